@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# One non-recursive build: BPF objects -> one skeleton -> build/cordon; tests, VM images, checks.
+# Everything generated goes to $(O). `make V=1` shows commands; `make BPF_DEBUG=1` keeps bpf_printk.
+
+O ?= build
+V ?= 0
+BPF_DEBUG ?= 0
+SANITIZE ?= address,undefined
+CI ?=
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CLANG_FORMAT ?= clang-format
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml
+CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Ibpf -I$(O)
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -fno-strict-aliasing \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
+SAN_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -MMD -MP \
+	-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -mcpu=v3 -D__TARGET_ARCH_x86 -MMD -MP \
+	-I$(O) -Ibpf
+ifneq ($(BPF_DEBUG),1)
+BPF_CFLAGS += -DNDEBUG
+endif
+
+# Sources. The library is everything in user/lib; commands and daemon link it.
+LIB_SRCS := $(sort $(wildcard user/lib/*.c))
+CLI_SRCS := $(sort $(wildcard user/cli/*.c) $(wildcard user/daemon/*.c))
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+HOST_SRCS := $(sort $(wildcard tests/host/test_*.c))
+VM_SRCS := $(sort $(wildcard tests/vm/test_*.c))
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o)
+TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(O)/obj/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/san/%.o)
+BPF_OBJS := $(BPF_SRCS:%.c=$(O)/%.o)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
+HOST_BINS := $(HOST_SRCS:%.c=$(O)/%)
+VM_STAGE := $(O)/vm/stage
+VM_BINS := $(VM_SRCS:tests/vm/%.c=$(VM_STAGE)/tests/vm/%)
+FORMAT_SRCS := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
+CORDON := $(O)/cordon
+SKEL := $(O)/cordon.skel.h
+
+.PHONY: all deps check unit-check host-check vm-check format format-check demo bench clean \
+	tests vm-stage
+
+all: $(CORDON)
+
+deps:
+	$(Q)tools/install-deps.sh
+
+# --- BPF: one object per source, linked into one object, one skeleton for all programs ---------
+
+$(O)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/cordon.bpf.o: $(BPF_OBJS)
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(O)/cordon.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name cordon > $@.tmp && mv $@.tmp $@
+
+# --- userspace ----------------------------------------------------------------------------------
+
+$(O)/obj/%.o: %.c | $(SKEL)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(O)/san/%.o: %.c | $(SKEL)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
+
+$(O)/libcordon.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(CORDON): $(CLI_OBJS) $(O)/libcordon.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $(CLI_OBJS) $(O)/libcordon.a $(LIBS)
+
+# --- tests --------------------------------------------------------------------------------------
+
+$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) | $(SKEL)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) -lcmocka $(LIBS)
+
+$(O)/tests/host/%: tests/host/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+
+# The VM has no libraries: its binaries are linked statically.
+$(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
+	$(call msg,LD-STAT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(LIBS)
+
+$(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -static -o $@ $< $(TESTLIB_OBJS) \
+		$(O)/libcordon.a $(LIBS)
+
+$(VM_STAGE)/init: tests/vm/init
+	$(Q)mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+vm-stage: $(VM_STAGE)/bin/cordon $(VM_BINS) $(VM_STAGE)/init
+
+tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) vm-stage
+
+unit-check: $(UNIT_BINS)
+	$(Q)O=$(O) tests/run-suite.sh unit
+
+host-check: $(CORDON) $(HOST_BINS)
+	$(Q)O=$(O) tests/run-suite.sh host
+
+vm-check: vm-stage
+	$(Q)O=$(O) tests/run-suite.sh vm
+
+# `make check`: install what is missing, build, then every suite and one summary line.
+check: deps
+	$(Q)$(MAKE) --no-print-directory format-check
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)O=$(O) tests/run-all.sh
+
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	$(call msg,FORMAT,check)
+	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo.sh $(CORDON)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/bench.sh $(CORDON)
+
+clean:
+	$(Q)rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

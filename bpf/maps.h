@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The single definition of every BPF map key and value cordon uses, shared by the BPF programs
+ * and the userspace loader. Layouts are ABI: fields are fixed-width, padding is explicit, and new
+ * flags or fields are appended, never renumbered.
+ */
+#ifndef CORDON_MAPS_H
+#define CORDON_MAPS_H
+
+#include "abi_types.h"
+
+#define CORDON_MAX_SESSIONS    1024
+#define CORDON_MAX_INODE_RULES 65536
+#define CORDON_MAX_NET_RULES   16384
+#define CORDON_RINGBUF_BYTES   (4u << 20)
+
+/* Session flags: which rule families the BPF side enforces for the session. */
+#define CORDON_SESSION_NET  (1u << 0) /* connect4/6: default deny, allow by net_rules */
+#define CORDON_SESSION_FILE (1u << 1) /* LSM file hooks: deny by inode_rules */
+
+/*
+ * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
+ * task's cgroup at the session level. A task whose ancestor has no entry is not confined: that
+ * single lookup is the whole cost cordon adds to untagged tasks.
+ */
+struct cordon_session {
+	__u32 id;    /* session number: the first key field of every rule map */
+	__u32 flags; /* CORDON_SESSION_* */
+	__u32 policy_id; /* which policy the session runs, reported in events */
+	__u32 pad;       /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
+
+/* Access bits, used in inode rules and in file events. */
+#define CORDON_ACCESS_READ  (1u << 0)
+#define CORDON_ACCESS_WRITE (1u << 1)
+#define CORDON_ACCESS_EXEC  (1u << 2)
+
+/*
+ * inode_rules: a rule hangs on an inode resolved at session start, as in Landlock, so a rename
+ * or a hard link of the file does not escape it.
+ */
+struct cordon_inode_key {
+	__u64 ino;     /* inode number */
+	__u32 dev;     /* superblock s_dev, in the kernel's internal encoding (MAJOR << 20 | MINOR) */
+	__u32 session; /* cordon_session.id */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_inode_key) == 16, "cordon_inode_key layout");
+
+struct cordon_inode_rule {
+	__u32 rule_id; /* policy rule that produced the entry, reported in events */
+	__u32 deny;    /* CORDON_ACCESS_* bits refused on this inode */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layout");
+
+/*
+ * net_rules: an LPM trie over (session, IPv6 address). IPv4 is stored IPv4-mapped
+ * (::ffff:a.b.c.d), so a v4 rule also matches a v4-mapped connect on an AF_INET6 socket.
+ * prefixlen counts the 32 session bits plus the address bits. Because a lookup returns only the
+ * longest matching prefix, userspace pushes the port ranges of every covering prefix down into
+ * the more specific entries when it fills the map.
+ */
+#define CORDON_NET_KEY_SESSION_BITS 32
+#define CORDON_NET_PORT_RANGES      8
+
+struct cordon_net_key {
+	__u32 prefixlen; /* LPM prefix length: 32 + address prefix (v4: 32 + 96 + plen) */
+	__u32 session;   /* cordon_session.id; always matched in full, so byte order is moot */
+	__u8 addr[16];   /* IPv6 address, or IPv4-mapped */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_net_key) == 24, "cordon_net_key layout");
+
+#define CORDON_PROTO_TCP (1u << 0)
+#define CORDON_PROTO_UDP (1u << 1)
+
+struct cordon_port_range {
+	__u32 rule_id;  /* policy rule, reported in events */
+	__u16 lo;       /* first port, host byte order */
+	__u16 hi;       /* last port, inclusive */
+	__u8 protocols; /* CORDON_PROTO_* */
+	__u8 pad[3];    /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_port_range) == 12, "cordon_port_range layout");
+
+struct cordon_net_rule {
+	struct cordon_port_range ranges[CORDON_NET_PORT_RANGES];
+	__u32 count; /* ranges in use */
+	__u32 pad;   /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_net_rule) == 104, "cordon_net_rule layout");
+
+#endif /* CORDON_MAPS_H */

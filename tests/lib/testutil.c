@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers shared by the host and VM tests. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "landlock.h"
+#include "loader.h"
+#include "probe.h"
+#include "tap.h"
+#include "testutil.h"
+
+int run_child(int (*fn)(void *), void *arg, pid_t *pid)
+{
+	int status;
+	pid_t p;
+
+	fflush(NULL);
+	p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0)
+		_exit(fn(arg) & 0xff);
+	if (pid)
+		*pid = p;
+	if (waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static socklen_t loopback(int family, const char *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, addr ? addr : "127.0.0.1", &s4->sin_addr);
+		return sizeof(*s4);
+	}
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	inet_pton(AF_INET6, addr ? addr : "::1", &s6->sin6_addr);
+	return sizeof(*s6);
+}
+
+int tcp_listener(int family, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(family, NULL, 0, &ss);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					: ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+int tcp_connect(int family, const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(family, addr, port, &ss);
+	_cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno;
+	return connect(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+}
+
+int test_cgroup_root(char *buf, size_t len, const char *tag)
+{
+	char mnt[4096];
+	int r = cordon_cgroup2_mount(mnt, sizeof(mnt));
+
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(buf, len, "%s/cordon-test-%s.%d", mnt, tag, (int)getpid()) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Run @argv, capture its stdout (up to 64 KiB) into a new string. */
+static char *capture(char *const argv[], int *status)
+{
+	char *buf = calloc(1, 65536);
+	size_t n = 0;
+	int pfd[2];
+	ssize_t r;
+	pid_t p;
+
+	if (!buf || pipe2(pfd, O_CLOEXEC) < 0) {
+		free(buf);
+		return NULL;
+	}
+	fflush(NULL);
+	p = fork();
+	if (p == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (n < 65535 && (r = read(pfd[0], buf + n, 65535 - n)) > 0)
+		n += (size_t)r;
+	close(pfd[0]);
+	if (p < 0 || waitpid(p, status, 0) < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static bool has(json_t *o, const char *key, json_type type)
+{
+	json_t *v = json_object_get(o, key);
+
+	return tap_check(v && (json_typeof(v) == type ||
+			       (type == JSON_TRUE && json_typeof(v) == JSON_FALSE)),
+			 "doctor_json_has_%s", key);
+}
+
+/* Can this process really load and attach the programs? The independent check of the probe. */
+static bool really_loads(bool lsm)
+{
+	struct cordon_bpf_opts o = { .lsm = lsm };
+	struct cordon_bpf *b = NULL;
+	char root[4200];
+	int r;
+
+	if (test_cgroup_root(root, sizeof(root), lsm ? "lsm" : "cg") < 0)
+		return false;
+	o.cgroup_root = root;
+	r = cordon_bpf_start(&o, &b);
+	if (r < 0)
+		tap_diag("loading the skeleton (lsm=%d): %s", lsm, strerror(-r));
+	cordon_bpf_stop(b);
+	cordon_cgroup_remove(root);
+	return r == 0;
+}
+
+void check_doctor(const char *cordon, int expect_bpf_lsm)
+{
+	char *argv[] = { (char *)cordon, "doctor", "--json", NULL };
+	_cleanup_free_ char *out = NULL;
+	struct cordon_features f;
+	json_error_t err;
+	json_t *o, *v;
+	bool lsm_real, cg_real;
+	char lsms[256] = "";
+	int status = -1;
+
+	out = capture(argv, &status);
+	if (!tap_check(out && WIFEXITED(status) && WEXITSTATUS(status) == 0, "doctor_json_exits_0"))
+		return;
+	o = json_loads(out, 0, &err);
+	if (!tap_check(o && json_is_object(o), "doctor_json_parses")) {
+		tap_diag("%s", err.text);
+		return;
+	}
+	has(o, "kernel", JSON_STRING);
+	has(o, "lsms", JSON_ARRAY);
+	has(o, "bpf_lsm", JSON_TRUE);
+	has(o, "cgroup_bpf", JSON_TRUE);
+	has(o, "landlock_abi", JSON_INTEGER);
+	has(o, "seccomp", JSON_TRUE);
+	has(o, "layers", JSON_OBJECT);
+	v = json_object_get(o, "cgroup2");
+	tap_check(v && (json_is_string(v) || json_is_null(v)), "doctor_json_has_cgroup2");
+
+	/* Compare each verdict with what really happens on this kernel. */
+	cordon_features_probe(&f);
+	for (size_t i = 0; i < json_array_size(json_object_get(o, "lsms")); i++) {
+		const char *s = json_string_value(json_array_get(json_object_get(o, "lsms"), i));
+
+		if (s && strlen(lsms) + strlen(s) + 2 < sizeof(lsms)) {
+			strcat(lsms, lsms[0] ? "," : "");
+			strcat(lsms, s);
+		}
+	}
+	lsm_real = really_loads(true) && cordon_lsm_listed(lsms, "bpf");
+	cg_real = really_loads(false);
+	tap_diag("doctor: bpf_lsm=%d cgroup_bpf=%d landlock_abi=%lld; real: lsm=%d cgroup=%d",
+		 json_is_true(json_object_get(o, "bpf_lsm")),
+		 json_is_true(json_object_get(o, "cgroup_bpf")),
+		 json_integer_value(json_object_get(o, "landlock_abi")), lsm_real, cg_real);
+	tap_check(json_is_true(json_object_get(o, "bpf_lsm")) == lsm_real,
+		  "doctor_bpf_lsm_matches_a_real_load");
+	tap_check(json_is_true(json_object_get(o, "cgroup_bpf")) == cg_real,
+		  "doctor_cgroup_bpf_matches_a_real_attach");
+	tap_check(json_integer_value(json_object_get(o, "landlock_abi")) ==
+			  (f.landlock_abi > 0 ? f.landlock_abi : 0),
+		  "doctor_landlock_abi_matches");
+	tap_check(json_is_true(json_object_get(json_object_get(o, "layers"), "bpf_lsm")) ==
+			  lsm_real,
+		  "doctor_layers_bpf_lsm_matches");
+	if (expect_bpf_lsm >= 0)
+		tap_check(json_is_true(json_object_get(o, "bpf_lsm")) == (expect_bpf_lsm == 1),
+			  "doctor_reports_bpf_lsm_%s", expect_bpf_lsm ? "true" : "false");
+	json_decref(o);
+}

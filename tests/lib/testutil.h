@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by the host and VM tests: forked probes, loopback listeners, doctor checks. */
+#ifndef CORDON_TESTUTIL_H
+#define CORDON_TESTUTIL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Run @fn in a forked child (which may confine itself or move into a cgroup) and return what it
+ * returned: by convention 0 for success or a positive errno. -1 if the child crashed.
+ * The child's pid is stored in *pid when @pid is not NULL.
+ */
+int run_child(int (*fn)(void *), void *arg, pid_t *pid);
+
+/* A listening TCP socket on the loopback of @family (AF_INET/AF_INET6); its port in *port. */
+int tcp_listener(int family, uint16_t *port);
+
+/* connect() to @addr (textual, v4 or v6) port @port over TCP; 0 or the errno. */
+int tcp_connect(int family, const char *addr, uint16_t port);
+
+/* A fresh cgroup directory for a test under the cgroup v2 mount, path in @buf. */
+int test_cgroup_root(char *buf, size_t len, const char *tag);
+
+/*
+ * Run `CORDON doctor --json` and check its keys and types; then check that its verdicts agree
+ * with what this process can really do (load the LSM programs, attach cgroup programs,
+ * Landlock ABI). @expect_bpf_lsm: 1 or 0 to require a value, -1 to only require consistency.
+ */
+void check_doctor(const char *cordon, int expect_bpf_lsm);
+
+#endif /* CORDON_TESTUTIL_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Loading, attaching and filling cordon's BPF objects through the generated skeleton. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "loader.h"
+#include "mountinfo.h"
+#include "cordon.skel.h"
+
+struct cordon_bpf {
+	struct cordon *skel;
+	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
+	uint32_t session_level;
+	struct bpf_link *links[8];
+	int nlinks;
+};
+
+void cordon_bpf_stop(struct cordon_bpf *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	cordon__destroy(b->skel);
+	if (b->root_fd >= 0)
+		close(b->root_fd);
+	free(b);
+}
+
+static int attach(struct cordon_bpf *b, struct bpf_program *p)
+{
+	struct bpf_link *l;
+
+	if (!bpf_program__autoload(p))
+		return 0;
+	if ((size_t)b->nlinks >= ARRAY_SIZE(b->links))
+		return -E2BIG;
+	if (bpf_program__type(p) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+		l = bpf_program__attach_cgroup(p, b->root_fd);
+	else
+		l = bpf_program__attach(p);
+	if (!l)
+		return -errno;
+	b->links[b->nlinks++] = l;
+	return 0;
+}
+
+static int session_level(const char *root, uint32_t *level)
+{
+	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = cordon_mount_find("cgroup2", m);
+	if (r < 0)
+		return r;
+	r = cordon_cgroup_level(m, root);
+	if (r < 0)
+		return r;
+	*level = (uint32_t)r + 1;
+	return 0;
+}
+
+int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
+{
+	struct cordon_bpf *b;
+	struct bpf_program *p;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->root_fd = -1;
+
+	r = cordon_cgroup_create(opts->cgroup_root);
+	if (r < 0)
+		goto fail;
+	r = session_level(opts->cgroup_root, &b->session_level);
+	if (r < 0)
+		goto fail;
+	b->root_fd = open(opts->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->root_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+
+	b->skel = cordon__open();
+	if (!b->skel) {
+		r = -errno;
+		goto fail;
+	}
+	b->skel->rodata->cordon_session_level = b->session_level;
+	/* The same object serves kernels without BPF LSM: its LSM programs are simply not loaded. */
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		if (bpf_program__type(p) == BPF_PROG_TYPE_LSM && !opts->lsm)
+			bpf_program__set_autoload(p, false);
+	}
+	r = cordon__load(b->skel);
+	if (r < 0)
+		goto fail;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		r = attach(b, p);
+		if (r < 0)
+			goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	cordon_bpf_stop(b);
+	return r;
+}
+
+uint32_t cordon_bpf_session_level(const struct cordon_bpf *b)
+{
+	return b->session_level;
+}
+
+static int update(struct bpf_map *map, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	return bpf_map__update_elem(map, key, klen, val, vlen, BPF_ANY);
+}
+
+int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id, const struct cordon_session *s)
+{
+	return update(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), s, sizeof(*s));
+}
+
+int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id)
+{
+	return bpf_map__delete_elem(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), 0);
+}
+
+int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_rule *r)
+{
+	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			    const struct cordon_net_rule *r)
+{
+	return update(b->skel->maps.net_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx)
+{
+	return ring_buffer__new(bpf_map__fd(b->skel->maps.events), cb, ctx, NULL);
+}
+
+int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	_cleanup_free_ uint64_t *v = NULL;
+	uint32_t zero = 0;
+	int r;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r = bpf_map__lookup_elem(b->skel->maps.event_drops, &zero, sizeof(zero), v,
+				 sizeof(*v) * (size_t)ncpu, 0);
+	if (r < 0)
+		return r;
+	*total = 0;
+	for (int i = 0; i < ncpu; i++)
+		*total += v[i];
+	return 0;
+}
+
+uint32_t cordon_kernel_dev(uint64_t st_dev)
+{
+	return (uint32_t)(major(st_dev) << 20 | minor(st_dev));
+}

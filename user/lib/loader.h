@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Loading and attaching cordon's BPF programs (one skeleton for all of them) and filling the
+ * session maps. The layouts of keys and values come from bpf/maps.h.
+ */
+#ifndef CORDON_LOADER_H
+#define CORDON_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "maps.h"
+#include "events.h"
+
+struct cordon_bpf;
+struct ring_buffer;
+
+struct cordon_bpf_opts {
+	/* cordon's root cgroup (absolute path under the cgroup v2 mount); created if missing */
+	const char *cgroup_root;
+	/* load and attach the BPF LSM programs; false on kernels that refuse them */
+	bool lsm;
+};
+
+/* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
+int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out);
+void cordon_bpf_stop(struct cordon_bpf *b);
+
+/* Level of session cgroups (cordon's root cgroup level + 1), as the programs were loaded with. */
+uint32_t cordon_bpf_session_level(const struct cordon_bpf *b);
+
+int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
+			   const struct cordon_session *s);
+int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
+int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_rule *r);
+int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			    const struct cordon_net_rule *r);
+
+/* A ring buffer reader calling @cb for each record (see user/lib/event.h for decoding). */
+typedef int (*cordon_event_cb)(void *ctx, void *data, size_t size);
+struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx);
+
+/* A stat() st_dev in the kernel's internal encoding (MAJOR << 20 | MINOR), as BPF sees s_dev. */
+uint32_t cordon_kernel_dev(uint64_t st_dev);
+
+/* Sum of the per-CPU counters of records the ring buffer could not take. */
+int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total);
+
+#endif /* CORDON_LOADER_H */
