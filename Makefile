@@ -23,6 +23,7 @@ msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
@@ -130,8 +131,9 @@ $(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
 $(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -static -o $@ $< $(TESTLIB_OBJS) \
-		$(O)/libcordon.a $(LIBS)
+	$(Q)mkdir -p $(O)/obj/tests/vm
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/$*.d -static -o $@ $< \
+		$(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
 
 $(VM_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Install exactly the Debian packages cordon's build, tests or benchmarks need and that are
+# missing. Idempotent and silent when nothing is missing. Usage: install-deps.sh [build|check|bench]...
+set -eu
+
+build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libseccomp-dev
+	libjansson-dev libfyaml-dev pkg-config"
+check="$build libcmocka-dev libclang-rt-14-dev clang-format qemu-system-x86 busybox-static cpio
+	kmod iproute2 git ca-certificates"
+bench="$build hyperfine bubblewrap firejail"
+
+want=""
+[ $# -gt 0 ] || set -- check
+for group in "$@"; do
+	case "$group" in
+	build) want="$want $build" ;;
+	check) want="$want $check" ;;
+	bench) want="$want $bench" ;;
+	*) echo "install-deps.sh: unknown group '$group' (build, check, bench)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $(printf '%s\n' $want | sort -u); do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "install-deps: missing packages and not root:$missing" >&2
+		echo "Hint: run as root, or: apt-get install$missing" >&2
+		exit 1
+	fi
+else
+	SUDO=""
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Try with the current package lists first; refresh them only if that fails (e.g. a fresh image).
+# shellcheck disable=SC2086
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+	$SUDO apt-get update -q >/dev/null
+	$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
