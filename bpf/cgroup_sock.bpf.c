@@ -5,7 +5,7 @@
  */
 #include "cordon.bpf.h"
 
-#define AF_INET  2
+#define AF_INET	 2
 #define AF_INET6 10
 
 static __always_inline __u8 proto_bit(__u32 protocol)

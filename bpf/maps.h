@@ -24,10 +24,10 @@
  * single lookup is the whole cost cordon adds to untagged tasks.
  */
 struct cordon_session {
-	__u32 id;    /* session number: the first key field of every rule map */
-	__u32 flags; /* CORDON_SESSION_* */
+	__u32 id;	 /* session number: the first key field of every rule map */
+	__u32 flags;	 /* CORDON_SESSION_* */
 	__u32 policy_id; /* which policy the session runs, reported in events */
-	__u32 pad;       /* zero */
+	__u32 pad;	 /* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
 
@@ -41,8 +41,8 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
  * or a hard link of the file does not escape it.
  */
 struct cordon_inode_key {
-	__u64 ino;     /* inode number */
-	__u32 dev;     /* superblock s_dev, in the kernel's internal encoding (MAJOR << 20 | MINOR) */
+	__u64 ino; /* inode number */
+	__u32 dev; /* superblock s_dev, in the kernel's internal encoding (MAJOR << 20 | MINOR) */
 	__u32 session; /* cordon_session.id */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_inode_key) == 16, "cordon_inode_key layout");
@@ -61,12 +61,12 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layo
  * the more specific entries when it fills the map.
  */
 #define CORDON_NET_KEY_SESSION_BITS 32
-#define CORDON_NET_PORT_RANGES      8
+#define CORDON_NET_PORT_RANGES	    8
 
 struct cordon_net_key {
 	__u32 prefixlen; /* LPM prefix length: 32 + address prefix (v4: 32 + 96 + plen) */
-	__u32 session;   /* cordon_session.id; always matched in full, so byte order is moot */
-	__u8 addr[16];   /* IPv6 address, or IPv4-mapped */
+	__u32 session;	 /* cordon_session.id; always matched in full, so byte order is moot */
+	__u8 addr[16];	 /* IPv6 address, or IPv4-mapped */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_net_key) == 24, "cordon_net_key layout");
 
@@ -74,11 +74,11 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_net_key) == 24, "cordon_net_key layout");
 #define CORDON_PROTO_UDP (1u << 1)
 
 struct cordon_port_range {
-	__u32 rule_id;  /* policy rule, reported in events */
-	__u16 lo;       /* first port, host byte order */
-	__u16 hi;       /* last port, inclusive */
+	__u32 rule_id;	/* policy rule, reported in events */
+	__u16 lo;	/* first port, host byte order */
+	__u16 hi;	/* last port, inclusive */
 	__u8 protocols; /* CORDON_PROTO_* */
-	__u8 pad[3];    /* zero */
+	__u8 pad[3];	/* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_port_range) == 12, "cordon_port_range layout");
 

@@ -75,6 +75,20 @@ vm)
 		done
 	fi
 	;;
+fuzz)
+	# Each fuzzer runs for a bounded time; a crash, leak or timeout fails it.
+	log=$(mktemp)
+	if make --no-print-directory O="$O" fuzz-check >"$log" 2>&1; then
+		stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$log" |
+			tr '\n' ' ')
+		echo "ok - fuzz/policy_parser_30s_clean # $stats" | sed 's/ # / /' >>"$out"
+		echo "# fuzz/policy: $stats" >&2
+	else
+		echo "not ok - fuzz/policy_parser_30s_clean" >>"$out"
+		tail -40 "$log" >&2
+	fi
+	rm -f "$log"
+	;;
 *)
 	echo "run-suite.sh: unknown suite '$suite'" >&2
 	exit 2

@@ -43,8 +43,9 @@ static void allow_v4(struct cordon_bpf *b, uint32_t session, const char *addr, u
 	k.addr[10] = 0xff;
 	k.addr[11] = 0xff;
 	inet_pton(AF_INET, addr, &k.addr[12]);
-	r.ranges[0] = (struct cordon_port_range){ .rule_id = 7, .lo = port, .hi = port,
-						  .protocols = CORDON_PROTO_TCP };
+	r.ranges[0] = (struct cordon_port_range){
+		.rule_id = 7, .lo = port, .hi = port, .protocols = CORDON_PROTO_TCP
+	};
 	tap_check(cordon_bpf_net_rule_add(b, &k, &r) == 0, "net_rule_add");
 }
 

@@ -51,8 +51,9 @@ static void test_mountinfo__cgroup_v1_is_not_cgroup2(void **state)
 
 static void test_mountinfo__optional_fields_are_skipped(void **state)
 {
-	static const char text[] = "41 31 0:38 / /a rw shared:4 master:1 propagate_from:2 unbindable"
-				   " - bpf bpf rw\n";
+	static const char text[] =
+		"41 31 0:38 / /a rw shared:4 master:1 propagate_from:2 unbindable"
+		" - bpf bpf rw\n";
 	struct cordon_mount m;
 
 	(void)state;
@@ -62,7 +63,8 @@ static void test_mountinfo__optional_fields_are_skipped(void **state)
 
 static void test_mountinfo__escaped_mount_point_is_decoded(void **state)
 {
-	static const char text[] = "41 31 0:38 /x\\040y /mnt/my\\040cg\\011tab rw - cgroup2 none rw\n";
+	static const char text[] =
+		"41 31 0:38 /x\\040y /mnt/my\\040cg\\011tab rw - cgroup2 none rw\n";
 	struct cordon_mount m;
 
 	(void)state;

@@ -4,13 +4,14 @@
 #define CORDON_CLI_H
 
 /* Exit codes of every command (`cordon run` returns the agent's own status instead). */
-#define EXIT_OK      0
-#define EXIT_FAIL    1
-#define EXIT_USAGE   2
+#define EXIT_OK	   0
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
 
 #define CORDON_VERSION "0.1.0"
 
 int cmd_doctor(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "cordon: <msg>" to stderr. */

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "probe the kernel and report which enforcement layers will work" },
+	{ "policy", cmd_policy, "check, show and list policies" },
 	{ "version", cmd_version, "print the version" },
 };
 

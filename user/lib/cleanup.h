@@ -24,22 +24,22 @@ static inline void cordon_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define _cleanup_free_   __attribute__((cleanup(cordon_freep)))
-#define _cleanup_close_  __attribute__((cleanup(cordon_closep)))
+#define _cleanup_free_	 __attribute__((cleanup(cordon_freep)))
+#define _cleanup_close_	 __attribute__((cleanup(cordon_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(cordon_fclosep)))
 
 /* Hand ownership out of a cleanup variable. */
-#define TAKE_FD(fd)                   \
-	({                            \
-		int _fd_ = (fd);      \
-		(fd) = -1;            \
-		_fd_;                 \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
 	})
-#define TAKE_PTR(p)                                \
-	({                                         \
-		__typeof__(p) _p_ = (p);           \
-		(p) = NULL;                        \
-		_p_;                               \
+#define TAKE_PTR(p)                      \
+	({                               \
+		__typeof__(p) _p_ = (p); \
+		(p) = NULL;              \
+		_p_;                     \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

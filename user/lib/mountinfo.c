@@ -15,7 +15,8 @@ int cordon_mountinfo_unescape(char *s)
 			*out++ = *s++;
 			continue;
 		}
-		if (s[1] < '0' || s[1] > '3' || s[2] < '0' || s[2] > '7' || s[3] < '0' || s[3] > '7')
+		if (s[1] < '0' || s[1] > '3' || s[2] < '0' || s[2] > '7' || s[3] < '0' ||
+		    s[3] > '7')
 			return -EINVAL;
 		*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
 		s += 4;

@@ -28,10 +28,10 @@
 #define SECURITYFS "/sys/kernel/security"
 
 /* r0 = @ret; exit */
-#define PROBE_INSNS(ret)                                                                   \
-	{                                                                                  \
+#define PROBE_INSNS(ret)                                                                     \
+	{                                                                                    \
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = (ret) }, \
-		{ .code = BPF_JMP | BPF_EXIT },                                            \
+			{ .code = BPF_JMP | BPF_EXIT },                                      \
 	}
 
 bool cordon_lsm_listed(const char *lsms, const char *name)
@@ -79,8 +79,8 @@ static void probe_lsms(struct cordon_features *f)
 
 	/* securityfs is not mounted at boot on some hosts; mounting it changes nothing else. */
 	if (r == -ENOENT && f->root &&
-	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) == 0) {
+	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
+		    0) {
 		f->securityfs_mounted = true;
 		r = read_text(SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
 	}
@@ -173,8 +173,8 @@ static int probe_userns(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
-				       setuid(65534) < 0))
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(errno & 0xff);
 		_exit(unshare(CLONE_NEWUSER) < 0 ? errno & 0xff : 0);
 	}
@@ -247,8 +247,8 @@ void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORD
 	}
 
 	if (f->seccomp == 0) {
-		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", true, "filters with SECCOMP_RET_ERRNO",
-		    NULL);
+		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", true,
+		    "filters with SECCOMP_RET_ERRNO", NULL);
 	} else {
 		snprintf(d, sizeof(d), "unavailable: %s", strerror(-f->seccomp));
 		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", false, d,
@@ -270,13 +270,14 @@ void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORD
 	}
 
 	if (bpf_listed && f->bpf_lsm_load == 0) {
-		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", true,
-		    "lsm/ programs load and attach", NULL);
+		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", true, "lsm/ programs load and attach",
+		    NULL);
 	} else if (!bpf_listed) {
 		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", false,
 		    f->lsms_err ? "active LSMs unknown (securityfs unreadable)"
 				: "bpf is not an active LSM",
-		    "add bpf to the lsm= kernel parameter (e.g. lsm=landlock,lockdown,yama,bpf) and "
+		    "add bpf to the lsm= kernel parameter (e.g. lsm=landlock,lockdown,yama,bpf) "
+		    "and "
 		    "reboot; secrets are masked with a mount namespace meanwhile");
 	} else {
 		snprintf(d, sizeof(d), "bpf is listed but the kernel refuses lsm/ programs: %s",
@@ -290,7 +291,8 @@ void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORD
 
 	if (f->root || f->userns == 0) {
 		set(&out[CORDON_LAYER_ID_MOUNT_NS], "mount_ns", true,
-		    f->root ? "private mount namespace" : "private mount namespace in a user namespace",
+		    f->root ? "private mount namespace"
+			    : "private mount namespace in a user namespace",
 		    NULL);
 	} else {
 		snprintf(d, sizeof(d), "user namespaces refused: %s", strerror(-f->userns));

@@ -11,24 +11,24 @@
 #include <stddef.h>
 
 struct cordon_features {
-	char kernel[65];         /* uname release */
-	char lsms[256];          /* active LSMs, comma-separated, from securityfs ("" if unknown) */
-	int lsms_err;            /* 0, or -errno reading them */
+	char kernel[65];	 /* uname release */
+	char lsms[256];		 /* active LSMs, comma-separated, from securityfs ("" if unknown) */
+	int lsms_err;		 /* 0, or -errno reading them */
 	bool securityfs_mounted; /* the probe mounted securityfs itself */
-	int bpf_lsm_load;        /* 0: an lsm/ program loaded and attached; else -errno */
-	int cgroup_bpf;          /* 0: a cgroup/connect4 program loaded and attached; else -errno */
-	int landlock_abi;        /* > 0, or -errno */
-	int seccomp;             /* 0: seccomp filters with SECCOMP_RET_ERRNO available; else -errno */
-	char cgroup2[4096];      /* cgroup v2 mount point, "" if none */
+	int bpf_lsm_load;	 /* 0: an lsm/ program loaded and attached; else -errno */
+	int cgroup_bpf;		 /* 0: a cgroup/connect4 program loaded and attached; else -errno */
+	int landlock_abi;	 /* > 0, or -errno */
+	int seccomp;	    /* 0: seccomp filters with SECCOMP_RET_ERRNO available; else -errno */
+	char cgroup2[4096]; /* cgroup v2 mount point, "" if none */
 	char cgroup2_controllers[256]; /* controllers at its root, space-separated */
-	char bpffs[4096];        /* a bpffs mount point, "" if none */
-	bool btf;                /* /sys/kernel/btf/vmlinux */
-	bool ringbuf;            /* BPF_MAP_TYPE_RINGBUF */
-	bool task_storage;       /* BPF_MAP_TYPE_TASK_STORAGE */
-	int userns;              /* 0: an unprivileged process can unshare(CLONE_NEWUSER); else -errno */
-	int legacy_tiocsti;      /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
-	int io_uring_disabled;   /* kernel.io_uring_disabled, -1 when the sysctl is absent */
-	bool root;               /* probes ran with euid 0 */
+	char bpffs[4096];	       /* a bpffs mount point, "" if none */
+	bool btf;		       /* /sys/kernel/btf/vmlinux */
+	bool ringbuf;		       /* BPF_MAP_TYPE_RINGBUF */
+	bool task_storage;	       /* BPF_MAP_TYPE_TASK_STORAGE */
+	int userns;	    /* 0: an unprivileged process can unshare(CLONE_NEWUSER); else -errno */
+	int legacy_tiocsti; /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
+	int io_uring_disabled; /* kernel.io_uring_disabled, -1 when the sysctl is absent */
+	bool root;	       /* probes ran with euid 0 */
 };
 
 /* Run every probe. Never fails: a probe that cannot run records its -errno. */
@@ -48,10 +48,10 @@ enum cordon_layer_id {
 };
 
 struct cordon_layer {
-	const char *name;    /* stable key, used in JSON */
-	bool active;         /* the layer will enforce on this kernel */
-	char detail[160];    /* what it will do, or why it will not */
-	char hint[256];      /* how to enable it; "" when active or nothing helps */
+	const char *name; /* stable key, used in JSON */
+	bool active;	  /* the layer will enforce on this kernel */
+	char detail[160]; /* what it will do, or why it will not */
+	char hint[256];	  /* how to enable it; "" when active or nothing helps */
 };
 
 /* Decide each enforcement layer from probe results (pure: unit-tested without a kernel). */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Pure compilation of a resolved policy into what each enforcement layer consumes: Landlock
+ * rules for an ABI (plus what that ABI cannot express), the seccomp rule set, and the BPF map
+ * entries of a session. Nothing here touches the kernel, so it is unit-tested anywhere.
+ */
+#ifndef CORDON_POLICY_COMPILE_H
+#define CORDON_POLICY_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seccomp.h>
+
+#include "landlock.h"
+#include "maps.h"
+#include "policy.h"
+
+/*
+ * A rule a layer cannot express, and what can: the launcher turns these into "not enforced"
+ * lines and, in strict mode, a refusal to start unless another layer covers them.
+ */
+struct pol_gap {
+	char *rule;	   /* the policy rule, e.g. "secrets.files: /home/u/.ssh" */
+	char *reason;	   /* why this layer cannot */
+	const char *needs; /* "bpf-lsm", "bpf-lsm or mount-namespace", "cgroup-bpf", ... */
+};
+
+struct pol_gaps {
+	struct pol_gap *v;
+	size_t n;
+};
+void pol_gaps_free(struct pol_gaps *g);
+
+/* --- Landlock ------------------------------------------------------------------------------ */
+
+/* Allow @access beneath @path. The launcher masks to CORDON_LANDLOCK_FILE_RIGHTS for files
+ * (cordon_landlock_allow_path does) and skips paths that do not exist. */
+struct pol_ll_path {
+	char *path;
+	uint64_t access;
+};
+
+/* Landlock port rules name one port each: a range becomes one rule per port. */
+struct pol_ll_port {
+	uint16_t port;
+	uint64_t access; /* LANDLOCK_ACCESS_NET_CONNECT_TCP and/or _BIND_TCP */
+};
+
+struct pol_landlock {
+	int abi;
+	struct cordon_landlock_attr attr; /* handled rights and scopes for this ABI */
+	struct pol_ll_path *paths;
+	size_t npaths;
+	struct pol_ll_port *ports;
+	size_t nports;
+	struct pol_gaps gaps;
+};
+
+#define POL_LL_MAX_PORTS 8192 /* more port rules than this: TCP is left to cgroup BPF */
+
+/* Landlock access rights granted by each allow-list (write and exec imply read). */
+#define POL_LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define POL_LL_WRITE                                                                             \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                         \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                          \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                            \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define POL_LL_EXEC LANDLOCK_ACCESS_FS_EXECUTE
+
+/* Compile for Landlock ABI @abi (1..CORDON_LANDLOCK_ABI_MAX; larger is clamped). */
+int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock *out);
+void pol_landlock_free(struct pol_landlock *ll);
+
+/* --- seccomp ------------------------------------------------------------------------------- */
+
+/* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */
+struct pol_seccomp_rule {
+	const char *syscall; /* resolved with seccomp_syscall_resolve_name() by the loader */
+	uint32_t action;     /* SCMP_ACT_ERRNO(EPERM), ... */
+	unsigned int nargs;
+	struct scmp_arg_cmp args[2];
+	const char *why;
+};
+
+struct pol_seccomp {
+	uint32_t default_action; /* SCMP_ACT_ALLOW: this is a deny-list of what agents never need */
+	struct pol_seccomp_rule *rules;
+	size_t n;
+};
+
+int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out);
+void pol_seccomp_free(struct pol_seccomp *s);
+
+/* --- BPF maps ------------------------------------------------------------------------------ */
+
+/* An address from resolution: IPv6 or IPv4-mapped, always a full /128. */
+struct pol_addr {
+	uint8_t addr[16];
+};
+
+/*
+ * Resolve @host (a DNS name, or "@dns" for the system resolvers) into at most @max addresses.
+ * Returns the count (0: nothing, the rule is skipped) or -errno.
+ */
+typedef int (*pol_resolve_fn)(void *ctx, const char *host, struct pol_addr *out, size_t max);
+
+/* The nameservers of a resolv.conf, for "@dns" (count or -errno). */
+int policy_system_resolvers(const char *resolv_conf, struct pol_addr *out, size_t max);
+
+struct pol_map_net {
+	struct cordon_net_key key;
+	struct cordon_net_rule rule;
+};
+
+/* A path whose inode becomes a cordon_inode_key at session start (dev/ino resolved then). */
+struct pol_inode_path {
+	char *path;
+	uint32_t deny; /* CORDON_ACCESS_* */
+	uint32_t rule_id;
+};
+
+/* rule_id: the kind in the high 16 bits, the index of the entry in its list in the low 16. */
+#define POL_RULE_CONNECT     1u
+#define POL_RULE_BIND	     2u
+#define POL_RULE_SECRET	     3u
+#define POL_RULE_PROTECT     4u
+#define POL_RULE_EXEC	     5u
+#define POL_RULE_UNIX	     6u
+#define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
+
+struct pol_maps {
+	uint32_t session_flags; /* CORDON_SESSION_* */
+	struct pol_map_net *connect;
+	size_t nconnect;
+	struct pol_map_net *bind; /* same layout, for the bind hooks */
+	size_t nbind;
+	struct pol_inode_path *inodes;
+	size_t ninodes;
+};
+
+/*
+ * Build the map entries for session @session. Host names and "@dns" go through @resolve.
+ * Covering prefixes' port ranges are pushed down into more specific entries (an LPM lookup
+ * returns only the longest match). -E2BIG, with an error naming the rule, when an address
+ * needs more than CORDON_NET_PORT_RANGES ranges.
+ */
+int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
+			struct pol_maps *out, struct policy_errors *errs);
+void pol_maps_free(struct pol_maps *m);
+
+#endif /* CORDON_POLICY_COMPILE_H */
