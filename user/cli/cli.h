@@ -12,6 +12,7 @@
 
 int cmd_doctor(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "cordon: <msg>" to stderr. */

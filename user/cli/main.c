@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "probe the kernel and report which enforcement layers will work" },
 	{ "policy", cmd_policy, "check, show and list policies" },
+	{ "run", cmd_run, "run an agent confined by a policy" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -192,7 +192,7 @@ static int deny_gaps(const struct policy *p, struct pol_landlock *ll)
 				"an exec denial inside an exec tree needs deny-within-allow",
 				"process.exec_deny: %s", p->exec_deny.v[i].s);
 	for (size_t i = 0; !r && i < p->unix_deny.n; i++)
-		r = gap(&ll->gaps, "bpf-lsm",
+		r = gap(&ll->gaps, "bpf-lsm or mount-namespace",
 			"Landlock does not restrict connect() to pathname unix sockets",
 			"network.unix.deny: %s", p->unix_deny.v[i].s);
 	return r;

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon run [OPTIONS] -- CMD [ARGS...]`: resolve the policy, decide which layer enforces each
+ * rule on this kernel (refusing to start in strict mode when one cannot be enforced), prepare
+ * everything fallible, launch the agent confined, stay its parent, and tear the session down.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <jansson.h>
+#include <linux/filter.h>
+
+#include "audit_record.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "cli.h"
+#include "env_scrub.h"
+#include "event.h"
+#include "landlock.h"
+#include "launch.h"
+#include "loader.h"
+#include "masks.h"
+#include "policy.h"
+#include "policy_compile.h"
+#include "probe.h"
+#include "resolve.h"
+#include "seccomp_filter.h"
+#include "session.h"
+
+extern char **environ;
+
+struct run_opts {
+	const char *policy;
+	const char *project;
+	const char *user;
+	const char *audit_log;
+	bool allow_degraded;
+	bool json;
+	char **cmd;
+};
+
+/* What the session saw, for the audit log and the summary at exit. */
+struct run_events {
+	struct cordon_audit_ctx audit;
+	int audit_fd;
+	struct ring_buffer *rb;
+	unsigned long refused_connect, refused_file, malformed;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
+		"                  [--allow-degraded] [--audit-log FILE] [--json] -- CMD "
+		"[ARGS...]\n"
+		"Run CMD confined by a policy (default: %s) in the project directory (default: "
+		"the\n"
+		"current one). --user (root only) drops to that user before exec. "
+		"--allow-degraded\n"
+		"accepts running when a rule cannot be enforced on this kernel.\n",
+		POLICY_DEFAULT);
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "project", required_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "audit-log", required_argument, NULL, 'a' },
+		{ "allow-degraded", no_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	/* "+": stop at the first non-option, so the agent's own options are left alone. */
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'P':
+			o->project = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'a':
+			o->audit_log = optarg;
+			break;
+		case 'D':
+			o->allow_degraded = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("run: no command given");
+		usage(stderr);
+		return -EINVAL;
+	}
+	o->cmd = argv + optind;
+	return 0;
+}
+
+/* --- which layer covers what ---------------------------------------------------------------- */
+
+struct layers_use {
+	bool landlock, seccomp, cgroup_bpf, bpf_lsm, mount_ns;
+	const char *limits; /* "rlimits" */
+};
+
+/*
+ * Does an active layer cover a rule Landlock cannot express? The BPF LSM programs so far decide
+ * on inodes at file_open only, so "bpf-lsm" alone is not claimed as coverage yet: those rules
+ * are masked in a mount namespace, or reported.
+ */
+static bool covered(const struct pol_gap *g, const struct layers_use *u)
+{
+	if (strstr(g->needs, "mount-namespace") && u->mount_ns)
+		return true;
+	if (strstr(g->needs, "cgroup-bpf") && u->cgroup_bpf)
+		return true;
+	return false;
+}
+
+static void print_gap(const char *rule, const char *needs, const char *reason)
+{
+	fprintf(stderr, "cordon: not enforced here: %s (needs %s: %s)\n", rule, needs, reason);
+}
+
+/* --- events ------------------------------------------------------------------------------ */
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run_events *ev = ctx;
+	int type = cordon_event_check(data, size);
+
+	if (type < 0) {
+		ev->malformed += type == -EBADMSG;
+		return 0;
+	}
+	if (type == CORDON_EV_CONNECT)
+		ev->refused_connect++;
+	else if (type == CORDON_EV_FILE)
+		ev->refused_file++;
+	if (ev->audit_fd >= 0)
+		cordon_audit_write(ev->audit_fd, cordon_audit_from_event(&ev->audit, data, size));
+	return 0;
+}
+
+static void drain(void *ctx)
+{
+	struct run_events *ev = ctx;
+
+	ring_buffer__consume(ev->rb);
+}
+
+/* --- the command ---------------------------------------------------------------------------- */
+
+struct target_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	int ngroups;
+	char name[256];
+	char home[4000];
+};
+
+static int lookup_user(const char *name, struct target_user *t)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw)
+		return -ENOENT;
+	t->uid = pw->pw_uid;
+	t->gid = pw->pw_gid;
+	snprintf(t->name, sizeof(t->name), "%s", pw->pw_name);
+	snprintf(t->home, sizeof(t->home), "%s", pw->pw_dir);
+	t->ngroups = (int)ARRAY_SIZE(t->groups);
+	if (getgrouplist(t->name, t->gid, t->groups, &t->ngroups) < 0)
+		return -E2BIG;
+	return 0;
+}
+
+static void print_errors(const struct policy_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s:%d:%d: %s\n", errs->v[i].file, errs->v[i].line, errs->v[i].col,
+			errs->v[i].msg);
+}
+
+static int build_landlock(const struct pol_landlock *ll)
+{
+	int fd = cordon_landlock_create(&ll->attr);
+
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; i < ll->npaths; i++) {
+		int r = cordon_landlock_allow_path(fd, ll->paths[i].path, ll->paths[i].access);
+
+		/* An allowed path that does not exist grants nothing: skipping it is exact. */
+		if (r < 0 && r != -ENOENT && r != -ENOTDIR && r != -EACCES) {
+			close(fd);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < ll->nports; i++) {
+		int r = cordon_landlock_allow_port(fd, ll->ports[i].port, ll->ports[i].access);
+
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
+static size_t plan_rlimits(const struct policy *p, struct cordon_rlimit *out)
+{
+	size_t n = 0;
+
+	if (p->nofile)
+		out[n++] = (struct cordon_rlimit){ RLIMIT_NOFILE, { p->nofile, p->nofile } };
+	/* Without cgroup controllers: the data segment bounds memory, RLIMIT_NPROC (counted per
+	 * user, not per session) bounds fork bombs. */
+	if (p->memory)
+		out[n++] = (struct cordon_rlimit){ RLIMIT_DATA, { p->memory, p->memory } };
+	if (p->pids)
+		out[n++] = (struct cordon_rlimit){ RLIMIT_NPROC, { p->pids, p->pids } };
+	return n;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .policy = POLICY_DEFAULT };
+	struct policy_errors errs = { 0 };
+	struct policy_vars vars;
+	struct policy_vars_buf vbuf;
+	struct policy_search search = { 0 };
+	struct policy_resolve_opts ro = { .search = &search, .vars = &vars };
+	struct policy *pol = NULL;
+	struct cordon_features feat;
+	struct cordon_layer layers[CORDON_LAYER_ID_COUNT];
+	struct layers_use use = { .limits = "rlimits" };
+	struct pol_landlock ll = { 0 };
+	struct pol_seccomp sc = { 0 };
+	struct pol_maps maps = { 0 };
+	struct cordon_masks masks = { 0 };
+	struct sock_fprog prog = { 0 };
+	struct cordon_session_ctx sess = { .procs_fd = -1 };
+	struct cordon_rlimit rl[4];
+	struct cordon_launch l = { .cgroup_procs_fd = -1, .landlock_fd = -1 };
+	struct cordon_launch_failure fail;
+	struct run_events ev = { .audit_fd = -1 };
+	struct target_user tu;
+	char project[PATH_MAX], user_dir[PATH_MAX + 64], hostname[256] = "";
+	char *home_env = NULL, *user_env = NULL, *logname_env = NULL;
+	char **env = NULL;
+	const char *floor = POLICY_FLOOR_PATH, *failed_path = NULL;
+	size_t dropped = 0, uncovered = 0;
+	uint64_t start_ns, drops = 0;
+	int r, status = EXIT_FAIL;
+	pid_t pid;
+
+	r = parse_opts(argc, argv, &o);
+	if (r)
+		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (!realpath(o.project ? o.project : ".", project)) {
+		cli_error("run: project directory '%s': %s", o.project ? o.project : ".",
+			  strerror(errno));
+		return EXIT_FAIL;
+	}
+	gethostname(hostname, sizeof(hostname) - 1);
+	start_ns = cordon_realtime_ns();
+
+	/* Variables describe the user the agent runs as, never root's environment. */
+	if (o.user) {
+		if (geteuid() != 0) {
+			cli_error("run: --user needs root");
+			return EXIT_USAGE;
+		}
+		r = lookup_user(o.user, &tu);
+		if (r < 0) {
+			cli_error("run: user '%s': %s", o.user, strerror(-r));
+			return EXIT_FAIL;
+		}
+		memset(&vars, 0, sizeof(vars));
+		vars.home = tu.home;
+		vars.user = tu.name;
+		vars.project = project;
+		vars.tmpdir = "/tmp";
+		if ((size_t)snprintf(vbuf.config, sizeof(vbuf.config), "%.4000s/.config",
+				     tu.home) >= sizeof(vbuf.config) ||
+		    (size_t)snprintf(vbuf.cache, sizeof(vbuf.cache), "%.4000s/.cache", tu.home) >=
+			    sizeof(vbuf.cache)) {
+			cli_error("run: home directory of '%s' is too long", o.user);
+			return EXIT_FAIL;
+		}
+		vars.xdg_config_home = vbuf.config;
+		vars.xdg_cache_home = vbuf.cache;
+		snprintf(user_dir, sizeof(user_dir), "%s/cordon/policies", vbuf.config);
+		search.user_dir = user_dir;
+	} else {
+		r = policy_vars_from_env(&vars, project, &vbuf);
+		if (r < 0) {
+			cli_error("run: %s", strerror(-r));
+			return EXIT_FAIL;
+		}
+	}
+	/* Only root may point at another floor (tests); for anyone else it is the site's. */
+	if (getuid() == 0 && getenv("CORDON_FLOOR"))
+		floor = *getenv("CORDON_FLOOR") ? getenv("CORDON_FLOOR") : NULL;
+	ro.floor_path = floor;
+	r = policy_resolve(o.policy, &ro, &pol, &errs);
+	if (r < 0) {
+		print_errors(&errs);
+		cli_error("run: policy '%s' is not usable", o.policy);
+		goto out;
+	}
+
+	/* Which layers this kernel and these privileges give us. */
+	cordon_features_probe(&feat);
+	cordon_layers(&feat, layers);
+	use.landlock = layers[CORDON_LAYER_ID_LANDLOCK].active;
+	use.seccomp = layers[CORDON_LAYER_ID_SECCOMP].active;
+	use.cgroup_bpf = geteuid() == 0 && layers[CORDON_LAYER_ID_CGROUP_BPF].active;
+	use.bpf_lsm = geteuid() == 0 && layers[CORDON_LAYER_ID_BPF_LSM].active;
+	use.mount_ns = layers[CORDON_LAYER_ID_MOUNT_NS].active;
+
+	if (!use.landlock || !use.seccomp) {
+		cli_error("run: %s is not available: %s", use.landlock ? "seccomp" : "Landlock",
+			  layers[use.landlock ? CORDON_LAYER_ID_SECCOMP : CORDON_LAYER_ID_LANDLOCK]
+				  .detail);
+		fprintf(stderr, "Hint: %s\n",
+			layers[use.landlock ? CORDON_LAYER_ID_SECCOMP : CORDON_LAYER_ID_LANDLOCK]
+				.hint);
+		goto out;
+	}
+	r = policy_compile_landlock(pol, feat.landlock_abi, &ll);
+	if (r == 0)
+		r = policy_compile_seccomp(pol, &sc);
+	if (r == 0 && use.cgroup_bpf)
+		r = policy_compile_maps(pol, 1, cordon_resolve, NULL, &maps, &errs);
+	if (r < 0) {
+		print_errors(&errs);
+		cli_error("run: cannot compile policy '%s': %s", o.policy, strerror(-r));
+		goto out;
+	}
+
+	/* Every rule is enforced by some layer, or reported; strict mode refuses to run. */
+	for (size_t i = 0; i < ll.gaps.n; i++) {
+		bool first = true;
+
+		if (ll.gaps.v[i].needs == NULL || covered(&ll.gaps.v[i], &use))
+			continue;
+		/* One line per reason, listing every rule it leaves unenforced. */
+		for (size_t j = i; j < ll.gaps.n; j++) {
+			if (ll.gaps.v[j].needs == NULL || covered(&ll.gaps.v[j], &use) ||
+			    strcmp(ll.gaps.v[j].reason, ll.gaps.v[i].reason) != 0)
+				continue;
+			if (first)
+				fprintf(stderr, "cordon: not enforced here (needs %s: %s): %s",
+					ll.gaps.v[i].needs, ll.gaps.v[i].reason, ll.gaps.v[j].rule);
+			else
+				fprintf(stderr, ", %s", ll.gaps.v[j].rule);
+			first = false;
+			uncovered++;
+			if (j != i)
+				ll.gaps.v[j].needs = NULL; /* printed */
+		}
+		fputc('\n', stderr);
+	}
+	if (pol->cpu) {
+		print_gap("limits.cpu", "cgroup-cpu", "no cpu controller on cgroup v2");
+		uncovered++;
+	}
+	if (!use.cgroup_bpf && (pol->connect.n || pol->bind.n)) {
+		print_gap("network: UDP and per-address rules", "cgroup-bpf",
+			  geteuid() ? "cgroup programs need root or the daemon"
+				    : layers[CORDON_LAYER_ID_CGROUP_BPF].detail);
+		uncovered++;
+	}
+	if (use.mount_ns && !use.bpf_lsm) {
+		r = cordon_masks_plan(pol, project, &masks);
+		if (r < 0) {
+			cli_error("run: planning masks: %s", strerror(-r));
+			goto out;
+		}
+		if (masks.truncated) {
+			print_gap("secrets.patterns in the project", "bpf-lsm",
+				  "the project is too large to search completely");
+			uncovered++;
+		}
+	}
+	if (uncovered && pol->mode == POL_MODE_STRICT && !o.allow_degraded) {
+		cli_error("run: %zu rule(s) of policy '%s' cannot be enforced on this kernel; "
+			  "refusing to start (strict mode)",
+			  uncovered, pol->name);
+		fprintf(stderr, "Hint: `cordon doctor` says how to enable the missing layers; "
+				"--allow-degraded runs anyway\n");
+		goto out;
+	}
+
+	/* Everything fallible happens here, before fork. */
+	if (use.cgroup_bpf) {
+		char root[4200];
+
+		r = cordon_cgroup2_mount(root, sizeof(root) - 16);
+		if (r == 0) {
+			strcat(root, "/" CORDON_CGROUP_ROOT_NAME);
+			r = cordon_session_create(&sess, root, use.bpf_lsm,
+						  CORDON_SESSION_NET |
+							  (use.bpf_lsm ? CORDON_SESSION_FILE : 0));
+		}
+		if (r == 0)
+			r = cordon_session_fill(&sess, &maps, use.bpf_lsm, &failed_path);
+		if (r < 0) {
+			cli_error("run: session: %s%s%s", strerror(-r), failed_path ? " at " : "",
+				  failed_path ? failed_path : "");
+			goto out;
+		}
+		ev.rb = cordon_bpf_events(sess.bpf, on_event, &ev);
+		l.cgroup_procs_fd = sess.procs_fd;
+	} else {
+		snprintf(sess.name, sizeof(sess.name), "%016llx%016llx",
+			 (unsigned long long)start_ns, (unsigned long long)getpid());
+	}
+	l.landlock_fd = build_landlock(&ll);
+	if (l.landlock_fd < 0) {
+		cli_error("run: Landlock ruleset: %s", strerror(-l.landlock_fd));
+		goto out;
+	}
+	r = cordon_seccomp_build(&sc, &prog);
+	if (r < 0) {
+		cli_error("run: seccomp filter: %s", strerror(-r));
+		goto out;
+	}
+	env = cordon_env_scrub(environ, &pol->env_deny, &pol->env_keep, &dropped);
+	if (!env)
+		goto out;
+	if (o.user && (cordon_env_set(&env, "HOME", tu.home, &home_env) < 0 ||
+		       cordon_env_set(&env, "USER", tu.name, &user_env) < 0 ||
+		       cordon_env_set(&env, "LOGNAME", tu.name, &logname_env) < 0))
+		goto out;
+	if (o.audit_log) {
+		ev.audit_fd = open(o.audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (ev.audit_fd < 0) {
+			cli_error("run: audit log '%s': %s", o.audit_log, strerror(errno));
+			goto out;
+		}
+	}
+	ev.audit = (struct cordon_audit_ctx){ .session = sess.name,
+					      .policy = pol->name,
+					      .host = hostname };
+
+	l.argv = o.cmd;
+	l.envp = env;
+	l.cwd = project;
+	l.drop_privileges = o.user != NULL;
+	if (o.user) {
+		l.uid = tu.uid;
+		l.gid = tu.gid;
+		l.groups = tu.groups;
+		l.ngroups = (size_t)tu.ngroups;
+	}
+	l.userns = masks.n && geteuid() != 0;
+	l.masks = masks.v;
+	l.nmasks = masks.n;
+	l.rlimits = rl;
+	l.nrlimits = plan_rlimits(pol, rl);
+	l.seccomp = &prog;
+
+	fprintf(stderr,
+		"cordon: session %.12s policy %s: landlock=ABI%d seccomp=on cgroup_bpf=%s "
+		"bpf_lsm=%s masks=%zu limits=%s%s\n",
+		sess.name, pol->name, ll.abi, use.cgroup_bpf ? "on" : "off",
+		use.bpf_lsm ? "on" : "off", masks.n, use.limits,
+		uncovered ? " (degraded: see above)" : "");
+	if (ev.audit_fd >= 0) {
+		json_t *rec = cordon_audit_base(&ev.audit, "session-start", NULL, start_ns);
+
+		json_object_set_new(rec, "cordon_layers",
+				    json_pack("{s:b,s:b,s:b,s:b,s:b}", "landlock", use.landlock,
+					      "seccomp", use.seccomp, "cgroup_bpf", use.cgroup_bpf,
+					      "bpf_lsm", use.bpf_lsm, "mount_ns", masks.n > 0));
+		json_object_set_new(rec, "process", json_pack("{s:o}", "args", json_array()));
+		for (char **a = o.cmd; *a; a++)
+			json_array_append_new(
+				json_object_get(json_object_get(rec, "process"), "args"),
+				json_string(*a));
+		json_object_set_new(json_object_get(rec, "cordon"), "unenforced",
+				    json_integer((json_int_t)uncovered));
+		cordon_audit_write(ev.audit_fd, rec);
+	}
+
+	r = cordon_launch(&l, &pid, &fail);
+	if (r < 0) {
+		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
+			  strerror(fail.err));
+		if (fail.step == CORDON_STEP_MASK && (size_t)fail.index < masks.n)
+			fprintf(stderr, "cordon: while masking '%s'\n", masks.v[fail.index].path);
+		goto out;
+	}
+	status =
+		cordon_launch_supervise(pid, ev.rb ? ring_buffer__epoll_fd(ev.rb) : -1, drain, &ev);
+	if (status < 0) {
+		cli_error("run: supervising: %s", strerror(-status));
+		status = EXIT_FAIL;
+	}
+	if (sess.bpf)
+		cordon_bpf_drops(sess.bpf, &drops);
+	if (ev.refused_connect || ev.refused_file || drops)
+		fprintf(stderr, "cordon: refused %lu connect(s), %lu file open(s)%s%s\n",
+			ev.refused_connect, ev.refused_file, drops ? "; events lost: " : "",
+			drops ? "yes (counted in the audit log)" : "");
+	if (ev.audit_fd >= 0) {
+		json_t *rec =
+			cordon_audit_base(&ev.audit, "session-end", NULL, cordon_realtime_ns());
+
+		json_object_set_new(rec, "process", json_pack("{s:i}", "exit_code", status));
+		json_object_set_new(json_object_get(rec, "cordon"), "refused",
+				    json_pack("{s:I,s:I,s:I}", "connect",
+					      (json_int_t)ev.refused_connect, "file",
+					      (json_int_t)ev.refused_file, "events_lost",
+					      (json_int_t)drops));
+		cordon_audit_write(ev.audit_fd, rec);
+	}
+out:
+	if (ev.rb)
+		ring_buffer__free(ev.rb);
+	if (sess.bpf)
+		cordon_session_destroy(&sess);
+	if (ev.audit_fd >= 0)
+		close(ev.audit_fd);
+	if (l.landlock_fd >= 0)
+		close(l.landlock_fd);
+	free(env);
+	free(home_env);
+	free(user_env);
+	free(logname_env);
+	cordon_seccomp_free(&prog);
+	cordon_masks_free(&masks);
+	pol_maps_free(&maps);
+	pol_seccomp_free(&sc);
+	pol_landlock_free(&ll);
+	if (pol)
+		policy_free(pol);
+	policy_errors_free(&errs);
+	return status;
+}

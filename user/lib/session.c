@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Session set-up and tear-down for root without the daemon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "loader.h"
+#include "policy_compile.h"
+#include "session.h"
+
+static int new_id(struct cordon_session_ctx *s)
+{
+	uint8_t rnd[16];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(s->name + 2 * i, 3, "%02x", rnd[i]);
+	memcpy(&s->id, rnd, sizeof(s->id));
+	if (!s->id)
+		s->id = 1;
+	return 0;
+}
+
+int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root, bool lsm,
+			  uint32_t flags)
+{
+	struct cordon_bpf_opts o = { .cgroup_root = cgroup_root, .lsm = lsm };
+	struct cordon_session entry = { .flags = flags };
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->procs_fd = -1;
+	r = new_id(s);
+	if (r < 0)
+		return r;
+	r = cordon_bpf_start(&o, &s->bpf);
+	if (r < 0)
+		return r;
+	snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name);
+	r = cordon_cgroup_create(s->cgroup);
+	if (r < 0)
+		goto fail;
+	r = cordon_cgroup_id(s->cgroup, &s->cgroup_id);
+	if (r < 0)
+		goto fail;
+	{
+		_cleanup_close_ int dfd = open(s->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		s->procs_fd = dfd < 0 ? -1 : openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (s->procs_fd < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	entry.id = s->id;
+	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	cordon_session_destroy(s);
+	return r;
+}
+
+int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
+			const char **failed_path)
+{
+	int r;
+
+	for (size_t i = 0; i < m->nconnect; i++) {
+		struct cordon_net_key k = m->connect[i].key;
+
+		/* Entries were compiled before the session existed: key them to it now. */
+		k.session = s->id;
+		r = cordon_bpf_net_rule_add(s->bpf, &k, &m->connect[i].rule);
+		if (r < 0)
+			return r;
+	}
+	if (!lsm)
+		return 0;
+	for (size_t i = 0; i < m->ninodes; i++) {
+		struct cordon_inode_key k = { .session = s->id };
+		struct cordon_inode_rule rule = { .rule_id = m->inodes[i].rule_id,
+						  .deny = m->inodes[i].deny };
+		struct stat st;
+
+		/* A path that does not exist yet has no inode to hang a rule on. */
+		if (stat(m->inodes[i].path, &st) < 0)
+			continue;
+		k.ino = st.st_ino;
+		k.dev = cordon_kernel_dev(st.st_dev);
+		r = cordon_bpf_inode_rule_add(s->bpf, &k, &rule);
+		if (r < 0) {
+			*failed_path = m->inodes[i].path;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* SIGKILL every process in the cgroup; true if there was any. */
+static bool kill_listed(const char *cgroup)
+{
+	char path[4300], line[32];
+	_cleanup_fclose_ FILE *f = NULL;
+	bool any = false;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		int pid = atoi(line);
+
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Kill what the agent left behind, until the cgroup is empty (bounded: about two seconds). */
+static void kill_all(const char *cgroup)
+{
+	_cleanup_close_ int dfd = open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = dfd < 0 ? -1 : openat(dfd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+
+	/* cgroup.kill (5.14+) kills atomically, forks in flight included. */
+	if (fd >= 0)
+		(void)!write(fd, "1", 1);
+	for (int round = 0; round < 200 && kill_listed(cgroup); round++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+}
+
+void cordon_session_destroy(struct cordon_session_ctx *s)
+{
+	if (s->procs_fd >= 0)
+		close(s->procs_fd);
+	s->procs_fd = -1;
+	if (s->cgroup[0]) {
+		kill_all(s->cgroup);
+		for (int i = 0; i < 100 && cordon_cgroup_remove(s->cgroup) == -EBUSY; i++)
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	if (s->bpf) {
+		if (s->cgroup_id)
+			cordon_bpf_session_del(s->bpf, s->cgroup_id);
+		cordon_bpf_stop(s->bpf);
+	}
+	s->bpf = NULL;
+}

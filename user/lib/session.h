@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A session as root sets it up without the daemon: its cgroup under cordon's root cgroup, the
+ * BPF programs loaded and attached at that root, and the session's map entries.
+ */
+#ifndef CORDON_SESSION_H
+#define CORDON_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cordon_bpf;
+struct pol_maps;
+
+struct cordon_session_ctx {
+	char name[33];	   /* 32 hex digits: the session id in audit records */
+	uint32_t id;	   /* key of the session's map entries */
+	char cgroup[4200]; /* the session cgroup */
+	uint64_t cgroup_id;
+	int procs_fd; /* its cgroup.procs, opened for the child to join */
+	struct cordon_bpf *bpf;
+};
+
+/*
+ * Create the session cgroup under @cgroup_root (cordon's root cgroup, created if missing),
+ * load and attach the programs (the LSM ones only when @lsm), and register the session with
+ * @flags. On failure nothing is left behind.
+ */
+int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root, bool lsm,
+			  uint32_t flags);
+
+/* Fill the network rules (and, with BPF LSM, the inode rules) of the compiled policy, keyed
+ * to this session whatever session number they were compiled for. */
+int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
+			const char **failed_path);
+
+/* Kill what is left in the session, remove its cgroup and map entries, unload. */
+void cordon_session_destroy(struct cordon_session_ctx *s);
+
+#endif /* CORDON_SESSION_H */
