@@ -41,6 +41,9 @@
 
 extern char **environ;
 
+/* Host names in the policy are resolved at session start, all at once, for at most this long. */
+#define RESOLVE_TIMEOUT_MS 2000
+
 struct run_opts {
 	const char *policy;
 	const char *project;
@@ -268,6 +271,7 @@ int cmd_run(int argc, char **argv)
 	struct pol_landlock ll = { 0 };
 	struct pol_seccomp sc = { 0 };
 	struct pol_maps maps = { 0 };
+	struct cordon_resolver res = { 0 };
 	struct cordon_masks masks = { 0 };
 	struct sock_fprog prog = { 0 };
 	struct cordon_session_ctx sess = { .procs_fd = -1 };
@@ -362,8 +366,16 @@ int cmd_run(int argc, char **argv)
 	r = policy_compile_landlock(pol, feat.landlock_abi, &ll);
 	if (r == 0)
 		r = policy_compile_seccomp(pol, &sc);
-	if (r == 0 && use.cgroup_bpf)
-		r = policy_compile_maps(pol, 1, cordon_resolve, NULL, &maps, &errs);
+	if (r == 0 && use.cgroup_bpf) {
+		r = cordon_resolver_prefetch(&res, pol, RESOLVE_TIMEOUT_MS);
+		if (r == 0 && res.unresolved)
+			fprintf(stderr,
+				"cordon: %zu host name(s) of the policy did not resolve within %d ms: "
+				"their rules allow nothing this session\n",
+				res.unresolved, RESOLVE_TIMEOUT_MS);
+		if (r == 0)
+			r = policy_compile_maps(pol, 1, cordon_resolve, &res, &maps, &errs);
+	}
 	if (r < 0) {
 		print_errors(&errs);
 		cli_error("run: cannot compile policy '%s': %s", o.policy, strerror(-r));
@@ -564,6 +576,7 @@ out:
 	cordon_seccomp_free(&prog);
 	cordon_masks_free(&masks);
 	pol_maps_free(&maps);
+	cordon_resolver_free(&res);
 	pol_seccomp_free(&sc);
 	pol_landlock_free(&ll);
 	if (pol)

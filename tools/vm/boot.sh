@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boots a kernel and initramfs under qemu with software emulation, the serial console written to
+# LOGFILE, and kills the VM after TIMEOUT_SECONDS.
+set -euo pipefail
+
+prog=${0##*/}
+
+die() {
+	printf '%s: %s\n' "$prog" "$*" >&2
+	exit 1
+}
+
+if [[ $# -ne 4 || ! $4 =~ ^[1-9][0-9]*$ ]]; then
+	printf 'usage: %s VMLINUZ INITRD LOGFILE TIMEOUT_SECONDS\n' "$prog" >&2
+	exit 2
+fi
+kernel=$1
+initrd=$2
+log=$3
+secs=$4
+
+[[ -f $kernel ]] || die "kernel $kernel not found"
+[[ -f $initrd ]] || die "initramfs $initrd not found"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (install qemu-system-x86)"
+: >"$log" || die "cannot write $log"
+
+# TCG, never KVM: Debian's kernels die with an emulation failure under this host's KVM.
+# cx16=off: with two vCPUs, Debian 12's qemu (7.2) TCG corrupts EFLAGS after the kernel's per-CPU
+# "cmpxchg16b %gs:" (SLUB fast path), and 6.12 then oopses or double-faults in about one boot in
+# three; without CMPXCHG16B the kernel takes its locked fallback and boots every time.
+# No NIC: the tests only need loopback. stdin is /dev/null so qemu never reads the terminal.
+# Commas are doubled because qemu's option parser splits on them.
+status=0
+timeout --kill-after=10 "$secs" \
+	qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max,cx16=off -m 1024 -smp 2 \
+	-display none -monitor none -serial "file:${log//,/,,}" -nic none \
+	-no-reboot \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet" \
+	</dev/null || status=$?
+
+# 124: timeout sent SIGTERM; 137: it had to follow with SIGKILL (or something else killed qemu).
+if [[ $status -eq 124 || ($status -eq 137 && $SECONDS -ge $secs) ]]; then
+	printf '%s: VM timed out after %ss\n' "$prog" "$secs" >&2
+	exit 124
+fi
+if [[ $status -ne 0 ]]; then
+	printf '%s: qemu-system-x86_64 exited with status %s\n' "$prog" "$status" >&2
+fi
+exit "$status"
