@@ -179,6 +179,13 @@ void check_doctor(const char *cordon, int expect_bpf_lsm)
 		tap_diag("%s", err.text);
 		return;
 	}
+	{
+		/* The whole report, on one line, for the record of what each kernel said. */
+		char *compact = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		tap_diag("doctor-json: %s", compact ? compact : "?");
+		free(compact);
+	}
 	has(o, "kernel", JSON_STRING);
 	has(o, "lsms", JSON_ARRAY);
 	has(o, "bpf_lsm", JSON_TRUE);
