@@ -370,7 +370,8 @@ int cmd_run(int argc, char **argv)
 		r = cordon_resolver_prefetch(&res, pol, RESOLVE_TIMEOUT_MS);
 		if (r == 0 && res.unresolved)
 			fprintf(stderr,
-				"cordon: %zu host name(s) of the policy did not resolve within %d ms: "
+				"cordon: %zu host name(s) of the policy did not resolve within %d "
+				"ms: "
 				"their rules allow nothing this session\n",
 				res.unresolved, RESOLVE_TIMEOUT_MS);
 		if (r == 0)

@@ -88,8 +88,8 @@ int cordon_resolver_prefetch(struct cordon_resolver *r, const struct policy *p, 
 	add_hosts(r, &p->connect);
 	add_hosts(r, &p->bind);
 	for (size_t i = 0; i < r->n; i++) {
-		r->v[i].hints = (struct addrinfo){ .ai_family = AF_UNSPEC,
-						   .ai_socktype = SOCK_STREAM };
+		r->v[i].hints =
+			(struct addrinfo){ .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 		r->v[i].cb.ar_name = r->v[i].host;
 		r->v[i].cb.ar_request = &r->v[i].hints;
 		list[i] = &r->v[i].cb;
