@@ -149,9 +149,54 @@ static bool covered(const struct pol_gap *g, const struct layers_use *u)
 	return false;
 }
 
-static void print_gap(const char *rule, const char *needs, const char *reason)
+/* Rules no active layer enforces: listed at start, grouped by reason, or in the JSON report. */
+static void add_gap(json_t *gaps, const char *rule, const char *needs, const char *reason)
 {
-	fprintf(stderr, "cordon: not enforced here: %s (needs %s: %s)\n", rule, needs, reason);
+	json_array_append_new(
+		gaps, json_pack("{s:s,s:s,s:s}", "rule", rule, "needs", needs, "reason", reason));
+}
+
+static void print_gaps(json_t *gaps)
+{
+	size_t n = json_array_size(gaps);
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+
+	for (size_t i = 0; done && i < n; i++) {
+		const char *reason =
+			json_string_value(json_object_get(json_array_get(gaps, i), "reason"));
+
+		if (done[i])
+			continue;
+		fprintf(stderr, "cordon: not enforced here (needs %s: %s): ",
+			json_string_value(json_object_get(json_array_get(gaps, i), "needs")),
+			reason);
+		for (size_t j = i, first = 1; j < n; j++) {
+			json_t *g = json_array_get(gaps, j);
+
+			const char *rule = json_string_value(json_object_get(g, "rule"));
+			bool seen = false;
+
+			if (done[j] ||
+			    strcmp(json_string_value(json_object_get(g, "reason")), reason))
+				continue;
+			done[j] = true;
+			/* A host set expands to one rule per member: name the set once. */
+			for (size_t k = i; k < j && !seen; k++)
+				seen = done[k] &&
+				       !strcmp(json_string_value(json_object_get(
+						       json_array_get(gaps, k), "rule")),
+					       rule) &&
+				       !strcmp(json_string_value(json_object_get(
+						       json_array_get(gaps, k), "reason")),
+					       reason);
+			if (seen)
+				continue;
+			fprintf(stderr, "%s%s", first ? "" : ", ", rule);
+			first = 0;
+		}
+		fputc('\n', stderr);
+	}
+	free(done);
 }
 
 /* --- events ------------------------------------------------------------------------------ */
@@ -272,6 +317,7 @@ int cmd_run(int argc, char **argv)
 	struct pol_seccomp sc = { 0 };
 	struct pol_maps maps = { 0 };
 	struct cordon_resolver res = { 0 };
+	json_t *gaps = json_array();
 	struct cordon_masks masks = { 0 };
 	struct sock_fprog prog = { 0 };
 	struct cordon_session_ctx sess = { .procs_fd = -1 };
@@ -384,50 +430,28 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* Every rule is enforced by some layer, or reported; strict mode refuses to run. */
-	for (size_t i = 0; i < ll.gaps.n; i++) {
-		bool first = true;
-
-		if (ll.gaps.v[i].needs == NULL || covered(&ll.gaps.v[i], &use))
-			continue;
-		/* One line per reason, listing every rule it leaves unenforced. */
-		for (size_t j = i; j < ll.gaps.n; j++) {
-			if (ll.gaps.v[j].needs == NULL || covered(&ll.gaps.v[j], &use) ||
-			    strcmp(ll.gaps.v[j].reason, ll.gaps.v[i].reason) != 0)
-				continue;
-			if (first)
-				fprintf(stderr, "cordon: not enforced here (needs %s: %s): %s",
-					ll.gaps.v[i].needs, ll.gaps.v[i].reason, ll.gaps.v[j].rule);
-			else
-				fprintf(stderr, ", %s", ll.gaps.v[j].rule);
-			first = false;
-			uncovered++;
-			if (j != i)
-				ll.gaps.v[j].needs = NULL; /* printed */
-		}
-		fputc('\n', stderr);
-	}
-	if (pol->cpu) {
-		print_gap("limits.cpu", "cgroup-cpu", "no cpu controller on cgroup v2");
-		uncovered++;
-	}
-	if (!use.cgroup_bpf && (pol->connect.n || pol->bind.n)) {
-		print_gap("network: UDP and per-address rules", "cgroup-bpf",
-			  geteuid() ? "cgroup programs need root or the daemon"
-				    : layers[CORDON_LAYER_ID_CGROUP_BPF].detail);
-		uncovered++;
-	}
+	for (size_t i = 0; i < ll.gaps.n; i++)
+		if (!covered(&ll.gaps.v[i], &use))
+			add_gap(gaps, ll.gaps.v[i].rule, ll.gaps.v[i].needs, ll.gaps.v[i].reason);
+	if (pol->cpu)
+		add_gap(gaps, "limits.cpu", "cgroup-cpu", "no cpu controller on cgroup v2");
+	if (!use.cgroup_bpf && (pol->connect.n || pol->bind.n))
+		add_gap(gaps, "network: UDP and per-address rules", "cgroup-bpf",
+			geteuid() ? "cgroup programs need root or the daemon"
+				  : layers[CORDON_LAYER_ID_CGROUP_BPF].detail);
 	if (use.mount_ns && !use.bpf_lsm) {
 		r = cordon_masks_plan(pol, project, &masks);
 		if (r < 0) {
 			cli_error("run: planning masks: %s", strerror(-r));
 			goto out;
 		}
-		if (masks.truncated) {
-			print_gap("secrets.patterns in the project", "bpf-lsm",
-				  "the project is too large to search completely");
-			uncovered++;
-		}
+		if (masks.truncated)
+			add_gap(gaps, "secrets.patterns in the project", "bpf-lsm",
+				"the project is too large to search completely");
 	}
+	uncovered = json_array_size(gaps);
+	if (!o.json)
+		print_gaps(gaps);
 	if (uncovered && pol->mode == POL_MODE_STRICT && !o.allow_degraded) {
 		cli_error("run: %zu rule(s) of policy '%s' cannot be enforced on this kernel; "
 			  "refusing to start (strict mode)",
@@ -506,12 +530,26 @@ int cmd_run(int argc, char **argv)
 	l.nrlimits = plan_rlimits(pol, rl);
 	l.seccomp = &prog;
 
-	fprintf(stderr,
-		"cordon: session %.12s policy %s: landlock=ABI%d seccomp=on cgroup_bpf=%s "
-		"bpf_lsm=%s masks=%zu limits=%s%s\n",
-		sess.name, pol->name, ll.abi, use.cgroup_bpf ? "on" : "off",
-		use.bpf_lsm ? "on" : "off", masks.n, use.limits,
-		uncovered ? " (degraded: see above)" : "");
+	if (o.json) {
+		json_t *rep =
+			json_pack("{s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:O}", "session",
+				  sess.name, "policy", pol->name, "project", project, "layers",
+				  "landlock", use.landlock, "seccomp", use.seccomp, "cgroup_bpf",
+				  use.cgroup_bpf, "bpf_lsm", use.bpf_lsm, "mount_ns", masks.n > 0,
+				  "masks", (json_int_t)masks.n, "unenforced", gaps);
+
+		if (rep)
+			json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', stderr);
+		json_decref(rep);
+	} else {
+		fprintf(stderr,
+			"cordon: session %.12s policy %s: landlock=ABI%d seccomp=on cgroup_bpf=%s "
+			"bpf_lsm=%s masks=%zu limits=%s%s\n",
+			sess.name, pol->name, ll.abi, use.cgroup_bpf ? "on" : "off",
+			use.bpf_lsm ? "on" : "off", masks.n, use.limits,
+			uncovered ? " (degraded: see above)" : "");
+	}
 	if (ev.audit_fd >= 0) {
 		json_t *rec = cordon_audit_base(&ev.audit, "session-start", NULL, start_ns);
 
@@ -583,5 +621,6 @@ out:
 	if (pol)
 		policy_free(pol);
 	policy_errors_free(&errs);
+	json_decref(gaps);
 	return status;
 }

@@ -7,7 +7,9 @@
 #include <linux/sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "cleanup.h"
 #include "policy_compile.h"
@@ -15,6 +17,12 @@
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
 #endif
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+/* socket()'s type argument carries SOCK_NONBLOCK/SOCK_CLOEXEC above the type itself. */
+#define SOCK_TYPE_MASK 0xf
+
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
 #endif
@@ -67,6 +75,37 @@ static const struct pol_seccomp_rule always[] = {
 	{ "fsmount", EPERM_ACT, 0, { { 0 } }, "mount family" },
 	{ "fspick", EPERM_ACT, 0, { { 0 } }, "mount family" },
 	{ "mount_setattr", EPERM_ACT, 0, { { 0 } }, "mount family" },
+	/*
+	 * Socket kinds no allow-list covers: Landlock's TCP rules do not see MPTCP or SCTP, and
+	 * raw, packet and ICMP sockets reach the network below the connect hooks. Refused at
+	 * socket() on every kernel, with or without cgroup BPF.
+	 */
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_MPTCP } },
+	  "MPTCP socket" },
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_SCTP } },
+	  "SCTP socket" },
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_ICMP } },
+	  "ICMP socket" },
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_ICMPV6 } },
+	  "ICMPv6 socket" },
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_RAW } },
+	  "raw socket" },
+	{ "socket", EPERM_ACT, 1, { { 0, SCMP_CMP_EQ, AF_PACKET, 0 } }, "packet socket" },
 	{ "kexec_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "kexec_file_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "init_module", EPERM_ACT, 0, { { 0 } }, "kernel modules" },
