@@ -237,9 +237,26 @@ struct target_user {
 	char home[4000];
 };
 
-static int lookup_user(const char *name, struct target_user *t)
+/* getpwnam(), or /etc/passwd read directly where NSS is unavailable (the static VM build). */
+static struct passwd *find_user(const char *name)
 {
 	struct passwd *pw = getpwnam(name);
+	FILE *f;
+
+	if (pw)
+		return pw;
+	f = fopen("/etc/passwd", "re");
+	while (f && (pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, name))
+			break;
+	if (f)
+		fclose(f);
+	return pw;
+}
+
+static int lookup_user(const char *name, struct target_user *t)
+{
+	struct passwd *pw = find_user(name);
 
 	if (!pw)
 		return -ENOENT;
@@ -286,7 +303,8 @@ static int build_landlock(const struct pol_landlock *ll)
 	return fd;
 }
 
-static size_t plan_rlimits(const struct policy *p, struct cordon_rlimit *out)
+/* rlimits for what the session cgroup's controllers (@cg: CORDON_LIMIT_* applied) do not do. */
+static size_t plan_rlimits(const struct policy *p, unsigned int cg, struct cordon_rlimit *out)
 {
 	size_t n = 0;
 
@@ -294,9 +312,9 @@ static size_t plan_rlimits(const struct policy *p, struct cordon_rlimit *out)
 		out[n++] = (struct cordon_rlimit){ RLIMIT_NOFILE, { p->nofile, p->nofile } };
 	/* Without cgroup controllers: the data segment bounds memory, RLIMIT_NPROC (counted per
 	 * user, not per session) bounds fork bombs. */
-	if (p->memory)
+	if (p->memory && !(cg & CORDON_LIMIT_MEMORY))
 		out[n++] = (struct cordon_rlimit){ RLIMIT_DATA, { p->memory, p->memory } };
-	if (p->pids)
+	if (p->pids && !(cg & CORDON_LIMIT_PIDS))
 		out[n++] = (struct cordon_rlimit){ RLIMIT_NPROC, { p->pids, p->pids } };
 	return n;
 }
@@ -331,6 +349,7 @@ int cmd_run(int argc, char **argv)
 	char **env = NULL;
 	const char *floor = POLICY_FLOOR_PATH, *failed_path = NULL;
 	size_t dropped = 0, uncovered = 0;
+	unsigned int cg_limits = 0;
 	uint64_t start_ns, drops = 0;
 	int r, status = EXIT_FAIL;
 	pid_t pid;
@@ -433,7 +452,7 @@ int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < ll.gaps.n; i++)
 		if (!covered(&ll.gaps.v[i], &use))
 			add_gap(gaps, ll.gaps.v[i].rule, ll.gaps.v[i].needs, ll.gaps.v[i].reason);
-	if (pol->cpu)
+	if (pol->cpu && !(use.cgroup_bpf && strstr(feat.cgroup2_controllers, "cpu")))
 		add_gap(gaps, "limits.cpu", "cgroup-cpu", "no cpu controller on cgroup v2");
 	if (!use.cgroup_bpf && (pol->connect.n || pol->bind.n))
 		add_gap(gaps, "network: UDP and per-address rules", "cgroup-bpf",
@@ -479,6 +498,10 @@ int cmd_run(int argc, char **argv)
 				  failed_path ? failed_path : "");
 			goto out;
 		}
+		cg_limits = cordon_session_limits(&sess, pol->pids, pol->memory, pol->cpu);
+		/* nofile is always an rlimit; the others are rlimits where no controller did it. */
+		if (cg_limits)
+			use.limits = "cgroup+rlimits";
 		ev.rb = cordon_bpf_events(sess.bpf, on_event, &ev);
 		l.cgroup_procs_fd = sess.procs_fd;
 	} else {
@@ -527,7 +550,7 @@ int cmd_run(int argc, char **argv)
 	l.masks = masks.v;
 	l.nmasks = masks.n;
 	l.rlimits = rl;
-	l.nrlimits = plan_rlimits(pol, rl);
+	l.nrlimits = plan_rlimits(pol, cg_limits, rl);
 	l.seccomp = &prog;
 
 	if (o.json) {

@@ -108,6 +108,66 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 	return 0;
 }
 
+static int write_at(const char *dir, const char *file, const char *val)
+{
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = dfd < 0 ? -1 : openat(dfd, file, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(val);
+
+	if (fd < 0)
+		return -errno;
+	return write(fd, val, len) == (ssize_t)len ? 0 : -errno;
+}
+
+/* Enable @ctl for the children of the session's parent (cordon's root) and of its parent. */
+static bool enable_controller(const char *session, const char *ctl)
+{
+	char parent[4200], grand[4200], buf[512], plus[32];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", session);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(grand, sizeof(grand), "%s", parent);
+	slash = strrchr(grand, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(plus, sizeof(plus), "+%s", ctl);
+	/* Already delegated down to cordon's root, or enabled now at its parent. */
+	if (cordon_cgroup_read(parent, "cgroup.controllers", buf, sizeof(buf)) < 0 ||
+	    !strstr(buf, ctl))
+		write_at(grand, "cgroup.subtree_control", plus);
+	return write_at(parent, "cgroup.subtree_control", plus) == 0;
+}
+
+unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
+				   uint64_t cpu_percent)
+{
+	unsigned int applied = 0;
+	char v[64];
+
+	if (pids && enable_controller(s->cgroup, "pids")) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)pids);
+		if (write_at(s->cgroup, "pids.max", v) == 0)
+			applied |= CORDON_LIMIT_PIDS;
+	}
+	if (memory && enable_controller(s->cgroup, "memory")) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)memory);
+		if (write_at(s->cgroup, "memory.max", v) == 0)
+			applied |= CORDON_LIMIT_MEMORY;
+	}
+	if (cpu_percent && enable_controller(s->cgroup, "cpu")) {
+		/* quota per 100 ms period: 200% is two CPUs' worth of time */
+		snprintf(v, sizeof(v), "%llu 100000", (unsigned long long)cpu_percent * 1000);
+		if (write_at(s->cgroup, "cpu.max", v) == 0)
+			applied |= CORDON_LIMIT_CPU;
+	}
+	return applied;
+}
+
 /* SIGKILL every process in the cgroup; true if there was any. */
 static bool kill_listed(const char *cgroup)
 {

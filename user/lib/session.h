@@ -34,6 +34,19 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path);
 
+/* Session limits applied through cgroup v2 controllers (bits of cordon_session_limits). */
+#define CORDON_LIMIT_PIDS   (1u << 0)
+#define CORDON_LIMIT_MEMORY (1u << 1)
+#define CORDON_LIMIT_CPU    (1u << 2)
+
+/*
+ * Set pids.max, memory.max and cpu.max (@cpu_percent of one CPU) of the session where the
+ * controllers can be enabled down to it; 0 values are left unlimited. Returns the
+ * CORDON_LIMIT_* bits applied: the caller falls back to rlimits for the others.
+ */
+unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
+				   uint64_t cpu_percent);
+
 /* Kill what is left in the session, remove its cgroup and map entries, unload. */
 void cordon_session_destroy(struct cordon_session_ctx *s);
 
