@@ -13,6 +13,11 @@
 #define CORDON_COMM_LEN	     16
 #define CORDON_PATH_LEN	     256
 
+/*
+ * Numbering (append only): enforcement records (cgroup and LSM programs) use types 1-31 and
+ * hooks 1-63; activity and denial records from tracepoints use types 32-63 and hooks 64-127.
+ */
+
 /* hdr.type */
 #define CORDON_EV_FILE	  1 /* struct cordon_event_file */
 #define CORDON_EV_CONNECT 2 /* struct cordon_event_connect */
