@@ -210,3 +210,18 @@ fuzz-check: $(O)/tests/fuzz/fuzz_policy
 	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/policy.log; echo "fuzz-check: FAILED"; \
 		exit 1; fi; echo "fuzz-check: ok"
 # --- end policy ---
+
+# --- escape (issue 4) ---
+# Attack programs for tests/host/test_run_attacks.c: each one performs a forbidden action and
+# exits with the errno it got. Plain binaries (no cordon library): they run as the agent.
+ESCAPE_SRCS := $(sort $(wildcard tests/escape/*.c))
+ESCAPE_BINS := $(ESCAPE_SRCS:%.c=$(O)/%)
+
+$(O)/tests/escape/%: tests/escape/%.c
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -D_GNU_SOURCE $(CFLAGS) -o $@ $<
+
+tests: $(ESCAPE_BINS)
+host-check: $(ESCAPE_BINS)
+# --- end escape ---

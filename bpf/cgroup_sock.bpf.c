@@ -31,8 +31,12 @@ static __always_inline __u32 net_match(const struct cordon_net_rule *r, __u16 po
 	return 0;
 }
 
-static __always_inline int connect_decide(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
-					  __u16 hook)
+/*
+ * The verdict for the address in @key and the port/protocol of @ctx against @rules, for the
+ * session of the current task. Refusals are reported; the event never decides.
+ */
+static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
+				      void *rules, __u32 flag, __u16 hook)
 {
 	struct cordon_event_connect *ev;
 	struct cordon_net_rule *rule;
@@ -42,7 +46,7 @@ static __always_inline int connect_decide(struct bpf_sock_addr *ctx, struct cord
 	__u8 proto;
 
 	s = current_session(&cgroup_id);
-	if (!s || !(s->flags & CORDON_SESSION_NET))
+	if (!s || !(s->flags & flag))
 		return CGROUP_ALLOW;
 
 	key->prefixlen = CORDON_NET_KEY_SESSION_BITS + 128;
@@ -50,8 +54,12 @@ static __always_inline int connect_decide(struct bpf_sock_addr *ctx, struct cord
 	port = bpf_ntohs((__u16)ctx->user_port);
 	proto = proto_bit(ctx->protocol);
 
-	rule = bpf_map_lookup_elem(&net_rules, key);
+	rule = bpf_map_lookup_elem(rules, key);
 	if (rule && proto && net_match(rule, port, proto))
+		return CGROUP_ALLOW;
+	/* bind to port 0 asks for an ephemeral port, as clients do: egress is judged at connect
+	 * and sendmsg, so only listening on a chosen port is restricted. */
+	if (!port && (hook == CORDON_HOOK_BIND4 || hook == CORDON_HOOK_BIND6))
 		return CGROUP_ALLOW;
 
 	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, hook, CORDON_LAYER_CGROUP_BPF, s,
@@ -66,32 +74,83 @@ static __always_inline int connect_decide(struct bpf_sock_addr *ctx, struct cord
 	return CGROUP_DENY;
 }
 
+/* IPv4-mapped: ::ffff:a.b.c.d, so one trie serves both families. */
+static __always_inline void key4(struct bpf_sock_addr *ctx, struct cordon_net_key *key)
+{
+	__u32 ip = ctx->user_ip4;
+
+	key->addr[10] = 0xff;
+	key->addr[11] = 0xff;
+	__builtin_memcpy(&key->addr[12], &ip, 4);
+}
+
+/* ctx fields must be read one 32-bit word at a time. */
+static __always_inline void key6(struct bpf_sock_addr *ctx, struct cordon_net_key *key)
+{
+	__u32 w;
+
+	w = ctx->user_ip6[0];
+	__builtin_memcpy(&key->addr[0], &w, 4);
+	w = ctx->user_ip6[1];
+	__builtin_memcpy(&key->addr[4], &w, 4);
+	w = ctx->user_ip6[2];
+	__builtin_memcpy(&key->addr[8], &w, 4);
+	w = ctx->user_ip6[3];
+	__builtin_memcpy(&key->addr[12], &w, 4);
+}
+
 SEC("cgroup/connect4")
 int cordon_connect4(struct bpf_sock_addr *ctx)
 {
 	struct cordon_net_key key = {};
 
-	/* IPv4-mapped: ::ffff:a.b.c.d, so one trie serves both families. */
-	key.addr[10] = 0xff;
-	key.addr[11] = 0xff;
-	__builtin_memcpy(&key.addr[12], &ctx->user_ip4, 4);
-	return connect_decide(ctx, &key, CORDON_HOOK_CONNECT4);
+	key4(ctx, &key);
+	return net_decide(ctx, &key, &net_rules, CORDON_SESSION_NET, CORDON_HOOK_CONNECT4);
 }
 
 SEC("cgroup/connect6")
 int cordon_connect6(struct bpf_sock_addr *ctx)
 {
 	struct cordon_net_key key = {};
-	__u32 w;
 
-	/* ctx fields must be read one 32-bit word at a time. */
-	w = ctx->user_ip6[0];
-	__builtin_memcpy(&key.addr[0], &w, 4);
-	w = ctx->user_ip6[1];
-	__builtin_memcpy(&key.addr[4], &w, 4);
-	w = ctx->user_ip6[2];
-	__builtin_memcpy(&key.addr[8], &w, 4);
-	w = ctx->user_ip6[3];
-	__builtin_memcpy(&key.addr[12], &w, 4);
-	return connect_decide(ctx, &key, CORDON_HOOK_CONNECT6);
+	key6(ctx, &key);
+	return net_decide(ctx, &key, &net_rules, CORDON_SESSION_NET, CORDON_HOOK_CONNECT6);
+}
+
+/* UDP sendto()/sendmsg() with a destination, which never passes through connect(). */
+SEC("cgroup/sendmsg4")
+int cordon_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct cordon_net_key key = {};
+
+	key4(ctx, &key);
+	return net_decide(ctx, &key, &net_rules, CORDON_SESSION_NET, CORDON_HOOK_SENDMSG4);
+}
+
+SEC("cgroup/sendmsg6")
+int cordon_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct cordon_net_key key = {};
+
+	key6(ctx, &key);
+	return net_decide(ctx, &key, &net_rules, CORDON_SESSION_NET, CORDON_HOOK_SENDMSG6);
+}
+
+/* A dev server may listen only where the policy says (loopback), never on the LAN. */
+SEC("cgroup/bind4")
+int cordon_bind4(struct bpf_sock_addr *ctx)
+{
+	struct cordon_net_key key = {};
+
+	key4(ctx, &key);
+	return net_decide(ctx, &key, &bind_rules, CORDON_SESSION_BIND, CORDON_HOOK_BIND4);
+}
+
+SEC("cgroup/bind6")
+int cordon_bind6(struct bpf_sock_addr *ctx)
+{
+	struct cordon_net_key key = {};
+
+	key6(ctx, &key);
+	return net_decide(ctx, &key, &bind_rules, CORDON_SESSION_BIND, CORDON_HOOK_BIND6);
 }

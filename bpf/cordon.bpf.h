@@ -51,6 +51,14 @@ struct {
 } net_rules SEC(".maps") __weak;
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CORDON_MAX_NET_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cordon_net_key);
+	__type(value, struct cordon_net_rule);
+} bind_rules SEC(".maps") __weak;
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, CORDON_RINGBUF_BYTES);
 } events SEC(".maps") __weak;
@@ -63,6 +71,36 @@ struct {
 	__type(value, __u64);
 } event_drops SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_SESSIONS *CORDON_MAX_PATTERNS);
+	__type(key, struct cordon_pattern_key);
+	__type(value, struct cordon_name_pattern);
+} name_patterns SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CORDON_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps") __weak;
+
+/*
+ * The session a task was tagged with. Set at its first confined hook or inherited at
+ * task_alloc, it outlives an (attempted) move to another cgroup: a task never leaves its
+ * session. Only LSM programs use it; the cgroup programs have the cgroup itself.
+ */
+struct cordon_task_tag {
+	__u64 cgroup_id; /* key into sessions */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cordon_task_tag);
+} task_tags SEC(".maps") __weak;
+
 /* The session of the current task, or NULL: the untagged fast path is this one lookup. */
 static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
 {
@@ -72,6 +110,38 @@ static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
 		return NULL;
 	*cgroup_id = id;
 	return bpf_map_lookup_elem(&sessions, &id);
+}
+
+/*
+ * The session of the current task, for LSM programs: by its tag when it has one, else by its
+ * cgroup, tagging it then. An untagged task outside every session costs a task-storage lookup
+ * and a session lookup.
+ */
+static __always_inline struct cordon_session *lsm_session(__u64 *cgroup_id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cordon_task_tag *tag = bpf_task_storage_get(&task_tags, task, 0, 0);
+	struct cordon_session *s;
+
+	if (tag) {
+		*cgroup_id = tag->cgroup_id;
+		return bpf_map_lookup_elem(&sessions, &tag->cgroup_id);
+	}
+	s = current_session(cgroup_id);
+	if (s) {
+		tag = bpf_task_storage_get(&task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (tag)
+			tag->cgroup_id = *cgroup_id;
+	}
+	return s;
+}
+
+static __always_inline void count_stat(__u32 idx)
+{
+	__u64 *n = bpf_map_lookup_elem(&stats, &idx);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
 }
 
 static __always_inline void count_drop(void)

@@ -21,11 +21,39 @@
 /* hdr.type */
 #define CORDON_EV_FILE	  1 /* struct cordon_event_file */
 #define CORDON_EV_CONNECT 2 /* struct cordon_event_connect */
+#define CORDON_EV_TASK	  3 /* struct cordon_event_task: ptrace or signal of another task */
+#define CORDON_EV_OP	  4 /* struct cordon_event_op: bpf, mount, userns, ioctl, socket */
 
 /* hdr.hook: the kernel hook that decided */
-#define CORDON_HOOK_FILE_OPEN 1 /* lsm/file_open */
-#define CORDON_HOOK_CONNECT4  2 /* cgroup/connect4 */
-#define CORDON_HOOK_CONNECT6  3 /* cgroup/connect6 */
+#define CORDON_HOOK_FILE_OPEN		1  /* lsm/file_open */
+#define CORDON_HOOK_CONNECT4		2  /* cgroup/connect4 */
+#define CORDON_HOOK_CONNECT6		3  /* cgroup/connect6 */
+#define CORDON_HOOK_PATH_MKNOD		4  /* lsm/path_mknod: creating a file (open O_CREAT too) */
+#define CORDON_HOOK_PATH_MKDIR		5  /* lsm/path_mkdir */
+#define CORDON_HOOK_PATH_SYMLINK	6  /* lsm/path_symlink */
+#define CORDON_HOOK_PATH_LINK		7  /* lsm/path_link: either end */
+#define CORDON_HOOK_PATH_RENAME		8  /* lsm/path_rename: either end */
+#define CORDON_HOOK_PATH_UNLINK		9  /* lsm/path_unlink */
+#define CORDON_HOOK_PATH_RMDIR		10 /* lsm/path_rmdir */
+#define CORDON_HOOK_PATH_TRUNCATE	11 /* lsm/path_truncate */
+#define CORDON_HOOK_PATH_CHMOD		12 /* lsm/path_chmod */
+#define CORDON_HOOK_FILE_TRUNCATE	13 /* lsm/file_truncate (6.2+) */
+#define CORDON_HOOK_BPRM_CHECK		14 /* lsm/bprm_check_security */
+#define CORDON_HOOK_MMAP_FILE		15 /* lsm/mmap_file with PROT_EXEC */
+#define CORDON_HOOK_FILE_MPROTECT	16 /* lsm/file_mprotect to PROT_EXEC */
+#define CORDON_HOOK_UNIX_STREAM_CONNECT 17 /* lsm/unix_stream_connect */
+#define CORDON_HOOK_UNIX_MAY_SEND	18 /* lsm/unix_may_send */
+#define CORDON_HOOK_SOCKET_CREATE	19 /* lsm/socket_create */
+#define CORDON_HOOK_PTRACE		20 /* lsm/ptrace_access_check */
+#define CORDON_HOOK_TASK_KILL		21 /* lsm/task_kill */
+#define CORDON_HOOK_BPF			22 /* lsm/bpf */
+#define CORDON_HOOK_SB_MOUNT		23 /* lsm/sb_mount */
+#define CORDON_HOOK_USERNS_CREATE	24 /* lsm/userns_create */
+#define CORDON_HOOK_FILE_IOCTL		25 /* lsm/file_ioctl: TIOCSTI, TIOCLINUX */
+#define CORDON_HOOK_SENDMSG4		26 /* cgroup/sendmsg4: UDP without connect() */
+#define CORDON_HOOK_SENDMSG6		27 /* cgroup/sendmsg6 */
+#define CORDON_HOOK_BIND4		28 /* cgroup/bind4 */
+#define CORDON_HOOK_BIND6		29 /* cgroup/bind6 */
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYER_BPF_LSM	1
@@ -71,5 +99,104 @@ struct cordon_event_connect {
 	__u8 pad[3];   /* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_connect) == 72 + 24, "cordon_event_connect layout");
+
+/* A task in a session acting on a task outside it (ptrace, /proc/PID/mem, signals). */
+struct cordon_event_task {
+	struct cordon_event_hdr hdr;
+	__u32 target_pid;		   /* thread group id of the target */
+	__u32 detail;			   /* signal number, or the ptrace access mode */
+	__u8 target_comm[CORDON_COMM_LEN]; /* agent-influenced (any process name) */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_task) == 72 + 24, "cordon_event_task layout");
+
+/* An operation refused outright; the arguments depend on hdr.hook. */
+struct cordon_event_op {
+	struct cordon_event_hdr hdr;
+	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags */
+	__u64 arg1; /* socket: type */
+	__u64 arg2; /* socket: protocol */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_op) == 72 + 24, "cordon_event_op layout");
+
+/*
+ * Activity and denial records from tracepoints (types 32-63, hooks 64-127). They need no BPF
+ * LSM: exec and exit come from the scheduler's BTF tracepoints, and refusals by Landlock and
+ * seccomp are seen as EACCES/EPERM results at per-syscall exit tracepoints of session tasks.
+ */
+#define CORDON_EV_EXEC	  32 /* struct cordon_event_exec: a session task executed a program */
+#define CORDON_EV_EXIT	  33 /* struct cordon_event_exit: the last thread of a process ended */
+#define CORDON_EV_SYSCALL 34 /* struct cordon_event_syscall: a syscall refused with EACCES/EPERM */
+
+#define CORDON_HOOK_SCHED_EXEC	64 /* tp_btf/sched_process_exec */
+#define CORDON_HOOK_SCHED_EXIT	65 /* tp_btf/sched_process_exit */
+#define CORDON_HOOK_SYS_OPENAT	66 /* tracepoint/syscalls/sys_exit_openat */
+#define CORDON_HOOK_SYS_OPEN	67 /* tracepoint/syscalls/sys_exit_open */
+#define CORDON_HOOK_SYS_OPENAT2 68 /* tracepoint/syscalls/sys_exit_openat2 */
+#define CORDON_HOOK_SYS_EXECVE	69 /* tracepoint/syscalls/sys_exit_execve */
+#define CORDON_HOOK_SYS_CONNECT 70 /* tracepoint/syscalls/sys_exit_connect */
+#define CORDON_HOOK_SYS_UNSHARE 71 /* tracepoint/syscalls/sys_exit_unshare */
+#define CORDON_HOOK_SYS_MOUNT	72 /* tracepoint/syscalls/sys_exit_mount */
+#define CORDON_HOOK_SYS_SOCKET	73 /* tracepoint/syscalls/sys_exit_socket */
+#define CORDON_HOOK_SYS_BPF	74 /* tracepoint/syscalls/sys_exit_bpf */
+
+/*
+ * Bytes of argv an exec record carries: the whole record stays within the 1 KiB that clang can
+ * zero inline in BPF.
+ */
+#define CORDON_ARGS_LEN 640
+
+/* cordon_event_exec.flags */
+#define CORDON_EXEC_ARGS_TRUNCATED  (1u << 0) /* argv was longer than CORDON_ARGS_LEN: cut */
+#define CORDON_EXEC_ARGS_UNREADABLE (1u << 1) /* argv could not be read: args_len is 0 */
+
+struct cordon_event_exec {
+	struct cordon_event_hdr hdr; /* pid: the process after exec; verdict 0 */
+	__u32 ppid;		     /* parent's thread group id */
+	__u32 old_pid;		     /* thread id that called exec (differs for a non-leader) */
+	__u32 argc;		     /* number of arguments the program received */
+	__u32 args_len;		     /* bytes of args[] in use */
+	__u32 flags;		     /* CORDON_EXEC_* */
+	__u32 euid; /* effective uid after exec (setuid programs differ from uid) */
+	__u8 filename[CORDON_PATH_LEN]; /* path given to exec, NUL-terminated, may be cut or
+					 * relative; agent-controlled */
+	__u8 args[CORDON_ARGS_LEN];	/* argv strings back to back, each NUL-terminated (the last
+				     * one may be cut); agent-controlled */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_exec) == 72 + 24 + CORDON_PATH_LEN + CORDON_ARGS_LEN,
+		  "cordon_event_exec layout");
+
+struct cordon_event_exit {
+	struct cordon_event_hdr hdr; /* pid/tid: the last thread of the process to exit */
+	__u32 ppid;		     /* parent's thread group id */
+	__u32 exit_code;	     /* wait status: exit status << 8 | terminating signal */
+	__u64 start_ns;		     /* process start, CLOCK_BOOTTIME ns (duration = ts - start) */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_exit) == 72 + 16, "cordon_event_exit layout");
+
+/* cordon_event_syscall.flags: which argument fields are filled */
+#define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */
+#define CORDON_SYSCALL_ADDR (1u << 1) /* addr/port/family hold the destination */
+#define CORDON_SYSCALL_ARG  (1u << 2) /* arg holds a scalar argument */
+
+/*
+ * hdr.verdict is the syscall's result (-EACCES or -EPERM) and hdr.layer the layer that returns
+ * that errno for that syscall under a cordon policy (Landlock: EACCES on paths and TCP; seccomp:
+ * EPERM on the syscalls it filters). The tracepoint sees the result, not who produced it: file
+ * permissions give EACCES too. Userspace reports the layer as inferred.
+ */
+struct cordon_event_syscall {
+	struct cordon_event_hdr hdr;
+	__u32 nr;      /* syscall number (x86_64) */
+	__u32 flags;   /* CORDON_SYSCALL_* */
+	__u64 arg;     /* open flags, unshare/mount flags, socket family, bpf command */
+	__u8 addr[16]; /* connect: destination, IPv6 or IPv4-mapped */
+	__u16 port;    /* connect: destination port, host byte order */
+	__u16 family;  /* connect: the address family the task passed */
+	__u32 pad;     /* zero */
+	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut),
+				     * read from its memory at syscall exit; agent-controlled */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_LEN,
+		  "cordon_event_syscall layout");
 
 #endif /* CORDON_EVENTS_H */

@@ -1,17 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* BPF LSM file hooks: deny-within-allow on inodes resolved at session start. */
-#include "cordon.bpf.h"
+/*
+ * BPF LSM file hooks: deny-within-allow. Secrets are refused whatever the access, protected
+ * trees refuse every modification (open for write, create, link, rename, unlink, truncate,
+ * chmod), and cgroupfs is never writable from a session, so a task cannot leave it.
+ */
+#include "fs_rules.bpf.h"
 
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
+#define FMODE_EXEC  0x20
+
+#define RW (CORDON_ACCESS_READ | CORDON_ACCESS_WRITE)
+
+/* The session of the current task when its file rules apply, else NULL. */
+static __always_inline struct cordon_session *file_session(__u64 *cgroup_id)
+{
+	struct cordon_session *s = lsm_session(cgroup_id);
+
+	return s && (s->flags & CORDON_SESSION_FILE) ? s : NULL;
+}
+
+static __always_inline int deny_cgroupfs(const struct cordon_session *s, __u64 cgroup_id,
+					 __u16 hook, struct dentry *d, struct path *path)
+{
+	struct fs_verdict v = { .deny = CORDON_ACCESS_WRITE };
+
+	if (!(s->flags & CORDON_SESSION_SELF) || !on_cgroupfs(d))
+		return 0;
+	emit_file(s, cgroup_id, hook, d, path, CORDON_ACCESS_WRITE, &v, -EPERM);
+	return -EPERM;
+}
 
 SEC("lsm/file_open")
 int BPF_PROG(cordon_file_open, struct file *file, int ret)
 {
-	struct cordon_inode_key key = {};
-	struct cordon_inode_rule *rule;
-	struct cordon_event_file *ev;
 	struct cordon_session *s;
+	struct dentry *d;
 	__u64 cgroup_id = 0;
 	__u32 access = 0;
 	fmode_t mode;
@@ -19,35 +43,204 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 	/* Another LSM already refused: never turn a denial into an allow. */
 	if (ret)
 		return ret;
-	s = current_session(&cgroup_id);
-	if (!s || !(s->flags & CORDON_SESSION_FILE))
+	s = file_session(&cgroup_id);
+	if (!s)
 		return 0;
-
-	key.ino = BPF_CORE_READ(file, f_inode, i_ino);
-	key.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-	key.session = s->id;
-	rule = bpf_map_lookup_elem(&inode_rules, &key);
-	if (!rule)
-		return 0;
-
 	mode = BPF_CORE_READ(file, f_mode);
 	if (mode & FMODE_READ)
 		access |= CORDON_ACCESS_READ;
 	if (mode & FMODE_WRITE)
 		access |= CORDON_ACCESS_WRITE;
-	if (!(rule->deny & access))
-		return 0;
-
-	/* The decision stands whether or not the event fits in the ring buffer. */
-	ev = event_reserve(sizeof(*ev), CORDON_EV_FILE, CORDON_HOOK_FILE_OPEN, CORDON_LAYER_BPF_LSM,
-			   s, cgroup_id, -EACCES, rule->rule_id);
-	if (ev) {
-		ev->ino = key.ino;
-		ev->dev = key.dev;
-		ev->access = access;
-		/* f_path is const in the hook's prototype; bpf_d_path does not modify it. */
-		bpf_d_path((struct path *)&file->f_path, (char *)ev->path, sizeof(ev->path));
-		bpf_ringbuf_submit(ev, 0);
+	if (mode & FMODE_EXEC)
+		access |= CORDON_ACCESS_EXEC;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	/* f_path is const in the hook's prototype; the helpers do not modify it. */
+	if (access & CORDON_ACCESS_WRITE) {
+		ret = deny_cgroupfs(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d,
+				    (struct path *)&file->f_path);
+		if (ret)
+			return ret;
 	}
-	return -EACCES;
+	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
+			(struct path *)&file->f_path, access, true);
+}
+
+/* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
+static __always_inline int check_create(const struct path *dir, struct dentry *dentry, __u16 hook)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	struct dentry *dd;
+	int r;
+
+	s = file_session(&cgroup_id);
+	if (!s)
+		return 0;
+	dd = BPF_CORE_READ(dir, dentry);
+	r = deny_cgroupfs(s, cgroup_id, hook, dd, NULL);
+	if (r)
+		return r;
+	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
+		     false);
+	if (r)
+		return r;
+	return fs_check(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt), NULL,
+			CORDON_ACCESS_WRITE, true);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(cordon_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return check_create(dir, dentry, CORDON_HOOK_PATH_MKNOD);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(cordon_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_create(dir, dentry, CORDON_HOOK_PATH_MKDIR);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(cordon_path_symlink, const struct path *dir, struct dentry *dentry,
+	     const char *old_name, int ret)
+{
+	if (ret)
+		return ret;
+	return check_create(dir, dentry, CORDON_HOOK_PATH_SYMLINK);
+}
+
+/*
+ * Removing or replacing @dentry (in @mnt): refused inside a protected tree, and a secret or
+ * protected file may not be moved or linked elsewhere, where its old rules would not reach it.
+ */
+static __always_inline int check_existing(const struct cordon_session *s, __u64 cgroup_id,
+					  __u16 hook, struct dentry *dentry, struct vfsmount *mnt,
+					  __u32 access)
+{
+	if (!BPF_CORE_READ(dentry, d_inode))
+		return 0;
+	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, true);
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(cordon_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	s = file_session(&cgroup_id);
+	if (!s)
+		return 0;
+	/* link(2) never crosses mounts: the source is in new_dir's mount. */
+	ret = check_existing(s, cgroup_id, CORDON_HOOK_PATH_LINK, old_dentry,
+			     BPF_CORE_READ(new_dir, mnt), RW);
+	if (ret)
+		return ret;
+	return check_create(new_dir, new_dentry, CORDON_HOOK_PATH_LINK);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(cordon_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	struct vfsmount *mnt;
+
+	if (ret)
+		return ret;
+	s = file_session(&cgroup_id);
+	if (!s)
+		return 0;
+	mnt = BPF_CORE_READ(old_dir, mnt);
+	ret = check_existing(s, cgroup_id, CORDON_HOOK_PATH_RENAME, old_dentry, mnt, RW);
+	if (ret)
+		return ret;
+	/* The entry being replaced (or exchanged) is modified too. */
+	ret = check_existing(s, cgroup_id, CORDON_HOOK_PATH_RENAME, new_dentry, mnt, RW);
+	if (ret)
+		return ret;
+	ret = check_create(old_dir, old_dentry, CORDON_HOOK_PATH_RENAME);
+	if (ret)
+		return ret;
+	return check_create(new_dir, new_dentry, CORDON_HOOK_PATH_RENAME);
+}
+
+static __always_inline int check_remove(const struct path *dir, struct dentry *dentry, __u16 hook)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	int r;
+
+	s = file_session(&cgroup_id);
+	if (!s)
+		return 0;
+	r = deny_cgroupfs(s, cgroup_id, hook, dentry, NULL);
+	if (r)
+		return r;
+	return check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),
+			      CORDON_ACCESS_WRITE);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(cordon_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_remove(dir, dentry, CORDON_HOOK_PATH_UNLINK);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(cordon_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_remove(dir, dentry, CORDON_HOOK_PATH_RMDIR);
+}
+
+static __always_inline int check_modify(const struct path *path, __u16 hook)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	s = file_session(&cgroup_id);
+	if (!s)
+		return 0;
+	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
+			NULL, CORDON_ACCESS_WRITE, true);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(cordon_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return check_modify(path, CORDON_HOOK_PATH_TRUNCATE);
+}
+
+/* chmod +x of a hook script is how a planted hook becomes runnable. */
+SEC("lsm/path_chmod")
+int BPF_PROG(cordon_path_chmod, const struct path *path, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_modify(path, CORDON_HOOK_PATH_CHMOD);
+}
+
+/* ftruncate(2) of a descriptor (6.2+; older kernels check only at open for write). */
+SEC("lsm/file_truncate")
+int BPF_PROG(cordon_file_truncate, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return check_modify(&file->f_path, CORDON_HOOK_FILE_TRUNCATE);
 }

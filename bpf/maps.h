@@ -16,7 +16,9 @@
 
 /* Session flags: which rule families the BPF side enforces for the session. */
 #define CORDON_SESSION_NET  (1u << 0) /* connect4/6: default deny, allow by net_rules */
-#define CORDON_SESSION_FILE (1u << 1) /* LSM file hooks: deny by inode_rules */
+#define CORDON_SESSION_FILE (1u << 1) /* LSM file hooks: inode_rules and name_patterns */
+#define CORDON_SESSION_SELF (1u << 2) /* LSM self-protection: ptrace, signals, bpf, mount, ... */
+#define CORDON_SESSION_BIND (1u << 3) /* bind4/6: default deny, allow by bind_rules */
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -27,7 +29,7 @@ struct cordon_session {
 	__u32 id;	 /* session number: the first key field of every rule map */
 	__u32 flags;	 /* CORDON_SESSION_* */
 	__u32 policy_id; /* which policy the session runs, reported in events */
-	__u32 pad;	 /* zero */
+	__u32 npatterns; /* name_patterns entries 0..npatterns-1 of this session */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
 
@@ -54,11 +56,50 @@ struct cordon_inode_rule {
 CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layout");
 
 /*
+ * File hooks walk from the file up through its parents (crossing mount points) until an inode
+ * rule decides; a walk longer than this is refused and counted (CORDON_STAT_WALK_OVERFLOW).
+ */
+#define CORDON_WALK_MAX 64
+
+/*
+ * name_patterns: basename globs (".env", ".env.*", "*.pem", "id_rsa*"), matched on the final
+ * component in the hooks, so a secret created after the session started is refused too. A
+ * pattern is a prefix and a suffix around at most one '*' (exact when there is no '*').
+ */
+#define CORDON_MAX_PATTERNS  32
+#define CORDON_PATTERN_PART  24
+#define CORDON_PATTERN_EXACT (1u << 0) /* no '*': the name equals prefix */
+
+struct cordon_pattern_key {
+	__u32 session; /* cordon_session.id */
+	__u32 index;   /* 0 .. cordon_session.npatterns - 1 */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_pattern_key) == 8, "cordon_pattern_key layout");
+
+struct cordon_name_pattern {
+	__u8 prefix[CORDON_PATTERN_PART]; /* bytes before the '*', not NUL-terminated */
+	__u8 suffix[CORDON_PATTERN_PART]; /* bytes after the '*' */
+	__u8 prefix_len;
+	__u8 suffix_len;
+	__u8 flags;    /* CORDON_PATTERN_* */
+	__u8 pad;      /* zero */
+	__u32 rule_id; /* reported in events */
+	__u32 deny;    /* CORDON_ACCESS_* refused on matching names */
+	__u32 pad2;    /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_name_pattern) == 64, "cordon_name_pattern layout");
+
+/* stats: per-CPU counters, index = CORDON_STAT_* */
+#define CORDON_STAT_WALK_OVERFLOW 0 /* path walks refused for exceeding CORDON_WALK_MAX */
+#define CORDON_STAT_MAX		  4
+
+/*
  * net_rules: an LPM trie over (session, IPv6 address). IPv4 is stored IPv4-mapped
  * (::ffff:a.b.c.d), so a v4 rule also matches a v4-mapped connect on an AF_INET6 socket.
  * prefixlen counts the 32 session bits plus the address bits. Because a lookup returns only the
  * longest matching prefix, userspace pushes the port ranges of every covering prefix down into
- * the more specific entries when it fills the map.
+ * the more specific entries when it fills the map. bind_rules has the same layout, for the
+ * local address and port a session may bind.
  */
 #define CORDON_NET_KEY_SESSION_BITS 32
 #define CORDON_NET_PORT_RANGES	    8

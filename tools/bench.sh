@@ -27,3 +27,4 @@ echo
 echo "Note: without the daemon every cordon run probes the kernel, loads and attaches its BPF"
 echo "programs and (agent policy) resolves the policy's host names, bounded at 2 s; the < 1 ms"
 echo "target applies with programs already pinned by the daemon (issue 7)."
+O="$O" tools/bench/bench_audit.sh

@@ -228,7 +228,8 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 	assert_int_equal(policy_compile_maps(p, 42, fake_resolve, &calls, &m, &errs), 0);
 	assert_int_equal(calls, 2);
 	assert_int_equal(m.nconnect, 5);
-	assert_int_equal(m.session_flags, CORDON_SESSION_NET | CORDON_SESSION_FILE);
+	assert_int_equal(m.session_flags, CORDON_SESSION_NET | CORDON_SESSION_BIND |
+						  CORDON_SESSION_FILE | CORDON_SESSION_SELF);
 	/* 10.0.0.0/8: 32 session bits + 96 mapped bits + 8. */
 	e = find(&m, 32 + 96 + 8, 10, 0);
 	assert_non_null(e);
@@ -302,7 +303,7 @@ static void test_policy_compile__maps_inode_paths(void **state)
 		if (!strcmp(e->path, "/home/user/project/.git/hooks"))
 			hooks = e->deny == CORDON_ACCESS_WRITE;
 		if (!strcmp(e->path, "/usr/bin/sudo"))
-			sudo = e->deny == CORDON_ACCESS_EXEC;
+			sudo = e->deny == (CORDON_ACCESS_EXEC | CORDON_ACCESS_READ);
 		if (!strcmp(e->path, "/run/docker.sock"))
 			docker = e->deny == CORDON_ACCESS_WRITE;
 	}

@@ -10,6 +10,7 @@
 
 #define CORDON_VERSION "0.1.0"
 
+int cmd_audit(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -23,6 +23,8 @@
 #include <linux/filter.h>
 
 #include "audit_record.h"
+#include "audit_sha256.h"
+#include "audit_stream.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cli.h"
@@ -59,6 +61,9 @@ struct run_events {
 	struct cordon_audit_ctx audit;
 	int audit_fd;
 	struct ring_buffer *rb;
+	struct cordon_bpf *bpf;		   /* for the drop counter */
+	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
+	char policy_sha256[65];
 	unsigned long refused_connect, refused_file, malformed;
 };
 
@@ -135,13 +140,11 @@ struct layers_use {
 	const char *limits; /* "rlimits" */
 };
 
-/*
- * Does an active layer cover a rule Landlock cannot express? The BPF LSM programs so far decide
- * on inodes at file_open only, so "bpf-lsm" alone is not claimed as coverage yet: those rules
- * are masked in a mount namespace, or reported.
- */
+/* Does an active layer cover a rule Landlock cannot express? */
 static bool covered(const struct pol_gap *g, const struct layers_use *u)
 {
+	if (strstr(g->needs, "bpf-lsm") && u->bpf_lsm)
+		return true;
 	if (strstr(g->needs, "mount-namespace") && u->mount_ns)
 		return true;
 	if (strstr(g->needs, "cgroup-bpf") && u->cgroup_bpf)
@@ -210,20 +213,28 @@ static int on_event(void *ctx, void *data, size_t size)
 		ev->malformed += type == -EBADMSG;
 		return 0;
 	}
-	if (type == CORDON_EV_CONNECT)
+	if (type == CORDON_EV_CONNECT ||
+	    (type == CORDON_EV_SYSCALL &&
+	     ((const struct cordon_event_hdr *)data)->hook == CORDON_HOOK_SYS_CONNECT))
 		ev->refused_connect++;
-	else if (type == CORDON_EV_FILE)
+	else if (type == CORDON_EV_FILE ||
+		 (type == CORDON_EV_SYSCALL &&
+		  ((const struct cordon_event_hdr *)data)->hook == CORDON_HOOK_SYS_OPENAT))
 		ev->refused_file++;
-	if (ev->audit_fd >= 0)
-		cordon_audit_write(ev->audit_fd, cordon_audit_from_event(&ev->audit, data, size));
-	return 0;
+	return cordon_audit_stream_event(&ev->stream, data, size);
 }
 
+/* Drain the ring buffer, report loss as soon as the drop counter grows, write whole lines. */
 static void drain(void *ctx)
 {
 	struct run_events *ev = ctx;
+	uint64_t drops;
 
 	ring_buffer__consume(ev->rb);
+	if (ev->bpf && cordon_bpf_drops(ev->bpf, &drops) == 0)
+		cordon_audit_stream_drops(&ev->stream, drops);
+	if (ev->stream.sink)
+		cordon_audit_sink_flush(ev->stream.sink);
 }
 
 /* --- the command ---------------------------------------------------------------------------- */
@@ -488,8 +499,9 @@ int cmd_run(int argc, char **argv)
 		if (r == 0) {
 			strcat(root, "/" CORDON_CGROUP_ROOT_NAME);
 			r = cordon_session_create(&sess, root, use.bpf_lsm,
-						  CORDON_SESSION_NET |
-							  (use.bpf_lsm ? CORDON_SESSION_FILE : 0));
+						  use.bpf_lsm ? maps.session_flags
+							      : CORDON_SESSION_NET |
+									CORDON_SESSION_BIND);
 		}
 		if (r == 0)
 			r = cordon_session_fill(&sess, &maps, use.bpf_lsm, &failed_path);
@@ -573,21 +585,50 @@ int cmd_run(int argc, char **argv)
 			use.bpf_lsm ? "on" : "off", masks.n, use.limits,
 			uncovered ? " (degraded: see above)" : "");
 	}
+	ev.bpf = sess.bpf;
+	if (cordon_policy_sha256(pol, ev.policy_sha256) == 0)
+		ev.audit.policy_sha256 = ev.policy_sha256;
+	ev.stream.ctx = ev.audit;
 	if (ev.audit_fd >= 0) {
+		struct cordon_audit_sink_opts so = { .path = o.audit_log,
+						     .fd = ev.audit_fd,
+						     .max_bytes = CORDON_AUDIT_DEFAULT_MAX_BYTES,
+						     .keep = CORDON_AUDIT_DEFAULT_KEEP,
+						     .fsync = CORDON_AUDIT_FSYNC_ROTATE };
 		json_t *rec = cordon_audit_base(&ev.audit, "session-start", NULL, start_ns);
+		json_t *cordon = json_object_get(rec, "cordon"), *args = json_array();
 
-		json_object_set_new(rec, "cordon_layers",
+		r = cordon_audit_sink_open(&so, &ev.stream.sink);
+		if (r < 0) {
+			json_decref(rec);
+			json_decref(args);
+			cli_error("run: audit log '%s': %s", o.audit_log, strerror(-r));
+			goto out;
+		}
+		json_object_set_new(cordon, "layers",
 				    json_pack("{s:b,s:b,s:b,s:b,s:b}", "landlock", use.landlock,
 					      "seccomp", use.seccomp, "cgroup_bpf", use.cgroup_bpf,
 					      "bpf_lsm", use.bpf_lsm, "mount_ns", masks.n > 0));
-		json_object_set_new(rec, "process", json_pack("{s:o}", "args", json_array()));
-		for (char **a = o.cmd; *a; a++)
-			json_array_append_new(
-				json_object_get(json_object_get(rec, "process"), "args"),
-				json_string(*a));
-		json_object_set_new(json_object_get(rec, "cordon"), "unenforced",
-				    json_integer((json_int_t)uncovered));
-		cordon_audit_write(ev.audit_fd, rec);
+		json_object_set_new(cordon, "landlock_abi", json_integer(ll.abi));
+		json_object_set_new(cordon, "unenforced", json_integer((json_int_t)uncovered));
+		json_object_set_new(cordon, "unenforced_rules", json_deep_copy(gaps));
+		json_object_set_new(cordon, "project", json_string(project));
+		for (char **a = o.cmd; *a; a++) {
+			json_t *tmp = json_object();
+
+			cordon_audit_set_str(rec, tmp, "v", NULL, *a, strlen(*a) + 1);
+			json_array_append(args, json_object_get(tmp, "v"));
+			json_decref(tmp);
+		}
+		json_object_set_new(rec, "process",
+				    json_pack("{s:i,s:o}", "pid", (int)getpid(), "args", args));
+		json_object_set_new(rec, "user",
+				    json_pack("{s:o,s:s}", "id",
+					      json_sprintf("%u", o.user ? tu.uid : getuid()),
+					      "name", o.user ? tu.name : ""));
+		/* Written at once: a launch that fails below still leaves its session-start. */
+		cordon_audit_sink_emit(ev.stream.sink, rec);
+		cordon_audit_sink_flush(ev.stream.sink);
 	}
 
 	r = cordon_launch(&l, &pid, &fail);
@@ -610,17 +651,30 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cordon: refused %lu connect(s), %lu file open(s)%s%s\n",
 			ev.refused_connect, ev.refused_file, drops ? "; events lost: " : "",
 			drops ? "yes (counted in the audit log)" : "");
-	if (ev.audit_fd >= 0) {
-		json_t *rec =
-			cordon_audit_base(&ev.audit, "session-end", NULL, cordon_realtime_ns());
+	if (ev.stream.sink) {
+		uint64_t end_ns = cordon_realtime_ns();
+		json_t *rec;
 
-		json_object_set_new(rec, "process", json_pack("{s:i}", "exit_code", status));
-		json_object_set_new(json_object_get(rec, "cordon"), "refused",
-				    json_pack("{s:I,s:I,s:I}", "connect",
-					      (json_int_t)ev.refused_connect, "file",
-					      (json_int_t)ev.refused_file, "events_lost",
-					      (json_int_t)drops));
-		cordon_audit_write(ev.audit_fd, rec);
+		cordon_audit_stream_drops(&ev.stream, drops);
+		rec = cordon_audit_base(&ev.audit, "session-end", NULL, end_ns);
+		json_object_set_new(json_object_get(rec, "event"), "duration",
+				    json_integer((json_int_t)(end_ns - start_ns)));
+		json_object_set_new(rec, "process",
+				    json_pack("{s:i,s:i}", "pid", (int)pid, "exit_code", status));
+		json_object_set_new(json_object_get(rec, "cordon"), "counts",
+				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "refused_connect",
+					      (json_int_t)ev.refused_connect, "refused_file",
+					      (json_int_t)ev.refused_file, "refusals",
+					      (json_int_t)cordon_audit_stream_refusals(&ev.stream),
+					      "exec", (json_int_t)ev.stream.written[CORDON_EV_EXEC],
+					      "exit", (json_int_t)ev.stream.written[CORDON_EV_EXIT],
+					      "events_lost", (json_int_t)drops, "malformed",
+					      (json_int_t)ev.malformed));
+		cordon_audit_sink_emit(ev.stream.sink, rec);
+		r = cordon_audit_sink_close(ev.stream.sink);
+		ev.stream.sink = NULL;
+		if (r < 0)
+			cli_error("run: audit log '%s': %s", o.audit_log, strerror(-r));
 	}
 out:
 	if (ev.rb)

@@ -13,6 +13,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "audit", cmd_audit, "show the audit log: what ran, what was refused, by which rule" },
 	{ "doctor", cmd_doctor, "probe the kernel and report which enforcement layers will work" },
 	{ "policy", cmd_policy, "check, show and list policies" },
 	{ "run", cmd_run, "run an agent confined by a policy" },

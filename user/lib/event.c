@@ -13,6 +13,16 @@ size_t cordon_event_min_size(unsigned int type)
 		return sizeof(struct cordon_event_file);
 	case CORDON_EV_CONNECT:
 		return sizeof(struct cordon_event_connect);
+	case CORDON_EV_TASK:
+		return sizeof(struct cordon_event_task);
+	case CORDON_EV_OP:
+		return sizeof(struct cordon_event_op);
+	case CORDON_EV_EXEC:
+		return sizeof(struct cordon_event_exec);
+	case CORDON_EV_EXIT:
+		return sizeof(struct cordon_event_exit);
+	case CORDON_EV_SYSCALL:
+		return sizeof(struct cordon_event_syscall);
 	default:
 		return 0;
 	}
@@ -37,14 +47,52 @@ int cordon_event_check(const void *data, size_t size)
 }
 
 static const char *const type_names[] = {
-	[CORDON_EV_FILE] = "file",
-	[CORDON_EV_CONNECT] = "connect",
+	[CORDON_EV_FILE] = "file",	 [CORDON_EV_CONNECT] = "connect", [CORDON_EV_TASK] = "task",
+	[CORDON_EV_OP] = "operation",	 [CORDON_EV_EXEC] = "exec",	  [CORDON_EV_EXIT] = "exit",
+	[CORDON_EV_SYSCALL] = "syscall",
 };
 
 static const char *const hook_names[] = {
 	[CORDON_HOOK_FILE_OPEN] = "file_open",
 	[CORDON_HOOK_CONNECT4] = "connect4",
 	[CORDON_HOOK_CONNECT6] = "connect6",
+	[CORDON_HOOK_PATH_MKNOD] = "path_mknod",
+	[CORDON_HOOK_PATH_MKDIR] = "path_mkdir",
+	[CORDON_HOOK_PATH_SYMLINK] = "path_symlink",
+	[CORDON_HOOK_PATH_LINK] = "path_link",
+	[CORDON_HOOK_PATH_RENAME] = "path_rename",
+	[CORDON_HOOK_PATH_UNLINK] = "path_unlink",
+	[CORDON_HOOK_PATH_RMDIR] = "path_rmdir",
+	[CORDON_HOOK_PATH_TRUNCATE] = "path_truncate",
+	[CORDON_HOOK_PATH_CHMOD] = "path_chmod",
+	[CORDON_HOOK_FILE_TRUNCATE] = "file_truncate",
+	[CORDON_HOOK_BPRM_CHECK] = "bprm_check_security",
+	[CORDON_HOOK_MMAP_FILE] = "mmap_file",
+	[CORDON_HOOK_FILE_MPROTECT] = "file_mprotect",
+	[CORDON_HOOK_UNIX_STREAM_CONNECT] = "unix_stream_connect",
+	[CORDON_HOOK_UNIX_MAY_SEND] = "unix_may_send",
+	[CORDON_HOOK_SOCKET_CREATE] = "socket_create",
+	[CORDON_HOOK_PTRACE] = "ptrace_access_check",
+	[CORDON_HOOK_TASK_KILL] = "task_kill",
+	[CORDON_HOOK_BPF] = "bpf",
+	[CORDON_HOOK_SB_MOUNT] = "sb_mount",
+	[CORDON_HOOK_USERNS_CREATE] = "userns_create",
+	[CORDON_HOOK_FILE_IOCTL] = "file_ioctl",
+	[CORDON_HOOK_SCHED_EXEC] = "sched_process_exec",
+	[CORDON_HOOK_SCHED_EXIT] = "sched_process_exit",
+	[CORDON_HOOK_SYS_OPENAT] = "sys_exit_openat",
+	[CORDON_HOOK_SYS_OPEN] = "sys_exit_open",
+	[CORDON_HOOK_SYS_OPENAT2] = "sys_exit_openat2",
+	[CORDON_HOOK_SYS_EXECVE] = "sys_exit_execve",
+	[CORDON_HOOK_SYS_CONNECT] = "sys_exit_connect",
+	[CORDON_HOOK_SYS_UNSHARE] = "sys_exit_unshare",
+	[CORDON_HOOK_SYS_MOUNT] = "sys_exit_mount",
+	[CORDON_HOOK_SYS_SOCKET] = "sys_exit_socket",
+	[CORDON_HOOK_SYS_BPF] = "sys_exit_bpf",
+	[CORDON_HOOK_SENDMSG4] = "sendmsg4",
+	[CORDON_HOOK_SENDMSG6] = "sendmsg6",
+	[CORDON_HOOK_BIND4] = "bind4",
+	[CORDON_HOOK_BIND6] = "bind6",
 };
 
 static const char *const layer_names[] = {

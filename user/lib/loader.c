@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
@@ -20,8 +22,9 @@ struct cordon_bpf {
 	struct cordon *skel;
 	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
 	uint32_t session_level;
-	struct bpf_link *links[8];
+	struct bpf_link *links[64];
 	int nlinks;
+	char skipped[256]; /* LSM hooks this kernel lacks, comma-separated */
 };
 
 void cordon_bpf_stop(struct cordon_bpf *b)
@@ -54,6 +57,17 @@ static int attach(struct cordon_bpf *b, struct bpf_program *p)
 	return 0;
 }
 
+static int ensure_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 static int session_level(const char *root, uint32_t *level)
 {
 	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
@@ -73,6 +87,7 @@ static int session_level(const char *root, uint32_t *level)
 
 int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
 {
+	struct btf *vmlinux = NULL;
 	struct cordon_bpf *b;
 	struct bpf_program *p;
 	int r;
@@ -82,6 +97,10 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		return -ENOMEM;
 	b->root_fd = -1;
 
+	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
+	r = ensure_tracefs();
+	if (r < 0)
+		goto fail;
 	r = cordon_cgroup_create(opts->cgroup_root);
 	if (r < 0)
 		goto fail;
@@ -100,12 +119,33 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		goto fail;
 	}
 	b->skel->rodata->cordon_session_level = b->session_level;
-	/* The same object serves kernels without BPF LSM: its LSM programs are simply not loaded. */
+	/*
+	 * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
+	 * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
+	 * and named, and what covers it instead is documented with the hook.
+	 */
+	vmlinux = opts->lsm ? btf__load_vmlinux_btf() : NULL;
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
-		if (bpf_program__type(p) == BPF_PROG_TYPE_LSM && !opts->lsm)
+		const char *sec = bpf_program__section_name(p);
+		char fn[128];
+
+		if (bpf_program__type(p) != BPF_PROG_TYPE_LSM)
+			continue;
+		if (!opts->lsm) {
 			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s",
+			 strchr(sec, '/') ? strchr(sec, '/') + 1 : sec);
+		if (vmlinux && btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) < 0) {
+			bpf_program__set_autoload(p, false);
+			snprintf(b->skipped + strlen(b->skipped),
+				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
+				 b->skipped[0] ? "," : "", fn + strlen("bpf_lsm_"));
+		}
 	}
+	btf__free(vmlinux);
 	r = cordon__load(b->skel);
 	if (r < 0)
 		goto fail;
@@ -148,6 +188,49 @@ int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_ke
 	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
 }
 
+int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
+			   const struct cordon_name_pattern *p)
+{
+	return update(b->skel->maps.name_patterns, k, sizeof(*k), p, sizeof(*p));
+}
+
+const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b)
+{
+	return b->skipped;
+}
+
+/* Sum over CPUs of entry @idx of a per-CPU array map. */
+static int percpu_sum(struct bpf_map *map, uint32_t idx, uint64_t *total)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	_cleanup_free_ uint64_t *v = NULL;
+	int r;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r = bpf_map__lookup_elem(map, &idx, sizeof(idx), v, sizeof(*v) * (size_t)ncpu, 0);
+	if (r < 0)
+		return r;
+	*total = 0;
+	for (int i = 0; i < ncpu; i++)
+		*total += v[i];
+	return 0;
+}
+
+int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total)
+{
+	return percpu_sum(b->skel->maps.stats, idx, total);
+}
+
+int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			     const struct cordon_net_rule *r)
+{
+	return update(b->skel->maps.bind_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
 int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			    const struct cordon_net_rule *r)
 {
@@ -161,24 +244,7 @@ struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, 
 
 int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	_cleanup_free_ uint64_t *v = NULL;
-	uint32_t zero = 0;
-	int r;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r = bpf_map__lookup_elem(b->skel->maps.event_drops, &zero, sizeof(zero), v,
-				 sizeof(*v) * (size_t)ncpu, 0);
-	if (r < 0)
-		return r;
-	*total = 0;
-	for (int i = 0; i < ncpu; i++)
-		*total += v[i];
-	return 0;
+	return percpu_sum(b->skel->maps.event_drops, 0, total);
 }
 
 uint32_t cordon_kernel_dev(uint64_t st_dev)

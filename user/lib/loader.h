@@ -34,6 +34,17 @@ int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_rule *r);
+int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			     const struct cordon_net_rule *r);
+int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
+			   const struct cordon_name_pattern *p);
+
+/* LSM hooks of cordon's programs that this kernel lacks (left unloaded), comma-separated. */
+const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b);
+
+/* A per-CPU counter of the stats map (CORDON_STAT_*), summed. */
+int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total);
+
 int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			    const struct cordon_net_rule *r);
 

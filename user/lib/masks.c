@@ -66,9 +66,59 @@ static bool pattern_match(const struct pol_list *patterns, const char *name)
 	return false;
 }
 
+/*
+ * Secret files that have other names (st_nlink > 1): a hard link made before the session, in
+ * the project under an innocent name, is the same file. Found by inode during the walk.
+ */
+struct linked {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} v[256];
+	size_t n;
+};
+
+static void find_linked(struct linked *l, const char *path, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) < 0 || depth > 8)
+		return;
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1 && l->n < ARRAY_SIZE(l->v)) {
+		l->v[l->n].dev = st.st_dev;
+		l->v[l->n++].ino = st.st_ino;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || !(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) && l->n < ARRAY_SIZE(l->v)) {
+		char sub[4096];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < sizeof(sub))
+			find_linked(l, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static bool is_linked_secret(const struct linked *l, const char *path)
+{
+	struct stat st;
+
+	if (!l->n || lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink < 2)
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dev == st.st_dev && l->v[i].ino == st.st_ino)
+			return true;
+	return false;
+}
+
 /* Walk @dir (bounded in depth and entries) for names matching the secret patterns. */
-static int walk(struct cordon_masks *m, const struct pol_list *patterns, char *path, size_t len,
-		int depth)
+static int walk(struct cordon_masks *m, const struct pol_list *patterns,
+		const struct linked *linked, char *path, size_t len, int depth)
 {
 	DIR *d;
 	struct dirent *e;
@@ -94,11 +144,11 @@ static int walk(struct cordon_masks *m, const struct pol_list *patterns, char *p
 			continue;
 		path[len] = '/';
 		memcpy(path + len + 1, e->d_name, n + 1);
-		if (pattern_match(patterns, e->d_name)) {
+		if (pattern_match(patterns, e->d_name) || is_linked_secret(linked, path)) {
 			r = add_existing(m, path, CORDON_MASK_SECRET, false);
 		} else if (e->d_type == DT_DIR) {
 			/* Symlinked directories are not followed: no loops, no escape. */
-			r = walk(m, patterns, path, len + 1 + n, depth + 1);
+			r = walk(m, patterns, linked, path, len + 1 + n, depth + 1);
 		}
 		path[len] = '\0';
 	}
@@ -118,9 +168,18 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 		r = add_existing(m, p->unix_deny.v[i].s, CORDON_MASK_SECRET, true);
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
 		r = add_existing(m, p->fs_protect.v[i].s, CORDON_MASK_READONLY, false);
-	if (!r && p->sec_patterns.n && project && strlen(project) < sizeof(path)) {
-		strcpy(path, project);
-		r = walk(m, &p->sec_patterns, path, strlen(path), 0);
+	if (!r && project && strlen(project) < sizeof(path)) {
+		struct linked *linked = calloc(1, sizeof(*linked));
+
+		if (!linked)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->sec_files.n; i++)
+			find_linked(linked, p->sec_files.v[i].s, 0);
+		if (p->sec_patterns.n || linked->n) {
+			strcpy(path, project);
+			r = walk(m, &p->sec_patterns, linked, path, strlen(path), 0);
+		}
+		free(linked);
 	}
 	if (r < 0)
 		cordon_masks_free(m);

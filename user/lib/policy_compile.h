@@ -128,6 +128,7 @@ struct pol_inode_path {
 #define POL_RULE_PROTECT     4u
 #define POL_RULE_EXEC	     5u
 #define POL_RULE_UNIX	     6u
+#define POL_RULE_PATTERN     7u
 #define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
 
 struct pol_maps {
@@ -138,7 +139,16 @@ struct pol_maps {
 	size_t nbind;
 	struct pol_inode_path *inodes;
 	size_t ninodes;
+	struct cordon_name_pattern *patterns; /* secrets.patterns, for the name_patterns map */
+	size_t npatterns;
 };
+
+/*
+ * One secrets.patterns glob as the BPF side matches it: at most one '*', no other wildcard,
+ * at most CORDON_PATTERN_PART bytes on each side. -EINVAL with @msg otherwise.
+ */
+int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+			   size_t msgsz);
 
 /*
  * Build the map entries for session @session. Host names and "@dns" go through @resolve.

@@ -262,19 +262,47 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		{ &p->sec_files, CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC,
 		  POL_RULE_SECRET },
 		{ &p->fs_protect, CORDON_ACCESS_WRITE, POL_RULE_PROTECT },
-		{ &p->exec_deny, CORDON_ACCESS_EXEC, POL_RULE_EXEC },
+		/* Not readable either: a copy (a new inode) or ld.so mapping it would run it. */
+		{ &p->exec_deny, CORDON_ACCESS_EXEC | CORDON_ACCESS_READ, POL_RULE_EXEC },
 		/* connect() on a unix socket needs write permission on its inode. */
 		{ &p->unix_deny, CORDON_ACCESS_WRITE, POL_RULE_UNIX },
 	};
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	out->session_flags = CORDON_SESSION_NET | CORDON_SESSION_FILE;
+	out->session_flags = CORDON_SESSION_NET | CORDON_SESSION_BIND | CORDON_SESSION_FILE;
 	r = compile_net(&p->connect, POL_RULE_CONNECT, session, resolve, ctx, &out->connect,
 			&out->nconnect, errs);
 	if (!r)
 		r = compile_net(&p->bind, POL_RULE_BIND, session, resolve, ctx, &out->bind,
 				&out->nbind, errs);
+	out->session_flags |= CORDON_SESSION_SELF;
+	if (!r && p->sec_patterns.n > CORDON_MAX_PATTERNS) {
+		const struct pol_item *it = &p->sec_patterns.v[CORDON_MAX_PATTERNS];
+
+		policy_errorf(errs, it->file, it->line, it->col,
+			      "more than %d secret name patterns", CORDON_MAX_PATTERNS);
+		r = -E2BIG;
+	}
+	if (!r && p->sec_patterns.n) {
+		out->patterns = calloc(p->sec_patterns.n, sizeof(*out->patterns));
+		if (!out->patterns)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; !r && i < p->sec_patterns.n; i++) {
+		const struct pol_item *it = &p->sec_patterns.v[i];
+		char msg[160];
+
+		r = policy_compile_pattern(it->s, &out->patterns[i], msg, sizeof(msg));
+		if (r < 0) {
+			policy_errorf(errs, it->file, it->line, it->col, "%s", msg);
+			break;
+		}
+		out->patterns[i].rule_id = POL_RULE_ID(POL_RULE_PATTERN, i);
+		out->patterns[i].deny =
+			CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC;
+		out->npatterns++;
+	}
 	for (size_t k = 0; !r && k < ARRAY_SIZE(inode_lists); k++)
 		for (size_t i = 0; !r && i < inode_lists[k].l->n; i++)
 			r = add_inode(out, inode_lists[k].l->v[i].s, inode_lists[k].deny,
@@ -284,8 +312,45 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 	return r;
 }
 
+int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+			   size_t msgsz)
+{
+	const char *star = strchr(glob, '*');
+	size_t plen = star ? (size_t)(star - glob) : strlen(glob);
+	size_t slen = star ? strlen(star + 1) : 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!*glob || strchr(glob, '/')) {
+		snprintf(msg, msgsz, "pattern '%s': a pattern matches one file name, without '/'",
+			 glob);
+		return -EINVAL;
+	}
+	if (strpbrk(glob, "?[]\\") || (star && strchr(star + 1, '*'))) {
+		snprintf(msg, msgsz,
+			 "pattern '%s': only one '*' and no other wildcard can be matched in the "
+			 "kernel",
+			 glob);
+		return -EINVAL;
+	}
+	if (plen > CORDON_PATTERN_PART || slen > CORDON_PATTERN_PART) {
+		snprintf(msg, msgsz, "pattern '%s': at most %d characters on each side of '*'",
+			 glob, CORDON_PATTERN_PART);
+		return -EINVAL;
+	}
+	memcpy(out->prefix, glob, plen);
+	out->prefix_len = (uint8_t)plen;
+	if (star) {
+		memcpy(out->suffix, star + 1, slen);
+		out->suffix_len = (uint8_t)slen;
+	} else {
+		out->flags = CORDON_PATTERN_EXACT;
+	}
+	return 0;
+}
+
 void pol_maps_free(struct pol_maps *m)
 {
+	free(m->patterns);
 	free(m->connect);
 	free(m->bind);
 	for (size_t i = 0; i < m->ninodes; i++)

@@ -105,7 +105,13 @@ static const struct pol_seccomp_rule always[] = {
 	  1,
 	  { { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_RAW } },
 	  "raw socket" },
-	{ "socket", EPERM_ACT, 1, { { 0, SCMP_CMP_EQ, AF_PACKET, 0 } }, "packet socket" },
+	/* The kernel reads int arguments as 32 bits: compare those only, or a value with high
+	 * bits set would pass the filter and still mean AF_PACKET. */
+	{ "socket",
+	  EPERM_ACT,
+	  1,
+	  { { 0, SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_PACKET } },
+	  "packet socket" },
 	{ "kexec_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "kexec_file_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "init_module", EPERM_ACT, 0, { { 0 } }, "kernel modules" },

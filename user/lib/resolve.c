@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Host-name resolution through the system resolver, in parallel, with a deadline. */
+/* Host-name resolution through the system resolver, in parallel, with a deadline, in a child. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,24 +75,26 @@ static void collect(struct cordon_resolved *e)
 	}
 }
 
-int cordon_resolver_prefetch(struct cordon_resolver *r, const struct policy *p, int timeout_ms)
-{
-	size_t max = count_hosts(&p->connect) + count_hosts(&p->bind);
-	struct gaicb **list;
-	struct timespec deadline, now;
+/* One answer on the pipe from the resolving child. */
+struct answer {
+	uint32_t index;
+	uint32_t naddr;
+	struct pol_addr addr[MAX_ADDRS];
+};
 
-	memset(r, 0, sizeof(*r));
-	if (!max)
-		return 0;
-	r->v = calloc(max, sizeof(*r->v));
-	list = calloc(max, sizeof(*list));
-	if (!r->v || !list) {
-		free(list);
-		cordon_resolver_free(r);
-		return -ENOMEM;
-	}
-	add_hosts(r, &p->connect);
-	add_hosts(r, &p->bind);
+/*
+ * In a child process: glibc's asynchronous resolver runs threads, and the launcher must stay
+ * single-threaded until it forks the agent (and must not share a lookup thread's memory with
+ * a deadline). The child answers what it has by the deadline and exits; late lookups die with it.
+ */
+static _Noreturn void resolve_child(struct cordon_resolver *r, int out, int timeout_ms)
+{
+	struct gaicb **list = calloc(r->n, sizeof(*list));
+	struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
+	int waited = 0;
+
+	if (!list)
+		_exit(1);
 	for (size_t i = 0; i < r->n; i++) {
 		r->v[i].hints =
 			(struct addrinfo){ .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
@@ -94,63 +102,90 @@ int cordon_resolver_prefetch(struct cordon_resolver *r, const struct policy *p, 
 		r->v[i].cb.ar_request = &r->v[i].hints;
 		list[i] = &r->v[i].cb;
 	}
-	if (getaddrinfo_a(GAI_NOWAIT, list, (int)r->n, NULL) != 0) {
-		free(list);
-		cordon_resolver_free(r);
-		return -EAGAIN;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	if (getaddrinfo_a(GAI_NOWAIT, list, (int)r->n, NULL) != 0)
+		_exit(1);
 	for (;;) {
-		struct timespec left;
 		bool pending = false;
 
 		for (size_t i = 0; i < r->n; i++)
 			pending = pending || gai_error(&r->v[i].cb) == EAI_INPROGRESS;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!pending || now.tv_sec > deadline.tv_sec ||
-		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+		if (!pending || waited >= timeout_ms)
 			break;
-		left.tv_sec = deadline.tv_sec - now.tv_sec;
-		left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		gai_suspend((const struct gaicb *const *)list, (int)r->n, &left);
+		nanosleep(&tick, NULL);
+		waited += 2;
 	}
 	for (size_t i = 0; i < r->n; i++) {
-		if (gai_error(&r->v[i].cb) == EAI_INPROGRESS)
-			gai_cancel(&r->v[i].cb);
-		if (gai_error(&r->v[i].cb) == 0)
-			collect(&r->v[i]);
+		struct answer a = { .index = (uint32_t)i };
+
+		if (gai_error(&r->v[i].cb) != 0)
+			continue;
+		collect(&r->v[i]);
+		a.naddr = (uint32_t)r->v[i].naddr;
+		memcpy(a.addr, r->v[i].addr, sizeof(a.addr));
+		if (write(out, &a, sizeof(a)) != sizeof(a))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+int cordon_resolver_prefetch(struct cordon_resolver *r, const struct policy *p, int timeout_ms)
+{
+	size_t max = count_hosts(&p->connect) + count_hosts(&p->bind);
+	struct answer a;
+	int pfd[2], status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (!max)
+		return 0;
+	r->v = calloc(max, sizeof(*r->v));
+	if (!r->v)
+		return -ENOMEM;
+	add_hosts(r, &p->connect);
+	add_hosts(r, &p->bind);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		cordon_resolver_free(r);
+		return -errno;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		cordon_resolver_free(r);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		resolve_child(r, pfd[1], timeout_ms);
+	}
+	close(pfd[1]);
+	/* The child writes whole records; a short or late one is treated as no answer. */
+	for (;;) {
+		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, timeout_ms + 1000) <= 0)
+			break;
+		n = read(pfd[0], &a, sizeof(a));
+		if (n != sizeof(a))
+			break;
+		if (a.index < r->n && a.naddr <= MAX_ADDRS) {
+			r->v[a.index].naddr = a.naddr;
+			memcpy(r->v[a.index].addr, a.addr, sizeof(a.addr));
+		}
+	}
+	close(pfd[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i].naddr)
 			r->unresolved++;
-	}
-	free(list);
 	return 0;
 }
 
 void cordon_resolver_free(struct cordon_resolver *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		/* A request still running when cancelled may not be freed: leak it, never race. */
-		if (gai_error(&r->v[i].cb) != EAI_INPROGRESS && r->v[i].cb.ar_result)
-			freeaddrinfo(r->v[i].cb.ar_result);
-	}
-	if (r->n && r->v) {
-		bool running = false;
-
-		for (size_t i = 0; i < r->n; i++)
-			running = running || gai_error(&r->v[i].cb) == EAI_INPROGRESS;
-		if (running)
-			return; /* the resolver thread still points into r->v */
-	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
 }

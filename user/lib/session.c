@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Session set-up and tear-down for root without the daemon. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -63,6 +64,7 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 		}
 	}
 	entry.id = s->id;
+	s->flags = flags;
 	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
 	if (r < 0)
 		goto fail;
@@ -72,9 +74,56 @@ fail:
 	return r;
 }
 
+/* Files visited at most below one denied directory to give each its own inode rule. */
+#define HARDLINK_WALK_MAX 4096
+
+static int add_inode(struct cordon_session_ctx *s, const struct stat *st,
+		     const struct cordon_inode_rule *rule)
+{
+	struct cordon_inode_key k = { .ino = st->st_ino,
+				      .dev = cordon_kernel_dev(st->st_dev),
+				      .session = s->id };
+
+	return cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+}
+
+/* Rules for the regular files below @dir that could have hard links elsewhere. */
+static int add_tree(struct cordon_session_ctx *s, const char *dir,
+		    const struct cordon_inode_rule *rule, int depth, size_t *budget)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > 16)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!r && *budget && (e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &st) < 0)
+			continue;
+		(*budget)--;
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+			r = add_inode(s, &st, rule);
+		else if (S_ISDIR(st.st_mode))
+			r = add_tree(s, path, rule, depth + 1, budget);
+	}
+	closedir(d);
+	return r;
+}
+
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path)
 {
+	struct cordon_session entry = { .id = s->id, .flags = s->flags };
 	int r;
 
 	for (size_t i = 0; i < m->nconnect; i++) {
@@ -86,26 +135,43 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 		if (r < 0)
 			return r;
 	}
+	for (size_t i = 0; i < m->nbind; i++) {
+		struct cordon_net_key k = m->bind[i].key;
+
+		k.session = s->id;
+		r = cordon_bpf_bind_rule_add(s->bpf, &k, &m->bind[i].rule);
+		if (r < 0)
+			return r;
+	}
 	if (!lsm)
 		return 0;
 	for (size_t i = 0; i < m->ninodes; i++) {
-		struct cordon_inode_key k = { .session = s->id };
 		struct cordon_inode_rule rule = { .rule_id = m->inodes[i].rule_id,
 						  .deny = m->inodes[i].deny };
+		size_t budget = HARDLINK_WALK_MAX;
 		struct stat st;
 
 		/* A path that does not exist yet has no inode to hang a rule on. */
 		if (stat(m->inodes[i].path, &st) < 0)
 			continue;
-		k.ino = st.st_ino;
-		k.dev = cordon_kernel_dev(st.st_dev);
-		r = cordon_bpf_inode_rule_add(s->bpf, &k, &rule);
+		r = add_inode(s, &st, &rule);
+		if (r == 0 && S_ISDIR(st.st_mode))
+			r = add_tree(s, m->inodes[i].path, &rule, 0, &budget);
 		if (r < 0) {
 			*failed_path = m->inodes[i].path;
 			return r;
 		}
 	}
-	return 0;
+	for (size_t i = 0; i < m->npatterns; i++) {
+		struct cordon_pattern_key k = { .session = s->id, .index = (uint32_t)i };
+
+		r = cordon_bpf_pattern_add(s->bpf, &k, &m->patterns[i]);
+		if (r < 0)
+			return r;
+	}
+	/* Last: the hooks read npatterns to know how many entries are there. */
+	entry.npatterns = (uint32_t)m->npatterns;
+	return cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
 }
 
 static int write_at(const char *dir, const char *file, const char *val)

@@ -17,7 +17,8 @@ struct cordon_session_ctx {
 	uint32_t id;	   /* key of the session's map entries */
 	char cgroup[4200]; /* the session cgroup */
 	uint64_t cgroup_id;
-	int procs_fd; /* its cgroup.procs, opened for the child to join */
+	uint32_t flags; /* CORDON_SESSION_* */
+	int procs_fd;	/* its cgroup.procs, opened for the child to join */
 	struct cordon_bpf *bpf;
 };
 
@@ -29,8 +30,12 @@ struct cordon_session_ctx {
 int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root, bool lsm,
 			  uint32_t flags);
 
-/* Fill the network rules (and, with BPF LSM, the inode rules) of the compiled policy, keyed
- * to this session whatever session number they were compiled for. */
+/*
+ * Fill the network rules (and, with BPF LSM, the inode rules and name patterns) of the
+ * compiled policy, keyed to this session whatever session number they were compiled for.
+ * Files inside denied directories get rules of their own, so that a hard link made before
+ * the session (same inode, another path) is refused too.
+ */
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path);
 

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Filesystem decisions for the LSM programs, Landlock-style: rules hang on inodes resolved at
+ * session start, and a hook walks from the object up through its parents, crossing mount
+ * points, until a rule denies the access asked for; the final component is also matched against
+ * the session's name patterns. Every rule here is a deny: allow-lists are Landlock's job.
+ */
+#ifndef CORDON_FS_RULES_BPF_H
+#define CORDON_FS_RULES_BPF_H
+
+#include "cordon.bpf.h"
+
+#define CGROUP_SUPER_MAGIC  0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* What decided a refusal. */
+struct fs_verdict {
+	__u32 rule_id;
+	__u32 deny; /* the CORDON_ACCESS_* bits the rule refuses */
+};
+
+static __always_inline struct mount *real_mount(struct vfsmount *mnt)
+{
+	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/*
+ * The walk and the name match run as bpf_loop() callbacks: the verifier checks a callback
+ * once, not once per iteration and call site, which keeps every hook far below its
+ * instruction limit. Kernel pointers travel through the loop context as plain numbers; they
+ * are only ever read with BPF_CORE_READ (probe reads).
+ */
+struct walk_ctx {
+	__u64 dentry; /* struct dentry * */
+	__u64 mount;  /* struct mount * */
+	__u32 session;
+	__u32 access;
+	__u32 rule_id;
+	__u32 deny;
+	__u32 found; /* a rule denies */
+	__u32 done;  /* reached the root */
+};
+
+static long walk_step(__u32 i, struct walk_ctx *c)
+{
+	struct dentry *d = (struct dentry *)c->dentry, *parent;
+	struct mount *m = (struct mount *)c->mount;
+	struct cordon_inode_key k = {};
+	struct cordon_inode_rule *rule;
+
+	k.ino = BPF_CORE_READ(d, d_inode, i_ino);
+	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	k.session = c->session;
+	rule = bpf_map_lookup_elem(&inode_rules, &k);
+	if (rule && (rule->deny & c->access)) {
+		c->rule_id = rule->rule_id;
+		c->deny = rule->deny;
+		c->found = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		/* The root of this mount: continue from where it is mounted. */
+		if (up == m) {
+			c->done = 1;
+			return 1;
+		}
+		c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		c->mount = (__u64)up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		c->done = 1;
+		return 1;
+	}
+	c->dentry = (__u64)parent;
+	return 0;
+}
+
+/*
+ * Walk from @d (reached through @mnt) to the root. 1 and @v filled when a rule denies @access,
+ * 0 when none does, -1 when the walk is deeper than CORDON_WALK_MAX: that is refused, and
+ * counted, rather than allowed unexamined.
+ */
+static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
+				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
+{
+	struct walk_ctx c = {
+		.dentry = (__u64)d,
+		.mount = (__u64)real_mount(mnt),
+		.session = s->id,
+		.access = access,
+	};
+
+	bpf_loop(CORDON_WALK_MAX, walk_step, &c, 0);
+	if (c.found) {
+		v->rule_id = c.rule_id;
+		v->deny = c.deny;
+		return 1;
+	}
+	if (c.done)
+		return 0;
+	count_stat(CORDON_STAT_WALK_OVERFLOW);
+	v->rule_id = 0;
+	v->deny = access;
+	return -1;
+}
+
+struct name_ctx {
+	__u8 head[32]; /* the name's first bytes, NUL-terminated */
+	__u8 tail[32]; /* its last CORDON_PATTERN_PART bytes, right-aligned */
+	__u32 len;
+	__u32 session;
+	__u32 npatterns;
+	__u32 access;
+	__u32 rule_id;
+	__u32 deny;
+	__u32 found;
+};
+
+static long name_step(__u32 i, struct name_ctx *c)
+{
+	struct cordon_pattern_key k = { .session = c->session, .index = i };
+	struct cordon_name_pattern *p;
+
+	if (i >= c->npatterns)
+		return 1;
+	p = bpf_map_lookup_elem(&name_patterns, &k);
+	if (!p || !(p->deny & c->access))
+		return 0;
+	if (p->flags & CORDON_PATTERN_EXACT) {
+		if (c->len != p->prefix_len)
+			return 0;
+	} else if (c->len < (__u32)p->prefix_len + p->suffix_len) {
+		return 0;
+	}
+	for (int j = 0; j < CORDON_PATTERN_PART; j++)
+		if (j < p->prefix_len && c->head[j] != p->prefix[j])
+			return 0;
+	for (int j = 0; j < CORDON_PATTERN_PART; j++)
+		if (j < p->suffix_len &&
+		    c->tail[(CORDON_PATTERN_PART - p->suffix_len + j) & 31] != p->suffix[j])
+			return 0;
+	c->rule_id = p->rule_id;
+	c->deny = p->deny;
+	c->found = 1;
+	return 1;
+}
+
+/* Does the name of @d match a pattern of @s that denies @access? */
+static __always_inline int name_rule(const struct cordon_session *s, struct dentry *d, __u32 access,
+				     struct fs_verdict *v)
+{
+	struct name_ctx c = { .session = s->id, .npatterns = s->npatterns, .access = access };
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+
+	c.len = BPF_CORE_READ(d, d_name.len);
+	if (!c.npatterns || !name || !c.len)
+		return 0;
+	bpf_probe_read_kernel_str(c.head, sizeof(c.head), name);
+	if (c.len >= CORDON_PATTERN_PART) {
+		bpf_probe_read_kernel(c.tail, CORDON_PATTERN_PART,
+				      name + c.len - CORDON_PATTERN_PART);
+	} else {
+		for (int j = 0; j < CORDON_PATTERN_PART; j++)
+			if (j >= CORDON_PATTERN_PART - c.len)
+				c.tail[j & 31] = c.head[(j - (CORDON_PATTERN_PART - c.len)) & 31];
+	}
+	bpf_loop(CORDON_MAX_PATTERNS, name_step, &c, 0);
+	if (!c.found)
+		return 0;
+	v->rule_id = c.rule_id;
+	v->deny = c.deny;
+	return 1;
+}
+
+static __always_inline bool on_cgroupfs(struct dentry *d)
+{
+	unsigned long magic = BPF_CORE_READ(d, d_sb, s_magic);
+
+	return magic == CGROUP2_SUPER_MAGIC || magic == CGROUP_SUPER_MAGIC;
+}
+
+/*
+ * Emit a file refusal. @path: a full path when the hook may call bpf_d_path (file_open);
+ * otherwise NULL, and the record carries the final component of @d.
+ */
+static __always_inline void emit_file(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+				      struct dentry *d, struct path *path, __u32 access,
+				      const struct fs_verdict *v, int err)
+{
+	struct cordon_event_file *ev;
+
+	ev = event_reserve(sizeof(*ev), CORDON_EV_FILE, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
+			   err, v->rule_id);
+	if (!ev)
+		return;
+	ev->ino = BPF_CORE_READ(d, d_inode, i_ino);
+	ev->dev = BPF_CORE_READ(d, d_sb, s_dev);
+	ev->access = access;
+	if (path)
+		bpf_d_path(path, (char *)ev->path, sizeof(ev->path));
+	else
+		bpf_probe_read_kernel_str(ev->path, sizeof(ev->path),
+					  BPF_CORE_READ(d, d_name.name));
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * The whole decision for an object @d reached through @mnt: the walk, then the name. Returns
+ * 0 or -EACCES (Landlock's errno, so a refusal looks the same whichever layer made it).
+ */
+static __always_inline int fs_check(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+				    struct dentry *d, struct vfsmount *mnt, struct path *path,
+				    __u32 access, bool check_name)
+{
+	struct fs_verdict v = {};
+
+	if (walk_rules(s, d, mnt, access, &v) != 0 || (check_name && name_rule(s, d, access, &v))) {
+		emit_file(s, cgroup_id, hook, d, path, access, &v, -EACCES);
+		return -EACCES;
+	}
+	return 0;
+}
+
+#endif /* CORDON_FS_RULES_BPF_H */

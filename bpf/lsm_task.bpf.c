@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF LSM process hooks: tagging (a task's session is inherited at fork, so it survives any
+ * attempted cgroup move) and self-protection: a session may not ptrace or signal tasks outside
+ * it, use bpf(), mount, create user namespaces, or inject keystrokes into a terminal.
+ */
+#include "cordon.bpf.h"
+
+#define TIOCSTI	  0x5412
+#define TIOCLINUX 0x541C
+
+/* The new task belongs to its parent's session, before its first instruction runs. */
+SEC("lsm/task_alloc")
+int BPF_PROG(cordon_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct cordon_task_tag *tag;
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	s = lsm_session(&cgroup_id);
+	if (!s)
+		return 0;
+	tag = bpf_task_storage_get(&task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (tag)
+		tag->cgroup_id = cgroup_id;
+	return 0;
+}
+
+static __always_inline struct cordon_session *self_session(__u64 *cgroup_id)
+{
+	struct cordon_session *s = lsm_session(cgroup_id);
+
+	return s && (s->flags & CORDON_SESSION_SELF) ? s : NULL;
+}
+
+/* Is @t in the session whose cgroup is @cgroup_id (by its tag, or by its own cgroup)? */
+static __always_inline bool in_session(struct task_struct *t, __u64 cgroup_id)
+{
+	struct cordon_task_tag *tag = bpf_task_storage_get(&task_tags, t, 0, 0);
+
+	if (tag)
+		return tag->cgroup_id == cgroup_id;
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id) == cgroup_id;
+}
+
+static __always_inline int deny_task(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+				     struct task_struct *target, __u32 detail)
+{
+	struct cordon_event_task *ev;
+
+	ev = event_reserve(sizeof(*ev), CORDON_EV_TASK, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
+			   -EPERM, 0);
+	if (ev) {
+		ev->target_pid = BPF_CORE_READ(target, tgid);
+		ev->detail = detail;
+		BPF_CORE_READ_STR_INTO(&ev->target_comm, target, comm);
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return -EPERM;
+}
+
+/* ptrace, and /proc/PID/mem, environ, fd...: all go through ptrace_may_access(). */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(cordon_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	s = self_session(&cgroup_id);
+	if (!s || in_session(child, cgroup_id))
+		return 0;
+	return deny_task(s, cgroup_id, CORDON_HOOK_PTRACE, child, mode);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(cordon_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	/* sig 0 only probes for existence. */
+	if (!sig)
+		return 0;
+	s = self_session(&cgroup_id);
+	if (!s || in_session(p, cgroup_id))
+		return 0;
+	return deny_task(s, cgroup_id, CORDON_HOOK_TASK_KILL, p, sig);
+}
+
+static __always_inline int deny_op(__u16 hook, __u64 arg0)
+{
+	struct cordon_event_op *ev;
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	s = self_session(&cgroup_id);
+	if (!s)
+		return 0;
+	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
+			   -EPERM, 0);
+	if (ev) {
+		ev->arg0 = arg0;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return -EPERM;
+}
+
+/*
+ * The bpf() hook gained arguments over time; only the command (argument 0) is read, and not
+ * the return-value argument (a BPF LSM program only runs while the ones before it allowed).
+ */
+SEC("lsm/bpf")
+int BPF_PROG(cordon_bpf, int cmd)
+{
+	return deny_op(CORDON_HOOK_BPF, (__u64)cmd);
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(cordon_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	return deny_op(CORDON_HOOK_SB_MOUNT, flags);
+}
+
+SEC("lsm/userns_create")
+int BPF_PROG(cordon_userns_create, const struct cred *cred, int ret)
+{
+	if (ret)
+		return ret;
+	return deny_op(CORDON_HOOK_USERNS_CREATE, 0);
+}
+
+SEC("lsm/file_ioctl")
+int BPF_PROG(cordon_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != TIOCSTI && cmd != TIOCLINUX)
+		return 0;
+	return deny_op(CORDON_HOOK_FILE_IOCTL, cmd);
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Flood: a session refuses a million connects (cgroup/connect4, EPERM) and opens (Landlock,
+ * EACCES, seen at sys_exit_openat) issued as fast as two processes can. Enforcement must stay
+ * total, and every attempt must be either a record in the JSON file or counted as lost
+ * (delivered + lost == generated). Throughput is measured and printed, never asserted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <bpf/libbpf.h>
+
+#include "audit_stream.h"
+#include "cgroup.h"
+#include "event.h"
+#include "landlock.h"
+#include "loader.h"
+#include "tap.h"
+#include "testutil.h"
+
+#define PER_KIND 500000ul
+
+struct counts {
+	unsigned long attempts, refused;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* In the session: PER_KIND connects to a listener an untagged process can reach. */
+static void connects(const char *sess, uint16_t port, int out)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct counts c = { 0 };
+	int fd;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (cordon_cgroup_enter(sess, 0) < 0)
+		_exit(2);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	for (unsigned long i = 0; i < PER_KIND; i++) {
+		c.attempts++;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EPERM)
+			c.refused++;
+		else if (errno != EPERM) {
+			close(fd); /* connected: enforcement failed; keep counting */
+			fd = socket(AF_INET, SOCK_STREAM, 0);
+		}
+	}
+	if (write(out, &c, sizeof(c)) != sizeof(c))
+		_exit(3);
+	_exit(0);
+}
+
+/* In the session, under a Landlock ruleset that allows reading nothing: PER_KIND opens. */
+static void opens(const char *sess, int out)
+{
+	struct cordon_landlock_attr attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE };
+	struct counts c = { 0 };
+	int rs;
+
+	if (cordon_cgroup_enter(sess, 0) < 0)
+		_exit(2);
+	rs = cordon_landlock_create(&attr);
+	if (rs < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    cordon_landlock_restrict_self(rs, 0) < 0)
+		_exit(4);
+	for (unsigned long i = 0; i < PER_KIND; i++) {
+		int fd = open("/etc/hostname", O_RDONLY);
+
+		c.attempts++;
+		if (fd < 0 && errno == EACCES)
+			c.refused++;
+		else if (fd >= 0)
+			close(fd);
+	}
+	if (write(out, &c, sizeof(c)) != sizeof(c))
+		_exit(3);
+	_exit(0);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	return cordon_audit_stream_event(ctx, data, size);
+}
+
+int main(void)
+{
+	struct cordon_bpf_opts o = { .lsm = false };
+	struct cordon_session s = { .id = 77, .flags = CORDON_SESSION_NET };
+	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+	struct cordon_audit_sink_opts so = { .fd = -1 };
+	char root[4200], sess[4300], dir[] = "/tmp/cordon-flood-XXXXXX", log[64];
+	struct counts cc = { 0 }, oc = { 0 };
+	uint64_t cgid, drops0 = 0, drops1 = 0, delivered, lost, generated, lines = 0;
+	struct cordon_bpf *b = NULL;
+	struct ring_buffer *rb;
+	int pc[2], po[2], listener, status, r;
+	uint16_t port = 0;
+	pid_t p1, p2;
+	double t0, t1;
+	FILE *f;
+
+	if (geteuid() != 0) {
+		tap_skip("needs root", "audit_flood");
+		return 0;
+	}
+	if (access("/sys/kernel/tracing/events", F_OK))
+		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (test_cgroup_root(root, sizeof(root), "flood") < 0 || !mkdtemp(dir))
+		return tap_check(false, "setup"), 1;
+	o.cgroup_root = root;
+	r = cordon_bpf_start(&o, &b);
+	if (!tap_check(r == 0, "bpf_loaded"))
+		return 1;
+	snprintf(sess, sizeof(sess), "%s/session", root);
+	tap_check(cordon_cgroup_create(sess) == 0 && cordon_cgroup_id(sess, &cgid) == 0 &&
+			  cordon_bpf_session_add(b, cgid, &s) == 0,
+		  "session_registered");
+	listener = tcp_listener(AF_INET, &port);
+	snprintf(log, sizeof(log), "%s/audit.jsonl", dir);
+	so.path = log;
+	st->ctx = (struct cordon_audit_ctx){ .session = "0123456789abcdef0123456789abcdef",
+					     .policy = "flood",
+					     .host = "host" };
+	if (!tap_check(cordon_audit_sink_open(&so, &st->sink) == 0, "json_file_sink_open"))
+		return 1;
+	rb = cordon_bpf_events(b, on_event, st);
+	cordon_bpf_drops(b, &drops0);
+	if (pipe(pc) < 0 || pipe(po) < 0)
+		return 1;
+
+	t0 = now();
+	fflush(NULL);
+	p1 = fork();
+	if (p1 == 0)
+		connects(sess, port, pc[1]);
+	p2 = fork();
+	if (p2 == 0)
+		opens(sess, po[1]);
+	/* The consumer: the same path as `cordon run` (epoll wake-up, drain, whole-line writes). */
+	for (int live = 2; live > 0;) {
+		ring_buffer__poll(rb, 100);
+		cordon_audit_sink_flush(st->sink);
+		while (live > 0 && waitpid(-1, &status, WNOHANG) > 0)
+			live--;
+	}
+	ring_buffer__consume(rb);
+	t1 = now();
+	cordon_bpf_drops(b, &drops1);
+	cordon_audit_stream_drops(st, drops1 - drops0);
+	cordon_audit_sink_close(st->sink);
+	st->sink = NULL; /* counting only from here */
+
+	tap_check(read(pc[0], &cc, sizeof(cc)) == sizeof(cc) &&
+			  read(po[0], &oc, sizeof(oc)) == sizeof(oc),
+		  "generators_reported");
+	tap_check(cc.attempts == PER_KIND && cc.refused == cc.attempts,
+		  "every_connect_refused (%lu of %lu)", cc.refused, cc.attempts);
+	tap_check(oc.attempts == PER_KIND && oc.refused == oc.attempts,
+		  "every_open_refused (%lu of %lu)", oc.refused, oc.attempts);
+
+	/* Every record the session produced: the refusals and the two generators' exits. */
+	generated = cc.refused + oc.refused + 2;
+	delivered = st->written[CORDON_EV_CONNECT] + st->written[CORDON_EV_SYSCALL] +
+		    st->written[CORDON_EV_EXIT];
+	lost = drops1 - drops0;
+	tap_check(delivered + lost == generated,
+		  "delivered_plus_lost_equals_generated (%llu + %llu == %llu)",
+		  (unsigned long long)delivered, (unsigned long long)lost,
+		  (unsigned long long)generated);
+	tap_check(st->malformed == 0 && st->write_errors == 0,
+		  "no_malformed_records_no_write_errors");
+
+	/* The file holds exactly those records (plus the children's exits and a loss record). */
+	f = fopen(log, "r");
+	for (int ch; f && (ch = getc(f)) != EOF;)
+		lines += ch == '\n';
+	if (f)
+		fclose(f);
+	tap_check(lines == delivered + (lost ? 1 : 0),
+		  "json_file_has_one_line_per_record_plus_the_loss_record (%llu lines)",
+		  (unsigned long long)lines);
+	tap_diag("flood: generated %llu records (refusals and exits) in %.2f s; delivered %llu to "
+		 "the JSON file, lost "
+		 "%llu (%.3f%%); %.0f records/s ring buffer -> file",
+		 (unsigned long long)generated, t1 - t0, (unsigned long long)delivered,
+		 (unsigned long long)lost, 100.0 * (double)lost / (double)generated,
+		 (double)delivered / (t1 - t0));
+	tap_diag("flood: the consumer kept up: %s", lost ? "no (see loss above)" : "yes");
+
+	ring_buffer__free(rb);
+	close(listener);
+	cordon_bpf_stop(b);
+	cordon_cgroup_remove(sess);
+	cordon_cgroup_remove(root);
+	unlink(log);
+	rmdir(dir);
+	free(st);
+	return tap_status();
+}

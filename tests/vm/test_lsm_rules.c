@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF LSM deny-within-allow inside the VM, from a YAML policy through the real compiler and
+ * session set-up to the hooks: every attack runs in a child outside any session (where it must
+ * succeed, so the test proves something) and inside a session (where it must fail with the
+ * expected errno and leave the ring-buffer record that says which hook refused it).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "events_collect.h"
+#include "loader.h"
+#include "policy.h"
+#include "policy_compile.h"
+#include "session.h"
+#include "tap.h"
+#include "testutil.h"
+
+#define HOME   "/tmp/home"
+#define PROJ   "/tmp/proj"
+#define DENIED "/tmp/deny/tool"
+#define SOCK   "/tmp/docker.sock"
+#define SECRET HOME "/.ssh/id_rsa"
+#define CANARY "canary-secret\n"
+
+static const char policy_yaml[] = "name: vm-lsm\n"
+				  "mode: strict\n"
+				  "filesystem:\n"
+				  "  read: [/]\n"
+				  "  write: [/tmp, /sys/fs/cgroup]\n"
+				  "  exec: [/]\n"
+				  "  protect: [" PROJ "/.git/hooks]\n"
+				  "secrets:\n"
+				  "  files: [" HOME "/.ssh]\n"
+				  "  patterns: [.env, \"*.pem\", \"id_rsa*\"]\n"
+				  "network:\n"
+				  "  unix:\n"
+				  "    deny: [" SOCK "]\n"
+				  "process:\n"
+				  "  exec_deny: [" DENIED "]\n";
+
+static char session_cgroup[4300];
+static pid_t outsider; /* a process outside every session, to ptrace and signal */
+
+/* --- attacks: each returns 0 when the action succeeded, else the errno ------------------ */
+
+static int read_file(const char *path)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	/* A directory opens (that is the check) but does not read(). */
+	return n < 0 && errno != EISDIR ? errno : 0;
+}
+
+static int write_new(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+/* Run @path as busybox's `true` (busybox picks the applet from argv[0]). */
+static int run_true(const char *path)
+{
+	char *argv[] = { "true", NULL };
+	int status;
+	pid_t p = fork();
+
+	if (p == 0) {
+		execv(path, argv);
+		_exit(errno);
+	}
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return EIO;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+struct attack {
+	const char *name;
+	int (*fn)(void);
+	int expect;	   /* errno inside the session */
+	unsigned int type; /* CORDON_EV_* of the record */
+	unsigned int hook; /* CORDON_HOOK_* of the record */
+	int verdict;	   /* the hook's return when it differs from -expect, else 0 */
+	bool policy;	   /* a rule of this policy (else self-protection, in every session) */
+};
+
+static int a_read_secret(void)
+{
+	return read_file(SECRET);
+}
+
+static int a_read_symlink(void)
+{
+	return read_file(PROJ "/key-link");
+}
+
+static int a_read_hardlink(void)
+{
+	return read_file(PROJ "/notes.txt");
+}
+
+static int a_read_proc_root(void)
+{
+	return read_file("/proc/self/root" SECRET);
+}
+
+static int a_read_bind_mount(void)
+{
+	return read_file("/tmp/ssh-bind/id_rsa");
+}
+
+static int a_list_secret_dir(void)
+{
+	return read_file(HOME "/.ssh");
+}
+
+/* A .env made after the session started (made fresh by each run, outside or in). */
+static int a_read_new_env(void)
+{
+	return read_file(PROJ "/sub/.env");
+}
+
+static int a_write_hook(void)
+{
+	int fd = open(PROJ "/.git/hooks/pre-commit", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int a_create_hook(void)
+{
+	return write_new(PROJ "/.git/hooks/post-checkout");
+}
+
+static int a_rename_into_hooks(void)
+{
+	int fd = open(PROJ "/evil", O_WRONLY | O_CREAT | O_CLOEXEC, 0755), r = 0;
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	if (rename(PROJ "/evil", PROJ "/.git/hooks/pre-push") < 0)
+		r = errno;
+	unlink(PROJ "/evil");
+	unlink(PROJ "/.git/hooks/pre-push");
+	return r;
+}
+
+static int a_link_into_hooks(void)
+{
+	int fd = open(PROJ "/evil2", O_WRONLY | O_CREAT | O_CLOEXEC, 0755), r = 0;
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	if (link(PROJ "/evil2", PROJ "/.git/hooks/pre-rebase") < 0)
+		r = errno;
+	unlink(PROJ "/evil2");
+	unlink(PROJ "/.git/hooks/pre-rebase");
+	return r;
+}
+
+static int a_chmod_hook(void)
+{
+	return chmod(PROJ "/.git/hooks/pre-commit", 0755) < 0 ? errno : 0;
+}
+
+static int a_move_secret_out(void)
+{
+	if (rename(SECRET, PROJ "/stolen") < 0)
+		return errno;
+	rename(PROJ "/stolen", SECRET);
+	return 0;
+}
+
+static int a_exec_denied(void)
+{
+	return run_true(DENIED);
+}
+
+/* A copy has a new inode: it is refused because the denied binary cannot be read. */
+static int a_exec_copy(void)
+{
+	static char buf[4 << 20];
+	int in = open(DENIED, O_RDONLY | O_CLOEXEC), out, r;
+	ssize_t n;
+
+	if (in < 0)
+		return errno;
+	out = open(PROJ "/tool-copy", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0)
+		return errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return EIO;
+	close(in);
+	close(out);
+	r = run_true(PROJ "/tool-copy");
+	unlink(PROJ "/tool-copy");
+	return r;
+}
+
+/* What `ld-linux-x86-64.so.2 DENIED` does: open the binary and map it executable. */
+static int a_exec_ld_so(void)
+{
+	int fd = open(DENIED, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return errno;
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, 4096);
+	return 0;
+}
+
+static int a_exec_memfd(void)
+{
+	static char buf[4 << 20];
+	int in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
+	int fd = (int)syscall(SYS_memfd_create, "x", 0);
+	ssize_t n;
+	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+
+	if (in < 0 || fd < 0)
+		return errno;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			return EIO;
+	close(in);
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	return errno;
+}
+
+static int a_unix_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCK };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+static int a_socket(int family, int type, int proto)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, proto);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int a_mptcp(void)
+{
+	return a_socket(AF_INET, SOCK_STREAM, 262);
+}
+
+static int a_icmp(void)
+{
+	return a_socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+}
+
+static int a_ptrace(void)
+{
+	int status;
+
+	if (ptrace(PTRACE_ATTACH, outsider, NULL, NULL) < 0)
+		return errno;
+	waitpid(outsider, &status, __WALL);
+	ptrace(PTRACE_DETACH, outsider, NULL, NULL);
+	return 0;
+}
+
+static int a_proc_environ(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)outsider);
+	return read_file(path);
+}
+
+static int a_kill(void)
+{
+	/* SIGCONT: harmless to the outsider, still a signal that needs permission. */
+	return kill(outsider, SIGCONT) < 0 ? errno : 0;
+}
+
+static int a_bpf(void)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1
+	};
+	int fd = (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Outside: moving into a fresh cgroup works; inside: the session's cgroup.procs is refused. */
+static int a_cgroup_procs(void)
+{
+	char path[4400];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", session_cgroup);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int a_mount(void)
+{
+	mkdir("/tmp/mnt-attack", 0755);
+	if (mount("none", "/tmp/mnt-attack", "tmpfs", 0, NULL) < 0)
+		return errno;
+	umount("/tmp/mnt-attack");
+	return 0;
+}
+
+static int a_tiocsti(void)
+{
+	int status;
+	pid_t p = fork();
+
+	if (p == 0) {
+		int m, s;
+		char c = 'x';
+
+		if (setsid() < 0)
+			_exit(errno);
+		m = posix_openpt(O_RDWR | O_NOCTTY);
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
+			_exit(errno);
+		s = open(ptsname(m), O_RDWR);
+		if (s < 0)
+			_exit(errno);
+		_exit(ioctl(s, TIOCSTI, &c) < 0 ? errno : 0);
+	}
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return EIO;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+static int a_userns(void)
+{
+	int status;
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return EIO;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+#define FILE_OPEN CORDON_EV_FILE, CORDON_HOOK_FILE_OPEN
+
+static const struct attack attacks[] = {
+	{ "read_secret_by_path", a_read_secret, EACCES, FILE_OPEN, 0, true },
+	{ "list_secret_directory", a_list_secret_dir, EACCES, FILE_OPEN, 0, true },
+	{ "read_secret_via_symlink", a_read_symlink, EACCES, FILE_OPEN, 0, true },
+	{ "read_secret_via_hardlink_made_before", a_read_hardlink, EACCES, FILE_OPEN, 0, true },
+	{ "read_secret_via_proc_self_root", a_read_proc_root, EACCES, FILE_OPEN, 0, true },
+	{ "read_secret_via_bind_mount_made_before", a_read_bind_mount, EACCES, FILE_OPEN, 0, true },
+	{ "read_env_created_after_start", a_read_new_env, EACCES, FILE_OPEN, 0, true },
+	{ "move_secret_out", a_move_secret_out, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_RENAME, 0,
+	  true },
+	{ "write_git_hook", a_write_hook, EACCES, FILE_OPEN, 0, true },
+	{ "create_git_hook", a_create_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_MKNOD, 0,
+	  true },
+	{ "rename_into_git_hooks", a_rename_into_hooks, EACCES, CORDON_EV_FILE,
+	  CORDON_HOOK_PATH_RENAME, 0, true },
+	{ "hardlink_into_git_hooks", a_link_into_hooks, EACCES, CORDON_EV_FILE,
+	  CORDON_HOOK_PATH_LINK, 0, true },
+	{ "chmod_git_hook", a_chmod_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_CHMOD, 0, true },
+	/* exec opens the binary with FMODE_EXEC: file_open refuses it before bprm_check. */
+	{ "exec_denied_binary", a_exec_denied, EACCES, FILE_OPEN, 0, true },
+	{ "exec_denied_binary_via_copy", a_exec_copy, EACCES, FILE_OPEN, 0, true },
+	{ "exec_denied_binary_via_ld_so", a_exec_ld_so, EACCES, FILE_OPEN, 0, true },
+	{ "exec_from_memfd", a_exec_memfd, EACCES, CORDON_EV_FILE, CORDON_HOOK_BPRM_CHECK, 0,
+	  false },
+	{ "connect_denied_unix_socket", a_unix_connect, EACCES, CORDON_EV_FILE,
+	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, true },
+	{ "mptcp_socket", a_mptcp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
+	{ "icmp_socket", a_icmp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
+	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false },
+	/* procfs turns the hook's EPERM into EACCES. */
+	{ "read_outside_process_environ", a_proc_environ, EACCES, CORDON_EV_TASK,
+	  CORDON_HOOK_PTRACE, -EPERM, false },
+	{ "kill_outside_process", a_kill, EPERM, CORDON_EV_TASK, CORDON_HOOK_TASK_KILL, 0, false },
+	{ "bpf_syscall", a_bpf, EPERM, CORDON_EV_OP, CORDON_HOOK_BPF, 0, false },
+	{ "write_cgroup_procs", a_cgroup_procs, EPERM, FILE_OPEN, 0, false },
+	{ "mount", a_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_MOUNT, 0, false },
+	{ "tiocsti", a_tiocsti, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_IOCTL, 0, false },
+	{ "unshare_user_namespace", a_userns, EPERM, CORDON_EV_OP, CORDON_HOOK_USERNS_CREATE, 0,
+	  false },
+};
+
+/* --- the bench ---------------------------------------------------------------------------- */
+
+struct run_arg {
+	const struct attack *a;
+	const char *cgroup;
+};
+
+static int in_child(void *p)
+{
+	const struct run_arg *ra = p;
+
+	if (ra->cgroup && cordon_cgroup_enter(ra->cgroup, 0) < 0)
+		return 250;
+	return ra->a->fn();
+}
+
+static void put(const char *path, const char *data, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd >= 0) {
+		(void)!write(fd, data, strlen(data));
+		close(fd);
+	}
+}
+
+static int copy(const char *from, const char *to)
+{
+	static char buf[4 << 20];
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ssize_t n;
+
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+	close(in);
+	close(out);
+	return 0;
+}
+
+static void setup_files(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCK };
+	int lfd;
+
+	mkdir(HOME, 0755);
+	mkdir(HOME "/.ssh", 0700);
+	put("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
+	put(SECRET, CANARY, 0600);
+	mkdir(PROJ, 0755);
+	mkdir(PROJ "/sub", 0755);
+	mkdir(PROJ "/.git", 0755);
+	mkdir(PROJ "/.git/hooks", 0755);
+	put(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0644);
+	if (symlink(SECRET, PROJ "/key-link") < 0 || link(SECRET, PROJ "/notes.txt") < 0)
+		tap_diag("links: %s", strerror(errno));
+	mkdir("/tmp/ssh-bind", 0700);
+	mount(HOME "/.ssh", "/tmp/ssh-bind", NULL, MS_BIND, NULL);
+	mkdir("/tmp/deny", 0755);
+	copy("/bin/busybox", DENIED);
+	chmod(DENIED, 0755);
+	unlink(SOCK);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 64) < 0)
+		tap_diag("unix listener: %s", strerror(errno));
+	/* The listener stays open for the whole test (and is closed at exit). */
+}
+
+static int make_session(struct cordon_session_ctx *s, const char *root, const char *yaml)
+{
+	struct policy_errors errs = { 0 };
+	struct policy_resolve_opts ro = { 0 };
+	struct policy_search search = { .no_builtin = true };
+	struct policy_vars vars;
+	struct policy *p = NULL, *resolved = NULL;
+	struct pol_maps maps = { 0 };
+	const char *failed = NULL;
+	int r;
+
+	policy_vars_placeholder(&vars);
+	ro.search = &search;
+	ro.vars = &vars;
+	r = policy_parse("vm-lsm.yaml", yaml, strlen(yaml), &p, &errs);
+	if (r == 0)
+		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
+	if (r == 0)
+		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		tap_diag("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
+			 errs.v[i].msg);
+	if (r == 0)
+		r = cordon_session_create(s, root, true, maps.session_flags);
+	if (r == 0)
+		r = cordon_session_fill(s, &maps, true, &failed);
+	if (r < 0)
+		tap_diag("session: %s %s", strerror(-r), failed ? failed : "");
+	pol_maps_free(&maps);
+	if (resolved)
+		policy_free(resolved);
+	policy_errors_free(&errs);
+	return r;
+}
+
+int main(void)
+{
+	static const char open_yaml[] = "name: vm-open\nfilesystem:\n  read: [/]\n  exec: [/]\n";
+	struct cordon_session_ctx s = { .procs_fd = -1 }, other = { .procs_fd = -1 };
+	char root[4200];
+	uint64_t drops = 1;
+
+	if (test_cgroup_root(root, sizeof(root), "rules") < 0)
+		return tap_check(false, "cgroup2_mounted"), 1;
+	setup_files();
+	outsider = fork();
+	if (outsider == 0) {
+		for (;;)
+			pause();
+	}
+	if (!tap_check(make_session(&s, root, policy_yaml) == 0, "session_from_yaml_policy"))
+		return 1;
+	snprintf(session_cgroup, sizeof(session_cgroup), "%s", s.cgroup);
+	tap_check(make_session(&other, root, open_yaml) == 0, "second_session_other_policy");
+	if (cordon_bpf_skipped_hooks(s.bpf)[0])
+		tap_diag("hooks this kernel lacks: %s", cordon_bpf_skipped_hooks(s.bpf));
+
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
+		const struct attack *a = &attacks[i];
+		struct run_arg out = { a, NULL }, in = { a, s.cgroup }, oth = { a, other.cgroup };
+		const struct cordon_event_hdr *h;
+		struct collected c = { 0 };
+		int r;
+		pid_t pid;
+
+		if (a->fn == a_read_new_env)
+			put(PROJ "/sub/.env", CANARY, 0644);
+		r = run_child(in_child, &out, NULL);
+		tap_check(r == 0, "%s_outside_succeeds", a->name);
+		if (r)
+			tap_diag("%s outside: %d (%s)", a->name, r, strerror(r));
+		/* A session with another policy at the same time keeps its own rules. */
+		if (a->policy) {
+			if (a->fn == a_read_new_env)
+				put(PROJ "/sub/.env", CANARY, 0644);
+			r = run_child(in_child, &oth, NULL);
+			tap_check(r == 0, "%s_other_session_unaffected", a->name);
+			if (r)
+				tap_diag("%s in the other session: %d (%s)", a->name, r,
+					 strerror(r));
+		}
+		collect_events(other.bpf, &c, 0);
+		memset(&c, 0, sizeof(c));
+		if (a->fn == a_read_new_env)
+			put(PROJ "/sub/.env", CANARY, 0644);
+
+		r = run_child(in_child, &in, &pid);
+		if (!tap_check(r == a->expect, "%s_refused_%s", a->name,
+			       strerrorname_np(a->expect)))
+			tap_diag("%s inside: %d (%s)", a->name, r, strerror(r));
+		collect_events(s.bpf, &c, 200);
+		h = NULL;
+		for (int j = 0; j < c.n; j++)
+			if (c.ev[j].hdr.type == a->type && c.ev[j].hdr.hook == a->hook &&
+			    c.ev[j].hdr.session == s.id)
+				h = &c.ev[j].hdr;
+		if (tap_check(h != NULL, "%s_event", a->name)) {
+			tap_check(h->verdict == (a->verdict ? a->verdict : -a->expect) &&
+					  h->layer == CORDON_LAYER_BPF_LSM,
+				  "%s_event_verdict_and_layer", a->name);
+		} else {
+			for (int j = 0; j < c.n; j++)
+				tap_diag("got event type=%u hook=%u verdict=%d session=%u pid=%u",
+					 c.ev[j].hdr.type, c.ev[j].hdr.hook, c.ev[j].hdr.verdict,
+					 c.ev[j].hdr.session, c.ev[j].hdr.pid);
+		}
+		(void)pid;
+	}
+	tap_check(cordon_bpf_drops(s.bpf, &drops) == 0 && drops == 0, "no_events_dropped");
+
+	kill(outsider, SIGKILL);
+	waitpid(outsider, NULL, 0);
+	umount("/tmp/ssh-bind");
+	cordon_session_destroy(&other);
+	cordon_session_destroy(&s);
+	cordon_cgroup_remove(root);
+	return tap_status();
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon audit [FILE] [--follow] [--session ID] [--since TIME] [--type TYPE] [--json]`: read an
+ * audit log (its rotated files first, oldest to newest) and show what was refused, by which
+ * rule and layer, as aligned text (coloured on a terminal) or as the raw JSON lines.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "audit_record.h"
+#include "audit_sink.h"
+#include "cli.h"
+
+#define AUDIT_DEFAULT_FILE "/var/log/cordon/audit.jsonl"
+#define MAX_ROTATED	   99
+
+struct audit_opts {
+	const char *file;
+	const char *session;
+	const char *type;
+	uint64_t since_ns;
+	bool follow, json, color;
+	unsigned long shown, malformed;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: cordon audit [FILE] [--follow] [--session ID] [--since TIME] [--type TYPE] "
+		"[--json]\n"
+		"Show an audit log (default %s, with its rotated FILE.N files, oldest first).\n"
+		"  --session ID  only this session (a prefix of its id is enough)\n"
+		"  --since TIME  RFC 3339 time (2026-11-23T10:00:00Z) or an age: 30s, 10m, 2h, 1d\n"
+		"  --type TYPE   an event.action (process-exec), a prefix of one (syscall), a\n"
+		"                category (file, network, process, session), or 'denied'\n"
+		"  --follow      keep reading as records are appended (and across rotation)\n"
+		"  --json        print the matching records as they are, one JSON object a line\n",
+		AUDIT_DEFAULT_FILE);
+}
+
+static int parse_since(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	uint64_t unit;
+
+	if (cordon_audit_parse_time(s, out) == 0)
+		return 0;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (end[1])
+		return -EINVAL;
+	*out = cordon_realtime_ns() - (uint64_t)n * unit * 1000000000ull;
+	return 0;
+}
+
+static const char *str_at(json_t *rec, const char *obj, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(rec, obj), key));
+}
+
+static bool array_has(json_t *arr, const char *v)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (arr, i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), v))
+			return true;
+	return false;
+}
+
+static bool wanted(const struct audit_opts *o, json_t *rec)
+{
+	const char *session = str_at(rec, "cordon", "session");
+	const char *action = str_at(rec, "event", "action");
+	json_t *event = json_object_get(rec, "event");
+
+	if (o->session && (!session || strncmp(session, o->session, strlen(o->session))))
+		return false;
+	if (o->since_ns) {
+		const char *ts = json_string_value(json_object_get(rec, "@timestamp"));
+		uint64_t ns;
+
+		if (!ts || cordon_audit_parse_time(ts, &ns) < 0 || ns < o->since_ns)
+			return false;
+	}
+	if (o->type &&
+	    !(action && (!strcmp(action, o->type) || !strncmp(action, o->type, strlen(o->type)))) &&
+	    !array_has(json_object_get(event, "category"), o->type) &&
+	    !array_has(json_object_get(event, "type"), o->type))
+		return false;
+	return true;
+}
+
+/* What the record is about, in a few words: the path, the destination, the command. */
+static void detail(json_t *rec, char *buf, size_t len)
+{
+	const char *path = str_at(rec, "file", "path");
+	const char *ip = str_at(rec, "destination", "ip");
+	const char *cmd = str_at(rec, "process", "command_line");
+	const char *action = str_at(rec, "event", "action");
+	json_t *cordon = json_object_get(rec, "cordon");
+
+	if (path)
+		snprintf(buf, len, "%s", path);
+	else if (ip)
+		snprintf(buf, len, "%s%s%s:%lld", strchr(ip, ':') ? "[" : "", ip,
+			 strchr(ip, ':') ? "]" : "",
+			 json_integer_value(
+				 json_object_get(json_object_get(rec, "destination"), "port")));
+	else if (cmd && action && !strcmp(action, "process-exec"))
+		snprintf(buf, len, "%s%s", cmd,
+			 json_is_true(json_object_get(cordon, "args_truncated")) ? " [...]" : "");
+	else if (action && !strcmp(action, "process-exit"))
+		snprintf(buf, len, "exit %lld",
+			 json_integer_value(
+				 json_object_get(json_object_get(rec, "process"), "exit_code")));
+	else if (action && !strcmp(action, "events-lost"))
+		snprintf(buf, len, "%lld records lost (%lld in all)",
+			 json_integer_value(
+				 json_object_get(json_object_get(cordon, "events_lost"), "delta")),
+			 json_integer_value(
+				 json_object_get(json_object_get(cordon, "events_lost"), "total")));
+	else if (action && !strncmp(action, "session-", 8))
+		snprintf(buf, len, "policy %s", str_at(rec, "cordon", "policy") ?: "?");
+	else
+		buf[0] = '\0';
+	/* Agent-controlled text on a terminal: no control characters reach it. */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static void show(struct audit_opts *o, json_t *rec, const char *line)
+{
+	const char *ts = json_string_value(json_object_get(rec, "@timestamp")) ?: "";
+	const char *outcome = str_at(rec, "event", "outcome") ?: "";
+	const char *layer = str_at(rec, "cordon", "layer");
+	const char *session = str_at(rec, "cordon", "session") ?: "";
+	json_t *rule = json_object_get(json_object_get(rec, "cordon"), "rule");
+	json_t *pid = json_object_get(json_object_get(rec, "process"), "pid");
+	bool failed = !strcmp(outcome, "failure");
+	char what[512], rulebuf[16] = "-", pidbuf[16] = "-", layerbuf[24];
+
+	o->shown++;
+	if (o->json) {
+		fputs(line, stdout);
+		if (!strchr(line, '\n'))
+			fputc('\n', stdout);
+		return;
+	}
+	detail(rec, what, sizeof(what));
+	if (json_is_integer(rule))
+		snprintf(rulebuf, sizeof(rulebuf), "%lld", json_integer_value(rule));
+	if (json_is_integer(pid))
+		snprintf(pidbuf, sizeof(pidbuf), "%lld", json_integer_value(pid));
+	snprintf(layerbuf, sizeof(layerbuf), "%s%s", layer ? layer : "-",
+		 json_is_true(json_object_get(json_object_get(rec, "cordon"), "layer_inferred"))
+			 ? "?"
+			 : "");
+	printf("%s%.23s  %.8s  %7s  %-18s %-7s  %-11s %4s  %s%s\n",
+	       o->color ? (failed ? "\033[31m" : "\033[2m") : "", ts, session, pidbuf,
+	       str_at(rec, "event", "action") ?: "?", failed ? "DENIED" : outcome, layerbuf,
+	       rulebuf, what, o->color ? "\033[0m" : "");
+}
+
+/* Read @f from where it is to its end; lines without their newline yet are left for later. */
+static void read_lines(struct audit_opts *o, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	for (;;) {
+		long pos = ftell(f);
+		json_error_t e;
+		json_t *rec;
+
+		n = getline(&line, &cap, f);
+		if (n <= 0)
+			break;
+		if (line[n - 1] != '\n' && o->follow) {
+			fseek(f, pos, SEEK_SET); /* a writer is mid-line: read it whole later */
+			break;
+		}
+		rec = json_loads(line, JSON_DISABLE_EOF_CHECK, &e);
+		if (!json_is_object(rec)) {
+			o->malformed++;
+			json_decref(rec);
+			continue;
+		}
+		if (wanted(o, rec))
+			show(o, rec, line);
+		json_decref(rec);
+	}
+	clearerr(f);
+	free(line);
+	fflush(stdout);
+}
+
+static int follow(struct audit_opts *o, FILE *f)
+{
+	struct stat a, b;
+
+	for (;;) {
+		read_lines(o, f);
+		usleep(200 * 1000);
+		/* Rotated away: finish the old file, continue with the new one. */
+		if (fstat(fileno(f), &a) == 0 && stat(o->file, &b) == 0 &&
+		    (a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+			FILE *nf = fopen(o->file, "re");
+
+			if (nf) {
+				read_lines(o, f);
+				fclose(f);
+				f = nf;
+			}
+		}
+	}
+	return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "session", required_argument, NULL, 's' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "type", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct audit_opts o = { .file = AUDIT_DEFAULT_FILE };
+	char path[PATH_MAX];
+	FILE *f = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fs:S:t:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o.follow = true;
+			break;
+		case 's':
+			o.session = optarg;
+			break;
+		case 'S':
+			if (parse_since(optarg, &o.since_ns) < 0) {
+				cli_error("audit: --since '%s': not a time or an age", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			o.type = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o.file = argv[optind++];
+	if (optind < argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	/* FILE.N .. FILE.1 (oldest first), then FILE. */
+	for (int i = MAX_ROTATED; i >= 1; i--) {
+		FILE *r;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s.%d", o.file, i) >= sizeof(path))
+			continue;
+		r = fopen(path, "re");
+		if (!r)
+			continue;
+		read_lines(&o, r);
+		fclose(r);
+	}
+	f = fopen(o.file, "re");
+	if (!f) {
+		cli_error("audit: '%s': %s", o.file, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (o.follow)
+		return follow(&o, f);
+	read_lines(&o, f);
+	fclose(f);
+	if (o.malformed)
+		fprintf(stderr, "cordon: audit: %lu line(s) are not JSON records (skipped)\n",
+			o.malformed);
+	return EXIT_OK;
+}
