@@ -63,7 +63,7 @@ CORDON := $(O)/cordon
 SKEL := $(O)/cordon.skel.h
 
 .PHONY: all deps check unit-check host-check vm-check format format-check demo bench clean \
-	tests vm-stage
+	tests vm-stage vm-bench-stage
 
 all: $(CORDON)
 
@@ -141,6 +141,25 @@ $(VM_STAGE)/init: tests/vm/init
 
 vm-stage: $(VM_STAGE)/bin/cordon $(VM_BINS) $(VM_STAGE)/init
 
+# `make bench` boots a stage of its own whose only test is the hook benchmark.
+VM_BENCH_STAGE := $(O)/vm/bench-stage
+$(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \
+		$(TESTLIB_OBJS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/bench_hooks.d -static \
+		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+
+$(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+
+$(VM_BENCH_STAGE)/init: tests/vm/init
+	$(Q)mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/init $(O)/bench_hooks
+
 tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) vm-stage
 
 unit-check: $(UNIT_BINS)
@@ -170,7 +189,8 @@ demo: deps
 	$(Q)tools/demo.sh $(CORDON)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all vm-bench-stage
 	$(Q)tools/bench.sh $(CORDON)
 
 clean:

@@ -28,3 +28,17 @@ echo "Note: without the daemon every cordon run probes the kernel, loads and att
 echo "programs and (agent policy) resolves the policy's host names, bounded at 2 s; the < 1 ms"
 echo "target applies with programs already pinned by the daemon (issue 7)."
 O="$O" tools/bench/bench_audit.sh
+
+# Part 2: hook costs. On the host: the cgroup programs (BPF LSM is refused here); in the 6.12
+# VM: BPF LSM and cgroup programs, under software emulation, so ratios only.
+echo
+echo "== hooks on the host (not loaded / loaded untagged / tagged)"
+"$O/bench_hooks" | grep '^# bench:' | sed 's/^# bench: /  /'
+echo
+echo "== hooks in the Debian 6.12 VM"
+BUILD=$O tests/vm/run.sh 6.12 "$O/vm/bench-stage" "$O/results/bench-6.12.tap" >/dev/null 2>&1 || true
+if grep -q '^not ok' "$O/results/bench-6.12.tap" 2>/dev/null || ! grep -q '# bench:' "$O/vm/6.12/console.log"; then
+	echo "bench: the VM hook benchmark did not complete; see $O/vm/6.12/console.log" >&2
+	exit 1
+fi
+tr -d '\r' <"$O/vm/6.12/console.log" | grep '^# bench:' | sed 's/^# bench: /  /'

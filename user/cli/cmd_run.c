@@ -680,7 +680,7 @@ out:
 	if (ev.rb)
 		ring_buffer__free(ev.rb);
 	if (sess.bpf)
-		cordon_session_destroy(&sess);
+		cordon_session_destroy_detached(&sess);
 	if (ev.audit_fd >= 0)
 		close(ev.audit_fd);
 	if (l.landlock_fd >= 0)

@@ -130,6 +130,11 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		const char *sec = bpf_program__section_name(p);
 		char fn[128];
 
+		if (opts->no_trace && (bpf_program__type(p) == BPF_PROG_TYPE_TRACING ||
+				       bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)) {
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
 		if (bpf_program__type(p) != BPF_PROG_TYPE_LSM)
 			continue;
 		if (!opts->lsm) {
@@ -192,6 +197,26 @@ int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key
 			   const struct cordon_name_pattern *p)
 {
 	return update(b->skel->maps.name_patterns, k, sizeof(*k), p, sizeof(*p));
+}
+
+int cordon_bpf_prog_stats(struct cordon_bpf *b,
+			  void (*fn)(void *ctx, const char *name, uint32_t verified_insns),
+			  void *ctx)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(p) < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) < 0)
+			return -errno;
+		fn(ctx, bpf_program__name(p), info.verified_insns);
+	}
+	return 0;
 }
 
 const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b)

@@ -20,6 +20,8 @@ struct cordon_bpf_opts {
 	const char *cgroup_root;
 	/* load and attach the BPF LSM programs; false on kernels that refuse them */
 	bool lsm;
+	/* leave out the tracing programs (exec/exit and syscall-refusal audit): benchmarks */
+	bool no_trace;
 };
 
 /* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
@@ -38,6 +40,11 @@ int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *
 			     const struct cordon_net_rule *r);
 int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
 			   const struct cordon_name_pattern *p);
+
+/* Call @fn for each loaded program with its name and the instructions the verifier processed. */
+int cordon_bpf_prog_stats(struct cordon_bpf *b,
+			  void (*fn)(void *ctx, const char *name, uint32_t verified_insns),
+			  void *ctx);
 
 /* LSM hooks of cordon's programs that this kernel lacks (left unloaded), comma-separated. */
 const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b);

@@ -36,6 +36,14 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 			  uint32_t flags)
 {
 	struct cordon_bpf_opts o = { .cgroup_root = cgroup_root, .lsm = lsm };
+
+	return cordon_session_create_opts(s, &o, flags);
+}
+
+int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
+			       uint32_t flags)
+{
+	const char *cgroup_root = o->cgroup_root;
 	struct cordon_session entry = { .flags = flags };
 	int r;
 
@@ -44,7 +52,7 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 	r = new_id(s);
 	if (r < 0)
 		return r;
-	r = cordon_bpf_start(&o, &s->bpf);
+	r = cordon_bpf_start(o, &s->bpf);
 	if (r < 0)
 		return r;
 	snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name);
@@ -265,6 +273,40 @@ static void kill_all(const char *cgroup)
 		(void)!write(fd, "1", 1);
 	for (int round = 0; round < 200 && kill_listed(cgroup); round++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+}
+
+void cordon_session_destroy_detached(struct cordon_session_ctx *s)
+{
+	struct cordon_bpf *b = s->bpf;
+	pid_t p;
+
+	s->bpf = NULL;
+	if (b && s->cgroup_id)
+		cordon_bpf_session_del(b, s->cgroup_id);
+	cordon_session_destroy(s);
+	if (!b)
+		return;
+	/*
+	 * Detaching the tracing programs waits for an RCU grace period of its own (hundreds of
+	 * milliseconds): a child that holds the last references does it, so the agent's status
+	 * reaches the user at once. The session is already gone; nothing here enforces anymore.
+	 */
+	fflush(NULL);
+	p = fork();
+	if (p == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		cordon_bpf_stop(b);
+		_exit(0);
+	}
+	if (p < 0)
+		cordon_bpf_stop(b);
+	/* else: our own references go with this process, without waiting. */
 }
 
 void cordon_session_destroy(struct cordon_session_ctx *s)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct cordon_bpf;
+struct cordon_bpf_opts;
 struct pol_maps;
 
 struct cordon_session_ctx {
@@ -29,6 +30,10 @@ struct cordon_session_ctx {
  */
 int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root, bool lsm,
 			  uint32_t flags);
+
+/* The same, without the tracing (audit) programs: to measure the enforcement hooks alone. */
+int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
+			       uint32_t flags);
 
 /*
  * Fill the network rules (and, with BPF LSM, the inode rules and name patterns) of the
@@ -51,6 +56,12 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
  */
 unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
 				   uint64_t cpu_percent);
+
+/*
+ * The same, for a process about to exit: the BPF objects are released by a short-lived child
+ * so that the caller does not wait for the kernel to detach them. The caller must exit soon.
+ */
+void cordon_session_destroy_detached(struct cordon_session_ctx *s);
 
 /* Kill what is left in the session, remove its cgroup and map entries, unload. */
 void cordon_session_destroy(struct cordon_session_ctx *s);

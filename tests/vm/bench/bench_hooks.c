@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hook costs inside the VM (`make bench`, second part): open/close, stat, connect and exec
+ * loops with cordon not loaded, loaded with the process untagged, and tagged in a session with
+ * a realistic policy. Software emulation makes absolute times meaningless: ratios only.
+ * Also prints the instructions the verifier processed for each program.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cgroup.h"
+#include "loader.h"
+#include "policy.h"
+#include "policy_compile.h"
+#include "session.h"
+#include "tap.h"
+#include "testutil.h"
+
+#define FILE_PATH "/tmp/proj/src/main.c"
+
+static const char policy_yaml[] =
+	"name: bench\n"
+	"filesystem:\n"
+	"  read: [/]\n"
+	"  write: [/tmp]\n"
+	"  exec: [/]\n"
+	"  protect: [/tmp/proj/.git/hooks]\n"
+	"secrets:\n"
+	"  files: [/tmp/home/.ssh]\n"
+	"  patterns: [.env, \".env.*\", \"*.pem\", \"*.key\", \"id_rsa*\"]\n"
+	"network:\n"
+	"  connect: [\"127.0.0.1:1-65535\"]\n"
+	"process:\n"
+	"  exec_deny: [/tmp/deny-nothing]\n";
+
+static uint16_t port;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double loop_open(int n)
+{
+	double t = now();
+
+	for (int i = 0; i < n; i++)
+		close(open(FILE_PATH, O_RDONLY | O_CLOEXEC));
+	return now() - t;
+}
+
+static double loop_stat(int n)
+{
+	struct stat st;
+	double t = now();
+
+	for (int i = 0; i < n; i++)
+		stat(FILE_PATH, &st);
+	return now() - t;
+}
+
+static double loop_connect(int n)
+{
+	double t = now();
+
+	for (int i = 0; i < n; i++)
+		tcp_connect(AF_INET, "127.0.0.1", port);
+	return now() - t;
+}
+
+static double loop_exec(int n)
+{
+	char *argv[] = { "true", NULL };
+	double t = now();
+
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			execv("/bin/busybox", argv);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+	}
+	return now() - t;
+}
+
+struct loops {
+	double open, stat, connect, exec;
+};
+
+/* Run every loop in a child (which joins @cgroup first when given); times come back on a pipe. */
+static int measure(const char *cgroup, struct loops *out)
+{
+	int pfd[2], status;
+	pid_t p;
+
+	if (pipe(pfd) < 0)
+		return -1;
+	p = fork();
+	if (p == 0) {
+		struct loops l;
+
+		if (cgroup && cordon_cgroup_enter(cgroup, 0) < 0)
+			_exit(1);
+		loop_open(200); /* warm the dentry cache and the task tag */
+		l.open = loop_open(20000);
+		l.stat = loop_stat(20000);
+		l.connect = loop_connect(1000);
+		l.exec = loop_exec(100);
+		(void)!write(pfd[1], &l, sizeof(l));
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], out, sizeof(*out)) != sizeof(*out))
+		return -1;
+	close(pfd[0]);
+	waitpid(p, &status, 0);
+	return 0;
+}
+
+static void print_insns(void *ctx, const char *name, uint32_t insns)
+{
+	(void)ctx;
+	printf("# bench: verifier %-28s %u insns\n", name, insns);
+}
+
+int main(void)
+{
+	struct policy_errors errs = { 0 };
+	struct policy_resolve_opts ro = { 0 };
+	struct policy_search search = { .no_builtin = true };
+	struct cordon_session_ctx s = { .procs_fd = -1 };
+	struct policy *p = NULL, *resolved = NULL;
+	struct pol_maps maps = { 0 };
+	struct policy_vars vars;
+	struct loops base, untagged, tagged, untagged_nt, tagged_nt;
+	struct cordon_bpf_opts o = { 0 };
+	const char *failed = NULL;
+	bool lsm;
+	pid_t acceptor;
+	char root[4200], uname_r[128] = "";
+	FILE *f;
+	int l;
+
+	mkdir("/tmp/proj", 0755);
+	mkdir("/tmp/proj/src", 0755);
+	close(open(FILE_PATH, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	l = tcp_listener(AF_INET, &port);
+	if (l < 0 || test_cgroup_root(root, sizeof(root), "bench") < 0)
+		return tap_check(false, "bench_setup"), 1;
+	o.cgroup_root = root;
+	/* An acceptor drains the backlog, so every connect of the loop completes. */
+	acceptor = fork();
+	if (acceptor == 0) {
+		for (;;) {
+			int c = accept(l, NULL, NULL);
+
+			if (c >= 0)
+				close(c);
+		}
+	}
+	f = fopen("/proc/sys/kernel/osrelease", "r");
+	if (f && fgets(uname_r, sizeof(uname_r), f))
+		uname_r[strcspn(uname_r, "\n")] = '\0';
+	if (f)
+		fclose(f);
+
+	/* The first pass warms caches; the second is the baseline. */
+	measure(NULL, &base);
+	tap_check(measure(NULL, &base) == 0, "bench_not_loaded");
+
+	policy_vars_placeholder(&vars);
+	ro.search = &search;
+	ro.vars = &vars;
+	if (policy_parse("bench.yaml", policy_yaml, strlen(policy_yaml), &p, &errs) < 0 ||
+	    policy_resolve_parsed(p, &ro, &resolved, &errs) < 0 ||
+	    policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs) < 0)
+		return tap_check(false, "bench_policy"), 1;
+	/* On a kernel that refuses BPF LSM (the build host) this measures the cgroup programs. */
+	libbpf_set_print(NULL);
+	/* First the enforcement programs alone, then with the audit tracepoints too. */
+	o.no_trace = true;
+	o.lsm = true;
+	lsm = cordon_session_create_opts(&s, &o, maps.session_flags) == 0;
+	o.lsm = lsm;
+	if (!lsm && cordon_session_create_opts(&s, &o, CORDON_SESSION_NET) < 0)
+		return tap_check(false, "bench_session"), 1;
+	if (cordon_session_fill(&s, &maps, lsm, &failed) < 0)
+		return tap_check(false, "bench_session_rules"), 1;
+	tap_check(measure(NULL, &untagged_nt) == 0, "bench_enforcement_only_untagged");
+	tap_check(measure(s.cgroup, &tagged_nt) == 0, "bench_enforcement_only_tagged");
+	cordon_session_destroy(&s);
+
+	o.no_trace = false;
+	if (cordon_session_create_opts(&s, &o, lsm ? maps.session_flags : CORDON_SESSION_NET) < 0 ||
+	    cordon_session_fill(&s, &maps, lsm, &failed) < 0)
+		return tap_check(false, "bench_session_with_audit"), 1;
+	cordon_bpf_prog_stats(s.bpf, print_insns, NULL);
+
+	tap_check(measure(NULL, &untagged) == 0, "bench_loaded_untagged");
+	tap_check(measure(s.cgroup, &tagged) == 0, "bench_tagged");
+
+	printf("# bench: %s programs on %s (ratios to not loaded)\n",
+	       lsm ? "BPF LSM + cgroup" : "cgroup (no BPF LSM here)", uname_r);
+	printf("# bench: %-10s %22s %22s\n", "", "enforcement programs", "+ audit tracepoints");
+	printf("# bench: %-10s %10s %10s %10s %10s\n", "loop", "untagged", "tagged", "untagged",
+	       "tagged");
+#define ROW(name, f)                                                                         \
+	printf("# bench: %-10s %9.2fx %9.2fx %9.2fx %9.2fx\n", name, untagged_nt.f / base.f, \
+	       tagged_nt.f / base.f, untagged.f / base.f, tagged.f / base.f)
+	ROW("open/close", open);
+	ROW("stat", stat);
+	ROW("connect", connect);
+	ROW("exec", exec);
+#undef ROW
+	cordon_session_destroy(&s);
+	cordon_cgroup_remove(root);
+	pol_maps_free(&maps);
+	if (resolved)
+		policy_free(resolved);
+	policy_errors_free(&errs);
+	kill(acceptor, SIGKILL);
+	waitpid(acceptor, NULL, 0);
+	close(l);
+	return tap_status();
+}

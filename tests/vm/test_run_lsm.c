@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon run` on a kernel with BPF LSM: a strict policy whose secret name patterns Landlock
+ * cannot express starts without --allow-degraded (BPF LSM covers them, no mount-namespace
+ * masks), reports bpf_lsm on, and the agent's reads of a secret and of a .env are refused by
+ * BPF LSM with records in the audit log; the same reads succeed outside cordon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tap.h"
+
+#define CANARY "canary-run-lsm"
+#define POLICY "/tmp/run-lsm.yaml"
+#define AUDIT  "/tmp/run-lsm.jsonl"
+
+static const char policy_yaml[] = "name: run-lsm\n"
+				  "mode: strict\n"
+				  "filesystem:\n"
+				  "  read: [/]\n"
+				  "  write: [/tmp]\n"
+				  "  exec: [/]\n"
+				  "secrets:\n"
+				  "  files: [/tmp/rhome/.ssh]\n"
+				  "  patterns: [.env]\n";
+
+static void put(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		(void)!write(fd, data, strlen(data));
+		close(fd);
+	}
+}
+
+/* Run @argv with stdout and stderr into @out; the exit status, or -1. */
+static int run(char *const argv[], char *out, size_t len)
+{
+	int pfd[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t p;
+
+	if (pipe(pfd) < 0)
+		return -1;
+	p = fork();
+	if (p == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (n < len - 1 && (r = read(pfd[0], out + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(pfd[0]);
+	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The JSON start report cordon prints on stderr with --json. */
+static json_t *start_report(const char *out)
+{
+	const char *line = strstr(out, "{\"session\"");
+	json_t *o;
+
+	if (!line)
+		return NULL;
+	o = json_loadb(line, strcspn(line, "\n"), 0, NULL);
+	return o;
+}
+
+/* Is there an open refusal by BPF LSM for a path ending in @suffix in the audit log? */
+static bool audited(const char *suffix)
+{
+	FILE *f = fopen(AUDIT, "r");
+	char line[8192];
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *layer =
+			json_string_value(json_object_get(json_object_get(o, "cordon"), "layer"));
+		const char *path =
+			json_string_value(json_object_get(json_object_get(o, "file"), "path"));
+
+		if (layer && path && !strcmp(layer, "bpf_lsm") && strlen(path) >= strlen(suffix) &&
+		    !strcmp(path + strlen(path) - strlen(suffix), suffix))
+			found = true;
+		json_decref(o);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void attempt(const char *name, const char *path, const char *suffix)
+{
+	char *outside[] = { "/bin/cat", (char *)path, NULL };
+	char *inside[] = { "/bin/cordon", "run",	"--json",      "--policy", POLICY,
+			   "--project",	  "/tmp/rproj", "--audit-log", AUDIT,	   "--",
+			   "/bin/cat",	  (char *)path, NULL };
+	char out[16384];
+	json_t *rep;
+	int st;
+
+	st = run(outside, out, sizeof(out));
+	tap_check(st == 0 && strstr(out, CANARY), "%s_outside_succeeds", name);
+	unlink(AUDIT);
+	st = run(inside, out, sizeof(out));
+	if (!tap_check(st == 1 && !strstr(out, CANARY) && strstr(out, "Permission denied"),
+		       "%s_refused_EACCES", name))
+		tap_diag("exit %d: %s", st, out);
+	rep = start_report(out);
+	if (tap_check(rep != NULL, "%s_start_report", name)) {
+		json_t *layers = json_object_get(rep, "layers");
+
+		tap_check(json_is_true(json_object_get(layers, "bpf_lsm")) &&
+				  json_integer_value(json_object_get(rep, "masks")) == 0 &&
+				  json_array_size(json_object_get(rep, "unenforced")) == 0,
+			  "%s_strict_policy_fully_enforced_by_bpf_lsm", name);
+	}
+	json_decref(rep);
+	tap_check(audited(suffix), "%s_bpf_lsm_record_in_audit_log", name);
+}
+
+int main(void)
+{
+	mkdir("/tmp/rhome", 0755);
+	mkdir("/tmp/rhome/.ssh", 0700);
+	mkdir("/tmp/rproj", 0755);
+	put("/tmp/rhome/.ssh/id_rsa", CANARY "\n");
+	put("/tmp/rproj/.env", CANARY "\n");
+	put(POLICY, policy_yaml);
+
+	attempt("run_read_secret", "/tmp/rhome/.ssh/id_rsa", "id_rsa");
+	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
+	return tap_status();
+}
