@@ -119,6 +119,39 @@ int main(void)
 	tap_check(run_child(attempt_connect, &in6, NULL) == EPERM,
 		  "session_connect6_still_refused");
 
+	/* A second session at the same time, with its own rules: session 1's allow rule is not
+	 * its own, and its rule is not session 1's. */
+	{
+		struct cordon_session s2 = { .id = 2, .flags = CORDON_SESSION_NET };
+		char sess2[4300];
+		uint64_t cgid2;
+		uint16_t port4b = 0;
+		int l4b = tcp_listener(AF_INET, &port4b);
+
+		snprintf(sess2, sizeof(sess2), "%s/session2", root);
+		tap_check(cordon_cgroup_create(sess2) == 0 &&
+				  cordon_cgroup_id(sess2, &cgid2) == 0 &&
+				  cordon_bpf_session_add(b, cgid2, &s2) == 0,
+			  "second_session_registered");
+		struct attempt s2_port4 = { sess2, AF_INET, "127.0.0.1", port4 };
+		struct attempt s2_port4b = { sess2, AF_INET, "127.0.0.1", port4b };
+		struct attempt s1_port4b = { sess, AF_INET, "127.0.0.1", port4b };
+
+		tap_check(run_child(attempt_connect, &s2_port4, NULL) == EPERM,
+			  "second_session_not_allowed_by_first_sessions_rule");
+		allow_v4(b, s2.id, "127.0.0.1", port4b);
+		tap_check(l4b >= 0 && run_child(attempt_connect, &s2_port4b, NULL) == 0,
+			  "second_session_allowed_by_its_own_rule");
+		tap_check(run_child(attempt_connect, &s1_port4b, NULL) == EPERM,
+			  "first_session_not_allowed_by_second_sessions_rule");
+		tap_check(run_child(attempt_connect, &in4, NULL) == 0,
+			  "first_session_still_allowed_by_its_rule");
+		cordon_bpf_session_del(b, cgid2);
+		cordon_cgroup_remove(sess2);
+		if (l4b >= 0)
+			close(l4b);
+	}
+
 	tap_check(cordon_bpf_drops(b, &drops) == 0 && drops == 0, "no_events_dropped");
 	tap_check(c.malformed == 0, "no_malformed_events");
 
