@@ -3,12 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,7 +280,7 @@ static void kill_all(const char *cgroup)
 void cordon_session_destroy_detached(struct cordon_session_ctx *s)
 {
 	struct cordon_bpf *b = s->bpf;
-	pid_t p;
+	pid_t p, parent;
 
 	s->bpf = NULL;
 	if (b && s->cgroup_id)
@@ -292,14 +294,25 @@ void cordon_session_destroy_detached(struct cordon_session_ctx *s)
 	 * reaches the user at once. The session is already gone; nothing here enforces anymore.
 	 */
 	fflush(NULL);
+	parent = getpid();
 	p = fork();
 	if (p == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int pidfd = (int)syscall(SYS_pidfd_open, parent, 0);
 
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
+		}
+		/* Only after the parent has gone: then its exit dropped references, not the last. */
+		if (pidfd >= 0) {
+			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+			poll(&pf, 1, 5000);
+		} else {
+			for (int i = 0; i < 500 && getppid() == parent; i++)
+				nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 		}
 		cordon_bpf_stop(b);
 		_exit(0);
