@@ -58,6 +58,8 @@ static const struct malformed {
 	  "unknown audit record 'everything' (expected deny, exec, connect, file, secret, process, "
 	  "all)" },
 	{ "bad-bad-cidr.yaml", 4, 13, 1, "bad CIDR '10.0.0.0/33': prefix length must be 0-32" },
+	{ "bad-pattern-two-stars.yaml", 4, 14, 1,
+	  "pattern '*.tar.*': only one '*' and no other wildcard can be matched in the kernel" },
 	{ "bad-bad-cpu.yaml", 4, 8, 1,
 	  "bad value 'lots' for 'limits.cpu' (expected a percentage such as 200%)" },
 	{ "bad-bad-dollar.yaml", 4, 11, 1,

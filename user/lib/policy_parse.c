@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "policy.h"
+#include "policy_compile.h"
 #include "policy_internal.h"
 #include "policy_yaml.h"
 
@@ -172,6 +173,16 @@ static bool check_pattern(struct pctx *c, const struct ynode *n, const char *wha
 	if (!strcmp(n->str, ".") || !strcmp(n->str, "..") || n->len > 255) {
 		perr(c, n, "bad file name pattern '%s'", n->str);
 		return false;
+	}
+	{
+		/* What the kernel side can match, checked here so `policy check` says it. */
+		struct cordon_name_pattern pat;
+		char msg[200];
+
+		if (policy_compile_pattern(n->str, &pat, msg, sizeof(msg)) < 0) {
+			perr(c, n, "%s", msg);
+			return false;
+		}
 	}
 	return true;
 }
