@@ -112,8 +112,9 @@ if grep -q CANARY <<<"$result"; then
 	echo "demo: a canary secret reached the agent" >&2
 	bad=$((bad + 1))
 fi
-echo "Audit log ($audit):"
-sed 's/^/  /' "$audit" | cut -c1-200
+echo "What the audit log recorded as refused (cordon audit --type denied $audit):"
+"$cordon" audit --type denied "$audit" | sed 's/^/  /' | cut -c1-160
+echo "($(wc -l <"$audit") records in all: session start/end, every exec and exit, every refusal)"
 echo
 if [ "$bad" -ne 0 ]; then
 	echo "demo: $bad action(s) did not behave as expected" >&2
