@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -538,7 +539,17 @@ int cmd_run(int argc, char **argv)
 		       cordon_env_set(&env, "LOGNAME", tu.name, &logname_env) < 0))
 		goto out;
 	if (o.audit_log) {
-		ev.audit_fd = open(o.audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		struct stat st;
+
+		/* Opened as the caller (root with --user): not through a planted symlink, and
+		 * only a regular file. */
+		ev.audit_fd = open(o.audit_log,
+				   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (ev.audit_fd >= 0 && (fstat(ev.audit_fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+			close(ev.audit_fd);
+			ev.audit_fd = -1;
+			errno = EINVAL;
+		}
 		if (ev.audit_fd < 0) {
 			cli_error("run: audit log '%s': %s", o.audit_log, strerror(errno));
 			goto out;

@@ -54,10 +54,16 @@ static int open_file(struct cordon_audit_sink *s)
 {
 	struct stat st;
 
-	s->fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* Root writes here: never through a symlink someone planted, never into a device. */
+	s->fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->fd < 0)
 		return -errno;
-	s->size = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(s->fd);
+		s->fd = -1;
+		return -EINVAL;
+	}
+	s->size = (uint64_t)st.st_size;
 	return 0;
 }
 
