@@ -319,6 +319,38 @@ static void parse_list(struct pctx *c, const struct ynode *val, const char *what
 	}
 }
 
+/* One network entry (or host-set member, @member) at @n, appended to @out with its position. */
+static void parse_net_entry(struct pctx *c, const struct ynode *n, bool member, bool bind,
+			    struct pol_net_list *out)
+{
+	struct pol_net net;
+	char msg[256];
+	int r;
+
+	if (n->alias || !want_string(c, n, member ? "a host set member" : "a network entry"))
+		return;
+	r = pol_net_parse(n->str, member, bind, &net, msg, sizeof(msg));
+	if (r == -ENOMEM) {
+		c->fatal = r;
+		return;
+	}
+	if (r < 0) {
+		perr(c, n, "%s", msg);
+		return;
+	}
+	if (bind && (net.host || net.hostset)) {
+		perr(c, n, "bind entries take an address or '*', not a host name");
+		pol_net_clear(&net);
+		return;
+	}
+	net.file = strdup(c->file);
+	net.line = n->line;
+	net.col = n->col;
+	if (!net.file || pol_net_list_append(out, &net) == -ENOMEM)
+		c->fatal = -ENOMEM;
+	pol_net_clear(&net);
+}
+
 static void parse_net_list(struct pctx *c, const struct ynode *val, const char *what, bool bind,
 			   struct pol_net_list *out)
 {
@@ -330,35 +362,8 @@ static void parse_net_list(struct pctx *c, const struct ynode *val, const char *
 	if (!seq)
 		return;
 	out->replace = replace;
-	for (size_t i = 0; i < seq->n; i++) {
-		const struct ynode *n = seq->kids[i];
-		struct pol_net net;
-		char msg[256];
-		int r;
-
-		if (n->alias || !want_string(c, n, "a network entry"))
-			continue;
-		r = pol_net_parse(n->str, false, bind, &net, msg, sizeof(msg));
-		if (r == -ENOMEM) {
-			c->fatal = r;
-			return;
-		}
-		if (r < 0) {
-			perr(c, n, "%s", msg);
-			continue;
-		}
-		if (bind && (net.host || net.hostset)) {
-			perr(c, n, "bind entries take an address or '*', not a host name");
-			pol_net_clear(&net);
-			continue;
-		}
-		net.file = strdup(c->file);
-		net.line = n->line;
-		net.col = n->col;
-		if (!net.file || pol_net_list_append(out, &net) == -ENOMEM)
-			c->fatal = -ENOMEM;
-		pol_net_clear(&net);
-	}
+	for (size_t i = 0; i < seq->n && !c->fatal; i++)
+		parse_net_entry(c, seq->kids[i], false, bind, out);
 }
 
 struct key {
@@ -488,30 +493,8 @@ static void net_hosts(struct pctx *c, const struct ynode *key, const struct ynod
 		}
 		hs->members.set = true;
 		c->p->nhosts++;
-		for (size_t j = 0; j < seq->n; j++) {
-			const struct ynode *n = seq->kids[j];
-			struct pol_net net;
-			char msg[256];
-			int r;
-
-			if (n->alias || !want_string(c, n, "a host set member"))
-				continue;
-			r = pol_net_parse(n->str, true, false, &net, msg, sizeof(msg));
-			if (r == -ENOMEM) {
-				c->fatal = r;
-				return;
-			}
-			if (r < 0) {
-				perr(c, n, "%s", msg);
-				continue;
-			}
-			net.file = strdup(c->file);
-			net.line = n->line;
-			net.col = n->col;
-			if (!net.file || pol_net_list_append(&hs->members, &net) == -ENOMEM)
-				c->fatal = -ENOMEM;
-			pol_net_clear(&net);
-		}
+		for (size_t j = 0; j < seq->n && !c->fatal; j++)
+			parse_net_entry(c, seq->kids[j], true, false, &hs->members);
 	}
 }
 
