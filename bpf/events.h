@@ -112,7 +112,7 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_task) == 72 + 24, "cordon_event_tas
 /* An operation refused outright; the arguments depend on hdr.hook. */
 struct cordon_event_op {
 	struct cordon_event_hdr hdr;
-	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags */
+	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags; unix: peer cgroup */
 	__u64 arg1; /* socket: type */
 	__u64 arg2; /* socket: protocol */
 };

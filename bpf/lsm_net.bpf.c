@@ -19,7 +19,10 @@
 #define IPPROTO_ICMPV6 58
 #define IPPROTO_MPTCP  262
 
-/* The filesystem object of a pathname unix socket; abstract and unnamed ones have none. */
+/*
+ * Pathname sockets are judged by their file (and its parents); abstract ones by whose they
+ * are.
+ */
 static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 {
 	struct unix_sock *u = (struct unix_sock *)other;
@@ -28,10 +31,32 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 	__u64 cgroup_id = 0;
 
 	s = lsm_session(&cgroup_id);
-	if (!s || !(s->flags & CORDON_SESSION_FILE) || !u)
+	if (!s || !u)
 		return 0;
 	d = BPF_CORE_READ(u, path.dentry);
-	if (!d)
+	if (!d) {
+		struct cordon_event_op *ev;
+		__u64 peer;
+
+		/*
+		 * An abstract socket has no file to judge: a session may reach only its own.
+		 * Landlock scopes this from ABI 6; on older kernels this is what enforces it.
+		 * Unnamed sockets (socketpair) cannot be connected to.
+		 */
+		if (!(s->flags & CORDON_SESSION_SELF) || !BPF_CORE_READ(u, addr))
+			return 0;
+		peer = BPF_CORE_READ(other, sk_cgrp_data.cgroup, kn, id);
+		if (peer == cgroup_id)
+			return 0;
+		ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, CORDON_LAYER_BPF_LSM, s,
+				   cgroup_id, -EPERM, 0);
+		if (ev) {
+			ev->arg0 = peer;
+			bpf_ringbuf_submit(ev, 0);
+		}
+		return -EPERM;
+	}
+	if (!(s->flags & CORDON_SESSION_FILE))
 		return 0;
 	/* connect() needs write permission on the socket: unix denials are WRITE rules. */
 	return fs_check(s, cgroup_id, hook, d, BPF_CORE_READ(u, path.mnt), NULL,

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
@@ -280,6 +281,24 @@ static int a_unix_connect(void)
 	return r;
 }
 
+#define ABSTRACT "\0cordon-test-outside"
+
+/* An abstract unix socket of a process outside the session (the test's own listener). */
+static int a_abstract_unix(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = 0;
+
+	memcpy(sa.sun_path, ABSTRACT, sizeof(ABSTRACT) - 1);
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&sa,
+		    offsetof(struct sockaddr_un, sun_path) + sizeof(ABSTRACT) - 1) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
 static int a_socket(int family, int type, int proto)
 {
 	int fd = socket(family, type | SOCK_CLOEXEC, proto);
@@ -425,6 +444,8 @@ static const struct attack attacks[] = {
 	  false },
 	{ "connect_denied_unix_socket", a_unix_connect, EACCES, CORDON_EV_FILE,
 	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, true },
+	{ "connect_abstract_unix_outside", a_abstract_unix, EPERM, CORDON_EV_OP,
+	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, false },
 	{ "mptcp_socket", a_mptcp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
 	{ "icmp_socket", a_icmp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
 	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false },
@@ -508,7 +529,18 @@ static void setup_files(void)
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 64) < 0)
 		tap_diag("unix listener: %s", strerror(errno));
-	/* The listener stays open for the whole test (and is closed at exit). */
+	/* The listeners stay open for the whole test (and are closed at exit). */
+	{
+		struct sockaddr_un ab = { .sun_family = AF_UNIX };
+		int afd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		memcpy(ab.sun_path, ABSTRACT, sizeof(ABSTRACT) - 1);
+		if (afd < 0 ||
+		    bind(afd, (struct sockaddr *)&ab,
+			 offsetof(struct sockaddr_un, sun_path) + sizeof(ABSTRACT) - 1) < 0 ||
+		    listen(afd, 64) < 0)
+			tap_diag("abstract listener: %s", strerror(errno));
+	}
 }
 
 static int make_session(struct cordon_session_ctx *s, const char *root, const char *yaml)
