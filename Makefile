@@ -28,7 +28,7 @@ endif
 .DEFAULT_GOAL := all
 
 LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml
-CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Ibpf -I$(O)
+CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -fno-strict-aliasing \
 	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 SAN_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -MMD -MP \
@@ -196,7 +196,8 @@ bench: deps
 clean:
 	$(Q)rm -rf $(O)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Dependency files of our own objects only (the package test keeps a whole chroot under $(O)).
+-include $(shell find $(O) \( -path $(O)/pkgtest -o -path $(O)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- policy (issue 3) ---
 # The shipped policies are compiled into the binary with .incbin, which -MMD cannot see.
@@ -245,3 +246,136 @@ $(O)/tests/escape/%: tests/escape/%.c
 tests: $(ESCAPE_BINS)
 host-check: $(ESCAPE_BINS)
 # --- end escape ---
+
+# --- deployment (issue 7) ---
+# `make install` (PREFIX, DESTDIR), `make uninstall`, `make deb` (build/deb/cordon_*.deb, built
+# with dpkg-buildpackage in a copy of the tree: packaging/debian becomes its debian/).
+# /etc/cordon is not under PREFIX: the binary reads its policies and floor there.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/cordon
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+INSTALL ?= install
+# Hardening flags of a distribution build (dpkg-buildflags), added to the userspace ones.
+EXTRA_CFLAGS ?=
+EXTRA_LDFLAGS ?=
+CFLAGS += $(EXTRA_CFLAGS)
+LIBS += $(EXTRA_LDFLAGS)
+
+MAN_PAGES := $(sort $(wildcard docs/man/*.[158]))
+INSTALL_DOCS := README.md $(sort $(wildcard docs/*.md)) docs/audit-schema.json
+
+.PHONY: install uninstall deb
+install: $(CORDON)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -D -m 0755 $(CORDON) $(DESTDIR)$(BINDIR)/cordon
+	$(Q)for s in 1 5 8; do \
+		pages=$$(ls docs/man/*.$$s 2>/dev/null) || continue; \
+		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$s && \
+		$(INSTALL) -m 0644 $$pages $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	$(Q)$(INSTALL) -D -m 0644 packaging/cordon.bash-completion $(DESTDIR)$(BASHCOMPDIR)/cordon
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' packaging/cordon.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/cordon.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/cordon.service
+	$(Q)$(INSTALL) -D -m 0644 packaging/cordon.tmpfiles $(DESTDIR)$(TMPFILESDIR)/cordon.conf
+	$(Q)$(INSTALL) -D -m 0644 packaging/cordon.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/cordon
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cordon/policies
+	$(Q)# The configuration is the site's once installed: never overwritten here.
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/cordon/cordon.yaml ] || \
+		$(INSTALL) -m 0644 packaging/cordon.yaml $(DESTDIR)$(SYSCONFDIR)/cordon/cordon.yaml
+	$(Q)$(INSTALL) -m 0644 packaging/floor.yaml.example \
+		$(DESTDIR)$(SYSCONFDIR)/cordon/floor.yaml.example
+	$(Q)$(INSTALL) -d $(DESTDIR)$(DOCDIR)
+	$(Q)$(INSTALL) -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+
+# Leaves /etc/cordon (the site's configuration and policies) and /var/log/cordon (audit).
+uninstall:
+	$(call msg,UNINST,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(BASHCOMPDIR)/cordon \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/cordon.service $(DESTDIR)$(TMPFILESDIR)/cordon.conf \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/cordon \
+		$(DESTDIR)$(SYSCONFDIR)/cordon/floor.yaml.example \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MAN_PAGES))))
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+
+# The package is rebuilt when a file of the tree (tracked, or new and not ignored) changes. The
+# copy holds exactly those files, so nothing of build/ or an editor's leftovers gets in (outside
+# a git checkout: every file but $(O)).
+DEB_VERSION = $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version 2>/dev/null)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_SRCS := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+DEB := $(O)/deb/cordon_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+deb: $(DEB)
+
+$(DEB): $(DEB_SRCS)
+	$(call msg,DEB,$@)
+	$(Q)v=$$(sed -n 's/^#define CORDON_VERSION "\(.*\)"/\1/p' user/cli/cli.h); \
+	if [ "$$v" != "$(DEB_VERSION)" ]; then \
+		echo "deb: packaging/debian/changelog is at $(DEB_VERSION), cordon at $$v" >&2; \
+		echo "Hint: add a changelog entry (dch -v $$v)" >&2; exit 1; fi
+	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb/cordon-$(DEB_VERSION)
+	$(Q){ git ls-files -z --cached --others --exclude-standard 2>/dev/null || \
+		find . -path ./.git -prune -o -path ./$(O) -prune -o -type f -print0; } | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - -f - | tar -x -C $(O)/deb/cordon-$(DEB_VERSION)
+	$(Q)cp -a packaging/debian $(O)/deb/cordon-$(DEB_VERSION)/debian
+	$(Q)# The copy builds with its own settings: nothing of this make (O above all, which its
+	$(Q)# `make clean` would remove) may leak into it through the environment.
+	$(Q)cd $(O)/deb/cordon-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u V \
+		-u BPF_DEBUG -u SANITIZE -u PREFIX -u DESTDIR -u EXTRA_CFLAGS -u EXTRA_LDFLAGS \
+		dpkg-buildpackage -b -us -uc -j$(DEB_JOBS) > ../build.log 2>&1 || \
+		{ tail -40 ../build.log; echo "deb: dpkg-buildpackage failed (see $(O)/deb/build.log)" >&2; \
+		  exit 1; }
+	$(Q)rm -rf $(O)/deb/cordon-$(DEB_VERSION)
+	$(Q)test -f $@
+
+# The package test (tests/host/test_package.sh) runs in the host suite like the compiled tests.
+$(O)/tests/host/test_package: tests/host/test_package.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)$(INSTALL) -m 0755 $< $@
+
+tests: $(O)/tests/host/test_package
+host-check: $(O)/tests/host/test_package
+# --- end deployment ---
+
+# --- daemon protocol fuzzing, test and bench (issue 7, parts 2 and 7) ---
+# `make fuzz-ctl-check`: the control-protocol parser and the daemon configuration parser fuzzed
+# for 20 s (FUZZ_CTL_SECONDS) on a copy of tests/fuzz/corpus/ctl; any crash, leak, trap or timeout
+# fails. Prints executions per second and the total, like fuzz-check.
+FUZZ_CTL_SECONDS ?= 20
+FUZZ_CTL_SRCS := user/lib/ctl_proto.c user/daemon/daemon_config.c user/lib/policy_yaml.c \
+	user/lib/policy_errors.c user/lib/policy_util.c
+
+$(O)/tests/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) user/lib/ctl_proto.h \
+		user/daemon/daemon.h user/lib/policy_yaml.h user/lib/policy.h | $(SKEL)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iuser/daemon -o $@ tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) \
+		-lfyaml -ljansson
+
+.PHONY: fuzz-ctl-check
+fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
+	$(Q)rm -rf $(O)/fuzz/ctl-corpus && mkdir -p $(O)/fuzz/ctl-corpus
+	$(Q)cp tests/fuzz/corpus/ctl/* $(O)/fuzz/ctl-corpus/
+	$(Q)$(O)/tests/fuzz/fuzz_ctl -max_total_time=$(FUZZ_CTL_SECONDS) -timeout=5 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/ctl- \
+		$(O)/fuzz/ctl-corpus 2> $(O)/fuzz/ctl.log; rc=$$?; \
+	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' \
+		$(O)/fuzz/ctl.log; \
+	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/ctl.log; echo "fuzz-ctl-check: FAILED"; \
+		exit 1; fi; echo "fuzz-ctl-check: ok"
+
+# tests/host/test_daemon_proto.c starts a daemon of its own and needs the attack program.
+$(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
+# --- end daemon protocol ---

@@ -3,45 +3,41 @@
  * cgroup sock_addr programs, attached once at cordon's root cgroup and inherited by every
  * session below it: default-deny egress by (address, port, protocol) from the session's rules.
  */
-#include "cordon.bpf.h"
+#include "net_match.bpf.h"
 
 #define AF_INET	 2
 #define AF_INET6 10
 
-static __always_inline __u8 proto_bit(__u32 protocol)
+/* One connect record: a refusal (CORDON_EV_CONNECT) or an allowed connect (NET_ALLOWED). */
+static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
+				   const struct cordon_session *s, __u64 cgroup_id, __u16 type,
+				   __u16 hook, __s32 verdict, __u32 rule_id, __u16 port)
 {
-	if (protocol == IPPROTO_TCP)
-		return CORDON_PROTO_TCP;
-	if (protocol == IPPROTO_UDP)
-		return CORDON_PROTO_UDP;
-	return 0;
-}
+	struct cordon_event_connect *ev;
 
-/* Rule id of the first range allowing (port, protocol), or 0 when none does. */
-static __always_inline __u32 net_match(const struct cordon_net_rule *r, __u16 port, __u8 proto)
-{
-	for (int i = 0; i < CORDON_NET_PORT_RANGES; i++) {
-		const struct cordon_port_range *pr = &r->ranges[i];
-
-		if (i >= r->count)
-			break;
-		if ((pr->protocols & proto) && port >= pr->lo && port <= pr->hi)
-			return pr->rule_id ? pr->rule_id : 1;
-	}
-	return 0;
+	ev = event_reserve(sizeof(*ev), type, hook, CORDON_LAYER_CGROUP_BPF, s, cgroup_id, verdict,
+			   rule_id);
+	if (!ev)
+		return;
+	__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
+	ev->port = port;
+	ev->family = ctx->user_family;
+	ev->protocol = ctx->protocol;
+	bpf_ringbuf_submit(ev, 0);
 }
 
 /*
  * The verdict for the address in @key and the port/protocol of @ctx against @rules, for the
- * session of the current task. Refusals are reported; the event never decides.
+ * session of the current task. Refusals are reported; so are allowed connects when the
+ * session's policy asks for them (CORDON_SESSION_AUDIT_CONNECT). The event never decides.
  */
 static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
 				      void *rules, __u32 flag, __u16 hook)
 {
-	struct cordon_event_connect *ev;
 	struct cordon_net_rule *rule;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
+	__u32 rule_id = 0;
 	__u16 port;
 	__u8 proto;
 
@@ -55,22 +51,23 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 	proto = proto_bit(ctx->protocol);
 
 	rule = bpf_map_lookup_elem(rules, key);
-	if (rule && proto && net_match(rule, port, proto))
+	if (rule && proto)
+		rule_id = net_match(rule, port, proto);
+	if (rule_id) {
+		/* connect() only: sendmsg would make one record per datagram, and bind is not
+		 * egress. */
+		if ((hook == CORDON_HOOK_CONNECT4 || hook == CORDON_HOOK_CONNECT6) &&
+		    (s->flags & CORDON_SESSION_AUDIT_CONNECT))
+			report(ctx, key, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id,
+			       port);
 		return CGROUP_ALLOW;
+	}
 	/* bind to port 0 asks for an ephemeral port, as clients do: egress is judged at connect
 	 * and sendmsg, so only listening on a chosen port is restricted. */
 	if (!port && (hook == CORDON_HOOK_BIND4 || hook == CORDON_HOOK_BIND6))
 		return CGROUP_ALLOW;
 
-	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, hook, CORDON_LAYER_CGROUP_BPF, s,
-			   cgroup_id, -EPERM, 0);
-	if (ev) {
-		__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
-		ev->port = port;
-		ev->family = ctx->user_family;
-		ev->protocol = ctx->protocol;
-		bpf_ringbuf_submit(ev, 0);
-	}
+	report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port);
 	return CGROUP_DENY;
 }
 

@@ -119,6 +119,23 @@ struct cordon_event_op {
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_op) == 72 + 24, "cordon_event_op layout");
 
 /*
+ * A task outside every session exec'd a registered executable (auto_exec) and was tagged with
+ * the auto session at bprm_committed_creds, after exec's point of no return and before the new
+ * program's first instruction. hdr.verdict is 0; hdr.cgroup_id/session name the auto session,
+ * which the task is not yet a member of: userspace moves it into that cgroup on this record.
+ */
+struct cordon_event_auto {
+	struct cordon_event_hdr hdr; /* pid: the process, already running the new program */
+	__u64 ino;		     /* inode of the registered file that matched */
+	__u32 dev;		     /* its superblock s_dev (kernel encoding) */
+	__u32 ppid;		     /* parent's thread group id */
+	__u8 path[CORDON_PATH_LEN];  /* the file name given to exec (as passed, may be relative
+				      * or /dev/fd/N), NUL-terminated, may be cut */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_auto) == 72 + 16 + CORDON_PATH_LEN,
+		  "cordon_event_auto layout");
+
+/*
  * Activity and denial records from tracepoints (types 32-63, hooks 64-127). They need no BPF
  * LSM: exec and exit come from the scheduler's BTF tracepoints, and refusals by Landlock and
  * seccomp are seen as EACCES/EPERM results at per-syscall exit tracepoints of session tasks.
@@ -198,5 +215,57 @@ struct cordon_event_syscall {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_LEN,
 		  "cordon_event_syscall layout");
+
+/*
+ * Appended for the audit of every refusal (issue 6). Numbers continue the ranges above.
+ */
+
+/*
+ * hdr.type: a connect the session's rules allowed (struct cordon_event_connect, verdict 0,
+ * rule_id the allowing rule), from cgroup/connect4/6 when the session's policy records
+ * connects (CORDON_SESSION_AUDIT_CONNECT). A type of its own so that no consumer counting
+ * CORDON_EV_CONNECT as refusals miscounts it. sendmsg is not reported: one record per datagram.
+ */
+#define CORDON_EV_NET_ALLOWED 6
+
+/*
+ * hdr.layer: the session's private mount namespace, whose read-only binds of protected paths
+ * refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the others.
+ */
+#define CORDON_LAYER_MOUNT_NS 5
+
+/* hdr.hook of CORDON_EV_SYSCALL records (tracepoint range). */
+#define CORDON_HOOK_SYS_LINK	       75 /* tracepoint/syscalls/sys_exit_link */
+#define CORDON_HOOK_SYS_LINKAT	       76 /* tracepoint/syscalls/sys_exit_linkat */
+#define CORDON_HOOK_SYS_PTRACE	       77 /* tracepoint/syscalls/sys_exit_ptrace */
+#define CORDON_HOOK_SYS_KILL	       78 /* tracepoint/syscalls/sys_exit_kill */
+#define CORDON_HOOK_SYS_IOCTL	       79 /* tracepoint/syscalls/sys_exit_ioctl */
+#define CORDON_HOOK_SYS_IO_URING_SETUP 80 /* tracepoint/syscalls/sys_exit_io_uring_setup */
+/*
+ * seccomp killed the task (SIGSYS with si_code SYS_SECCOMP) instead of returning an errno, e.g.
+ * for a syscall of an architecture the filter does not allow (the i386 table, int $0x80). The
+ * record is a struct cordon_event_syscall: nr is the syscall number in that architecture's
+ * table, arg its AUDIT_ARCH_* value (CORDON_SYSCALL_ARG), verdict -ENOSYS as a stand-in (no
+ * errno reached the task: userspace reports SIGSYS), layer seccomp and not inferred: the kernel
+ * lets no process send that si_code to another, and a task faking it to itself only reports on
+ * itself.
+ */
+#define CORDON_EV_SECCOMP_KILL	 35
+#define CORDON_HOOK_SECCOMP_KILL 81 /* tp_btf/signal_generate */
+
+/*
+ * Auto-confinement (issue 7), BPF LSM. Numbers continue the enforcement ranges above.
+ */
+#define CORDON_EV_AUTO_CONFINE 5 /* struct cordon_event_auto: a task tagged at exec (auto_exec) */
+
+#define CORDON_HOOK_BPRM_COMMITTED_CREDS 30 /* lsm/bprm_committed_creds: auto-confinement */
+/*
+ * IP rules for the sockets of session tasks that no cgroup program judges (a task tagged at
+ * exec before its move into the session cgroup, or a socket made outside it): struct
+ * cordon_event_connect records, layer bpf_lsm.
+ */
+#define CORDON_HOOK_SOCKET_CONNECT 31 /* lsm/socket_connect */
+#define CORDON_HOOK_SOCKET_SENDMSG 32 /* lsm/socket_sendmsg with a destination */
+#define CORDON_HOOK_SOCKET_BIND	   33 /* lsm/socket_bind */
 
 #endif /* CORDON_EVENTS_H */

@@ -2,9 +2,11 @@
 /*
  * BPF LSM socket hooks, complementing the cgroup programs (which keep the IP rules): connects
  * to pathname unix sockets on the deny-list (docker.sock, the SSH agent, D-Bus), decided on the
- * socket's inode and its parents; and socket kinds no allow-list covers.
+ * socket's inode and its parents; socket kinds no allow-list covers; and the IP rules for the
+ * sockets of session tasks that no cgroup program judges (auto-confined before their move).
  */
 #include "fs_rules.bpf.h"
+#include "net_match.bpf.h"
 
 #define AF_UNIX	  1
 #define AF_INET	  2
@@ -114,4 +116,164 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
 		bpf_ringbuf_submit(ev, 0);
 	}
 	return -EACCES;
+}
+
+/*
+ * IP rules for sockets the cgroup programs do not judge. Those programs hang at cordon's root
+ * cgroup and run only for sockets created below it (the kernel runs sock_addr programs of the
+ * socket's cgroup, fixed at socket creation), then find the session from the current task's
+ * cgroup. A tagged task is outside that when it was auto-confined at exec and not yet moved into
+ * the session cgroup, or when it uses a socket created elsewhere (made before the move, or
+ * received over a unix socket). Here the tag decides, with the same rules, so the window
+ * between the exec and the move is closed. Sockets the cgroup programs do judge are left to
+ * them: one decision and one record per connect.
+ */
+
+/* The socket's cgroup ancestor at the session level, 0 when it is not that deep. */
+static __always_inline __u64 sock_session_cgroup(struct socket *sock)
+{
+	struct cgroup *cg = BPF_CORE_READ(sock, sk, sk_cgrp_data.cgroup);
+	int level;
+
+	if (!cg)
+		return 0;
+	level = BPF_CORE_READ(cg, level);
+	if (level < (int)cordon_session_level)
+		return 0;
+	/* Sessions may hold nested cgroups; 16 levels below a session is far beyond any use. */
+	for (int i = 0; i < 16 && level > (int)cordon_session_level; i++) {
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+		if (!cg)
+			return 0;
+		level--;
+	}
+	if (level != (int)cordon_session_level)
+		return 0;
+	return BPF_CORE_READ(cg, kn, id);
+}
+
+/*
+ * The session whose IP rules this LSM hook must apply to @sock for the current task, or NULL
+ * when the task is outside every session, the session has no such rules (@flag), or the cgroup
+ * programs will decide (the socket and the task both in the tagged session's cgroup).
+ */
+static __always_inline struct cordon_session *ip_session(struct socket *sock, __u32 flag,
+							 __u64 *cgroup_id)
+{
+	struct cordon_session *s = lsm_session(cgroup_id);
+
+	if (!s || !(s->flags & flag))
+		return NULL;
+	if (sock_session_cgroup(sock) == *cgroup_id &&
+	    bpf_get_current_ancestor_cgroup_id(cordon_session_level) == *cgroup_id)
+		return NULL;
+	return s;
+}
+
+/*
+ * The verdict for destination (or local address) @addr: a kernel copy of the caller's
+ * sockaddr (connect, bind and sendmsg all copy it in before the hook), of @len bytes.
+ */
+static __always_inline int ip_decide(struct socket *sock, void *addr, int len, void *rules,
+				     __u32 flag, __u16 hook)
+{
+	struct cordon_net_key key = {};
+	struct cordon_event_connect *ev;
+	struct cordon_net_rule *rule;
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	__u16 family, sfamily, port;
+	__u8 proto;
+
+	if (!sock || !addr || len < (int)sizeof(struct sockaddr_in))
+		return 0;
+	sfamily = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	if (sfamily != AF_INET && sfamily != AF_INET6)
+		return 0;
+	if (bpf_probe_read_kernel(&family, sizeof(family), addr))
+		return 0;
+	/* AF_UNSPEC disconnects; other families are refused by the socket itself. */
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	s = ip_session(sock, flag, &cgroup_id);
+	if (!s)
+		return 0;
+
+	if (family == AF_INET) {
+		struct sockaddr_in sa = {};
+
+		bpf_probe_read_kernel(&sa, sizeof(sa), addr);
+		port = bpf_ntohs(sa.sin_port);
+		key.addr[10] = 0xff;
+		key.addr[11] = 0xff;
+		__builtin_memcpy(&key.addr[12], &sa.sin_addr, 4);
+	} else {
+		struct sockaddr_in6 sa = {};
+
+		/* Short for AF_INET6: the kernel refuses it; the hook need not judge it. */
+		if (len < (int)sizeof(sa))
+			return 0;
+		bpf_probe_read_kernel(&sa, sizeof(sa), addr);
+		port = bpf_ntohs(sa.sin6_port);
+		__builtin_memcpy(key.addr, &sa.sin6_addr, 16);
+	}
+	key.prefixlen = CORDON_NET_KEY_SESSION_BITS + 128;
+	key.session = s->id;
+	proto = proto_bit(BPF_CORE_READ(sock, sk, sk_protocol));
+	rule = bpf_map_lookup_elem(rules, &key);
+	if (rule && proto && net_match(rule, port, proto))
+		return 0;
+	/* As in the cgroup programs: bind to port 0 asks for an ephemeral port. */
+	if (!port && hook == CORDON_HOOK_SOCKET_BIND)
+		return 0;
+	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
+			   -EPERM, 0);
+	if (ev) {
+		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
+		ev->port = port;
+		ev->family = family;
+		ev->protocol = BPF_CORE_READ(sock, sk, sk_protocol);
+		bpf_ringbuf_submit(ev, 0);
+	}
+	/* EPERM, as the cgroup programs refuse. */
+	return -EPERM;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(cordon_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ip_decide(sock, address, addrlen, &net_rules, CORDON_SESSION_NET,
+			 CORDON_HOOK_SOCKET_CONNECT);
+}
+
+/*
+ * sendto()/sendmsg() with a destination: UDP, and TCP Fast Open (which connects). Every send
+ * passes here, so the common case (no destination: a connected socket) leaves first, before
+ * any map lookup.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(cordon_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	void *name;
+
+	if (ret)
+		return ret;
+	name = BPF_CORE_READ(msg, msg_name);
+	if (!name)
+		return 0;
+	return ip_decide(sock, name, BPF_CORE_READ(msg, msg_namelen), &net_rules,
+			 CORDON_SESSION_NET, CORDON_HOOK_SOCKET_SENDMSG);
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(cordon_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return ip_decide(sock, address, addrlen, &bind_rules, CORDON_SESSION_BIND,
+			 CORDON_HOOK_SOCKET_BIND);
 }

@@ -19,6 +19,12 @@
 #define CORDON_SESSION_FILE (1u << 1) /* LSM file hooks: inode_rules and name_patterns */
 #define CORDON_SESSION_SELF (1u << 2) /* LSM self-protection: ptrace, signals, bpf, mount, ... */
 #define CORDON_SESSION_BIND (1u << 3) /* bind4/6: default deny, allow by bind_rules */
+/* connect4/6 also record allowed connects (policy audit.record has `connect`): off by default,
+ * so a session whose policy does not ask for them does not flood the stream. */
+#define CORDON_SESSION_AUDIT_CONNECT (1u << 4)
+/* seccomp refuses ptrace (process.ptrace: none), else Landlock scopes it: names the layer of
+ * the sys_exit_ptrace refusal records, which cannot see who refused. */
+#define CORDON_SESSION_PTRACE_SECCOMP (1u << 5)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -129,5 +135,26 @@ struct cordon_net_rule {
 	__u32 pad;   /* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_net_rule) == 104, "cordon_net_rule layout");
+
+/*
+ * auto_exec: executables confined at exec even when started without `cordon run`
+ * (auto-confinement, BPF LSM only). The key is the inode of the file exec'd (the script itself
+ * for a `#!` script, not its interpreter), resolved when the daemon registers it, so a rename or
+ * a hard link still matches while a copy (a new inode) does not. The value names the
+ * long-lived session every instance joins.
+ */
+#define CORDON_MAX_AUTO_EXEC 256
+
+struct cordon_auto_key {
+	__u64 ino; /* inode number */
+	__u32 dev; /* superblock s_dev, in the kernel's internal encoding (MAJOR << 20 | MINOR) */
+	__u32 pad; /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_auto_key) == 16, "cordon_auto_key layout");
+
+struct cordon_auto_exec {
+	__u64 cgroup_id; /* the auto session's cgroup id: its key in sessions */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_auto_exec) == 8, "cordon_auto_exec layout");
 
 #endif /* CORDON_MAPS_H */

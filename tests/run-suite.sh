@@ -77,17 +77,20 @@ vm)
 	;;
 fuzz)
 	# Each fuzzer runs for a bounded time; a crash, leak or timeout fails it.
-	log=$(mktemp)
-	if make --no-print-directory O="$O" fuzz-check >"$log" 2>&1; then
-		stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$log" |
-			tr '\n' ' ')
-		echo "ok - fuzz/policy_parser_30s_clean # $stats" | sed 's/ # / /' >>"$out"
-		echo "# fuzz/policy: $stats" >&2
-	else
-		echo "not ok - fuzz/policy_parser_30s_clean" >>"$out"
-		tail -40 "$log" >&2
-	fi
-	rm -f "$log"
+	for f in policy:fuzz-check:policy_parser_30s_clean ctl:fuzz-ctl-check:ctl_config_parser_20s_clean; do
+		IFS=: read -r name target check <<<"$f"
+		log=$(mktemp)
+		if make --no-print-directory O="$O" "$target" >"$log" 2>&1; then
+			stats=$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$log" |
+				tr '\n' ' ')
+			echo "ok - fuzz/$check # $stats" | sed 's/ # / /' >>"$out"
+			echo "# fuzz/$name: $stats" >&2
+		else
+			echo "not ok - fuzz/$check" >>"$out"
+			tail -40 "$log" >&2
+		fi
+		rm -f "$log"
+	done
 	;;
 *)
 	echo "run-suite.sh: unknown suite '$suite'" >&2

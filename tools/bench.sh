@@ -28,6 +28,7 @@ echo "Note: without the daemon every cordon run probes the kernel, loads and att
 echo "programs and (agent policy) resolves the policy's host names, bounded at 2 s; the < 1 ms"
 echo "target applies with programs already pinned by the daemon (issue 7)."
 O="$O" tools/bench/bench_audit.sh
+O="$O" tools/bench/bench_daemon.sh "$cordon"
 
 # Part 2: hook costs. On the host: the cgroup programs (BPF LSM is refused here); in the 6.12
 # VM: BPF LSM and cgroup programs, under software emulation, so ratios only.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Install exactly the Debian packages cordon's build, tests or benchmarks need and that are
-# missing. Idempotent and silent when nothing is missing. Usage: install-deps.sh [build|check|bench]...
+# missing. Idempotent and silent when nothing is missing.
+# Usage: install-deps.sh [build|check|bench|package|ansible]...
 set -eu
 
 build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libseccomp-dev
@@ -9,6 +10,13 @@ build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev li
 check="$build libcmocka-dev libclang-rt-14-dev clang-format qemu-system-x86 busybox-static cpio
 	kmod iproute2 git ca-certificates python3-minimal"
 bench="$build hyperfine bubblewrap firejail"
+# `make deb` and its test (tests/host/test_package.sh): the package's build dependencies, lintian,
+# a debootstrap root to install it in, procps for the unit's /bin/kill (systemd-analyze verify).
+package="$build debhelper dpkg-dev fakeroot lintian debootstrap debian-archive-keyring procps
+	python3-minimal"
+check="$check $package"
+# tools/ansible: the example role's syntax check and lint.
+ansible="ansible ansible-lint"
 
 want=""
 [ $# -gt 0 ] || set -- check
@@ -17,7 +25,10 @@ for group in "$@"; do
 	build) want="$want $build" ;;
 	check) want="$want $check" ;;
 	bench) want="$want $bench" ;;
-	*) echo "install-deps.sh: unknown group '$group' (build, check, bench)" >&2; exit 2 ;;
+	package) want="$want $package" ;;
+	ansible) want="$want $ansible" ;;
+	*) echo "install-deps.sh: unknown group '$group' (build, check, bench, package, ansible)" >&2
+		exit 2 ;;
 	esac
 done
 

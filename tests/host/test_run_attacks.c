@@ -3,21 +3,25 @@
  * The host attack suite (issue 4, item 6): each attack of tests/escape/attack.c runs as a
  * throwaway unprivileged user OUTSIDE cordon, where it must succeed, and INSIDE
  * `cordon run --allow-degraded --user U` under the agent policy, where it must fail with the errno
- * of the layer that refuses it (and, for cgroup BPF refusals, leave its record in the audit log).
+ * of the layer that refuses it and leave exactly the audit record that refusal produces (issue
+ * 6), every line of the log valid against docs/audit-schema.json.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,7 +31,9 @@
 
 #include <jansson.h>
 
+#include "audit_schema.h"
 #include "cgroup.h"
+#include "policy_compile.h"
 #include "tap.h"
 
 #define USER_NAME    "cordon-escape"
@@ -237,38 +243,203 @@ static json_t *audit_records(const char *path)
 	return all;
 }
 
-/* A cgroup BPF connect refusal to @ip:@port over @transport is in the run's audit log. */
-static void check_audit_connect(const char *name, const struct spawn *s, const char *ip, int port,
-				const char *transport)
+/*
+ * The record one refusal (or one allowed connect) must leave in the run's audit log, field by
+ * field (docs/audit-schema.md). NULL strings must be absent, except where noted.
+ */
+struct want {
+	const char *action;    /* event.action */
+	const char *layer;     /* cordon.layer */
+	const char *hook;      /* cordon.hook (NULL: not checked) */
+	const char *error;     /* error.code; NULL: an allowed record (success, no error) */
+	const char *path;      /* file.path; with a '*', a shell pattern */
+	const char *ip;	       /* destination.ip */
+	int port;	       /* destination.port */
+	const char *transport; /* network.transport (NULL: not checked) */
+	bool has_arg;	       /* cordon.arg present and equal to arg */
+	long long arg;
+	bool arg_is_cordon; /* cordon.arg is the pid of cordon (session-start's process.pid) */
+	bool inferred;	    /* cordon.layer_inferred is true (else absent or false) */
+	int rule_kind;	    /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
+	int refusals;	    /* failure records the whole run must hold (0: 1, -1: not checked) */
+	bool no_process;    /* the record is not about the attack process itself */
+};
+
+static json_t *schema;
+
+static json_t *jget(json_t *o, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(o, a), b);
+}
+
+/* @got is @want, a shell pattern when it holds a '*' (paths with pids or session ids). */
+static bool str_is(const char *got, const char *want)
+{
+	if (!want || !got)
+		return !want && !got;
+	if (strchr(want, '*'))
+		return fnmatch(want, got, 0) == 0;
+	return !strcmp(got, want);
+}
+
+/* Does @o match @w in every field? The first mismatch in @why. */
+static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, const char **why)
+{
+	json_t *type = json_array_get(jget(o, "event", "type"), 0);
+	json_int_t rule = json_integer_value(jget(o, "cordon", "rule"));
+	char uid_s[16];
+
+	snprintf(uid_s, sizeof(uid_s), "%u", (unsigned)uid);
+#define MUST(cond, what)              \
+	do {                          \
+		if (!(cond)) {        \
+			*why = what;  \
+			return false; \
+		}                     \
+	} while (0)
+	MUST(!strcmp(jstr(o, "event", "action") ?: "", w->action), "event.action");
+	MUST(!strcmp(jstr(o, "event", "outcome") ?: "", w->error ? "failure" : "success"),
+	     "event.outcome");
+	MUST(!strcmp(json_string_value(type) ?: "", w->error ? "denied" : "allowed"), "event.type");
+	MUST(json_array_size(jget(o, "event", "category")) == 1, "event.category");
+	MUST(str_is(jstr(o, "cordon", "layer"), w->layer), "cordon.layer");
+	MUST(!w->hook || str_is(jstr(o, "cordon", "hook"), w->hook), "cordon.hook");
+	MUST(str_is(jstr(o, "error", "code"), w->error), "error.code");
+	MUST(json_is_integer(jget(o, "cordon", "rule")) &&
+		     (w->rule_kind ? rule >> 16 == w->rule_kind : rule == 0),
+	     "cordon.rule");
+	MUST(str_is(jstr(o, "file", "path"), w->path), "file.path");
+	MUST(str_is(jstr(o, "destination", "ip"), w->ip), "destination.ip");
+	MUST(!w->ip || json_integer_value(jget(o, "destination", "port")) == w->port,
+	     "destination.port");
+	MUST(!w->transport || str_is(jstr(o, "network", "transport"), w->transport),
+	     "network.transport");
+	MUST(w->has_arg || w->arg_is_cordon
+		     ? json_is_integer(jget(o, "cordon", "arg")) &&
+			       json_integer_value(jget(o, "cordon", "arg")) ==
+				       (w->arg_is_cordon ? cordon_pid : w->arg)
+		     : !jget(o, "cordon", "arg"),
+	     "cordon.arg");
+	MUST(json_is_true(jget(o, "cordon", "layer_inferred")) == w->inferred,
+	     "cordon.layer_inferred");
+	/* Without BPF LSM no record names the rule that makes a file a secret. */
+	MUST(!jget(o, "cordon", "secret"), "cordon.secret");
+	MUST(w->no_process ||
+		     (!strcmp(jstr(o, "process", "name") ?: "", "attack") &&
+		      json_integer_value(jget(o, "process", "pid")) > 0 &&
+		      json_integer_value(json_object_get(jget(o, "process", "thread"), "id")) > 0),
+	     "process");
+	MUST(!strcmp(jstr(o, "user", "id") ?: "", uid_s) &&
+		     !strcmp(jstr(o, "user", "name") ?: "", USER_NAME),
+	     "user");
+#undef MUST
+	return true;
+}
+
+/*
+ * The run's audit log holds the record @w, as many refusals as @w says, and every line of it
+ * validates against docs/audit-schema.json.
+ */
+static void check_record(const char *name, const struct spawn *s, const struct want *w)
 {
 	json_t *all = audit_records(s->audit), *o;
+	const char *why = NULL, *last_why = "no record with that action";
+	int failures = 0, invalid = 0, want_failures = w->refusals ? w->refusals : 1;
+	json_int_t cordon_pid = -1;
 	bool found = false;
+	char err[512];
 	size_t i;
 
+	json_array_foreach (all, i, o)
+		if (!strcmp(jstr(o, "event", "action") ?: "", "session-start"))
+			cordon_pid = json_integer_value(jget(o, "process", "pid"));
 	json_array_foreach (all, i, o) {
-		const char *tr = jstr(o, "network", "transport");
-
-		if (!strcmp(jstr(o, "event", "action") ?: "", "connect") &&
-		    !strcmp(jstr(o, "event", "outcome") ?: "", "failure") &&
-		    !strcmp(jstr(o, "cordon", "layer") ?: "", "cgroup_bpf") &&
-		    !strcmp(jstr(o, "destination", "ip") ?: "", ip) &&
-		    json_integer_value(
-			    json_object_get(json_object_get(o, "destination"), "port")) == port &&
-		    !strcmp(jstr(o, "error", "code") ?: "", "EPERM") &&
-		    (!transport || !strcmp(tr ?: "", transport)))
+		if (schema && cordon_schema_validate(schema, schema, o, err, sizeof(err))) {
+			invalid++;
+			tap_diag("%s: invalid record: %s", name, err);
+		}
+		failures += !strcmp(jstr(o, "event", "outcome") ?: "", "failure") &&
+			    !strcmp(jstr(o, "event", "kind") ?: "", "event");
+		if (rec_matches(o, w, cordon_pid, &why))
 			found = true;
+		else if (!strcmp(jstr(o, "event", "action") ?: "", w->action))
+			last_why = why;
 	}
-	if (!tap_check(found, "%s_audit_record", name)) {
-		tap_diag("no connect/failure/cgroup_bpf/EPERM record for %s:%d/%s in %s:", ip, port,
-			 transport ?: "*", s->audit);
+	if (!tap_check(found, "%s_audit_record_%s", name, w->action)) {
+		tap_diag("no %s/%s/%s record in %s (closest: wrong %s):", w->action, w->layer,
+			 w->error ?: "allowed", s->audit, last_why);
 		json_array_foreach (all, i, o) {
-			char *d = json_dumps(o, JSON_COMPACT);
+			const char *a = jstr(o, "event", "action") ?: "";
+			char *d;
 
+			if (!strncmp(a, "process-", 8))
+				continue;
+			d = json_dumps(o, JSON_COMPACT);
 			tap_diag("  %s", d ?: "?");
 			free(d);
 		}
 	}
+	tap_check(invalid == 0 && json_array_size(all) > 0, "%s_audit_log_validates", name);
+	if (w->refusals >= 0 &&
+	    !tap_check(failures == want_failures, "%s_audit_refusals_%d", name, want_failures))
+		tap_diag("%d refusal records", failures);
 	json_decref(all);
+}
+
+/* A cgroup BPF connect refusal to @ip:@port over @transport is in the run's audit log. */
+static void check_audit_connect(const char *name, const struct spawn *s, const char *ip, int port,
+				const char *transport)
+{
+	check_record(name, s,
+		     &(struct want){ .action = "connect",
+				     .layer = "cgroup_bpf",
+				     .error = "EPERM",
+				     .ip = ip,
+				     .port = port,
+				     .transport = transport });
+}
+
+/* The syscall-exit record of an open of @path refused with @err (flags as the attack opens). */
+static void check_open(const char *name, const struct spawn *s, const char *path, const char *err)
+{
+	bool erofs = !strcmp(err, "EROFS");
+
+	check_record(name, s,
+		     &(struct want){ .action = "syscall-openat",
+				     .layer = erofs ? "mount_ns" : "landlock",
+				     .hook = "sys_exit_openat",
+				     .error = err,
+				     .path = path,
+				     .has_arg = true,
+				     /* attack.c: read_path(), write_path(), write_file() */
+				     .arg = erofs ? O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
+					    : strstr(path, "cgroup.procs") ? O_WRONLY | O_CLOEXEC
+									   : O_RDONLY | O_CLOEXEC,
+				     .inferred = true });
+}
+
+/* A syscall seccomp refused with EPERM; @arg: the argument its record carries, or -1. */
+static void check_seccomp(const char *name, const struct spawn *s, const char *syscall,
+			  long long arg)
+{
+	char action[64], hook[64];
+
+	snprintf(action, sizeof(action), "syscall-%s", syscall);
+	snprintf(hook, sizeof(hook), "sys_exit_%s", syscall);
+	check_record(name, s,
+		     &(struct want){ .action = action,
+				     .layer = "seccomp",
+				     .hook = hook,
+				     .error = "EPERM",
+				     .has_arg = arg >= 0,
+				     .arg = arg,
+				     .inferred = true });
+}
+
+/* socket() refused by seccomp: the record carries the address family. */
+static void check_socket(const char *name, const struct spawn *s, int family)
+{
+	check_seccomp(name, s, "socket", family);
 }
 
 /* process.exit_code of the session-end record, or -1. */
@@ -469,25 +640,38 @@ static void file_attacks(void)
 	snprintf(aws, sizeof(aws), "%s/.aws/credentials", home);
 
 	/* Landlock: $HOME is not in the read list (the masks would also refuse: tmpfs mode 000).
-	 * Landlock refusals are not in the audit log yet (a later issue adds tracepoints). */
+	 * The refusal is recorded at the exit of openat, with the path as the task passed it. */
 	s = SPAWN("read", key);
 	pair("read_ssh_key", EACCES, canary_ssh, &s);
+	check_open("read_ssh_key", &s, key, "EACCES");
 	s = SPAWN("read", aws);
 	pair("read_aws_credentials", EACCES, canary_aws, &s);
+	check_open("read_aws_credentials", &s, aws, "EACCES");
 	s = SPAWN("read", pathf("/proc/self/root%s", key));
 	pair("read_ssh_key_via_proc_self_root", EACCES, canary_ssh, &s);
+	check_open("read_ssh_key_via_proc_self_root", &s, pathf("/proc/self/root%s", key),
+		   "EACCES");
 
 	/* Each side plants its own symlink in the project: Landlock checks the target. */
 	s = SPAWN("symlink_read", pathf("%s/key-link-outside", project), key);
 	outside_ok("read_ssh_key_via_planted_symlink", &s, canary_ssh);
 	s = SPAWN("symlink_read", pathf("%s/key-link", project), key);
 	inside_refused("read_ssh_key_via_planted_symlink", &s, EACCES, canary_ssh, &r);
+	check_open("read_ssh_key_via_planted_symlink", &s, pathf("%s/key-link", project), "EACCES");
 
 	/* A hard link made by the agent: the lookup of the key is refused first. */
 	s = SPAWN("hardlink_read", pathf("%s/key-hardlink-outside", project), key);
 	outside_ok("read_ssh_key_via_new_hardlink", &s, canary_ssh);
 	s = SPAWN("hardlink_read", pathf("%s/key-hardlink", project), key);
 	inside_refused("read_ssh_key_via_new_hardlink", &s, EACCES, canary_ssh, &r);
+	/* link() itself is refused (the key cannot be looked up): the record names the key. */
+	check_record("read_ssh_key_via_new_hardlink", &s,
+		     &(struct want){ .action = "syscall-link",
+				     .layer = "landlock",
+				     .hook = "sys_exit_link",
+				     .error = "EACCES",
+				     .path = key,
+				     .inferred = true });
 
 	/* A hard link that existed before the session, under a name no pattern matches: only
 	 * inode rules (BPF LSM) catch it. Without BPF LSM it is a known gap, never a pass. */
@@ -495,9 +679,11 @@ static void file_attacks(void)
 	outside_ok("read_ssh_key_via_existing_hardlink", &s, canary_ssh);
 	s.inside = true;
 	run(&s, &r);
-	if (r.err != 0 || !strstr(r.out, canary_ssh))
+	if (r.err != 0 || !strstr(r.out, canary_ssh)) {
 		tap_check(r.err == EACCES, "read_ssh_key_via_existing_hardlink_refused_EACCES");
-	else if (audit_bpf_lsm(&s))
+		check_open("read_ssh_key_via_existing_hardlink", &s, pathf("%s/notes.txt", project),
+			   "EACCES");
+	} else if (audit_bpf_lsm(&s))
 		tap_check(false, "read_ssh_key_via_existing_hardlink_refused_EACCES");
 	else
 		tap_skip("known gap: a hard link to a secret made before the session, under a name "
@@ -508,12 +694,14 @@ static void file_attacks(void)
 	/* ${PROJECT}/.env: masked by /dev/null on a nodev bind mount (open: EACCES). */
 	s = SPAWN("read", pathf("%s/.env", project));
 	pair("read_project_env", EACCES, canary_env, &s);
+	check_open("read_project_env", &s, pathf("%s/.env", project), "EACCES");
 
 	/* Protect-list paths are read-only bind mounts: EROFS comes before Landlock's EACCES. */
 	s = SPAWN("write", pathf("%s/.bashrc", home));
 	outside_ok("write_bashrc", &s, NULL);
 	before = stat(pathf("%s/.bashrc", home), &st) == 0 ? st.st_size : -1;
 	inside_refused("write_bashrc", &s, EROFS, NULL, &r);
+	check_open("write_bashrc", &s, pathf("%s/.bashrc", home), "EROFS");
 	tap_check(stat(pathf("%s/.bashrc", home), &st) == 0 && st.st_size == before,
 		  "write_bashrc_left_file_unchanged");
 
@@ -521,6 +709,8 @@ static void file_attacks(void)
 	outside_ok("write_autostart", &s, NULL);
 	s = SPAWN("write", pathf("%s/.config/autostart/agent.desktop", home));
 	inside_refused("write_autostart", &s, EROFS, NULL, &r);
+	check_open("write_autostart", &s, pathf("%s/.config/autostart/agent.desktop", home),
+		   "EROFS");
 	tap_check(access(pathf("%s/.config/autostart/agent.desktop", home), F_OK) < 0,
 		  "write_autostart_created_nothing");
 
@@ -529,6 +719,7 @@ static void file_attacks(void)
 	outside_ok("write_git_hook", &s, NULL);
 	unlink(pathf("%s/.git/hooks/pre-commit", project));
 	inside_refused("write_git_hook", &s, EROFS, NULL, &r);
+	check_open("write_git_hook", &s, pathf("%s/.git/hooks/pre-commit", project), "EROFS");
 	tap_check(access(pathf("%s/.git/hooks/pre-commit", project), F_OK) < 0,
 		  "write_git_hook_created_nothing");
 }
@@ -652,18 +843,56 @@ static void network_attacks(void)
 	run(&s, &r);
 	if (!tap_check(r.err == 0, "tcp_allowed_127.0.0.1_devport_works_inside"))
 		show("inside", &r);
+	/* The agent policy records connects (base: audit.record has connect): the allowed one
+	 * is in the log with the rule that allowed it, and nothing is a refusal. */
+	check_record("tcp_allowed_127.0.0.1_devport", &s,
+		     &(struct want){ .action = "connect",
+				     .layer = "cgroup_bpf",
+				     .hook = "connect4",
+				     .ip = "127.0.0.1",
+				     .port = dev,
+				     .transport = "tcp",
+				     .rule_kind = POL_RULE_CONNECT,
+				     .refusals = -1 });
 	s = SPAWN("tcp", "::1", devs);
 	s.inside = true;
 	run(&s, &r);
 	if (!tap_check(r.err == 0, "tcp6_allowed_::1_devport_works_inside"))
 		show("inside", &r);
+	check_record("tcp6_allowed_::1_devport", &s,
+		     &(struct want){ .action = "connect",
+				     .layer = "cgroup_bpf",
+				     .hook = "connect6",
+				     .ip = "::1",
+				     .port = dev,
+				     .transport = "tcp",
+				     .rule_kind = POL_RULE_CONNECT,
+				     .refusals = -1 });
 
 	/* A port no rule names: Landlock's TCP port rules refuse it (EACCES), before the cgroup
-	 * program runs, so there is no audit record yet (Landlock tracepoints come later). */
+	 * program runs; the record comes from the exit of connect. */
 	s = SPAWN("tcp", "127.0.0.1", num(any4));
 	pair("tcp_port_not_allowed", EACCES, NULL, &s);
+	check_record("tcp_port_not_allowed", &s,
+		     &(struct want){ .action = "syscall-connect",
+				     .layer = "landlock",
+				     .hook = "sys_exit_connect",
+				     .error = "EACCES",
+				     .ip = "127.0.0.1",
+				     .port = any4,
+				     .transport = "tcp",
+				     .inferred = true });
 	s = SPAWN("tcp", "::1", num(any6));
 	pair("tcp6_port_not_allowed", EACCES, NULL, &s);
+	check_record("tcp6_port_not_allowed", &s,
+		     &(struct want){ .action = "syscall-connect",
+				     .layer = "landlock",
+				     .hook = "sys_exit_connect",
+				     .error = "EACCES",
+				     .ip = "::1",
+				     .port = any6,
+				     .transport = "tcp",
+				     .inferred = true });
 
 	/* An allowed port on an address no rule names: Landlock lets it through (ports only),
 	 * the cgroup connect program refuses it and reports it. */
@@ -683,12 +912,14 @@ static void network_attacks(void)
 
 	/* MPTCP: Landlock's TCP rules do not see it. seccomp refuses the socket (EPERM); were it
 	 * created, the cgroup connect program (TCP and UDP only) would have to refuse the
-	 * connect and report it. seccomp refusals are not in the audit log yet. */
+	 * connect and report it. */
 	s = SPAWN("mptcp", "127.0.0.1", num(any4));
 	outside_ok("mptcp_connect_not_allowed", &s, NULL);
 	inside_refused("mptcp_connect_not_allowed", &s, EPERM, NULL, &r);
 	if (!tap_check(r.err != 0 && strstr(r.out, "step=socket"), "mptcp_socket_refused"))
 		check_audit_connect("mptcp_connect_not_allowed", &s, "127.0.0.1", any4, NULL);
+	else
+		check_socket("mptcp_connect_not_allowed", &s, AF_INET);
 
 	/* ICMP echo from an unprivileged ping socket: egress no port rule sees. The kernel only
 	 * allows the groups in ping_group_range (here: none by default), so widen it to the
@@ -703,8 +934,10 @@ static void network_attacks(void)
 	set_ping_range(pathf("%u %u", (unsigned)gid, (unsigned)gid));
 	s = SPAWN("icmp", "127.0.0.1");
 	pair("icmp_socket_echo", EPERM, NULL, &s);
+	check_socket("icmp_socket_echo", &s, AF_INET);
 	s = SPAWN("icmp", "::1");
 	pair("icmp6_socket_echo", EPERM, NULL, &s);
+	check_socket("icmp6_socket_echo", &s, AF_INET6);
 	if (ping_old[0])
 		set_ping_range(ping_old);
 
@@ -770,8 +1003,25 @@ static void process_attacks(void)
 	outside_ok("ptrace_parent", &s, NULL);
 	s = SPAWN("ptrace");
 	inside_refused("ptrace_parent", &s, EPERM, NULL, &r);
+	/* Landlock (the agent policy has ptrace: session); the record carries the target pid:
+	 * cordon's, the agent's parent. */
+	check_record("ptrace_parent", &s,
+		     &(struct want){ .action = "syscall-ptrace",
+				     .layer = "landlock",
+				     .hook = "sys_exit_ptrace",
+				     .error = "EPERM",
+				     .inferred = true,
+				     .arg_is_cordon = true });
 	s = SPAWN("ptrace", slp);
 	pair("ptrace_process_outside_session", EPERM, NULL, &s);
+	check_record("ptrace_process_outside_session", &s,
+		     &(struct want){ .action = "syscall-ptrace",
+				     .layer = "landlock",
+				     .hook = "sys_exit_ptrace",
+				     .error = "EPERM",
+				     .has_arg = true,
+				     .arg = sl,
+				     .inferred = true });
 	tap_check(alive(sl), "sleeper_still_running_after_ptrace");
 
 	/* /proc/PID/environ needs ptrace read access: Landlock scopes it to the session. */
@@ -779,14 +1029,25 @@ static void process_attacks(void)
 	outside_ok("read_parent_environ", &s, "content=");
 	s = SPAWN("environ");
 	inside_refused("read_parent_environ", &s, EACCES, NULL, &r);
+	check_open("read_parent_environ", &s, "/proc/*/environ", "EACCES");
 	s = SPAWN("environ", slp);
 	outside_ok("read_environ_outside_session", &s, "content=");
 	inside_refused("read_environ_outside_session", &s, EACCES, NULL, &r);
+	check_open("read_environ_outside_session", &s, pathf("/proc/%d/environ", (int)sl),
+		   "EACCES");
 
 	/* Signals to a process outside the session: Landlock signal scoping (EPERM). Inside
 	 * first: the outside run kills the sleeper. */
 	s = SPAWN("kill", slp, num(SIGTERM));
 	inside_refused("kill_process_outside_session", &s, EPERM, NULL, &r);
+	check_record("kill_process_outside_session", &s,
+		     &(struct want){ .action = "syscall-kill",
+				     .layer = "landlock",
+				     .hook = "sys_exit_kill",
+				     .error = "EPERM",
+				     .has_arg = true,
+				     .arg = sl,
+				     .inferred = true });
 	tap_check(alive(sl), "kill_process_outside_session_sleeper_survives");
 	outside_ok("kill_process_outside_session", &s, NULL);
 	tap_check(waitpid(sl, &status, 0) == sl && WIFSIGNALED(status) &&
@@ -799,14 +1060,16 @@ static void process_attacks(void)
 	 * pushed into the terminal's input (how keystrokes reach a shell); inside, seccomp refuses
 	 * the ioctl whatever the terminal. cordon's setsid also leaves the agent without the
 	 * user's terminal as controlling terminal, which TIOCSTI needs without CAP_SYS_ADMIN.
-	 * Seccomp refusals are not in the audit log yet (a later issue adds tracepoints).
+	 * The record carries the ioctl request.
 	 */
 	s = SPAWN("tiocsti");
 	pair("tiocsti_on_terminal", EPERM, NULL, &s);
+	check_seccomp("tiocsti_on_terminal", &s, "ioctl", TIOCSTI);
 
 	/* seccomp (EPERM): unshare -U, mount (after trying unshare -rm), io_uring, bpf. */
 	s = SPAWN("unshare_user");
 	pair("unshare_user_namespace", EPERM, NULL, &s);
+	check_seccomp("unshare_user_namespace", &s, "unshare", CLONE_NEWUSER);
 	/* The same through the i386 table (int $0x80): a native-only filter kills the caller
 	 * (SIGSYS, cordon exits 128+31) rather than letting it past; EPERM would do as well. */
 	s = SPAWN("compat_unshare_user");
@@ -817,10 +1080,44 @@ static void process_attacks(void)
 					  WEXITSTATUS(r.status) == 128 + SIGSYS),
 		       "unshare_user_via_int80_refused"))
 		show("inside", &r);
+	/* Killed: seen as seccomp's SIGSYS, with the i386 syscall number and architecture. The
+	 * syscall-exit tracepoints never see compat syscalls, so an EPERM would go unrecorded. */
+	if (r.err < 0)
+		check_record("unshare_user_via_int80", &s,
+			     &(struct want){ .action = "seccomp-kill",
+					     .layer = "seccomp",
+					     .hook = "signal_generate",
+					     .error = "SIGSYS",
+					     .has_arg = true,
+					     .arg = 0x40000003 /* AUDIT_ARCH_I386 */ });
+	else
+		tap_skip("refused with EPERM through the i386 table: no syscall-exit record",
+			 "unshare_user_via_int80_audit_record");
+	/* Two refusals: unshare(NEWUSER|NEWNS) first, then the mount itself. */
 	s = SPAWN("mount", pathf("%s/mnt", project));
 	pair("mount_tmpfs", EPERM, NULL, &s);
+	check_record("mount_tmpfs", &s,
+		     &(struct want){ .action = "syscall-unshare",
+				     .layer = "seccomp",
+				     .hook = "sys_exit_unshare",
+				     .error = "EPERM",
+				     .has_arg = true,
+				     .arg = CLONE_NEWUSER | CLONE_NEWNS,
+				     .inferred = true,
+				     .refusals = 2 });
+	check_record("mount_tmpfs", &s,
+		     &(struct want){ .action = "syscall-mount",
+				     .layer = "seccomp",
+				     .hook = "sys_exit_mount",
+				     .error = "EPERM",
+				     .path = pathf("%s/mnt", project),
+				     .has_arg = true,
+				     .arg = 0,
+				     .inferred = true,
+				     .refusals = 2 });
 	s = SPAWN("io_uring_setup");
 	pair("io_uring_setup", EPERM, NULL, &s);
+	check_seccomp("io_uring_setup", &s, "io_uring_setup", -1);
 
 	/* BPF_MAP_CREATE: with kernel.unprivileged_bpf_disabled the kernel refuses it outside
 	 * too, so an invalid map type shows the difference: outside the kernel's argument check
@@ -835,12 +1132,14 @@ static void process_attacks(void)
 			 "see bpf_invalid_map_type",
 			 "bpf_map_create_outside_succeeds");
 	inside_refused("bpf_map_create", &s, EPERM, NULL, &r);
+	check_seccomp("bpf_map_create", &s, "bpf", 0 /* BPF_MAP_CREATE */);
 	s = SPAWN("bpf_map_create", "9999");
 	s.inside = false;
 	run(&s, &r);
 	if (!tap_check(r.err == EINVAL, "bpf_invalid_map_type_outside_reaches_kernel_EINVAL"))
 		show("outside", &r);
 	inside_refused("bpf_invalid_map_type", &s, EPERM, NULL, &r);
+	check_seccomp("bpf_invalid_map_type", &s, "bpf", 0 /* BPF_MAP_CREATE */);
 
 	/* memfd_create + fexecve: Landlock applies no path rule to a memfd, and seccomp cannot
 	 * tell a memfd from another descriptor; BPF LSM refuses exec of a file with no name.
@@ -886,13 +1185,17 @@ static void cgroup_attacks(void)
 	outside_ok("cgroup_move_to_parent", &s, NULL);
 	s.cgroup = NULL;
 	inside_refused("cgroup_move_to_parent", &s, EACCES, NULL, &r);
+	check_open("cgroup_move_to_parent", &s, pathf("%s/cordon/cgroup.procs", mnt), "EACCES");
 	s = SPAWN("cgroup_move", "self");
 	s.cgroup = pathf("%s/cgroup.procs", leaf);
 	outside_ok("cgroup_write_own_procs", &s, NULL);
 	s.cgroup = NULL;
 	inside_refused("cgroup_write_own_procs", &s, EACCES, NULL, &r);
+	check_open("cgroup_write_own_procs", &s, pathf("%s/cordon/*/cgroup.procs", mnt), "EACCES");
 	s = SPAWN("cgroup_move", deleg);
 	inside_refused("cgroup_move_to_user_owned_cgroup", &s, EACCES, NULL, &r);
+	check_open("cgroup_move_to_user_owned_cgroup", &s, pathf("%s/cgroup.procs", deleg),
+		   "EACCES");
 out:
 	rmdir(leaf);
 	rmdir(deleg);
@@ -916,6 +1219,14 @@ static void abstract_unix_attack(void)
 	/* Landlock scoping (ABI 6): abstract sockets outside the domain are refused (EPERM). */
 	s = SPAWN("abstract_unix", name);
 	pair("connect_abstract_unix_outside", EPERM, NULL, &s);
+	/* The abstract name as ss(8) shows it, '@' first. */
+	check_record("connect_abstract_unix_outside", &s,
+		     &(struct want){ .action = "syscall-connect",
+				     .layer = "landlock",
+				     .hook = "sys_exit_connect",
+				     .error = "EPERM",
+				     .path = pathf("@%s", name),
+				     .inferred = true });
 	close(fd);
 }
 
@@ -1033,6 +1344,9 @@ int main(void)
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Every line of every run's audit log is validated against the schema. */
+	schema = json_load_file("docs/audit-schema.json", 0, NULL);
+	tap_check(schema != NULL, "audit_schema_loads");
 	if (!tap_check(setup_dirs(), "attack_binary_installed_in_tmp") ||
 	    !tap_check(setup_user() && setup_project(), "user_home_and_project_created"))
 		return tap_status();

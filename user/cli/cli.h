@@ -11,8 +11,11 @@
 #define CORDON_VERSION "0.1.0"
 
 int cmd_audit(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_end(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

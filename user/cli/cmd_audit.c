@@ -22,7 +22,6 @@
 #include "cli.h"
 
 #define AUDIT_DEFAULT_FILE "/var/log/cordon/audit.jsonl"
-#define MAX_ROTATED	   99
 
 struct audit_opts {
 	const char *file;
@@ -302,7 +301,7 @@ int cmd_audit(int argc, char **argv)
 	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
 	/* FILE.N .. FILE.1 (oldest first), then FILE. */
-	for (int i = MAX_ROTATED; i >= 1; i--) {
+	for (int i = CORDON_AUDIT_MAX_KEEP; i >= 1; i--) {
 		FILE *r;
 
 		if ((size_t)snprintf(path, sizeof(path), "%s.%d", o.file, i) >= sizeof(path))

@@ -39,8 +39,10 @@
 #include "policy_compile.h"
 #include "probe.h"
 #include "resolve.h"
+#include "run_daemon.h"
 #include "seccomp_filter.h"
 #include "session.h"
+#include "users.h"
 
 extern char **environ;
 
@@ -52,6 +54,11 @@ struct run_opts {
 	const char *project;
 	const char *user;
 	const char *audit_log;
+	bool audit_stdout;  /* --audit-stdout: the records on stdout too */
+	bool audit_journal; /* --audit-journal: to journald (syslog without it) */
+	uint64_t audit_max_bytes;
+	unsigned int audit_keep;
+	enum cordon_audit_fsync audit_fsync;
 	bool allow_degraded;
 	bool json;
 	char **cmd;
@@ -72,14 +79,26 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
-		"                  [--allow-degraded] [--audit-log FILE] [--json] -- CMD "
+		"                  [--allow-degraded] [--json] [AUDIT OPTIONS] -- CMD "
 		"[ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
 		"current one). --user (root only) drops to that user before exec. "
 		"--allow-degraded\n"
-		"accepts running when a rule cannot be enforced on this kernel.\n",
-		POLICY_DEFAULT);
+		"accepts running when a rule cannot be enforced on this kernel.\n"
+		"Audit records (JSON lines), to any of:\n"
+		"  --audit-log FILE          append to FILE, rotated by size\n"
+		"  --audit-stdout            write to stdout (with the agent's own output)\n"
+		"  --audit-journal           send to journald (syslog when journald is absent)\n"
+		"  --audit-max-size BYTES    rotate FILE before it passes BYTES (K, M, G; 0: "
+		"never;\n"
+		"                            default 64M)\n"
+		"  --audit-keep N            rotated files kept, FILE.1 .. FILE.N (0-%d; "
+		"default %d)\n"
+		"  --audit-fsync POLICY      none, rotate (default: before rotating and at the "
+		"end)\n"
+		"                            or always (after every batch of records)\n",
+		POLICY_DEFAULT, CORDON_AUDIT_MAX_KEEP, CORDON_AUDIT_DEFAULT_KEEP);
 }
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
@@ -89,13 +108,24 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "project", required_argument, NULL, 'P' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "audit-log", required_argument, NULL, 'a' },
+		{ "audit-stdout", no_argument, NULL, 'O' },
+		{ "audit-journal", no_argument, NULL, 'J' },
+		{ "audit-max-size", required_argument, NULL, 'M' },
+		{ "audit-keep", required_argument, NULL, 'K' },
+		{ "audit-fsync", required_argument, NULL, 'F' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	const char *file_opt = NULL; /* a file-only option given, for the error without a file */
+	unsigned long keep;
+	char *end;
 	int c;
 
+	o->audit_max_bytes = CORDON_AUDIT_DEFAULT_MAX_BYTES;
+	o->audit_keep = CORDON_AUDIT_DEFAULT_KEEP;
+	o->audit_fsync = CORDON_AUDIT_FSYNC_ROTATE;
 	/* "+": stop at the first non-option, so the agent's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -111,6 +141,41 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'a':
 			o->audit_log = optarg;
 			break;
+		case 'O':
+			o->audit_stdout = true;
+			break;
+		case 'J':
+			o->audit_journal = true;
+			break;
+		case 'M':
+			file_opt = "--audit-max-size";
+			if (cordon_audit_parse_size(optarg, &o->audit_max_bytes) < 0) {
+				cli_error("run: --audit-max-size '%s': not a size (bytes, or a "
+					  "number with K, M or G)",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'K':
+			file_opt = "--audit-keep";
+			errno = 0;
+			keep = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    keep > CORDON_AUDIT_MAX_KEEP) {
+				cli_error("run: --audit-keep '%s': not a number from 0 to %d",
+					  optarg, CORDON_AUDIT_MAX_KEEP);
+				return -EINVAL;
+			}
+			o->audit_keep = (unsigned int)keep;
+			break;
+		case 'F':
+			file_opt = "--audit-fsync";
+			if (cordon_audit_parse_fsync(optarg, &o->audit_fsync) < 0) {
+				cli_error("run: --audit-fsync '%s': none, rotate or always",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'D':
 			o->allow_degraded = true;
 			break;
@@ -124,6 +189,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (file_opt && !o->audit_log) {
+		cli_error("run: %s applies to the audit file: give --audit-log FILE too", file_opt);
+		return -EINVAL;
 	}
 	if (optind >= argc) {
 		cli_error("run: no command given");
@@ -238,6 +307,11 @@ static void drain(void *ctx)
 		cordon_audit_sink_flush(ev->stream.sink);
 }
 
+static void emit_record(void *ctx, json_t *rec)
+{
+	cordon_audit_sink_emit(ctx, rec);
+}
+
 /* --- the command ---------------------------------------------------------------------------- */
 
 struct target_user {
@@ -249,26 +323,9 @@ struct target_user {
 	char home[4000];
 };
 
-/* getpwnam(), or /etc/passwd read directly where NSS is unavailable (the static VM build). */
-static struct passwd *find_user(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-	FILE *f;
-
-	if (pw)
-		return pw;
-	f = fopen("/etc/passwd", "re");
-	while (f && (pw = fgetpwent(f)))
-		if (!strcmp(pw->pw_name, name))
-			break;
-	if (f)
-		fclose(f);
-	return pw;
-}
-
 static int lookup_user(const char *name, struct target_user *t)
 {
-	struct passwd *pw = find_user(name);
+	struct passwd *pw = cordon_getpw(name, 0);
 
 	if (!pw)
 		return -ENOENT;
@@ -351,6 +408,7 @@ int cmd_run(int argc, char **argv)
 	struct cordon_masks masks = { 0 };
 	struct sock_fprog prog = { 0 };
 	struct cordon_session_ctx sess = { .procs_fd = -1 };
+	struct run_daemon_session dsess = { 0 };
 	struct cordon_rlimit rl[4];
 	struct cordon_launch l = { .cgroup_procs_fd = -1, .landlock_fd = -1 };
 	struct cordon_launch_failure fail;
@@ -431,6 +489,25 @@ int cmd_run(int argc, char **argv)
 	use.bpf_lsm = geteuid() == 0 && layers[CORDON_LAYER_ID_BPF_LSM].active;
 	use.mount_ns = layers[CORDON_LAYER_ID_MOUNT_NS].active;
 
+	/*
+	 * An ordinary user with the daemon running: the daemon checks the policy against the
+	 * floor, builds the session's cgroup and BPF rules and moves this process in, so the agent
+	 * forked below starts inside. Landlock, seccomp and the rest stay ours, as without it.
+	 */
+	if (geteuid() != 0) {
+		int dfd = run_daemon_connect();
+
+		if (dfd >= 0) {
+			r = run_daemon_create(dfd, o.policy, project, &dsess);
+			/* The session lives as long as its cgroup holds a process, not this socket. */
+			close(dfd);
+			if (r < 0)
+				goto out;
+			use.cgroup_bpf = true;
+			use.bpf_lsm = dsess.bpf_lsm;
+		}
+	}
+
 	if (!use.landlock || !use.seccomp) {
 		cli_error("run: %s is not available: %s", use.landlock ? "seccomp" : "Landlock",
 			  layers[use.landlock ? CORDON_LAYER_ID_SECCOMP : CORDON_LAYER_ID_LANDLOCK]
@@ -443,7 +520,7 @@ int cmd_run(int argc, char **argv)
 	r = policy_compile_landlock(pol, feat.landlock_abi, &ll);
 	if (r == 0)
 		r = policy_compile_seccomp(pol, &sc);
-	if (r == 0 && use.cgroup_bpf) {
+	if (r == 0 && use.cgroup_bpf && !dsess.on) {
 		r = cordon_resolver_prefetch(&res, pol, RESOLVE_TIMEOUT_MS);
 		if (r == 0 && res.unresolved)
 			fprintf(stderr,
@@ -493,16 +570,26 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* Everything fallible happens here, before fork. */
-	if (use.cgroup_bpf) {
+	if (dsess.on) {
+		snprintf(sess.name, sizeof(sess.name), "%s", dsess.name);
+		cg_limits = dsess.limits;
+		if (cg_limits)
+			use.limits = "cgroup+rlimits";
+	} else if (use.cgroup_bpf) {
 		char root[4200];
 
 		r = cordon_cgroup2_mount(root, sizeof(root) - 16);
 		if (r == 0) {
 			strcat(root, "/" CORDON_CGROUP_ROOT_NAME);
-			r = cordon_session_create(&sess, root, use.bpf_lsm,
-						  use.bpf_lsm ? maps.session_flags
-							      : CORDON_SESSION_NET |
-									CORDON_SESSION_BIND);
+			/* Without BPF LSM, the LSM rule families stay off; the audit flags apply
+			 * to the cgroup and tracepoint programs all the same. */
+			r = cordon_session_create(
+				&sess, root, use.bpf_lsm,
+				use.bpf_lsm ? maps.session_flags
+					    : CORDON_SESSION_NET | CORDON_SESSION_BIND |
+						      (maps.session_flags &
+						       (CORDON_SESSION_AUDIT_CONNECT |
+							CORDON_SESSION_PTRACE_SECCOMP)));
 		}
 		if (r == 0)
 			r = cordon_session_fill(&sess, &maps, use.bpf_lsm, &failed_path);
@@ -600,12 +687,15 @@ int cmd_run(int argc, char **argv)
 	if (cordon_policy_sha256(pol, ev.policy_sha256) == 0)
 		ev.audit.policy_sha256 = ev.policy_sha256;
 	ev.stream.ctx = ev.audit;
-	if (ev.audit_fd >= 0) {
+	/* Any sink, a file or not: the session's records, its start and end included. */
+	if (ev.audit_fd >= 0 || o.audit_stdout || o.audit_journal) {
 		struct cordon_audit_sink_opts so = { .path = o.audit_log,
 						     .fd = ev.audit_fd,
-						     .max_bytes = CORDON_AUDIT_DEFAULT_MAX_BYTES,
-						     .keep = CORDON_AUDIT_DEFAULT_KEEP,
-						     .fsync = CORDON_AUDIT_FSYNC_ROTATE };
+						     .max_bytes = o.audit_max_bytes,
+						     .keep = o.audit_keep,
+						     .fsync = o.audit_fsync,
+						     .to_stdout = o.audit_stdout,
+						     .to_journal = o.audit_journal };
 		json_t *rec = cordon_audit_base(&ev.audit, "session-start", NULL, start_ns);
 		json_t *cordon = json_object_get(rec, "cordon"), *args = json_array();
 
@@ -613,7 +703,8 @@ int cmd_run(int argc, char **argv)
 		if (r < 0) {
 			json_decref(rec);
 			json_decref(args);
-			cli_error("run: audit log '%s': %s", o.audit_log, strerror(-r));
+			cli_error("run: audit %s%s%s: %s", o.audit_log ? "log '" : "sink",
+				  o.audit_log ?: "", o.audit_log ? "'" : "", strerror(-r));
 			goto out;
 		}
 		json_object_set_new(cordon, "layers",
@@ -666,6 +757,16 @@ int cmd_run(int argc, char **argv)
 		uint64_t end_ns = cordon_realtime_ns();
 		json_t *rec;
 
+		/*
+		 * With the daemon, the kernel's records of this session are in the daemon's
+		 * stream: copied here, between our own session-start and session-end.
+		 */
+		if (dsess.on) {
+			r = run_daemon_fetch_audit(dsess.name, emit_record, ev.stream.sink);
+			if (r < 0)
+				cli_error("run: the daemon's records of this session: %s",
+					  strerror(-r));
+		}
 		cordon_audit_stream_drops(&ev.stream, drops);
 		rec = cordon_audit_base(&ev.audit, "session-end", NULL, end_ns);
 		json_object_set_new(json_object_get(rec, "event"), "duration",

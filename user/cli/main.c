@@ -14,8 +14,11 @@ struct command {
 
 static const struct command commands[] = {
 	{ "audit", cmd_audit, "show the audit log: what ran, what was refused, by which rule" },
+	{ "daemon", cmd_daemon, "serve sessions to local users (root; systemd's cordon.service)" },
 	{ "doctor", cmd_doctor, "probe the kernel and report which enforcement layers will work" },
+	{ "end", cmd_end, "end a session of the daemon" },
 	{ "policy", cmd_policy, "check, show and list policies" },
+	{ "ps", cmd_ps, "list the daemon's sessions" },
 	{ "run", cmd_run, "run an agent confined by a policy" },
 	{ "version", cmd_version, "print the version" },
 };

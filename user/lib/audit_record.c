@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "audit_record.h"
 #include "event.h"
 #include "maps.h"
+#include "policy_compile.h"
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -116,11 +118,53 @@ static json_t *hex_object(json_t *rec)
 	return hex;
 }
 
+bool cordon_utf8_valid(const void *str, size_t n)
+{
+	const unsigned char *s = str;
+
+	for (size_t i = 0, l; i < n; i += l) {
+		if (s[i] < 0x80) {
+			l = 1;
+			continue;
+		}
+		l = utf8_seq(s + i, n - i);
+		if (!l)
+			return false;
+	}
+	return true;
+}
+
+size_t cordon_utf8_repair(const void *str, size_t n, char *clean, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = str;
+	size_t i, k;
+
+	for (i = 0, k = 0; i < n;) {
+		size_t l = utf8_seq(s + i, n - i);
+
+		if (l) {
+			memcpy(clean + k, s + i, l);
+			k += l;
+			i += l;
+		} else {
+			memcpy(clean + k, "\xef\xbf\xbd", 3);
+			k += 3;
+			i++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[s[i] >> 4];
+		hex[2 * i + 1] = digits[s[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	return k;
+}
+
 int cordon_audit_set_str(json_t *rec, json_t *obj, const char *key, const char *field,
 			 const void *str, size_t len)
 {
-	const unsigned char *s = str;
-	size_t n = strnlen(str, len), i, k;
+	size_t n = strnlen(str, len), k;
 	char *clean, *hex;
 	json_t *j;
 
@@ -136,22 +180,7 @@ int cordon_audit_set_str(json_t *rec, json_t *obj, const char *key, const char *
 		free(hex);
 		return -ENOMEM;
 	}
-	for (i = 0, k = 0; i < n;) {
-		size_t l = utf8_seq(s + i, n - i);
-
-		if (l) {
-			memcpy(clean + k, s + i, l);
-			k += l;
-			i += l;
-		} else {
-			memcpy(clean + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		}
-	}
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", s[i]);
-	hex[2 * n] = '\0';
+	k = cordon_utf8_repair(str, n, clean, hex);
 	json_object_set_new(obj, key, json_stringn(clean, k));
 	if (rec && field)
 		json_object_set_new(hex_object(rec), field, json_string(hex));
@@ -229,19 +258,24 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
 	return rec;
 }
 
-/* user.name for @uid, through a one-entry cache: getpwuid_r may read files or ask NSS. */
-static const char *user_name(struct cordon_audit_ctx *c, uint32_t uid)
+void cordon_audit_user_lookup(uint32_t uid, char *name, size_t len)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
-	if (c->uid_cached && c->cached_uid == uid)
-		return c->cached_name[0] ? c->cached_name : NULL;
-	c->uid_cached = true;
-	c->cached_uid = uid;
-	c->cached_name[0] = '\0';
+	name[0] = '\0';
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snprintf(c->cached_name, sizeof(c->cached_name), "%s", res->pw_name);
+		snprintf(name, len, "%s", res->pw_name);
+}
+
+/* user.name for @uid, through a one-entry cache: getpwuid_r may read files or ask NSS. */
+static const char *user_name(struct cordon_audit_ctx *c, uint32_t uid)
+{
+	if (!c->uid_cached || c->cached_uid != uid) {
+		c->uid_cached = true;
+		c->cached_uid = uid;
+		cordon_audit_user_lookup(uid, c->cached_name, sizeof(c->cached_name));
+	}
 	return c->cached_name[0] ? c->cached_name : NULL;
 }
 
@@ -263,7 +297,7 @@ static void set_destination(json_t *rec, const __u8 addr[16], unsigned int port,
 		json_pack("{s:s,s:s}", "type", v4 ? "ipv4" : "ipv6", "transport", transport));
 }
 
-static const char *transport_name(unsigned int protocol)
+const char *cordon_audit_transport(unsigned int protocol)
 {
 	return protocol == IPPROTO_UDP ? "udp" : protocol == IPPROTO_TCP ? "tcp" : "other";
 }
@@ -298,6 +332,11 @@ static const char *file_action(unsigned int hook)
 	case CORDON_HOOK_MMAP_FILE:
 	case CORDON_HOOK_FILE_MPROTECT:
 		return "file-map-exec";
+	/* A denied pathname unix socket (its inode's rule): docker.sock, the SSH agent. */
+	case CORDON_HOOK_UNIX_STREAM_CONNECT:
+		return "unix-connect";
+	case CORDON_HOOK_UNIX_MAY_SEND:
+		return "unix-send";
 	default:
 		return "file-access";
 	}
@@ -331,6 +370,25 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SYS_BPF:
 		*category = "host";
 		return "syscall-bpf";
+	case CORDON_HOOK_SYS_LINK:
+		return "syscall-link";
+	case CORDON_HOOK_SYS_LINKAT:
+		return "syscall-linkat";
+	case CORDON_HOOK_SYS_PTRACE:
+		*category = "process";
+		return "syscall-ptrace";
+	case CORDON_HOOK_SYS_KILL:
+		*category = "process";
+		return "syscall-kill";
+	case CORDON_HOOK_SYS_IOCTL:
+		*category = "host";
+		return "syscall-ioctl";
+	case CORDON_HOOK_SYS_IO_URING_SETUP:
+		*category = "host";
+		return "syscall-io_uring_setup";
+	case CORDON_HOOK_SECCOMP_KILL:
+		*category = "process";
+		return "seccomp-kill";
 	default:
 		*category = "process";
 		return "syscall";
@@ -399,53 +457,70 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 			json_pack("{s:s}", "code", strerrorname_np(-h->verdict) ?: "unknown"));
 }
 
-json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size)
+const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
+				  const char **etype)
 {
-	const struct cordon_event_hdr *h = data;
-	int type = cordon_event_check(data, size);
-	const char *action, *category = NULL, *etype;
-	uint64_t ts;
-	json_t *rec, *proc, *cordon;
+	const char *action;
 
-	if (type < 0)
-		return NULL;
-	ts = cordon_boot_to_realtime(h->ts_ns);
-	etype = h->verdict ? "denied" : "allowed";
+	*category = NULL;
+	*etype = h->verdict ? "denied" : "allowed";
 	switch (type) {
 	case CORDON_EV_FILE:
 		action = file_action(h->hook);
-		category = "file";
+		*category = "file";
 		break;
 	case CORDON_EV_CONNECT:
+	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed" */
 		action = "connect";
-		category = "network";
+		*category = "network";
 		break;
 	case CORDON_EV_TASK:
 		action = h->hook == CORDON_HOOK_TASK_KILL ? "process-signal" : "process-ptrace";
-		category = "process";
+		*category = "process";
 		break;
 	case CORDON_EV_OP:
 		action = cordon_event_hook_name(h->hook);
-		category = h->hook == CORDON_HOOK_SOCKET_CREATE ? "network" : "host";
+		*category = h->hook == CORDON_HOOK_SOCKET_CREATE ? "network" : "host";
 		break;
 	case CORDON_EV_EXEC:
 		action = "process-exec";
-		category = "process";
-		etype = "start";
+		*category = "process";
+		*etype = "start";
 		break;
 	case CORDON_EV_EXIT:
 		action = "process-exit";
-		category = "process";
-		etype = "end";
+		*category = "process";
+		*etype = "end";
 		break;
 	case CORDON_EV_SYSCALL:
-		action = syscall_action(h->hook, &category);
+	case CORDON_EV_SECCOMP_KILL:
+		action = syscall_action(h->hook, category);
+		break;
+	case CORDON_EV_AUTO_CONFINE:
+		action = "auto-confine";
+		*category = "process";
+		*etype = "info";
 		break;
 	default:
 		return NULL;
 	}
+	return action;
+}
+
+json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size)
+{
+	const struct cordon_event_hdr *h = data;
+	int type = cordon_event_check(data, size);
+	const char *action, *category, *etype;
+	json_t *rec, *proc, *cordon;
+
+	if (type < 0)
+		return NULL;
+	action = cordon_audit_classify(h, type, &category, &etype);
+	if (!action)
+		return NULL;
 	rec = cordon_audit_record(c, action, category, etype, h->verdict ? "failure" : "success",
-				  ts);
+				  cordon_boot_to_realtime(h->ts_ns));
 	if (!rec)
 		return NULL;
 	set_common(c, rec, h);
@@ -459,6 +534,9 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 
 		cordon_audit_set_str(rec, file, "path", "file.path", e->path, sizeof(e->path));
 		json_object_set_new(rec, "file", file);
+		/* The rule id's kind (POL_RULE_ID) says when the file was refused as a secret. */
+		if (h->rule_id >> 16 == POL_RULE_SECRET || h->rule_id >> 16 == POL_RULE_PATTERN)
+			json_object_set_new(cordon, "secret", json_true());
 		json_object_set_new(cordon, "access",
 				    json_pack("{s:b,s:b,s:b}", "read",
 					      !!(e->access & CORDON_ACCESS_READ), "write",
@@ -466,10 +544,11 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 					      !!(e->access & CORDON_ACCESS_EXEC)));
 		break;
 	}
-	case CORDON_EV_CONNECT: {
+	case CORDON_EV_CONNECT:
+	case CORDON_EV_NET_ALLOWED: {
 		const struct cordon_event_connect *e = data;
 
-		set_destination(rec, e->addr, e->port, transport_name(e->protocol));
+		set_destination(rec, e->addr, e->port, cordon_audit_transport(e->protocol));
 		break;
 	}
 	case CORDON_EV_TASK: {
@@ -544,6 +623,27 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		}
 		if (e->flags & CORDON_SYSCALL_ARG)
 			json_object_set_new(cordon, "arg", json_integer((json_int_t)e->arg));
+		break;
+	}
+	case CORDON_EV_SECCOMP_KILL: {
+		/* Seen as seccomp's own signal, not inferred; no errno reached the task. */
+		const struct cordon_event_syscall *e = data;
+
+		json_object_set_new(cordon, "syscall", json_integer(e->nr));
+		json_object_set_new(cordon, "layer_inferred", json_false());
+		json_object_set_new(cordon, "arg", json_integer((json_int_t)e->arg));
+		json_object_set_new(cordon, "signal", json_integer(SIGSYS));
+		json_object_set_new(rec, "error", json_pack("{s:s}", "code", "SIGSYS"));
+		break;
+	}
+	case CORDON_EV_AUTO_CONFINE: {
+		const struct cordon_event_auto *e = data;
+		json_t *file = json_pack("{s:I}", "inode", (json_int_t)e->ino);
+
+		json_object_set_new(proc, "ppid", json_integer(e->ppid));
+		cordon_audit_set_str(rec, proc, "executable", "process.executable", e->path,
+				     sizeof(e->path));
+		json_object_set_new(rec, "file", file);
 		break;
 	}
 	}

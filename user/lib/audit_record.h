@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "events.h"
+
 /* cordon.schema: bumped when a field changes meaning or type; new fields do not bump it. */
 #define CORDON_AUDIT_SCHEMA 2
 
@@ -60,6 +62,30 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
  */
 int cordon_audit_set_str(json_t *rec, json_t *obj, const char *key, const char *field,
 			 const void *s, size_t len);
+
+/*
+ * event.action of a ring-buffer record of @type (checked by cordon_event_check()), with its
+ * event.category and event.type in *@category and *@etype; NULL for a type not reported. The
+ * one classification both formatters (json_t here, audit_format.c) use.
+ */
+const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
+				  const char **etype);
+
+/* network.transport of an IPPROTO_* number: "tcp", "udp" or "other". */
+const char *cordon_audit_transport(unsigned int protocol);
+
+/* The user name of @uid into @name (empty when it does not resolve). May read files or ask NSS. */
+void cordon_audit_user_lookup(uint32_t uid, char *name, size_t len);
+
+/* Is @s (@n bytes) valid UTF-8, as jansson checks it? */
+bool cordon_utf8_valid(const void *s, size_t n);
+
+/*
+ * Invalid UTF-8 made readable: @clean (room for 3 * @n bytes) gets @s with each invalid byte
+ * replaced by U+FFFD, @hex (room for 2 * @n + 1) the exact bytes in lowercase hex. Returns the
+ * length of @clean.
+ */
+size_t cordon_utf8_repair(const void *s, size_t n, char *clean, char *hex);
 
 /* CLOCK_REALTIME ns for a CLOCK_BOOTTIME ns stamp from BPF. */
 uint64_t cordon_boot_to_realtime(uint64_t boot_ns);

@@ -19,7 +19,12 @@
 
 #include "audit_sink.h"
 
-#define SINK_BUF     (256u << 10)
+/*
+ * Lines are written when a drain ends or when the buffer holds SINK_FLUSH bytes: one write()
+ * carries thousands of records. A record is at most a few tens of KiB (argv escaped), so the
+ * buffer rarely has to grow past SINK_FLUSH + one record.
+ */
+#define SINK_FLUSH   (1u << 20)
 #define JOURNAL_SOCK "/run/systemd/journal/socket"
 
 struct cordon_audit_sink {
@@ -30,8 +35,7 @@ struct cordon_audit_sink {
 	bool syslog_open;
 	uint64_t size; /* of the file, as we know it */
 	uint64_t lines;
-	char *buf;
-	size_t len;
+	struct cordon_audit_buf buf; /* whole lines, each ending in '\n' */
 };
 
 static int write_all(int fd, const char *p, size_t n)
@@ -67,6 +71,59 @@ static int open_file(struct cordon_audit_sink *s)
 	return 0;
 }
 
+int cordon_audit_parse_size(const char *s, uint64_t *bytes)
+{
+	uint64_t v = 0;
+	unsigned int shift = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (v > (UINT64_MAX >> 1) >> shift)
+		return -ERANGE;
+	*bytes = v << shift;
+	return 0;
+}
+
+int cordon_audit_parse_fsync(const char *s, enum cordon_audit_fsync *out)
+{
+	static const char *const names[] = {
+		[CORDON_AUDIT_FSYNC_NONE] = "none",
+		[CORDON_AUDIT_FSYNC_ROTATE] = "rotate",
+		[CORDON_AUDIT_FSYNC_ALWAYS] = "always",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (enum cordon_audit_fsync)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int cordon_audit_rotate(const char *path, unsigned int keep)
 {
 	char from[PATH_MAX], to[PATH_MAX];
@@ -97,8 +154,7 @@ int cordon_audit_sink_open(const struct cordon_audit_sink_opts *o, struct cordon
 	s->o = *o;
 	s->fd = -1;
 	s->journal = -1;
-	s->buf = malloc(SINK_BUF);
-	if (!s->buf) {
+	if (cordon_audit_buf_reserve(&s->buf, SINK_FLUSH + (64u << 10)) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -162,87 +218,94 @@ static void journal_field(struct iovec *iov, int *n, char *lenbuf, const char *k
 	iov[(*n)++] = (struct iovec){ (void *)"\n", 1 };
 }
 
-static const char *get_path(json_t *rec, const char *a, const char *b)
+static void to_journal(struct cordon_audit_sink *s, const struct cordon_audit_keys *k,
+		       const char *line, size_t len)
 {
-	return json_string_value(json_object_get(json_object_get(rec, a), b));
-}
-
-static void to_journal(struct cordon_audit_sink *s, json_t *rec, const char *line, size_t len)
-{
-	static const struct {
-		const char *key, *obj, *field;
-	} keys[] = {
-		{ "CORDON_SESSION", "cordon", "session" }, { "CORDON_LAYER", "cordon", "layer" },
-		{ "CORDON_ACTION", "event", "action" },	   { "CORDON_OUTCOME", "event", "outcome" },
-		{ "CORDON_POLICY", "cordon", "policy" },
+	const struct {
+		const char *key, *val;
+	} fields[] = {
+		{ "CORDON_SESSION", k->session }, { "CORDON_LAYER", k->layer },
+		{ "CORDON_ACTION", k->action },	  { "CORDON_OUTCOME", k->outcome },
+		{ "CORDON_POLICY", k->policy },
 	};
-	const char *outcome = get_path(rec, "event", "outcome");
-	bool failed = outcome && !strcmp(outcome, "failure");
+	bool failed = k->outcome && !strcmp(k->outcome, "failure");
 	char lens[8][8], prio[16];
 	struct iovec iov[5 * 8];
 	struct msghdr mh = { 0 };
-	int n = 0, k = 0;
+	int n = 0, l = 0;
 
 	if (s->journal < 0) {
 		syslog(failed ? LOG_WARNING : LOG_INFO, "%.*s", (int)len, line);
 		return;
 	}
 	snprintf(prio, sizeof(prio), "%d", failed ? LOG_WARNING : LOG_INFO);
-	journal_field(iov, &n, lens[k++], "MESSAGE", line, len);
-	journal_field(iov, &n, lens[k++], "PRIORITY", prio, strlen(prio));
-	journal_field(iov, &n, lens[k++], "SYSLOG_IDENTIFIER", "cordon", 6);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = get_path(rec, keys[i].obj, keys[i].field);
-
-		if (v)
-			journal_field(iov, &n, lens[k++], keys[i].key, v, strlen(v));
-	}
+	journal_field(iov, &n, lens[l++], "MESSAGE", line, len);
+	journal_field(iov, &n, lens[l++], "PRIORITY", prio, strlen(prio));
+	journal_field(iov, &n, lens[l++], "SYSLOG_IDENTIFIER", "cordon", 6);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].val)
+			journal_field(iov, &n, lens[l++], fields[i].key, fields[i].val,
+				      strlen(fields[i].val));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = (size_t)n;
 	/* Best effort: a full journal must not stall enforcement's reader; the file is the record. */
 	sendmsg(s->journal, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+struct cordon_audit_buf *cordon_audit_sink_line(struct cordon_audit_sink *s)
+{
+	if (s->buf.len >= SINK_FLUSH)
+		cordon_audit_sink_flush(s);
+	return &s->buf;
+}
+
+int cordon_audit_sink_commit(struct cordon_audit_sink *s, size_t start,
+			     const struct cordon_audit_keys *keys)
+{
+	cordon_audit_buf_put(&s->buf, "\n", 1);
+	if (s->buf.overflow) {
+		s->buf.len = start;
+		s->buf.overflow = false;
+		return -ENOMEM;
+	}
+	s->lines++;
+	if (s->o.to_journal)
+		to_journal(s, keys, s->buf.p + start, s->buf.len - start - 1);
+	if (s->fd < 0 && !s->o.to_stdout)
+		s->buf.len = start; /* journald only: nothing to keep */
+	return 0;
+}
+
+static const char *get_path(json_t *rec, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(rec, a), b));
+}
+
 int cordon_audit_sink_emit(struct cordon_audit_sink *s, json_t *rec)
 {
+	struct cordon_audit_keys keys;
+	struct cordon_audit_buf *b;
+	size_t start;
 	char *line;
-	size_t len;
-	int r = 0;
+	int r;
 
 	if (!rec)
 		return -ENOMEM;
 	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!line) {
-		json_decref(rec);
-		return -ENOMEM;
-	}
-	len = strlen(line);
-	if (s->o.to_journal)
-		to_journal(s, rec, line, len);
-	json_decref(rec);
-	s->lines++;
-	if (s->fd < 0 && !s->o.to_stdout) {
-		free(line);
-		return 0;
-	}
-	if (s->len + len + 1 > SINK_BUF) {
-		r = cordon_audit_sink_flush(s);
-		if (r == 0 && len + 1 > SINK_BUF) {
-			/* A line larger than the buffer is written on its own, still whole. */
-			line[len] = '\n';
-			if (s->fd >= 0)
-				r = write_all(s->fd, line, len + 1);
-			if (r == 0 && s->o.to_stdout)
-				r = write_all(STDOUT_FILENO, line, len + 1);
-			s->size += len + 1;
-			free(line);
-			return r;
-		}
-	}
-	memcpy(s->buf + s->len, line, len);
-	s->buf[s->len + len] = '\n';
-	s->len += len + 1;
+	keys = (struct cordon_audit_keys){
+		.session = get_path(rec, "cordon", "session"),
+		.policy = get_path(rec, "cordon", "policy"),
+		.action = get_path(rec, "event", "action"),
+		.outcome = get_path(rec, "event", "outcome"),
+		.layer = get_path(rec, "cordon", "layer"),
+	};
+	b = cordon_audit_sink_line(s);
+	start = b->len;
+	if (line)
+		cordon_audit_buf_put(b, line, strlen(line));
+	r = line ? cordon_audit_sink_commit(s, start, &keys) : -ENOMEM;
 	free(line);
+	json_decref(rec); /* after commit: the keys point into it */
 	return r;
 }
 
@@ -259,29 +322,67 @@ static int rotate(struct cordon_audit_sink *s)
 	return open_file(s);
 }
 
+/* Bytes of whole lines at @p (@n bytes) that keep the file within max_bytes, 0 if none. */
+static size_t fitting(const struct cordon_audit_sink *s, const char *p, size_t n)
+{
+	uint64_t room;
+	const char *nl;
+
+	if (!s->o.max_bytes)
+		return n;
+	room = s->size < s->o.max_bytes ? s->o.max_bytes - s->size : 0;
+	if (n <= room)
+		return n;
+	nl = room ? memrchr(p, '\n', (size_t)room) : NULL;
+	return nl ? (size_t)(nl - p) + 1 : 0;
+}
+
+static int write_file(struct cordon_audit_sink *s)
+{
+	const char *p = s->buf.p;
+	size_t left = s->buf.len;
+	bool rotated = false;
+	struct stat st;
+	int r = 0, err = 0;
+
+	/* Another writer may share the file: rotate on its real size. */
+	if (s->o.max_bytes && fstat(s->fd, &st) == 0)
+		s->size = (uint64_t)st.st_size;
+	while (left && r == 0) {
+		size_t n = fitting(s, p, left);
+
+		if (!n && s->size && !rotated) {
+			/* A failed rotation keeps writing to the file it has: records come first. */
+			err = rotate(s);
+			rotated = true;
+			if (s->fd < 0)
+				return err;
+			continue;
+		}
+		if (!n) /* an empty file, or just rotated: the next line goes whole even if large */
+			n = (size_t)((const char *)memchr(p, '\n', left) - p) + 1;
+		r = write_all(s->fd, p, n);
+		s->size += n;
+		p += n;
+		left -= n;
+		rotated = false;
+	}
+	if (r == 0 && s->o.fsync == CORDON_AUDIT_FSYNC_ALWAYS)
+		fsync(s->fd);
+	return r ? r : err;
+}
+
 int cordon_audit_sink_flush(struct cordon_audit_sink *s)
 {
 	int r = 0;
 
-	if (!s->len)
+	if (!s->buf.len)
 		return 0;
-	if (s->fd >= 0) {
-		struct stat st;
-
-		/* Another writer may share the file: rotate on its real size. */
-		if (s->o.max_bytes && fstat(s->fd, &st) == 0)
-			s->size = (uint64_t)st.st_size;
-		if (s->o.max_bytes && s->size && s->size + s->len > s->o.max_bytes)
-			r = rotate(s);
-		if (r == 0)
-			r = write_all(s->fd, s->buf, s->len);
-		if (r == 0 && s->o.fsync == CORDON_AUDIT_FSYNC_ALWAYS)
-			fsync(s->fd);
-		s->size += s->len;
-	}
+	if (s->fd >= 0)
+		r = write_file(s);
 	if (r == 0 && s->o.to_stdout)
-		r = write_all(STDOUT_FILENO, s->buf, s->len);
-	s->len = 0;
+		r = write_all(STDOUT_FILENO, s->buf.p, s->buf.len);
+	s->buf.len = 0;
 	return r;
 }
 
@@ -296,7 +397,7 @@ int cordon_audit_sink_close(struct cordon_audit_sink *s)
 
 	if (!s)
 		return 0;
-	r = s->buf ? cordon_audit_sink_flush(s) : 0;
+	r = cordon_audit_sink_flush(s);
 	if (s->fd >= 0) {
 		if (s->o.fsync != CORDON_AUDIT_FSYNC_NONE && fsync(s->fd) < 0 && r == 0)
 			r = -errno;
@@ -307,7 +408,7 @@ int cordon_audit_sink_close(struct cordon_audit_sink *s)
 	if (s->syslog_open)
 		closelog();
 	free(s->path);
-	free(s->buf);
+	free(s->buf.p);
 	free(s);
 	return r;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Ring-buffer records to audit records: decoding, de-duplication, counting, loss records. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit_stream.h"
@@ -10,6 +11,47 @@
 static bool enforcement(unsigned int type)
 {
 	return type >= 1 && type < CORDON_EV_EXEC;
+}
+
+/* Format @data for its session into the sink: the fast formatter, else the json_t path. */
+static int write_record(struct cordon_audit_stream *st, const void *data, size_t size)
+{
+	const struct cordon_event_hdr *h = data;
+	const struct cordon_audit_ctx *c = &st->ctx;
+	struct cordon_audit_ctx unknown, copy;
+	char name[sizeof(CORDON_AUDIT_UNKNOWN_SESSION) + 10];
+	struct cordon_audit_keys keys;
+	struct cordon_audit_buf *b;
+	size_t start;
+	int r;
+
+	if (st->session_ctx) {
+		c = st->session_ctx(st->session_arg, h->session, h->cgroup_id);
+		if (!c) {
+			/* Never dropped: written under the session number, for an operator to find. */
+			snprintf(name, sizeof(name), CORDON_AUDIT_UNKNOWN_SESSION "%u", h->session);
+			unknown =
+				(struct cordon_audit_ctx){ .session = name, .host = st->ctx.host };
+			c = &unknown;
+			st->unknown_sessions++;
+		}
+	}
+	b = cordon_audit_sink_line(st->sink);
+	start = b->len;
+	r = cordon_audit_format_event(&st->fmt, c, data, size, b, &keys);
+	if (r == 0)
+		return cordon_audit_sink_commit(st->sink, start, &keys);
+	if (r != -ENOSYS)
+		return r;
+	/* A kind the fast formatter does not know yet: the reference path formats it. */
+	if (c == &st->ctx)
+		return cordon_audit_sink_emit(st->sink,
+					      cordon_audit_from_event(&st->ctx, data, size));
+	copy = (struct cordon_audit_ctx){ .session = c->session,
+					  .policy = c->policy,
+					  .policy_sha256 = c->policy_sha256,
+					  .host = c->host };
+	return cordon_audit_sink_emit(st->sink, cordon_audit_from_event(&copy, data, size));
 }
 
 int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, size_t size)
@@ -41,7 +83,7 @@ int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, 
 		st->written[type & 63]++;
 		return 0;
 	}
-	if (cordon_audit_sink_emit(st->sink, cordon_audit_from_event(&st->ctx, data, size)) < 0)
+	if (write_record(st, data, size) < 0)
 		st->write_errors++;
 	else
 		st->written[type & 63]++;
@@ -68,7 +110,7 @@ uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st)
 	uint64_t n = 0;
 
 	for (unsigned int t = 1; t < 64; t++)
-		if (t != CORDON_EV_EXEC && t != CORDON_EV_EXIT)
+		if (t != CORDON_EV_EXEC && t != CORDON_EV_EXIT && t != CORDON_EV_NET_ALLOWED)
 			n += st->written[t];
 	return n;
 }

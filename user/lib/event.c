@@ -12,6 +12,7 @@ size_t cordon_event_min_size(unsigned int type)
 	case CORDON_EV_FILE:
 		return sizeof(struct cordon_event_file);
 	case CORDON_EV_CONNECT:
+	case CORDON_EV_NET_ALLOWED:
 		return sizeof(struct cordon_event_connect);
 	case CORDON_EV_TASK:
 		return sizeof(struct cordon_event_task);
@@ -22,7 +23,10 @@ size_t cordon_event_min_size(unsigned int type)
 	case CORDON_EV_EXIT:
 		return sizeof(struct cordon_event_exit);
 	case CORDON_EV_SYSCALL:
+	case CORDON_EV_SECCOMP_KILL:
 		return sizeof(struct cordon_event_syscall);
+	case CORDON_EV_AUTO_CONFINE:
+		return sizeof(struct cordon_event_auto);
 	default:
 		return 0;
 	}
@@ -47,9 +51,16 @@ int cordon_event_check(const void *data, size_t size)
 }
 
 static const char *const type_names[] = {
-	[CORDON_EV_FILE] = "file",	 [CORDON_EV_CONNECT] = "connect", [CORDON_EV_TASK] = "task",
-	[CORDON_EV_OP] = "operation",	 [CORDON_EV_EXEC] = "exec",	  [CORDON_EV_EXIT] = "exit",
+	[CORDON_EV_FILE] = "file",
+	[CORDON_EV_CONNECT] = "connect",
+	[CORDON_EV_TASK] = "task",
+	[CORDON_EV_OP] = "operation",
+	[CORDON_EV_EXEC] = "exec",
+	[CORDON_EV_EXIT] = "exit",
 	[CORDON_EV_SYSCALL] = "syscall",
+	[CORDON_EV_NET_ALLOWED] = "connect-allowed",
+	[CORDON_EV_SECCOMP_KILL] = "seccomp-kill",
+	[CORDON_EV_AUTO_CONFINE] = "auto-confine",
 };
 
 static const char *const hook_names[] = {
@@ -93,13 +104,23 @@ static const char *const hook_names[] = {
 	[CORDON_HOOK_SENDMSG6] = "sendmsg6",
 	[CORDON_HOOK_BIND4] = "bind4",
 	[CORDON_HOOK_BIND6] = "bind6",
+	[CORDON_HOOK_SYS_LINK] = "sys_exit_link",
+	[CORDON_HOOK_SYS_LINKAT] = "sys_exit_linkat",
+	[CORDON_HOOK_SYS_PTRACE] = "sys_exit_ptrace",
+	[CORDON_HOOK_SYS_KILL] = "sys_exit_kill",
+	[CORDON_HOOK_SYS_IOCTL] = "sys_exit_ioctl",
+	[CORDON_HOOK_SYS_IO_URING_SETUP] = "sys_exit_io_uring_setup",
+	[CORDON_HOOK_SECCOMP_KILL] = "signal_generate",
+	[CORDON_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
+	[CORDON_HOOK_SOCKET_CONNECT] = "socket_connect",
+	[CORDON_HOOK_SOCKET_SENDMSG] = "socket_sendmsg",
+	[CORDON_HOOK_SOCKET_BIND] = "socket_bind",
 };
 
 static const char *const layer_names[] = {
-	[CORDON_LAYER_BPF_LSM] = "bpf_lsm",
-	[CORDON_LAYER_CGROUP_BPF] = "cgroup_bpf",
-	[CORDON_LAYER_LANDLOCK] = "landlock",
-	[CORDON_LAYER_SECCOMP] = "seccomp",
+	[CORDON_LAYER_BPF_LSM] = "bpf_lsm",   [CORDON_LAYER_CGROUP_BPF] = "cgroup_bpf",
+	[CORDON_LAYER_LANDLOCK] = "landlock", [CORDON_LAYER_SECCOMP] = "seccomp",
+	[CORDON_LAYER_MOUNT_NS] = "mount_ns",
 };
 
 #define NAME(table, i) ((i) < ARRAY_SIZE(table) && (table)[i] ? (table)[i] : "unknown")

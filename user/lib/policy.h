@@ -207,8 +207,11 @@ bool policy_path_inside(const char *path, const char *tree);
 /* Policy lookup: where names are searched. NULL members take the defaults. */
 struct policy_search {
 	const char *system_dir; /* default /etc/cordon/policies */
-	const char *user_dir;	/* default ${XDG_CONFIG_HOME:-$HOME/.config}/cordon/policies */
-	bool no_builtin;	/* tests: skip the embedded set */
+	const char
+		*user_dir; /* default ${XDG_CONFIG_HOME:-$HOME/.config}/cordon/policies; "": none */
+	bool no_builtin;   /* tests: skip the embedded set */
+	/* refuse references by path: the daemon, as root, must not open files a user names */
+	bool names_only;
 };
 
 enum policy_source {

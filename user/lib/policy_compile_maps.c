@@ -277,6 +277,11 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		r = compile_net(&p->bind, POL_RULE_BIND, session, resolve, ctx, &out->bind,
 				&out->nbind, errs);
 	out->session_flags |= CORDON_SESSION_SELF;
+	/* Allowed connects are recorded only when asked for: a build can make thousands. */
+	if (p->audit & POL_AUDIT_CONNECT)
+		out->session_flags |= CORDON_SESSION_AUDIT_CONNECT;
+	if (p->ptrace == POL_PTRACE_NONE)
+		out->session_flags |= CORDON_SESSION_PTRACE_SECCOMP;
 	if (!r && p->sec_patterns.n > CORDON_MAX_PATTERNS) {
 		const struct pol_item *it = &p->sec_patterns.v[CORDON_MAX_PATTERNS];
 

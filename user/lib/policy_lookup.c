@@ -39,8 +39,9 @@ static const char *user_dir(const struct policy_search *s, char *buf, size_t buf
 {
 	const char *x;
 
+	/* "" means no user directory at all (the daemon never reads users' files). */
 	if (s && s->user_dir)
-		return s->user_dir;
+		return s->user_dir[0] ? s->user_dir : NULL;
 	x = getenv("XDG_CONFIG_HOME");
 	if (x && x[0] == '/') {
 		snprintf(buf, bufsz, "%s/cordon/policies", x);
@@ -98,6 +99,10 @@ int policy_load_ref(const char *ref, const struct policy_search *search, const c
 			policy_errorf(errs, file, line, col, "no built-in policy '%s'", ref + 8);
 		return r;
 	}
+	if (is_path_ref(ref) && search && search->names_only)
+		return policy_errorf(errs, file, line, col,
+				     "'%s': only policy names may be referred to here, not paths",
+				     ref);
 	if (is_path_ref(ref)) {
 		/* Relative extends are relative to the file that names them. */
 		if (ref[0] != '/' && file && strncmp(file, "builtin:", 8) && strchr(file, '/')) {

@@ -42,6 +42,67 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 	return cordon_session_create_opts(s, &o, flags);
 }
 
+static int id_taken(void *ctx, uint64_t cgroup_id, const struct cordon_session *e)
+{
+	(void)cgroup_id;
+	return e->id == *(uint32_t *)ctx;
+}
+
+static int make_cgroup(struct cordon_session_ctx *s, const char *cgroup_root)
+{
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name);
+	r = cordon_cgroup_create(s->cgroup);
+	if (r < 0)
+		return r;
+	r = cordon_cgroup_id(s->cgroup, &s->cgroup_id);
+	if (r < 0)
+		return r;
+	dfd = open(s->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->procs_fd = dfd < 0 ? -1 : openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	return s->procs_fd < 0 ? -errno : 0;
+}
+
+int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
+				 const char *cgroup_root, uint32_t flags)
+{
+	struct cordon_session entry = { .flags = flags };
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->procs_fd = -1;
+	s->bpf = bpf;
+	s->bpf_shared = true;
+	/* Rules are keyed by the number: two live sessions must never share one. */
+	for (int tries = 0;; tries++) {
+		r = new_id(s);
+		if (r < 0)
+			return r;
+		r = cordon_bpf_sessions_each(bpf, id_taken, &s->id);
+		if (r == 0)
+			break;
+		if (r < 0 || tries == 16)
+			return r < 0 ? r : -EEXIST;
+	}
+	/* Leftovers of a session that died with the same number must not leak into this one. */
+	r = cordon_bpf_purge_session(bpf, s->id);
+	if (r == 0)
+		r = make_cgroup(s, cgroup_root);
+	if (r < 0)
+		goto fail;
+	entry.id = s->id;
+	s->flags = flags;
+	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	cordon_session_destroy(s);
+	return r;
+}
+
 int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
 			       uint32_t flags)
 {
@@ -57,22 +118,9 @@ int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon
 	r = cordon_bpf_start(o, &s->bpf);
 	if (r < 0)
 		return r;
-	snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name);
-	r = cordon_cgroup_create(s->cgroup);
+	r = make_cgroup(s, cgroup_root);
 	if (r < 0)
 		goto fail;
-	r = cordon_cgroup_id(s->cgroup, &s->cgroup_id);
-	if (r < 0)
-		goto fail;
-	{
-		_cleanup_close_ int dfd = open(s->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		s->procs_fd = dfd < 0 ? -1 : openat(dfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-		if (s->procs_fd < 0) {
-			r = -errno;
-			goto fail;
-		}
-	}
 	entry.id = s->id;
 	s->flags = flags;
 	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
@@ -324,18 +372,34 @@ void cordon_session_destroy_detached(struct cordon_session_ctx *s)
 
 void cordon_session_destroy(struct cordon_session_ctx *s)
 {
+	bool gone = true;
+	int tries = 0;
+
 	if (s->procs_fd >= 0)
 		close(s->procs_fd);
 	s->procs_fd = -1;
 	if (s->cgroup[0]) {
+		int r;
+
 		kill_all(s->cgroup);
-		for (int i = 0; i < 100 && cordon_cgroup_remove(s->cgroup) == -EBUSY; i++)
+		while ((r = cordon_cgroup_remove(s->cgroup)) == -EBUSY && ++tries < 100)
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		/*
+		 * Fail closed: a cgroup that still holds a task keeps its session entry, so the
+		 * programs keep confining what could not be killed.
+		 */
+		gone = r == 0 || r == -ENOENT;
 	}
-	if (s->bpf) {
+	if (s->bpf && gone) {
 		if (s->cgroup_id)
 			cordon_bpf_session_del(s->bpf, s->cgroup_id);
-		cordon_bpf_stop(s->bpf);
+		if (s->bpf_shared) {
+			/* Only after the cgroup is empty: no task of the session is left to rely on. */
+			if (s->id)
+				cordon_bpf_purge_session(s->bpf, s->id);
+		}
 	}
+	if (s->bpf && !s->bpf_shared)
+		cordon_bpf_stop(s->bpf);
 	s->bpf = NULL;
 }

@@ -21,6 +21,7 @@ struct cordon_session_ctx {
 	uint32_t flags; /* CORDON_SESSION_* */
 	int procs_fd;	/* its cgroup.procs, opened for the child to join */
 	struct cordon_bpf *bpf;
+	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */
 };
 
 /*
@@ -34,6 +35,14 @@ int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root,
 /* The same, without the tracing (audit) programs: to measure the enforcement hooks alone. */
 int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
 			       uint32_t flags);
+
+/*
+ * The daemon's form: a session in programs that are already loaded (and shared by every
+ * session), its cgroup named @name under @cgroup_root. The session number is chosen unused in
+ * @bpf. On failure nothing is left behind.
+ */
+int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
+				 const char *cgroup_root, uint32_t flags);
 
 /*
  * Fill the network rules (and, with BPF LSM, the inode rules and name patterns) of the

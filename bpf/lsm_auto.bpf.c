@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF LSM auto-confinement: a task outside every session that execs a registered executable
+ * (auto_exec) is tagged with that executable's session after exec's point of no return and
+ * before the new program's first instruction; userspace then moves it into the session cgroup.
+ */
+#include "cordon.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_AUTO_EXEC);
+	__type(key, struct cordon_auto_key);
+	__type(value, struct cordon_auto_exec);
+} auto_exec SEC(".maps") __weak;
+
+/*
+ * A match found at the start of an exec, waiting for the exec to pass its point of no return.
+ * Its own map, not a field of task_tags: any task_tags entry makes lsm_session() treat the
+ * task as confined, and an exec can still fail after the match.
+ */
+struct cordon_auto_pending {
+	__u64 cgroup_id; /* the auto session; 0: nothing pending */
+	__u64 ino;	 /* the registered file that matched */
+	__u32 dev;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cordon_auto_pending);
+} auto_pending SEC(".maps") __weak;
+
+/*
+ * bprm_creds_for_exec runs once per execve, before any binary handler, with bprm->file still
+ * the file the caller named. The match is made here and not at bprm_committed_creds because
+ * by then a `#!` script has been replaced by its interpreter in bprm->file: agents installed
+ * by npm or pip are scripts, and registering node or python would confine every program they
+ * run. Every exec overwrites or clears the pending state, so a match left by an exec that
+ * failed later can never be committed by the next one.
+ */
+SEC("lsm/bprm_creds_for_exec")
+int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cordon_auto_pending *p;
+	struct cordon_auto_key k = {};
+	struct cordon_auto_exec *a;
+	struct dentry *d;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	p = bpf_task_storage_get(&auto_pending, task, 0, 0);
+	if (p)
+		p->cgroup_id = 0;
+	/* A task already in a session keeps it: its own policy, which may be stricter. */
+	if (lsm_session(&cgroup_id))
+		return 0;
+	d = BPF_CORE_READ(bprm, file, f_path.dentry);
+	if (!d)
+		return 0;
+	k.ino = BPF_CORE_READ(d, d_inode, i_ino);
+	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	a = bpf_map_lookup_elem(&auto_exec, &k);
+	if (!a || !bpf_map_lookup_elem(&sessions, &a->cgroup_id))
+		return 0;
+	p = bpf_task_storage_get(&auto_pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0; /* out of memory: the exec runs unconfined, as without cordon */
+	p->cgroup_id = a->cgroup_id;
+	p->ino = k.ino;
+	p->dev = k.dev;
+	return 0;
+}
+
+/*
+ * After commit_creds() and de_thread(): the exec can no longer fail, the process has one
+ * thread, and no instruction of the new program has run. Every LSM program finds the session
+ * through task_tags before the cgroup (lsm_session()), so from here on the task is confined by
+ * the session's BPF LSM rules; task_alloc copies the tag to every thread and child.
+ */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(cordon_auto_commit, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cordon_auto_pending *p;
+	struct cordon_event_auto *ev;
+	struct cordon_task_tag *tag;
+	struct cordon_session *s;
+	__u64 cgroup_id;
+
+	p = bpf_task_storage_get(&auto_pending, task, 0, 0);
+	if (!p || !p->cgroup_id)
+		return 0;
+	cgroup_id = p->cgroup_id;
+	p->cgroup_id = 0;
+	/* Unregistered between the two hooks: nothing to join. */
+	s = bpf_map_lookup_elem(&sessions, &cgroup_id);
+	if (!s)
+		return 0;
+	tag = bpf_task_storage_get(&task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!tag) {
+		/*
+		 * No memory for the tag: the agent would run unconfined. The record still goes
+		 * out (with the error) so that the move into the cgroup confines it by cgroup.
+		 */
+		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,
+				   CORDON_HOOK_BPRM_COMMITTED_CREDS, CORDON_LAYER_BPF_LSM, s,
+				   cgroup_id, -12 /* ENOMEM */, 0);
+	} else {
+		tag->cgroup_id = cgroup_id;
+		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,
+				   CORDON_HOOK_BPRM_COMMITTED_CREDS, CORDON_LAYER_BPF_LSM, s,
+				   cgroup_id, 0, 0);
+	}
+	if (!ev)
+		return 0; /* counted in event_drops; the tag alone still confines (LSM rules) */
+	ev->ino = p->ino;
+	ev->dev = p->dev;
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}

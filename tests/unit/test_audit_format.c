@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The fast formatter (audit_format.c) against the reference json_t path (audit_record.c): every
+ * record kind, hook, layer and verdict, hostile and invalid strings, cut and oversize records
+ * give lines that parse to identical objects and validate against docs/audit-schema.json. Also
+ * the stream's per-session lookup, and the file sink's exact rotation.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "audit_format.h"
+#include "audit_record.h"
+#include "audit_schema.h"
+#include "audit_sink.h"
+#include "audit_stream.h"
+#include "event.h"
+#include "maps.h"
+
+static const char *const fragments[] = {
+	"/home/dev/.aws/credentials",
+	"\"",
+	"\\",
+	"\n{\"event\":{\"action\":\"forged\"}}\n",
+	"\r\t\b\f\x01\x1f\x7f",
+	"\x1b[31m",
+	"d\xc3\xa9j\xc3\xa0",		/* valid two-byte sequences */
+	"\xe2\x82\xac\xf0\x9f\x92\xa9", /* euro sign, a four-byte emoji */
+	"\xe2\x80\xa8",			/* U+2028 */
+	"\xff\xfe",			/* never valid */
+	"\xc3",				/* a sequence cut short */
+	"\xc0\xaf",			/* overlong '/' */
+	"\xed\xa0\x80",			/* a UTF-16 surrogate */
+	"\xf4\x90\x80\x80",		/* beyond U+10FFFF */
+	"\xe2\x82",			/* cut three-byte sequence */
+	" ",
+	"a",
+	"",
+};
+
+static json_t *schema;
+static unsigned long long rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned int rnd(unsigned int n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned int)(rng % n);
+}
+
+/* Fill @len bytes with hostile fragments; sometimes no NUL at all, sometimes empty. */
+static void hostile(__u8 *s, size_t len)
+{
+	size_t k = 0;
+
+	memset(s, 0, len);
+	switch (rnd(8)) {
+	case 0:
+		return;
+	case 1:
+		memset(s, 'A' + (int)rnd(26), len); /* fills the array: no terminator */
+		return;
+	case 2:
+		for (size_t i = 0; i < len; i++)
+			s[i] = (__u8)(1 + rnd(255)); /* any byte but NUL */
+		return;
+	}
+	while (k < len) {
+		const char *f = fragments[rnd(sizeof(fragments) / sizeof(fragments[0]))];
+		size_t n = strlen(f);
+
+		if (k + n > len)
+			n = len - k;
+		memcpy(s + k, f, n);
+		k += n;
+		if (!rnd(6))
+			break;
+	}
+}
+
+static void fill_hdr(struct cordon_event_hdr *h, unsigned int type, size_t size)
+{
+	static const __s32 verdicts[] = { 0, 0, -EACCES, -EPERM, -EROFS, -ENOENT, -4095 };
+
+	memset(h, 0, size);
+	h->type = (__u16)type;
+	h->version = CORDON_EVENT_VERSION;
+	h->size = (__u32)size;
+	h->ts_ns = (__u64)rnd(1000000) * 1000003ull;
+	h->session = rnd(40);
+	h->pid = rnd(5) ? rnd(4000000) : 0xffffffffu;
+	h->tid = h->pid + rnd(3);
+	h->uid = rnd(4) ? 0 : rnd(3) ? 65534 : 4000000000u;
+	h->verdict = verdicts[rnd(sizeof(verdicts) / sizeof(verdicts[0]))];
+	h->rule_id = rnd(3) ? 0 : rnd(2) ? rnd(100) : 0xffffffffu;
+	h->hook = (__u16)rnd(132);
+	h->layer = (__u16)rnd(5); /* the layers docs/audit-schema.json knows */
+	hostile(h->comm, sizeof(h->comm));
+}
+
+static __u64 big(void)
+{
+	return rnd(2) ? rnd(1000) : ~0ull - rnd(1000);
+}
+
+static void fill_addr(__u8 addr[16])
+{
+	memset(addr, 0, 16);
+	if (rnd(2)) {
+		addr[10] = addr[11] = 0xff;
+		addr[12] = (__u8)rnd(256);
+		addr[15] = (__u8)rnd(256);
+	} else {
+		for (int i = 0; i < 16; i++)
+			addr[i] = rnd(3) ? 0 : (__u8)rnd(256);
+	}
+}
+
+/* One random record of @type in @buf; returns its size. */
+static size_t make_event(unsigned int type, void *buf)
+{
+	switch (type) {
+	case CORDON_EV_FILE: {
+		struct cordon_event_file *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		/* jansson has no unsigned 64-bit integers: an inode past INT64_MAX would print
+		 * negative (both ways), which the schema refuses; real ones stay below. */
+		e->ino = big() >> 1;
+		e->access = rnd(8);
+		hostile(e->path, sizeof(e->path));
+		return sizeof(*e);
+	}
+	case CORDON_EV_CONNECT: {
+		struct cordon_event_connect *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		fill_addr(e->addr);
+		e->port = (__u16)rnd(65536);
+		e->protocol = (__u8)(rnd(3) ? 6 : rnd(2) ? 17 : rnd(256));
+		return sizeof(*e);
+	}
+	case CORDON_EV_TASK: {
+		struct cordon_event_task *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		e->target_pid = rnd(100000);
+		e->detail = rnd(2) ? rnd(65) : 0xffffffffu;
+		hostile(e->target_comm, sizeof(e->target_comm));
+		return sizeof(*e);
+	}
+	case CORDON_EV_OP: {
+		struct cordon_event_op *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		e->arg0 = big();
+		e->arg1 = big();
+		e->arg2 = big();
+		return sizeof(*e);
+	}
+	case CORDON_EV_EXEC: {
+		struct cordon_event_exec *e = buf;
+		size_t off = 0;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		e->ppid = rnd(100000);
+		e->old_pid = rnd(2) ? e->hdr.pid : rnd(100000);
+		e->euid = rnd(2) ? e->hdr.uid : 0;
+		e->flags = rnd(4);
+		hostile(e->filename, sizeof(e->filename));
+		/* argv: several hostile strings back to back, the last one maybe cut */
+		while (off < sizeof(e->args) && rnd(12)) {
+			__u8 tmp[64];
+			size_t n;
+
+			hostile(tmp, sizeof(tmp) - 1);
+			tmp[sizeof(tmp) - 1] = 0;
+			n = strlen((char *)tmp) + 1;
+			if (off + n > sizeof(e->args))
+				n = sizeof(e->args) - off;
+			memcpy(e->args + off, tmp, n);
+			off += n;
+			e->argc++;
+		}
+		e->args_len = rnd(8) ? (__u32)off : rnd(2) ? 1u << 31 : (__u32)sizeof(e->args);
+		if (!rnd(8))
+			hostile(e->args, sizeof(e->args));
+		return sizeof(*e);
+	}
+	case CORDON_EV_EXIT: {
+		struct cordon_event_exit *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		e->ppid = rnd(100000);
+		e->exit_code = rnd(2) ? rnd(256) << 8 : rnd(2) ? rnd(65) : rnd(65536);
+		e->start_ns = rnd(4) ? e->hdr.ts_ns - rnd(1000000) : big();
+		return sizeof(*e);
+	}
+	default: {
+		struct cordon_event_syscall *e = buf;
+
+		fill_hdr(&e->hdr, CORDON_EV_SYSCALL, sizeof(*e));
+		e->nr = rnd(500);
+		e->flags = rnd(8);
+		e->arg = big();
+		fill_addr(e->addr);
+		e->port = (__u16)rnd(65536);
+		e->family = (__u16)(rnd(3) ? AF_INET : rnd(2) ? AF_INET6 : rnd(50));
+		hostile(e->path, sizeof(e->path));
+		return sizeof(*e);
+	}
+	}
+}
+
+static const struct cordon_audit_ctx sessions[] = {
+	{ .session = "0123456789abcdef0123456789abcdef",
+	  .policy = "agent",
+	  .policy_sha256 = "c78f281af1cfe4a8a5fc71b41b6523a5c2793e1f1d9a791a53a5e58fd4c1a45a",
+	  .host = "testhost" },
+	{ .session = "fedcba9876543210fedcba9876543210", .policy = "offline", .host = "h\"\n" },
+	{ .session = "00000000000000000000000000000001", .host = "" },
+};
+
+/*
+ * Format @data both ways and require the same object, one line, schema-valid. The time stamps
+ * are read from the clock separately by each path: compared for form, not value.
+ */
+static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_ctx *c,
+		      const void *data, size_t size)
+{
+	struct cordon_audit_ctx rc = { .session = c->session,
+				       .policy = c->policy,
+				       .policy_sha256 = c->policy_sha256,
+				       .host = c->host };
+	struct cordon_audit_buf out = { 0 };
+	json_t *ref = cordon_audit_from_event(&rc, data, size), *fast;
+	json_error_t e;
+	char err[512];
+	int r;
+
+	r = cordon_audit_format_event(f, c, data, size, &out, NULL);
+	if (!ref) {
+		/* The reference writes nothing only for records it refuses. */
+		assert_true(r == -EBADMSG || r == -EOPNOTSUPP || r == -ENOSYS);
+		assert_int_equal(out.len, 0);
+		free(out.p);
+		return;
+	}
+	if (r)
+		fail_msg("fast formatter: %d on a record the reference formats (type %u)", r,
+			 ((const struct cordon_event_hdr *)data)->type);
+	assert_null(memchr(out.p, '\n', out.len));
+	assert_null(memchr(out.p, '\r', out.len));
+	fast = json_loadb(out.p, out.len, 0, &e);
+	if (!fast)
+		fail_msg("fast line does not parse: %s: %.*s", e.text, (int)out.len, out.p);
+	if (cordon_schema_validate(schema, schema, fast, err, sizeof(err)))
+		fail_msg("schema: %s in %.*s", err, (int)out.len, out.p);
+	json_object_del(ref, "@timestamp");
+	json_object_del(fast, "@timestamp");
+	if (!json_equal(ref, fast)) {
+		char *a = json_dumps(ref, JSON_COMPACT | JSON_SORT_KEYS);
+		char *b = json_dumps(fast, JSON_COMPACT | JSON_SORT_KEYS);
+
+		fail_msg("differ:\nreference %s\nfast      %s", a, b);
+	}
+	json_decref(ref);
+	json_decref(fast);
+	free(out.p);
+}
+
+static void test_audit_format__equals_the_reference_on_every_kind(void **state)
+{
+	static const unsigned int types[] = { CORDON_EV_FILE,	CORDON_EV_CONNECT, CORDON_EV_TASK,
+					      CORDON_EV_OP,	CORDON_EV_EXEC,	   CORDON_EV_EXIT,
+					      CORDON_EV_SYSCALL };
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	union {
+		struct cordon_event_exec exec;
+		__u8 raw[4096];
+	} buf;
+
+	(void)state;
+	for (int i = 0; i < 30000; i++) {
+		unsigned int type = types[i % (sizeof(types) / sizeof(types[0]))];
+		const struct cordon_audit_ctx *c = &sessions[rnd(3)];
+		size_t size = make_event(type, &buf);
+
+		both_ways(f, c, &buf, size);
+		if (i % 50 == 0) {
+			/* A longer record of a newer producer, and cut ones: same verdict both ways. */
+			((struct cordon_event_hdr *)&buf)->size = (__u32)(size + 64);
+			both_ways(f, c, &buf, size + 64);
+			both_ways(f, c, &buf, size - 1 - rnd((unsigned int)size));
+			((struct cordon_event_hdr *)&buf)->size = (__u32)rnd((unsigned int)size);
+			both_ways(f, c, &buf, size);
+		}
+	}
+	free(f);
+}
+
+static void test_audit_format__every_hook_and_layer_name_is_a_plain_identifier(void **state)
+{
+	(void)state;
+	/* Names from cordon's tables are quoted without an encoder: they must need none. */
+	for (unsigned int i = 0; i < 200; i++) {
+		const char *names[] = { cordon_event_hook_name(i), cordon_event_layer_name(i) };
+
+		for (size_t k = 0; k < 2; k++)
+			for (const char *p = names[k]; *p; p++)
+				assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+					    *p == '_' || *p == '-');
+	}
+}
+
+static void test_audit_format__time_stamp_equals_rfc3339(void **state)
+{
+	struct cordon_audit_format f = { 0 };
+	static const uint64_t at[] = { 0,
+				       999999999,
+				       1000000000,
+				       951782400000000000ull, /* 2000-02-29 */
+				       1795000000123456789ull,
+				       1795000000999999999ull,
+				       1795000001000000000ull,
+				       4102444799999999999ull };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]) * 3; i++) {
+		uint64_t ns = at[i % (sizeof(at) / sizeof(at[0]))] + (i / 8) * 7;
+		struct cordon_audit_buf out = { 0 };
+		char ref[40];
+
+		cordon_audit_rfc3339(ns, ref, sizeof(ref));
+		cordon_audit_format_time(&f, ns, &out);
+		assert_int_equal(out.len, strlen(ref));
+		assert_memory_equal(out.p, ref, out.len);
+		free(out.p);
+	}
+}
+
+/* --- many sessions on one stream ---------------------------------------------------------- */
+
+struct lookup {
+	struct cordon_audit_ctx a, b;
+	unsigned int calls;
+};
+
+static const struct cordon_audit_ctx *lookup(void *arg, uint32_t session_id, uint64_t cgroup_id)
+{
+	struct lookup *l = arg;
+
+	l->calls++;
+	if (session_id == 1 && cgroup_id == 100)
+		return &l->a;
+	if (session_id == 2)
+		return &l->b;
+	return NULL;
+}
+
+static json_t *read_lines(const char *path, size_t *n)
+{
+	json_t *arr = json_array();
+	char line[65536];
+	FILE *f = fopen(path, "r");
+	char err[512];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		assert_non_null(j);
+		if (cordon_schema_validate(schema, schema, j, err, sizeof(err)))
+			fail_msg("schema: %s in %s", err, line);
+		json_array_append_new(arr, j);
+	}
+	fclose(f);
+	*n = json_array_size(arr);
+	return arr;
+}
+
+static const char *sget(json_t *r, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(r, a), b));
+}
+
+static void test_audit_format__stream_formats_each_record_with_its_session(void **state)
+{
+	char dir[] = "/tmp/cordon-fmt-XXXXXX", path[64];
+	struct cordon_audit_sink_opts so = { .fd = -1 };
+	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+	struct lookup l = {
+		.a = { .session = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", .policy = "pa", .host = "h" },
+		.b = { .session = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", .policy = "pb", .host = "h" },
+	};
+	struct cordon_event_file e;
+	json_t *recs;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
+	so.path = path;
+	st->ctx.host = "thehost";
+	st->session_ctx = lookup;
+	st->session_arg = &l;
+	assert_int_equal(cordon_audit_sink_open(&so, &st->sink), 0);
+	memset(&e, 0, sizeof(e));
+	e.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_FILE,
+					   .size = sizeof(e),
+					   .pid = 5,
+					   .tid = 5,
+					   .verdict = -EACCES,
+					   .hook = CORDON_HOOK_FILE_OPEN,
+					   .layer = CORDON_LAYER_BPF_LSM };
+	memcpy(e.path, "/etc/shadow", 12);
+	for (uint32_t id = 1; id <= 3; id++) {
+		e.hdr.session = id;
+		e.hdr.cgroup_id = 100;
+		e.hdr.tid = 10 + id; /* distinct threads: no echo suppression */
+		cordon_audit_stream_event(st, &e, sizeof(e));
+	}
+	/* The daemon reuses a context for another session: its new fields, never the old ones. */
+	l.a.session = "cccccccccccccccccccccccccccccccc";
+	l.a.policy = "pc";
+	e.hdr.session = 1;
+	e.hdr.tid = 20;
+	cordon_audit_stream_event(st, &e, sizeof(e));
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	assert_int_equal(l.calls, 4);
+	assert_int_equal(st->unknown_sessions, 1);
+	assert_int_equal(st->write_errors, 0);
+
+	recs = read_lines(path, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(sget(json_array_get(recs, 0), "cordon", "session"),
+			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_string_equal(sget(json_array_get(recs, 0), "cordon", "policy"), "pa");
+	assert_string_equal(sget(json_array_get(recs, 1), "cordon", "session"), l.b.session);
+	assert_string_equal(sget(json_array_get(recs, 1), "cordon", "policy"), "pb");
+	assert_string_equal(sget(json_array_get(recs, 2), "cordon", "session"), "unknown-3");
+	assert_null(json_object_get(json_object_get(json_array_get(recs, 2), "cordon"), "policy"));
+	assert_string_equal(sget(json_array_get(recs, 2), "host", "name"), "thehost");
+	assert_string_equal(sget(json_array_get(recs, 2), "file", "path"), "/etc/shadow");
+	assert_string_equal(sget(json_array_get(recs, 3), "cordon", "session"),
+			    "cccccccccccccccccccccccccccccccc");
+	assert_string_equal(sget(json_array_get(recs, 3), "cordon", "policy"), "pc");
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
+static void test_audit_format__single_session_stream_uses_ctx(void **state)
+{
+	char dir[] = "/tmp/cordon-fmt-XXXXXX", path[64];
+	struct cordon_audit_sink_opts so = { .fd = -1 };
+	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+	struct cordon_event_exit x;
+	json_t *recs;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
+	so.path = path;
+	st->ctx = sessions[0];
+	assert_int_equal(cordon_audit_sink_open(&so, &st->sink), 0);
+	memset(&x, 0, sizeof(x));
+	x.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_EXIT,
+					   .size = sizeof(x),
+					   .session = 99, /* not looked up: there is no lookup */
+					   .pid = 7,
+					   .tid = 7,
+					   .hook = CORDON_HOOK_SCHED_EXIT };
+	cordon_audit_stream_event(st, &x, sizeof(x));
+	cordon_audit_stream_drops(st, 3);
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	recs = read_lines(path, &n);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(sget(json_array_get(recs, i), "cordon", "session"),
+				    sessions[0].session);
+		assert_string_equal(sget(json_array_get(recs, i), "cordon", "policy_sha256"),
+				    sessions[0].policy_sha256);
+	}
+	assert_int_equal(st->unknown_sessions, 0);
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
+/* --- the file sink: exact rotation ---------------------------------------------------------- */
+
+static void test_audit_format__rotation_keeps_files_within_the_limit(void **state)
+{
+	char dir[] = "/tmp/cordon-rot-XXXXXX", path[64], rot[80], line[4096];
+	struct cordon_audit_sink_opts o = { .fd = -1, .max_bytes = 8192, .keep = 50 };
+	struct cordon_audit_ctx c = sessions[0];
+	struct cordon_audit_sink *s = NULL;
+	unsigned long total = 0, files = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
+	o.path = path;
+	assert_int_equal(cordon_audit_sink_open(&o, &s), 0);
+	for (int i = 0; i < 500; i++) {
+		assert_int_equal(cordon_audit_sink_emit(s, cordon_audit_lost(&c, 1 + i, 1, 5)), 0);
+		if (i % 37 == 36) /* flushes of many lines at once, as after a drain */
+			assert_int_equal(cordon_audit_sink_flush(s), 0);
+	}
+	assert_int_equal(cordon_audit_sink_close(s), 0);
+	for (int i = 0; i <= 50; i++) {
+		long size;
+		FILE *f;
+
+		if (i)
+			snprintf(rot, sizeof(rot), "%s.%d", path, i);
+		else
+			snprintf(rot, sizeof(rot), "%s", path);
+		f = fopen(rot, "r");
+		if (!f)
+			break;
+		files++;
+		while (fgets(line, sizeof(line), f)) {
+			json_t *j = json_loads(line, 0, NULL);
+
+			assert_non_null(j);
+			assert_non_null(strchr(line, '\n'));
+			json_decref(j);
+			total++;
+		}
+		size = ftell(f);
+		assert_true(size > 0 && size <= 8192);
+		fclose(f);
+		unlink(rot);
+	}
+	assert_true(files > 5);
+	assert_int_equal(total, 500); /* nothing lost: keep was large enough */
+	rmdir(dir);
+}
+
+static int setup(void **state)
+{
+	json_error_t e;
+
+	(void)state;
+	schema = json_load_file("docs/audit-schema.json", 0, &e);
+	if (!schema)
+		fprintf(stderr, "docs/audit-schema.json: %s\n", e.text);
+	return schema ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	json_decref(schema);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_audit_format__equals_the_reference_on_every_kind),
+		cmocka_unit_test(
+			test_audit_format__every_hook_and_layer_name_is_a_plain_identifier),
+		cmocka_unit_test(test_audit_format__time_stamp_equals_rfc3339),
+		cmocka_unit_test(test_audit_format__stream_formats_each_record_with_its_session),
+		cmocka_unit_test(test_audit_format__single_session_stream_uses_ctx),
+		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

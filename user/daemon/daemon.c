@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The daemon's set-up and its one epoll loop. Security model in short: enforcement lives in
+ * the kernel, pinned in bpffs, and never depends on this process being alive; what the daemon
+ * adds is creating and ending sessions on behalf of local users and writing the audit stream.
+ * Stopping it (SIGTERM, a crash, kill -9) leaves every session confined.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "daemon.h"
+#include "loader.h"
+#include "events.h"
+#include "probe.h"
+
+void daemon_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* stderr: journald under systemd, the terminal otherwise. */
+	fputs("cordon-daemon: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int daemon_watch_add(struct daemon *d, int fd, uint32_t events, void *ptr)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = ptr };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* systemd's readiness protocol (sd_notify(3)): one datagram to $NOTIFY_SOCKET. */
+static void notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)!sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+/* bpffs at the parent of the pin root, mounted when the host has none (as systemd would). */
+static int ensure_bpffs(const char *pin_root)
+{
+	char parent[4096];
+	struct statfs sf;
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", pin_root);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -EINVAL;
+	*slash = '\0';
+	if (statfs(parent, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Programs of another build (an upgrade) keep enforcing the sessions they hold; once none is
+ * left their pins are removed, which detaches them.
+ */
+static void retire_old_builds(struct daemon *d)
+{
+	_cleanup_free_ char *mine = strdup(d->pin_dir);
+	const char *base = mine ? strrchr(mine, '/') + 1 : NULL;
+	DIR *dir = opendir(d->o.pin_root);
+	struct dirent *e;
+
+	while (base && dir && (e = readdir(dir))) {
+		char path[4500], sp[4600];
+		uint64_t key;
+		int fd, empty;
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, base))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d->o.pin_root, e->d_name);
+		snprintf(sp, sizeof(sp), "%s/map-sessions", path);
+		fd = bpf_obj_get(sp);
+		empty = fd < 0 || bpf_map_get_next_key(fd, NULL, &key) < 0;
+		if (fd >= 0)
+			close(fd);
+		if (!empty) {
+			daemon_log("programs of an older build (%s) still hold sessions: kept",
+				   e->d_name);
+			continue;
+		}
+		{
+			DIR *pins = opendir(path);
+			struct dirent *p;
+
+			while (pins && (p = readdir(pins)))
+				if (p->d_name[0] != '.' &&
+				    (size_t)snprintf(sp, sizeof(sp), "%s/%s", path, p->d_name) <
+					    sizeof(sp))
+					unlink(sp);
+			if (pins)
+				closedir(pins);
+			rmdir(path);
+			daemon_log("retired the programs of an older build (%s)", e->d_name);
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static const struct cordon_audit_ctx *session_ctx(void *arg, uint32_t id, uint64_t cgroup_id)
+{
+	struct daemon *d = arg;
+
+	(void)id;
+	for (struct dsession *s = d->sessions; s; s = s->next)
+		if (s->s.cgroup_id == cgroup_id)
+			return &s->audit;
+	return NULL;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct cordon_event_hdr *h = data;
+
+	/* The move first: the process runs tagged but outside its cgroup until then. */
+	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_CONFINE)
+		daemon_auto_event(d, data, size);
+	return cordon_audit_stream_event(&d->stream, data, size);
+}
+
+static int open_audit(struct daemon *d)
+{
+	struct cordon_audit_sink_opts so = {
+		.path = d->cfg.audit_file,
+		.fd = -1,
+		.max_bytes = d->cfg.audit_max_bytes,
+		.keep = d->cfg.audit_keep,
+		.fsync = d->cfg.audit_fsync,
+		.to_stdout = d->cfg.audit_stdout,
+		.to_journal = d->cfg.audit_journal,
+	};
+	struct cordon_audit_sink *sink = NULL;
+	int r;
+
+	if (d->cfg.audit_file) {
+		_cleanup_free_ char *dir = strdup(d->cfg.audit_file);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0750);
+		}
+	}
+	r = cordon_audit_sink_open(&so, &sink);
+	if (r < 0)
+		return r;
+	if (d->stream.sink)
+		cordon_audit_sink_close(d->stream.sink);
+	d->stream.sink = sink;
+	return 0;
+}
+
+static void check_drops(struct daemon *d)
+{
+	uint64_t drops = 0;
+
+	if (cordon_bpf_drops(d->bpf, &drops) == 0) {
+		/* Lost records may have been auto-confinement ones: find their processes. */
+		if (drops != d->drops_seen)
+			daemon_auto_sweep(d);
+		d->drops_seen = drops;
+		cordon_audit_stream_drops(&d->stream, drops);
+	}
+	if (d->stream.sink)
+		cordon_audit_sink_flush(d->stream.sink);
+}
+
+static void reload(struct daemon *d)
+{
+	struct daemon_config c = { 0 };
+
+	daemon_log("SIGHUP: reloading %s, the policies and the floor", d->o.config);
+	if (daemon_config_load(d->o.config, &c) < 0) {
+		daemon_log("%s is not valid: keeping the running configuration", d->o.config);
+	} else {
+		daemon_config_free(&d->cfg);
+		d->cfg = c;
+	}
+	/* Reopened so that a rotation by logrotate or by hand takes effect. */
+	if (open_audit(d) < 0)
+		daemon_log("audit sink: cannot reopen, keeping the old one");
+	if (daemon_policy_snapshot(d) < 0)
+		daemon_log("the policy set is not valid: keeping the previous one");
+	daemon_auto_apply(d);
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			/* `audit` writers; the resolver waits for its own children itself. */
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				if (d->nreaders)
+					d->nreaders--;
+		} else if (si.ssi_signo == SIGHUP)
+			reload(d);
+		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			d->stop = true;
+	}
+}
+
+static int setup(struct daemon *d)
+{
+	struct cordon_features feat;
+	struct cordon_bpf_opts bo = { 0 };
+	char name[17];
+	sigset_t mask;
+	int r;
+
+	r = daemon_config_load(d->o.config, &d->cfg);
+	if (r < 0)
+		return r;
+	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	cordon_features_probe(&feat);
+	d->lsm = feat.bpf_lsm_load == 0;
+	d->landlock_abi = feat.landlock_abi;
+	if (feat.cgroup_bpf < 0) {
+		daemon_log("cgroup BPF programs cannot be attached here: %s",
+			   strerror(-feat.cgroup_bpf));
+		return feat.cgroup_bpf;
+	}
+	{
+		char mnt[4096];
+		size_t ml;
+
+		r = cordon_cgroup2_mount(mnt, sizeof(mnt));
+		if (r < 0) {
+			daemon_log("no cgroup v2 hierarchy: %s", strerror(-r));
+			return r;
+		}
+		if (d->o.cgroup_root)
+			snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s", d->o.cgroup_root);
+		else
+			snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s/%s", mnt,
+				 CORDON_CGROUP_ROOT_NAME);
+		ml = strlen(mnt);
+		if (strncmp(d->cgroup_root, mnt, ml) || d->cgroup_root[ml] != '/') {
+			daemon_log("%s is not under the cgroup v2 mount %s", d->cgroup_root, mnt);
+			return -EINVAL;
+		}
+		snprintf(d->cgroup_rel, sizeof(d->cgroup_rel), "%s", d->cgroup_root + ml);
+	}
+	r = ensure_bpffs(d->o.pin_root);
+	if (r < 0) {
+		daemon_log("bpffs: %s", strerror(-r));
+		return r;
+	}
+	cordon_bpf_pin_name(d->cgroup_root, name);
+	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", d->o.pin_root, name);
+	bo.cgroup_root = d->cgroup_root;
+	bo.lsm = d->lsm;
+	bo.pin_dir = d->pin_dir;
+	r = cordon_bpf_start(&bo, &d->bpf);
+	if (r < 0) {
+		daemon_log("loading the BPF programs: %s", strerror(-r));
+		return r;
+	}
+	daemon_log("%s the BPF programs in %s (BPF LSM %s)",
+		   cordon_bpf_adopted(d->bpf) ? "adopted" : "loaded and pinned", d->pin_dir,
+		   d->lsm ? "on" : "off");
+	retire_old_builds(d);
+	d->rb = cordon_bpf_events(d->bpf, on_event, d);
+	if (!d->rb)
+		return -errno;
+
+	/* Records of no session (events-lost of the shared ring buffer) are the daemon's. */
+	d->unknown_ctx = (struct cordon_audit_ctx){ .session = "daemon", .host = d->hostname };
+	d->stream.ctx = d->unknown_ctx;
+	d->stream.session_ctx = session_ctx;
+	d->stream.session_arg = d;
+	r = open_audit(d);
+	if (r < 0) {
+		daemon_log("audit sink %s: %s", d->cfg.audit_file ? d->cfg.audit_file : "",
+			   strerror(-r));
+		return r;
+	}
+	mkdir(d->o.run_dir, 0755);
+	r = daemon_policy_snapshot(d);
+	if (r < 0)
+		return r;
+	r = daemon_sessions_adopt(d);
+	if (r < 0)
+		return r;
+	daemon_auto_apply(d);
+	daemon_auto_sweep(d);
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0)
+		return -errno;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* A client that disconnects mid-reply must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sigfd < 0)
+		return -errno;
+	d->w_signal = WATCH_SIGNAL;
+	d->w_ringbuf = WATCH_RINGBUF;
+	d->w_listen = WATCH_LISTEN;
+	r = daemon_watch_add(d, d->sigfd, EPOLLIN, &d->w_signal);
+	if (r == 0)
+		r = daemon_watch_add(d, ring_buffer__epoll_fd(d->rb), EPOLLIN, &d->w_ringbuf);
+	for (struct dsession *s = d->sessions; r == 0 && s; s = s->next)
+		r = daemon_watch_add(d, s->events_fd, EPOLLPRI, s);
+	if (r == 0)
+		r = daemon_ctl_listen(d);
+	if (r == 0)
+		r = daemon_watch_add(d, d->lfd, EPOLLIN, &d->w_listen);
+	return r;
+}
+
+static void free_dead(struct daemon *d)
+{
+	while (d->dead_clients) {
+		struct dclient *c = d->dead_clients;
+
+		d->dead_clients = c->next;
+		free(c);
+	}
+	while (d->dead_sessions) {
+		struct dsession *s = d->dead_sessions;
+
+		d->dead_sessions = s->next;
+		free(s);
+	}
+}
+
+static void loop(struct daemon *d)
+{
+	struct epoll_event evs[32];
+
+	while (!d->stop) {
+		int n = epoll_wait(d->epfd, evs, 32, 1000);
+
+		if (n < 0 && errno != EINTR) {
+			daemon_log("epoll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			enum daemon_watch *w = evs[i].data.ptr;
+
+			switch (*w) {
+			case WATCH_SIGNAL:
+				on_signal(d);
+				break;
+			case WATCH_LISTEN:
+				daemon_ctl_accept(d);
+				break;
+			case WATCH_RINGBUF:
+				ring_buffer__consume(d->rb);
+				break;
+			case WATCH_CLIENT:
+				if (!((struct dclient *)w)->dead)
+					daemon_ctl_client(d, (struct dclient *)w);
+				break;
+			case WATCH_SESSION:
+				if (!((struct dsession *)w)->dead)
+					daemon_session_check(d, (struct dsession *)w);
+				break;
+			}
+		}
+		check_drops(d);
+		daemon_ctl_expire(d);
+		free_dead(d);
+	}
+}
+
+int daemon_main(const struct daemon_opts *o)
+{
+	struct daemon d = { .o = *o, .epfd = -1, .sigfd = -1, .lfd = -1 };
+	int r;
+
+	if (geteuid() != 0) {
+		daemon_log("must run as root");
+		return -EPERM;
+	}
+	r = setup(&d);
+	if (r == 0) {
+		daemon_log("serving %s (pid %d)", d.o.socket, (int)getpid());
+		notify("READY=1");
+		loop(&d);
+		notify("STOPPING=1");
+		daemon_log("stopping: %zu session(s) stay confined by the pinned programs",
+			   d.nsessions);
+	}
+	if (d.rb) {
+		ring_buffer__consume(d.rb);
+		check_drops(&d);
+		ring_buffer__free(d.rb);
+	}
+	if (d.lfd >= 0) {
+		unlink(d.o.socket);
+		close(d.lfd);
+	}
+	while (d.clients) {
+		struct dclient *c = d.clients;
+
+		d.clients = c->next;
+		close(c->fd);
+		free(c);
+	}
+	free_dead(&d);
+	while (d.sessions) {
+		struct dsession *s = d.sessions;
+
+		/* Not ended: the kernel keeps enforcing them; the next daemon adopts them. */
+		d.sessions = s->next;
+		if (s->s.procs_fd >= 0)
+			close(s->s.procs_fd);
+		close(s->events_fd);
+		free(s);
+	}
+	if (d.stream.sink)
+		cordon_audit_sink_close(d.stream.sink);
+	if (d.bpf)
+		cordon_bpf_stop(d.bpf);
+	daemon_config_free(&d.cfg);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	return r;
+}

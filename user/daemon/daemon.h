@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * `cordon daemon`: loads (or adopts) the pinned BPF programs once, serves the control socket,
+ * creates and ends sessions for local users, and writes the audit stream of every session.
+ * One thread, one epoll loop over the ring buffer, a signalfd, the listening socket, its
+ * clients and the cgroup.events file of each session.
+ */
+#ifndef CORDON_DAEMON_H
+#define CORDON_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "audit_record.h"
+#include "audit_sink.h"
+#include "audit_stream.h"
+#include "session.h"
+
+#define DAEMON_CONFIG_PATH  "/etc/cordon/cordon.yaml"
+#define DAEMON_RUN_DIR	    "/run/cordon"
+#define DAEMON_PIN_ROOT	    "/sys/fs/bpf/cordon"
+#define DAEMON_AUDIT_FILE   "/var/log/cordon/audit.jsonl"
+#define DAEMON_MAX_CLIENTS  512 /* connections of ordinary users, all together */
+#define DAEMON_MAX_PER_UID  64	/* connections of one ordinary user */
+#define DAEMON_ROOT_CLIENTS 64	/* kept for root beyond the others' cap */
+#define DAEMON_CLIENT_IDLE  30	/* seconds a connection may wait between requests */
+#define DAEMON_MAX_READERS  8	/* `audit` replies being written at once */
+#define DAEMON_MAX_CONFINE  32
+#define DAEMON_MAX_SESSIONS 1000 /* below the sessions map's size: auto sessions fit too */
+
+struct daemon_confine {
+	char *exec;   /* absolute path of the executable */
+	char *policy; /* policy name */
+};
+
+struct daemon_config {
+	char *audit_file; /* NULL: no file sink */
+	uint64_t audit_max_bytes;
+	unsigned int audit_keep;
+	enum cordon_audit_fsync audit_fsync;
+	bool audit_journal;
+	bool audit_stdout;
+	struct daemon_confine confine[DAEMON_MAX_CONFINE];
+	size_t nconfine;
+};
+
+/* Parse @path (a missing file gives the defaults). Errors are printed as FILE:LINE:COL. */
+int daemon_config_load(const char *path, struct daemon_config *c);
+void daemon_config_free(struct daemon_config *c);
+
+/* What the epoll loop watches: every registered pointer starts with one of these. */
+enum daemon_watch {
+	WATCH_SIGNAL,
+	WATCH_LISTEN,
+	WATCH_RINGBUF,
+	WATCH_CLIENT,
+	WATCH_SESSION,
+};
+
+struct dsession {
+	enum daemon_watch watch; /* WATCH_SESSION: its cgroup.events */
+	struct cordon_session_ctx s;
+	int events_fd;
+	uid_t uid;
+	pid_t pid; /* the client that asked for it (the daemon, for auto sessions) */
+	char user[64];
+	char policy[65];
+	char sha256[65];
+	char project[4096];
+	uint64_t started_ns;
+	bool lsm;	   /* BPF LSM rules filled */
+	bool auto_confine; /* an auto-confinement session (root-owned, long-lived) */
+	char exec[4096];   /* auto-confinement: the executable it confines */
+	bool dead;	   /* ended: freed after the current batch of events */
+	struct cordon_audit_ctx audit;
+	struct dsession *next;
+};
+
+struct dclient {
+	enum daemon_watch watch; /* WATCH_CLIENT */
+	int fd;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	uint64_t last_ns; /* CLOCK_MONOTONIC of the connection's last request */
+	bool dead;	  /* dropped: freed after the current batch of events */
+	struct dclient *next;
+};
+
+struct daemon_opts {
+	const char *config;	 /* DAEMON_CONFIG_PATH */
+	const char *socket;	 /* CORDON_CTL_SOCKET */
+	const char *run_dir;	 /* DAEMON_RUN_DIR: state and the policy snapshot */
+	const char *pin_root;	 /* DAEMON_PIN_ROOT */
+	const char *cgroup_root; /* <cgroup2>/cordon */
+	const char *policy_dir;	 /* POLICY_SYSTEM_DIR */
+	const char *floor;	 /* POLICY_FLOOR_PATH */
+};
+
+struct daemon {
+	struct daemon_opts o;
+	struct daemon_config cfg;
+	struct cordon_bpf *bpf;
+	struct ring_buffer *rb;
+	bool lsm;
+	int landlock_abi;
+	char pin_dir[4200];
+	char cgroup_root[4200];
+	char cgroup_rel[4200]; /* cgroup_root relative to the cgroup2 mount, as /proc/PID/cgroup */
+	char hostname[256];
+	/* the validated policy set in use: copies, so edits under /etc take effect on SIGHUP */
+	char snapshot[4300];
+	unsigned int generation;
+	int epfd, sigfd, lfd;
+	enum daemon_watch w_signal, w_listen, w_ringbuf;
+	struct dsession *sessions;
+	size_t nsessions;
+	struct dclient *clients;
+	size_t nclients;
+	/* Dropped clients and ended sessions: an event of the same epoll batch may still name
+	 * them, so they are freed only once the batch is done. */
+	struct dclient *dead_clients;
+	struct dsession *dead_sessions;
+	size_t nreaders; /* children writing `audit` replies */
+	struct cordon_audit_stream stream;
+	struct cordon_audit_ctx unknown_ctx;
+	uint64_t drops_seen;
+	bool stop;
+};
+
+/* daemon_policy.c: copy and validate the policy set; on failure the old one stays. */
+int daemon_policy_snapshot(struct daemon *d);
+/* Resolve a policy for a session of @uid (its passwd entry gives ${HOME} and ${USER}). */
+struct policy;
+struct policy_errors;
+int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, size_t len,
+			  const char *file, uid_t uid, const char *project, const char *ssh_sock,
+			  struct policy **out, struct policy_errors *errs);
+
+/* daemon_session.c */
+int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			  const char *project, bool auto_confine, struct dsession **out,
+			  unsigned int *limits, char *err, size_t errlen);
+void daemon_session_end(struct daemon *d, struct dsession *s, const char *why);
+/* Write the session's state file (write and rename). */
+int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended);
+/* Add the rules of another resolution of a policy (auto sessions: one per local user). */
+int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol);
+/* cgroup.events changed: end the session when its cgroup is empty. */
+void daemon_session_check(struct daemon *d, struct dsession *s);
+struct dsession *daemon_session_find(struct daemon *d, const char *name);
+/* Sessions a previous instance left running: persisted state plus live cgroups. */
+int daemon_sessions_adopt(struct daemon *d);
+/* The owner of session @name (live or ended this boot); -ENOENT when unknown. */
+int daemon_session_owner(struct daemon *d, const char *name, uid_t *uid);
+
+/* daemon_auto.c: auto-confinement sessions from the `confine:` list (BPF LSM kernels) */
+void daemon_auto_apply(struct daemon *d);
+/* A CORDON_EV_AUTO_CONFINE record: move the process into its session's cgroup. */
+void daemon_auto_event(struct daemon *d, const void *data, size_t size);
+/* Move tagged processes whose records were never read (after drops, or a restart). */
+void daemon_auto_sweep(struct daemon *d);
+
+/* daemon_ctl.c */
+int daemon_ctl_listen(struct daemon *d);
+void daemon_ctl_accept(struct daemon *d);
+void daemon_ctl_client(struct daemon *d, struct dclient *c);
+/* Drop connections idle for longer than DAEMON_CLIENT_IDLE. */
+void daemon_ctl_expire(struct daemon *d);
+
+/* daemon.c */
+int daemon_watch_add(struct daemon *d, int fd, uint32_t events, void *ptr);
+void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int daemon_main(const struct daemon_opts *o);
+
+#endif /* CORDON_DAEMON_H */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sessions the daemon runs: created on a client's request (or for auto-confinement), ended
+ * when their cgroup empties or their owner asks, and persisted under <run_dir>/sessions so a
+ * restarted daemon adopts the ones still running. The kernel enforces a session from its
+ * sessions-map entry, which lives in a pinned map: the daemon's own bookkeeping is only needed
+ * to end sessions and to label their audit records.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <jansson.h>
+
+#include "audit_sha256.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "daemon.h"
+#include "loader.h"
+#include "policy.h"
+#include "users.h"
+#include "policy_compile.h"
+#include "resolve.h"
+
+#define RESOLVE_TIMEOUT_MS 2000
+
+static void state_path(struct daemon *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/sessions/%s.json", d->o.run_dir, name);
+}
+
+/* Written to a temporary file and renamed: a crash never leaves half a state file. */
+int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended)
+{
+	char path[4300], tmp[4400];
+	json_t *o;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/sessions", d->o.run_dir);
+	mkdir(path, 0700);
+	state_path(d, s->s.name, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	o = json_pack("{s:s,s:I,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:I,s:b,s:b,s:b}", "name", s->s.name,
+		      "id", (json_int_t)s->s.id, "cgroup", s->s.cgroup, "cgroup_id",
+		      (json_int_t)s->s.cgroup_id, "uid", (json_int_t)s->uid, "user", s->user,
+		      "policy", s->policy, "sha256", s->sha256, "project", s->project, "started_ns",
+		      (json_int_t)s->started_ns, "lsm", s->lsm, "auto", s->auto_confine, "ended",
+		      ended);
+	if (!o)
+		return -ENOMEM;
+	if (s->exec[0])
+		json_object_set_new(o, "exec", json_string(s->exec));
+	json_object_set_new(o, "pid", json_integer(s->pid));
+	if (json_dump_file(o, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0)
+		r = -EIO;
+	json_decref(o);
+	return r;
+}
+
+static void audit_session(struct daemon *d, struct dsession *s, const char *action, const char *why)
+{
+	uint64_t now = cordon_realtime_ns();
+	json_t *rec, *c;
+
+	if (!d->stream.sink)
+		return;
+	rec = cordon_audit_base(&s->audit, action, NULL, now);
+	if (!rec)
+		return;
+	c = json_object_get(rec, "cordon");
+	json_object_set_new(c, "project", json_string(s->project));
+	json_object_set_new(c, "layers",
+			    json_pack("{s:b,s:b}", "cgroup_bpf", 1, "bpf_lsm", s->lsm));
+	json_object_set_new(c, "daemon", json_true());
+	if (s->auto_confine)
+		json_object_set_new(c, "auto_confine", json_true());
+	if (why)
+		json_object_set_new(c, "reason", json_string(why));
+	json_object_set_new(rec, "user",
+			    json_pack("{s:o,s:s}", "id", json_sprintf("%u", (unsigned)s->uid),
+				      "name", s->user));
+	json_object_set_new(rec, "process", json_pack("{s:i}", "pid", (int)s->pid));
+	if (!strcmp(action, "session-end"))
+		json_object_set_new(json_object_get(rec, "event"), "duration",
+				    json_integer((json_int_t)(now - s->started_ns)));
+	cordon_audit_sink_emit(d->stream.sink, rec);
+	cordon_audit_sink_flush(d->stream.sink);
+}
+
+static void fill_audit_ctx(struct daemon *d, struct dsession *s)
+{
+	s->audit = (struct cordon_audit_ctx){ .session = s->s.name,
+					      .policy = s->policy,
+					      .policy_sha256 = s->sha256[0] ? s->sha256 : NULL,
+					      .host = d->hostname };
+}
+
+static int open_events(struct dsession *s)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", s->s.cgroup);
+	s->events_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return s->events_fd < 0 ? -errno : 0;
+}
+
+static void user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = cordon_getpw(NULL, uid);
+
+	snprintf(buf, len, "%s", pw ? pw->pw_name : "");
+}
+
+/* Host names: resolved now, by a child process with a deadline (see resolve.c). */
+static int compile(const struct policy *pol, struct cordon_resolver *res, struct pol_maps *maps,
+		   struct policy_errors *errs)
+{
+	int r = cordon_resolver_prefetch(res, pol, RESOLVE_TIMEOUT_MS);
+
+	if (r == 0)
+		r = policy_compile_maps(pol, 1, cordon_resolve, res, maps, errs);
+	return r;
+}
+
+int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol)
+{
+	struct policy_errors errs = { 0 };
+	struct cordon_resolver res = { 0 };
+	struct pol_maps maps = { 0 };
+	const char *failed = NULL;
+	int r;
+
+	r = compile(pol, &res, &maps, &errs);
+	if (r == 0)
+		r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
+	if (r < 0)
+		daemon_log("session %s: rules of policy '%s'%s%s: %s", s->s.name, pol->name,
+			   failed ? " at " : "", failed ? failed : "", strerror(-r));
+	pol_maps_free(&maps);
+	cordon_resolver_free(&res);
+	policy_errors_free(&errs);
+	return r;
+}
+
+int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			  const char *project, bool auto_confine, struct dsession **out,
+			  unsigned int *limits, char *err, size_t errlen)
+{
+	struct policy_errors errs = { 0 };
+	struct cordon_resolver res = { 0 };
+	struct pol_maps maps = { 0 };
+	struct dsession *s;
+	const char *failed = NULL;
+	uint32_t flags;
+	int r;
+
+	*out = NULL;
+	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
+		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
+		return -EAGAIN;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->watch = WATCH_SESSION;
+	s->events_fd = -1;
+	s->s.procs_fd = -1;
+	s->uid = uid;
+	s->pid = pid;
+	s->lsm = d->lsm;
+	s->auto_confine = auto_confine;
+	s->started_ns = cordon_realtime_ns();
+	user_name(uid, s->user, sizeof(s->user));
+	snprintf(s->policy, sizeof(s->policy), "%s", pol->name);
+	snprintf(s->project, sizeof(s->project), "%s", project);
+	if (cordon_policy_sha256(pol, s->sha256) < 0)
+		s->sha256[0] = '\0';
+
+	r = compile(pol, &res, &maps, &errs);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
+		goto fail;
+	}
+	flags = d->lsm ? maps.session_flags : CORDON_SESSION_NET | CORDON_SESSION_BIND;
+	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
+	if (r < 0) {
+		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
+		goto fail;
+	}
+	r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
+	if (r < 0) {
+		snprintf(err, errlen, "session rules: %s%s%s", strerror(-r), failed ? " at " : "",
+			 failed ? failed : "");
+		goto fail;
+	}
+	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	r = open_events(s);
+	if (r == 0)
+		r = daemon_session_persist(d, s, false);
+	if (r < 0) {
+		snprintf(err, errlen, "session state: %s", strerror(-r));
+		goto fail;
+	}
+	fill_audit_ctx(d, s);
+	s->next = d->sessions;
+	d->sessions = s;
+	d->nsessions++;
+	if (res.unresolved)
+		daemon_log("session %s: %zu host name(s) of policy '%s' did not resolve", s->s.name,
+			   res.unresolved, pol->name);
+	audit_session(d, s, "session-start", NULL);
+	*out = s;
+	r = 0;
+	goto out;
+fail:
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	if (s->s.cgroup[0] || s->s.bpf)
+		cordon_session_destroy(&s->s);
+	free(s);
+out:
+	pol_maps_free(&maps);
+	cordon_resolver_free(&res);
+	policy_errors_free(&errs);
+	return r;
+}
+
+void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
+{
+	struct dsession **pp;
+
+	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = s->next;
+	d->nsessions--;
+	/* Drain first: the session's last records are labelled before its context goes. */
+	if (d->rb)
+		ring_buffer__consume(d->rb);
+	audit_session(d, s, "session-end", why);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
+	close(s->events_fd);
+	cordon_session_destroy(&s->s);
+	daemon_session_persist(d, s, true);
+	daemon_log("session %s (%s, uid %u) ended: %s", s->s.name, s->policy, (unsigned)s->uid,
+		   why);
+	s->events_fd = -1;
+	s->dead = true;
+	s->next = d->dead_sessions;
+	d->dead_sessions = s;
+}
+
+static bool populated(struct dsession *s)
+{
+	char buf[256];
+	ssize_t n = pread(s->events_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return !strstr(buf, "populated 0");
+}
+
+void daemon_session_check(struct daemon *d, struct dsession *s)
+{
+	/* Auto-confinement sessions wait for their next agent instead of ending. */
+	if (!s->auto_confine && !populated(s))
+		daemon_session_end(d, s, "empty");
+}
+
+struct dsession *daemon_session_find(struct daemon *d, const char *name)
+{
+	for (struct dsession *s = d->sessions; s; s = s->next)
+		if (!strcmp(s->s.name, name))
+			return s;
+	return NULL;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+int daemon_session_owner(struct daemon *d, const char *name, uid_t *uid)
+{
+	struct dsession *s = daemon_session_find(d, name);
+	char path[4300];
+	json_t *o;
+
+	if (s) {
+		*uid = s->uid;
+		return 0;
+	}
+	state_path(d, name, path, sizeof(path));
+	o = json_load_file(path, 0, NULL);
+	if (!o)
+		return -ENOENT;
+	*uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
+	json_decref(o);
+	return 0;
+}
+
+/* One persisted session: re-attached when its cgroup is the same and still populated. */
+static void adopt_one(struct daemon *d, const char *path)
+{
+	json_t *o = json_load_file(path, 0, NULL);
+	struct dsession *s = NULL;
+	uint64_t cg = 0;
+	int r;
+
+	if (!o || json_is_true(json_object_get(o, "ended")))
+		goto out;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto out;
+	s->watch = WATCH_SESSION;
+	s->events_fd = -1;
+	s->s.procs_fd = -1;
+	snprintf(s->s.name, sizeof(s->s.name), "%s", jstr(o, "name"));
+	snprintf(s->s.cgroup, sizeof(s->s.cgroup), "%s", jstr(o, "cgroup"));
+	s->s.id = (uint32_t)json_integer_value(json_object_get(o, "id"));
+	s->s.cgroup_id = (uint64_t)json_integer_value(json_object_get(o, "cgroup_id"));
+	s->s.bpf = d->bpf;
+	s->s.bpf_shared = true;
+	s->uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
+	s->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	snprintf(s->user, sizeof(s->user), "%s", jstr(o, "user"));
+	snprintf(s->policy, sizeof(s->policy), "%s", jstr(o, "policy"));
+	snprintf(s->sha256, sizeof(s->sha256), "%s", jstr(o, "sha256"));
+	snprintf(s->project, sizeof(s->project), "%s", jstr(o, "project"));
+	s->started_ns = (uint64_t)json_integer_value(json_object_get(o, "started_ns"));
+	s->lsm = json_is_true(json_object_get(o, "lsm"));
+	s->auto_confine = json_is_true(json_object_get(o, "auto"));
+	snprintf(s->exec, sizeof(s->exec), "%s", jstr(o, "exec"));
+	fill_audit_ctx(d, s);
+	/* Only the same cgroup (a recreated directory has another id) is this session. */
+	r = cordon_cgroup_id(s->s.cgroup, &cg);
+	if (r < 0 || cg != s->s.cgroup_id || open_events(s) < 0) {
+		/* Gone while no daemon watched: its rules go now. */
+		cordon_bpf_session_del(d->bpf, s->s.cgroup_id);
+		if (s->s.id)
+			cordon_bpf_purge_session(d->bpf, s->s.id);
+		daemon_session_persist(d, s, true);
+		daemon_log("session %s ended while the daemon was away", s->s.name);
+		free(s);
+		s = NULL;
+		goto out;
+	}
+	s->next = d->sessions;
+	d->sessions = s;
+	d->nsessions++;
+	daemon_log("adopted session %s (%s, uid %u)", s->s.name, s->policy, (unsigned)s->uid);
+	if (!s->auto_confine && !populated(s))
+		daemon_session_end(d, s, "empty");
+out:
+	json_decref(o);
+}
+
+int daemon_sessions_adopt(struct daemon *d)
+{
+	char dir[4300];
+	DIR *dp;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/sessions", d->o.run_dir);
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(dp))) {
+		char path[4600];
+		size_t n = strlen(e->d_name);
+
+		if (n != 32 + 5 || strcmp(e->d_name + 32, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		adopt_one(d, path);
+	}
+	closedir(dp);
+	return 0;
+}
