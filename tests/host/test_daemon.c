@@ -456,6 +456,19 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	snprintf(cmd, sizeof(cmd), "\"session\":\"%s\"", session);
 	tap_check(file_has(audit_path, cmd) && file_has(audit_path, "\"session-end\""),
 		  "audit_has_session_records");
+	{
+		/* The owner reads the session's records through the daemon; another user cannot. */
+		char *aud[] = { (char *)cordon, "audit", "--json", "--session", session, NULL };
+		char aout[160];
+
+		snprintf(aout, sizeof(aout), "%s/audit-owner.out", dir);
+		tap_check(wait_exit(spawn_as(USER1, aout, aud)) == 0 && file_has(aout, cmd) &&
+				  file_has(aout, "\"outcome\":\"failure\""),
+			  "owner_reads_session_audit_through_daemon");
+		snprintf(aout, sizeof(aout), "%s/audit-other.out", dir);
+		tap_check(wait_exit(spawn_as(USER2, aout, aud)) != 0 && !file_has(aout, cmd),
+			  "other_user_cannot_read_session_audit");
+	}
 	unlink(go1);
 	unlink(go2);
 }

@@ -20,6 +20,7 @@
 #include "audit_record.h"
 #include "audit_sink.h"
 #include "cli.h"
+#include "run_daemon.h"
 
 #define AUDIT_DEFAULT_FILE "/var/log/cordon/audit.jsonl"
 
@@ -248,6 +249,31 @@ static int follow(struct audit_opts *o, FILE *f)
 	return 0;
 }
 
+static void to_file(void *ctx, json_t *rec)
+{
+	json_dumpf(rec, ctx, JSON_COMPACT);
+	fputc('\n', ctx);
+	json_decref(rec);
+}
+
+/* The records of @session, as the daemon gives them to their owner, in a temporary file. */
+static FILE *from_daemon(const char *session)
+{
+	FILE *f = tmpfile();
+	int r;
+
+	if (!f)
+		return NULL;
+	r = run_daemon_fetch_audit(session, to_file, f);
+	if (r < 0) {
+		fclose(f);
+		errno = -r;
+		return NULL;
+	}
+	rewind(f);
+	return f;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -313,8 +339,18 @@ int cmd_audit(int argc, char **argv)
 		fclose(r);
 	}
 	f = fopen(o.file, "re");
+	/*
+	 * The daemon's log is root's. An ordinary user reads the records of their own sessions
+	 * through the daemon, which checks who is asking.
+	 */
+	if (!f && (errno == EACCES || errno == ENOENT) && o.session && !o.follow &&
+	    !strcmp(o.file, AUDIT_DEFAULT_FILE))
+		f = from_daemon(o.session);
 	if (!f) {
 		cli_error("audit: '%s': %s", o.file, strerror(errno));
+		if (errno == EACCES && !o.session)
+			fprintf(stderr, "Hint: --session ID shows a session of yours through the "
+					"daemon\n");
 		return EXIT_FAIL;
 	}
 	if (o.follow)

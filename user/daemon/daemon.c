@@ -90,6 +90,28 @@ static int ensure_bpffs(const char *pin_root)
 	*slash = '\0';
 	if (statfs(parent, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
 		return 0;
+	/*
+	 * A bpffs mounted in a private mount namespace (systemd's PrivateMounts=, a container)
+	 * dies with the namespace, and the pins in it: enforcement would end with the daemon.
+	 * Only mount one where it outlives us.
+	 */
+	{
+		struct stat self, init;
+
+		if (stat("/proc/self/ns/mnt", &self) == 0 && stat("/proc/1/ns/mnt", &init) == 0) {
+			if (self.st_ino != init.st_ino) {
+				daemon_log(
+					"no bpffs at %s, and this is not the host's mount "
+					"namespace: mount one on the host (systemd does at boot)",
+					parent);
+				return -ENOENT;
+			}
+		} else {
+			daemon_log("no bpffs at %s: mounting one; if this mount namespace is not "
+				   "the host's, enforcement will not outlive the daemon",
+				   parent);
+		}
+	}
 	if (mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
 		return -errno;
 	return 0;

@@ -205,13 +205,24 @@ void cordon_features_probe(struct cordon_features *f)
 		snprintf(f->bpffs, sizeof(f->bpffs), "%s", m->target);
 	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 
-	/* libbpf would print its own warnings for the refused loads: the probes report them. */
-	libbpf_print_fn_t old = libbpf_set_print(NULL);
-	f->bpf_lsm_load = probe_bpf_lsm();
-	f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
-	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-	f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
-	libbpf_set_print(old);
+	/*
+	 * Without privilege, where unprivileged BPF is off (every distribution's default), every
+	 * load below fails with EPERM: say so at once instead of parsing the kernel's BTF (several
+	 * MB) to find it out, which was most of an unprivileged `cordon run`'s start-up.
+	 */
+	if (geteuid() != 0 && read_int("/proc/sys/kernel/unprivileged_bpf_disabled") != 0) {
+		f->bpf_lsm_load = -EPERM;
+		f->cgroup_bpf = -EPERM;
+	} else {
+		/* libbpf would print its own warnings for the refused loads: the probes report. */
+		libbpf_print_fn_t old = libbpf_set_print(NULL);
+
+		f->bpf_lsm_load = probe_bpf_lsm();
+		f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
+		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+		f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+		libbpf_set_print(old);
+	}
 
 	f->landlock_abi = cordon_landlock_abi();
 	f->seccomp = probe_seccomp();
