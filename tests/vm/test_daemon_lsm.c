@@ -146,6 +146,17 @@ static pid_t spawn_agent(const char *out, char *const argv[])
 	return p;
 }
 
+static pid_t spawn_root(char *const argv[])
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return p;
+}
+
 static int wait_exit(pid_t p)
 {
 	int status;
@@ -204,7 +215,19 @@ int main(void)
 	mkdir("/srv", 0755);
 	put(SECRET, CANARY "\n");
 	chmod(SECRET, 0644);
-	put(VMD "/cordon.yaml", "audit:\n  file: " AUDIT "\n");
+	put(VMD "/cordon.yaml", "audit:\n  file: " AUDIT "\nconfine:\n  - exec: " VMD "/cat\n"
+				"    policy: vmd-auto\n");
+	/* Auto-confinement: a copy of busybox named cat, registered by the daemon at start. */
+	{
+		char *cp[] = { "/bin/cp", "/bin/busybox", VMD "/cat", NULL };
+
+		wait_exit(spawn_root(cp));
+	}
+	mkdir("/etc/cordon", 0755);
+	mkdir("/etc/cordon/policies", 0755);
+	put("/etc/cordon/policies/vmd-auto.yaml",
+	    "name: vmd-auto\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
+	    "secrets:\n  files: [" SECRET "]\n");
 	/* The user's own policy: `cordon run` reads it as the user and sends it as text. */
 	mkdir("/home/agent/.config", 0755);
 	mkdir("/home/agent/.config/cordon", 0755);
@@ -240,9 +263,14 @@ int main(void)
 		DIR *d = opendir(VMD "/run/sessions");
 		struct dirent *e;
 
-		while (d && (e = readdir(d)))
-			if (strlen(e->d_name) == 32 + 5)
+		while (d && (e = readdir(d))) {
+			char path[300];
+
+			snprintf(path, sizeof(path), VMD "/run/sessions/%s", e->d_name);
+			/* the agent's session, not the auto-confinement one */
+			if (strlen(e->d_name) == 32 + 5 && !file_has(path, "\"auto\":true"))
 				snprintf(session, sizeof(session), "%.32s", e->d_name);
+		}
 		if (d)
 			closedir(d);
 	}
@@ -271,6 +299,23 @@ int main(void)
 	snprintf(state, sizeof(state), VMD "/run/sessions/%s.json", session);
 	tap_check(wait_file_has(state, "\"ended\":true", 10000), "daemon_ends_the_session");
 	tap_check(audited(session), "refusal_in_daemon_audit_file");
+
+	/* Auto-confinement: the registered executable, started without cordon run. */
+	{
+		char *reg[] = { VMD "/cat", SECRET, NULL }, *plain[] = { "/bin/cat", SECRET, NULL };
+
+		tap_check(file_has(VMD "/daemon.log", "confine " VMD "/cat: policy vmd-auto"),
+			  "daemon_registers_confine_entry");
+		rc = wait_exit(spawn_agent(VMD "/plain.out", plain));
+		tap_check(rc == 0 && file_has(VMD "/plain.out", CANARY),
+			  "unregistered_binary_reads_secret");
+		rc = wait_exit(spawn_agent(VMD "/auto.out", reg));
+		tap_check(rc != 0 && !file_has(VMD "/auto.out", CANARY) &&
+				  file_has(VMD "/auto.out", "Permission denied"),
+			  "auto_confined_binary_refused_secret");
+		tap_check(wait_file_has(AUDIT, "\"action\":\"auto-confine\"", 5000),
+			  "auto_confine_record_in_daemon_audit");
+	}
 
 	kill(daemon_pid, SIGTERM);
 	waitpid(daemon_pid, NULL, 0);
