@@ -236,14 +236,57 @@ static int outside(const char *name, const char *arg)
 	return run(argv);
 }
 
-static int inside(const char *name, const char *arg)
-{
-	char *argv[] = { "/bin/cordon", "run",	       "--policy",  POLICY, "--project",
-			 PROJ,		"--audit-log", LOG,	    "--",   self,
-			 "attack",	(char *)name,  (char *)arg, NULL };
+#define MAX_ATTACKS 16
 
+/*
+ * All the attacks in one `cordon run` (each costs seconds of BPF loading under emulation):
+ * `attack-all WHAT ARG ...` runs each in a child of its own and prints its pid and result, so
+ * that each record is told apart by process.pid. @pids and @results are filled per attack.
+ */
+static int inside_all(char **whats, char **args, int n, pid_t *pids, int *results)
+{
+	char *argv[16 + 2 * MAX_ATTACKS] = { "/bin/cordon", "run", "--policy",	  POLICY,
+					     "--project",   PROJ,  "--audit-log", LOG,
+					     "--",	    self,  "attack-all" };
+	char out[8192], *line, *save = NULL;
+	int a = 11, pfd[2], status;
+	size_t len = 0;
+	ssize_t k;
+	pid_t p;
+
+	for (int i = 0; i < n; i++) {
+		argv[a++] = whats[i];
+		argv[a++] = args[i] ? args[i] : "-";
+		results[i] = -1;
+	}
+	argv[a] = NULL;
 	unlink(LOG);
-	return run(argv);
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	p = fork();
+	if (p == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (len < sizeof(out) - 1 && (k = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)k;
+	out[len] = '\0';
+	close(pfd[0]);
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return -1;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int i, pid, r;
+
+		if (sscanf(line, "attack %d pid=%d result=%d", &i, &pid, &r) == 3 && i >= 0 &&
+		    i < n) {
+			pids[i] = pid;
+			results[i] = r;
+		}
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* --- records ------------------------------------------------------------------------------ */
@@ -332,8 +375,11 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 	return true;
 }
 
-/* Validate @recs against the schema, and find exactly one refusal, the one @w describes. */
-static void check_records(const char *name, json_t *recs, const struct want *w)
+/*
+ * Validate @recs against the schema, and find exactly one refusal of process @pid (0: any), the
+ * one @w describes.
+ */
+static void check_records(const char *name, json_t *recs, const struct want *w, pid_t pid)
 {
 	const char *why = "no record with that action", *w2 = NULL;
 	int failures = 0, invalid = 0, found = 0;
@@ -346,6 +392,8 @@ static void check_records(const char *name, json_t *recs, const struct want *w)
 			invalid++;
 			tap_diag("%s: invalid record: %s", name, err);
 		}
+		if (pid && json_integer_value(jget(o, "process", "pid")) != pid)
+			continue;
 		failures += !strcmp(jstr(o, "event", "outcome") ?: "", "failure");
 		if (matches(o, w, &w2))
 			found++;
@@ -358,7 +406,8 @@ static void check_records(const char *name, json_t *recs, const struct want *w)
 		json_array_foreach (recs, i, o) {
 			char *d = json_dumps(o, JSON_COMPACT);
 
-			if (!strstr(d ?: "", "\"process-e"))
+			if (!strstr(d ?: "", "\"process-e") &&
+			    (!pid || json_integer_value(jget(o, "process", "pid")) == pid))
 				tap_diag("  %s", d ?: "?");
 			free(d);
 		}
@@ -382,24 +431,6 @@ static json_t *read_log(void)
 	if (f)
 		fclose(f);
 	return all;
-}
-
-/* The attack outside (must succeed), inside (refused with @expect), and its record. */
-static void pair(const char *name, const char *what, const char *arg, int expect,
-		 const struct want *w)
-{
-	json_t *recs;
-	int r;
-
-	r = outside(what, arg);
-	if (!tap_check(r == 0, "%s_outside_succeeds", name))
-		tap_diag("outside: %d (%s)", r, r > 0 ? strerror(r) : "crashed");
-	r = inside(what, arg);
-	if (!tap_check(r == expect, "%s_refused_%s", name, strerrorname_np(expect)))
-		tap_diag("inside: %d (%s)", r, r > 0 ? strerror(r) : "crashed");
-	recs = read_log();
-	check_records(name, recs, w);
-	json_decref(recs);
 }
 
 /* --- set-up ------------------------------------------------------------------------------- */
@@ -467,59 +498,127 @@ static bool setup(void)
 
 /* --- part 1: under `cordon run` ----------------------------------------------------------- */
 
+struct run_attack {
+	const char *name, *what;
+	char *arg;
+	int expect; /* errno inside */
+	struct want w;
+};
+
 static void under_cordon_run(void)
 {
 	struct stat key = { 0 };
 	char pid[16];
-	int lfd = listen_unix();
+	int lfd = listen_unix(), n, r, results[MAX_ATTACKS];
+	char *whats[MAX_ATTACKS], *args[MAX_ATTACKS];
+	pid_t pids[MAX_ATTACKS] = { 0 };
+	json_t *recs;
 
 	stat(SECRET, &key);
 	snprintf(pid, sizeof(pid), "%d", (int)outsider);
 	tap_check(lfd >= 0, "unix_listener");
+	const struct run_attack attacks[] = {
+		{ "read_secret_by_path",
+		  "read",
+		  SECRET,
+		  EACCES,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", SECRET, key.st_ino,
+		    POL_RULE_SECRET, true, false, "r", -1, -1 } },
+		/* The hard link's own name: its inode got the secret's rule at session start. */
+		{ "read_secret_via_hardlink_made_before",
+		  "read",
+		  OTHER "/notes.txt",
+		  EACCES,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", OTHER "/notes.txt", key.st_ino,
+		    POL_RULE_SECRET, true, false, "r", -1, -1 } },
+		{ "read_dotenv_by_name_pattern",
+		  "read",
+		  PROJ "/.env",
+		  EACCES,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", PROJ "/.env", 0,
+		    POL_RULE_PATTERN, true, false, "r", -1, -1 } },
+		/* exec opens the binary first: file_open refuses it, before bprm_check, and the
+		 * record shows the read access of that open. */
+		{ "exec_denied_binary",
+		  "exec",
+		  DENIED,
+		  EACCES,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", DENIED, 0, POL_RULE_EXEC, false,
+		    false, "r", -1, -1 } },
+		/* A file with no name: no rule, refused as such; the record has the dentry's name. */
+		{ "exec_from_memfd",
+		  "memfd",
+		  NULL,
+		  EACCES,
+		  { "file-exec", "bpf_lsm", "bprm_check_security", "EACCES", "memfd:payload*", 0, 0,
+		    false, false, "x", -1, -1 } },
+		/* The socket's inode rule; hooks without a struct path give the final component. */
+		{ "connect_denied_unix_socket",
+		  "unix",
+		  SOCK,
+		  EACCES,
+		  { "unix-connect", "bpf_lsm", "unix_stream_connect", "EACCES", "adocker.sock", 0,
+		    POL_RULE_UNIX, false, false, "w", -1, -1 } },
+		{ "write_protected_git_hook",
+		  "write",
+		  PROJ "/.git/hooks/pre-commit",
+		  EACCES,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", PROJ "/.git/hooks/pre-commit", 0,
+		    POL_RULE_PROTECT, false, false, "w", -1, -1 } },
+		/* The policy does not ask for signal scoping: BPF LSM refuses on both kernels, and
+		 * the syscall-exit echo of the same refusal is dropped. */
+		{ "kill_process_outside_session",
+		  "kill",
+		  pid,
+		  EPERM,
+		  { "process-signal", "bpf_lsm", "task_kill", "EPERM", NULL, 0, 0, false, false,
+		    NULL, outsider, SIGCONT } },
+		/* Landlock refuses ptrace of a process outside its domain before BPF LSM is asked
+		 * (it comes first in the LSM order): the record is the syscall's, with the pid. */
+		{ "ptrace_process_outside_session",
+		  "ptrace",
+		  pid,
+		  EPERM,
+		  { "syscall-ptrace", "landlock", "sys_exit_ptrace", "EPERM", NULL, 0, 0, false,
+		    true, NULL, outsider, -1 } },
+		/* seccomp refuses bpf() and mount before any LSM runs (part 2 has BPF LSM's). */
+		{ "bpf_map_create",
+		  "bpf",
+		  NULL,
+		  EPERM,
+		  { "syscall-bpf", "seccomp", "sys_exit_bpf", "EPERM", NULL, 0, 0, false, true,
+		    NULL, BPF_MAP_CREATE, -1 } },
+		{ "mount_tmpfs",
+		  "mount",
+		  NULL,
+		  EPERM,
+		  { "syscall-mount", "seccomp", "sys_exit_mount", "EPERM", MNT, 0, 0, false, true,
+		    NULL, 0, -1 } },
+	};
 
-	pair("read_secret_by_path", "read", SECRET, EACCES,
-	     &(struct want){ "file-open", "bpf_lsm", "file_open", "EACCES", SECRET, key.st_ino,
-			     POL_RULE_SECRET, true, false, "r", -1, -1 });
-	/* The hard link's own name: its inode got the secret's rule at session start. */
-	pair("read_secret_via_hardlink_made_before", "read", OTHER "/notes.txt", EACCES,
-	     &(struct want){ "file-open", "bpf_lsm", "file_open", "EACCES", OTHER "/notes.txt",
-			     key.st_ino, POL_RULE_SECRET, true, false, "r", -1, -1 });
-	pair("read_dotenv_by_name_pattern", "read", PROJ "/.env", EACCES,
-	     &(struct want){ "file-open", "bpf_lsm", "file_open", "EACCES", PROJ "/.env", 0,
-			     POL_RULE_PATTERN, true, false, "r", -1, -1 });
-	/* exec opens the binary with FMODE_EXEC: file_open refuses it, before bprm_check. */
-	pair("exec_denied_binary", "exec", DENIED, EACCES,
-	     &(struct want){ "file-open", "bpf_lsm", "file_open", "EACCES", DENIED, 0,
-			     POL_RULE_EXEC, false, false, "x", -1, -1 });
-	/* A file with no name: no rule, refused as such; the record has the dentry's name. */
-	pair("exec_from_memfd", "memfd", NULL, EACCES,
-	     &(struct want){ "file-exec", "bpf_lsm", "bprm_check_security", "EACCES",
-			     "memfd:payload*", 0, 0, false, false, "x", -1, -1 });
-	/* The socket's inode rule; hooks without a struct path report the final component. */
-	pair("connect_denied_unix_socket", "unix", SOCK, EACCES,
-	     &(struct want){ "unix-connect", "bpf_lsm", "unix_stream_connect", "EACCES",
-			     "adocker.sock", 0, POL_RULE_UNIX, false, false, "w", -1, -1 });
-	pair("write_protected_git_hook", "write", PROJ "/.git/hooks/pre-commit", EACCES,
-	     &(struct want){ "file-open", "bpf_lsm", "file_open", "EACCES",
-			     PROJ "/.git/hooks/pre-commit", 0, POL_RULE_PROTECT, false, false, "w",
-			     -1, -1 });
-	/* This policy does not ask for signal scoping: BPF LSM refuses it on both kernels, and
-	 * the syscall-exit echo of the same refusal is dropped. */
-	pair("kill_process_outside_session", "kill", pid, EPERM,
-	     &(struct want){ "process-signal", "bpf_lsm", "task_kill", "EPERM", NULL, 0, 0, false,
-			     false, NULL, outsider, SIGCONT });
-	/* Landlock refuses ptrace of a process outside its domain before BPF LSM is asked (it
-	 * comes first in the LSM order): the record is the syscall's, with the target pid. */
-	pair("ptrace_process_outside_session", "ptrace", pid, EPERM,
-	     &(struct want){ "syscall-ptrace", "landlock", "sys_exit_ptrace", "EPERM", NULL, 0, 0,
-			     false, true, NULL, outsider, -1 });
-	/* seccomp refuses bpf() and mount before any LSM runs. */
-	pair("bpf_map_create", "bpf", NULL, EPERM,
-	     &(struct want){ "syscall-bpf", "seccomp", "sys_exit_bpf", "EPERM", NULL, 0, 0, false,
-			     true, NULL, BPF_MAP_CREATE, -1 });
-	pair("mount_tmpfs", "mount", NULL, EPERM,
-	     &(struct want){ "syscall-mount", "seccomp", "sys_exit_mount", "EPERM", MNT, 0, 0,
-			     false, true, NULL, 0, -1 });
+	n = (int)(sizeof(attacks) / sizeof(attacks[0]));
+	for (int i = 0; i < n; i++) {
+		whats[i] = (char *)attacks[i].what;
+		args[i] = attacks[i].arg;
+		r = outside(attacks[i].what, attacks[i].arg);
+		if (!tap_check(r == 0, "%s_outside_succeeds", attacks[i].name))
+			tap_diag("outside: %d (%s)", r, r > 0 ? strerror(r) : "crashed");
+	}
+	r = inside_all(whats, args, n, pids, results);
+	tap_check(r == 0, "cordon_run_of_the_attacks_exits_0 (got %d)", r);
+	recs = read_log();
+	for (int i = 0; i < n; i++) {
+		const struct run_attack *a = &attacks[i];
+
+		if (!tap_check(results[i] == a->expect, "%s_refused_%s", a->name,
+			       strerrorname_np(a->expect)))
+			tap_diag("inside: %d", results[i]);
+		if (pids[i] > 0)
+			check_records(a->name, recs, &a->w, pids[i]);
+		else
+			tap_check(false, "%s_ran_inside", a->name);
+	}
+	json_decref(recs);
 	if (lfd >= 0)
 		close(lfd);
 }
@@ -588,7 +687,7 @@ static void bpf_lsm_alone(void)
 		{ "lsm_ptrace",
 		  "ptrace",
 		  { "process-ptrace", "bpf_lsm", "ptrace_access_check", "EPERM", NULL, 0, 0, false,
-		    false, NULL, outsider, 10 /* PTRACE_MODE_ATTACH_REALCREDS */ } },
+		    false, NULL, outsider, 0x12 /* PTRACE_MODE_ATTACH_REALCREDS */ } },
 		{ "lsm_kill",
 		  "kill",
 		  { "process-signal", "bpf_lsm", "task_kill", "EPERM", NULL, 0, 0, false, false,
@@ -633,7 +732,7 @@ static void bpf_lsm_alone(void)
 			json_array_append_new(
 				recs, cordon_audit_from_event(&ctx, &c.ev[j], c.ev[j].hdr.size));
 		}
-		check_records(a->name, recs, &a->w);
+		check_records(a->name, recs, &a->w, 0);
 		json_decref(recs);
 	}
 	cordon_session_destroy(&s);
@@ -649,6 +748,24 @@ int main(int argc, char **argv)
 
 		printf("attack %s result=%d\n", argv[2], r);
 		return r;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "attack-all")) {
+		/* Each attack in a child of its own (exec replaces it, ptrace waits on it). */
+		for (int i = 0; 2 + 2 * i + 1 < argc; i++) {
+			const char *arg = argv[3 + 2 * i];
+			int status;
+			pid_t p;
+
+			fflush(NULL);
+			p = fork();
+			if (p == 0)
+				_exit(attack(argv[2 + 2 * i], strcmp(arg, "-") ? arg : NULL));
+			if (p < 0 || waitpid(p, &status, 0) < 0)
+				return 1;
+			printf("attack %d pid=%d result=%d\n", i, (int)p,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		return 0;
 	}
 	schema = json_loads(audit_schema_json, 0, &je);
 	if (!tap_check(schema != NULL, "schema_loads"))

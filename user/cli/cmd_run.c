@@ -581,15 +581,8 @@ int cmd_run(int argc, char **argv)
 		r = cordon_cgroup2_mount(root, sizeof(root) - 16);
 		if (r == 0) {
 			strcat(root, "/" CORDON_CGROUP_ROOT_NAME);
-			/* Without BPF LSM, the LSM rule families stay off; the audit flags apply
-			 * to the cgroup and tracepoint programs all the same. */
-			r = cordon_session_create(
-				&sess, root, use.bpf_lsm,
-				use.bpf_lsm ? maps.session_flags
-					    : CORDON_SESSION_NET | CORDON_SESSION_BIND |
-						      (maps.session_flags &
-						       (CORDON_SESSION_AUDIT_CONNECT |
-							CORDON_SESSION_PTRACE_SECCOMP)));
+			r = cordon_session_create(&sess, root, use.bpf_lsm,
+						  cordon_session_flags(&maps, use.bpf_lsm));
 		}
 		if (r == 0)
 			r = cordon_session_fill(&sess, &maps, use.bpf_lsm, &failed_path);

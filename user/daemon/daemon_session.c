@@ -189,7 +189,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
-	flags = d->lsm ? maps.session_flags : CORDON_SESSION_NET | CORDON_SESSION_BIND;
+	flags = cordon_session_flags(&maps, d->lsm);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));

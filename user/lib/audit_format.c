@@ -17,6 +17,7 @@
 #include "audit_format.h"
 #include "event.h"
 #include "maps.h"
+#include "policy_compile.h"
 
 /* The most one input byte grows to in jansson's output: a control character is \u00XX. */
 #define JSON_ESC_MAX 6
@@ -444,6 +445,9 @@ static void put_fields(struct cordon_audit_format *f, const void *data, int type
 		put_field(tail, "path");
 		put_agent_str(tail, hex, "file.path", -1, e->path, sizeof(e->path));
 		put_lit(tail, "}");
+		/* As audit_record.c: a refusal by a secret rule says so. */
+		if (h->rule_id >> 16 == POL_RULE_SECRET || h->rule_id >> 16 == POL_RULE_PATTERN)
+			put_lit(cf, ",\"secret\":true");
 		put_lit(cf, ",\"access\":{\"read\":");
 		put_bool(cf, e->access & CORDON_ACCESS_READ);
 		put_field(cf, "write");

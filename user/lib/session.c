@@ -132,6 +132,14 @@ fail:
 	return r;
 }
 
+uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
+{
+	if (lsm)
+		return m->session_flags;
+	return CORDON_SESSION_NET | CORDON_SESSION_BIND |
+	       (m->session_flags & (CORDON_SESSION_AUDIT_CONNECT | CORDON_SESSION_PTRACE_SECCOMP));
+}
+
 /* Files visited at most below one denied directory to give each its own inode rule. */
 #define HARDLINK_WALK_MAX 4096
 

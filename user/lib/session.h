@@ -45,6 +45,13 @@ int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf
 				 const char *cgroup_root, uint32_t flags);
 
 /*
+ * The session flags the BPF side gets for compiled policy @m: all of them with BPF LSM;
+ * without it the LSM rule families stay off, while the network rules and the audit flags
+ * (they drive the cgroup and tracepoint programs) apply all the same.
+ */
+uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm);
+
+/*
  * Fill the network rules (and, with BPF LSM, the inode rules and name patterns) of the
  * compiled policy, keyed to this session whatever session number they were compiled for.
  * Files inside denied directories get rules of their own, so that a hard link made before
