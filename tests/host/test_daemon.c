@@ -627,6 +627,26 @@ int main(void)
 	snprintf(cfg, sizeof(cfg), "%s/cordon.yaml", dir);
 	snprintf(audit_path, sizeof(audit_path), "%s/audit.jsonl", dir);
 	snprintf(project, sizeof(project), "%s/project", dir);
+	/*
+	 * The users run copies: the build tree may sit below a directory they cannot enter (a
+	 * clone in a mktemp -d directory, mode 0700).
+	 */
+	{
+		static char cordon_copy[200];
+		char bindir[128], attack_copy[160];
+		char *inst[] = {
+			"/usr/bin/install", "-m", "0755", (char *)cordon, attack, bindir, NULL
+		};
+
+		snprintf(bindir, sizeof(bindir), "%s/bin", dir);
+		mkdir(bindir, 0755);
+		if (!tap_check(run_wait(inst) == 0, "binaries_copied"))
+			return 1;
+		snprintf(cordon_copy, sizeof(cordon_copy), "%s/cordon", bindir);
+		snprintf(attack_copy, sizeof(attack_copy), "%s/attack", bindir);
+		cordon = cordon_copy;
+		snprintf(attack, sizeof(attack), "%s", attack_copy);
+	}
 	mkdir(poldir, 0755);
 	mkdir(project, 0777);
 	chmod(project, 01777);

@@ -245,6 +245,12 @@ static int setup(void)
 	snprintf(from, sizeof(from), "%s/tests/escape/attack", o);
 	if (r == 0)
 		r = copy(from, attack);
+	/* cordon too: the build tree may sit below a directory other users cannot enter. */
+	snprintf(path, sizeof(path), "%s/cordon", dir);
+	if (r == 0)
+		r = copy(cordon, path);
+	if (r == 0)
+		snprintf(cordon, sizeof(cordon), "%s", path);
 	return r;
 }
 
