@@ -100,8 +100,20 @@ static void start_daemon(void)
 
 static bool ready(void)
 {
-	/* BPF verification under TCG emulation takes seconds, not milliseconds. */
+	/*
+	 * BPF verification under TCG emulation takes seconds, not milliseconds. Wait for the
+	 * socket to exist (it is created once the programs are attached) before connecting:
+	 * a socket() per 50 ms runs the LSM socket hooks while the daemon patches them in, which
+	 * once left both vCPUs of a 6.1 guest in a soft lockup under TCG (see tools/vm/boot.sh).
+	 */
 	for (int i = 0; i < 1800; i++) {
+		struct stat st;
+
+		if (stat(SOCK, &st) == 0 && S_ISSOCK(st.st_mode))
+			break;
+		sleep_ms(50);
+	}
+	for (int i = 0; i < 200; i++) {
 		json_t *rep = NULL;
 		int fd = cordon_ctl_connect(SOCK);
 		bool ok = false;

@@ -29,6 +29,8 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (i
 # cx16=off: with two vCPUs, Debian 12's qemu (7.2) TCG corrupts EFLAGS after the kernel's per-CPU
 # "cmpxchg16b %gs:" (SLUB fast path), and 6.12 then oopses or double-faults in about one boot in
 # three; without CMPXCHG16B the kernel takes its locked fallback and boots every time.
+# A soft lockup panics the guest at once, with every CPU's backtrace on the console
+# (loglevel=5 lets the traces through "quiet"), instead of hanging until the host's timeout.
 # No NIC: the tests only need loopback. stdin is /dev/null so qemu never reads the terminal.
 # Commas are doubled because qemu's option parser splits on them.
 status=0
@@ -38,7 +40,7 @@ timeout --kill-after=10 "$secs" \
 	-display none -monitor none -serial "file:${log//,/,,}" -nic none \
 	-no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=5 softlockup_panic=1 softlockup_all_cpu_backtrace=1" \
 	</dev/null || status=$?
 
 # 124: timeout sent SIGTERM; 137: it had to follow with SIGKILL (or something else killed qemu).
