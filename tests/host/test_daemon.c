@@ -36,6 +36,7 @@
 #include "cgroup.h"
 #include "ctl_proto.h"
 #include "tap.h"
+#include "testutil.h"
 
 #define USER1	  "cordon-dtest1"
 #define USER2	  "cordon-dtest2"
@@ -47,25 +48,6 @@ static char poldir[128], floor_path[128], cfg[128], audit_path[128], project[128
 static pid_t daemon_pid = -1;
 static uint16_t udp_port;
 static int udp_fd = -1;
-
-static void sleep_ms(long ms)
-{
-	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
-		  NULL);
-}
-
-__attribute__((format(printf, 2, 3))) static void put(const char *path, const char *fmt, ...)
-{
-	FILE *f = fopen(path, "we");
-	va_list ap;
-
-	if (!f)
-		return;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
 
 static int run_wait(char *const argv[])
 {
@@ -145,7 +127,7 @@ static bool wait_ready(void)
 	for (int i = 0; i < 200; i++) {
 		if (hello())
 			return true;
-		sleep_ms(50);
+		test_sleep_ms(50);
 	}
 	return false;
 }
@@ -199,41 +181,6 @@ static pid_t spawn_as(const char *user, const char *out, char *const argv[])
 	return p;
 }
 
-static int wait_exit(pid_t p)
-{
-	int status;
-
-	if (p < 0 || waitpid(p, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static bool file_has(const char *path, const char *what)
-{
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return strstr(buf, what) != NULL;
-}
-
-static bool wait_file_has(const char *path, const char *what, int ms)
-{
-	for (int i = 0; i < ms / 20; i++) {
-		if (file_has(path, what))
-			return true;
-		sleep_ms(20);
-	}
-	return false;
-}
-
 /* The `cordon run` argv for an attack under @policy. */
 static void run_argv(char **argv, const char *policy, const char *cmd)
 {
@@ -259,7 +206,7 @@ static int ps_count(const char *user, const char *session)
 
 	snprintf(out, sizeof(out), "%s/ps-%s.json", dir, user);
 	if (strcmp(user, "root")) {
-		if (wait_exit(spawn_as(user, out, argv)) != 0)
+		if (test_wait_exit(spawn_as(user, out, argv)) != 0)
 			return -1;
 	} else {
 		pid_t p = fork();
@@ -272,7 +219,7 @@ static int ps_count(const char *user, const char *session)
 			execv(cordon, argv);
 			_exit(127);
 		}
-		if (wait_exit(p) != 0)
+		if (test_wait_exit(p) != 0)
 			return -1;
 	}
 	a = json_load_file(out, 0, NULL);
@@ -303,12 +250,13 @@ static void write_policies(void)
 		fprintf(stderr, "# %s failed\n", cmd);
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/t-net.yaml", dirs[i]);
-		put(path,
-		    "name: t-net\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
-		    "network:\n  connect: [\"127.0.0.1:%u/udp\"]\n",
-		    udp_port);
+		test_put(path,
+			 "name: t-net\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
+			 "network:\n  connect: [\"127.0.0.1:%u/udp\"]\n",
+			 udp_port);
 		snprintf(path, sizeof(path), "%s/t-deny.yaml", dirs[i]);
-		put(path, "name: t-deny\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
+		test_put(path,
+			 "name: t-deny\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
 	}
 }
 
@@ -348,7 +296,7 @@ static int raw_session_send(const char *user, const char *policy)
 			_exit(0);
 		_exit(errno == EPERM ? 1 : 3);
 	}
-	return wait_exit(p);
+	return test_wait_exit(p);
 }
 
 static size_t drain_udp(void)
@@ -395,7 +343,7 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 		 go1, attack_cmd_fmt, go2, attack_cmd_fmt);
 	run_argv(argv, "t-deny", cmd);
 	p = spawn_as(USER1, out, argv);
-	tap_check(wait_file_has(out, "ready", 10000), "session_started");
+	tap_check(test_wait_file_has(out, "ready", 10000), "session_started");
 
 	list = call(json_pack("{s:i,s:s}", "v", 1, "op", "list"));
 	if (json_array_size(json_object_get(list, "sessions")) == 1)
@@ -412,24 +360,24 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	end_argv[2] = session;
 	end_argv[3] = NULL;
 	snprintf(cmd, sizeof(cmd), "%s/end.out", dir);
-	rc = wait_exit(spawn_as(USER2, cmd, end_argv));
-	tap_check(rc != 0 && file_has(cmd, "no such session"), "other_user_cannot_end");
+	rc = test_wait_exit(spawn_as(USER2, cmd, end_argv));
+	tap_check(rc != 0 && test_file_has(cmd, "no such session"), "other_user_cannot_end");
 	tap_check(ps_count("root", session) == 1, "session_survives_foreign_end");
 
 	/* The daemon dies hard: the pinned programs keep confining the session. */
 	kill(daemon_pid, SIGKILL);
 	waitpid(daemon_pid, NULL, 0);
 	daemon_pid = -1;
-	put(go1, "1");
-	tap_check(wait_file_has(out, "result=1 ", 10000), "refused_with_eperm_after_kill9");
+	test_put(go1, "1");
+	tap_check(test_wait_file_has(out, "result=1 ", 10000), "refused_with_eperm_after_kill9");
 
 	start_daemon();
 	tap_check(wait_ready(), "daemon_restarts");
 	tap_check(log_has("adopted the BPF programs"), "restart_adopts_programs");
 	tap_check(log_has("adopted session"), "restart_adopts_session");
 	tap_check(ps_count("root", session) == 1, "adopted_session_listed");
-	put(go2, "1");
-	rc = wait_exit(p);
+	test_put(go2, "1");
+	rc = test_wait_exit(p);
 	/* the attack's exit status is its errno: EPERM */
 	tap_diag("agent exit status %d", rc);
 	tap_check(rc == EPERM, "agent_status_propagated");
@@ -446,7 +394,7 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 		tap_check(refused == 2, "both_attacks_refused");
 	}
 	snprintf(state, sizeof(state), "%s/sessions/%s.json", rundir, session);
-	tap_check(wait_file_has(state, "\"ended\":true", 5000), "daemon_ends_empty_session");
+	tap_check(test_wait_file_has(state, "\"ended\":true", 5000), "daemon_ends_empty_session");
 	{
 		char cg[4300];
 
@@ -454,7 +402,7 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 		tap_check(access(cg, F_OK) < 0, "session_cgroup_removed");
 	}
 	snprintf(cmd, sizeof(cmd), "\"session\":\"%s\"", session);
-	tap_check(file_has(audit_path, cmd) && file_has(audit_path, "\"session-end\""),
+	tap_check(test_file_has(audit_path, cmd) && test_file_has(audit_path, "\"session-end\""),
 		  "audit_has_session_records");
 	{
 		/* The owner reads the session's records through the daemon; another user cannot. */
@@ -462,11 +410,13 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 		char aout[160];
 
 		snprintf(aout, sizeof(aout), "%s/audit-owner.out", dir);
-		tap_check(wait_exit(spawn_as(USER1, aout, aud)) == 0 && file_has(aout, cmd) &&
-				  file_has(aout, "\"outcome\":\"failure\""),
+		tap_check(test_wait_exit(spawn_as(USER1, aout, aud)) == 0 &&
+				  test_file_has(aout, cmd) &&
+				  test_file_has(aout, "\"outcome\":\"failure\""),
 			  "owner_reads_session_audit_through_daemon");
 		snprintf(aout, sizeof(aout), "%s/audit-other.out", dir);
-		tap_check(wait_exit(spawn_as(USER2, aout, aud)) != 0 && !file_has(aout, cmd),
+		tap_check(test_wait_exit(spawn_as(USER2, aout, aud)) != 0 &&
+				  !test_file_has(aout, cmd),
 			  "other_user_cannot_read_session_audit");
 	}
 	unlink(go1);
@@ -481,9 +431,9 @@ static void test_nested(void)
 	snprintf(out, sizeof(out), "%s/nested.out", dir);
 	snprintf(cmd, sizeof(cmd), "%s run --policy t-net -- /bin/true; echo nested=$?", cordon);
 	run_argv(argv, "t-deny", cmd);
-	rc = wait_exit(spawn_as(USER1, out, argv));
-	tap_check(rc == 0 && file_has(out, "nested=1") &&
-			  file_has(out, "inside a session cannot start another"),
+	rc = test_wait_exit(spawn_as(USER1, out, argv));
+	tap_check(rc == 0 && test_file_has(out, "nested=1") &&
+			  test_file_has(out, "inside a session cannot start another"),
 		  "no_session_from_inside_a_session");
 }
 
@@ -507,14 +457,14 @@ static void test_client_audit_log(void)
 	argv[8] = "-c";
 	argv[9] = cmd;
 	argv[10] = NULL;
-	rc = wait_exit(spawn_as(USER1, out, argv));
-	tap_check(rc == EPERM && file_has(out, "result=1 "), "client_log_session_refused");
-	tap_check(file_has(log, "\"action\":\"session-start\"") &&
-			  file_has(log, "\"action\":\"session-end\""),
+	rc = test_wait_exit(spawn_as(USER1, out, argv));
+	tap_check(rc == EPERM && test_file_has(out, "result=1 "), "client_log_session_refused");
+	tap_check(test_file_has(log, "\"action\":\"session-start\"") &&
+			  test_file_has(log, "\"action\":\"session-end\""),
 		  "client_log_has_own_session_records");
-	tap_check(file_has(log, "\"daemon\":true"), "client_log_has_daemon_session_start");
-	tap_check(file_has(log, "\"outcome\":\"failure\"") &&
-			  file_has(log, "\"layer\":\"cgroup_bpf\""),
+	tap_check(test_file_has(log, "\"daemon\":true"), "client_log_has_daemon_session_start");
+	tap_check(test_file_has(log, "\"outcome\":\"failure\"") &&
+			  test_file_has(log, "\"layer\":\"cgroup_bpf\""),
 		  "client_log_has_the_kernel_refusal");
 }
 
@@ -533,9 +483,9 @@ static void test_concurrent(void)
 		pids[i] = spawn_as(USER1, out[i], argv);
 	}
 	for (int i = 0; i < NSESSIONS; i++) {
-		int rc = wait_exit(pids[i]);
-		bool allowed = file_has(out[i], "result=0 "),
-		     refused = file_has(out[i], "result=1 ");
+		int rc = test_wait_exit(pids[i]);
+		bool allowed = test_file_has(out[i], "result=0 "),
+		     refused = test_file_has(out[i], "result=1 ");
 
 		if (rc == (i % 2 ? EPERM : 0) && (i % 2 ? refused : allowed))
 			good++;
@@ -556,12 +506,12 @@ static void test_sighup(void)
 	tap_check(raw_session_send(USER1, "t-net") == 0, "by_name_allowed_send");
 	tap_check(raw_session_send(USER1, "t-deny") == 1, "by_name_refused_send");
 	snprintf(path, sizeof(path), "%s/t-net.yaml", poldir);
-	put(path, "name: t-net\nfilesystem:\n  read: [/]\n  bogus_key: 1\n");
+	test_put(path, "name: t-net\nfilesystem:\n  read: [/]\n  bogus_key: 1\n");
 	snprintf(path, sizeof(path), "%s/t-new.yaml", poldir);
-	put(path, "name: t-new\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
+	test_put(path, "name: t-new\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
 	kill(daemon_pid, SIGHUP);
 	for (int i = 0; i < 100 && !log_has("keeping the previous one"); i++)
-		sleep_ms(50);
+		test_sleep_ms(50);
 	tap_check(log_has("keeping the previous one"), "sighup_refuses_broken_set");
 	tap_check(log_has("t-net.yaml:4:3: unknown key"), "sighup_says_where");
 	tap_check(raw_session_send(USER1, "t-net") == 0, "old_policy_still_served");
@@ -570,7 +520,7 @@ static void test_sighup(void)
 	write_policies();
 	kill(daemon_pid, SIGHUP);
 	for (int i = 0; i < 100 && !log_has("policy set 2 in use"); i++)
-		sleep_ms(50);
+		test_sleep_ms(50);
 	tap_check(raw_session_send(USER1, "t-new") == 1, "fixed_set_served_after_sighup");
 	tap_check(drain_udp() == 2, "only_allowed_datagrams_arrived");
 }
@@ -650,7 +600,7 @@ int main(void)
 	mkdir(poldir, 0755);
 	mkdir(project, 0777);
 	chmod(project, 01777);
-	put(cfg, "audit:\n  file: %s\n", audit_path);
+	test_put(cfg, "audit:\n  file: %s\n", audit_path);
 
 	udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (!tap_check(udp_fd >= 0 && bind(udp_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
@@ -669,7 +619,8 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "%u", udp_port);
 	argv[3] = cmd;
 	argv[4] = NULL;
-	tap_check(wait_exit(spawn_as(USER1, out, argv)) == 0 && file_has(out, "result=0 "),
+	tap_check(test_wait_exit(spawn_as(USER1, out, argv)) == 0 &&
+			  test_file_has(out, "result=0 "),
 		  "outside_udp_send_works");
 	tap_check(drain_udp() == 1, "outside_datagram_arrived");
 

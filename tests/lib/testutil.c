@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -226,4 +228,58 @@ void check_doctor(const char *cordon, int expect_bpf_lsm)
 		tap_check(json_is_true(json_object_get(o, "bpf_lsm")) == (expect_bpf_lsm == 1),
 			  "doctor_reports_bpf_lsm_%s", expect_bpf_lsm ? "true" : "false");
 	json_decref(o);
+}
+
+void test_sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
+		  NULL);
+}
+
+void test_put(const char *path, const char *fmt, ...)
+{
+	FILE *f = fopen(path, "we");
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+bool test_file_has(const char *path, const char *what)
+{
+	static char buf[262144];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
+bool test_wait_file_has(const char *path, const char *what, int ms)
+{
+	for (int i = 0; i < ms / 20; i++) {
+		if (test_file_has(path, what))
+			return true;
+		test_sleep_ms(20);
+	}
+	return false;
+}
+
+int test_wait_exit(pid_t p)
+{
+	int status;
+
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -3,6 +3,7 @@
 #ifndef CORDON_TESTUTIL_H
 #define CORDON_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,5 +29,18 @@ int test_cgroup_root(char *buf, size_t len, const char *tag);
  * Landlock ABI). @expect_bpf_lsm: 1 or 0 to require a value, -1 to only require consistency.
  */
 void check_doctor(const char *cordon, int expect_bpf_lsm);
+
+/* Sleep @ms milliseconds. */
+void test_sleep_ms(long ms);
+
+/* Write printf-formatted text to @path (created or truncated); errors are left to the checks. */
+void test_put(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Does the file at @path (its first 256 KiB) contain @what? Now, or within @ms. */
+bool test_file_has(const char *path, const char *what);
+bool test_wait_file_has(const char *path, const char *what, int ms);
+
+/* waitpid(): the exit status, 128 + the signal that killed it, or -1. */
+int test_wait_exit(pid_t p);
 
 #endif /* CORDON_TESTUTIL_H */

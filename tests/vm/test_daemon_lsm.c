@@ -26,6 +26,7 @@
 
 #include "ctl_proto.h"
 #include "tap.h"
+#include "testutil.h"
 
 #define CORDON "/bin/cordon"
 #define VMD    "/tmp/vmd"
@@ -36,51 +37,6 @@
 #define UID    1000
 
 static pid_t daemon_pid = -1;
-
-static void sleep_ms(long ms)
-{
-	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
-		  NULL);
-}
-
-__attribute__((format(printf, 2, 3))) static void put(const char *path, const char *fmt, ...)
-{
-	FILE *f = fopen(path, "we");
-	va_list ap;
-
-	if (!f)
-		return;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
-
-static bool file_has(const char *path, const char *what)
-{
-	static char buf[262144];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return strstr(buf, what) != NULL;
-}
-
-static bool wait_file_has(const char *path, const char *what, int ms)
-{
-	for (int i = 0; i < ms / 20; i++) {
-		if (file_has(path, what))
-			return true;
-		sleep_ms(20);
-	}
-	return false;
-}
 
 static void start_daemon(void)
 {
@@ -111,7 +67,7 @@ static bool ready(void)
 
 		if (stat(SOCK, &st) == 0 && S_ISSOCK(st.st_mode))
 			break;
-		sleep_ms(50);
+		test_sleep_ms(50);
 	}
 	for (int i = 0; i < 200; i++) {
 		json_t *rep = NULL;
@@ -129,7 +85,7 @@ static bool ready(void)
 		}
 		if (ok)
 			return true;
-		sleep_ms(50);
+		test_sleep_ms(50);
 	}
 	return false;
 }
@@ -167,15 +123,6 @@ static pid_t spawn_root(char *const argv[])
 		_exit(127);
 	}
 	return p;
-}
-
-static int wait_exit(pid_t p)
-{
-	int status;
-
-	if (p < 0 || waitpid(p, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* A refusal by BPF LSM of a read of SECRET, in @session, in the daemon's audit file. */
@@ -225,31 +172,31 @@ int main(void)
 	mkdir(VMD, 0755);
 	chmod(VMD, 0777);
 	mkdir("/srv", 0755);
-	put(SECRET, CANARY "\n");
+	test_put(SECRET, CANARY "\n");
 	chmod(SECRET, 0644);
-	put(VMD "/cordon.yaml", "audit:\n  file: " AUDIT "\nconfine:\n  - exec: " VMD "/cat\n"
-				"    policy: vmd-auto\n");
+	test_put(VMD "/cordon.yaml", "audit:\n  file: " AUDIT "\nconfine:\n  - exec: " VMD "/cat\n"
+				     "    policy: vmd-auto\n");
 	/* Auto-confinement: a copy of busybox named cat, registered by the daemon at start. */
 	{
 		char *cp[] = { "/bin/cp", "/bin/busybox", VMD "/cat", NULL };
 
-		wait_exit(spawn_root(cp));
+		test_wait_exit(spawn_root(cp));
 	}
 	mkdir("/etc/cordon", 0755);
 	mkdir("/etc/cordon/policies", 0755);
-	put("/etc/cordon/policies/vmd-auto.yaml",
-	    "name: vmd-auto\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
-	    "secrets:\n  files: [" SECRET "]\n");
+	test_put("/etc/cordon/policies/vmd-auto.yaml",
+		 "name: vmd-auto\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
+		 "secrets:\n  files: [" SECRET "]\n");
 	/* The user's own policy: `cordon run` reads it as the user and sends it as text. */
 	mkdir("/home/agent/.config", 0755);
 	mkdir("/home/agent/.config/cordon", 0755);
 	mkdir("/home/agent/.config/cordon/policies", 0755);
-	put("/home/agent/.config/cordon/policies/vmd.yaml",
-	    "name: vmd\nmode: strict\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
-	    "secrets:\n  files: [" SECRET "]\n");
+	test_put("/home/agent/.config/cordon/policies/vmd.yaml",
+		 "name: vmd\nmode: strict\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
+		 "secrets:\n  files: [" SECRET "]\n");
 
-	rc = wait_exit(spawn_agent(VMD "/outside.out", outside));
-	tap_check(rc == 0 && file_has(VMD "/outside.out", CANARY), "secret_readable_outside");
+	rc = test_wait_exit(spawn_agent(VMD "/outside.out", outside));
+	tap_check(rc == 0 && test_file_has(VMD "/outside.out", CANARY), "secret_readable_outside");
 
 	start_daemon();
 	if (!tap_check(ready(), "daemon_ready")) {
@@ -266,10 +213,10 @@ int main(void)
 			tap_diag("%s", line);
 		return 1;
 	}
-	tap_check(file_has(VMD "/daemon.log", "BPF LSM on"), "daemon_uses_bpf_lsm");
+	tap_check(test_file_has(VMD "/daemon.log", "BPF LSM on"), "daemon_uses_bpf_lsm");
 
 	a = spawn_agent(VMD "/agent.out", agent);
-	tap_check(wait_file_has(VMD "/agent.out", "ready", 20000), "session_started");
+	tap_check(test_wait_file_has(VMD "/agent.out", "ready", 20000), "session_started");
 	{
 		/* The session id, from the daemon's state directory. */
 		DIR *d = opendir(VMD "/run/sessions");
@@ -280,52 +227,52 @@ int main(void)
 
 			snprintf(path, sizeof(path), VMD "/run/sessions/%s", e->d_name);
 			/* the agent's session, not the auto-confinement one */
-			if (strlen(e->d_name) == 32 + 5 && !file_has(path, "\"auto\":true"))
+			if (strlen(e->d_name) == 32 + 5 && !test_file_has(path, "\"auto\":true"))
 				snprintf(session, sizeof(session), "%.32s", e->d_name);
 		}
 		if (d)
 			closedir(d);
 	}
 	tap_check(strlen(session) == 32, "session_persisted");
-	tap_check(file_has(VMD "/agent.out", "bpf_lsm=on") &&
-			  !file_has(VMD "/agent.out", "masks=1"),
+	tap_check(test_file_has(VMD "/agent.out", "bpf_lsm=on") &&
+			  !test_file_has(VMD "/agent.out", "masks=1"),
 		  "client_reports_bpf_lsm_no_masks");
 
 	kill(daemon_pid, SIGKILL);
 	waitpid(daemon_pid, NULL, 0);
-	put(VMD "/go1", "1");
-	tap_check(wait_file_has(VMD "/agent.out", "first=1", 20000) &&
-			  !file_has(VMD "/agent.out", CANARY),
+	test_put(VMD "/go1", "1");
+	tap_check(test_wait_file_has(VMD "/agent.out", "first=1", 20000) &&
+			  !test_file_has(VMD "/agent.out", CANARY),
 		  "secret_refused_after_daemon_kill9");
 
 	start_daemon();
 	tap_check(ready(), "daemon_restarts");
-	tap_check(file_has(VMD "/daemon.log", "adopted the BPF programs") &&
-			  file_has(VMD "/daemon.log", "adopted session"),
+	tap_check(test_file_has(VMD "/daemon.log", "adopted the BPF programs") &&
+			  test_file_has(VMD "/daemon.log", "adopted session"),
 		  "restart_adopts_programs_and_session");
-	put(VMD "/go2", "1");
-	rc = wait_exit(a);
-	tap_check(rc == 0 && file_has(VMD "/agent.out", "second=1") &&
-			  !file_has(VMD "/agent.out", CANARY),
+	test_put(VMD "/go2", "1");
+	rc = test_wait_exit(a);
+	tap_check(rc == 0 && test_file_has(VMD "/agent.out", "second=1") &&
+			  !test_file_has(VMD "/agent.out", CANARY),
 		  "secret_refused_after_restart");
 	snprintf(state, sizeof(state), VMD "/run/sessions/%s.json", session);
-	tap_check(wait_file_has(state, "\"ended\":true", 10000), "daemon_ends_the_session");
+	tap_check(test_wait_file_has(state, "\"ended\":true", 10000), "daemon_ends_the_session");
 	tap_check(audited(session), "refusal_in_daemon_audit_file");
 
 	/* Auto-confinement: the registered executable, started without cordon run. */
 	{
 		char *reg[] = { VMD "/cat", SECRET, NULL }, *plain[] = { "/bin/cat", SECRET, NULL };
 
-		tap_check(file_has(VMD "/daemon.log", "confine " VMD "/cat: policy vmd-auto"),
+		tap_check(test_file_has(VMD "/daemon.log", "confine " VMD "/cat: policy vmd-auto"),
 			  "daemon_registers_confine_entry");
-		rc = wait_exit(spawn_agent(VMD "/plain.out", plain));
-		tap_check(rc == 0 && file_has(VMD "/plain.out", CANARY),
+		rc = test_wait_exit(spawn_agent(VMD "/plain.out", plain));
+		tap_check(rc == 0 && test_file_has(VMD "/plain.out", CANARY),
 			  "unregistered_binary_reads_secret");
-		rc = wait_exit(spawn_agent(VMD "/auto.out", reg));
-		tap_check(rc != 0 && !file_has(VMD "/auto.out", CANARY) &&
-				  file_has(VMD "/auto.out", "Permission denied"),
+		rc = test_wait_exit(spawn_agent(VMD "/auto.out", reg));
+		tap_check(rc != 0 && !test_file_has(VMD "/auto.out", CANARY) &&
+				  test_file_has(VMD "/auto.out", "Permission denied"),
 			  "auto_confined_binary_refused_secret");
-		tap_check(wait_file_has(AUDIT, "\"action\":\"auto-confine\"", 5000),
+		tap_check(test_wait_file_has(AUDIT, "\"action\":\"auto-confine\"", 5000),
 			  "auto_confine_record_in_daemon_audit");
 	}
 
