@@ -20,6 +20,9 @@
 #include "landlock.h"
 #include "loader.h"
 #include "probe.h"
+#include "session.h"
+#include "policy_compile.h"
+#include "policy.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -282,4 +285,69 @@ int test_wait_exit(pid_t p)
 	if (p < 0 || waitpid(p, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void test_write_file(const char *path, const char *data, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd >= 0) {
+		(void)!write(fd, data, strlen(data));
+		close(fd);
+	}
+	chmod(path, mode);
+}
+
+int test_copy_file(const char *from, const char *to)
+{
+	static char buf[1 << 20];
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ssize_t n;
+	int r = 0;
+
+	if (in < 0 || out < 0)
+		r = -1;
+	while (!r && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			r = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0)
+		r = -1;
+	return r;
+}
+
+int test_lsm_session(struct cordon_session_ctx *s, const char *root, const char *file,
+		     const char *yaml)
+{
+	struct policy_errors errs = { 0 };
+	struct policy_search search = { .no_builtin = true };
+	struct policy_vars vars;
+	struct policy_resolve_opts ro = { .search = &search, .vars = &vars };
+	struct policy *p = NULL, *resolved = NULL;
+	struct pol_maps maps = { 0 };
+	const char *failed = NULL;
+	int r;
+
+	policy_vars_placeholder(&vars);
+	r = policy_parse(file, yaml, strlen(yaml), &p, &errs);
+	if (r == 0)
+		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
+	if (r == 0)
+		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		tap_diag("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
+			 errs.v[i].msg);
+	if (r == 0)
+		r = cordon_session_create(s, root, true, maps.session_flags);
+	if (r == 0)
+		r = cordon_session_fill(s, &maps, true, &failed);
+	if (r < 0)
+		tap_diag("session: %s %s", strerror(-r), failed ? failed : "");
+	pol_maps_free(&maps);
+	if (resolved)
+		policy_free(resolved);
+	policy_errors_free(&errs);
+	return r;
 }

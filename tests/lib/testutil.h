@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -39,6 +40,21 @@ void test_put(const char *path, const char *fmt, ...) __attribute__((format(prin
 /* Does the file at @path (its first 256 KiB) contain @what? Now, or within @ms. */
 bool test_file_has(const char *path, const char *what);
 bool test_wait_file_has(const char *path, const char *what, int ms);
+
+/* Write @data to @path (created or truncated) and give it exactly @mode. */
+void test_write_file(const char *path, const char *data, mode_t mode);
+
+/* Copy @from to @to, mode 0755 (a program the tests run). 0 or -1. */
+int test_copy_file(const char *from, const char *to);
+
+/*
+ * A BPF LSM session for the policy @yaml (named @file in errors), resolved with placeholder
+ * variables and without the built-in policies, under @root: created and filled. 0 or -errno,
+ * with diagnostics.
+ */
+struct cordon_session_ctx;
+int test_lsm_session(struct cordon_session_ctx *s, const char *root, const char *file,
+		     const char *yaml);
 
 /* waitpid(): the exit status, 128 + the signal that killed it, or -1. */
 int test_wait_exit(pid_t p);

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "schema_fixture.h"
+
 #include "audit_record.h"
 #include "audit_schema.h"
 #include "audit_sha256.h"
@@ -33,8 +35,6 @@ static const char evil[] =
 static struct cordon_audit_ctx ctx = { .session = "0123456789abcdef0123456789abcdef",
 				       .policy = "agent",
 				       .host = "testhost" };
-
-static json_t *schema;
 
 static void hdr(struct cordon_event_hdr *h, unsigned int type, size_t size)
 {
@@ -378,24 +378,6 @@ static void test_audit__file_sink_rotates_on_whole_lines(void **state)
 	rmdir(dir);
 }
 
-static int setup(void **state)
-{
-	json_error_t e;
-
-	(void)state;
-	schema = json_load_file("docs/audit-schema.json", 0, &e);
-	if (!schema)
-		fprintf(stderr, "docs/audit-schema.json: %s\n", e.text);
-	return schema ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	json_decref(schema);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,5 +394,5 @@ int main(void)
 		cmocka_unit_test(test_audit__file_sink_rotates_on_whole_lines),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);
 }

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "schema_fixture.h"
+
 #include "audit_format.h"
 #include "audit_record.h"
 #include "audit_schema.h"
@@ -46,7 +48,6 @@ static const char *const fragments[] = {
 	"",
 };
 
-static json_t *schema;
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
 
 static unsigned int rnd(unsigned int n)
@@ -551,24 +552,6 @@ static void test_audit_format__rotation_keeps_files_within_the_limit(void **stat
 	rmdir(dir);
 }
 
-static int setup(void **state)
-{
-	json_error_t e;
-
-	(void)state;
-	schema = json_load_file("docs/audit-schema.json", 0, &e);
-	if (!schema)
-		fprintf(stderr, "docs/audit-schema.json: %s\n", e.text);
-	return schema ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	json_decref(schema);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,5 +564,5 @@ int main(void)
 		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);
 }

@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "schema_fixture.h"
 #include <jansson.h>
 
 #include "audit_record.h"
 #include "audit_schema.h"
 #include "auto_confine.h"
 #include "event.h"
-
-static json_t *schema;
 
 static struct cordon_event_auto auto_event(void)
 {
@@ -116,24 +116,6 @@ static void test_auto_handle__malformed_record_moves_nothing(void **state)
 			 -EBADMSG);
 }
 
-static int setup(void **state)
-{
-	json_error_t e;
-
-	(void)state;
-	schema = json_load_file("docs/audit-schema.json", 0, &e);
-	if (!schema)
-		fprintf(stderr, "docs/audit-schema.json: %s\n", e.text);
-	return schema ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	json_decref(schema);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,5 +125,5 @@ int main(void)
 		cmocka_unit_test(test_auto_handle__malformed_record_moves_nothing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);
 }

@@ -435,33 +435,6 @@ static json_t *read_log(void)
 
 /* --- set-up ------------------------------------------------------------------------------- */
 
-static void put(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd >= 0) {
-		(void)!write(fd, data, strlen(data));
-		close(fd);
-	}
-	chmod(path, mode);
-}
-
-static int copy(const char *from, const char *to)
-{
-	static char buf[1 << 20];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ssize_t n;
-
-	if (in < 0 || out < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			return -1;
-	close(in);
-	return close(out);
-}
-
 static int listen_unix(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCK };
@@ -482,18 +455,18 @@ static bool setup(void)
 	self[n] = '\0';
 	mkdir(HOME, 0755);
 	mkdir(HOME "/.ssh", 0700);
-	put(SECRET, "canary-audit-lsm\n", 0600);
+	test_write_file(SECRET, "canary-audit-lsm\n", 0600);
 	mkdir(PROJ, 0755);
 	mkdir(PROJ "/.git", 0755);
 	mkdir(PROJ "/.git/hooks", 0755);
-	put(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0755);
-	put(PROJ "/.env", "API_SECRET=canary\n", 0600);
+	test_write_file(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0755);
+	test_write_file(PROJ "/.env", "API_SECRET=canary\n", 0600);
 	mkdir(OTHER, 0755);
 	unlink(OTHER "/notes.txt");
 	mkdir(MNT, 0755);
 	mkdir("/tmp/adeny", 0755);
-	put(POLICY, policy_yaml, 0644);
-	return link(SECRET, OTHER "/notes.txt") == 0 && copy("/bin/busybox", DENIED) == 0;
+	test_write_file(POLICY, policy_yaml, 0644);
+	return link(SECRET, OTHER "/notes.txt") == 0 && test_copy_file("/bin/busybox", DENIED) == 0;
 }
 
 /* --- part 1: under `cordon run` ----------------------------------------------------------- */
@@ -644,38 +617,6 @@ static int in_session(void *p)
 	return attack(lr->what, lr->arg);
 }
 
-static int make_session(struct cordon_session_ctx *s, const char *root)
-{
-	struct policy_errors errs = { 0 };
-	struct policy_resolve_opts ro = { 0 };
-	struct policy_search search = { .no_builtin = true };
-	struct policy_vars vars;
-	struct policy *p = NULL, *resolved = NULL;
-	struct pol_maps maps = { 0 };
-	const char *failed = NULL;
-	int r;
-
-	policy_vars_placeholder(&vars);
-	ro.search = &search;
-	ro.vars = &vars;
-	r = policy_parse("audit-lsm.yaml", policy_yaml, strlen(policy_yaml), &p, &errs);
-	if (r == 0)
-		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
-	if (r == 0)
-		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
-	if (r == 0)
-		r = cordon_session_create(s, root, true, maps.session_flags);
-	if (r == 0)
-		r = cordon_session_fill(s, &maps, true, &failed);
-	if (r < 0)
-		tap_diag("session: %s %s", strerror(-r), failed ? failed : "");
-	pol_maps_free(&maps);
-	if (resolved)
-		policy_free(resolved);
-	policy_errors_free(&errs);
-	return r;
-}
-
 static void bpf_lsm_alone(void)
 {
 	struct cordon_session_ctx s = { .procs_fd = -1 };
@@ -702,7 +643,8 @@ static void bpf_lsm_alone(void)
 		    0 } },
 	};
 
-	if (test_cgroup_root(root, sizeof(root), "audit") < 0 || make_session(&s, root) < 0) {
+	if (test_cgroup_root(root, sizeof(root), "audit") < 0 ||
+	    test_lsm_session(&s, root, "audit-lsm.yaml", policy_yaml) < 0) {
 		tap_check(false, "bpf_lsm_session");
 		return;
 	}

@@ -179,71 +179,6 @@ static int status_of(pid_t p)
 	return WEXITSTATUS(status);
 }
 
-static void put(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd >= 0) {
-		(void)!write(fd, data, strlen(data));
-		close(fd);
-	}
-}
-
-static int copy(const char *from, const char *to)
-{
-	static char buf[1 << 20];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ssize_t n;
-	int r = 0;
-
-	if (in < 0 || out < 0)
-		r = -1;
-	while (!r && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			r = -1;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return r;
-}
-
-static int make_session(struct cordon_session_ctx *s, const char *root)
-{
-	struct policy_errors errs = { 0 };
-	struct policy_resolve_opts ro = { 0 };
-	struct policy_search search = { .no_builtin = true };
-	struct policy_vars vars;
-	struct policy *p = NULL, *resolved = NULL;
-	struct pol_maps maps = { 0 };
-	const char *failed = NULL;
-	int r;
-
-	policy_vars_placeholder(&vars);
-	ro.search = &search;
-	ro.vars = &vars;
-	r = policy_parse("vm-auto.yaml", policy_yaml, strlen(policy_yaml), &p, &errs);
-	if (r == 0)
-		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
-	if (r == 0)
-		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		tap_diag("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
-			 errs.v[i].msg);
-	if (r == 0)
-		r = cordon_session_create(s, root, true, maps.session_flags);
-	if (r == 0)
-		r = cordon_session_fill(s, &maps, true, &failed);
-	if (r < 0)
-		tap_diag("session: %s %s", strerror(-r), failed ? failed : "");
-	pol_maps_free(&maps);
-	if (resolved)
-		policy_free(resolved);
-	policy_errors_free(&errs);
-	return r;
-}
-
 /* The last collected record of @type and @hook from @pid (hook 0: any), or NULL. */
 static const struct cordon_event_hdr *find(const struct collected *c, unsigned int type,
 					   unsigned int hook, pid_t pid)
@@ -305,20 +240,24 @@ int main(int argc, char **argv)
 	mkdir(DIR_ "/home", 0755);
 	mkdir(DIR_ "/home/.ssh", 0700);
 	mkdir(DIR_ "/proj", 0755);
-	put(SECRET, "canary-secret\n", 0600);
-	put(ALLOWED, "notes\n", 0644);
-	if (!tap_check(copy("/proc/self/exe", AGENT) == 0 && copy("/proc/self/exe", PLAIN) == 0,
+	test_write_file(SECRET, "canary-secret\n", 0600);
+	test_write_file(ALLOWED, "notes\n", 0644);
+	if (!tap_check(test_copy_file("/proc/self/exe", AGENT) == 0 &&
+			       test_copy_file("/proc/self/exe", PLAIN) == 0,
 		       "copies_of_the_test_binary"))
 		return 1;
 	unlink(LINKED);
 	if (link(AGENT, LINKED) < 0)
 		tap_diag("link: %s", strerror(errno));
-	put(SCRIPT, "#!/bin/busybox sh\n/bin/busybox cat " SECRET " >/dev/null\n", 0755);
-	put(PSCRIPT, "#!/bin/busybox sh\n/bin/busybox cat " SECRET " >/dev/null\n", 0755);
+	test_write_file(SCRIPT, "#!/bin/busybox sh\n/bin/busybox cat " SECRET " >/dev/null\n",
+			0755);
+	test_write_file(PSCRIPT, "#!/bin/busybox sh\n/bin/busybox cat " SECRET " >/dev/null\n",
+			0755);
 	lfd = tcp_listener(AF_INET, &port);
 	snprintf(port_s, sizeof(port_s), "%u", port);
 
-	if (!tap_check(make_session(&s, root) == 0, "session_from_yaml_policy"))
+	if (!tap_check(test_lsm_session(&s, root, "vm-auto.yaml", policy_yaml) == 0,
+		       "session_from_yaml_policy"))
 		return 1;
 
 	/* --- registration ------------------------------------------------------------------ */

@@ -477,33 +477,6 @@ static int in_child(void *p)
 	return ra->a->fn();
 }
 
-static void put(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	if (fd >= 0) {
-		(void)!write(fd, data, strlen(data));
-		close(fd);
-	}
-}
-
-static int copy(const char *from, const char *to)
-{
-	static char buf[4 << 20];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	ssize_t n;
-
-	if (in < 0 || out < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			return -1;
-	close(in);
-	close(out);
-	return 0;
-}
-
 static void setup_files(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCK };
@@ -511,19 +484,19 @@ static void setup_files(void)
 
 	mkdir(HOME, 0755);
 	mkdir(HOME "/.ssh", 0700);
-	put("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
-	put(SECRET, CANARY, 0600);
+	test_write_file("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
+	test_write_file(SECRET, CANARY, 0600);
 	mkdir(PROJ, 0755);
 	mkdir(PROJ "/sub", 0755);
 	mkdir(PROJ "/.git", 0755);
 	mkdir(PROJ "/.git/hooks", 0755);
-	put(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0644);
+	test_write_file(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0644);
 	if (symlink(SECRET, PROJ "/key-link") < 0 || link(SECRET, PROJ "/notes.txt") < 0)
 		tap_diag("links: %s", strerror(errno));
 	mkdir("/tmp/ssh-bind", 0700);
 	mount(HOME "/.ssh", "/tmp/ssh-bind", NULL, MS_BIND, NULL);
 	mkdir("/tmp/deny", 0755);
-	copy("/bin/busybox", DENIED);
+	test_copy_file("/bin/busybox", DENIED);
 	chmod(DENIED, 0755);
 	unlink(SOCK);
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -543,41 +516,6 @@ static void setup_files(void)
 	}
 }
 
-static int make_session(struct cordon_session_ctx *s, const char *root, const char *yaml)
-{
-	struct policy_errors errs = { 0 };
-	struct policy_resolve_opts ro = { 0 };
-	struct policy_search search = { .no_builtin = true };
-	struct policy_vars vars;
-	struct policy *p = NULL, *resolved = NULL;
-	struct pol_maps maps = { 0 };
-	const char *failed = NULL;
-	int r;
-
-	policy_vars_placeholder(&vars);
-	ro.search = &search;
-	ro.vars = &vars;
-	r = policy_parse("vm-lsm.yaml", yaml, strlen(yaml), &p, &errs);
-	if (r == 0)
-		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
-	if (r == 0)
-		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
-	for (size_t i = 0; i < errs.n; i++)
-		tap_diag("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
-			 errs.v[i].msg);
-	if (r == 0)
-		r = cordon_session_create(s, root, true, maps.session_flags);
-	if (r == 0)
-		r = cordon_session_fill(s, &maps, true, &failed);
-	if (r < 0)
-		tap_diag("session: %s %s", strerror(-r), failed ? failed : "");
-	pol_maps_free(&maps);
-	if (resolved)
-		policy_free(resolved);
-	policy_errors_free(&errs);
-	return r;
-}
-
 int main(void)
 {
 	static const char open_yaml[] = "name: vm-open\nfilesystem:\n  read: [/]\n  exec: [/]\n";
@@ -593,10 +531,12 @@ int main(void)
 		for (;;)
 			pause();
 	}
-	if (!tap_check(make_session(&s, root, policy_yaml) == 0, "session_from_yaml_policy"))
+	if (!tap_check(test_lsm_session(&s, root, "vm-lsm.yaml", policy_yaml) == 0,
+		       "session_from_yaml_policy"))
 		return 1;
 	snprintf(session_cgroup, sizeof(session_cgroup), "%s", s.cgroup);
-	tap_check(make_session(&other, root, open_yaml) == 0, "second_session_other_policy");
+	tap_check(test_lsm_session(&other, root, "vm-lsm.yaml", open_yaml) == 0,
+		  "second_session_other_policy");
 	if (cordon_bpf_skipped_hooks(s.bpf)[0])
 		tap_diag("hooks this kernel lacks: %s", cordon_bpf_skipped_hooks(s.bpf));
 
@@ -609,7 +549,7 @@ int main(void)
 		pid_t pid;
 
 		if (a->fn == a_read_new_env)
-			put(PROJ "/sub/.env", CANARY, 0644);
+			test_write_file(PROJ "/sub/.env", CANARY, 0644);
 		r = run_child(in_child, &out, NULL);
 		tap_check(r == 0, "%s_outside_succeeds", a->name);
 		if (r)
@@ -617,7 +557,7 @@ int main(void)
 		/* A session with another policy at the same time keeps its own rules. */
 		if (a->policy) {
 			if (a->fn == a_read_new_env)
-				put(PROJ "/sub/.env", CANARY, 0644);
+				test_write_file(PROJ "/sub/.env", CANARY, 0644);
 			r = run_child(in_child, &oth, NULL);
 			tap_check(r == 0, "%s_other_session_unaffected", a->name);
 			if (r)
@@ -627,7 +567,7 @@ int main(void)
 		collect_events(other.bpf, &c, 0);
 		memset(&c, 0, sizeof(c));
 		if (a->fn == a_read_new_env)
-			put(PROJ "/sub/.env", CANARY, 0644);
+			test_write_file(PROJ "/sub/.env", CANARY, 0644);
 
 		r = run_child(in_child, &in, &pid);
 		if (!tap_check(r == a->expect, "%s_refused_%s", a->name,

@@ -65,10 +65,21 @@ static int make_cgroup(struct cordon_session_ctx *s, const char *cgroup_root)
 	return s->procs_fd < 0 ? -errno : 0;
 }
 
+/* The session's cgroup, then its sessions-map entry: from then on the programs confine it. */
+static int register_session(struct cordon_session_ctx *s, const char *cgroup_root, uint32_t flags)
+{
+	struct cordon_session entry = { .id = s->id, .flags = flags };
+	int r = make_cgroup(s, cgroup_root);
+
+	if (r < 0)
+		return r;
+	s->flags = flags;
+	return cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
+}
+
 int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
 				 const char *cgroup_root, uint32_t flags)
 {
-	struct cordon_session entry = { .flags = flags };
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -89,25 +100,15 @@ int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf
 	/* Leftovers of a session that died with the same number must not leak into this one. */
 	r = cordon_bpf_purge_session(bpf, s->id);
 	if (r == 0)
-		r = make_cgroup(s, cgroup_root);
+		r = register_session(s, cgroup_root, flags);
 	if (r < 0)
-		goto fail;
-	entry.id = s->id;
-	s->flags = flags;
-	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
-	if (r < 0)
-		goto fail;
-	return 0;
-fail:
-	cordon_session_destroy(s);
+		cordon_session_destroy(s);
 	return r;
 }
 
 int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
 			       uint32_t flags)
 {
-	const char *cgroup_root = o->cgroup_root;
-	struct cordon_session entry = { .flags = flags };
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -118,17 +119,9 @@ int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon
 	r = cordon_bpf_start(o, &s->bpf);
 	if (r < 0)
 		return r;
-	r = make_cgroup(s, cgroup_root);
+	r = register_session(s, o->cgroup_root, flags);
 	if (r < 0)
-		goto fail;
-	entry.id = s->id;
-	s->flags = flags;
-	r = cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
-	if (r < 0)
-		goto fail;
-	return 0;
-fail:
-	cordon_session_destroy(s);
+		cordon_session_destroy(s);
 	return r;
 }
 
