@@ -39,8 +39,8 @@ ifneq ($(BPF_DEBUG),1)
 BPF_CFLAGS += -DNDEBUG
 endif
 
-# Sources. The library is everything in user/lib; commands and daemon link it.
-LIB_SRCS := $(sort $(wildcard user/lib/*.c))
+# Sources. The library is everything in user/lib/<stage>/; commands and daemon link it.
+LIB_SRCS := $(sort $(wildcard user/lib/*/*.c))
 CLI_SRCS := $(sort $(wildcard user/cli/*.c) $(wildcard user/daemon/*.c))
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -202,17 +202,17 @@ clean:
 # --- policy (issue 3) ---
 # The shipped policies are compiled into the binary with .incbin, which -MMD cannot see.
 POLICY_YAMLS := $(sort $(wildcard policies/*.yaml))
-$(O)/obj/user/lib/policy_embedded.o $(O)/san/user/lib/policy_embedded.o: $(POLICY_YAMLS)
+$(O)/obj/user/lib/policy/policy_embedded.o $(O)/san/user/lib/policy/policy_embedded.o: $(POLICY_YAMLS)
 
 # `make fuzz-check`: the policy parser fuzzed for 30 s on a copy of the seed corpus; any crash,
 # leak or timeout fails the target. Prints executions per second and the total.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iuser/lib -Ibpf -I$(O)
-FUZZ_POLICY_SRCS := $(sort $(wildcard user/lib/policy*.c)) user/lib/landlock.c
+FUZZ_POLICY_SRCS := $(sort $(wildcard user/lib/policy/*.c user/lib/compile/*.c))
 
 $(O)/tests/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) $(POLICY_YAMLS) \
-		$(wildcard user/lib/policy*.h)
+		$(wildcard user/lib/policy/*.h user/lib/compile/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) \
@@ -354,11 +354,11 @@ host-check: $(O)/tests/host/test_package
 # for 20 s (FUZZ_CTL_SECONDS) on a copy of tests/fuzz/corpus/ctl; any crash, leak, trap or timeout
 # fails. Prints executions per second and the total, like fuzz-check.
 FUZZ_CTL_SECONDS ?= 20
-FUZZ_CTL_SRCS := user/lib/ctl_proto.c user/daemon/daemon_config.c user/lib/policy_yaml.c \
-	user/lib/policy_errors.c user/lib/policy_util.c
+FUZZ_CTL_SRCS := user/lib/sys/ctl_proto.c user/daemon/daemon_config.c user/lib/policy/policy_yaml.c \
+	user/lib/policy/policy_errors.c user/lib/policy/policy_util.c
 
-$(O)/tests/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) user/lib/ctl_proto.h \
-		user/daemon/daemon.h user/lib/policy_yaml.h user/lib/policy.h | $(SKEL)
+$(O)/tests/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) user/lib/sys/sys.h \
+		user/daemon/daemon.h user/lib/policy/policy.h | $(SKEL)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iuser/daemon -o $@ tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) \

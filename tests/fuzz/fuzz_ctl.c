@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "ctl_proto.h"
+#include "sys/sys.h"
 #include "daemon.h"
 
 /* daemon.c is not linked: the configuration parser reports its errors here, quietly. */

@@ -9,9 +9,9 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
-#include "policy.h"
-#include "policy_compile.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 
 static const struct policy_search search = { .system_dir = "/nonexistent/cordon-fuzz",
 					     .user_dir = "/nonexistent/cordon-fuzz" };

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "audit_schema.h"
+#include "audit/audit.h"
 #include "tap.h"
 #include "testutil.h"
 

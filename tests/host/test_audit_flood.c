@@ -21,11 +21,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "audit_stream.h"
-#include "cgroup.h"
-#include "event.h"
-#include "landlock.h"
-#include "loader.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "loader/loader.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "audit_schema.h"
+#include "audit/audit.h"
 #include "tap.h"
 
 /* The agent: N refused reads (exec, refusal and exit records each), then exit 3. */

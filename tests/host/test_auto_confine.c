@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auto_confine.h"
-#include "cgroup.h"
-#include "loader.h"
+#include "loader/loader.h"
+#include "enforce/enforce.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -32,9 +32,9 @@
 
 #include <jansson.h>
 
-#include "audit_schema.h"
-#include "cgroup.h"
-#include "ctl_proto.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -30,8 +30,8 @@
 
 #include <jansson.h>
 
-#include "cgroup.h"
-#include "ctl_proto.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 #include "tap.h"
 
 #define TIMEOUT_MS 5000

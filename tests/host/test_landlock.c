@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "landlock.h"
+#include "sys/sys.h"
+#include "enforce/enforce.h"
 #include "tap.h"
 #include "testutil.h"
 

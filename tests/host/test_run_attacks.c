@@ -31,9 +31,9 @@
 
 #include <jansson.h>
 
-#include "audit_schema.h"
-#include "cgroup.h"
-#include "policy_compile.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "compile/compile.h"
 #include "tap.h"
 
 #define USER_NAME    "cordon-escape"

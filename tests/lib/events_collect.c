@@ -5,9 +5,9 @@
 
 #include <bpf/libbpf.h>
 
-#include "event.h"
+#include "audit/audit.h"
 #include "events_collect.h"
-#include "loader.h"
+#include "loader/loader.h"
 
 static int on_event(void *ctx, void *data, size_t size)
 {

@@ -15,14 +15,12 @@
 
 #include <jansson.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
-#include "landlock.h"
-#include "loader.h"
-#include "probe.h"
-#include "session.h"
-#include "policy_compile.h"
-#include "policy.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
+#include "loader/loader.h"
+#include "probe/probe.h"
+#include "compile/compile.h"
+#include "policy/policy.h"
 #include "tap.h"
 #include "testutil.h"
 

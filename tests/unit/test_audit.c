@@ -19,12 +19,7 @@
 
 #include "schema_fixture.h"
 
-#include "audit_record.h"
-#include "audit_schema.h"
-#include "audit_sha256.h"
-#include "audit_sink.h"
-#include "audit_stream.h"
-#include "event.h"
+#include "audit/audit.h"
 #include "maps.h"
 
 /* A name with everything a forger would try: quotes, a newline and a fake record after it,

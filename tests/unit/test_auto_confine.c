@@ -16,10 +16,8 @@
 #include "schema_fixture.h"
 #include <jansson.h>
 
-#include "audit_record.h"
-#include "audit_schema.h"
-#include "auto_confine.h"
-#include "event.h"
+#include "audit/audit.h"
+#include "loader/loader.h"
 
 static struct cordon_event_auto auto_event(void)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "event.h"
+#include "audit/audit.h"
 
 static struct cordon_event_file file_event(void)
 {

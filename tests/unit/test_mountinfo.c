@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "cgroup.h"
-#include "mountinfo.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 
 static const char hybrid[] =
 	"22 27 0:21 / /proc rw,relatime - proc proc rw\n"

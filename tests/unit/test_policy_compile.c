@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "policy.h"
-#include "policy_compile.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 
 static const struct policy_search no_dirs = { .system_dir = "/nonexistent/cordon-test",
 					      .user_dir = "/nonexistent/cordon-test" };

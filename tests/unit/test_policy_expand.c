@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "policy.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
 
 static const struct policy_vars vars = {
 	.home = "/home/ada",

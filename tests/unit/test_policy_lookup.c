@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "policy.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
 
 static char root[64], sys_dir[96], user_dir[96], xdg[96];
 

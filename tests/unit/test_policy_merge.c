@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "policy.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
 
 static char dir[64];
 static struct policy_search search;

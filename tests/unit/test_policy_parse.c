@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "cleanup.h"
-#include "policy.h"
+#include "sys/sys.h"
+#include "policy/policy.h"
 
 /* Test data lives next to this file; tests run from the repository root. */
 #define POLICY_DIR "tests/unit/policies"

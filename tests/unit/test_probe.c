@@ -8,8 +8,7 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
-#include "probe_json.h"
+#include "probe/probe.h"
 
 /* What the build host reports: bpf listed, LSM load refused, hybrid cgroups. */
 static struct cordon_features host(void)

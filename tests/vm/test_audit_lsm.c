@@ -29,14 +29,12 @@
 
 #include <jansson.h>
 
-#include "audit_record.h"
-#include "audit_schema.h"
-#include "cgroup.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
 #include "events_collect.h"
-#include "loader.h"
-#include "policy.h"
-#include "policy_compile.h"
-#include "session.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -20,13 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "auto_confine.h"
-#include "cgroup.h"
+#include "loader/loader.h"
+#include "enforce/enforce.h"
 #include "events_collect.h"
-#include "loader.h"
-#include "policy.h"
-#include "policy_compile.h"
-#include "session.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 #include "tap.h"
 #include "testutil.h"
 

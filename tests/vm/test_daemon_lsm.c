@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "ctl_proto.h"
+#include "sys/sys.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "enforce/enforce.h"
 #include "events_collect.h"
-#include "loader.h"
+#include "loader/loader.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -27,12 +27,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "enforce/enforce.h"
 #include "events_collect.h"
-#include "loader.h"
-#include "policy.h"
-#include "policy_compile.h"
-#include "session.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 #include "tap.h"
 #include "testutil.h"
 

@@ -11,8 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit_stream.h"
-#include "event.h"
+#include "audit/audit.h"
 
 static double clock_s(clockid_t id)
 {

@@ -17,8 +17,7 @@
 
 #include <jansson.h>
 
-#include "audit_record.h"
-#include "audit_sink.h"
+#include "audit/audit.h"
 #include "cli.h"
 #include "run_daemon.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ctl_proto.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 static void usage(FILE *out)
 {

@@ -6,8 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "probe.h"
-#include "probe_json.h"
+#include "probe/probe.h"
 
 static const char *yes_no_err(int err)
 {

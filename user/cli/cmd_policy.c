@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 static void print_errors(const struct policy_errors *errs, const char *file)
 {

@@ -13,9 +13,8 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
+#include "sys/sys.h"
 #include "cli.h"
-#include "ctl_proto.h"
 
 #define CTL_TIMEOUT_MS 10000
 

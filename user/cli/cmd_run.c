@@ -23,26 +23,15 @@
 #include <jansson.h>
 #include <linux/filter.h>
 
-#include "audit_record.h"
-#include "audit_sha256.h"
-#include "audit_stream.h"
-#include "cgroup.h"
-#include "cleanup.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 #include "cli.h"
-#include "env_scrub.h"
-#include "event.h"
-#include "landlock.h"
-#include "launch.h"
-#include "loader.h"
-#include "masks.h"
-#include "policy.h"
-#include "policy_compile.h"
-#include "probe.h"
-#include "resolve.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
+#include "probe/probe.h"
 #include "run_daemon.h"
-#include "seccomp_filter.h"
-#include "session.h"
-#include "users.h"
 
 extern char **environ;
 

@@ -10,10 +10,9 @@
 
 #include <jansson.h>
 
-#include "cleanup.h"
+#include "sys/sys.h"
 #include "cli.h"
-#include "ctl_proto.h"
-#include "policy.h"
+#include "policy/policy.h"
 #include "run_daemon.h"
 
 #define CTL_TIMEOUT_MS 15000

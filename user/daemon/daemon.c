@@ -29,12 +29,12 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
-#include "cgroup.h"
-#include "cleanup.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "loader.h"
+#include "loader/loader.h"
 #include "events.h"
-#include "probe.h"
+#include "probe/probe.h"
 
 void daemon_log(const char *fmt, ...)
 {

@@ -12,10 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "audit_record.h"
-#include "audit_sink.h"
-#include "audit_stream.h"
-#include "session.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
 
 #define DAEMON_CONFIG_PATH  "/etc/cordon/cordon.yaml"
 #define DAEMON_RUN_DIR	    "/run/cordon"

@@ -18,11 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auto_confine.h"
+#include "loader/loader.h"
 #include "daemon.h"
 #include "events.h"
-#include "loader.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 #define AUTO_MAX_USERS 256
 

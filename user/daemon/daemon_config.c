@@ -21,10 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "policy.h"
-#include "policy_yaml.h"
+#include "policy/policy.h"
 
 struct cctx {
 	const char *file;

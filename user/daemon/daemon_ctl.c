@@ -23,11 +23,10 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
-#include "audit_record.h"
-#include "cleanup.h"
-#include "ctl_proto.h"
+#include "audit/audit.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 int daemon_ctl_listen(struct daemon *d)
 {

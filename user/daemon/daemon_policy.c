@@ -20,10 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "policy.h"
-#include "users.h"
+#include "policy/policy.h"
 
 static int copy_file(const char *from, const char *to)
 {

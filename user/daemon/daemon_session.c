@@ -20,15 +20,13 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
-#include "audit_sha256.h"
-#include "cgroup.h"
-#include "cleanup.h"
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
 #include "daemon.h"
-#include "loader.h"
-#include "policy.h"
-#include "users.h"
-#include "policy_compile.h"
-#include "resolve.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 
 #define RESOLVE_TIMEOUT_MS 2000
 

@@ -21,11 +21,10 @@
 
 #include <bpf/libbpf.h>
 
-#include "cgroup.h"
-#include "loader.h"
-#include "policy.h"
-#include "policy_compile.h"
-#include "session.h"
+#include "enforce/enforce.h"
+#include "loader/loader.h"
+#include "policy/policy.h"
+#include "compile/compile.h"
 #include "tap.h"
 #include "testutil.h"
 

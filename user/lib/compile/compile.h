@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef CORDON_COMPILE_H
+#define CORDON_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/landlock.h>
+#include <seccomp.h>
+
+#include "maps.h"
+#include "policy/policy.h"
+
+/* ---- Landlock ABI ---- */
+/*
+ * Landlock: ABI probing and the ruleset calls. Debian 12's <linux/landlock.h> stops at ABI 3,
+ * so the newer constants are defined here, each with the ABI that introduced it.
+ */
+
+/* ABI 1 rights are in every header; later ones are guarded. */
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* ABI 2 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP	(1ULL << 0) /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#endif
+#ifndef LANDLOCK_RULE_NET_PORT
+#define LANDLOCK_RULE_NET_PORT 2 /* ABI 4 */
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LANDLOCK_SCOPE_SIGNAL		    (1ULL << 1) /* ABI 6 */
+#endif
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
+#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF  (1U << 0) /* ABI 7 */
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON	  (1U << 1) /* ABI 7 */
+#define LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2) /* ABI 7 */
+#endif
+
+/* The newest ABI cordon knows; a newer kernel is used at this level. */
+#define CORDON_LANDLOCK_ABI_MAX 7
+
+/* struct landlock_ruleset_attr as of ABI 6; the kernel accepts it whole (zeros past its size). */
+struct cordon_landlock_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+
+struct cordon_landlock_port {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+
+/* Every filesystem / network right / scope the given ABI can handle. */
+uint64_t cordon_landlock_fs_rights(int abi);
+uint64_t cordon_landlock_net_rights(int abi);
+uint64_t cordon_landlock_scopes(int abi);
+
+/* Rights that make sense on a regular file (the others are refused for non-directories). */
+#define CORDON_LANDLOCK_FILE_RIGHTS                                   \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+/* ---- policy_compile ---- */
+/*
+ * Pure compilation of a resolved policy into what each enforcement layer consumes: Landlock
+ * rules for an ABI (plus what that ABI cannot express), the seccomp rule set, and the BPF map
+ * entries of a session. Nothing here touches the kernel, so it is unit-tested anywhere.
+ */
+
+/*
+ * A rule a layer cannot express, and what can: the launcher turns these into "not enforced"
+ * lines and, in strict mode, a refusal to start unless another layer covers them.
+ */
+struct pol_gap {
+	char *rule;	   /* the policy rule, e.g. "secrets.files: /home/u/.ssh" */
+	char *reason;	   /* why this layer cannot */
+	const char *needs; /* "bpf-lsm", "bpf-lsm or mount-namespace", "cgroup-bpf", ... */
+};
+
+struct pol_gaps {
+	struct pol_gap *v;
+	size_t n;
+};
+void pol_gaps_free(struct pol_gaps *g);
+
+/* --- Landlock ------------------------------------------------------------------------------ */
+
+/* Allow @access beneath @path. The launcher masks to CORDON_LANDLOCK_FILE_RIGHTS for files
+ * (cordon_landlock_allow_path does) and skips paths that do not exist. */
+struct pol_ll_path {
+	char *path;
+	uint64_t access;
+};
+
+/* Landlock port rules name one port each: a range becomes one rule per port. */
+struct pol_ll_port {
+	uint16_t port;
+	uint64_t access; /* LANDLOCK_ACCESS_NET_CONNECT_TCP and/or _BIND_TCP */
+};
+
+struct pol_landlock {
+	int abi;
+	struct cordon_landlock_attr attr; /* handled rights and scopes for this ABI */
+	struct pol_ll_path *paths;
+	size_t npaths;
+	struct pol_ll_port *ports;
+	size_t nports;
+	struct pol_gaps gaps;
+};
+
+#define POL_LL_MAX_PORTS 8192 /* more port rules than this: TCP is left to cgroup BPF */
+
+/* Landlock access rights granted by each allow-list (write and exec imply read). */
+#define POL_LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define POL_LL_WRITE                                                                             \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                         \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                          \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                            \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define POL_LL_EXEC LANDLOCK_ACCESS_FS_EXECUTE
+
+/* Compile for Landlock ABI @abi (1..CORDON_LANDLOCK_ABI_MAX; larger is clamped). */
+int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock *out);
+void pol_landlock_free(struct pol_landlock *ll);
+
+/* --- seccomp ------------------------------------------------------------------------------- */
+
+/* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */
+struct pol_seccomp_rule {
+	const char *syscall; /* resolved with seccomp_syscall_resolve_name() by the loader */
+	uint32_t action;     /* SCMP_ACT_ERRNO(EPERM), ... */
+	unsigned int nargs;
+	struct scmp_arg_cmp args[2];
+	const char *why;
+};
+
+struct pol_seccomp {
+	uint32_t default_action; /* SCMP_ACT_ALLOW: this is a deny-list of what agents never need */
+	struct pol_seccomp_rule *rules;
+	size_t n;
+};
+
+int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out);
+void pol_seccomp_free(struct pol_seccomp *s);
+
+/* --- BPF maps ------------------------------------------------------------------------------ */
+
+/* An address from resolution: IPv6 or IPv4-mapped, always a full /128. */
+struct pol_addr {
+	uint8_t addr[16];
+};
+
+/*
+ * Resolve @host (a DNS name, or "@dns" for the system resolvers) into at most @max addresses.
+ * Returns the count (0: nothing, the rule is skipped) or -errno.
+ */
+typedef int (*pol_resolve_fn)(void *ctx, const char *host, struct pol_addr *out, size_t max);
+
+/* The nameservers of a resolv.conf, for "@dns" (count or -errno). */
+int policy_system_resolvers(const char *resolv_conf, struct pol_addr *out, size_t max);
+
+struct pol_map_net {
+	struct cordon_net_key key;
+	struct cordon_net_rule rule;
+};
+
+/* A path whose inode becomes a cordon_inode_key at session start (dev/ino resolved then). */
+struct pol_inode_path {
+	char *path;
+	uint32_t deny; /* CORDON_ACCESS_* */
+	uint32_t rule_id;
+};
+
+/* rule_id: the kind in the high 16 bits, the index of the entry in its list in the low 16. */
+#define POL_RULE_CONNECT     1u
+#define POL_RULE_BIND	     2u
+#define POL_RULE_SECRET	     3u
+#define POL_RULE_PROTECT     4u
+#define POL_RULE_EXEC	     5u
+#define POL_RULE_UNIX	     6u
+#define POL_RULE_PATTERN     7u
+#define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
+
+struct pol_maps {
+	uint32_t session_flags; /* CORDON_SESSION_* */
+	struct pol_map_net *connect;
+	size_t nconnect;
+	struct pol_map_net *bind; /* same layout, for the bind hooks */
+	size_t nbind;
+	struct pol_inode_path *inodes;
+	size_t ninodes;
+	struct cordon_name_pattern *patterns; /* secrets.patterns, for the name_patterns map */
+	size_t npatterns;
+};
+
+/*
+ * One secrets.patterns glob as the BPF side matches it: at most one '*', no other wildcard,
+ * at most CORDON_PATTERN_PART bytes on each side. -EINVAL with @msg otherwise.
+ */
+int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+			   size_t msgsz);
+
+/*
+ * Build the map entries for session @session. Host names and "@dns" go through @resolve.
+ * Covering prefixes' port ranges are pushed down into more specific entries (an LPM lookup
+ * returns only the longest match). -E2BIG, with an error naming the rule, when an address
+ * needs more than CORDON_NET_PORT_RANGES ranges.
+ */
+int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
+			struct pol_maps *out, struct policy_errors *errs);
+void pol_maps_free(struct pol_maps *m);
+
+#endif /* CORDON_COMPILE_H */

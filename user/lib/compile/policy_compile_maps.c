@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Resolved policy -> BPF map entries of one session: net_rules LPM entries (host names resolved
+ * through a callback, covering prefixes' port ranges pushed down), and the paths whose inodes
+ * become inode_rules at session start.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/sys.h"
+#include "compile/compile.h"
+
+#define MAX_RESOLVED 16 /* addresses kept per host name */
+
+/* A prefix and its ranges while the table is built; ranges beyond the map's 8 are counted. */
+struct prefix {
+	uint8_t addr[16];
+	uint8_t plen;
+	struct cordon_port_range *ranges;
+	size_t n;
+	const struct pol_net *first; /* for error positions */
+};
+
+struct table {
+	struct prefix *v;
+	size_t n;
+};
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].ranges);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool prefix_covers(const struct prefix *a, const uint8_t *addr, uint8_t plen)
+{
+	if (plen < a->plen)
+		return false;
+	for (unsigned bit = 0; bit < a->plen; bit++) {
+		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((a->addr[bit / 8] & m) != (addr[bit / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static int add_range(struct prefix *p, const struct cordon_port_range *r)
+{
+	struct cordon_port_range *v = realloc(p->ranges, (p->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	p->ranges = v;
+	v[p->n++] = *r;
+	return 0;
+}
+
+static int table_add(struct table *t, const uint8_t *addr, uint8_t plen,
+		     const struct cordon_port_range *r, const struct pol_net *src)
+{
+	struct prefix *v;
+	uint8_t masked[16] = { 0 };
+
+	/* Only the prefix bits are kept: the LPM key must not carry host bits. */
+	for (unsigned bit = 0; bit < plen; bit++)
+		masked[bit / 8] |= addr[bit / 8] & (0x80 >> (bit % 8));
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].plen == plen && !memcmp(t->v[i].addr, masked, 16))
+			return add_range(&t->v[i], r);
+	v = realloc(t->v, (t->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	t->v = v;
+	memset(&v[t->n], 0, sizeof(v[t->n]));
+	memcpy(v[t->n].addr, masked, 16);
+	v[t->n].plen = plen;
+	v[t->n].first = src;
+	t->n++;
+	return add_range(&v[t->n - 1], r);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cordon_port_range *x = a, *y = b;
+
+	if (x->protocols != y->protocols)
+		return x->protocols - y->protocols;
+	if (x->lo != y->lo)
+		return x->lo - y->lo;
+	return x->hi - y->hi;
+}
+
+/* Sort and merge overlapping or adjacent ranges of the same protocols. */
+static void normalise_ranges(struct prefix *p)
+{
+	size_t o = 0;
+
+	if (!p->n)
+		return;
+	qsort(p->ranges, p->n, sizeof(*p->ranges), cmp_range);
+	for (size_t i = 1; i < p->n; i++) {
+		struct cordon_port_range *last = &p->ranges[o];
+
+		if (p->ranges[i].protocols == last->protocols &&
+		    (uint32_t)p->ranges[i].lo <= (uint32_t)last->hi + 1) {
+			if (p->ranges[i].hi > last->hi)
+				last->hi = p->ranges[i].hi;
+			continue;
+		}
+		p->ranges[++o] = p->ranges[i];
+	}
+	p->n = o + 1;
+}
+
+static int build_table(const struct pol_net_list *l, uint32_t kind, pol_resolve_fn resolve,
+		       void *ctx, struct table *t)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pol_net *n = &l->v[i];
+		struct cordon_port_range r = {
+			.rule_id = POL_RULE_ID(kind, i),
+			.lo = n->lo,
+			.hi = n->hi,
+			.protocols = (uint8_t)((n->protos & POL_PROTO_TCP ? CORDON_PROTO_TCP : 0) |
+					       (n->protos & POL_PROTO_UDP ? CORDON_PROTO_UDP : 0)),
+		};
+		int ret;
+
+		if (n->host || n->hostset) {
+			struct pol_addr addrs[MAX_RESOLVED];
+			char name[300];
+			int cnt;
+
+			if (!resolve)
+				return -EINVAL;
+			snprintf(name, sizeof(name), "%s%s", n->host ? "" : "@",
+				 n->host ? n->host : n->hostset);
+			cnt = resolve(ctx, name, addrs, MAX_RESOLVED);
+			if (cnt < 0)
+				return cnt;
+			for (int a = 0; a < cnt && a < MAX_RESOLVED; a++) {
+				ret = table_add(t, addrs[a].addr, 128, &r, n);
+				if (ret < 0)
+					return ret;
+			}
+			continue;
+		}
+		ret = table_add(t, n->addr, n->plen, &r, n);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * An LPM lookup returns the longest matching prefix only: each entry must also carry the
+ * ranges of every shorter prefix that covers it, or a /32 rule would hide a /8 rule's ports.
+ */
+static int push_down(struct table *t)
+{
+	size_t n = t->n, *orig = calloc(n ? n : 1, sizeof(*orig));
+	int r = 0;
+
+	if (!orig)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		orig[i] = t->v[i].n; /* push only a prefix's own ranges, not inherited ones */
+	for (size_t i = 0; !r && i < n; i++)
+		for (size_t j = 0; !r && j < n; j++) {
+			if (i == j || t->v[j].plen >= t->v[i].plen ||
+			    !prefix_covers(&t->v[j], t->v[i].addr, t->v[i].plen))
+				continue;
+			for (size_t k = 0; !r && k < orig[j]; k++)
+				r = add_range(&t->v[i], &t->v[j].ranges[k]);
+		}
+	free(orig);
+	return r;
+}
+
+static int emit(struct table *t, uint32_t session, struct pol_map_net **out, size_t *nout,
+		struct policy_errors *errs)
+{
+	int ret = 0;
+
+	*out = calloc(t->n ? t->n : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		struct prefix *p = &t->v[i];
+		struct pol_map_net *e = &(*out)[*nout];
+
+		normalise_ranges(p);
+		if (p->n > CORDON_NET_PORT_RANGES) {
+			ret = policy_errorf(errs, p->first->file, p->first->line, p->first->col,
+					    "'%s' needs %zu port ranges on one address (max %d)",
+					    p->first->text, p->n, CORDON_NET_PORT_RANGES);
+			ret = ret == -ENOMEM ? ret : -E2BIG;
+			continue;
+		}
+		e->key.prefixlen = CORDON_NET_KEY_SESSION_BITS + p->plen;
+		e->key.session = session;
+		memcpy(e->key.addr, p->addr, 16);
+		memcpy(e->rule.ranges, p->ranges, p->n * sizeof(*p->ranges));
+		e->rule.count = (uint32_t)p->n;
+		(*nout)++;
+	}
+	return ret;
+}
+
+static int compile_net(const struct pol_net_list *l, uint32_t kind, uint32_t session,
+		       pol_resolve_fn resolve, void *ctx, struct pol_map_net **out, size_t *nout,
+		       struct policy_errors *errs)
+{
+	struct table t = { 0 };
+	int r;
+
+	r = build_table(l, kind, resolve, ctx, &t);
+	if (!r)
+		r = push_down(&t);
+	if (!r)
+		r = emit(&t, session, out, nout, errs);
+	table_free(&t);
+	return r;
+}
+
+static int add_inode(struct pol_maps *m, const char *path, uint32_t deny, uint32_t rule_id)
+{
+	struct pol_inode_path *v;
+
+	/* One path, several lists (a secret that is also protected): the denials add up. */
+	for (size_t i = 0; i < m->ninodes; i++)
+		if (!strcmp(m->inodes[i].path, path)) {
+			m->inodes[i].deny |= deny;
+			return 0;
+		}
+	v = realloc(m->inodes, (m->ninodes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->inodes = v;
+	v[m->ninodes].path = strdup(path);
+	if (!v[m->ninodes].path)
+		return -ENOMEM;
+	v[m->ninodes].deny = deny;
+	v[m->ninodes++].rule_id = rule_id;
+	return 0;
+}
+
+int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
+			struct pol_maps *out, struct policy_errors *errs)
+{
+	const struct {
+		const struct pol_list *l;
+		uint32_t deny, kind;
+	} inode_lists[] = {
+		{ &p->sec_files, CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC,
+		  POL_RULE_SECRET },
+		{ &p->fs_protect, CORDON_ACCESS_WRITE, POL_RULE_PROTECT },
+		/* Not readable either: a copy (a new inode) or ld.so mapping it would run it. */
+		{ &p->exec_deny, CORDON_ACCESS_EXEC | CORDON_ACCESS_READ, POL_RULE_EXEC },
+		/* connect() on a unix socket needs write permission on its inode. */
+		{ &p->unix_deny, CORDON_ACCESS_WRITE, POL_RULE_UNIX },
+	};
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->session_flags = CORDON_SESSION_NET | CORDON_SESSION_BIND | CORDON_SESSION_FILE;
+	r = compile_net(&p->connect, POL_RULE_CONNECT, session, resolve, ctx, &out->connect,
+			&out->nconnect, errs);
+	if (!r)
+		r = compile_net(&p->bind, POL_RULE_BIND, session, resolve, ctx, &out->bind,
+				&out->nbind, errs);
+	out->session_flags |= CORDON_SESSION_SELF;
+	/* Allowed connects are recorded only when asked for: a build can make thousands. */
+	if (p->audit & POL_AUDIT_CONNECT)
+		out->session_flags |= CORDON_SESSION_AUDIT_CONNECT;
+	if (p->ptrace == POL_PTRACE_NONE)
+		out->session_flags |= CORDON_SESSION_PTRACE_SECCOMP;
+	if (!r && p->sec_patterns.n > CORDON_MAX_PATTERNS) {
+		const struct pol_item *it = &p->sec_patterns.v[CORDON_MAX_PATTERNS];
+
+		policy_errorf(errs, it->file, it->line, it->col,
+			      "more than %d secret name patterns", CORDON_MAX_PATTERNS);
+		r = -E2BIG;
+	}
+	if (!r && p->sec_patterns.n) {
+		out->patterns = calloc(p->sec_patterns.n, sizeof(*out->patterns));
+		if (!out->patterns)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; !r && i < p->sec_patterns.n; i++) {
+		const struct pol_item *it = &p->sec_patterns.v[i];
+		char msg[160];
+
+		r = policy_compile_pattern(it->s, &out->patterns[i], msg, sizeof(msg));
+		if (r < 0) {
+			policy_errorf(errs, it->file, it->line, it->col, "%s", msg);
+			break;
+		}
+		out->patterns[i].rule_id = POL_RULE_ID(POL_RULE_PATTERN, i);
+		out->patterns[i].deny =
+			CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC;
+		out->npatterns++;
+	}
+	for (size_t k = 0; !r && k < ARRAY_SIZE(inode_lists); k++)
+		for (size_t i = 0; !r && i < inode_lists[k].l->n; i++)
+			r = add_inode(out, inode_lists[k].l->v[i].s, inode_lists[k].deny,
+				      POL_RULE_ID(inode_lists[k].kind, i));
+	if (r < 0)
+		pol_maps_free(out);
+	return r;
+}
+
+int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+			   size_t msgsz)
+{
+	const char *star = strchr(glob, '*');
+	size_t plen = star ? (size_t)(star - glob) : strlen(glob);
+	size_t slen = star ? strlen(star + 1) : 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!*glob || strchr(glob, '/')) {
+		snprintf(msg, msgsz, "pattern '%s': a pattern matches one file name, without '/'",
+			 glob);
+		return -EINVAL;
+	}
+	if (strpbrk(glob, "?[]\\") || (star && strchr(star + 1, '*'))) {
+		snprintf(msg, msgsz,
+			 "pattern '%s': only one '*' and no other wildcard can be matched in the "
+			 "kernel",
+			 glob);
+		return -EINVAL;
+	}
+	if (plen > CORDON_PATTERN_PART || slen > CORDON_PATTERN_PART) {
+		snprintf(msg, msgsz, "pattern '%s': at most %d characters on each side of '*'",
+			 glob, CORDON_PATTERN_PART);
+		return -EINVAL;
+	}
+	memcpy(out->prefix, glob, plen);
+	out->prefix_len = (uint8_t)plen;
+	if (star) {
+		memcpy(out->suffix, star + 1, slen);
+		out->suffix_len = (uint8_t)slen;
+	} else {
+		out->flags = CORDON_PATTERN_EXACT;
+	}
+	return 0;
+}
+
+void pol_maps_free(struct pol_maps *m)
+{
+	free(m->patterns);
+	free(m->connect);
+	free(m->bind);
+	for (size_t i = 0; i < m->ninodes; i++)
+		free(m->inodes[i].path);
+	free(m->inodes);
+	memset(m, 0, sizeof(*m));
+}
+
+int policy_system_resolvers(const char *resolv_conf, struct pol_addr *out, size_t max)
+{
+	_cleanup_fclose_ FILE *f = fopen(resolv_conf ? resolv_conf : "/etc/resolv.conf", "re");
+	char line[512];
+	size_t n = 0;
+
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *s = line, *addr, *end;
+		uint8_t b[16];
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (strncmp(s, "nameserver", 10) || !isspace((unsigned char)s[10]))
+			continue;
+		addr = s + 10;
+		while (isspace((unsigned char)*addr))
+			addr++;
+		for (end = addr; *end && !isspace((unsigned char)*end) && *end != '%'; end++)
+			;
+		*end = 0;
+		memset(&out[n], 0, sizeof(out[n]));
+		if (inet_pton(AF_INET, addr, b) == 1) {
+			out[n].addr[10] = out[n].addr[11] = 0xff;
+			memcpy(out[n].addr + 12, b, 4);
+			n++;
+		} else if (inet_pton(AF_INET6, addr, b) == 1) {
+			memcpy(out[n].addr, b, 16);
+			n++;
+		}
+	}
+	return (int)n;
+}

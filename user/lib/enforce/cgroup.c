@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* cgroup v2 helpers. Every function returns 0 (or a count) on success and -errno on failure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enforce/enforce.h"
+#include "sys/sys.h"
+
+int cordon_cgroup2_mount(char *buf, size_t len)
+{
+	struct cordon_mount *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = cordon_mount_find("cgroup2", m);
+	if (r == 0 && (size_t)snprintf(buf, len, "%s", m->target) >= len)
+		r = -ENAMETOOLONG;
+	free(m);
+	return r;
+}
+
+int cordon_path_depth(const char *p)
+{
+	int n = 0;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != '/')
+			p++;
+	}
+	return n;
+}
+
+int cordon_cgroup_level(const struct cordon_mount *m, const char *path)
+{
+	size_t tl = strlen(m->target);
+
+	/* "/" as the mount point is a prefix of everything; otherwise require a component match. */
+	if (strcmp(m->target, "/") != 0 &&
+	    (strncmp(path, m->target, tl) != 0 || (path[tl] != '/' && path[tl] != '\0')))
+		return -EINVAL;
+	if (strcmp(m->target, "/") == 0)
+		tl = 0;
+	return cordon_path_depth(m->root) + cordon_path_depth(path + tl);
+}
+
+int cordon_cgroup_create(const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int cordon_cgroup_remove(const char *path)
+{
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* On cgroup v2 the file handle of a cgroup directory is its 64-bit id. */
+int cordon_cgroup_id(const char *path, uint64_t *id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh.handle_bytes = sizeof(uint64_t) };
+	int mount_id;
+
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0)
+		return -errno;
+	if (h.fh.handle_bytes != sizeof(uint64_t))
+		return -EPROTO;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return 0;
+}
+
+static int write_file(const char *dir, const char *file, const char *data)
+{
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(data);
+	ssize_t n;
+
+	if (dfd < 0)
+		return -errno;
+	fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int cordon_cgroup_enter(const char *path, pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	return write_file(path, "cgroup.procs", buf);
+}
+
+int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len)
+{
+	_cleanup_close_ int dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	if (dfd < 0)
+		return -errno;
+	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Enforcement: the syscalls that apply a compiled policy (Landlock, seccomp, masks, launch, cgroup, session, resolver, environment). */
+#ifndef CORDON_ENFORCE_H
+#define CORDON_ENFORCE_H
+
+#include <stdint.h>
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+
+#include "compile/compile.h"
+
+/* ---- landlock ---- */
+/* Ruleset system calls; the ABI constants and right sets are in compile/compile.h. */
+/* Landlock ABI version of the running kernel: > 0, or -errno (-EOPNOTSUPP: disabled at boot). */
+int cordon_landlock_abi(void);
+
+/* A new ruleset fd, or -errno. */
+int cordon_landlock_create(const struct cordon_landlock_attr *attr);
+
+/*
+ * Allow @access beneath @path (a directory, or a single file with its file rights only).
+ * -ENOENT etc. when the path does not resolve: the caller decides whether that is an error.
+ */
+int cordon_landlock_allow_path(int ruleset_fd, const char *path, uint64_t access);
+
+int cordon_landlock_allow_port(int ruleset_fd, uint16_t port, uint64_t access);
+
+/* Enforce on the calling thread. no_new_privs (or CAP_SYS_ADMIN) must already be set. */
+int cordon_landlock_restrict_self(int ruleset_fd, uint32_t flags);
+
+/* ---- seccomp_filter ---- */
+/*
+ * Turning the policy's seccomp rule set into a BPF filter before fork, so the launched child
+ * only has to install it (one prctl, nothing to allocate or resolve after fork).
+ */
+
+struct pol_seccomp;
+
+/*
+ * Build the filter for the native architecture; other architectures (i386 through int 0x80,
+ * x32) are killed by libseccomp's bad-arch action, so they cannot bypass it. Syscalls this
+ * architecture does not have are skipped. Returns 0 and fills @prog (free with
+ * cordon_seccomp_free), or -errno.
+ */
+int cordon_seccomp_build(const struct pol_seccomp *rules, struct sock_fprog *prog);
+void cordon_seccomp_free(struct sock_fprog *prog);
+
+/* Install @prog on the calling thread (no_new_privs must be set). */
+int cordon_seccomp_install(const struct sock_fprog *prog);
+
+/* ---- env_scrub ---- */
+/* The agent's environment: the caller's, minus the variables the policy names as secrets. */
+
+struct pol_list;
+
+/*
+ * A new NULL-terminated array of the entries of @envp whose names match no glob of @deny, or
+ * match one of @keep (keep wins over deny within one policy; the floor has already made sure
+ * keep cannot undo a site-wide deny). Strings are borrowed from @envp. *@dropped counts the
+ * removed entries. NULL on allocation failure.
+ */
+char **cordon_env_scrub(char *const *envp, const struct pol_list *deny, const struct pol_list *keep,
+			size_t *dropped);
+
+/* Replace or add NAME=VALUE in an array from cordon_env_scrub (@storage holds the string). */
+int cordon_env_set(char ***env, const char *name, const char *value, char **storage);
+
+/* ---- cgroup ---- */
+/* cgroup v2 helpers: locate the hierarchy, create session directories, move tasks, ids. */
+
+/* Name of cordon's own root cgroup under the cgroup v2 mount, when not overridden. */
+#define CORDON_CGROUP_ROOT_NAME "cordon"
+
+struct cordon_mount;
+
+/* The cgroup v2 mount point, from mountinfo. -ENOENT when cgroup v2 is not mounted. */
+int cordon_cgroup2_mount(char *buf, size_t len);
+
+/*
+ * Level of the cgroup at @path (absolute, under @m's mount point) in the whole hierarchy, as
+ * bpf_get_current_ancestor_cgroup_id() counts it: the root cgroup is level 0.
+ */
+int cordon_cgroup_level(const struct cordon_mount *m, const char *path);
+
+/* Number of path components of @p ("/" has 0, "/a/b" has 2). */
+int cordon_path_depth(const char *p);
+
+int cordon_cgroup_create(const char *path);
+int cordon_cgroup_remove(const char *path);
+int cordon_cgroup_id(const char *path, uint64_t *id);
+int cordon_cgroup_enter(const char *path, pid_t pid);
+
+/* Read a small cgroup file (e.g. "cgroup.controllers") into @buf, newline stripped. */
+int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len);
+
+/* ---- masks ---- */
+/*
+ * Mount-namespace masks, used when BPF LSM is absent: secret files and directories inside
+ * allowed trees become unreadable, protected paths read-only, denied unix sockets unreachable.
+ * Only paths that exist at session start can be masked; the launcher reports that limit.
+ */
+
+struct policy;
+
+struct cordon_masks {
+	struct cordon_mask *v;
+	size_t n;
+	size_t cap;
+	size_t walked; /* directory entries visited looking for secret name patterns */
+	int truncated; /* the walk hit its bound: some pattern matches may be missed */
+};
+
+/* Entries visited at most when matching secret name patterns in the project. */
+#define CORDON_MASK_WALK_MAX 200000
+
+/*
+ * Plan the masks of policy @p (resolved) for project @project. Returns 0 or -errno.
+ */
+int cordon_masks_plan(const struct policy *p, const char *project, struct cordon_masks *m);
+void cordon_masks_free(struct cordon_masks *m);
+
+/* ---- launch ---- */
+/*
+ * The launch pipeline: fork a child that confines itself in a fixed order and execs the agent.
+ * Everything fallible that can be prepared before fork is (Landlock ruleset, seccomp program,
+ * open cgroup files, resolved masks); the child reports {step, errno} over a pipe and _exits
+ * on the first failure, so an agent never runs half-confined.
+ */
+
+struct sock_fprog;
+
+enum cordon_mask_kind {
+	CORDON_MASK_SECRET, /* unreadable: /dev/null on a nodev mount, or an empty mode-000 tmpfs */
+	CORDON_MASK_READONLY, /* a read-only bind of itself */
+};
+
+struct cordon_mask {
+	const char *path;
+	enum cordon_mask_kind kind;
+	bool is_dir;
+};
+
+struct cordon_rlimit {
+	int resource;
+	struct rlimit limit;
+};
+
+struct cordon_launch {
+	char *const *argv;    /* argv[0] is looked up in PATH of @envp */
+	char *const *envp;    /* the scrubbed environment */
+	const char *cwd;      /* the project directory */
+	int cgroup_procs_fd;  /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	bool drop_privileges; /* setresgid/setresuid to @uid/@gid with @groups */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	bool userns; /* unprivileged: a user namespace mapping our ids to themselves */
+	const struct cordon_mask *masks; /* applied in a private mount namespace */
+	size_t nmasks;
+	const struct cordon_rlimit *rlimits;
+	size_t nrlimits;
+	int landlock_fd; /* ruleset to enforce, or -1 */
+	unsigned int landlock_flags;
+	const struct sock_fprog *seccomp; /* NULL: none */
+};
+
+/* Child steps, in the order they run; reported on failure. */
+enum cordon_launch_step {
+	CORDON_STEP_NONE,
+	CORDON_STEP_CGROUP,
+	CORDON_STEP_SETSID,
+	CORDON_STEP_USERNS,
+	CORDON_STEP_MOUNTNS,
+	CORDON_STEP_MASK,
+	CORDON_STEP_RLIMIT,
+	CORDON_STEP_CHDIR,
+	CORDON_STEP_PRIVILEGES,
+	CORDON_STEP_FDS,
+	CORDON_STEP_NO_NEW_PRIVS,
+	CORDON_STEP_LANDLOCK,
+	CORDON_STEP_SECCOMP,
+	CORDON_STEP_EXEC,
+};
+
+struct cordon_launch_failure {
+	int step;  /* enum cordon_launch_step */
+	int err;   /* positive errno */
+	int index; /* for CORDON_STEP_MASK / _RLIMIT: which entry */
+};
+
+const char *cordon_launch_step_name(int step);
+
+/*
+ * Start the child. Returns 0 with *pid once the agent has been exec'd, or -errno with @fail
+ * filled when a step failed (the child has then been reaped).
+ */
+int cordon_launch(const struct cordon_launch *l, pid_t *pid, struct cordon_launch_failure *fail);
+
+/*
+ * Stay the parent: forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1/2, SIGTSTP and
+ * SIGCONT to @pid until it exits, calling @on_extra whenever @extra_fd (-1: none) is readable
+ * (the ring buffer's epoll fd, so events are drained while the agent runs). Returns the status to exit with: the agent's code, or 128+N
+ * when a signal killed it; -errno on failure.
+ */
+int cordon_launch_supervise(pid_t pid, int extra_fd, void (*on_extra)(void *ctx), void *ctx);
+
+/* ---- resolve ---- */
+/* Host-name resolution at session start, for the policy's network rules. */
+
+struct pol_addr;
+struct policy;
+
+/* Answers for every host name of a policy, looked up in parallel with one deadline. */
+struct cordon_resolver {
+	struct cordon_resolved *v;
+	size_t n;
+	size_t unresolved; /* names with no answer by the deadline, or no address at all */
+};
+
+/*
+ * Resolve every host name of @p's connect and bind rules at once, waiting at most @timeout_ms
+ * for all of them: a slow or broken resolver delays a session start by that much at most.
+ */
+int cordon_resolver_prefetch(struct cordon_resolver *r, const struct policy *p, int timeout_ms);
+void cordon_resolver_free(struct cordon_resolver *r);
+
+/*
+ * A pol_resolve_fn (see policy_compile.h) with @ctx a prefetched struct cordon_resolver:
+ * "@dns" gives the nameservers of /etc/resolv.conf; other names come from the prefetch. IPv4
+ * answers come back IPv4-mapped. A name without an answer gives 0 addresses (the rule then
+ * allows nothing), not an error: failing closed.
+ */
+int cordon_resolve(void *ctx, const char *host, struct pol_addr *out, size_t max);
+
+/* ---- session ---- */
+/*
+ * A session as root sets it up without the daemon: its cgroup under cordon's root cgroup, the
+ * BPF programs loaded and attached at that root, and the session's map entries.
+ */
+
+struct cordon_bpf;
+struct cordon_bpf_opts;
+struct pol_maps;
+
+struct cordon_session_ctx {
+	char name[33];	   /* 32 hex digits: the session id in audit records */
+	uint32_t id;	   /* key of the session's map entries */
+	char cgroup[4200]; /* the session cgroup */
+	uint64_t cgroup_id;
+	uint32_t flags; /* CORDON_SESSION_* */
+	int procs_fd;	/* its cgroup.procs, opened for the child to join */
+	struct cordon_bpf *bpf;
+	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */
+};
+
+/*
+ * Create the session cgroup under @cgroup_root (cordon's root cgroup, created if missing),
+ * load and attach the programs (the LSM ones only when @lsm), and register the session with
+ * @flags. On failure nothing is left behind.
+ */
+int cordon_session_create(struct cordon_session_ctx *s, const char *cgroup_root, bool lsm,
+			  uint32_t flags);
+
+/* The same, without the tracing (audit) programs: to measure the enforcement hooks alone. */
+int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon_bpf_opts *o,
+			       uint32_t flags);
+
+/*
+ * The daemon's form: a session in programs that are already loaded (and shared by every
+ * session), its cgroup named @name under @cgroup_root. The session number is chosen unused in
+ * @bpf. On failure nothing is left behind.
+ */
+int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
+				 const char *cgroup_root, uint32_t flags);
+
+/*
+ * The session flags the BPF side gets for compiled policy @m: all of them with BPF LSM;
+ * without it the LSM rule families stay off, while the network rules and the audit flags
+ * (they drive the cgroup and tracepoint programs) apply all the same.
+ */
+uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm);
+
+/*
+ * Fill the network rules (and, with BPF LSM, the inode rules and name patterns) of the
+ * compiled policy, keyed to this session whatever session number they were compiled for.
+ * Files inside denied directories get rules of their own, so that a hard link made before
+ * the session (same inode, another path) is refused too.
+ */
+int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
+			const char **failed_path);
+
+/* Session limits applied through cgroup v2 controllers (bits of cordon_session_limits). */
+#define CORDON_LIMIT_PIDS   (1u << 0)
+#define CORDON_LIMIT_MEMORY (1u << 1)
+#define CORDON_LIMIT_CPU    (1u << 2)
+
+/*
+ * Set pids.max, memory.max and cpu.max (@cpu_percent of one CPU) of the session where the
+ * controllers can be enabled down to it; 0 values are left unlimited. Returns the
+ * CORDON_LIMIT_* bits applied: the caller falls back to rlimits for the others.
+ */
+unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
+				   uint64_t cpu_percent);
+
+/*
+ * The same, for a process about to exit: the BPF objects are released by a short-lived child
+ * so that the caller does not wait for the kernel to detach them. The caller must exit soon.
+ */
+void cordon_session_destroy_detached(struct cordon_session_ctx *s);
+
+/* Kill what is left in the session, remove its cgroup and map entries, unload. */
+void cordon_session_destroy(struct cordon_session_ctx *s);
+
+#endif /* CORDON_ENFORCE_H */

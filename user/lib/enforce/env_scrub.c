@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Environment scrubbing: secrets in variables (tokens, keys) never reach the agent. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enforce/enforce.h"
+#include "policy/policy.h"
+
+static int name_matches(const char *entry, const struct pol_list *globs)
+{
+	const char *eq = strchr(entry, '=');
+	size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
+	char name[256];
+
+	/* A name too long to copy is matched against its prefix: it can only widen a deny. */
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, entry, len);
+	name[len] = '\0';
+	for (size_t i = 0; globs && i < globs->n; i++)
+		if (fnmatch(globs->v[i].s, name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+char **cordon_env_scrub(char *const *envp, const struct pol_list *deny, const struct pol_list *keep,
+			size_t *dropped)
+{
+	size_t n = 0, k = 0;
+	char **out;
+
+	while (envp && envp[n])
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	*dropped = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* An entry without '=' is malformed; it is dropped rather than guessed at. */
+		if (!strchr(envp[i], '=') ||
+		    (name_matches(envp[i], deny) && !name_matches(envp[i], keep))) {
+			(*dropped)++;
+			continue;
+		}
+		out[k++] = envp[i];
+	}
+	return out;
+}
+
+int cordon_env_set(char ***env, const char *name, const char *value, char **storage)
+{
+	size_t len = strlen(name), n = 0;
+	char **v;
+
+	if (asprintf(storage, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	for (n = 0; (*env)[n]; n++)
+		if (!strncmp((*env)[n], name, len) && (*env)[n][len] == '=') {
+			(*env)[n] = *storage;
+			return 0;
+		}
+	v = realloc(*env, (n + 2) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v[n] = *storage;
+	v[n + 1] = NULL;
+	*env = v;
+	return 0;
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Planning the mount-namespace masks of a session from its resolved policy. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sys/sys.h"
+#include "enforce/enforce.h"
+#include "policy/policy.h"
+
+#define WALK_DEPTH 32
+
+static int add(struct cordon_masks *m, const char *path, enum cordon_mask_kind kind, bool is_dir)
+{
+	char *copy;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].path, path)) {
+			/* Unreadable beats read-only. */
+			if (kind == CORDON_MASK_SECRET)
+				m->v[i].kind = kind;
+			return 0;
+		}
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct cordon_mask *v = realloc(m->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	m->v[m->n++] = (struct cordon_mask){ .path = copy, .kind = kind, .is_dir = is_dir };
+	return 0;
+}
+
+/* Mask @path if it exists now (following symlinks: a mount lands on the target). */
+static int add_existing(struct cordon_masks *m, const char *path, enum cordon_mask_kind kind,
+			bool sockets_only)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	/* A denied unix socket, or a directory of them (D-Bus, /run/user). */
+	if (sockets_only && !S_ISSOCK(st.st_mode) && !S_ISDIR(st.st_mode))
+		return 0;
+	return add(m, path, kind, S_ISDIR(st.st_mode));
+}
+
+static bool pattern_match(const struct pol_list *patterns, const char *name)
+{
+	for (size_t i = 0; i < patterns->n; i++)
+		if (fnmatch(patterns->v[i].s, name, FNM_PERIOD) == 0 ||
+		    fnmatch(patterns->v[i].s, name, 0) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Secret files that have other names (st_nlink > 1): a hard link made before the session, in
+ * the project under an innocent name, is the same file. Found by inode during the walk.
+ */
+struct linked {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} v[256];
+	size_t n;
+};
+
+static void find_linked(struct linked *l, const char *path, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) < 0 || depth > 8)
+		return;
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1 && l->n < ARRAY_SIZE(l->v)) {
+		l->v[l->n].dev = st.st_dev;
+		l->v[l->n++].ino = st.st_ino;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || !(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) && l->n < ARRAY_SIZE(l->v)) {
+		char sub[4096];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < sizeof(sub))
+			find_linked(l, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static bool is_linked_secret(const struct linked *l, const char *path)
+{
+	struct stat st;
+
+	if (!l->n || lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink < 2)
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dev == st.st_dev && l->v[i].ino == st.st_ino)
+			return true;
+	return false;
+}
+
+/* Walk @dir (bounded in depth and entries) for names matching the secret patterns. */
+static int walk(struct cordon_masks *m, const struct pol_list *patterns,
+		const struct linked *linked, char *path, size_t len, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > WALK_DEPTH) {
+		m->truncated = 1;
+		return 0;
+	}
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!r && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (++m->walked > CORDON_MASK_WALK_MAX) {
+			m->truncated = 1;
+			break;
+		}
+		if (len + 1 + n + 1 > 4096)
+			continue;
+		path[len] = '/';
+		memcpy(path + len + 1, e->d_name, n + 1);
+		if (pattern_match(patterns, e->d_name) || is_linked_secret(linked, path)) {
+			r = add_existing(m, path, CORDON_MASK_SECRET, false);
+		} else if (e->d_type == DT_DIR) {
+			/* Symlinked directories are not followed: no loops, no escape. */
+			r = walk(m, patterns, linked, path, len + 1 + n, depth + 1);
+		}
+		path[len] = '\0';
+	}
+	closedir(d);
+	return r;
+}
+
+int cordon_masks_plan(const struct policy *p, const char *project, struct cordon_masks *m)
+{
+	char path[4096];
+	int r = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; !r && i < p->sec_files.n; i++)
+		r = add_existing(m, p->sec_files.v[i].s, CORDON_MASK_SECRET, false);
+	for (size_t i = 0; !r && i < p->unix_deny.n; i++)
+		r = add_existing(m, p->unix_deny.v[i].s, CORDON_MASK_SECRET, true);
+	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
+		r = add_existing(m, p->fs_protect.v[i].s, CORDON_MASK_READONLY, false);
+	if (!r && project && strlen(project) < sizeof(path)) {
+		struct linked *linked = calloc(1, sizeof(*linked));
+
+		if (!linked)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->sec_files.n; i++)
+			find_linked(linked, p->sec_files.v[i].s, 0);
+		if (p->sec_patterns.n || linked->n) {
+			strcpy(path, project);
+			r = walk(m, &p->sec_patterns, linked, path, strlen(path), 0);
+		}
+		free(linked);
+	}
+	if (r < 0)
+		cordon_masks_free(m);
+	return r;
+}
+
+void cordon_masks_free(struct cordon_masks *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free((char *)m->v[i].path);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Loading, attaching and filling cordon's BPF objects through the generated skeleton. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stddef.h>
+#include <string.h>
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "audit/audit.h"
+#include "enforce/enforce.h"
+#include "sys/sys.h"
+#include "loader/loader.h"
+#include "cordon.skel.h"
+
+struct cordon_bpf {
+	struct cordon *skel;
+	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
+	uint32_t session_level;
+	struct bpf_link *links[64];
+	struct bpf_program *link_progs[64];
+	int nlinks;
+	char skipped[256]; /* LSM hooks this kernel lacks, comma-separated */
+	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
+	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
+};
+
+void cordon_bpf_stop(struct cordon_bpf *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	cordon__destroy(b->skel);
+	if (b->root_fd >= 0)
+		close(b->root_fd);
+	free(b);
+}
+
+static int attach(struct cordon_bpf *b, struct bpf_program *p)
+{
+	struct bpf_link *l;
+
+	if (!bpf_program__autoload(p))
+		return 0;
+	if ((size_t)b->nlinks >= ARRAY_SIZE(b->links))
+		return -E2BIG;
+	if (bpf_program__type(p) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+		l = bpf_program__attach_cgroup(p, b->root_fd);
+	else
+		l = bpf_program__attach(p);
+	if (!l)
+		return -errno;
+	b->link_progs[b->nlinks] = p;
+	b->links[b->nlinks++] = l;
+	return 0;
+}
+
+static int ensure_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int session_level(const char *root, uint32_t *level)
+{
+	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = cordon_mount_find("cgroup2", m);
+	if (r < 0)
+		return r;
+	r = cordon_cgroup_level(m, root);
+	if (r < 0)
+		return r;
+	*level = (uint32_t)r + 1;
+	return 0;
+}
+
+void cordon_bpf_pin_name(const char *cgroup_root, char out[17])
+{
+	size_t len = 0, rlen = strlen(cgroup_root);
+	const void *obj = cordon__elf_bytes(&len);
+	_cleanup_free_ char *buf = malloc(len + rlen + 1);
+	char hex[65];
+
+	if (!buf) {
+		/* No memory for the digest: a name that can never match a real build. */
+		snprintf(out, 17, "%s", "0000000000000000");
+		return;
+	}
+	memcpy(buf, obj, len);
+	memcpy(buf + len, cgroup_root, rlen + 1);
+	cordon_sha256_hex(buf, len + rlen + 1, hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Maps are pinned as <dir>/map-<name>; libbpf reuses a compatible pinned map at load. */
+static int set_map_pins(struct cordon_bpf *b, const char *dir)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, b->skel->obj)
+	{
+		char path[PATH_MAX];
+		int r;
+
+		if (bpf_map__is_internal(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/map-%s", dir, bpf_map__name(m));
+		r = bpf_map__set_pin_path(m, path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void link_pin_path(const char *dir, const struct bpf_program *p, char *path, size_t len)
+{
+	snprintf(path, len, "%s/link-%s", dir, bpf_program__name(p));
+}
+
+/* Every program this build attaches has a pinned link: adopt instead of loading. */
+static bool links_pinned(struct cordon_bpf *b, const char *dir)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		char path[PATH_MAX];
+
+		if (!bpf_program__autoload(p))
+			continue;
+		link_pin_path(dir, p, path, sizeof(path));
+		if (access(path, F_OK) < 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Pin each new link in place of the old one. The new link is attached already, so dropping
+ * the old pin (which detaches the old program) never leaves a hook unenforced. After pinning,
+ * the link is disconnected: closing our descriptor no longer detaches it.
+ */
+static int pin_links(struct cordon_bpf *b, const char *dir)
+{
+	for (int i = 0; i < b->nlinks; i++) {
+		struct bpf_program *p = b->link_progs[i];
+		char path[PATH_MAX];
+		int r;
+
+		link_pin_path(dir, p, path, sizeof(path));
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+		r = bpf_link__pin(b->links[i], path);
+		if (r < 0)
+			return r;
+		bpf_link__disconnect(b->links[i]);
+	}
+	return 0;
+}
+
+bool cordon_bpf_adopted(const struct cordon_bpf *b)
+{
+	return b->adopted;
+}
+
+int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
+{
+	struct btf *vmlinux = NULL;
+	struct cordon_bpf *b;
+	struct bpf_program *p;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->root_fd = -1;
+
+	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
+	r = ensure_tracefs();
+	if (r < 0)
+		goto fail;
+	r = cordon_cgroup_create(opts->cgroup_root);
+	if (r < 0)
+		goto fail;
+	r = session_level(opts->cgroup_root, &b->session_level);
+	if (r < 0)
+		goto fail;
+	b->root_fd = open(opts->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->root_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+
+	b->skel = cordon__open();
+	if (!b->skel) {
+		r = -errno;
+		goto fail;
+	}
+	b->skel->rodata->cordon_session_level = b->session_level;
+	/*
+	 * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
+	 * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
+	 * and named, and what covers it instead is documented with the hook.
+	 */
+	vmlinux = opts->lsm ? btf__load_vmlinux_btf() : NULL;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(p);
+		char fn[128];
+
+		if (opts->no_trace && (bpf_program__type(p) == BPF_PROG_TYPE_TRACING ||
+				       bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)) {
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		if (bpf_program__type(p) != BPF_PROG_TYPE_LSM)
+			continue;
+		if (!opts->lsm) {
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s",
+			 strchr(sec, '/') ? strchr(sec, '/') + 1 : sec);
+		if (vmlinux && btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) < 0) {
+			bpf_program__set_autoload(p, false);
+			snprintf(b->skipped + strlen(b->skipped),
+				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
+				 b->skipped[0] ? "," : "", fn + strlen("bpf_lsm_"));
+		}
+	}
+	btf__free(vmlinux);
+	/* Decided before adoption turns autoload off: a pinned link exists for each then. */
+	b->auto_ready = bpf_program__autoload(b->skel->progs.cordon_auto_match) &&
+			bpf_program__autoload(b->skel->progs.cordon_auto_commit);
+	if (opts->pin_dir) {
+		r = mkdir_p(opts->pin_dir, 0700);
+		if (r == 0)
+			r = set_map_pins(b, opts->pin_dir);
+		if (r < 0)
+			goto fail;
+		if (links_pinned(b, opts->pin_dir)) {
+			/* Only the pinned maps are opened: no verifier run, nothing attached. */
+			bpf_object__for_each_program(p, b->skel->obj)
+				bpf_program__set_autoload(p, false);
+			b->adopted = true;
+		}
+	}
+	r = cordon__load(b->skel);
+	if (r < 0)
+		goto fail;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		r = attach(b, p);
+		if (r < 0)
+			goto fail;
+	}
+	if (opts->pin_dir && !b->adopted) {
+		r = pin_links(b, opts->pin_dir);
+		if (r < 0)
+			goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	cordon_bpf_stop(b);
+	return r;
+}
+
+uint32_t cordon_bpf_session_level(const struct cordon_bpf *b)
+{
+	return b->session_level;
+}
+
+static int update(struct bpf_map *map, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	return bpf_map__update_elem(map, key, klen, val, vlen, BPF_ANY);
+}
+
+int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id, const struct cordon_session *s)
+{
+	return update(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), s, sizeof(*s));
+}
+
+int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id)
+{
+	return bpf_map__delete_elem(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), 0);
+}
+
+int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_rule *r)
+{
+	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
+			   const struct cordon_name_pattern *p)
+{
+	return update(b->skel->maps.name_patterns, k, sizeof(*k), p, sizeof(*p));
+}
+
+int cordon_bpf_prog_stats(struct cordon_bpf *b,
+			  void (*fn)(void *ctx, const char *name, uint32_t verified_insns),
+			  void *ctx)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(p) < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) < 0)
+			return -errno;
+		fn(ctx, bpf_program__name(p), info.verified_insns);
+	}
+	return 0;
+}
+
+const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b)
+{
+	return b->skipped;
+}
+
+/* Sum over CPUs of entry @idx of a per-CPU array map. */
+static int percpu_sum(struct bpf_map *map, uint32_t idx, uint64_t *total)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	_cleanup_free_ uint64_t *v = NULL;
+	int r;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r = bpf_map__lookup_elem(map, &idx, sizeof(idx), v, sizeof(*v) * (size_t)ncpu, 0);
+	if (r < 0)
+		return r;
+	*total = 0;
+	for (int i = 0; i < ncpu; i++)
+		*total += v[i];
+	return 0;
+}
+
+int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total)
+{
+	return percpu_sum(b->skel->maps.stats, idx, total);
+}
+
+int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			     const struct cordon_net_rule *r)
+{
+	return update(b->skel->maps.bind_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			    const struct cordon_net_rule *r)
+{
+	return update(b->skel->maps.net_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx)
+{
+	return ring_buffer__new(bpf_map__fd(b->skel->maps.events), cb, ctx, NULL);
+}
+
+int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
+{
+	return percpu_sum(b->skel->maps.event_drops, 0, total);
+}
+
+uint32_t cordon_kernel_dev(uint64_t st_dev)
+{
+	return (uint32_t)(major(st_dev) << 20 | minor(st_dev));
+}
+
+/* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
+static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
+{
+	uint8_t key[64], next[64], *prev = NULL;
+	int fd = bpf_map__fd(map), r;
+
+	if (klen > sizeof(key))
+		return -E2BIG;
+	/*
+	 * Collect-then-delete would need memory proportional to the map; deleting while walking
+	 * is safe for these maps because get_next_key restarts from the first key when the
+	 * previous one has gone, and the walk only ever removes keys it has passed.
+	 */
+	for (;;) {
+		uint32_t s;
+
+		r = bpf_map_get_next_key(fd, prev, next);
+		if (r < 0)
+			return errno == ENOENT ? 0 : -errno;
+		memcpy(&s, next + off, sizeof(s));
+		if (s == id) {
+			if (bpf_map_delete_elem(fd, next) < 0 && errno != ENOENT)
+				return -errno;
+			/* restart: the deleted key cannot be a cursor */
+			prev = NULL;
+			continue;
+		}
+		memcpy(key, next, klen);
+		prev = key;
+	}
+}
+
+int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
+{
+	int r;
+
+	r = purge_map(b->skel->maps.net_rules, sizeof(struct cordon_net_key),
+		      offsetof(struct cordon_net_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
+			      offsetof(struct cordon_net_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
+			      offsetof(struct cordon_inode_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
+			      offsetof(struct cordon_pattern_key, session), id);
+	return r;
+}
+
+int cordon_bpf_sessions_each(struct cordon_bpf *b,
+			     int (*fn)(void *ctx, uint64_t cgroup_id,
+				       const struct cordon_session *s),
+			     void *ctx)
+{
+	int fd = bpf_map__fd(b->skel->maps.sessions);
+	uint64_t key, next, *prev = NULL;
+
+	for (;;) {
+		struct cordon_session s;
+		int r;
+
+		if (bpf_map_get_next_key(fd, prev, &next) < 0)
+			return errno == ENOENT ? 0 : -errno;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &s) < 0)
+			continue; /* deleted meanwhile */
+		r = fn(ctx, key, &s);
+		if (r)
+			return r;
+	}
+}
+
+bool cordon_bpf_auto_ready(const struct cordon_bpf *b)
+{
+	return b->auto_ready;
+}
+
+int cordon_bpf_auto_exec_add(struct cordon_bpf *b, const struct cordon_auto_key *k,
+			     const struct cordon_auto_exec *v)
+{
+	/* NOEXIST: one file, one session; a second entry naming it is a configuration error. */
+	return bpf_map__update_elem(b->skel->maps.auto_exec, k, sizeof(*k), v, sizeof(*v),
+				    BPF_NOEXIST);
+}
+
+int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key *k)
+{
+	return bpf_map__delete_elem(b->skel->maps.auto_exec, k, sizeof(*k), 0);
+}
+
+int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
+{
+	/* The value is struct cordon_task_tag (bpf/cordon.bpf.h): one __u64, the cgroup id. */
+	__u64 v = 0;
+	int r = bpf_map__lookup_elem(b->skel->maps.task_tags, &pidfd, sizeof(pidfd), &v, sizeof(v),
+				     0);
+
+	if (r < 0)
+		return r;
+	*cgroup_id = v;
+	return 0;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* BPF loader: the skeleton, pinned programs and maps, session registration, auto-confinement. */
+#ifndef CORDON_LOADER_H
+#define CORDON_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "maps.h"
+#include "events.h"
+
+/* ---- loader ---- */
+/*
+ * Loading and attaching cordon's BPF programs (one skeleton for all of them) and filling the
+ * session maps. The layouts of keys and values come from bpf/maps.h.
+ */
+
+struct cordon_bpf;
+struct ring_buffer;
+
+struct cordon_bpf_opts {
+	/* cordon's root cgroup (absolute path under the cgroup v2 mount); created if missing */
+	const char *cgroup_root;
+	/* load and attach the BPF LSM programs; false on kernels that refuse them */
+	bool lsm;
+	/* leave out the tracing programs (exec/exit and syscall-refusal audit): benchmarks */
+	bool no_trace;
+	/*
+	 * The daemon: a bpffs directory where maps and links are pinned, so enforcement outlives
+	 * the process (fail closed). When it already holds a link for every program this build
+	 * would attach, and maps compatible with this build, they are adopted without loading
+	 * anything; otherwise the programs are loaded and attached first and only then do their
+	 * pins replace the old ones, so nothing goes unenforced in between. NULL: nothing pinned,
+	 * everything goes away with the process.
+	 */
+	const char *pin_dir;
+};
+
+/* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
+int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out);
+void cordon_bpf_stop(struct cordon_bpf *b);
+
+/* True when cordon_bpf_start() adopted pinned programs instead of loading them. */
+bool cordon_bpf_adopted(const struct cordon_bpf *b);
+
+/*
+ * The pin directory name of this build for @cgroup_root: 16 hex digits of the SHA-256 of the
+ * BPF object and the root, so an upgraded binary never adopts programs or maps of another
+ * layout, and the programs of the old build keep enforcing their sessions beside it.
+ */
+void cordon_bpf_pin_name(const char *cgroup_root, char out[17]);
+
+/* Delete every rule of session number @id from the rule maps (its sessions entry stays). */
+int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id);
+
+/* Call @fn for each sessions-map entry; stops early when @fn returns non-zero. */
+int cordon_bpf_sessions_each(struct cordon_bpf *b,
+			     int (*fn)(void *ctx, uint64_t cgroup_id,
+				       const struct cordon_session *s),
+			     void *ctx);
+
+/* Level of session cgroups (cordon's root cgroup level + 1), as the programs were loaded with. */
+uint32_t cordon_bpf_session_level(const struct cordon_bpf *b);
+
+int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
+			   const struct cordon_session *s);
+int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
+int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_rule *r);
+int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			     const struct cordon_net_rule *r);
+int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
+			   const struct cordon_name_pattern *p);
+
+/* Call @fn for each loaded program with its name and the instructions the verifier processed. */
+int cordon_bpf_prog_stats(struct cordon_bpf *b,
+			  void (*fn)(void *ctx, const char *name, uint32_t verified_insns),
+			  void *ctx);
+
+/* LSM hooks of cordon's programs that this kernel lacks (left unloaded), comma-separated. */
+const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b);
+
+/* A per-CPU counter of the stats map (CORDON_STAT_*), summed. */
+int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total);
+
+int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
+			    const struct cordon_net_rule *r);
+
+/* A ring buffer reader calling @cb for each record (see user/lib/event.h for decoding). */
+typedef int (*cordon_event_cb)(void *ctx, void *data, size_t size);
+struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx);
+
+/* A stat() st_dev in the kernel's internal encoding (MAJOR << 20 | MINOR), as BPF sees s_dev. */
+uint32_t cordon_kernel_dev(uint64_t st_dev);
+
+/* Sum of the per-CPU counters of records the ring buffer could not take. */
+int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total);
+
+/* Auto-confinement (user/lib/auto_confine.h is the API to use). */
+
+/* Both auto-confinement programs are loaded and attached (BPF LSM active, hooks present). */
+bool cordon_bpf_auto_ready(const struct cordon_bpf *b);
+int cordon_bpf_auto_exec_add(struct cordon_bpf *b, const struct cordon_auto_key *k,
+			     const struct cordon_auto_exec *v);
+int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key *k);
+/*
+ * The session cgroup id a task is tagged with (task_tags, looked up by a pidfd of the task):
+ * 0 and *cgroup_id set, -ENOENT when the task carries no tag, or -errno.
+ */
+int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id);
+
+/* ---- auto_confine ---- */
+/*
+ * Auto-confinement (BPF LSM only): executables registered here are confined at exec even when
+ * started without `cordon run` — tagged with a session before their first instruction by
+ * bpf/lsm_auto.bpf.c, then moved into the session's cgroup by cordon_auto_handle().
+ *
+ * Use (the daemon): create one long-lived session per `confine:` entry (cordon_session_create
+ * and cordon_session_fill), cordon_auto_register() its executables, and pass every
+ * CORDON_EV_AUTO_CONFINE record read from the ring buffer to cordon_auto_handle() with the
+ * cgroup of the session the record names (hdr.cgroup_id). Unregister a session's executables
+ * before destroying it (an entry whose session is gone matches nothing, but holds a slot).
+ */
+
+struct cordon_bpf;
+
+/*
+ * Confine every process outside every session that execs @path (symlinks followed: the file
+ * they name) in the session whose cgroup id is @cgroup_id (its key in the sessions map; the
+ * session must be registered there for an exec to match).
+ *
+ * The file is matched by inode: a rename or a hard link still matches, a copy does not, and a
+ * file replaced on update (a new inode, as npm and pip do) must be registered again. For a `#!`
+ * script the script itself is matched, not its interpreter; `python3 /path/agent.py` execs
+ * python3 and does not match /path/agent.py.
+ *
+ * Returns 0 and fills *@key (when not NULL, for cordon_auto_unregister), or:
+ * -EOPNOTSUPP: this kernel cannot auto-confine (BPF LSM refused or not active, or a hook it
+ *              needs is missing): nothing was registered;
+ * -EINVAL:     @path is not a regular file;
+ * -EEXIST:     the file is already registered (for this or another session);
+ * -errno:      from stat() or the map update (-E2BIG/-ENOSPC: CORDON_MAX_AUTO_EXEC reached).
+ */
+int cordon_auto_register(struct cordon_bpf *b, const char *path, uint64_t cgroup_id,
+			 struct cordon_auto_key *key);
+
+/*
+ * Stop confining new execs of the file registered as @key. Processes already confined stay in
+ * their session. Returns 0 or -errno (-ENOENT: not registered).
+ */
+int cordon_auto_unregister(struct cordon_bpf *b, const struct cordon_auto_key *key);
+
+/*
+ * Handle one CORDON_EV_AUTO_CONFINE record (@data, @size as read from the ring buffer): move
+ * the process it names into @cgroup (the path of the session cgroup whose id is the record's
+ * hdr.cgroup_id), then every other process tagged with that session and not yet in its
+ * cgroup (children forked between the exec and the move, which carry the tag but not the
+ * cgroup), until none is left.
+ *
+ * A process is moved only when the kernel's own tag says it belongs to the session (task_tags,
+ * looked up through a pidfd): a pid that was recycled by an unrelated process is never moved.
+ * The program named in the record may already have exec'd another (a script's interpreter, or
+ * env exec'ing node), which is why /proc/PID/exe is not the check.
+ *
+ * Returns the number of processes moved (0 when the process had exited and left no tagged
+ * child outside the cgroup), or -errno: -EBADMSG for a record that is not a well-formed
+ * auto-confine record, else the error of reading /proc or writing cgroup.procs.
+ */
+int cordon_auto_handle(struct cordon_bpf *b, const void *data, size_t size, const char *cgroup);
+
+/*
+ * Move every process tagged with session @cgroup_id and not yet in @cgroup (its path) into it,
+ * without a record: for the records the daemon never read (lost when the ring buffer was full,
+ * counted in event_drops, or emitted while the daemon was down — the pinned programs keep
+ * tagging). Call it at daemon start for each auto session and whenever the drop counter grows.
+ * Returns the number of processes moved, or -errno.
+ */
+int cordon_auto_sweep(struct cordon_bpf *b, uint64_t cgroup_id, const char *cgroup);
+
+#endif /* CORDON_LOADER_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Where policies come from: a path, or a name searched in /etc/cordon/policies, then the user's
+ * ${XDG_CONFIG_HOME:-$HOME/.config}/cordon/policies, then the set embedded in the binary.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sys/sys.h"
+#include "policy/policy.h"
+
+const char *policy_source_name(enum policy_source src)
+{
+	switch (src) {
+	case POLICY_SRC_SYSTEM:
+		return "system";
+	case POLICY_SRC_USER:
+		return "user";
+	case POLICY_SRC_BUILTIN:
+		return "builtin";
+	default:
+		return "path";
+	}
+}
+
+static const char *system_dir(const struct policy_search *s)
+{
+	return s && s->system_dir ? s->system_dir : POLICY_SYSTEM_DIR;
+}
+
+/* The user directory into @buf, or NULL when neither XDG_CONFIG_HOME nor HOME is usable. */
+static const char *user_dir(const struct policy_search *s, char *buf, size_t bufsz)
+{
+	const char *x;
+
+	/* "" means no user directory at all (the daemon never reads users' files). */
+	if (s && s->user_dir)
+		return s->user_dir[0] ? s->user_dir : NULL;
+	x = getenv("XDG_CONFIG_HOME");
+	if (x && x[0] == '/') {
+		snprintf(buf, bufsz, "%s/cordon/policies", x);
+		return buf;
+	}
+	x = getenv("HOME");
+	if (x && x[0] == '/') {
+		snprintf(buf, bufsz, "%s/.config/cordon/policies", x);
+		return buf;
+	}
+	return NULL;
+}
+
+static bool is_path_ref(const char *ref)
+{
+	size_t n = strlen(ref);
+
+	return strchr(ref, '/') || (n >= 5 && !strcmp(ref + n - 5, ".yaml"));
+}
+
+/* Names are file stems: nothing that could walk out of the search directory. */
+static bool valid_ref_name(const char *s)
+{
+	if (!*s || strlen(s) > 64 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int load_builtin(const char *name, struct policy **out, struct policy_errors *errs)
+{
+	const struct policy_embedded *e = policy_embedded_find(name);
+	char label[96];
+
+	if (!e)
+		return -ENOENT;
+	snprintf(label, sizeof(label), "builtin:%s", name);
+	return policy_parse(label, e->data, e->len, out, errs);
+}
+
+int policy_load_ref(const char *ref, const struct policy_search *search, const char *file, int line,
+		    int col, struct policy **out, struct policy_errors *errs)
+{
+	char path[PATH_MAX], ubuf[PATH_MAX];
+	const char *dirs[2];
+	int r;
+
+	*out = NULL;
+	if (!strncmp(ref, "builtin:", 8)) {
+		r = search && search->no_builtin ? -ENOENT : load_builtin(ref + 8, out, errs);
+		if (r == -ENOENT)
+			policy_errorf(errs, file, line, col, "no built-in policy '%s'", ref + 8);
+		return r;
+	}
+	if (is_path_ref(ref) && search && search->names_only)
+		return policy_errorf(errs, file, line, col,
+				     "'%s': only policy names may be referred to here, not paths",
+				     ref);
+	if (is_path_ref(ref)) {
+		/* Relative extends are relative to the file that names them. */
+		if (ref[0] != '/' && file && strncmp(file, "builtin:", 8) && strchr(file, '/')) {
+			const char *slash = strrchr(file, '/');
+
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - file), file, ref);
+		} else {
+			snprintf(path, sizeof(path), "%s", ref);
+		}
+		r = policy_parse_file(path, out, errs);
+		return r;
+	}
+	if (!valid_ref_name(ref))
+		return policy_errorf(errs, file, line, col,
+				     "bad policy name '%s' (a name, 'builtin:NAME' or a path)",
+				     ref);
+	dirs[0] = system_dir(search);
+	dirs[1] = user_dir(search, ubuf, sizeof(ubuf));
+	for (size_t i = 0; i < 2; i++) {
+		if (!dirs[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.yaml", dirs[i], ref);
+		if (access(path, F_OK) == 0)
+			return policy_parse_file(path, out, errs);
+	}
+	r = search && search->no_builtin ? -ENOENT : load_builtin(ref, out, errs);
+	if (r == -ENOENT)
+		policy_errorf(errs, file, line, col,
+			      "policy '%s' not found in %s, %s or the built-in set", ref, dirs[0],
+			      dirs[1] ? dirs[1] : "(no user directory)");
+	return r;
+}
+
+static int add_entry(struct policy_entry **v, size_t *n, const char *name, enum policy_source src,
+		     const char *path)
+{
+	struct policy_entry *grown = realloc(*v, (*n + 1) * sizeof(**v));
+	struct policy_entry *e;
+
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	e = &(*v)[*n];
+	memset(e, 0, sizeof(*e));
+	e->source = src;
+	e->name = strdup(name);
+	e->path = strdup(path);
+	if (!e->name || !e->path) {
+		free(e->name);
+		free(e->path);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].name, name))
+			e->shadowed = true;
+	(*n)++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int scan_dir(const char *dir, enum policy_source src, struct policy_entry **v, size_t *n)
+{
+	_cleanup_free_ char **names = NULL;
+	size_t nn = 0;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (!dir)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ? 0 : -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **grown;
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") || de->d_name[0] == '.')
+			continue;
+		grown = realloc(names, (nn + 1) * sizeof(*names));
+		if (!grown || !(grown[nn] = strndup(de->d_name, len - 5))) {
+			if (grown)
+				names = grown;
+			r = -ENOMEM;
+			break;
+		}
+		names = grown;
+		nn++;
+	}
+	closedir(d);
+	if (nn)
+		qsort(names, nn, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < nn; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s.yaml", dir, names[i]);
+		if (!r && valid_ref_name(names[i]) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			r = add_entry(v, n, names[i], src, path);
+		free(names[i]);
+	}
+	return r;
+}
+
+int policy_list(const struct policy_search *search, struct policy_entry **out)
+{
+	struct policy_entry *v = NULL;
+	char ubuf[PATH_MAX];
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	r = scan_dir(system_dir(search), POLICY_SRC_SYSTEM, &v, &n);
+	if (!r)
+		r = scan_dir(user_dir(search, ubuf, sizeof(ubuf)), POLICY_SRC_USER, &v, &n);
+	for (size_t i = 0; !r && !(search && search->no_builtin) && i < policy_embedded_count();
+	     i++) {
+		const struct policy_embedded *e = policy_embedded_get(i);
+		char label[96];
+
+		snprintf(label, sizeof(label), "builtin:%s", e->name);
+		r = add_entry(&v, &n, e->name, POLICY_SRC_BUILTIN, label);
+	}
+	if (r < 0) {
+		policy_entries_free(v, n);
+		return r;
+	}
+	*out = v;
+	return (int)n;
+}
+
+void policy_entries_free(struct policy_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].path);
+	}
+	free(v);
+}

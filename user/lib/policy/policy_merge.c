@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Composition: `extends` chains (child adds to or replaces its parent's lists), host-set
+ * expansion, and the site floor, which a user policy can only narrow. docs/policy.md has the rules.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sys/sys.h"
+#include "policy/policy.h"
+#include "policy/policy_internal.h"
+
+static bool list_has(const struct pol_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].s, s))
+			return true;
+	return false;
+}
+
+static int list_add_unique(struct pol_list *l, const struct pol_item *it)
+{
+	if (list_has(l, it->s))
+		return 0;
+	return pol_list_append(l, it);
+}
+
+/* Child over parent: a set list adds to the inherited one, a {replace: ...} one discards it. */
+static int merge_list(struct pol_list *acc, const struct pol_list *child)
+{
+	int r = 0;
+
+	if (!child->set)
+		return 0;
+	if (child->replace)
+		pol_list_clear(acc);
+	acc->set = true;
+	for (size_t i = 0; !r && i < child->n; i++)
+		r = list_add_unique(acc, &child->v[i]);
+	return r;
+}
+
+static bool net_same(const struct pol_net *a, const struct pol_net *b)
+{
+	if (!!a->host != !!b->host || !!a->hostset != !!b->hostset)
+		return false;
+	if (a->host && strcmp(a->host, b->host))
+		return false;
+	if (a->hostset && strcmp(a->hostset, b->hostset))
+		return false;
+	if (!a->host && !a->hostset && (a->plen != b->plen || memcmp(a->addr, b->addr, 16)))
+		return false;
+	return a->lo == b->lo && a->hi == b->hi && a->protos == b->protos;
+}
+
+static int net_add_unique(struct pol_net_list *l, const struct pol_net *n)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (net_same(&l->v[i], n))
+			return 0;
+	return pol_net_list_append(l, n);
+}
+
+static int merge_net(struct pol_net_list *acc, const struct pol_net_list *child)
+{
+	int r = 0;
+
+	if (!child->set)
+		return 0;
+	if (child->replace)
+		pol_net_list_clear(acc);
+	acc->set = true;
+	for (size_t i = 0; !r && i < child->n; i++)
+		r = net_add_unique(acc, &child->v[i]);
+	return r;
+}
+
+static struct pol_hostset *find_set(const struct policy *p, const char *name)
+{
+	for (size_t i = 0; p && i < p->nhosts; i++)
+		if (!strcmp(p->hosts[i].name, name))
+			return &p->hosts[i];
+	return NULL;
+}
+
+/* A child's host set replaces the parent's of the same name: sets are defined once. */
+static int merge_hosts(struct policy *acc, const struct policy *child)
+{
+	for (size_t i = 0; i < child->nhosts; i++) {
+		struct pol_hostset *old = find_set(acc, child->hosts[i].name), *grown;
+
+		if (old) {
+			pol_hostset_clear(old);
+			if (pol_hostset_copy(old, &child->hosts[i]) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		grown = realloc(acc->hosts, (acc->nhosts + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		acc->hosts = grown;
+		if (pol_hostset_copy(&acc->hosts[acc->nhosts], &child->hosts[i]) < 0)
+			return -ENOMEM;
+		acc->nhosts++;
+	}
+	return 0;
+}
+
+static int merge_child(struct policy *acc, const struct policy *c)
+{
+	int r = 0;
+
+	free(acc->name);
+	free(acc->file);
+	acc->name = strdup(c->name);
+	acc->file = strdup(c->file);
+	if (!acc->name || !acc->file)
+		return -ENOMEM;
+	if (c->mode)
+		acc->mode = c->mode;
+	if (c->ptrace)
+		acc->ptrace = c->ptrace;
+	if (c->signal)
+		acc->signal = c->signal;
+	if (c->pids)
+		acc->pids = c->pids;
+	if (c->memory)
+		acc->memory = c->memory;
+	if (c->cpu)
+		acc->cpu = c->cpu;
+	if (c->nofile)
+		acc->nofile = c->nofile;
+	if (c->audit_set) {
+		acc->audit |= c->audit;
+		acc->audit_set = true;
+	}
+	for (size_t i = 0; !r && i < pol_path_fields_n; i++)
+		r = merge_list(pol_field(acc, &pol_path_fields[i]),
+			       pol_field_c(c, &pol_path_fields[i]));
+	if (!r)
+		r = merge_list(&acc->sec_patterns, &c->sec_patterns);
+	if (!r)
+		r = merge_list(&acc->env_deny, &c->env_deny);
+	if (!r)
+		r = merge_list(&acc->env_keep, &c->env_keep);
+	if (!r)
+		r = merge_net(&acc->connect, &c->connect);
+	if (!r)
+		r = merge_net(&acc->bind, &c->bind);
+	if (!r)
+		r = merge_hosts(acc, c);
+	return r;
+}
+
+int policy_compose(struct policy *p, const struct policy_search *search, struct policy **out,
+		   struct policy_errors *errs)
+{
+	struct policy *chain[POLICY_MAX_EXTENDS + 1] = { p };
+	size_t n = 1;
+	struct policy *acc = NULL;
+	int r = 0;
+
+	*out = NULL;
+	while (chain[n - 1]->extends.s) {
+		const struct pol_item *ext = &chain[n - 1]->extends;
+		struct policy *parent = NULL;
+
+		if (n > POLICY_MAX_EXTENDS) {
+			r = policy_errorf(errs, ext->file, ext->line, ext->col,
+					  "extends chain deeper than %d levels",
+					  POLICY_MAX_EXTENDS);
+			goto out;
+		}
+		r = policy_load_ref(ext->s, search, ext->file, ext->line, ext->col, &parent, errs);
+		if (r < 0)
+			goto out;
+		/* A policy is identified by where it was read from: a name can resolve to a
+		 * system file that itself extends the built-in of the same name. */
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(chain[i]->file, parent->file)) {
+				r = policy_errorf(errs, ext->file, ext->line, ext->col,
+						  "extends cycle: '%s' is already in the chain "
+						  "('%s' extends '%s')",
+						  parent->file, chain[n - 1]->name, ext->s);
+				policy_free(parent);
+				goto out;
+			}
+		chain[n++] = parent;
+	}
+	acc = policy_dup(chain[n - 1]);
+	if (!acc) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = n - 1; i-- > 0;) {
+		r = merge_child(acc, chain[i]);
+		if (r == -E2BIG)
+			policy_errorf(errs, chain[i]->file, 1, 1,
+				      "a list has more than %d entries once '%s' is merged",
+				      POLICY_MAX_LIST, chain[i]->extends.s);
+		if (r < 0)
+			goto out;
+	}
+	pol_item_clear(&acc->extends);
+	*out = acc;
+	acc = NULL;
+out:
+	policy_free(acc);
+	for (size_t i = 0; i < n; i++)
+		policy_free(chain[i]);
+	return r < 0 ? r : 0;
+}
+
+static int expand_sets_in(struct pol_net_list *l, const struct policy *p,
+			  const struct policy *floor, struct policy_errors *errs)
+{
+	struct pol_net_list out = { .set = l->set, .replace = l->replace };
+	int ret = 0, r = 0;
+
+	for (size_t i = 0; !r && i < l->n; i++) {
+		const struct pol_net *e = &l->v[i];
+		const struct pol_hostset *hs;
+
+		if (!e->hostset || !strcmp(e->hostset, "dns")) {
+			r = net_add_unique(&out, e);
+			continue;
+		}
+		/* The floor's definition of a set wins: a user cannot widen a set it names. */
+		hs = find_set(floor, e->hostset);
+		if (!hs)
+			hs = find_set(p, e->hostset);
+		if (!hs) {
+			ret = policy_errorf(
+				errs, e->file, e->line, e->col,
+				"unknown host set '@%s' (define it under network.hosts)",
+				e->hostset);
+			if (ret == -ENOMEM)
+				r = ret;
+			continue;
+		}
+		for (size_t m = 0; !r && m < hs->members.n; m++) {
+			struct pol_net x;
+
+			r = pol_net_copy(&x, &hs->members.v[m]);
+			if (r)
+				break;
+			x.lo = e->lo;
+			x.hi = e->hi;
+			x.protos = e->protos;
+			free(x.file);
+			free(x.text);
+			x.text = strdup(e->text);
+			x.file = strdup(e->file);
+			x.line = e->line;
+			x.col = e->col;
+			if (!x.text || !x.file)
+				r = -ENOMEM;
+			if (!r)
+				r = net_add_unique(&out, &x);
+			pol_net_clear(&x);
+		}
+	}
+	if (r == -E2BIG)
+		policy_errorf(errs, l->v[0].file, l->v[0].line, l->v[0].col,
+			      "host sets expand to more than %d rules", POLICY_MAX_LIST);
+	if (r) {
+		pol_net_list_clear(&out);
+		return r;
+	}
+	pol_net_list_clear(l);
+	*l = out;
+	return ret;
+}
+
+int policy_expand_hostsets(struct policy *p, const struct policy *floor, struct policy_errors *errs)
+{
+	int r1 = expand_sets_in(&p->connect, p, floor, errs);
+	int r2 = expand_sets_in(&p->bind, p, floor, errs);
+
+	if (r1 == -ENOMEM || r2 == -ENOMEM)
+		return -ENOMEM;
+	return r1 < 0 ? r1 : r2;
+}
+
+/*
+ * Path trees intersect: a user path is kept if it lies inside a floor path; a floor path is
+ * kept if it lies inside a user path. The result allows exactly what both allow.
+ */
+static int intersect_paths(struct pol_list *u, const struct pol_list *f)
+{
+	struct pol_list out = { .set = true };
+	int r = 0;
+
+	if (!f->set)
+		return 0;
+	for (size_t i = 0; !r && i < u->n; i++)
+		for (size_t j = 0; j < f->n; j++)
+			if (policy_path_inside(u->v[i].s, f->v[j].s)) {
+				r = list_add_unique(&out, &u->v[i]);
+				break;
+			}
+	for (size_t j = 0; !r && j < f->n; j++)
+		for (size_t i = 0; i < u->n; i++)
+			if (policy_path_inside(f->v[j].s, u->v[i].s)) {
+				r = list_add_unique(&out, &f->v[j]);
+				break;
+			}
+	if (r) {
+		pol_list_clear(&out);
+		return r;
+	}
+	pol_list_clear(u);
+	*u = out;
+	return 0;
+}
+
+static int unite(struct pol_list *u, const struct pol_list *f)
+{
+	int r = 0;
+
+	if (f->set)
+		u->set = true;
+	for (size_t i = 0; !r && i < f->n; i++)
+		r = list_add_unique(u, &f->v[i]);
+	return r;
+}
+
+/* Does @a's address space contain @b's? Host names are only covered by the same name or '*'. */
+static bool net_covers(const struct pol_net *a, const struct pol_net *b)
+{
+	if (!a->host && !a->hostset && a->plen == 0)
+		return true;
+	if (a->host)
+		return b->host && !strcmp(a->host, b->host);
+	if (a->hostset)
+		return b->hostset && !strcmp(a->hostset, b->hostset);
+	if (b->host || b->hostset || b->plen < a->plen)
+		return false;
+	for (unsigned bit = 0; bit < a->plen; bit++) {
+		uint8_t mask = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((a->addr[bit / 8] & mask) != (b->addr[bit / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+static int intersect_net(struct pol_net_list *u, const struct pol_net_list *f)
+{
+	struct pol_net_list out = { .set = true };
+	int r = 0;
+
+	if (!f->set)
+		return 0;
+	for (size_t i = 0; !r && i < u->n; i++)
+		for (size_t j = 0; !r && j < f->n; j++) {
+			const struct pol_net *a = &u->v[i], *b = &f->v[j], *narrow;
+			struct pol_net x;
+
+			if (net_covers(b, a))
+				narrow = a;
+			else if (net_covers(a, b))
+				narrow = b;
+			else
+				continue;
+			if (!(a->protos & b->protos) || (a->lo > b->hi) || (b->lo > a->hi))
+				continue;
+			r = pol_net_copy(&x, narrow);
+			if (r)
+				break;
+			x.lo = a->lo > b->lo ? a->lo : b->lo;
+			x.hi = a->hi < b->hi ? a->hi : b->hi;
+			x.protos = a->protos & b->protos;
+			r = net_add_unique(&out, &x);
+			pol_net_clear(&x);
+		}
+	if (r) {
+		pol_net_list_clear(&out);
+		return r;
+	}
+	pol_net_list_clear(u);
+	*u = out;
+	return 0;
+}
+
+static bool env_matches(const struct pol_list *deny, const char *name)
+{
+	for (size_t i = 0; i < deny->n; i++)
+		if (fnmatch(deny->v[i].s, name, 0) == 0 || !strcmp(deny->v[i].s, name))
+			return true;
+	return false;
+}
+
+/* keep is an exception to deny: a user keep survives only if the floor would keep it too. */
+static int narrow_keep(struct pol_list *keep, const struct policy *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < keep->n; i++) {
+		bool in_floor_keep = list_has(&f->env_keep, keep->v[i].s);
+
+		if ((f->env_keep.set && !in_floor_keep) ||
+		    (env_matches(&f->env_deny, keep->v[i].s) && !in_floor_keep)) {
+			pol_item_clear(&keep->v[i]);
+			continue;
+		}
+		keep->v[n++] = keep->v[i];
+	}
+	keep->n = n;
+	return 0;
+}
+
+static uint64_t min_set(uint64_t a, uint64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+int policy_apply_floor(struct policy *p, const struct policy *f)
+{
+	int r = 0;
+
+	if (!f)
+		return 0;
+	/* The enums are ordered from unset to strictest. */
+	if (f->mode > p->mode)
+		p->mode = f->mode;
+	if (f->ptrace > p->ptrace)
+		p->ptrace = f->ptrace;
+	if (f->signal > p->signal)
+		p->signal = f->signal;
+	p->pids = min_set(p->pids, f->pids);
+	p->memory = min_set(p->memory, f->memory);
+	p->cpu = min_set(p->cpu, f->cpu);
+	p->nofile = min_set(p->nofile, f->nofile);
+	p->audit |= f->audit;
+	p->audit_set |= f->audit_set;
+	for (size_t i = 0; !r && i < pol_path_fields_n; i++) {
+		const struct pol_path_field *fld = &pol_path_fields[i];
+
+		if (fld->allow)
+			r = intersect_paths(pol_field(p, fld), pol_field_c(f, fld));
+		else
+			r = unite(pol_field(p, fld), pol_field_c(f, fld));
+	}
+	if (!r)
+		r = unite(&p->sec_patterns, &f->sec_patterns);
+	if (!r)
+		r = unite(&p->env_deny, &f->env_deny);
+	if (!r)
+		r = narrow_keep(&p->env_keep, f);
+	if (!r)
+		r = intersect_net(&p->connect, &f->connect);
+	if (!r)
+		r = intersect_net(&p->bind, &f->bind);
+	return r;
+}
+
+int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
+{
+	int r = 0;
+
+	/* Without read and exec nothing can start: an empty list here is a mistake (or a
+	 * floor that shares no tree with the policy), not a useful sandbox. */
+	if (!p->fs_read.n)
+		r = policy_errorf(errs, p->file, 1, 1,
+				  "policy '%s' resolves to an empty filesystem.read allow-list",
+				  p->name);
+	if (!p->fs_exec.n)
+		r = policy_errorf(errs, p->file, 1, 1,
+				  "policy '%s' resolves to an empty filesystem.exec allow-list",
+				  p->name);
+	return r;
+}
+
+int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *opts,
+			  struct policy **out, struct policy_errors *errs)
+{
+	struct policy *c = NULL, *floor = NULL, *fparsed = NULL;
+	int r, bad = 0;
+
+	*out = NULL;
+	r = policy_compose(p, opts->search, &c, errs);
+	if (r < 0)
+		return r;
+	r = policy_expand(c, opts->vars, errs);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	if (opts->floor_path && access(opts->floor_path, F_OK) == 0) {
+		r = policy_parse_file(opts->floor_path, &fparsed, errs);
+		if (r == 0)
+			r = policy_compose(fparsed, opts->search, &floor, errs);
+		fparsed = NULL;
+		if (r == 0)
+			r = policy_expand(floor, opts->vars, errs);
+		if (r == 0)
+			r = policy_expand_hostsets(floor, NULL, errs);
+		if (r == -ENOMEM)
+			goto out;
+		bad |= r < 0;
+	}
+	r = policy_expand_hostsets(c, floor, errs);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	if (bad) {
+		r = -EINVAL;
+		goto out;
+	}
+	r = policy_apply_floor(c, floor);
+	if (r == -E2BIG)
+		policy_errorf(errs, floor->file, 1, 1,
+			      "a list of '%s' has more than %d entries once the floor is merged",
+			      c->name, POLICY_MAX_LIST);
+	if (r < 0)
+		goto out;
+	if (!opts->fragment_ok) {
+		r = policy_validate_resolved(c, errs);
+		if (r < 0)
+			goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	policy_free(c);
+	policy_free(floor);
+	return r;
+}
+
+int policy_resolve(const char *ref, const struct policy_resolve_opts *opts, struct policy **out,
+		   struct policy_errors *errs)
+{
+	struct policy *p = NULL;
+	int r;
+
+	*out = NULL;
+	r = policy_load_ref(ref, opts->search, NULL, 1, 1, &p, errs);
+	if (r < 0)
+		return r;
+	return policy_resolve_parsed(p, opts, out, errs);
+}

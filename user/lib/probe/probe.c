@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Kernel feature probes and the layer decisions derived from them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/bpf.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "enforce/enforce.h"
+#include "sys/sys.h"
+#include "probe/probe.h"
+
+#define SECURITYFS "/sys/kernel/security"
+
+/* r0 = @ret; exit */
+#define PROBE_INSNS(ret)                                                                     \
+	{                                                                                    \
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = (ret) }, \
+			{ .code = BPF_JMP | BPF_EXIT },                                      \
+	}
+
+bool cordon_lsm_listed(const char *lsms, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = lsms;
+
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0' || p[n] == '\n'))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int read_int(const char *path)
+{
+	char buf[32];
+
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return atoi(buf);
+}
+
+static void probe_lsms(struct cordon_features *f)
+{
+	int r = read_text(SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
+
+	/* securityfs is not mounted at boot on some hosts; mounting it changes nothing else. */
+	if (r == -ENOENT && f->root &&
+	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
+		    0) {
+		f->securityfs_mounted = true;
+		r = read_text(SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
+	}
+	f->lsms_err = r;
+	if (r < 0)
+		f->lsms[0] = '\0';
+}
+
+/*
+ * Load a no-op lsm/file_open program and attach it for an instant: some kernels list "bpf" as an
+ * active LSM and still refuse the load (EPERM before verification), so only this tells.
+ */
+static int probe_bpf_lsm(void)
+{
+	struct bpf_insn insns[] = PROBE_INSNS(0);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_LSM_MAC);
+	_cleanup_close_ int prog = -1, link = -1;
+	struct btf *vmlinux;
+	int id;
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	id = btf__find_by_name_kind(vmlinux, "bpf_lsm_file_open", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id < 0)
+		return -EOPNOTSUPP;
+	o.attach_btf_id = (__u32)id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_LSM, "cordon_probe", "GPL", insns, ARRAY_SIZE(insns),
+			     &o);
+	if (prog < 0)
+		return -errno;
+	link = bpf_link_create(prog, 0, BPF_LSM_MAC, NULL);
+	if (link < 0)
+		return -errno;
+	return 0;
+}
+
+/* Load a connect4 program that allows everything and attach it to a throwaway cgroup. */
+static int probe_cgroup_bpf(const char *cgroup2)
+{
+	struct bpf_insn insns[] = PROBE_INSNS(1);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_CGROUP_INET4_CONNECT);
+	_cleanup_close_ int prog = -1, cg = -1, link = -1;
+	char dir[4200];
+	int r;
+
+	if (!cgroup2[0])
+		return -ENOENT;
+	prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cordon_probe", "GPL", insns,
+			     ARRAY_SIZE(insns), &o);
+	if (prog < 0)
+		return -errno;
+	snprintf(dir, sizeof(dir), "%s/cordon-probe.%d", cgroup2, (int)getpid());
+	r = cordon_cgroup_create(dir);
+	if (r < 0)
+		return r;
+	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		r = -errno;
+	} else {
+		link = bpf_link_create(prog, cg, BPF_CGROUP_INET4_CONNECT, NULL);
+		r = link < 0 ? -errno : 0;
+	}
+	if (link >= 0)
+		close(TAKE_FD(link));
+	if (cg >= 0)
+		close(TAKE_FD(cg));
+	cordon_cgroup_remove(dir);
+	return r;
+}
+
+static int probe_seccomp(void)
+{
+	__u32 action = SECCOMP_RET_ERRNO;
+
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Can an unprivileged process create a user namespace? Probed as nobody when we are root. */
+static int probe_userns(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(errno & 0xff);
+		_exit(unshare(CLONE_NEWUSER) < 0 ? errno & 0xff : 0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+void cordon_features_probe(struct cordon_features *f)
+{
+	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	f->root = geteuid() == 0;
+	if (uname(&u) == 0)
+		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
+
+	probe_lsms(f);
+	if (m && cordon_mount_find("cgroup2", m) == 0) {
+		snprintf(f->cgroup2, sizeof(f->cgroup2), "%s", m->target);
+		cordon_cgroup_read(f->cgroup2, "cgroup.controllers", f->cgroup2_controllers,
+				   sizeof(f->cgroup2_controllers));
+	}
+	if (m && cordon_mount_find("bpf", m) == 0)
+		snprintf(f->bpffs, sizeof(f->bpffs), "%s", m->target);
+	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+
+	/*
+	 * Without privilege, where unprivileged BPF is off (every distribution's default), every
+	 * load below fails with EPERM: say so at once instead of parsing the kernel's BTF (several
+	 * MB) to find it out, which was most of an unprivileged `cordon run`'s start-up.
+	 */
+	if (geteuid() != 0 && read_int("/proc/sys/kernel/unprivileged_bpf_disabled") != 0) {
+		f->bpf_lsm_load = -EPERM;
+		f->cgroup_bpf = -EPERM;
+	} else {
+		/* libbpf would print its own warnings for the refused loads: the probes report. */
+		libbpf_print_fn_t old = libbpf_set_print(NULL);
+
+		f->bpf_lsm_load = probe_bpf_lsm();
+		f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
+		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+		f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+		libbpf_set_print(old);
+	}
+
+	f->landlock_abi = cordon_landlock_abi();
+	f->seccomp = probe_seccomp();
+	f->userns = probe_userns();
+	f->legacy_tiocsti = read_int("/proc/sys/dev/tty/legacy_tiocsti");
+	f->io_uring_disabled = read_int("/proc/sys/kernel/io_uring_disabled");
+}
+
+static void set(struct cordon_layer *l, const char *name, bool active, const char *detail,
+		const char *hint)
+{
+	l->name = name;
+	l->active = active;
+	snprintf(l->detail, sizeof(l->detail), "%s", detail);
+	snprintf(l->hint, sizeof(l->hint), "%s", active || !hint ? "" : hint);
+}
+
+void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORDON_LAYER_ID_COUNT])
+{
+	char d[160];
+	bool bpf_listed = cordon_lsm_listed(f->lsms, "bpf");
+	bool cg_limits;
+
+	if (f->landlock_abi > 0) {
+		snprintf(d, sizeof(d), "ABI %d", f->landlock_abi);
+		set(&out[CORDON_LAYER_ID_LANDLOCK], "landlock", true, d, NULL);
+	} else {
+		snprintf(d, sizeof(d), "unavailable: %s", strerror(-f->landlock_abi));
+		set(&out[CORDON_LAYER_ID_LANDLOCK], "landlock", false, d,
+		    f->landlock_abi == -EOPNOTSUPP
+			    ? "add landlock to the lsm= kernel parameter"
+			    : "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (5.13 or later)");
+	}
+
+	if (f->seccomp == 0) {
+		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", true,
+		    "filters with SECCOMP_RET_ERRNO", NULL);
+	} else {
+		snprintf(d, sizeof(d), "unavailable: %s", strerror(-f->seccomp));
+		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", false, d,
+		    "use a kernel built with CONFIG_SECCOMP_FILTER=y");
+	}
+
+	if (!f->cgroup2[0]) {
+		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", false, "no cgroup v2 mount",
+		    "mount cgroup2 (systemd does so by default; or: mount -t cgroup2 none "
+		    "/sys/fs/cgroup/unified)");
+	} else if (f->cgroup_bpf == 0) {
+		snprintf(d, sizeof(d), "connect/bind/sendmsg programs under %.120s", f->cgroup2);
+		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", true, d, NULL);
+	} else {
+		snprintf(d, sizeof(d), "attach refused: %s", strerror(-f->cgroup_bpf));
+		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", false, d,
+		    f->root ? "use a kernel built with CONFIG_CGROUP_BPF=y"
+			    : "run as root, or through the cordon daemon");
+	}
+
+	if (bpf_listed && f->bpf_lsm_load == 0) {
+		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", true, "lsm/ programs load and attach",
+		    NULL);
+	} else if (!bpf_listed) {
+		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", false,
+		    f->lsms_err ? "active LSMs unknown (securityfs unreadable)"
+				: "bpf is not an active LSM",
+		    "add bpf to the lsm= kernel parameter (e.g. lsm=landlock,lockdown,yama,bpf) "
+		    "and "
+		    "reboot; secrets are masked with a mount namespace meanwhile");
+	} else {
+		snprintf(d, sizeof(d), "bpf is listed but the kernel refuses lsm/ programs: %s",
+			 strerror(-f->bpf_lsm_load));
+		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", false, d,
+		    f->root ? "this kernel forbids BPF LSM programs (a lockdown or hypervisor "
+			      "policy, or no BPF trampolines); secrets are masked with a mount "
+			      "namespace instead"
+			    : "run as root, or through the cordon daemon");
+	}
+
+	if (f->root || f->userns == 0) {
+		set(&out[CORDON_LAYER_ID_MOUNT_NS], "mount_ns", true,
+		    f->root ? "private mount namespace"
+			    : "private mount namespace in a user namespace",
+		    NULL);
+	} else {
+		snprintf(d, sizeof(d), "user namespaces refused: %s", strerror(-f->userns));
+		set(&out[CORDON_LAYER_ID_MOUNT_NS], "mount_ns", false, d,
+		    "set kernel.unprivileged_userns_clone=1, or use the cordon daemon");
+	}
+
+	cg_limits = f->cgroup2[0] && strstr(f->cgroup2_controllers, "pids") &&
+		    strstr(f->cgroup2_controllers, "memory");
+	set(&out[CORDON_LAYER_ID_LIMITS], "limits", true,
+	    cg_limits ? "cgroup v2 pids/memory/cpu controllers"
+		      : "rlimits (no pids/memory controllers on cgroup v2)",
+	    NULL);
+	if (!cg_limits)
+		snprintf(out[CORDON_LAYER_ID_LIMITS].hint, sizeof(out[0].hint),
+			 "enable the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1) "
+			 "for per-session memory and pids limits");
+}

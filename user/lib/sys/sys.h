@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Plumbing shared by every stage: scope-based cleanup, paths, mountinfo, users, the control protocol. */
+#ifndef CORDON_SYS_H
+#define CORDON_SYS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <stddef.h>
+#include <pwd.h>
+#include <sys/types.h>
+#include <stdint.h>
+#include <jansson.h>
+
+/* ---- cleanup ---- */
+/* Scope-based cleanup helpers: declare with the attribute and initialise at declaration. */
+
+static inline void cordon_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void cordon_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+static inline void cordon_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+#define _cleanup_free_	 __attribute__((cleanup(cordon_freep)))
+#define _cleanup_close_	 __attribute__((cleanup(cordon_closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(cordon_fclosep)))
+
+/* Hand ownership out of a cleanup variable. */
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
+	})
+#define TAKE_PTR(p)                      \
+	({                               \
+		__typeof__(p) _p_ = (p); \
+		(p) = NULL;              \
+		_p_;                     \
+	})
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- mountinfo ---- */
+/* Parsing of /proc/self/mountinfo: find where a filesystem type is mounted, never assume it. */
+
+struct cordon_mount {
+	char root[4096];   /* root of the mount within its filesystem (field 4), unescaped */
+	char target[4096]; /* mount point (field 5), unescaped */
+};
+
+/*
+ * Find the first mount of filesystem type @fstype in a mountinfo stream. Returns 0 and fills @m,
+ * -ENOENT when there is none, -EINVAL on a malformed line.
+ */
+int cordon_mountinfo_find(FILE *f, const char *fstype, struct cordon_mount *m);
+
+/* Same, reading /proc/self/mountinfo. */
+int cordon_mount_find(const char *fstype, struct cordon_mount *m);
+
+/* Decode mountinfo's octal escapes (\040 for space, ...) in place. Returns -EINVAL on a bad one. */
+int cordon_mountinfo_unescape(char *s);
+
+/* ---- users ---- */
+/* User database lookups that also work in the static VM build, where NSS cannot load. */
+
+/*
+ * The passwd entry of @name, or of @uid when @name is NULL: through NSS, else read from
+ * /etc/passwd directly. Static storage, as getpwnam(3); NULL when unknown.
+ */
+struct passwd *cordon_getpw(const char *name, uid_t uid);
+
+/* ---- ctl_proto ---- */
+/*
+ * The daemon's control protocol: one JSON object per SOCK_SEQPACKET message on
+ * /run/cordon/cordon.sock, peers identified by SO_PEERCRED, never by what they say.
+ *
+ * Request:  {"v": 1, "op": OP, ...}     Reply: {"v": 1, "ok": true, ...}
+ *                                              {"v": 1, "ok": false, "error": MSG, "errno": N}
+ * OPs and their fields (anything else is refused, as are wrong types and oversize values):
+ *   hello                                  -> daemon version, layers
+ *   create  policy | policy_text+policy_file, project, [ssh_auth_sock]
+ *                                          -> session, cgroup, layers, limits; the caller has
+ *                                             been moved into the session cgroup
+ *   list                                   -> sessions the caller may see
+ *   end     session                        -> ends a session of the caller's (root: any)
+ *   audit   session                        -> records of that session, several messages, the
+ *                                             last with "done": true
+ * Every field is checked here, once, before the daemon acts on a request: the parser is the
+ * whole attack surface a local user has on the daemon, and it is fuzzed.
+ */
+
+#define CORDON_CTL_VERSION     1
+#define CORDON_CTL_SOCKET      "/run/cordon/cordon.sock"
+#define CORDON_CTL_MAX_MSG     (128u * 1024) /* a request or reply message, bytes */
+#define CORDON_CTL_MAX_POLICY  (96u * 1024)  /* policy_text, bytes */
+#define CORDON_CTL_MAX_PATH    4095
+#define CORDON_CTL_SESSION_LEN 32 /* lower-case hex digits */
+
+enum cordon_ctl_op {
+	CORDON_CTL_HELLO,
+	CORDON_CTL_CREATE,
+	CORDON_CTL_LIST,
+	CORDON_CTL_END,
+	CORDON_CTL_AUDIT,
+};
+
+struct cordon_ctl_request {
+	enum cordon_ctl_op op;
+	const char *policy;	   /* create: a policy name the daemon looks up, or NULL */
+	const char *policy_text;   /* create: YAML the client read itself, or NULL */
+	size_t policy_len;	   /* bytes of policy_text */
+	const char *policy_file;   /* create: where policy_text came from, for diagnostics */
+	const char *project;	   /* create: absolute, normalised by the client */
+	const char *ssh_auth_sock; /* create: the caller's agent socket, or NULL */
+	const char *session;	   /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	json_t *root;		   /* owns every string above */
+};
+
+/*
+ * Parse and validate one message. Returns 0, or -EINVAL / -EPROTO / -EMSGSIZE / -ENOMEM with
+ * a reason in @err (for the reply; never echoes the message's bytes).
+ */
+int cordon_ctl_parse_request(const void *buf, size_t len, struct cordon_ctl_request *req, char *err,
+			     size_t errlen);
+void cordon_ctl_request_free(struct cordon_ctl_request *req);
+
+const char *cordon_ctl_op_name(enum cordon_ctl_op op);
+
+/* A reply skeleton {"v":1,"ok":true} or an error reply; NULL on ENOMEM. */
+json_t *cordon_ctl_ok(void);
+json_t *cordon_ctl_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Send @msg (not consumed) as one message; 0 or -errno (-EMSGSIZE when too big). */
+int cordon_ctl_send(int fd, const json_t *msg);
+
+/*
+ * Receive one message into a new object, waiting at most @timeout_ms (-1: forever). -EPIPE when
+ * the peer closed, -EPROTO for a message that is not a JSON object, -EMSGSIZE when truncated.
+ */
+int cordon_ctl_recv(int fd, json_t **out, int timeout_ms);
+
+/* Connect to the daemon at @path (NULL: CORDON_CTL_SOCKET). A descriptor, or -errno. */
+int cordon_ctl_connect(const char *path);
+
+/* One request and its reply (replies with ok=false are returned as 0 too). */
+int cordon_ctl_call(int fd, const json_t *req, json_t **reply, int timeout_ms);
+
+#endif /* CORDON_SYS_H */
