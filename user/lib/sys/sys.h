@@ -52,6 +52,19 @@ static inline void cordon_fclosep(FILE **f)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- paths ---- */
+
+/*
+ * Join @dir and @name with exactly one '/' between them, into a new allocation the caller frees
+ * (declare it _cleanup_free_). An empty @name gives @dir itself; @name must be relative. NULL
+ * when out of memory, with errno set. No fixed-size buffer: a long path is never truncated into
+ * another, existing one.
+ */
+char *cordon_path_join(const char *dir, const char *name);
+
+/* printf into a new allocation the caller frees; NULL when out of memory, with errno set. */
+char *cordon_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---- mountinfo ---- */
 /* Parsing of /proc/self/mountinfo: find where a filesystem type is mounted, never assume it. */
 
