@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "events.h"
 #include "policy/policy.h"
@@ -382,5 +383,45 @@ void cordon_sha256_hex(const void *data, size_t len, char hex[65]);
  * JSON, as `cordon policy show --json` prints it, with sorted keys. 0 or -ENOMEM.
  */
 int cordon_policy_sha256(const struct policy *p, char hex[65]);
+
+/* ---- audit_session ---- */
+/*
+ * The session-start and session-end records, built in one place for `cordon run` and the
+ * daemon: each fills what it knows, and a field it leaves unset is not written.
+ */
+
+struct cordon_plan;
+
+struct cordon_audit_session_counts {
+	uint64_t refused_connect, refused_file, refusals, exec, exit, events_lost, malformed;
+};
+
+struct cordon_audit_session {
+	struct cordon_audit_ctx *ctx;
+	uint64_t start_ns;	   /* session start: the end record's duration is measured from it */
+	const char *project;
+	uint32_t layers;	   /* CORDON_LAYER_BIT()s enforcing the session ... */
+	uint32_t layers_reported;  /* ... and those reported, true or false, in cordon.layers */
+	int landlock_abi;	   /* 0: not reported (the daemon does not apply Landlock) */
+	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
+	bool daemon;		   /* the daemon writes it */
+	bool auto_confine;	   /* an auto-confinement session */
+	const char *reason;	   /* why the session ended, NULL: not reported */
+	pid_t pid;
+	char *const *args;	   /* the agent's argv; NULL: not reported */
+	bool has_user;
+	uint32_t uid;
+	const char *user;
+	bool has_exit;		   /* session-end: the agent's exit status */
+	int exit_code;
+	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
+};
+
+/* A new reference, or NULL on allocation failure. @now_ns: the record's time. */
+json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns);
+json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t now_ns);
+
+/* The plan's gaps as [{rule, needs, reason}] (new reference, NULL on allocation failure). */
+json_t *cordon_audit_plan_gaps(const struct cordon_plan *plan);
 
 #endif /* CORDON_AUDIT_H */

@@ -9,6 +9,13 @@
 
 #include "maps.h"
 #include "policy/policy.h"
+#include "probe/probe.h"
+
+/* A set of enforcement layers: one bit per enum cordon_layer_id. */
+#define CORDON_LAYER_BIT(id) (1u << (id))
+#define POL_NEEDS_BPF_LSM    CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM)
+#define POL_NEEDS_MOUNT_NS   CORDON_LAYER_BIT(CORDON_LAYER_ID_MOUNT_NS)
+#define POL_NEEDS_CGROUP_BPF CORDON_LAYER_BIT(CORDON_LAYER_ID_CGROUP_BPF)
 
 /* ---- Landlock ABI ---- */
 /*
@@ -83,7 +90,8 @@ uint64_t cordon_landlock_scopes(int abi);
 struct pol_gap {
 	char *rule;	   /* the policy rule, e.g. "secrets.files: /home/u/.ssh" */
 	char *reason;	   /* why this layer cannot */
-	const char *needs; /* "bpf-lsm", "bpf-lsm or mount-namespace", "cgroup-bpf", ... */
+	uint32_t layers;   /* CORDON_LAYER_BIT()s: any one of them enforces the rule */
+	const char *needs; /* @layers by name: "bpf-lsm", "bpf-lsm or mount-namespace", ... */
 };
 
 struct pol_gaps {
@@ -219,5 +227,84 @@ int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, ch
 int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
 			struct pol_maps *out, struct policy_errors *errs);
 void pol_maps_free(struct pol_maps *m);
+
+/* ---- plan ---- */
+/*
+ * The enforcement plan: which layer enforces which rule on this kernel with these privileges,
+ * what no layer enforces (a gap), which rlimits stand in for cgroup controllers, whether the
+ * mount-namespace view masks secrets, and whether strict mode must refuse to start. Pure: the
+ * probe results come in as a plain struct, so every combination is unit-tested.
+ */
+
+/* What the kernel and the caller's privileges offer (from cordon_features_probe). */
+struct cordon_plan_kernel {
+	int landlock_abi;	/* > 0, or 0 when Landlock is not available */
+	bool seccomp;		/* seccomp filters with SECCOMP_RET_ERRNO */
+	bool cgroup_bpf;	/* cgroup programs load and attach (probed as root) */
+	bool bpf_lsm;		/* LSM programs load and attach (probed as root) */
+	bool mount_ns;		/* a mount namespace for the masks: root, or user namespaces */
+	bool cpu_controller;	/* "cpu" among the cgroup v2 root's controllers */
+	bool root;		/* euid 0: the session's BPF programs are ours to load */
+	bool daemon;		/* the daemon made the session: cgroup BPF is its */
+	bool daemon_bpf_lsm;	/* ... and it fills BPF LSM rules */
+	const char *cgroup_bpf_detail; /* why cgroup BPF is not active, for the gap's reason */
+};
+
+/* Why a rule is not enforced here. */
+enum cordon_gap_kind {
+	CORDON_GAP_LANDLOCK,	    /* Landlock cannot express it and no layer covering it is active */
+	CORDON_GAP_CPU,		    /* limits.cpu without a cpu controller in the session cgroup */
+	CORDON_GAP_NETWORK,	    /* UDP and per-address rules without cgroup BPF */
+	CORDON_GAP_MASKS_TRUNCATED, /* secrets.patterns masked by a search that did not finish */
+};
+
+struct cordon_plan_gap {
+	enum cordon_gap_kind kind;
+	const char *rule;   /* borrowed: from the pol_landlock gap, or a constant */
+	const char *needs;  /* the layers that would enforce it, by name */
+	const char *reason; /* borrowed or constant */
+};
+
+struct cordon_plan {
+	uint32_t layers;	 /* CORDON_LAYER_BIT()s that enforce this session */
+	uint32_t missing;	 /* required layers (Landlock, seccomp) that are not available */
+	int landlock_abi;
+	bool masks;		 /* mask secrets in a mount namespace (no BPF LSM to deny them) */
+	bool userns;		 /* ... from an unprivileged user namespace */
+	struct cordon_plan_gap *gaps;
+	size_t ngaps;
+	bool strict;		 /* strict policy, --allow-degraded not given */
+	bool refuse;		 /* strict and a gap: refuse to start */
+	unsigned int cg_limits;	 /* CORDON_LIMIT_* the session cgroup applies */
+	struct cordon_rlimit_plan {
+		int resource;	 /* RLIMIT_* */
+		uint64_t value;	 /* soft and hard */
+	} rlimits[3];
+	size_t nrlimits;
+};
+
+/* "bpf-lsm", "bpf-lsm or mount-namespace", "cgroup-bpf", ... for a set of layers. */
+const char *cordon_plan_needs_name(uint32_t layers);
+
+/* The layers available to a session before the policy is looked at. */
+uint32_t cordon_plan_layers(const struct cordon_plan_kernel *k);
+
+/*
+ * Plan policy @p, compiled for Landlock as @ll, on kernel @k. @allow_degraded: strict mode
+ * does not refuse. 0 or -ENOMEM; free with cordon_plan_free().
+ */
+int cordon_plan(const struct policy *p, const struct pol_landlock *ll,
+		const struct cordon_plan_kernel *k, bool allow_degraded, struct cordon_plan *out);
+
+/* The mask search stopped short: secrets.patterns in the project are a gap (0 or -ENOMEM). */
+int cordon_plan_masks_truncated(struct cordon_plan *plan);
+
+/* The session cgroup applied @cg_limits (CORDON_LIMIT_*): rlimits bound the rest. */
+void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsigned int cg_limits);
+
+/* "cgroup+rlimits" or "rlimits": what bounds the session's resources. */
+const char *cordon_plan_limits_name(const struct cordon_plan *plan);
+
+void cordon_plan_free(struct cordon_plan *plan);
 
 #endif /* CORDON_COMPILE_H */

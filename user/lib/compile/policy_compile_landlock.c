@@ -46,7 +46,7 @@ void pol_gaps_free(struct pol_gaps *g)
 	memset(g, 0, sizeof(*g));
 }
 
-__attribute__((format(printf, 4, 5))) static int gap(struct pol_gaps *g, const char *needs,
+__attribute__((format(printf, 4, 5))) static int gap(struct pol_gaps *g, uint32_t layers,
 						     const char *reason, const char *fmt, ...)
 {
 	struct pol_gap *v = realloc(g->v, (g->n + 1) * sizeof(*v));
@@ -57,7 +57,8 @@ __attribute__((format(printf, 4, 5))) static int gap(struct pol_gaps *g, const c
 		return -ENOMEM;
 	g->v = v;
 	v = &g->v[g->n];
-	v->needs = needs;
+	v->layers = layers;
+	v->needs = cordon_plan_needs_name(layers);
 	v->reason = strdup(reason);
 	va_start(ap, fmt);
 	r = vasprintf(&v->rule, fmt, ap);
@@ -143,11 +144,11 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 	int r;
 
 	/* Landlock never restricts UDP or raw sockets: default deny for those is BPF's. */
-	r = gap(&ll->gaps, "cgroup-bpf", "Landlock does not restrict UDP or other non-TCP sockets",
+	r = gap(&ll->gaps, POL_NEEDS_CGROUP_BPF, "Landlock does not restrict UDP or other non-TCP sockets",
 		"network: default deny for UDP");
 	if (r < 0 || ll->abi < 4)
 		return r < 0 ? r
-			     : gap(&ll->gaps, "cgroup-bpf",
+			     : gap(&ll->gaps, POL_NEEDS_CGROUP_BPF,
 				   "Landlock ABI < 4 has no network rights",
 				   "network: default deny for TCP");
 	ll->attr.handled_access_net = cordon_landlock_net_rights(ll->abi);
@@ -160,7 +161,7 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 			bool any_addr = !n->host && !n->hostset && n->plen == 0;
 
 			if (n->protos & POL_PROTO_UDP) {
-				r = gap(&ll->gaps, "cgroup-bpf",
+				r = gap(&ll->gaps, POL_NEEDS_CGROUP_BPF,
 					"Landlock cannot express UDP rules", "%s: %s",
 					lists[k].name, n->text);
 				if (r < 0)
@@ -171,7 +172,7 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 			/* Landlock allows a port to every address: the port is allowed here and
 			 * the address restriction is reported for cgroup BPF to enforce. */
 			if (!any_addr) {
-				r = gap(&ll->gaps, "cgroup-bpf",
+				r = gap(&ll->gaps, POL_NEEDS_CGROUP_BPF,
 					"Landlock port rules cannot restrict the address", "%s: %s",
 					lists[k].name, n->text);
 				if (r < 0)
@@ -184,7 +185,7 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 	if (r == -E2BIG) {
 		/* Too many port rules: leave TCP to cgroup BPF rather than half-done. */
 		ll->attr.handled_access_net = 0;
-		return gap(&ll->gaps, "cgroup-bpf", "too many ports for Landlock port rules",
+		return gap(&ll->gaps, POL_NEEDS_CGROUP_BPF, "too many ports for Landlock port rules",
 			   "network: TCP rules");
 	}
 	return r;
@@ -196,26 +197,26 @@ static int deny_gaps(const struct policy *p, struct pol_landlock *ll)
 
 	for (size_t i = 0; !r && i < p->sec_files.n; i++)
 		if (inside_allowed(p, p->sec_files.v[i].s))
-			r = gap(&ll->gaps, "bpf-lsm or mount-namespace",
+			r = gap(&ll->gaps, POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 				"a secret inside an allowed tree needs deny-within-allow",
 				"secrets.files: %s", p->sec_files.v[i].s);
 	for (size_t i = 0; !r && i < p->sec_patterns.n; i++)
-		r = gap(&ll->gaps, "bpf-lsm",
+		r = gap(&ll->gaps, POL_NEEDS_BPF_LSM,
 			"Landlock has no name patterns (a mount namespace masks only existing "
 			"files)",
 			"secrets.patterns: %s", p->sec_patterns.v[i].s);
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
 		if (inside_any(p->fs_protect.v[i].s, &p->fs_write))
-			r = gap(&ll->gaps, "bpf-lsm or mount-namespace",
+			r = gap(&ll->gaps, POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 				"a protected path inside a write tree needs deny-within-allow",
 				"filesystem.protect: %s", p->fs_protect.v[i].s);
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		if (inside_any(p->exec_deny.v[i].s, &p->fs_exec))
-			r = gap(&ll->gaps, "bpf-lsm or mount-namespace",
+			r = gap(&ll->gaps, POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 				"an exec denial inside an exec tree needs deny-within-allow",
 				"process.exec_deny: %s", p->exec_deny.v[i].s);
 	for (size_t i = 0; !r && i < p->unix_deny.n; i++)
-		r = gap(&ll->gaps, "bpf-lsm or mount-namespace",
+		r = gap(&ll->gaps, POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 			"Landlock does not restrict connect() to pathname unix sockets",
 			"network.unix.deny: %s", p->unix_deny.v[i].s);
 	return r;
@@ -257,10 +258,10 @@ int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock
 		if (p->signal == POL_SIGNAL_SESSION)
 			out->attr.scoped |= LANDLOCK_SCOPE_SIGNAL;
 	} else if (!r) {
-		r = gap(&out->gaps, "bpf-lsm", "Landlock scoping needs ABI 6",
+		r = gap(&out->gaps, POL_NEEDS_BPF_LSM, "Landlock scoping needs ABI 6",
 			"network: abstract unix sockets outside the session");
 		if (!r && p->signal == POL_SIGNAL_SESSION)
-			r = gap(&out->gaps, "bpf-lsm", "Landlock signal scoping needs ABI 6",
+			r = gap(&out->gaps, POL_NEEDS_BPF_LSM, "Landlock signal scoping needs ABI 6",
 				"process.signal: session");
 	}
 	if (r < 0)

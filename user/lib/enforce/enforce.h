@@ -29,6 +29,9 @@ int cordon_landlock_allow_path(int ruleset_fd, const char *path, uint64_t access
 
 int cordon_landlock_allow_port(int ruleset_fd, uint16_t port, uint64_t access);
 
+/* A ruleset fd holding the compiled rules of @ll (paths that do not resolve skipped), or -errno. */
+int cordon_landlock_build(const struct pol_landlock *ll);
+
 /* Enforce on the calling thread. no_new_privs (or CAP_SYS_ADMIN) must already be set. */
 int cordon_landlock_restrict_self(int ruleset_fd, uint32_t flags);
 

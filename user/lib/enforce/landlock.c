@@ -59,3 +59,21 @@ int cordon_landlock_restrict_self(int ruleset_fd, uint32_t flags)
 		return -errno;
 	return 0;
 }
+
+int cordon_landlock_build(const struct pol_landlock *ll)
+{
+	_cleanup_close_ int fd = cordon_landlock_create(&ll->attr);
+	int e = 0;
+
+	if (fd < 0)
+		return fd;
+	/* An allowed path that does not exist grants nothing: skipping it is exact. */
+	for (size_t i = 0; !e && i < ll->npaths; i++) {
+		e = cordon_landlock_allow_path(fd, ll->paths[i].path, ll->paths[i].access);
+		if (e == -ENOENT || e == -ENOTDIR || e == -EACCES)
+			e = 0;
+	}
+	for (size_t i = 0; !e && i < ll->nports; i++)
+		e = cordon_landlock_allow_port(fd, ll->ports[i].port, ll->ports[i].access);
+	return e < 0 ? e : TAKE_FD(fd);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* `cordon run`'s pieces: options (run_opts.c), the audit stream (run_events.c), the flow (cmd_run.c). */
+#ifndef CORDON_RUN_H
+#define CORDON_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "audit/audit.h"
+#include "loader/loader.h"
+#include "compile/compile.h"
+#include "enforce/enforce.h"
+#include "policy/policy.h"
+#include "probe/probe.h"
+#include "run_daemon.h"
+#include <linux/filter.h>
+
+struct run_opts {
+	const char *policy;
+	const char *project;
+	const char *user;
+	const char *audit_log;
+	bool audit_stdout;  /* --audit-stdout: the records on stdout too */
+	bool audit_journal; /* --audit-journal: to journald (syslog without it) */
+	uint64_t audit_max_bytes;
+	unsigned int audit_keep;
+	enum cordon_audit_fsync audit_fsync;
+	bool allow_degraded;
+	bool json;
+	char **cmd;
+};
+
+/* 0: run; 1: --help printed; -EINVAL: usage error (printed). */
+int run_parse_opts(int argc, char **argv, struct run_opts *o);
+
+struct run_target_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	int ngroups;
+	char name[256];
+	char *home;
+};
+
+/* The passwd entry and groups of --user (0 or -errno; free home). */
+int run_lookup_user(const char *name, struct run_target_user *t);
+
+/* What the session saw, for the audit log and the summary at exit. */
+struct run_events {
+	struct cordon_audit_ctx audit;
+	int audit_fd;
+	struct ring_buffer *rb;
+	struct cordon_bpf *bpf;		   /* for the drop counter */
+	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
+	char policy_sha256[65];
+	unsigned long refused_connect, refused_file, malformed;
+	uint64_t drops;
+};
+
+/* Ring-buffer callback and the supervisor's drain hook. */
+int run_on_event(void *ctx, void *data, size_t size);
+void run_drain(void *ctx);
+
+/* Open --audit-log as the caller: not through a planted symlink, only a regular file. */
+int run_open_audit_log(const struct run_opts *o, struct run_events *ev);
+/* Open the sinks and write the session-start record (0 or -errno). */
+int run_audit_start(const struct run_opts *o, struct run_events *ev,
+		    const struct cordon_audit_session *s);
+/* Copy the daemon's records of @daemon_session (NULL: none), write session-end, close. */
+int run_audit_end(struct run_events *ev, const char *daemon_session,
+		  struct cordon_audit_session *s);
+
+/* Everything a run holds, released by run_free() alone. */
+struct run {
+	struct run_opts o;
+	struct run_target_user tu;
+	char *project, *xdg_config, *xdg_cache, *user_dir, hostname[256];
+	struct policy_errors errs;
+	struct policy *pol;
+	struct cordon_features feat;
+	struct cordon_layer layers[CORDON_LAYER_ID_COUNT];
+	struct cordon_plan_kernel kern;
+	struct run_daemon_session dsess;
+	struct pol_landlock ll;
+	struct pol_seccomp sc;
+	struct pol_maps maps;
+	struct cordon_resolver res;
+	struct cordon_plan plan;
+	struct cordon_masks masks;
+	struct cordon_session_ctx sess;
+	struct sock_fprog prog;
+	struct cordon_rlimit rl[3];
+	struct cordon_launch l;
+	char **env, *home_env, *user_env, *logname_env;
+	struct run_events ev;
+	struct cordon_audit_session as;
+	uint64_t start_ns;
+};
+
+/* run_opts.c: resolve the policy --policy names for the user the agent runs as. */
+int run_load_policy(struct run *r);
+/* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
+int run_compile(struct run *r);
+
+/* run_events.c: the rules not enforced, grouped by reason, and the line describing the session. */
+void run_print_gaps(const struct cordon_plan *plan);
+void run_report_start(const struct run *r);
+
+#endif /* CORDON_RUN_H */

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon run`'s audit stream: the session's ring-buffer records counted and written to the
+ * sinks between its session-start and session-end records.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "run.h"
+#include "run_daemon.h"
+#include "sys/sys.h"
+
+int run_on_event(void *ctx, void *data, size_t size)
+{
+	struct run_events *ev = ctx;
+	int type = cordon_event_check(data, size);
+	const struct cordon_event_hdr *h = data;
+
+	if (type < 0) {
+		ev->malformed += type == -EBADMSG;
+		return 0;
+	}
+	if (type == CORDON_EV_CONNECT ||
+	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
+		ev->refused_connect++;
+	else if (type == CORDON_EV_FILE ||
+		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_OPENAT))
+		ev->refused_file++;
+	return cordon_audit_stream_event(&ev->stream, data, size);
+}
+
+/* Drain the ring buffer, report loss as soon as the drop counter grows, write whole lines. */
+void run_drain(void *ctx)
+{
+	struct run_events *ev = ctx;
+	uint64_t drops;
+
+	ring_buffer__consume(ev->rb);
+	if (ev->bpf && cordon_bpf_drops(ev->bpf, &drops) == 0)
+		cordon_audit_stream_drops(&ev->stream, drops);
+	if (ev->stream.sink)
+		cordon_audit_sink_flush(ev->stream.sink);
+}
+
+int run_open_audit_log(const struct run_opts *o, struct run_events *ev)
+{
+	struct stat st;
+
+	if (!o->audit_log)
+		return 0;
+	/* Opened as the caller (root with --user): not through a planted symlink, and only a
+	 * regular file. */
+	ev->audit_fd =
+		open(o->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ev->audit_fd >= 0 && (fstat(ev->audit_fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(ev->audit_fd);
+		ev->audit_fd = -1;
+		errno = EINVAL;
+	}
+	if (ev->audit_fd < 0) {
+		cli_error("run: audit log '%s': %s", o->audit_log, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int run_audit_start(const struct run_opts *o, struct run_events *ev,
+		    const struct cordon_audit_session *s)
+{
+	struct cordon_audit_sink_opts so = { .path = o->audit_log,
+					     .fd = ev->audit_fd,
+					     .max_bytes = o->audit_max_bytes,
+					     .keep = o->audit_keep,
+					     .fsync = o->audit_fsync,
+					     .to_stdout = o->audit_stdout,
+					     .to_journal = o->audit_journal };
+	int r;
+
+	/* Any sink, a file or not: the session's records, its start and end included. */
+	if (ev->audit_fd < 0 && !o->audit_stdout && !o->audit_journal)
+		return 0;
+	r = cordon_audit_sink_open(&so, &ev->stream.sink);
+	if (r < 0) {
+		cli_error("run: audit %s%s%s: %s", o->audit_log ? "log '" : "sink",
+			  o->audit_log ?: "", o->audit_log ? "'" : "", strerror(-r));
+		return r;
+	}
+	/* Written at once: a launch that fails later still leaves its session-start. */
+	cordon_audit_sink_emit(ev->stream.sink, cordon_audit_session_start(s, s->start_ns));
+	cordon_audit_sink_flush(ev->stream.sink);
+	return 0;
+}
+
+static void emit_record(void *ctx, json_t *rec)
+{
+	cordon_audit_sink_emit(ctx, rec);
+}
+
+int run_audit_end(struct run_events *ev, const char *daemon_session,
+		  struct cordon_audit_session *s)
+{
+	struct cordon_audit_session_counts n = {
+		.refused_connect = ev->refused_connect,
+		.refused_file = ev->refused_file,
+		.refusals = cordon_audit_stream_refusals(&ev->stream),
+		.exec = ev->stream.written[CORDON_EV_EXEC],
+		.exit = ev->stream.written[CORDON_EV_EXIT],
+		.events_lost = ev->drops,
+		.malformed = ev->malformed,
+	};
+	int r;
+
+	if (!ev->stream.sink)
+		return 0;
+	/* With the daemon, the kernel's records of this session are in the daemon's stream:
+	 * copied here, between our own session-start and session-end. */
+	if (daemon_session) {
+		r = run_daemon_fetch_audit(daemon_session, emit_record, ev->stream.sink);
+		if (r < 0)
+			cli_error("run: the daemon's records of this session: %s", strerror(-r));
+	}
+	cordon_audit_stream_drops(&ev->stream, ev->drops);
+	s->counts = &n;
+	cordon_audit_sink_emit(ev->stream.sink, cordon_audit_session_end(s, cordon_realtime_ns()));
+	s->counts = NULL;
+	r = cordon_audit_sink_close(ev->stream.sink);
+	ev->stream.sink = NULL;
+	return r;
+}
+
+/* Was gap @j already named, by rule and reason, among those from @i on? A host set expands to
+ * one rule per member: the set is named once. */
+static bool named_before(const struct cordon_plan *plan, const bool *done, size_t i, size_t j)
+{
+	for (size_t k = i; k < j; k++)
+		if (done[k] && !strcmp(plan->gaps[k].rule, plan->gaps[j].rule) &&
+		    !strcmp(plan->gaps[k].reason, plan->gaps[j].reason))
+			return true;
+	return false;
+}
+
+/* Rules no active layer enforces, one line per reason. */
+void run_print_gaps(const struct cordon_plan *plan)
+{
+	_cleanup_free_ bool *done = calloc(plan->ngaps ?: 1, sizeof(*done));
+
+	for (size_t i = 0; done && i < plan->ngaps; i++) {
+		const char *reason = plan->gaps[i].reason;
+		bool first = true;
+
+		if (done[i])
+			continue;
+		fprintf(stderr, "cordon: not enforced here (needs %s: %s): ", plan->gaps[i].needs,
+			reason);
+		for (size_t j = i; j < plan->ngaps; j++) {
+			if (done[j] || strcmp(plan->gaps[j].reason, reason))
+				continue;
+			done[j] = true;
+			if (named_before(plan, done, i, j))
+				continue;
+			fprintf(stderr, "%s%s", first ? "" : ", ", plan->gaps[j].rule);
+			first = false;
+		}
+		fputc('\n', stderr);
+	}
+}
+
+void run_report_start(const struct run *r)
+{
+	const struct cordon_audit_session *s = &r->as;
+	json_t *rep;
+
+	if (!r->o.json) {
+		fprintf(stderr,
+			"cordon: session %.12s policy %s: landlock=ABI%d seccomp=on cgroup_bpf=%s "
+			"bpf_lsm=%s masks=%zu limits=%s%s\n",
+			r->sess.name, r->pol->name, r->ll.abi,
+			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
+			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->masks.n,
+			cordon_plan_limits_name(&r->plan), r->plan.ngaps ? " (degraded: see above)" : "");
+		return;
+	}
+	rep = json_pack("{s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session", r->sess.name,
+			"policy", r->pol->name, "project", r->project, "layers", "landlock",
+			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
+			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
+			!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm",
+			!!(s->layers & POL_NEEDS_BPF_LSM), "mount_ns",
+			!!(s->layers & POL_NEEDS_MOUNT_NS), "masks", (json_int_t)r->masks.n,
+			"unenforced", cordon_audit_plan_gaps(&r->plan));
+	if (rep)
+		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', stderr);
+	json_decref(rep);
+}

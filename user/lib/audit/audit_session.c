@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Session-start and session-end records: the one builder `cordon run` and the daemon share, so
+ * both write the same field names for what they know.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "compile/compile.h"
+
+json_t *cordon_audit_plan_gaps(const struct cordon_plan *plan)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && plan && i < plan->ngaps; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "rule", plan->gaps[i].rule,
+						   "needs", plan->gaps[i].needs, "reason",
+						   plan->gaps[i].reason));
+	return a;
+}
+
+static json_t *layers_json(const struct cordon_audit_session *s)
+{
+	json_t *o = json_object();
+
+	for (int id = 0; o && id < CORDON_LAYER_ID_COUNT; id++) {
+		static const char *const names[CORDON_LAYER_ID_COUNT] = {
+			[CORDON_LAYER_ID_LANDLOCK] = "landlock",
+			[CORDON_LAYER_ID_SECCOMP] = "seccomp",
+			[CORDON_LAYER_ID_CGROUP_BPF] = "cgroup_bpf",
+			[CORDON_LAYER_ID_BPF_LSM] = "bpf_lsm",
+			[CORDON_LAYER_ID_MOUNT_NS] = "mount_ns",
+		};
+
+		if (names[id] && (s->layers_reported & CORDON_LAYER_BIT(id)))
+			json_object_set_new(o, names[id],
+					    json_boolean(s->layers & CORDON_LAYER_BIT(id)));
+	}
+	return o;
+}
+
+static json_t *args_json(json_t *rec, char *const *args)
+{
+	json_t *a = json_array();
+
+	for (; a && *args; args++) {
+		json_t *tmp = json_object();
+
+		/* As every string of a record: invalid UTF-8 is escaped and kept in cordon.hex. */
+		cordon_audit_set_str(rec, tmp, "v", NULL, *args, strlen(*args) + 1);
+		json_array_append(a, json_object_get(tmp, "v"));
+		json_decref(tmp);
+	}
+	return a;
+}
+
+/* The fields both records carry: where, what enforced it, who. */
+static json_t *session_record(const struct cordon_audit_session *s, const char *action,
+			      uint64_t now_ns)
+{
+	json_t *rec = cordon_audit_base(s->ctx, action, NULL, now_ns);
+	json_t *c = json_object_get(rec, "cordon");
+
+	if (!rec)
+		return NULL;
+	if (s->layers_reported)
+		json_object_set_new(c, "layers", layers_json(s));
+	if (s->landlock_abi > 0)
+		json_object_set_new(c, "landlock_abi", json_integer(s->landlock_abi));
+	if (s->project)
+		json_object_set_new(c, "project", json_string(s->project));
+	if (s->daemon)
+		json_object_set_new(c, "daemon", json_true());
+	if (s->auto_confine)
+		json_object_set_new(c, "auto_confine", json_true());
+	if (s->has_user)
+		json_object_set_new(rec, "user",
+				    json_pack("{s:o,s:s}", "id", json_sprintf("%u", s->uid), "name",
+					      s->user ?: ""));
+	return rec;
+}
+
+json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns)
+{
+	json_t *rec = session_record(s, "session-start", now_ns);
+	json_t *c = json_object_get(rec, "cordon"), *p;
+
+	if (!rec)
+		return NULL;
+	if (s->plan) {
+		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
+		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));
+	}
+	p = json_pack("{s:i}", "pid", (int)s->pid);
+	if (p && s->args)
+		json_object_set_new(p, "args", args_json(rec, s->args));
+	json_object_set_new(rec, "process", p);
+	return rec;
+}
+
+json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t now_ns)
+{
+	json_t *rec = session_record(s, "session-end", now_ns);
+	const struct cordon_audit_session_counts *n = s->counts;
+	json_t *p;
+
+	if (!rec)
+		return NULL;
+	if (s->reason)
+		json_object_set_new(json_object_get(rec, "cordon"), "reason",
+				    json_string(s->reason));
+	json_object_set_new(json_object_get(rec, "event"), "duration",
+			    json_integer((json_int_t)(now_ns - s->start_ns)));
+	p = json_pack("{s:i}", "pid", (int)s->pid);
+	if (p && s->has_exit)
+		json_object_set_new(p, "exit_code", json_integer(s->exit_code));
+	json_object_set_new(rec, "process", p);
+	if (n)
+		json_object_set_new(json_object_get(rec, "cordon"), "counts",
+				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "refused_connect",
+					      (json_int_t)n->refused_connect, "refused_file",
+					      (json_int_t)n->refused_file, "refusals",
+					      (json_int_t)n->refusals, "exec", (json_int_t)n->exec,
+					      "exit", (json_int_t)n->exit, "events_lost",
+					      (json_int_t)n->events_lost, "malformed",
+					      (json_int_t)n->malformed));
+	return rec;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The enforcement plan: from a compiled policy and what the kernel offers, the layers of a
+ * session, the rules none of them enforces, the rlimits and masks, and the strict-mode refusal.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "compile/compile.h"
+#include "enforce/enforce.h"
+
+#define REQUIRED_LAYERS \
+	(CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) | CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP))
+
+const char *cordon_plan_needs_name(uint32_t layers)
+{
+	switch (layers) {
+	case POL_NEEDS_BPF_LSM:
+		return "bpf-lsm";
+	case POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS:
+		return "bpf-lsm or mount-namespace";
+	case POL_NEEDS_CGROUP_BPF:
+		return "cgroup-bpf";
+	default:
+		return "another layer";
+	}
+}
+
+uint32_t cordon_plan_layers(const struct cordon_plan_kernel *k)
+{
+	uint32_t l = CORDON_LAYER_BIT(CORDON_LAYER_ID_LIMITS);
+
+	if (k->landlock_abi > 0)
+		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK);
+	if (k->seccomp)
+		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP);
+	/* The session's BPF programs are loaded by root: us, or the daemon for an ordinary user. */
+	if (k->daemon || (k->root && k->cgroup_bpf))
+		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_CGROUP_BPF);
+	if (k->daemon ? k->daemon_bpf_lsm : k->root && k->bpf_lsm)
+		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM);
+	if (k->mount_ns)
+		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_MOUNT_NS);
+	return l;
+}
+
+static int add_gap(struct cordon_plan *plan, enum cordon_gap_kind kind, const char *rule,
+		   const char *needs, const char *reason)
+{
+	struct cordon_plan_gap *v = realloc(plan->gaps, (plan->ngaps + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	plan->gaps = v;
+	v[plan->ngaps++] = (struct cordon_plan_gap){
+		.kind = kind, .rule = rule, .needs = needs, .reason = reason
+	};
+	plan->refuse = plan->strict;
+	return 0;
+}
+
+/* Rules of the policy, beyond what Landlock expresses, that no active layer enforces. */
+static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
+		       const struct pol_landlock *ll, const struct cordon_plan_kernel *k)
+{
+	bool cgroup_bpf = plan->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_CGROUP_BPF);
+	int r = 0;
+
+	for (size_t i = 0; !r && i < ll->gaps.n; i++)
+		if (!(ll->gaps.v[i].layers & plan->layers))
+			r = add_gap(plan, CORDON_GAP_LANDLOCK, ll->gaps.v[i].rule,
+				    ll->gaps.v[i].needs, ll->gaps.v[i].reason);
+	if (!r && p->cpu && !(cgroup_bpf && k->cpu_controller))
+		r = add_gap(plan, CORDON_GAP_CPU, "limits.cpu", "cgroup-cpu",
+			    "no cpu controller on cgroup v2");
+	if (!r && !cgroup_bpf && (p->connect.n || p->bind.n))
+		r = add_gap(plan, CORDON_GAP_NETWORK, "network: UDP and per-address rules",
+			    "cgroup-bpf",
+			    !k->root ? "cgroup programs need root or the daemon"
+				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
+	return r;
+}
+
+int cordon_plan(const struct policy *p, const struct pol_landlock *ll,
+		const struct cordon_plan_kernel *k, bool allow_degraded, struct cordon_plan *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->layers = cordon_plan_layers(k);
+	out->missing = REQUIRED_LAYERS & ~out->layers;
+	out->landlock_abi = ll->abi;
+	out->strict = p->mode == POL_MODE_STRICT && !allow_degraded;
+	/* Without BPF LSM to deny them, secrets inside allowed trees are hidden by the view. */
+	out->masks = (out->layers & POL_NEEDS_MOUNT_NS) && !(out->layers & POL_NEEDS_BPF_LSM);
+	out->userns = out->masks && !k->root;
+	cordon_plan_limits(out, p, 0);
+	r = policy_gaps(out, p, ll, k);
+	if (r < 0)
+		cordon_plan_free(out);
+	return r;
+}
+
+int cordon_plan_masks_truncated(struct cordon_plan *plan)
+{
+	return add_gap(plan, CORDON_GAP_MASKS_TRUNCATED, "secrets.patterns in the project",
+		       "bpf-lsm", "the project is too large to search completely");
+}
+
+void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsigned int cg_limits)
+{
+	size_t n = 0;
+
+	plan->cg_limits = cg_limits;
+	if (p->nofile)
+		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_NOFILE, p->nofile };
+	/* Without cgroup controllers: the data segment bounds memory, RLIMIT_NPROC (counted per
+	 * user, not per session) bounds fork bombs. */
+	if (p->memory && !(cg_limits & CORDON_LIMIT_MEMORY))
+		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_DATA, p->memory };
+	if (p->pids && !(cg_limits & CORDON_LIMIT_PIDS))
+		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_NPROC, p->pids };
+	plan->nrlimits = n;
+}
+
+const char *cordon_plan_limits_name(const struct cordon_plan *plan)
+{
+	/* nofile is always an rlimit; the others are rlimits where no controller did it. */
+	return plan->cg_limits ? "cgroup+rlimits" : "rlimits";
+}
+
+void cordon_plan_free(struct cordon_plan *plan)
+{
+	free(plan->gaps);
+	plan->gaps = NULL;
+	plan->ngaps = 0;
+}
