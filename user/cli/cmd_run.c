@@ -23,7 +23,6 @@
 
 extern char **environ;
 
-
 /*
  * What this kernel and these privileges offer. An ordinary user with the daemon running: the
  * daemon checks the policy against the floor, builds the session's cgroup and BPF rules and
@@ -39,7 +38,8 @@ static int probe_kernel(struct run *r)
 	cordon_features_probe(&r->feat);
 	cordon_layers(&r->feat, r->layers);
 	*k = (struct cordon_plan_kernel){
-		.landlock_abi = r->layers[CORDON_LAYER_ID_LANDLOCK].active ? r->feat.landlock_abi : 0,
+		.landlock_abi =
+			r->layers[CORDON_LAYER_ID_LANDLOCK].active ? r->feat.landlock_abi : 0,
 		.seccomp = r->layers[CORDON_LAYER_ID_SECCOMP].active,
 		.cgroup_bpf = r->layers[CORDON_LAYER_ID_CGROUP_BPF].active,
 		.bpf_lsm = r->layers[CORDON_LAYER_ID_BPF_LSM].active,
@@ -59,7 +59,7 @@ static int probe_kernel(struct run *r)
 		k->daemon_bpf_lsm = r->dsess.bpf_lsm;
 	}
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
-					   CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));
+					    CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));
 	if (missing) {
 		int id = missing & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)
 				 ? CORDON_LAYER_ID_LANDLOCK
@@ -137,9 +137,9 @@ static int create_session(struct run *r)
 			  failed_path ?: "");
 		return e;
 	}
-	cordon_plan_limits(&r->plan, r->pol,
-			   cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory,
-						 r->pol->cpu));
+	cordon_plan_limits(
+		&r->plan, r->pol,
+		cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu));
 	r->ev.rb = cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
@@ -245,8 +245,8 @@ static int launch(struct run *r)
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 static int wait_agent(struct run *r)
 {
-	int status = cordon_launch_supervise(r->as.pid, r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-					 run_drain, &r->ev);
+	int status = cordon_launch_supervise(
+		r->as.pid, r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev);
 	if (status < 0) {
 		cli_error("run: supervising: %s", strerror(-status));
 		status = EXIT_FAIL;
@@ -324,8 +324,8 @@ int cmd_run(int argc, char **argv)
 	gethostname(r.hostname, sizeof(r.hostname) - 1);
 	r.start_ns = cordon_realtime_ns();
 
-	if (run_load_policy(&r) < 0 || probe_kernel(&r) < 0 || run_compile(&r) < 0 || plan(&r) < 0 ||
-	    report_gaps(&r) < 0 || create_session(&r) < 0 || prepare_launch(&r) < 0)
+	if (run_load_policy(&r) < 0 || probe_kernel(&r) < 0 || run_compile(&r) < 0 ||
+	    plan(&r) < 0 || report_gaps(&r) < 0 || create_session(&r) < 0 || prepare_launch(&r) < 0)
 		goto out;
 	describe_session(&r);
 	run_report_start(&r);

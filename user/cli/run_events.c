@@ -103,8 +103,7 @@ static void emit_record(void *ctx, json_t *rec)
 	cordon_audit_sink_emit(ctx, rec);
 }
 
-int run_audit_end(struct run_events *ev, const char *daemon_session,
-		  struct cordon_audit_session *s)
+int run_audit_end(struct run_events *ev, const char *daemon_session, struct cordon_audit_session *s)
 {
 	struct cordon_audit_session_counts n = {
 		.refused_connect = ev->refused_connect,
@@ -184,7 +183,8 @@ void run_report_start(const struct run *r)
 			r->sess.name, r->pol->name, r->ll.abi,
 			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
 			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->masks.n,
-			cordon_plan_limits_name(&r->plan), r->plan.ngaps ? " (degraded: see above)" : "");
+			cordon_plan_limits_name(&r->plan),
+			r->plan.ngaps ? " (degraded: see above)" : "");
 		return;
 	}
 	rep = json_pack("{s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session", r->sess.name,

@@ -137,7 +137,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 	/* "+": stop at the first non-option, so the agent's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (c == 'M' || c == 'K' || c == 'F') {
-			file_opt = c == 'M' ? "--audit-max-size"
+			file_opt = c == 'M'   ? "--audit-max-size"
 				   : c == 'K' ? "--audit-keep"
 					      : "--audit-fsync";
 			r = parse_audit_file_opt(c, optarg, o);

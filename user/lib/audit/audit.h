@@ -398,21 +398,21 @@ struct cordon_audit_session_counts {
 
 struct cordon_audit_session {
 	struct cordon_audit_ctx *ctx;
-	uint64_t start_ns;	   /* session start: the end record's duration is measured from it */
+	uint64_t start_ns; /* session start: the end record's duration is measured from it */
 	const char *project;
-	uint32_t layers;	   /* CORDON_LAYER_BIT()s enforcing the session ... */
-	uint32_t layers_reported;  /* ... and those reported, true or false, in cordon.layers */
-	int landlock_abi;	   /* 0: not reported (the daemon does not apply Landlock) */
+	uint32_t layers;	  /* CORDON_LAYER_BIT()s enforcing the session ... */
+	uint32_t layers_reported; /* ... and those reported, true or false, in cordon.layers */
+	int landlock_abi;	  /* 0: not reported (the daemon does not apply Landlock) */
 	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
-	bool daemon;		   /* the daemon writes it */
-	bool auto_confine;	   /* an auto-confinement session */
-	const char *reason;	   /* why the session ended, NULL: not reported */
+	bool daemon;			/* the daemon writes it */
+	bool auto_confine;		/* an auto-confinement session */
+	const char *reason;		/* why the session ended, NULL: not reported */
 	pid_t pid;
-	char *const *args;	   /* the agent's argv; NULL: not reported */
+	char *const *args; /* the agent's argv; NULL: not reported */
 	bool has_user;
 	uint32_t uid;
 	const char *user;
-	bool has_exit;		   /* session-end: the agent's exit status */
+	bool has_exit; /* session-end: the agent's exit status */
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
 };

@@ -238,23 +238,23 @@ void pol_maps_free(struct pol_maps *m);
 
 /* What the kernel and the caller's privileges offer (from cordon_features_probe). */
 struct cordon_plan_kernel {
-	int landlock_abi;	/* > 0, or 0 when Landlock is not available */
-	bool seccomp;		/* seccomp filters with SECCOMP_RET_ERRNO */
-	bool cgroup_bpf;	/* cgroup programs load and attach (probed as root) */
-	bool bpf_lsm;		/* LSM programs load and attach (probed as root) */
-	bool mount_ns;		/* a mount namespace for the masks: root, or user namespaces */
-	bool cpu_controller;	/* "cpu" among the cgroup v2 root's controllers */
-	bool root;		/* euid 0: the session's BPF programs are ours to load */
-	bool daemon;		/* the daemon made the session: cgroup BPF is its */
-	bool daemon_bpf_lsm;	/* ... and it fills BPF LSM rules */
+	int landlock_abi;    /* > 0, or 0 when Landlock is not available */
+	bool seccomp;	     /* seccomp filters with SECCOMP_RET_ERRNO */
+	bool cgroup_bpf;     /* cgroup programs load and attach (probed as root) */
+	bool bpf_lsm;	     /* LSM programs load and attach (probed as root) */
+	bool mount_ns;	     /* a mount namespace for the masks: root, or user namespaces */
+	bool cpu_controller; /* "cpu" among the cgroup v2 root's controllers */
+	bool root;	     /* euid 0: the session's BPF programs are ours to load */
+	bool daemon;	     /* the daemon made the session: cgroup BPF is its */
+	bool daemon_bpf_lsm; /* ... and it fills BPF LSM rules */
 	const char *cgroup_bpf_detail; /* why cgroup BPF is not active, for the gap's reason */
 };
 
 /* Why a rule is not enforced here. */
 enum cordon_gap_kind {
-	CORDON_GAP_LANDLOCK,	    /* Landlock cannot express it and no layer covering it is active */
-	CORDON_GAP_CPU,		    /* limits.cpu without a cpu controller in the session cgroup */
-	CORDON_GAP_NETWORK,	    /* UDP and per-address rules without cgroup BPF */
+	CORDON_GAP_LANDLOCK, /* Landlock cannot express it and no layer covering it is active */
+	CORDON_GAP_CPU,	     /* limits.cpu without a cpu controller in the session cgroup */
+	CORDON_GAP_NETWORK,  /* UDP and per-address rules without cgroup BPF */
 	CORDON_GAP_MASKS_TRUNCATED, /* secrets.patterns masked by a search that did not finish */
 };
 
@@ -266,19 +266,19 @@ struct cordon_plan_gap {
 };
 
 struct cordon_plan {
-	uint32_t layers;	 /* CORDON_LAYER_BIT()s that enforce this session */
-	uint32_t missing;	 /* required layers (Landlock, seccomp) that are not available */
+	uint32_t layers;  /* CORDON_LAYER_BIT()s that enforce this session */
+	uint32_t missing; /* required layers (Landlock, seccomp) that are not available */
 	int landlock_abi;
-	bool masks;		 /* mask secrets in a mount namespace (no BPF LSM to deny them) */
-	bool userns;		 /* ... from an unprivileged user namespace */
+	bool masks;  /* mask secrets in a mount namespace (no BPF LSM to deny them) */
+	bool userns; /* ... from an unprivileged user namespace */
 	struct cordon_plan_gap *gaps;
 	size_t ngaps;
-	bool strict;		 /* strict policy, --allow-degraded not given */
-	bool refuse;		 /* strict and a gap: refuse to start */
-	unsigned int cg_limits;	 /* CORDON_LIMIT_* the session cgroup applies */
+	bool strict;		/* strict policy, --allow-degraded not given */
+	bool refuse;		/* strict and a gap: refuse to start */
+	unsigned int cg_limits; /* CORDON_LIMIT_* the session cgroup applies */
 	struct cordon_rlimit_plan {
-		int resource;	 /* RLIMIT_* */
-		uint64_t value;	 /* soft and hard */
+		int resource;	/* RLIMIT_* */
+		uint64_t value; /* soft and hard */
 	} rlimits[3];
 	size_t nrlimits;
 };

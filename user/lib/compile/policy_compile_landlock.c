@@ -144,7 +144,8 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 	int r;
 
 	/* Landlock never restricts UDP or raw sockets: default deny for those is BPF's. */
-	r = gap(&ll->gaps, POL_NEEDS_CGROUP_BPF, "Landlock does not restrict UDP or other non-TCP sockets",
+	r = gap(&ll->gaps, POL_NEEDS_CGROUP_BPF,
+		"Landlock does not restrict UDP or other non-TCP sockets",
 		"network: default deny for UDP");
 	if (r < 0 || ll->abi < 4)
 		return r < 0 ? r
@@ -185,8 +186,8 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 	if (r == -E2BIG) {
 		/* Too many port rules: leave TCP to cgroup BPF rather than half-done. */
 		ll->attr.handled_access_net = 0;
-		return gap(&ll->gaps, POL_NEEDS_CGROUP_BPF, "too many ports for Landlock port rules",
-			   "network: TCP rules");
+		return gap(&ll->gaps, POL_NEEDS_CGROUP_BPF,
+			   "too many ports for Landlock port rules", "network: TCP rules");
 	}
 	return r;
 }
@@ -261,8 +262,8 @@ int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock
 		r = gap(&out->gaps, POL_NEEDS_BPF_LSM, "Landlock scoping needs ABI 6",
 			"network: abstract unix sockets outside the session");
 		if (!r && p->signal == POL_SIGNAL_SESSION)
-			r = gap(&out->gaps, POL_NEEDS_BPF_LSM, "Landlock signal scoping needs ABI 6",
-				"process.signal: session");
+			r = gap(&out->gaps, POL_NEEDS_BPF_LSM,
+				"Landlock signal scoping needs ABI 6", "process.signal: session");
 	}
 	if (r < 0)
 		pol_landlock_free(out);
