@@ -36,25 +36,6 @@
 #include "events.h"
 #include "probe/probe.h"
 
-void daemon_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	/* stderr: journald under systemd, the terminal otherwise. */
-	fputs("cordon-daemon: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int daemon_watch_add(struct daemon *d, int fd, uint32_t events, void *ptr)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = ptr };
-
-	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
 /* systemd's readiness protocol (sd_notify(3)): one datagram to $NOTIFY_SOCKET. */
 static void notify(const char *state)
 {
@@ -270,48 +251,38 @@ static void on_signal(struct daemon *d)
 	}
 }
 
-static int setup(struct daemon *d)
+/* The session cgroups' parent, under the cgroup v2 mount, and its path as /proc/PID/cgroup. */
+static int setup_cgroup(struct daemon *d)
 {
-	struct cordon_features feat;
+	char mnt[4096];
+	size_t ml;
+	int r = cordon_cgroup2_mount(mnt, sizeof(mnt));
+
+	if (r < 0) {
+		daemon_log("no cgroup v2 hierarchy: %s", strerror(-r));
+		return r;
+	}
+	if (d->o.cgroup_root)
+		snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s", d->o.cgroup_root);
+	else
+		snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s/%s", mnt,
+			 CORDON_CGROUP_ROOT_NAME);
+	ml = strlen(mnt);
+	if (strncmp(d->cgroup_root, mnt, ml) || d->cgroup_root[ml] != '/') {
+		daemon_log("%s is not under the cgroup v2 mount %s", d->cgroup_root, mnt);
+		return -EINVAL;
+	}
+	snprintf(d->cgroup_rel, sizeof(d->cgroup_rel), "%s", d->cgroup_root + ml);
+	return 0;
+}
+
+/* Load and pin the programs, or adopt those a previous instance pinned. */
+static int setup_bpf(struct daemon *d)
+{
 	struct cordon_bpf_opts bo = { 0 };
 	char name[17];
-	sigset_t mask;
-	int r;
+	int r = ensure_bpffs(d->o.pin_root);
 
-	r = daemon_config_load(d->o.config, &d->cfg);
-	if (r < 0)
-		return r;
-	gethostname(d->hostname, sizeof(d->hostname) - 1);
-	cordon_features_probe(&feat);
-	d->lsm = feat.bpf_lsm_load == 0;
-	d->landlock_abi = feat.landlock_abi;
-	if (feat.cgroup_bpf < 0) {
-		daemon_log("cgroup BPF programs cannot be attached here: %s",
-			   strerror(-feat.cgroup_bpf));
-		return feat.cgroup_bpf;
-	}
-	{
-		char mnt[4096];
-		size_t ml;
-
-		r = cordon_cgroup2_mount(mnt, sizeof(mnt));
-		if (r < 0) {
-			daemon_log("no cgroup v2 hierarchy: %s", strerror(-r));
-			return r;
-		}
-		if (d->o.cgroup_root)
-			snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s", d->o.cgroup_root);
-		else
-			snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s/%s", mnt,
-				 CORDON_CGROUP_ROOT_NAME);
-		ml = strlen(mnt);
-		if (strncmp(d->cgroup_root, mnt, ml) || d->cgroup_root[ml] != '/') {
-			daemon_log("%s is not under the cgroup v2 mount %s", d->cgroup_root, mnt);
-			return -EINVAL;
-		}
-		snprintf(d->cgroup_rel, sizeof(d->cgroup_rel), "%s", d->cgroup_root + ml);
-	}
-	r = ensure_bpffs(d->o.pin_root);
 	if (r < 0) {
 		daemon_log("bpffs: %s", strerror(-r));
 		return r;
@@ -331,8 +302,12 @@ static int setup(struct daemon *d)
 		   d->lsm ? "on" : "off");
 	retire_old_builds(d);
 	d->rb = cordon_bpf_events(d->bpf, on_event, d);
-	if (!d->rb)
-		return -errno;
+	return d->rb ? 0 : -errno;
+}
+
+static int setup_audit(struct daemon *d)
+{
+	int r;
 
 	/* Records of no session (events-lost of the shared ring buffer) are the daemon's. */
 	d->unknown_ctx = (struct cordon_audit_ctx){ .session = "daemon", .host = d->hostname };
@@ -340,20 +315,17 @@ static int setup(struct daemon *d)
 	d->stream.session_ctx = session_ctx;
 	d->stream.session_arg = d;
 	r = open_audit(d);
-	if (r < 0) {
+	if (r < 0)
 		daemon_log("audit sink %s: %s", d->cfg.audit_file ? d->cfg.audit_file : "",
 			   strerror(-r));
-		return r;
-	}
-	mkdir(d->o.run_dir, 0755);
-	r = daemon_policy_snapshot(d);
-	if (r < 0)
-		return r;
-	r = daemon_sessions_adopt(d);
-	if (r < 0)
-		return r;
-	daemon_auto_apply(d);
-	daemon_auto_sweep(d);
+	return r;
+}
+
+/* The epoll loop's sources: signals, the ring buffer, sessions' cgroup.events, the socket. */
+static int setup_loop(struct daemon *d)
+{
+	sigset_t mask;
+	int r;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0)
@@ -382,6 +354,40 @@ static int setup(struct daemon *d)
 	if (r == 0)
 		r = daemon_watch_add(d, d->lfd, EPOLLIN, &d->w_listen);
 	return r;
+}
+
+static int setup(struct daemon *d)
+{
+	struct cordon_features feat;
+	int r = daemon_config_load(d->o.config, &d->cfg);
+
+	if (r < 0)
+		return r;
+	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	cordon_features_probe(&feat);
+	d->lsm = feat.bpf_lsm_load == 0;
+	d->landlock_abi = feat.landlock_abi;
+	if (feat.cgroup_bpf < 0) {
+		daemon_log("cgroup BPF programs cannot be attached here: %s",
+			   strerror(-feat.cgroup_bpf));
+		return feat.cgroup_bpf;
+	}
+	r = setup_cgroup(d);
+	if (r == 0)
+		r = setup_bpf(d);
+	if (r == 0)
+		r = setup_audit(d);
+	if (r < 0)
+		return r;
+	mkdir(d->o.run_dir, 0755);
+	r = daemon_policy_snapshot(d);
+	if (r == 0)
+		r = daemon_sessions_adopt(d);
+	if (r < 0)
+		return r;
+	daemon_auto_apply(d);
+	daemon_auto_sweep(d);
+	return setup_loop(d);
 }
 
 static void free_dead(struct daemon *d)

@@ -167,9 +167,16 @@ void daemon_ctl_client(struct daemon *d, struct dclient *c);
 /* Drop connections idle for longer than DAEMON_CLIENT_IDLE. */
 void daemon_ctl_expire(struct daemon *d);
 
-/* daemon.c */
-int daemon_watch_add(struct daemon *d, int fd, uint32_t events, void *ptr);
+/*
+ * daemon_log.c: the leaves every daemon file uses, calling none of them back (so no file calls
+ * into one that calls it: daemon.c drives, the others serve).
+ */
+/* "cordon-daemon: <msg>" on stderr (journald under systemd). */
 void daemon_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Register @fd with the epoll loop; @ptr starts with an enum daemon_watch. */
+int daemon_watch_add(struct daemon *d, int fd, uint32_t events, void *ptr);
+
+/* daemon.c */
 int daemon_main(const struct daemon_opts *o);
 
 #endif /* CORDON_DAEMON_H */

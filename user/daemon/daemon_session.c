@@ -65,31 +65,28 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 
 static void audit_session(struct daemon *d, struct dsession *s, const char *action, const char *why)
 {
+	struct cordon_audit_session as = {
+		.ctx = &s->audit,
+		.start_ns = s->started_ns,
+		.project = s->project,
+		.layers = POL_NEEDS_CGROUP_BPF | (s->lsm ? POL_NEEDS_BPF_LSM : 0),
+		/* Landlock, seccomp and the view are the client's: it reports them itself. */
+		.layers_reported = POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM,
+		.daemon = true,
+		.auto_confine = s->auto_confine,
+		.reason = why,
+		.pid = s->pid,
+		.has_user = true,
+		.uid = s->uid,
+		.user = s->user,
+	};
 	uint64_t now = cordon_realtime_ns();
-	json_t *rec, *c;
 
 	if (!d->stream.sink)
 		return;
-	rec = cordon_audit_base(&s->audit, action, NULL, now);
-	if (!rec)
-		return;
-	c = json_object_get(rec, "cordon");
-	json_object_set_new(c, "project", json_string(s->project));
-	json_object_set_new(c, "layers",
-			    json_pack("{s:b,s:b}", "cgroup_bpf", 1, "bpf_lsm", s->lsm));
-	json_object_set_new(c, "daemon", json_true());
-	if (s->auto_confine)
-		json_object_set_new(c, "auto_confine", json_true());
-	if (why)
-		json_object_set_new(c, "reason", json_string(why));
-	json_object_set_new(rec, "user",
-			    json_pack("{s:o,s:s}", "id", json_sprintf("%u", (unsigned)s->uid),
-				      "name", s->user));
-	json_object_set_new(rec, "process", json_pack("{s:i}", "pid", (int)s->pid));
-	if (!strcmp(action, "session-end"))
-		json_object_set_new(json_object_get(rec, "event"), "duration",
-				    json_integer((json_int_t)(now - s->started_ns)));
-	cordon_audit_sink_emit(d->stream.sink, rec);
+	cordon_audit_sink_emit(d->stream.sink, !strcmp(action, "session-end")
+						       ? cordon_audit_session_end(&as, now)
+						       : cordon_audit_session_start(&as, now));
 	cordon_audit_sink_flush(d->stream.sink);
 }
 
@@ -157,6 +154,8 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	struct pol_maps maps = { 0 };
 	struct dsession *s;
 	const char *failed = NULL;
+	/* The daemon is root and loaded the programs: cgroup BPF always, BPF LSM if it runs. */
+	const struct cordon_plan_kernel k = { .root = true, .cgroup_bpf = true, .bpf_lsm = d->lsm };
 	uint32_t flags;
 	int r;
 
@@ -173,7 +172,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s->s.procs_fd = -1;
 	s->uid = uid;
 	s->pid = pid;
-	s->lsm = d->lsm;
+	s->lsm = cordon_plan_layers(&k) & POL_NEEDS_BPF_LSM;
 	s->auto_confine = auto_confine;
 	s->started_ns = cordon_realtime_ns();
 	user_name(uid, s->user, sizeof(s->user));
@@ -187,7 +186,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
-	flags = cordon_session_flags(&maps, d->lsm);
+	flags = cordon_session_flags(&maps, s->lsm);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
