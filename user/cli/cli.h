@@ -19,7 +19,7 @@ int cmd_ps(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-/* Print "cordon: <msg>" to stderr. */
+/* cli_util.c: print "cordon: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* CORDON_CLI_H */

@@ -20,6 +20,7 @@
 #include "audit/audit.h"
 #include "cli.h"
 #include "run_daemon.h"
+#include "sys/sys.h"
 
 #define AUDIT_DEFAULT_FILE "/var/log/cordon/audit.jsonl"
 
@@ -273,7 +274,8 @@ static FILE *from_daemon(const char *session)
 	return f;
 }
 
-int cmd_audit(int argc, char **argv)
+/* 0, 1 (--help printed) or -EINVAL (usage printed). */
+static int parse_opts(int argc, char **argv, struct audit_opts *o)
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
@@ -284,59 +286,69 @@ int cmd_audit(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct audit_opts o = { .file = AUDIT_DEFAULT_FILE };
-	char path[PATH_MAX];
-	FILE *f = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "fs:S:t:j", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			o.follow = true;
+			o->follow = true;
 			break;
 		case 's':
-			o.session = optarg;
+			o->session = optarg;
 			break;
 		case 'S':
-			if (parse_since(optarg, &o.since_ns) < 0) {
+			if (parse_since(optarg, &o->since_ns) < 0) {
 				cli_error("audit: --since '%s': not a time or an age", optarg);
-				return EXIT_USAGE;
+				return -EINVAL;
 			}
 			break;
 		case 't':
-			o.type = optarg;
+			o->type = optarg;
 			break;
 		case 'j':
-			o.json = true;
+			o->json = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return 1;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return -EINVAL;
 		}
 	}
 	if (optind < argc)
-		o.file = argv[optind++];
+		o->file = argv[optind++];
 	if (optind < argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	return 0;
+}
 
-	/* FILE.N .. FILE.1 (oldest first), then FILE. */
+/* The rotated files, FILE.N .. FILE.1: oldest first. */
+static void read_rotated(struct audit_opts *o)
+{
 	for (int i = CORDON_AUDIT_MAX_KEEP; i >= 1; i--) {
-		FILE *r;
+		_cleanup_free_ char *path = cordon_strdup_printf("%s.%d", o->file, i);
+		FILE *r = path ? fopen(path, "re") : NULL;
 
-		if ((size_t)snprintf(path, sizeof(path), "%s.%d", o.file, i) >= sizeof(path))
-			continue;
-		r = fopen(path, "re");
 		if (!r)
 			continue;
-		read_lines(&o, r);
+		read_lines(o, r);
 		fclose(r);
 	}
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	struct audit_opts o = { .file = AUDIT_DEFAULT_FILE };
+	FILE *f = NULL;
+	int r = parse_opts(argc, argv, &o);
+
+	if (r)
+		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	read_rotated(&o);
 	f = fopen(o.file, "re");
 	/*
 	 * The daemon's log is root's. An ordinary user reads the records of their own sessions

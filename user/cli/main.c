@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* cordon's entry point: the command table and dispatch, one cmd_<verb>.c per subcommand. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,17 +21,6 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run an agent confined by a policy" },
 	{ "version", cmd_version, "print the version" },
 };
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cordon: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *out)
 {
