@@ -31,28 +31,29 @@ static bool is_path_ref(const char *ref)
 	return strchr(ref, '/') || (n > 5 && !strcmp(ref + n - 5, ".yaml"));
 }
 
-/* The file the daemon cannot see for itself: a path, or a name found only in the user's dir. */
-static int policy_file_of(const char *ref, char *path, size_t len)
+/*
+ * The file the daemon cannot see for itself: a path, or a name found only in the user's dir.
+ * Allocated; NULL when the daemon resolves @ref itself (or out of memory).
+ */
+static char *policy_file_of(const char *ref)
 {
 	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char sys[4200];
+	_cleanup_free_ char *sys = NULL, *path = NULL;
 
-	if (is_path_ref(ref)) {
-		snprintf(path, len, "%s", ref);
-		return 1;
-	}
+	if (is_path_ref(ref))
+		return strdup(ref);
 	if (!strncmp(ref, "builtin:", 8))
-		return 0;
-	snprintf(sys, sizeof(sys), "%s/%s.yaml", POLICY_SYSTEM_DIR, ref);
-	if (access(sys, F_OK) == 0)
-		return 0;
+		return NULL;
+	sys = cordon_strdup_printf("%s/%s.yaml", POLICY_SYSTEM_DIR, ref);
+	if (!sys || access(sys, F_OK) == 0)
+		return NULL;
 	if (x && x[0] == '/')
-		snprintf(path, len, "%s/cordon/policies/%s.yaml", x, ref);
+		path = cordon_strdup_printf("%s/cordon/policies/%s.yaml", x, ref);
 	else if (home && home[0] == '/')
-		snprintf(path, len, "%s/.config/cordon/policies/%s.yaml", home, ref);
-	else
-		return 0;
-	return access(path, F_OK) == 0;
+		path = cordon_strdup_printf("%s/.config/cordon/policies/%s.yaml", home, ref);
+	if (!path || access(path, F_OK) < 0)
+		return NULL;
+	return TAKE_PTR(path);
 }
 
 static char *read_text(const char *path, size_t *len)
@@ -82,7 +83,7 @@ int run_daemon_create(int fd, const char *ref, const char *project, struct run_d
 {
 	const char *sock = getenv("SSH_AUTH_SOCK");
 	json_t *req, *rep = NULL, *e;
-	char path[4300];
+	_cleanup_free_ char *path = policy_file_of(ref);
 	size_t i, len = 0;
 	int r;
 
@@ -92,7 +93,7 @@ int run_daemon_create(int fd, const char *ref, const char *project, struct run_d
 		return -ENOMEM;
 	if (sock && sock[0] == '/')
 		json_object_set_new(req, "ssh_auth_sock", json_string(sock));
-	if (policy_file_of(ref, path, sizeof(path))) {
+	if (path) {
 		_cleanup_free_ char *text = read_text(path, &len);
 
 		if (!text) {

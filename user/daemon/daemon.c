@@ -60,12 +60,10 @@ static void notify(const char *state)
 /* bpffs at the parent of the pin root, mounted when the host has none (as systemd would). */
 static int ensure_bpffs(const char *pin_root)
 {
-	char parent[4096];
+	_cleanup_free_ char *parent = strdup(pin_root);
 	struct statfs sf;
-	char *slash;
+	char *slash = parent ? strrchr(parent, '/') : NULL;
 
-	snprintf(parent, sizeof(parent), "%s", pin_root);
-	slash = strrchr(parent, '/');
 	if (!slash || slash == parent)
 		return -EINVAL;
 	*slash = '\0';
@@ -102,6 +100,39 @@ static int ensure_bpffs(const char *pin_root)
  * Programs of another build (an upgrade) keep enforcing the sessions they hold; once none is
  * left their pins are removed, which detaches them.
  */
+/* Every pin of an older build's directory, then the directory. */
+static void remove_pins(const char *path)
+{
+	DIR *pins = opendir(path);
+	struct dirent *p;
+
+	while (pins && (p = readdir(pins))) {
+		_cleanup_free_ char *pin = NULL;
+
+		if (p->d_name[0] == '.')
+			continue;
+		pin = cordon_path_join(path, p->d_name);
+		if (pin)
+			unlink(pin);
+	}
+	if (pins)
+		closedir(pins);
+	rmdir(path);
+}
+
+/* Does the older build's sessions map at @path still hold a session? */
+static bool holds_sessions(const char *path)
+{
+	_cleanup_free_ char *sp = cordon_path_join(path, "map-sessions");
+	uint64_t key;
+	int fd = sp ? bpf_obj_get(sp) : -1;
+	bool held = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return held;
+}
+
 static void retire_old_builds(struct daemon *d)
 {
 	_cleanup_free_ char *mine = strdup(d->pin_dir);
@@ -110,37 +141,20 @@ static void retire_old_builds(struct daemon *d)
 	struct dirent *e;
 
 	while (base && dir && (e = readdir(dir))) {
-		char path[4500], sp[4600];
-		uint64_t key;
-		int fd, empty;
+		_cleanup_free_ char *path = NULL;
 
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, base))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", d->o.pin_root, e->d_name);
-		snprintf(sp, sizeof(sp), "%s/map-sessions", path);
-		fd = bpf_obj_get(sp);
-		empty = fd < 0 || bpf_map_get_next_key(fd, NULL, &key) < 0;
-		if (fd >= 0)
-			close(fd);
-		if (!empty) {
+		path = cordon_path_join(d->o.pin_root, e->d_name);
+		if (!path)
+			continue;
+		if (holds_sessions(path)) {
 			daemon_log("programs of an older build (%s) still hold sessions: kept",
 				   e->d_name);
 			continue;
 		}
-		{
-			DIR *pins = opendir(path);
-			struct dirent *p;
-
-			while (pins && (p = readdir(pins)))
-				if (p->d_name[0] != '.' &&
-				    (size_t)snprintf(sp, sizeof(sp), "%s/%s", path, p->d_name) <
-					    sizeof(sp))
-					unlink(sp);
-			if (pins)
-				closedir(pins);
-			rmdir(path);
-			daemon_log("retired the programs of an older build (%s)", e->d_name);
-		}
+		remove_pins(path);
+		daemon_log("retired the programs of an older build (%s)", e->d_name);
 	}
 	if (dir)
 		closedir(dir);

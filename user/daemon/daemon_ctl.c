@@ -282,12 +282,11 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 
 static json_t *pids_of(const struct dsession *s)
 {
-	char path[4300], line[32];
+	_cleanup_free_ char *path = cordon_path_join(s->s.cgroup, "cgroup.procs");
+	char line[32];
 	json_t *a = json_array();
-	FILE *f;
+	FILE *f = path ? fopen(path, "re") : NULL;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", s->s.cgroup);
-	f = fopen(path, "re");
 	while (f && a && fgets(line, sizeof(line), f))
 		json_array_append_new(a, json_integer(atoi(line)));
 	if (f)

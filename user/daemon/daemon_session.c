@@ -30,22 +30,24 @@
 
 #define RESOLVE_TIMEOUT_MS 2000
 
-static void state_path(struct daemon *d, const char *name, char *buf, size_t len)
+/* The state file of session @name (allocated; NULL when out of memory). */
+static char *state_path(const struct daemon *d, const char *name)
 {
-	snprintf(buf, len, "%s/sessions/%s.json", d->o.run_dir, name);
+	return cordon_strdup_printf("%s/sessions/%s.json", d->o.run_dir, name);
 }
 
 /* Written to a temporary file and renamed: a crash never leaves half a state file. */
 int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended)
 {
-	char path[4300], tmp[4400];
+	_cleanup_free_ char *dir = cordon_path_join(d->o.run_dir, "sessions");
+	_cleanup_free_ char *path = state_path(d, s->s.name);
+	_cleanup_free_ char *tmp = path ? cordon_strdup_printf("%s.tmp", path) : NULL;
 	json_t *o;
 	int r = 0;
 
-	snprintf(path, sizeof(path), "%s/sessions", d->o.run_dir);
-	mkdir(path, 0700);
-	state_path(d, s->s.name, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!dir || !tmp)
+		return -ENOMEM;
+	mkdir(dir, 0700);
 	o = json_pack("{s:s,s:I,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:I,s:b,s:b,s:b}", "name", s->s.name,
 		      "id", (json_int_t)s->s.id, "cgroup", s->s.cgroup, "cgroup_id",
 		      (json_int_t)s->s.cgroup_id, "uid", (json_int_t)s->uid, "user", s->user,
@@ -100,9 +102,10 @@ static void fill_audit_ctx(struct daemon *d, struct dsession *s)
 
 static int open_events(struct dsession *s)
 {
-	char path[4300];
+	_cleanup_free_ char *path = cordon_path_join(s->s.cgroup, "cgroup.events");
 
-	snprintf(path, sizeof(path), "%s/cgroup.events", s->s.cgroup);
+	if (!path)
+		return -ENOMEM;
 	s->events_fd = open(path, O_RDONLY | O_CLOEXEC);
 	return s->events_fd < 0 ? -errno : 0;
 }
@@ -291,15 +294,15 @@ static const char *jstr(json_t *o, const char *k)
 int daemon_session_owner(struct daemon *d, const char *name, uid_t *uid)
 {
 	struct dsession *s = daemon_session_find(d, name);
-	char path[4300];
+	_cleanup_free_ char *path = NULL;
 	json_t *o;
 
 	if (s) {
 		*uid = s->uid;
 		return 0;
 	}
-	state_path(d, name, path, sizeof(path));
-	o = json_load_file(path, 0, NULL);
+	path = state_path(d, name);
+	o = path ? json_load_file(path, 0, NULL) : NULL;
 	if (!o)
 		return -ENOENT;
 	*uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
@@ -365,22 +368,21 @@ out:
 
 int daemon_sessions_adopt(struct daemon *d)
 {
-	char dir[4300];
-	DIR *dp;
+	_cleanup_free_ char *dir = cordon_path_join(d->o.run_dir, "sessions");
+	DIR *dp = dir ? opendir(dir) : NULL;
 	struct dirent *e;
 
-	snprintf(dir, sizeof(dir), "%s/sessions", d->o.run_dir);
-	dp = opendir(dir);
 	if (!dp)
 		return errno == ENOENT ? 0 : -errno;
 	while ((e = readdir(dp))) {
-		char path[4600];
+		_cleanup_free_ char *path = NULL;
 		size_t n = strlen(e->d_name);
 
 		if (n != 32 + 5 || strcmp(e->d_name + 32, ".json"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		adopt_one(d, path);
+		path = cordon_path_join(dir, e->d_name);
+		if (path)
+			adopt_one(d, path);
 	}
 	closedir(dp);
 	return 0;
