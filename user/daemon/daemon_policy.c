@@ -49,21 +49,26 @@ static int copy_file(const char *from, const char *to)
 
 static void remove_tree(const char *dir)
 {
-	char sub[4400], path[4700];
-	DIR *dp;
+	_cleanup_free_ char *sub = cordon_path_join(dir, "policies");
+	_cleanup_free_ char *floor = cordon_path_join(dir, "floor.yaml");
+	DIR *dp = sub ? opendir(sub) : NULL;
 	struct dirent *e;
 
-	snprintf(sub, sizeof(sub), "%s/policies", dir);
-	dp = opendir(sub);
-	while (dp && (e = readdir(dp)))
-		if (e->d_name[0] != '.' &&
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", sub, e->d_name) < sizeof(path))
+	while (dp && (e = readdir(dp))) {
+		_cleanup_free_ char *path = NULL;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = cordon_path_join(sub, e->d_name);
+		if (path)
 			unlink(path);
+	}
 	if (dp)
 		closedir(dp);
-	rmdir(sub);
-	snprintf(path, sizeof(path), "%s/floor.yaml", dir);
-	unlink(path);
+	if (sub)
+		rmdir(sub);
+	if (floor)
+		unlink(floor);
 	rmdir(dir);
 }
 
@@ -77,7 +82,8 @@ static void print_errors(const struct policy_errors *errs)
 /* Every policy of the copy must resolve (as a building block) against the copied floor. */
 static int validate(const char *dir)
 {
-	char pdir[4400], floor[4400];
+	_cleanup_free_ char *pdir = cordon_path_join(dir, "policies");
+	_cleanup_free_ char *floor = cordon_path_join(dir, "floor.yaml");
 	struct policy_search search = { .system_dir = pdir, .user_dir = "" };
 	struct policy_vars vars;
 	struct policy_resolve_opts ro = {
@@ -86,8 +92,8 @@ static int validate(const char *dir)
 	struct policy_entry *list = NULL;
 	int n, bad = 0;
 
-	snprintf(pdir, sizeof(pdir), "%s/policies", dir);
-	snprintf(floor, sizeof(floor), "%s/floor.yaml", dir);
+	if (!pdir || !floor)
+		return -ENOMEM;
 	policy_vars_placeholder(&vars);
 	n = policy_list(&search, &list);
 	if (n < 0)
@@ -110,39 +116,51 @@ static int validate(const char *dir)
 	return bad ? -EINVAL : 0;
 }
 
-int daemon_policy_snapshot(struct daemon *d)
+/* The *.yaml files of @from copied into @to (0 or the first -errno, logged). */
+static int copy_policies(const char *from, const char *to)
 {
-	char dir[4300], pdir[4400], path[4700], from[4700];
-	DIR *dp;
+	DIR *dp = opendir(from);
 	struct dirent *e;
 	int r = 0;
 
-	snprintf(dir, sizeof(dir), "%s/policy-set.%u", d->o.run_dir, d->generation + 1);
+	while (r == 0 && dp && (e = readdir(dp))) {
+		size_t n = strlen(e->d_name);
+		_cleanup_free_ char *src = NULL, *dst = NULL;
+
+		if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+			continue;
+		src = cordon_path_join(from, e->d_name);
+		dst = cordon_path_join(to, e->d_name);
+		r = src && dst ? copy_file(src, dst) : -ENOMEM;
+		if (r < 0)
+			daemon_log("%s: %s", src ?: e->d_name, strerror(-r));
+	}
+	if (dp)
+		closedir(dp);
+	return r;
+}
+
+int daemon_policy_snapshot(struct daemon *d)
+{
+	_cleanup_free_ char *dir =
+		cordon_strdup_printf("%s/policy-set.%u", d->o.run_dir, d->generation + 1);
+	_cleanup_free_ char *pdir = dir ? cordon_path_join(dir, "policies") : NULL;
+	int r = 0;
+
+	if (!pdir)
+		return -ENOMEM;
 	remove_tree(dir);
 	if (mkdir(dir, 0700) < 0)
 		return -errno;
-	snprintf(pdir, sizeof(pdir), "%s/policies", dir);
 	if (mkdir(pdir, 0700) < 0) {
 		r = -errno;
 		goto fail;
 	}
-	dp = opendir(d->o.policy_dir);
-	while (r == 0 && dp && (e = readdir(dp))) {
-		size_t n = strlen(e->d_name);
-
-		if (e->d_name[0] == '.' || n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
-			continue;
-		snprintf(from, sizeof(from), "%s/%s", d->o.policy_dir, e->d_name);
-		snprintf(path, sizeof(path), "%s/%s", pdir, e->d_name);
-		r = copy_file(from, path);
-		if (r < 0)
-			daemon_log("%s: %s", from, strerror(-r));
-	}
-	if (dp)
-		closedir(dp);
+	r = copy_policies(d->o.policy_dir, pdir);
 	if (r == 0 && d->o.floor && access(d->o.floor, F_OK) == 0) {
-		snprintf(path, sizeof(path), "%s/floor.yaml", dir);
-		r = copy_file(d->o.floor, path);
+		_cleanup_free_ char *path = cordon_path_join(dir, "floor.yaml");
+
+		r = path ? copy_file(d->o.floor, path) : -ENOMEM;
 		if (r < 0)
 			daemon_log("%s: %s", d->o.floor, strerror(-r));
 	}
@@ -166,7 +184,10 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 			  const char *file, uid_t uid, const char *project, const char *ssh_sock,
 			  struct policy **out, struct policy_errors *errs)
 {
-	char pdir[4400], floor[4400], config[4200], cache[4200], norm[4096];
+	_cleanup_free_ char *pdir = cordon_path_join(d->snapshot, "policies");
+	_cleanup_free_ char *floor = cordon_path_join(d->snapshot, "floor.yaml");
+	_cleanup_free_ char *config = NULL, *cache = NULL;
+	char norm[4096]; /* policy_path_normalise()'s limit */
 	struct policy_search search = { .system_dir = pdir, .user_dir = "", .names_only = true };
 	struct policy_vars vars = { 0 };
 	struct policy_resolve_opts ro = { .search = &search, .vars = &vars, .floor_path = floor };
@@ -180,10 +201,10 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 				     (unsigned)uid);
 	if (policy_path_normalise(project, norm, sizeof(norm)) < 0)
 		return policy_errorf(errs, "daemon", 1, 1, "the project path is not usable");
-	snprintf(pdir, sizeof(pdir), "%s/policies", d->snapshot);
-	snprintf(floor, sizeof(floor), "%s/floor.yaml", d->snapshot);
-	snprintf(config, sizeof(config), "%s/.config", pw->pw_dir);
-	snprintf(cache, sizeof(cache), "%s/.cache", pw->pw_dir);
+	config = cordon_path_join(pw->pw_dir, ".config");
+	cache = cordon_path_join(pw->pw_dir, ".cache");
+	if (!pdir || !floor || !config || !cache)
+		return -ENOMEM;
 	/* ${HOME} and ${USER} are the peer's, from its uid: never what the client claims. */
 	vars.home = pw->pw_dir;
 	vars.user = pw->pw_name;
@@ -193,10 +214,7 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 	vars.xdg_cache_home = cache;
 	vars.ssh_auth_sock = ssh_sock;
 	if (text) {
-		char name[4200];
-
-		snprintf(name, sizeof(name), "%s", file);
-		r = policy_parse(name, text, len, &p, errs);
+		r = policy_parse(file, text, len, &p, errs);
 		if (r < 0)
 			return r;
 		return policy_resolve_parsed(p, &ro, out, errs);
