@@ -148,28 +148,16 @@ int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct 
 	return r;
 }
 
-int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, struct dsession **out,
-			  unsigned int *limits, char *err, size_t errlen)
+/* A session record for @uid, not yet live: no cgroup, no rules. */
+static struct dsession *new_session(struct daemon *d, const struct policy *pol, uid_t uid,
+				    pid_t pid, const char *project, bool auto_confine)
 {
-	struct policy_errors errs = { 0 };
-	struct cordon_resolver res = { 0 };
-	struct pol_maps maps = { 0 };
-	struct dsession *s;
-	const char *failed = NULL;
 	/* The daemon is root and loaded the programs: cgroup BPF always, BPF LSM if it runs. */
 	const struct cordon_plan_kernel k = { .root = true, .cgroup_bpf = true, .bpf_lsm = d->lsm };
-	uint32_t flags;
-	int r;
+	struct dsession *s = calloc(1, sizeof(*s));
 
-	*out = NULL;
-	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
-		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
-		return -EAGAIN;
-	}
-	s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		return NULL;
 	s->watch = WATCH_SESSION;
 	s->events_fd = -1;
 	s->s.procs_fd = -1;
@@ -183,7 +171,29 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	snprintf(s->project, sizeof(s->project), "%s", project);
 	if (cordon_policy_sha256(pol, s->sha256) < 0)
 		s->sha256[0] = '\0';
+	return s;
+}
 
+int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			  const char *project, bool auto_confine, struct dsession **out,
+			  unsigned int *limits, char *err, size_t errlen)
+{
+	struct policy_errors errs = { 0 };
+	struct cordon_resolver res = { 0 };
+	struct pol_maps maps = { 0 };
+	struct dsession *s;
+	const char *failed = NULL;
+	uint32_t flags;
+	int r;
+
+	*out = NULL;
+	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
+		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
+		return -EAGAIN;
+	}
+	s = new_session(d, pol, uid, pid, project, auto_confine);
+	if (!s)
+		return -ENOMEM;
 	r = compile(pol, &res, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
