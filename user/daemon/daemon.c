@@ -276,17 +276,16 @@ static int setup_cgroup(struct daemon *d)
 		daemon_log("no cgroup v2 hierarchy: %s", strerror(-r));
 		return r;
 	}
-	if (d->o.cgroup_root)
-		snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s", d->o.cgroup_root);
-	else
-		snprintf(d->cgroup_root, sizeof(d->cgroup_root), "%s/%s", mnt,
-			 CORDON_CGROUP_ROOT_NAME);
+	d->cgroup_root = d->o.cgroup_root ? strdup(d->o.cgroup_root)
+					  : cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
+	if (!d->cgroup_root)
+		return -ENOMEM;
 	ml = strlen(mnt);
 	if (strncmp(d->cgroup_root, mnt, ml) || d->cgroup_root[ml] != '/') {
 		daemon_log("%s is not under the cgroup v2 mount %s", d->cgroup_root, mnt);
 		return -EINVAL;
 	}
-	snprintf(d->cgroup_rel, sizeof(d->cgroup_rel), "%s", d->cgroup_root + ml);
+	d->cgroup_rel = d->cgroup_root + ml;
 	return 0;
 }
 
@@ -302,7 +301,9 @@ static int setup_bpf(struct daemon *d)
 		return r;
 	}
 	cordon_bpf_pin_name(d->cgroup_root, name);
-	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", d->o.pin_root, name);
+	d->pin_dir = cordon_path_join(d->o.pin_root, name);
+	if (!d->pin_dir)
+		return -ENOMEM;
 	bo.cgroup_root = d->cgroup_root;
 	bo.lsm = d->lsm;
 	bo.pin_dir = d->pin_dir;
@@ -510,6 +511,9 @@ int daemon_main(const struct daemon_opts *o)
 	if (d.bpf)
 		cordon_bpf_stop(d.bpf);
 	daemon_config_free(&d.cfg);
+	free(d.snapshot);
+	free(d.pin_dir);
+	free(d.cgroup_root);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.sigfd >= 0)

@@ -103,12 +103,13 @@ struct daemon {
 	struct ring_buffer *rb;
 	bool lsm;
 	int landlock_abi;
-	char pin_dir[4200];
-	char cgroup_root[4200];
-	char cgroup_rel[4200]; /* cgroup_root relative to the cgroup2 mount, as /proc/PID/cgroup */
+	char *pin_dir;
+	char *cgroup_root;
+	const char *
+		cgroup_rel; /* in cgroup_root: relative to the cgroup2 mount, as /proc/PID/cgroup */
 	char hostname[256];
 	/* the validated policy set in use: copies, so edits under /etc take effect on SIGHUP */
-	char snapshot[4300];
+	char *snapshot; /* NULL until the first snapshot */
 	unsigned int generation;
 	int epfd, sigfd, lfd;
 	enum daemon_watch w_signal, w_listen, w_ringbuf;

@@ -168,10 +168,11 @@ int daemon_policy_snapshot(struct daemon *d)
 		r = validate(dir);
 	if (r < 0)
 		goto fail;
-	if (d->snapshot[0])
+	if (d->snapshot)
 		remove_tree(d->snapshot);
+	free(d->snapshot);
+	d->snapshot = TAKE_PTR(dir);
 	d->generation++;
-	snprintf(d->snapshot, sizeof(d->snapshot), "%s", dir);
 	daemon_log("policy set %u in use (%s, floor %s)", d->generation, d->o.policy_dir,
 		   d->o.floor && access(d->o.floor, F_OK) == 0 ? d->o.floor : "none");
 	return 0;
