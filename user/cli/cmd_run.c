@@ -212,7 +212,9 @@ static void describe_session(struct run *r)
 		.start_ns = r->start_ns,
 		.project = r->project,
 		.layers = layers,
-		.layers_reported = (1u << CORDON_LAYER_ID_LIMITS) - 1,
+		.layers_reported = CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
+				   CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP) |
+				   POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
 		.pid = getpid(),
