@@ -142,10 +142,10 @@
 enum cordon_event_type {
 	CORDON_EVENT_TYPES(CORDON_EV_ENUM_)
 };
-enum cordon_hook {
+enum cordon_event_hook {
 	CORDON_HOOKS(CORDON_HOOK_ENUM_)
 };
-enum cordon_layer {
+enum cordon_event_layer {
 	CORDON_LAYERS(CORDON_LAYER_ENUM_)
 };
 

@@ -415,6 +415,25 @@ static void test_audit_format__every_type_with_hostile_strings_equals_the_oracle
 	free(f);
 }
 
+static void test_audit_format__longest_exec_records_fit_the_scratch(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_exec e;
+
+	(void)state;
+	for (int shape = 0; shape < 3; shape++) {
+		hostile_record(CORDON_EV_EXEC, (__u8 *)&e, sizeof(e), "", 1);
+		/* control characters grow 6 times, invalid bytes 3 times plus their hex */
+		memset(e.hdr.comm, shape ? 0x01 : 0xff, sizeof(e.hdr.comm));
+		memset(e.filename, shape ? 0x01 : 0xff, sizeof(e.filename));
+		for (size_t i = 0; i < sizeof(e.args); i++)
+			e.args[i] = shape == 2 ? 0x01 : i % 2 ? 0 : 0xff; /* 320 one-byte args */
+		e.args_len = sizeof(e.args);
+		both_ways(f, &sessions[0], &e, sizeof(e));
+	}
+	free(f);
+}
+
 static void test_audit_format__every_hook_and_layer_name_is_a_plain_identifier(void **state)
 {
 	(void)state;
@@ -664,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__equals_the_oracle_on_every_type),
 		cmocka_unit_test(
 			test_audit_format__every_type_with_hostile_strings_equals_the_oracle),
+		cmocka_unit_test(test_audit_format__longest_exec_records_fit_the_scratch),
 		cmocka_unit_test(
 			test_audit_format__every_hook_and_layer_name_is_a_plain_identifier),
 		cmocka_unit_test(test_audit_format__time_stamp_equals_rfc3339),
