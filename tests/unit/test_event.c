@@ -118,8 +118,15 @@ static void test_event_desc__every_type_of_events_h_is_described(void **state)
 		assert_non_null(d);
 		assert_true(d->size > sizeof(*h) && d->size <= sizeof(buf));
 		assert_true(d->n_fields > 0);
-		for (size_t k = 0; k < d->n_fields; k++)
-			assert_true(d->fields[k].off + d->fields[k].len <= d->size);
+		for (size_t k = 0; k < d->n_fields; k++) {
+			const struct cordon_event_field *fd = &d->fields[k];
+
+			assert_true(fd->off + fd->len <= d->size);
+			/* the writer walks the fields once, object by object */
+			if (k)
+				assert_true(fd[-1].obj <= fd->obj);
+			assert_int_equal(fd->json_len, strlen(fd->key) + 4);
+		}
 		assert_string_equal(cordon_event_type_name(types[i]), names[i]);
 		h->type = (__u16)types[i];
 		h->size = (__u32)d->size;

@@ -67,11 +67,14 @@ enum cordon_field_kind {
 				 * aux2 is AF_INET or AF_INET6 */
 };
 
-/* The object a field's key is in, in the order they appear on a line. */
+/*
+ * The object a field's key is in, in the order they appear on a line (cordon.target before
+ * the type's other cordon fields). A type's fields are listed in this order.
+ */
 enum cordon_field_obj {
 	CORDON_OBJ_EVENT,   /* event */
-	CORDON_OBJ_CORDON,  /* cordon */
 	CORDON_OBJ_TARGET,  /* cordon.target */
+	CORDON_OBJ_CORDON,  /* cordon */
 	CORDON_OBJ_PROCESS, /* process */
 	CORDON_OBJ_USER,    /* user */
 	CORDON_OBJ_FILE,    /* file (written only when one of its fields is) */
@@ -79,7 +82,9 @@ enum cordon_field_obj {
 };
 
 struct cordon_event_field {
-	const char *key;   /* JSON key; an invalid string's bytes go to cordon.hex["obj.key"] */
+	const char *key; /* JSON key; an invalid string's bytes go to cordon.hex["obj.key"] */
+	char json[24];	 /* the key as written, ,"key": (copied whole: a fixed-size copy) */
+	uint8_t json_len;
 	uint8_t obj;	   /* enum cordon_field_obj */
 	uint8_t kind;	   /* enum cordon_field_kind */
 	uint16_t off, len; /* the value: offset and size */
@@ -241,6 +246,7 @@ struct cordon_audit_keys {
 #define CORDON_AUDIT_CLOCK_EVERY  64
 #define CORDON_AUDIT_PREFIX_SLOTS 16
 #define CORDON_AUDIT_UID_SLOTS	  8
+#define CORDON_AUDIT_CLASS_SLOTS  16
 
 /*
  * Caches of the formatter; zero-initialised is ready, nothing to free. Entries are checked
@@ -270,6 +276,19 @@ struct cordon_audit_format {
 		size_t len;
 		char json[160];
 	} uid[CORDON_AUDIT_UID_SLOTS];
+	/*
+	 * What the record's type, hook, layer and verdict (refused or not) make, the same for
+	 * every record of those: event.category, type, action and outcome, then cordon.layer and
+	 * hook. Made from static tables only: an entry never goes stale.
+	 */
+	struct {
+		bool used;
+		uint64_t key;
+		const char *action, *outcome, *layer;
+		size_t event_len, cordon_len;
+		char event[160];
+		char cordon[96];
+	} cls[CORDON_AUDIT_CLASS_SLOTS];
 	/* "name":... of the last valid UTF-8 comm */
 	bool comm_used;
 	uint8_t comm[16];

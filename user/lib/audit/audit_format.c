@@ -101,9 +101,14 @@ static void put_i64(struct cordon_audit_buf *b, int64_t v)
  */
 static void put_name(struct cordon_audit_buf *b, const char *name)
 {
-	put_lit(b, "\"");
-	put_str(b, name);
-	put_lit(b, "\"");
+	size_t n = strlen(name);
+
+	if (cordon_audit_buf_reserve(b, n + 2) < 0)
+		return;
+	b->p[b->len] = '"';
+	memcpy(b->p + b->len + 1, name, n);
+	b->p[b->len + 1 + n] = '"';
+	b->len += n + 2;
 }
 
 /* @s (@n bytes of valid UTF-8) as a JSON string, encoded by jansson. */
@@ -343,6 +348,7 @@ static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], uns
 struct rec {
 	struct cordon_audit_format *f;
 	const struct cordon_event_desc *d;
+	size_t next; /* the next of d->fields to write */
 	const struct cordon_event_hdr *h;
 	const __u8 *p;		      /* the record's bytes */
 	struct cordon_audit_buf *hex; /* ,"obj.key":"hex digits"... */
@@ -559,57 +565,126 @@ static void put_value(const struct rec *r, struct cordon_audit_buf *b,
 	}
 }
 
+/* An object opened at its first field: the literal and its length. */
+#define OPEN(lit) lit, sizeof(lit) - 1
+
 /*
- * The fields of object @obj, in the order of the description. @open ("\"file\":{") opens the
- * object at its first field and is closed after the last; NULL: the object is open already and
- * has a member, so every key takes a comma.
+ * The fields of object @obj: the type's fields from r->next on, as long as they are in @obj
+ * (they are listed in object order). @open (",\"file\":{") opens the object at its first field
+ * and is closed after the last; NULL: the object is open and has a member, every key takes a
+ * comma.
  */
-static void put_object(const struct rec *r, struct cordon_audit_buf *b, unsigned int obj,
-		       const char *open)
+static void put_fields_of(struct rec *r, struct cordon_audit_buf *b, unsigned int obj,
+			  const char *open, size_t open_len)
 {
-	bool first = open != NULL, opened = open == NULL;
+	const struct cordon_event_field *fd = r->d->fields + r->next;
+	const struct cordon_event_field *end = r->d->fields + r->d->n_fields;
+	bool opened = open == NULL;
 
-	for (size_t i = 0; i < r->d->n_fields; i++) {
-		const struct cordon_event_field *fd = &r->d->fields[i];
-
-		if (fd->obj != obj || !present(r, fd))
+	for (; fd < end && fd->obj == obj; fd++) {
+		if (!present(r, fd))
 			continue;
 		if (!opened) {
-			put_lit(b, ",");
-			put_str(b, open);
+			put(b, open, open_len);
+			put(b, fd->json + 1, fd->json_len - 1u); /* the first key: no comma */
 			opened = true;
+		} else if (cordon_audit_buf_reserve(b, sizeof(fd->json)) == 0) {
+			memcpy(b->p + b->len, fd->json, sizeof(fd->json));
+			b->len += fd->json_len;
 		}
-		put_str(b, first ? "\"" : ",\"");
-		put_str(b, fd->key);
-		put_lit(b, "\":");
 		put_value(r, b, fd);
-		first = false;
 	}
+	r->next = (size_t)(fd - r->d->fields);
 	if (open && opened)
 		put_lit(b, "}");
 }
 
+/* Most objects have no fields of the record's type: that is seen without a call. */
+static inline void put_object(struct rec *r, struct cordon_audit_buf *b, unsigned int obj,
+			      const char *open, size_t open_len)
+{
+	if (r->next < r->d->n_fields && r->d->fields[r->next].obj == obj)
+		put_fields_of(r, b, obj, open, open_len);
+}
+
+/* ,"category":[...],"type":[...],"action":...,"outcome":... of event */
+static void put_event_class(struct cordon_audit_buf *b, const char *category, const char *etype,
+			    const char *action, const char *outcome)
+{
+	if (category) {
+		put_lit(b, ",\"category\":[");
+		put_name(b, category);
+		put_lit(b, "]");
+	}
+	if (etype) {
+		put_lit(b, ",\"type\":[");
+		put_name(b, etype);
+		put_lit(b, "]");
+	}
+	put_field(b, "action");
+	put_name(b, action);
+	put_field(b, "outcome");
+	put_name(b, outcome);
+}
+
+/* ,"layer":...,"hook":... of cordon */
+static void put_cordon_class(struct cordon_audit_buf *b, const struct cordon_event_hdr *h)
+{
+	if (h->layer) {
+		put_field(b, "layer");
+		put_name(b, cordon_event_layer_name(h->layer));
+	}
+	put_field(b, "hook");
+	put_name(b, cordon_event_hook_name(h->hook));
+}
+
+typedef typeof(((struct cordon_audit_format *)0)->cls[0]) class_entry;
+
+/*
+ * The classification of the record and its JSON (event's and cordon's parts), through @f's
+ * cache: the names are looked up and measured once per type, hook, layer and verdict.
+ */
+static const class_entry *classify(struct cordon_audit_format *f, const struct cordon_event_hdr *h,
+				   int type)
+{
+	uint64_t key = (uint64_t)type | (uint64_t)h->hook << 8 | (uint64_t)h->layer << 24 |
+		       (uint64_t)(h->verdict != 0) << 40;
+	class_entry *e = &f->cls[((key * 0x9e3779b97f4a7c15ull) >> 32) % CORDON_AUDIT_CLASS_SLOTS];
+	struct cordon_audit_buf ev = { .p = e->event, .cap = sizeof(e->event), .fixed = true };
+	struct cordon_audit_buf co = { .p = e->cordon, .cap = sizeof(e->cordon), .fixed = true };
+	const char *category, *etype;
+
+	if (e->used && e->key == key)
+		return e;
+	e->action = cordon_audit_classify(h, type, &category, &etype);
+	e->outcome = h->verdict ? "failure" : "success";
+	e->layer = h->layer ? cordon_event_layer_name(h->layer) : NULL;
+	put_event_class(&ev, category, etype, e->action, e->outcome);
+	put_cordon_class(&co, h);
+	e->event_len = ev.len;
+	e->cordon_len = co.len;
+	e->key = key;
+	/* Names are short identifiers: they always fit; if one did not, the line says so. */
+	e->used = !ev.overflow && !co.overflow;
+	return e->used ? e : NULL;
+}
+
 /* The fields under "cordon": the header's, then the type's. */
-static void put_cordon(const struct rec *r, struct cordon_audit_buf *cf)
+static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_entry *k)
 {
 	const struct cordon_event_hdr *h = r->h;
 
-	if (h->layer) {
-		put_field(cf, "layer");
-		put_name(cf, cordon_event_layer_name(h->layer));
-	}
-	put_field(cf, "hook");
-	put_name(cf, cordon_event_hook_name(h->hook));
+	put(cf, k->cordon, k->cordon_len);
 	if (h->verdict || h->rule_id) {
 		put_field(cf, "rule");
 		put_u64(cf, h->rule_id);
 	}
-	put_object(r, cf, CORDON_OBJ_TARGET, "\"target\":{");
-	put_object(r, cf, CORDON_OBJ_CORDON, NULL);
+	put_object(r, cf, CORDON_OBJ_TARGET, OPEN(",\"target\":{"));
+	put_object(r, cf, CORDON_OBJ_CORDON, NULL, 0);
 }
 
 /* process, user and error (the header's and the type's fields), then file and the rest. */
-static void put_tail(const struct rec *r, struct cordon_audit_buf *tail)
+static void put_tail(struct rec *r, struct cordon_audit_buf *tail)
 {
 	const struct cordon_event_hdr *h = r->h;
 
@@ -619,42 +694,29 @@ static void put_tail(const struct rec *r, struct cordon_audit_buf *tail)
 	put_u64(tail, h->tid);
 	put_lit(tail, "}");
 	put_comm(r->f, tail, r->hex, h->comm);
-	put_object(r, tail, CORDON_OBJ_PROCESS, NULL);
+	put_object(r, tail, CORDON_OBJ_PROCESS, NULL, 0);
 	put_lit(tail, "}");
 	put_user(r->f, tail, h->uid);
-	put_object(r, tail, CORDON_OBJ_USER, NULL);
+	put_object(r, tail, CORDON_OBJ_USER, NULL, 0);
 	put_lit(tail, "}");
 	if (r->d->error || h->verdict) {
 		put_lit(tail, ",\"error\":{\"code\":");
 		put_name(tail, r->d->error ?: strerrorname_np(-h->verdict) ?: "unknown");
 		put_lit(tail, "}");
 	}
-	put_object(r, tail, CORDON_OBJ_FILE, "\"file\":{");
-	put_object(r, tail, CORDON_OBJ_TOP, NULL);
+	put_object(r, tail, CORDON_OBJ_FILE, OPEN(",\"file\":{"));
+	put_object(r, tail, CORDON_OBJ_TOP, NULL, 0);
 }
 
 /* "@timestamp" and "event": what the record is. */
-static void put_event(const struct rec *r, struct cordon_audit_buf *out, const char *action,
-		      const char *category, const char *etype, const char *outcome)
+static void put_event(struct rec *r, struct cordon_audit_buf *out, const class_entry *k)
 {
 	put_lit(out, "{\"@timestamp\":\"");
 	cordon_audit_format_time(r->f, realtime_of(r->f, r->h->ts_ns), out);
 	put_lit(out, "\",\"event\":{\"kind\":\"event\"");
-	if (category) {
-		put_lit(out, ",\"category\":[");
-		put_name(out, category);
-		put_lit(out, "]");
-	}
-	if (etype) {
-		put_lit(out, ",\"type\":[");
-		put_name(out, etype);
-		put_lit(out, "]");
-	}
-	put_field(out, "action");
-	put_name(out, action);
-	put_field(out, "outcome");
-	put_name(out, outcome);
-	put_object(r, out, CORDON_OBJ_EVENT, NULL);
+	put(out, k->event, k->event_len);
+	r->next = 0;
+	put_object(r, out, CORDON_OBJ_EVENT, NULL, 0);
 	put_lit(out, "},");
 }
 
@@ -664,27 +726,30 @@ int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon
 {
 	const struct cordon_event_hdr *h = data;
 	int type = cordon_event_check(data, size);
-	const char *action, *category, *etype, *outcome;
 	char cf_mem[CF_BYTES], tail_mem[TAIL_BYTES], hex_mem[HEX_BYTES];
 	struct cordon_audit_buf cf = { .p = cf_mem, .cap = sizeof(cf_mem), .fixed = true };
 	struct cordon_audit_buf tail = { .p = tail_mem, .cap = sizeof(tail_mem), .fixed = true };
 	struct cordon_audit_buf hex = { .p = hex_mem, .cap = sizeof(hex_mem), .fixed = true };
 	struct rec r = { .f = f, .h = h, .p = data, .hex = &hex };
+	const class_entry *k;
 	size_t start = out->len;
 
 	if (type < 0)
 		return type;
 	r.d = cordon_event_desc((unsigned int)type);
-	action = cordon_audit_classify(h, type, &category, &etype);
-	outcome = h->verdict ? "failure" : "success";
+	k = classify(f, h, type);
+	if (!k)
+		return -ENOBUFS;
 
 	/* cordon.hex is known only once every string is encoded: fields first, then the line. */
-	put_cordon(&r, &cf);
+	while (r.next < r.d->n_fields && r.d->fields[r.next].obj == CORDON_OBJ_EVENT)
+		r.next++; /* "event" is written last, before the rest */
+	put_cordon(&r, &cf, k);
 	put_tail(&r, &tail);
 	if (cf.overflow || tail.overflow || hex.overflow)
 		return -ENOBUFS; /* cannot happen: the scratch sizes bound the longest record */
 
-	put_event(&r, out, action, category, etype, outcome);
+	put_event(&r, out, k);
 	put_session_cached(f, out, c, h->session);
 	put(out, cf.p, cf.len);
 	if (hex.len) {
@@ -704,9 +769,9 @@ int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon
 		*keys = (struct cordon_audit_keys){
 			.session = c->session,
 			.policy = c->policy,
-			.action = action,
-			.outcome = outcome,
-			.layer = h->layer ? cordon_event_layer_name(h->layer) : NULL,
+			.action = k->action,
+			.outcome = k->outcome,
+			.layer = k->layer,
 		};
 	return 0;
 }

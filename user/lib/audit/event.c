@@ -46,8 +46,11 @@ const char *cordon_event_layer_name(unsigned int layer)
 	.len = sizeof(((struct cordon_event_##st *)0)->m)
 #define OFF(st, m) offsetof(struct cordon_event_##st, m)
 /* Present only when the __u32 flags word @m has @bit. */
-#define WHEN(st, m, bit)   .when_off = OFF(st, m), .when_bit = (bit)
-#define FIELD(o, k, kind_) .obj = CORDON_OBJ_##o, .key = k, .kind = CORDON_FIELD_##kind_
+#define WHEN(st, m, bit) .when_off = OFF(st, m), .when_bit = (bit)
+/* The key, and as the writer puts it: ,"key": */
+#define FIELD(o, k, kind_)               \
+	.obj = CORDON_OBJ_##o, .key = k, \
+	.json = ",\"" k "\":", .json_len = sizeof(",\"" k "\":") - 1, .kind = CORDON_FIELD_##kind_
 
 static const struct cordon_event_field file_fields[] = {
 	{ FIELD(CORDON, "secret", SECRET) },
@@ -79,34 +82,34 @@ static const struct cordon_event_field auto_fields[] = {
 };
 
 static const struct cordon_event_field exec_fields[] = {
+	{ FIELD(CORDON, "args_truncated", BOOL), AT(exec, flags),
+	  .arg = CORDON_EXEC_ARGS_TRUNCATED },
+	{ FIELD(CORDON, "args_unreadable", TRUE), WHEN(exec, flags, CORDON_EXEC_ARGS_UNREADABLE) },
+	{ FIELD(CORDON, "exec_tid", TID), AT(exec, old_pid) },
 	{ FIELD(PROCESS, "ppid", U32), AT(exec, ppid) },
 	{ FIELD(PROCESS, "executable", STR), AT(exec, filename) },
 	{ FIELD(PROCESS, "args", ARGV), AT(exec, args), .aux = OFF(exec, args_len) },
 	{ FIELD(PROCESS, "args_count", U32), AT(exec, argc) },
 	{ FIELD(PROCESS, "command_line", CMDLINE), AT(exec, args), .aux = OFF(exec, args_len) },
-	{ FIELD(CORDON, "args_truncated", BOOL), AT(exec, flags),
-	  .arg = CORDON_EXEC_ARGS_TRUNCATED },
-	{ FIELD(CORDON, "args_unreadable", TRUE), WHEN(exec, flags, CORDON_EXEC_ARGS_UNREADABLE) },
-	{ FIELD(CORDON, "exec_tid", TID), AT(exec, old_pid) },
 	{ FIELD(USER, "effective", ID), AT(exec, euid) },
 };
 
 static const struct cordon_event_field exit_fields[] = {
 	{ FIELD(EVENT, "duration", DURATION), AT(exit, start_ns) },
+	{ FIELD(CORDON, "signal", SIGNAL), AT(exit, exit_code) },
 	{ FIELD(PROCESS, "ppid", U32), AT(exit, ppid) },
 	{ FIELD(PROCESS, "exit_code", EXIT_CODE), AT(exit, exit_code) },
-	{ FIELD(CORDON, "signal", SIGNAL), AT(exit, exit_code) },
 };
 
 static const struct cordon_event_field syscall_fields[] = {
 	{ FIELD(CORDON, "syscall", U32), AT(syscall, nr) },
 	{ FIELD(CORDON, "layer_inferred", TRUE) },
-	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
-	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
-	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
 	{ FIELD(CORDON, "family", U16), AT(syscall, family),
 	  WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
 	{ FIELD(CORDON, "arg", I64), AT(syscall, arg), WHEN(syscall, flags, CORDON_SYSCALL_ARG) },
+	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
+	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
+	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
 };
 
 /* Seen as seccomp's own signal, not inferred; no errno reached the task (error.code SIGSYS). */
