@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Ring-buffer records to JSON lines without building a json_t: fixed fields are printed here,
- * each agent-controlled string is encoded by jansson on its own (JSON_ENCODE_ANY), never by a
- * hand-written escaper. The lines must parse to what cordon_audit_from_event() builds; the
- * unit tests compare the two on every record kind and on hostile strings.
+ * The one writer from ring-buffer records to JSON lines, walking each type's description
+ * (event.c) without building a json_t: fixed fields are printed here, each agent-controlled
+ * string is encoded by jansson on its own (JSON_ENCODE_ANY), never by a hand-written escaper.
+ * The unit tests require the lines to parse to what the oracle cordon_audit_from_event()
+ * (audit_oracle.c) builds, for every type and on hostile strings.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Building audit records (docs/audit-schema.md) from ring-buffer records and session facts, and
- * the RFC 3339 time stamps they carry. Strings from the kernel are bounded, then jansson escapes.
+ * Audit records as json_t (docs/audit-schema.md): the common part, session and events-lost
+ * records, agent strings with their UTF-8 repair, and the RFC 3339 time stamps they carry.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "maps.h"
-#include "compile/compile.h"
 
 static uint64_t clock_ns(clockid_t id)
 {

@@ -8,11 +8,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "sys/sys.h"
 #include "audit/audit.h"
-#include "maps.h"
 
 #define NAME_ENTRY(name, nr, str) [nr] = str,
 
