@@ -12,54 +12,151 @@
 #define CORDON_EVENT_VERSION 1
 #define CORDON_COMM_LEN	     16
 #define CORDON_PATH_LEN	     256
+/*
+ * Bytes of argv an exec record carries: the whole record stays within the 1 KiB that clang can
+ * zero inline in BPF.
+ */
+#define CORDON_ARGS_LEN 640
 
 /*
  * Numbering (append only): enforcement records (cgroup and LSM programs) use types 1-31 and
  * hooks 1-63; activity and denial records from tracepoints use types 32-63 and hooks 64-127.
+ *
+ * Each list below is an X-macro, X(NAME, number, "name"): it makes the constants CORDON_EV_NAME,
+ * CORDON_HOOK_NAME and CORDON_LAYER_NAME here, and userspace's name tables (the "name" is what
+ * audit records carry), so a number and its name are written once. Lists are in numeric order.
  */
 
-/* hdr.type */
-#define CORDON_EV_FILE	  1 /* struct cordon_event_file */
-#define CORDON_EV_CONNECT 2 /* struct cordon_event_connect */
-#define CORDON_EV_TASK	  3 /* struct cordon_event_task: ptrace or signal of another task */
-#define CORDON_EV_OP	  4 /* struct cordon_event_op: bpf, mount, userns, ioctl, socket */
+/* hdr.type; the struct of each type is named in its comment */
+#define CORDON_EVENT_TYPES(X)                                                                      \
+	/* enforcement records (cgroup and LSM programs) */                                        \
+	X(FILE, 1, "file")	 /* struct cordon_event_file */                                    \
+	X(CONNECT, 2, "connect") /* struct cordon_event_connect */                                 \
+	/* struct cordon_event_task: ptrace or signal of another task */                           \
+	X(TASK, 3, "task")                                                                         \
+	/* struct cordon_event_op: bpf, mount, userns, ioctl, socket */                            \
+	X(OP, 4, "operation")                                                                      \
+	/* struct cordon_event_auto: a task tagged at exec (auto_exec, issue 7) */                 \
+	X(AUTO_CONFINE, 5, "auto-confine")                                                         \
+	/* A connect the session's rules allowed (struct cordon_event_connect, verdict 0, */       \
+	/* rule_id the allowing rule), from cgroup/connect4/6 when the session's policy records */ \
+	/* connects (CORDON_SESSION_AUDIT_CONNECT). A type of its own so that no consumer */       \
+	/* counting CORDON_EV_CONNECT as refusals miscounts it. sendmsg is not reported: one */    \
+	/* record per datagram. (Issue 6.) */                                                      \
+	X(NET_ALLOWED, 6, "connect-allowed")                                                       \
+	/* activity and denial records from tracepoints */                                         \
+	/* struct cordon_event_exec: a session task executed a program */                          \
+	X(EXEC, 32, "exec")                                                                        \
+	/* struct cordon_event_exit: the last thread of a process ended */                         \
+	X(EXIT, 33, "exit")                                                                        \
+	/* struct cordon_event_syscall: a syscall refused with EACCES/EPERM */                     \
+	X(SYSCALL, 34, "syscall")                                                                  \
+	/* seccomp killed the task (SIGSYS with si_code SYS_SECCOMP) instead of returning an */    \
+	/* errno, e.g. for a syscall of an architecture the filter does not allow (the i386 */     \
+	/* table, int $0x80). The record is a struct cordon_event_syscall: nr is the syscall */    \
+	/* number in that architecture's table, arg its AUDIT_ARCH_* value */                      \
+	/* (CORDON_SYSCALL_ARG), verdict -ENOSYS as a stand-in (no errno reached the task: */      \
+	/* userspace reports SIGSYS), layer seccomp and not inferred: the kernel lets no */        \
+	/* process send that si_code to another, and a task faking it to itself only reports */    \
+	/* on itself. */                                                                           \
+	X(SECCOMP_KILL, 35, "seccomp-kill")
 
 /* hdr.hook: the kernel hook that decided */
-#define CORDON_HOOK_FILE_OPEN		1  /* lsm/file_open */
-#define CORDON_HOOK_CONNECT4		2  /* cgroup/connect4 */
-#define CORDON_HOOK_CONNECT6		3  /* cgroup/connect6 */
-#define CORDON_HOOK_PATH_MKNOD		4  /* lsm/path_mknod: creating a file (open O_CREAT too) */
-#define CORDON_HOOK_PATH_MKDIR		5  /* lsm/path_mkdir */
-#define CORDON_HOOK_PATH_SYMLINK	6  /* lsm/path_symlink */
-#define CORDON_HOOK_PATH_LINK		7  /* lsm/path_link: either end */
-#define CORDON_HOOK_PATH_RENAME		8  /* lsm/path_rename: either end */
-#define CORDON_HOOK_PATH_UNLINK		9  /* lsm/path_unlink */
-#define CORDON_HOOK_PATH_RMDIR		10 /* lsm/path_rmdir */
-#define CORDON_HOOK_PATH_TRUNCATE	11 /* lsm/path_truncate */
-#define CORDON_HOOK_PATH_CHMOD		12 /* lsm/path_chmod */
-#define CORDON_HOOK_FILE_TRUNCATE	13 /* lsm/file_truncate (6.2+) */
-#define CORDON_HOOK_BPRM_CHECK		14 /* lsm/bprm_check_security */
-#define CORDON_HOOK_MMAP_FILE		15 /* lsm/mmap_file with PROT_EXEC */
-#define CORDON_HOOK_FILE_MPROTECT	16 /* lsm/file_mprotect to PROT_EXEC */
-#define CORDON_HOOK_UNIX_STREAM_CONNECT 17 /* lsm/unix_stream_connect */
-#define CORDON_HOOK_UNIX_MAY_SEND	18 /* lsm/unix_may_send */
-#define CORDON_HOOK_SOCKET_CREATE	19 /* lsm/socket_create */
-#define CORDON_HOOK_PTRACE		20 /* lsm/ptrace_access_check */
-#define CORDON_HOOK_TASK_KILL		21 /* lsm/task_kill */
-#define CORDON_HOOK_BPF			22 /* lsm/bpf */
-#define CORDON_HOOK_SB_MOUNT		23 /* lsm/sb_mount */
-#define CORDON_HOOK_USERNS_CREATE	24 /* lsm/userns_create */
-#define CORDON_HOOK_FILE_IOCTL		25 /* lsm/file_ioctl: TIOCSTI, TIOCLINUX */
-#define CORDON_HOOK_SENDMSG4		26 /* cgroup/sendmsg4: UDP without connect() */
-#define CORDON_HOOK_SENDMSG6		27 /* cgroup/sendmsg6 */
-#define CORDON_HOOK_BIND4		28 /* cgroup/bind4 */
-#define CORDON_HOOK_BIND6		29 /* cgroup/bind6 */
+#define CORDON_HOOKS(X)                                                                            \
+	/* enforcement hooks (cgroup and LSM programs) */                                          \
+	X(FILE_OPEN, 1, "file_open") /* lsm/file_open */                                           \
+	X(CONNECT4, 2, "connect4")   /* cgroup/connect4 */                                         \
+	X(CONNECT6, 3, "connect6")   /* cgroup/connect6 */                                         \
+	/* lsm/path_mknod: creating a file (open O_CREAT too) */                                   \
+	X(PATH_MKNOD, 4, "path_mknod")                                                             \
+	X(PATH_MKDIR, 5, "path_mkdir")			  /* lsm/path_mkdir */                     \
+	X(PATH_SYMLINK, 6, "path_symlink")		  /* lsm/path_symlink */                   \
+	X(PATH_LINK, 7, "path_link")			  /* lsm/path_link: either end */          \
+	X(PATH_RENAME, 8, "path_rename")		  /* lsm/path_rename: either end */        \
+	X(PATH_UNLINK, 9, "path_unlink")		  /* lsm/path_unlink */                    \
+	X(PATH_RMDIR, 10, "path_rmdir")			  /* lsm/path_rmdir */                     \
+	X(PATH_TRUNCATE, 11, "path_truncate")		  /* lsm/path_truncate */                  \
+	X(PATH_CHMOD, 12, "path_chmod")			  /* lsm/path_chmod */                     \
+	X(FILE_TRUNCATE, 13, "file_truncate")		  /* lsm/file_truncate (6.2+) */           \
+	X(BPRM_CHECK, 14, "bprm_check_security")	  /* lsm/bprm_check_security */            \
+	X(MMAP_FILE, 15, "mmap_file")			  /* lsm/mmap_file with PROT_EXEC */       \
+	X(FILE_MPROTECT, 16, "file_mprotect")		  /* lsm/file_mprotect to PROT_EXEC */     \
+	X(UNIX_STREAM_CONNECT, 17, "unix_stream_connect") /* lsm/unix_stream_connect */            \
+	X(UNIX_MAY_SEND, 18, "unix_may_send")		  /* lsm/unix_may_send */                  \
+	X(SOCKET_CREATE, 19, "socket_create")		  /* lsm/socket_create */                  \
+	X(PTRACE, 20, "ptrace_access_check")		  /* lsm/ptrace_access_check */            \
+	X(TASK_KILL, 21, "task_kill")			  /* lsm/task_kill */                      \
+	X(BPF, 22, "bpf")				  /* lsm/bpf */                            \
+	X(SB_MOUNT, 23, "sb_mount")			  /* lsm/sb_mount */                       \
+	X(USERNS_CREATE, 24, "userns_create")		  /* lsm/userns_create */                  \
+	X(FILE_IOCTL, 25, "file_ioctl")			  /* lsm/file_ioctl: TIOCSTI, TIOCLINUX */ \
+	X(SENDMSG4, 26, "sendmsg4") /* cgroup/sendmsg4: UDP without connect() */                   \
+	X(SENDMSG6, 27, "sendmsg6") /* cgroup/sendmsg6 */                                          \
+	X(BIND4, 28, "bind4")	    /* cgroup/bind4 */                                             \
+	X(BIND6, 29, "bind6")	    /* cgroup/bind6 */                                             \
+	/* lsm/bprm_committed_creds: auto-confinement (issue 7) */                                 \
+	X(BPRM_COMMITTED_CREDS, 30, "bprm_committed_creds")                                        \
+	/* IP rules for the sockets of session tasks that no cgroup program judges (a task */      \
+	/* tagged at exec before its move into the session cgroup, or a socket made outside */     \
+	/* it): struct cordon_event_connect records, layer bpf_lsm. */                             \
+	X(SOCKET_CONNECT, 31, "socket_connect") /* lsm/socket_connect */                           \
+	X(SOCKET_SENDMSG, 32, "socket_sendmsg") /* lsm/socket_sendmsg with a destination */        \
+	X(SOCKET_BIND, 33, "socket_bind")	/* lsm/socket_bind */                              \
+	/* tracepoint hooks */                                                                     \
+	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                    \
+	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                    \
+	/* CORDON_EV_SYSCALL records: tracepoint/syscalls/sys_exit_<syscall> */                    \
+	X(SYS_OPENAT, 66, "sys_exit_openat")                                                       \
+	X(SYS_OPEN, 67, "sys_exit_open")                                                           \
+	X(SYS_OPENAT2, 68, "sys_exit_openat2")                                                     \
+	X(SYS_EXECVE, 69, "sys_exit_execve")                                                       \
+	X(SYS_CONNECT, 70, "sys_exit_connect")                                                     \
+	X(SYS_UNSHARE, 71, "sys_exit_unshare")                                                     \
+	X(SYS_MOUNT, 72, "sys_exit_mount")                                                         \
+	X(SYS_SOCKET, 73, "sys_exit_socket")                                                       \
+	X(SYS_BPF, 74, "sys_exit_bpf")                                                             \
+	X(SYS_LINK, 75, "sys_exit_link")                                                           \
+	X(SYS_LINKAT, 76, "sys_exit_linkat")                                                       \
+	X(SYS_PTRACE, 77, "sys_exit_ptrace")                                                       \
+	X(SYS_KILL, 78, "sys_exit_kill")                                                           \
+	X(SYS_IOCTL, 79, "sys_exit_ioctl")                                                         \
+	X(SYS_IO_URING_SETUP, 80, "sys_exit_io_uring_setup")                                       \
+	/* tp_btf/signal_generate: CORDON_EV_SECCOMP_KILL records */                               \
+	X(SECCOMP_KILL, 81, "signal_generate")
 
 /* hdr.layer: the enforcement layer that decided */
-#define CORDON_LAYER_BPF_LSM	1
-#define CORDON_LAYER_CGROUP_BPF 2
-#define CORDON_LAYER_LANDLOCK	3
-#define CORDON_LAYER_SECCOMP	4
+#define CORDON_LAYERS(X)                                                                      \
+	X(BPF_LSM, 1, "bpf_lsm")                                                              \
+	X(CGROUP_BPF, 2, "cgroup_bpf")                                                        \
+	X(LANDLOCK, 3, "landlock")                                                            \
+	X(SECCOMP, 4, "seccomp")                                                              \
+	/* The session's private mount namespace, whose read-only binds of protected paths */ \
+	/* refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the */   \
+	/* others. (Issue 6.) */                                                              \
+	X(MOUNT_NS, 5, "mount_ns")
+
+/* The constants: enumerators, so the same list serves the BPF programs and userspace. */
+#define CORDON_EV_ENUM_(name, nr, str)	  CORDON_EV_##name = nr,
+#define CORDON_HOOK_ENUM_(name, nr, str)  CORDON_HOOK_##name = nr,
+#define CORDON_LAYER_ENUM_(name, nr, str) CORDON_LAYER_##name = nr,
+enum cordon_event_type {
+	CORDON_EVENT_TYPES(CORDON_EV_ENUM_)
+};
+enum cordon_event_hook {
+	CORDON_HOOKS(CORDON_HOOK_ENUM_)
+};
+enum cordon_event_layer {
+	CORDON_LAYERS(CORDON_LAYER_ENUM_)
+};
+
+/* cordon_event_exec.flags */
+#define CORDON_EXEC_ARGS_TRUNCATED  (1u << 0) /* argv was longer than CORDON_ARGS_LEN: cut */
+#define CORDON_EXEC_ARGS_UNREADABLE (1u << 1) /* argv could not be read: args_len is 0 */
+
+/* cordon_event_syscall.flags: which argument fields are filled */
+#define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */
+#define CORDON_SYSCALL_ADDR (1u << 1) /* addr/port/family hold the destination */
+#define CORDON_SYSCALL_ARG  (1u << 2) /* arg holds a scalar argument */
 
 struct cordon_event_hdr {
 	__u16 type;		    /* CORDON_EV_* */
@@ -80,6 +177,7 @@ struct cordon_event_hdr {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_hdr) == 72, "cordon_event_hdr layout");
 
+/* CORDON_EV_FILE */
 struct cordon_event_file {
 	struct cordon_event_hdr hdr;
 	__u64 ino;		    /* inode of the file */
@@ -90,6 +188,7 @@ struct cordon_event_file {
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_file) == 72 + 16 + CORDON_PATH_LEN,
 		  "cordon_event_file layout");
 
+/* CORDON_EV_CONNECT and CORDON_EV_NET_ALLOWED */
 struct cordon_event_connect {
 	struct cordon_event_hdr hdr;
 	__u8 addr[16]; /* destination, IPv6 or IPv4-mapped */
@@ -100,7 +199,7 @@ struct cordon_event_connect {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_connect) == 72 + 24, "cordon_event_connect layout");
 
-/* A task in a session acting on a task outside it (ptrace, /proc/PID/mem, signals). */
+/* CORDON_EV_TASK: a task in a session acting on a task outside it (ptrace, /proc/PID/mem, signals). */
 struct cordon_event_task {
 	struct cordon_event_hdr hdr;
 	__u32 target_pid;		   /* thread group id of the target */
@@ -109,7 +208,7 @@ struct cordon_event_task {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_task) == 72 + 24, "cordon_event_task layout");
 
-/* An operation refused outright; the arguments depend on hdr.hook. */
+/* CORDON_EV_OP: an operation refused outright; the arguments depend on hdr.hook. */
 struct cordon_event_op {
 	struct cordon_event_hdr hdr;
 	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags; unix: peer cgroup */
@@ -119,10 +218,11 @@ struct cordon_event_op {
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_op) == 72 + 24, "cordon_event_op layout");
 
 /*
- * A task outside every session exec'd a registered executable (auto_exec) and was tagged with
- * the auto session at bprm_committed_creds, after exec's point of no return and before the new
- * program's first instruction. hdr.verdict is 0; hdr.cgroup_id/session name the auto session,
- * which the task is not yet a member of: userspace moves it into that cgroup on this record.
+ * CORDON_EV_AUTO_CONFINE: a task outside every session exec'd a registered executable
+ * (auto_exec) and was tagged with the auto session at bprm_committed_creds, after exec's point
+ * of no return and before the new program's first instruction. hdr.verdict is 0;
+ * hdr.cgroup_id/session name the auto session, which the task is not yet a member of:
+ * userspace moves it into that cgroup on this record.
  */
 struct cordon_event_auto {
 	struct cordon_event_hdr hdr; /* pid: the process, already running the new program */
@@ -140,32 +240,8 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_auto) == 72 + 16 + CORDON_PATH_LEN,
  * LSM: exec and exit come from the scheduler's BTF tracepoints, and refusals by Landlock and
  * seccomp are seen as EACCES/EPERM results at per-syscall exit tracepoints of session tasks.
  */
-#define CORDON_EV_EXEC	  32 /* struct cordon_event_exec: a session task executed a program */
-#define CORDON_EV_EXIT	  33 /* struct cordon_event_exit: the last thread of a process ended */
-#define CORDON_EV_SYSCALL 34 /* struct cordon_event_syscall: a syscall refused with EACCES/EPERM */
 
-#define CORDON_HOOK_SCHED_EXEC	64 /* tp_btf/sched_process_exec */
-#define CORDON_HOOK_SCHED_EXIT	65 /* tp_btf/sched_process_exit */
-#define CORDON_HOOK_SYS_OPENAT	66 /* tracepoint/syscalls/sys_exit_openat */
-#define CORDON_HOOK_SYS_OPEN	67 /* tracepoint/syscalls/sys_exit_open */
-#define CORDON_HOOK_SYS_OPENAT2 68 /* tracepoint/syscalls/sys_exit_openat2 */
-#define CORDON_HOOK_SYS_EXECVE	69 /* tracepoint/syscalls/sys_exit_execve */
-#define CORDON_HOOK_SYS_CONNECT 70 /* tracepoint/syscalls/sys_exit_connect */
-#define CORDON_HOOK_SYS_UNSHARE 71 /* tracepoint/syscalls/sys_exit_unshare */
-#define CORDON_HOOK_SYS_MOUNT	72 /* tracepoint/syscalls/sys_exit_mount */
-#define CORDON_HOOK_SYS_SOCKET	73 /* tracepoint/syscalls/sys_exit_socket */
-#define CORDON_HOOK_SYS_BPF	74 /* tracepoint/syscalls/sys_exit_bpf */
-
-/*
- * Bytes of argv an exec record carries: the whole record stays within the 1 KiB that clang can
- * zero inline in BPF.
- */
-#define CORDON_ARGS_LEN 640
-
-/* cordon_event_exec.flags */
-#define CORDON_EXEC_ARGS_TRUNCATED  (1u << 0) /* argv was longer than CORDON_ARGS_LEN: cut */
-#define CORDON_EXEC_ARGS_UNREADABLE (1u << 1) /* argv could not be read: args_len is 0 */
-
+/* CORDON_EV_EXEC */
 struct cordon_event_exec {
 	struct cordon_event_hdr hdr; /* pid: the process after exec; verdict 0 */
 	__u32 ppid;		     /* parent's thread group id */
@@ -182,6 +258,7 @@ struct cordon_event_exec {
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_exec) == 72 + 24 + CORDON_PATH_LEN + CORDON_ARGS_LEN,
 		  "cordon_event_exec layout");
 
+/* CORDON_EV_EXIT */
 struct cordon_event_exit {
 	struct cordon_event_hdr hdr; /* pid/tid: the last thread of the process to exit */
 	__u32 ppid;		     /* parent's thread group id */
@@ -190,16 +267,12 @@ struct cordon_event_exit {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_exit) == 72 + 16, "cordon_event_exit layout");
 
-/* cordon_event_syscall.flags: which argument fields are filled */
-#define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */
-#define CORDON_SYSCALL_ADDR (1u << 1) /* addr/port/family hold the destination */
-#define CORDON_SYSCALL_ARG  (1u << 2) /* arg holds a scalar argument */
-
 /*
- * hdr.verdict is the syscall's result (-EACCES or -EPERM) and hdr.layer the layer that returns
- * that errno for that syscall under a cordon policy (Landlock: EACCES on paths and TCP; seccomp:
- * EPERM on the syscalls it filters). The tracepoint sees the result, not who produced it: file
- * permissions give EACCES too. Userspace reports the layer as inferred.
+ * CORDON_EV_SYSCALL (and CORDON_EV_SECCOMP_KILL, see its entry above). hdr.verdict is the
+ * syscall's result (-EACCES or -EPERM) and hdr.layer the layer that returns that errno for that
+ * syscall under a cordon policy (Landlock: EACCES on paths and TCP; seccomp: EPERM on the
+ * syscalls it filters). The tracepoint sees the result, not who produced it: file permissions
+ * give EACCES too. Userspace reports the layer as inferred.
  */
 struct cordon_event_syscall {
 	struct cordon_event_hdr hdr;
@@ -215,57 +288,5 @@ struct cordon_event_syscall {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_LEN,
 		  "cordon_event_syscall layout");
-
-/*
- * Appended for the audit of every refusal (issue 6). Numbers continue the ranges above.
- */
-
-/*
- * hdr.type: a connect the session's rules allowed (struct cordon_event_connect, verdict 0,
- * rule_id the allowing rule), from cgroup/connect4/6 when the session's policy records
- * connects (CORDON_SESSION_AUDIT_CONNECT). A type of its own so that no consumer counting
- * CORDON_EV_CONNECT as refusals miscounts it. sendmsg is not reported: one record per datagram.
- */
-#define CORDON_EV_NET_ALLOWED 6
-
-/*
- * hdr.layer: the session's private mount namespace, whose read-only binds of protected paths
- * refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the others.
- */
-#define CORDON_LAYER_MOUNT_NS 5
-
-/* hdr.hook of CORDON_EV_SYSCALL records (tracepoint range). */
-#define CORDON_HOOK_SYS_LINK	       75 /* tracepoint/syscalls/sys_exit_link */
-#define CORDON_HOOK_SYS_LINKAT	       76 /* tracepoint/syscalls/sys_exit_linkat */
-#define CORDON_HOOK_SYS_PTRACE	       77 /* tracepoint/syscalls/sys_exit_ptrace */
-#define CORDON_HOOK_SYS_KILL	       78 /* tracepoint/syscalls/sys_exit_kill */
-#define CORDON_HOOK_SYS_IOCTL	       79 /* tracepoint/syscalls/sys_exit_ioctl */
-#define CORDON_HOOK_SYS_IO_URING_SETUP 80 /* tracepoint/syscalls/sys_exit_io_uring_setup */
-/*
- * seccomp killed the task (SIGSYS with si_code SYS_SECCOMP) instead of returning an errno, e.g.
- * for a syscall of an architecture the filter does not allow (the i386 table, int $0x80). The
- * record is a struct cordon_event_syscall: nr is the syscall number in that architecture's
- * table, arg its AUDIT_ARCH_* value (CORDON_SYSCALL_ARG), verdict -ENOSYS as a stand-in (no
- * errno reached the task: userspace reports SIGSYS), layer seccomp and not inferred: the kernel
- * lets no process send that si_code to another, and a task faking it to itself only reports on
- * itself.
- */
-#define CORDON_EV_SECCOMP_KILL	 35
-#define CORDON_HOOK_SECCOMP_KILL 81 /* tp_btf/signal_generate */
-
-/*
- * Auto-confinement (issue 7), BPF LSM. Numbers continue the enforcement ranges above.
- */
-#define CORDON_EV_AUTO_CONFINE 5 /* struct cordon_event_auto: a task tagged at exec (auto_exec) */
-
-#define CORDON_HOOK_BPRM_COMMITTED_CREDS 30 /* lsm/bprm_committed_creds: auto-confinement */
-/*
- * IP rules for the sockets of session tasks that no cgroup program judges (a task tagged at
- * exec before its move into the session cgroup, or a socket made outside it): struct
- * cordon_event_connect records, layer bpf_lsm.
- */
-#define CORDON_HOOK_SOCKET_CONNECT 31 /* lsm/socket_connect */
-#define CORDON_HOOK_SOCKET_SENDMSG 32 /* lsm/socket_sendmsg with a destination */
-#define CORDON_HOOK_SOCKET_BIND	   33 /* lsm/socket_bind */
 
 #endif /* CORDON_EVENTS_H */

@@ -101,6 +101,43 @@ static void test_event_names__unknown_numbers_have_a_name(void **state)
 	assert_string_equal(cordon_event_hook_name(0), "unknown");
 }
 
+#define TYPE_NR(name, nr, str)	nr,
+#define TYPE_STR(name, nr, str) str,
+
+static void test_event_desc__every_type_of_events_h_is_described(void **state)
+{
+	static const unsigned int types[] = { CORDON_EVENT_TYPES(TYPE_NR) };
+	static const char *const names[] = { CORDON_EVENT_TYPES(TYPE_STR) };
+	unsigned char buf[4096] = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		const struct cordon_event_desc *d = cordon_event_desc(types[i]);
+		struct cordon_event_hdr *h = (struct cordon_event_hdr *)buf;
+
+		assert_non_null(d);
+		assert_true(d->size > sizeof(*h) && d->size <= sizeof(buf));
+		assert_true(d->n_fields > 0);
+		for (size_t k = 0; k < d->n_fields; k++) {
+			const struct cordon_event_field *fd = &d->fields[k];
+
+			assert_true(fd->off + fd->len <= d->size);
+			/* the writer walks the fields once, object by object */
+			if (k)
+				assert_true(fd[-1].obj <= fd->obj);
+			assert_int_equal(fd->json_len, strlen(fd->key) + 4);
+		}
+		assert_string_equal(cordon_event_type_name(types[i]), names[i]);
+		h->type = (__u16)types[i];
+		h->size = (__u32)d->size;
+		assert_int_equal(cordon_event_check(buf, d->size), (int)types[i]);
+		assert_int_equal(cordon_event_min_size(types[i]), d->size);
+	}
+	assert_null(cordon_event_desc(0));
+	assert_null(cordon_event_desc(63));
+	assert_null(cordon_event_desc(1u << 20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_event_check__longer_record_of_newer_version_is_accepted),
 		cmocka_unit_test(test_event_str__unterminated_kernel_string_is_bounded),
 		cmocka_unit_test(test_event_names__unknown_numbers_have_a_name),
+		cmocka_unit_test(test_event_desc__every_type_of_events_h_is_described),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,9 +29,100 @@ int cordon_event_check(const void *data, size_t size);
 /* Minimum size of a record of @type, 0 if the type is unknown. */
 size_t cordon_event_min_size(unsigned int type);
 
+/* Names from bpf/events.h's lists; "unknown" for a number not listed. */
 const char *cordon_event_type_name(unsigned int type);
 const char *cordon_event_hook_name(unsigned int hook);
 const char *cordon_event_layer_name(unsigned int layer);
+
+/*
+ * Each record type is described once (event.c): its size, how it is reported and its fields.
+ * cordon_event_check() and the JSON writer (audit_format.c) walk the description; the header's
+ * fields (process, user, hook, layer, rule, error), common to every type, are not listed.
+ */
+
+/* How a field is read from the record and written. Offsets are bytes from the record's start. */
+enum cordon_field_kind {
+	CORDON_FIELD_U16,     /* __u16 at off: a number */
+	CORDON_FIELD_U32,     /* __u32 at off: a number */
+	CORDON_FIELD_I64,     /* __u64 at off: a number, signed as jansson's json_int_t prints it */
+	CORDON_FIELD_I64S,    /* len / 8 __u64s at off: an array of I64 */
+	CORDON_FIELD_ID,      /* __u32 at off: {"id":"<decimal>"} (ECS ids are strings) */
+	CORDON_FIELD_STR,     /* agent-controlled: len bytes at off, up to a NUL: a string */
+	CORDON_FIELD_ARGV,    /* agent-controlled: NUL-separated strings at off, at most len bytes
+				 * and __u32 at aux of them in use: an array of strings */
+	CORDON_FIELD_CMDLINE, /* the same strings joined by spaces: one string */
+	CORDON_FIELD_BOOL,    /* (__u32 at off) & arg: true or false */
+	CORDON_FIELD_TRUE,    /* the constant true */
+	CORDON_FIELD_FALSE,   /* the constant false */
+	CORDON_FIELD_CONST,   /* the constant number arg */
+	CORDON_FIELD_ACCESS,  /* CORDON_ACCESS_* bits, __u32 at off: {"read","write","exec"} */
+	CORDON_FIELD_TID,     /* __u32 at off: a number, only when it differs from hdr.pid */
+	CORDON_FIELD_SECRET,  /* true, only when hdr.rule_id is a secret or pattern rule */
+	CORDON_FIELD_EXIT_CODE, /* wait status, __u32 at off: the exit status, or 128 + signal */
+	CORDON_FIELD_SIGNAL,	/* wait status, __u32 at off: its signal, only when killed by one */
+	CORDON_FIELD_DURATION,	/* hdr.ts_ns - start (__u64 at off), only when start is set and
+				 * not later */
+	CORDON_FIELD_ADDR,	/* address (16 bytes at off, IPv6 or IPv4-mapped), __u16 port at
+				 * aux, __u8 IPPROTO_* at aux2: "destination" and "network" */
+	CORDON_FIELD_ADDR_TCP,	/* the same with transport "tcp", only when the __u16 family at
+				 * aux2 is AF_INET or AF_INET6 */
+};
+
+/*
+ * The object a field's key is in, in the order they appear on a line (cordon.target before
+ * the type's other cordon fields). A type's fields are listed in this order.
+ */
+enum cordon_field_obj {
+	CORDON_OBJ_EVENT,   /* event */
+	CORDON_OBJ_TARGET,  /* cordon.target */
+	CORDON_OBJ_CORDON,  /* cordon */
+	CORDON_OBJ_PROCESS, /* process */
+	CORDON_OBJ_USER,    /* user */
+	CORDON_OBJ_FILE,    /* file (written only when one of its fields is) */
+	CORDON_OBJ_TOP,	    /* the record itself */
+};
+
+struct cordon_event_field {
+	const char *key; /* JSON key; an invalid string's bytes go to cordon.hex["obj.key"] */
+	char json[24];	 /* the key as written, ,"key": (copied whole: a fixed-size copy) */
+	uint8_t json_len;
+	uint8_t obj;	   /* enum cordon_field_obj */
+	uint8_t kind;	   /* enum cordon_field_kind */
+	uint16_t off, len; /* the value: offset and size */
+	uint16_t aux;	   /* ARGV, CMDLINE: bytes in use; ADDR*: the port */
+	uint16_t aux2;	   /* ADDR: protocol; ADDR_TCP: family */
+	uint32_t arg;	   /* BOOL: the bit; CONST: the number */
+	uint16_t when_off; /* present only when the __u32 at when_off has when_bit... */
+	uint32_t when_bit; /* ...; 0: always (as far as the kind says) */
+};
+
+/* event.action and event.category of a type's records for one hook; NULL: the type's own. */
+struct cordon_hook_class {
+	const char *action, *category;
+};
+
+struct cordon_event_desc {
+	size_t size;	      /* its struct: the smallest record of the type */
+	const char *action;   /* event.action; NULL: the hook's name */
+	const char *category; /* event.category (one value) */
+	const char *etype;    /* event.type; NULL: "denied" or "allowed" after the verdict */
+	const char *error;    /* error.code whatever the verdict; NULL: the verdict's errno name */
+	const struct cordon_hook_class *by_hook; /* indexed by hdr.hook: exceptions to the above */
+	size_t n_by_hook;
+	const struct cordon_event_field *fields; /* in the order they are written */
+	size_t n_fields;
+};
+
+/* The description of @type, NULL when it is unknown. */
+const struct cordon_event_desc *cordon_event_desc(unsigned int type);
+
+/*
+ * event.action of a ring-buffer record of @type (checked by cordon_event_check()), with its
+ * event.category and event.type in *@category and *@etype, from the type's description; NULL
+ * for an unknown type.
+ */
+const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
+				  const char **etype);
 
 /* Copy a fixed-size, possibly unterminated kernel string into @out (always terminated). */
 void cordon_event_str(char *out, size_t outlen, const __u8 *in, size_t inlen);
@@ -51,7 +142,7 @@ struct cordon_audit_ctx {
 	const char *policy;	   /* policy name */
 	const char *policy_sha256; /* hex digest of the policy source, NULL if unknown */
 	const char *host;	   /* host name */
-	/* one-entry cache of uid -> user name: a session is nearly always one user */
+	/* one-entry cache of uid -> user name for cordon_audit_from_event() (the oracle) */
 	bool uid_cached;
 	uint32_t cached_uid;
 	char cached_name[64];
@@ -71,12 +162,6 @@ json_t *cordon_audit_base(const struct cordon_audit_ctx *c, const char *action, 
 			  uint64_t realtime_ns);
 
 /*
- * A ring-buffer record as an audit record, or NULL when the record is malformed (the caller
- * counts it) or of a type not reported. @size is what the ring buffer delivered.
- */
-json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size);
-
-/*
  * The events-lost record: @total records lost since the programs were loaded, @delta of them
  * since the previous such record.
  */
@@ -90,14 +175,6 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
  */
 int cordon_audit_set_str(json_t *rec, json_t *obj, const char *key, const char *field,
 			 const void *s, size_t len);
-
-/*
- * event.action of a ring-buffer record of @type (checked by cordon_event_check()), with its
- * event.category and event.type in *@category and *@etype; NULL for a type not reported. The
- * one classification both formatters (json_t here, audit_format.c) use.
- */
-const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
-				  const char **etype);
 
 /* network.transport of an IPPROTO_* number: "tcp", "udp" or "other". */
 const char *cordon_audit_transport(unsigned int protocol);
@@ -130,10 +207,11 @@ int cordon_audit_write(int fd, json_t *rec);
 
 /* ---- audit_format ---- */
 /*
- * The fast path from a ring-buffer record to its JSON line: fixed fields (numbers, names from
- * cordon's tables, the time stamp) are written straight into the sink's line buffer, every
- * string an agent controls is encoded by jansson, and the per-session fields are encoded once.
- * cordon_audit_from_event() (audit_record.c) is the reference the lines must equal.
+ * The one writer from a ring-buffer record to its JSON line, walking the type's description
+ * (cordon_event_desc()): fixed fields (numbers, names from cordon's tables, the time stamp) are
+ * written straight into the sink's line buffer, every string an agent controls is encoded by
+ * jansson, and the per-session fields are encoded once. The test oracle
+ * cordon_audit_from_event() (audit_oracle.c) builds the objects the lines must parse to.
  */
 
 /* A byte buffer lines are appended to: grown with realloc, or a caller's fixed array. */
@@ -169,6 +247,7 @@ struct cordon_audit_keys {
 #define CORDON_AUDIT_CLOCK_EVERY  64
 #define CORDON_AUDIT_PREFIX_SLOTS 16
 #define CORDON_AUDIT_UID_SLOTS	  8
+#define CORDON_AUDIT_CLASS_SLOTS  16
 
 /*
  * Caches of the formatter; zero-initialised is ready, nothing to free. Entries are checked
@@ -198,6 +277,19 @@ struct cordon_audit_format {
 		size_t len;
 		char json[160];
 	} uid[CORDON_AUDIT_UID_SLOTS];
+	/*
+	 * What the record's type, hook, layer and verdict (refused or not) make, the same for
+	 * every record of those: event.category, type, action and outcome, then cordon.layer and
+	 * hook. Made from static tables only: an entry never goes stale.
+	 */
+	struct {
+		bool used;
+		uint64_t key;
+		const char *action, *outcome, *layer;
+		size_t event_len, cordon_len;
+		char event[160];
+		char cordon[96];
+	} cls[CORDON_AUDIT_CLASS_SLOTS];
 	/* "name":... of the last valid UTF-8 comm */
 	bool comm_used;
 	uint8_t comm[16];
@@ -208,9 +300,8 @@ struct cordon_audit_format {
 /*
  * Append the JSON line (without its newline) of the ring-buffer record @data of @size bytes,
  * for session @c, to @out, and fill @keys (may be NULL). Returns 0; -EBADMSG or -EOPNOTSUPP as
- * cordon_event_check() for a malformed or unknown record; -ENOSYS for a type this formatter
- * does not know the fields of (format it with cordon_audit_from_event()); -ENOMEM. On error,
- * @out->len is unchanged.
+ * cordon_event_check() for a malformed or unknown record; -ENOMEM. On error, @out->len is
+ * unchanged.
  */
 int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon_audit_ctx *c,
 			      const void *data, size_t size, struct cordon_audit_buf *out,
@@ -354,6 +445,19 @@ int cordon_audit_stream_drops(struct cordon_audit_stream *st, uint64_t total);
 
 /* Refusals seen so far (records with a non-zero verdict, echoes excluded). */
 uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
+
+/* ---- audit_oracle (tests only) ---- */
+/*
+ * The test oracle for cordon_audit_format_event(): the same record built as a json_t by
+ * separately written jansson code. Nothing in cordon or its daemon calls it (so they do not
+ * link it); the unit tests require the writer's lines to parse to its objects.
+ */
+
+/*
+ * A ring-buffer record as an audit record, or NULL when the record is malformed or of a type
+ * not reported. @size is what the ring buffer delivered. @c's user name cache is updated.
+ */
+json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size);
 
 /* ---- audit_schema ---- */
 /*

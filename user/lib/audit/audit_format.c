@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Ring-buffer records to JSON lines without building a json_t: fixed fields are printed here,
- * each agent-controlled string is encoded by jansson on its own (JSON_ENCODE_ANY), never by a
- * hand-written escaper. The lines must parse to what cordon_audit_from_event() builds; the
- * unit tests compare the two on every record kind and on hostile strings.
+ * The one writer from ring-buffer records to JSON lines, walking each type's description
+ * (event.c) without building a json_t: fixed fields are printed here, each agent-controlled
+ * string is encoded by jansson on its own (JSON_ENCODE_ANY), never by a hand-written escaper.
+ * The unit tests require the lines to parse to what the oracle cordon_audit_from_event()
+ * (audit_oracle.c) builds, for every type and on hostile strings.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,8 +22,16 @@
 /* The most one input byte grows to in jansson's output: a control character is \u00XX. */
 #define JSON_ESC_MAX 6
 
-/* Scratch for the parts of a record written before the fields they depend on are known. */
-#define SCRATCH_BYTES (16u << 10)
+/*
+ * Scratch for the parts of a record written before cordon.hex, which they fill, is known. The
+ * longest is an exec record's tail: at most 6 bytes per byte of comm, filename and argv (argv
+ * twice: args and command_line), and put_json() reserves 6 bytes per byte of a repaired string,
+ * 3 per invalid byte: 6 * (16 + 256 + 640) + 6 * 3 * 640 + argv's quotes and commas < 20 KiB.
+ * Its hex: 2 digits per byte, and a key per argument of up to 320 (2 bytes each) < 12 KiB.
+ */
+#define CF_BYTES   (4u << 10)
+#define TAIL_BYTES (32u << 10)
+#define HEX_BYTES  (16u << 10)
 
 #define STR_(x) #x
 #define STR(x)	STR_(x)
@@ -93,9 +102,14 @@ static void put_i64(struct cordon_audit_buf *b, int64_t v)
  */
 static void put_name(struct cordon_audit_buf *b, const char *name)
 {
-	put_lit(b, "\"");
-	put_str(b, name);
-	put_lit(b, "\"");
+	size_t n = strlen(name);
+
+	if (cordon_audit_buf_reserve(b, n + 2) < 0)
+		return;
+	b->p[b->len] = '"';
+	memcpy(b->p + b->len + 1, name, n);
+	b->p[b->len + 1 + n] = '"';
+	b->len += n + 2;
 }
 
 /* @s (@n bytes of valid UTF-8) as a JSON string, encoded by jansson. */
@@ -131,10 +145,10 @@ static bool put_cstr_field(struct cordon_audit_buf *b, const char *key, const ch
 /*
  * An agent-controlled string: @s up to its first NUL within @len bytes. Invalid UTF-8 is
  * written as cordon_audit_set_str() writes it: U+FFFD for each invalid byte, and the exact
- * bytes in hex under cordon.hex[@field] (@field_n appended when not -1), collected in @hex.
+ * bytes in hex under cordon.hex["@obj.@key"] (".@n_key" appended when not -1), collected in @hex.
  */
-static void put_agent_str(struct cordon_audit_buf *b, struct cordon_audit_buf *hex,
-			  const char *field, long field_n, const void *s, size_t len)
+static void put_agent_str(struct cordon_audit_buf *b, struct cordon_audit_buf *hex, const char *obj,
+			  const char *key, long n_key, const void *s, size_t len)
 {
 	char clean[3 * CORDON_ARGS_LEN], digits[2 * CORDON_ARGS_LEN + 1];
 	size_t n = strnlen(s, len), k;
@@ -150,9 +164,13 @@ static void put_agent_str(struct cordon_audit_buf *b, struct cordon_audit_buf *h
 	k = cordon_utf8_repair(s, n, clean, digits);
 	put_json(b, clean, k);
 	put_lit(hex, ",\"");
-	put_str(hex, field);
-	if (field_n >= 0)
-		put_u64(hex, (uint64_t)field_n);
+	put_str(hex, obj);
+	put_lit(hex, ".");
+	put_str(hex, key);
+	if (n_key >= 0) {
+		put_lit(hex, ".");
+		put_u64(hex, (uint64_t)n_key);
+	}
 	put_lit(hex, "\":\"");
 	put(hex, digits, 2 * n);
 	put_lit(hex, "\"");
@@ -284,7 +302,7 @@ static void put_comm(struct cordon_audit_format *f, struct cordon_audit_buf *b,
 	f->comm_used = false;
 	if (!cordon_utf8_valid(comm, n)) {
 		put_lit(b, ",\"name\":");
-		put_agent_str(b, hex, "process.name", -1, comm, CORDON_COMM_LEN);
+		put_agent_str(b, hex, "process", "name", -1, comm, CORDON_COMM_LEN);
 		return;
 	}
 	put_lit(&tmp, ",\"name\":");
@@ -299,7 +317,7 @@ static void put_comm(struct cordon_audit_format *f, struct cordon_audit_buf *b,
 	put(b, f->comm_json, f->comm_len);
 }
 
-/* ,"destination":{...},"network":{...} for an IPv6 or IPv4-mapped address. */
+/* {"ip":...,"port":...},"network":{...}: the value of "destination" and the key after it. */
 static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], unsigned int port,
 			    const char *transport)
 {
@@ -307,7 +325,7 @@ static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], uns
 	bool v4 = !memcmp(addr, mapped, sizeof(mapped));
 	char ip[INET6_ADDRSTRLEN];
 
-	put_lit(b, ",\"destination\":{\"ip\":\"");
+	put_lit(b, "{\"ip\":\"");
 	if (v4) {
 		for (int i = 12; i < 16; i++) {
 			put_u64(b, addr[i]);
@@ -327,203 +345,380 @@ static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], uns
 	put_lit(b, "}");
 }
 
-/* process.executable, process.args, process.args_count, process.command_line of an exec. */
-static void put_exec_process(struct cordon_audit_buf *b, struct cordon_audit_buf *hex,
-			     const struct cordon_event_exec *e)
+/* One record being written: its description and the buffers its parts go to. */
+struct rec {
+	struct cordon_audit_format *f;
+	const struct cordon_event_desc *d;
+	size_t next; /* the next of d->fields to write */
+	const struct cordon_event_hdr *h;
+	const __u8 *p;		      /* the record's bytes */
+	struct cordon_audit_buf *hex; /* ,"obj.key":"hex digits"... */
+};
+
+/* Records are only as aligned as the ring buffer makes them: fields are copied out. */
+static uint64_t rd16(const struct rec *r, size_t off)
 {
-	size_t len = e->args_len < sizeof(e->args) ? e->args_len : sizeof(e->args);
-	char line[CORDON_ARGS_LEN + 1];
-	size_t off = 0, k = 0;
+	__u16 v;
+
+	memcpy(&v, r->p + off, sizeof(v));
+	return v;
+}
+
+static uint64_t rd32(const struct rec *r, size_t off)
+{
+	__u32 v;
+
+	memcpy(&v, r->p + off, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const struct rec *r, size_t off)
+{
+	__u64 v;
+
+	memcpy(&v, r->p + off, sizeof(v));
+	return v;
+}
+
+/* The object names cordon.hex keys start with. */
+static const char *const obj_paths[] = {
+	[CORDON_OBJ_EVENT] = "event",
+	[CORDON_OBJ_CORDON] = "cordon",
+	[CORDON_OBJ_TARGET] = "cordon.target",
+	[CORDON_OBJ_PROCESS] = "process",
+	[CORDON_OBJ_USER] = "user",
+	[CORDON_OBJ_FILE] = "file",
+	[CORDON_OBJ_TOP] = "",
+};
+
+/* Is field @fd written for this record? Its flag, and what its kind says. */
+static bool present(const struct rec *r, const struct cordon_event_field *fd)
+{
+	uint64_t v;
+
+	if (fd->when_bit && !(rd32(r, fd->when_off) & fd->when_bit))
+		return false;
+	switch (fd->kind) {
+	case CORDON_FIELD_TID:
+		return rd32(r, fd->off) != r->h->pid;
+	case CORDON_FIELD_SECRET:
+		/* The rule id's kind (POL_RULE_ID) says when the file was refused as a secret. */
+		return r->h->rule_id >> 16 == POL_RULE_SECRET ||
+		       r->h->rule_id >> 16 == POL_RULE_PATTERN;
+	case CORDON_FIELD_SIGNAL:
+		return rd32(r, fd->off) & 0x7f;
+	case CORDON_FIELD_DURATION:
+		v = rd64(r, fd->off);
+		return v && v <= r->h->ts_ns;
+	case CORDON_FIELD_ADDR_TCP:
+		v = rd16(r, fd->aux2);
+		return v == AF_INET || v == AF_INET6;
+	default:
+		return true;
+	}
+}
+
+/* Bytes of an argv field in use: what the record says, within its array. */
+static size_t argv_len(const struct rec *r, const struct cordon_event_field *fd)
+{
+	uint64_t used = rd32(r, fd->aux);
+
+	return used < fd->len ? (size_t)used : fd->len;
+}
+
+/* process.args: each NUL-terminated string of the argv field, the last one maybe cut. */
+static void put_argv(const struct rec *r, struct cordon_audit_buf *b,
+		     const struct cordon_event_field *fd)
+{
+	size_t len = argv_len(r, fd), off = 0;
 	long i = 0;
 
-	put_field(b, "ppid");
-	put_u64(b, e->ppid);
-	put_field(b, "executable");
-	put_agent_str(b, hex, "process.executable", -1, e->filename, sizeof(e->filename));
-	put_field(b, "args");
 	put_lit(b, "[");
 	while (off < len) {
-		const char *a = (const char *)e->args + off;
+		const char *a = (const char *)r->p + fd->off + off;
 		size_t n = strnlen(a, len - off);
 
 		if (i)
 			put_lit(b, ",");
-		put_agent_str(b, hex, "process.args.", i++, a, n);
+		put_agent_str(b, r->hex, obj_paths[fd->obj], fd->key, i++, a, n);
+		off += n + 1;
+	}
+	put_lit(b, "]");
+}
+
+/* process.command_line: the same strings joined by spaces. */
+static void put_cmdline(const struct rec *r, struct cordon_audit_buf *b,
+			const struct cordon_event_field *fd)
+{
+	size_t len = argv_len(r, fd), off = 0, k = 0;
+	char line[CORDON_ARGS_LEN + 1];
+
+	if (len > CORDON_ARGS_LEN) {
+		b->overflow = true;
+		return;
+	}
+	while (off < len) {
+		const char *a = (const char *)r->p + fd->off + off;
+		size_t n = strnlen(a, len - off);
+
 		if (k)
 			line[k++] = ' ';
 		memcpy(line + k, a, n);
 		k += n;
 		off += n + 1;
 	}
-	put_lit(b, "]");
-	put_field(b, "args_count");
-	put_u64(b, e->argc);
-	put_field(b, "command_line");
-	put_agent_str(b, hex, "process.command_line", -1, line, k);
+	put_agent_str(b, r->hex, obj_paths[fd->obj], fd->key, -1, line, k);
 }
 
-static bool formatted_here(int type)
+static void put_access(struct cordon_audit_buf *b, uint64_t access)
 {
-	switch (type) {
-	case CORDON_EV_FILE:
-	case CORDON_EV_CONNECT:
-	case CORDON_EV_TASK:
-	case CORDON_EV_OP:
-	case CORDON_EV_EXEC:
-	case CORDON_EV_EXIT:
-	case CORDON_EV_SYSCALL:
-		return true;
-	default:
-		return false;
+	put_lit(b, "{\"read\":");
+	put_bool(b, access & CORDON_ACCESS_READ);
+	put_field(b, "write");
+	put_bool(b, access & CORDON_ACCESS_WRITE);
+	put_field(b, "exec");
+	put_bool(b, access & CORDON_ACCESS_EXEC);
+	put_lit(b, "}");
+}
+
+/* The values computed from the record rather than copied out of it. */
+static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
+			      const struct cordon_event_field *fd)
+{
+	uint64_t v;
+
+	switch (fd->kind) {
+	case CORDON_FIELD_BOOL:
+		put_bool(b, rd32(r, fd->off) & fd->arg);
+		break;
+	case CORDON_FIELD_TRUE:
+	case CORDON_FIELD_SECRET:
+		put_lit(b, "true");
+		break;
+	case CORDON_FIELD_FALSE:
+		put_lit(b, "false");
+		break;
+	case CORDON_FIELD_CONST:
+		put_u64(b, fd->arg);
+		break;
+	case CORDON_FIELD_ACCESS:
+		put_access(b, rd32(r, fd->off));
+		break;
+	case CORDON_FIELD_EXIT_CODE:
+		v = rd32(r, fd->off);
+		put_u64(b, v & 0x7f ? 128 + (v & 0x7f) : (v >> 8) & 0xff);
+		break;
+	case CORDON_FIELD_SIGNAL:
+		put_u64(b, rd32(r, fd->off) & 0x7f);
+		break;
+	case CORDON_FIELD_DURATION:
+		put_i64(b, (int64_t)(r->h->ts_ns - rd64(r, fd->off)));
+		break;
+	case CORDON_FIELD_ADDR:
+		put_destination(b, r->p + fd->off, rd16(r, fd->aux),
+				cordon_audit_transport(r->p[fd->aux2]));
+		break;
+	case CORDON_FIELD_ADDR_TCP:
+		put_destination(b, r->p + fd->off, rd16(r, fd->aux), "tcp");
+		break;
 	}
 }
+
+/* The value of field @fd (its key is written). */
+static void put_value(const struct rec *r, struct cordon_audit_buf *b,
+		      const struct cordon_event_field *fd)
+{
+	switch (fd->kind) {
+	case CORDON_FIELD_U16:
+		put_u64(b, rd16(r, fd->off));
+		break;
+	case CORDON_FIELD_U32:
+	case CORDON_FIELD_TID:
+		put_u64(b, rd32(r, fd->off));
+		break;
+	case CORDON_FIELD_I64:
+		put_i64(b, (int64_t)rd64(r, fd->off));
+		break;
+	case CORDON_FIELD_I64S:
+		for (size_t i = 0; i < fd->len / 8; i++) {
+			put_str(b, i ? "," : "[");
+			put_i64(b, (int64_t)rd64(r, fd->off + 8 * i));
+		}
+		put_lit(b, "]");
+		break;
+	case CORDON_FIELD_ID:
+		put_lit(b, "{\"id\":\"");
+		put_u64(b, rd32(r, fd->off));
+		put_lit(b, "\"}");
+		break;
+	case CORDON_FIELD_STR:
+		put_agent_str(b, r->hex, obj_paths[fd->obj], fd->key, -1, r->p + fd->off, fd->len);
+		break;
+	case CORDON_FIELD_ARGV:
+		put_argv(r, b, fd);
+		break;
+	case CORDON_FIELD_CMDLINE:
+		put_cmdline(r, b, fd);
+		break;
+	default:
+		put_value_derived(r, b, fd);
+		break;
+	}
+}
+
+/* An object opened at its first field: the literal and its length. */
+#define OPEN(lit) lit, sizeof(lit) - 1
 
 /*
- * The record's own fields: those under "cordon" into @cf, the rest (process, user, error,
- * file, destination) into @tail, strings that were not UTF-8 into @hex.
+ * The fields of object @obj: the type's fields from r->next on, as long as they are in @obj
+ * (they are listed in object order). @open (",\"file\":{") opens the object at its first field
+ * and is closed after the last; NULL: the object is open and has a member, every key takes a
+ * comma.
  */
-static void put_fields(struct cordon_audit_format *f, const void *data, int type,
-		       struct cordon_audit_buf *cf, struct cordon_audit_buf *tail,
-		       struct cordon_audit_buf *hex)
+static void put_fields_of(struct rec *r, struct cordon_audit_buf *b, unsigned int obj,
+			  const char *open, size_t open_len)
 {
-	const struct cordon_event_hdr *h = data;
+	const struct cordon_event_field *fd = r->d->fields + r->next;
+	const struct cordon_event_field *end = r->d->fields + r->d->n_fields;
+	bool opened = open == NULL;
 
-	if (h->layer) {
-		put_field(cf, "layer");
-		put_name(cf, cordon_event_layer_name(h->layer));
+	for (; fd < end && fd->obj == obj; fd++) {
+		if (!present(r, fd))
+			continue;
+		if (!opened) {
+			put(b, open, open_len);
+			put(b, fd->json + 1, fd->json_len - 1u); /* the first key: no comma */
+			opened = true;
+		} else if (cordon_audit_buf_reserve(b, sizeof(fd->json)) == 0) {
+			memcpy(b->p + b->len, fd->json, sizeof(fd->json));
+			b->len += fd->json_len;
+		}
+		put_value(r, b, fd);
 	}
-	put_field(cf, "hook");
-	put_name(cf, cordon_event_hook_name(h->hook));
+	r->next = (size_t)(fd - r->d->fields);
+	if (open && opened)
+		put_lit(b, "}");
+}
+
+/* Most objects have no fields of the record's type: that is seen without a call. */
+static inline void put_object(struct rec *r, struct cordon_audit_buf *b, unsigned int obj,
+			      const char *open, size_t open_len)
+{
+	if (r->next < r->d->n_fields && r->d->fields[r->next].obj == obj)
+		put_fields_of(r, b, obj, open, open_len);
+}
+
+/* ,"category":[...],"type":[...],"action":...,"outcome":... of event */
+static void put_event_class(struct cordon_audit_buf *b, const char *category, const char *etype,
+			    const char *action, const char *outcome)
+{
+	if (category) {
+		put_lit(b, ",\"category\":[");
+		put_name(b, category);
+		put_lit(b, "]");
+	}
+	if (etype) {
+		put_lit(b, ",\"type\":[");
+		put_name(b, etype);
+		put_lit(b, "]");
+	}
+	put_field(b, "action");
+	put_name(b, action);
+	put_field(b, "outcome");
+	put_name(b, outcome);
+}
+
+/* ,"layer":...,"hook":... of cordon */
+static void put_cordon_class(struct cordon_audit_buf *b, const struct cordon_event_hdr *h)
+{
+	if (h->layer) {
+		put_field(b, "layer");
+		put_name(b, cordon_event_layer_name(h->layer));
+	}
+	put_field(b, "hook");
+	put_name(b, cordon_event_hook_name(h->hook));
+}
+
+typedef typeof(((struct cordon_audit_format *)0)->cls[0]) class_entry;
+
+/*
+ * The classification of the record and its JSON (event's and cordon's parts), through @f's
+ * cache: the names are looked up and measured once per type, hook, layer and verdict.
+ */
+static const class_entry *classify(struct cordon_audit_format *f, const struct cordon_event_hdr *h,
+				   int type)
+{
+	uint64_t key = (uint64_t)type | (uint64_t)h->hook << 8 | (uint64_t)h->layer << 24 |
+		       (uint64_t)(h->verdict != 0) << 40;
+	class_entry *e = &f->cls[((key * 0x9e3779b97f4a7c15ull) >> 32) % CORDON_AUDIT_CLASS_SLOTS];
+	struct cordon_audit_buf ev = { .p = e->event, .cap = sizeof(e->event), .fixed = true };
+	struct cordon_audit_buf co = { .p = e->cordon, .cap = sizeof(e->cordon), .fixed = true };
+	const char *category, *etype;
+
+	if (e->used && e->key == key)
+		return e;
+	e->action = cordon_audit_classify(h, type, &category, &etype);
+	e->outcome = h->verdict ? "failure" : "success";
+	e->layer = h->layer ? cordon_event_layer_name(h->layer) : NULL;
+	put_event_class(&ev, category, etype, e->action, e->outcome);
+	put_cordon_class(&co, h);
+	e->event_len = ev.len;
+	e->cordon_len = co.len;
+	e->key = key;
+	/* Names are short identifiers: they always fit; if one did not, the line says so. */
+	e->used = !ev.overflow && !co.overflow;
+	return e->used ? e : NULL;
+}
+
+/* The fields under "cordon": the header's, then the type's. */
+static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_entry *k)
+{
+	const struct cordon_event_hdr *h = r->h;
+
+	put(cf, k->cordon, k->cordon_len);
 	if (h->verdict || h->rule_id) {
 		put_field(cf, "rule");
 		put_u64(cf, h->rule_id);
 	}
+	put_object(r, cf, CORDON_OBJ_TARGET, OPEN(",\"target\":{"));
+	put_object(r, cf, CORDON_OBJ_CORDON, NULL, 0);
+}
+
+/* process, user and error (the header's and the type's fields), then file and the rest. */
+static void put_tail(struct rec *r, struct cordon_audit_buf *tail)
+{
+	const struct cordon_event_hdr *h = r->h;
 
 	put_lit(tail, ",\"process\":{\"pid\":");
 	put_u64(tail, h->pid);
 	put_lit(tail, ",\"thread\":{\"id\":");
 	put_u64(tail, h->tid);
 	put_lit(tail, "}");
-	put_comm(f, tail, hex, h->comm);
-	if (type == CORDON_EV_EXEC)
-		put_exec_process(tail, hex, data);
-	if (type == CORDON_EV_EXIT) {
-		const struct cordon_event_exit *e = data;
-
-		put_field(tail, "ppid");
-		put_u64(tail, e->ppid);
-		put_field(tail, "exit_code");
-		if (e->exit_code & 0x7f) {
-			put_u64(tail, 128 + (e->exit_code & 0x7f));
-			put_field(cf, "signal");
-			put_u64(cf, e->exit_code & 0x7f);
-		} else {
-			put_u64(tail, (e->exit_code >> 8) & 0xff);
-		}
-	}
+	put_comm(r->f, tail, r->hex, h->comm);
+	put_object(r, tail, CORDON_OBJ_PROCESS, NULL, 0);
 	put_lit(tail, "}");
-	put_user(f, tail, h->uid);
-	if (type == CORDON_EV_EXEC) {
-		put_lit(tail, ",\"effective\":{\"id\":\"");
-		put_u64(tail, ((const struct cordon_event_exec *)data)->euid);
-		put_lit(tail, "\"}");
-	}
+	put_user(r->f, tail, h->uid);
+	put_object(r, tail, CORDON_OBJ_USER, NULL, 0);
 	put_lit(tail, "}");
-	if (h->verdict) {
+	if (r->d->error || h->verdict) {
 		put_lit(tail, ",\"error\":{\"code\":");
-		put_name(tail, strerrorname_np(-h->verdict) ?: "unknown");
+		put_name(tail, r->d->error ?: strerrorname_np(-h->verdict) ?: "unknown");
 		put_lit(tail, "}");
 	}
+	put_object(r, tail, CORDON_OBJ_FILE, OPEN(",\"file\":{"));
+	put_object(r, tail, CORDON_OBJ_TOP, NULL, 0);
+}
 
-	switch (type) {
-	case CORDON_EV_FILE: {
-		const struct cordon_event_file *e = data;
-
-		put_lit(tail, ",\"file\":{\"inode\":");
-		put_i64(tail, (int64_t)e->ino);
-		put_field(tail, "path");
-		put_agent_str(tail, hex, "file.path", -1, e->path, sizeof(e->path));
-		put_lit(tail, "}");
-		/* As audit_record.c: a refusal by a secret rule says so. */
-		if (h->rule_id >> 16 == POL_RULE_SECRET || h->rule_id >> 16 == POL_RULE_PATTERN)
-			put_lit(cf, ",\"secret\":true");
-		put_lit(cf, ",\"access\":{\"read\":");
-		put_bool(cf, e->access & CORDON_ACCESS_READ);
-		put_field(cf, "write");
-		put_bool(cf, e->access & CORDON_ACCESS_WRITE);
-		put_field(cf, "exec");
-		put_bool(cf, e->access & CORDON_ACCESS_EXEC);
-		put_lit(cf, "}");
-		break;
-	}
-	case CORDON_EV_CONNECT: {
-		const struct cordon_event_connect *e = data;
-
-		put_destination(tail, e->addr, e->port, cordon_audit_transport(e->protocol));
-		break;
-	}
-	case CORDON_EV_TASK: {
-		const struct cordon_event_task *e = data;
-
-		put_lit(cf, ",\"target\":{\"pid\":");
-		put_u64(cf, e->target_pid);
-		put_field(cf, "name");
-		put_agent_str(cf, hex, "cordon.target.name", -1, e->target_comm,
-			      sizeof(e->target_comm));
-		put_lit(cf, "}");
-		put_field(cf, "detail");
-		put_u64(cf, e->detail);
-		break;
-	}
-	case CORDON_EV_OP: {
-		const struct cordon_event_op *e = data;
-
-		put_lit(cf, ",\"args\":[");
-		put_i64(cf, (int64_t)e->arg0);
-		put_lit(cf, ",");
-		put_i64(cf, (int64_t)e->arg1);
-		put_lit(cf, ",");
-		put_i64(cf, (int64_t)e->arg2);
-		put_lit(cf, "]");
-		break;
-	}
-	case CORDON_EV_EXEC: {
-		const struct cordon_event_exec *e = data;
-
-		put_field(cf, "args_truncated");
-		put_bool(cf, e->flags & CORDON_EXEC_ARGS_TRUNCATED);
-		if (e->flags & CORDON_EXEC_ARGS_UNREADABLE)
-			put_lit(cf, ",\"args_unreadable\":true");
-		if (e->old_pid != e->hdr.pid) {
-			put_field(cf, "exec_tid");
-			put_u64(cf, e->old_pid);
-		}
-		break;
-	}
-	case CORDON_EV_SYSCALL: {
-		const struct cordon_event_syscall *e = data;
-
-		put_field(cf, "syscall");
-		put_u64(cf, e->nr);
-		put_lit(cf, ",\"layer_inferred\":true");
-		if (e->flags & CORDON_SYSCALL_PATH) {
-			put_lit(tail, ",\"file\":{\"path\":");
-			put_agent_str(tail, hex, "file.path", -1, e->path, sizeof(e->path));
-			put_lit(tail, "}");
-		}
-		if (e->flags & CORDON_SYSCALL_ADDR) {
-			if (e->family == AF_INET || e->family == AF_INET6)
-				put_destination(tail, e->addr, e->port, "tcp");
-			put_field(cf, "family");
-			put_u64(cf, e->family);
-		}
-		if (e->flags & CORDON_SYSCALL_ARG) {
-			put_field(cf, "arg");
-			put_i64(cf, (int64_t)e->arg);
-		}
-		break;
-	}
-	}
+/* "@timestamp" and "event": what the record is. */
+static void put_event(struct rec *r, struct cordon_audit_buf *out, const class_entry *k)
+{
+	put_lit(out, "{\"@timestamp\":\"");
+	cordon_audit_format_time(r->f, realtime_of(r->f, r->h->ts_ns), out);
+	put_lit(out, "\",\"event\":{\"kind\":\"event\"");
+	put(out, k->event, k->event_len);
+	r->next = 0;
+	put_object(r, out, CORDON_OBJ_EVENT, NULL, 0);
+	put_lit(out, "},");
 }
 
 int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon_audit_ctx *c,
@@ -532,51 +727,30 @@ int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon
 {
 	const struct cordon_event_hdr *h = data;
 	int type = cordon_event_check(data, size);
-	const char *action, *category, *etype, *outcome;
-	char cf_mem[SCRATCH_BYTES], tail_mem[SCRATCH_BYTES], hex_mem[SCRATCH_BYTES];
+	char cf_mem[CF_BYTES], tail_mem[TAIL_BYTES], hex_mem[HEX_BYTES];
 	struct cordon_audit_buf cf = { .p = cf_mem, .cap = sizeof(cf_mem), .fixed = true };
 	struct cordon_audit_buf tail = { .p = tail_mem, .cap = sizeof(tail_mem), .fixed = true };
 	struct cordon_audit_buf hex = { .p = hex_mem, .cap = sizeof(hex_mem), .fixed = true };
+	struct rec r = { .f = f, .h = h, .p = data, .hex = &hex };
+	const class_entry *k;
 	size_t start = out->len;
 
 	if (type < 0)
 		return type;
-	action = cordon_audit_classify(h, type, &category, &etype);
-	if (!action || !formatted_here(type))
-		return -ENOSYS;
-	outcome = h->verdict ? "failure" : "success";
+	r.d = cordon_event_desc((unsigned int)type);
+	k = classify(f, h, type);
+	if (!k)
+		return -ENOBUFS;
 
 	/* cordon.hex is known only once every string is encoded: fields first, then the line. */
-	put_fields(f, data, type, &cf, &tail, &hex);
+	while (r.next < r.d->n_fields && r.d->fields[r.next].obj == CORDON_OBJ_EVENT)
+		r.next++; /* "event" is written last, before the rest */
+	put_cordon(&r, &cf, k);
+	put_tail(&r, &tail);
 	if (cf.overflow || tail.overflow || hex.overflow)
-		return -ENOSYS; /* beyond the scratch space: the json_t path has no such bound */
+		return -ENOBUFS; /* cannot happen: the scratch sizes bound the longest record */
 
-	put_lit(out, "{\"@timestamp\":\"");
-	cordon_audit_format_time(f, realtime_of(f, h->ts_ns), out);
-	put_lit(out, "\",\"event\":{\"kind\":\"event\"");
-	if (category) {
-		put_lit(out, ",\"category\":[");
-		put_name(out, category);
-		put_lit(out, "]");
-	}
-	if (etype) {
-		put_lit(out, ",\"type\":[");
-		put_name(out, etype);
-		put_lit(out, "]");
-	}
-	put_field(out, "action");
-	put_name(out, action);
-	put_field(out, "outcome");
-	put_name(out, outcome);
-	if (type == CORDON_EV_EXIT) {
-		const struct cordon_event_exit *e = data;
-
-		if (e->start_ns && e->start_ns <= e->hdr.ts_ns) {
-			put_field(out, "duration");
-			put_i64(out, (int64_t)(e->hdr.ts_ns - e->start_ns));
-		}
-	}
-	put_lit(out, "},");
+	put_event(&r, out, k);
 	put_session_cached(f, out, c, h->session);
 	put(out, cf.p, cf.len);
 	if (hex.len) {
@@ -596,9 +770,9 @@ int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon
 		*keys = (struct cordon_audit_keys){
 			.session = c->session,
 			.policy = c->policy,
-			.action = action,
-			.outcome = outcome,
-			.layer = h->layer ? cordon_event_layer_name(h->layer) : NULL,
+			.action = k->action,
+			.outcome = k->outcome,
+			.layer = k->layer,
 		};
 	return 0;
 }

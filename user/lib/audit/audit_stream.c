@@ -12,12 +12,12 @@ static bool enforcement(unsigned int type)
 	return type >= 1 && type < CORDON_EV_EXEC;
 }
 
-/* Format @data for its session into the sink: the fast formatter, else the json_t path. */
+/* Format @data for its session into the sink's line buffer. */
 static int write_record(struct cordon_audit_stream *st, const void *data, size_t size)
 {
 	const struct cordon_event_hdr *h = data;
 	const struct cordon_audit_ctx *c = &st->ctx;
-	struct cordon_audit_ctx unknown, copy;
+	struct cordon_audit_ctx unknown;
 	char name[sizeof(CORDON_AUDIT_UNKNOWN_SESSION) + 10];
 	struct cordon_audit_keys keys;
 	struct cordon_audit_buf *b;
@@ -38,19 +38,9 @@ static int write_record(struct cordon_audit_stream *st, const void *data, size_t
 	b = cordon_audit_sink_line(st->sink);
 	start = b->len;
 	r = cordon_audit_format_event(&st->fmt, c, data, size, b, &keys);
-	if (r == 0)
-		return cordon_audit_sink_commit(st->sink, start, &keys);
-	if (r != -ENOSYS)
+	if (r < 0)
 		return r;
-	/* A kind the fast formatter does not know yet: the reference path formats it. */
-	if (c == &st->ctx)
-		return cordon_audit_sink_emit(st->sink,
-					      cordon_audit_from_event(&st->ctx, data, size));
-	copy = (struct cordon_audit_ctx){ .session = c->session,
-					  .policy = c->policy,
-					  .policy_sha256 = c->policy_sha256,
-					  .host = c->host };
-	return cordon_audit_sink_emit(st->sink, cordon_audit_from_event(&copy, data, size));
+	return cordon_audit_sink_commit(st->sink, start, &keys);
 }
 
 int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, size_t size)

@@ -1,35 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Validation and naming of ring-buffer records. */
+/*
+ * The description of every ring-buffer record type (its size, how it is reported, its fields)
+ * that validation and the JSON writer walk, and the names of types, hooks and layers, made
+ * from bpf/events.h's lists.
+ */
 #include <errno.h>
+#include <signal.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sys/sys.h"
 #include "audit/audit.h"
 
+#define NAME_ENTRY(name, nr, str) [nr] = str,
+
+/* A number listed twice in events.h is a -Woverride-init error here. */
+static const char *const type_names[] = { CORDON_EVENT_TYPES(NAME_ENTRY) };
+static const char *const hook_names[] = { CORDON_HOOKS(NAME_ENTRY) };
+static const char *const layer_names[] = { CORDON_LAYERS(NAME_ENTRY) };
+
+#define NAME(table, i) ((i) < ARRAY_SIZE(table) && (table)[i] ? (table)[i] : "unknown")
+
+const char *cordon_event_type_name(unsigned int type)
+{
+	return NAME(type_names, type);
+}
+
+const char *cordon_event_hook_name(unsigned int hook)
+{
+	return NAME(hook_names, hook);
+}
+
+const char *cordon_event_layer_name(unsigned int layer)
+{
+	return NAME(layer_names, layer);
+}
+
+/* ---- the fields of each type ------------------------------------------------------------ */
+
+/* A field @m of struct cordon_event_@st: its offset and size. */
+#define AT(st, m)                                     \
+	.off = offsetof(struct cordon_event_##st, m), \
+	.len = sizeof(((struct cordon_event_##st *)0)->m)
+#define OFF(st, m) offsetof(struct cordon_event_##st, m)
+/* Present only when the __u32 flags word @m has @bit. */
+#define WHEN(st, m, bit) .when_off = OFF(st, m), .when_bit = (bit)
+/* The key, and as the writer puts it: ,"key": */
+#define FIELD(o, k, kind_)               \
+	.obj = CORDON_OBJ_##o, .key = k, \
+	.json = ",\"" k "\":", .json_len = sizeof(",\"" k "\":") - 1, .kind = CORDON_FIELD_##kind_
+
+static const struct cordon_event_field file_fields[] = {
+	{ FIELD(CORDON, "secret", SECRET) },
+	{ FIELD(CORDON, "access", ACCESS), AT(file, access) },
+	{ FIELD(FILE, "inode", I64), AT(file, ino) },
+	{ FIELD(FILE, "path", STR), AT(file, path) },
+};
+
+static const struct cordon_event_field connect_fields[] = {
+	{ FIELD(TOP, "destination", ADDR), AT(connect, addr), .aux = OFF(connect, port),
+	  .aux2 = OFF(connect, protocol) },
+};
+
+static const struct cordon_event_field task_fields[] = {
+	{ FIELD(TARGET, "pid", U32), AT(task, target_pid) },
+	{ FIELD(TARGET, "name", STR), AT(task, target_comm) },
+	{ FIELD(CORDON, "detail", U32), AT(task, detail) },
+};
+
+static const struct cordon_event_field op_fields[] = {
+	/* arg0, arg1, arg2 */
+	{ FIELD(CORDON, "args", I64S), .off = OFF(op, arg0), .len = 3 * sizeof(__u64) },
+};
+
+static const struct cordon_event_field auto_fields[] = {
+	{ FIELD(PROCESS, "ppid", U32), AT(auto, ppid) },
+	{ FIELD(PROCESS, "executable", STR), AT(auto, path) },
+	{ FIELD(FILE, "inode", I64), AT(auto, ino) },
+};
+
+static const struct cordon_event_field exec_fields[] = {
+	{ FIELD(CORDON, "args_truncated", BOOL), AT(exec, flags),
+	  .arg = CORDON_EXEC_ARGS_TRUNCATED },
+	{ FIELD(CORDON, "args_unreadable", TRUE), WHEN(exec, flags, CORDON_EXEC_ARGS_UNREADABLE) },
+	{ FIELD(CORDON, "exec_tid", TID), AT(exec, old_pid) },
+	{ FIELD(PROCESS, "ppid", U32), AT(exec, ppid) },
+	{ FIELD(PROCESS, "executable", STR), AT(exec, filename) },
+	{ FIELD(PROCESS, "args", ARGV), AT(exec, args), .aux = OFF(exec, args_len) },
+	{ FIELD(PROCESS, "args_count", U32), AT(exec, argc) },
+	{ FIELD(PROCESS, "command_line", CMDLINE), AT(exec, args), .aux = OFF(exec, args_len) },
+	{ FIELD(USER, "effective", ID), AT(exec, euid) },
+};
+
+static const struct cordon_event_field exit_fields[] = {
+	{ FIELD(EVENT, "duration", DURATION), AT(exit, start_ns) },
+	{ FIELD(CORDON, "signal", SIGNAL), AT(exit, exit_code) },
+	{ FIELD(PROCESS, "ppid", U32), AT(exit, ppid) },
+	{ FIELD(PROCESS, "exit_code", EXIT_CODE), AT(exit, exit_code) },
+};
+
+static const struct cordon_event_field syscall_fields[] = {
+	{ FIELD(CORDON, "syscall", U32), AT(syscall, nr) },
+	{ FIELD(CORDON, "layer_inferred", TRUE) },
+	{ FIELD(CORDON, "family", U16), AT(syscall, family),
+	  WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
+	{ FIELD(CORDON, "arg", I64), AT(syscall, arg), WHEN(syscall, flags, CORDON_SYSCALL_ARG) },
+	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
+	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
+	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
+};
+
+/* Seen as seccomp's own signal, not inferred; no errno reached the task (error.code SIGSYS). */
+static const struct cordon_event_field seccomp_kill_fields[] = {
+	{ FIELD(CORDON, "syscall", U32), AT(syscall, nr) },
+	{ FIELD(CORDON, "layer_inferred", FALSE) },
+	{ FIELD(CORDON, "arg", I64), AT(syscall, arg) },
+	{ FIELD(CORDON, "signal", CONST), .arg = SIGSYS },
+};
+
+/* ---- event.action and event.category of the types reported by hook --------------------- */
+
+static const struct cordon_hook_class file_by_hook[] = {
+	[CORDON_HOOK_FILE_OPEN] = { "file-open" },
+	[CORDON_HOOK_PATH_MKNOD] = { "file-create" },
+	[CORDON_HOOK_PATH_MKDIR] = { "file-mkdir" },
+	[CORDON_HOOK_PATH_SYMLINK] = { "file-symlink" },
+	[CORDON_HOOK_PATH_LINK] = { "file-link" },
+	[CORDON_HOOK_PATH_RENAME] = { "file-rename" },
+	[CORDON_HOOK_PATH_UNLINK] = { "file-unlink" },
+	[CORDON_HOOK_PATH_RMDIR] = { "file-rmdir" },
+	[CORDON_HOOK_PATH_TRUNCATE] = { "file-truncate" },
+	[CORDON_HOOK_FILE_TRUNCATE] = { "file-truncate" },
+	[CORDON_HOOK_PATH_CHMOD] = { "file-chmod" },
+	[CORDON_HOOK_BPRM_CHECK] = { "file-exec" },
+	[CORDON_HOOK_MMAP_FILE] = { "file-map-exec" },
+	[CORDON_HOOK_FILE_MPROTECT] = { "file-map-exec" },
+	/* A denied pathname unix socket (its inode's rule): docker.sock, the SSH agent. */
+	[CORDON_HOOK_UNIX_STREAM_CONNECT] = { "unix-connect" },
+	[CORDON_HOOK_UNIX_MAY_SEND] = { "unix-send" },
+};
+
+static const struct cordon_hook_class task_by_hook[] = {
+	[CORDON_HOOK_TASK_KILL] = { "process-signal" },
+};
+
+/* The action of an operation record is its hook's name. */
+static const struct cordon_hook_class op_by_hook[] = {
+	[CORDON_HOOK_SOCKET_CREATE] = { NULL, "network" },
+};
+
+static const struct cordon_hook_class syscall_by_hook[] = {
+	[CORDON_HOOK_SYS_OPENAT] = { "syscall-openat", "file" },
+	[CORDON_HOOK_SYS_OPEN] = { "syscall-open", "file" },
+	[CORDON_HOOK_SYS_OPENAT2] = { "syscall-openat2", "file" },
+	[CORDON_HOOK_SYS_EXECVE] = { "syscall-execve", "process" },
+	[CORDON_HOOK_SYS_CONNECT] = { "syscall-connect", "network" },
+	[CORDON_HOOK_SYS_UNSHARE] = { "syscall-unshare", "process" },
+	[CORDON_HOOK_SYS_MOUNT] = { "syscall-mount", "host" },
+	[CORDON_HOOK_SYS_SOCKET] = { "syscall-socket", "network" },
+	[CORDON_HOOK_SYS_BPF] = { "syscall-bpf", "host" },
+	[CORDON_HOOK_SYS_LINK] = { "syscall-link", "file" },
+	[CORDON_HOOK_SYS_LINKAT] = { "syscall-linkat", "file" },
+	[CORDON_HOOK_SYS_PTRACE] = { "syscall-ptrace", "process" },
+	[CORDON_HOOK_SYS_KILL] = { "syscall-kill", "process" },
+	[CORDON_HOOK_SYS_IOCTL] = { "syscall-ioctl", "host" },
+	[CORDON_HOOK_SYS_IO_URING_SETUP] = { "syscall-io_uring_setup", "host" },
+	[CORDON_HOOK_SECCOMP_KILL] = { "seccomp-kill", "process" },
+};
+
+/* ---- the types --------------------------------------------------------------------------- */
+
+#define FIELDS(a)  .fields = a, .n_fields = ARRAY_SIZE(a)
+#define BY_HOOK(a) .by_hook = a, .n_by_hook = ARRAY_SIZE(a)
+
+static const struct cordon_event_desc descs[] = {
+	[CORDON_EV_FILE] = { .size = sizeof(struct cordon_event_file),
+			     .action = "file-access",
+			     .category = "file",
+			     BY_HOOK(file_by_hook),
+			     FIELDS(file_fields) },
+	[CORDON_EV_CONNECT] = { .size = sizeof(struct cordon_event_connect),
+				.action = "connect",
+				.category = "network",
+				FIELDS(connect_fields) },
+	[CORDON_EV_TASK] = { .size = sizeof(struct cordon_event_task),
+			     .action = "process-ptrace",
+			     .category = "process",
+			     BY_HOOK(task_by_hook),
+			     FIELDS(task_fields) },
+	[CORDON_EV_OP] = { .size = sizeof(struct cordon_event_op),
+			   .action = NULL,
+			   .category = "host",
+			   BY_HOOK(op_by_hook),
+			   FIELDS(op_fields) },
+	[CORDON_EV_AUTO_CONFINE] = { .size = sizeof(struct cordon_event_auto),
+				     .action = "auto-confine",
+				     .category = "process",
+				     .etype = "info",
+				     FIELDS(auto_fields) },
+	/* verdict 0: event.type "allowed" */
+	[CORDON_EV_NET_ALLOWED] = { .size = sizeof(struct cordon_event_connect),
+				    .action = "connect",
+				    .category = "network",
+				    FIELDS(connect_fields) },
+	[CORDON_EV_EXEC] = { .size = sizeof(struct cordon_event_exec),
+			     .action = "process-exec",
+			     .category = "process",
+			     .etype = "start",
+			     FIELDS(exec_fields) },
+	[CORDON_EV_EXIT] = { .size = sizeof(struct cordon_event_exit),
+			     .action = "process-exit",
+			     .category = "process",
+			     .etype = "end",
+			     FIELDS(exit_fields) },
+	[CORDON_EV_SYSCALL] = { .size = sizeof(struct cordon_event_syscall),
+				.action = "syscall",
+				.category = "process",
+				BY_HOOK(syscall_by_hook),
+				FIELDS(syscall_fields) },
+	[CORDON_EV_SECCOMP_KILL] = { .size = sizeof(struct cordon_event_syscall),
+				     .action = "syscall",
+				     .category = "process",
+				     .error = "SIGSYS",
+				     BY_HOOK(syscall_by_hook),
+				     FIELDS(seccomp_kill_fields) },
+};
+
+const struct cordon_event_desc *cordon_event_desc(unsigned int type)
+{
+	return type < ARRAY_SIZE(descs) && descs[type].size ? &descs[type] : NULL;
+}
+
 size_t cordon_event_min_size(unsigned int type)
 {
-	switch (type) {
-	case CORDON_EV_FILE:
-		return sizeof(struct cordon_event_file);
-	case CORDON_EV_CONNECT:
-	case CORDON_EV_NET_ALLOWED:
-		return sizeof(struct cordon_event_connect);
-	case CORDON_EV_TASK:
-		return sizeof(struct cordon_event_task);
-	case CORDON_EV_OP:
-		return sizeof(struct cordon_event_op);
-	case CORDON_EV_EXEC:
-		return sizeof(struct cordon_event_exec);
-	case CORDON_EV_EXIT:
-		return sizeof(struct cordon_event_exit);
-	case CORDON_EV_SYSCALL:
-	case CORDON_EV_SECCOMP_KILL:
-		return sizeof(struct cordon_event_syscall);
-	case CORDON_EV_AUTO_CONFINE:
-		return sizeof(struct cordon_event_auto);
-	default:
-		return 0;
-	}
+	const struct cordon_event_desc *d = cordon_event_desc(type);
+
+	return d ? d->size : 0;
 }
 
 int cordon_event_check(const void *data, size_t size)
@@ -50,94 +256,23 @@ int cordon_event_check(const void *data, size_t size)
 	return h.type;
 }
 
-static const char *const type_names[] = {
-	[CORDON_EV_FILE] = "file",
-	[CORDON_EV_CONNECT] = "connect",
-	[CORDON_EV_TASK] = "task",
-	[CORDON_EV_OP] = "operation",
-	[CORDON_EV_EXEC] = "exec",
-	[CORDON_EV_EXIT] = "exit",
-	[CORDON_EV_SYSCALL] = "syscall",
-	[CORDON_EV_NET_ALLOWED] = "connect-allowed",
-	[CORDON_EV_SECCOMP_KILL] = "seccomp-kill",
-	[CORDON_EV_AUTO_CONFINE] = "auto-confine",
-};
-
-static const char *const hook_names[] = {
-	[CORDON_HOOK_FILE_OPEN] = "file_open",
-	[CORDON_HOOK_CONNECT4] = "connect4",
-	[CORDON_HOOK_CONNECT6] = "connect6",
-	[CORDON_HOOK_PATH_MKNOD] = "path_mknod",
-	[CORDON_HOOK_PATH_MKDIR] = "path_mkdir",
-	[CORDON_HOOK_PATH_SYMLINK] = "path_symlink",
-	[CORDON_HOOK_PATH_LINK] = "path_link",
-	[CORDON_HOOK_PATH_RENAME] = "path_rename",
-	[CORDON_HOOK_PATH_UNLINK] = "path_unlink",
-	[CORDON_HOOK_PATH_RMDIR] = "path_rmdir",
-	[CORDON_HOOK_PATH_TRUNCATE] = "path_truncate",
-	[CORDON_HOOK_PATH_CHMOD] = "path_chmod",
-	[CORDON_HOOK_FILE_TRUNCATE] = "file_truncate",
-	[CORDON_HOOK_BPRM_CHECK] = "bprm_check_security",
-	[CORDON_HOOK_MMAP_FILE] = "mmap_file",
-	[CORDON_HOOK_FILE_MPROTECT] = "file_mprotect",
-	[CORDON_HOOK_UNIX_STREAM_CONNECT] = "unix_stream_connect",
-	[CORDON_HOOK_UNIX_MAY_SEND] = "unix_may_send",
-	[CORDON_HOOK_SOCKET_CREATE] = "socket_create",
-	[CORDON_HOOK_PTRACE] = "ptrace_access_check",
-	[CORDON_HOOK_TASK_KILL] = "task_kill",
-	[CORDON_HOOK_BPF] = "bpf",
-	[CORDON_HOOK_SB_MOUNT] = "sb_mount",
-	[CORDON_HOOK_USERNS_CREATE] = "userns_create",
-	[CORDON_HOOK_FILE_IOCTL] = "file_ioctl",
-	[CORDON_HOOK_SCHED_EXEC] = "sched_process_exec",
-	[CORDON_HOOK_SCHED_EXIT] = "sched_process_exit",
-	[CORDON_HOOK_SYS_OPENAT] = "sys_exit_openat",
-	[CORDON_HOOK_SYS_OPEN] = "sys_exit_open",
-	[CORDON_HOOK_SYS_OPENAT2] = "sys_exit_openat2",
-	[CORDON_HOOK_SYS_EXECVE] = "sys_exit_execve",
-	[CORDON_HOOK_SYS_CONNECT] = "sys_exit_connect",
-	[CORDON_HOOK_SYS_UNSHARE] = "sys_exit_unshare",
-	[CORDON_HOOK_SYS_MOUNT] = "sys_exit_mount",
-	[CORDON_HOOK_SYS_SOCKET] = "sys_exit_socket",
-	[CORDON_HOOK_SYS_BPF] = "sys_exit_bpf",
-	[CORDON_HOOK_SENDMSG4] = "sendmsg4",
-	[CORDON_HOOK_SENDMSG6] = "sendmsg6",
-	[CORDON_HOOK_BIND4] = "bind4",
-	[CORDON_HOOK_BIND6] = "bind6",
-	[CORDON_HOOK_SYS_LINK] = "sys_exit_link",
-	[CORDON_HOOK_SYS_LINKAT] = "sys_exit_linkat",
-	[CORDON_HOOK_SYS_PTRACE] = "sys_exit_ptrace",
-	[CORDON_HOOK_SYS_KILL] = "sys_exit_kill",
-	[CORDON_HOOK_SYS_IOCTL] = "sys_exit_ioctl",
-	[CORDON_HOOK_SYS_IO_URING_SETUP] = "sys_exit_io_uring_setup",
-	[CORDON_HOOK_SECCOMP_KILL] = "signal_generate",
-	[CORDON_HOOK_BPRM_COMMITTED_CREDS] = "bprm_committed_creds",
-	[CORDON_HOOK_SOCKET_CONNECT] = "socket_connect",
-	[CORDON_HOOK_SOCKET_SENDMSG] = "socket_sendmsg",
-	[CORDON_HOOK_SOCKET_BIND] = "socket_bind",
-};
-
-static const char *const layer_names[] = {
-	[CORDON_LAYER_BPF_LSM] = "bpf_lsm",   [CORDON_LAYER_CGROUP_BPF] = "cgroup_bpf",
-	[CORDON_LAYER_LANDLOCK] = "landlock", [CORDON_LAYER_SECCOMP] = "seccomp",
-	[CORDON_LAYER_MOUNT_NS] = "mount_ns",
-};
-
-#define NAME(table, i) ((i) < ARRAY_SIZE(table) && (table)[i] ? (table)[i] : "unknown")
-
-const char *cordon_event_type_name(unsigned int type)
+const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
+				  const char **etype)
 {
-	return NAME(type_names, type);
-}
+	const struct cordon_event_desc *d = cordon_event_desc((unsigned int)type);
+	const struct cordon_hook_class *k = NULL;
+	const char *action;
 
-const char *cordon_event_hook_name(unsigned int hook)
-{
-	return NAME(hook_names, hook);
-}
-
-const char *cordon_event_layer_name(unsigned int layer)
-{
-	return NAME(layer_names, layer);
+	*category = NULL;
+	*etype = NULL;
+	if (!d)
+		return NULL;
+	if (h->hook < d->n_by_hook)
+		k = &d->by_hook[h->hook];
+	action = k && k->action ? k->action : d->action;
+	*category = k && k->category ? k->category : d->category;
+	*etype = d->etype ? d->etype : h->verdict ? "denied" : "allowed";
+	return action ? action : cordon_event_hook_name(h->hook);
 }
 
 void cordon_event_str(char *out, size_t outlen, const __u8 *in, size_t inlen)
