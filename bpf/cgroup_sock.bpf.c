@@ -66,9 +66,12 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 	return CGROUP_DENY;
 }
 
+/* IPv4-mapped, so one trie serves both families. */
 static __always_inline void key4(struct bpf_sock_addr *ctx, struct cordon_net_key *key)
 {
-	addr_v4mapped(key->addr, ctx->user_ip4);
+	__u32 ip = ctx->user_ip4;
+
+	cordon_addr_v4mapped(key->addr, &ip);
 }
 
 /* ctx fields must be read one 32-bit word at a time. */

@@ -183,7 +183,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 
 		bpf_probe_read_kernel(&sa, sizeof(sa), addr);
 		port = bpf_ntohs(sa.sin_port);
-		addr_v4mapped(key.addr, sa.sin_addr.s_addr);
+		cordon_addr_v4mapped(key.addr, &sa.sin_addr);
 	} else {
 		struct sockaddr_in6 sa = {};
 

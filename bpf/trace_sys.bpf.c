@@ -14,7 +14,6 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
-#include "lib/net.bpf.h"
 
 /*
  * How a traced syscall is reported: which results are refusals and which layer returns each,
@@ -110,7 +109,7 @@ static __always_inline void read_sockaddr(struct cordon_event_syscall *ev, const
 	if (family == AF_INET) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
 
-		addr_v4mapped(ev->addr, s4->sin_addr.s_addr);
+		cordon_addr_v4mapped(ev->addr, &s4->sin_addr);
 	} else if (family == AF_INET6 && len >= sizeof(sa)) {
 		bpf_probe_read_user(ev->addr, sizeof(ev->addr),
 				    (const __u8 *)uaddr + offsetof(struct sockaddr_in6, sin6_addr));

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * IP rules: the address keys of net_rules/bind_rules (IPv4 stored IPv4-mapped) and matching a
- * destination's port and protocol against an entry. Shared by the cgroup programs, the LSM
- * socket hooks that judge the sockets no cgroup program sees, and the syscall-exit records.
+ * IP rules: looking up net_rules/bind_rules (IPv4 stored IPv4-mapped: cordon_addr_v4mapped() in
+ * maps.h) and matching a destination's port and protocol. Shared by the cgroup programs and the
+ * LSM socket hooks that judge the sockets no cgroup program sees.
  */
 #ifndef CORDON_NET_BPF_H
 #define CORDON_NET_BPF_H
@@ -26,18 +26,6 @@ struct {
 	__type(key, struct cordon_net_key);
 	__type(value, struct cordon_net_rule);
 } bind_rules SEC(".maps") __weak;
-
-/*
- * @addr (16 bytes) := ::ffff:a.b.c.d for the IPv4 address @ip4 (network byte order), so one
- * trie serves both families and a v4-mapped connect on an AF_INET6 socket meets the v4 rule.
- */
-static __always_inline void addr_v4mapped(__u8 *addr, __u32 ip4)
-{
-	__builtin_memset(addr, 0, 10);
-	addr[10] = 0xff;
-	addr[11] = 0xff;
-	__builtin_memcpy(&addr[12], &ip4, 4);
-}
 
 static __always_inline __u8 proto_bit(__u32 protocol)
 {
