@@ -37,14 +37,19 @@ struct cordon_pattern_name {
 #define CORDON_PATTERN_FN static inline
 #endif
 
-/* tail[] from head[], for a name shorter than CORDON_PATTERN_PART bytes (wholly in head). */
+/*
+ * tail[] from head[], for a name shorter than CORDON_PATTERN_PART bytes (wholly in head). The
+ * length is read once: the loop must close on a jump for 6.1's verifier, which rejects a loop
+ * whose back edge is a fall-through (as when clang reloads n->len at the loop's head).
+ */
 CORDON_PATTERN_FN void cordon_pattern_tail_from_head(struct cordon_pattern_name *n)
 {
-	for (__u32 j = 0; j < CORDON_PATTERN_PART; j++)
-		if (j >= CORDON_PATTERN_PART - n->len)
+	__u32 gap = CORDON_PATTERN_PART - n->len;
+
+	for (int j = 0; j < CORDON_PATTERN_PART; j++)
+		if ((__u32)j >= gap)
 			n->tail[j & (CORDON_PATTERN_BUF - 1)] =
-				n->head[(j - (CORDON_PATTERN_PART - n->len)) &
-					(CORDON_PATTERN_BUF - 1)];
+				n->head[(j - gap) & (CORDON_PATTERN_BUF - 1)];
 }
 
 /* 1 when the name @n matches the pattern @p, else 0. Bounded loops only: BPF runs it. */
