@@ -3,10 +3,13 @@
  * cgroup sock_addr programs, attached once at cordon's root cgroup and inherited by every
  * session below it: default-deny egress by (address, port, protocol) from the session's rules.
  */
-#include "net_match.bpf.h"
-
-#define AF_INET	 2
-#define AF_INET6 10
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
+#include "lib/net.bpf.h"
 
 /* One connect record: a refusal (CORDON_EV_CONNECT) or an allowed connect (NET_ALLOWED). */
 static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
@@ -34,25 +37,17 @@ static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_
 static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
 				      void *rules, __u32 flag, __u16 hook)
 {
-	struct cordon_net_rule *rule;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
-	__u32 rule_id = 0;
+	__u32 rule_id;
 	__u16 port;
-	__u8 proto;
 
 	s = current_session(&cgroup_id);
 	if (!s || !(s->flags & flag))
 		return CGROUP_ALLOW;
 
-	key->prefixlen = CORDON_NET_KEY_SESSION_BITS + 128;
-	key->session = s->id;
 	port = bpf_ntohs((__u16)ctx->user_port);
-	proto = proto_bit(ctx->protocol);
-
-	rule = bpf_map_lookup_elem(rules, key);
-	if (rule && proto)
-		rule_id = net_match(rule, port, proto);
+	rule_id = net_allowed(rules, key, s, port, proto_bit(ctx->protocol));
 	if (rule_id) {
 		/* connect() only: sendmsg would make one record per datagram, and bind is not
 		 * egress. */
@@ -71,14 +66,12 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 	return CGROUP_DENY;
 }
 
-/* IPv4-mapped: ::ffff:a.b.c.d, so one trie serves both families. */
+/* IPv4-mapped, so one trie serves both families. */
 static __always_inline void key4(struct bpf_sock_addr *ctx, struct cordon_net_key *key)
 {
 	__u32 ip = ctx->user_ip4;
 
-	key->addr[10] = 0xff;
-	key->addr[11] = 0xff;
-	__builtin_memcpy(&key->addr[12], &ip, 4);
+	cordon_addr_v4mapped(key->addr, &ip);
 }
 
 /* ctx fields must be read one 32-bit word at a time. */

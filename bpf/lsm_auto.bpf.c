@@ -4,7 +4,13 @@
  * (auto_exec) is tagged with that executable's session after exec's point of no return and
  * before the new program's first instruction; userspace then moves it into the session cgroup.
  */
-#include "cordon.bpf.h"
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -108,7 +114,7 @@ int BPF_PROG(cordon_auto_commit, struct linux_binprm *bprm)
 		 */
 		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,
 				   CORDON_HOOK_BPRM_COMMITTED_CREDS, CORDON_LAYER_BPF_LSM, s,
-				   cgroup_id, -12 /* ENOMEM */, 0);
+				   cgroup_id, -ENOMEM, 0);
 	} else {
 		tag->cgroup_id = cgroup_id;
 		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,

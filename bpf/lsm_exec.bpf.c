@@ -4,16 +4,13 @@
  * inode, while a hard link keeps both), executable mappings of denied files (the
  * `ld-linux-x86-64.so.2 /usr/bin/sudo` trick maps instead of exec'ing), and exec from memfd.
  */
-#include "fs_rules.bpf.h"
-
-#define PROT_EXEC 0x4
-
-static __always_inline struct cordon_session *exec_session(__u64 *cgroup_id)
-{
-	struct cordon_session *s = lsm_session(cgroup_id);
-
-	return s && (s->flags & CORDON_SESSION_FILE) ? s : NULL;
-}
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/fs.bpf.h"
 
 static __always_inline int check_exec(struct file *file, __u16 hook)
 {
@@ -22,7 +19,7 @@ static __always_inline int check_exec(struct file *file, __u16 hook)
 
 	if (!file)
 		return 0;
-	s = exec_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(file, f_path.dentry),
@@ -39,7 +36,7 @@ int BPF_PROG(cordon_bprm_check, struct linux_binprm *bprm, int ret)
 	if (ret)
 		return ret;
 	file = BPF_CORE_READ(bprm, file);
-	s = exec_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s || !file)
 		return 0;
 	/*
@@ -59,9 +56,8 @@ int BPF_PROG(cordon_bprm_check, struct linux_binprm *bprm, int ret)
 
 /*
  * Argument 1 is the protection asked for by the caller in every kernel this runs on
- * ("reqprot"); later arguments have moved between versions, so they are not read, and
- * neither is the return-value argument: a BPF LSM program only runs while the ones before
- * it allowed (the trampoline stops at the first non-zero return).
+ * ("reqprot"); later arguments have moved between versions, so they are not read, and neither
+ * is ret (lib/session.bpf.h).
  */
 SEC("lsm/mmap_file")
 int BPF_PROG(cordon_mmap_file, struct file *file, unsigned long reqprot)

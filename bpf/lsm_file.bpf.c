@@ -4,21 +4,15 @@
  * trees refuse every modification (open for write, create, link, rename, unlink, truncate,
  * chmod), and cgroupfs is never writable from a session, so a task cannot leave it.
  */
-#include "fs_rules.bpf.h"
-
-#define FMODE_READ  0x1
-#define FMODE_WRITE 0x2
-#define FMODE_EXEC  0x20
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/fs.bpf.h"
 
 #define RW (CORDON_ACCESS_READ | CORDON_ACCESS_WRITE)
-
-/* The session of the current task when its file rules apply, else NULL. */
-static __always_inline struct cordon_session *file_session(__u64 *cgroup_id)
-{
-	struct cordon_session *s = lsm_session(cgroup_id);
-
-	return s && (s->flags & CORDON_SESSION_FILE) ? s : NULL;
-}
 
 static __always_inline int deny_cgroupfs(const struct cordon_session *s, __u64 cgroup_id,
 					 __u16 hook, struct dentry *d, struct path *path)
@@ -40,10 +34,9 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 	__u32 access = 0;
 	fmode_t mode;
 
-	/* Another LSM already refused: never turn a denial into an allow. */
 	if (ret)
 		return ret;
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	mode = BPF_CORE_READ(file, f_mode);
@@ -73,7 +66,7 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	struct dentry *dd;
 	int r;
 
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	dd = BPF_CORE_READ(dir, dentry);
@@ -137,7 +130,7 @@ int BPF_PROG(cordon_path_link, struct dentry *old_dentry, const struct path *new
 
 	if (ret)
 		return ret;
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	/* link(2) never crosses mounts: the source is in new_dir's mount. */
@@ -158,7 +151,7 @@ int BPF_PROG(cordon_path_rename, const struct path *old_dir, struct dentry *old_
 
 	if (ret)
 		return ret;
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	mnt = BPF_CORE_READ(old_dir, mnt);
@@ -181,7 +174,7 @@ static __always_inline int check_remove(const struct path *dir, struct dentry *d
 	__u64 cgroup_id = 0;
 	int r;
 
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	r = deny_cgroupfs(s, cgroup_id, hook, dentry, NULL);
@@ -212,7 +205,7 @@ static __always_inline int check_modify(const struct path *path, __u16 hook)
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 
-	s = file_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),

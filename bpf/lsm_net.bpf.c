@@ -5,21 +5,16 @@
  * socket's inode and its parents; socket kinds no allow-list covers; and the IP rules for the
  * sockets of session tasks that no cgroup program judges (auto-confined before their move).
  */
-#include "fs_rules.bpf.h"
-#include "net_match.bpf.h"
-
-#define AF_UNIX	  1
-#define AF_INET	  2
-#define AF_INET6  10
-#define AF_PACKET 17
-
-#define SOCK_RAW       3
-#define SOCK_TYPE_MASK 0xf
-
-#define IPPROTO_ICMP   1
-#define IPPROTO_SCTP   132
-#define IPPROTO_ICMPV6 58
-#define IPPROTO_MPTCP  262
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
+#include "lib/fs.bpf.h"
+#include "lib/net.bpf.h"
 
 /*
  * Pathname sockets are judged by their file (and its parents); abstract ones by whose they
@@ -37,7 +32,6 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 		return 0;
 	d = BPF_CORE_READ(u, path.dentry);
 	if (!d) {
-		struct cordon_event_op *ev;
 		__u64 peer;
 
 		/*
@@ -50,12 +44,7 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 		peer = BPF_CORE_READ(other, sk_cgrp_data.cgroup, kn, id);
 		if (peer == cgroup_id)
 			return 0;
-		ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, CORDON_LAYER_BPF_LSM, s,
-				   cgroup_id, -EPERM, 0);
-		if (ev) {
-			ev->arg0 = peer;
-			bpf_ringbuf_submit(ev, 0);
-		}
+		emit_op(s, cgroup_id, hook, -EPERM, peer, 0, 0);
 		return -EPERM;
 	}
 	if (!(s->flags & CORDON_SESSION_FILE))
@@ -91,15 +80,14 @@ int BPF_PROG(cordon_unix_may_send, struct socket *sock, struct socket *other, in
 SEC("lsm/socket_create")
 int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern, int ret)
 {
-	struct cordon_event_op *ev;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 	bool refuse;
 
 	if (ret || kern)
 		return ret;
-	s = lsm_session(&cgroup_id);
-	if (!s || !(s->flags & CORDON_SESSION_SELF))
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
+	if (!s)
 		return 0;
 	refuse = family == AF_PACKET || ((family == AF_INET || family == AF_INET6) &&
 					 ((type & SOCK_TYPE_MASK) == SOCK_RAW ||
@@ -107,14 +95,7 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
 					  protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6));
 	if (!refuse)
 		return 0;
-	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE,
-			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
-	if (ev) {
-		ev->arg0 = family;
-		ev->arg1 = type;
-		ev->arg2 = protocol;
-		bpf_ringbuf_submit(ev, 0);
-	}
+	emit_op(s, cgroup_id, CORDON_HOOK_SOCKET_CREATE, -EACCES, family, type, protocol);
 	return -EACCES;
 }
 
@@ -160,9 +141,9 @@ static __always_inline __u64 sock_session_cgroup(struct socket *sock)
 static __always_inline struct cordon_session *ip_session(struct socket *sock, __u32 flag,
 							 __u64 *cgroup_id)
 {
-	struct cordon_session *s = lsm_session(cgroup_id);
+	struct cordon_session *s = lsm_session_for(flag, cgroup_id);
 
-	if (!s || !(s->flags & flag))
+	if (!s)
 		return NULL;
 	if (sock_session_cgroup(sock) == *cgroup_id &&
 	    bpf_get_current_ancestor_cgroup_id(cordon_session_level) == *cgroup_id)
@@ -179,11 +160,9 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 {
 	struct cordon_net_key key = {};
 	struct cordon_event_connect *ev;
-	struct cordon_net_rule *rule;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 	__u16 family, sfamily, port;
-	__u8 proto;
 
 	if (!sock || !addr || len < (int)sizeof(struct sockaddr_in))
 		return 0;
@@ -204,9 +183,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 
 		bpf_probe_read_kernel(&sa, sizeof(sa), addr);
 		port = bpf_ntohs(sa.sin_port);
-		key.addr[10] = 0xff;
-		key.addr[11] = 0xff;
-		__builtin_memcpy(&key.addr[12], &sa.sin_addr, 4);
+		cordon_addr_v4mapped(key.addr, &sa.sin_addr);
 	} else {
 		struct sockaddr_in6 sa = {};
 
@@ -217,11 +194,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 		port = bpf_ntohs(sa.sin6_port);
 		__builtin_memcpy(key.addr, &sa.sin6_addr, 16);
 	}
-	key.prefixlen = CORDON_NET_KEY_SESSION_BITS + 128;
-	key.session = s->id;
-	proto = proto_bit(BPF_CORE_READ(sock, sk, sk_protocol));
-	rule = bpf_map_lookup_elem(rules, &key);
-	if (rule && proto && net_match(rule, port, proto))
+	if (net_allowed(rules, &key, s, port, proto_bit(BPF_CORE_READ(sock, sk, sk_protocol))))
 		return 0;
 	/* As in the cgroup programs: bind to port 0 asks for an ephemeral port. */
 	if (!port && hook == CORDON_HOOK_SOCKET_BIND)

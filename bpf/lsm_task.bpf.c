@@ -4,10 +4,13 @@
  * attempted cgroup move) and self-protection: a session may not ptrace or signal tasks outside
  * it, use bpf(), mount, create user namespaces, or inject keystrokes into a terminal.
  */
-#include "cordon.bpf.h"
-
-#define TIOCSTI	  0x5412
-#define TIOCLINUX 0x541C
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
 
 /* The new task belongs to its parent's session, before its first instruction runs. */
 SEC("lsm/task_alloc")
@@ -26,13 +29,6 @@ int BPF_PROG(cordon_task_alloc, struct task_struct *task, unsigned long clone_fl
 	if (tag)
 		tag->cgroup_id = cgroup_id;
 	return 0;
-}
-
-static __always_inline struct cordon_session *self_session(__u64 *cgroup_id)
-{
-	struct cordon_session *s = lsm_session(cgroup_id);
-
-	return s && (s->flags & CORDON_SESSION_SELF) ? s : NULL;
 }
 
 /* Is @t in the session whose cgroup is @cgroup_id (by its tag, or by its own cgroup)? */
@@ -70,7 +66,7 @@ int BPF_PROG(cordon_ptrace_access_check, struct task_struct *child, unsigned int
 
 	if (ret)
 		return ret;
-	s = self_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
 	if (!s || in_session(child, cgroup_id))
 		return 0;
 	return deny_task(s, cgroup_id, CORDON_HOOK_PTRACE, child, mode);
@@ -88,7 +84,7 @@ int BPF_PROG(cordon_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 	/* sig 0 only probes for existence. */
 	if (!sig)
 		return 0;
-	s = self_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
 	if (!s || in_session(p, cgroup_id))
 		return 0;
 	return deny_task(s, cgroup_id, CORDON_HOOK_TASK_KILL, p, sig);
@@ -96,25 +92,19 @@ int BPF_PROG(cordon_task_kill, struct task_struct *p, struct kernel_siginfo *inf
 
 static __always_inline int deny_op(__u16 hook, __u64 arg0)
 {
-	struct cordon_event_op *ev;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 
-	s = self_session(&cgroup_id);
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
 	if (!s)
 		return 0;
-	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
-			   -EPERM, 0);
-	if (ev) {
-		ev->arg0 = arg0;
-		bpf_ringbuf_submit(ev, 0);
-	}
+	emit_op(s, cgroup_id, hook, -EPERM, arg0, 0, 0);
 	return -EPERM;
 }
 
 /*
  * The bpf() hook gained arguments over time; only the command (argument 0) is read, and not
- * the return-value argument (a BPF LSM program only runs while the ones before it allowed).
+ * ret (lib/session.bpf.h).
  */
 SEC("lsm/bpf")
 int BPF_PROG(cordon_bpf, int cmd)

@@ -117,6 +117,16 @@ struct cordon_net_key {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_net_key) == 24, "cordon_net_key layout");
 
+/* The one builder of an IPv4-mapped address: @addr := ::ffff:a.b.c.d from the 4 bytes at @ip4. */
+static inline __attribute__((always_inline)) void cordon_addr_v4mapped(__u8 addr[16],
+								       const void *ip4)
+{
+	__builtin_memset(addr, 0, 10);
+	addr[10] = 0xff;
+	addr[11] = 0xff;
+	__builtin_memcpy(&addr[12], ip4, 4);
+}
+
 #define CORDON_PROTO_TCP (1u << 0)
 #define CORDON_PROTO_UDP (1u << 1)
 

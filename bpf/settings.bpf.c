@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Load-time settings shared by every program (the one strong definition the linker keeps). */
-#include "cordon.bpf.h"
+#include "lib/session.bpf.h"
 
 const volatile __u32 cordon_session_level = 0;
 

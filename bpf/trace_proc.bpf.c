@@ -4,7 +4,12 @@
  * bounded argv) and the end of every process. No BPF LSM needed; tasks outside sessions leave
  * after one map lookup.
  */
-#include "cordon.bpf.h"
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cordon_trace_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)

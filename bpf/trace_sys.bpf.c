@@ -3,52 +3,50 @@
  * Refusals by Landlock, seccomp and the mount-namespace masks, which report nothing themselves,
  * seen at the exit of the syscalls they refuse: a result of a session task with an errno one of
  * those layers produces (EACCES, EPERM, EROFS) becomes a record with the syscall's arguments
- * read back from the task's saved registers and memory; and seccomp kills, seen as the SIGSYS
- * the kernel sends instead of returning.
+ * read back from the task's user registers and memory; and seccomp kills, seen as the SIGSYS
+ * the kernel sends instead of returning. Each traced syscall is one row of the table below.
  */
-#include "cordon.bpf.h"
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "lib/consts.bpf.h"
+#include "lib/session.bpf.h"
+#include "lib/event.bpf.h"
 
-/* Layout of every syscalls/sys_exit_* tracepoint record (see its "format" file). */
-struct sys_exit_args {
-	__u64 common; /* struct trace_entry */
-	__s32 nr;     /* __syscall_nr */
-	__s32 pad;
-	__s64 ret; /* the result the task gets */
+/*
+ * How a traced syscall is reported: which results are refusals and which layer returns each,
+ * and which of its arguments the record carries. Arguments are numbered from 1, as in
+ * syscall(2); 0 means none.
+ */
+struct sys_row {
+	__u16 hook;	  /* CORDON_HOOK_SYS_* */
+	__u16 layer;	  /* CORDON_LAYER_* that refuses with err */
+	__s32 err;	  /* the errno of a refusal */
+	__u16 layer2;	  /* CORDON_LAYER_* that refuses with err2 */
+	__s32 err2;	  /* another layer's errno for this syscall, or 0 */
+	__u32 seccomp_if; /* CORDON_SESSION_* flag under which seccomp refuses instead of layer */
+	__u8 path;	  /* pathname argument, copied into path[] */
+	__u8 arg;	  /* scalar argument, copied into arg */
+	__u8 addr;	  /* sockaddr argument (its length the next): addr, port, family */
 };
 
-/* Which argument of the syscall a record carries. */
-enum arg_kind {
-	ARG_NONE,
-	ARG_PATH1,	/* pathname in argument 1 */
-	ARG_PATH2,	/* pathname in argument 2, flags in argument 3 */
-	ARG_SOCKADDR2,	/* struct sockaddr * in argument 2, its length in argument 3 */
-	ARG_SCALAR1,	/* an integer in argument 1 */
-	ARG_MOUNT,	/* mount(source, target, type, flags): target and flags */
-	ARG_PATH2_ONLY, /* pathname in argument 2, nothing else (linkat: the existing file) */
-	ARG_SCALAR2,	/* an integer in argument 2 (ptrace: the target pid; ioctl: the request) */
-};
-
-#define AF_UNIX	 1
-#define AF_INET	 2
-#define AF_INET6 10
-#define EROFS	 30
-#define ENOSYS	 38
-#define SIGSYS	 31
-/* si_code of the SIGSYS that seccomp sends; userspace cannot send it to another process. */
-#define SYS_SECCOMP 1
-
-/* The user registers the syscall was entered with: x86_64 keeps them intact until return. */
-static __always_inline __u64 arg(struct pt_regs *regs, int i)
+/*
+ * Argument @i (1 to 4) of the syscall the task entered. The task's user registers are intact
+ * until the syscall returns; libbpf's CO-RE macros name the architecture's registers.
+ */
+static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 {
 	switch (i) {
 	case 1:
-		return BPF_CORE_READ(regs, di);
+		return PT_REGS_PARM1_CORE_SYSCALL(regs);
 	case 2:
-		return BPF_CORE_READ(regs, si);
+		return PT_REGS_PARM2_CORE_SYSCALL(regs);
 	case 3:
-		return BPF_CORE_READ(regs, dx);
+		return PT_REGS_PARM3_CORE_SYSCALL(regs);
 	default:
-		return BPF_CORE_READ(regs, r10); /* the syscall ABI's fourth argument, not cx */
+		return PT_REGS_PARM4_CORE_SYSCALL(regs);
 	}
 }
 
@@ -111,9 +109,7 @@ static __always_inline void read_sockaddr(struct cordon_event_syscall *ev, const
 	if (family == AF_INET) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
 
-		ev->addr[10] = 0xff;
-		ev->addr[11] = 0xff;
-		__builtin_memcpy(&ev->addr[12], &s4->sin_addr, 4);
+		cordon_addr_v4mapped(ev->addr, &s4->sin_addr);
 	} else if (family == AF_INET6 && len >= sizeof(sa)) {
 		bpf_probe_read_user(ev->addr, sizeof(ev->addr),
 				    (const __u8 *)uaddr + offsetof(struct sockaddr_in6, sin6_addr));
@@ -121,110 +117,83 @@ static __always_inline void read_sockaddr(struct cordon_event_syscall *ev, const
 }
 
 /*
- * The whole program: the errno test comes first, because nearly every syscall of every
- * process succeeds and must leave at once; then the one session lookup. A syscall may be
- * refused by two layers with two errnos (@want2 0: only one), each reported with its layer.
+ * The whole program of a row: the errno test comes first, because nearly every syscall of
+ * every process succeeds and must leave at once; then the one session lookup.
  */
-static __always_inline int refused(struct sys_exit_args *ctx, __u16 hook, __s64 want, __u16 layer,
-				   enum arg_kind kind, __s64 want2, __u16 layer2)
+static __always_inline int refused(struct syscall_trace_exit *ctx, const struct sys_row row)
 {
 	struct cordon_event_syscall *ev;
 	struct cordon_session *s;
 	struct pt_regs *regs;
 	__u64 cgroup_id = 0;
+	__u16 layer = row.layer;
+	long ret = ctx->ret;
 
-	if (ctx->ret == -want2 && want2)
-		layer = layer2;
-	else if (ctx->ret != -want)
+	if (row.err2 && ret == -row.err2)
+		layer = row.layer2;
+	else if (ret != -row.err)
 		return 0;
 	s = current_session(&cgroup_id);
 	if (!s)
 		return 0;
-	/* ptrace: Landlock scopes it, unless the policy has seccomp refuse it outright. */
-	if (hook == CORDON_HOOK_SYS_PTRACE && (s->flags & CORDON_SESSION_PTRACE_SECCOMP))
+	if (s->flags & row.seccomp_if)
 		layer = CORDON_LAYER_SECCOMP;
-	ev = event_reserve(sizeof(*ev), CORDON_EV_SYSCALL, hook, layer, s, cgroup_id,
-			   (__s32)ctx->ret, 0);
+	ev = event_reserve(sizeof(*ev), CORDON_EV_SYSCALL, row.hook, layer, s, cgroup_id,
+			   (__s32)ret, 0);
 	if (!ev)
 		return 0;
 	ev->nr = (__u32)ctx->nr;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	switch (kind) {
-	case ARG_PATH1:
-	case ARG_PATH2:
-	case ARG_PATH2_ONLY:
-	case ARG_MOUNT:
-		if (bpf_probe_read_user_str(ev->path, sizeof(ev->path),
-					    (const void *)arg(regs, kind == ARG_PATH1 ? 1 : 2)) > 0)
-			ev->flags |= CORDON_SYSCALL_PATH;
-		if (kind == ARG_PATH2 || kind == ARG_MOUNT) {
-			/* openat: the open flags; mount: the mount flags */
-			ev->arg = arg(regs, kind == ARG_MOUNT ? 4 : 3);
-			ev->flags |= CORDON_SYSCALL_ARG;
-		}
-		break;
-	case ARG_SOCKADDR2:
-		read_sockaddr(ev, (const void *)arg(regs, 2), arg(regs, 3));
+	if (row.path && bpf_probe_read_user_str(ev->path, sizeof(ev->path),
+						(const void *)sys_arg(regs, row.path)) > 0)
+		ev->flags |= CORDON_SYSCALL_PATH;
+	if (row.arg) {
+		ev->arg = sys_arg(regs, row.arg);
+		ev->flags |= CORDON_SYSCALL_ARG;
+	}
+	if (row.addr) {
+		read_sockaddr(ev, (const void *)sys_arg(regs, row.addr),
+			      sys_arg(regs, row.addr + 1));
 		/* EPERM on an IP connect is the cgroup program's (whose own record normally comes
 		 * first and makes this one an echo); on a unix socket, Landlock's scoping. */
 		if (ev->hdr.verdict == -EPERM && (ev->family == AF_INET || ev->family == AF_INET6))
 			ev->hdr.layer = CORDON_LAYER_CGROUP_BPF;
-		break;
-	case ARG_SCALAR1:
-	case ARG_SCALAR2:
-		ev->arg = arg(regs, kind == ARG_SCALAR1 ? 1 : 2);
-		ev->flags |= CORDON_SYSCALL_ARG;
-		break;
-	default:
-		break;
 	}
 	bpf_ringbuf_submit(ev, 0);
 	return 0;
 }
 
+/* One program per row: the syscalls/sys_exit_NAME tracepoint, judged by the row that follows. */
+#define SYS_EXIT(name, ...)                                           \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                    \
+	int cordon_sys_##name(struct syscall_trace_exit *ctx)         \
+	{                                                             \
+		return refused(ctx, (struct sys_row){ __VA_ARGS__ }); \
+	}
+
 /*
  * Opens: Landlock refuses path access with EACCES (so do file permissions and the secret
  * masks: the layer is inferred); the read-only binds of protected paths refuse writes with
  * EROFS (so does any read-only mount). EPERM comes from BPF LSM, which records its own.
+ * The record carries the pathname and the open flags.
  */
-SEC("tracepoint/syscalls/sys_exit_openat")
-int cordon_sys_openat(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_OPENAT, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH2, EROFS,
-		       CORDON_LAYER_MOUNT_NS);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int cordon_sys_open(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_OPEN, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH1, EROFS,
-		       CORDON_LAYER_MOUNT_NS);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int cordon_sys_openat2(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_OPENAT2, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH2,
-		       EROFS, CORDON_LAYER_MOUNT_NS);
-}
+SYS_EXIT(openat, .hook = CORDON_HOOK_SYS_OPENAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3)
+SYS_EXIT(open, .hook = CORDON_HOOK_SYS_OPEN, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 1)
+SYS_EXIT(openat2, .hook = CORDON_HOOK_SYS_OPENAT2, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3)
 
 /* Landlock refuses executing outside the exec hierarchies with EACCES. */
-SEC("tracepoint/syscalls/sys_exit_execve")
-int cordon_sys_execve(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_EXECVE, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH1, 0, 0);
-}
+SYS_EXIT(execve, .hook = CORDON_HOOK_SYS_EXECVE, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .path = 1)
 
 /*
  * Landlock refuses TCP connects with EACCES, and abstract unix sockets outside the session
  * (scoping, ABI 6) with EPERM; EPERM on an IP socket is the cgroup program's (see refused()).
  */
-SEC("tracepoint/syscalls/sys_exit_connect")
-int cordon_sys_connect(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_CONNECT, EACCES, CORDON_LAYER_LANDLOCK, ARG_SOCKADDR2,
-		       EPERM, CORDON_LAYER_LANDLOCK);
-}
+SYS_EXIT(connect, .hook = CORDON_HOOK_SYS_CONNECT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EPERM, .layer2 = CORDON_LAYER_LANDLOCK, .addr = 2)
 
 /*
  * A hard link to a file the task may not read: Landlock, or the secret masks (a mode-000
@@ -232,86 +201,46 @@ int cordon_sys_connect(struct sys_exit_args *ctx)
  * (EXDEV, Landlock's refusal of a link across hierarchies, is also what any link across
  * mounts gets, so it is not reported.)
  */
-SEC("tracepoint/syscalls/sys_exit_link")
-int cordon_sys_link(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_LINK, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH1, EROFS,
-		       CORDON_LAYER_MOUNT_NS);
-}
-
-SEC("tracepoint/syscalls/sys_exit_linkat")
-int cordon_sys_linkat(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_LINKAT, EACCES, CORDON_LAYER_LANDLOCK, ARG_PATH2_ONLY,
-		       EROFS, CORDON_LAYER_MOUNT_NS);
-}
+SYS_EXIT(link, .hook = CORDON_HOOK_SYS_LINK, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 1)
+SYS_EXIT(linkat, .hook = CORDON_HOOK_SYS_LINKAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2)
 
 /*
- * Syscalls cordon's seccomp filter refuses with EPERM: new user namespaces, the mount family,
- * socket kinds no allow-list covers, bpf. (An unprivileged task gets EPERM from mount and bpf
- * anyway; with BPF LSM active its own record comes first and userspace keeps that one.)
+ * Syscalls cordon's seccomp filter refuses with EPERM: new user namespaces (the flags), the
+ * mount family (target and flags), socket kinds no allow-list covers (the family), bpf (the
+ * command). (An unprivileged task gets EPERM from mount and bpf anyway; with BPF LSM active
+ * its own record comes first and userspace keeps that one.)
  */
-SEC("tracepoint/syscalls/sys_exit_unshare")
-int cordon_sys_unshare(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_UNSHARE, EPERM, CORDON_LAYER_SECCOMP, ARG_SCALAR1, 0,
-		       0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_mount")
-int cordon_sys_mount(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_MOUNT, EPERM, CORDON_LAYER_SECCOMP, ARG_MOUNT, 0, 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_socket")
-int cordon_sys_socket(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_SOCKET, EPERM, CORDON_LAYER_SECCOMP, ARG_SCALAR1, 0, 0);
-}
-
-SEC("tracepoint/syscalls/sys_exit_bpf")
-int cordon_sys_bpf(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_BPF, EPERM, CORDON_LAYER_SECCOMP, ARG_SCALAR1, 0, 0);
-}
+SYS_EXIT(unshare, .hook = CORDON_HOOK_SYS_UNSHARE, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
+	 .arg = 1)
+SYS_EXIT(mount, .hook = CORDON_HOOK_SYS_MOUNT, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
+	 .path = 2, .arg = 4)
+SYS_EXIT(socket, .hook = CORDON_HOOK_SYS_SOCKET, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
+	 .arg = 1)
+SYS_EXIT(bpf, .hook = CORDON_HOOK_SYS_BPF, .err = EPERM, .layer = CORDON_LAYER_SECCOMP, .arg = 1)
 
 /* io_uring would perform file and network operations no syscall filter sees: seccomp. */
-SEC("tracepoint/syscalls/sys_exit_io_uring_setup")
-int cordon_sys_io_uring_setup(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_IO_URING_SETUP, EPERM, CORDON_LAYER_SECCOMP, ARG_NONE,
-		       0, 0);
-}
+SYS_EXIT(io_uring_setup, .hook = CORDON_HOOK_SYS_IO_URING_SETUP, .err = EPERM,
+	 .layer = CORDON_LAYER_SECCOMP)
 
 /*
  * TIOCSTI/TIOCLINUX (terminal injection): seccomp, EPERM; the record carries the request.
  * ioctl is frequent, but the errno test comes first and EPERM from an ioctl is rare.
  */
-SEC("tracepoint/syscalls/sys_exit_ioctl")
-int cordon_sys_ioctl(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_IOCTL, EPERM, CORDON_LAYER_SECCOMP, ARG_SCALAR2, 0, 0);
-}
+SYS_EXIT(ioctl, .hook = CORDON_HOOK_SYS_IOCTL, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
+	 .arg = 2)
 
 /*
  * ptrace of a process outside the session: Landlock (EPERM; or seccomp with `ptrace: none`,
  * from the session's flags). The record carries the target pid. With BPF LSM active on a
  * kernel where Landlock lets it through, the LSM's own record comes first.
  */
-SEC("tracepoint/syscalls/sys_exit_ptrace")
-int cordon_sys_ptrace(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_PTRACE, EPERM, CORDON_LAYER_LANDLOCK, ARG_SCALAR2, 0,
-		       0);
-}
+SYS_EXIT(ptrace, .hook = CORDON_HOOK_SYS_PTRACE, .err = EPERM, .layer = CORDON_LAYER_LANDLOCK,
+	 .seccomp_if = CORDON_SESSION_PTRACE_SECCOMP, .arg = 2)
 
 /* A signal to a process outside the session: Landlock's signal scoping (ABI 6), EPERM. */
-SEC("tracepoint/syscalls/sys_exit_kill")
-int cordon_sys_kill(struct sys_exit_args *ctx)
-{
-	return refused(ctx, CORDON_HOOK_SYS_KILL, EPERM, CORDON_LAYER_LANDLOCK, ARG_SCALAR1, 0, 0);
-}
+SYS_EXIT(kill, .hook = CORDON_HOOK_SYS_KILL, .err = EPERM, .layer = CORDON_LAYER_LANDLOCK, .arg = 1)
 
 /*
  * seccomp's kill actions return nothing to the task: the kernel sends it SIGSYS with si_code

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "sys/sys.h"
 #include "enforce/enforce.h"
 #include "policy/policy.h"
+#include "lib/pattern.h"
 
 #define WALK_DEPTH 32
 
@@ -57,11 +57,38 @@ static int add_existing(struct cordon_masks *m, const char *path, enum cordon_ma
 	return add(m, path, kind, S_ISDIR(st.st_mode));
 }
 
-static bool pattern_match(const struct pol_list *patterns, const char *name)
+/*
+ * secrets.patterns, compiled as the BPF file hooks match them: the view masks exactly the
+ * existing names that BPF LSM would refuse, with the same matcher (lib/pattern.h).
+ */
+struct secret_names {
+	struct cordon_name_pattern *v;
+	size_t n;
+};
+
+static int secret_names_compile(const struct pol_list *patterns, struct secret_names *out)
 {
-	for (size_t i = 0; i < patterns->n; i++)
-		if (fnmatch(patterns->v[i].s, name, FNM_PERIOD) == 0 ||
-		    fnmatch(patterns->v[i].s, name, 0) == 0)
+	char msg[160];
+
+	out->n = 0;
+	out->v = calloc(patterns->n ? patterns->n : 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	for (; out->n < patterns->n; out->n++) {
+		/* Refused at parse time already (policy check), so never expected here. */
+		int r = policy_compile_pattern(patterns->v[out->n].s, &out->v[out->n], msg,
+					       sizeof(msg));
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool pattern_match(const struct secret_names *names, const char *name)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (cordon_pattern_match_name(&names->v[i], name))
 			return true;
 	return false;
 }
@@ -117,7 +144,7 @@ static bool is_linked_secret(const struct linked *l, const char *path)
 }
 
 /* Walk @dir (bounded in depth and entries) for names matching the secret patterns. */
-static int walk(struct cordon_masks *m, const struct pol_list *patterns,
+static int walk(struct cordon_masks *m, const struct secret_names *names,
 		const struct linked *linked, char *path, size_t len, int depth)
 {
 	DIR *d;
@@ -144,11 +171,11 @@ static int walk(struct cordon_masks *m, const struct pol_list *patterns,
 			continue;
 		path[len] = '/';
 		memcpy(path + len + 1, e->d_name, n + 1);
-		if (pattern_match(patterns, e->d_name) || is_linked_secret(linked, path)) {
+		if (pattern_match(names, e->d_name) || is_linked_secret(linked, path)) {
 			r = add_existing(m, path, CORDON_MASK_SECRET, false);
 		} else if (e->d_type == DT_DIR) {
 			/* Symlinked directories are not followed: no loops, no escape. */
-			r = walk(m, patterns, linked, path, len + 1 + n, depth + 1);
+			r = walk(m, names, linked, path, len + 1 + n, depth + 1);
 		}
 		path[len] = '\0';
 	}
@@ -169,17 +196,22 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
 		r = add_existing(m, p->fs_protect.v[i].s, CORDON_MASK_READONLY, false);
 	if (!r && project && strlen(project) < sizeof(path)) {
-		struct linked *linked = calloc(1, sizeof(*linked));
+		_cleanup_free_ struct linked *linked = calloc(1, sizeof(*linked));
+		struct secret_names names = { 0 };
 
 		if (!linked)
-			return -ENOMEM;
-		for (size_t i = 0; i < p->sec_files.n; i++)
-			find_linked(linked, p->sec_files.v[i].s, 0);
-		if (p->sec_patterns.n || linked->n) {
-			strcpy(path, project);
-			r = walk(m, &p->sec_patterns, linked, path, strlen(path), 0);
+			r = -ENOMEM;
+		else
+			r = secret_names_compile(&p->sec_patterns, &names);
+		if (!r) {
+			for (size_t i = 0; i < p->sec_files.n; i++)
+				find_linked(linked, p->sec_files.v[i].s, 0);
 		}
-		free(linked);
+		if (!r && (names.n || linked->n)) {
+			strcpy(path, project);
+			r = walk(m, &names, linked, path, strlen(path), 0);
+		}
+		free(names.v);
 	}
 	if (r < 0)
 		cordon_masks_free(m);

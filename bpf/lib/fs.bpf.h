@@ -5,13 +5,30 @@
  * points, until a rule denies the access asked for; the final component is also matched against
  * the session's name patterns. Every rule here is a deny: allow-lists are Landlock's job.
  */
-#ifndef CORDON_FS_RULES_BPF_H
-#define CORDON_FS_RULES_BPF_H
+#ifndef CORDON_FS_BPF_H
+#define CORDON_FS_BPF_H
 
-#include "cordon.bpf.h"
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.h"
+#include "consts.bpf.h"
+#include "event.bpf.h"
+#include "pattern.h"
 
-#define CGROUP_SUPER_MAGIC  0x27e0eb
-#define CGROUP2_SUPER_MAGIC 0x63677270
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_INODE_RULES);
+	__type(key, struct cordon_inode_key);
+	__type(value, struct cordon_inode_rule);
+} inode_rules SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_SESSIONS *CORDON_MAX_PATTERNS);
+	__type(key, struct cordon_pattern_key);
+	__type(value, struct cordon_name_pattern);
+} name_patterns SEC(".maps") __weak;
 
 /* What decided a refusal. */
 struct fs_verdict {
@@ -109,9 +126,7 @@ static __always_inline int walk_rules(const struct cordon_session *s, struct den
 }
 
 struct name_ctx {
-	__u8 head[32]; /* the name's first bytes, NUL-terminated */
-	__u8 tail[32]; /* its last CORDON_PATTERN_PART bytes, right-aligned */
-	__u32 len;
+	struct cordon_pattern_name name;
 	__u32 session;
 	__u32 npatterns;
 	__u32 access;
@@ -128,21 +143,8 @@ static long name_step(__u32 i, struct name_ctx *c)
 	if (i >= c->npatterns)
 		return 1;
 	p = bpf_map_lookup_elem(&name_patterns, &k);
-	if (!p || !(p->deny & c->access))
+	if (!p || !(p->deny & c->access) || !cordon_pattern_match(p, &c->name))
 		return 0;
-	if (p->flags & CORDON_PATTERN_EXACT) {
-		if (c->len != p->prefix_len)
-			return 0;
-	} else if (c->len < (__u32)p->prefix_len + p->suffix_len) {
-		return 0;
-	}
-	for (int j = 0; j < CORDON_PATTERN_PART; j++)
-		if (j < p->prefix_len && c->head[j] != p->prefix[j])
-			return 0;
-	for (int j = 0; j < CORDON_PATTERN_PART; j++)
-		if (j < p->suffix_len &&
-		    c->tail[(CORDON_PATTERN_PART - p->suffix_len + j) & 31] != p->suffix[j])
-			return 0;
 	c->rule_id = p->rule_id;
 	c->deny = p->deny;
 	c->found = 1;
@@ -156,18 +158,16 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 	struct name_ctx c = { .session = s->id, .npatterns = s->npatterns, .access = access };
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
 
-	c.len = BPF_CORE_READ(d, d_name.len);
-	if (!c.npatterns || !name || !c.len)
+	c.name.len = BPF_CORE_READ(d, d_name.len);
+	if (!c.npatterns || !name || !c.name.len)
 		return 0;
-	bpf_probe_read_kernel_str(c.head, sizeof(c.head), name);
-	if (c.len >= CORDON_PATTERN_PART) {
-		bpf_probe_read_kernel(c.tail, CORDON_PATTERN_PART,
-				      name + c.len - CORDON_PATTERN_PART);
-	} else {
-		for (int j = 0; j < CORDON_PATTERN_PART; j++)
-			if (j >= CORDON_PATTERN_PART - c.len)
-				c.tail[j & 31] = c.head[(j - (CORDON_PATTERN_PART - c.len)) & 31];
-	}
+	/* Only the ends of the name and its length are needed (pattern.h). */
+	bpf_probe_read_kernel_str(c.name.head, sizeof(c.name.head), name);
+	if (c.name.len >= CORDON_PATTERN_PART)
+		bpf_probe_read_kernel(c.name.tail, CORDON_PATTERN_PART,
+				      name + c.name.len - CORDON_PATTERN_PART);
+	else
+		cordon_pattern_tail_from_head(&c.name);
 	bpf_loop(CORDON_MAX_PATTERNS, name_step, &c, 0);
 	if (!c.found)
 		return 0;
@@ -225,4 +225,4 @@ static __always_inline int fs_check(const struct cordon_session *s, __u64 cgroup
 	return 0;
 }
 
-#endif /* CORDON_FS_RULES_BPF_H */
+#endif /* CORDON_FS_BPF_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel and libc constants the BPF programs need: vmlinux.h carries the kernel's types and
+ * enums (SOCK_RAW, IPPROTO_TCP, ...) but none of its #defines, so their uapi values live here, once.
+ */
+#ifndef CORDON_CONSTS_BPF_H
+#define CORDON_CONSTS_BPF_H
+
+/* errno values, returned negated */
+#define EPERM  1
+#define ENOMEM 12
+#define EACCES 13
+#define EROFS  30
+#define ENOSYS 38
+
+/* Address families */
+#define AF_UNIX	  1
+#define AF_INET	  2
+#define AF_INET6  10
+#define AF_PACKET 17
+
+/* Socket types and protocols that are #defines, not enumerators */
+#define SOCK_TYPE_MASK 0xf
+#define IPPROTO_ICMPV6 58
+
+/* struct file f_mode bits */
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC  0x20
+
+/* mmap/mprotect protection */
+#define PROT_EXEC 0x4
+
+/* Terminal ioctls that inject input or drive the console */
+#define TIOCSTI	  0x5412
+#define TIOCLINUX 0x541C
+
+/* seccomp's kill: SIGSYS with si_code SYS_SECCOMP, which no process can send to another */
+#define SIGSYS	    31
+#define SYS_SECCOMP 1
+
+/* Superblock magics of cgroupfs (v1 and v2) */
+#define CGROUP_SUPER_MAGIC  0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* cgroup sock_addr programs: 1 lets the syscall proceed, 0 fails it with EPERM. */
+#define CGROUP_ALLOW 1
+#define CGROUP_DENY  0
+
+#endif /* CORDON_CONSTS_BPF_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Putting records on the ring buffer: reserve a zeroed record with its common header filled,
+ * let the caller fill the rest and submit; a record that does not fit is counted, never silent.
+ */
+#ifndef CORDON_EVENT_BPF_H
+#define CORDON_EVENT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "events.h"
+#include "maps.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, CORDON_RINGBUF_BYTES);
+} events SEC(".maps") __weak;
+
+/* Records that did not fit in the ring buffer, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} event_drops SEC(".maps") __weak;
+
+/* Per-CPU counters, index CORDON_STAT_*. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CORDON_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps") __weak;
+
+static __always_inline void count_stat(__u32 idx)
+{
+	__u64 *n = bpf_map_lookup_elem(&stats, &idx);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&event_drops, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/*
+ * Reserve a zeroed record of @size bytes and fill the common header; the caller fills the rest
+ * and calls bpf_ringbuf_submit(). Zeroing first guarantees no stale kernel memory reaches
+ * userspace through padding or short strings. NULL (counted in event_drops) when the ring
+ * buffer is full: the caller's verdict never depends on whether its record fitted.
+ */
+static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, __u16 layer,
+					   const struct cordon_session *s, __u64 cgroup_id,
+					   __s32 verdict, __u32 rule_id)
+{
+	struct cordon_event_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	__u64 pid_tgid, uid_gid;
+
+	if (!h) {
+		count_drop();
+		return NULL;
+	}
+	__builtin_memset(h, 0, size);
+	pid_tgid = bpf_get_current_pid_tgid();
+	uid_gid = bpf_get_current_uid_gid();
+	h->type = type;
+	h->version = CORDON_EVENT_VERSION;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = cgroup_id;
+	h->session = s->id;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->uid = (__u32)uid_gid;
+	h->verdict = verdict;
+	h->rule_id = rule_id;
+	h->hook = hook;
+	h->layer = layer;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	return h;
+}
+
+/* A refused operation (struct cordon_event_op, BPF LSM): the arguments depend on @hook. */
+static __always_inline void emit_op(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+				    __s32 verdict, __u64 arg0, __u64 arg1, __u64 arg2)
+{
+	struct cordon_event_op *ev;
+
+	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
+			   verdict, 0);
+	if (!ev)
+		return;
+	ev->arg0 = arg0;
+	ev->arg1 = arg1;
+	ev->arg2 = arg2;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+#endif /* CORDON_EVENT_BPF_H */
