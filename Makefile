@@ -313,12 +313,13 @@ compile-commands: | $(SKEL)
 	} | sed '$$ s/,$$//'; echo ']'; } > $(COMPDB).tmp && mv $(COMPDB).tmp $(COMPDB)
 
 # `make analyze`: clang-tidy (checks in .clang-tidy) and cppcheck (options here, suppressions in
-# tools/analyze/cppcheck.supp) over the userspace sources and tests/lib; any finding fails.
+# tools/analyze/) over the userspace sources and tests/lib; any finding fails.
 ANALYZE_SRCS := $(LIB_SRCS) $(CLI_SRCS) $(TESTLIB_SRCS)
 ANALYZE_JOBS ?= 2
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --inline-suppr --std=c11 --language=c \
 	--enable=warning,performance,portability --library=posix --platform=unix64 \
-	--suppressions-list=tools/analyze/cppcheck.supp --cppcheck-build-dir=$(O)/cppcheck \
+	--suppressions-list=tools/analyze/cppcheck.supp --include=tools/analyze/cppcheck-macros.h \
+	--cppcheck-build-dir=$(O)/cppcheck \
 	-D_GNU_SOURCE -D__linux__ -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -Itests/lib -j$(ANALYZE_JOBS)
 
 analyze: compile-commands
