@@ -36,6 +36,7 @@
 #include "loader/loader.h"
 #include "policy/policy.h"
 #include "compile/compile.h"
+#include "spawn.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -174,32 +175,11 @@ static int attack(const char *name, const char *arg)
 
 /* --- running them ------------------------------------------------------------------------- */
 
-/* Run @argv; its exit status, or -1. Output goes to /dev/null unless it fails the test. */
-static int run(char *const argv[])
-{
-	int status;
-	pid_t p;
-
-	fflush(NULL);
-	p = fork();
-	if (p == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 static int outside(const char *name, const char *arg)
 {
 	char *argv[] = { self, "attack", (char *)name, (char *)arg, NULL };
 
-	return run(argv);
+	return test_run(argv);
 }
 
 #define MAX_ATTACKS 16
