@@ -19,8 +19,9 @@ CLANG_TIDY ?= clang-tidy
 CPPCHECK ?= cppcheck
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-# The BPF target architecture (bpf_tracing.h's __TARGET_ARCH_*), from the build machine's.
-ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+# The BPF target architecture (bpf_tracing.h's __TARGET_ARCH_*), from the build machine's; `:=`
+# so that an ARCH in the environment (a kernel build's x86_64) does not leak in; make ARCH=arm64.
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
 	-e 's/arm.*/arm/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
 	-e 's/loongarch64/loongarch/')
 
@@ -299,17 +300,23 @@ format-check:
 # interception tool needed): one entry per C source, with the flags its rule compiles it with.
 COMPDB := $(O)/compile_commands.json
 compdb_cflags = $(filter-out -MMD -MP,$(1))
-compdb_entries = for f in $(2); do printf '  { "directory": "%s", "file": "%s", "command": "%s -c %s" },\n' \
-	"$(CURDIR)" "$$f" "$(1)" "$$f"; done;
+compdb_entries = for f in $(2); do \
+	printf '  { "directory": "%s", "file": "%s", "command": "%s -c %s" },\n' \
+	"$(CURDIR)" "$$f" "$(strip $(1))" "$$f"; done;
 
 compile-commands: | $(SKEL)
 	$(call msg,GEN,$(COMPDB))
 	$(Q)mkdir -p $(O)
 	$(Q){ echo '['; { \
-	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(CFLAGS)),$(LIB_SRCS) $(CLI_SRCS) $(TESTLIB_SRCS) $(HOST_SRCS) $(VM_SRCS) tests/vm/bench/bench_hooks.c) \
-	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(SAN_CFLAGS)),$(UNIT_SRCS)) \
-	$(call compdb_entries,$(CC) -D_GNU_SOURCE -Itests/lib $(call compdb_cflags,$(CFLAGS)),$(ESCAPE_SRCS)) \
-	$(call compdb_entries,$(FUZZ_CC) $(CPPFLAGS) $(call compdb_cflags,$(FUZZ_CFLAGS)),$(FUZZ_SRCS)) \
+	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(CFLAGS)), \
+		$(LIB_SRCS) $(CLI_SRCS) $(TESTLIB_SRCS) $(HOST_SRCS) $(VM_SRCS) \
+		tests/vm/bench/bench_hooks.c) \
+	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(SAN_CFLAGS)), \
+		$(UNIT_SRCS)) \
+	$(call compdb_entries,$(CC) -D_GNU_SOURCE -Itests/lib $(call compdb_cflags,$(CFLAGS)), \
+		$(ESCAPE_SRCS)) \
+	$(call compdb_entries,$(FUZZ_CC) $(CPPFLAGS) $(call compdb_cflags,$(FUZZ_CFLAGS)), \
+		$(FUZZ_SRCS)) \
 	} | sed '$$ s/,$$//'; echo ']'; } > $(COMPDB).tmp && mv $(COMPDB).tmp $(COMPDB)
 
 # `make analyze`: clang-tidy (checks in .clang-tidy) and cppcheck (options here, suppressions in
@@ -322,13 +329,14 @@ CPPCHECK_FLAGS := --quiet --error-exitcode=1 --inline-suppr --std=c11 --language
 	--cppcheck-build-dir=$(O)/cppcheck \
 	-D_GNU_SOURCE -D__linux__ -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -Itests/lib -j$(ANALYZE_JOBS)
 
+# Both tools run even when the first finds something, so one run shows every finding.
 analyze: compile-commands
-	$(call msg,TIDY,$(words $(ANALYZE_SRCS)) files)
-	$(Q)printf '%s\n' $(ANALYZE_SRCS) | xargs -P$(ANALYZE_JOBS) -n4 \
-		$(CLANG_TIDY) -p $(O) --quiet 2>/dev/null
-	$(call msg,CPPCHECK,$(words $(ANALYZE_SRCS)) files)
-	$(Q)mkdir -p $(O)/cppcheck
-	$(Q)$(CPPCHECK) $(CPPCHECK_FLAGS) $(ANALYZE_SRCS)
+	$(call msg,ANALYZE,$(words $(ANALYZE_SRCS)) files: clang-tidy then cppcheck)
+	$(Q)mkdir -p $(O)/cppcheck; rc=0; \
+	printf '%s\n' $(ANALYZE_SRCS) | xargs -P$(ANALYZE_JOBS) -n4 \
+		$(CLANG_TIDY) -p $(O) --quiet 2>/dev/null || rc=1; \
+	$(CPPCHECK) $(CPPCHECK_FLAGS) $(ANALYZE_SRCS) || rc=1; \
+	[ $$rc -eq 0 ] && echo "analyze: clean" || { echo "analyze: FAILED"; exit 1; }
 
 # === demo and bench ===============================================================================
 

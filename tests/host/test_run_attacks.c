@@ -691,7 +691,7 @@ static const struct attack_row file_rows[] = {
 /* --- network attacks ---------------------------------------------------------------------- */
 
 static struct {
-	int dev[3], t4, t6, u4, u6; /* the listeners (see network_attacks()) */
+	int t4, t6, u4, u6; /* the listeners (see network_attacks()) */
 	uint16_t port_u4, port_u6;
 } net;
 
