@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# One non-recursive build: BPF objects -> one skeleton -> build/cordon; tests, VM images, checks.
-# Everything generated goes to $(O). `make V=1` shows commands; `make BPF_DEBUG=1` keeps bpf_printk.
+# One non-recursive build, ordered by subject: settings, BPF, the userspace library and binaries,
+# tests, checks, demo and bench, install and package. Everything generated goes to $(O).
+# `make V=1` shows commands; `make BPF_DEBUG=1` keeps bpf_printk.
+
+# === settings ===================================================================================
 
 O ?= build
 V ?= 0
@@ -12,7 +15,19 @@ CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CLANG_FORMAT ?= clang-format
+CLANG_TIDY ?= clang-tidy
+CPPCHECK ?= cppcheck
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+# The BPF target architecture (bpf_tracing.h's __TARGET_ARCH_*), from the build machine's; `:=`
+# so that an ARCH in the environment (a kernel build's x86_64) does not leak in; make ARCH=arm64.
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+	-e 's/arm.*/arm/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+	-e 's/loongarch64/loongarch/')
+
+# Hardening flags of a distribution build (dpkg-buildflags), added to the userspace ones.
+EXTRA_CFLAGS ?=
+EXTRA_LDFLAGS ?=
 
 ifeq ($(V),1)
 Q =
@@ -27,13 +42,14 @@ endif
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml $(EXTRA_LDFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -fno-strict-aliasing \
-	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
-SAN_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -MMD -MP \
-	-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -mcpu=v3 -D__TARGET_ARCH_x86 -MMD -MP \
+WARN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2
+CFLAGS := $(WARN_CFLAGS) -O2 -g -fno-strict-aliasing -fstack-protector-strong \
+	-D_FORTIFY_SOURCE=2 -MMD -MP $(EXTRA_CFLAGS)
+SAN_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -MMD -MP \
 	-I$(O) -Ibpf
 ifneq ($(BPF_DEBUG),1)
 BPF_CFLAGS += -DNDEBUG
@@ -43,34 +59,34 @@ endif
 LIB_SRCS := $(sort $(wildcard user/lib/*/*.c))
 CLI_SRCS := $(sort $(wildcard user/cli/*.c) $(wildcard user/daemon/*.c))
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 HOST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 VM_SRCS := $(sort $(wildcard tests/vm/test_*.c))
-TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+ESCAPE_SRCS := $(sort $(wildcard tests/escape/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FORMAT_SRCS := $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o)
 TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(O)/obj/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/san/%.o)
 BPF_OBJS := $(BPF_SRCS:%.c=$(O)/%.o)
-UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
-HOST_BINS := $(HOST_SRCS:%.c=$(O)/%)
-VM_STAGE := $(O)/vm/stage
-VM_BINS := $(VM_SRCS:tests/vm/%.c=$(VM_STAGE)/tests/vm/%)
-FORMAT_SRCS := $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
 
 CORDON := $(O)/cordon
 SKEL := $(O)/cordon.skel.h
 
-.PHONY: all deps check unit-check host-check vm-check format format-check demo bench clean \
-	tests vm-stage vm-bench-stage
-
+.PHONY: all deps clean
 all: $(CORDON)
 
+# Installs the Debian packages the build and the tests need, only the missing ones.
 deps:
 	$(Q)tools/install-deps.sh
 
-# --- BPF: one object per source, linked into one object, one skeleton for all programs ---------
+clean:
+	$(Q)rm -rf $(O)
+
+# === BPF: one object per source, linked into one object, one skeleton for all programs ==========
 
 $(O)/vmlinux.h:
 	$(call msg,GEN,$@)
@@ -90,17 +106,23 @@ $(SKEL): $(O)/cordon.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name cordon > $@.tmp && mv $@.tmp $@
 
-# --- userspace ----------------------------------------------------------------------------------
+# === userspace: the library, build/cordon (commands and daemon) ================================
 
 $(O)/obj/%.o: %.c | $(SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# The same sources with the sanitizers, for the unit tests.
 $(O)/san/%.o: %.c | $(SKEL)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
+
+# The shipped policies are compiled into the binary with .incbin, which -MMD cannot see.
+POLICY_YAMLS := $(sort $(wildcard policies/*.yaml))
+$(O)/obj/user/lib/policy/policy_embedded.o $(O)/san/user/lib/policy/policy_embedded.o \
+	$(O)/fuzz/obj/user/lib/policy/policy_embedded.o: $(POLICY_YAMLS)
 
 $(O)/libcordon.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -110,19 +132,65 @@ $(CORDON): $(CLI_OBJS) $(O)/libcordon.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $(CLI_OBJS) $(O)/libcordon.a $(LIBS)
 
-# --- tests --------------------------------------------------------------------------------------
+# === tests ======================================================================================
+# tests/lib holds what the test programs share (TAP, spawn, fork, files, cgroups, attacks);
+# tests/run-suite.sh runs one suite and writes its TAP results to $(O)/results.
+
+UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
+HOST_BINS := $(HOST_SRCS:%.c=$(O)/%) $(O)/tests/host/test_package
+ESCAPE_BINS := $(ESCAPE_SRCS:%.c=$(O)/%)
+VM_STAGE := $(O)/vm/stage
+VM_BINS := $(VM_SRCS:tests/vm/%.c=$(VM_STAGE)/tests/vm/%)
+VM_BENCH_STAGE := $(O)/vm/bench-stage
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(O)/%)
+# The attack primitives, the only part of tests/lib without the cordon library.
+ATTACK_OBJ := $(O)/obj/tests/lib/attack.o
+
+.PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check
+tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) $(ESCAPE_BINS) vm-stage
+
+unit-check: $(UNIT_BINS)
+	$(Q)O=$(O) tests/run-suite.sh unit
+
+host-check: $(CORDON) $(HOST_BINS) $(ESCAPE_BINS)
+	$(Q)O=$(O) tests/run-suite.sh host
+
+vm-check: vm-stage
+	$(Q)O=$(O) tests/run-suite.sh vm
+
+# --- unit: cmocka, linked with the sanitized library ---
 
 $(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) | $(SKEL)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) -lcmocka $(LIBS)
 
+# --- host: TAP programs run as root on this kernel ---
+
 $(O)/tests/host/%: tests/host/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
 
-# The VM has no libraries: its binaries are linked statically.
+# The package test (tests/host/test_package.sh) runs in the host suite like the compiled tests.
+$(O)/tests/host/test_package: tests/host/test_package.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)$(INSTALL) -m 0755 $< $@
+
+# Host tests that run the attack program (tests/host/test_run_attacks.c copies it to /tmp;
+# tests/host/test_daemon_proto.c starts a daemon of its own and runs it).
+$(O)/tests/host/test_run_attacks $(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
+
+# --- escape: attack programs, each performs one forbidden action and exits with the errno it
+# got. No cordon library: they run as the agent.
+
+$(O)/tests/escape/%: tests/escape/%.c $(ATTACK_OBJ)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -D_GNU_SOURCE -Itests/lib $(CFLAGS) -o $@ $< $(ATTACK_OBJ)
+
+# --- vm: a stage of statically linked programs (the VM has no libraries) booted by tests/vm/run.sh
+
 $(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
 	$(call msg,LD-STAT,$@)
 	$(Q)mkdir -p $(@D)
@@ -130,19 +198,17 @@ $(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
 
 $(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)mkdir -p $(O)/obj/tests/vm
+	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/$*.d -static -o $@ $< \
 		$(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
 
-$(VM_STAGE)/init: tests/vm/init
+$(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
 vm-stage: $(VM_STAGE)/bin/cordon $(VM_BINS) $(VM_STAGE)/init
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
-VM_BENCH_STAGE := $(O)/vm/bench-stage
 $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \
 		$(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
@@ -154,71 +220,41 @@ $(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
 
-$(VM_BENCH_STAGE)/init: tests/vm/init
-	$(Q)mkdir -p $(@D)
-	$(Q)install -m 0755 $< $@
-
 vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/init $(O)/bench_hooks
 
-tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) vm-stage
-
-unit-check: $(UNIT_BINS)
-	$(Q)O=$(O) tests/run-suite.sh unit
-
-host-check: $(CORDON) $(HOST_BINS)
-	$(Q)O=$(O) tests/run-suite.sh host
-
-vm-check: vm-stage
-	$(Q)O=$(O) tests/run-suite.sh vm
-
-# `make check`: install what is missing, build, then every suite and one summary line.
-check: deps
-	$(Q)$(MAKE) --no-print-directory format-check
-	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)O=$(O) tests/run-all.sh
-
-format:
-	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
-
-format-check:
-	$(call msg,FORMAT,check)
-	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
-
-demo: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/demo.sh $(CORDON)
-
-bench: deps
-	$(Q)tools/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all vm-bench-stage
-	$(Q)tools/bench.sh $(CORDON)
-
-clean:
-	$(Q)rm -rf $(O)
-
-# Dependency files of our own objects only (the package test keeps a whole chroot under $(O)).
--include $(shell find $(O) \( -path $(O)/pkgtest -o -path $(O)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)
-
-# --- policy (issue 3) ---
-# The shipped policies are compiled into the binary with .incbin, which -MMD cannot see.
-POLICY_YAMLS := $(sort $(wildcard policies/*.yaml))
-$(O)/obj/user/lib/policy/policy_embedded.o $(O)/san/user/lib/policy/policy_embedded.o: $(POLICY_YAMLS)
-
-# `make fuzz-check`: the policy parser fuzzed for 30 s on a copy of the seed corpus; any crash,
-# leak or timeout fails the target. Prints executions per second and the total.
+# --- fuzz: libFuzzer on the policy parser (fuzz-check, 30 s) and on the control protocol and
+# daemon configuration parsers (fuzz-ctl-check, FUZZ_CTL_SECONDS); any crash, leak, trap or
+# timeout fails. Each prints executions per second and the total.
+#
+# The fuzzers link a sanitized library archive of their own, $(O)/fuzz/libcordon.a, built like
+# $(O)/san but by clang with -fsanitize=fuzzer-no-link: libFuzzer's coverage feedback only comes
+# from code clang instrumented for it, which the gcc-built $(O)/san objects are not (and gcc's
+# ASan runtime is not clang's, which libFuzzer links). -fsanitize=fuzzer (libFuzzer's main) goes
+# on the fuzz target only. Linking the archive pulls in exactly the objects a fuzzer uses.
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iuser/lib -Ibpf -I$(O)
-FUZZ_POLICY_SRCS := $(sort $(wildcard user/lib/policy/*.c user/lib/compile/*.c))
+FUZZ_CTL_SECONDS ?= 20
+FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
 
-$(O)/tests/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) $(POLICY_YAMLS) \
-		$(wildcard user/lib/policy/*.h user/lib/compile/*.h)
-	$(call msg,FUZZ-CC,$@)
+$(O)/fuzz/obj/%.o: %.c | $(SKEL)
+	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) \
-		-lfyaml -ljansson -lseccomp
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
-.PHONY: fuzz-check
+$(O)/fuzz/libcordon.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The control-protocol fuzzer also drives the daemon's configuration parser.
+$(O)/tests/fuzz/fuzz_ctl: $(O)/fuzz/obj/user/daemon/daemon_config.o
+
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(O)/fuzz/libcordon.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) \
+		$(O)/fuzz/libcordon.a $(LIBS)
+
 fuzz-check: $(O)/tests/fuzz/fuzz_policy
 	$(Q)rm -rf $(O)/fuzz/policy-corpus && mkdir -p $(O)/fuzz/policy-corpus
 	$(Q)cp tests/fuzz/corpus/policy/* policies/*.yaml $(O)/fuzz/policy-corpus/
@@ -230,24 +266,92 @@ fuzz-check: $(O)/tests/fuzz/fuzz_policy
 		$(O)/fuzz/policy.log; \
 	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/policy.log; echo "fuzz-check: FAILED"; \
 		exit 1; fi; echo "fuzz-check: ok"
-# --- end policy ---
 
-# --- escape (issue 4) ---
-# Attack programs for tests/host/test_run_attacks.c: each one performs a forbidden action and
-# exits with the errno it got. Plain binaries (no cordon library): they run as the agent.
-ESCAPE_SRCS := $(sort $(wildcard tests/escape/*.c))
-ESCAPE_BINS := $(ESCAPE_SRCS:%.c=$(O)/%)
+fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
+	$(Q)rm -rf $(O)/fuzz/ctl-corpus && mkdir -p $(O)/fuzz/ctl-corpus
+	$(Q)cp tests/fuzz/corpus/ctl/* $(O)/fuzz/ctl-corpus/
+	$(Q)$(O)/tests/fuzz/fuzz_ctl -max_total_time=$(FUZZ_CTL_SECONDS) -timeout=5 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/ctl- \
+		$(O)/fuzz/ctl-corpus 2> $(O)/fuzz/ctl.log; rc=$$?; \
+	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' \
+		$(O)/fuzz/ctl.log; \
+	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/ctl.log; echo "fuzz-ctl-check: FAILED"; \
+		exit 1; fi; echo "fuzz-ctl-check: ok"
 
-$(O)/tests/escape/%: tests/escape/%.c
-	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -D_GNU_SOURCE $(CFLAGS) -o $@ $<
+# === checks: format, static analysis, `make check` ===============================================
 
-tests: $(ESCAPE_BINS)
-host-check: $(ESCAPE_BINS)
-# --- end escape ---
+.PHONY: check format format-check analyze compile-commands
 
-# --- deployment (issue 7) ---
+# `make check`: format, build, then every suite and one summary line. It installs nothing: run
+# `make deps check` on a fresh machine (deps is ordered first when both are asked for).
+check: | $(filter deps,$(MAKECMDGOALS))
+	$(Q)$(MAKE) --no-print-directory format-check
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)O=$(O) tests/run-all.sh
+
+format:
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	$(call msg,FORMAT,check)
+	$(Q)$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS)
+
+# $(O)/compile_commands.json for editors and clang-tidy, written from the flags above (no
+# interception tool needed): one entry per C source, with the flags its rule compiles it with.
+COMPDB := $(O)/compile_commands.json
+compdb_cflags = $(filter-out -MMD -MP,$(1))
+compdb_entries = for f in $(2); do \
+	printf '  { "directory": "%s", "file": "%s", "command": "%s -c %s" },\n' \
+	"$(CURDIR)" "$$f" "$(strip $(1))" "$$f"; done;
+
+compile-commands: | $(SKEL)
+	$(call msg,GEN,$(COMPDB))
+	$(Q)mkdir -p $(O)
+	$(Q){ echo '['; { \
+	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(CFLAGS)), \
+		$(LIB_SRCS) $(CLI_SRCS) $(TESTLIB_SRCS) $(HOST_SRCS) $(VM_SRCS) \
+		tests/vm/bench/bench_hooks.c) \
+	$(call compdb_entries,$(CC) $(CPPFLAGS) -Itests/lib $(call compdb_cflags,$(SAN_CFLAGS)), \
+		$(UNIT_SRCS)) \
+	$(call compdb_entries,$(CC) -D_GNU_SOURCE -Itests/lib $(call compdb_cflags,$(CFLAGS)), \
+		$(ESCAPE_SRCS)) \
+	$(call compdb_entries,$(FUZZ_CC) $(CPPFLAGS) $(call compdb_cflags,$(FUZZ_CFLAGS)), \
+		$(FUZZ_SRCS)) \
+	} | sed '$$ s/,$$//'; echo ']'; } > $(COMPDB).tmp && mv $(COMPDB).tmp $(COMPDB)
+
+# `make analyze`: clang-tidy (checks in .clang-tidy) and cppcheck (options here, suppressions in
+# tools/analyze/) over the userspace sources and tests/lib; any finding fails.
+ANALYZE_SRCS := $(LIB_SRCS) $(CLI_SRCS) $(TESTLIB_SRCS)
+ANALYZE_JOBS ?= 2
+CPPCHECK_FLAGS := --quiet --error-exitcode=1 --inline-suppr --std=c11 --language=c \
+	--enable=warning,performance,portability --library=posix --platform=unix64 \
+	--suppressions-list=tools/analyze/cppcheck.supp --include=tools/analyze/cppcheck-macros.h \
+	--cppcheck-build-dir=$(O)/cppcheck \
+	-D_GNU_SOURCE -D__linux__ -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -Itests/lib -j$(ANALYZE_JOBS)
+
+# Both tools run even when the first finds something, so one run shows every finding.
+analyze: compile-commands
+	$(call msg,ANALYZE,$(words $(ANALYZE_SRCS)) files: clang-tidy then cppcheck)
+	$(Q)mkdir -p $(O)/cppcheck; rc=0; \
+	printf '%s\n' $(ANALYZE_SRCS) | xargs -P$(ANALYZE_JOBS) -n4 \
+		$(CLANG_TIDY) -p $(O) --quiet 2>/dev/null || rc=1; \
+	$(CPPCHECK) $(CPPCHECK_FLAGS) $(ANALYZE_SRCS) || rc=1; \
+	[ $$rc -eq 0 ] && echo "analyze: clean" || { echo "analyze: FAILED"; exit 1; }
+
+# === demo and bench ===============================================================================
+
+.PHONY: demo bench
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo.sh $(CORDON)
+
+bench: deps
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all vm-bench-stage
+	$(Q)tools/bench.sh $(CORDON)
+
+# === install, uninstall, package ===================================================================
+
 # `make install` (PREFIX, DESTDIR), `make uninstall`, `make deb` (build/deb/cordon_*.deb, built
 # with dpkg-buildpackage in a copy of the tree: packaging/debian becomes its debian/).
 # /etc/cordon is not under PREFIX: the binary reads its policies and floor there.
@@ -261,11 +365,6 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 DESTDIR ?=
 INSTALL ?= install
-# Hardening flags of a distribution build (dpkg-buildflags), added to the userspace ones.
-EXTRA_CFLAGS ?=
-EXTRA_LDFLAGS ?=
-CFLAGS += $(EXTRA_CFLAGS)
-LIBS += $(EXTRA_LDFLAGS)
 
 MAN_PAGES := $(sort $(wildcard docs/man/*.[158]))
 INSTALL_DOCS := README.md $(sort $(wildcard docs/*.md)) docs/audit-schema.json
@@ -340,42 +439,6 @@ $(DEB): $(DEB_SRCS)
 	$(Q)rm -rf $(O)/deb/cordon-$(DEB_VERSION)
 	$(Q)test -f $@
 
-# The package test (tests/host/test_package.sh) runs in the host suite like the compiled tests.
-$(O)/tests/host/test_package: tests/host/test_package.sh
-	$(Q)mkdir -p $(@D)
-	$(Q)$(INSTALL) -m 0755 $< $@
 
-tests: $(O)/tests/host/test_package
-host-check: $(O)/tests/host/test_package
-# --- end deployment ---
-
-# --- daemon protocol fuzzing, test and bench (issue 7, parts 2 and 7) ---
-# `make fuzz-ctl-check`: the control-protocol parser and the daemon configuration parser fuzzed
-# for 20 s (FUZZ_CTL_SECONDS) on a copy of tests/fuzz/corpus/ctl; any crash, leak, trap or timeout
-# fails. Prints executions per second and the total, like fuzz-check.
-FUZZ_CTL_SECONDS ?= 20
-FUZZ_CTL_SRCS := user/lib/sys/ctl_proto.c user/daemon/daemon_config.c user/lib/policy/policy_yaml.c \
-	user/lib/policy/policy_errors.c user/lib/policy/policy_util.c
-
-$(O)/tests/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) user/lib/sys/sys.h \
-		user/daemon/daemon.h user/lib/policy/policy.h | $(SKEL)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Iuser/daemon -o $@ tests/fuzz/fuzz_ctl.c $(FUZZ_CTL_SRCS) \
-		-lfyaml -ljansson
-
-.PHONY: fuzz-ctl-check
-fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
-	$(Q)rm -rf $(O)/fuzz/ctl-corpus && mkdir -p $(O)/fuzz/ctl-corpus
-	$(Q)cp tests/fuzz/corpus/ctl/* $(O)/fuzz/ctl-corpus/
-	$(Q)$(O)/tests/fuzz/fuzz_ctl -max_total_time=$(FUZZ_CTL_SECONDS) -timeout=5 \
-		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/ctl- \
-		$(O)/fuzz/ctl-corpus 2> $(O)/fuzz/ctl.log; rc=$$?; \
-	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' \
-		$(O)/fuzz/ctl.log; \
-	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/ctl.log; echo "fuzz-ctl-check: FAILED"; \
-		exit 1; fi; echo "fuzz-ctl-check: ok"
-
-# tests/host/test_daemon_proto.c starts a daemon of its own and needs the attack program.
-$(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
-# --- end daemon protocol ---
+# Dependency files of our own objects only (the package test keeps a whole chroot under $(O)).
+-include $(shell find $(O) \( -path $(O)/pkgtest -o -path $(O)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Install exactly the Debian packages cordon's build, tests or benchmarks need and that are
 # missing. Idempotent and silent when nothing is missing.
-# Usage: install-deps.sh [build|check|bench|package|ansible]...
+# Usage: install-deps.sh [build|check|analyze|bench|package|ansible]...
 set -eu
 
 build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libseccomp-dev
@@ -14,7 +14,9 @@ bench="$build hyperfine bubblewrap firejail"
 # a debootstrap root to install it in, procps for the unit's /bin/kill (systemd-analyze verify).
 package="$build debhelper dpkg-dev fakeroot lintian debootstrap debian-archive-keyring procps
 	python3-minimal"
-check="$check $package"
+# `make analyze`: clang-tidy and cppcheck.
+analyze="clang-tidy cppcheck"
+check="$check $package $analyze"
 # tools/ansible: the example role's syntax check and lint.
 ansible="ansible ansible-lint"
 
@@ -24,10 +26,11 @@ for group in "$@"; do
 	case "$group" in
 	build) want="$want $build" ;;
 	check) want="$want $check" ;;
+	analyze) want="$want $analyze" ;;
 	bench) want="$want $bench" ;;
 	package) want="$want $package" ;;
 	ansible) want="$want $ansible" ;;
-	*) echo "install-deps.sh: unknown group '$group' (build, check, bench, package, ansible)" >&2
+	*) echo "install-deps.sh: unknown group '$group' (build, check, analyze, bench, package, ansible)" >&2
 		exit 2 ;;
 	esac
 done

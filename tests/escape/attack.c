@@ -29,6 +29,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "attack.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
@@ -46,7 +48,19 @@ static int report(int err)
 	return err & 0xff;
 }
 
-/* Read the start of @fd into the details (newlines as '|'): the driver looks for its canary. */
+/* The start of what was read, in the details (newlines as '|'): the driver looks for its canary. */
+static int show_content(int err, char *buf, ssize_t n)
+{
+	if (err)
+		return err;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\n' || buf[i] == '\0')
+			buf[i] = '|';
+	snprintf(detail, sizeof(detail), "bytes=%zd content=%s", n, buf);
+	return 0;
+}
+
+/* @fd: an inherited descriptor, read from its start. */
 static int read_fd(int fd)
 {
 	char buf[256];
@@ -55,36 +69,21 @@ static int read_fd(int fd)
 	if (n < 0)
 		return errno;
 	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\n' || buf[i] == '\0')
-			buf[i] = '|';
-	snprintf(detail, sizeof(detail), "bytes=%zd content=%s", n, buf);
-	return 0;
+	return show_content(0, buf, n);
 }
 
 static int read_path(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int r;
+	char buf[256];
+	ssize_t n;
+	int err = attack_read(path, buf, sizeof(buf), &n);
 
-	if (fd < 0)
-		return errno;
-	r = read_fd(fd);
-	close(fd);
-	return r;
+	return show_content(err, buf, n);
 }
 
 static int write_path(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	int r = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, PAYLOAD, strlen(PAYLOAD)) < 0)
-		r = errno;
-	close(fd);
-	return r;
+	return attack_write(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644, PAYLOAD);
 }
 
 static socklen_t sockaddr_of(const char *addr, const char *port, struct sockaddr_storage *ss)
@@ -158,17 +157,6 @@ static int icmp(const char *addr)
 	return r;
 }
 
-static int ptrace_pid(pid_t pid)
-{
-	int status;
-
-	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0)
-		return errno;
-	waitpid(pid, &status, __WALL);
-	ptrace(PTRACE_DETACH, pid, NULL, NULL);
-	return 0;
-}
-
 /* Run the rest of the command line as our child, letting it ptrace us (Yama, if present). */
 static int as_parent(char **argv)
 {
@@ -189,49 +177,9 @@ static int as_parent(char **argv)
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 
-/*
- * TIOCSTI on a terminal we control: a new session, a fresh pty as its controlling terminal, one
- * byte pushed into its input. Outside a sandbox this is how keystrokes reach a shell.
- */
-static int tiocsti(void)
+static int write_file(const char *path, const char *data)
 {
-	int status;
-	pid_t p;
-
-	fflush(NULL);
-	p = fork();
-	if (p < 0)
-		return errno;
-	if (p == 0) {
-		int m, s;
-		char c = 'x';
-
-		if (setsid() < 0)
-			_exit(errno);
-		m = posix_openpt(O_RDWR | O_NOCTTY);
-		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
-			_exit(errno);
-		s = open(ptsname(m), O_RDWR); /* no O_NOCTTY: it becomes our terminal */
-		if (s < 0)
-			_exit(errno);
-		_exit(ioctl(s, TIOCSTI, &c) < 0 ? errno : 0);
-	}
-	if (waitpid(p, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		r = errno;
-	close(fd);
-	return r;
+	return attack_write(path, O_WRONLY | O_CLOEXEC, 0, data);
 }
 
 /* A new user and mount namespace, then mount a tmpfs on @dir: what `unshare -rm mount` does. */
@@ -280,25 +228,6 @@ static int io_uring(void)
 	struct io_uring_params p = { 0 };
 	long fd = syscall(SYS_io_uring_setup, 4, &p);
 
-	if (fd < 0)
-		return errno;
-	close((int)fd);
-	return 0;
-}
-
-/* BPF_MAP_CREATE of a small array, or of map type @type (an invalid one reaches the kernel's
- * argument checks, which come before its unprivileged_bpf_disabled check). */
-static int bpf_map(unsigned int type)
-{
-	union bpf_attr a;
-	long fd;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = 4;
-	a.value_size = 4;
-	a.max_entries = 1;
-	fd = syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 	if (fd < 0)
 		return errno;
 	close((int)fd);
@@ -360,48 +289,18 @@ static int cgroup_move(const char *where)
 	return write_file(path, "0\n");
 }
 
-static int abstract_unix(const char *abstract)
-{
-	struct sockaddr_un un = { .sun_family = AF_UNIX };
-	size_t n = strlen(abstract);
-	int fd, r = 0;
-
-	if (n + 1 > sizeof(un.sun_path))
-		return ENAMETOOLONG;
-	memcpy(un.sun_path + 1, abstract, n); /* sun_path[0] == '\0': the abstract namespace */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&un,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
-		r = errno;
-	close(fd);
-	return r;
-}
-
 /*
  * Copy @exe (this program: /proc/self/exe) into an anonymous memory file and execute that, as
  * `attack memfd_payload`: code that no file-system rule names.
  */
 static int memfd_exec(const char *exe, char **envp)
 {
-	char buf[65536];
 	char *argv[] = { "attack", "memfd_payload", NULL };
-	int in = open(exe, O_RDONLY | O_CLOEXEC);
-	int fd = (int)syscall(SYS_memfd_create, "payload", 0);
-	ssize_t n;
+	const char *step = "";
+	int err = attack_memfd_exec(exe, argv, envp, &step);
 
-	if (in < 0 || fd < 0) {
-		snprintf(detail, sizeof(detail), "step=%s", in < 0 ? "open" : "memfd_create");
-		return errno;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n)
-			return errno;
-	close(in);
-	fexecve(fd, argv, envp);
-	snprintf(detail, sizeof(detail), "step=fexecve");
-	return errno;
+	snprintf(detail, sizeof(detail), "step=%s", step);
+	return err;
 }
 
 static int env(char **names)
@@ -456,7 +355,7 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(name, "icmp") && a1)
 		return report(icmp(a1));
 	if (!strcmp(name, "ptrace"))
-		return report(ptrace_pid(a1 ? atoi(a1) : getppid()));
+		return report(attack_ptrace(a1 ? atoi(a1) : getppid()));
 	if (!strcmp(name, "environ")) {
 		char path[64];
 
@@ -466,7 +365,7 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(name, "as_parent") && a1)
 		return report(as_parent(argv + 1)); /* the child's argv[1] is the subcommand */
 	if (!strcmp(name, "tiocsti"))
-		return report(tiocsti());
+		return report(attack_tiocsti());
 	if (!strcmp(name, "unshare_user"))
 		return report(unshare(CLONE_NEWUSER) < 0 ? errno : 0);
 	if (!strcmp(name, "compat_unshare_user"))
@@ -476,13 +375,14 @@ int main(int argc, char **argv, char **envp)
 	if (!strcmp(name, "io_uring_setup"))
 		return report(io_uring());
 	if (!strcmp(name, "bpf_map_create"))
-		return report(bpf_map(a1 ? (unsigned int)atoi(a1) : BPF_MAP_TYPE_ARRAY));
+		return report(
+			attack_bpf_map_create(a1 ? (unsigned int)atoi(a1) : BPF_MAP_TYPE_ARRAY));
 	if (!strcmp(name, "cgroup_move") && a1)
 		return report(cgroup_move(a1));
 	if (!strcmp(name, "kill") && a2)
-		return report(kill(atoi(a1), atoi(a2)) < 0 ? errno : 0);
+		return report(attack_kill(atoi(a1), atoi(a2)));
 	if (!strcmp(name, "abstract_unix") && a1)
-		return report(abstract_unix(a1));
+		return report(attack_unix_connect(a1, true));
 	if (!strcmp(name, "memfd_exec") && a1)
 		return report(memfd_exec(a1, envp));
 	if (!strcmp(name, "memfd_payload"))

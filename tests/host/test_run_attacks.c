@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The host attack suite (issue 4, item 6): each attack of tests/escape/attack.c runs as a
- * throwaway unprivileged user OUTSIDE cordon, where it must succeed, and INSIDE
- * `cordon run --allow-degraded --user U` under the agent policy, where it must fail with the errno
- * of the layer that refuses it and leave exactly the audit record that refusal produces (issue
- * 6), every line of the log valid against docs/audit-schema.json.
+ * The host attack suite: each attack of tests/escape/attack.c runs as a throwaway unprivileged
+ * user OUTSIDE cordon, where it must succeed, and INSIDE `cordon run --allow-degraded --user U`
+ * under the agent policy, where it must fail with the errno of the layer that refuses it and
+ * leave exactly the audit record that refusal produces, every line of the log valid against
+ * docs/audit-schema.json. The attacks are tables of rows run by one loop (run_table()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,7 +34,9 @@
 #include "audit/audit.h"
 #include "enforce/enforce.h"
 #include "compile/compile.h"
+#include "spawn.h"
 #include "tap.h"
+#include "testutil.h"
 
 #define USER_NAME    "cordon-escape"
 #define INHERIT_FD   37
@@ -47,6 +49,79 @@ static char home[PATH_MAX], project[PATH_MAX + 16], canary_ssh[64], canary_aws[6
 static uid_t uid;
 static gid_t gid;
 static int nruns;
+
+static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *pathf(const char *fmt, ...)
+{
+	static char ring[64][PATH_MAX];
+	static int next;
+	char *p = ring[next++ % 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static char *num(int v)
+{
+	return pathf("%d", v);
+}
+
+/* --- the tables' variables: "{name}" in a row is replaced by the value set here ------------ */
+
+static struct {
+	const char *name;
+	char value[PATH_MAX];
+} vars[24];
+
+static void set_var(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_var(const char *name, const char *fmt, ...)
+{
+	size_t i = 0;
+	va_list ap;
+
+	while (i < sizeof(vars) / sizeof(vars[0]) - 1 && vars[i].name && strcmp(vars[i].name, name))
+		i++;
+	vars[i].name = name;
+	va_start(ap, fmt);
+	vsnprintf(vars[i].value, sizeof(vars[i].value), fmt, ap);
+	va_end(ap);
+}
+
+/* @t with every "{name}" replaced (NULL stays NULL); an unknown name is left as it is. */
+static const char *expand(const char *t)
+{
+	char *out, *o;
+	const char *end;
+
+	if (!t || !strchr(t, '{'))
+		return t;
+	out = o = pathf("%s", "");
+	while (*t && o < out + PATH_MAX - 1) {
+		const char *v = NULL;
+		size_t k;
+
+		end = *t == '{' ? strchr(t, '}') : NULL;
+		for (size_t i = 0; end && i < sizeof(vars) / sizeof(vars[0]) && vars[i].name; i++)
+			if (strlen(vars[i].name) == (size_t)(end - t - 1) &&
+			    !strncmp(vars[i].name, t + 1, (size_t)(end - t - 1)))
+				v = vars[i].value;
+		if (!v) {
+			*o++ = *t++;
+			continue;
+		}
+		k = strlen(v);
+		if (k > (size_t)(out + PATH_MAX - 1 - o))
+			k = (size_t)(out + PATH_MAX - 1 - o);
+		memcpy(o, v, k);
+		o += k;
+		t = end + 1;
+	}
+	*o = '\0';
+	return out;
+}
 
 /* --- running things ----------------------------------------------------------------------- */
 
@@ -66,30 +141,45 @@ struct result {
 	char out[16384]; /* stdout and stderr */
 };
 
-static _Noreturn void child(struct spawn *s, int out)
+/* In the child before exec: the cgroup to join, the descriptor to leak, the user to become. */
+static int child_setup(void *arg)
 {
-	char *argv[MAX_ARGS + 16], *envp[16];
-	size_t a = 0, e = 0;
-	char h[PATH_MAX + 8];
+	const struct spawn *s = arg;
 
-	dup2(out, STDOUT_FILENO);
-	dup2(out, STDERR_FILENO);
-	close(out);
-	int null = open("/dev/null", O_RDONLY);
-	dup2(null, STDIN_FILENO);
 	if (s->cgroup) {
 		int fd = open(s->cgroup, O_WRONLY);
 
 		if (fd < 0 || write(fd, "0\n", 2) != 2)
-			_exit(126);
+			return -1;
 		close(fd);
 	}
 	if (s->inherit) {
 		int fd = open(s->inherit, O_RDONLY); /* deliberately without O_CLOEXEC */
 
 		if (fd < 0 || dup2(fd, INHERIT_FD) < 0)
-			_exit(126);
+			return -1;
 	}
+	if (s->inside)
+		return 0;
+	if (chdir(project) < 0 || setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		return -1;
+	return 0;
+}
+
+/* Run @s to completion and capture what it printed. */
+static void run(struct spawn *s, struct result *r)
+{
+	char *argv[MAX_ARGS + 16], *envp[16];
+	struct test_cmd c = { .argv = argv, .envp = envp, .setup = child_setup, .arg = s };
+	size_t a = 0, e = 0;
+	char h[PATH_MAX + 8];
+	char *m;
+
+	memset(r, 0, sizeof(*r));
+	r->err = -1;
+	if (s->inside)
+		snprintf(s->audit, sizeof(s->audit), "%s/run-%03d.jsonl", logdir, ++nruns);
 	envp[e++] = PATH_DEFAULT;
 	envp[e++] = "LANG=C.UTF-8";
 	snprintf(h, sizeof(h), "HOME=%s", home);
@@ -98,7 +188,6 @@ static _Noreturn void child(struct spawn *s, int out)
 	for (size_t i = 0; i < 8 && s->env[i]; i++)
 		envp[e++] = (char *)s->env[i];
 	envp[e] = NULL;
-
 	if (s->inside) {
 		argv[a++] = (char *)cordon;
 		argv[a++] = "run";
@@ -116,44 +205,7 @@ static _Noreturn void child(struct spawn *s, int out)
 	for (size_t i = 0; i < MAX_ARGS && s->argv[i]; i++)
 		argv[a++] = s->argv[i];
 	argv[a] = NULL;
-
-	if (s->inside) {
-		execve(cordon, argv, envp);
-		_exit(125);
-	}
-	if (chdir(project) < 0 || setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
-		_exit(126);
-	execvpe(argv[0], argv, envp);
-	_exit(127);
-}
-
-/* Run @s to completion and capture what it printed. */
-static void run(struct spawn *s, struct result *r)
-{
-	int pfd[2];
-	size_t n = 0;
-	ssize_t k;
-	pid_t p;
-	char *m;
-
-	memset(r, 0, sizeof(*r));
-	r->err = -1;
-	if (s->inside)
-		snprintf(s->audit, sizeof(s->audit), "%s/run-%03d.jsonl", logdir, ++nruns);
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return;
-	fflush(NULL);
-	p = fork();
-	if (p == 0)
-		child(s, pfd[1]);
-	close(pfd[1]);
-	while (n < sizeof(r->out) - 1 && (k = read(pfd[0], r->out + n, sizeof(r->out) - 1 - n)) > 0)
-		n += (size_t)k;
-	close(pfd[0]);
-	r->out[n] = '\0';
-	if (p < 0 || waitpid(p, &r->status, 0) < 0)
-		r->status = -1;
+	test_spawn(&c, r->out, sizeof(r->out), &r->status);
 	m = strstr(r->out, " result=");
 	if (m)
 		r->err = atoi(m + 8);
@@ -207,15 +259,6 @@ static bool inside_refused(const char *name, struct spawn *s, int expect, const 
 	return ok;
 }
 
-/* The common case: the same attack outside (must succeed) and inside (must be refused). */
-static void pair(const char *name, int expect, const char *secret, struct spawn *s)
-{
-	struct result r;
-
-	outside_ok(name, s, secret);
-	inside_refused(name, s, expect, secret, &r);
-}
-
 #define SPAWN(...) ((struct spawn){ .argv = { __VA_ARGS__, NULL } })
 
 /* --- the audit log ------------------------------------------------------------------------ */
@@ -254,10 +297,11 @@ struct want {
 	const char *error;     /* error.code; NULL: an allowed record (success, no error) */
 	const char *path;      /* file.path; with a '*', a shell pattern */
 	const char *ip;	       /* destination.ip */
-	int port;	       /* destination.port */
+	const char *port;      /* destination.port, as text */
 	const char *transport; /* network.transport (NULL: not checked) */
-	bool has_arg;	       /* cordon.arg present and equal to arg */
+	bool has_arg;	       /* cordon.arg present and equal to arg (or to arg_of) */
 	long long arg;
+	const char *arg_of; /* the value of arg as text, when it is only known at run time */
 	bool arg_is_cordon; /* cordon.arg is the pid of cordon (session-start's process.pid) */
 	bool inferred;	    /* cordon.layer_inferred is true (else absent or false) */
 	int rule_kind;	    /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
@@ -310,14 +354,16 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	     "cordon.rule");
 	MUST(str_is(jstr(o, "file", "path"), w->path), "file.path");
 	MUST(str_is(jstr(o, "destination", "ip"), w->ip), "destination.ip");
-	MUST(!w->ip || json_integer_value(jget(o, "destination", "port")) == w->port,
+	MUST(!w->ip || json_integer_value(jget(o, "destination", "port")) == atoll(w->port ?: "0"),
 	     "destination.port");
 	MUST(!w->transport || str_is(jstr(o, "network", "transport"), w->transport),
 	     "network.transport");
 	MUST(w->has_arg || w->arg_is_cordon
 		     ? json_is_integer(jget(o, "cordon", "arg")) &&
 			       json_integer_value(jget(o, "cordon", "arg")) ==
-				       (w->arg_is_cordon ? cordon_pid : w->arg)
+				       (w->arg_is_cordon ? cordon_pid
+					: w->arg_of	 ? atoll(w->arg_of)
+							 : w->arg)
 		     : !jget(o, "cordon", "arg"),
 	     "cordon.arg");
 	MUST(json_is_true(jget(o, "cordon", "layer_inferred")) == w->inferred,
@@ -340,8 +386,9 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
  * The run's audit log holds the record @w, as many refusals as @w says, and every line of it
  * validates against docs/audit-schema.json.
  */
-static void check_record(const char *name, const struct spawn *s, const struct want *w)
+static void check_record(const char *name, const struct spawn *s, const struct want *tw)
 {
+	struct want expanded = *tw, *w = &expanded;
 	json_t *all = audit_records(s->audit), *o;
 	const char *why = NULL, *last_why = "no record with that action";
 	int failures = 0, invalid = 0, want_failures = w->refusals ? w->refusals : 1;
@@ -350,6 +397,10 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 	char err[512];
 	size_t i;
 
+	w->path = expand(w->path);
+	w->ip = expand(w->ip);
+	w->port = expand(w->port);
+	w->arg_of = expand(w->arg_of);
 	json_array_foreach (all, i, o)
 		if (!strcmp(jstr(o, "event", "action") ?: "", "session-start"))
 			cordon_pid = json_integer_value(jget(o, "process", "pid"));
@@ -386,61 +437,42 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 	json_decref(all);
 }
 
-/* A cgroup BPF connect refusal to @ip:@port over @transport is in the run's audit log. */
-static void check_audit_connect(const char *name, const struct spawn *s, const char *ip, int port,
-				const char *transport)
-{
-	check_record(name, s,
-		     &(struct want){ .action = "connect",
-				     .layer = "cgroup_bpf",
-				     .error = "EPERM",
-				     .ip = ip,
-				     .port = port,
-				     .transport = transport });
-}
-
-/* The syscall-exit record of an open of @path refused with @err (flags as the attack opens). */
-static void check_open(const char *name, const struct spawn *s, const char *path, const char *err)
-{
-	bool erofs = !strcmp(err, "EROFS");
-
-	check_record(name, s,
-		     &(struct want){ .action = "syscall-openat",
-				     .layer = erofs ? "mount_ns" : "landlock",
-				     .hook = "sys_exit_openat",
-				     .error = err,
-				     .path = path,
-				     .has_arg = true,
-				     /* attack.c: read_path(), write_path(), write_file() */
-				     .arg = erofs ? O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
-					    : strstr(path, "cgroup.procs") ? O_WRONLY | O_CLOEXEC
-									   : O_RDONLY | O_CLOEXEC,
-				     .inferred = true });
-}
-
-/* A syscall seccomp refused with EPERM; @arg: the argument its record carries, or -1. */
-static void check_seccomp(const char *name, const struct spawn *s, const char *syscall,
-			  long long arg)
-{
-	char action[64], hook[64];
-
-	snprintf(action, sizeof(action), "syscall-%s", syscall);
-	snprintf(hook, sizeof(hook), "sys_exit_%s", syscall);
-	check_record(name, s,
-		     &(struct want){ .action = action,
-				     .layer = "seccomp",
-				     .hook = hook,
-				     .error = "EPERM",
-				     .has_arg = arg >= 0,
-				     .arg = arg,
-				     .inferred = true });
-}
-
+/* The records the tables expect, by the layer that refuses (docs/audit-schema.md). */
+#define OPEN_REFUSED(p, layer_, err, flags)                                                \
+	{                                                                                  \
+		.action = "syscall-openat", .layer = layer_, .hook = "sys_exit_openat",    \
+		.error = err, .path = p, .has_arg = true, .arg = (flags), .inferred = true \
+	}
+/* attack.c opens as read_path() (read), write_path() (write) and write_file() (cgroup.procs). */
+#define READ_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_RDONLY | O_CLOEXEC)
+#define WRITE_EROFS(p) \
+	OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
+#define CGROUP_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_WRONLY | O_CLOEXEC)
+/* A syscall seccomp refused with EPERM, and the argument its record carries. */
+#define SECCOMP_ARG(sc, a)                                                           \
+	{                                                                            \
+		.action = "syscall-" sc, .layer = "seccomp", .hook = "sys_exit_" sc, \
+		.error = "EPERM", .has_arg = true, .arg = (a), .inferred = true      \
+	}
+#define SECCOMP(sc)                                                                  \
+	{                                                                            \
+		.action = "syscall-" sc, .layer = "seccomp", .hook = "sys_exit_" sc, \
+		.error = "EPERM", .inferred = true                                   \
+	}
 /* socket() refused by seccomp: the record carries the address family. */
-static void check_socket(const char *name, const struct spawn *s, int family)
-{
-	check_seccomp(name, s, "socket", family);
-}
+#define SOCKET_EPERM(family) SECCOMP_ARG("socket", family)
+/* A connect the cgroup BPF program refused. */
+#define CONNECT_EPERM(ip_, port_, transport_)                                            \
+	{                                                                                \
+		.action = "connect", .layer = "cgroup_bpf", .error = "EPERM", .ip = ip_, \
+		.port = port_, .transport = transport_                                   \
+	}
+/* A syscall Landlock refused, seen at its exit. */
+#define LANDLOCK(sc, err, ...)                                                        \
+	{                                                                             \
+		.action = "syscall-" sc, .layer = "landlock", .hook = "sys_exit_" sc, \
+		.error = err, .inferred = true, __VA_ARGS__                           \
+	}
 
 /* process.exit_code of the session-end record, or -1. */
 static int audit_exit_code(const struct spawn *s)
@@ -473,26 +505,592 @@ static bool audit_bpf_lsm(const struct spawn *s)
 	return lsm;
 }
 
-/* --- set-up ------------------------------------------------------------------------------- */
+/* --- the tables ---------------------------------------------------------------------------- */
 
-static int run_cmd(char *const argv[])
+/*
+ * One attack. Strings are templates ("{key}", see set_var()). Outside (unless NO_OUTSIDE) it must
+ * succeed and print @secret, or @outside_prints; inside it must fail with @expect (0: it must
+ * work) and never print @secret, and leave the records @rec. A row with @custom is an attack
+ * whose steps do not fit these fields: the function runs them and makes its own checks.
+ */
+struct attack_row {
+	const char *name;
+	const char *argv[6];	     /* the attack inside */
+	const char *outside_argv[6]; /* outside, when it differs */
+	int expect;		     /* errno inside; 0: allowed, works inside */
+	const char *secret;	     /* a canary printed outside, never inside */
+	const char *outside_prints;  /* what the attack prints outside, without a secret */
+	unsigned int flags;
+	const char *inherit;	     /* open this file, without O_CLOEXEC, at INHERIT_FD */
+	const char *outside_cgroup;  /* outside: join this cgroup.procs first */
+	const char *remove;	     /* removed between the outside and the inside run */
+	const char *unchanged;	     /* the inside run leaves this file's size as it is */
+	const char *created_nothing; /* the inside run did not create this file */
+	struct want rec[2];	     /* the records of the inside run */
+	void (*custom)(const struct attack_row *a);
+};
+
+#define NO_OUTSIDE 1u /* no outside run: what outside proves is shown by another row */
+
+static void fill(struct spawn *s, const char *const *argv)
+{
+	size_t i = 0;
+
+	for (; i < 6 && argv[i]; i++)
+		s->argv[i] = (char *)expand(argv[i]);
+	s->argv[i] = NULL;
+}
+
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void run_row(const struct attack_row *a)
+{
+	struct spawn s = { .inherit = expand(a->inherit) };
+	const char *secret = expand(a->secret);
+	struct result r;
+	off_t before = -1;
+
+	if (a->custom) {
+		a->custom(a);
+		return;
+	}
+	if (!(a->flags & NO_OUTSIDE)) {
+		fill(&s, a->outside_argv[0] ? a->outside_argv : a->argv);
+		s.cgroup = expand(a->outside_cgroup);
+		outside_ok(a->name, &s, secret ?: expand(a->outside_prints));
+		s.cgroup = NULL;
+	}
+	if (a->remove)
+		unlink(expand(a->remove));
+	if (a->unchanged)
+		before = size_of(expand(a->unchanged));
+	fill(&s, a->argv);
+	if (a->expect) {
+		inside_refused(a->name, &s, a->expect, secret, &r);
+	} else {
+		s.inside = true;
+		run(&s, &r);
+		if (!tap_check(r.err == 0, "%s_works_inside", a->name))
+			show("inside", &r);
+	}
+	for (size_t i = 0; i < 2 && a->rec[i].action; i++)
+		check_record(a->name, &s, &a->rec[i]);
+	if (a->unchanged) {
+		off_t after = size_of(expand(a->unchanged));
+
+		tap_check(after >= 0 && after == before, "%s_left_file_unchanged", a->name);
+	}
+	if (a->created_nothing)
+		tap_check(access(expand(a->created_nothing), F_OK) < 0, "%s_created_nothing",
+			  a->name);
+}
+
+static void run_table(const struct attack_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_row(&rows[i]);
+}
+
+#define RUN_TABLE(rows) run_table(rows, sizeof(rows) / sizeof(rows[0]))
+
+/* --- file-system attacks ------------------------------------------------------------------ */
+
+/*
+ * A hard link that existed before the session, under a name no pattern matches: only inode
+ * rules (BPF LSM) catch it. Without BPF LSM it is a known gap, never a pass.
+ */
+static void existing_hardlink(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("read", pathf("%s/notes.txt", project));
+	struct result r;
+
+	outside_ok(a->name, &s, canary_ssh);
+	s.inside = true;
+	run(&s, &r);
+	if (r.err != 0 || !strstr(r.out, canary_ssh)) {
+		tap_check(r.err == EACCES, "%s_refused_EACCES", a->name);
+		check_record(a->name, &s, &a->rec[0]);
+	} else if (audit_bpf_lsm(&s)) {
+		tap_check(false, "%s_refused_EACCES", a->name);
+	} else {
+		tap_skip("known gap: a hard link to a secret made before the session, under a name "
+			 "no secret pattern matches, is only caught by BPF LSM inode rules, which "
+			 "this kernel lacks; the agent read the key",
+			 "%s_refused", a->name);
+	}
+}
+
+/*
+ * Landlock: $HOME is not in the read list (the masks would also refuse: tmpfs mode 000); the
+ * refusal is recorded at the exit of openat, with the path as the task passed it. Planted
+ * symlinks: each side plants its own in the project, Landlock checks the target. A hard link
+ * made by the agent: link() itself is refused (the key cannot be looked up), the record names
+ * the key. ${PROJECT}/.env: masked by /dev/null on a nodev bind mount (EACCES). Protect-list
+ * paths (~/.bashrc, autostart, .git/hooks in the writable project) are read-only bind mounts:
+ * EROFS comes before Landlock's EACCES.
+ */
+static const struct attack_row file_rows[] = {
+	{ "read_ssh_key",
+	  { "read", "{key}" },
+	  .expect = EACCES,
+	  .secret = "{canary_ssh}",
+	  .rec = { READ_EACCES("{key}") } },
+	{ "read_aws_credentials",
+	  { "read", "{aws}" },
+	  .expect = EACCES,
+	  .secret = "{canary_aws}",
+	  .rec = { READ_EACCES("{aws}") } },
+	{ "read_ssh_key_via_proc_self_root",
+	  { "read", "/proc/self/root{key}" },
+	  .expect = EACCES,
+	  .secret = "{canary_ssh}",
+	  .rec = { READ_EACCES("/proc/self/root{key}") } },
+	{ "read_ssh_key_via_planted_symlink",
+	  { "symlink_read", "{project}/key-link", "{key}" },
+	  { "symlink_read", "{project}/key-link-outside", "{key}" },
+	  .expect = EACCES,
+	  .secret = "{canary_ssh}",
+	  .rec = { READ_EACCES("{project}/key-link") } },
+	{ "read_ssh_key_via_new_hardlink",
+	  { "hardlink_read", "{project}/key-hardlink", "{key}" },
+	  { "hardlink_read", "{project}/key-hardlink-outside", "{key}" },
+	  .expect = EACCES,
+	  .secret = "{canary_ssh}",
+	  .rec = { LANDLOCK("link", "EACCES", .path = "{key}") } },
+	{ "read_ssh_key_via_existing_hardlink", .rec = { READ_EACCES("{project}/notes.txt") },
+	  .custom = existing_hardlink },
+	{ "read_project_env",
+	  { "read", "{project}/.env" },
+	  .expect = EACCES,
+	  .secret = "{canary_env}",
+	  .rec = { READ_EACCES("{project}/.env") } },
+	{ "write_bashrc",
+	  { "write", "{home}/.bashrc" },
+	  .expect = EROFS,
+	  .unchanged = "{home}/.bashrc",
+	  .rec = { WRITE_EROFS("{home}/.bashrc") } },
+	{ "write_autostart",
+	  { "write", "{home}/.config/autostart/agent.desktop" },
+	  { "write", "{home}/.config/autostart/outside.desktop" },
+	  .expect = EROFS,
+	  .created_nothing = "{home}/.config/autostart/agent.desktop",
+	  .rec = { WRITE_EROFS("{home}/.config/autostart/agent.desktop") } },
+	{ "write_git_hook",
+	  { "write", "{project}/.git/hooks/pre-commit" },
+	  .expect = EROFS,
+	  .remove = "{project}/.git/hooks/pre-commit",
+	  .created_nothing = "{project}/.git/hooks/pre-commit",
+	  .rec = { WRITE_EROFS("{project}/.git/hooks/pre-commit") } },
+};
+
+/* --- network attacks ---------------------------------------------------------------------- */
+
+static struct {
+	int t4, t6, u4, u6; /* the listeners (see network_attacks()) */
+	uint16_t port_u4, port_u6;
+} net;
+
+/* Datagrams waiting on @fd (drained). */
+static int drain(int fd)
+{
+	char buf[512];
+	int n = 0;
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		n++;
+	return n;
+}
+
+/* A UDP attack (argv: how, address; the port is the listener's): the datagram must arrive
+ * outside and must not inside; rec[0].ip is the address the record names. */
+static void udp(const struct attack_row *a)
+{
+	bool v6 = strchr(a->argv[1], ':') && !strstr(a->argv[1], "::ffff:");
+	int fd = v6 ? net.u6 : net.u4;
+	uint16_t port = v6 ? net.port_u6 : net.port_u4;
+	struct spawn s = SPAWN((char *)a->argv[0], (char *)a->argv[1], num(port));
+	struct result r;
+
+	drain(fd);
+	if (outside_ok(a->name, &s, NULL))
+		tap_check(drain(fd) == 1, "%s_outside_datagram_arrives", a->name);
+	inside_refused(a->name, &s, EPERM, NULL, &r);
+	tap_check(drain(fd) == 0, "%s_inside_no_datagram_arrives", a->name);
+	check_record(a->name, &s, &(struct want)CONNECT_EPERM(a->rec[0].ip, num(port), "udp"));
+}
+
+/*
+ * MPTCP: Landlock's TCP rules do not see it. seccomp refuses the socket (EPERM); were it
+ * created, the cgroup connect program (TCP and UDP only) would have to refuse the connect and
+ * report it.
+ */
+static void mptcp(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("mptcp", "127.0.0.1", (char *)expand("{any4}"));
+	struct result r;
+
+	outside_ok(a->name, &s, NULL);
+	inside_refused(a->name, &s, EPERM, NULL, &r);
+	if (!tap_check(r.err != 0 && strstr(r.out, "step=socket"), "mptcp_socket_refused"))
+		check_record(a->name, &s, &(struct want)CONNECT_EPERM("127.0.0.1", "{any4}", NULL));
+	else
+		check_record(a->name, &s, &(struct want)SOCKET_EPERM(AF_INET));
+}
+
+/* What the agent policy allows: connects are recorded (base: audit.record has connect), with
+ * the rule that allowed them, and none is a refusal. */
+#define CONNECT_ALLOWED(hook_, ip_)                                                                \
+	{                                                                                          \
+		.action = "connect", .layer = "cgroup_bpf", .hook = hook_, .ip = ip_,              \
+		.port = "{dev}", .transport = "tcp", .rule_kind = POL_RULE_CONNECT, .refusals = -1 \
+	}
+
+/*
+ * {dev}: a dev-server port the agent policy allows on 127.0.0.1 and [::1] (3000-3999), also
+ * bound on 127.0.0.2, an address it does not allow; {any4}, {any6}: ephemeral ports, outside
+ * every range of the policy. A port no rule names: Landlock's TCP port rules refuse it
+ * (EACCES) before the cgroup program runs, the record comes from the exit of connect. An
+ * allowed port on an address no rule names: Landlock lets it through (ports only), the cgroup
+ * connect program refuses it and reports it. UDP: no rule allows these ports (only DNS is
+ * allowed over UDP). ICMP echo from an unprivileged ping socket: egress no port rule sees.
+ */
+static const struct attack_row net_rows[] = {
+	{ "tcp_allowed_127.0.0.1_devport",
+	  { "tcp", "127.0.0.1", "{dev}" },
+	  .rec = { CONNECT_ALLOWED("connect4", "127.0.0.1") } },
+	{ "tcp6_allowed_::1_devport",
+	  { "tcp", "::1", "{dev}" },
+	  .flags = NO_OUTSIDE,
+	  .rec = { CONNECT_ALLOWED("connect6", "::1") } },
+	{ "tcp_port_not_allowed",
+	  { "tcp", "127.0.0.1", "{any4}" },
+	  .expect = EACCES,
+	  .rec = { LANDLOCK("connect", "EACCES", .ip = "127.0.0.1", .port = "{any4}",
+			    .transport = "tcp") } },
+	{ "tcp6_port_not_allowed",
+	  { "tcp", "::1", "{any6}" },
+	  .expect = EACCES,
+	  .rec = { LANDLOCK("connect", "EACCES", .ip = "::1", .port = "{any6}",
+			    .transport = "tcp") } },
+	{ "tcp_address_not_allowed",
+	  { "tcp", "127.0.0.2", "{dev}" },
+	  .expect = EPERM,
+	  .rec = { CONNECT_EPERM("127.0.0.2", "{dev}", "tcp") } },
+	{ "tcp_v4mapped_address_not_allowed",
+	  { "tcp", "::ffff:127.0.0.2", "{dev}" },
+	  .expect = EPERM,
+	  .rec = { CONNECT_EPERM("127.0.0.2", "{dev}", "tcp") } },
+	{ "udp4_connect",
+	  { "udp_connect", "127.0.0.1" },
+	  .rec = { { .ip = "127.0.0.1" } },
+	  .custom = udp },
+	{ "udp4_sendto",
+	  { "udp_sendto", "127.0.0.1" },
+	  .rec = { { .ip = "127.0.0.1" } },
+	  .custom = udp },
+	{ "udp6_connect", { "udp_connect", "::1" }, .rec = { { .ip = "::1" } }, .custom = udp },
+	{ "udp6_sendto", { "udp_sendto", "::1" }, .rec = { { .ip = "::1" } }, .custom = udp },
+	{ "udp_v4mapped_sendto",
+	  { "udp_sendto", "::ffff:127.0.0.1" },
+	  .rec = { { .ip = "127.0.0.1" } },
+	  .custom = udp },
+	{ "mptcp_connect_not_allowed", .custom = mptcp },
+	{ "icmp_socket_echo",
+	  { "icmp", "127.0.0.1" },
+	  .expect = EPERM,
+	  .rec = { SOCKET_EPERM(AF_INET) } },
+	{ "icmp6_socket_echo",
+	  { "icmp", "::1" },
+	  .expect = EPERM,
+	  .rec = { SOCKET_EPERM(AF_INET6) } },
+};
+
+/* --- process, kernel and cgroup attacks --------------------------------------------------- */
+
+static pid_t sleeper_pid; /* a process of the same user outside the session: {sleeper} */
+
+static bool alive(pid_t p)
 {
 	int status;
-	pid_t p;
 
-	fflush(NULL);
-	p = fork();
-	if (p == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (p < 0 || waitpid(p, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return waitpid(p, &status, WNOHANG) == 0;
 }
+
+static void sleeper_alive(const struct attack_row *a)
+{
+	tap_check(alive(sleeper_pid), "%s", a->name);
+}
+
+/* Signals to a process outside the session: Landlock signal scoping (EPERM). Inside first:
+ * the outside run kills the sleeper. */
+static void kill_outside(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("kill", (char *)expand("{sleeper}"), num(SIGTERM));
+	struct result r;
+	int status;
+
+	inside_refused(a->name, &s, EPERM, NULL, &r);
+	check_record(a->name, &s, &a->rec[0]);
+	tap_check(alive(sleeper_pid), "%s_sleeper_survives", a->name);
+	outside_ok(a->name, &s, NULL);
+	tap_check(waitpid(sleeper_pid, &status, 0) == sleeper_pid && WIFSIGNALED(status) &&
+			  WTERMSIG(status) == SIGTERM,
+		  "%s_outside_kills_it", a->name);
+}
+
+/* The same as unshare_user through the i386 table (int $0x80): a native-only filter kills the
+ * caller (SIGSYS, cordon exits 128+31) rather than letting it past; EPERM would do as well. */
+static void compat_unshare(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("compat_unshare_user");
+	struct result r;
+
+	outside_ok(a->name, &s, NULL);
+	s.inside = true;
+	run(&s, &r);
+	if (!tap_check(r.err == EPERM || (r.err < 0 && WIFEXITED(r.status) &&
+					  WEXITSTATUS(r.status) == 128 + SIGSYS),
+		       "%s_refused", a->name))
+		show("inside", &r);
+	/* Killed: seen as seccomp's SIGSYS, with the i386 syscall number and architecture. The
+	 * syscall-exit tracepoints never see compat syscalls, so an EPERM would go unrecorded. */
+	if (r.err < 0)
+		check_record(a->name, &s, &a->rec[0]);
+	else
+		tap_skip("refused with EPERM through the i386 table: no syscall-exit record",
+			 "%s_audit_record", a->name);
+}
+
+/* BPF_MAP_CREATE: with kernel.unprivileged_bpf_disabled the kernel refuses it outside too, so
+ * an invalid map type shows the difference: outside the kernel's argument check answers
+ * (EINVAL), inside seccomp answers first (EPERM). */
+static void bpf_map_create(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("bpf_map_create");
+	struct result r;
+
+	if (a->argv[1])
+		s.argv[1] = (char *)a->argv[1];
+	run(&s, &r);
+	if (a->argv[1]) {
+		if (!tap_check(r.err == EINVAL, "%s_outside_reaches_kernel_EINVAL", a->name))
+			show("outside", &r);
+	} else if (r.err == 0) {
+		tap_check(true, "%s_outside_succeeds", a->name);
+	} else {
+		tap_skip("kernel.unprivileged_bpf_disabled refuses it to unprivileged users here; "
+			 "see bpf_invalid_map_type",
+			 "%s_outside_succeeds", a->name);
+	}
+	inside_refused(a->name, &s, EPERM, NULL, &r);
+	check_record(a->name, &s, &a->rec[0]);
+}
+
+/* memfd_create + fexecve: Landlock applies no path rule to a memfd, and seccomp cannot tell a
+ * memfd from another descriptor; BPF LSM refuses exec of a file with no name. Without BPF LSM
+ * it is a known gap, never a pass. */
+static void memfd_exec(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("memfd_exec", "/proc/self/exe");
+	struct result r;
+
+	outside_ok(a->name, &s, "running-from-memfd");
+	s.inside = true;
+	run(&s, &r);
+	if (r.err != 0 || !strstr(r.out, "running-from-memfd"))
+		tap_check(r.err == EACCES, "%s_refused_EACCES", a->name);
+	else if (audit_bpf_lsm(&s))
+		tap_check(false, "%s_refused_EACCES", a->name);
+	else
+		tap_skip("known gap: exec from a memfd is only refused by BPF LSM (bprm_check), "
+			 "which this kernel lacks",
+			 "%s_refused", a->name);
+}
+
+/*
+ * ptrace the parent: outside, a process of the same user; inside, cordon itself (root, outside
+ * the session): Landlock's scoping and the kernel's credential checks both refuse; the record
+ * carries the target pid, cordon's. /proc/PID/environ needs ptrace read access: Landlock
+ * scopes it to the session. TIOCSTI on a pty the attack opened as its own controlling
+ * terminal: outside, a byte is pushed into the terminal's input; inside, seccomp refuses the
+ * ioctl whatever the terminal (cordon's setsid also leaves the agent without the user's
+ * terminal). seccomp (EPERM): unshare -U, mount (after trying unshare -rm: two refusals),
+ * io_uring, bpf.
+ */
+static const struct attack_row process_rows[] = {
+	{ "ptrace_parent",
+	  { "ptrace" },
+	  { "as_parent", "ptrace" },
+	  .expect = EPERM,
+	  .rec = { LANDLOCK("ptrace", "EPERM", .arg_is_cordon = true) } },
+	{ "ptrace_process_outside_session",
+	  { "ptrace", "{sleeper}" },
+	  .expect = EPERM,
+	  .rec = { LANDLOCK("ptrace", "EPERM", .has_arg = true, .arg_of = "{sleeper}") } },
+	{ "sleeper_still_running_after_ptrace", .custom = sleeper_alive },
+	{ "read_parent_environ",
+	  { "environ" },
+	  { "as_parent", "environ" },
+	  .expect = EACCES,
+	  .outside_prints = "content=",
+	  .rec = { READ_EACCES("/proc/*/environ") } },
+	{ "read_environ_outside_session",
+	  { "environ", "{sleeper}" },
+	  .expect = EACCES,
+	  .outside_prints = "content=",
+	  .rec = { READ_EACCES("/proc/{sleeper}/environ") } },
+	{ "kill_process_outside_session",
+	  .rec = { LANDLOCK("kill", "EPERM", .has_arg = true, .arg_of = "{sleeper}") },
+	  .custom = kill_outside },
+	{ "tiocsti_on_terminal",
+	  { "tiocsti" },
+	  .expect = EPERM,
+	  .rec = { SECCOMP_ARG("ioctl", TIOCSTI) } },
+	{ "unshare_user_namespace",
+	  { "unshare_user" },
+	  .expect = EPERM,
+	  .rec = { SECCOMP_ARG("unshare", CLONE_NEWUSER) } },
+	{ "unshare_user_via_int80",
+	  .rec = { { .action = "seccomp-kill",
+		     .layer = "seccomp",
+		     .hook = "signal_generate",
+		     .error = "SIGSYS",
+		     .has_arg = true,
+		     .arg = 0x40000003 /* AUDIT_ARCH_I386 */ } },
+	  .custom = compat_unshare },
+	{ "mount_tmpfs",
+	  { "mount", "{project}/mnt" },
+	  .expect = EPERM,
+	  .rec = { { .action = "syscall-unshare",
+		     .layer = "seccomp",
+		     .hook = "sys_exit_unshare",
+		     .error = "EPERM",
+		     .has_arg = true,
+		     .arg = CLONE_NEWUSER | CLONE_NEWNS,
+		     .inferred = true,
+		     .refusals = 2 },
+		   { .action = "syscall-mount",
+		     .layer = "seccomp",
+		     .hook = "sys_exit_mount",
+		     .error = "EPERM",
+		     .path = "{project}/mnt",
+		     .has_arg = true,
+		     .arg = 0,
+		     .inferred = true,
+		     .refusals = 2 } } },
+	{ "io_uring_setup",
+	  { "io_uring_setup" },
+	  .expect = EPERM,
+	  .rec = { SECCOMP("io_uring_setup") } },
+	{ "bpf_map_create", .rec = { SECCOMP_ARG("bpf", 0 /* BPF_MAP_CREATE */) },
+	  .custom = bpf_map_create },
+	{ "bpf_invalid_map_type",
+	  { "bpf_map_create", "9999" },
+	  .rec = { SECCOMP_ARG("bpf", 0 /* BPF_MAP_CREATE */) },
+	  .custom = bpf_map_create },
+	{ "memfd_create_fexecve", .custom = memfd_exec },
+};
+
+/*
+ * Outside: a cgroup delegated to the user (as systemd does for user sessions), where moving
+ * between its own cgroups works. Inside: the session's cgroup, its parent, and that delegated
+ * cgroup are all out of reach (Landlock: cgroupfs is not in the policy; EACCES).
+ */
+static const struct attack_row cgroup_rows[] = {
+	{ "cgroup_move_to_parent",
+	  { "cgroup_move", "parent" },
+	  .expect = EACCES,
+	  .outside_cgroup = "{leaf}/cgroup.procs",
+	  .rec = { CGROUP_EACCES("{cgroup2}/cordon/cgroup.procs") } },
+	{ "cgroup_write_own_procs",
+	  { "cgroup_move", "self" },
+	  .expect = EACCES,
+	  .outside_cgroup = "{leaf}/cgroup.procs",
+	  .rec = { CGROUP_EACCES("{cgroup2}/cordon/*/cgroup.procs") } },
+	{ "cgroup_move_to_user_owned_cgroup",
+	  { "cgroup_move", "{deleg}" },
+	  .expect = EACCES,
+	  .flags = NO_OUTSIDE,
+	  .rec = { CGROUP_EACCES("{deleg}/cgroup.procs") } },
+};
+
+/* --- scoping and the environment ---------------------------------------------------------- */
+
+/* A secret's variables are dropped, ordinary ones kept. */
+static void secret_env(const struct attack_row *a)
+{
+	struct spawn s = SPAWN("env", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "ANTHROPIC_API_KEY",
+			       "CORDON_HARMLESS", "PATH");
+	struct result r;
+
+	s.env[0] = "AWS_SECRET_ACCESS_KEY=x";
+	s.env[1] = "GITHUB_TOKEN=y";
+	s.env[2] = "ANTHROPIC_API_KEY=z";
+	s.env[3] = "CORDON_HARMLESS=1";
+	outside_ok(a->name, &s, "AWS_SECRET_ACCESS_KEY=set GITHUB_TOKEN=set");
+	s.inside = true;
+	run(&s, &r);
+	if (!tap_check(strstr(r.out, "AWS_SECRET_ACCESS_KEY=unset") &&
+			       strstr(r.out, "GITHUB_TOKEN=unset"),
+		       "secret_env_vars_gone_inside"))
+		show("inside", &r);
+	tap_check(strstr(r.out, "CORDON_HARMLESS=set") && strstr(r.out, "PATH=set"),
+		  "ordinary_env_vars_kept_inside");
+	tap_diag("ANTHROPIC_API_KEY inside: %s (the agent policy's env.keep is empty and "
+		 "base denies *_API_KEY)",
+		 strstr(r.out, "ANTHROPIC_API_KEY=set") ? "kept" : "dropped");
+}
+
+/*
+ * Landlock scoping (ABI 6): abstract sockets outside the domain are refused (EPERM); the record
+ * names the abstract socket as ss(8) shows it, '@' first. A secret opened without O_CLOEXEC
+ * before cordon runs: the agent must not have it.
+ */
+static const struct attack_row scope_rows[] = {
+	{ "connect_abstract_unix_outside",
+	  { "abstract_unix", "{abstract}" },
+	  .expect = EPERM,
+	  .rec = { LANDLOCK("connect", "EPERM", .path = "@{abstract}") } },
+};
+
+static const struct attack_row env_rows[] = {
+	{ "inherited_fd_to_secret",
+	  { "fd", "{inherit_fd}" },
+	  .expect = EBADF,
+	  .secret = "{canary_ssh}",
+	  .inherit = "{key}" },
+	{ "secret_env", .custom = secret_env },
+};
+
+/* Legitimate work inside the session: edit and run scripts, git, make. */
+static const struct {
+	const char *name, *script, *must_print;
+	bool git;
+} legit_rows[] = {
+	{ "edit_and_run_shell_script",
+	  "sed -i s/before/after-edit/ script.sh && ./script.sh && "
+	  "printf '#!/bin/sh\\necho new-script-$1\\n' > new.sh && chmod +x new.sh && ./new.sh 42",
+	  "new-script-42", false },
+	{ "python_script",
+	  "printf 'import sys\\nprint(\"python-ok\", sys.version_info[0])\\n' > hello.py && "
+	  "python3 hello.py",
+	  "python-ok 3", false },
+	{ "git_status_and_commit",
+	  "git status --short && git add -A && "
+	  "git -c user.name=agent -c user.email=agent@example.invalid commit -qm work && "
+	  "git log --oneline | grep -c work",
+	  "1", true },
+	{ "git_init", "git init -q sub && git -C sub status >/dev/null && echo init-ok", "init-ok",
+	  true },
+	{ "make", "make && ./hello", "c-build-ok", false },
+};
+
+/* --- set-up ------------------------------------------------------------------------------- */
 
 static int put(const char *path, const char *content, mode_t mode)
 {
@@ -508,50 +1106,11 @@ static int put(const char *path, const char *content, mode_t mode)
 	}
 	return close(fd);
 }
-
 static int dir(const char *path, mode_t mode)
 {
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return -1;
 	return chown(path, uid, gid) < 0 || chmod(path, mode) < 0 ? -1 : 0;
-}
-
-static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *pathf(const char *fmt, ...)
-{
-	static char ring[16][PATH_MAX];
-	static int next;
-	char *p = ring[next++ % 16];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, PATH_MAX, fmt, ap);
-	va_end(ap);
-	return p;
-}
-
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			n = -1;
-	close(in);
-	if (n < 0 || fchmod(out, mode) < 0) {
-		close(out);
-		return -1;
-	}
-	return close(out);
 }
 
 /* The throwaway user (created, or reused if a previous run left it) and its canaries. */
@@ -560,7 +1119,7 @@ static bool setup_user(void)
 	struct passwd *pw = getpwnam(USER_NAME);
 	char *useradd[] = { "/usr/sbin/useradd", "-m", "-U", "-s", "/bin/sh", USER_NAME, NULL };
 
-	if (!pw && run_cmd(useradd) != 0)
+	if (!pw && test_run(useradd) != 0)
 		return false;
 	pw = getpwnam(USER_NAME);
 	if (!pw)
@@ -572,10 +1131,18 @@ static bool setup_user(void)
 	snprintf(canary_ssh, sizeof(canary_ssh), "CANARY-SSH-%d", (int)getpid());
 	snprintf(canary_aws, sizeof(canary_aws), "CANARY-AWS-%d", (int)getpid());
 	snprintf(canary_env, sizeof(canary_env), "CANARY-ENV-%d", (int)getpid());
+	set_var("home", "%s", home);
+	set_var("project", "%s", project);
+	set_var("key", "%s/.ssh/id_rsa", home);
+	set_var("aws", "%s/.aws/credentials", home);
+	set_var("canary_ssh", "%s", canary_ssh);
+	set_var("canary_aws", "%s", canary_aws);
+	set_var("canary_env", "%s", canary_env);
+	set_var("inherit_fd", "%d", INHERIT_FD);
 
 	/* A previous run's project would carry its own links and files: start clean. */
 	char *rm[] = { "/bin/rm", "-rf", project, pathf("%s/.config", home), NULL };
-	if (run_cmd(rm) != 0)
+	if (test_run(rm) != 0)
 		return false;
 	return dir(home, 0755) == 0 && dir(pathf("%s/.ssh", home), 0700) == 0 &&
 	       put(pathf("%s/.ssh/id_rsa", home), pathf("%s\n", canary_ssh), 0600) == 0 &&
@@ -623,108 +1190,10 @@ static bool setup_dirs(void)
 	snprintf(bindir, sizeof(bindir), "%s", t1);
 	snprintf(logdir, sizeof(logdir), "%s", t2); /* 0700: the agent cannot read the logs */
 	snprintf(attack_bin, sizeof(attack_bin), "%s/attack", bindir);
-	return copy_file(pathf("%s/tests/escape/attack", o), attack_bin, 0755) == 0;
+	return test_copy_file(pathf("%s/tests/escape/attack", o), attack_bin) == 0;
 }
 
-/* --- file-system attacks ------------------------------------------------------------------ */
-
-static void file_attacks(void)
-{
-	char key[PATH_MAX + 16], aws[PATH_MAX + 32];
-	struct spawn s;
-	struct result r;
-	off_t before;
-	struct stat st;
-
-	snprintf(key, sizeof(key), "%s/.ssh/id_rsa", home);
-	snprintf(aws, sizeof(aws), "%s/.aws/credentials", home);
-
-	/* Landlock: $HOME is not in the read list (the masks would also refuse: tmpfs mode 000).
-	 * The refusal is recorded at the exit of openat, with the path as the task passed it. */
-	s = SPAWN("read", key);
-	pair("read_ssh_key", EACCES, canary_ssh, &s);
-	check_open("read_ssh_key", &s, key, "EACCES");
-	s = SPAWN("read", aws);
-	pair("read_aws_credentials", EACCES, canary_aws, &s);
-	check_open("read_aws_credentials", &s, aws, "EACCES");
-	s = SPAWN("read", pathf("/proc/self/root%s", key));
-	pair("read_ssh_key_via_proc_self_root", EACCES, canary_ssh, &s);
-	check_open("read_ssh_key_via_proc_self_root", &s, pathf("/proc/self/root%s", key),
-		   "EACCES");
-
-	/* Each side plants its own symlink in the project: Landlock checks the target. */
-	s = SPAWN("symlink_read", pathf("%s/key-link-outside", project), key);
-	outside_ok("read_ssh_key_via_planted_symlink", &s, canary_ssh);
-	s = SPAWN("symlink_read", pathf("%s/key-link", project), key);
-	inside_refused("read_ssh_key_via_planted_symlink", &s, EACCES, canary_ssh, &r);
-	check_open("read_ssh_key_via_planted_symlink", &s, pathf("%s/key-link", project), "EACCES");
-
-	/* A hard link made by the agent: the lookup of the key is refused first. */
-	s = SPAWN("hardlink_read", pathf("%s/key-hardlink-outside", project), key);
-	outside_ok("read_ssh_key_via_new_hardlink", &s, canary_ssh);
-	s = SPAWN("hardlink_read", pathf("%s/key-hardlink", project), key);
-	inside_refused("read_ssh_key_via_new_hardlink", &s, EACCES, canary_ssh, &r);
-	/* link() itself is refused (the key cannot be looked up): the record names the key. */
-	check_record("read_ssh_key_via_new_hardlink", &s,
-		     &(struct want){ .action = "syscall-link",
-				     .layer = "landlock",
-				     .hook = "sys_exit_link",
-				     .error = "EACCES",
-				     .path = key,
-				     .inferred = true });
-
-	/* A hard link that existed before the session, under a name no pattern matches: only
-	 * inode rules (BPF LSM) catch it. Without BPF LSM it is a known gap, never a pass. */
-	s = SPAWN("read", pathf("%s/notes.txt", project));
-	outside_ok("read_ssh_key_via_existing_hardlink", &s, canary_ssh);
-	s.inside = true;
-	run(&s, &r);
-	if (r.err != 0 || !strstr(r.out, canary_ssh)) {
-		tap_check(r.err == EACCES, "read_ssh_key_via_existing_hardlink_refused_EACCES");
-		check_open("read_ssh_key_via_existing_hardlink", &s, pathf("%s/notes.txt", project),
-			   "EACCES");
-	} else if (audit_bpf_lsm(&s))
-		tap_check(false, "read_ssh_key_via_existing_hardlink_refused_EACCES");
-	else
-		tap_skip("known gap: a hard link to a secret made before the session, under a name "
-			 "no secret pattern matches, is only caught by BPF LSM inode rules, which "
-			 "this kernel lacks; the agent read the key",
-			 "read_ssh_key_via_existing_hardlink_refused");
-
-	/* ${PROJECT}/.env: masked by /dev/null on a nodev bind mount (open: EACCES). */
-	s = SPAWN("read", pathf("%s/.env", project));
-	pair("read_project_env", EACCES, canary_env, &s);
-	check_open("read_project_env", &s, pathf("%s/.env", project), "EACCES");
-
-	/* Protect-list paths are read-only bind mounts: EROFS comes before Landlock's EACCES. */
-	s = SPAWN("write", pathf("%s/.bashrc", home));
-	outside_ok("write_bashrc", &s, NULL);
-	before = stat(pathf("%s/.bashrc", home), &st) == 0 ? st.st_size : -1;
-	inside_refused("write_bashrc", &s, EROFS, NULL, &r);
-	check_open("write_bashrc", &s, pathf("%s/.bashrc", home), "EROFS");
-	tap_check(stat(pathf("%s/.bashrc", home), &st) == 0 && st.st_size == before,
-		  "write_bashrc_left_file_unchanged");
-
-	s = SPAWN("write", pathf("%s/.config/autostart/outside.desktop", home));
-	outside_ok("write_autostart", &s, NULL);
-	s = SPAWN("write", pathf("%s/.config/autostart/agent.desktop", home));
-	inside_refused("write_autostart", &s, EROFS, NULL, &r);
-	check_open("write_autostart", &s, pathf("%s/.config/autostart/agent.desktop", home),
-		   "EROFS");
-	tap_check(access(pathf("%s/.config/autostart/agent.desktop", home), F_OK) < 0,
-		  "write_autostart_created_nothing");
-
-	/* Inside the (writable) project, .git/hooks is protected. */
-	s = SPAWN("write", pathf("%s/.git/hooks/pre-commit", project));
-	outside_ok("write_git_hook", &s, NULL);
-	unlink(pathf("%s/.git/hooks/pre-commit", project));
-	inside_refused("write_git_hook", &s, EROFS, NULL, &r);
-	check_open("write_git_hook", &s, pathf("%s/.git/hooks/pre-commit", project), "EROFS");
-	tap_check(access(pathf("%s/.git/hooks/pre-commit", project), F_OK) < 0,
-		  "write_git_hook_created_nothing");
-}
-
-/* --- network attacks ---------------------------------------------------------------------- */
+/* --- the sections: set-up of what their rows name, then the table ------------------------- */
 
 static int listener(int type, const char *addr, uint16_t *port)
 {
@@ -757,38 +1226,6 @@ static int listener(int type, const char *addr, uint16_t *port)
 	*port = ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
 	return fd;
 }
-
-/* Datagrams waiting on @fd (drained). */
-static int drain(int fd)
-{
-	char buf[512];
-	int n = 0;
-
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		n++;
-	return n;
-}
-
-static char *num(int v)
-{
-	return pathf("%d", v);
-}
-
-/* A UDP attack: the datagram must arrive outside and must not inside. */
-static void udp(const char *name, const char *how, const char *addr, const char *audit_ip, int fd,
-		uint16_t port)
-{
-	struct spawn s = SPAWN((char *)how, (char *)addr, num(port));
-	struct result r;
-
-	drain(fd);
-	if (outside_ok(name, &s, NULL))
-		tap_check(drain(fd) == 1, "%s_outside_datagram_arrives", name);
-	inside_refused(name, &s, EPERM, NULL, &r);
-	tap_check(drain(fd) == 0, "%s_inside_no_datagram_arrives", name);
-	check_audit_connect(name, &s, audit_ip, port, "udp");
-}
-
 static void set_ping_range(const char *range)
 {
 	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
@@ -801,14 +1238,10 @@ static void set_ping_range(const char *range)
 
 static void network_attacks(void)
 {
-	uint16_t dev = 0, any4 = 0, any6 = 0, u4 = 0, u6 = 0;
-	int fds[8], n = 0, t4, t6, lu4, lu6;
-	char devs[16], ping_old[64] = "";
-	struct spawn s;
-	struct result r;
+	uint16_t dev = 0, any4 = 0, any6 = 0;
+	int fds[8], n = 0;
+	char ping_old[64] = "";
 
-	/* A dev-server port the agent policy allows on 127.0.0.1 and [::1] (3000-3999), also
-	 * bound on 127.0.0.2, an address it does not allow. */
 	for (uint16_t p = 3000; p < 4000 && !dev; p++) {
 		uint16_t a = p, b = p, c = p;
 		int f1 = listener(SOCK_STREAM, "127.0.0.1", &a);
@@ -825,105 +1258,22 @@ static void network_attacks(void)
 			close(f2);
 		}
 	}
-	/* Ephemeral ports: outside every range of the policy. */
-	t4 = listener(SOCK_STREAM, "127.0.0.1", &any4);
-	t6 = listener(SOCK_STREAM, "::1", &any6);
-	lu4 = listener(SOCK_DGRAM, "127.0.0.1", &u4);
-	lu6 = listener(SOCK_DGRAM, "::1", &u6);
-	if (!tap_check(dev && t4 >= 0 && t6 >= 0 && lu4 >= 0 && lu6 >= 0, "loopback_listeners"))
+	net.t4 = listener(SOCK_STREAM, "127.0.0.1", &any4);
+	net.t6 = listener(SOCK_STREAM, "::1", &any6);
+	net.u4 = listener(SOCK_DGRAM, "127.0.0.1", &net.port_u4);
+	net.u6 = listener(SOCK_DGRAM, "::1", &net.port_u6);
+	if (!tap_check(dev && net.t4 >= 0 && net.t6 >= 0 && net.u4 >= 0 && net.u6 >= 0,
+		       "loopback_listeners"))
 		return;
 	tap_diag("listeners: tcp dev port %u (127.0.0.1, 127.0.0.2, ::1), tcp %u/%u, udp %u/%u",
-		 dev, any4, any6, u4, u6);
-	snprintf(devs, sizeof(devs), "%u", dev);
+		 dev, any4, any6, net.port_u4, net.port_u6);
+	set_var("dev", "%u", dev);
+	set_var("any4", "%u", any4);
+	set_var("any6", "%u", any6);
 
-	/* Allowed by the policy: must work inside too. */
-	s = SPAWN("tcp", "127.0.0.1", devs);
-	outside_ok("tcp_allowed_127.0.0.1_devport", &s, NULL);
-	s.inside = true;
-	run(&s, &r);
-	if (!tap_check(r.err == 0, "tcp_allowed_127.0.0.1_devport_works_inside"))
-		show("inside", &r);
-	/* The agent policy records connects (base: audit.record has connect): the allowed one
-	 * is in the log with the rule that allowed it, and nothing is a refusal. */
-	check_record("tcp_allowed_127.0.0.1_devport", &s,
-		     &(struct want){ .action = "connect",
-				     .layer = "cgroup_bpf",
-				     .hook = "connect4",
-				     .ip = "127.0.0.1",
-				     .port = dev,
-				     .transport = "tcp",
-				     .rule_kind = POL_RULE_CONNECT,
-				     .refusals = -1 });
-	s = SPAWN("tcp", "::1", devs);
-	s.inside = true;
-	run(&s, &r);
-	if (!tap_check(r.err == 0, "tcp6_allowed_::1_devport_works_inside"))
-		show("inside", &r);
-	check_record("tcp6_allowed_::1_devport", &s,
-		     &(struct want){ .action = "connect",
-				     .layer = "cgroup_bpf",
-				     .hook = "connect6",
-				     .ip = "::1",
-				     .port = dev,
-				     .transport = "tcp",
-				     .rule_kind = POL_RULE_CONNECT,
-				     .refusals = -1 });
-
-	/* A port no rule names: Landlock's TCP port rules refuse it (EACCES), before the cgroup
-	 * program runs; the record comes from the exit of connect. */
-	s = SPAWN("tcp", "127.0.0.1", num(any4));
-	pair("tcp_port_not_allowed", EACCES, NULL, &s);
-	check_record("tcp_port_not_allowed", &s,
-		     &(struct want){ .action = "syscall-connect",
-				     .layer = "landlock",
-				     .hook = "sys_exit_connect",
-				     .error = "EACCES",
-				     .ip = "127.0.0.1",
-				     .port = any4,
-				     .transport = "tcp",
-				     .inferred = true });
-	s = SPAWN("tcp", "::1", num(any6));
-	pair("tcp6_port_not_allowed", EACCES, NULL, &s);
-	check_record("tcp6_port_not_allowed", &s,
-		     &(struct want){ .action = "syscall-connect",
-				     .layer = "landlock",
-				     .hook = "sys_exit_connect",
-				     .error = "EACCES",
-				     .ip = "::1",
-				     .port = any6,
-				     .transport = "tcp",
-				     .inferred = true });
-
-	/* An allowed port on an address no rule names: Landlock lets it through (ports only),
-	 * the cgroup connect program refuses it and reports it. */
-	s = SPAWN("tcp", "127.0.0.2", devs);
-	pair("tcp_address_not_allowed", EPERM, NULL, &s);
-	check_audit_connect("tcp_address_not_allowed", &s, "127.0.0.2", dev, "tcp");
-	s = SPAWN("tcp", "::ffff:127.0.0.2", devs);
-	pair("tcp_v4mapped_address_not_allowed", EPERM, NULL, &s);
-	check_audit_connect("tcp_v4mapped_address_not_allowed", &s, "127.0.0.2", dev, "tcp");
-
-	/* UDP: no rule allows these ports (only DNS is allowed over UDP). */
-	udp("udp4_connect", "udp_connect", "127.0.0.1", "127.0.0.1", lu4, u4);
-	udp("udp4_sendto", "udp_sendto", "127.0.0.1", "127.0.0.1", lu4, u4);
-	udp("udp6_connect", "udp_connect", "::1", "::1", lu6, u6);
-	udp("udp6_sendto", "udp_sendto", "::1", "::1", lu6, u6);
-	udp("udp_v4mapped_sendto", "udp_sendto", "::ffff:127.0.0.1", "127.0.0.1", lu4, u4);
-
-	/* MPTCP: Landlock's TCP rules do not see it. seccomp refuses the socket (EPERM); were it
-	 * created, the cgroup connect program (TCP and UDP only) would have to refuse the
-	 * connect and report it. */
-	s = SPAWN("mptcp", "127.0.0.1", num(any4));
-	outside_ok("mptcp_connect_not_allowed", &s, NULL);
-	inside_refused("mptcp_connect_not_allowed", &s, EPERM, NULL, &r);
-	if (!tap_check(r.err != 0 && strstr(r.out, "step=socket"), "mptcp_socket_refused"))
-		check_audit_connect("mptcp_connect_not_allowed", &s, "127.0.0.1", any4, NULL);
-	else
-		check_socket("mptcp_connect_not_allowed", &s, AF_INET);
-
-	/* ICMP echo from an unprivileged ping socket: egress no port rule sees. The kernel only
-	 * allows the groups in ping_group_range (here: none by default), so widen it to the
-	 * test user's group for the duration, as desktop distributions ship it. */
+	/* The kernel only allows unprivileged ping sockets to the groups in ping_group_range (here:
+	 * none by default): widen it to the test user's group for the duration, as desktop
+	 * distributions ship it. */
 	int pfd = open("/proc/sys/net/ipv4/ping_group_range", O_RDONLY | O_CLOEXEC);
 	if (pfd >= 0) {
 		ssize_t k = read(pfd, ping_old, sizeof(ping_old) - 1);
@@ -932,40 +1282,49 @@ static void network_attacks(void)
 		close(pfd);
 	}
 	set_ping_range(pathf("%u %u", (unsigned)gid, (unsigned)gid));
-	s = SPAWN("icmp", "127.0.0.1");
-	pair("icmp_socket_echo", EPERM, NULL, &s);
-	check_socket("icmp_socket_echo", &s, AF_INET);
-	s = SPAWN("icmp", "::1");
-	pair("icmp6_socket_echo", EPERM, NULL, &s);
-	check_socket("icmp6_socket_echo", &s, AF_INET6);
+	RUN_TABLE(net_rows);
 	if (ping_old[0])
 		set_ping_range(ping_old);
 
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
-	close(t4);
-	close(t6);
-	close(lu4);
-	close(lu6);
+	close(net.t4);
+	close(net.t6);
+	close(net.u4);
+	close(net.u6);
 }
 
-/* --- process, kernel and cgroup attacks --------------------------------------------------- */
-
-/* A process of the same user outside the session; its pid, its stdout in *out. */
+/* A process of the same user outside the session, running `attack sleep`; its stdout in *out. */
 static pid_t sleeper(int *out)
 {
 	struct spawn s = SPAWN("sleep");
+	char h[PATH_MAX + 8], *argv[] = { attack_bin, "sleep", NULL };
+	char *envp[] = { PATH_DEFAULT,
+			 "LANG=C.UTF-8",
+			 h,
+			 "USER=" USER_NAME,
+			 "CORDON_SLEEPER_MARK=outside-process-env",
+			 NULL };
 	int pfd[2];
 	char buf[64];
 	pid_t p;
 
-	s.env[0] = "CORDON_SLEEPER_MARK=outside-process-env";
+	snprintf(h, sizeof(h), "HOME=%s", home);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
 	p = fork();
-	if (p == 0)
-		child(&s, pfd[1]);
+	if (p == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, STDIN_FILENO);
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		if (child_setup(&s))
+			_exit(126);
+		execve(attack_bin, argv, envp);
+		_exit(127);
+	}
 	close(pfd[1]);
 	/* Wait until it runs the attack binary (not our copy of ourselves). */
 	if (p < 0 || read(pfd[0], buf, sizeof(buf)) <= 0) {
@@ -976,196 +1335,21 @@ static pid_t sleeper(int *out)
 	return p;
 }
 
-static bool alive(pid_t p)
-{
-	int status;
-
-	return waitpid(p, &status, WNOHANG) == 0;
-}
-
 static void process_attacks(void)
 {
-	struct spawn s;
-	struct result r;
-	int sl_out = -1, status;
-	pid_t sl = sleeper(&sl_out);
-	char slp[16];
+	int sl_out = -1;
 
-	snprintf(slp, sizeof(slp), "%d", (int)sl);
-
-	if (!tap_check(sl > 0, "sleeper_outside_session_started"))
+	sleeper_pid = sleeper(&sl_out);
+	if (!tap_check(sleeper_pid > 0, "sleeper_outside_session_started"))
 		return;
-
-	/* ptrace the parent. Outside, the parent is a process of the same user. Inside, it is
-	 * cordon itself (root, outside the session): Landlock's scoping and the kernel's credential
-	 * checks both refuse. ptrace of a same-user process outside the session is below. */
-	s = SPAWN("as_parent", "ptrace");
-	outside_ok("ptrace_parent", &s, NULL);
-	s = SPAWN("ptrace");
-	inside_refused("ptrace_parent", &s, EPERM, NULL, &r);
-	/* Landlock (the agent policy has ptrace: session); the record carries the target pid:
-	 * cordon's, the agent's parent. */
-	check_record("ptrace_parent", &s,
-		     &(struct want){ .action = "syscall-ptrace",
-				     .layer = "landlock",
-				     .hook = "sys_exit_ptrace",
-				     .error = "EPERM",
-				     .inferred = true,
-				     .arg_is_cordon = true });
-	s = SPAWN("ptrace", slp);
-	pair("ptrace_process_outside_session", EPERM, NULL, &s);
-	check_record("ptrace_process_outside_session", &s,
-		     &(struct want){ .action = "syscall-ptrace",
-				     .layer = "landlock",
-				     .hook = "sys_exit_ptrace",
-				     .error = "EPERM",
-				     .has_arg = true,
-				     .arg = sl,
-				     .inferred = true });
-	tap_check(alive(sl), "sleeper_still_running_after_ptrace");
-
-	/* /proc/PID/environ needs ptrace read access: Landlock scopes it to the session. */
-	s = SPAWN("as_parent", "environ");
-	outside_ok("read_parent_environ", &s, "content=");
-	s = SPAWN("environ");
-	inside_refused("read_parent_environ", &s, EACCES, NULL, &r);
-	check_open("read_parent_environ", &s, "/proc/*/environ", "EACCES");
-	s = SPAWN("environ", slp);
-	outside_ok("read_environ_outside_session", &s, "content=");
-	inside_refused("read_environ_outside_session", &s, EACCES, NULL, &r);
-	check_open("read_environ_outside_session", &s, pathf("/proc/%d/environ", (int)sl),
-		   "EACCES");
-
-	/* Signals to a process outside the session: Landlock signal scoping (EPERM). Inside
-	 * first: the outside run kills the sleeper. */
-	s = SPAWN("kill", slp, num(SIGTERM));
-	inside_refused("kill_process_outside_session", &s, EPERM, NULL, &r);
-	check_record("kill_process_outside_session", &s,
-		     &(struct want){ .action = "syscall-kill",
-				     .layer = "landlock",
-				     .hook = "sys_exit_kill",
-				     .error = "EPERM",
-				     .has_arg = true,
-				     .arg = sl,
-				     .inferred = true });
-	tap_check(alive(sl), "kill_process_outside_session_sleeper_survives");
-	outside_ok("kill_process_outside_session", &s, NULL);
-	tap_check(waitpid(sl, &status, 0) == sl && WIFSIGNALED(status) &&
-			  WTERMSIG(status) == SIGTERM,
-		  "kill_process_outside_session_outside_kills_it");
+	set_var("sleeper", "%d", (int)sleeper_pid);
+	RUN_TABLE(process_rows);
 	close(sl_out);
-
-	/*
-	 * TIOCSTI on a pty the attack opened as its own controlling terminal: outside, a byte is
-	 * pushed into the terminal's input (how keystrokes reach a shell); inside, seccomp refuses
-	 * the ioctl whatever the terminal. cordon's setsid also leaves the agent without the
-	 * user's terminal as controlling terminal, which TIOCSTI needs without CAP_SYS_ADMIN.
-	 * The record carries the ioctl request.
-	 */
-	s = SPAWN("tiocsti");
-	pair("tiocsti_on_terminal", EPERM, NULL, &s);
-	check_seccomp("tiocsti_on_terminal", &s, "ioctl", TIOCSTI);
-
-	/* seccomp (EPERM): unshare -U, mount (after trying unshare -rm), io_uring, bpf. */
-	s = SPAWN("unshare_user");
-	pair("unshare_user_namespace", EPERM, NULL, &s);
-	check_seccomp("unshare_user_namespace", &s, "unshare", CLONE_NEWUSER);
-	/* The same through the i386 table (int $0x80): a native-only filter kills the caller
-	 * (SIGSYS, cordon exits 128+31) rather than letting it past; EPERM would do as well. */
-	s = SPAWN("compat_unshare_user");
-	outside_ok("unshare_user_via_int80", &s, NULL);
-	s.inside = true;
-	run(&s, &r);
-	if (!tap_check(r.err == EPERM || (r.err < 0 && WIFEXITED(r.status) &&
-					  WEXITSTATUS(r.status) == 128 + SIGSYS),
-		       "unshare_user_via_int80_refused"))
-		show("inside", &r);
-	/* Killed: seen as seccomp's SIGSYS, with the i386 syscall number and architecture. The
-	 * syscall-exit tracepoints never see compat syscalls, so an EPERM would go unrecorded. */
-	if (r.err < 0)
-		check_record("unshare_user_via_int80", &s,
-			     &(struct want){ .action = "seccomp-kill",
-					     .layer = "seccomp",
-					     .hook = "signal_generate",
-					     .error = "SIGSYS",
-					     .has_arg = true,
-					     .arg = 0x40000003 /* AUDIT_ARCH_I386 */ });
-	else
-		tap_skip("refused with EPERM through the i386 table: no syscall-exit record",
-			 "unshare_user_via_int80_audit_record");
-	/* Two refusals: unshare(NEWUSER|NEWNS) first, then the mount itself. */
-	s = SPAWN("mount", pathf("%s/mnt", project));
-	pair("mount_tmpfs", EPERM, NULL, &s);
-	check_record("mount_tmpfs", &s,
-		     &(struct want){ .action = "syscall-unshare",
-				     .layer = "seccomp",
-				     .hook = "sys_exit_unshare",
-				     .error = "EPERM",
-				     .has_arg = true,
-				     .arg = CLONE_NEWUSER | CLONE_NEWNS,
-				     .inferred = true,
-				     .refusals = 2 });
-	check_record("mount_tmpfs", &s,
-		     &(struct want){ .action = "syscall-mount",
-				     .layer = "seccomp",
-				     .hook = "sys_exit_mount",
-				     .error = "EPERM",
-				     .path = pathf("%s/mnt", project),
-				     .has_arg = true,
-				     .arg = 0,
-				     .inferred = true,
-				     .refusals = 2 });
-	s = SPAWN("io_uring_setup");
-	pair("io_uring_setup", EPERM, NULL, &s);
-	check_seccomp("io_uring_setup", &s, "io_uring_setup", -1);
-
-	/* BPF_MAP_CREATE: with kernel.unprivileged_bpf_disabled the kernel refuses it outside
-	 * too, so an invalid map type shows the difference: outside the kernel's argument check
-	 * answers (EINVAL), inside seccomp answers first (EPERM). */
-	s = SPAWN("bpf_map_create");
-	s.inside = false;
-	run(&s, &r);
-	if (r.err == 0)
-		tap_check(true, "bpf_map_create_outside_succeeds");
-	else
-		tap_skip("kernel.unprivileged_bpf_disabled refuses it to unprivileged users here; "
-			 "see bpf_invalid_map_type",
-			 "bpf_map_create_outside_succeeds");
-	inside_refused("bpf_map_create", &s, EPERM, NULL, &r);
-	check_seccomp("bpf_map_create", &s, "bpf", 0 /* BPF_MAP_CREATE */);
-	s = SPAWN("bpf_map_create", "9999");
-	s.inside = false;
-	run(&s, &r);
-	if (!tap_check(r.err == EINVAL, "bpf_invalid_map_type_outside_reaches_kernel_EINVAL"))
-		show("outside", &r);
-	inside_refused("bpf_invalid_map_type", &s, EPERM, NULL, &r);
-	check_seccomp("bpf_invalid_map_type", &s, "bpf", 0 /* BPF_MAP_CREATE */);
-
-	/* memfd_create + fexecve: Landlock applies no path rule to a memfd, and seccomp cannot
-	 * tell a memfd from another descriptor; BPF LSM refuses exec of a file with no name.
-	 * Without BPF LSM it is a known gap, never a pass. */
-	s = SPAWN("memfd_exec", "/proc/self/exe");
-	outside_ok("memfd_create_fexecve", &s, "running-from-memfd");
-	s.inside = true;
-	run(&s, &r);
-	if (r.err != 0 || !strstr(r.out, "running-from-memfd"))
-		tap_check(r.err == EACCES, "memfd_create_fexecve_refused_EACCES");
-	else if (audit_bpf_lsm(&s))
-		tap_check(false, "memfd_create_fexecve_refused_EACCES");
-	else
-		tap_skip("known gap: exec from a memfd is only refused by BPF LSM (bprm_check), "
-			 "which this kernel lacks",
-			 "memfd_create_fexecve_refused");
 }
 
-/* Outside: a cgroup delegated to the user (as systemd does for user sessions), where moving
- * between its own cgroups works. Inside: the session's cgroup, its parent, and that delegated
- * cgroup are all out of reach (Landlock: cgroupfs is not in the policy; EACCES). */
 static void cgroup_attacks(void)
 {
 	char mnt[PATH_MAX], deleg[PATH_MAX + 64], leaf[PATH_MAX + 128];
-	struct spawn s;
-	struct result r;
 
 	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) < 0) {
 		tap_skip("no cgroup2 mount", "cgroup_attacks");
@@ -1173,40 +1357,25 @@ static void cgroup_attacks(void)
 	}
 	snprintf(deleg, sizeof(deleg), "%s/cordon-escape-test.%d", mnt, (int)getpid());
 	snprintf(leaf, sizeof(leaf), "%s/leaf", deleg);
-	if (!tap_check(mkdir(deleg, 0755) == 0 && mkdir(leaf, 0755) == 0 &&
-			       chown(deleg, uid, gid) == 0 && chown(leaf, uid, gid) == 0 &&
-			       chown(pathf("%s/cgroup.procs", deleg), uid, gid) == 0 &&
-			       chown(pathf("%s/cgroup.procs", leaf), uid, gid) == 0,
-		       "delegated_cgroup_created"))
-		goto out;
-
-	s = SPAWN("cgroup_move", "parent");
-	s.cgroup = pathf("%s/cgroup.procs", leaf);
-	outside_ok("cgroup_move_to_parent", &s, NULL);
-	s.cgroup = NULL;
-	inside_refused("cgroup_move_to_parent", &s, EACCES, NULL, &r);
-	check_open("cgroup_move_to_parent", &s, pathf("%s/cordon/cgroup.procs", mnt), "EACCES");
-	s = SPAWN("cgroup_move", "self");
-	s.cgroup = pathf("%s/cgroup.procs", leaf);
-	outside_ok("cgroup_write_own_procs", &s, NULL);
-	s.cgroup = NULL;
-	inside_refused("cgroup_write_own_procs", &s, EACCES, NULL, &r);
-	check_open("cgroup_write_own_procs", &s, pathf("%s/cordon/*/cgroup.procs", mnt), "EACCES");
-	s = SPAWN("cgroup_move", deleg);
-	inside_refused("cgroup_move_to_user_owned_cgroup", &s, EACCES, NULL, &r);
-	check_open("cgroup_move_to_user_owned_cgroup", &s, pathf("%s/cgroup.procs", deleg),
-		   "EACCES");
-out:
+	if (tap_check(mkdir(deleg, 0755) == 0 && mkdir(leaf, 0755) == 0 &&
+			      chown(deleg, uid, gid) == 0 && chown(leaf, uid, gid) == 0 &&
+			      chown(pathf("%s/cgroup.procs", deleg), uid, gid) == 0 &&
+			      chown(pathf("%s/cgroup.procs", leaf), uid, gid) == 0,
+		      "delegated_cgroup_created")) {
+		set_var("cgroup2", "%s", mnt);
+		set_var("deleg", "%s", deleg);
+		set_var("leaf", "%s", leaf);
+		RUN_TABLE(cgroup_rows);
+	}
 	rmdir(leaf);
 	rmdir(deleg);
 }
 
-static void abstract_unix_attack(void)
+static void scope_attacks(void)
 {
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	char *name = pathf("cordon-escape.%d", (int)getpid());
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct spawn s;
 
 	memcpy(un.sun_path + 1, name, strlen(name));
 	if (!tap_check(fd >= 0 &&
@@ -1216,51 +1385,9 @@ static void abstract_unix_attack(void)
 			       listen(fd, 8) == 0,
 		       "abstract_unix_listener"))
 		return;
-	/* Landlock scoping (ABI 6): abstract sockets outside the domain are refused (EPERM). */
-	s = SPAWN("abstract_unix", name);
-	pair("connect_abstract_unix_outside", EPERM, NULL, &s);
-	/* The abstract name as ss(8) shows it, '@' first. */
-	check_record("connect_abstract_unix_outside", &s,
-		     &(struct want){ .action = "syscall-connect",
-				     .layer = "landlock",
-				     .hook = "sys_exit_connect",
-				     .error = "EPERM",
-				     .path = pathf("@%s", name),
-				     .inferred = true });
+	set_var("abstract", "%s", name);
+	RUN_TABLE(scope_rows);
 	close(fd);
-}
-
-static void environment_attacks(void)
-{
-	struct spawn s;
-	struct result r;
-	char key[PATH_MAX + 16];
-
-	snprintf(key, sizeof(key), "%s/.ssh/id_rsa", home);
-
-	/* A secret opened without O_CLOEXEC before cordon runs: the agent must not have it. */
-	s = SPAWN("fd", num(INHERIT_FD));
-	s.inherit = key;
-	pair("inherited_fd_to_secret", EBADF, canary_ssh, &s);
-
-	s = SPAWN("env", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "ANTHROPIC_API_KEY",
-		  "CORDON_HARMLESS", "PATH");
-	s.env[0] = "AWS_SECRET_ACCESS_KEY=x";
-	s.env[1] = "GITHUB_TOKEN=y";
-	s.env[2] = "ANTHROPIC_API_KEY=z";
-	s.env[3] = "CORDON_HARMLESS=1";
-	outside_ok("secret_env", &s, "AWS_SECRET_ACCESS_KEY=set GITHUB_TOKEN=set");
-	s.inside = true;
-	run(&s, &r);
-	if (!tap_check(strstr(r.out, "AWS_SECRET_ACCESS_KEY=unset") &&
-			       strstr(r.out, "GITHUB_TOKEN=unset"),
-		       "secret_env_vars_gone_inside"))
-		show("inside", &r);
-	tap_check(strstr(r.out, "CORDON_HARMLESS=set") && strstr(r.out, "PATH=set"),
-		  "ordinary_env_vars_kept_inside");
-	tap_diag("ANTHROPIC_API_KEY inside: %s (the agent policy's env.keep is empty and "
-		 "base denies *_API_KEY)",
-		 strstr(r.out, "ANTHROPIC_API_KEY=set") ? "kept" : "dropped");
 }
 
 static void status_checks(void)
@@ -1289,44 +1416,29 @@ static void status_checks(void)
 	tap_check(audit_exit_code(&s) == 128 + SIGTERM, "sigterm_143_in_session_end_record");
 }
 
-/* Legitimate work inside the session: edit and run scripts, git, make. */
-static void legit(const char *name, const char *script, const char *must_print)
-{
-	struct spawn s = { .raw = true, .argv = { "/bin/sh", "-c", (char *)script, NULL } };
-	struct result r;
-	bool ok;
-
-	s.inside = true;
-	run(&s, &r);
-	ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && strstr(r.out, must_print);
-	if (!tap_check(ok, "legit_%s_works_inside", name))
-		show("inside", &r);
-}
-
 static void legit_work(void)
 {
-	legit("edit_and_run_shell_script",
-	      "sed -i s/before/after-edit/ script.sh && ./script.sh && "
-	      "printf '#!/bin/sh\\necho new-script-$1\\n' > new.sh && chmod +x new.sh && ./new.sh "
-	      "42",
-	      "new-script-42");
-	legit("python_script",
-	      "printf 'import sys\\nprint(\"python-ok\", sys.version_info[0])\\n' > hello.py && "
-	      "python3 hello.py",
-	      "python-ok 3");
-	if (access("/usr/bin/git", X_OK) == 0) {
-		legit("git_status_and_commit",
-		      "git status --short && git add -A && "
-		      "git -c user.name=agent -c user.email=agent@example.invalid commit -qm work "
-		      "&& "
-		      "git log --oneline | grep -c work",
-		      "1");
-		legit("git_init", "git init -q sub && git -C sub status >/dev/null && echo init-ok",
-		      "init-ok");
-	} else {
-		tap_skip("git is not installed", "legit_git_works_inside");
+	bool git = access("/usr/bin/git", X_OK) == 0, git_skipped = false;
+
+	for (size_t i = 0; i < sizeof(legit_rows) / sizeof(legit_rows[0]); i++) {
+		struct spawn s = {
+			.raw = true, .argv = { "/bin/sh", "-c", (char *)legit_rows[i].script, NULL }
+		};
+		struct result r;
+
+		if (legit_rows[i].git && !git) {
+			if (!git_skipped)
+				tap_skip("git is not installed", "legit_git_works_inside");
+			git_skipped = true;
+			continue;
+		}
+		s.inside = true;
+		run(&s, &r);
+		if (!tap_check(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 &&
+				       strstr(r.out, legit_rows[i].must_print),
+			       "legit_%s_works_inside", legit_rows[i].name))
+			show("inside", &r);
 	}
-	legit("make", "make && ./hello", "c-build-ok");
 }
 
 int main(void)
@@ -1353,12 +1465,12 @@ int main(void)
 	tap_diag("user %s (uid %u), project %s, attack %s", USER_NAME, (unsigned)uid, project,
 		 attack_bin);
 
-	file_attacks();
+	RUN_TABLE(file_rows);
 	network_attacks();
 	process_attacks();
 	cgroup_attacks();
-	abstract_unix_attack();
-	environment_attacks();
+	scope_attacks();
+	RUN_TABLE(env_rows);
 	status_checks();
 	legit_work();
 
@@ -1368,8 +1480,8 @@ int main(void)
 	if (!getenv("CORDON_TEST_KEEP")) {
 		char *rm[] = { "/bin/rm", "-rf", bindir, logdir, NULL };
 
-		run_cmd(rm);
-		tap_check(run_cmd(userdel) == 0, "test_user_removed");
+		test_run(rm);
+		tap_check(test_run(userdel) == 0, "test_user_removed");
 	}
 	return tap_status();
 }

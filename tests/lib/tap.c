@@ -2,6 +2,9 @@
 /* TAP output shared by the host and VM test programs. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -52,4 +55,28 @@ void tap_diag(const char *fmt, ...)
 int tap_status(void)
 {
 	return failures ? 1 : 0;
+}
+
+int tap_fork(const char *name, void (*body)(void *arg), void *arg)
+{
+	int status;
+	pid_t p;
+
+	fflush(NULL);
+	p = fork();
+	if (p == 0) {
+		failures = 0;
+		body(arg);
+		fflush(NULL);
+		_exit(failures ? 1 : 0);
+	}
+	if (p < 0 || waitpid(p, &status, 0) < 0)
+		return tap_check(false, "%s_child_ran", name) ? 0 : -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		tap_check(false, "%s_child_killed_by_signal_%d", name, WTERMSIG(status));
+	else
+		failures++; /* the child printed its "not ok" lines */
+	return -1;
 }

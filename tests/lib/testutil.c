@@ -21,6 +21,7 @@
 #include "probe/probe.h"
 #include "compile/compile.h"
 #include "policy/policy.h"
+#include "spawn.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -107,28 +108,10 @@ int test_cgroup_root(char *buf, size_t len, const char *tag)
 /* Run @argv, capture its stdout (up to 64 KiB) into a new string. */
 static char *capture(char *const argv[], int *status)
 {
+	struct test_cmd c = { .argv = argv, .keep_stderr = true };
 	char *buf = calloc(1, 65536);
-	size_t n = 0;
-	int pfd[2];
-	ssize_t r;
-	pid_t p;
 
-	if (!buf || pipe2(pfd, O_CLOEXEC) < 0) {
-		free(buf);
-		return NULL;
-	}
-	fflush(NULL);
-	p = fork();
-	if (p == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (n < 65535 && (r = read(pfd[0], buf + n, 65535 - n)) > 0)
-		n += (size_t)r;
-	close(pfd[0]);
-	if (p < 0 || waitpid(p, status, 0) < 0) {
+	if (buf && test_spawn(&c, buf, 65536, status) < 0) {
 		free(buf);
 		return NULL;
 	}
@@ -178,7 +161,8 @@ void check_doctor(const char *cordon, int expect_bpf_lsm)
 	if (!tap_check(out && WIFEXITED(status) && WEXITSTATUS(status) == 0, "doctor_json_exits_0"))
 		return;
 	o = json_loads(out, 0, &err);
-	if (!tap_check(o && json_is_object(o), "doctor_json_parses")) {
+	/* json_is_object() is false for NULL too. */
+	if (!tap_check(json_is_object(o), "doctor_json_parses")) {
 		tap_diag("%s", err.text);
 		return;
 	}

@@ -29,12 +29,14 @@
 
 #include <jansson.h>
 
+#include "attack.h"
 #include "audit/audit.h"
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
 #include "policy/policy.h"
 #include "compile/compile.h"
+#include "spawn.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -113,64 +115,31 @@ static int a_exec(const char *path)
 
 static int a_memfd(void)
 {
-	static char buf[1 << 20];
-	int in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
-	int fd = (int)syscall(SYS_memfd_create, "payload", 0);
 	char *argv[] = { "true", NULL }, *envp[] = { NULL };
-	ssize_t n;
+	const char *step;
 
-	if (in < 0 || fd < 0)
-		return errno;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n)
-			return EIO;
-	close(in);
-	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-	return errno;
+	return attack_memfd_exec("/bin/busybox", argv, envp, &step);
 }
 
 static int a_unix(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = 0;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		r = errno;
-	close(fd);
-	return r;
+	return attack_unix_connect(path, false);
 }
 
 static int a_ptrace(pid_t pid)
 {
-	int status;
-
-	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0)
-		return errno;
-	waitpid(pid, &status, __WALL);
-	ptrace(PTRACE_DETACH, pid, NULL, NULL);
-	return 0;
+	return attack_ptrace(pid);
 }
 
 static int a_kill(pid_t pid)
 {
 	/* SIGCONT: harmless to the outsider, still a signal that needs permission. */
-	return kill(pid, SIGCONT) < 0 ? errno : 0;
+	return attack_kill(pid, SIGCONT);
 }
 
 static int a_bpf(void)
 {
-	union bpf_attr attr = {
-		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1
-	};
-	int fd = (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
+	return attack_bpf_map_create(BPF_MAP_TYPE_ARRAY);
 }
 
 static int a_mount(void)
@@ -206,32 +175,11 @@ static int attack(const char *name, const char *arg)
 
 /* --- running them ------------------------------------------------------------------------- */
 
-/* Run @argv; its exit status, or -1. Output goes to /dev/null unless it fails the test. */
-static int run(char *const argv[])
-{
-	int status;
-	pid_t p;
-
-	fflush(NULL);
-	p = fork();
-	if (p == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 static int outside(const char *name, const char *arg)
 {
 	char *argv[] = { self, "attack", (char *)name, (char *)arg, NULL };
 
-	return run(argv);
+	return test_run(argv);
 }
 
 #define MAX_ATTACKS 16

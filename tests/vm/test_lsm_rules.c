@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attack.h"
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
@@ -251,61 +252,28 @@ static int a_exec_ld_so(void)
 
 static int a_exec_memfd(void)
 {
-	static char buf[4 << 20];
-	int in = open("/bin/busybox", O_RDONLY | O_CLOEXEC);
-	int fd = (int)syscall(SYS_memfd_create, "x", 0);
-	ssize_t n;
 	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	const char *step;
 
-	if (in < 0 || fd < 0)
-		return errno;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n)
-			return EIO;
-	close(in);
-	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-	return errno;
+	return attack_memfd_exec("/bin/busybox", argv, envp, &step);
 }
 
 static int a_unix_connect(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCK };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = 0;
-
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		r = errno;
-	close(fd);
-	return r;
+	return attack_unix_connect(SOCK, false);
 }
 
-#define ABSTRACT "\0cordon-test-outside"
+#define ABSTRACT "cordon-test-outside"
 
 /* An abstract unix socket of a process outside the session (the test's own listener). */
 static int a_abstract_unix(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = 0;
-
-	memcpy(sa.sun_path, ABSTRACT, sizeof(ABSTRACT) - 1);
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&sa,
-		    offsetof(struct sockaddr_un, sun_path) + sizeof(ABSTRACT) - 1) < 0)
-		r = errno;
-	close(fd);
-	return r;
+	return attack_unix_connect(ABSTRACT, true);
 }
 
 static int a_socket(int family, int type, int proto)
 {
-	int fd = socket(family, type | SOCK_CLOEXEC, proto);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
+	return attack_socket(family, type, proto);
 }
 
 static int a_mptcp(void)
@@ -320,13 +288,7 @@ static int a_icmp(void)
 
 static int a_ptrace(void)
 {
-	int status;
-
-	if (ptrace(PTRACE_ATTACH, outsider, NULL, NULL) < 0)
-		return errno;
-	waitpid(outsider, &status, __WALL);
-	ptrace(PTRACE_DETACH, outsider, NULL, NULL);
-	return 0;
+	return attack_ptrace(outsider);
 }
 
 static int a_proc_environ(void)
@@ -340,20 +302,12 @@ static int a_proc_environ(void)
 static int a_kill(void)
 {
 	/* SIGCONT: harmless to the outsider, still a signal that needs permission. */
-	return kill(outsider, SIGCONT) < 0 ? errno : 0;
+	return attack_kill(outsider, SIGCONT);
 }
 
 static int a_bpf(void)
 {
-	union bpf_attr attr = {
-		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1
-	};
-	int fd = (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
+	return attack_bpf_map_create(BPF_MAP_TYPE_ARRAY);
 }
 
 /* Outside: moving into a fresh cgroup works; inside: the session's cgroup.procs is refused. */
@@ -381,26 +335,7 @@ static int a_mount(void)
 
 static int a_tiocsti(void)
 {
-	int status;
-	pid_t p = fork();
-
-	if (p == 0) {
-		int m, s;
-		char c = 'x';
-
-		if (setsid() < 0)
-			_exit(errno);
-		m = posix_openpt(O_RDWR | O_NOCTTY);
-		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
-			_exit(errno);
-		s = open(ptsname(m), O_RDWR);
-		if (s < 0)
-			_exit(errno);
-		_exit(ioctl(s, TIOCSTI, &c) < 0 ? errno : 0);
-	}
-	if (p < 0 || waitpid(p, &status, 0) < 0)
-		return EIO;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	return attack_tiocsti();
 }
 
 static int a_userns(void)
@@ -506,10 +441,11 @@ static void setup_files(void)
 		struct sockaddr_un ab = { .sun_family = AF_UNIX };
 		int afd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-		memcpy(ab.sun_path, ABSTRACT, sizeof(ABSTRACT) - 1);
+		/* sun_path[0] == '\0': the abstract namespace. */
+		memcpy(ab.sun_path + 1, ABSTRACT, sizeof(ABSTRACT) - 1);
 		if (afd < 0 ||
 		    bind(afd, (struct sockaddr *)&ab,
-			 offsetof(struct sockaddr_un, sun_path) + sizeof(ABSTRACT) - 1) < 0 ||
+			 offsetof(struct sockaddr_un, sun_path) + sizeof(ABSTRACT)) < 0 ||
 		    listen(afd, 64) < 0)
 			tap_diag("abstract listener: %s", strerror(errno));
 	}

@@ -16,7 +16,9 @@
 
 #include <jansson.h>
 
+#include "spawn.h"
 #include "tap.h"
+#include "testutil.h"
 
 #define CANARY "canary-run-lsm"
 #define POLICY "/tmp/run-lsm.yaml"
@@ -32,40 +34,13 @@ static const char policy_yaml[] = "name: run-lsm\n"
 				  "  files: [/tmp/rhome/.ssh]\n"
 				  "  patterns: [.env]\n";
 
-static void put(const char *path, const char *data)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd >= 0) {
-		(void)!write(fd, data, strlen(data));
-		close(fd);
-	}
-}
-
 /* Run @argv with stdout and stderr into @out; the exit status, or -1. */
 static int run(char *const argv[], char *out, size_t len)
 {
-	int pfd[2], status;
-	size_t n = 0;
-	ssize_t r;
-	pid_t p;
+	struct test_cmd c = { .argv = argv };
+	int status;
 
-	if (pipe(pfd) < 0)
-		return -1;
-	p = fork();
-	if (p == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		close(pfd[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (n < len - 1 && (r = read(pfd[0], out + n, len - 1 - n)) > 0)
-		n += (size_t)r;
-	out[n] = '\0';
-	close(pfd[0]);
-	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
+	if (test_spawn(&c, out, len, &status) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }
@@ -141,9 +116,9 @@ int main(void)
 	mkdir("/tmp/rhome", 0755);
 	mkdir("/tmp/rhome/.ssh", 0700);
 	mkdir("/tmp/rproj", 0755);
-	put("/tmp/rhome/.ssh/id_rsa", CANARY "\n");
-	put("/tmp/rproj/.env", CANARY "\n");
-	put(POLICY, policy_yaml);
+	test_write_file("/tmp/rhome/.ssh/id_rsa", CANARY "\n", 0600);
+	test_write_file("/tmp/rproj/.env", CANARY "\n", 0600);
+	test_write_file(POLICY, policy_yaml, 0600);
 
 	attempt("run_read_secret", "/tmp/rhome/.ssh/id_rsa", "id_rsa");
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");

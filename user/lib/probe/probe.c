@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/bpf.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -62,13 +64,19 @@ static int read_text(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* A sysctl's integer value; -1 when it is missing or not a number (a sysctl never holds -1). */
 static int read_int(const char *path)
 {
-	char buf[32];
+	char buf[32], *end;
+	long v;
 
 	if (read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
-	return atoi(buf);
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || errno || v < INT_MIN || v > INT_MAX)
+		return -1;
+	return (int)v;
 }
 
 static void probe_lsms(struct cordon_features *f)
