@@ -282,9 +282,11 @@ fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
 
 .PHONY: check format format-check analyze compile-commands
 
-# `make check`: format, build, then every suite and one summary line. It installs nothing: run
-# `make deps check` on a fresh machine (deps is ordered first when both are asked for).
-check: | $(filter deps,$(MAKECMDGOALS))
+# `make check`: what is missing installed first (the README's one command on a fresh machine;
+# quiet and instant when nothing is), then format, static analysis, build, every suite and one
+# summary line. Not a prerequisite on `deps`: `make -j check` must not race the install.
+check:
+	$(Q)tools/install-deps.sh check
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)O=$(O) tests/run-all.sh
