@@ -27,7 +27,7 @@ endif
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle
 CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -fno-strict-aliasing \
 	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
