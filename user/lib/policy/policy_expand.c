@@ -149,12 +149,17 @@ int policy_vars_from_env(struct policy_vars *vars, const char *project, struct p
 			return -errno;
 		vars->project = buf->project;
 	}
+	/* A truncated default would name another directory: refused instead. */
 	if ((!vars->xdg_config_home || !*vars->xdg_config_home) && vars->home) {
-		snprintf(buf->config, sizeof(buf->config), "%s/.config", vars->home);
+		if ((size_t)snprintf(buf->config, sizeof(buf->config), "%s/.config", vars->home) >=
+		    sizeof(buf->config))
+			return -ENAMETOOLONG;
 		vars->xdg_config_home = buf->config;
 	}
 	if ((!vars->xdg_cache_home || !*vars->xdg_cache_home) && vars->home) {
-		snprintf(buf->cache, sizeof(buf->cache), "%s/.cache", vars->home);
+		if ((size_t)snprintf(buf->cache, sizeof(buf->cache), "%s/.cache", vars->home) >=
+		    sizeof(buf->cache))
+			return -ENAMETOOLONG;
 		vars->xdg_cache_home = buf->cache;
 	}
 	return 0;

@@ -123,7 +123,7 @@ static int probe_cgroup_bpf(const char *cgroup2)
 	struct bpf_insn insns[] = PROBE_INSNS(1);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_CGROUP_INET4_CONNECT);
 	_cleanup_close_ int prog = -1, cg = -1, link = -1;
-	char dir[4200];
+	_cleanup_free_ char *dir = NULL;
 	int r;
 
 	if (!cgroup2[0])
@@ -132,7 +132,9 @@ static int probe_cgroup_bpf(const char *cgroup2)
 			     ARRAY_SIZE(insns), &o);
 	if (prog < 0)
 		return -errno;
-	snprintf(dir, sizeof(dir), "%s/cordon-probe.%d", cgroup2, (int)getpid());
+	dir = cordon_strdup_printf("%s/cordon-probe.%d", cgroup2, (int)getpid());
+	if (!dir)
+		return -ENOMEM;
 	r = cordon_cgroup_create(dir);
 	if (r < 0)
 		return r;
