@@ -112,10 +112,11 @@ $(CORDON): $(CLI_OBJS) $(O)/libcordon.a
 
 # --- tests --------------------------------------------------------------------------------------
 
-$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) | $(SKEL)
+$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) $(O)/san/tests/lib/audit_valid.o | $(SKEL)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) -lcmocka $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) \
+		$(O)/san/tests/lib/audit_valid.o -lcmocka $(LIBS)
 
 $(O)/tests/host/%: tests/host/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)

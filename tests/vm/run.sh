@@ -141,6 +141,18 @@ while IFS= read -r line; do
 	esac
 done <<<"$parsed"
 
+# The VM has no Python: the audit records test_audit_lsm prints ("# audit-record: JSON") are
+# validated here against docs/audit-schema.json by python3-jsonschema, as the host tests do.
+records=$(tr -d '\r' 2>/dev/null <"$log" | sed -n 's/^# audit-record: //p') || true
+if [[ -n $records ]]; then
+	if msg=$(printf '%s\n' "$records" |
+		"${CORDON_PYTHON:-/usr/bin/python3}" "$root/tests/lib/validate-audit.py" 2>&1); then
+		out+=("ok - $name/test_audit_lsm/records_validate_against_the_schema ($(reason "$msg"))")
+	else
+		out+=("not ok - $name/test_audit_lsm/records_validate_against_the_schema ($(reason "$msg"))")
+	fi
+fi
+
 # A kernel oops fails the run even when every test passed: it may have hit a process the tests
 # did not check. Only kernel lines count, which carry a timestamp.
 # (grep -c, not -q: an early exit would fail the pipeline under pipefail.)

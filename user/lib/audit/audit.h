@@ -354,20 +354,6 @@ int cordon_audit_stream_drops(struct cordon_audit_stream *st, uint64_t total);
 /* Refusals seen so far (records with a non-zero verdict, echoes excluded). */
 uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
 
-/* ---- audit_schema ---- */
-/*
- * A validator for the subset of JSON Schema docs/audit-schema.json uses (type, required,
- * properties, additionalProperties, items, enum, const, pattern, minimum, minItems, allOf,
- * if/then, local $ref), so tests and `cordon audit --validate` check records without Python.
- */
-
-/*
- * Validate @inst against @schema (@root resolves "#/$defs/..." references; pass @schema).
- * Returns 0 when valid, -EBADMSG with the first violation ("/path: message") in @err, or
- * -EOPNOTSUPP for a keyword outside the subset (so a schema edit cannot silently pass).
- */
-int cordon_schema_validate(json_t *root, json_t *schema, json_t *inst, char *err, size_t errlen);
-
 /* ---- audit_sha256 ---- */
 /*
  * cordon.policy_sha256: SHA-256 (FIPS 180-4) of the effective policy, so a SIEM can tell which
