@@ -44,8 +44,9 @@ static int user_dir(const struct policy_search *s, char **out)
 	*out = NULL;
 	/* "" means no user directory at all (the daemon never reads users' files). */
 	if (s && s->user_dir) {
-		if (s->user_dir[0])
-			*out = strdup(s->user_dir);
+		if (!s->user_dir[0])
+			return 0;
+		*out = strdup(s->user_dir);
 	} else if ((x = getenv("XDG_CONFIG_HOME")) && x[0] == '/') {
 		*out = cordon_path_join(x, "cordon/policies");
 	} else if ((x = getenv("HOME")) && x[0] == '/') {
