@@ -210,7 +210,7 @@ $(O)/obj/user/lib/policy/policy_embedded.o $(O)/san/user/lib/policy/policy_embed
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -Iuser/lib -Ibpf -I$(O)
-FUZZ_POLICY_SRCS := $(sort $(wildcard user/lib/policy/*.c user/lib/compile/*.c))
+FUZZ_POLICY_SRCS := $(sort $(wildcard user/lib/policy/*.c user/lib/compile/*.c)) user/lib/sys/path.c
 
 $(O)/tests/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) $(POLICY_YAMLS) \
 		$(wildcard user/lib/policy/*.h user/lib/compile/*.h)
