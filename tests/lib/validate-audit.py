@@ -51,7 +51,8 @@ def load_validator(path):
     bad = unknown_keywords(schema)
     if bad:
         sys.exit(f"{path}: keywords outside JSON Schema 2020-12: {', '.join(bad)}")
-    return Draft202012Validator(schema)
+    # "format" asserts too, so a format added to the schema is checked rather than only noted.
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def problem(validator, line):
