@@ -147,9 +147,9 @@ records=$(tr -d '\r' 2>/dev/null <"$log" | sed -n 's/^# audit-record: //p') || t
 if [[ -n $records ]]; then
 	if msg=$(printf '%s\n' "$records" |
 		"${CORDON_PYTHON:-/usr/bin/python3}" "$root/tests/lib/validate-audit.py" 2>&1); then
-		out+=("ok - $name/test_audit_lsm/records_validate_against_the_schema ($(reason "$msg"))")
+		out+=("ok - $name/audit_lsm_records_validate_against_the_schema ($(reason "$msg"))")
 	else
-		out+=("not ok - $name/test_audit_lsm/records_validate_against_the_schema ($(reason "$msg"))")
+		out+=("not ok - $name/audit_lsm_records_validate_against_the_schema ($(reason "$msg"))")
 	fi
 fi
 
