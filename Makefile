@@ -42,7 +42,7 @@ endif
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml $(EXTRA_LDFLAGS)
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle $(EXTRA_LDFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
 WARN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2
 CFLAGS := $(WARN_CFLAGS) -O2 -g -fno-strict-aliasing -fstack-protector-strong \
@@ -160,10 +160,11 @@ vm-check: vm-stage
 
 # --- unit: cmocka, linked with the sanitized library ---
 
-$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) | $(SKEL)
+$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) $(O)/san/tests/lib/audit_valid.o | $(SKEL)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) -lcmocka $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) \
+		$(O)/san/tests/lib/audit_valid.o -lcmocka $(LIBS)
 
 # --- host: TAP programs run as root on this kernel ---
 
@@ -232,10 +233,7 @@ vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/in
 # ASan runtime is not clang's, which libFuzzer links). -fsanitize=fuzzer (libFuzzer's main) goes
 # on the fuzz target only. Linking the archive pulls in exactly the objects a fuzzer uses.
 FUZZ_CC ?= clang
-FUZZ_CTL_SECONDS ?= 20
-FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-omit-frame-pointer -fno-sanitize-recover=all
-FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle $(EXTRA_LDFLAGS)
 
 $(O)/fuzz/obj/%.o: %.c | $(SKEL)
 	$(call msg,CC-FUZZ,$@)

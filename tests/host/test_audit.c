@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "audit_valid.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -124,7 +125,7 @@ int main(void)
 	for (char line[65536]; fgets(line, sizeof(line), f) && nrecs < MAX_RECS;) {
 		json_t *j = json_loads(line, 0, &je);
 
-		if (!j || cordon_schema_validate(schema, schema, j, err, sizeof(err))) {
+		if (!j || audit_schema_validate(j, err, sizeof(err))) {
 			bad++;
 			tap_diag("invalid record: %s: %s", j ? err : je.text, line);
 			json_decref(j);

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "audit_valid.h"
 #include "tap.h"
 
 /* The agent: N refused reads (exec, refusal and exit records each), then exit 3. */
@@ -101,8 +102,7 @@ static bool read_file(const char *path, json_t *recs, long *bytes)
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_t *j = json_loads(line, 0, NULL);
 
-		if (line[n - 1] != '\n' || !j ||
-		    cordon_schema_validate(schema, schema, j, err, 512)) {
+		if (line[n - 1] != '\n' || !j || audit_schema_validate(j, err, 512)) {
 			tap_diag("%s: bad line: %.200s", path, line);
 			ok = false;
 		}

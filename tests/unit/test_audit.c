@@ -57,7 +57,7 @@ static json_t *one_line(json_t *rec)
 	assert_null(strchr(s, '\r'));
 	back = json_loads(s, 0, &e);
 	assert_non_null(back);
-	if (cordon_schema_validate(schema, schema, back, err, sizeof(err)))
+	if (audit_schema_validate(back, err, sizeof(err)))
 		fail_msg("schema: %s in %s", err, s);
 	free(s);
 	json_decref(rec);
@@ -324,11 +324,11 @@ static void test_audit__schema_rejects_what_it_should(void **state)
 
 	(void)state;
 	json_object_set_new(rec, "forged", json_true());
-	assert_int_equal(cordon_schema_validate(schema, schema, rec, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(audit_schema_validate(rec, err, sizeof(err)), -EBADMSG);
 	json_object_del(rec, "forged");
-	assert_int_equal(cordon_schema_validate(schema, schema, rec, err, sizeof(err)), 0);
+	assert_int_equal(audit_schema_validate(rec, err, sizeof(err)), 0);
 	json_object_del(json_object_get(rec, "cordon"), "events_lost");
-	assert_int_equal(cordon_schema_validate(schema, schema, rec, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(audit_schema_validate(rec, err, sizeof(err)), -EBADMSG);
 	json_decref(rec);
 }
 

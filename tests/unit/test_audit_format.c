@@ -280,7 +280,7 @@ static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_c
 	fast = json_loadb(out.p, out.len, 0, &e);
 	if (!fast)
 		fail_msg("fast line does not parse: %s: %.*s", e.text, (int)out.len, out.p);
-	if (cordon_schema_validate(schema, schema, fast, err, sizeof(err)))
+	if (audit_schema_validate(fast, err, sizeof(err)))
 		fail_msg("schema: %s in %.*s", err, (int)out.len, out.p);
 	json_object_del(ref, "@timestamp");
 	json_object_del(fast, "@timestamp");
@@ -505,7 +505,7 @@ static json_t *read_lines(const char *path, size_t *n)
 		json_t *j = json_loads(line, 0, NULL);
 
 		assert_non_null(j);
-		if (cordon_schema_validate(schema, schema, j, err, sizeof(err)))
+		if (audit_schema_validate(j, err, sizeof(err)))
 			fail_msg("schema: %s in %s", err, line);
 		json_array_append_new(arr, j);
 	}

@@ -25,7 +25,7 @@ static void valid(json_t *rec)
 	char err[256];
 
 	assert_non_null(rec);
-	if (cordon_schema_validate(schema, schema, rec, err, sizeof(err)))
+	if (audit_schema_validate(rec, err, sizeof(err)))
 		fail_msg("schema: %s", err);
 }
 

@@ -104,6 +104,24 @@ static void test_policy_lookup__system_before_user_before_builtin(void **state)
 	assert_null(load(&s, "offline", -ENOENT));
 }
 
+/* The daemon's search: "" is no user directory at all, for listing and for names alike. */
+static void test_policy_lookup__empty_user_dir_means_none(void **state)
+{
+	struct policy_search s = { .system_dir = sys_dir, .user_dir = "", .no_builtin = true };
+	struct policy_entry *v = NULL;
+	int n;
+
+	(void)state;
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	n = policy_list(&s, &v);
+	assert_int_equal(n, 2); /* agent and both, from the system directory only */
+	for (int i = 0; i < n; i++)
+		assert_int_equal(v[i].source, POLICY_SRC_SYSTEM);
+	policy_entries_free(v, (size_t)n);
+	assert_null(load(&s, "mine", -ENOENT));
+	unsetenv("XDG_CONFIG_HOME");
+}
+
 static void test_policy_lookup__user_dir_defaults_to_xdg_config_home(void **state)
 {
 	struct policy_search s = { .system_dir = sys_dir };
@@ -182,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_lookup__system_before_user_before_builtin),
 		cmocka_unit_test(test_policy_lookup__user_dir_defaults_to_xdg_config_home),
+		cmocka_unit_test(test_policy_lookup__empty_user_dir_means_none),
 		cmocka_unit_test(test_policy_lookup__paths_and_builtin_prefix),
 		cmocka_unit_test(test_policy_lookup__bad_names_are_refused),
 		cmocka_unit_test(test_policy_lookup__list_in_order_with_shadowing),

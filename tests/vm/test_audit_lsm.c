@@ -6,7 +6,9 @@
  * record. Under `cordon run`, seccomp and Landlock stand before BPF LSM for ptrace, bpf() and
  * mount: those records are checked as what they are, and the same actions are then run in a
  * session that has BPF LSM alone (no Landlock, no seccomp), whose ring-buffer records go through
- * the same audit-record code. Every line must validate against docs/audit-schema.json.
+ * the same audit-record code. Every line must validate against docs/audit-schema.json: the VM
+ * has no Python, so each record is printed as "# audit-record: JSON" and tests/vm/run.sh
+ * validates them on the host with python3-jsonschema (tests/lib/validate-audit.py).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,15 +52,6 @@
 #define LOG    "/tmp/audit-lsm.jsonl"
 #define MNT    "/tmp/amnt"
 
-/* The schema, built into the binary: the VM has no docs/ (the assembler reads the file). */
-__asm__(".pushsection .rodata\n"
-	".global audit_schema_json\n"
-	"audit_schema_json:\n"
-	".incbin \"docs/audit-schema.json\"\n"
-	".byte 0\n"
-	".popsection\n");
-extern const char audit_schema_json[];
-
 static const char policy_yaml[] = "name: audit-lsm\n"
 				  "mode: strict\n"
 				  "filesystem:\n"
@@ -75,7 +68,6 @@ static const char policy_yaml[] = "name: audit-lsm\n"
 				  "process:\n"
 				  "  exec_deny: [" DENIED "]\n";
 
-static json_t *schema;
 static char self[4096];
 static pid_t outsider; /* a process outside every session, to ptrace and signal */
 
@@ -322,22 +314,21 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 }
 
 /*
- * Validate @recs against the schema, and find exactly one refusal of process @pid (0: any), the
- * one @w describes.
+ * Hand @recs to the host's schema check (one "# audit-record:" line each), and find exactly one
+ * refusal of process @pid (0: any), the one @w describes.
  */
 static void check_records(const char *name, json_t *recs, const struct want *w, pid_t pid)
 {
 	const char *why = "no record with that action", *w2 = NULL;
-	int failures = 0, invalid = 0, found = 0;
-	char err[512];
+	int failures = 0, found = 0;
 	size_t i;
 	json_t *o;
 
 	json_array_foreach (recs, i, o) {
-		if (cordon_schema_validate(schema, schema, o, err, sizeof(err))) {
-			invalid++;
-			tap_diag("%s: invalid record: %s", name, err);
-		}
+		char *line = json_dumps(o, JSON_COMPACT);
+
+		tap_diag("audit-record: %s", line ?: "null");
+		free(line);
 		if (pid && json_integer_value(jget(o, "process", "pid")) != pid)
 			continue;
 		failures += !strcmp(jstr(o, "event", "outcome") ?: "", "failure");
@@ -346,7 +337,7 @@ static void check_records(const char *name, json_t *recs, const struct want *w, 
 		else if (!strcmp(jstr(o, "event", "action") ?: "", w->action))
 			why = w2;
 	}
-	tap_check(invalid == 0 && json_array_size(recs) > 0, "%s_records_validate", name);
+	tap_check(json_array_size(recs) > 0, "%s_records_logged_for_the_schema_check", name);
 	if (!tap_check(found == 1 && failures == 1, "%s_record_%s_%s", name, w->action, w->layer)) {
 		tap_diag("%d matching, %d refusals (closest: wrong %s):", found, failures, why);
 		json_array_foreach (recs, i, o) {
@@ -629,8 +620,6 @@ static void bpf_lsm_alone(void)
 
 int main(int argc, char **argv)
 {
-	json_error_t je;
-
 	if (argc >= 3 && !strcmp(argv[1], "attack")) {
 		int r = attack(argv[2], argc > 3 ? argv[3] : NULL);
 
@@ -655,9 +644,6 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	schema = json_loads(audit_schema_json, 0, &je);
-	if (!tap_check(schema != NULL, "schema_loads"))
-		return 1;
 	if (!tap_check(setup(), "files_and_links_created"))
 		return 1;
 	outsider = fork();
@@ -669,6 +655,5 @@ int main(int argc, char **argv)
 	bpf_lsm_alone();
 	kill(outsider, SIGKILL);
 	waitpid(outsider, NULL, 0);
-	json_decref(schema);
 	return tap_status();
 }

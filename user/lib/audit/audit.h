@@ -459,24 +459,11 @@ uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
  */
 json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size);
 
-/* ---- audit_schema ---- */
-/*
- * A validator for the subset of JSON Schema docs/audit-schema.json uses (type, required,
- * properties, additionalProperties, items, enum, const, pattern, minimum, minItems, allOf,
- * if/then, local $ref), so tests and `cordon audit --validate` check records without Python.
- */
-
-/*
- * Validate @inst against @schema (@root resolves "#/$defs/..." references; pass @schema).
- * Returns 0 when valid, -EBADMSG with the first violation ("/path: message") in @err, or
- * -EOPNOTSUPP for a keyword outside the subset (so a schema edit cannot silently pass).
- */
-int cordon_schema_validate(json_t *root, json_t *schema, json_t *inst, char *err, size_t errlen);
-
 /* ---- audit_sha256 ---- */
 /*
  * cordon.policy_sha256: SHA-256 (FIPS 180-4) of the effective policy, so a SIEM can tell which
- * exact rules a session ran under. No crypto library is linked for this one digest.
+ * exact rules a session ran under. The digest itself is nettle's (Debian's libnettle): small,
+ * and linked statically into the VM's binaries without pulling in a TLS stack.
  */
 
 /* Lower-case hex SHA-256 of @len bytes at @data into @hex (65 bytes). */

@@ -52,7 +52,10 @@ static int make_cgroup(struct cordon_session_ctx *s, const char *cgroup_root)
 	_cleanup_close_ int dfd = -1;
 	int r;
 
-	snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name);
+	/* A fixed field: the daemon keeps it in its session table and restores it from its snapshot. */
+	if ((size_t)snprintf(s->cgroup, sizeof(s->cgroup), "%s/%s", cgroup_root, s->name) >=
+	    sizeof(s->cgroup))
+		return -ENAMETOOLONG;
 	r = cordon_cgroup_create(s->cgroup);
 	if (r < 0)
 		return r;
@@ -159,13 +162,17 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 	if (!d)
 		return 0;
 	while (!r && *budget && (e = readdir(d))) {
-		char path[4096];
+		_cleanup_free_ char *path = NULL;
 		struct stat st;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
-			continue;
+		path = cordon_path_join(dir, e->d_name);
+		if (!path) {
+			r = -ENOMEM;
+			break;
+		}
+		/* A path too long for the kernel fails here (-ENAMETOOLONG) and is skipped. */
 		if (lstat(path, &st) < 0)
 			continue;
 		(*budget)--;
@@ -246,19 +253,16 @@ static int write_at(const char *dir, const char *file, const char *val)
 /* Enable @ctl for the children of the session's parent (cordon's root) and of its parent. */
 static bool enable_controller(const char *session, const char *ctl)
 {
-	char parent[4200], grand[4200], buf[512], plus[32];
-	char *slash;
+	const char *ps = strrchr(session, '/'), *gs = NULL;
+	_cleanup_free_ char *parent = NULL, *grand = NULL;
+	char buf[512], plus[32];
 
-	snprintf(parent, sizeof(parent), "%s", session);
-	slash = strrchr(parent, '/');
-	if (!slash)
+	if (ps)
+		parent = strndup(session, (size_t)(ps - session));
+	if (parent && (gs = strrchr(parent, '/')))
+		grand = strndup(parent, (size_t)(gs - parent));
+	if (!grand)
 		return false;
-	*slash = '\0';
-	snprintf(grand, sizeof(grand), "%s", parent);
-	slash = strrchr(grand, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
 	snprintf(plus, sizeof(plus), "+%s", ctl);
 	/* Already delegated down to cordon's root, or enabled now at its parent. */
 	if (cordon_cgroup_read(parent, "cgroup.controllers", buf, sizeof(buf)) < 0 ||
@@ -295,12 +299,11 @@ unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, 
 /* SIGKILL every process in the cgroup; true if there was any. */
 static bool kill_listed(const char *cgroup)
 {
-	char path[4300], line[32];
-	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *path = cordon_path_join(cgroup, "cgroup.procs");
+	_cleanup_fclose_ FILE *f = path ? fopen(path, "re") : NULL;
+	char line[32];
 	bool any = false;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		int pid = atoi(line);
 

@@ -73,8 +73,13 @@ enum where {
 struct place {
 	const char *cgroup; /* the session cgroup, absolute */
 	const char *name;   /* its last component: 32 random hex digits */
-	char root[4200];    /* cordon's root cgroup relative to the cgroup2 mount, or "" */
+	char *root;	    /* cordon's root cgroup relative to the cgroup2 mount, or "" */
 };
+
+static void place_clear(struct place *pl)
+{
+	free(pl->root);
+}
 
 /*
  * From /proc/PID/cgroup's v2 line. A process in another session under cordon's root (a
@@ -83,13 +88,14 @@ struct place {
  */
 static enum where where_is(pid_t pid, const struct place *pl)
 {
-	char path[64], line[4400];
+	char path[64];
+	_cleanup_free_ char *line = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	size_t n = strlen(pl->name), rn = strlen(pl->root);
+	size_t n = strlen(pl->name), rn = strlen(pl->root), cap = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
+	while (f && getline(&line, &cap, f) >= 0) {
 		const char *rel = line + 3;
 
 		if (strncmp(line, "0::", 3))
@@ -180,24 +186,24 @@ static int scan(struct cordon_bpf *b, uint64_t cgroup_id, const struct place *pl
 static int place_of(const char *cgroup, struct place *pl)
 {
 	const char *slash = strrchr(cgroup, '/');
-	char mnt[4096];
+	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
 	size_t mlen;
 
 	pl->cgroup = cgroup;
 	pl->name = slash ? slash + 1 : cgroup;
-	pl->root[0] = '\0';
+	pl->root = NULL;
+	if (!m)
+		return -ENOMEM;
 	if (!*pl->name || !slash)
 		return -EINVAL;
-	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) < 0)
-		return 0;
-	mlen = strlen(mnt);
-	if (strncmp(cgroup, mnt, mlen) || cgroup[mlen] != '/' || slash <= cgroup + mlen)
-		return 0;
-	if ((size_t)(slash - (cgroup + mlen)) >= sizeof(pl->root))
-		return 0;
-	memcpy(pl->root, cgroup + mlen, (size_t)(slash - (cgroup + mlen)));
-	pl->root[slash - (cgroup + mlen)] = '\0';
-	return 0;
+	/* No cgroup2 mount found, or the session lies outside it: the root stays unknown (""). */
+	if (cordon_mount_find("cgroup2", m) < 0)
+		return (pl->root = strdup("")) ? 0 : -ENOMEM;
+	mlen = strlen(m->target);
+	if (strncmp(cgroup, m->target, mlen) || cgroup[mlen] != '/' || slash <= cgroup + mlen)
+		return (pl->root = strdup("")) ? 0 : -ENOMEM;
+	pl->root = strndup(cgroup + mlen, (size_t)(slash - (cgroup + mlen)));
+	return pl->root ? 0 : -ENOMEM;
 }
 
 /*
@@ -230,7 +236,10 @@ int cordon_auto_sweep(struct cordon_bpf *b, uint64_t cgroup_id, const char *cgro
 	if (!pl)
 		return -ENOMEM;
 	r = place_of(cgroup, pl);
-	return r < 0 ? r : sweep(b, cgroup_id, pl);
+	if (r == 0)
+		r = sweep(b, cgroup_id, pl);
+	place_clear(pl);
+	return r;
 }
 
 int cordon_auto_handle(struct cordon_bpf *b, const void *data, size_t size, const char *cgroup)
@@ -244,15 +253,12 @@ int cordon_auto_handle(struct cordon_bpf *b, const void *data, size_t size, cons
 	if (cordon_event_check(data, size) != CORDON_EV_AUTO_CONFINE)
 		return -EBADMSG;
 	r = place_of(cgroup, pl);
-	if (r < 0)
-		return r;
-	r = move_tagged(b, (pid_t)ev->hdr.pid, ev->hdr.cgroup_id, pl, ev->hdr.verdict ? ev : NULL);
-	if (r < 0)
-		return r;
+	if (r == 0)
+		r = move_tagged(b, (pid_t)ev->hdr.pid, ev->hdr.cgroup_id, pl,
+				ev->hdr.verdict ? ev : NULL);
 	moved = r;
-	r = sweep(b, ev->hdr.cgroup_id, pl);
-	if (r < 0)
-		return r;
-	moved += r;
-	return moved;
+	if (r >= 0)
+		r = sweep(b, ev->hdr.cgroup_id, pl);
+	place_clear(pl);
+	return r < 0 ? r : moved + r;
 }

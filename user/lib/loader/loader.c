@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -113,10 +112,11 @@ void cordon_bpf_pin_name(const char *cgroup_root, char out[17])
 
 static int mkdir_p(const char *path, mode_t mode)
 {
-	char tmp[PATH_MAX];
+	_cleanup_free_ char *tmp = strdup(path);
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
+	if (!tmp)
+		return -ENOMEM;
+	/* No length check of our own: mkdir(2) refuses a path over PATH_MAX with -ENAMETOOLONG. */
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -137,12 +137,14 @@ static int set_map_pins(struct cordon_bpf *b, const char *dir)
 
 	bpf_object__for_each_map(m, b->skel->obj)
 	{
-		char path[PATH_MAX];
+		_cleanup_free_ char *path = NULL;
 		int r;
 
 		if (bpf_map__is_internal(m))
 			continue;
-		snprintf(path, sizeof(path), "%s/map-%s", dir, bpf_map__name(m));
+		path = cordon_strdup_printf("%s/map-%s", dir, bpf_map__name(m));
+		if (!path)
+			return -ENOMEM;
 		r = bpf_map__set_pin_path(m, path);
 		if (r < 0)
 			return r;
@@ -150,27 +152,33 @@ static int set_map_pins(struct cordon_bpf *b, const char *dir)
 	return 0;
 }
 
-static void link_pin_path(const char *dir, const struct bpf_program *p, char *path, size_t len)
+/* <dir>/link-<program>, allocated (NULL without memory). */
+static char *link_pin_path(const char *dir, const struct bpf_program *p)
 {
-	snprintf(path, len, "%s/link-%s", dir, bpf_program__name(p));
+	return cordon_strdup_printf("%s/link-%s", dir, bpf_program__name(p));
 }
 
-/* Every program this build attaches has a pinned link: adopt instead of loading. */
-static bool links_pinned(struct cordon_bpf *b, const char *dir)
+/*
+ * Every program this build attaches has a pinned link: adopt instead of loading. 1 or 0, or
+ * -ENOMEM.
+ */
+static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
 	struct bpf_program *p;
 
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
-		char path[PATH_MAX];
+		_cleanup_free_ char *path = NULL;
 
 		if (!bpf_program__autoload(p))
 			continue;
-		link_pin_path(dir, p, path, sizeof(path));
+		path = link_pin_path(dir, p);
+		if (!path)
+			return -ENOMEM;
 		if (access(path, F_OK) < 0)
-			return false;
+			return 0;
 	}
-	return true;
+	return 1;
 }
 
 /*
@@ -181,11 +189,11 @@ static bool links_pinned(struct cordon_bpf *b, const char *dir)
 static int pin_links(struct cordon_bpf *b, const char *dir)
 {
 	for (int i = 0; i < b->nlinks; i++) {
-		struct bpf_program *p = b->link_progs[i];
-		char path[PATH_MAX];
+		_cleanup_free_ char *path = link_pin_path(dir, b->link_progs[i]);
 		int r;
 
-		link_pin_path(dir, p, path, sizeof(path));
+		if (!path)
+			return -ENOMEM;
 		if (unlink(path) < 0 && errno != ENOENT)
 			return -errno;
 		r = bpf_link__pin(b->links[i], path);
@@ -201,107 +209,135 @@ bool cordon_bpf_adopted(const struct cordon_bpf *b)
 	return b->adopted;
 }
 
-int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
+/* cordon's root cgroup exists, its fd is open and the session level below it is known. */
+static int open_cgroup_root(struct cordon_bpf *b, const char *cgroup_root)
 {
-	struct btf *vmlinux = NULL;
-	struct cordon_bpf *b;
+	int r = cordon_cgroup_create(cgroup_root);
+
+	if (r == 0)
+		r = session_level(cgroup_root, &b->session_level);
+	if (r < 0)
+		return r;
+	b->root_fd = open(cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return b->root_fd < 0 ? -errno : 0;
+}
+
+/* Leave out an LSM program whose hook this kernel lacks, and name it in b->skipped. */
+static void skip_missing_hook(struct cordon_bpf *b, struct bpf_program *p,
+			      const struct btf *vmlinux)
+{
+	const char *sec = bpf_program__section_name(p);
+	char fn[128];
+
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", strchr(sec, '/') ? strchr(sec, '/') + 1 : sec);
+	if (vmlinux && btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) < 0) {
+		bpf_program__set_autoload(p, false);
+		snprintf(b->skipped + strlen(b->skipped), sizeof(b->skipped) - strlen(b->skipped),
+			 "%s%s", b->skipped[0] ? "," : "", fn + strlen("bpf_lsm_"));
+	}
+}
+
+/*
+ * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
+ * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
+ * and named, and what covers it instead is documented with the hook.
+ */
+static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+{
+	struct btf *vmlinux = opts->lsm ? btf__load_vmlinux_btf() : NULL;
 	struct bpf_program *p;
-	int r;
 
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->root_fd = -1;
-
-	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
-	r = ensure_tracefs();
-	if (r < 0)
-		goto fail;
-	r = cordon_cgroup_create(opts->cgroup_root);
-	if (r < 0)
-		goto fail;
-	r = session_level(opts->cgroup_root, &b->session_level);
-	if (r < 0)
-		goto fail;
-	b->root_fd = open(opts->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b->root_fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-
-	b->skel = cordon__open();
-	if (!b->skel) {
-		r = -errno;
-		goto fail;
-	}
-	b->skel->rodata->cordon_session_level = b->session_level;
-	/*
-	 * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
-	 * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
-	 * and named, and what covers it instead is documented with the hook.
-	 */
-	vmlinux = opts->lsm ? btf__load_vmlinux_btf() : NULL;
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
-		const char *sec = bpf_program__section_name(p);
-		char fn[128];
+		enum bpf_prog_type t = bpf_program__type(p);
 
-		if (opts->no_trace && (bpf_program__type(p) == BPF_PROG_TYPE_TRACING ||
-				       bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)) {
+		if (opts->no_trace && (t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT))
 			bpf_program__set_autoload(p, false);
-			continue;
-		}
-		if (bpf_program__type(p) != BPF_PROG_TYPE_LSM)
-			continue;
-		if (!opts->lsm) {
+		else if (t == BPF_PROG_TYPE_LSM && !opts->lsm)
 			bpf_program__set_autoload(p, false);
-			continue;
-		}
-		snprintf(fn, sizeof(fn), "bpf_lsm_%s",
-			 strchr(sec, '/') ? strchr(sec, '/') + 1 : sec);
-		if (vmlinux && btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC) < 0) {
-			bpf_program__set_autoload(p, false);
-			snprintf(b->skipped + strlen(b->skipped),
-				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
-				 b->skipped[0] ? "," : "", fn + strlen("bpf_lsm_"));
-		}
+		else if (t == BPF_PROG_TYPE_LSM)
+			skip_missing_hook(b, p, vmlinux);
 	}
 	btf__free(vmlinux);
+}
+
+/* Pin the maps under @dir; when every link is pinned too, adopt them instead of loading. */
+static int use_pins(struct cordon_bpf *b, const char *dir)
+{
+	struct bpf_program *p;
+	int r = mkdir_p(dir, 0700);
+
+	if (r == 0)
+		r = set_map_pins(b, dir);
+	if (r == 0)
+		r = links_pinned(b, dir);
+	if (r <= 0)
+		return r;
+	/* Only the pinned maps are opened: no verifier run, nothing attached. */
+	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(p, false);
+	b->adopted = true;
+	return 0;
+}
+
+static int attach_all(struct cordon_bpf *b)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		int r = attach(b, p);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+{
+	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
+	int r = ensure_tracefs();
+
+	if (r == 0)
+		r = open_cgroup_root(b, opts->cgroup_root);
+	if (r < 0)
+		return r;
+	b->skel = cordon__open();
+	if (!b->skel)
+		return -errno;
+	b->skel->rodata->cordon_session_level = b->session_level;
+	choose_programs(b, opts);
 	/* Decided before adoption turns autoload off: a pinned link exists for each then. */
 	b->auto_ready = bpf_program__autoload(b->skel->progs.cordon_auto_match) &&
 			bpf_program__autoload(b->skel->progs.cordon_auto_commit);
 	if (opts->pin_dir) {
-		r = mkdir_p(opts->pin_dir, 0700);
-		if (r == 0)
-			r = set_map_pins(b, opts->pin_dir);
+		r = use_pins(b, opts->pin_dir);
 		if (r < 0)
-			goto fail;
-		if (links_pinned(b, opts->pin_dir)) {
-			/* Only the pinned maps are opened: no verifier run, nothing attached. */
-			bpf_object__for_each_program(p, b->skel->obj)
-				bpf_program__set_autoload(p, false);
-			b->adopted = true;
-		}
+			return r;
 	}
 	r = cordon__load(b->skel);
-	if (r < 0)
-		goto fail;
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
-		r = attach(b, p);
-		if (r < 0)
-			goto fail;
-	}
-	if (opts->pin_dir && !b->adopted) {
+	if (r == 0)
+		r = attach_all(b);
+	if (r == 0 && opts->pin_dir && !b->adopted)
 		r = pin_links(b, opts->pin_dir);
-		if (r < 0)
-			goto fail;
+	return r;
+}
+
+int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
+{
+	struct cordon_bpf *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->root_fd = -1;
+	r = start(b, opts);
+	if (r < 0) {
+		cordon_bpf_stop(b);
+		return r;
 	}
 	*out = b;
 	return 0;
-fail:
-	cordon_bpf_stop(b);
-	return r;
 }
 
 uint32_t cordon_bpf_session_level(const struct cordon_bpf *b)

@@ -184,7 +184,7 @@ struct policy_vars_buf {
 /*
  * Fill @vars from the process environment and @project (cwd when NULL). XDG_CONFIG_HOME and
  * XDG_CACHE_HOME default to $HOME/.config and $HOME/.cache. Strings are borrowed from the
- * environment or from @buf.
+ * environment or from @buf. -ENAMETOOLONG when a default does not fit in @buf.
  */
 int policy_vars_from_env(struct policy_vars *vars, const char *project,
 			 struct policy_vars_buf *buf);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ${VARIABLE} expansion of policy paths from an explicit context, and lexical path
- * normalisation: every path that reaches the compiler is absolute, with no ".", ".." or "//".
+ * ${VARIABLE} expansion of policy paths from an explicit context (the process environment or
+ * placeholders): every path that reaches the compiler is absolute, with no ".", ".." or "//".
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,70 +14,6 @@
 #include "sys/sys.h"
 #include "policy/policy.h"
 #include "policy/policy_internal.h"
-
-/*
- * ".." is refused rather than resolved: resolving it lexically is wrong across symlinks, and
- * resolving it on disk would make the policy depend on the filesystem at parse time.
- */
-int policy_path_normalise(const char *in, char *out, size_t outsz)
-{
-	size_t o = 0;
-	const char *p = in;
-
-	if (!in || in[0] != '/')
-		return -EINVAL;
-	if (outsz < 2)
-		return -ENAMETOOLONG;
-	while (*p) {
-		const char *start;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		start = p;
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - start);
-		if (len == 0 || (len == 1 && start[0] == '.'))
-			continue;
-		if (len == 2 && start[0] == '.' && start[1] == '.')
-			return -EPERM;
-		if (o + 1 + len + 1 > outsz)
-			return -ENAMETOOLONG;
-		out[o++] = '/';
-		memcpy(out + o, start, len);
-		o += len;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = 0;
-	return 0;
-}
-
-bool policy_path_inside(const char *path, const char *tree)
-{
-	size_t n = strlen(tree);
-
-	if (n == 1 && tree[0] == '/')
-		return path[0] == '/';
-	return strncmp(path, tree, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
-static const char *var_value(const struct policy_vars *v, const char *name, size_t len)
-{
-#define V(str, field)                                              \
-	if (len == sizeof(str) - 1 && memcmp(name, str, len) == 0) \
-		return v->field;
-	V("HOME", home)
-	V("PROJECT", project)
-	V("TMPDIR", tmpdir)
-	V("USER", user)
-	V("XDG_CONFIG_HOME", xdg_config_home)
-	V("XDG_CACHE_HOME", xdg_cache_home)
-	V("SSH_AUTH_SOCK", ssh_auth_sock)
-#undef V
-	return NULL;
-}
 
 /*
  * Expand one entry. Returns 0 with *out set, 1 when the entry is to be dropped (an unset
@@ -102,7 +38,7 @@ static int expand_one(const struct pol_item *it, const struct policy_vars *vars,
 				return policy_errorf(errs, it->file, it->line, it->col,
 						     "unknown variable '${%.*s}'",
 						     (int)(end - p - 2), p + 2);
-			val = var_value(vars, p + 2, (size_t)(end - p - 2));
+			val = pol_var_value(vars, p + 2, (size_t)(end - p - 2));
 			if (!val || !*val) {
 				/* No SSH agent: nothing to protect, the entry goes. */
 				if (end - p - 2 == 13 && !memcmp(p + 2, "SSH_AUTH_SOCK", 13))
@@ -213,12 +149,17 @@ int policy_vars_from_env(struct policy_vars *vars, const char *project, struct p
 			return -errno;
 		vars->project = buf->project;
 	}
+	/* A truncated default would name another directory: refused instead. */
 	if ((!vars->xdg_config_home || !*vars->xdg_config_home) && vars->home) {
-		snprintf(buf->config, sizeof(buf->config), "%s/.config", vars->home);
+		if ((size_t)snprintf(buf->config, sizeof(buf->config), "%s/.config", vars->home) >=
+		    sizeof(buf->config))
+			return -ENAMETOOLONG;
 		vars->xdg_config_home = buf->config;
 	}
 	if ((!vars->xdg_cache_home || !*vars->xdg_cache_home) && vars->home) {
-		snprintf(buf->cache, sizeof(buf->cache), "%s/.cache", vars->home);
+		if ((size_t)snprintf(buf->cache, sizeof(buf->cache), "%s/.cache", vars->home) >=
+		    sizeof(buf->cache))
+			return -ENAMETOOLONG;
 		vars->xdg_cache_home = buf->cache;
 	}
 	return 0;

@@ -37,6 +37,9 @@ void pol_item_clear(struct pol_item *it);
 /* 1 if @s (of @len) contains a byte < 0x20 or 0x7f: never allowed in a path or name. */
 bool pol_has_control(const char *s, size_t len);
 
+/* The value of the known variable @name (of @len, without ${}) in @v; NULL if unset or unknown. */
+const char *pol_var_value(const struct policy_vars *v, const char *name, size_t len);
+
 int pol_hostset_copy(struct pol_hostset *dst, const struct pol_hostset *src);
 void pol_hostset_clear(struct pol_hostset *h);
 

@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,25 +33,28 @@ static const char *system_dir(const struct policy_search *s)
 	return s && s->system_dir ? s->system_dir : POLICY_SYSTEM_DIR;
 }
 
-/* The user directory into @buf, or NULL when neither XDG_CONFIG_HOME nor HOME is usable. */
-static const char *user_dir(const struct policy_search *s, char *buf, size_t bufsz)
+/*
+ * The user directory, allocated into *@out; *@out is NULL when neither XDG_CONFIG_HOME nor
+ * HOME is usable. 0 or -ENOMEM.
+ */
+static int user_dir(const struct policy_search *s, char **out)
 {
 	const char *x;
 
+	*out = NULL;
 	/* "" means no user directory at all (the daemon never reads users' files). */
-	if (s && s->user_dir)
-		return s->user_dir[0] ? s->user_dir : NULL;
-	x = getenv("XDG_CONFIG_HOME");
-	if (x && x[0] == '/') {
-		snprintf(buf, bufsz, "%s/cordon/policies", x);
-		return buf;
+	if (s && s->user_dir) {
+		if (!s->user_dir[0])
+			return 0;
+		*out = strdup(s->user_dir);
+	} else if ((x = getenv("XDG_CONFIG_HOME")) && x[0] == '/') {
+		*out = cordon_path_join(x, "cordon/policies");
+	} else if ((x = getenv("HOME")) && x[0] == '/') {
+		*out = cordon_path_join(x, ".config/cordon/policies");
+	} else {
+		return 0;
 	}
-	x = getenv("HOME");
-	if (x && x[0] == '/') {
-		snprintf(buf, bufsz, "%s/.config/cordon/policies", x);
-		return buf;
-	}
-	return NULL;
+	return *out ? 0 : -ENOMEM;
 }
 
 static bool is_path_ref(const char *ref)
@@ -85,11 +87,55 @@ static int load_builtin(const char *name, struct policy **out, struct policy_err
 	return policy_parse(label, e->data, e->len, out, errs);
 }
 
+/* A path reference; a relative one is relative to the file that names it. */
+static int load_path_ref(const char *ref, const char *file, struct policy **out,
+			 struct policy_errors *errs)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (ref[0] != '/' && file && strncmp(file, "builtin:", 8) && strchr(file, '/'))
+		path = cordon_strdup_printf("%.*s/%s", (int)(strrchr(file, '/') - file), file, ref);
+	else
+		path = strdup(ref);
+	if (!path)
+		return -ENOMEM;
+	return policy_parse_file(path, out, errs);
+}
+
+/* A name: the system directory, the user's, then the built-in set. */
+static int load_named_ref(const char *ref, const struct policy_search *search, const char *file,
+			  int line, int col, struct policy **out, struct policy_errors *errs)
+{
+	_cleanup_free_ char *udir = NULL;
+	const char *dirs[2];
+	int r = user_dir(search, &udir);
+
+	if (r < 0)
+		return r;
+	dirs[0] = system_dir(search);
+	dirs[1] = udir;
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		if (!dirs[i])
+			continue;
+		path = cordon_strdup_printf("%s/%s.yaml", dirs[i], ref);
+		if (!path)
+			return -ENOMEM;
+		if (access(path, F_OK) == 0)
+			return policy_parse_file(path, out, errs);
+	}
+	r = search && search->no_builtin ? -ENOENT : load_builtin(ref, out, errs);
+	if (r == -ENOENT)
+		policy_errorf(errs, file, line, col,
+			      "policy '%s' not found in %s, %s or the built-in set", ref, dirs[0],
+			      dirs[1] ? dirs[1] : "(no user directory)");
+	return r;
+}
+
 int policy_load_ref(const char *ref, const struct policy_search *search, const char *file, int line,
 		    int col, struct policy **out, struct policy_errors *errs)
 {
-	char path[PATH_MAX], ubuf[PATH_MAX];
-	const char *dirs[2];
 	int r;
 
 	*out = NULL;
@@ -103,37 +149,13 @@ int policy_load_ref(const char *ref, const struct policy_search *search, const c
 		return policy_errorf(errs, file, line, col,
 				     "'%s': only policy names may be referred to here, not paths",
 				     ref);
-	if (is_path_ref(ref)) {
-		/* Relative extends are relative to the file that names them. */
-		if (ref[0] != '/' && file && strncmp(file, "builtin:", 8) && strchr(file, '/')) {
-			const char *slash = strrchr(file, '/');
-
-			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - file), file, ref);
-		} else {
-			snprintf(path, sizeof(path), "%s", ref);
-		}
-		r = policy_parse_file(path, out, errs);
-		return r;
-	}
+	if (is_path_ref(ref))
+		return load_path_ref(ref, file, out, errs);
 	if (!valid_ref_name(ref))
 		return policy_errorf(errs, file, line, col,
 				     "bad policy name '%s' (a name, 'builtin:NAME' or a path)",
 				     ref);
-	dirs[0] = system_dir(search);
-	dirs[1] = user_dir(search, ubuf, sizeof(ubuf));
-	for (size_t i = 0; i < 2; i++) {
-		if (!dirs[i])
-			continue;
-		snprintf(path, sizeof(path), "%s/%s.yaml", dirs[i], ref);
-		if (access(path, F_OK) == 0)
-			return policy_parse_file(path, out, errs);
-	}
-	r = search && search->no_builtin ? -ENOENT : load_builtin(ref, out, errs);
-	if (r == -ENOENT)
-		policy_errorf(errs, file, line, col,
-			      "policy '%s' not found in %s, %s or the built-in set", ref, dirs[0],
-			      dirs[1] ? dirs[1] : "(no user directory)");
-	return r;
+	return load_named_ref(ref, search, file, line, col, out, errs);
 }
 
 static int add_entry(struct policy_entry **v, size_t *n, const char *name, enum policy_source src,
@@ -200,10 +222,11 @@ static int scan_dir(const char *dir, enum policy_source src, struct policy_entry
 	if (nn)
 		qsort(names, nn, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < nn; i++) {
-		char path[PATH_MAX];
+		_cleanup_free_ char *path = cordon_strdup_printf("%s/%s.yaml", dir, names[i]);
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s.yaml", dir, names[i]);
+		if (!path && !r)
+			r = -ENOMEM;
 		if (!r && valid_ref_name(names[i]) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			r = add_entry(v, n, names[i], src, path);
 		free(names[i]);
@@ -214,14 +237,16 @@ static int scan_dir(const char *dir, enum policy_source src, struct policy_entry
 int policy_list(const struct policy_search *search, struct policy_entry **out)
 {
 	struct policy_entry *v = NULL;
-	char ubuf[PATH_MAX];
+	_cleanup_free_ char *udir = NULL;
 	size_t n = 0;
 	int r;
 
 	*out = NULL;
 	r = scan_dir(system_dir(search), POLICY_SRC_SYSTEM, &v, &n);
 	if (!r)
-		r = scan_dir(user_dir(search, ubuf, sizeof(ubuf)), POLICY_SRC_USER, &v, &n);
+		r = user_dir(search, &udir);
+	if (!r)
+		r = scan_dir(udir, POLICY_SRC_USER, &v, &n);
 	for (size_t i = 0; !r && !(search && search->no_builtin) && i < policy_embedded_count();
 	     i++) {
 		const struct policy_embedded *e = policy_embedded_get(i);

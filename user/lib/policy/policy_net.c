@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/sys.h"
 #include "policy/policy.h"
 #include "policy/policy_internal.h"
 
@@ -205,93 +206,124 @@ static int parse_target(const char *t, bool bracketed, bool allow_set, struct po
 	return 0;
 }
 
+/* A host-set member: a host, address or CIDR without port or protocol. */
+static int parse_member(char *s, const char *text, struct pol_net *out, char *msg, size_t msgsz)
+{
+	/* "host:443" is a common slip: the port belongs to the rule, not the set. */
+	char *colon = strrchr(s, ':');
+
+	if (colon && !memchr(s, ':', (size_t)(colon - s)) && colon[1] &&
+	    strspn(colon + 1, "0123456789-") == strlen(colon + 1)) {
+		snprintf(msg, msgsz,
+			 "host set members take no port ('%s'): put the port in "
+			 "the rule (\"@set:443\")",
+			 text);
+		return -EINVAL;
+	}
+	return parse_target(s, false, false, out, msg, msgsz);
+}
+
+/* Take a trailing "/tcp" or "/udp" off @s into out->protos (TCP when there is none). */
+static int strip_proto(char *s, struct pol_net *out, char *msg, size_t msgsz)
+{
+	/* A '/' followed by neither ':' nor ']' ends the entry (a CIDR's '/' comes before them). */
+	char *slash = strrchr(s, '/');
+
+	out->protos = POL_PROTO_TCP;
+	if (!slash || strpbrk(slash, ":]"))
+		return 0;
+	if (strcmp(slash + 1, "tcp") == 0) {
+		out->protos = POL_PROTO_TCP;
+	} else if (strcmp(slash + 1, "udp") == 0) {
+		out->protos = POL_PROTO_UDP;
+	} else {
+		snprintf(msg, msgsz, "unknown protocol '%s' (expected tcp or udp)", slash + 1);
+		return -EINVAL;
+	}
+	*slash = 0;
+	return 0;
+}
+
+/* Where a "TARGET:PORTS" entry splits; @target is NULL for a bind entry of ports only. */
+struct net_split {
+	char *target;
+	char *ports;
+	bool bracketed;
+};
+
+static int split_target_ports(char *s, const char *text, bool bind, struct net_split *sp, char *msg,
+			      size_t msgsz)
+{
+	char *colon;
+
+	sp->target = s;
+	if (s[0] == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close) {
+			snprintf(msg, msgsz, "missing ']' after IPv6 address");
+			return -EINVAL;
+		}
+		*close = 0;
+		sp->target = s + 1;
+		sp->bracketed = true;
+		if (close[1] != ':') {
+			snprintf(msg, msgsz, "missing ':PORT' after ']'");
+			return -EINVAL;
+		}
+		sp->ports = close + 2;
+		return 0;
+	}
+	colon = strrchr(s, ':');
+	if (colon && memchr(s, ':', (size_t)(colon - s))) {
+		snprintf(msg, msgsz, "IPv6 addresses need brackets: [ADDR]:PORT");
+		return -EINVAL;
+	}
+	if (colon) {
+		*colon = 0;
+		sp->ports = colon + 1;
+		return 0;
+	}
+	if (!bind) {
+		snprintf(msg, msgsz, "missing ':PORT' in '%s'", text);
+		return -EINVAL;
+	}
+	/* bind: a bare port or range means any local address. */
+	sp->ports = s;
+	sp->target = NULL;
+	return 0;
+}
+
+static int parse_entry(char *s, const char *text, bool bind, struct pol_net *out, char *msg,
+		       size_t msgsz)
+{
+	struct net_split sp = { 0 };
+	int r = strip_proto(s, out, msg, msgsz);
+
+	if (r == 0)
+		r = split_target_ports(s, text, bind, &sp, msg, msgsz);
+	if (r == 0 && sp.target)
+		r = parse_target(sp.target, sp.bracketed, true, out, msg, msgsz);
+	if (r == 0)
+		r = parse_ports(sp.ports, strlen(sp.ports), out, msg, msgsz);
+	return r;
+}
+
 int pol_net_parse(const char *text, bool member, bool bind, struct pol_net *out, char *msg,
 		  size_t msgsz)
 {
-	char *s = strdup(text), *target, *ports = NULL, *slash;
-	bool bracketed = false;
-	int r = -EINVAL;
+	_cleanup_free_ char *s = strdup(text);
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -ENOMEM;
 	if (!*s) {
 		snprintf(msg, msgsz, "empty network entry");
-		goto out;
+		return -EINVAL;
 	}
-	if (member) {
-		/* "host:443" is a common slip: the port belongs to the rule, not the set. */
-		char *colon = strrchr(s, ':');
-
-		if (colon && !memchr(s, ':', (size_t)(colon - s)) && colon[1] &&
-		    strspn(colon + 1, "0123456789-") == strlen(colon + 1)) {
-			snprintf(msg, msgsz,
-				 "host set members take no port ('%s'): put the port in "
-				 "the rule (\"@set:443\")",
-				 text);
-			goto out;
-		}
-		r = parse_target(s, false, false, out, msg, msgsz);
-		goto out;
-	}
-	out->protos = POL_PROTO_TCP;
-	/* A trailing "/tcp" or "/udp": a '/' followed by neither ':' nor ']' ends the entry. */
-	slash = strrchr(s, '/');
-	if (slash && !strpbrk(slash, ":]")) {
-		if (strcmp(slash + 1, "tcp") == 0) {
-			out->protos = POL_PROTO_TCP;
-		} else if (strcmp(slash + 1, "udp") == 0) {
-			out->protos = POL_PROTO_UDP;
-		} else {
-			snprintf(msg, msgsz, "unknown protocol '%s' (expected tcp or udp)",
-				 slash + 1);
-			goto out;
-		}
-		*slash = 0;
-	}
-	target = s;
-	if (s[0] == '[') {
-		char *close = strchr(s, ']');
-
-		if (!close) {
-			snprintf(msg, msgsz, "missing ']' after IPv6 address");
-			goto out;
-		}
-		*close = 0;
-		target = s + 1;
-		bracketed = true;
-		if (close[1] != ':') {
-			snprintf(msg, msgsz, "missing ':PORT' after ']'");
-			goto out;
-		}
-		ports = close + 2;
-	} else {
-		char *colon = strrchr(s, ':');
-
-		if (colon && memchr(s, ':', (size_t)(colon - s))) {
-			snprintf(msg, msgsz, "IPv6 addresses need brackets: [ADDR]:PORT");
-			goto out;
-		}
-		if (!colon) {
-			if (!bind) {
-				snprintf(msg, msgsz, "missing ':PORT' in '%s'", text);
-				goto out;
-			}
-			/* bind: a bare port or range means any local address. */
-			ports = s;
-			target = NULL;
-		} else {
-			*colon = 0;
-			ports = colon + 1;
-		}
-	}
-	if (target) {
-		r = parse_target(target, bracketed, true, out, msg, msgsz);
-		if (r < 0)
-			goto out;
-	}
-	r = parse_ports(ports, strlen(ports), out, msg, msgsz);
-out:
+	r = member ? parse_member(s, text, out, msg, msgsz)
+		   : parse_entry(s, text, bind, out, msg, msgsz);
 	if (r == 0) {
 		out->text = strdup(text);
 		if (!out->text)
@@ -299,7 +331,6 @@ out:
 	}
 	if (r < 0)
 		pol_net_clear(out);
-	free(s);
 	return r;
 }
 

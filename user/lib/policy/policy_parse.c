@@ -53,18 +53,6 @@ enum kind {
 	K_AUDIT
 };
 
-static const char *const var_names[] = { "HOME",	 "PROJECT",	    "TMPDIR",
-					 "USER",	 "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
-					 "SSH_AUTH_SOCK" };
-
-bool policy_var_known(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(var_names); i++)
-		if (strlen(var_names[i]) == len && memcmp(var_names[i], name, len) == 0)
-			return true;
-	return false;
-}
-
 /* A scalar that is a usable string: not null, no NUL byte, no control characters. */
 static bool want_string(struct pctx *c, const struct ynode *n, const char *what)
 {

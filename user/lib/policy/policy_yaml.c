@@ -246,109 +246,152 @@ static bool escaped_single_quote(const struct builder *b, struct fy_token *t)
 	return memmem(b->buf + sm->input_pos + 1, em->input_pos - sm->input_pos - 2, "''", 2);
 }
 
-static int on_event(struct builder *b, struct fy_event *ev)
+static int on_document_start(struct builder *b, const struct fy_mark *m)
 {
-	const struct fy_mark *m = fy_event_start_mark(ev);
+	if (++b->docs > 1) {
+		policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, 1,
+			      "a policy file holds a single YAML document");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int on_alias(struct builder *b, const struct fy_mark *m)
+{
+	struct ynode *n;
+
+	/* Refused outright: an alias is how billion laughs multiplies memory. */
+	policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, m ? m->column + 1 : 1,
+		      "YAML aliases are not allowed in policies (compose with 'extends')");
+	b->failed = true;
+	n = ynode_new(YN_SCALAR, m);
+	if (!n || !(n->str = strdup(""))) {
+		yaml_tree_free(n);
+		return -ENOMEM;
+	}
+	n->plain = true;
+	n->alias = true;
+	return attach(b, n);
+}
+
+/* The text of scalar token @t for node @n (NULL/0 when refused), with style and position. */
+static const char *scalar_text(struct builder *b, struct fy_token *t, struct ynode *n, size_t *len)
+{
+	const char *s;
+	enum fy_scalar_style st;
+
+	*len = 0;
+	if (!t) {
+		n->plain = true;
+		return NULL;
+	}
+	if (escaped_single_quote(b, t)) {
+		/*
+		 * Debian 12's libfyaml (0.8) leaks memory (512 bytes and up) when it unescapes a
+		 * single-quoted scalar with a run of '' escapes, and the daemon parses policies
+		 * any local user sends: such a scalar is refused before libfyaml is asked for its
+		 * text. No policy value needs one.
+		 */
+		if (n->col > 1)
+			n->col--; /* at the opening quote, as for any quoted scalar */
+		policy_errorf(b->errs, b->file, n->line, n->col,
+			      "an escaped quote ('') in a single-quoted string is not "
+			      "accepted: write the string in double quotes");
+		b->failed = true;
+		return NULL;
+	}
+	s = fy_token_get_text(t, len);
+	if (!s)
+		*len = 0;
+	st = fy_token_scalar_style(t);
+	n->plain = st == FYSS_PLAIN;
+	/* A quoted scalar's mark is past its quote: point at the quote. */
+	if ((st == FYSS_SINGLE_QUOTED || st == FYSS_DOUBLE_QUOTED) && n->col > 1)
+		n->col--;
+	return s;
+}
+
+static int on_scalar(struct builder *b, struct fy_event *ev, const struct fy_mark *m)
+{
+	struct ynode *n;
+	const char *s;
+	size_t len;
+
+	refuse_props(b, ev->scalar.anchor, ev->scalar.tag, m);
+	n = ynode_new(YN_SCALAR, m);
+	if (!n)
+		return -ENOMEM;
+	s = scalar_text(b, ev->scalar.value, n, &len);
+	n->str = malloc(len + 1);
+	if (!n->str) {
+		yaml_tree_free(n);
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(n->str, s, len);
+	n->str[len] = 0;
+	n->len = len;
+	return attach(b, n);
+}
+
+static int on_collection_start(struct builder *b, struct fy_event *ev, const struct fy_mark *m)
+{
+	bool seq = ev->type == FYET_SEQUENCE_START;
+	struct ynode *n;
+
+	if (seq)
+		refuse_props(b, ev->sequence_start.anchor, ev->sequence_start.tag, m);
+	else
+		refuse_props(b, ev->mapping_start.anchor, ev->mapping_start.tag, m);
+	if (b->depth >= YAML_MAX_DEPTH) {
+		policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, m ? m->column + 1 : 1,
+			      "nesting too deep (max %d levels)", YAML_MAX_DEPTH);
+		return -EINVAL;
+	}
+	n = ynode_new(seq ? YN_SEQ : YN_MAP, m);
+	if (!n)
+		return -ENOMEM;
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+static int on_collection_end(struct builder *b)
+{
 	struct ynode *n;
 	int r;
 
+	if (b->depth == 0)
+		return -EINVAL;
+	n = b->stack[--b->depth];
+	if (n->type == YN_MAP) {
+		r = check_duplicates(b->file, n, b->errs);
+		if (r < 0) {
+			yaml_tree_free(n);
+			return r;
+		}
+		if (r > 0)
+			b->failed = true;
+	}
+	return attach(b, n);
+}
+
+static int on_event(struct builder *b, struct fy_event *ev)
+{
+	const struct fy_mark *m = fy_event_start_mark(ev);
+
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
-		if (++b->docs > 1) {
-			policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, 1,
-				      "a policy file holds a single YAML document");
-			return -EINVAL;
-		}
-		return 0;
+		return on_document_start(b, m);
 	case FYET_ALIAS:
-		/* Refused outright: an alias is how billion laughs multiplies memory. */
-		policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, m ? m->column + 1 : 1,
-			      "YAML aliases are not allowed in policies (compose with 'extends')");
-		b->failed = true;
-		n = ynode_new(YN_SCALAR, m);
-		if (!n || !(n->str = strdup(""))) {
-			yaml_tree_free(n);
-			return -ENOMEM;
-		}
-		n->plain = true;
-		n->alias = true;
-		return attach(b, n);
-	case FYET_SCALAR: {
-		struct fy_token *t = ev->scalar.value;
-		const char *s = "";
-		size_t len = 0;
-
-		refuse_props(b, ev->scalar.anchor, ev->scalar.tag, m);
-		n = ynode_new(YN_SCALAR, m);
-		if (!n)
-			return -ENOMEM;
-		if (t && escaped_single_quote(b, t)) {
-			/*
-			 * Debian 12's libfyaml (0.8) leaks memory (512 bytes and up) when it
-			 * unescapes a single-quoted scalar with a run of '' escapes, and the
-			 * daemon parses policies any local user sends: such a scalar is refused
-			 * before libfyaml is asked for its text. No policy value needs one.
-			 */
-			if (n->col > 1)
-				n->col--; /* at the opening quote, as for any quoted scalar */
-			policy_errorf(b->errs, b->file, n->line, n->col,
-				      "an escaped quote ('') in a single-quoted string is not "
-				      "accepted: write the string in double quotes");
-			b->failed = true;
-		} else if (t) {
-			s = fy_token_get_text(t, &len);
-			if (!s)
-				s = "", len = 0;
-			enum fy_scalar_style st = fy_token_scalar_style(t);
-
-			n->plain = st == FYSS_PLAIN;
-			/* A quoted scalar's mark is past its quote: point at the quote. */
-			if ((st == FYSS_SINGLE_QUOTED || st == FYSS_DOUBLE_QUOTED) && n->col > 1)
-				n->col--;
-		} else {
-			n->plain = true;
-		}
-		n->str = malloc(len + 1);
-		if (!n->str) {
-			yaml_tree_free(n);
-			return -ENOMEM;
-		}
-		memcpy(n->str, s, len);
-		n->str[len] = 0;
-		n->len = len;
-		return attach(b, n);
-	}
+		return on_alias(b, m);
+	case FYET_SCALAR:
+		return on_scalar(b, ev, m);
 	case FYET_SEQUENCE_START:
 	case FYET_MAPPING_START:
-		if (ev->type == FYET_SEQUENCE_START)
-			refuse_props(b, ev->sequence_start.anchor, ev->sequence_start.tag, m);
-		else
-			refuse_props(b, ev->mapping_start.anchor, ev->mapping_start.tag, m);
-		if (b->depth >= YAML_MAX_DEPTH) {
-			policy_errorf(b->errs, b->file, m ? m->line + 1 : 1, m ? m->column + 1 : 1,
-				      "nesting too deep (max %d levels)", YAML_MAX_DEPTH);
-			return -EINVAL;
-		}
-		n = ynode_new(ev->type == FYET_SEQUENCE_START ? YN_SEQ : YN_MAP, m);
-		if (!n)
-			return -ENOMEM;
-		b->stack[b->depth++] = n;
-		return 0;
+		return on_collection_start(b, ev, m);
 	case FYET_SEQUENCE_END:
 	case FYET_MAPPING_END:
-		if (b->depth == 0)
-			return -EINVAL;
-		n = b->stack[--b->depth];
-		if (n->type == YN_MAP) {
-			r = check_duplicates(b->file, n, b->errs);
-			if (r < 0) {
-				yaml_tree_free(n);
-				return r;
-			}
-			if (r > 0)
-				b->failed = true;
-		}
-		return attach(b, n);
+		return on_collection_end(b);
 	default:
 		return 0;
 	}

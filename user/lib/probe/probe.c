@@ -131,7 +131,7 @@ static int probe_cgroup_bpf(const char *cgroup2)
 	struct bpf_insn insns[] = PROBE_INSNS(1);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_CGROUP_INET4_CONNECT);
 	_cleanup_close_ int prog = -1, cg = -1, link = -1;
-	char dir[4200];
+	_cleanup_free_ char *dir = NULL;
 	int r;
 
 	if (!cgroup2[0])
@@ -140,7 +140,9 @@ static int probe_cgroup_bpf(const char *cgroup2)
 			     ARRAY_SIZE(insns), &o);
 	if (prog < 0)
 		return -errno;
-	snprintf(dir, sizeof(dir), "%s/cordon-probe.%d", cgroup2, (int)getpid());
+	dir = cordon_strdup_printf("%s/cordon-probe.%d", cgroup2, (int)getpid());
+	if (!dir)
+		return -ENOMEM;
 	r = cordon_cgroup_create(dir);
 	if (r < 0)
 		return r;
@@ -246,51 +248,62 @@ static void set(struct cordon_layer *l, const char *name, bool active, const cha
 	snprintf(l->hint, sizeof(l->hint), "%s", active || !hint ? "" : hint);
 }
 
-void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORDON_LAYER_ID_COUNT])
+static void layer_landlock(const struct cordon_features *f, struct cordon_layer *l)
 {
 	char d[160];
-	bool bpf_listed = cordon_lsm_listed(f->lsms, "bpf");
-	bool cg_limits;
 
 	if (f->landlock_abi > 0) {
 		snprintf(d, sizeof(d), "ABI %d", f->landlock_abi);
-		set(&out[CORDON_LAYER_ID_LANDLOCK], "landlock", true, d, NULL);
+		set(l, "landlock", true, d, NULL);
 	} else {
 		snprintf(d, sizeof(d), "unavailable: %s", strerror(-f->landlock_abi));
-		set(&out[CORDON_LAYER_ID_LANDLOCK], "landlock", false, d,
+		set(l, "landlock", false, d,
 		    f->landlock_abi == -EOPNOTSUPP
 			    ? "add landlock to the lsm= kernel parameter"
 			    : "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (5.13 or later)");
 	}
+}
+
+static void layer_seccomp(const struct cordon_features *f, struct cordon_layer *l)
+{
+	char d[160];
 
 	if (f->seccomp == 0) {
-		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", true,
-		    "filters with SECCOMP_RET_ERRNO", NULL);
+		set(l, "seccomp", true, "filters with SECCOMP_RET_ERRNO", NULL);
 	} else {
 		snprintf(d, sizeof(d), "unavailable: %s", strerror(-f->seccomp));
-		set(&out[CORDON_LAYER_ID_SECCOMP], "seccomp", false, d,
-		    "use a kernel built with CONFIG_SECCOMP_FILTER=y");
+		set(l, "seccomp", false, d, "use a kernel built with CONFIG_SECCOMP_FILTER=y");
 	}
+}
+
+static void layer_cgroup_bpf(const struct cordon_features *f, struct cordon_layer *l)
+{
+	char d[160];
 
 	if (!f->cgroup2[0]) {
-		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", false, "no cgroup v2 mount",
+		set(l, "cgroup_bpf", false, "no cgroup v2 mount",
 		    "mount cgroup2 (systemd does so by default; or: mount -t cgroup2 none "
 		    "/sys/fs/cgroup/unified)");
 	} else if (f->cgroup_bpf == 0) {
 		snprintf(d, sizeof(d), "connect/bind/sendmsg programs under %.120s", f->cgroup2);
-		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", true, d, NULL);
+		set(l, "cgroup_bpf", true, d, NULL);
 	} else {
 		snprintf(d, sizeof(d), "attach refused: %s", strerror(-f->cgroup_bpf));
-		set(&out[CORDON_LAYER_ID_CGROUP_BPF], "cgroup_bpf", false, d,
+		set(l, "cgroup_bpf", false, d,
 		    f->root ? "use a kernel built with CONFIG_CGROUP_BPF=y"
 			    : "run as root, or through the cordon daemon");
 	}
+}
+
+static void layer_bpf_lsm(const struct cordon_features *f, struct cordon_layer *l)
+{
+	bool bpf_listed = cordon_lsm_listed(f->lsms, "bpf");
+	char d[160];
 
 	if (bpf_listed && f->bpf_lsm_load == 0) {
-		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", true, "lsm/ programs load and attach",
-		    NULL);
+		set(l, "bpf_lsm", true, "lsm/ programs load and attach", NULL);
 	} else if (!bpf_listed) {
-		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", false,
+		set(l, "bpf_lsm", false,
 		    f->lsms_err ? "active LSMs unknown (securityfs unreadable)"
 				: "bpf is not an active LSM",
 		    "add bpf to the lsm= kernel parameter (e.g. lsm=landlock,lockdown,yama,bpf) "
@@ -299,32 +312,52 @@ void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORD
 	} else {
 		snprintf(d, sizeof(d), "bpf is listed but the kernel refuses lsm/ programs: %s",
 			 strerror(-f->bpf_lsm_load));
-		set(&out[CORDON_LAYER_ID_BPF_LSM], "bpf_lsm", false, d,
+		set(l, "bpf_lsm", false, d,
 		    f->root ? "this kernel forbids BPF LSM programs (a lockdown or hypervisor "
 			      "policy, or no BPF trampolines); secrets are masked with a mount "
 			      "namespace instead"
 			    : "run as root, or through the cordon daemon");
 	}
+}
+
+static void layer_mount_ns(const struct cordon_features *f, struct cordon_layer *l)
+{
+	char d[160];
 
 	if (f->root || f->userns == 0) {
-		set(&out[CORDON_LAYER_ID_MOUNT_NS], "mount_ns", true,
+		set(l, "mount_ns", true,
 		    f->root ? "private mount namespace"
 			    : "private mount namespace in a user namespace",
 		    NULL);
 	} else {
 		snprintf(d, sizeof(d), "user namespaces refused: %s", strerror(-f->userns));
-		set(&out[CORDON_LAYER_ID_MOUNT_NS], "mount_ns", false, d,
+		set(l, "mount_ns", false, d,
 		    "set kernel.unprivileged_userns_clone=1, or use the cordon daemon");
 	}
+}
+
+static void layer_limits(const struct cordon_features *f, struct cordon_layer *l)
+{
+	bool cg_limits;
 
 	cg_limits = f->cgroup2[0] && strstr(f->cgroup2_controllers, "pids") &&
 		    strstr(f->cgroup2_controllers, "memory");
-	set(&out[CORDON_LAYER_ID_LIMITS], "limits", true,
+	set(l, "limits", true,
 	    cg_limits ? "cgroup v2 pids/memory/cpu controllers"
 		      : "rlimits (no pids/memory controllers on cgroup v2)",
 	    NULL);
 	if (!cg_limits)
-		snprintf(out[CORDON_LAYER_ID_LIMITS].hint, sizeof(out[0].hint),
+		snprintf(l->hint, sizeof(l->hint),
 			 "enable the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1) "
 			 "for per-session memory and pids limits");
+}
+
+void cordon_layers(const struct cordon_features *f, struct cordon_layer out[CORDON_LAYER_ID_COUNT])
+{
+	layer_landlock(f, &out[CORDON_LAYER_ID_LANDLOCK]);
+	layer_seccomp(f, &out[CORDON_LAYER_ID_SECCOMP]);
+	layer_cgroup_bpf(f, &out[CORDON_LAYER_ID_CGROUP_BPF]);
+	layer_bpf_lsm(f, &out[CORDON_LAYER_ID_BPF_LSM]);
+	layer_mount_ns(f, &out[CORDON_LAYER_ID_MOUNT_NS]);
+	layer_limits(f, &out[CORDON_LAYER_ID_LIMITS]);
 }
