@@ -401,6 +401,10 @@ int cmd_run(int argc, char **argv)
 	struct cordon_rlimit rl[4];
 	struct cordon_launch l = { .cgroup_procs_fd = -1, .landlock_fd = -1 };
 	struct cordon_launch_failure fail;
+	struct cordon_supervise sup;
+	struct termios tio;
+	struct winsize ws;
+	int pty_master = -1;
 	struct run_events ev = { .audit_fd = -1 };
 	struct target_user tu;
 	char project[PATH_MAX], user_dir[PATH_MAX + 64], hostname[256] = "";
@@ -715,7 +719,14 @@ int cmd_run(int argc, char **argv)
 		cordon_audit_sink_flush(ev.stream.sink);
 	}
 
-	r = cordon_launch(&l, &pid, &fail);
+	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0) {
+		l.pty = true;
+		l.pty_termios = &tio;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			l.pty_winsize = &ws;
+	}
+	r = cordon_launch(&l, &pid, &pty_master, &fail);
 	if (r < 0) {
 		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
 			  strerror(fail.err));
@@ -723,8 +734,14 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "cordon: while masking '%s'\n", masks.v[fail.index].path);
 		goto out;
 	}
-	status =
-		cordon_launch_supervise(pid, ev.rb ? ring_buffer__epoll_fd(ev.rb) : -1, drain, &ev);
+	sup = (struct cordon_supervise){ .pid = pid,
+					 .pty_master = pty_master,
+					 .extra_fd = ev.rb ? ring_buffer__epoll_fd(ev.rb) : -1,
+					 .on_extra = drain,
+					 .ctx = &ev };
+	status = cordon_supervise(&sup);
+	if (pty_master >= 0)
+		close(pty_master);
 	if (status < 0) {
 		cli_error("run: supervising: %s", strerror(-status));
 		status = EXIT_FAIL;
