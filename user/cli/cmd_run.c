@@ -723,6 +723,10 @@ int cmd_run(int argc, char **argv)
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0) {
 		l.pty = true;
 		l.pty_termios = &tio;
+		l.pty_landlock_access =
+			ll.attr.handled_access_fs &
+			(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+			 LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_IOCTL_DEV);
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 			l.pty_winsize = &ws;
 	}

@@ -173,6 +173,7 @@ struct cordon_launch {
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
+	uint64_t pty_landlock_access;	   /* Landlock rights on the session's own /dev/pts */
 };
 
 /* Child steps, in the order they run; reported on failure. */

@@ -152,6 +152,18 @@ static void open_terminal(const struct cordon_launch *l, int report)
 		if (r < 0)
 			fail(report, CORDON_STEP_TERMINAL, -r, 0);
 		ptmx = "/dev/pts/ptmx";
+		/*
+		 * Landlock ignores the mount point a new mount hides, so the policy's rule on the
+		 * host's /dev/pts does not reach this instance. It holds only the session's own
+		 * terminals: the agent may use them (reopen its tty, open new ptys) whatever the
+		 * policy says about the host's.
+		 */
+		if (l->landlock_fd >= 0 && l->pty_landlock_access) {
+			r = cordon_landlock_allow_path(l->landlock_fd, "/dev/pts",
+						       l->pty_landlock_access);
+			if (r < 0)
+				fail(report, CORDON_STEP_TERMINAL, -r, 0);
+		}
 	}
 	r = cordon_pty_open(ptmx, l->pty_termios, l->pty_winsize,
 			    l->drop_privileges ? l->uid : (uid_t)-1, &master, &peer);

@@ -32,11 +32,9 @@ int cordon_pty_mount_devpts(void)
 		  "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return -errno;
 	/*
-	 * /dev/ptmx opens the instance mounted at "pts" beside it (Linux >= 4.7); binding the
-	 * instance's own ptmx over it makes that hold on older layouts too. Best effort: a
-	 * /dev without a ptmx node still has /dev/pts/ptmx, which is what cordon opens.
+	 * No bind over /dev/ptmx: since Linux 4.7 it opens the instance mounted at "pts" beside
+	 * it, and it keeps the inode the policy's Landlock rules were resolved on.
 	 */
-	(void)mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL);
 	return 0;
 }
 
