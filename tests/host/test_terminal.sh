@@ -23,6 +23,8 @@ command -v tmux >/dev/null || { cannot terminal/suite "tmux is not installed"; e
 id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
 
 proj=$(mktemp -d /tmp/cordon-term.XXXXXX)
+shm_marker=$(mktemp /dev/shm/cordon-term.XXXXXX)
+chmod 644 "$shm_marker"
 chmod 755 "$proj"
 printf 'all:\n\tsleep 300\n\techo MAKE-NOT-INTERRUPTED\n' >"$proj/Makefile"
 chown -R "$USER_NAME:" "$proj"
@@ -30,7 +32,7 @@ T() { tmux -L "$SOCK" "$@"; }
 cleanup() {
 	T kill-server 2>/dev/null
 	pkill -u "$USER_NAME" -f 'sleep (200|300)' 2>/dev/null
-	rm -rf "$proj"
+	rm -rf "$proj" "$shm_marker"
 }
 trap cleanup EXIT
 
@@ -63,7 +65,7 @@ keys "PS1='outside$ '" Enter
 # Outside cordon first: the developer's other terminals are listed (a second tmux window is one),
 # TIOCSTI into the own terminal works (dev.tty.legacy_tiocsti is 1 on this host; it injects a
 # harmless space), so the refusals below prove something.
-T new-window -d -t t "sleep 600"
+T new-window -d -t t: "sleep 600"
 run_line 'ls /dev/pts | grep -c "^[0-9]"' outside-pts
 n=$(screen | grep -B1 '^MARK-outside-pts-' | head -1)
 [[ $n =~ ^[0-9]+$ ]] && ((n >= 2)) && ok "terminal/outside_lists_host_terminals ($n)" ||
@@ -90,6 +92,10 @@ run_line 'tty' tty
 check agent_has_a_pty_of_its_own wait_for '^/dev/pts/0$'
 run_line 'ls /dev/pts | tr "\n" " "; echo' pts
 check other_terminals_are_not_visible wait_for '^0 ptmx $'
+# /dev/shm is the session's own: the host's shared memory is not there, its own works.
+check host_shm_visible_outside test -e "$shm_marker"
+run_line "test ! -e $shm_marker && echo x > /dev/shm/mine && cat /dev/shm/mine" shm
+check shm_is_private wait_for '^MARK-shm-0$'
 run_line 'test -t 0 && test -t 1 && test -t 2 && [[ $- == *m* ]]' jobctl
 check job_control_on wait_for '^MARK-jobctl-0$'
 

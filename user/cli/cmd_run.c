@@ -402,6 +402,7 @@ int cmd_run(int argc, char **argv)
 	struct cordon_launch l = { .cgroup_procs_fd = -1, .landlock_fd = -1 };
 	struct cordon_launch_failure fail;
 	struct cordon_supervise sup;
+	struct cordon_view view = { 0 };
 	struct termios tio;
 	struct winsize ws;
 	int pty_master = -1;
@@ -642,7 +643,12 @@ int cmd_run(int argc, char **argv)
 		l.groups = tu.groups;
 		l.ngroups = (size_t)tu.ngroups;
 	}
-	l.userns = masks.n && geteuid() != 0;
+	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
+	if (use.mount_ns) {
+		cordon_view_plan(&ll, &view);
+		l.view = &view;
+	}
+	l.userns = (masks.n || l.view) && geteuid() != 0;
 	l.masks = masks.v;
 	l.nmasks = masks.n;
 	l.rlimits = rl;
@@ -723,10 +729,6 @@ int cmd_run(int argc, char **argv)
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0) {
 		l.pty = true;
 		l.pty_termios = &tio;
-		l.pty_landlock_access =
-			ll.attr.handled_access_fs &
-			(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-			 LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_IOCTL_DEV);
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 			l.pty_winsize = &ws;
 	}
@@ -736,6 +738,10 @@ int cmd_run(int argc, char **argv)
 			  strerror(fail.err));
 		if (fail.step == CORDON_STEP_MASK && (size_t)fail.index < masks.n)
 			fprintf(stderr, "cordon: while masking '%s'\n", masks.v[fail.index].path);
+		if (fail.step == CORDON_STEP_VIEW && (size_t)fail.index < view.nmounts)
+			fprintf(stderr, "cordon: while mounting '%s'\n",
+				view.mounts[fail.index].path);
+
 		goto out;
 	}
 	sup = (struct cordon_supervise){ .pid = pid,

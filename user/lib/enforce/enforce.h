@@ -126,6 +126,36 @@ struct cordon_masks {
 int cordon_masks_plan(const struct policy *p, const char *project, struct cordon_masks *m);
 void cordon_masks_free(struct cordon_masks *m);
 
+/* ---- view ---- */
+/*
+ * The session's own view: private scratch places and terminals in its mount namespace (planned
+ * by view.c, built by the launch).
+ */
+
+enum cordon_view_kind {
+	CORDON_VIEW_TMPFS,  /* an empty tmpfs, mode 1777, nosuid, nodev */
+	CORDON_VIEW_DEVPTS, /* a new devpts instance: only the session's own terminals */
+};
+
+struct cordon_view_mount {
+	const char *path;
+	enum cordon_view_kind kind;
+	uint64_t landlock_access; /* granted again on the new root (Landlock skips hidden ones) */
+};
+
+#define CORDON_VIEW_MAX_MOUNTS 4
+
+struct cordon_view {
+	struct cordon_view_mount mounts[CORDON_VIEW_MAX_MOUNTS];
+	size_t nmounts;
+};
+
+/* Plan the view for the compiled Landlock rules @ll (the rights its new roots get again). */
+void cordon_view_plan(const struct pol_landlock *ll, struct cordon_view *v);
+
+/* Does the view give the session a devpts of its own? */
+bool cordon_view_has_devpts(const struct cordon_view *v);
+
 /* ---- launch ---- */
 /*
  * The launch pipeline: fork a child that confines itself in a fixed order and execs the agent.
@@ -163,6 +193,7 @@ struct cordon_launch {
 	const gid_t *groups;
 	size_t ngroups;
 	bool userns; /* unprivileged: a user namespace mapping our ids to themselves */
+	const struct cordon_view *view;	 /* NULL: the host's (no mount namespace for it) */
 	const struct cordon_mask *masks; /* applied in a private mount namespace */
 	size_t nmasks;
 	const struct cordon_rlimit *rlimits;
@@ -173,7 +204,6 @@ struct cordon_launch {
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
-	uint64_t pty_landlock_access;	   /* Landlock rights on the session's own /dev/pts */
 };
 
 /* Child steps, in the order they run; reported on failure. */
@@ -183,6 +213,7 @@ enum cordon_launch_step {
 	CORDON_STEP_SETSID,
 	CORDON_STEP_USERNS,
 	CORDON_STEP_MOUNTNS,
+	CORDON_STEP_VIEW,
 	CORDON_STEP_MASK,
 	CORDON_STEP_TERMINAL,
 	CORDON_STEP_RLIMIT,
@@ -198,7 +229,7 @@ enum cordon_launch_step {
 struct cordon_launch_failure {
 	int step;  /* enum cordon_launch_step */
 	int err;   /* positive errno */
-	int index; /* for CORDON_STEP_MASK / _RLIMIT: which entry */
+	int index; /* for CORDON_STEP_VIEW / _MASK / _RLIMIT: which entry */
 };
 
 const char *cordon_launch_step_name(int step);

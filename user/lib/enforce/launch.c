@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The launch pipeline. The order in the child is the security argument, so it is fixed here:
- *   cgroup -> setsid -> user namespace -> mount namespace + masks -> terminal (a pty from the
- *   session's own devpts, needing the mount namespace and the privilege still held) -> rlimits
+ *   cgroup -> setsid -> user namespace -> mount namespace -> view (private devpts and
+ *   /dev/shm) -> masks -> terminal (a pty from the session's own devpts, needing the
+ *   privilege still held) -> rlimits
  *   -> chdir -> drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
  *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec.
  */
@@ -31,6 +32,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_SETSID] = "new session (setsid)",
 	[CORDON_STEP_USERNS] = "user namespace",
 	[CORDON_STEP_MOUNTNS] = "mount namespace",
+	[CORDON_STEP_VIEW] = "the session's view (private /tmp, /dev/pts, ...)",
 	[CORDON_STEP_MASK] = "mask a path",
 	[CORDON_STEP_TERMINAL] = "the agent's terminal (pty)",
 	[CORDON_STEP_RLIMIT] = "resource limit",
@@ -130,41 +132,49 @@ static int apply_mask(const struct cordon_mask *m)
 	return mount(NULL, m->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | hard, NULL);
 }
 
-/* A devpts of the session's own needs a mount namespace: root, or a user namespace. */
-static bool private_devpts(const struct cordon_launch *l)
+static int mount_view(const struct cordon_view_mount *m)
 {
-	return l->pty && (l->userns || geteuid() == 0);
+	const unsigned long flags = MS_NOSUID | MS_NODEV;
+
+	if (m->kind == CORDON_VIEW_DEVPTS)
+		return cordon_pty_mount_devpts();
+	return mount("tmpfs", m->path, "tmpfs", flags, "mode=1777") < 0 ? -errno : 0;
+}
+
+/*
+ * The session's view, in the new mount namespace: each private mount hides the host's, and the
+ * new roots get their Landlock rights (see view.c).
+ */
+static void build_view(const struct cordon_launch *l, int report)
+{
+	const struct cordon_view *v = l->view;
+	int r;
+
+	for (size_t i = 0; i < v->nmounts; i++) {
+		const struct cordon_view_mount *m = &v->mounts[i];
+
+		r = mount_view(m);
+		if (r < 0)
+			fail(report, CORDON_STEP_VIEW, -r, (int)i);
+		if (l->landlock_fd >= 0 && m->landlock_access) {
+			r = cordon_landlock_allow_path(l->landlock_fd, m->path, m->landlock_access);
+			if (r < 0)
+				fail(report, CORDON_STEP_VIEW, -r, (int)i);
+		}
+	}
 }
 
 /*
  * The agent's terminal: a pty whose peer becomes the controlling terminal and stdio, and whose
- * master goes to cordon for relaying. Where no private devpts can be mounted (unprivileged,
- * without user namespaces) the pty comes from the host's devpts: still the agent's own
- * terminal, but the host's other terminals stay visible (the view plan lists that gap).
+ * master goes to cordon for relaying. It comes from the session's own devpts when the view has
+ * one; else (unprivileged, without user namespaces) from the host's: still the agent's own
+ * terminal, but the host's other terminals stay visible (a declared gap of that mode).
  */
 static void open_terminal(const struct cordon_launch *l, int report)
 {
-	const char *ptmx = "/dev/ptmx";
+	const char *ptmx = cordon_view_has_devpts(l->view) ? "/dev/pts/ptmx" : "/dev/ptmx";
 	int r, master, peer;
 
-	if (private_devpts(l)) {
-		r = cordon_pty_mount_devpts();
-		if (r < 0)
-			fail(report, CORDON_STEP_TERMINAL, -r, 0);
-		ptmx = "/dev/pts/ptmx";
-		/*
-		 * Landlock ignores the mount point a new mount hides, so the policy's rule on the
-		 * host's /dev/pts does not reach this instance. It holds only the session's own
-		 * terminals: the agent may use them (reopen its tty, open new ptys) whatever the
-		 * policy says about the host's.
-		 */
-		if (l->landlock_fd >= 0 && l->pty_landlock_access) {
-			r = cordon_landlock_allow_path(l->landlock_fd, "/dev/pts",
-						       l->pty_landlock_access);
-			if (r < 0)
-				fail(report, CORDON_STEP_TERMINAL, -r, 0);
-		}
-	}
 	r = cordon_pty_open(ptmx, l->pty_termios, l->pty_winsize,
 			    l->drop_privileges ? l->uid : (uid_t)-1, &master, &peer);
 	if (r < 0)
@@ -197,12 +207,14 @@ static _Noreturn void child(const struct cordon_launch *l, int report)
 
 	if (l->userns)
 		enter_userns(report);
-	if (l->nmasks || private_devpts(l)) {
+	if (l->nmasks || l->view) {
 		if (unshare(CLONE_NEWNS) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
 		/* Our masks must not propagate back to the host's mount namespace. */
 		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
+		if (l->view)
+			build_view(l, report);
 		for (size_t i = 0; i < l->nmasks; i++)
 			if (apply_mask(&l->masks[i]) < 0)
 				fail(report, CORDON_STEP_MASK, errno, (int)i);
