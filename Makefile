@@ -348,13 +348,13 @@ $(O)/tests/host/test_package: tests/host/test_package.sh
 tests: $(O)/tests/host/test_package
 host-check: $(O)/tests/host/test_package
 
-# The terminal test (tests/host/test_terminal.sh) drives `cordon run` through tmux.
-$(O)/tests/host/test_terminal: tests/host/test_terminal.sh
+# Host tests written in shell (the terminal through tmux, stdio) run like the compiled ones.
+$(O)/tests/host/test_%: tests/host/test_%.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)$(INSTALL) -m 0755 $< $@
 
-tests: $(O)/tests/host/test_terminal
-host-check: $(O)/tests/host/test_terminal
+tests: $(O)/tests/host/test_terminal $(O)/tests/host/test_stdio
+host-check: $(O)/tests/host/test_terminal $(O)/tests/host/test_stdio
 # --- end deployment ---
 
 # --- daemon protocol fuzzing, test and bench (issue 7, parts 2 and 7) ---

@@ -474,6 +474,19 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	/* Sockets made outside the session never pass its hooks: refused on stdio at once. */
+	for (int fd = 0; fd <= 2; fd++) {
+		static const char *const names[] = { "standard input", "standard output",
+						     "standard error" };
+
+		r = cordon_stdio_check(fd);
+		if (r < 0) {
+			cli_error("run: %s is %s", names[fd], cordon_stdio_reason(r));
+			fprintf(stderr, "Hint: connect it through a pipe (cmd | cordon run ...)\n");
+			goto out;
+		}
+	}
+
 	/* Which layers this kernel and these privileges give us. */
 	cordon_features_probe(&feat);
 	cordon_layers(&feat, layers);

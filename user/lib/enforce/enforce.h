@@ -262,6 +262,16 @@ void cordon_supervised_signals(sigset_t *set);
  */
 int cordon_supervise(const struct cordon_supervise *s);
 
+/* ---- stdio ---- */
+
+/*
+ * May descriptor @fd (0, 1 or 2) cross into the session? 0, or -EPROTONOSUPPORT (a network
+ * socket), -EDESTADDRREQ (an unconnected socket), -EBADFD (another kind of file), -errno.
+ */
+int cordon_stdio_check(int fd);
+/* Why cordon_stdio_check() refused, for a message. */
+const char *cordon_stdio_reason(int err);
+
 /* ---- pty ---- */
 
 /* Mount a new devpts instance on /dev/pts of the current (private) mount namespace. */
