@@ -137,7 +137,8 @@ $(CORDON): $(CLI_OBJS) $(O)/libcordon.a
 # tests/run-suite.sh runs one suite and writes its TAP results to $(O)/results.
 
 UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
-HOST_BINS := $(HOST_SRCS:%.c=$(O)/%) $(O)/tests/host/test_package
+HOST_SH_SRCS := $(sort $(wildcard tests/host/test_*.sh))
+HOST_BINS := $(HOST_SRCS:%.c=$(O)/%) $(HOST_SH_SRCS:%.sh=$(O)/%)
 ESCAPE_BINS := $(ESCAPE_SRCS:%.c=$(O)/%)
 VM_STAGE := $(O)/vm/stage
 VM_BINS := $(VM_SRCS:tests/vm/%.c=$(VM_STAGE)/tests/vm/%)
@@ -173,8 +174,9 @@ $(O)/tests/host/%: tests/host/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
 
-# The package test (tests/host/test_package.sh) runs in the host suite like the compiled tests.
-$(O)/tests/host/test_package: tests/host/test_package.sh
+# Host tests written in shell (the package, the terminal through tmux, stdio) run in the host
+# suite like the compiled ones.
+$(O)/tests/host/test_%: tests/host/test_%.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)$(INSTALL) -m 0755 $< $@
 

@@ -8,6 +8,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -70,6 +72,24 @@ static int probe_kernel(struct run *r)
 			  r->layers[id].detail);
 		fprintf(stderr, "Hint: %s\n", r->layers[id].hint);
 		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Sockets made outside the session never pass its hooks: refused on stdio at once. */
+static int check_stdio(void)
+{
+	static const char *const names[] = { "standard input", "standard output",
+					     "standard error" };
+
+	for (int fd = 0; fd <= 2; fd++) {
+		int e = cordon_stdio_check(fd);
+
+		if (e < 0) {
+			cli_error("run: %s is %s", names[fd], cordon_stdio_reason(e));
+			fprintf(stderr, "Hint: connect it through a pipe (cmd | cordon run ...)\n");
+			return e;
+		}
 	}
 	return 0;
 }
@@ -182,7 +202,7 @@ static int prepare_launch(struct run *r)
 				     .gid = r->tu.gid,
 				     .groups = r->tu.groups,
 				     .ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
-				     .userns = r->masks.n && r->plan.userns,
+				     .userns = (r->masks.n || r->kern.mount_ns) && !r->kern.root,
 				     .masks = r->masks.v,
 				     .nmasks = r->masks.n,
 				     .rlimits = r->rl,
@@ -190,6 +210,19 @@ static int prepare_launch(struct run *r)
 				     .landlock_fd = l->landlock_fd,
 				     .cgroup_procs_fd = l->cgroup_procs_fd,
 				     .seccomp = &r->prog };
+	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
+	if (r->kern.mount_ns) {
+		cordon_view_plan(&r->ll, &r->view);
+		l->view = &r->view;
+	}
+	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &r->tio) == 0) {
+		l->pty = true;
+		l->pty_termios = &r->tio;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &r->ws) == 0)
+			l->pty_winsize = &r->ws;
+	}
 	return run_open_audit_log(&r->o, &r->ev);
 }
 
@@ -229,8 +262,7 @@ static void describe_session(struct run *r)
 static int launch(struct run *r)
 {
 	struct cordon_launch_failure fail;
-	pid_t pid;
-	int e = cordon_launch(&r->l, &pid, &fail);
+	int e = cordon_launch(&r->l, &r->as.pid, &r->pty_master, &fail);
 
 	if (e < 0) {
 		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
@@ -238,17 +270,24 @@ static int launch(struct run *r)
 		if (fail.step == CORDON_STEP_MASK && (size_t)fail.index < r->masks.n)
 			fprintf(stderr, "cordon: while masking '%s'\n",
 				r->masks.v[fail.index].path);
+		if (fail.step == CORDON_STEP_VIEW && (size_t)fail.index < r->view.nmounts)
+			fprintf(stderr, "cordon: while mounting '%s'\n",
+				r->view.mounts[fail.index].path);
 		return e;
 	}
-	r->as.pid = pid;
 	return 0;
 }
 
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 static int wait_agent(struct run *r)
 {
-	int status = cordon_launch_supervise(
-		r->as.pid, r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev);
+	struct cordon_supervise s = { .pid = r->as.pid,
+				      .pty_master = r->pty_master,
+				      .extra_fd = r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
+				      .on_extra = run_drain,
+				      .ctx = &r->ev };
+	int status = cordon_supervise(&s);
+
 	if (status < 0) {
 		cli_error("run: supervising: %s", strerror(-status));
 		status = EXIT_FAIL;
@@ -287,6 +326,8 @@ static void run_free(struct run *r)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
 		close(r->l.landlock_fd);
+	if (r->pty_master >= 0)
+		close(r->pty_master);
 	free(r->env);
 	free(r->home_env);
 	free(r->user_env);
@@ -313,6 +354,7 @@ int cmd_run(int argc, char **argv)
 	struct run r = { .o.policy = POLICY_DEFAULT,
 			 .sess.procs_fd = -1,
 			 .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
+			 .pty_master = -1,
 			 .ev.audit_fd = -1 };
 	int e, status = EXIT_FAIL;
 
@@ -326,8 +368,9 @@ int cmd_run(int argc, char **argv)
 	gethostname(r.hostname, sizeof(r.hostname) - 1);
 	r.start_ns = cordon_realtime_ns();
 
-	if (run_load_policy(&r) < 0 || probe_kernel(&r) < 0 || run_compile(&r) < 0 ||
-	    plan(&r) < 0 || report_gaps(&r) < 0 || create_session(&r) < 0 || prepare_launch(&r) < 0)
+	if (check_stdio() < 0 || run_load_policy(&r) < 0 || probe_kernel(&r) < 0 ||
+	    run_compile(&r) < 0 || plan(&r) < 0 || report_gaps(&r) < 0 || create_session(&r) < 0 ||
+	    prepare_launch(&r) < 0)
 		goto out;
 	describe_session(&r);
 	run_report_start(&r);

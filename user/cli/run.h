@@ -93,6 +93,10 @@ struct run {
 	struct sock_fprog prog;
 	struct cordon_rlimit rl[3];
 	struct cordon_launch l;
+	struct cordon_view view;
+	struct termios tio; /* the developer's terminal, copied to the agent's */
+	struct winsize ws;
+	int pty_master; /* the agent's terminal, relayed; -1: none */
 	char **env, *home_env, *user_env, *logname_env;
 	struct run_events ev;
 	struct cordon_audit_session as;

@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <stdbool.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <termios.h>
 
 #include "compile/compile.h"
 
@@ -126,6 +129,36 @@ struct cordon_masks {
 int cordon_masks_plan(const struct policy *p, const char *project, struct cordon_masks *m);
 void cordon_masks_free(struct cordon_masks *m);
 
+/* ---- view ---- */
+/*
+ * The session's own view: private scratch places and terminals in its mount namespace (planned
+ * by view.c, built by the launch).
+ */
+
+enum cordon_view_kind {
+	CORDON_VIEW_TMPFS,  /* an empty tmpfs, mode 1777, nosuid, nodev */
+	CORDON_VIEW_DEVPTS, /* a new devpts instance: only the session's own terminals */
+};
+
+struct cordon_view_mount {
+	const char *path;
+	enum cordon_view_kind kind;
+	uint64_t landlock_access; /* granted again on the new root (Landlock skips hidden ones) */
+};
+
+#define CORDON_VIEW_MAX_MOUNTS 4
+
+struct cordon_view {
+	struct cordon_view_mount mounts[CORDON_VIEW_MAX_MOUNTS];
+	size_t nmounts;
+};
+
+/* Plan the view for the compiled Landlock rules @ll (the rights its new roots get again). */
+void cordon_view_plan(const struct pol_landlock *ll, struct cordon_view *v);
+
+/* Does the view give the session a devpts of its own? */
+bool cordon_view_has_devpts(const struct cordon_view *v);
+
 /* ---- launch ---- */
 /*
  * The launch pipeline: fork a child that confines itself in a fixed order and execs the agent.
@@ -163,6 +196,7 @@ struct cordon_launch {
 	const gid_t *groups;
 	size_t ngroups;
 	bool userns; /* unprivileged: a user namespace mapping our ids to themselves */
+	const struct cordon_view *view;	 /* NULL: the host's (no mount namespace for it) */
 	const struct cordon_mask *masks; /* applied in a private mount namespace */
 	size_t nmasks;
 	const struct cordon_rlimit *rlimits;
@@ -170,6 +204,9 @@ struct cordon_launch {
 	int landlock_fd; /* ruleset to enforce, or -1 */
 	unsigned int landlock_flags;
 	const struct sock_fprog *seccomp; /* NULL: none */
+	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
+	const struct termios *pty_termios; /* the developer's terminal settings, copied */
+	const struct winsize *pty_winsize; /* and its size */
 };
 
 /* Child steps, in the order they run; reported on failure. */
@@ -179,7 +216,9 @@ enum cordon_launch_step {
 	CORDON_STEP_SETSID,
 	CORDON_STEP_USERNS,
 	CORDON_STEP_MOUNTNS,
+	CORDON_STEP_VIEW,
 	CORDON_STEP_MASK,
+	CORDON_STEP_TERMINAL,
 	CORDON_STEP_RLIMIT,
 	CORDON_STEP_CHDIR,
 	CORDON_STEP_PRIVILEGES,
@@ -193,24 +232,63 @@ enum cordon_launch_step {
 struct cordon_launch_failure {
 	int step;  /* enum cordon_launch_step */
 	int err;   /* positive errno */
-	int index; /* for CORDON_STEP_MASK / _RLIMIT: which entry */
+	int index; /* for CORDON_STEP_VIEW / _MASK / _RLIMIT: which entry */
 };
 
 const char *cordon_launch_step_name(int step);
 
 /*
- * Start the child. Returns 0 with *pid once the agent has been exec'd, or -errno with @fail
- * filled when a step failed (the child has then been reaped).
+ * Start the child. Returns 0 with *pid once the agent has been exec'd (and, when @l asked for a
+ * pty, *pty_master: its master, close-on-exec), or -errno with @fail filled when a step failed
+ * (the child has then been reaped).
  */
-int cordon_launch(const struct cordon_launch *l, pid_t *pid, struct cordon_launch_failure *fail);
+int cordon_launch(const struct cordon_launch *l, pid_t *pid, int *pty_master,
+		  struct cordon_launch_failure *fail);
+
+/* ---- supervise ---- */
+
+struct cordon_supervise {
+	pid_t pid;	/* the agent's main process (a process-group and session leader) */
+	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
+	int extra_fd;	/* polled too (the ring buffer's epoll fd), or -1 */
+	void (*on_extra)(void *ctx); /* called when @extra_fd is readable, and once at the end */
+	void *ctx;
+};
+
+/* The signals cordon handles while it supervises; blocked from before the fork. */
+void cordon_supervised_signals(sigset_t *set);
 
 /*
- * Stay the parent: forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1/2, SIGTSTP and
- * SIGCONT to @pid until it exits, calling @on_extra whenever @extra_fd (-1: none) is readable
- * (the ring buffer's epoll fd, so events are drained while the agent runs). Returns the status to exit with: the agent's code, or 128+N
- * when a signal killed it; -errno on failure.
+ * Stay the agent's parent until its main process exits: relay its pty, forward signals to its
+ * process group (SIGINT/SIGQUIT to the pty's foreground job), follow its stops, drain
+ * @extra_fd. Returns the agent's exit code, 128+N when signal N killed it, or -errno.
  */
-int cordon_launch_supervise(pid_t pid, int extra_fd, void (*on_extra)(void *ctx), void *ctx);
+int cordon_supervise(const struct cordon_supervise *s);
+
+/* ---- stdio ---- */
+
+/*
+ * May descriptor @fd (0, 1 or 2) cross into the session? 0, or -EPROTONOSUPPORT (a network
+ * socket), -EDESTADDRREQ (an unconnected socket), -EBADFD (another kind of file), -errno.
+ */
+int cordon_stdio_check(int fd);
+/* Why cordon_stdio_check() refused, for a message. */
+const char *cordon_stdio_reason(int err);
+
+/* ---- pty ---- */
+
+/* Mount a new devpts instance on /dev/pts of the current (private) mount namespace. */
+int cordon_pty_mount_devpts(void);
+
+/* Open a pty pair from @ptmx; the peer gets @tio, @ws (each may be NULL) and owner @uid. */
+int cordon_pty_open(const char *ptmx, const struct termios *tio, const struct winsize *ws,
+		    uid_t uid, int *master, int *peer);
+
+/* After setsid(): @peer becomes the controlling terminal and stdio. */
+int cordon_pty_attach(int peer);
+
+/* Send @fd over the unix socket @sock with a one-byte @tag. */
+int cordon_fd_send(int sock, int fd, char tag);
 
 /* ---- resolve ---- */
 /* Host-name resolution at session start, for the policy's network rules. */

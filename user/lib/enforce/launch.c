@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The launch pipeline. The order in the child is the security argument, so it is fixed here:
- *   cgroup -> setsid -> user namespace -> mount namespace + masks -> rlimits -> chdir ->
- *   drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock ->
- *   seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec.
+ *   cgroup -> setsid -> user namespace -> mount namespace -> view (private devpts and
+ *   /dev/shm) -> masks -> terminal (a pty from the session's own devpts, needing the
+ *   privilege still held) -> rlimits
+ *   -> chdir -> drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
+ *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,7 +32,9 @@ static const char *const step_names[] = {
 	[CORDON_STEP_SETSID] = "new session (setsid)",
 	[CORDON_STEP_USERNS] = "user namespace",
 	[CORDON_STEP_MOUNTNS] = "mount namespace",
+	[CORDON_STEP_VIEW] = "the session's view (private /tmp, /dev/pts, ...)",
 	[CORDON_STEP_MASK] = "mask a path",
+	[CORDON_STEP_TERMINAL] = "the agent's terminal (pty)",
 	[CORDON_STEP_RLIMIT] = "resource limit",
 	[CORDON_STEP_CHDIR] = "enter the project directory",
 	[CORDON_STEP_PRIVILEGES] = "drop privileges",
@@ -47,17 +50,6 @@ const char *cordon_launch_step_name(int step)
 	if (step < 0 || (size_t)step >= ARRAY_SIZE(step_names) || !step_names[step])
 		return "unknown step";
 	return step_names[step];
-}
-
-/* The signals the parent forwards; blocked in the parent, unblocked in the child. */
-static void forwarded_signals(sigset_t *set)
-{
-	static const int sigs[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGWINCH,
-				    SIGUSR1, SIGUSR2, SIGTSTP, SIGCONT, SIGCHLD };
-
-	sigemptyset(set);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaddset(set, sigs[i]);
 }
 
 /* --- in the child: async-signal-safe calls only, nothing allocated ------------------------ */
@@ -140,6 +132,62 @@ static int apply_mask(const struct cordon_mask *m)
 	return mount(NULL, m->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | hard, NULL);
 }
 
+static int mount_view(const struct cordon_view_mount *m)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV;
+
+	if (m->kind == CORDON_VIEW_DEVPTS)
+		return cordon_pty_mount_devpts();
+	return mount("tmpfs", m->path, "tmpfs", flags, "mode=1777") < 0 ? -errno : 0;
+}
+
+/*
+ * The session's view, in the new mount namespace: each private mount hides the host's, and the
+ * new roots get their Landlock rights (see view.c).
+ */
+static void build_view(const struct cordon_launch *l, int report)
+{
+	const struct cordon_view *v = l->view;
+	int r;
+
+	for (size_t i = 0; i < v->nmounts; i++) {
+		const struct cordon_view_mount *m = &v->mounts[i];
+
+		r = mount_view(m);
+		if (r < 0)
+			fail(report, CORDON_STEP_VIEW, -r, (int)i);
+		if (l->landlock_fd >= 0 && m->landlock_access) {
+			r = cordon_landlock_allow_path(l->landlock_fd, m->path, m->landlock_access);
+			if (r < 0)
+				fail(report, CORDON_STEP_VIEW, -r, (int)i);
+		}
+	}
+}
+
+/*
+ * The agent's terminal: a pty whose peer becomes the controlling terminal and stdio, and whose
+ * master goes to cordon for relaying. It comes from the session's own devpts when the view has
+ * one; else (unprivileged, without user namespaces) from the host's: still the agent's own
+ * terminal, but the host's other terminals stay visible (a declared gap of that mode).
+ */
+static void open_terminal(const struct cordon_launch *l, int report)
+{
+	const char *ptmx = cordon_view_has_devpts(l->view) ? "/dev/pts/ptmx" : "/dev/ptmx";
+	int r, master, peer;
+
+	r = cordon_pty_open(ptmx, l->pty_termios, l->pty_winsize,
+			    l->drop_privileges ? l->uid : (uid_t)-1, &master, &peer);
+	if (r < 0)
+		fail(report, CORDON_STEP_TERMINAL, -r, 0);
+	r = cordon_fd_send(report, master, 'T');
+	close(master);
+	if (r < 0)
+		fail(report, CORDON_STEP_TERMINAL, -r, 0);
+	r = cordon_pty_attach(peer);
+	if (r < 0)
+		fail(report, CORDON_STEP_TERMINAL, -r, 0);
+}
+
 static _Noreturn void child(const struct cordon_launch *l, int report)
 {
 	sigset_t set;
@@ -147,25 +195,32 @@ static _Noreturn void child(const struct cordon_launch *l, int report)
 	/* First: from here on everything, our own set-up included, belongs to the session. */
 	if (l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
 		fail(report, CORDON_STEP_CGROUP, errno, 0);
-	forwarded_signals(&set);
+	cordon_supervised_signals(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 
-	/* No controlling terminal: TIOCSTI on the user's tty is refused by the kernel itself. */
+	/*
+	 * Not the developer's terminal's session: TIOCSTI on it is refused by the kernel itself, and
+	 * its keyboard signals never reach the agent directly (a pty of its own carries them).
+	 */
 	if (setsid() < 0)
 		fail(report, CORDON_STEP_SETSID, errno, 0);
 
 	if (l->userns)
 		enter_userns(report);
-	if (l->nmasks) {
+	if (l->nmasks || l->view) {
 		if (unshare(CLONE_NEWNS) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
 		/* Our masks must not propagate back to the host's mount namespace. */
 		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
+		if (l->view)
+			build_view(l, report);
 		for (size_t i = 0; i < l->nmasks; i++)
 			if (apply_mask(&l->masks[i]) < 0)
 				fail(report, CORDON_STEP_MASK, errno, (int)i);
 	}
+	if (l->pty)
+		open_terminal(l, report);
 	for (size_t i = 0; i < l->nrlimits; i++)
 		if (setrlimit(l->rlimits[i].resource, &l->rlimits[i].limit) < 0)
 			fail(report, CORDON_STEP_RLIMIT, errno, (int)i);
@@ -208,102 +263,110 @@ static _Noreturn void child(const struct cordon_launch *l, int report)
 
 /* --- in the parent ------------------------------------------------------------------------ */
 
-int cordon_launch(const struct cordon_launch *l, pid_t *pid, struct cordon_launch_failure *f)
+/*
+ * One message from the child: a failure report, or the pty master (tag 'T' with SCM_RIGHTS).
+ * Returns the bytes received (0: the child exec'd or died) or -errno.
+ */
+static ssize_t recv_report(int sock, struct cordon_launch_failure *got, int *fd)
 {
-	struct cordon_launch_failure got = { 0 };
-	sigset_t set, old;
-	int pfd[2], status;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = got, .iov_len = sizeof(*got) };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
 	ssize_t n;
-	pid_t p;
 
-	memset(f, 0, sizeof(*f));
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	/* Block the forwarded signals before fork so none is lost between fork and supervise. */
-	forwarded_signals(&set);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	fflush(NULL);
-	p = fork();
-	if (p < 0) {
-		int e = -errno;
-
-		close(pfd[0]);
-		close(pfd[1]);
-		return e;
-	}
-	if (p == 0) {
-		close(pfd[0]);
-		child(l, pfd[1]);
-	}
-	close(pfd[1]);
-	/* EOF: the write end closed on a successful exec. */
 	do
-		n = read(pfd[0], &got, sizeof(got));
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	if (n == 0) {
-		*pid = p;
-		return 0;
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* Read the child's reports until it execs (EOF) or fails. */
+static int await_exec(int sock, pid_t p, int *pty_master, struct cordon_launch_failure *f)
+{
+	struct cordon_launch_failure got;
+	int fd, status;
+	ssize_t n;
+
+	for (;;) {
+		fd = -1;
+		memset(&got, 0, sizeof(got));
+		n = recv_report(sock, &got, &fd);
+		if (n == 1 && fd >= 0 && pty_master && *pty_master < 0) {
+			*pty_master = fd; /* the agent's terminal; its exec is still to come */
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (n == 0)
+			return 0;
+		break;
 	}
 	waitpid(p, &status, 0);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pty_master && *pty_master >= 0) {
+		close(*pty_master);
+		*pty_master = -1;
+	}
 	if (n != sizeof(got)) {
 		f->step = CORDON_STEP_NONE;
-		f->err = EPROTO;
-		return -EPROTO;
+		f->err = n < 0 ? (int)-n : EPROTO;
+		return -f->err;
 	}
 	*f = got;
 	return -(got.err ? got.err : EPROTO);
 }
 
-int cordon_launch_supervise(pid_t pid, int extra_fd, void (*on_extra)(void *ctx), void *ctx)
+int cordon_launch(const struct cordon_launch *l, pid_t *pid, int *pty_master,
+		  struct cordon_launch_failure *f)
 {
-	struct signalfd_siginfo si;
-	struct pollfd pfd[2];
-	sigset_t set;
-	int sfd, status;
-	pid_t r;
+	sigset_t set, old;
+	int sv[2], r;
+	pid_t p;
 
-	forwarded_signals(&set);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
+	memset(f, 0, sizeof(*f));
+	if (pty_master)
+		*pty_master = -1;
+	/* A socket, not a pipe: the child also hands over its terminal's master (SCM_RIGHTS). */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			close(sfd);
-			return -errno;
-		}
-		/* SIGCHLD wakes us; the timeout only bounds a missed wake-up. */
-		if (poll(pfd, extra_fd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR) {
-			close(sfd);
-			return -errno;
-		}
-		if (extra_fd >= 0 && (pfd[1].revents & POLLIN) && on_extra)
-			on_extra(ctx);
-		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			switch (si.ssi_signo) {
-			case SIGCHLD:
-				break;
-			case SIGTSTP:
-				/* The agent has no terminal of its own: stop it, then ourselves. */
-				kill(pid, SIGSTOP);
-				raise(SIGSTOP);
-				kill(pid, SIGCONT);
-				break;
-			default:
-				kill(pid, (int)si.ssi_signo);
-			}
-		}
+	/* Block the forwarded signals before fork so none is lost between fork and supervise. */
+	cordon_supervised_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	fflush(NULL);
+	p = fork();
+	if (p < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
 	}
-	close(sfd);
-	if (extra_fd >= 0 && on_extra)
-		on_extra(ctx);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	if (p == 0) {
+		close(sv[0]);
+		child(l, sv[1]);
+	}
+	close(sv[1]);
+	/* EOF: the child's end closed on a successful exec. */
+	r = await_exec(sv[0], p, l->pty ? pty_master : NULL, f);
+	close(sv[0]);
+	if (r == 0) {
+		*pid = p;
+		return 0;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
