@@ -235,7 +235,10 @@ vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/in
 # ASan runtime is not clang's, which libFuzzer links). -fsanitize=fuzzer (libFuzzer's main) goes
 # on the fuzz target only. Linking the archive pulls in exactly the objects a fuzzer uses.
 FUZZ_CC ?= clang
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle $(EXTRA_LDFLAGS)
+FUZZ_CTL_SECONDS ?= 20
+FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
 
 $(O)/fuzz/obj/%.o: %.c | $(SKEL)
 	$(call msg,CC-FUZZ,$@)

@@ -851,6 +851,20 @@ static void compat_unshare(const struct attack_row *a)
 	struct spawn s = SPAWN("compat_unshare_user");
 	struct result r;
 
+	/*
+	 * A kernel without 32-bit system calls (IA-32 emulation off, as on this build machine's
+	 * kernel since 2026-12) faults the int $0x80 itself: the way in does not exist there, and
+	 * nothing is left for cordon to refuse. Any other outside failure is a failure.
+	 */
+	run(&s, &r);
+	if (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGSEGV) {
+		const char *why = "int $0x80 faults outside cordon: no 32-bit system calls here";
+
+		tap_skip(why, "%s_outside_succeeds", a->name);
+		tap_skip(why, "%s_refused", a->name);
+		tap_skip(why, "%s_audit_record", a->name);
+		return;
+	}
 	outside_ok(a->name, &s, NULL);
 	s.inside = true;
 	run(&s, &r);

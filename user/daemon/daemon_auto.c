@@ -46,7 +46,7 @@ static void add_users(struct daemon *d, struct dsession *s, const char *policy)
 		struct policy *p = NULL;
 		struct stat st;
 
-		if (pw->pw_uid == 0 || pw->pw_uid < 1000 || pw->pw_uid >= 65534 || !pw->pw_dir ||
+		if (pw->pw_uid < 1000 || pw->pw_uid >= 65534 || !pw->pw_dir ||
 		    stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		if (daemon_policy_resolve(d, policy, NULL, 0, NULL, pw->pw_uid, "/", NULL, &p,

@@ -200,12 +200,15 @@ static bool peer_alive_as(pid_t pid, uid_t uid)
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int ruid;
+		char *end;
+		unsigned long ruid;
 
-		if (sscanf(line, "Uid:\t%u", &ruid) == 1) {
-			ok = ruid == uid;
-			break;
-		}
+		if (strncmp(line, "Uid:\t", 5))
+			continue;
+		errno = 0;
+		ruid = strtoul(line + 5, &end, 10);
+		ok = !errno && end != line + 5 && ruid == uid;
+		break;
 	}
 	fclose(f);
 	return ok;
@@ -288,7 +291,7 @@ static json_t *pids_of(const struct dsession *s)
 	FILE *f = path ? fopen(path, "re") : NULL;
 
 	while (f && a && fgets(line, sizeof(line), f))
-		json_array_append_new(a, json_integer(atoi(line)));
+		json_array_append_new(a, json_integer(strtol(line, NULL, 10)));
 	if (f)
 		fclose(f);
 	return a;

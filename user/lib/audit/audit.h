@@ -200,7 +200,7 @@ uint64_t cordon_realtime_ns(void);
 void cordon_audit_rfc3339(uint64_t realtime_ns, char *buf, size_t len);
 
 /* Parse cordon_audit_rfc3339()'s format (also without fraction); 0 or -EINVAL. */
-int cordon_audit_parse_time(const char *s, uint64_t *realtime_ns);
+int cordon_audit_parse_time(const char *s, uint64_t *out);
 
 /* Append @rec as one line to @fd (one write of the whole line, O_APPEND). Consumes @rec. */
 int cordon_audit_write(int fd, json_t *rec);

@@ -142,7 +142,10 @@ size_t cordon_utf8_repair(const void *str, size_t n, char *clean, char *hex)
 			k += l;
 			i += l;
 		} else {
-			memcpy(clean + k, "\xef\xbf\xbd", 3);
+			/* U+FFFD in UTF-8 */
+			static const unsigned char replacement[3] = { 0xef, 0xbf, 0xbd };
+
+			memcpy(clean + k, replacement, sizeof(replacement));
 			k += 3;
 			i++;
 		}

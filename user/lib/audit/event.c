@@ -12,7 +12,7 @@
 #include "sys/sys.h"
 #include "audit/audit.h"
 
-#define NAME_ENTRY(name, nr, str) [nr] = str,
+#define NAME_ENTRY(name, nr, str) [(nr)] = (str),
 
 /* A number listed twice in events.h is a -Woverride-init error here. */
 static const char *const type_names[] = { CORDON_EVENT_TYPES(NAME_ENTRY) };
@@ -46,9 +46,12 @@ const char *cordon_event_layer_name(unsigned int layer)
 /* Present only when the __u32 flags word @m has @bit. */
 #define WHEN(st, m, bit) .when_off = OFF(st, m), .when_bit = (bit)
 /* The key, and as the writer puts it: ,"key": */
+/* The key is pasted into string literals, so it cannot be parenthesised. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define FIELD(o, k, kind_)               \
 	.obj = CORDON_OBJ_##o, .key = k, \
 	.json = ",\"" k "\":", .json_len = sizeof(",\"" k "\":") - 1, .kind = CORDON_FIELD_##kind_
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct cordon_event_field file_fields[] = {
 	{ FIELD(CORDON, "secret", SECRET) },
@@ -170,8 +173,8 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 
 /* ---- the types --------------------------------------------------------------------------- */
 
-#define FIELDS(a)  .fields = a, .n_fields = ARRAY_SIZE(a)
-#define BY_HOOK(a) .by_hook = a, .n_by_hook = ARRAY_SIZE(a)
+#define FIELDS(a)  .fields = (a), .n_fields = ARRAY_SIZE(a)
+#define BY_HOOK(a) .by_hook = (a), .n_by_hook = ARRAY_SIZE(a)
 
 static const struct cordon_event_desc descs[] = {
 	[CORDON_EV_FILE] = { .size = sizeof(struct cordon_event_file),

@@ -388,8 +388,7 @@ int policy_system_resolvers(const char *resolv_conf, struct pol_addr *out, size_
 		*end = 0;
 		memset(&out[n], 0, sizeof(out[n]));
 		if (inet_pton(AF_INET, addr, b) == 1) {
-			out[n].addr[10] = out[n].addr[11] = 0xff;
-			memcpy(out[n].addr + 12, b, 4);
+			cordon_addr_v4mapped(out[n].addr, b);
 			n++;
 		} else if (inet_pton(AF_INET6, addr, b) == 1) {
 			memcpy(out[n].addr, b, 16);

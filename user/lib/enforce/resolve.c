@@ -45,7 +45,7 @@ static void add_hosts(struct cordon_resolver *r, const struct pol_net_list *l)
 		if (!l->v[i].host)
 			continue;
 		for (size_t j = 0; j < r->n; j++)
-			dup = dup || !strcmp(r->v[j].host, l->v[i].host);
+			dup = dup || (r->v[j].host && !strcmp(r->v[j].host, l->v[i].host));
 		if (!dup)
 			r->v[r->n++].host = l->v[i].host;
 	}
@@ -60,9 +60,7 @@ static void collect(struct cordon_resolved *e)
 		bool dup = false;
 
 		if (ai->ai_family == AF_INET) {
-			a.addr[10] = 0xff;
-			a.addr[11] = 0xff;
-			memcpy(&a.addr[12], &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+			cordon_addr_v4mapped(a.addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
 		} else if (ai->ai_family == AF_INET6) {
 			memcpy(a.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
 		} else {

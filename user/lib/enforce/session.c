@@ -305,10 +305,10 @@ static bool kill_listed(const char *cgroup)
 	bool any = false;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		int pid = atoi(line);
+		long pid = strtol(line, NULL, 10);
 
 		if (pid > 0) {
-			kill(pid, SIGKILL);
+			kill((pid_t)pid, SIGKILL);
 			any = true;
 		}
 	}

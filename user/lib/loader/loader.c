@@ -251,9 +251,9 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 	{
 		enum bpf_prog_type t = bpf_program__type(p);
 
-		if (opts->no_trace && (t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT))
-			bpf_program__set_autoload(p, false);
-		else if (t == BPF_PROG_TYPE_LSM && !opts->lsm)
+		bool trace = t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT;
+
+		if ((opts->no_trace && trace) || (t == BPF_PROG_TYPE_LSM && !opts->lsm))
 			bpf_program__set_autoload(p, false);
 		else if (t == BPF_PROG_TYPE_LSM)
 			skip_missing_hook(b, p, vmlinux);
@@ -544,7 +544,7 @@ int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key 
 
 int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 {
-	/* The value is struct cordon_task_tag (bpf/cordon.bpf.h): one __u64, the cgroup id. */
+	/* The value is struct cordon_task_tag (bpf/lib/session.bpf.h): one __u64, the cgroup id. */
 	__u64 v = 0;
 	int r = bpf_map__lookup_elem(b->skel->maps.task_tags, &pidfd, sizeof(pidfd), &v, sizeof(v),
 				     0);

@@ -9,18 +9,18 @@
 #include "policy/policy.h"
 
 /* Each blob is NUL-terminated and its length recorded by the assembler. */
-#define EMBED(sym, file)                                \
-	__asm__(".section .rodata\n"                    \
-		".global " #sym "\n"                    \
-		".type " #sym ", @object\n"             \
-		".balign 16\n" #sym ":\n"               \
-		".incbin \"" file "\"\n" #sym "_end:\n" \
-		".byte 0\n"                             \
-		".global " #sym "_len\n"                \
-		".balign 8\n" #sym "_len:\n"            \
-		".quad " #sym "_end - " #sym "\n"       \
-		".previous\n");                         \
-	extern const char sym[];                        \
+#define EMBED(sym, file)                                                                \
+	__asm__(".section .rodata\n"                                                    \
+		".global " #sym "\n"                                                    \
+		".type " #sym ", @object\n"                                             \
+		".balign 16\n" #sym ":\n"                                               \
+		".incbin \"" file "\"\n" #sym "_end:\n"                                 \
+		".byte 0\n"                                                             \
+		".global " #sym "_len\n"                                                \
+		".balign 8\n" #sym "_len:\n"                                            \
+		".quad " #sym "_end - " #sym "\n"                                       \
+		".previous\n");                                                         \
+	extern const char sym[]; /* NOLINT(bugprone-macro-parentheses): a declarator */ \
 	extern const unsigned long sym##_len;
 
 EMBED(cordon_policy_hosts, "policies/hosts.yaml")
