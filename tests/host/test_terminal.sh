@@ -7,6 +7,8 @@
 set -uo pipefail
 
 O=${O:-build}
+# Run from `make check`: the make under test is not a sub-make of it.
+unset MAKELEVEL MAKEFLAGS MFLAGS
 CORDON=$(realpath "${CORDON:-$O/cordon}")
 USER_NAME=cordon-tty
 SOCK=cordon-term-$$
@@ -111,7 +113,7 @@ keys "make" Enter
 sleep 0.7
 keys C-c
 check ctrl_c_stops_make run_line 'true' after-make
-check make_reports_it_stopped wait_for '^(\^C)?make: \*\*\* '
+check make_reports_it_stopped wait_for '^(\^C)?make(\[[0-9]+\])?: \*\*\* '
 check make_did_not_go_on sh -c \
 	"! tmux -L $SOCK capture-pane -p -J -S -200 -t t | grep -q '^MAKE-NOT-INTERRUPTED$'"
 
