@@ -291,6 +291,7 @@ fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
 check:
 	$(Q)tools/install-deps.sh check
 	$(Q)$(MAKE) --no-print-directory format-check
+	$(Q)$(MAKE) --no-print-directory analyze
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)O=$(O) tests/run-all.sh
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* User database lookups with a plain /etc/passwd fallback (see users.h). */
+/* User database lookups with a plain /etc/passwd fallback (declared in sys/sys.h). */
 #include <stdio.h>
 #include <string.h>
 
