@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Session set-up and tear-down: its cgroup, its BPF maps and rules (root's cordon run and the daemon). */
+/* Session set-up and tear-down: its cgroup, BPF maps and rules (cordon run and the daemon). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
