@@ -29,6 +29,7 @@ echo "programs and (agent policy) resolves the policy's host names, bounded at 2
 echo "target applies with programs already pinned by the daemon (issue 7)."
 O="$O" tools/bench/bench_audit.sh
 O="$O" tools/bench/bench_daemon.sh "$cordon"
+tools/bench/bench_pty.sh "$cordon"
 
 # Part 2: hook costs. On the host: the cgroup programs (BPF LSM is refused here); in the 6.12
 # VM: BPF LSM and cgroup programs, under software emulation, so ratios only.
