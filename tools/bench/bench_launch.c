@@ -12,20 +12,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "bench.h"
 
 /* Median wall time of @n runs of @argv, in microseconds; -1 if a run failed. */
 static double median(int n, char **argv)
@@ -52,7 +39,7 @@ static double median(int n, char **argv)
 		}
 		t[i] = now_us() - start;
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp);
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	m = t[n / 2];
 	free(t);
 	return m;
