@@ -272,19 +272,7 @@ static const char *jstr(json_t *o, const char *a, const char *b)
 /* The records of one run, as an array (empty when the log is missing). */
 static json_t *audit_records(const char *path)
 {
-	json_t *all = json_array();
-	char line[8192];
-	FILE *f = fopen(path, "re");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, 0, NULL);
-
-		if (o)
-			json_array_append_new(all, o);
-	}
-	if (f)
-		fclose(f);
-	return all;
+	return test_read_jsonl(path);
 }
 
 /*

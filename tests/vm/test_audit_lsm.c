@@ -73,19 +73,6 @@ static pid_t outsider; /* a process outside every session, to ptrace and signal 
 
 /* --- the attacks (this program as `attack NAME ARG`): 0 or the errno -------------------- */
 
-static int a_read(const char *path)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	if (read(fd, buf, sizeof(buf)) < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
 static int a_write(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0755);
@@ -145,7 +132,7 @@ static int a_mount(void)
 static int attack(const char *name, const char *arg)
 {
 	if (!strcmp(name, "read"))
-		return a_read(arg);
+		return attack_open_read(arg);
 	if (!strcmp(name, "write"))
 		return a_write(arg);
 	if (!strcmp(name, "exec"))
@@ -353,21 +340,7 @@ static void check_records(const char *name, json_t *recs, const struct want *w, 
 
 static json_t *read_log(void)
 {
-	json_t *all = json_array();
-	char line[16384];
-	FILE *f = fopen(LOG, "re");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, 0, NULL);
-
-		if (o)
-			json_array_append_new(all, o);
-		else
-			tap_diag("unparsable line: %s", line);
-	}
-	if (f)
-		fclose(f);
-	return all;
+	return test_read_jsonl(LOG);
 }
 
 /* --- set-up ------------------------------------------------------------------------------- */
