@@ -323,13 +323,6 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	char uid_s[16];
 
 	snprintf(uid_s, sizeof(uid_s), "%u", (unsigned)uid);
-#define MUST(cond, what)              \
-	do {                          \
-		if (!(cond)) {        \
-			*why = what;  \
-			return false; \
-		}                     \
-	} while (0)
 	MUST(!strcmp(jstr(o, "event", "action") ?: "", w->action), "event.action");
 	MUST(!strcmp(jstr(o, "event", "outcome") ?: "", w->error ? "failure" : "success"),
 	     "event.outcome");
@@ -367,7 +360,6 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	MUST(!strcmp(jstr(o, "user", "id") ?: "", uid_s) &&
 		     !strcmp(jstr(o, "user", "name") ?: "", USER_NAME),
 	     "user");
-#undef MUST
 	return true;
 }
 

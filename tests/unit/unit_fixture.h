@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What several unit tests build the same way: a policy resolved from YAML text, a file written
- * with its contents, an event header, the name of a rotated audit log. Include after cmocka.h.
+ * with its contents, an event header, rotated audit logs and their lines. Include after cmocka.h.
  */
 #ifndef CORDON_TEST_UNIT_FIXTURE_H
 #define CORDON_TEST_UNIT_FIXTURE_H
 
 #include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "events.h"
 #include "policy/policy.h"
@@ -53,6 +55,23 @@ static inline void unit_rotated(char *buf, size_t len, const char *path, int i)
 		snprintf(buf, len, "%s.%d", path, i);
 	else
 		snprintf(buf, len, "%s", path);
+}
+
+/* Read @f to its end, each line a whole JSON record ending in a newline; the number of lines. */
+static inline unsigned long unit_whole_records(FILE *f)
+{
+	char line[4096];
+	unsigned long n = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		assert_non_null(j);
+		assert_non_null(strchr(line, '\n'));
+		json_decref(j);
+		n++;
+	}
+	return n;
 }
 
 #endif /* CORDON_TEST_UNIT_FIXTURE_H */

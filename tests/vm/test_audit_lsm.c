@@ -33,6 +33,7 @@
 
 #include "attack.h"
 #include "audit/audit.h"
+#include "audit_valid.h"
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
@@ -253,13 +254,6 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 	bool task = !strncmp(w->action, "process-", 8);
 	bool op = !strcmp(w->action, "bpf") || !strcmp(w->action, "sb_mount");
 
-#define MUST(cond, what)              \
-	do {                          \
-		if (!(cond)) {        \
-			*why = what;  \
-			return false; \
-		}                     \
-	} while (0)
 	MUST(!strcmp(jstr(o, "event", "action") ?: "", w->action), "event.action");
 	MUST(!strcmp(jstr(o, "event", "outcome") ?: "", "failure"), "event.outcome");
 	MUST(!strcmp(json_string_value(json_array_get(jget(o, "event", "type"), 0)) ?: "",
@@ -296,7 +290,6 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 		     !strcmp(jstr(o, "process", "name") ?: "", "test_audit_lsm"),
 	     "process");
 	MUST(!strcmp(jstr(o, "user", "id") ?: "", "0"), "user.id");
-#undef MUST
 	return true;
 }
 

@@ -241,16 +241,12 @@ static double run_median(int n, bool user, bool with_daemon, char **argv)
 
 	for (int i = 0; i < n; i++) {
 		double start = now_us();
-		int status;
 		pid_t p;
 
 		fflush(NULL);
 		p = fork();
 		if (p == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
+			bench_quiet();
 			if (chdir(dir) < 0)
 				_exit(125);
 			if (with_daemon)
@@ -262,12 +258,11 @@ static double run_median(int n, bool user, bool with_daemon, char **argv)
 			execv(argv[0], argv);
 			_exit(127);
 		}
-		if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0) {
+		t[i] = bench_waited_us(p, start);
+		if (t[i] < 0) {
 			free(t);
 			return -1;
 		}
-		t[i] = now_us() - start;
 	}
 	m = pct(t, n, 50);
 	free(t);

@@ -21,23 +21,18 @@ static double median(int n, char **argv)
 
 	for (int i = 0; i < n; i++) {
 		double start = now_us();
-		int status;
 		pid_t p = fork();
 
 		if (p == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
+			bench_quiet();
 			execvp(argv[0], argv);
 			_exit(127);
 		}
-		if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0) {
+		t[i] = bench_waited_us(p, start);
+		if (t[i] < 0) {
 			free(t);
 			return -1;
 		}
-		t[i] = now_us() - start;
 	}
 	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	m = t[n / 2];
