@@ -25,12 +25,12 @@ void audit_schema_stop(void);
  * In a record matcher `bool f(json_t *rec, ..., const char **why)`: unless @cond holds, name
  * the field @what in *why and return false.
  */
-#define MUST(cond, what)              \
-	do {                          \
-		if (!(cond)) {        \
+#define MUST(cond, what)               \
+	do {                           \
+		if (!(cond)) {         \
 			*why = (what); \
-			return false; \
-		}                     \
+			return false;  \
+		}                      \
 	} while (0)
 
 #endif /* CORDON_TEST_AUDIT_VALID_H */

@@ -251,7 +251,8 @@ static void test_plan__masks_truncated_is_a_pattern_gap_that_refuses(void **stat
 
 	(void)state;
 	/* Root without BPF LSM and a policy without patterns: everything covered... */
-	pol = unit_resolved(&no_dirs, "name: s\nmode: strict\nfilesystem: {read: [/usr], exec: [/usr]}\n");
+	pol = unit_resolved(&no_dirs,
+			    "name: s\nmode: strict\nfilesystem: {read: [/usr], exec: [/usr]}\n");
 	assert_int_equal(policy_compile_landlock(pol, 7, &ll), 0);
 	assert_int_equal(cordon_plan(pol, &ll, &k, false, &plan), 0);
 	assert_int_equal(plan.ngaps, 0);

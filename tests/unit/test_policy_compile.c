@@ -123,8 +123,9 @@ static void test_policy_compile__landlock_reports_what_it_cannot_express(void **
 
 static void test_policy_compile__landlock_too_many_ports_left_to_bpf(void **state)
 {
-	struct policy *p = unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-				    "network:\n  connect: [\"*:1-65535\"]\n");
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect: [\"*:1-65535\"]\n");
 	struct pol_landlock ll;
 
 	(void)state;
@@ -199,14 +200,15 @@ static const struct pol_map_net *find(const struct pol_maps *m, uint32_t plen, u
 
 static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 {
-	struct policy *p = unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-				    "network:\n  connect:\n"
-				    "    - \"10.0.0.0/8:1-1024\"\n"
-				    "    - \"10.1.2.3:443/udp\"\n"
-				    "    - \"10.1.2.3:1000-2000\"\n"
-				    "    - \"api.example:443\"\n"
-				    "    - \"@dns:53/udp\"\n"
-				    "    - \"[2001:db8::1]:80\"\n");
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect:\n"
+					"    - \"10.0.0.0/8:1-1024\"\n"
+					"    - \"10.1.2.3:443/udp\"\n"
+					"    - \"10.1.2.3:1000-2000\"\n"
+					"    - \"api.example:443\"\n"
+					"    - \"@dns:53/udp\"\n"
+					"    - \"[2001:db8::1]:80\"\n");
 	struct policy_errors errs = { 0 };
 	const struct pol_map_net *e;
 	struct pol_maps m;
@@ -254,11 +256,11 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 
 static void test_policy_compile__maps_refuse_more_ranges_than_the_value_holds(void **state)
 {
-	struct policy *p =
-		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-			 "network:\n  connect: [\"10.0.0.1:1\", \"10.0.0.1:3\", "
-			 "\"10.0.0.1:5\", \"10.0.0.1:7\", \"10.0.0.1:9\", \"10.0.0.1:11\", "
-			 "\"10.0.0.1:13\", \"10.0.0.1:15\", \"10.0.0.0/8:17\"]\n");
+	struct policy *p = unit_resolved(
+		&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+			  "network:\n  connect: [\"10.0.0.1:1\", \"10.0.0.1:3\", "
+			  "\"10.0.0.1:5\", \"10.0.0.1:7\", \"10.0.0.1:9\", \"10.0.0.1:11\", "
+			  "\"10.0.0.1:13\", \"10.0.0.1:15\", \"10.0.0.0/8:17\"]\n");
 	struct policy_errors errs = { 0 };
 	struct pol_maps m;
 
