@@ -11,21 +11,17 @@
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
 
-struct {
+/* connect/sendmsg rules and bind rules: two maps of one layout (maps.h), one definition. */
+struct cordon_net_trie {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, CORDON_MAX_NET_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct cordon_net_key);
 	__type(value, struct cordon_net_rule);
-} net_rules SEC(".maps") __weak;
+};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, CORDON_MAX_NET_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct cordon_net_key);
-	__type(value, struct cordon_net_rule);
-} bind_rules SEC(".maps") __weak;
+struct cordon_net_trie net_rules SEC(".maps") __weak;
+struct cordon_net_trie bind_rules SEC(".maps") __weak;
 
 static __always_inline __u8 proto_bit(__u32 protocol)
 {

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -32,6 +31,7 @@
 
 #include "enforce/enforce.h"
 #include "sys/sys.h"
+#include "rmtree.h"
 #include "tap.h"
 
 #define TIMEOUT_MS 5000
@@ -79,33 +79,6 @@ static int copy(const char *from, const char *to)
 	return n < 0 ? -EIO : 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Kill whatever is left in the test's cgroup tree, then remove it, deepest first. */
-static int rm_cgroup(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++)
-			usleep(20000);
-	return 0;
-}
-
 static void cleanup(void)
 {
 	char kill_path[4300];
@@ -123,15 +96,16 @@ static void cleanup(void)
 		waitpid(daemon_pid, &status, 0);
 		daemon_pid = -1;
 	}
+	/* Kill whatever is left in the test's cgroup tree, then remove it, deepest first. */
 	if (cg_root[0]) {
 		snprintf(kill_path, sizeof(kill_path), "%s/cgroup.kill", cg_root);
 		put(kill_path, "1", 0644);
-		nftw(cg_root, rm_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+		test_rm_cgroups(cg_root);
 	}
 	if (pin_root[0])
-		rm_rf(pin_root);
+		test_rm_rf(pin_root);
 	if (dir[0])
-		rm_rf(dir);
+		test_rm_rf(dir);
 }
 
 static void on_signal(int sig)
@@ -218,7 +192,7 @@ static int setup(void)
 	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/cordon-t-%d", (int)getpid());
 	snprintf(attack, sizeof(attack), "%s/attack", dir);
 	snprintf(project, sizeof(project), "%s/project", dir);
-	rm_rf(dir);
+	test_rm_rf(dir);
 	if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0 || mkdir(project, 0777) < 0 ||
 	    chmod(project, 0777) < 0)
 		return -errno;

@@ -272,19 +272,7 @@ static const char *jstr(json_t *o, const char *a, const char *b)
 /* The records of one run, as an array (empty when the log is missing). */
 static json_t *audit_records(const char *path)
 {
-	json_t *all = json_array();
-	char line[8192];
-	FILE *f = fopen(path, "re");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, 0, NULL);
-
-		if (o)
-			json_array_append_new(all, o);
-	}
-	if (f)
-		fclose(f);
-	return all;
+	return test_read_jsonl(path);
 }
 
 /*
@@ -335,13 +323,6 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	char uid_s[16];
 
 	snprintf(uid_s, sizeof(uid_s), "%u", (unsigned)uid);
-#define MUST(cond, what)              \
-	do {                          \
-		if (!(cond)) {        \
-			*why = what;  \
-			return false; \
-		}                     \
-	} while (0)
 	MUST(!strcmp(jstr(o, "event", "action") ?: "", w->action), "event.action");
 	MUST(!strcmp(jstr(o, "event", "outcome") ?: "", w->error ? "failure" : "success"),
 	     "event.outcome");
@@ -379,7 +360,6 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	MUST(!strcmp(jstr(o, "user", "id") ?: "", uid_s) &&
 		     !strcmp(jstr(o, "user", "name") ?: "", USER_NAME),
 	     "user");
-#undef MUST
 	return true;
 }
 

@@ -32,6 +32,14 @@ int attack_read(const char *path, char *buf, size_t len, ssize_t *n)
 	return r;
 }
 
+int attack_open_read(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+
+	return attack_read(path, buf, sizeof(buf), &n);
+}
+
 int attack_write(const char *path, int flags, mode_t mode, const char *data)
 {
 	int fd = open(path, flags, mode), r = 0;

@@ -14,6 +14,9 @@
 /* open(@path, O_RDONLY | O_CLOEXEC) and read its start into @buf (NUL-terminated); *@n: bytes. */
 int attack_read(const char *path, char *buf, size_t len, ssize_t *n);
 
+/* The same without the bytes: can this process open @path and read from it? */
+int attack_open_read(const char *path);
+
 /* open(@path, @flags, @mode) and write @data (NULL: nothing) into it. */
 int attack_write(const char *path, int flags, mode_t mode, const char *data);
 

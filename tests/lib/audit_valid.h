@@ -21,4 +21,16 @@ int audit_schema_validate(json_t *rec, char *err, size_t errlen);
 /* End the validator process (it also ends by itself when the test exits). */
 void audit_schema_stop(void);
 
+/*
+ * In a record matcher `bool f(json_t *rec, ..., const char **why)`: unless @cond holds, name
+ * the field @what in *why and return false.
+ */
+#define MUST(cond, what)               \
+	do {                           \
+		if (!(cond)) {         \
+			*why = (what); \
+			return false;  \
+		}                      \
+	} while (0)
+
 #endif /* CORDON_TEST_AUDIT_VALID_H */

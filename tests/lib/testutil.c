@@ -221,6 +221,25 @@ void test_sleep_ms(long ms)
 		  NULL);
 }
 
+json_t *test_read_jsonl(const char *path)
+{
+	json_t *all = json_array();
+	char line[16384];
+	FILE *f = fopen(path, "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o)
+			json_array_append_new(all, o);
+		else
+			tap_diag("unparsable line: %s", line);
+	}
+	if (f)
+		fclose(f);
+	return all;
+}
+
 void test_put(const char *path, const char *fmt, ...)
 {
 	FILE *f = fopen(path, "we");

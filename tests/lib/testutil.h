@@ -41,6 +41,13 @@ void test_put(const char *path, const char *fmt, ...) __attribute__((format(prin
 bool test_file_has(const char *path, const char *what);
 bool test_wait_file_has(const char *path, const char *what, int ms);
 
+/*
+ * The JSON lines of the file at @path (an audit log) as a new JSON array, in order; a line that
+ * does not parse is left out, with a diagnostic. An empty array when the file cannot be opened.
+ */
+struct json_t;
+struct json_t *test_read_jsonl(const char *path);
+
 /* Write @data to @path (created or truncated) and give it exactly @mode. */
 void test_write_file(const char *path, const char *data, mode_t mode);
 

@@ -21,6 +21,7 @@
 
 #include "audit/audit.h"
 #include "maps.h"
+#include "unit_fixture.h"
 
 /* A name with everything a forger would try: quotes, a newline and a fake record after it,
  * control characters, and bytes that are not UTF-8. */
@@ -33,15 +34,20 @@ static struct cordon_audit_ctx ctx = { .session = "0123456789abcdef0123456789abc
 
 static void hdr(struct cordon_event_hdr *h, unsigned int type, size_t size)
 {
-	memset(h, 0, size);
-	h->type = (__u16)type;
-	h->version = CORDON_EVENT_VERSION;
-	h->size = (__u32)size;
+	unit_event_hdr(h, type, size);
 	h->ts_ns = 1000;
 	h->pid = 42;
 	h->tid = 42;
 	h->uid = 1000;
 	memcpy(h->comm, "agent", 5);
+}
+
+/* A refusal: what @layer's @hook answered, as its verdict. */
+static void refused(struct cordon_event_hdr *h, int verdict, unsigned int layer, unsigned int hook)
+{
+	h->verdict = verdict;
+	h->layer = (__u16)layer;
+	h->hook = (__u16)hook;
 }
 
 /* Serialise as the sink does and check it is exactly one line that parses back. */
@@ -120,9 +126,7 @@ static void test_audit__hostile_file_name_is_one_line_and_round_trips(void **sta
 
 	(void)state;
 	hdr(&e.hdr, CORDON_EV_SYSCALL, sizeof(e));
-	e.hdr.verdict = -EACCES;
-	e.hdr.layer = CORDON_LAYER_LANDLOCK;
-	e.hdr.hook = CORDON_HOOK_SYS_OPENAT;
+	refused(&e.hdr, -EACCES, CORDON_LAYER_LANDLOCK, CORDON_HOOK_SYS_OPENAT);
 	e.flags = CORDON_SYSCALL_PATH;
 	memcpy(e.path, evil, sizeof(evil));
 	rec = render(&e, sizeof(e));
@@ -148,9 +152,7 @@ static void test_audit__valid_utf8_round_trips_without_hex(void **state)
 
 	(void)state;
 	hdr(&e.hdr, CORDON_EV_FILE, sizeof(e));
-	e.hdr.verdict = -EACCES;
-	e.hdr.layer = CORDON_LAYER_BPF_LSM;
-	e.hdr.hook = CORDON_HOOK_FILE_OPEN;
+	refused(&e.hdr, -EACCES, CORDON_LAYER_BPF_LSM, CORDON_HOOK_FILE_OPEN);
 	e.hdr.rule_id = 7;
 	e.access = CORDON_ACCESS_READ;
 	memcpy(e.path, name, sizeof(name));
@@ -284,9 +286,7 @@ static void test_audit__every_record_kind_fits_the_schema(void **state)
 
 	(void)state;
 	hdr(&c.hdr, CORDON_EV_CONNECT, sizeof(c));
-	c.hdr.verdict = -EPERM;
-	c.hdr.layer = CORDON_LAYER_CGROUP_BPF;
-	c.hdr.hook = CORDON_HOOK_CONNECT4;
+	refused(&c.hdr, -EPERM, CORDON_LAYER_CGROUP_BPF, CORDON_HOOK_CONNECT4);
 	c.addr[10] = c.addr[11] = 0xff;
 	c.addr[12] = 10;
 	c.addr[15] = 1;
@@ -303,9 +303,7 @@ static void test_audit__every_record_kind_fits_the_schema(void **state)
 	json_decref(render(&x, sizeof(x)));
 
 	hdr(&s.hdr, CORDON_EV_SYSCALL, sizeof(s));
-	s.hdr.verdict = -EACCES;
-	s.hdr.layer = CORDON_LAYER_LANDLOCK;
-	s.hdr.hook = CORDON_HOOK_SYS_CONNECT;
+	refused(&s.hdr, -EACCES, CORDON_LAYER_LANDLOCK, CORDON_HOOK_SYS_CONNECT);
 	s.flags = CORDON_SYSCALL_ADDR;
 	s.family = 10;
 	s.addr[15] = 1;
@@ -363,7 +361,7 @@ static void test_audit__sha256_known_answers(void **state)
 
 static void test_audit__file_sink_rotates_on_whole_lines(void **state)
 {
-	char dir[] = "/tmp/cordon-audit-XXXXXX", path[64], rot[80], line[4096];
+	char dir[] = "/tmp/cordon-audit-XXXXXX", path[64], rot[80];
 	struct cordon_audit_sink_opts o = { .fd = -1, .max_bytes = 4096, .keep = 2 };
 	struct cordon_audit_sink *s = NULL;
 	unsigned long total = 0;
@@ -384,24 +382,14 @@ static void test_audit__file_sink_rotates_on_whole_lines(void **state)
 	for (int i = 0; i <= 3; i++) {
 		FILE *f;
 
-		if (i)
-			snprintf(rot, sizeof(rot), "%s.%d", path, i);
-		else
-			snprintf(rot, sizeof(rot), "%s", path);
+		unit_rotated(rot, sizeof(rot), path, i);
 		f = fopen(rot, "r");
 		if (i == 3) {
 			assert_null(f);
 			break;
 		}
 		assert_non_null(f);
-		while (fgets(line, sizeof(line), f)) {
-			json_t *j = json_loads(line, 0, NULL);
-
-			assert_non_null(j);
-			assert_non_null(strchr(line, '\n'));
-			json_decref(j);
-			total++;
-		}
+		total += unit_whole_records(f);
 		fclose(f);
 		unlink(rot);
 	}

@@ -22,6 +22,7 @@
 
 #include "audit/audit.h"
 #include "maps.h"
+#include "unit_fixture.h"
 
 static const char *const fragments[] = {
 	"/home/dev/.aws/credentials",
@@ -519,11 +520,23 @@ static const char *sget(json_t *r, const char *a, const char *b)
 	return json_string_value(json_object_get(json_object_get(r, a), b));
 }
 
+/* A stream whose sink writes to DIR/audit.jsonl in the fresh directory @dir (its name in @path). */
+static struct cordon_audit_stream *file_stream(char *dir, char *path, size_t len)
+{
+	struct cordon_audit_sink_opts so = { .fd = -1, .path = path };
+	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+
+	assert_non_null(st);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/audit.jsonl", dir);
+	assert_int_equal(cordon_audit_sink_open(&so, &st->sink), 0);
+	return st;
+}
+
 static void test_audit_format__stream_formats_each_record_with_its_session(void **state)
 {
 	char dir[] = "/tmp/cordon-fmt-XXXXXX", path[64];
-	struct cordon_audit_sink_opts so = { .fd = -1 };
-	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
 	struct lookup l = {
 		.a = { .session = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", .policy = "pa", .host = "h" },
 		.b = { .session = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", .policy = "pb", .host = "h" },
@@ -533,13 +546,9 @@ static void test_audit_format__stream_formats_each_record_with_its_session(void 
 	size_t n;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
-	so.path = path;
 	st->ctx.host = "thehost";
 	st->session_ctx = lookup;
 	st->session_arg = &l;
-	assert_int_equal(cordon_audit_sink_open(&so, &st->sink), 0);
 	memset(&e, 0, sizeof(e));
 	e.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_FILE,
 					   .size = sizeof(e),
@@ -589,18 +598,13 @@ static void test_audit_format__stream_formats_each_record_with_its_session(void 
 static void test_audit_format__single_session_stream_uses_ctx(void **state)
 {
 	char dir[] = "/tmp/cordon-fmt-XXXXXX", path[64];
-	struct cordon_audit_sink_opts so = { .fd = -1 };
-	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
 	struct cordon_event_exit x;
 	json_t *recs;
 	size_t n;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
-	so.path = path;
 	st->ctx = sessions[0];
-	assert_int_equal(cordon_audit_sink_open(&so, &st->sink), 0);
 	memset(&x, 0, sizeof(x));
 	x.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_EXIT,
 					   .size = sizeof(x),
@@ -630,7 +634,7 @@ static void test_audit_format__single_session_stream_uses_ctx(void **state)
 
 static void test_audit_format__rotation_keeps_files_within_the_limit(void **state)
 {
-	char dir[] = "/tmp/cordon-rot-XXXXXX", path[64], rot[80], line[4096];
+	char dir[] = "/tmp/cordon-rot-XXXXXX", path[64], rot[80];
 	struct cordon_audit_sink_opts o = { .fd = -1, .max_bytes = 8192, .keep = 50 };
 	struct cordon_audit_ctx c = sessions[0];
 	struct cordon_audit_sink *s = NULL;
@@ -651,22 +655,12 @@ static void test_audit_format__rotation_keeps_files_within_the_limit(void **stat
 		long size;
 		FILE *f;
 
-		if (i)
-			snprintf(rot, sizeof(rot), "%s.%d", path, i);
-		else
-			snprintf(rot, sizeof(rot), "%s", path);
+		unit_rotated(rot, sizeof(rot), path, i);
 		f = fopen(rot, "r");
 		if (!f)
 			break;
 		files++;
-		while (fgets(line, sizeof(line), f)) {
-			json_t *j = json_loads(line, 0, NULL);
-
-			assert_non_null(j);
-			assert_non_null(strchr(line, '\n'));
-			json_decref(j);
-			total++;
-		}
+		total += unit_whole_records(f);
 		size = ftell(f);
 		assert_true(size > 0 && size <= 8192);
 		fclose(f);

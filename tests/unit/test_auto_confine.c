@@ -18,15 +18,13 @@
 
 #include "audit/audit.h"
 #include "loader/loader.h"
+#include "unit_fixture.h"
 
 static struct cordon_event_auto auto_event(void)
 {
 	struct cordon_event_auto e;
 
-	memset(&e, 0, sizeof(e));
-	e.hdr.type = CORDON_EV_AUTO_CONFINE;
-	e.hdr.version = CORDON_EVENT_VERSION;
-	e.hdr.size = sizeof(e);
+	unit_event_hdr(&e.hdr, CORDON_EV_AUTO_CONFINE, sizeof(e));
 	e.hdr.pid = e.hdr.tid = 4242;
 	e.hdr.session = 7;
 	e.hdr.hook = CORDON_HOOK_BPRM_COMMITTED_CREDS;

@@ -9,15 +9,13 @@
 #include <cmocka.h>
 
 #include "audit/audit.h"
+#include "unit_fixture.h"
 
 static struct cordon_event_file file_event(void)
 {
 	struct cordon_event_file e;
 
-	memset(&e, 0, sizeof(e));
-	e.hdr.type = CORDON_EV_FILE;
-	e.hdr.version = CORDON_EVENT_VERSION;
-	e.hdr.size = sizeof(e);
+	unit_event_hdr(&e.hdr, CORDON_EV_FILE, sizeof(e));
 	return e;
 }
 

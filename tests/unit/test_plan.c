@@ -18,6 +18,7 @@
 #include "compile/compile.h"
 #include "enforce/enforce.h"
 #include "policy/policy.h"
+#include "unit_fixture.h"
 
 static const struct policy_search no_dirs = { .system_dir = "/nonexistent/cordon-test",
 					      .user_dir = "/nonexistent/cordon-test" };
@@ -43,20 +44,6 @@ static const struct policy_search no_dirs = { .system_dir = "/nonexistent/cordon
 
 static const char strict_policy[] = "name: s\nmode: strict\n" POLICY_BODY;
 static const char best_effort_policy[] = "name: b\nmode: best_effort\n" POLICY_BODY;
-
-static struct policy *resolved(const char *s)
-{
-	struct policy_errors errs = { 0 };
-	struct policy_vars vars;
-	struct policy_resolve_opts ro = { .search = &no_dirs, .vars = &vars };
-	struct policy *p = NULL, *out = NULL;
-
-	policy_vars_placeholder(&vars);
-	assert_int_equal(policy_parse("t.yaml", s, strlen(s), &p, &errs), 0);
-	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), 0);
-	policy_errors_free(&errs);
-	return out;
-}
 
 enum privilege {
 	PRIV_ROOT,	  /* euid 0: our own BPF programs and a mount namespace */
@@ -88,7 +75,7 @@ static struct cordon_plan plan_of(const char *text, const struct cordon_plan_ker
 {
 	struct cordon_plan plan;
 
-	*pol = resolved(text);
+	*pol = unit_resolved(&no_dirs, text);
 	assert_int_equal(policy_compile_landlock(*pol, k->landlock_abi, ll), 0);
 	assert_int_equal(cordon_plan(*pol, ll, k, allow_degraded, &plan), 0);
 	return plan;
@@ -264,7 +251,8 @@ static void test_plan__masks_truncated_is_a_pattern_gap_that_refuses(void **stat
 
 	(void)state;
 	/* Root without BPF LSM and a policy without patterns: everything covered... */
-	pol = resolved("name: s\nmode: strict\nfilesystem: {read: [/usr], exec: [/usr]}\n");
+	pol = unit_resolved(&no_dirs,
+			    "name: s\nmode: strict\nfilesystem: {read: [/usr], exec: [/usr]}\n");
 	assert_int_equal(policy_compile_landlock(pol, 7, &ll), 0);
 	assert_int_equal(cordon_plan(pol, &ll, &k, false, &plan), 0);
 	assert_int_equal(plan.ngaps, 0);

@@ -16,23 +16,11 @@
 
 #include "sys/sys.h"
 #include "policy/policy.h"
+#include "unit_fixture.h"
 #include "compile/compile.h"
 
 static const struct policy_search no_dirs = { .system_dir = "/nonexistent/cordon-test",
 					      .user_dir = "/nonexistent/cordon-test" };
-
-static struct policy *resolved(const char *s)
-{
-	struct policy_errors errs = { 0 };
-	struct policy_vars vars;
-	struct policy_resolve_opts ro = { .search = &no_dirs, .vars = &vars };
-	struct policy *p = NULL, *out = NULL;
-
-	policy_vars_placeholder(&vars);
-	assert_int_equal(policy_parse("t.yaml", s, strlen(s), &p, &errs), 0);
-	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), 0);
-	return out;
-}
 
 static const char simple[] =
 	"name: t\n"
@@ -71,7 +59,7 @@ static bool has_gap(const struct pol_landlock *ll, const char *rule)
 
 static void test_policy_compile__landlock_rights_per_abi(void **state)
 {
-	struct policy *p = resolved(simple);
+	struct policy *p = unit_resolved(&no_dirs, simple);
 	struct pol_landlock ll;
 
 	(void)state;
@@ -102,7 +90,7 @@ static void test_policy_compile__landlock_rights_per_abi(void **state)
 
 static void test_policy_compile__landlock_reports_what_it_cannot_express(void **state)
 {
-	struct policy *p = resolved(simple);
+	struct policy *p = unit_resolved(&no_dirs, simple);
 	struct pol_landlock ll;
 
 	(void)state;
@@ -135,8 +123,9 @@ static void test_policy_compile__landlock_reports_what_it_cannot_express(void **
 
 static void test_policy_compile__landlock_too_many_ports_left_to_bpf(void **state)
 {
-	struct policy *p = resolved("name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-				    "network:\n  connect: [\"*:1-65535\"]\n");
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect: [\"*:1-65535\"]\n");
 	struct pol_landlock ll;
 
 	(void)state;
@@ -150,7 +139,7 @@ static void test_policy_compile__landlock_too_many_ports_left_to_bpf(void **stat
 
 static void test_policy_compile__seccomp_rules_resolve_and_follow_ptrace(void **state)
 {
-	struct policy *p = resolved(simple);
+	struct policy *p = unit_resolved(&no_dirs, simple);
 	struct pol_seccomp sc;
 	bool tiocsti = false, newuser = false, ptrace = false;
 	size_t base;
@@ -211,14 +200,15 @@ static const struct pol_map_net *find(const struct pol_maps *m, uint32_t plen, u
 
 static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 {
-	struct policy *p = resolved("name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-				    "network:\n  connect:\n"
-				    "    - \"10.0.0.0/8:1-1024\"\n"
-				    "    - \"10.1.2.3:443/udp\"\n"
-				    "    - \"10.1.2.3:1000-2000\"\n"
-				    "    - \"api.example:443\"\n"
-				    "    - \"@dns:53/udp\"\n"
-				    "    - \"[2001:db8::1]:80\"\n");
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect:\n"
+					"    - \"10.0.0.0/8:1-1024\"\n"
+					"    - \"10.1.2.3:443/udp\"\n"
+					"    - \"10.1.2.3:1000-2000\"\n"
+					"    - \"api.example:443\"\n"
+					"    - \"@dns:53/udp\"\n"
+					"    - \"[2001:db8::1]:80\"\n");
 	struct policy_errors errs = { 0 };
 	const struct pol_map_net *e;
 	struct pol_maps m;
@@ -266,11 +256,11 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 
 static void test_policy_compile__maps_refuse_more_ranges_than_the_value_holds(void **state)
 {
-	struct policy *p =
-		resolved("name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
-			 "network:\n  connect: [\"10.0.0.1:1\", \"10.0.0.1:3\", "
-			 "\"10.0.0.1:5\", \"10.0.0.1:7\", \"10.0.0.1:9\", \"10.0.0.1:11\", "
-			 "\"10.0.0.1:13\", \"10.0.0.1:15\", \"10.0.0.0/8:17\"]\n");
+	struct policy *p = unit_resolved(
+		&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+			  "network:\n  connect: [\"10.0.0.1:1\", \"10.0.0.1:3\", "
+			  "\"10.0.0.1:5\", \"10.0.0.1:7\", \"10.0.0.1:9\", \"10.0.0.1:11\", "
+			  "\"10.0.0.1:13\", \"10.0.0.1:15\", \"10.0.0.0/8:17\"]\n");
 	struct policy_errors errs = { 0 };
 	struct pol_maps m;
 
@@ -286,7 +276,7 @@ static void test_policy_compile__maps_refuse_more_ranges_than_the_value_holds(vo
 
 static void test_policy_compile__maps_inode_paths(void **state)
 {
-	struct policy *p = resolved(simple);
+	struct policy *p = unit_resolved(&no_dirs, simple);
 	struct policy_errors errs = { 0 };
 	struct pol_maps m;
 	bool ssh = false, hooks = false, sudo = false, docker = false;

@@ -14,19 +14,16 @@
 
 #include "sys/sys.h"
 #include "policy/policy.h"
+#include "unit_fixture.h"
 
 static char root[64], sys_dir[96], user_dir[96], xdg[96];
 
 static void put(const char *d, const char *name, const char *body)
 {
 	char path[160];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", d, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(body, f);
-	fclose(f);
+	unit_put(path, body);
 }
 
 static int setup(void **state)

@@ -16,6 +16,7 @@
 
 #include "sys/sys.h"
 #include "policy/policy.h"
+#include "unit_fixture.h"
 
 static char dir[64];
 static struct policy_search search;
@@ -52,13 +53,9 @@ static int teardown(void **state)
 static void put(const char *name, const char *body)
 {
 	char path[128];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(body, f);
-	fclose(f);
+	unit_put(path, body);
 }
 
 static struct policy *parse(const char *s)

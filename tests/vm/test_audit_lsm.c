@@ -33,6 +33,7 @@
 
 #include "attack.h"
 #include "audit/audit.h"
+#include "audit_valid.h"
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
@@ -72,19 +73,6 @@ static char self[4096];
 static pid_t outsider; /* a process outside every session, to ptrace and signal */
 
 /* --- the attacks (this program as `attack NAME ARG`): 0 or the errno -------------------- */
-
-static int a_read(const char *path)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno;
-	if (read(fd, buf, sizeof(buf)) < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
 
 static int a_write(const char *path)
 {
@@ -145,7 +133,7 @@ static int a_mount(void)
 static int attack(const char *name, const char *arg)
 {
 	if (!strcmp(name, "read"))
-		return a_read(arg);
+		return attack_open_read(arg);
 	if (!strcmp(name, "write"))
 		return a_write(arg);
 	if (!strcmp(name, "exec"))
@@ -266,13 +254,6 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 	bool task = !strncmp(w->action, "process-", 8);
 	bool op = !strcmp(w->action, "bpf") || !strcmp(w->action, "sb_mount");
 
-#define MUST(cond, what)              \
-	do {                          \
-		if (!(cond)) {        \
-			*why = what;  \
-			return false; \
-		}                     \
-	} while (0)
 	MUST(!strcmp(jstr(o, "event", "action") ?: "", w->action), "event.action");
 	MUST(!strcmp(jstr(o, "event", "outcome") ?: "", "failure"), "event.outcome");
 	MUST(!strcmp(json_string_value(json_array_get(jget(o, "event", "type"), 0)) ?: "",
@@ -309,7 +290,6 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 		     !strcmp(jstr(o, "process", "name") ?: "", "test_audit_lsm"),
 	     "process");
 	MUST(!strcmp(jstr(o, "user", "id") ?: "", "0"), "user.id");
-#undef MUST
 	return true;
 }
 
@@ -353,21 +333,7 @@ static void check_records(const char *name, json_t *recs, const struct want *w, 
 
 static json_t *read_log(void)
 {
-	json_t *all = json_array();
-	char line[16384];
-	FILE *f = fopen(LOG, "re");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, 0, NULL);
-
-		if (o)
-			json_array_append_new(all, o);
-		else
-			tap_diag("unparsable line: %s", line);
-	}
-	if (f)
-		fclose(f);
-	return all;
+	return test_read_jsonl(LOG);
 }
 
 /* --- set-up ------------------------------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attack.h"
 #include "loader/loader.h"
 #include "enforce/enforce.h"
 #include "events_collect.h"
@@ -48,19 +49,6 @@ static const char policy_yaml[] = "name: vm-auto\n"
 
 /* --- the program as the "agent": modes selected by argv[1] ------------------------------- */
 
-static int read_file(const char *path)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return errno;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	return n < 0 ? errno : 0;
-}
-
 static int connect_to(int fd, uint16_t port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -83,7 +71,7 @@ static int wait_byte(int fd)
 static int agent(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--read"))
-		return read_file(argv[2]);
+		return attack_open_read(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--connect")) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -98,13 +86,13 @@ static int agent(int argc, char **argv)
 		if (child == 0) {
 			if (wait_byte(rfd))
 				_exit(EIO);
-			_exit(read_file(argv[4]));
+			_exit(attack_open_read(argv[4]));
 		}
 		snprintf(line, sizeof(line), "%d\n", (int)child);
 		(void)!write(wfd, line, strlen(line));
 		if (child < 0 || wait_byte(rfd))
 			return EIO;
-		mine = read_file(argv[4]);
+		mine = attack_open_read(argv[4]);
 		if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 			return EIO;
 		/* Both refused the same way, or a status no errno has. */

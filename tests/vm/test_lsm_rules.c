@@ -66,16 +66,10 @@ static pid_t outsider; /* a process outside every session, to ptrace and signal 
 
 static int read_file(const char *path)
 {
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int r = attack_open_read(path);
 
-	if (fd < 0)
-		return errno;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
 	/* A directory opens (that is the check) but does not read(). */
-	return n < 0 && errno != EISDIR ? errno : 0;
+	return r == EISDIR ? 0 : r;
 }
 
 static int write_new(const char *path)
@@ -166,32 +160,29 @@ static int a_create_hook(void)
 	return write_new(PROJ "/.git/hooks/post-checkout");
 }
 
-static int a_rename_into_hooks(void)
+/* Create @from outside the hooks, then move it in with @op (rename or link); both removed after. */
+static int plant_hook(const char *from, const char *hook, int (*op)(const char *, const char *))
 {
-	int fd = open(PROJ "/evil", O_WRONLY | O_CREAT | O_CLOEXEC, 0755), r = 0;
+	int fd = open(from, O_WRONLY | O_CREAT | O_CLOEXEC, 0755), r = 0;
 
 	if (fd < 0)
 		return errno;
 	close(fd);
-	if (rename(PROJ "/evil", PROJ "/.git/hooks/pre-push") < 0)
+	if (op(from, hook) < 0)
 		r = errno;
-	unlink(PROJ "/evil");
-	unlink(PROJ "/.git/hooks/pre-push");
+	unlink(from);
+	unlink(hook);
 	return r;
+}
+
+static int a_rename_into_hooks(void)
+{
+	return plant_hook(PROJ "/evil", PROJ "/.git/hooks/pre-push", rename);
 }
 
 static int a_link_into_hooks(void)
 {
-	int fd = open(PROJ "/evil2", O_WRONLY | O_CREAT | O_CLOEXEC, 0755), r = 0;
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	if (link(PROJ "/evil2", PROJ "/.git/hooks/pre-rebase") < 0)
-		r = errno;
-	unlink(PROJ "/evil2");
-	unlink(PROJ "/.git/hooks/pre-rebase");
-	return r;
+	return plant_hook(PROJ "/evil2", PROJ "/.git/hooks/pre-rebase", link);
 }
 
 static int a_chmod_hook(void)

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,57 +21,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+#include "rmtree.h"
+
 #define NOBODY 65534
 
 static char cordon[4096], dir[64], sock_path[100], notify_path[100], pin_root[64], cg_root[4200],
 	run_dir[128], config[128];
 static pid_t daemon_pid = -1;
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double pct(double *t, int n, int p)
 {
-	qsort(t, (size_t)n, sizeof(*t), cmp);
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	return t[(n - 1) * p / 100];
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int rm_cgroup(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++)
-			usleep(20000);
-	return 0;
 }
 
 static void stop_daemon(void)
@@ -96,9 +57,9 @@ static void cleanup(void)
 		(void)!write(fd, "1", 1);
 		close(fd);
 	}
-	nftw(cg_root, rm_cgroup, 16, FTW_DEPTH | FTW_PHYS);
-	rm_rf(pin_root);
-	rm_rf(dir);
+	test_rm_cgroups(cg_root);
+	test_rm_rf(pin_root);
+	test_rm_rf(dir);
 }
 
 static void on_signal(int sig)
@@ -280,16 +241,12 @@ static double run_median(int n, bool user, bool with_daemon, char **argv)
 
 	for (int i = 0; i < n; i++) {
 		double start = now_us();
-		int status;
 		pid_t p;
 
 		fflush(NULL);
 		p = fork();
 		if (p == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
+			bench_quiet();
 			if (chdir(dir) < 0)
 				_exit(125);
 			if (with_daemon)
@@ -301,12 +258,11 @@ static double run_median(int n, bool user, bool with_daemon, char **argv)
 			execv(argv[0], argv);
 			_exit(127);
 		}
-		if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0) {
+		t[i] = bench_waited_us(p, start);
+		if (t[i] < 0) {
 			free(t);
 			return -1;
 		}
-		t[i] = now_us() - start;
 	}
 	m = pct(t, n, 50);
 	free(t);
@@ -354,7 +310,7 @@ int main(int argc, char **argv)
 
 	/* (b) start: cold (pins removed before each start), then warm (pins adopted). */
 	for (int i = 0; i < 5; i++) {
-		rm_rf(pin_root);
+		test_rm_rf(pin_root);
 		cold[i] = start_daemon();
 		stop_daemon();
 	}

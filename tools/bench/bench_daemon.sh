@@ -8,6 +8,7 @@ set -euo pipefail
 cordon=$(realpath "${1:-build/cordon}")
 O=${O:-build}
 
-cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$O/bench_daemon" tools/bench/bench_daemon.c
+cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Itests/lib -o "$O/bench_daemon" tools/bench/bench_daemon.c \
+	tests/lib/rmtree.c
 echo
 "$O/bench_daemon" "$cordon" "${BENCH_SESSIONS:-200}" "${BENCH_DAEMON_RUNS:-50}"

@@ -12,20 +12,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "bench.h"
 
 /* Median wall time of @n runs of @argv, in microseconds; -1 if a run failed. */
 static double median(int n, char **argv)
@@ -34,25 +21,20 @@ static double median(int n, char **argv)
 
 	for (int i = 0; i < n; i++) {
 		double start = now_us();
-		int status;
 		pid_t p = fork();
 
 		if (p == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
+			bench_quiet();
 			execvp(argv[0], argv);
 			_exit(127);
 		}
-		if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0) {
+		t[i] = bench_waited_us(p, start);
+		if (t[i] < 0) {
 			free(t);
 			return -1;
 		}
-		t[i] = now_us() - start;
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp);
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	m = t[n / 2];
 	free(t);
 	return m;

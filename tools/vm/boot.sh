@@ -4,16 +4,11 @@
 # LOGFILE, and kills the VM after TIMEOUT_SECONDS.
 set -euo pipefail
 
-prog=${0##*/}
-
-die() {
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit 1
-}
+# shellcheck source=tools/vm/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ $# -ne 4 || ! $4 =~ ^[1-9][0-9]*$ ]]; then
-	printf 'usage: %s VMLINUZ INITRD LOGFILE TIMEOUT_SECONDS\n' "$prog" >&2
-	exit 2
+	usage 'VMLINUZ INITRD LOGFILE TIMEOUT_SECONDS'
 fi
 kernel=$1
 initrd=$2

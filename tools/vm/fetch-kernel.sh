@@ -4,18 +4,13 @@
 # bookworm-backports) into OUTDIR: vmlinuz, release and modules -> the unpacked lib/modules/<release>.
 set -euo pipefail
 
-prog=${0##*/}
+# shellcheck source=tools/vm/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 # Where the system's apt configuration lives; overridable only to test the parser below.
 APT_ETC=${APT_ETC:-/etc/apt}
 
-die() {
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit 1
-}
-
 if [[ $# -ne 2 ]]; then
-	printf 'usage: %s 6.1|6.12 OUTDIR\n' "$prog" >&2
-	exit 2
+	usage '6.1|6.12 OUTDIR'
 fi
 kver=$1
 # Absolute: apt resolves relative Dir:: paths against its system directories.

@@ -4,19 +4,14 @@
 # directories init mounts on, with STAGEDIR (/init, the cordon binary, the tests) copied on top.
 set -euo pipefail
 
-prog=${0##*/}
+# shellcheck source=tools/vm/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 # Timestamps of every entry, for a reproducible archive.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 
-die() {
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit 1
-}
-
 if [[ $# -ne 2 ]]; then
-	printf 'usage: %s STAGEDIR OUT.cpio.gz\n' "$prog" >&2
-	exit 2
+	usage 'STAGEDIR OUT.cpio.gz'
 fi
 stage=$1
 out=$2

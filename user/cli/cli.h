@@ -22,4 +22,11 @@ int cmd_version(int argc, char **argv);
 /* cli_util.c: print "cordon: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The options of a command whose only options are --json and --help: --json sets *@json,
+ * --help prints @usage to stdout. -1 to go on with the operands from argv[optind]; else the exit
+ * code to return (EXIT_OK after --help, EXIT_USAGE after an unknown option).
+ */
+int cli_json_opts(int argc, char **argv, const char *usage, int *json);
+
 #endif /* CORDON_CLI_H */

@@ -64,25 +64,17 @@ static void print_text(const struct cordon_features *f, const struct cordon_laye
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
 	struct cordon_layer layers[CORDON_LAYER_ID_COUNT];
 	struct cordon_features f;
 	int json = 0, c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j') {
-			json = 1;
-		} else if (c == 'h') {
-			printf("Usage: cordon doctor [--json]\n"
-			       "Probe the kernel features cordon uses and report which enforcement "
-			       "layers will be active.\n");
-			return EXIT_OK;
-		} else {
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(argc, argv,
+			  "Usage: cordon doctor [--json]\n"
+			  "Probe the kernel features cordon uses and report which enforcement "
+			  "layers will be active.\n",
+			  &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc) {
 		cli_error("doctor: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;

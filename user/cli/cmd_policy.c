@@ -64,25 +64,15 @@ static const char *floor_path(const char *opt)
 
 static int policy_check(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
 	struct policy_vars vars = { 0 };
 	struct policy_search search = { 0 };
 	struct policy_resolve_opts ro = { .search = &search, .vars = &vars, .fragment_ok = true };
 	json_t *report = NULL;
 	int json = 0, c, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j') {
-			json = 1;
-		} else if (c == 'h') {
-			printf("Usage: cordon policy check [--json] FILE...\n");
-			return EXIT_OK;
-		} else {
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(argc, argv, "Usage: cordon policy check [--json] FILE...\n", &json);
+	if (c >= 0)
+		return c;
 	if (optind == argc) {
 		cli_error("policy check: no file given");
 		return EXIT_USAGE;
@@ -240,22 +230,12 @@ static int policy_show(int argc, char **argv)
 
 static int policy_list_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
 	struct policy_entry *v = NULL;
 	int json = 0, c, n;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j') {
-			json = 1;
-		} else if (c == 'h') {
-			printf("Usage: cordon policy list [--json]\n");
-			return EXIT_OK;
-		} else {
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(argc, argv, "Usage: cordon policy list [--json]\n", &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc) {
 		cli_error("policy list: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;

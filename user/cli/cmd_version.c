@@ -9,21 +9,11 @@
 
 int cmd_version(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { "help", no_argument, NULL, 'h' },
-					      {} };
 	int json = 0, c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j') {
-			json = 1;
-		} else if (c == 'h') {
-			printf("Usage: cordon version [--json]\n");
-			return EXIT_OK;
-		} else {
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(argc, argv, "Usage: cordon version [--json]\n", &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc) {
 		cli_error("version: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;

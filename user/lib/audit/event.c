@@ -124,27 +124,27 @@ static const struct cordon_event_field seccomp_kill_fields[] = {
 /* ---- event.action and event.category of the types reported by hook --------------------- */
 
 static const struct cordon_hook_class file_by_hook[] = {
-	[CORDON_HOOK_FILE_OPEN] = { "file-open" },
-	[CORDON_HOOK_PATH_MKNOD] = { "file-create" },
-	[CORDON_HOOK_PATH_MKDIR] = { "file-mkdir" },
-	[CORDON_HOOK_PATH_SYMLINK] = { "file-symlink" },
-	[CORDON_HOOK_PATH_LINK] = { "file-link" },
-	[CORDON_HOOK_PATH_RENAME] = { "file-rename" },
-	[CORDON_HOOK_PATH_UNLINK] = { "file-unlink" },
-	[CORDON_HOOK_PATH_RMDIR] = { "file-rmdir" },
-	[CORDON_HOOK_PATH_TRUNCATE] = { "file-truncate" },
-	[CORDON_HOOK_FILE_TRUNCATE] = { "file-truncate" },
-	[CORDON_HOOK_PATH_CHMOD] = { "file-chmod" },
-	[CORDON_HOOK_BPRM_CHECK] = { "file-exec" },
-	[CORDON_HOOK_MMAP_FILE] = { "file-map-exec" },
-	[CORDON_HOOK_FILE_MPROTECT] = { "file-map-exec" },
+	[CORDON_HOOK_FILE_OPEN] = { .action = "file-open" },
+	[CORDON_HOOK_PATH_MKNOD] = { .action = "file-create" },
+	[CORDON_HOOK_PATH_MKDIR] = { .action = "file-mkdir" },
+	[CORDON_HOOK_PATH_SYMLINK] = { .action = "file-symlink" },
+	[CORDON_HOOK_PATH_LINK] = { .action = "file-link" },
+	[CORDON_HOOK_PATH_RENAME] = { .action = "file-rename" },
+	[CORDON_HOOK_PATH_UNLINK] = { .action = "file-unlink" },
+	[CORDON_HOOK_PATH_RMDIR] = { .action = "file-rmdir" },
+	[CORDON_HOOK_PATH_TRUNCATE] = { .action = "file-truncate" },
+	[CORDON_HOOK_FILE_TRUNCATE] = { .action = "file-truncate" },
+	[CORDON_HOOK_PATH_CHMOD] = { .action = "file-chmod" },
+	[CORDON_HOOK_BPRM_CHECK] = { .action = "file-exec" },
+	[CORDON_HOOK_MMAP_FILE] = { .action = "file-map-exec" },
+	[CORDON_HOOK_FILE_MPROTECT] = { .action = "file-map-exec" },
 	/* A denied pathname unix socket (its inode's rule): docker.sock, the SSH agent. */
-	[CORDON_HOOK_UNIX_STREAM_CONNECT] = { "unix-connect" },
-	[CORDON_HOOK_UNIX_MAY_SEND] = { "unix-send" },
+	[CORDON_HOOK_UNIX_STREAM_CONNECT] = { .action = "unix-connect" },
+	[CORDON_HOOK_UNIX_MAY_SEND] = { .action = "unix-send" },
 };
 
 static const struct cordon_hook_class task_by_hook[] = {
-	[CORDON_HOOK_TASK_KILL] = { "process-signal" },
+	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
 };
 
 /* The action of an operation record is its hook's name. */

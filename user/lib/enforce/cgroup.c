@@ -113,20 +113,8 @@ int cordon_cgroup_enter(const char *path, pid_t pid)
 int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len)
 {
 	_cleanup_close_ int dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
 
-	if (len == 0)
-		return -EINVAL;
 	if (dfd < 0)
 		return -errno;
-	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return cordon_read_line_at(dfd, file, buf, len);
 }

@@ -47,20 +47,30 @@ void pol_item_clear(struct pol_item *it)
 	it->s = it->file = NULL;
 }
 
+/*
+ * @v (of @n elements of @size bytes) reallocated with room for one more, or NULL with errno
+ * E2BIG (the list is at POLICY_MAX_LIST) or ENOMEM.
+ */
+static void *list_grow(void *v, size_t n, size_t size)
+{
+	if (n >= POLICY_MAX_LIST) {
+		errno = E2BIG;
+		return NULL;
+	}
+	return realloc(v, (n + 1) * size);
+}
+
 int pol_list_append(struct pol_list *l, const struct pol_item *it)
 {
-	struct pol_item *v;
+	struct pol_item *v = list_grow(l->v, l->n, sizeof(*v));
+	int r;
 
-	if (l->n >= POLICY_MAX_LIST)
-		return -E2BIG;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return -errno;
 	l->v = v;
-	if (pol_item_set(&l->v[l->n], it->s, it->file, it->line, it->col) < 0)
-		return -ENOMEM;
-	l->n++;
-	return 0;
+	r = pol_item_set(&v[l->n], it->s, it->file, it->line, it->col);
+	l->n += !r;
+	return r;
 }
 
 void pol_list_clear(struct pol_list *l)
@@ -97,18 +107,15 @@ int pol_net_copy(struct pol_net *dst, const struct pol_net *src)
 
 int pol_net_list_append(struct pol_net_list *l, const struct pol_net *n)
 {
-	struct pol_net *v;
+	struct pol_net *v = list_grow(l->v, l->n, sizeof(*v));
+	int r;
 
-	if (l->n >= POLICY_MAX_LIST)
-		return -E2BIG;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return -errno;
 	l->v = v;
-	if (pol_net_copy(&l->v[l->n], n) < 0)
-		return -ENOMEM;
-	l->n++;
-	return 0;
+	r = pol_net_copy(&v[l->n], n);
+	l->n += !r;
+	return r;
 }
 
 void pol_net_list_clear(struct pol_net_list *l)

@@ -49,28 +49,13 @@ bool cordon_lsm_listed(const char *lsms, const char *name)
 	return false;
 }
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* A sysctl's integer value; -1 when it is missing or not a number (a sysctl never holds -1). */
 static int read_int(const char *path)
 {
 	char buf[32], *end;
 	long v;
 
-	if (read_text(path, buf, sizeof(buf)) < 0)
+	if (cordon_read_line_at(AT_FDCWD, path, buf, sizeof(buf)) < 0)
 		return -1;
 	errno = 0;
 	v = strtol(buf, &end, 10);
@@ -81,14 +66,14 @@ static int read_int(const char *path)
 
 static void probe_lsms(struct cordon_features *f)
 {
-	int r = read_text(SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
+	int r = cordon_read_line_at(AT_FDCWD, SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
 
 	/* securityfs is not mounted at boot on some hosts; mounting it changes nothing else. */
 	if (r == -ENOENT && f->root &&
 	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
 		    0) {
 		f->securityfs_mounted = true;
-		r = read_text(SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
+		r = cordon_read_line_at(AT_FDCWD, SECURITYFS "/lsm", f->lsms, sizeof(f->lsms));
 	}
 	f->lsms_err = r;
 	if (r < 0)

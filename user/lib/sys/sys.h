@@ -65,6 +65,12 @@ char *cordon_path_join(const char *dir, const char *name);
 /* printf into a new allocation the caller frees; NULL when out of memory, with errno set. */
 char *cordon_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The first line of @file (relative to @dfd, or AT_FDCWD) without its newline, NUL-terminated in
+ * @buf; one read(), which is whole for the kernel's small text files. 0 or -errno.
+ */
+int cordon_read_line_at(int dfd, const char *file, char *buf, size_t len);
+
 /* ---- mountinfo ---- */
 /* Parsing of /proc/self/mountinfo: find where a filesystem type is mounted, never assume it. */
 
