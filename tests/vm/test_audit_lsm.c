@@ -42,15 +42,16 @@
 #include "tap.h"
 #include "testutil.h"
 
-#define HOME   "/tmp/ahome"
+/* Outside the project, not in /tmp: the session has a /tmp of its own. */
+#define HOME   "/srv/ahome"
 #define PROJ   "/tmp/aproj"
-#define OTHER  "/tmp/aother" /* outside the project: a hard link to the key, made before */
-#define DENIED "/tmp/adeny/tool"
-#define SOCK   "/tmp/adocker.sock"
+#define OTHER  "/srv/aother" /* outside the project: a hard link to the key, made before */
+#define DENIED "/srv/adeny/tool"
+#define SOCK   "/srv/adocker.sock"
 #define SECRET HOME "/.ssh/id_rsa"
 #define POLICY "/tmp/audit-lsm.yaml"
 #define LOG    "/tmp/audit-lsm.jsonl"
-#define MNT    "/tmp/amnt"
+#define MNT    "/srv/amnt"
 
 static const char policy_yaml[] = "name: audit-lsm\n"
 				  "mode: strict\n"
@@ -390,6 +391,7 @@ static bool setup(void)
 	if (n <= 0)
 		return false;
 	self[n] = '\0';
+	mkdir("/srv", 0755);
 	mkdir(HOME, 0755);
 	mkdir(HOME "/.ssh", 0700);
 	test_write_file(SECRET, "canary-audit-lsm\n", 0600);
@@ -401,7 +403,7 @@ static bool setup(void)
 	mkdir(OTHER, 0755);
 	unlink(OTHER "/notes.txt");
 	mkdir(MNT, 0755);
-	mkdir("/tmp/adeny", 0755);
+	mkdir("/srv/adeny", 0755);
 	test_write_file(POLICY, policy_yaml, 0644);
 	return link(SECRET, OTHER "/notes.txt") == 0 && test_copy_file("/bin/busybox", DENIED) == 0;
 }

@@ -60,7 +60,8 @@ static void collect(struct cordon_resolved *e)
 		bool dup = false;
 
 		if (ai->ai_family == AF_INET) {
-			cordon_addr_v4mapped(a.addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
+			cordon_addr_v4mapped(a.addr,
+					     &((struct sockaddr_in *)ai->ai_addr)->sin_addr);
 		} else if (ai->ai_family == AF_INET6) {
 			memcpy(a.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
 		} else {
