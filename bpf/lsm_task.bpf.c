@@ -54,12 +54,19 @@ int BPF_PROG(cordon_exec_arm, struct linux_binprm *bprm)
 	return 0;
 }
 
-/* Has the current task's session started running the agent's programs? No tag: yes. */
+/*
+ * Has the current task's session started running the agent's programs? Outside every session:
+ * yes (deny_op then finds no session). lsm_session() tags a task found by its cgroup, so the
+ * launcher's first hook finds its tag; no tag at all (no memory for it): yes, fail closed.
+ */
 static __always_inline bool armed(void)
 {
-	struct cordon_task_tag *tag =
-		bpf_task_storage_get(&task_tags, bpf_get_current_task_btf(), 0, 0);
+	struct cordon_task_tag *tag;
+	__u64 cgroup_id = 0;
 
+	if (!lsm_session(&cgroup_id))
+		return true;
+	tag = bpf_task_storage_get(&task_tags, bpf_get_current_task_btf(), 0, 0);
 	return !tag || tag->armed;
 }
 
