@@ -117,6 +117,7 @@ int BPF_PROG(cordon_auto_commit, struct linux_binprm *bprm)
 				   cgroup_id, -ENOMEM, 0);
 	} else {
 		tag->cgroup_id = cgroup_id;
+		tag->armed = 1; /* this exec is the agent's first instruction */
 		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,
 				   CORDON_HOOK_BPRM_COMMITTED_CREDS, CORDON_LAYER_BPF_LSM, s,
 				   cgroup_id, 0, 0);

@@ -16,7 +16,7 @@
 SEC("lsm/task_alloc")
 int BPF_PROG(cordon_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
-	struct cordon_task_tag *tag;
+	struct cordon_task_tag *tag, *parent;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 
@@ -25,10 +25,49 @@ int BPF_PROG(cordon_task_alloc, struct task_struct *task, unsigned long clone_fl
 	s = lsm_session(&cgroup_id);
 	if (!s)
 		return 0;
+	parent = bpf_task_storage_get(&task_tags, bpf_get_current_task_btf(), 0, 0);
 	tag = bpf_task_storage_get(&task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (tag)
+	if (tag) {
 		tag->cgroup_id = cgroup_id;
+		/* Armed is inherited; a parent without its tag counts as armed (fail closed). */
+		tag->armed = parent ? parent->armed : 1;
+	}
 	return 0;
+}
+
+/*
+ * The session's own set-up is over once a task in it executes a program: from then on, in it
+ * and in every task it forks, mounts and new user namespaces are refused (deny_op). Until then
+ * only cordon's launcher and the session's init run there (no program of the agent's).
+ */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(cordon_exec_arm, struct linux_binprm *bprm)
+{
+	struct cordon_task_tag *tag;
+	__u64 cgroup_id = 0;
+
+	if (!lsm_session(&cgroup_id))
+		return 0;
+	tag = bpf_task_storage_get(&task_tags, bpf_get_current_task_btf(), 0, 0);
+	if (tag)
+		tag->armed = 1;
+	return 0;
+}
+
+/*
+ * Has the current task's session started running the agent's programs? Outside every session:
+ * yes (deny_op then finds no session). lsm_session() tags a task found by its cgroup, so the
+ * launcher's first hook finds its tag; no tag at all (no memory for it): yes, fail closed.
+ */
+static __always_inline bool armed(void)
+{
+	struct cordon_task_tag *tag;
+	__u64 cgroup_id = 0;
+
+	if (!lsm_session(&cgroup_id))
+		return true;
+	tag = bpf_task_storage_get(&task_tags, bpf_get_current_task_btf(), 0, 0);
+	return !tag || tag->armed;
 }
 
 /* Is @t in the session whose cgroup is @cgroup_id (by its tag, or by its own cgroup)? */
@@ -118,6 +157,9 @@ int BPF_PROG(cordon_sb_mount, const char *dev_name, const struct path *path, con
 {
 	if (ret)
 		return ret;
+	/* The launcher builds the session's view (mount namespace, private mounts) before exec. */
+	if (!armed())
+		return 0;
 	return deny_op(CORDON_HOOK_SB_MOUNT, flags);
 }
 
@@ -126,6 +168,9 @@ int BPF_PROG(cordon_userns_create, const struct cred *cred, int ret)
 {
 	if (ret)
 		return ret;
+	/* An unprivileged launcher's session is owned by a user namespace it creates before exec. */
+	if (!armed())
+		return 0;
 	return deny_op(CORDON_HOOK_USERNS_CREATE, 0);
 }
 

@@ -39,6 +39,19 @@ struct cordon_session {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
 
+/*
+ * A session task's tag (task storage, keyed by the task). Before any task of the session has
+ * executed a program, only cordon's launcher runs there, building the session's view with
+ * mounts and namespaces; from the first exec on (and in every task forked after it) those are
+ * refused.
+ */
+struct cordon_task_tag {
+	__u64 cgroup_id; /* key into sessions */
+	__u32 armed;	 /* 1: the task, or an ancestor in the session, has executed a program */
+	__u32 pad;	 /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_task_tag) == 16, "cordon_task_tag layout");
+
 /* Access bits, used in inode rules and in file events. */
 #define CORDON_ACCESS_READ  (1u << 0)
 #define CORDON_ACCESS_WRITE (1u << 1)

@@ -29,13 +29,11 @@ struct {
 } sessions SEC(".maps") __weak;
 
 /*
- * The session a task was tagged with. Set at its first confined hook or inherited at
- * task_alloc, it outlives an (attempted) move to another cgroup: a task never leaves its
- * session. Only LSM programs use it; the cgroup programs have the cgroup itself.
+ * The session a task was tagged with (struct cordon_task_tag, bpf/maps.h). Set at its first
+ * confined hook or inherited at task_alloc, it outlives an (attempted) move to another cgroup: a
+ * task never leaves its session. Only LSM programs use it; the cgroup programs have the cgroup
+ * itself.
  */
-struct cordon_task_tag {
-	__u64 cgroup_id; /* key into sessions */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

@@ -36,6 +36,7 @@
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 #include "audit_valid.h"
+#include "spawn.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -567,7 +568,8 @@ int main(void)
 		return 1;
 	if (access("/sys/kernel/tracing/events", F_OK))
 		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	snprintf(dir, sizeof(dir), "/tmp/cordon-dtest-%d", (int)getpid());
+	/* Not in /tmp: the session has a /tmp of its own, where the agent would find no attack. */
+	snprintf(dir, sizeof(dir), "/opt/cordon-dtest-%d", (int)getpid());
 	mkdir(dir, 0755);
 	snprintf(sock, sizeof(sock), "%s/cordon.sock", dir);
 	snprintf(rundir, sizeof(rundir), "%s/run", dir);
@@ -669,5 +671,10 @@ int main(void)
 		  "sigterm_stops_cleanly");
 	daemon_pid = -1;
 	tap_check(log_has("stay confined by the pinned programs"), "stop_leaves_pins");
+	{
+		char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+
+		test_run(rm);
+	}
 	return tap_status();
 }

@@ -85,7 +85,7 @@ static void cleanup(void)
 	int status;
 
 	if (getenv("DP_KEEP")) /* debugging: leave the daemon's files for a look */
-		(void)!system("cat /tmp/cordon-dp-*/agent.log /tmp/cordon-dp-*/daemon.log | sed "
+		(void)!system("cat /opt/cordon-dp-*/agent.log /opt/cordon-dp-*/daemon.log | sed "
 			      "'s/^/# /'");
 
 	if (daemon_pid > 0) {
@@ -186,7 +186,8 @@ static int setup(void)
 
 	if (!realpath(bin, cordon))
 		return -errno;
-	snprintf(dir, sizeof(dir), "/tmp/cordon-dp-%d", (int)getpid());
+	/* Not in /tmp: the session has a /tmp of its own, where the agent would find no attack. */
+	snprintf(dir, sizeof(dir), "/opt/cordon-dp-%d", (int)getpid());
 	snprintf(sock_path, sizeof(sock_path), "%s/sock", dir);
 	snprintf(run_dir, sizeof(run_dir), "%s/run", dir);
 	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/cordon-t-%d", (int)getpid());

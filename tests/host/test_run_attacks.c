@@ -815,8 +815,8 @@ static void kill_outside(const struct attack_row *a)
 	struct result r;
 	int status;
 
-	inside_refused(a->name, &s, EPERM, NULL, &r);
-	check_record(a->name, &s, &a->rec[0]);
+	/* Not in the session's pid namespace: ESRCH, and nothing for a hook to refuse. */
+	inside_refused(a->name, &s, ESRCH, NULL, &r);
 	tap_check(alive(sleeper_pid), "%s_sleeper_survives", a->name);
 	outside_ok(a->name, &s, NULL);
 	tap_check(waitpid(sleeper_pid, &status, 0) == sleeper_pid && WIFSIGNALED(status) &&
@@ -918,15 +918,17 @@ static void memfd_exec(const struct attack_row *a)
  * io_uring, bpf.
  */
 static const struct attack_row process_rows[] = {
+	/*
+	 * The agent's parent is the session's init (pid 1 of its pid namespace), which is not
+	 * dumpable: the kernel refuses (the record's layer is inferred, as for every ptrace EPERM).
+	 */
 	{ "ptrace_parent",
 	  { "ptrace" },
 	  { "as_parent", "ptrace" },
 	  .expect = EPERM,
-	  .rec = { LANDLOCK("ptrace", "EPERM", .arg_is_cordon = true) } },
-	{ "ptrace_process_outside_session",
-	  { "ptrace", "{sleeper}" },
-	  .expect = EPERM,
-	  .rec = { LANDLOCK("ptrace", "EPERM", .has_arg = true, .arg_of = "{sleeper}") } },
+	  .rec = { LANDLOCK("ptrace", "EPERM", .has_arg = true, .arg = 1) } },
+	/* Outside processes do not exist in the session's pid namespace: no pid reaches them. */
+	{ "ptrace_process_outside_session", { "ptrace", "{sleeper}" }, .expect = ESRCH },
 	{ "sleeper_still_running_after_ptrace", .custom = sleeper_alive },
 	{ "read_parent_environ",
 	  { "environ" },
@@ -934,14 +936,12 @@ static const struct attack_row process_rows[] = {
 	  .expect = EACCES,
 	  .outside_prints = "content=",
 	  .rec = { READ_EACCES("/proc/*/environ") } },
+	/* The session's /proc is its pid namespace's: outside processes have no entry there. */
 	{ "read_environ_outside_session",
 	  { "environ", "{sleeper}" },
-	  .expect = EACCES,
-	  .outside_prints = "content=",
-	  .rec = { READ_EACCES("/proc/{sleeper}/environ") } },
-	{ "kill_process_outside_session",
-	  .rec = { LANDLOCK("kill", "EPERM", .has_arg = true, .arg_of = "{sleeper}") },
-	  .custom = kill_outside },
+	  .expect = ENOENT,
+	  .outside_prints = "content=" },
+	{ "kill_process_outside_session", .custom = kill_outside },
 	{ "tiocsti_on_terminal",
 	  { "tiocsti" },
 	  .expect = EPERM,
@@ -1174,10 +1174,13 @@ static bool setup_project(void)
 	return true;
 }
 
-/* The attack binary must be executable by the user under the agent policy: /tmp is. */
+/*
+ * The attack binary must be executable by the user under the agent policy and visible inside the
+ * session: /opt is (read and exec in base), /tmp is not (the session has a /tmp of its own).
+ */
 static bool setup_dirs(void)
 {
-	char t1[] = "/tmp/cordon-escape.XXXXXX", t2[] = "/tmp/cordon-escape-log.XXXXXX";
+	char t1[] = "/opt/cordon-escape.XXXXXX", t2[] = "/tmp/cordon-escape-log.XXXXXX";
 	const char *o = getenv("O") ?: "build";
 
 	if (!mkdtemp(t1) || !mkdtemp(t2) || chmod(t1, 0755) < 0)
@@ -1454,7 +1457,7 @@ int main(void)
 	/* Every line of every run's audit log is validated against the schema. */
 	schema = json_load_file("docs/audit-schema.json", 0, NULL);
 	tap_check(schema != NULL, "audit_schema_loads");
-	if (!tap_check(setup_dirs(), "attack_binary_installed_in_tmp") ||
+	if (!tap_check(setup_dirs(), "attack_binary_installed_in_opt") ||
 	    !tap_check(setup_user() && setup_project(), "user_home_and_project_created"))
 		return tap_status();
 	tap_diag("user %s (uid %u), project %s, attack %s", USER_NAME, (unsigned)uid, project,

@@ -29,7 +29,8 @@
 #include "testutil.h"
 
 #define CORDON "/bin/cordon"
-#define VMD    "/tmp/vmd"
+/* Not in /tmp: the session has a /tmp of its own, where the agent would not see go1/go2. */
+#define VMD    "/srv/vmd"
 #define SOCK   VMD "/cordon.sock"
 #define AUDIT  VMD "/audit.jsonl"
 #define SECRET "/srv/vmd-secret"
@@ -152,23 +153,22 @@ static bool audited(const char *session)
 int main(void)
 {
 	char *outside[] = { "/bin/cat", SECRET, NULL };
-	char *agent[] = {
-		CORDON,
-		"run",
-		"--policy",
-		"vmd",
-		"--",
-		"/bin/sh",
-		"-c",
-		"echo ready; while [ ! -e /tmp/vmd/go1 ]; do sleep 0.05; done; cat " SECRET
-		"; echo first=$?; while [ ! -e /tmp/vmd/go2 ]; do sleep 0.05; done; "
-		"cat " SECRET "; echo second=$?",
-		NULL
-	};
+	char *agent[] = { CORDON,
+			  "run",
+			  "--policy",
+			  "vmd",
+			  "--",
+			  "/bin/sh",
+			  "-c",
+			  "echo ready; while [ ! -e " VMD "/go1 ]; do sleep 0.05; done; cat " SECRET
+			  "; echo first=$?; while [ ! -e " VMD "/go2 ]; do sleep 0.05; done; "
+			  "cat " SECRET "; echo second=$?",
+			  NULL };
 	char session[64] = "", state[256];
 	pid_t a;
 	int rc;
 
+	mkdir("/srv", 0755);
 	mkdir(VMD, 0755);
 	chmod(VMD, 0777);
 	mkdir("/srv", 0755);

@@ -393,13 +393,38 @@ struct run_arg {
 	const char *cgroup;
 };
 
+/*
+ * In a session the attack runs as the agent would: a program executed there (this one again,
+ * `attack NAME`), since a session refuses mounts and user namespaces from its first exec on.
+ */
 static int in_child(void *p)
 {
 	const struct run_arg *ra = p;
+	char pid[16];
 
-	if (ra->cgroup && cordon_cgroup_enter(ra->cgroup, 0) < 0)
+	if (!ra->cgroup)
+		return ra->a->fn();
+	if (cordon_cgroup_enter(ra->cgroup, 0) < 0)
 		return 250;
-	return ra->a->fn();
+	/* What the attacks read of the test's state crosses the exec in the environment. */
+	snprintf(pid, sizeof(pid), "%d", (int)outsider);
+	setenv("CORDON_TEST_OUTSIDER", pid, 1);
+	setenv("CORDON_TEST_SESSION_CGROUP", session_cgroup, 1);
+	execl("/proc/self/exe", "test_lsm_rules", "attack", ra->a->name, (char *)NULL);
+	return 251;
+}
+
+/* `test_lsm_rules attack NAME`: one attack, its result as the exit status. */
+static int attack_by_name(const char *name)
+{
+	const char *o = getenv("CORDON_TEST_OUTSIDER"), *cg = getenv("CORDON_TEST_SESSION_CGROUP");
+
+	outsider = o ? (pid_t)strtol(o, NULL, 10) : -1;
+	snprintf(session_cgroup, sizeof(session_cgroup), "%s", cg ? cg : "");
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		if (!strcmp(attacks[i].name, name))
+			return attacks[i].fn();
+	return 252;
 }
 
 static void setup_files(void)
@@ -442,13 +467,15 @@ static void setup_files(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const char open_yaml[] = "name: vm-open\nfilesystem:\n  read: [/]\n  exec: [/]\n";
 	struct cordon_session_ctx s = { .procs_fd = -1 }, other = { .procs_fd = -1 };
 	char root[4200];
 	uint64_t drops = 1;
 
+	if (argc == 3 && !strcmp(argv[1], "attack"))
+		return attack_by_name(argv[2]);
 	if (test_cgroup_root(root, sizeof(root), "rules") < 0)
 		return tap_check(false, "cgroup2_mounted"), 1;
 	setup_files();

@@ -31,7 +31,7 @@ static const char policy_yaml[] = "name: run-lsm\n"
 				  "  write: [/tmp]\n"
 				  "  exec: [/]\n"
 				  "secrets:\n"
-				  "  files: [/tmp/rhome/.ssh]\n"
+				  "  files: [/srv/rhome/.ssh]\n"
 				  "  patterns: [.env]\n";
 
 /* Run @argv with stdout and stderr into @out; the exit status, or -1. */
@@ -113,14 +113,16 @@ static void attempt(const char *name, const char *path, const char *suffix)
 
 int main(void)
 {
-	mkdir("/tmp/rhome", 0755);
-	mkdir("/tmp/rhome/.ssh", 0700);
+	/* The home is outside /tmp: the session has a /tmp of its own. */
+	mkdir("/srv", 0755);
+	mkdir("/srv/rhome", 0755);
+	mkdir("/srv/rhome/.ssh", 0700);
 	mkdir("/tmp/rproj", 0755);
-	test_write_file("/tmp/rhome/.ssh/id_rsa", CANARY "\n", 0600);
+	test_write_file("/srv/rhome/.ssh/id_rsa", CANARY "\n", 0600);
 	test_write_file("/tmp/rproj/.env", CANARY "\n", 0600);
 	test_write_file(POLICY, policy_yaml, 0600);
 
-	attempt("run_read_secret", "/tmp/rhome/.ssh/id_rsa", "id_rsa");
+	attempt("run_read_secret", "/srv/rhome/.ssh/id_rsa", "id_rsa");
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
 	return tap_status();
 }

@@ -212,8 +212,14 @@ static int prepare_launch(struct run *r)
 				     .seccomp = &r->prog };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
 	if (r->kern.mount_ns) {
-		cordon_view_plan(&r->ll, &r->view);
+		e = cordon_view_plan(&r->ll, r->project, true, &r->view);
+		if (e < 0) {
+			cli_error("run: planning the session's view: %s", strerror(-e));
+			return e;
+		}
 		l->view = &r->view;
+		/* Its own pid namespace too: outside processes are out of its sight and reach. */
+		l->pidns = true;
 	}
 	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
@@ -262,7 +268,7 @@ static void describe_session(struct run *r)
 static int launch(struct run *r)
 {
 	struct cordon_launch_failure fail;
-	int e = cordon_launch(&r->l, &r->as.pid, &r->pty_master, &fail);
+	int e = cordon_launch(&r->l, &r->launched, &fail);
 
 	if (e < 0) {
 		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
@@ -273,16 +279,22 @@ static int launch(struct run *r)
 		if (fail.step == CORDON_STEP_VIEW && (size_t)fail.index < r->view.nmounts)
 			fprintf(stderr, "cordon: while mounting '%s'\n",
 				r->view.mounts[fail.index].path);
+		else if (fail.step == CORDON_STEP_VIEW &&
+			 (size_t)fail.index < r->view.nmounts + r->view.nkeep)
+			fprintf(stderr, "cordon: while bringing '%s' into the view\n",
+				r->view.keep[fail.index - r->view.nmounts]);
 		return e;
 	}
+	r->as.pid = r->launched.pid;
 	return 0;
 }
 
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 static int wait_agent(struct run *r)
 {
-	struct cordon_supervise s = { .pid = r->as.pid,
-				      .pty_master = r->pty_master,
+	struct cordon_supervise s = { .pid = r->launched.pid,
+				      .pty_master = r->launched.pty_master,
+				      .stop_fd = r->launched.stop_fd,
 				      .extra_fd = r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
 				      .on_extra = run_drain,
 				      .ctx = &r->ev };
@@ -326,8 +338,11 @@ static void run_free(struct run *r)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
 		close(r->l.landlock_fd);
-	if (r->pty_master >= 0)
-		close(r->pty_master);
+	if (r->launched.pty_master >= 0)
+		close(r->launched.pty_master);
+	if (r->launched.stop_fd >= 0)
+		close(r->launched.stop_fd);
+	cordon_view_free(&r->view);
 	free(r->env);
 	free(r->home_env);
 	free(r->user_env);
@@ -354,7 +369,7 @@ int cmd_run(int argc, char **argv)
 	struct run r = { .o.policy = POLICY_DEFAULT,
 			 .sess.procs_fd = -1,
 			 .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
-			 .pty_master = -1,
+			 .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
 			 .ev.audit_fd = -1 };
 	int e, status = EXIT_FAIL;
 

@@ -96,7 +96,7 @@ struct run {
 	struct cordon_view view;
 	struct termios tio; /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
-	int pty_master; /* the agent's terminal, relayed; -1: none */
+	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
 	char **env, *home_env, *user_env, *logname_env;
 	struct run_events ev;
 	struct cordon_audit_session as;

@@ -131,13 +131,14 @@ void cordon_masks_free(struct cordon_masks *m);
 
 /* ---- view ---- */
 /*
- * The session's own view: private scratch places and terminals in its mount namespace (planned
- * by view.c, built by the launch).
+ * The session's own view: private scratch places and terminals in its mount namespace, with the
+ * policy's allowed paths below them bound back in (planned by view.c, built by the launch).
  */
 
 enum cordon_view_kind {
 	CORDON_VIEW_TMPFS,  /* an empty tmpfs, mode 1777, nosuid, nodev */
 	CORDON_VIEW_DEVPTS, /* a new devpts instance: only the session's own terminals */
+	CORDON_VIEW_PROC,   /* the procfs of the session's pid namespace: only its processes */
 };
 
 struct cordon_view_mount {
@@ -146,15 +147,23 @@ struct cordon_view_mount {
 	uint64_t landlock_access; /* granted again on the new root (Landlock skips hidden ones) */
 };
 
-#define CORDON_VIEW_MAX_MOUNTS 4
+#define CORDON_VIEW_MAX_MOUNTS 5
+#define CORDON_VIEW_MAX_KEEP   64 /* bound of the launched child's fixed table */
 
 struct cordon_view {
 	struct cordon_view_mount mounts[CORDON_VIEW_MAX_MOUNTS];
 	size_t nmounts;
+	char **keep; /* allowed host paths below a mount, bound back at the same place */
+	size_t nkeep;
 };
 
-/* Plan the view for the compiled Landlock rules @ll (the rights its new roots get again). */
-void cordon_view_plan(const struct pol_landlock *ll, struct cordon_view *v);
+/*
+ * Plan the view for the compiled Landlock rules @ll and the project directory; @pidns: the
+ * session has a pid namespace of its own, whose /proc replaces the host's.
+ */
+int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pidns,
+		     struct cordon_view *v);
+void cordon_view_free(struct cordon_view *v);
 
 /* Does the view give the session a devpts of its own? */
 bool cordon_view_has_devpts(const struct cordon_view *v);
@@ -204,7 +213,8 @@ struct cordon_launch {
 	int landlock_fd; /* ruleset to enforce, or -1 */
 	unsigned int landlock_flags;
 	const struct sock_fprog *seccomp; /* NULL: none */
-	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
+	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
+	bool pty;   /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
 };
@@ -226,30 +236,49 @@ enum cordon_launch_step {
 	CORDON_STEP_NO_NEW_PRIVS,
 	CORDON_STEP_LANDLOCK,
 	CORDON_STEP_SECCOMP,
+	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
 };
 
 struct cordon_launch_failure {
 	int step;  /* enum cordon_launch_step */
 	int err;   /* positive errno */
-	int index; /* for CORDON_STEP_VIEW / _MASK / _RLIMIT: which entry */
+	int index; /* for CORDON_STEP_VIEW (mounts, then keeps) / _MASK / _RLIMIT: which entry */
 };
 
 const char *cordon_launch_step_name(int step);
 
+struct cordon_launched {
+	pid_t pid;	/* cordon's child: the agent, or the session's init (pid namespace) */
+	int pty_master; /* the agent's terminal, close-on-exec; -1: none */
+	int stop_fd;	/* readable when the session's init saw the agent stop; -1: none */
+};
+
 /*
- * Start the child. Returns 0 with *pid once the agent has been exec'd (and, when @l asked for a
- * pty, *pty_master: its master, close-on-exec), or -errno with @fail filled when a step failed
- * (the child has then been reaped).
+ * Start the child. Returns 0 with @out filled once the agent has been exec'd, or -errno with
+ * @fail filled when a step failed (the child has then been reaped).
  */
-int cordon_launch(const struct cordon_launch *l, pid_t *pid, int *pty_master,
+int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		  struct cordon_launch_failure *fail);
+
+/* In the launched child: report the failed @step to cordon and _exit. */
+_Noreturn void cordon_launch_fail(int report, int step, int err, int index);
+
+/*
+ * In the launched child, as init of the session's pid namespace (fully confined already): fork
+ * the agent (@exec_agent runs in it), forward signals to its process group, reap orphans, tell
+ * @stop_fd when the agent stops, and exit with the agent's status. When init exits, the kernel
+ * kills every process left in the namespace: nothing of the session outlives its agent.
+ */
+_Noreturn void cordon_init_run(const struct cordon_launch *l, int report, int stop_fd,
+			       void (*exec_agent)(const struct cordon_launch *l, int report));
 
 /* ---- supervise ---- */
 
 struct cordon_supervise {
-	pid_t pid;	/* the agent's main process (a process-group and session leader) */
+	pid_t pid;	/* cordon's child: the agent, or the session's init (a group leader) */
 	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
+	int stop_fd;	/* the session's init reports the agent's stops here, or -1 */
 	int extra_fd;	/* polled too (the ring buffer's epoll fd), or -1 */
 	void (*on_extra)(void *ctx); /* called when @extra_fd is readable, and once at the end */
 	void *ctx;

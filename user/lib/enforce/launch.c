@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The launch pipeline. The order in the child is the security argument, so it is fixed here:
- *   cgroup -> setsid -> user namespace -> mount namespace -> view (private devpts and
- *   /dev/shm) -> masks -> terminal (a pty from the session's own devpts, needing the
+ *   cgroup -> setsid -> user namespace -> mount namespace -> view (private /tmp, /var/tmp,
+ *   /dev/shm, devpts) -> masks -> terminal (a pty from the session's own devpts, needing the
  *   privilege still held) -> rlimits
  *   -> chdir -> drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
- *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec.
+ *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec; with a pid
+ *   namespace (cordon's child is cloned into it) the child is the namespace's init, confined
+ *   like the agent, and forks the agent, which execs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,6 +45,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_NO_NEW_PRIVS] = "no_new_privs",
 	[CORDON_STEP_LANDLOCK] = "Landlock",
 	[CORDON_STEP_SECCOMP] = "seccomp",
+	[CORDON_STEP_INIT] = "start the session's init (pid namespace)",
 	[CORDON_STEP_EXEC] = "exec",
 };
 
@@ -54,13 +58,15 @@ const char *cordon_launch_step_name(int step)
 
 /* --- in the child: async-signal-safe calls only, nothing allocated ------------------------ */
 
-static _Noreturn void fail(int report, int step, int err, int index)
+_Noreturn void cordon_launch_fail(int report, int step, int err, int index)
 {
 	struct cordon_launch_failure f = { .step = step, .err = err, .index = index };
 
 	(void)!write(report, &f, sizeof(f));
 	_exit(127);
 }
+
+#define fail cordon_launch_fail
 
 static int write_all(const char *path, const char *data)
 {
@@ -74,15 +80,23 @@ static int write_all(const char *path, const char *data)
 	return n == len ? 0 : -1;
 }
 
+/*
+ * The ids cordon runs with, read before the fork: a child cloned into a new user namespace sees
+ * only the overflow ids until its maps are written.
+ */
+static uid_t outer_uid;
+static gid_t outer_gid;
+
 /* Map our own uid/gid to themselves: the agent is not root in the namespace, so it gains no
  * capability over anything, and the namespace only serves to own the mount namespace. */
-static int enter_userns(int report)
+static int enter_userns(const struct cordon_launch *l, int report)
 {
 	char map[64];
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
+	uid_t uid = outer_uid;
+	gid_t gid = outer_gid;
 
-	if (unshare(CLONE_NEWUSER) < 0)
+	/* With a pid namespace, clone() made the user namespace already (it owns the pid one). */
+	if (!l->pidns && unshare(CLONE_NEWUSER) < 0)
 		fail(report, CORDON_STEP_USERNS, errno, 0);
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if (write_all("/proc/self/uid_map", map) < 0 ||
@@ -132,36 +146,101 @@ static int apply_mask(const struct cordon_mask *m)
 	return mount(NULL, m->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | hard, NULL);
 }
 
+/* Create the directories of @path below @root's mount and the mount point itself. */
+static int make_mountpoint(const char *path, bool dir)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	int fd;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (dir)
+		return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	fd = open(buf, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/* Bind the kept host paths below @m back at their own place, from fds opened before @m hid them. */
+static void keep_paths(const struct cordon_view *v, const struct cordon_view_mount *m,
+		       const int *kfd, int report)
+{
+	char src[64];
+	struct stat st;
+
+	for (size_t k = 0; k < v->nkeep; k++) {
+		if (kfd[k] < 0 || !under(v->keep[k], m->path))
+			continue;
+		if (fstat(kfd[k], &st) < 0 || make_mountpoint(v->keep[k], S_ISDIR(st.st_mode)) < 0)
+			fail(report, CORDON_STEP_VIEW, errno, (int)(v->nmounts + k));
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", kfd[k]);
+		if (mount(src, v->keep[k], NULL, MS_BIND | MS_REC, NULL) < 0)
+			fail(report, CORDON_STEP_VIEW, errno, (int)(v->nmounts + k));
+	}
+}
+
 static int mount_view(const struct cordon_view_mount *m)
 {
 	const unsigned long flags = MS_NOSUID | MS_NODEV;
 
 	if (m->kind == CORDON_VIEW_DEVPTS)
 		return cordon_pty_mount_devpts();
+	if (m->kind == CORDON_VIEW_PROC)
+		return mount("proc", m->path, "proc", flags | MS_NOEXEC, NULL) < 0 ? -errno : 0;
 	return mount("tmpfs", m->path, "tmpfs", flags, "mode=1777") < 0 ? -errno : 0;
 }
 
 /*
- * The session's view, in the new mount namespace: each private mount hides the host's, and the
- * new roots get their Landlock rights (see view.c).
+ * The session's view, in the new mount namespace: each private mount hides the host's, the
+ * allowed paths below it come back by bind mounts of fds opened before it was hidden (no path
+ * lookup in the new tree an agent could have raced: it does not run yet), and the new roots get
+ * their Landlock rights (see view.c).
  */
 static void build_view(const struct cordon_launch *l, int report)
 {
 	const struct cordon_view *v = l->view;
+	int kfd[CORDON_VIEW_MAX_KEEP];
 	int r;
 
+	if (v->nkeep > CORDON_VIEW_MAX_KEEP)
+		fail(report, CORDON_STEP_VIEW, E2BIG, 0);
+	for (size_t k = 0; k < v->nkeep; k++)
+		kfd[k] = open(v->keep[k], O_PATH | O_CLOEXEC | O_NOFOLLOW);
 	for (size_t i = 0; i < v->nmounts; i++) {
 		const struct cordon_view_mount *m = &v->mounts[i];
 
 		r = mount_view(m);
 		if (r < 0)
 			fail(report, CORDON_STEP_VIEW, -r, (int)i);
+		keep_paths(v, m, kfd, report);
 		if (l->landlock_fd >= 0 && m->landlock_access) {
 			r = cordon_landlock_allow_path(l->landlock_fd, m->path, m->landlock_access);
 			if (r < 0)
 				fail(report, CORDON_STEP_VIEW, -r, (int)i);
 		}
 	}
+	for (size_t k = 0; k < v->nkeep; k++)
+		if (kfd[k] >= 0)
+			close(kfd[k]);
 }
 
 /*
@@ -188,25 +267,11 @@ static void open_terminal(const struct cordon_launch *l, int report)
 		fail(report, CORDON_STEP_TERMINAL, -r, 0);
 }
 
-static _Noreturn void child(const struct cordon_launch *l, int report)
+/* Namespaces and the filesystem view: everything that needs the privilege still held. */
+static void isolate(const struct cordon_launch *l, int report)
 {
-	sigset_t set;
-
-	/* First: from here on everything, our own set-up included, belongs to the session. */
-	if (l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
-		fail(report, CORDON_STEP_CGROUP, errno, 0);
-	cordon_supervised_signals(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-
-	/*
-	 * Not the developer's terminal's session: TIOCSTI on it is refused by the kernel itself, and
-	 * its keyboard signals never reach the agent directly (a pty of its own carries them).
-	 */
-	if (setsid() < 0)
-		fail(report, CORDON_STEP_SETSID, errno, 0);
-
 	if (l->userns)
-		enter_userns(report);
+		enter_userns(l, report);
 	if (l->nmasks || l->view) {
 		if (unshare(CLONE_NEWNS) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
@@ -226,7 +291,11 @@ static _Noreturn void child(const struct cordon_launch *l, int report)
 			fail(report, CORDON_STEP_RLIMIT, errno, (int)i);
 	if (l->cwd && chdir(l->cwd) < 0)
 		fail(report, CORDON_STEP_CHDIR, errno, 0);
+}
 
+/* Credentials, then the restrictions that hold for good: no_new_privs, Landlock, seccomp. */
+static void confine(const struct cordon_launch *l, int report)
+{
 	if (l->drop_privileges) {
 		if (setgroups(l->ngroups, l->groups) < 0 || setresgid(l->gid, l->gid, l->gid) < 0 ||
 		    setresuid(l->uid, l->uid, l->uid) < 0)
@@ -257,8 +326,36 @@ static _Noreturn void child(const struct cordon_launch *l, int report)
 		if (r < 0)
 			fail(report, CORDON_STEP_SECCOMP, -r, 0);
 	}
+}
+
+static _Noreturn void exec_agent(const struct cordon_launch *l, int report)
+{
 	execvpe(l->argv[0], l->argv, l->envp);
 	fail(report, CORDON_STEP_EXEC, errno, 0);
+}
+
+static _Noreturn void child(const struct cordon_launch *l, int report, int stop_fd)
+{
+	sigset_t set;
+
+	/* First: from here on everything, our own set-up included, belongs to the session. */
+	if (l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
+		fail(report, CORDON_STEP_CGROUP, errno, 0);
+	cordon_supervised_signals(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+
+	/*
+	 * Not the developer's terminal's session: TIOCSTI on it is refused by the kernel itself, and
+	 * its keyboard signals never reach the agent directly (a pty of its own carries them).
+	 */
+	if (setsid() < 0)
+		fail(report, CORDON_STEP_SETSID, errno, 0);
+	isolate(l, report);
+	confine(l, report);
+	/* With a pid namespace this process is its init; the agent is its child (init.c). */
+	if (l->pidns)
+		cordon_init_run(l, report, stop_fd, exec_agent);
+	exec_agent(l, report);
 }
 
 /* --- in the parent ------------------------------------------------------------------------ */
@@ -330,43 +427,63 @@ static int await_exec(int sock, pid_t p, int *pty_master, struct cordon_launch_f
 	return -(got.err ? got.err : EPROTO);
 }
 
-int cordon_launch(const struct cordon_launch *l, pid_t *pid, int *pty_master,
+/* fork(), or a clone() into a new pid namespace (and the user namespace that owns it). */
+static pid_t spawn(const struct cordon_launch *l)
+{
+	unsigned long flags = CLONE_NEWPID | (l->userns ? CLONE_NEWUSER : 0);
+
+	if (!l->pidns)
+		return fork();
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		  struct cordon_launch_failure *f)
 {
+	int sv[2], stop[2] = { -1, -1 }, r;
 	sigset_t set, old;
-	int sv[2], r;
 	pid_t p;
 
 	memset(f, 0, sizeof(*f));
-	if (pty_master)
-		*pty_master = -1;
+	*out = (struct cordon_launched){ .pid = -1, .pty_master = -1, .stop_fd = -1 };
 	/* A socket, not a pipe: the child also hands over its terminal's master (SCM_RIGHTS). */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	/* The session's init says "the agent stopped" here (cordon cannot wait for a grandchild). */
+	if (l->pidns && pipe2(stop, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
 	/* Block the forwarded signals before fork so none is lost between fork and supervise. */
 	cordon_supervised_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	fflush(NULL);
-	p = fork();
-	if (p < 0) {
-		r = -errno;
-		close(sv[0]);
-		close(sv[1]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return r;
-	}
+	outer_uid = geteuid();
+	outer_gid = getegid();
+	p = spawn(l);
 	if (p == 0) {
 		close(sv[0]);
-		child(l, sv[1]);
+		if (stop[0] >= 0)
+			close(stop[0]);
+		child(l, sv[1], stop[1]);
 	}
+	r = p < 0 ? -errno : 0;
 	close(sv[1]);
+	if (stop[1] >= 0)
+		close(stop[1]);
 	/* EOF: the child's end closed on a successful exec. */
-	r = await_exec(sv[0], p, l->pty ? pty_master : NULL, f);
+	if (r == 0)
+		r = await_exec(sv[0], p, l->pty ? &out->pty_master : NULL, f);
 	close(sv[0]);
 	if (r == 0) {
-		*pid = p;
+		out->pid = p;
+		out->stop_fd = stop[0];
 		return 0;
 	}
+	if (stop[0] >= 0)
+		close(stop[0]);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

@@ -105,8 +105,12 @@ static void forward(struct supervisor *v, int sig)
 			copy_winsize(v);
 		return;
 	case SIGTSTP:
-		/* reap() sees the agent stop and suspends cordon with it. */
-		kill(-v->s->pid, SIGSTOP);
+		/*
+		 * The agent's job stops; cordon follows when it sees that (reap(), or the
+		 * session's init through stop_fd: init itself cannot be stopped by a signal it
+		 * handles, so it gets SIGTSTP to forward, not SIGSTOP).
+		 */
+		kill(-v->s->pid, v->s->stop_fd >= 0 ? SIGTSTP : SIGSTOP);
 		return;
 	case SIGINT:
 	case SIGQUIT:
@@ -147,6 +151,7 @@ static bool drain(int fd, struct relay_buf *b)
 enum {
 	P_SIG,
 	P_EXTRA,
+	P_STOP,
 	P_IN,
 	P_MASTER,
 	P_OUT,
@@ -232,12 +237,19 @@ static int loop(struct supervisor *v, int *status)
 			return r < 0 ? r : 0;
 		p[P_SIG] = (struct pollfd){ .fd = v->sfd, .events = POLLIN };
 		p[P_EXTRA] = (struct pollfd){ .fd = s->extra_fd, .events = POLLIN };
+		p[P_STOP] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 		relay_events(v, p);
 		/* SIGCHLD wakes us; the timeout only bounds a missed wake-up. */
 		if (poll(p, P_N, 1000) < 0 && errno != EINTR)
 			return -errno;
 		if (s->extra_fd >= 0 && (p[P_EXTRA].revents & POLLIN) && s->on_extra)
 			s->on_extra(s->ctx);
+		if (p[P_STOP].revents & POLLIN) {
+			char c;
+
+			if (read(s->stop_fd, &c, 1) == 1)
+				suspend_with_agent(v);
+		}
 		relay(v, p);
 		while (read(v->sfd, &si, sizeof(si)) == sizeof(si))
 			forward(v, (int)si.ssi_signo);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The session's view of the filesystem, planned before the launch: a private devpts (only the
- * session's own terminals) and a private /dev/shm (an empty tmpfs of its own). Private /tmp and
- * /var/tmp come next, with the policy's paths below them bound back in.
+ * The session's view of the filesystem, planned before the launch: private /tmp, /var/tmp and
+ * /dev/shm (empty tmpfs of the session's own), a private devpts, the /proc of the session's pid
+ * namespace, and the policy's allowed paths that live under those brought back in by bind mounts
+ * (a project in /tmp stays the project).
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -15,20 +18,30 @@ static const struct {
 	const char *path;
 	enum cordon_view_kind kind;
 } view_mounts[] = {
-	{ "/dev/shm", CORDON_VIEW_TMPFS },
-	{ "/dev/pts", CORDON_VIEW_DEVPTS },
+	{ "/tmp", CORDON_VIEW_TMPFS },	   { "/var/tmp", CORDON_VIEW_TMPFS },
+	{ "/dev/shm", CORDON_VIEW_TMPFS }, { "/dev/pts", CORDON_VIEW_DEVPTS },
+	{ "/proc", CORDON_VIEW_PROC },
 };
+
+/* Is @path @dir itself or below it? */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}
 
 /*
  * Rights on a private mount's root. Landlock skips a mount point hidden by a mount, so the
- * policy's rule on the host's /dev/pts does not reach the new /dev/pts: it is granted again on
- * the new root. The session's scratch space and its own terminals are always readable and writable
+ * policy's rule on the host's /tmp does not reach the new /tmp: it is granted again on the new
+ * root. The session's scratch space and its own terminals are always readable and writable
  * (they hold nothing of the host's and vanish with the session); execution there is the
  * policy's to allow, as it was on the host's.
  */
-static uint64_t view_access(const struct pol_landlock *ll, const char *path)
+static uint64_t view_access(const struct pol_landlock *ll, const struct cordon_view_mount *m)
 {
-	uint64_t a = POL_LL_READ | POL_LL_WRITE;
+	uint64_t a = m->kind == CORDON_VIEW_PROC ? 0 : POL_LL_READ | POL_LL_WRITE;
+	const char *path = m->path;
 
 	for (size_t i = 0; i < ll->npaths; i++)
 		if (!strcmp(ll->paths[i].path, path))
@@ -36,22 +49,91 @@ static uint64_t view_access(const struct pol_landlock *ll, const char *path)
 	return a & ll->attr.handled_access_fs;
 }
 
-void cordon_view_plan(const struct pol_landlock *ll, struct cordon_view *v)
+static int add_keep(struct cordon_view *v, const char *path)
+{
+	char **n;
+
+	/* A path below one kept already comes along with it (recursive bind). */
+	for (size_t i = 0; i < v->nkeep; i++)
+		if (path_under(path, v->keep[i]))
+			return 0;
+	n = realloc(v->keep, (v->nkeep + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	v->keep = n;
+	v->keep[v->nkeep] = strdup(path);
+	if (!v->keep[v->nkeep])
+		return -ENOMEM;
+	v->nkeep++;
+	return 0;
+}
+
+/* Allowed paths below a private mount, shortest first so that ancestors absorb descendants. */
+static int plan_keeps(struct cordon_view *v, const struct pol_landlock *ll, const char *project)
+{
+	size_t n = ll->npaths + 1;
+	_cleanup_free_ const char **c = calloc(n, sizeof(*c));
+	size_t k = 0;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < ll->npaths; i++)
+		c[k++] = ll->paths[i].path;
+	if (project)
+		c[k++] = project;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = i + 1; j < k; j++)
+			if (strlen(c[j]) < strlen(c[i])) {
+				const char *t = c[i];
+
+				c[i] = c[j];
+				c[j] = t;
+			}
+	for (size_t i = 0; i < k; i++) {
+		struct stat st;
+		bool below = false;
+
+		for (size_t m = 0; m < v->nmounts; m++)
+			below |= path_under(c[i], v->mounts[m].path) &&
+				 strcmp(c[i], v->mounts[m].path);
+		if (!below || lstat(c[i], &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			continue;
+		r = add_keep(v, c[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pidns,
+		     struct cordon_view *v)
 {
 	struct stat st;
+	int r;
 
 	memset(v, 0, sizeof(*v));
 	for (size_t i = 0; i < ARRAY_SIZE(view_mounts); i++) {
 		struct cordon_view_mount *m = &v->mounts[v->nmounts];
 
-		/* Only what the host has: a missing mount point is not created in the host's tree. */
+		/* Only what the host has: a missing /var/tmp is not created in the host's tree. */
 		if (lstat(view_mounts[i].path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (view_mounts[i].kind == CORDON_VIEW_PROC && !pidns)
+			continue;
+		/* A project that is /tmp (or holds it) stays the project: that place is not hidden. */
+		if (project && view_mounts[i].kind == CORDON_VIEW_TMPFS &&
+		    path_under(view_mounts[i].path, project))
 			continue;
 		m->path = view_mounts[i].path;
 		m->kind = view_mounts[i].kind;
-		m->landlock_access = view_access(ll, m->path);
+		m->landlock_access = view_access(ll, m);
 		v->nmounts++;
 	}
+	r = plan_keeps(v, ll, project);
+	if (r == 0 && v->nkeep > CORDON_VIEW_MAX_KEEP)
+		r = -E2BIG;
+	return r;
 }
 
 bool cordon_view_has_devpts(const struct cordon_view *v)
@@ -60,4 +142,12 @@ bool cordon_view_has_devpts(const struct cordon_view *v)
 		if (v->mounts[i].kind == CORDON_VIEW_DEVPTS)
 			return true;
 	return false;
+}
+
+void cordon_view_free(struct cordon_view *v)
+{
+	for (size_t i = 0; i < v->nkeep; i++)
+		free(v->keep[i]);
+	free(v->keep);
+	memset(v, 0, sizeof(*v));
 }

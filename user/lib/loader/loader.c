@@ -544,13 +544,12 @@ int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key 
 
 int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 {
-	/* The value is struct cordon_task_tag (bpf/lib/session.bpf.h): one __u64, the cgroup id. */
-	__u64 v = 0;
+	struct cordon_task_tag v = { 0 };
 	int r = bpf_map__lookup_elem(b->skel->maps.task_tags, &pidfd, sizeof(pidfd), &v, sizeof(v),
 				     0);
 
 	if (r < 0)
 		return r;
-	*cgroup_id = v;
+	*cgroup_id = v.cgroup_id;
 	return 0;
 }

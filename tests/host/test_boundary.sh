@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The session boundary on the host tier: another program's socket in /tmp (a tmux server of the
+# same user), outside processes of the same user (signal, prlimit, setpriority, affinity, their
+# /proc entries) and a setsid'ed, double-forked leftover. Each attack is made outside cordon
+# first, where it must work, then inside, where the object must not exist for the agent; the
+# leftover must be gone when the agent exits, as root (--user) and unprivileged. Prints TAP.
+set -uo pipefail
+
+O=${O:-build}
+CORDON=$(realpath "${CORDON:-$O/cordon}")
+USER_NAME=cordon-tty
+
+ok() { echo "ok - boundary/$*"; }
+notok() { echo "not ok - boundary/$*"; }
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
+[[ $(id -u) -eq 0 ]] || {
+	if [[ ${CI:-} == true ]]; then notok "suite (needs root)"; else ok "suite # SKIP needs root"; fi
+	exit 0
+}
+command -v tmux >/dev/null || { notok "suite (tmux is not installed)"; exit 0; }
+id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
+uid=$(id -u "$USER_NAME")
+
+proj=$(mktemp -d /tmp/cordon-boundary.XXXXXX)
+chmod 755 "$proj"
+chown "$USER_NAME:" "$proj"
+sock=/tmp/cordon-boundary-tmux-$$.sock
+as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
+# Inside: the agent policy without its network, as root drops to the user.
+inside() {
+	"$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
+		-- "$@" </dev/null 2>"$proj/cordon.err"
+}
+inside_unprivileged() {
+	(cd "$proj" && as_user "$CORDON" run --policy offline --allow-degraded -- "$@" \
+		</dev/null 2>"$proj/cordon.err")
+}
+cleanup() {
+	as_user tmux -S "$sock" kill-server 2>/dev/null
+	[[ -n ${victim:-} ]] && kill "$victim" 2>/dev/null
+	pkill -u "$USER_NAME" -f 'sleep 30[12]' 2>/dev/null
+	rm -rf "$proj" "$sock"
+}
+trap cleanup EXIT
+
+# --- another program's socket: the developer's tmux server in /tmp ---------------------------
+as_user tmux -S "$sock" new-session -d "sleep 600"
+check tmux_outside_lists_its_session sh -c "setpriv --reuid $USER_NAME --regid $USER_NAME --init-groups tmux -S $sock list-sessions >/dev/null"
+probe='import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1]); print("CONNECTED")
+except OSError as e:
+    print("ERRNO", e.errno)'
+out=$(inside /usr/bin/python3 -c "$probe" "$sock")
+check tmux_socket_does_not_exist_inside test "$out" = "ERRNO 2"
+out=$(inside sh -c "tmux -S $sock list-sessions 2>&1; echo rc=\$?")
+check tmux_client_inside_reaches_no_server sh -c "echo '$out' | grep -q 'rc=1' &&
+	! echo '$out' | grep -q '^[0-9]*: '"
+
+# --- outside processes of the same user --------------------------------------------------------
+setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups sleep 302 &
+victim=$!
+sleep 0.2
+attacks='import os, resource, sys
+pid = int(sys.argv[1])
+def attempt(name, f):
+    try:
+        f(); print(name, "OK")
+    except OSError as e:
+        print(name, "ERRNO", e.errno)
+attempt("kill", lambda: os.kill(pid, 0))
+attempt("prlimit", lambda: resource.prlimit(pid, resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)))
+attempt("setpriority", lambda: os.setpriority(os.PRIO_PROCESS, pid, 5))
+attempt("affinity", lambda: os.sched_setaffinity(pid, {0}))
+attempt("cmdline", lambda: open("/proc/%d/cmdline" % pid).read())'
+out=$(as_user /usr/bin/python3 -c "$attacks" "$victim")
+printf "%s\n" "$out" | sed "s/^/# outside: /"
+for a in kill prlimit setpriority affinity cmdline; do
+	check "${a}_outside_works" sh -c "echo '$out' | grep -q '^$a OK$'"
+done
+out=$(inside /usr/bin/python3 -c "$attacks" "$victim")
+for a in kill prlimit setpriority affinity; do
+	check "${a}_of_outside_process_inside_ESRCH" sh -c "echo '$out' | grep -q '^$a ERRNO 3$'"
+done
+check cmdline_of_outside_process_inside_ENOENT sh -c "echo '$out' | grep -q '^cmdline ERRNO 2$'"
+check victim_unharmed kill -0 "$victim"
+out=$(inside sh -c 'ps -e -o pid= | wc -l')
+check inside_sees_only_its_own_processes test "${out// /}" -le 4
+
+# --- leftovers: a setsid'ed, double-forked process dies with the agent ------------------------
+leftover='(setsid sh -c "sleep 301 & exit" &); sleep 0.3'
+as_user sh -c "$leftover"
+sleep 0.3
+check leftover_outside_survives sh -c "pgrep -u $USER_NAME -f 'sleep 301' >/dev/null"
+pkill -u "$USER_NAME" -f 'sleep 301'
+inside sh -c "$leftover"
+sleep 0.3
+check leftover_killed_at_exit_root_mode sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
+pkill -u "$USER_NAME" -f 'sleep 301'
+if inside_unprivileged sh -c "$leftover"; then
+	sleep 0.3
+	check leftover_killed_at_exit_unprivileged sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
+else
+	sed 's/^/# /' "$proj/cordon.err"
+	notok "leftover_killed_at_exit_unprivileged (cordon run failed)"
+fi
+exit 0

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The init of a session's pid namespace. An agent as pid 1 would ignore every signal it has no
+ * handler for (Ctrl-C to `sleep`, cordon's SIGTERM), and would have to reap orphans it never
+ * expects: so pid 1 is this small loop, already confined like the agent, and the agent its child.
+ * Its exit ends the session: the kernel kills whatever is left in the namespace.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sys/sys.h"
+#include "enforce/enforce.h"
+
+static volatile pid_t agent_pgrp;
+
+/* cordon signals init's own process group; the agent's job gets the signal. */
+static void forward(int sig)
+{
+	if (agent_pgrp > 0)
+		kill(-agent_pgrp, sig);
+}
+
+/* In the agent: a process group of its own, in the terminal's foreground, signals as at start. */
+static _Noreturn void start_agent(const struct cordon_launch *l, int report, int stop_fd,
+				  void (*exec_agent)(const struct cordon_launch *l, int report))
+{
+	sigset_t set;
+
+	close(stop_fd);
+	setpgid(0, 0);
+	/* From a background group tcsetpgrp() raises SIGTTOU: blocked here, as shells do. */
+	cordon_supervised_signals(&set);
+	sigaddset(&set, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (isatty(STDIN_FILENO))
+		(void)tcsetpgrp(STDIN_FILENO, getpid());
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	exec_agent(l, report);
+	_exit(127);
+}
+
+static void install_forwarding(void)
+{
+	static const int sigs[] = { SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
+				    SIGUSR2, SIGTSTP, SIGCONT, SIGWINCH };
+	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&set, sigs[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+_Noreturn void cordon_init_run(const struct cordon_launch *l, int report, int stop_fd,
+			       void (*exec_agent)(const struct cordon_launch *l, int report))
+{
+	sigset_t set;
+	int status;
+	pid_t a, w;
+
+	/* Signals wait until the agent's group exists to receive them. */
+	cordon_supervised_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	a = fork();
+	if (a < 0)
+		cordon_launch_fail(report, CORDON_STEP_INIT, errno, 0);
+	if (a == 0)
+		start_agent(l, report, stop_fd, exec_agent);
+	/* The agent's exec closes the last copy: cordon then knows it started. */
+	close(report);
+	/* Whatever the mode, the agent can never trace or read the memory of its init. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setpgid(a, a);
+	agent_pgrp = a;
+	install_forwarding();
+	for (;;) {
+		w = waitpid(-1, &status, WUNTRACED);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(127);
+		}
+		if (w != a)
+			continue; /* an orphan of the session, reaped */
+		if (WIFSTOPPED(status)) {
+			/* cordon gives the developer's terminal back and stops with the agent. */
+			(void)!write(stop_fd, "S", 1);
+			continue;
+		}
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+}
