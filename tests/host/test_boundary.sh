@@ -11,17 +11,10 @@ O=${O:-build}
 CORDON=$(realpath "${CORDON:-$O/cordon}")
 USER_NAME=cordon-tty
 
-ok() { echo "ok - boundary/$*"; }
-notok() { echo "not ok - boundary/$*"; }
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
-[[ $(id -u) -eq 0 ]] || {
-	if [[ ${CI:-} == true ]]; then notok "suite (needs root)"; else ok "suite # SKIP needs root"; fi
-	exit 0
-}
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=boundary/
+need_root
 command -v tmux >/dev/null || { notok "suite (tmux is not installed)"; exit 0; }
 id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
 uid=$(id -u "$USER_NAME")

@@ -10,25 +10,23 @@ O=${O:-build}
 CORDON=$(realpath "${CORDON:-$O/cordon}")
 USER_NAME=cordon-tty
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-[[ $(id -u) -eq 0 ]] || {
-	if [[ ${CI:-} == true ]]; then notok "stdio/suite (needs root)"; else ok "stdio/suite # SKIP needs root"; fi
-	exit 0
-}
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=stdio/
+need_root
 id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
 proj=$(mktemp -d /tmp/cordon-stdio.XXXXXX)
 chown "$USER_NAME:" "$proj"
 trap 'rm -rf "$proj"' EXIT
 
 # One python3 driver: a UDP receiver on loopback, the sender given the UDP socket as stdin.
-CORDON=$CORDON USER_NAME=$USER_NAME PROJ=$proj python3 - <<'EOF'
+CORDON=$CORDON USER_NAME=$USER_NAME PROJ=$proj /usr/bin/python3 - <<'EOF'
 import os, socket, subprocess, sys
 
 cordon, user, proj = os.environ["CORDON"], os.environ["USER_NAME"], os.environ["PROJ"]
 run = [cordon, "run", "--user", user, "--project", proj, "--policy", "offline",
        "--allow-degraded", "--"]
-send = ["python3", "-c",
+send = ["/usr/bin/python3", "-c",
         "import socket,sys; s=socket.socket(fileno=0); s.sendto(b'leak', ('127.0.0.1', int(sys.argv[1])))"]
 
 def check(ok, name, diag=""):

@@ -13,15 +13,12 @@ CORDON=$(realpath "${CORDON:-$O/cordon}")
 USER_NAME=cordon-tty
 SOCK=cordon-term-$$
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-cannot() {
-	if [[ ${CI:-} == true ]]; then notok "$1 (could not run: $2)"; else ok "$1 # SKIP $2"; fi
-}
-
-[[ $(id -u) -eq 0 ]] || { cannot terminal/suite "needs root"; exit 0; }
-command -v tmux >/dev/null || { cannot terminal/suite "tmux is not installed"; exit 0; }
-[[ -x $CORDON ]] || { notok "terminal/suite (no $CORDON)"; exit 1; }
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=terminal/
+need_root
+command -v tmux >/dev/null || { cannot suite "tmux is not installed"; exit 0; }
+[[ -x $CORDON ]] || { notok "suite (no $CORDON)"; exit 1; }
 id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
 
 proj=$(mktemp -d /tmp/cordon-term.XXXXXX)
@@ -52,14 +49,9 @@ wait_for() {
 keys() { T send-keys -t t "$@"; }
 # Type a command line and wait for the marker it echoes.
 run_line() { keys "$1; echo MARK-$2-\$?" Enter && wait_for "^MARK-$2-"; }
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "terminal/$name"; else notok "terminal/$name"; fi
-}
 
 T new-session -d -s t -x 120 -y 40 -c "$proj" "bash --norc --noprofile -i" || {
-	notok "terminal/tmux_starts"
+	notok "tmux_starts"
 	exit 1
 }
 keys "PS1='outside$ '" Enter
@@ -69,8 +61,8 @@ keys "PS1='outside$ '" Enter
 # harmless space), so the refusals below prove something.
 T new-window -d -t t: "sleep 600"
 n=$(ls /dev/pts | grep -c '^[0-9]')
-[[ $n =~ ^[0-9]+$ ]] && ((n >= 2)) && ok "terminal/outside_lists_host_terminals ($n)" ||
-	notok "terminal/outside_lists_host_terminals ($n)"
+[[ $n =~ ^[0-9]+$ ]] && ((n >= 2)) && ok "outside_lists_host_terminals ($n)" ||
+	notok "outside_lists_host_terminals ($n)"
 sti='import fcntl, sys, termios
 try:
     fcntl.ioctl(0, termios.TIOCSTI, b" ")
@@ -78,8 +70,8 @@ try:
 except OSError as e:
     print("STI-ERRNO-%d" % e.errno)'
 printf '%s\n' "$sti" >"$proj/sti.py"
-run_line 'python3 sti.py' outside-sti
-check outside_tiocsti_works wait_for 'STI-OK$'
+run_line '/usr/bin/python3 sti.py' outside-sti
+check outside_tiocsti_works wait_for 'STI-OK'
 
 # The agent: an interactive bash under cordon.
 keys "$CORDON run --user $USER_NAME --policy offline --allow-degraded -- bash --norc -i 2>/dev/null; echo CORDON-EXIT-\$?" Enter
@@ -134,7 +126,7 @@ sleep 0.5
 run_line "bash -c 'bash -c \"stty size\"'" size
 check resize_reaches_a_grandchild wait_for '^27 91$'
 
-run_line 'python3 sti.py' inside-sti
+run_line '/usr/bin/python3 sti.py' inside-sti
 check tiocsti_is_refused wait_for '^STI-ERRNO-1$'
 check tiocsti_inside_ran_confined sh -c \
 	"tmux -L $SOCK capture-pane -p -J -S -200 -t t | grep -B3 '^MARK-inside-sti-' | grep -q STI-ERRNO"
@@ -158,8 +150,8 @@ for ((i = 0; i < 50; i++)); do
 	pgrep -u "$USER_NAME" -f 'sleep 300' >/dev/null && break
 	sleep 0.1
 done
-pgrep -u "$USER_NAME" -f 'sleep 300' >/dev/null && ok "terminal/signal_target_started" ||
-	notok "terminal/signal_target_started"
+pgrep -u "$USER_NAME" -f 'sleep 300' >/dev/null && ok "signal_target_started" ||
+	notok "signal_target_started"
 kill -TERM "$cpid"
 for ((i = 0; i < 50; i++)); do
 	kill -0 "$cpid" 2>/dev/null || break
