@@ -319,7 +319,9 @@ static void check_records(const char *name, json_t *recs, const struct want *w, 
 			why = w2;
 	}
 	tap_check(json_array_size(recs) > 0, "%s_records_logged_for_the_schema_check", name);
-	if (!tap_check(found == 1 && failures == 1, "%s_record_%s_%s", name, w->action, w->layer)) {
+	/* Without the process's pid, the one record describing this attack's object must do. */
+	if (!tap_check(found == 1 && (!pid || failures == 1), "%s_record_%s_%s", name, w->action,
+		       w->layer)) {
 		tap_diag("%d matching, %d refusals (closest: wrong %s):", found, failures, why);
 		json_array_foreach (recs, i, o) {
 			char *d = json_dumps(o, JSON_COMPACT);
@@ -517,7 +519,7 @@ static int in_session(void *p)
 
 	if (cordon_cgroup_enter(lr->cgroup, 0) < 0)
 		return 250;
-	execl("/proc/self/exe", "test_audit_lsm", "attack", lr->what, lr->arg, (char *)NULL);
+	execl(self, "test_audit_lsm", "attack", lr->what, lr->arg, (char *)NULL);
 	return 251;
 }
 

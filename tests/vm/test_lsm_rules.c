@@ -410,7 +410,8 @@ static int in_child(void *p)
 	snprintf(pid, sizeof(pid), "%d", (int)outsider);
 	setenv("CORDON_TEST_OUTSIDER", pid, 1);
 	setenv("CORDON_TEST_SESSION_CGROUP", session_cgroup, 1);
-	execl("/proc/self/exe", "test_lsm_rules", "attack", ra->a->name, (char *)NULL);
+	/* By its path, not /proc/self/exe: the task's name stays the program's. */
+	execl("/tests/vm/test_lsm_rules", "test_lsm_rules", "attack", ra->a->name, (char *)NULL);
 	return 251;
 }
 
