@@ -108,6 +108,13 @@ int run_load_policy(struct run *r);
 /* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
 int run_compile(struct run *r);
 
+/* run_launch.c: stdio that may cross into a session; everything fallible before fork (the
+ * Landlock ruleset, seccomp, the environment, the view, the terminal); fork and exec; the wait. */
+int run_check_stdio(void);
+int run_prepare_launch(struct run *r);
+int run_launch(struct run *r);
+int run_wait_agent(struct run *r);
+
 /* run_events.c: the rules not enforced, grouped by reason, and the line describing the session. */
 void run_print_gaps(const struct cordon_plan *plan);
 void run_report_start(const struct run *r);

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon run`'s launch stage: what may cross into the session on stdio, everything fallible
+ * prepared before fork (Landlock, seccomp, environment, the session's view, the terminal), the
+ * launch itself and the wait, relaying the agent's terminal.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "run.h"
+
+extern char **environ;
+
+/* Sockets made outside the session never pass its hooks: refused on stdio at once. */
+int run_check_stdio(void)
+{
+	static const char *const names[] = { "standard input", "standard output",
+					     "standard error" };
+
+	for (int fd = 0; fd <= 2; fd++) {
+		int e = cordon_stdio_check(fd);
+
+		if (e < 0) {
+			cli_error("run: %s is %s", names[fd], cordon_stdio_reason(e));
+			fprintf(stderr, "Hint: connect it through a pipe (cmd | cordon run ...)\n");
+			return e;
+		}
+	}
+	return 0;
+}
+
+/* Everything fallible happens here, before fork. */
+int run_prepare_launch(struct run *r)
+{
+	struct cordon_launch *l = &r->l;
+	size_t dropped = 0;
+	int e;
+
+	l->landlock_fd = cordon_landlock_build(&r->ll);
+	if (l->landlock_fd < 0) {
+		cli_error("run: Landlock ruleset: %s", strerror(-l->landlock_fd));
+		return l->landlock_fd;
+	}
+	e = cordon_seccomp_build(&r->sc, &r->prog);
+	if (e < 0) {
+		cli_error("run: seccomp filter: %s", strerror(-e));
+		return e;
+	}
+	r->env = cordon_env_scrub(environ, &r->pol->env_deny, &r->pol->env_keep, &dropped);
+	if (!r->env)
+		return -ENOMEM;
+	if (r->o.user && (cordon_env_set(&r->env, "HOME", r->tu.home, &r->home_env) < 0 ||
+			  cordon_env_set(&r->env, "USER", r->tu.name, &r->user_env) < 0 ||
+			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0))
+		return -ENOMEM;
+	for (size_t i = 0; i < r->plan.nrlimits; i++)
+		r->rl[i] = (struct cordon_rlimit){ r->plan.rlimits[i].resource,
+						   { r->plan.rlimits[i].value,
+						     r->plan.rlimits[i].value } };
+	*l = (struct cordon_launch){ .argv = r->o.cmd,
+				     .envp = r->env,
+				     .cwd = r->project,
+				     .drop_privileges = r->o.user != NULL,
+				     .uid = r->tu.uid,
+				     .gid = r->tu.gid,
+				     .groups = r->tu.groups,
+				     .ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
+				     .userns = (r->masks.n || r->kern.mount_ns) && !r->kern.root,
+				     .masks = r->masks.v,
+				     .nmasks = r->masks.n,
+				     .rlimits = r->rl,
+				     .nrlimits = r->plan.nrlimits,
+				     .landlock_fd = l->landlock_fd,
+				     .cgroup_procs_fd = l->cgroup_procs_fd,
+				     .seccomp = &r->prog };
+	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
+	if (r->kern.mount_ns) {
+		e = cordon_view_plan(&r->ll, r->project, true, &r->view);
+		if (e < 0) {
+			cli_error("run: planning the session's view: %s", strerror(-e));
+			return e;
+		}
+		l->view = &r->view;
+		/* Its own pid namespace too: outside processes are out of its sight and reach. */
+		l->pidns = true;
+	}
+	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &r->tio) == 0) {
+		l->pty = true;
+		l->pty_termios = &r->tio;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &r->ws) == 0)
+			l->pty_winsize = &r->ws;
+	}
+	return run_open_audit_log(&r->o, &r->ev);
+}
+
+/* Fork and exec the agent confined: 0, or -errno with the failed step printed. */
+int run_launch(struct run *r)
+{
+	struct cordon_launch_failure fail;
+	int e = cordon_launch(&r->l, &r->launched, &fail);
+
+	if (e < 0) {
+		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
+			  strerror(fail.err));
+		if (fail.step == CORDON_STEP_MASK && (size_t)fail.index < r->masks.n)
+			fprintf(stderr, "cordon: while masking '%s'\n",
+				r->masks.v[fail.index].path);
+		if (fail.step == CORDON_STEP_VIEW && (size_t)fail.index < r->view.nmounts)
+			fprintf(stderr, "cordon: while mounting '%s'\n",
+				r->view.mounts[fail.index].path);
+		else if (fail.step == CORDON_STEP_VIEW &&
+			 (size_t)fail.index < r->view.nmounts + r->view.nkeep)
+			fprintf(stderr, "cordon: while bringing '%s' into the view\n",
+				r->view.keep[fail.index - r->view.nmounts]);
+		return e;
+	}
+	r->as.pid = r->launched.pid;
+	return 0;
+}
+
+/* Stay the agent's parent, writing the session's records, until it exits: its status. */
+int run_wait_agent(struct run *r)
+{
+	struct cordon_supervise s = { .pid = r->launched.pid,
+				      .pty_master = r->launched.pty_master,
+				      .stop_fd = r->launched.stop_fd,
+				      .extra_fd = r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
+				      .on_extra = run_drain,
+				      .ctx = &r->ev };
+	int status = cordon_supervise(&s);
+
+	if (status < 0) {
+		cli_error("run: supervising: %s", strerror(-status));
+		status = EXIT_FAIL;
+	}
+	return status;
+}
