@@ -36,26 +36,6 @@
 #define STR_(x) #x
 #define STR(x)	STR_(x)
 
-int cordon_audit_buf_grow(struct cordon_audit_buf *b, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (b->fixed)
-		goto overflow;
-	for (cap = b->cap ? b->cap : 4096; cap - b->len < n; cap *= 2)
-		;
-	p = realloc(b->p, cap);
-	if (!p)
-		goto overflow;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-overflow:
-	b->overflow = true;
-	return -ENOMEM;
-}
-
 /*
  * The realtime of a CLOCK_BOOTTIME stamp, as cordon_boot_to_realtime() computes it, with the
  * offset between the clocks read once every CORDON_AUDIT_CLOCK_EVERY records instead of twice

@@ -261,17 +261,14 @@ struct cordon_launched {
 int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		  struct cordon_launch_failure *fail);
 
-/* In the launched child: report the failed @step to cordon and _exit. */
-_Noreturn void cordon_launch_fail(int report, int step, int err, int index);
-
 /*
  * In the launched child, as init of the session's pid namespace (fully confined already): fork
- * the agent (@exec_agent runs in it), forward signals to its process group, reap orphans, tell
- * @stop_fd when the agent stops, and exit with the agent's status. When init exits, the kernel
+ * the agent, and return 0 in it (the caller execs it) or -errno when fork failed. Init itself
+ * never returns: it forwards signals to the agent's process group, reaps orphans, tells
+ * @stop_fd when the agent stops, and exits with the agent's status. When init exits, the kernel
  * kills every process left in the namespace: nothing of the session outlives its agent.
  */
-_Noreturn void cordon_init_run(const struct cordon_launch *l, int report, int stop_fd,
-			       void (*exec_agent)(const struct cordon_launch *l, int report));
+int cordon_init_start(int report, int stop_fd);
 
 /* ---- supervise ---- */
 

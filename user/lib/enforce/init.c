@@ -25,8 +25,7 @@ static void forward(int sig)
 }
 
 /* In the agent: a process group of its own, in the terminal's foreground, signals as at start. */
-static _Noreturn void start_agent(const struct cordon_launch *l, int report, int stop_fd,
-				  void (*exec_agent)(const struct cordon_launch *l, int report))
+static void start_agent(int stop_fd)
 {
 	sigset_t set;
 
@@ -39,8 +38,6 @@ static _Noreturn void start_agent(const struct cordon_launch *l, int report, int
 	if (isatty(STDIN_FILENO))
 		(void)tcsetpgrp(STDIN_FILENO, getpid());
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	exec_agent(l, report);
-	_exit(127);
 }
 
 static void install_forwarding(void)
@@ -59,8 +56,7 @@ static void install_forwarding(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-_Noreturn void cordon_init_run(const struct cordon_launch *l, int report, int stop_fd,
-			       void (*exec_agent)(const struct cordon_launch *l, int report))
+int cordon_init_start(int report, int stop_fd)
 {
 	sigset_t set;
 	int status;
@@ -71,9 +67,11 @@ _Noreturn void cordon_init_run(const struct cordon_launch *l, int report, int st
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	a = fork();
 	if (a < 0)
-		cordon_launch_fail(report, CORDON_STEP_INIT, errno, 0);
-	if (a == 0)
-		start_agent(l, report, stop_fd, exec_agent);
+		return -errno;
+	if (a == 0) {
+		start_agent(stop_fd);
+		return 0;
+	}
 	/* The agent's exec closes the last copy: cordon then knows it started. */
 	close(report);
 	/* Whatever the mode, the agent can never trace or read the memory of its init. */

@@ -58,15 +58,13 @@ const char *cordon_launch_step_name(int step)
 
 /* --- in the child: async-signal-safe calls only, nothing allocated ------------------------ */
 
-_Noreturn void cordon_launch_fail(int report, int step, int err, int index)
+static _Noreturn void fail(int report, int step, int err, int index)
 {
 	struct cordon_launch_failure f = { .step = step, .err = err, .index = index };
 
 	(void)!write(report, &f, sizeof(f));
 	_exit(127);
 }
-
-#define fail cordon_launch_fail
 
 static int write_all(const char *path, const char *data)
 {
@@ -353,8 +351,12 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	isolate(l, report);
 	confine(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */
-	if (l->pidns)
-		cordon_init_run(l, report, stop_fd, exec_agent);
+	if (l->pidns) {
+		int e = cordon_init_start(report, stop_fd);
+
+		if (e < 0)
+			fail(report, CORDON_STEP_INIT, -e, 0);
+	}
 	exec_agent(l, report);
 }
 
