@@ -256,6 +256,7 @@ enum cordon_gap_kind {
 	CORDON_GAP_CPU,	     /* limits.cpu without a cpu controller in the session cgroup */
 	CORDON_GAP_NETWORK,  /* UDP and per-address rules without cgroup BPF */
 	CORDON_GAP_MASKS_TRUNCATED, /* secrets.patterns masked by a search that did not finish */
+	CORDON_GAP_VIEW, /* no mount namespace: no view or pid namespace of the session's own */
 };
 
 struct cordon_plan_gap {

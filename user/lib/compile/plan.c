@@ -80,6 +80,16 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "cgroup-bpf",
 			    !k->root ? "cgroup programs need root or the daemon"
 				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
+	/*
+	 * The session boundary itself: without a mount namespace (unprivileged, without user
+	 * namespaces) the host's /tmp, terminals and processes stay within the agent's reach, and
+	 * nothing kills what it leaves behind. Never silent.
+	 */
+	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
+		r = add_gap(plan, CORDON_GAP_VIEW,
+			    "session: its own /tmp, terminals and processes", "mount-ns",
+			    "no mount namespace (needs root or unprivileged user namespaces): the "
+			    "host's /tmp, terminals and processes stay visible, leftovers live on");
 	return r;
 }
 
