@@ -86,8 +86,8 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 	 * nothing kills what it leaves behind. Never silent.
 	 */
 	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
-		r = add_gap(plan, CORDON_GAP_VIEW,
-			    "session: its own /tmp, terminals and processes", "mount-ns",
+		r = add_gap(plan, CORDON_GAP_VIEW, "session: its own /tmp, terminals and processes",
+			    "mount-ns",
 			    "no mount namespace (needs root or unprivileged user namespaces): the "
 			    "host's /tmp, terminals and processes stay visible, leftovers live on");
 	return r;
