@@ -35,6 +35,8 @@ inside_unprivileged() {
 }
 cleanup() {
 	as_user tmux -S "$sock" kill-server 2>/dev/null
+	pkill -u "$USER_NAME" -x ssh-agent 2>/dev/null
+	rm -f "${agent_sock:-}"
 	[[ -n ${victim:-} ]] && kill "$victim" 2>/dev/null
 	pkill -u "$USER_NAME" -f 'sleep 30[12]' 2>/dev/null
 	rm -rf "$proj" "$sock"
@@ -55,6 +57,16 @@ check tmux_socket_does_not_exist_inside test "$out" = "ERRNO 2"
 out=$(inside sh -c "tmux -S $sock list-sessions 2>&1; echo rc=\$?")
 check tmux_client_inside_reaches_no_server sh -c "echo '$out' | grep -q 'rc=1' &&
 	! echo '$out' | grep -q '^[0-9]*: '"
+
+# --- the developer's ssh-agent in /tmp, named by SSH_AUTH_SOCK in the launcher's environment -
+agent_sock=/tmp/cordon-boundary-ssh-$$.sock
+as_user ssh-agent -a "$agent_sock" >/dev/null
+# ssh-add -l: 0 (keys) or 1 (none) once connected, 2 when it cannot reach the agent.
+as_user env SSH_AUTH_SOCK="$agent_sock" ssh-add -l >/dev/null 2>&1
+check ssh_agent_outside_answers test $? -le 1
+# Named inside too, whatever the environment scrub keeps: only reaching the agent can fail.
+inside sh -c "SSH_AUTH_SOCK=$agent_sock ssh-add -l >/dev/null 2>&1; echo rc=\$?" >"$proj/ssh.out"
+check ssh_agent_unreachable_inside grep -q '^rc=2$' "$proj/ssh.out"
 
 # --- outside processes of the same user --------------------------------------------------------
 setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups sleep 302 &
