@@ -7,21 +7,11 @@
 # leftover must be gone when the agent exits, as root (--user) and unprivileged. Prints TAP.
 set -uo pipefail
 
-O=${O:-build}
-CORDON=$(realpath "${CORDON:-$O/cordon}")
-USER_NAME=cordon-tty
-
 # shellcheck source=tests/lib/tap.sh
 . "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
 TAP_PREFIX=boundary/
-need_root
 command -v tmux >/dev/null || { notok "suite (tmux is not installed)"; exit 0; }
-id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
-uid=$(id -u "$USER_NAME")
-
-proj=$(mktemp -d /tmp/cordon-boundary.XXXXXX)
-chmod 755 "$proj"
-chown "$USER_NAME:" "$proj"
+session_setup boundary
 sock=/tmp/cordon-boundary-tmux-$$.sock
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 # Inside: the agent policy without its network, as root drops to the user.

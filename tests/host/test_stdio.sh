@@ -6,17 +6,10 @@
 # unix socketpair (how Node.js and other event loops pass stdio) still works. Prints TAP.
 set -uo pipefail
 
-O=${O:-build}
-CORDON=$(realpath "${CORDON:-$O/cordon}")
-USER_NAME=cordon-tty
-
 # shellcheck source=tests/lib/tap.sh
 . "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
 TAP_PREFIX=stdio/
-need_root
-id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
-proj=$(mktemp -d /tmp/cordon-stdio.XXXXXX)
-chown "$USER_NAME:" "$proj"
+session_setup stdio
 trap 'rm -rf "$proj"' EXIT
 
 # One python3 driver: a UDP receiver on loopback, the sender given the UDP socket as stdin.

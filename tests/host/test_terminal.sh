@@ -6,11 +6,8 @@
 # reaches a grandchild, TIOCSTI is refused, the exit status comes back. Prints TAP.
 set -uo pipefail
 
-O=${O:-build}
 # Run from `make check`: the make under test is not a sub-make of it.
 unset MAKELEVEL MAKEFLAGS MFLAGS
-CORDON=$(realpath "${CORDON:-$O/cordon}")
-USER_NAME=cordon-tty
 SOCK=cordon-term-$$
 
 # shellcheck source=tests/lib/tap.sh
@@ -18,13 +15,9 @@ SOCK=cordon-term-$$
 TAP_PREFIX=terminal/
 need_root
 command -v tmux >/dev/null || { cannot suite "tmux is not installed"; exit 0; }
-[[ -x $CORDON ]] || { notok "suite (no $CORDON)"; exit 1; }
-id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
-
-proj=$(mktemp -d /tmp/cordon-term.XXXXXX)
+session_setup term
 shm_marker=$(mktemp /dev/shm/cordon-term.XXXXXX)
 chmod 644 "$shm_marker"
-chmod 755 "$proj"
 printf 'all:\n\tsleep 300\n\techo MAKE-NOT-INTERRUPTED\n' >"$proj/Makefile"
 chown -R "$USER_NAME:" "$proj"
 T() { tmux -L "$SOCK" "$@"; }

@@ -18,3 +18,17 @@ need_root() {
 	cannot suite "needs root"
 	exit 0
 }
+
+# The common start of a host test of `cordon run`: root, $CORDON (the binary under test), the
+# test user $USER_NAME, and $proj, a fresh project directory of that user named after @1.
+session_setup() {
+	need_root
+	O=${O:-build}
+	CORDON=$(realpath "${CORDON:-$O/cordon}")
+	[[ -x $CORDON ]] || { notok "suite (no $CORDON)"; exit 1; }
+	USER_NAME=cordon-tty
+	id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
+	proj=$(mktemp -d "/tmp/cordon-$1.XXXXXX")
+	chmod 755 "$proj"
+	chown "$USER_NAME:" "$proj"
+}
