@@ -133,9 +133,8 @@ int run_wait_agent(struct run *r)
 	struct cordon_supervise s = { .pid = r->launched.pid,
 				      .pty_master = r->launched.pty_master,
 				      .stop_fd = r->launched.stop_fd,
-				      .extra_fd = r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-				      .on_extra = run_drain,
-				      .ctx = &r->ev };
+				      .watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
+						    run_drain, &r->ev } };
 	int status = cordon_supervise(&s);
 
 	if (status < 0) {

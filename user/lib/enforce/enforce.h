@@ -272,13 +272,22 @@ int cordon_init_start(int report, int stop_fd);
 
 /* ---- supervise ---- */
 
+#define CORDON_SUPERVISE_WATCHES 8
+
 struct cordon_supervise {
 	pid_t pid;	/* cordon's child: the agent, or the session's init (a group leader) */
 	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
 	int stop_fd;	/* the session's init reports the agent's stops here, or -1 */
-	int extra_fd;	/* polled too (the ring buffer's epoll fd), or -1 */
-	void (*on_extra)(void *ctx); /* called when @extra_fd is readable, and once at the end */
-	void *ctx;
+	/*
+	 * Other descriptors the supervisor polls for the session (the ring buffer's epoll fd, a
+	 * listener's notification fd, a resolver's socket): @on_ready runs when one is readable,
+	 * and once more for each after the agent has exited (a last drain).
+	 */
+	struct cordon_watch {
+		int fd; /* -1: unused */
+		void (*on_ready)(void *ctx);
+		void *ctx;
+	} watch[CORDON_SUPERVISE_WATCHES];
 };
 
 /* The signals cordon handles while it supervises; blocked from before the fork. */
@@ -286,8 +295,8 @@ void cordon_supervised_signals(sigset_t *set);
 
 /*
  * Stay the agent's parent until its main process exits: relay its pty, forward signals to its
- * process group (SIGINT/SIGQUIT to the pty's foreground job), follow its stops, drain
- * @extra_fd. Returns the agent's exit code, 128+N when signal N killed it, or -errno.
+ * process group (SIGINT/SIGQUIT to the pty's foreground job), follow its stops, serve
+ * the watched descriptors. Returns the agent's exit code, 128+N when signal N killed it, or -errno.
  */
 int cordon_supervise(const struct cordon_supervise *s);
 

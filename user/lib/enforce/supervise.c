@@ -150,13 +150,29 @@ static bool drain(int fd, struct relay_buf *b)
 
 enum {
 	P_SIG,
-	P_EXTRA,
 	P_STOP,
 	P_IN,
 	P_MASTER,
 	P_OUT,
-	P_N
+	P_WATCH, /* CORDON_SUPERVISE_WATCHES entries from here */
+	P_N = P_WATCH + CORDON_SUPERVISE_WATCHES
 };
+
+static void watch_events(const struct cordon_supervise *s, struct pollfd *p)
+{
+	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++)
+		p[P_WATCH + i] = (struct pollfd){ .fd = s->watch[i].on_ready ? s->watch[i].fd : -1,
+						  .events = POLLIN };
+}
+
+/* @all: call every watch (the last drain), not only the readable ones. */
+static void watch_serve(const struct cordon_supervise *s, const struct pollfd *p, bool all)
+{
+	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++)
+		if (p[P_WATCH + i].fd >= 0 &&
+		    (all || (p[P_WATCH + i].revents & (POLLIN | POLLHUP | POLLERR))))
+			s->watch[i].on_ready(s->watch[i].ctx);
+}
 
 static void relay_events(struct supervisor *v, struct pollfd *p)
 {
@@ -236,14 +252,13 @@ static int loop(struct supervisor *v, int *status)
 		if (r != 0)
 			return r < 0 ? r : 0;
 		p[P_SIG] = (struct pollfd){ .fd = v->sfd, .events = POLLIN };
-		p[P_EXTRA] = (struct pollfd){ .fd = s->extra_fd, .events = POLLIN };
+		watch_events(s, p);
 		p[P_STOP] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 		relay_events(v, p);
 		/* SIGCHLD wakes us; the timeout only bounds a missed wake-up. */
 		if (poll(p, P_N, 1000) < 0 && errno != EINTR)
 			return -errno;
-		if (s->extra_fd >= 0 && (p[P_EXTRA].revents & POLLIN) && s->on_extra)
-			s->on_extra(s->ctx);
+		watch_serve(s, p, false);
 		if (p[P_STOP].revents & POLLIN) {
 			char c;
 
@@ -259,6 +274,7 @@ static int loop(struct supervisor *v, int *status)
 int cordon_supervise(const struct cordon_supervise *s)
 {
 	struct supervisor v = { .s = s, .in_open = true, .master_open = s->pty_master >= 0 };
+	struct pollfd p[P_N];
 	sigset_t set;
 	int status = 0, r;
 
@@ -276,8 +292,8 @@ int cordon_supervise(const struct cordon_supervise *s)
 	flush_agent_output(&v);
 	term_restore(&v);
 	close(v.sfd);
-	if (s->extra_fd >= 0 && s->on_extra)
-		s->on_extra(s->ctx);
+	watch_events(s, p);
+	watch_serve(s, p, true);
 	if (r < 0)
 		return r;
 	if (WIFSIGNALED(status))
