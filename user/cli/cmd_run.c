@@ -21,17 +21,11 @@
 #include "run_daemon.h"
 #include "sys/sys.h"
 
-/*
- * What this kernel and these privileges offer. An ordinary user with the daemon running: the
- * daemon checks the policy against the floor, builds the session's cgroup and BPF rules and
- * moves this process in, so the agent forked later starts inside. Landlock, seccomp and the
- * rest stay ours, as without it.
- */
+/* What this kernel and these privileges offer. */
 static int probe_kernel(struct run *r)
 {
 	struct cordon_plan_kernel *k = &r->kern;
 	uint32_t missing;
-	int dfd, e;
 
 	cordon_features_probe(&r->feat);
 	cordon_layers(&r->feat, r->layers);
@@ -46,16 +40,9 @@ static int probe_kernel(struct run *r)
 		.root = geteuid() == 0,
 		.cgroup_bpf_detail = r->layers[CORDON_LAYER_ID_CGROUP_BPF].detail,
 	};
-	dfd = k->root ? -1 : run_daemon_connect();
-	if (dfd >= 0) {
-		e = run_daemon_create(dfd, r->o.policy, r->project, &r->dsess);
-		/* The session lives as long as its cgroup holds a process, not this socket. */
-		close(dfd);
-		if (e < 0)
-			return e;
-		k->daemon = true;
-		k->daemon_bpf_lsm = r->dsess.bpf_lsm;
-	}
+	/* In a session the daemon spawns, the daemon made its cgroup and rules. */
+	k->daemon = r->dsess.on;
+	k->daemon_bpf_lsm = r->dsess.bpf_lsm;
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
 					    CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));
 	if (missing) {
@@ -114,6 +101,7 @@ static int create_session(struct run *r)
 	if (r->dsess.on) {
 		snprintf(r->sess.name, sizeof(r->sess.name), "%s", r->dsess.name);
 		cordon_plan_limits(&r->plan, r->pol, r->dsess.limits);
+		r->l.cgroup_procs_fd = r->dsess.procs_fd;
 		return 0;
 	}
 	if (!(r->plan.layers & POL_NEEDS_CGROUP_BPF)) {
@@ -195,7 +183,7 @@ static void end_session(struct run *r, int status)
 		cli_error("run: audit log '%s': %s", r->o.audit_log, strerror(-e));
 }
 
-static void run_free(struct run *r)
+void run_free(struct run *r)
 {
 	if (r->ev.rb)
 		ring_buffer__free(r->ev.rb);
@@ -233,15 +221,43 @@ static void run_free(struct run *r)
 	free(r->project);
 }
 
+void run_init(struct run *r)
+{
+	*r = (struct run){ .o.policy = POLICY_DEFAULT,
+			   .sess.procs_fd = -1,
+			   .dsess.procs_fd = -1,
+			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
+			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
+			   .ev.audit_fd = -1 };
+}
+
+int run_session(struct run *r)
+{
+	int status = EXIT_FAIL;
+
+	gethostname(r->hostname, sizeof(r->hostname) - 1);
+	r->start_ns = cordon_realtime_ns();
+	if (run_check_stdio() < 0 || run_load_policy(r) < 0 || probe_kernel(r) < 0 ||
+	    run_compile(r) < 0 || plan(r) < 0 || report_gaps(r) < 0 || create_session(r) < 0 ||
+	    run_prepare_launch(r) < 0)
+		return status;
+	describe_session(r);
+	run_report_start(r);
+	if (run_audit_start(&r->o, &r->ev, &r->as) < 0)
+		return status;
+	if (run_launch(r) < 0)
+		return status;
+	status = run_wait_agent(r);
+	end_session(r, status);
+	return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	struct run r = { .o.policy = POLICY_DEFAULT,
-			 .sess.procs_fd = -1,
-			 .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
-			 .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
-			 .ev.audit_fd = -1 };
-	int e, status = EXIT_FAIL;
+	struct run r;
+	int e, status, dfd;
 
+	run_init(&r);
 	e = run_parse_opts(argc, argv, &r.o);
 	if (e)
 		return e > 0 ? EXIT_OK : EXIT_USAGE;
@@ -249,22 +265,18 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: --user needs root");
 		return EXIT_USAGE;
 	}
-	gethostname(r.hostname, sizeof(r.hostname) - 1);
-	r.start_ns = cordon_realtime_ns();
-
-	if (run_check_stdio() < 0 || run_load_policy(&r) < 0 || probe_kernel(&r) < 0 ||
-	    run_compile(&r) < 0 || plan(&r) < 0 || report_gaps(&r) < 0 || create_session(&r) < 0 ||
-	    run_prepare_launch(&r) < 0)
-		goto out;
-	describe_session(&r);
-	run_report_start(&r);
-	if (run_audit_start(&r.o, &r.ev, &r.as) < 0)
-		goto out;
-	if (run_launch(&r) < 0)
-		goto out;
-	status = run_wait_agent(&r);
-	end_session(&r, status);
-out:
+	/*
+	 * An ordinary user with the daemon running: the daemon spawns the agent (its session,
+	 * view, terminal and confinement made by root, as for root's --user) and this process
+	 * only relays signals and returns the status.
+	 */
+	dfd = geteuid() == 0 ? -1 : run_daemon_connect();
+	if (dfd >= 0) {
+		status = run_daemon_spawn(dfd, &r.o);
+		close(dfd);
+		return status;
+	}
+	status = run_session(&r);
 	run_free(&r);
 	return status;
 }

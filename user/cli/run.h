@@ -101,9 +101,21 @@ struct run {
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
+	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
+	struct cordon_watch watch;
+	void (*suspend)(void *ctx);
 };
 
-/* run_opts.c: resolve the policy --policy names for the user the agent runs as. */
+/*
+ * cmd_run.c: a whole session, from the policy to the agent's exit status; used by `cordon run`
+ * as root or unprivileged, and by the daemon's spawn worker (with r->pol and r->dsess set).
+ */
+void run_init(struct run *r);
+int run_session(struct run *r);
+void run_free(struct run *r);
+
+/* run_opts.c: resolve the policy --policy names for the user the agent runs as (a policy the
+ * daemon resolved already is kept; only the project and the user are looked up). */
 int run_load_policy(struct run *r);
 /* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
 int run_compile(struct run *r);

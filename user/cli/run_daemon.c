@@ -5,14 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include <jansson.h>
 
 #include "sys/sys.h"
 #include "cli.h"
 #include "policy/policy.h"
+#include "run.h"
 #include "run_daemon.h"
 
 #define CTL_TIMEOUT_MS 15000
@@ -79,44 +83,69 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
-int run_daemon_create(int fd, const char *ref, const char *project, struct run_daemon_session *out)
+/* The policy as the request carries it: a name the daemon looks up, or the text read here. */
+static int add_policy(json_t *req, const char *ref)
 {
-	const char *sock = getenv("SSH_AUTH_SOCK");
-	json_t *req, *rep = NULL, *e;
 	_cleanup_free_ char *path = policy_file_of(ref);
-	size_t i, len = 0;
-	int r;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
 
-	req = json_pack("{s:i,s:s,s:s}", "v", CORDON_CTL_VERSION, "op", "create", "project",
-			project);
-	if (!req)
-		return -ENOMEM;
-	if (sock && sock[0] == '/')
-		json_object_set_new(req, "ssh_auth_sock", json_string(sock));
-	if (path) {
-		_cleanup_free_ char *text = read_text(path, &len);
+	if (!path)
+		return json_object_set_new(req, "policy", json_string(ref)) ? -ENOMEM : 0;
+	text = read_text(path, &len);
+	if (!text) {
+		int r = -errno;
 
-		if (!text) {
-			r = -errno;
-			cli_error("run: policy '%s': %s", path, strerror(errno));
-			json_decref(req);
-			return r;
-		}
-		json_object_set_new(req, "policy_text", json_stringn(text, len));
-		json_object_set_new(req, "policy_file", json_string(path));
-		if (!json_object_get(req, "policy_text")) {
-			cli_error("run: policy '%s' is not UTF-8", path);
-			json_decref(req);
-			return -EINVAL;
-		}
-	} else {
-		json_object_set_new(req, "policy", json_string(ref));
+		cli_error("run: policy '%s': %s", path, strerror(errno));
+		return r;
 	}
-	r = cordon_ctl_call(fd, req, &rep, CTL_TIMEOUT_MS);
-	/*
-	 * A daemon at its connection limit closes new connections at once: try again on a new
-	 * one for a while (many agents started together), then give up.
-	 */
+	json_object_set_new(req, "policy_text", json_stringn(text, len));
+	json_object_set_new(req, "policy_file", json_string(path));
+	if (!json_object_get(req, "policy_text")) {
+		cli_error("run: policy '%s' is not UTF-8", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static json_t *strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && v && v[i]; i++)
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *spawn_request(const struct run_opts *o, const char *project)
+{
+	json_t *req =
+		json_pack("{s:i,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "v", CORDON_CTL_VERSION, "op",
+			  "spawn", "project", project, "argv", strv_json(o->cmd), "env",
+			  strv_json(environ), "allow_degraded", o->allow_degraded, "json", o->json,
+			  "audit_stdout", o->audit_stdout, "audit_journal", o->audit_journal);
+
+	if (req && add_policy(req, o->policy) < 0) {
+		json_decref(req);
+		return NULL;
+	}
+	return req;
+}
+
+/*
+ * Send the request with the descriptors and read the first reply. A daemon at its connection
+ * limit closes new connections at once: try again on a new one for a while (many agents
+ * started together), then give up. 0 with the reply, or -errno.
+ */
+static int spawn_call(int fd, const json_t *req, const int *fds, size_t nfds, json_t **rep)
+{
+	int r = cordon_ctl_send_fds(fd, req, fds, nfds);
+
+	if (r == 0)
+		r = cordon_ctl_recv(fd, rep, CTL_TIMEOUT_MS);
 	for (int tries = 0; (r == -EPIPE || r == -ECONNRESET) && tries < 50; tries++) {
 		int nfd;
 
@@ -126,31 +155,81 @@ int run_daemon_create(int fd, const char *ref, const char *project, struct run_d
 			break;
 		dup3(nfd, fd, O_CLOEXEC);
 		close(nfd);
-		r = cordon_ctl_call(fd, req, &rep, CTL_TIMEOUT_MS);
+		r = cordon_ctl_send_fds(fd, req, fds, nfds);
+		if (r == 0)
+			r = cordon_ctl_recv(fd, rep, CTL_TIMEOUT_MS);
 	}
+	return r;
+}
+
+/* The daemon refused: its diagnostics (policy errors as FILE:LINE:COL) and the reason. */
+static int print_refusal(json_t *rep)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	json_array_foreach (json_object_get(rep, "errors"), i, e)
+		fprintf(stderr, "%s\n", json_string_value(e));
+	cli_error("run: daemon: %s", json_string_value(json_object_get(rep, "error")) ?: "refused");
+	r = -(int)json_integer_value(json_object_get(rep, "errno"));
+	return r < 0 ? r : -EPERM;
+}
+
+int run_daemon_spawn(int fd, const struct run_opts *o)
+{
+	_cleanup_free_ char *project = realpath(o->project ?: ".", NULL);
+	_cleanup_close_ int pfd = -1;
+	struct run_events ev = { .audit_fd = -1 };
+	struct termios saved;
+	bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
+	int fds[CORDON_SPAWN_FDS], status;
+	json_t *req, *rep = NULL;
+	size_t nfds = CORDON_SPAWN_FD_PROJECT + 1;
+	int r;
+
+	if (!project) {
+		cli_error("run: project directory '%s': %s", o->project ?: ".", strerror(errno));
+		return EXIT_FAIL;
+	}
+	/* Opened as this user: the daemon checks the path names the directory we reached. */
+	pfd = open(project, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		cli_error("run: project directory '%s': %s", project, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (run_open_audit_log(o, &ev) < 0)
+		return EXIT_FAIL;
+	fds[CORDON_SPAWN_FD_STDIN] = STDIN_FILENO;
+	fds[CORDON_SPAWN_FD_STDOUT] = STDOUT_FILENO;
+	fds[CORDON_SPAWN_FD_STDERR] = STDERR_FILENO;
+	fds[CORDON_SPAWN_FD_PROJECT] = pfd;
+	if (ev.audit_fd >= 0) {
+		fds[CORDON_SPAWN_FD_AUDIT] = ev.audit_fd;
+		nfds++;
+	}
+	req = spawn_request(o, project);
+	if (!req) {
+		cli_error("run: %s", strerror(ENOMEM));
+		status = EXIT_FAIL;
+		goto out;
+	}
+	r = spawn_call(fd, req, fds, nfds, &rep);
 	json_decref(req);
 	if (r < 0) {
 		cli_error("run: daemon: %s", strerror(-r));
-		return r;
+		status = EXIT_FAIL;
+	} else if (!json_is_true(json_object_get(rep, "ok"))) {
+		print_refusal(rep);
+		status = EXIT_FAIL;
+	} else {
+		status = run_daemon_relay(fd, tty ? &saved : NULL);
 	}
-	if (!json_is_true(json_object_get(rep, "ok"))) {
-		json_array_foreach (json_object_get(rep, "errors"), i, e)
-			fprintf(stderr, "%s\n", json_string_value(e));
-		cli_error("run: daemon: %s",
-			  json_string_value(json_object_get(rep, "error")) ?: "refused");
-		r = -(int)json_integer_value(json_object_get(rep, "errno"));
-		json_decref(rep);
-		return r < 0 ? r : -EPERM;
-	}
-	out->on = true;
-	snprintf(out->name, sizeof(out->name), "%s",
-		 json_string_value(json_object_get(rep, "session")) ?: "");
-	snprintf(out->sha256, sizeof(out->sha256), "%s",
-		 json_string_value(json_object_get(rep, "policy_sha256")) ?: "");
-	out->bpf_lsm = json_is_true(json_object_get(json_object_get(rep, "layers"), "bpf_lsm"));
-	out->limits = (unsigned int)json_integer_value(json_object_get(rep, "limits"));
 	json_decref(rep);
-	return 0;
+out:
+	if (ev.audit_fd >= 0)
+		close(ev.audit_fd);
+	return status;
 }
 
 int run_daemon_fetch_audit(const char *session, void (*fn)(void *ctx, json_t *rec), void *ctx)

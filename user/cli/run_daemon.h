@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * `cordon run` as an ordinary user with the daemon running: the daemon creates the session
- * (cgroup, BPF rules, limits) and moves this process into it; the launcher then confines the
- * agent with Landlock, seccomp and no_new_privs itself, exactly as without the daemon.
+ * `cordon run` as an ordinary user with the daemon running: the daemon spawns the agent, as
+ * run0 does — it creates the session (cgroup, BPF rules, view, pid namespace, terminal) and
+ * starts the agent confined with this user's credentials, on the descriptors sent with the
+ * request. This process relays its signals and returns the agent's status.
  */
 #ifndef CORDON_RUN_DAEMON_H
 #define CORDON_RUN_DAEMON_H
@@ -10,8 +11,9 @@
 #include <stdbool.h>
 
 struct run_daemon_session {
-	bool on; /* the daemon created the session */
+	bool on; /* the daemon created the session (in its spawn worker) */
 	char name[33];
+	int procs_fd; /* the session's cgroup.procs, or -1 */
 	bool bpf_lsm;
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */
 	char sha256[65];
@@ -24,11 +26,27 @@ struct run_daemon_session {
 int run_daemon_connect(void);
 
 /*
- * Ask for a session for policy @ref in @project. A policy the daemon can look up itself (system
- * or built-in) is sent by name; one from the user's own directory or a path is read here, as
- * the user, and sent as text. Prints the daemon's diagnostics. 0 or -errno.
+ * Ask the daemon on @fd to spawn @o->cmd under policy @o->policy. A policy the daemon can look
+ * up itself (system or built-in) is sent by name; one from the user's own directory or a path
+ * is read here, as the user, and sent as text. Prints the daemon's diagnostics. Returns the
+ * agent's exit status (128+N for signal N), or EXIT_FAIL.
  */
-int run_daemon_create(int fd, const char *ref, const char *project, struct run_daemon_session *out);
+struct run_opts;
+int run_daemon_spawn(int fd, const struct run_opts *o);
+
+/*
+ * run_daemon_relay.c: after the daemon accepted, follow the session on @fd — signals sent to
+ * this process go to the agent (through the daemon), the agent's stops stop this process, and
+ * the agent's exit status is returned (EXIT_FAIL when the daemon went away first). @saved: the
+ * terminal's settings from before the request, put back at the end, or NULL.
+ */
+struct termios;
+int run_daemon_relay(int fd, const struct termios *saved);
+
+/* The daemon's spawn worker: messages on the connection (JSON objects, "v" and one of these). */
+#define RUN_DAEMON_MSG_SIGNAL "signal" /* client -> worker: a signal number to forward */
+#define RUN_DAEMON_MSG_CONT   "cont"   /* client -> worker: resumed after a stop */
+#define RUN_DAEMON_MSG_EVENT  "event"  /* worker -> client: "stopped" or "exit" (+ "status") */
 
 /* The session's audit records as the daemon wrote them, oldest first: @fn consumes each. */
 struct json_t;

@@ -134,7 +134,9 @@ int run_wait_agent(struct run *r)
 				      .pty_master = r->launched.pty_master,
 				      .stop_fd = r->launched.stop_fd,
 				      .watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-						    run_drain, &r->ev } };
+						    run_drain, &r->ev },
+				      .watch[1] = r->watch,
+				      .suspend = r->suspend };
 	int status = cordon_supervise(&s);
 
 	if (status < 0) {

@@ -234,6 +234,8 @@ int run_load_policy(struct run *r)
 		cli_error("run: project directory '%s': %s", r->o.project ?: ".", strerror(errno));
 		return -errno;
 	}
+	if (r->pol) /* resolved by the daemon, floor included */
+		return r->o.user ? run_lookup_user(r->o.user, &r->tu) : 0;
 	e = user_vars(r, &vars, &vbuf, &search);
 	if (e < 0) {
 		if (!r->o.user) /* the user's lookup said what failed */

@@ -254,9 +254,13 @@ static void on_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
-			/* `audit` writers; the resolver waits for its own children itself. */
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				if (d->nreaders)
+			/* Spawn workers and `audit` writers. */
+			pid_t p;
+
+			while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+				if (daemon_spawn_is_worker(d, p))
+					daemon_spawn_reaped(d, p);
+				else if (d->nreaders)
 					d->nreaders--;
 		} else if (si.ssi_signo == SIGHUP)
 			reload(d);

@@ -61,7 +61,8 @@ struct dsession {
 	struct cordon_session_ctx s;
 	int events_fd;
 	uid_t uid;
-	pid_t pid; /* the client that asked for it (the daemon, for auto sessions) */
+	pid_t pid;    /* the client that asked for it (the daemon, for auto sessions) */
+	pid_t worker; /* spawn: the worker supervising its agent, until reaped; else 0 */
 	char user[64];
 	char policy[65];
 	char sha256[65];
@@ -162,6 +163,19 @@ void daemon_auto_event(struct daemon *d, const void *data, size_t size);
 void daemon_auto_sweep(struct daemon *d);
 
 /* daemon_ctl.c */
+struct cordon_ctl_request;
+/* daemon_spawn.c: `spawn` (the fds came with the request; the worker takes them). */
+struct json_t;
+struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c,
+			       const struct cordon_ctl_request *q, const int *fds, size_t nfds,
+			       bool *handed_off);
+/* A child was reaped: is it a session's worker, and then its session is checked. */
+bool daemon_spawn_is_worker(const struct daemon *d, pid_t pid);
+void daemon_spawn_reaped(struct daemon *d, pid_t pid);
+
+/* daemon_ctl.c */
+bool daemon_pid_in_session(struct daemon *d, pid_t pid);
+struct json_t *daemon_errors_json(const struct policy_errors *errs);
 int daemon_ctl_listen(struct daemon *d);
 void daemon_ctl_accept(struct daemon *d);
 void daemon_ctl_client(struct daemon *d, struct dclient *c);

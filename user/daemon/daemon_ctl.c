@@ -163,7 +163,7 @@ void daemon_ctl_accept(struct daemon *d)
 }
 
 /* Is @pid inside a cordon session (any cgroup below cordon's root)? Unknown counts as yes. */
-static bool in_session(struct daemon *d, pid_t pid)
+bool daemon_pid_in_session(struct daemon *d, pid_t pid)
 {
 	size_t rl = strlen(d->cgroup_rel);
 	char path[64], line[4300];
@@ -214,7 +214,7 @@ static bool peer_alive_as(pid_t pid, uid_t uid)
 	return ok;
 }
 
-static json_t *errors_json(const struct policy_errors *errs)
+json_t *daemon_errors_json(const struct policy_errors *errs)
 {
 	json_t *a = json_array();
 
@@ -235,7 +235,7 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 	json_t *rep;
 	int r;
 
-	if (in_session(d, c->pid))
+	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, q->ssh_auth_sock, &pol, &errs);
@@ -243,7 +243,7 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 		rep = cordon_ctl_error(r, "policy '%s' is not usable",
 				       q->policy ? q->policy : q->policy_file);
 		if (rep)
-			json_object_set_new(rep, "errors", errors_json(&errs));
+			json_object_set_new(rep, "errors", daemon_errors_json(&errs));
 		policy_errors_free(&errs);
 		return rep;
 	}
@@ -343,7 +343,7 @@ static json_t *op_end(struct daemon *d, struct dclient *c, const struct cordon_c
 	char why[64];
 	int err;
 
-	if (in_session(d, c->pid))
+	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot end one");
 	if (!may(d, c, q->session, &err) || !s)
 		return cordon_ctl_error(ENOENT, "no such session");
@@ -474,26 +474,42 @@ static json_t *op_hello(struct daemon *d)
 	return rep;
 }
 
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 void daemon_ctl_client(struct daemon *d, struct dclient *c)
 {
 	_cleanup_free_ char *buf = malloc(CORDON_CTL_MAX_MSG + 1);
 	struct cordon_ctl_request q;
+	int fds[CORDON_SPAWN_FDS];
 	bool handed_off = false;
+	size_t n = 0, nfds = 0;
 	char err[256];
 	json_t *rep = NULL;
-	ssize_t n;
 	int r;
 
 	if (!buf)
 		return;
-	n = recv(c->fd, buf, CORDON_CTL_MAX_MSG + 1, MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	r = cordon_ctl_recv_fds(c->fd, buf, CORDON_CTL_MAX_MSG, &n, fds, CORDON_SPAWN_FDS, &nfds);
+	if (r == -EAGAIN || r == -EINTR)
 		return;
-	if (n <= 0) {
+	if (r == -EPIPE || (r < 0 && r != -EMSGSIZE && r != -EPROTO)) {
 		drop_client(d, c);
 		return;
 	}
-	r = cordon_ctl_parse_request(buf, (size_t)n, &q, err, sizeof(err));
+	if (r == 0)
+		r = cordon_ctl_parse_request(buf, n, &q, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "%s",
+			 r == -EMSGSIZE ? "message too large" : "too many descriptors");
+	/* Descriptors come with `spawn` only; any others are closed unread. */
+	if (r == 0 && q.op != CORDON_CTL_SPAWN) {
+		close_fds(fds, nfds);
+		nfds = 0;
+	}
 	if (r < 0) {
 		rep = cordon_ctl_error(r, "%s", err);
 	} else {
@@ -512,6 +528,10 @@ void daemon_ctl_client(struct daemon *d, struct dclient *c)
 			break;
 		case CORDON_CTL_AUDIT:
 			rep = op_audit(d, c, &q, &handed_off);
+			break;
+		case CORDON_CTL_SPAWN:
+			rep = daemon_op_spawn(d, c, &q, fds, nfds, &handed_off);
+			close_fds(fds, nfds); /* the worker has its copies */
 			break;
 		}
 		cordon_ctl_request_free(&q);

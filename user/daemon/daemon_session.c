@@ -281,8 +281,11 @@ static bool populated(struct dsession *s)
 
 void daemon_session_check(struct daemon *d, struct dsession *s)
 {
-	/* Auto-confinement sessions wait for their next agent instead of ending. */
-	if (!s->auto_confine && !populated(s))
+	/*
+	 * Auto-confinement sessions wait for their next agent instead of ending; a spawned
+	 * session is not over while its worker lives (its agent may not have entered yet).
+	 */
+	if (!s->auto_confine && !s->worker && !populated(s))
 		daemon_session_end(d, s, "empty");
 }
 

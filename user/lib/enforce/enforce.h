@@ -279,6 +279,13 @@ struct cordon_supervise {
 	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
 	int stop_fd;	/* the session's init reports the agent's stops here, or -1 */
 	/*
+	 * The agent stopped and the developer's terminal is restored: wait until the developer
+	 * resumes it. NULL: stop this process (SIGSTOP), as a shell's job; the daemon's worker
+	 * instead tells its client and waits for the client to be resumed.
+	 */
+	void (*suspend)(void *ctx);
+	void *suspend_ctx;
+	/*
 	 * Other descriptors the supervisor polls for the session (the ring buffer's epoll fd, a
 	 * listener's notification fd, a resolver's socket): @on_ready runs when one is readable,
 	 * and once more for each after the agent has exited (a last drain).

@@ -79,7 +79,10 @@ static void copy_winsize(const struct supervisor *v)
 static void suspend_with_agent(struct supervisor *v)
 {
 	term_restore(v);
-	raise(SIGSTOP);
+	if (v->s->suspend)
+		v->s->suspend(v->s->suspend_ctx);
+	else
+		raise(SIGSTOP);
 	if (v->s->pty_master >= 0) {
 		term_raw(v);
 		copy_winsize(v);

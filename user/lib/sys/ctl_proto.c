@@ -15,17 +15,19 @@
 
 static const char *const op_names[] = {
 	[CORDON_CTL_HELLO] = "hello", [CORDON_CTL_CREATE] = "create", [CORDON_CTL_LIST] = "list",
-	[CORDON_CTL_END] = "end",     [CORDON_CTL_AUDIT] = "audit",
+	[CORDON_CTL_END] = "end",     [CORDON_CTL_AUDIT] = "audit",   [CORDON_CTL_SPAWN] = "spawn",
 };
 
 /* Keys each op accepts besides "v" and "op". */
-static const char *const op_keys[][6] = {
+static const char *const op_keys[][13] = {
 	[CORDON_CTL_HELLO] = { NULL },
 	[CORDON_CTL_CREATE] = { "policy", "policy_text", "policy_file", "project", "ssh_auth_sock",
 				NULL },
 	[CORDON_CTL_LIST] = { NULL },
 	[CORDON_CTL_END] = { "session", NULL },
 	[CORDON_CTL_AUDIT] = { "session", NULL },
+	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "argv", "env",
+			       "allow_degraded", "json", "audit_stdout", "audit_journal", NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -127,6 +129,68 @@ static int check_create(struct cordon_ctl_request *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* An optional boolean member. */
+static int get_bool(json_t *o, const char *key, bool *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = false;
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(err, errlen, -EINVAL, "'%s' must be true or false", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+/*
+ * A required array of strings into a NULL-terminated vector pointing into the request. An
+ * entry with a NUL byte would be cut short where the caller checked the whole: refused.
+ */
+static int get_strv(json_t *o, const char *key, bool need_eq, const char ***out, char *err,
+		    size_t errlen)
+{
+	json_t *a = json_object_get(o, key), *v;
+	size_t i, n = json_array_size(a);
+
+	if (!json_is_array(a) || n > CORDON_SPAWN_MAX_ARGS)
+		return fail(err, errlen, -EINVAL, "'%s' must be an array of at most %d strings",
+			    key, CORDON_SPAWN_MAX_ARGS);
+	*out = calloc(n + 1, sizeof(**out));
+	if (!*out)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	json_array_foreach (a, i, v) {
+		const char *str = json_string_value(v);
+
+		if (!str || strlen(str) != json_string_length(v) ||
+		    (need_eq && (!strchr(str, '=') || str[0] == '=')))
+			return fail(err, errlen, -EINVAL, "'%s'[%zu] is not a valid entry", key, i);
+		(*out)[i] = str;
+	}
+	return 0;
+}
+
+static int check_spawn(struct cordon_ctl_request *q, char *err, size_t errlen)
+{
+	int r = check_create(q, err, errlen);
+
+	if (r == 0)
+		r = get_strv(q->root, "argv", false, &q->argv, err, errlen);
+	if (r == 0 && !q->argv[0])
+		r = fail(err, errlen, -EINVAL, "'argv' must not be empty");
+	if (r == 0)
+		r = get_strv(q->root, "env", true, &q->env, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "allow_degraded", &q->allow_degraded, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "json", &q->json, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "audit_stdout", &q->audit_stdout, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "audit_journal", &q->audit_journal, err, errlen);
+	return r;
+}
+
 int cordon_ctl_parse_request(const void *buf, size_t len, struct cordon_ctl_request *q, char *err,
 			     size_t errlen)
 {
@@ -183,6 +247,9 @@ int cordon_ctl_parse_request(const void *buf, size_t len, struct cordon_ctl_requ
 	case CORDON_CTL_CREATE:
 		r = check_create(q, err, errlen);
 		break;
+	case CORDON_CTL_SPAWN:
+		r = check_spawn(q, err, errlen);
+		break;
 	case CORDON_CTL_END:
 	case CORDON_CTL_AUDIT:
 		r = get_str(q->root, "session", CORDON_CTL_SESSION_LEN, &q->session, NULL, err,
@@ -203,6 +270,8 @@ bad:
 
 void cordon_ctl_request_free(struct cordon_ctl_request *q)
 {
+	free(q->argv);
+	free(q->env);
 	json_decref(q->root);
 	memset(q, 0, sizeof(*q));
 }
@@ -242,6 +311,89 @@ int cordon_ctl_send(int fd, const json_t *msg)
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int cordon_ctl_send_fds(int fd, const json_t *msg, const int *fds, size_t nfds)
+{
+	_cleanup_free_ char *buf = json_dumps(msg, JSON_COMPACT);
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * CORDON_SPAWN_FDS)];
+	} c = { 0 };
+	struct iovec iov;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	if (strlen(buf) > CORDON_CTL_MAX_MSG || nfds > CORDON_SPAWN_FDS)
+		return -EMSGSIZE;
+	iov = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };
+	if (nfds) {
+		m.msg_control = c.b;
+		m.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c.h.cmsg_level = SOL_SOCKET;
+		c.h.cmsg_type = SCM_RIGHTS;
+		c.h.cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(&c.h), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(fd, &m, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == iov.iov_len ? 0 : -EIO;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+int cordon_ctl_recv_fds(int fd, void *buf, size_t bufsize, size_t *len, int *fds, size_t max,
+			size_t *nfds)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * CORDON_SPAWN_FDS)];
+	} c;
+	struct iovec iov = { .iov_base = buf, .iov_len = bufsize };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof(c.b)
+	};
+	ssize_t n;
+
+	*nfds = 0;
+	do
+		n = recvmsg(fd, &m, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		size_t k;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (*nfds < max)
+				fds[(*nfds)++] = got;
+			else
+				close(got); /* more than the op takes: never kept */
+		}
+	}
+	/* A cut message or cut control data is refused whole: nothing half-received is used. */
+	if (n == 0 || (size_t)n > bufsize || (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		close_all(fds, *nfds);
+		*nfds = 0;
+		return n == 0 ? -EPIPE : (m.msg_flags & MSG_CTRUNC) ? -EPROTO : -EMSGSIZE;
+	}
+	*len = (size_t)n;
+	return 0;
 }
 
 int cordon_ctl_recv(int fd, json_t **out, int timeout_ms)

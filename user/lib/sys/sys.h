@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <pwd.h>
 #include <sys/types.h>
@@ -133,7 +134,23 @@ enum cordon_ctl_op {
 	CORDON_CTL_LIST,
 	CORDON_CTL_END,
 	CORDON_CTL_AUDIT,
+	CORDON_CTL_SPAWN,
 };
+
+/*
+ * spawn: the descriptors that come with the request (SCM_RIGHTS), in this order: the agent's
+ * stdin, stdout and stderr, an O_PATH descriptor of the project (proof the caller reaches it),
+ * and optionally the caller's own audit log, opened by the caller.
+ */
+enum {
+	CORDON_SPAWN_FD_STDIN,
+	CORDON_SPAWN_FD_STDOUT,
+	CORDON_SPAWN_FD_STDERR,
+	CORDON_SPAWN_FD_PROJECT,
+	CORDON_SPAWN_FD_AUDIT,
+	CORDON_SPAWN_FDS
+};
+#define CORDON_SPAWN_MAX_ARGS 4096 /* argv or env entries */
 
 struct cordon_ctl_request {
 	enum cordon_ctl_op op;
@@ -144,6 +161,12 @@ struct cordon_ctl_request {
 	const char *project;	   /* create: absolute, normalised by the client */
 	const char *ssh_auth_sock; /* create: the caller's agent socket, or NULL */
 	const char *session;	   /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	const char **argv;	   /* spawn: NULL-terminated, at least one entry */
+	const char **env;	   /* spawn: NULL-terminated "NAME=value" entries */
+	bool allow_degraded;	   /* spawn: run with rules no layer enforces */
+	bool json;		   /* spawn: the start report as JSON */
+	bool audit_stdout;	   /* spawn: the session's records on stdout too */
+	bool audit_journal;	   /* spawn: and to journald */
 	json_t *root;		   /* owns every string above */
 };
 
@@ -172,6 +195,15 @@ int cordon_ctl_recv(int fd, json_t **out, int timeout_ms);
 
 /* Connect to the daemon at @path (NULL: CORDON_CTL_SOCKET). A descriptor, or -errno. */
 int cordon_ctl_connect(const char *path);
+
+/*
+ * Send @msg with descriptors @fds[0..@nfds) attached (SCM_RIGHTS); 0 or -errno.
+ * Receive one message and up to @max descriptors (close-on-exec) into @fds, their count in
+ * @nfds: 0, -EPIPE when the peer closed, -EMSGSIZE or -EPROTO (then nothing is kept open).
+ */
+int cordon_ctl_send_fds(int fd, const json_t *msg, const int *fds, size_t nfds);
+int cordon_ctl_recv_fds(int fd, void *buf, size_t bufsize, size_t *len, int *fds, size_t max,
+			size_t *nfds);
 
 /* One request and its reply (replies with ok=false are returned as 0 too). */
 int cordon_ctl_call(int fd, const json_t *req, json_t **reply, int timeout_ms);

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `spawn`: the daemon starts an ordinary user's agent itself, as run0 does. The daemon makes
+ * the session (policy with the floor, cgroup, BPF rules); a worker it forks does what root's
+ * `cordon run --user` does in-process — the session's view, pid namespace and terminal, the
+ * user's credentials, Landlock, seccomp, exec — on the caller's own descriptors, relays the
+ * agent's terminal, and reports stops and the exit status on the caller's connection.
+ *
+ * The agent's view is built from the daemon's mount namespace: the daemon runs in the host's
+ * (its unit has no mount-namespace sandboxing, see packaging/cordon.service.in).
+ *
+ * Why the daemon and not the caller: an ordinary user cannot build a mount or pid namespace
+ * without unprivileged user namespaces (refused on Ubuntu), and a launcher of the user's own
+ * is a process the agent could reach; the worker runs as root, outside the session.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "daemon.h"
+#include "policy/policy.h"
+#include "run.h"
+#include "sys/sys.h"
+
+/* The worker's state, for the supervisor's callbacks. */
+struct worker {
+	int conn;     /* the caller's connection */
+	pid_t *agent; /* the session's init, once launched */
+	bool gone;    /* the caller went away */
+};
+
+static struct worker W;
+
+/* The first message: the session exists and the worker owns the connection. */
+static int send_started(const char *session)
+{
+	json_t *m = cordon_ctl_ok();
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	json_object_set_new(m, "session", json_string(session));
+	r = cordon_ctl_send(W.conn, m);
+	json_decref(m);
+	return r;
+}
+
+static int send_event(const char *ev, int status)
+{
+	json_t *m = json_pack("{s:i,s:s,s:i}", "v", CORDON_CTL_VERSION, RUN_DAEMON_MSG_EVENT, ev,
+			      "status", status);
+	int r = m ? cordon_ctl_send(W.conn, m) : -ENOMEM;
+
+	json_decref(m);
+	return r;
+}
+
+/*
+ * The caller went away (its terminal closed, it was killed): nobody waits for the agent, and
+ * a session nobody supervises must not run on — kill its init, and the kernel kills the rest
+ * of its pid namespace.
+ */
+static void caller_gone(void)
+{
+	W.gone = true;
+	if (W.agent && *W.agent > 0)
+		kill(*W.agent, SIGKILL);
+}
+
+/* Signals the caller may pass on: those a shell or terminal sends a foreground job. */
+static bool forwardable(long sig)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+	case SIGHUP:
+	case SIGQUIT:
+	case SIGWINCH:
+	case SIGUSR1:
+	case SIGUSR2:
+	case SIGTSTP:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One message from the caller: 1 for "cont", 0 otherwise. A signal is raised here, where it
+ * is blocked: the supervisor reads it from its signalfd and forwards it as if the terminal had
+ * sent it to a local cordon. Anything else the caller sends is ignored.
+ */
+static int read_caller(void)
+{
+	json_t *m = NULL, *v;
+	int r = cordon_ctl_recv(W.conn, &m, 0);
+
+	if (r == -ETIMEDOUT)
+		return 0;
+	if (r < 0) {
+		if (r != -EPROTO && r != -EMSGSIZE)
+			caller_gone();
+		return 0;
+	}
+	v = json_object_get(m, RUN_DAEMON_MSG_SIGNAL);
+	if (json_is_integer(v) && forwardable((long)json_integer_value(v)))
+		raise((int)json_integer_value(v));
+	r = json_is_true(json_object_get(m, RUN_DAEMON_MSG_CONT)) ||
+	    json_integer_value(json_object_get(m, RUN_DAEMON_MSG_CONT)) == 1;
+	json_decref(m);
+	return r;
+}
+
+static void on_caller(void *ctx)
+{
+	(void)ctx;
+	if (!W.gone)
+		read_caller();
+}
+
+/* The agent stopped: the caller stops too, and the agent resumes when the caller does. */
+static void suspend(void *ctx)
+{
+	(void)ctx;
+	if (W.gone || send_event("stopped", 0) < 0)
+		return;
+	while (!W.gone) {
+		struct pollfd p = { .fd = W.conn, .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return;
+		if (read_caller() == 1)
+			return;
+	}
+}
+
+static int take_stdio(const int *fds)
+{
+	for (int i = 0; i <= 2; i++)
+		if (dup2(fds[i], i) < 0)
+			return -errno;
+	for (size_t i = 0; i < CORDON_SPAWN_FDS; i++)
+		if (fds[i] > 2 && i != CORDON_SPAWN_FD_AUDIT)
+			close(fds[i]);
+	return 0;
+}
+
+struct spawn {
+	const struct cordon_ctl_request *q;
+	const struct dsession *s;
+	struct policy *pol;
+	unsigned int limits;
+	int audit_fd;
+};
+
+static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, const int *fds)
+{
+	struct passwd *pw = cordon_getpw(NULL, sp->s->uid);
+	sigset_t set;
+	struct run r;
+	int status = EXIT_FAIL, e;
+
+	/*
+	 * The supervisor's signals arrive through its signalfd only, and nothing of the daemon's
+	 * dispositions reaches the agent (an ignored SIGINT or SIGPIPE survives exec).
+	 */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	cordon_supervised_signals(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	setsid();
+	W = (struct worker){ .conn = conn };
+	e = take_stdio(fds);
+	if (send_started(sp->s->s.name) < 0)
+		_exit(1);
+	if (e < 0 || !pw) {
+		dprintf(STDERR_FILENO, "cordon: run: daemon: cannot start the session: %s\n",
+			strerror(e < 0 ? -e : ENOENT));
+		send_event("exit", EXIT_FAIL);
+		_exit(1);
+	}
+	run_init(&r);
+	r.o = (struct run_opts){ .policy = sp->pol->name,
+				 .project = sp->q->project,
+				 .user = pw->pw_name,
+				 .cmd = (char **)sp->q->argv,
+				 .allow_degraded = sp->q->allow_degraded,
+				 .json = sp->q->json,
+				 .audit_stdout = sp->q->audit_stdout,
+				 .audit_journal = sp->q->audit_journal,
+				 /* the caller's own file, never reopened (or rotated) by root */
+				 .audit_log =
+					 sp->audit_fd >= 0 ? "(the caller's audit log)" : NULL };
+	r.ev.audit_fd = sp->audit_fd;
+	r.pol = sp->pol;
+	r.dsess = (struct run_daemon_session){ .on = true,
+					       .bpf_lsm = sp->s->lsm,
+					       .limits = sp->limits,
+					       .procs_fd = sp->s->s.procs_fd };
+	snprintf(r.dsess.name, sizeof(r.dsess.name), "%s", sp->s->s.name);
+	r.watch = (struct cordon_watch){ conn, on_caller, NULL };
+	r.suspend = suspend;
+	W.agent = &r.launched.pid;
+	environ = (char **)sp->q->env;
+	status = run_session(&r);
+	send_event("exit", status);
+	_exit(0);
+}
+
+/* Is the path the caller named the directory it opened? Both are looked at by root. */
+static bool same_dir(const char *path, int fd)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && fstat(fd, &b) == 0 && S_ISDIR(b.st_mode) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
+			const int *fds, size_t nfds, bool *handed_off)
+{
+	struct policy_errors errs = { 0 };
+	struct spawn sp = { .q = q, .audit_fd = -1 };
+	struct dsession *s = NULL;
+	char err[512];
+	json_t *rep;
+	pid_t p;
+	int r;
+
+	if (nfds != CORDON_SPAWN_FD_PROJECT + 1 && nfds != CORDON_SPAWN_FDS)
+		return cordon_ctl_error(EINVAL, "spawn takes stdin, stdout, stderr, the project "
+						"and optionally an audit log, as descriptors");
+	if (daemon_pid_in_session(d, c->pid))
+		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
+	if (!same_dir(q->project, fds[CORDON_SPAWN_FD_PROJECT]))
+		return cordon_ctl_error(EINVAL, "'project' is not the directory sent with it");
+	if (nfds == CORDON_SPAWN_FDS)
+		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
+	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
+				  c->uid, q->project, NULL, &sp.pol, &errs);
+	if (r < 0) {
+		rep = cordon_ctl_error(r, "policy '%s' is not usable",
+				       q->policy ? q->policy : q->policy_file);
+		if (rep)
+			json_object_set_new(rep, "errors", daemon_errors_json(&errs));
+		policy_errors_free(&errs);
+		return rep;
+	}
+	policy_errors_free(&errs);
+	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, &s, &sp.limits, err,
+				  sizeof(err));
+	if (r < 0) {
+		policy_free(sp.pol);
+		return cordon_ctl_error(r, "%s", err);
+	}
+	sp.s = s;
+	p = fork();
+	if (p == 0)
+		worker(&sp, c->fd, fds);
+	policy_free(sp.pol);
+	if (p < 0) {
+		r = -errno;
+		daemon_session_end(d, s, "the worker could not be started");
+		return cordon_ctl_error(r, "fork: %s", strerror(-r));
+	}
+	s->worker = p;
+	daemon_watch_add(d, s->events_fd, EPOLLPRI, s);
+	daemon_log("session %s: policy %s for uid %u (pid %d), project %s, worker %d", s->s.name,
+		   s->policy, (unsigned)c->uid, (int)c->pid, s->project, (int)p);
+	/* The worker owns the connection and the replies from here on. */
+	*handed_off = true;
+	return NULL;
+}
+
+void daemon_spawn_reaped(struct daemon *d, pid_t pid)
+{
+	for (struct dsession *s = d->sessions; s; s = s->next) {
+		if (s->worker != pid)
+			continue;
+		s->worker = 0;
+		/* A launch that failed before the agent entered leaves an empty session. */
+		daemon_session_check(d, s);
+		return;
+	}
+}
+
+bool daemon_spawn_is_worker(const struct daemon *d, pid_t pid)
+{
+	for (const struct dsession *s = d->sessions; s; s = s->next)
+		if (s->worker == pid)
+			return true;
+	return false;
+}
