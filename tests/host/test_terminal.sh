@@ -12,10 +12,11 @@ SOCK=cordon-term-$$
 
 # shellcheck source=tests/lib/tap.sh
 . "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
-TAP_PREFIX=terminal/
+TAP_PREFIX=terminal${MODE:+-$MODE}/
 need_root
 command -v tmux >/dev/null || { cannot suite "tmux is not installed"; exit 0; }
 session_setup term
+mode_setup
 shm_marker=$(mktemp /dev/shm/cordon-term.XXXXXX)
 chmod 644 "$shm_marker"
 printf 'all:\n\tsleep 300\n\techo MAKE-NOT-INTERRUPTED\n' >"$proj/Makefile"
@@ -25,6 +26,7 @@ cleanup() {
 	T kill-server 2>/dev/null
 	pkill -u "$USER_NAME" -f 'sleep (200|300)' 2>/dev/null
 	rm -rf "$proj" "$shm_marker"
+	mode_cleanup
 }
 trap cleanup EXIT
 
@@ -67,12 +69,12 @@ run_line '/usr/bin/python3 sti.py' outside-sti
 check outside_tiocsti_works wait_for 'STI-OK'
 
 # The agent: an interactive bash under cordon.
-keys "$CORDON run --user $USER_NAME --policy offline --allow-degraded -- bash --norc -i 2>/dev/null; echo CORDON-EXIT-\$?" Enter
+keys "cd $proj; $RUN --policy offline --allow-degraded -- bash --norc -i 2>/dev/null; echo CORDON-EXIT-\$?" Enter
 keys "PS1='agent$ '" Enter
 check shell_starts wait_for '^agent\$ ' 100
 # Everything below must run inside the session: its cgroup and its seccomp filter say so.
-run_line 'grep -c "^Seccomp:[[:space:]]*2" /proc/self/status; grep -o "/cordon/[^/]*" /proc/self/cgroup' confined
-check shell_is_confined wait_for '^/cordon/[0-9a-f]+'
+run_line 'grep -c "^Seccomp:[[:space:]]*2" /proc/self/status; grep -oE "/cordon[^/]*/[0-9a-f]+" /proc/self/cgroup' confined
+check shell_is_confined wait_for '^/cordon[^/]*/[0-9a-f]+'
 
 run_line 'tty' tty
 check agent_has_a_pty_of_its_own wait_for '^/dev/pts/0$'
@@ -129,13 +131,13 @@ check exit_status_is_the_agents wait_for '^CORDON-EXIT-7$'
 T resize-window -t t -x 120 -y 40
 
 # Without a terminal on stdin there is no pty: plain pipes, as before.
-run_line "echo | $CORDON run --user $USER_NAME --policy offline --allow-degraded -- sh -c 'test -t 0 || echo NO-TTY-STDIN' 2>/dev/null" nopty
+run_line "echo | $RUN --policy offline --allow-degraded -- sh -c 'test -t 0 || echo NO-TTY-STDIN' 2>/dev/null" nopty
 check no_pty_without_a_terminal wait_for '^NO-TTY-STDIN$'
 
 # A signal sent to cordon reaches the agent's whole process group, not only its main process:
 # the shell's child `sleep` dies at once, the shell runs its trap and goes on. Were only the
 # shell signalled, it would wait for `sleep` for 300 s before running the trap.
-"$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded -- \
+$RUN --project "$proj" --policy offline --allow-degraded -- \
 	sh -c 'trap "echo TRAPPED" TERM; sleep 300; echo AFTER-SLEEP-$?' </dev/null \
 	>"$proj/sig.out" 2>/dev/null &
 cpid=$!

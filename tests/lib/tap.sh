@@ -32,3 +32,53 @@ session_setup() {
 	chmod 755 "$proj"
 	chown "$USER_NAME:" "$proj"
 }
+
+# How a suite starts `cordon run` for $USER_NAME, in $RUN: as root with --user (MODE=root, the
+# default), or as the user through a daemon of the suite's own (MODE=daemon), the way an
+# ordinary user's `cordon run` goes on a managed machine. Call after session_setup.
+mode_setup() {
+	if [[ ${MODE:-root} != daemon ]]; then
+		RUN="$CORDON run --user $USER_NAME"
+		return 0
+	fi
+	local cg2 home
+	cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	[[ -n $cg2 ]] || { notok "daemon (no cgroup2 mount)"; exit 1; }
+	DAEMON_DIR=$(mktemp -d /opt/cordon-tdaemon.XXXXXX)
+	chmod 755 "$DAEMON_DIR"
+	mkdir -p "$DAEMON_DIR/run" "$DAEMON_DIR/policies"
+	chmod 755 "$DAEMON_DIR/run"
+	echo "audit: {file: $DAEMON_DIR/audit.jsonl}" >"$DAEMON_DIR/cordon.yaml"
+	DAEMON_PINS=/sys/fs/bpf/${DAEMON_DIR##*/}
+	DAEMON_CGROUP=$cg2/${DAEMON_DIR##*/}
+	"$CORDON" daemon --config "$DAEMON_DIR/cordon.yaml" --socket "$DAEMON_DIR/run/sock" \
+		--run-dir "$DAEMON_DIR/run" --pin-root "$DAEMON_PINS" --cgroup-root "$DAEMON_CGROUP" \
+		--policy-dir "$DAEMON_DIR/policies" --floor "$DAEMON_DIR/no-floor.yaml" \
+		</dev/null >"$DAEMON_DIR/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $DAEMON_DIR/run/sock ]] && break
+		sleep 0.1
+	done
+	[[ -S $DAEMON_DIR/run/sock ]] || {
+		sed 's/^/# /' "$DAEMON_DIR/daemon.log"
+		notok "daemon_starts"
+		exit 1
+	}
+	home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+	RUN="setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups env -i PATH=/usr/bin:/bin"
+	RUN+=" HOME=$home USER=$USER_NAME TERM=${TERM:-xterm} CORDON_SOCKET=$DAEMON_DIR/run/sock"
+	RUN+=" $CORDON run"
+}
+
+# Stop the suite's daemon and remove what it left (call from the suite's cleanup).
+mode_cleanup() {
+	[[ -n ${DAEMON_PID:-} ]] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	for cg in "$DAEMON_CGROUP"/*/; do
+		[[ -d $cg ]] && { echo 1 >"$cg/cgroup.kill"; rmdir "$cg"; } 2>/dev/null
+	done
+	rmdir "$DAEMON_CGROUP" 2>/dev/null
+	rm -rf "$DAEMON_PINS" "$DAEMON_DIR"
+}

@@ -21,9 +21,12 @@ extern char **environ;
 
 #define CTL_TIMEOUT_MS 15000
 
+const char *run_daemon_socket;
+
 int run_daemon_connect(void)
 {
-	const char *path = getenv("CORDON_SOCKET");
+	/* The daemon's own worker names its socket: never one from the caller's environment. */
+	const char *path = run_daemon_socket ?: getenv("CORDON_SOCKET");
 
 	return cordon_ctl_connect(path && *path ? path : NULL);
 }

@@ -24,6 +24,8 @@ struct run_daemon_session {
  * the caller then runs without it.
  */
 int run_daemon_connect(void);
+/* Set by the daemon's spawn worker: its daemon's socket (else $CORDON_SOCKET or the default). */
+extern const char *run_daemon_socket;
 
 /*
  * Ask the daemon on @fd to spawn @o->cmd under policy @o->policy. A policy the daemon can look

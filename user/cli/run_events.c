@@ -53,7 +53,8 @@ int run_open_audit_log(const struct run_opts *o, struct run_events *ev)
 {
 	struct stat st;
 
-	if (!o->audit_log)
+	/* Already open: the caller of the daemon's worker opened it, as itself. */
+	if (!o->audit_log || ev->audit_fd >= 0)
 		return 0;
 	/* Opened as the caller (root with --user): not through a planted symlink, and only a
 	 * regular file. */

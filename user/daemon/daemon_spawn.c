@@ -158,6 +158,7 @@ struct spawn {
 	struct policy *pol;
 	unsigned int limits;
 	int audit_fd;
+	const char *socket; /* the daemon's control socket */
 };
 
 static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, const int *fds)
@@ -210,6 +211,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	r.suspend = suspend;
 	W.agent = &r.launched.pid;
 	environ = (char **)sp->q->env;
+	run_daemon_socket = sp->socket ?: CORDON_CTL_SOCKET;
 	status = run_session(&r);
 	send_event("exit", status);
 	_exit(0);
@@ -228,7 +230,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 			const int *fds, size_t nfds, bool *handed_off)
 {
 	struct policy_errors errs = { 0 };
-	struct spawn sp = { .q = q, .audit_fd = -1 };
+	struct spawn sp = { .q = q, .audit_fd = -1, .socket = d->o.socket };
 	struct dsession *s = NULL;
 	char err[512];
 	json_t *rep;
