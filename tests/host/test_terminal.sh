@@ -66,7 +66,7 @@ except OSError as e:
     print("STI-ERRNO-%d" % e.errno)'
 printf '%s\n' "$sti" >"$proj/sti.py"
 run_line '/usr/bin/python3 sti.py' outside-sti
-check outside_tiocsti_works wait_for 'STI-OK'
+check outside_tiocsti_works wait_for 'STI-OK' 200
 
 # The agent: an interactive bash under cordon.
 keys "cd $proj; $RUN --policy offline --allow-degraded -- bash --norc -i 2>/dev/null; echo CORDON-EXIT-\$?" Enter
@@ -142,10 +142,10 @@ $RUN --project "$proj" --policy offline --allow-degraded -- \
 	>"$proj/sig.out" 2>/dev/null &
 cpid=$!
 for ((i = 0; i < 50; i++)); do
-	pgrep -u "$USER_NAME" -f 'sleep 300' >/dev/null && break
+	pgrep -u "$USER_NAME" -fx 'sleep 300' >/dev/null && break
 	sleep 0.1
 done
-pgrep -u "$USER_NAME" -f 'sleep 300' >/dev/null && ok "signal_target_started" ||
+pgrep -u "$USER_NAME" -fx 'sleep 300' >/dev/null && ok "signal_target_started" ||
 	notok "signal_target_started"
 kill -TERM "$cpid"
 for ((i = 0; i < 50; i++)); do

@@ -44,7 +44,8 @@ mode_setup() {
 	local cg2 home
 	cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 	[[ -n $cg2 ]] || { notok "daemon (no cgroup2 mount)"; exit 1; }
-	DAEMON_DIR=$(mktemp -d /opt/cordon-tdaemon.XXXXXX)
+	# No dot in the name: bpffs refuses one in a pin path.
+	DAEMON_DIR=$(mktemp -d /opt/cordon-tdaemon-XXXXXX)
 	chmod 755 "$DAEMON_DIR"
 	mkdir -p "$DAEMON_DIR/run" "$DAEMON_DIR/policies"
 	chmod 755 "$DAEMON_DIR/run"

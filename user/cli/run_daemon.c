@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ extern char **environ;
 #include "sys/sys.h"
 #include "cli.h"
 #include "policy/policy.h"
+#include "enforce/enforce.h"
 #include "run.h"
 #include "run_daemon.h"
 
@@ -186,6 +188,7 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 	struct run_events ev = { .audit_fd = -1 };
 	struct termios saved;
 	bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
+	sigset_t set;
 	int fds[CORDON_SPAWN_FDS], status;
 	json_t *req, *rep = NULL;
 	size_t nfds = CORDON_SPAWN_FD_PROJECT + 1;
@@ -203,6 +206,9 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 	}
 	if (run_open_audit_log(o, &ev) < 0)
 		return EXIT_FAIL;
+	/* From here on a signal to this process is the agent's, relayed once it runs. */
+	cordon_supervised_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	fds[CORDON_SPAWN_FD_STDIN] = STDIN_FILENO;
 	fds[CORDON_SPAWN_FD_STDOUT] = STDOUT_FILENO;
 	fds[CORDON_SPAWN_FD_STDERR] = STDERR_FILENO;
