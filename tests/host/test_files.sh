@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Secrets and persistence on the host tier (issue 13): policy provenance and shadowing, permission
+# widening. Each attack is made outside cordon first, where it must work, then inside, where it
+# must be refused with its errno and leave a record naming the rule; the confined command must
+# have run. Prints TAP.
+set -uo pipefail
+
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=files/
+session_setup files
+home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+udir=$home/.config/cordon/policies
+log=$proj.audit.jsonl
+err=$proj.err
+as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
+# Inside, as root dropping to the user: POLICY (default offline) and the command.
+inside() {
+	local pol=${POLICY:-offline}
+	rm -f "$log"
+	"$CORDON" run --user "$USER_NAME" --project "$proj" --policy "$pol" --allow-degraded \
+		--audit-log "$log" -- "$@" </dev/null 2>"$err"
+}
+# A record in the audit log: action, layer, errno and a path (fixed strings, all required).
+record() {
+	/usr/bin/python3 - "$log" "$@" <<'PY'
+import json, sys
+log, action, layer, code, path = sys.argv[1:6]
+for line in open(log):
+    r = json.loads(line)
+    if (r.get("event", {}).get("action") == action and
+            r.get("cordon", {}).get("layer") == layer and
+            r.get("error", {}).get("code") == code and
+            path in (r.get("file", {}).get("path") or "")):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+cleanup() {
+	rm -rf "$proj" "$log" "$err" "$udir/agent.yaml" "$home/cordon-files-probe"
+}
+trap cleanup EXIT
+
+# --- policy provenance: a user's "agent" with write: / ------------------------------------------
+as_user mkdir -p "$udir"
+as_user sh -c "printf 'name: agent\nextends: builtin:agent\nfilesystem:\n  write: [/]\n' >$udir/agent.yaml"
+probe=$home/cordon-files-probe
+check provenance_outside_user_writes_home as_user sh -c "echo x >$probe && rm $probe"
+out=$(POLICY=agent inside sh -c "echo ran; echo x >$probe; echo rc=\$?")
+check provenance_root_run_ran sh -c "echo '$out' | grep -qx ran"
+check provenance_root_run_ignores_users_agent sh -c "echo '$out' | grep -qx 'rc=2' && test ! -e $probe"
+check provenance_root_run_write_recorded record syscall-openat landlock EACCES "$probe"
+check provenance_start_line_names_builtin_and_ignored_file \
+	grep -q "policy agent from builtin:agent (root-launched: ignored the user's $udir/agent.yaml)" "$err"
+# The explicit opt-in: the user's file named by path.
+out=$(POLICY=$udir/agent.yaml inside sh -c "echo x >$probe; echo rc=\$?")
+check provenance_path_opt_in_applies sh -c "echo '$out' | grep -qx 'rc=0' && test -e $probe"
+check provenance_path_opt_in_start_line grep -q "policy agent from $udir/agent.yaml, extends builtin:agent" "$err"
+rm -f "$probe"
+# The user's own unprivileged run: the user's file applies, and the start line says it shadows.
+(cd "$proj" && as_user env HOME="$home" "$CORDON" run --allow-degraded -- true </dev/null 2>"$err")
+check provenance_user_run_says_it_shadows grep -q "policy agent from $udir/agent.yaml (user file, shadows builtin:agent)" "$err"
+out=$(HOME=$home XDG_CONFIG_HOME= "$CORDON" policy list)
+check provenance_list_as_root_marks_user_file_shadowed sh -c "echo '$out' | grep -q '^agent *user .*(shadowed)' && echo '$out' | grep -q '^agent *builtin .*(shadows another)'"
+out=$(cd / && as_user env HOME="$home" "$CORDON" policy list)
+check provenance_list_as_user_marks_builtin_shadowed sh -c "echo '$out' | grep -q '^agent *builtin .*(shadowed)' && echo '$out' | grep -q '^agent *user .*(shadows another)'"
+rm -f "$udir/agent.yaml"
