@@ -122,7 +122,11 @@
 	X(SYS_IOCTL, 79, "sys_exit_ioctl")                                                         \
 	X(SYS_IO_URING_SETUP, 80, "sys_exit_io_uring_setup")                                       \
 	/* tp_btf/signal_generate: CORDON_EV_SECCOMP_KILL records */                               \
-	X(SECCOMP_KILL, 81, "signal_generate")
+	X(SECCOMP_KILL, 81, "signal_generate")                                                     \
+	/* chmod family refused by the read-only view outside the write trees (EROFS) */           \
+	X(SYS_CHMOD, 82, "sys_exit_chmod")                                                         \
+	X(SYS_FCHMODAT, 83, "sys_exit_fchmodat")                                                   \
+	X(SYS_FCHMOD, 84, "sys_exit_fchmod")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

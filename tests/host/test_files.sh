@@ -66,3 +66,38 @@ check provenance_list_as_root_marks_user_file_shadowed sh -c "echo '$out' | grep
 out=$(cd / && as_user env HOME="$home" "$CORDON" policy list)
 check provenance_list_as_user_marks_builtin_shadowed sh -c "echo '$out' | grep -q '^agent *builtin .*(shadowed)' && echo '$out' | grep -q '^agent *user .*(shadows another)'"
 rm -f "$udir/agent.yaml"
+
+# --- permission widening: chmod is no Landlock right; the view outside the write trees is
+# read-only, so every form of it is refused there (EROFS) and recorded ------------------------
+mode0=$(stat -c %a "$home")
+chmod_probe='import os, sys
+home, proj = sys.argv[1:3]
+print("ran")
+def attempt(name, f):
+    try:
+        f(); print(name, "OK")
+    except OSError as e:
+        print(name, "ERRNO", e.errno)
+attempt("chmod", lambda: os.chmod(home, 0o777))
+attempt("lchmod", lambda: os.chmod(home, 0o777, follow_symlinks=False))
+attempt("fchmodat_dirfd", lambda: os.chmod(os.path.basename(home), 0o777, dir_fd=os.open(os.path.dirname(home), os.O_PATH)))
+open(proj + "/script.sh", "w").close()
+attempt("project_chmod", lambda: os.chmod(proj + "/script.sh", 0o775))
+attempt("project_chmod_world_writable", lambda: os.chmod(proj + "/script.sh", 0o777))'
+# Outside, the user widens (then restores) their own home: it works.
+out=$(as_user /usr/bin/python3 -c "$chmod_probe" "$home" "$proj")
+chmod "$mode0" "$home"
+for a in chmod lchmod fchmodat_dirfd project_chmod; do
+	check "chmod_${a}_outside_works" sh -c "echo '$out' | grep -qx '$a OK'"
+done
+out=$(inside /usr/bin/python3 -c "$chmod_probe" "$home" "$proj")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check chmod_inside_ran sh -c "echo '$out' | grep -qx ran"
+for a in chmod lchmod fchmodat_dirfd; do
+	check "chmod_${a}_of_home_refused_EROFS" sh -c "echo '$out' | grep -qx '$a ERRNO 30'"
+done
+check chmod_home_mode_unchanged test "$(stat -c %a "$home")" = "$mode0"
+check chmod_of_home_recorded record syscall-chmod mount_ns EROFS "$home"
+check chmod_proc_self_fd_form_recorded record syscall-chmod mount_ns EROFS /proc/self/fd/
+check fchmodat_recorded record syscall-fchmodat mount_ns EROFS "$(basename "$home")"
+check chmod_in_project_works sh -c "echo '$out' | grep -qx 'project_chmod OK' && echo '$out' | grep -qx 'project_chmod_world_writable OK'"

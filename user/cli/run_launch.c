@@ -121,6 +121,10 @@ int run_launch(struct run *r)
 			 (size_t)fail.index < r->view.nmounts + r->view.nkeep)
 			fprintf(stderr, "cordon: while bringing '%s' into the view\n",
 				r->view.keep[fail.index - r->view.nmounts]);
+		if (fail.step == CORDON_STEP_READONLY && fail.index >= 0 &&
+		    (size_t)fail.index < r->view.nrw)
+			fprintf(stderr, "cordon: while making '%s' writable\n",
+				r->view.rw[fail.index]);
 		return e;
 	}
 	r->as.pid = r->launched.pid;

@@ -141,6 +141,12 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SECCOMP_KILL:
 		*category = "process";
 		return "seccomp-kill";
+	case CORDON_HOOK_SYS_CHMOD:
+		return "syscall-chmod";
+	case CORDON_HOOK_SYS_FCHMODAT:
+		return "syscall-fchmodat";
+	case CORDON_HOOK_SYS_FCHMOD:
+		return "syscall-fchmod";
 	default:
 		*category = "process";
 		return "syscall";

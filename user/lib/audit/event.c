@@ -169,6 +169,9 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_IOCTL] = { "syscall-ioctl", "host" },
 	[CORDON_HOOK_SYS_IO_URING_SETUP] = { "syscall-io_uring_setup", "host" },
 	[CORDON_HOOK_SECCOMP_KILL] = { "seccomp-kill", "process" },
+	[CORDON_HOOK_SYS_CHMOD] = { "syscall-chmod", "file" },
+	[CORDON_HOOK_SYS_FCHMODAT] = { "syscall-fchmodat", "file" },
+	[CORDON_HOOK_SYS_FCHMOD] = { "syscall-fchmod", "file" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */

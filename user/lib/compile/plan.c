@@ -90,6 +90,13 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "mount-ns",
 			    "no mount namespace (needs root or unprivileged user namespaces): the "
 			    "host's /tmp, terminals and processes stay visible, leftovers live on");
+	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
+	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
+		r = add_gap(plan, CORDON_GAP_VIEW,
+			    "filesystem: permission changes (chmod) outside the write trees",
+			    "mount-ns",
+			    "no mount namespace: the view outside the write trees cannot be made "
+			    "read-only");
 	return r;
 }
 

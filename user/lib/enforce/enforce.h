@@ -149,12 +149,20 @@ struct cordon_view_mount {
 
 #define CORDON_VIEW_MAX_MOUNTS 5
 #define CORDON_VIEW_MAX_KEEP   64 /* bound of the launched child's fixed table */
+#define CORDON_VIEW_MAX_RW     64 /* write trees made writable bind mounts */
 
 struct cordon_view {
 	struct cordon_view_mount mounts[CORDON_VIEW_MAX_MOUNTS];
 	size_t nmounts;
 	char **keep; /* allowed host paths below a mount, bound back at the same place */
 	size_t nkeep;
+	/*
+	 * The write trees, shortest first: everything else in the view is read-only (chmod,
+	 * chown, utimes, xattrs are not Landlock rights: EROFS refuses them), and each of these
+	 * is a writable bind mount of the session's own.
+	 */
+	char **rw;
+	size_t nrw;
 };
 
 /*
@@ -238,6 +246,7 @@ enum cordon_launch_step {
 	CORDON_STEP_SECCOMP,
 	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
+	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
 };
 
 struct cordon_launch_failure {
