@@ -101,3 +101,41 @@ check chmod_of_home_recorded record syscall-chmod mount_ns EROFS "$home"
 check chmod_proc_self_fd_form_recorded record syscall-chmod mount_ns EROFS /proc/self/fd/
 check fchmodat_recorded record syscall-fchmodat mount_ns EROFS "$(basename "$home")"
 check chmod_in_project_works sh -c "echo '$out' | grep -qx 'project_chmod OK' && echo '$out' | grep -qx 'project_chmod_world_writable OK'"
+
+# --- the fanotify listener: secret names created later, secret inodes by any name -------------
+mkdir -p "$home/.ssh" "$home/.cache"
+chown "$USER_NAME:" "$home/.ssh" "$home/.cache"
+key=$home/.ssh/id_cordon_files_test
+as_user sh -c "echo KEYDATA >$key && chmod 600 $key && ln -f $key $home/.cache/cordon-files-innocent.txt"
+cleanup_keys() { rm -f "$key" "$home/.cache/cordon-files-innocent.txt"; }
+trap 'cleanup; cleanup_keys' EXIT
+check fan_outside_reads_hardlink_in_cache as_user grep -q KEYDATA "$home/.cache/cordon-files-innocent.txt"
+fan_probe="echo ran
+echo SECRET >$proj/.env; cat $proj/.env; echo env_rc=\$?
+echo k >$proj/SERVER.PEM; cat $proj/SERVER.PEM; echo pem_rc=\$?
+cat $home/.cache/cordon-files-innocent.txt; echo link_rc=\$?
+echo fine >$proj/notes.txt; cat $proj/notes.txt; echo notes_rc=\$?"
+out=$(inside sh -c "$fan_probe")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check fan_inside_ran sh -c "echo '$out' | grep -qx ran"
+check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'secrets.patterns' $err"
+check fan_env_created_in_session_refused_EPERM sh -c "echo '$out' | grep -qx 'env_rc=1' && ! echo '$out' | grep -qx SECRET"
+check fan_env_record record file-open fanotify EPERM "$proj/.env"
+check fan_upper_case_pem_refused sh -c "echo '$out' | grep -qx 'pem_rc=1'"
+check fan_pem_record record file-open fanotify EPERM "$proj/SERVER.PEM"
+check fan_hardlink_to_ssh_key_in_cache_refused sh -c "echo '$out' | grep -qx 'link_rc=1' && ! echo '$out' | grep -q KEYDATA"
+check fan_hardlink_record record file-open fanotify EPERM "$home/.cache/cordon-files-innocent.txt"
+check fan_ordinary_file_works sh -c "echo '$out' | grep -qx fine && echo '$out' | grep -qx 'notes_rc=0'"
+# Outside processes raise no events: the .env the session could not read is readable outside.
+check fan_outside_reads_env_made_inside as_user cat "$proj/.env"
+
+# --- fail closed: the listener killed, the session dies with it --------------------------------
+"$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
+	-- sh -c "echo \$\$ >$proj/agent.pid; exec sleep 60" </dev/null 2>/dev/null &
+listener=$!
+for _ in $(seq 50); do [[ -s $proj/agent.pid ]] && break; sleep 0.1; done
+agent_host_pid=$(pgrep -u "$USER_NAME" -x sleep -n)
+check fan_session_running_before test -n "$agent_host_pid"
+kill -9 "$listener"
+sleep 1
+check fan_killing_listener_kills_session sh -c "! kill -0 ${agent_host_pid:-999999} 2>/dev/null"

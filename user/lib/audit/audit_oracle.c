@@ -89,6 +89,8 @@ static const char *file_action(unsigned int hook)
 		return "unix-connect";
 	case CORDON_HOOK_UNIX_MAY_SEND:
 		return "unix-send";
+	case CORDON_HOOK_FANOTIFY_PERM:
+		return "file-open";
 	default:
 		return "file-access";
 	}

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -292,9 +293,15 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 		if (protected_path(l, v->rw[i]))
 			continue;
 		r = rebind_writable(v->rw[i]);
+		/* Marks on the session's own mounts: outside processes raise no events. */
+		if (r == 0 && l->fan_fd > 0)
+			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
 		if (r < 0)
 			fail(report, CORDON_STEP_READONLY, -r, (int)i);
 	}
+	/* The group is the listener's alone: the agent must never answer its own events. */
+	if (l->fan_fd > 0)
+		close(l->fan_fd);
 }
 
 /*
@@ -453,14 +460,37 @@ static ssize_t recv_report(int sock, struct cordon_launch_failure *got, int *fd)
 	return n;
 }
 
+/*
+ * Wait for the child's next report, answering the file listener meanwhile: once the child has
+ * marked its mounts, its own opens (the exec of the agent) wait for the listener's answer.
+ */
+static void serve_until_report(const struct cordon_launch *l, int sock)
+{
+	struct pollfd pf[2] = { { .fd = sock, .events = POLLIN },
+				{ .fd = l->fan_fd, .events = POLLIN } };
+
+	if (!l->fan_serve || l->fan_fd <= 0)
+		return;
+	for (;;) {
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			return;
+		if (pf[1].revents & POLLIN)
+			l->fan_serve(l->fan_ctx);
+		if (pf[0].revents)
+			return;
+	}
+}
+
 /* Read the child's reports until it execs (EOF) or fails. */
-static int await_exec(int sock, pid_t p, int *pty_master, struct cordon_launch_failure *f)
+static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty_master,
+		      struct cordon_launch_failure *f)
 {
 	struct cordon_launch_failure got;
 	int fd, status;
 	ssize_t n;
 
 	for (;;) {
+		serve_until_report(l, sock);
 		fd = -1;
 		memset(&got, 0, sizeof(got));
 		n = recv_report(sock, &got, &fd);
@@ -536,7 +566,7 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		close(stop[1]);
 	/* EOF: the child's end closed on a successful exec. */
 	if (r == 0)
-		r = await_exec(sv[0], p, l->pty ? &out->pty_master : NULL, f);
+		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, f);
 	close(sv[0]);
 	if (r == 0) {
 		out->pid = p;
