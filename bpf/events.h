@@ -122,7 +122,13 @@
 	X(SYS_IOCTL, 79, "sys_exit_ioctl")                                                         \
 	X(SYS_IO_URING_SETUP, 80, "sys_exit_io_uring_setup")                                       \
 	/* tp_btf/signal_generate: CORDON_EV_SECCOMP_KILL records */                               \
-	X(SECCOMP_KILL, 81, "signal_generate")
+	X(SECCOMP_KILL, 81, "signal_generate")                                                     \
+	/* chmod family refused by the read-only view outside the write trees (EROFS) */           \
+	X(SYS_CHMOD, 82, "sys_exit_chmod")                                                         \
+	X(SYS_FCHMODAT, 83, "sys_exit_fchmodat")                                                   \
+	X(SYS_FCHMOD, 84, "sys_exit_fchmod")                                                       \
+	/* userspace: the fanotify listener's refusals (CORDON_EV_FILE records) */                 \
+	X(FANOTIFY_PERM, 85, "fanotify_perm")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \
@@ -133,7 +139,9 @@
 	/* The session's private mount namespace, whose read-only binds of protected paths */ \
 	/* refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the */   \
 	/* others. (Issue 6.) */                                                              \
-	X(MOUNT_NS, 5, "mount_ns")
+	X(MOUNT_NS, 5, "mount_ns")                                                            \
+	/* The host tier's fanotify permission listener over the session's own mounts. */     \
+	X(FANOTIFY, 6, "fanotify")
 
 /* The constants: enumerators, so the same list serves the BPF programs and userspace. */
 #define CORDON_EV_ENUM_(name, nr, str)	  CORDON_EV_##name = nr,

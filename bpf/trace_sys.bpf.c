@@ -239,6 +239,17 @@ SYS_EXIT(ioctl, .hook = CORDON_HOOK_SYS_IOCTL, .err = EPERM, .layer = CORDON_LAY
 SYS_EXIT(ptrace, .hook = CORDON_HOOK_SYS_PTRACE, .err = EPERM, .layer = CORDON_LAYER_LANDLOCK,
 	 .seccomp_if = CORDON_SESSION_PTRACE_SECCOMP, .arg = 2)
 
+/*
+ * Permission changes outside the write trees: the view is read-only there (EROFS), since
+ * chmod is no Landlock right. The record carries the path (none for fchmod) and the mode.
+ */
+SYS_EXIT(chmod, .hook = CORDON_HOOK_SYS_CHMOD, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 1, .arg = 2)
+SYS_EXIT(fchmodat, .hook = CORDON_HOOK_SYS_FCHMODAT, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 2, .arg = 3)
+SYS_EXIT(fchmod, .hook = CORDON_HOOK_SYS_FCHMOD, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
+	 .arg = 2)
+
 /* A signal to a process outside the session: Landlock's signal scoping (ABI 6), EPERM. */
 SYS_EXIT(kill, .hook = CORDON_HOOK_SYS_KILL, .err = EPERM, .layer = CORDON_LAYER_LANDLOCK, .arg = 1)
 

@@ -429,6 +429,7 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 #define WRITE_EROFS(p) \
 	OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
 #define CGROUP_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_WRONLY | O_CLOEXEC)
+#define CGROUP_EROFS(p)	 OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CLOEXEC)
 /* A syscall seccomp refused with EPERM, and the argument its record carries. */
 #define SECCOMP_ARG(sc, a)                                                           \
 	{                                                                            \
@@ -994,7 +995,9 @@ static const struct attack_row process_rows[] = {
 /*
  * Outside: a cgroup delegated to the user (as systemd does for user sessions), where moving
  * between its own cgroups works. Inside: the session's cgroup, its parent, and that delegated
- * cgroup are all out of reach (Landlock: cgroupfs is not in the policy; EACCES).
+ * cgroup are all out of reach (Landlock: cgroupfs is not in the policy; EACCES). The delegated
+ * cgroup's files are the user's own, so file permissions let the open reach the read-only view
+ * (everything outside the write trees), which refuses it first (EROFS).
  */
 static const struct attack_row cgroup_rows[] = {
 	{ "cgroup_move_to_parent",
@@ -1009,9 +1012,9 @@ static const struct attack_row cgroup_rows[] = {
 	  .rec = { CGROUP_EACCES("{cgroup2}/cordon/*/cgroup.procs") } },
 	{ "cgroup_move_to_user_owned_cgroup",
 	  { "cgroup_move", "{deleg}" },
-	  .expect = EACCES,
+	  .expect = EROFS,
 	  .flags = NO_OUTSIDE,
-	  .rec = { CGROUP_EACCES("{deleg}/cgroup.procs") } },
+	  .rec = { CGROUP_EROFS("{deleg}/cgroup.procs") } },
 };
 
 /* --- scoping and the environment ---------------------------------------------------------- */

@@ -196,6 +196,8 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	assert_int_equal(gap_of(&plan, "limits.cpu") != NULL, !cg);
 	expect += !mnt;
 	assert_int_equal(gap_of(&plan, "session: its own /tmp") != NULL, !mnt);
+	expect += !mnt;
+	assert_int_equal(gap_of(&plan, "filesystem: permission changes") != NULL, !mnt);
 
 	assert_int_equal(plan.ngaps, expect);
 	assert_int_equal(plan.strict, strict);

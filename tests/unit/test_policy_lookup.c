@@ -44,6 +44,7 @@ static int setup(void **state)
 	put(sys_dir, "both.yaml", "name: both\ndescription: system\n");
 	put(user_dir, "both.yaml", "name: both\ndescription: user\nmode: best_effort\n");
 	put(user_dir, "mine.yaml", "name: mine\n");
+	put(user_dir, "strict.yaml", "name: strict\nfilesystem: {write: [/]}\n");
 	put(sys_dir, "agent.yaml", "name: agent\nextends: builtin:agent\nlimits: {pids: 7}\n");
 	put(sys_dir, ".hidden.yaml", "name: hidden\n");
 	put(sys_dir, "notes.txt", "not a policy\n");
@@ -55,7 +56,8 @@ static int teardown(void **state)
 	char p[160];
 	const char *files[][2] = { { sys_dir, "both.yaml" },	{ user_dir, "both.yaml" },
 				   { user_dir, "mine.yaml" },	{ sys_dir, "agent.yaml" },
-				   { sys_dir, ".hidden.yaml" }, { sys_dir, "notes.txt" } };
+				   { user_dir, "strict.yaml" }, { sys_dir, ".hidden.yaml" },
+				   { sys_dir, "notes.txt" } };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -177,7 +179,7 @@ static void test_policy_lookup__list_in_order_with_shadowing(void **state)
 
 	(void)state;
 	n = policy_list(&s, &v);
-	assert_int_equal(n, 2 + 2 + (int)policy_embedded_count());
+	assert_int_equal(n, 2 + 3 + (int)policy_embedded_count());
 	assert_string_equal(v[0].name, "agent");
 	assert_int_equal(v[0].source, POLICY_SRC_SYSTEM);
 	assert_string_equal(v[1].name, "both");
@@ -185,10 +187,81 @@ static void test_policy_lookup__list_in_order_with_shadowing(void **state)
 	assert_int_equal(v[2].source, POLICY_SRC_USER);
 	assert_true(v[2].shadowed);
 	assert_string_equal(v[3].name, "mine");
+	assert_string_equal(v[4].name, "strict");
+	assert_int_equal(v[4].source, POLICY_SRC_USER);
+	assert_true(v[4].shadows);
 	assert_int_equal(v[5].source, POLICY_SRC_BUILTIN);
 	for (int i = 4; i < n; i++)
 		if (!strcmp(v[i].name, "agent"))
 			assert_true(v[i].shadowed);
+	policy_entries_free(v, (size_t)n);
+}
+
+/* A root-launched session: the user's "strict" (write: /) never replaces the built-in. */
+static void test_policy_lookup__user_last_never_shadows_builtin(void **state)
+{
+	struct policy_search s = { .system_dir = sys_dir, .user_dir = user_dir };
+	struct policy *p;
+
+	(void)state;
+	p = load(&s, "strict", 0);
+	assert_non_null(strstr(p->file, "/xdg/cordon/policies/strict.yaml"));
+	assert_non_null(strstr(p->origin, "user file, shadows builtin:strict"));
+	policy_free(p);
+	s.user_last = true;
+	p = load(&s, "strict", 0);
+	assert_string_equal(p->file, "builtin:strict");
+	assert_non_null(strstr(p->origin, "root-launched: ignored the user's"));
+	assert_non_null(strstr(p->origin, "/strict.yaml"));
+	policy_free(p);
+	/* A name only the user has still resolves; the system directory still comes first. */
+	p = load(&s, "mine", 0);
+	assert_null(p->origin);
+	policy_free(p);
+	p = load(&s, "both", 0);
+	assert_non_null(strstr(p->file, "/sys/both.yaml"));
+	policy_free(p);
+}
+
+/* The start line's account: every file of the chain, the shadowing noted. */
+static void test_policy_lookup__origin_names_the_chain(void **state)
+{
+	struct policy_search s = { .system_dir = sys_dir, .user_dir = user_dir };
+	struct policy_errors errs = { 0 };
+	struct policy_vars vars;
+	struct policy_resolve_opts ro = { .search = &s, .vars = &vars };
+	struct policy *p;
+
+	(void)state;
+	policy_vars_placeholder(&vars);
+	assert_int_equal(policy_resolve("agent", &ro, &p, &errs), 0);
+	assert_non_null(strstr(p->origin, "/sys/agent.yaml (shadows builtin:agent), extends "
+					  "builtin:agent, extends builtin:base"));
+	policy_free(p);
+}
+
+static void test_policy_lookup__list_marks_shadowing_as_root_resolves(void **state)
+{
+	struct policy_search s = { .system_dir = sys_dir, .user_dir = user_dir, .user_last = true };
+	struct policy_entry *v = NULL;
+	int n, seen = 0;
+
+	(void)state;
+	n = policy_list(&s, &v);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i].name, "strict"))
+			continue;
+		seen++;
+		assert_int_equal(v[i].shadowed, v[i].source == POLICY_SRC_USER);
+		assert_int_equal(v[i].shadows, v[i].source == POLICY_SRC_BUILTIN);
+	}
+	assert_int_equal(seen, 2);
+	policy_entries_free(v, (size_t)n);
+	s.user_last = false;
+	n = policy_list(&s, &v);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i].name, "strict"))
+			assert_int_equal(v[i].shadows, v[i].source == POLICY_SRC_USER);
 	policy_entries_free(v, (size_t)n);
 }
 
@@ -201,6 +274,9 @@ int main(void)
 		cmocka_unit_test(test_policy_lookup__paths_and_builtin_prefix),
 		cmocka_unit_test(test_policy_lookup__bad_names_are_refused),
 		cmocka_unit_test(test_policy_lookup__list_in_order_with_shadowing),
+		cmocka_unit_test(test_policy_lookup__user_last_never_shadows_builtin),
+		cmocka_unit_test(test_policy_lookup__origin_names_the_chain),
+		cmocka_unit_test(test_policy_lookup__list_marks_shadowing_as_root_resolves),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -168,7 +169,7 @@ static int policy_show(int argc, char **argv)
 	const char *project = NULL, *floor_opt = NULL, *name = POLICY_DEFAULT;
 	struct policy_vars_buf vbuf;
 	struct policy_vars vars;
-	struct policy_search search = { 0 };
+	struct policy_search search = { .user_last = geteuid() == 0 };
 	struct policy_resolve_opts ro = { .search = &search, .vars = &vars };
 	struct policy_errors errs = { 0 };
 	struct policy *p = NULL;
@@ -230,6 +231,8 @@ static int policy_show(int argc, char **argv)
 
 static int policy_list_cmd(int argc, char **argv)
 {
+	/* Shadowing as `cordon run` by this user would resolve names. */
+	struct policy_search search = { .user_last = geteuid() == 0 };
 	struct policy_entry *v = NULL;
 	int json = 0, c, n;
 
@@ -240,7 +243,7 @@ static int policy_list_cmd(int argc, char **argv)
 		cli_error("policy list: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	n = policy_list(NULL, &v);
+	n = policy_list(&search, &v);
 	if (n < 0) {
 		cli_error("policy list: %s", strerror(-n));
 		return EXIT_FAIL;
@@ -249,17 +252,18 @@ static int policy_list_cmd(int argc, char **argv)
 		json_t *a = json_array();
 
 		for (int i = 0; a && i < n; i++)
-			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "name", v[i].name,
-							   "source",
-							   policy_source_name(v[i].source), "path",
-							   v[i].path, "shadowed", v[i].shadowed));
+			json_array_append_new(
+				a, json_pack("{s:s,s:s,s:s,s:b,s:b}", "name", v[i].name, "source",
+					     policy_source_name(v[i].source), "path", v[i].path,
+					     "shadowed", v[i].shadowed, "shadows", v[i].shadows));
 		policy_entries_free(v, (size_t)n);
 		return dump_json(a);
 	}
 	printf("%-16s %-8s %s\n", "NAME", "SOURCE", "PATH");
 	for (int i = 0; i < n; i++)
-		printf("%-16s %-8s %s%s\n", v[i].name, policy_source_name(v[i].source), v[i].path,
-		       v[i].shadowed ? " (shadowed)" : "");
+		printf("%-16s %-8s %s%s%s\n", v[i].name, policy_source_name(v[i].source), v[i].path,
+		       v[i].shadowed ? " (shadowed)" : "",
+		       v[i].shadows ? " (shadows another)" : "");
 	policy_entries_free(v, (size_t)n);
 	return EXIT_OK;
 }

@@ -43,6 +43,13 @@ static int probe_kernel(struct run *r)
 	/* In a session the daemon spawns, the daemon made its cgroup and rules. */
 	k->daemon = r->dsess.on;
 	k->daemon_bpf_lsm = r->dsess.bpf_lsm;
+	/*
+	 * The fanotify listener: ours as root with a mount namespace (the marks go on the
+	 * session's own mounts) and a session cgroup (the guard kills through it). Created here,
+	 * so the plan knows whether name patterns and secret inodes are enforced.
+	 */
+	if (k->root && k->mount_ns && k->cgroup_bpf && !k->daemon)
+		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
 					    CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));
 	if (missing) {
@@ -200,6 +207,9 @@ void run_free(struct run *r)
 	if (r->launched.stop_fd >= 0)
 		close(r->launched.stop_fd);
 	cordon_view_free(&r->view);
+	/* The guard ends with us (the session is gone already). */
+	if (r->kern.fanotify)
+		cordon_fan_free(&r->fan);
 	free(r->env);
 	free(r->home_env);
 	free(r->user_env);

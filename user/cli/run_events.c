@@ -179,17 +179,18 @@ void run_report_start(const struct run *r)
 
 	if (!r->o.json) {
 		fprintf(stderr,
-			"cordon: session %.12s policy %s: landlock=ABI%d seccomp=on cgroup_bpf=%s "
-			"bpf_lsm=%s masks=%zu limits=%s%s\n",
-			r->sess.name, r->pol->name, r->ll.abi,
+			"cordon: session %.12s policy %s from %s: landlock=ABI%d seccomp=on "
+			"cgroup_bpf=%s bpf_lsm=%s masks=%zu limits=%s%s\n",
+			r->sess.name, r->pol->name, r->pol->origin ?: r->pol->file, r->ll.abi,
 			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
 			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
 			r->plan.ngaps ? " (degraded: see above)" : "");
 		return;
 	}
-	rep = json_pack("{s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session", r->sess.name,
-			"policy", r->pol->name, "project", r->project, "layers", "landlock",
+	rep = json_pack("{s:s,s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session",
+			r->sess.name, "policy", r->pol->name, "policy_origin",
+			r->pol->origin ?: r->pol->file, "project", r->project, "layers", "landlock",
 			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
 			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
 			!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm",

@@ -78,6 +78,9 @@ int run_prepare_launch(struct run *r)
 				     .rlimits = r->rl,
 				     .nrlimits = r->plan.nrlimits,
 				     .landlock_fd = l->landlock_fd,
+				     .fan_fd = r->kern.fanotify ? r->fan.fd : -1,
+				     .fan_serve = cordon_fan_serve,
+				     .fan_ctx = &r->fan,
 				     .cgroup_procs_fd = l->cgroup_procs_fd,
 				     .seccomp = &r->prog };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
@@ -102,11 +105,36 @@ int run_prepare_launch(struct run *r)
 	return run_open_audit_log(&r->o, &r->ev);
 }
 
+static void on_fan_refusal(void *ctx, const void *ev, size_t size)
+{
+	run_on_event(ctx, (void *)ev, size);
+}
+
+/* The listener's guard, before there is an agent to protect: fail closed from the start. */
+static int start_fanotify(struct run *r)
+{
+	int e;
+
+	r->fan.on_refuse = on_fan_refusal;
+	r->fan.ctx = &r->ev;
+	r->fan.session_id = r->sess.id;
+	r->fan.cgroup_id = r->sess.cgroup_id;
+	r->fan.uid = r->o.user ? r->tu.uid : getuid();
+	e = cordon_fan_guard(&r->fan, r->sess.cgroup);
+	if (e < 0)
+		cli_error("run: fanotify guard: %s", strerror(-e));
+	return e;
+}
+
 /* Fork and exec the agent confined: 0, or -errno with the failed step printed. */
 int run_launch(struct run *r)
 {
 	struct cordon_launch_failure fail;
-	int e = cordon_launch(&r->l, &r->launched, &fail);
+	int e = r->kern.fanotify ? start_fanotify(r) : 0;
+
+	if (e < 0)
+		return e;
+	e = cordon_launch(&r->l, &r->launched, &fail);
 
 	if (e < 0) {
 		cli_error("run: %s failed: %s", cordon_launch_step_name(fail.step),
@@ -121,6 +149,10 @@ int run_launch(struct run *r)
 			 (size_t)fail.index < r->view.nmounts + r->view.nkeep)
 			fprintf(stderr, "cordon: while bringing '%s' into the view\n",
 				r->view.keep[fail.index - r->view.nmounts]);
+		if (fail.step == CORDON_STEP_READONLY && fail.index >= 0 &&
+		    (size_t)fail.index < r->view.nrw)
+			fprintf(stderr, "cordon: while making '%s' writable\n",
+				r->view.rw[fail.index]);
 		return e;
 	}
 	r->as.pid = r->launched.pid;
@@ -130,13 +162,15 @@ int run_launch(struct run *r)
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 int run_wait_agent(struct run *r)
 {
-	struct cordon_supervise s = { .pid = r->launched.pid,
-				      .pty_master = r->launched.pty_master,
-				      .stop_fd = r->launched.stop_fd,
-				      .watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-						    run_drain, &r->ev },
-				      .watch[1] = r->watch,
-				      .suspend = r->suspend };
+	struct cordon_supervise s = {
+		.pid = r->launched.pid,
+		.pty_master = r->launched.pty_master,
+		.stop_fd = r->launched.stop_fd,
+		.watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev },
+		.watch[1] = { r->kern.fanotify ? r->fan.fd : -1, cordon_fan_serve, &r->fan },
+		.watch[2] = r->watch,
+		.suspend = r->suspend,
+	};
 	int status = cordon_supervise(&s);
 
 	if (status < 0) {

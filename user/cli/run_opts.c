@@ -236,6 +236,9 @@ int run_load_policy(struct run *r)
 	}
 	if (r->pol) /* resolved by the daemon, floor included */
 		return r->o.user ? run_lookup_user(r->o.user, &r->tu) : 0;
+	/* A root-launched session never takes a user's file for a system or built-in name (the
+	 * user's file is used when named by path: the explicit opt-in). */
+	search.user_last = geteuid() == 0;
 	e = user_vars(r, &vars, &vbuf, &search);
 	if (e < 0) {
 		if (!r->o.user) /* the user's lookup said what failed */

@@ -89,6 +89,8 @@ static const char *file_action(unsigned int hook)
 		return "unix-connect";
 	case CORDON_HOOK_UNIX_MAY_SEND:
 		return "unix-send";
+	case CORDON_HOOK_FANOTIFY_PERM:
+		return "file-open";
 	default:
 		return "file-access";
 	}
@@ -141,6 +143,12 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SECCOMP_KILL:
 		*category = "process";
 		return "seccomp-kill";
+	case CORDON_HOOK_SYS_CHMOD:
+		return "syscall-chmod";
+	case CORDON_HOOK_SYS_FCHMODAT:
+		return "syscall-fchmodat";
+	case CORDON_HOOK_SYS_FCHMOD:
+		return "syscall-fchmod";
 	default:
 		*category = "process";
 		return "syscall";

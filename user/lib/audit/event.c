@@ -125,6 +125,7 @@ static const struct cordon_event_field seccomp_kill_fields[] = {
 
 static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_FILE_OPEN] = { .action = "file-open" },
+	[CORDON_HOOK_FANOTIFY_PERM] = { .action = "file-open" },
 	[CORDON_HOOK_PATH_MKNOD] = { .action = "file-create" },
 	[CORDON_HOOK_PATH_MKDIR] = { .action = "file-mkdir" },
 	[CORDON_HOOK_PATH_SYMLINK] = { .action = "file-symlink" },
@@ -169,6 +170,9 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_IOCTL] = { "syscall-ioctl", "host" },
 	[CORDON_HOOK_SYS_IO_URING_SETUP] = { "syscall-io_uring_setup", "host" },
 	[CORDON_HOOK_SECCOMP_KILL] = { "seccomp-kill", "process" },
+	[CORDON_HOOK_SYS_CHMOD] = { "syscall-chmod", "file" },
+	[CORDON_HOOK_SYS_FCHMODAT] = { "syscall-fchmodat", "file" },
+	[CORDON_HOOK_SYS_FCHMOD] = { "syscall-fchmod", "file" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */

@@ -16,6 +16,9 @@
 #define POL_NEEDS_BPF_LSM    CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM)
 #define POL_NEEDS_MOUNT_NS   CORDON_LAYER_BIT(CORDON_LAYER_ID_MOUNT_NS)
 #define POL_NEEDS_CGROUP_BPF CORDON_LAYER_BIT(CORDON_LAYER_ID_CGROUP_BPF)
+/* The fanotify listener over the session's own mounts (root-mode parent): a plan bit past the
+ * probed layers, since it is a property of the session's launcher, not of the kernel alone. */
+#define POL_NEEDS_FANOTIFY CORDON_LAYER_BIT(CORDON_LAYER_ID_COUNT)
 
 /* ---- Landlock ABI ---- */
 /*
@@ -247,6 +250,7 @@ struct cordon_plan_kernel {
 	bool root;	     /* euid 0: the session's BPF programs are ours to load */
 	bool daemon;	     /* the daemon made the session: cgroup BPF is its */
 	bool daemon_bpf_lsm; /* ... and it fills BPF LSM rules */
+	bool fanotify;	     /* our fanotify permission group exists (root, own mount namespace) */
 	const char *cgroup_bpf_detail; /* why cgroup BPF is not active, for the gap's reason */
 };
 

@@ -23,6 +23,8 @@ const char *cordon_plan_needs_name(uint32_t layers)
 		return "bpf-lsm or mount-namespace";
 	case POL_NEEDS_CGROUP_BPF:
 		return "cgroup-bpf";
+	case POL_NEEDS_BPF_LSM | POL_NEEDS_FANOTIFY:
+		return "bpf-lsm or fanotify (root)";
 	default:
 		return "another layer";
 	}
@@ -43,6 +45,8 @@ uint32_t cordon_plan_layers(const struct cordon_plan_kernel *k)
 		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM);
 	if (k->mount_ns)
 		l |= CORDON_LAYER_BIT(CORDON_LAYER_ID_MOUNT_NS);
+	if (k->fanotify && k->mount_ns)
+		l |= POL_NEEDS_FANOTIFY;
 	return l;
 }
 
@@ -90,6 +94,13 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "mount-ns",
 			    "no mount namespace (needs root or unprivileged user namespaces): the "
 			    "host's /tmp, terminals and processes stay visible, leftovers live on");
+	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
+	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
+		r = add_gap(plan, CORDON_GAP_VIEW,
+			    "filesystem: permission changes (chmod) outside the write trees",
+			    "mount-ns",
+			    "no mount namespace: the view outside the write trees cannot be made "
+			    "read-only");
 	return r;
 }
 

@@ -202,7 +202,7 @@ static int deny_gaps(const struct policy *p, struct pol_landlock *ll)
 				"a secret inside an allowed tree needs deny-within-allow",
 				"secrets.files: %s", p->sec_files.v[i].s);
 	for (size_t i = 0; !r && i < p->sec_patterns.n; i++)
-		r = gap(&ll->gaps, POL_NEEDS_BPF_LSM,
+		r = gap(&ll->gaps, POL_NEEDS_BPF_LSM | POL_NEEDS_FANOTIFY,
 			"Landlock has no name patterns (a mount namespace masks only existing "
 			"files)",
 			"secrets.patterns: %s", p->sec_patterns.v[i].s);

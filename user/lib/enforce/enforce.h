@@ -149,12 +149,20 @@ struct cordon_view_mount {
 
 #define CORDON_VIEW_MAX_MOUNTS 5
 #define CORDON_VIEW_MAX_KEEP   64 /* bound of the launched child's fixed table */
+#define CORDON_VIEW_MAX_RW     64 /* write trees made writable bind mounts */
 
 struct cordon_view {
 	struct cordon_view_mount mounts[CORDON_VIEW_MAX_MOUNTS];
 	size_t nmounts;
 	char **keep; /* allowed host paths below a mount, bound back at the same place */
 	size_t nkeep;
+	/*
+	 * The write trees, shortest first: everything else in the view is read-only (chmod,
+	 * chown, utimes, xattrs are not Landlock rights: EROFS refuses them), and each of these
+	 * is a writable bind mount of the session's own.
+	 */
+	char **rw;
+	size_t nrw;
 };
 
 /*
@@ -211,6 +219,9 @@ struct cordon_launch {
 	const struct cordon_rlimit *rlimits;
 	size_t nrlimits;
 	int landlock_fd; /* ruleset to enforce, or -1 */
+	int fan_fd;	 /* fanotify group whose marks go on the writable mounts, or -1 (0: none) */
+	void (*fan_serve)(void *ctx); /* answers its events while the launch is awaited */
+	void *fan_ctx;
 	unsigned int landlock_flags;
 	const struct sock_fprog *seccomp; /* NULL: none */
 	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
@@ -238,6 +249,7 @@ enum cordon_launch_step {
 	CORDON_STEP_SECCOMP,
 	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
+	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
 };
 
 struct cordon_launch_failure {
@@ -269,6 +281,48 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
  * kills every process left in the namespace: nothing of the session outlives its agent.
  */
 int cordon_init_start(int report, int stop_fd);
+
+/* ---- fanotify ---- */
+/*
+ * The host tier's file listener (fanotify.c): a permission group created by the root-mode parent
+ * (or the daemon), whose marks the launched child places on the session's own writable mounts
+ * (so outside processes raise no events), served from the supervisor's loop, kept fail-closed
+ * by a guard process that kills the session when the listener goes away.
+ */
+struct cordon_name_pattern;
+
+struct cordon_fan_inode {
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t rule; /* POL_RULE_ID of the secret or exec_deny entry */
+};
+
+struct cordon_fan {
+	int fd; /* the group: poll it, then cordon_fan_serve(); -1: none */
+	struct cordon_name_pattern *names; /* secrets.patterns, the BPF matcher's form */
+	size_t nnames;
+	struct cordon_fan_inode *inodes; /* files of secrets.files and exec_deny, any name */
+	size_t ninodes;
+	size_t nignored;	       /* ignore marks placed on allowed inodes */
+	unsigned long refused, errors; /* opens refused; responses that failed */
+	pid_t guard_pid;	       /* kills the session cgroup when this process exits */
+	/* Refusals as CORDON_EV_FILE records (layer fanotify) for the audit stream. */
+	void (*on_refuse)(void *ctx, const void *ev, size_t size);
+	void *ctx;
+	uint32_t session_id, uid;
+	uint64_t cgroup_id;
+};
+
+/* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create
+ * the group. 0 or -errno (-EPERM without CAP_SYS_ADMIN). */
+int cordon_fan_create(const struct policy *p, struct cordon_fan *f);
+/* In the session's mount namespace: mark the mount at @path (the session's own bind). */
+int cordon_fan_mark_mount(int fd, const char *path);
+/* Answer every pending permission event (a struct cordon_watch handler). */
+void cordon_fan_serve(void *ctx);
+/* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
+int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
+void cordon_fan_free(struct cordon_fan *f);
 
 /* ---- supervise ---- */
 

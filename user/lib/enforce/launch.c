@@ -2,7 +2,7 @@
 /*
  * The launch pipeline. The order in the child is the security argument, so it is fixed here:
  *   cgroup -> setsid -> user namespace -> mount namespace -> view (private /tmp, /var/tmp,
- *   /dev/shm, devpts) -> masks -> terminal (a pty from the session's own devpts, needing the
+ *   /dev/shm, devpts) -> masks -> all read-only but the write trees -> terminal (a pty from the session's own devpts, needing the
  *   privilege still held) -> rlimits
  *   -> chdir -> drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
  *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec; with a pid
@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_SECCOMP] = "seccomp",
 	[CORDON_STEP_INIT] = "start the session's init (pid namespace)",
 	[CORDON_STEP_EXEC] = "exec",
+	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -241,6 +243,67 @@ static void build_view(const struct cordon_launch *l, int report)
 			close(kfd[k]);
 }
 
+/* Is @path a protected path (a read-only mask) or below one? Such a write tree stays read-only:
+ * protect overrides every allow. */
+static bool protected_path(const struct cordon_launch *l, const char *path)
+{
+	for (size_t i = 0; i < l->nmasks; i++)
+		if (l->masks[i].kind == CORDON_MASK_READONLY &&
+		    (!strcmp(path, l->masks[i].path) || under(path, l->masks[i].path)))
+			return true;
+	return false;
+}
+
+/* A writable clone of the tree at @path, with its submounts (masks stay as they are), put on top
+ * of it: the session's own mount, which no process outside the namespace uses. */
+static int rebind_writable(const char *path)
+{
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
+	    move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * Everything read-only, then the session's scratch mounts and the write trees writable again.
+ * Landlock decides opens, but chmod, chown, utimes and xattrs are no Landlock rights: without
+ * this the agent could make the developer's home world-writable. A read-only mount refuses them
+ * all (EROFS) outside the write trees, for every name of the file (hard links included).
+ */
+static void seal_readonly(const struct cordon_launch *l, int report)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	const struct cordon_view *v = l->view;
+	int r;
+
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		fail(report, CORDON_STEP_READONLY, errno, -1);
+	for (size_t i = 0; i < v->nmounts; i++)
+		if (mount_setattr(AT_FDCWD, v->mounts[i].path, 0, &rw, sizeof(rw)) < 0)
+			fail(report, CORDON_STEP_READONLY, errno, -1);
+	for (size_t i = 0; i < v->nrw; i++) {
+		if (protected_path(l, v->rw[i]))
+			continue;
+		r = rebind_writable(v->rw[i]);
+		/* Marks on the session's own mounts: outside processes raise no events. */
+		if (r == 0 && l->fan_fd > 0)
+			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
+		if (r < 0)
+			fail(report, CORDON_STEP_READONLY, -r, (int)i);
+	}
+	/* The group is the listener's alone: the agent must never answer its own events. */
+	if (l->fan_fd > 0)
+		close(l->fan_fd);
+}
+
 /*
  * The agent's terminal: a pty whose peer becomes the controlling terminal and stdio, and whose
  * master goes to cordon for relaying. It comes from the session's own devpts when the view has
@@ -281,6 +344,9 @@ static void isolate(const struct cordon_launch *l, int report)
 		for (size_t i = 0; i < l->nmasks; i++)
 			if (apply_mask(&l->masks[i]) < 0)
 				fail(report, CORDON_STEP_MASK, errno, (int)i);
+		/* After the view and the masks: their mounts are cloned into the write trees. */
+		if (l->view)
+			seal_readonly(l, report);
 	}
 	if (l->pty)
 		open_terminal(l, report);
@@ -394,14 +460,37 @@ static ssize_t recv_report(int sock, struct cordon_launch_failure *got, int *fd)
 	return n;
 }
 
+/*
+ * Wait for the child's next report, answering the file listener meanwhile: once the child has
+ * marked its mounts, its own opens (the exec of the agent) wait for the listener's answer.
+ */
+static void serve_until_report(const struct cordon_launch *l, int sock)
+{
+	struct pollfd pf[2] = { { .fd = sock, .events = POLLIN },
+				{ .fd = l->fan_fd, .events = POLLIN } };
+
+	if (!l->fan_serve || l->fan_fd <= 0)
+		return;
+	for (;;) {
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			return;
+		if (pf[1].revents & POLLIN)
+			l->fan_serve(l->fan_ctx);
+		if (pf[0].revents)
+			return;
+	}
+}
+
 /* Read the child's reports until it execs (EOF) or fails. */
-static int await_exec(int sock, pid_t p, int *pty_master, struct cordon_launch_failure *f)
+static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty_master,
+		      struct cordon_launch_failure *f)
 {
 	struct cordon_launch_failure got;
 	int fd, status;
 	ssize_t n;
 
 	for (;;) {
+		serve_until_report(l, sock);
 		fd = -1;
 		memset(&got, 0, sizeof(got));
 		n = recv_report(sock, &got, &fd);
@@ -477,7 +566,7 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		close(stop[1]);
 	/* EOF: the child's end closed on a successful exec. */
 	if (r == 0)
-		r = await_exec(sv[0], p, l->pty ? &out->pty_master : NULL, f);
+		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, f);
 	close(sv[0]);
 	if (r == 0) {
 		out->pid = p;

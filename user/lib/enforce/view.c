@@ -3,7 +3,7 @@
  * The session's view of the filesystem, planned before the launch: private /tmp, /var/tmp and
  * /dev/shm (empty tmpfs of the session's own), a private devpts, the /proc of the session's pid
  * namespace, and the policy's allowed paths that live under those brought back in by bind mounts
- * (a project in /tmp stays the project).
+ * (a project in /tmp stays the project); everything read-only but the write trees.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,6 +106,53 @@ static int plan_keeps(struct cordon_view *v, const struct pol_landlock *ll, cons
 	return 0;
 }
 
+static int add_rw(struct cordon_view *v, const char *path)
+{
+	char **n;
+
+	for (size_t i = 0; i < v->nrw; i++)
+		if (!strcmp(v->rw[i], path))
+			return 0;
+	if (v->nrw >= CORDON_VIEW_MAX_RW)
+		return -E2BIG;
+	n = realloc(v->rw, (v->nrw + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	v->rw = n;
+	v->rw[v->nrw] = strdup(path);
+	if (!v->rw[v->nrw])
+		return -ENOMEM;
+	v->nrw++;
+	return 0;
+}
+
+/*
+ * The write trees that exist now (Landlock cannot grant a missing one either), shortest first:
+ * a tree below another gets its own writable mount on top of the clone of its parent's.
+ */
+static int plan_rw(struct cordon_view *v, const struct pol_landlock *ll)
+{
+	const uint64_t w = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG;
+	int r = 0;
+
+	for (size_t i = 0; !r && i < ll->npaths; i++) {
+		struct stat st;
+
+		if ((ll->paths[i].access & w) && stat(ll->paths[i].path, &st) == 0 &&
+		    (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			r = add_rw(v, ll->paths[i].path);
+	}
+	for (size_t i = 0; i < v->nrw; i++)
+		for (size_t j = i + 1; j < v->nrw; j++)
+			if (strlen(v->rw[j]) < strlen(v->rw[i])) {
+				char *t = v->rw[i];
+
+				v->rw[i] = v->rw[j];
+				v->rw[j] = t;
+			}
+	return r;
+}
+
 int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pidns,
 		     struct cordon_view *v)
 {
@@ -133,6 +180,8 @@ int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pi
 	r = plan_keeps(v, ll, project);
 	if (r == 0 && v->nkeep > CORDON_VIEW_MAX_KEEP)
 		r = -E2BIG;
+	if (r == 0)
+		r = plan_rw(v, ll);
 	return r;
 }
 
@@ -149,5 +198,8 @@ void cordon_view_free(struct cordon_view *v)
 	for (size_t i = 0; i < v->nkeep; i++)
 		free(v->keep[i]);
 	free(v->keep);
+	for (size_t i = 0; i < v->nrw; i++)
+		free(v->rw[i]);
+	free(v->rw);
 	memset(v, 0, sizeof(*v));
 }

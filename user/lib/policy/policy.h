@@ -118,7 +118,10 @@ enum pol_signal {
 
 struct policy {
 	char *name;
-	char *file;		 /* where it was read from ("builtin:agent" for embedded ones) */
+	char *file; /* where it was read from ("builtin:agent" for embedded ones) */
+	/* Provenance for the start line: every file of the extends chain (and the floor), with a
+	 * note where a user file shadows, or was refused the right to shadow, another. NULL: @file. */
+	char *origin;
 	struct pol_item extends; /* .s == NULL: none */
 	enum pol_mode mode;
 
@@ -214,6 +217,13 @@ struct policy_search {
 	bool no_builtin;   /* tests: skip the embedded set */
 	/* refuse references by path: the daemon, as root, must not open files a user names */
 	bool names_only;
+	/*
+	 * Root-launched sessions: a name resolves in the system directory, then the built-in set,
+	 * and only then the user directory, so a user's file never shadows a system or built-in
+	 * policy of the same name (one escape must not weaken every later session). The opt-in is
+	 * to name the user's file by path.
+	 */
+	bool user_last;
 };
 
 enum policy_source {
@@ -237,10 +247,12 @@ struct policy_entry {
 	char *name;
 	enum policy_source source;
 	char *path;    /* file path, or "builtin:NAME" */
-	bool shadowed; /* an earlier source has the same name */
+	bool shadowed; /* another source with the same name wins over this one */
+	bool shadows;  /* this one wins over another source with the same name */
 };
 
-/* Every policy available, system first, then user, then builtin. Returns the count or -errno. */
+/* Every policy available, system first, then user, then builtin; shadowing follows the order
+ * names resolve in (@search->user_last). Returns the count or -errno. */
 int policy_list(const struct policy_search *search, struct policy_entry **out);
 void policy_entries_free(struct policy_entry *v, size_t n);
 

@@ -102,34 +102,78 @@ static int load_path_ref(const char *ref, const char *file, struct policy **out,
 	return policy_parse_file(path, out, errs);
 }
 
-/* A name: the system directory, the user's, then the built-in set. */
+/* @dir/@name.yaml into *@path when it exists: 1, 0 when not, -ENOMEM. */
+static int named_file(const char *dir, const char *name, char **path)
+{
+	*path = NULL;
+	if (!dir)
+		return 0;
+	*path = cordon_strdup_printf("%s/%s.yaml", dir, name);
+	if (!*path)
+		return -ENOMEM;
+	if (access(*path, F_OK) == 0)
+		return 1;
+	free(*path);
+	*path = NULL;
+	return 0;
+}
+
+/* Record where @p came from, and what it shadows or what was not allowed to shadow it. */
+static int set_origin(struct policy *p, const char *note, const char *other)
+{
+	if (!note)
+		return 0;
+	free(p->origin);
+	p->origin = cordon_strdup_printf("%s (%s %s)", p->file, note, other);
+	return p->origin ? 0 : -ENOMEM;
+}
+
+/*
+ * A name: the system directory, the user's, then the built-in set; with @search->user_last the
+ * user's last, so that a user's file never shadows a system or built-in policy.
+ */
 static int load_named_ref(const char *ref, const struct policy_search *search, const char *file,
 			  int line, int col, struct policy **out, struct policy_errors *errs)
 {
-	_cleanup_free_ char *udir = NULL;
-	const char *dirs[2];
+	_cleanup_free_ char *udir = NULL, *spath = NULL, *upath = NULL;
+	bool builtin = !(search && search->no_builtin) && policy_embedded_find(ref);
+	bool user_last = search && search->user_last;
+	char blabel[96];
 	int r = user_dir(search, &udir);
 
+	if (r >= 0)
+		r = named_file(system_dir(search), ref, &spath);
+	if (r >= 0)
+		r = named_file(udir, ref, &upath);
 	if (r < 0)
 		return r;
-	dirs[0] = system_dir(search);
-	dirs[1] = udir;
-	for (size_t i = 0; i < 2; i++) {
-		_cleanup_free_ char *path = NULL;
-
-		if (!dirs[i])
-			continue;
-		path = cordon_strdup_printf("%s/%s.yaml", dirs[i], ref);
-		if (!path)
-			return -ENOMEM;
-		if (access(path, F_OK) == 0)
-			return policy_parse_file(path, out, errs);
-	}
-	r = search && search->no_builtin ? -ENOENT : load_builtin(ref, out, errs);
-	if (r == -ENOENT)
+	snprintf(blabel, sizeof(blabel), "builtin:%s", ref);
+	if (spath)
+		r = policy_parse_file(spath, out, errs);
+	else if (upath && !(user_last && builtin))
+		r = policy_parse_file(upath, out, errs);
+	else if (builtin)
+		r = load_builtin(ref, out, errs);
+	else
+		r = -ENOENT;
+	if (r == -ENOENT) {
 		policy_errorf(errs, file, line, col,
-			      "policy '%s' not found in %s, %s or the built-in set", ref, dirs[0],
-			      dirs[1] ? dirs[1] : "(no user directory)");
+			      "policy '%s' not found in %s, %s or the built-in set", ref,
+			      system_dir(search), udir ? udir : "(no user directory)");
+		return r;
+	}
+	if (r < 0)
+		return r;
+	if (spath)
+		r = set_origin(*out, upath || builtin ? "shadows" : NULL, builtin ? blabel : upath);
+	else if (upath && !(user_last && builtin))
+		r = set_origin(*out, builtin ? "user file, shadows" : NULL, blabel);
+	else if (upath)
+		r = set_origin(*out, "root-launched: ignored the user's", upath);
+	if (r < 0) {
+		policy_free(*out);
+		*out = NULL;
+	}
 	return r;
 }
 
@@ -177,11 +221,34 @@ static int add_entry(struct policy_entry **v, size_t *n, const char *name, enum 
 		free(e->path);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].name, name))
-			e->shadowed = true;
 	(*n)++;
 	return 0;
+}
+
+/* The order names resolve in (load_named_ref): lower wins. */
+static int precedence(enum policy_source src, bool user_last)
+{
+	switch (src) {
+	case POLICY_SRC_SYSTEM:
+		return 0;
+	case POLICY_SRC_USER:
+		return user_last ? 2 : 1;
+	default:
+		return user_last ? 1 : 2;
+	}
+}
+
+static void mark_shadowing(struct policy_entry *v, size_t n, bool user_last)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			if (i == j || strcmp(v[i].name, v[j].name))
+				continue;
+			if (precedence(v[i].source, user_last) < precedence(v[j].source, user_last))
+				v[i].shadows = true;
+			else
+				v[i].shadowed = true;
+		}
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -259,6 +326,7 @@ int policy_list(const struct policy_search *search, struct policy_entry **out)
 		policy_entries_free(v, n);
 		return r;
 	}
+	mark_shadowing(v, n, search && search->user_last);
 	*out = v;
 	return (int)n;
 }

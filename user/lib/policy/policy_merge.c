@@ -155,6 +155,23 @@ static int merge_child(struct policy *acc, const struct policy *c)
 	return r;
 }
 
+/* "A (note), extends B, extends C": the start line's account of where the policy came from. */
+static char *chain_origin(struct policy *const *chain, size_t n)
+{
+	char *acc = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *o = chain[i]->origin ?: chain[i]->file;
+		char *next = acc ? cordon_strdup_printf("%s, extends %s", acc, o) : strdup(o);
+
+		free(acc);
+		acc = next;
+		if (!acc)
+			return NULL;
+	}
+	return acc;
+}
+
 int policy_compose(struct policy *p, const struct policy_search *search, struct policy **out,
 		   struct policy_errors *errs)
 {
@@ -205,6 +222,12 @@ int policy_compose(struct policy *p, const struct policy_search *search, struct 
 			goto out;
 	}
 	pol_item_clear(&acc->extends);
+	free(acc->origin);
+	acc->origin = chain_origin(chain, n);
+	if (!acc->origin) {
+		r = -ENOMEM;
+		goto out;
+	}
 	*out = acc;
 	acc = NULL;
 out:
@@ -515,6 +538,14 @@ int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *op
 		goto out;
 	}
 	r = policy_apply_floor(c, floor);
+	if (r == 0 && floor) {
+		char *o = cordon_strdup_printf("%s; floor %s", c->origin ?: c->file,
+					       floor->origin ?: floor->file);
+
+		free(c->origin);
+		c->origin = o;
+		r = o ? 0 : -ENOMEM;
+	}
 	if (r == -E2BIG)
 		policy_errorf(errs, floor->file, 1, 1,
 			      "a list of '%s' has more than %d entries once the floor is merged",

@@ -154,6 +154,7 @@ void policy_free(struct policy *p)
 		return;
 	free(p->name);
 	free(p->file);
+	free(p->origin);
 	pol_item_clear(&p->extends);
 	for (size_t i = 0; i < pol_path_fields_n; i++)
 		pol_list_clear(pol_field(p, &pol_path_fields[i]));
@@ -204,7 +205,9 @@ struct policy *policy_dup(const struct policy *p)
 	d->nofile = p->nofile;
 	d->audit = p->audit;
 	d->audit_set = p->audit_set;
-	if ((p->name && !(d->name = strdup(p->name))) || (p->file && !(d->file = strdup(p->file))))
+	if ((p->name && !(d->name = strdup(p->name))) ||
+	    (p->file && !(d->file = strdup(p->file))) ||
+	    (p->origin && !(d->origin = strdup(p->origin))))
 		r = -ENOMEM;
 	if (!r && p->extends.s &&
 	    pol_item_set(&d->extends, p->extends.s, p->extends.file, p->extends.line,

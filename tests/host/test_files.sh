@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Secrets and persistence on the host tier (issue 13): policy provenance and shadowing, permission
+# widening. Each attack is made outside cordon first, where it must work, then inside, where it
+# must be refused with its errno and leave a record naming the rule; the confined command must
+# have run. Prints TAP.
+set -uo pipefail
+
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=files/
+session_setup files
+home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+udir=$home/.config/cordon/policies
+log=$proj.audit.jsonl
+err=$proj.err
+as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
+# Inside, as root dropping to the user: POLICY (default offline) and the command.
+inside() {
+	local pol=${POLICY:-offline}
+	rm -f "$log"
+	"$CORDON" run --user "$USER_NAME" --project "$proj" --policy "$pol" --allow-degraded \
+		--audit-log "$log" -- "$@" </dev/null 2>"$err"
+}
+# A record in the audit log: action, layer, errno and a path (fixed strings, all required).
+record() {
+	/usr/bin/python3 - "$log" "$@" <<'PY'
+import json, sys
+log, action, layer, code, path = sys.argv[1:6]
+for line in open(log):
+    r = json.loads(line)
+    if (r.get("event", {}).get("action") == action and
+            r.get("cordon", {}).get("layer") == layer and
+            r.get("error", {}).get("code") == code and
+            path in (r.get("file", {}).get("path") or "")):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+cleanup() {
+	rm -rf "$proj" "$log" "$err" "$udir/agent.yaml" "$home/cordon-files-probe"
+}
+trap cleanup EXIT
+
+# --- policy provenance: a user's "agent" with write: / ------------------------------------------
+as_user mkdir -p "$udir"
+as_user sh -c "printf 'name: agent\nextends: builtin:agent\nfilesystem:\n  write: [/]\n' >$udir/agent.yaml"
+probe=$home/cordon-files-probe
+check provenance_outside_user_writes_home as_user sh -c "echo x >$probe && rm $probe"
+out=$(POLICY=agent inside sh -c "echo ran; echo x >$probe; echo rc=\$?")
+check provenance_root_run_ran sh -c "echo '$out' | grep -qx ran"
+check provenance_root_run_ignores_users_agent sh -c "echo '$out' | grep -qx 'rc=2' && test ! -e $probe"
+check provenance_root_run_write_recorded record syscall-openat landlock EACCES "$probe"
+check provenance_start_line_names_builtin_and_ignored_file \
+	grep -q "policy agent from builtin:agent (root-launched: ignored the user's $udir/agent.yaml)" "$err"
+# The explicit opt-in: the user's file named by path.
+out=$(POLICY=$udir/agent.yaml inside sh -c "echo x >$probe; echo rc=\$?")
+check provenance_path_opt_in_applies sh -c "echo '$out' | grep -qx 'rc=0' && test -e $probe"
+check provenance_path_opt_in_start_line grep -q "policy agent from $udir/agent.yaml, extends builtin:agent" "$err"
+rm -f "$probe"
+# The user's own unprivileged run: the user's file applies, and the start line says it shadows.
+(cd "$proj" && as_user env HOME="$home" "$CORDON" run --allow-degraded -- true </dev/null 2>"$err")
+check provenance_user_run_says_it_shadows grep -q "policy agent from $udir/agent.yaml (user file, shadows builtin:agent)" "$err"
+out=$(HOME=$home XDG_CONFIG_HOME= "$CORDON" policy list)
+check provenance_list_as_root_marks_user_file_shadowed sh -c "echo '$out' | grep -q '^agent *user .*(shadowed)' && echo '$out' | grep -q '^agent *builtin .*(shadows another)'"
+out=$(cd / && as_user env HOME="$home" "$CORDON" policy list)
+check provenance_list_as_user_marks_builtin_shadowed sh -c "echo '$out' | grep -q '^agent *builtin .*(shadowed)' && echo '$out' | grep -q '^agent *user .*(shadows another)'"
+rm -f "$udir/agent.yaml"
+
+# --- permission widening: chmod is no Landlock right; the view outside the write trees is
+# read-only, so every form of it is refused there (EROFS) and recorded ------------------------
+mode0=$(stat -c %a "$home")
+chmod_probe='import os, sys
+home, proj = sys.argv[1:3]
+print("ran")
+def attempt(name, f):
+    try:
+        f(); print(name, "OK")
+    except OSError as e:
+        print(name, "ERRNO", e.errno)
+attempt("chmod", lambda: os.chmod(home, 0o777))
+attempt("lchmod", lambda: os.chmod(home, 0o777, follow_symlinks=False))
+attempt("fchmodat_dirfd", lambda: os.chmod(os.path.basename(home), 0o777, dir_fd=os.open(os.path.dirname(home), os.O_PATH)))
+open(proj + "/script.sh", "w").close()
+attempt("project_chmod", lambda: os.chmod(proj + "/script.sh", 0o775))
+attempt("project_chmod_world_writable", lambda: os.chmod(proj + "/script.sh", 0o777))'
+# Outside, the user widens (then restores) their own home: it works.
+out=$(as_user /usr/bin/python3 -c "$chmod_probe" "$home" "$proj")
+chmod "$mode0" "$home"
+for a in chmod lchmod fchmodat_dirfd project_chmod; do
+	check "chmod_${a}_outside_works" sh -c "echo '$out' | grep -qx '$a OK'"
+done
+out=$(inside /usr/bin/python3 -c "$chmod_probe" "$home" "$proj")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check chmod_inside_ran sh -c "echo '$out' | grep -qx ran"
+for a in chmod lchmod fchmodat_dirfd; do
+	check "chmod_${a}_of_home_refused_EROFS" sh -c "echo '$out' | grep -qx '$a ERRNO 30'"
+done
+check chmod_home_mode_unchanged test "$(stat -c %a "$home")" = "$mode0"
+check chmod_of_home_recorded record syscall-chmod mount_ns EROFS "$home"
+check chmod_proc_self_fd_form_recorded record syscall-chmod mount_ns EROFS /proc/self/fd/
+check fchmodat_recorded record syscall-fchmodat mount_ns EROFS "$(basename "$home")"
+check chmod_in_project_works sh -c "echo '$out' | grep -qx 'project_chmod OK' && echo '$out' | grep -qx 'project_chmod_world_writable OK'"
+
+# --- the fanotify listener: secret names created later, secret inodes by any name -------------
+mkdir -p "$home/.ssh" "$home/.cache"
+chown "$USER_NAME:" "$home/.ssh" "$home/.cache"
+key=$home/.ssh/id_cordon_files_test
+as_user sh -c "echo KEYDATA >$key && chmod 600 $key && ln -f $key $home/.cache/cordon-files-innocent.txt"
+cleanup_keys() { rm -f "$key" "$home/.cache/cordon-files-innocent.txt"; }
+trap 'cleanup; cleanup_keys' EXIT
+check fan_outside_reads_hardlink_in_cache as_user grep -q KEYDATA "$home/.cache/cordon-files-innocent.txt"
+fan_probe="echo ran
+echo SECRET >$proj/.env; cat $proj/.env; echo env_rc=\$?
+echo k >$proj/SERVER.PEM; cat $proj/SERVER.PEM; echo pem_rc=\$?
+cat $home/.cache/cordon-files-innocent.txt; echo link_rc=\$?
+echo fine >$proj/notes.txt; cat $proj/notes.txt; echo notes_rc=\$?"
+out=$(inside sh -c "$fan_probe")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check fan_inside_ran sh -c "echo '$out' | grep -qx ran"
+check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'secrets.patterns' $err"
+check fan_env_created_in_session_refused_EPERM sh -c "echo '$out' | grep -qx 'env_rc=1' && ! echo '$out' | grep -qx SECRET"
+check fan_env_record record file-open fanotify EPERM "$proj/.env"
+# Case variants: the matcher is case-sensitive today (issue 13 item 5): a known gap, never a pass.
+if echo "$out" | grep -qx 'pem_rc=1'; then
+	ok fan_upper_case_pem_refused
+	check fan_pem_record record file-open fanotify EPERM "$proj/SERVER.PEM"
+else
+	ok "fan_upper_case_pem_refused # SKIP known gap: secret patterns are case-sensitive (SERVER.PEM read)"
+fi
+check fan_hardlink_to_ssh_key_in_cache_refused sh -c "echo '$out' | grep -qx 'link_rc=1' && ! echo '$out' | grep -q KEYDATA"
+check fan_hardlink_record record file-open fanotify EPERM "$home/.cache/cordon-files-innocent.txt"
+check fan_ordinary_file_works sh -c "echo '$out' | grep -qx fine && echo '$out' | grep -qx 'notes_rc=0'"
+# Outside processes raise no events: the .env the session could not read is readable outside.
+check fan_outside_reads_env_made_inside as_user cat "$proj/.env"
+
+# --- fail closed: the listener killed, the session dies with it --------------------------------
+"$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
+	-- sh -c "echo \$\$ >$proj/agent.pid; exec sleep 60" </dev/null 2>/dev/null &
+listener=$!
+for _ in $(seq 50); do [[ -s $proj/agent.pid ]] && break; sleep 0.1; done
+agent_host_pid=$(pgrep -u "$USER_NAME" -x sleep -n)
+check fan_session_running_before test -n "$agent_host_pid"
+kill -9 "$listener"
+sleep 1
+check fan_killing_listener_kills_session sh -c "! kill -0 ${agent_host_pid:-999999} 2>/dev/null"

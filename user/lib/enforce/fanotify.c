@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The host tier's file decisions that Landlock cannot make: a fanotify permission listener over
+ * the session's own writable mounts refuses opens of secret names (files created later too) and
+ * of secret inodes reached by any name (hard links), and a guard keeps it fail-closed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "sys/sys.h"
+#include "enforce/enforce.h"
+#include "compile/compile.h"
+#include "events.h"
+#include "lib/pattern.h"
+
+#define FAN_EVENTS	 (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
+#define FAN_MAX_INODES	 4096
+#define FAN_MAX_IGNORED	 65536 /* ignore marks pin inodes: past this, every open is decided */
+#define FAN_SECRET_DEPTH 6
+
+static int add_inode(struct cordon_fan *f, const struct stat *st, uint32_t rule)
+{
+	if (f->ninodes >= FAN_MAX_INODES)
+		return -E2BIG;
+	f->inodes[f->ninodes++] =
+		(struct cordon_fan_inode){ .dev = st->st_dev, .ino = st->st_ino, .rule = rule };
+	return 0;
+}
+
+/* Every regular file of a secret (a directory: its files, bounded in depth). */
+static int collect(struct cordon_fan *f, const char *path, uint32_t rule, int depth)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	if (stat(path, &st) < 0 || depth > FAN_SECRET_DEPTH)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return add_inode(f, &st, rule);
+	if (!S_ISDIR(st.st_mode) || !(d = opendir(path)))
+		return 0;
+	while (!r && (e = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < sizeof(sub))
+			r = collect(f, sub, rule, depth + 1);
+	}
+	closedir(d);
+	return r;
+}
+
+int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
+{
+	char msg[160];
+	int r = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->names = calloc(p->sec_patterns.n ?: 1, sizeof(*f->names));
+	f->inodes = calloc(FAN_MAX_INODES, sizeof(*f->inodes));
+	if (!f->names || !f->inodes)
+		r = -ENOMEM;
+	for (size_t i = 0; !r && i < p->sec_patterns.n; i++) {
+		r = policy_compile_pattern(p->sec_patterns.v[i].s, &f->names[i], msg, sizeof(msg));
+		f->names[i].rule_id = POL_RULE_ID(POL_RULE_PATTERN, i);
+		f->nnames += r == 0;
+	}
+	for (size_t i = 0; !r && i < p->sec_files.n; i++)
+		r = collect(f, p->sec_files.v[i].s, POL_RULE_ID(POL_RULE_SECRET, i), 0);
+	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
+		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
+	/* Content class: permission events, answered before the open completes. The event's
+	 * descriptor is opened for us without raising events of its own. */
+	if (!r) {
+		f->fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK |
+					      FAN_UNLIMITED_MARKS,
+				      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+		if (f->fd < 0)
+			r = -errno;
+	}
+	if (r < 0)
+		cordon_fan_free(f);
+	return r;
+}
+
+int cordon_fan_mark_mount(int fd, const char *path)
+{
+	return fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_EVENTS, AT_FDCWD, path) < 0
+		       ? -errno
+		       : 0;
+}
+
+/* The rule that refuses this open, or 0. */
+static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	for (size_t i = 0; i < f->ninodes; i++)
+		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
+			return f->inodes[i].rule;
+	name = name ? name + 1 : path;
+	for (size_t i = 0; i < f->nnames; i++)
+		if (cordon_pattern_match_name(&f->names[i], name))
+			return f->names[i].rule_id;
+	return 0;
+}
+
+static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m,
+		   const struct stat *st, const char *path, uint32_t rule)
+{
+	struct cordon_event_file ev;
+	struct timespec ts;
+	char proc[64];
+	int fd;
+
+	if (!f->on_refuse)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	ev.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_FILE,
+					    .version = CORDON_EVENT_VERSION,
+					    .size = sizeof(ev),
+					    .ts_ns = (uint64_t)ts.tv_sec * 1000000000ull +
+						     (uint64_t)ts.tv_nsec,
+					    .cgroup_id = f->cgroup_id,
+					    .session = f->session_id,
+					    .pid = (uint32_t)m->pid,
+					    .tid = (uint32_t)m->pid,
+					    .uid = f->uid,
+					    .verdict = -EPERM,
+					    .rule_id = rule,
+					    .hook = CORDON_HOOK_FANOTIFY_PERM,
+					    .layer = CORDON_LAYER_FANOTIFY };
+	snprintf(proc, sizeof(proc), "/proc/%d/comm", (int)m->pid);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, ev.hdr.comm, sizeof(ev.hdr.comm) - 1);
+
+		if (n > 0 && ev.hdr.comm[n - 1] == '\n')
+			ev.hdr.comm[n - 1] = 0;
+		close(fd);
+	}
+	ev.ino = st->st_ino;
+	ev.dev = (uint32_t)st->st_dev;
+	ev.access = m->mask & FAN_OPEN_EXEC_PERM ? CORDON_ACCESS_EXEC : CORDON_ACCESS_READ;
+	/* Truncated like d_path in the BPF records: the record says the path is cut. */
+	memcpy(ev.path, path, strnlen(path, sizeof(ev.path) - 1));
+	f->on_refuse(f->ctx, &ev, sizeof(ev));
+}
+
+/*
+ * One permission event. An allowed inode gets an ignore mark: its later opens cost nothing. That
+ * stays sound across renames: the agent could read the file when it was allowed, and new
+ * content clears the mark (no FAN_MARK_IGNORED_SURV_MODIFY), so a file renamed into a secret
+ * name later is decided again as soon as anything is written to it.
+ */
+static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m)
+{
+	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
+	char link[64], path[PATH_MAX];
+	struct stat st;
+	uint32_t rule = 0;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	/* Undecidable (no path, no inode): refused, never let through. */
+	if (n > 0 && fstat(m->fd, &st) == 0) {
+		path[n] = 0;
+		rule = decide(f, &st, path);
+		if (!rule)
+			resp.response = FAN_ALLOW;
+	} else {
+		n = 0;
+		path[0] = 0;
+		memset(&st, 0, sizeof(st));
+	}
+	if (write(f->fd, &resp, sizeof(resp)) != sizeof(resp))
+		f->errors++;
+	if (resp.response == FAN_ALLOW && f->nignored < FAN_MAX_IGNORED &&
+	    fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_EVENTS, m->fd, NULL) ==
+		    0)
+		f->nignored++;
+	if (resp.response == FAN_DENY) {
+		f->refused++;
+		report(f, m, &st, path, rule);
+	}
+}
+
+void cordon_fan_serve(void *ctx)
+{
+	struct cordon_fan *f = ctx;
+	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+
+	for (;;) {
+		const struct fanotify_event_metadata *m = (const void *)buf;
+		ssize_t n = read(f->fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			return;
+		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+			if (m->fd < 0)
+				continue;
+			if (m->vers == FANOTIFY_METADATA_VERSION && (m->mask & FAN_EVENTS))
+				answer(f, m);
+			close(m->fd);
+		}
+	}
+}
+
+/*
+ * The guard: a process of its own session that holds a second descriptor of the group, so the
+ * group outlives the listener (when its last descriptor closes, the kernel lets pending and
+ * later opens through). When the listener exits for any reason (its pidfd turns readable), the
+ * guard kills every process of the session cgroup (cgroup.kill: atomic, forks in flight
+ * included), and only then lets the group go. Started before the agent exists. (A pidfd, not a
+ * pipe: the launched child would inherit a pipe's write end and keep it open.)
+ */
+int cordon_fan_guard(struct cordon_fan *f, const char *cgroup)
+{
+	char path[PATH_MAX];
+	int kfd, pidfd;
+	pid_t g;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.kill", cgroup) >= sizeof(path))
+		return -ENAMETOOLONG;
+	kfd = open(path, O_WRONLY | O_CLOEXEC);
+	if (kfd < 0)
+		return -errno;
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0) {
+		close(kfd);
+		return -errno;
+	}
+	g = fork();
+	if (g == 0) {
+		struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+		setsid();
+		for (int s = 1; s < NSIG; s++)
+			if (s != SIGKILL && s != SIGSTOP)
+				signal(s, SIG_IGN);
+		while (poll(&pf, 1, -1) <= 0)
+			;
+		if (write(kfd, "1", 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(kfd);
+	close(pidfd);
+	if (g < 0)
+		return -errno;
+	f->guard_pid = g;
+	return 0;
+}
+
+void cordon_fan_free(struct cordon_fan *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->names);
+	free(f->inodes);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
