@@ -9,14 +9,15 @@ set -uo pipefail
 
 # shellcheck source=tests/lib/tap.sh
 . "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
-TAP_PREFIX=boundary/
+TAP_PREFIX=boundary${MODE:+-$MODE}/
 command -v tmux >/dev/null || { notok "suite (tmux is not installed)"; exit 0; }
 session_setup boundary
+mode_setup
 sock=/tmp/cordon-boundary-tmux-$$.sock
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 # Inside: the agent policy without its network, as root drops to the user.
 inside() {
-	"$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
+	$RUN --project "$proj" --policy offline --allow-degraded \
 		-- "$@" </dev/null 2>"$proj/cordon.err"
 }
 inside_unprivileged() {
@@ -29,7 +30,8 @@ cleanup() {
 	rm -f "${agent_sock:-}"
 	[[ -n ${victim:-} ]] && kill "$victim" 2>/dev/null
 	pkill -u "$USER_NAME" -f 'sleep 30[12]' 2>/dev/null
-	rm -rf "$proj" "$sock"
+	rm -rf "$proj" "$sock" /root/cordon-boundary-$$
+	mode_cleanup
 }
 trap cleanup EXIT
 
@@ -96,9 +98,20 @@ check leftover_outside_survives sh -c "pgrep -u $USER_NAME -f 'sleep 301' >/dev/
 pkill -u "$USER_NAME" -f 'sleep 301'
 inside sh -c "$leftover"
 sleep 0.3
-check leftover_killed_at_exit_root_mode sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
+check "leftover_killed_at_exit_${MODE:-root}_mode" sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
 pkill -u "$USER_NAME" -f 'sleep 301'
-if inside_unprivileged sh -c "$leftover"; then
+if [[ ${MODE:-root} == daemon ]]; then
+	# A project the user cannot enter (in root's 0700 home) is refused, never entered as root
+	# on the user's behalf: outside the user cannot read there, inside the launch fails.
+	mkdir -p /root/cordon-boundary-$$ && echo ROOTS-FILE >/root/cordon-boundary-$$/f
+	chmod 755 /root/cordon-boundary-$$ && chmod 644 /root/cordon-boundary-$$/f
+	check root_home_closed_outside sh -c \
+		"! setpriv --reuid $USER_NAME --regid $USER_NAME --init-groups cat /root/cordon-boundary-$$/f 2>/dev/null"
+	out=$($RUN --project /root/cordon-boundary-$$ --policy offline --allow-degraded -- cat f \
+		</dev/null 2>"$proj/cordon.err")
+	check project_user_cannot_enter_is_refused sh -c \
+		"[ -z '$out' ] && grep -q 'project directory' '$proj/cordon.err'"
+elif inside_unprivileged sh -c "$leftover"; then
 	sleep 0.3
 	check leftover_killed_at_exit_unprivileged sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
 else

@@ -4,7 +4,7 @@
  *   cgroup -> setsid -> user namespace -> mount namespace -> view (private /tmp, /var/tmp,
  *   /dev/shm, devpts) -> masks -> all read-only but the write trees -> terminal (a pty from the session's own devpts, needing the
  *   privilege still held) -> rlimits
- *   -> chdir -> drop privileges -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
+ *   -> drop privileges -> chdir (as the agent's user) -> mark inherited fds close-on-exec -> no_new_privs -> Landlock
  *   -> seccomp (last: it forbids mount/unshare that the earlier steps need) -> exec; with a pid
  *   namespace (cordon's child is cloned into it) the child is the namespace's init, confined
  *   like the agent, and forks the agent, which execs.
@@ -353,8 +353,6 @@ static void isolate(const struct cordon_launch *l, int report)
 	for (size_t i = 0; i < l->nrlimits; i++)
 		if (setrlimit(l->rlimits[i].resource, &l->rlimits[i].limit) < 0)
 			fail(report, CORDON_STEP_RLIMIT, errno, (int)i);
-	if (l->cwd && chdir(l->cwd) < 0)
-		fail(report, CORDON_STEP_CHDIR, errno, 0);
 }
 
 /* Credentials, then the restrictions that hold for good: no_new_privs, Landlock, seccomp. */
@@ -368,6 +366,13 @@ static void confine(const struct cordon_launch *l, int report)
 		if (setuid(0) == 0 && l->uid != 0)
 			fail(report, CORDON_STEP_PRIVILEGES, EPERM, 0);
 	}
+	/*
+	 * With the agent's own credentials: a project its user cannot enter (a directory inside
+	 * root's 0700 home, named by a caller of the daemon) is refused here by the kernel, where
+	 * a working directory entered as root would have let the agent read below it.
+	 */
+	if (l->cwd && chdir(l->cwd) < 0)
+		fail(report, CORDON_STEP_CHDIR, errno, 0);
 
 	/* Descriptors the caller leaked to us must not reach the agent. */
 	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
