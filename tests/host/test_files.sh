@@ -50,7 +50,8 @@ check provenance_outside_user_writes_home as_user sh -c "echo x >$probe && rm $p
 out=$(POLICY=agent inside sh -c "echo ran; echo x >$probe; echo rc=\$?")
 check provenance_root_run_ran sh -c "echo '$out' | grep -qx ran"
 check provenance_root_run_ignores_users_agent sh -c "echo '$out' | grep -qx 'rc=2' && test ! -e $probe"
-check provenance_root_run_write_recorded record syscall-openat landlock EACCES "$probe"
+# The read-only view refuses it first (EROFS), before Landlock would.
+check provenance_root_run_write_recorded record syscall-openat mount_ns EROFS "$probe"
 check provenance_start_line_names_builtin_and_ignored_file \
 	grep -q "policy agent from builtin:agent (root-launched: ignored the user's $udir/agent.yaml)" "$err"
 # The explicit opt-in: the user's file named by path.

@@ -267,6 +267,13 @@ static int rebind_writable(const char *path)
 	if (mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
 	    move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		r = -errno;
+	/*
+	 * A mount stacked on "/" is not seen by lookups that start at this process's root (the
+	 * mount below, which chdir("/") would find again): enter the new one through its own
+	 * descriptor and make it the root (`write: [/]`).
+	 */
+	if (r == 0 && !strcmp(path, "/") && (fchdir(fd) < 0 || chroot(".") < 0))
+		r = -errno;
 	close(fd);
 	return r;
 }
