@@ -100,6 +100,17 @@ inside sh -c "$leftover"
 sleep 0.3
 check "leftover_killed_at_exit_${MODE:-root}_mode" sh -c "! pgrep -u $USER_NAME -f 'sleep 301'"
 pkill -u "$USER_NAME" -f 'sleep 301'
+if [[ ${MODE:-root} == root ]]; then
+	# Root's own sessions are listed by `cordon ps`, to root and to their user, while they run.
+	inside sh -c 'sleep 3' &
+	ps_pid=$!
+	sleep 1
+	check root_session_listed_by_ps sh -c "'$CORDON' ps --json | grep -q '\"root_run\":true'"
+	check root_session_listed_to_its_user sh -c \
+		"as_user() { setpriv --reuid $USER_NAME --regid $USER_NAME --init-groups \"\$@\"; }; as_user '$CORDON' ps --json | grep -q '\"user\":\"$USER_NAME\"'"
+	wait "$ps_pid"
+	check root_session_unlisted_after_its_end sh -c "! '$CORDON' ps --json 2>/dev/null | grep -q '\"root_run\":true'"
+fi
 if [[ ${MODE:-root} == daemon ]]; then
 	# A project the user cannot enter (in root's 0700 home) is refused, never entered as root
 	# on the user's behalf: outside the user cannot read there, inside the launch fails.

@@ -1,22 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `cordon ps [--json]`: the daemon's sessions the caller may see (root: all), with their
- * processes, policy and layers. `cordon end SESSION` ends one of them.
+ * processes, policy and layers, and root's own `cordon run` sessions (layers "root-run"). `cordon end SESSION` ends one of them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "sys/sys.h"
 #include "cli.h"
+#include "run.h"
 
 #define CTL_TIMEOUT_MS 10000
+
+static bool daemon_listening(void)
+{
+	const char *path = getenv("CORDON_SOCKET");
+	int fd = cordon_ctl_connect(path && *path ? path : NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
 
 /* One request to the daemon; prints why when it cannot be asked. NULL on failure. */
 static json_t *ask(json_t *req)
@@ -51,6 +65,75 @@ static json_t *ask(json_t *req)
 	return rep;
 }
 
+/* Is @pid a live cordon (the registered session's supervisor, not a recycled pid)? */
+static bool cordon_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "cordon\n");
+}
+
+static json_t *cgroup_pids(const char *cgroup)
+{
+	_cleanup_free_ char *path = cordon_path_join(cgroup, "cgroup.procs");
+	char line[32];
+	json_t *a = json_array();
+	FILE *f = path ? fopen(path, "re") : NULL;
+
+	while (f && a && fgets(line, sizeof(line), f))
+		json_array_append_new(a, json_integer(strtol(line, NULL, 10)));
+	if (f)
+		fclose(f);
+	return a;
+}
+
+json_t *run_registry_list(void)
+{
+	json_t *out = json_array();
+	struct dirent *e;
+	DIR *d = opendir(RUN_LOCAL_DIR);
+	struct stat st;
+
+	/* Written by root only: a directory anyone else owns or could write is not believed. */
+	if (!d || fstat(dirfd(d), &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+		if (d)
+			closedir(d);
+		return out;
+	}
+	while (out && (e = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		json_t *rec;
+		size_t n = strlen(e->d_name);
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
+			continue;
+		path = cordon_path_join(RUN_LOCAL_DIR, e->d_name);
+		rec = path ? json_load_file(path, 0, NULL) : NULL;
+		if (!json_is_object(rec) ||
+		    !cordon_alive((pid_t)json_integer_value(json_object_get(rec, "pid"))) ||
+		    (geteuid() != 0 &&
+		     json_integer_value(json_object_get(rec, "uid")) != (json_int_t)getuid())) {
+			json_decref(rec);
+			continue;
+		}
+		json_object_set_new(
+			rec, "pids",
+			cgroup_pids(json_string_value(json_object_get(rec, "cgroup")) ?: ""));
+		json_object_set_new(rec, "root_run", json_true());
+		json_array_append_new(out, rec);
+	}
+	closedir(d);
+	return out;
+}
+
 int cmd_ps(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,7 +142,7 @@ int cmd_ps(int argc, char **argv)
 		{},
 	};
 	bool json = false;
-	json_t *rep, *sessions, *s;
+	json_t *rep, *sessions, *s, *local;
 	size_t i;
 	int c;
 
@@ -78,10 +161,18 @@ int cmd_ps(int argc, char **argv)
 	}
 	if (optind < argc)
 		return EXIT_USAGE;
-	rep = ask(json_pack("{s:i,s:s}", "v", CORDON_CTL_VERSION, "op", "list"));
-	if (!rep)
+	local = run_registry_list();
+	/* Root's own sessions are listed whether or not a daemon runs. */
+	rep = json_array_size(local) && !daemon_listening()
+		      ? json_pack("{s:[]}", "sessions")
+		      : ask(json_pack("{s:i,s:s}", "v", CORDON_CTL_VERSION, "op", "list"));
+	if (!rep) {
+		json_decref(local);
 		return EXIT_FAIL;
+	}
 	sessions = json_object_get(rep, "sessions");
+	json_array_extend(sessions, local);
+	json_decref(local);
 	if (json) {
 		json_dumpf(sessions, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -97,7 +188,9 @@ int cmd_ps(int argc, char **argv)
 		       json_string_value(json_object_get(s, "session")) ?: "",
 		       json_string_value(json_object_get(s, "user")) ?: "",
 		       json_string_value(json_object_get(s, "policy")) ?: "",
-		       json_is_true(json_object_get(layers, "bpf_lsm")) ? "lsm+cg" : "cgroup",
+		       json_is_true(json_object_get(s, "root_run"))	  ? "root-run"
+		       : json_is_true(json_object_get(layers, "bpf_lsm")) ? "lsm+cg"
+									  : "cgroup",
 		       json_array_size(json_object_get(s, "pids")),
 		       json_string_value(json_object_get(s, "started")) ?: "",
 		       json_string_value(json_object_get(s, "project")) ?: "",

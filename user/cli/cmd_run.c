@@ -257,7 +257,11 @@ int run_session(struct run *r)
 		return status;
 	if (run_launch(r) < 0)
 		return status;
+	if (run_registry_add(r) < 0)
+		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
+			strerror(errno));
 	status = run_wait_agent(r);
+	run_registry_remove(r);
 	end_session(r, status);
 	return status;
 }

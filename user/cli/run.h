@@ -115,6 +115,16 @@ void run_init(struct run *r);
 int run_session(struct run *r);
 void run_free(struct run *r);
 
+/*
+ * run_registry.c: root's own sessions (no daemon) register in RUN_LOCAL_DIR while they run, so
+ * `cordon ps` lists them too. 0 or -errno; removal is best effort.
+ */
+#define RUN_LOCAL_DIR CORDON_CTL_RUN_DIR "/local"
+int run_registry_add(const struct run *r);
+void run_registry_remove(const struct run *r);
+/* cmd_ps.c: the registered sessions the caller may see whose cordon still runs. */
+json_t *run_registry_list(void);
+
 /* run_opts.c: resolve the policy --policy names for the user the agent runs as (a policy the
  * daemon resolved already is kept; only the project and the user are looked up). */
 int run_load_policy(struct run *r);

@@ -122,6 +122,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
  */
 
 #define CORDON_CTL_VERSION     1
+#define CORDON_CTL_RUN_DIR     "/run/cordon"
 #define CORDON_CTL_SOCKET      "/run/cordon/cordon.sock"
 #define CORDON_CTL_MAX_MSG     (128u * 1024) /* a request or reply message, bytes */
 #define CORDON_CTL_MAX_POLICY  (96u * 1024)  /* policy_text, bytes */
