@@ -40,6 +40,7 @@ static int probe_kernel(struct run *r)
 			r->layers[CORDON_LAYER_ID_LANDLOCK].active ? r->feat.landlock_abi : 0,
 		.seccomp = r->layers[CORDON_LAYER_ID_SECCOMP].active,
 		.cgroup_bpf = r->layers[CORDON_LAYER_ID_CGROUP_BPF].active,
+		.cgroup_unix = r->feat.cgroup_unix == 0,
 		.bpf_lsm = r->layers[CORDON_LAYER_ID_BPF_LSM].active,
 		.mount_ns = r->layers[CORDON_LAYER_ID_MOUNT_NS].active,
 		.cpu_controller = strstr(r->feat.cgroup2_controllers, "cpu") != NULL,
@@ -55,6 +56,7 @@ static int probe_kernel(struct run *r)
 			return e;
 		k->daemon = true;
 		k->daemon_bpf_lsm = r->dsess.bpf_lsm;
+		k->cgroup_unix = r->dsess.cgroup_unix;
 	}
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
 					    CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));

@@ -148,6 +148,8 @@ int run_daemon_create(int fd, const char *ref, const char *project, struct run_d
 	snprintf(out->sha256, sizeof(out->sha256), "%s",
 		 json_string_value(json_object_get(rep, "policy_sha256")) ?: "");
 	out->bpf_lsm = json_is_true(json_object_get(json_object_get(rep, "layers"), "bpf_lsm"));
+	out->cgroup_unix =
+		json_is_true(json_object_get(json_object_get(rep, "layers"), "cgroup_unix"));
 	out->limits = (unsigned int)json_integer_value(json_object_get(rep, "limits"));
 	json_decref(rep);
 	return 0;
