@@ -159,7 +159,7 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 static __always_inline int unix_decide(struct bpf_sock_addr *ctx, __u16 hook)
 {
 	struct bpf_sock_addr_kern *sa;
-	struct cordon_unix_key key = {};
+	struct unix_scan sc = {};
 	struct unix_verdict v = {};
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
@@ -174,11 +174,12 @@ static __always_inline int unix_decide(struct bpf_sock_addr *ctx, __u16 hook)
 	ulen = BPF_CORE_READ(sa, uaddrlen);
 	/* sun_path follows the 2-byte family; the kernel copied a whole sockaddr_storage in. */
 	if (!uaddr || ulen <= 2 ||
-	    bpf_probe_read_kernel(key.path, CORDON_UNIX_PATH_MAX, uaddr + 2) < 0)
+	    bpf_probe_read_kernel(sc.key.path, CORDON_UNIX_PATH_MAX, uaddr + 2) < 0)
 		return CGROUP_ALLOW;
-	if (!unix_judge(&key, ulen - 2, s, &v) || !v.reason)
+	sc.max = ulen - 2;
+	if (!unix_judge(&sc, s, &v) || !v.reason)
 		return CGROUP_ALLOW;
-	unix_report(&key, &v, s, cgroup_id, hook, CORDON_LAYER_CGROUP_BPF, -EPERM,
+	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_CGROUP_BPF, -EPERM,
 		    (__u16)ctx->type);
 	return CGROUP_DENY;
 }

@@ -85,66 +85,92 @@ struct unix_verdict {
 	__u32 len; /* bytes of the path */
 };
 
+/* The state of one scan of a socket path (bpf_loop callback context). */
+struct unix_scan {
+	struct cordon_unix_key key;
+	__u32 max; /* bytes the address holds */
+	__u32 len; /* bytes before the first NUL (or max) */
+	__u32 win; /* the last four bytes seen, newest in the low byte */
+	__u32 bad; /* a "//", "/./" or "/../" seen */
+};
+
+#define UNIX_W2(a, b)	    (((__u32)(a) << 8) | (b))
+#define UNIX_W3(a, b, c)    ((UNIX_W2(a, b) << 8) | (c))
+#define UNIX_W4(a, b, c, d) ((UNIX_W3(a, b, c) << 8) | (d))
+
+/* "//", "/./" or "/../" ends at the newest byte of @w (a '/'). */
+static __always_inline bool unix_odd_tail(__u32 w)
+{
+	return (w & 0xffff) == UNIX_W2('/', '/') || (w & 0xffffff) == UNIX_W3('/', '.', '/') ||
+	       w == UNIX_W4('/', '.', '.', '/');
+}
+
 /*
- * Judge the socket path in @key->path (sun_path bytes as the task passed them, zero after the
- * @max bytes the address holds) for session @s. The kernel resolves the path itself, after this
+ * One byte of the path: bpf_loop runs this once per byte, and the verifier checks the body
+ * once, where an unrolled scan with its carried state exceeds the verifier's budget.
+ */
+static long unix_scan_byte(__u32 i, void *ctx)
+{
+	struct unix_scan *sc = ctx;
+	__u8 c;
+
+	if (i >= CORDON_UNIX_KEY_PATH)
+		return 1;
+	c = sc->key.path[i];
+	if (i >= sc->max || i >= sc->len || !c) {
+		/* The path ends at its first NUL or at the end of the address: zero the rest. */
+		sc->key.path[i] = 0;
+		if (i < sc->len)
+			sc->len = i;
+		return 0;
+	}
+	sc->win = (sc->win << 8) | c;
+	if (c == '/' && unix_odd_tail(sc->win))
+		sc->bad = 1;
+	return 0;
+}
+
+/*
+ * Judge the socket path in @sc->key.path (sun_path bytes as the task passed them; @sc->max of
+ * them belong to the address) for session @s. The kernel resolves the path itself, after this
  * program; the program sees only the string. So only an absolute path in canonical form is
  * matched (a relative one depends on the working directory, and "..", "." or "//" let one
  * spelling pass a prefix that the resolved path is not below); everything else is refused.
  * Returns 0 for an abstract or unnamed address (sun_path[0] == 0: Landlock's scoping and the
  * LSM's peer check are what judge those), else fills @v and returns 1.
  */
-static __always_inline int unix_judge(struct cordon_unix_key *key, __u32 max,
-				      const struct cordon_session *s, struct unix_verdict *v)
+static __always_inline int unix_judge(struct unix_scan *sc, const struct cordon_session *s,
+				      struct unix_verdict *v)
 {
 	struct cordon_unix_rule *rule;
-	__u32 len = CORDON_UNIX_PATH_MAX;
-	__u8 prev = 0, prev2 = 0, prev3 = 0;
-	bool bad = false;
+	__u32 w;
 
-	if (max > CORDON_UNIX_PATH_MAX)
-		max = CORDON_UNIX_PATH_MAX;
-	if (!max || !key->path[0])
+	if (sc->max > CORDON_UNIX_PATH_MAX)
+		sc->max = CORDON_UNIX_PATH_MAX;
+	if (!sc->max || !sc->key.path[0])
 		return 0;
-	/* The path ends at its first NUL, or at the end of the address: zero what follows. */
-	for (__u32 i = 0; i < CORDON_UNIX_KEY_PATH; i++) {
-		__u8 c = key->path[i];
-
-		if (i >= max || i >= len) {
-			key->path[i] = 0;
-			continue;
-		}
-		if (!c) {
-			len = i;
-			continue;
-		}
-		/* "//", "/./", "/../" seen when the next '/' arrives after them */
-		if (c == '/' && (prev == '/' || (prev == '.' && prev2 == '/') ||
-				 (prev == '.' && prev2 == '.' && prev3 == '/')))
-			bad = true;
-		prev3 = prev2;
-		prev2 = prev;
-		prev = c;
-	}
-	if (len > max)
-		len = max;
-	v->len = len;
+	sc->len = sc->max;
+	sc->win = 0;
+	sc->bad = 0;
+	bpf_loop(CORDON_UNIX_KEY_PATH, unix_scan_byte, sc, 0);
+	v->len = sc->len;
 	v->rule_id = 0;
 	/* A trailing "/", "/." or "/..": names a directory, or resolves elsewhere. */
-	if (prev == '/' || (prev == '.' && prev2 == '/') ||
-	    (prev == '.' && prev2 == '.' && prev3 == '/'))
-		bad = true;
-	if (key->path[0] != '/') {
+	w = sc->win;
+	if ((w & 0xff) == '/' || (w & 0xffff) == UNIX_W2('/', '.') ||
+	    (w & 0xffffff) == UNIX_W3('/', '.', '.'))
+		sc->bad = 1;
+	if (sc->key.path[0] != '/') {
 		v->reason = CORDON_UNIX_REASON_RELATIVE;
 		return 1;
 	}
-	if (bad) {
+	if (sc->bad) {
 		v->reason = CORDON_UNIX_REASON_NONCANON;
 		return 1;
 	}
-	key->prefixlen = CORDON_NET_KEY_SESSION_BITS + 8 * CORDON_UNIX_KEY_PATH;
-	key->session = s->id;
-	rule = bpf_map_lookup_elem(&unix_rules, key);
+	sc->key.prefixlen = CORDON_NET_KEY_SESSION_BITS + 8 * CORDON_UNIX_KEY_PATH;
+	sc->key.session = s->id;
+	rule = bpf_map_lookup_elem(&unix_rules, &sc->key);
 	if (!rule) {
 		v->reason = CORDON_UNIX_REASON_DEFAULT;
 		return 1;
