@@ -208,10 +208,10 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_connect) == 72 + 24, "cordon_event_
 #define CORDON_UNIX_EV_PATH 112
 
 /* cordon_event_unix.reason: why a pathname unix socket was refused */
-#define CORDON_UNIX_REASON_DEFAULT   1 /* no network.unix.allow entry matched (default deny) */
-#define CORDON_UNIX_REASON_DENY	     2 /* a deny entry matched (hdr.rule_id names it) */
-#define CORDON_UNIX_REASON_RELATIVE  3 /* a relative path: the program cannot resolve it */
-#define CORDON_UNIX_REASON_NONCANON  4 /* "//", "/./", "/../", a trailing "/" or "/." */
+#define CORDON_UNIX_REASON_DEFAULT  1 /* no network.unix.allow entry matched (default deny) */
+#define CORDON_UNIX_REASON_DENY	    2 /* a deny entry matched (hdr.rule_id names it) */
+#define CORDON_UNIX_REASON_RELATIVE 3 /* a relative path: the program cannot resolve it */
+#define CORDON_UNIX_REASON_NONCANON 4 /* "//", "/./", "/../", a trailing "/" or "/." */
 
 /*
  * CORDON_EV_UNIX: a connect() or sendto()/sendmsg() to a pathname unix socket refused by its
@@ -220,9 +220,9 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_connect) == 72 + 24, "cordon_event_
  */
 struct cordon_event_unix {
 	struct cordon_event_hdr hdr;
-	__u32 reason;	/* CORDON_UNIX_REASON_* */
+	__u32 reason;	 /* CORDON_UNIX_REASON_* */
 	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; 0 when unknown */
-	__u16 path_len;	/* bytes of path[] before its NUL */
+	__u16 path_len;	 /* bytes of path[] before its NUL */
 	__u8 path[CORDON_UNIX_EV_PATH]; /* sun_path as the task passed it (not resolved), NUL-
 					  * terminated; agent-controlled */
 };

@@ -323,10 +323,11 @@ static void test_policy_merge__unix_allow_in_write_tree_is_error(void **state)
 	assert_int_equal(errs.n, 1);
 	assert_int_equal(errs.v[0].line, 6);
 	assert_int_equal(errs.v[0].col, 9);
-	assert_string_equal(errs.v[0].msg,
-			    "network.unix.allow: '/home/user/project/dev.sock' is inside the write "
-			    "tree '/home/user/project': the agent could replace it with a symlink to "
-			    "any socket");
+	assert_string_equal(
+		errs.v[0].msg,
+		"network.unix.allow: '/home/user/project/dev.sock' is inside the write "
+		"tree '/home/user/project': the agent could replace it with a symlink to "
+		"any socket");
 	policy_errors_free(&errs);
 	/* Outside every write tree: accepted, and merged like the other allow-lists. */
 	put("ux", "name: ux\nextends: agent\nnetwork:\n  unix:\n    allow: [/run/app/]\n");

@@ -13,7 +13,7 @@ struct run_daemon_session {
 	bool on; /* the daemon created the session */
 	char name[33];
 	bool bpf_lsm;
-	bool cgroup_unix; /* the daemon's cgroup unix connect/sendmsg programs are attached */
+	bool cgroup_unix;    /* the daemon's cgroup unix connect/sendmsg programs are attached */
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */
 	char sha256[65];
 };

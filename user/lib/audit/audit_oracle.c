@@ -228,9 +228,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "network";
 		break;
 	case CORDON_EV_UNIX:
-		action = h->hook == CORDON_HOOK_SENDMSG_UNIX || h->hook == CORDON_HOOK_SOCKET_SENDMSG
-				 ? "unix-send"
-				 : "unix-connect";
+		action =
+			h->hook == CORDON_HOOK_SENDMSG_UNIX || h->hook == CORDON_HOOK_SOCKET_SENDMSG
+				? "unix-send"
+				: "unix-connect";
 		*category = "network";
 		break;
 	case CORDON_EV_TASK:

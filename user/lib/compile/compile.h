@@ -190,15 +190,16 @@ struct pol_inode_path {
 };
 
 /* rule_id: the kind in the high 16 bits, the index of the entry in its list in the low 16. */
-#define POL_RULE_CONNECT     1u
-#define POL_RULE_BIND	     2u
-#define POL_RULE_SECRET	     3u
-#define POL_RULE_PROTECT     4u
-#define POL_RULE_EXEC	     5u
-#define POL_RULE_UNIX	     6u
-#define POL_RULE_PATTERN     7u
-#define POL_RULE_UNIX_ALLOW  8u /* network.unix.allow */
-#define POL_RULE_UNIX_VIEW   9u /* the session's private /tmp (1), /var/tmp (2), /dev/shm (3); 0:
+#define POL_RULE_CONNECT    1u
+#define POL_RULE_BIND	    2u
+#define POL_RULE_SECRET	    3u
+#define POL_RULE_PROTECT    4u
+#define POL_RULE_EXEC	    5u
+#define POL_RULE_UNIX	    6u
+#define POL_RULE_PATTERN    7u
+#define POL_RULE_UNIX_ALLOW 8u /* network.unix.allow */
+#define POL_RULE_UNIX_VIEW \
+	9u /* the session's private /tmp (1), /var/tmp (2), /dev/shm (3); 0:
 				  * a host tree kept below one of them (the project, ...) */
 #define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
 

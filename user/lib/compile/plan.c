@@ -81,16 +81,17 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    !k->root ? "cgroup programs need root or the daemon"
 				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
 	/*
-	 * Pathname unix sockets are default-deny by path in the cgroup unix programs (6.7+) or the
-	 * BPF LSM socket hooks. Without either, a socket of another program that the view shows
-	 * (outside the private /tmp) is reachable whatever network.unix says.
+	 * Pathname unix sockets are default-deny by path in the cgroup unix programs (6.7+). Without
+	 * them, a socket of another program that the view shows (outside the private /tmp) is
+	 * reachable whatever network.unix.allow says. The BPF LSM hooks judge network.unix.deny
+	 * by inode but do not yet make unix sockets default deny: not counted as covering it.
 	 */
-	if (!r && !(cgroup_bpf && k->cgroup_unix) && !(plan->layers & POL_NEEDS_BPF_LSM))
+	if (!r && !(cgroup_bpf && k->cgroup_unix))
 		r = add_gap(plan, CORDON_GAP_UNIX,
 			    "network.unix: pathname unix sockets are default deny", "cgroup-bpf",
 			    !cgroup_bpf ? "cgroup programs need root or the daemon"
 					: "the kernel has no cgroup unix connect/sendmsg programs "
-					  "(6.7+) and BPF LSM is not active");
+					  "(6.7+)");
 	/*
 	 * The session boundary itself: without a mount namespace (unprivileged, without user
 	 * namespaces) the host's /tmp, terminals and processes stay within the agent's reach, and

@@ -25,8 +25,7 @@ static bool under(const char *path, const char *dir)
 }
 
 /* @path (NUL-terminated key) as an exact entry, or with @slash the directory prefix "path/". */
-static int add(struct pol_maps *m, const char *path, bool slash, uint32_t verdict,
-	       uint32_t rule_id)
+static int add(struct pol_maps *m, const char *path, bool slash, uint32_t verdict, uint32_t rule_id)
 {
 	struct pol_map_unix e = { .rule = { .rule_id = rule_id, .verdict = verdict } };
 	size_t len = strlen(path), bytes;

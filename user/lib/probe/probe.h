@@ -22,7 +22,7 @@ struct cordon_features {
 	int bpf_lsm_load;	 /* 0: an lsm/ program loaded and attached; else -errno */
 	int cgroup_bpf;		 /* 0: a cgroup/connect4 program loaded and attached; else -errno */
 	int cgroup_unix; /* 0: sock_addr programs for unix connect/sendmsg load (6.7+); else -errno */
-	int landlock_abi;	 /* > 0, or -errno */
+	int landlock_abi;   /* > 0, or -errno */
 	int seccomp;	    /* 0: seccomp filters with SECCOMP_RET_ERRNO available; else -errno */
 	char cgroup2[4096]; /* cgroup v2 mount point, "" if none */
 	char cgroup2_controllers[256]; /* controllers at its root, space-separated */

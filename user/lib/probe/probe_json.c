@@ -60,9 +60,10 @@ json_t *cordon_features_json(const struct cordon_features *f,
 		      "io_uring_disabled", int_or_null(f->io_uring_disabled), "root", f->root,
 		      "securityfs_mounted", f->securityfs_mounted ? json_true() : json_false(),
 		      "errors", "lsms", errno_or_null(f->lsms_err), "bpf_lsm",
-		      errno_or_null(f->bpf_lsm_load), "cgroup_bpf", errno_or_null(f->cgroup_bpf), "cgroup_unix", errno_or_null(f->cgroup_unix),
-		      "landlock", errno_or_null(f->landlock_abi), "seccomp",
-		      errno_or_null(f->seccomp), "userns", errno_or_null(f->userns), "layers", lay,
-		      "layer_details", detail, "cgroup_unix", f->cgroup_unix == 0);
+		      errno_or_null(f->bpf_lsm_load), "cgroup_bpf", errno_or_null(f->cgroup_bpf),
+		      "cgroup_unix", errno_or_null(f->cgroup_unix), "landlock",
+		      errno_or_null(f->landlock_abi), "seccomp", errno_or_null(f->seccomp),
+		      "userns", errno_or_null(f->userns), "layers", lay, "layer_details", detail,
+		      "cgroup_unix", f->cgroup_unix == 0);
 	return o;
 }
