@@ -483,9 +483,13 @@ uint32_t cordon_kernel_dev(uint64_t st_dev)
 }
 
 /* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
+/* Room for the largest rule key (cordon_unix_key: a whole socket path). */
+#define PURGE_KEY_MAX 128
+_Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
+
 static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 {
-	uint8_t key[64], next[64], *prev = NULL;
+	uint8_t key[PURGE_KEY_MAX], next[PURGE_KEY_MAX], *prev = NULL;
 	int fd = bpf_map__fd(map), r;
 
 	if (klen > sizeof(key))
