@@ -477,7 +477,8 @@ static void test_client_audit_log(void)
 	tap_check(test_file_has(log, "\"action\":\"session-start\"") &&
 			  test_file_has(log, "\"action\":\"session-end\""),
 		  "client_log_has_own_session_records");
-	if (!tap_check(test_file_has(log, "\"daemon\":true"), "client_log_has_daemon_session_start")) {
+	if (!tap_check(test_file_has(log, "\"daemon\":true"),
+		       "client_log_has_daemon_session_start")) {
 		diag_file(out);
 		diag_file(log);
 	}
