@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cgroup sock_addr programs, attached once at cordon's root cgroup and inherited by every
- * session below it: default-deny egress by (address, port, protocol) from the session's rules.
+ * session below it: default-deny egress by (address, port, protocol) from the session's rules,
+ * and default-deny pathname unix connect/sendmsg by socket path (kernel 6.7+).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
@@ -143,4 +145,53 @@ int cordon_bind6(struct bpf_sock_addr *ctx)
 
 	key6(ctx, &key);
 	return net_decide(ctx, &key, &bind_rules, CORDON_SESSION_BIND, CORDON_HOOK_BIND6);
+}
+
+/*
+ * Pathname unix sockets (attach types BPF_CGROUP_UNIX_CONNECT = 49 and BPF_CGROUP_UNIX_SENDMSG
+ * = 50, kernel 6.7+). Debian 12's libbpf knows neither section name: these are declared as
+ * sock_addr programs and the loader sets their expected attach type by number (loader.c). The
+ * address is only reachable through the kernel's context (bpf_sock_addr_kern.uaddr); the kfunc
+ * is weak so that the object still loads on kernels without it (the programs are then left out).
+ */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+
+static __always_inline int unix_decide(struct bpf_sock_addr *ctx, __u16 hook)
+{
+	struct bpf_sock_addr_kern *sa;
+	struct unix_scan sc = {};
+	struct unix_verdict v = {};
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	__u32 ulen;
+	void *uaddr;
+
+	s = current_session(&cgroup_id);
+	if (!s || !(s->flags & CORDON_SESSION_UNIX))
+		return CGROUP_ALLOW;
+	sa = bpf_cast_to_kern_ctx(ctx);
+	uaddr = BPF_CORE_READ(sa, uaddr);
+	ulen = BPF_CORE_READ(sa, uaddrlen);
+	/* sun_path follows the 2-byte family; the kernel copied a whole sockaddr_storage in. */
+	if (!uaddr || ulen <= 2 ||
+	    bpf_probe_read_kernel(sc.key.path, CORDON_UNIX_PATH_MAX, uaddr + 2) < 0)
+		return CGROUP_ALLOW;
+	sc.max = ulen - 2;
+	if (!unix_judge(&sc, s, &v) || !v.reason)
+		return CGROUP_ALLOW;
+	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_CGROUP_BPF, -EPERM,
+		    (__u16)ctx->type);
+	return CGROUP_DENY;
+}
+
+SEC("cgroup/connect4")
+int cordon_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return unix_decide(ctx, CORDON_HOOK_CONNECT_UNIX);
+}
+
+SEC("cgroup/sendmsg4")
+int cordon_sendmsg_unix(struct bpf_sock_addr *ctx)
+{
+	return unix_decide(ctx, CORDON_HOOK_SENDMSG_UNIX);
 }

@@ -44,6 +44,8 @@
 	/* counting CORDON_EV_CONNECT as refusals miscounts it. sendmsg is not reported: one */    \
 	/* record per datagram. (Issue 6.) */                                                      \
 	X(NET_ALLOWED, 6, "connect-allowed")                                                       \
+	/* struct cordon_event_unix: a refused connect/sendmsg to a pathname unix socket */        \
+	X(UNIX, 7, "unix")                                                                         \
 	/* activity and denial records from tracepoints */                                         \
 	/* struct cordon_event_exec: a session task executed a program */                          \
 	X(EXEC, 32, "exec")                                                                        \
@@ -102,6 +104,9 @@
 	X(SOCKET_CONNECT, 31, "socket_connect") /* lsm/socket_connect */                           \
 	X(SOCKET_SENDMSG, 32, "socket_sendmsg") /* lsm/socket_sendmsg with a destination */        \
 	X(SOCKET_BIND, 33, "socket_bind")	/* lsm/socket_bind */                              \
+	/* pathname unix sockets by path (struct cordon_event_unix) */                             \
+	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */          \
+	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */          \
 	/* tracepoint hooks */                                                                     \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                    \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                    \
@@ -206,6 +211,31 @@ struct cordon_event_connect {
 	__u8 pad[3];   /* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_connect) == 72 + 24, "cordon_event_connect layout");
+
+/* Bytes of a unix socket path in records: sun_path (108) and a NUL, padded. */
+#define CORDON_UNIX_EV_PATH 112
+
+/* cordon_event_unix.reason: why a pathname unix socket was refused */
+#define CORDON_UNIX_REASON_DEFAULT  1 /* no network.unix.allow entry matched (default deny) */
+#define CORDON_UNIX_REASON_DENY	    2 /* a deny entry matched (hdr.rule_id names it) */
+#define CORDON_UNIX_REASON_RELATIVE 3 /* a relative path: the program cannot resolve it */
+#define CORDON_UNIX_REASON_NONCANON 4 /* "//", "/./", "/../", a trailing "/" or "/." */
+
+/*
+ * CORDON_EV_UNIX: a connect() or sendto()/sendmsg() to a pathname unix socket refused by its
+ * path, from the cgroup unix programs (hooks CONNECT_UNIX, SENDMSG_UNIX) or the LSM socket
+ * hooks (SOCKET_CONNECT, SOCKET_SENDMSG, UNIX_STREAM_CONNECT).
+ */
+struct cordon_event_unix {
+	struct cordon_event_hdr hdr;
+	__u32 reason;	 /* CORDON_UNIX_REASON_* */
+	__u16 sock_type; /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; 0 when unknown */
+	__u16 path_len;	 /* bytes of path[] before its NUL */
+	__u8 path[CORDON_UNIX_EV_PATH]; /* sun_path as the task passed it (not resolved), NUL-
+					  * terminated; agent-controlled */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_unix) == 72 + 8 + CORDON_UNIX_EV_PATH,
+		  "cordon_event_unix layout");
 
 /* CORDON_EV_TASK: a task in a session acting on a task outside it (ptrace, /proc/PID/mem, signals). */
 struct cordon_event_task {

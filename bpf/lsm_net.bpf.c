@@ -2,8 +2,10 @@
 /*
  * BPF LSM socket hooks, complementing the cgroup programs (which keep the IP rules): connects
  * to pathname unix sockets on the deny-list (docker.sock, the SSH agent, D-Bus), decided on the
- * socket's inode and its parents; socket kinds no allow-list covers; and the IP rules for the
- * sockets of session tasks that no cgroup program judges (auto-confined before their move).
+ * socket's inode and its parents; pathname unix sockets default-deny by path where the cgroup
+ * unix programs do not judge them (kernels before 6.7), with the session's own listeners let
+ * through; socket kinds no allow-list covers; and the IP rules for the sockets of session tasks
+ * that no cgroup program judges (auto-confined before their move).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +17,163 @@
 #include "lib/event.bpf.h"
 #include "lib/fs.bpf.h"
 #include "lib/net.bpf.h"
+
+/* The cgroup ancestor at the session level of @sk's cgroup, 0 when it is not that deep. */
+static __always_inline __u64 sk_session_cgroup(struct sock *sk)
+{
+	struct cgroup *cg = sk ? BPF_CORE_READ(sk, sk_cgrp_data.cgroup) : NULL;
+	int level;
+
+	if (!cg)
+		return 0;
+	level = BPF_CORE_READ(cg, level);
+	if (level < (int)cordon_session_level)
+		return 0;
+	/* Sessions may hold nested cgroups; 16 levels below a session is far beyond any use. */
+	for (int i = 0; i < 16 && level > (int)cordon_session_level; i++) {
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+		if (!cg)
+			return 0;
+		level--;
+	}
+	if (level != (int)cordon_session_level)
+		return 0;
+	return BPF_CORE_READ(cg, kn, id);
+}
+
+/*
+ * Pathname unix sockets by path, where the cgroup unix programs do not judge them: kernels
+ * before 6.7 (cordon_unix_cgroup 0), and sockets those programs never see (created outside
+ * the session cgroup, or used by a task not yet moved into it), as for the IP rules below.
+ * The verdict is unix_judge()'s, shared with the cgroup programs: the same string, the same
+ * answer on both tiers.
+ *
+ * A stream connect that the path refuses is not refused here but in unix_stream_connect, which
+ * runs after the kernel resolved the path and gives the listening sock: when that sock was
+ * created in the session's own cgroup, the connect reaches nothing outside the session and is
+ * let through whatever its path (a dev server's socket in the project, a relative name). The
+ * refusal waits in task storage: connect is one system call of one task, socket_connect always
+ * runs before unix_stream_connect in it, and every unix connect of a session task rewrites the
+ * state, so a refusal left by a connect that failed later (no such file) is never read by
+ * another. Datagram sockets have no listener to ask before the send: decided here.
+ */
+struct unix_pending {
+	__u64 sk;		    /* the connecting sock the refusal is for; 0: nothing pending */
+	struct cordon_unix_key key; /* the path, zero after its end */
+	struct unix_verdict v;
+	__u16 sock_type;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct unix_pending);
+} unix_pending SEC(".maps");
+
+/*
+ * The session whose unix rules this LSM hook applies to @sock, or NULL: the task is outside
+ * every session, or the cgroup unix programs judge this socket (attached, and the socket and
+ * the task both in the session's cgroup): one decision and one record per connect.
+ */
+static __always_inline struct cordon_session *unix_session(struct socket *sock, __u64 *cgroup_id)
+{
+	struct cordon_session *s = lsm_session_for(CORDON_SESSION_UNIX, cgroup_id);
+
+	if (!s)
+		return NULL;
+	if (cordon_unix_cgroup && sk_session_cgroup(BPF_CORE_READ(sock, sk)) == *cgroup_id &&
+	    bpf_get_current_ancestor_cgroup_id(cordon_session_level) == *cgroup_id)
+		return NULL;
+	return s;
+}
+
+/* Forget a refusal waiting for @sk (a connect this hook does not defer). */
+static __always_inline void unix_pending_clear(struct task_struct *task)
+{
+	struct unix_pending *p = bpf_task_storage_get(&unix_pending, task, 0, 0);
+
+	if (p)
+		p->sk = 0;
+}
+
+/*
+ * connect() or sendto() of @sock (AF_UNIX) to @addr, the kernel's copy of the caller's sockaddr
+ * (a sockaddr_storage: the 108 bytes of sun_path are readable whatever @len says), @len bytes
+ * long. @defer: a stream connect, whose refusal waits for unix_stream_connect.
+ */
+static __always_inline int unix_path_decide(struct socket *sock, void *addr, int len, __u16 hook,
+					    bool defer)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct unix_verdict v = {};
+	struct unix_scan sc = {};
+	struct cordon_session *s;
+	struct unix_pending *p;
+	__u64 cgroup_id = 0;
+	__u16 family = 0;
+	__u16 type;
+
+	s = unix_session(sock, &cgroup_id);
+	if (!s) {
+		/* Rare and cheap: a session task whose socket the cgroup programs judge. */
+		if (defer && cgroup_id)
+			unix_pending_clear(task);
+		return 0;
+	}
+	if (len <= 2 || bpf_probe_read_kernel(&family, sizeof(family), addr) || family != AF_UNIX ||
+	    bpf_probe_read_kernel(sc.key.path, CORDON_UNIX_PATH_MAX, addr + 2) < 0) {
+		if (defer)
+			unix_pending_clear(task);
+		return 0;
+	}
+	sc.max = len - 2;
+	type = BPF_CORE_READ(sock, type);
+	if (!unix_judge(&sc, s, &v) || !v.reason) {
+		if (defer)
+			unix_pending_clear(task);
+		return 0;
+	}
+	if (defer) {
+		p = bpf_task_storage_get(&unix_pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (p) {
+			p->sk = (__u64)BPF_CORE_READ(sock, sk);
+			__builtin_memcpy(&p->key, &sc.key, sizeof(p->key));
+			p->v = v;
+			p->sock_type = type;
+			return 0;
+		}
+		/* No memory for the state: refuse now, without the peer exception. */
+	}
+	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_BPF_LSM, -EPERM, type);
+	return -EPERM;
+}
+
+/*
+ * The refusal waiting for connecting sock @sk, decided now that the listener @other is known:
+ * let through when @other was created in the session's own cgroup, else refused and reported.
+ */
+static __always_inline int unix_pending_decide(struct sock *sk, struct sock *other)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct unix_pending *p = bpf_task_storage_get(&unix_pending, task, 0, 0);
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (!p || !p->sk || p->sk != (__u64)sk)
+		return 0;
+	p->sk = 0;
+	s = lsm_session(&cgroup_id);
+	/* The task was in a session at socket_connect: it still is (a task never leaves). */
+	if (!s)
+		return -EPERM;
+	if (sk_session_cgroup(other) == cgroup_id)
+		return 0;
+	unix_report(&p->key, &p->v, s, cgroup_id, CORDON_HOOK_UNIX_STREAM_CONNECT,
+		    CORDON_LAYER_BPF_LSM, -EPERM, p->sock_type);
+	return -EPERM;
+}
 
 /*
  * Pathname sockets are judged by their file (and its parents); abstract ones by whose they
@@ -61,7 +220,11 @@ int BPF_PROG(cordon_unix_stream_connect, struct sock *sock, struct sock *other, 
 {
 	if (ret)
 		return ret;
-	return check_unix_peer(other, CORDON_HOOK_UNIX_STREAM_CONNECT);
+	/* A deny entry's own rule (by inode, EACCES) first; then the path's default deny. */
+	ret = check_unix_peer(other, CORDON_HOOK_UNIX_STREAM_CONNECT);
+	if (ret)
+		return ret;
+	return unix_pending_decide(sock, other);
 }
 
 SEC("lsm/unix_may_send")
@@ -110,29 +273,6 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
  * them: one decision and one record per connect.
  */
 
-/* The socket's cgroup ancestor at the session level, 0 when it is not that deep. */
-static __always_inline __u64 sock_session_cgroup(struct socket *sock)
-{
-	struct cgroup *cg = BPF_CORE_READ(sock, sk, sk_cgrp_data.cgroup);
-	int level;
-
-	if (!cg)
-		return 0;
-	level = BPF_CORE_READ(cg, level);
-	if (level < (int)cordon_session_level)
-		return 0;
-	/* Sessions may hold nested cgroups; 16 levels below a session is far beyond any use. */
-	for (int i = 0; i < 16 && level > (int)cordon_session_level; i++) {
-		cg = BPF_CORE_READ(cg, self.parent, cgroup);
-		if (!cg)
-			return 0;
-		level--;
-	}
-	if (level != (int)cordon_session_level)
-		return 0;
-	return BPF_CORE_READ(cg, kn, id);
-}
-
 /*
  * The session whose IP rules this LSM hook must apply to @sock for the current task, or NULL
  * when the task is outside every session, the session has no such rules (@flag), or the cgroup
@@ -145,7 +285,7 @@ static __always_inline struct cordon_session *ip_session(struct socket *sock, __
 
 	if (!s)
 		return NULL;
-	if (sock_session_cgroup(sock) == *cgroup_id &&
+	if (sk_session_cgroup(BPF_CORE_READ(sock, sk)) == *cgroup_id &&
 	    bpf_get_current_ancestor_cgroup_id(cordon_session_level) == *cgroup_id)
 		return NULL;
 	return s;
@@ -218,6 +358,9 @@ int BPF_PROG(cordon_socket_connect, struct socket *sock, struct sockaddr *addres
 {
 	if (ret)
 		return ret;
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX)
+		return unix_path_decide(sock, address, addrlen, CORDON_HOOK_SOCKET_CONNECT,
+					BPF_CORE_READ(sock, type) != SOCK_DGRAM);
 	return ip_decide(sock, address, addrlen, &net_rules, CORDON_SESSION_NET,
 			 CORDON_HOOK_SOCKET_CONNECT);
 }
@@ -237,6 +380,12 @@ int BPF_PROG(cordon_socket_sendmsg, struct socket *sock, struct msghdr *msg, int
 	name = BPF_CORE_READ(msg, msg_name);
 	if (!name)
 		return 0;
+	/* Only datagram sockets send to an address; the others refuse one (EOPNOTSUPP, EISCONN). */
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX)
+		return BPF_CORE_READ(sock, type) == SOCK_DGRAM
+			       ? unix_path_decide(sock, name, BPF_CORE_READ(msg, msg_namelen),
+						  CORDON_HOOK_SOCKET_SENDMSG, false)
+			       : 0;
 	return ip_decide(sock, name, BPF_CORE_READ(msg, msg_namelen), &net_rules,
 			 CORDON_SESSION_NET, CORDON_HOOK_SOCKET_SENDMSG);
 }

@@ -12,6 +12,7 @@
 #define CORDON_MAX_SESSIONS    1024
 #define CORDON_MAX_INODE_RULES 65536
 #define CORDON_MAX_NET_RULES   16384
+#define CORDON_MAX_UNIX_RULES  4096
 #define CORDON_RINGBUF_BYTES   (4u << 20)
 
 /* Session flags: which rule families the BPF side enforces for the session. */
@@ -25,6 +26,9 @@
 /* seccomp refuses ptrace (process.ptrace: none), else Landlock scopes it: names the layer of
  * the sys_exit_ptrace refusal records, which cannot see who refused. */
 #define CORDON_SESSION_PTRACE_SECCOMP (1u << 5)
+/* Pathname unix connect/sendmsg: default deny, allow by unix_rules (cgroup connect_unix and
+ * sendmsg_unix programs, or the LSM socket hooks). */
+#define CORDON_SESSION_UNIX (1u << 6)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -158,6 +162,32 @@ struct cordon_net_rule {
 	__u32 pad;   /* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_net_rule) == 104, "cordon_net_rule layout");
+
+/*
+ * unix_rules: an LPM trie over (session, socket path bytes), for pathname unix sockets. A
+ * directory entry ends in '/' and covers every path below it; an exact entry ends in its NUL
+ * byte (counted in prefixlen), so "/run/a.sock" never matches "/run/a.sockX". Lookups use the
+ * full key (the path, then zeros). Deny entries win: userspace drops any allow entry below a
+ * deny entry when it fills the map, since a lookup returns only the longest match.
+ */
+#define CORDON_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
+#define CORDON_UNIX_KEY_PATH 112 /* path bytes in the key: sun_path and a NUL, padded */
+
+struct cordon_unix_key {
+	__u32 prefixlen; /* LPM prefix length: 32 session bits + 8 * path bytes matched */
+	__u32 session;	 /* cordon_session.id; always matched in full */
+	__u8 path[CORDON_UNIX_KEY_PATH]; /* absolute, canonical path; zero after its end */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_unix_key) == 120, "cordon_unix_key layout");
+
+#define CORDON_UNIX_ALLOW 0u /* cordon_unix_rule.verdict: connect and send */
+#define CORDON_UNIX_DENY  1u /* refuse (network.unix.deny, or a tree kept in a private one) */
+
+struct cordon_unix_rule {
+	__u32 rule_id; /* policy rule, reported in events */
+	__u32 verdict; /* CORDON_UNIX_ALLOW or CORDON_UNIX_DENY */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_unix_rule) == 8, "cordon_unix_rule layout");
 
 /*
  * auto_exec: executables confined at exec even when started without `cordon run`

@@ -2,7 +2,9 @@
 /*
  * IP rules: looking up net_rules/bind_rules (IPv4 stored IPv4-mapped: cordon_addr_v4mapped() in
  * maps.h) and matching a destination's port and protocol. Shared by the cgroup programs and the
- * LSM socket hooks that judge the sockets no cgroup program sees.
+ * LSM socket hooks that judge the sockets no cgroup program sees. Pathname unix sockets: the
+ * unix_rules lookup and the canonical-path check, shared by the cgroup unix programs and the
+ * LSM socket hooks so that both tiers decide alike.
  */
 #ifndef CORDON_NET_BPF_H
 #define CORDON_NET_BPF_H
@@ -10,6 +12,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "maps.h"
+#include "events.h"
+#include "event.bpf.h"
 
 /* connect/sendmsg rules and bind rules: two maps of one layout (maps.h), one definition. */
 struct cordon_net_trie {
@@ -60,6 +64,140 @@ static __always_inline __u32 net_allowed(void *rules, struct cordon_net_key *key
 	key->session = s->id;
 	rule = bpf_map_lookup_elem(rules, key);
 	return rule && proto ? net_match(rule, port, proto) : 0;
+}
+
+/* Defined once, in settings.bpf.c. */
+extern const volatile __u32 cordon_unix_cgroup;
+
+/* Pathname unix socket rules (maps.h): one trie, shared by the cgroup unix programs and the LSM. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CORDON_MAX_UNIX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cordon_unix_key);
+	__type(value, struct cordon_unix_rule);
+} unix_rules SEC(".maps") __weak;
+
+/* A unix verdict: 0 allowed, else a CORDON_UNIX_REASON_* with the deciding rule. */
+struct unix_verdict {
+	__u32 reason;
+	__u32 rule_id;
+	__u32 len; /* bytes of the path */
+};
+
+/* The state of one scan of a socket path (bpf_loop callback context). */
+struct unix_scan {
+	struct cordon_unix_key key;
+	__u32 max; /* bytes the address holds */
+	__u32 len; /* bytes before the first NUL (or max) */
+	__u32 win; /* the last four bytes seen, newest in the low byte */
+	__u32 bad; /* a "//", "/./" or "/../" seen */
+};
+
+#define UNIX_W2(a, b)	    (((__u32)(a) << 8) | (b))
+#define UNIX_W3(a, b, c)    ((UNIX_W2(a, b) << 8) | (c))
+#define UNIX_W4(a, b, c, d) ((UNIX_W3(a, b, c) << 8) | (d))
+
+/* "//", "/./" or "/../" ends at the newest byte of @w (a '/'). */
+static __always_inline bool unix_odd_tail(__u32 w)
+{
+	return (w & 0xffff) == UNIX_W2('/', '/') || (w & 0xffffff) == UNIX_W3('/', '.', '/') ||
+	       w == UNIX_W4('/', '.', '.', '/');
+}
+
+/*
+ * One byte of the path: bpf_loop runs this once per byte, and the verifier checks the body
+ * once, where an unrolled scan with its carried state exceeds the verifier's budget.
+ */
+static long unix_scan_byte(__u32 i, void *ctx)
+{
+	struct unix_scan *sc = ctx;
+	__u8 c;
+
+	if (i >= CORDON_UNIX_KEY_PATH)
+		return 1;
+	c = sc->key.path[i];
+	if (i >= sc->max || i >= sc->len || !c) {
+		/* The path ends at its first NUL or at the end of the address: zero the rest. */
+		sc->key.path[i] = 0;
+		if (i < sc->len)
+			sc->len = i;
+		return 0;
+	}
+	sc->win = (sc->win << 8) | c;
+	if (c == '/' && unix_odd_tail(sc->win))
+		sc->bad = 1;
+	return 0;
+}
+
+/*
+ * Judge the socket path in @sc->key.path (sun_path bytes as the task passed them; @sc->max of
+ * them belong to the address) for session @s. The kernel resolves the path itself, after this
+ * program; the program sees only the string. So only an absolute path in canonical form is
+ * matched (a relative one depends on the working directory, and "..", "." or "//" let one
+ * spelling pass a prefix that the resolved path is not below); everything else is refused.
+ * Returns 0 for an abstract or unnamed address (sun_path[0] == 0: Landlock's scoping and the
+ * LSM's peer check are what judge those), else fills @v and returns 1.
+ */
+static __always_inline int unix_judge(struct unix_scan *sc, const struct cordon_session *s,
+				      struct unix_verdict *v)
+{
+	struct cordon_unix_rule *rule;
+	__u32 w;
+
+	if (sc->max > CORDON_UNIX_PATH_MAX)
+		sc->max = CORDON_UNIX_PATH_MAX;
+	if (!sc->max || !sc->key.path[0])
+		return 0;
+	sc->len = sc->max;
+	sc->win = 0;
+	sc->bad = 0;
+	bpf_loop(CORDON_UNIX_KEY_PATH, unix_scan_byte, sc, 0);
+	v->len = sc->len;
+	v->rule_id = 0;
+	/* A trailing "/", "/." or "/..": names a directory, or resolves elsewhere. */
+	w = sc->win;
+	if ((w & 0xff) == '/' || (w & 0xffff) == UNIX_W2('/', '.') ||
+	    (w & 0xffffff) == UNIX_W3('/', '.', '.'))
+		sc->bad = 1;
+	if (sc->key.path[0] != '/') {
+		v->reason = CORDON_UNIX_REASON_RELATIVE;
+		return 1;
+	}
+	if (sc->bad) {
+		v->reason = CORDON_UNIX_REASON_NONCANON;
+		return 1;
+	}
+	sc->key.prefixlen = CORDON_NET_KEY_SESSION_BITS + 8 * CORDON_UNIX_KEY_PATH;
+	sc->key.session = s->id;
+	rule = bpf_map_lookup_elem(&unix_rules, &sc->key);
+	if (!rule) {
+		v->reason = CORDON_UNIX_REASON_DEFAULT;
+		return 1;
+	}
+	v->rule_id = rule->rule_id;
+	v->reason = rule->verdict == CORDON_UNIX_ALLOW ? 0 : CORDON_UNIX_REASON_DENY;
+	return 1;
+}
+
+/* The record of a refused unix path (the key still holds the path, zero-terminated). */
+static __always_inline void unix_report(const struct cordon_unix_key *key,
+					const struct unix_verdict *v,
+					const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+					__u16 layer, __s32 verdict, __u16 sock_type)
+{
+	struct cordon_event_unix *ev;
+
+	ev = event_reserve(sizeof(*ev), CORDON_EV_UNIX, hook, layer, s, cgroup_id, verdict,
+			   v->rule_id);
+	if (!ev)
+		return;
+	ev->reason = v->reason;
+	ev->sock_type = sock_type;
+	ev->path_len = v->len < CORDON_UNIX_PATH_MAX ? v->len : CORDON_UNIX_PATH_MAX;
+	/* key->path holds at most CORDON_UNIX_PATH_MAX bytes, then zeros: a NUL-terminated copy. */
+	__builtin_memcpy(ev->path, key->path, sizeof(ev->path));
+	bpf_ringbuf_submit(ev, 0);
 }
 
 #endif /* CORDON_NET_BPF_H */

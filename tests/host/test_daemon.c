@@ -425,6 +425,18 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	unlink(go2);
 }
 
+/* What a command printed, for the diagnosis of a failed check. */
+static void diag_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f))
+		tap_diag("%s: %s", path, line);
+	if (f)
+		fclose(f);
+}
+
 static void test_nested(void)
 {
 	char cmd[4200], out[160], *argv[10];
@@ -434,9 +446,10 @@ static void test_nested(void)
 	snprintf(cmd, sizeof(cmd), "%s run --policy t-net -- /bin/true; echo nested=$?", cordon);
 	run_argv(argv, "t-deny", cmd);
 	rc = test_wait_exit(spawn_as(USER1, out, argv));
-	tap_check(rc == 0 && test_file_has(out, "nested=1") &&
-			  test_file_has(out, "inside a session cannot start another"),
-		  "no_session_from_inside_a_session");
+	if (!tap_check(rc == 0 && test_file_has(out, "nested=1") &&
+			       test_file_has(out, "inside a session cannot start another"),
+		       "no_session_from_inside_a_session"))
+		diag_file(out);
 }
 
 /* `cordon run --audit-log` with the daemon: our records and the daemon's, in one file. */
@@ -464,7 +477,11 @@ static void test_client_audit_log(void)
 	tap_check(test_file_has(log, "\"action\":\"session-start\"") &&
 			  test_file_has(log, "\"action\":\"session-end\""),
 		  "client_log_has_own_session_records");
-	tap_check(test_file_has(log, "\"daemon\":true"), "client_log_has_daemon_session_start");
+	if (!tap_check(test_file_has(log, "\"daemon\":true"),
+		       "client_log_has_daemon_session_start")) {
+		diag_file(out);
+		diag_file(log);
+	}
 	tap_check(test_file_has(log, "\"outcome\":\"failure\"") &&
 			  test_file_has(log, "\"layer\":\"cgroup_bpf\""),
 		  "client_log_has_the_kernel_refusal");

@@ -17,6 +17,7 @@ struct collected {
 		struct cordon_event_hdr hdr;
 		struct cordon_event_file file;
 		struct cordon_event_connect conn;
+		struct cordon_event_unix unx;
 	} ev[COLLECT_MAX];
 	int n;
 	int malformed; /* records that failed cordon_event_check() */

@@ -337,6 +337,8 @@ int test_lsm_session(struct cordon_session_ctx *s, const char *root, const char 
 		r = policy_resolve_parsed(p, &ro, &resolved, &errs);
 	if (r == 0)
 		r = policy_compile_maps(resolved, 1, NULL, NULL, &maps, &errs);
+	if (r == 0)
+		r = policy_compile_unix(resolved, NULL, &maps);
 	for (size_t i = 0; i < errs.n; i++)
 		tap_diag("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
 			 errs.v[i].msg);

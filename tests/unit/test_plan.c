@@ -59,6 +59,7 @@ static struct cordon_plan_kernel kernel(int abi, bool bpf_lsm, enum privilege pr
 		.landlock_abi = abi,
 		.seccomp = true,
 		.cgroup_bpf = true,
+		.cgroup_unix = true,
 		.bpf_lsm = bpf_lsm,
 		.mount_ns = priv == PRIV_ROOT || priv == PRIV_USER_USERNS || priv == PRIV_DAEMON,
 		.cpu_controller = true,
@@ -198,6 +199,10 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	assert_int_equal(gap_of(&plan, "session: its own /tmp") != NULL, !mnt);
 	expect += !mnt;
 	assert_int_equal(gap_of(&plan, "filesystem: permission changes") != NULL, !mnt);
+	/* Pathname unix sockets: the cgroup unix programs (this model's kernel has them), or the
+	 * BPF LSM socket hooks. */
+	expect += !cg && !lsm;
+	assert_int_equal(gap_of(&plan, "network.unix") != NULL, !cg && !lsm);
 
 	assert_int_equal(plan.ngaps, expect);
 	assert_int_equal(plan.strict, strict);
@@ -215,6 +220,32 @@ static void test_plan__every_layer_and_gap_combination(void **state)
 					check_combination(strict ? strict_policy
 								 : best_effort_policy,
 							  strict, abi, lsm, priv);
+}
+
+/* Root on a kernel before 6.7: without BPF LSM nothing makes pathname unix sockets default deny;
+ * with it the LSM socket hooks do, as the cgroup unix programs do on 6.7+. */
+static void test_plan__unix_without_cgroup_unix_or_lsm_is_a_gap(void **state)
+{
+	struct cordon_plan_kernel k = kernel(7, false, PRIV_ROOT);
+	struct pol_landlock ll;
+	struct policy *pol;
+	struct cordon_plan plan;
+
+	(void)state;
+	k.cgroup_unix = false;
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_non_null(gap_of(&plan, "network.unix"));
+	assert_true(plan.refuse);
+	done(&plan, &ll, pol);
+	k.bpf_lsm = true;
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_null(gap_of(&plan, "network.unix"));
+	done(&plan, &ll, pol);
+	k.bpf_lsm = false;
+	k.cgroup_unix = true;
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_null(gap_of(&plan, "network.unix"));
+	done(&plan, &ll, pol);
 }
 
 static void test_plan__best_effort_never_refuses(void **state)
@@ -393,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_plan__root_with_bpf_lsm_enforces_everything_at_every_abi),
 		cmocka_unit_test(test_plan__every_layer_and_gap_combination),
 		cmocka_unit_test(test_plan__best_effort_never_refuses),
+		cmocka_unit_test(test_plan__unix_without_cgroup_unix_or_lsm_is_a_gap),
 		cmocka_unit_test(test_plan__allow_degraded_keeps_gaps_but_does_not_refuse),
 		cmocka_unit_test(test_plan__masks_truncated_is_a_pattern_gap_that_refuses),
 		cmocka_unit_test(test_plan__network_gap_says_why_cgroup_bpf_is_missing),

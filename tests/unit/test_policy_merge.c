@@ -310,11 +310,38 @@ static void test_policy_merge__resolve_with_floor_file(void **state)
 	policy_free(p);
 }
 
+static void test_policy_merge__unix_allow_in_write_tree_is_error(void **state)
+{
+	struct policy_errors errs = { 0 };
+	struct policy_resolve_opts ro = { .search = &search, .vars = &vars };
+	struct policy *p = NULL;
+
+	(void)state;
+	put("ux", "name: ux\nextends: agent\nnetwork:\n  unix:\n    allow:\n"
+		  "      - ${PROJECT}/dev.sock\n      - /run/app/\n");
+	assert_int_equal(policy_resolve("ux", &ro, &p, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 6);
+	assert_int_equal(errs.v[0].col, 9);
+	assert_string_equal(
+		errs.v[0].msg,
+		"network.unix.allow: '/home/user/project/dev.sock' is inside the write "
+		"tree '/home/user/project': the agent could replace it with a symlink to "
+		"any socket");
+	policy_errors_free(&errs);
+	/* Outside every write tree: accepted, and merged like the other allow-lists. */
+	put("ux", "name: ux\nextends: agent\nnetwork:\n  unix:\n    allow: [/run/app/]\n");
+	assert_int_equal(policy_resolve("ux", &ro, &p, &errs), 0);
+	assert_true(has(&p->unix_allow, "/run/app"));
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_merge__extends_adds_and_replace_discards),
 		cmocka_unit_test(test_policy_merge__extends_cycle_is_error),
+		cmocka_unit_test(test_policy_merge__unix_allow_in_write_tree_is_error),
 		cmocka_unit_test(test_policy_merge__self_extends_is_a_cycle),
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),
 		cmocka_unit_test(test_policy_merge__floor_host_sets_win),

@@ -159,6 +159,14 @@ static const struct malformed {
 	{ "bad-unterminated-variable.yaml", 4, 11, 1, "unterminated '${' in '${HOME/x'" },
 	{ "bad-user-var-relative.yaml", 4, 11, 1,
 	  "relative path 'user/x' after expansion of '${USER}/x': paths must be absolute" },
+	{ "bad-unix-allow-dot.yaml", 5, 13, 1,
+	  "network.unix.allow: '/run/./app.sock' has a '.', '..' or empty component: write the "
+	  "socket's canonical path" },
+	{ "bad-unix-allow-empty.yaml", 5, 13, 1,
+	  "network.unix.allow: '/run/app//x.sock' has a '.', '..' or empty component: write the "
+	  "socket's canonical path" },
+	{ "bad-unix-allow-relative.yaml", 6, 9, 1,
+	  "relative path 'run/app.sock': paths must be absolute or start with ${VARIABLE}" },
 	{ "bad-v6-no-brackets.yaml", 4, 13, 1, "IPv6 addresses need brackets: [ADDR]:PORT" },
 	{ "bad-zero-pids.yaml", 4, 9, 1, "'limits.pids' must be greater than 0" },
 };

@@ -38,6 +38,7 @@
 #include "events_collect.h"
 #include "loader/loader.h"
 #include "policy/policy.h"
+#include "probe/probe.h"
 #include "compile/compile.h"
 #include "spawn.h"
 #include "tap.h"
@@ -393,6 +394,7 @@ static void under_cordon_run(void)
 	char *whats[MAX_ATTACKS], *args[MAX_ATTACKS];
 	pid_t pids[MAX_ATTACKS] = { 0 };
 	json_t *recs;
+	bool cg_unix = cordon_probe_cgroup_unix() == 0;
 
 	stat(SECRET, &key);
 	snprintf(pid, sizeof(pid), "%d", (int)outsider);
@@ -432,13 +434,24 @@ static void under_cordon_run(void)
 		  EACCES,
 		  { "file-exec", "bpf_lsm", "bprm_check_security", "EACCES", "memfd:payload*", 0, 0,
 		    false, false, "x", -1, -1 } },
-		/* The socket's inode rule; hooks without a struct path give the final component. */
-		{ "connect_denied_unix_socket",
-		  "unix",
-		  SOCK,
-		  EACCES,
-		  { "unix-connect", "bpf_lsm", "unix_stream_connect", "EACCES", "adocker.sock", 0,
-		    POL_RULE_UNIX, false, false, "w", -1, -1 } },
+		/*
+		 * The socket's inode rule; hooks without a struct path give the final component.
+		 * Where the cgroup unix programs run (6.7+) they refuse it first, by its path.
+		 */
+		cg_unix ? (struct run_attack){ "connect_denied_unix_socket",
+					       "unix",
+					       SOCK,
+					       EPERM,
+					       { "unix-connect", "cgroup_bpf", "connect_unix",
+						 "EPERM", SOCK, 0, POL_RULE_UNIX, false, false,
+						 NULL, -1, -1 } }
+			: (struct run_attack){ "connect_denied_unix_socket",
+					       "unix",
+					       SOCK,
+					       EACCES,
+					       { "unix-connect", "bpf_lsm", "unix_stream_connect",
+						 "EACCES", "adocker.sock", 0, POL_RULE_UNIX, false,
+						 false, "w", -1, -1 } },
 		{ "write_protected_git_hook",
 		  "write",
 		  PROJ "/.git/hooks/pre-commit",

@@ -216,7 +216,15 @@ int main(void)
 	tap_check(test_file_has(VMD "/daemon.log", "BPF LSM on"), "daemon_uses_bpf_lsm");
 
 	a = spawn_agent(VMD "/agent.out", agent);
-	tap_check(test_wait_file_has(VMD "/agent.out", "ready", 20000), "session_started");
+	if (!tap_check(test_wait_file_has(VMD "/agent.out", "ready", 20000), "session_started")) {
+		FILE *f = fopen(VMD "/agent.out", "r");
+		char line[512];
+
+		while (f && fgets(line, sizeof(line), f))
+			tap_diag("agent: %s", line);
+		if (f)
+			fclose(f);
+	}
 	{
 		/* The session id, from the daemon's state directory. */
 		DIR *d = opendir(VMD "/run/sessions");

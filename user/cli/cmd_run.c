@@ -34,6 +34,7 @@ static int probe_kernel(struct run *r)
 			r->layers[CORDON_LAYER_ID_LANDLOCK].active ? r->feat.landlock_abi : 0,
 		.seccomp = r->layers[CORDON_LAYER_ID_SECCOMP].active,
 		.cgroup_bpf = r->layers[CORDON_LAYER_ID_CGROUP_BPF].active,
+		.cgroup_unix = r->feat.cgroup_unix == 0,
 		.bpf_lsm = r->layers[CORDON_LAYER_ID_BPF_LSM].active,
 		.mount_ns = r->layers[CORDON_LAYER_ID_MOUNT_NS].active,
 		.cpu_controller = strstr(r->feat.cgroup2_controllers, "cpu") != NULL,
@@ -43,6 +44,7 @@ static int probe_kernel(struct run *r)
 	/* In a session the daemon spawns, the daemon made its cgroup and rules. */
 	k->daemon = r->dsess.on;
 	k->daemon_bpf_lsm = r->dsess.bpf_lsm;
+	k->cgroup_unix = k->daemon ? r->dsess.cgroup_unix : k->cgroup_unix;
 	/*
 	 * The fanotify listener: ours as root with a mount namespace (the marks go on the
 	 * session's own mounts) and a session cgroup (the guard kills through it). Created here,

@@ -15,6 +15,7 @@ struct run_daemon_session {
 	char name[33];
 	int procs_fd; /* the session's cgroup.procs, or -1 */
 	bool bpf_lsm;
+	bool cgroup_unix;    /* the daemon's cgroup unix connect/sendmsg programs are attached */
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */
 	char sha256[65];
 };

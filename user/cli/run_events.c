@@ -27,7 +27,7 @@ int run_on_event(void *ctx, void *data, size_t size)
 		ev->malformed += type == -EBADMSG;
 		return 0;
 	}
-	if (type == CORDON_EV_CONNECT ||
+	if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
 	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
 		ev->refused_connect++;
 	else if (type == CORDON_EV_FILE ||

@@ -274,6 +274,8 @@ int run_compile(struct run *r)
 		if (e == 0)
 			e = policy_compile_maps(r->pol, 1, cordon_resolve, &r->res, &r->maps,
 						&r->errs);
+		if (e == 0)
+			e = policy_compile_unix(r->pol, r->project, &r->maps);
 	}
 	if (e < 0) {
 		print_errors(&r->errs);

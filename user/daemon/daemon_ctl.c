@@ -26,6 +26,7 @@
 #include "audit/audit.h"
 #include "sys/sys.h"
 #include "daemon.h"
+#include "loader/loader.h"
 #include "policy/policy.h"
 
 int daemon_ctl_listen(struct daemon *d)
@@ -276,7 +277,8 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 		json_object_set_new(rep, "policy", json_string(s->policy));
 		json_object_set_new(rep, "policy_sha256", json_string(s->sha256));
 		json_object_set_new(rep, "layers",
-				    json_pack("{s:b,s:b}", "cgroup_bpf", 1, "bpf_lsm", s->lsm));
+				    json_pack("{s:b,s:b,s:b}", "cgroup_bpf", 1, "bpf_lsm", s->lsm,
+					      "cgroup_unix", cordon_bpf_unix_ready(d->bpf)));
 		json_object_set_new(rep, "limits", json_integer(limits));
 	}
 	policy_free(pol);

@@ -118,13 +118,15 @@ static void user_name(uid_t uid, char *buf, size_t len)
 }
 
 /* Host names: resolved now, by a child process with a deadline (see resolve.c). */
-static int compile(const struct policy *pol, struct cordon_resolver *res, struct pol_maps *maps,
-		   struct policy_errors *errs)
+static int compile(const struct policy *pol, const char *project, struct cordon_resolver *res,
+		   struct pol_maps *maps, struct policy_errors *errs)
 {
 	int r = cordon_resolver_prefetch(res, pol, RESOLVE_TIMEOUT_MS);
 
 	if (r == 0)
 		r = policy_compile_maps(pol, 1, cordon_resolve, res, maps, errs);
+	if (r == 0)
+		r = policy_compile_unix(pol, project, maps);
 	return r;
 }
 
@@ -136,7 +138,7 @@ int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct 
 	const char *failed = NULL;
 	int r;
 
-	r = compile(pol, &res, &maps, &errs);
+	r = compile(pol, s->project[0] ? s->project : NULL, &res, &maps, &errs);
 	if (r == 0)
 		r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
 	if (r < 0)
@@ -153,7 +155,10 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 				    pid_t pid, const char *project, bool auto_confine)
 {
 	/* The daemon is root and loaded the programs: cgroup BPF always, BPF LSM if it runs. */
-	const struct cordon_plan_kernel k = { .root = true, .cgroup_bpf = true, .bpf_lsm = d->lsm };
+	const struct cordon_plan_kernel k = { .root = true,
+					      .cgroup_bpf = true,
+					      .cgroup_unix = cordon_bpf_unix_ready(d->bpf),
+					      .bpf_lsm = d->lsm };
 	struct dsession *s = calloc(1, sizeof(*s));
 
 	if (!s)
@@ -194,7 +199,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s = new_session(d, pol, uid, pid, project, auto_confine);
 	if (!s)
 		return -ENOMEM;
-	r = compile(pol, &res, &maps, &errs);
+	r = compile(pol, s->project[0] ? s->project : NULL, &res, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;

@@ -159,6 +159,7 @@ struct spawn {
 	unsigned int limits;
 	int audit_fd;
 	const char *socket; /* the daemon's control socket */
+	bool cgroup_unix;   /* its cgroup unix programs are attached */
 };
 
 static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, const int *fds)
@@ -204,6 +205,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	r.pol = sp->pol;
 	r.dsess = (struct run_daemon_session){ .on = true,
 					       .bpf_lsm = sp->s->lsm,
+					       .cgroup_unix = sp->cgroup_unix,
 					       .limits = sp->limits,
 					       .procs_fd = sp->s->s.procs_fd };
 	snprintf(r.dsess.name, sizeof(r.dsess.name), "%s", sp->s->s.name);
@@ -264,6 +266,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		return cordon_ctl_error(r, "%s", err);
 	}
 	sp.s = s;
+	sp.cgroup_unix = cordon_bpf_unix_ready(d->bpf);
 	p = fork();
 	if (p == 0)
 		worker(&sp, c->fd, fds);

@@ -235,6 +235,13 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		action = "connect";
 		*category = "network";
 		break;
+	case CORDON_EV_UNIX:
+		action =
+			h->hook == CORDON_HOOK_SENDMSG_UNIX || h->hook == CORDON_HOOK_SOCKET_SENDMSG
+				? "unix-send"
+				: "unix-connect";
+		*category = "network";
+		break;
 	case CORDON_EV_TASK:
 		action = h->hook == CORDON_HOOK_TASK_KILL ? "process-signal" : "process-ptrace";
 		*category = "process";
@@ -390,6 +397,17 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		const struct cordon_event_connect *e = data;
 
 		set_destination(rec, e->addr, e->port, transport_of(e->protocol));
+		break;
+	}
+	case CORDON_EV_UNIX: {
+		const struct cordon_event_unix *e = data;
+
+		json_object_set_new(cordon, "unix_reason", json_integer(e->reason));
+		json_object_set_new(cordon, "socket_type", json_integer(e->sock_type));
+		json_t *file = json_object();
+
+		cordon_audit_set_str(rec, file, "path", "file.path", e->path, sizeof(e->path));
+		json_object_set_new(rec, "file", file);
 		break;
 	}
 	case CORDON_EV_TASK:

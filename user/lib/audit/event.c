@@ -65,6 +65,12 @@ static const struct cordon_event_field connect_fields[] = {
 	  .aux2 = OFF(connect, protocol) },
 };
 
+static const struct cordon_event_field unix_fields[] = {
+	{ FIELD(CORDON, "unix_reason", U32), AT(unix, reason) },
+	{ FIELD(CORDON, "socket_type", U16), AT(unix, sock_type) },
+	{ FIELD(FILE, "path", STR), AT(unix, path) },
+};
+
 static const struct cordon_event_field task_fields[] = {
 	{ FIELD(TARGET, "pid", U32), AT(task, target_pid) },
 	{ FIELD(TARGET, "name", STR), AT(task, target_comm) },
@@ -144,6 +150,15 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_UNIX_MAY_SEND] = { .action = "unix-send" },
 };
 
+/* A pathname unix socket refused by its path (default deny or a deny entry). */
+static const struct cordon_hook_class unix_by_hook[] = {
+	[CORDON_HOOK_CONNECT_UNIX] = { .action = "unix-connect" },
+	[CORDON_HOOK_SOCKET_CONNECT] = { .action = "unix-connect" },
+	[CORDON_HOOK_UNIX_STREAM_CONNECT] = { .action = "unix-connect" },
+	[CORDON_HOOK_SENDMSG_UNIX] = { .action = "unix-send" },
+	[CORDON_HOOK_SOCKET_SENDMSG] = { .action = "unix-send" },
+};
+
 static const struct cordon_hook_class task_by_hook[] = {
 	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
 };
@@ -210,6 +225,11 @@ static const struct cordon_event_desc descs[] = {
 				    .action = "connect",
 				    .category = "network",
 				    FIELDS(connect_fields) },
+	[CORDON_EV_UNIX] = { .size = sizeof(struct cordon_event_unix),
+			     .action = "unix-connect",
+			     .category = "network",
+			     BY_HOOK(unix_by_hook),
+			     FIELDS(unix_fields) },
 	[CORDON_EV_EXEC] = { .size = sizeof(struct cordon_event_exec),
 			     .action = "process-exec",
 			     .category = "process",

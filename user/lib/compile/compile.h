@@ -193,14 +193,23 @@ struct pol_inode_path {
 };
 
 /* rule_id: the kind in the high 16 bits, the index of the entry in its list in the low 16. */
-#define POL_RULE_CONNECT     1u
-#define POL_RULE_BIND	     2u
-#define POL_RULE_SECRET	     3u
-#define POL_RULE_PROTECT     4u
-#define POL_RULE_EXEC	     5u
-#define POL_RULE_UNIX	     6u
-#define POL_RULE_PATTERN     7u
+#define POL_RULE_CONNECT    1u
+#define POL_RULE_BIND	    2u
+#define POL_RULE_SECRET	    3u
+#define POL_RULE_PROTECT    4u
+#define POL_RULE_EXEC	    5u
+#define POL_RULE_UNIX	    6u
+#define POL_RULE_PATTERN    7u
+#define POL_RULE_UNIX_ALLOW 8u /* network.unix.allow */
+#define POL_RULE_UNIX_VIEW \
+	9u /* the session's private /tmp (1), /var/tmp (2), /dev/shm (3); 0:
+				  * a host tree kept below one of them (the project, ...) */
 #define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
+
+struct pol_map_unix {
+	struct cordon_unix_key key; /* session 0: keyed to the session when the map is filled */
+	struct cordon_unix_rule rule;
+};
 
 struct pol_maps {
 	uint32_t session_flags; /* CORDON_SESSION_* */
@@ -212,6 +221,8 @@ struct pol_maps {
 	size_t ninodes;
 	struct cordon_name_pattern *patterns; /* secrets.patterns, for the name_patterns map */
 	size_t npatterns;
+	struct pol_map_unix *unix_rules; /* pathname unix sockets, for the unix_rules map */
+	size_t nunix;
 };
 
 /*
@@ -231,6 +242,15 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 			struct pol_maps *out, struct policy_errors *errs);
 void pol_maps_free(struct pol_maps *m);
 
+/*
+ * Add the pathname unix socket rules to @m and turn on CORDON_SESSION_UNIX (default deny):
+ * network.unix.deny (winning over allow), network.unix.allow, and the session's private /tmp,
+ * /var/tmp and /dev/shm except the host trees kept below them (the project, allowed paths).
+ * @project: the session's project (a project that is or holds /tmp keeps the host's /tmp), or
+ * NULL. Each entry covers the path itself and everything below it. 0 or -ENOMEM.
+ */
+int policy_compile_unix(const struct policy *p, const char *project, struct pol_maps *m);
+
 /* ---- plan ---- */
 /*
  * The enforcement plan: which layer enforces which rule on this kernel with these privileges,
@@ -244,6 +264,7 @@ struct cordon_plan_kernel {
 	int landlock_abi;    /* > 0, or 0 when Landlock is not available */
 	bool seccomp;	     /* seccomp filters with SECCOMP_RET_ERRNO */
 	bool cgroup_bpf;     /* cgroup programs load and attach (probed as root) */
+	bool cgroup_unix;    /* ... and the unix connect/sendmsg ones too (6.7+) */
 	bool bpf_lsm;	     /* LSM programs load and attach (probed as root) */
 	bool mount_ns;	     /* a mount namespace for the masks: root, or user namespaces */
 	bool cpu_controller; /* "cpu" among the cgroup v2 root's controllers */
@@ -261,6 +282,7 @@ enum cordon_gap_kind {
 	CORDON_GAP_NETWORK,  /* UDP and per-address rules without cgroup BPF */
 	CORDON_GAP_MASKS_TRUNCATED, /* secrets.patterns masked by a search that did not finish */
 	CORDON_GAP_VIEW, /* no mount namespace: no view or pid namespace of the session's own */
+	CORDON_GAP_UNIX, /* pathname unix sockets: neither cgroup unix programs nor BPF LSM */
 };
 
 struct cordon_plan_gap {

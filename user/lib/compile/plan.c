@@ -85,6 +85,20 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    !k->root ? "cgroup programs need root or the daemon"
 				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
 	/*
+	 * Pathname unix sockets are default-deny by path in the cgroup unix programs (6.7+) or, where
+	 * those are missing, in the BPF LSM socket_connect/socket_sendmsg hooks (same matcher).
+	 * Without either, a socket of another program that the view shows (outside the private
+	 * /tmp) is reachable whatever network.unix.allow says.
+	 */
+	if (!r && !(cgroup_bpf && k->cgroup_unix) && !(plan->layers & POL_NEEDS_BPF_LSM))
+		r = add_gap(plan, CORDON_GAP_UNIX,
+			    "network.unix: pathname unix sockets are default deny",
+			    "cgroup-bpf or bpf-lsm",
+			    !cgroup_bpf
+				    ? "cgroup programs and BPF LSM need root or the daemon"
+				    : "the kernel has neither cgroup unix connect/sendmsg programs "
+				      "(6.7+) nor BPF LSM");
+	/*
 	 * The session boundary itself: without a mount namespace (unprivileged, without user
 	 * namespaces) the host's /tmp, terminals and processes stay within the agent's reach, and
 	 * nothing kills what it leaves behind. Never silent.

@@ -356,6 +356,7 @@ int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, ch
 void pol_maps_free(struct pol_maps *m)
 {
 	free(m->patterns);
+	free(m->unix_rules);
 	free(m->connect);
 	free(m->bind);
 	for (size_t i = 0; i < m->ninodes; i++)

@@ -139,6 +139,9 @@ enum cordon_view_kind {
 	CORDON_VIEW_TMPFS,  /* an empty tmpfs, mode 1777, nosuid, nodev */
 	CORDON_VIEW_DEVPTS, /* a new devpts instance: only the session's own terminals */
 	CORDON_VIEW_PROC,   /* the procfs of the session's pid namespace: only its processes */
+	/* an empty read-only tmpfs hiding the host's tree (/run/user: the session bus,
+	 * gpg-agent, systemd --user, ...); allowed paths below it come back as binds */
+	CORDON_VIEW_EMPTY,
 };
 
 struct cordon_view_mount {
@@ -147,7 +150,7 @@ struct cordon_view_mount {
 	uint64_t landlock_access; /* granted again on the new root (Landlock skips hidden ones) */
 };
 
-#define CORDON_VIEW_MAX_MOUNTS 5
+#define CORDON_VIEW_MAX_MOUNTS 6
 #define CORDON_VIEW_MAX_KEEP   64 /* bound of the launched child's fixed table */
 #define CORDON_VIEW_MAX_RW     64 /* write trees made writable bind mounts */
 

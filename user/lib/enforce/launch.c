@@ -206,6 +206,10 @@ static int mount_view(const struct cordon_view_mount *m)
 		return cordon_pty_mount_devpts();
 	if (m->kind == CORDON_VIEW_PROC)
 		return mount("proc", m->path, "proc", flags | MS_NOEXEC, NULL) < 0 ? -errno : 0;
+	if (m->kind == CORDON_VIEW_EMPTY)
+		return mount("tmpfs", m->path, "tmpfs", flags | MS_NOEXEC, "mode=0755,size=4k") < 0
+			       ? -errno
+			       : 0;
 	return mount("tmpfs", m->path, "tmpfs", flags, "mode=1777") < 0 ? -errno : 0;
 }
 

@@ -132,7 +132,8 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 	if (lsm)
 		return m->session_flags;
 	return CORDON_SESSION_NET | CORDON_SESSION_BIND |
-	       (m->session_flags & (CORDON_SESSION_AUDIT_CONNECT | CORDON_SESSION_PTRACE_SECCOMP));
+	       (m->session_flags & (CORDON_SESSION_AUDIT_CONNECT | CORDON_SESSION_PTRACE_SECCOMP |
+				    CORDON_SESSION_UNIX));
 }
 
 /* Files visited at most below one denied directory to give each its own inode rule. */
@@ -205,6 +206,14 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 
 		k.session = s->id;
 		r = cordon_bpf_bind_rule_add(s->bpf, &k, &m->bind[i].rule);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < m->nunix; i++) {
+		struct cordon_unix_key k = m->unix_rules[i].key;
+
+		k.session = s->id;
+		r = cordon_bpf_unix_rule_add(s->bpf, &k, &m->unix_rules[i].rule);
 		if (r < 0)
 			return r;
 	}

@@ -20,7 +20,7 @@ static const struct {
 } view_mounts[] = {
 	{ "/tmp", CORDON_VIEW_TMPFS },	   { "/var/tmp", CORDON_VIEW_TMPFS },
 	{ "/dev/shm", CORDON_VIEW_TMPFS }, { "/dev/pts", CORDON_VIEW_DEVPTS },
-	{ "/proc", CORDON_VIEW_PROC },
+	{ "/proc", CORDON_VIEW_PROC },	   { "/run/user", CORDON_VIEW_EMPTY },
 };
 
 /* Is @path @dir itself or below it? */
@@ -40,12 +40,22 @@ static bool path_under(const char *path, const char *dir)
  */
 static uint64_t view_access(const struct pol_landlock *ll, const struct cordon_view_mount *m)
 {
-	uint64_t a = m->kind == CORDON_VIEW_PROC ? 0 : POL_LL_READ | POL_LL_WRITE;
+	uint64_t a = m->kind == CORDON_VIEW_PROC || m->kind == CORDON_VIEW_EMPTY
+			     ? 0
+			     : POL_LL_READ | POL_LL_WRITE;
 	const char *path = m->path;
 
 	for (size_t i = 0; i < ll->npaths; i++)
 		if (!strcmp(ll->paths[i].path, path))
 			a |= ll->paths[i].access;
+	/*
+	 * No symlinks in the private scratch trees: unix sockets there are allowed by path
+	 * (policy_compile_unix.c), and the cgroup program sees only the string, so a link
+	 * /tmp/x -> /run/user/UID/bus would pass for the bus. A symlink made elsewhere cannot be
+	 * renamed in (another file system: EXDEV), nor a socket hard-linked in.
+	 */
+	if (m->kind == CORDON_VIEW_TMPFS)
+		a &= ~(uint64_t)LANDLOCK_ACCESS_FS_MAKE_SYM;
 	return a & ll->attr.handled_access_fs;
 }
 

@@ -18,6 +18,7 @@
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 #include "loader/loader.h"
+#include "probe/probe.h"
 #include "cordon.skel.h"
 
 struct cordon_bpf {
@@ -30,6 +31,7 @@ struct cordon_bpf {
 	char skipped[256]; /* LSM hooks this kernel lacks, comma-separated */
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
+	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
 };
 
 void cordon_bpf_stop(struct cordon_bpf *b)
@@ -237,6 +239,35 @@ static void skip_missing_hook(struct cordon_bpf *b, struct bpf_program *p,
 	}
 }
 
+/* Attach types of kernel 6.7 that Debian 12's libbpf and uapi headers do not name. */
+#define CORDON_CGROUP_UNIX_CONNECT 49 /* BPF_CGROUP_UNIX_CONNECT */
+#define CORDON_CGROUP_UNIX_SENDMSG 50 /* BPF_CGROUP_UNIX_SENDMSG */
+
+/*
+ * The pathname unix programs are declared as connect4/sendmsg4 programs (the only section names
+ * libbpf 1.1 has for sock_addr programs) and get their real attach type here, by number,
+ * before load; attach_cgroup() attaches with the expected attach type. On a kernel without the
+ * types (before 6.7) they are left out and everything else loads.
+ */
+static void choose_unix_programs(struct cordon_bpf *b)
+{
+	struct bpf_program *conn = b->skel->progs.cordon_connect_unix;
+	struct bpf_program *send = b->skel->progs.cordon_sendmsg_unix;
+
+	b->unix_ready = cordon_probe_cgroup_unix() == 0;
+	if (!b->unix_ready) {
+		bpf_program__set_autoload(conn, false);
+		bpf_program__set_autoload(send, false);
+		return;
+	}
+	bpf_program__set_expected_attach_type(conn,
+					      (enum bpf_attach_type)CORDON_CGROUP_UNIX_CONNECT);
+	bpf_program__set_expected_attach_type(send,
+					      (enum bpf_attach_type)CORDON_CGROUP_UNIX_SENDMSG);
+	/* The LSM socket hooks leave the unix sockets these programs judge to them. */
+	b->skel->rodata->cordon_unix_cgroup = 1;
+}
+
 /*
  * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
  * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
@@ -259,6 +290,7 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 			skip_missing_hook(b, p, vmlinux);
 	}
 	btf__free(vmlinux);
+	choose_unix_programs(b);
 }
 
 /* Pin the maps under @dir; when every link is pinned too, adopt them instead of loading. */
@@ -451,9 +483,13 @@ uint32_t cordon_kernel_dev(uint64_t st_dev)
 }
 
 /* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
+/* Room for the largest rule key (cordon_unix_key: a whole socket path). */
+#define PURGE_KEY_MAX 128
+_Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
+
 static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 {
-	uint8_t key[64], next[64], *prev = NULL;
+	uint8_t key[PURGE_KEY_MAX], next[PURGE_KEY_MAX], *prev = NULL;
 	int fd = bpf_map__fd(map), r;
 
 	if (klen > sizeof(key))
@@ -495,6 +531,9 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
 			      offsetof(struct cordon_inode_key, session), id);
 	if (r == 0)
+		r = purge_map(b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
+			      offsetof(struct cordon_unix_key, session), id);
+	if (r == 0)
 		r = purge_map(b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
 			      offsetof(struct cordon_pattern_key, session), id);
 	return r;
@@ -522,6 +561,17 @@ int cordon_bpf_sessions_each(struct cordon_bpf *b,
 		if (r)
 			return r;
 	}
+}
+
+bool cordon_bpf_unix_ready(const struct cordon_bpf *b)
+{
+	return b->unix_ready;
+}
+
+int cordon_bpf_unix_rule_add(struct cordon_bpf *b, const struct cordon_unix_key *k,
+			     const struct cordon_unix_rule *r)
+{
+	return update(b->skel->maps.unix_rules, k, sizeof(*k), r, sizeof(*r));
 }
 
 bool cordon_bpf_auto_ready(const struct cordon_bpf *b)

@@ -87,6 +87,11 @@ int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total);
 int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			    const struct cordon_net_rule *r);
 
+/* The cgroup programs for pathname unix connect/sendmsg are attached (kernel 6.7+). */
+bool cordon_bpf_unix_ready(const struct cordon_bpf *b);
+int cordon_bpf_unix_rule_add(struct cordon_bpf *b, const struct cordon_unix_key *k,
+			     const struct cordon_unix_rule *r);
+
 /* A ring buffer reader calling @cb for each record (see user/lib/event.h for decoding). */
 typedef int (*cordon_event_cb)(void *ctx, void *data, size_t size);
 struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx);

@@ -130,6 +130,7 @@ struct policy {
 
 	struct pol_net_list connect, bind;
 	struct pol_list unix_deny;
+	struct pol_list unix_allow; /* pathname unix sockets reachable (default deny) */
 	struct pol_hostset *hosts;
 	size_t nhosts;
 

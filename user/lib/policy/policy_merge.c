@@ -485,9 +485,32 @@ int policy_apply_floor(struct policy *p, const struct policy *f)
 	return r;
 }
 
-int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
+/*
+ * network.unix.allow inside a write tree: the agent could put a symlink (or a socket of its
+ * own choosing) at an allowed name, and the cgroup program sees only the string it connects to.
+ */
+static int unix_allow_in_write_tree(const struct policy *p, struct policy_errors *errs)
 {
 	int r = 0;
+
+	for (size_t i = 0; i < p->unix_allow.n; i++)
+		for (size_t j = 0; j < p->fs_write.n; j++) {
+			const struct pol_item *it = &p->unix_allow.v[i];
+
+			if (!policy_path_inside(it->s, p->fs_write.v[j].s))
+				continue;
+			r = policy_errorf(errs, it->file, it->line, it->col,
+					  "network.unix.allow: '%s' is inside the write tree '%s': "
+					  "the agent could replace it with a symlink to any socket",
+					  it->s, p->fs_write.v[j].s);
+			break;
+		}
+	return r;
+}
+
+int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
+{
+	int r = unix_allow_in_write_tree(p, errs);
 
 	/* Without read and exec nothing can start: an empty list here is a mistake (or a
 	 * floor that shares no tree with the policy), not a useful sandbox. */

@@ -485,7 +485,40 @@ static void net_hosts(struct pctx *c, const struct ynode *key, const struct ynod
 	}
 }
 
-static const struct key unix_keys[] = { { "deny", unix_deny } };
+/* Has @s a "." component, an empty one ("//") or more than a socket path can hold? */
+static bool unix_path_odd(const char *s)
+{
+	return strstr(s, "/./") || strstr(s, "//") || strstr(s, "/../") ||
+	       (strlen(s) >= 2 && !strcmp(s + strlen(s) - 2, "/.")) ||
+	       (strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "/.."));
+}
+
+/*
+ * The cgroup program matches the socket path as a string: an entry must be the canonical
+ * spelling the program compares with (refused paths that are not canonical never match one).
+ */
+static void unix_allow(struct pctx *c, const struct ynode *key, const struct ynode *val)
+{
+	struct pol_list *l = &c->p->unix_allow;
+	size_t before = l->n;
+
+	(void)key;
+	parse_list(c, val, "network.unix.allow", K_PATH, false, l);
+	for (size_t i = before; i < l->n; i++) {
+		const struct pol_item *it = &l->v[i];
+
+		if (unix_path_odd(it->s)) {
+			c->bad = true;
+			if (policy_errorf(c->errs, it->file, it->line, it->col,
+					  "network.unix.allow: '%s' has a '.', '..' or empty "
+					  "component: write the socket's canonical path",
+					  it->s) == -ENOMEM)
+				c->fatal = -ENOMEM;
+		}
+	}
+}
+
+static const struct key unix_keys[] = { { "deny", unix_deny }, { "allow", unix_allow } };
 
 static void net_unix(struct pctx *c, const struct ynode *key, const struct ynode *val)
 {

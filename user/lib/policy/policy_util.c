@@ -15,6 +15,7 @@ const struct pol_path_field pol_path_fields[] = {
 	{ "filesystem.protect", offsetof(struct policy, fs_protect), false },
 	{ "secrets.files", offsetof(struct policy, sec_files), false },
 	{ "network.unix.deny", offsetof(struct policy, unix_deny), false },
+	{ "network.unix.allow", offsetof(struct policy, unix_allow), true },
 	{ "process.exec_deny", offsetof(struct policy, exec_deny), false },
 };
 const size_t pol_path_fields_n = sizeof(pol_path_fields) / sizeof(pol_path_fields[0]);

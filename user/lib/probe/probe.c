@@ -146,6 +146,24 @@ static int probe_cgroup_bpf(const char *cgroup2)
 	return r;
 }
 
+#define PROBE_CGROUP_UNIX_CONNECT 49 /* BPF_CGROUP_UNIX_CONNECT, kernel 6.7; not in 6.1's uapi */
+
+int cordon_probe_cgroup_unix(void)
+{
+	struct bpf_insn insns[] = PROBE_INSNS(1);
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = (enum bpf_attach_type)PROBE_CGROUP_UNIX_CONNECT);
+	int prog;
+
+	/* An older kernel refuses the unknown expected attach type with EINVAL at load. */
+	prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cordon_probe", "GPL", insns,
+			     ARRAY_SIZE(insns), &o);
+	if (prog < 0)
+		return -errno;
+	close(prog);
+	return 0;
+}
+
 static int probe_seccomp(void)
 {
 	__u32 action = SECCOMP_RET_ERRNO;
@@ -206,12 +224,14 @@ void cordon_features_probe(struct cordon_features *f)
 	if (geteuid() != 0 && read_int("/proc/sys/kernel/unprivileged_bpf_disabled") != 0) {
 		f->bpf_lsm_load = -EPERM;
 		f->cgroup_bpf = -EPERM;
+		f->cgroup_unix = -EPERM;
 	} else {
 		/* libbpf would print its own warnings for the refused loads: the probes report. */
 		libbpf_print_fn_t old = libbpf_set_print(NULL);
 
 		f->bpf_lsm_load = probe_bpf_lsm();
 		f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
+		f->cgroup_unix = cordon_probe_cgroup_unix();
 		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 		f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 		libbpf_set_print(old);
@@ -270,7 +290,8 @@ static void layer_cgroup_bpf(const struct cordon_features *f, struct cordon_laye
 		    "mount cgroup2 (systemd does so by default; or: mount -t cgroup2 none "
 		    "/sys/fs/cgroup/unified)");
 	} else if (f->cgroup_bpf == 0) {
-		snprintf(d, sizeof(d), "connect/bind/sendmsg programs under %.120s", f->cgroup2);
+		snprintf(d, sizeof(d), "connect/bind/sendmsg programs under %.100s%s", f->cgroup2,
+			 f->cgroup_unix == 0 ? ", unix too" : "");
 		set(l, "cgroup_bpf", true, d, NULL);
 	} else {
 		snprintf(d, sizeof(d), "attach refused: %s", strerror(-f->cgroup_bpf));

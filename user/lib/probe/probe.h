@@ -21,7 +21,8 @@ struct cordon_features {
 	bool securityfs_mounted; /* the probe mounted securityfs itself */
 	int bpf_lsm_load;	 /* 0: an lsm/ program loaded and attached; else -errno */
 	int cgroup_bpf;		 /* 0: a cgroup/connect4 program loaded and attached; else -errno */
-	int landlock_abi;	 /* > 0, or -errno */
+	int cgroup_unix; /* 0: sock_addr programs for unix connect/sendmsg load (6.7+); else -errno */
+	int landlock_abi;   /* > 0, or -errno */
 	int seccomp;	    /* 0: seccomp filters with SECCOMP_RET_ERRNO available; else -errno */
 	char cgroup2[4096]; /* cgroup v2 mount point, "" if none */
 	char cgroup2_controllers[256]; /* controllers at its root, space-separated */
@@ -37,6 +38,12 @@ struct cordon_features {
 
 /* Run every probe. Never fails: a probe that cannot run records its -errno. */
 void cordon_features_probe(struct cordon_features *f);
+
+/*
+ * Does the kernel load cgroup sock_addr programs for pathname unix connect/sendmsg
+ * (BPF_CGROUP_UNIX_CONNECT/SENDMSG, 6.7+)? 0, or -errno (-EINVAL: an older kernel).
+ */
+int cordon_probe_cgroup_unix(void);
 
 /* Is @name in the comma-separated LSM list @lsms? */
 bool cordon_lsm_listed(const char *lsms, const char *name);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Probe results as JSON. The keys kernel, lsms, bpf_lsm, cgroup_bpf, landlock_abi, seccomp,
- * cgroup2 and layers are a stable interface (documented in docs/doctor.md); add, never rename.
+ * cgroup2, cgroup_unix and layers are a stable interface (documented in docs/doctor.md); add, never rename.
  */
 #include <string.h>
 
@@ -48,7 +48,7 @@ json_t *cordon_features_json(const struct cordon_features *f,
 					      layers[i].hint[0] ? layers[i].hint : NULL));
 	}
 	o = json_pack("{s:s,s:o*,s:b,s:b,s:i,s:b,s:s?,s:o*,s:s?,s:b,s:b,s:b,s:b,s:o,s:o,s:b,s:o*,"
-		      "s:{s:o,s:o,s:o,s:o,s:o,s:o},s:o*,s:o*}",
+		      "s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o},s:o*,s:o*,s:b}",
 		      "kernel", f->kernel, "lsms", split(f->lsms, ",\n"), "bpf_lsm",
 		      layers[CORDON_LAYER_ID_BPF_LSM].active, "cgroup_bpf",
 		      layers[CORDON_LAYER_ID_CGROUP_BPF].active, "landlock_abi",
@@ -61,8 +61,9 @@ json_t *cordon_features_json(const struct cordon_features *f,
 		      "securityfs_mounted", f->securityfs_mounted ? json_true() : json_false(),
 		      "errors", "lsms", errno_or_null(f->lsms_err), "bpf_lsm",
 		      errno_or_null(f->bpf_lsm_load), "cgroup_bpf", errno_or_null(f->cgroup_bpf),
-		      "landlock", errno_or_null(f->landlock_abi), "seccomp",
-		      errno_or_null(f->seccomp), "userns", errno_or_null(f->userns), "layers", lay,
-		      "layer_details", detail);
+		      "cgroup_unix", errno_or_null(f->cgroup_unix), "landlock",
+		      errno_or_null(f->landlock_abi), "seccomp", errno_or_null(f->seccomp),
+		      "userns", errno_or_null(f->userns), "layers", lay, "layer_details", detail,
+		      "cgroup_unix", f->cgroup_unix == 0);
 	return o;
 }
