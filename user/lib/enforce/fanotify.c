@@ -173,13 +173,13 @@ static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m
 static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
-	char link[64], path[PATH_MAX];
+	char fdpath[64], path[PATH_MAX];
 	struct stat st;
 	uint32_t rule = 0;
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", m->fd);
+	n = readlink(fdpath, path, sizeof(path) - 1);
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0) {
 		path[n] = 0;
@@ -187,7 +187,6 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {
-		n = 0;
 		path[0] = 0;
 		memset(&st, 0, sizeof(st));
 	}
