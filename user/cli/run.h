@@ -76,7 +76,7 @@ int run_audit_end(struct run_events *ev, const char *daemon_session,
 struct run {
 	struct run_opts o;
 	struct run_target_user tu;
-	char *project, *xdg_config, *xdg_cache, *user_dir, hostname[256];
+	char *project, *cwd, *xdg_config, *xdg_cache, *user_dir, hostname[256];
 	struct policy_errors errs;
 	struct policy *pol;
 	struct cordon_features feat;

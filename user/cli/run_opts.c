@@ -220,6 +220,17 @@ static int user_vars(struct run *r, struct policy_vars *vars, struct policy_vars
 	return 0;
 }
 
+/* --project, else the enclosing git work tree (the agent still starts where it was run). */
+static char *project_dir(struct run *r)
+{
+	struct passwd *pw = r->o.user ? cordon_getpw(r->o.user, 0) : NULL;
+
+	if (r->o.project)
+		return realpath(r->o.project, NULL);
+	r->cwd = realpath(".", NULL);
+	return cordon_project_root(".", pw ? pw->pw_dir : getenv("HOME"));
+}
+
 int run_load_policy(struct run *r)
 {
 	struct policy_vars vars;
@@ -229,7 +240,7 @@ int run_load_policy(struct run *r)
 	const char *env_floor = getenv("CORDON_FLOOR");
 	int e;
 
-	r->project = realpath(r->o.project ?: ".", NULL);
+	r->project = project_dir(r);
 	if (!r->project) {
 		cli_error("run: project directory '%s': %s", r->o.project ?: ".", strerror(errno));
 		return -errno;
