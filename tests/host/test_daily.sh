@@ -107,3 +107,11 @@ out=$(cd "$proj/sub/deep" && $RUN --policy agent --allow-degraded --project . --
 	'echo RAN; echo x >../../new2.txt && echo WROTE' 2>&1)
 grep -q '^RAN$' <<<"$out" && ! grep -q '^WROTE$' <<<"$out" && [[ ! -e $proj/new2.txt ]] &&
 	ok "project_option_overrides" || { notok "project_option_overrides"; sed 's/^/# /' <<<"$out"; }
+
+# --dry-run: the plan on stdout, nothing run, nothing made in the home.
+rm -rf "$home/.claude"
+out=$(cd "$proj" && $RUN $P --dry-run -- sh -c "touch '$proj/DRY-RAN'" 2>/dev/null)
+grep -q '^layers: landlock=ABI' <<<"$out" && grep -q "rw. $home/.claude" <<<"$out" &&
+	grep -q '^view: ' <<<"$out" && [[ ! -e $proj/DRY-RAN && ! -e $home/.claude ]] &&
+	ok "dry_run_prints_the_plan_and_runs_nothing" ||
+	{ notok "dry_run_prints_the_plan_and_runs_nothing"; sed 's/^/# /' <<<"$out"; }

@@ -275,9 +275,18 @@ int run_session(struct run *r)
 	r->start_ns = cordon_realtime_ns();
 	if (run_check_stdio() < 0 || run_load_policy(r) < 0)
 		return status;
-	prepare_home(r);
-	if (probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0 || report_gaps(r) < 0 ||
-	    create_session(r) < 0 || run_prepare_launch(r) < 0)
+	/* A dry run changes nothing, the user's home included. */
+	if (!r->o.dry_run)
+		prepare_home(r);
+	if (probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
+		return status;
+	if (r->o.dry_run) {
+		if (!r->o.json)
+			run_print_gaps(&r->plan);
+		run_print_plan(r);
+		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
+	}
+	if (report_gaps(r) < 0 || create_session(r) < 0 || run_prepare_launch(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -308,7 +317,7 @@ int cmd_run(int argc, char **argv)
 	 * view, terminal and confinement made by root, as for root's --user) and this process
 	 * only relays signals and returns the status.
 	 */
-	dfd = geteuid() == 0 ? -1 : run_daemon_connect();
+	dfd = geteuid() == 0 || r.o.dry_run ? -1 : run_daemon_connect();
 	if (dfd >= 0) {
 		status = run_daemon_spawn(dfd, &r.o);
 		close(dfd);
