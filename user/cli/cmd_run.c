@@ -68,6 +68,31 @@ static int probe_kernel(struct run *r)
 	return 0;
 }
 
+/*
+ * An agent's first run: its write trees under $HOME made and its atomically replaced files set
+ * up, as the user, before the Landlock ruleset names them (a missing path grants nothing).
+ */
+static void prepare_home(struct run *r)
+{
+	struct cordon_home_user u = {
+		.home = r->o.user ? r->tu.home : getenv("HOME"),
+		.uid = r->o.user ? r->tu.uid : getuid(),
+		.gid = r->o.user ? r->tu.gid : getgid(),
+		.groups = r->tu.groups,
+		.ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
+		.drop = r->o.user && geteuid() == 0,
+	};
+	_cleanup_free_ char *failed = NULL;
+	int e = cordon_home_prepare(r->pol, &u, &failed);
+
+	if (e < 0)
+		fprintf(stderr,
+			"cordon: warning: preparing the agent's home%s%s%s: %s (that rule "
+			"allows nothing this session)\n",
+			failed && *failed ? " at '" : "", failed ?: "",
+			failed && *failed ? "'" : "", strerror(-e));
+}
+
 /* Which layer enforces what; the masks when the view must hide secrets. */
 static int plan(struct run *r)
 {
@@ -231,6 +256,7 @@ void run_free(struct run *r)
 	free(r->xdg_cache);
 	free(r->user_dir);
 	free(r->project);
+	free(r->cwd);
 }
 
 void run_init(struct run *r)
@@ -249,9 +275,20 @@ int run_session(struct run *r)
 
 	gethostname(r->hostname, sizeof(r->hostname) - 1);
 	r->start_ns = cordon_realtime_ns();
-	if (run_check_stdio() < 0 || run_load_policy(r) < 0 || probe_kernel(r) < 0 ||
-	    run_compile(r) < 0 || plan(r) < 0 || report_gaps(r) < 0 || create_session(r) < 0 ||
-	    run_prepare_launch(r) < 0)
+	if (run_check_stdio() < 0 || run_load_policy(r) < 0)
+		return status;
+	/* A dry run changes nothing, the user's home included. */
+	if (!r->o.dry_run)
+		prepare_home(r);
+	if (probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
+		return status;
+	if (r->o.dry_run) {
+		if (!r->o.json)
+			run_print_gaps(&r->plan);
+		run_print_plan(r);
+		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
+	}
+	if (report_gaps(r) < 0 || create_session(r) < 0 || run_prepare_launch(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -286,7 +323,7 @@ int cmd_run(int argc, char **argv)
 	 * view, terminal and confinement made by root, as for root's --user) and this process
 	 * only relays signals and returns the status.
 	 */
-	dfd = geteuid() == 0 ? -1 : run_daemon_connect();
+	dfd = geteuid() == 0 || r.o.dry_run ? -1 : run_daemon_connect();
 	if (dfd >= 0) {
 		status = run_daemon_spawn(dfd, &r.o);
 		close(dfd);

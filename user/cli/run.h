@@ -29,6 +29,7 @@ struct run_opts {
 	enum cordon_audit_fsync audit_fsync;
 	bool allow_degraded;
 	bool json;
+	bool dry_run; /* --dry-run: print the plan, run nothing */
 	char **cmd;
 };
 
@@ -76,7 +77,7 @@ int run_audit_end(struct run_events *ev, const char *daemon_session,
 struct run {
 	struct run_opts o;
 	struct run_target_user tu;
-	char *project, *xdg_config, *xdg_cache, *user_dir, hostname[256];
+	char *project, *cwd, *xdg_config, *xdg_cache, *user_dir, hostname[256];
 	struct policy_errors errs;
 	struct policy *pol;
 	struct cordon_features feat;
@@ -141,5 +142,7 @@ int run_wait_agent(struct run *r);
 /* run_events.c: the rules not enforced, grouped by reason, and the line describing the session. */
 void run_print_gaps(const struct cordon_plan *plan);
 void run_report_start(const struct run *r);
+/* --dry-run: the layers, the rules as Landlock gets them, the view (on stdout). */
+void run_print_plan(struct run *r);
 
 #endif /* CORDON_RUN_H */

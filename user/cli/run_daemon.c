@@ -183,7 +183,8 @@ static int print_refusal(json_t *rep)
 
 int run_daemon_spawn(int fd, const struct run_opts *o)
 {
-	_cleanup_free_ char *project = realpath(o->project ?: ".", NULL);
+	_cleanup_free_ char *project =
+		o->project ? realpath(o->project, NULL) : cordon_project_root(".", getenv("HOME"));
 	_cleanup_close_ int pfd = -1;
 	struct run_events ev = { .audit_fd = -1 };
 	struct termios saved;

@@ -202,3 +202,55 @@ void run_report_start(const struct run *r)
 	fputc('\n', stderr);
 	json_decref(rep);
 }
+
+static const char *rights(uint64_t a)
+{
+	static char buf[4];
+
+	snprintf(buf, sizeof(buf), "%c%c%c", a & LANDLOCK_ACCESS_FS_READ_FILE ? 'r' : '-',
+		 a & LANDLOCK_ACCESS_FS_WRITE_FILE ? 'w' : '-',
+		 a & LANDLOCK_ACCESS_FS_EXECUTE ? 'x' : '-');
+	return buf;
+}
+
+void run_print_plan(struct run *r)
+{
+	printf("policy %s from %s\nproject %s\nlayers: landlock=ABI%d seccomp=on cgroup_bpf=%s "
+	       "bpf_lsm=%s mount_ns=%s fanotify=%s\n",
+	       r->pol->name, r->pol->origin ?: r->pol->file, r->project, r->ll.abi,
+	       r->plan.layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
+	       r->plan.layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->kern.mount_ns ? "on" : "off",
+	       r->kern.fanotify ? "on" : "off");
+	printf("unenforced rules: %zu%s\n", r->plan.ngaps,
+	       r->plan.ngaps ? (r->plan.refuse ? " (strict mode: the run would be refused)"
+					       : " (listed on stderr)")
+			     : "");
+	printf("filesystem (Landlock; a missing path grants nothing):\n");
+	for (size_t i = 0; i < r->ll.npaths; i++)
+		printf("  %s %s%s\n", rights(r->ll.paths[i].access), r->ll.paths[i].path,
+		       access(r->ll.paths[i].path, F_OK) ? " (missing)" : "");
+	printf("tcp ports (Landlock):");
+	for (size_t i = 0, j; i < r->ll.nports; i = j) {
+		/* consecutive ports with the same rights as one range */
+		for (j = i + 1;
+		     j < r->ll.nports && r->ll.ports[j].access == r->ll.ports[i].access &&
+		     r->ll.ports[j].port == r->ll.ports[j - 1].port + 1;
+		     j++)
+			;
+		printf(" %s%u", r->ll.ports[i].access & LANDLOCK_ACCESS_NET_BIND_TCP ? "bind:" : "",
+		       r->ll.ports[i].port);
+		if (j - i > 1)
+			printf("-%u", r->ll.ports[j - 1].port);
+	}
+	printf("%s\n", r->ll.nports ? "" : " none");
+	if (!r->kern.mount_ns || cordon_view_plan(&r->ll, r->project, true, &r->view) < 0) {
+		printf("view: none (no mount namespace)\n");
+		return;
+	}
+	printf("view: the host's, read-only but for the write trees; session-private:");
+	for (size_t i = 0; i < r->view.nmounts; i++)
+		printf(" %s", r->view.mounts[i].path);
+	printf("\n");
+	for (size_t i = 0; i < r->view.nrw; i++)
+		printf("  writable: %s\n", r->view.rw[i]);
+}

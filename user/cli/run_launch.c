@@ -66,7 +66,7 @@ int run_prepare_launch(struct run *r)
 						     r->plan.rlimits[i].value } };
 	*l = (struct cordon_launch){ .argv = r->o.cmd,
 				     .envp = r->env,
-				     .cwd = r->project,
+				     .cwd = r->cwd ?: r->project,
 				     .drop_privileges = r->o.user != NULL,
 				     .uid = r->tu.uid,
 				     .gid = r->tu.gid,

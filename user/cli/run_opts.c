@@ -18,13 +18,15 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
-		"                  [--allow-degraded] [--json] [AUDIT OPTIONS] -- CMD "
+		"                  [--allow-degraded] [--dry-run] [--json] [AUDIT OPTIONS] -- CMD "
 		"[ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
 		"current one). --user (root only) drops to that user before exec. "
 		"--allow-degraded\n"
-		"accepts running when a rule cannot be enforced on this kernel.\n"
+		"accepts running when a rule cannot be enforced on this kernel. --dry-run prints\n"
+		"the plan (layers, unenforced rules, filesystem and port rules, the view) and\n"
+		"runs nothing.\n"
 		"Audit records (JSON lines), to any of:\n"
 		"  --audit-log FILE          append to FILE, rotated by size\n"
 		"  --audit-stdout            write to stdout (with the agent's own output)\n"
@@ -102,6 +104,9 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 	case 'j':
 		o->json = true;
 		return 0;
+	case 'n':
+		o->dry_run = true;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -125,6 +130,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "audit-fsync", required_argument, NULL, 'F' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -220,6 +226,17 @@ static int user_vars(struct run *r, struct policy_vars *vars, struct policy_vars
 	return 0;
 }
 
+/* --project, else the enclosing git work tree (the agent still starts where it was run). */
+static char *project_dir(struct run *r)
+{
+	struct passwd *pw = r->o.user ? cordon_getpw(r->o.user, 0) : NULL;
+
+	if (r->o.project)
+		return realpath(r->o.project, NULL);
+	r->cwd = realpath(".", NULL);
+	return cordon_project_root(".", pw ? pw->pw_dir : getenv("HOME"));
+}
+
 int run_load_policy(struct run *r)
 {
 	struct policy_vars vars;
@@ -229,7 +246,7 @@ int run_load_policy(struct run *r)
 	const char *env_floor = getenv("CORDON_FLOOR");
 	int e;
 
-	r->project = realpath(r->o.project ?: ".", NULL);
+	r->project = project_dir(r);
 	if (!r->project) {
 		cli_error("run: project directory '%s': %s", r->o.project ?: ".", strerror(errno));
 		return -errno;

@@ -72,6 +72,27 @@ struct pol_list;
 char **cordon_env_scrub(char *const *envp, const struct pol_list *deny, const struct pol_list *keep,
 			size_t *dropped);
 
+/* The user an agent runs as, for what is prepared in their home before the session. */
+struct cordon_home_user {
+	const char *home;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	bool drop; /* root preparing another user's home: do it as that user */
+};
+
+/*
+ * First runs (enforce/home.c): as the user, create the missing directories of @p's write list
+ * below the home (0700), and move each filesystem.atomic file the policy lets the agent write
+ * into its private directory, leaving a symlink at its name; that directory then joins @p's
+ * read and write lists. 0 or -errno with *@failed (malloc'd, may be NULL) the path that failed;
+ * what could not be made grants nothing, so a failure may be reported and the session go on.
+ */
+int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char **failed);
+/* Does the redirect apply to @file (written by @p, in a directory @p does not let it write)? */
+bool cordon_home_atomic_applies(const struct policy *p, const char *home, const char *file);
+
 /* Replace or add NAME=VALUE in an array from cordon_env_scrub (@storage holds the string). */
 int cordon_env_set(char ***env, const char *name, const char *value, char **storage);
 

@@ -126,6 +126,9 @@ struct policy {
 	enum pol_mode mode;
 
 	struct pol_list fs_read, fs_write, fs_exec, fs_protect;
+	/* Files the agent replaces atomically (temp file + rename): kept in a private directory
+	 * with a symlink at their name (enforce/home.c). Grants nothing beyond fs_write. */
+	struct pol_list fs_atomic;
 	struct pol_list sec_files, sec_patterns, env_deny, env_keep;
 
 	struct pol_net_list connect, bind;

@@ -13,6 +13,8 @@ const struct pol_path_field pol_path_fields[] = {
 	{ "filesystem.write", offsetof(struct policy, fs_write), true },
 	{ "filesystem.exec", offsetof(struct policy, fs_exec), true },
 	{ "filesystem.protect", offsetof(struct policy, fs_protect), false },
+	/* united with the floor: it grants nothing fs_write does not (enforce/home.c) */
+	{ "filesystem.atomic", offsetof(struct policy, fs_atomic), false },
 	{ "secrets.files", offsetof(struct policy, sec_files), false },
 	{ "network.unix.deny", offsetof(struct policy, unix_deny), false },
 	{ "network.unix.allow", offsetof(struct policy, unix_allow), true },

@@ -63,6 +63,13 @@ static inline void cordon_fclosep(FILE **f)
  */
 char *cordon_path_join(const char *dir, const char *name);
 
+/*
+ * The project a session starting in @start works on: the enclosing git work tree (the nearest
+ * directory above with a .git), else @start itself; never @home or / (a dotfiles repository is
+ * not a project). Canonical and malloc'd; NULL with errno set.
+ */
+char *cordon_project_root(const char *start, const char *home);
+
 /* printf into a new allocation the caller frees; NULL when out of memory, with errno set. */
 char *cordon_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

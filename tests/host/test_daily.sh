@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A daily driver's first steps: an agent's first run in a fresh home (its state directory and
+# atomically replaced state file made to work, the rest of $HOME still refused), the project root
+# found from a subdirectory, the user's own environment under --user, and --dry-run. Prints TAP;
+# MODE=daemon runs it through a daemon of its own (test_daily_daemon.sh).
+set -uo pipefail
+
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=daily${MODE:+-$MODE}/
+need_root
+session_setup daily
+# A user of its own whose home is fresh at every run: no ~/.claude, as for every new user.
+USER_NAME=cordon-first
+id "$USER_NAME" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$USER_NAME" || exit 1
+home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+rm -rf "$home" && mkdir -p "$home" && cp -a /etc/skel/. "$home/" && chown -R "$USER_NAME:" "$home"
+chmod 755 "$home"
+chown "$USER_NAME:" "$proj"
+mode_setup
+cleanup() {
+	rm -rf "$proj"
+	mode_cleanup
+}
+trap cleanup EXIT
+as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups env HOME="$home" "$@"; }
+P="--policy claude-code --allow-degraded"
+
+# What Claude Code's first run does: mkdir ~/.claude (recursive), then write ~/.claude.json as a
+# temporary sibling renamed onto it, resolving one symlink hop first as Claude Code does.
+cat >"$proj/first_run.sh" <<'SH'
+set -e
+mkdir -p "$HOME/.claude/todos"
+echo '[]' >"$HOME/.claude/todos/t.json"
+t=$HOME/.claude.json
+l=$(readlink "$t") && t=$l
+printf '{"firstStartTime":1}\n' >"$t.tmp.$$.42"
+mv -f "$t.tmp.$$.42" "$t"
+printf '{"firstStartTime":2}\n' >"$t.tmp.$$.43"
+mv -f "$t.tmp.$$.43" "$t"
+cat "$HOME/.claude.json"
+echo FIRST-RUN-OK
+SH
+chmod 644 "$proj/first_run.sh"
+
+# Outside first: the user can write ~/.bashrc and create files in $HOME (so refusals prove it).
+as_user sh -c 'echo "# outside" >>"$HOME/.bashrc" && touch "$HOME/.outside" && rm "$HOME/.outside"' &&
+	ok "outside_home_writable" || notok "outside_home_writable"
+
+out=$(cd "$proj" && $RUN $P -- sh first_run.sh 2>&1)
+grep -q '^FIRST-RUN-OK$' <<<"$out" && grep -q '"firstStartTime":2' <<<"$out" &&
+	ok "claude_first_run_works" || { notok "claude_first_run_works"; sed 's/^/# /' <<<"$out"; }
+[[ $(stat -c '%U %a' "$home/.claude") == "$USER_NAME 700" ]] &&
+	ok "state_dir_created_0700_owned_by_user" ||
+	notok "state_dir_created_0700_owned_by_user ($(stat -c '%U %a' "$home/.claude"))"
+[[ -L $home/.claude.json ]] && grep -q '"firstStartTime":2' "$home/.claude.json" &&
+	ok "state_file_readable_outside_through_its_link" || notok "state_file_readable_outside_through_its_link"
+ls -A "$home" | grep -q '^\.claude\.json\.tmp' && notok "no_temp_sibling_in_home" ||
+	ok "no_temp_sibling_in_home"
+
+# A second run finds everything in place (a user who had the file before: migrated once).
+out=$(cd "$proj" && $RUN $P -- sh first_run.sh 2>&1)
+grep -q '^FIRST-RUN-OK$' <<<"$out" && ok "second_run_works" || { notok "second_run_works"; sed 's/^/# /' <<<"$out"; }
+# A writer that replaced the link outside cordon: the file is moved back behind the link.
+as_user sh -c 'rm "$HOME/.claude.json"; echo "{\"outside\":1}" >"$HOME/.claude.json"'
+out=$(cd "$proj" && $RUN $P -- sh -c 'cat "$HOME/.claude.json"; sh first_run.sh' 2>&1)
+grep -q '"outside":1' <<<"$out" && grep -q '^FIRST-RUN-OK$' <<<"$out" && [[ -L $home/.claude.json ]] &&
+	ok "plain_file_migrated_behind_link" || { notok "plain_file_migrated_behind_link"; sed 's/^/# /' <<<"$out"; }
+
+# Still refused: the rest of $HOME, by every way an atomic writer could reach it.
+refused() { # name, shell snippet run inside; must fail with "Permission denied" and run at all
+	local out
+	out=$(cd "$proj" && $RUN $P -- sh -c "echo RAN; $2" 2>&1)
+	if grep -q '^RAN$' <<<"$out" && grep -qi 'permission denied\|not permitted\|read-only file system' <<<"$out" &&
+		! grep -q '^ESCAPED$' <<<"$out"; then ok "refused_$1"; else
+		notok "refused_$1"
+		sed 's/^/# /' <<<"$out"
+	fi
+}
+refused write_bashrc 'echo x >>"$HOME/.bashrc" && echo ESCAPED'
+refused sibling_in_home 'echo x >"$HOME/.claude.json.tmp.1.2" && echo ESCAPED'
+refused new_file_in_home 'echo x >"$HOME/.bash_login" && echo ESCAPED'
+d=$(readlink "$home/.claude.json")
+d=${d%/*}
+refused rename_from_private_dir "echo x >'$d/evil' && mv -f '$d/evil' \"\$HOME/.bashrc\" && echo ESCAPED"
+refused replace_the_link 'rm -f "$HOME/.claude.json" && echo ESCAPED'
+refused link_from_private_dir "ln -sf \"\$HOME/.bashrc\" '$d/x' && echo x >'$d/x' && echo ESCAPED"
+grep -q '^x$' "$home/.bashrc" && notok "bashrc_unchanged" || ok "bashrc_unchanged"
+
+# The project root: a start in a subdirectory of a git work tree works on the whole tree.
+as_user sh -c "cd '$proj' && git init -q . && mkdir -p sub/deep && echo top >top.txt" &&
+	as_user sh -c "cd '$proj/sub/deep' && git status --short >/dev/null && cat ../../top.txt >/dev/null" &&
+	ok "outside_git_status_from_subdir" || notok "outside_git_status_from_subdir"
+out=$(cd "$proj/sub/deep" && $RUN --policy agent --allow-degraded -- sh -c \
+	"pwd; cd '$proj/sub/deep' && git status --short && echo GIT-OK; cat ../../top.txt; echo x >../../new.txt && echo WROTE" 2>&1)
+grep -q '^GIT-OK$' <<<"$out" && grep -q '^top$' <<<"$out" && grep -q '^WROTE$' <<<"$out" &&
+	ok "project_root_is_the_git_work_tree" || { notok "project_root_is_the_git_work_tree"; sed 's/^/# /' <<<"$out"; }
+# Through the daemon the request carries the project only: the agent starts at its root.
+if [[ ${MODE:-root} == daemon ]]; then
+	ok "agent_starts_where_it_was_run # SKIP the spawn request has no start directory"
+else
+	grep -qx "$proj/sub/deep" <<<"$out" && ok "agent_starts_where_it_was_run" ||
+		notok "agent_starts_where_it_was_run"
+fi
+out=$(cd "$proj/sub/deep" && $RUN --policy agent --allow-degraded --project . -- sh -c \
+	'echo RAN; echo x >../../new2.txt && echo WROTE' 2>&1)
+grep -q '^RAN$' <<<"$out" && ! grep -q '^WROTE$' <<<"$out" && [[ ! -e $proj/new2.txt ]] &&
+	ok "project_option_overrides" || { notok "project_option_overrides"; sed 's/^/# /' <<<"$out"; }
+
+# --dry-run: the plan on stdout, nothing run, nothing made in the home.
+rm -rf "$home/.claude"
+out=$(cd "$proj" && $RUN $P --dry-run -- sh -c "touch '$proj/DRY-RAN'" 2>/dev/null)
+grep -q '^layers: landlock=ABI' <<<"$out" && grep -q "rw. $home/.claude" <<<"$out" &&
+	grep -q '^view: ' <<<"$out" && [[ ! -e $proj/DRY-RAN && ! -e $home/.claude ]] &&
+	ok "dry_run_prints_the_plan_and_runs_nothing" ||
+	{ notok "dry_run_prints_the_plan_and_runs_nothing"; sed 's/^/# /' <<<"$out"; }
