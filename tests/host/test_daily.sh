@@ -96,13 +96,8 @@ out=$(cd "$proj/sub/deep" && $RUN --policy agent --allow-degraded -- sh -c \
 	"pwd; cd '$proj/sub/deep' && git status --short && echo GIT-OK; cat ../../top.txt; echo x >../../new.txt && echo WROTE" 2>&1)
 grep -q '^GIT-OK$' <<<"$out" && grep -q '^top$' <<<"$out" && grep -q '^WROTE$' <<<"$out" &&
 	ok "project_root_is_the_git_work_tree" || { notok "project_root_is_the_git_work_tree"; sed 's/^/# /' <<<"$out"; }
-# Through the daemon the request carries the project only: the agent starts at its root.
-if [[ ${MODE:-root} == daemon ]]; then
-	ok "agent_starts_where_it_was_run # SKIP the spawn request has no start directory"
-else
-	grep -qx "$proj/sub/deep" <<<"$out" && ok "agent_starts_where_it_was_run" ||
-		notok "agent_starts_where_it_was_run"
-fi
+grep -qx "$proj/sub/deep" <<<"$out" && ok "agent_starts_where_it_was_run" ||
+	notok "agent_starts_where_it_was_run"
 out=$(cd "$proj/sub/deep" && $RUN --policy agent --allow-degraded --project . -- sh -c \
 	'echo RAN; echo x >../../new2.txt && echo WROTE' 2>&1)
 grep -q '^RAN$' <<<"$out" && ! grep -q '^WROTE$' <<<"$out" && [[ ! -e $proj/new2.txt ]] &&

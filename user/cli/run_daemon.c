@@ -133,6 +133,11 @@ static json_t *spawn_request(const struct run_opts *o, const char *project)
 			  strv_json(environ), "allow_degraded", o->allow_degraded, "json", o->json,
 			  "audit_stdout", o->audit_stdout, "audit_journal", o->audit_journal);
 
+	_cleanup_free_ char *cwd = realpath(".", NULL);
+
+	/* The agent starts where this was run (the project may be the enclosing work tree). */
+	if (req && cwd)
+		json_object_set_new(req, "cwd", json_string(cwd));
 	if (req && add_policy(req, o->policy) < 0) {
 		json_decref(req);
 		return NULL;

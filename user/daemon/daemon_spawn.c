@@ -202,6 +202,8 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 				 .audit_log =
 					 sp->audit_fd >= 0 ? "(the caller's audit log)" : NULL };
 	r.ev.audit_fd = sp->audit_fd;
+	/* Entered after the privilege drop, as the user: the kernel decides whether it may. */
+	r.cwd = sp->q->cwd ? strdup(sp->q->cwd) : NULL;
 	r.pol = sp->pol;
 	r.dsess = (struct run_daemon_session){ .on = true,
 					       .bpf_lsm = sp->s->lsm,

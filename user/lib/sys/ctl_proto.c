@@ -19,15 +19,16 @@ static const char *const op_names[] = {
 };
 
 /* Keys each op accepts besides "v" and "op". */
-static const char *const op_keys[][13] = {
+static const char *const op_keys[][14] = {
 	[CORDON_CTL_HELLO] = { NULL },
 	[CORDON_CTL_CREATE] = { "policy", "policy_text", "policy_file", "project", "ssh_auth_sock",
 				NULL },
 	[CORDON_CTL_LIST] = { NULL },
 	[CORDON_CTL_END] = { "session", NULL },
 	[CORDON_CTL_AUDIT] = { "session", NULL },
-	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "argv", "env",
-			       "allow_degraded", "json", "audit_stdout", "audit_journal", NULL },
+	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
+			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
+			       NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -174,6 +175,10 @@ static int check_spawn(struct cordon_ctl_request *q, char *err, size_t errlen)
 {
 	int r = check_create(q, err, errlen);
 
+	if (r == 0)
+		r = get_str(q->root, "cwd", CORDON_CTL_MAX_PATH, &q->cwd, NULL, err, errlen);
+	if (r == 0 && q->cwd && !is_abs_path(q->cwd))
+		r = fail(err, errlen, -EINVAL, "'cwd' must be an absolute path");
 	if (r == 0)
 		r = get_strv(q->root, "argv", false, &q->argv, err, errlen);
 	if (r == 0 && !q->argv[0])

@@ -169,6 +169,7 @@ struct cordon_ctl_request {
 	const char *project;	   /* create: absolute, normalised by the client */
 	const char *ssh_auth_sock; /* create: the caller's agent socket, or NULL */
 	const char *session;	   /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	const char *cwd;	   /* spawn: where the agent starts (entered as its user) */
 	const char **argv;	   /* spawn: NULL-terminated, at least one entry */
 	const char **env;	   /* spawn: NULL-terminated "NAME=value" entries */
 	bool allow_degraded;	   /* spawn: run with rules no layer enforces */
