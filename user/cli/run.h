@@ -12,6 +12,7 @@
 #include "loader/loader.h"
 #include "compile/compile.h"
 #include "enforce/enforce.h"
+#include "dns/dns.h"
 #include "policy/policy.h"
 #include "probe/probe.h"
 #include "run_daemon.h"
@@ -55,9 +56,12 @@ struct run_events {
 	struct cordon_bpf *bpf;		   /* for the drop counter */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
-	unsigned long refused_connect, refused_file, malformed;
+	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	uint64_t drops;
 };
+
+/* The session resolver's refused hook: a dns-refused record. */
+void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why);
 
 /* Ring-buffer callback and the supervisor's drain hook. */
 int run_on_event(void *ctx, void *data, size_t size);
@@ -86,7 +90,7 @@ struct run {
 	struct pol_landlock ll;
 	struct pol_seccomp sc;
 	struct pol_maps maps;
-	struct cordon_resolver res;
+	struct cordon_dns *dns; /* the session's resolver (root, programs of our own) */
 	struct cordon_plan plan;
 	struct cordon_masks masks;
 	struct cordon_session_ctx sess;

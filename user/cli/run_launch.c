@@ -127,6 +127,11 @@ int run_launch(struct run *r)
 	return 0;
 }
 
+static void serve_dns(void *ctx)
+{
+	cordon_dns_serve(ctx);
+}
+
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 int run_wait_agent(struct run *r)
 {
@@ -134,7 +139,9 @@ int run_wait_agent(struct run *r)
 				      .pty_master = r->launched.pty_master,
 				      .stop_fd = r->launched.stop_fd,
 				      .watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-						    run_drain, &r->ev } };
+						    run_drain, &r->ev },
+				      .watch[1] = { r->dns ? cordon_dns_fd(r->dns) : -1,
+						    serve_dns, r->dns } };
 	int status = cordon_supervise(&s);
 
 	if (status < 0) {

@@ -184,9 +184,6 @@ int run_lookup_user(const char *name, struct run_target_user *t)
 	return 0;
 }
 
-/* Host names in the policy are resolved at session start, all at once, for at most this long. */
-#define RESOLVE_TIMEOUT_MS 2000
-
 static void print_errors(const struct policy_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
@@ -259,17 +256,10 @@ int run_compile(struct run *r)
 
 	if (e == 0)
 		e = policy_compile_seccomp(r->pol, &r->sc);
-	if (e == 0 && maps) {
-		e = cordon_resolver_prefetch(&r->res, r->pol, RESOLVE_TIMEOUT_MS);
-		if (e == 0 && r->res.unresolved)
-			fprintf(stderr,
-				"cordon: %zu host name(s) of the policy did not resolve within %d "
-				"ms: their rules allow nothing this session\n",
-				r->res.unresolved, RESOLVE_TIMEOUT_MS);
-		if (e == 0)
-			e = policy_compile_maps(r->pol, 1, cordon_resolve, &r->res, &r->maps,
-						&r->errs);
-	}
+	/* No DNS here: the session's resolver answers host names when the agent asks. */
+	if (e == 0 && maps)
+		e = policy_compile_maps(r->pol, 1, cordon_resolve, (void *)cordon_resolv_conf(),
+					&r->maps, &r->errs);
 	if (e < 0) {
 		print_errors(&r->errs);
 		cli_error("run: cannot compile policy '%s': %s", r->o.policy, strerror(-e));

@@ -28,7 +28,6 @@
 #include "policy/policy.h"
 #include "compile/compile.h"
 
-#define RESOLVE_TIMEOUT_MS 2000
 
 /* The state file of session @name (allocated; NULL when out of memory). */
 static char *state_path(const struct daemon *d, const char *name)
@@ -117,33 +116,26 @@ static void user_name(uid_t uid, char *buf, size_t len)
 	snprintf(buf, len, "%s", pw ? pw->pw_name : "");
 }
 
-/* Host names: resolved now, by a child process with a deadline (see resolve.c). */
-static int compile(const struct policy *pol, struct cordon_resolver *res, struct pol_maps *maps,
-		   struct policy_errors *errs)
+/* No lookup here: host names are answered by the session's resolver when the agent asks. */
+static int compile(const struct policy *pol, struct pol_maps *maps, struct policy_errors *errs)
 {
-	int r = cordon_resolver_prefetch(res, pol, RESOLVE_TIMEOUT_MS);
-
-	if (r == 0)
-		r = policy_compile_maps(pol, 1, cordon_resolve, res, maps, errs);
-	return r;
+	return policy_compile_maps(pol, 1, cordon_resolve, NULL, maps, errs);
 }
 
 int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol)
 {
 	struct policy_errors errs = { 0 };
-	struct cordon_resolver res = { 0 };
 	struct pol_maps maps = { 0 };
 	const char *failed = NULL;
 	int r;
 
-	r = compile(pol, &res, &maps, &errs);
+	r = compile(pol, &maps, &errs);
 	if (r == 0)
 		r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
 	if (r < 0)
 		daemon_log("session %s: rules of policy '%s'%s%s: %s", s->s.name, pol->name,
 			   failed ? " at " : "", failed ? failed : "", strerror(-r));
 	pol_maps_free(&maps);
-	cordon_resolver_free(&res);
 	policy_errors_free(&errs);
 	return r;
 }
@@ -179,7 +171,6 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 			  unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
-	struct cordon_resolver res = { 0 };
 	struct pol_maps maps = { 0 };
 	struct dsession *s;
 	const char *failed = NULL;
@@ -194,7 +185,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s = new_session(d, pol, uid, pid, project, auto_confine);
 	if (!s)
 		return -ENOMEM;
-	r = compile(pol, &res, &maps, &errs);
+	r = compile(pol, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
@@ -223,9 +214,6 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	if (res.unresolved)
-		daemon_log("session %s: %zu host name(s) of policy '%s' did not resolve", s->s.name,
-			   res.unresolved, pol->name);
 	audit_session(d, s, "session-start", NULL);
 	*out = s;
 	r = 0;
@@ -238,7 +226,6 @@ fail:
 	free(s);
 out:
 	pol_maps_free(&maps);
-	cordon_resolver_free(&res);
 	policy_errors_free(&errs);
 	return r;
 }
