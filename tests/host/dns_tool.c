@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DNS for the resolver's tests, with ldns: `serve ADDR ZONE LOG` is an upstream on ADDR:53
+ * answering from ZONE (re-read on every query, so a test can change an address mid-session)
+ * and logging each query; `query SERVER NAME TYPE [tcp] [PORT]` asks once and prints the rcode
+ * and the answers; `connect ADDR PORT` exits with the errno of a TCP connect (0: connected).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+/* Answers of ZONE for (name, type): lines "name type value ttl". */
+static void fill(ldns_pkt *r, const char *zone, const ldns_rr *q)
+{
+	char *qn = ldns_rdf2str(ldns_rr_owner(q)), line[512];
+	FILE *f = fopen(zone, "re");
+	bool name_known = false;
+
+	while (f && qn && fgets(line, sizeof(line), f)) {
+		char name[256], type[16], value[256], rrtext[800];
+		unsigned ttl;
+		ldns_rr *rr = NULL;
+
+		if (sscanf(line, "%255s %15s %255s %u", name, type, value, &ttl) != 4)
+			continue;
+		if (strcasecmp(name, qn) != 0)
+			continue;
+		name_known = true;
+		if (strcasecmp(type, "CNAME") &&
+		    ldns_get_rr_type_by_name(type) != ldns_rr_get_type(q))
+			continue;
+		snprintf(rrtext, sizeof(rrtext), "%s %u IN %s %s", name, ttl, type, value);
+		if (ldns_rr_new_frm_str(&rr, rrtext, 0, NULL, NULL) == LDNS_STATUS_OK)
+			ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr);
+		/* follow a CNAME to its target's records, one level */
+		if (!strcasecmp(type, "CNAME")) {
+			ldns_rr *t = ldns_rr_new();
+
+			ldns_rr_set_owner(t, ldns_dname_new_frm_str(value));
+			ldns_rr_set_type(t, ldns_rr_get_type(q));
+			fill(r, zone, t);
+			ldns_rr_free(t);
+		}
+	}
+	if (!name_known && ldns_pkt_ancount(r) == 0)
+		ldns_pkt_set_rcode(r, LDNS_RCODE_NXDOMAIN);
+	if (f)
+		fclose(f);
+	free(qn);
+}
+
+static int serve(const char *addr, const char *zone, const char *log)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint8_t buf[4096];
+
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("serve: bind");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t alen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &alen);
+		ldns_pkt *q = NULL, *r;
+		uint8_t *out = NULL;
+		size_t outlen;
+		FILE *l;
+
+		if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+			continue;
+		if (ldns_pkt_qdcount(q) != 1) {
+			ldns_pkt_free(q);
+			continue;
+		}
+		l = fopen(log, "ae");
+		if (l) {
+			char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_question(q), 0));
+
+			fprintf(l, "%s", s ? s : "?\n");
+			free(s);
+			fclose(l);
+		}
+		r = ldns_pkt_new();
+		ldns_pkt_set_id(r, ldns_pkt_id(q));
+		ldns_pkt_set_qr(r, true);
+		ldns_pkt_set_rd(r, ldns_pkt_rd(q));
+		ldns_pkt_set_ra(r, true);
+		ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
+				 ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(q), 0)));
+		fill(r, zone, ldns_rr_list_rr(ldns_pkt_question(q), 0));
+		if (ldns_pkt2wire(&out, r, &outlen) == LDNS_STATUS_OK)
+			sendto(fd, out, outlen, 0, (struct sockaddr *)&from, alen);
+		free(out);
+		ldns_pkt_free(q);
+		ldns_pkt_free(r);
+	}
+}
+
+/* One query through a plain socket (so that the session's steering applies to it). */
+static int query(const char *server, const char *name, const char *type, bool tcp, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	ldns_rdf *dn = ldns_dname_new_frm_str(name);
+	ldns_pkt *q, *r = NULL;
+	uint8_t *w = NULL, buf[65536];
+	size_t wlen;
+	ssize_t n;
+	int fd;
+
+	inet_pton(AF_INET, server, &sa.sin_addr);
+	q = ldns_pkt_query_new(dn, ldns_get_rr_type_by_name(type), LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_pkt_set_random_id(q);
+	ldns_pkt2wire(&w, q, &wlen);
+	fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 4 },
+		   sizeof(struct timeval));
+	if (tcp) {
+		uint8_t hdr[2] = { (uint8_t)(wlen >> 8), (uint8_t)wlen };
+
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("connect: %s\n", strerror(errno));
+			return 3;
+		}
+		if (write(fd, hdr, 2) != 2 || write(fd, w, wlen) != (ssize_t)wlen)
+			return 3;
+		n = 0;
+		while (n < 2 || n < 2 + (buf[0] << 8 | buf[1])) {
+			ssize_t k = read(fd, buf + n, sizeof(buf) - (size_t)n);
+
+			if (k <= 0)
+				break;
+			n += k;
+		}
+		memmove(buf, buf + 2, n > 2 ? (size_t)n - 2 : 0);
+		n -= 2;
+	} else {
+		if (sendto(fd, w, wlen, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("send: %s\n", strerror(errno));
+			return 3;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+	}
+	if (n <= 0 || ldns_wire2pkt(&r, buf, (size_t)n) != LDNS_STATUS_OK) {
+		printf("no answer: %s\n", n < 0 ? strerror(errno) : "short");
+		return 2;
+	}
+	{
+		char *rc = ldns_pkt_rcode2str(ldns_pkt_get_rcode(r));
+		ldns_rr_list *an = ldns_pkt_answer(r);
+
+		printf("%s\n", rc);
+		free(rc);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+			char *s = ldns_rr2str(ldns_rr_list_rr(an, i));
+
+			printf("%s", s);
+			free(s);
+		}
+	}
+	return 0;
+}
+
+static int do_connect(const char *addr, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "serve"))
+		return serve(argv[2], argv[3], argv[4]);
+	if (argc >= 5 && !strcmp(argv[1], "query"))
+		return query(argv[2], argv[3], argv[4], argc > 5 && !strcmp(argv[5], "tcp"),
+			     argc > 6 ? atoi(argv[6]) : 53);
+	if (argc == 4 && !strcmp(argv[1], "connect"))
+		return do_connect(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: dns_tool serve ADDR ZONE LOG | query SERVER NAME TYPE [tcp|udp "
+			"[PORT]] | connect ADDR PORT\n");
+	return 2;
+}
