@@ -147,7 +147,8 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(O)/%)
 # The attack primitives, the only part of tests/lib without the cordon library.
 ATTACK_OBJ := $(O)/obj/tests/lib/attack.o
 
-.PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check
+.PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check \
+	fuzz-dns-check
 tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) $(ESCAPE_BINS) vm-stage
 
 unit-check: $(UNIT_BINS)
@@ -183,6 +184,8 @@ $(O)/tests/host/test_%: tests/host/test_%.sh
 # Host tests that run the attack program (tests/host/test_run_attacks.c copies it to /tmp;
 # tests/host/test_daemon_proto.c starts a daemon of its own and runs it).
 $(O)/tests/host/test_run_attacks $(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
+# The resolver's test runs an upstream and a client of its own (tests/host/dns_tool.c).
+$(O)/tests/host/test_dns: $(O)/tests/host/dns_tool
 
 # --- escape: attack programs, each performs one forbidden action and exits with the errno it
 # got. No cordon library: they run as the agent.
@@ -280,6 +283,19 @@ fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
 		$(O)/fuzz/ctl.log; \
 	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/ctl.log; echo "fuzz-ctl-check: FAILED"; \
 		exit 1; fi; echo "fuzz-ctl-check: ok"
+
+# The session resolver's message handling (FUZZ_DNS_SECONDS): queries and upstream answers.
+FUZZ_DNS_SECONDS ?= 20
+fuzz-dns-check: $(O)/tests/fuzz/fuzz_dns
+	$(Q)rm -rf $(O)/fuzz/dns-corpus && mkdir -p $(O)/fuzz/dns-corpus
+	$(Q)cp tests/fuzz/corpus/dns/* $(O)/fuzz/dns-corpus/
+	$(Q)$(O)/tests/fuzz/fuzz_dns -max_total_time=$(FUZZ_DNS_SECONDS) -timeout=5 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/dns- \
+		$(O)/fuzz/dns-corpus 2> $(O)/fuzz/dns.log; rc=$$?; \
+	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' \
+		$(O)/fuzz/dns.log; \
+	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/dns.log; echo "fuzz-dns-check: FAILED"; \
+		exit 1; fi; echo "fuzz-dns-check: ok"
 
 # === checks: format, static analysis, `make check` ===============================================
 

@@ -122,9 +122,9 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 
 	port = bpf_ntohs((__u16)ctx->user_port);
 	if (hook != CORDON_HOOK_BIND4 && hook != CORDON_HOOK_BIND6) {
-		int steered = steer_dns(ctx, key, s, port,
-					hook == CORDON_HOOK_CONNECT6 ||
-						hook == CORDON_HOOK_SENDMSG6);
+		int steered =
+			steer_dns(ctx, key, s, port,
+				  hook == CORDON_HOOK_CONNECT6 || hook == CORDON_HOOK_SENDMSG6);
 
 		if (steered > 0)
 			return CGROUP_ALLOW;

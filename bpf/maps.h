@@ -197,9 +197,9 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_dns_addr) == 112, "cordon_dns_addr layout
  * no entry has no resolver of cordon's: port 53 is judged by net_rules like any other.
  */
 struct cordon_dns_steer {
-	__u32 addr4; /* IPv4 address, network byte order (127.0.0.1) */
-	__u16 port4; /* its UDP and TCP port, network byte order; 0: none */
-	__u16 port6; /* the IPv6 listener's port, network byte order; 0: none */
+	__u32 addr4;	/* IPv4 address, network byte order (127.0.0.1) */
+	__u16 port4;	/* its UDP and TCP port, network byte order; 0: none */
+	__u16 port6;	/* the IPv6 listener's port, network byte order; 0: none */
 	__u8 addr6[16]; /* IPv6 address (::1) */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_dns_steer) == 24, "cordon_dns_steer layout");

@@ -135,13 +135,13 @@ static void serve_dns(void *ctx)
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 int run_wait_agent(struct run *r)
 {
-	struct cordon_supervise s = { .pid = r->launched.pid,
-				      .pty_master = r->launched.pty_master,
-				      .stop_fd = r->launched.stop_fd,
-				      .watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1,
-						    run_drain, &r->ev },
-				      .watch[1] = { r->dns ? cordon_dns_fd(r->dns) : -1,
-						    serve_dns, r->dns } };
+	struct cordon_supervise s = {
+		.pid = r->launched.pid,
+		.pty_master = r->launched.pty_master,
+		.stop_fd = r->launched.stop_fd,
+		.watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev },
+		.watch[1] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns }
+	};
 	int status = cordon_supervise(&s);
 
 	if (status < 0) {

@@ -28,7 +28,6 @@
 #include "policy/policy.h"
 #include "compile/compile.h"
 
-
 /* The state file of session @name (allocated; NULL when out of memory). */
 static char *state_path(const struct daemon *d, const char *name)
 {

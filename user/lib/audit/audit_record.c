@@ -258,8 +258,8 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
 json_t *cordon_audit_dns_refused(const struct cordon_audit_ctx *c, const char *name,
 				 const char *qtype, const char *reason, uint64_t realtime_ns)
 {
-	json_t *rec = cordon_audit_record(c, "dns-refused", "network", "denied", "failure",
-					  realtime_ns);
+	json_t *rec =
+		cordon_audit_record(c, "dns-refused", "network", "denied", "failure", realtime_ns);
 	json_t *q = json_object(), *dns = json_object();
 
 	if (!rec || !q || !dns) {

@@ -216,7 +216,7 @@ struct pol_dns_name {
 #define POL_DNS_MAX_LABELS_DEFAULT 4  /* labels left of the wildcard's suffix */
 
 struct pol_maps {
-	uint32_t session_flags; /* CORDON_SESSION_* */
+	uint32_t session_flags;	    /* CORDON_SESSION_* */
 	struct pol_dns_name *names; /* for the session's resolver */
 	size_t nnames;
 	uint32_t dns_max_label, dns_max_labels;

@@ -14,17 +14,32 @@
 
 /* Resolvers an agent could tunnel DNS through over HTTPS (443) or TLS (853). */
 const char *const pol_doh_addrs[] = {
-	"8.8.8.8",	       "8.8.4.4",		"1.1.1.1",	      "1.0.0.1",
-	"9.9.9.9",	       "149.112.112.112",	"208.67.222.222",     "208.67.220.220",
-	"94.140.14.14",	       "94.140.15.15",		"185.228.168.9",      "76.76.2.0",
-	"2001:4860:4860::8888", "2001:4860:4860::8844", "2606:4700:4700::1111",
-	"2606:4700:4700::1001", "2620:fe::fe",		"2620:fe::9",	      NULL,
+	"8.8.8.8",
+	"8.8.4.4",
+	"1.1.1.1",
+	"1.0.0.1",
+	"9.9.9.9",
+	"149.112.112.112",
+	"208.67.222.222",
+	"208.67.220.220",
+	"94.140.14.14",
+	"94.140.15.15",
+	"185.228.168.9",
+	"76.76.2.0",
+	"2001:4860:4860::8888",
+	"2001:4860:4860::8844",
+	"2606:4700:4700::1111",
+	"2606:4700:4700::1001",
+	"2620:fe::fe",
+	"2620:fe::9",
+	NULL,
 };
 
 static const char *const doh_names[] = {
-	"dns.google",	      "dns.google.com",	   "cloudflare-dns.com", "one.one.one.one",
-	"dns.quad9.net",      "doh.opendns.com",   "dns.adguard-dns.com", "dns.nextdns.io",
-	"doh.cleanbrowsing.org", "doh.mullvad.net", "dns.sb",		 NULL,
+	"dns.google",	       "dns.google.com", "cloudflare-dns.com",
+	"one.one.one.one",     "dns.quad9.net",	 "doh.opendns.com",
+	"dns.adguard-dns.com", "dns.nextdns.io", "doh.cleanbrowsing.org",
+	"doh.mullvad.net",     "dns.sb",	 NULL,
 };
 
 /* @name equals @suffix or lies below it (@name, @suffix: lowercase, no trailing dot). */
@@ -132,8 +147,7 @@ static int push_down_wildcards(struct pol_maps *m, size_t *bad)
 	return 0;
 }
 
-int policy_compile_dns_names(const struct policy *p, struct pol_maps *m,
-			     struct policy_errors *errs)
+int policy_compile_dns_names(const struct policy *p, struct pol_maps *m, struct policy_errors *errs)
 {
 	const struct pol_net_list *l = &p->connect;
 	size_t bad = 0;

@@ -19,7 +19,16 @@
 #include "dns/dns_internal.h"
 
 /* What an epoll event is about: the kind in the high half, an index in the low half. */
-enum { EV_UDP4 = 1, EV_TCP4, EV_UDP6, EV_TCP6, EV_UP4, EV_UP6, EV_TIMER, EV_CONN };
+enum {
+	EV_UDP4 = 1,
+	EV_TCP4,
+	EV_UDP6,
+	EV_TCP6,
+	EV_UP4,
+	EV_UP6,
+	EV_TIMER,
+	EV_CONN
+};
 
 #define EV(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
 

@@ -41,7 +41,7 @@ struct cordon_dns_hooks {
 };
 
 struct cordon_dns_opts {
-	uint32_t session;		   /* cordon_session.id: the dns_addrs key */
+	uint32_t session;		  /* cordon_session.id: the dns_addrs key */
 	const struct pol_dns_name *names; /* copied */
 	size_t nnames;
 	uint32_t max_label, max_labels; /* limits under wildcards; 0: the defaults */
@@ -57,15 +57,15 @@ struct cordon_dns_opts {
 #define CORDON_DNS_TTL_MAX_S   3600 /* longer TTLs are shortened, in the map and in the answer */
 
 struct cordon_dns_stats {
-	uint64_t queries;	    /* well-formed queries from the session */
-	uint64_t forwarded;	    /* sent upstream */
-	uint64_t answered;	    /* upstream answers relayed */
-	uint64_t refused;	    /* REFUSED locally (each also a refused hook call) */
-	uint64_t servfail;	    /* SERVFAIL: no upstream, or none answered */
-	uint64_t dropped_agent;	    /* unparsable or hostile packets from the session */
-	uint64_t dropped_upstream;  /* unparsable, unexpected or mismatched upstream packets */
-	uint64_t addrs;		    /* addresses written to the allow map */
-	uint64_t expired;	    /* entries swept after their expiry */
+	uint64_t queries;	   /* well-formed queries from the session */
+	uint64_t forwarded;	   /* sent upstream */
+	uint64_t answered;	   /* upstream answers relayed */
+	uint64_t refused;	   /* REFUSED locally (each also a refused hook call) */
+	uint64_t servfail;	   /* SERVFAIL: no upstream, or none answered */
+	uint64_t dropped_agent;	   /* unparsable or hostile packets from the session */
+	uint64_t dropped_upstream; /* unparsable, unexpected or mismatched upstream packets */
+	uint64_t addrs;		   /* addresses written to the allow map */
+	uint64_t expired;	   /* entries swept after their expiry */
 };
 
 struct cordon_dns;

@@ -8,14 +8,14 @@
 
 #include "dns/dns.h"
 
-#define DNS_MAX_PENDING	   256
-#define DNS_MAX_TCP	   16
-#define DNS_MAX_UPSTREAMS  3
-#define DNS_MAX_ADDRS	   4096 /* answered addresses remembered per session */
-#define DNS_UPSTREAM_MS	   1500 /* per upstream, before the next one is asked */
-#define DNS_TCP_IDLE_MS	   10000
-#define DNS_UPSTREAM_EDNS  1232 /* the UDP size cordon advertises: no IP fragmentation */
-#define DNS_TCP_MSG_MAX	   65535
+#define DNS_MAX_PENDING	  256
+#define DNS_MAX_TCP	  16
+#define DNS_MAX_UPSTREAMS 3
+#define DNS_MAX_ADDRS	  4096 /* answered addresses remembered per session */
+#define DNS_UPSTREAM_MS	  1500 /* per upstream, before the next one is asked */
+#define DNS_TCP_IDLE_MS	  10000
+#define DNS_UPSTREAM_EDNS 1232 /* the UDP size cordon advertises: no IP fragmentation */
+#define DNS_TCP_MSG_MAX	  65535
 
 /* Who asked: a datagram's sender on a listener, or a TCP connection (its generation). */
 struct dns_client {

@@ -307,8 +307,7 @@ int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p)
 		free(buf);
 		return -EAFNOSUPPORT;
 	}
-	n = sendto(fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)to,
-		   d->uplen[p->upstream]);
+	n = sendto(fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)to, d->uplen[p->upstream]);
 	free(buf);
 	return n < 0 ? -errno : 0;
 }
@@ -381,8 +380,8 @@ static void merge_rule(struct cordon_net_rule *into, const struct cordon_net_rul
 		bool have = false;
 
 		for (uint32_t j = 0; j < into->count; j++)
-			have = have || !memcmp(&into->ranges[j], &from->ranges[i],
-					       sizeof(from->ranges[i]));
+			have = have ||
+			       !memcmp(&into->ranges[j], &from->ranges[i], sizeof(from->ranges[i]));
 		if (!have && into->count < CORDON_NET_PORT_RANGES)
 			into->ranges[into->count++] = from->ranges[i];
 	}

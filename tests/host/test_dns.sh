@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The session's resolver: an upstream of the test's own on loopback (dns_tool serve, a zone file
+# it re-reads, a log of every query it gets) stands in for the system's, named by a resolv.conf
+# of the test's own (CORDON_RESOLV_CONF, root only). Each refusal is first shown to work outside
+# cordon. Inside: allowed names resolve (DNS addressed anywhere is steered, UDP and TCP) and
+# connect; refused names, record types and tunnelling patterns get REFUSED, a dns-refused record
+# and no packet upstream; a rotated address works and the old one stops after TTL + grace; DoT
+# is refused; a missing resolv.conf runs the session; launch does not wait for DNS. Prints TAP.
+set -uo pipefail
+
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=dns/
+session_setup dns
+TOOL=$(realpath "$O/tests/host/dns_tool")
+work=$(mktemp -d /tmp/cordon-dns-work.XXXXXX)
+UP=127.0.0.153 # the test's upstream
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$proj" "$work"
+}
+trap cleanup EXIT
+
+install -m 0755 "$TOOL" "$proj/dns_tool"
+cat >"$work/zone" <<'EOF'
+allowed.test. A 127.0.0.2 1
+allowed.test. TXT hello 60
+a.wild.test. A 127.0.0.2 60
+evil.test. A 127.0.0.2 60
+EOF
+echo "nameserver $UP" >"$work/resolv.conf"
+: >"$work/log"
+chmod 644 "$work/zone"
+cat >"$proj/policy.yaml" <<'EOF'
+name: dns-test
+extends: agent
+network:
+  connect:
+    - "allowed.test:8443"
+    - "*.wild.test:8443"
+EOF
+chown -R "$USER_NAME:" "$proj"
+
+"$TOOL" serve "$UP" "$work/zone" "$work/log" >"$work/serve.out" 2>&1 &
+pids+=($!)
+/usr/bin/python3 - "$work/listen.out" <<'EOF' &
+import socket, sys, threading
+def serve(addr):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 8443)); s.listen(64)
+    while True:
+        c, _ = s.accept(); c.close()
+for a in ("127.0.0.2", "127.0.0.5", "127.0.0.4"):
+    threading.Thread(target=serve, args=(a,), daemon=True).start()
+open(sys.argv[1], "w").write("ready\n")
+threading.Event().wait()
+EOF
+pids+=($!)
+for _ in $(seq 50); do
+	[[ -s $work/serve.out && -s $work/listen.out ]] && break
+	sleep 0.1
+done
+grep -q ready "$work/serve.out" || { notok "suite (upstream did not start: $(cat "$work/serve.out"))"; exit 1; }
+
+# --- outside cordon: every query and connect the session is refused works here ---
+out=$("$TOOL" query "$UP" allowed.test TXT)
+check outside_txt_answered grep -q '"hello"' <<<"$out"
+out=$("$TOOL" query "$UP" evil.test A)
+check outside_unlisted_name_answered grep -q '127.0.0.2' <<<"$out"
+check outside_connect_unanswered_address "$TOOL" connect 127.0.0.4 8443
+: >"$work/log"
+
+run() {
+	env CORDON_RESOLV_CONF="$work/resolv.conf" CORDON_DNS_GRACE=1 "$CORDON" run --user "$USER_NAME" \
+		--project "$proj" --policy "$proj/policy.yaml" --allow-degraded \
+		--audit-log "$work/audit.jsonl" -- "$@"
+}
+
+# --- inside: one session runs the whole sequence, one result line per step ---
+cat >"$proj/inside.sh" <<'EOF'
+q() { ./dns_tool query "$@" 2>&1 | tr '\n' ' '; echo; }
+echo "allowed_udp: $(q 10.9.9.9 allowed.test A)"
+echo "connect_allowed: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
+echo "connect_unanswered: $(./dns_tool connect 127.0.0.4 8443; echo $?)"
+echo "allowed_tcp: $(q 192.0.2.1 allowed.test A tcp)"
+echo "getent: $(getent hosts allowed.test | tr '\n' ' ')"
+echo "txt: $(q 10.9.9.9 allowed.test TXT)"
+echo "any: $(q 10.9.9.9 allowed.test ANY)"
+echo "unlisted: $(q 10.9.9.9 evil.test A)"
+echo "unlisted_tcp: $(q 10.9.9.9 evil.test A tcp)"
+echo "wild: $(q 10.9.9.9 a.wild.test A)"
+echo "wild_long: $(q 10.9.9.9 6578666974726174656420736563726574206461746120686572652e2e2e.wild.test A)"
+echo "wild_many: $(q 10.9.9.9 a.b.c.d.e.wild.test A)"
+echo "dot: $(q 8.8.8.8 allowed.test A udp 853)"
+echo "dot_connect: $(./dns_tool connect 1.1.1.1 853; echo $?)"
+# the address rotates: the test changes the zone while the session waits for it
+echo rotate >"$PWD/rotate.req"
+for i in $(seq 100); do [ -e "$PWD/rotate.done" ] && break; sleep 0.1; done
+sleep 1.2
+echo "rotated: $(q 10.9.9.9 allowed.test A)"
+echo "connect_new: $(./dns_tool connect 127.0.0.5 8443; echo $?)"
+echo "connect_old_in_grace: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
+sleep 6.5
+echo "connect_old_expired: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
+echo "connect_new_renewed: $(./dns_tool query 10.9.9.9 allowed.test A >/dev/null; ./dns_tool connect 127.0.0.5 8443; echo $?)"
+EOF
+chmod 755 "$proj/inside.sh"
+(
+	for _ in $(seq 200); do
+		[[ -e $proj/rotate.req ]] && break
+		sleep 0.1
+	done
+	sed -i 's/^allowed.test. A 127.0.0.2 1$/allowed.test. A 127.0.0.5 1/' "$work/zone"
+	touch "$proj/rotate.done"
+) &
+pids+=($!)
+res=$(run /bin/sh ./inside.sh 2>"$work/run.err")
+rc=$?
+echo "$res" | sed 's/^/# /'
+check session_ran test "$rc" -eq 0
+line() { grep "^$1: " <<<"$res" | head -1 | cut -d' ' -f2-; }
+has() { grep -q -- "$2" <<<"$(line "$1")"; }
+
+check allowed_name_resolves_steered has allowed_udp 'NOERROR.*127.0.0.2'
+check allowed_name_connects has connect_allowed '^0$'
+check unanswered_address_refused has connect_unanswered '^1$'
+check tcp53_steered_and_answered has allowed_tcp 'NOERROR.*127.0.0.2'
+check glibc_lookup_works has getent '127.0.0.2'
+check txt_refused has txt REFUSED
+check any_refused has any REFUSED
+check unlisted_name_refused has unlisted REFUSED
+check unlisted_name_refused_tcp has unlisted_tcp REFUSED
+check wildcard_name_resolves has wild 'NOERROR.*127.0.0.2'
+check wildcard_long_label_refused has wild_long REFUSED
+check wildcard_many_labels_refused has wild_many REFUSED
+check dot_send_refused has dot 'not permitted'
+check dot_connect_refused has dot_connect '^1$\|^13$'
+check rotated_address_answered has rotated 'NOERROR.*127.0.0.5'
+check rotated_new_address_connects has connect_new '^0$'
+check old_address_works_within_grace has connect_old_in_grace '^0$'
+check old_address_refused_after_ttl_and_grace has connect_old_expired '^1$'
+check new_address_after_lookup_again has connect_new_renewed '^0$'
+
+# Nothing the session was refused reached the upstream.
+check no_txt_upstream bash -c "! grep -q 'TXT' '$work/log'"
+check no_any_upstream bash -c "! grep -q 'ANY' '$work/log'"
+check no_unlisted_upstream bash -c "! grep -q 'evil.test' '$work/log'"
+check no_tunnel_upstream bash -c "! grep -q '6578666974' '$work/log'"
+check allowed_went_upstream grep -q '^allowed.test' "$work/log"
+
+# The records.
+rec() { grep '"dns-refused"' "$work/audit.jsonl" | grep -c -- "$1"; }
+check record_unlisted test "$(rec '"name":"evil.test","type":"A"},"type":"query"}')" -ge 1
+check record_unlisted_reason bash -c "grep '\"dns-refused\"' '$work/audit.jsonl' | grep 'evil.test' | grep -q 'not-allowed'"
+check record_txt bash -c "grep '\"dns-refused\"' '$work/audit.jsonl' | grep '\"TXT\"' | grep -q record-type"
+check record_label_length bash -c "grep -q '\"label-length\"' '$work/audit.jsonl'"
+check record_label_count bash -c "grep -q '\"label-count\"' '$work/audit.jsonl'"
+check record_expired_connect bash -c "grep '\"connect\"' '$work/audit.jsonl' | grep '\"denied\"' | grep -q '127.0.0.2'"
+
+# --- no resolv.conf: the session runs; names fail with a record ---
+rm -f "$work/audit.jsonl"
+out=$(env CORDON_RESOLV_CONF=/nonexistent/resolv.conf "$CORDON" run --user "$USER_NAME" \
+	--project "$proj" --policy "$proj/policy.yaml" --allow-degraded \
+	--audit-log "$work/audit.jsonl" -- ./dns_tool query 10.9.9.9 allowed.test A 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check no_resolv_conf_session_runs test "$rc" -eq 0
+check no_resolv_conf_servfail grep -q SERVFAIL <<<"$out"
+check no_resolv_conf_record grep -q '"no-upstream"' "$work/audit.jsonl"
+out=$(env CORDON_RESOLV_CONF=/nonexistent/resolv.conf "$CORDON" run --user "$USER_NAME" \
+	--project "$proj" --allow-degraded -- /bin/true 2>&1)
+check no_resolv_conf_agent_policy_runs test $? -eq 0
+
+# --- launch: no DNS wait with an upstream that never answers (median of 5, agent vs offline) ---
+echo "nameserver 127.0.0.154" >"$work/dead.conf"
+launch_ms() {
+	local t=() s e
+	for _ in 1 2 3 4 5; do
+		s=$(date +%s%N)
+		env CORDON_RESOLV_CONF="$work/dead.conf" "$CORDON" run --user "$USER_NAME" \
+			--project "$proj" --policy "$1" --allow-degraded -- /bin/true >/dev/null 2>&1
+		e=$(date +%s%N)
+		t+=($(((e - s) / 1000000)))
+	done
+	printf '%s\n' "${t[@]}" | sort -n | sed -n 3p
+}
+agent=$(launch_ms agent)
+offline=$(launch_ms offline)
+echo "# launch median: agent ${agent} ms, offline ${offline} ms"
+check launch_agent_no_dns_wait test "$agent" -le $((offline * 3 / 2 + 30))
