@@ -453,6 +453,9 @@ static void loop(struct daemon *d)
 				if (!((struct dsession *)w)->dead)
 					daemon_session_check(d, (struct dsession *)w);
 				break;
+			case WATCH_DNS:
+				daemon_session_dns_serve((struct dsession_dns *)w);
+				break;
 			}
 		}
 		check_drops(d);

@@ -121,6 +121,50 @@ static int compile(const struct policy *pol, struct pol_maps *maps, struct polic
 	return policy_compile_maps(pol, 1, cordon_resolve, NULL, maps, errs);
 }
 
+static void dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why)
+{
+	struct dsession_dns *w = ctx;
+	char type[32];
+
+	if (!w->d->stream.sink)
+		return;
+	cordon_dns_type_name(qtype, type, sizeof(type));
+	cordon_audit_sink_emit(w->d->stream.sink,
+			       cordon_audit_dns_refused(&w->s->audit, name, type,
+							cordon_dns_reason_name(why),
+							cordon_realtime_ns()));
+}
+
+int daemon_session_dns_start(struct daemon *d, struct dsession *s, const struct pol_maps *maps)
+{
+	struct cordon_dns_opts o = { .hooks = { .refused = dns_refused, .ctx = &s->dns } };
+	int r;
+
+	s->dns = (struct dsession_dns){ .watch = WATCH_DNS, .s = s, .d = d };
+	r = cordon_session_dns_open(&s->s, maps, &o, &s->dns.r);
+	if (r == 0) {
+		r = daemon_watch_add(d, cordon_dns_fd(s->dns.r), EPOLLIN, &s->dns);
+		if (r < 0)
+			daemon_session_dns_stop(d, s);
+	}
+	return r;
+}
+
+void daemon_session_dns_serve(struct dsession_dns *w)
+{
+	if (w->r && !w->s->dead)
+		cordon_dns_serve(w->r);
+}
+
+void daemon_session_dns_stop(struct daemon *d, struct dsession *s)
+{
+	if (!s->dns.r)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, cordon_dns_fd(s->dns.r), NULL);
+	cordon_dns_close(s->dns.r);
+	s->dns.r = NULL;
+}
+
 int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol)
 {
 	struct policy_errors errs = { 0 };
@@ -201,6 +245,12 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 			 failed ? failed : "");
 		goto fail;
 	}
+	/* Host names work only through the session's resolver: no resolver, no session. */
+	r = daemon_session_dns_start(d, s, &maps);
+	if (r < 0) {
+		snprintf(err, errlen, "session resolver: %s", strerror(-r));
+		goto fail;
+	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
 	r = open_events(s);
 	if (r == 0)
@@ -218,6 +268,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	r = 0;
 	goto out;
 fail:
+	daemon_session_dns_stop(d, s);
 	if (s->events_fd >= 0)
 		close(s->events_fd);
 	if (s->s.cgroup[0] || s->s.bpf)
@@ -244,6 +295,7 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 	audit_session(d, s, "session-end", why);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
 	close(s->events_fd);
+	daemon_session_dns_stop(d, s);
 	cordon_session_destroy(&s->s);
 	daemon_session_persist(d, s, true);
 	daemon_log("session %s (%s, uid %u) ended: %s", s->s.name, s->policy, (unsigned)s->uid,
