@@ -43,6 +43,8 @@ endif
 .DEFAULT_GOAL := all
 
 LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle -lldns $(EXTRA_LDFLAGS)
+# The VM's static programs: libldns.a's DNSSEC objects need libcrypto's archive too.
+STATIC_LIBS := $(LIBS) -lcrypto -lpthread
 CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
 WARN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2
 CFLAGS := $(WARN_CFLAGS) -O2 -g -fno-strict-aliasing -fstack-protector-strong \
@@ -200,13 +202,13 @@ $(O)/tests/escape/%: tests/escape/%.c $(ATTACK_OBJ)
 $(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
 	$(call msg,LD-STAT,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(LIBS)
+	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/$*.d -static -o $@ $< \
-		$(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+		$(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)
@@ -220,7 +222,7 @@ $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/l
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/bench_hooks.d -static \
-		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,CC,$@)
