@@ -102,6 +102,12 @@ static int report_gaps(const struct run *r)
 	return -EPERM;
 }
 
+/* destination.domain of connect records: the name the resolver answered the address for. */
+static const char *domain_of(void *arg, const uint8_t addr[16])
+{
+	return cordon_dns_name_of(arg, addr);
+}
+
 /*
  * The session's resolver, in this process (it stays the agent's parent and serves it in its
  * supervisor loop), listening before the agent exists. Root may shorten the grace period
@@ -116,9 +122,13 @@ static int start_resolver(struct run *r)
 	if (grace && getuid() == 0)
 		o.grace_s = (uint32_t)strtoul(grace, NULL, 10);
 	e = cordon_session_dns_open(&r->sess, &r->maps, &o, &r->dns);
-	if (e < 0)
+	if (e < 0) {
 		cli_error("run: the session's resolver: %s", strerror(-e));
-	return e;
+		return e;
+	}
+	r->ev.stream.fmt.domain_of = domain_of;
+	r->ev.stream.fmt.domain_arg = r->dns;
+	return 0;
 }
 
 /* The session's cgroup and BPF rules: the daemon's, ours (root), or only a name. */

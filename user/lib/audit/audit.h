@@ -261,6 +261,12 @@ struct cordon_audit_keys {
  * reused for another session can never lend its fields to a record.
  */
 struct cordon_audit_format {
+	/*
+	 * destination.domain of connect records: the name whose answer allowed the address
+	 * (the session resolver's table, cordon_dns_name_of()); NULL: never written.
+	 */
+	const char *(*domain_of)(void *arg, const uint8_t addr[16]);
+	void *domain_arg;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME, read again every CORDON_AUDIT_CLOCK_EVERY records */
 	uint64_t boot_offset;
 	unsigned int clock_uses;
