@@ -48,7 +48,11 @@ static int probe_kernel(struct run *r)
 	};
 	dfd = k->root ? -1 : run_daemon_connect();
 	if (dfd >= 0) {
-		e = run_daemon_create(dfd, r->o.policy, r->project, &r->dsess);
+		struct run_daemon_extra x = { .hosts_path = r->hosts_path,
+					      .allow_connect = r->o.allow_connect,
+					      .nallow_connect = r->o.nallow_connect };
+
+		e = run_daemon_create(dfd, r->o.policy, r->project, &x, &r->dsess);
 		/* The session lives as long as its cgroup holds a process, not this socket. */
 		close(dfd);
 		if (e < 0)
@@ -261,6 +265,7 @@ static void run_free(struct run *r)
 	free(r->xdg_config);
 	free(r->xdg_cache);
 	free(r->user_dir);
+	free(r->hosts_path);
 	free(r->project);
 }
 

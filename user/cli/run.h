@@ -30,6 +30,8 @@ struct run_opts {
 	enum cordon_audit_fsync audit_fsync;
 	bool allow_degraded;
 	bool json;
+	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
+	size_t nallow_connect;
 	char **cmd;
 };
 
@@ -83,6 +85,7 @@ struct run {
 	char *project, *xdg_config, *xdg_cache, *user_dir, hostname[256];
 	struct policy_errors errs;
 	struct policy *pol;
+	char *hosts_path; /* the user's own hosts.yaml, when there is one */
 	struct cordon_features feat;
 	struct cordon_layer layers[CORDON_LAYER_ID_COUNT];
 	struct cordon_plan_kernel kern;

@@ -79,7 +79,39 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
-int run_daemon_create(int fd, const char *ref, const char *project, struct run_daemon_session *out)
+/* The user's hosts.yaml and --allow-connect rules into the create request. */
+static int add_extra(json_t *req, const struct run_daemon_extra *x)
+{
+	json_t *a = json_array();
+	size_t len = 0;
+
+	for (size_t i = 0; a && i < x->nallow_connect; i++)
+		json_array_append_new(a, json_string(x->allow_connect[i]));
+	if (!a)
+		return -ENOMEM;
+	/* Only when given: a daemon of an older version refuses keys it does not know. */
+	if (x->nallow_connect && json_object_set_new(req, "allow_connect", a) < 0)
+		return -ENOMEM;
+	if (!x->nallow_connect)
+		json_decref(a);
+	if (x->hosts_path) {
+		_cleanup_free_ char *text = read_text(x->hosts_path, &len);
+
+		if (!text) {
+			cli_error("run: host sets '%s': %s", x->hosts_path, strerror(errno));
+			return -errno;
+		}
+		json_object_set_new(req, "hosts_text", json_stringn(text, len));
+		if (!json_object_get(req, "hosts_text")) {
+			cli_error("run: host sets '%s' are not UTF-8", x->hosts_path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int run_daemon_create(int fd, const char *ref, const char *project,
+		      const struct run_daemon_extra *x, struct run_daemon_session *out)
 {
 	const char *sock = getenv("SSH_AUTH_SOCK");
 	json_t *req, *rep = NULL, *e;
@@ -93,6 +125,11 @@ int run_daemon_create(int fd, const char *ref, const char *project, struct run_d
 		return -ENOMEM;
 	if (sock && sock[0] == '/')
 		json_object_set_new(req, "ssh_auth_sock", json_string(sock));
+	r = add_extra(req, x);
+	if (r < 0) {
+		json_decref(req);
+		return r;
+	}
 	if (path) {
 		_cleanup_free_ char *text = read_text(path, &len);
 

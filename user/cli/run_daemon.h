@@ -26,9 +26,16 @@ int run_daemon_connect(void);
 /*
  * Ask for a session for policy @ref in @project. A policy the daemon can look up itself (system
  * or built-in) is sent by name; one from the user's own directory or a path is read here, as
- * the user, and sent as text. Prints the daemon's diagnostics. 0 or -errno.
+ * the user, and sent as text, as is the user's hosts.yaml (@x; their host sets apply through
+ * the daemon as without it). Prints the daemon's diagnostics. 0 or -errno.
  */
-int run_daemon_create(int fd, const char *ref, const char *project, struct run_daemon_session *out);
+struct run_daemon_extra {
+	const char *hosts_path;		  /* the user's hosts.yaml, sent as text; NULL: none */
+	const char *const *allow_connect; /* --allow-connect rules */
+	size_t nallow_connect;
+};
+int run_daemon_create(int fd, const char *ref, const char *project,
+		      const struct run_daemon_extra *x, struct run_daemon_session *out);
 
 /* The session's audit records as the daemon wrote them, oldest first: @fn consumes each. */
 struct json_t;

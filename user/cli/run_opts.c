@@ -18,13 +18,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
-		"                  [--allow-degraded] [--json] [AUDIT OPTIONS] -- CMD "
-		"[ARGS...]\n"
+		"                  [--allow-connect HOST:PORT]... [--allow-degraded] [--json]\n"
+		"                  [AUDIT OPTIONS] -- CMD [ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
 		"current one). --user (root only) drops to that user before exec. "
 		"--allow-degraded\n"
-		"accepts running when a rule cannot be enforced on this kernel.\n"
+		"accepts running when a rule cannot be enforced on this kernel. --allow-connect\n"
+		"adds a connect rule for this run (narrowed by the site floor like any other).\n"
 		"Audit records (JSON lines), to any of:\n"
 		"  --audit-log FILE          append to FILE, rotated by size\n"
 		"  --audit-stdout            write to stdout (with the agent's own output)\n"
@@ -99,6 +100,13 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 	case 'D':
 		o->allow_degraded = true;
 		return 0;
+	case 'C':
+		if (o->nallow_connect >= sizeof(o->allow_connect) / sizeof(o->allow_connect[0])) {
+			cli_error("run: at most 16 --allow-connect rules");
+			return -EINVAL;
+		}
+		o->allow_connect[o->nallow_connect++] = arg;
+		return 0;
 	case 'j':
 		o->json = true;
 		return 0;
@@ -124,6 +132,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "audit-keep", required_argument, NULL, 'K' },
 		{ "audit-fsync", required_argument, NULL, 'F' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
+		{ "allow-connect", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -217,8 +226,29 @@ static int user_vars(struct run *r, struct policy_vars *vars, struct policy_vars
 	return 0;
 }
 
+/* The user's own hosts.yaml (their host sets), when their policy directory has one. */
+static int user_hosts(struct run *r, const struct policy_search *search, struct policy **out)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	*out = NULL;
+	if (search->user_dir)
+		r->hosts_path = cordon_path_join(search->user_dir, "hosts.yaml");
+	else if (xdg && xdg[0] == '/')
+		r->hosts_path = cordon_strdup_printf("%s/cordon/policies/hosts.yaml", xdg);
+	else if (home && home[0] == '/')
+		r->hosts_path = cordon_strdup_printf("%s/.config/cordon/policies/hosts.yaml", home);
+	if (!r->hosts_path || access(r->hosts_path, F_OK) < 0) {
+		free(r->hosts_path);
+		r->hosts_path = NULL;
+		return 0;
+	}
+	return policy_parse_file(r->hosts_path, out, &r->errs);
+}
+
 int run_load_policy(struct run *r)
 {
+	_cleanup_policy_ struct policy *hosts = NULL;
 	struct policy_vars vars;
 	struct policy_vars_buf vbuf;
 	struct policy_search search = { 0 };
@@ -241,7 +271,12 @@ int run_load_policy(struct run *r)
 	ro.floor_path = POLICY_FLOOR_PATH;
 	if (getuid() == 0 && env_floor)
 		ro.floor_path = *env_floor ? env_floor : NULL;
-	e = policy_resolve(r->o.policy, &ro, &r->pol, &r->errs);
+	e = user_hosts(r, &search, &hosts);
+	ro.user_hosts = hosts;
+	ro.allow_connect = r->o.allow_connect;
+	ro.nallow_connect = r->o.nallow_connect;
+	if (e == 0)
+		e = policy_resolve(r->o.policy, &ro, &r->pol, &r->errs);
 	if (e < 0) {
 		print_errors(&r->errs);
 		cli_error("run: policy '%s' is not usable", r->o.policy);

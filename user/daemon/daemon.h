@@ -142,9 +142,18 @@ int daemon_policy_snapshot(struct daemon *d);
 /* Resolve a policy for a session of @uid (its passwd entry gives ${HOME} and ${USER}). */
 struct policy;
 struct policy_errors;
+/* What a client adds to its policy: its own host sets (hosts.yaml) and --allow-connect rules. */
+struct daemon_overlay {
+	const char *hosts_text; /* NULL: none */
+	size_t hosts_len;
+	const char *const *allow_connect;
+	size_t nallow_connect;
+};
+
 int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, size_t len,
 			  const char *file, uid_t uid, const char *project, const char *ssh_sock,
-			  struct policy **out, struct policy_errors *errs);
+			  const struct daemon_overlay *ov, struct policy **out,
+			  struct policy_errors *errs);
 
 /* daemon_session.c */
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,

@@ -479,6 +479,36 @@ int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
 	return r;
 }
 
+/* The user's host sets and the command line's connect rules, over the composed policy. */
+static int apply_overlay(struct policy *c, const struct policy_resolve_opts *opts,
+			 struct policy_errors *errs)
+{
+	int r = opts->user_hosts ? merge_hosts(c, opts->user_hosts) : 0, bad = 0;
+
+	for (size_t i = 0; !r && i < opts->nallow_connect; i++) {
+		struct pol_net n;
+		char msg[256];
+
+		r = pol_net_parse(opts->allow_connect[i], false, false, &n, msg, sizeof(msg));
+		if (r == -EINVAL) {
+			r = policy_errorf(errs, "--allow-connect", 1, (int)i + 1, "%s", msg);
+			bad = r == -ENOMEM ? 0 : 1;
+			r = r == -ENOMEM ? r : 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		free(n.file);
+		n.file = strdup("--allow-connect");
+		n.line = 1;
+		n.col = (int)i + 1;
+		r = n.file ? net_add_unique(&c->connect, &n) : -ENOMEM;
+		c->connect.set = true;
+		pol_net_clear(&n);
+	}
+	return r < 0 ? r : bad ? -EINVAL : 0;
+}
+
 int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *opts,
 			  struct policy **out, struct policy_errors *errs)
 {
@@ -490,6 +520,10 @@ int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *op
 	if (r < 0)
 		return r;
 	r = policy_expand(c, opts->vars, errs);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	r = apply_overlay(c, opts, errs);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;

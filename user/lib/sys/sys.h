@@ -109,7 +109,8 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
  *                                              {"v": 1, "ok": false, "error": MSG, "errno": N}
  * OPs and their fields (anything else is refused, as are wrong types and oversize values):
  *   hello                                  -> daemon version, layers
- *   create  policy | policy_text+policy_file, project, [ssh_auth_sock]
+ *   create  policy | policy_text+policy_file, project, [ssh_auth_sock], [hosts_text],
+ *           [allow_connect]
  *                                          -> session, cgroup, layers, limits; the caller has
  *                                             been moved into the session cgroup
  *   list                                   -> sessions the caller may see
@@ -125,6 +126,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
 #define CORDON_CTL_MAX_MSG     (128u * 1024) /* a request or reply message, bytes */
 #define CORDON_CTL_MAX_POLICY  (96u * 1024)  /* policy_text, bytes */
 #define CORDON_CTL_MAX_PATH    4095
+#define CORDON_CTL_MAX_ALLOW   16 /* allow_connect entries */
 #define CORDON_CTL_SESSION_LEN 32 /* lower-case hex digits */
 
 enum cordon_ctl_op {
@@ -143,8 +145,12 @@ struct cordon_ctl_request {
 	const char *policy_file;   /* create: where policy_text came from, for diagnostics */
 	const char *project;	   /* create: absolute, normalised by the client */
 	const char *ssh_auth_sock; /* create: the caller's agent socket, or NULL */
-	const char *session;	   /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
-	json_t *root;		   /* owns every string above */
+	const char *hosts_text; /* create: the caller's own hosts.yaml (its host sets), or NULL */
+	size_t hosts_len;
+	const char *allow_connect[CORDON_CTL_MAX_ALLOW]; /* create: --allow-connect rules */
+	size_t nallow_connect;
+	const char *session; /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	json_t *root;	     /* owns every string above */
 };
 
 /*
