@@ -91,19 +91,21 @@ static int name_text(const ldns_rdf *rdf, char *out, size_t outsz, size_t *label
 static int check_wildcard(const struct cordon_dns *d, const char *name, const char *suffix,
 			  enum cordon_dns_reason *why)
 {
-	size_t below = strlen(name) - strlen(suffix) - 1, labels = 0, len = 0;
+	size_t n = strlen(name), s = strlen(suffix), labels = 1, len = 0;
 
-	for (size_t i = 0; i <= below; i++) {
-		if (i == below || name[i] == '.') {
-			if (len > d->max_label) {
+	/* pol_dns_match() matched: @name is "<below>.<suffix>", <below> not empty. */
+	if (n <= s + 1)
+		return 0;
+	for (size_t i = 0; i < n - s - 1; i++) {
+		if (name[i] != '.') {
+			if (++len > d->max_label) {
 				*why = CORDON_DNS_LABEL_LENGTH;
 				return -EPERM;
 			}
-			labels++;
-			len = 0;
 			continue;
 		}
-		len++;
+		labels++;
+		len = 0;
 	}
 	if (labels > d->max_labels) {
 		*why = CORDON_DNS_LABEL_COUNT;
@@ -242,7 +244,7 @@ int dns_query(struct cordon_dns *d, const uint8_t *q, size_t len, const struct d
 	ldns_pkt *pkt = NULL;
 	struct dns_pending *p;
 	const ldns_rr *rr;
-	char name[256];
+	char name[256] = { 0 };
 	size_t labels, rule = 0;
 	int r;
 

@@ -519,6 +519,8 @@ int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *op
 	r = policy_compose(p, opts->search, &c, errs);
 	if (r < 0)
 		return r;
+	if (!c)
+		return -EINVAL;
 	r = policy_expand(c, opts->vars, errs);
 	if (r == -ENOMEM)
 		goto out;
