@@ -371,7 +371,7 @@ demo: deps
 
 bench: deps
 	$(Q)tools/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all vm-bench-stage
+	$(Q)$(MAKE) --no-print-directory all vm-bench-stage $(O)/tests/host/dns_tool
 	$(Q)tools/bench.sh $(CORDON)
 
 # === install, uninstall, package ===================================================================

@@ -3,7 +3,8 @@
  * DNS for the resolver's tests, with ldns: `serve ADDR ZONE LOG` is an upstream on ADDR:53
  * answering from ZONE (re-read on every query, so a test can change an address mid-session)
  * and logging each query; `query SERVER NAME TYPE [tcp] [PORT]` asks once and prints the rcode
- * and the answers; `connect ADDR PORT` exits with the errno of a TCP connect (0: connected).
+ * and the answers; `connect ADDR PORT` exits with the errno of a TCP connect (0: connected);
+ * `bench SERVER NAME N` asks N times in turn over UDP and prints the median round trip in µs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -183,8 +185,61 @@ static int do_connect(const char *addr, int port)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Sequential queries on one unconnected socket: the median round trip. */
+static int bench(const char *server, const char *name, int n)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
+	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name), LDNS_RR_TYPE_A,
+					 LDNS_RR_CLASS_IN, LDNS_RD);
+	uint64_t *t = calloc((size_t)n, sizeof(*t));
+	uint8_t *w = NULL, buf[4096];
+	size_t wlen;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ok = 0;
+
+	inet_pton(AF_INET, server, &sa.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 2 },
+		   sizeof(struct timeval));
+	for (int i = 0; t && i < n; i++) {
+		uint64_t s;
+
+		ldns_pkt_set_id(q, (uint16_t)i);
+		free(w);
+		w = NULL;
+		ldns_pkt2wire(&w, q, &wlen);
+		s = now_ns();
+		if (sendto(fd, w, wlen, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    recv(fd, buf, sizeof(buf), 0) <= 0)
+			continue;
+		t[ok++] = now_ns() - s;
+	}
+	if (!ok) {
+		printf("bench: no answers\n");
+		return 1;
+	}
+	qsort(t, (size_t)ok, sizeof(*t), cmp_u64);
+	printf("%.1f\n", (double)t[ok / 2] / 1000.0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "bench"))
+		return bench(argv[2], argv[3], atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], argv[3], argv[4]);
 	if (argc >= 5 && !strcmp(argv[1], "query"))
