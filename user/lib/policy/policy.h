@@ -137,6 +137,9 @@ struct policy {
 	/* 0 = not set (no limit). memory in bytes, cpu in percent of one CPU. */
 	uint64_t pids, memory, cpu, nofile;
 
+	/* network.dns: exfiltration limits on names allowed through a wildcard; 0 = default. */
+	uint64_t dns_max_label, dns_max_labels;
+
 	uint32_t audit;
 	bool audit_set;
 };

@@ -64,7 +64,7 @@ void *policy_to_json(const struct policy *p)
 	return json_pack("{s:s?,s:s?,s:s?,"
 			 "s:{s:o,s:o,s:o,s:o},"
 			 "s:{s:o,s:o,s:{s:o,s:o}},"
-			 "s:{s:o,s:o,s:{s:o},s:o},"
+			 "s:{s:o,s:o,s:{s:o},s:o,s:{s:o,s:o}},"
 			 "s:{s:o,s:s?,s:s?},"
 			 "s:{s:o,s:o,s:o,s:o},"
 			 "s:{s:o}}",
@@ -74,7 +74,9 @@ void *policy_to_json(const struct policy *p)
 			 "files", str_list(&p->sec_files), "patterns", str_list(&p->sec_patterns),
 			 "env", "deny", str_list(&p->env_deny), "keep", str_list(&p->env_keep),
 			 "network", "connect", net_list(&p->connect), "bind", net_list(&p->bind),
-			 "unix", "deny", str_list(&p->unix_deny), "hosts", hosts, "process",
+			 "unix", "deny", str_list(&p->unix_deny), "hosts", hosts, "dns",
+			 "max_label_length", limit(p->dns_max_label), "max_labels",
+			 limit(p->dns_max_labels), "process",
 			 "exec_deny", str_list(&p->exec_deny), "ptrace", ptraces[p->ptrace],
 			 "signal", signals[p->signal], "limits", "pids", limit(p->pids), "memory",
 			 limit(p->memory), "cpu", limit(p->cpu), "nofile", limit(p->nofile),

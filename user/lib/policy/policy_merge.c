@@ -133,6 +133,10 @@ static int merge_child(struct policy *acc, const struct policy *c)
 		acc->cpu = c->cpu;
 	if (c->nofile)
 		acc->nofile = c->nofile;
+	if (c->dns_max_label)
+		acc->dns_max_label = c->dns_max_label;
+	if (c->dns_max_labels)
+		acc->dns_max_labels = c->dns_max_labels;
 	if (c->audit_set) {
 		acc->audit |= c->audit;
 		acc->audit_set = true;
@@ -439,6 +443,8 @@ int policy_apply_floor(struct policy *p, const struct policy *f)
 	p->memory = min_set(p->memory, f->memory);
 	p->cpu = min_set(p->cpu, f->cpu);
 	p->nofile = min_set(p->nofile, f->nofile);
+	p->dns_max_label = min_set(p->dns_max_label, f->dns_max_label);
+	p->dns_max_labels = min_set(p->dns_max_labels, f->dns_max_labels);
 	p->audit |= f->audit;
 	p->audit_set |= f->audit_set;
 	for (size_t i = 0; !r && i < pol_path_fields_n; i++) {
