@@ -149,7 +149,7 @@ static const struct malformed {
 	{ "bad-unknown-limits-key.yaml", 4, 3, 1,
 	  "unknown key 'procs' in limits (expected pids, memory, cpu, nofile)" },
 	{ "bad-unknown-network-key.yaml", 4, 3, 1,
-	  "unknown key 'connects' in network (expected connect, bind, unix, hosts)" },
+	  "unknown key 'connects' in network (expected connect, bind, unix, hosts, dns)" },
 	{ "bad-unknown-process-key.yaml", 5, 3, 1,
 	  "unknown key 'exec' in process (expected exec_deny, ptrace, signal)" },
 	{ "bad-unknown-secrets-key.yaml", 4, 3, 1,
