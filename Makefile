@@ -214,7 +214,14 @@ $(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
-vm-stage: $(VM_STAGE)/bin/cordon $(VM_BINS) $(VM_STAGE)/init
+# The resolver's VM test runs the host test's upstream and client (tests/host/dns_tool.c).
+$(VM_STAGE)/bin/dns_tool: tests/host/dns_tool.c
+	$(call msg,LD-STAT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/obj/tests/vm/dns_tool.d -static -o $@ $< \
+		$(STATIC_LIBS)
+
+vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)/init
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
 $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \

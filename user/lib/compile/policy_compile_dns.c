@@ -153,7 +153,8 @@ int policy_compile_dns_names(const struct policy *p, struct pol_maps *m, struct 
 	size_t bad = 0;
 	int r;
 
-	m->dns_max_label = p->dns_max_label ? (uint32_t)p->dns_max_label : POL_DNS_MAX_LABEL_DEFAULT;
+	m->dns_max_label =
+		p->dns_max_label ? (uint32_t)p->dns_max_label : POL_DNS_MAX_LABEL_DEFAULT;
 	m->dns_max_labels =
 		p->dns_max_labels ? (uint32_t)p->dns_max_labels : POL_DNS_MAX_LABELS_DEFAULT;
 	for (size_t i = 0; i < l->n; i++) {

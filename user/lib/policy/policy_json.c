@@ -76,9 +76,8 @@ void *policy_to_json(const struct policy *p)
 			 "network", "connect", net_list(&p->connect), "bind", net_list(&p->bind),
 			 "unix", "deny", str_list(&p->unix_deny), "hosts", hosts, "dns",
 			 "max_label_length", limit(p->dns_max_label), "max_labels",
-			 limit(p->dns_max_labels), "process",
-			 "exec_deny", str_list(&p->exec_deny), "ptrace", ptraces[p->ptrace],
-			 "signal", signals[p->signal], "limits", "pids", limit(p->pids), "memory",
-			 limit(p->memory), "cpu", limit(p->cpu), "nofile", limit(p->nofile),
-			 "audit", "record", audit);
+			 limit(p->dns_max_labels), "process", "exec_deny", str_list(&p->exec_deny),
+			 "ptrace", ptraces[p->ptrace], "signal", signals[p->signal], "limits",
+			 "pids", limit(p->pids), "memory", limit(p->memory), "cpu", limit(p->cpu),
+			 "nofile", limit(p->nofile), "audit", "record", audit);
 }

@@ -491,8 +491,7 @@ static int parse_number(struct pctx *c, const struct ynode *val, const char *wha
 static void dns_max_label(struct pctx *c, const struct ynode *key, const struct ynode *val)
 {
 	(void)key;
-	parse_number(c, val, "network.dns.max_label_length", 63, NULL, NULL,
-		     &c->p->dns_max_label);
+	parse_number(c, val, "network.dns.max_label_length", 63, NULL, NULL, &c->p->dns_max_label);
 }
 
 static void dns_max_labels(struct pctx *c, const struct ynode *key, const struct ynode *val)
