@@ -217,6 +217,19 @@ static void end_session(struct run *r, int status)
 
 	if (r->sess.bpf)
 		cordon_bpf_drops(r->sess.bpf, &ev->drops);
+	/* The resolver's own count: its records are rate-limited, its counters are not. */
+	if (r->dns) {
+		struct cordon_dns_stats st;
+
+		cordon_dns_get_stats(r->dns, &st);
+		ev->refused_dns = st.refused + st.servfail;
+		if (st.dropped_agent || st.dropped_upstream)
+			fprintf(stderr,
+				"cordon: resolver dropped %llu malformed packet(s) from the "
+				"session, %llu from upstream\n",
+				(unsigned long long)st.dropped_agent,
+				(unsigned long long)st.dropped_upstream);
+	}
 	if (ev->refused_connect || ev->refused_file || ev->refused_dns || ev->drops)
 		fprintf(stderr,
 			"cordon: refused %lu connect(s), %lu file open(s), %lu DNS lookup(s)%s%s\n",

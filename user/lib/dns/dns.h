@@ -66,6 +66,7 @@ struct cordon_dns_stats {
 	uint64_t dropped_upstream; /* unparsable, unexpected or mismatched upstream packets */
 	uint64_t addrs;		   /* addresses written to the allow map */
 	uint64_t expired;	   /* entries swept after their expiry */
+	uint64_t unreported;	   /* refusals past the records' rate limit (a flood) */
 };
 
 struct cordon_dns;

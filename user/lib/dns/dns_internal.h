@@ -16,6 +16,7 @@
 #define DNS_TCP_IDLE_MS	  10000
 #define DNS_UPSTREAM_EDNS 1232 /* the UDP size cordon advertises: no IP fragmentation */
 #define DNS_TCP_MSG_MAX	  65535
+#define DNS_REPORTS_PER_S 50 /* refused hook calls a second; the rest are only counted */
 
 /* Who asked: a datagram's sender on a listener, or a TCP connection (its generation). */
 struct dns_client {
@@ -76,6 +77,8 @@ struct cordon_dns {
 	struct dns_addr *addrs;
 	size_t naddrs;
 	struct cordon_dns_stats st;
+	uint64_t report_s; /* the second the reports below were made in */
+	uint32_t reported;
 };
 
 uint64_t dns_now_ms(void);

@@ -148,6 +148,29 @@ static int reply_rcode(const ldns_pkt *q, uint8_t rcode, uint8_t **out, size_t *
 	return e;
 }
 
+/*
+ * A refusal is reported (a dns-refused record) at most DNS_REPORTS_PER_S times a second: a
+ * session looping over names cannot flood the audit log; what is cut is counted.
+ */
+static void report(struct cordon_dns *d, const char *name, uint16_t type,
+		   enum cordon_dns_reason why)
+{
+	uint64_t s = dns_now_ms() / 1000;
+
+	if (!d->hooks.refused)
+		return;
+	if (s != d->report_s) {
+		d->report_s = s;
+		d->reported = 0;
+	}
+	if (d->reported >= DNS_REPORTS_PER_S) {
+		d->st.unreported++;
+		return;
+	}
+	d->reported++;
+	d->hooks.refused(d->hooks.ctx, name, type, why);
+}
+
 static int refuse(struct cordon_dns *d, const ldns_pkt *q, const char *name, uint16_t type,
 		  enum cordon_dns_reason why, uint8_t **out, size_t *outlen)
 {
@@ -157,8 +180,7 @@ static int refuse(struct cordon_dns *d, const ldns_pkt *q, const char *name, uin
 		d->st.servfail++;
 	else
 		d->st.refused++;
-	if (d->hooks.refused)
-		d->hooks.refused(d->hooks.ctx, name, type, why);
+	report(d, name, type, why);
 	return reply_rcode(q, fail ? LDNS_RCODE_SERVFAIL : LDNS_RCODE_REFUSED, out, outlen);
 }
 
@@ -580,8 +602,7 @@ int dns_fail(struct cordon_dns *d, struct dns_pending *p, struct dns_client *c, 
 	*out = NULL;
 	*c = p->client;
 	d->st.servfail++;
-	if (d->hooks.refused)
-		d->hooks.refused(d->hooks.ctx, p->name, p->qtype, CORDON_DNS_UPSTREAM_FAILED);
+	report(d, p->name, p->qtype, CORDON_DNS_UPSTREAM_FAILED);
 	if (q) {
 		ldns_pkt_set_id(q, p->client_id);
 		ldns_pkt_set_rd(q, p->rd);
