@@ -54,6 +54,18 @@ def serve(addr):
         c, _ = s.accept(); c.close()
 for a in ("127.0.0.2", "127.0.0.5", "127.0.0.4"):
     threading.Thread(target=serve, args=(a,), daemon=True).start()
+# A DNS server the session must never reach: it counts what arrives on 127.0.0.9:53.
+def sink_udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.9", 53))
+    while True:
+        s.recv(4096); open(sys.argv[1] + ".sink", "a").write("udp\n")
+def sink_tcp():
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.9", 53)); s.listen(16)
+    while True:
+        c, _ = s.accept(); open(sys.argv[1] + ".sink", "a").write("tcp\n"); c.close()
+threading.Thread(target=sink_udp, daemon=True).start()
+threading.Thread(target=sink_tcp, daemon=True).start()
 open(sys.argv[1], "w").write("ready\n")
 threading.Event().wait()
 EOF
@@ -70,6 +82,12 @@ check outside_txt_answered grep -q '"hello"' <<<"$out"
 out=$("$TOOL" query "$UP" evil.test A)
 check outside_unlisted_name_answered grep -q '127.0.0.2' <<<"$out"
 check outside_connect_unanswered_address "$TOOL" connect 127.0.0.4 8443
+"$TOOL" query 127.0.0.9 allowed.test A >/dev/null 2>&1
+"$TOOL" query 127.0.0.9 allowed.test A tcp >/dev/null 2>&1
+sleep 0.2
+check outside_other_dns_server_reached_udp grep -q udp "$work/listen.out.sink"
+check outside_other_dns_server_reached_tcp grep -q tcp "$work/listen.out.sink"
+: >"$work/listen.out.sink"
 : >"$work/log"
 
 run() {
@@ -85,6 +103,8 @@ echo "allowed_udp: $(q 10.9.9.9 allowed.test A)"
 echo "connect_allowed: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
 echo "connect_unanswered: $(./dns_tool connect 127.0.0.4 8443; echo $?)"
 echo "allowed_tcp: $(q 192.0.2.1 allowed.test A tcp)"
+echo "other_server_udp: $(q 127.0.0.9 allowed.test A)"
+echo "other_server_tcp: $(q 127.0.0.9 evil.test A tcp)"
 echo "getent: $(getent hosts allowed.test | tr '\n' ' ')"
 echo "txt: $(q 10.9.9.9 allowed.test TXT)"
 echo "any: $(q 10.9.9.9 allowed.test ANY)"
@@ -127,6 +147,9 @@ check allowed_name_resolves_steered has allowed_udp 'NOERROR.*127.0.0.2'
 check allowed_name_connects has connect_allowed '^0$'
 check unanswered_address_refused has connect_unanswered '^1$'
 check tcp53_steered_and_answered has allowed_tcp 'NOERROR.*127.0.0.2'
+check other_server_udp_answered_by_cordon has other_server_udp 'NOERROR.*127.0.0.2'
+check other_server_tcp_refused_by_cordon has other_server_tcp REFUSED
+check other_dns_server_never_reached bash -c "! test -s '$work/listen.out.sink'"
 check glibc_lookup_works has getent '127.0.0.2'
 check txt_refused has txt REFUSED
 check any_refused has any REFUSED
