@@ -226,6 +226,25 @@ static void test_policy_merge__user_hosts_and_allow_connect_overlay(void **state
 	policy_free(hosts);
 }
 
+/* A floor wildcard covers the names and narrower wildcards below it, not look-alikes. */
+static void test_policy_merge__floor_wildcard_covers_names_below(void **state)
+{
+	struct policy *floor =
+		ready("name: f\nnetwork:\n  connect: [\"*.example.com:443\"]\n", NULL);
+	struct policy *p = ready("name: t\nnetwork:\n  connect: [\"api.example.com:443\", "
+				 "\"*.x.example.com:443\", \"example.com:443\", "
+				 "\"evilexample.com:443\", \"*.example.com:80\"]\n",
+				 NULL);
+
+	(void)state;
+	assert_int_equal(policy_apply_floor(p, floor), 0);
+	assert_int_equal(p->connect.n, 2);
+	assert_string_equal(p->connect.v[0].host, "api.example.com");
+	assert_string_equal(p->connect.v[1].host, "*.x.example.com");
+	policy_free(p);
+	policy_free(floor);
+}
+
 static void test_policy_merge__floor_intersects_path_trees(void **state)
 {
 	/* Floor: read /usr and the home directory. User: /usr/lib (inside /usr: kept),
@@ -357,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),
 		cmocka_unit_test(test_policy_merge__floor_host_sets_win),
 		cmocka_unit_test(test_policy_merge__user_hosts_and_allow_connect_overlay),
+		cmocka_unit_test(test_policy_merge__floor_wildcard_covers_names_below),
 		cmocka_unit_test(test_policy_merge__floor_intersects_path_trees),
 		cmocka_unit_test(test_policy_merge__floor_unites_denies_and_tightens_scalars),
 		cmocka_unit_test(test_policy_merge__floor_intersects_network),

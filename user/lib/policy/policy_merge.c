@@ -332,13 +332,32 @@ static int unite(struct pol_list *u, const struct pol_list *f)
 	return r;
 }
 
-/* Does @a's address space contain @b's? Host names are only covered by the same name or '*'. */
+/*
+ * Does wildcard host @w ("*.example.com") cover host @h: a name below its suffix, or a wildcard
+ * whose suffix is (at or) below it?
+ */
+static bool wildcard_covers(const char *w, const char *h)
+{
+	const char *suffix = w + 2, *name = h[0] == '*' ? h + 2 : h;
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (w[0] != '*')
+		return false;
+	if (n == s)
+		return h[0] == '*' && !strcmp(name, suffix);
+	return n > s && name[n - s - 1] == '.' && !strcmp(name + n - s, suffix);
+}
+
+/*
+ * Does @a's address space contain @b's? Host names are only covered by the same name, a
+ * wildcard above them, or '*'.
+ */
 static bool net_covers(const struct pol_net *a, const struct pol_net *b)
 {
 	if (!a->host && !a->hostset && a->plen == 0)
 		return true;
 	if (a->host)
-		return b->host && !strcmp(a->host, b->host);
+		return b->host && (!strcmp(a->host, b->host) || wildcard_covers(a->host, b->host));
 	if (a->hostset)
 		return b->hostset && !strcmp(a->hostset, b->hostset);
 	if (b->host || b->hostset || b->plen < a->plen)
