@@ -4,11 +4,13 @@
  * answering from ZONE (re-read on every query, so a test can change an address mid-session)
  * and logging each query; `query SERVER NAME TYPE [tcp] [PORT]` asks once and prints the rcode
  * and the answers; `connect ADDR PORT` exits with the errno of a TCP connect (0: connected);
- * `bench SERVER NAME N` asks N times in turn over UDP and prints the median round trip in µs.
+ * `bench SERVER NAME N [PORT]` asks N times in turn over UDP and prints the median round trip
+ * in µs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,55 +60,115 @@ static void fill(ldns_pkt *r, const char *zone, const ldns_rr *q)
 	free(qn);
 }
 
+/* The answer to query @q (@n bytes) into *out; NULL when it is not a query. */
+static void answer(const uint8_t *buf, size_t n, const char *zone, const char *log, bool tcp,
+		   uint8_t **out, size_t *outlen)
+{
+	ldns_pkt *q = NULL, *r;
+	FILE *l;
+
+	*out = NULL;
+	if (ldns_wire2pkt(&q, buf, n) != LDNS_STATUS_OK)
+		return;
+	if (ldns_pkt_qdcount(q) != 1) {
+		ldns_pkt_free(q);
+		return;
+	}
+	l = fopen(log, "ae");
+	if (l) {
+		char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_question(q), 0));
+
+		fprintf(l, "%s%s", tcp ? "tcp " : "", s ? s : "?\n");
+		free(s);
+		fclose(l);
+	}
+	r = ldns_pkt_new();
+	ldns_pkt_set_id(r, ldns_pkt_id(q));
+	ldns_pkt_set_qr(r, true);
+	ldns_pkt_set_rd(r, ldns_pkt_rd(q));
+	ldns_pkt_set_ra(r, true);
+	ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
+			 ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(q), 0)));
+	fill(r, zone, ldns_rr_list_rr(ldns_pkt_question(q), 0));
+	if (ldns_pkt2wire(out, r, outlen) == LDNS_STATUS_OK && !tcp &&
+	    *outlen > (ldns_pkt_edns(q) ? ldns_pkt_edns_udp_size(q) : 512)) {
+		/* Too big for the datagram: truncated, as a server does. */
+		free(*out);
+		ldns_rr_list_deep_free(ldns_pkt_answer(r));
+		ldns_pkt_set_answer(r, ldns_rr_list_new());
+		ldns_pkt_set_ancount(r, 0);
+		ldns_pkt_set_tc(r, true);
+		ldns_pkt2wire(out, r, outlen);
+	}
+	ldns_pkt_free(q);
+	ldns_pkt_free(r);
+}
+
+static void serve_tcp(int lfd, const char *zone, const char *log)
+{
+	uint8_t buf[65538], *out = NULL;
+	size_t n = 0, outlen;
+	int c = accept(lfd, NULL, NULL);
+
+	if (c < 0)
+		return;
+	while (n < 2 || n < 2 + (size_t)(buf[0] << 8 | buf[1])) {
+		ssize_t k = read(c, buf + n, sizeof(buf) - n);
+
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	if (n >= 2) {
+		answer(buf + 2, n - 2, zone, log, true, &out, &outlen);
+		if (out) {
+			uint8_t hdr[2] = { (uint8_t)(outlen >> 8), (uint8_t)outlen };
+
+			if (write(c, hdr, 2) == 2 && write(c, out, outlen) < 0)
+				perror("serve: write");
+		}
+		free(out);
+	}
+	close(c);
+}
+
 static int serve(const char *addr, const char *zone, const char *log)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), tfd = socket(AF_INET, SOCK_STREAM, 0);
 	uint8_t buf[4096];
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	setsockopt(tfd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || tfd < 0 ||
+	    bind(tfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(tfd, 16) < 0) {
 		perror("serve: bind");
 		return 1;
 	}
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN },
+					{ .fd = tfd, .events = POLLIN } };
 		struct sockaddr_storage from;
 		socklen_t alen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &alen);
-		ldns_pkt *q = NULL, *r;
 		uint8_t *out = NULL;
-		size_t outlen;
-		FILE *l;
+		size_t outlen = 0;
+		ssize_t n;
 
-		if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+		if (poll(pf, 2, -1) <= 0)
 			continue;
-		if (ldns_pkt_qdcount(q) != 1) {
-			ldns_pkt_free(q);
+		if (pf[1].revents & POLLIN)
+			serve_tcp(tfd, zone, log);
+		if (!(pf[0].revents & POLLIN))
 			continue;
-		}
-		l = fopen(log, "ae");
-		if (l) {
-			char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_question(q), 0));
-
-			fprintf(l, "%s", s ? s : "?\n");
-			free(s);
-			fclose(l);
-		}
-		r = ldns_pkt_new();
-		ldns_pkt_set_id(r, ldns_pkt_id(q));
-		ldns_pkt_set_qr(r, true);
-		ldns_pkt_set_rd(r, ldns_pkt_rd(q));
-		ldns_pkt_set_ra(r, true);
-		ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
-				 ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(q), 0)));
-		fill(r, zone, ldns_rr_list_rr(ldns_pkt_question(q), 0));
-		if (ldns_pkt2wire(&out, r, &outlen) == LDNS_STATUS_OK)
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &alen);
+		if (n <= 0)
+			continue;
+		answer(buf, (size_t)n, zone, log, false, &out, &outlen);
+		if (out)
 			sendto(fd, out, outlen, 0, (struct sockaddr *)&from, alen);
 		free(out);
-		ldns_pkt_free(q);
-		ldns_pkt_free(r);
 	}
 }
 
@@ -201,9 +263,9 @@ static uint64_t now_ns(void)
 }
 
 /* Sequential queries on one unconnected socket: the median round trip. */
-static int bench(const char *server, const char *name, int n)
+static int bench(const char *server, const char *name, int n, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name), LDNS_RR_TYPE_A,
 					 LDNS_RR_CLASS_IN, LDNS_RD);
 	uint64_t *t = calloc((size_t)n, sizeof(*t));
@@ -238,8 +300,8 @@ static int bench(const char *server, const char *name, int n)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "bench"))
-		return bench(argv[2], argv[3], atoi(argv[4]));
+	if (argc >= 5 && !strcmp(argv[1], "bench"))
+		return bench(argv[2], argv[3], atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 53);
 	if (argc == 5 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], argv[3], argv[4]);
 	if (argc >= 5 && !strcmp(argv[1], "query"))

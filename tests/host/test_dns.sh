@@ -30,6 +30,7 @@ allowed.test. TXT hello 60
 a.wild.test. A 127.0.0.2 60
 evil.test. A 127.0.0.2 60
 EOF
+for i in $(seq 1 100); do echo "big.test. A 127.1.0.$i 60"; done >>"$work/zone"
 echo "nameserver $UP" >"$work/resolv.conf"
 : >"$work/log"
 chmod 644 "$work/zone"
@@ -40,6 +41,7 @@ network:
   connect:
     - "allowed.test:8443"
     - "*.wild.test:8443"
+    - "big.test:8443"
 EOF
 chown -R "$USER_NAME:" "$proj"
 
@@ -103,6 +105,8 @@ echo "allowed_udp: $(q 10.9.9.9 allowed.test A)"
 echo "connect_allowed: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
 echo "connect_unanswered: $(./dns_tool connect 127.0.0.4 8443; echo $?)"
 echo "allowed_tcp: $(q 192.0.2.1 allowed.test A tcp)"
+echo "big_udp: $(q 10.9.9.9 big.test A)"
+echo "big_tcp: $(./dns_tool query 10.9.9.9 big.test A tcp | grep -c 'IN.A')"
 echo "other_server_udp: $(q 127.0.0.9 allowed.test A)"
 echo "other_server_tcp: $(q 127.0.0.9 evil.test A tcp)"
 echo "getent: $(getent hosts allowed.test | tr '\n' ' ')"
@@ -147,6 +151,9 @@ check allowed_name_resolves_steered has allowed_udp 'NOERROR.*127.0.0.2'
 check allowed_name_connects has connect_allowed '^0$'
 check unanswered_address_refused has connect_unanswered '^1$'
 check tcp53_steered_and_answered has allowed_tcp 'NOERROR.*127.0.0.2'
+check big_answer_over_udp_truncated has big_udp 'NOERROR'
+check big_answer_over_tcp_whole has big_tcp '^100$'
+check big_answer_fetched_upstream_over_tcp grep -q '^tcp big.test' "$work/log"
 check other_server_udp_answered_by_cordon has other_server_udp 'NOERROR.*127.0.0.2'
 check other_server_tcp_refused_by_cordon has other_server_tcp REFUSED
 check other_dns_server_never_reached bash -c "! test -s '$work/listen.out.sink'"

@@ -27,7 +27,8 @@ enum {
 	EV_UP4,
 	EV_UP6,
 	EV_TIMER,
-	EV_CONN
+	EV_CONN,
+	EV_UPTCP
 };
 
 #define EV(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
@@ -421,6 +422,80 @@ static void on_conn(struct cordon_dns *d, int slot)
 	}
 }
 
+int dns_tcp_upstream(struct cordon_dns *d, struct dns_pending *p)
+{
+	const struct sockaddr_storage *to = &d->upstream[p->upstream];
+	struct epoll_event ev = { .events = EPOLLOUT,
+				  .data.u64 = EV(EV_UPTCP, (uint32_t)(p - d->pending)) };
+	int fd;
+
+	if (d->epfd < 0)
+		return -EOPNOTSUPP;
+	fd = sock(to->ss_family, SOCK_STREAM);
+	if (fd < 0)
+		return fd;
+	p->up_buf = malloc(2 + DNS_TCP_MSG_MAX);
+	if (!p->up_buf ||
+	    (connect(fd, (const struct sockaddr *)to, d->uplen[p->upstream]) < 0 &&
+	     errno != EINPROGRESS) ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		free(p->up_buf);
+		p->up_buf = NULL;
+		return -errno;
+	}
+	p->up_fd = fd;
+	p->up_tcp = true;
+	p->up_len = 0;
+	p->up_sent = false;
+	p->deadline_ms = dns_now_ms() + DNS_UPSTREAM_MS;
+	return 0;
+}
+
+/* The TCP exchange with an upstream: write the query once connected, then read one answer. */
+static void on_upstream_tcp(struct cordon_dns *d, uint32_t slot)
+{
+	struct dns_pending *p = slot < DNS_MAX_PENDING ? &d->pending[slot] : NULL;
+	struct dns_client c;
+	uint8_t *q = NULL, *out = NULL;
+	size_t qlen = 0, outlen = 0, want;
+	ssize_t n;
+
+	if (!p || !p->used || !p->up_tcp)
+		return;
+	if (!p->up_sent) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_UPTCP, slot) };
+		uint8_t hdr[2];
+
+		if (dns_upstream_query(p, &q, &qlen) < 0)
+			return;
+		hdr[0] = (uint8_t)(qlen >> 8);
+		hdr[1] = (uint8_t)qlen;
+		n = send(p->up_fd, hdr, 2, MSG_NOSIGNAL | MSG_MORE);
+		if (n == 2)
+			n = send(p->up_fd, q, qlen, MSG_NOSIGNAL);
+		free(q);
+		/* A failed connect or write: the timer moves on to the next upstream. */
+		if (n != (ssize_t)qlen || epoll_ctl(d->epfd, EPOLL_CTL_MOD, p->up_fd, &ev) < 0)
+			return;
+		p->up_sent = true;
+		return;
+	}
+	n = read(p->up_fd, p->up_buf + p->up_len, 2 + DNS_TCP_MSG_MAX - p->up_len);
+	if (n <= 0)
+		return;
+	p->up_len += (size_t)n;
+	if (p->up_len < 2)
+		return;
+	want = (size_t)p->up_buf[0] << 8 | p->up_buf[1];
+	if (p->up_len < 2 + want)
+		return;
+	/* The connection is to the upstream asked: no source to check. */
+	if (dns_answer(d, p->up_buf + 2, want, NULL, &c, &out, &outlen) == 0 && out)
+		send_reply(d, &c, out, outlen);
+	free(out);
+}
+
 /* Every tick: upstreams that did not answer, idle TCP clients, expired addresses. */
 static void on_timer(struct cordon_dns *d)
 {
@@ -436,6 +511,12 @@ static void on_timer(struct cordon_dns *d)
 
 		if (!p->used || p->deadline_ms > now)
 			continue;
+		if (p->up_tcp) {
+			close(p->up_fd);
+			free(p->up_buf);
+			p->up_buf = NULL;
+			p->up_tcp = false;
+		}
 		if (p->upstream + 1 < d->nup) {
 			p->upstream++;
 			p->deadline_ms = now + DNS_UPSTREAM_MS;
@@ -485,6 +566,9 @@ void cordon_dns_serve(struct cordon_dns *d)
 		case EV_CONN:
 			if (idx < DNS_MAX_TCP)
 				on_conn(d, (int)idx);
+			break;
+		case EV_UPTCP:
+			on_upstream_tcp(d, idx);
 			break;
 		default:
 			break;

@@ -40,6 +40,12 @@ struct dns_pending {
 	int upstream;	      /* index of the upstream asked */
 	uint64_t deadline_ms;
 	struct dns_client client;
+	/* A truncated UDP answer: the question again over TCP to the same upstream. */
+	bool up_tcp;  /* up_fd is open */
+	bool up_sent; /* the query was written */
+	int up_fd;
+	uint8_t *up_buf; /* 2-byte length then the answer */
+	size_t up_len;
 };
 
 /* An address the resolver answered, for expiry and for naming it in records. */
@@ -102,6 +108,10 @@ int dns_fail(struct cordon_dns *d, struct dns_pending *p, struct dns_client *c, 
 	     size_t *outlen);
 /* Send pending query @p to upstream p->upstream: 0 or -errno. */
 int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p);
+/* Its wire form (allocated): a fresh query holding the name and type only. 0 or -ENOMEM. */
+int dns_upstream_query(const struct dns_pending *p, uint8_t **out, size_t *len);
+/* Ask p->upstream again over TCP (dns.c): 0, or -errno (then the truncated answer is relayed). */
+int dns_tcp_upstream(struct cordon_dns *d, struct dns_pending *p);
 void dns_pending_free(struct dns_pending *p);
 /* Drop expired allow entries. */
 void dns_sweep(struct cordon_dns *d);

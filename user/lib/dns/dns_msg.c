@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns/dns_internal.h"
 
@@ -196,6 +197,9 @@ void dns_pending_free(struct dns_pending *p)
 {
 	if (p->question)
 		ldns_rr_free(p->question);
+	if (p->up_tcp)
+		close(p->up_fd);
+	free(p->up_buf);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -303,15 +307,11 @@ int dns_query(struct cordon_dns *d, const uint8_t *q, size_t len, const struct d
 	return r;
 }
 
-int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p)
+int dns_upstream_query(const struct dns_pending *p, uint8_t **out, size_t *len)
 {
 	ldns_rdf *qname = ldns_rdf_clone(ldns_rr_owner(p->question));
-	const struct sockaddr_storage *to = &d->upstream[p->upstream];
 	ldns_pkt *q;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd = to->ss_family == AF_INET6 ? d->up6 : d->up4;
+	int e;
 
 	if (!qname)
 		return -ENOMEM;
@@ -322,11 +322,21 @@ int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p)
 	ldns_pkt_set_id(q, p->up_id);
 	ldns_pkt_set_cd(q, p->cd);
 	ldns_pkt_set_edns_udp_size(q, DNS_UPSTREAM_EDNS);
-	if (wire(q, &buf, &len) < 0) {
-		ldns_pkt_free(q);
-		return -ENOMEM;
-	}
+	e = wire(q, out, len);
 	ldns_pkt_free(q);
+	return e;
+}
+
+int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p)
+{
+	const struct sockaddr_storage *to = &d->upstream[p->upstream];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd = to->ss_family == AF_INET6 ? d->up6 : d->up4;
+
+	if (dns_upstream_query(p, &buf, &len) < 0)
+		return -ENOMEM;
 	if (fd < 0) {
 		free(buf);
 		return -EAFNOSUPPORT;
@@ -584,6 +594,11 @@ int dns_answer(struct cordon_dns *d, const uint8_t *a, size_t len,
 		d->st.dropped_upstream++;
 		ldns_pkt_free(pkt);
 		return -EBADMSG;
+	}
+	/* Truncated over UDP: the whole answer over TCP, as a stub resolver would ask for it. */
+	if (ldns_pkt_tc(pkt) && !p->up_tcp && from && dns_tcp_upstream(d, p) == 0) {
+		ldns_pkt_free(pkt);
+		return 1;
 	}
 	e = build_reply(d, p, pkt, out, outlen);
 	ldns_pkt_free(pkt);
