@@ -220,3 +220,54 @@ agent=$(launch_ms agent)
 offline=$(launch_ms offline)
 echo "# launch median: agent ${agent} ms, offline ${offline} ms"
 check launch_agent_no_dns_wait test "$agent" -le $((offline * 3 / 2 + 30))
+
+# --- through the daemon: an ordinary user's session has the same resolver, and the user's own
+# host sets (hosts.yaml in their policy directory) and --allow-connect apply there too ---
+mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+ddir=$(mktemp -d /opt/cordon-dns-daemon.XXXXXX)
+pin=/sys/fs/bpf/cordon-dns-$$
+cg=$mnt/cordon-dns-$$
+uhome=$(getent passwd "$USER_NAME" | cut -d: -f6)
+udir=$uhome/.config/cordon/policies
+dpid=
+daemon_cleanup() {
+	[[ -n $dpid ]] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	rm -rf "$pin" "$ddir" "$udir/hosts.yaml"
+	rmdir "$cg" 2>/dev/null
+	cleanup
+}
+trap daemon_cleanup EXIT
+chmod 755 "$ddir"
+mkdir -p "$ddir/policies" "$ddir/bin" "$udir"
+install -m 0755 "$CORDON" "$ddir/bin/cordon"
+printf 'audit:\n  file: %s\n' "$ddir/audit.jsonl" >"$ddir/cordon.yaml"
+env CORDON_RESOLV_CONF="$work/resolv.conf" "$CORDON" daemon --config "$ddir/cordon.yaml" \
+	--socket "$ddir/sock" --run-dir "$ddir/run" --pin-root "$pin" --cgroup-root "$cg" \
+	--policy-dir "$ddir/policies" --floor "$ddir/floor.yaml" >"$ddir/daemon.log" 2>&1 &
+dpid=$!
+for _ in $(seq 100); do [[ -S $ddir/sock ]] && break; sleep 0.1; done
+printf 'name: hosts\nnetwork:\n  hosts:\n    mine: [allowed.test]\n' >"$udir/hosts.yaml"
+chown -R "$USER_NAME:" "$uhome/.config"
+printf 'name: dns-daemon\nextends: agent\nnetwork:\n  connect: ["@mine:8443"]\n' \
+	>"$proj/daemon-policy.yaml"
+chown "$USER_NAME:" "$proj/daemon-policy.yaml"
+cat >"$proj/daemon-inside.sh" <<'EOF'
+echo "d_allowed: $(./dns_tool query 10.9.9.9 allowed.test A | tr '\n' ' ')"
+echo "d_connect: $(./dns_tool connect 127.0.0.2 8443; echo $?)"
+echo "d_cli_rule: $(./dns_tool query 10.9.9.9 a.wild.test A | tr '\n' ' ')"
+echo "d_unlisted: $(./dns_tool query 10.9.9.9 evil.test A | tr '\n' ' ')"
+echo "d_txt: $(./dns_tool query 10.9.9.9 allowed.test TXT | tr '\n' ' ')"
+EOF
+chmod 755 "$proj/daemon-inside.sh"
+res=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+	env HOME="$uhome" CORDON_SOCKET="$ddir/sock" PATH=/usr/bin:/bin "$ddir/bin/cordon" run \
+	--allow-degraded --policy "$proj/daemon-policy.yaml" --allow-connect "a.wild.test:8443" \
+	-- /bin/sh ./daemon-inside.sh 2>"$work/drun.err")
+echo "$res" | sed 's/^/# /'
+sed 's/^/# stderr: /' "$work/drun.err" | head -5
+check daemon_user_host_set_resolves has d_allowed 'NOERROR.*127.0.0.2'
+check daemon_user_host_set_connects has d_connect '^0$'
+check daemon_allow_connect_name_resolves has d_cli_rule 'NOERROR'
+check daemon_unlisted_refused has d_unlisted REFUSED
+check daemon_txt_refused has d_txt REFUSED
+check daemon_refused_record bash -c "grep '\"dns-refused\"' '$ddir/audit.jsonl' | grep -q 'evil.test'"
