@@ -27,7 +27,7 @@ install -m 0755 "$TOOL" "$proj/dns_tool"
 cat >"$work/zone" <<'EOF'
 allowed.test. A 127.0.0.2 1
 allowed.test. TXT hello 60
-a.wild.test. A 127.0.0.2 60
+a.wild.test. A 127.0.0.6 60
 evil.test. A 127.0.0.2 60
 EOF
 for i in $(seq 1 100); do echo "big.test. A 127.1.0.$i 60"; done >>"$work/zone"
@@ -162,7 +162,7 @@ check txt_refused has txt REFUSED
 check any_refused has any REFUSED
 check unlisted_name_refused has unlisted REFUSED
 check unlisted_name_refused_tcp has unlisted_tcp REFUSED
-check wildcard_name_resolves has wild 'NOERROR.*127.0.0.2'
+check wildcard_name_resolves has wild 'NOERROR.*127.0.0.6'
 check wildcard_long_label_refused has wild_long REFUSED
 check wildcard_many_labels_refused has wild_many REFUSED
 check dot_send_refused has dot 'not permitted'
@@ -246,7 +246,9 @@ env CORDON_RESOLV_CONF="$work/resolv.conf" "$CORDON" daemon --config "$ddir/cord
 	--policy-dir "$ddir/policies" --floor "$ddir/floor.yaml" >"$ddir/daemon.log" 2>&1 &
 dpid=$!
 for _ in $(seq 100); do [[ -S $ddir/sock ]] && break; sleep 0.1; done
-printf 'name: hosts\nnetwork:\n  hosts:\n    mine: [allowed.test]\n' >"$udir/hosts.yaml"
+# As docs/policy.md says: a user's hosts.yaml shadows the shipped one, so it extends it.
+printf 'name: hosts\nextends: builtin:hosts\nnetwork:\n  hosts:\n    mine: [allowed.test]\n' \
+	>"$udir/hosts.yaml"
 chown -R "$USER_NAME:" "$uhome/.config"
 printf 'name: dns-daemon\nextends: agent\nnetwork:\n  connect: ["@mine:8443"]\n' \
 	>"$proj/daemon-policy.yaml"
