@@ -342,7 +342,9 @@ static int setup_loop(struct daemon *d)
 	sigset_t mask;
 	int r;
 
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	/* Made before the auto-confinement sessions, whose resolvers it already serves. */
+	if (d->epfd < 0)
+		d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0)
 		return -errno;
 	sigemptyset(&mask);
@@ -400,6 +402,10 @@ static int setup(struct daemon *d)
 		r = daemon_sessions_adopt(d);
 	if (r < 0)
 		return r;
+	/* Sessions made from here on have a resolver, watched by the epoll loop. */
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0)
+		return -errno;
 	daemon_auto_apply(d);
 	daemon_auto_sweep(d);
 	return setup_loop(d);
