@@ -303,6 +303,33 @@ static void test_policy_compile__dns_names_and_wildcards(void **state)
 	policy_free(p);
 }
 
+static void test_policy_compile__landlock_dns_tcp_added_once(void **state)
+{
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect: [\"api.example:443\"]\n");
+	struct pol_landlock ll;
+	size_t n53 = 0;
+
+	(void)state;
+	assert_int_equal(policy_compile_landlock(p, 4, &ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	for (size_t i = 0; i < ll.nports; i++)
+		if (ll.ports[i].port == 53) {
+			n53++;
+			assert_true(ll.ports[i].access & LANDLOCK_ACCESS_NET_CONNECT_TCP);
+		}
+	assert_int_equal(n53, 1);
+	pol_landlock_free(&ll);
+	/* no network rights below ABI 4: nothing to add */
+	assert_int_equal(policy_compile_landlock(p, 3, &ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	assert_int_equal(ll.nports, 0);
+	pol_landlock_free(&ll);
+	policy_free(p);
+}
+
 static void test_policy_compile__doh_addresses_shadowed_under_cidrs(void **state)
 {
 	struct policy *p =
@@ -440,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_policy_compile__landlock_rights_per_abi),
 		cmocka_unit_test(test_policy_compile__dns_names_and_wildcards),
 		cmocka_unit_test(test_policy_compile__doh_addresses_shadowed_under_cidrs),
+		cmocka_unit_test(test_policy_compile__landlock_dns_tcp_added_once),
 		cmocka_unit_test(test_policy_compile__landlock_reports_what_it_cannot_express),
 		cmocka_unit_test(test_policy_compile__landlock_too_many_ports_left_to_bpf),
 		cmocka_unit_test(test_policy_compile__seccomp_rules_resolve_and_follow_ptrace),

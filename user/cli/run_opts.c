@@ -289,6 +289,10 @@ int run_compile(struct run *r)
 	bool maps = (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF) && !r->dsess.on;
 	int e = policy_compile_landlock(r->pol, r->feat.landlock_abi, &r->ll);
 
+	/* cordon's resolver answers the session's DNS (own programs or the daemon's): TCP to
+	 * port 53 is steered to it, so Landlock must let the connect through to the program. */
+	if (e == 0 && (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF))
+		e = pol_landlock_allow_dns_tcp(&r->ll);
 	if (e == 0)
 		e = policy_compile_seccomp(r->pol, &r->sc);
 	/* No DNS here: the session's resolver answers host names when the agent asks. */

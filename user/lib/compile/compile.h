@@ -141,6 +141,14 @@ struct pol_landlock {
 int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock *out);
 void pol_landlock_free(struct pol_landlock *ll);
 
+/*
+ * Allow TCP connects to port 53 in @ll (ABI >= 4; nothing below): for a session whose DNS the
+ * cgroup programs steer to cordon's resolver, where every such connect, whatever its address,
+ * reaches that resolver. Landlock judges the port before the cgroup program rewrites it, so
+ * without this a policy not naming port 53 would have UDP DNS but no TCP DNS. 0 or -ENOMEM.
+ */
+int pol_landlock_allow_dns_tcp(struct pol_landlock *ll);
+
 /* --- seccomp ------------------------------------------------------------------------------- */
 
 /* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */
