@@ -188,6 +188,8 @@ check record_txt bash -c "grep '\"dns-refused\"' '$work/audit.jsonl' | grep '\"T
 check record_label_length bash -c "grep -q '\"label-length\"' '$work/audit.jsonl'"
 check record_label_count bash -c "grep -q '\"label-count\"' '$work/audit.jsonl'"
 check record_expired_connect bash -c "grep '\"connect\"' '$work/audit.jsonl' | grep '\"denied\"' | grep -q '127.0.0.2'"
+check record_expired_connect_named bash -c "grep '\"connect\"' '$work/audit.jsonl' | grep '\"denied\"' | grep '127.0.0.2' | grep -q '\"domain\":\"allowed.test\"'"
+check record_allowed_connect_named bash -c "grep '\"connect\"' '$work/audit.jsonl' | grep '\"allowed\"' | grep '127.0.0.5' | grep -q '\"domain\":\"allowed.test\"'"
 
 # --- no resolv.conf: the session runs; names fail with a record ---
 rm -f "$work/audit.jsonl"

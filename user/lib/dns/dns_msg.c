@@ -395,8 +395,16 @@ static struct dns_addr *addr_slot(struct cordon_dns *d, const uint8_t a[16])
 	for (size_t i = 0; i < d->naddrs; i++)
 		if (!memcmp(d->addrs[i].addr, a, 16))
 			return &d->addrs[i];
-	if (d->naddrs >= DNS_MAX_ADDRS)
+	if (d->naddrs >= DNS_MAX_ADDRS) {
+		/* Full: an expired entry (kept only to name its address) makes room. */
+		for (size_t i = 0; i < d->naddrs; i++)
+			if (!d->addrs[i].expires_ns) {
+				memset(&d->addrs[i], 0, sizeof(d->addrs[i]));
+				memcpy(d->addrs[i].addr, a, 16);
+				return &d->addrs[i];
+			}
 		return NULL;
+	}
 	v = realloc(d->addrs, (d->naddrs + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
@@ -634,21 +642,21 @@ int dns_fail(struct cordon_dns *d, struct dns_pending *p, struct dns_client *c, 
 void dns_sweep(struct cordon_dns *d)
 {
 	uint64_t now = dns_boot_ns();
-	size_t o = 0;
 
 	for (size_t i = 0; i < d->naddrs; i++) {
 		struct cordon_dns_key k = { .session = d->session };
+		struct dns_addr *e = &d->addrs[i];
 
-		if (d->addrs[i].expires_ns > now) {
-			d->addrs[o++] = d->addrs[i];
+		if (!e->expires_ns || e->expires_ns > now)
 			continue;
-		}
-		memcpy(k.addr, d->addrs[i].addr, 16);
+		memcpy(k.addr, e->addr, 16);
 		if (d->hooks.forget)
 			d->hooks.forget(d->hooks.map_ctx, &k);
 		d->st.expired++;
+		/* The name stays: a refused connect to the old address is still named. */
+		e->expires_ns = 0;
+		memset(&e->rule, 0, sizeof(e->rule));
 	}
-	d->naddrs = o;
 }
 
 const char *cordon_dns_name_of(const struct cordon_dns *d, const uint8_t addr[16])
