@@ -42,7 +42,9 @@ endif
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle $(EXTRA_LDFLAGS)
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle -lldns $(EXTRA_LDFLAGS)
+# The VM's static programs: libldns.a's DNSSEC objects need libcrypto's archive too.
+STATIC_LIBS := $(LIBS) -lcrypto -lpthread
 CPPFLAGS := -D_GNU_SOURCE -Iuser/lib -Iuser/cli -Iuser/daemon -Ibpf -I$(O)
 WARN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2
 CFLAGS := $(WARN_CFLAGS) -O2 -g -fno-strict-aliasing -fstack-protector-strong \
@@ -147,7 +149,8 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(O)/%)
 # The attack primitives, the only part of tests/lib without the cordon library.
 ATTACK_OBJ := $(O)/obj/tests/lib/attack.o
 
-.PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check
+.PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check \
+	fuzz-dns-check
 tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) $(ESCAPE_BINS) vm-stage
 
 unit-check: $(UNIT_BINS)
@@ -183,6 +186,8 @@ $(O)/tests/host/test_%: tests/host/test_%.sh
 # Host tests that run the attack program (tests/host/test_run_attacks.c copies it to /tmp;
 # tests/host/test_daemon_proto.c starts a daemon of its own and runs it).
 $(O)/tests/host/test_run_attacks $(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
+# The resolver's test runs an upstream and a client of its own (tests/host/dns_tool.c).
+$(O)/tests/host/test_dns: $(O)/tests/host/dns_tool
 
 # --- escape: attack programs, each performs one forbidden action and exits with the errno it
 # got. No cordon library: they run as the agent.
@@ -197,19 +202,26 @@ $(O)/tests/escape/%: tests/escape/%.c $(ATTACK_OBJ)
 $(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
 	$(call msg,LD-STAT,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(LIBS)
+	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/$*.d -static -o $@ $< \
-		$(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+		$(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
-vm-stage: $(VM_STAGE)/bin/cordon $(VM_BINS) $(VM_STAGE)/init
+# The resolver's VM test runs the host test's upstream and client (tests/host/dns_tool.c).
+$(VM_STAGE)/bin/dns_tool: tests/host/dns_tool.c
+	$(call msg,LD-STAT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/obj/tests/vm/dns_tool.d -static -o $@ $< \
+		$(STATIC_LIBS)
+
+vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)/init
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
 $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \
@@ -217,7 +229,7 @@ $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/l
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/bench_hooks.d -static \
-		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,CC,$@)
@@ -280,6 +292,19 @@ fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
 		$(O)/fuzz/ctl.log; \
 	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/ctl.log; echo "fuzz-ctl-check: FAILED"; \
 		exit 1; fi; echo "fuzz-ctl-check: ok"
+
+# The session resolver's message handling (FUZZ_DNS_SECONDS): queries and upstream answers.
+FUZZ_DNS_SECONDS ?= 20
+fuzz-dns-check: $(O)/tests/fuzz/fuzz_dns
+	$(Q)rm -rf $(O)/fuzz/dns-corpus && mkdir -p $(O)/fuzz/dns-corpus
+	$(Q)cp tests/fuzz/corpus/dns/* $(O)/fuzz/dns-corpus/
+	$(Q)$(O)/tests/fuzz/fuzz_dns -max_total_time=$(FUZZ_DNS_SECONDS) -timeout=5 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/dns- \
+		$(O)/fuzz/dns-corpus 2> $(O)/fuzz/dns.log; rc=$$?; \
+	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR|SUMMARY)' \
+		$(O)/fuzz/dns.log; \
+	if [ $$rc -ne 0 ]; then tail -40 $(O)/fuzz/dns.log; echo "fuzz-dns-check: FAILED"; \
+		exit 1; fi; echo "fuzz-dns-check: ok"
 
 # === checks: format, static analysis, `make check` ===============================================
 
@@ -353,7 +378,7 @@ demo: deps
 
 bench: deps
 	$(Q)tools/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all vm-bench-stage
+	$(Q)$(MAKE) --no-print-directory all vm-bench-stage $(O)/tests/host/dns_tool
 	$(Q)tools/bench.sh $(CORDON)
 
 # === install, uninstall, package ===================================================================

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cgroup sock_addr programs, attached once at cordon's root cgroup and inherited by every
- * session below it: default-deny egress by (address, port, protocol) from the session's rules,
- * and default-deny pathname unix connect/sendmsg by socket path (kernel 6.7+).
+ * session below it: default-deny egress by (address, port, protocol) from the session's rules
+ * and its resolver's answers, the session's DNS steered to that resolver, and default-deny
+ * pathname unix connect/sendmsg by socket path (kernel 6.7+).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,6 +13,79 @@
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
 #include "lib/net.bpf.h"
+
+/* Where each session's resolver listens (maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct cordon_dns_steer);
+} dns_steer SEC(".maps") __weak;
+
+/* Where a steered socket's DNS was addressed, for its replies' source. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cordon_dns_orig);
+} dns_orig SEC(".maps") __weak;
+
+static __always_inline bool is_v4mapped(const __u8 a[16])
+{
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return false;
+	return a[10] == 0xff && a[11] == 0xff;
+}
+
+/*
+ * DNS of a session with a resolver goes to that resolver, whatever address the agent named:
+ * the resolver answers only the names the policy allows, so no query can carry data to a
+ * server of the agent's choosing. 1: @ctx was rewritten (allow it); 0: not steered (no
+ * resolver, or not DNS: judge it by the rules); -1: refuse (no listener of the family, or no
+ * socket storage to remember the destination in: never leak it to the address asked).
+ * The agent's own destination is kept with the socket for the replies (recvmsg4/6).
+ */
+static __always_inline int steer_dns(struct bpf_sock_addr *ctx, const struct cordon_net_key *key,
+				     const struct cordon_session *s, __u16 port, bool v6)
+{
+	struct cordon_dns_orig *o;
+	struct cordon_dns_steer *st;
+	bool via4 = !v6 || is_v4mapped(key->addr);
+	__u32 id = s->id;
+
+	if (port != CORDON_DNS_PORT || !proto_bit(ctx->protocol))
+		return 0;
+	st = bpf_map_lookup_elem(&dns_steer, &id);
+	if (!st)
+		return 0;
+	if (!ctx->sk || !(via4 ? st->port4 : st->port6))
+		return -1;
+	o = bpf_sk_storage_get(&dns_orig, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!o)
+		return -1;
+	__builtin_memcpy(o->addr, key->addr, sizeof(o->addr));
+	o->port = (__u16)ctx->user_port;
+	if (!v6) {
+		ctx->user_ip4 = st->addr4;
+	} else if (via4) {
+		/* A dual-stack socket addressing an IPv4 server: the IPv4 listener, v4-mapped. */
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = bpf_htonl(0xffff);
+		ctx->user_ip6[3] = st->addr4;
+	} else {
+		__u32 w[4];
+
+		__builtin_memcpy(w, st->addr6, 16);
+		ctx->user_ip6[0] = w[0];
+		ctx->user_ip6[1] = w[1];
+		ctx->user_ip6[2] = w[2];
+		ctx->user_ip6[3] = w[3];
+	}
+	ctx->user_port = via4 ? st->port4 : st->port6;
+	return 1;
+}
 
 /* One connect record: a refusal (CORDON_EV_CONNECT) or an allowed connect (NET_ALLOWED). */
 static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
@@ -49,7 +123,21 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 		return CGROUP_ALLOW;
 
 	port = bpf_ntohs((__u16)ctx->user_port);
+	if (hook != CORDON_HOOK_BIND4 && hook != CORDON_HOOK_BIND6) {
+		int steered =
+			steer_dns(ctx, key, s, port,
+				  hook == CORDON_HOOK_CONNECT6 || hook == CORDON_HOOK_SENDMSG6);
+
+		if (steered > 0)
+			return CGROUP_ALLOW;
+		if (steered < 0) {
+			report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port);
+			return CGROUP_DENY;
+		}
+	}
 	rule_id = net_allowed(rules, key, s, port, proto_bit(ctx->protocol));
+	if (!rule_id && flag == CORDON_SESSION_NET)
+		rule_id = dns_allowed(key, s, port, proto_bit(ctx->protocol));
 	if (rule_id) {
 		/* connect() only: sendmsg would make one record per datagram, and bind is not
 		 * egress. */
@@ -194,4 +282,63 @@ SEC("cgroup/sendmsg4")
 int cordon_sendmsg_unix(struct bpf_sock_addr *ctx)
 {
 	return unix_decide(ctx, CORDON_HOOK_SENDMSG_UNIX);
+}
+
+/*
+ * Replies to steered DNS come from the resolver; an unconnected UDP client (glibc, musl)
+ * checks that a reply comes from the server it asked, so the source becomes that server again.
+ */
+static __always_inline void unsteer(struct bpf_sock_addr *ctx, bool v6)
+{
+	struct cordon_dns_orig *o;
+	struct cordon_dns_steer *st;
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	__u32 id;
+
+	s = current_session(&cgroup_id);
+	if (!s || !ctx->sk)
+		return;
+	id = s->id;
+	st = bpf_map_lookup_elem(&dns_steer, &id);
+	if (!st)
+		return;
+	o = bpf_sk_storage_get(&dns_orig, ctx->sk, 0, 0);
+	if (!o)
+		return;
+	if (!v6) {
+		__u32 ip;
+
+		if (ctx->user_ip4 != st->addr4 || (__u16)ctx->user_port != st->port4 ||
+		    !is_v4mapped(o->addr))
+			return;
+		__builtin_memcpy(&ip, &o->addr[12], 4);
+		ctx->user_ip4 = ip;
+		ctx->user_port = o->port;
+		return;
+	}
+	if ((__u16)ctx->user_port == st->port4 || (__u16)ctx->user_port == st->port6) {
+		__u32 w[4];
+
+		__builtin_memcpy(w, o->addr, 16);
+		ctx->user_ip6[0] = w[0];
+		ctx->user_ip6[1] = w[1];
+		ctx->user_ip6[2] = w[2];
+		ctx->user_ip6[3] = w[3];
+		ctx->user_port = o->port;
+	}
+}
+
+SEC("cgroup/recvmsg4")
+int cordon_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	unsteer(ctx, false);
+	return 1; /* recvmsg programs must allow */
+}
+
+SEC("cgroup/recvmsg6")
+int cordon_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	unsteer(ctx, true);
+	return 1;
 }

@@ -303,6 +303,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 	__u16 family, sfamily, port;
+	__u8 proto;
 
 	if (!sock || !addr || len < (int)sizeof(struct sockaddr_in))
 		return 0;
@@ -334,7 +335,11 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 		port = bpf_ntohs(sa.sin6_port);
 		__builtin_memcpy(key.addr, &sa.sin6_addr, 16);
 	}
-	if (net_allowed(rules, &key, s, port, proto_bit(BPF_CORE_READ(sock, sk, sk_protocol))))
+	proto = proto_bit(BPF_CORE_READ(sock, sk, sk_protocol));
+	if (net_allowed(rules, &key, s, port, proto))
+		return 0;
+	/* Connects only: the resolver's answers never widen what a session may bind. */
+	if (flag == CORDON_SESSION_NET && dns_allowed(&key, s, port, proto))
 		return 0;
 	/* As in the cgroup programs: bind to port 0 asks for an ephemeral port. */
 	if (!port && hook == CORDON_HOOK_SOCKET_BIND)

@@ -147,12 +147,20 @@ static inline __attribute__((always_inline)) void cordon_addr_v4mapped(__u8 addr
 #define CORDON_PROTO_TCP (1u << 0)
 #define CORDON_PROTO_UDP (1u << 1)
 
+/*
+ * Range flags. DoT (port 853) is allowed only by a range whose rule names the destination
+ * itself (one address, or a host name through the resolver), never by a CIDR that happens to
+ * cover a public resolver.
+ */
+#define CORDON_RANGE_NAMED (1u << 0)
+
 struct cordon_port_range {
 	__u32 rule_id;	/* policy rule, reported in events */
 	__u16 lo;	/* first port, host byte order */
 	__u16 hi;	/* last port, inclusive */
 	__u8 protocols; /* CORDON_PROTO_* */
-	__u8 pad[3];	/* zero */
+	__u8 flags;	/* CORDON_RANGE_* */
+	__u8 pad[2];	/* zero */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_port_range) == 12, "cordon_port_range layout");
 
@@ -188,6 +196,51 @@ struct cordon_unix_rule {
 	__u32 verdict; /* CORDON_UNIX_ALLOW or CORDON_UNIX_DENY */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_unix_rule) == 8, "cordon_unix_rule layout");
+
+/*
+ * dns_addrs: addresses the session's resolver answered for a name the policy allows, written
+ * before the answer reaches the agent. connect/sendmsg consult it when net_rules allow nothing;
+ * an entry past its expiry (the record's TTL, with a floor, plus a grace period) allows nothing
+ * and is swept by userspace. Established connections are never cut: only new connects and
+ * datagrams are judged.
+ */
+#define CORDON_MAX_DNS_ADDRS 65536
+#define CORDON_DNS_PORT	     53
+#define CORDON_DOT_PORT	     853
+
+struct cordon_dns_key {
+	__u32 session; /* cordon_session.id */
+	__u8 addr[16]; /* IPv6 address, or IPv4-mapped */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_dns_key) == 20, "cordon_dns_key layout");
+
+struct cordon_dns_addr {
+	struct cordon_net_rule rule; /* ports and protocols of the rules naming the host */
+	__u64 expires_ns;	     /* CLOCK_BOOTTIME (bpf_ktime_get_boot_ns) of expiry */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_dns_addr) == 112, "cordon_dns_addr layout");
+
+/*
+ * dns_steer: key = cordon_session.id. Where the session's resolver listens: every connect and
+ * datagram of the session to port 53 (any address, UDP or TCP) is rewritten to it, and the
+ * replies' source rewritten back to the address the agent asked (recvmsg4/6). A session with
+ * no entry has no resolver of cordon's: port 53 is judged by net_rules like any other.
+ */
+struct cordon_dns_steer {
+	__u32 addr4;	/* IPv4 address, network byte order (127.0.0.1) */
+	__u16 port4;	/* its UDP and TCP port, network byte order; 0: none */
+	__u16 port6;	/* the IPv6 listener's port, network byte order; 0: none */
+	__u8 addr6[16]; /* IPv6 address (::1) */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_dns_steer) == 24, "cordon_dns_steer layout");
+
+/* Per-socket (sk_storage): where the agent addressed its DNS before it was steered. */
+struct cordon_dns_orig {
+	__u8 addr[16]; /* IPv6 address, or IPv4-mapped */
+	__u16 port;    /* network byte order (always 53 today) */
+	__u16 pad;     /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_dns_orig) == 20, "cordon_dns_orig layout");
 
 /*
  * auto_exec: executables confined at exec even when started without `cordon run`

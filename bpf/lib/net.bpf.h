@@ -27,6 +27,15 @@ struct cordon_net_trie {
 struct cordon_net_trie net_rules SEC(".maps") __weak;
 struct cordon_net_trie bind_rules SEC(".maps") __weak;
 
+/* Addresses the session's resolver answered (maps.h), each with its expiry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_DNS_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cordon_dns_key);
+	__type(value, struct cordon_dns_addr);
+} dns_addrs SEC(".maps") __weak;
+
 static __always_inline __u8 proto_bit(__u32 protocol)
 {
 	if (protocol == IPPROTO_TCP)
@@ -44,8 +53,12 @@ static __always_inline __u32 net_match(const struct cordon_net_rule *r, __u16 po
 
 		if (i >= r->count)
 			break;
-		if ((pr->protocols & proto) && port >= pr->lo && port <= pr->hi)
-			return pr->rule_id ? pr->rule_id : 1;
+		if (!(pr->protocols & proto) || port < pr->lo || port > pr->hi)
+			continue;
+		/* DoT only where a rule names the server, not through a covering CIDR. */
+		if (port == CORDON_DOT_PORT && !(pr->flags & CORDON_RANGE_NAMED))
+			continue;
+		return pr->rule_id ? pr->rule_id : 1;
 	}
 	return 0;
 }
@@ -198,6 +211,26 @@ static __always_inline void unix_report(const struct cordon_unix_key *key,
 	/* key->path holds at most CORDON_UNIX_PATH_MAX bytes, then zeros: a NUL-terminated copy. */
 	__builtin_memcpy(ev->path, key->path, sizeof(ev->path));
 	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * Rule id allowing session @s to reach @key->addr (completed by net_allowed()) on @port with
+ * @proto because its resolver answered that address for an allowed name, or 0: no entry, or
+ * one past its expiry. The clock is CLOCK_BOOTTIME, as userspace's expiry: suspend counts.
+ */
+static __always_inline __u32 dns_allowed(const struct cordon_net_key *key,
+					 const struct cordon_session *s, __u16 port, __u8 proto)
+{
+	struct cordon_dns_key k = { .session = s->id };
+	struct cordon_dns_addr *a;
+
+	if (!proto)
+		return 0;
+	__builtin_memcpy(k.addr, key->addr, sizeof(k.addr));
+	a = bpf_map_lookup_elem(&dns_addrs, &k);
+	if (!a || bpf_ktime_get_boot_ns() >= a->expires_ns)
+		return 0;
+	return net_match(&a->rule, port, proto);
 }
 
 #endif /* CORDON_NET_BPF_H */

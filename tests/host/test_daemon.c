@@ -468,8 +468,7 @@ static void test_nested(void)
 		 cordon);
 	run_argv(argv, "t-deny", cmd);
 	rc = test_wait_exit(spawn_as(USER1, out, argv));
-	if (!tap_check(rc == 0 && test_file_has(out, "nested=") &&
-			       daemon_starts("t-net") == before,
+	if (!tap_check(rc == 0 && test_file_has(out, "nested=") && daemon_starts("t-net") == before,
 		       "no_session_from_inside_a_session"))
 		diag_file(out);
 	/* Whatever ran nested ran in the outer session's cgroup (or did not run at all). */

@@ -320,7 +320,7 @@ static int start_agent(void)
 	int in[2], out[2];
 	char loop[512], log[128];
 
-	snprintf(loop, sizeof(loop), "while read l; do %s udp_sendto 192.0.2.1 53; done", attack);
+	snprintf(loop, sizeof(loop), "while read l; do %s udp_sendto 192.0.2.1 9; done", attack);
 	snprintf(log, sizeof(log), "%s/agent.log", dir);
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
 		return -errno;
@@ -384,7 +384,7 @@ static int outside_attack_fn(void *arg)
 	pid = fork();
 	if (pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
-		execl(attack, attack, "udp_sendto", "192.0.2.1", "53", (char *)NULL);
+		execl(attack, attack, "udp_sendto", "192.0.2.1", "9", (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -949,7 +949,7 @@ static int checks(void)
 	tap_check(as_user(0, hello_fn, NULL) == 0, "hello/as_root");
 	tap_check(as_user(user_a, hello_fn, NULL) == 0, "hello/as_user");
 	r = as_user(user_a, outside_attack_fn, NULL);
-	tap_check(r == 0, "outside/udp_sendto_192.0.2.1_53_works (result %d)", r);
+	tap_check(r == 0, "outside/udp_sendto_192.0.2.1_9_works (result %d)", r);
 	if (!tap_check(start_agent() == 0 && find_session_a() == 0, "session/agent_started"))
 		return tap_status();
 	r = agent_attack();

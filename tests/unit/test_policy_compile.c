@@ -216,8 +216,15 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 
 	(void)state;
 	assert_int_equal(policy_compile_maps(p, 42, fake_resolve, &calls, &m, &errs), 0);
-	assert_int_equal(calls, 2);
-	assert_int_equal(m.nconnect, 5);
+	/* "@dns" only: host names are the session resolver's, never resolved here. */
+	assert_int_equal(calls, 1);
+	assert_int_equal(m.nconnect, 4);
+	assert_int_equal(m.nnames, 1);
+	assert_string_equal(m.names[0].name, "api.example");
+	assert_false(m.names[0].wildcard);
+	assert_int_equal(m.names[0].rule.count, 1);
+	assert_int_equal(m.names[0].rule.ranges[0].lo, 443);
+	assert_int_equal(m.names[0].rule.ranges[0].flags, CORDON_RANGE_NAMED);
 	assert_int_equal(m.session_flags, CORDON_SESSION_NET | CORDON_SESSION_BIND |
 						  CORDON_SESSION_FILE | CORDON_SESSION_SELF);
 	/* 10.0.0.0/8: 32 session bits + 96 mapped bits + 8. */
@@ -227,19 +234,21 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 	assert_int_equal(e->key.addr[10], 0xff);
 	assert_int_equal(e->rule.count, 1);
 	assert_int_equal(e->rule.ranges[0].rule_id, POL_RULE_ID(POL_RULE_CONNECT, 0));
-	/* 10.1.2.3: its own ranges plus the /8's, merged: tcp 1-2000 (1-1024 + 1000-2000)
-	 * and udp 443. */
+	/* 10.1.2.3: its own ranges (named: DoT to it is allowed) plus the /8's (not named),
+	 * kept apart: tcp 1-1024, tcp 1000-2000 named, udp 443 named. */
 	e = find(&m, 32 + 128, 10, 3);
 	assert_non_null(e);
-	assert_int_equal(e->rule.count, 2);
+	assert_int_equal(e->rule.count, 3);
 	assert_int_equal(e->rule.ranges[0].protocols, CORDON_PROTO_TCP);
 	assert_int_equal(e->rule.ranges[0].lo, 1);
-	assert_int_equal(e->rule.ranges[0].hi, 2000);
-	assert_int_equal(e->rule.ranges[1].protocols, CORDON_PROTO_UDP);
-	assert_int_equal(e->rule.ranges[1].lo, 443);
-	e = find(&m, 32 + 128, 198, 11); /* api.example */
-	assert_non_null(e);
-	assert_int_equal(e->rule.ranges[0].lo, 443);
+	assert_int_equal(e->rule.ranges[0].hi, 1024);
+	assert_int_equal(e->rule.ranges[0].flags, 0);
+	assert_int_equal(e->rule.ranges[1].lo, 1000);
+	assert_int_equal(e->rule.ranges[1].hi, 2000);
+	assert_int_equal(e->rule.ranges[1].flags, CORDON_RANGE_NAMED);
+	assert_int_equal(e->rule.ranges[2].protocols, CORDON_PROTO_UDP);
+	assert_int_equal(e->rule.ranges[2].lo, 443);
+	assert_null(find(&m, 32 + 128, 198, 11)); /* api.example: no address at compile time */
 	e = find(&m, 32 + 128, 127, 53);
 	assert_non_null(e);
 	assert_int_equal(e->rule.ranges[0].protocols, CORDON_PROTO_UDP);
@@ -250,6 +259,96 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 			assert_int_equal(m.connect[i].rule.ranges[r].pad[0], 0);
 	}
 	assert_int_equal(m.nbind, 0);
+	pol_maps_free(&m);
+	policy_free(p);
+}
+
+static void test_policy_compile__dns_names_and_wildcards(void **state)
+{
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect:\n"
+					"    - \"*.example.com:443\"\n"
+					"    - \"api.example.com:8443\"\n"
+					"    - \"*.deep.example.com:80\"\n"
+					"    - \"*.example.org:443\"\n");
+	struct policy_errors errs = { 0 };
+	const struct pol_dns_name *e;
+	struct pol_maps m;
+	bool wild;
+
+	(void)state;
+	assert_int_equal(policy_compile_maps(p, 1, NULL, NULL, &m, &errs), 0);
+	assert_int_equal(m.nnames, 4);
+	/* exact wins, and carries the wildcard's ports pushed down */
+	e = pol_dns_match(m.names, m.nnames, "api.example.com", &wild);
+	assert_non_null(e);
+	assert_false(wild);
+	assert_int_equal(e->rule.count, 2);
+	/* the longest suffix wins; it carries the broader wildcard's ports too */
+	e = pol_dns_match(m.names, m.nnames, "x.deep.example.com", &wild);
+	assert_non_null(e);
+	assert_true(wild);
+	assert_string_equal(e->name, "deep.example.com");
+	assert_int_equal(e->rule.count, 2);
+	/* a wildcard covers names below its suffix, not the suffix, not a look-alike */
+	assert_null(pol_dns_match(m.names, m.nnames, "example.com", &wild));
+	assert_null(pol_dns_match(m.names, m.nnames, "evilexample.com", &wild));
+	assert_null(pol_dns_match(m.names, m.nnames, "example.com.evil", &wild));
+	/* public DoH names are flagged (the resolver refuses them through a wildcard) */
+	assert_true(pol_dns_is_doh_name("dns.google"));
+	assert_true(pol_dns_is_doh_name("x.cloudflare-dns.com"));
+	assert_false(pol_dns_is_doh_name("google"));
+	pol_maps_free(&m);
+	policy_free(p);
+}
+
+static void test_policy_compile__landlock_dns_tcp_added_once(void **state)
+{
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect: [\"api.example:443\"]\n");
+	struct pol_landlock ll;
+	size_t n53 = 0;
+
+	(void)state;
+	assert_int_equal(policy_compile_landlock(p, 4, &ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	for (size_t i = 0; i < ll.nports; i++)
+		if (ll.ports[i].port == 53) {
+			n53++;
+			assert_true(ll.ports[i].access & LANDLOCK_ACCESS_NET_CONNECT_TCP);
+		}
+	assert_int_equal(n53, 1);
+	pol_landlock_free(&ll);
+	/* no network rights below ABI 4: nothing to add */
+	assert_int_equal(policy_compile_landlock(p, 3, &ll), 0);
+	assert_int_equal(pol_landlock_allow_dns_tcp(&ll), 0);
+	assert_int_equal(ll.nports, 0);
+	pol_landlock_free(&ll);
+	policy_free(p);
+}
+
+static void test_policy_compile__doh_addresses_shadowed_under_cidrs(void **state)
+{
+	struct policy *p =
+		unit_resolved(&no_dirs, "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+					"network:\n  connect:\n"
+					"    - \"0.0.0.0/0:443\"\n"
+					"    - \"9.9.9.9:443\"\n");
+	struct policy_errors errs = { 0 };
+	const struct pol_map_net *e;
+	struct pol_maps m;
+
+	(void)state;
+	assert_int_equal(policy_compile_maps(p, 1, NULL, NULL, &m, &errs), 0);
+	e = find(&m, 32 + 128, 8, 8); /* 8.8.8.8: covered, not named: allows nothing */
+	assert_non_null(e);
+	assert_int_equal(e->rule.count, 0);
+	e = find(&m, 32 + 128, 9, 9); /* 9.9.9.9: named by a rule: allowed */
+	assert_non_null(e);
+	assert_true(e->rule.count >= 1);
 	pol_maps_free(&m);
 	policy_free(p);
 }
@@ -366,6 +465,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_compile__landlock_rights_per_abi),
+		cmocka_unit_test(test_policy_compile__dns_names_and_wildcards),
+		cmocka_unit_test(test_policy_compile__doh_addresses_shadowed_under_cidrs),
+		cmocka_unit_test(test_policy_compile__landlock_dns_tcp_added_once),
 		cmocka_unit_test(test_policy_compile__landlock_reports_what_it_cannot_express),
 		cmocka_unit_test(test_policy_compile__landlock_too_many_ports_left_to_bpf),
 		cmocka_unit_test(test_policy_compile__seccomp_rules_resolve_and_follow_ptrace),

@@ -188,6 +188,63 @@ static void test_policy_merge__floor_host_sets_win(void **state)
 	policy_free(floor);
 }
 
+/* The user's hosts.yaml and --allow-connect apply over the policy, under the floor. */
+static void test_policy_merge__user_hosts_and_allow_connect_overlay(void **state)
+{
+	static const char *const allow[] = { "one.example:8443", "*.cdn.example:443" };
+	static const char *const bad[] = { "ok.example:1", "bad_name:443" };
+	const char *y = "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+			"network:\n  hosts:\n    reg: [shipped.example]\n"
+			"  connect: [\"@reg:443\"]\n";
+	struct policy *hosts = parse("name: hosts\nnetwork:\n  hosts:\n    reg: [mine.example]\n");
+	struct policy_resolve_opts ro = { .search = &search,
+					  .vars = &vars,
+					  .user_hosts = hosts,
+					  .allow_connect = allow,
+					  .nallow_connect = 2 };
+	struct policy_errors errs = { 0 };
+	struct policy *p = NULL, *out = NULL;
+
+	(void)state;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), 0);
+	assert_int_equal(out->connect.n, 3);
+	assert_string_equal(out->connect.v[0].host, "mine.example");
+	assert_string_equal(out->connect.v[1].host, "one.example");
+	assert_int_equal(out->connect.v[1].lo, 8443);
+	assert_string_equal(out->connect.v[2].host, "*.cdn.example");
+	policy_free(out);
+	/* a bad rule on the command line is an error naming it, and nothing is resolved */
+	ro.allow_connect = bad;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), -EINVAL);
+	assert_null(out);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].file, "--allow-connect");
+	assert_int_equal(errs.v[0].col, 2);
+	policy_errors_free(&errs);
+	policy_free(hosts);
+}
+
+/* A floor wildcard covers the names and narrower wildcards below it, not look-alikes. */
+static void test_policy_merge__floor_wildcard_covers_names_below(void **state)
+{
+	struct policy *floor =
+		ready("name: f\nnetwork:\n  connect: [\"*.example.com:443\"]\n", NULL);
+	struct policy *p = ready("name: t\nnetwork:\n  connect: [\"api.example.com:443\", "
+				 "\"*.x.example.com:443\", \"example.com:443\", "
+				 "\"evilexample.com:443\", \"*.example.com:80\"]\n",
+				 NULL);
+
+	(void)state;
+	assert_int_equal(policy_apply_floor(p, floor), 0);
+	assert_int_equal(p->connect.n, 2);
+	assert_string_equal(p->connect.v[0].host, "api.example.com");
+	assert_string_equal(p->connect.v[1].host, "*.x.example.com");
+	policy_free(p);
+	policy_free(floor);
+}
+
 static void test_policy_merge__floor_intersects_path_trees(void **state)
 {
 	/* Floor: read /usr and the home directory. User: /usr/lib (inside /usr: kept),
@@ -345,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_policy_merge__self_extends_is_a_cycle),
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),
 		cmocka_unit_test(test_policy_merge__floor_host_sets_win),
+		cmocka_unit_test(test_policy_merge__user_hosts_and_allow_connect_overlay),
+		cmocka_unit_test(test_policy_merge__floor_wildcard_covers_names_below),
 		cmocka_unit_test(test_policy_merge__floor_intersects_path_trees),
 		cmocka_unit_test(test_policy_merge__floor_unites_denies_and_tightens_scalars),
 		cmocka_unit_test(test_policy_merge__floor_intersects_network),

@@ -126,6 +126,11 @@ static void detail(json_t *rec, char *buf, size_t len)
 {
 	const char *path = str_at(rec, "file", "path");
 	const char *ip = str_at(rec, "destination", "ip");
+	const char *domain = str_at(rec, "destination", "domain");
+	const char *qname = json_string_value(
+		json_object_get(json_object_get(json_object_get(rec, "dns"), "question"), "name"));
+	const char *qtype = json_string_value(
+		json_object_get(json_object_get(json_object_get(rec, "dns"), "question"), "type"));
 	const char *cmd = str_at(rec, "process", "command_line");
 	const char *action = str_at(rec, "event", "action");
 	json_t *cordon = json_object_get(rec, "cordon");
@@ -133,10 +138,14 @@ static void detail(json_t *rec, char *buf, size_t len)
 	if (path)
 		snprintf(buf, len, "%s", path);
 	else if (ip)
-		snprintf(buf, len, "%s%s%s:%lld", strchr(ip, ':') ? "[" : "", ip,
-			 strchr(ip, ':') ? "]" : "",
+		snprintf(buf, len, "%s%s%s%s%s:%lld%s", domain ?: "", domain ? " (" : "",
+			 strchr(ip, ':') ? "[" : "", ip, strchr(ip, ':') ? "]" : "",
 			 json_integer_value(
-				 json_object_get(json_object_get(rec, "destination"), "port")));
+				 json_object_get(json_object_get(rec, "destination"), "port")),
+			 domain ? ")" : "");
+	else if (qname)
+		snprintf(buf, len, "%s %s (%s)", qname, qtype ?: "?",
+			 str_at(rec, "cordon", "reason") ?: "?");
 	else if (cmd && action && !strcmp(action, "process-exec"))
 		snprintf(buf, len, "%s%s", cmd,
 			 json_is_true(json_object_get(cordon, "args_truncated")) ? " [...]" : "");

@@ -123,6 +123,35 @@ static int report_gaps(const struct run *r)
 	return -EPERM;
 }
 
+/* destination.domain of connect records: the name the resolver answered the address for. */
+static const char *domain_of(void *arg, const uint8_t addr[16])
+{
+	return cordon_dns_name_of(arg, addr);
+}
+
+/*
+ * The session's resolver, in this process (it stays the agent's parent and serves it in its
+ * supervisor loop), listening before the agent exists. Root may shorten the grace period
+ * (CORDON_DNS_GRACE, seconds) for tests of expiry.
+ */
+static int start_resolver(struct run *r)
+{
+	const char *grace = getenv("CORDON_DNS_GRACE");
+	struct cordon_dns_opts o = { .hooks = { .refused = run_dns_refused, .ctx = &r->ev } };
+	int e;
+
+	if (grace && getuid() == 0)
+		o.grace_s = (uint32_t)strtoul(grace, NULL, 10);
+	e = cordon_session_dns_open(&r->sess, &r->maps, &o, &r->dns);
+	if (e < 0) {
+		cli_error("run: the session's resolver: %s", strerror(-e));
+		return e;
+	}
+	r->ev.stream.fmt.domain_of = domain_of;
+	r->ev.stream.fmt.domain_arg = r->dns;
+	return 0;
+}
+
 /* The session's cgroup and BPF rules: the daemon's, ours (root), or only a name. */
 static int create_session(struct run *r)
 {
@@ -163,7 +192,7 @@ static int create_session(struct run *r)
 	r->ev.rb = cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
-	return 0;
+	return start_resolver(r);
 }
 
 /* The session record both audit records and the start report describe. */
@@ -206,9 +235,24 @@ static void end_session(struct run *r, int status)
 
 	if (r->sess.bpf)
 		cordon_bpf_drops(r->sess.bpf, &ev->drops);
-	if (ev->refused_connect || ev->refused_file || ev->drops)
-		fprintf(stderr, "cordon: refused %lu connect(s), %lu file open(s)%s%s\n",
-			ev->refused_connect, ev->refused_file, ev->drops ? "; events lost: " : "",
+	/* The resolver's own count: its records are rate-limited, its counters are not. */
+	if (r->dns) {
+		struct cordon_dns_stats st;
+
+		cordon_dns_get_stats(r->dns, &st);
+		ev->refused_dns = st.refused + st.servfail;
+		if (st.dropped_agent || st.dropped_upstream)
+			fprintf(stderr,
+				"cordon: resolver dropped %llu malformed packet(s) from the "
+				"session, %llu from upstream\n",
+				(unsigned long long)st.dropped_agent,
+				(unsigned long long)st.dropped_upstream);
+	}
+	if (ev->refused_connect || ev->refused_file || ev->refused_dns || ev->drops)
+		fprintf(stderr,
+			"cordon: refused %lu connect(s), %lu file open(s), %lu DNS lookup(s)%s%s\n",
+			ev->refused_connect, ev->refused_file, ev->refused_dns,
+			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
 	r->as.has_exit = true;
 	r->as.exit_code = status;
@@ -233,6 +277,7 @@ void run_free(struct run *r)
 		close(r->launched.pty_master);
 	if (r->launched.stop_fd >= 0)
 		close(r->launched.stop_fd);
+	cordon_dns_close(r->dns);
 	cordon_view_free(&r->view);
 	/* The guard ends with us (the session is gone already). */
 	if (r->kern.fanotify)
@@ -245,7 +290,6 @@ void run_free(struct run *r)
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);
 	pol_maps_free(&r->maps);
-	cordon_resolver_free(&r->res);
 	pol_seccomp_free(&r->sc);
 	pol_landlock_free(&r->ll);
 	if (r->pol)
@@ -255,6 +299,7 @@ void run_free(struct run *r)
 	free(r->xdg_config);
 	free(r->xdg_cache);
 	free(r->user_dir);
+	free(r->hosts_path);
 	free(r->project);
 	free(r->cwd);
 }

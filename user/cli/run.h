@@ -12,6 +12,7 @@
 #include "loader/loader.h"
 #include "compile/compile.h"
 #include "enforce/enforce.h"
+#include "dns/dns.h"
 #include "policy/policy.h"
 #include "probe/probe.h"
 #include "run_daemon.h"
@@ -29,7 +30,9 @@ struct run_opts {
 	enum cordon_audit_fsync audit_fsync;
 	bool allow_degraded;
 	bool json;
-	bool dry_run; /* --dry-run: print the plan, run nothing */
+	bool dry_run;		       /* --dry-run: print the plan, run nothing */
+	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
+	size_t nallow_connect;
 	char **cmd;
 };
 
@@ -56,9 +59,12 @@ struct run_events {
 	struct cordon_bpf *bpf;		   /* for the drop counter */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
-	unsigned long refused_connect, refused_file, malformed;
+	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	uint64_t drops;
 };
+
+/* The session resolver's refused hook: a dns-refused record. */
+void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why);
 
 /* Ring-buffer callback and the supervisor's drain hook. */
 int run_on_event(void *ctx, void *data, size_t size);
@@ -80,6 +86,7 @@ struct run {
 	char *project, *cwd, *xdg_config, *xdg_cache, *user_dir, hostname[256];
 	struct policy_errors errs;
 	struct policy *pol;
+	char *hosts_path; /* the user's own hosts.yaml, when there is one */
 	struct cordon_features feat;
 	struct cordon_layer layers[CORDON_LAYER_ID_COUNT];
 	struct cordon_plan_kernel kern;
@@ -87,7 +94,7 @@ struct run {
 	struct pol_landlock ll;
 	struct pol_seccomp sc;
 	struct pol_maps maps;
-	struct cordon_resolver res;
+	struct cordon_dns *dns; /* the session's resolver (root, programs of our own) */
 	struct cordon_plan plan;
 	struct cordon_masks masks;
 	struct cordon_session_ctx sess;

@@ -88,6 +88,55 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
+/* The user's own hosts.yaml (their host sets apply through the daemon as without it). */
+static char *hosts_file(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *path = NULL;
+
+	if (x && x[0] == '/')
+		path = cordon_strdup_printf("%s/cordon/policies/hosts.yaml", x);
+	else if (home && home[0] == '/')
+		path = cordon_strdup_printf("%s/.config/cordon/policies/hosts.yaml", home);
+	if (path && access(path, F_OK) < 0) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+/* The user's hosts.yaml and --allow-connect rules into the request. */
+static int add_extra(json_t *req, const struct run_opts *o)
+{
+	_cleanup_free_ char *hosts_path = hosts_file();
+	json_t *a = json_array();
+	size_t len = 0;
+
+	for (size_t i = 0; a && i < o->nallow_connect; i++)
+		json_array_append_new(a, json_string(o->allow_connect[i]));
+	if (!a)
+		return -ENOMEM;
+	/* Only when given: a daemon of an older version refuses keys it does not know. */
+	if (o->nallow_connect && json_object_set_new(req, "allow_connect", a) < 0)
+		return -ENOMEM;
+	if (!o->nallow_connect)
+		json_decref(a);
+	if (hosts_path) {
+		_cleanup_free_ char *text = read_text(hosts_path, &len);
+
+		if (!text) {
+			cli_error("run: host sets '%s': %s", hosts_path, strerror(errno));
+			return -errno;
+		}
+		json_object_set_new(req, "hosts_text", json_stringn(text, len));
+		if (!json_object_get(req, "hosts_text")) {
+			cli_error("run: host sets '%s' are not UTF-8", hosts_path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The policy as the request carries it: a name the daemon looks up, or the text read here. */
 static int add_policy(json_t *req, const char *ref)
 {
@@ -138,7 +187,7 @@ static json_t *spawn_request(const struct run_opts *o, const char *project)
 	/* The agent starts where this was run (the project may be the enclosing work tree). */
 	if (req && cwd)
 		json_object_set_new(req, "cwd", json_string(cwd));
-	if (req && add_policy(req, o->policy) < 0) {
+	if (req && (add_policy(req, o->policy) < 0 || add_extra(req, o) < 0)) {
 		json_decref(req);
 		return NULL;
 	}

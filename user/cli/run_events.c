@@ -99,6 +99,21 @@ int run_audit_start(const struct run_opts *o, struct run_events *ev,
 	return 0;
 }
 
+void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why)
+{
+	struct run_events *ev = ctx;
+	char type[32];
+
+	ev->refused_dns++;
+	if (!ev->stream.sink)
+		return;
+	cordon_dns_type_name(qtype, type, sizeof(type));
+	cordon_audit_sink_emit(ev->stream.sink,
+			       cordon_audit_dns_refused(&ev->audit, name, type,
+							cordon_dns_reason_name(why),
+							cordon_realtime_ns()));
+}
+
 static void emit_record(void *ctx, json_t *rec)
 {
 	cordon_audit_sink_emit(ctx, rec);

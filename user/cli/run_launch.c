@@ -159,6 +159,11 @@ int run_launch(struct run *r)
 	return 0;
 }
 
+static void serve_dns(void *ctx)
+{
+	cordon_dns_serve(ctx);
+}
+
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 int run_wait_agent(struct run *r)
 {
@@ -169,6 +174,7 @@ int run_wait_agent(struct run *r)
 		.watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev },
 		.watch[1] = { r->kern.fanotify ? r->fan.fd : -1, cordon_fan_serve, &r->fan },
 		.watch[2] = r->watch,
+		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.suspend = r->suspend,
 	};
 	int status = cordon_supervise(&s);

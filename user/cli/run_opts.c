@@ -18,15 +18,16 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
-		"                  [--allow-degraded] [--dry-run] [--json] [AUDIT OPTIONS] -- CMD "
-		"[ARGS...]\n"
+		"                  [--allow-connect HOST:PORT]... [--allow-degraded] [--dry-run]\n"
+		"                  [--json] [AUDIT OPTIONS] -- CMD [ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
 		"current one). --user (root only) drops to that user before exec. "
 		"--allow-degraded\n"
 		"accepts running when a rule cannot be enforced on this kernel. --dry-run prints\n"
 		"the plan (layers, unenforced rules, filesystem and port rules, the view) and\n"
-		"runs nothing.\n"
+		"runs nothing. --allow-connect adds a connect rule for this run (narrowed by the\n"
+		"site floor like any other).\n"
 		"Audit records (JSON lines), to any of:\n"
 		"  --audit-log FILE          append to FILE, rotated by size\n"
 		"  --audit-stdout            write to stdout (with the agent's own output)\n"
@@ -101,6 +102,13 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 	case 'D':
 		o->allow_degraded = true;
 		return 0;
+	case 'C':
+		if (o->nallow_connect >= sizeof(o->allow_connect) / sizeof(o->allow_connect[0])) {
+			cli_error("run: at most 16 --allow-connect rules");
+			return -EINVAL;
+		}
+		o->allow_connect[o->nallow_connect++] = arg;
+		return 0;
 	case 'j':
 		o->json = true;
 		return 0;
@@ -129,6 +137,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "audit-keep", required_argument, NULL, 'K' },
 		{ "audit-fsync", required_argument, NULL, 'F' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
+		{ "allow-connect", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
@@ -190,9 +199,6 @@ int run_lookup_user(const char *name, struct run_target_user *t)
 	return 0;
 }
 
-/* Host names in the policy are resolved at session start, all at once, for at most this long. */
-#define RESOLVE_TIMEOUT_MS 2000
-
 static void print_errors(const struct policy_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
@@ -237,8 +243,29 @@ static char *project_dir(struct run *r)
 	return cordon_project_root(".", pw ? pw->pw_dir : getenv("HOME"));
 }
 
+/* The user's own hosts.yaml (their host sets), when their policy directory has one. */
+static int user_hosts(struct run *r, const struct policy_search *search, struct policy **out)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	*out = NULL;
+	if (search->user_dir)
+		r->hosts_path = cordon_path_join(search->user_dir, "hosts.yaml");
+	else if (xdg && xdg[0] == '/')
+		r->hosts_path = cordon_strdup_printf("%s/cordon/policies/hosts.yaml", xdg);
+	else if (home && home[0] == '/')
+		r->hosts_path = cordon_strdup_printf("%s/.config/cordon/policies/hosts.yaml", home);
+	if (!r->hosts_path || access(r->hosts_path, F_OK) < 0) {
+		free(r->hosts_path);
+		r->hosts_path = NULL;
+		return 0;
+	}
+	return policy_parse_file(r->hosts_path, out, &r->errs);
+}
+
 int run_load_policy(struct run *r)
 {
+	_cleanup_policy_ struct policy *hosts = NULL;
 	struct policy_vars vars;
 	struct policy_vars_buf vbuf;
 	struct policy_search search = { 0 };
@@ -266,7 +293,12 @@ int run_load_policy(struct run *r)
 	ro.floor_path = POLICY_FLOOR_PATH;
 	if (getuid() == 0 && env_floor)
 		ro.floor_path = *env_floor ? env_floor : NULL;
-	e = policy_resolve(r->o.policy, &ro, &r->pol, &r->errs);
+	e = user_hosts(r, &search, &hosts);
+	ro.user_hosts = hosts;
+	ro.allow_connect = r->o.allow_connect;
+	ro.nallow_connect = r->o.nallow_connect;
+	if (e == 0)
+		e = policy_resolve(r->o.policy, &ro, &r->pol, &r->errs);
 	if (e < 0) {
 		print_errors(&r->errs);
 		cli_error("run: policy '%s' is not usable", r->o.policy);
@@ -279,21 +311,18 @@ int run_compile(struct run *r)
 	bool maps = (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF) && !r->dsess.on;
 	int e = policy_compile_landlock(r->pol, r->feat.landlock_abi, &r->ll);
 
+	/* cordon's resolver answers the session's DNS (own programs or the daemon's): TCP to
+	 * port 53 is steered to it, so Landlock must let the connect through to the program. */
+	if (e == 0 && (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF))
+		e = pol_landlock_allow_dns_tcp(&r->ll);
 	if (e == 0)
 		e = policy_compile_seccomp(r->pol, &r->sc);
-	if (e == 0 && maps) {
-		e = cordon_resolver_prefetch(&r->res, r->pol, RESOLVE_TIMEOUT_MS);
-		if (e == 0 && r->res.unresolved)
-			fprintf(stderr,
-				"cordon: %zu host name(s) of the policy did not resolve within %d "
-				"ms: their rules allow nothing this session\n",
-				r->res.unresolved, RESOLVE_TIMEOUT_MS);
-		if (e == 0)
-			e = policy_compile_maps(r->pol, 1, cordon_resolve, &r->res, &r->maps,
-						&r->errs);
-		if (e == 0)
-			e = policy_compile_unix(r->pol, r->project, &r->maps);
-	}
+	/* No DNS here: the session's resolver answers host names when the agent asks. */
+	if (e == 0 && maps)
+		e = policy_compile_maps(r->pol, 1, cordon_resolve, (void *)cordon_resolv_conf(),
+					&r->maps, &r->errs);
+	if (e == 0 && maps)
+		e = policy_compile_unix(r->pol, r->project, &r->maps);
 	if (e < 0) {
 		print_errors(&r->errs);
 		cli_error("run: cannot compile policy '%s': %s", r->o.policy, strerror(-e));

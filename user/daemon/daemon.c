@@ -346,7 +346,9 @@ static int setup_loop(struct daemon *d)
 	sigset_t mask;
 	int r;
 
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	/* Made before the auto-confinement sessions, whose resolvers it already serves. */
+	if (d->epfd < 0)
+		d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0)
 		return -errno;
 	sigemptyset(&mask);
@@ -404,6 +406,10 @@ static int setup(struct daemon *d)
 		r = daemon_sessions_adopt(d);
 	if (r < 0)
 		return r;
+	/* Sessions made from here on have a resolver, watched by the epoll loop. */
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0)
+		return -errno;
 	daemon_auto_apply(d);
 	daemon_auto_sweep(d);
 	return setup_loop(d);
@@ -456,6 +462,9 @@ static void loop(struct daemon *d)
 			case WATCH_SESSION:
 				if (!((struct dsession *)w)->dead)
 					daemon_session_check(d, (struct dsession *)w);
+				break;
+			case WATCH_DNS:
+				daemon_session_dns_serve((struct dsession_dns *)w);
 				break;
 			}
 		}

@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "enforce/enforce.h"
+#include "dns/dns.h"
 
 #define DAEMON_CONFIG_PATH  "/etc/cordon/cordon.yaml"
 #define DAEMON_RUN_DIR	    "/run/cordon"
@@ -54,6 +55,7 @@ enum daemon_watch {
 	WATCH_RINGBUF,
 	WATCH_CLIENT,
 	WATCH_SESSION,
+	WATCH_DNS,
 };
 
 struct dsession {
@@ -73,6 +75,13 @@ struct dsession {
 	char exec[4096];   /* auto-confinement: the executable it confines */
 	bool dead;	   /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
+	/* The session's resolver, served by the epoll loop (WATCH_DNS); r NULL: none. */
+	struct dsession_dns {
+		enum daemon_watch watch;
+		struct cordon_dns *r;
+		struct dsession *s;
+		struct daemon *d;
+	} dns;
 	struct dsession *next;
 };
 
@@ -134,9 +143,18 @@ int daemon_policy_snapshot(struct daemon *d);
 /* Resolve a policy for a session of @uid (its passwd entry gives ${HOME} and ${USER}). */
 struct policy;
 struct policy_errors;
+/* What a client adds to its policy: its own host sets (hosts.yaml) and --allow-connect rules. */
+struct daemon_overlay {
+	const char *hosts_text; /* NULL: none */
+	size_t hosts_len;
+	const char *const *allow_connect;
+	size_t nallow_connect;
+};
+
 int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, size_t len,
 			  const char *file, uid_t uid, const char *project, const char *ssh_sock,
-			  struct policy **out, struct policy_errors *errs);
+			  const struct daemon_overlay *ov, struct policy **out,
+			  struct policy_errors *errs);
 
 /* daemon_session.c */
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
@@ -149,6 +167,14 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol);
 /* cgroup.events changed: end the session when its cgroup is empty. */
 void daemon_session_check(struct daemon *d, struct dsession *s);
+
+/*
+ * The session's resolver (dns/dns.h): started once its rules are filled, served from the epoll
+ * loop, closed when it ends. The API the daemon's session life cycle needs, nothing more.
+ */
+int daemon_session_dns_start(struct daemon *d, struct dsession *s, const struct pol_maps *maps);
+void daemon_session_dns_serve(struct dsession_dns *w);
+void daemon_session_dns_stop(struct daemon *d, struct dsession *s);
 struct dsession *daemon_session_find(struct daemon *d, const char *name);
 /* Sessions a previous instance left running: persisted state plus live cgroups. */
 int daemon_sessions_adopt(struct daemon *d);

@@ -49,7 +49,7 @@ static void add_users(struct daemon *d, struct dsession *s, const char *policy)
 		if (pw->pw_uid < 1000 || pw->pw_uid >= 65534 || !pw->pw_dir ||
 		    stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (daemon_policy_resolve(d, policy, NULL, 0, NULL, pw->pw_uid, "/", NULL, &p,
+		if (daemon_policy_resolve(d, policy, NULL, 0, NULL, pw->pw_uid, "/", NULL, NULL, &p,
 					  &errs) == 0) {
 			daemon_session_add_rules(d, s, p);
 			n++;
@@ -70,7 +70,7 @@ static void create_one(struct daemon *d, const struct daemon_confine *e)
 	char err[512];
 	int r;
 
-	r = daemon_policy_resolve(d, e->policy, NULL, 0, NULL, 0, "/", NULL, &pol, &errs);
+	r = daemon_policy_resolve(d, e->policy, NULL, 0, NULL, 0, "/", NULL, NULL, &pol, &errs);
 	if (r < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			daemon_log("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,

@@ -233,13 +233,17 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 	struct dsession *s = NULL;
 	unsigned int limits = 0;
 	char err[512], pid[32];
+	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
+				     .hosts_len = q->hosts_len,
+				     .allow_connect = q->allow_connect,
+				     .nallow_connect = q->nallow_connect };
 	json_t *rep;
 	int r;
 
 	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
-				  c->uid, q->project, q->ssh_auth_sock, &pol, &errs);
+				  c->uid, q->project, q->ssh_auth_sock, &ov, &pol, &errs);
 	if (r < 0) {
 		rep = cordon_ctl_error(r, "policy '%s' is not usable",
 				       q->policy ? q->policy : q->policy_file);

@@ -181,9 +181,35 @@ fail:
 	return r;
 }
 
+static int resolve(struct daemon *d, const char *ref, const char *text, size_t len,
+		   const char *file, uid_t uid, const char *project, const char *ssh_sock,
+		   const struct daemon_overlay *ov, const struct policy *hosts, struct policy **out,
+		   struct policy_errors *errs);
+
 int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, size_t len,
 			  const char *file, uid_t uid, const char *project, const char *ssh_sock,
-			  struct policy **out, struct policy_errors *errs)
+			  const struct daemon_overlay *ov, struct policy **out,
+			  struct policy_errors *errs)
+{
+	struct policy *hosts = NULL;
+	int r;
+
+	/* The client's own hosts.yaml, as `cordon run` without the daemon reads it: its sets
+	 * replace the shipped ones of the same name; the floor's still win. */
+	if (ov && ov->hosts_text) {
+		r = policy_parse("hosts.yaml", ov->hosts_text, ov->hosts_len, &hosts, errs);
+		if (r < 0)
+			return r;
+	}
+	r = resolve(d, ref, text, len, file, uid, project, ssh_sock, ov, hosts, out, errs);
+	policy_free(hosts);
+	return r;
+}
+
+static int resolve(struct daemon *d, const char *ref, const char *text, size_t len,
+		   const char *file, uid_t uid, const char *project, const char *ssh_sock,
+		   const struct daemon_overlay *ov, const struct policy *hosts, struct policy **out,
+		   struct policy_errors *errs)
 {
 	_cleanup_free_ char *pdir = cordon_path_join(d->snapshot, "policies");
 	_cleanup_free_ char *floor = cordon_path_join(d->snapshot, "floor.yaml");
@@ -191,7 +217,12 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 	char norm[4096]; /* policy_path_normalise()'s limit */
 	struct policy_search search = { .system_dir = pdir, .user_dir = "", .names_only = true };
 	struct policy_vars vars = { 0 };
-	struct policy_resolve_opts ro = { .search = &search, .vars = &vars, .floor_path = floor };
+	struct policy_resolve_opts ro = { .search = &search,
+					  .vars = &vars,
+					  .floor_path = floor,
+					  .user_hosts = hosts,
+					  .allow_connect = ov ? ov->allow_connect : NULL,
+					  .nallow_connect = ov ? ov->nallow_connect : 0 };
 	struct passwd *pw = cordon_getpw(NULL, uid);
 	struct policy *p = NULL;
 	int r;

@@ -28,8 +28,6 @@
 #include "policy/policy.h"
 #include "compile/compile.h"
 
-#define RESOLVE_TIMEOUT_MS 2000
-
 /* The state file of session @name (allocated; NULL when out of memory). */
 static char *state_path(const struct daemon *d, const char *name)
 {
@@ -117,35 +115,75 @@ static void user_name(uid_t uid, char *buf, size_t len)
 	snprintf(buf, len, "%s", pw ? pw->pw_name : "");
 }
 
-/* Host names: resolved now, by a child process with a deadline (see resolve.c). */
-static int compile(const struct policy *pol, const char *project, struct cordon_resolver *res,
-		   struct pol_maps *maps, struct policy_errors *errs)
+/* No lookup here: host names are answered by the session's resolver when the agent asks. */
+static int compile(const struct policy *pol, const char *project, struct pol_maps *maps,
+		   struct policy_errors *errs)
 {
-	int r = cordon_resolver_prefetch(res, pol, RESOLVE_TIMEOUT_MS);
+	int r = policy_compile_maps(pol, 1, cordon_resolve, NULL, maps, errs);
 
-	if (r == 0)
-		r = policy_compile_maps(pol, 1, cordon_resolve, res, maps, errs);
 	if (r == 0)
 		r = policy_compile_unix(pol, project, maps);
 	return r;
 }
 
+static void dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why)
+{
+	struct dsession_dns *w = ctx;
+	char type[32];
+
+	if (!w->d->stream.sink)
+		return;
+	cordon_dns_type_name(qtype, type, sizeof(type));
+	cordon_audit_sink_emit(w->d->stream.sink,
+			       cordon_audit_dns_refused(&w->s->audit, name, type,
+							cordon_dns_reason_name(why),
+							cordon_realtime_ns()));
+}
+
+int daemon_session_dns_start(struct daemon *d, struct dsession *s, const struct pol_maps *maps)
+{
+	struct cordon_dns_opts o = { .hooks = { .refused = dns_refused, .ctx = &s->dns } };
+	int r;
+
+	s->dns = (struct dsession_dns){ .watch = WATCH_DNS, .s = s, .d = d };
+	r = cordon_session_dns_open(&s->s, maps, &o, &s->dns.r);
+	if (r == 0) {
+		r = daemon_watch_add(d, cordon_dns_fd(s->dns.r), EPOLLIN, &s->dns);
+		if (r < 0)
+			daemon_session_dns_stop(d, s);
+	}
+	return r;
+}
+
+void daemon_session_dns_serve(struct dsession_dns *w)
+{
+	if (w->r && !w->s->dead)
+		cordon_dns_serve(w->r);
+}
+
+void daemon_session_dns_stop(struct daemon *d, struct dsession *s)
+{
+	if (!s->dns.r)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, cordon_dns_fd(s->dns.r), NULL);
+	cordon_dns_close(s->dns.r);
+	s->dns.r = NULL;
+}
+
 int daemon_session_add_rules(struct daemon *d, struct dsession *s, const struct policy *pol)
 {
 	struct policy_errors errs = { 0 };
-	struct cordon_resolver res = { 0 };
 	struct pol_maps maps = { 0 };
 	const char *failed = NULL;
 	int r;
 
-	r = compile(pol, s->project[0] ? s->project : NULL, &res, &maps, &errs);
+	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r == 0)
 		r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
 	if (r < 0)
 		daemon_log("session %s: rules of policy '%s'%s%s: %s", s->s.name, pol->name,
 			   failed ? " at " : "", failed ? failed : "", strerror(-r));
 	pol_maps_free(&maps);
-	cordon_resolver_free(&res);
 	policy_errors_free(&errs);
 	return r;
 }
@@ -184,7 +222,6 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 			  unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
-	struct cordon_resolver res = { 0 };
 	struct pol_maps maps = { 0 };
 	struct dsession *s;
 	const char *failed = NULL;
@@ -199,7 +236,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s = new_session(d, pol, uid, pid, project, auto_confine);
 	if (!s)
 		return -ENOMEM;
-	r = compile(pol, s->project[0] ? s->project : NULL, &res, &maps, &errs);
+	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
@@ -216,6 +253,12 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 			 failed ? failed : "");
 		goto fail;
 	}
+	/* Host names work only through the session's resolver: no resolver, no session. */
+	r = daemon_session_dns_start(d, s, &maps);
+	if (r < 0) {
+		snprintf(err, errlen, "session resolver: %s", strerror(-r));
+		goto fail;
+	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
 	r = open_events(s);
 	if (r == 0)
@@ -228,14 +271,12 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	if (res.unresolved)
-		daemon_log("session %s: %zu host name(s) of policy '%s' did not resolve", s->s.name,
-			   res.unresolved, pol->name);
 	audit_session(d, s, "session-start", NULL);
 	*out = s;
 	r = 0;
 	goto out;
 fail:
+	daemon_session_dns_stop(d, s);
 	if (s->events_fd >= 0)
 		close(s->events_fd);
 	if (s->s.cgroup[0] || s->s.bpf)
@@ -243,7 +284,6 @@ fail:
 	free(s);
 out:
 	pol_maps_free(&maps);
-	cordon_resolver_free(&res);
 	policy_errors_free(&errs);
 	return r;
 }
@@ -263,6 +303,7 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 	audit_session(d, s, "session-end", why);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
 	close(s->events_fd);
+	daemon_session_dns_stop(d, s);
 	cordon_session_destroy(&s->s);
 	daemon_session_persist(d, s, true);
 	daemon_log("session %s (%s, uid %u) ended: %s", s->s.name, s->policy, (unsigned)s->uid,

@@ -235,6 +235,11 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 {
 	struct policy_errors errs = { 0 };
 	struct spawn sp = { .q = q, .audit_fd = -1, .socket = d->o.socket };
+	/* The user's own host sets and --allow-connect rules, narrowed by the floor. */
+	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
+				     .hosts_len = q->hosts_len,
+				     .allow_connect = q->allow_connect,
+				     .nallow_connect = q->nallow_connect };
 	struct dsession *s = NULL;
 	char err[512];
 	json_t *rep;
@@ -251,7 +256,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 	if (nfds == CORDON_SPAWN_FDS)
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
-				  c->uid, q->project, NULL, &sp.pol, &errs);
+				  c->uid, q->project, NULL, &ov, &sp.pol, &errs);
 	if (r < 0) {
 		rep = cordon_ctl_error(r, "policy '%s' is not usable",
 				       q->policy ? q->policy : q->policy_file);

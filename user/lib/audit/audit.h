@@ -179,6 +179,12 @@ int cordon_audit_set_str(json_t *rec, json_t *obj, const char *key, const char *
 /* network.transport of an IPPROTO_* number: "tcp", "udp" or "other". */
 const char *cordon_audit_transport(unsigned int protocol);
 
+/*
+ * A query the session's resolver did not answer from upstream (event.action dns-refused):
+ * dns.question.name and .type, cordon.reason (not-allowed, record-type, label-length, ...).
+ */
+json_t *cordon_audit_dns_refused(const struct cordon_audit_ctx *c, const char *name,
+				 const char *qtype, const char *reason, uint64_t realtime_ns);
 /* The user name of @uid into @name (empty when it does not resolve). May read files or ask NSS. */
 void cordon_audit_user_lookup(uint32_t uid, char *name, size_t len);
 
@@ -255,6 +261,12 @@ struct cordon_audit_keys {
  * reused for another session can never lend its fields to a record.
  */
 struct cordon_audit_format {
+	/*
+	 * destination.domain of connect records: the name whose answer allowed the address
+	 * (the session resolver's table, cordon_dns_name_of()); NULL: never written.
+	 */
+	const char *(*domain_of)(void *arg, const uint8_t addr[16]);
+	void *domain_arg;
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME, read again every CORDON_AUDIT_CLOCK_EVERY records */
 	uint64_t boot_offset;
 	unsigned int clock_uses;

@@ -298,11 +298,22 @@ static void put_comm(struct cordon_audit_format *f, struct cordon_audit_buf *b,
 }
 
 /* {"ip":...,"port":...},"network":{...}: the value of "destination" and the key after it. */
-static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], unsigned int port,
-			    const char *transport)
+/* One record being written: its description and the buffers its parts go to. */
+struct rec {
+	struct cordon_audit_format *f;
+	const struct cordon_event_desc *d;
+	size_t next; /* the next of d->fields to write */
+	const struct cordon_event_hdr *h;
+	const __u8 *p;		      /* the record's bytes */
+	struct cordon_audit_buf *hex; /* ,"obj.key":"hex digits"... */
+};
+
+static void put_destination(const struct rec *r, struct cordon_audit_buf *b, const __u8 addr[16],
+			    unsigned int port, const char *transport)
 {
 	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
 	bool v4 = !memcmp(addr, mapped, sizeof(mapped));
+	const char *domain = r->f->domain_of ? r->f->domain_of(r->f->domain_arg, addr) : NULL;
 	char ip[INET6_ADDRSTRLEN];
 
 	put_lit(b, "{\"ip\":\"");
@@ -318,22 +329,17 @@ static void put_destination(struct cordon_audit_buf *b, const __u8 addr[16], uns
 	}
 	put_lit(b, "\",\"port\":");
 	put_u64(b, port);
+	/* The name the agent looked up: checked by the resolver, escaped all the same. */
+	if (domain) {
+		put_lit(b, ",\"domain\":");
+		put_agent_str(b, r->hex, "destination", "domain", -1, domain, strlen(domain));
+	}
 	put_lit(b, "},\"network\":{\"type\":");
 	put_name(b, v4 ? "ipv4" : "ipv6");
 	put_lit(b, ",\"transport\":");
 	put_name(b, transport);
 	put_lit(b, "}");
 }
-
-/* One record being written: its description and the buffers its parts go to. */
-struct rec {
-	struct cordon_audit_format *f;
-	const struct cordon_event_desc *d;
-	size_t next; /* the next of d->fields to write */
-	const struct cordon_event_hdr *h;
-	const __u8 *p;		      /* the record's bytes */
-	struct cordon_audit_buf *hex; /* ,"obj.key":"hex digits"... */
-};
 
 /* Records are only as aligned as the ring buffer makes them: fields are copied out. */
 static uint64_t rd16(const struct rec *r, size_t off)
@@ -495,11 +501,11 @@ static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
 		put_i64(b, (int64_t)(r->h->ts_ns - rd64(r, fd->off)));
 		break;
 	case CORDON_FIELD_ADDR:
-		put_destination(b, r->p + fd->off, rd16(r, fd->aux),
+		put_destination(r, b, r->p + fd->off, rd16(r, fd->aux),
 				cordon_audit_transport(r->p[fd->aux2]));
 		break;
 	case CORDON_FIELD_ADDR_TCP:
-		put_destination(b, r->p + fd->off, rd16(r, fd->aux), "tcp");
+		put_destination(r, b, r->p + fd->off, rd16(r, fd->aux), "tcp");
 		break;
 	}
 }

@@ -255,6 +255,30 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
 	return rec;
 }
 
+json_t *cordon_audit_dns_refused(const struct cordon_audit_ctx *c, const char *name,
+				 const char *qtype, const char *reason, uint64_t realtime_ns)
+{
+	json_t *rec =
+		cordon_audit_record(c, "dns-refused", "network", "denied", "failure", realtime_ns);
+	json_t *q = json_object(), *dns = json_object();
+
+	if (!rec || !q || !dns) {
+		json_decref(rec);
+		json_decref(q);
+		json_decref(dns);
+		return NULL;
+	}
+	/* The name is the agent's: jansson escapes it (the resolver passed only host-name bytes
+	 * or a fixed placeholder). */
+	cordon_audit_set_str(rec, q, "name", "dns.question.name", name, strlen(name));
+	json_object_set_new(q, "type", json_string(qtype));
+	json_object_set_new(dns, "question", q);
+	json_object_set_new(dns, "type", json_string("query"));
+	json_object_set_new(rec, "dns", dns);
+	json_object_set_new(json_object_get(rec, "cordon"), "reason", json_string(reason));
+	return rec;
+}
+
 void cordon_audit_user_lookup(uint32_t uid, char *name, size_t len)
 {
 	struct passwd pw, *res = NULL;

@@ -144,6 +144,14 @@ struct pol_landlock {
 int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock *out);
 void pol_landlock_free(struct pol_landlock *ll);
 
+/*
+ * Allow TCP connects to port 53 in @ll (ABI >= 4; nothing below): for a session whose DNS the
+ * cgroup programs steer to cordon's resolver, where every such connect, whatever its address,
+ * reaches that resolver. Landlock judges the port before the cgroup program rewrites it, so
+ * without this a policy not naming port 53 would have UDP DNS but no TCP DNS. 0 or -ENOMEM.
+ */
+int pol_landlock_allow_dns_tcp(struct pol_landlock *ll);
+
 /* --- seccomp ------------------------------------------------------------------------------- */
 
 /* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */
@@ -211,8 +219,27 @@ struct pol_map_unix {
 	struct cordon_unix_rule rule;
 };
 
+/*
+ * A host name the session's resolver answers (the policy's connect rules naming it): exact, or
+ * "*.suffix" for every name below the suffix. The ports of every rule naming it are merged,
+ * and a wildcard's are pushed down into the names and narrower wildcards it covers, so the
+ * best match alone carries all the ports (as the LPM entries do).
+ */
+struct pol_dns_name {
+	char *name;		     /* lowercase, no trailing dot; a wildcard's suffix only */
+	bool wildcard;		     /* names strictly below @name */
+	struct cordon_net_rule rule; /* ports and protocols, for dns_addrs entries */
+};
+
+/* Exfiltration limits on names allowed only through a wildcard (docs/policy.md). */
+#define POL_DNS_MAX_LABEL_DEFAULT  32 /* bytes in one label left of the wildcard's suffix */
+#define POL_DNS_MAX_LABELS_DEFAULT 4  /* labels left of the wildcard's suffix */
+
 struct pol_maps {
-	uint32_t session_flags; /* CORDON_SESSION_* */
+	uint32_t session_flags;	    /* CORDON_SESSION_* */
+	struct pol_dns_name *names; /* for the session's resolver */
+	size_t nnames;
+	uint32_t dns_max_label, dns_max_labels;
 	struct pol_map_net *connect;
 	size_t nconnect;
 	struct pol_map_net *bind; /* same layout, for the bind hooks */
@@ -233,7 +260,9 @@ int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, ch
 			   size_t msgsz);
 
 /*
- * Build the map entries for session @session. Host names and "@dns" go through @resolve.
+ * Build the map entries for session @session. "@dns" goes through @resolve (the system's
+ * nameservers, from a file: no network); host names are never resolved here: they become
+ * @out->names, answered by the session's resolver when the agent looks them up.
  * Covering prefixes' port ranges are pushed down into more specific entries (an LPM lookup
  * returns only the longest match). -E2BIG, with an error naming the rule, when an address
  * needs more than CORDON_NET_PORT_RANGES ranges.
@@ -250,6 +279,24 @@ void pol_maps_free(struct pol_maps *m);
  * NULL. Each entry covers the path itself and everything below it. 0 or -ENOMEM.
  */
 int policy_compile_unix(const struct policy *p, const char *project, struct pol_maps *m);
+/* The names of @p's connect rules into @m->names (policy_compile_maps() calls it). */
+int policy_compile_dns_names(const struct policy *p, struct pol_maps *m,
+			     struct policy_errors *errs);
+
+/*
+ * The entry of @names that answers @qname (lowercase, no trailing dot): an exact name first,
+ * else the wildcard with the longest suffix. NULL when none does. *@via_wildcard says which.
+ */
+const struct pol_dns_name *pol_dns_match(const struct pol_dns_name *names, size_t n,
+					 const char *qname, bool *via_wildcard);
+
+/*
+ * Well-known public DNS-over-HTTPS/TLS services: their addresses are refused even under a
+ * covering CIDR unless a rule names the address itself, and their names are answered only when
+ * a rule names them exactly (never through a wildcard).
+ */
+bool pol_dns_is_doh_name(const char *name);
+extern const char *const pol_doh_addrs[];
 
 /* ---- plan ---- */
 /*

@@ -279,3 +279,23 @@ void pol_landlock_free(struct pol_landlock *ll)
 	pol_gaps_free(&ll->gaps);
 	memset(ll, 0, sizeof(*ll));
 }
+
+int pol_landlock_allow_dns_tcp(struct pol_landlock *ll)
+{
+	struct pol_ll_port *v;
+
+	if (ll->abi < 4 || !ll->attr.handled_access_net)
+		return 0;
+	for (size_t i = 0; i < ll->nports; i++)
+		if (ll->ports[i].port == CORDON_DNS_PORT) {
+			ll->ports[i].access |= LANDLOCK_ACCESS_NET_CONNECT_TCP;
+			return 0;
+		}
+	v = realloc(ll->ports, (ll->nports + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ll->ports = v;
+	v[ll->nports++] = (struct pol_ll_port){ .port = CORDON_DNS_PORT,
+						.access = LANDLOCK_ACCESS_NET_CONNECT_TCP };
+	return 0;
+}

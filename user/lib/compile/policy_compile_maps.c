@@ -92,6 +92,8 @@ static int cmp_range(const void *a, const void *b)
 
 	if (x->protocols != y->protocols)
 		return x->protocols - y->protocols;
+	if (x->flags != y->flags)
+		return x->flags - y->flags;
 	if (x->lo != y->lo)
 		return x->lo - y->lo;
 	return x->hi - y->hi;
@@ -108,7 +110,9 @@ static void normalise_ranges(struct prefix *p)
 	for (size_t i = 1; i < p->n; i++) {
 		struct cordon_port_range *last = &p->ranges[o];
 
+		/* Ranges of a rule naming the address keep their flag (DoT) apart. */
 		if (p->ranges[i].protocols == last->protocols &&
+		    p->ranges[i].flags == last->flags &&
 		    (uint32_t)p->ranges[i].lo <= (uint32_t)last->hi + 1) {
 			if (p->ranges[i].hi > last->hi)
 				last->hi = p->ranges[i].hi;
@@ -133,18 +137,24 @@ static int build_table(const struct pol_net_list *l, uint32_t kind, pol_resolve_
 		};
 		int ret;
 
-		if (n->host || n->hostset) {
+		/* Names are the resolver's (policy_compile_dns.c), answered when looked up. */
+		if (n->host)
+			continue;
+		/* An exact address names its server (DoT allowed); a CIDR does not. */
+		if (n->plen == 128)
+			r.flags = CORDON_RANGE_NAMED;
+		if (n->hostset) {
 			struct pol_addr addrs[MAX_RESOLVED];
-			char name[300];
+			char name[80];
 			int cnt;
 
 			if (!resolve)
 				return -EINVAL;
-			snprintf(name, sizeof(name), "%s%s", n->host ? "" : "@",
-				 n->host ? n->host : n->hostset);
+			snprintf(name, sizeof(name), "@%s", n->hostset);
 			cnt = resolve(ctx, name, addrs, MAX_RESOLVED);
 			if (cnt < 0)
 				return cnt;
+			r.flags = CORDON_RANGE_NAMED;
 			for (int a = 0; a < cnt && a < MAX_RESOLVED; a++) {
 				ret = table_add(t, addrs[a].addr, 128, &r, n);
 				if (ret < 0)
@@ -184,6 +194,39 @@ static int push_down(struct table *t)
 	return r;
 }
 
+/*
+ * Public DoH/DoT resolvers under a covering prefix ("0.0.0.0/0:443") get an entry of their own
+ * allowing nothing, so that only a rule naming one of them reaches it.
+ */
+static int shadow_doh(struct table *t)
+{
+	for (size_t i = 0; pol_doh_addrs[i]; i++) {
+		uint8_t a[16], b[16];
+		bool covered = false, own = false;
+
+		if (inet_pton(AF_INET, pol_doh_addrs[i], b) == 1)
+			cordon_addr_v4mapped(a, b);
+		else if (inet_pton(AF_INET6, pol_doh_addrs[i], a) != 1)
+			continue;
+		for (size_t j = 0; j < t->n; j++) {
+			own = own || (t->v[j].plen == 128 && !memcmp(t->v[j].addr, a, 16));
+			covered = covered || prefix_covers(&t->v[j], a, 128);
+		}
+		if (covered && !own) {
+			struct prefix *v = realloc(t->v, (t->n + 1) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			t->v = v;
+			memset(&v[t->n], 0, sizeof(v[t->n]));
+			memcpy(v[t->n].addr, a, 16);
+			v[t->n].plen = 128;
+			t->n++;
+		}
+	}
+	return 0;
+}
+
 static int emit(struct table *t, uint32_t session, struct pol_map_net **out, size_t *nout,
 		struct policy_errors *errs)
 {
@@ -197,7 +240,7 @@ static int emit(struct table *t, uint32_t session, struct pol_map_net **out, siz
 		struct pol_map_net *e = &(*out)[*nout];
 
 		normalise_ranges(p);
-		if (p->n > CORDON_NET_PORT_RANGES) {
+		if (p->n > CORDON_NET_PORT_RANGES && p->first) {
 			ret = policy_errorf(errs, p->first->file, p->first->line, p->first->col,
 					    "'%s' needs %zu port ranges on one address (max %d)",
 					    p->first->text, p->n, CORDON_NET_PORT_RANGES);
@@ -207,7 +250,8 @@ static int emit(struct table *t, uint32_t session, struct pol_map_net **out, siz
 		e->key.prefixlen = CORDON_NET_KEY_SESSION_BITS + p->plen;
 		e->key.session = session;
 		memcpy(e->key.addr, p->addr, 16);
-		memcpy(e->rule.ranges, p->ranges, p->n * sizeof(*p->ranges));
+		if (p->n)
+			memcpy(e->rule.ranges, p->ranges, p->n * sizeof(*p->ranges));
 		e->rule.count = (uint32_t)p->n;
 		(*nout)++;
 	}
@@ -224,6 +268,8 @@ static int compile_net(const struct pol_net_list *l, uint32_t kind, uint32_t ses
 	r = build_table(l, kind, resolve, ctx, &t);
 	if (!r)
 		r = push_down(&t);
+	if (!r && kind == POL_RULE_CONNECT)
+		r = shadow_doh(&t);
 	if (!r)
 		r = emit(&t, session, out, nout, errs);
 	table_free(&t);
@@ -276,6 +322,8 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 	if (!r)
 		r = compile_net(&p->bind, POL_RULE_BIND, session, resolve, ctx, &out->bind,
 				&out->nbind, errs);
+	if (!r)
+		r = policy_compile_dns_names(p, out, errs);
 	out->session_flags |= CORDON_SESSION_SELF;
 	/* Allowed connects are recorded only when asked for: a build can make thousands. */
 	if (p->audit & POL_AUDIT_CONNECT)
@@ -355,6 +403,9 @@ int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, ch
 
 void pol_maps_free(struct pol_maps *m)
 {
+	for (size_t i = 0; i < m->nnames; i++)
+		free(m->names[i].name);
+	free(m->names);
 	free(m->patterns);
 	free(m->unix_rules);
 	free(m->connect);

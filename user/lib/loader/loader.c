@@ -518,6 +518,25 @@ static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 	}
 }
 
+int cordon_bpf_dns_addr_set(struct cordon_bpf *b, const struct cordon_dns_key *k,
+			    const struct cordon_dns_addr *a)
+{
+	return update(b->skel->maps.dns_addrs, k, sizeof(*k), a, sizeof(*a));
+}
+
+int cordon_bpf_dns_addr_del(struct cordon_bpf *b, const struct cordon_dns_key *k)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.dns_addrs), k) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int cordon_bpf_dns_steer_set(struct cordon_bpf *b, uint32_t session,
+			     const struct cordon_dns_steer *st)
+{
+	return update(b->skel->maps.dns_steer, &session, sizeof(session), st, sizeof(*st));
+}
+
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 {
 	int r;
@@ -536,6 +555,11 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 	if (r == 0)
 		r = purge_map(b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
 			      offsetof(struct cordon_pattern_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
+			      offsetof(struct cordon_dns_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.dns_steer, sizeof(uint32_t), 0, id);
 	return r;
 }
 

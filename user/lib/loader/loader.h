@@ -84,6 +84,15 @@ const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b);
 /* A per-CPU counter of the stats map (CORDON_STAT_*), summed. */
 int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total);
 
+/*
+ * The resolver's answers (maps.h dns_addrs): set or drop one address of a session; and where
+ * the session's resolver listens (dns_steer), which turns the steering of its DNS on.
+ */
+int cordon_bpf_dns_addr_set(struct cordon_bpf *b, const struct cordon_dns_key *k,
+			    const struct cordon_dns_addr *a);
+int cordon_bpf_dns_addr_del(struct cordon_bpf *b, const struct cordon_dns_key *k);
+int cordon_bpf_dns_steer_set(struct cordon_bpf *b, uint32_t session,
+			     const struct cordon_dns_steer *st);
 int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			    const struct cordon_net_rule *r);
 

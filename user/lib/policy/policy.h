@@ -144,6 +144,9 @@ struct policy {
 	/* 0 = not set (no limit). memory in bytes, cpu in percent of one CPU. */
 	uint64_t pids, memory, cpu, nofile;
 
+	/* network.dns: exfiltration limits on names allowed through a wildcard; 0 = default. */
+	uint64_t dns_max_label, dns_max_labels;
+
 	uint32_t audit;
 	bool audit_set;
 };
@@ -303,6 +306,16 @@ struct policy_resolve_opts {
 	const struct policy_vars *vars;
 	const char *floor_path;
 	bool fragment_ok; /* `check`: a building block need not have read/exec lists of its own */
+	/*
+	 * A user's own host sets (network.hosts of the hosts.yaml in their policy directory):
+	 * they replace the composed policy's sets of the same name, and the floor's still replace
+	 * theirs. The same whether the policy is resolved by `cordon run` or by the daemon.
+	 */
+	const struct policy *user_hosts;
+	/* One-off connect rules (`cordon run --allow-connect HOST:PORT`), added before the floor
+	 * narrows the policy, as any rule of its own. Errors name "--allow-connect". */
+	const char *const *allow_connect;
+	size_t nallow_connect;
 };
 int policy_resolve(const char *ref, const struct policy_resolve_opts *opts, struct policy **out,
 		   struct policy_errors *errs);

@@ -133,6 +133,10 @@ static int merge_child(struct policy *acc, const struct policy *c)
 		acc->cpu = c->cpu;
 	if (c->nofile)
 		acc->nofile = c->nofile;
+	if (c->dns_max_label)
+		acc->dns_max_label = c->dns_max_label;
+	if (c->dns_max_labels)
+		acc->dns_max_labels = c->dns_max_labels;
 	if (c->audit_set) {
 		acc->audit |= c->audit;
 		acc->audit_set = true;
@@ -351,13 +355,32 @@ static int unite(struct pol_list *u, const struct pol_list *f)
 	return r;
 }
 
-/* Does @a's address space contain @b's? Host names are only covered by the same name or '*'. */
+/*
+ * Does wildcard host @w ("*.example.com") cover host @h: a name below its suffix, or a wildcard
+ * whose suffix is (at or) below it?
+ */
+static bool wildcard_covers(const char *w, const char *h)
+{
+	const char *suffix = w + 2, *name = h[0] == '*' ? h + 2 : h;
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (w[0] != '*')
+		return false;
+	if (n == s)
+		return h[0] == '*' && !strcmp(name, suffix);
+	return n > s && name[n - s - 1] == '.' && !strcmp(name + n - s, suffix);
+}
+
+/*
+ * Does @a's address space contain @b's? Host names are only covered by the same name, a
+ * wildcard above them, or '*'.
+ */
 static bool net_covers(const struct pol_net *a, const struct pol_net *b)
 {
 	if (!a->host && !a->hostset && a->plen == 0)
 		return true;
 	if (a->host)
-		return b->host && !strcmp(a->host, b->host);
+		return b->host && (!strcmp(a->host, b->host) || wildcard_covers(a->host, b->host));
 	if (a->hostset)
 		return b->hostset && !strcmp(a->hostset, b->hostset);
 	if (b->host || b->hostset || b->plen < a->plen)
@@ -462,6 +485,8 @@ int policy_apply_floor(struct policy *p, const struct policy *f)
 	p->memory = min_set(p->memory, f->memory);
 	p->cpu = min_set(p->cpu, f->cpu);
 	p->nofile = min_set(p->nofile, f->nofile);
+	p->dns_max_label = min_set(p->dns_max_label, f->dns_max_label);
+	p->dns_max_labels = min_set(p->dns_max_labels, f->dns_max_labels);
 	p->audit |= f->audit;
 	p->audit_set |= f->audit_set;
 	for (size_t i = 0; !r && i < pol_path_fields_n; i++) {
@@ -525,6 +550,36 @@ int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
 	return r;
 }
 
+/* The user's host sets and the command line's connect rules, over the composed policy. */
+static int apply_overlay(struct policy *c, const struct policy_resolve_opts *opts,
+			 struct policy_errors *errs)
+{
+	int r = opts->user_hosts ? merge_hosts(c, opts->user_hosts) : 0, bad = 0;
+
+	for (size_t i = 0; !r && i < opts->nallow_connect; i++) {
+		struct pol_net n;
+		char msg[256];
+
+		r = pol_net_parse(opts->allow_connect[i], false, false, &n, msg, sizeof(msg));
+		if (r == -EINVAL) {
+			r = policy_errorf(errs, "--allow-connect", 1, (int)i + 1, "%s", msg);
+			bad = r == -ENOMEM ? 0 : 1;
+			r = r == -ENOMEM ? r : 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		free(n.file);
+		n.file = strdup("--allow-connect");
+		n.line = 1;
+		n.col = (int)i + 1;
+		r = n.file ? net_add_unique(&c->connect, &n) : -ENOMEM;
+		c->connect.set = true;
+		pol_net_clear(&n);
+	}
+	return r < 0 ? r : bad ? -EINVAL : 0;
+}
+
 int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *opts,
 			  struct policy **out, struct policy_errors *errs)
 {
@@ -535,7 +590,13 @@ int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *op
 	r = policy_compose(p, opts->search, &c, errs);
 	if (r < 0)
 		return r;
+	if (!c)
+		return -EINVAL;
 	r = policy_expand(c, opts->vars, errs);
+	if (r == -ENOMEM)
+		goto out;
+	bad |= r < 0;
+	r = apply_overlay(c, opts, errs);
 	if (r == -ENOMEM)
 		goto out;
 	bad |= r < 0;

@@ -187,6 +187,23 @@ static int parse_target(const char *t, bool bracketed, bool allow_set, struct po
 		out->hostset = strdup(t + 1);
 		return out->hostset ? 0 : -ENOMEM;
 	}
+	if (!bracketed && t[0] == '*' && t[1] == '.') {
+		/* "*.example.com": every name below example.com (not example.com itself). A
+		 * suffix of one label would open a whole top-level domain. */
+		if (!valid_hostname(t + 2) || !strchr(t + 2, '.')) {
+			snprintf(msg, msgsz,
+				 "bad wildcard '%s' (expected \"*.example.com\": '*.' then a "
+				 "name of at least two labels)",
+				 t);
+			return -EINVAL;
+		}
+		out->host = strdup(t);
+		if (!out->host)
+			return -ENOMEM;
+		for (char *p = out->host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return 0;
+	}
 	r = parse_addr(t, bracketed, out, msg, msgsz);
 	if (r != 0)
 		return r < 0 ? r : 0;

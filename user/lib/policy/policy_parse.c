@@ -519,6 +519,30 @@ static void unix_allow(struct pctx *c, const struct ynode *key, const struct yno
 	}
 }
 
+static int parse_number(struct pctx *c, const struct ynode *val, const char *what, uint64_t max,
+			const char *suffixes, const uint64_t *mult, uint64_t *out);
+
+static void dns_max_label(struct pctx *c, const struct ynode *key, const struct ynode *val)
+{
+	(void)key;
+	parse_number(c, val, "network.dns.max_label_length", 63, NULL, NULL, &c->p->dns_max_label);
+}
+
+static void dns_max_labels(struct pctx *c, const struct ynode *key, const struct ynode *val)
+{
+	(void)key;
+	parse_number(c, val, "network.dns.max_labels", 127, NULL, NULL, &c->p->dns_max_labels);
+}
+
+static const struct key dns_keys[] = { { "max_label_length", dns_max_label },
+				       { "max_labels", dns_max_labels } };
+
+static void net_dns(struct pctx *c, const struct ynode *key, const struct ynode *val)
+{
+	(void)key;
+	walk(c, val, "network.dns", dns_keys, ARRAY_SIZE(dns_keys));
+}
+
 static const struct key unix_keys[] = { { "deny", unix_deny }, { "allow", unix_allow } };
 
 static void net_unix(struct pctx *c, const struct ynode *key, const struct ynode *val)
@@ -546,7 +570,8 @@ static const struct key sec_keys[] = { { "files", sec_files },
 static const struct key net_keys[] = { { "connect", net_connect },
 				       { "bind", net_bind },
 				       { "unix", net_unix },
-				       { "hosts", net_hosts } };
+				       { "hosts", net_hosts },
+				       { "dns", net_dns } };
 
 /* An enumerated scalar: the index of @val in @names, or -1 after an error. */
 static int parse_enum(struct pctx *c, const struct ynode *val, const char *what,

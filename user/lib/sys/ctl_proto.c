@@ -19,16 +19,16 @@ static const char *const op_names[] = {
 };
 
 /* Keys each op accepts besides "v" and "op". */
-static const char *const op_keys[][14] = {
+static const char *const op_keys[][16] = {
 	[CORDON_CTL_HELLO] = { NULL },
 	[CORDON_CTL_CREATE] = { "policy", "policy_text", "policy_file", "project", "ssh_auth_sock",
-				NULL },
+				"hosts_text", "allow_connect", NULL },
 	[CORDON_CTL_LIST] = { NULL },
 	[CORDON_CTL_END] = { "session", NULL },
 	[CORDON_CTL_AUDIT] = { "session", NULL },
 	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
 			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
-			       NULL },
+			       "hosts_text", "allow_connect", NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -93,9 +93,32 @@ static bool is_session_id(const char *s)
 	return true;
 }
 
+/* allow_connect: an array of at most CORDON_CTL_MAX_ALLOW short strings without NULs. */
+static int get_allow(struct cordon_ctl_request *q, char *err, size_t errlen)
+{
+	json_t *a = json_object_get(q->root, "allow_connect"), *v;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > CORDON_CTL_MAX_ALLOW)
+		return fail(err, errlen, -EINVAL,
+			    "'allow_connect' must be an array of at most %d "
+			    "strings",
+			    CORDON_CTL_MAX_ALLOW);
+	json_array_foreach (a, i, v) {
+		if (!json_is_string(v) || json_string_length(v) > 300 ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return fail(err, errlen, -EINVAL,
+				    "'allow_connect' entries must be strings");
+		q->allow_connect[q->nallow_connect++] = json_string_value(v);
+	}
+	return 0;
+}
+
 static int check_create(struct cordon_ctl_request *q, char *err, size_t errlen)
 {
-	size_t plen = 0;
+	size_t plen = 0, hlen = 0;
 	int r;
 
 	r = get_str(q->root, "policy", 64, &q->policy, NULL, err, errlen);
@@ -111,9 +134,17 @@ static int check_create(struct cordon_ctl_request *q, char *err, size_t errlen)
 	if (r == 0)
 		r = get_str(q->root, "ssh_auth_sock", CORDON_CTL_MAX_PATH, &q->ssh_auth_sock, NULL,
 			    err, errlen);
+	if (r == 0)
+		r = get_str(q->root, "hosts_text", CORDON_CTL_MAX_POLICY, &q->hosts_text, &hlen,
+			    err, errlen);
+	if (r == 0)
+		r = get_allow(q, err, errlen);
 	if (r < 0)
 		return r;
 	q->policy_len = plen;
+	q->hosts_len = hlen;
+	if (q->hosts_text && strlen(q->hosts_text) != hlen)
+		return fail(err, errlen, -EINVAL, "'hosts_text' contains a NUL byte");
 	if (!q->policy == !q->policy_text)
 		return fail(err, errlen, -EINVAL, "exactly one of 'policy' and 'policy_text'");
 	if (q->policy_text && !q->policy_file)

@@ -117,7 +117,8 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
  *                                              {"v": 1, "ok": false, "error": MSG, "errno": N}
  * OPs and their fields (anything else is refused, as are wrong types and oversize values):
  *   hello                                  -> daemon version, layers
- *   create  policy | policy_text+policy_file, project, [ssh_auth_sock]
+ *   create  policy | policy_text+policy_file, project, [ssh_auth_sock], [hosts_text],
+ *           [allow_connect]
  *                                          -> session, cgroup, layers, limits; the caller has
  *                                             been moved into the session cgroup
  *   list                                   -> sessions the caller may see
@@ -134,6 +135,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
 #define CORDON_CTL_MAX_MSG     (128u * 1024) /* a request or reply message, bytes */
 #define CORDON_CTL_MAX_POLICY  (96u * 1024)  /* policy_text, bytes */
 #define CORDON_CTL_MAX_PATH    4095
+#define CORDON_CTL_MAX_ALLOW   16 /* allow_connect entries */
 #define CORDON_CTL_SESSION_LEN 32 /* lower-case hex digits */
 
 enum cordon_ctl_op {
@@ -168,15 +170,19 @@ struct cordon_ctl_request {
 	const char *policy_file;   /* create: where policy_text came from, for diagnostics */
 	const char *project;	   /* create: absolute, normalised by the client */
 	const char *ssh_auth_sock; /* create: the caller's agent socket, or NULL */
-	const char *session;	   /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
-	const char *cwd;	   /* spawn: where the agent starts (entered as its user) */
-	const char **argv;	   /* spawn: NULL-terminated, at least one entry */
-	const char **env;	   /* spawn: NULL-terminated "NAME=value" entries */
-	bool allow_degraded;	   /* spawn: run with rules no layer enforces */
-	bool json;		   /* spawn: the start report as JSON */
-	bool audit_stdout;	   /* spawn: the session's records on stdout too */
-	bool audit_journal;	   /* spawn: and to journald */
-	json_t *root;		   /* owns every string above */
+	const char *hosts_text; /* create: the caller's own hosts.yaml (its host sets), or NULL */
+	size_t hosts_len;
+	const char *allow_connect[CORDON_CTL_MAX_ALLOW]; /* create: --allow-connect rules */
+	size_t nallow_connect;
+	const char *session; /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	const char *cwd;     /* spawn: where the agent starts (entered as its user) */
+	const char **argv;   /* spawn: NULL-terminated, at least one entry */
+	const char **env;    /* spawn: NULL-terminated "NAME=value" entries */
+	bool allow_degraded; /* spawn: run with rules no layer enforces */
+	bool json;	     /* spawn: the start report as JSON */
+	bool audit_stdout;   /* spawn: the session's records on stdout too */
+	bool audit_journal;  /* spawn: and to journald */
+	json_t *root;	     /* owns every string above */
 };
 
 /*
