@@ -258,6 +258,7 @@ chown "$USER_NAME:" "$proj/daemon-policy.yaml"
 cat >"$proj/daemon-inside.sh" <<'EOF'
 echo "d_allowed: $(./dns_tool query 10.9.9.9 allowed.test A | tr '\n' ' ')"
 echo "d_connect: $(./dns_tool connect 127.0.0.5 8443; echo $?)"
+echo "d_other_port: $(./dns_tool connect 127.0.0.5 9443; echo $?)"
 echo "d_cli_rule: $(./dns_tool query 10.9.9.9 a.wild.test A | tr '\n' ' ')"
 echo "d_unlisted: $(./dns_tool query 10.9.9.9 evil.test A | tr '\n' ' ')"
 echo "d_txt: $(./dns_tool query 10.9.9.9 allowed.test TXT | tr '\n' ' ')"
@@ -276,3 +277,6 @@ check daemon_allow_connect_name_resolves has d_cli_rule 'NOERROR'
 check daemon_unlisted_refused has d_unlisted REFUSED
 check daemon_txt_refused has d_txt REFUSED
 check daemon_refused_record bash -c "grep '\"dns-refused\"' '$ddir/audit.jsonl' | grep -q 'evil.test'"
+# The daemon's records name the address too (its session's resolver answered it).
+check daemon_other_port_refused has d_other_port '^[1-9]'
+check daemon_refused_connect_named bash -c "grep '\"connect\"' '$ddir/audit.jsonl' | grep '\"denied\"' | grep '127.0.0.5' | grep -q '\"domain\":\"allowed.test\"'"

@@ -160,14 +160,24 @@ static void retire_old_builds(struct daemon *d)
 		closedir(dir);
 }
 
+/* destination.domain: the name the record's session resolver answered for the address. */
+static const char *domain_of(void *arg, const uint8_t addr[16])
+{
+	return arg ? cordon_dns_name_of(arg, addr) : NULL;
+}
+
+/* The record's session; its resolver names the addresses of the record being formatted. */
 static const struct cordon_audit_ctx *session_ctx(void *arg, uint32_t id, uint64_t cgroup_id)
 {
 	struct daemon *d = arg;
 
 	(void)id;
+	d->stream.fmt.domain_arg = NULL;
 	for (struct dsession *s = d->sessions; s; s = s->next)
-		if (s->s.cgroup_id == cgroup_id)
+		if (s->s.cgroup_id == cgroup_id) {
+			d->stream.fmt.domain_arg = s->dns.r;
 			return &s->audit;
+		}
 	return NULL;
 }
 
@@ -332,6 +342,7 @@ static int setup_audit(struct daemon *d)
 	d->unknown_ctx = (struct cordon_audit_ctx){ .session = "daemon", .host = d->hostname };
 	d->stream.ctx = d->unknown_ctx;
 	d->stream.session_ctx = session_ctx;
+	d->stream.fmt.domain_of = domain_of;
 	d->stream.session_arg = d;
 	r = open_audit(d);
 	if (r < 0)
