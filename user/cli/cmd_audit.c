@@ -29,7 +29,9 @@ struct audit_opts {
 	const char *session;
 	const char *type;
 	uint64_t since_ns;
-	bool follow, json, color;
+	bool follow, json, color, verify;
+	char **files; /* --verify: the files, in order */
+	int nfiles;
 	unsigned long shown, malformed;
 };
 
@@ -44,7 +46,10 @@ static void usage(FILE *out)
 		"  --type TYPE   an event.action (process-exec), a prefix of one (syscall), a\n"
 		"                category (file, network, process, session), or 'denied'\n"
 		"  --follow      keep reading as records are appended (and across rotation)\n"
-		"  --json        print the matching records as they are, one JSON object a line\n",
+		"  --json        print the matching records as they are, one JSON object a line\n"
+		"       cordon audit --verify FILE...\n"
+		"Check the hash chain (cordon.prev) through the FILEs in the order given (one FILE:\n"
+		"its rotated files first); report the first record where it breaks, exit 1.\n",
 		AUDIT_DEFAULT_FILE);
 }
 
@@ -283,6 +288,7 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "since", required_argument, NULL, 'S' },
 		{ "type", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -308,6 +314,9 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'V':
+			o->verify = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -315,6 +324,15 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (o->verify) {
+		o->files = argv + optind;
+		o->nfiles = argc - optind;
+		if (!o->nfiles || o->follow || o->json || o->session || o->since_ns || o->type) {
+			usage(stderr);
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (optind < argc)
 		o->file = argv[optind++];
@@ -339,6 +357,65 @@ static void read_rotated(struct audit_opts *o)
 	}
 }
 
+/* Check one file's lines on the chain @v: 0, or 1 with the break printed. */
+static int verify_file(struct cordon_audit_verify *v, const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	unsigned long n = 0;
+	ssize_t len;
+
+	if (!f) {
+		cli_error("audit: '%s': %s", path, strerror(errno));
+		return 1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		const char *why;
+
+		n++;
+		if (line[len - 1] != '\n') {
+			fprintf(stderr, "%s:%lu: the record is cut short (no end of line): the file "
+					"was truncated\n", path, n);
+			return 1;
+		}
+		if (cordon_audit_verify_line(v, line, (size_t)len - 1, &why) < 0) {
+			fprintf(stderr, "%s:%lu: %s\n", path, n, why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* --verify: the files in order, as one chain. */
+static int verify(const struct audit_opts *o)
+{
+	struct cordon_audit_verify v = { 0 };
+	static const char zeros[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+
+	for (int i = 0; o->nfiles == 1 && i < CORDON_AUDIT_MAX_KEEP; i++) {
+		_cleanup_free_ char *path =
+			cordon_strdup_printf("%s.%d", o->files[0], CORDON_AUDIT_MAX_KEEP - i);
+
+		if (path && access(path, F_OK) == 0 && verify_file(&v, path))
+			return EXIT_FAIL;
+	}
+	for (int i = 0; i < o->nfiles; i++)
+		if (verify_file(&v, o->files[i]))
+			return EXIT_FAIL;
+	if (!v.records) {
+		cli_error("audit: no records to verify");
+		return EXIT_FAIL;
+	}
+	printf("%llu records: the chain is intact; it %s; the newest record's hash is %s\n",
+	       (unsigned long long)v.records,
+	       strcmp(v.first_prev, zeros) ? "continues from an earlier record not given"
+					   : "starts at the log's first record",
+	       v.head);
+	return EXIT_OK;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_opts o = { .file = AUDIT_DEFAULT_FILE };
@@ -347,6 +424,8 @@ int cmd_audit(int argc, char **argv)
 
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (o.verify)
+		return verify(&o);
 	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	read_rotated(&o);
 	f = fopen(o.file, "re");

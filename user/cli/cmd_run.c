@@ -168,6 +168,7 @@ static void describe_session(struct run *r)
 				   POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
+		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,
 		.has_user = true,

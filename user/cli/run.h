@@ -55,6 +55,7 @@ struct run_events {
 	struct cordon_bpf *bpf;		   /* for the drop counter */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
+	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
 	unsigned long refused_connect, refused_file, malformed;
 	uint64_t drops;
 };
@@ -63,8 +64,14 @@ struct run_events {
 int run_on_event(void *ctx, void *data, size_t size);
 void run_drain(void *ctx);
 
-/* Open --audit-log as the caller: not through a planted symlink, only a regular file. */
-int run_open_audit_log(const struct run_opts *o, struct run_events *ev);
+struct run;
+/*
+ * Open --audit-log as the caller: not through a planted symlink, only a regular file, never in
+ * a write tree of the session, and (root running the agent as another user) only where that
+ * user can neither write nor rename anything on the way. An ordinary user's own log is marked
+ * untrusted. 0, or -errno with the reason printed.
+ */
+int run_open_audit_log(struct run *r);
 /* Open the sinks and write the session-start record (0 or -errno). */
 int run_audit_start(const struct run_opts *o, struct run_events *ev,
 		    const struct cordon_audit_session *s);

@@ -99,7 +99,7 @@ int run_prepare_launch(struct run *r)
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &r->ws) == 0)
 			l->pty_winsize = &r->ws;
 	}
-	return run_open_audit_log(&r->o, &r->ev);
+	return run_open_audit_log(r);
 }
 
 /* Fork and exec the agent confined: 0, or -errno with the failed step printed. */

@@ -314,8 +314,10 @@ void cordon_audit_format_time(struct cordon_audit_format *f, uint64_t realtime_n
 /* ---- audit_sink ---- */
 /*
  * Where audit records go: a JSON-lines file (O_APPEND writes of whole lines, size-based
- * rotation FILE -> FILE.1 -> ..., optional fsync), stdout, and journald (native protocol, the
- * record as MESSAGE plus key fields) with syslog(3) as the fallback. Several at once.
+ * rotation FILE -> FILE.1 -> ... within the directory held open, optional fsync), stdout, and
+ * journald (native protocol, the record as MESSAGE plus key fields) with syslog(3) as the
+ * fallback. Several at once. Each line ends with "cordon.prev": the SHA-256 of the line before
+ * it, continued from the file's last line at open and across rotation.
  */
 
 enum cordon_audit_fsync {
@@ -386,8 +388,75 @@ int cordon_audit_parse_size(const char *s, uint64_t *bytes);
 /* Parse "none", "rotate" or "always". Returns 0 or -EINVAL. */
 int cordon_audit_parse_fsync(const char *s, enum cordon_audit_fsync *out);
 
-/* Rotate FILE -> FILE.1 -> ... -> FILE.@keep (the oldest is removed). Returns 0 or -errno. */
-int cordon_audit_rotate(const char *path, unsigned int keep);
+/*
+ * Rotate @name -> @name.1 -> ... -> @name.@keep (the oldest is removed) in the directory
+ * @dirfd. Returns 0 or -errno.
+ */
+int cordon_audit_rotate(int dirfd, const char *name, unsigned int keep);
+
+/* Rotations that failed since open (writing went on in the old file). */
+uint64_t cordon_audit_sink_rotate_errors(const struct cordon_audit_sink *s);
+
+/*
+ * Repeat @rec (copied; NULL: stop repeating @key's) as the first line of every file rotation
+ * starts, marked cordon.rotation_copy: a session's start stays in the retained files however
+ * many records follow it. 0, -ENOSPC (too many) or -ENOMEM.
+ */
+int cordon_audit_sink_keep_first(struct cordon_audit_sink *s, const char *key, json_t *rec);
+
+/* The hash chain: the key every line of a sink ends with, and its digest's hex length. */
+#define CORDON_AUDIT_PREV_KEY "cordon.prev"
+#define CORDON_AUDIT_PREV_HEX 64
+
+/* ---- audit_chain ---- */
+/*
+ * Checking the hash chain the sinks write (cordon.prev). SHA-256 without a key: it shows a
+ * change made to a file after it was written unless every later record is rewritten too, so
+ * the newest hash (printed by the verifier, sent to journald with each record) is worth
+ * keeping elsewhere.
+ */
+struct cordon_audit_verify {
+	uint64_t records;	   /* lines checked so far */
+	char first_prev[CORDON_AUDIT_PREV_HEX + 1]; /* cordon.prev of the first (zeros: log start) */
+	char head[CORDON_AUDIT_PREV_HEX + 1];	   /* hash of the last line checked */
+};
+
+/*
+ * Check the next line (@len bytes, without its newline) of the chain @v (zero-initialised to
+ * start). 0, or -EBADMSG with the reason in *@why.
+ */
+int cordon_audit_verify_line(struct cordon_audit_verify *v, const char *line, size_t len,
+			     const char **why);
+
+/* ---- audit_path ---- */
+/*
+ * Where a trusted audit log may be: out of reach of the user a session runs as. Whoever can
+ * write the log's directory (or rename an ancestor) can delete the log, replace it, or claim
+ * the name rotation is about to re-create.
+ */
+
+/* The user a session runs as; @anyone: every user but root (the daemon's log). */
+struct cordon_audit_who {
+	bool anyone;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+};
+
+/*
+ * The real directory of @path (symlinks resolved, into @dir) and its last component (*@base,
+ * pointing into @path). 0, -EISDIR when @path names no file, or -errno from realpath().
+ */
+int cordon_audit_path_split(const char *path, char *dir, size_t dirlen, const char **base);
+
+/*
+ * 0 when @who can neither write the log @path (if it exists), nor its directory, nor rename
+ * any ancestor (a sticky ancestor is fine when the entry below it is not @who's). -EPERM with
+ * the offending path in @bad, or -errno when the directory cannot be resolved.
+ */
+int cordon_audit_path_check(const char *path, const struct cordon_audit_who *who, char *bad,
+			    size_t badlen);
 
 /* ---- audit_stream ---- */
 /*
@@ -497,6 +566,9 @@ struct cordon_audit_session {
 	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
+	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
+	 * NULL: trusted, not reported */
+	const char *log_untrusted;
 	const char *reason;		/* why the session ended, NULL: not reported */
 	pid_t pid;
 	char *const *args; /* the agent's argv; NULL: not reported */

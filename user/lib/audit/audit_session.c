@@ -88,6 +88,10 @@ json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_
 
 	if (!rec)
 		return NULL;
+	if (s->log_untrusted) {
+		json_object_set_new(c, "log_trusted", json_false());
+		json_object_set_new(c, "log_untrusted_reason", json_string(s->log_untrusted));
+	}
 	if (s->plan) {
 		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
 		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));
