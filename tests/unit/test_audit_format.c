@@ -569,7 +569,9 @@ static void test_audit_format__stream_formats_each_record_with_its_session(void 
 	l.a.policy = "pc";
 	e.hdr.session = 1;
 	e.hdr.tid = 20;
+	e.hdr.ts_ns = CORDON_AUDIT_AGG_WINDOW_NS; /* not a repeat of the first: a new window */
 	cordon_audit_stream_event(st, &e, sizeof(e));
+	cordon_audit_stream_release(st);
 	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
 	assert_int_equal(l.calls, 4);
 	assert_int_equal(st->unknown_sessions, 1);
@@ -614,6 +616,7 @@ static void test_audit_format__single_session_stream_uses_ctx(void **state)
 					   .hook = CORDON_HOOK_SCHED_EXIT };
 	cordon_audit_stream_event(st, &x, sizeof(x));
 	cordon_audit_stream_drops(st, 3);
+	cordon_audit_stream_release(st);
 	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
 	recs = read_lines(path, &n);
 	assert_int_equal(n, 2);
@@ -671,6 +674,114 @@ static void test_audit_format__rotation_keeps_files_within_the_limit(void **stat
 	rmdir(dir);
 }
 
+/* A refused open of @path by @pid at @ts, as the tracepoint reports it. */
+static void flood_record(struct cordon_event_syscall *s, const char *path, uint32_t pid, uint64_t ts)
+{
+	memset(s, 0, sizeof(*s));
+	s->hdr = (struct cordon_event_hdr){ .type = CORDON_EV_SYSCALL,
+					    .size = sizeof(*s),
+					    .ts_ns = ts,
+					    .pid = pid,
+					    .tid = pid,
+					    .verdict = -EACCES,
+					    .hook = CORDON_HOOK_SYS_OPENAT,
+					    .layer = CORDON_LAYER_LANDLOCK };
+	s->flags = CORDON_SYSCALL_PATH;
+	snprintf((char *)s->path, sizeof(s->path), "%s", path);
+}
+
+/* The refusals a log's lines stand for: one each, plus what a summary counts. */
+static uint64_t represented(json_t *recs, const char *path)
+{
+	uint64_t n = 0;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (recs, i, r) {
+		const char *p = sget(r, "file", "path");
+		json_t *rep = json_object_get(json_object_get(r, "cordon"), "repeated");
+
+		if (p && !strcmp(p, path))
+			n += json_is_integer(rep) ? (uint64_t)json_integer_value(rep) : 1;
+	}
+	return n;
+}
+
+static void test_audit_format__identical_refusals_fold_into_a_count(void **state)
+{
+	char dir[] = "/tmp/cordon-agg-XXXXXX", path[64];
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
+	const char *evil = "/p/\"x\n{\"forged\":1}\r.env";
+	struct cordon_event_syscall s;
+	json_t *recs, *sum;
+	size_t n;
+
+	(void)state;
+	st->ctx = sessions[0];
+	/* 1000 identical refusals in one window from several processes, and 3 of another file. */
+	for (uint64_t i = 0; i < 1000; i++) {
+		flood_record(&s, evil, 100 + (uint32_t)(i % 7), 1000 + i * 1000);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	for (uint64_t i = 0; i < 3; i++) {
+		flood_record(&s, "/p/other", 100 + (uint32_t)i, 5000 + i);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	/* The window is not over: no summary yet. Then it is. */
+	assert_int_equal(cordon_audit_stream_tick(st, 1000 + CORDON_AUDIT_AGG_WINDOW_NS / 2), 0);
+	assert_int_equal(cordon_audit_stream_tick(st, 5000 + CORDON_AUDIT_AGG_WINDOW_NS), 2);
+	/* The same again after the window: written in full again. */
+	flood_record(&s, evil, 100, 2 * CORDON_AUDIT_AGG_WINDOW_NS);
+	cordon_audit_stream_event(st, &s, sizeof(s));
+	assert_int_equal(cordon_audit_stream_refusals(st), 1004);
+	cordon_audit_stream_release(st);
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	recs = read_lines(path, &n); /* every line valid against the schema */
+	assert_int_equal(n, 5);
+	assert_int_equal(represented(recs, evil), 1001);
+	assert_int_equal(represented(recs, "/p/other"), 3);
+	sum = json_array_get(recs, 2);
+	if (strcmp(sget(sum, "file", "path"), evil))
+		sum = json_array_get(recs, 3);
+	assert_string_equal(sget(sum, "file", "path"), evil);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "cordon"),
+							    "repeated")),
+			 999);
+	assert_non_null(sget(sum, "event", "start"));
+	assert_non_null(sget(sum, "event", "end"));
+	assert_null(json_object_get(json_object_get(json_array_get(recs, 0), "cordon"),
+				    "repeated"));
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
+static void test_audit_format__aggregation_off_writes_every_refusal(void **state)
+{
+	char dir[] = "/tmp/cordon-agg-XXXXXX", path[64];
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
+	struct cordon_event_syscall s;
+	json_t *recs;
+	size_t n;
+
+	(void)state;
+	st->ctx = sessions[0];
+	st->no_aggregate = true;
+	for (uint64_t i = 0; i < 50; i++) {
+		flood_record(&s, "/p/x", 100 + (uint32_t)i, 1000 + i);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	cordon_audit_stream_release(st);
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	recs = read_lines(path, &n);
+	assert_int_equal(n, 50);
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +795,8 @@ int main(void)
 		cmocka_unit_test(test_audit_format__stream_formats_each_record_with_its_session),
 		cmocka_unit_test(test_audit_format__single_session_stream_uses_ctx),
 		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
+		cmocka_unit_test(test_audit_format__identical_refusals_fold_into_a_count),
+		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);

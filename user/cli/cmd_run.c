@@ -202,6 +202,7 @@ static void run_free(struct run *r)
 		ring_buffer__free(r->ev.rb);
 	if (r->sess.bpf)
 		cordon_session_destroy_detached(&r->sess);
+	cordon_audit_stream_release(&r->ev.stream);
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
 	if (r->ev.audit_fd >= 0)

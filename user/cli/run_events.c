@@ -48,6 +48,8 @@ void run_drain(void *ctx)
 	ring_buffer__consume(ev->rb);
 	if (ev->bpf && cordon_bpf_drops(ev->bpf, &drops) == 0)
 		cordon_audit_stream_drops(&ev->stream, drops);
+	/* Floods folded into a count: their summaries once their window is over. */
+	cordon_audit_stream_tick(&ev->stream, cordon_boottime_ns());
 	if (ev->stream.sink)
 		cordon_audit_sink_flush(ev->stream.sink);
 }
@@ -243,6 +245,9 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 	};
 	int r;
 
+	/* Every folded refusal summarised before the counts are taken. */
+	cordon_audit_stream_release(&ev->stream);
+	n.refusals = cordon_audit_stream_refusals(&ev->stream);
 	if (!ev->stream.sink)
 		return 0;
 	/* With the daemon, the kernel's records of this session are in the daemon's stream:

@@ -225,6 +225,8 @@ static void check_drops(struct daemon *d)
 		d->drops_seen = drops;
 		cordon_audit_stream_drops(&d->stream, drops);
 	}
+	/* Floods folded into a count: their summaries once their window is over. */
+	cordon_audit_stream_tick(&d->stream, cordon_boottime_ns());
 	if (d->stream.sink)
 		cordon_audit_sink_flush(d->stream.sink);
 }
@@ -506,6 +508,7 @@ int daemon_main(const struct daemon_opts *o)
 		close(s->events_fd);
 		free(s);
 	}
+	cordon_audit_stream_release(&d.stream);
 	if (d.stream.sink)
 		cordon_audit_sink_close(d.stream.sink);
 	if (d.bpf)

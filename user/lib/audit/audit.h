@@ -195,6 +195,7 @@ size_t cordon_utf8_repair(const void *s, size_t n, char *clean, char *hex);
 /* CLOCK_REALTIME ns for a CLOCK_BOOTTIME ns stamp from BPF. */
 uint64_t cordon_boot_to_realtime(uint64_t boot_ns);
 uint64_t cordon_realtime_ns(void);
+uint64_t cordon_boottime_ns(void);
 
 /* RFC 3339 UTC with nanoseconds ("2026-11-23T10:00:00.123456789Z") into @buf (>= 32 bytes). */
 void cordon_audit_rfc3339(uint64_t realtime_ns, char *buf, size_t len);
@@ -467,6 +468,24 @@ int cordon_audit_path_check(const char *path, const struct cordon_audit_who *who
 
 #define CORDON_AUDIT_TID_SLOTS 256
 
+/*
+ * Identical refusals (same session, type, hook, layer, rule, verdict and object: every byte of
+ * the record but its time and process) within a window are one record in full and then one
+ * summary, cordon.repeated counting the rest. A flood cannot push earlier records out of
+ * retention, and nothing is uncounted.
+ */
+#define CORDON_AUDIT_AGG_SLOTS	   1024
+#define CORDON_AUDIT_AGG_WINDOW_NS 1000000000ull
+#define CORDON_AUDIT_AGG_REC	   512 /* larger records are never folded */
+
+struct cordon_audit_agg {
+	uint64_t start_ns;	   /* hdr.ts_ns of the record written in full: the window */
+	uint64_t first_ns, last_ns; /* of the folded ones */
+	uint64_t count;		   /* folded since the record in full */
+	uint32_t size;		   /* of rec; 0: the slot is free */
+	uint8_t rec[CORDON_AUDIT_AGG_REC] __attribute__((aligned(8))); /* read as a record */
+};
+
 /* cordon.session of a record whose session the lookup did not know: "unknown-" + hdr.session */
 #define CORDON_AUDIT_UNKNOWN_SESSION "unknown-"
 
@@ -501,6 +520,11 @@ struct cordon_audit_stream {
 		uint16_t type;
 	} last[CORDON_AUDIT_TID_SLOTS];
 	struct cordon_audit_format fmt; /* the fast formatter's caches */
+	bool no_aggregate;		/* write every refusal in full */
+	struct cordon_audit_agg *agg;	/* CORDON_AUDIT_AGG_SLOTS, allocated on first use */
+	uint64_t agg_pending;		/* slots with folded records not yet summarised */
+	uint64_t folded[64];		/* per type: refusals folded into a summary's count */
+	uint64_t summaries;		/* summary records written */
 };
 
 /* One ring-buffer record. Never fails: problems are counted. Returns 0 (libbpf callback form). */
@@ -512,8 +536,17 @@ int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, 
  */
 int cordon_audit_stream_drops(struct cordon_audit_stream *st, uint64_t total);
 
-/* Refusals seen so far (records with a non-zero verdict, echoes excluded). */
+/* Refusals seen so far (records with a non-zero verdict, echoes excluded, folded included). */
 uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
+
+/*
+ * Summarise the windows that ended by @now_boot_ns (CLOCK_BOOTTIME; UINT64_MAX: all of them,
+ * at the end of a session). Returns the summaries written.
+ */
+int cordon_audit_stream_tick(struct cordon_audit_stream *st, uint64_t now_boot_ns);
+
+/* Summarise what is pending and free what the stream allocated (it stays usable). */
+void cordon_audit_stream_release(struct cordon_audit_stream *st);
 
 /* ---- audit_oracle (tests only) ---- */
 /*
