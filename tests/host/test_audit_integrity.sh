@@ -126,3 +126,45 @@ tamper insert a.jsonl.1:4 "sed -i '3p' a.jsonl.1"
 tamper swap a.jsonl.1:3 "sed -i '3{h;d};4G' a.jsonl.1"
 tamper cut 'a.jsonl:[0-9]*' "truncate -s -10 a.jsonl"
 tamper lost_file a.jsonl:1 ": > a.jsonl.1"
+
+# --- ten seconds of refused opens: folded, counted exactly, session-start kept ------------------
+mkdir -m 755 "$work/flood10"
+log10=$work/flood10/a.jsonl
+run --audit-log "$log10" --audit-max-size 64K --audit-keep 2 -- /usr/bin/python3 -c "
+import time
+n, end = 0, time.monotonic() + 10
+while time.monotonic() < end:
+    try:
+        open('$secret/f1').close()
+    except PermissionError:
+        n += 1
+print(n)" >"$work/out" 2>"$work/err"
+refused=$(tail -n1 "$work/out")
+check flood10_agent_ran [ -n "$refused" ] && [ "$refused" -gt 1000 ]
+LOG=$log10 REFUSED=$refused P=$secret/f1 /usr/bin/python3 - <<'PY' >"$work/flood10.txt"
+import json, os
+log, refused, path = os.environ["LOG"], int(os.environ["REFUSED"]), os.environ["P"]
+files = [f for f in (log + ".2", log + ".1", log) if os.path.exists(f)]
+heads = lines = represented = lost = 0
+end = None
+for f in files:
+    recs = [json.loads(l) for l in open(f)]
+    heads += recs[0]["event"]["action"] == "session-start"
+    lines += len(recs)
+    for r in recs:
+        c = r.get("cordon", {})
+        if r.get("file", {}).get("path") == path and r["event"].get("outcome") == "failure":
+            represented += c.get("repeated", 1)
+        if r["event"]["action"] == "events-lost":
+            lost += c["events_lost"]["delta"]
+        if r["event"]["action"] == "session-end":
+            end = c["counts"]
+print("files", len(files), "heads", heads, "lines", lines)
+print("exact", represented + lost == refused, represented, lost, refused)
+print("end", end is not None and end["refused_file"] == refused)
+PY
+check flood10_session_start_heads_every_file grep -Eq "^files ([0-9]+) heads \1 " "$work/flood10.txt"
+check flood10_every_refusal_counted grep -q "^exact True" "$work/flood10.txt"
+check flood10_session_end_counts_exact grep -q "^end True" "$work/flood10.txt"
+check flood10_folded_into_few_lines awk '/^files/ { exit !($6 < 200) }' "$work/flood10.txt"
+sed 's/^/# /' "$work/flood10.txt"

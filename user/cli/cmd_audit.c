@@ -33,6 +33,7 @@ struct audit_opts {
 	char **files; /* --verify: the files, in order */
 	int nfiles;
 	unsigned long shown, malformed;
+	bool header_done;
 };
 
 static void usage(FILE *out)
@@ -133,10 +134,16 @@ static void detail(json_t *rec, char *buf, size_t len)
 	const char *ip = str_at(rec, "destination", "ip");
 	const char *cmd = str_at(rec, "process", "command_line");
 	const char *action = str_at(rec, "event", "action");
+	const char *domain = str_at(rec, "destination", "domain");
+	const char *rule_text = str_at(rec, "cordon", "rule_text");
 	json_t *cordon = json_object_get(rec, "cordon");
+	json_t *repeated = json_object_get(cordon, "repeated");
+	size_t n;
 
 	if (path)
 		snprintf(buf, len, "%s", path);
+	else if (domain)
+		snprintf(buf, len, "%s", domain);
 	else if (ip)
 		snprintf(buf, len, "%s%s%s:%lld", strchr(ip, ':') ? "[" : "", ip,
 			 strchr(ip, ':') ? "]" : "",
@@ -159,6 +166,13 @@ static void detail(json_t *rec, char *buf, size_t len)
 		snprintf(buf, len, "policy %s", str_at(rec, "cordon", "policy") ?: "?");
 	else
 		buf[0] = '\0';
+	n = strlen(buf);
+	if (rule_text && n < len)
+		snprintf(buf + n, len - n, "%s(rule: %s)", n ? " " : "", rule_text);
+	n = strlen(buf);
+	if (json_is_integer(repeated) && n < len)
+		snprintf(buf + n, len - n, " (x%lld more until %s)", json_integer_value(repeated),
+			 str_at(rec, "event", "end") ?: "?");
 	/* Agent-controlled text on a terminal: no control characters reach it. */
 	for (char *p = buf; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -184,6 +198,12 @@ static void show(struct audit_opts *o, json_t *rec, const char *line)
 		return;
 	}
 	detail(rec, what, sizeof(what));
+	if (!o->header_done) {
+		printf("%s%-23s  %-8s  %7s  %-18s %-7s  %-11s %4s  %s%s\n", o->color ? "\033[1m" : "",
+		       "TIME", "SESSION", "PID", "ACTION", "OUTCOME", "LAYER", "RULE", "WHAT",
+		       o->color ? "\033[0m" : "");
+		o->header_done = true;
+	}
 	if (json_is_integer(rule))
 		snprintf(rulebuf, sizeof(rulebuf), "%lld", json_integer_value(rule));
 	if (json_is_integer(pid))
@@ -279,6 +299,36 @@ static FILE *from_daemon(const char *session)
 	return f;
 }
 
+/* Does @t name something a record can be: an action (or a prefix of one), a category, a type? */
+static bool known_type(const char *t)
+{
+	static const char *const fixed[] = { "session-start", "session-end", "events-lost",
+					     "file",	      "network",     "process",
+					     "session",	      "host",	     "denied",
+					     "allowed",	      "start",	     "end",
+					     "info" };
+	size_t n = strlen(t);
+
+	if (!n)
+		return false;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strncmp(fixed[i], t, n))
+			return true;
+	/* Every action a ring-buffer record of any type and hook is written with. */
+	for (unsigned int type = 1; type < 64; type++) {
+		for (unsigned int hook = 0; cordon_event_desc(type) && hook < 256; hook++) {
+			struct cordon_event_hdr h = { .type = (__u16)type, .hook = (__u16)hook };
+			const char *cat, *et, *a = cordon_audit_classify(&h, (int)type, &cat, &et);
+
+			if (a && strcmp(a, "unknown") && !strncmp(a, t, n))
+				return true;
+			if (cat && !strcmp(cat, t))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* 0, 1 (--help printed) or -EINVAL (usage printed). */
 static int parse_opts(int argc, char **argv, struct audit_opts *o)
 {
@@ -309,6 +359,14 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			}
 			break;
 		case 't':
+			if (!known_type(optarg)) {
+				cli_error("audit: --type '%s': no record has that action, category "
+					  "or type",
+					  optarg);
+				fprintf(stderr, "Hint: e.g. --type denied, --type file, --type "
+						"process-exec, --type syscall\n");
+				return -EINVAL;
+			}
 			o->type = optarg;
 			break;
 		case 'j':
