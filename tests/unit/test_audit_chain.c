@@ -77,7 +77,9 @@ static long first_break(char *const *v, size_t n)
 
 static struct cordon_audit_sink *sink_open(const char *path, uint64_t max, unsigned int keep)
 {
-	struct cordon_audit_sink_opts o = { .path = path, .fd = -1, .max_bytes = max, .keep = keep };
+	struct cordon_audit_sink_opts o = {
+		.path = path, .fd = -1, .max_bytes = max, .keep = keep
+	};
 	struct cordon_audit_sink *s = NULL;
 
 	assert_int_equal(cordon_audit_sink_open(&o, &s), 0);

@@ -675,7 +675,8 @@ static void test_audit_format__rotation_keeps_files_within_the_limit(void **stat
 }
 
 /* A refused open of @path by @pid at @ts, as the tracepoint reports it. */
-static void flood_record(struct cordon_event_syscall *s, const char *path, uint32_t pid, uint64_t ts)
+static void flood_record(struct cordon_event_syscall *s, const char *path, uint32_t pid,
+			 uint64_t ts)
 {
 	memset(s, 0, sizeof(*s));
 	s->hdr = (struct cordon_event_hdr){ .type = CORDON_EV_SYSCALL,
@@ -744,13 +745,13 @@ static void test_audit_format__identical_refusals_fold_into_a_count(void **state
 	if (strcmp(sget(sum, "file", "path"), evil))
 		sum = json_array_get(recs, 3);
 	assert_string_equal(sget(sum, "file", "path"), evil);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "cordon"),
-							    "repeated")),
-			 999);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(sum, "cordon"), "repeated")),
+		999);
 	assert_non_null(sget(sum, "event", "start"));
 	assert_non_null(sget(sum, "event", "end"));
-	assert_null(json_object_get(json_object_get(json_array_get(recs, 0), "cordon"),
-				    "repeated"));
+	assert_null(
+		json_object_get(json_object_get(json_array_get(recs, 0), "cordon"), "repeated"));
 	json_decref(recs);
 	unlink(path);
 	rmdir(dir);

@@ -49,7 +49,8 @@ static void usage(FILE *out)
 		"  --follow      keep reading as records are appended (and across rotation)\n"
 		"  --json        print the matching records as they are, one JSON object a line\n"
 		"       cordon audit --verify FILE...\n"
-		"Check the hash chain (cordon.prev) through the FILEs in the order given (one FILE:\n"
+		"Check the hash chain (cordon.prev) through the FILEs in the order given (one "
+		"FILE:\n"
 		"its rotated files first); report the first record where it breaks, exit 1.\n",
 		AUDIT_DEFAULT_FILE);
 }
@@ -199,9 +200,9 @@ static void show(struct audit_opts *o, json_t *rec, const char *line)
 	}
 	detail(rec, what, sizeof(what));
 	if (!o->header_done) {
-		printf("%s%-23s  %-8s  %7s  %-18s %-7s  %-11s %4s  %s%s\n", o->color ? "\033[1m" : "",
-		       "TIME", "SESSION", "PID", "ACTION", "OUTCOME", "LAYER", "RULE", "WHAT",
-		       o->color ? "\033[0m" : "");
+		printf("%s%-23s  %-8s  %7s  %-18s %-7s  %-11s %4s  %s%s\n",
+		       o->color ? "\033[1m" : "", "TIME", "SESSION", "PID", "ACTION", "OUTCOME",
+		       "LAYER", "RULE", "WHAT", o->color ? "\033[0m" : "");
 		o->header_done = true;
 	}
 	if (json_is_integer(rule))
@@ -302,10 +303,9 @@ static FILE *from_daemon(const char *session)
 /* Does @t name something a record can be: an action (or a prefix of one), a category, a type? */
 static bool known_type(const char *t)
 {
-	static const char *const fixed[] = { "session-start", "session-end", "events-lost",
-					     "file",	      "network",     "process",
-					     "session",	      "host",	     "denied",
-					     "allowed",	      "start",	     "end",
+	static const char *const fixed[] = { "session-start", "session-end", "events-lost", "file",
+					     "network",	      "process",     "session",	    "host",
+					     "denied",	      "allowed",     "start",	    "end",
 					     "info" };
 	size_t n = strlen(t);
 
@@ -433,8 +433,10 @@ static int verify_file(struct cordon_audit_verify *v, const char *path)
 
 		n++;
 		if (line[len - 1] != '\n') {
-			fprintf(stderr, "%s:%lu: the record is cut short (no end of line): the file "
-					"was truncated\n", path, n);
+			fprintf(stderr,
+				"%s:%lu: the record is cut short (no end of line): the file "
+				"was truncated\n",
+				path, n);
 			return 1;
 		}
 		if (cordon_audit_verify_line(v, line, (size_t)len - 1, &why) < 0) {

@@ -140,10 +140,11 @@ static int check_log_place(struct run *r, const char *path)
 		return refuse_in_write_tree(r, file, tree);
 	if (geteuid() != 0) {
 		r->ev.log_untrusted =
-			r->dsess.on ? "written by the session's own user, who can rewrite it: the "
-				      "daemon's log is authoritative"
-				    : "written by the session's own user without the daemon: that user "
-				      "can rewrite it";
+			r->dsess.on
+				? "written by the session's own user, who can rewrite it: the "
+				  "daemon's log is authoritative"
+				: "written by the session's own user without the daemon: that user "
+				  "can rewrite it";
 		return 0;
 	}
 	if (!r->o.user)

@@ -417,9 +417,10 @@ int cordon_audit_sink_keep_first(struct cordon_audit_sink *s, const char *key, j
  * keeping elsewhere.
  */
 struct cordon_audit_verify {
-	uint64_t records;	   /* lines checked so far */
-	char first_prev[CORDON_AUDIT_PREV_HEX + 1]; /* cordon.prev of the first (zeros: log start) */
-	char head[CORDON_AUDIT_PREV_HEX + 1];	   /* hash of the last line checked */
+	uint64_t records; /* lines checked so far */
+	char first_prev[CORDON_AUDIT_PREV_HEX +
+			1];		      /* cordon.prev of the first (zeros: log start) */
+	char head[CORDON_AUDIT_PREV_HEX + 1]; /* hash of the last line checked */
 };
 
 /*
@@ -479,10 +480,10 @@ int cordon_audit_path_check(const char *path, const struct cordon_audit_who *who
 #define CORDON_AUDIT_AGG_REC	   512 /* larger records are never folded */
 
 struct cordon_audit_agg {
-	uint64_t start_ns;	   /* hdr.ts_ns of the record written in full: the window */
+	uint64_t start_ns;	    /* hdr.ts_ns of the record written in full: the window */
 	uint64_t first_ns, last_ns; /* of the folded ones */
-	uint64_t count;		   /* folded since the record in full */
-	uint32_t size;		   /* of rec; 0: the slot is free */
+	uint64_t count;		    /* folded since the record in full */
+	uint32_t size;		    /* of rec; 0: the slot is free */
 	uint8_t rec[CORDON_AUDIT_AGG_REC] __attribute__((aligned(8))); /* read as a record */
 };
 
@@ -602,7 +603,7 @@ struct cordon_audit_session {
 	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
 	 * NULL: trusted, not reported */
 	const char *log_untrusted;
-	const char *reason;		/* why the session ended, NULL: not reported */
+	const char *reason; /* why the session ended, NULL: not reported */
 	pid_t pid;
 	char *const *args; /* the agent's argv; NULL: not reported */
 	bool has_user;

@@ -45,11 +45,11 @@ struct cordon_audit_sink {
 	int dirfd;
 	const char *name; /* the log's last component, in path */
 	int fd;		  /* the file, or -1 */
-	int journal; /* datagram socket to journald, or -1 */
+	int journal;	  /* datagram socket to journald, or -1 */
 	bool syslog_open;
 	uint64_t size; /* of the file, as we know it */
 	uint64_t lines;
-	uint64_t rotate_errors; /* rotations that failed: writing went on in the old file */
+	uint64_t rotate_errors;	     /* rotations that failed: writing went on in the old file */
 	struct cordon_audit_buf buf; /* whole lines, each ending in '\n' */
 	uint8_t prev[SHA256_DIGEST_SIZE]; /* hash of the last line (zeros: none yet) */
 	struct {
@@ -83,8 +83,8 @@ static int open_file(struct cordon_audit_sink *s)
 {
 	struct stat st;
 
-	s->fd = openat(s->dirfd, s->name,
-		       O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->fd = openat(s->dirfd, s->name, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		       0600);
 	if (s->fd < 0)
 		return -errno;
 	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -382,7 +382,8 @@ static int chain_line(struct cordon_audit_sink *s, size_t start)
 	}
 	b->len--;
 	/* An empty object gets no comma. */
-	cordon_audit_buf_put(b, key + (b->len - start == 1), sizeof(key) - 1 - (b->len - start == 1));
+	cordon_audit_buf_put(b, key + (b->len - start == 1),
+			     sizeof(key) - 1 - (b->len - start == 1));
 	cordon_audit_buf_put(b, hex, sizeof(hex));
 	cordon_audit_buf_put(b, "\"}", 2);
 	if (b->overflow)

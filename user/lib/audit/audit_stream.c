@@ -32,7 +32,8 @@ static const struct cordon_audit_ctx *session_of(struct cordon_audit_stream *st,
 			/* Never dropped: written under the session number, for an operator to find. */
 			snprintf(u->name, sizeof(u->name), CORDON_AUDIT_UNKNOWN_SESSION "%u",
 				 h->session);
-			u->c = (struct cordon_audit_ctx){ .session = u->name, .host = st->ctx.host };
+			u->c = (struct cordon_audit_ctx){ .session = u->name,
+							  .host = st->ctx.host };
 			c = &u->c;
 			st->unknown_sessions++;
 		}
