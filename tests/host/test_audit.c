@@ -63,7 +63,7 @@ static int run(char *const argv[])
 int main(void)
 {
 	const char *cordon = getenv("CORDON_BIN");
-	char dir[] = "/tmp/cordon-audit-host-XXXXXX", log[128], script[1024], cmd[1024];
+	char dir[] = "/tmp/cordon-audit-host-XXXXXX", log[128], script[1024], cmd[1024], proj[160];
 	char err[512], port_s[16];
 	json_t *schema, *r;
 	json_error_t je;
@@ -85,6 +85,9 @@ int main(void)
 	if (!tap_check(l4 >= 0, "loopback_listener") || !tap_check(mkdtemp(dir) != NULL, "tmpdir"))
 		return 1;
 	chmod(dir, 0755);
+	/* The log beside the project, not in it: a write tree of the session is refused. */
+	snprintf(proj, sizeof(proj), "%s/proj", dir);
+	mkdir(proj, 0755);
 	snprintf(log, sizeof(log), "%s/audit.jsonl", dir);
 	snprintf(port_s, sizeof(port_s), "%u", port);
 	/*
@@ -108,7 +111,7 @@ int main(void)
 			 "--user",
 			 "nobody",
 			 "--project",
-			 dir,
+			 proj,
 			 "--audit-log",
 			 log,
 			 "--",
@@ -219,6 +222,7 @@ int main(void)
 	close(l4);
 	if (!getenv("CORDON_TEST_KEEP")) {
 		unlink(log);
+		rmdir(proj);
 		rmdir(dir);
 	}
 	return tap_status();

@@ -35,6 +35,7 @@
 static const char *cordon;
 static json_t *schema;
 static char dir[] = "/tmp/cordon-sinks-XXXXXX";
+static char proj[64]; /* the sessions' project: the logs beside it, never in it */
 
 static const char *sget(json_t *r, const char *a, const char *b)
 {
@@ -50,7 +51,7 @@ static json_int_t iget(json_t *r, const char *a, const char *b, const char *c)
 static pid_t spawn(char *const opts[], const char *agent, int out_fd)
 {
 	char *argv[32] = { (char *)cordon, "run",    "--allow-degraded", "--policy", "offline",
-			   "--user",	   "nobody", "--project",	 dir };
+			   "--user",	   "nobody", "--project",	 proj };
 	int n = 9;
 	pid_t p;
 
@@ -475,6 +476,8 @@ int main(void)
 	if (!tap_check(schema && mkdtemp(dir), "setup"))
 		return 1;
 	chmod(dir, 0755);
+	snprintf(proj, sizeof(proj), "%s/proj", dir);
+	mkdir(proj, 0755);
 	test_bad_values();
 	test_rotation();
 	test_keep();
