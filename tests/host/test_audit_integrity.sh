@@ -84,12 +84,13 @@ else
 fi
 
 # --- rotation under a flood: session-start in every retained file, the chain --------------------
-secret=$(mktemp -d /opt/cordon-integrity.XXXXXX)
+mkdir -p /srv
+secret=$(mktemp -d /srv/cordon-integrity.XXXXXX)
 chmod 755 "$secret"
 for i in $(seq 1 300); do echo x >"$secret/f$i"; done
 chmod 644 "$secret"/f*
 trap 'rm -rf "$proj" "$work" "$secret"' EXIT
-# Outside: readable. Inside: refused (nothing of /opt is in the policy).
+# Outside: readable. Inside: refused (nothing of /srv is in the policy).
 check flood_file_readable_outside as_user grep -qx x "$secret/f1"
 mkdir -m 755 "$work/rot"
 log=$work/rot/a.jsonl
@@ -97,6 +98,7 @@ run --audit-log "$log" --audit-max-size 16K --audit-keep 3 -- /bin/sh -c \
 	"for i in \$(seq 1 300); do cat $secret/f\$i 2>/dev/null; done; echo done" \
 	>"$work/out" 2>"$work/err"
 check flood_agent_ran grep -qx done "$work/out"
+check flood_refusals_logged grep -q '"path":"'"$secret"'/f300"' "$log"
 files=0
 heads=0
 for f in "$log.3" "$log.2" "$log.1" "$log"; do
@@ -140,7 +142,7 @@ while time.monotonic() < end:
         n += 1
 print(n)" >"$work/out" 2>"$work/err"
 refused=$(tail -n1 "$work/out")
-check flood10_agent_ran [ -n "$refused" ] && [ "$refused" -gt 1000 ]
+check flood10_refused_many bash -c "[ '${refused:-0}' -gt 1000 ]"
 LOG=$log10 REFUSED=$refused P=$secret/f1 /usr/bin/python3 - <<'PY' >"$work/flood10.txt"
 import json, os
 log, refused, path = os.environ["LOG"], int(os.environ["REFUSED"]), os.environ["P"]
