@@ -170,3 +170,18 @@ check flood10_every_refusal_counted grep -q "^exact True" "$work/flood10.txt"
 check flood10_session_end_counts_exact grep -q "^end True" "$work/flood10.txt"
 check flood10_folded_into_few_lines awk '/^files/ { exit !($6 < 200) }' "$work/flood10.txt"
 sed 's/^/# /' "$work/flood10.txt"
+
+# --- attribution on the host tier: file permissions are not cordon's, paths are absolute -------
+# Outside cordon the user cannot read /etc/shadow (file permissions), though the policy allows
+# reading /etc: inside, that EACCES is not a cordon refusal. A relative refused path is logged
+# absolute.
+check shadow_unreadable_outside bash -c "! setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups cat /etc/shadow 2>/dev/null"
+mkdir -m 755 "$work/attr"
+alog=$work/attr/a.jsonl
+run --audit-log "$alog" -- /bin/sh -c "cat /etc/shadow; cd $secret && cat f2; echo ran" \
+	>"$work/out" 2>/dev/null
+check attr_agent_ran grep -qx ran "$work/out"
+check attr_shadow_not_a_cordon_refusal bash -c "! grep -q '\"path\":\"/etc/shadow\"' '$alog'"
+check attr_shadow_counted_as_not_cordon grep -q '"not_cordon":[1-9]' "$alog"
+check attr_relative_path_absolute grep -q '"path":"'"$secret"'/f2"' "$alog"
+check attr_relative_refusal_is_landlock bash -c "grep '\"path\":\"$secret/f2\"' '$alog' | grep -q '\"layer\":\"landlock\"'"

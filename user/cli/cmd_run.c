@@ -252,6 +252,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	gethostname(r.hostname, sizeof(r.hostname) - 1);
+	r.ev.run = &r;
 	r.start_ns = cordon_realtime_ns();
 
 	if (run_check_stdio() < 0 || run_load_policy(&r) < 0 || probe_kernel(&r) < 0 ||

@@ -56,6 +56,8 @@ struct run_events {
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
 	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
+	const struct run *run;	   /* the policy and view, to attribute syscall-exit refusals */
+	unsigned long not_cordon;  /* EACCES the policy would have allowed: not reported */
 	unsigned long refused_connect, refused_file, malformed;
 	uint64_t drops;
 };
@@ -114,6 +116,12 @@ struct run {
 int run_load_policy(struct run *r);
 /* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
 int run_compile(struct run *r);
+
+/* run_attrib.c: 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file
+ * permissions refused); else 0, with its path made absolute and a mask named as its layer. */
+int run_attribute(const struct run *r, struct cordon_event_syscall *s);
+/* run_events.c: does the session's own /tmp (or the like) hide @file from it? */
+bool run_hidden_by_view(const struct run *r, const char *file);
 
 /* run_launch.c: stdio that may cross into a session; everything fallible before fork (the
  * Landlock ruleset, seccomp, the environment, the view, the terminal); fork and exec; the wait. */

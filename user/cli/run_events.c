@@ -25,10 +25,22 @@ int run_on_event(void *ctx, void *data, size_t size)
 	struct run_events *ev = ctx;
 	int type = cordon_event_check(data, size);
 	const struct cordon_event_hdr *h = data;
+	struct cordon_event_syscall copy;
 
 	if (type < 0) {
 		ev->malformed += type == -EBADMSG;
 		return 0;
+	}
+	/* The tracepoint saw only an errno: checked against the policy (a copy: the ring
+	 * buffer's record is read-only). */
+	if (type == CORDON_EV_SYSCALL && ev->run && size == sizeof(copy)) {
+		memcpy(&copy, data, sizeof(copy));
+		if (run_attribute(ev->run, &copy) > 0) {
+			ev->not_cordon++;
+			return 0;
+		}
+		data = &copy;
+		h = data;
 	}
 	if (type == CORDON_EV_CONNECT ||
 	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
@@ -66,7 +78,7 @@ static bool path_under(const char *path, const char *dir)
 
 /* The session's own /tmp (and the like) hide the host's: a host path there is out of its
  * reach unless the view brings it back. */
-static bool hidden_by_view(const struct run *r, const char *file)
+bool run_hidden_by_view(const struct run *r, const char *file)
 {
 	if (!r->l.view)
 		return false;
@@ -86,7 +98,7 @@ static const char *write_tree_of(const struct run *r, const char *file)
 	const uint64_t write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_FILE |
 			       LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SYM;
 
-	if (hidden_by_view(r, file))
+	if (run_hidden_by_view(r, file))
 		return NULL;
 	for (size_t i = 0; i < r->ll.npaths; i++) {
 		const char *w = r->ll.paths[i].path;
@@ -243,6 +255,7 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 		.exit = ev->stream.written[CORDON_EV_EXIT],
 		.events_lost = ev->drops,
 		.malformed = ev->malformed,
+		.not_cordon = ev->not_cordon,
 	};
 	int r;
 

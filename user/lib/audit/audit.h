@@ -588,6 +588,7 @@ struct cordon_plan;
 
 struct cordon_audit_session_counts {
 	uint64_t refused_connect, refused_file, refusals, exec, exit, events_lost, malformed;
+	uint64_t not_cordon; /* refusals the policy would have allowed (file permissions) */
 };
 
 struct cordon_audit_session {

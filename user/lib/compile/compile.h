@@ -141,6 +141,13 @@ struct pol_landlock {
 int policy_compile_landlock(const struct policy *p, int abi, struct pol_landlock *out);
 void pol_landlock_free(struct pol_landlock *ll);
 
+/*
+ * The rights @ll grants on the absolute, normalised @path: the union over the rules on it and
+ * its ancestors, as Landlock computes them (the caller resolves symlinks, as Landlock sees the
+ * file it reaches). For telling a refusal the policy would not have made (file permissions).
+ */
+uint64_t pol_landlock_access_at(const struct pol_landlock *ll, const char *path);
+
 /* --- seccomp ------------------------------------------------------------------------------- */
 
 /* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */
