@@ -176,9 +176,8 @@ static void test_rotation(void)
 	exec = (long)iget(end, "cordon", "counts", "exec");
 	exits = (long)iget(end, "cordon", "counts", "exit");
 	refusals = (long)iget(end, "cordon", "counts", "refusals");
-	tap_check(refusals >= 300 &&
-			  (long)json_array_size(recs) - copies + represented ==
-				  2 + exec + exits + refusals + lost_lines,
+	tap_check(refusals >= 300 && (long)json_array_size(recs) - copies + represented ==
+					     2 + exec + exits + refusals + lost_lines,
 		  "nothing_lost_across_files (%zu lines == 2 + %ld exec + %ld exit + %ld refusals "
 		  "+ %ld loss records)",
 		  json_array_size(recs), exec, exits, refusals, lost_lines);

@@ -200,10 +200,24 @@ static int open_audit(struct daemon *d)
 		_cleanup_free_ char *dir = strdup(d->cfg.audit_file);
 		char *slash = dir ? strrchr(dir, '/') : NULL;
 
+		char bad[PATH_MAX];
+
 		if (slash && slash != dir) {
 			*slash = '\0';
 			mkdir(dir, 0750);
 		}
+		/* Every session's records: nobody but root may write, rename or pre-claim them. */
+		r = cordon_audit_path_check(d->cfg.audit_file,
+					    &(struct cordon_audit_who){ .anyone = true }, bad,
+					    sizeof(bad));
+		if (r == -EPERM)
+			daemon_log("audit file %s: %s is writable (or renamable) by a user other "
+				   "than root",
+				   d->cfg.audit_file, bad);
+		else if (r < 0)
+			daemon_log("audit file %s: %s: %s", d->cfg.audit_file, bad, strerror(-r));
+		if (r < 0)
+			return r;
 	}
 	r = cordon_audit_sink_open(&so, &sink);
 	if (r < 0)
