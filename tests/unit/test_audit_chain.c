@@ -351,6 +351,44 @@ static void test_audit_chain__rotation_race_cannot_take_over_the_log(void **stat
 	cleanup(dir, path);
 }
 
+/* The OCSF serialisation goes through the same sink: chained, rotated, session-start kept. */
+static void test_audit_chain__ocsf_lines_are_chained_too(void **state)
+{
+	char dir[] = "/tmp/cordon-chain-XXXXXX", path[64], rot[256];
+	struct cordon_audit_sink_opts o = {
+		.fd = -1, .max_bytes = 4096, .keep = 50, .format = CORDON_AUDIT_FORMAT_OCSF
+	};
+	struct cordon_audit_sink *s = NULL;
+	struct lines l = { 0 };
+	json_t *rec;
+	int files;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.jsonl", dir);
+	o.path = path;
+	assert_int_equal(cordon_audit_sink_open(&o, &s), 0);
+	rec = cordon_audit_base(&ctx, "session-start", "success", 1);
+	assert_int_equal(cordon_audit_sink_keep_first(s, ctx.session, rec), 0);
+	assert_int_equal(cordon_audit_sink_emit(s, rec), 0);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(cordon_audit_sink_emit(s, cordon_audit_lost(&ctx, 1 + i, 1, 5)),
+				 0);
+	assert_int_equal(cordon_audit_sink_close(s), 0);
+	read_all(&l, path, &files);
+	assert_true(files > 2);
+	assert_int_equal(first_break(l.v, l.n), -1);
+	for (size_t i = 0; i < l.n; i++)
+		assert_non_null(strstr(l.v[i], "\"class_uid\":0,"));
+	unit_rotated(rot, sizeof(rot), path, 1);
+	lines_free(&l);
+	read_file(&l, rot);
+	assert_non_null(strstr(l.v[0], "\"action\":\"session-start\""));
+	assert_non_null(strstr(l.v[0], "\"rotation_copy\":true"));
+	lines_free(&l);
+	cleanup(dir, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_audit_chain__every_kind_of_tampering_is_found),
 		cmocka_unit_test(test_audit_chain__a_missing_rotated_file_is_found),
 		cmocka_unit_test(test_audit_chain__rotation_race_cannot_take_over_the_log),
+		cmocka_unit_test(test_audit_chain__ocsf_lines_are_chained_too),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -252,6 +252,35 @@ static const struct cordon_audit_ctx sessions[] = {
  * Format @data both ways and require the same object, one line, schema-valid. The time stamps
  * are read from the clock separately by each path: compared for form, not value.
  */
+/*
+ * The OCSF serialisation of @ecs: one line, parsing back to itself, valid against the OCSF
+ * schema subset, carrying the agent-controlled path exactly.
+ */
+static void check_ocsf(json_t *ecs)
+{
+	json_t *o = cordon_audit_to_ocsf(ecs), *back, *file;
+	const char *path = json_string_value(json_object_get(json_object_get(ecs, "file"), "path"));
+	char *line, err[512];
+
+	assert_non_null(o);
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(line);
+	assert_null(strchr(line, '\n'));
+	assert_null(strchr(line, '\r'));
+	back = json_loads(line, 0, NULL);
+	assert_true(json_equal(back, o));
+	if (audit_schema_validate(back, err, sizeof(err)))
+		fail_msg("OCSF schema: %s in %s", err, line);
+	file = json_object_get(back, "file")
+		       ?: json_object_get(json_array_get(json_object_get(back, "evidences"), 0),
+					  "file");
+	if (path)
+		assert_string_equal(json_string_value(json_object_get(file, "path")), path);
+	json_decref(back);
+	json_decref(o);
+	free(line);
+}
+
 static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_ctx *c,
 		      const void *data, size_t size)
 {
@@ -283,6 +312,7 @@ static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_c
 		fail_msg("fast line does not parse: %s: %.*s", e.text, (int)out.len, out.p);
 	if (audit_schema_validate(fast, err, sizeof(err)))
 		fail_msg("schema: %s in %.*s", err, (int)out.len, out.p);
+	check_ocsf(fast);
 	json_object_del(ref, "@timestamp");
 	json_object_del(fast, "@timestamp");
 	if (!json_equal(ref, fast)) {

@@ -27,6 +27,7 @@ struct run_opts {
 	uint64_t audit_max_bytes;
 	unsigned int audit_keep;
 	enum cordon_audit_fsync audit_fsync;
+	enum cordon_audit_format_kind audit_format; /* --audit-format */
 	bool allow_degraded;
 	bool json;
 	char **cmd;

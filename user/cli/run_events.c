@@ -216,6 +216,7 @@ int run_audit_start(const struct run_opts *o, struct run_events *ev,
 					     .max_bytes = o->audit_max_bytes,
 					     .keep = o->audit_keep,
 					     .fsync = o->audit_fsync,
+					     .format = o->audit_format,
 					     .to_stdout = o->audit_stdout,
 					     .to_journal = o->audit_journal };
 	json_t *rec;

@@ -190,6 +190,7 @@ static int open_audit(struct daemon *d)
 		.max_bytes = d->cfg.audit_max_bytes,
 		.keep = d->cfg.audit_keep,
 		.fsync = d->cfg.audit_fsync,
+		.format = d->cfg.audit_format,
 		.to_stdout = d->cfg.audit_stdout,
 		.to_journal = d->cfg.audit_journal,
 	};

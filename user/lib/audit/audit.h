@@ -327,6 +327,12 @@ enum cordon_audit_fsync {
 	CORDON_AUDIT_FSYNC_ALWAYS, /* after every flush (one per ring-buffer drain) */
 };
 
+/* The serialisation of a sink's lines: ECS (docs/audit-schema.md) or OCSF (audit_ocsf). */
+enum cordon_audit_format_kind {
+	CORDON_AUDIT_FORMAT_ECS,
+	CORDON_AUDIT_FORMAT_OCSF,
+};
+
 #define CORDON_AUDIT_DEFAULT_MAX_BYTES (64ull << 20)
 #define CORDON_AUDIT_DEFAULT_KEEP      5
 
@@ -336,7 +342,8 @@ struct cordon_audit_sink_opts {
 	uint64_t max_bytes; /* rotate before a write would pass this size; 0: never */
 	unsigned int keep;  /* rotated files kept: FILE.1 (newest) .. FILE.keep */
 	enum cordon_audit_fsync fsync;
-	bool to_stdout;	 /* also write the lines to stdout */
+	enum cordon_audit_format_kind format; /* ECS (the default) or OCSF lines */
+	bool to_stdout;			      /* also write the lines to stdout */
 	bool to_journal; /* also send each record to journald (syslog when journald is absent) */
 };
 
@@ -408,6 +415,20 @@ int cordon_audit_sink_keep_first(struct cordon_audit_sink *s, const char *key, j
 /* The hash chain: the key every line of a sink ends with, and its digest's hex length. */
 #define CORDON_AUDIT_PREV_KEY "cordon.prev"
 #define CORDON_AUDIT_PREV_HEX 64
+
+/* ---- audit_ocsf ---- */
+/*
+ * The OCSF 1.1 serialisation beside ECS (docs/audit-schema.md, "OCSF"): a record as an event of
+ * Detection Finding (2004, refusals), File System Activity (1001), Network Activity (4001),
+ * Process Activity (1007) or Base Event (0, session and pipeline records), cordon's own fields
+ * under unmapped. Every string is carried as the json_t it was: never re-escaped by hand.
+ */
+
+/* @ecs (one audit record) in OCSF: a new reference, or NULL. */
+json_t *cordon_audit_to_ocsf(json_t *ecs);
+
+/* Parse "ecs" or "ocsf". 0 or -EINVAL. */
+int cordon_audit_parse_format(const char *s, enum cordon_audit_format_kind *out);
 
 /* ---- audit_chain ---- */
 /*

@@ -402,8 +402,13 @@ static void put_first(struct cordon_audit_sink *s)
 		char *line;
 		size_t start = s->buf.len;
 
+		json_t *o;
+
 		json_object_set_new(c, "rotation_copy", json_true());
-		line = json_dumps(s->first[i].rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		o = s->o.format == CORDON_AUDIT_FORMAT_OCSF ? cordon_audit_to_ocsf(s->first[i].rec)
+							    : json_incref(s->first[i].rec);
+		line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
 		json_object_del(c, "rotation_copy");
 		if (!line)
 			continue;
@@ -447,10 +452,37 @@ static int rotate_before(struct cordon_audit_sink *s, size_t *startp)
 	return 0;
 }
 
+/*
+ * The record at @start as OCSF: parsed back and re-encoded by jansson (a slower path than ECS,
+ * which the formatter writes directly).
+ */
+static int to_ocsf(struct cordon_audit_sink *s, size_t start)
+{
+	json_t *ecs = json_loadb(s->buf.p + start, s->buf.len - start, 0, NULL);
+	json_t *o = cordon_audit_to_ocsf(ecs);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(ecs);
+	json_decref(o);
+	if (!line)
+		return -ENOMEM;
+	s->buf.len = start;
+	cordon_audit_buf_put(&s->buf, line, strlen(line));
+	free(line);
+	return s->buf.overflow ? -ENOMEM : 0;
+}
+
 int cordon_audit_sink_commit(struct cordon_audit_sink *s, size_t start,
 			     const struct cordon_audit_keys *keys)
 {
-	int r = rotate_before(s, &start);
+	int r = s->o.format == CORDON_AUDIT_FORMAT_OCSF ? to_ocsf(s, start) : 0;
+
+	if (r < 0) {
+		s->buf.len = start;
+		s->buf.overflow = false;
+		return r;
+	}
+	r = rotate_before(s, &start);
 
 	if (r < 0 || s->buf.overflow || chain_line(s, start) < 0) {
 		s->buf.len = start;
