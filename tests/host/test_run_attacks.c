@@ -390,8 +390,10 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 			invalid++;
 			tap_diag("%s: invalid record: %s", name, err);
 		}
-		failures += !strcmp(jstr(o, "event", "outcome") ?: "", "failure") &&
-			    !strcmp(jstr(o, "event", "kind") ?: "", "event");
+		/* A summary stands for its cordon.repeated identical refusals. */
+		if (!strcmp(jstr(o, "event", "outcome") ?: "", "failure") &&
+		    !strcmp(jstr(o, "event", "kind") ?: "", "event"))
+			failures += (int)(json_integer_value(jget(o, "cordon", "repeated")) ?: 1);
 		if (rec_matches(o, w, cordon_pid, &why))
 			found = true;
 		else if (!strcmp(jstr(o, "event", "action") ?: "", w->action))
