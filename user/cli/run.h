@@ -59,6 +59,16 @@ struct run_events {
 	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
 	const struct run *run;	   /* the policy and view, to attribute syscall-exit refusals */
 	unsigned long not_cordon;  /* EACCES the policy would have allowed: not reported */
+	/* The last syscall-exit refusal attributed (a flood repeats one): its verdict, reused
+	 * for the same task, call and path instead of resolving the path again. */
+	struct {
+		bool valid;
+		uint32_t pid;
+		uint16_t hook, layer;
+		uint64_t arg;
+		int result;
+		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
+	} attrib;
 	unsigned long refused_connect, refused_file, malformed;
 	uint64_t drops;
 };

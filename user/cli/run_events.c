@@ -20,6 +20,30 @@
 #include "run_daemon.h"
 #include "sys/sys.h"
 
+/* run_attribute() through a one-entry cache: a flood of one refusal resolves its path once. */
+static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *s)
+{
+	typeof(ev->attrib) *c = &ev->attrib;
+	bool same = c->valid && c->pid == s->hdr.pid && c->hook == s->hdr.hook &&
+		    c->arg == s->arg && s->hdr.verdict == -EACCES &&
+		    !memcmp(c->path, s->path, sizeof(c->path));
+
+	if (same) {
+		memcpy(s->path, c->abs, sizeof(s->path));
+		s->hdr.layer = c->layer;
+		return c->result;
+	}
+	c->valid = s->hdr.verdict == -EACCES;
+	c->pid = s->hdr.pid;
+	c->hook = s->hdr.hook;
+	c->arg = s->arg;
+	memcpy(c->path, s->path, sizeof(c->path));
+	c->result = run_attribute(ev->run, s);
+	memcpy(c->abs, s->path, sizeof(c->abs));
+	c->layer = s->hdr.layer;
+	return c->result;
+}
+
 int run_on_event(void *ctx, void *data, size_t size)
 {
 	struct run_events *ev = ctx;
@@ -35,7 +59,7 @@ int run_on_event(void *ctx, void *data, size_t size)
 	 * buffer's record is read-only). */
 	if (type == CORDON_EV_SYSCALL && ev->run && size == sizeof(copy)) {
 		memcpy(&copy, data, sizeof(copy));
-		if (run_attribute(ev->run, &copy) > 0) {
+		if (attribute_cached(ev, &copy) > 0) {
 			ev->not_cordon++;
 			return 0;
 		}
