@@ -169,8 +169,10 @@ static void test_rotation(void)
 
 		lost_lines += !strcmp(sget(json_array_get(recs, i), "event", "action") ?: "",
 				      "events-lost");
-		/* A summary stands for more refusals; a session-start copy for none. */
-		represented += json_integer_value(json_object_get(c, "repeated"));
+		/* A summary line stands for cordon.repeated refusals; a session-start copy for
+		 * none. */
+		if (json_is_integer(json_object_get(c, "repeated")))
+			represented += json_integer_value(json_object_get(c, "repeated")) - 1;
 		copies += json_is_true(json_object_get(c, "rotation_copy"));
 	}
 	exec = (long)iget(end, "cordon", "counts", "exec");
