@@ -141,7 +141,7 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 
 int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 {
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], real[PATH_MAX];
 	const char *path = (const char *)s->path;
 
 	if (s->hdr.verdict != -EACCES || !(s->flags & CORDON_SYSCALL_PATH) ||
@@ -153,10 +153,16 @@ int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 		return 0; /* unknowable: reported as it came */
 	if (strlen(abs) < sizeof(s->path))
 		memcpy(s->path, abs, strlen(abs) + 1);
-	if (masked(r, abs)) {
-		/* The view's mask refused it, not Landlock. */
+	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file a
+	 * symlink or /proc/self/root reaches. */
+	if (masked(r, abs) || (realpath(abs, real) && masked(r, real))) {
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}
+	/* /proc/PID/...: Landlock's ptrace restriction refuses what the path rules allow. */
+	if (!strncmp(abs, "/proc/", 6) &&
+	    ((abs[6] >= '0' && abs[6] <= '9') || !strncmp(abs + 6, "self/", 5) ||
+	     !strncmp(abs + 6, "thread-self/", 12)))
+		return 0;
 	return policy_allows(r, s, abs) ? 1 : 0;
 }
