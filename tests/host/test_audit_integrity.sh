@@ -179,8 +179,15 @@ sed 's/^/# /' "$work/flood10.txt"
 check shadow_unreadable_outside bash -c "! setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups cat /etc/shadow 2>/dev/null"
 mkdir -m 755 "$work/attr"
 alog=$work/attr/a.jsonl
-run --audit-log "$alog" -- /bin/sh -c "cat /etc/shadow; cd $secret && cat f2; echo ran" \
-	>"$work/out" 2>/dev/null
+# The relative open's task stays a second: its working directory is read when the record is
+# consumed (a task gone by then keeps its relative path: docs/audit-schema.md).
+run --audit-log "$alog" -- /bin/sh -c "cat /etc/shadow; cd $secret && /usr/bin/python3 -c '
+import time
+try:
+    open(\"f2\")
+except PermissionError:
+    time.sleep(1)
+'; echo ran" >"$work/out" 2>/dev/null
 check attr_agent_ran grep -qx ran "$work/out"
 check attr_shadow_not_a_cordon_refusal bash -c "! grep -q '\"path\":\"/etc/shadow\"' '$alog'"
 check attr_shadow_counted_as_not_cordon grep -q '"not_cordon":[1-9]' "$alog"
