@@ -63,7 +63,8 @@ static int run(char *const argv[])
 int main(void)
 {
 	const char *cordon = getenv("CORDON_BIN");
-	char dir[] = "/tmp/cordon-audit-host-XXXXXX", log[128], script[1024], cmd[1024];
+	char dir[] = "/tmp/cordon-audit-host-XXXXXX", log[128], script[1024], cmd[1024], proj[160],
+	     outside[160];
 	char err[512], port_s[16];
 	json_t *schema, *r;
 	json_error_t je;
@@ -85,21 +86,30 @@ int main(void)
 	if (!tap_check(l4 >= 0, "loopback_listener") || !tap_check(mkdtemp(dir) != NULL, "tmpdir"))
 		return 1;
 	chmod(dir, 0755);
+	/* The log beside the project, not in it: a write tree of the session is refused. */
+	snprintf(proj, sizeof(proj), "%s/proj", dir);
+	mkdir(proj, 0755);
 	snprintf(log, sizeof(log), "%s/audit.jsonl", dir);
 	snprintf(port_s, sizeof(port_s), "%u", port);
 	/*
 	 * The agent: a refused read, a hostile name (quotes, newline, a fake record, invalid
 	 * UTF-8) refused the same way, a refused user namespace, a refused connect; then 7.
 	 */
+	/* A file the policy does not let it read (Landlock), though its permissions would
+	 * (outside /tmp: the session has a /tmp of its own). */
+	mkdir("/srv", 0755);
+	snprintf(outside, sizeof(outside), "/srv/cordon-test-audit-outside");
+	test_put(outside, "x\n");
+	chmod(outside, 0644);
 	snprintf(script, sizeof(script),
-		 "cat /etc/shadow; unshare -U true; "
+		 "cat /etc/shadow; cat %s; unshare -U true; "
 		 "/usr/bin/python3 -c \"import socket\n"
 		 "try: open(b'/root/q\\\"\\\\n{\\\"event\\\":1}\\\\xff\\\\x1b', 'rb')\n"
 		 "except OSError as e: print(e.errno)\n"
 		 "s = socket.socket()\n"
 		 "try: s.connect(('127.0.0.1', %s))\n"
 		 "except OSError as e: print(e.errno)\"; exit 7",
-		 port_s);
+		 outside, port_s);
 	char *argv[] = { (char *)cordon,
 			 "run",
 			 "--allow-degraded",
@@ -108,7 +118,7 @@ int main(void)
 			 "--user",
 			 "nobody",
 			 "--project",
-			 dir,
+			 proj,
 			 "--audit-log",
 			 log,
 			 "--",
@@ -178,7 +188,10 @@ int main(void)
 		  "exec_record_has_argv");
 
 	/* Refusals, each with its layer. */
-	r = find("syscall-openat", "path", "file", "/etc/shadow");
+	/* /etc is readable under the policy: the EACCES there is file permissions, not cordon. */
+	tap_check(find("syscall-openat", "path", "file", "/etc/shadow") == NULL,
+		  "permission_error_the_policy_allows_is_not_a_cordon_refusal");
+	r = find("syscall-openat", "path", "file", outside);
 	tap_check(r && !strcmp(sget(r, "cordon", "layer") ?: "", "landlock") &&
 			  !strcmp(sget(r, "error", "code") ?: "", "EACCES"),
 		  "landlock_refused_open_recorded_from_tracepoint");
@@ -208,8 +221,8 @@ int main(void)
 		pclose(f);
 	snprintf(cmd, sizeof(cmd), "%s audit %s | wc -l", cordon, log);
 	f = popen(cmd, "r");
-	tap_check(f && fscanf(f, "%d", &valid) == 1 && valid == nrecs,
-		  "cordon_audit_one_line_per_record");
+	tap_check(f && fscanf(f, "%d", &valid) == 1 && valid == nrecs + 1,
+		  "cordon_audit_one_line_per_record_after_a_header");
 	if (f)
 		pclose(f);
 
@@ -219,6 +232,8 @@ int main(void)
 	close(l4);
 	if (!getenv("CORDON_TEST_KEEP")) {
 		unlink(log);
+		unlink(outside);
+		rmdir(proj);
 		rmdir(dir);
 	}
 	return tap_status();

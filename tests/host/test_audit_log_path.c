@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `cordon run --audit-log` runs as root: a symlink planted at the log's path (to /etc/passwd,
- * say) must not be followed, and a device is refused; a plain file works.
+ * say) must not be followed, and a device is refused; a plain file works. (A log inside the
+ * project is refused too: tests/host/test_audit_integrity.sh.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +15,12 @@
 
 #include "tap.h"
 
+static char project[] = "/tmp/cordon-auditpath-proj.XXXXXX";
+
 static int run_cordon(const char *cordon, const char *log)
 {
-	char *argv[] = { (char *)cordon, "run",	 "--allow-degraded", "--policy",  "offline",
-			 "--project",	 "/tmp", "--audit-log",	     (char *)log, "--",
+	char *argv[] = { (char *)cordon, "run",	  "--allow-degraded", "--policy",  "offline",
+			 "--project",	 project, "--audit-log",      (char *)log, "--",
 			 "/bin/true",	 NULL };
 	int status, null;
 	pid_t p = fork();
@@ -44,7 +47,7 @@ int main(void)
 		tap_skip("needs root", "audit_log_path");
 		return 0;
 	}
-	if (!mkdtemp(dir))
+	if (!mkdtemp(dir) || !mkdtemp(project))
 		return tap_check(false, "mkdtemp"), 1;
 	snprintf(link_path, sizeof(link_path), "%s/audit.jsonl", dir);
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
@@ -62,5 +65,6 @@ int main(void)
 	unlink(plain);
 	unlink(link_path);
 	rmdir(dir);
+	rmdir(project);
 	return tap_status();
 }

@@ -27,14 +27,19 @@
 #include "audit/audit.h"
 #include "audit_valid.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* The agent: N refused reads (exec, refusal and exit records each), then exit 3. */
+/* Refused reads of a file outside the policy (not /etc/shadow: the policy allows reading /etc,
+ * so its EACCES is file permissions, not a cordon refusal). */
+#define OUTSIDE "/srv/cordon-test-sinks-outside"
 #define LOOP_AGENT \
-	"i=0; while [ $i -lt %d ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done; exit 3"
+	"i=0; while [ $i -lt %d ]; do cat " OUTSIDE " 2>/dev/null; i=$((i+1)); done; exit 3"
 
 static const char *cordon;
 static json_t *schema;
 static char dir[] = "/tmp/cordon-sinks-XXXXXX";
+static char proj[64]; /* the sessions' project: the logs beside it, never in it */
 
 static const char *sget(json_t *r, const char *a, const char *b)
 {
@@ -50,7 +55,7 @@ static json_int_t iget(json_t *r, const char *a, const char *b, const char *c)
 static pid_t spawn(char *const opts[], const char *agent, int out_fd)
 {
 	char *argv[32] = { (char *)cordon, "run",    "--allow-degraded", "--policy", "offline",
-			   "--user",	   "nobody", "--project",	 dir };
+			   "--user",	   "nobody", "--project",	 proj };
 	int n = 9;
 	pid_t p;
 
@@ -129,7 +134,7 @@ static void test_rotation(void)
 			 NULL };
 	json_t *recs = json_array(), *end;
 	bool whole = true, within = true;
-	long bytes = 0, exec, exits, refusals, lost_lines = 0;
+	long bytes = 0, exec, exits, refusals, lost_lines = 0, represented = 0, copies = 0;
 	int files = 0, shown = -1, first = -1;
 	FILE *p;
 
@@ -159,14 +164,22 @@ static void test_rotation(void)
 				  "session-start") &&
 			  !strcmp(sget(end, "event", "action") ?: "", "session-end"),
 		  "oldest_file_starts_with_session_start_newest_ends_with_session_end");
-	for (size_t i = 0; i < json_array_size(recs); i++)
+	for (size_t i = 0; i < json_array_size(recs); i++) {
+		json_t *c = json_object_get(json_array_get(recs, i), "cordon");
+
 		lost_lines += !strcmp(sget(json_array_get(recs, i), "event", "action") ?: "",
 				      "events-lost");
+		/* A summary line stands for cordon.repeated refusals; a session-start copy for
+		 * none. */
+		if (json_is_integer(json_object_get(c, "repeated")))
+			represented += json_integer_value(json_object_get(c, "repeated")) - 1;
+		copies += json_is_true(json_object_get(c, "rotation_copy"));
+	}
 	exec = (long)iget(end, "cordon", "counts", "exec");
 	exits = (long)iget(end, "cordon", "counts", "exit");
 	refusals = (long)iget(end, "cordon", "counts", "refusals");
-	tap_check(refusals >= 300 &&
-			  (long)json_array_size(recs) == 2 + exec + exits + refusals + lost_lines,
+	tap_check(refusals >= 300 && (long)json_array_size(recs) - copies + represented ==
+					     2 + exec + exits + refusals + lost_lines,
 		  "nothing_lost_across_files (%zu lines == 2 + %ld exec + %ld exit + %ld refusals "
 		  "+ %ld loss records)",
 		  json_array_size(recs), exec, exits, refusals, lost_lines);
@@ -254,7 +267,7 @@ static void test_stdout(void)
 
 	if (pipe(pfd) < 0)
 		return;
-	p = spawn(opts, "cat /etc/shadow; echo agent-says-hello; exit 5", pfd[1]);
+	p = spawn(opts, "cat " OUTSIDE "; echo agent-says-hello; exit 5", pfd[1]);
 	close(pfd[1]);
 	f = fdopen(pfd[0], "r");
 	while (f && getline(&line, &cap, f) > 0) {
@@ -268,7 +281,7 @@ static void test_stdout(void)
 		records++;
 		start += records == 1 && action && !strcmp(action, "session-start");
 		refusal += action && !strcmp(action, "syscall-openat") &&
-			   !strcmp(sget(j, "file", "path") ?: "", "/etc/shadow");
+			   !strcmp(sget(j, "file", "path") ?: "", OUTSIDE);
 		json_decref(last);
 		last = j;
 	}
@@ -329,7 +342,7 @@ static void collect(bool journal, const char *out)
 	o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || o < 0)
 		_exit(13);
-	p = spawn(opts, "cat /etc/shadow; exit 4", -1);
+	p = spawn(opts, "cat " OUTSIDE "; exit 4", -1);
 	for (bool done = false; !done;) {
 		struct pollfd pf = { .fd = fd, .events = POLLIN };
 		char buf[65536];
@@ -475,6 +488,11 @@ int main(void)
 	if (!tap_check(schema && mkdtemp(dir), "setup"))
 		return 1;
 	chmod(dir, 0755);
+	snprintf(proj, sizeof(proj), "%s/proj", dir);
+	mkdir(proj, 0755);
+	mkdir("/srv", 0755);
+	test_put(OUTSIDE, "x\n");
+	chmod(OUTSIDE, 0644);
 	test_bad_values();
 	test_rotation();
 	test_keep();
@@ -482,6 +500,7 @@ int main(void)
 	test_journal(true);
 	test_journal(false);
 	json_decref(schema);
+	unlink(OUTSIDE);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		tap_diag("could not remove %s", dir);

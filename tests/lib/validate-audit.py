@@ -4,6 +4,8 @@
 # python3-jsonschema, for the tests: in files or on stdin, or one answer per line (--each).
 """Usage: validate-audit.py [--schema FILE] [FILE|-]...   every line of every FILE (stdin
 when none); prints the first invalid record's FILE:LINE and error, exit status 1 if any.
+Without --schema, a record with a class_uid is checked against docs/audit-ocsf-schema.json
+(the OCSF serialisation), any other against docs/audit-schema.json (ECS names).
        validate-audit.py [--schema FILE] --each   reads records on stdin and answers each at
 once with "ok" or "invalid: /path: message" (the tests' C helper keeps one such process)."""
 
@@ -55,12 +57,24 @@ def load_validator(path):
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+class ByFormat:
+    """The ECS validator, or the OCSF one for records that carry OCSF's class_uid."""
+
+    def __init__(self, ecs, ocsf):
+        self.ecs, self.ocsf = ecs, ocsf
+
+    def pick(self, rec):
+        return self.ocsf if isinstance(rec, dict) and "class_uid" in rec else self.ecs
+
+
 def problem(validator, line):
     """None when @line is one valid record, else "/path: message"."""
     try:
         rec = json.loads(line)
     except ValueError as e:
         return f"/: not JSON ({e})"
+    if isinstance(validator, ByFormat):
+        validator = validator.pick(rec)
     if validator.is_valid(rec):
         return None
     err = best_match(validator.iter_errors(rec))
@@ -96,13 +110,15 @@ def files(validator, names):
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
-    schema = os.path.join(here, "..", "..", "docs", "audit-schema.json")
-    if argv[:1] == ["--schema"] and len(argv) > 1:
-        schema, argv = argv[1], argv[2:]
+    docs = os.path.join(here, "..", "..", "docs")
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__)
         return 0
-    validator = load_validator(schema)
+    if argv[:1] == ["--schema"] and len(argv) > 1:
+        validator, argv = load_validator(argv[1]), argv[2:]
+    else:
+        validator = ByFormat(load_validator(os.path.join(docs, "audit-schema.json")),
+                             load_validator(os.path.join(docs, "audit-ocsf-schema.json")))
     if argv == ["--each"]:
         return each(validator)
     return files(validator, argv)

@@ -256,6 +256,7 @@ static void test_audit__truncated_and_unknown_records_give_no_record(void **stat
 	/* A newer, longer record of a known type is accepted (fields are only appended). */
 	cordon_audit_stream_event(&st, &e, sizeof(e));
 	assert_int_equal(st.written[CORDON_EV_EXEC], 1);
+	cordon_audit_stream_release(&st);
 }
 
 static void test_audit__tracepoint_echo_of_an_lsm_refusal_is_dropped(void **state)
@@ -275,6 +276,7 @@ static void test_audit__tracepoint_echo_of_an_lsm_refusal_is_dropped(void **stat
 	assert_int_equal(st.echoes, 1);
 	assert_int_equal(st.written[CORDON_EV_FILE], 1);
 	assert_int_equal(st.written[CORDON_EV_SYSCALL], 1);
+	cordon_audit_stream_release(&st);
 }
 
 static void test_audit__every_record_kind_fits_the_schema(void **state)

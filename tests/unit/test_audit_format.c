@@ -252,6 +252,35 @@ static const struct cordon_audit_ctx sessions[] = {
  * Format @data both ways and require the same object, one line, schema-valid. The time stamps
  * are read from the clock separately by each path: compared for form, not value.
  */
+/*
+ * The OCSF serialisation of @ecs: one line, parsing back to itself, valid against the OCSF
+ * schema subset, carrying the agent-controlled path exactly.
+ */
+static void check_ocsf(json_t *ecs)
+{
+	json_t *o = cordon_audit_to_ocsf(ecs), *back, *file;
+	const char *path = json_string_value(json_object_get(json_object_get(ecs, "file"), "path"));
+	char *line, err[512];
+
+	assert_non_null(o);
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(line);
+	assert_null(strchr(line, '\n'));
+	assert_null(strchr(line, '\r'));
+	back = json_loads(line, 0, NULL);
+	assert_true(json_equal(back, o));
+	if (audit_schema_validate(back, err, sizeof(err)))
+		fail_msg("OCSF schema: %s in %s", err, line);
+	file = json_object_get(back, "file")
+		       ?: json_object_get(json_array_get(json_object_get(back, "evidences"), 0),
+					  "file");
+	if (path)
+		assert_string_equal(json_string_value(json_object_get(file, "path")), path);
+	json_decref(back);
+	json_decref(o);
+	free(line);
+}
+
 static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_ctx *c,
 		      const void *data, size_t size)
 {
@@ -283,6 +312,7 @@ static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_c
 		fail_msg("fast line does not parse: %s: %.*s", e.text, (int)out.len, out.p);
 	if (audit_schema_validate(fast, err, sizeof(err)))
 		fail_msg("schema: %s in %.*s", err, (int)out.len, out.p);
+	check_ocsf(fast);
 	json_object_del(ref, "@timestamp");
 	json_object_del(fast, "@timestamp");
 	if (!json_equal(ref, fast)) {
@@ -569,7 +599,9 @@ static void test_audit_format__stream_formats_each_record_with_its_session(void 
 	l.a.policy = "pc";
 	e.hdr.session = 1;
 	e.hdr.tid = 20;
+	e.hdr.ts_ns = CORDON_AUDIT_AGG_WINDOW_NS; /* not a repeat of the first: a new window */
 	cordon_audit_stream_event(st, &e, sizeof(e));
+	cordon_audit_stream_release(st);
 	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
 	assert_int_equal(l.calls, 4);
 	assert_int_equal(st->unknown_sessions, 1);
@@ -614,6 +646,7 @@ static void test_audit_format__single_session_stream_uses_ctx(void **state)
 					   .hook = CORDON_HOOK_SCHED_EXIT };
 	cordon_audit_stream_event(st, &x, sizeof(x));
 	cordon_audit_stream_drops(st, 3);
+	cordon_audit_stream_release(st);
 	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
 	recs = read_lines(path, &n);
 	assert_int_equal(n, 2);
@@ -671,6 +704,115 @@ static void test_audit_format__rotation_keeps_files_within_the_limit(void **stat
 	rmdir(dir);
 }
 
+/* A refused open of @path by @pid at @ts, as the tracepoint reports it. */
+static void flood_record(struct cordon_event_syscall *s, const char *path, uint32_t pid,
+			 uint64_t ts)
+{
+	memset(s, 0, sizeof(*s));
+	s->hdr = (struct cordon_event_hdr){ .type = CORDON_EV_SYSCALL,
+					    .size = sizeof(*s),
+					    .ts_ns = ts,
+					    .pid = pid,
+					    .tid = pid,
+					    .verdict = -EACCES,
+					    .hook = CORDON_HOOK_SYS_OPENAT,
+					    .layer = CORDON_LAYER_LANDLOCK };
+	s->flags = CORDON_SYSCALL_PATH;
+	snprintf((char *)s->path, sizeof(s->path), "%s", path);
+}
+
+/* The refusals a log's lines stand for: one each, plus what a summary counts. */
+static uint64_t represented(json_t *recs, const char *path)
+{
+	uint64_t n = 0;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (recs, i, r) {
+		const char *p = sget(r, "file", "path");
+		json_t *rep = json_object_get(json_object_get(r, "cordon"), "repeated");
+
+		if (p && !strcmp(p, path))
+			n += json_is_integer(rep) ? (uint64_t)json_integer_value(rep) : 1;
+	}
+	return n;
+}
+
+static void test_audit_format__identical_refusals_fold_into_a_count(void **state)
+{
+	char dir[] = "/tmp/cordon-agg-XXXXXX", path[64];
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
+	const char *evil = "/p/\"x\n{\"forged\":1}\r.env";
+	struct cordon_event_syscall s;
+	json_t *recs, *sum;
+	size_t n;
+
+	(void)state;
+	st->ctx = sessions[0];
+	/* 1000 identical refusals in one window from several processes, and 3 of another file. */
+	for (uint64_t i = 0; i < 1000; i++) {
+		flood_record(&s, evil, 100 + (uint32_t)(i % 7), 1000 + i * 1000);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	for (uint64_t i = 0; i < 3; i++) {
+		flood_record(&s, "/p/other", 100 + (uint32_t)i, 5000 + i);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	/* The window is not over: no summary yet. Then it is. */
+	assert_int_equal(cordon_audit_stream_tick(st, 1000 + CORDON_AUDIT_AGG_WINDOW_NS / 2), 0);
+	assert_int_equal(cordon_audit_stream_tick(st, 5000 + CORDON_AUDIT_AGG_WINDOW_NS), 2);
+	/* The same again after the window: written in full again. */
+	flood_record(&s, evil, 100, 2 * CORDON_AUDIT_AGG_WINDOW_NS);
+	cordon_audit_stream_event(st, &s, sizeof(s));
+	assert_int_equal(cordon_audit_stream_refusals(st), 1004);
+	cordon_audit_stream_release(st);
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	recs = read_lines(path, &n); /* every line valid against the schema */
+	assert_int_equal(n, 5);
+	assert_int_equal(represented(recs, evil), 1001);
+	assert_int_equal(represented(recs, "/p/other"), 3);
+	sum = json_array_get(recs, 2);
+	if (strcmp(sget(sum, "file", "path"), evil))
+		sum = json_array_get(recs, 3);
+	assert_string_equal(sget(sum, "file", "path"), evil);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(sum, "cordon"), "repeated")),
+		999);
+	assert_non_null(sget(sum, "event", "start"));
+	assert_non_null(sget(sum, "event", "end"));
+	assert_null(
+		json_object_get(json_object_get(json_array_get(recs, 0), "cordon"), "repeated"));
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
+static void test_audit_format__aggregation_off_writes_every_refusal(void **state)
+{
+	char dir[] = "/tmp/cordon-agg-XXXXXX", path[64];
+	struct cordon_audit_stream *st = file_stream(dir, path, sizeof(path));
+	struct cordon_event_syscall s;
+	json_t *recs;
+	size_t n;
+
+	(void)state;
+	st->ctx = sessions[0];
+	st->no_aggregate = true;
+	for (uint64_t i = 0; i < 50; i++) {
+		flood_record(&s, "/p/x", 100 + (uint32_t)i, 1000 + i);
+		cordon_audit_stream_event(st, &s, sizeof(s));
+	}
+	cordon_audit_stream_release(st);
+	assert_int_equal(cordon_audit_sink_close(st->sink), 0);
+	recs = read_lines(path, &n);
+	assert_int_equal(n, 50);
+	json_decref(recs);
+	unlink(path);
+	rmdir(dir);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +826,8 @@ int main(void)
 		cmocka_unit_test(test_audit_format__stream_formats_each_record_with_its_session),
 		cmocka_unit_test(test_audit_format__single_session_stream_uses_ctx),
 		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
+		cmocka_unit_test(test_audit_format__identical_refusals_fold_into_a_count),
+		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);

@@ -88,6 +88,29 @@ static void test_policy_compile__landlock_rights_per_abi(void **state)
 	policy_free(p);
 }
 
+/* What a refused open would have needed, against what the rules grant at a path. */
+static void test_policy_compile__landlock_access_at_a_path(void **state)
+{
+	struct policy *p = unit_resolved(&no_dirs, simple);
+	struct pol_landlock ll;
+
+	(void)state;
+	assert_int_equal(policy_compile_landlock(p, 99, &ll), 0);
+	/* Below a rule: its rights, the union over every rule on the way. */
+	assert_int_equal(pol_landlock_access_at(&ll, "/usr/bin/cat"),
+			 POL_LL_READ | LANDLOCK_ACCESS_FS_EXECUTE);
+	assert_int_equal(pol_landlock_access_at(&ll, "/home/user/project/src/a.c"),
+			 POL_LL_READ | POL_LL_WRITE);
+	assert_int_equal(pol_landlock_access_at(&ll, "/home/user/project"),
+			 POL_LL_READ | POL_LL_WRITE);
+	/* A sibling with a common prefix is not below the rule; outside every rule: nothing. */
+	assert_int_equal(pol_landlock_access_at(&ll, "/home/user/project2/a"), 0);
+	assert_int_equal(pol_landlock_access_at(&ll, "/usrx"), 0);
+	assert_int_equal(pol_landlock_access_at(&ll, "/etc/shadow"), 0);
+	pol_landlock_free(&ll);
+	policy_free(p);
+}
+
 static void test_policy_compile__landlock_reports_what_it_cannot_express(void **state)
 {
 	struct policy *p = unit_resolved(&no_dirs, simple);
@@ -468,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_policy_compile__dns_names_and_wildcards),
 		cmocka_unit_test(test_policy_compile__doh_addresses_shadowed_under_cidrs),
 		cmocka_unit_test(test_policy_compile__landlock_dns_tcp_added_once),
+		cmocka_unit_test(test_policy_compile__landlock_access_at_a_path),
 		cmocka_unit_test(test_policy_compile__landlock_reports_what_it_cannot_express),
 		cmocka_unit_test(test_policy_compile__landlock_too_many_ports_left_to_bpf),
 		cmocka_unit_test(test_policy_compile__seccomp_rules_resolve_and_follow_ptrace),

@@ -5,7 +5,7 @@
 set -euo pipefail
 O=${O:-build}
 cc -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iuser/lib -Ibpf -I"$O" -o "$O/bench_audit" \
-	tools/bench/bench_audit.c "$O/libcordon.a" -ljansson -lbpf -lelf -lz
+	tools/bench/bench_audit.c "$O/libcordon.a" -ljansson -lnettle -lbpf -lelf -lz
 echo
 echo "== audit: ring buffer -> JSON file sink (target >= 500k records/s)"
 "$O/bench_audit" 300000

@@ -29,8 +29,11 @@ struct audit_opts {
 	const char *session;
 	const char *type;
 	uint64_t since_ns;
-	bool follow, json, color;
+	bool follow, json, color, verify;
+	char **files; /* --verify: the files, in order */
+	int nfiles;
 	unsigned long shown, malformed;
+	bool header_done;
 };
 
 static void usage(FILE *out)
@@ -44,7 +47,11 @@ static void usage(FILE *out)
 		"  --type TYPE   an event.action (process-exec), a prefix of one (syscall), a\n"
 		"                category (file, network, process, session), or 'denied'\n"
 		"  --follow      keep reading as records are appended (and across rotation)\n"
-		"  --json        print the matching records as they are, one JSON object a line\n",
+		"  --json        print the matching records as they are, one JSON object a line\n"
+		"       cordon audit --verify FILE...\n"
+		"Check the hash chain (cordon.prev) through the FILEs in the order given (one "
+		"FILE:\n"
+		"its rotated files first); report the first record where it breaks, exit 1.\n",
 		AUDIT_DEFAULT_FILE);
 }
 
@@ -133,7 +140,10 @@ static void detail(json_t *rec, char *buf, size_t len)
 		json_object_get(json_object_get(json_object_get(rec, "dns"), "question"), "type"));
 	const char *cmd = str_at(rec, "process", "command_line");
 	const char *action = str_at(rec, "event", "action");
+	const char *rule_text = str_at(rec, "cordon", "rule_text");
 	json_t *cordon = json_object_get(rec, "cordon");
+	json_t *repeated = json_object_get(cordon, "repeated");
+	size_t n;
 
 	if (path)
 		snprintf(buf, len, "%s", path);
@@ -163,6 +173,13 @@ static void detail(json_t *rec, char *buf, size_t len)
 		snprintf(buf, len, "policy %s", str_at(rec, "cordon", "policy") ?: "?");
 	else
 		buf[0] = '\0';
+	n = strlen(buf);
+	if (rule_text && n < len)
+		snprintf(buf + n, len - n, "%s(rule: %s)", n ? " " : "", rule_text);
+	n = strlen(buf);
+	if (json_is_integer(repeated) && n < len)
+		snprintf(buf + n, len - n, " (x%lld more until %s)", json_integer_value(repeated),
+			 str_at(rec, "event", "end") ?: "?");
 	/* Agent-controlled text on a terminal: no control characters reach it. */
 	for (char *p = buf; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -188,6 +205,12 @@ static void show(struct audit_opts *o, json_t *rec, const char *line)
 		return;
 	}
 	detail(rec, what, sizeof(what));
+	if (!o->header_done) {
+		printf("%s%-23s  %-8s  %7s  %-18s %-7s  %-11s %4s  %s%s\n",
+		       o->color ? "\033[1m" : "", "TIME", "SESSION", "PID", "ACTION", "OUTCOME",
+		       "LAYER", "RULE", "WHAT", o->color ? "\033[0m" : "");
+		o->header_done = true;
+	}
 	if (json_is_integer(rule))
 		snprintf(rulebuf, sizeof(rulebuf), "%lld", json_integer_value(rule));
 	if (json_is_integer(pid))
@@ -283,6 +306,35 @@ static FILE *from_daemon(const char *session)
 	return f;
 }
 
+/* Does @t name something a record can be: an action (or a prefix of one), a category, a type? */
+static bool known_type(const char *t)
+{
+	static const char *const fixed[] = { "session-start", "session-end", "events-lost", "file",
+					     "network",	      "process",     "session",	    "host",
+					     "denied",	      "allowed",     "start",	    "end",
+					     "info" };
+	size_t n = strlen(t);
+
+	if (!n)
+		return false;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strncmp(fixed[i], t, n))
+			return true;
+	/* Every action a ring-buffer record of any type and hook is written with. */
+	for (unsigned int type = 1; type < 64; type++) {
+		for (unsigned int hook = 0; cordon_event_desc(type) && hook < 256; hook++) {
+			struct cordon_event_hdr h = { .type = (__u16)type, .hook = (__u16)hook };
+			const char *cat, *et, *a = cordon_audit_classify(&h, (int)type, &cat, &et);
+
+			if (a && strcmp(a, "unknown") && !strncmp(a, t, n))
+				return true;
+			if (cat && !strcmp(cat, t))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* 0, 1 (--help printed) or -EINVAL (usage printed). */
 static int parse_opts(int argc, char **argv, struct audit_opts *o)
 {
@@ -292,6 +344,7 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 		{ "since", required_argument, NULL, 'S' },
 		{ "type", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -312,10 +365,21 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			}
 			break;
 		case 't':
+			if (!known_type(optarg)) {
+				cli_error("audit: --type '%s': no record has that action, category "
+					  "or type",
+					  optarg);
+				fprintf(stderr, "Hint: e.g. --type denied, --type file, --type "
+						"process-exec, --type syscall\n");
+				return -EINVAL;
+			}
 			o->type = optarg;
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'V':
+			o->verify = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -324,6 +388,15 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (o->verify) {
+		o->files = argv + optind;
+		o->nfiles = argc - optind;
+		if (!o->nfiles || o->follow || o->json || o->session || o->since_ns || o->type) {
+			usage(stderr);
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (optind < argc)
 		o->file = argv[optind++];
@@ -348,6 +421,67 @@ static void read_rotated(struct audit_opts *o)
 	}
 }
 
+/* Check one file's lines on the chain @v: 0, or 1 with the break printed. */
+static int verify_file(struct cordon_audit_verify *v, const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	unsigned long n = 0;
+	ssize_t len;
+
+	if (!f) {
+		cli_error("audit: '%s': %s", path, strerror(errno));
+		return 1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		const char *why;
+
+		n++;
+		if (line[len - 1] != '\n') {
+			fprintf(stderr,
+				"%s:%lu: the record is cut short (no end of line): the file "
+				"was truncated\n",
+				path, n);
+			return 1;
+		}
+		if (cordon_audit_verify_line(v, line, (size_t)len - 1, &why) < 0) {
+			fprintf(stderr, "%s:%lu: %s\n", path, n, why);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* --verify: the files in order, as one chain. */
+static int verify(const struct audit_opts *o)
+{
+	struct cordon_audit_verify v = { 0 };
+	static const char zeros[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+
+	for (int i = 0; o->nfiles == 1 && i < CORDON_AUDIT_MAX_KEEP; i++) {
+		_cleanup_free_ char *path =
+			cordon_strdup_printf("%s.%d", o->files[0], CORDON_AUDIT_MAX_KEEP - i);
+
+		if (path && access(path, F_OK) == 0 && verify_file(&v, path))
+			return EXIT_FAIL;
+	}
+	for (int i = 0; i < o->nfiles; i++)
+		if (verify_file(&v, o->files[i]))
+			return EXIT_FAIL;
+	if (!v.records) {
+		cli_error("audit: no records to verify");
+		return EXIT_FAIL;
+	}
+	printf("%llu records: the chain is intact; it %s; the newest record's hash is %s\n",
+	       (unsigned long long)v.records,
+	       strcmp(v.first_prev, zeros) ? "continues from an earlier record not given"
+					   : "starts at the log's first record",
+	       v.head);
+	return EXIT_OK;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_opts o = { .file = AUDIT_DEFAULT_FILE };
@@ -356,6 +490,8 @@ int cmd_audit(int argc, char **argv)
 
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (o.verify)
+		return verify(&o);
 	o.color = !o.json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	read_rotated(&o);
 	f = fopen(o.file, "re");

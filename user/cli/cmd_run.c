@@ -219,6 +219,7 @@ static void describe_session(struct run *r)
 				   POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
+		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,
 		.has_user = true,
@@ -267,6 +268,7 @@ void run_free(struct run *r)
 		ring_buffer__free(r->ev.rb);
 	if (r->sess.bpf)
 		cordon_session_destroy_detached(&r->sess);
+	cordon_audit_stream_release(&r->ev.stream);
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
 	if (r->ev.audit_fd >= 0)
@@ -319,6 +321,7 @@ int run_session(struct run *r)
 	int status = EXIT_FAIL;
 
 	gethostname(r->hostname, sizeof(r->hostname) - 1);
+	r->ev.run = r;
 	r->start_ns = cordon_realtime_ns();
 	if (run_check_stdio() < 0 || run_load_policy(r) < 0)
 		return status;

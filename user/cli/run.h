@@ -28,6 +28,7 @@ struct run_opts {
 	uint64_t audit_max_bytes;
 	unsigned int audit_keep;
 	enum cordon_audit_fsync audit_fsync;
+	enum cordon_audit_format_kind audit_format; /* --audit-format */
 	bool allow_degraded;
 	bool json;
 	bool dry_run;		       /* --dry-run: print the plan, run nothing */
@@ -59,6 +60,19 @@ struct run_events {
 	struct cordon_bpf *bpf;		   /* for the drop counter */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
+	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
+	const struct run *run;	   /* the policy and view, to attribute syscall-exit refusals */
+	unsigned long not_cordon;  /* EACCES the policy would have allowed: not reported */
+	/* The last syscall-exit refusal attributed (a flood repeats one): its verdict, reused
+	 * for the same task, call and path instead of resolving the path again. */
+	struct {
+		bool valid;
+		uint32_t pid;
+		uint16_t hook, layer;
+		uint64_t arg;
+		int result;
+		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
+	} attrib;
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	uint64_t drops;
 };
@@ -70,8 +84,14 @@ void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dn
 int run_on_event(void *ctx, void *data, size_t size);
 void run_drain(void *ctx);
 
-/* Open --audit-log as the caller: not through a planted symlink, only a regular file. */
-int run_open_audit_log(const struct run_opts *o, struct run_events *ev);
+struct run;
+/*
+ * Open --audit-log as the caller: not through a planted symlink, only a regular file, never in
+ * a write tree of the session, and (root running the agent as another user) only where that
+ * user can neither write nor rename anything on the way. An ordinary user's own log is marked
+ * untrusted. 0, or -errno with the reason printed.
+ */
+int run_open_audit_log(struct run *r);
 /* Open the sinks and write the session-start record (0 or -errno). */
 int run_audit_start(const struct run_opts *o, struct run_events *ev,
 		    const struct cordon_audit_session *s);
@@ -138,6 +158,12 @@ json_t *run_registry_list(void);
 int run_load_policy(struct run *r);
 /* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
 int run_compile(struct run *r);
+
+/* run_attrib.c: 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file
+ * permissions refused); else 0, with its path made absolute and a mask named as its layer. */
+int run_attribute(const struct run *r, struct cordon_event_syscall *s);
+/* run_events.c: does the session's own /tmp (or the like) hide @file from it? */
+bool run_hidden_by_view(const struct run *r, const char *file);
 
 /* run_launch.c: stdio that may cross into a session; everything fallible before fork (the
  * Landlock ruleset, seccomp, the environment, the view, the terminal); fork and exec; the wait. */

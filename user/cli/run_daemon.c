@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,6 +236,30 @@ static int print_refusal(json_t *rep)
 	return r < 0 ? r : -EPERM;
 }
 
+/*
+ * --audit-log, opened here as the user (the daemon's worker writes this descriptor and never
+ * opens a path a user named): not through a planted symlink, only a regular file.
+ */
+static int open_own_log(const struct run_opts *o, struct run_events *ev)
+{
+	struct stat st;
+
+	if (!o->audit_log)
+		return 0;
+	ev->audit_fd =
+		open(o->audit_log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ev->audit_fd >= 0 && (fstat(ev->audit_fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(ev->audit_fd);
+		ev->audit_fd = -1;
+		errno = EINVAL;
+	}
+	if (ev->audit_fd < 0) {
+		cli_error("run: audit log '%s': %s", o->audit_log, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int run_daemon_spawn(int fd, const struct run_opts *o)
 {
 	_cleanup_free_ char *project =
@@ -259,7 +284,7 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 		cli_error("run: project directory '%s': %s", project, strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (run_open_audit_log(o, &ev) < 0)
+	if (open_own_log(o, &ev) < 0)
 		return EXIT_FAIL;
 	/* From here on a signal to this process is the agent's, relayed once it runs. */
 	cordon_supervised_signals(&set);

@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/landlock.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,15 +20,51 @@
 #include "run_daemon.h"
 #include "sys/sys.h"
 
+/* run_attribute() through a one-entry cache: a flood of one refusal resolves its path once. */
+static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *s)
+{
+	typeof(ev->attrib) *c = &ev->attrib;
+	bool same = c->valid && c->pid == s->hdr.pid && c->hook == s->hdr.hook &&
+		    c->arg == s->arg && s->hdr.verdict == -EACCES &&
+		    !memcmp(c->path, s->path, sizeof(c->path));
+
+	if (same) {
+		memcpy(s->path, c->abs, sizeof(s->path));
+		s->hdr.layer = c->layer;
+		return c->result;
+	}
+	c->valid = s->hdr.verdict == -EACCES;
+	c->pid = s->hdr.pid;
+	c->hook = s->hdr.hook;
+	c->arg = s->arg;
+	memcpy(c->path, s->path, sizeof(c->path));
+	c->result = run_attribute(ev->run, s);
+	memcpy(c->abs, s->path, sizeof(c->abs));
+	c->layer = s->hdr.layer;
+	return c->result;
+}
+
 int run_on_event(void *ctx, void *data, size_t size)
 {
 	struct run_events *ev = ctx;
 	int type = cordon_event_check(data, size);
 	const struct cordon_event_hdr *h = data;
+	struct cordon_event_syscall copy;
 
 	if (type < 0) {
 		ev->malformed += type == -EBADMSG;
 		return 0;
+	}
+	/* The tracepoint saw only an errno: checked against the policy (a copy: the ring
+	 * buffer's record is read-only). */
+	if (type == CORDON_EV_SYSCALL && ev->run && size == sizeof(copy)) {
+		memcpy(&copy, data, sizeof(copy));
+		if (attribute_cached(ev, &copy) > 0) {
+			ev->not_cordon++;
+			return 0;
+		}
+		data = &copy;
+		h = data;
 	}
 	if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
 	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
@@ -45,30 +84,178 @@ void run_drain(void *ctx)
 	ring_buffer__consume(ev->rb);
 	if (ev->bpf && cordon_bpf_drops(ev->bpf, &drops) == 0)
 		cordon_audit_stream_drops(&ev->stream, drops);
+	/* Floods folded into a count: their summaries once their window is over. */
+	cordon_audit_stream_tick(&ev->stream, cordon_boottime_ns());
 	if (ev->stream.sink)
 		cordon_audit_sink_flush(ev->stream.sink);
 }
 
-int run_open_audit_log(const struct run_opts *o, struct run_events *ev)
+/* Is @path @dir itself or below it? */
+static bool path_under(const char *path, const char *dir)
 {
-	struct stat st;
+	size_t n = strlen(dir);
 
-	/* Already open: the caller of the daemon's worker opened it, as itself. */
-	if (!o->audit_log || ev->audit_fd >= 0)
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}
+
+/* The session's own /tmp (and the like) hide the host's: a host path there is out of its
+ * reach unless the view brings it back. */
+bool run_hidden_by_view(const struct run *r, const char *file)
+{
+	if (!r->l.view)
+		return false;
+	for (size_t i = 0; i < r->view.nkeep; i++)
+		if (path_under(file, r->view.keep[i]))
+			return false;
+	for (size_t i = 0; i < r->view.nmounts; i++)
+		if (r->view.mounts[i].kind == CORDON_VIEW_TMPFS &&
+		    path_under(file, r->view.mounts[i].path))
+			return true;
+	return false;
+}
+
+/* The write tree of the session that holds @file (a real path): its Landlock path, or NULL. */
+static const char *write_tree_of(const struct run *r, const char *file)
+{
+	const uint64_t write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+			       LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SYM;
+
+	if (run_hidden_by_view(r, file))
+		return NULL;
+	for (size_t i = 0; i < r->ll.npaths; i++) {
+		const char *w = r->ll.paths[i].path;
+		char real[PATH_MAX];
+
+		if (!(r->ll.paths[i].access & write))
+			continue;
+		/* Landlock follows the rule's symlinks: so does the comparison. */
+		if (path_under(file, w) || (realpath(w, real) && path_under(file, real)))
+			return w;
+	}
+	return NULL;
+}
+
+/* Refuse a log the session could write: name the tree and the policy entry that grants it. */
+static int refuse_in_write_tree(const struct run *r, const char *file, const char *tree)
+{
+	const struct pol_item *it = NULL;
+
+	for (size_t i = 0; i < r->pol->fs_write.n; i++)
+		if (!strcmp(r->pol->fs_write.v[i].s, tree))
+			it = &r->pol->fs_write.v[i];
+	cli_error("run: audit log '%s' is inside '%s', a write tree of the session: the agent "
+		  "could delete or forge it",
+		  file, tree);
+	if (it)
+		fprintf(stderr, "cordon: granted by fs.write '%s' at %s:%d:%d\n", it->s,
+			it->file ?: "?", it->line, it->col);
+	else
+		fprintf(stderr, "cordon: granted by the policy's defaults (its floor or a "
+				"built-in write tree)\n");
+	fprintf(stderr, "Hint: write the log outside the session's reach, e.g. "
+			"--audit-log /var/log/cordon/run.jsonl (root) or ~/.local/state/cordon/\n");
+	return -EPERM;
+}
+
+/* Where the log is: out of the session's reach, or (ordinary users) marked untrusted. */
+static int check_log_place(struct run *r, const char *path)
+{
+	char dir[PATH_MAX], file[PATH_MAX + NAME_MAX + 2], bad[PATH_MAX];
+	const char *base, *tree;
+	int e = cordon_audit_path_split(path, dir, sizeof(dir), &base);
+
+	if (e < 0) {
+		cli_error("run: audit log '%s': %s", path, strerror(-e));
+		return e;
+	}
+	snprintf(file, sizeof(file), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", base);
+	tree = write_tree_of(r, file);
+	if (tree)
+		return refuse_in_write_tree(r, file, tree);
+	if (geteuid() != 0) {
+		r->ev.log_untrusted =
+			r->dsess.on
+				? "written by the session's own user, who can rewrite it: the "
+				  "daemon's log is authoritative"
+				: "written by the session's own user without the daemon: that user "
+				  "can rewrite it";
 		return 0;
+	}
+	if (!r->o.user)
+		return 0; /* the agent is root: only the write trees bound it */
+	e = cordon_audit_path_check(file,
+				    &(struct cordon_audit_who){ .uid = r->tu.uid,
+								.gid = r->tu.gid,
+								.groups = r->tu.groups,
+								.ngroups = (size_t)r->tu.ngroups },
+				    bad, sizeof(bad));
+	if (e < 0) {
+		cli_error("run: audit log '%s': '%s' is %s by %s, who could delete, replace or "
+			  "pre-claim the log",
+			  file, bad, e == -EPERM ? "writable (or renamable)" : strerror(-e),
+			  r->tu.name);
+		fprintf(stderr, "Hint: a directory only root can write, e.g. /var/log/cordon\n");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * The daemon's worker writes the log its caller opened (as that user, so untrusted by
+ * nature): still never one inside a write tree of the session, which the agent could rewrite.
+ */
+static int check_passed_log(struct run *r)
+{
+	char link[64], real[PATH_MAX];
+	const char *tree;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", r->ev.audit_fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return -EBADF;
+	real[n] = '\0';
+	tree = write_tree_of(r, real);
+	if (tree)
+		return refuse_in_write_tree(r, real, tree);
+	r->ev.log_untrusted = "written by the session's own user, who can rewrite it: the "
+			      "daemon's log is authoritative";
+	fprintf(stderr, "cordon: audit log '%s' is not tamper-proof: %s\n", real,
+		r->ev.log_untrusted);
+	return 0;
+}
+
+int run_open_audit_log(struct run *r)
+{
+	struct run_events *ev = &r->ev;
+	const char *path = r->o.audit_log;
+	struct stat st;
+	int e;
+
+	if (!path)
+		return 0;
+	if (ev->audit_fd >= 0)
+		return check_passed_log(r);
+	e = check_log_place(r, path);
+	if (e < 0)
+		return e;
 	/* Opened as the caller (root with --user): not through a planted symlink, and only a
 	 * regular file. */
-	ev->audit_fd =
-		open(o->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	ev->audit_fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (ev->audit_fd >= 0 && (fstat(ev->audit_fd, &st) < 0 || !S_ISREG(st.st_mode))) {
 		close(ev->audit_fd);
 		ev->audit_fd = -1;
 		errno = EINVAL;
 	}
 	if (ev->audit_fd < 0) {
-		cli_error("run: audit log '%s': %s", o->audit_log, strerror(errno));
+		cli_error("run: audit log '%s': %s", path, strerror(errno));
 		return -errno;
 	}
+	if (ev->log_untrusted)
+		fprintf(stderr, "cordon: audit log '%s' is not tamper-proof: %s\n", path,
+			ev->log_untrusted);
 	return 0;
 }
 
@@ -80,8 +267,10 @@ int run_audit_start(const struct run_opts *o, struct run_events *ev,
 					     .max_bytes = o->audit_max_bytes,
 					     .keep = o->audit_keep,
 					     .fsync = o->audit_fsync,
+					     .format = o->audit_format,
 					     .to_stdout = o->audit_stdout,
 					     .to_journal = o->audit_journal };
+	json_t *rec;
 	int r;
 
 	/* Any sink, a file or not: the session's records, its start and end included. */
@@ -93,8 +282,12 @@ int run_audit_start(const struct run_opts *o, struct run_events *ev,
 			  o->audit_log ?: "", o->audit_log ? "'" : "", strerror(-r));
 		return r;
 	}
-	/* Written at once: a launch that fails later still leaves its session-start. */
-	cordon_audit_sink_emit(ev->stream.sink, cordon_audit_session_start(s, s->start_ns));
+	/* Written at once: a launch that fails later still leaves its session-start, and
+	 * repeated atop every file rotation starts, so no flood pushes it out of retention. */
+	rec = cordon_audit_session_start(s, s->start_ns);
+	if (rec)
+		cordon_audit_sink_keep_first(ev->stream.sink, s->ctx->session, rec);
+	cordon_audit_sink_emit(ev->stream.sink, rec);
 	cordon_audit_sink_flush(ev->stream.sink);
 	return 0;
 }
@@ -129,9 +322,13 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 		.exit = ev->stream.written[CORDON_EV_EXIT],
 		.events_lost = ev->drops,
 		.malformed = ev->malformed,
+		.not_cordon = ev->not_cordon,
 	};
 	int r;
 
+	/* Every folded refusal summarised before the counts are taken. */
+	cordon_audit_stream_release(&ev->stream);
+	n.refusals = cordon_audit_stream_refusals(&ev->stream);
 	if (!ev->stream.sink)
 		return 0;
 	/* With the daemon, the kernel's records of this session are in the daemon's stream:

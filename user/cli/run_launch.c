@@ -102,7 +102,7 @@ int run_prepare_launch(struct run *r)
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &r->ws) == 0)
 			l->pty_winsize = &r->ws;
 	}
-	return run_open_audit_log(&r->o, &r->ev);
+	return run_open_audit_log(r);
 }
 
 static void on_fan_refusal(void *ctx, const void *ev, size_t size)

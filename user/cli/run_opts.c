@@ -39,7 +39,8 @@ static void usage(FILE *out)
 		"default %d)\n"
 		"  --audit-fsync POLICY      none, rotate (default: before rotating and at the "
 		"end)\n"
-		"                            or always (after every batch of records)\n",
+		"                            or always (after every batch of records)\n"
+		"  --audit-format FORMAT     ecs (default: Elastic Common Schema names) or ocsf\n",
 		POLICY_DEFAULT, CORDON_AUDIT_MAX_KEEP, CORDON_AUDIT_DEFAULT_KEEP);
 }
 
@@ -67,6 +68,12 @@ static int parse_audit_file_opt(int c, const char *arg, struct run_opts *o)
 			return -EINVAL;
 		}
 		o->audit_keep = (unsigned int)keep;
+		return 0;
+	case 'T':
+		if (cordon_audit_parse_format(arg, &o->audit_format) < 0) {
+			cli_error("run: --audit-format '%s': ecs or ocsf", arg);
+			return -EINVAL;
+		}
 		return 0;
 	default: /* 'F' */
 		if (cordon_audit_parse_fsync(arg, &o->audit_fsync) < 0) {
@@ -136,6 +143,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "audit-max-size", required_argument, NULL, 'M' },
 		{ "audit-keep", required_argument, NULL, 'K' },
 		{ "audit-fsync", required_argument, NULL, 'F' },
+		{ "audit-format", required_argument, NULL, 'T' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
 		{ "allow-connect", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
@@ -151,7 +159,9 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 	o->audit_fsync = CORDON_AUDIT_FSYNC_ROTATE;
 	/* "+": stop at the first non-option, so the agent's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'M' || c == 'K' || c == 'F') {
+		if (c == 'T') {
+			r = parse_audit_file_opt(c, optarg, o); /* any sink: not a file option */
+		} else if (c == 'M' || c == 'K' || c == 'F') {
 			file_opt = c == 'M'   ? "--audit-max-size"
 				   : c == 'K' ? "--audit-keep"
 					      : "--audit-fsync";

@@ -200,6 +200,7 @@ static int open_audit(struct daemon *d)
 		.max_bytes = d->cfg.audit_max_bytes,
 		.keep = d->cfg.audit_keep,
 		.fsync = d->cfg.audit_fsync,
+		.format = d->cfg.audit_format,
 		.to_stdout = d->cfg.audit_stdout,
 		.to_journal = d->cfg.audit_journal,
 	};
@@ -210,10 +211,24 @@ static int open_audit(struct daemon *d)
 		_cleanup_free_ char *dir = strdup(d->cfg.audit_file);
 		char *slash = dir ? strrchr(dir, '/') : NULL;
 
+		char bad[PATH_MAX];
+
 		if (slash && slash != dir) {
 			*slash = '\0';
 			mkdir(dir, 0750);
 		}
+		/* Every session's records: nobody but root may write, rename or pre-claim them. */
+		r = cordon_audit_path_check(d->cfg.audit_file,
+					    &(struct cordon_audit_who){ .anyone = true }, bad,
+					    sizeof(bad));
+		if (r == -EPERM)
+			daemon_log("audit file %s: %s is writable (or renamable) by a user other "
+				   "than root",
+				   d->cfg.audit_file, bad);
+		else if (r < 0)
+			daemon_log("audit file %s: %s: %s", d->cfg.audit_file, bad, strerror(-r));
+		if (r < 0)
+			return r;
 	}
 	r = cordon_audit_sink_open(&so, &sink);
 	if (r < 0)
@@ -235,6 +250,8 @@ static void check_drops(struct daemon *d)
 		d->drops_seen = drops;
 		cordon_audit_stream_drops(&d->stream, drops);
 	}
+	/* Floods folded into a count: their summaries once their window is over. */
+	cordon_audit_stream_tick(&d->stream, cordon_boottime_ns());
 	if (d->stream.sink)
 		cordon_audit_sink_flush(d->stream.sink);
 }
@@ -530,6 +547,7 @@ int daemon_main(const struct daemon_opts *o)
 		close(s->events_fd);
 		free(s);
 	}
+	cordon_audit_stream_release(&d.stream);
 	if (d.stream.sink)
 		cordon_audit_sink_close(d.stream.sink);
 	if (d.bpf)

@@ -38,6 +38,7 @@ struct daemon_config {
 	uint64_t audit_max_bytes;
 	unsigned int audit_keep;
 	enum cordon_audit_fsync audit_fsync;
+	enum cordon_audit_format_kind audit_format; /* audit.format: ecs or ocsf */
 	bool audit_journal;
 	bool audit_stdout;
 	struct daemon_confine confine[DAEMON_MAX_CONFINE];

@@ -112,6 +112,10 @@ static void parse_audit(struct cctx *x, const struct ynode *m)
 				x->c->audit_fsync = CORDON_AUDIT_FSYNC_ALWAYS;
 			else
 				err(x, v, "'fsync' must be none, rotate or always");
+		} else if (!strcmp(k->str, "format")) {
+			if (scalar(x, v, "format") &&
+			    cordon_audit_parse_format(v->str, &x->c->audit_format) < 0)
+				err(x, v, "'format' must be ecs or ocsf");
 		} else if (!strcmp(k->str, "journal") || !strcmp(k->str, "stdout")) {
 			bool *b = k->str[0] == 'j' ? &x->c->audit_journal : &x->c->audit_stdout;
 

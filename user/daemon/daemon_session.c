@@ -81,12 +81,18 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.user = s->user,
 	};
 	uint64_t now = cordon_realtime_ns();
+	bool end = !strcmp(action, "session-end");
+	json_t *rec;
 
 	if (!d->stream.sink)
 		return;
-	cordon_audit_sink_emit(d->stream.sink, !strcmp(action, "session-end")
-						       ? cordon_audit_session_end(&as, now)
-						       : cordon_audit_session_start(&as, now));
+	/* Folded refusals summarised before the end; the start repeated atop every rotated
+	 * file while the session lives. */
+	if (end)
+		cordon_audit_stream_tick(&d->stream, UINT64_MAX);
+	rec = end ? cordon_audit_session_end(&as, now) : cordon_audit_session_start(&as, now);
+	cordon_audit_sink_keep_first(d->stream.sink, s->s.name, end ? NULL : rec);
+	cordon_audit_sink_emit(d->stream.sink, rec);
 	cordon_audit_sink_flush(d->stream.sink);
 }
 

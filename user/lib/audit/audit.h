@@ -201,6 +201,7 @@ size_t cordon_utf8_repair(const void *s, size_t n, char *clean, char *hex);
 /* CLOCK_REALTIME ns for a CLOCK_BOOTTIME ns stamp from BPF. */
 uint64_t cordon_boot_to_realtime(uint64_t boot_ns);
 uint64_t cordon_realtime_ns(void);
+uint64_t cordon_boottime_ns(void);
 
 /* RFC 3339 UTC with nanoseconds ("2026-11-23T10:00:00.123456789Z") into @buf (>= 32 bytes). */
 void cordon_audit_rfc3339(uint64_t realtime_ns, char *buf, size_t len);
@@ -326,14 +327,22 @@ void cordon_audit_format_time(struct cordon_audit_format *f, uint64_t realtime_n
 /* ---- audit_sink ---- */
 /*
  * Where audit records go: a JSON-lines file (O_APPEND writes of whole lines, size-based
- * rotation FILE -> FILE.1 -> ..., optional fsync), stdout, and journald (native protocol, the
- * record as MESSAGE plus key fields) with syslog(3) as the fallback. Several at once.
+ * rotation FILE -> FILE.1 -> ... within the directory held open, optional fsync), stdout, and
+ * journald (native protocol, the record as MESSAGE plus key fields) with syslog(3) as the
+ * fallback. Several at once. Each line ends with "cordon.prev": the SHA-256 of the line before
+ * it, continued from the file's last line at open and across rotation.
  */
 
 enum cordon_audit_fsync {
 	CORDON_AUDIT_FSYNC_NONE,   /* leave it to the page cache */
 	CORDON_AUDIT_FSYNC_ROTATE, /* before rotating and at close */
 	CORDON_AUDIT_FSYNC_ALWAYS, /* after every flush (one per ring-buffer drain) */
+};
+
+/* The serialisation of a sink's lines: ECS (docs/audit-schema.md) or OCSF (audit_ocsf). */
+enum cordon_audit_format_kind {
+	CORDON_AUDIT_FORMAT_ECS,
+	CORDON_AUDIT_FORMAT_OCSF,
 };
 
 #define CORDON_AUDIT_DEFAULT_MAX_BYTES (64ull << 20)
@@ -345,7 +354,8 @@ struct cordon_audit_sink_opts {
 	uint64_t max_bytes; /* rotate before a write would pass this size; 0: never */
 	unsigned int keep;  /* rotated files kept: FILE.1 (newest) .. FILE.keep */
 	enum cordon_audit_fsync fsync;
-	bool to_stdout;	 /* also write the lines to stdout */
+	enum cordon_audit_format_kind format; /* ECS (the default) or OCSF lines */
+	bool to_stdout;			      /* also write the lines to stdout */
 	bool to_journal; /* also send each record to journald (syslog when journald is absent) */
 };
 
@@ -398,8 +408,90 @@ int cordon_audit_parse_size(const char *s, uint64_t *bytes);
 /* Parse "none", "rotate" or "always". Returns 0 or -EINVAL. */
 int cordon_audit_parse_fsync(const char *s, enum cordon_audit_fsync *out);
 
-/* Rotate FILE -> FILE.1 -> ... -> FILE.@keep (the oldest is removed). Returns 0 or -errno. */
-int cordon_audit_rotate(const char *path, unsigned int keep);
+/*
+ * Rotate @name -> @name.1 -> ... -> @name.@keep (the oldest is removed) in the directory
+ * @dirfd. Returns 0 or -errno.
+ */
+int cordon_audit_rotate(int dirfd, const char *name, unsigned int keep);
+
+/* Rotations that failed since open (writing went on in the old file). */
+uint64_t cordon_audit_sink_rotate_errors(const struct cordon_audit_sink *s);
+
+/*
+ * Repeat @rec (copied; NULL: stop repeating @key's) as the first line of every file rotation
+ * starts, marked cordon.rotation_copy: a session's start stays in the retained files however
+ * many records follow it. 0, -ENOSPC (too many) or -ENOMEM.
+ */
+int cordon_audit_sink_keep_first(struct cordon_audit_sink *s, const char *key, json_t *rec);
+
+/* The hash chain: the key every line of a sink ends with, and its digest's hex length. */
+#define CORDON_AUDIT_PREV_KEY "cordon.prev"
+#define CORDON_AUDIT_PREV_HEX 64
+
+/* ---- audit_ocsf ---- */
+/*
+ * The OCSF 1.1 serialisation beside ECS (docs/audit-schema.md, "OCSF"): a record as an event of
+ * Detection Finding (2004, refusals), File System Activity (1001), Network Activity (4001),
+ * Process Activity (1007) or Base Event (0, session and pipeline records), cordon's own fields
+ * under unmapped. Every string is carried as the json_t it was: never re-escaped by hand.
+ */
+
+/* @ecs (one audit record) in OCSF: a new reference, or NULL. */
+json_t *cordon_audit_to_ocsf(json_t *ecs);
+
+/* Parse "ecs" or "ocsf". 0 or -EINVAL. */
+int cordon_audit_parse_format(const char *s, enum cordon_audit_format_kind *out);
+
+/* ---- audit_chain ---- */
+/*
+ * Checking the hash chain the sinks write (cordon.prev). SHA-256 without a key: it shows a
+ * change made to a file after it was written unless every later record is rewritten too, so
+ * the newest hash (printed by the verifier, sent to journald with each record) is worth
+ * keeping elsewhere.
+ */
+struct cordon_audit_verify {
+	uint64_t records; /* lines checked so far */
+	char first_prev[CORDON_AUDIT_PREV_HEX +
+			1];		      /* cordon.prev of the first (zeros: log start) */
+	char head[CORDON_AUDIT_PREV_HEX + 1]; /* hash of the last line checked */
+};
+
+/*
+ * Check the next line (@len bytes, without its newline) of the chain @v (zero-initialised to
+ * start). 0, or -EBADMSG with the reason in *@why.
+ */
+int cordon_audit_verify_line(struct cordon_audit_verify *v, const char *line, size_t len,
+			     const char **why);
+
+/* ---- audit_path ---- */
+/*
+ * Where a trusted audit log may be: out of reach of the user a session runs as. Whoever can
+ * write the log's directory (or rename an ancestor) can delete the log, replace it, or claim
+ * the name rotation is about to re-create.
+ */
+
+/* The user a session runs as; @anyone: every user but root (the daemon's log). */
+struct cordon_audit_who {
+	bool anyone;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+};
+
+/*
+ * The real directory of @path (symlinks resolved, into @dir) and its last component (*@base,
+ * pointing into @path). 0, -EISDIR when @path names no file, or -errno from realpath().
+ */
+int cordon_audit_path_split(const char *path, char *dir, size_t dirlen, const char **base);
+
+/*
+ * 0 when @who can neither write the log @path (if it exists), nor its directory, nor rename
+ * any ancestor (a sticky ancestor is fine when the entry below it is not @who's). -EPERM with
+ * the offending path in @bad, or -errno when the directory cannot be resolved.
+ */
+int cordon_audit_path_check(const char *path, const struct cordon_audit_who *who, char *bad,
+			    size_t badlen);
 
 /* ---- audit_stream ---- */
 /*
@@ -409,6 +501,24 @@ int cordon_audit_rotate(const char *path, unsigned int keep);
  */
 
 #define CORDON_AUDIT_TID_SLOTS 256
+
+/*
+ * Identical refusals (same session, type, hook, layer, rule, verdict and object: every byte of
+ * the record but its time and process) within a window are one record in full and then one
+ * summary, cordon.repeated counting the rest. A flood cannot push earlier records out of
+ * retention, and nothing is uncounted.
+ */
+#define CORDON_AUDIT_AGG_SLOTS	   1024
+#define CORDON_AUDIT_AGG_WINDOW_NS 1000000000ull
+#define CORDON_AUDIT_AGG_REC	   512 /* larger records are never folded */
+
+struct cordon_audit_agg {
+	uint64_t start_ns;	    /* hdr.ts_ns of the record written in full: the window */
+	uint64_t first_ns, last_ns; /* of the folded ones */
+	uint64_t count;		    /* folded since the record in full */
+	uint32_t size;		    /* of rec; 0: the slot is free */
+	uint8_t rec[CORDON_AUDIT_AGG_REC] __attribute__((aligned(8))); /* read as a record */
+};
 
 /* cordon.session of a record whose session the lookup did not know: "unknown-" + hdr.session */
 #define CORDON_AUDIT_UNKNOWN_SESSION "unknown-"
@@ -444,6 +554,11 @@ struct cordon_audit_stream {
 		uint16_t type;
 	} last[CORDON_AUDIT_TID_SLOTS];
 	struct cordon_audit_format fmt; /* the fast formatter's caches */
+	bool no_aggregate;		/* write every refusal in full */
+	struct cordon_audit_agg *agg;	/* CORDON_AUDIT_AGG_SLOTS, allocated on first use */
+	uint64_t agg_pending;		/* slots with folded records not yet summarised */
+	uint64_t folded[64];		/* per type: refusals folded into a summary's count */
+	uint64_t summaries;		/* summary records written */
 };
 
 /* One ring-buffer record. Never fails: problems are counted. Returns 0 (libbpf callback form). */
@@ -455,8 +570,17 @@ int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, 
  */
 int cordon_audit_stream_drops(struct cordon_audit_stream *st, uint64_t total);
 
-/* Refusals seen so far (records with a non-zero verdict, echoes excluded). */
+/* Refusals seen so far (records with a non-zero verdict, echoes excluded, folded included). */
 uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
+
+/*
+ * Summarise the windows that ended by @now_boot_ns (CLOCK_BOOTTIME; UINT64_MAX: all of them,
+ * at the end of a session). Returns the summaries written.
+ */
+int cordon_audit_stream_tick(struct cordon_audit_stream *st, uint64_t now_boot_ns);
+
+/* Summarise what is pending and free what the stream allocated (it stays usable). */
+void cordon_audit_stream_release(struct cordon_audit_stream *st);
 
 /* ---- audit_oracle (tests only) ---- */
 /*
@@ -497,6 +621,7 @@ struct cordon_plan;
 
 struct cordon_audit_session_counts {
 	uint64_t refused_connect, refused_file, refusals, exec, exit, events_lost, malformed;
+	uint64_t not_cordon; /* refusals the policy would have allowed (file permissions) */
 };
 
 struct cordon_audit_session {
@@ -509,7 +634,10 @@ struct cordon_audit_session {
 	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
-	const char *reason;		/* why the session ended, NULL: not reported */
+	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
+	 * NULL: trusted, not reported */
+	const char *log_untrusted;
+	const char *reason; /* why the session ended, NULL: not reported */
 	pid_t pid;
 	char *const *args; /* the agent's argv; NULL: not reported */
 	bool has_user;

@@ -28,6 +28,11 @@ uint64_t cordon_realtime_ns(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+uint64_t cordon_boottime_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
 uint64_t cordon_boot_to_realtime(uint64_t boot_ns)
 {
 	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME) + boot_ns;

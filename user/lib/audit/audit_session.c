@@ -88,6 +88,10 @@ json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_
 
 	if (!rec)
 		return NULL;
+	if (s->log_untrusted) {
+		json_object_set_new(c, "log_trusted", json_false());
+		json_object_set_new(c, "log_untrusted_reason", json_string(s->log_untrusted));
+	}
 	if (s->plan) {
 		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
 		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));
@@ -118,12 +122,13 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 	json_object_set_new(rec, "process", p);
 	if (n)
 		json_object_set_new(json_object_get(rec, "cordon"), "counts",
-				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "refused_connect",
-					      (json_int_t)n->refused_connect, "refused_file",
-					      (json_int_t)n->refused_file, "refusals",
-					      (json_int_t)n->refusals, "exec", (json_int_t)n->exec,
-					      "exit", (json_int_t)n->exit, "events_lost",
-					      (json_int_t)n->events_lost, "malformed",
-					      (json_int_t)n->malformed));
+				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+					      "refused_connect", (json_int_t)n->refused_connect,
+					      "refused_file", (json_int_t)n->refused_file,
+					      "refusals", (json_int_t)n->refusals, "exec",
+					      (json_int_t)n->exec, "exit", (json_int_t)n->exit,
+					      "events_lost", (json_int_t)n->events_lost,
+					      "malformed", (json_int_t)n->malformed, "not_cordon",
+					      (json_int_t)n->not_cordon));
 	return rec;
 }

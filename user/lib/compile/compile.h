@@ -152,6 +152,13 @@ void pol_landlock_free(struct pol_landlock *ll);
  */
 int pol_landlock_allow_dns_tcp(struct pol_landlock *ll);
 
+/*
+ * The rights @ll grants on the absolute, normalised @path: the union over the rules on it and
+ * its ancestors, as Landlock computes them (the caller resolves symlinks, as Landlock sees the
+ * file it reaches). For telling a refusal the policy would not have made (file permissions).
+ */
+uint64_t pol_landlock_access_at(const struct pol_landlock *ll, const char *path);
+
 /* --- seccomp ------------------------------------------------------------------------------- */
 
 /* One filter rule in libseccomp's terms: seccomp_rule_add_array(ctx, action, nr, nargs, args). */

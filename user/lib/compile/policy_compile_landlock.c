@@ -299,3 +299,24 @@ int pol_landlock_allow_dns_tcp(struct pol_landlock *ll)
 						.access = LANDLOCK_ACCESS_NET_CONNECT_TCP };
 	return 0;
 }
+
+/* Is @path @dir itself or below it (lexically; "/" holds everything)? */
+static bool ll_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}
+
+uint64_t pol_landlock_access_at(const struct pol_landlock *ll, const char *path)
+{
+	uint64_t a = 0;
+
+	/* Landlock grants the union of the rights of every rule on the path's ancestors. */
+	for (size_t i = 0; i < ll->npaths; i++)
+		if (ll_under(path, ll->paths[i].path))
+			a |= ll->paths[i].access;
+	return a;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host-tier attribution of `cordon run`'s syscall-exit refusals: the tracepoint sees only an
+ * errno, so the record is checked against the compiled policy. A relative path is made
+ * absolute, a secret mask is named as the layer that refused, and an EACCES the policy would
+ * have allowed (file permissions) is not reported as cordon's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/landlock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+
+/* Lexically normalise the absolute @p in place: no ".", "..", empty or trailing components. */
+static void normalise(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		char *seg;
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		seg = in;
+		while (*in && *in != '/')
+			in++;
+		n = (size_t)(in - seg);
+		if (!n || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * @path as the task named it, made absolute against its working directory, read now from
+ * /proc/PID/cwd: a task that changed directory (or exited) since the call makes this wrong (or
+ * impossible, then -ESRCH), and openat() relative to a directory descriptor other than
+ * AT_FDCWD is resolved against the working directory too (the record carries no dirfd).
+ */
+static int absolute(uint32_t pid, const char *path, char *out, size_t len)
+{
+	char link[64], cwd[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		if ((size_t)snprintf(out, len, "%s", path) >= len)
+			return -ENAMETOOLONG;
+		normalise(out);
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	cwd[n] = '\0';
+	if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
+		return -ENAMETOOLONG;
+	normalise(out);
+	return 0;
+}
+
+/* The Landlock rights an open with @flags (or an exec) needs on the file itself. */
+static uint64_t needed(const struct cordon_event_syscall *s, bool exists)
+{
+	unsigned int acc = (unsigned int)s->arg & O_ACCMODE;
+	uint64_t a = 0;
+
+	if (s->hdr.hook == CORDON_HOOK_SYS_EXECVE)
+		return LANDLOCK_ACCESS_FS_EXECUTE;
+	if (!exists && (s->arg & O_CREAT))
+		return LANDLOCK_ACCESS_FS_MAKE_REG; /* on the parent */
+	if (acc == O_RDONLY || acc == O_RDWR)
+		a |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		a |= LANDLOCK_ACCESS_FS_WRITE_FILE;
+	if (s->arg & O_TRUNC)
+		a |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	return a;
+}
+
+static bool path_in(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0 || n == 1);
+}
+
+/* A secret mask the path is under, or NULL. */
+static const struct cordon_mask *masked(const struct run *r, const char *path)
+{
+	for (size_t i = 0; i < r->masks.n; i++)
+		if (r->masks.v[i].kind == CORDON_MASK_SECRET && path_in(path, r->masks.v[i].path))
+			return &r->masks.v[i];
+	return NULL;
+}
+
+/*
+ * Would the policy have allowed @s on @abs? Landlock judges the file the path reaches, so
+ * symlinks are resolved (from outside the session: its private /tmp is granted whole).
+ */
+static bool policy_allows(const struct run *r, const struct cordon_event_syscall *s,
+			  const char *abs)
+{
+	char real[PATH_MAX], parent[PATH_MAX], *slash;
+	bool exists = realpath(abs, real) != NULL;
+	uint64_t need = needed(s, exists), granted;
+	const char *at = exists ? real : abs;
+
+	if (!exists && need == LANDLOCK_ACCESS_FS_MAKE_REG) {
+		snprintf(parent, sizeof(parent), "%s", abs);
+		slash = strrchr(parent, '/');
+		if (slash && slash != parent)
+			*slash = '\0';
+		at = realpath(parent, real) ? real : parent;
+	} else if (!exists) {
+		return false; /* no such file: Landlock did refuse the walk or the open */
+	}
+	need &= r->ll.attr.handled_access_fs;
+	granted = pol_landlock_access_at(&r->ll, at);
+	if (run_hidden_by_view(r, at))
+		granted |= POL_LL_READ | POL_LL_WRITE;
+	return need && !(need & ~granted);
+}
+
+int run_attribute(const struct run *r, struct cordon_event_syscall *s)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	const char *path = (const char *)s->path;
+
+	if (s->hdr.verdict != -EACCES || !(s->flags & CORDON_SYSCALL_PATH) ||
+	    (s->hdr.hook != CORDON_HOOK_SYS_OPENAT && s->hdr.hook != CORDON_HOOK_SYS_OPEN &&
+	     s->hdr.hook != CORDON_HOOK_SYS_OPENAT2 && s->hdr.hook != CORDON_HOOK_SYS_EXECVE) ||
+	    !memchr(s->path, 0, sizeof(s->path)))
+		return 0;
+	if (absolute(s->hdr.pid, path, abs, sizeof(abs)) < 0)
+		return 0; /* unknowable: reported as it came */
+	if (strlen(abs) < sizeof(s->path))
+		memcpy(s->path, abs, strlen(abs) + 1);
+	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file a
+	 * symlink or /proc/self/root reaches. */
+	if (masked(r, abs) || (realpath(abs, real) && masked(r, real))) {
+		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
+		return 0;
+	}
+	/* /proc/PID/...: Landlock's ptrace restriction refuses what the path rules allow. */
+	if (!strncmp(abs, "/proc/", 6) &&
+	    ((abs[6] >= '0' && abs[6] <= '9') || !strncmp(abs + 6, "self/", 5) ||
+	     !strncmp(abs + 6, "thread-self/", 12)))
+		return 0;
+	return policy_allows(r, s, abs) ? 1 : 0;
+}
