@@ -27,6 +27,7 @@ int run_registry_add(const struct run *r)
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	char started[32];
 	time_t now = time(NULL);
+	struct tm tm;
 	json_t *rec;
 	int e;
 
@@ -36,7 +37,7 @@ int run_registry_add(const struct run *r)
 	if ((mkdir(CORDON_CTL_RUN_DIR, 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(RUN_LOCAL_DIR, 0755) < 0 && errno != EEXIST))
 		return -errno;
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	rec = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:s}", "session", r->sess.name, "user",
 			r->o.user ? r->tu.name : "root", "uid", (int)(r->o.user ? r->tu.uid : 0),
 			"policy", r->pol->name, "project", r->project, "started", started, "pid",

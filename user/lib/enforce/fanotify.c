@@ -173,21 +173,21 @@ static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m
 static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
-	char fdpath[64], path[PATH_MAX];
+	char fdpath[64], name[PATH_MAX];
 	struct stat st;
 	uint32_t rule = 0;
 	ssize_t n;
 
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", m->fd);
-	n = readlink(fdpath, path, sizeof(path) - 1);
+	n = readlink(fdpath, name, sizeof(name) - 1);
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0) {
-		path[n] = 0;
-		rule = decide(f, &st, path);
+		name[n] = 0;
+		rule = decide(f, &st, name);
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {
-		path[0] = 0;
+		name[0] = 0;
 		memset(&st, 0, sizeof(st));
 	}
 	if (write(f->fd, &resp, sizeof(resp)) != sizeof(resp))
@@ -198,7 +198,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 		f->nignored++;
 	if (resp.response == FAN_DENY) {
 		f->refused++;
-		report(f, m, &st, path, rule);
+		report(f, m, &st, name, rule);
 	}
 }
 
