@@ -110,15 +110,14 @@ int cordon_fan_mark_mount(int fd, const char *path)
 static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path)
 {
 	const char *name = strrchr(path, '/');
+	long hit;
 
 	for (size_t i = 0; i < f->ninodes; i++)
 		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
 			return f->inodes[i].rule;
 	name = name ? name + 1 : path;
-	for (size_t i = 0; i < f->nnames; i++)
-		if (cordon_pattern_match_name(&f->names[i], name))
-			return f->names[i].rule_id;
-	return 0;
+	hit = cordon_patterns_secret(f->names, f->nnames, name);
+	return hit >= 0 ? f->names[hit].rule_id : 0;
 }
 
 static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m,

@@ -87,10 +87,7 @@ static int secret_names_compile(const struct pol_list *patterns, struct secret_n
 
 static bool pattern_match(const struct secret_names *names, const char *name)
 {
-	for (size_t i = 0; i < names->n; i++)
-		if (cordon_pattern_match_name(&names->v[i], name))
-			return true;
-	return false;
+	return cordon_patterns_secret(names->v, names->n, name) >= 0;
 }
 
 /*
