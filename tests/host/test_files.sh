@@ -232,6 +232,28 @@ for v in $kept_vars; do
 	check "env_inside_kept_$v" sh -c "echo '$out' | grep -q '^$v='"
 done
 
+# --- exec_deny by path for a program put in place during the session (the listener's exec
+# permission events), by copy and by rename; other programs in the project still run -------------
+pol=$proj.execdeny.yaml
+printf 'name: execdeny\nextends: builtin:offline\nprocess:\n  exec_deny:\n    - %s/tools/deploy\n' "$proj" >"$pol"
+as_user sh -c "mkdir -p $proj/tools && cp /bin/echo $proj/tools/deploy"
+check exec_deny_outside_runs as_user "$proj/tools/deploy" ok
+rm -rf "$proj/tools"
+exec_probe="echo ran; mkdir -p $proj/tools && cp /bin/echo $proj/tools/deploy && cp /bin/echo $proj/tools/other
+$proj/tools/deploy copied; echo copy_rc=\$?
+$proj/tools/other other-runs; echo other_rc=\$?
+rm $proj/tools/deploy && mv $proj/tools/other $proj/tools/deploy && $proj/tools/deploy renamed; echo rename_rc=\$?
+cat $proj/tools/deploy >/dev/null; echo read_rc=\$?"
+out=$(POLICY=$pol inside sh -c "$exec_probe")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check exec_deny_inside_ran sh -c "echo '$out' | grep -qx ran"
+check exec_deny_copy_refused sh -c "echo '$out' | grep -qx 'copy_rc=126' && ! echo '$out' | grep -qx copied"
+check exec_deny_other_program_runs sh -c "echo '$out' | grep -qx other-runs && echo '$out' | grep -qx 'other_rc=0'"
+check exec_deny_renamed_in_refused sh -c "echo '$out' | grep -qx 'rename_rc=126' && ! echo '$out' | grep -qx renamed"
+check exec_deny_read_still_allowed sh -c "echo '$out' | grep -qx 'read_rc=0'"
+check exec_deny_record record file-open fanotify EPERM "$proj/tools/deploy"
+rm -f "$pol"
+
 # --- fail closed: the listener killed, the session dies with it --------------------------------
 "$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
 	-- sh -c "echo \$\$ >$proj/agent.pid; exec sleep 60" </dev/null 2>/dev/null &

@@ -149,6 +149,12 @@ static const char *syscall_action(unsigned int hook, const char **category)
 		return "syscall-fchmodat";
 	case CORDON_HOOK_SYS_FCHMOD:
 		return "syscall-fchmod";
+	case CORDON_HOOK_SYS_MEMFD_CREATE:
+		*category = "process";
+		return "syscall-memfd_create";
+	case CORDON_HOOK_SYS_EXECVEAT:
+		*category = "process";
+		return "syscall-execveat";
 	default:
 		*category = "process";
 		return "syscall";

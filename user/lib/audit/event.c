@@ -173,6 +173,8 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_CHMOD] = { "syscall-chmod", "file" },
 	[CORDON_HOOK_SYS_FCHMODAT] = { "syscall-fchmodat", "file" },
 	[CORDON_HOOK_SYS_FCHMOD] = { "syscall-fchmod", "file" },
+	[CORDON_HOOK_SYS_MEMFD_CREATE] = { "syscall-memfd_create", "process" },
+	[CORDON_HOOK_SYS_EXECVEAT] = { "syscall-execveat", "process" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */

@@ -85,6 +85,7 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 		r = collect(f, p->sec_files.v[i].s, POL_RULE_ID(POL_RULE_SECRET, i), 0);
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
+	f->exec_deny = &p->exec_deny;
 	/* Content class: permission events, answered before the open completes. The event's
 	 * descriptor is opened for us without raising events of its own. */
 	if (!r) {
@@ -106,12 +107,30 @@ int cordon_fan_mark_mount(int fd, const char *path)
 		       : 0;
 }
 
-/* The rule that refuses this open, or 0. */
-static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path)
+/* @path is @dir or beneath it. */
+static bool at_or_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
+}
+
+/*
+ * The rule that refuses this open, or 0. An exec is also judged by the path it names: a denied
+ * program put in place during the session (a write tree is where that can happen) is refused
+ * although its inode was unknown at start.
+ */
+static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path,
+		       bool exec)
 {
 	const char *name = strrchr(path, '/');
 	long hit;
 
+	for (size_t i = 0; exec && f->exec_deny && i < f->exec_deny->n; i++)
+		if (at_or_under(path, f->exec_deny->v[i].s))
+			return POL_RULE_ID(POL_RULE_EXEC, i);
 	for (size_t i = 0; i < f->ninodes; i++)
 		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
 			return f->inodes[i].rule;
@@ -172,6 +191,8 @@ static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m
 static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
+	/* Execs are never ignored when exec_deny names paths: a rename can put a file there. */
+	uint64_t ignore = f->exec_deny && f->exec_deny->n ? FAN_OPEN_PERM : FAN_EVENTS;
 	char link[64], path[PATH_MAX];
 	struct stat st;
 	uint32_t rule = 0;
@@ -182,7 +203,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0) {
 		path[n] = 0;
-		rule = decide(f, &st, path);
+		rule = decide(f, &st, path, m->mask & FAN_OPEN_EXEC_PERM);
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {
@@ -193,8 +214,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	if (write(f->fd, &resp, sizeof(resp)) != sizeof(resp))
 		f->errors++;
 	if (resp.response == FAN_ALLOW && f->nignored < FAN_MAX_IGNORED &&
-	    fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_EVENTS, m->fd, NULL) ==
-		    0)
+	    fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, ignore, m->fd, NULL) == 0)
 		f->nignored++;
 	if (resp.response == FAN_DENY) {
 		f->refused++;

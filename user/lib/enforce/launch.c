@@ -49,6 +49,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_INIT] = "start the session's init (pid namespace)",
 	[CORDON_STEP_EXEC] = "exec",
 	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
+	[CORDON_STEP_MEMFD_NOEXEC] = "vm.memfd_noexec in the session's pid namespace",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -78,6 +79,23 @@ static int write_all(const char *path, const char *data)
 	n = write(fd, data, (size_t)len);
 	close(fd);
 	return n == len ? 0 : -1;
+}
+
+/* vm.memfd_noexec at least 1 in our pid namespace (it may be 2 already: never lowered). */
+static int memfd_noexec(void)
+{
+	static const char knob[] = "/proc/sys/vm/memfd_noexec";
+	char cur[8] = "";
+	int fd = open(knob, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, cur, sizeof(cur) - 1);
+	close(fd);
+	if (n > 0 && cur[0] >= '1' && cur[0] <= '9')
+		return 0;
+	return write_all(knob, "1\n");
 }
 
 /*
@@ -414,6 +432,15 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	 */
 	if (setsid() < 0)
 		fail(report, CORDON_STEP_SETSID, errno, 0);
+	/*
+	 * Landlock has no say over a memfd (no path), so an exec-restricted agent could run any
+	 * bytes it writes into one. Memory files of this pid namespace are made non-executable and
+	 * sealed so (1: as if MFD_NOEXEC_SEAL; seccomp refuses MFD_EXEC). Not 2: before 6.7 that
+	 * also refused every memfd_create() without MFD_NOEXEC_SEAL, which ordinary programs use.
+	 * The knob is per pid namespace and never below the host's: while we are its root.
+	 */
+	if (l->memfd_noexec && memfd_noexec() < 0)
+		fail(report, CORDON_STEP_MEMFD_NOEXEC, errno, 0);
 	isolate(l, report);
 	confine(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */
