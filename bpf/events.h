@@ -132,7 +132,11 @@
 	/* exec from a memory file: MFD_EXEC refused by seccomp (EPERM), a sealed non-executable */ \
 	/* memfd (vm.memfd_noexec) or a file outside the exec trees refused at execveat (EACCES) */ \
 	X(SYS_MEMFD_CREATE, 86, "sys_exit_memfd_create")                                            \
-	X(SYS_EXECVEAT, 87, "sys_exit_execveat")
+	X(SYS_EXECVEAT, 87, "sys_exit_execveat")                                                    \
+	/* renames refused by a mount point of the view (EBUSY): a pinned .git, protected files */  \
+	X(SYS_RENAME, 88, "sys_exit_rename")                                                        \
+	X(SYS_RENAMEAT, 89, "sys_exit_renameat")                                                    \
+	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

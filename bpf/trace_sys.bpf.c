@@ -195,6 +195,18 @@ SYS_EXIT(execve, .hook = CORDON_HOOK_SYS_EXECVE, .err = EACCES, .layer = CORDON_
  */
 SYS_EXIT(execveat, .hook = CORDON_HOOK_SYS_EXECVEAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
 	 .path = 2, .arg = 5)
+/*
+ * Renames the session's view refuses: a mount point (the pinned .git of the project, the
+ * read-only binds of its hooks and config) can be neither renamed nor replaced, EBUSY. git
+ * writes its config through config.lock and a rename onto config: that is refused here too.
+ * The record carries the source path; renameat2 also its flags.
+ */
+SYS_EXIT(rename, .hook = CORDON_HOOK_SYS_RENAME, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 1)
+SYS_EXIT(renameat, .hook = CORDON_HOOK_SYS_RENAMEAT, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 2)
+SYS_EXIT(renameat2, .hook = CORDON_HOOK_SYS_RENAMEAT2, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 2, .arg = 5)
 /* An executable memfd (MFD_EXEC) refused by seccomp; the record carries the flags. */
 SYS_EXIT(memfd_create, .hook = CORDON_HOOK_SYS_MEMFD_CREATE, .err = EPERM,
 	 .layer = CORDON_LAYER_SECCOMP, .arg = 2)

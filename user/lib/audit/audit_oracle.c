@@ -155,6 +155,12 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SYS_EXECVEAT:
 		*category = "process";
 		return "syscall-execveat";
+	case CORDON_HOOK_SYS_RENAME:
+		return "syscall-rename";
+	case CORDON_HOOK_SYS_RENAMEAT:
+		return "syscall-renameat";
+	case CORDON_HOOK_SYS_RENAMEAT2:
+		return "syscall-renameat2";
 	default:
 		*category = "process";
 		return "syscall";

@@ -189,6 +189,8 @@ struct sock_fprog;
 enum cordon_mask_kind {
 	CORDON_MASK_SECRET, /* unreadable: /dev/null on a nodev mount, or an empty mode-000 tmpfs */
 	CORDON_MASK_READONLY, /* a read-only bind of itself */
+	CORDON_MASK_PIN,      /* a bind of itself, writable inside a write tree: as a mount point
+			       * it cannot be renamed, removed or replaced (EBUSY) */
 };
 
 struct cordon_mask {

@@ -147,6 +147,8 @@ static int apply_mask(const struct cordon_mask *m)
 {
 	const unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
+	if (m->kind == CORDON_MASK_PIN)
+		return mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL);
 	if (m->kind == CORDON_MASK_READONLY) {
 		unsigned long keep = locked_flags(m->path);
 
@@ -272,6 +274,14 @@ static bool protected_path(const struct cordon_launch *l, const char *path)
 	return false;
 }
 
+static bool in_write_tree(const struct cordon_view *v, const char *path)
+{
+	for (size_t i = 0; i < v->nrw; i++)
+		if (!strcmp(path, v->rw[i]) || under(path, v->rw[i]))
+			return true;
+	return false;
+}
+
 /* A writable clone of the tree at @path, with its submounts (masks stay as they are), put on top
  * of it: the session's own mount, which no process outside the namespace uses. */
 static int rebind_writable(const char *path)
@@ -316,6 +326,20 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
 		if (r < 0)
 			fail(report, CORDON_STEP_READONLY, -r, (int)i);
+	}
+	/* Pins inside a write tree are writable again (the clone kept them read-only), and are
+	 * mounts of their own for the listener to mark. */
+	for (size_t i = 0; i < l->nmasks; i++) {
+		const char *pin = l->masks[i].path;
+
+		if (l->masks[i].kind != CORDON_MASK_PIN || !in_write_tree(v, pin) ||
+		    protected_path(l, pin))
+			continue;
+		r = mount_setattr(AT_FDCWD, pin, 0, &rw, sizeof(rw)) < 0 ? -errno : 0;
+		if (r == 0 && l->fan_fd > 0)
+			r = cordon_fan_mark_mount(l->fan_fd, pin);
+		if (r < 0)
+			fail(report, CORDON_STEP_READONLY, -r, (int)(v->nrw + i));
 	}
 	/* The group is the listener's alone: the agent must never answer its own events. */
 	if (l->fan_fd > 0)
