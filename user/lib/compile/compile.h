@@ -215,10 +215,11 @@ struct pol_maps {
 };
 
 /*
- * One secrets.patterns glob as the BPF side matches it: at most one '*', no other wildcard,
- * at most CORDON_PATTERN_PART bytes on each side. -EINVAL with @msg otherwise.
+ * One secrets.patterns entry as the BPF side matches it: at most one '*', no other wildcard,
+ * at most CORDON_PATTERN_PART bytes on each side; a leading '!' makes it an exception.
+ * -EINVAL with @msg otherwise.
  */
-int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+int policy_compile_pattern(const char *pattern, struct cordon_name_pattern *out, char *msg,
 			   size_t msgsz);
 
 /*

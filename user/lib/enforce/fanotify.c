@@ -193,22 +193,21 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
 	/* Execs are never ignored when exec_deny names paths: a rename can put a file there. */
 	uint64_t ignore = f->exec_deny && f->exec_deny->n ? FAN_OPEN_PERM : FAN_EVENTS;
-	char link[64], path[PATH_MAX];
+	char fd_path[64], target[PATH_MAX];
 	struct stat st;
 	uint32_t rule = 0;
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
-	n = readlink(link, path, sizeof(path) - 1);
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", m->fd);
+	n = readlink(fd_path, target, sizeof(target) - 1);
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0) {
-		path[n] = 0;
-		rule = decide(f, &st, path, m->mask & FAN_OPEN_EXEC_PERM);
+		target[n] = 0;
+		rule = decide(f, &st, target, m->mask & FAN_OPEN_EXEC_PERM);
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {
-		n = 0;
-		path[0] = 0;
+		target[0] = 0;
 		memset(&st, 0, sizeof(st));
 	}
 	if (write(f->fd, &resp, sizeof(resp)) != sizeof(resp))
@@ -218,7 +217,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 		f->nignored++;
 	if (resp.response == FAN_DENY) {
 		f->refused++;
-		report(f, m, &st, path, rule);
+		report(f, m, &st, target, rule);
 	}
 }
 
