@@ -64,76 +64,84 @@
 	X(SECCOMP_KILL, 35, "seccomp-kill")
 
 /* hdr.hook: the kernel hook that decided */
-#define CORDON_HOOKS(X)                                                                            \
-	/* enforcement hooks (cgroup and LSM programs) */                                          \
-	X(FILE_OPEN, 1, "file_open") /* lsm/file_open */                                           \
-	X(CONNECT4, 2, "connect4")   /* cgroup/connect4 */                                         \
-	X(CONNECT6, 3, "connect6")   /* cgroup/connect6 */                                         \
-	/* lsm/path_mknod: creating a file (open O_CREAT too) */                                   \
-	X(PATH_MKNOD, 4, "path_mknod")                                                             \
-	X(PATH_MKDIR, 5, "path_mkdir")			  /* lsm/path_mkdir */                     \
-	X(PATH_SYMLINK, 6, "path_symlink")		  /* lsm/path_symlink */                   \
-	X(PATH_LINK, 7, "path_link")			  /* lsm/path_link: either end */          \
-	X(PATH_RENAME, 8, "path_rename")		  /* lsm/path_rename: either end */        \
-	X(PATH_UNLINK, 9, "path_unlink")		  /* lsm/path_unlink */                    \
-	X(PATH_RMDIR, 10, "path_rmdir")			  /* lsm/path_rmdir */                     \
-	X(PATH_TRUNCATE, 11, "path_truncate")		  /* lsm/path_truncate */                  \
-	X(PATH_CHMOD, 12, "path_chmod")			  /* lsm/path_chmod */                     \
-	X(FILE_TRUNCATE, 13, "file_truncate")		  /* lsm/file_truncate (6.2+) */           \
-	X(BPRM_CHECK, 14, "bprm_check_security")	  /* lsm/bprm_check_security */            \
-	X(MMAP_FILE, 15, "mmap_file")			  /* lsm/mmap_file with PROT_EXEC */       \
-	X(FILE_MPROTECT, 16, "file_mprotect")		  /* lsm/file_mprotect to PROT_EXEC */     \
-	X(UNIX_STREAM_CONNECT, 17, "unix_stream_connect") /* lsm/unix_stream_connect */            \
-	X(UNIX_MAY_SEND, 18, "unix_may_send")		  /* lsm/unix_may_send */                  \
-	X(SOCKET_CREATE, 19, "socket_create")		  /* lsm/socket_create */                  \
-	X(PTRACE, 20, "ptrace_access_check")		  /* lsm/ptrace_access_check */            \
-	X(TASK_KILL, 21, "task_kill")			  /* lsm/task_kill */                      \
-	X(BPF, 22, "bpf")				  /* lsm/bpf */                            \
-	X(SB_MOUNT, 23, "sb_mount")			  /* lsm/sb_mount */                       \
-	X(USERNS_CREATE, 24, "userns_create")		  /* lsm/userns_create */                  \
-	X(FILE_IOCTL, 25, "file_ioctl")			  /* lsm/file_ioctl: TIOCSTI, TIOCLINUX */ \
-	X(SENDMSG4, 26, "sendmsg4") /* cgroup/sendmsg4: UDP without connect() */                   \
-	X(SENDMSG6, 27, "sendmsg6") /* cgroup/sendmsg6 */                                          \
-	X(BIND4, 28, "bind4")	    /* cgroup/bind4 */                                             \
-	X(BIND6, 29, "bind6")	    /* cgroup/bind6 */                                             \
-	/* lsm/bprm_committed_creds: auto-confinement (issue 7) */                                 \
-	X(BPRM_COMMITTED_CREDS, 30, "bprm_committed_creds")                                        \
-	/* IP rules for the sockets of session tasks that no cgroup program judges (a task */      \
-	/* tagged at exec before its move into the session cgroup, or a socket made outside */     \
-	/* it): struct cordon_event_connect records, layer bpf_lsm. */                             \
-	X(SOCKET_CONNECT, 31, "socket_connect") /* lsm/socket_connect */                           \
-	X(SOCKET_SENDMSG, 32, "socket_sendmsg") /* lsm/socket_sendmsg with a destination */        \
-	X(SOCKET_BIND, 33, "socket_bind")	/* lsm/socket_bind */                              \
-	/* pathname unix sockets by path (struct cordon_event_unix) */                             \
-	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */          \
-	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */          \
-	/* tracepoint hooks */                                                                     \
-	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                    \
-	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                    \
-	/* CORDON_EV_SYSCALL records: tracepoint/syscalls/sys_exit_<syscall> */                    \
-	X(SYS_OPENAT, 66, "sys_exit_openat")                                                       \
-	X(SYS_OPEN, 67, "sys_exit_open")                                                           \
-	X(SYS_OPENAT2, 68, "sys_exit_openat2")                                                     \
-	X(SYS_EXECVE, 69, "sys_exit_execve")                                                       \
-	X(SYS_CONNECT, 70, "sys_exit_connect")                                                     \
-	X(SYS_UNSHARE, 71, "sys_exit_unshare")                                                     \
-	X(SYS_MOUNT, 72, "sys_exit_mount")                                                         \
-	X(SYS_SOCKET, 73, "sys_exit_socket")                                                       \
-	X(SYS_BPF, 74, "sys_exit_bpf")                                                             \
-	X(SYS_LINK, 75, "sys_exit_link")                                                           \
-	X(SYS_LINKAT, 76, "sys_exit_linkat")                                                       \
-	X(SYS_PTRACE, 77, "sys_exit_ptrace")                                                       \
-	X(SYS_KILL, 78, "sys_exit_kill")                                                           \
-	X(SYS_IOCTL, 79, "sys_exit_ioctl")                                                         \
-	X(SYS_IO_URING_SETUP, 80, "sys_exit_io_uring_setup")                                       \
-	/* tp_btf/signal_generate: CORDON_EV_SECCOMP_KILL records */                               \
-	X(SECCOMP_KILL, 81, "signal_generate")                                                     \
-	/* chmod family refused by the read-only view outside the write trees (EROFS) */           \
-	X(SYS_CHMOD, 82, "sys_exit_chmod")                                                         \
-	X(SYS_FCHMODAT, 83, "sys_exit_fchmodat")                                                   \
-	X(SYS_FCHMOD, 84, "sys_exit_fchmod")                                                       \
-	/* userspace: the fanotify listener's refusals (CORDON_EV_FILE records) */                 \
-	X(FANOTIFY_PERM, 85, "fanotify_perm")
+#define CORDON_HOOKS(X)                                                                             \
+	/* enforcement hooks (cgroup and LSM programs) */                                           \
+	X(FILE_OPEN, 1, "file_open") /* lsm/file_open */                                            \
+	X(CONNECT4, 2, "connect4")   /* cgroup/connect4 */                                          \
+	X(CONNECT6, 3, "connect6")   /* cgroup/connect6 */                                          \
+	/* lsm/path_mknod: creating a file (open O_CREAT too) */                                    \
+	X(PATH_MKNOD, 4, "path_mknod")                                                              \
+	X(PATH_MKDIR, 5, "path_mkdir")			  /* lsm/path_mkdir */                      \
+	X(PATH_SYMLINK, 6, "path_symlink")		  /* lsm/path_symlink */                    \
+	X(PATH_LINK, 7, "path_link")			  /* lsm/path_link: either end */           \
+	X(PATH_RENAME, 8, "path_rename")		  /* lsm/path_rename: either end */         \
+	X(PATH_UNLINK, 9, "path_unlink")		  /* lsm/path_unlink */                     \
+	X(PATH_RMDIR, 10, "path_rmdir")			  /* lsm/path_rmdir */                      \
+	X(PATH_TRUNCATE, 11, "path_truncate")		  /* lsm/path_truncate */                   \
+	X(PATH_CHMOD, 12, "path_chmod")			  /* lsm/path_chmod */                      \
+	X(FILE_TRUNCATE, 13, "file_truncate")		  /* lsm/file_truncate (6.2+) */            \
+	X(BPRM_CHECK, 14, "bprm_check_security")	  /* lsm/bprm_check_security */             \
+	X(MMAP_FILE, 15, "mmap_file")			  /* lsm/mmap_file with PROT_EXEC */        \
+	X(FILE_MPROTECT, 16, "file_mprotect")		  /* lsm/file_mprotect to PROT_EXEC */      \
+	X(UNIX_STREAM_CONNECT, 17, "unix_stream_connect") /* lsm/unix_stream_connect */             \
+	X(UNIX_MAY_SEND, 18, "unix_may_send")		  /* lsm/unix_may_send */                   \
+	X(SOCKET_CREATE, 19, "socket_create")		  /* lsm/socket_create */                   \
+	X(PTRACE, 20, "ptrace_access_check")		  /* lsm/ptrace_access_check */             \
+	X(TASK_KILL, 21, "task_kill")			  /* lsm/task_kill */                       \
+	X(BPF, 22, "bpf")				  /* lsm/bpf */                             \
+	X(SB_MOUNT, 23, "sb_mount")			  /* lsm/sb_mount */                        \
+	X(USERNS_CREATE, 24, "userns_create")		  /* lsm/userns_create */                   \
+	X(FILE_IOCTL, 25, "file_ioctl")			  /* lsm/file_ioctl: TIOCSTI, TIOCLINUX */  \
+	X(SENDMSG4, 26, "sendmsg4") /* cgroup/sendmsg4: UDP without connect() */                    \
+	X(SENDMSG6, 27, "sendmsg6") /* cgroup/sendmsg6 */                                           \
+	X(BIND4, 28, "bind4")	    /* cgroup/bind4 */                                              \
+	X(BIND6, 29, "bind6")	    /* cgroup/bind6 */                                              \
+	/* lsm/bprm_committed_creds: auto-confinement (issue 7) */                                  \
+	X(BPRM_COMMITTED_CREDS, 30, "bprm_committed_creds")                                         \
+	/* IP rules for the sockets of session tasks that no cgroup program judges (a task */       \
+	/* tagged at exec before its move into the session cgroup, or a socket made outside */      \
+	/* it): struct cordon_event_connect records, layer bpf_lsm. */                              \
+	X(SOCKET_CONNECT, 31, "socket_connect") /* lsm/socket_connect */                            \
+	X(SOCKET_SENDMSG, 32, "socket_sendmsg") /* lsm/socket_sendmsg with a destination */         \
+	X(SOCKET_BIND, 33, "socket_bind")	/* lsm/socket_bind */                               \
+	/* pathname unix sockets by path (struct cordon_event_unix) */                              \
+	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */           \
+	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */           \
+	/* tracepoint hooks */                                                                      \
+	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
+	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \
+	/* CORDON_EV_SYSCALL records: tracepoint/syscalls/sys_exit_<syscall> */                     \
+	X(SYS_OPENAT, 66, "sys_exit_openat")                                                        \
+	X(SYS_OPEN, 67, "sys_exit_open")                                                            \
+	X(SYS_OPENAT2, 68, "sys_exit_openat2")                                                      \
+	X(SYS_EXECVE, 69, "sys_exit_execve")                                                        \
+	X(SYS_CONNECT, 70, "sys_exit_connect")                                                      \
+	X(SYS_UNSHARE, 71, "sys_exit_unshare")                                                      \
+	X(SYS_MOUNT, 72, "sys_exit_mount")                                                          \
+	X(SYS_SOCKET, 73, "sys_exit_socket")                                                        \
+	X(SYS_BPF, 74, "sys_exit_bpf")                                                              \
+	X(SYS_LINK, 75, "sys_exit_link")                                                            \
+	X(SYS_LINKAT, 76, "sys_exit_linkat")                                                        \
+	X(SYS_PTRACE, 77, "sys_exit_ptrace")                                                        \
+	X(SYS_KILL, 78, "sys_exit_kill")                                                            \
+	X(SYS_IOCTL, 79, "sys_exit_ioctl")                                                          \
+	X(SYS_IO_URING_SETUP, 80, "sys_exit_io_uring_setup")                                        \
+	/* tp_btf/signal_generate: CORDON_EV_SECCOMP_KILL records */                                \
+	X(SECCOMP_KILL, 81, "signal_generate")                                                      \
+	/* chmod family refused by the read-only view outside the write trees (EROFS) */            \
+	X(SYS_CHMOD, 82, "sys_exit_chmod")                                                          \
+	X(SYS_FCHMODAT, 83, "sys_exit_fchmodat")                                                    \
+	X(SYS_FCHMOD, 84, "sys_exit_fchmod")                                                        \
+	/* userspace: the fanotify listener's refusals (CORDON_EV_FILE records) */                  \
+	X(FANOTIFY_PERM, 85, "fanotify_perm")                                                       \
+	/* exec from a memory file: MFD_EXEC refused by seccomp (EPERM), a sealed non-executable */ \
+	/* memfd (vm.memfd_noexec) or a file outside the exec trees refused at execveat (EACCES) */ \
+	X(SYS_MEMFD_CREATE, 86, "sys_exit_memfd_create")                                            \
+	X(SYS_EXECVEAT, 87, "sys_exit_execveat")                                                    \
+	/* renames refused by a mount point of the view (EBUSY): a pinned .git, protected files */  \
+	X(SYS_RENAME, 88, "sys_exit_rename")                                                        \
+	X(SYS_RENAMEAT, 89, "sys_exit_renameat")                                                    \
+	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

@@ -89,9 +89,13 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layo
  * component in the hooks, so a secret created after the session started is refused too. A
  * pattern is a prefix and a suffix around at most one '*' (exact when there is no '*').
  */
-#define CORDON_MAX_PATTERNS  32
-#define CORDON_PATTERN_PART  24
-#define CORDON_PATTERN_EXACT (1u << 0) /* no '*': the name equals prefix */
+#define CORDON_MAX_PATTERNS   32
+#define CORDON_PATTERN_PART   24
+#define CORDON_PATTERN_EXACT  (1u << 0) /* no '*': the name equals prefix */
+#define CORDON_PATTERN_NOCASE (1u << 1) /* prefix/suffix lower case; A-Z in names folded */
+#define CORDON_PATTERN_EXCEPT \
+	(1u << 2) /* "!name": a name it matches is no secret; these
+					 * entries come first, so the first match decides */
 
 struct cordon_pattern_key {
 	__u32 session; /* cordon_session.id */

@@ -45,8 +45,10 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 		return PT_REGS_PARM2_CORE_SYSCALL(regs);
 	case 3:
 		return PT_REGS_PARM3_CORE_SYSCALL(regs);
-	default:
+	case 4:
 		return PT_REGS_PARM4_CORE_SYSCALL(regs);
+	default:
+		return PT_REGS_PARM5_CORE_SYSCALL(regs);
 	}
 }
 
@@ -187,6 +189,27 @@ SYS_EXIT(openat2, .hook = CORDON_HOOK_SYS_OPENAT2, .err = EACCES, .layer = CORDO
 /* Landlock refuses executing outside the exec hierarchies with EACCES. */
 SYS_EXIT(execve, .hook = CORDON_HOOK_SYS_EXECVE, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
 	 .path = 1)
+/*
+ * The same by descriptor (fexecve): EACCES is Landlock's, or the kernel's for a memfd sealed
+ * non-executable by vm.memfd_noexec (the path is then empty, the flags carry AT_EMPTY_PATH).
+ */
+SYS_EXIT(execveat, .hook = CORDON_HOOK_SYS_EXECVEAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .path = 2, .arg = 5)
+/*
+ * Renames the session's view refuses: a mount point (the pinned .git of the project, the
+ * read-only binds of its hooks and config) can be neither renamed nor replaced, EBUSY. git
+ * writes its config through config.lock and a rename onto config: that is refused here too.
+ * The record carries the source path; renameat2 also its flags.
+ */
+SYS_EXIT(rename, .hook = CORDON_HOOK_SYS_RENAME, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 1)
+SYS_EXIT(renameat, .hook = CORDON_HOOK_SYS_RENAMEAT, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 2)
+SYS_EXIT(renameat2, .hook = CORDON_HOOK_SYS_RENAMEAT2, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
+	 .path = 2, .arg = 5)
+/* An executable memfd (MFD_EXEC) refused by seccomp; the record carries the flags. */
+SYS_EXIT(memfd_create, .hook = CORDON_HOOK_SYS_MEMFD_CREATE, .err = EPERM,
+	 .layer = CORDON_LAYER_SECCOMP, .arg = 2)
 
 /*
  * Landlock refuses TCP connects with EACCES, and abstract unix sockets outside the session

@@ -10,6 +10,7 @@
 #define EPERM  1
 #define ENOMEM 12
 #define EACCES 13
+#define EBUSY  16
 #define EROFS  30
 #define ENOSYS 38
 

@@ -145,6 +145,9 @@ static long name_step(__u32 i, struct name_ctx *c)
 	p = bpf_map_lookup_elem(&name_patterns, &k);
 	if (!p || !(p->deny & c->access) || !cordon_pattern_match(p, &c->name))
 		return 0;
+	/* Exceptions come first (policy_compile_maps): one that matches ends the search. */
+	if (p->flags & CORDON_PATTERN_EXCEPT)
+		return 1;
 	c->rule_id = p->rule_id;
 	c->deny = p->deny;
 	c->found = 1;
@@ -168,6 +171,7 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 				      name + c.name.len - CORDON_PATTERN_PART);
 	else
 		cordon_pattern_tail_from_head(&c.name);
+	c.name.backup = cordon_pattern_backup_len(&c.name);
 	bpf_loop(CORDON_MAX_PATTERNS, name_step, &c, 0);
 	if (!c.found)
 		return 0;

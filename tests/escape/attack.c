@@ -303,6 +303,17 @@ static int memfd_exec(const char *exe, char **envp)
 	return err;
 }
 
+/* An executable memfd asked for by name (MFD_EXEC, 6.3): EINVAL on kernels without it. */
+static int memfd_mfd_exec(void)
+{
+	int fd = (int)syscall(SYS_memfd_create, "payload", 0x0010U /* MFD_EXEC */);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 static int env(char **names)
 {
 	size_t off = 0;
@@ -385,6 +396,8 @@ int main(int argc, char **argv, char **envp)
 		return report(attack_unix_connect(a1, true));
 	if (!strcmp(name, "memfd_exec") && a1)
 		return report(memfd_exec(a1, envp));
+	if (!strcmp(name, "memfd_mfd_exec"))
+		return report(memfd_mfd_exec());
 	if (!strcmp(name, "memfd_payload"))
 		return snprintf(detail, sizeof(detail), "running-from-memfd"), report(0);
 	if (!strcmp(name, "env"))

@@ -122,18 +122,138 @@ check fan_inside_ran sh -c "echo '$out' | grep -qx ran"
 check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'secrets.patterns' $err"
 check fan_env_created_in_session_refused_EPERM sh -c "echo '$out' | grep -qx 'env_rc=1' && ! echo '$out' | grep -qx SECRET"
 check fan_env_record record file-open fanotify EPERM "$proj/.env"
-# Case variants: the matcher is case-sensitive today (issue 13 item 5): a known gap, never a pass.
-if echo "$out" | grep -qx 'pem_rc=1'; then
-	ok fan_upper_case_pem_refused
-	check fan_pem_record record file-open fanotify EPERM "$proj/SERVER.PEM"
-else
-	ok "fan_upper_case_pem_refused # SKIP known gap: secret patterns are case-sensitive (SERVER.PEM read)"
-fi
+check fan_upper_case_pem_refused sh -c "echo '$out' | grep -qx 'pem_rc=1' && ! echo '$out' | grep -qx k"
+check fan_upper_case_pem_record record file-open fanotify EPERM "$proj/SERVER.PEM"
 check fan_hardlink_to_ssh_key_in_cache_refused sh -c "echo '$out' | grep -qx 'link_rc=1' && ! echo '$out' | grep -q KEYDATA"
 check fan_hardlink_record record file-open fanotify EPERM "$home/.cache/cordon-files-innocent.txt"
 check fan_ordinary_file_works sh -c "echo '$out' | grep -qx fine && echo '$out' | grep -qx 'notes_rc=0'"
 # Outside processes raise no events: the .env the session could not read is readable outside.
 check fan_outside_reads_env_made_inside as_user cat "$proj/.env"
+
+# --- secret name variants: case, other projects' names, backup copies; templates readable -------
+# Each name both made before the session (masked at start) and during it (the listener).
+variants="SERVER.KEY prod.env Staging.ENV .env~ .env.bak .ENV.LOCAL server.pem~ deploy.key.orig id_rsa.old ID_ED25519.save keys.P12 cert.pfx.bak store.JKS"
+templates=".env.example .env.sample .env.template"
+mkdir -p "$proj/pre" "$proj/new"
+chown "$USER_NAME:" "$proj/pre" "$proj/new"
+for n in $variants $templates; do
+	as_user sh -c "echo SECRET-$n >'$proj/pre/$n'"
+	check "variant_outside_reads_$n" as_user grep -q "SECRET-$n" "$proj/pre/$n"
+done
+var_probe='echo ran
+for n in '"$variants $templates"'; do
+	cat "$1/pre/$n" >/dev/null 2>&1; echo "pre $n rc=$?"
+	echo "SECRET-$n" >"$1/new/$n" 2>/dev/null; cat "$1/new/$n" >/dev/null 2>&1; echo "new $n rc=$?"
+done'
+out=$(inside sh -c "$var_probe" sh "$proj")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check variant_inside_ran sh -c "echo '$out' | grep -qx ran"
+for n in $variants; do
+	check "variant_made_before_refused_$n" sh -c "echo '$out' | grep -qxF 'pre $n rc=1'"
+	check "variant_made_during_refused_$n" sh -c "echo '$out' | grep -qxF 'new $n rc=1'"
+	check "variant_made_during_record_$n" record file-open fanotify EPERM "$proj/new/$n"
+done
+check variant_made_before_record record syscall-openat landlock EACCES "$proj/pre/SERVER.KEY"
+for n in $templates; do
+	check "template_readable_$n" sh -c "echo '$out' | grep -qxF 'pre $n rc=0' && echo '$out' | grep -qxF 'new $n rc=0'"
+done
+
+# --- .env templates tracked by git: git diff, add -A and stash read them --------------------------
+repo=$proj/repo
+git_c="git -c user.email=agent@example.invalid -c user.name=agent"
+as_user sh -c "mkdir -p $repo && cd $repo && git init -q && echo 'KEY=' >.env.example && echo a >a.txt &&
+	$git_c add -A && $git_c commit -qm init"
+git_probe="cd $repo && echo ran && echo 'KEY=changed' >.env.example &&
+	git diff --stat | grep -q env.example && echo diff_ok &&
+	git add -A && git diff --cached --name-only | grep -qx .env.example && echo add_ok &&
+	$git_c stash -q && grep -qx 'KEY=' .env.example && echo stash_ok &&
+	$git_c stash pop -q && grep -qx 'KEY=changed' .env.example && echo pop_ok"
+out=$(as_user sh -c "$git_probe" 2>&1)
+check git_template_outside_works sh -c "echo '$out' | grep -qx pop_ok"
+as_user sh -c "cd $repo && git checkout -q -- . && git reset -q --hard"
+out=$(inside sh -c "$git_probe" 2>&1)
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+for s in diff_ok add_ok stash_ok pop_ok; do
+	check "git_template_inside_$s" sh -c "echo '$out' | grep -qx $s"
+done
+
+# --- credential files inside read-allowed trees (base.yaml secrets.files, one test each) --------
+creds=".m2/settings.xml .m2/settings-security.xml .gradle/gradle.properties .cargo/credentials
+.cargo/credentials.toml .docker/config.json .npmrc .pypirc .netrc .git-credentials
+.config/gh/hosts.yml .kube/config .config/gcloud/credentials.db .azure/accessTokens.json
+.aws/credentials .gnupg/private.key .vault-token .gem/credentials .config/composer/auth.json
+.composer/auth.json .terraform.d/credentials.tfrc.json .config/hub .config/containers/auth.json
+.pgpass .my.cnf .s3cfg .boto .databrickscfg .oci/config .password-store/x.gpg
+.local/share/keyrings/login.keyring"
+made=() made_dirs=()
+for c in $creds; do
+	[[ -e $home/$c ]] && continue
+	d=$(dirname "$home/$c")
+	while [[ ! -e $d ]]; do made_dirs=("$d" "${made_dirs[@]}") && d=$(dirname "$d"); done
+	as_user sh -c "mkdir -p '$(dirname "$home/$c")' && echo 'CRED-$c' >'$home/$c'"
+	made+=("$home/$c")
+done
+# Only what this suite made is removed (reverse order: a directory after what is in it).
+cleanup_creds() {
+	rm -f "${made[@]}"
+	((${#made_dirs[@]})) && printf '%s\n' "${made_dirs[@]}" | sort -r | xargs -d '\n' rmdir 2>/dev/null
+}
+trap 'cleanup; cleanup_keys; cleanup_creds' EXIT
+for c in $creds; do
+	check "cred_outside_readable_$c" as_user cat "$home/$c"
+done
+cred_probe='echo ran; for c in '"$(echo $creds)"'; do cat "$HOME/$c" >/dev/null 2>&1; echo "$c rc=$?"; done'
+out=$(POLICY=agent inside sh -c "$cred_probe")
+check cred_inside_ran sh -c "echo '$out' | grep -qx ran"
+for c in $creds; do
+	check "cred_inside_refused_$c" sh -c "echo '$out' | grep -qxF '$c rc=1'"
+	check "cred_inside_record_$c" record syscall-openat landlock EACCES "$home/$c"
+done
+
+# --- credential variables (base.yaml secrets.env.deny): absent inside, what agents need kept -----
+denied_vars="PGPASSWORD MYSQL_PWD DATABASE_URL REDIS_URL MONGODB_URI MONGO_URL APP_DATABASE_URL
+database_url github_token GITHUB_TOKEN GH_TOKEN NPM_TOKEN HF_TOKEN_PATH AWS_SECRET_ACCESS_KEY
+SECRET_KEY STRIPE_SECRET DB_PASSWORD db_password SMTP_PASSWD GPG_PASSPHRASE SIGNING_KEY
+MY_SERVICE_API_KEY openai_api_key DEPLOY_PRIVATE_KEY_PATH GOOGLE_APPLICATION_CREDENTIALS
+NPM_CONFIG__AUTH SENTRY_DSN VAULT_TOKEN DOCKER_HOST SSH_AUTH_SOCK GPG_AGENT_INFO"
+kept_vars="PATH HOME TERM LANG USER SHELL ANTHROPIC_API_KEY OPENAI_API_KEY EDITOR XAUTHORITY KUBECONFIG"
+env_args=()
+for v in $denied_vars; do env_args+=("$v=cordon-canary"); done
+for v in EDITOR XAUTHORITY KUBECONFIG ANTHROPIC_API_KEY OPENAI_API_KEY; do env_args+=("$v=kept"); done
+out=$(export "${env_args[@]}" TERM=xterm LANG=C.UTF-8 && as_user env)
+for v in $denied_vars; do
+	check "env_outside_has_$v" sh -c "echo '$out' | grep -q '^$v=cordon-canary'"
+done
+out=$(export "${env_args[@]}" TERM=xterm LANG=C.UTF-8 && POLICY=agent inside sh -c 'echo ran; env')
+check env_inside_ran sh -c "echo '$out' | grep -qx ran"
+for v in $denied_vars; do
+	check "env_inside_dropped_$v" sh -c "! echo '$out' | grep -q '^$v='"
+done
+for v in $kept_vars; do
+	check "env_inside_kept_$v" sh -c "echo '$out' | grep -q '^$v='"
+done
+
+# --- exec_deny by path for a program put in place during the session (the listener's exec
+# permission events), by copy and by rename; other programs in the project still run -------------
+pol=$proj.execdeny.yaml
+printf 'name: execdeny\nextends: builtin:offline\nprocess:\n  exec_deny:\n    - %s/tools/deploy\n' "$proj" >"$pol"
+as_user sh -c "mkdir -p $proj/tools && cp /bin/echo $proj/tools/deploy"
+check exec_deny_outside_runs as_user "$proj/tools/deploy" ok
+rm -rf "$proj/tools"
+exec_probe="echo ran; mkdir -p $proj/tools && cp /bin/echo $proj/tools/deploy && cp /bin/echo $proj/tools/other
+$proj/tools/deploy copied; echo copy_rc=\$?
+$proj/tools/other other-runs; echo other_rc=\$?
+rm $proj/tools/deploy && mv $proj/tools/other $proj/tools/deploy && $proj/tools/deploy renamed; echo rename_rc=\$?
+cat $proj/tools/deploy >/dev/null; echo read_rc=\$?"
+out=$(POLICY=$pol inside sh -c "$exec_probe")
+printf "%s\n" "$out" | sed "s/^/# inside: /"
+check exec_deny_inside_ran sh -c "echo '$out' | grep -qx ran"
+check exec_deny_copy_refused sh -c "echo '$out' | grep -qx 'copy_rc=126' && ! echo '$out' | grep -qx copied"
+check exec_deny_other_program_runs sh -c "echo '$out' | grep -qx other-runs && echo '$out' | grep -qx 'other_rc=0'"
+check exec_deny_renamed_in_refused sh -c "echo '$out' | grep -qx 'rename_rc=126' && ! echo '$out' | grep -qx renamed"
+check exec_deny_read_still_allowed sh -c "echo '$out' | grep -qx 'read_rc=0'"
+check exec_deny_record record file-open fanotify EPERM "$proj/tools/deploy"
+rm -f "$pol"
 
 # --- fail closed: the listener killed, the session dies with it --------------------------------
 "$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \

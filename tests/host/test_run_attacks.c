@@ -891,25 +891,64 @@ static void bpf_map_create(const struct attack_row *a)
 	check_record(a->name, &s, &a->rec[0]);
 }
 
-/* memfd_create + fexecve: Landlock applies no path rule to a memfd, and seccomp cannot tell a
- * memfd from another descriptor; BPF LSM refuses exec of a file with no name. Without BPF LSM
- * it is a known gap, never a pass. */
+/* Root can set vm.memfd_noexec in the session's pid namespace where the kernel has it (6.3). */
+static bool kernel_has_memfd_noexec(void)
+{
+	return geteuid() == 0 && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
+}
+
+/*
+ * memfd_create + fexecve: Landlock applies no path rule to a memfd. BPF LSM refuses exec of a
+ * file with no name; else vm.memfd_noexec in the session's pid namespace makes every memfd
+ * sealed non-executable, so the exec fails (EACCES, recorded by execveat's exit). Without
+ * either it is a declared gap (plan.c), never a pass.
+ */
 static void memfd_exec(const struct attack_row *a)
 {
+	/* fexecve: an empty path and AT_EMPTY_PATH (0x1000) in the flags. */
+	const struct want rec = { .action = "syscall-execveat",
+				  .layer = "landlock",
+				  .hook = "sys_exit_execveat",
+				  .error = "EACCES",
+				  .path = "",
+				  .has_arg = true,
+				  .arg = 0x1000,
+				  .inferred = true };
 	struct spawn s = SPAWN("memfd_exec", "/proc/self/exe");
 	struct result r;
 
 	outside_ok(a->name, &s, "running-from-memfd");
 	s.inside = true;
 	run(&s, &r);
-	if (r.err != 0 || !strstr(r.out, "running-from-memfd"))
+	if (r.err != 0 || !strstr(r.out, "running-from-memfd")) {
 		tap_check(r.err == EACCES, "%s_refused_EACCES", a->name);
-	else if (audit_bpf_lsm(&s))
+		if (!audit_bpf_lsm(&s))
+			check_record(a->name, &s, &rec);
+	} else if (audit_bpf_lsm(&s) || kernel_has_memfd_noexec()) {
 		tap_check(false, "%s_refused_EACCES", a->name);
-	else
-		tap_skip("known gap: exec from a memfd is only refused by BPF LSM (bprm_check), "
-			 "which this kernel lacks",
+	} else {
+		tap_skip("known gap (listed at start): exec from a memfd needs BPF LSM or "
+			 "vm.memfd_noexec, which this kernel lacks",
 			 "%s_refused", a->name);
+	}
+}
+
+/* memfd_create(MFD_EXEC): the one way to an executable memfd under vm.memfd_noexec; seccomp. */
+static void memfd_mfd_exec(const struct attack_row *a)
+{
+	const struct want rec = SECCOMP_ARG("memfd_create", 0x10);
+	struct spawn s = SPAWN("memfd_mfd_exec");
+	struct result r;
+
+	run(&s, &r);
+	if (r.err == EINVAL) {
+		tap_skip("this kernel has no MFD_EXEC (before 6.3): memfds are executable anyway",
+			 "%s_outside_succeeds", a->name);
+		return;
+	}
+	tap_check(r.err == 0, "%s_outside_succeeds", a->name);
+	inside_refused(a->name, &s, EPERM, NULL, &r);
+	check_record(a->name, &s, &rec);
 }
 
 /*
@@ -994,6 +1033,7 @@ static const struct attack_row process_rows[] = {
 	  .rec = { SECCOMP_ARG("bpf", 0 /* BPF_MAP_CREATE */) },
 	  .custom = bpf_map_create },
 	{ "memfd_create_fexecve", .custom = memfd_exec },
+	{ "memfd_create_mfd_exec", .custom = memfd_mfd_exec },
 };
 
 /*

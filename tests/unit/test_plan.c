@@ -66,6 +66,8 @@ static struct cordon_plan_kernel kernel(int abi, bool bpf_lsm, enum privilege pr
 		.root = priv == PRIV_ROOT,
 		.daemon = priv == PRIV_DAEMON,
 		.daemon_bpf_lsm = priv == PRIV_DAEMON && bpf_lsm,
+		/* This machine's kernel has the knob: root sets it in the session's pid namespace. */
+		.memfd_noexec = priv == PRIV_ROOT,
 		.cgroup_bpf_detail = "cgroup BPF detail",
 	};
 }
@@ -136,6 +138,35 @@ static void test_plan__strict_with_mount_ns_enforces_exec_deny_by_masks(void **s
 	done(&plan, &ll, pol);
 }
 
+/* Exec from a memfd escapes Landlock's exec rules: BPF LSM, or vm.memfd_noexec (root). */
+static void test_plan__memfd_exec_needs_bpf_lsm_or_memfd_noexec(void **state)
+{
+	struct cordon_plan_kernel k = kernel(7, false, PRIV_USER_USERNS);
+	const char *rule = "process: exec of a memory file";
+	struct pol_landlock ll;
+	struct policy *pol;
+	struct cordon_plan plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	const struct cordon_plan_gap *g = gap_of(&plan, rule);
+
+	(void)state;
+	assert_non_null(g);
+	assert_string_equal(g->needs, "bpf-lsm or vm.memfd_noexec (root)");
+	assert_true(plan.refuse);
+	done(&plan, &ll, pol);
+	k = kernel(7, false, PRIV_ROOT);
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_null(gap_of(&plan, rule));
+	done(&plan, &ll, pol);
+	k.memfd_noexec = false;
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_non_null(gap_of(&plan, rule));
+	done(&plan, &ll, pol);
+	k = kernel(7, true, PRIV_ROOT);
+	plan = plan_of(strict_policy, &k, false, &ll, &pol);
+	assert_null(gap_of(&plan, rule));
+	done(&plan, &ll, pol);
+}
+
 static void test_plan__root_with_bpf_lsm_enforces_everything_at_every_abi(void **state)
 {
 	(void)state;
@@ -203,6 +234,9 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	 * BPF LSM socket hooks. */
 	expect += !cg && !lsm;
 	assert_int_equal(gap_of(&plan, "network.unix") != NULL, !cg && !lsm);
+	expect += !lsm && priv != PRIV_ROOT;
+	assert_int_equal(gap_of(&plan, "process: exec of a memory file") != NULL,
+			 !lsm && priv != PRIV_ROOT);
 
 	assert_int_equal(plan.ngaps, expect);
 	assert_int_equal(plan.strict, strict);
@@ -421,6 +455,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan__strict_without_bpf_lsm_refuses_exec_deny),
 		cmocka_unit_test(test_plan__strict_with_mount_ns_enforces_exec_deny_by_masks),
+		cmocka_unit_test(test_plan__memfd_exec_needs_bpf_lsm_or_memfd_noexec),
 		cmocka_unit_test(test_plan__root_with_bpf_lsm_enforces_everything_at_every_abi),
 		cmocka_unit_test(test_plan__every_layer_and_gap_combination),
 		cmocka_unit_test(test_plan__best_effort_never_refuses),

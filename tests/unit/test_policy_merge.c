@@ -272,13 +272,15 @@ static void test_policy_merge__floor_intersects_path_trees(void **state)
 static void test_policy_merge__floor_unites_denies_and_tightens_scalars(void **state)
 {
 	struct policy *floor = ready("name: f\nmode: strict\nsecrets:\n  files: [/etc/secret]\n"
-				     "  patterns: [\"*.pem\"]\n  env:\n    deny: [\"AWS_*\"]\n"
+				     "  patterns: [\"*.pem\", \"!ca.pem\"]\n"
+				     "  env:\n    deny: [\"AWS_*\"]\n"
 				     "filesystem:\n  protect: [/etc/hosts]\n"
 				     "process:\n  exec_deny: [/usr/bin/sudo]\n  ptrace: none\n"
 				     "limits: {pids: 100, memory: 8G}\naudit: {record: [exec]}\n",
 				     NULL);
 	struct policy *p =
 		ready("name: t\nmode: best_effort\nsecrets:\n  files: [/home/user/.ssh]\n"
+		      "  patterns: [\"!ca.pem\", \"!server.pem\"]\n"
 		      "  env:\n    keep: [AWS_PROFILE, TERM]\n"
 		      "process:\n  ptrace: session\n  signal: any\n"
 		      "limits: {pids: 1000, memory: 1G, nofile: 64}\naudit: {record: [deny]}\n",
@@ -291,6 +293,9 @@ static void test_policy_merge__floor_unites_denies_and_tightens_scalars(void **s
 	assert_int_equal(p->signal, POL_SIGNAL_ANY);
 	assert_true(has(&p->sec_files, "/etc/secret") && has(&p->sec_files, "/home/user/.ssh"));
 	assert_true(has(&p->sec_patterns, "*.pem"));
+	/* A user exception cannot narrow the floor's patterns, unless the floor excepts it too. */
+	assert_true(has(&p->sec_patterns, "!ca.pem"));
+	assert_false(has(&p->sec_patterns, "!server.pem"));
 	assert_true(has(&p->fs_protect, "/etc/hosts"));
 	assert_true(has(&p->exec_deny, "/usr/bin/sudo"));
 	assert_int_equal(p->pids, 100);

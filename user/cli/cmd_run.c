@@ -52,6 +52,8 @@ static int probe_kernel(struct run *r)
 	 */
 	if (k->root && k->mount_ns && k->cgroup_bpf && !k->daemon)
 		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
+	/* A per-pid-namespace knob (6.3): the session has its own pid namespace with the view. */
+	k->memfd_noexec = k->root && k->mount_ns && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
 					    CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP));
 	if (missing) {

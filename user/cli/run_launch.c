@@ -93,6 +93,9 @@ int run_prepare_launch(struct run *r)
 		l->view = &r->view;
 		/* Its own pid namespace too: outside processes are out of its sight and reach. */
 		l->pidns = true;
+		/* BPF LSM refuses exec of a memfd itself, and its record names the file. */
+		l->memfd_noexec = r->kern.memfd_noexec &&
+				  !(r->plan.layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM));
 	}
 	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&

@@ -149,6 +149,18 @@ static const char *syscall_action(unsigned int hook, const char **category)
 		return "syscall-fchmodat";
 	case CORDON_HOOK_SYS_FCHMOD:
 		return "syscall-fchmod";
+	case CORDON_HOOK_SYS_MEMFD_CREATE:
+		*category = "process";
+		return "syscall-memfd_create";
+	case CORDON_HOOK_SYS_EXECVEAT:
+		*category = "process";
+		return "syscall-execveat";
+	case CORDON_HOOK_SYS_RENAME:
+		return "syscall-rename";
+	case CORDON_HOOK_SYS_RENAMEAT:
+		return "syscall-renameat";
+	case CORDON_HOOK_SYS_RENAMEAT2:
+		return "syscall-renameat2";
 	default:
 		*category = "process";
 		return "syscall";

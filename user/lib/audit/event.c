@@ -188,6 +188,11 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_CHMOD] = { "syscall-chmod", "file" },
 	[CORDON_HOOK_SYS_FCHMODAT] = { "syscall-fchmodat", "file" },
 	[CORDON_HOOK_SYS_FCHMOD] = { "syscall-fchmod", "file" },
+	[CORDON_HOOK_SYS_MEMFD_CREATE] = { "syscall-memfd_create", "process" },
+	[CORDON_HOOK_SYS_EXECVEAT] = { "syscall-execveat", "process" },
+	[CORDON_HOOK_SYS_RENAME] = { "syscall-rename", "file" },
+	[CORDON_HOOK_SYS_RENAMEAT] = { "syscall-renameat", "file" },
+	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */

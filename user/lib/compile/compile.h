@@ -260,10 +260,11 @@ struct pol_maps {
 };
 
 /*
- * One secrets.patterns glob as the BPF side matches it: at most one '*', no other wildcard,
- * at most CORDON_PATTERN_PART bytes on each side. -EINVAL with @msg otherwise.
+ * One secrets.patterns entry as the BPF side matches it: at most one '*', no other wildcard,
+ * at most CORDON_PATTERN_PART bytes on each side; a leading '!' makes it an exception.
+ * -EINVAL with @msg otherwise.
  */
-int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+int policy_compile_pattern(const char *pattern, struct cordon_name_pattern *out, char *msg,
 			   size_t msgsz);
 
 /*
@@ -326,6 +327,7 @@ struct cordon_plan_kernel {
 	bool daemon;	     /* the daemon made the session: cgroup BPF is its */
 	bool daemon_bpf_lsm; /* ... and it fills BPF LSM rules */
 	bool fanotify;	     /* our fanotify permission group exists (root, own mount namespace) */
+	bool memfd_noexec; /* vm.memfd_noexec, ours to set in the session's pid namespace (root) */
 	const char *cgroup_bpf_detail; /* why cgroup BPF is not active, for the gap's reason */
 };
 

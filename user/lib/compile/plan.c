@@ -108,6 +108,17 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "mount-ns",
 			    "no mount namespace (needs root or unprivileged user namespaces): the "
 			    "host's /tmp, terminals and processes stay visible, leftovers live on");
+	/*
+	 * A memfd has no path, so Landlock's exec rules never see it: an exec-restricted agent
+	 * could run whatever it writes into one. BPF LSM refuses exec of a file without a name;
+	 * else vm.memfd_noexec in the session's pid namespace (with seccomp refusing MFD_EXEC).
+	 */
+	if (!r && !(plan->layers & POL_NEEDS_BPF_LSM) && !k->memfd_noexec)
+		r = add_gap(plan, CORDON_GAP_LANDLOCK,
+			    "process: exec of a memory file (memfd_create)",
+			    "bpf-lsm or vm.memfd_noexec (root)",
+			    "Landlock has no path rule for a memfd, and vm.memfd_noexec is missing "
+			    "or not ours to set");
 	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
 	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
 		r = add_gap(plan, CORDON_GAP_VIEW,

@@ -298,6 +298,46 @@ static int add_inode(struct pol_maps *m, const char *path, uint32_t deny, uint32
 	return 0;
 }
 
+/*
+ * secrets.patterns into the name_patterns entries: exceptions ("!.env.example") first, so the
+ * hooks stop at the first pattern that matches a name and an exception still wins.
+ */
+static int compile_patterns(const struct policy *p, struct pol_maps *out,
+			    struct policy_errors *errs)
+{
+	if (p->sec_patterns.n > CORDON_MAX_PATTERNS) {
+		const struct pol_item *it = &p->sec_patterns.v[CORDON_MAX_PATTERNS];
+
+		policy_errorf(errs, it->file, it->line, it->col,
+			      "more than %d secret name patterns", CORDON_MAX_PATTERNS);
+		return -E2BIG;
+	}
+	if (!p->sec_patterns.n)
+		return 0;
+	out->patterns = calloc(p->sec_patterns.n, sizeof(*out->patterns));
+	if (!out->patterns)
+		return -ENOMEM;
+	for (int except = 1; except >= 0; except--)
+		for (size_t i = 0; i < p->sec_patterns.n; i++) {
+			const struct pol_item *it = &p->sec_patterns.v[i];
+			struct cordon_name_pattern *pat = &out->patterns[out->npatterns];
+			char msg[160];
+			int r;
+
+			if ((it->s[0] == '!') != except)
+				continue;
+			r = policy_compile_pattern(it->s, pat, msg, sizeof(msg));
+			if (r < 0) {
+				policy_errorf(errs, it->file, it->line, it->col, "%s", msg);
+				return r;
+			}
+			pat->rule_id = POL_RULE_ID(POL_RULE_PATTERN, i);
+			pat->deny = CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC;
+			out->npatterns++;
+		}
+	return 0;
+}
+
 int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
 			struct pol_maps *out, struct policy_errors *errs)
 {
@@ -330,32 +370,8 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		out->session_flags |= CORDON_SESSION_AUDIT_CONNECT;
 	if (p->ptrace == POL_PTRACE_NONE)
 		out->session_flags |= CORDON_SESSION_PTRACE_SECCOMP;
-	if (!r && p->sec_patterns.n > CORDON_MAX_PATTERNS) {
-		const struct pol_item *it = &p->sec_patterns.v[CORDON_MAX_PATTERNS];
-
-		policy_errorf(errs, it->file, it->line, it->col,
-			      "more than %d secret name patterns", CORDON_MAX_PATTERNS);
-		r = -E2BIG;
-	}
-	if (!r && p->sec_patterns.n) {
-		out->patterns = calloc(p->sec_patterns.n, sizeof(*out->patterns));
-		if (!out->patterns)
-			r = -ENOMEM;
-	}
-	for (size_t i = 0; !r && i < p->sec_patterns.n; i++) {
-		const struct pol_item *it = &p->sec_patterns.v[i];
-		char msg[160];
-
-		r = policy_compile_pattern(it->s, &out->patterns[i], msg, sizeof(msg));
-		if (r < 0) {
-			policy_errorf(errs, it->file, it->line, it->col, "%s", msg);
-			break;
-		}
-		out->patterns[i].rule_id = POL_RULE_ID(POL_RULE_PATTERN, i);
-		out->patterns[i].deny =
-			CORDON_ACCESS_READ | CORDON_ACCESS_WRITE | CORDON_ACCESS_EXEC;
-		out->npatterns++;
-	}
+	if (!r)
+		r = compile_patterns(p, out, errs);
 	for (size_t k = 0; !r && k < ARRAY_SIZE(inode_lists); k++)
 		for (size_t i = 0; !r && i < inode_lists[k].l->n; i++)
 			r = add_inode(out, inode_lists[k].l->v[i].s, inode_lists[k].deny,
@@ -365,9 +381,16 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 	return r;
 }
 
-int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, char *msg,
+/*
+ * Secret names are matched without regard to case (a case-preserving file system keeps
+ * "SERVER.PEM" apart from "server.pem", but both are certificates). An exception ("!name") is
+ * matched exactly, case included, so that it stays as narrow as written.
+ */
+int policy_compile_pattern(const char *pattern, struct cordon_name_pattern *out, char *msg,
 			   size_t msgsz)
 {
+	bool except = pattern[0] == '!';
+	const char *glob = pattern + except;
 	const char *star = strchr(glob, '*');
 	size_t plen = star ? (size_t)(star - glob) : strlen(glob);
 	size_t slen = star ? strlen(star + 1) : 0;
@@ -398,6 +421,15 @@ int policy_compile_pattern(const char *glob, struct cordon_name_pattern *out, ch
 	} else {
 		out->flags = CORDON_PATTERN_EXACT;
 	}
+	if (except) {
+		out->flags |= CORDON_PATTERN_EXCEPT;
+		return 0;
+	}
+	out->flags |= CORDON_PATTERN_NOCASE;
+	for (size_t i = 0; i < plen; i++)
+		out->prefix[i] = (uint8_t)tolower(out->prefix[i]);
+	for (size_t i = 0; i < slen; i++)
+		out->suffix[i] = (uint8_t)tolower(out->suffix[i]);
 	return 0;
 }
 

@@ -29,6 +29,10 @@
 
 #define EPERM_ACT SCMP_ACT_ERRNO(EPERM)
 
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
 /* Refused for every policy. */
 static const struct pol_seccomp_rule always[] = {
 	/* Terminal injection: push keystrokes into the developer's shell after the agent exits. */
@@ -53,6 +57,12 @@ static const struct pol_seccomp_rule always[] = {
 	 * clone, whose flags are checked above. */
 	{ "clone3", SCMP_ACT_ERRNO(ENOSYS), 0, { { 0 } }, "flags unreadable by seccomp" },
 	{ "setns", EPERM_ACT, 0, { { 0 } }, "joining namespaces" },
+	/* An executable memory file: with vm.memfd_noexec (launch.c) the only way to get one. */
+	{ "memfd_create",
+	  EPERM_ACT,
+	  1,
+	  { { 1, SCMP_CMP_MASKED_EQ, MFD_EXEC, MFD_EXEC } },
+	  "executable memfd (MFD_EXEC)" },
 	/* io_uring performs file and network operations that bypass syscall filters. */
 	{ "io_uring_setup", EPERM_ACT, 0, { { 0 } }, "bypasses syscall filtering" },
 	{ "io_uring_enter", EPERM_ACT, 0, { { 0 } }, "bypasses syscall filtering" },

@@ -213,6 +213,8 @@ struct sock_fprog;
 enum cordon_mask_kind {
 	CORDON_MASK_SECRET, /* unreadable: /dev/null on a nodev mount, or an empty mode-000 tmpfs */
 	CORDON_MASK_READONLY, /* a read-only bind of itself */
+	CORDON_MASK_PIN,      /* a bind of itself, writable inside a write tree: as a mount point
+			       * it cannot be renamed, removed or replaced (EBUSY) */
 };
 
 struct cordon_mask {
@@ -249,7 +251,8 @@ struct cordon_launch {
 	unsigned int landlock_flags;
 	const struct sock_fprog *seccomp; /* NULL: none */
 	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
-	bool pty;   /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
+	bool memfd_noexec; /* vm.memfd_noexec=1 in that pid namespace (root, the knob probed) */
+	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
 };
@@ -274,6 +277,7 @@ enum cordon_launch_step {
 	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
 	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
+	CORDON_STEP_MEMFD_NOEXEC, /* vm.memfd_noexec in the session's pid namespace */
 };
 
 struct cordon_launch_failure {
@@ -327,9 +331,10 @@ struct cordon_fan {
 	size_t nnames;
 	struct cordon_fan_inode *inodes; /* files of secrets.files and exec_deny, any name */
 	size_t ninodes;
-	size_t nignored;	       /* ignore marks placed on allowed inodes */
-	unsigned long refused, errors; /* opens refused; responses that failed */
-	pid_t guard_pid;	       /* kills the session cgroup when this process exits */
+	const struct pol_list *exec_deny; /* borrowed: process.exec_deny, by path for exec opens */
+	size_t nignored;		  /* ignore marks placed on allowed inodes */
+	unsigned long refused, errors;	  /* opens refused; responses that failed */
+	pid_t guard_pid;		  /* kills the session cgroup when this process exits */
 	/* Refusals as CORDON_EV_FILE records (layer fanotify) for the audit stream. */
 	void (*on_refuse)(void *ctx, const void *ev, size_t size);
 	void *ctx;

@@ -9,7 +9,11 @@
 #include "enforce/enforce.h"
 #include "policy/policy.h"
 
-static int name_matches(const char *entry, const struct pol_list *globs)
+/*
+ * Deny globs match without regard to case (a tool reads "database_url" as readily as
+ * "DATABASE_URL"); keep globs match exactly, so an exception stays as narrow as written.
+ */
+static int name_matches(const char *entry, const struct pol_list *globs, int flags)
 {
 	const char *eq = strchr(entry, '=');
 	size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
@@ -21,7 +25,7 @@ static int name_matches(const char *entry, const struct pol_list *globs)
 	memcpy(name, entry, len);
 	name[len] = '\0';
 	for (size_t i = 0; globs && i < globs->n; i++)
-		if (fnmatch(globs->v[i].s, name, 0) == 0)
+		if (fnmatch(globs->v[i].s, name, flags) == 0)
 			return 1;
 	return 0;
 }
@@ -40,8 +44,8 @@ char **cordon_env_scrub(char *const *envp, const struct pol_list *deny, const st
 	*dropped = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* An entry without '=' is malformed; it is dropped rather than guessed at. */
-		if (!strchr(envp[i], '=') ||
-		    (name_matches(envp[i], deny) && !name_matches(envp[i], keep))) {
+		if (!strchr(envp[i], '=') || (name_matches(envp[i], deny, FNM_CASEFOLD) &&
+					      !name_matches(envp[i], keep, 0))) {
 			(*dropped)++;
 			continue;
 		}

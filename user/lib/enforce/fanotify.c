@@ -85,6 +85,7 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 		r = collect(f, p->sec_files.v[i].s, POL_RULE_ID(POL_RULE_SECRET, i), 0);
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
+	f->exec_deny = &p->exec_deny;
 	/* Content class: permission events, answered before the open completes. The event's
 	 * descriptor is opened for us without raising events of its own. */
 	if (!r) {
@@ -106,19 +107,36 @@ int cordon_fan_mark_mount(int fd, const char *path)
 		       : 0;
 }
 
-/* The rule that refuses this open, or 0. */
-static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path)
+/* @path is @dir or beneath it. */
+static bool at_or_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
+}
+
+/*
+ * The rule that refuses this open, or 0. An exec is also judged by the path it names: a denied
+ * program put in place during the session (a write tree is where that can happen) is refused
+ * although its inode was unknown at start.
+ */
+static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path,
+		       bool exec)
 {
 	const char *name = strrchr(path, '/');
+	long hit;
 
+	for (size_t i = 0; exec && f->exec_deny && i < f->exec_deny->n; i++)
+		if (at_or_under(path, f->exec_deny->v[i].s))
+			return POL_RULE_ID(POL_RULE_EXEC, i);
 	for (size_t i = 0; i < f->ninodes; i++)
 		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
 			return f->inodes[i].rule;
 	name = name ? name + 1 : path;
-	for (size_t i = 0; i < f->nnames; i++)
-		if (cordon_pattern_match_name(&f->names[i], name))
-			return f->names[i].rule_id;
-	return 0;
+	hit = cordon_patterns_secret(f->names, f->nnames, name);
+	return hit >= 0 ? f->names[hit].rule_id : 0;
 }
 
 static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m,
@@ -173,32 +191,33 @@ static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m
 static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m)
 {
 	struct fanotify_response resp = { .fd = m->fd, .response = FAN_DENY };
-	char fdpath[64], name[PATH_MAX];
+	/* Execs are never ignored when exec_deny names paths: a rename can put a file there. */
+	uint64_t ignore = f->exec_deny && f->exec_deny->n ? FAN_OPEN_PERM : FAN_EVENTS;
+	char fd_path[64], target[PATH_MAX];
 	struct stat st;
 	uint32_t rule = 0;
 	ssize_t n;
 
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", m->fd);
-	n = readlink(fdpath, name, sizeof(name) - 1);
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", m->fd);
+	n = readlink(fd_path, target, sizeof(target) - 1);
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0) {
-		name[n] = 0;
-		rule = decide(f, &st, name);
+		target[n] = 0;
+		rule = decide(f, &st, target, m->mask & FAN_OPEN_EXEC_PERM);
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {
-		name[0] = 0;
+		target[0] = 0;
 		memset(&st, 0, sizeof(st));
 	}
 	if (write(f->fd, &resp, sizeof(resp)) != sizeof(resp))
 		f->errors++;
 	if (resp.response == FAN_ALLOW && f->nignored < FAN_MAX_IGNORED &&
-	    fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_EVENTS, m->fd, NULL) ==
-		    0)
+	    fanotify_mark(f->fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, ignore, m->fd, NULL) == 0)
 		f->nignored++;
 	if (resp.response == FAN_DENY) {
 		f->refused++;
-		report(f, m, &st, name, rule);
+		report(f, m, &st, target, rule);
 	}
 }
 

@@ -49,6 +49,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_INIT] = "start the session's init (pid namespace)",
 	[CORDON_STEP_EXEC] = "exec",
 	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
+	[CORDON_STEP_MEMFD_NOEXEC] = "vm.memfd_noexec in the session's pid namespace",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -78,6 +79,23 @@ static int write_all(const char *path, const char *data)
 	n = write(fd, data, (size_t)len);
 	close(fd);
 	return n == len ? 0 : -1;
+}
+
+/* vm.memfd_noexec at least 1 in our pid namespace (it may be 2 already: never lowered). */
+static int memfd_noexec(void)
+{
+	static const char knob[] = "/proc/sys/vm/memfd_noexec";
+	char cur[8] = "";
+	int fd = open(knob, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, cur, sizeof(cur) - 1);
+	close(fd);
+	if (n > 0 && cur[0] >= '1' && cur[0] <= '9')
+		return 0;
+	return write_all(knob, "1\n");
 }
 
 /*
@@ -129,6 +147,8 @@ static int apply_mask(const struct cordon_mask *m)
 {
 	const unsigned long hard = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
+	if (m->kind == CORDON_MASK_PIN)
+		return mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL);
 	if (m->kind == CORDON_MASK_READONLY) {
 		unsigned long keep = locked_flags(m->path);
 
@@ -258,6 +278,14 @@ static bool protected_path(const struct cordon_launch *l, const char *path)
 	return false;
 }
 
+static bool in_write_tree(const struct cordon_view *v, const char *path)
+{
+	for (size_t i = 0; i < v->nrw; i++)
+		if (!strcmp(path, v->rw[i]) || under(path, v->rw[i]))
+			return true;
+	return false;
+}
+
 /* A writable clone of the tree at @path, with its submounts (masks stay as they are), put on top
  * of it: the session's own mount, which no process outside the namespace uses. */
 static int rebind_writable(const char *path)
@@ -309,6 +337,20 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
 		if (r < 0)
 			fail(report, CORDON_STEP_READONLY, -r, (int)i);
+	}
+	/* Pins inside a write tree are writable again (the clone kept them read-only), and are
+	 * mounts of their own for the listener to mark. */
+	for (size_t i = 0; i < l->nmasks; i++) {
+		const char *pin = l->masks[i].path;
+
+		if (l->masks[i].kind != CORDON_MASK_PIN || !in_write_tree(v, pin) ||
+		    protected_path(l, pin))
+			continue;
+		r = mount_setattr(AT_FDCWD, pin, 0, &rw, sizeof(rw)) < 0 ? -errno : 0;
+		if (r == 0 && l->fan_fd > 0)
+			r = cordon_fan_mark_mount(l->fan_fd, pin);
+		if (r < 0)
+			fail(report, CORDON_STEP_READONLY, -r, (int)(v->nrw + i));
 	}
 	/* The group is the listener's alone: the agent must never answer its own events. */
 	if (l->fan_fd > 0)
@@ -430,6 +472,15 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	 */
 	if (setsid() < 0)
 		fail(report, CORDON_STEP_SETSID, errno, 0);
+	/*
+	 * Landlock has no say over a memfd (no path), so an exec-restricted agent could run any
+	 * bytes it writes into one. Memory files of this pid namespace are made non-executable and
+	 * sealed so (1: as if MFD_NOEXEC_SEAL; seccomp refuses MFD_EXEC). Not 2: before 6.7 that
+	 * also refused every memfd_create() without MFD_NOEXEC_SEAL, which ordinary programs use.
+	 * The knob is per pid namespace and never below the host's: while we are its root.
+	 */
+	if (l->memfd_noexec && memfd_noexec() < 0)
+		fail(report, CORDON_STEP_MEMFD_NOEXEC, errno, 0);
 	isolate(l, report);
 	confine(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */

@@ -87,10 +87,7 @@ static int secret_names_compile(const struct pol_list *patterns, struct secret_n
 
 static bool pattern_match(const struct secret_names *names, const char *name)
 {
-	for (size_t i = 0; i < names->n; i++)
-		if (cordon_pattern_match_name(&names->v[i], name))
-			return true;
-	return false;
+	return cordon_patterns_secret(names->v, names->n, name) >= 0;
 }
 
 /*
@@ -183,6 +180,16 @@ static int walk(struct cordon_masks *m, const struct secret_names *names,
 	return r;
 }
 
+/* Pin @path if it is a directory now (not through a symlink: the link itself is what moves). */
+static int pin_dir(struct cordon_masks *m, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return add(m, path, CORDON_MASK_PIN, true);
+}
+
 int cordon_masks_plan(const struct policy *p, const char *project, struct cordon_masks *m)
 {
 	char path[4096];
@@ -193,6 +200,14 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 		r = add_existing(m, p->sec_files.v[i].s, CORDON_MASK_SECRET, false);
 	for (size_t i = 0; !r && i < p->unix_deny.n; i++)
 		r = add_existing(m, p->unix_deny.v[i].s, CORDON_MASK_SECRET, true);
+	/*
+	 * The project's repository as a unit: its .git is pinned (a mount point), so it cannot be
+	 * renamed away and replaced by a directory, or by a "gitdir:" file, with hooks and config
+	 * of the agent's choosing. Before the read-only binds of its hooks and config inside it.
+	 */
+	if (!r && project &&
+	    (size_t)snprintf(path, sizeof(path), "%s/.git", project) < sizeof(path))
+		r = pin_dir(m, path);
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
 		r = add_existing(m, p->fs_protect.v[i].s, CORDON_MASK_READONLY, false);
 	if (!r && project && strlen(project) < sizeof(path)) {

@@ -459,6 +459,25 @@ static int narrow_keep(struct pol_list *keep, const struct policy *f)
 	return 0;
 }
 
+/*
+ * A secret-name exception ("!.env.example") of the user's policy survives only if the floor has
+ * it too: an exception narrows the floor's deny patterns, which a user policy may never do.
+ */
+static int narrow_exceptions(struct pol_list *patterns, const struct policy *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < patterns->n; i++) {
+		if (patterns->v[i].s[0] == '!' && !list_has(&f->sec_patterns, patterns->v[i].s)) {
+			pol_item_clear(&patterns->v[i]);
+			continue;
+		}
+		patterns->v[n++] = patterns->v[i];
+	}
+	patterns->n = n;
+	return 0;
+}
+
 static uint64_t min_set(uint64_t a, uint64_t b)
 {
 	if (!a)
@@ -497,6 +516,8 @@ int policy_apply_floor(struct policy *p, const struct policy *f)
 		else
 			r = unite(pol_field(p, fld), pol_field_c(f, fld));
 	}
+	if (!r)
+		r = narrow_exceptions(&p->sec_patterns, f);
 	if (!r)
 		r = unite(&p->sec_patterns, &f->sec_patterns);
 	if (!r)
