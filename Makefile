@@ -217,7 +217,7 @@ $(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 # The resolver's VM test runs the host test's upstream and client (tests/host/dns_tool.c).
 $(VM_STAGE)/bin/dns_tool: tests/host/dns_tool.c
 	$(call msg,LD-STAT,$@)
-	$(Q)mkdir -p $(@D)
+	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/obj/tests/vm/dns_tool.d -static -o $@ $< \
 		$(STATIC_LIBS)
 
