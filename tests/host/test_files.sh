@@ -12,7 +12,9 @@ TAP_PREFIX=files/
 session_setup files
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
 udir=$home/.config/cordon/policies
-log=$proj.audit.jsonl
+# A root-only directory: a log the session's user could write or pre-claim is refused.
+logdir=$(mktemp -d /tmp/cordon-log.XXXXXX)
+log=$logdir/audit.jsonl
 err=$proj.err
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 # Inside, as root dropping to the user: POLICY (default offline) and the command.
@@ -38,6 +40,7 @@ sys.exit(1)
 PY
 }
 cleanup() {
+	rm -rf "$logdir"
 	rm -rf "$proj" "$log" "$err" "$udir/agent.yaml" "$home/cordon-files-probe"
 }
 trap cleanup EXIT

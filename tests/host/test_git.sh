@@ -10,7 +10,9 @@ set -uo pipefail
 TAP_PREFIX=git/
 session_setup git
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-log=$proj.audit.jsonl
+# A root-only directory: a log the session's user could write or pre-claim is refused.
+logdir=$(mktemp -d /tmp/cordon-log.XXXXXX)
+log=$logdir/audit.jsonl
 err=$proj.err
 scratch=$(mktemp -d /tmp/cordon-git-outside.XXXXXX)
 chown "$USER_NAME:" "$scratch"
@@ -37,7 +39,7 @@ for line in open(log):
 sys.exit(1)
 PY
 }
-cleanup() { rm -rf "$proj" "$log" "$err" "$scratch"; }
+cleanup() { rm -rf "$proj" "$logdir" "$err" "$scratch"; }
 trap cleanup EXIT
 
 export GIT_AUTHOR_NAME=agent GIT_AUTHOR_EMAIL=agent@example.invalid

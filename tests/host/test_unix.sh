@@ -15,10 +15,13 @@ session_setup unix
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
 # Sockets live where the view shows them: the user's home (not the private /tmp).
 dir="$home/.cache/cordon-unix-$$"
-log="$proj/../cordon-unix-$$.audit"
+# A root-only directory: a log the session's user could write or pre-claim is refused.
+logdir=$(mktemp -d /tmp/cordon-log.XXXXXX)
+log=$logdir/audit.jsonl
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 servers=()
 cleanup() {
+	rm -rf "$logdir"
 	for p in "${servers[@]}"; do kill "$p" 2>/dev/null; done
 	as_user tmux -S "$dir/tmux.sock" kill-server 2>/dev/null
 	as_user screen -S cordon-unix-$$ -X quit 2>/dev/null

@@ -352,6 +352,22 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 		if (r < 0)
 			fail(report, CORDON_STEP_READONLY, -r, (int)(v->nrw + i));
 	}
+	/*
+	 * Host paths kept below a write tree of the view (a project in /tmp when /tmp is
+	 * written): bind mounts of their own that the clone kept read-only; writable as the tree
+	 * around them (Landlock still decides each open; masks inside stay as they are).
+	 */
+	for (size_t i = 0; i < v->nkeep; i++) {
+		const char *k = v->keep[i];
+
+		if (!in_write_tree(v, k) || protected_path(l, k))
+			continue;
+		r = mount_setattr(AT_FDCWD, k, 0, &rw, sizeof(rw)) < 0 ? -errno : 0;
+		if (r == 0 && l->fan_fd > 0)
+			r = cordon_fan_mark_mount(l->fan_fd, k);
+		if (r < 0)
+			fail(report, CORDON_STEP_READONLY, -r, (int)(v->nrw + l->nmasks + i));
+	}
 	/* The group is the listener's alone: the agent must never answer its own events. */
 	if (l->fan_fd > 0)
 		close(l->fan_fd);
