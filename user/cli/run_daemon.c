@@ -185,8 +185,11 @@ static json_t *spawn_request(const struct run_opts *o, const char *project)
 
 	_cleanup_free_ char *cwd = realpath(".", NULL);
 
-	/* The agent starts where this was run (the project may be the enclosing work tree). */
-	if (req && cwd)
+	/*
+	 * Without --project the agent starts where this was run (the project may be the
+	 * enclosing work tree); with it, in the project, as root's run does.
+	 */
+	if (req && cwd && !o->project)
 		json_object_set_new(req, "cwd", json_string(cwd));
 	if (req && (add_policy(req, o->policy) < 0 || add_extra(req, o) < 0)) {
 		json_decref(req);
