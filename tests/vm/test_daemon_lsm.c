@@ -32,7 +32,8 @@
 /* Not in /tmp: the session has a /tmp of its own, where the agent would not see go1/go2. */
 #define VMD    "/srv/vmd"
 #define SOCK   VMD "/cordon.sock"
-#define AUDIT  VMD "/audit.jsonl"
+/* Where only root can write: the daemon refuses an audit file anyone else could claim. */
+#define AUDIT  "/srv/vmd-log/audit.jsonl"
 #define SECRET "/srv/vmd-secret"
 #define CANARY "canary-vm-daemon"
 #define UID    1000
@@ -171,6 +172,7 @@ int main(void)
 	mkdir("/srv", 0755);
 	mkdir(VMD, 0755);
 	chmod(VMD, 0777);
+	mkdir("/srv/vmd-log", 0755);
 	mkdir("/srv", 0755);
 	test_put(SECRET, CANARY "\n");
 	chmod(SECRET, 0644);
