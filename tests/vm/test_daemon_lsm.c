@@ -30,8 +30,8 @@
 
 #define CORDON "/bin/cordon"
 /* Not in /tmp: the session has a /tmp of its own, where the agent would not see go1/go2. */
-#define VMD    "/srv/vmd"
-#define SOCK   VMD "/cordon.sock"
+#define VMD  "/srv/vmd"
+#define SOCK VMD "/cordon.sock"
 /* Where only root can write: the daemon refuses an audit file anyone else could claim. */
 #define AUDIT  "/srv/vmd-log/audit.jsonl"
 #define SECRET "/srv/vmd-secret"

@@ -18,6 +18,8 @@
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 #include "loader/loader.h"
+
+#define CORDON_MAX_LINKS 128
 #include "probe/probe.h"
 #include "cordon.skel.h"
 
@@ -25,8 +27,12 @@ struct cordon_bpf {
 	struct cordon *skel;
 	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
 	uint32_t session_level;
-	struct bpf_link *links[64];
-	struct bpf_program *link_progs[64];
+	/*
+	 * One per attached program. The object has 66 programs today (6.12 attaches more than
+	 * 64 of them): every program fits, and attach() refuses past the end, never overruns.
+	 */
+	struct bpf_link *links[CORDON_MAX_LINKS];
+	struct bpf_program *link_progs[CORDON_MAX_LINKS];
 	int nlinks;
 	char skipped[256]; /* LSM hooks this kernel lacks, comma-separated */
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
