@@ -28,8 +28,8 @@ struct cordon_bpf {
 	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
 	uint32_t session_level;
 	/*
-	 * One per attached program. The object has 66 programs today (6.12 attaches more than
-	 * 64 of them): every program fits, and attach() refuses past the end, never overruns.
+	 * One per attached program: every program of the object fits (asserted below; 6.12
+	 * attaches more than 64), and attach() refuses past the end, never overruns.
 	 */
 	struct bpf_link *links[CORDON_MAX_LINKS];
 	struct bpf_program *link_progs[CORDON_MAX_LINKS];
@@ -39,6 +39,10 @@ struct cordon_bpf {
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
 };
+
+_Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
+		       CORDON_MAX_LINKS,
+	       "a link slot for every program of the object");
 
 void cordon_bpf_stop(struct cordon_bpf *b)
 {
