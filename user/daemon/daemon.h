@@ -203,6 +203,9 @@ void daemon_spawn_reaped(struct daemon *d, pid_t pid);
 /* daemon_ctl.c */
 bool daemon_pid_in_session(struct daemon *d, pid_t pid);
 struct json_t *daemon_errors_json(const struct policy_errors *errs);
+/* The reply to a request whose policy did not resolve: FILE:LINE:COL errors (@errs freed). */
+struct json_t *daemon_policy_refusal(int err, const struct cordon_ctl_request *q,
+				     struct policy_errors *errs);
 int daemon_ctl_listen(struct daemon *d);
 void daemon_ctl_accept(struct daemon *d);
 void daemon_ctl_client(struct daemon *d, struct dclient *c);

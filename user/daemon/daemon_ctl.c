@@ -226,6 +226,18 @@ json_t *daemon_errors_json(const struct policy_errors *errs)
 	return a;
 }
 
+json_t *daemon_policy_refusal(int err, const struct cordon_ctl_request *q,
+			      struct policy_errors *errs)
+{
+	json_t *rep = cordon_ctl_error(err, "policy '%s' is not usable",
+				       q->policy ? q->policy : q->policy_file);
+
+	if (rep)
+		json_object_set_new(rep, "errors", daemon_errors_json(errs));
+	policy_errors_free(errs);
+	return rep;
+}
+
 static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q)
 {
 	struct policy_errors errs = { 0 };
@@ -244,14 +256,8 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, q->ssh_auth_sock, &ov, &pol, &errs);
-	if (r < 0) {
-		rep = cordon_ctl_error(r, "policy '%s' is not usable",
-				       q->policy ? q->policy : q->policy_file);
-		if (rep)
-			json_object_set_new(rep, "errors", daemon_errors_json(&errs));
-		policy_errors_free(&errs);
-		return rep;
-	}
+	if (r < 0)
+		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
 	r = daemon_session_create(d, pol, c->uid, c->pid, q->project, false, &s, &limits, err,
 				  sizeof(err));

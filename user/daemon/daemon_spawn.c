@@ -242,7 +242,6 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 				     .nallow_connect = q->nallow_connect };
 	struct dsession *s = NULL;
 	char err[512];
-	json_t *rep;
 	pid_t p;
 	int r;
 
@@ -257,14 +256,8 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, NULL, &ov, &sp.pol, &errs);
-	if (r < 0) {
-		rep = cordon_ctl_error(r, "policy '%s' is not usable",
-				       q->policy ? q->policy : q->policy_file);
-		if (rep)
-			json_object_set_new(rep, "errors", daemon_errors_json(&errs));
-		policy_errors_free(&errs);
-		return rep;
-	}
+	if (r < 0)
+		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
 	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, &s, &sp.limits, err,
 				  sizeof(err));
