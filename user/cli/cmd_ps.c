@@ -81,20 +81,6 @@ static bool cordon_alive(pid_t pid)
 	return !strcmp(comm, "cordon\n");
 }
 
-static json_t *cgroup_pids(const char *cgroup)
-{
-	_cleanup_free_ char *path = cordon_path_join(cgroup, "cgroup.procs");
-	char line[32];
-	json_t *a = json_array();
-	FILE *f = path ? fopen(path, "re") : NULL;
-
-	while (f && a && fgets(line, sizeof(line), f))
-		json_array_append_new(a, json_integer(strtol(line, NULL, 10)));
-	if (f)
-		fclose(f);
-	return a;
-}
-
 json_t *run_registry_list(void)
 {
 	json_t *out = json_array();
@@ -126,7 +112,8 @@ json_t *run_registry_list(void)
 		}
 		json_object_set_new(
 			rec, "pids",
-			cgroup_pids(json_string_value(json_object_get(rec, "cgroup")) ?: ""));
+			cordon_cgroup_pids_json(json_string_value(json_object_get(rec, "cgroup"))
+							?: ""));
 		json_object_set_new(rec, "root_run", json_true());
 		json_array_append_new(out, rec);
 	}

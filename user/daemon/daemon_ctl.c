@@ -295,20 +295,6 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 	return rep;
 }
 
-static json_t *pids_of(const struct dsession *s)
-{
-	_cleanup_free_ char *path = cordon_path_join(s->s.cgroup, "cgroup.procs");
-	char line[32];
-	json_t *a = json_array();
-	FILE *f = path ? fopen(path, "re") : NULL;
-
-	while (f && a && fgets(line, sizeof(line), f))
-		json_array_append_new(a, json_integer(strtol(line, NULL, 10)));
-	if (f)
-		fclose(f);
-	return a;
-}
-
 static json_t *op_list(struct daemon *d, struct dclient *c)
 {
 	json_t *rep = cordon_ctl_ok(), *a = json_array();
@@ -319,12 +305,12 @@ static json_t *op_list(struct daemon *d, struct dclient *c)
 		if (c->uid != 0 && c->uid != s->uid)
 			continue;
 		cordon_audit_rfc3339(s->started_ns, ts, sizeof(ts));
-		json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:b},s:b}",
-						   "session", s->s.name, "uid", (json_int_t)s->uid,
-						   "user", s->user, "policy", s->policy, "project",
-						   s->project, "started", ts, "pids", pids_of(s),
-						   "layers", "cgroup_bpf", 1, "bpf_lsm", s->lsm,
-						   "auto", s->auto_confine));
+		json_array_append_new(
+			a, json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:b},s:b}", "session",
+				     s->s.name, "uid", (json_int_t)s->uid, "user", s->user,
+				     "policy", s->policy, "project", s->project, "started", ts,
+				     "pids", cordon_cgroup_pids_json(s->s.cgroup), "layers",
+				     "cgroup_bpf", 1, "bpf_lsm", s->lsm, "auto", s->auto_confine));
 	}
 	if (rep)
 		json_object_set_new(rep, "sessions", a ? a : json_array());

@@ -499,3 +499,17 @@ int cordon_ctl_call(int fd, const json_t *req, json_t **reply, int timeout_ms)
 		return r;
 	return cordon_ctl_recv(fd, reply, timeout_ms);
 }
+
+json_t *cordon_cgroup_pids_json(const char *cgroup)
+{
+	_cleanup_free_ char *path = cordon_path_join(cgroup, "cgroup.procs");
+	char line[32];
+	json_t *a = json_array();
+	FILE *f = path ? fopen(path, "re") : NULL;
+
+	while (f && a && fgets(line, sizeof(line), f))
+		json_array_append_new(a, json_integer(strtol(line, NULL, 10)));
+	if (f)
+		fclose(f);
+	return a;
+}

@@ -208,6 +208,9 @@ int cordon_ctl_send(int fd, const json_t *msg);
  */
 int cordon_ctl_recv(int fd, json_t **out, int timeout_ms);
 
+/* The pids in cgroup @cgroup (its cgroup.procs) as a JSON array; empty when unreadable. */
+json_t *cordon_cgroup_pids_json(const char *cgroup);
+
 /* Connect to the daemon at @path (NULL: CORDON_CTL_SOCKET). A descriptor, or -errno. */
 int cordon_ctl_connect(const char *path);
 
