@@ -290,6 +290,7 @@ void run_free(struct run *r)
 	free(r->home_env);
 	free(r->user_env);
 	free(r->logname_env);
+	free(r->shell_env);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);
@@ -300,6 +301,7 @@ void run_free(struct run *r)
 		policy_free(r->pol);
 	policy_errors_free(&r->errs);
 	free(r->tu.home);
+	free(r->tu.shell);
 	free(r->xdg_config);
 	free(r->xdg_cache);
 	free(r->user_dir);

@@ -47,6 +47,7 @@ struct run_target_user {
 	int ngroups;
 	char name[256];
 	char *home;
+	char *shell; /* the login shell, as su - sets $SHELL */
 };
 
 /* The passwd entry and groups of --user (0 or -errno; free home). */
@@ -126,7 +127,7 @@ struct run {
 	struct termios tio;    /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
-	char **env, *home_env, *user_env, *logname_env;
+	char **env, *home_env, *user_env, *logname_env, *shell_env;
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;

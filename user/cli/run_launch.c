@@ -58,7 +58,8 @@ int run_prepare_launch(struct run *r)
 		return -ENOMEM;
 	if (r->o.user && (cordon_env_set(&r->env, "HOME", r->tu.home, &r->home_env) < 0 ||
 			  cordon_env_set(&r->env, "USER", r->tu.name, &r->user_env) < 0 ||
-			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0))
+			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0 ||
+			  cordon_env_set(&r->env, "SHELL", r->tu.shell, &r->shell_env) < 0))
 		return -ENOMEM;
 	for (size_t i = 0; i < r->plan.nrlimits; i++)
 		r->rl[i] = (struct cordon_rlimit){ r->plan.rlimits[i].resource,

@@ -197,7 +197,8 @@ int run_lookup_user(const char *name, struct run_target_user *t)
 	t->gid = pw->pw_gid;
 	snprintf(t->name, sizeof(t->name), "%s", pw->pw_name);
 	t->home = strdup(pw->pw_dir);
-	if (!t->home) {
+	t->shell = strdup(pw->pw_shell && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh");
+	if (!t->home || !t->shell) {
 		cli_error("run: user '%s': %s", name, strerror(ENOMEM));
 		return -ENOMEM;
 	}
