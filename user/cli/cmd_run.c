@@ -48,9 +48,10 @@ static int probe_kernel(struct run *r)
 	/*
 	 * The fanotify listener: ours as root with a mount namespace (the marks go on the
 	 * session's own mounts) and a session cgroup (the guard kills through it). Created here,
-	 * so the plan knows whether name patterns and secret inodes are enforced.
+	 * so the plan knows whether name patterns and secret inodes are enforced. In the daemon's
+	 * spawn worker its refusals go to the daemon's stream.
 	 */
-	if (k->root && k->mount_ns && k->cgroup_bpf && !k->daemon)
+	if (k->root && k->mount_ns && k->cgroup_bpf && (!k->daemon || r->dsess.records_fd >= 0))
 		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
 	/* A per-pid-namespace knob (6.3): the session has its own pid namespace with the view. */
 	k->memfd_noexec = k->root && k->mount_ns && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
@@ -165,6 +166,9 @@ static int create_session(struct run *r)
 
 	if (r->dsess.on) {
 		snprintf(r->sess.name, sizeof(r->sess.name), "%s", r->dsess.name);
+		snprintf(r->sess.cgroup, sizeof(r->sess.cgroup), "%s", r->dsess.cgroup);
+		r->sess.cgroup_id = r->dsess.cgroup_id;
+		r->sess.id = r->dsess.id;
 		cordon_plan_limits(&r->plan, r->pol, r->dsess.limits);
 		r->l.cgroup_procs_fd = r->dsess.procs_fd;
 		return 0;
@@ -315,6 +319,7 @@ void run_init(struct run *r)
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
 			   .dsess.procs_fd = -1,
+			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
 			   .ev.audit_fd = -1 };

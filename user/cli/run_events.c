@@ -384,6 +384,14 @@ void run_print_gaps(const struct cordon_plan *plan)
 	}
 }
 
+/* Who launched the session: the daemon for an ordinary user, root, or the user alone. */
+static const char *run_mode_name(const struct run *r)
+{
+	if (r->dsess.on)
+		return "daemon";
+	return r->kern.root ? "root" : "unprivileged";
+}
+
 void run_report_start(const struct run *r)
 {
 	const struct cordon_audit_session *s = &r->as;
@@ -391,24 +399,26 @@ void run_report_start(const struct run *r)
 
 	if (!r->o.json) {
 		fprintf(stderr,
-			"cordon: session %.12s policy %s from %s: landlock=ABI%d seccomp=on "
-			"cgroup_bpf=%s bpf_lsm=%s masks=%zu limits=%s%s\n",
-			r->sess.name, r->pol->name, r->pol->origin ?: r->pol->file, r->ll.abi,
+			"cordon: session %.12s (%s) policy %s from %s: landlock=ABI%d seccomp=on "
+			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s\n",
+			r->sess.name, run_mode_name(r), r->pol->name,
+			r->pol->origin ?: r->pol->file, r->ll.abi,
 			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
-			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->masks.n,
+			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off",
+			r->kern.fanotify ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
 			r->plan.ngaps ? " (degraded: see above)" : "");
 		return;
 	}
-	rep = json_pack("{s:s,s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session",
-			r->sess.name, "policy", r->pol->name, "policy_origin",
-			r->pol->origin ?: r->pol->file, "project", r->project, "layers", "landlock",
-			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
-			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
-			!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm",
-			!!(s->layers & POL_NEEDS_BPF_LSM), "mount_ns",
-			!!(s->layers & POL_NEEDS_MOUNT_NS), "masks", (json_int_t)r->masks.n,
-			"unenforced", cordon_audit_plan_gaps(&r->plan));
+	rep = json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session",
+		r->sess.name, "mode", run_mode_name(r), "policy", r->pol->name, "policy_origin",
+		r->pol->origin ?: r->pol->file, "project", r->project, "layers", "landlock",
+		!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
+		!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
+		!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm", !!(s->layers & POL_NEEDS_BPF_LSM),
+		"mount_ns", !!(s->layers & POL_NEEDS_MOUNT_NS), "fanotify", r->kern.fanotify,
+		"masks", (json_int_t)r->masks.n, "unenforced", cordon_audit_plan_gaps(&r->plan));
 	if (rep)
 		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stderr);
