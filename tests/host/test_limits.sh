@@ -35,7 +35,7 @@ else
 fi
 
 # --- a reservation much larger than the limit, never touched, is no use of memory -----------------
-reserve='import mmap; m = mmap.mmap(-1, 8 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_NORESERVE); print("reserved")'
+reserve='import mmap; m = mmap.mmap(-1, 8 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000); print("reserved")'
 check reserve_outside as_user /usr/bin/python3 -c "$reserve"
 out=$(inside /usr/bin/python3 -c "$reserve")
 check reserve_inside test "$out" = reserved
