@@ -46,5 +46,6 @@ attempt("connect_8050", lambda: connect(8050))
 run_user = f"/run/user/{os.getuid()}"
 attempt("connect_user_bus", lambda: unix_connect(run_user + "/bus"))
 attempt("connect_user_systemd", lambda: unix_connect(run_user + "/systemd/private"))
+attempt("connect_system_bus", lambda: unix_connect("/run/dbus/system_bus_socket"))
 attempt("write_outside", lambda: write(home + "/outside.txt"))
 attempt("write_project", lambda: write(home + "/proj/made-in-session.txt"))

@@ -113,7 +113,7 @@ check "pam_login_is_a_logind_session ($logind)" grep -q 'user-[0-9]*\.slice/sess
 	<<<"$logind"
 as_user "cd $P && python3 attack.py" >"$OUT/control.out" 2>&1
 for r in read_ssh_key read_key_via_link connect_9090 connect_8050 write_outside connect_user_bus \
-	connect_user_systemd; do
+	connect_user_systemd connect_system_bus; do
 	check "control_unconfined_$r" grep -qx "$r=ok" "$OUT/control.out"
 done
 rm -f "$H/outside.txt" "$P/made-in-session.txt"
@@ -150,8 +150,8 @@ check session_refuses_shell_read_of_key sh -c "grep -qx 'cat_rc=1' '$OUT/s1.out'
 	! grep -q 'BEGIN FLEET' '$OUT/s1.out'"
 check session_refuses_connect_outside_policy expect "$OUT/s1.out" "connect_9090=$DENIED"
 check session_refuses_write_outside_project expect "$OUT/s1.out" "write_outside=$DENIED"
-check session_refuses_user_bus_and_manager expect "$OUT/s1.out" "connect_user_bus=$DENIED" \
-	"connect_user_systemd=$DENIED"
+check session_refuses_user_and_system_managers expect "$OUT/s1.out" "connect_user_bus=$DENIED" \
+	"connect_user_systemd=$DENIED" "connect_system_bus=$DENIED"
 check session_allows_project_work expect "$OUT/s1.out" connect_8000=ok connect_8050=ok \
 	write_project=ok
 check session_systemd_run_user_gets_no_key sh -c "grep -q '^sdrun_rc=' '$OUT/s1.out' &&
@@ -241,7 +241,9 @@ probe() {
 		[[ -f $P/res-$n ]] && break
 		sleep 1
 	done
-	check "${name}_session_alive_same_cgroup" test "$(cgroup_of "$apid")" = "$cg0"
+	if ! check "${name}_session_alive_same_cgroup" test "$(cgroup_of "$apid")" = "$cg0"; then
+		echo "agent $apid now in '$(cgroup_of "$apid")', was in $cg0" | diag
+	fi
 	check "${name}_session_still_confined" expect "$P/res-$n" "read_ssh_key=$DENIED" \
 		"connect_9090=$DENIED" "write_outside=$DENIED" connect_8000=ok
 }
@@ -270,6 +272,23 @@ check upgrade_version_installed test "$(dpkg-query -W -f '${Version}' cordon)" =
 check upgrade_service_active wait_active
 check upgrade_restarted_daemon test "$(main_pid)" != "$pid0"
 probe after_upgrade
+
+# A corrupted upgrade: a daemon binary that cannot start. The failure shows in systemctl status,
+# the session stays confined by what is pinned; installing the good package again (a downgrade)
+# brings the service back.
+# (The postinst's restart is "|| true", debhelper's default: dpkg itself succeeds.)
+dpkg -i "$FLEET/$DEB_BAD" >"$OUT/bad-upgrade.log" 2>&1
+echo "# dpkg -i of the corrupted package: exit $?"
+check corrupted_upgrade_installed sh -c "dpkg-query -W -f '\${Version}' cordon | grep -q 'fleet2$'"
+sleep 3
+systemctl status --no-pager cordon >"$OUT/bad-status.log" 2>&1
+check corrupted_upgrade_not_active sh -c '! systemctl is-active -q cordon'
+check corrupted_upgrade_visible_in_status grep -qE 'status=1|failed|exit-code' \
+	"$OUT/bad-status.log"
+grep -E 'Active:|Process:|Main PID:' "$OUT/bad-status.log" | diag
+probe after_corrupted_upgrade
+check reinstall_good_package dpkg -i "$FLEET/$DEB_UP"
+check reinstall_service_active wait_active
 
 check apt_remove apt-get remove -y -q cordon
 check remove_stops_service sh -c '! systemctl is-active -q cordon'

@@ -116,16 +116,33 @@ if [[ ! -f $up || $deb -nt $up ]]; then
 	rm -rf -- "$BUILD/fleet/repack"
 fi
 
+# A corrupted upgrade: the same again, one version up, its daemon binary one that exits 1.
+bad_version=$version+fleet2
+bad=$BUILD/fleet/cordon_${bad_version}_amd64.deb
+if [[ ! -f $bad || $deb -nt $bad ]]; then
+	rm -rf -- "$BUILD/fleet/repack"
+	if ! { dpkg-deb -R "$deb" "$BUILD/fleet/repack" &&
+		sed -i "s/^Version: .*/Version: $bad_version/" "$BUILD/fleet/repack/DEBIAN/control" &&
+		printf '#!/bin/sh\necho "corrupted binary" >&2\nexit 1\n' \
+			>"$BUILD/fleet/repack/usr/bin/cordon" &&
+		sed -i '/ usr\/bin\/cordon$/d' "$BUILD/fleet/repack/DEBIAN/md5sums" &&
+		dpkg-deb -b -Zxz "$BUILD/fleet/repack" "$bad.tmp" >/dev/null && mv -- "$bad.tmp" "$bad"; }; then
+		step_failed repack "cannot build the corrupted package $bad_version"
+	fi
+	rm -rf -- "$BUILD/fleet/repack"
+fi
+
 # The test disk: the packages, the guest's scripts, the Ansible example; the guest writes its
 # logs to out/ on it, read back here with debugfs.
-cp -- "$deb" "$up" "$dir/payload/"
+cp -- "$deb" "$up" "$bad" "$dir/payload/"
 cp -- "$here"/{guest.sh,ansible.sh,attack.py,probe.sh,listen.py,journal_check.py} "$dir/payload/"
 cp -r -- "$root/tools/ansible" "$dir/payload/ansible"
 ansible=0
 [[ $kver == 6.12 && $mode == bpf ]] && ansible=1
 {
 	printf 'MODE=%s\nANSIBLE=%s\n' "$mode" "${FLEET_ANSIBLE:-$ansible}"
-	printf 'DEB=%s\nDEB_UP=%s\nUP_VERSION=%s\n' "${deb##*/}" "${up##*/}" "$up_version"
+	printf 'DEB=%s\nDEB_UP=%s\nUP_VERSION=%s\nDEB_BAD=%s\n' "${deb##*/}" "${up##*/}" \
+		"$up_version" "${bad##*/}"
 } >"$dir/payload/env"
 echo $((VM_TIMEOUT - 60)) >"$dir/payload/timeout"
 mkfs.ext4 -q -F -L fleet-test -d "$dir/payload" "$dir/payload.img" 256M >/dev/null ||
