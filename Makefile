@@ -163,7 +163,8 @@ vm-check: vm-stage
 	$(Q)O=$(O) tests/run-suite.sh vm
 
 # The package under a real systemd in a VM (tests/fleet): a Debian 12 system disk made with
-# debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM and on 6.1.
+# debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM (and on 6.1
+# with FLEET_RUNS="6.12:bpf 6.12:nobpf 6.1:bpf").
 fleet-check: $(DEB)
 	$(Q)O=$(O) FLEET_DEB=$(DEB) tests/run-suite.sh fleet
 

@@ -29,7 +29,8 @@ esac
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$root/tests/fleet
 BUILD=$(realpath -m -- "${BUILD:-$root/build}")
-VM_TIMEOUT=${VM_TIMEOUT:-900}
+# Under load (a shared 2-CPU machine) the Ansible boot took 800 s; a hung guest still ends here.
+VM_TIMEOUT=${VM_TIMEOUT:-1200}
 name=fleet-$kver
 [[ $mode == nobpf ]] && name+=-nobpf
 dir=$BUILD/fleet/$kver-$mode
