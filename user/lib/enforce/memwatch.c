@@ -49,18 +49,28 @@ int cordon_memwatch_open(struct cordon_memwatch *m, const char *cgroup, uint64_t
 /* Resident memory a process does not share with others (statm: resident - shared), bytes. */
 static uint64_t anon_resident(long pid, long page)
 {
-	unsigned long size, resident, shared;
-	char path[64];
-	FILE *f;
-	int n;
+	unsigned long resident, shared;
+	char path[64], buf[256], *p, *end;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/statm", pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	n = fscanf(f, "%lu %lu %lu", &size, &resident, &shared);
-	fclose(f);
-	if (n != 3 || shared > resident)
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* size resident shared text lib data dt, in pages */
+	strtoul(buf, &p, 10);
+	resident = strtoul(p, &end, 10);
+	if (end == p)
+		return 0;
+	p = end;
+	shared = strtoul(p, &end, 10);
+	if (end == p || shared > resident)
 		return 0;
 	return (uint64_t)(resident - shared) * (uint64_t)page;
 }
