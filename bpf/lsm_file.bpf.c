@@ -237,3 +237,66 @@ int BPF_PROG(cordon_file_truncate, struct file *file, int ret)
 		return ret;
 	return check_modify(&file->f_path, CORDON_HOOK_FILE_TRUNCATE);
 }
+
+/*
+ * Ownership, timestamps, extended attributes and ACLs of a protected file. chown has a path
+ * hook; utimes and the like reach only inode_setattr, and xattrs (ACLs are xattrs on 6.1, their
+ * own hooks from 6.2 on) only inode hooks, which carry no mount: their walk climbs the file's
+ * own filesystem and does not cross to where it is mounted (docs/architecture.md).
+ */
+SEC("lsm/path_chown")
+int BPF_PROG(cordon_path_chown, const struct path *path)
+{
+	/* kuid_t and kgid_t are passed by value; ret is not read (lib/session.bpf.h). */
+	return check_modify(path, CORDON_HOOK_PATH_CHOWN);
+}
+
+static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, true);
+}
+
+/* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */
+SEC("lsm/inode_setattr")
+int cordon_inode_setattr(unsigned long long *ctx)
+{
+	struct dentry *dentry;
+
+	if (bpf_core_type_exists(struct mnt_idmap))
+		dentry = (struct dentry *)ctx[1];
+	else
+		dentry = (struct dentry *)ctx[0];
+	return check_inode(dentry, CORDON_HOOK_INODE_SETATTR);
+}
+
+/* The first argument is a user namespace (6.1) or an idmap (6.3+): the dentry is the second. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(cordon_inode_setxattr, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(cordon_inode_removexattr, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR);
+}
+
+/* POSIX ACLs from 6.2 on (before, setxattr of system.posix_acl_* above). */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(cordon_inode_set_acl, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(cordon_inode_remove_acl, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL);
+}

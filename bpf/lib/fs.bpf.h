@@ -15,6 +15,7 @@
 #include "consts.bpf.h"
 #include "event.bpf.h"
 #include "pattern.h"
+#include "inode.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,13 +50,15 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
  */
 struct walk_ctx {
 	__u64 dentry; /* struct dentry * */
-	__u64 mount;  /* struct mount * */
+	__u64 mount;  /* struct mount *, 0 when the hook has no mount (inode_* hooks) */
 	__u32 session;
 	__u32 access;
 	__u32 rule_id;
 	__u32 deny;
 	__u32 found; /* a rule denies */
 	__u32 done;  /* reached the root */
+	__u32 above; /* climbing above the root of a mount of a subtree, inside its filesystem */
+	__u32 pad;
 };
 
 static long walk_step(__u32 i, struct walk_ctx *c)
@@ -64,9 +67,10 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 	struct mount *m = (struct mount *)c->mount;
 	struct cordon_inode_key k = {};
 	struct cordon_inode_rule *rule;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
 
-	k.ino = BPF_CORE_READ(d, d_inode, i_ino);
-	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode_key_dev(inode);
 	k.session = c->session;
 	rule = bpf_map_lookup_elem(&inode_rules, &k);
 	if (rule && (rule->deny & c->access)) {
@@ -75,10 +79,22 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		c->found = 1;
 		return 1;
 	}
-	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+	parent = BPF_CORE_READ(d, d_parent);
+	if (m && (c->above || d == BPF_CORE_READ(m, mnt.mnt_root))) {
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
-		/* The root of this mount: continue from where it is mounted. */
+		/*
+		 * A bind mount of a subtree (or of one file) of a denied directory made before
+		 * the session shows the secret under another path: the file still lies below
+		 * the directory in its filesystem, so the walk climbs to the filesystem's root
+		 * first, and only then continues from where the mount is attached.
+		 */
+		if (parent != d) {
+			c->above = 1;
+			c->dentry = (__u64)parent;
+			return 0;
+		}
+		c->above = 0;
 		if (up == m) {
 			c->done = 1;
 			return 1;
@@ -87,7 +103,6 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		c->mount = (__u64)up;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d) {
 		c->done = 1;
 		return 1;
@@ -97,16 +112,16 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 }
 
 /*
- * Walk from @d (reached through @mnt) to the root. 1 and @v filled when a rule denies @access,
- * 0 when none does, -1 when the walk is deeper than CORDON_WALK_MAX: that is refused, and
- * counted, rather than allowed unexamined.
+ * Walk from @d (reached through @mnt; NULL: within its filesystem only) to the root. 1 and @v
+ * filled when a rule denies @access, 0 when none does, -1 when the walk is deeper than
+ * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined.
  */
 static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
 				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
 {
 	struct walk_ctx c = {
 		.dentry = (__u64)d,
-		.mount = (__u64)real_mount(mnt),
+		.mount = mnt ? (__u64)real_mount(mnt) : 0,
 		.session = s->id,
 		.access = access,
 	};
@@ -202,7 +217,7 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 	if (!ev)
 		return;
 	ev->ino = BPF_CORE_READ(d, d_inode, i_ino);
-	ev->dev = BPF_CORE_READ(d, d_sb, s_dev);
+	ev->dev = inode_key_dev(BPF_CORE_READ(d, d_inode));
 	ev->access = access;
 	if (path)
 		bpf_d_path(path, (char *)ev->path, sizeof(ev->path));

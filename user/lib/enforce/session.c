@@ -139,13 +139,23 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 /* Files visited at most below one denied directory to give each its own inode rule. */
 #define HARDLINK_WALK_MAX 4096
 
-static int add_inode(struct cordon_session_ctx *s, const struct stat *st,
-		     const struct cordon_inode_rule *rule)
+/*
+ * A rule on @path (relative to @dfd) under the key the hooks compute: never stat()'s st_dev,
+ * which on btrfs and overlayfs names another device than the superblock the hooks read.
+ */
+static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, int flags,
+		     struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule)
 {
-	struct cordon_inode_key k = { .ino = st->st_ino,
-				      .dev = cordon_kernel_dev(st->st_dev),
-				      .session = s->id };
+	struct cordon_inode_key k = { .session = s->id };
+	struct cordon_kinode ki;
+	int r = cordon_kinode_at(dfd, path, flags, c, &ki);
 
+	if (r < 0)
+		return r;
+	if (ki.btrfs && !cordon_bpf_btrfs_ready(s->bpf))
+		return -EOPNOTSUPP;
+	k.ino = ki.ino;
+	k.dev = ki.dev;
 	return cordon_bpf_inode_rule_add(s->bpf, &k, rule);
 }
 
@@ -153,6 +163,7 @@ static int add_inode(struct cordon_session_ctx *s, const struct stat *st,
 static int add_tree(struct cordon_session_ctx *s, const char *dir,
 		    const struct cordon_inode_rule *rule, int depth, size_t *budget)
 {
+	struct cordon_kinode_cache c = { 0 };
 	DIR *d;
 	struct dirent *e;
 	int r = 0;
@@ -178,9 +189,12 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 			continue;
 		(*budget)--;
 		if (S_ISREG(st.st_mode) && st.st_nlink > 1)
-			r = add_inode(s, &st, rule);
+			r = add_inode(s, dirfd(d), e->d_name, O_NOFOLLOW, &c, rule);
 		else if (S_ISDIR(st.st_mode))
 			r = add_tree(s, path, rule, depth + 1, budget);
+		/* Gone since readdir: nothing left to link. */
+		if (r == -ENOENT)
+			r = 0;
 	}
 	closedir(d);
 	return r;
@@ -228,7 +242,7 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 		/* A path that does not exist yet has no inode to hang a rule on. */
 		if (stat(m->inodes[i].path, &st) < 0)
 			continue;
-		r = add_inode(s, &st, &rule);
+		r = add_inode(s, AT_FDCWD, m->inodes[i].path, 0, NULL, &rule);
 		if (r == 0 && S_ISDIR(st.st_mode))
 			r = add_tree(s, m->inodes[i].path, &rule, 0, &budget);
 		if (r < 0) {
