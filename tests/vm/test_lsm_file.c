@@ -14,6 +14,7 @@
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
+#include "sys/sys.h"
 #include "tap.h"
 #include "testutil.h"
 

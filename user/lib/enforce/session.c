@@ -136,8 +136,13 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 				    CORDON_SESSION_UNIX));
 }
 
-/* Files visited at most below one denied directory to give each its own inode rule. */
-#define HARDLINK_WALK_MAX 4096
+/*
+ * Below a denied directory every file with other names (hard links made before the session)
+ * gets an inode rule of its own. The scan is complete or the session does not start: a tree
+ * larger or deeper than this is refused with -E2BIG naming the directory, never half-scanned.
+ */
+#define HARDLINK_WALK_MAX  (1u << 20)
+#define HARDLINK_DEPTH_MAX 64
 
 /*
  * A rule on @path (relative to @dfd) under the key the hooks compute: never stat()'s st_dev,
@@ -168,12 +173,13 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 	struct dirent *e;
 	int r = 0;
 
-	if (depth > 16)
-		return 0;
+	if (depth > HARDLINK_DEPTH_MAX)
+		return -E2BIG;
+	/* Unreadable to the launcher: unreadable to the agent, which runs as the same user. */
 	d = opendir(dir);
 	if (!d)
 		return 0;
-	while (!r && *budget && (e = readdir(d))) {
+	while (!r && (e = readdir(d))) {
 		_cleanup_free_ char *path = NULL;
 		struct stat st;
 
@@ -187,6 +193,10 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 		/* A path too long for the kernel fails here (-ENAMETOOLONG) and is skipped. */
 		if (lstat(path, &st) < 0)
 			continue;
+		if (!*budget) {
+			r = -E2BIG;
+			break;
+		}
 		(*budget)--;
 		if (S_ISREG(st.st_mode) && st.st_nlink > 1)
 			r = add_inode(s, dirfd(d), e->d_name, O_NOFOLLOW, &c, rule);
