@@ -144,6 +144,8 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 #define HARDLINK_WALK_MAX  (1u << 20)
 #define HARDLINK_DEPTH_MAX 64
 
+static int pin(struct cordon_session_ctx *s, int *fd);
+
 /*
  * A rule on @path (relative to @dfd) under the key the hooks compute: never stat()'s st_dev,
  * which on btrfs and overlayfs names another device than the superblock the hooks read.
@@ -152,16 +154,37 @@ static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, in
 		     struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule)
 {
 	struct cordon_inode_key k = { .session = s->id };
+	_cleanup_close_ int fd = openat(dfd, path, O_PATH | O_CLOEXEC | flags);
 	struct cordon_kinode ki;
-	int r = cordon_kinode_at(dfd, path, flags, c, &ki);
+	struct stat st;
+	int r;
 
+	if (fd < 0)
+		return -errno;
+	r = cordon_kinode_fd(fd, c, &ki);
 	if (r < 0)
 		return r;
 	if (ki.btrfs && !cordon_bpf_btrfs_ready(s->bpf))
 		return -EOPNOTSUPP;
 	k.ino = ki.ino;
 	k.dev = ki.dev;
-	return cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+	r = cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+	if (r < 0 || !ki.overlay || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return r;
+	return pin(s, &fd);
+}
+
+/* Keep *@fd open for the session (cordon_session_ctx.pins). */
+static int pin(struct cordon_session_ctx *s, int *fd)
+{
+	int *v = realloc(s->pins, (s->npins + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->pins = v;
+	s->pins[s->npins++] = *fd;
+	*fd = -1;
+	return 0;
 }
 
 /* Rules for the regular files below @dir that could have hard links elsewhere. */
@@ -434,6 +457,14 @@ void cordon_session_destroy(struct cordon_session_ctx *s)
 			if (s->id)
 				cordon_bpf_purge_session(s->bpf, s->id);
 		}
+	}
+	/* The overlayfs directories' numbers must hold as long as their rules can be used. */
+	if (gone) {
+		for (size_t i = 0; i < s->npins; i++)
+			close(s->pins[i]);
+		free(s->pins);
+		s->pins = NULL;
+		s->npins = 0;
 	}
 	if (s->bpf && !s->bpf_shared)
 		cordon_bpf_stop(s->bpf);

@@ -91,6 +91,7 @@ int cordon_kinode_fd(int fd, struct cordon_kinode_cache *c, struct cordon_kinode
 	if (fstatfs(fd, &sfs) < 0)
 		return -errno;
 	k->btrfs = sfs.f_type == BTRFS_SUPER_MAGIC;
+	k->overlay = sfs.f_type == OVERLAYFS_SUPER_MAGIC;
 	if (k->btrfs) {
 		/* btrfs_getattr(): the subvolume's anonymous device and i_ino. */
 		if (fstat(fd, &st) < 0)

@@ -119,6 +119,7 @@ struct cordon_kinode {
 	uint64_t ino; /* inode->i_ino */
 	uint32_t dev; /* inode->i_sb->s_dev; on btrfs the subvolume's device (st_dev) */
 	bool btrfs;   /* on btrfs, where the hooks need btrfs's BTF to compute dev alike */
+	bool overlay; /* on overlayfs, where a directory's i_ino can change once evicted */
 };
 
 /* @path (relative to @dfd; @flags O_NOFOLLOW or 0). 0 or -errno. @c may be NULL. */
