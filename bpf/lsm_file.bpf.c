@@ -55,7 +55,7 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 			return ret;
 	}
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
-			(struct path *)&file->f_path, access, true);
+			(struct path *)&file->f_path, access, FS_NAMES_ALL);
 }
 
 /* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
@@ -74,11 +74,11 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	if (r)
 		return r;
 	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
-		     false);
+		     FS_NAMES_NONE);
 	if (r)
 		return r;
 	return fs_check(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt), NULL,
-			CORDON_ACCESS_WRITE, true);
+			CORDON_ACCESS_WRITE, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_mknod")
@@ -118,7 +118,7 @@ static __always_inline int check_existing(const struct cordon_session *s, __u64 
 {
 	if (!BPF_CORE_READ(dentry, d_inode))
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, true);
+	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_link")
@@ -209,7 +209,7 @@ static __always_inline int check_modify(const struct path *path, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
-			NULL, CORDON_ACCESS_WRITE, true);
+			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_truncate")
@@ -259,7 +259,7 @@ static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, true);
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
 }
 
 /* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */

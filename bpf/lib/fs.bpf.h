@@ -31,6 +31,21 @@ struct {
 	__type(value, struct cordon_name_pattern);
 } name_patterns SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_DIRENT_RULES);
+	__type(key, struct cordon_dirent_key);
+	__type(value, struct cordon_inode_rule);
+} dirent_rules SEC(".maps") __weak;
+
+/* The key is too large for the BPF stack: built in a per-CPU slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cordon_dirent_key);
+} dirent_scratch SEC(".maps") __weak;
+
 /* What decided a refusal. */
 struct fs_verdict {
 	__u32 rule_id;
@@ -195,6 +210,35 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 	return 1;
 }
 
+/* Is @d, by its name in its parent directory, a secret of @s that denies @access? */
+static __always_inline int dirent_rule(const struct cordon_session *s, struct dentry *d,
+				       __u32 access, struct fs_verdict *v)
+{
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct cordon_inode_rule *rule;
+	struct cordon_dirent_key *k;
+	struct inode *pi;
+	__u32 zero = 0;
+
+	if (!(s->flags & CORDON_SESSION_DIRENT) || !parent || parent == d)
+		return 0;
+	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+	if (!k)
+		return 0;
+	__builtin_memset(k, 0, sizeof(*k));
+	pi = BPF_CORE_READ(parent, d_inode);
+	k->ino = BPF_CORE_READ(pi, i_ino);
+	k->dev = inode_key_dev(pi);
+	k->session = s->id;
+	bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
+	rule = bpf_map_lookup_elem(&dirent_rules, k);
+	if (!rule || !(rule->deny & access))
+		return 0;
+	v->rule_id = rule->rule_id;
+	v->deny = rule->deny;
+	return 1;
+}
+
 static __always_inline bool on_cgroupfs(struct dentry *d)
 {
 	unsigned long magic = BPF_CORE_READ(d, d_sb, s_magic);
@@ -227,17 +271,24 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 	bpf_ringbuf_submit(ev, 0);
 }
 
+/* fs_check's @names: what the final component is matched against besides the walk. */
+#define FS_NAMES_NONE	0
+#define FS_NAMES_DIRENT 1 /* dirent_rules: a secret's own name in its directory */
+#define FS_NAMES_ALL	3 /* and the session's name patterns */
+
 /*
  * The whole decision for an object @d reached through @mnt: the walk, then the name. Returns
  * 0 or -EACCES (Landlock's errno, so a refusal looks the same whichever layer made it).
  */
 static __always_inline int fs_check(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
 				    struct dentry *d, struct vfsmount *mnt, struct path *path,
-				    __u32 access, bool check_name)
+				    __u32 access, __u32 names)
 {
 	struct fs_verdict v = {};
 
-	if (walk_rules(s, d, mnt, access, &v) != 0 || (check_name && name_rule(s, d, access, &v))) {
+	if (walk_rules(s, d, mnt, access, &v) != 0 ||
+	    ((names & FS_NAMES_DIRENT) && dirent_rule(s, d, access, &v)) ||
+	    (names == FS_NAMES_ALL && name_rule(s, d, access, &v))) {
 		emit_file(s, cgroup_id, hook, d, path, access, &v, -EACCES);
 		return -EACCES;
 	}

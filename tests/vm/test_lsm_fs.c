@@ -36,17 +36,22 @@
 #define PROJ  "/tmp/fsproj"
 #define HOOK  PROJ "/.git/hooks/pre-commit"
 #define IMAGE "/images/btrfs.img"
+/* replaced by a rename over it during the session, as `cargo login` writes it */
+#define CARGO HOME "/.cargo/credentials.toml"
+/* made only during the session, as a first `docker login` does */
+#define DOCKER HOME "/.docker/config.json"
 
-static const char policy_yaml[] = "name: vm-lsm-fs\n"
-				  "mode: strict\n"
-				  "filesystem:\n"
-				  "  read: [/]\n"
-				  "  write: [/tmp]\n"
-				  "  exec: [/]\n"
-				  "  protect: [" PROJ "/.git/hooks]\n"
-				  "secrets:\n"
-				  "  files: [" HOME "/.ssh, " BTR "/a/cred.toml, " BTR
-				  "/a/keys, " OVL "/merged/cred.toml, " OVL "/merged/keys]\n";
+static const char policy_yaml[] =
+	"name: vm-lsm-fs\n"
+	"mode: strict\n"
+	"filesystem:\n"
+	"  read: [/]\n"
+	"  write: [/tmp]\n"
+	"  exec: [/]\n"
+	"  protect: [" PROJ "/.git/hooks]\n"
+	"secrets:\n"
+	"  files: [" HOME "/.ssh, " BTR "/a/cred.toml, " BTR "/a/keys, " OVL
+	"/merged/cred.toml, " OVL "/merged/keys, " CARGO ", " DOCKER "]\n";
 
 static bool have_btrfs, have_ovl;
 static pid_t outsider; /* outside every session: the target of F_SETOWN */
@@ -86,6 +91,16 @@ static int a_bind_subdir(void)
 static int a_bind_file(void)
 {
 	return rd("/tmp/ssh-file");
+}
+
+static int a_replaced(void)
+{
+	return rd(CARGO);
+}
+
+static int a_created_later(void)
+{
+	return rd(DOCKER);
 }
 
 static int a_chown(void)
@@ -222,6 +237,8 @@ static struct attack attacks[] = {
 	{ "overlayfs_secret_dir", a_ovl_dir, &have_ovl, EACCES, FILE_OPEN, true },
 	{ "read_secret_via_bind_mount_of_subdir", a_bind_subdir, NULL, EACCES, FILE_OPEN, true },
 	{ "read_secret_via_bind_mount_of_file", a_bind_file, NULL, EACCES, FILE_OPEN, true },
+	{ "read_secret_replaced_by_rename", a_replaced, NULL, EACCES, FILE_OPEN, true },
+	{ "read_secret_created_after_start", a_created_later, NULL, EACCES, FILE_OPEN, true },
 	{ "chown_protected", a_chown, NULL, EACCES, FILE_EV, CORDON_HOOK_PATH_CHOWN, true },
 	{ "utimes_protected", a_utimes, NULL, EACCES, FILE_EV, CORDON_HOOK_INODE_SETATTR, true },
 	{ "setxattr_protected", a_setxattr, NULL, EACCES, FILE_EV, CORDON_HOOK_INODE_SETXATTR,
@@ -390,6 +407,10 @@ static void setup_files(void)
 	if (mount(HOME "/.ssh/sub", "/tmp/ssh-sub", NULL, MS_BIND, NULL) < 0 ||
 	    mount(HOME "/.ssh/id_ed25519", "/tmp/ssh-file", NULL, MS_BIND, NULL) < 0)
 		tap_diag("bind mounts: %s", strerror(errno));
+	mkdir(HOME "/.cargo", 0700);
+	test_write_file(CARGO, "token = \"old\"\n", 0600);
+	mkdir(HOME "/.docker", 0700);
+	unlink(DOCKER);
 	mkdir(PROJ, 0755);
 	mkdir(PROJ "/.git", 0755);
 	mkdir(PROJ "/.git/hooks", 0755);
@@ -402,9 +423,16 @@ static void setup_files(void)
 		show_devices("overlayfs", OVL "/merged/cred.toml");
 }
 
-/* Restore what the attack outside removed or changed. */
+/* Restore what the attack outside removed or changed; replace what the user replaces. */
 static void prepare(const struct attack *a)
 {
+	if (a->fn == a_replaced) {
+		test_write_file(HOME "/.cargo/.tmp-credentials", "token = \"new\"\n", 0600);
+		if (rename(HOME "/.cargo/.tmp-credentials", CARGO) < 0)
+			tap_diag("rename over %s: %s", CARGO, strerror(errno));
+	}
+	if (a->fn == a_created_later)
+		test_write_file(DOCKER, "{\"auths\":{}}\n", 0600);
 	if (a->fn == a_removexattr && setxattr(HOOK, "trusted.keep", "1", 1, 0) < 0)
 		tap_diag("setxattr trusted.keep: %s", strerror(errno));
 }

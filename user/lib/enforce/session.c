@@ -233,6 +233,46 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 	return r;
 }
 
+/*
+ * The rule again by its place: (the parent directory, the name). A file replaced by a rename
+ * over it, or created only later, is refused under that name too. The parent must exist.
+ */
+static int add_dirent(struct cordon_session_ctx *s, const char *path,
+		      const struct cordon_inode_rule *rule)
+{
+	_cleanup_free_ char *real = realpath(path, NULL), *dir = NULL;
+	struct cordon_dirent_key k = { .session = s->id };
+	const char *p = real ? real : path, *slash = strrchr(p, '/'), *name;
+	_cleanup_close_ int fd = -1;
+	struct cordon_kinode ki;
+	int r;
+
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+		return 0;
+	name = slash + 1;
+	if (strlen(name) >= sizeof(k.name))
+		return -ENAMETOOLONG;
+	dir = slash == p ? strdup("/") : strndup(p, (size_t)(slash - p));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	r = cordon_kinode_fd(fd, NULL, &ki);
+	if (r < 0)
+		return r;
+	if (ki.btrfs && !cordon_bpf_btrfs_ready(s->bpf))
+		return -EOPNOTSUPP;
+	k.ino = ki.ino;
+	k.dev = ki.dev;
+	memcpy(k.name, name, strlen(name));
+	r = cordon_bpf_dirent_rule_add(s->bpf, &k, rule);
+	if (r < 0)
+		return r;
+	s->flags |= CORDON_SESSION_DIRENT;
+	return ki.overlay ? pin(s, &fd) : 0;
+}
+
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path)
 {
@@ -272,6 +312,11 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 		size_t budget = HARDLINK_WALK_MAX;
 		struct stat st;
 
+		r = add_dirent(s, m->inodes[i].path, &rule);
+		if (r < 0) {
+			*failed_path = m->inodes[i].path;
+			return r;
+		}
 		/* A path that does not exist yet has no inode to hang a rule on. */
 		if (stat(m->inodes[i].path, &st) < 0)
 			continue;
@@ -292,6 +337,7 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 	}
 	/* Last: the hooks read npatterns to know how many entries are there. */
 	entry.npatterns = (uint32_t)m->npatterns;
+	entry.flags = s->flags;
 	return cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
 }
 

@@ -414,6 +414,12 @@ int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_ke
 	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
 }
 
+int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
+			       const struct cordon_inode_rule *r)
+{
+	return update(b->skel->maps.dirent_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
 int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
 			   const struct cordon_name_pattern *p)
 {
@@ -560,6 +566,9 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 	if (r == 0)
 		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
 			      offsetof(struct cordon_inode_key, session), id);
+	if (r == 0)
+		r = purge_map(b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
+			      offsetof(struct cordon_dirent_key, session), id);
 	if (r == 0)
 		r = purge_map(b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
 			      offsetof(struct cordon_unix_key, session), id);
