@@ -4,6 +4,7 @@
  * what the filesystem's getattr chooses, which differs on btrfs and overlayfs; see sys.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,19 @@
 #include <unistd.h>
 
 #include "sys/sys.h"
+
+/* "NAME<white space>NUMBER\n": true and *@v set when @line is that field. */
+static bool field(const char *line, const char *name, unsigned long long *v)
+{
+	size_t n = strlen(name);
+	char *end;
+
+	if (strncmp(line, name, n) != 0)
+		return false;
+	errno = 0;
+	*v = strtoull(line + n, &end, 10);
+	return errno == 0 && end != line + n && (*end == '\n' || *end == '\0');
+}
 
 /* "mnt_id:" and "ino:" of /proc/self/fdinfo/@fd ("ino:" appeared in Linux 5.14). */
 static int fdinfo_ids(int fd, int *mnt_id, uint64_t *ino, bool *has_ino)
@@ -31,9 +45,9 @@ static int fdinfo_ids(int fd, int *mnt_id, uint64_t *ino, bool *has_ino)
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long v;
 
-		if (sscanf(line, "mnt_id: %llu", &v) == 1)
+		if (field(line, "mnt_id:", &v) && v <= INT_MAX) {
 			*mnt_id = (int)v;
-		else if (sscanf(line, "ino: %llu", &v) == 1) {
+		} else if (field(line, "ino:", &v)) {
 			*ino = v;
 			*has_ino = true;
 		}
@@ -41,19 +55,43 @@ static int fdinfo_ids(int fd, int *mnt_id, uint64_t *ino, bool *has_ino)
 	return *mnt_id < 0 ? -ENOTSUP : 0;
 }
 
+/* The leading "ID PARENT MAJ:MIN " of a mountinfo line. 0 or -EINVAL. */
+static int mount_ids(const char *line, long *id, unsigned long *maj, unsigned long *min)
+{
+	const char *p = line;
+	char *end;
+
+	*id = strtol(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -EINVAL;
+	p = end;
+	(void)strtol(p, &end, 10); /* the parent */
+	if (end == p || *end != ' ')
+		return -EINVAL;
+	p = end;
+	*maj = strtoul(p, &end, 10);
+	if (end == p || *end != ':')
+		return -EINVAL;
+	p = end + 1;
+	*min = strtoul(p, &end, 10);
+	return end == p || *end != ' ' ? -EINVAL : 0;
+}
+
 /* MAJ:MIN of mount @mnt_id in /proc/self/mountinfo: the superblock's s_dev (show_mountinfo). */
 int cordon_mountinfo_sb_dev(FILE *f, int mnt_id, uint32_t *dev)
 {
-	char line[8192];
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
 
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int maj, min;
-		int id, parent;
+	/* getline(): a line is as long as its mount point, which has no bound here. */
+	while (getline(&line, &cap, f) >= 0) {
+		unsigned long maj, min;
+		long id;
 
-		if (sscanf(line, "%d %d %u:%u ", &id, &parent, &maj, &min) != 4)
+		if (mount_ids(line, &id, &maj, &min) < 0)
 			return -EINVAL;
 		if (id == mnt_id) {
-			*dev = maj << 20 | min;
+			*dev = (uint32_t)(maj << 20 | min);
 			return 0;
 		}
 	}
