@@ -501,8 +501,9 @@ int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
 
 /* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
 /* Room for the largest rule key (cordon_unix_key: a whole socket path). */
-#define PURGE_KEY_MAX 128
+#define PURGE_KEY_MAX 272
 _Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
+_Static_assert(sizeof(struct cordon_dirent_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 
 static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 {
