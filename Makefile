@@ -227,7 +227,19 @@ $(VM_STAGE)/bin/dns_tool: tests/host/dns_tool.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/obj/tests/vm/dns_tool.d -static -o $@ $< \
 		$(STATIC_LIBS)
 
-vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)/init
+# A btrfs filesystem for tests/vm/test_lsm_fs.c, which the VM cannot make (no mkfs.btrfs there):
+# 16 MiB with mixed block groups, the smallest btrfs-progs makes, nearly all zeros in the archive.
+MKFS_BTRFS ?= $(firstword $(wildcard /usr/sbin/mkfs.btrfs /sbin/mkfs.btrfs) mkfs.btrfs)
+$(VM_STAGE)/images/btrfs.img:
+	$(call msg,MKFS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)command -v $(MKFS_BTRFS) >/dev/null || \
+		{ echo "mkfs.btrfs not found (tools/install-deps.sh installs btrfs-progs)" >&2; exit 1; }
+	$(Q)rm -f $@.tmp && truncate -s 16M $@.tmp && $(MKFS_BTRFS) -q -f --mixed $@.tmp >/dev/null
+	$(Q)mv $@.tmp $@
+
+vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)/init \
+	$(VM_STAGE)/images/btrfs.img
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
 $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \

@@ -107,6 +107,18 @@
 	/* pathname unix sockets by path (struct cordon_event_unix) */                              \
 	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */           \
 	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */           \
+	/* owner, times, xattrs and ACLs of protected files (struct cordon_event_file) */           \
+	X(PATH_CHOWN, 40, "path_chown")		      /* lsm/path_chown */                          \
+	X(INODE_SETATTR, 41, "inode_setattr")	      /* lsm/inode_setattr: utimes, ... */          \
+	X(INODE_SETXATTR, 42, "inode_setxattr")	      /* lsm/inode_setxattr */                      \
+	X(INODE_REMOVEXATTR, 43, "inode_removexattr") /* lsm/inode_removexattr */                   \
+	X(INODE_SET_ACL, 44, "inode_set_acl")	      /* lsm/inode_set_acl (6.2+) */                \
+	X(INODE_REMOVE_ACL, 45, "inode_remove_acl")   /* lsm/inode_remove_acl (6.2+) */             \
+	/* terminal injection through the 32-bit ioctl entry (struct cordon_event_op) */            \
+	X(FILE_IOCTL_COMPAT, 46, "file_ioctl_compat") /* lsm/file_ioctl_compat */                   \
+	/* SIGIO aimed outside the session (struct cordon_event_op; struct cordon_event_task) */    \
+	X(FILE_FCNTL, 47, "file_fcntl") /* lsm/file_fcntl: F_SETOWN, F_SETSIG, ... */               \
+	X(FILE_SEND_SIGIOTASK, 48, "file_send_sigiotask") /* lsm/file_send_sigiotask */             \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \
@@ -257,8 +269,9 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_task) == 72 + 24, "cordon_event_tas
 /* CORDON_EV_OP: an operation refused outright; the arguments depend on hdr.hook. */
 struct cordon_event_op {
 	struct cordon_event_hdr hdr;
-	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags; unix: peer cgroup */
-	__u64 arg1; /* socket: type */
+	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags; unix: peer cgroup;
+		       fcntl: cmd */
+	__u64 arg1; /* socket: type; fcntl: arg (F_SETOWN's pid, F_SETSIG's signal) */
 	__u64 arg2; /* socket: protocol */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_op) == 72 + 24, "cordon_event_op layout");

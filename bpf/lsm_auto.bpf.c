@@ -11,6 +11,7 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
+#include "lib/inode.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -68,7 +69,7 @@ int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
 	if (!d)
 		return 0;
 	k.ino = BPF_CORE_READ(d, d_inode, i_ino);
-	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	k.dev = inode_key_dev(BPF_CORE_READ(d, d_inode));
 	a = bpf_map_lookup_elem(&auto_exec, &k);
 	if (!a || !bpf_map_lookup_elem(&sessions, &a->cgroup_id))
 		return 0;

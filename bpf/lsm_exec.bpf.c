@@ -23,7 +23,7 @@ static __always_inline int check_exec(struct file *file, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(file, f_path.dentry),
-			BPF_CORE_READ(file, f_path.mnt), NULL, CORDON_ACCESS_EXEC, true);
+			BPF_CORE_READ(file, f_path.mnt), NULL, CORDON_ACCESS_EXEC, FS_NAMES_ALL);
 }
 
 SEC("lsm/bprm_check_security")

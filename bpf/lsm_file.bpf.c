@@ -55,7 +55,7 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 			return ret;
 	}
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
-			(struct path *)&file->f_path, access, true);
+			(struct path *)&file->f_path, access, FS_NAMES_ALL);
 }
 
 /* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
@@ -74,11 +74,11 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	if (r)
 		return r;
 	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
-		     false);
+		     FS_NAMES_NONE);
 	if (r)
 		return r;
 	return fs_check(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt), NULL,
-			CORDON_ACCESS_WRITE, true);
+			CORDON_ACCESS_WRITE, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_mknod")
@@ -118,7 +118,7 @@ static __always_inline int check_existing(const struct cordon_session *s, __u64 
 {
 	if (!BPF_CORE_READ(dentry, d_inode))
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, true);
+	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_link")
@@ -209,7 +209,7 @@ static __always_inline int check_modify(const struct path *path, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
-			NULL, CORDON_ACCESS_WRITE, true);
+			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
 }
 
 SEC("lsm/path_truncate")
@@ -236,4 +236,69 @@ int BPF_PROG(cordon_file_truncate, struct file *file, int ret)
 	if (ret)
 		return ret;
 	return check_modify(&file->f_path, CORDON_HOOK_FILE_TRUNCATE);
+}
+
+/*
+ * Ownership, timestamps, extended attributes and ACLs of a protected file. chown has a path
+ * hook; utimes and the like reach only inode_setattr, and xattrs (ACLs are xattrs on 6.1, their
+ * own hooks from 6.2 on) only inode hooks, which carry no mount: their walk climbs the file's
+ * own filesystem and does not cross to where it is mounted (docs/architecture.md).
+ */
+SEC("lsm/path_chown")
+int BPF_PROG(cordon_path_chown, const struct path *path)
+{
+	/* kuid_t and kgid_t are passed by value; ret is not read (lib/session.bpf.h). */
+	return check_modify(path, CORDON_HOOK_PATH_CHOWN);
+}
+
+static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+}
+
+/* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */
+SEC("lsm/inode_setattr")
+int cordon_inode_setattr(unsigned long long *ctx)
+{
+	__u64 a0 = ctx[0], a1 = ctx[1];
+
+	/*
+	 * Both loaded at fixed offsets: an index chosen by the relocation would have the
+	 * compiler add it to the context pointer, which the verifier refuses.
+	 */
+	asm volatile("" : "+r"(a0), "+r"(a1));
+	return check_inode((struct dentry *)(bpf_core_type_exists(struct mnt_idmap) ? a1 : a0),
+			   CORDON_HOOK_INODE_SETATTR);
+}
+
+/* The first argument is a user namespace (6.1) or an idmap (6.3+): the dentry is the second. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(cordon_inode_setxattr, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(cordon_inode_removexattr, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR);
+}
+
+/* POSIX ACLs from 6.2 on (before, setxattr of system.posix_acl_* above). */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(cordon_inode_set_acl, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(cordon_inode_remove_acl, void *idmap, struct dentry *dentry)
+{
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL);
 }

@@ -208,9 +208,12 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 	}
 	if (!(s->flags & CORDON_SESSION_FILE))
 		return 0;
-	/* connect() needs write permission on the socket: unix denials are WRITE rules. */
+	/*
+	 * connect() needs write permission on the socket: unix denials are WRITE rules. Its
+	 * name in its directory too: a daemon that re-creates its socket makes a new inode.
+	 */
 	return fs_check(s, cgroup_id, hook, d, BPF_CORE_READ(u, path.mnt), NULL,
-			CORDON_ACCESS_WRITE, false);
+			CORDON_ACCESS_WRITE, FS_NAMES_DIRENT);
 }
 
 /* The hook gets the socks themselves here, but sockets in unix_may_send. */

@@ -174,12 +174,95 @@ int BPF_PROG(cordon_userns_create, const struct cred *cred, int ret)
 	return deny_op(CORDON_HOOK_USERNS_CREATE, 0);
 }
 
+static __always_inline int check_ioctl(unsigned int cmd, __u16 hook)
+{
+	/* FIOSETOWN and SIOCSPGRP are F_SETOWN by ioctl, with the pid behind a pointer. */
+	if (cmd != TIOCSTI && cmd != TIOCLINUX && cmd != FIOSETOWN && cmd != SIOCSPGRP)
+		return 0;
+	return deny_op(hook, cmd);
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(cordon_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	if (ret)
 		return ret;
-	if (cmd != TIOCSTI && cmd != TIOCLINUX)
+	return check_ioctl(cmd, CORDON_HOOK_FILE_IOCTL);
+}
+
+/*
+ * The same ioctls through the 32-bit entry (int $0x80 works from any x86-64 process), which
+ * does not call file_ioctl. 6.1.74 and later stable kernels have this hook too.
+ */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(cordon_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_ioctl(cmd, CORDON_HOOK_FILE_IOCTL_COMPAT);
+}
+
+/* The number of @pid in the pid namespace it was created in (what the task itself calls it). */
+static __always_inline __u32 ns_nr(struct pid *pid)
+{
+	unsigned int level = BPF_CORE_READ(pid, level);
+	__u32 nr = 0;
+
+	bpf_probe_read_kernel(&nr, sizeof(nr),
+			      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+				      (__u64)level * bpf_core_type_size(struct upid) +
+				      bpf_core_field_offset(struct upid, nr));
+	return nr;
+}
+
+/*
+ * SIGIO: a file's owner gets a signal (any signal, with F_SETSIG) whenever I/O is ready, sent
+ * with the credentials of whoever set the owner and without task_kill. A session may make only
+ * itself the owner: F_SETOWN with its own pid (or 0); F_SETOWN_EX (the pid behind a pointer,
+ * which another thread could rewrite after this check) and F_SETSIG are refused.
+ */
+SEC("lsm/file_fcntl")
+int BPF_PROG(cordon_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct task_struct *t;
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	long who = (long)arg;
+
+	if (ret)
+		return ret;
+	if (cmd != F_SETOWN && cmd != F_SETOWN_EX && cmd != F_SETSIG)
 		return 0;
-	return deny_op(CORDON_HOOK_FILE_IOCTL, cmd);
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
+	if (!s)
+		return 0;
+	if (cmd == F_SETOWN) {
+		t = bpf_get_current_task_btf();
+		if (who == 0 || who == ns_nr(BPF_CORE_READ(t, group_leader, thread_pid)) ||
+		    who == ns_nr(BPF_CORE_READ(t, thread_pid)))
+			return 0;
+	}
+	emit_op(s, cgroup_id, CORDON_HOOK_FILE_FCNTL, -EPERM, cmd, arg, 0);
+	return -EPERM;
+}
+
+/*
+ * The delivery itself, for owners set before the session (an inherited descriptor): I/O a
+ * session task causes may not signal a task outside it. (I/O completing in interrupt context
+ * runs in no session's task and is not judged here.)
+ */
+SEC("lsm/file_send_sigiotask")
+int BPF_PROG(cordon_file_send_sigiotask, struct task_struct *tsk, struct fown_struct *fown, int sig,
+	     int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret)
+		return ret;
+	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
+	if (!s || in_session(tsk, cgroup_id))
+		return 0;
+	return deny_task(s, cgroup_id, CORDON_HOOK_FILE_SEND_SIGIOTASK, tsk, sig ? sig : SIGIO);
 }

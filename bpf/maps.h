@@ -29,6 +29,8 @@
 /* Pathname unix connect/sendmsg: default deny, allow by unix_rules (cgroup connect_unix and
  * sendmsg_unix programs, or the LSM socket hooks). */
 #define CORDON_SESSION_UNIX (1u << 6)
+/* dirent_rules hold entries of this session (file hooks look the name up only then) */
+#define CORDON_SESSION_DIRENT (1u << 12)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -77,6 +79,23 @@ struct cordon_inode_rule {
 	__u32 deny;    /* CORDON_ACCESS_* bits refused on this inode */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layout");
+
+/*
+ * dirent_rules: a secret named by its place, (parent directory's inode, name), beside the
+ * rule on its inode: a file replaced atomically (a temporary file renamed over it, as `cargo
+ * login` and `docker login` write their credentials) is a new inode under the same name, and
+ * stays refused. The value is a cordon_inode_rule.
+ */
+#define CORDON_MAX_DIRENT_RULES 16384
+#define CORDON_DIRENT_NAME	256 /* NAME_MAX and a NUL */
+
+struct cordon_dirent_key {
+	__u64 ino;		       /* the parent directory, keyed as in cordon_inode_key */
+	__u32 dev;		       /* its device, as in cordon_inode_key */
+	__u32 session;		       /* cordon_session.id */
+	__u8 name[CORDON_DIRENT_NAME]; /* the entry's name, NUL-padded */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_dirent_key) == 272, "cordon_dirent_key layout");
 
 /*
  * File hooks walk from the file up through its parents (crossing mount points) until an inode

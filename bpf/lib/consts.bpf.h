@@ -36,6 +36,14 @@
 #define TIOCSTI	  0x5412
 #define TIOCLINUX 0x541C
 
+/* Setting a file's SIGIO owner: by fcntl, and by ioctl on sockets and terminals */
+#define F_SETOWN    8
+#define F_SETSIG    10
+#define F_SETOWN_EX 15
+#define FIOSETOWN   0x8901
+#define SIOCSPGRP   0x8902
+#define SIGIO	    29
+
 /* seccomp's kill: SIGSYS with si_code SYS_SECCOMP, which no process can send to another */
 #define SIGSYS	    31
 #define SYS_SECCOMP 1

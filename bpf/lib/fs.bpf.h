@@ -15,6 +15,7 @@
 #include "consts.bpf.h"
 #include "event.bpf.h"
 #include "pattern.h"
+#include "inode.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -29,6 +30,21 @@ struct {
 	__type(key, struct cordon_pattern_key);
 	__type(value, struct cordon_name_pattern);
 } name_patterns SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_DIRENT_RULES);
+	__type(key, struct cordon_dirent_key);
+	__type(value, struct cordon_inode_rule);
+} dirent_rules SEC(".maps") __weak;
+
+/* The key is too large for the BPF stack: built in a per-CPU slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cordon_dirent_key);
+} dirent_scratch SEC(".maps") __weak;
 
 /* What decided a refusal. */
 struct fs_verdict {
@@ -49,13 +65,15 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
  */
 struct walk_ctx {
 	__u64 dentry; /* struct dentry * */
-	__u64 mount;  /* struct mount * */
+	__u64 mount;  /* struct mount *, 0 when the hook has no mount (inode_* hooks) */
 	__u32 session;
 	__u32 access;
 	__u32 rule_id;
 	__u32 deny;
 	__u32 found; /* a rule denies */
 	__u32 done;  /* reached the root */
+	__u32 above; /* climbing above the root of a mount of a subtree, inside its filesystem */
+	__u32 pad;
 };
 
 static long walk_step(__u32 i, struct walk_ctx *c)
@@ -64,9 +82,10 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 	struct mount *m = (struct mount *)c->mount;
 	struct cordon_inode_key k = {};
 	struct cordon_inode_rule *rule;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
 
-	k.ino = BPF_CORE_READ(d, d_inode, i_ino);
-	k.dev = BPF_CORE_READ(d, d_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.dev = inode_key_dev(inode);
 	k.session = c->session;
 	rule = bpf_map_lookup_elem(&inode_rules, &k);
 	if (rule && (rule->deny & c->access)) {
@@ -75,10 +94,22 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		c->found = 1;
 		return 1;
 	}
-	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+	parent = BPF_CORE_READ(d, d_parent);
+	if (m && (c->above || d == BPF_CORE_READ(m, mnt.mnt_root))) {
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 
-		/* The root of this mount: continue from where it is mounted. */
+		/*
+		 * A bind mount of a subtree (or of one file) of a denied directory made before
+		 * the session shows the secret under another path: the file still lies below
+		 * the directory in its filesystem, so the walk climbs to the filesystem's root
+		 * first, and only then continues from where the mount is attached.
+		 */
+		if (parent != d) {
+			c->above = 1;
+			c->dentry = (__u64)parent;
+			return 0;
+		}
+		c->above = 0;
 		if (up == m) {
 			c->done = 1;
 			return 1;
@@ -87,7 +118,6 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		c->mount = (__u64)up;
 		return 0;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d) {
 		c->done = 1;
 		return 1;
@@ -97,16 +127,16 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 }
 
 /*
- * Walk from @d (reached through @mnt) to the root. 1 and @v filled when a rule denies @access,
- * 0 when none does, -1 when the walk is deeper than CORDON_WALK_MAX: that is refused, and
- * counted, rather than allowed unexamined.
+ * Walk from @d (reached through @mnt; NULL: within its filesystem only) to the root. 1 and @v
+ * filled when a rule denies @access, 0 when none does, -1 when the walk is deeper than
+ * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined.
  */
 static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
 				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
 {
 	struct walk_ctx c = {
 		.dentry = (__u64)d,
-		.mount = (__u64)real_mount(mnt),
+		.mount = mnt ? (__u64)real_mount(mnt) : 0,
 		.session = s->id,
 		.access = access,
 	};
@@ -180,6 +210,35 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 	return 1;
 }
 
+/* Is @d, by its name in its parent directory, a secret of @s that denies @access? */
+static __always_inline int dirent_rule(const struct cordon_session *s, struct dentry *d,
+				       __u32 access, struct fs_verdict *v)
+{
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct cordon_inode_rule *rule;
+	struct cordon_dirent_key *k;
+	struct inode *pi;
+	__u32 zero = 0;
+
+	if (!(s->flags & CORDON_SESSION_DIRENT) || !parent || parent == d)
+		return 0;
+	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+	if (!k)
+		return 0;
+	__builtin_memset(k, 0, sizeof(*k));
+	pi = BPF_CORE_READ(parent, d_inode);
+	k->ino = BPF_CORE_READ(pi, i_ino);
+	k->dev = inode_key_dev(pi);
+	k->session = s->id;
+	bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
+	rule = bpf_map_lookup_elem(&dirent_rules, k);
+	if (!rule || !(rule->deny & access))
+		return 0;
+	v->rule_id = rule->rule_id;
+	v->deny = rule->deny;
+	return 1;
+}
+
 static __always_inline bool on_cgroupfs(struct dentry *d)
 {
 	unsigned long magic = BPF_CORE_READ(d, d_sb, s_magic);
@@ -202,7 +261,7 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 	if (!ev)
 		return;
 	ev->ino = BPF_CORE_READ(d, d_inode, i_ino);
-	ev->dev = BPF_CORE_READ(d, d_sb, s_dev);
+	ev->dev = inode_key_dev(BPF_CORE_READ(d, d_inode));
 	ev->access = access;
 	if (path)
 		bpf_d_path(path, (char *)ev->path, sizeof(ev->path));
@@ -212,17 +271,24 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 	bpf_ringbuf_submit(ev, 0);
 }
 
+/* fs_check's @names: what the final component is matched against besides the walk. */
+#define FS_NAMES_NONE	0
+#define FS_NAMES_DIRENT 1 /* dirent_rules: a secret's own name in its directory */
+#define FS_NAMES_ALL	3 /* and the session's name patterns */
+
 /*
  * The whole decision for an object @d reached through @mnt: the walk, then the name. Returns
  * 0 or -EACCES (Landlock's errno, so a refusal looks the same whichever layer made it).
  */
 static __always_inline int fs_check(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
 				    struct dentry *d, struct vfsmount *mnt, struct path *path,
-				    __u32 access, bool check_name)
+				    __u32 access, __u32 names)
 {
 	struct fs_verdict v = {};
 
-	if (walk_rules(s, d, mnt, access, &v) != 0 || (check_name && name_rule(s, d, access, &v))) {
+	if (walk_rules(s, d, mnt, access, &v) != 0 ||
+	    ((names & FS_NAMES_DIRENT) && dirent_rule(s, d, access, &v)) ||
+	    (names == FS_NAMES_ALL && name_rule(s, d, access, &v))) {
 		emit_file(s, cgroup_id, hook, d, path, access, &v, -EACCES);
 		return -EACCES;
 	}

@@ -64,7 +64,8 @@ static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
  * calls the BPF LSM only while the LSMs before it allowed, and the trampoline runs a program
  * only while the programs before it returned 0, so ret is 0 in practice: the test keeps the
  * rule true without relying on that.) The hooks whose argument lists changed between kernels
- * (mmap_file, file_mprotect, bpf) cannot name ret at a fixed position and do not read it.
+ * (mmap_file, file_mprotect, bpf, inode_setattr, the xattr and ACL hooks) or that take structs
+ * by value (path_chown) cannot name ret at a fixed position and do not read it.
  */
 
 /*

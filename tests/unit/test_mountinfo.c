@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -122,6 +125,46 @@ static void test_cgroup_level__path_outside_mount_is_error(void **state)
 	assert_int_equal(cordon_cgroup_level(&m, "/tmp/cordon"), -EINVAL);
 }
 
+static int sb_dev(const char *text, int mnt_id, uint32_t *dev)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r;
+
+	assert_non_null(f);
+	r = cordon_mountinfo_sb_dev(f, mnt_id, dev);
+	fclose(f);
+	return r;
+}
+
+/* The superblock's device, encoded as the kernel does (MAJOR << 20 | MINOR), as BPF reads it. */
+static void test_mountinfo_sb_dev__kernel_encoding_of_the_mount(void **state)
+{
+	static const char text[] = "25 1 259:3 / / rw - ext4 /dev/nvme0n1p3 rw\n"
+				   "90 25 0:52 /@home /home rw - btrfs /dev/sda2 rw\n";
+	uint32_t dev = 0;
+
+	(void)state;
+	assert_int_equal(sb_dev(text, 25, &dev), 0);
+	assert_int_equal(dev, 259u << 20 | 3);
+	assert_int_equal(sb_dev(text, 90, &dev), 0);
+	assert_int_equal(dev, 52);
+	assert_int_equal(sb_dev(text, 7, &dev), -ENOENT);
+	assert_int_equal(sb_dev("garbage\n", 1, &dev), -EINVAL);
+}
+
+/* A file on this machine: the hooks' device is its mount's, whatever stat() says. */
+static void test_kinode__names_a_file_by_its_mount(void **state)
+{
+	struct cordon_kinode k = { 0 };
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(cordon_kinode_at(AT_FDCWD, "/proc/self/exe", 0, NULL, &k), 0);
+	assert_int_equal(stat("/proc/self/exe", &st), 0);
+	assert_true(k.ino == (uint64_t)st.st_ino || k.btrfs);
+	assert_int_equal(cordon_kinode_at(AT_FDCWD, "/nonexistent/x", 0, NULL, &k), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +177,8 @@ int main(void)
 		cmocka_unit_test(test_cgroup_level__counts_from_hierarchy_root),
 		cmocka_unit_test(test_cgroup_level__mount_of_a_subtree_adds_its_depth),
 		cmocka_unit_test(test_cgroup_level__path_outside_mount_is_error),
+		cmocka_unit_test(test_mountinfo_sb_dev__kernel_encoding_of_the_mount),
+		cmocka_unit_test(test_kinode__names_a_file_by_its_mount),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,7 +86,9 @@ if ! msg=$("$root/tools/vm/fetch-kernel.sh" "$kver" "$vmdir" 2>&1); then
 fi
 printf '# %s: kernel %s\n' "$name" "$(cat "$vmdir/release")"
 
-if ! msg=$("$root/tools/vm/mkinitramfs.sh" "$stage" "$initrd" 2>&1); then
+# Filesystems whose device numbers the hooks and stat() disagree on (tests/vm/test_lsm_fs.c).
+if ! msg=$(KMODDIR=$vmdir/modules KMODULES="loop overlay btrfs" \
+	"$root/tools/vm/mkinitramfs.sh" "$stage" "$initrd" 2>&1); then
 	msg=$(printf '%s\n' "$msg" | tail -n 1)
 	out+=("not ok - $name/initramfs ($(reason "${msg#mkinitramfs.sh: }"))")
 	finish

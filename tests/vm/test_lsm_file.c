@@ -14,6 +14,7 @@
 #include "enforce/enforce.h"
 #include "events_collect.h"
 #include "loader/loader.h"
+#include "sys/sys.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -61,6 +62,7 @@ int main(void)
 	struct cordon_bpf *b = NULL;
 	char root[4200], s1[4300], s2[4300];
 	uint64_t drops = 1;
+	struct cordon_kinode ki;
 	struct stat st;
 	pid_t pid;
 	int r, fd;
@@ -79,8 +81,10 @@ int main(void)
 	close(fd);
 	tap_check(session(b, root, "s1", 1, s1, sizeof(s1)) == 0, "session_1_registered");
 	tap_check(session(b, root, "s2", 2, s2, sizeof(s2)) == 0, "session_2_registered");
-	k.ino = st.st_ino;
-	k.dev = cordon_kernel_dev(st.st_dev);
+	tap_check(cordon_kinode_at(AT_FDCWD, SECRET, 0, NULL, &ki) == 0,
+		  "secret_inode_as_the_kernel_names_it");
+	k.ino = ki.ino;
+	k.dev = ki.dev;
 	tap_check(cordon_bpf_inode_rule_add(b, &k, &rule) == 0, "inode_rule_added");
 
 	struct attempt out = { NULL, O_RDONLY }, in_r = { s1, O_RDONLY }, in_w = { s1, O_WRONLY },

@@ -80,6 +80,43 @@ fi
 # --remove-destination: a staged file named like an applet must replace the link, not busybox.
 cp -a --remove-destination -- "$stage/." "$root/"
 
+# Kernel modules the tests need (KMODULES, names) from the kernel's tree (KMODDIR), with what
+# they depend on, decompressed (busybox insmod reads plain ELF) and listed in load order in
+# /lib/cordon-modules/order, which init loads before any test: btrfs's BTF must be there when
+# the BPF programs load (bpf/lib/inode.bpf.h).
+declare -A mod_done=()
+add_module() {
+	local name=$1 f dep deps
+	[[ -z ${mod_done[$name]:-} ]] || return 0
+	mod_done[$name]=1
+	f=$(find "$KMODDIR/kernel" \( -name "$name.ko" -o -name "$name.ko.xz" -o -name "$name.ko.zst" \) \
+		-print -quit)
+	if [[ -z $f ]]; then
+		f=$(find "$KMODDIR/kernel" \( -name "${name//_/-}.ko" -o -name "${name//_/-}.ko.xz" \
+			-o -name "${name//_/-}.ko.zst" \) -print -quit)
+	fi
+	# Built in: nothing to load.
+	[[ -n $f ]] || return 0
+	case $f in
+	*.xz) xz -dc -- "$f" >"$root/lib/cordon-modules/$name.ko" ;;
+	*.zst) zstd -qdc -- "$f" >"$root/lib/cordon-modules/$name.ko" ;;
+	*) cp -- "$f" "$root/lib/cordon-modules/$name.ko" ;;
+	esac
+	deps=$(tr '\0' '\n' <"$root/lib/cordon-modules/$name.ko" | sed -n 's/^depends=//p' | head -n 1)
+	for dep in ${deps//,/ }; do
+		add_module "$dep"
+	done
+	printf '%s\n' "$name" >>"$root/lib/cordon-modules/order"
+}
+if [[ -n ${KMODULES:-} ]]; then
+	[[ -d ${KMODDIR:-}/kernel ]] || die "KMODDIR ($KMODDIR) has no kernel/ directory"
+	mkdir -p "$root/lib/cordon-modules"
+	: >"$root/lib/cordon-modules/order"
+	for m in $KMODULES; do
+		add_module "$m"
+	done
+fi
+
 # Scripts written for a normal system find /usr/bin/env and friends.
 for l in sbin usr/bin usr/sbin; do
 	if [[ ! -e $root/$l && ! -L $root/$l ]]; then

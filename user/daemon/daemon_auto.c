@@ -12,6 +12,7 @@
  * apply to auto-confined processes at all.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "loader/loader.h"
+#include "sys/sys.h"
 #include "daemon.h"
 #include "events.h"
 #include "policy/policy.h"
@@ -111,12 +113,11 @@ static bool configured(struct daemon *d, const struct dsession *s)
 
 static void unregister(struct daemon *d, struct dsession *s)
 {
-	struct cordon_auto_key k = { 0 };
-	struct stat st;
+	struct cordon_kinode ki;
 
-	if (stat(s->exec, &st) == 0) {
-		k.ino = st.st_ino;
-		k.dev = cordon_kernel_dev(st.st_dev);
+	if (cordon_kinode_at(AT_FDCWD, s->exec, 0, NULL, &ki) == 0) {
+		struct cordon_auto_key k = { .ino = ki.ino, .dev = ki.dev };
+
 		cordon_auto_unregister(d->bpf, &k);
 	}
 }

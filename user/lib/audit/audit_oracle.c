@@ -79,6 +79,18 @@ static const char *file_action(unsigned int hook)
 		return "file-truncate";
 	case CORDON_HOOK_PATH_CHMOD:
 		return "file-chmod";
+	case CORDON_HOOK_PATH_CHOWN:
+		return "file-chown";
+	case CORDON_HOOK_INODE_SETATTR:
+		return "file-setattr";
+	case CORDON_HOOK_INODE_SETXATTR:
+		return "file-setxattr";
+	case CORDON_HOOK_INODE_REMOVEXATTR:
+		return "file-removexattr";
+	case CORDON_HOOK_INODE_SET_ACL:
+		return "file-set-acl";
+	case CORDON_HOOK_INODE_REMOVE_ACL:
+		return "file-remove-acl";
 	case CORDON_HOOK_BPRM_CHECK:
 		return "file-exec";
 	case CORDON_HOOK_MMAP_FILE:
@@ -255,7 +267,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "network";
 		break;
 	case CORDON_EV_TASK:
-		action = h->hook == CORDON_HOOK_TASK_KILL ? "process-signal" : "process-ptrace";
+		action = h->hook == CORDON_HOOK_TASK_KILL ||
+					 h->hook == CORDON_HOOK_FILE_SEND_SIGIOTASK
+				 ? "process-signal"
+				 : "process-ptrace";
 		*category = "process";
 		break;
 	case CORDON_EV_OP:

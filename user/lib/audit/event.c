@@ -142,6 +142,12 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_PATH_TRUNCATE] = { .action = "file-truncate" },
 	[CORDON_HOOK_FILE_TRUNCATE] = { .action = "file-truncate" },
 	[CORDON_HOOK_PATH_CHMOD] = { .action = "file-chmod" },
+	[CORDON_HOOK_PATH_CHOWN] = { .action = "file-chown" },
+	[CORDON_HOOK_INODE_SETATTR] = { .action = "file-setattr" },
+	[CORDON_HOOK_INODE_SETXATTR] = { .action = "file-setxattr" },
+	[CORDON_HOOK_INODE_REMOVEXATTR] = { .action = "file-removexattr" },
+	[CORDON_HOOK_INODE_SET_ACL] = { .action = "file-set-acl" },
+	[CORDON_HOOK_INODE_REMOVE_ACL] = { .action = "file-remove-acl" },
 	[CORDON_HOOK_BPRM_CHECK] = { .action = "file-exec" },
 	[CORDON_HOOK_MMAP_FILE] = { .action = "file-map-exec" },
 	[CORDON_HOOK_FILE_MPROTECT] = { .action = "file-map-exec" },
@@ -161,6 +167,7 @@ static const struct cordon_hook_class unix_by_hook[] = {
 
 static const struct cordon_hook_class task_by_hook[] = {
 	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
+	[CORDON_HOOK_FILE_SEND_SIGIOTASK] = { .action = "process-signal" },
 };
 
 /* The action of an operation record is its hook's name. */

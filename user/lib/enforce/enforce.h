@@ -476,6 +476,13 @@ struct cordon_session_ctx {
 	int procs_fd;	/* its cgroup.procs, opened for the child to join */
 	struct cordon_bpf *bpf;
 	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */
+	/*
+	 * O_PATH descriptors of the overlayfs directories that carry a rule, held for the
+	 * session's life: such a directory's inode number (its rule's key) is made up when the
+	 * inode is read in, and would change if the inode were evicted and read again.
+	 */
+	int *pins;
+	size_t npins;
 };
 
 /*

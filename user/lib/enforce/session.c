@@ -136,33 +136,73 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 				    CORDON_SESSION_UNIX));
 }
 
-/* Files visited at most below one denied directory to give each its own inode rule. */
-#define HARDLINK_WALK_MAX 4096
+/*
+ * Below a denied directory every file with other names (hard links made before the session)
+ * gets an inode rule of its own. The scan is complete or the session does not start: a tree
+ * larger or deeper than this is refused with -E2BIG naming the directory, never half-scanned.
+ */
+#define HARDLINK_WALK_MAX  (1u << 20)
+#define HARDLINK_DEPTH_MAX 64
 
-static int add_inode(struct cordon_session_ctx *s, const struct stat *st,
-		     const struct cordon_inode_rule *rule)
+static int pin(struct cordon_session_ctx *s, int *fd);
+
+/*
+ * A rule on @path (relative to @dfd) under the key the hooks compute: never stat()'s st_dev,
+ * which on btrfs and overlayfs names another device than the superblock the hooks read.
+ */
+static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, int flags,
+		     struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule)
 {
-	struct cordon_inode_key k = { .ino = st->st_ino,
-				      .dev = cordon_kernel_dev(st->st_dev),
-				      .session = s->id };
+	struct cordon_inode_key k = { .session = s->id };
+	_cleanup_close_ int fd = openat(dfd, path, O_PATH | O_CLOEXEC | flags);
+	struct cordon_kinode ki;
+	struct stat st;
+	int r;
 
-	return cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+	if (fd < 0)
+		return -errno;
+	r = cordon_kinode_fd(fd, c, &ki);
+	if (r < 0)
+		return r;
+	if (ki.btrfs && !cordon_bpf_btrfs_ready(s->bpf))
+		return -EOPNOTSUPP;
+	k.ino = ki.ino;
+	k.dev = ki.dev;
+	r = cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+	if (r < 0 || !ki.overlay || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return r;
+	return pin(s, &fd);
+}
+
+/* Keep *@fd open for the session (cordon_session_ctx.pins). */
+static int pin(struct cordon_session_ctx *s, int *fd)
+{
+	int *v = realloc(s->pins, (s->npins + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->pins = v;
+	s->pins[s->npins++] = *fd;
+	*fd = -1;
+	return 0;
 }
 
 /* Rules for the regular files below @dir that could have hard links elsewhere. */
 static int add_tree(struct cordon_session_ctx *s, const char *dir,
 		    const struct cordon_inode_rule *rule, int depth, size_t *budget)
 {
+	struct cordon_kinode_cache c = { 0 };
 	DIR *d;
 	struct dirent *e;
 	int r = 0;
 
-	if (depth > 16)
-		return 0;
+	if (depth > HARDLINK_DEPTH_MAX)
+		return -E2BIG;
+	/* Unreadable to the launcher: unreadable to the agent, which runs as the same user. */
 	d = opendir(dir);
 	if (!d)
 		return 0;
-	while (!r && *budget && (e = readdir(d))) {
+	while (!r && (e = readdir(d))) {
 		_cleanup_free_ char *path = NULL;
 		struct stat st;
 
@@ -176,14 +216,61 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 		/* A path too long for the kernel fails here (-ENAMETOOLONG) and is skipped. */
 		if (lstat(path, &st) < 0)
 			continue;
+		if (!*budget) {
+			r = -E2BIG;
+			break;
+		}
 		(*budget)--;
 		if (S_ISREG(st.st_mode) && st.st_nlink > 1)
-			r = add_inode(s, &st, rule);
+			r = add_inode(s, dirfd(d), e->d_name, O_NOFOLLOW, &c, rule);
 		else if (S_ISDIR(st.st_mode))
 			r = add_tree(s, path, rule, depth + 1, budget);
+		/* Gone since readdir: nothing left to link. */
+		if (r == -ENOENT)
+			r = 0;
 	}
 	closedir(d);
 	return r;
+}
+
+/*
+ * The rule again by its place: (the parent directory, the name). A file replaced by a rename
+ * over it, or created only later, is refused under that name too. The parent must exist.
+ */
+static int add_dirent(struct cordon_session_ctx *s, const char *path,
+		      const struct cordon_inode_rule *rule)
+{
+	_cleanup_free_ char *real = realpath(path, NULL), *dir = NULL;
+	struct cordon_dirent_key k = { .session = s->id };
+	const char *p = real ? real : path, *slash = strrchr(p, '/'), *name;
+	_cleanup_close_ int fd = -1;
+	struct cordon_kinode ki;
+	int r;
+
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+		return 0;
+	name = slash + 1;
+	if (strlen(name) >= sizeof(k.name))
+		return -ENAMETOOLONG;
+	dir = slash == p ? strdup("/") : strndup(p, (size_t)(slash - p));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	r = cordon_kinode_fd(fd, NULL, &ki);
+	if (r < 0)
+		return r;
+	if (ki.btrfs && !cordon_bpf_btrfs_ready(s->bpf))
+		return -EOPNOTSUPP;
+	k.ino = ki.ino;
+	k.dev = ki.dev;
+	memcpy(k.name, name, strlen(name));
+	r = cordon_bpf_dirent_rule_add(s->bpf, &k, rule);
+	if (r < 0)
+		return r;
+	s->flags |= CORDON_SESSION_DIRENT;
+	return ki.overlay ? pin(s, &fd) : 0;
 }
 
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
@@ -225,10 +312,15 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 		size_t budget = HARDLINK_WALK_MAX;
 		struct stat st;
 
+		r = add_dirent(s, m->inodes[i].path, &rule);
+		if (r < 0) {
+			*failed_path = m->inodes[i].path;
+			return r;
+		}
 		/* A path that does not exist yet has no inode to hang a rule on. */
 		if (stat(m->inodes[i].path, &st) < 0)
 			continue;
-		r = add_inode(s, &st, &rule);
+		r = add_inode(s, AT_FDCWD, m->inodes[i].path, 0, NULL, &rule);
 		if (r == 0 && S_ISDIR(st.st_mode))
 			r = add_tree(s, m->inodes[i].path, &rule, 0, &budget);
 		if (r < 0) {
@@ -245,6 +337,7 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 	}
 	/* Last: the hooks read npatterns to know how many entries are there. */
 	entry.npatterns = (uint32_t)m->npatterns;
+	entry.flags = s->flags;
 	return cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
 }
 
@@ -410,6 +503,14 @@ void cordon_session_destroy(struct cordon_session_ctx *s)
 			if (s->id)
 				cordon_bpf_purge_session(s->bpf, s->id);
 		}
+	}
+	/* The overlayfs directories' numbers must hold as long as their rules can be used. */
+	if (gone) {
+		for (size_t i = 0; i < s->npins; i++)
+			close(s->pins[i]);
+		free(s->pins);
+		s->pins = NULL;
+		s->npins = 0;
 	}
 	if (s->bpf && !s->bpf_shared)
 		cordon_bpf_stop(s->bpf);

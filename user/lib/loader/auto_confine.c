@@ -25,6 +25,7 @@ int cordon_auto_register(struct cordon_bpf *b, const char *path, uint64_t cgroup
 {
 	struct cordon_auto_exec v = { .cgroup_id = cgroup_id };
 	struct cordon_auto_key k = { 0 };
+	struct cordon_kinode ki;
 	struct stat st;
 	int r;
 
@@ -38,8 +39,14 @@ int cordon_auto_register(struct cordon_bpf *b, const char *path, uint64_t cgroup
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	k.ino = st.st_ino;
-	k.dev = cordon_kernel_dev(st.st_dev);
+	/* The key the exec hook reads (i_ino, s_dev), not stat()'s: they differ on btrfs. */
+	r = cordon_kinode_at(AT_FDCWD, path, 0, NULL, &ki);
+	if (r < 0)
+		return r;
+	if (ki.btrfs && !cordon_bpf_btrfs_ready(b))
+		return -EOPNOTSUPP;
+	k.ino = ki.ino;
+	k.dev = ki.dev;
 	r = cordon_bpf_auto_exec_add(b, &k, &v);
 	if (r < 0)
 		return r;
@@ -129,7 +136,7 @@ static int move_tagged(struct cordon_bpf *b, pid_t pid, uint64_t cgroup_id, cons
 	if (r == 0 && tag != cgroup_id)
 		return 0;
 	if (r < 0) {
-		struct stat st;
+		struct cordon_kinode ki;
 		char exe[64];
 
 		/*
@@ -140,8 +147,8 @@ static int move_tagged(struct cordon_bpf *b, pid_t pid, uint64_t cgroup_id, cons
 		if (r != -ENOENT || !untagged)
 			return r == -ENOENT ? 0 : r;
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-		if (stat(exe, &st) < 0 || st.st_ino != untagged->ino ||
-		    cordon_kernel_dev(st.st_dev) != untagged->dev)
+		if (cordon_kinode_at(AT_FDCWD, exe, 0, NULL, &ki) < 0 || ki.ino != untagged->ino ||
+		    ki.dev != untagged->dev)
 			return 0;
 	}
 	if (where_is(pid, pl) != OUTSIDE)

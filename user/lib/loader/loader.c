@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -38,6 +37,7 @@ struct cordon_bpf {
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
+	bool btrfs_ready;  /* btrfs's BTF was there at load: the hooks key btrfs by subvolume */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -349,6 +349,12 @@ static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 		return -errno;
 	b->skel->rodata->cordon_session_level = b->session_level;
 	choose_programs(b, opts);
+	/*
+	 * lib/inode.bpf.h reads a btrfs inode's subvolume only when btrfs's types were there to
+	 * relocate against at load. Checked before the load: a module loaded in between makes
+	 * btrfs paths refused (closed), never keyed in a way the hooks do not compute.
+	 */
+	b->btrfs_ready = access("/sys/kernel/btf/btrfs", F_OK) == 0;
 	/* Decided before adoption turns autoload off: a pinned link exists for each then. */
 	b->auto_ready = bpf_program__autoload(b->skel->progs.cordon_auto_match) &&
 			bpf_program__autoload(b->skel->progs.cordon_auto_commit);
@@ -406,6 +412,12 @@ int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_ke
 			      const struct cordon_inode_rule *r)
 {
 	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
+}
+
+int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
+			       const struct cordon_inode_rule *r)
+{
+	return update(b->skel->maps.dirent_rules, k, sizeof(*k), r, sizeof(*r));
 }
 
 int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
@@ -487,15 +499,11 @@ int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
 	return percpu_sum(b->skel->maps.event_drops, 0, total);
 }
 
-uint32_t cordon_kernel_dev(uint64_t st_dev)
-{
-	return (uint32_t)(major(st_dev) << 20 | minor(st_dev));
-}
-
 /* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
 /* Room for the largest rule key (cordon_unix_key: a whole socket path). */
-#define PURGE_KEY_MAX 128
+#define PURGE_KEY_MAX 272
 _Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
+_Static_assert(sizeof(struct cordon_dirent_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 
 static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 {
@@ -560,6 +568,9 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
 			      offsetof(struct cordon_inode_key, session), id);
 	if (r == 0)
+		r = purge_map(b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
+			      offsetof(struct cordon_dirent_key, session), id);
+	if (r == 0)
 		r = purge_map(b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
 			      offsetof(struct cordon_unix_key, session), id);
 	if (r == 0)
@@ -595,6 +606,11 @@ int cordon_bpf_sessions_each(struct cordon_bpf *b,
 		if (r)
 			return r;
 	}
+}
+
+bool cordon_bpf_btrfs_ready(const struct cordon_bpf *b)
+{
+	return b->btrfs_ready;
 }
 
 bool cordon_bpf_unix_ready(const struct cordon_bpf *b)

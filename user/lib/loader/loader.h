@@ -68,6 +68,8 @@ int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_rule *r);
+int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
+			       const struct cordon_inode_rule *r);
 int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			     const struct cordon_net_rule *r);
 int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
@@ -97,6 +99,11 @@ int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k
 			    const struct cordon_net_rule *r);
 
 /* The cgroup programs for pathname unix connect/sendmsg are attached (kernel 6.7+). */
+/*
+ * The hooks tell btrfs subvolumes apart (btrfs's BTF was loaded with the programs): without
+ * it, a rule on a btrfs inode cannot be keyed the way the hooks see it and is refused.
+ */
+bool cordon_bpf_btrfs_ready(const struct cordon_bpf *b);
 bool cordon_bpf_unix_ready(const struct cordon_bpf *b);
 int cordon_bpf_unix_rule_add(struct cordon_bpf *b, const struct cordon_unix_key *k,
 			     const struct cordon_unix_rule *r);
@@ -104,9 +111,6 @@ int cordon_bpf_unix_rule_add(struct cordon_bpf *b, const struct cordon_unix_key 
 /* A ring buffer reader calling @cb for each record (see user/lib/event.h for decoding). */
 typedef int (*cordon_event_cb)(void *ctx, void *data, size_t size);
 struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx);
-
-/* A stat() st_dev in the kernel's internal encoding (MAJOR << 20 | MINOR), as BPF sees s_dev. */
-uint32_t cordon_kernel_dev(uint64_t st_dev);
 
 /* Sum of the per-CPU counters of records the ring buffer could not take. */
 int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total);

@@ -99,6 +99,36 @@ int cordon_mount_find(const char *fstype, struct cordon_mount *m);
 /* Decode mountinfo's octal escapes (\040 for space, ...) in place. Returns -EINVAL on a bad one. */
 int cordon_mountinfo_unescape(char *s);
 
+/* ---- inodes as the kernel names them ---- */
+/*
+ * The BPF LSM hooks key inode rules by (i_ino, i_sb->s_dev). stat() reports what the filesystem's
+ * getattr chooses instead: btrfs a per-subvolume device, overlayfs the device of a lower layer
+ * (and sometimes another inode number). These read what the kernel itself holds: i_ino from
+ * /proc/self/fdinfo and the superblock's s_dev from the mount's line of /proc/self/mountinfo,
+ * encoded as the kernel encodes it (MAJOR << 20 | MINOR). btrfs is the exception, by design:
+ * its subvolumes share a superblock but not inode numbers, so there both sides use the
+ * subvolume's device, which stat() reports (bpf/lib/inode.bpf.h).
+ */
+struct cordon_kinode_cache {
+	bool valid;
+	int mnt_id;
+	uint32_t dev;
+}; /* the last mount looked up: files below one directory share it */
+
+struct cordon_kinode {
+	uint64_t ino; /* inode->i_ino */
+	uint32_t dev; /* inode->i_sb->s_dev; on btrfs the subvolume's device (st_dev) */
+	bool btrfs;   /* on btrfs, where the hooks need btrfs's BTF to compute dev alike */
+	bool overlay; /* on overlayfs, where a directory's i_ino can change once evicted */
+};
+
+/* @path (relative to @dfd; @flags O_NOFOLLOW or 0). 0 or -errno. @c may be NULL. */
+int cordon_kinode_at(int dfd, const char *path, int flags, struct cordon_kinode_cache *c,
+		     struct cordon_kinode *k);
+int cordon_kinode_fd(int fd, struct cordon_kinode_cache *c, struct cordon_kinode *k);
+/* The s_dev of mount @mnt_id in a mountinfo stream: 0, -ENOENT, -EINVAL. */
+int cordon_mountinfo_sb_dev(FILE *f, int mnt_id, uint32_t *dev);
+
 /* ---- users ---- */
 /* User database lookups that also work in the static VM build, where NSS cannot load. */
 
