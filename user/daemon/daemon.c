@@ -455,6 +455,7 @@ static void free_dead(struct daemon *d)
 		struct dsession *s = d->dead_sessions;
 
 		d->dead_sessions = s->next;
+		cordon_audit_rules_free(&s->rules);
 		free(s);
 	}
 }
@@ -545,6 +546,7 @@ int daemon_main(const struct daemon_opts *o)
 		if (s->s.procs_fd >= 0)
 			close(s->s.procs_fd);
 		close(s->events_fd);
+		cordon_audit_rules_free(&s->rules);
 		free(s);
 	}
 	cordon_audit_stream_release(&d.stream);

@@ -142,11 +142,47 @@ struct cordon_audit_ctx {
 	const char *policy;	   /* policy name */
 	const char *policy_sha256; /* hex digest of the policy source, NULL if unknown */
 	const char *host;	   /* host name */
+	/* the session's rules by id, for cordon.rule_name and rule_source; NULL: not named */
+	const struct cordon_audit_rules *rules;
 	/* one-entry cache of uid -> user name for cordon_audit_from_event() (the oracle) */
 	bool uid_cached;
 	uint32_t cached_uid;
 	char cached_name[64];
 };
+
+/* ---- audit_rules ---- */
+/*
+ * The names of a session's rules, from its resolved policy: what a record's cordon.rule id
+ * (POL_RULE_ID: kind << 16 | index) stands for, as "secrets.files[3]: /home/u/.ssh" with the
+ * "FILE:LINE" it was written at, and the name of the default deny a record with rule 0 met.
+ */
+struct cordon_audit_rule {
+	char *name;   /* "secrets.files[3]: /home/u/.ssh" (paths expanded); NULL: no such rule */
+	char *source; /* "FILE:LINE" of the entry; NULL when it has no place (a built-in) */
+	char *json;   /* ,"rule_name":...,"rule_source":... as written (jansson-encoded) */
+	size_t json_len;
+};
+
+#define CORDON_AUDIT_RULE_KINDS 16
+
+struct cordon_audit_rules {
+	struct cordon_audit_rule *v[CORDON_AUDIT_RULE_KINDS]; /* by kind, then index */
+	size_t n[CORDON_AUDIT_RULE_KINDS];
+};
+
+/* Name every entry of @p's deny and network lists. 0 or -ENOMEM (nothing left allocated). */
+int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *out);
+void cordon_audit_rules_free(struct cordon_audit_rules *r);
+
+/* The rule @id of @r, NULL when @r is NULL or has no such entry. */
+const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
+						       uint32_t id);
+
+/*
+ * The name of the default a refusal with rule id 0 met ("network.connect: no entry allows
+ * it"), from its type, hook and layer; NULL when the record names nothing cordon decided.
+ */
+const char *cordon_audit_default_rule(const struct cordon_event_hdr *h, int type);
 
 /*
  * The common part of every record: a new object, or NULL. @action is event.action, @outcome

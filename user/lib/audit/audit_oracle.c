@@ -221,8 +221,19 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 		json_object_set_new(cordon, "layer",
 				    json_string(cordon_event_layer_name(h->layer)));
 	json_object_set_new(cordon, "hook", json_string(cordon_event_hook_name(h->hook)));
-	if (h->verdict || h->rule_id)
+	if (h->verdict || h->rule_id) {
+		const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
+		const char *def = cordon_audit_default_rule(h, h->type);
+
 		json_object_set_new(cordon, "rule", json_integer(h->rule_id));
+		if (e) {
+			json_object_set_new(cordon, "rule_name", json_string(e->name));
+			if (e->source)
+				json_object_set_new(cordon, "rule_source", json_string(e->source));
+		} else if (def) {
+			json_object_set_new(cordon, "rule_name", json_string(def));
+		}
+	}
 	if (h->verdict)
 		json_object_set_new(
 			rec, "error",
@@ -244,7 +255,12 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		break;
 	case CORDON_EV_CONNECT:
 	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed" */
-		action = "connect";
+		/* A refused bind (never an allowed record: only connects are reported so). */
+		action = type == CORDON_EV_CONNECT && (h->hook == CORDON_HOOK_BIND4 ||
+						       h->hook == CORDON_HOOK_BIND6 ||
+						       h->hook == CORDON_HOOK_SOCKET_BIND)
+				 ? "bind"
+				 : "connect";
 		*category = "network";
 		break;
 	case CORDON_EV_UNIX:

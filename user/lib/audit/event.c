@@ -159,6 +159,13 @@ static const struct cordon_hook_class unix_by_hook[] = {
 	[CORDON_HOOK_SOCKET_SENDMSG] = { .action = "unix-send" },
 };
 
+/* A refused bind is not a connect: the address is the one the task asked to listen on. */
+static const struct cordon_hook_class connect_by_hook[] = {
+	[CORDON_HOOK_BIND4] = { .action = "bind" },
+	[CORDON_HOOK_BIND6] = { .action = "bind" },
+	[CORDON_HOOK_SOCKET_BIND] = { .action = "bind" },
+};
+
 static const struct cordon_hook_class task_by_hook[] = {
 	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
 };
@@ -209,6 +216,7 @@ static const struct cordon_event_desc descs[] = {
 	[CORDON_EV_CONNECT] = { .size = sizeof(struct cordon_event_connect),
 				.action = "connect",
 				.category = "network",
+				BY_HOOK(connect_by_hook),
 				FIELDS(connect_fields) },
 	[CORDON_EV_TASK] = { .size = sizeof(struct cordon_event_task),
 			     .action = "process-ptrace",
