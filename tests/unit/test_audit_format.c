@@ -911,6 +911,51 @@ static void test_audit_format__rule_names_its_entry_and_line(void **state)
 	free(f);
 }
 
+/* A refused socket() names its family, type and protocol, not bare numbers. */
+static void test_audit_format__socket_refusal_names_its_kind(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_op op;
+	struct cordon_event_syscall sc;
+	struct cordon_audit_buf out = { 0 };
+	json_t *rec, *so;
+
+	(void)state;
+	hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
+	op.hdr.hook = CORDON_HOOK_SOCKET_CREATE;
+	op.arg0 = AF_NETLINK;
+	op.arg1 = SOCK_RAW | SOCK_CLOEXEC;
+	op.arg2 = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL),
+			 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	so = json_object_get(json_object_get(rec, "cordon"), "socket");
+	assert_string_equal(json_string_value(json_object_get(so, "family")), "AF_NETLINK");
+	assert_string_equal(json_string_value(json_object_get(so, "type")), "SOCK_RAW");
+	assert_int_equal(json_integer_value(json_object_get(so, "protocol")), 0);
+	json_decref(rec);
+	out.len = 0;
+	hostile_record(CORDON_EV_SYSCALL, (__u8 *)&sc, sizeof(sc), "", 1);
+	sc.hdr.hook = CORDON_HOOK_SYS_SOCKET;
+	sc.hdr.layer = CORDON_LAYER_SECCOMP;
+	sc.hdr.verdict = -EPERM;
+	sc.hdr.rule_id = 0;
+	sc.flags = CORDON_SYSCALL_ARG;
+	sc.arg = 777;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &sc, sizeof(sc), &out, NULL),
+			 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	so = json_object_get(json_object_get(rec, "cordon"), "socket");
+	assert_string_equal(json_string_value(json_object_get(so, "family")), "AF_777");
+	assert_null(json_object_get(so, "type"));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_name")),
+		"network: socket family not allowed");
+	json_decref(rec);
+	free(out.p);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__identical_refusals_fold_into_a_count),
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 		cmocka_unit_test(test_audit_format__rule_names_its_entry_and_line),
+		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
 	};
 
 	return cmocka_run_group_tests(tests, rules_setup, rules_teardown);

@@ -66,6 +66,10 @@ enum cordon_field_kind {
 				 * aux, __u8 IPPROTO_* at aux2: "destination" and "network" */
 	CORDON_FIELD_ADDR_TCP,	/* the same with transport "tcp", only when the __u16 family at
 				 * aux2 is AF_INET or AF_INET6 */
+	CORDON_FIELD_SOCKET,	/* a socket's kind, only when hdr.hook is arg: {"family":
+				 * "AF_INET6"} from the __u64 at off, and when aux is set
+				 * "type" ("SOCK_RAW", __u64 at aux) and "protocol" (__u64 at
+				 * aux2, a number) */
 };
 
 /*
@@ -123,6 +127,14 @@ const struct cordon_event_desc *cordon_event_desc(unsigned int type);
  */
 const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
 				  const char **etype);
+
+/*
+ * The name of socket family @family ("AF_INET6") and of socket type @type ("SOCK_RAW", its
+ * SOCK_NONBLOCK and SOCK_CLOEXEC bits ignored) into @buf: "AF_<n>" / "SOCK_<n>" for a number
+ * without a name. Returns @buf.
+ */
+const char *cordon_socket_family_name(uint64_t family, char *buf, size_t len);
+const char *cordon_socket_type_name(uint64_t type, char *buf, size_t len);
 
 /* Copy a fixed-size, possibly unterminated kernel string into @out (always terminated). */
 void cordon_event_str(char *out, size_t outlen, const __u8 *in, size_t inlen);

@@ -399,6 +399,8 @@ static bool present(const struct rec *r, const struct cordon_event_field *fd)
 	case CORDON_FIELD_ADDR_TCP:
 		v = rd16(r, fd->aux2);
 		return v == AF_INET || v == AF_INET6;
+	case CORDON_FIELD_SOCKET:
+		return r->h->hook == fd->arg;
 	default:
 		return true;
 	}
@@ -467,6 +469,23 @@ static void put_access(struct cordon_audit_buf *b, uint64_t access)
 	put_lit(b, "}");
 }
 
+/* {"family":"AF_INET6","type":"SOCK_RAW","protocol":255}: names from cordon's tables. */
+static void put_socket(const struct rec *r, struct cordon_audit_buf *b,
+		       const struct cordon_event_field *fd)
+{
+	char name[32];
+
+	put_lit(b, "{\"family\":");
+	put_name(b, cordon_socket_family_name(rd64(r, fd->off), name, sizeof(name)));
+	if (fd->aux) {
+		put_field(b, "type");
+		put_name(b, cordon_socket_type_name(rd64(r, fd->aux), name, sizeof(name)));
+		put_field(b, "protocol");
+		put_i64(b, (int64_t)rd64(r, fd->aux2));
+	}
+	put_lit(b, "}");
+}
+
 /* The values computed from the record rather than copied out of it. */
 static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
 			      const struct cordon_event_field *fd)
@@ -506,6 +525,9 @@ static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
 		break;
 	case CORDON_FIELD_ADDR_TCP:
 		put_destination(r, b, r->p + fd->off, rd16(r, fd->aux), "tcp");
+		break;
+	case CORDON_FIELD_SOCKET:
+		put_socket(r, b, fd);
 		break;
 	}
 }

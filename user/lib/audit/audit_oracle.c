@@ -377,6 +377,13 @@ static void set_syscall(json_t *rec, json_t *cordon, const struct cordon_event_s
 	}
 	if (e->flags & CORDON_SYSCALL_ARG)
 		json_object_set_new(cordon, "arg", json_integer((json_int_t)e->arg));
+	if ((e->flags & CORDON_SYSCALL_ARG) && e->hdr.hook == CORDON_HOOK_SYS_SOCKET) {
+		char fam[32];
+
+		json_object_set_new(cordon, "socket",
+				    json_pack("{s:s}", "family",
+					      cordon_socket_family_name(e->arg, fam, sizeof(fam))));
+	}
 }
 
 /* Seen as seccomp's own signal, not inferred; no errno reached the task. */
@@ -447,6 +454,16 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		json_object_set_new(cordon, "args",
 				    json_pack("[I,I,I]", (json_int_t)e->arg0, (json_int_t)e->arg1,
 					      (json_int_t)e->arg2));
+		if (h->hook == CORDON_HOOK_SOCKET_CREATE) {
+			char fam[32], st[32];
+
+			json_object_set_new(
+				cordon, "socket",
+				json_pack("{s:s,s:s,s:I}", "family",
+					  cordon_socket_family_name(e->arg0, fam, sizeof(fam)),
+					  "type", cordon_socket_type_name(e->arg1, st, sizeof(st)),
+					  "protocol", (json_int_t)e->arg2));
+		}
 		break;
 	}
 	case CORDON_EV_EXEC:

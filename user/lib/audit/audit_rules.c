@@ -196,6 +196,8 @@ const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit
 /* Syscall-exit refusals: the default of the layer that returns that errno for that call. */
 static const char *default_syscall(const struct cordon_event_hdr *h)
 {
+	if (h->hook == CORDON_HOOK_SYS_SOCKET)
+		return "network: socket family not allowed";
 	if (h->layer == CORDON_LAYER_SECCOMP)
 		return "built-in: seccomp filter";
 	if (h->layer == CORDON_LAYER_MOUNT_NS)
@@ -218,8 +220,6 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 		/* EPERM: Landlock's abstract unix socket scope; EACCES: its TCP rules */
 		return h->verdict == -EPERM ? "network.unix: abstract sockets of the session only"
 					    : "network.connect" NO_ENTRY;
-	case CORDON_HOOK_SYS_SOCKET:
-		return "network: socket family not allowed";
 	case CORDON_HOOK_SYS_KILL:
 		return "process.signal: session";
 	case CORDON_HOOK_SYS_PTRACE:
