@@ -866,7 +866,7 @@ static int rules_teardown(void **state)
 }
 
 /* A rule's name and source line: the entry as the policy holds it, exactly, in both formats. */
-static void test_audit_format__rule_names_its_entry_and_line(void **state)
+static void test_audit_format__rule_texts_its_entry_and_line(void **state)
 {
 	struct cordon_audit_format *f = calloc(1, sizeof(*f));
 	struct cordon_event_file e;
@@ -879,7 +879,7 @@ static void test_audit_format__rule_names_its_entry_and_line(void **state)
 	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
 	rec = json_loadb(out.p, out.len, 0, NULL);
 	c = json_object_get(rec, "cordon");
-	assert_string_equal(json_string_value(json_object_get(c, "rule_name")),
+	assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
 			    "secrets.files[0]: /home/dev/.aws/credentials");
 	assert_string_equal(json_string_value(json_object_get(c, "rule_source")),
 			    "\n{\"event\":{\"action\":\"forged\"}}\n:1");
@@ -903,7 +903,7 @@ static void test_audit_format__rule_names_its_entry_and_line(void **state)
 	assert_string_equal(
 		json_string_value(json_object_get(json_object_get(rec, "event"), "action")),
 		"bind");
-	assert_string_equal(json_string_value(json_object_get(c, "rule_name")),
+	assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
 			    "network.bind: no entry allows it (default deny)");
 	assert_null(json_object_get(c, "rule_source"));
 	json_decref(rec);
@@ -949,7 +949,7 @@ static void test_audit_format__socket_refusal_names_its_kind(void **state)
 	assert_string_equal(json_string_value(json_object_get(so, "family")), "AF_777");
 	assert_null(json_object_get(so, "type"));
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_name")),
+		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_text")),
 		"network: socket family not allowed");
 	json_decref(rec);
 	free(out.p);
@@ -971,7 +971,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
 		cmocka_unit_test(test_audit_format__identical_refusals_fold_into_a_count),
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
-		cmocka_unit_test(test_audit_format__rule_names_its_entry_and_line),
+		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
 		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
 	};
 

@@ -154,7 +154,7 @@ struct cordon_audit_ctx {
 	const char *policy;	   /* policy name */
 	const char *policy_sha256; /* hex digest of the policy source, NULL if unknown */
 	const char *host;	   /* host name */
-	/* the session's rules by id, for cordon.rule_name and rule_source; NULL: not named */
+	/* the session's rules by id, for cordon.rule_text and rule_source; NULL: not named */
 	const struct cordon_audit_rules *rules;
 	/* one-entry cache of uid -> user name for cordon_audit_from_event() (the oracle) */
 	bool uid_cached;
@@ -171,7 +171,7 @@ struct cordon_audit_ctx {
 struct cordon_audit_rule {
 	char *name;   /* "secrets.files[3]: /home/u/.ssh" (paths expanded); NULL: no such rule */
 	char *source; /* "FILE:LINE" of the entry; NULL when it has no place (a built-in) */
-	char *json;   /* ,"rule_name":...,"rule_source":... as written (jansson-encoded) */
+	char *json;   /* ,"rule_text":...,"rule_source":... as written (jansson-encoded) */
 	size_t json_len;
 };
 

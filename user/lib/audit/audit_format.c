@@ -679,10 +679,10 @@ static const class_entry *classify(struct cordon_audit_format *f, const struct c
 }
 
 /*
- * cordon.rule_name and rule_source: the session's entry of that id (encoded once, when the
+ * cordon.rule_text and rule_source: the session's entry of that id (encoded once, when the
  * session started), or the default a refusal without a rule met (compiled-in ASCII).
  */
-static void put_rule_name(struct cordon_audit_buf *cf, const struct cordon_audit_ctx *c,
+static void put_rule_text(struct cordon_audit_buf *cf, const struct cordon_audit_ctx *c,
 			  const struct cordon_event_hdr *h, int type)
 {
 	const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
@@ -691,7 +691,7 @@ static void put_rule_name(struct cordon_audit_buf *cf, const struct cordon_audit
 	if (e) {
 		put(cf, e->json, e->json_len);
 	} else if ((def = cordon_audit_default_rule(h, type))) {
-		put_field(cf, "rule_name");
+		put_field(cf, "rule_text");
 		put_name(cf, def);
 	}
 }
@@ -706,7 +706,7 @@ static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_e
 	if (h->verdict || h->rule_id) {
 		put_field(cf, "rule");
 		put_u64(cf, h->rule_id);
-		put_rule_name(cf, c, h, type);
+		put_rule_text(cf, c, h, type);
 	}
 	put_object(r, cf, CORDON_OBJ_TARGET, OPEN(",\"target\":{"));
 	put_object(r, cf, CORDON_OBJ_CORDON, NULL, 0);

@@ -118,7 +118,7 @@ static int classify(json_t *ecs, bool failed, const char *action, int *activity)
  */
 static void analytic(json_t *fi, json_t *c)
 {
-	json_t *name = json_object_get(c, "rule_name"), *a;
+	json_t *name = json_object_get(c, "rule_text"), *a;
 	const char *src = json_string_value(json_object_get(c, "rule_source"));
 
 	if (!json_is_string(name))

@@ -227,11 +227,11 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 
 		json_object_set_new(cordon, "rule", json_integer(h->rule_id));
 		if (e) {
-			json_object_set_new(cordon, "rule_name", json_string(e->name));
+			json_object_set_new(cordon, "rule_text", json_string(e->name));
 			if (e->source)
 				json_object_set_new(cordon, "rule_source", json_string(e->source));
 		} else if (def) {
-			json_object_set_new(cordon, "rule_name", json_string(def));
+			json_object_set_new(cordon, "rule_text", json_string(def));
 		}
 	}
 	if (h->verdict)

@@ -32,14 +32,14 @@ static char *valid_utf8(char *s)
 	return clean;
 }
 
-/* ,"rule_name":...,"rule_source":... of @e, encoded by jansson. */
+/* ,"rule_text":...,"rule_source":... of @e, encoded by jansson. */
 static int encode(struct cordon_audit_rule *e)
 {
 	json_t *o;
 	char *s;
 	size_t n;
 
-	o = json_pack("{s:s}", "rule_name", e->name);
+	o = json_pack("{s:s}", "rule_text", e->name);
 	if (o && e->source && json_object_set_new(o, "rule_source", json_string(e->source)) < 0) {
 		json_decref(o);
 		o = NULL;
@@ -50,7 +50,7 @@ static int encode(struct cordon_audit_rule *e)
 	json_decref(o);
 	if (!s)
 		return -ENOMEM;
-	n = strlen(s); /* {"rule_name":...}: the braces become a leading comma */
+	n = strlen(s); /* {"rule_text":...}: the braces become a leading comma */
 	s[0] = ',';
 	s[n - 1] = '\0';
 	e->json = s;
@@ -200,8 +200,11 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 		return "network: socket family not allowed";
 	if (h->layer == CORDON_LAYER_SECCOMP)
 		return "built-in: seccomp filter";
+	/* EACCES: a mask (a secret's other name: a hard link made before the session);
+	 * EROFS, EBUSY: the read-only view outside the write trees. */
 	if (h->layer == CORDON_LAYER_MOUNT_NS)
-		return "view: read-only outside filesystem.write";
+		return h->verdict == -EACCES ? "secrets: masked in the session's view"
+					     : "view: read-only outside filesystem.write";
 	switch (h->hook) {
 	case CORDON_HOOK_SYS_OPEN:
 	case CORDON_HOOK_SYS_OPENAT:
