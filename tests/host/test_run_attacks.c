@@ -310,14 +310,14 @@ struct want {
 	const char *transport; /* network.transport (NULL: not checked) */
 	bool has_arg;	       /* cordon.arg present and equal to arg (or to arg_of) */
 	long long arg;
-	const char *arg_of; /* the value of arg as text, when it is only known at run time */
-	bool arg_is_cordon; /* cordon.arg is the pid of cordon (session-start's process.pid) */
-	bool inferred;	    /* cordon.layer_inferred is true (else absent or false) */
-	int rule_kind;	    /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
+	const char *arg_of;	 /* the value of arg as text, when it is only known at run time */
+	bool arg_is_cordon;	 /* cordon.arg is the pid of cordon (session-start's process.pid) */
+	bool inferred;		 /* cordon.layer_inferred is true (else absent or false) */
+	int rule_kind;		 /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
 	const char *rule_text;	 /* cordon.rule_text (NULL: not checked; a '*': a pattern) */
 	const char *rule_source; /* cordon.rule_source (NULL: absent unless rule_text is set) */
-	int refusals;	    /* failure records the whole run must hold (0: 1, -1: not checked) */
-	bool no_process;    /* the record is not about the attack process itself */
+	int refusals;	 /* failure records the whole run must hold (0: 1, -1: not checked) */
+	bool no_process; /* the record is not about the attack process itself */
 };
 
 static json_t *schema;
@@ -464,7 +464,7 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 /* attack.c opens as read_path() (read), write_path() (write) and write_file() (cgroup.procs). */
 #define READ_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_RDONLY | O_CLOEXEC)
 /* A read of a masked secret: the mask refuses it (before Landlock would), whatever the name. */
-#define READ_MASKED(p) OPEN_REFUSED(p, "mount_ns", "EACCES", O_RDONLY | O_CLOEXEC)
+#define READ_MASKED(p)	 OPEN_REFUSED(p, "mount_ns", "EACCES", O_RDONLY | O_CLOEXEC)
 #define CGROUP_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_WRONLY | O_CLOEXEC)
 #define CGROUP_EROFS(p)	 OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CLOEXEC)
 /* A syscall seccomp refused with EPERM, and the argument its record carries. */
@@ -490,26 +490,26 @@ static void check_record(const char *name, const struct spawn *s, const struct w
  * A refusal by a policy entry: its kind, its name ("secrets.files[N]: PATH", the index a
  * pattern) and where it is written ("{NAME_src}": builtin:base:LINE, see base_line()).
  */
-#define BY_RULE(kind_, name_, src_) .rule_kind = (kind_), .rule_text = (name_), .rule_source = (src_)
-#define READ_SECRET(p, entry, src)                                                         \
-	{                                                                                  \
+#define BY_RULE(kind_, name_, src_) \
+	.rule_kind = (kind_), .rule_text = (name_), .rule_source = (src_)
+#define READ_SECRET(p, entry, src)                                                          \
+	{                                                                                   \
 		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat", \
 		.error = "EACCES", .path = p, .has_arg = true, .arg = O_RDONLY | O_CLOEXEC, \
 		.inferred = true, BY_RULE(POL_RULE_SECRET, "secrets.files?*]: " entry, src) \
 	}
-#define READ_PATTERN(p, entry, src)                                                        \
-	{                                                                                  \
-		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat", \
-		.error = "EACCES", .path = p, .has_arg = true, .arg = O_RDONLY | O_CLOEXEC, \
-		.inferred = true,                                                          \
-		BY_RULE(POL_RULE_PATTERN, "secrets.patterns?*]: " entry, src)              \
+#define READ_PATTERN(p, entry, src)                                                             \
+	{                                                                                       \
+		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat",     \
+		.error = "EACCES", .path = p, .has_arg = true, .arg = O_RDONLY | O_CLOEXEC,     \
+		.inferred = true, BY_RULE(POL_RULE_PATTERN, "secrets.patterns?*]: " entry, src) \
 	}
 #define WRITE_PROTECTED(p, entry, src)                                                      \
 	{                                                                                   \
-		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat",  \
-		.error = "EROFS", .path = p, .has_arg = true,                                \
-		.arg = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, .inferred = true,          \
-		BY_RULE(POL_RULE_PROTECT, "filesystem.protect?*]: " entry, src)              \
+		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat", \
+		.error = "EROFS", .path = p, .has_arg = true,                               \
+		.arg = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, .inferred = true,         \
+		BY_RULE(POL_RULE_PROTECT, "filesystem.protect?*]: " entry, src)             \
 	}
 
 /* A syscall Landlock refused, seen at its exit. */
@@ -706,8 +706,9 @@ static const struct attack_row file_rows[] = {
 	  { "hardlink_read", "{project}/key-hardlink-outside", "{key}" },
 	  .expect = EACCES,
 	  .secret = "{canary_ssh}",
-	  .rec = { LANDLOCK("link", "EACCES", .path = "{key}",
-			    BY_RULE(POL_RULE_SECRET, "secrets.files?*]: {home}/.ssh", "{ssh_src}")) } },
+	  .rec = { LANDLOCK(
+		  "link", "EACCES", .path = "{key}",
+		  BY_RULE(POL_RULE_SECRET, "secrets.files?*]: {home}/.ssh", "{ssh_src}")) } },
 	{ "read_ssh_key_via_existing_hardlink", .rec = { READ_MASKED("{project}/notes.txt") },
 	  .custom = existing_hardlink },
 	{ "read_project_env",

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "events.h"
+#include "maps.h"
 #include "policy/policy.h"
 
 /* ---- event ---- */
@@ -169,6 +170,9 @@ struct cordon_audit_ctx {
  * "FILE:LINE" it was written at, and the name of the default deny a record with rule 0 met.
  */
 struct cordon_audit_rule {
+	char *path;   /* a path list's entry as expanded (secrets, protect, exec_deny, unix) */
+	bool pattern; /* a secrets.patterns entry, compiled in @pat */
+	struct cordon_name_pattern pat;
 	char *name;   /* "secrets.files[3]: /home/u/.ssh" (paths expanded); NULL: no such rule */
 	char *source; /* "FILE:LINE" of the entry; NULL when it has no place (a built-in) */
 	char *json;   /* ,"rule_text":...,"rule_source":... as written (jansson-encoded) */
@@ -189,6 +193,26 @@ void cordon_audit_rules_free(struct cordon_audit_rules *r);
 /* The rule @id of @r, NULL when @r is NULL or has no such entry. */
 const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
 						       uint32_t id);
+
+/*
+ * The entry of @r that refuses @path (absolute; @real: the file it reaches, or NULL), as a
+ * rule id: a secret (files, unix deny, name patterns with their exceptions) for any access, a
+ * protected tree when @write, a denied program when @exec; 0: none (a default deny).
+ */
+uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const char *path,
+				   const char *real, bool write, bool exec);
+
+/*
+ * Attribute the syscall-exit refusal @s (the tracepoint saw an errno, not a rule) against the
+ * session's rules @r: its pathname argument made absolute against the task's working directory
+ * (read now from /proc/PID/cwd; an openat relative to another directory descriptor is resolved
+ * against it too: the record carries no descriptor), lexically normalised, and the entry that
+ * covers it as hdr.rule_id. @real gets the file the path reaches now (empty when it does not
+ * resolve). Returns 0, or -ESRCH / -ENAMETOOLONG when the path could not be made absolute (the
+ * record is then unchanged).
+ */
+int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
+				   struct cordon_event_syscall *s, char *real, size_t real_len);
 
 /*
  * The name of the default a refusal with rule id 0 met ("network.connect: no entry allows

@@ -5,12 +5,16 @@
  * deny a refusal with no rule met. Names are encoded by jansson once per session.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "compile/compile.h"
+#include "lib/pattern.h"
 
 /*
  * @s as valid UTF-8 (each invalid byte U+FFFD): a path in a policy, or the name of the file it
@@ -87,16 +91,27 @@ static int name_list(struct cordon_audit_rules *out, unsigned int kind, const ch
 		     const struct pol_list *l)
 {
 	size_t n = l->n < 0x10000 ? l->n : 0x10000;
+	char msg[160];
 
 	out->v[kind] = calloc(n ? n : 1, sizeof(*out->v[kind]));
 	if (!out->v[kind])
 		return -ENOMEM;
 	out->n[kind] = n;
 	for (size_t i = 0; i < n; i++) {
-		int r = name_one(&out->v[kind][i], list, i, l->v[i].s, l->v[i].file, l->v[i].line);
+		struct cordon_audit_rule *e = &out->v[kind][i];
+		int r = name_one(e, list, i, l->v[i].s, l->v[i].file, l->v[i].line);
 
 		if (r < 0)
 			return r;
+		if (!l->v[i].s)
+			continue;
+		/* What a refused path is matched against: the pattern, compiled as the view's
+		 * planner and the BPF side compile it, or the path itself. */
+		if (kind == POL_RULE_PATTERN)
+			e->pattern =
+				policy_compile_pattern(l->v[i].s, &e->pat, msg, sizeof(msg)) == 0;
+		else if (!(e->path = strdup(l->v[i].s)))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -171,6 +186,7 @@ void cordon_audit_rules_free(struct cordon_audit_rules *r)
 {
 	for (size_t k = 0; k < CORDON_AUDIT_RULE_KINDS; k++) {
 		for (size_t i = 0; r->v[k] && i < r->n[k]; i++) {
+			free(r->v[k][i].path);
 			free(r->v[k][i].name);
 			free(r->v[k][i].source);
 			free(r->v[k][i].json);
@@ -189,6 +205,169 @@ const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit
 	if (!r || !id || kind >= CORDON_AUDIT_RULE_KINDS || i >= r->n[kind] || !r->v[kind][i].json)
 		return NULL;
 	return &r->v[kind][i];
+}
+
+static bool path_in(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0 || n == 1);
+}
+
+/* The first entry of kind @kind @path is at or below; 0: none. */
+static uint32_t list_rule(const struct cordon_audit_rules *r, unsigned int kind, const char *path)
+{
+	for (size_t i = 0; i < r->n[kind]; i++)
+		if (r->v[kind][i].path && path_in(path, r->v[kind][i].path))
+			return POL_RULE_ID(kind, i);
+	return 0;
+}
+
+/* The secrets.patterns entry the file name @name matches, unless an exception does. */
+static uint32_t pattern_rule(const struct cordon_audit_rules *r, const char *name)
+{
+	const struct cordon_audit_rule *v = r->v[POL_RULE_PATTERN];
+	long hit = -1;
+
+	for (size_t i = 0; i < r->n[POL_RULE_PATTERN]; i++) {
+		if (!v[i].pattern || !cordon_pattern_match_name(&v[i].pat, name))
+			continue;
+		if (v[i].pat.flags & CORDON_PATTERN_EXCEPT)
+			return 0; /* wherever it stands: an exception wins */
+		if (hit < 0)
+			hit = (long)i;
+	}
+	return hit >= 0 ? POL_RULE_ID(POL_RULE_PATTERN, hit) : 0;
+}
+
+uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const char *path,
+				   const char *real, bool write, bool exec)
+{
+	const char *names[2] = { path, real };
+	uint32_t id = 0;
+
+	for (size_t k = 0; r && k < 2 && !id; k++) {
+		const char *at = names[k], *base;
+
+		if (!at || !*at)
+			continue;
+		base = strrchr(at, '/');
+		id = list_rule(r, POL_RULE_SECRET, at);
+		if (!id)
+			id = list_rule(r, POL_RULE_UNIX, at);
+		if (!id)
+			id = pattern_rule(r, base ? base + 1 : at);
+		if (!id && write)
+			id = list_rule(r, POL_RULE_PROTECT, at);
+		if (!id && exec)
+			id = list_rule(r, POL_RULE_EXEC, at);
+	}
+	return id;
+}
+
+/* Lexically normalise the absolute @p in place: no ".", "..", empty or trailing components. */
+static void normalise(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		char *seg;
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		seg = in;
+		while (*in && *in != '/')
+			in++;
+		n = (size_t)(in - seg);
+		if (!n || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* @path made absolute against the working directory of @pid, read now. */
+static int absolute(uint32_t pid, const char *path, char *out, size_t len)
+{
+	char link[64], cwd[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		if ((size_t)snprintf(out, len, "%s", path) >= len)
+			return -ENAMETOOLONG;
+		normalise(out);
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	cwd[n] = '\0';
+	if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
+		return -ENAMETOOLONG;
+	normalise(out);
+	return 0;
+}
+
+static bool hook_opens(unsigned int hook)
+{
+	return hook == CORDON_HOOK_SYS_OPENAT || hook == CORDON_HOOK_SYS_OPEN ||
+	       hook == CORDON_HOOK_SYS_OPENAT2;
+}
+
+static bool hook_execs(unsigned int hook)
+{
+	return hook == CORDON_HOOK_SYS_EXECVE || hook == CORDON_HOOK_SYS_EXECVEAT;
+}
+
+/* Does the refused call change the file system at its path (write, create, link, ...)? */
+static bool writes(const struct cordon_event_syscall *s)
+{
+	if (hook_execs(s->hdr.hook))
+		return false;
+	if (!hook_opens(s->hdr.hook))
+		return true; /* link, rename, chmod */
+	return (s->arg & O_ACCMODE) != O_RDONLY || (s->arg & (O_CREAT | O_TRUNC));
+}
+
+int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
+				   struct cordon_event_syscall *s, char *real, size_t real_len)
+{
+	char abs[PATH_MAX], rp[PATH_MAX];
+	size_t n;
+	int ret;
+
+	if (real_len)
+		real[0] = '\0';
+	if (!(s->flags & CORDON_SYSCALL_PATH) || !memchr(s->path, 0, sizeof(s->path)))
+		return 0;
+	ret = absolute(s->hdr.pid, (const char *)s->path, abs, sizeof(abs));
+	if (ret < 0)
+		return ret;
+	n = strlen(abs);
+	if (n < sizeof(s->path))
+		memcpy(s->path, abs, n + 1);
+	/* From outside the session's view: a symlink, or /proc/self/root, to a secret. */
+	if (!realpath(abs, rp))
+		rp[0] = '\0';
+	if (real_len)
+		snprintf(real, real_len, "%s", rp);
+	if (!s->hdr.rule_id)
+		s->hdr.rule_id =
+			cordon_audit_rule_of_path(r, abs, rp, writes(s), hook_execs(s->hdr.hook));
+	return 0;
 }
 
 #define NO_ENTRY ": no entry allows it (default deny)"
