@@ -408,6 +408,8 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 	w->ip = expand(w->ip);
 	w->port = expand(w->port);
 	w->arg_of = expand(w->arg_of);
+	w->rule_text = expand(w->rule_text);
+	w->rule_source = expand(w->rule_source);
 	json_array_foreach (all, i, o)
 		if (!strcmp(jstr(o, "event", "action") ?: "", "session-start"))
 			cordon_pid = json_integer_value(jget(o, "process", "pid"));

@@ -121,6 +121,11 @@ static void test_audit_rules__syscall_record_gets_absolute_path_and_rule(void **
 	s.hdr.rule_id = POL_RULE_ID(POL_RULE_SECRET, 1);
 	assert_int_equal(cordon_audit_attribute_syscall(*state, &s, real, sizeof(real)), 0);
 	assert_int_equal(s.hdr.rule_id, POL_RULE_ID(POL_RULE_SECRET, 1));
+	/* an abstract unix socket's name is not a path */
+	s.hdr.hook = CORDON_HOOK_SYS_CONNECT;
+	strcpy((char *)s.path, "@agent.sock");
+	assert_int_equal(cordon_audit_attribute_syscall(*state, &s, real, sizeof(real)), 0);
+	assert_string_equal((char *)s.path, "@agent.sock");
 	/* a task that is gone: unknowable, unchanged */
 	s.hdr.pid = 0x7ffffff0;
 	strcpy((char *)s.path, "rel");

@@ -242,28 +242,44 @@ static uint32_t pattern_rule(const struct cordon_audit_rules *r, const char *nam
 	return hit >= 0 ? POL_RULE_ID(POL_RULE_PATTERN, hit) : 0;
 }
 
+/* The first of @kinds that has an entry covering @path or @real (a list, or the patterns). */
+static uint32_t first_rule(const struct cordon_audit_rules *r, const unsigned int *kinds,
+			   size_t nkinds, const char *path, const char *real)
+{
+	const char *names[2] = { path, real };
+
+	for (size_t k = 0; k < nkinds; k++)
+		for (size_t i = 0; i < 2; i++) {
+			const char *at = names[i], *base;
+			uint32_t id;
+
+			if (!at || !*at)
+				continue;
+			base = strrchr(at, '/');
+			id = kinds[k] == POL_RULE_PATTERN ? pattern_rule(r, base ? base + 1 : at)
+							  : list_rule(r, kinds[k], at);
+			if (id)
+				return id;
+		}
+	return 0;
+}
+
 uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const char *path,
 				   const char *real, bool write, bool exec)
 {
-	const char *names[2] = { path, real };
-	uint32_t id = 0;
+	/* The entry that names the tree before a name pattern: the view masks by tree first. */
+	static const unsigned int secret[] = { POL_RULE_SECRET, POL_RULE_UNIX, POL_RULE_PATTERN };
+	static const unsigned int protect[] = { POL_RULE_PROTECT };
+	static const unsigned int exec_deny[] = { POL_RULE_EXEC };
+	uint32_t id;
 
-	for (size_t k = 0; r && k < 2 && !id; k++) {
-		const char *at = names[k], *base;
-
-		if (!at || !*at)
-			continue;
-		base = strrchr(at, '/');
-		id = list_rule(r, POL_RULE_SECRET, at);
-		if (!id)
-			id = list_rule(r, POL_RULE_UNIX, at);
-		if (!id)
-			id = pattern_rule(r, base ? base + 1 : at);
-		if (!id && write)
-			id = list_rule(r, POL_RULE_PROTECT, at);
-		if (!id && exec)
-			id = list_rule(r, POL_RULE_EXEC, at);
-	}
+	if (!r)
+		return 0;
+	id = first_rule(r, secret, 3, path, real);
+	if (!id && write)
+		id = first_rule(r, protect, 1, path, real);
+	if (!id && exec)
+		id = first_rule(r, exec_deny, 1, path, real);
 	return id;
 }
 
@@ -352,6 +368,9 @@ int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 	if (real_len)
 		real[0] = '\0';
 	if (!(s->flags & CORDON_SYSCALL_PATH) || !memchr(s->path, 0, sizeof(s->path)))
+		return 0;
+	/* An abstract unix socket's "@name" is no file name: nothing to resolve or match. */
+	if (s->hdr.hook == CORDON_HOOK_SYS_CONNECT && s->path[0] == '@')
 		return 0;
 	ret = absolute(s->hdr.pid, (const char *)s->path, abs, sizeof(abs));
 	if (ret < 0)
