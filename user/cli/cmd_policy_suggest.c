@@ -125,7 +125,10 @@ static enum list classify(json_t *rec, char *buf, size_t len)
 	if (kind && kind != POL_RULE_CONNECT && kind != POL_RULE_BIND &&
 	    kind != POL_RULE_UNIX_ALLOW)
 		return snprintf(buf, len, "refused by a deny entry"), L_SKIPPED;
-	if (!strcmp(layer, "mount_ns") || !strcmp(layer, "seccomp"))
+	/* The view refuses with EROFS outside the write trees (a write entry lifts that);
+	 * its EACCES is a mask (a secret), its EBUSY a mount point: never allowed here. */
+	if (!strcmp(layer, "seccomp") ||
+	    (!strcmp(layer, "mount_ns") && strcmp(sget(rec, "error", "code") ?: "", "EROFS")))
 		return snprintf(buf, len, "refused by the %s layer", layer), L_SKIPPED;
 	if (!strcmp(action, "connect") || !strcmp(action, "syscall-connect") ||
 	    !strcmp(action, "bind"))

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -53,6 +54,34 @@ static const struct cordon_mask *masked(const struct run *r, const char *path)
 }
 
 /*
+ * Is some directory on the way to @abs (as it exists outside the session, away from the view's
+ * own trees) one @uid may not search? Then the walk's EACCES is file permissions: Landlock
+ * judges the file an open or exec reaches, never the directories on the way. Undecided (the
+ * task's groups are unknown here) counts as no.
+ */
+static bool walk_refused(const struct run *r, const char *abs, uint32_t uid)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!uid || run_hidden_by_view(r, abs))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", abs);
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			*slash = '/';
+			return false;
+		}
+		if (st.st_uid == uid ? !(st.st_mode & S_IXUSR)
+				     : !(st.st_mode & (S_IXGRP | S_IXOTH)))
+			return true;
+		*slash = '/';
+	}
+	return false;
+}
+
+/*
  * Would the policy have allowed @s on @abs? Landlock judges the file the path reaches, so
  * symlinks are resolved (from outside the session: its private /tmp is granted whole).
  */
@@ -71,7 +100,9 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 			*slash = '\0';
 		at = realpath(parent, real) ? real : parent;
 	} else if (!exists) {
-		return false; /* no such file: Landlock did refuse the walk or the open */
+		/* No such file outside: the session's own (its /tmp), or one a directory on the
+		 * way hides from the task (root's 0700 home on $PATH: permissions, not cordon). */
+		return walk_refused(r, abs, s->hdr.uid);
 	}
 	need &= r->ll.attr.handled_access_fs;
 	granted = pol_landlock_access_at(&r->ll, at);
