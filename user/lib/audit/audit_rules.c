@@ -426,8 +426,18 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 	case CORDON_HOOK_SYS_PTRACE:
 		return "process.ptrace";
 	default:
-		return NULL;
+		return "built-in: the layer in cordon.layer";
 	}
+}
+
+/* BPF LSM file refusals without an entry: the rules the programs hold themselves. */
+static const char *default_file(const struct cordon_event_hdr *h)
+{
+	if (h->hook == CORDON_HOOK_BPRM_CHECK)
+		return "built-in: exec of a file with no name (memfd, O_TMPFILE, deleted)";
+	if (h->verdict == -EPERM)
+		return "built-in: the session's own cgroup";
+	return "built-in: BPF LSM file rule";
 }
 
 /* Refusals by cordon's fixed rules (no policy entry): the hook names what was refused. */
@@ -445,7 +455,7 @@ static const char *default_op(const struct cordon_event_hdr *h)
 	case CORDON_HOOK_FILE_IOCTL:
 		return "built-in: terminal input injection";
 	default:
-		return NULL;
+		return "built-in: BPF LSM operation rule";
 	}
 }
 
@@ -454,6 +464,8 @@ const char *cordon_audit_default_rule(const struct cordon_event_hdr *h, int type
 	if (!h->verdict || h->rule_id)
 		return NULL;
 	switch (type) {
+	case CORDON_EV_FILE:
+		return default_file(h);
 	case CORDON_EV_CONNECT:
 		if (h->hook == CORDON_HOOK_BIND4 || h->hook == CORDON_HOOK_BIND6 ||
 		    h->hook == CORDON_HOOK_SOCKET_BIND)
