@@ -810,7 +810,29 @@ static void mptcp(const struct attack_row *a)
  * connect program refuses it and reports it. UDP: no rule allows these ports (only DNS is
  * allowed over UDP). ICMP echo from an unprivileged ping socket: egress no port rule sees.
  */
+/*
+ * A bind: to a port no bind rule names, Landlock refuses it (EACCES, seen at the exit of
+ * bind); to an allowed port on an address no rule names, the cgroup bind program (EPERM).
+ */
+#define BIND_DEFAULT "network.bind: no entry allows it (default deny)"
+
 static const struct attack_row net_rows[] = {
+	{ "tcp_bind_port_not_allowed",
+	  { "tcp_bind", "127.0.0.2", "{any4}" },
+	  .expect = EACCES,
+	  .rec = { LANDLOCK("bind", "EACCES", .ip = "127.0.0.2", .port = "{any4}",
+			    .transport = "tcp", .rule_text = BIND_DEFAULT) } },
+	{ "tcp_bind_address_not_allowed",
+	  { "tcp_bind", "127.0.0.2", "{dev2}" },
+	  .expect = EPERM,
+	  .rec = { { .action = "bind",
+		     .layer = "cgroup_bpf",
+		     .hook = "bind4",
+		     .error = "EPERM",
+		     .ip = "127.0.0.2",
+		     .port = "{dev2}",
+		     .transport = "tcp",
+		     .rule_text = BIND_DEFAULT } } },
 	{ "tcp_allowed_127.0.0.1_devport",
 	  { "tcp", "127.0.0.1", "{dev}" },
 	  .rec = { CONNECT_ALLOWED("connect4", "127.0.0.1") } },
@@ -1385,6 +1407,17 @@ static void network_attacks(void)
 	tap_diag("listeners: tcp dev port %u (127.0.0.1, 127.0.0.2, ::1), tcp %u/%u, udp %u/%u",
 		 dev, any4, any6, net.port_u4, net.port_u6);
 	set_var("dev", "%u", dev);
+	/* A dev-range port free on 127.0.0.2, for a bind there (the address no rule allows). */
+	for (uint16_t p = (uint16_t)(dev + 1); p < 4000; p++) {
+		uint16_t q = p;
+		int f = listener(SOCK_STREAM, "127.0.0.2", &q);
+
+		if (f >= 0) {
+			close(f);
+			set_var("dev2", "%u", p);
+			break;
+		}
+	}
 	set_var("any4", "%u", any4);
 	set_var("any6", "%u", any6);
 

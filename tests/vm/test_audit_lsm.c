@@ -237,10 +237,14 @@ static bool names_rules;
 
 /* The list a rule kind's entries are named after (cordon.rule_text "LIST[i]: ENTRY"). */
 static const char *const kind_list[] = {
-	[POL_RULE_CONNECT] = "network.connect[", [POL_RULE_BIND] = "network.bind[",
-	[POL_RULE_SECRET] = "secrets.files[",	 [POL_RULE_PROTECT] = "filesystem.protect[",
-	[POL_RULE_EXEC] = "process.exec_deny[",	 [POL_RULE_UNIX] = "network.unix.deny[",
-	[POL_RULE_PATTERN] = "secrets.patterns[", [POL_RULE_UNIX_ALLOW] = "network.unix.allow[",
+	[POL_RULE_CONNECT] = "network.connect[",
+	[POL_RULE_BIND] = "network.bind[",
+	[POL_RULE_SECRET] = "secrets.files[",
+	[POL_RULE_PROTECT] = "filesystem.protect[",
+	[POL_RULE_EXEC] = "process.exec_deny[",
+	[POL_RULE_UNIX] = "network.unix.deny[",
+	[POL_RULE_PATTERN] = "secrets.patterns[",
+	[POL_RULE_UNIX_ALLOW] = "network.unix.allow[",
 	[POL_RULE_UNIX_VIEW] = "",
 };
 

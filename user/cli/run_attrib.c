@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,11 +112,31 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 	return need && !(need & ~granted);
 }
 
+/*
+ * A TCP bind's EACCES is Landlock's only when it handles binds and no rule grants the port;
+ * otherwise it is the kernel's own (a port below 1024 without CAP_NET_BIND_SERVICE).
+ */
+static bool bind_not_landlock(const struct run *r, const struct cordon_event_syscall *s)
+{
+	if (s->hdr.hook != CORDON_HOOK_SYS_BIND || s->hdr.verdict != -EACCES ||
+	    !(s->flags & CORDON_SYSCALL_ADDR) || (s->family != AF_INET && s->family != AF_INET6))
+		return false;
+	if (!r->ll.abi || !(r->ll.attr.handled_access_net & LANDLOCK_ACCESS_NET_BIND_TCP))
+		return true;
+	for (size_t i = 0; i < r->ll.nports; i++)
+		if (r->ll.ports[i].port == s->port &&
+		    (r->ll.ports[i].access & LANDLOCK_ACCESS_NET_BIND_TCP))
+			return true;
+	return false;
+}
+
 int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 {
 	char real[PATH_MAX];
 	const char *abs = (const char *)s->path, *reached;
 
+	if (bind_not_landlock(r, s))
+		return 1;
 	if (cordon_audit_attribute_syscall(r->ev.audit.rules, s, real, sizeof(real)) < 0)
 		return 0; /* unknowable: reported as it came */
 	reached = real[0] ? real : NULL;

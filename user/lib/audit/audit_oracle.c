@@ -161,6 +161,9 @@ static const char *syscall_action(unsigned int hook, const char **category)
 		return "syscall-renameat";
 	case CORDON_HOOK_SYS_RENAMEAT2:
 		return "syscall-renameat2";
+	case CORDON_HOOK_SYS_BIND:
+		*category = "network";
+		return "syscall-bind";
 	default:
 		*category = "process";
 		return "syscall";

@@ -370,7 +370,8 @@ int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 	if (!(s->flags & CORDON_SYSCALL_PATH) || !memchr(s->path, 0, sizeof(s->path)))
 		return 0;
 	/* An abstract unix socket's "@name" is no file name: nothing to resolve or match. */
-	if (s->hdr.hook == CORDON_HOOK_SYS_CONNECT && s->path[0] == '@')
+	if ((s->hdr.hook == CORDON_HOOK_SYS_CONNECT || s->hdr.hook == CORDON_HOOK_SYS_BIND) &&
+	    s->path[0] == '@')
 		return 0;
 	ret = absolute(s->hdr.pid, (const char *)s->path, abs, sizeof(abs));
 	if (ret < 0)
@@ -417,6 +418,8 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 	case CORDON_HOOK_SYS_RENAMEAT:
 	case CORDON_HOOK_SYS_RENAMEAT2:
 		return "filesystem.write" NO_ENTRY;
+	case CORDON_HOOK_SYS_BIND:
+		return "network.bind" NO_ENTRY;
 	case CORDON_HOOK_SYS_CONNECT:
 		/* EPERM: Landlock's abstract unix socket scope; EACCES: its TCP rules */
 		return h->verdict == -EPERM ? "network.unix: abstract sockets of the session only"

@@ -207,6 +207,7 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_RENAME] = { "syscall-rename", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT] = { "syscall-renameat", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
+	[CORDON_HOOK_SYS_BIND] = { "syscall-bind", "network" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */
