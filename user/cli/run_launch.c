@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -114,13 +115,26 @@ static void on_fan_refusal(void *ctx, const void *ev, size_t size)
 	run_on_event(ctx, (void *)ev, size);
 }
 
+/*
+ * In the daemon's spawn worker: to the daemon, whose stream is the session's authoritative log
+ * (and whose copy the caller's own log receives at the end). A record that cannot be delivered
+ * is counted: the refusal itself stands.
+ */
+static void send_fan_refusal(void *ctx, const void *ev, size_t size)
+{
+	struct run *r = ctx;
+
+	if (send(r->dsess.records_fd, ev, size, MSG_NOSIGNAL) != (ssize_t)size)
+		r->fan.errors++;
+}
+
 /* The listener's guard, before there is an agent to protect: fail closed from the start. */
 static int start_fanotify(struct run *r)
 {
 	int e;
 
-	r->fan.on_refuse = on_fan_refusal;
-	r->fan.ctx = &r->ev;
+	r->fan.on_refuse = r->dsess.on ? send_fan_refusal : on_fan_refusal;
+	r->fan.ctx = r->dsess.on ? (void *)r : (void *)&r->ev;
 	r->fan.session_id = r->sess.id;
 	r->fan.cgroup_id = r->sess.cgroup_id;
 	r->fan.uid = r->o.user ? r->tu.uid : getuid();
