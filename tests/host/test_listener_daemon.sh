@@ -48,8 +48,8 @@ rule_named() {
 import json, sys
 log, path, text, source = sys.argv[1:5]
 for line in open(log):
-    c = json.loads(line).get("cordon", {})
     r = json.loads(line)
+    c = r.get("cordon", {})
     if (path in (r.get("file", {}).get("path") or "") and
             (c.get("rule_text") or "").startswith(text) and
             (c.get("rule_source") or "").startswith(source)):
