@@ -101,9 +101,15 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 			*slash = '\0';
 		at = realpath(parent, real) ? real : parent;
 	} else if (!exists) {
-		/* No such file outside: the session's own (its /tmp), or one a directory on the
-		 * way hides from the task (root's 0700 home on $PATH: permissions, not cordon). */
-		return walk_refused(r, abs, s->hdr.uid);
+		/*
+		 * No such file outside: the session's own (its /tmp: Landlock refused it), or one
+		 * a directory on the way hides from the task. That walk's EACCES is permissions
+		 * (Landlock never judges a walk's directories), and not cordon's only when the
+		 * policy would have allowed the file: root's 0700 home on $PATH once allowed.
+		 */
+		need = needed(s, true) & r->ll.attr.handled_access_fs;
+		granted = pol_landlock_access_at(&r->ll, abs);
+		return need && !(need & ~granted) && walk_refused(r, abs, s->hdr.uid);
 	}
 	need &= r->ll.attr.handled_access_fs;
 	granted = pol_landlock_access_at(&r->ll, at);
