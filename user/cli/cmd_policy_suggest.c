@@ -230,10 +230,12 @@ static int read_log(struct suggest *s)
 /* A YAML scalar for @s: JSON's double-quoted string is one (valid UTF-8, escapes included). */
 static void put_scalar(const char *s)
 {
-	char *q = json_dumps(json_string(s), JSON_ENCODE_ANY);
+	json_t *j = json_string(s);
+	char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
 	printf("%s", q ?: "\"\"");
 	free(q);
+	json_decref(j);
 }
 
 static void put_list(const struct entries *l, const char *indent, const char *key)
