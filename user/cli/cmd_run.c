@@ -300,6 +300,8 @@ void run_free(struct run *r)
 	free(r->user_env);
 	free(r->logname_env);
 	free(r->shell_env);
+	free(r->path_env);
+	free(r->env_dropped.v);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);

@@ -133,7 +133,8 @@ struct run {
 	struct termios tio;    /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
-	char **env, *home_env, *user_env, *logname_env, *shell_env;
+	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
+	struct cordon_env_dropped env_dropped; /* named (never valued) in the start line */
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
@@ -179,6 +180,15 @@ int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
+
+/*
+ * run_env.c: the agent's environment — the caller's, scrubbed by the policy; with root's
+ * --user, that user's as `su -` gives it (HOME, USER, LOGNAME, SHELL, a login PATH, nothing
+ * naming root's home). 0 or -ENOMEM.
+ */
+int run_build_env(struct run *r);
+/* "cordon: environment: not passed on: NAME, ..." (names only), when anything was dropped. */
+void run_print_env_dropped(const struct run *r);
 
 /*
  * run_config.c: the defaults of the calling user's cordon.yaml into @r->o (before the command

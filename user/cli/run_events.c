@@ -433,6 +433,7 @@ void run_report_start(const struct run *r)
 	if (!r->o.json && r->o.quiet)
 		return;
 	if (!r->o.json) {
+		run_print_env_dropped(r);
 		fprintf(stderr,
 			"cordon: session %.12s (%s) policy %s from %s: landlock=ABI%d seccomp=on "
 			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s\n",
