@@ -126,6 +126,11 @@ static void test_audit_rules__syscall_record_gets_absolute_path_and_rule(void **
 	strcpy((char *)s.path, "@agent.sock");
 	assert_int_equal(cordon_audit_attribute_syscall(*state, &s, real, sizeof(real)), 0);
 	assert_string_equal((char *)s.path, "@agent.sock");
+	/* fexecve's empty path names a descriptor, not the working directory */
+	s.hdr.hook = CORDON_HOOK_SYS_EXECVEAT;
+	s.path[0] = '\0';
+	assert_int_equal(cordon_audit_attribute_syscall(*state, &s, real, sizeof(real)), 0);
+	assert_string_equal((char *)s.path, "");
 	/* a task that is gone: unknowable, unchanged */
 	s.hdr.pid = 0x7ffffff0;
 	strcpy((char *)s.path, "rel");

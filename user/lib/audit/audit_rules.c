@@ -369,7 +369,10 @@ int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 		real[0] = '\0';
 	if (!(s->flags & CORDON_SYSCALL_PATH) || !memchr(s->path, 0, sizeof(s->path)))
 		return 0;
-	/* An abstract unix socket's "@name" is no file name: nothing to resolve or match. */
+	/* An empty path (fexecve: execveat with AT_EMPTY_PATH) names the descriptor's file, and
+	 * an abstract unix socket's "@name" no file: nothing to resolve or match. */
+	if (!s->path[0])
+		return 0;
 	if ((s->hdr.hook == CORDON_HOOK_SYS_CONNECT || s->hdr.hook == CORDON_HOOK_SYS_BIND) &&
 	    s->path[0] == '@')
 		return 0;
