@@ -153,7 +153,9 @@
 	/* renames refused by a mount point of the view (EBUSY): a pinned .git, protected files */  \
 	X(SYS_RENAME, 88, "sys_exit_rename")                                                        \
 	X(SYS_RENAMEAT, 89, "sys_exit_renameat")                                                    \
-	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")
+	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")                                                  \
+	/* bind refused by Landlock's TCP port rules (EACCES) or its unix socket creation */        \
+	X(SYS_BIND, 91, "sys_exit_bind")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

@@ -219,6 +219,15 @@ SYS_EXIT(connect, .hook = CORDON_HOOK_SYS_CONNECT, .err = EACCES, .layer = CORDO
 	 .err2 = EPERM, .layer2 = CORDON_LAYER_LANDLOCK, .addr = 2)
 
 /*
+ * Landlock refuses a TCP bind to a port no bind rule names, and a pathname unix socket's
+ * creation outside the write trees, with EACCES (so does a port below 1024 without
+ * CAP_NET_BIND_SERVICE: userspace tells them apart). EPERM is the cgroup bind program's,
+ * which records its own.
+ */
+SYS_EXIT(bind, .hook = CORDON_HOOK_SYS_BIND, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
+	 .addr = 2)
+
+/*
  * A hard link to a file the task may not read: Landlock, or the secret masks (a mode-000
  * directory), refuse it with EACCES. The record names the existing file, not the new name.
  * (EXDEV, Landlock's refusal of a link across hierarchies, is also what any link across

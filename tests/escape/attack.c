@@ -120,7 +120,12 @@ static int net(const char *how, int proto, const char *addr, const char *port)
 		snprintf(detail, sizeof(detail), "step=socket");
 		return errno;
 	}
-	if (!strcmp(how, "udp_sendto")) {
+	if (!strcmp(how, "bind")) {
+		if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1) < 0) {
+			snprintf(detail, sizeof(detail), "step=bind");
+			r = errno;
+		}
+	} else if (!strcmp(how, "udp_sendto")) {
 		if (sendto(fd, PAYLOAD, strlen(PAYLOAD), 0, (struct sockaddr *)&ss, len) < 0)
 			r = errno;
 	} else if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
@@ -359,6 +364,8 @@ int main(int argc, char **argv, char **envp)
 		return report(write_path(a1));
 	if (!strcmp(name, "tcp") && a2)
 		return report(net("connect", 0, a1, a2));
+	if (!strcmp(name, "tcp_bind") && a2)
+		return report(net("bind", 0, a1, a2));
 	if (!strcmp(name, "mptcp") && a2)
 		return report(net("connect", IPPROTO_MPTCP, a1, a2));
 	if ((!strcmp(name, "udp_connect") || !strcmp(name, "udp_sendto")) && a2)

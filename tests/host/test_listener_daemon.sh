@@ -41,6 +41,23 @@ sys.exit(1)
 PY
 }
 
+# The daemon's record of PATH names the policy entry that refused it: rule_text and
+# rule_source start with the given prefixes.
+rule_named() {
+	/usr/bin/python3 - "$log" "$@" <<'PY'
+import json, sys
+log, path, text, source = sys.argv[1:5]
+for line in open(log):
+    r = json.loads(line)
+    c = r.get("cordon", {})
+    if (path in (r.get("file", {}).get("path") or "") and
+            (c.get("rule_text") or "").startswith(text) and
+            (c.get("rule_source") or "").startswith(source)):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
 # A secret of the user's made before the session, and a hard link to it under an innocent name
 # outside every secret directory (same file system: the home).
 as_user sh -c "mkdir -p $keydir $home/.cache && chmod 700 $keydir && echo cordon-secret-key >$key && ln -f $key $link"
@@ -53,6 +70,7 @@ sed 's/^/# stderr: /' "$err"
 check env_created_inside_ran sh -c "echo '$out' | grep -qx ran"
 check env_created_inside_refused sh -c "echo '$out' | grep -qx 'rc=1' && ! echo '$out' | grep -q TOKEN"
 check env_created_record_in_daemon_log record file-open fanotify EPERM "$proj/.env"
+check env_created_record_names_its_rule rule_named "$proj/.env" "secrets.patterns[" "builtin:base:"
 check patterns_not_listed_unenforced sh -c "! grep -q 'secrets.patterns' '$err'"
 check start_line_says_daemon_and_fanotify grep -q "(daemon) policy offline .* fanotify=on" "$err"
 
@@ -63,6 +81,7 @@ out=$(cd "$proj" && $RUN --project "$proj" --policy offline --allow-degraded -- 
 check link_inside_ran sh -c "echo '$out' | grep -qx ran"
 check link_inside_refused sh -c "echo '$out' | grep -qx 'rc=1' && ! echo '$out' | grep -q cordon-secret-key"
 check link_record_in_daemon_log record file-open fanotify EPERM "$link"
+check link_record_names_its_rule rule_named "$link" "secrets.files[" "builtin:base:"
 
 # --- fail closed: the worker (the listener) killed, the session dies with it ---------------------
 (cd "$proj" && $RUN --project "$proj" --policy offline --allow-degraded -- \

@@ -75,7 +75,7 @@ static char *num(int v)
 static struct {
 	const char *name;
 	char value[PATH_MAX];
-} vars[24];
+} vars[32];
 
 static void set_var(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_var(const char *name, const char *fmt, ...)
@@ -89,6 +89,26 @@ static void set_var(const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(vars[i].value, sizeof(vars[i].value), fmt, ap);
 	va_end(ap);
+}
+
+/* The line of policies/base.yaml holding the list entry "- @entry", or 0. */
+static int base_line(const char *entry)
+{
+	FILE *f = fopen("policies/base.yaml", "re");
+	char line[512];
+	int n = 0, found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		const char *p = line + strspn(line, " ");
+
+		n++;
+		if (!strncmp(p, "- ", 2) && !strncmp(p + 2, entry, strlen(entry)) &&
+		    strchr(" \t\n#", p[2 + strlen(entry)]))
+			found = n;
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /* @t with every "{name}" replaced (NULL stays NULL); an unknown name is left as it is. */
@@ -290,12 +310,14 @@ struct want {
 	const char *transport; /* network.transport (NULL: not checked) */
 	bool has_arg;	       /* cordon.arg present and equal to arg (or to arg_of) */
 	long long arg;
-	const char *arg_of; /* the value of arg as text, when it is only known at run time */
-	bool arg_is_cordon; /* cordon.arg is the pid of cordon (session-start's process.pid) */
-	bool inferred;	    /* cordon.layer_inferred is true (else absent or false) */
-	int rule_kind;	    /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
-	int refusals;	    /* failure records the whole run must hold (0: 1, -1: not checked) */
-	bool no_process;    /* the record is not about the attack process itself */
+	const char *arg_of;	 /* the value of arg as text, when it is only known at run time */
+	bool arg_is_cordon;	 /* cordon.arg is the pid of cordon (session-start's process.pid) */
+	bool inferred;		 /* cordon.layer_inferred is true (else absent or false) */
+	int rule_kind;		 /* cordon.rule >> 16 (POL_RULE_*), 0: the rule is 0 */
+	const char *rule_text;	 /* cordon.rule_text (NULL: not checked; a '*': a pattern) */
+	const char *rule_source; /* cordon.rule_source (NULL: absent unless rule_text is set) */
+	int refusals;	 /* failure records the whole run must hold (0: 1, -1: not checked) */
+	bool no_process; /* the record is not about the attack process itself */
 };
 
 static json_t *schema;
@@ -334,6 +356,10 @@ static bool rec_matches(json_t *o, const struct want *w, json_int_t cordon_pid, 
 	MUST(json_is_integer(jget(o, "cordon", "rule")) &&
 		     (w->rule_kind ? rule >> 16 == w->rule_kind : rule == 0),
 	     "cordon.rule");
+	MUST(!w->rule_text || str_is(jstr(o, "cordon", "rule_text"), w->rule_text),
+	     "cordon.rule_text");
+	MUST(!w->rule_text || str_is(jstr(o, "cordon", "rule_source"), w->rule_source),
+	     "cordon.rule_source");
 	MUST(str_is(jstr(o, "file", "path"), w->path), "file.path");
 	MUST(str_is(jstr(o, "destination", "ip"), w->ip), "destination.ip");
 	MUST(!w->ip || json_integer_value(jget(o, "destination", "port")) == atoll(w->port ?: "0"),
@@ -372,7 +398,7 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 	struct want expanded = *tw, *w = &expanded;
 	json_t *all = audit_records(s->audit), *o;
 	const char *why = NULL, *last_why = "no record with that action";
-	int failures = 0, invalid = 0, want_failures = w->refusals ? w->refusals : 1;
+	int failures = 0, invalid = 0, unnamed = 0, want_failures = w->refusals ? w->refusals : 1;
 	json_int_t cordon_pid = -1;
 	bool found = false;
 	char err[512];
@@ -382,6 +408,8 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 	w->ip = expand(w->ip);
 	w->port = expand(w->port);
 	w->arg_of = expand(w->arg_of);
+	w->rule_text = expand(w->rule_text);
+	w->rule_source = expand(w->rule_source);
 	json_array_foreach (all, i, o)
 		if (!strcmp(jstr(o, "event", "action") ?: "", "session-start"))
 			cordon_pid = json_integer_value(jget(o, "process", "pid"));
@@ -392,8 +420,16 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 		}
 		/* A summary stands for its cordon.repeated identical refusals. */
 		if (!strcmp(jstr(o, "event", "outcome") ?: "", "failure") &&
-		    !strcmp(jstr(o, "event", "kind") ?: "", "event"))
+		    !strcmp(jstr(o, "event", "kind") ?: "", "event")) {
 			failures += (int)(json_integer_value(jget(o, "cordon", "repeated")) ?: 1);
+			/* Every refusal names what decided it: an entry, or the default. */
+			if (jget(o, "cordon", "hook") && !jstr(o, "cordon", "rule_text")) {
+				unnamed++;
+				tap_diag("%s: refusal without cordon.rule_text: %s %s", name,
+					 jstr(o, "event", "action") ?: "?",
+					 jstr(o, "cordon", "hook") ?: "?");
+			}
+		}
 		if (rec_matches(o, w, cordon_pid, &why))
 			found = true;
 		else if (!strcmp(jstr(o, "event", "action") ?: "", w->action))
@@ -414,6 +450,7 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 		}
 	}
 	tap_check(invalid == 0 && json_array_size(all) > 0, "%s_audit_log_validates", name);
+	tap_check(unnamed == 0, "%s_audit_refusals_name_their_rule", name);
 	if (w->refusals >= 0 &&
 	    !tap_check(failures == want_failures, "%s_audit_refusals_%d", name, want_failures))
 		tap_diag("%d refusal records", failures);
@@ -429,9 +466,7 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 /* attack.c opens as read_path() (read), write_path() (write) and write_file() (cgroup.procs). */
 #define READ_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_RDONLY | O_CLOEXEC)
 /* A read of a masked secret: the mask refuses it (before Landlock would), whatever the name. */
-#define READ_MASKED(p) OPEN_REFUSED(p, "mount_ns", "EACCES", O_RDONLY | O_CLOEXEC)
-#define WRITE_EROFS(p) \
-	OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC)
+#define READ_MASKED(p)	 OPEN_REFUSED(p, "mount_ns", "EACCES", O_RDONLY | O_CLOEXEC)
 #define CGROUP_EACCES(p) OPEN_REFUSED(p, "landlock", "EACCES", O_WRONLY | O_CLOEXEC)
 #define CGROUP_EROFS(p)	 OPEN_REFUSED(p, "mount_ns", "EROFS", O_WRONLY | O_CLOEXEC)
 /* A syscall seccomp refused with EPERM, and the argument its record carries. */
@@ -453,6 +488,32 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 		.action = "connect", .layer = "cgroup_bpf", .error = "EPERM", .ip = ip_, \
 		.port = port_, .transport = transport_                                   \
 	}
+/*
+ * A refusal by a policy entry: its kind, its name ("secrets.files[N]: PATH", the index a
+ * pattern) and where it is written ("{NAME_src}": builtin:base:LINE, see base_line()).
+ */
+#define BY_RULE(kind_, name_, src_) \
+	.rule_kind = (kind_), .rule_text = (name_), .rule_source = (src_)
+#define READ_SECRET(p, entry, src)                                                          \
+	{                                                                                   \
+		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat", \
+		.error = "EACCES", .path = p, .has_arg = true, .arg = O_RDONLY | O_CLOEXEC, \
+		.inferred = true, BY_RULE(POL_RULE_SECRET, "secrets.files?*]: " entry, src) \
+	}
+#define READ_PATTERN(p, entry, src)                                                             \
+	{                                                                                       \
+		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat",     \
+		.error = "EACCES", .path = p, .has_arg = true, .arg = O_RDONLY | O_CLOEXEC,     \
+		.inferred = true, BY_RULE(POL_RULE_PATTERN, "secrets.patterns?*]: " entry, src) \
+	}
+#define WRITE_PROTECTED(p, entry, src)                                                      \
+	{                                                                                   \
+		.action = "syscall-openat", .layer = "mount_ns", .hook = "sys_exit_openat", \
+		.error = "EROFS", .path = p, .has_arg = true,                               \
+		.arg = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, .inferred = true,         \
+		BY_RULE(POL_RULE_PROTECT, "filesystem.protect?*]: " entry, src)             \
+	}
+
 /* A syscall Landlock refused, seen at its exit. */
 #define LANDLOCK(sc, err, ...)                                                        \
 	{                                                                             \
@@ -625,53 +686,57 @@ static const struct attack_row file_rows[] = {
 	  { "read", "{key}" },
 	  .expect = EACCES,
 	  .secret = "{canary_ssh}",
-	  .rec = { READ_MASKED("{key}") } },
+	  .rec = { READ_SECRET("{key}", "{home}/.ssh", "{ssh_src}") } },
 	{ "read_aws_credentials",
 	  { "read", "{aws}" },
 	  .expect = EACCES,
 	  .secret = "{canary_aws}",
-	  .rec = { READ_MASKED("{aws}") } },
+	  .rec = { READ_SECRET("{aws}", "{home}/.aws", "{aws_src}") } },
 	{ "read_ssh_key_via_proc_self_root",
 	  { "read", "/proc/self/root{key}" },
 	  .expect = EACCES,
 	  .secret = "{canary_ssh}",
-	  .rec = { READ_MASKED("/proc/self/root{key}") } },
+	  .rec = { READ_SECRET("/proc/self/root{key}", "{home}/.ssh", "{ssh_src}") } },
 	{ "read_ssh_key_via_planted_symlink",
 	  { "symlink_read", "{project}/key-link", "{key}" },
 	  { "symlink_read", "{project}/key-link-outside", "{key}" },
 	  .expect = EACCES,
 	  .secret = "{canary_ssh}",
-	  .rec = { READ_MASKED("{project}/key-link") } },
+	  .rec = { READ_SECRET("{project}/key-link", "{home}/.ssh", "{ssh_src}") } },
 	{ "read_ssh_key_via_new_hardlink",
 	  { "hardlink_read", "{project}/key-hardlink", "{key}" },
 	  { "hardlink_read", "{project}/key-hardlink-outside", "{key}" },
 	  .expect = EACCES,
 	  .secret = "{canary_ssh}",
-	  .rec = { LANDLOCK("link", "EACCES", .path = "{key}") } },
+	  .rec = { LANDLOCK(
+		  "link", "EACCES", .path = "{key}",
+		  BY_RULE(POL_RULE_SECRET, "secrets.files?*]: {home}/.ssh", "{ssh_src}")) } },
 	{ "read_ssh_key_via_existing_hardlink", .rec = { READ_MASKED("{project}/notes.txt") },
 	  .custom = existing_hardlink },
 	{ "read_project_env",
 	  { "read", "{project}/.env" },
 	  .expect = EACCES,
 	  .secret = "{canary_env}",
-	  .rec = { READ_MASKED("{project}/.env") } },
+	  .rec = { READ_PATTERN("{project}/.env", "\\*.env", "{env_src}") } },
 	{ "write_bashrc",
 	  { "write", "{home}/.bashrc" },
 	  .expect = EROFS,
 	  .unchanged = "{home}/.bashrc",
-	  .rec = { WRITE_EROFS("{home}/.bashrc") } },
+	  .rec = { WRITE_PROTECTED("{home}/.bashrc", "{home}/.bashrc", "{bashrc_src}") } },
 	{ "write_autostart",
 	  { "write", "{home}/.config/autostart/agent.desktop" },
 	  { "write", "{home}/.config/autostart/outside.desktop" },
 	  .expect = EROFS,
 	  .created_nothing = "{home}/.config/autostart/agent.desktop",
-	  .rec = { WRITE_EROFS("{home}/.config/autostart/agent.desktop") } },
+	  .rec = { WRITE_PROTECTED("{home}/.config/autostart/agent.desktop",
+				   "{home}/.config/autostart", "builtin:base:*") } },
 	{ "write_git_hook",
 	  { "write", "{project}/.git/hooks/pre-commit" },
 	  .expect = EROFS,
 	  .remove = "{project}/.git/hooks/pre-commit",
 	  .created_nothing = "{project}/.git/hooks/pre-commit",
-	  .rec = { WRITE_EROFS("{project}/.git/hooks/pre-commit") } },
+	  .rec = { WRITE_PROTECTED("{project}/.git/hooks/pre-commit", "{project}/.git/hooks",
+				   "{hooks_src}") } },
 };
 
 /* --- network attacks ---------------------------------------------------------------------- */
@@ -745,7 +810,29 @@ static void mptcp(const struct attack_row *a)
  * connect program refuses it and reports it. UDP: no rule allows these ports (only DNS is
  * allowed over UDP). ICMP echo from an unprivileged ping socket: egress no port rule sees.
  */
+/*
+ * A bind: to a port no bind rule names, Landlock refuses it (EACCES, seen at the exit of
+ * bind); to an allowed port on an address no rule names, the cgroup bind program (EPERM).
+ */
+#define BIND_DEFAULT "network.bind: no entry allows it (default deny)"
+
 static const struct attack_row net_rows[] = {
+	{ "tcp_bind_port_not_allowed",
+	  { "tcp_bind", "127.0.0.2", "{any4}" },
+	  .expect = EACCES,
+	  .rec = { LANDLOCK("bind", "EACCES", .ip = "127.0.0.2", .port = "{any4}",
+			    .transport = "tcp", .rule_text = BIND_DEFAULT) } },
+	{ "tcp_bind_address_not_allowed",
+	  { "tcp_bind", "127.0.0.2", "{dev2}" },
+	  .expect = EPERM,
+	  .rec = { { .action = "bind",
+		     .layer = "cgroup_bpf",
+		     .hook = "bind4",
+		     .error = "EPERM",
+		     .ip = "127.0.0.2",
+		     .port = "{dev2}",
+		     .transport = "tcp",
+		     .rule_text = BIND_DEFAULT } } },
 	{ "tcp_allowed_127.0.0.1_devport",
 	  { "tcp", "127.0.0.1", "{dev}" },
 	  .rec = { CONNECT_ALLOWED("connect4", "127.0.0.1") } },
@@ -1181,6 +1268,13 @@ static bool setup_user(void)
 	set_var("canary_aws", "%s", canary_aws);
 	set_var("canary_env", "%s", canary_env);
 	set_var("inherit_fd", "%d", INHERIT_FD);
+	/* Where the records' rules are written: policies/base.yaml (the tests run from the
+	 * repository root, as the schema's path needs). */
+	set_var("ssh_src", "builtin:base:%d", base_line("${HOME}/.ssh"));
+	set_var("aws_src", "builtin:base:%d", base_line("${HOME}/.aws"));
+	set_var("env_src", "builtin:base:%d", base_line("\"*.env\""));
+	set_var("bashrc_src", "builtin:base:%d", base_line("${HOME}/.bashrc"));
+	set_var("hooks_src", "builtin:base:%d", base_line("${PROJECT}/.git/hooks"));
 
 	/* A previous run's project would carry its own links and files: start clean. */
 	char *rm[] = { "/bin/rm", "-rf", project, pathf("%s/.config", home), NULL };
@@ -1313,6 +1407,17 @@ static void network_attacks(void)
 	tap_diag("listeners: tcp dev port %u (127.0.0.1, 127.0.0.2, ::1), tcp %u/%u, udp %u/%u",
 		 dev, any4, any6, net.port_u4, net.port_u6);
 	set_var("dev", "%u", dev);
+	/* A dev-range port free on 127.0.0.2, for a bind there (the address no rule allows). */
+	for (uint16_t p = (uint16_t)(dev + 1); p < 4000; p++) {
+		uint16_t q = p;
+		int f = listener(SOCK_STREAM, "127.0.0.2", &q);
+
+		if (f >= 0) {
+			close(f);
+			set_var("dev2", "%u", p);
+			break;
+		}
+	}
 	set_var("any4", "%u", any4);
 	set_var("any6", "%u", any6);
 

@@ -102,7 +102,11 @@ static void fill_hdr(struct cordon_event_hdr *h, unsigned int type, size_t size)
 	h->tid = h->pid + rnd(3);
 	h->uid = rnd(4) ? 0 : rnd(3) ? 65534 : 4000000000u;
 	h->verdict = verdicts[rnd(sizeof(verdicts) / sizeof(verdicts[0]))];
-	h->rule_id = rnd(3) ? 0 : rnd(2) ? rnd(100) : 0xffffffffu;
+	/* none, an unknown kind, every bit, or an entry of a table (tests/unit's rules0) */
+	h->rule_id = rnd(3)   ? 0
+		     : rnd(4) ? (1 + rnd(10)) << 16 | rnd(12)
+		     : rnd(2) ? rnd(100)
+			      : 0xffffffffu;
 	h->hook = (__u16)rnd(132);
 	h->layer = (__u16)rnd(5); /* the layers docs/audit-schema.json knows */
 	hostile(h->comm, sizeof(h->comm));
@@ -239,12 +243,19 @@ static size_t make_event(unsigned int type, void *buf)
 	}
 }
 
+/* The names of a policy whose entries and file names are the hostile fragments. */
+static struct cordon_audit_rules rules0;
+
 static const struct cordon_audit_ctx sessions[] = {
 	{ .session = "0123456789abcdef0123456789abcdef",
 	  .policy = "agent",
 	  .policy_sha256 = "c78f281af1cfe4a8a5fc71b41b6523a5c2793e1f1d9a791a53a5e58fd4c1a45a",
-	  .host = "testhost" },
-	{ .session = "fedcba9876543210fedcba9876543210", .policy = "offline", .host = "h\"\n" },
+	  .host = "testhost",
+	  .rules = &rules0 },
+	{ .session = "fedcba9876543210fedcba9876543210",
+	  .policy = "offline",
+	  .host = "h\"\n",
+	  .rules = &rules0 },
 	{ .session = "00000000000000000000000000000001", .host = "" },
 };
 
@@ -287,7 +298,8 @@ static void both_ways(struct cordon_audit_format *f, const struct cordon_audit_c
 	struct cordon_audit_ctx rc = { .session = c->session,
 				       .policy = c->policy,
 				       .policy_sha256 = c->policy_sha256,
-				       .host = c->host };
+				       .host = c->host,
+				       .rules = c->rules };
 	struct cordon_audit_buf out = { 0 };
 	json_t *ref = cordon_audit_from_event(&rc, data, size), *fast;
 	json_error_t e;
@@ -813,6 +825,137 @@ static void test_audit_format__aggregation_off_writes_every_refusal(void **state
 	free(st);
 }
 
+/*
+ * rules0: every list a rule id names, each entry a hostile fragment written in a file whose
+ * name is another one (a policy path may hold any byte but NUL; its file name too).
+ */
+static int rules_setup(void **state)
+{
+	enum {
+		N = sizeof(fragments) / sizeof(fragments[0])
+	};
+	static struct pol_item items[N];
+	static struct pol_net nets[N];
+	struct policy *p = calloc(1, sizeof(*p));
+	struct pol_list l = { .v = items, .n = N, .set = true };
+	int r;
+
+	if (!p)
+		return -1;
+	for (size_t i = 0; i < N; i++) {
+		items[i] = (struct pol_item){ .s = (char *)fragments[i],
+					      .file = (char *)fragments[(i + 3) % N],
+					      .line = (int)i + 1,
+					      .col = 3 };
+		nets[i] = (struct pol_net){ .text = (char *)fragments[i],
+					    .file = i % 2 ? (char *)fragments[i] : NULL,
+					    .line = (int)i * 7 };
+	}
+	p->sec_files = p->sec_patterns = p->fs_protect = p->exec_deny = l;
+	p->unix_deny = p->unix_allow = l;
+	p->connect = p->bind = (struct pol_net_list){ .v = nets, .n = N, .set = true };
+	r = cordon_audit_rules_build(p, &rules0);
+	free(p);
+	return r < 0 ? -1 : schema_setup(state);
+}
+
+static int rules_teardown(void **state)
+{
+	cordon_audit_rules_free(&rules0);
+	return schema_teardown(state);
+}
+
+/* A rule's name and source line: the entry as the policy holds it, exactly, in both formats. */
+static void test_audit_format__rule_texts_its_entry_and_line(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_file e;
+	struct cordon_audit_buf out = { 0 };
+	json_t *rec, *c, *ocsf;
+
+	(void)state;
+	hostile_record(CORDON_EV_FILE, (__u8 *)&e, sizeof(e), "/p/.env", 1);
+	e.hdr.rule_id = 3u << 16 | 0; /* secrets.files[0] */
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	c = json_object_get(rec, "cordon");
+	assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
+			    "secrets.files[0]: /home/dev/.aws/credentials");
+	assert_string_equal(json_string_value(json_object_get(c, "rule_source")),
+			    "\n{\"event\":{\"action\":\"forged\"}}\n:1");
+	ocsf = cordon_audit_to_ocsf(rec);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(ocsf, "finding_info"), "analytic"),
+			"name")),
+		"secrets.files[0]: /home/dev/.aws/credentials");
+	json_decref(ocsf);
+	json_decref(rec);
+	/* A default deny: named without a source. */
+	out.len = 0;
+	e.hdr.type = CORDON_EV_CONNECT;
+	e.hdr.size = sizeof(struct cordon_event_connect);
+	e.hdr.hook = CORDON_HOOK_BIND4;
+	e.hdr.rule_id = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, e.hdr.size, &out, NULL), 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	c = json_object_get(rec, "cordon");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "event"), "action")),
+		"bind");
+	assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
+			    "network.bind: no entry allows it (default deny)");
+	assert_null(json_object_get(c, "rule_source"));
+	json_decref(rec);
+	free(out.p);
+	free(f);
+}
+
+/* A refused socket() names its family, type and protocol, not bare numbers. */
+static void test_audit_format__socket_refusal_names_its_kind(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_op op;
+	struct cordon_event_syscall sc;
+	struct cordon_audit_buf out = { 0 };
+	json_t *rec, *so;
+
+	(void)state;
+	hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
+	op.hdr.hook = CORDON_HOOK_SOCKET_CREATE;
+	op.arg0 = AF_NETLINK;
+	op.arg1 = SOCK_RAW | SOCK_CLOEXEC;
+	op.arg2 = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL),
+			 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	so = json_object_get(json_object_get(rec, "cordon"), "socket");
+	assert_string_equal(json_string_value(json_object_get(so, "family")), "AF_NETLINK");
+	assert_string_equal(json_string_value(json_object_get(so, "type")), "SOCK_RAW");
+	assert_int_equal(json_integer_value(json_object_get(so, "protocol")), 0);
+	json_decref(rec);
+	out.len = 0;
+	hostile_record(CORDON_EV_SYSCALL, (__u8 *)&sc, sizeof(sc), "", 1);
+	sc.hdr.hook = CORDON_HOOK_SYS_SOCKET;
+	sc.hdr.layer = CORDON_LAYER_SECCOMP;
+	sc.hdr.verdict = -EPERM;
+	sc.hdr.rule_id = 0;
+	sc.flags = CORDON_SYSCALL_ARG;
+	sc.arg = 777;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &sc, sizeof(sc), &out, NULL),
+			 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	so = json_object_get(json_object_get(rec, "cordon"), "socket");
+	assert_string_equal(json_string_value(json_object_get(so, "family")), "AF_777");
+	assert_null(json_object_get(so, "type"));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_text")),
+		"network: socket family not allowed");
+	json_decref(rec);
+	free(out.p);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,7 +971,9 @@ int main(void)
 		cmocka_unit_test(test_audit_format__rotation_keeps_files_within_the_limit),
 		cmocka_unit_test(test_audit_format__identical_refusals_fold_into_a_count),
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
+		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
+		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
 	};
 
-	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);
+	return cmocka_run_group_tests(tests, rules_setup, rules_teardown);
 }

@@ -232,6 +232,22 @@ struct want {
 	long long detail;   /* cordon.detail, or cordon.args[0] of operation records; -1: absent */
 };
 
+/* Part 1 runs under `cordon run`, whose records name their rules; part 2 formats its own. */
+static bool names_rules;
+
+/* The list a rule kind's entries are named after (cordon.rule_text "LIST[i]: ENTRY"). */
+static const char *const kind_list[] = {
+	[POL_RULE_CONNECT] = "network.connect[",
+	[POL_RULE_BIND] = "network.bind[",
+	[POL_RULE_SECRET] = "secrets.files[",
+	[POL_RULE_PROTECT] = "filesystem.protect[",
+	[POL_RULE_EXEC] = "process.exec_deny[",
+	[POL_RULE_UNIX] = "network.unix.deny[",
+	[POL_RULE_PATTERN] = "secrets.patterns[",
+	[POL_RULE_UNIX_ALLOW] = "network.unix.allow[",
+	[POL_RULE_UNIX_VIEW] = "",
+};
+
 static json_t *jget(json_t *o, const char *a, const char *b)
 {
 	return json_object_get(json_object_get(o, a), b);
@@ -267,6 +283,15 @@ static bool matches(json_t *o, const struct want *w, const char **why)
 	MUST(json_is_integer(json_object_get(c, "rule")) &&
 		     (w->rule_kind ? rule >> 16 == w->rule_kind : rule == 0),
 	     "cordon.rule");
+	/* Under `cordon run` (part 1) an entry is named with the line of the policy file. */
+	MUST(!names_rules || !w->rule_kind ||
+		     (!strncmp(jstr(o, "cordon", "rule_text") ?: "", kind_list[w->rule_kind],
+			       strlen(kind_list[w->rule_kind])) &&
+		      !strncmp(jstr(o, "cordon", "rule_source") ?: "", POLICY ":",
+			       strlen(POLICY ":"))),
+	     "cordon.rule_text");
+	/* Every refusal names what decided it, an entry or a default. */
+	MUST(!names_rules || jstr(o, "cordon", "rule_text"), "cordon.rule_text");
 	MUST(json_is_true(json_object_get(c, "secret")) == w->secret, "cordon.secret");
 	MUST(json_is_true(json_object_get(c, "layer_inferred")) == w->inferred,
 	     "cordon.layer_inferred");
@@ -633,7 +658,9 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	names_rules = true;
 	under_cordon_run();
+	names_rules = false;
 	bpf_lsm_alone();
 	kill(outsider, SIGKILL);
 	waitpid(outsider, NULL, 0);

@@ -3,7 +3,8 @@
  * Audit throughput without the kernel: ring-buffer records (connect and openat refusals, as a
  * flood produces them) decoded, aggregated, formatted, hash-chained and written to the
  * JSON-lines file sink. Two runs: every record distinct (each one formatted and written), and
- * one object refused over and over (folded into summaries). Prints records per second;
+ * one object refused over and over (folded into summaries). Each refusal names its rule (a
+ * session's table, or the default). Prints records per second;
  * tests/host/test_audit_flood.c measures the whole path with BPF.
  */
 #include <errno.h>
@@ -21,6 +22,19 @@ static double clock_s(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A session's rule names, as `cordon run` makes them: the syscall records name a secret. */
+static struct cordon_audit_rules rules;
+
+static int make_rules(void)
+{
+	struct pol_item secret = { .s = (char *)"/home/dev/.aws",
+				   .file = (char *)"builtin:base",
+				   .line = 94 };
+	struct policy p = { .sec_files = { .v = &secret, .n = 1, .set = true } };
+
+	return cordon_audit_rules_build(&p, &rules);
 }
 
 static int run(unsigned long n, const char *path, bool distinct)
@@ -54,11 +68,13 @@ static int run(unsigned long n, const char *path, bool distinct)
 	s.hdr.hook = CORDON_HOOK_SYS_OPENAT;
 	s.hdr.layer = CORDON_LAYER_LANDLOCK;
 	s.flags = CORDON_SYSCALL_PATH | CORDON_SYSCALL_ARG;
+	s.hdr.rule_id = 3u << 16; /* secrets.files[0] (POL_RULE_ID(POL_RULE_SECRET, 0)) */
 	memcpy(s.path, "/home/dev/.aws/credentials", 27);
 	unlink(path);
 	st->ctx = (struct cordon_audit_ctx){ .session = "0123456789abcdef0123456789abcdef",
 					     .policy = "bench",
-					     .host = "host" };
+					     .host = "host",
+					     .rules = &rules };
 	if (!st || cordon_audit_sink_open(&so, &st->sink) < 0)
 		return 1;
 	t0 = clock_s(CLOCK_MONOTONIC);
@@ -99,5 +115,7 @@ int main(int argc, char **argv)
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 	const char *path = argc > 2 ? argv[2] : "/tmp/cordon-bench-audit.jsonl";
 
+	if (make_rules() < 0)
+		return 1;
 	return run(n, path, true) || run(n, path, false);
 }

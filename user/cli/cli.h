@@ -15,6 +15,8 @@ int cmd_daemon(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_end(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* cmd_policy_suggest.c: `cordon policy suggest` (argv[0] is "suggest"). */
+int policy_suggest(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -141,6 +141,8 @@ static void detail(json_t *rec, char *buf, size_t len)
 	const char *cmd = str_at(rec, "process", "command_line");
 	const char *action = str_at(rec, "event", "action");
 	const char *rule_text = str_at(rec, "cordon", "rule_text");
+	const char *rule_source = str_at(rec, "cordon", "rule_source");
+	json_t *sock = json_object_get(json_object_get(rec, "cordon"), "socket");
 	json_t *cordon = json_object_get(rec, "cordon");
 	json_t *repeated = json_object_get(cordon, "repeated");
 	size_t n;
@@ -169,13 +171,19 @@ static void detail(json_t *rec, char *buf, size_t len)
 				 json_object_get(json_object_get(cordon, "events_lost"), "delta")),
 			 json_integer_value(
 				 json_object_get(json_object_get(cordon, "events_lost"), "total")));
+	else if (sock)
+		snprintf(buf, len, "%s%s%s",
+			 json_string_value(json_object_get(sock, "family")) ?: "?",
+			 json_object_get(sock, "type") ? " " : "",
+			 json_string_value(json_object_get(sock, "type")) ?: "");
 	else if (action && !strncmp(action, "session-", 8))
 		snprintf(buf, len, "policy %s", str_at(rec, "cordon", "policy") ?: "?");
 	else
 		buf[0] = '\0';
 	n = strlen(buf);
 	if (rule_text && n < len)
-		snprintf(buf + n, len - n, "%s(rule: %s)", n ? " " : "", rule_text);
+		snprintf(buf + n, len - n, "%s(rule: %s%s%s)", n ? " " : "", rule_text,
+			 rule_source ? " at " : "", rule_source ?: "");
 	n = strlen(buf);
 	if (json_is_integer(repeated) && n < len)
 		snprintf(buf + n, len - n, " (x%lld more until %s)", json_integer_value(repeated),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `cordon policy check|show|list`: validate policy files, print a resolved policy, list them. */
+/* `cordon policy check|show|list` (suggest: cmd_policy_suggest.c): validate policy files, print a resolved policy, list them. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -275,7 +275,8 @@ int cmd_policy(int argc, char **argv)
 			"Usage: cordon policy check [--json] FILE...\n"
 			"       cordon policy show [NAME|PATH] [--json] [--project DIR] [--floor "
 			"PATH]\n"
-			"       cordon policy list [--json]\n");
+			"       cordon policy list [--json]\n"
+			"       cordon policy suggest AUDIT.jsonl [--session ID]\n");
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "check"))
@@ -284,6 +285,8 @@ int cmd_policy(int argc, char **argv)
 		return policy_show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list"))
 		return policy_list_cmd(argc - 1, argv + 1);
-	cli_error("policy: unknown subcommand '%s' (check, show, list)", argv[1]);
+	if (!strcmp(argv[1], "suggest"))
+		return policy_suggest(argc - 1, argv + 1);
+	cli_error("policy: unknown subcommand '%s' (check, show, list, suggest)", argv[1]);
 	return EXIT_USAGE;
 }

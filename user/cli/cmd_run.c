@@ -207,9 +207,13 @@ static void describe_session(struct run *r)
 {
 	uint32_t layers = r->plan.layers & ~POL_NEEDS_MOUNT_NS;
 
+	/* Without memory for the names, records still carry the rule ids. */
+	if (cordon_audit_rules_build(r->pol, &r->ev.rules) < 0)
+		memset(&r->ev.rules, 0, sizeof(r->ev.rules));
 	r->ev.audit = (struct cordon_audit_ctx){ .session = r->sess.name,
 						 .policy = r->pol->name,
-						 .host = r->hostname };
+						 .host = r->hostname,
+						 .rules = &r->ev.rules };
 	if (cordon_policy_sha256(r->pol, r->ev.policy_sha256) == 0)
 		r->ev.audit.policy_sha256 = r->ev.policy_sha256;
 	r->ev.stream.ctx = r->ev.audit;
@@ -278,6 +282,7 @@ void run_free(struct run *r)
 	cordon_audit_stream_release(&r->ev.stream);
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
+	cordon_audit_rules_free(&r->ev.rules);
 	if (r->ev.audit_fd >= 0)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)

@@ -58,6 +58,7 @@ int run_lookup_user(const char *name, struct run_target_user *t);
 /* What the session saw, for the audit log and the summary at exit. */
 struct run_events {
 	struct cordon_audit_ctx audit;
+	struct cordon_audit_rules rules; /* audit.rules: the names of the policy's entries */
 	int audit_fd;
 	struct ring_buffer *rb;
 	struct cordon_bpf *bpf;		   /* for the drop counter */
@@ -72,6 +73,8 @@ struct run_events {
 		bool valid;
 		uint32_t pid;
 		uint16_t hook, layer;
+		int32_t verdict;
+		uint32_t flags, rule_in, rule;
 		uint64_t arg;
 		int result;
 		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
@@ -166,7 +169,8 @@ int run_load_policy(struct run *r);
 int run_compile(struct run *r);
 
 /* run_attrib.c: 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file
- * permissions refused); else 0, with its path made absolute and a mask named as its layer. */
+ * permissions refused); else 0, with its path made absolute, the policy entry that refused it as
+ * its rule id (a secret, protect, exec_deny; 0: a default deny) and a mask named as its layer. */
 int run_attribute(const struct run *r, struct cordon_event_syscall *s);
 /* run_events.c: does the session's own /tmp (or the like) hide @file from it? */
 bool run_hidden_by_view(const struct run *r, const char *file);

@@ -12,69 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "run.h"
-
-/* Lexically normalise the absolute @p in place: no ".", "..", empty or trailing components. */
-static void normalise(char *p)
-{
-	char *out = p, *in = p;
-
-	while (*in) {
-		char *seg;
-		size_t n;
-
-		while (*in == '/')
-			in++;
-		seg = in;
-		while (*in && *in != '/')
-			in++;
-		n = (size_t)(in - seg);
-		if (!n || (n == 1 && seg[0] == '.'))
-			continue;
-		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-			continue;
-		}
-		*out++ = '/';
-		memmove(out, seg, n);
-		out += n;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
-/*
- * @path as the task named it, made absolute against its working directory, read now from
- * /proc/PID/cwd: a task that changed directory (or exited) since the call makes this wrong (or
- * impossible, then -ESRCH), and openat() relative to a directory descriptor other than
- * AT_FDCWD is resolved against the working directory too (the record carries no dirfd).
- */
-static int absolute(uint32_t pid, const char *path, char *out, size_t len)
-{
-	char link[64], cwd[PATH_MAX];
-	ssize_t n;
-
-	if (path[0] == '/') {
-		if ((size_t)snprintf(out, len, "%s", path) >= len)
-			return -ENAMETOOLONG;
-		normalise(out);
-		return 0;
-	}
-	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
-	n = readlink(link, cwd, sizeof(cwd) - 1);
-	if (n <= 0)
-		return -ESRCH;
-	cwd[n] = '\0';
-	if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
-		return -ENAMETOOLONG;
-	normalise(out);
-	return 0;
-}
 
 /* The Landlock rights an open with @flags (or an exec) needs on the file itself. */
 static uint64_t needed(const struct cordon_event_syscall *s, bool exists)
@@ -112,6 +55,34 @@ static const struct cordon_mask *masked(const struct run *r, const char *path)
 }
 
 /*
+ * Is some directory on the way to @abs (as it exists outside the session, away from the view's
+ * own trees) one @uid may not search? Then the walk's EACCES is file permissions: Landlock
+ * judges the file an open or exec reaches, never the directories on the way. Undecided (the
+ * task's groups are unknown here) counts as no.
+ */
+static bool walk_refused(const struct run *r, const char *abs, uint32_t uid)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!uid || run_hidden_by_view(r, abs))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", abs);
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			*slash = '/';
+			return false;
+		}
+		if (st.st_uid == uid ? !(st.st_mode & S_IXUSR)
+				     : !(st.st_mode & (S_IXGRP | S_IXOTH)))
+			return true;
+		*slash = '/';
+	}
+	return false;
+}
+
+/*
  * Would the policy have allowed @s on @abs? Landlock judges the file the path reaches, so
  * symlinks are resolved (from outside the session: its private /tmp is granted whole).
  */
@@ -130,7 +101,15 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 			*slash = '\0';
 		at = realpath(parent, real) ? real : parent;
 	} else if (!exists) {
-		return false; /* no such file: Landlock did refuse the walk or the open */
+		/*
+		 * No such file outside: the session's own (its /tmp: Landlock refused it), or one
+		 * a directory on the way hides from the task. That walk's EACCES is permissions
+		 * (Landlock never judges a walk's directories), and not cordon's only when the
+		 * policy would have allowed the file: root's 0700 home on $PATH once allowed.
+		 */
+		need = needed(s, true) & r->ll.attr.handled_access_fs;
+		granted = pol_landlock_access_at(&r->ll, abs);
+		return need && !(need & ~granted) && walk_refused(r, abs, s->hdr.uid);
 	}
 	need &= r->ll.attr.handled_access_fs;
 	granted = pol_landlock_access_at(&r->ll, at);
@@ -139,23 +118,42 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 	return need && !(need & ~granted);
 }
 
+/*
+ * A TCP bind's EACCES is Landlock's only when it handles binds and no rule grants the port;
+ * otherwise it is the kernel's own (a port below 1024 without CAP_NET_BIND_SERVICE).
+ */
+static bool bind_not_landlock(const struct run *r, const struct cordon_event_syscall *s)
+{
+	if (s->hdr.hook != CORDON_HOOK_SYS_BIND || s->hdr.verdict != -EACCES ||
+	    !(s->flags & CORDON_SYSCALL_ADDR) || (s->family != AF_INET && s->family != AF_INET6))
+		return false;
+	if (!r->ll.abi || !(r->ll.attr.handled_access_net & LANDLOCK_ACCESS_NET_BIND_TCP))
+		return true;
+	for (size_t i = 0; i < r->ll.nports; i++)
+		if (r->ll.ports[i].port == s->port &&
+		    (r->ll.ports[i].access & LANDLOCK_ACCESS_NET_BIND_TCP))
+			return true;
+	return false;
+}
+
 int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 {
-	char abs[PATH_MAX], real[PATH_MAX];
-	const char *path = (const char *)s->path;
+	char real[PATH_MAX];
+	const char *abs = (const char *)s->path, *reached;
 
+	if (bind_not_landlock(r, s))
+		return 1;
+	if (cordon_audit_attribute_syscall(r->ev.audit.rules, s, real, sizeof(real)) < 0)
+		return 0; /* unknowable: reported as it came */
+	reached = real[0] ? real : NULL;
 	if (s->hdr.verdict != -EACCES || !(s->flags & CORDON_SYSCALL_PATH) ||
 	    (s->hdr.hook != CORDON_HOOK_SYS_OPENAT && s->hdr.hook != CORDON_HOOK_SYS_OPEN &&
 	     s->hdr.hook != CORDON_HOOK_SYS_OPENAT2 && s->hdr.hook != CORDON_HOOK_SYS_EXECVE) ||
-	    !memchr(s->path, 0, sizeof(s->path)))
+	    abs[0] != '/')
 		return 0;
-	if (absolute(s->hdr.pid, path, abs, sizeof(abs)) < 0)
-		return 0; /* unknowable: reported as it came */
-	if (strlen(abs) < sizeof(s->path))
-		memcpy(s->path, abs, strlen(abs) + 1);
 	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file a
 	 * symlink or /proc/self/root reaches. */
-	if (masked(r, abs) || (realpath(abs, real) && masked(r, real))) {
+	if (masked(r, abs) || (reached && masked(r, reached))) {
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}

@@ -25,22 +25,28 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 {
 	typeof(ev->attrib) *c = &ev->attrib;
 	bool same = c->valid && c->pid == s->hdr.pid && c->hook == s->hdr.hook &&
-		    c->arg == s->arg && s->hdr.verdict == -EACCES &&
-		    !memcmp(c->path, s->path, sizeof(c->path));
+		    c->arg == s->arg && c->verdict == s->hdr.verdict && c->flags == s->flags &&
+		    c->rule_in == s->hdr.rule_id && !memcmp(c->path, s->path, sizeof(c->path)) &&
+		    !(s->flags & CORDON_SYSCALL_ADDR); /* the key holds no address */
 
 	if (same) {
 		memcpy(s->path, c->abs, sizeof(s->path));
 		s->hdr.layer = c->layer;
+		s->hdr.rule_id = c->rule;
 		return c->result;
 	}
-	c->valid = s->hdr.verdict == -EACCES;
+	c->valid = true;
 	c->pid = s->hdr.pid;
 	c->hook = s->hdr.hook;
 	c->arg = s->arg;
+	c->verdict = s->hdr.verdict;
+	c->flags = s->flags;
+	c->rule_in = s->hdr.rule_id;
 	memcpy(c->path, s->path, sizeof(c->path));
 	c->result = run_attribute(ev->run, s);
 	memcpy(c->abs, s->path, sizeof(c->abs));
 	c->layer = s->hdr.layer;
+	c->rule = s->hdr.rule_id;
 	return c->result;
 }
 

@@ -181,15 +181,38 @@ static const struct cordon_audit_ctx *session_ctx(void *arg, uint32_t id, uint64
 	return NULL;
 }
 
+/*
+ * A syscall-exit refusal saw an errno, not a rule: its path made absolute and the entry of its
+ * session's policy that covers it named, in a copy (the ring buffer's record is read-only).
+ * Returns @data, or @copy attributed.
+ */
+static const void *attribute(struct daemon *d, const void *data, size_t size,
+			     struct cordon_event_syscall *copy)
+{
+	const struct cordon_event_hdr *h = data;
+
+	if (size != sizeof(*copy) || h->type != CORDON_EV_SYSCALL)
+		return data;
+	for (struct dsession *s = d->sessions; s; s = s->next)
+		if (s->s.cgroup_id == h->cgroup_id) {
+			memcpy(copy, data, sizeof(*copy));
+			return cordon_audit_attribute_syscall(&s->rules, copy, NULL, 0) == 0
+				       ? (const void *)copy
+				       : data;
+		}
+	return data;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	const struct cordon_event_hdr *h = data;
+	struct cordon_event_syscall copy;
 
 	/* The move first: the process runs tagged but outside its cgroup until then. */
 	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_CONFINE)
 		daemon_auto_event(d, data, size);
-	return cordon_audit_stream_event(&d->stream, data, size);
+	return cordon_audit_stream_event(&d->stream, attribute(d, data, size, &copy), size);
 }
 
 static int open_audit(struct daemon *d)
@@ -455,6 +478,7 @@ static void free_dead(struct daemon *d)
 		struct dsession *s = d->dead_sessions;
 
 		d->dead_sessions = s->next;
+		cordon_audit_rules_free(&s->rules);
 		free(s);
 	}
 }
@@ -552,6 +576,7 @@ int daemon_main(const struct daemon_opts *o)
 		if (s->s.procs_fd >= 0)
 			close(s->s.procs_fd);
 		close(s->events_fd);
+		cordon_audit_rules_free(&s->rules);
 		free(s);
 	}
 	cordon_audit_stream_release(&d.stream);

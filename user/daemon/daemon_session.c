@@ -101,7 +101,8 @@ static void fill_audit_ctx(struct daemon *d, struct dsession *s)
 	s->audit = (struct cordon_audit_ctx){ .session = s->s.name,
 					      .policy = s->policy,
 					      .policy_sha256 = s->sha256[0] ? s->sha256 : NULL,
-					      .host = d->hostname };
+					      .host = d->hostname,
+					      .rules = &s->rules };
 }
 
 static int open_events(struct dsession *s)
@@ -274,6 +275,10 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "session state: %s", strerror(-r));
 		goto fail;
 	}
+	/* Records name the rules of the policy the session was made with; without the names
+	 * (no memory) they still carry the rule ids. */
+	if (cordon_audit_rules_build(pol, &s->rules) < 0)
+		memset(&s->rules, 0, sizeof(s->rules));
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;

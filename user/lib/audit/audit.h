@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "events.h"
+#include "maps.h"
 #include "policy/policy.h"
 
 /* ---- event ---- */
@@ -66,6 +67,10 @@ enum cordon_field_kind {
 				 * aux, __u8 IPPROTO_* at aux2: "destination" and "network" */
 	CORDON_FIELD_ADDR_TCP,	/* the same with transport "tcp", only when the __u16 family at
 				 * aux2 is AF_INET or AF_INET6 */
+	CORDON_FIELD_SOCKET,	/* a socket's kind, only when hdr.hook is arg: {"family":
+				 * "AF_INET6"} from the __u64 at off, and when aux is set
+				 * "type" ("SOCK_RAW", __u64 at aux) and "protocol" (__u64 at
+				 * aux2, a number) */
 };
 
 /*
@@ -124,6 +129,14 @@ const struct cordon_event_desc *cordon_event_desc(unsigned int type);
 const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, const char **category,
 				  const char **etype);
 
+/*
+ * The name of socket family @family ("AF_INET6") and of socket type @type ("SOCK_RAW", its
+ * SOCK_NONBLOCK and SOCK_CLOEXEC bits ignored) into @buf: "AF_<n>" / "SOCK_<n>" for a number
+ * without a name. Returns @buf.
+ */
+const char *cordon_socket_family_name(uint64_t family, char *buf, size_t len);
+const char *cordon_socket_type_name(uint64_t type, char *buf, size_t len);
+
 /* Copy a fixed-size, possibly unterminated kernel string into @out (always terminated). */
 void cordon_event_str(char *out, size_t outlen, const __u8 *in, size_t inlen);
 
@@ -142,11 +155,70 @@ struct cordon_audit_ctx {
 	const char *policy;	   /* policy name */
 	const char *policy_sha256; /* hex digest of the policy source, NULL if unknown */
 	const char *host;	   /* host name */
+	/* the session's rules by id, for cordon.rule_text and rule_source; NULL: not named */
+	const struct cordon_audit_rules *rules;
 	/* one-entry cache of uid -> user name for cordon_audit_from_event() (the oracle) */
 	bool uid_cached;
 	uint32_t cached_uid;
 	char cached_name[64];
 };
+
+/* ---- audit_rules ---- */
+/*
+ * The names of a session's rules, from its resolved policy: what a record's cordon.rule id
+ * (POL_RULE_ID: kind << 16 | index) stands for, as "secrets.files[3]: /home/u/.ssh" with the
+ * "FILE:LINE" it was written at, and the name of the default deny a record with rule 0 met.
+ */
+struct cordon_audit_rule {
+	char *path;   /* a path list's entry as expanded (secrets, protect, exec_deny, unix) */
+	bool pattern; /* a secrets.patterns entry, compiled in @pat */
+	struct cordon_name_pattern pat;
+	char *name;   /* "secrets.files[3]: /home/u/.ssh" (paths expanded); NULL: no such rule */
+	char *source; /* "FILE:LINE" of the entry; NULL when it has no place (a built-in) */
+	char *json;   /* ,"rule_text":...,"rule_source":... as written (jansson-encoded) */
+	size_t json_len;
+};
+
+#define CORDON_AUDIT_RULE_KINDS 16
+
+struct cordon_audit_rules {
+	struct cordon_audit_rule *v[CORDON_AUDIT_RULE_KINDS]; /* by kind, then index */
+	size_t n[CORDON_AUDIT_RULE_KINDS];
+};
+
+/* Name every entry of @p's deny and network lists. 0 or -ENOMEM (nothing left allocated). */
+int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *out);
+void cordon_audit_rules_free(struct cordon_audit_rules *r);
+
+/* The rule @id of @r, NULL when @r is NULL or has no such entry. */
+const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
+						       uint32_t id);
+
+/*
+ * The entry of @r that refuses @path (absolute; @real: the file it reaches, or NULL), as a
+ * rule id: a secret (files, unix deny, name patterns with their exceptions) for any access, a
+ * protected tree when @write, a denied program when @exec; 0: none (a default deny).
+ */
+uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const char *path,
+				   const char *real, bool write, bool exec);
+
+/*
+ * Attribute the syscall-exit refusal @s (the tracepoint saw an errno, not a rule) against the
+ * session's rules @r: its pathname argument made absolute against the task's working directory
+ * (read now from /proc/PID/cwd; an openat relative to another directory descriptor is resolved
+ * against it too: the record carries no descriptor), lexically normalised, and the entry that
+ * covers it as hdr.rule_id. @real gets the file the path reaches now (empty when it does not
+ * resolve). Returns 0, or -ESRCH / -ENAMETOOLONG when the path could not be made absolute (the
+ * record is then unchanged).
+ */
+int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
+				   struct cordon_event_syscall *s, char *real, size_t real_len);
+
+/*
+ * The name of the default a refusal with rule id 0 met ("network.connect: no entry allows
+ * it"), from its type, hook and layer; NULL when the record names nothing cordon decided.
+ */
+const char *cordon_audit_default_rule(const struct cordon_event_hdr *h, int type);
 
 /*
  * The common part of every record: a new object, or NULL. @action is event.action, @outcome

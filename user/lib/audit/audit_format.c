@@ -29,7 +29,7 @@
  * 3 per invalid byte: 6 * (16 + 256 + 640) + 6 * 3 * 640 + argv's quotes and commas < 20 KiB.
  * Its hex: 2 digits per byte, and a key per argument of up to 320 (2 bytes each) < 12 KiB.
  */
-#define CF_BYTES   (4u << 10)
+#define CF_BYTES   (8u << 10) /* + a rule's name and source: 2 * 256 bytes, 6 each */
 #define TAIL_BYTES (32u << 10)
 #define HEX_BYTES  (16u << 10)
 
@@ -399,6 +399,8 @@ static bool present(const struct rec *r, const struct cordon_event_field *fd)
 	case CORDON_FIELD_ADDR_TCP:
 		v = rd16(r, fd->aux2);
 		return v == AF_INET || v == AF_INET6;
+	case CORDON_FIELD_SOCKET:
+		return r->h->hook == fd->arg;
 	default:
 		return true;
 	}
@@ -467,6 +469,23 @@ static void put_access(struct cordon_audit_buf *b, uint64_t access)
 	put_lit(b, "}");
 }
 
+/* {"family":"AF_INET6","type":"SOCK_RAW","protocol":255}: names from cordon's tables. */
+static void put_socket(const struct rec *r, struct cordon_audit_buf *b,
+		       const struct cordon_event_field *fd)
+{
+	char name[32];
+
+	put_lit(b, "{\"family\":");
+	put_name(b, cordon_socket_family_name(rd64(r, fd->off), name, sizeof(name)));
+	if (fd->aux) {
+		put_field(b, "type");
+		put_name(b, cordon_socket_type_name(rd64(r, fd->aux), name, sizeof(name)));
+		put_field(b, "protocol");
+		put_i64(b, (int64_t)rd64(r, fd->aux2));
+	}
+	put_lit(b, "}");
+}
+
 /* The values computed from the record rather than copied out of it. */
 static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
 			      const struct cordon_event_field *fd)
@@ -506,6 +525,9 @@ static void put_value_derived(const struct rec *r, struct cordon_audit_buf *b,
 		break;
 	case CORDON_FIELD_ADDR_TCP:
 		put_destination(r, b, r->p + fd->off, rd16(r, fd->aux), "tcp");
+		break;
+	case CORDON_FIELD_SOCKET:
+		put_socket(r, b, fd);
 		break;
 	}
 }
@@ -656,8 +678,27 @@ static const class_entry *classify(struct cordon_audit_format *f, const struct c
 	return e->used ? e : NULL;
 }
 
+/*
+ * cordon.rule_text and rule_source: the session's entry of that id (encoded once, when the
+ * session started), or the default a refusal without a rule met (compiled-in ASCII).
+ */
+static void put_rule_text(struct cordon_audit_buf *cf, const struct cordon_audit_ctx *c,
+			  const struct cordon_event_hdr *h, int type)
+{
+	const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
+	const char *def;
+
+	if (e) {
+		put(cf, e->json, e->json_len);
+	} else if ((def = cordon_audit_default_rule(h, type))) {
+		put_field(cf, "rule_text");
+		put_name(cf, def);
+	}
+}
+
 /* The fields under "cordon": the header's, then the type's. */
-static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_entry *k)
+static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_entry *k,
+		       const struct cordon_audit_ctx *c, int type)
 {
 	const struct cordon_event_hdr *h = r->h;
 
@@ -665,6 +706,7 @@ static void put_cordon(struct rec *r, struct cordon_audit_buf *cf, const class_e
 	if (h->verdict || h->rule_id) {
 		put_field(cf, "rule");
 		put_u64(cf, h->rule_id);
+		put_rule_text(cf, c, h, type);
 	}
 	put_object(r, cf, CORDON_OBJ_TARGET, OPEN(",\"target\":{"));
 	put_object(r, cf, CORDON_OBJ_CORDON, NULL, 0);
@@ -731,7 +773,7 @@ int cordon_audit_format_event(struct cordon_audit_format *f, const struct cordon
 	/* cordon.hex is known only once every string is encoded: fields first, then the line. */
 	while (r.next < r.d->n_fields && r.d->fields[r.next].obj == CORDON_OBJ_EVENT)
 		r.next++; /* "event" is written last, before the rest */
-	put_cordon(&r, &cf, k);
+	put_cordon(&r, &cf, k, c, type);
 	put_tail(&r, &tail);
 	if (cf.overflow || tail.overflow || hex.overflow)
 		return -ENOBUFS; /* cannot happen: the scratch sizes bound the longest record */

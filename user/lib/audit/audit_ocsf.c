@@ -112,6 +112,27 @@ static int classify(json_t *ecs, bool failed, const char *action, int *activity)
 	return CLASS_BASE;
 }
 
+/*
+ * The rule that refused, as the finding's analytic (type Rule): its name, its id, and where
+ * the policy says it ("defined at FILE:LINE"). Strings stay jansson's.
+ */
+static void analytic(json_t *fi, json_t *c)
+{
+	json_t *name = json_object_get(c, "rule_text"), *a;
+	const char *src = json_string_value(json_object_get(c, "rule_source"));
+
+	if (!json_is_string(name))
+		return;
+	a = json_pack("{s:O,s:o,s:i,s:s}", "name", name, "uid",
+		      json_sprintf("%" JSON_INTEGER_FORMAT,
+				   json_integer_value(json_object_get(c, "rule"))),
+		      "type_id", 1, "type", "Rule");
+	if (a && src)
+		json_object_set_new(a, "desc", json_sprintf("defined at %s", src));
+	if (a)
+		json_object_set_new(fi, "analytic", a);
+}
+
 /* Detection Finding: what was refused, by which layer and rule, as the finding. */
 static void finding(json_t *o, json_t *ecs, const char *action)
 {
@@ -125,6 +146,7 @@ static void finding(json_t *o, json_t *ecs, const char *action)
 		json_sprintf("%s-%s", sget(ecs, "cordon", "session") ?: "",
 			     json_string_value(json_object_get(ecs, "@timestamp")) ?: ""));
 	json_object_set_new(fi, "types", json_pack("[s]", layer ? layer : "unknown"));
+	analytic(fi, c);
 	json_object_set_new(o, "finding_info", fi);
 	objects(ev, ecs);
 	json_object_set_new(o, "evidences", json_pack("[o]", ev));

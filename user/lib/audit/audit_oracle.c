@@ -173,6 +173,9 @@ static const char *syscall_action(unsigned int hook, const char **category)
 		return "syscall-renameat";
 	case CORDON_HOOK_SYS_RENAMEAT2:
 		return "syscall-renameat2";
+	case CORDON_HOOK_SYS_BIND:
+		*category = "network";
+		return "syscall-bind";
 	default:
 		*category = "process";
 		return "syscall";
@@ -233,8 +236,19 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 		json_object_set_new(cordon, "layer",
 				    json_string(cordon_event_layer_name(h->layer)));
 	json_object_set_new(cordon, "hook", json_string(cordon_event_hook_name(h->hook)));
-	if (h->verdict || h->rule_id)
+	if (h->verdict || h->rule_id) {
+		const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
+		const char *def = cordon_audit_default_rule(h, h->type);
+
 		json_object_set_new(cordon, "rule", json_integer(h->rule_id));
+		if (e) {
+			json_object_set_new(cordon, "rule_text", json_string(e->name));
+			if (e->source)
+				json_object_set_new(cordon, "rule_source", json_string(e->source));
+		} else if (def) {
+			json_object_set_new(cordon, "rule_text", json_string(def));
+		}
+	}
 	if (h->verdict)
 		json_object_set_new(
 			rec, "error",
@@ -256,7 +270,12 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		break;
 	case CORDON_EV_CONNECT:
 	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed" */
-		action = "connect";
+		/* A refused bind (never an allowed record: only connects are reported so). */
+		action = type == CORDON_EV_CONNECT && (h->hook == CORDON_HOOK_BIND4 ||
+						       h->hook == CORDON_HOOK_BIND6 ||
+						       h->hook == CORDON_HOOK_SOCKET_BIND)
+				 ? "bind"
+				 : "connect";
 		*category = "network";
 		break;
 	case CORDON_EV_UNIX:
@@ -376,6 +395,13 @@ static void set_syscall(json_t *rec, json_t *cordon, const struct cordon_event_s
 	}
 	if (e->flags & CORDON_SYSCALL_ARG)
 		json_object_set_new(cordon, "arg", json_integer((json_int_t)e->arg));
+	if ((e->flags & CORDON_SYSCALL_ARG) && e->hdr.hook == CORDON_HOOK_SYS_SOCKET) {
+		char fam[32];
+
+		json_object_set_new(cordon, "socket",
+				    json_pack("{s:s}", "family",
+					      cordon_socket_family_name(e->arg, fam, sizeof(fam))));
+	}
 }
 
 /* Seen as seccomp's own signal, not inferred; no errno reached the task. */
@@ -446,6 +472,16 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		json_object_set_new(cordon, "args",
 				    json_pack("[I,I,I]", (json_int_t)e->arg0, (json_int_t)e->arg1,
 					      (json_int_t)e->arg2));
+		if (h->hook == CORDON_HOOK_SOCKET_CREATE) {
+			char fam[32], st[32];
+
+			json_object_set_new(
+				cordon, "socket",
+				json_pack("{s:s,s:s,s:I}", "family",
+					  cordon_socket_family_name(e->arg0, fam, sizeof(fam)),
+					  "type", cordon_socket_type_name(e->arg1, st, sizeof(st)),
+					  "protocol", (json_int_t)e->arg2));
+		}
 		break;
 	}
 	case CORDON_EV_EXEC:

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sys/sys.h"
@@ -80,6 +81,9 @@ static const struct cordon_event_field task_fields[] = {
 static const struct cordon_event_field op_fields[] = {
 	/* arg0, arg1, arg2 */
 	{ FIELD(CORDON, "args", I64S), .off = OFF(op, arg0), .len = 3 * sizeof(__u64) },
+	/* socket_create: family, type, protocol (the same arguments, named) */
+	{ FIELD(CORDON, "socket", SOCKET), .off = OFF(op, arg0), .aux = OFF(op, arg1),
+	  .aux2 = OFF(op, arg2), .arg = CORDON_HOOK_SOCKET_CREATE },
 };
 
 static const struct cordon_event_field auto_fields[] = {
@@ -114,6 +118,9 @@ static const struct cordon_event_field syscall_fields[] = {
 	{ FIELD(CORDON, "family", U16), AT(syscall, family),
 	  WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
 	{ FIELD(CORDON, "arg", I64), AT(syscall, arg), WHEN(syscall, flags, CORDON_SYSCALL_ARG) },
+	/* socket(): the exit tracepoint records the family only */
+	{ FIELD(CORDON, "socket", SOCKET), AT(syscall, arg),
+	  WHEN(syscall, flags, CORDON_SYSCALL_ARG), .arg = CORDON_HOOK_SYS_SOCKET },
 	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
 	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
 	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
@@ -165,6 +172,13 @@ static const struct cordon_hook_class unix_by_hook[] = {
 	[CORDON_HOOK_SOCKET_SENDMSG] = { .action = "unix-send" },
 };
 
+/* A refused bind is not a connect: the address is the one the task asked to listen on. */
+static const struct cordon_hook_class connect_by_hook[] = {
+	[CORDON_HOOK_BIND4] = { .action = "bind" },
+	[CORDON_HOOK_BIND6] = { .action = "bind" },
+	[CORDON_HOOK_SOCKET_BIND] = { .action = "bind" },
+};
+
 static const struct cordon_hook_class task_by_hook[] = {
 	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
 	[CORDON_HOOK_FILE_SEND_SIGIOTASK] = { .action = "process-signal" },
@@ -200,6 +214,7 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_RENAME] = { "syscall-rename", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT] = { "syscall-renameat", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
+	[CORDON_HOOK_SYS_BIND] = { "syscall-bind", "network" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */
@@ -216,6 +231,7 @@ static const struct cordon_event_desc descs[] = {
 	[CORDON_EV_CONNECT] = { .size = sizeof(struct cordon_event_connect),
 				.action = "connect",
 				.category = "network",
+				BY_HOOK(connect_by_hook),
 				FIELDS(connect_fields) },
 	[CORDON_EV_TASK] = { .size = sizeof(struct cordon_event_task),
 			     .action = "process-ptrace",
@@ -312,6 +328,43 @@ const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, co
 	*category = k && k->category ? k->category : d->category;
 	*etype = d->etype ? d->etype : h->verdict ? "denied" : "allowed";
 	return action ? action : cordon_event_hook_name(h->hook);
+}
+
+/* Families by number (linux/socket.h); a gap is a number with no family. */
+static const char *const families[] = {
+	"AF_UNSPEC",	 "AF_UNIX",	 "AF_INET",	"AF_AX25",  "AF_IPX",	  "AF_APPLETALK",
+	"AF_NETROM",	 "AF_BRIDGE",	 "AF_ATMPVC",	"AF_X25",   "AF_INET6",	  "AF_ROSE",
+	"AF_DECnet",	 "AF_NETBEUI",	 "AF_SECURITY", "AF_KEY",   "AF_NETLINK", "AF_PACKET",
+	"AF_ASH",	 "AF_ECONET",	 "AF_ATMSVC",	"AF_RDS",   "AF_SNA",	  "AF_IRDA",
+	"AF_PPPOX",	 "AF_WANPIPE",	 "AF_LLC",	"AF_IB",    "AF_MPLS",	  "AF_CAN",
+	"AF_TIPC",	 "AF_BLUETOOTH", "AF_IUCV",	"AF_RXRPC", "AF_ISDN",	  "AF_PHONET",
+	"AF_IEEE802154", "AF_CAIF",	 "AF_ALG",	"AF_NFC",   "AF_VSOCK",	  "AF_KCM",
+	"AF_QIPCRTR",	 "AF_SMC",	 "AF_XDP",	"AF_MCTP",
+};
+
+static const char *const sock_types[] = {
+	[1] = "SOCK_STREAM",	[2] = "SOCK_DGRAM", [3] = "SOCK_RAW",	  [4] = "SOCK_RDM",
+	[5] = "SOCK_SEQPACKET", [6] = "SOCK_DCCP",  [10] = "SOCK_PACKET",
+};
+
+const char *cordon_socket_family_name(uint64_t family, char *buf, size_t len)
+{
+	if (family < ARRAY_SIZE(families))
+		snprintf(buf, len, "%s", families[family]);
+	else
+		snprintf(buf, len, "AF_%llu", (unsigned long long)family);
+	return buf;
+}
+
+const char *cordon_socket_type_name(uint64_t type, char *buf, size_t len)
+{
+	uint64_t t = type & 0xf; /* SOCK_TYPE_MASK: without SOCK_NONBLOCK, SOCK_CLOEXEC */
+
+	if (t < ARRAY_SIZE(sock_types) && sock_types[t] && !(type >> 32))
+		snprintf(buf, len, "%s", sock_types[t]);
+	else
+		snprintf(buf, len, "SOCK_%llu", (unsigned long long)type);
+	return buf;
 }
 
 void cordon_event_str(char *out, size_t outlen, const __u8 *in, size_t inlen)
