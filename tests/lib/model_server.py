@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 # A scripted model for the real-agent end-to-end test: speaks enough of the Anthropic Messages
-# API (streaming SSE or JSON) to walk a CLI through a fixed list of tool calls, records every
+# API and of the OpenAI Responses API (streaming SSE or JSON) to walk a CLI through a fixed list of tool calls, records every
 # request and every tool_result it gets back, and counts bytes sent to an "exfil" listener.
 """Usage: model_server.py SCRIPT.json LOGDIR
 
@@ -63,11 +63,38 @@ def next_reply(body):
                for b in m["content"] if b.get("type") == "tool_use")
     if done >= len(SCRIPT):
         return [{"type": "text", "text": "E2E-SCRIPT-DONE"}], "end_turn"
-    step = SCRIPT[done]
+    return [{"type": "tool_use", "id": "toolu_e2e_%02d" % done, "name": SCRIPT[done]["tool"],
+             "input": step_input(done)}], "tool_use"
+
+
+def step_input(i):
     # The exfil listener's port is known only once it listens: "@EXFIL_PORT@" in the script.
-    tool_input = json.loads(json.dumps(step["input"]).replace("@EXFIL_PORT@", str(EXFIL_PORT)))
-    return [{"type": "tool_use", "id": "toolu_e2e_%02d" % done, "name": step["tool"],
-             "input": tool_input}], "tool_use"
+    return json.loads(json.dumps(SCRIPT[i]["input"]).replace("@EXFIL_PORT@", str(EXFIL_PORT)))
+
+
+def next_response(body):
+    """The OpenAI Responses API (Codex): tool calls are function_call items in the output,
+    their results function_call_output items in the next request's input."""
+    items = body.get("input") or []
+    if isinstance(items, str) or not body.get("tools"):
+        return {"type": "message", "role": "assistant", "id": "msg_e2e",
+                "content": [{"type": "output_text", "text": "ok", "annotations": []}]}
+    for it in items:
+        cid = it.get("call_id", "") if isinstance(it, dict) else ""
+        if it.get("type") in ("function_call_output", "custom_tool_call_output") and cid.startswith("call_e2e_"):
+            out = it.get("output")
+            if isinstance(out, dict):
+                out = out.get("content", json.dumps(out))
+            elif isinstance(out, list):
+                out = "\n".join(x.get("text", "") for x in out if isinstance(x, dict))
+            with LOCK, open(os.path.join(LOG, "results", SCRIPT[int(cid[len("call_e2e_"):])]["name"]), "w") as f:
+                f.write(str(out))
+    done = sum(1 for it in items if isinstance(it, dict) and it.get("type") in ("function_call", "custom_tool_call"))
+    if done >= len(SCRIPT):
+        return {"type": "message", "role": "assistant", "id": "msg_e2e",
+                "content": [{"type": "output_text", "text": "E2E-SCRIPT-DONE", "annotations": []}]}
+    return {"type": "function_call", "id": "fc_e2e_%02d" % done, "call_id": "call_e2e_%02d" % done,
+            "name": SCRIPT[done]["tool"], "arguments": json.dumps(step_input(done))}
 
 
 class Model(BaseHTTPRequestHandler):
@@ -97,6 +124,8 @@ class Model(BaseHTTPRequestHandler):
         log_line("requests.jsonl", {"method": "POST", "path": self.path, "body": raw.decode("utf-8", "replace")})
         if "count_tokens" in self.path:
             return self.send(200, "application/json", b'{"input_tokens":10}')
+        if self.path.split("?")[0].endswith("/responses"):
+            return self.answer_responses(body)
         if not self.path.split("?")[0].endswith("/v1/messages"):
             return self.send(404, "application/json", b'{"type":"error","error":{"type":"not_found_error"}}')
         content, stop = next_reply(body)
@@ -128,6 +157,22 @@ class Model(BaseHTTPRequestHandler):
                                      "delta": {"stop_reason": msg["stop_reason"], "stop_sequence": None},
                                      "usage": {"output_tokens": 10}}))
         ev.append(("message_stop", {"type": "message_stop"}))
+        data = "".join("event: %s\ndata: %s\n\n" % (k, json.dumps(v)) for k, v in ev).encode()
+        self.send(200, "text/event-stream", data)
+
+
+    def answer_responses(self, body):
+        item = next_response(body)
+        resp = {"id": "resp_e2e", "object": "response", "status": "completed", "model": body.get("model", "e2e"),
+                "output": [item], "usage": {"input_tokens": 10, "output_tokens": 10, "total_tokens": 20,
+                                            "input_tokens_details": {"cached_tokens": 0},
+                                            "output_tokens_details": {"reasoning_tokens": 0}}}
+        if not body.get("stream"):
+            return self.send(200, "application/json", json.dumps(resp).encode())
+        ev = [("response.created", {"type": "response.created", "response": dict(resp, status="in_progress", output=[])}),
+              ("response.output_item.added", {"type": "response.output_item.added", "output_index": 0, "item": item}),
+              ("response.output_item.done", {"type": "response.output_item.done", "output_index": 0, "item": item}),
+              ("response.completed", {"type": "response.completed", "response": resp})]
         data = "".join("event: %s\ndata: %s\n\n" % (k, json.dumps(v)) for k, v in ev).encode()
         self.send(200, "text/event-stream", data)
 
