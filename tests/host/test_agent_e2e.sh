@@ -183,8 +183,8 @@ agent_setup() { # AGENT: sets L (its log dir), port, xport, nsteps, agent_env, a
 	nsteps=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["steps"]))' "$work/$1/script.json")
 	policy=$1
 	if [[ $1 == claude ]]; then
-		policy=claude-code
-		agent_env=(ANTHROPIC_BASE_URL=http://127.0.0.1:$port ANTHROPIC_API_KEY=sk-ant-e2e-dummy
+		policy="claude-code"
+		agent_env=("ANTHROPIC_BASE_URL=http://127.0.0.1:$port" ANTHROPIC_API_KEY=sk-ant-e2e-dummy
 			CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1
 			DISABLE_ERROR_REPORTING=1)
 		agent_cmd=("$claude" -p "Run the scripted steps." --dangerously-skip-permissions
