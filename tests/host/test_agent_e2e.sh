@@ -247,6 +247,11 @@ for line in open(log):
 sys.exit(1)
 PY
 }
+# No record names a path in root's home: the agent runs with its user's environment (PATH as
+# su - sets it), not root's ($HOME/.cargo/bin or pyenv shims searched on every exec).
+nothing_of_root() {
+	! grep -q '"path": *"/root/' "$work/audit.jsonl"
+}
 # The secret-reading steps of the script, as STEP:MARKER.
 secret_steps() {
 	echo "a_sh_ssh:$ssh_secret a_sh_aws:$aws_secret a_sh_env:$env_secret"
@@ -337,6 +342,7 @@ run_inside() {
 	check "$a/audit_names_git_hook" record syscall-openat "EROFS|EACCES" hooks/pre-commit
 	check "$a/audit_names_connect_loopback" record syscall-connect "EACCES|EPERM" "127.0.0.1:$xport"
 	check "$a/audit_names_connect_out" record syscall-connect "EACCES|EPERM" "$hostip:$xport"
+	check "$a/no_record_of_roots_environment" nothing_of_root
 }
 
 for a in claude codex; do
