@@ -295,7 +295,6 @@ void run_free(struct run *r)
 	free(r->user_env);
 	free(r->logname_env);
 	free(r->shell_env);
-	free(r->path_env);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);

@@ -127,7 +127,7 @@ struct run {
 	struct termios tio;    /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
-	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
+	char **env, *home_env, *user_env, *logname_env, *shell_env;
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;

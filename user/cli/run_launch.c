@@ -5,7 +5,6 @@
  * launch itself and the wait, relaying the agent's terminal.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,7 +16,6 @@
 
 #include "cli.h"
 #include "run.h"
-#include "sys/sys.h"
 
 extern char **environ;
 
@@ -39,34 +37,11 @@ int run_check_stdio(void)
 	return 0;
 }
 
-/*
- * $PATH for --user, as su - sets it: ENV_PATH (ENV_SUPATH for root) from /etc/login.defs, else
- * Debian's default. Never root's own PATH: its ~/.cargo/bin or pyenv shims are out of the
- * session's reach, so every exec that searched them would be refused (and recorded).
- */
-static void login_path(uid_t uid, char *buf, size_t len)
-{
-	const char *key = uid ? "ENV_PATH" : "ENV_SUPATH";
-	_cleanup_fclose_ FILE *f = fopen("/etc/login.defs", "re");
-	char line[1024], name[32], val[sizeof(line)];
-
-	snprintf(buf, len, "%s",
-		 uid ? "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
-		     : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %31s %1023s", name, val) != 2 || strcmp(name, key))
-			continue;
-		snprintf(buf, len, "%s", strncmp(val, "PATH=", 5) ? val : val + 5);
-		return;
-	}
-}
-
 /* Everything fallible happens here, before fork. */
 int run_prepare_launch(struct run *r)
 {
 	struct cordon_launch *l = &r->l;
 	size_t dropped = 0;
-	char path[1024];
 	int e;
 
 	l->landlock_fd = cordon_landlock_build(&r->ll);
@@ -87,11 +62,6 @@ int run_prepare_launch(struct run *r)
 			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0 ||
 			  cordon_env_set(&r->env, "SHELL", r->tu.shell, &r->shell_env) < 0))
 		return -ENOMEM;
-	if (r->o.user) {
-		login_path(r->tu.uid, path, sizeof(path));
-		if (cordon_env_set(&r->env, "PATH", path, &r->path_env) < 0)
-			return -ENOMEM;
-	}
 	for (size_t i = 0; i < r->plan.nrlimits; i++)
 		r->rl[i] = (struct cordon_rlimit){ r->plan.rlimits[i].resource,
 						   { r->plan.rlimits[i].value,
