@@ -115,7 +115,7 @@ static int plan(struct run *r)
 static int report_gaps(const struct run *r)
 {
 	if (!r->o.json)
-		run_print_gaps(&r->plan);
+		run_print_gaps(&r->plan, r->o.quiet, r->o.verbose);
 	if (!r->plan.refuse)
 		return 0;
 	cli_error("run: %zu rule(s) of policy '%s' cannot be enforced on this kernel; "
@@ -295,6 +295,8 @@ void run_free(struct run *r)
 	free(r->user_env);
 	free(r->logname_env);
 	free(r->shell_env);
+	free(r->path_env);
+	free(r->env_dropped.v);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);
@@ -312,6 +314,7 @@ void run_free(struct run *r)
 	free(r->hosts_path);
 	free(r->project);
 	free(r->cwd);
+	free(r->config_policy);
 }
 
 void run_init(struct run *r)
@@ -341,7 +344,7 @@ int run_session(struct run *r)
 		return status;
 	if (r->o.dry_run) {
 		if (!r->o.json)
-			run_print_gaps(&r->plan);
+			run_print_gaps(&r->plan, false, true);
 		run_print_plan(r);
 		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
 	}
@@ -368,24 +371,32 @@ int cmd_run(int argc, char **argv)
 	int e, status, dfd;
 
 	run_init(&r);
-	e = run_parse_opts(argc, argv, &r.o);
-	if (e)
+	/* The user's defaults first: the command line overrides them. */
+	e = run_load_config(&r);
+	if (e == 0)
+		e = run_parse_opts(argc, argv, &r.o);
+	if (e || (r.o.user && geteuid() != 0)) {
+		if (r.o.user && geteuid() != 0 && !e)
+			cli_error("run: --user needs root");
+		free(r.config_policy);
 		return e > 0 ? EXIT_OK : EXIT_USAGE;
-	if (r.o.user && geteuid() != 0) {
-		cli_error("run: --user needs root");
-		return EXIT_USAGE;
 	}
 	/*
 	 * An ordinary user with the daemon running: the daemon spawns the agent (its session,
 	 * view, terminal and confinement made by root, as for root's --user) and this process
 	 * only relays signals and returns the status.
 	 */
-	dfd = geteuid() == 0 || r.o.dry_run ? -1 : run_daemon_connect();
+	dfd = geteuid() == 0 || r.o.dry_run ? -ENOENT : run_daemon_connect();
 	if (dfd >= 0) {
 		status = run_daemon_spawn(dfd, &r.o);
 		close(dfd);
+		free(r.config_policy);
 		return status;
 	}
+	/* A daemon that is installed but not running is worth a line: the run is weaker. */
+	if (dfd == -ECONNREFUSED)
+		fprintf(stderr, "cordon: the daemon's socket is there but nothing answers on it "
+				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
 	run_free(&r);
 	return status;

@@ -358,28 +358,55 @@ static bool named_before(const struct cordon_plan *plan, const bool *done, size_
 	return false;
 }
 
-/* Rules no active layer enforces, one line per reason. */
-void run_print_gaps(const struct cordon_plan *plan)
+/* Rules named per reason before "and N more" (--verbose names them all). */
+#define GAPS_NAMED 3
+
+/* The distinct rules of the gaps from @i on with @i's reason, marked done; named up to @limit. */
+static size_t print_reason(const struct cordon_plan *plan, bool *done, size_t i, size_t limit)
+{
+	const char *reason = plan->gaps[i].reason;
+	size_t n = 0;
+
+	for (size_t j = i; j < plan->ngaps; j++) {
+		if (done[j] || strcmp(plan->gaps[j].reason, reason))
+			continue;
+		done[j] = true;
+		if (named_before(plan, done, i, j))
+			continue;
+		if (n < limit)
+			fprintf(stderr, "%s%s", n ? ", " : "", plan->gaps[j].rule);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Rules no active layer enforces, one line per reason with its count: a few named, the rest
+ * counted (all named with @verbose; every one is in the session-start record). @quiet: one line
+ * with the total — never nothing, a degraded session is never silent.
+ */
+void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose)
 {
 	_cleanup_free_ bool *done = calloc(plan->ngaps ?: 1, sizeof(*done));
+	size_t limit = verbose ? SIZE_MAX : GAPS_NAMED;
 
+	if (quiet && plan->ngaps) {
+		fprintf(stderr,
+			"cordon: %zu rule(s) of the policy not enforced on this kernel "
+			"(--verbose or --dry-run lists them)\n",
+			plan->ngaps);
+		return;
+	}
 	for (size_t i = 0; done && i < plan->ngaps; i++) {
-		const char *reason = plan->gaps[i].reason;
-		bool first = true;
+		size_t n;
 
 		if (done[i])
 			continue;
 		fprintf(stderr, "cordon: not enforced here (needs %s: %s): ", plan->gaps[i].needs,
-			reason);
-		for (size_t j = i; j < plan->ngaps; j++) {
-			if (done[j] || strcmp(plan->gaps[j].reason, reason))
-				continue;
-			done[j] = true;
-			if (named_before(plan, done, i, j))
-				continue;
-			fprintf(stderr, "%s%s", first ? "" : ", ", plan->gaps[j].rule);
-			first = false;
-		}
+			plan->gaps[i].reason);
+		n = print_reason(plan, done, i, limit);
+		if (n > limit)
+			fprintf(stderr, " and %zu more (--verbose lists them)", n - limit);
 		fputc('\n', stderr);
 	}
 }
@@ -397,7 +424,10 @@ void run_report_start(const struct run *r)
 	const struct cordon_audit_session *s = &r->as;
 	json_t *rep;
 
+	if (!r->o.json && r->o.quiet)
+		return;
 	if (!r->o.json) {
+		run_print_env_dropped(r);
 		fprintf(stderr,
 			"cordon: session %.12s (%s) policy %s from %s: landlock=ABI%d seccomp=on "
 			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s\n",

@@ -41,7 +41,6 @@ int run_check_stdio(void)
 int run_prepare_launch(struct run *r)
 {
 	struct cordon_launch *l = &r->l;
-	size_t dropped = 0;
 	int e;
 
 	l->landlock_fd = cordon_landlock_build(&r->ll);
@@ -54,14 +53,9 @@ int run_prepare_launch(struct run *r)
 		cli_error("run: seccomp filter: %s", strerror(-e));
 		return e;
 	}
-	r->env = cordon_env_scrub(environ, &r->pol->env_deny, &r->pol->env_keep, &dropped);
-	if (!r->env)
-		return -ENOMEM;
-	if (r->o.user && (cordon_env_set(&r->env, "HOME", r->tu.home, &r->home_env) < 0 ||
-			  cordon_env_set(&r->env, "USER", r->tu.name, &r->user_env) < 0 ||
-			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0 ||
-			  cordon_env_set(&r->env, "SHELL", r->tu.shell, &r->shell_env) < 0))
-		return -ENOMEM;
+	e = run_build_env(r);
+	if (e < 0)
+		return e;
 	for (size_t i = 0; i < r->plan.nrlimits; i++)
 		r->rl[i] = (struct cordon_rlimit){ r->plan.rlimits[i].resource,
 						   { r->plan.rlimits[i].value,

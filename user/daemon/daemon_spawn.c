@@ -198,6 +198,8 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 				 .cmd = (char **)sp->q->argv,
 				 .allow_degraded = sp->q->allow_degraded,
 				 .json = sp->q->json,
+				 .quiet = sp->q->quiet,
+				 .verbose = sp->q->verbose,
 				 .audit_stdout = sp->q->audit_stdout,
 				 .audit_journal = sp->q->audit_journal,
 				 /* the caller's own file, never reopened (or rotated) by root */
