@@ -150,7 +150,7 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(O)/%)
 ATTACK_OBJ := $(O)/obj/tests/lib/attack.o
 
 .PHONY: tests unit-check host-check vm-check vm-stage vm-bench-stage fuzz-check fuzz-ctl-check \
-	fuzz-dns-check
+	fuzz-dns-check fleet-check
 tests: $(CORDON) $(UNIT_BINS) $(HOST_BINS) $(ESCAPE_BINS) vm-stage
 
 unit-check: $(UNIT_BINS)
@@ -161,6 +161,12 @@ host-check: $(CORDON) $(HOST_BINS) $(ESCAPE_BINS)
 
 vm-check: vm-stage
 	$(Q)O=$(O) tests/run-suite.sh vm
+
+# The package under a real systemd in a VM (tests/fleet): a Debian 12 system disk made with
+# debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM (and on 6.1
+# with FLEET_RUNS="6.12:bpf 6.12:nobpf 6.1:bpf").
+fleet-check: $(DEB)
+	$(Q)O=$(O) FLEET_DEB=$(DEB) tests/run-suite.sh fleet
 
 # --- unit: cmocka, linked with the sanitized library ---
 
@@ -317,8 +323,8 @@ check:
 	$(Q)tools/install-deps.sh check
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory analyze
-	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)O=$(O) tests/run-all.sh
+	$(Q)$(MAKE) --no-print-directory tests deb
+	$(Q)O=$(O) FLEET_DEB=$(DEB) tests/run-all.sh
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
@@ -471,5 +477,6 @@ $(DEB): $(DEB_SRCS)
 	$(Q)test -f $@
 
 
-# Dependency files of our own objects only (the package test keeps a whole chroot under $(O)).
--include $(shell find $(O) \( -path $(O)/pkgtest -o -path $(O)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Dependency files of our own objects only (the package and fleet tests keep whole Debian roots
+# under $(O)).
+-include $(shell find $(O) \( -path $(O)/pkgtest -o -path $(O)/deb -o -path $(O)/fleet \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -5,7 +5,7 @@
 set -uo pipefail
 
 O=${O:-build}
-suites=${SUITES:-unit fuzz host vm}
+suites=${SUITES:-unit fuzz host vm fleet}
 
 for s in $suites; do
 	O="$O" tests/run-suite.sh "$s"

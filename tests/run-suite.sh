@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Run one test suite (unit, host, vm) and write its results as TAP lines "ok - SUITE/NAME" to
+# Run one test suite (unit, host, vm, fuzz, fleet) and write its results as TAP lines "ok - SUITE/NAME" to
 # $O/results/SUITE.tap. A suite that cannot run is a skip, or a failure under CI=true.
 set -uo pipefail
 
-suite=${1:?usage: run-suite.sh unit|host|vm}
+suite=${1:?usage: run-suite.sh unit|host|vm|fuzz|fleet}
 O=${O:-build}
 results="$O/results"
 out="$results/$suite.tap"
@@ -72,6 +72,36 @@ vm)
 		for k in ${VM_KERNELS:-6.1 6.12}; do
 			BUILD="$O" tests/vm/run.sh "$k" "$O/vm/stage" "$results/vm-$k.tap" >&2
 			cat "$results/vm-$k.tap" >>"$out"
+		done
+	fi
+	;;
+fleet)
+	# The package under systemd in a VM, one boot per KERNEL:MODE; FLEET_DEB is `make deb`'s.
+	deb=${FLEET_DEB:-}
+	if [ -z "$deb" ]; then
+		for f in "$O"/deb/cordon_*_amd64.deb; do deb=$f; done
+	fi
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		cannot_run "qemu-system-x86_64 missing"
+	elif [ "$(id -u)" -ne 0 ]; then
+		cannot_run "needs root (debootstrap)"
+	elif [ ! -f "$deb" ]; then
+		cannot_run "no package in $O/deb (make deb)"
+	else
+		# The role's syntax on this machine, before the VM applies it.
+		if ! command -v ansible-playbook >/dev/null; then
+			cannot_run "ansible-playbook missing (tools/install-deps.sh fleet)"
+		elif (cd tools/ansible && ansible-playbook --syntax-check site.yml) >/dev/null 2>&1; then
+			echo "ok - fleet/ansible_role_syntax_check" >>"$out"
+		else
+			echo "not ok - fleet/ansible_role_syntax_check" >>"$out"
+		fi
+		# 6.1 (FLEET_RUNS="6.12:bpf 6.12:nobpf 6.1:bpf") is left out by default: each boot
+		# takes 5 to 13 minutes of software emulation on a 2-CPU machine.
+		for r in ${FLEET_RUNS:-6.12:bpf 6.12:nobpf}; do
+			BUILD="$O" tests/fleet/run.sh "${r%:*}" "${r#*:}" "$deb" \
+				"$results/fleet-${r%:*}-${r#*:}.tap" >&2
+			cat "$results/fleet-${r%:*}-${r#*:}.tap" >>"$out"
 		done
 	fi
 	;;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Install exactly the Debian packages cordon's build, tests or benchmarks need and that are
 # missing. Idempotent and silent when nothing is missing.
-# Usage: install-deps.sh [build|check|analyze|bench|package|ansible]...
+# Usage: install-deps.sh [build|check|analyze|bench|package|fleet|ansible]...
 set -eu
 
 build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libseccomp-dev
@@ -17,7 +17,12 @@ package="$build debhelper dpkg-dev fakeroot lintian debootstrap debian-archive-k
 	python3-minimal"
 # `make analyze`: clang-tidy and cppcheck.
 analyze="clang-tidy cppcheck"
-check="$check $package $analyze"
+# `make fleet-check` (tests/fleet): the system disk (debootstrap, mkfs.ext4 -d, read back with
+# debugfs), the kernel's modules for its initramfs (xz), and the Ansible role's syntax check on
+# this machine (the role itself is applied inside the VM, from the disk's own ansible-core).
+fleet="debootstrap debian-archive-keyring e2fsprogs xz-utils kmod qemu-system-x86 busybox-static
+	cpio ansible-core"
+check="$check $package $analyze $fleet"
 # tools/ansible: the example role's syntax check and lint.
 ansible="ansible ansible-lint"
 
@@ -30,8 +35,9 @@ for group in "$@"; do
 	analyze) want="$want $analyze" ;;
 	bench) want="$want $bench" ;;
 	package) want="$want $package" ;;
+	fleet) want="$want $fleet" ;;
 	ansible) want="$want $ansible" ;;
-	*) echo "install-deps.sh: unknown group '$group' (build, check, analyze, bench, package, ansible)" >&2
+	*) echo "install-deps.sh: unknown group '$group' (build, check, analyze, bench, package, fleet, ansible)" >&2
 		exit 2 ;;
 	esac
 done

@@ -14,15 +14,15 @@ cfg=$home/.config/cordon/cordon.yaml
 err=$proj.err
 as_user() {
 	setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
-		env -i PATH=/usr/bin:/bin HOME="$home" "$@"
+		env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" "$@"
 }
 cleanup() { rm -rf "$proj" "$err" "$home"; }
 trap cleanup EXIT
 as_user mkdir -p "$home/.config/cordon"
 write_cfg() { as_user sh -c "printf '$1' >$cfg"; }
-# Root's run for the user, root's defaults from the same file (HOME names it).
+# Root's run for the user, root's defaults from the same file ($XDG_CONFIG_HOME names it).
 run_root() {
-	HOME=$home "$CORDON" run --user "$USER_NAME" --project "$proj" "$@" </dev/null 2>"$err"
+	XDG_CONFIG_HOME=$home/.config "$CORDON" run --user "$USER_NAME" --project "$proj" "$@" </dev/null 2>"$err"
 }
 
 # --- a malformed file: FILE:LINE:COL for each error, usage exit, nothing runs -------------------
@@ -67,3 +67,10 @@ chmod 777 "$sock"
 out=$(cd "$proj" && as_user env CORDON_SOCKET="$sock" "$CORDON" run --policy agent -- sh -c 'echo ran' </dev/null 2>"$err")
 check dead_socket_said grep -q "the daemon's socket is there but nothing answers" "$err"
 check dead_socket_run_goes_on test "$out" = ran
+
+# --- a file the user cannot read: said, its defaults left out, the run goes on --------------------
+write_cfg 'policy: offline\n'
+chmod 000 "$cfg"
+out=$(cd "$proj" && as_user "$CORDON" run --allow-degraded --policy agent -- sh -c 'echo ran' </dev/null 2>"$err")
+check unreadable_config_said grep -q "cordon.yaml: Permission denied (its defaults are not used)" "$err"
+check unreadable_config_run_goes_on test "$out" = ran

@@ -1,19 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Boots a kernel and initramfs under qemu with software emulation, the serial console written to
-# LOGFILE, and kills the VM after TIMEOUT_SECONDS.
+# LOGFILE, and kills the VM after TIMEOUT_SECONDS. QEMU_ARGS... (disks, say) are passed on to
+# qemu; VM_APPEND is added to the kernel command line, VM_MEM (MiB) replaces the 1024 default.
 set -euo pipefail
 
 # shellcheck source=tools/vm/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $# -ne 4 || ! $4 =~ ^[1-9][0-9]*$ ]]; then
-	usage 'VMLINUZ INITRD LOGFILE TIMEOUT_SECONDS'
+if [[ $# -lt 4 || ! $4 =~ ^[1-9][0-9]*$ ]]; then
+	usage 'VMLINUZ INITRD LOGFILE TIMEOUT_SECONDS [QEMU_ARGS...]'
 fi
 kernel=$1
 initrd=$2
 log=$3
 secs=$4
+shift 4
+mem=${VM_MEM:-1024}
+[[ $mem =~ ^[1-9][0-9]*$ ]] || die "VM_MEM must be a number of MiB, not \"$mem\""
 
 [[ -f $kernel ]] || die "kernel $kernel not found"
 [[ -f $initrd ]] || die "initramfs $initrd not found"
@@ -31,11 +35,11 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (i
 status=0
 timeout --kill-after=10 "$secs" \
 	qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max,cx16=off -m 1024 -smp 2 \
+	-accel tcg,thread=multi -cpu max,cx16=off -m "$mem" -smp 2 \
 	-display none -monitor none -serial "file:${log//,/,,}" -nic none \
 	-no-reboot \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=5 softlockup_panic=1 softlockup_all_cpu_backtrace=1" \
+	-kernel "$kernel" -initrd "$initrd" "$@" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=5 softlockup_panic=1 softlockup_all_cpu_backtrace=1${VM_APPEND:+ $VM_APPEND}" \
 	</dev/null || status=$?
 
 # 124: timeout sent SIGTERM; 137: it had to follow with SIGKILL (or something else killed qemu).

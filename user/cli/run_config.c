@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The user's own defaults for `cordon run`: $XDG_CONFIG_HOME/cordon/cordon.yaml (else
- * ~/.config/cordon/cordon.yaml) of the user who runs the command, never of the agent's user:
+ * ~/.config/cordon/cordon.yaml, ~ from passwd) of the user who runs the command, never of the
+ * agent's user:
  *
  *   policy: claude-code     # what --policy names when it is not given
  *   allow_degraded: false   # --allow-degraded
@@ -12,23 +13,28 @@
  * policy is still looked up with the usual provenance rules and narrowed by the site floor.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "policy/policy.h"
 #include "run.h"
 #include "sys/sys.h"
 
+/* $XDG_CONFIG_HOME's, else the home of the user running this (passwd's, not an inherited $HOME). */
 static char *config_path(void)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *x = getenv("XDG_CONFIG_HOME");
+	struct passwd *pw;
 
 	if (x && x[0] == '/')
 		return cordon_strdup_printf("%s/cordon/cordon.yaml", x);
-	if (home && home[0] == '/')
-		return cordon_strdup_printf("%s/.config/cordon/cordon.yaml", home);
+	pw = cordon_getpw(NULL, getuid());
+	if (pw && pw->pw_dir[0] == '/')
+		return cordon_strdup_printf("%s/.config/cordon/cordon.yaml", pw->pw_dir);
 	return NULL;
 }
 
@@ -90,11 +96,11 @@ int run_load_config(struct run *r)
 
 	f = path ? fopen(path, "re") : NULL;
 	if (!f) {
-		if (!path || errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		e = -errno;
-		cli_error("run: %s: %s", path, strerror(-e));
-		return e;
+		/* Defaults only: one that cannot be read is said and left out, never guessed. */
+		if (path && errno != ENOENT && errno != ENOTDIR)
+			fprintf(stderr, "cordon: %s: %s (its defaults are not used)\n", path,
+				strerror(errno));
+		return 0;
 	}
 	buf = malloc(POLICY_MAX_FILE_BYTES + 1);
 	if (buf)

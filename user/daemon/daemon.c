@@ -516,10 +516,14 @@ int daemon_main(const struct daemon_opts *o)
 	}
 	r = setup(&d);
 	if (r == 0) {
+		_cleanup_free_ char *ready =
+			cordon_strdup_printf("READY=1\nSTATUS=serving %s", d.o.socket);
+
 		daemon_log("serving %s (pid %d)", d.o.socket, (int)getpid());
-		notify("READY=1");
+		/* STATUS= is what `systemctl status cordon` shows on its Status: line. */
+		notify(ready ?: "READY=1");
 		loop(&d);
-		notify("STOPPING=1");
+		notify("STOPPING=1\nSTATUS=stopping: running sessions stay confined");
 		daemon_log("stopping: %zu session(s) stay confined by the pinned programs",
 			   d.nsessions);
 	}
