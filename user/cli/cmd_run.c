@@ -177,8 +177,7 @@ static int create_session(struct run *r)
 	e = cordon_cgroup2_mount(mnt, sizeof(mnt));
 	if (e == 0) {
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
-		e = root ? cordon_session_create(&r->sess, root, lsm,
-						 cordon_session_flags(&r->maps, lsm))
+		e = root ? run_bpf_session(r, root, lsm, cordon_session_flags(&r->maps, lsm))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -191,7 +190,8 @@ static int create_session(struct run *r)
 	cordon_plan_limits(
 		&r->plan, r->pol,
 		cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu));
-	r->ev.rb = cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
+	r->ev.rb = r->ring_fd >= 0 ? ring_buffer__new(r->ring_fd, run_on_event, &r->ev, NULL)
+				   : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
 	return start_resolver(r);
@@ -236,8 +236,9 @@ static void end_session(struct run *r, int status)
 	struct run_events *ev = &r->ev;
 	int e;
 
-	if (r->sess.bpf)
-		cordon_bpf_drops(r->sess.bpf, &ev->drops);
+	/* The counter is shared by every session of these programs: what it grew meanwhile. */
+	if (r->sess.bpf && cordon_bpf_drops(r->sess.bpf, &ev->drops) == 0)
+		ev->drops -= ev->drops < r->drops_base ? ev->drops : r->drops_base;
 	/* The resolver's own count: its records are rate-limited, its counters are not. */
 	if (r->dns) {
 		struct cordon_dns_stats st;
@@ -268,8 +269,9 @@ void run_free(struct run *r)
 {
 	if (r->ev.rb)
 		ring_buffer__free(r->ev.rb);
-	if (r->sess.bpf)
-		cordon_session_destroy_detached(&r->sess);
+	run_bpf_free(r);
+	/* After the session's cleanup: a record left by a crash there is swept by the next run. */
+	run_registry_remove(r);
 	cordon_audit_stream_release(&r->ev.stream);
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
@@ -314,6 +316,7 @@ void run_init(struct run *r)
 {
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
+			   .ring_fd = -1,
 			   .dsess.procs_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
@@ -340,7 +343,13 @@ int run_session(struct run *r)
 		run_print_plan(r);
 		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
 	}
-	if (report_gaps(r) < 0 || create_session(r) < 0 || run_prepare_launch(r) < 0)
+	if (report_gaps(r) < 0 || create_session(r) < 0)
+		return status;
+	/* Listed from the start: a launcher killed from here on leaves a record to sweep. */
+	if (run_registry_add(r) < 0)
+		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
+			strerror(errno));
+	if (run_prepare_launch(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -348,11 +357,7 @@ int run_session(struct run *r)
 		return status;
 	if (run_launch(r) < 0)
 		return status;
-	if (run_registry_add(r) < 0)
-		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
-			strerror(errno));
 	status = run_wait_agent(r);
-	run_registry_remove(r);
 	end_session(r, status);
 	return status;
 }

@@ -252,6 +252,11 @@ struct cordon_launch {
 	const struct sock_fprog *seccomp; /* NULL: none */
 	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
 	bool memfd_noexec; /* vm.memfd_noexec=1 in that pid namespace (root, the knob probed) */
+	/*
+	 * SIGKILL the child (the pid namespace's init, and with it the whole namespace; or the
+	 * agent) when cordon dies: a killed launcher never leaves an agent running unsupervised.
+	 */
+	bool die_with_parent;
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
@@ -278,6 +283,7 @@ enum cordon_launch_step {
 	CORDON_STEP_EXEC,
 	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
 	CORDON_STEP_MEMFD_NOEXEC, /* vm.memfd_noexec in the session's pid namespace */
+	CORDON_STEP_DIE_WITH_PARENT, /* PR_SET_PDEATHSIG */
 };
 
 struct cordon_launch_failure {

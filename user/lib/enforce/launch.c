@@ -50,6 +50,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_EXEC] = "exec",
 	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
 	[CORDON_STEP_MEMFD_NOEXEC] = "vm.memfd_noexec in the session's pid namespace",
+	[CORDON_STEP_DIE_WITH_PARENT] = "die with cordon (PR_SET_PDEATHSIG)",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -466,6 +467,22 @@ static void confine(const struct cordon_launch *l, int report)
 	}
 }
 
+/*
+ * Die with cordon. Armed again after the credentials change (the kernel clears it then); and
+ * cordon may have died before it was armed: its end of the report socket is then closed.
+ */
+static void die_with_parent(const struct cordon_launch *l, int report)
+{
+	struct pollfd pf = { .fd = report, .events = POLLIN };
+
+	if (!l->die_with_parent)
+		return;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		fail(report, CORDON_STEP_DIE_WITH_PARENT, errno, 0);
+	if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR)))
+		_exit(127);
+}
+
 static _Noreturn void exec_agent(const struct cordon_launch *l, int report)
 {
 	execvpe(l->argv[0], l->argv, l->envp);
@@ -479,6 +496,7 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	/* First: from here on everything, our own set-up included, belongs to the session. */
 	if (l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
 		fail(report, CORDON_STEP_CGROUP, errno, 0);
+	die_with_parent(l, report);
 	cordon_supervised_signals(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 
@@ -499,6 +517,7 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 		fail(report, CORDON_STEP_MEMFD_NOEXEC, errno, 0);
 	isolate(l, report);
 	confine(l, report);
+	die_with_parent(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */
 	if (l->pidns) {
 		int e = cordon_init_start(report, stop_fd);

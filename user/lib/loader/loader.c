@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Loading, attaching and filling cordon's BPF objects through the generated skeleton. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/magic.h>
 
 #include "audit/audit.h"
 #include "enforce/enforce.h"
@@ -38,6 +42,7 @@ struct cordon_bpf {
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
+	int pins_lock;	   /* the pin directory, flock'd shared while we use its pins */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -53,6 +58,8 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 	cordon__destroy(b->skel);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
+	if (b->pins_lock >= 0)
+		close(b->pins_lock);
 	free(b);
 }
 
@@ -321,6 +328,39 @@ static int use_pins(struct cordon_bpf *b, const char *dir)
 	return 0;
 }
 
+/*
+ * Adoption opens the pinned maps and nothing else: no load, so libbpf neither reads the
+ * kernel's BTF (several MB, most of a launch) nor probes features. The pins are this build's
+ * (the directory is named by the object's hash); a map of another shape is refused all the same.
+ */
+static int adopt_maps(struct cordon_bpf *b)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, b->skel->obj)
+	{
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (bpf_map__is_internal(m))
+			continue;
+		fd = bpf_obj_get(bpf_map__pin_path(m));
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			return -errno;
+		if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m))
+			return -EINVAL;
+		r = bpf_map__reuse_fd(m, fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int attach_all(struct cordon_bpf *b)
 {
 	struct bpf_program *p;
@@ -335,7 +375,85 @@ static int attach_all(struct cordon_bpf *b)
 	return 0;
 }
 
+/*
+ * Launchers and the daemon may start on the same pins at once: one loads and pins while the
+ * others wait, then adopt. Without it two would both create a map and one would fail to pin it.
+ */
+static int lock_pins(const char *dir)
+{
+	int r = mkdir_p(dir, 0700), fd;
+
+	if (r < 0)
+		return r;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts);
+
+/*
+ * The pin directory stays locked shared while this process uses its pins (the daemon for its
+ * life, a launcher for its session): cordon_bpf_pins_retire() never removes pins in use.
+ */
 static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+{
+	int r;
+
+	if (!opts->pin_dir)
+		return start_locked(b, opts);
+	b->pins_lock = lock_pins(opts->pin_dir);
+	if (b->pins_lock < 0)
+		return b->pins_lock;
+	r = start_locked(b, opts);
+	if (r == 0 && flock(b->pins_lock, LOCK_SH) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Does the sessions map pinned in @dir still hold a session? */
+static bool pins_hold_sessions(const char *dir)
+{
+	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-sessions", dir);
+	uint64_t key;
+	int fd = path ? bpf_obj_get(path) : -1;
+	bool held = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return held;
+}
+
+int cordon_bpf_pins_retire(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return -errno;
+	/* In use (a daemon, a launcher), or sessions left by a killed launcher: kept. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (pins_hold_sessions(dir))
+		return -EBUSY;
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] != '.')
+			unlinkat(fd, e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	return rmdir(dir) < 0 ? -errno : 0;
+}
+
+static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
 	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
 	int r = ensure_tracefs();
@@ -357,6 +475,8 @@ static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 		if (r < 0)
 			return r;
 	}
+	if (b->adopted)
+		return adopt_maps(b);
 	r = cordon__load(b->skel);
 	if (r == 0)
 		r = attach_all(b);
@@ -373,6 +493,7 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 	if (!b)
 		return -ENOMEM;
 	b->root_fd = -1;
+	b->pins_lock = -1;
 	r = start(b, opts);
 	if (r < 0) {
 		cordon_bpf_stop(b);
@@ -570,6 +691,8 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 			      offsetof(struct cordon_dns_key, session), id);
 	if (r == 0)
 		r = purge_map(b->skel->maps.dns_steer, sizeof(uint32_t), 0, id);
+	if (r == 0)
+		r = cordon_bpf_session_ring_del(b, id);
 	return r;
 }
 
@@ -635,5 +758,53 @@ int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 	if (r < 0)
 		return r;
 	*cgroup_id = v.cgroup_id;
+	return 0;
+}
+
+int cordon_bpf_session_ring(struct cordon_bpf *b, uint32_t id)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cordon_session", 0, 0, CORDON_RINGBUF_BYTES,
+				&o);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	/* NOEXIST: a live session's ring is never swapped under its reader. */
+	r = bpf_map__update_elem(b->skel->maps.session_events, &id, sizeof(id), &fd, sizeof(fd),
+				 BPF_NOEXIST);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int cordon_bpf_session_ring_del(struct cordon_bpf *b, uint32_t id)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.session_events), &id) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int cordon_bpffs_ensure(const char *pin_root)
+{
+	_cleanup_free_ char *parent = strdup(pin_root);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	struct stat self, init;
+	struct statfs sf;
+
+	if (!slash || slash == parent)
+		return -EINVAL;
+	*slash = '\0';
+	if (statfs(parent, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* A bpffs of a private mount namespace dies with it, and every pin in it. */
+	if (stat("/proc/self/ns/mnt", &self) < 0 || stat("/proc/1/ns/mnt", &init) < 0 ||
+	    self.st_ino != init.st_ino)
+		return -ENOENT;
+	if (mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+		return -errno;
 	return 0;
 }
