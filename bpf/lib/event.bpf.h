@@ -21,10 +21,11 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, CORDON_MAX_SESSION_RINGS);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_RINGBUF);
-		__uint(max_entries, CORDON_RINGBUF_BYTES);
-	});
+	__array(
+		values, struct {
+			__uint(type, BPF_MAP_TYPE_RINGBUF);
+			__uint(max_entries, CORDON_RINGBUF_BYTES);
+		});
 } session_events SEC(".maps") __weak;
 
 /* Records that did not fit in the ring buffer, per CPU. */

@@ -159,8 +159,9 @@ int run_bpf_session(struct run *r, const char *root, bool lsm, uint32_t flags)
 
 	if (e == -ENOENT) {
 		/* No bpffs that outlives us: programs of our own (the agent dies with cordon). */
-		fprintf(stderr, "cordon: warning: no bpffs at %s: the session's programs are not "
-				"pinned\n",
+		fprintf(stderr,
+			"cordon: warning: no bpffs at %s: the session's programs are not "
+			"pinned\n",
 			CORDON_PIN_ROOT);
 		return cordon_session_create(&r->sess, root, lsm, flags);
 	}
@@ -168,6 +169,8 @@ int run_bpf_session(struct run *r, const char *root, bool lsm, uint32_t flags)
 		return e;
 	run_bpf_sweep(r->bpf, root);
 	e = cordon_session_create_shared(&r->sess, r->bpf, root, flags);
+	/* Registered: the session entry keeps the pins from being retired now. */
+	cordon_bpf_pins_unlock(r->bpf);
 	if (e < 0)
 		return e;
 	/* Our own ring buffer: the shared one is the daemon's to read. */

@@ -318,6 +318,10 @@ static int setup_bpf(struct daemon *d)
 	daemon_log("%s the BPF programs in %s (BPF LSM %s)",
 		   cordon_bpf_adopted(d->bpf) ? "adopted" : "loaded and pinned", d->pin_dir,
 		   d->lsm ? "on" : "off");
+	/* Before any worker is forked: none may inherit the lock. */
+	cordon_bpf_pins_unlock(d->bpf);
+	/* No session yet (a restart keeps those the snapshot restores): nothing traced. */
+	cordon_bpf_trace_release(d->bpf);
 	retire_old_builds(d);
 	d->rb = cordon_bpf_events(d->bpf, on_event, d);
 	return d->rb ? 0 : -errno;

@@ -282,7 +282,7 @@ enum cordon_launch_step {
 	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
 	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
-	CORDON_STEP_MEMFD_NOEXEC, /* vm.memfd_noexec in the session's pid namespace */
+	CORDON_STEP_MEMFD_NOEXEC,    /* vm.memfd_noexec in the session's pid namespace */
 	CORDON_STEP_DIE_WITH_PARENT, /* PR_SET_PDEATHSIG */
 };
 

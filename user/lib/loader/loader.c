@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -42,7 +44,8 @@ struct cordon_bpf {
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
-	int pins_lock;	   /* the pin directory, flock'd shared while we use its pins */
+	char *pin_dir;	   /* where the pins are (NULL: programs of our own) */
+	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -60,6 +63,7 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		close(b->root_fd);
 	if (b->pins_lock >= 0)
 		close(b->pins_lock);
+	free(b->pin_dir);
 	free(b);
 }
 
@@ -178,8 +182,27 @@ static char *link_pin_path(const char *dir, const struct bpf_program *p)
 }
 
 /*
- * Every program this build attaches has a pinned link: adopt instead of loading. 1 or 0, or
- * -ENOMEM.
+ * The tracing programs run for every task on the machine (syscall exits, exec, exit, signals)
+ * and only ever report: attached while some session exists (cordon_bpf_trace_hold), detached
+ * after the last (cordon_bpf_trace_release). Their programs are pinned so attaching again
+ * needs no verifier run.
+ */
+static bool is_trace(const struct bpf_program *p)
+{
+	enum bpf_prog_type t = bpf_program__type(p);
+
+	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT;
+}
+
+/* <dir>/prog-<program>, allocated (NULL without memory). */
+static char *prog_pin_path(const char *dir, const struct bpf_program *p)
+{
+	return cordon_strdup_printf("%s/prog-%s", dir, bpf_program__name(p));
+}
+
+/*
+ * Every program this build attaches has a pinned link (a tracing one: a pinned program, its
+ * link comes and goes with the sessions): adopt instead of loading. 1 or 0, or -ENOMEM.
  */
 static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
@@ -191,7 +214,7 @@ static int links_pinned(struct cordon_bpf *b, const char *dir)
 
 		if (!bpf_program__autoload(p))
 			continue;
-		path = link_pin_path(dir, p);
+		path = is_trace(p) ? prog_pin_path(dir, p) : link_pin_path(dir, p);
 		if (!path)
 			return -ENOMEM;
 		if (access(path, F_OK) < 0)
@@ -219,6 +242,17 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 		if (r < 0)
 			return r;
 		bpf_link__disconnect(b->links[i]);
+		if (is_trace(b->link_progs[i])) {
+			_cleanup_free_ char *pp = prog_pin_path(dir, b->link_progs[i]);
+
+			if (!pp)
+				return -ENOMEM;
+			if (unlink(pp) < 0 && errno != ENOENT)
+				return -errno;
+			r = bpf_program__pin(b->link_progs[i], pp);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }
@@ -399,22 +433,28 @@ static int lock_pins(const char *dir)
 static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts);
 
 /*
- * The pin directory stays locked shared while this process uses its pins (the daemon for its
- * life, a launcher for its session): cordon_bpf_pins_retire() never removes pins in use.
+ * The pin directory stays locked until cordon_bpf_pins_unlock(): a launcher keeps it until its
+ * session is registered, so cordon_bpf_pins_retire() never detaches pins between adoption and
+ * the session entry that then keeps them.
  */
 static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
-	int r;
-
 	if (!opts->pin_dir)
 		return start_locked(b, opts);
+	b->pin_dir = strdup(opts->pin_dir);
+	if (!b->pin_dir)
+		return -ENOMEM;
 	b->pins_lock = lock_pins(opts->pin_dir);
 	if (b->pins_lock < 0)
 		return b->pins_lock;
-	r = start_locked(b, opts);
-	if (r == 0 && flock(b->pins_lock, LOCK_SH) < 0)
-		r = -errno;
-	return r;
+	return start_locked(b, opts);
+}
+
+void cordon_bpf_pins_unlock(struct cordon_bpf *b)
+{
+	if (b->pins_lock >= 0)
+		close(b->pins_lock);
+	b->pins_lock = -1;
 }
 
 /* Does the sessions map pinned in @dir still hold a session? */
@@ -438,7 +478,7 @@ int cordon_bpf_pins_retire(const char *dir)
 
 	if (fd < 0)
 		return -errno;
-	/* In use (a daemon, a launcher), or sessions left by a killed launcher: kept. */
+	/* Being started on, or holding sessions (a killed launcher's too): kept. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : -errno;
 	if (pins_hold_sessions(dir))
@@ -806,5 +846,113 @@ int cordon_bpffs_ensure(const char *pin_root)
 		return -ENOENT;
 	if (mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
 		return -errno;
+	return 0;
+}
+
+/* A tracepoint program's link: its perf event (section tracepoint/<category>/<name>). */
+static int attach_tracepoint(int prog, const char *sec)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	_cleanup_free_ char *id_path = NULL;
+	_cleanup_close_ int pfd = -1;
+	const char *tp = strchr(sec, '/');
+	char buf[32];
+	int r, link;
+
+	if (!tp)
+		return -EINVAL;
+	id_path = cordon_strdup_printf("/sys/kernel/tracing/events/%s/id", tp + 1);
+	if (!id_path)
+		return -ENOMEM;
+	r = cordon_read_line_at(AT_FDCWD, id_path, buf, sizeof(buf));
+	if (r == -ENOENT) {
+		free(id_path);
+		id_path = cordon_strdup_printf("/sys/kernel/debug/tracing/events/%s/id", tp + 1);
+		r = id_path ? cordon_read_line_at(AT_FDCWD, id_path, buf, sizeof(buf)) : -ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	attr.config = strtoull(buf, NULL, 10);
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	link = bpf_link_create(prog, pfd, BPF_PERF_EVENT, NULL);
+	return link < 0 ? -errno : link;
+}
+
+/* Attach the pinned program of @p and pin its link, unless its link is pinned already. */
+static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
+{
+	_cleanup_free_ char *pp = prog_pin_path(b->pin_dir, p), *lp = link_pin_path(b->pin_dir, p);
+	_cleanup_close_ int prog = -1, link = -1;
+
+	if (!pp || !lp)
+		return -ENOMEM;
+	if (access(lp, F_OK) == 0)
+		return 0;
+	prog = bpf_obj_get(pp);
+	if (prog < 0)
+		return errno == ENOENT ? 0 : -errno; /* not loaded here (no_trace) */
+	if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
+		link = attach_tracepoint(prog, bpf_program__section_name(p));
+	else
+		link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0)
+		return link; /* -errno, from libbpf or attach_tracepoint() */
+	return bpf_obj_pin(link, lp) < 0 ? -errno : 0;
+}
+
+/* The pin directory's lock for a short change: -1 when this process holds it already. */
+static int trace_lock(struct cordon_bpf *b)
+{
+	return b->pins_lock >= 0 ? -1 : lock_pins(b->pin_dir);
+}
+
+int cordon_bpf_trace_hold(struct cordon_bpf *b)
+{
+	_cleanup_close_ int lock = -1;
+	struct bpf_program *p;
+
+	if (!b->pin_dir)
+		return 0;
+	lock = trace_lock(b);
+	if (lock < -1)
+		return lock;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		int r = is_trace(p) ? trace_attach(b, p) : 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cordon_bpf_trace_release(struct cordon_bpf *b)
+{
+	_cleanup_close_ int lock = -1;
+	struct bpf_program *p;
+	uint64_t key;
+
+	if (!b->pin_dir)
+		return 0;
+	lock = trace_lock(b);
+	if (lock < -1)
+		return lock;
+	/* Under the lock: a session registered before its hold is seen here. */
+	if (bpf_map_get_next_key(bpf_map__fd(b->skel->maps.sessions), NULL, &key) == 0)
+		return 0;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		_cleanup_free_ char *lp = NULL;
+
+		if (!is_trace(p))
+			continue;
+		lp = link_pin_path(b->pin_dir, p);
+		if (!lp)
+			return -ENOMEM;
+		if (unlink(lp) < 0 && errno != ENOENT)
+			return -errno;
+	}
 	return 0;
 }

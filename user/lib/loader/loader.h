@@ -65,10 +65,27 @@ int cordon_bpffs_ensure(const char *pin_root);
 
 /*
  * Remove the pins in @dir (another build's directory), which detaches its programs: refused
- * with -EBUSY while a process uses them (cordon_bpf_start() holds the directory's lock) or its
- * sessions map holds a session (a launcher killed mid-session: its rules stay in force).
+ * with -EBUSY while a process starts on them (cordon_bpf_start() locks the directory until
+ * cordon_bpf_pins_unlock()) or its sessions map holds a session (a launcher killed
+ * mid-session: its rules stay in force).
  */
 int cordon_bpf_pins_retire(const char *dir);
+
+/*
+ * Let others start on or retire the pins again: after the caller's session is registered (a
+ * launcher), at once (the daemon). Idempotent; cordon_bpf_stop() does it too. The lock must not
+ * reach a forked child that outlives the caller's need of it.
+ */
+void cordon_bpf_pins_unlock(struct cordon_bpf *b);
+
+/*
+ * The tracing programs (syscall-exit refusals, exec, exit, seccomp kills: records only) run for
+ * every task on the machine, so on pinned programs they are attached only while a session
+ * exists: hold after registering a session, release after deleting one (detaches them when the
+ * sessions map is empty). No-ops on programs of one's own. 0 or -errno.
+ */
+int cordon_bpf_trace_hold(struct cordon_bpf *b);
+int cordon_bpf_trace_release(struct cordon_bpf *b);
 
 /*
  * A ring buffer of session @id's own (maps.h session_events), for a reader that shares the

@@ -242,8 +242,8 @@ static bool cache_read(struct cordon_features *f, const char *key)
 	nl = strchr(buf, '\n');
 	if (!nl || (size_t)(nl - buf) != strlen(key) || strncmp(buf, key, strlen(key)))
 		return false;
-	if (sscanf(nl + 1, "%d %d %d %d %d", &f->bpf_lsm_load, &f->cgroup_bpf, &f->cgroup_unix,
-		   &rb, &ts) != 5)
+	if (sscanf(nl + 1, "%d %d %d %d %d", &f->bpf_lsm_load, &f->cgroup_bpf, &f->cgroup_unix, &rb,
+		   &ts) != 5)
 		return false;
 	f->ringbuf = rb;
 	f->task_storage = ts;
@@ -259,8 +259,8 @@ static void cache_write(const struct cordon_features *f, const char *key)
 	if (!probe_lasting(f->bpf_lsm_load) || !probe_lasting(f->cgroup_bpf) ||
 	    !probe_lasting(f->cgroup_unix))
 		return;
-	n = snprintf(buf, sizeof(buf), "%s\n%d %d %d %d %d\n", key, f->bpf_lsm_load,
-		     f->cgroup_bpf, f->cgroup_unix, f->ringbuf, f->task_storage);
+	n = snprintf(buf, sizeof(buf), "%s\n%d %d %d %d %d\n", key, f->bpf_lsm_load, f->cgroup_bpf,
+		     f->cgroup_unix, f->ringbuf, f->task_storage);
 	if (n <= 0 || (size_t)n >= sizeof(buf))
 		return;
 	if (mkdir(CORDON_CTL_RUN_DIR, 0755) < 0 && errno != EEXIST)
