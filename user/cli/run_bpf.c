@@ -26,11 +26,12 @@ static uint32_t id_of_name(const char *name)
 	uint32_t id;
 
 	for (int i = 0; i < 4; i++) {
-		unsigned int v;
+		char hex[3] = { name[2 * i], name[2 * i + 1], '\0' };
+		char *end;
 
-		if (sscanf(name + 2 * i, "%2x", &v) != 1)
+		b[i] = (uint8_t)strtoul(hex, &end, 16);
+		if (end != hex + 2)
 			return 0;
-		b[i] = (uint8_t)v;
 	}
 	memcpy(&id, b, sizeof(id));
 	return id ?: 1;

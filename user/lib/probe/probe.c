@@ -227,8 +227,9 @@ static int probe_key(const struct cordon_features *f, char *key, size_t size)
 static bool cache_read(struct cordon_features *f, const char *key)
 {
 	_cleanup_close_ int fd = open(PROBE_CACHE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char buf[1024], *nl;
+	char buf[1024], *nl, *p, *end;
 	struct stat st;
+	long v[5];
 	int ts, rb;
 	ssize_t n;
 
@@ -242,9 +243,19 @@ static bool cache_read(struct cordon_features *f, const char *key)
 	nl = strchr(buf, '\n');
 	if (!nl || (size_t)(nl - buf) != strlen(key) || strncmp(buf, key, strlen(key)))
 		return false;
-	if (sscanf(nl + 1, "%d %d %d %d %d", &f->bpf_lsm_load, &f->cgroup_bpf, &f->cgroup_unix, &rb,
-		   &ts) != 5)
-		return false;
+	p = nl + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (end == p || errno || v[i] < INT_MIN || v[i] > INT_MAX)
+			return false;
+		p = end;
+	}
+	f->bpf_lsm_load = (int)v[0];
+	f->cgroup_bpf = (int)v[1];
+	f->cgroup_unix = (int)v[2];
+	rb = (int)v[3];
+	ts = (int)v[4];
 	f->ringbuf = rb;
 	f->task_storage = ts;
 	return true;
