@@ -5,6 +5,7 @@
  * fallible, launch the agent confined, stay its parent, and tear the session down.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,7 @@ static int create_session(struct run *r)
 				   : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
+	r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return start_resolver(r);
 }
 
@@ -279,6 +281,8 @@ void run_free(struct run *r)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
 		close(r->l.landlock_fd);
+	if (r->cgroup_fd >= 0)
+		close(r->cgroup_fd);
 	if (r->launched.pty_master >= 0)
 		close(r->launched.pty_master);
 	if (r->launched.stop_fd >= 0)
@@ -317,6 +321,7 @@ void run_init(struct run *r)
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
 			   .ring_fd = -1,
+			   .cgroup_fd = -1,
 			   .dsess.procs_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },

@@ -123,6 +123,7 @@ struct run {
 	struct cordon_bpf *bpf;
 	int ring_fd;
 	uint64_t drops_base;
+	int cgroup_fd; /* the session cgroup, for the clone into it (root's own session) */
 	struct sock_fprog prog;
 	struct cordon_rlimit rl[3];
 	struct cordon_launch l;

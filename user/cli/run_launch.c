@@ -83,6 +83,8 @@ int run_prepare_launch(struct run *r)
 				     .fan_serve = cordon_fan_serve,
 				     .fan_ctx = &r->fan,
 				     .cgroup_procs_fd = l->cgroup_procs_fd,
+				     .clone_into_cgroup = r->cgroup_fd >= 0,
+				     .cgroup_fd = r->cgroup_fd,
 				     .seccomp = &r->prog,
 				     /* root's own run: its exit ends the session (the daemon's
 				      * spawn worker is the daemon's to end) */

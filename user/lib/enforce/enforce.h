@@ -229,10 +229,16 @@ struct cordon_rlimit {
 };
 
 struct cordon_launch {
-	char *const *argv;    /* argv[0] is looked up in PATH of @envp */
-	char *const *envp;    /* the scrubbed environment */
-	const char *cwd;      /* the project directory */
-	int cgroup_procs_fd;  /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	char *const *argv;   /* argv[0] is looked up in PATH of @envp */
+	char *const *envp;   /* the scrubbed environment */
+	const char *cwd;     /* the project directory */
+	int cgroup_procs_fd; /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	/*
+	 * The child is cloned straight into the session cgroup (clone3 CLONE_INTO_CGROUP, 5.7) with
+	 * this directory fd; cgroup.procs is written only where the kernel lacks it.
+	 */
+	bool clone_into_cgroup;
+	int cgroup_fd;
 	bool drop_privileges; /* setresgid/setresuid to @uid/@gid with @groups */
 	uid_t uid;
 	gid_t gid;
