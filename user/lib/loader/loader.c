@@ -241,7 +241,6 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 		r = bpf_link__pin(b->links[i], path);
 		if (r < 0)
 			return r;
-		bpf_link__disconnect(b->links[i]);
 		if (is_trace(b->link_progs[i])) {
 			_cleanup_free_ char *pp = prog_pin_path(dir, b->link_progs[i]);
 
@@ -252,7 +251,16 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 			r = bpf_program__pin(b->link_progs[i], pp);
 			if (r < 0)
 				return r;
+			/*
+			 * Our descriptors closed now (the pin holds the link): else they keep
+			 * it attached after a release unpins it, and the next hold's attach
+			 * of the same program is refused (EEXIST for a raw tracepoint).
+			 */
+			bpf_link__destroy(b->links[i]);
+			b->links[i] = NULL;
+			continue;
 		}
+		bpf_link__disconnect(b->links[i]);
 	}
 	return 0;
 }
