@@ -41,11 +41,12 @@ agent="while :; do /usr/bin/python3 -c '$connect' $port >>$proj/attempts; echo x
 "$CORDON" run --user "$USER_NAME" --project "$proj" --policy offline --allow-degraded \
 	-- sh -c "$agent" </dev/null >/dev/null 2>"$proj/cordon.err" &
 launcher=$!
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 300; i++)); do
 	[[ -s $proj/attempts ]] && break
 	sleep 0.1
 done
 check agent_ran test -s "$proj/ran"
+[[ -s $proj/ran ]] || sed 's/^/# /' "$proj/cordon.err"
 check connect_inside_refused sh -c "grep -q '^ERRNO 1$' $proj/attempts && ! grep -q CONNECTED $proj/attempts"
 session=$(cd /run/cordon/local && grep -l "\"pid\":$launcher[,}]" ./*.json 2>/dev/null | head -n 1)
 session=${session#./}
