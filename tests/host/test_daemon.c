@@ -330,7 +330,7 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 {
 	char cmd[12000], out[160], go1[160], go2[160], state[300];
 	char *argv[10], *end_argv[4];
-	char session[40] = "";
+	char session[40] = "", prefix[16];
 	json_t *list;
 	pid_t p;
 	int rc;
@@ -364,6 +364,13 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	snprintf(cmd, sizeof(cmd), "%s/end.out", dir);
 	rc = test_wait_exit(spawn_as(USER2, cmd, end_argv));
 	tap_check(rc != 0 && test_file_has(cmd, "no such session"), "other_user_cannot_end");
+	/* Nor with the 12 digits `cordon ps` shows: a prefix resolves among one's own sessions. */
+	snprintf(prefix, sizeof(prefix), "%.12s", session);
+	end_argv[2] = prefix;
+	snprintf(cmd, sizeof(cmd), "%s/end-prefix.out", dir);
+	rc = test_wait_exit(spawn_as(USER2, cmd, end_argv));
+	tap_check(rc != 0 && test_file_has(cmd, "no such session"),
+		  "other_user_cannot_end_by_prefix");
 	tap_check(ps_count("root", session) == 1, "session_survives_foreign_end");
 
 	/* The daemon dies hard: the pinned programs keep confining the session. */
@@ -420,6 +427,12 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 		tap_check(test_wait_exit(spawn_as(USER2, aout, aud)) != 0 &&
 				  !test_file_has(aout, cmd),
 			  "other_user_cannot_read_session_audit");
+		/* The 12 digits the start line shows, after the session ended. */
+		aud[4] = prefix;
+		snprintf(aout, sizeof(aout), "%s/audit-prefix.out", dir);
+		tap_check(test_wait_exit(spawn_as(USER1, aout, aud)) == 0 &&
+				  test_file_has(aout, cmd),
+			  "owner_reads_ended_session_audit_by_prefix");
 	}
 	unlink(go1);
 	unlink(go2);

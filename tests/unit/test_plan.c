@@ -226,6 +226,9 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	assert_int_equal(gap_of(&plan, "network: abstract unix") != NULL, abi < 6 && !lsm);
 	expect += !cg;
 	assert_int_equal(gap_of(&plan, "limits.cpu") != NULL, !cg);
+	/* Memory is counted in the session cgroup (controller or the supervisor's watch). */
+	expect += !cg;
+	assert_int_equal(gap_of(&plan, "limits.memory") != NULL, !cg);
 	expect += !mnt;
 	assert_int_equal(gap_of(&plan, "session: its own /tmp") != NULL, !mnt);
 	expect += !mnt;
@@ -390,24 +393,27 @@ static void test_plan__rlimits_where_no_controller_applies(void **state)
 	struct cordon_plan plan = plan_of(strict_policy, &k, false, &ll, &pol);
 
 	(void)state;
-	/* Before any controller: nofile, then the data segment and RLIMIT_NPROC stand in. */
-	assert_int_equal(plan.nrlimits, 3);
+	/*
+	 * Before any controller: nofile and RLIMIT_NPROC; memory is watched by the supervisor,
+	 * never an address-space rlimit (it would kill sanitizer builds).
+	 */
+	assert_int_equal(plan.nrlimits, 2);
 	assert_int_equal(plan.rlimits[0].resource, RLIMIT_NOFILE);
 	assert_int_equal(plan.rlimits[0].value, 2048);
-	assert_int_equal(plan.rlimits[1].resource, RLIMIT_DATA);
-	assert_int_equal(plan.rlimits[1].value, 4ull << 30);
-	assert_int_equal(plan.rlimits[2].resource, RLIMIT_NPROC);
-	assert_int_equal(plan.rlimits[2].value, 512);
-	assert_string_equal(cordon_plan_limits_name(&plan), "rlimits");
+	assert_int_equal(plan.rlimits[1].resource, RLIMIT_NPROC);
+	assert_int_equal(plan.rlimits[1].value, 512);
+	assert_int_equal(plan.memory_watch, 4ull << 30);
+	assert_string_equal(cordon_plan_limits_name(&plan), "rlimits+rss-watch");
 
 	cordon_plan_limits(&plan, pol, CORDON_LIMIT_MEMORY | CORDON_LIMIT_PIDS);
 	assert_int_equal(plan.nrlimits, 1);
 	assert_int_equal(plan.rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(plan.memory_watch, 0);
 	assert_string_equal(cordon_plan_limits_name(&plan), "cgroup+rlimits");
 
 	cordon_plan_limits(&plan, pol, CORDON_LIMIT_PIDS);
-	assert_int_equal(plan.nrlimits, 2);
-	assert_int_equal(plan.rlimits[1].resource, RLIMIT_DATA);
+	assert_int_equal(plan.nrlimits, 1);
+	assert_int_equal(plan.memory_watch, 4ull << 30);
 	done(&plan, &ll, pol);
 }
 

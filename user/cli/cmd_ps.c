@@ -177,7 +177,8 @@ int cmd_end(int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(argc == 2 ? stdout : stderr,
-			"Usage: cordon end SESSION\nEnd a session of yours (root: any): its "
+			"Usage: cordon end SESSION\nEnd a session of yours (root: any; an id or a "
+			"unique prefix of 4 or more digits): its "
 			"processes are killed.\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}

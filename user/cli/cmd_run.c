@@ -175,6 +175,7 @@ static int create_session(struct run *r)
 		return 0;
 	}
 	if (!(r->plan.layers & POL_NEEDS_CGROUP_BPF)) {
+		r->plan.memory_watch = 0; /* no cgroup to count in: listed as a gap */
 		snprintf(r->sess.name, sizeof(r->sess.name), "%016llx%016llx",
 			 (unsigned long long)r->start_ns, (unsigned long long)getpid());
 		return 0;
@@ -321,6 +322,7 @@ void run_free(struct run *r)
 	free(r->project);
 	free(r->cwd);
 	free(r->config_policy);
+	cordon_memwatch_close(&r->mw);
 }
 
 void run_init(struct run *r)
@@ -333,7 +335,8 @@ void run_init(struct run *r)
 			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
-			   .ev.audit_fd = -1 };
+			   .ev.audit_fd = -1,
+			   .mw.fd = -1 };
 }
 
 int run_session(struct run *r)

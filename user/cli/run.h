@@ -131,8 +131,9 @@ struct run {
 	struct cordon_rlimit rl[3];
 	struct cordon_launch l;
 	struct cordon_view view;
-	struct cordon_fan fan; /* valid when kern.fanotify */
-	struct termios tio;    /* the developer's terminal, copied to the agent's */
+	struct cordon_fan fan;	   /* valid when kern.fanotify */
+	struct cordon_memwatch mw; /* limits.memory without a controller (fd -1: none) */
+	struct termios tio;	   /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
 	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;

@@ -149,6 +149,11 @@ int run_launch(struct run *r)
 	struct cordon_launch_failure fail;
 	int e = r->kern.fanotify ? start_fanotify(r) : 0;
 
+	if (e == 0 && r->plan.memory_watch && r->sess.cgroup[0]) {
+		e = cordon_memwatch_open(&r->mw, r->sess.cgroup, r->plan.memory_watch);
+		if (e < 0)
+			cli_error("run: limits.memory: %s", strerror(-e));
+	}
 	if (e < 0)
 		return e;
 	e = cordon_launch(&r->l, &r->launched, &fail);
@@ -192,6 +197,7 @@ int run_wait_agent(struct run *r)
 		.watch[1] = { r->kern.fanotify ? r->fan.fd : -1, cordon_fan_serve, &r->fan },
 		.watch[2] = r->watch,
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
+		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
 		.suspend = r->suspend,
 	};
 	int status = cordon_supervise(&s);
@@ -200,5 +206,11 @@ int run_wait_agent(struct run *r)
 		cli_error("run: supervising: %s", strerror(-status));
 		status = EXIT_FAIL;
 	}
+	if (r->mw.fired)
+		fprintf(stderr,
+			"cordon: the session used more than limits.memory (%llu MiB resident, "
+			"limit %llu MiB): every process of it was killed\n",
+			(unsigned long long)(r->mw.peak >> 20),
+			(unsigned long long)(r->mw.limit >> 20));
 	return status;
 }

@@ -191,6 +191,8 @@ struct dsession *daemon_session_find(struct daemon *d, const char *name);
 int daemon_sessions_adopt(struct daemon *d);
 /* The owner of session @name (live or ended this boot); -ENOENT when unknown. */
 int daemon_session_owner(struct daemon *d, const char *name, uid_t *uid);
+/* The one session @uid may see whose id starts with @prefix: 0, -ENOENT or -EEXIST. */
+int daemon_session_resolve(struct daemon *d, uid_t uid, const char *prefix, char out[33]);
 
 /* daemon_auto.c: auto-confinement sessions from the `confine:` list (BPF LSM kernels) */
 void daemon_auto_apply(struct daemon *d);

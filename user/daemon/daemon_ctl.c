@@ -319,12 +319,14 @@ static json_t *op_list(struct daemon *d, struct dclient *c)
 	return rep;
 }
 
-static bool may(struct daemon *d, struct dclient *c, const char *name, int *err)
+/* @name: the id @prefix names among the caller's sessions (root: all). */
+static bool may(struct daemon *d, struct dclient *c, const char *prefix, char name[33], int *err)
 {
 	uid_t owner;
+	int r = daemon_session_resolve(d, c->uid, prefix, name);
 
-	if (daemon_session_owner(d, name, &owner) < 0) {
-		*err = ENOENT;
+	if (r < 0 || daemon_session_owner(d, name, &owner) < 0) {
+		*err = r == -EEXIST ? EEXIST : ENOENT;
 		return false;
 	}
 	/* Not "permission denied" for someone else's session: do not confirm it exists. */
@@ -335,15 +337,25 @@ static bool may(struct daemon *d, struct dclient *c, const char *name, int *err)
 	return true;
 }
 
+static json_t *no_session(int err)
+{
+	return err == EEXIST
+		       ? cordon_ctl_error(EEXIST, "several sessions start so: give more digits")
+		       : cordon_ctl_error(ENOENT, "no such session");
+}
+
 static json_t *op_end(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q)
 {
-	struct dsession *s = daemon_session_find(d, q->session);
-	char why[64];
+	struct dsession *s;
+	char why[64], name[CORDON_CTL_SESSION_LEN + 1];
 	int err;
 
 	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot end one");
-	if (!may(d, c, q->session, &err) || !s)
+	if (!may(d, c, q->session, name, &err))
+		return no_session(err);
+	s = daemon_session_find(d, name);
+	if (!s)
 		return cordon_ctl_error(ENOENT, "no such session");
 	snprintf(why, sizeof(why), "ended by uid %u", (unsigned)c->uid);
 	daemon_session_end(d, s, why);
@@ -430,11 +442,12 @@ static int send_records(const struct daemon_config *cfg, const char *session, in
 static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
 			bool *handed_off)
 {
+	char name[CORDON_CTL_SESSION_LEN + 1];
 	int err;
 	pid_t p;
 
-	if (!may(d, c, q->session, &err))
-		return cordon_ctl_error(err, "no such session");
+	if (!may(d, c, q->session, name, &err))
+		return no_session(err);
 	if (!d->cfg.audit_file)
 		return cordon_ctl_error(ENOENT, "the daemon writes no audit file");
 	if (d->nreaders >= DAEMON_MAX_READERS)
@@ -452,7 +465,7 @@ static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon
 		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 5 },
 			   sizeof(struct timeval));
-		_exit(send_records(&d->cfg, q->session, c->fd) == 0 ? 0 : 1);
+		_exit(send_records(&d->cfg, name, c->fd) == 0 ? 0 : 1);
 	}
 	d->nreaders++;
 	*handed_off = true;

@@ -378,6 +378,46 @@ int daemon_session_owner(struct daemon *d, const char *name, uid_t *uid)
 	return 0;
 }
 
+/*
+ * Every session @uid may see (root: all; live ones and those the state directory remembers)
+ * whose id starts with @prefix: the one id in @out, or -ENOENT (none: also when only others'
+ * match, so nothing confirms they exist) or -EEXIST (several: more digits needed).
+ */
+int daemon_session_resolve(struct daemon *d, uid_t uid, const char *prefix,
+			   char out[CORDON_CTL_SESSION_LEN + 1])
+{
+	_cleanup_free_ char *dir = cordon_path_join(d->o.run_dir, "sessions");
+	DIR *dp = dir ? opendir(dir) : NULL;
+	size_t pl = strlen(prefix), n = 0;
+	struct dirent *e;
+	uid_t owner;
+
+	while (dp && (e = readdir(dp))) {
+		char id[CORDON_CTL_SESSION_LEN + 1];
+
+		if (strlen(e->d_name) != CORDON_CTL_SESSION_LEN + 5 ||
+		    strcmp(e->d_name + CORDON_CTL_SESSION_LEN, ".json") ||
+		    strncmp(e->d_name, prefix, pl))
+			continue;
+		snprintf(id, sizeof(id), "%.32s", e->d_name);
+		if (daemon_session_owner(d, id, &owner) < 0 || (uid != 0 && uid != owner))
+			continue;
+		if (n++ == 0)
+			memcpy(out, id, sizeof(id));
+		else if (strcmp(out, id))
+			break;
+	}
+	if (dp)
+		closedir(dp);
+	/* A live session is always in the state directory; one not yet persisted is looked at too. */
+	for (struct dsession *s = d->sessions; n == 0 && s; s = s->next)
+		if (!strncmp(s->s.name, prefix, pl) && (uid == 0 || uid == s->uid)) {
+			snprintf(out, CORDON_CTL_SESSION_LEN + 1, "%s", s->s.name);
+			n++;
+		}
+	return n == 1 ? 0 : n ? -EEXIST : -ENOENT;
+}
+
 /* One persisted session: re-attached when its cgroup is the same and still populated. */
 static void adopt_one(struct daemon *d, const char *path)
 {

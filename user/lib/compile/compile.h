@@ -337,8 +337,9 @@ enum cordon_gap_kind {
 	CORDON_GAP_CPU,	     /* limits.cpu without a cpu controller in the session cgroup */
 	CORDON_GAP_NETWORK,  /* UDP and per-address rules without cgroup BPF */
 	CORDON_GAP_MASKS_TRUNCATED, /* secrets.patterns masked by a search that did not finish */
-	CORDON_GAP_VIEW, /* no mount namespace: no view or pid namespace of the session's own */
-	CORDON_GAP_UNIX, /* pathname unix sockets: neither cgroup unix programs nor BPF LSM */
+	CORDON_GAP_VIEW,   /* no mount namespace: no view or pid namespace of the session's own */
+	CORDON_GAP_UNIX,   /* pathname unix sockets: neither cgroup unix programs nor BPF LSM */
+	CORDON_GAP_MEMORY, /* limits.memory without a session cgroup to count it in */
 };
 
 struct cordon_plan_gap {
@@ -364,6 +365,8 @@ struct cordon_plan {
 		uint64_t value; /* soft and hard */
 	} rlimits[3];
 	size_t nrlimits;
+	/* limits.memory with no controller: the supervisor's watch of resident memory (0: none) */
+	uint64_t memory_watch;
 };
 
 /* "bpf-lsm", "bpf-lsm or mount-namespace", "cgroup-bpf", ... for a set of layers. */

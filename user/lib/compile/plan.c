@@ -79,6 +79,11 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 	if (!r && p->cpu && !(cgroup_bpf && k->cpu_controller))
 		r = add_gap(plan, CORDON_GAP_CPU, "limits.cpu", "cgroup-cpu",
 			    "no cpu controller on cgroup v2");
+	if (!r && p->memory && !cgroup_bpf)
+		r = add_gap(
+			plan, CORDON_GAP_MEMORY, "limits.memory", "cgroup-bpf",
+			"no session cgroup to count the session's memory in (root or the daemon "
+			"makes one)");
 	if (!r && !cgroup_bpf && (p->connect.n || p->bind.n))
 		r = add_gap(plan, CORDON_GAP_NETWORK, "network: UDP and per-address rules",
 			    "cgroup-bpf",
@@ -162,10 +167,12 @@ void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsign
 	plan->cg_limits = cg_limits;
 	if (p->nofile)
 		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_NOFILE, p->nofile };
-	/* Without cgroup controllers: the data segment bounds memory, RLIMIT_NPROC (counted per
-	 * user, not per session) bounds fork bombs. */
-	if (p->memory && !(cg_limits & CORDON_LIMIT_MEMORY))
-		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_DATA, p->memory };
+	/*
+	 * Without cgroup controllers: the supervisor watches resident memory (an address-space
+	 * rlimit would kill every sanitizer build: see memwatch.c); RLIMIT_NPROC (counted per
+	 * user, not per session) bounds fork bombs.
+	 */
+	plan->memory_watch = cg_limits & CORDON_LIMIT_MEMORY ? 0 : p->memory;
 	if (p->pids && !(cg_limits & CORDON_LIMIT_PIDS))
 		plan->rlimits[n++] = (struct cordon_rlimit_plan){ RLIMIT_NPROC, p->pids };
 	plan->nrlimits = n;
@@ -174,6 +181,8 @@ void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsign
 const char *cordon_plan_limits_name(const struct cordon_plan *plan)
 {
 	/* nofile is always an rlimit; the others are rlimits where no controller did it. */
+	if (plan->memory_watch)
+		return plan->cg_limits ? "cgroup+rlimits+rss-watch" : "rlimits+rss-watch";
 	return plan->cg_limits ? "cgroup+rlimits" : "rlimits";
 }
 

@@ -405,6 +405,22 @@ struct cordon_supervise {
 	} watch[CORDON_SUPERVISE_WATCHES];
 };
 
+/*
+ * limits.memory without a memory controller of the session's: resident anonymous memory of the
+ * session cgroup's processes, checked every 250 ms by the supervisor (watch @fd with
+ * cordon_memwatch_check); past @limit the session cgroup is killed and @fired set.
+ */
+struct cordon_memwatch {
+	int fd; /* a periodic timerfd, or -1 */
+	uint64_t limit, peak;
+	bool fired;
+	char procs[4300], kill[4300];
+};
+int cordon_memwatch_open(struct cordon_memwatch *m, const char *cgroup, uint64_t limit);
+uint64_t cordon_memwatch_usage(const struct cordon_memwatch *m);
+void cordon_memwatch_check(void *ctx);
+void cordon_memwatch_close(struct cordon_memwatch *m);
+
 /* The signals cordon handles while it supervises; blocked from before the fork. */
 void cordon_supervised_signals(sigset_t *set);
 

@@ -81,11 +81,12 @@ static bool is_abs_path(const char *p)
 	return p[0] == '/' && !strchr(p, '\n');
 }
 
+/* A session id, or a prefix of one as `cordon ps` and the start line show it. */
 static bool is_session_id(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n != CORDON_CTL_SESSION_LEN)
+	if (n < CORDON_CTL_SESSION_MIN || n > CORDON_CTL_SESSION_LEN)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -295,8 +296,8 @@ int cordon_ctl_parse_request(const void *buf, size_t len, struct cordon_ctl_requ
 		r = get_str(q->root, "session", CORDON_CTL_SESSION_LEN, &q->session, NULL, err,
 			    errlen);
 		if (r == 0 && (!q->session || !is_session_id(q->session)))
-			r = fail(err, errlen, -EINVAL, "'session' must be %d hex digits",
-				 CORDON_CTL_SESSION_LEN);
+			r = fail(err, errlen, -EINVAL, "'session' must be %d to %d hex digits",
+				 CORDON_CTL_SESSION_MIN, CORDON_CTL_SESSION_LEN);
 		break;
 	default:
 		r = 0;

@@ -137,6 +137,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
 #define CORDON_CTL_MAX_PATH    4095
 #define CORDON_CTL_MAX_ALLOW   16 /* allow_connect entries */
 #define CORDON_CTL_SESSION_LEN 32 /* lower-case hex digits */
+#define CORDON_CTL_SESSION_MIN 4  /* end and audit take a unique prefix this long or longer */
 
 enum cordon_ctl_op {
 	CORDON_CTL_HELLO,
@@ -174,7 +175,7 @@ struct cordon_ctl_request {
 	size_t hosts_len;
 	const char *allow_connect[CORDON_CTL_MAX_ALLOW]; /* create: --allow-connect rules */
 	size_t nallow_connect;
-	const char *session; /* end, audit: CORDON_CTL_SESSION_LEN hex digits */
+	const char *session; /* end, audit: a prefix of CORDON_CTL_SESSION_MIN or more digits */
 	const char *cwd;     /* spawn: where the agent starts (entered as its user) */
 	const char **argv;   /* spawn: NULL-terminated, at least one entry */
 	const char **env;    /* spawn: NULL-terminated "NAME=value" entries */
