@@ -47,7 +47,8 @@ for ((i = 0; i < 300; i++)); do
 done
 check agent_ran test -s "$proj/ran"
 [[ -s $proj/ran ]] || sed 's/^/# /' "$proj/cordon.err"
-check connect_inside_refused sh -c "grep -q '^ERRNO 1$' $proj/attempts && ! grep -q CONNECTED $proj/attempts"
+# Landlock (network rules, ABI 4+) refuses first with EACCES, else the cgroup program: EPERM.
+check connect_inside_refused sh -c "grep -Eq '^ERRNO (1|13)$' $proj/attempts && ! grep -q CONNECTED $proj/attempts"
 session=$(cd /run/cordon/local && grep -l "\"pid\":$launcher[,}]" ./*.json 2>/dev/null | head -n 1)
 session=${session#./}
 session=${session%.json}
