@@ -14,6 +14,14 @@
 #define CORDON_MAX_NET_RULES   16384
 #define CORDON_MAX_UNIX_RULES  4096
 #define CORDON_RINGBUF_BYTES   (4u << 20)
+/*
+ * session_events: key = session id (__u32), value = a ring buffer of CORDON_RINGBUF_BYTES made
+ * by the process that reads that session's records (root's `cordon run` on pinned programs,
+ * which shares them with other launchers and the daemon: one ring buffer has one reader, so a
+ * session whose records someone else reads gets its own). A session without an entry writes to
+ * the shared `events` ring buffer.
+ */
+#define CORDON_MAX_SESSION_RINGS 256
 
 /* Session flags: which rule families the BPF side enforces for the session. */
 #define CORDON_SESSION_NET  (1u << 0) /* connect4/6: default deny, allow by net_rules */

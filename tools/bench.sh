@@ -19,8 +19,9 @@ command -v firejail >/dev/null && args+=("firejail --noprofile" -- firejail --qu
 args+=("cordon run --policy offline" -- "$cordon" run --allow-degraded --policy offline \
 	--project "$proj" -- /bin/true)
 "$O/bench_launch" "${args[@]}"
-echo "Note: without the daemon every cordon run probes the kernel and loads and attaches its"
-echo "BPF programs; the < 1 ms target applies with programs already pinned by the daemon."
+echo "Note: root's cordon run adopts the programs pinned in /sys/fs/bpf/cordon/<build> (the"
+echo "daemon's, or the first run's, which loads and pins them); the first run after a build or a"
+echo "boot pays the load, every run above after the first adopts."
 # Host names: no DNS at launch (agent vs offline), the resolver's added latency per query.
 O="$O" tools/bench/bench_dns.sh "$cordon"
 O="$O" tools/bench/bench_audit.sh

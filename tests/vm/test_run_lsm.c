@@ -5,8 +5,10 @@
  * masks), reports bpf_lsm on, and the agent's reads of a secret and of a .env are refused by
  * BPF LSM with records in the audit log; the same reads succeed outside cordon.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,120 @@ static void attempt(const char *name, const char *path, const char *suffix)
 	tap_check(audited(suffix), "%s_bpf_lsm_record_in_audit_log", name);
 }
 
+/* @path's text into @buf (NUL-terminated): 0, or -1 when it cannot be read. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The cgroup of the one live session of root's runs in the registry, in @buf; 0 or -1. */
+static int session_cgroup(pid_t launcher, char *buf, size_t len)
+{
+	char pat[64];
+	DIR *d = opendir("/run/cordon/local");
+	struct dirent *e;
+	int r = -1;
+
+	snprintf(pat, sizeof(pat), "\"pid\":%d", (int)launcher);
+	while (d && r < 0 && (e = readdir(d))) {
+		char path[512], text[8192] = "";
+		json_t *o;
+
+		snprintf(path, sizeof(path), "/run/cordon/local/%s", e->d_name);
+		if (read_text(path, text, sizeof(text)) < 0 || !strstr(text, pat))
+			continue;
+		o = json_loads(text, 0, NULL);
+		if (json_string_value(json_object_get(o, "cgroup"))) {
+			snprintf(buf, len, "%s", json_string_value(json_object_get(o, "cgroup")));
+			r = 0;
+		}
+		json_decref(o);
+	}
+	if (d)
+		closedir(d);
+	return r;
+}
+
+/* In a child put into @cgroup: open @path, exit with 0 or the errno. */
+static int open_in_cgroup(const char *cgroup, const char *path)
+{
+	int status;
+	pid_t p = fork();
+
+	if (p == 0) {
+		char procs[4300];
+		int fd;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0\n", 2) != 2)
+			_exit(100);
+		close(fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Root's launcher SIGKILLed mid-session (issue 17's fail-open): the agent dies with it, the
+ * session's BPF LSM rules stay in force for a process put into its cgroup, and the next launch
+ * removes the session.
+ */
+static void launcher_killed(void)
+{
+	char *argv[] = {
+		"/bin/cordon", "run", "--policy", POLICY, "--project",
+		"/tmp/rproj",  "--",  "/bin/sh",  "-c",	  "touch /tmp/rproj/ready; sleep 60",
+		NULL
+	};
+	char *next[] = { "/bin/cordon", "run", "--policy",  POLICY, "--project",
+			 "/tmp/rproj",	"--",  "/bin/true", NULL };
+	char cgroup[4200] = "", procs[4300], text[256] = "x";
+	pid_t launcher;
+	int i;
+
+	unlink("/tmp/rproj/ready");
+	launcher = fork();
+	if (launcher == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (i = 0; i < 600 && access("/tmp/rproj/ready", F_OK) < 0; i++)
+		usleep(100000);
+	tap_check(i < 600 && session_cgroup(launcher, cgroup, sizeof(cgroup)) == 0,
+		  "launcher_killed_session_started");
+	kill(launcher, SIGKILL);
+	waitpid(launcher, NULL, 0);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
+	for (i = 0; i < 100; i++) {
+		text[0] = '\0';
+		if (read_text(procs, text, sizeof(text)) < 0 || !text[0])
+			break;
+		usleep(50000);
+	}
+	tap_check(cgroup[0] && !text[0], "launcher_killed_agent_dies");
+	tap_check(open_in_cgroup(cgroup, "/srv/rhome/.ssh/id_rsa") == EACCES,
+		  "launcher_killed_secret_still_refused");
+	test_run(next);
+	tap_check(cgroup[0] && access(cgroup, F_OK) < 0, "launcher_killed_next_launch_sweeps");
+}
+
 int main(void)
 {
 	/* The home is outside /tmp: the session has a /tmp of its own. */
@@ -124,5 +240,6 @@ int main(void)
 
 	attempt("run_read_secret", "/srv/rhome/.ssh/id_rsa", "id_rsa");
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
+	launcher_killed();
 	return tap_status();
 }

@@ -65,22 +65,6 @@ static json_t *ask(json_t *req)
 	return rep;
 }
 
-/* Is @pid a live cordon (the registered session's supervisor, not a recycled pid)? */
-static bool cordon_alive(pid_t pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strcmp(comm, "cordon\n");
-}
-
 json_t *run_registry_list(void)
 {
 	json_t *out = json_array();
@@ -104,7 +88,7 @@ json_t *run_registry_list(void)
 		path = cordon_path_join(RUN_LOCAL_DIR, e->d_name);
 		rec = path ? json_load_file(path, 0, NULL) : NULL;
 		if (!json_is_object(rec) ||
-		    !cordon_alive((pid_t)json_integer_value(json_object_get(rec, "pid"))) ||
+		    !run_registry_alive((pid_t)json_integer_value(json_object_get(rec, "pid"))) ||
 		    (geteuid() != 0 &&
 		     json_integer_value(json_object_get(rec, "uid")) != (json_int_t)getuid())) {
 			json_decref(rec);

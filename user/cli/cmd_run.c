@@ -5,6 +5,7 @@
  * fallible, launch the agent confined, stay its parent, and tear the session down.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,8 +183,7 @@ static int create_session(struct run *r)
 	e = cordon_cgroup2_mount(mnt, sizeof(mnt));
 	if (e == 0) {
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
-		e = root ? cordon_session_create(&r->sess, root, lsm,
-						 cordon_session_flags(&r->maps, lsm))
+		e = root ? run_bpf_session(r, root, lsm, cordon_session_flags(&r->maps, lsm))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -196,9 +196,11 @@ static int create_session(struct run *r)
 	cordon_plan_limits(
 		&r->plan, r->pol,
 		cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu));
-	r->ev.rb = cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
+	r->ev.rb = r->ring_fd >= 0 ? ring_buffer__new(r->ring_fd, run_on_event, &r->ev, NULL)
+				   : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
+	r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return start_resolver(r);
 }
 
@@ -245,8 +247,9 @@ static void end_session(struct run *r, int status)
 	struct run_events *ev = &r->ev;
 	int e;
 
-	if (r->sess.bpf)
-		cordon_bpf_drops(r->sess.bpf, &ev->drops);
+	/* The counter is shared by every session of these programs: what it grew meanwhile. */
+	if (r->sess.bpf && cordon_bpf_drops(r->sess.bpf, &ev->drops) == 0)
+		ev->drops -= ev->drops < r->drops_base ? ev->drops : r->drops_base;
 	/* The resolver's own count: its records are rate-limited, its counters are not. */
 	if (r->dns) {
 		struct cordon_dns_stats st;
@@ -277,8 +280,9 @@ void run_free(struct run *r)
 {
 	if (r->ev.rb)
 		ring_buffer__free(r->ev.rb);
-	if (r->sess.bpf)
-		cordon_session_destroy_detached(&r->sess);
+	run_bpf_free(r);
+	/* After the session's cleanup: a record left by a crash there is swept by the next run. */
+	run_registry_remove(r);
 	cordon_audit_stream_release(&r->ev.stream);
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
@@ -287,6 +291,8 @@ void run_free(struct run *r)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
 		close(r->l.landlock_fd);
+	if (r->cgroup_fd >= 0)
+		close(r->cgroup_fd);
 	if (r->launched.pty_master >= 0)
 		close(r->launched.pty_master);
 	if (r->launched.stop_fd >= 0)
@@ -328,6 +334,8 @@ void run_init(struct run *r)
 {
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
+			   .ring_fd = -1,
+			   .cgroup_fd = -1,
 			   .dsess.procs_fd = -1,
 			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
@@ -356,7 +364,13 @@ int run_session(struct run *r)
 		run_print_plan(r);
 		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
 	}
-	if (report_gaps(r) < 0 || create_session(r) < 0 || run_prepare_launch(r) < 0)
+	if (report_gaps(r) < 0 || create_session(r) < 0)
+		return status;
+	/* Listed from the start: a launcher killed from here on leaves a record to sweep. */
+	if (run_registry_add(r) < 0)
+		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
+			strerror(errno));
+	if (run_prepare_launch(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -364,11 +378,7 @@ int run_session(struct run *r)
 		return status;
 	if (run_launch(r) < 0)
 		return status;
-	if (run_registry_add(r) < 0)
-		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
-			strerror(errno));
 	status = run_wait_agent(r);
-	run_registry_remove(r);
 	end_session(r, status);
 	return status;
 }

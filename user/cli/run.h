@@ -125,6 +125,11 @@ struct run {
 	struct cordon_plan plan;
 	struct cordon_masks masks;
 	struct cordon_session_ctx sess;
+	/* root's session on pinned programs (run_bpf.c): they, its ring buffer, drops before it */
+	struct cordon_bpf *bpf;
+	int ring_fd;
+	uint64_t drops_base;
+	int cgroup_fd; /* the session cgroup, for the clone into it (root's own session) */
 	struct sock_fprog prog;
 	struct cordon_rlimit rl[3];
 	struct cordon_launch l;
@@ -159,8 +164,20 @@ void run_free(struct run *r);
 #define RUN_LOCAL_DIR CORDON_CTL_RUN_DIR "/local"
 int run_registry_add(const struct run *r);
 void run_registry_remove(const struct run *r);
+/* Is @pid a live cordon (a registered session's supervisor, not a recycled pid)? */
+bool run_registry_alive(pid_t pid);
 /* cmd_ps.c: the registered sessions the caller may see whose cordon still runs. */
 json_t *run_registry_list(void);
+
+/*
+ * run_bpf.c: root's session on the pinned programs of this build (loaded and pinned when none
+ * are), with a ring buffer of its own, after sweeping the sessions of killed launchers; without
+ * a bpffs, on programs of its own. 0 or -errno. run_bpf_free() ends it.
+ */
+int run_bpf_session(struct run *r, const char *root, bool lsm, uint32_t flags);
+void run_bpf_free(struct run *r);
+/* End the sessions of registry records whose cordon is no longer running. */
+void run_bpf_sweep(struct cordon_bpf *b, const char *root);
 
 /* run_opts.c: resolve the policy --policy names for the user the agent runs as (a policy the
  * daemon resolved already is kept; only the project and the user are looked up). */

@@ -78,7 +78,12 @@ int run_prepare_launch(struct run *r)
 				     .fan_serve = cordon_fan_serve,
 				     .fan_ctx = &r->fan,
 				     .cgroup_procs_fd = l->cgroup_procs_fd,
-				     .seccomp = &r->prog };
+				     .clone_into_cgroup = r->cgroup_fd >= 0,
+				     .cgroup_fd = r->cgroup_fd,
+				     .seccomp = &r->prog,
+				     /* root's own run: its exit ends the session (the daemon's
+				      * spawn worker is the daemon's to end) */
+				     .die_with_parent = !r->dsess.on };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
 	if (r->kern.mount_ns) {
 		e = cordon_view_plan(&r->ll, r->project, true, &r->view);

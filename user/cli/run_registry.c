@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,4 +63,20 @@ void run_registry_remove(const struct run *r)
 	path = record_path(r->sess.name);
 	if (path)
 		unlink(path);
+}
+
+/* Is @pid a live cordon (the registered session's supervisor, not a recycled pid)? */
+bool run_registry_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "cordon\n");
 }

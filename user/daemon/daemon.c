@@ -97,48 +97,17 @@ static int ensure_bpffs(const char *pin_root)
 }
 
 /*
- * Programs of another build (an upgrade) keep enforcing the sessions they hold; once none is
- * left their pins are removed, which detaches them.
+ * Programs of another build (an upgrade) keep enforcing the sessions they hold, and stay while
+ * a process uses them (root's `cordon run` of that build); otherwise their pins are removed,
+ * which detaches them.
  */
-/* Every pin of an older build's directory, then the directory. */
-static void remove_pins(const char *path)
-{
-	DIR *pins = opendir(path);
-	struct dirent *p;
-
-	while (pins && (p = readdir(pins))) {
-		_cleanup_free_ char *pin = NULL;
-
-		if (p->d_name[0] == '.')
-			continue;
-		pin = cordon_path_join(path, p->d_name);
-		if (pin)
-			unlink(pin);
-	}
-	if (pins)
-		closedir(pins);
-	rmdir(path);
-}
-
-/* Does the older build's sessions map at @path still hold a session? */
-static bool holds_sessions(const char *path)
-{
-	_cleanup_free_ char *sp = cordon_path_join(path, "map-sessions");
-	uint64_t key;
-	int fd = sp ? bpf_obj_get(sp) : -1;
-	bool held = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return held;
-}
-
 static void retire_old_builds(struct daemon *d)
 {
 	_cleanup_free_ char *mine = strdup(d->pin_dir);
 	const char *base = mine ? strrchr(mine, '/') + 1 : NULL;
 	DIR *dir = opendir(d->o.pin_root);
 	struct dirent *e;
+	int r;
 
 	while (base && dir && (e = readdir(dir))) {
 		_cleanup_free_ char *path = NULL;
@@ -148,13 +117,16 @@ static void retire_old_builds(struct daemon *d)
 		path = cordon_path_join(d->o.pin_root, e->d_name);
 		if (!path)
 			continue;
-		if (holds_sessions(path)) {
-			daemon_log("programs of an older build (%s) still hold sessions: kept",
+		r = cordon_bpf_pins_retire(path);
+		if (r == -EBUSY)
+			daemon_log("programs of another build (%s) are in use or hold sessions: "
+				   "kept",
 				   e->d_name);
-			continue;
-		}
-		remove_pins(path);
-		daemon_log("retired the programs of an older build (%s)", e->d_name);
+		else if (r < 0)
+			daemon_log("retiring the programs of another build (%s): %s", e->d_name,
+				   strerror(-r));
+		else
+			daemon_log("retired the programs of an older build (%s)", e->d_name);
 	}
 	if (dir)
 		closedir(dir);
@@ -369,6 +341,10 @@ static int setup_bpf(struct daemon *d)
 	daemon_log("%s the BPF programs in %s (BPF LSM %s)",
 		   cordon_bpf_adopted(d->bpf) ? "adopted" : "loaded and pinned", d->pin_dir,
 		   d->lsm ? "on" : "off");
+	/* Before any worker is forked: none may inherit the lock. */
+	cordon_bpf_pins_unlock(d->bpf);
+	/* No session yet (a restart keeps those the snapshot restores): nothing traced. */
+	cordon_bpf_trace_release(d->bpf);
 	retire_old_builds(d);
 	d->rb = cordon_bpf_events(d->bpf, on_event, d);
 	return d->rb ? 0 : -errno;

@@ -134,6 +134,35 @@ static int measure(const char *cgroup, struct loops *out)
 	return 0;
 }
 
+/*
+ * Pinned programs (the daemon's, root's `cordon run`) once their last session has ended: the
+ * tracing programs are detached then, so this is the untagged cost with cordon idle. 0 or -1.
+ */
+static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *maps, bool lsm,
+			       struct loops *idle)
+{
+	struct cordon_session_ctx s = { .procs_fd = -1 };
+	struct cordon_bpf *b = NULL;
+	const char *failed = NULL;
+	int r;
+
+	o.pin_dir = "/sys/fs/bpf/cordon-bench";
+	if (cordon_bpffs_ensure(o.pin_dir) < 0 || cordon_bpf_start(&o, &b) < 0)
+		return -1;
+	cordon_bpf_pins_unlock(b);
+	r = cordon_session_create_shared(&s, b, o.cgroup_root,
+					 lsm ? maps->session_flags : CORDON_SESSION_NET);
+	if (r == 0)
+		r = cordon_session_fill(&s, maps, lsm, &failed);
+	/* The last session ends: its release detaches the tracing programs. */
+	cordon_session_destroy(&s);
+	if (r == 0)
+		r = measure(NULL, idle);
+	cordon_bpf_stop(b);
+	cordon_bpf_pins_retire(o.pin_dir);
+	return r;
+}
+
 static void print_insns(void *ctx, const char *name, uint32_t insns)
 {
 	(void)ctx;
@@ -149,7 +178,7 @@ int main(void)
 	struct policy *p = NULL, *resolved = NULL;
 	struct pol_maps maps = { 0 };
 	struct policy_vars vars;
-	struct loops base, untagged, tagged, untagged_nt, tagged_nt;
+	struct loops base, untagged, tagged, untagged_nt, tagged_nt, idle;
 	struct cordon_bpf_opts o = { 0 };
 	const char *failed = NULL;
 	bool lsm;
@@ -215,6 +244,8 @@ int main(void)
 
 	tap_check(measure(NULL, &untagged) == 0, "bench_loaded_untagged");
 	tap_check(measure(s.cgroup, &tagged) == 0, "bench_tagged");
+	cordon_session_destroy(&s);
+	tap_check(measure_idle_pinned(o, &maps, lsm, &idle) == 0, "bench_pinned_idle_untagged");
 
 	printf("# bench: %s programs on %s (ratios to not loaded)\n",
 	       lsm ? "BPF LSM + cgroup" : "cgroup (no BPF LSM here)", uname_r);
@@ -229,7 +260,10 @@ int main(void)
 	ROW("connect", connect);
 	ROW("exec", exec);
 #undef ROW
-	cordon_session_destroy(&s);
+	printf("# bench: pinned programs, no session (tracing detached), untagged: open/close "
+	       "%.2fx stat %.2fx connect %.2fx exec %.2fx\n",
+	       idle.open / base.open, idle.stat / base.stat, idle.connect / base.connect,
+	       idle.exec / base.exec);
 	cordon_cgroup_remove(root);
 	pol_maps_free(&maps);
 	if (resolved)

@@ -242,10 +242,16 @@ struct cordon_rlimit {
 };
 
 struct cordon_launch {
-	char *const *argv;    /* argv[0] is looked up in PATH of @envp */
-	char *const *envp;    /* the scrubbed environment */
-	const char *cwd;      /* the project directory */
-	int cgroup_procs_fd;  /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	char *const *argv;   /* argv[0] is looked up in PATH of @envp */
+	char *const *envp;   /* the scrubbed environment */
+	const char *cwd;     /* the project directory */
+	int cgroup_procs_fd; /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	/*
+	 * The child is cloned straight into the session cgroup (clone3 CLONE_INTO_CGROUP, 5.7) with
+	 * this directory fd; cgroup.procs is written only where the kernel lacks it.
+	 */
+	bool clone_into_cgroup;
+	int cgroup_fd;
 	bool drop_privileges; /* setresgid/setresuid to @uid/@gid with @groups */
 	uid_t uid;
 	gid_t gid;
@@ -265,6 +271,11 @@ struct cordon_launch {
 	const struct sock_fprog *seccomp; /* NULL: none */
 	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
 	bool memfd_noexec; /* vm.memfd_noexec=1 in that pid namespace (root, the knob probed) */
+	/*
+	 * SIGKILL the child (the pid namespace's init, and with it the whole namespace; or the
+	 * agent) when cordon dies: a killed launcher never leaves an agent running unsupervised.
+	 */
+	bool die_with_parent;
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
@@ -290,7 +301,8 @@ enum cordon_launch_step {
 	CORDON_STEP_INIT,
 	CORDON_STEP_EXEC,
 	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
-	CORDON_STEP_MEMFD_NOEXEC, /* vm.memfd_noexec in the session's pid namespace */
+	CORDON_STEP_MEMFD_NOEXEC,    /* vm.memfd_noexec in the session's pid namespace */
+	CORDON_STEP_DIE_WITH_PARENT, /* PR_SET_PDEATHSIG */
 };
 
 struct cordon_launch_failure {

@@ -27,8 +27,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/sched.h>
+
 #include "sys/sys.h"
 #include "enforce/enforce.h"
+
+/* Set before the clone: the child was cloned into the session cgroup (spawn()). */
+static bool born_in_cgroup;
 
 static const char *const step_names[] = {
 	[CORDON_STEP_NONE] = "none",
@@ -50,6 +55,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_EXEC] = "exec",
 	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
 	[CORDON_STEP_MEMFD_NOEXEC] = "vm.memfd_noexec in the session's pid namespace",
+	[CORDON_STEP_DIE_WITH_PARENT] = "die with cordon (PR_SET_PDEATHSIG)",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -466,6 +472,22 @@ static void confine(const struct cordon_launch *l, int report)
 	}
 }
 
+/*
+ * Die with cordon. Armed again after the credentials change (the kernel clears it then); and
+ * cordon may have died before it was armed: its end of the report socket is then closed.
+ */
+static void die_with_parent(const struct cordon_launch *l, int report)
+{
+	struct pollfd pf = { .fd = report, .events = POLLIN };
+
+	if (!l->die_with_parent)
+		return;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		fail(report, CORDON_STEP_DIE_WITH_PARENT, errno, 0);
+	if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR)))
+		_exit(127);
+}
+
 static _Noreturn void exec_agent(const struct cordon_launch *l, int report)
 {
 	execvpe(l->argv[0], l->argv, l->envp);
@@ -477,8 +499,9 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	sigset_t set;
 
 	/* First: from here on everything, our own set-up included, belongs to the session. */
-	if (l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
+	if (!born_in_cgroup && l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
 		fail(report, CORDON_STEP_CGROUP, errno, 0);
+	die_with_parent(l, report);
 	cordon_supervised_signals(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 
@@ -499,6 +522,7 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 		fail(report, CORDON_STEP_MEMFD_NOEXEC, errno, 0);
 	isolate(l, report);
 	confine(l, report);
+	die_with_parent(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */
 	if (l->pidns) {
 		int e = cordon_init_start(report, stop_fd);
@@ -601,11 +625,33 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 	return -(got.err ? got.err : EPROTO);
 }
 
+/*
+ * clone3() into the session cgroup: the child never runs a single instruction outside it, and
+ * the kernel skips the migration a write to cgroup.procs costs. -1 with errno when this kernel
+ * (before 5.7) or a seccomp filter around cordon refuses clone3.
+ */
+static pid_t clone_into_cgroup(const struct cordon_launch *l, unsigned long flags)
+{
+	struct clone_args ca = { .flags = flags | CLONE_INTO_CGROUP,
+				 .exit_signal = SIGCHLD,
+				 .cgroup = (__u64)l->cgroup_fd };
+
+	born_in_cgroup = true;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
 /* fork(), or a clone() into a new pid namespace (and the user namespace that owns it). */
 static pid_t spawn(const struct cordon_launch *l)
 {
 	unsigned long flags = CLONE_NEWPID | (l->userns ? CLONE_NEWUSER : 0);
 
+	if (l->clone_into_cgroup) {
+		pid_t p = clone_into_cgroup(l, l->pidns ? flags : 0);
+
+		if (p >= 0 || (errno != ENOSYS && errno != EINVAL && errno != E2BIG))
+			return p;
+		born_in_cgroup = false;
+	}
 	if (!l->pidns)
 		return fork();
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);

@@ -103,6 +103,9 @@ int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf
 	r = cordon_bpf_purge_session(bpf, s->id);
 	if (r == 0)
 		r = register_session(s, cgroup_root, flags);
+	/* Registered first: a release racing with us sees the entry and keeps the tracing. */
+	if (r == 0)
+		r = cordon_bpf_trace_hold(bpf);
 	if (r < 0)
 		cordon_session_destroy(s);
 	return r;
@@ -502,6 +505,7 @@ void cordon_session_destroy(struct cordon_session_ctx *s)
 			/* Only after the cgroup is empty: no task of the session is left to rely on. */
 			if (s->id)
 				cordon_bpf_purge_session(s->bpf, s->id);
+			cordon_bpf_trace_release(s->bpf);
 		}
 	}
 	/* The overlayfs directories' numbers must hold as long as their rules can be used. */

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Loading, attaching and filling cordon's BPF objects through the generated skeleton. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/magic.h>
 
 #include "audit/audit.h"
 #include "enforce/enforce.h"
@@ -38,6 +45,8 @@ struct cordon_bpf {
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
 	bool btrfs_ready;  /* btrfs's BTF was there at load: the hooks key btrfs by subvolume */
+	char *pin_dir;	   /* where the pins are (NULL: programs of our own) */
+	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -53,6 +62,9 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 	cordon__destroy(b->skel);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
+	if (b->pins_lock >= 0)
+		close(b->pins_lock);
+	free(b->pin_dir);
 	free(b);
 }
 
@@ -171,8 +183,27 @@ static char *link_pin_path(const char *dir, const struct bpf_program *p)
 }
 
 /*
- * Every program this build attaches has a pinned link: adopt instead of loading. 1 or 0, or
- * -ENOMEM.
+ * The tracing programs run for every task on the machine (syscall exits, exec, exit, signals)
+ * and only ever report: attached while some session exists (cordon_bpf_trace_hold), detached
+ * after the last (cordon_bpf_trace_release). Their programs are pinned so attaching again
+ * needs no verifier run.
+ */
+static bool is_trace(const struct bpf_program *p)
+{
+	enum bpf_prog_type t = bpf_program__type(p);
+
+	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT;
+}
+
+/* <dir>/prog-<program>, allocated (NULL without memory). */
+static char *prog_pin_path(const char *dir, const struct bpf_program *p)
+{
+	return cordon_strdup_printf("%s/prog-%s", dir, bpf_program__name(p));
+}
+
+/*
+ * Every program this build attaches has a pinned link (a tracing one: a pinned program, its
+ * link comes and goes with the sessions): adopt instead of loading. 1 or 0, or -ENOMEM.
  */
 static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
@@ -184,7 +215,7 @@ static int links_pinned(struct cordon_bpf *b, const char *dir)
 
 		if (!bpf_program__autoload(p))
 			continue;
-		path = link_pin_path(dir, p);
+		path = is_trace(p) ? prog_pin_path(dir, p) : link_pin_path(dir, p);
 		if (!path)
 			return -ENOMEM;
 		if (access(path, F_OK) < 0)
@@ -211,6 +242,25 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 		r = bpf_link__pin(b->links[i], path);
 		if (r < 0)
 			return r;
+		if (is_trace(b->link_progs[i])) {
+			_cleanup_free_ char *pp = prog_pin_path(dir, b->link_progs[i]);
+
+			if (!pp)
+				return -ENOMEM;
+			if (unlink(pp) < 0 && errno != ENOENT)
+				return -errno;
+			r = bpf_program__pin(b->link_progs[i], pp);
+			if (r < 0)
+				return r;
+			/*
+			 * Our descriptors closed now (the pin holds the link): else they keep
+			 * it attached after a release unpins it, and the next hold's attach
+			 * of the same program is refused (EEXIST for a raw tracepoint).
+			 */
+			bpf_link__destroy(b->links[i]);
+			b->links[i] = NULL;
+			continue;
+		}
 		bpf_link__disconnect(b->links[i]);
 	}
 	return 0;
@@ -321,6 +371,39 @@ static int use_pins(struct cordon_bpf *b, const char *dir)
 	return 0;
 }
 
+/*
+ * Adoption opens the pinned maps and nothing else: no load, so libbpf neither reads the
+ * kernel's BTF (several MB, most of a launch) nor probes features. The pins are this build's
+ * (the directory is named by the object's hash); a map of another shape is refused all the same.
+ */
+static int adopt_maps(struct cordon_bpf *b)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, b->skel->obj)
+	{
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (bpf_map__is_internal(m))
+			continue;
+		fd = bpf_obj_get(bpf_map__pin_path(m));
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			return -errno;
+		if (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m))
+			return -EINVAL;
+		r = bpf_map__reuse_fd(m, fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int attach_all(struct cordon_bpf *b)
 {
 	struct bpf_program *p;
@@ -335,7 +418,91 @@ static int attach_all(struct cordon_bpf *b)
 	return 0;
 }
 
+/*
+ * Launchers and the daemon may start on the same pins at once: one loads and pins while the
+ * others wait, then adopt. Without it two would both create a map and one would fail to pin it.
+ */
+static int lock_pins(const char *dir)
+{
+	int r = mkdir_p(dir, 0700), fd;
+
+	if (r < 0)
+		return r;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts);
+
+/*
+ * The pin directory stays locked until cordon_bpf_pins_unlock(): a launcher keeps it until its
+ * session is registered, so cordon_bpf_pins_retire() never detaches pins between adoption and
+ * the session entry that then keeps them.
+ */
 static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+{
+	if (!opts->pin_dir)
+		return start_locked(b, opts);
+	b->pin_dir = strdup(opts->pin_dir);
+	if (!b->pin_dir)
+		return -ENOMEM;
+	b->pins_lock = lock_pins(opts->pin_dir);
+	if (b->pins_lock < 0)
+		return b->pins_lock;
+	return start_locked(b, opts);
+}
+
+void cordon_bpf_pins_unlock(struct cordon_bpf *b)
+{
+	if (b->pins_lock >= 0)
+		close(b->pins_lock);
+	b->pins_lock = -1;
+}
+
+/* Does the sessions map pinned in @dir still hold a session? */
+static bool pins_hold_sessions(const char *dir)
+{
+	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-sessions", dir);
+	uint64_t key;
+	int fd = path ? bpf_obj_get(path) : -1;
+	bool held = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return held;
+}
+
+int cordon_bpf_pins_retire(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return -errno;
+	/* Being started on, or holding sessions (a killed launcher's too): kept. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (pins_hold_sessions(dir))
+		return -EBUSY;
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] != '.')
+			unlinkat(fd, e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	return rmdir(dir) < 0 ? -errno : 0;
+}
+
+static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
 	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
 	int r = ensure_tracefs();
@@ -363,6 +530,8 @@ static int start(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 		if (r < 0)
 			return r;
 	}
+	if (b->adopted)
+		return adopt_maps(b);
 	r = cordon__load(b->skel);
 	if (r == 0)
 		r = attach_all(b);
@@ -379,6 +548,7 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 	if (!b)
 		return -ENOMEM;
 	b->root_fd = -1;
+	b->pins_lock = -1;
 	r = start(b, opts);
 	if (r < 0) {
 		cordon_bpf_stop(b);
@@ -581,6 +751,8 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 			      offsetof(struct cordon_dns_key, session), id);
 	if (r == 0)
 		r = purge_map(b->skel->maps.dns_steer, sizeof(uint32_t), 0, id);
+	if (r == 0)
+		r = cordon_bpf_session_ring_del(b, id);
 	return r;
 }
 
@@ -651,5 +823,161 @@ int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 	if (r < 0)
 		return r;
 	*cgroup_id = v.cgroup_id;
+	return 0;
+}
+
+int cordon_bpf_session_ring(struct cordon_bpf *b, uint32_t id)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cordon_session", 0, 0, CORDON_RINGBUF_BYTES,
+				&o);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	/* NOEXIST: a live session's ring is never swapped under its reader. */
+	r = bpf_map__update_elem(b->skel->maps.session_events, &id, sizeof(id), &fd, sizeof(fd),
+				 BPF_NOEXIST);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int cordon_bpf_session_ring_del(struct cordon_bpf *b, uint32_t id)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.session_events), &id) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int cordon_bpffs_ensure(const char *pin_root)
+{
+	_cleanup_free_ char *parent = strdup(pin_root);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	struct stat self, init;
+	struct statfs sf;
+
+	if (!slash || slash == parent)
+		return -EINVAL;
+	*slash = '\0';
+	if (statfs(parent, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	/* A bpffs of a private mount namespace dies with it, and every pin in it. */
+	if (stat("/proc/self/ns/mnt", &self) < 0 || stat("/proc/1/ns/mnt", &init) < 0 ||
+	    self.st_ino != init.st_ino)
+		return -ENOENT;
+	if (mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+		return -errno;
+	return 0;
+}
+
+/* A tracepoint program's link: its perf event (section tracepoint/<category>/<name>). */
+static int attach_tracepoint(int prog, const char *sec)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	_cleanup_free_ char *id_path = NULL;
+	_cleanup_close_ int pfd = -1;
+	const char *tp = strchr(sec, '/');
+	char buf[32];
+	int r, link;
+
+	if (!tp)
+		return -EINVAL;
+	id_path = cordon_strdup_printf("/sys/kernel/tracing/events/%s/id", tp + 1);
+	if (!id_path)
+		return -ENOMEM;
+	r = cordon_read_line_at(AT_FDCWD, id_path, buf, sizeof(buf));
+	if (r == -ENOENT) {
+		free(id_path);
+		id_path = cordon_strdup_printf("/sys/kernel/debug/tracing/events/%s/id", tp + 1);
+		r = id_path ? cordon_read_line_at(AT_FDCWD, id_path, buf, sizeof(buf)) : -ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	attr.config = strtoull(buf, NULL, 10);
+	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	link = bpf_link_create(prog, pfd, BPF_PERF_EVENT, NULL);
+	return link < 0 ? -errno : link;
+}
+
+/* Attach the pinned program of @p and pin its link, unless its link is pinned already. */
+static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
+{
+	_cleanup_free_ char *pp = prog_pin_path(b->pin_dir, p), *lp = link_pin_path(b->pin_dir, p);
+	_cleanup_close_ int prog = -1, link = -1;
+
+	if (!pp || !lp)
+		return -ENOMEM;
+	if (access(lp, F_OK) == 0)
+		return 0;
+	prog = bpf_obj_get(pp);
+	if (prog < 0)
+		return errno == ENOENT ? 0 : -errno; /* not loaded here (no_trace) */
+	if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
+		link = attach_tracepoint(prog, bpf_program__section_name(p));
+	else
+		link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0)
+		return link; /* -errno, from libbpf or attach_tracepoint() */
+	return bpf_obj_pin(link, lp) < 0 ? -errno : 0;
+}
+
+/* The pin directory's lock for a short change: -1 when this process holds it already. */
+static int trace_lock(struct cordon_bpf *b)
+{
+	return b->pins_lock >= 0 ? -1 : lock_pins(b->pin_dir);
+}
+
+int cordon_bpf_trace_hold(struct cordon_bpf *b)
+{
+	_cleanup_close_ int lock = -1;
+	struct bpf_program *p;
+
+	if (!b->pin_dir)
+		return 0;
+	lock = trace_lock(b);
+	if (lock < -1)
+		return lock;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		int r = is_trace(p) ? trace_attach(b, p) : 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cordon_bpf_trace_release(struct cordon_bpf *b)
+{
+	_cleanup_close_ int lock = -1;
+	struct bpf_program *p;
+	uint64_t key;
+
+	if (!b->pin_dir)
+		return 0;
+	lock = trace_lock(b);
+	if (lock < -1)
+		return lock;
+	/* Under the lock: a session registered before its hold is seen here. */
+	if (bpf_map_get_next_key(bpf_map__fd(b->skel->maps.sessions), NULL, &key) == 0)
+		return 0;
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		_cleanup_free_ char *lp = NULL;
+
+		if (!is_trace(p))
+			continue;
+		lp = link_pin_path(b->pin_dir, p);
+		if (!lp)
+			return -ENOMEM;
+		if (unlink(lp) < 0 && errno != ENOENT)
+			return -errno;
+	}
 	return 0;
 }

@@ -51,6 +51,50 @@ bool cordon_bpf_adopted(const struct cordon_bpf *b);
  */
 void cordon_bpf_pin_name(const char *cgroup_root, char out[17]);
 
+/*
+ * Where pins live: the daemon's default, and root's `cordon run` (which shares them with the
+ * daemon when its cgroup root is the default one).
+ */
+#define CORDON_PIN_ROOT "/sys/fs/bpf/cordon"
+
+/*
+ * bpffs at the parent of @pin_root, mounted when the host has none (as systemd does at boot) and
+ * this is the host's mount namespace; -ENOENT in another one (its pins would die with it).
+ */
+int cordon_bpffs_ensure(const char *pin_root);
+
+/*
+ * Remove the pins in @dir (another build's directory), which detaches its programs: refused
+ * with -EBUSY while a process starts on them (cordon_bpf_start() locks the directory until
+ * cordon_bpf_pins_unlock()) or its sessions map holds a session (a launcher killed
+ * mid-session: its rules stay in force).
+ */
+int cordon_bpf_pins_retire(const char *dir);
+
+/*
+ * Let others start on or retire the pins again: after the caller's session is registered (a
+ * launcher), at once (the daemon). Idempotent; cordon_bpf_stop() does it too. The lock must not
+ * reach a forked child that outlives the caller's need of it.
+ */
+void cordon_bpf_pins_unlock(struct cordon_bpf *b);
+
+/*
+ * The tracing programs (syscall-exit refusals, exec, exit, seccomp kills: records only) run for
+ * every task on the machine, so on pinned programs they are attached only while a session
+ * exists: hold after registering a session, release after deleting one (detaches them when the
+ * sessions map is empty). No-ops on programs of one's own. 0 or -errno.
+ */
+int cordon_bpf_trace_hold(struct cordon_bpf *b);
+int cordon_bpf_trace_release(struct cordon_bpf *b);
+
+/*
+ * A ring buffer of session @id's own (maps.h session_events), for a reader that shares the
+ * programs with others: the fd, or -errno (-EEXIST: the session has one). Deleted by
+ * cordon_bpf_session_ring_del() or cordon_bpf_purge_session().
+ */
+int cordon_bpf_session_ring(struct cordon_bpf *b, uint32_t id);
+int cordon_bpf_session_ring_del(struct cordon_bpf *b, uint32_t id);
+
 /* Delete every rule of session number @id from the rule maps (its sessions entry stays). */
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -196,6 +197,110 @@ static int probe_userns(void)
 	return -WEXITSTATUS(status);
 }
 
+/*
+ * The BPF probes answer for the running kernel, fixed for a boot: root keeps their results per
+ * boot id, since the BPF LSM probe alone parses the kernel's BTF (several MB, most of a launch
+ * on pinned programs). Only a root-owned file no one else could have written is believed, and
+ * a refusal that could pass (no memory, busy) is never kept.
+ */
+#define PROBE_CACHE CORDON_CTL_RUN_DIR "/probe-bpf"
+
+static bool probe_lasting(int r)
+{
+	return r == 0 || r == -EPERM || r == -EOPNOTSUPP || r == -EINVAL || r == -ENOENT;
+}
+
+/* "<boot id> <cgroup2 mount> <lsms>": what the kept results were probed under. */
+static int probe_key(const struct cordon_features *f, char *key, size_t size)
+{
+	char boot[64];
+	int r = cordon_read_line_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", boot,
+				    sizeof(boot));
+
+	if (r < 0)
+		return r;
+	boot[strcspn(boot, "\n")] = '\0';
+	r = snprintf(key, size, "%s %s %s", boot, f->cgroup2, f->lsms);
+	return r > 0 && (size_t)r < size ? 0 : -ENAMETOOLONG;
+}
+
+static bool cache_read(struct cordon_features *f, const char *key)
+{
+	_cleanup_close_ int fd = open(PROBE_CACHE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char buf[1024], *nl, *p, *end;
+	struct stat st;
+	long v[5];
+	int ts, rb;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) ||
+	    !S_ISREG(st.st_mode))
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (!nl || (size_t)(nl - buf) != strlen(key) || strncmp(buf, key, strlen(key)))
+		return false;
+	p = nl + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (end == p || errno || v[i] < INT_MIN || v[i] > INT_MAX)
+			return false;
+		p = end;
+	}
+	f->bpf_lsm_load = (int)v[0];
+	f->cgroup_bpf = (int)v[1];
+	f->cgroup_unix = (int)v[2];
+	rb = (int)v[3];
+	ts = (int)v[4];
+	f->ringbuf = rb;
+	f->task_storage = ts;
+	return true;
+}
+
+static void cache_write(const struct cordon_features *f, const char *key)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[1024];
+	int n;
+
+	if (!probe_lasting(f->bpf_lsm_load) || !probe_lasting(f->cgroup_bpf) ||
+	    !probe_lasting(f->cgroup_unix))
+		return;
+	n = snprintf(buf, sizeof(buf), "%s\n%d %d %d %d %d\n", key, f->bpf_lsm_load, f->cgroup_bpf,
+		     f->cgroup_unix, f->ringbuf, f->task_storage);
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return;
+	if (mkdir(CORDON_CTL_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return;
+	fd = open(PROBE_CACHE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0 && write(fd, buf, (size_t)n) == n)
+		rename(PROBE_CACHE ".tmp", PROBE_CACHE);
+}
+
+static void probe_bpf(struct cordon_features *f)
+{
+	/* libbpf would print its own warnings for the refused loads: the probes report. */
+	libbpf_print_fn_t old;
+	char key[600];
+	bool keep = f->root && probe_key(f, key, sizeof(key)) == 0;
+
+	if (keep && cache_read(f, key))
+		return;
+	old = libbpf_set_print(NULL);
+	f->bpf_lsm_load = probe_bpf_lsm();
+	f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
+	f->cgroup_unix = cordon_probe_cgroup_unix();
+	f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	libbpf_set_print(old);
+	if (keep)
+		cache_write(f, key);
+}
+
 void cordon_features_probe(struct cordon_features *f)
 {
 	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
@@ -226,15 +331,7 @@ void cordon_features_probe(struct cordon_features *f)
 		f->cgroup_bpf = -EPERM;
 		f->cgroup_unix = -EPERM;
 	} else {
-		/* libbpf would print its own warnings for the refused loads: the probes report. */
-		libbpf_print_fn_t old = libbpf_set_print(NULL);
-
-		f->bpf_lsm_load = probe_bpf_lsm();
-		f->cgroup_bpf = probe_cgroup_bpf(f->cgroup2);
-		f->cgroup_unix = cordon_probe_cgroup_unix();
-		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-		f->task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
-		libbpf_set_print(old);
+		probe_bpf(f);
 	}
 
 	f->landlock_abi = cordon_landlock_abi();
