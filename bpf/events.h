@@ -107,6 +107,19 @@
 	/* pathname unix sockets by path (struct cordon_event_unix) */                              \
 	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */           \
 	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */           \
+	/* socket kinds no network rule judges (struct cordon_event_op: family, type, protocol) */  \
+	X(SOCK_CREATE, 36, "sock_create") /* cgroup/sock_create (inet and inet6 sockets) */         \
+	/* a listener outside the bind rules (struct cordon_event_connect: its local address): */   \
+	/* tcp_listen confined it to loopback (SO_BINDTODEVICE lo, verdict -EPERM); */              \
+	/* socket_listen refused it (-EACCES) */                                                    \
+	X(TCP_LISTEN, 37, "tcp_listen")	      /* sockops BPF_SOCK_OPS_TCP_LISTEN_CB */              \
+	X(SOCKET_LISTEN, 38, "socket_listen") /* lsm/socket_listen */                               \
+	/* a packet carrying IP options or an IPv6 routing header, dropped (struct */               \
+	/* cordon_event_connect: its destination) */                                                \
+	X(EGRESS, 39, "cgroup_skb_egress") /* cgroup_skb/egress */                                  \
+	/* IP options and IPv6 routing/option headers set through setsockopt (struct */             \
+	/* cordon_event_op: level, optname) */                                                      \
+	X(SOCKET_SETSOCKOPT, 40, "socket_setsockopt") /* lsm/socket_setsockopt */                   \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \
@@ -141,7 +154,9 @@
 	/* renames refused by a mount point of the view (EBUSY): a pinned .git, protected files */  \
 	X(SYS_RENAME, 88, "sys_exit_rename")                                                        \
 	X(SYS_RENAMEAT, 89, "sys_exit_renameat")                                                    \
-	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")
+	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")                                                  \
+	/* socket options refused by seccomp: arg is optname | level << 32 */                       \
+	X(SYS_SETSOCKOPT, 91, "sys_exit_setsockopt")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

@@ -243,6 +243,12 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "file";
 		break;
 	case CORDON_EV_CONNECT:
+		action = h->hook == CORDON_HOOK_TCP_LISTEN || h->hook == CORDON_HOOK_SOCKET_LISTEN
+				 ? "listen"
+			 : h->hook == CORDON_HOOK_EGRESS ? "source-route"
+							 : "connect";
+		*category = "network";
+		break;
 	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed" */
 		action = "connect";
 		*category = "network";
@@ -260,7 +266,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		break;
 	case CORDON_EV_OP:
 		action = cordon_event_hook_name(h->hook);
-		*category = h->hook == CORDON_HOOK_SOCKET_CREATE ? "network" : "host";
+		*category =
+			h->hook == CORDON_HOOK_SOCKET_CREATE || h->hook == CORDON_HOOK_SOCK_CREATE
+				? "network"
+				: "host";
 		break;
 	case CORDON_EV_EXEC:
 		action = "process-exec";

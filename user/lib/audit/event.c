@@ -159,6 +159,13 @@ static const struct cordon_hook_class unix_by_hook[] = {
 	[CORDON_HOOK_SOCKET_SENDMSG] = { .action = "unix-send" },
 };
 
+/* Records of the connect layout that are no connect: a listener, a source-routed packet. */
+static const struct cordon_hook_class connect_by_hook[] = {
+	[CORDON_HOOK_TCP_LISTEN] = { .action = "listen" },
+	[CORDON_HOOK_SOCKET_LISTEN] = { .action = "listen" },
+	[CORDON_HOOK_EGRESS] = { .action = "source-route" },
+};
+
 static const struct cordon_hook_class task_by_hook[] = {
 	[CORDON_HOOK_TASK_KILL] = { .action = "process-signal" },
 };
@@ -166,6 +173,7 @@ static const struct cordon_hook_class task_by_hook[] = {
 /* The action of an operation record is its hook's name. */
 static const struct cordon_hook_class op_by_hook[] = {
 	[CORDON_HOOK_SOCKET_CREATE] = { NULL, "network" },
+	[CORDON_HOOK_SOCK_CREATE] = { NULL, "network" },
 };
 
 static const struct cordon_hook_class syscall_by_hook[] = {
@@ -193,6 +201,7 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_RENAME] = { "syscall-rename", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT] = { "syscall-renameat", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
+	[CORDON_HOOK_SYS_SETSOCKOPT] = { "syscall-setsockopt", "network" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */
@@ -209,6 +218,7 @@ static const struct cordon_event_desc descs[] = {
 	[CORDON_EV_CONNECT] = { .size = sizeof(struct cordon_event_connect),
 				.action = "connect",
 				.category = "network",
+				BY_HOOK(connect_by_hook),
 				FIELDS(connect_fields) },
 	[CORDON_EV_TASK] = { .size = sizeof(struct cordon_event_task),
 			     .action = "process-ptrace",
