@@ -226,6 +226,10 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	assert_int_equal(gap_of(&plan, "network: abstract unix") != NULL, abi < 6 && !lsm);
 	expect += !cg;
 	assert_int_equal(gap_of(&plan, "limits.cpu") != NULL, !cg);
+	/* Listeners without bind(), source routes as cmsg, exact socket kinds. */
+	expect += !cg && !lsm;
+	assert_int_equal(gap_of(&plan, "network: listeners on every interface") != NULL,
+			 !cg && !lsm);
 	expect += !mnt;
 	assert_int_equal(gap_of(&plan, "session: its own /tmp") != NULL, !mnt);
 	expect += !mnt;
