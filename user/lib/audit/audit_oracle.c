@@ -161,6 +161,9 @@ static const char *syscall_action(unsigned int hook, const char **category)
 		return "syscall-renameat";
 	case CORDON_HOOK_SYS_RENAMEAT2:
 		return "syscall-renameat2";
+	case CORDON_HOOK_SYS_SETSOCKOPT:
+		*category = "network";
+		return "syscall-setsockopt";
 	default:
 		*category = "process";
 		return "syscall";
