@@ -236,6 +236,18 @@ done
 for v in $kept_vars; do
 	check "env_inside_kept_$v" sh -c "echo '$out' | grep -q '^$v='"
 done
+check env_start_line_names_dropped grep -q "not passed on:.* GITHUB_TOKEN" "$err"
+check env_start_line_never_a_value sh -c "! grep -q cordon-canary '$err'"
+# Root's --user gives the user's environment as su - does: a login PATH, the user's SHELL, and
+# nothing naming root's home (each such exec would be a spurious refusal).
+root_home=$(getent passwd root | cut -d: -f6)
+out=$(export PYENV_ROOT=$root_home/.pyenv PATH=$root_home/.cargo/bin:/usr/bin:/bin TERM=xterm &&
+	POLICY=agent inside sh -c 'echo ran; env')
+check env_su_ran sh -c "echo '$out' | grep -qx ran"
+check env_su_nothing_of_roots_home sh -c "! echo '$out' | grep -q '=.*$root_home'"
+check env_su_login_path sh -c "echo '$out' | grep -q '^PATH=.*/usr/bin' && ! echo '$out' | grep -q '^PATH=.*cargo'"
+check env_su_user_shell sh -c "echo '$out' | grep -qx 'SHELL=$(getent passwd "$USER_NAME" | cut -d: -f7)'"
+check env_su_names_roots_variable grep -q "not passed on:.* PYENV_ROOT" "$err"
 
 # --- exec_deny by path for a program put in place during the session (the listener's exec
 # permission events), by copy and by rename; other programs in the project still run -------------

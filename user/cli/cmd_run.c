@@ -48,9 +48,10 @@ static int probe_kernel(struct run *r)
 	/*
 	 * The fanotify listener: ours as root with a mount namespace (the marks go on the
 	 * session's own mounts) and a session cgroup (the guard kills through it). Created here,
-	 * so the plan knows whether name patterns and secret inodes are enforced.
+	 * so the plan knows whether name patterns and secret inodes are enforced. In the daemon's
+	 * spawn worker its refusals go to the daemon's stream.
 	 */
-	if (k->root && k->mount_ns && k->cgroup_bpf && !k->daemon)
+	if (k->root && k->mount_ns && k->cgroup_bpf && (!k->daemon || r->dsess.records_fd >= 0))
 		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
 	/* A per-pid-namespace knob (6.3): the session has its own pid namespace with the view. */
 	k->memfd_noexec = k->root && k->mount_ns && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
@@ -114,7 +115,7 @@ static int plan(struct run *r)
 static int report_gaps(const struct run *r)
 {
 	if (!r->o.json)
-		run_print_gaps(&r->plan);
+		run_print_gaps(&r->plan, r->o.quiet, r->o.verbose);
 	if (!r->plan.refuse)
 		return 0;
 	cli_error("run: %zu rule(s) of policy '%s' cannot be enforced on this kernel; "
@@ -165,6 +166,9 @@ static int create_session(struct run *r)
 
 	if (r->dsess.on) {
 		snprintf(r->sess.name, sizeof(r->sess.name), "%s", r->dsess.name);
+		snprintf(r->sess.cgroup, sizeof(r->sess.cgroup), "%s", r->dsess.cgroup);
+		r->sess.cgroup_id = r->dsess.cgroup_id;
+		r->sess.id = r->dsess.id;
 		cordon_plan_limits(&r->plan, r->pol, r->dsess.limits);
 		r->l.cgroup_procs_fd = r->dsess.procs_fd;
 		return 0;
@@ -291,6 +295,8 @@ void run_free(struct run *r)
 	free(r->user_env);
 	free(r->logname_env);
 	free(r->shell_env);
+	free(r->path_env);
+	free(r->env_dropped.v);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
 	cordon_plan_free(&r->plan);
@@ -308,6 +314,7 @@ void run_free(struct run *r)
 	free(r->hosts_path);
 	free(r->project);
 	free(r->cwd);
+	free(r->config_policy);
 }
 
 void run_init(struct run *r)
@@ -315,6 +322,7 @@ void run_init(struct run *r)
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
 			   .dsess.procs_fd = -1,
+			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
 			   .ev.audit_fd = -1 };
@@ -336,7 +344,7 @@ int run_session(struct run *r)
 		return status;
 	if (r->o.dry_run) {
 		if (!r->o.json)
-			run_print_gaps(&r->plan);
+			run_print_gaps(&r->plan, false, true);
 		run_print_plan(r);
 		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
 	}
@@ -363,24 +371,32 @@ int cmd_run(int argc, char **argv)
 	int e, status, dfd;
 
 	run_init(&r);
-	e = run_parse_opts(argc, argv, &r.o);
-	if (e)
+	/* The user's defaults first: the command line overrides them. */
+	e = run_load_config(&r);
+	if (e == 0)
+		e = run_parse_opts(argc, argv, &r.o);
+	if (e || (r.o.user && geteuid() != 0)) {
+		if (r.o.user && geteuid() != 0 && !e)
+			cli_error("run: --user needs root");
+		free(r.config_policy);
 		return e > 0 ? EXIT_OK : EXIT_USAGE;
-	if (r.o.user && geteuid() != 0) {
-		cli_error("run: --user needs root");
-		return EXIT_USAGE;
 	}
 	/*
 	 * An ordinary user with the daemon running: the daemon spawns the agent (its session,
 	 * view, terminal and confinement made by root, as for root's --user) and this process
 	 * only relays signals and returns the status.
 	 */
-	dfd = geteuid() == 0 || r.o.dry_run ? -1 : run_daemon_connect();
+	dfd = geteuid() == 0 || r.o.dry_run ? -ENOENT : run_daemon_connect();
 	if (dfd >= 0) {
 		status = run_daemon_spawn(dfd, &r.o);
 		close(dfd);
+		free(r.config_policy);
 		return status;
 	}
+	/* A daemon that is installed but not running is worth a line: the run is weaker. */
+	if (dfd == -ECONNREFUSED)
+		fprintf(stderr, "cordon: the daemon's socket is there but nothing answers on it "
+				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
 	run_free(&r);
 	return status;

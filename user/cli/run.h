@@ -31,6 +31,8 @@ struct run_opts {
 	enum cordon_audit_format_kind audit_format; /* --audit-format */
 	bool allow_degraded;
 	bool json;
+	bool quiet;		       /* --quiet: no start line; a count of unenforced rules */
+	bool verbose;		       /* --verbose: every unenforced rule, not grouped */
 	bool dry_run;		       /* --dry-run: print the plan, run nothing */
 	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
 	size_t nallow_connect;
@@ -105,6 +107,7 @@ struct run {
 	struct run_opts o;
 	struct run_target_user tu;
 	char *project, *cwd, *xdg_config, *xdg_cache, *user_dir, hostname[256];
+	char *config_policy; /* policy: of the user's cordon.yaml (owns what o.policy names) */
 	struct policy_errors errs;
 	struct policy *pol;
 	char *hosts_path; /* the user's own hosts.yaml, when there is one */
@@ -127,7 +130,8 @@ struct run {
 	struct termios tio;    /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
-	char **env, *home_env, *user_env, *logname_env, *shell_env;
+	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
+	struct cordon_env_dropped env_dropped; /* named (never valued) in the start line */
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
@@ -173,8 +177,23 @@ int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
 
+/*
+ * run_env.c: the agent's environment — the caller's, scrubbed by the policy; with root's
+ * --user, that user's as `su -` gives it (HOME, USER, LOGNAME, SHELL, a login PATH, nothing
+ * naming root's home). 0 or -ENOMEM.
+ */
+int run_build_env(struct run *r);
+/* "cordon: environment: not passed on: NAME, ..." (names only), when anything was dropped. */
+void run_print_env_dropped(const struct run *r);
+
+/*
+ * run_config.c: the defaults of the calling user's cordon.yaml into @r->o (before the command
+ * line). 0, or -errno with FILE:LINE:COL errors printed.
+ */
+int run_load_config(struct run *r);
+
 /* run_events.c: the rules not enforced, grouped by reason, and the line describing the session. */
-void run_print_gaps(const struct cordon_plan *plan);
+void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose);
 void run_report_start(const struct run *r);
 /* --dry-run: the layers, the rules as Landlock gets them, the view (on stdout). */
 void run_print_plan(struct run *r);

@@ -178,10 +178,11 @@ static json_t *strv_json(char *const *v)
 static json_t *spawn_request(const struct run_opts *o, const char *project)
 {
 	json_t *req =
-		json_pack("{s:i,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "v", CORDON_CTL_VERSION, "op",
-			  "spawn", "project", project, "argv", strv_json(o->cmd), "env",
+		json_pack("{s:i,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b,s:b,s:b}", "v", CORDON_CTL_VERSION,
+			  "op", "spawn", "project", project, "argv", strv_json(o->cmd), "env",
 			  strv_json(environ), "allow_degraded", o->allow_degraded, "json", o->json,
-			  "audit_stdout", o->audit_stdout, "audit_journal", o->audit_journal);
+			  "audit_stdout", o->audit_stdout, "audit_journal", o->audit_journal,
+			  "quiet", o->quiet, "verbose", o->verbose);
 
 	_cleanup_free_ char *cwd = realpath(".", NULL);
 

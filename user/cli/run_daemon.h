@@ -18,6 +18,11 @@ struct run_daemon_session {
 	bool cgroup_unix;    /* the daemon's cgroup unix connect/sendmsg programs are attached */
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */
 	char sha256[65];
+	/* For the fanotify listener the worker runs: the session's cgroup and its map key. */
+	char cgroup[4200];
+	unsigned long long cgroup_id;
+	unsigned int id;
+	int records_fd; /* the listener's refusals go to the daemon's stream here, or -1 */
 };
 
 /*

@@ -358,30 +358,65 @@ static bool named_before(const struct cordon_plan *plan, const bool *done, size_
 	return false;
 }
 
-/* Rules no active layer enforces, one line per reason. */
-void run_print_gaps(const struct cordon_plan *plan)
+/* Rules named per reason before "and N more" (--verbose names them all). */
+#define GAPS_NAMED 3
+
+/* The distinct rules of the gaps from @i on with @i's reason, marked done; named up to @limit. */
+static size_t print_reason(const struct cordon_plan *plan, bool *done, size_t i, size_t limit)
+{
+	const char *reason = plan->gaps[i].reason;
+	size_t n = 0;
+
+	for (size_t j = i; j < plan->ngaps; j++) {
+		if (done[j] || strcmp(plan->gaps[j].reason, reason))
+			continue;
+		done[j] = true;
+		if (named_before(plan, done, i, j))
+			continue;
+		if (n < limit)
+			fprintf(stderr, "%s%s", n ? ", " : "", plan->gaps[j].rule);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Rules no active layer enforces, one line per reason with its count: a few named, the rest
+ * counted (all named with @verbose; every one is in the session-start record). @quiet: one line
+ * with the total — never nothing, a degraded session is never silent.
+ */
+void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose)
 {
 	_cleanup_free_ bool *done = calloc(plan->ngaps ?: 1, sizeof(*done));
+	size_t limit = verbose ? SIZE_MAX : GAPS_NAMED;
 
+	if (quiet && plan->ngaps) {
+		fprintf(stderr,
+			"cordon: %zu rule(s) of the policy not enforced on this kernel "
+			"(--verbose or --dry-run lists them)\n",
+			plan->ngaps);
+		return;
+	}
 	for (size_t i = 0; done && i < plan->ngaps; i++) {
-		const char *reason = plan->gaps[i].reason;
-		bool first = true;
+		size_t n;
 
 		if (done[i])
 			continue;
 		fprintf(stderr, "cordon: not enforced here (needs %s: %s): ", plan->gaps[i].needs,
-			reason);
-		for (size_t j = i; j < plan->ngaps; j++) {
-			if (done[j] || strcmp(plan->gaps[j].reason, reason))
-				continue;
-			done[j] = true;
-			if (named_before(plan, done, i, j))
-				continue;
-			fprintf(stderr, "%s%s", first ? "" : ", ", plan->gaps[j].rule);
-			first = false;
-		}
+			plan->gaps[i].reason);
+		n = print_reason(plan, done, i, limit);
+		if (n > limit)
+			fprintf(stderr, " and %zu more (--verbose lists them)", n - limit);
 		fputc('\n', stderr);
 	}
+}
+
+/* Who launched the session: the daemon for an ordinary user, root, or the user alone. */
+static const char *run_mode_name(const struct run *r)
+{
+	if (r->dsess.on)
+		return "daemon";
+	return r->kern.root ? "root" : "unprivileged";
 }
 
 void run_report_start(const struct run *r)
@@ -389,26 +424,31 @@ void run_report_start(const struct run *r)
 	const struct cordon_audit_session *s = &r->as;
 	json_t *rep;
 
+	if (!r->o.json && r->o.quiet)
+		return;
 	if (!r->o.json) {
+		run_print_env_dropped(r);
 		fprintf(stderr,
-			"cordon: session %.12s policy %s from %s: landlock=ABI%d seccomp=on "
-			"cgroup_bpf=%s bpf_lsm=%s masks=%zu limits=%s%s\n",
-			r->sess.name, r->pol->name, r->pol->origin ?: r->pol->file, r->ll.abi,
+			"cordon: session %.12s (%s) policy %s from %s: landlock=ABI%d seccomp=on "
+			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s\n",
+			r->sess.name, run_mode_name(r), r->pol->name,
+			r->pol->origin ?: r->pol->file, r->ll.abi,
 			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
-			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off", r->masks.n,
+			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off",
+			r->kern.fanotify ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
 			r->plan.ngaps ? " (degraded: see above)" : "");
 		return;
 	}
-	rep = json_pack("{s:s,s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session",
-			r->sess.name, "policy", r->pol->name, "policy_origin",
-			r->pol->origin ?: r->pol->file, "project", r->project, "layers", "landlock",
-			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
-			!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
-			!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm",
-			!!(s->layers & POL_NEEDS_BPF_LSM), "mount_ns",
-			!!(s->layers & POL_NEEDS_MOUNT_NS), "masks", (json_int_t)r->masks.n,
-			"unenforced", cordon_audit_plan_gaps(&r->plan));
+	rep = json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:{s:b,s:b,s:b,s:b,s:b,s:b},s:I,s:o}", "session",
+		r->sess.name, "mode", run_mode_name(r), "policy", r->pol->name, "policy_origin",
+		r->pol->origin ?: r->pol->file, "project", r->project, "layers", "landlock",
+		!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK)), "seccomp",
+		!!(s->layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_SECCOMP)), "cgroup_bpf",
+		!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm", !!(s->layers & POL_NEEDS_BPF_LSM),
+		"mount_ns", !!(s->layers & POL_NEEDS_MOUNT_NS), "fanotify", r->kern.fanotify,
+		"masks", (json_int_t)r->masks.n, "unenforced", cordon_audit_plan_gaps(&r->plan));
 	if (rep)
 		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stderr);

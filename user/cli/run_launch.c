@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -40,7 +41,6 @@ int run_check_stdio(void)
 int run_prepare_launch(struct run *r)
 {
 	struct cordon_launch *l = &r->l;
-	size_t dropped = 0;
 	int e;
 
 	l->landlock_fd = cordon_landlock_build(&r->ll);
@@ -53,14 +53,9 @@ int run_prepare_launch(struct run *r)
 		cli_error("run: seccomp filter: %s", strerror(-e));
 		return e;
 	}
-	r->env = cordon_env_scrub(environ, &r->pol->env_deny, &r->pol->env_keep, &dropped);
-	if (!r->env)
-		return -ENOMEM;
-	if (r->o.user && (cordon_env_set(&r->env, "HOME", r->tu.home, &r->home_env) < 0 ||
-			  cordon_env_set(&r->env, "USER", r->tu.name, &r->user_env) < 0 ||
-			  cordon_env_set(&r->env, "LOGNAME", r->tu.name, &r->logname_env) < 0 ||
-			  cordon_env_set(&r->env, "SHELL", r->tu.shell, &r->shell_env) < 0))
-		return -ENOMEM;
+	e = run_build_env(r);
+	if (e < 0)
+		return e;
 	for (size_t i = 0; i < r->plan.nrlimits; i++)
 		r->rl[i] = (struct cordon_rlimit){ r->plan.rlimits[i].resource,
 						   { r->plan.rlimits[i].value,
@@ -114,13 +109,26 @@ static void on_fan_refusal(void *ctx, const void *ev, size_t size)
 	run_on_event(ctx, (void *)ev, size);
 }
 
+/*
+ * In the daemon's spawn worker: to the daemon, whose stream is the session's authoritative log
+ * (and whose copy the caller's own log receives at the end). A record that cannot be delivered
+ * is counted: the refusal itself stands.
+ */
+static void send_fan_refusal(void *ctx, const void *ev, size_t size)
+{
+	struct run *r = ctx;
+
+	if (send(r->dsess.records_fd, ev, size, MSG_NOSIGNAL) != (ssize_t)size)
+		r->fan.errors++;
+}
+
 /* The listener's guard, before there is an agent to protect: fail closed from the start. */
 static int start_fanotify(struct run *r)
 {
 	int e;
 
-	r->fan.on_refuse = on_fan_refusal;
-	r->fan.ctx = &r->ev;
+	r->fan.on_refuse = r->dsess.on ? send_fan_refusal : on_fan_refusal;
+	r->fan.ctx = r->dsess.on ? (void *)r : (void *)&r->ev;
 	r->fan.session_id = r->sess.id;
 	r->fan.cgroup_id = r->sess.cgroup_id;
 	r->fan.uid = r->o.user ? r->tu.uid : getuid();

@@ -19,7 +19,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
 		"                  [--allow-connect HOST:PORT]... [--allow-degraded] [--dry-run]\n"
-		"                  [--json] [AUDIT OPTIONS] -- CMD [ARGS...]\n"
+		"                  [--quiet|--verbose] [--json] [AUDIT OPTIONS] -- CMD [ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
 		"current one). --user (root only) drops to that user before exec. "
@@ -27,7 +27,10 @@ static void usage(FILE *out)
 		"accepts running when a rule cannot be enforced on this kernel. --dry-run prints\n"
 		"the plan (layers, unenforced rules, filesystem and port rules, the view) and\n"
 		"runs nothing. --allow-connect adds a connect rule for this run (narrowed by the\n"
-		"site floor like any other).\n"
+		"site floor like any other). --quiet prints no start line (only a count of\n"
+		"unenforced rules, when there are any); --verbose lists every unenforced rule\n"
+		"instead of a few per reason. Defaults for --policy, --allow-degraded and --quiet\n"
+		"come from ~/.config/cordon/cordon.yaml (policy:, allow_degraded:, quiet:).\n"
 		"Audit records (JSON lines), to any of:\n"
 		"  --audit-log FILE          append to FILE, rotated by size\n"
 		"  --audit-stdout            write to stdout (with the agent's own output)\n"
@@ -122,6 +125,12 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 	case 'n':
 		o->dry_run = true;
 		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -148,6 +157,8 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-connect", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};

@@ -494,6 +494,9 @@ static void loop(struct daemon *d)
 			case WATCH_DNS:
 				daemon_session_dns_serve((struct dsession_dns *)w);
 				break;
+			case WATCH_RECORDS:
+				daemon_spawn_records_read(d, (struct dsession_records *)w);
+				break;
 			}
 		}
 		check_drops(d);

@@ -57,6 +57,7 @@ enum daemon_watch {
 	WATCH_CLIENT,
 	WATCH_SESSION,
 	WATCH_DNS,
+	WATCH_RECORDS,
 };
 
 struct dsession {
@@ -83,6 +84,15 @@ struct dsession {
 		struct dsession *s;
 		struct daemon *d;
 	} dns;
+	/*
+	 * Records of the spawn worker's fanotify listener (refusals decided in userspace), one
+	 * datagram each, written into the daemon's stream (WATCH_RECORDS); fd -1: none.
+	 */
+	struct dsession_records {
+		enum daemon_watch watch;
+		int fd;
+		struct dsession *s;
+	} rec;
 	struct dsession *next;
 };
 
@@ -199,6 +209,9 @@ struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c,
 /* A child was reaped: is it a session's worker, and then its session is checked. */
 bool daemon_spawn_is_worker(const struct daemon *d, pid_t pid);
 void daemon_spawn_reaped(struct daemon *d, pid_t pid);
+/* Write the worker's pending listener records into the stream; close the channel at the end. */
+void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec);
+void daemon_spawn_records_close(struct daemon *d, struct dsession *s);
 
 /* daemon_ctl.c */
 bool daemon_pid_in_session(struct daemon *d, pid_t pid);

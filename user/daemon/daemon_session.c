@@ -209,6 +209,7 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 		return NULL;
 	s->watch = WATCH_SESSION;
 	s->events_fd = -1;
+	s->rec.fd = -1;
 	s->s.procs_fd = -1;
 	s->uid = uid;
 	s->pid = pid;
@@ -306,9 +307,11 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 	/* Drain first: the session's last records are labelled before its context goes. */
 	if (d->rb)
 		ring_buffer__consume(d->rb);
+	daemon_spawn_records_read(d, &s->rec);
 	audit_session(d, s, "session-end", why);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
 	close(s->events_fd);
+	daemon_spawn_records_close(d, s);
 	daemon_session_dns_stop(d, s);
 	cordon_session_destroy(&s->s);
 	daemon_session_persist(d, s, true);
@@ -390,6 +393,7 @@ static void adopt_one(struct daemon *d, const char *path)
 		goto out;
 	s->watch = WATCH_SESSION;
 	s->events_fd = -1;
+	s->rec.fd = -1;
 	s->s.procs_fd = -1;
 	snprintf(s->s.name, sizeof(s->s.name), "%s", jstr(o, "name"));
 	snprintf(s->s.cgroup, sizeof(s->s.cgroup), "%s", jstr(o, "cgroup"));

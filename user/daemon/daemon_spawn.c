@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,6 +161,7 @@ struct spawn {
 	int audit_fd;
 	const char *socket; /* the daemon's control socket */
 	bool cgroup_unix;   /* its cgroup unix programs are attached */
+	int records_fd;	    /* the worker's end of the listener's record channel */
 };
 
 static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, const int *fds)
@@ -196,6 +198,8 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 				 .cmd = (char **)sp->q->argv,
 				 .allow_degraded = sp->q->allow_degraded,
 				 .json = sp->q->json,
+				 .quiet = sp->q->quiet,
+				 .verbose = sp->q->verbose,
 				 .audit_stdout = sp->q->audit_stdout,
 				 .audit_journal = sp->q->audit_journal,
 				 /* the caller's own file, never reopened (or rotated) by root */
@@ -209,8 +213,12 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 					       .bpf_lsm = sp->s->lsm,
 					       .cgroup_unix = sp->cgroup_unix,
 					       .limits = sp->limits,
-					       .procs_fd = sp->s->s.procs_fd };
+					       .procs_fd = sp->s->s.procs_fd,
+					       .cgroup_id = sp->s->s.cgroup_id,
+					       .id = sp->s->s.id,
+					       .records_fd = sp->records_fd };
 	snprintf(r.dsess.name, sizeof(r.dsess.name), "%s", sp->s->s.name);
+	snprintf(r.dsess.cgroup, sizeof(r.dsess.cgroup), "%s", sp->s->s.cgroup);
 	r.watch = (struct cordon_watch){ conn, on_caller, NULL };
 	r.suspend = suspend;
 	W.agent = &r.launched.pid;
@@ -230,11 +238,78 @@ static bool same_dir(const char *path, int fd)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/*
+ * The channel for the refusals the worker's fanotify listener decides in userspace: they belong
+ * in the daemon's authoritative stream, beside the kernel's records of the session (the caller's
+ * own log is the caller's to rewrite). A datagram socket: one record per message, never merged
+ * or split. The worker's end is close-on-exec, so the agent never holds it.
+ */
+static int records_open(struct daemon *d, struct dsession *s, int *worker_fd)
+{
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	s->rec = (struct dsession_records){ .watch = WATCH_RECORDS, .fd = sv[0], .s = s };
+	r = daemon_watch_add(d, sv[0], EPOLLIN, &s->rec);
+	if (r < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		s->rec.fd = -1;
+		return r;
+	}
+	*worker_fd = sv[1];
+	return 0;
+}
+
+/*
+ * The worker is root and outside the session, but its records are still checked for what they
+ * are (a listener's file refusal) and pinned to the session the channel belongs to: nothing the
+ * agent influences (a path, a name) can make one read as another session's, or as another kind.
+ */
+void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
+{
+	struct cordon_event_file ev;
+
+	while (rec->fd >= 0) {
+		ssize_t n = recv(rec->fd, &ev, sizeof(ev), MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* The worker is gone: stop watching (a hung-up socket stays readable). */
+		if (n == 0) {
+			daemon_spawn_records_close(d, rec->s);
+			return;
+		}
+		if (n < 0)
+			return;
+		if ((size_t)n != sizeof(ev) || ev.hdr.type != CORDON_EV_FILE ||
+		    ev.hdr.size != sizeof(ev) || ev.hdr.layer != CORDON_LAYER_FANOTIFY) {
+			daemon_log("session %s: a malformed listener record (%zd bytes) dropped",
+				   rec->s->s.name, n);
+			continue;
+		}
+		ev.hdr.cgroup_id = rec->s->s.cgroup_id;
+		ev.hdr.session = rec->s->s.id;
+		ev.path[sizeof(ev.path) - 1] = 0;
+		cordon_audit_stream_event(&d->stream, &ev, sizeof(ev));
+	}
+}
+
+void daemon_spawn_records_close(struct daemon *d, struct dsession *s)
+{
+	if (s->rec.fd < 0)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->rec.fd, NULL);
+	close(s->rec.fd);
+	s->rec.fd = -1;
+}
+
 json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
 			const int *fds, size_t nfds, bool *handed_off)
 {
 	struct policy_errors errs = { 0 };
-	struct spawn sp = { .q = q, .audit_fd = -1, .socket = d->o.socket };
+	struct spawn sp = { .q = q, .audit_fd = -1, .socket = d->o.socket, .records_fd = -1 };
 	/* The user's own host sets and --allow-connect rules, narrowed by the floor. */
 	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
 				     .hosts_len = q->hosts_len,
@@ -267,9 +342,16 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 	}
 	sp.s = s;
 	sp.cgroup_unix = cordon_bpf_unix_ready(d->bpf);
+	r = records_open(d, s, &sp.records_fd);
+	if (r < 0) {
+		policy_free(sp.pol);
+		daemon_session_end(d, s, "the listener's record channel could not be made");
+		return cordon_ctl_error(r, "socketpair: %s", strerror(-r));
+	}
 	p = fork();
 	if (p == 0)
 		worker(&sp, c->fd, fds);
+	close(sp.records_fd);
 	policy_free(sp.pol);
 	if (p < 0) {
 		r = -errno;

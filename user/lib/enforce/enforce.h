@@ -63,14 +63,27 @@ int cordon_seccomp_install(const struct sock_fprog *prog);
 
 struct pol_list;
 
+/* Entries taken out of an environment (borrowed strings), to name them — never their values. */
+struct cordon_env_dropped {
+	const char **v;
+	size_t n;
+};
+
 /*
  * A new NULL-terminated array of the entries of @envp whose names match no glob of @deny, or
  * match one of @keep (keep wins over deny within one policy; the floor has already made sure
- * keep cannot undo a site-wide deny). Strings are borrowed from @envp. *@dropped counts the
- * removed entries. NULL on allocation failure.
+ * keep cannot undo a site-wide deny). Strings are borrowed from @envp; the removed entries are
+ * appended to @dropped (free its v). NULL on allocation failure.
  */
 char **cordon_env_scrub(char *const *envp, const struct pol_list *deny, const struct pol_list *keep,
-			size_t *dropped);
+			struct cordon_env_dropped *dropped);
+
+/*
+ * Remove from @env, in place, every entry whose value names @dir or a path beneath it (alone or
+ * in a colon-separated list), appending them to @dropped: root's own tool paths (PYENV_ROOT,
+ * CARGO_HOME, ...) mean nothing to an agent that runs as another user. 0 or -ENOMEM.
+ */
+int cordon_env_drop_under(char **env, const char *dir, struct cordon_env_dropped *dropped);
 
 /* The user an agent runs as, for what is prepared in their home before the session. */
 struct cordon_home_user {

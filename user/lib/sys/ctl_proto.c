@@ -28,7 +28,7 @@ static const char *const op_keys[][16] = {
 	[CORDON_CTL_AUDIT] = { "session", NULL },
 	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
 			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
-			       "hosts_text", "allow_connect", NULL },
+			       "hosts_text", "allow_connect", "quiet", "verbose", NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -224,6 +224,10 @@ static int check_spawn(struct cordon_ctl_request *q, char *err, size_t errlen)
 		r = get_bool(q->root, "audit_stdout", &q->audit_stdout, err, errlen);
 	if (r == 0)
 		r = get_bool(q->root, "audit_journal", &q->audit_journal, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "quiet", &q->quiet, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "verbose", &q->verbose, err, errlen);
 	return r;
 }
 

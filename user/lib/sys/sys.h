@@ -182,6 +182,8 @@ struct cordon_ctl_request {
 	bool json;	     /* spawn: the start report as JSON */
 	bool audit_stdout;   /* spawn: the session's records on stdout too */
 	bool audit_journal;  /* spawn: and to journald */
+	bool quiet;	     /* spawn: no start line (a count of unenforced rules still) */
+	bool verbose;	     /* spawn: every unenforced rule listed, not grouped */
 	json_t *root;	     /* owns every string above */
 };
 
