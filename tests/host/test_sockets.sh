@@ -41,6 +41,11 @@ cat >"$proj/probe.py" <<'PY'
 import errno, os, socket, sys, time
 def sock(f, t, p):
     socket.socket(f, t, p).close()
+def reach(f, p, addr):
+    # A datagram of protocol p that no connect hook judges reaches a receiver of the same kind.
+    r = socket.socket(f, socket.SOCK_DGRAM, p); r.bind((addr, 0)); r.settimeout(3)
+    s = socket.socket(f, socket.SOCK_DGRAM, p); s.connect(r.getsockname()[:2]); s.send(b"leak")
+    return r.recv(8).decode()
 def srh():
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     # RFC 8754 segment routing header, one segment (::1): delivered to the segment, not the
@@ -82,8 +87,8 @@ def listen_nobind():
         pass
     return "%s %d" % (dev, n)
 cases = {
-    "udplite": lambda: sock(socket.AF_INET, socket.SOCK_DGRAM, 136),
-    "udplite6": lambda: sock(socket.AF_INET6, socket.SOCK_DGRAM, 136),
+    "udplite": lambda: reach(socket.AF_INET, 136, "127.0.0.1"),
+    "udplite6": lambda: reach(socket.AF_INET6, 136, "::1"),
     "vsock": lambda: sock(40, socket.SOCK_STREAM, 0),
     "packet": lambda: sock(17, socket.SOCK_DGRAM, 0),
     "netlink_diag": lambda: sock(16, socket.SOCK_RAW, 4),

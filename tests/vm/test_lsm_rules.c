@@ -343,6 +343,19 @@ static int a_listen_nobind(void)
 	return r;
 }
 
+/*
+ * listen() on a TCP socket made outside the session (the test's own, inherited across the
+ * exec): no cgroup program sees it, so BPF LSM's socket_listen judges it.
+ */
+static int a_listen_outside_sock(void)
+{
+	const char *fd = getenv("CORDON_TEST_TCP_FD");
+
+	if (!fd)
+		return EBADF;
+	return listen((int)strtol(fd, NULL, 10), 1) < 0 ? errno : 0;
+}
+
 /* A datagram to an allowed destination (127.0.0.1:9) with a loose source route as cmsg. */
 static int a_cmsg_lsrr(void)
 {
@@ -372,6 +385,29 @@ static int a_cmsg_lsrr(void)
 	c->cmsg_len = CMSG_LEN(sizeof(opt));
 	memcpy(CMSG_DATA(c), opt, sizeof(opt));
 	if (sendmsg(fd, &m, 0) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * A segment routing header (type 4, one segment ::1) set as a socket option, then a datagram to
+ * an allowed destination ([::1]:9): the packet is dropped at egress. (seccomp refuses the
+ * option itself in real sessions; this test applies no seccomp filter.)
+ */
+static int a_srh_send(void)
+{
+	unsigned char srh[24] = { 0, 2, 4, 0, 0, 0, 0, 0 };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return errno;
+	srh[8 + 15] = 1; /* the segment: ::1 */
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, srh, sizeof(srh)) < 0 ||
+	    sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		r = errno;
 	close(fd);
 	return r;
@@ -486,6 +522,10 @@ static const struct attack attacks[] = {
 	/* The session's own sockets: sockops binds the listener to lo (the LSM leaves them). */
 	{ "listen_without_bind", a_listen_nobind, ENODEV, CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN,
 	  -EPERM, false, CORDON_LAYER_CGROUP_BPF },
+	{ "listen_on_socket_made_outside", a_listen_outside_sock, EACCES, CORDON_EV_CONNECT,
+	  CORDON_HOOK_SOCKET_LISTEN, 0, false, 0 },
+	{ "segment_routing_header_send", a_srh_send, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS,
+	  0, false, CORDON_LAYER_CGROUP_BPF },
 	{ "source_route_as_cmsg", a_cmsg_lsrr, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS, 0,
 	  false, CORDON_LAYER_CGROUP_BPF },
 	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false,
@@ -563,6 +603,14 @@ static void setup_files(void)
 
 	mkdir(HOME, 0755);
 	mkdir(HOME "/.ssh", 0700);
+	{
+		/* Not close-on-exec: the attack in the session gets it across its exec. */
+		int tfd = socket(AF_INET, SOCK_STREAM, 0);
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", tfd);
+		setenv("CORDON_TEST_TCP_FD", num, 1);
+	}
 	test_write_file("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
 	test_write_file(SECRET, CANARY, 0600);
 	mkdir(PROJ, 0755);
