@@ -342,3 +342,196 @@ int cordon_recvmsg6(struct bpf_sock_addr *ctx)
 	unsteer(ctx, true);
 	return 1;
 }
+
+/*
+ * Socket kinds (sock_kind_allowed()): inet and inet6 sockets of session tasks, as the kernel
+ * resolved them (protocol 0 is already the default protocol here). Other families never reach
+ * this hook: seccomp refuses them by family (policy_compile_seccomp.c), BPF LSM at
+ * socket_create. The refusal is EACCES, as Landlock's and the LSM's, set through the retval so
+ * that the syscall-exit echo (EPERM is seccomp's) does not double it.
+ *
+ * TCP sockets are marked with their session here, in the creating task's context, for the
+ * sockops program below, which has no task to ask.
+ */
+struct sock_mark {
+	__u64 cgroup_id; /* the session cgroup the socket was created in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sock_mark);
+} sock_marks SEC(".maps");
+
+SEC("cgroup/sock_create")
+int cordon_sock_create(struct bpf_sock *ctx)
+{
+	struct cordon_event_op *ev;
+	struct cordon_session *s;
+	struct sock_mark *m;
+	__u64 cgroup_id = 0;
+	__u32 family = ctx->family, type = ctx->type, protocol = ctx->protocol;
+
+	s = current_session(&cgroup_id);
+	if (!s || !(s->flags & CORDON_SESSION_SOCK))
+		return CGROUP_ALLOW;
+	if (!sock_kind_allowed(family, type, protocol)) {
+		ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCK_CREATE,
+				   CORDON_LAYER_CGROUP_BPF, s, cgroup_id, -EACCES, 0);
+		if (ev) {
+			ev->arg0 = family;
+			ev->arg1 = type;
+			ev->arg2 = protocol;
+			bpf_ringbuf_submit(ev, 0);
+		}
+		bpf_set_retval(-EACCES);
+		return CGROUP_DENY;
+	}
+	if (protocol != IPPROTO_TCP)
+		return CGROUP_ALLOW;
+	m = bpf_sk_storage_get(&sock_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!m) {
+		/* Unmarked, its listener could not be confined below: refuse, never fail open. */
+		bpf_set_retval(-ENOMEM);
+		return CGROUP_DENY;
+	}
+	m->cgroup_id = cgroup_id;
+	return CGROUP_ALLOW;
+}
+
+/*
+ * listen() without bind(), or after a bind to port 0 (which the bind programs let through as
+ * clients do), listens on a port the kernel chose, on every interface unless bound to one
+ * address: no bind program sees it, and connections accepted there carry data past every
+ * connect check. When the listener is neither on loopback nor named by the bind rules
+ * (listen_allowed()), it is bound to the loopback device: only this machine reaches it.
+ *
+ * The callback runs after the listener is hashed. A SYN arriving in between gets a request
+ * sock, but its child is cloned from the listener when the handshake completes, a round trip
+ * later, and inherits the device binding then: its packets from another interface no longer
+ * match it. The agent cannot undo the binding: seccomp refuses SO_BINDTODEVICE and
+ * SO_BINDTOIFINDEX in sessions, and an unprivileged task cannot change a bound device.
+ */
+SEC("sockops")
+int cordon_sockops(struct bpf_sock_ops *ctx)
+{
+	struct cordon_net_key key = {};
+	struct cordon_event_connect *ev;
+	struct cordon_session *s;
+	struct sock_mark *m;
+	struct bpf_sock *sk;
+	char lo[] = "lo";
+	__u16 port;
+	int r;
+
+	if (ctx->op != CORDON_SOCK_OPS_TCP_LISTEN_CB)
+		return 1;
+	sk = ctx->sk;
+	if (!sk)
+		return 1;
+	m = bpf_sk_storage_get(&sock_marks, sk, 0, 0);
+	if (!m)
+		return 1;
+	s = bpf_map_lookup_elem(&sessions, &m->cgroup_id);
+	if (!s || !(s->flags & CORDON_SESSION_SOCK))
+		return 1;
+	if (ctx->family == AF_INET) {
+		__u32 ip = ctx->local_ip4;
+
+		cordon_addr_v4mapped(key.addr, &ip);
+	} else {
+		__u32 w[4] = { ctx->local_ip6[0], ctx->local_ip6[1], ctx->local_ip6[2],
+			       ctx->local_ip6[3] };
+
+		__builtin_memcpy(key.addr, w, 16);
+	}
+	port = (__u16)ctx->local_port;
+	if (listen_allowed(&key, s, port))
+		return 1;
+	r = bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTODEVICE, lo, sizeof(lo));
+	/* verdict -EPERM: confined; any other: the binding failed (the record says so). */
+	ev = event_reserve_sk(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN, s,
+			      m->cgroup_id, r ? r : -EPERM);
+	if (ev) {
+		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
+		ev->port = port;
+		ev->family = ctx->family;
+		ev->protocol = IPPROTO_TCP;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return 1;
+}
+
+/*
+ * Source routing: an IPv6 routing header (RFC 8754 segment routing, type 4; mobile IPv6,
+ * type 2) or IPv4 options (LSRR/SSRR) name the hops a packet takes, so a packet "to" an
+ * allowed address is delivered to another. seccomp refuses setting them with setsockopt; as
+ * ancillary data of sendmsg (IPV6_RTHDR, IP_RETOPTS cmsgs) no syscall filter sees them, so
+ * the packets themselves are dropped here, whichever way they were made: IPv4 with any
+ * option, IPv6 with a routing header after at most three hop-by-hop or destination-option
+ * headers. A drop fails the send with EPERM.
+ */
+static __always_inline bool ip6_routed(struct __sk_buff *skb, __u8 nexthdr)
+{
+	__u32 off = 40;
+
+	for (int i = 0; i < 3; i++) {
+		__u8 h[2];
+
+		if (nexthdr == NEXTHDR_ROUTING)
+			return true;
+		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_DEST)
+			return false;
+		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)) < 0)
+			return true; /* an extension header cut short: refuse */
+		nexthdr = h[0];
+		off += ((__u32)h[1] + 1) * 8;
+	}
+	return nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_DEST;
+}
+
+SEC("cgroup_skb/egress")
+int cordon_egress(struct __sk_buff *skb)
+{
+	struct cordon_net_key key = {};
+	struct cordon_event_connect *ev;
+	struct cordon_session *s;
+	__u64 cgroup_id;
+	__u8 hdr[40];
+	__u16 family;
+	__u8 proto;
+
+	cgroup_id = bpf_skb_ancestor_cgroup_id(skb, cordon_session_level);
+	if (!cgroup_id)
+		return CGROUP_ALLOW;
+	s = bpf_map_lookup_elem(&sessions, &cgroup_id);
+	if (!s || !(s->flags & CORDON_SESSION_SOCK))
+		return CGROUP_ALLOW;
+	if (bpf_skb_load_bytes(skb, 0, hdr, 20) < 0)
+		return CGROUP_ALLOW;
+	if ((hdr[0] >> 4) == 4) {
+		if ((hdr[0] & 0xf) <= 5)
+			return CGROUP_ALLOW;
+		family = AF_INET;
+		proto = hdr[9];
+		cordon_addr_v4mapped(key.addr, &hdr[16]);
+	} else if ((hdr[0] >> 4) == 6) {
+		if (bpf_skb_load_bytes(skb, 0, hdr, 40) < 0 || !ip6_routed(skb, hdr[6]))
+			return CGROUP_ALLOW;
+		family = AF_INET6;
+		proto = hdr[6];
+		__builtin_memcpy(key.addr, &hdr[24], 16);
+	} else {
+		return CGROUP_ALLOW;
+	}
+	ev = event_reserve_sk(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_EGRESS, s, cgroup_id,
+			      -EPERM);
+	if (ev) {
+		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
+		ev->family = family;
+		ev->protocol = proto;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return CGROUP_DENY;
+}

@@ -107,6 +107,19 @@
 	/* pathname unix sockets by path (struct cordon_event_unix) */                              \
 	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */           \
 	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */           \
+	/* socket kinds no network rule judges (struct cordon_event_op: family, type, protocol) */  \
+	X(SOCK_CREATE, 36, "sock_create") /* cgroup/sock_create (inet and inet6 sockets) */         \
+	/* a listener outside the bind rules (struct cordon_event_connect: its local address): */   \
+	/* tcp_listen confined it to loopback (SO_BINDTODEVICE lo, verdict -EPERM); */              \
+	/* socket_listen refused it (-EACCES) */                                                    \
+	X(TCP_LISTEN, 37, "tcp_listen")	      /* sockops BPF_SOCK_OPS_TCP_LISTEN_CB */              \
+	X(SOCKET_LISTEN, 38, "socket_listen") /* lsm/socket_listen */                               \
+	/* a packet carrying IP options or an IPv6 routing header, dropped (struct */               \
+	/* cordon_event_connect: its destination) */                                                \
+	X(EGRESS, 39, "cgroup_skb_egress") /* cgroup_skb/egress */                                  \
+	/* IP options and IPv6 routing/option headers set through setsockopt (struct */             \
+	/* cordon_event_op: level, optname) */                                                      \
+	X(SOCKET_SETSOCKOPT, 49, "socket_setsockopt") /* lsm/socket_setsockopt */                   \
 	/* owner, times, xattrs and ACLs of protected files (struct cordon_event_file) */           \
 	X(PATH_CHOWN, 40, "path_chown")		      /* lsm/path_chown */                          \
 	X(INODE_SETATTR, 41, "inode_setattr")	      /* lsm/inode_setattr: utimes, ... */          \
@@ -155,7 +168,9 @@
 	X(SYS_RENAMEAT, 89, "sys_exit_renameat")                                                    \
 	X(SYS_RENAMEAT2, 90, "sys_exit_renameat2")                                                  \
 	/* bind refused by Landlock's TCP port rules (EACCES) or its unix socket creation */        \
-	X(SYS_BIND, 91, "sys_exit_bind")
+	X(SYS_BIND, 91, "sys_exit_bind")                                                            \
+	/* socket options refused by seccomp: arg is optname | level << 32 */                       \
+	X(SYS_SETSOCKOPT, 92, "sys_exit_setsockopt")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \

@@ -239,27 +239,21 @@ int BPF_PROG(cordon_unix_may_send, struct socket *sock, struct socket *other, in
 }
 
 /*
- * MPTCP and SCTP escape Landlock's TCP rules; raw, packet and ICMP sockets reach the network
- * below the connect hooks. (seccomp refuses them too; this also covers sessions whose
- * seccomp filter a kernel could not load, and reports them.)
+ * Socket kinds default deny: only those the network rules judge (sock_kind_allowed(), shared
+ * with cgroup/sock_create). seccomp refuses the other families first on every tier; this is
+ * the decision with the caller's own (family, type, protocol), for sessions whose seccomp
+ * filter a kernel could not load too, and reports them.
  */
 SEC("lsm/socket_create")
 int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern, int ret)
 {
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
-	bool refuse;
 
 	if (ret || kern)
 		return ret;
-	s = lsm_session_for(CORDON_SESSION_SELF, &cgroup_id);
-	if (!s)
-		return 0;
-	refuse = family == AF_PACKET || ((family == AF_INET || family == AF_INET6) &&
-					 ((type & SOCK_TYPE_MASK) == SOCK_RAW ||
-					  protocol == IPPROTO_MPTCP || protocol == IPPROTO_SCTP ||
-					  protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6));
-	if (!refuse)
+	s = lsm_session_for(CORDON_SESSION_SOCK, &cgroup_id);
+	if (!s || sock_kind_allowed(family, type, protocol))
 		return 0;
 	emit_op(s, cgroup_id, CORDON_HOOK_SOCKET_CREATE, -EACCES, family, type, protocol);
 	return -EACCES;
@@ -406,4 +400,54 @@ int BPF_PROG(cordon_socket_bind, struct socket *sock, struct sockaddr *address, 
 		return ret;
 	return ip_decide(sock, address, addrlen, &bind_rules, CORDON_SESSION_BIND,
 			 CORDON_HOOK_SOCKET_BIND);
+}
+
+/*
+ * listen() on an address and port the policy does not allow (listen_allowed(): not loopback,
+ * not named by the bind rules), as listen() without bind() autobinds every interface. For the
+ * sockets the cgroup programs judge, the sockops program confines such a listener to loopback
+ * (cgroup_sock.bpf.c), the same on both tiers; here the sockets they never see (made outside
+ * the session's cgroup, or by a task tagged before its move) are refused.
+ */
+SEC("lsm/socket_listen")
+int BPF_PROG(cordon_socket_listen, struct socket *sock, int backlog, int ret)
+{
+	struct cordon_net_key key = {};
+	struct cordon_event_connect *ev;
+	struct cordon_session *s;
+	struct sock *sk;
+	__u64 cgroup_id = 0;
+	__u16 family, port;
+
+	if (ret)
+		return ret;
+	sk = BPF_CORE_READ(sock, sk);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!sk || (family != AF_INET && family != AF_INET6) ||
+	    BPF_CORE_READ(sock, type) != SOCK_STREAM)
+		return 0;
+	s = ip_session(sock, CORDON_SESSION_SOCK, &cgroup_id);
+	if (!s)
+		return 0;
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (family == AF_INET) {
+		__u32 ip = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		cordon_addr_v4mapped(key.addr, &ip);
+	} else {
+		BPF_CORE_READ_INTO(&key.addr, sk, __sk_common.skc_v6_rcv_saddr);
+	}
+	/* Not bound yet: listen() would choose the port, on every interface. */
+	if (port && listen_allowed(&key, s, port))
+		return 0;
+	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_SOCKET_LISTEN,
+			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
+	if (ev) {
+		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
+		ev->port = port;
+		ev->family = family;
+		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return -EACCES;
 }

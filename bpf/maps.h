@@ -37,6 +37,9 @@
 /* Pathname unix connect/sendmsg: default deny, allow by unix_rules (cgroup connect_unix and
  * sendmsg_unix programs, or the LSM socket hooks). */
 #define CORDON_SESSION_UNIX (1u << 6)
+/* Socket kinds default deny (sock_create / socket_create), IP source routes dropped at egress,
+ * listeners outside the bind rules confined to loopback (sockops) or refused (socket_listen). */
+#define CORDON_SESSION_SOCK (1u << 7)
 /* dirent_rules hold entries of this session (file hooks look the name up only then) */
 #define CORDON_SESSION_DIRENT (1u << 12)
 

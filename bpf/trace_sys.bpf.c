@@ -30,6 +30,7 @@ struct sys_row {
 	__u8 path;	  /* pathname argument, copied into path[] */
 	__u8 arg;	  /* scalar argument, copied into arg */
 	__u8 addr;	  /* sockaddr argument (its length the next): addr, port, family */
+	__u8 arg_hi;	  /* a second scalar argument, in the upper 32 bits of arg */
 };
 
 /*
@@ -151,6 +152,8 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		ev->flags |= CORDON_SYSCALL_PATH;
 	if (row.arg) {
 		ev->arg = sys_arg(regs, row.arg);
+		if (row.arg_hi)
+			ev->arg = (__u32)ev->arg | (sys_arg(regs, row.arg_hi) << 32);
 		ev->flags |= CORDON_SYSCALL_ARG;
 	}
 	if (row.addr) {
@@ -240,7 +243,8 @@ SYS_EXIT(linkat, .hook = CORDON_HOOK_SYS_LINKAT, .err = EACCES, .layer = CORDON_
 
 /*
  * Syscalls cordon's seccomp filter refuses with EPERM: new user namespaces (the flags), the
- * mount family (target and flags), socket kinds no allow-list covers (the family), bpf (the
+ * mount family (target and flags), socket kinds no allow-list covers (the family, its protocol
+ * in the upper 32 bits), bpf (the
  * command). (An unprivileged task gets EPERM from mount and bpf anyway; with BPF LSM active
  * its own record comes first and userspace keeps that one.)
  */
@@ -249,8 +253,15 @@ SYS_EXIT(unshare, .hook = CORDON_HOOK_SYS_UNSHARE, .err = EPERM, .layer = CORDON
 SYS_EXIT(mount, .hook = CORDON_HOOK_SYS_MOUNT, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
 	 .path = 2, .arg = 4)
 SYS_EXIT(socket, .hook = CORDON_HOOK_SYS_SOCKET, .err = EPERM, .layer = CORDON_LAYER_SECCOMP,
-	 .arg = 1)
+	 .arg = 1, .arg_hi = 3)
 SYS_EXIT(bpf, .hook = CORDON_HOOK_SYS_BPF, .err = EPERM, .layer = CORDON_LAYER_SECCOMP, .arg = 1)
+
+/*
+ * Socket options seccomp refuses (EPERM): IP options, IPv6 routing and option headers, device
+ * bindings. The record's arg carries the option name, its level in the upper 32 bits.
+ */
+SYS_EXIT(setsockopt, .hook = CORDON_HOOK_SYS_SETSOCKOPT, .err = EPERM,
+	 .layer = CORDON_LAYER_SECCOMP, .arg = 3, .arg_hi = 2)
 
 /* io_uring would perform file and network operations no syscall filter sees: seccomp. */
 SYS_EXIT(io_uring_setup, .hook = CORDON_HOOK_SYS_IO_URING_SETUP, .err = EPERM,

@@ -7,18 +7,44 @@
 #define CORDON_CONSTS_BPF_H
 
 /* errno values, returned negated */
-#define EPERM  1
-#define ENOMEM 12
-#define EACCES 13
-#define EBUSY  16
-#define EROFS  30
-#define ENOSYS 38
+#define EPERM		1
+#define ENOMEM		12
+#define EACCES		13
+#define EBUSY		16
+#define EROFS		30
+#define ENOSYS		38
+#define EPROTONOSUPPORT 93
 
 /* Address families */
-#define AF_UNIX	  1
-#define AF_INET	  2
-#define AF_INET6  10
-#define AF_PACKET 17
+#define AF_UNIX	   1
+#define AF_INET	   2
+#define AF_INET6   10
+#define AF_NETLINK 16
+#define AF_PACKET  17
+
+/* Netlink protocols (NETLINK_ROUTE: getifaddrs, `ip addr`) */
+#define NETLINK_ROUTE 0
+
+/* Socket options the programs set or refuse */
+#define SOL_SOCKET	    1
+#define SO_BINDTODEVICE	    25
+#define IP_OPTIONS	    4
+#define IPV6_2292HOPOPTS    3
+#define IPV6_2292DSTOPTS    4
+#define IPV6_2292RTHDR	    5
+#define IPV6_2292PKTOPTIONS 6
+#define IPV6_HOPOPTS	    54
+#define IPV6_RTHDR	    57
+#define IPV6_RTHDRDSTOPTS   58
+#define IPV6_DSTOPTS	    59
+
+/* IPv6 extension headers (next-header values) */
+#define NEXTHDR_HOP	0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_DEST	60
+
+/* sockops callbacks (enum values of uapi bpf.h that vmlinux.h names too) */
+#define CORDON_SOCK_OPS_TCP_LISTEN_CB 11
 
 /* Socket types and protocols that are #defines, not enumerators */
 #define SOCK_TYPE_MASK 0xf

@@ -104,6 +104,34 @@ static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, _
 	return h;
 }
 
+/*
+ * event_reserve() for programs that cannot name the current task (cgroup_skb runs in softirq
+ * for retransmits; sockops has no task helpers): pid, uid and comm stay zero, the session and
+ * cgroup come from the socket.
+ */
+static __always_inline void *event_reserve_sk(__u32 size, __u16 type, __u16 hook,
+					      const struct cordon_session *s, __u64 cgroup_id,
+					      __s32 verdict)
+{
+	struct cordon_event_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		count_drop();
+		return NULL;
+	}
+	__builtin_memset(h, 0, size);
+	h->type = type;
+	h->version = CORDON_EVENT_VERSION;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = cgroup_id;
+	h->session = s->id;
+	h->verdict = verdict;
+	h->hook = hook;
+	h->layer = CORDON_LAYER_CGROUP_BPF;
+	return h;
+}
+
 /* A refused operation (struct cordon_event_op, BPF LSM): the arguments depend on @hook. */
 static __always_inline void emit_op(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
 				    __s32 verdict, __u64 arg0, __u64 arg1, __u64 arg2)

@@ -14,6 +14,7 @@
 #include "maps.h"
 #include "events.h"
 #include "event.bpf.h"
+#include "consts.bpf.h"
 
 /* connect/sendmsg rules and bind rules: two maps of one layout (maps.h), one definition. */
 struct cordon_net_trie {
@@ -231,6 +232,57 @@ static __always_inline __u32 dns_allowed(const struct cordon_net_key *key,
 	if (!a || bpf_ktime_get_boot_ns() >= a->expires_ns)
 		return 0;
 	return net_match(&a->rule, port, proto);
+}
+
+/*
+ * Socket kinds the network rules can judge, the allow-list of socket creation in sessions
+ * (lsm/socket_create with the caller's arguments, cgroup/sock_create with the kernel's
+ * resolved ones): TCP and UDP over IPv4/IPv6 (protocol 0 or the explicit one), whose
+ * connect, sendmsg and bind pass the cgroup sock_addr programs and the LSM socket hooks;
+ * unix sockets (pathname ones judged by path, abstract ones by whose they are); netlink
+ * route (getifaddrs, `ip addr`), which reaches no network. Everything else, by default:
+ * UDP-Lite and L2TP/IP (no pre_connect: a connect no program sees), SCTP, DCCP, MPTCP (no
+ * Landlock rule), raw, ICMP, packet, vsock, AF_ALG, every other family.
+ */
+static __always_inline bool sock_kind_allowed(int family, int type, int protocol)
+{
+	type &= SOCK_TYPE_MASK;
+	if (family == AF_UNIX)
+		return protocol == 0;
+	if (family == AF_NETLINK)
+		return protocol == NETLINK_ROUTE && (type == SOCK_RAW || type == SOCK_DGRAM);
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	if (type == SOCK_STREAM)
+		return protocol == 0 || protocol == IPPROTO_TCP;
+	if (type == SOCK_DGRAM)
+		return protocol == 0 || protocol == IPPROTO_UDP;
+	return false;
+}
+
+/* @a, IPv6 or IPv4-mapped, is a loopback address (::1 or 127.0.0.0/8). */
+static __always_inline bool addr_loopback(const __u8 a[16])
+{
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return false;
+	if (a[10] == 0xff && a[11] == 0xff)
+		return a[12] == 127;
+	return !a[10] && !a[11] && !a[12] && !a[13] && !a[14] && a[15] == 1;
+}
+
+/*
+ * A TCP listener of session @s on (@key->addr, @port) is one the policy allows: the bind rules
+ * name it, or it is on loopback (only this machine reaches it, as an ephemeral loopback port
+ * bound with port 0 always could). A listener on every interface, or on another address with a
+ * port the kernel chose (listen() without bind(), bind to port 0), is not.
+ */
+static __always_inline bool listen_allowed(struct cordon_net_key *key,
+					   const struct cordon_session *s, __u16 port)
+{
+	if (addr_loopback(key->addr))
+		return true;
+	return net_allowed(&bind_rules, key, s, port, CORDON_PROTO_TCP) != 0;
 }
 
 #endif /* CORDON_NET_BPF_H */

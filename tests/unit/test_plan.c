@@ -229,6 +229,10 @@ static void check_combination(const char *text, bool strict, int abi, bool bpf_l
 	/* Memory is counted in the session cgroup (controller or the supervisor's watch). */
 	expect += !cg;
 	assert_int_equal(gap_of(&plan, "limits.memory") != NULL, !cg);
+	/* Listeners without bind(), source routes as cmsg, exact socket kinds. */
+	expect += !cg && !lsm;
+	assert_int_equal(gap_of(&plan, "network: listeners on every interface") != NULL,
+			 !cg && !lsm);
 	expect += !mnt;
 	assert_int_equal(gap_of(&plan, "session: its own /tmp") != NULL, !mnt);
 	expect += !mnt;

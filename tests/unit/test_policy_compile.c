@@ -249,7 +249,8 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 	assert_int_equal(m.names[0].rule.ranges[0].lo, 443);
 	assert_int_equal(m.names[0].rule.ranges[0].flags, CORDON_RANGE_NAMED);
 	assert_int_equal(m.session_flags, CORDON_SESSION_NET | CORDON_SESSION_BIND |
-						  CORDON_SESSION_FILE | CORDON_SESSION_SELF);
+						  CORDON_SESSION_FILE | CORDON_SESSION_SELF |
+						  CORDON_SESSION_SOCK);
 	/* 10.0.0.0/8: 32 session bits + 96 mapped bits + 8. */
 	e = find(&m, 32 + 96 + 8, 10, 0);
 	assert_non_null(e);

@@ -54,6 +54,7 @@ static const char policy_yaml[] = "name: vm-lsm\n"
 				  "  files: [" HOME "/.ssh]\n"
 				  "  patterns: [.env, \"*.pem\", \"id_rsa*\"]\n"
 				  "network:\n"
+				  "  connect: [\"127.0.0.1:9/udp\", \"[::1]:9/udp\"]\n"
 				  "  unix:\n"
 				  "    deny: [" SOCK "]\n"
 				  "process:\n"
@@ -102,11 +103,12 @@ static int run_true(const char *path)
 struct attack {
 	const char *name;
 	int (*fn)(void);
-	int expect;	   /* errno inside the session */
-	unsigned int type; /* CORDON_EV_* of the record */
-	unsigned int hook; /* CORDON_HOOK_* of the record */
-	int verdict;	   /* the hook's return when it differs from -expect, else 0 */
-	bool policy;	   /* a rule of this policy (else self-protection, in every session) */
+	int expect;	    /* errno inside the session */
+	unsigned int type;  /* CORDON_EV_* of the record */
+	unsigned int hook;  /* CORDON_HOOK_* of the record */
+	int verdict;	    /* the hook's return when it differs from -expect, else 0 */
+	bool policy;	    /* a rule of this policy (else self-protection, in every session) */
+	unsigned int layer; /* CORDON_LAYER_* of the record; 0: BPF LSM */
 };
 
 static int a_read_secret(void)
@@ -277,6 +279,140 @@ static int a_icmp(void)
 	return a_socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
 }
 
+static int a_udplite(void)
+{
+	return a_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+}
+
+static int a_udplite6(void)
+{
+	return a_socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE);
+}
+
+static int a_packet(void)
+{
+	return a_socket(AF_PACKET, SOCK_DGRAM, 0);
+}
+
+static int a_netlink_diag(void)
+{
+	return a_socket(AF_NETLINK, SOCK_RAW, 4 /* NETLINK_SOCK_DIAG */);
+}
+
+/* Legitimate kinds: TCP, UDP (protocol 0 or explicit), unix, netlink route (getifaddrs). */
+static int a_tcp(void)
+{
+	return a_socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+}
+
+static int a_udp(void)
+{
+	return a_socket(AF_INET, SOCK_DGRAM, 0);
+}
+
+static int a_unix(void)
+{
+	return a_socket(AF_UNIX, SOCK_DGRAM, 0);
+}
+
+static int a_netlink_route(void)
+{
+	return a_socket(AF_NETLINK, SOCK_RAW, 0);
+}
+
+/*
+ * listen() without bind(): every interface, on a port the kernel chose. ENODEV stands for
+ * "confined to the loopback device" (SO_BINDTODEVICE lo), the errno of a refusal for itself.
+ */
+static int a_listen_nobind(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char dev[16] = "";
+	socklen_t len = sizeof(dev);
+	int r = 0;
+
+	if (fd < 0)
+		return errno;
+	if (listen(fd, 1) < 0)
+		r = errno;
+	else if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) < 0)
+		r = errno;
+	else if (!strcmp(dev, "lo"))
+		r = ENODEV;
+	close(fd);
+	return r;
+}
+
+/*
+ * listen() on a TCP socket made outside the session (the test's own, inherited across the
+ * exec): no cgroup program sees it, so BPF LSM's socket_listen judges it.
+ */
+static int a_listen_outside_sock(void)
+{
+	const char *fd = getenv("CORDON_TEST_TCP_FD");
+
+	if (!fd)
+		return EBADF;
+	return listen((int)strtol(fd, NULL, 10), 1) < 0 ? errno : 0;
+}
+
+/* A datagram to an allowed destination (127.0.0.1:9) with a loose source route as cmsg. */
+static int a_cmsg_lsrr(void)
+{
+	static const unsigned char opt[8] = { 131, 7, 4, 127, 0, 0, 1, 1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	union {
+		char buf[CMSG_SPACE(sizeof(opt))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = &sa,
+			    .msg_namelen = sizeof(sa),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return errno;
+	memset(u.buf, 0, sizeof(u.buf));
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_RETOPTS;
+	c->cmsg_len = CMSG_LEN(sizeof(opt));
+	memcpy(CMSG_DATA(c), opt, sizeof(opt));
+	if (sendmsg(fd, &m, 0) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * A segment routing header (type 4, one segment ::1) set as a socket option, then a datagram to
+ * an allowed destination ([::1]:9): the packet is dropped at egress. (seccomp refuses the
+ * option itself in real sessions; this test applies no seccomp filter.)
+ */
+static int a_srh_send(void)
+{
+	unsigned char srh[24] = { 0, 2, 4, 0, 0, 0, 0, 0 };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return errno;
+	srh[8 + 15] = 1; /* the segment: ::1 */
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, srh, sizeof(srh)) < 0 ||
+	    sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = errno;
+	close(fd);
+	return r;
+}
+
 static int a_ptrace(void)
 {
 	return attack_ptrace(outsider);
@@ -344,46 +480,75 @@ static int a_userns(void)
 #define FILE_OPEN CORDON_EV_FILE, CORDON_HOOK_FILE_OPEN
 
 static const struct attack attacks[] = {
-	{ "read_secret_by_path", a_read_secret, EACCES, FILE_OPEN, 0, true },
-	{ "list_secret_directory", a_list_secret_dir, EACCES, FILE_OPEN, 0, true },
-	{ "read_secret_via_symlink", a_read_symlink, EACCES, FILE_OPEN, 0, true },
-	{ "read_secret_via_hardlink_made_before", a_read_hardlink, EACCES, FILE_OPEN, 0, true },
-	{ "read_secret_via_proc_self_root", a_read_proc_root, EACCES, FILE_OPEN, 0, true },
-	{ "read_secret_via_bind_mount_made_before", a_read_bind_mount, EACCES, FILE_OPEN, 0, true },
-	{ "read_env_created_after_start", a_read_new_env, EACCES, FILE_OPEN, 0, true },
+	{ "read_secret_by_path", a_read_secret, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "list_secret_directory", a_list_secret_dir, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "read_secret_via_symlink", a_read_symlink, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "read_secret_via_hardlink_made_before", a_read_hardlink, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "read_secret_via_proc_self_root", a_read_proc_root, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "read_secret_via_bind_mount_made_before", a_read_bind_mount, EACCES, FILE_OPEN, 0, true,
+	  0 },
+	{ "read_env_created_after_start", a_read_new_env, EACCES, FILE_OPEN, 0, true, 0 },
 	{ "move_secret_out", a_move_secret_out, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_RENAME, 0,
-	  true },
-	{ "write_git_hook", a_write_hook, EACCES, FILE_OPEN, 0, true },
-	{ "create_git_hook", a_create_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_MKNOD, 0,
-	  true },
+	  true, 0 },
+	{ "write_git_hook", a_write_hook, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "create_git_hook", a_create_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_MKNOD, 0, true,
+	  0 },
 	{ "rename_into_git_hooks", a_rename_into_hooks, EACCES, CORDON_EV_FILE,
-	  CORDON_HOOK_PATH_RENAME, 0, true },
+	  CORDON_HOOK_PATH_RENAME, 0, true, 0 },
 	{ "hardlink_into_git_hooks", a_link_into_hooks, EACCES, CORDON_EV_FILE,
-	  CORDON_HOOK_PATH_LINK, 0, true },
-	{ "chmod_git_hook", a_chmod_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_CHMOD, 0, true },
+	  CORDON_HOOK_PATH_LINK, 0, true, 0 },
+	{ "chmod_git_hook", a_chmod_hook, EACCES, CORDON_EV_FILE, CORDON_HOOK_PATH_CHMOD, 0, true,
+	  0 },
 	/* exec opens the binary with FMODE_EXEC: file_open refuses it before bprm_check. */
-	{ "exec_denied_binary", a_exec_denied, EACCES, FILE_OPEN, 0, true },
-	{ "exec_denied_binary_via_copy", a_exec_copy, EACCES, FILE_OPEN, 0, true },
-	{ "exec_denied_binary_via_ld_so", a_exec_ld_so, EACCES, FILE_OPEN, 0, true },
-	{ "exec_from_memfd", a_exec_memfd, EACCES, CORDON_EV_FILE, CORDON_HOOK_BPRM_CHECK, 0,
-	  false },
+	{ "exec_denied_binary", a_exec_denied, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "exec_denied_binary_via_copy", a_exec_copy, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "exec_denied_binary_via_ld_so", a_exec_ld_so, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "exec_from_memfd", a_exec_memfd, EACCES, CORDON_EV_FILE, CORDON_HOOK_BPRM_CHECK, 0, false,
+	  0 },
 	{ "connect_denied_unix_socket", a_unix_connect, EACCES, CORDON_EV_FILE,
-	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, true },
+	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, true, 0 },
 	{ "connect_abstract_unix_outside", a_abstract_unix, EPERM, CORDON_EV_OP,
-	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, false },
-	{ "mptcp_socket", a_mptcp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
-	{ "icmp_socket", a_icmp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false },
-	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false },
+	  CORDON_HOOK_UNIX_STREAM_CONNECT, 0, false, 0 },
+	{ "mptcp_socket", a_mptcp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false, 0 },
+	{ "icmp_socket", a_icmp, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false, 0 },
+	/* Socket kinds default deny (issue 17): no connect hook (UDP-Lite), below the hooks. */
+	{ "udplite_socket", a_udplite, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false,
+	  0 },
+	{ "udplite6_socket", a_udplite6, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false,
+	  0 },
+	{ "packet_socket", a_packet, EACCES, CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE, 0, false, 0 },
+	{ "netlink_sock_diag_socket", a_netlink_diag, EACCES, CORDON_EV_OP,
+	  CORDON_HOOK_SOCKET_CREATE, 0, false, 0 },
+	/* The session's own sockets: sockops binds the listener to lo (the LSM leaves them). */
+	{ "listen_without_bind", a_listen_nobind, ENODEV, CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN,
+	  -EPERM, false, CORDON_LAYER_CGROUP_BPF },
+	{ "listen_on_socket_made_outside", a_listen_outside_sock, EACCES, CORDON_EV_CONNECT,
+	  CORDON_HOOK_SOCKET_LISTEN, 0, false, 0 },
+	{ "segment_routing_header_send", a_srh_send, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS,
+	  0, false, CORDON_LAYER_CGROUP_BPF },
+	{ "source_route_as_cmsg", a_cmsg_lsrr, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS, 0,
+	  false, CORDON_LAYER_CGROUP_BPF },
+	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false,
+	  0 },
 	/* procfs turns the hook's EPERM into EACCES. */
 	{ "read_outside_process_environ", a_proc_environ, EACCES, CORDON_EV_TASK,
-	  CORDON_HOOK_PTRACE, -EPERM, false },
-	{ "kill_outside_process", a_kill, EPERM, CORDON_EV_TASK, CORDON_HOOK_TASK_KILL, 0, false },
-	{ "bpf_syscall", a_bpf, EPERM, CORDON_EV_OP, CORDON_HOOK_BPF, 0, false },
-	{ "write_cgroup_procs", a_cgroup_procs, EPERM, FILE_OPEN, 0, false },
-	{ "mount", a_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_MOUNT, 0, false },
-	{ "tiocsti", a_tiocsti, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_IOCTL, 0, false },
+	  CORDON_HOOK_PTRACE, -EPERM, false, 0 },
+	{ "kill_outside_process", a_kill, EPERM, CORDON_EV_TASK, CORDON_HOOK_TASK_KILL, 0, false,
+	  0 },
+	{ "bpf_syscall", a_bpf, EPERM, CORDON_EV_OP, CORDON_HOOK_BPF, 0, false, 0 },
+	{ "write_cgroup_procs", a_cgroup_procs, EPERM, FILE_OPEN, 0, false, 0 },
+	{ "mount", a_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_MOUNT, 0, false, 0 },
+	{ "tiocsti", a_tiocsti, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_IOCTL, 0, false, 0 },
 	{ "unshare_user_namespace", a_userns, EPERM, CORDON_EV_OP, CORDON_HOOK_USERNS_CREATE, 0,
-	  false },
+	  false, 0 },
+};
+
+/* Kinds a session keeps: created inside as outside. */
+static const struct attack legit[] = {
+	{ "tcp6_socket", a_tcp, 0, 0, 0, 0, false, 0 },
+	{ "udp_socket", a_udp, 0, 0, 0, 0, false, 0 },
+	{ "unix_socket", a_unix, 0, 0, 0, 0, false, 0 },
+	{ "netlink_route_socket", a_netlink_route, 0, 0, 0, 0, false, 0 },
 };
 
 /* --- the bench ---------------------------------------------------------------------------- */
@@ -425,6 +590,9 @@ static int attack_by_name(const char *name)
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
 		if (!strcmp(attacks[i].name, name))
 			return attacks[i].fn();
+	for (size_t i = 0; i < sizeof(legit) / sizeof(legit[0]); i++)
+		if (!strcmp(legit[i].name, name))
+			return legit[i].fn();
 	return 252;
 }
 
@@ -435,6 +603,14 @@ static void setup_files(void)
 
 	mkdir(HOME, 0755);
 	mkdir(HOME "/.ssh", 0700);
+	{
+		/* Not close-on-exec: the attack in the session gets it across its exec. */
+		int tfd = socket(AF_INET, SOCK_STREAM, 0);
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", tfd);
+		setenv("CORDON_TEST_TCP_FD", num, 1);
+	}
 	test_write_file("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
 	test_write_file(SECRET, CANARY, 0600);
 	mkdir(PROJ, 0755);
@@ -501,10 +677,12 @@ int main(int argc, char **argv)
 		bool cg_unix = base->fn == a_unix_connect && cordon_bpf_unix_ready(s.bpf);
 		const struct attack cg = {
 			base->name, base->fn, EPERM, CORDON_EV_UNIX, CORDON_HOOK_CONNECT_UNIX,
-			0,	    true
+			0,	    true,     0
 		};
 		const struct attack *a = cg_unix ? &cg : base;
-		__u16 layer = cg_unix ? CORDON_LAYER_CGROUP_BPF : CORDON_LAYER_BPF_LSM;
+		__u16 layer = cg_unix	 ? CORDON_LAYER_CGROUP_BPF
+			      : a->layer ? a->layer
+					 : CORDON_LAYER_BPF_LSM;
 		struct run_arg out = { a, NULL }, in = { a, s.cgroup }, oth = { a, other.cgroup };
 		const struct cordon_event_hdr *h;
 		struct collected c = { 0 };
@@ -553,6 +731,11 @@ int main(int argc, char **argv)
 					 c.ev[j].hdr.session, c.ev[j].hdr.pid);
 		}
 		(void)pid;
+	}
+	for (size_t i = 0; i < sizeof(legit) / sizeof(legit[0]); i++) {
+		struct run_arg in = { &legit[i], s.cgroup };
+
+		tap_check(run_child(in_child, &in, NULL) == 0, "%s_works_inside", legit[i].name);
 	}
 	tap_check(cordon_bpf_drops(s.bpf, &drops) == 0 && drops == 0, "no_events_dropped");
 

@@ -176,6 +176,9 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SYS_BIND:
 		*category = "network";
 		return "syscall-bind";
+	case CORDON_HOOK_SYS_SETSOCKOPT:
+		*category = "network";
+		return "syscall-setsockopt";
 	default:
 		*category = "process";
 		return "syscall";
@@ -269,13 +272,18 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "file";
 		break;
 	case CORDON_EV_CONNECT:
-	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed" */
-		/* A refused bind (never an allowed record: only connects are reported so). */
-		action = type == CORDON_EV_CONNECT && (h->hook == CORDON_HOOK_BIND4 ||
-						       h->hook == CORDON_HOOK_BIND6 ||
-						       h->hook == CORDON_HOOK_SOCKET_BIND)
+		/* A refused bind, a listener, a source-routed packet; else a connect. */
+		action = h->hook == CORDON_HOOK_BIND4 || h->hook == CORDON_HOOK_BIND6 ||
+					 h->hook == CORDON_HOOK_SOCKET_BIND
 				 ? "bind"
-				 : "connect";
+			 : h->hook == CORDON_HOOK_TCP_LISTEN || h->hook == CORDON_HOOK_SOCKET_LISTEN
+				 ? "listen"
+			 : h->hook == CORDON_HOOK_EGRESS ? "source-route"
+							 : "connect";
+		*category = "network";
+		break;
+	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed"; only connects are so */
+		action = "connect";
 		*category = "network";
 		break;
 	case CORDON_EV_UNIX:
@@ -294,7 +302,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		break;
 	case CORDON_EV_OP:
 		action = cordon_event_hook_name(h->hook);
-		*category = h->hook == CORDON_HOOK_SOCKET_CREATE ? "network" : "host";
+		*category =
+			h->hook == CORDON_HOOK_SOCKET_CREATE || h->hook == CORDON_HOOK_SOCK_CREATE
+				? "network"
+				: "host";
 		break;
 	case CORDON_EV_EXEC:
 		action = "process-exec";

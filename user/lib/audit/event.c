@@ -172,11 +172,15 @@ static const struct cordon_hook_class unix_by_hook[] = {
 	[CORDON_HOOK_SOCKET_SENDMSG] = { .action = "unix-send" },
 };
 
-/* A refused bind is not a connect: the address is the one the task asked to listen on. */
+/* Records of the connect layout that are no connect: a bind (the address is the one the
+ * task asked to listen on), a listener, a source-routed packet. */
 static const struct cordon_hook_class connect_by_hook[] = {
 	[CORDON_HOOK_BIND4] = { .action = "bind" },
 	[CORDON_HOOK_BIND6] = { .action = "bind" },
 	[CORDON_HOOK_SOCKET_BIND] = { .action = "bind" },
+	[CORDON_HOOK_TCP_LISTEN] = { .action = "listen" },
+	[CORDON_HOOK_SOCKET_LISTEN] = { .action = "listen" },
+	[CORDON_HOOK_EGRESS] = { .action = "source-route" },
 };
 
 static const struct cordon_hook_class task_by_hook[] = {
@@ -187,6 +191,7 @@ static const struct cordon_hook_class task_by_hook[] = {
 /* The action of an operation record is its hook's name. */
 static const struct cordon_hook_class op_by_hook[] = {
 	[CORDON_HOOK_SOCKET_CREATE] = { NULL, "network" },
+	[CORDON_HOOK_SOCK_CREATE] = { NULL, "network" },
 };
 
 static const struct cordon_hook_class syscall_by_hook[] = {
@@ -215,6 +220,7 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_RENAMEAT] = { "syscall-renameat", "file" },
 	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
 	[CORDON_HOOK_SYS_BIND] = { "syscall-bind", "network" },
+	[CORDON_HOOK_SYS_SETSOCKOPT] = { "syscall-setsockopt", "network" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */

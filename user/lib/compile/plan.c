@@ -90,6 +90,20 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    !k->root ? "cgroup programs need root or the daemon"
 				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
 	/*
+	 * What only cgroup BPF (or BPF LSM) decides about IP sockets, whatever the policy's rules:
+	 * the exact socket kinds (seccomp refuses the families and the known protocols without a
+	 * connect hook, not every inet protocol), a listener made without bind() (every interface:
+	 * sockops binds it to lo, BPF LSM refuses it at socket_listen), and source routes sent as
+	 * sendmsg ancillary data (seccomp cannot read a cmsg; cgroup_skb/egress drops the packet).
+	 */
+	if (!r && !cgroup_bpf && !(plan->layers & POL_NEEDS_BPF_LSM))
+		r = add_gap(plan, CORDON_GAP_NETWORK,
+			    "network: listeners on every interface, source routes as sendmsg "
+			    "ancillary data, exact socket kinds",
+			    "cgroup-bpf",
+			    !k->root ? "cgroup programs need root or the daemon"
+				     : k->cgroup_bpf_detail ?: "cgroup BPF is not available");
+	/*
 	 * Pathname unix sockets are default-deny by path in the cgroup unix programs (6.7+) or, where
 	 * those are missing, in the BPF LSM socket_connect/socket_sendmsg hooks (same matcher).
 	 * Without either, a socket of another program that the view shows (outside the private

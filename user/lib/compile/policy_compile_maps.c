@@ -356,7 +356,8 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	out->session_flags = CORDON_SESSION_NET | CORDON_SESSION_BIND | CORDON_SESSION_FILE;
+	out->session_flags = CORDON_SESSION_NET | CORDON_SESSION_BIND | CORDON_SESSION_FILE |
+			     CORDON_SESSION_SOCK;
 	r = compile_net(&p->connect, POL_RULE_CONNECT, session, resolve, ctx, &out->connect,
 			&out->nconnect, errs);
 	if (!r)

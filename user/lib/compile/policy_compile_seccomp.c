@@ -20,6 +20,19 @@
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+#ifndef IPPROTO_L2TP
+#define IPPROTO_L2TP 115
+#endif
+#ifndef SO_BINDTOIFINDEX
+#define SO_BINDTOIFINDEX 62
+#endif
+#ifndef SOCK_DCCP
+#define SOCK_DCCP 6
+#endif
+#ifndef IPV6_2292PKTOPTIONS
+#define IPV6_2292PKTOPTIONS 6
+#endif
+#define NETLINK_ROUTE 0
 /* socket()'s type argument carries SOCK_NONBLOCK/SOCK_CLOEXEC above the type itself. */
 #define SOCK_TYPE_MASK 0xf
 
@@ -28,6 +41,15 @@
 #endif
 
 #define EPERM_ACT SCMP_ACT_ERRNO(EPERM)
+
+/* setsockopt(fd, level, optname, ...): int arguments, compared as the kernel reads them. */
+#define SOL_LEVEL(l) SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, l)
+#define OPTNAME(o)   SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, o)
+#define IPV6_OPT(o)                                                                  \
+	{                                                                            \
+		"setsockopt", EPERM_ACT, 2, { SOL_LEVEL(IPPROTO_IPV6), OPTNAME(o) }, \
+			"IPv6 routing or option header"                              \
+	}
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -85,43 +107,6 @@ static const struct pol_seccomp_rule always[] = {
 	{ "fsmount", EPERM_ACT, 0, { { 0 } }, "mount family" },
 	{ "fspick", EPERM_ACT, 0, { { 0 } }, "mount family" },
 	{ "mount_setattr", EPERM_ACT, 0, { { 0 } }, "mount family" },
-	/*
-	 * Socket kinds no allow-list covers: Landlock's TCP rules do not see MPTCP or SCTP, and
-	 * raw, packet and ICMP sockets reach the network below the connect hooks. Refused at
-	 * socket() on every kernel, with or without cgroup BPF.
-	 */
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_MPTCP } },
-	  "MPTCP socket" },
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_SCTP } },
-	  "SCTP socket" },
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_ICMP } },
-	  "ICMP socket" },
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 2, SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_ICMPV6 } },
-	  "ICMPv6 socket" },
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 1, SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, SOCK_RAW } },
-	  "raw socket" },
-	/* The kernel reads int arguments as 32 bits: compare those only, or a value with high
-	 * bits set would pass the filter and still mean AF_PACKET. */
-	{ "socket",
-	  EPERM_ACT,
-	  1,
-	  { { 0, SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_PACKET } },
-	  "packet socket" },
 	{ "kexec_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "kexec_file_load", EPERM_ACT, 0, { { 0 } }, "replaces the kernel" },
 	{ "init_module", EPERM_ACT, 0, { { 0 } }, "kernel modules" },
@@ -134,6 +119,107 @@ static const struct pol_seccomp_rule always[] = {
 	{ "quotactl", EPERM_ACT, 0, { { 0 } }, "system administration" },
 };
 
+/*
+ * Socket kinds: the families and kinds no network rule judges, refused at socket() on every
+ * kernel, with or without cgroup BPF (which judges the exact (family, type, protocol) of inet
+ * sockets at sock_create, as BPF LSM does at socket_create: sock_kind_allowed() in
+ * bpf/lib/net.bpf.h). Families are an allow-list: unix, inet, inet6 and netlink (route only).
+ * libseccomp compares an argument once per rule, so the allow-list is written as refusals: the
+ * families below 16 one by one, and everything from 17 on (AF_PACKET, AF_VSOCK, AF_ALG, ...)
+ * by one unmasked comparison, so a value with high bits set (which the kernel would truncate
+ * to an int) is refused too, never let through.
+ */
+#define SOCK_RULE1(a0, why)                         \
+	{                                           \
+		"socket", EPERM_ACT, 1, { a0 }, why \
+	}
+#define SOCK_RULE2(a0, a1, why)                         \
+	{                                               \
+		"socket", EPERM_ACT, 2, { a0, a1 }, why \
+	}
+#define FAMILY_IS(f)	SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, f)
+#define OTHER_FAMILY(f) SOCK_RULE1(FAMILY_IS(f), "socket family no rule judges")
+#define INET_TYPE(f, t)                                                          \
+	SOCK_RULE2(FAMILY_IS(f), SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MASK, t), \
+		   "inet socket type other than stream and datagram")
+#define INET_PROTO(f, p, why) \
+	SOCK_RULE2(FAMILY_IS(f), SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, p), why)
+#define INET_KIND(f)                                                                           \
+	INET_TYPE(f, 0), INET_TYPE(f, SOCK_RAW), INET_TYPE(f, SOCK_RDM),                       \
+		INET_TYPE(f, SOCK_SEQPACKET), INET_TYPE(f, SOCK_DCCP), INET_TYPE(f, 7),        \
+		INET_TYPE(f, 8), INET_TYPE(f, 9), INET_TYPE(f, SOCK_PACKET), INET_TYPE(f, 11), \
+		INET_TYPE(f, 12), INET_TYPE(f, 13), INET_TYPE(f, 14), INET_TYPE(f, 15),        \
+		INET_PROTO(f, IPPROTO_MPTCP, "MPTCP socket"),                                  \
+		INET_PROTO(f, IPPROTO_SCTP, "SCTP socket"),                                    \
+		INET_PROTO(f, IPPROTO_ICMP, "ICMP socket"),                                    \
+		INET_PROTO(f, IPPROTO_ICMPV6, "ICMPv6 socket"),                                \
+		INET_PROTO(f, IPPROTO_UDPLITE, "UDP-Lite socket (no connect hook)"),           \
+		INET_PROTO(f, IPPROTO_L2TP, "L2TP/IP socket (no connect hook)"),               \
+		INET_PROTO(f, IPPROTO_DCCP, "DCCP socket")
+
+static const struct pol_seccomp_rule sockets[] = {
+	OTHER_FAMILY(AF_UNSPEC),
+	OTHER_FAMILY(3),
+	OTHER_FAMILY(4),
+	OTHER_FAMILY(5),
+	OTHER_FAMILY(6),
+	OTHER_FAMILY(7),
+	OTHER_FAMILY(8),
+	OTHER_FAMILY(9),
+	OTHER_FAMILY(11),
+	OTHER_FAMILY(12),
+	OTHER_FAMILY(13),
+	OTHER_FAMILY(14),
+	OTHER_FAMILY(15),
+	SOCK_RULE1(SCMP_A0(SCMP_CMP_GT, AF_NETLINK), "socket family no rule judges"),
+	/* Netlink reaches no network; NETLINK_ROUTE (0) is what getifaddrs and `ip` use. */
+	SOCK_RULE2(FAMILY_IS(AF_NETLINK), SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE),
+		   "netlink protocol other than NETLINK_ROUTE"),
+	INET_KIND(AF_INET),
+	INET_KIND(AF_INET6),
+	/* Only unix sockets come in pairs that reach nothing else (AF_TIPC pairs exist too). */
+	{ "socketpair",
+	  EPERM_ACT,
+	  1,
+	  { SCMP_A0(SCMP_CMP_NE, AF_UNIX) },
+	  "socket pair of a family other than unix" },
+	/*
+	 * Source routes: IPv6 routing headers (segment routing, type 4) and IPv4 options
+	 * (LSRR/SSRR) send a packet "to" an allowed address that the network delivers to
+	 * another. Refused as socket options here, with the other IPv6 option headers and the
+	 * RFC 2292 forms (IPV6_2292PKTOPTIONS carries any of them); as sendmsg ancillary data,
+	 * which seccomp cannot read, the packets are dropped by cgroup_skb/egress.
+	 */
+	{ "setsockopt",
+	  EPERM_ACT,
+	  2,
+	  { SOL_LEVEL(IPPROTO_IP), OPTNAME(IP_OPTIONS) },
+	  "IP options" },
+	IPV6_OPT(IPV6_RTHDR),
+	IPV6_OPT(IPV6_2292RTHDR),
+	IPV6_OPT(IPV6_2292PKTOPTIONS),
+	IPV6_OPT(IPV6_HOPOPTS),
+	IPV6_OPT(IPV6_2292HOPOPTS),
+	IPV6_OPT(IPV6_DSTOPTS),
+	IPV6_OPT(IPV6_2292DSTOPTS),
+	IPV6_OPT(IPV6_RTHDRDSTOPTS),
+	/*
+	 * A device binding: cordon binds listeners outside the bind rules to loopback (the sockops
+	 * program); an agent that bound a socket to a device first, or unbound one, would undo
+	 * that. The connect and bind rules judge addresses, so no agent needs either.
+	 */
+	{ "setsockopt",
+	  EPERM_ACT,
+	  2,
+	  { SOL_LEVEL(SOL_SOCKET), OPTNAME(SO_BINDTODEVICE) },
+	  "socket bound to a device" },
+	{ "setsockopt",
+	  EPERM_ACT,
+	  2,
+	  { SOL_LEVEL(SOL_SOCKET), OPTNAME(SO_BINDTOIFINDEX) },
+	  "socket bound to a device" },
+};
+
 /* Refused with `ptrace: none`; with `session`, Landlock confines ptrace to the session. */
 static const struct pol_seccomp_rule no_ptrace[] = {
 	{ "ptrace", EPERM_ACT, 0, { { 0 } }, "process.ptrace: none" },
@@ -144,7 +230,7 @@ static const struct pol_seccomp_rule no_ptrace[] = {
 
 int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out)
 {
-	size_t n = ARRAY_SIZE(always);
+	size_t n = ARRAY_SIZE(always) + ARRAY_SIZE(sockets);
 
 	memset(out, 0, sizeof(*out));
 	if (p->ptrace == POL_PTRACE_NONE)
@@ -154,8 +240,10 @@ int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out)
 		return -ENOMEM;
 	out->default_action = SCMP_ACT_ALLOW;
 	memcpy(out->rules, always, sizeof(always));
+	memcpy(out->rules + ARRAY_SIZE(always), sockets, sizeof(sockets));
 	if (p->ptrace == POL_PTRACE_NONE)
-		memcpy(out->rules + ARRAY_SIZE(always), no_ptrace, sizeof(no_ptrace));
+		memcpy(out->rules + ARRAY_SIZE(always) + ARRAY_SIZE(sockets), no_ptrace,
+		       sizeof(no_ptrace));
 	out->n = n;
 	return 0;
 }

@@ -134,7 +134,7 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm)
 {
 	if (lsm)
 		return m->session_flags;
-	return CORDON_SESSION_NET | CORDON_SESSION_BIND |
+	return CORDON_SESSION_NET | CORDON_SESSION_BIND | CORDON_SESSION_SOCK |
 	       (m->session_flags & (CORDON_SESSION_AUDIT_CONNECT | CORDON_SESSION_PTRACE_SECCOMP |
 				    CORDON_SESSION_UNIX));
 }

@@ -76,10 +76,17 @@ static int attach(struct cordon_bpf *b, struct bpf_program *p)
 		return 0;
 	if ((size_t)b->nlinks >= ARRAY_SIZE(b->links))
 		return -E2BIG;
-	if (bpf_program__type(p) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+	switch (bpf_program__type(p)) {
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_SOCK_OPS:
+	case BPF_PROG_TYPE_CGROUP_SKB:
 		l = bpf_program__attach_cgroup(p, b->root_fd);
-	else
+		break;
+	default:
 		l = bpf_program__attach(p);
+		break;
+	}
 	if (!l)
 		return -errno;
 	b->link_progs[b->nlinks] = p;
