@@ -102,12 +102,22 @@ void run_print_env_dropped(const struct run *r)
 {
 	if (!r->env_dropped.n)
 		return;
-	fputs("cordon: environment: not passed on:", stderr);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	/* Built whole, then written at once (stderr is unbuffered). */
+	if (!m)
+		return;
+	fputs("cordon: environment: not passed on:", m);
 	for (size_t i = 0; i < r->env_dropped.n; i++) {
-		fputs(i ? ", " : " ", stderr);
+		fputs(i ? ", " : " ", m);
 		/* A name only, shown safely: never a value, never a control character. */
 		for (const char *c = r->env_dropped.v[i]; *c && *c != '='; c++)
-			fputc(*c > ' ' && *c < 0x7f ? *c : '?', stderr);
+			fputc(*c > ' ' && *c < 0x7f ? *c : '?', m);
 	}
-	fputc('\n', stderr);
+	fputc('\n', m);
+	if (fclose(m) == 0)
+		fwrite(buf, 1, len, stderr);
+	free(buf);
 }
