@@ -26,20 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 # A refusal in the daemon's log: action, layer, errno and a path (fixed strings, all required).
-record() {
-	/usr/bin/python3 - "$log" "$@" <<'PY'
-import json, sys
-log, action, layer, code, path = sys.argv[1:6]
-for line in open(log):
-    r = json.loads(line)
-    if (r.get("event", {}).get("action") == action and
-            r.get("cordon", {}).get("layer") == layer and
-            r.get("error", {}).get("code") == code and
-            path in (r.get("file", {}).get("path") or "")):
-        sys.exit(0)
-sys.exit(1)
-PY
-}
+record() { audit_has "$log" "$@"; }
 
 # The daemon's record of PATH names the policy entry that refused it: rule_text and
 # rule_source start with the given prefixes.

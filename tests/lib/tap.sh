@@ -19,6 +19,23 @@ need_root() {
 	exit 0
 }
 
+# A record in audit log @1: action @2, layer @3, errno @4, and @5 within its file.path (fixed
+# strings, all required).
+audit_has() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, sys
+log, action, layer, code, path = sys.argv[1:6]
+for line in open(log):
+    r = json.loads(line)
+    if (r.get("event", {}).get("action") == action and
+            r.get("cordon", {}).get("layer") == layer and
+            r.get("error", {}).get("code") == code and
+            path in (r.get("file", {}).get("path") or "")):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
 # The common start of a host test of `cordon run`: root, $CORDON (the binary under test), the
 # test user $USER_NAME, and $proj, a fresh project directory of that user named after @1.
 session_setup() {
