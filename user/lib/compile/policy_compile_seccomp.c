@@ -171,9 +171,9 @@ static const struct pol_seccomp_rule sockets[] = {
 	OTHER_FAMILY(13),
 	OTHER_FAMILY(14),
 	OTHER_FAMILY(15),
-	SOCK_RULE1(SCMP_A0(SCMP_CMP_GT, AF_NETLINK), "socket family no rule judges"),
+	SOCK_RULE1(SCMP_A0(SCMP_CMP_GT, AF_NETLINK, 0), "socket family no rule judges"),
 	/* Netlink reaches no network; NETLINK_ROUTE (0) is what getifaddrs and `ip` use. */
-	SOCK_RULE2(FAMILY_IS(AF_NETLINK), SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE),
+	SOCK_RULE2(FAMILY_IS(AF_NETLINK), SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE, 0),
 		   "netlink protocol other than NETLINK_ROUTE"),
 	INET_KIND(AF_INET),
 	INET_KIND(AF_INET6),
@@ -181,7 +181,7 @@ static const struct pol_seccomp_rule sockets[] = {
 	{ "socketpair",
 	  EPERM_ACT,
 	  1,
-	  { SCMP_A0(SCMP_CMP_NE, AF_UNIX) },
+	  { SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0) },
 	  "socket pair of a family other than unix" },
 	/*
 	 * Source routes: IPv6 routing headers (segment routing, type 4) and IPv4 options
