@@ -113,8 +113,14 @@ static __always_inline void *event_reserve_sk(__u32 size, __u16 type, __u16 hook
 					      const struct cordon_session *s, __u64 cgroup_id,
 					      __s32 verdict)
 {
-	struct cordon_event_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	/* The session's own ring when it has one (a root run reads only that), as event_reserve. */
+	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
+	struct cordon_event_hdr *h;
 
+	if (ring)
+		h = bpf_ringbuf_reserve(ring, size, 0);
+	else
+		h = bpf_ringbuf_reserve(&events, size, 0);
 	if (!h) {
 		count_drop();
 		return NULL;

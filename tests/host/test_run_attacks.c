@@ -481,7 +481,8 @@ static void check_record(const char *name, const struct spawn *s, const struct w
 		.error = "EPERM", .inferred = true                                   \
 	}
 /* socket() refused by seccomp: the record carries the address family. */
-#define SOCKET_EPERM(family) SECCOMP_ARG("socket", family)
+/* socket() refused by seccomp: cordon.arg is the family, the protocol in its upper 32 bits. */
+#define SOCKET_EPERM(family, proto) SECCOMP_ARG("socket", (family) | (long long)(proto) << 32)
 /* A connect the cgroup BPF program refused. */
 #define CONNECT_EPERM(ip_, port_, transport_)                                            \
 	{                                                                                \
@@ -790,7 +791,7 @@ static void mptcp(const struct attack_row *a)
 	if (!tap_check(r.err != 0 && strstr(r.out, "step=socket"), "mptcp_socket_refused"))
 		check_record(a->name, &s, &(struct want)CONNECT_EPERM("127.0.0.1", "{any4}", NULL));
 	else
-		check_record(a->name, &s, &(struct want)SOCKET_EPERM(AF_INET));
+		check_record(a->name, &s, &(struct want)SOCKET_EPERM(AF_INET, IPPROTO_MPTCP));
 }
 
 /* What the agent policy allows: connects are recorded (base: audit.record has connect), with
@@ -876,11 +877,11 @@ static const struct attack_row net_rows[] = {
 	{ "icmp_socket_echo",
 	  { "icmp", "127.0.0.1" },
 	  .expect = EPERM,
-	  .rec = { SOCKET_EPERM(AF_INET) } },
+	  .rec = { SOCKET_EPERM(AF_INET, IPPROTO_ICMP) } },
 	{ "icmp6_socket_echo",
 	  { "icmp", "::1" },
 	  .expect = EPERM,
-	  .rec = { SOCKET_EPERM(AF_INET6) } },
+	  .rec = { SOCKET_EPERM(AF_INET6, IPPROTO_ICMPV6) } },
 };
 
 /* --- process, kernel and cgroup attacks --------------------------------------------------- */
