@@ -28,9 +28,12 @@ void daemon_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A session id or a prefix of one: what the daemon resolves, never a path or anything else. */
 static bool is_hex_id(const char *s)
 {
-	if (strlen(s) != CORDON_CTL_SESSION_LEN)
+	size_t n = strlen(s);
+
+	if (n < CORDON_CTL_SESSION_MIN || n > CORDON_CTL_SESSION_LEN)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))

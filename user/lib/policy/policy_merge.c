@@ -361,13 +361,18 @@ static int unite(struct pol_list *u, const struct pol_list *f)
  */
 static bool wildcard_covers(const char *w, const char *h)
 {
-	const char *suffix = w + 2, *name = h[0] == '*' ? h + 2 : h;
-	size_t n = strlen(name), s = strlen(suffix);
+	bool h_wild = h[0] == '*' && h[1] == '.';
+	const char *suffix, *name = h_wild ? h + 2 : h;
+	size_t n, s;
 
-	if (w[0] != '*')
+	/* Only "*.suffix" is a wildcard here: a lone "*" (or "*x") has no suffix to read past. */
+	if (w[0] != '*' || w[1] != '.')
 		return false;
+	suffix = w + 2;
+	n = strlen(name);
+	s = strlen(suffix);
 	if (n == s)
-		return h[0] == '*' && !strcmp(name, suffix);
+		return h_wild && !strcmp(name, suffix);
 	return n > s && name[n - s - 1] == '.' && !strcmp(name + n - s, suffix);
 }
 
