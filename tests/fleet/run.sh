@@ -178,11 +178,12 @@ if ! msg=$("$root/tools/vm/mkinitramfs.sh" "$dir/initrd" "$dir/initrd.cpio.gz" 2
 	step_failed initramfs "$(last_line "$msg")"
 fi
 
-# Booted with an explicit LSM list: Debian's default with bpf, or without it (the host tier).
+# Booted with an explicit LSM list: Debian's default with bpf, or without it (the host tier). One
+# vCPU: the daemon attaches and detaches its tracepoints while systemd runs (see tools/vm/boot.sh).
 lsm=landlock,lockdown,yama,integrity,apparmor
 [[ $mode == bpf ]] && lsm+=,bpf
 boot=0
-VM_MEM=1536 VM_APPEND="lsm=$lsm" "$root/tools/vm/boot.sh" "$kdir/vmlinuz" "$dir/initrd.cpio.gz" \
+VM_SMP=1 VM_MEM=1536 VM_APPEND="lsm=$lsm" "$root/tools/vm/boot.sh" "$kdir/vmlinuz" "$dir/initrd.cpio.gz" \
 	"$log" "$VM_TIMEOUT" \
 	-drive "file=$img,format=raw,if=virtio,snapshot=on" \
 	-drive "file=$dir/payload.img,format=raw,if=virtio" || boot=$?

@@ -18,6 +18,8 @@ secs=$4
 shift 4
 mem=${VM_MEM:-1024}
 [[ $mem =~ ^[1-9][0-9]*$ ]] || die "VM_MEM must be a number of MiB, not \"$mem\""
+smp=${VM_SMP:-2}
+[[ $smp =~ ^[1-9]$ ]] || die "VM_SMP must be a number of vCPUs from 1 to 9, not \"$smp\""
 
 [[ -f $kernel ]] || die "kernel $kernel not found"
 [[ -f $initrd ]] || die "initramfs $initrd not found"
@@ -28,6 +30,9 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (i
 # cx16=off: with two vCPUs, Debian 12's qemu (7.2) TCG corrupts EFLAGS after the kernel's per-CPU
 # "cmpxchg16b %gs:" (SLUB fast path), and 6.12 then oopses or double-faults in about one boot in
 # three; without CMPXCHG16B the kernel takes its locked fallback and boots every time.
+# VM_SMP=1 where the guest toggles static keys while other vCPUs run hot syscall paths (a systemd
+# boot): TCG can run a stale translation of a site text_poke_bp() has finished patching, and the
+# guest dies with "Oops: int3" in syscall_exit_to_user_mode_prepare (seen once in the fleet suite).
 # A soft lockup panics the guest at once, with every CPU's backtrace on the console
 # (loglevel=5 lets the traces through "quiet"), instead of hanging until the host's timeout.
 # No NIC: the tests only need loopback. stdin is /dev/null so qemu never reads the terminal.
@@ -35,7 +40,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (i
 status=0
 timeout --kill-after=10 "$secs" \
 	qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max,cx16=off -m "$mem" -smp 2 \
+	-accel tcg,thread=multi -cpu max,cx16=off -m "$mem" -smp "$smp" \
 	-display none -monitor none -serial "file:${log//,/,,}" -nic none \
 	-no-reboot \
 	-kernel "$kernel" -initrd "$initrd" "$@" \
