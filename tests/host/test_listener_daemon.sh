@@ -89,4 +89,5 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check failclosed_agent_killed_with_worker test "$gone" = 1
-wait "$client" 2>/dev/null
+# The client saw its session die: its non-zero status is the point, not a failure of the suite.
+wait "$client" 2>/dev/null || true
