@@ -62,6 +62,19 @@ static __always_inline void count_drop(void)
 }
 
 /*
+ * @size bytes in the session's own ring when it has one (a root run reads only that), else in
+ * the shared one. Two call sites: each reserve names one map the verifier knows.
+ */
+static __always_inline void *session_ring_reserve(const struct cordon_session *s, __u32 size)
+{
+	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
+
+	if (ring)
+		return bpf_ringbuf_reserve(ring, size, 0);
+	return bpf_ringbuf_reserve(&events, size, 0);
+}
+
+/*
  * Reserve a zeroed record of @size bytes and fill the common header; the caller fills the rest
  * and calls bpf_ringbuf_submit(). Zeroing first guarantees no stale kernel memory reaches
  * userspace through padding or short strings. NULL (counted in event_drops) when the ring
@@ -71,15 +84,9 @@ static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, _
 					   const struct cordon_session *s, __u64 cgroup_id,
 					   __s32 verdict, __u32 rule_id)
 {
-	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
-	struct cordon_event_hdr *h;
+	struct cordon_event_hdr *h = session_ring_reserve(s, size);
 	__u64 pid_tgid, uid_gid;
 
-	/* Two call sites: each reserve names one map the verifier knows. */
-	if (ring)
-		h = bpf_ringbuf_reserve(ring, size, 0);
-	else
-		h = bpf_ringbuf_reserve(&events, size, 0);
 	if (!h) {
 		count_drop();
 		return NULL;
@@ -113,14 +120,8 @@ static __always_inline void *event_reserve_sk(__u32 size, __u16 type, __u16 hook
 					      const struct cordon_session *s, __u64 cgroup_id,
 					      __s32 verdict)
 {
-	/* The session's own ring when it has one (a root run reads only that), as event_reserve. */
-	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
-	struct cordon_event_hdr *h;
+	struct cordon_event_hdr *h = session_ring_reserve(s, size);
 
-	if (ring)
-		h = bpf_ringbuf_reserve(ring, size, 0);
-	else
-		h = bpf_ringbuf_reserve(&events, size, 0);
 	if (!h) {
 		count_drop();
 		return NULL;
