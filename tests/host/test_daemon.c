@@ -534,9 +534,11 @@ static void test_concurrent(void)
 	pid_t pids[NSESSIONS];
 	char cmd[4200], out[NSESSIONS][160], *argv[10];
 	int good = 0, bad = 0;
+	struct timespec t0, t1;
 	size_t got;
 
 	drain_udp();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(cmd, sizeof(cmd), "%s udp_sendto 127.0.0.1 %u", attack, udp_port);
 	for (int i = 0; i < NSESSIONS; i++) {
 		snprintf(out[i], sizeof(out[i]), "%s/c%d.out", dir, i);
@@ -550,11 +552,15 @@ static void test_concurrent(void)
 
 		if (rc == (i % 2 ? EPERM : 0) && (i % 2 ? refused : allowed))
 			good++;
-		else if (bad++ < 3)
+		else if (bad++ < 3) {
 			fprintf(stderr, "# session %d (rc %d) got the wrong verdict\n", i, rc);
+			diag_file(out[i]);
+		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	got = drain_udp();
-	tap_diag("%d/%d sessions right, %zu datagrams arrived", good, NSESSIONS, got);
+	tap_diag("%d/%d sessions right, %zu datagrams arrived, in %.1f s", good, NSESSIONS, got,
+		 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	tap_check(good == NSESSIONS, "concurrent_sessions_each_enforce_own_policy");
 	tap_check(got == NSESSIONS / 2, "only_allowed_sessions_delivered");
 }

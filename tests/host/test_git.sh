@@ -62,7 +62,9 @@ done
 # --- inside: refused, recorded, nothing half done ----------------------------------------------
 out=$(inside sh -c "$attack_probe" sh "$proj")
 printf "%s\n" "$out" | sed "s/^/# inside: /"
-check inside_ran sh -c "echo '$out' | grep -qx ran && echo '$out' | grep -qx done"
+if ! check inside_ran sh -c "echo '$out' | grep -qx ran && echo '$out' | grep -qx done"; then
+	sed 's/^/# cordon: /' "$err"
+fi
 check git_dir_rename_refused sh -c "! echo '$out' | grep -qx moved_ok"
 check git_dir_is_the_same test "$(stat -c %i "$proj/.git")" = "$git_dir_ino"
 rename_record() {

@@ -7,7 +7,10 @@ notok() { echo "not ok - ${TAP_PREFIX:-}$*"; }
 check() {
 	local name=$1
 	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
+	if "$@"; then ok "$name"; else
+		notok "$name"
+		return 1
+	fi
 }
 cannot() {
 	if [[ ${CI:-} == true ]]; then notok "$1 (could not run: $2)"; else ok "$1 # SKIP $2"; fi
