@@ -12,11 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <jansson.h>
+
+#include "loader/loader.h"
+#include "maps.h"
 
 #include "spawn.h"
 #include "tap.h"
@@ -227,6 +233,162 @@ static void launcher_killed(void)
 	tap_check(cgroup[0] && access(cgroup, F_OK) < 0, "launcher_killed_next_launch_sweeps");
 }
 
+#define BTRFS_KO "/lib/cordon-modules/btrfs.ko"
+#define SRV_BTR	 "/srv/btr"
+#define BTR_POL	 "/tmp/run-lsm-btr.yaml"
+
+/* The device of the btrfs test_lsm_fs mounted at /tmp/btr, in @dev; 0 or -1. */
+static int btrfs_device(char *dev, size_t len)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	char line[1024], d[256], m[512], t[64];
+	int r = -1;
+
+	while (f && r < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %511s %63s", d, m, t) == 3 && !strcmp(m, "/tmp/btr") &&
+		    !strcmp(t, "btrfs")) {
+			snprintf(dev, len, "%s", d);
+			r = 0;
+		}
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/*
+ * The flags of the pinned load_info (the one pin directory), or -1; @clear: then zero them, as
+ * programs loaded without btrfs would have left them.
+ */
+static long pinned_load_flags(bool clear)
+{
+	DIR *d = opendir(CORDON_PIN_ROOT);
+	struct dirent *e;
+	long flags = -1;
+
+	while (d && (e = readdir(d))) {
+		struct cordon_load_info info, none = { 0 };
+		uint32_t zero = 0;
+		char path[512];
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/map-load_info", CORDON_PIN_ROOT, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (bpf_map_lookup_elem(fd, &zero, &info) == 0)
+			flags = info.flags;
+		if (clear)
+			bpf_map_update_elem(fd, &zero, &none, BPF_ANY);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	return flags;
+}
+
+/* Remove every pin directory (no session holds them now): the next run loads afresh. */
+static void retire_pins(void)
+{
+	DIR *d = opendir(CORDON_PIN_ROOT);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[512];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CORDON_PIN_ROOT, e->d_name);
+		cordon_bpf_pins_retire(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Unload btrfs (its file system unmounted first): 0, or -1 when it stays (then remounted). */
+static int unload_btrfs(const char *dev)
+{
+	if (umount("/tmp/btr") < 0)
+		return -1;
+	if (syscall(SYS_delete_module, "btrfs", O_NONBLOCK) == 0)
+		return 0;
+	tap_diag("btrfs stays loaded: %s", strerror(errno));
+	mount(dev, "/tmp/btr", "btrfs", 0, NULL);
+	return -1;
+}
+
+/*
+ * Pinned programs loaded before btrfs was (a daemon started before the first btrfs mount), then
+ * a btrfs mounted, then root's run: it must load the programs again, as a first start would,
+ * not adopt programs that cannot key a btrfs inode while believing they can (issue 17: the
+ * secret on btrfs was readable). Where btrfs cannot be unloaded, the pins are made to say so.
+ */
+static void btrfs_after_pins(void)
+{
+	char *plain[] = { "/bin/cordon", "run", "--policy",  BTR_POL, "--project",
+			  "/tmp/rproj",	 "--",	"/bin/true", NULL };
+	char *outside[] = { "/bin/cat", SRV_BTR "/a/run-secret", NULL };
+	char *inside[] = { "/bin/cordon",
+			   "run",
+			   "--policy",
+			   BTR_POL,
+			   "--project",
+			   "/tmp/rproj",
+			   "--audit-log",
+			   AUDIT,
+			   "--",
+			   "/bin/cat",
+			   SRV_BTR "/a/run-secret",
+			   NULL };
+	char dev[256], out[16384];
+	bool real;
+	int st, ko;
+
+	if (btrfs_device(dev, sizeof(dev)) < 0) {
+		tap_skip("no btrfs mounted at /tmp/btr by test_lsm_fs", "btrfs_after_pins");
+		return;
+	}
+	test_write_file(BTR_POL,
+			"name: run-lsm-btr\nmode: strict\nfilesystem:\n  read: [/]\n"
+			"  write: [/tmp]\n  exec: [/]\nsecrets:\n  files: [" SRV_BTR
+			"/a/run-secret]\n",
+			0600);
+	real = unload_btrfs(dev) == 0;
+	retire_pins();
+	st = test_run(plain);
+	if (real) {
+		tap_check(st == 0 && pinned_load_flags(false) == 0,
+			  "btrfs_after_pins_loaded_without_btrfs");
+		ko = open(BTRFS_KO, O_RDONLY | O_CLOEXEC);
+		if (!tap_check(ko >= 0 && syscall(SYS_finit_module, ko, "", 0) == 0,
+			       "btrfs_after_pins_module_loaded_again"))
+			return;
+		close(ko);
+	} else {
+		pinned_load_flags(true);
+		tap_check(st == 0 && pinned_load_flags(false) == 0,
+			  "btrfs_after_pins_marked_without_btrfs");
+	}
+	mkdir(SRV_BTR, 0755);
+	if (!tap_check(mount(dev, SRV_BTR, "btrfs", 0, NULL) == 0, "btrfs_after_pins_mounted")) {
+		tap_diag("mount %s: %s", dev, strerror(errno));
+		return;
+	}
+	test_write_file(SRV_BTR "/a/run-secret", CANARY "\n", 0600);
+	st = run(outside, out, sizeof(out));
+	tap_check(st == 0 && strstr(out, CANARY), "btrfs_after_pins_outside_succeeds");
+	unlink(AUDIT);
+	st = run(inside, out, sizeof(out));
+	if (!tap_check(st == 1 && !strstr(out, CANARY) && strstr(out, "Permission denied"),
+		       "btrfs_after_pins_secret_refused_EACCES"))
+		tap_diag("exit %d: %s", st, out);
+	tap_check(audited("run-secret"), "btrfs_after_pins_bpf_lsm_record");
+	tap_check(pinned_load_flags(false) == CORDON_LOAD_BTRFS,
+		  "btrfs_after_pins_loaded_again_with_btrfs");
+	umount(SRV_BTR);
+}
+
 int main(void)
 {
 	/* The home is outside /tmp: the session has a /tmp of its own. */
@@ -241,5 +403,6 @@ int main(void)
 	attempt("run_read_secret", "/srv/rhome/.ssh/id_rsa", "id_rsa");
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
 	launcher_killed();
+	btrfs_after_pins();
 	return tap_status();
 }
