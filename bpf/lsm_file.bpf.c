@@ -60,6 +60,43 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 			(struct path *)&file->f_path, access, FS_NAMES_ALL);
 }
 
+/*
+ * A descriptor passed in from another process (SCM_RIGHTS; pidfd_getfd, whose target the
+ * ptrace hook already confines to the session): the file is judged as if the session had opened
+ * it with the descriptor's mode, so a secret opened outside does not come in through a socket.
+ * No bpf_d_path here (not a hook it may be called from): the record names the final component.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(cordon_file_receive, struct file *file, int ret)
+{
+	struct cordon_session *s;
+	struct dentry *d;
+	__u64 cgroup_id = 0;
+	__u32 access = 0;
+	fmode_t mode;
+
+	if (ret)
+		return ret;
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
+	mode = BPF_CORE_READ(file, f_mode);
+	if (mode & FMODE_READ)
+		access |= CORDON_ACCESS_READ;
+	if (mode & FMODE_WRITE)
+		access |= CORDON_ACCESS_WRITE;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	if (!BPF_CORE_READ(d, d_inode))
+		return 0;
+	if (access & CORDON_ACCESS_WRITE) {
+		ret = deny_control_fs(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, NULL);
+		if (ret)
+			return ret;
+	}
+	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, BPF_CORE_READ(file, f_path.mnt),
+			NULL, access, FS_NAMES_ALL);
+}
+
 /* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
 static __always_inline int check_create(const struct path *dir, struct dentry *dentry, __u16 hook)
 {
