@@ -251,7 +251,8 @@ static __always_inline bool guarded_sysctl(struct dentry *d)
 		   bpf_core_field_offset(struct proc_inode, vfs_inode);
 	const struct ctl_table *entry = NULL;
 	struct ctl_table_header *head = NULL;
-	char name[sizeof(allowed)] = {};
+	/* One byte more: a longer name reads as longer, never as a match. */
+	char name[sizeof(allowed) + 1] = {};
 
 	bpf_probe_read_kernel(&head, sizeof(head),
 			      pi + bpf_core_field_offset(struct proc_inode, sysctl));
