@@ -175,6 +175,12 @@ static int create_session(struct run *r)
 		return 0;
 	}
 	if (!(r->plan.layers & POL_NEEDS_CGROUP_BPF)) {
+		if (r->o.observe) {
+			/* Nothing would be observed: every network rule is Landlock's or a gap. */
+			cli_error("run: --observe needs the cgroup BPF programs (run as root or "
+				  "through the daemon)");
+			return -EOPNOTSUPP;
+		}
 		r->plan.memory_watch = 0; /* no cgroup to count in: listed as a gap */
 		snprintf(r->sess.name, sizeof(r->sess.name), "%016llx%016llx",
 			 (unsigned long long)r->start_ns, (unsigned long long)getpid());
@@ -183,7 +189,9 @@ static int create_session(struct run *r)
 	e = cordon_cgroup2_mount(mnt, sizeof(mnt));
 	if (e == 0) {
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
-		e = root ? run_bpf_session(r, root, lsm, cordon_session_flags(&r->maps, lsm))
+		e = root ? run_bpf_session(r, root, lsm,
+					   cordon_session_flags(&r->maps, lsm) |
+						   (r->o.observe ? CORDON_SESSION_OBSERVE : 0))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -232,6 +240,7 @@ static void describe_session(struct run *r)
 				   POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
+		.observe = r->o.observe,
 		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,

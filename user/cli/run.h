@@ -34,6 +34,7 @@ struct run_opts {
 	bool quiet;		       /* --quiet: no start line; a count of unenforced rules */
 	bool verbose;		       /* --verbose: every unenforced rule, not grouped */
 	bool dry_run;		       /* --dry-run: print the plan, run nothing */
+	bool observe;		       /* --observe: network refusals recorded, not made */
 	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
 	size_t nallow_connect;
 	char **cmd;

@@ -417,6 +417,17 @@ void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose)
 	}
 }
 
+/* The second start line of an observing session: what it lets through, what it still refuses. */
+static void print_observe_line(void)
+{
+	fputs("cordon: observe mode: network refusals (connect, send, bind, unix sockets, socket "
+	      "kinds, listeners) are let through and recorded as would-refuse; still refused:",
+	      stderr);
+	for (size_t i = 0; cordon_observe_still_refused[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : " ", cordon_observe_still_refused[i]);
+	fputc('\n', stderr);
+}
+
 /* Who launched the session: the daemon for an ordinary user, root, or the user alone. */
 static const char *run_mode_name(const struct run *r)
 {
@@ -444,6 +455,8 @@ void run_report_start(const struct run *r)
 			r->kern.fanotify ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
 			r->plan.ngaps ? " (degraded: see above)" : "");
+		if (r->o.observe)
+			print_observe_line();
 		return;
 	}
 	rep = json_pack(
@@ -455,6 +468,8 @@ void run_report_start(const struct run *r)
 		!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm", !!(s->layers & POL_NEEDS_BPF_LSM),
 		"mount_ns", !!(s->layers & POL_NEEDS_MOUNT_NS), "fanotify", r->kern.fanotify,
 		"masks", (json_int_t)r->masks.n, "unenforced", cordon_audit_plan_gaps(&r->plan));
+	if (rep && r->o.observe)
+		json_object_set_new(rep, "observe", json_true());
 	if (rep)
 		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stderr);

@@ -74,6 +74,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.layers_reported = POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM,
 		.daemon = true,
 		.auto_confine = s->auto_confine,
+		.observe = s->observe,
 		.reason = why,
 		.pid = s->pid,
 		.has_user = true,
@@ -226,8 +227,8 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 }
 
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, struct dsession **out,
-			  unsigned int *limits, char *err, size_t errlen)
+			  const char *project, bool auto_confine, bool observe,
+			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
@@ -244,12 +245,14 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s = new_session(d, pol, uid, pid, project, auto_confine);
 	if (!s)
 		return -ENOMEM;
+	s->observe = observe;
 	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
-	flags = cordon_session_flags(&maps, s->lsm);
+	/* observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE) */
+	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));

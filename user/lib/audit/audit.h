@@ -27,6 +27,21 @@
  */
 int cordon_event_check(const void *data, size_t size);
 
+/*
+ * Observe mode: a refusal the session let through and recorded (CORDON_EVENT_OBSERVED with a
+ * verdict). Its record says event.outcome "unknown" and cordon.observed true; every other
+ * record's outcome is "failure" with a verdict, else "success".
+ */
+static inline bool cordon_event_observed(const struct cordon_event_hdr *h)
+{
+	return h->verdict && (h->flags & CORDON_EVENT_OBSERVED);
+}
+
+static inline const char *cordon_event_outcome(const struct cordon_event_hdr *h)
+{
+	return cordon_event_observed(h) ? "unknown" : h->verdict ? "failure" : "success";
+}
+
 /* Minimum size of a record of @type, 0 if the type is unknown. */
 size_t cordon_event_min_size(unsigned int type);
 
@@ -706,6 +721,7 @@ struct cordon_audit_session {
 	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
+	bool observe;			/* --observe: cordon.observe in session-start */
 	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
 	 * NULL: trusted, not reported */
 	const char *log_untrusted;
@@ -719,6 +735,13 @@ struct cordon_audit_session {
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
 };
+
+/*
+ * What an observing session (`cordon run --observe`) still refuses, for its start line and its
+ * session-start record: the layers and rules that cannot let an operation through and record
+ * it. NULL-terminated.
+ */
+extern const char *const cordon_observe_still_refused[];
 
 /* A new reference, or NULL on allocation failure. @now_ns: the record's time. */
 json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns);
