@@ -64,7 +64,7 @@ script+="; python3 -c '$step' bind $bind_port; cat $secret; echo ran"
 log=$logdir/audit.jsonl
 records() {
 	if [[ ${MODE:-root} == daemon ]]; then
-		/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" "$1" >"$log" <<'PY'
+		/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 sid = None
@@ -83,9 +83,12 @@ inside() { # policy, then run options
 	shift
 	rm -f "$log"
 	if [[ ${MODE:-root} == daemon ]]; then
+		local rc
 		$RUN --project "$proj" --policy "$pol" --allow-degraded "$@" -- /bin/sh -c "$script" \
 			</dev/null 2>"$err"
+		rc=$?
 		records
+		return $rc
 	else
 		$RUN --project "$proj" --policy "$pol" --allow-degraded --audit-log "$log" "$@" \
 			-- /bin/sh -c "$script" </dev/null 2>"$err"
@@ -193,5 +196,18 @@ else
 	out=$(CORDON_FLOOR=$logdir/floor.yaml inside agent --observe)
 	rc=$?
 fi
-check floor_refuses_observe sh -c "test $rc -ne 0 && ! echo '$out' | grep -q ran && grep -q 'site floor .* is in effect' '$err'"
+check floor_refuses_observe sh -c "test $rc -ne 0 && ! echo '$out' | grep -q ran && grep -q 'site floor.* is in effect' '$err'"
 sed 's/^/# /' "$err"
+
+# The daemon's site configuration may forbid observe mode: refused, nothing runs.
+if [[ ${MODE:-root} == daemon ]]; then
+	echo "{audit: {file: $DAEMON_DIR/audit.jsonl}, allow_observe: false}" >"$DAEMON_DIR/cordon.yaml"
+	kill -HUP "$DAEMON_PID"
+	sleep 0.5
+	out=$(inside agent --observe)
+	rc=$?
+	check config_forbids_observe sh -c "test $rc -ne 0 && ! echo '$out' | grep -q ran && grep -q 'allow_observe: false' '$err'"
+	sed 's/^/# /' "$err"
+	out=$(inside agent)
+	check config_still_runs_enforced has "$out" '^ran$'
+fi
