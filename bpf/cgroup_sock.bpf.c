@@ -93,7 +93,8 @@ static __always_inline int steer_dns(struct bpf_sock_addr *ctx, const struct cor
  */
 static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
 				   const struct cordon_session *s, __u64 cgroup_id, __u16 type,
-				   __u16 hook, __s32 verdict, __u32 rule_id, __u16 port, bool observed)
+				   __u16 hook, __s32 verdict, __u32 rule_id, __u16 port,
+				   bool observed)
 {
 	struct cordon_event_connect *ev;
 

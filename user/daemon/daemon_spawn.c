@@ -348,11 +348,12 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 	r = observe_refusal(d, q);
 	if (r < 0)
 		return cordon_ctl_error(-r, "%s",
-					r == -EPERM ? "observe mode: the site floor is in effect and "
-						      "observe mode would relax its network rules"
-						    : "observe mode is not allowed on this machine "
-						      "(allow_observe: false in the daemon's "
-						      "configuration)");
+					r == -EPERM
+						? "observe mode: the site floor is in effect and "
+						  "observe mode would relax its network rules"
+						: "observe mode is not allowed on this machine "
+						  "(allow_observe: false in the daemon's "
+						  "configuration)");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, NULL, &ov, &sp.pol, &errs);
 	if (r < 0)

@@ -147,9 +147,10 @@ static void finding(json_t *o, json_t *ecs, const char *action)
 	json_t *fi = json_object(), *ev = json_object();
 	const char *layer = json_string_value(json_object_get(c, "layer"));
 
-	json_object_set_new(fi, "title", json_sprintf(observed(ecs) ? "cordon would refuse %s"
-								    : "cordon refused %s",
-						      action));
+	json_object_set_new(
+		fi, "title",
+		json_sprintf(observed(ecs) ? "cordon would refuse %s" : "cordon refused %s",
+			     action));
 	json_object_set_new(
 		fi, "uid",
 		json_sprintf("%s-%s", sget(ecs, "cordon", "session") ?: "",
