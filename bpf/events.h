@@ -213,6 +213,9 @@ enum cordon_event_layer {
 #define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */
 #define CORDON_SYSCALL_ADDR (1u << 1) /* addr/port/family hold the destination */
 #define CORDON_SYSCALL_ARG  (1u << 2) /* arg holds a scalar argument */
+/* dirfd holds the directory descriptor a relative path[] is resolved against (openat, ...;
+ * not AT_FDCWD, which is the working directory) */
+#define CORDON_SYSCALL_DIRFD (1u << 3)
 
 struct cordon_event_hdr {
 	__u16 type;		    /* CORDON_EV_* */
@@ -364,7 +367,8 @@ struct cordon_event_syscall {
 	__u8 addr[16]; /* connect: destination, IPv6 or IPv4-mapped */
 	__u16 port;    /* connect: destination port, host byte order */
 	__u16 family;  /* connect: the address family the task passed */
-	__u32 pad;     /* zero */
+	__s32 dirfd;   /* CORDON_SYSCALL_DIRFD: the *at() call's directory descriptor (was zero
+			* padding) */
 	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut),
 				     * read from its memory at syscall exit; agent-controlled */
 };

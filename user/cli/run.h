@@ -77,6 +77,7 @@ struct run_events {
 		int32_t verdict;
 		uint32_t flags, rule_in, rule;
 		uint64_t arg;
+		int32_t dirfd;
 		int result;
 		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
 	} attrib;

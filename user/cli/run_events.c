@@ -26,7 +26,8 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	typeof(ev->attrib) *c = &ev->attrib;
 	bool same = c->valid && c->pid == s->hdr.pid && c->hook == s->hdr.hook &&
 		    c->arg == s->arg && c->verdict == s->hdr.verdict && c->flags == s->flags &&
-		    c->rule_in == s->hdr.rule_id && !memcmp(c->path, s->path, sizeof(c->path)) &&
+		    c->rule_in == s->hdr.rule_id && c->dirfd == s->dirfd &&
+		    !memcmp(c->path, s->path, sizeof(c->path)) &&
 		    !(s->flags & CORDON_SYSCALL_ADDR); /* the key holds no address */
 
 	if (same) {
@@ -39,6 +40,7 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	c->pid = s->hdr.pid;
 	c->hook = s->hdr.hook;
 	c->arg = s->arg;
+	c->dirfd = s->dirfd;
 	c->verdict = s->hdr.verdict;
 	c->flags = s->flags;
 	c->rule_in = s->hdr.rule_id;

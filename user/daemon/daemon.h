@@ -79,8 +79,8 @@ struct dsession {
 	char exec[4096];   /* auto-confinement: the executable it confines */
 	bool dead;	   /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
-	/* Names of the rules of the policy it was created with (audit.rules); none for a session
-	 * adopted from a previous daemon, whose policy is not kept. */
+	/* Names of the rules of the policy it was created with (audit.rules); a session adopted
+	 * from a previous daemon gets them back from its state file (validated: none if not). */
 	struct cordon_audit_rules rules;
 	/* The session's resolver, served by the epoll loop (WATCH_DNS); r NULL: none. */
 	struct dsession_dns {

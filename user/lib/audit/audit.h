@@ -205,6 +205,21 @@ struct cordon_audit_rules {
 int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *out);
 void cordon_audit_rules_free(struct cordon_audit_rules *r);
 
+/*
+ * @r as JSON, to be kept with a session that outlives its writer (the daemon's session registry:
+ * a restarted daemon names the rules of the sessions it adopts): [[kind, index, name, source,
+ * text], ...], text being the path or pattern an entry matches (null for network entries). A new
+ * reference, NULL on allocation failure.
+ */
+json_t *cordon_audit_rules_to_json(const struct cordon_audit_rules *r);
+/*
+ * The table back from cordon_audit_rules_to_json()'s @j, validated whole: every entry an array of
+ * a known kind, an index below 0x10000 (at most CORDON_AUDIT_RULES_MAX entries in all), a name,
+ * and strings or nulls for the rest. 0, -EINVAL (nothing kept) or -ENOMEM.
+ */
+#define CORDON_AUDIT_RULES_MAX 65536
+int cordon_audit_rules_from_json(json_t *j, struct cordon_audit_rules *out);
+
 /* The rule @id of @r, NULL when @r is NULL or has no such entry. */
 const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
 						       uint32_t id);
@@ -220,8 +235,9 @@ uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const cha
 /*
  * Attribute the syscall-exit refusal @s (the tracepoint saw an errno, not a rule) against the
  * session's rules @r: its pathname argument made absolute against the task's working directory
- * (read now from /proc/PID/cwd; an openat relative to another directory descriptor is resolved
- * against it too: the record carries no descriptor), lexically normalised, and the entry that
+ * (read now from /proc/PID/cwd), or the directory descriptor of an *at() call (the record's
+ * dirfd, read now from /proc/PID/task/TID/fd: racy, see audit_rules.c), lexically normalised,
+ * and the entry that
  * covers it as hdr.rule_id. @real gets the file the path reaches now (empty when it does not
  * resolve). Returns 0, or -ESRCH / -ENAMETOOLONG when the path could not be made absolute (the
  * record is then unchanged).
