@@ -343,7 +343,7 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	snprintf(out, sizeof(out), "%s/long.out", dir);
 	/* The agent: ready, wait, attack, wait, attack. */
 	snprintf(cmd, sizeof(cmd),
-		 "echo ready; while [ ! -e %s ]; do sleep 0.05; done; " /**/
+		 "echo ready; while [ ! -e %s ]; do sleep 0.05; done; "	  /**/
 		 "%s; while [ ! -e %s ]; do sleep 0.05; done; %s; s=$?; " /**/
 		 "cat %s/secret; exit $s",
 		 go1, attack_cmd_fmt, go2, attack_cmd_fmt, dir);

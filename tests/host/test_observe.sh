@@ -118,6 +118,16 @@ check observe_session_ran has "$out" '^ran$'
 check observe_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok"
 check observe_secret_still_refused sh -c "! echo '$out' | grep -q secret-canary"
 check observe_start_line_says_so grep -q '^cordon: observe mode: .*still refused: landlock, seccomp, mount_ns' "$err"
+if [[ ${MODE:-root} != daemon ]]; then
+	check observe_end_line_counts grep -q '^cordon: observe mode let through 3 operation' "$err"
+	check observe_end_record_counts /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["event"]["action"] == "session-end":
+        sys.exit(0 if r["cordon"]["counts"]["observed"] == 3 and r["cordon"]["counts"]["refused_connect"] == 0 else 1)
+sys.exit(1)' "$log"
+fi
 recs=$(netrecs)
 echo "$recs" | sed 's/^/# observed: /'
 check observe_connect_recorded has "$recs" "^connect unknown True $tcp_port None network.connect"

@@ -278,6 +278,13 @@ static void end_session(struct run *r, int status)
 			ev->refused_connect, ev->refused_file, ev->refused_dns,
 			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
+	/* Through the daemon its stream has the kernel's records, not this process. */
+	if (r->o.observe && (ev->observed || !r->dsess.on))
+		fprintf(stderr,
+			"cordon: observe mode let through %lu operation(s) the policy would "
+			"refuse (cordon.observed records; `cordon policy suggest` makes them "
+			"a policy)\n",
+			ev->observed);
 	r->as.has_exit = true;
 	r->as.exit_code = status;
 	e = run_audit_end(ev, r->dsess.on ? r->dsess.name : NULL, &r->as);

@@ -82,6 +82,7 @@ struct run_events {
 		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
 	} attrib;
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
+	unsigned long observed; /* would-be refusals an observing session let through */
 	uint64_t drops;
 };
 

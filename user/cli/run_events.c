@@ -74,8 +74,10 @@ int run_on_event(void *ctx, void *data, size_t size)
 		data = &copy;
 		h = data;
 	}
-	if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
-	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
+	if (cordon_event_observed(h))
+		ev->observed++; /* let through: no refusal */
+	else if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
+		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
 		ev->refused_connect++;
 	else if (type == CORDON_EV_FILE ||
 		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_OPENAT))
@@ -331,6 +333,7 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 		.events_lost = ev->drops,
 		.malformed = ev->malformed,
 		.not_cordon = ev->not_cordon,
+		.observed = ev->observed,
 	};
 	int r;
 

@@ -725,6 +725,7 @@ struct cordon_plan;
 struct cordon_audit_session_counts {
 	uint64_t refused_connect, refused_file, refusals, exec, exit, events_lost, malformed;
 	uint64_t not_cordon; /* refusals the policy would have allowed (file permissions) */
+	uint64_t observed;   /* observe mode: would-be refusals let through (in refusals too) */
 };
 
 struct cordon_audit_session {

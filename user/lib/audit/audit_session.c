@@ -160,5 +160,8 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 					      "events_lost", (json_int_t)n->events_lost,
 					      "malformed", (json_int_t)n->malformed, "not_cordon",
 					      (json_int_t)n->not_cordon));
+	if (n && s->observe)
+		json_object_set_new(json_object_get(json_object_get(rec, "cordon"), "counts"),
+				    "observed", json_integer((json_int_t)n->observed));
 	return rec;
 }
