@@ -87,12 +87,12 @@ for line in open(sys.argv[1]):
 PY
 }
 
-out=$(as_user python3 -c "$step" "$data/a" in.txt - 2>&1)
+out=$(as_user /usr/bin/python3 -c "$step" "$data/a" in.txt - 2>&1)
 check outside_dirfd_open_works test "$out" = dirfd-canary
-out=$(as_user python3 -c "$step" "$home" .ssh/id_dirfd - 2>&1)
+out=$(as_user /usr/bin/python3 -c "$step" "$home" .ssh/id_dirfd - 2>&1)
 check outside_dirfd_secret_works test "$out" = secret-canary
 
-out=$(inside "python3 -c '$step' $data/a in.txt -; python3 -c '$step' $home .ssh/id_dirfd -; echo ran")
+out=$(inside "/usr/bin/python3 -c '$step' $data/a in.txt -; /usr/bin/python3 -c '$step' $home .ssh/id_dirfd -; echo ran")
 check session_ran grep -qx ran <<<"$out"
 check dirfd_open_refused grep -qx "refused 13" <<<"$out"
 check dirfd_secret_refused sh -c "! echo '$out' | grep -q canary"
@@ -104,7 +104,7 @@ check dirfd_no_relative_record sh -c "! echo '$recs' | grep -q '^in.txt\|^.ssh'"
 
 # The directory renamed between the descriptor's open and the call: its new name.
 rm -f "$proj/sync.ready" "$proj/sync.go"
-inside "python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
+inside "/usr/bin/python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
 run=$!
 for ((i = 0; i < 100; i++)); do
 	[[ -e $proj/sync.ready ]] && break
