@@ -147,7 +147,7 @@ static __always_inline int unix_path_decide(struct socket *sock, void *addr, int
 		/* No memory for the state: refuse now, without the peer exception. */
 	}
 	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_BPF_LSM, -EPERM, type);
-	return unix_observed(s, &v) ? 0 : -EPERM;
+	return unix_lsm_verdict(s, &v, -EPERM);
 }
 
 /*
@@ -172,7 +172,7 @@ static __always_inline int unix_pending_decide(struct sock *sk, struct sock *oth
 		return 0;
 	unix_report(&p->key, &p->v, s, cgroup_id, CORDON_HOOK_UNIX_STREAM_CONNECT,
 		    CORDON_LAYER_BPF_LSM, -EPERM, p->sock_type);
-	return unix_observed(s, &p->v) ? 0 : -EPERM;
+	return unix_lsm_verdict(s, &p->v, -EPERM);
 }
 
 /*

@@ -204,6 +204,17 @@ static __always_inline bool unix_observed(const struct cordon_session *s,
 	return observing(s) && v->reason != CORDON_UNIX_REASON_DENY;
 }
 
+/* An LSM hook's verdict on the unix refusal @v: 0 when observed, else @err (see observe_verdict). */
+static __always_inline int unix_lsm_verdict(const struct cordon_session *s,
+					    const struct unix_verdict *v, int err)
+{
+	if (unix_observed(s, v)) {
+		asm volatile("" ::: "memory");
+		return 0;
+	}
+	return err;
+}
+
 /* The record of a refused unix path (the key still holds the path, zero-terminated). */
 static __always_inline void unix_report(const struct cordon_unix_key *key,
 					const struct unix_verdict *v,
