@@ -132,6 +132,9 @@
 	/* SIGIO aimed outside the session (struct cordon_event_op; struct cordon_event_task) */    \
 	X(FILE_FCNTL, 47, "file_fcntl") /* lsm/file_fcntl: F_SETOWN, F_SETSIG, ... */               \
 	X(FILE_SEND_SIGIOTASK, 48, "file_send_sigiotask") /* lsm/file_send_sigiotask */             \
+	/* a descriptor received from another process (SCM_RIGHTS, pidfd_getfd): its file */        \
+	/* judged as if opened here (struct cordon_event_file) */                                   \
+	X(FILE_RECEIVE, 50, "file_receive") /* lsm/file_receive */                                  \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \

@@ -55,22 +55,24 @@ int BPF_PROG(cordon_bprm_check, struct linux_binprm *bprm, int ret)
 }
 
 /*
- * Argument 1 is the protection asked for by the caller in every kernel this runs on
- * ("reqprot"); later arguments have moved between versions, so they are not read, and neither
- * is ret (lib/session.bpf.h).
+ * reqprot is what the caller asked for, prot what the kernel will map: with the
+ * READ_IMPLIES_EXEC personality a PROT_READ mapping is executable, so prot is the one that
+ * counts (both are tested). The arguments are (file, reqprot, prot, flags) on every kernel
+ * from 6.1 on; ret is not read (lib/session.bpf.h).
  */
 SEC("lsm/mmap_file")
-int BPF_PROG(cordon_mmap_file, struct file *file, unsigned long reqprot)
+int BPF_PROG(cordon_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot)
 {
-	if (!(reqprot & PROT_EXEC))
+	if (!((reqprot | prot) & PROT_EXEC))
 		return 0;
 	return check_exec(file, CORDON_HOOK_MMAP_FILE);
 }
 
 SEC("lsm/file_mprotect")
-int BPF_PROG(cordon_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot)
+int BPF_PROG(cordon_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
 {
-	if (!(reqprot & PROT_EXEC))
+	if (!((reqprot | prot) & PROT_EXEC))
 		return 0;
 	return check_exec(BPF_CORE_READ(vma, vm_file), CORDON_HOOK_FILE_MPROTECT);
 }

@@ -2,7 +2,9 @@
 /*
  * BPF LSM file hooks: deny-within-allow. Secrets are refused whatever the access, protected
  * trees refuse every modification (open for write, create, link, rename, unlink, truncate,
- * chmod), and cgroupfs is never writable from a session, so a task cannot leave it.
+ * chmod), and the filesystems that control the machine (cgroupfs, bpffs, sysctls, sysfs, ...:
+ * on_control_fs) are never writable from a session, so a task can neither leave its cgroup, end
+ * enforcement by unlinking cordon's pins, nor have root run a program of its choosing outside.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,12 +16,12 @@
 
 #define RW (CORDON_ACCESS_READ | CORDON_ACCESS_WRITE)
 
-static __always_inline int deny_cgroupfs(const struct cordon_session *s, __u64 cgroup_id,
-					 __u16 hook, struct dentry *d, struct path *path)
+static __always_inline int deny_control_fs(const struct cordon_session *s, __u64 cgroup_id,
+					   __u16 hook, struct dentry *d, struct path *path)
 {
 	struct fs_verdict v = { .deny = CORDON_ACCESS_WRITE };
 
-	if (!(s->flags & CORDON_SESSION_SELF) || !on_cgroupfs(d))
+	if (!(s->flags & CORDON_SESSION_SELF) || !on_control_fs(d))
 		return 0;
 	emit_file(s, cgroup_id, hook, d, path, CORDON_ACCESS_WRITE, &v, -EPERM);
 	return -EPERM;
@@ -49,13 +51,50 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 	d = BPF_CORE_READ(file, f_path.dentry);
 	/* f_path is const in the hook's prototype; the helpers do not modify it. */
 	if (access & CORDON_ACCESS_WRITE) {
-		ret = deny_cgroupfs(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d,
-				    (struct path *)&file->f_path);
+		ret = deny_control_fs(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d,
+				      (struct path *)&file->f_path);
 		if (ret)
 			return ret;
 	}
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
 			(struct path *)&file->f_path, access, FS_NAMES_ALL);
+}
+
+/*
+ * A descriptor passed in from another process (SCM_RIGHTS; pidfd_getfd, whose target the
+ * ptrace hook already confines to the session): the file is judged as if the session had opened
+ * it with the descriptor's mode, so a secret opened outside does not come in through a socket.
+ * No bpf_d_path here (not a hook it may be called from): the record names the final component.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(cordon_file_receive, struct file *file, int ret)
+{
+	struct cordon_session *s;
+	struct dentry *d;
+	__u64 cgroup_id = 0;
+	__u32 access = 0;
+	fmode_t mode;
+
+	if (ret)
+		return ret;
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
+	mode = BPF_CORE_READ(file, f_mode);
+	if (mode & FMODE_READ)
+		access |= CORDON_ACCESS_READ;
+	if (mode & FMODE_WRITE)
+		access |= CORDON_ACCESS_WRITE;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	if (!BPF_CORE_READ(d, d_inode))
+		return 0;
+	if (access & CORDON_ACCESS_WRITE) {
+		ret = deny_control_fs(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, NULL);
+		if (ret)
+			return ret;
+	}
+	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, BPF_CORE_READ(file, f_path.mnt),
+			NULL, access, FS_NAMES_ALL);
 }
 
 /* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
@@ -70,7 +109,7 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	if (!s)
 		return 0;
 	dd = BPF_CORE_READ(dir, dentry);
-	r = deny_cgroupfs(s, cgroup_id, hook, dd, NULL);
+	r = deny_control_fs(s, cgroup_id, hook, dd, NULL);
 	if (r)
 		return r;
 	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
@@ -177,7 +216,7 @@ static __always_inline int check_remove(const struct path *dir, struct dentry *d
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	r = deny_cgroupfs(s, cgroup_id, hook, dentry, NULL);
+	r = deny_control_fs(s, cgroup_id, hook, dentry, NULL);
 	if (r)
 		return r;
 	return check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),

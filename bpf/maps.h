@@ -304,4 +304,18 @@ struct cordon_auto_exec {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_auto_exec) == 8, "cordon_auto_exec layout");
 
+/*
+ * load_info: one entry (key 0) that the process which loaded the programs writes after the load
+ * and before it pins their links, naming what they were loaded with. Whoever adopts the pins
+ * later reads it there instead of judging the machine as it is by then (btrfs loaded since).
+ * The programs never read it.
+ */
+#define CORDON_LOAD_BTRFS (1u << 0) /* btrfs's BTF was there: the hooks key btrfs by subvolume */
+
+struct cordon_load_info {
+	__u32 flags; /* CORDON_LOAD_* */
+	__u32 pad;   /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_load_info) == 8, "cordon_load_info layout");
+
 #endif /* CORDON_MAPS_H */

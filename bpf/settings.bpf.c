@@ -8,4 +8,12 @@ const volatile __u32 cordon_session_level = 0;
  * sockets created in the session cgroup, and the LSM socket hooks leave those to them. */
 const volatile __u32 cordon_unix_cgroup = 0;
 
+/* What the programs were loaded with, for whoever adopts them pinned (maps.h load_info). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cordon_load_info);
+} load_info SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";

@@ -74,9 +74,16 @@
 #define SIGSYS	    31
 #define SYS_SECCOMP 1
 
-/* Superblock magics of cgroupfs (v1 and v2) */
+/* Superblock magics of cgroupfs (v1 and v2) and the other filesystems that control the machine */
 #define CGROUP_SUPER_MAGIC  0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
+#define BPF_FS_MAGIC	    0xcafe4a11
+#define SYSFS_MAGIC	    0x62656572
+#define SECURITYFS_MAGIC    0x73636673
+#define DEBUGFS_MAGIC	    0x64626720
+#define TRACEFS_MAGIC	    0x74726163
+#define BINFMTFS_MAGIC	    0x42494e4d
+#define PROC_SUPER_MAGIC    0x9fa0
 
 /* cgroup sock_addr programs: 1 lets the syscall proceed, 0 fails it with EPERM. */
 #define CGROUP_ALLOW 1

@@ -239,11 +239,62 @@ static __always_inline int dirent_rule(const struct cordon_session *s, struct de
 	return 1;
 }
 
-static __always_inline bool on_cgroupfs(struct dentry *d)
+/*
+ * Is @d (on procfs) a sysctl other than vm.memfd_noexec? That one is written by the launcher
+ * itself, inside the session cgroup, for the session's own pid namespace, and can only be raised
+ * there; every other sysctl is the machine's (kernel.core_pattern: a program root runs outside).
+ */
+static __always_inline bool guarded_sysctl(struct dentry *d)
+{
+	static const char allowed[] = "memfd_noexec";
+	void *pi = (void *)BPF_CORE_READ(d, d_inode) -
+		   bpf_core_field_offset(struct proc_inode, vfs_inode);
+	const struct ctl_table *entry = NULL;
+	struct ctl_table_header *head = NULL;
+	/* One byte more: a longer name reads as longer, never as a match. */
+	char name[sizeof(allowed) + 1] = {};
+
+	bpf_probe_read_kernel(&head, sizeof(head),
+			      pi + bpf_core_field_offset(struct proc_inode, sysctl));
+	if (!head)
+		return false;
+	bpf_probe_read_kernel(&entry, sizeof(entry),
+			      pi + bpf_core_field_offset(struct proc_inode, sysctl_entry));
+	if (!entry || bpf_probe_read_kernel_str(name, sizeof(name),
+						BPF_CORE_READ(entry, procname)) != sizeof(allowed))
+		return true;
+	for (int i = 0; i < (int)sizeof(allowed); i++)
+		if (name[i] != allowed[i])
+			return true;
+	return false;
+}
+
+/*
+ * Filesystems that control the machine rather than hold a project's files, never written from a
+ * session whatever its user: cgroupfs (the way out of its cgroup), bpffs (unlinking cordon's pins
+ * ends enforcement), and what root would use to have a program of its choosing run outside:
+ * sysctls (kernel.core_pattern, kernel.modprobe), sysfs (uevent_helper), binfmt_misc (an
+ * interpreter for others' executables), securityfs (LSM policies), debugfs and tracefs.
+ */
+static __always_inline bool on_control_fs(struct dentry *d)
 {
 	unsigned long magic = BPF_CORE_READ(d, d_sb, s_magic);
 
-	return magic == CGROUP2_SUPER_MAGIC || magic == CGROUP_SUPER_MAGIC;
+	switch (magic) {
+	case CGROUP2_SUPER_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case BPF_FS_MAGIC:
+	case SYSFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case BINFMTFS_MAGIC:
+		return true;
+	case PROC_SUPER_MAGIC:
+		return BPF_CORE_READ(d, d_inode) && guarded_sysctl(d);
+	default:
+		return false;
+	}
 }
 
 /*

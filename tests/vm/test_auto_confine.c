@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "attack.h"
 #include "loader/loader.h"
@@ -65,7 +68,8 @@ static int wait_byte(int fd)
 }
 
 /*
- * --read PATH | --connect PORT | --fork-wait RFD WFD PATH | --sock-wait RFD WFD PORT.
+ * --read PATH | --connect PORT | --unlink PATH | --rename PATH | --write PATH (open for writing)
+ * | --fork-wait RFD WFD PATH | --sock-wait RFD WFD PORT.
  * Exit status: 0 when the action succeeded, else its errno.
  */
 static int agent(int argc, char **argv)
@@ -97,6 +101,15 @@ static int agent(int argc, char **argv)
 			return EIO;
 		/* Both refused the same way, or a status no errno has. */
 		return WEXITSTATUS(status) == mine ? mine : 200;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--unlink"))
+		return unlink(argv[2]) < 0 ? errno : 0;
+	if (argc == 3 && !strcmp(argv[1], "--rename"))
+		return rename(argv[2], DIR_ "/bpffs/moved") < 0 ? errno : 0;
+	if (argc == 3 && !strcmp(argv[1], "--write")) {
+		int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+
+		return fd < 0 ? errno : (close(fd), 0);
 	}
 	if (argc == 5 && !strcmp(argv[1], "--sock-wait")) {
 		int rfd = atoi(argv[2]), wfd = atoi(argv[3]);
@@ -205,6 +218,65 @@ static void check_refusal_record(struct cordon_session_ctx *s, pid_t pid, unsign
 	tap_check(h && h->session == s->id && h->verdict == verdict, "%s_record", name);
 }
 
+/* A map pinned at @path in the bpffs the test mounted: 0 or -errno. */
+static int pin_map(const char *path)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "cordon_vm_pin", 4, 4, 1, NULL), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * The escapes of a root agent run without `cordon run` (no view, no Landlock, no seccomp): the
+ * BPF LSM tier alone refuses unlinking or renaming a bpffs pin (cordon's links live there) and
+ * writing a sysctl (kernel.core_pattern runs a program as root outside). Each done by an
+ * unregistered copy first, which must succeed.
+ */
+static void control_fs(struct cordon_session_ctx *s)
+{
+	static const char pin[] = DIR_ "/bpffs/link-x", core[] = "/proc/sys/kernel/core_pattern";
+	pid_t pid;
+	int r;
+
+	mkdir(DIR_ "/bpffs", 0700);
+	if (mount("bpf", DIR_ "/bpffs", "bpf", 0, NULL) < 0 || pin_map(pin) < 0) {
+		tap_check(false, "bpffs_pin_made");
+		tap_diag("bpffs: %s", strerror(errno));
+		return;
+	}
+	r = run(PLAIN, "--unlink", pin, &pid);
+	tap_check(r == 0 && access(pin, F_OK) < 0, "unregistered_copy_unlinks_pin");
+	pin_map(pin);
+	r = run(AGENT, "--unlink", pin, &pid);
+	if (!tap_check(r == EPERM && access(pin, F_OK) == 0, "registered_binary_unlink_pin_EPERM"))
+		tap_diag("unlink: %d", r);
+	check_refusal_record(s, pid, CORDON_EV_FILE, CORDON_HOOK_PATH_UNLINK, -EPERM, "unlink_pin");
+	r = run(AGENT, "--rename", pin, &pid);
+	if (!tap_check(r == EPERM && access(pin, F_OK) == 0, "registered_binary_rename_pin_EPERM"))
+		tap_diag("rename: %d", r);
+	check_refusal_record(s, pid, CORDON_EV_FILE, CORDON_HOOK_PATH_RENAME, -EPERM, "rename_pin");
+	unlink(pin);
+	umount(DIR_ "/bpffs");
+
+	r = run(PLAIN, "--write", core, &pid);
+	tap_check(r == 0, "unregistered_copy_opens_core_pattern_for_writing");
+	r = run(AGENT, "--write", core, &pid);
+	if (!tap_check(r == EPERM, "registered_binary_core_pattern_write_EPERM"))
+		tap_diag("core_pattern: %d", r);
+	check_refusal_record(s, pid, CORDON_EV_FILE, CORDON_HOOK_FILE_OPEN, -EPERM,
+			     "core_pattern_write");
+	/* Reading stays allowed: many tools read sysctls. */
+	r = run(AGENT, "--read", core, &pid);
+	tap_check(r == 0, "registered_binary_reads_core_pattern");
+	r = run(AGENT, "--write", "/sys/kernel/uevent_helper", &pid);
+	tap_check(r == EPERM || r == ENOENT, "registered_binary_uevent_helper_write_refused");
+}
+
 int main(int argc, char **argv)
 {
 	struct cordon_session_ctx s = { .procs_fd = -1 };
@@ -257,6 +329,9 @@ int main(int argc, char **argv)
 		  "register_missing_file_ENOENT");
 	tap_check(cordon_auto_register(s.bpf, LINKED, s.cgroup_id, &k2) == -EEXIST,
 		  "register_same_inode_twice_EEXIST");
+	collect_events(s.bpf, &c, 0); /* drain */
+
+	control_fs(&s);
 	collect_events(s.bpf, &c, 0); /* drain */
 
 	/* --- confined from the first instruction ------------------------------------------ */

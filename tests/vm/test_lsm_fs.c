@@ -2,7 +2,8 @@
 /*
  * BPF LSM file rules where stat() and the hooks name inodes differently (btrfs, an overlayfs over
  * two filesystems), bind mounts of part of a secret directory, owner/times/xattrs/ACLs of
- * protected files, terminal injection through the 32-bit ioctl and SIGIO aimed outside.
+ * protected files, terminal injection through the 32-bit ioctl, SIGIO aimed outside, and secret
+ * descriptors brought in from another process (SCM_RIGHTS, pidfd_getfd).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -55,6 +58,16 @@ static const char policy_yaml[] =
 
 static bool have_btrfs, have_ovl;
 static pid_t outsider; /* outside every session: the target of F_SETOWN */
+/*
+ * Outside every session too: hands out the secret HOME/.ssh/id_ed25519 over an inherited
+ * socket (SCM_RIGHTS) on request, and holds it open at fd_server_fd for pidfd_getfd.
+ */
+static pid_t fd_server;
+static int fd_sock = -1, fd_server_fd = -1;
+/* The secret opened outside and inherited by the attack (a descriptor the session never opened). */
+static int held_fd = -1;
+
+#define SERVED HOME "/.ssh/id_ed25519"
 
 /* --- attacks: 0 when the action succeeded, else the errno ----------------------------------- */
 
@@ -132,6 +145,70 @@ static int a_set_acl(void)
 					     0, 5,    0,    0xff, 0xff, 0xff, 0xff };
 
 	return setxattr(HOOK, "system.posix_acl_access", acl, sizeof(acl), 0) < 0 ? errno : 0;
+}
+
+/* 0 when one byte could be read from @fd, else the errno (EIO at end of file). */
+static int read_byte(int fd)
+{
+	char b;
+	ssize_t n = read(fd, &b, 1);
+
+	return n == 1 ? 0 : n < 0 ? errno : EIO;
+}
+
+/*
+ * The secret opened outside, sent in over a socket. A refused descriptor is dropped by the
+ * kernel, which sets MSG_CTRUNC and lets recvmsg succeed: reported as EACCES.
+ */
+static int a_scm_rights(void)
+{
+	char data, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &data, 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	errno = 0;
+	if (write(fd_sock, "?", 1) != 1 || recvmsg(fd_sock, &m, 0) != 1)
+		return errno ? errno : EIO;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return m.msg_flags & MSG_CTRUNC ? EACCES : EIO;
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	return read_byte(fd);
+}
+
+/* The secret taken out of a process outside with pidfd_getfd (refused by the ptrace hook). */
+static int a_pidfd_getfd_outside(void)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, fd_server, 0), fd;
+
+	if (pfd < 0)
+		return errno;
+	fd = (int)syscall(SYS_pidfd_getfd, pfd, fd_server_fd, 0);
+	return fd < 0 ? errno : read_byte(fd);
+}
+
+/* The same from a process of the session that holds an inherited secret descriptor. */
+static int a_pidfd_getfd_sibling(void)
+{
+	pid_t kid = fork();
+	int pfd, fd, r;
+
+	if (kid < 0)
+		return errno;
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	pfd = (int)syscall(SYS_pidfd_open, kid, 0);
+	fd = pfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pfd, held_fd, 0);
+	r = fd < 0 ? errno : read_byte(fd);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	return r;
 }
 
 /* ioctl through the 32-bit entry, which an x86-64 process reaches with int $0x80. */
@@ -252,6 +329,12 @@ static struct attack attacks[] = {
 	{ "fcntl_setown_outside", a_setown, NULL, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_FCNTL,
 	  false },
 	{ "fcntl_setsig", a_setsig, NULL, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_FCNTL, false },
+	{ "secret_received_by_scm_rights", a_scm_rights, NULL, EACCES, FILE_EV,
+	  CORDON_HOOK_FILE_RECEIVE, true },
+	{ "secret_by_pidfd_getfd_from_outside", a_pidfd_getfd_outside, NULL, EPERM, CORDON_EV_TASK,
+	  CORDON_HOOK_PTRACE, false },
+	{ "secret_by_pidfd_getfd_from_session_task", a_pidfd_getfd_sibling, NULL, EACCES, FILE_EV,
+	  CORDON_HOOK_FILE_RECEIVE, true },
 };
 
 /* Rows that must succeed inside too (no record). */
@@ -278,7 +361,7 @@ struct run_arg {
 static int in_child(void *p)
 {
 	const struct run_arg *ra = p;
-	char pid[16];
+	char pid[64];
 
 	if (!ra->cgroup)
 		return ra->fn();
@@ -286,6 +369,8 @@ static int in_child(void *p)
 		return 250;
 	snprintf(pid, sizeof(pid), "%d", (int)outsider);
 	setenv("CORDON_TEST_OUTSIDER", pid, 1);
+	snprintf(pid, sizeof(pid), "%d %d %d %d", (int)fd_server, fd_sock, fd_server_fd, held_fd);
+	setenv("CORDON_TEST_FDS", pid, 1);
 	execl("/tests/vm/test_lsm_fs", "test_lsm_fs", "attack", ra->name, (char *)NULL);
 	return 251;
 }
@@ -304,10 +389,13 @@ static int (*attack_fn(const char *name))(void)
 
 static int attack_by_name(const char *name)
 {
-	const char *o = getenv("CORDON_TEST_OUTSIDER");
+	const char *o = getenv("CORDON_TEST_OUTSIDER"), *fds = getenv("CORDON_TEST_FDS");
 	int (*fn)(void) = attack_fn(name);
+	int server = -1;
 
 	outsider = o ? (pid_t)strtol(o, NULL, 10) : -1;
+	if (fds && sscanf(fds, "%d %d %d %d", &server, &fd_sock, &fd_server_fd, &held_fd) == 4)
+		fd_server = server;
 	return fn ? fn() : 252;
 }
 
@@ -541,6 +629,52 @@ static void test_sigio_delivery(const struct cordon_session_ctx *s)
 	close(p[1]);
 }
 
+/* Sends SERVED over @sock for each byte read from it. */
+static void serve_fds(int sock)
+{
+	char b, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &b, 1 };
+
+	while (read(sock, &b, 1) == 1) {
+		struct msghdr m = { .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		int fd = open(SERVED, O_RDONLY | O_CLOEXEC);
+
+		memset(ctl, 0, sizeof(ctl));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+		if (sendmsg(sock, &m, 0) < 0)
+			_exit(1);
+		close(fd);
+	}
+	_exit(0);
+}
+
+/* The fd server outside every session, and the secret descriptor the attacks inherit. */
+static void start_fd_server(void)
+{
+	int sv[2];
+
+	held_fd = open(SERVED, O_RDONLY);
+	fd_server_fd = held_fd;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || held_fd < 0) {
+		tap_diag("fd server: %s", strerror(errno));
+		return;
+	}
+	fd_server = fork();
+	if (fd_server == 0) {
+		close(sv[0]);
+		serve_fds(sv[1]);
+	}
+	close(sv[1]);
+	fd_sock = sv[0];
+}
+
 int main(int argc, char **argv)
 {
 	struct cordon_session_ctx s = { .procs_fd = -1 };
@@ -559,6 +693,7 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
+	start_fd_server();
 	if (!tap_check(test_lsm_session(&s, root, "vm-lsm-fs.yaml", policy_yaml) == 0,
 		       "session_from_yaml_policy"))
 		return 1;
@@ -568,6 +703,14 @@ int main(int argc, char **argv)
 		if (attacks[i].fn == a_set_acl &&
 		    strstr(cordon_bpf_skipped_hooks(s.bpf), "inode_set_acl"))
 			attacks[i].hook = CORDON_HOOK_INODE_SETXATTR;
+	/*
+	 * Before file_ioctl_compat (6.1.74, 6.8), the 32-bit ioctl entry called file_ioctl with
+	 * the same command number: refused there, recorded under that hook.
+	 */
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		if (attacks[i].fn == a_tiocsti_compat &&
+		    strstr(cordon_bpf_skipped_hooks(s.bpf), "file_ioctl_compat"))
+			attacks[i].hook = CORDON_HOOK_FILE_IOCTL;
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
 		run_attack(&s, &attacks[i]);
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
@@ -586,6 +729,10 @@ int main(int argc, char **argv)
 
 	kill(outsider, SIGKILL);
 	waitpid(outsider, NULL, 0);
+	if (fd_server > 0) {
+		kill(fd_server, SIGKILL);
+		waitpid(fd_server, NULL, 0);
+	}
 	umount("/tmp/ssh-sub");
 	umount("/tmp/ssh-file");
 	cordon_session_destroy(&s);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -237,6 +238,26 @@ static int a_exec_ld_so(void)
 		return errno;
 	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 	close(fd);
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, 4096);
+	return 0;
+}
+
+/*
+ * A descriptor of the denied binary opened before the session (inherited), mapped PROT_READ
+ * with the READ_IMPLIES_EXEC personality: the kernel maps it executable all the same, so the
+ * hook must judge the protection it maps (prot), not the one asked for (reqprot).
+ */
+static int a_map_read_implies_exec(void)
+{
+	const char *e = getenv("CORDON_TEST_DENIED_FD");
+	int fd = e ? atoi(e) : -1;
+	void *p;
+
+	if (fd < 0 || personality(READ_IMPLIES_EXEC) < 0)
+		return EIO;
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return errno;
 	munmap(p, 4096);
@@ -503,6 +524,8 @@ static const struct attack attacks[] = {
 	{ "exec_denied_binary", a_exec_denied, EACCES, FILE_OPEN, 0, true, 0 },
 	{ "exec_denied_binary_via_copy", a_exec_copy, EACCES, FILE_OPEN, 0, true, 0 },
 	{ "exec_denied_binary_via_ld_so", a_exec_ld_so, EACCES, FILE_OPEN, 0, true, 0 },
+	{ "map_inherited_denied_binary_read_implies_exec", a_map_read_implies_exec, EACCES,
+	  CORDON_EV_FILE, CORDON_HOOK_MMAP_FILE, 0, true, 0 },
 	{ "exec_from_memfd", a_exec_memfd, EACCES, CORDON_EV_FILE, CORDON_HOOK_BPRM_CHECK, 0, false,
 	  0 },
 	{ "connect_denied_unix_socket", a_unix_connect, EACCES, CORDON_EV_FILE,
@@ -625,6 +648,14 @@ static void setup_files(void)
 	mkdir("/tmp/deny", 0755);
 	test_copy_file("/bin/busybox", DENIED);
 	chmod(DENIED, 0755);
+	{
+		/* Opened before the session, not close-on-exec: the attack inherits it. */
+		int dfd = open(DENIED, O_RDONLY);
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", dfd);
+		setenv("CORDON_TEST_DENIED_FD", num, 1);
+	}
 	unlink(SOCK);
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 64) < 0)

@@ -16,13 +16,20 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <jansson.h>
+
+#include "enforce/enforce.h"
+#include "loader/loader.h"
+#include "maps.h"
 
 #include "spawn.h"
 #include "tap.h"
@@ -233,6 +240,183 @@ static void launcher_killed(void)
 	tap_check(cgroup[0] && access(cgroup, F_OK) < 0, "launcher_killed_next_launch_sweeps");
 }
 
+#define BTRFS_KO "/lib/cordon-modules/btrfs.ko"
+#define SRV_BTR	 "/srv/btr"
+#define BTR_POL	 "/tmp/run-lsm-btr.yaml"
+
+/* The device of the btrfs test_lsm_fs mounted at /tmp/btr, in @dev; 0 or -1. */
+static int btrfs_device(char *dev, size_t len)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	char line[1024], d[256], m[512], t[64];
+	int r = -1;
+
+	while (f && r < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %511s %63s", d, m, t) == 3 && !strcmp(m, "/tmp/btr") &&
+		    !strcmp(t, "btrfs")) {
+			snprintf(dev, len, "%s", d);
+			r = 0;
+		}
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* The pin directory of root's runs on the default cgroup root (the one /bin/cordon uses). */
+static void pin_dir(char *buf, size_t len)
+{
+	char name[17];
+
+	cordon_bpf_pin_name("/sys/fs/cgroup/" CORDON_CGROUP_ROOT_NAME, name);
+	snprintf(buf, len, "%s/%s", CORDON_PIN_ROOT, name);
+}
+
+/*
+ * The flags of the load_info pinned in @dir, or -1; @clear: then zero them, as programs loaded
+ * without btrfs would have left them.
+ */
+static long pinned_load_flags(const char *dir, bool clear)
+{
+	struct cordon_load_info info, none = { 0 };
+	uint32_t zero = 0;
+	char path[512];
+	long flags = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/map-load_info", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (bpf_map_lookup_elem(fd, &zero, &info) == 0)
+		flags = info.flags;
+	if (clear)
+		bpf_map_update_elem(fd, &zero, &none, BPF_ANY);
+	close(fd);
+	return flags;
+}
+
+/*
+ * Empty the pinned sessions map of @dir: test_daemon_lsm's daemon (gone by now) left its
+ * auto-confinement session there, which keeps the pins from being retired. The number removed.
+ */
+static int drop_sessions(const char *dir)
+{
+	char path[512];
+	uint64_t key;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "%s/map-sessions", dir);
+	fd = bpf_obj_get(path);
+	while (fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0 &&
+	       bpf_map_delete_elem(fd, &key) == 0)
+		n++;
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+static bool load_btrfs(void)
+{
+	int ko = open(BTRFS_KO, O_RDONLY | O_CLOEXEC);
+	bool ok = ko >= 0 && syscall(SYS_finit_module, ko, "", 0) == 0;
+
+	if (ko >= 0)
+		close(ko);
+	return ok;
+}
+
+/* Unload btrfs (its file system unmounted first): 0, or -1 when it stays (then remounted). */
+static int unload_btrfs(const char *dev)
+{
+	if (umount("/tmp/btr") < 0)
+		return -1;
+	if (syscall(SYS_delete_module, "btrfs", O_NONBLOCK) == 0)
+		return 0;
+	tap_diag("btrfs stays loaded: %s", strerror(errno));
+	mount(dev, "/tmp/btr", "btrfs", 0, NULL);
+	return -1;
+}
+
+/*
+ * Pinned programs loaded before btrfs was (a daemon started before the first btrfs mount), then
+ * a btrfs mounted, then root's run: it must load the programs again, as a first start would,
+ * not adopt programs that cannot key a btrfs inode while believing they can (issue 17: the
+ * secret on btrfs was readable). Where btrfs cannot be unloaded, the pins are made to say so.
+ */
+static void btrfs_after_pins(void)
+{
+	char *plain[] = { "/bin/cordon", "run", "--policy",  BTR_POL, "--project",
+			  "/tmp/rproj",	 "--",	"/bin/true", NULL };
+	char *outside[] = { "/bin/cat", SRV_BTR "/a/run-secret", NULL };
+	char *inside[] = { "/bin/cordon",
+			   "run",
+			   "--policy",
+			   BTR_POL,
+			   "--project",
+			   "/tmp/rproj",
+			   "--audit-log",
+			   AUDIT,
+			   "--",
+			   "/bin/cat",
+			   SRV_BTR "/a/run-secret",
+			   NULL };
+	char dev[256], out[16384], dir[256];
+	bool real;
+	int st, r;
+
+	if (btrfs_device(dev, sizeof(dev)) < 0) {
+		tap_skip("no btrfs mounted at /tmp/btr by test_lsm_fs", "btrfs_after_pins");
+		return;
+	}
+	test_write_file(BTR_POL,
+			"name: run-lsm-btr\nmode: strict\nfilesystem:\n  read: [/]\n"
+			"  write: [/tmp]\n  exec: [/]\nsecrets:\n  files: [" SRV_BTR
+			"/a/run-secret]\n",
+			0600);
+	pin_dir(dir, sizeof(dir));
+	real = unload_btrfs(dev) == 0;
+	/* Pins held by a session (of another test) are not retired: then they are marked. */
+	r = real ? cordon_bpf_pins_retire(dir) : 0;
+	if (r == -EBUSY) {
+		tap_diag("dropped %d session(s) left in the pins by a stopped daemon",
+			 drop_sessions(dir));
+		r = cordon_bpf_pins_retire(dir);
+	}
+	if (r < 0 && r != -ENOENT) {
+		tap_diag("pins %s kept (%s): marked instead", dir, strerror(-r));
+		real = !load_btrfs();
+	}
+	st = test_run(plain);
+	if (real) {
+		tap_check(st == 0 && pinned_load_flags(dir, false) == 0,
+			  "btrfs_after_pins_loaded_without_btrfs");
+		if (!tap_check(load_btrfs(), "btrfs_after_pins_module_loaded_again"))
+			return;
+	} else {
+		pinned_load_flags(dir, true);
+		tap_check(st == 0 && pinned_load_flags(dir, false) == 0,
+			  "btrfs_after_pins_marked_without_btrfs");
+	}
+	tap_diag("btrfs after pins: %s", real ? "btrfs unloaded at load" : "simulated");
+	mkdir(SRV_BTR, 0755);
+	if (!tap_check(mount(dev, SRV_BTR, "btrfs", 0, NULL) == 0, "btrfs_after_pins_mounted")) {
+		tap_diag("mount %s: %s", dev, strerror(errno));
+		return;
+	}
+	test_write_file(SRV_BTR "/a/run-secret", CANARY "\n", 0600);
+	st = run(outside, out, sizeof(out));
+	tap_check(st == 0 && strstr(out, CANARY), "btrfs_after_pins_outside_succeeds");
+	unlink(AUDIT);
+	st = run(inside, out, sizeof(out));
+	if (!tap_check(st == 1 && !strstr(out, CANARY) && strstr(out, "Permission denied"),
+		       "btrfs_after_pins_secret_refused_EACCES"))
+		tap_diag("exit %d: %s", st, out);
+	tap_check(audited("run-secret"), "btrfs_after_pins_bpf_lsm_record");
+	tap_check(pinned_load_flags(dir, false) == CORDON_LOAD_BTRFS,
+		  "btrfs_after_pins_loaded_again_with_btrfs");
+	umount(SRV_BTR);
+}
+
 #define OBS_SOCK "/srv/obs.sock"
 #define OBS_PORT 9 /* discard: a datagram needs no listener */
 
@@ -366,6 +550,7 @@ int main(int argc, char **argv)
 	attempt("run_read_secret", "/srv/rhome/.ssh/id_rsa", "id_rsa");
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
 	launcher_killed();
+	btrfs_after_pins();
 	observe(self);
 	return tap_status();
 }

@@ -79,6 +79,8 @@ static const char *file_action(unsigned int hook)
 		return "file-truncate";
 	case CORDON_HOOK_PATH_CHMOD:
 		return "file-chmod";
+	case CORDON_HOOK_FILE_RECEIVE:
+		return "file-receive";
 	case CORDON_HOOK_PATH_CHOWN:
 		return "file-chown";
 	case CORDON_HOOK_INODE_SETATTR:

@@ -148,6 +148,7 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_PATH_RMDIR] = { .action = "file-rmdir" },
 	[CORDON_HOOK_PATH_TRUNCATE] = { .action = "file-truncate" },
 	[CORDON_HOOK_FILE_TRUNCATE] = { .action = "file-truncate" },
+	[CORDON_HOOK_FILE_RECEIVE] = { .action = "file-receive" },
 	[CORDON_HOOK_PATH_CHMOD] = { .action = "file-chmod" },
 	[CORDON_HOOK_PATH_CHOWN] = { .action = "file-chown" },
 	[CORDON_HOOK_INODE_SETATTR] = { .action = "file-setattr" },

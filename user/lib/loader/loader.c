@@ -269,7 +269,14 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 			b->links[i] = NULL;
 			continue;
 		}
+		/*
+		 * The pin alone holds the link: a later start that loads again (use_pins) and
+		 * replaces the pin detaches this program, rather than leaving it attached beside
+		 * the new one for as long as we run (every refusal recorded twice).
+		 */
 		bpf_link__disconnect(b->links[i]);
+		bpf_link__destroy(b->links[i]);
+		b->links[i] = NULL;
 	}
 	return 0;
 }
@@ -361,9 +368,29 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 	choose_unix_programs(b);
 }
 
-/* Pin the maps under @dir; when every link is pinned too, adopt them instead of loading. */
+/* The load_info pinned in @dir (maps.h): 0, or -errno (-ENOENT: no such pin). */
+static int pinned_load_info(const char *dir, struct cordon_load_info *info)
+{
+	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-load_info", dir);
+	_cleanup_close_ int fd = path ? bpf_obj_get(path) : -1;
+	uint32_t zero = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, info) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Pin the maps under @dir; when every link is pinned too, adopt them instead of loading. The
+ * pinned programs are what they were loaded with: btrfs loaded since (a btrfs file system
+ * mounted after the daemon started) has them loaded again, as a first start would have, rather
+ * than adopted unable to key btrfs rules.
+ */
 static int use_pins(struct cordon_bpf *b, const char *dir)
 {
+	struct cordon_load_info info = { 0 };
 	struct bpf_program *p;
 	int r = mkdir_p(dir, 0700);
 
@@ -373,6 +400,12 @@ static int use_pins(struct cordon_bpf *b, const char *dir)
 		r = links_pinned(b, dir);
 	if (r <= 0)
 		return r;
+	r = pinned_load_info(dir, &info);
+	if (r == -ENOENT || (r == 0 && b->btrfs_ready && !(info.flags & CORDON_LOAD_BTRFS)))
+		return 0;
+	if (r < 0)
+		return r;
+	b->btrfs_ready = info.flags & CORDON_LOAD_BTRFS;
 	/* Only the pinned maps are opened: no verifier run, nothing attached. */
 	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(p, false);
 	b->adopted = true;
@@ -448,6 +481,7 @@ static int lock_pins(const char *dir)
 }
 
 static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts);
+static int update(struct bpf_map *map, const void *key, size_t klen, const void *val, size_t vlen);
 
 /*
  * The pin directory stays locked until cordon_bpf_pins_unlock(): a launcher keeps it until its
@@ -510,6 +544,15 @@ int cordon_bpf_pins_retire(const char *dir)
 	return rmdir(dir) < 0 ? -errno : 0;
 }
 
+/* What these programs were loaded with, before their pins can be adopted (maps.h load_info). */
+static int write_load_info(struct cordon_bpf *b)
+{
+	struct cordon_load_info info = { .flags = b->btrfs_ready ? CORDON_LOAD_BTRFS : 0 };
+	uint32_t zero = 0;
+
+	return update(b->skel->maps.load_info, &zero, sizeof(zero), &info, sizeof(info));
+}
+
 static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
 	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
@@ -527,7 +570,8 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 	/*
 	 * lib/inode.bpf.h reads a btrfs inode's subvolume only when btrfs's types were there to
 	 * relocate against at load. Checked before the load: a module loaded in between makes
-	 * btrfs paths refused (closed), never keyed in a way the hooks do not compute.
+	 * btrfs paths refused (closed), never keyed in a way the hooks do not compute. Adopted
+	 * pins replace it with what they were loaded with (use_pins).
 	 */
 	b->btrfs_ready = access("/sys/kernel/btf/btrfs", F_OK) == 0;
 	/* Decided before adoption turns autoload off: a pinned link exists for each then. */
@@ -541,6 +585,8 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 	if (b->adopted)
 		return adopt_maps(b);
 	r = cordon__load(b->skel);
+	if (r == 0)
+		r = write_load_info(b);
 	if (r == 0)
 		r = attach_all(b);
 	if (r == 0 && opts->pin_dir && !b->adopted)
