@@ -87,10 +87,14 @@ static __always_inline int steer_dns(struct bpf_sock_addr *ctx, const struct cor
 	return 1;
 }
 
-/* One connect record: a refusal (CORDON_EV_CONNECT) or an allowed connect (NET_ALLOWED). */
+/*
+ * One connect record: a refusal (CORDON_EV_CONNECT) or an allowed connect (NET_ALLOWED).
+ * @observed: a refusal the session observes (let through, recorded as would-refuse).
+ */
 static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_key *key,
 				   const struct cordon_session *s, __u64 cgroup_id, __u16 type,
-				   __u16 hook, __s32 verdict, __u32 rule_id, __u16 port)
+				   __u16 hook, __s32 verdict, __u32 rule_id, __u16 port,
+				   bool observed)
 {
 	struct cordon_event_connect *ev;
 
@@ -98,6 +102,8 @@ static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_
 			   rule_id);
 	if (!ev)
 		return;
+	if (observed)
+		mark_observed(ev, s);
 	__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
 	ev->port = port;
 	ev->family = ctx->user_family;
@@ -131,7 +137,9 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 		if (steered > 0)
 			return CGROUP_ALLOW;
 		if (steered < 0) {
-			report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port);
+			/* The resolver cannot be reached: refused even when observing. */
+			report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port,
+			       false);
 			return CGROUP_DENY;
 		}
 	}
@@ -144,7 +152,7 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 		if ((hook == CORDON_HOOK_CONNECT4 || hook == CORDON_HOOK_CONNECT6) &&
 		    (s->flags & CORDON_SESSION_AUDIT_CONNECT))
 			report(ctx, key, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id,
-			       port);
+			       port, false);
 		return CGROUP_ALLOW;
 	}
 	/* bind to port 0 asks for an ephemeral port, as clients do: egress is judged at connect
@@ -152,8 +160,8 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 	if (!port && (hook == CORDON_HOOK_BIND4 || hook == CORDON_HOOK_BIND6))
 		return CGROUP_ALLOW;
 
-	report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port);
-	return CGROUP_DENY;
+	report(ctx, key, s, cgroup_id, CORDON_EV_CONNECT, hook, -EPERM, 0, port, true);
+	return observing(s) ? CGROUP_ALLOW : CGROUP_DENY;
 }
 
 /* IPv4-mapped, so one trie serves both families. */
@@ -269,7 +277,7 @@ static __always_inline int unix_decide(struct bpf_sock_addr *ctx, __u16 hook)
 		return CGROUP_ALLOW;
 	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_CGROUP_BPF, -EPERM,
 		    (__u16)ctx->type);
-	return CGROUP_DENY;
+	return unix_observed(s, &v) ? CGROUP_ALLOW : CGROUP_DENY;
 }
 
 SEC("cgroup/connect4")
@@ -380,14 +388,18 @@ int cordon_sock_create(struct bpf_sock *ctx)
 		ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCK_CREATE,
 				   CORDON_LAYER_CGROUP_BPF, s, cgroup_id, -EACCES, 0);
 		if (ev) {
+			mark_observed(ev, s);
 			ev->arg0 = family;
 			ev->arg1 = type;
 			ev->arg2 = protocol;
 			bpf_ringbuf_submit(ev, 0);
 		}
+		if (observing(s))
+			goto mark; /* let through: its listener is still judged below */
 		bpf_set_retval(-EACCES);
 		return CGROUP_DENY;
 	}
+mark:
 	if (protocol != IPPROTO_TCP)
 		return CGROUP_ALLOW;
 	m = bpf_sk_storage_get(&sock_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
@@ -449,11 +461,13 @@ int cordon_sockops(struct bpf_sock_ops *ctx)
 	port = (__u16)ctx->local_port;
 	if (listen_allowed(&key, s, port))
 		return 1;
-	r = bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTODEVICE, lo, sizeof(lo));
+	/* Observing: the listener stays on every interface; the record says it would not. */
+	r = observing(s) ? 0 : bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTODEVICE, lo, sizeof(lo));
 	/* verdict -EPERM: confined; any other: the binding failed (the record says so). */
 	ev = event_reserve_sk(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN, s,
 			      m->cgroup_id, r ? r : -EPERM);
 	if (ev) {
+		mark_observed(ev, s);
 		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
 		ev->port = port;
 		ev->family = ctx->family;

@@ -206,10 +206,19 @@ enum cordon_event_layer {
 #define CORDON_EXEC_ARGS_TRUNCATED  (1u << 0) /* argv was longer than CORDON_ARGS_LEN: cut */
 #define CORDON_EXEC_ARGS_UNREADABLE (1u << 1) /* argv could not be read: args_len is 0 */
 
+/*
+ * cordon_event_hdr.flags. OBSERVED: the session observes (CORDON_SESSION_OBSERVE) and the
+ * operation was let through; hdr.verdict is the -errno it would have been refused with.
+ */
+#define CORDON_EVENT_OBSERVED (1u << 0)
+
 /* cordon_event_syscall.flags: which argument fields are filled */
 #define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */
 #define CORDON_SYSCALL_ADDR (1u << 1) /* addr/port/family hold the destination */
 #define CORDON_SYSCALL_ARG  (1u << 2) /* arg holds a scalar argument */
+/* dirfd holds the directory descriptor a relative path[] is resolved against (openat, ...;
+ * not AT_FDCWD, which is the working directory) */
+#define CORDON_SYSCALL_DIRFD (1u << 3)
 
 struct cordon_event_hdr {
 	__u16 type;		    /* CORDON_EV_* */
@@ -225,7 +234,7 @@ struct cordon_event_hdr {
 	__u32 rule_id;		    /* policy rule that decided; 0 for the default */
 	__u16 hook;		    /* CORDON_HOOK_* */
 	__u16 layer;		    /* CORDON_LAYER_* */
-	__u32 pad;		    /* zero */
+	__u32 flags;		    /* CORDON_EVENT_* (was padding: zero in older producers) */
 	__u8 comm[CORDON_COMM_LEN]; /* task comm, NUL-padded; agent-controlled */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_hdr) == 72, "cordon_event_hdr layout");
@@ -361,7 +370,8 @@ struct cordon_event_syscall {
 	__u8 addr[16]; /* connect: destination, IPv6 or IPv4-mapped */
 	__u16 port;    /* connect: destination port, host byte order */
 	__u16 family;  /* connect: the address family the task passed */
-	__u32 pad;     /* zero */
+	__s32 dirfd;   /* CORDON_SYSCALL_DIRFD: the *at() call's directory descriptor (was zero
+			* padding) */
 	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut),
 				     * read from its memory at syscall exit; agent-controlled */
 };

@@ -147,7 +147,7 @@ static __always_inline int unix_path_decide(struct socket *sock, void *addr, int
 		/* No memory for the state: refuse now, without the peer exception. */
 	}
 	unix_report(&sc.key, &v, s, cgroup_id, hook, CORDON_LAYER_BPF_LSM, -EPERM, type);
-	return -EPERM;
+	return unix_lsm_verdict(s, &v, -EPERM);
 }
 
 /*
@@ -172,7 +172,7 @@ static __always_inline int unix_pending_decide(struct sock *sk, struct sock *oth
 		return 0;
 	unix_report(&p->key, &p->v, s, cgroup_id, CORDON_HOOK_UNIX_STREAM_CONNECT,
 		    CORDON_LAYER_BPF_LSM, -EPERM, p->sock_type);
-	return -EPERM;
+	return unix_lsm_verdict(s, &p->v, -EPERM);
 }
 
 /*
@@ -247,6 +247,7 @@ int BPF_PROG(cordon_unix_may_send, struct socket *sock, struct socket *other, in
 SEC("lsm/socket_create")
 int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern, int ret)
 {
+	struct cordon_event_op *ev;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 
@@ -255,8 +256,16 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
 	s = lsm_session_for(CORDON_SESSION_SOCK, &cgroup_id);
 	if (!s || sock_kind_allowed(family, type, protocol))
 		return 0;
-	emit_op(s, cgroup_id, CORDON_HOOK_SOCKET_CREATE, -EACCES, family, type, protocol);
-	return -EACCES;
+	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE,
+			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
+	if (ev) {
+		mark_observed(ev, s);
+		ev->arg0 = family;
+		ev->arg1 = type;
+		ev->arg2 = protocol;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	return observe_verdict(s, -EACCES);
 }
 
 /*
@@ -344,6 +353,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, hook, CORDON_LAYER_BPF_LSM, s, cgroup_id,
 			   -EPERM, 0);
 	if (ev) {
+		mark_observed(ev, s);
 		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
 		ev->port = port;
 		ev->family = family;
@@ -351,7 +361,7 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 		bpf_ringbuf_submit(ev, 0);
 	}
 	/* EPERM, as the cgroup programs refuse. */
-	return -EPERM;
+	return observe_verdict(s, -EPERM);
 }
 
 SEC("lsm/socket_connect")
@@ -443,11 +453,12 @@ int BPF_PROG(cordon_socket_listen, struct socket *sock, int backlog, int ret)
 	ev = event_reserve(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_SOCKET_LISTEN,
 			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
 	if (ev) {
+		mark_observed(ev, s);
 		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
 		ev->port = port;
 		ev->family = family;
 		ev->protocol = BPF_CORE_READ(sk, sk_protocol);
 		bpf_ringbuf_submit(ev, 0);
 	}
-	return -EACCES;
+	return observe_verdict(s, -EACCES);
 }

@@ -42,6 +42,13 @@
 #define CORDON_SESSION_SOCK (1u << 7)
 /* dirent_rules hold entries of this session (file hooks look the name up only then) */
 #define CORDON_SESSION_DIRENT (1u << 12)
+/*
+ * Observe mode (`cordon run --observe`): what the network allow-lists would refuse (connect,
+ * sendmsg and bind outside their rules, unix sockets outside network.unix.allow, socket kinds,
+ * listeners off loopback) is let through and recorded with CORDON_EVENT_OBSERVED. Explicit
+ * denies (secrets, protect, denied programs, network.unix.deny) and self-protection still refuse.
+ */
+#define CORDON_SESSION_OBSERVE (1u << 13)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current

@@ -31,6 +31,7 @@ struct sys_row {
 	__u8 arg;	  /* scalar argument, copied into arg */
 	__u8 addr;	  /* sockaddr argument (its length the next): addr, port, family */
 	__u8 arg_hi;	  /* a second scalar argument, in the upper 32 bits of arg */
+	__u8 dirfd;	  /* directory descriptor argument a relative path is resolved against */
 };
 
 /*
@@ -150,6 +151,16 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 	if (row.path && bpf_probe_read_user_str(ev->path, sizeof(ev->path),
 						(const void *)sys_arg(regs, row.path)) > 0)
 		ev->flags |= CORDON_SYSCALL_PATH;
+	/* A relative path of an *at() call names a place below its descriptor: userspace
+	 * resolves the descriptor through /proc while the task lives (the record says which). */
+	if (row.dirfd && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] != '/') {
+		__s32 fd = (__s32)sys_arg(regs, row.dirfd);
+
+		if (fd != AT_FDCWD) {
+			ev->dirfd = fd;
+			ev->flags |= CORDON_SYSCALL_DIRFD;
+		}
+	}
 	if (row.arg) {
 		ev->arg = sys_arg(regs, row.arg);
 		if (row.arg_hi)
@@ -183,11 +194,11 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
  * The record carries the pathname and the open flags.
  */
 SYS_EXIT(openat, .hook = CORDON_HOOK_SYS_OPENAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
-	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3)
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3, .dirfd = 1)
 SYS_EXIT(open, .hook = CORDON_HOOK_SYS_OPEN, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
 	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 1)
 SYS_EXIT(openat2, .hook = CORDON_HOOK_SYS_OPENAT2, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
-	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3)
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .arg = 3, .dirfd = 1)
 
 /* Landlock refuses executing outside the exec hierarchies with EACCES. */
 SYS_EXIT(execve, .hook = CORDON_HOOK_SYS_EXECVE, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
@@ -197,7 +208,7 @@ SYS_EXIT(execve, .hook = CORDON_HOOK_SYS_EXECVE, .err = EACCES, .layer = CORDON_
  * non-executable by vm.memfd_noexec (the path is then empty, the flags carry AT_EMPTY_PATH).
  */
 SYS_EXIT(execveat, .hook = CORDON_HOOK_SYS_EXECVEAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
-	 .path = 2, .arg = 5)
+	 .path = 2, .arg = 5, .dirfd = 1)
 /*
  * Renames the session's view refuses: a mount point (the pinned .git of the project, the
  * read-only binds of its hooks and config) can be neither renamed nor replaced, EBUSY. git
@@ -207,9 +218,9 @@ SYS_EXIT(execveat, .hook = CORDON_HOOK_SYS_EXECVEAT, .err = EACCES, .layer = COR
 SYS_EXIT(rename, .hook = CORDON_HOOK_SYS_RENAME, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
 	 .path = 1)
 SYS_EXIT(renameat, .hook = CORDON_HOOK_SYS_RENAMEAT, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
-	 .path = 2)
+	 .path = 2, .dirfd = 1)
 SYS_EXIT(renameat2, .hook = CORDON_HOOK_SYS_RENAMEAT2, .err = EBUSY, .layer = CORDON_LAYER_MOUNT_NS,
-	 .path = 2, .arg = 5)
+	 .path = 2, .arg = 5, .dirfd = 1)
 /* An executable memfd (MFD_EXEC) refused by seccomp; the record carries the flags. */
 SYS_EXIT(memfd_create, .hook = CORDON_HOOK_SYS_MEMFD_CREATE, .err = EPERM,
 	 .layer = CORDON_LAYER_SECCOMP, .arg = 2)
@@ -239,7 +250,7 @@ SYS_EXIT(bind, .hook = CORDON_HOOK_SYS_BIND, .err = EACCES, .layer = CORDON_LAYE
 SYS_EXIT(link, .hook = CORDON_HOOK_SYS_LINK, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
 	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 1)
 SYS_EXIT(linkat, .hook = CORDON_HOOK_SYS_LINKAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
-	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2)
+	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .dirfd = 1)
 
 /*
  * Syscalls cordon's seccomp filter refuses with EPERM: new user namespaces (the flags), the
@@ -289,7 +300,7 @@ SYS_EXIT(ptrace, .hook = CORDON_HOOK_SYS_PTRACE, .err = EPERM, .layer = CORDON_L
 SYS_EXIT(chmod, .hook = CORDON_HOOK_SYS_CHMOD, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
 	 .path = 1, .arg = 2)
 SYS_EXIT(fchmodat, .hook = CORDON_HOOK_SYS_FCHMODAT, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
-	 .path = 2, .arg = 3)
+	 .path = 2, .arg = 3, .dirfd = 1)
 SYS_EXIT(fchmod, .hook = CORDON_HOOK_SYS_FCHMOD, .err = EROFS, .layer = CORDON_LAYER_MOUNT_NS,
 	 .arg = 2)
 

@@ -89,4 +89,9 @@
 #define CGROUP_ALLOW 1
 #define CGROUP_DENY  0
 
+/* openat(2) and friends: the working directory instead of a descriptor */
+#ifndef AT_FDCWD
+#define AT_FDCWD -100
+#endif
+
 #endif /* CORDON_CONSTS_BPF_H */

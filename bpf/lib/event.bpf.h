@@ -139,6 +139,38 @@ static __always_inline void *event_reserve_sk(__u32 size, __u16 type, __u16 hook
 	return h;
 }
 
+/*
+ * Observe mode (CORDON_SESSION_OBSERVE): a refusal of an allow-list the session only observes
+ * is let through. observe_verdict() is what the program returns instead of @verdict;
+ * mark_observed() flags the refusal's record so that it says "would refuse". The record's
+ * verdict stays the errno the operation would have met.
+ */
+static __always_inline bool observing(const struct cordon_session *s)
+{
+	return s->flags & CORDON_SESSION_OBSERVE;
+}
+
+static __always_inline int observe_verdict(const struct cordon_session *s, int verdict)
+{
+	if (observing(s)) {
+		/*
+		 * A branch the compiler keeps (a volatile asm cannot be speculated): folded into
+		 * arithmetic ("0 or -1" as the negation of a bit), the return value is a scalar
+		 * the verifier cannot bound, and 6.12 refuses an LSM program whose return may
+		 * leave [-4095, 0]. Each path returns its constant.
+		 */
+		asm volatile("" ::: "memory");
+		return 0;
+	}
+	return verdict;
+}
+
+static __always_inline void mark_observed(void *ev, const struct cordon_session *s)
+{
+	if (ev && observing(s))
+		((struct cordon_event_hdr *)ev)->flags |= CORDON_EVENT_OBSERVED;
+}
+
 /* A refused operation (struct cordon_event_op, BPF LSM): the arguments depend on @hook. */
 static __always_inline void emit_op(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
 				    __s32 verdict, __u64 arg0, __u64 arg1, __u64 arg2)

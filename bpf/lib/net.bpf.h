@@ -194,6 +194,27 @@ static __always_inline int unix_judge(struct unix_scan *sc, const struct cordon_
 	return 1;
 }
 
+/*
+ * Whether session @s lets the unix refusal @v through, observing it: a default deny (no allow
+ * entry, a path the program cannot judge) is observed; a network.unix.deny entry never is.
+ */
+static __always_inline bool unix_observed(const struct cordon_session *s,
+					  const struct unix_verdict *v)
+{
+	return observing(s) && v->reason != CORDON_UNIX_REASON_DENY;
+}
+
+/* An LSM hook's verdict on the unix refusal @v: 0 when observed, else @err (see observe_verdict). */
+static __always_inline int unix_lsm_verdict(const struct cordon_session *s,
+					    const struct unix_verdict *v, int err)
+{
+	if (unix_observed(s, v)) {
+		asm volatile("" ::: "memory");
+		return 0;
+	}
+	return err;
+}
+
 /* The record of a refused unix path (the key still holds the path, zero-terminated). */
 static __always_inline void unix_report(const struct cordon_unix_key *key,
 					const struct unix_verdict *v,
@@ -206,6 +227,8 @@ static __always_inline void unix_report(const struct cordon_unix_key *key,
 			   v->rule_id);
 	if (!ev)
 		return;
+	if (unix_observed(s, v))
+		mark_observed(ev, s);
 	ev->reason = v->reason;
 	ev->sock_type = sock_type;
 	ev->path_len = v->len < CORDON_UNIX_PATH_MAX ? v->len : CORDON_UNIX_PATH_MAX;

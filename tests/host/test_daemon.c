@@ -5,8 +5,9 @@
  *   policy (a UDP send, which only the cgroup programs can refuse, succeeds outside cordon and
  *   under a policy that allows it, and fails with EPERM under one that does not);
  * - a user cannot see or end another user's session;
- * - kill -9 of the daemon leaves a running session confined; a restarted daemon adopts it and
- *   ends it when it empties;
+ * - kill -9 of the daemon leaves a running session confined; a restarted daemon adopts it,
+ *   names the rule of a refusal after the restart (its rule-name table kept in the session's
+ *   state file), and ends it when it empties;
  * - a process inside a session cannot get a new (looser) session;
  * - 100 concurrent sessions with mixed policies each enforce their own rules;
  * - SIGHUP with a broken policy file keeps the previous policy set.
@@ -258,7 +259,9 @@ static void write_policies(void)
 			 udp_port);
 		snprintf(path, sizeof(path), "%s/t-deny.yaml", dirs[i]);
 		test_put(path,
-			 "name: t-deny\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
+			 "name: t-deny\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n"
+			 "secrets:\n  files: [\"%s/secret\"]\n",
+			 dir);
 	}
 }
 
@@ -340,9 +343,10 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	snprintf(out, sizeof(out), "%s/long.out", dir);
 	/* The agent: ready, wait, attack, wait, attack. */
 	snprintf(cmd, sizeof(cmd),
-		 "echo ready; while [ ! -e %s ]; do sleep 0.05; done; " /**/
-		 "%s; while [ ! -e %s ]; do sleep 0.05; done; %s",
-		 go1, attack_cmd_fmt, go2, attack_cmd_fmt);
+		 "echo ready; while [ ! -e %s ]; do sleep 0.05; done; "	  /**/
+		 "%s; while [ ! -e %s ]; do sleep 0.05; done; %s; s=$?; " /**/
+		 "cat %s/secret; exit $s",
+		 go1, attack_cmd_fmt, go2, attack_cmd_fmt, dir);
 	run_argv(argv, "t-deny", cmd);
 	p = spawn_as(USER1, out, argv);
 	tap_check(test_wait_file_has(out, "ready", 10000), "session_started");
@@ -413,6 +417,11 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	snprintf(cmd, sizeof(cmd), "\"session\":\"%s\"", session);
 	tap_check(test_file_has(audit_path, cmd) && test_file_has(audit_path, "\"session-end\""),
 		  "audit_has_session_records");
+	tap_check(!test_file_has(out, "secret-canary"), "secret_refused_after_restart");
+	/* The refusal after the restart names its rule: the adopted session's table. */
+	snprintf(cmd, sizeof(cmd), "\"rule_text\":\"secrets.files[0]: %s/secret\"", dir);
+	if (!tap_check(test_file_has(audit_path, cmd), "adopted_session_refusal_names_its_rule"))
+		tap_diag("no record with %s", cmd);
 	{
 		/* The owner reads the session's records through the daemon; another user cannot. */
 		char *aud[] = { (char *)cordon, "audit", "--json", "--session", session, NULL };
@@ -667,6 +676,9 @@ int main(void)
 	}
 	mkdir(poldir, 0755);
 	mkdir(project, 0777);
+	snprintf(cmd, sizeof(cmd), "%s/secret", dir);
+	test_put(cmd, "secret-canary\n");
+	chmod(cmd, 0644);
 	chmod(project, 01777);
 	test_put(cfg, "audit:\n  file: %s\n", audit_path);
 

@@ -109,6 +109,9 @@ static void fill_hdr(struct cordon_event_hdr *h, unsigned int type, size_t size)
 			      : 0xffffffffu;
 	h->hook = (__u16)rnd(132);
 	h->layer = (__u16)rnd(5); /* the layers docs/audit-schema.json knows */
+	/* observe mode: a would-refuse record (and the flag on a record without a verdict,
+	 * which a producer never writes: it must change nothing) */
+	h->flags = rnd(4) ? 0 : CORDON_EVENT_OBSERVED;
 	hostile(h->comm, sizeof(h->comm));
 }
 
@@ -911,6 +914,56 @@ static void test_audit_format__rule_texts_its_entry_and_line(void **state)
 	free(f);
 }
 
+/*
+ * Observe mode: a refusal let through says so (outcome unknown, cordon.observed) with its rule
+ * and would-be errno, and is an allowed, detected finding in OCSF.
+ */
+static void test_audit_format__observed_refusal_says_would_refuse(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_connect e;
+	struct cordon_audit_buf out = { 0 };
+	json_t *rec, *c, *ocsf;
+
+	(void)state;
+	hostile_record(CORDON_EV_CONNECT, (__u8 *)&e, sizeof(e), "", 1);
+	e.hdr.hook = CORDON_HOOK_CONNECT4;
+	e.hdr.layer = CORDON_LAYER_CGROUP_BPF;
+	e.hdr.verdict = -EPERM;
+	e.hdr.rule_id = 0;
+	e.hdr.flags = CORDON_EVENT_OBSERVED;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	c = json_object_get(rec, "cordon");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "event"), "outcome")),
+		"unknown");
+	assert_true(json_is_true(json_object_get(c, "observed")));
+	assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
+			    "network.connect: no entry allows it (default deny)");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "error"), "code")), "EPERM");
+	ocsf = cordon_audit_to_ocsf(rec);
+	assert_int_equal(json_integer_value(json_object_get(ocsf, "class_uid")), 2004);
+	assert_int_equal(json_integer_value(json_object_get(ocsf, "action_id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ocsf, "disposition_id")), 15);
+	assert_int_equal(json_integer_value(json_object_get(ocsf, "status_id")), 1);
+	json_decref(ocsf);
+	json_decref(rec);
+	/* The same refusal enforced: a failure, not observed. */
+	out.len = 0;
+	e.hdr.flags = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "event"), "outcome")),
+		"failure");
+	assert_null(json_object_get(json_object_get(rec, "cordon"), "observed"));
+	json_decref(rec);
+	free(out.p);
+	free(f);
+}
+
 /* A refused socket() names its family, type and protocol, not bare numbers. */
 static void test_audit_format__socket_refusal_names_its_kind(void **state)
 {
@@ -973,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
 		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
+		cmocka_unit_test(test_audit_format__observed_refusal_says_would_refuse),
 	};
 
 	return cmocka_run_group_tests(tests, rules_setup, rules_teardown);

@@ -3,7 +3,9 @@
  * `cordon run` on a kernel with BPF LSM: a strict policy whose secret name patterns Landlock
  * cannot express starts without --allow-degraded (BPF LSM covers them, no mount-namespace
  * masks), reports bpf_lsm on, and the agent's reads of a secret and of a .env are refused by
- * BPF LSM with records in the audit log; the same reads succeed outside cordon.
+ * BPF LSM with records in the audit log; the same reads succeed outside cordon. Observe mode
+ * (--observe): a UDP send and a unix datagram outside the network rules work and are recorded
+ * as would-refuse while the secret stays refused by BPF LSM; without it they are refused.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,9 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -411,8 +417,127 @@ static void btrfs_after_pins(void)
 	umount(SRV_BTR);
 }
 
-int main(void)
+#define OBS_SOCK "/srv/obs.sock"
+#define OBS_PORT 9 /* discard: a datagram needs no listener */
+
+/* The session's work in observe(): "udp" or "unix" sends one datagram; prints NAME-ok or
+ * NAME-refused ERRNO. */
+static int helper(const char *what)
 {
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(OBS_PORT) };
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = OBS_SOCK };
+	bool udp = !strcmp(what, "udp");
+	int fd = socket(udp ? AF_INET : AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+	n = fd < 0 ? -1
+	    : udp  ? sendto(fd, "x", 1, 0, (struct sockaddr *)&in, sizeof(in))
+		   : sendto(fd, "x", 1, 0, (struct sockaddr *)&un, sizeof(un));
+	if (n == 1)
+		printf("%s-ok\n", what);
+	else
+		printf("%s-refused %d\n", what, errno);
+	return 0;
+}
+
+/* Records of the audit log for @action: with cordon.observed (@observed) or refusals. */
+static int count_records(const char *action, bool observed, char *layer, size_t len)
+{
+	FILE *f = fopen(AUDIT, "r");
+	char line[8192];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL);
+		json_t *c = json_object_get(o, "cordon");
+		const char *a =
+			json_string_value(json_object_get(json_object_get(o, "event"), "action"));
+		const char *out =
+			json_string_value(json_object_get(json_object_get(o, "event"), "outcome"));
+
+		if (a && out && !strcmp(a, action) &&
+		    json_is_true(json_object_get(c, "observed")) == observed &&
+		    !strcmp(out, observed ? "unknown" : "failure") &&
+		    json_string_value(json_object_get(c, "rule_text"))) {
+			n++;
+			snprintf(layer, len, "%s",
+				 json_string_value(json_object_get(c, "layer")) ?: "?");
+		}
+		json_decref(o);
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void observe(const char *self)
+{
+	char *outside[] = { (char *)self, "udp", NULL };
+	char *outside_unix[] = { (char *)self, "unix", NULL };
+	char script[8400];
+	char *in_observe[] = { "/bin/cordon", "run",	    "--observe",   "--policy", POLICY,
+			       "--project",   "/tmp/rproj", "--audit-log", AUDIT,      "--",
+			       "/bin/sh",     "-c",	    script,	   NULL };
+	char *in_enforce[] = { "/bin/cordon", "run",	     "--policy", POLICY, "--project",
+			       "/tmp/rproj",  "--audit-log", AUDIT,	 "--",	 "/bin/sh",
+			       "-c",	      script,	     NULL };
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = OBS_SOCK };
+	char out[16384], layer[32] = "";
+	int lfd, st;
+
+	unlink(OBS_SOCK);
+	lfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&un, sizeof(un)) < 0)
+		tap_diag("unix listener: %s", strerror(errno));
+	chmod(OBS_SOCK, 0777);
+	snprintf(script, sizeof(script), "%s udp; %s unix; cat /srv/rhome/.ssh/id_rsa; echo ran",
+		 self, self);
+
+	st = run(outside, out, sizeof(out));
+	tap_check(st == 0 && strstr(out, "udp-ok"), "observe_udp_outside_succeeds");
+	st = run(outside_unix, out, sizeof(out));
+	tap_check(st == 0 && strstr(out, "unix-ok"), "observe_unix_outside_succeeds");
+
+	unlink(AUDIT);
+	st = run(in_observe, out, sizeof(out));
+	if (!tap_check(strstr(out, "ran") && strstr(out, "udp-ok") && strstr(out, "unix-ok"),
+		       "observe_sends_work"))
+		tap_diag("exit %d: %s", st, out);
+	tap_check(!strstr(out, CANARY) && strstr(out, "observe mode"),
+		  "observe_secret_still_refused_by_bpf_lsm");
+	tap_check(audited("id_rsa"), "observe_secret_bpf_lsm_record");
+	tap_check(count_records("connect", true, layer, sizeof(layer)) >= 1,
+		  "observe_udp_recorded_would_refuse");
+	tap_check(count_records("unix-send", true, layer, sizeof(layer)) >= 1,
+		  "observe_unix_recorded_would_refuse");
+	tap_diag("unix observed by %s", layer);
+
+	unlink(AUDIT);
+	st = run(in_enforce, out, sizeof(out));
+	if (!tap_check(strstr(out, "ran") && strstr(out, "udp-refused 1") &&
+			       strstr(out, "unix-refused 1"),
+		       "enforced_sends_refused_EPERM"))
+		tap_diag("exit %d: %s", st, out);
+	tap_check(count_records("connect", false, layer, sizeof(layer)) >= 1 &&
+			  count_records("unix-send", false, layer, sizeof(layer)) >= 1 &&
+			  count_records("connect", true, layer, sizeof(layer)) == 0,
+		  "enforced_sends_recorded_refused");
+	if (lfd >= 0)
+		close(lfd);
+	unlink(OBS_SOCK);
+}
+
+int main(int argc, char **argv)
+{
+	char self[4096];
+	ssize_t n;
+
+	if (argc > 1)
+		return helper(argv[1]);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+
 	/* The home is outside /tmp: the session has a /tmp of its own. */
 	mkdir("/srv", 0755);
 	mkdir("/srv/rhome", 0755);
@@ -426,5 +551,6 @@ int main(void)
 	attempt("run_read_dotenv", "/tmp/rproj/.env", ".env");
 	launcher_killed();
 	btrfs_after_pins();
+	observe(self);
 	return tap_status();
 }

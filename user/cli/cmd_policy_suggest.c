@@ -78,11 +78,14 @@ static int add(struct entries *l, const char *value, const char *why)
 /* "2026-...Z syscall-openat by cat (pid 12): EACCES, layer landlock": printable ASCII only. */
 static void describe(json_t *rec, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s by %s (pid %lld): %s, layer %s%s%s",
+	bool observed = json_is_true(json_object_get(json_object_get(rec, "cordon"), "observed"));
+
+	snprintf(buf, len, "%s %s by %s (pid %lld): %s%s, layer %s%s%s",
 		 json_string_value(json_object_get(rec, "@timestamp")) ?: "?",
 		 sget(rec, "event", "action") ?: "?", sget(rec, "process", "name") ?: "?",
 		 json_integer_value(json_object_get(json_object_get(rec, "process"), "pid")),
-		 sget(rec, "error", "code") ?: "?", sget(rec, "cordon", "layer") ?: "?",
+		 observed ? "observed, would be " : "", sget(rec, "error", "code") ?: "?",
+		 sget(rec, "cordon", "layer") ?: "?",
 		 sget(rec, "cordon", "rule_text") ? ", rule " : "",
 		 sget(rec, "cordon", "rule_text") ?: "");
 	/* A comment ends at the line's end: an agent's names cannot add a line to the policy. */
@@ -163,7 +166,7 @@ static int take(struct suggest *s, json_t *rec)
 {
 	const char *session = sget(rec, "cordon", "session");
 	const char *policy = sget(rec, "cordon", "policy");
-	const char *action = sget(rec, "event", "action") ?: "";
+	const char *action = sget(rec, "event", "action") ?: "", *outcome;
 	char obj[4200], why[4200 + 1024 + 8], desc[1024];
 	enum list l;
 
@@ -175,7 +178,11 @@ static int take(struct suggest *s, json_t *rec)
 		snprintf(s->policy, sizeof(s->policy), "%s", policy);
 		return 0;
 	}
-	if (strcmp(sget(rec, "event", "outcome") ?: "", "failure") ||
+	/* Refusals, and what an observing session let through that would have been refused. */
+	outcome = sget(rec, "event", "outcome") ?: "";
+	if ((strcmp(outcome, "failure") &&
+	     !(!strcmp(outcome, "unknown") &&
+	       json_is_true(json_object_get(json_object_get(rec, "cordon"), "observed")))) ||
 	    strcmp(sget(rec, "event", "kind") ?: "", "event") || !sget(rec, "cordon", "hook"))
 		return 0;
 	s->refusals++;

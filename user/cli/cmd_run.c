@@ -175,6 +175,12 @@ static int create_session(struct run *r)
 		return 0;
 	}
 	if (!(r->plan.layers & POL_NEEDS_CGROUP_BPF)) {
+		if (r->o.observe) {
+			/* Nothing would be observed: every network rule is Landlock's or a gap. */
+			cli_error("run: --observe needs the cgroup BPF programs (run as root or "
+				  "through the daemon)");
+			return -EOPNOTSUPP;
+		}
 		r->plan.memory_watch = 0; /* no cgroup to count in: listed as a gap */
 		snprintf(r->sess.name, sizeof(r->sess.name), "%016llx%016llx",
 			 (unsigned long long)r->start_ns, (unsigned long long)getpid());
@@ -183,7 +189,9 @@ static int create_session(struct run *r)
 	e = cordon_cgroup2_mount(mnt, sizeof(mnt));
 	if (e == 0) {
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
-		e = root ? run_bpf_session(r, root, lsm, cordon_session_flags(&r->maps, lsm))
+		e = root ? run_bpf_session(r, root, lsm,
+					   cordon_session_flags(&r->maps, lsm) |
+						   (r->o.observe ? CORDON_SESSION_OBSERVE : 0))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -232,6 +240,7 @@ static void describe_session(struct run *r)
 				   POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM | POL_NEEDS_MOUNT_NS,
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
+		.observe = r->o.observe,
 		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,
@@ -269,6 +278,13 @@ static void end_session(struct run *r, int status)
 			ev->refused_connect, ev->refused_file, ev->refused_dns,
 			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
+	/* Through the daemon its stream has the kernel's records, not this process. */
+	if (r->o.observe && (ev->observed || !r->dsess.on))
+		fprintf(stderr,
+			"cordon: observe mode let through %lu operation(s) the policy would "
+			"refuse (cordon.observed records; `cordon policy suggest` makes them "
+			"a policy)\n",
+			ev->observed);
 	r->as.has_exit = true;
 	r->as.exit_code = status;
 	e = run_audit_end(ev, r->dsess.on ? r->dsess.name : NULL, &r->as);

@@ -34,6 +34,7 @@ struct run_opts {
 	bool quiet;		       /* --quiet: no start line; a count of unenforced rules */
 	bool verbose;		       /* --verbose: every unenforced rule, not grouped */
 	bool dry_run;		       /* --dry-run: print the plan, run nothing */
+	bool observe;		       /* --observe: network refusals recorded, not made */
 	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
 	size_t nallow_connect;
 	char **cmd;
@@ -76,10 +77,12 @@ struct run_events {
 		int32_t verdict;
 		uint32_t flags, rule_in, rule;
 		uint64_t arg;
+		int32_t dirfd;
 		int result;
 		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
 	} attrib;
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
+	unsigned long observed; /* would-be refusals an observing session let through */
 	uint64_t drops;
 };
 

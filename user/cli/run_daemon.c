@@ -184,6 +184,9 @@ static json_t *spawn_request(const struct run_opts *o, const char *project)
 			  "audit_stdout", o->audit_stdout, "audit_journal", o->audit_journal,
 			  "quiet", o->quiet, "verbose", o->verbose);
 
+	/* Only when asked: a daemon that predates observe mode refuses the unknown key. */
+	if (req && o->observe)
+		json_object_set_new(req, "observe", json_true());
 	_cleanup_free_ char *cwd = realpath(".", NULL);
 
 	/*

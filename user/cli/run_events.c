@@ -26,7 +26,8 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	typeof(ev->attrib) *c = &ev->attrib;
 	bool same = c->valid && c->pid == s->hdr.pid && c->hook == s->hdr.hook &&
 		    c->arg == s->arg && c->verdict == s->hdr.verdict && c->flags == s->flags &&
-		    c->rule_in == s->hdr.rule_id && !memcmp(c->path, s->path, sizeof(c->path)) &&
+		    c->rule_in == s->hdr.rule_id && c->dirfd == s->dirfd &&
+		    !memcmp(c->path, s->path, sizeof(c->path)) &&
 		    !(s->flags & CORDON_SYSCALL_ADDR); /* the key holds no address */
 
 	if (same) {
@@ -39,6 +40,7 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	c->pid = s->hdr.pid;
 	c->hook = s->hdr.hook;
 	c->arg = s->arg;
+	c->dirfd = s->dirfd;
 	c->verdict = s->hdr.verdict;
 	c->flags = s->flags;
 	c->rule_in = s->hdr.rule_id;
@@ -72,8 +74,10 @@ int run_on_event(void *ctx, void *data, size_t size)
 		data = &copy;
 		h = data;
 	}
-	if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
-	    (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
+	if (cordon_event_observed(h))
+		ev->observed++; /* let through: no refusal */
+	else if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
+		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
 		ev->refused_connect++;
 	else if (type == CORDON_EV_FILE ||
 		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_OPENAT))
@@ -329,6 +333,7 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 		.events_lost = ev->drops,
 		.malformed = ev->malformed,
 		.not_cordon = ev->not_cordon,
+		.observed = ev->observed,
 	};
 	int r;
 
@@ -417,6 +422,17 @@ void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose)
 	}
 }
 
+/* The second start line of an observing session: what it lets through, what it still refuses. */
+static void print_observe_line(void)
+{
+	fputs("cordon: observe mode: network refusals (connect, send, bind, unix sockets, socket "
+	      "kinds, listeners) are let through and recorded as would-refuse; still refused:",
+	      stderr);
+	for (size_t i = 0; cordon_observe_still_refused[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : " ", cordon_observe_still_refused[i]);
+	fputc('\n', stderr);
+}
+
 /* Who launched the session: the daemon for an ordinary user, root, or the user alone. */
 static const char *run_mode_name(const struct run *r)
 {
@@ -444,6 +460,8 @@ void run_report_start(const struct run *r)
 			r->kern.fanotify ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
 			r->plan.ngaps ? " (degraded: see above)" : "");
+		if (r->o.observe)
+			print_observe_line();
 		return;
 	}
 	rep = json_pack(
@@ -455,6 +473,8 @@ void run_report_start(const struct run *r)
 		!!(s->layers & POL_NEEDS_CGROUP_BPF), "bpf_lsm", !!(s->layers & POL_NEEDS_BPF_LSM),
 		"mount_ns", !!(s->layers & POL_NEEDS_MOUNT_NS), "fanotify", r->kern.fanotify,
 		"masks", (json_int_t)r->masks.n, "unenforced", cordon_audit_plan_gaps(&r->plan));
+	if (rep && r->o.observe)
+		json_object_set_new(rep, "observe", json_true());
 	if (rep)
 		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stderr);

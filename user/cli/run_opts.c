@@ -19,6 +19,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
 		"                  [--allow-connect HOST:PORT]... [--allow-degraded] [--dry-run]\n"
+		"                  [--observe]\n"
 		"                  [--quiet|--verbose] [--json] [AUDIT OPTIONS] -- CMD [ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
@@ -31,6 +32,12 @@ static void usage(FILE *out)
 		"unenforced rules, when there are any); --verbose lists every unenforced rule\n"
 		"instead of a few per reason. Defaults for --policy, --allow-degraded and --quiet\n"
 		"come from ~/.config/cordon/cordon.yaml (policy:, allow_degraded:, quiet:).\n"
+		"--observe (learn mode) lets through and records as would-refuse what the network\n"
+		"rules would refuse (connect, send, bind, unix sockets, socket kinds, listeners);\n"
+		"Landlock, seccomp, the mount view, fanotify, secrets and protected paths still\n"
+		"refuse. Refused when a site floor is in effect. `cordon policy suggest` turns "
+		"the\n"
+		"log into a policy.\n"
 		"Audit records (JSON lines), to any of:\n"
 		"  --audit-log FILE          append to FILE, rotated by size\n"
 		"  --audit-stdout            write to stdout (with the agent's own output)\n"
@@ -125,6 +132,9 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 	case 'n':
 		o->dry_run = true;
 		return 0;
+	case 'o':
+		o->observe = true;
+		return 0;
 	case 'q':
 		o->quiet = true;
 		return 0;
@@ -157,6 +167,7 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-connect", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "observe", no_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -324,8 +335,17 @@ int run_load_policy(struct run *r)
 	if (e < 0) {
 		print_errors(&r->errs);
 		cli_error("run: policy '%s' is not usable", r->o.policy);
+		return e;
 	}
-	return e;
+	/* Observe mode lets through what the network allow-lists refuse, and the floor narrows
+	 * those lists: the floor is never relaxed, so a session under one does not observe. */
+	if (r->o.observe && ro.floor_path && access(ro.floor_path, F_OK) == 0) {
+		cli_error("run: --observe: the site floor %s is in effect and observe mode would "
+			  "relax its network rules; refused",
+			  ro.floor_path);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int run_compile(struct run *r)
@@ -337,6 +357,13 @@ int run_compile(struct run *r)
 	 * port 53 is steered to it, so Landlock must let the connect through to the program. */
 	if (e == 0 && (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF))
 		e = pol_landlock_allow_dns_tcp(&r->ll);
+	/* Observing: Landlock's TCP port rules would refuse before the cgroup programs could
+	 * let through and record; those programs judge every address and port Landlock would
+	 * (without them --observe is refused), so Landlock leaves TCP to them. */
+	if (e == 0 && r->o.observe && (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF)) {
+		r->ll.attr.handled_access_net = 0;
+		r->ll.nports = 0;
+	}
 	if (e == 0)
 		e = policy_compile_seccomp(r->pol, &r->sc);
 	/* No DNS here: the session's resolver answers host names when the agent asks. */

@@ -41,6 +41,7 @@ struct daemon_config {
 	enum cordon_audit_format_kind audit_format; /* audit.format: ecs or ocsf */
 	bool audit_journal;
 	bool audit_stdout;
+	bool allow_observe; /* allow_observe: spawn requests may ask for observe mode */
 	struct daemon_confine confine[DAEMON_MAX_CONFINE];
 	size_t nconfine;
 };
@@ -74,11 +75,12 @@ struct dsession {
 	uint64_t started_ns;
 	bool lsm;	   /* BPF LSM rules filled */
 	bool auto_confine; /* an auto-confinement session (root-owned, long-lived) */
+	bool observe;	   /* observe mode: network refusals let through and recorded */
 	char exec[4096];   /* auto-confinement: the executable it confines */
 	bool dead;	   /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
-	/* Names of the rules of the policy it was created with (audit.rules); none for a session
-	 * adopted from a previous daemon, whose policy is not kept. */
+	/* Names of the rules of the policy it was created with (audit.rules); a session adopted
+	 * from a previous daemon gets them back from its state file (validated: none if not). */
 	struct cordon_audit_rules rules;
 	/* The session's resolver, served by the epoll loop (WATCH_DNS); r NULL: none. */
 	struct dsession_dns {
@@ -172,8 +174,8 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 
 /* daemon_session.c */
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, struct dsession **out,
-			  unsigned int *limits, char *err, size_t errlen);
+			  const char *project, bool auto_confine, bool observe,
+			  struct dsession **out, unsigned int *limits, char *err, size_t errlen);
 void daemon_session_end(struct daemon *d, struct dsession *s, const char *why);
 /* Write the session's state file (write and rename). */
 int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended);

@@ -81,7 +81,8 @@ static void create_one(struct daemon *d, const struct daemon_confine *e)
 			   e->policy);
 		goto out;
 	}
-	r = daemon_session_create(d, pol, 0, getpid(), "/", true, &s, &limits, err, sizeof(err));
+	r = daemon_session_create(d, pol, 0, getpid(), "/", true, false, &s, &limits, err,
+				  sizeof(err));
 	if (r < 0) {
 		daemon_log("confine %s: %s", e->exec, err);
 		goto out;

@@ -8,6 +8,7 @@
  *     keep: 5                             # rotated files kept
  *     fsync: rotate                       # none | rotate | always
  *     journal: false                      # also send every record to journald
+ *   allow_observe: true                   # may users run `cordon run --observe`?
  *   confine:                              # auto-confinement (BPF LSM kernels)
  *     - exec: /usr/local/bin/claude
  *       policy: claude-code
@@ -72,6 +73,16 @@ static bool key_ok(struct cctx *x, const struct ynode *k)
 		return true;
 	err(x, k, "a key must be a string");
 	return false;
+}
+
+static void boolean(struct cctx *x, const struct ynode *v, bool *out)
+{
+	if (v && v->type == YN_SCALAR && !strcmp(v->str, "true"))
+		*out = true;
+	else if (v && v->type == YN_SCALAR && !strcmp(v->str, "false"))
+		*out = false;
+	else
+		err(x, v, "expected true or false");
 }
 
 static void parse_audit(struct cctx *x, const struct ynode *m)
@@ -186,6 +197,9 @@ static void defaults(struct daemon_config *c)
 	c->audit_max_bytes = CORDON_AUDIT_DEFAULT_MAX_BYTES;
 	c->audit_keep = CORDON_AUDIT_DEFAULT_KEEP;
 	c->audit_fsync = CORDON_AUDIT_FSYNC_ROTATE;
+	/* Observe mode relaxes only the user's own network rules, never the site floor (a
+	 * session under a floor is refused observe mode): a site may still forbid it. */
+	c->allow_observe = true;
 }
 
 int daemon_config_load(const char *path, struct daemon_config *c)
@@ -236,8 +250,11 @@ int daemon_config_load(const char *path, struct daemon_config *c)
 					parse_audit(&x, v);
 				else if (!strcmp(k->str, "confine"))
 					parse_confine(&x, v);
+				else if (!strcmp(k->str, "allow_observe"))
+					boolean(&x, v, &c->allow_observe);
 				else
-					err(&x, k, "unknown key (expected audit, confine)");
+					err(&x, k,
+					    "unknown key (expected audit, allow_observe, confine)");
 			}
 		}
 	}

@@ -259,8 +259,8 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
-	r = daemon_session_create(d, pol, c->uid, c->pid, q->project, false, &s, &limits, err,
-				  sizeof(err));
+	r = daemon_session_create(d, pol, c->uid, c->pid, q->project, false, false, &s, &limits,
+				  err, sizeof(err));
 	if (r < 0) {
 		policy_free(pol);
 		return cordon_ctl_error(r, "%s", err);

@@ -52,11 +52,16 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 		      "policy", s->policy, "sha256", s->sha256, "project", s->project, "started_ns",
 		      (json_int_t)s->started_ns, "lsm", s->lsm, "auto", s->auto_confine, "ended",
 		      ended);
+	if (o && s->observe)
+		json_object_set_new(o, "observe", json_true());
 	if (!o)
 		return -ENOMEM;
 	if (s->exec[0])
 		json_object_set_new(o, "exec", json_string(s->exec));
 	json_object_set_new(o, "pid", json_integer(s->pid));
+	/* The names of its rules, for a daemon that adopts it after a restart. */
+	if (!ended)
+		json_object_set_new(o, "rules", cordon_audit_rules_to_json(&s->rules));
 	if (json_dump_file(o, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0)
 		r = -EIO;
 	json_decref(o);
@@ -74,6 +79,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.layers_reported = POL_NEEDS_CGROUP_BPF | POL_NEEDS_BPF_LSM,
 		.daemon = true,
 		.auto_confine = s->auto_confine,
+		.observe = s->observe,
 		.reason = why,
 		.pid = s->pid,
 		.has_user = true,
@@ -226,8 +232,8 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 }
 
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, struct dsession **out,
-			  unsigned int *limits, char *err, size_t errlen)
+			  const char *project, bool auto_confine, bool observe,
+			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
@@ -244,12 +250,14 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s = new_session(d, pol, uid, pid, project, auto_confine);
 	if (!s)
 		return -ENOMEM;
+	s->observe = observe;
 	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
-	flags = cordon_session_flags(&maps, s->lsm);
+	/* observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE) */
+	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
@@ -268,6 +276,11 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		goto fail;
 	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	/* Records name the rules of the policy the session was made with; without the names
+	 * (no memory) they still carry the rule ids. Built before the state file, which keeps
+	 * them for a daemon that adopts the session after a restart. */
+	if (cordon_audit_rules_build(pol, &s->rules) < 0)
+		memset(&s->rules, 0, sizeof(s->rules));
 	r = open_events(s);
 	if (r == 0)
 		r = daemon_session_persist(d, s, false);
@@ -275,10 +288,6 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "session state: %s", strerror(-r));
 		goto fail;
 	}
-	/* Records name the rules of the policy the session was made with; without the names
-	 * (no memory) they still carry the rule ids. */
-	if (cordon_audit_rules_build(pol, &s->rules) < 0)
-		memset(&s->rules, 0, sizeof(s->rules));
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
@@ -293,6 +302,7 @@ fail:
 		close(s->events_fd);
 	if (s->s.cgroup[0] || s->s.bpf)
 		cordon_session_destroy(&s->s);
+	cordon_audit_rules_free(&s->rules);
 	free(s);
 out:
 	pol_maps_free(&maps);
@@ -455,7 +465,14 @@ static void adopt_one(struct daemon *d, const char *path)
 	s->started_ns = (uint64_t)json_integer_value(json_object_get(o, "started_ns"));
 	s->lsm = json_is_true(json_object_get(o, "lsm"));
 	s->auto_confine = json_is_true(json_object_get(o, "auto"));
+	s->observe = json_is_true(json_object_get(o, "observe"));
 	snprintf(s->exec, sizeof(s->exec), "%s", jstr(o, "exec"));
+	/* Its rules' names, as its creator kept them; a table that fails validation names
+	 * nothing (the records still carry the ids). */
+	if (json_object_get(o, "rules") &&
+	    cordon_audit_rules_from_json(json_object_get(o, "rules"), &s->rules) < 0)
+		daemon_log("session %s: its rule names are not valid; records carry ids only",
+			   s->s.name);
 	fill_audit_ctx(d, s);
 	/* Only the same cgroup (a recreated directory has another id) is this session. */
 	r = cordon_cgroup_id(s->s.cgroup, &cg);
@@ -466,6 +483,7 @@ static void adopt_one(struct daemon *d, const char *path)
 			cordon_bpf_purge_session(d->bpf, s->s.id);
 		daemon_session_persist(d, s, true);
 		daemon_log("session %s ended while the daemon was away", s->s.name);
+		cordon_audit_rules_free(&s->rules);
 		free(s);
 		s = NULL;
 		goto out;

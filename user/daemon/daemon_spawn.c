@@ -200,6 +200,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 				 .json = sp->q->json,
 				 .quiet = sp->q->quiet,
 				 .verbose = sp->q->verbose,
+				 .observe = sp->q->observe,
 				 .audit_stdout = sp->q->audit_stdout,
 				 .audit_journal = sp->q->audit_journal,
 				 /* the caller's own file, never reopened (or rotated) by root */
@@ -305,6 +306,21 @@ void daemon_spawn_records_close(struct daemon *d, struct dsession *s)
 	s->rec.fd = -1;
 }
 
+/*
+ * Whether @q may observe: 0, -EACCES (the site's configuration forbids it) or -EPERM (a site
+ * floor is in effect: observe mode never relaxes it).
+ */
+static int observe_refusal(const struct daemon *d, const struct cordon_ctl_request *q)
+{
+	if (!q->observe)
+		return 0;
+	if (!d->cfg.allow_observe)
+		return -EACCES;
+	if (d->o.floor && access(d->o.floor, F_OK) == 0)
+		return -EPERM;
+	return 0;
+}
+
 json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
 			const int *fds, size_t nfds, bool *handed_off)
 {
@@ -329,13 +345,22 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		return cordon_ctl_error(EINVAL, "'project' is not the directory sent with it");
 	if (nfds == CORDON_SPAWN_FDS)
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
+	r = observe_refusal(d, q);
+	if (r < 0)
+		return cordon_ctl_error(-r, "%s",
+					r == -EPERM
+						? "observe mode: the site floor is in effect and "
+						  "observe mode would relax its network rules"
+						: "observe mode is not allowed on this machine "
+						  "(allow_observe: false in the daemon's "
+						  "configuration)");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, NULL, &ov, &sp.pol, &errs);
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
-	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, &s, &sp.limits, err,
-				  sizeof(err));
+	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
+				  &sp.limits, err, sizeof(err));
 	if (r < 0) {
 		policy_free(sp.pol);
 		return cordon_ctl_error(r, "%s", err);

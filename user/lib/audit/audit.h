@@ -27,6 +27,21 @@
  */
 int cordon_event_check(const void *data, size_t size);
 
+/*
+ * Observe mode: a refusal the session let through and recorded (CORDON_EVENT_OBSERVED with a
+ * verdict). Its record says event.outcome "unknown" and cordon.observed true; every other
+ * record's outcome is "failure" with a verdict, else "success".
+ */
+static inline bool cordon_event_observed(const struct cordon_event_hdr *h)
+{
+	return h->verdict && (h->flags & CORDON_EVENT_OBSERVED);
+}
+
+static inline const char *cordon_event_outcome(const struct cordon_event_hdr *h)
+{
+	return cordon_event_observed(h) ? "unknown" : h->verdict ? "failure" : "success";
+}
+
 /* Minimum size of a record of @type, 0 if the type is unknown. */
 size_t cordon_event_min_size(unsigned int type);
 
@@ -190,6 +205,21 @@ struct cordon_audit_rules {
 int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *out);
 void cordon_audit_rules_free(struct cordon_audit_rules *r);
 
+/*
+ * @r as JSON, to be kept with a session that outlives its writer (the daemon's session registry:
+ * a restarted daemon names the rules of the sessions it adopts): [[kind, index, name, source,
+ * text], ...], text being the path or pattern an entry matches (null for network entries). A new
+ * reference, NULL on allocation failure.
+ */
+json_t *cordon_audit_rules_to_json(const struct cordon_audit_rules *r);
+/*
+ * The table back from cordon_audit_rules_to_json()'s @j, validated whole: every entry an array of
+ * a known kind, an index below 0x10000 (at most CORDON_AUDIT_RULES_MAX entries in all), a name,
+ * and strings or nulls for the rest. 0, -EINVAL (nothing kept) or -ENOMEM.
+ */
+#define CORDON_AUDIT_RULES_MAX 65536
+int cordon_audit_rules_from_json(json_t *j, struct cordon_audit_rules *out);
+
 /* The rule @id of @r, NULL when @r is NULL or has no such entry. */
 const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
 						       uint32_t id);
@@ -205,8 +235,9 @@ uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const cha
 /*
  * Attribute the syscall-exit refusal @s (the tracepoint saw an errno, not a rule) against the
  * session's rules @r: its pathname argument made absolute against the task's working directory
- * (read now from /proc/PID/cwd; an openat relative to another directory descriptor is resolved
- * against it too: the record carries no descriptor), lexically normalised, and the entry that
+ * (read now from /proc/PID/cwd), or the directory descriptor of an *at() call (the record's
+ * dirfd, read now from /proc/PID/task/TID/fd: racy, see audit_rules.c), lexically normalised,
+ * and the entry that
  * covers it as hdr.rule_id. @real gets the file the path reaches now (empty when it does not
  * resolve). Returns 0, or -ESRCH / -ENAMETOOLONG when the path could not be made absolute (the
  * record is then unchanged).
@@ -694,6 +725,7 @@ struct cordon_plan;
 struct cordon_audit_session_counts {
 	uint64_t refused_connect, refused_file, refusals, exec, exit, events_lost, malformed;
 	uint64_t not_cordon; /* refusals the policy would have allowed (file permissions) */
+	uint64_t observed;   /* observe mode: would-be refusals let through (in refusals too) */
 };
 
 struct cordon_audit_session {
@@ -706,6 +738,7 @@ struct cordon_audit_session {
 	const struct cordon_plan *plan; /* its gaps as cordon.unenforced(_rules); NULL: none */
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
+	bool observe;			/* --observe: cordon.observe in session-start */
 	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
 	 * NULL: trusted, not reported */
 	const char *log_untrusted;
@@ -719,6 +752,13 @@ struct cordon_audit_session {
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
 };
+
+/*
+ * What an observing session (`cordon run --observe`) still refuses, for its start line and its
+ * session-start record: the layers and rules that cannot let an operation through and record
+ * it. NULL-terminated.
+ */
+extern const char *const cordon_observe_still_refused[];
 
 /* A new reference, or NULL on allocation failure. @now_ns: the record's time. */
 json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns);

@@ -645,6 +645,8 @@ static void put_cordon_class(struct cordon_audit_buf *b, const struct cordon_eve
 	}
 	put_field(b, "hook");
 	put_name(b, cordon_event_hook_name(h->hook));
+	if (cordon_event_observed(h))
+		put_lit(b, ",\"observed\":true");
 }
 
 typedef typeof(((struct cordon_audit_format *)0)->cls[0]) class_entry;
@@ -657,7 +659,7 @@ static const class_entry *classify(struct cordon_audit_format *f, const struct c
 				   int type)
 {
 	uint64_t key = (uint64_t)type | (uint64_t)h->hook << 8 | (uint64_t)h->layer << 24 |
-		       (uint64_t)(h->verdict != 0) << 40;
+		       (uint64_t)(h->verdict != 0) << 40 | (uint64_t)cordon_event_observed(h) << 41;
 	class_entry *e = &f->cls[((key * 0x9e3779b97f4a7c15ull) >> 32) % CORDON_AUDIT_CLASS_SLOTS];
 	struct cordon_audit_buf ev = { .p = e->event, .cap = sizeof(e->event), .fixed = true };
 	struct cordon_audit_buf co = { .p = e->cordon, .cap = sizeof(e->cordon), .fixed = true };
@@ -666,7 +668,7 @@ static const class_entry *classify(struct cordon_audit_format *f, const struct c
 	if (e->used && e->key == key)
 		return e;
 	e->action = cordon_audit_classify(h, type, &category, &etype);
-	e->outcome = h->verdict ? "failure" : "success";
+	e->outcome = cordon_event_outcome(h);
 	e->layer = h->layer ? cordon_event_layer_name(h->layer) : NULL;
 	put_event_class(&ev, category, etype, e->action, e->outcome);
 	put_cordon_class(&co, h);

@@ -87,13 +87,20 @@ static void objects(json_t *o, json_t *ecs)
 	}
 }
 
+/* Observe mode: a refusal let through and recorded (cordon.observed). */
+static bool observed(json_t *ecs)
+{
+	return json_is_true(json_object_get(json_object_get(ecs, "cordon"), "observed"));
+}
+
 /* The class and activity of @ecs (outcome @failed). */
 static int classify(json_t *ecs, bool failed, const char *action, int *activity)
 {
 	const char *cat = json_string_value(json_array_get(get(ecs, "event", "category"), 0));
 
 	*activity = 99; /* Other */
-	if (failed && strcmp(sget(ecs, "event", "kind") ?: "", "pipeline_error") &&
+	if ((failed || observed(ecs)) &&
+	    strcmp(sget(ecs, "event", "kind") ?: "", "pipeline_error") &&
 	    json_object_get(json_object_get(ecs, "cordon"), "hook")) {
 		*activity = 1; /* Create: a new finding */
 		return CLASS_FINDING;
@@ -140,7 +147,10 @@ static void finding(json_t *o, json_t *ecs, const char *action)
 	json_t *fi = json_object(), *ev = json_object();
 	const char *layer = json_string_value(json_object_get(c, "layer"));
 
-	json_object_set_new(fi, "title", json_sprintf("cordon refused %s", action));
+	json_object_set_new(
+		fi, "title",
+		json_sprintf(observed(ecs) ? "cordon would refuse %s" : "cordon refused %s",
+			     action));
 	json_object_set_new(
 		fi, "uid",
 		json_sprintf("%s-%s", sget(ecs, "cordon", "session") ?: "",
@@ -150,8 +160,9 @@ static void finding(json_t *o, json_t *ecs, const char *action)
 	json_object_set_new(o, "finding_info", fi);
 	objects(ev, ecs);
 	json_object_set_new(o, "evidences", json_pack("[o]", ev));
-	json_object_set_new(o, "action_id", json_integer(2));	   /* Denied */
-	json_object_set_new(o, "disposition_id", json_integer(2)); /* Blocked */
+	/* Denied and Blocked; observed: Allowed and Detected. */
+	json_object_set_new(o, "action_id", json_integer(observed(ecs) ? 1 : 2));
+	json_object_set_new(o, "disposition_id", json_integer(observed(ecs) ? 15 : 2));
 	copy(o, "status_detail", get(ecs, "error", "code"));
 }
 

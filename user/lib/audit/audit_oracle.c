@@ -241,6 +241,8 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 		json_object_set_new(cordon, "layer",
 				    json_string(cordon_event_layer_name(h->layer)));
 	json_object_set_new(cordon, "hook", json_string(cordon_event_hook_name(h->hook)));
+	if (cordon_event_observed(h))
+		json_object_set_new(cordon, "observed", json_true());
 	if (h->verdict || h->rule_id) {
 		const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
 		const char *def = cordon_audit_default_rule(h, h->type);
@@ -447,7 +449,7 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 	action = classify(h, type, &category, &etype);
 	if (!action)
 		return NULL;
-	rec = cordon_audit_record(c, action, category, etype, h->verdict ? "failure" : "success",
+	rec = cordon_audit_record(c, action, category, etype, cordon_event_outcome(h),
 				  cordon_boot_to_realtime(h->ts_ns));
 	if (!rec)
 		return NULL;

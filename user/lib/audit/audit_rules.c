@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -22,10 +23,10 @@
  */
 static char *valid_utf8(char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 	char *clean, *hex;
 
-	if (cordon_utf8_valid(s, n))
+	if (!s || cordon_utf8_valid(s, n))
 		return s;
 	clean = malloc(3 * n + 1);
 	hex = malloc(2 * n + 1);
@@ -197,6 +198,100 @@ void cordon_audit_rules_free(struct cordon_audit_rules *r)
 	}
 }
 
+/* The entry's text: what it matches (its path, or its pattern back from the name). */
+static const char *rule_text_of(const struct cordon_audit_rule *e)
+{
+	const char *t;
+
+	if (e->path)
+		return e->path;
+	if (!e->pattern || !e->name || !(t = strstr(e->name, "]: ")))
+		return NULL;
+	return t + 3;
+}
+
+json_t *cordon_audit_rules_to_json(const struct cordon_audit_rules *r)
+{
+	json_t *a = json_array();
+
+	for (unsigned int k = 0; a && k < CORDON_AUDIT_RULE_KINDS; k++)
+		for (size_t i = 0; i < r->n[k]; i++) {
+			const struct cordon_audit_rule *e = &r->v[k][i];
+			const char *text = rule_text_of(e);
+
+			if (!e->name)
+				continue;
+			if (json_array_append_new(a,
+						  json_pack("[i,I,s,s?,s?]", (int)k, (json_int_t)i,
+							    e->name, e->source, text)) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		}
+	return a;
+}
+
+/* One entry of cordon_audit_rules_from_json(): its kind and index checked by the caller. */
+static int rule_from_json(json_t *v, unsigned int kind, struct cordon_audit_rule *e)
+{
+	json_t *src = json_array_get(v, 3), *text = json_array_get(v, 4);
+	char msg[160];
+
+	if (!json_is_string(json_array_get(v, 2)) || !(json_is_string(src) || json_is_null(src)) ||
+	    !(json_is_string(text) || json_is_null(text)) || e->name)
+		return -EINVAL;
+	e->name = valid_utf8(strdup(json_string_value(json_array_get(v, 2))));
+	if (json_is_string(src))
+		e->source = valid_utf8(strdup(json_string_value(src)));
+	if (!e->name || (json_is_string(src) && !e->source))
+		return -ENOMEM;
+	if (json_is_string(text) && kind == POL_RULE_PATTERN)
+		e->pattern = policy_compile_pattern(json_string_value(text), &e->pat, msg,
+						    sizeof(msg)) == 0;
+	else if (json_is_string(text) && !(e->path = strdup(json_string_value(text))))
+		return -ENOMEM;
+	return encode(e);
+}
+
+int cordon_audit_rules_from_json(json_t *j, struct cordon_audit_rules *out)
+{
+	size_t i, n = json_array_size(j);
+	json_t *v;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_array(j) || n > CORDON_AUDIT_RULES_MAX)
+		return -EINVAL;
+	/* First the size of each kind's table, from the largest index. */
+	json_array_foreach (j, i, v) {
+		json_int_t k = json_integer_value(json_array_get(v, 0));
+		json_int_t x = json_integer_value(json_array_get(v, 1));
+
+		if (!json_is_array(v) || json_array_size(v) != 5 ||
+		    !json_is_integer(json_array_get(v, 0)) ||
+		    !json_is_integer(json_array_get(v, 1)) || k < 0 ||
+		    k >= CORDON_AUDIT_RULE_KINDS || x < 0 || x >= 0x10000)
+			return -EINVAL;
+		if ((size_t)x >= out->n[k])
+			out->n[k] = (size_t)x + 1;
+	}
+	for (unsigned int k = 0; k < CORDON_AUDIT_RULE_KINDS; k++)
+		if (out->n[k] && !(out->v[k] = calloc(out->n[k], sizeof(*out->v[k])))) {
+			cordon_audit_rules_free(out);
+			return -ENOMEM;
+		}
+	json_array_foreach (j, i, v) {
+		unsigned int k = (unsigned int)json_integer_value(json_array_get(v, 0));
+
+		r = rule_from_json(v, k, &out->v[k][json_integer_value(json_array_get(v, 1))]);
+		if (r < 0)
+			break;
+	}
+	if (r < 0)
+		cordon_audit_rules_free(out);
+	return r;
+}
+
 const struct cordon_audit_rule *cordon_audit_rule_find(const struct cordon_audit_rules *r,
 						       uint32_t id)
 {
@@ -314,10 +409,19 @@ static void normalise(char *p)
 	*out = '\0';
 }
 
-/* @path made absolute against the working directory of @pid, read now. */
-static int absolute(uint32_t pid, const char *path, char *out, size_t len)
+/*
+ * @s's path made absolute against the working directory of its task, or against the directory
+ * descriptor of an *at() call (CORDON_SYSCALL_DIRFD), read now from /proc. Racy by nature: the
+ * task may have exited, closed or replaced the descriptor, or the directory moved, since the
+ * call; a descriptor that names no directory (a deleted one: "(deleted)") is -ESRCH and
+ * the record keeps the path as passed. A directory renamed *before* the call is named as it was
+ * then: the descriptor follows it.
+ */
+static int absolute(const struct cordon_event_syscall *s, char *out, size_t len)
 {
-	char link[64], cwd[PATH_MAX];
+	const char *path = (const char *)s->path;
+	char link[96], cwd[PATH_MAX];
+	struct stat st;
 	ssize_t n;
 
 	if (path[0] == '/') {
@@ -326,11 +430,18 @@ static int absolute(uint32_t pid, const char *path, char *out, size_t len)
 		normalise(out);
 		return 0;
 	}
-	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	if (s->flags & CORDON_SYSCALL_DIRFD)
+		snprintf(link, sizeof(link), "/proc/%u/task/%u/fd/%d", s->hdr.pid, s->hdr.tid,
+			 s->dirfd);
+	else
+		snprintf(link, sizeof(link), "/proc/%u/cwd", s->hdr.pid);
 	n = readlink(link, cwd, sizeof(cwd) - 1);
-	if (n <= 0)
+	if (n <= 0 || cwd[0] != '/')
 		return -ESRCH;
 	cwd[n] = '\0';
+	if ((s->flags & CORDON_SYSCALL_DIRFD) &&
+	    (stat(link, &st) < 0 || !S_ISDIR(st.st_mode) || !st.st_nlink))
+		return -ESRCH;
 	if ((size_t)snprintf(out, len, "%s/%s", cwd, path) >= len)
 		return -ENAMETOOLONG;
 	normalise(out);
@@ -376,7 +487,7 @@ int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 	if ((s->hdr.hook == CORDON_HOOK_SYS_CONNECT || s->hdr.hook == CORDON_HOOK_SYS_BIND) &&
 	    s->path[0] == '@')
 		return 0;
-	ret = absolute(s->hdr.pid, (const char *)s->path, abs, sizeof(abs));
+	ret = absolute(s, abs, sizeof(abs));
 	if (ret < 0)
 		return ret;
 	n = strlen(abs);

@@ -81,6 +81,34 @@ static json_t *session_record(const struct cordon_audit_session *s, const char *
 	return rec;
 }
 
+const char *const cordon_observe_still_refused[] = {
+	"landlock",	    /* files outside the allowed trees */
+	"seccomp",	    /* filtered syscalls and socket families */
+	"mount_ns",	    /* the view: masked secrets, read-only trees, private /tmp */
+	"fanotify",	    /* the host tier's secret names */
+	"bpf_lsm_files",    /* secrets, protect, exec deny (explicit denies, never learnt) */
+	"bpf_lsm_self",	    /* self-protection: ptrace, signals, bpf, mount, cgroupfs */
+	"unix_deny",	    /* network.unix.deny entries */
+	"source_routes",    /* IP options and routing headers dropped at egress */
+	"dns_steer_failed", /* port 53 when the session's resolver cannot be reached */
+	NULL,
+};
+
+/* cordon.observe: what is observed (let through, recorded) and what still refuses. */
+static json_t *observe_json(void)
+{
+	json_t *o = json_pack("{s:[s,s]}", "observed", "cgroup_bpf", "bpf_lsm_network");
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && cordon_observe_still_refused[i]; i++)
+		json_array_append_new(a, json_string(cordon_observe_still_refused[i]));
+	if (o && a)
+		json_object_set_new(o, "still_refused", a);
+	else
+		json_decref(a);
+	return o;
+}
+
 json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns)
 {
 	json_t *rec = session_record(s, "session-start", now_ns);
@@ -92,6 +120,8 @@ json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_
 		json_object_set_new(c, "log_trusted", json_false());
 		json_object_set_new(c, "log_untrusted_reason", json_string(s->log_untrusted));
 	}
+	if (s->observe)
+		json_object_set_new(c, "observe", observe_json());
 	if (s->plan) {
 		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
 		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));
@@ -130,5 +160,8 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 					      "events_lost", (json_int_t)n->events_lost,
 					      "malformed", (json_int_t)n->malformed, "not_cordon",
 					      (json_int_t)n->not_cordon));
+	if (n && s->observe)
+		json_object_set_new(json_object_get(json_object_get(rec, "cordon"), "counts"),
+				    "observed", json_integer((json_int_t)n->observed));
 	return rec;
 }

@@ -19,7 +19,7 @@ static const char *const op_names[] = {
 };
 
 /* Keys each op accepts besides "v" and "op". */
-static const char *const op_keys[][16] = {
+static const char *const op_keys[][20] = {
 	[CORDON_CTL_HELLO] = { NULL },
 	[CORDON_CTL_CREATE] = { "policy", "policy_text", "policy_file", "project", "ssh_auth_sock",
 				"hosts_text", "allow_connect", NULL },
@@ -28,7 +28,7 @@ static const char *const op_keys[][16] = {
 	[CORDON_CTL_AUDIT] = { "session", NULL },
 	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
 			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
-			       "hosts_text", "allow_connect", "quiet", "verbose", NULL },
+			       "hosts_text", "allow_connect", "quiet", "verbose", "observe", NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -229,6 +229,8 @@ static int check_spawn(struct cordon_ctl_request *q, char *err, size_t errlen)
 		r = get_bool(q->root, "quiet", &q->quiet, err, errlen);
 	if (r == 0)
 		r = get_bool(q->root, "verbose", &q->verbose, err, errlen);
+	if (r == 0)
+		r = get_bool(q->root, "observe", &q->observe, err, errlen);
 	return r;
 }
 

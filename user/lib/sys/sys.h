@@ -215,6 +215,7 @@ struct cordon_ctl_request {
 	bool audit_journal;  /* spawn: and to journald */
 	bool quiet;	     /* spawn: no start line (a count of unenforced rules still) */
 	bool verbose;	     /* spawn: every unenforced rule listed, not grouped */
+	bool observe;	     /* spawn: observe mode (cordon run --observe) */
 	json_t *root;	     /* owns every string above */
 };
 
