@@ -263,15 +263,17 @@ static void end_session(struct run *r, int status)
 				(unsigned long long)st.dropped_agent,
 				(unsigned long long)st.dropped_upstream);
 	}
-	if (ev->refused_connect || ev->refused_file || ev->refused_dns || ev->drops)
-		fprintf(stderr,
-			"cordon: refused %lu connect(s), %lu file open(s), %lu DNS lookup(s)%s%s\n",
-			ev->refused_connect, ev->refused_file, ev->refused_dns,
+	/* With the daemon, the kernel's records of this session are in the daemon's stream. */
+	if (r->dsess.on)
+		run_fetch_daemon_records(ev, r->dsess.name);
+	run_report_print(&ev->report, r->sess.name, r->o.quiet, r->o.json);
+	if (ev->refused_dns || ev->drops)
+		fprintf(stderr, "cordon: refused %lu DNS lookup(s)%s%s\n", ev->refused_dns,
 			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
 	r->as.has_exit = true;
 	r->as.exit_code = status;
-	e = run_audit_end(ev, r->dsess.on ? r->dsess.name : NULL, &r->as);
+	e = run_audit_end(ev, &r->as);
 	if (e < 0)
 		cli_error("run: audit log '%s': %s", r->o.audit_log, strerror(-e));
 }
@@ -287,6 +289,7 @@ void run_free(struct run *r)
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
 	cordon_audit_rules_free(&r->ev.rules);
+	run_report_free(&r->ev.report);
 	if (r->ev.audit_fd >= 0)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
