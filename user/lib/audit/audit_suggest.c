@@ -159,11 +159,28 @@ const char *cordon_audit_suggest_flag(enum cordon_suggest_list l)
 char *cordon_audit_quote(const char *s)
 {
 	json_t *j = json_string(s);
-	char *q = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	char *q = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL, *d;
+	size_t dels = 0;
 
 	json_decref(j);
 	/* Not UTF-8 (records repair theirs; a caller's argument may not be): never printed raw. */
-	return q ?: (j ? NULL : strdup("\"?\""));
+	if (!j)
+		return strdup("\"?\"");
+	for (const char *p = q; p && (p = strchr(p, 0x7f)); p++)
+		dels++;
+	if (!q || !dels)
+		return q;
+	/* The one control byte JSON leaves alone, and YAML may not hold raw: escaped too. */
+	d = malloc(strlen(q) + 5 * dels + 1);
+	if (d) {
+		char *o = d;
+
+		for (const char *p = q; *p; p++)
+			o = *p == 0x7f ? stpcpy(o, "\\u007F") : (*o = *p, o + 1);
+		*o = '\0';
+	}
+	free(q);
+	return d;
 }
 
 int cordon_audit_suggest_yaml(enum cordon_suggest_list l, const char *object, const char *indent,
