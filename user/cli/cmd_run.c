@@ -22,8 +22,7 @@
 #include "run_daemon.h"
 #include "sys/sys.h"
 
-/* What this kernel and these privileges offer. */
-static int probe_kernel(struct run *r)
+int run_probe_kernel(struct run *r)
 {
 	struct cordon_plan_kernel *k = &r->kern;
 	uint32_t missing;
@@ -359,7 +358,7 @@ int run_session(struct run *r)
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);
-	if (probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
+	if (run_probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
 		return status;
 	if (r->o.dry_run) {
 		if (!r->o.json)

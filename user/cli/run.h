@@ -184,6 +184,9 @@ struct run {
  * as root or unprivileged, and by the daemon's spawn worker (with r->pol and r->dsess set).
  */
 void run_init(struct run *r);
+/* What this kernel and these privileges offer (r->kern; the fanotify listener for root).
+ * -EOPNOTSUPP, printed, without Landlock or seccomp. */
+int run_probe_kernel(struct run *r);
 int run_session(struct run *r);
 void run_free(struct run *r);
 

@@ -170,7 +170,7 @@ static json_t *item_json(const struct run_report_item *it)
 	_cleanup_free_ char *yaml = NULL;
 	const char *flag = cordon_audit_suggest_flag(it->list);
 	const char *const *k = cordon_audit_suggest_keys(it->list);
-	json_t *o = json_pack("{s:s,s:s,s:I,s:s?,s:s?}", "action", it->action ?: "?", "object",
+	json_t *o = json_pack("{s:s,s:s,s:I,s:s*,s:s*}", "action", it->action ?: "?", "object",
 			      it->shown, "count", (json_int_t)it->count, "rule_text", it->rule_text,
 			      "rule_source", it->rule_source);
 

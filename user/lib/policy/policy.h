@@ -337,6 +337,9 @@ int pol_net_copy(struct pol_net *dst, const struct pol_net *src);
  * @member a bare host/address/CIDR). Returns 0 or -EINVAL with a message in @msg. */
 int pol_net_parse(const char *text, bool member, bool bind, struct pol_net *out, char *msg,
 		  size_t msgsz);
+/* Does entry @a's address space hold @b's (a name: the same, or a wildcard above it)? Ports and
+ * protocols are not compared. */
+bool pol_net_covers(const struct pol_net *a, const struct pol_net *b);
 /* Render an address rule's address part ("10.0.0.0/8", "::1", ...) into @buf. */
 void pol_net_format_addr(const struct pol_net *n, char *buf, size_t bufsz);
 

@@ -399,6 +399,11 @@ static bool net_covers(const struct pol_net *a, const struct pol_net *b)
 	return true;
 }
 
+bool pol_net_covers(const struct pol_net *a, const struct pol_net *b)
+{
+	return net_covers(a, b);
+}
+
 static int intersect_net(struct pol_net_list *u, const struct pol_net_list *f)
 {
 	struct pol_net_list out = { .set = true };
