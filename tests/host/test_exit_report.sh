@@ -82,6 +82,38 @@ check report_secret_no_yaml sh -c "! grep -qF -- '- \"$secret\"' '$err'"
 check report_hostile_escaped head_of read "$data/evil\\n\\u001B[31mname" 'time(s)'
 check report_no_raw_escape sh -c "! grep -q \$'\\e' '$err'"
 
+# `cordon explain`, asked by the user about the same objects: refused, by the rule the report
+# named (exit 1), with the same entry to allow them; an allowed path names its entry (exit 0).
+explain() {
+	local sock=()
+	[[ -n ${DAEMON_DIR:-} ]] && sock=("CORDON_SOCKET=$DAEMON_DIR/run/sock")
+	(cd "$proj" && as_user env -i PATH=/usr/bin:/bin HOME="$home" "${sock[@]}" "$CORDON" explain --project "$proj" "$@")
+}
+report_rule() { grep -F -- "  $1 \"$2\" (" "$err" | sed -E 's/^[^(]*\([0-9]+ time\(s\)(, [a-z0-9-]+)?\): //'; }
+explained() { # @1 exit code wanted, @2 first line wanted, @3 the rule line wanted, then explain's arguments
+	local want=$1 first=$2 rule=$3 out rc
+	shift 3
+	out=$(explain "$@" 2>&1)
+	rc=$?
+	[[ $rc == "$want" && $(sed -n 1p <<<"$out") == "$first" && $(sed -n 2p <<<"$out") == "  rule: $rule" ]] || {
+		echo "# rc=$rc (want $want)"
+		sed 's/^/# /' <<<"$out"
+		return 1
+	}
+}
+rule=$(report_rule read "$data/in.txt")
+check explain_read_refused explained 1 "refused: read \"$data/in.txt\"" "\"$rule\"" "$data/in.txt"
+check explain_read_allow_flag sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --project '$proj' '$data/in.txt' | grep -qxF '  allow it with --allow-read \"$data/in.txt\", or in the policy:'"
+check explain_secret_refused explained 1 "refused: read \"$secret\"" "$(report_rule syscall-openat "$secret" | sed 's/^cannot be allowed: a secret (\(.*\) at \(.*\)): no allow entry lifts it$/"\1" at "\2"/')" "$secret"
+check explain_secret_cannot_be_allowed sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --project '$proj' '$secret' | grep -q '^  cannot be allowed: \"a secret'"
+rule=$(report_rule connect "127.0.0.1:$port")
+check explain_connect_refused explained 1 "refused: connect \"127.0.0.1:$port\"" "\"${rule%% at *}\"" "127.0.0.1:$port"
+check explain_create_refused sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --project '$proj' --write '$data/out/new.txt' | grep -qxF '  allow it with --allow-write \"$data/out\", or in the policy:'"
+check explain_allowed sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --project '$proj' --exec /usr/bin/cat | sed -n 2p | grep -qE '^  rule: \"filesystem.exec\[[0-9]+\]: /usr\" at \"builtin:base:[0-9]+\"$'"
+check explain_json sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --json --project '$proj' '$data/in.txt' | /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin); assert not o[\"allowed\"] and o[\"allow_flag\"]==\"--allow-read\" and o[\"enforced\"], o'"
+explain nonsense:port >/dev/null 2>&1
+check explain_bad_input_exit_2 test $? = 2
+
 # The YAML as printed, pasted under a policy extending agent: the read is allowed.
 pol=$data/pasted.yaml
 {
@@ -93,6 +125,7 @@ chmod 644 "$pol"
 check pasted_policy_is_valid "$CORDON" policy check "$pol"
 out=$(inside --policy "$pol")
 check pasted_policy_allows_the_read sh -c "echo '$out' | grep -qx report-canary && echo '$out' | grep -qx ran"
+check explain_pasted_policy_allows sh -c "cd '$proj'; setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups env -i PATH=/usr/bin:/bin HOME='$home' '$CORDON' explain --project '$proj' --policy '$pol' '$data/in.txt' | sed -n 2p | grep -qE '^  rule: \"filesystem.read\[[0-9]+\]: $data/in.txt\" at \"$pol:5\"$'"
 check pasted_policy_report_no_longer_names_it sh -c "! grep -qF '  read \"$data/in.txt\"' '$err'"
 
 out=$(inside --quiet)

@@ -237,6 +237,7 @@ static void describe_session(struct run *r)
 		.has_user = true,
 		.uid = r->o.user ? r->tu.uid : getuid(),
 		.user = r->o.user ? r->tu.name : "",
+		.policy = r->pol,
 	};
 }
 
@@ -329,6 +330,8 @@ void run_free(struct run *r)
 	free(r->project);
 	free(r->cwd);
 	free(r->config_policy);
+	for (size_t i = 0; i < r->o.nallow; i++)
+		free(r->o.allow[i]);
 	cordon_memwatch_close(&r->mw);
 }
 
@@ -348,13 +351,17 @@ void run_init(struct run *r)
 
 int run_session(struct run *r)
 {
-	int status = EXIT_FAIL;
+	int status = EXIT_FAIL, e;
 
 	gethostname(r->hostname, sizeof(r->hostname) - 1);
 	r->ev.run = r;
 	r->start_ns = cordon_realtime_ns();
-	if (run_check_stdio() < 0 || run_load_policy(r) < 0)
+	if (run_check_stdio() < 0)
 		return status;
+	/* A one-off allow the floor or a deny list refuses (-EPERM) is a usage error. */
+	e = run_load_policy(r);
+	if (e < 0)
+		return e == -EPERM ? EXIT_USAGE : status;
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);

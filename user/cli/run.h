@@ -36,6 +36,9 @@ struct run_opts {
 	bool dry_run;		       /* --dry-run: print the plan, run nothing */
 	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
 	size_t nallow_connect;
+	/* --allow-read/write/exec/bind, "KIND ARGUMENT" (owned: freed by run_free()) */
+	char *allow[16];
+	size_t nallow;
 	char **cmd;
 };
 

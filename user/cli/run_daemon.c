@@ -122,6 +122,16 @@ static int add_extra(json_t *req, const struct run_opts *o)
 		return -ENOMEM;
 	if (!o->nallow_connect)
 		json_decref(a);
+	a = o->nallow ? json_array() : NULL;
+	/* Every one sent, or none: a path json cannot carry (not UTF-8) is an error. */
+	for (size_t i = 0; a && i < o->nallow; i++)
+		if (json_array_append_new(a, json_string(o->allow[i])) < 0) {
+			json_decref(a);
+			cli_error("run: one-off allow '%s': not UTF-8", o->allow[i]);
+			return -EINVAL;
+		}
+	if (o->nallow && (!a || json_object_set_new(req, "allow", a) < 0))
+		return -ENOMEM;
 	if (hosts_path) {
 		_cleanup_free_ char *text = read_text(hosts_path, &len);
 
@@ -313,8 +323,10 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 		cli_error("run: daemon: %s", strerror(-r));
 		status = EXIT_FAIL;
 	} else if (!json_is_true(json_object_get(rep, "ok"))) {
-		print_refusal(rep);
-		status = EXIT_FAIL;
+		/* A one-off allow the floor or a deny list refuses is a usage error (2). */
+		status = print_refusal(rep) == -EPERM && (o->nallow || o->nallow_connect)
+				 ? EXIT_USAGE
+				 : EXIT_FAIL;
 	} else {
 		status = run_daemon_relay(fd, tty ? &saved : NULL);
 	}

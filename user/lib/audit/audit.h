@@ -750,6 +750,9 @@ struct cordon_audit_session {
 	bool has_exit; /* session-end: the agent's exit status */
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
+	/* session-start: its entries from the command line (--allow-read, --allow-connect, ...)
+	 * as cordon.one_off_allows; NULL: not reported */
+	const struct policy *policy;
 };
 
 /* A new reference, or NULL on allocation failure. @now_ns: the record's time. */

@@ -316,6 +316,15 @@ struct policy_resolve_opts {
 	 * narrows the policy, as any rule of its own. Errors name "--allow-connect". */
 	const char *const *allow_connect;
 	size_t nallow_connect;
+	/*
+	 * One-off allows of `cordon run` ("read PATH", "write PATH", "exec PATH", "bind PORT":
+	 * the option's kind, a space, its argument), added the same way. Once the floor narrowed
+	 * the policy, each one (and each allow_connect) must still be allowed as given: one the
+	 * floor narrowed away, or a secret, protected path or denied program it names, fails the
+	 * resolve with -EPERM and an error naming the option ("--allow-read").
+	 */
+	const char *const *allow;
+	size_t nallow;
 };
 int policy_resolve(const char *ref, const struct policy_resolve_opts *opts, struct policy **out,
 		   struct policy_errors *errs);
