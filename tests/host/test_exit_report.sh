@@ -150,6 +150,15 @@ assert o["count"] >= 1 and o["rule_text"].startswith("filesystem.read"), o
 assert "allow_yaml" not in objs[secret] and objs[secret]["not_allowed"].startswith("a secret"), objs[secret]
 PY
 
+# Bounded: ten objects named, the rest counted, with where to read them all.
+for i in $(seq 1 13); do echo "f$i" >"$data/f$i"; done
+chmod 644 "$data"/f*
+script="for i in \$(seq 1 13); do cat $data/f\$i; done 2>/dev/null; echo ran"
+out=$(inside)
+check bounded_ran sh -c "echo '$out' | grep -qx ran"
+check bounded_names_ten test "$(grep -cE '^  [a-z-]+ "' "$err")" = 10
+check bounded_counts_the_rest grep -qE '^  and [0-9]+ more object\(s\); see `cordon audit --session [0-9a-f]{12}`$' "$err"
+
 script="echo ran"
 out=$(inside)
 check silent_ran sh -c "echo '$out' | grep -qx ran"
