@@ -486,17 +486,19 @@ int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = { { "policy", required_argument, NULL, 'p' },
 					      { "project", required_argument, NULL, 'P' },
+					      { "user", required_argument, NULL, 'u' },
 					      { "write", no_argument, NULL, 'w' },
 					      { "exec", no_argument, NULL, 'x' },
 					      { "json", no_argument, NULL, 'j' },
 					      { "help", no_argument, NULL, 'h' },
 					      { 0 } };
 	static const char usage[] =
-		"Usage: cordon explain [--policy P] [--project DIR] [--write|--exec] [--json]\n"
-		"                      PATH|HOST:PORT|unix:SOCKET\n"
+		"Usage: cordon explain [--policy P] [--project DIR] [--user NAME] "
+		"[--write|--exec]\n"
+		"                      [--json] PATH|HOST:PORT|unix:SOCKET\n"
 		"Would a session allow it (a PATH read by default), by which rule, enforced by\n"
 		"which layer on this kernel, and what would allow it. Exit 0 allowed, 1 refused,\n"
-		"2 bad input.\n";
+		"2 bad input. --user (root): for `cordon run --user NAME`.\n";
 	struct explain x = { .access = A_READ };
 	int c, e;
 
@@ -509,11 +511,17 @@ int cmd_explain(int argc, char **argv)
 			x.r.o.policy = optarg;
 		else if (c == 'P')
 			x.r.o.project = optarg;
+		else if (c == 'u' && geteuid() == 0)
+			x.r.o.user = optarg;
 		else if (c == 'w' || c == 'x')
 			x.access = c == 'w' ? A_WRITE : A_EXEC;
 		else if (c == 'j')
 			x.json = true;
-		else {
+		else if (c == 'u') {
+			cli_error("explain: --user needs root");
+			run_free(&x.r);
+			return EXIT_USAGE;
+		} else {
 			fputs(usage, c == 'h' ? stdout : stderr);
 			run_free(&x.r);
 			return c == 'h' ? EXIT_OK : EXIT_USAGE;
