@@ -358,10 +358,14 @@ int run_session(struct run *r)
 	r->start_ns = cordon_realtime_ns();
 	if (run_check_stdio() < 0)
 		return status;
-	/* A one-off allow the floor or a deny list refuses (-EPERM) is a usage error. */
+	/* A one-off allow that is malformed, or that the floor or a deny list refuses, is a
+	 * usage error: the command line is wrong, not the policy. */
 	e = run_load_policy(r);
+	for (size_t i = 0; e < 0 && i < r->errs.n; i++)
+		if (r->errs.v[i].file && !strncmp(r->errs.v[i].file, "--allow-", 8))
+			return EXIT_USAGE;
 	if (e < 0)
-		return e == -EPERM ? EXIT_USAGE : status;
+		return status;
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);

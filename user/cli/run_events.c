@@ -50,6 +50,17 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	return c->result;
 }
 
+/* @data as a flood's key: the record without its time and process (@size fits @key). */
+static void refusal_key(uint8_t *key, const void *data, size_t size)
+{
+	struct cordon_event_hdr *h = (struct cordon_event_hdr *)key;
+
+	memcpy(key, data, size);
+	h->ts_ns = 0;
+	h->pid = h->tid = 0;
+	memset(h->comm, 0, sizeof(h->comm));
+}
+
 /*
  * A refusal the stream took (written or folded): into the exit report. A flood of one refusal
  * (the same record but for its time and process) is formatted once, then counted.
@@ -57,21 +68,16 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 static void report_event(struct run_events *ev, const void *data, size_t size)
 {
 	struct run_report *rep = &ev->report;
+	uint8_t key[sizeof(rep->last)] __attribute__((aligned(8)));
 	struct cordon_audit_buf b = { 0 };
-	struct cordon_event_hdr *k = (struct cordon_event_hdr *)rep->last;
 	bool keyed = size <= sizeof(rep->last);
 	json_t *rec;
 	long i = -ENOMEM;
 
-	if (keyed && rep->last_size == size && rep->last_item < rep->n) {
-		uint8_t key[sizeof(rep->last)] __attribute__((aligned(8)));
-		struct cordon_event_hdr *h = (struct cordon_event_hdr *)key;
-
-		memcpy(key, data, size);
-		h->ts_ns = 0;
-		h->pid = h->tid = 0;
-		memset(h->comm, 0, sizeof(h->comm));
-		if (!memcmp(key, rep->last, size)) {
+	if (keyed) {
+		refusal_key(key, data, size);
+		if (rep->last_size == size && rep->last_item < rep->n &&
+		    !memcmp(key, rep->last, size)) {
 			rep->v[rep->last_item].count++;
 			rep->total++;
 			return;
@@ -90,10 +96,7 @@ static void report_event(struct run_events *ev, const void *data, size_t size)
 	free(b.p);
 	if (i < 0 || !keyed)
 		return;
-	memcpy(rep->last, data, size);
-	k->ts_ns = 0;
-	k->pid = k->tid = 0;
-	memset(k->comm, 0, sizeof(k->comm));
+	memcpy(rep->last, key, size);
 	rep->last_size = size;
 	rep->last_item = (size_t)i;
 }
