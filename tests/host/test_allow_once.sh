@@ -30,6 +30,8 @@ as_user mkdir -p "$home/.ssh"
 as_user sh -c "echo secret-canary >$secret"
 err=$data/err
 logdir=$(mktemp -d /var/tmp/cordon-once-log.XXXXXX)
+# Through the daemon the user opens the log (marked untrusted); as root, a root-owned directory.
+[[ ${MODE:-root} == daemon ]] && chown "$USER_NAME:" "$logdir"
 log=$logdir/audit.jsonl
 cport=47393
 bport=47394
@@ -77,10 +79,17 @@ out=$(inside "${flags[@]}" --audit-log "$log")
 for w in $wants ran; do
 	check "with_flags_$w" sh -c "echo '$out' | grep -qx '$w' || { sed 's/^/# /' '$err'; false; }"
 done
-check session_start_names_them /usr/bin/python3 - "$log" "$data" "$bport" "$cport" <<'PY'
+# The client's session-start, and through the daemon the daemon's own (its log is authoritative).
+check session_start_names_them /usr/bin/python3 - "$log" "$data" "$bport" "$cport" "${DAEMON_DIR:+$DAEMON_DIR/audit.jsonl}" <<'PY'
 import json, sys
-log, data, bport, cport = sys.argv[1:5]
+log, data, bport, cport, dlog = sys.argv[1:6]
 starts = [r for r in map(json.loads, open(log)) if r["event"]["action"] == "session-start"]
+sid = starts[0]["cordon"]["session"] if starts else None
+if dlog:
+    d = [r for r in map(json.loads, open(dlog)) if r["event"]["action"] == "session-start"
+         and r["cordon"].get("daemon") and r["cordon"]["session"] == sid]
+    assert d, "no daemon session-start for %s" % sid
+    starts += d
 want = {"--allow-read %s/in.txt" % data, "--allow-write %s/out" % data,
         "--allow-exec %s/mytrue" % data, "--allow-bind %s" % bport,
         "--allow-connect 127.0.0.1:%s" % cport}
