@@ -73,6 +73,8 @@ chown "$user" "$project/agent.sh"
 # This host may lack BPF LSM: the agent policy is strict, so cordon lists what it cannot enforce
 # here and --allow-degraded accepts that, visibly.
 echo "== cordon run --user $user --allow-degraded -- ./agent.sh"
+echo "(on stderr: the start line and, at exit, the report of what was refused, each with its rule"
+echo " and the entry that would allow it, or why nothing can)"
 result=$(cd "$project" && AWS_SECRET_ACCESS_KEY=CANARY-env GITHUB_TOKEN=CANARY-env \
 	OUTSIDE_PID=$outside_pid "$cordon" run --user "$user" --allow-degraded \
 	--audit-log "$audit" -- ./agent.sh)

@@ -372,6 +372,72 @@ static void test_policy_merge__resolve_with_floor_file(void **state)
 	policy_free(p);
 }
 
+/* One-off allows join their lists (file: the option) and never lift the floor or a deny entry. */
+static void test_policy_merge__one_off_allows(void **state)
+{
+	static const char *const ok[] = { "read /srv/a", "write /srv/out", "exec /opt/t",
+					  "bind 9000" };
+	static const char *const secret[] = { "read /srv/a", "read /home/u/.ssh/id" };
+	static const char *const denied[] = { "exec /usr/bin/sudo" };
+	static const char *const outside[] = { "read /elsewhere/x" };
+	static const char *const far[] = { "far.example:443" };
+	const char *y = "name: t\nfilesystem: {read: [/usr], exec: [/usr]}\n"
+			"secrets: {files: [/home/u/.ssh]}\nprocess: {exec_deny: [/usr/bin/sudo]}\n";
+	struct policy_resolve_opts ro = {
+		.search = &search, .vars = &vars, .allow = ok, .nallow = 4
+	};
+	struct policy_errors errs = { 0 };
+	struct policy *p = NULL, *out = NULL;
+	char floor[128];
+
+	(void)state;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), 0);
+	assert_true(has(&out->fs_read, "/srv/a"));
+	assert_string_equal(out->fs_read.v[out->fs_read.n - 1].file, "--allow-read");
+	assert_true(has(&out->fs_write, "/srv/out"));
+	assert_true(has(&out->fs_exec, "/opt/t"));
+	assert_int_equal(out->bind.n, 1);
+	assert_int_equal(out->bind.v[0].lo, 9000);
+	assert_string_equal(out->bind.v[0].file, "--allow-bind");
+	policy_free(out);
+	/* A secret, a denied program: -EPERM, the option and the entry named, nothing resolved. */
+	ro.allow = secret;
+	ro.nallow = 2;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), -EPERM);
+	assert_null(out);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].file, "--allow-read");
+	assert_int_equal(errs.v[0].col, 2);
+	assert_non_null(strstr(errs.v[0].msg, "is a secret (secrets.files): '/home/u/.ssh'"));
+	policy_errors_free(&errs);
+	ro.allow = denied;
+	ro.nallow = 1;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), -EPERM);
+	assert_non_null(strstr(errs.v[0].msg, "is a denied program"));
+	policy_errors_free(&errs);
+	/* The floor narrows a one-off allow away: refused, not silently dropped. */
+	snprintf(floor, sizeof(floor), "%s/floor.yaml", dir);
+	put("floor", "name: site-floor\nfilesystem:\n  read: [/usr, /srv]\n"
+		     "network:\n  connect: [\"near.example:443\"]\n");
+	ro.floor_path = floor;
+	ro.allow = outside;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), -EPERM);
+	assert_non_null(strstr(errs.v[0].msg, "outside what the site floor allows"));
+	policy_errors_free(&errs);
+	ro.allow = NULL;
+	ro.nallow = 0;
+	ro.allow_connect = far;
+	ro.nallow_connect = 1;
+	assert_int_equal(policy_parse("t.yaml", y, strlen(y), &p, &errs), 0);
+	assert_int_equal(policy_resolve_parsed(p, &ro, &out, &errs), -EPERM);
+	assert_string_equal(errs.v[0].file, "--allow-connect");
+	policy_errors_free(&errs);
+}
+
 static void test_policy_merge__unix_allow_in_write_tree_is_error(void **state)
 {
 	struct policy_errors errs = { 0 };
@@ -408,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),
 		cmocka_unit_test(test_policy_merge__floor_host_sets_win),
 		cmocka_unit_test(test_policy_merge__user_hosts_and_allow_connect_overlay),
+		cmocka_unit_test(test_policy_merge__one_off_allows),
 		cmocka_unit_test(test_policy_merge__floor_wildcard_covers_names_below),
 		cmocka_unit_test(test_policy_merge__floor_intersects_path_trees),
 		cmocka_unit_test(test_policy_merge__floor_unites_denies_and_tightens_scalars),

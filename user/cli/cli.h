@@ -14,6 +14,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_end(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 /* cmd_policy_suggest.c: `cordon policy suggest` (argv[0] is "suggest"). */
 int policy_suggest(int argc, char **argv);

@@ -17,17 +17,17 @@
 #include "cli.h"
 #include "audit/audit.h"
 #include "compile/compile.h"
+#include "sys/sys.h"
 
-enum list {
-	L_READ,
-	L_WRITE,
-	L_EXEC,
-	L_CONNECT,
-	L_BIND,
-	L_UNIX,
-	L_SKIPPED,
-	L_N
-};
+/* The lists of cordon_audit_suggest(), and the refusals no entry can allow. */
+#define L_READ	  CORDON_SUGGEST_READ
+#define L_WRITE	  CORDON_SUGGEST_WRITE
+#define L_EXEC	  CORDON_SUGGEST_EXEC
+#define L_CONNECT CORDON_SUGGEST_CONNECT
+#define L_BIND	  CORDON_SUGGEST_BIND
+#define L_UNIX	  CORDON_SUGGEST_UNIX
+#define L_SKIPPED CORDON_SUGGEST_NONE
+#define L_N	  (CORDON_SUGGEST_NONE + 1)
 
 /* The entries of one list, each with the comment of the first event that asked for it. */
 struct entries {
@@ -94,73 +94,6 @@ static void describe(json_t *rec, char *buf, size_t len)
 			*p = '?';
 }
 
-/* An address as a connect or bind rule: "host:port", "[v6]:port", "/udp" for UDP. */
-static int net_entry(json_t *rec, char *buf, size_t len)
-{
-	const char *ip = sget(rec, "destination", "ip");
-	const char *domain = sget(rec, "destination", "domain");
-	json_t *port = json_object_get(json_object_get(rec, "destination"), "port");
-	const char *transport = sget(rec, "network", "transport");
-	const char *host = domain ?: ip;
-
-	if (!host || !json_is_integer(port))
-		return -EINVAL;
-	snprintf(buf, len, "%s%s%s:%lld%s", !domain && strchr(host, ':') ? "[" : "", host,
-		 !domain && strchr(host, ':') ? "]" : "", json_integer_value(port),
-		 transport && !strcmp(transport, "udp") ? "/udp" : "");
-	return 0;
-}
-
-/*
- * The list a refusal's object goes to (and the object in @buf), or L_SKIPPED with the reason
- * in @buf: what an entry decided (a deny list), a built-in rule or an unknown object.
- */
-static enum list classify(json_t *rec, char *buf, size_t len)
-{
-	json_t *c = json_object_get(rec, "cordon");
-	const char *action = sget(rec, "event", "action") ?: "";
-	const char *path = sget(rec, "file", "path");
-	const char *layer = json_string_value(json_object_get(c, "layer")) ?: "";
-	uint32_t kind = (uint32_t)(json_integer_value(json_object_get(c, "rule")) >> 16);
-	json_t *arg = json_object_get(c, "arg");
-	long long flags = json_integer_value(arg);
-
-	if (kind && kind != POL_RULE_CONNECT && kind != POL_RULE_BIND &&
-	    kind != POL_RULE_UNIX_ALLOW)
-		return snprintf(buf, len, "refused by a deny entry"), L_SKIPPED;
-	/* The view refuses with EROFS outside the write trees (a write entry lifts that);
-	 * its EACCES is a mask (a secret), its EBUSY a mount point: never allowed here. */
-	if (!strcmp(layer, "seccomp") ||
-	    (!strcmp(layer, "mount_ns") && strcmp(sget(rec, "error", "code") ?: "", "EROFS")))
-		return snprintf(buf, len, "refused by the %s layer", layer), L_SKIPPED;
-	if (!strcmp(action, "connect") || !strcmp(action, "syscall-connect") ||
-	    !strcmp(action, "bind"))
-		return net_entry(rec, buf, len) < 0 ? (snprintf(buf, len, "no address"), L_SKIPPED)
-		       : !strcmp(action, "bind")    ? L_BIND
-						    : L_CONNECT;
-	if (!path || path[0] != '/' || strchr(path, '$') || json_object_get(c, "hex"))
-		return snprintf(buf, len, "no absolute path cordon can write back"), L_SKIPPED;
-	if (!strncmp(action, "unix-", 5))
-		return snprintf(buf, len, "%s", path), L_UNIX;
-	if (!strcmp(action, "syscall-execve") || !strcmp(action, "syscall-execveat") ||
-	    !strcmp(action, "file-exec"))
-		return snprintf(buf, len, "%s", path), L_EXEC;
-	if (!strncmp(action, "syscall-open", 12) || !strcmp(action, "file-open")) {
-		/* A file created needs the right on its directory; the rest on the file. */
-		if (json_is_integer(arg) && (flags & O_CREAT)) {
-			const char *slash = strrchr(path, '/');
-
-			snprintf(buf, len, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-			return L_WRITE;
-		}
-		snprintf(buf, len, "%s", path);
-		return json_is_integer(arg) && ((flags & O_ACCMODE) != O_RDONLY || flags & O_TRUNC)
-			       ? L_WRITE
-			       : L_READ;
-	}
-	return snprintf(buf, len, "%s is not something a policy entry allows", action), L_SKIPPED;
-}
-
 /* One record of the log. Returns 0, or -ENOMEM. */
 static int take(struct suggest *s, json_t *rec)
 {
@@ -168,7 +101,7 @@ static int take(struct suggest *s, json_t *rec)
 	const char *policy = sget(rec, "cordon", "policy");
 	const char *action = sget(rec, "event", "action") ?: "", *outcome;
 	char obj[4200], why[4200 + 1024 + 8], desc[1024];
-	enum list l;
+	enum cordon_suggest_list l;
 
 	if (s->session && (!session || strncmp(session, s->session, strlen(s->session))))
 		return 0;
@@ -186,7 +119,7 @@ static int take(struct suggest *s, json_t *rec)
 	    strcmp(sget(rec, "event", "kind") ?: "", "event") || !sget(rec, "cordon", "hook"))
 		return 0;
 	s->refusals++;
-	l = classify(rec, obj, sizeof(obj));
+	l = cordon_audit_suggest(rec, obj, sizeof(obj));
 	describe(rec, desc, sizeof(desc));
 	if (l != L_SKIPPED)
 		return add(&s->l[l], obj, desc);
@@ -234,15 +167,12 @@ static int read_log(struct suggest *s)
 	return r;
 }
 
-/* A YAML scalar for @s: JSON's double-quoted string is one (valid UTF-8, escapes included). */
+/* A YAML scalar for @s: the quoting every cordon output of an agent's names shares. */
 static void put_scalar(const char *s)
 {
-	json_t *j = json_string(s);
-	char *q = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	_cleanup_free_ char *q = cordon_audit_quote(s);
 
 	printf("%s", q ?: "\"\"");
-	free(q);
-	json_decref(j);
 }
 
 static void put_list(const struct entries *l, const char *indent, const char *key)
@@ -275,17 +205,17 @@ static void print_policy(const struct suggest *s)
 		printf("extends: %s\n", s->policy);
 	if (s->l[L_READ].n || s->l[L_WRITE].n || s->l[L_EXEC].n) {
 		printf("filesystem:\n");
-		put_list(&s->l[L_READ], "  ", "read");
-		put_list(&s->l[L_WRITE], "  ", "write");
-		put_list(&s->l[L_EXEC], "  ", "exec");
+		put_list(&s->l[L_READ], "  ", cordon_audit_suggest_keys(L_READ)[1]);
+		put_list(&s->l[L_WRITE], "  ", cordon_audit_suggest_keys(L_WRITE)[1]);
+		put_list(&s->l[L_EXEC], "  ", cordon_audit_suggest_keys(L_EXEC)[1]);
 	}
 	if (s->l[L_CONNECT].n || s->l[L_BIND].n || s->l[L_UNIX].n) {
 		printf("network:\n");
-		put_list(&s->l[L_CONNECT], "  ", "connect");
-		put_list(&s->l[L_BIND], "  ", "bind");
+		put_list(&s->l[L_CONNECT], "  ", cordon_audit_suggest_keys(L_CONNECT)[1]);
+		put_list(&s->l[L_BIND], "  ", cordon_audit_suggest_keys(L_BIND)[1]);
 		if (s->l[L_UNIX].n) {
-			printf("  unix:\n");
-			put_list(&s->l[L_UNIX], "    ", "allow");
+			printf("  %s:\n", cordon_audit_suggest_keys(L_UNIX)[1]);
+			put_list(&s->l[L_UNIX], "    ", cordon_audit_suggest_keys(L_UNIX)[2]);
 		}
 	}
 	for (size_t i = 0; i < s->l[L_SKIPPED].n; i++)

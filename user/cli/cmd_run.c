@@ -22,8 +22,7 @@
 #include "run_daemon.h"
 #include "sys/sys.h"
 
-/* What this kernel and these privileges offer. */
-static int probe_kernel(struct run *r)
+int run_probe_kernel(struct run *r)
 {
 	struct cordon_plan_kernel *k = &r->kern;
 	uint32_t missing;
@@ -247,6 +246,7 @@ static void describe_session(struct run *r)
 		.has_user = true,
 		.uid = r->o.user ? r->tu.uid : getuid(),
 		.user = r->o.user ? r->tu.name : "",
+		.policy = r->pol,
 	};
 }
 
@@ -272,10 +272,12 @@ static void end_session(struct run *r, int status)
 				(unsigned long long)st.dropped_agent,
 				(unsigned long long)st.dropped_upstream);
 	}
-	if (ev->refused_connect || ev->refused_file || ev->refused_dns || ev->drops)
-		fprintf(stderr,
-			"cordon: refused %lu connect(s), %lu file open(s), %lu DNS lookup(s)%s%s\n",
-			ev->refused_connect, ev->refused_file, ev->refused_dns,
+	/* With the daemon, the kernel's records of this session are in the daemon's stream. */
+	if (r->dsess.on)
+		run_fetch_daemon_records(ev, r->dsess.name);
+	run_report_print(&ev->report, r->sess.name, r->o.quiet, r->o.json);
+	if (ev->refused_dns || ev->drops)
+		fprintf(stderr, "cordon: refused %lu DNS lookup(s)%s%s\n", ev->refused_dns,
 			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
 	/* Through the daemon its stream has the kernel's records, not this process. */
@@ -287,7 +289,7 @@ static void end_session(struct run *r, int status)
 			ev->observed);
 	r->as.has_exit = true;
 	r->as.exit_code = status;
-	e = run_audit_end(ev, r->dsess.on ? r->dsess.name : NULL, &r->as);
+	e = run_audit_end(ev, &r->as);
 	if (e < 0)
 		cli_error("run: audit log '%s': %s", r->o.audit_log, strerror(-e));
 }
@@ -303,6 +305,7 @@ void run_free(struct run *r)
 	if (r->ev.stream.sink)
 		cordon_audit_sink_close(r->ev.stream.sink);
 	cordon_audit_rules_free(&r->ev.rules);
+	run_report_free(&r->ev.report);
 	if (r->ev.audit_fd >= 0)
 		close(r->ev.audit_fd);
 	if (r->l.landlock_fd >= 0)
@@ -343,6 +346,8 @@ void run_free(struct run *r)
 	free(r->project);
 	free(r->cwd);
 	free(r->config_policy);
+	for (size_t i = 0; i < r->o.nallow; i++)
+		free(r->o.allow[i]);
 	cordon_memwatch_close(&r->mw);
 }
 
@@ -362,17 +367,25 @@ void run_init(struct run *r)
 
 int run_session(struct run *r)
 {
-	int status = EXIT_FAIL;
+	int status = EXIT_FAIL, e;
 
 	gethostname(r->hostname, sizeof(r->hostname) - 1);
 	r->ev.run = r;
 	r->start_ns = cordon_realtime_ns();
-	if (run_check_stdio() < 0 || run_load_policy(r) < 0)
+	if (run_check_stdio() < 0)
+		return status;
+	/* A one-off allow that is malformed, or that the floor or a deny list refuses, is a
+	 * usage error: the command line is wrong, not the policy. */
+	e = run_load_policy(r);
+	for (size_t i = 0; e < 0 && i < r->errs.n; i++)
+		if (r->errs.v[i].file && !strncmp(r->errs.v[i].file, "--allow-", 8))
+			return EXIT_USAGE;
+	if (e < 0)
 		return status;
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);
-	if (probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
+	if (run_probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
 		return status;
 	if (r->o.dry_run) {
 		if (!r->o.json)

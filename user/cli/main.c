@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "daemon", cmd_daemon, "serve sessions to local users (root; systemd's cordon.service)" },
 	{ "doctor", cmd_doctor, "probe the kernel and report which enforcement layers will work" },
 	{ "end", cmd_end, "end a session of the daemon" },
+	{ "explain", cmd_explain, "would a session allow a path, host:port or socket, and why" },
 	{ "policy", cmd_policy, "check, show and list policies" },
 	{ "ps", cmd_ps, "list the daemon's sessions" },
 	{ "run", cmd_run, "run an agent confined by a policy" },

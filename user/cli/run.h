@@ -37,6 +37,9 @@ struct run_opts {
 	bool observe;		       /* --observe: network refusals recorded, not made */
 	const char *allow_connect[16]; /* --allow-connect HOST:PORT, one-off connect rules */
 	size_t nallow_connect;
+	/* --allow-read/write/exec/bind, "KIND ARGUMENT" (owned: freed by run_free()) */
+	char *allow[16];
+	size_t nallow;
 	char **cmd;
 };
 
@@ -55,6 +58,31 @@ struct run_target_user {
 
 /* The passwd entry and groups of --user (0 or -errno; free home). */
 int run_lookup_user(const char *name, struct run_target_user *t);
+
+/* run_report.c: the exit report's objects, each refused @count times. */
+struct run_report_item {
+	enum cordon_suggest_list list; /* the list an entry allowing it goes to, or NONE */
+	char *object;		       /* that entry's object, or (NONE) why none can allow it */
+	char *shown;		       /* what was refused: a path, "name:port (address)" */
+	char *action, *rule_text, *rule_source; /* of its first refusal */
+	uint64_t count;
+};
+
+struct run_report {
+	struct run_report_item *v;
+	size_t n;
+	uint64_t total, lost; /* refusals; those not listed (no memory for their object) */
+	/* the last ring-buffer refusal taken, its time and process zeroed: a flood formats once */
+	uint8_t last[CORDON_AUDIT_AGG_REC];
+	size_t last_size, last_item;
+};
+
+/* An ECS record: counted under its object when it is a refusal. The item's index, -ENOENT
+ * (not a refusal) or -ENOMEM (counted as unlisted). */
+long run_report_take(struct run_report *rep, json_t *rec);
+/* At exit, on stderr: nothing when nothing was refused; one line with @quiet; one JSON line. */
+void run_report_print(struct run_report *rep, const char *session, bool quiet, bool json);
+void run_report_free(struct run_report *rep);
 
 /* What the session saw, for the audit log and the summary at exit. */
 struct run_events {
@@ -84,6 +112,7 @@ struct run_events {
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	unsigned long observed; /* would-be refusals an observing session let through */
 	uint64_t drops;
+	struct run_report report; /* the exit report */
 };
 
 /* The session resolver's refused hook: a dns-refused record. */
@@ -104,9 +133,13 @@ int run_open_audit_log(struct run *r);
 /* Open the sinks and write the session-start record (0 or -errno). */
 int run_audit_start(const struct run_opts *o, struct run_events *ev,
 		    const struct cordon_audit_session *s);
-/* Copy the daemon's records of @daemon_session (NULL: none), write session-end, close. */
-int run_audit_end(struct run_events *ev, const char *daemon_session,
-		  struct cordon_audit_session *s);
+/*
+ * The daemon's records of @daemon_session: into the exit report, and copied to the sinks
+ * between our own session-start and session-end. 0 or -errno.
+ */
+int run_fetch_daemon_records(struct run_events *ev, const char *daemon_session);
+/* Write session-end, close the sinks. */
+int run_audit_end(struct run_events *ev, struct cordon_audit_session *s);
 
 /* Everything a run holds, released by run_free() alone. */
 struct run {
@@ -157,6 +190,9 @@ struct run {
  * as root or unprivileged, and by the daemon's spawn worker (with r->pol and r->dsess set).
  */
 void run_init(struct run *r);
+/* What this kernel and these privileges offer (r->kern; the fanotify listener for root).
+ * -EOPNOTSUPP, printed, without Landlock or seccomp. */
+int run_probe_kernel(struct run *r);
 int run_session(struct run *r);
 void run_free(struct run *r);
 

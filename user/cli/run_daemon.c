@@ -122,6 +122,16 @@ static int add_extra(json_t *req, const struct run_opts *o)
 		return -ENOMEM;
 	if (!o->nallow_connect)
 		json_decref(a);
+	a = o->nallow ? json_array() : NULL;
+	/* Every one sent, or none: a path json cannot carry (not UTF-8) is an error. */
+	for (size_t i = 0; a && i < o->nallow; i++)
+		if (json_array_append_new(a, json_string(o->allow[i])) < 0) {
+			json_decref(a);
+			cli_error("run: one-off allow '%s': not UTF-8", o->allow[i]);
+			return -EINVAL;
+		}
+	if (o->nallow && (!a || json_object_set_new(req, "allow", a) < 0))
+		return -ENOMEM;
 	if (hosts_path) {
 		_cleanup_free_ char *text = read_text(hosts_path, &len);
 
@@ -229,18 +239,24 @@ static int spawn_call(int fd, const json_t *req, const int *fds, size_t nfds, js
 	return r;
 }
 
-/* The daemon refused: its diagnostics (policy errors as FILE:LINE:COL) and the reason. */
+/*
+ * The daemon refused: its diagnostics (policy errors as FILE:LINE:COL) and the reason. -EINVAL
+ * when an error is a one-off allow's (a usage error), else the daemon's errno.
+ */
 static int print_refusal(json_t *rep)
 {
+	bool one_off = false;
 	json_t *e;
 	size_t i;
 	int r;
 
-	json_array_foreach (json_object_get(rep, "errors"), i, e)
+	json_array_foreach (json_object_get(rep, "errors"), i, e) {
 		fprintf(stderr, "%s\n", json_string_value(e));
+		one_off |= !strncmp(json_string_value(e) ?: "", "--allow-", 8);
+	}
 	cli_error("run: daemon: %s", json_string_value(json_object_get(rep, "error")) ?: "refused");
 	r = -(int)json_integer_value(json_object_get(rep, "errno"));
-	return r < 0 ? r : -EPERM;
+	return one_off ? -EINVAL : r < 0 ? r : -EPERM;
 }
 
 /*
@@ -316,8 +332,8 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 		cli_error("run: daemon: %s", strerror(-r));
 		status = EXIT_FAIL;
 	} else if (!json_is_true(json_object_get(rep, "ok"))) {
-		print_refusal(rep);
-		status = EXIT_FAIL;
+		/* A one-off allow malformed, or refused by the floor or a deny list: usage (2). */
+		status = print_refusal(rep) == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	} else {
 		status = run_daemon_relay(fd, tty ? &saved : NULL);
 	}

@@ -52,12 +52,64 @@ static int attribute_cached(struct run_events *ev, struct cordon_event_syscall *
 	return c->result;
 }
 
+/* @data as a flood's key: the record without its time and process (@size fits @key). */
+static void refusal_key(uint8_t *key, const void *data, size_t size)
+{
+	struct cordon_event_hdr *h = (struct cordon_event_hdr *)key;
+
+	memcpy(key, data, size);
+	h->ts_ns = 0;
+	h->pid = h->tid = 0;
+	memset(h->comm, 0, sizeof(h->comm));
+}
+
+/*
+ * A refusal the stream took (written or folded): into the exit report. A flood of one refusal
+ * (the same record but for its time and process) is formatted once, then counted.
+ */
+static void report_event(struct run_events *ev, const void *data, size_t size)
+{
+	struct run_report *rep = &ev->report;
+	uint8_t key[sizeof(rep->last)] __attribute__((aligned(8)));
+	struct cordon_audit_buf b = { 0 };
+	bool keyed = size <= sizeof(rep->last);
+	json_t *rec;
+	long i = -ENOMEM;
+
+	if (keyed) {
+		refusal_key(key, data, size);
+		if (rep->last_size == size && rep->last_item < rep->n &&
+		    !memcmp(key, rep->last, size)) {
+			rep->v[rep->last_item].count++;
+			rep->total++;
+			return;
+		}
+	}
+	rep->last_size = 0;
+	if (cordon_audit_format_event(&ev->stream.fmt, &ev->stream.ctx, data, size, &b, NULL) ==
+		    0 &&
+	    (rec = json_loadb(b.p, b.len, 0, NULL))) {
+		i = run_report_take(rep, rec);
+		json_decref(rec);
+	} else {
+		rep->total++;
+		rep->lost++;
+	}
+	free(b.p);
+	if (i < 0 || !keyed)
+		return;
+	memcpy(rep->last, key, size);
+	rep->last_size = size;
+	rep->last_item = (size_t)i;
+}
+
 int run_on_event(void *ctx, void *data, size_t size)
 {
 	struct run_events *ev = ctx;
 	int type = cordon_event_check(data, size);
 	const struct cordon_event_hdr *h = data;
 	struct cordon_event_syscall copy;
+	uint64_t before;
 
 	if (type < 0) {
 		ev->malformed += type == -EBADMSG;
@@ -82,7 +134,11 @@ int run_on_event(void *ctx, void *data, size_t size)
 	else if (type == CORDON_EV_FILE ||
 		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_OPENAT))
 		ev->refused_file++;
-	return cordon_audit_stream_event(&ev->stream, data, size);
+	before = cordon_audit_stream_refusals(&ev->stream);
+	cordon_audit_stream_event(&ev->stream, data, size);
+	if (cordon_audit_stream_refusals(&ev->stream) > before)
+		report_event(ev, data, size);
+	return 0;
 }
 
 /* Drain the ring buffer, report loss as soon as the drop counter grows, write whole lines. */
@@ -317,12 +373,27 @@ void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dn
 							cordon_realtime_ns()));
 }
 
-static void emit_record(void *ctx, json_t *rec)
+static void daemon_record(void *ctx, json_t *rec)
 {
-	cordon_audit_sink_emit(ctx, rec);
+	struct run_events *ev = ctx;
+
+	run_report_take(&ev->report, rec);
+	if (ev->stream.sink)
+		cordon_audit_sink_emit(ev->stream.sink, rec);
+	else
+		json_decref(rec);
 }
 
-int run_audit_end(struct run_events *ev, const char *daemon_session, struct cordon_audit_session *s)
+int run_fetch_daemon_records(struct run_events *ev, const char *daemon_session)
+{
+	int r = run_daemon_fetch_audit(daemon_session, daemon_record, ev);
+
+	if (r < 0)
+		cli_error("run: the daemon's records of this session: %s", strerror(-r));
+	return r;
+}
+
+int run_audit_end(struct run_events *ev, struct cordon_audit_session *s)
 {
 	struct cordon_audit_session_counts n = {
 		.refused_connect = ev->refused_connect,
@@ -342,13 +413,6 @@ int run_audit_end(struct run_events *ev, const char *daemon_session, struct cord
 	n.refusals = cordon_audit_stream_refusals(&ev->stream);
 	if (!ev->stream.sink)
 		return 0;
-	/* With the daemon, the kernel's records of this session are in the daemon's stream:
-	 * copied here, between our own session-start and session-end. */
-	if (daemon_session) {
-		r = run_daemon_fetch_audit(daemon_session, emit_record, ev->stream.sink);
-		if (r < 0)
-			cli_error("run: the daemon's records of this session: %s", strerror(-r));
-	}
 	cordon_audit_stream_drops(&ev->stream, ev->drops);
 	s->counts = &n;
 	cordon_audit_sink_emit(ev->stream.sink, cordon_audit_session_end(s, cordon_realtime_ns()));

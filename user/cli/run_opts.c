@@ -18,8 +18,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cordon run [--policy NAME|FILE] [--project DIR] [--user NAME]\n"
-		"                  [--allow-connect HOST:PORT]... [--allow-degraded] [--dry-run]\n"
-		"                  [--observe]\n"
+		"                  [--allow-read|--allow-write|--allow-exec PATH]...\n"
+		"                  [--allow-connect HOST:PORT]... [--allow-bind PORT]...\n"
+		"                  [--allow-degraded] [--dry-run] [--observe]\n"
 		"                  [--quiet|--verbose] [--json] [AUDIT OPTIONS] -- CMD [ARGS...]\n"
 		"Run CMD confined by a policy (default: %s) in the project directory (default: "
 		"the\n"
@@ -27,8 +28,10 @@ static void usage(FILE *out)
 		"--allow-degraded\n"
 		"accepts running when a rule cannot be enforced on this kernel. --dry-run prints\n"
 		"the plan (layers, unenforced rules, filesystem and port rules, the view) and\n"
-		"runs nothing. --allow-connect adds a connect rule for this run (narrowed by the\n"
-		"site floor like any other). --quiet prints no start line (only a count of\n"
+		"runs nothing. --allow-read, --allow-write, --allow-exec, --allow-connect and\n"
+		"--allow-bind add one rule for this run: one the site floor narrows away, or a\n"
+		"secret, protected path or denied program, is refused and nothing runs. --quiet "
+		"prints no start line (only a count of\n"
 		"unenforced rules, when there are any); --verbose lists every unenforced rule\n"
 		"instead of a few per reason. Defaults for --policy, --allow-degraded and --quiet\n"
 		"come from ~/.config/cordon/cordon.yaml (policy:, allow_degraded:, quiet:).\n"
@@ -52,6 +55,23 @@ static void usage(FILE *out)
 		"                            or always (after every batch of records)\n"
 		"  --audit-format FORMAT     ecs (default: Elastic Common Schema names) or ocsf\n",
 		POLICY_DEFAULT, CORDON_AUDIT_MAX_KEEP, CORDON_AUDIT_DEFAULT_KEEP);
+}
+
+/* --allow-read/write/exec/bind as the policy resolver takes them: "KIND ARGUMENT". */
+static int add_oneoff(struct run_opts *o, int c, const char *arg)
+{
+	const char *kind = c == 'R' ? "read" : c == 'W' ? "write" : c == 'X' ? "exec" : "bind";
+
+	if (o->nallow >= sizeof(o->allow) / sizeof(o->allow[0])) {
+		cli_error("run: at most %zu one-off allows (--allow-read, -write, -exec, -bind)",
+			  sizeof(o->allow) / sizeof(o->allow[0]));
+		return -EINVAL;
+	}
+	o->allow[o->nallow] = cordon_strdup_printf("%s %s", kind, arg);
+	if (!o->allow[o->nallow])
+		return -ENOMEM;
+	o->nallow++;
+	return 0;
 }
 
 /* The options that shape the audit file: 0, or -EINVAL with the error printed. */
@@ -126,6 +146,11 @@ static int parse_opt(int c, const char *arg, struct run_opts *o)
 		}
 		o->allow_connect[o->nallow_connect++] = arg;
 		return 0;
+	case 'R':
+	case 'W':
+	case 'X':
+	case 'B':
+		return add_oneoff(o, c, arg);
 	case 'j':
 		o->json = true;
 		return 0;
@@ -165,6 +190,10 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "audit-format", required_argument, NULL, 'T' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
 		{ "allow-connect", required_argument, NULL, 'C' },
+		{ "allow-read", required_argument, NULL, 'R' },
+		{ "allow-write", required_argument, NULL, 'W' },
+		{ "allow-exec", required_argument, NULL, 'X' },
+		{ "allow-bind", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "observe", no_argument, NULL, 'o' },
@@ -330,6 +359,8 @@ int run_load_policy(struct run *r)
 	ro.user_hosts = hosts;
 	ro.allow_connect = r->o.allow_connect;
 	ro.nallow_connect = r->o.nallow_connect;
+	ro.allow = (const char *const *)r->o.allow;
+	ro.nallow = r->o.nallow;
 	if (e == 0)
 		e = policy_resolve(r->o.policy, &ro, &r->pol, &r->errs);
 	if (e < 0) {

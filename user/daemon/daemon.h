@@ -165,6 +165,8 @@ struct daemon_overlay {
 	size_t hosts_len;
 	const char *const *allow_connect;
 	size_t nallow_connect;
+	const char *const *allow; /* --allow-read/write/exec/bind, "KIND ARG" */
+	size_t nallow;
 };
 
 int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, size_t len,

@@ -248,7 +248,9 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
 				     .hosts_len = q->hosts_len,
 				     .allow_connect = q->allow_connect,
-				     .nallow_connect = q->nallow_connect };
+				     .nallow_connect = q->nallow_connect,
+				     .allow = q->allow,
+				     .nallow = q->nallow };
 	json_t *rep;
 	int r;
 

@@ -222,7 +222,9 @@ static int resolve(struct daemon *d, const char *ref, const char *text, size_t l
 					  .floor_path = floor,
 					  .user_hosts = hosts,
 					  .allow_connect = ov ? ov->allow_connect : NULL,
-					  .nallow_connect = ov ? ov->nallow_connect : 0 };
+					  .nallow_connect = ov ? ov->nallow_connect : 0,
+					  .allow = ov ? ov->allow : NULL,
+					  .nallow = ov ? ov->nallow : 0 };
 	struct passwd *pw = cordon_getpw(NULL, uid);
 	struct policy *p = NULL;
 	int r;

@@ -68,7 +68,8 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 	return r;
 }
 
-static void audit_session(struct daemon *d, struct dsession *s, const char *action, const char *why)
+static void audit_session(struct daemon *d, struct dsession *s, const char *action, const char *why,
+			  const struct policy *pol)
 {
 	struct cordon_audit_session as = {
 		.ctx = &s->audit,
@@ -85,6 +86,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.has_user = true,
 		.uid = s->uid,
 		.user = s->user,
+		.policy = pol,
 	};
 	uint64_t now = cordon_realtime_ns();
 	bool end = !strcmp(action, "session-end");
@@ -292,7 +294,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	audit_session(d, s, "session-start", NULL);
+	audit_session(d, s, "session-start", NULL, pol);
 	*out = s;
 	r = 0;
 	goto out;
@@ -323,7 +325,7 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 	if (d->rb)
 		ring_buffer__consume(d->rb);
 	daemon_spawn_records_read(d, &s->rec);
-	audit_session(d, s, "session-end", why);
+	audit_session(d, s, "session-end", why, NULL);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
 	close(s->events_fd);
 	daemon_spawn_records_close(d, s);

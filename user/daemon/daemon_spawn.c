@@ -330,7 +330,9 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
 				     .hosts_len = q->hosts_len,
 				     .allow_connect = q->allow_connect,
-				     .nallow_connect = q->nallow_connect };
+				     .nallow_connect = q->nallow_connect,
+				     .allow = q->allow,
+				     .nallow = q->nallow };
 	struct dsession *s = NULL;
 	char err[512];
 	pid_t p;

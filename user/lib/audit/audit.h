@@ -685,6 +685,38 @@ int cordon_audit_stream_tick(struct cordon_audit_stream *st, uint64_t now_boot_n
 /* Summarise what is pending and free what the stream allocated (it stays usable). */
 void cordon_audit_stream_release(struct cordon_audit_stream *st);
 
+/* ---- audit_suggest ---- */
+/* The policy list an entry that allows a refused object goes to. */
+enum cordon_suggest_list {
+	CORDON_SUGGEST_READ,
+	CORDON_SUGGEST_WRITE,
+	CORDON_SUGGEST_EXEC,
+	CORDON_SUGGEST_CONNECT,
+	CORDON_SUGGEST_BIND,
+	CORDON_SUGGEST_UNIX,
+	CORDON_SUGGEST_NONE, /* no entry can allow it: a deny entry, a built-in rule, no object */
+};
+
+/*
+ * The narrowest entry that would have allowed the refusal @rec (an ECS record): its list, and
+ * the object in @buf (a path, the directory of a file created, "host:port"). Or
+ * CORDON_SUGGEST_NONE with the reason in @buf: a deny entry (a secret, a protected path, a
+ * denied program or socket; the site floor named) is never turned into an allow.
+ */
+enum cordon_suggest_list cordon_audit_suggest(json_t *rec, char *buf, size_t len);
+/* The YAML keys of list @l ("filesystem", "read"; "network", "unix", "allow"), NULL-ended. */
+const char *const *cordon_audit_suggest_keys(enum cordon_suggest_list l);
+/* The `cordon run` option that allows an object of @l for one run, or NULL (unix). */
+const char *cordon_audit_suggest_flag(enum cordon_suggest_list l);
+/*
+ * @s as one double-quoted scalar, valid as JSON and as YAML, ASCII only: control characters and
+ * everything else a terminal could act on escaped by jansson. Malloc'ed; NULL on ENOMEM.
+ */
+char *cordon_audit_quote(const char *s);
+/* A ready-to-paste policy fragment allowing @object in @l, each line prefixed by @indent. */
+int cordon_audit_suggest_yaml(enum cordon_suggest_list l, const char *object, const char *indent,
+			      char **out);
+
 /* ---- audit_oracle (tests only) ---- */
 /*
  * The test oracle for cordon_audit_format_event(): the same record built as a json_t by
@@ -751,6 +783,9 @@ struct cordon_audit_session {
 	bool has_exit; /* session-end: the agent's exit status */
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
+	/* session-start: its entries from the command line (--allow-read, --allow-connect, ...)
+	 * as cordon.one_off_allows; NULL: not reported */
+	const struct policy *policy;
 };
 
 /*

@@ -4,10 +4,12 @@
  * both write the same field names for what they know.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "compile/compile.h"
+#include "sys/sys.h"
 
 json_t *cordon_audit_plan_gaps(const struct cordon_plan *plan)
 {
@@ -109,6 +111,35 @@ static json_t *observe_json(void)
 	return o;
 }
 
+/* An entry of @file (its option, "--allow-read") as "--allow-read /x" into @a. */
+static void one_off(json_t *a, const char *file, const char *text)
+{
+	char *e;
+
+	if (!file || strncmp(file, "--allow-", 8) || !text)
+		return;
+	e = cordon_strdup_printf("%s %s", file, text);
+	if (e)
+		json_array_append_new(a, json_string(e));
+	free(e);
+}
+
+/* The policy's entries a one-off allow of the command line added (their file is the option). */
+static json_t *one_off_allows(const struct policy *p)
+{
+	const struct pol_list *l[] = { &p->fs_read, &p->fs_write, &p->fs_exec };
+	const struct pol_net_list *n[] = { &p->connect, &p->bind };
+	json_t *a = json_array();
+
+	for (size_t k = 0; a && k < 3; k++)
+		for (size_t i = 0; i < l[k]->n; i++)
+			one_off(a, l[k]->v[i].file, l[k]->v[i].s);
+	for (size_t k = 0; a && k < 2; k++)
+		for (size_t i = 0; i < n[k]->n; i++)
+			one_off(a, n[k]->v[i].file, n[k]->v[i].text);
+	return a;
+}
+
 json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns)
 {
 	json_t *rec = session_record(s, "session-start", now_ns);
@@ -126,6 +157,8 @@ json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_
 		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
 		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));
 	}
+	if (s->policy)
+		json_object_set_new(c, "one_off_allows", one_off_allows(s->policy));
 	p = json_pack("{s:i}", "pid", (int)s->pid);
 	if (p && s->args)
 		json_object_set_new(p, "args", args_json(rec, s->args));

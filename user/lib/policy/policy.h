@@ -316,6 +316,15 @@ struct policy_resolve_opts {
 	 * narrows the policy, as any rule of its own. Errors name "--allow-connect". */
 	const char *const *allow_connect;
 	size_t nallow_connect;
+	/*
+	 * One-off allows of `cordon run` ("read PATH", "write PATH", "exec PATH", "bind PORT":
+	 * the option's kind, a space, its argument), added the same way. Once the floor narrowed
+	 * the policy, each one (and each allow_connect) must still be allowed as given: one the
+	 * floor narrowed away, or a secret, protected path or denied program it names, fails the
+	 * resolve with -EPERM and an error naming the option ("--allow-read").
+	 */
+	const char *const *allow;
+	size_t nallow;
 };
 int policy_resolve(const char *ref, const struct policy_resolve_opts *opts, struct policy **out,
 		   struct policy_errors *errs);
@@ -337,6 +346,9 @@ int pol_net_copy(struct pol_net *dst, const struct pol_net *src);
  * @member a bare host/address/CIDR). Returns 0 or -EINVAL with a message in @msg. */
 int pol_net_parse(const char *text, bool member, bool bind, struct pol_net *out, char *msg,
 		  size_t msgsz);
+/* Does entry @a's address space hold @b's (a name: the same, or a wildcard above it)? Ports and
+ * protocols are not compared. */
+bool pol_net_covers(const struct pol_net *a, const struct pol_net *b);
 /* Render an address rule's address part ("10.0.0.0/8", "::1", ...) into @buf. */
 void pol_net_format_addr(const struct pol_net *n, char *buf, size_t bufsz);
 

@@ -399,6 +399,11 @@ static bool net_covers(const struct pol_net *a, const struct pol_net *b)
 	return true;
 }
 
+bool pol_net_covers(const struct pol_net *a, const struct pol_net *b)
+{
+	return net_covers(a, b);
+}
+
 static int intersect_net(struct pol_net_list *u, const struct pol_net_list *f)
 {
 	struct pol_net_list out = { .set = true };
@@ -576,6 +581,73 @@ int policy_validate_resolved(const struct policy *p, struct policy_errors *errs)
 	return r;
 }
 
+/* The one-off allow kinds: the option, and the list of a policy it adds to. */
+static const struct {
+	const char *kind, *option;
+} oneoff_kinds[] = {
+	{ "read", "--allow-read" },
+	{ "write", "--allow-write" },
+	{ "exec", "--allow-exec" },
+	{ "bind", "--allow-bind" },
+};
+
+/* The kind of one-off @a ("read /x"): its index in oneoff_kinds, @arg after the space; -1. */
+static int oneoff_kind(const char *a, const char **arg)
+{
+	const char *sp = strchr(a, ' ');
+
+	for (int k = 0; sp && k < (int)(sizeof(oneoff_kinds) / sizeof(oneoff_kinds[0])); k++)
+		if ((size_t)(sp - a) == strlen(oneoff_kinds[k].kind) &&
+		    !strncmp(a, oneoff_kinds[k].kind, (size_t)(sp - a))) {
+			*arg = sp + 1;
+			return k;
+		}
+	return -1;
+}
+
+static struct pol_list *oneoff_list(struct policy *c, int k)
+{
+	return k == 0 ? &c->fs_read : k == 1 ? &c->fs_write : &c->fs_exec;
+}
+
+/* One --allow-read/write/exec/bind into @c, as an entry of its own (file: the option). */
+static int add_oneoff(struct policy *c, const char *a, int col, struct policy_errors *errs)
+{
+	const char *arg = NULL;
+	int k = oneoff_kind(a, &arg), r;
+	struct pol_item it = { .line = 1, .col = col };
+	struct pol_net n;
+	char msg[256];
+
+	if (k < 0)
+		return policy_errorf(errs, "command line", 1, col, "unknown one-off allow '%s'", a);
+	if (k == 3) {
+		r = pol_net_parse(arg, false, true, &n, msg, sizeof(msg));
+		if (r == -EINVAL)
+			return policy_errorf(errs, oneoff_kinds[k].option, 1, col, "%s", msg);
+		if (r < 0)
+			return r;
+		free(n.file);
+		n.file = strdup(oneoff_kinds[k].option);
+		n.line = 1;
+		n.col = col;
+		r = n.file ? net_add_unique(&c->bind, &n) : -ENOMEM;
+		c->bind.set = true;
+		pol_net_clear(&n);
+		return r;
+	}
+	/* A path as the agent would name it: absolute, no control characters, no '..'. */
+	if (arg[0] != '/' || pol_has_control(arg, strlen(arg)) || strstr(arg, "/../") ||
+	    (strlen(arg) >= 3 && !strcmp(arg + strlen(arg) - 3, "/..")))
+		return policy_errorf(errs, oneoff_kinds[k].option, 1, col,
+				     "'%s' is not an absolute path without '..'", arg);
+	it.s = (char *)arg;
+	it.file = (char *)oneoff_kinds[k].option;
+	r = pol_list_append(oneoff_list(c, k), &it);
+	oneoff_list(c, k)->set = true;
+	return r;
+}
+
 /* The user's host sets and the command line's connect rules, over the composed policy. */
 static int apply_overlay(struct policy *c, const struct policy_resolve_opts *opts,
 			 struct policy_errors *errs)
@@ -603,7 +675,113 @@ static int apply_overlay(struct policy *c, const struct policy_resolve_opts *opt
 		c->connect.set = true;
 		pol_net_clear(&n);
 	}
+	for (size_t i = 0; !r && i < opts->nallow; i++) {
+		r = add_oneoff(c, opts->allow[i], (int)i + 1, errs);
+		bad |= r == -EINVAL;
+		r = r == -EINVAL ? 0 : r;
+	}
 	return r < 0 ? r : bad ? -EINVAL : 0;
+}
+
+/* Is @path @dir or below it? */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n] || (n == 1 && dir[0] == '/'));
+}
+
+/* The entry of @l that @path is under, or NULL. */
+static const struct pol_item *under_any(const struct pol_list *l, const char *path)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].s && path_under(path, l->v[i].s))
+			return &l->v[i];
+	return NULL;
+}
+
+/* Is @n (one host or address, its ports) allowed by some entry of @l? */
+static bool net_allowed(const struct pol_net_list *l, const struct pol_net *n)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (net_covers(&l->v[i], n) && l->v[i].lo <= n->lo && l->v[i].hi >= n->hi &&
+		    (l->v[i].protos & n->protos) == n->protos)
+			return true;
+	return false;
+}
+
+/* A one-off network allow still in @l after the floor (a parse failure was reported before). */
+static bool net_kept(const struct pol_net_list *l, const char *text, bool bind)
+{
+	struct pol_net n;
+	char msg[256];
+	bool kept;
+
+	if (pol_net_parse(text, false, bind, &n, msg, sizeof(msg)) < 0)
+		return true;
+	kept = net_allowed(l, &n);
+	pol_net_clear(&n);
+	return kept;
+}
+
+/* What of @c refuses one-off path @arg of kind @k, by its own deny lists; NULL: nothing. */
+static const struct pol_item *oneoff_denied(const struct policy *c, int k, const char *arg,
+					    const char **what)
+{
+	const struct pol_item *it = under_any(&c->sec_files, arg);
+
+	*what = "is a secret (secrets.files)";
+	if (!it && k == 1) {
+		it = under_any(&c->fs_protect, arg);
+		*what = "is a protected path (filesystem.protect)";
+	}
+	if (!it && k == 2) {
+		it = under_any(&c->exec_deny, arg);
+		*what = "is a denied program (process.exec_deny)";
+	}
+	return it;
+}
+
+/*
+ * Each one-off allow, once the floor narrowed @c: still allowed as given, and naming nothing
+ * a deny list holds. A one-off allow never weakens the floor or a deny entry: it is refused,
+ * and nothing runs. Returns 0 or -EPERM with the errors added.
+ */
+static int check_oneoffs(const struct policy *c, const struct policy_resolve_opts *opts,
+			 struct policy_errors *errs)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < opts->nallow_connect; i++)
+		if (!net_kept(&c->connect, opts->allow_connect[i], false))
+			r = policy_errorf(errs, "--allow-connect", 1, (int)i + 1,
+					  "'%s' is outside what the site floor allows: a one-off "
+					  "allow cannot widen it",
+					  opts->allow_connect[i]) == -ENOMEM
+				    ? -ENOMEM
+				    : -EPERM;
+	for (size_t i = 0; r != -ENOMEM && i < opts->nallow; i++) {
+		const char *arg = NULL, *what = NULL;
+		int k = oneoff_kind(opts->allow[i], &arg);
+		const struct pol_item *d = k >= 0 && k < 3 ? oneoff_denied(c, k, arg, &what) : NULL;
+		bool kept = k == 3   ? net_kept(&c->bind, arg, true)
+			    : k >= 0 ? under_any(oneoff_list((struct policy *)c, k), arg) != NULL
+				     : true;
+
+		if (d)
+			r = policy_errorf(errs, oneoff_kinds[k].option, 1, (int)i + 1,
+					  "'%s' %s: '%s' at %s:%d; a one-off allow cannot lift it",
+					  arg, what, d->s, d->file ?: "?", d->line);
+		else if (!kept)
+			r = policy_errorf(errs, oneoff_kinds[k].option, 1, (int)i + 1,
+					  "'%s' is outside what the site floor allows: a one-off "
+					  "allow cannot widen it",
+					  arg);
+		else
+			continue;
+		r = r == -ENOMEM ? r : -EPERM;
+	}
+	return r;
 }
 
 int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *opts,
@@ -660,6 +838,9 @@ int policy_resolve_parsed(struct policy *p, const struct policy_resolve_opts *op
 		policy_errorf(errs, floor->file, 1, 1,
 			      "a list of '%s' has more than %d entries once the floor is merged",
 			      c->name, POLICY_MAX_LIST);
+	if (r < 0)
+		goto out;
+	r = check_oneoffs(c, opts, errs);
 	if (r < 0)
 		goto out;
 	if (!opts->fragment_ok) {

@@ -22,13 +22,14 @@ static const char *const op_names[] = {
 static const char *const op_keys[][20] = {
 	[CORDON_CTL_HELLO] = { NULL },
 	[CORDON_CTL_CREATE] = { "policy", "policy_text", "policy_file", "project", "ssh_auth_sock",
-				"hosts_text", "allow_connect", NULL },
+				"hosts_text", "allow_connect", "allow", NULL },
 	[CORDON_CTL_LIST] = { NULL },
 	[CORDON_CTL_END] = { "session", NULL },
 	[CORDON_CTL_AUDIT] = { "session", NULL },
 	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
 			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
-			       "hosts_text", "allow_connect", "quiet", "verbose", "observe", NULL },
+			       "hosts_text", "allow_connect", "allow", "quiet", "verbose", "observe",
+			       NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
@@ -94,25 +95,24 @@ static bool is_session_id(const char *s)
 	return true;
 }
 
-/* allow_connect: an array of at most CORDON_CTL_MAX_ALLOW short strings without NULs. */
-static int get_allow(struct cordon_ctl_request *q, char *err, size_t errlen)
+/* @key (allow_connect, allow): an array of at most CORDON_CTL_MAX_ALLOW short strings without
+ * NULs, into @v. */
+static int get_allow(struct cordon_ctl_request *q, const char *key, const char **v, size_t *n,
+		     char *err, size_t errlen)
 {
-	json_t *a = json_object_get(q->root, "allow_connect"), *v;
+	json_t *a = json_object_get(q->root, key), *e;
 	size_t i;
 
 	if (!a)
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > CORDON_CTL_MAX_ALLOW)
-		return fail(err, errlen, -EINVAL,
-			    "'allow_connect' must be an array of at most %d "
-			    "strings",
-			    CORDON_CTL_MAX_ALLOW);
-	json_array_foreach (a, i, v) {
-		if (!json_is_string(v) || json_string_length(v) > 300 ||
-		    strlen(json_string_value(v)) != json_string_length(v))
-			return fail(err, errlen, -EINVAL,
-				    "'allow_connect' entries must be strings");
-		q->allow_connect[q->nallow_connect++] = json_string_value(v);
+		return fail(err, errlen, -EINVAL, "'%s' must be an array of at most %d strings",
+			    key, CORDON_CTL_MAX_ALLOW);
+	json_array_foreach (a, i, e) {
+		if (!json_is_string(e) || json_string_length(e) > CORDON_CTL_MAX_PATH + 8 ||
+		    strlen(json_string_value(e)) != json_string_length(e))
+			return fail(err, errlen, -EINVAL, "'%s' entries must be strings", key);
+		v[(*n)++] = json_string_value(e);
 	}
 	return 0;
 }
@@ -139,7 +139,10 @@ static int check_create(struct cordon_ctl_request *q, char *err, size_t errlen)
 		r = get_str(q->root, "hosts_text", CORDON_CTL_MAX_POLICY, &q->hosts_text, &hlen,
 			    err, errlen);
 	if (r == 0)
-		r = get_allow(q, err, errlen);
+		r = get_allow(q, "allow_connect", q->allow_connect, &q->nallow_connect, err,
+			      errlen);
+	if (r == 0)
+		r = get_allow(q, "allow", q->allow, &q->nallow, err, errlen);
 	if (r < 0)
 		return r;
 	q->policy_len = plen;

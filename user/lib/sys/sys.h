@@ -148,7 +148,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
  * OPs and their fields (anything else is refused, as are wrong types and oversize values):
  *   hello                                  -> daemon version, layers
  *   create  policy | policy_text+policy_file, project, [ssh_auth_sock], [hosts_text],
- *           [allow_connect]
+ *           [allow_connect], [allow] ("read PATH", "write PATH", "exec PATH", "bind PORT")
  *                                          -> session, cgroup, layers, limits; the caller has
  *                                             been moved into the session cgroup
  *   list                                   -> sessions the caller may see
@@ -165,7 +165,7 @@ struct passwd *cordon_getpw(const char *name, uid_t uid);
 #define CORDON_CTL_MAX_MSG     (128u * 1024) /* a request or reply message, bytes */
 #define CORDON_CTL_MAX_POLICY  (96u * 1024)  /* policy_text, bytes */
 #define CORDON_CTL_MAX_PATH    4095
-#define CORDON_CTL_MAX_ALLOW   16 /* allow_connect entries */
+#define CORDON_CTL_MAX_ALLOW   16 /* allow_connect entries, allow entries */
 #define CORDON_CTL_SESSION_LEN 32 /* lower-case hex digits */
 #define CORDON_CTL_SESSION_MIN 4  /* end and audit take a unique prefix this long or longer */
 
@@ -205,6 +205,8 @@ struct cordon_ctl_request {
 	size_t hosts_len;
 	const char *allow_connect[CORDON_CTL_MAX_ALLOW]; /* create: --allow-connect rules */
 	size_t nallow_connect;
+	const char *allow[CORDON_CTL_MAX_ALLOW]; /* --allow-read/write/exec/bind, "KIND ARG" */
+	size_t nallow;
 	const char *session; /* end, audit: a prefix of CORDON_CTL_SESSION_MIN or more digits */
 	const char *cwd;     /* spawn: where the agent starts (entered as its user) */
 	const char **argv;   /* spawn: NULL-terminated, at least one entry */
