@@ -379,6 +379,8 @@ int run_session(struct run *r)
 	if (run_launch(r) < 0)
 		return status;
 	status = run_wait_agent(r);
+	/* Every process of the session is gone: nothing can plant anew behind the sweep. */
+	run_git_sweep(r);
 	end_session(r, status);
 	return status;
 }

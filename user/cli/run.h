@@ -198,6 +198,8 @@ int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
+/* run_git.c: after the session, what it planted in the write trees' repositories made inert. */
+void run_git_sweep(struct run *r);
 
 /*
  * run_env.c: the agent's environment — the caller's, scrubbed by the policy; with root's
