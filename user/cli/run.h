@@ -144,6 +144,8 @@ struct run {
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
+	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
+	ino_t git_ino;
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
@@ -198,7 +200,9 @@ int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
-/* run_git.c: after the session, what it planted in the write trees' repositories made inert. */
+/* run_git.c: after the session, what it planted in the write trees' repositories made inert
+ * (the project's own .git noted before the launch). */
+void run_git_note(struct run *r);
 void run_git_sweep(struct run *r);
 
 /*

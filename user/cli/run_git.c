@@ -66,25 +66,28 @@ static size_t trees(const struct run *r, const char **v)
 	return n;
 }
 
-/* The project's .git when the view pinned it with read-only hooks and config. */
-static bool project_gitdir_kept(const struct run *r, char *buf, size_t size)
+/* The project's .git before the agent ran: the developer's repository, not one it made. */
+void run_git_note(struct run *r)
 {
-	if (!r->project || (size_t)snprintf(buf, size, "%s/.git", r->project) >= size)
-		return false;
-	for (size_t i = 0; i < r->masks.n; i++)
-		if (r->masks.v[i].kind == CORDON_MASK_PIN && !strcmp(r->masks.v[i].path, buf))
-			return true;
-	return false;
+	char path[4096];
+	struct stat st;
+
+	if (r->project &&
+	    (size_t)snprintf(path, sizeof(path), "%s/.git", r->project) < sizeof(path) &&
+	    lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		r->git_dev = st.st_dev;
+		r->git_ino = st.st_ino;
+	}
 }
 
 static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 {
 	const char *v[GIT_SWEEP_TREES + 1];
-	char trusted[4096];
 	struct cordon_git_sweep o = {
 		.trees = v,
 		.ntrees = trees(r, v),
-		.trusted_gitdir = project_gitdir_kept(r, trusted, sizeof(trusted)) ? trusted : NULL,
+		.trusted_dev = r->git_dev,
+		.trusted_ino = r->git_ino,
 		.since = (int64_t)r->start_ns - 1000000000ll,
 		.max_entries = GIT_SWEEP_ENTRIES,
 		.on_change = on_change,

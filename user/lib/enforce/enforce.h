@@ -391,9 +391,12 @@ struct stat;
 struct cordon_git_sweep {
 	const char *const *trees; /* the write trees to look for repositories in */
 	size_t ntrees;
-	const char *trusted_gitdir; /* the project's .git when the view kept it read-only */
-	int64_t since;		    /* CLOCK_REALTIME ns: ctimes from here on are the session's */
-	size_t max_entries;	    /* directory entries looked at, at most */
+	/* The project's .git as it was at the start (st_ino 0: none): its own config and hooks
+	 * are judged by what changed in them, not as a repository the session made. */
+	dev_t trusted_dev;
+	ino_t trusted_ino;
+	int64_t since;	    /* CLOCK_REALTIME ns: ctimes from here on are the session's */
+	size_t max_entries; /* directory entries looked at, at most */
 	void (*on_change)(void *ctx, const char *path, const struct stat *st, uint32_t what);
 	void *ctx;
 	bool truncated; /* out: the walk stopped at max_entries or its depth */
@@ -409,7 +412,7 @@ int cordon_git_sweep(struct cordon_git_sweep *o);
 bool cordon_git_hook_planted(const char *path, const struct stat *st, int64_t since);
 /*
  * Comment out every line of a git config not on the allowlist: the count (0: @out is a copy),
- * or -errno. @out is malloc'ed.
+ * or -errno. @out is malloc'ed and NUL-terminated.
  */
 int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out_len);
 /* The same on the file @name in @dfd, replaced by rename: the count, 0 or -errno. */

@@ -224,7 +224,7 @@ int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out
 		const char *nl = memchr(in + at, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - (in + at)) : len - at;
 		bool keep = keep_line(&st, in + at, n);
-		size_t need = o + n + sizeof(COMMENT) + 1;
+		size_t need = o + n + sizeof(COMMENT) + 2; /* a newline, a NUL */
 
 		if (need > cap) {
 			char *b;
@@ -248,6 +248,7 @@ int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out
 			buf[o++] = '\n';
 		at += n + (nl ? 1 : 0);
 	}
+	buf[o] = 0;
 	*out = buf;
 	*out_len = o;
 	return dropped;

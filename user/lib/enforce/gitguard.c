@@ -182,10 +182,9 @@ static void sweep_config(struct sweep *s, int dfd, const char *dpath, const char
 /* One repository's directory: its hooks, its config, its worktrees' config.worktree. */
 static void sweep_gitdir(struct sweep *s, int gfd, const char *gpath)
 {
-	const char *trusted = s->o->trusted_gitdir;
-	bool suspect, is_trusted = trusted && !strcmp(gpath, trusted);
 	struct dirent *e;
 	struct stat st;
+	bool suspect;
 	DIR *d;
 	int dup_fd;
 
@@ -193,9 +192,13 @@ static void sweep_gitdir(struct sweep *s, int gfd, const char *gpath)
 	 * A repository whose directory changed during the session (made, cloned, renamed into
 	 * place, or just used) is the agent's: everything in it that runs code is suspect, old
 	 * ctime or not (a directory prepared by an earlier session and moved in keeps its old
-	 * times). The project's own .git, pinned and read-only in the view, is exempt.
+	 * times). The project's own .git as it was at the start is exempt: git's ordinary work
+	 * changes it, and the developer's own hooks and keys in it are not the agent's (its
+	 * hooks and config are read-only in the view; a changed one is still caught below).
 	 */
-	suspect = !is_trusted && fstat(gfd, &st) == 0 && changed(&st, s->o->since);
+	suspect = fstat(gfd, &st) == 0 && changed(&st, s->o->since) &&
+		  !(s->o->trusted_ino && st.st_ino == s->o->trusted_ino &&
+		    st.st_dev == s->o->trusted_dev);
 	dup_fd = dup(gfd);
 	d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 	if (!d) {
