@@ -50,6 +50,17 @@ static bool private_tree(const struct run *r, const char *path)
 	       (tmpdir && !strcmp(path, tmpdir));
 }
 
+/* @path is @dir or below it. */
+static bool at_or_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/' || n == 1);
+}
+
+/* The project and the write trees, each walked once (a tree inside another is not listed). */
 static size_t trees(const struct run *r, const char **v)
 {
 	size_t n = 0;
@@ -58,11 +69,19 @@ static size_t trees(const struct run *r, const char **v)
 		v[n++] = r->project;
 	for (size_t i = 0; i < r->pol->fs_write.n && n < GIT_SWEEP_TREES; i++) {
 		const char *t = r->pol->fs_write.v[i].s;
+		bool seen = !t || *t != '/' || private_tree(r, t);
 
-		if (t && *t == '/' && !private_tree(r, t) &&
-		    !(r->project && !strcmp(t, r->project)))
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = at_or_under(t, v[k]);
+		if (!seen)
 			v[n++] = t;
 	}
+	/* A project inside a write tree (not a private one) is walked with it. */
+	for (size_t k = 1; r->project && k < n; k++)
+		if (at_or_under(r->project, v[k])) {
+			v[0] = v[--n];
+			break;
+		}
 	return n;
 }
 
