@@ -109,7 +109,8 @@ static int quarantine(int dfd, const char *name)
 	if (fd >= 0) {
 		struct stat st;
 
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		/* Not through another name: a link's other file is not the repository's. */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
 			fchmod(fd, 0600);
 		close(fd);
 	}
