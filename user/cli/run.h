@@ -146,6 +146,7 @@ struct run {
 	uint64_t start_ns;
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
 	ino_t git_ino;
+	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);

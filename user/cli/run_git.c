@@ -91,6 +91,11 @@ void run_git_note(struct run *r)
 	char path[4096];
 	struct stat st;
 
+	/*
+	 * Just before the launch: what changed from here on is the session's. Inode times come
+	 * from the coarse clock (a tick behind at most): 100 ms of margin err toward the session.
+	 */
+	r->git_since = (int64_t)cordon_realtime_ns() - 100000000ll;
 	if (r->project &&
 	    (size_t)snprintf(path, sizeof(path), "%s/.git", r->project) < sizeof(path) &&
 	    lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -107,7 +112,7 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 		.ntrees = trees(r, v),
 		.trusted_dev = r->git_dev,
 		.trusted_ino = r->git_ino,
-		.since = (int64_t)r->start_ns - 1000000000ll,
+		.since = r->git_since,
 		.max_entries = GIT_SWEEP_ENTRIES,
 		.on_change = on_change,
 		.ctx = &fd,

@@ -87,9 +87,10 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
 	f->exec_deny = &p->exec_deny;
-	/* Inode times are taken from a coarse clock: a second's margin errs toward refusing. */
+	/* Until the caller sets the session's start: inode times come from a coarse clock,
+	 * 100 ms of margin err toward refusing. */
 	clock_gettime(CLOCK_REALTIME, &now);
-	f->since = (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec - 1000000000ll;
+	f->since = (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec - 100000000ll;
 	/* Content class: permission events, answered before the open completes. The event's
 	 * descriptor is opened for us without raising events of its own. */
 	if (!r) {
