@@ -126,6 +126,8 @@ for p in n1/.git/hooks/pre-commit n2/.git/hooks/pre-commit n6/.git/hooks/pre-com
 	check "neutralized_recorded_${p%%/*}" record git-neutralize git_sweep EPERM "$p"
 	check "quarantined_${p%%/*}" test -e "$proj/$p.cordon-quarantined" -a ! -x "$proj/$p.cordon-quarantined"
 done
+check neutralize_records_valid sh -c "grep -h '\"git-neutralize\"' '$log' |
+	/usr/bin/python3 '${CORDON_SRC:-$PWD}/tests/lib/validate-audit.py' -"
 for n in n3 n4 n5; do
 	check "config_defused_recorded_$n" record git-neutralize git_sweep EPERM "$n/.git/config"
 done
