@@ -173,7 +173,10 @@
 	/* bind refused by Landlock's TCP port rules (EACCES) or its unix socket creation */        \
 	X(SYS_BIND, 91, "sys_exit_bind")                                                            \
 	/* socket options refused by seccomp: arg is optname | level << 32 */                       \
-	X(SYS_SETSOCKOPT, 92, "sys_exit_setsockopt")
+	X(SYS_SETSOCKOPT, 92, "sys_exit_setsockopt")                                                \
+	/* userspace, at the session's end: a git hook or config the session planted in a */        \
+	/* repository of a write tree, made inert (CORDON_EV_FILE records, layer git_sweep) */      \
+	X(GIT_SWEEP, 93, "git_sweep")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                      \
@@ -186,7 +189,9 @@
 	/* others. (Issue 6.) */                                                              \
 	X(MOUNT_NS, 5, "mount_ns")                                                            \
 	/* The host tier's fanotify permission listener over the session's own mounts. */     \
-	X(FANOTIFY, 6, "fanotify")
+	X(FANOTIFY, 6, "fanotify")                                                            \
+	/* The check of the write trees' git repositories when the session ends. */           \
+	X(GIT_SWEEP, 7, "git_sweep")
 
 /* The constants: enumerators, so the same list serves the BPF programs and userspace. */
 #define CORDON_EV_ENUM_(name, nr, str)	  CORDON_EV_##name = nr,

@@ -405,9 +405,12 @@ int run_session(struct run *r)
 	run_report_start(r);
 	if (run_audit_start(&r->o, &r->ev, &r->as) < 0)
 		return status;
+	run_git_note(r);
 	if (run_launch(r) < 0)
 		return status;
 	status = run_wait_agent(r);
+	/* Every process of the session is gone: nothing can plant anew behind the sweep. */
+	run_git_sweep(r);
 	end_session(r, status);
 	return status;
 }

@@ -180,6 +180,9 @@ struct run {
 	struct run_events ev;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
+	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
+	ino_t git_ino;
+	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
@@ -237,6 +240,10 @@ int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
+/* run_git.c: after the session, what it planted in the write trees' repositories made inert
+ * (the project's own .git noted before the launch). */
+void run_git_note(struct run *r);
+void run_git_sweep(struct run *r);
 
 /*
  * run_env.c: the agent's environment — the caller's, scrubbed by the policy; with root's

@@ -140,6 +140,8 @@ static int start_fanotify(struct run *r)
 	r->fan.session_id = r->sess.id;
 	r->fan.cgroup_id = r->sess.cgroup_id;
 	r->fan.uid = r->o.user ? r->tu.uid : getuid();
+	/* The same instant the sweep at the end counts from (run_git_note). */
+	r->fan.since = r->git_since;
 	e = cordon_fan_guard(&r->fan, r->sess.cgroup);
 	if (e < 0)
 		cli_error("run: fanotify guard: %s", strerror(-e));

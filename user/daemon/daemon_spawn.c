@@ -285,7 +285,10 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 		if (n < 0)
 			return;
 		if ((size_t)n != sizeof(ev) || ev.hdr.type != CORDON_EV_FILE ||
-		    ev.hdr.size != sizeof(ev) || ev.hdr.layer != CORDON_LAYER_FANOTIFY) {
+		    ev.hdr.size != sizeof(ev) ||
+		    (ev.hdr.layer != CORDON_LAYER_FANOTIFY &&
+		     !(ev.hdr.layer == CORDON_LAYER_GIT_SWEEP &&
+		       ev.hdr.hook == CORDON_HOOK_GIT_SWEEP))) {
 			daemon_log("session %s: a malformed listener record (%zd bytes) dropped",
 				   rec->s->s.name, n);
 			continue;

@@ -105,6 +105,8 @@ static const char *file_action(unsigned int hook)
 		return "unix-send";
 	case CORDON_HOOK_FANOTIFY_PERM:
 		return "file-open";
+	case CORDON_HOOK_GIT_SWEEP:
+		return "git-neutralize";
 	default:
 		return "file-access";
 	}

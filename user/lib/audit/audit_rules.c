@@ -156,6 +156,27 @@ static int name_view(struct cordon_audit_rules *out)
 	return 0;
 }
 
+/* The repositories of the write trees (POL_RULE_GIT): no policy entry, cordon's own rule. */
+static int name_git(struct cordon_audit_rules *out)
+{
+	static const char *const what[] = {
+		NULL, "git: hooks of a repository in a write tree",
+		"git: config keys that run programs, in a repository of a write tree"
+	};
+	struct cordon_audit_rule *v = calloc(3, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	out->v[POL_RULE_GIT] = v;
+	out->n[POL_RULE_GIT] = 3;
+	for (size_t i = 1; i < 3; i++) {
+		v[i].name = strdup(what[i]);
+		if (!v[i].name || encode(&v[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *out)
 {
 	int r;
@@ -178,6 +199,8 @@ int cordon_audit_rules_build(const struct policy *p, struct cordon_audit_rules *
 		r = name_list(out, POL_RULE_UNIX_ALLOW, "network.unix.allow", &p->unix_allow);
 	if (!r)
 		r = name_view(out);
+	if (!r)
+		r = name_git(out);
 	if (r)
 		cordon_audit_rules_free(out);
 	return r;

@@ -221,6 +221,8 @@ struct pol_inode_path {
 #define POL_RULE_UNIX_VIEW \
 	9u /* the session's private /tmp (1), /var/tmp (2), /dev/shm (3); 0:
 				  * a host tree kept below one of them (the project, ...) */
+/* git repositories in the write trees: hooks (1), config keys that run programs (2) */
+#define POL_RULE_GIT	     10u
 #define POL_RULE_ID(kind, i) (((kind) << 16) | ((uint32_t)(i)&0xffff))
 
 struct pol_map_unix {

@@ -365,6 +365,8 @@ struct cordon_fan {
 	void *ctx;
 	uint32_t session_id, uid;
 	uint64_t cgroup_id;
+	/* CLOCK_REALTIME ns: inodes changed since are the session's (git hooks it may not write) */
+	int64_t since;
 };
 
 /* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create
@@ -377,6 +379,44 @@ void cordon_fan_serve(void *ctx);
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
+
+/* ---- git repositories in the write trees (gitguard.c, gitconfig.c) ---- */
+
+struct stat;
+
+/* What a sweep neutralized (the index of the POL_RULE_GIT rule that names it). */
+#define CORDON_GIT_HOOK	  1u /* a hook (or the hooks directory) made inert */
+#define CORDON_GIT_CONFIG 2u /* config keys that could run programs commented out */
+
+struct cordon_git_sweep {
+	const char *const *trees; /* the write trees to look for repositories in */
+	size_t ntrees;
+	/* The project's .git as it was at the start (st_ino 0: none): its own config and hooks
+	 * are judged by what changed in them, not as a repository the session made. */
+	dev_t trusted_dev;
+	ino_t trusted_ino;
+	int64_t since;	    /* CLOCK_REALTIME ns: ctimes from here on are the session's */
+	size_t max_entries; /* directory entries looked at, at most */
+	void (*on_change)(void *ctx, const char *path, const struct stat *st, uint32_t what);
+	void *ctx;
+	bool truncated; /* out: the walk stopped at max_entries or its depth */
+};
+
+/*
+ * After the session (all its processes gone), as its user: in every repository found below the
+ * trees, hooks and config the session could have changed are made inert (see gitguard.c).
+ * Returns the entries walked.
+ */
+int cordon_git_sweep(struct cordon_git_sweep *o);
+/* @path is a hook (not a *.sample) of a git directory, changed since @since: the listener's. */
+bool cordon_git_hook_planted(const char *path, const struct stat *st, int64_t since);
+/*
+ * Comment out every line of a git config not on the allowlist: the count (0: @out is a copy),
+ * or -errno. @out is malloc'ed and NUL-terminated.
+ */
+int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out_len);
+/* The same on the file @name in @dfd, replaced by rename: the count, 0 or -errno. */
+int cordon_git_config_defuse_at(int dfd, const char *name);
 
 /* ---- supervise ---- */
 

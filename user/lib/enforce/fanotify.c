@@ -67,6 +67,7 @@ static int collect(struct cordon_fan *f, const char *path, uint32_t rule, int de
 
 int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 {
+	struct timespec now;
 	char msg[160];
 	int r = 0;
 
@@ -86,6 +87,10 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
 	f->exec_deny = &p->exec_deny;
+	/* Until the caller sets the session's start: inode times come from a coarse clock,
+	 * 100 ms of margin err toward refusing. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	f->since = (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec - 100000000ll;
 	/* Content class: permission events, answered before the open completes. The event's
 	 * descriptor is opened for us without raising events of its own. */
 	if (!r) {
@@ -134,6 +139,14 @@ static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const 
 	for (size_t i = 0; i < f->ninodes; i++)
 		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
 			return f->inodes[i].rule;
+	/*
+	 * A git hook made during the session, in any repository (one made or cloned now too):
+	 * refused before its content is written. Creating it happens before this event, so an
+	 * empty file may stay; renames place hooks without an open at all, which is why the
+	 * sweep at the session's end (gitguard.c) is what guarantees none survives.
+	 */
+	if (cordon_git_hook_planted(path, st, f->since))
+		return POL_RULE_ID(POL_RULE_GIT, CORDON_GIT_HOOK);
 	name = name ? name + 1 : path;
 	hit = cordon_patterns_secret(f->names, f->nnames, name);
 	return hit >= 0 ? f->names[hit].rule_id : 0;

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `cordon run` at the session's end: the git repositories of its write trees checked for what
+ * the session planted (enforce/gitguard.c), as the session's user, with a record of each.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+
+#define GIT_SWEEP_ENTRIES 1000000 /* directory entries: about half a second, warm */
+#define GIT_SWEEP_TREES	  64
+
+/* From the sweeping child to cordon: one neutralized file. */
+struct git_change {
+	uint32_t what; /* CORDON_GIT_*; 0: the walk was cut short */
+	uint32_t dev;
+	uint64_t ino;
+	char path[CORDON_PATH_LEN];
+};
+
+static void on_change(void *ctx, const char *path, const struct stat *st, uint32_t what)
+{
+	struct git_change c = { .what = what, .dev = (uint32_t)st->st_dev, .ino = st->st_ino };
+	int fd = *(int *)ctx;
+
+	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
+	if (write(fd, &c, sizeof(c)) != sizeof(c))
+		_exit(2);
+}
+
+/* The session's own /tmp, /var/tmp and /dev/shm vanish with it: nothing there runs later. */
+static bool private_tree(const struct run *r, const char *path)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	if (!r->kern.mount_ns)
+		return false;
+	return !strcmp(path, "/tmp") || !strcmp(path, "/var/tmp") || !strcmp(path, "/dev/shm") ||
+	       (tmpdir && !strcmp(path, tmpdir));
+}
+
+/* @path is @dir or below it. */
+static bool at_or_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/' || n == 1);
+}
+
+/* The project and the write trees, each walked once (a tree inside another is not listed). */
+static size_t trees(const struct run *r, const char **v)
+{
+	size_t n = 0;
+
+	if (r->project)
+		v[n++] = r->project;
+	for (size_t i = 0; i < r->pol->fs_write.n && n < GIT_SWEEP_TREES; i++) {
+		const char *t = r->pol->fs_write.v[i].s;
+		bool seen = !t || *t != '/' || private_tree(r, t);
+
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = at_or_under(t, v[k]);
+		if (!seen)
+			v[n++] = t;
+	}
+	/* A project inside a write tree (not a private one) is walked with it. */
+	for (size_t k = 1; r->project && k < n; k++)
+		if (at_or_under(r->project, v[k])) {
+			v[0] = v[--n];
+			break;
+		}
+	return n;
+}
+
+/* The project's .git before the agent ran: the developer's repository, not one it made. */
+void run_git_note(struct run *r)
+{
+	char path[4096];
+	struct stat st;
+
+	/*
+	 * Just before the launch: what changed from here on is the session's. Inode times come
+	 * from the coarse clock (a tick behind at most): 100 ms of margin err toward the session.
+	 */
+	r->git_since = (int64_t)cordon_realtime_ns() - 100000000ll;
+	if (r->project &&
+	    (size_t)snprintf(path, sizeof(path), "%s/.git", r->project) < sizeof(path) &&
+	    lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		r->git_dev = st.st_dev;
+		r->git_ino = st.st_ino;
+	}
+}
+
+static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
+{
+	const char *v[GIT_SWEEP_TREES + 1];
+	struct cordon_git_sweep o = {
+		.trees = v,
+		.ntrees = trees(r, v),
+		.trusted_dev = r->git_dev,
+		.trusted_ino = r->git_ino,
+		.since = r->git_since,
+		.max_entries = GIT_SWEEP_ENTRIES,
+		.on_change = on_change,
+		.ctx = &fd,
+	};
+
+	/* The session's user: a link the agent left cannot lend root's rights to the sweep. */
+	if (geteuid() == 0 && r->o.user &&
+	    (setgroups((size_t)r->tu.ngroups, r->tu.groups) < 0 ||
+	     setresgid(r->tu.gid, r->tu.gid, r->tu.gid) < 0 ||
+	     setresuid(r->tu.uid, r->tu.uid, r->tu.uid) < 0))
+		_exit(1);
+	cordon_git_sweep(&o);
+	if (o.truncated) {
+		struct stat st = { 0 };
+
+		on_change(&fd, "", &st, 0);
+	}
+	_exit(0);
+}
+
+static void record(struct run *r, const struct git_change *c)
+{
+	struct cordon_event_file ev;
+	struct timespec ts;
+
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	ev.hdr = (struct cordon_event_hdr){ .type = CORDON_EV_FILE,
+					    .version = CORDON_EVENT_VERSION,
+					    .size = sizeof(ev),
+					    .ts_ns = (uint64_t)ts.tv_sec * 1000000000ull +
+						     (uint64_t)ts.tv_nsec,
+					    .cgroup_id = r->sess.cgroup_id,
+					    .session = r->sess.id,
+					    .pid = (uint32_t)getpid(),
+					    .tid = (uint32_t)getpid(),
+					    .uid = r->o.user ? r->tu.uid : getuid(),
+					    .verdict = -EPERM,
+					    .rule_id = POL_RULE_ID(POL_RULE_GIT, c->what),
+					    .hook = CORDON_HOOK_GIT_SWEEP,
+					    .layer = CORDON_LAYER_GIT_SWEEP };
+	memcpy(ev.hdr.comm, "cordon", sizeof("cordon"));
+	ev.ino = c->ino;
+	ev.dev = c->dev;
+	ev.access = CORDON_ACCESS_WRITE;
+	memcpy(ev.path, c->path, sizeof(ev.path));
+	ev.path[sizeof(ev.path) - 1] = 0;
+	if (r->dsess.on)
+		send(r->dsess.records_fd, &ev, sizeof(ev), MSG_NOSIGNAL);
+	else
+		cordon_audit_stream_event(&r->ev.stream, &ev, sizeof(ev));
+}
+
+/* Counts: [0] walk cut short, [CORDON_GIT_HOOK], [CORDON_GIT_CONFIG]. */
+static void collect(struct run *r, int fd, unsigned long *count)
+{
+	struct git_change c;
+
+	while (read(fd, &c, sizeof(c)) == sizeof(c)) {
+		if (c.what > CORDON_GIT_CONFIG)
+			continue;
+		count[c.what]++;
+		if (c.what)
+			record(r, &c);
+	}
+}
+
+void run_git_sweep(struct run *r)
+{
+	unsigned long count[3] = { 0 };
+	int fds[2], status = 0;
+	pid_t p;
+
+	if (!r->pol || pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	p = fork();
+	if (p == 0) {
+		close(fds[0]);
+		sweep_child(r, fds[1]);
+	}
+	close(fds[1]);
+	if (p > 0)
+		collect(r, fds[0], count);
+	close(fds[0]);
+	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "cordon: the git repositories of the write trees could not be "
+				"checked for planted hooks and config\n");
+		return;
+	}
+	if (count[CORDON_GIT_HOOK] || count[CORDON_GIT_CONFIG])
+		fprintf(stderr,
+			"cordon: git: %lu hook(s) and %lu config file(s) the session changed in "
+			"repositories of its write trees were made inert (*.cordon-quarantined, "
+			"'# cordon:' lines; see the audit log)\n",
+			count[CORDON_GIT_HOOK], count[CORDON_GIT_CONFIG]);
+	if (count[0])
+		fprintf(stderr,
+			"cordon: git: the check of the write trees stopped after %d "
+			"entries: repositories beyond were not checked\n",
+			GIT_SWEEP_ENTRIES);
+}
