@@ -376,6 +376,8 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_L
 /* cordon_event_cgroup_escape.flags */
 #define CORDON_ESCAPE_THREADGROUP (1u << 0) /* the whole thread group moved (cgroup.procs) */
 #define CORDON_ESCAPE_FORK	  (1u << 1) /* forked into the cgroup (clone3 CLONE_INTO_CGROUP) */
+/* SIGKILL queued in the kernel at the move itself (bpf_send_signal_task, kernel 6.13+) */
+#define CORDON_ESCAPE_KILLED_BPF (1u << 2)
 /* Set by the supervisor on its copy of the record, never by BPF: */
 #define CORDON_ESCAPE_KILLED (1u << 8) /* SIGKILL was sent through a pidfd of the process */
 #define CORDON_ESCAPE_GONE   (1u << 9) /* the process had exited (or its pid was reused) */
@@ -385,8 +387,9 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_L
  * subtree, where the session's cgroup programs (connect, sendmsg, bind, egress, sockops) and
  * limits no longer apply to it. hdr.pid/tid/uid/comm name the moved task (not the mover:
  * current is whoever wrote cgroup.procs, e.g. systemd), hdr.cgroup_id/session the session it
- * belongs to, hdr.verdict -EPERM. The supervisor kills the process through a pidfd after
- * checking start_ns, so a recycled pid is never hit, and reports what it did in flags.
+ * belongs to, hdr.verdict -EPERM. Where the kernel lets BPF signal another task (6.13+) the
+ * process is killed at the move (CORDON_ESCAPE_KILLED_BPF); else the supervisor kills it through
+ * a pidfd after checking start_ns, so a recycled pid is never hit, and reports it in flags.
  */
 struct cordon_event_cgroup_escape {
 	struct cordon_event_hdr hdr;

@@ -12,6 +12,13 @@
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
 
+/*
+ * Signal another task from BPF (kernel 6.13+). Weak: the programs that call it are loaded only
+ * where vmlinux has it (loader.c), the record-only ones elsewhere.
+ */
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
+				__u64 value) __ksym __weak;
+
 /* Deeper cgroup trees than this below a session are not walked (and count as outside). */
 #define CGROUP_MAX_DEPTH 32
 
@@ -75,9 +82,16 @@ static __always_inline void emit_escape(const struct cordon_session *s, __u64 cg
  * @task is now in cgroup @dst. A task tagged with a session and outside that session's subtree
  * is reported; an untagged task entering a session cgroup is tagged with it (the launcher's
  * own move, or a process cordon moves in), so that it is known wherever it goes next.
+ *
+ * With @kill, its whole thread group gets SIGKILL here, before the write to cgroup.procs (or
+ * the fork) returns: SIGKILL cannot be blocked or caught, a task running on another CPU is
+ * interrupted, and a new child dies before its first instruction. That leaves the moved task
+ * only what it was already doing in the kernel at the move. Without it (before 6.13) the
+ * window lasts until the supervisor's pidfd kill: on the BPF LSM tier the socket hooks still
+ * judge the task by its tag (lsm_net), on the host tier it can reach the network meanwhile.
  */
 static __always_inline void check_task(struct task_struct *task, struct cgroup *dst,
-				       const char *path, __u16 hook, __u32 flags)
+				       const char *path, __u16 hook, __u32 flags, bool kill)
 {
 	__u64 dst_id = session_ancestor(dst);
 	struct cordon_task_tag *tag = bpf_task_storage_get(&task_tags, task, 0, 0);
@@ -96,22 +110,25 @@ static __always_inline void check_task(struct task_struct *task, struct cgroup *
 	s = bpf_map_lookup_elem(&sessions, &tag->cgroup_id);
 	if (!s)
 		return; /* the session has ended: its tags are stale */
+	/*
+	 * @task, never current as such: current is the mover (PID 1, root's shell), which is the
+	 * moved task itself only when a session task moved itself out.
+	 */
+	if (kill && bpf_send_signal_task(task, 9 /* SIGKILL */, PIDTYPE_TGID, 0) == 0)
+		flags |= CORDON_ESCAPE_KILLED_BPF;
 	emit_escape(s, tag->cgroup_id, task, BPF_CORE_READ(dst, kn, id), path, hook, flags);
 }
 
 /*
  * After a successful write to cgroup.procs or cgroup.threads (of any hierarchy). current is the
  * writer (PID 1 for systemd's StartTransientUnit on a user's behalf): it is never signalled.
- * @task is the thread group leader when @threadgroup. The kernel has no helper before 6.13 that
- * signals another task from BPF, hence the record and the supervisor's pidfd kill.
+ * @task is the thread group leader when @threadgroup.
  */
-SEC("tp_btf/cgroup_attach_task")
-int BPF_PROG(cordon_trace_cgroup_attach, struct cgroup *dst, const char *path,
-	     struct task_struct *task, bool threadgroup)
+static __always_inline void on_attach(struct cgroup *dst, const char *path,
+				      struct task_struct *task, bool threadgroup, bool kill)
 {
 	check_task(task, dst, path, CORDON_HOOK_CGROUP_ATTACH_TASK,
-		   threadgroup ? CORDON_ESCAPE_THREADGROUP : 0);
-	return 0;
+		   threadgroup ? CORDON_ESCAPE_THREADGROUP : 0, kill);
 }
 
 /*
@@ -120,27 +137,55 @@ int BPF_PROG(cordon_trace_cgroup_attach, struct cgroup *dst, const char *path,
  * cgroup by clone3(CLONE_INTO_CGROUP) is tagged with it (the daemon's spawn). A tagged parent's
  * child born in a cgroup outside its session is reported like a move.
  */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(cordon_trace_fork, struct task_struct *parent, struct task_struct *child)
+static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child,
+				    bool kill)
 {
 	struct cordon_task_tag *ptag = bpf_task_storage_get(&task_tags, parent, 0, 0);
 	struct cgroup *cg = BPF_CORE_READ(child, cgroups, dfl_cgrp);
 	struct cordon_task_tag *tag;
-	__u64 id;
 
 	if (!ptag) {
-		check_task(child, cg, NULL, CORDON_HOOK_SCHED_FORK, CORDON_ESCAPE_FORK);
-		return 0;
+		check_task(child, cg, NULL, CORDON_HOOK_SCHED_FORK, CORDON_ESCAPE_FORK, kill);
+		return;
 	}
 	tag = bpf_task_storage_get(&task_tags, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!tag)
-		return 0;
+		return;
 	if (!tag->cgroup_id) {
 		tag->cgroup_id = ptag->cgroup_id;
 		tag->armed = ptag->armed;
 	}
-	id = session_ancestor(cg);
-	if (id != tag->cgroup_id)
-		check_task(child, cg, NULL, CORDON_HOOK_SCHED_FORK, CORDON_ESCAPE_FORK);
+	if (session_ancestor(cg) != tag->cgroup_id)
+		check_task(child, cg, NULL, CORDON_HOOK_SCHED_FORK, CORDON_ESCAPE_FORK, kill);
+}
+
+/* Each hook twice: with the in-kernel kill (6.13+) or without; the loader keeps one of each. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cordon_trace_cgroup_attach, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	on_attach(dst, path, task, threadgroup, false);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cordon_trace_cgroup_attach_kill, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	on_attach(dst, path, task, threadgroup, true);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(cordon_trace_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child, false);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(cordon_trace_fork_kill, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child, true);
 	return 0;
 }

@@ -23,10 +23,11 @@ log=$logdir/audit.jsonl
 err=$proj.err
 cleanup() {
 	[[ -n ${outside:-} ]] && kill -9 "$outside" 2>/dev/null
+	[[ -n ${udp_listener:-} ]] && kill "$udp_listener" 2>/dev/null
 	[[ -n ${runner:-} ]] && kill "$runner" 2>/dev/null
 	[[ -d $grab ]] && { echo 1 >"$grab/cgroup.kill"; sleep 0.2; rmdir "$grab"; } 2>/dev/null
 	mode_cleanup
-	rm -rf "$proj" "$logdir" "$err"
+	rm -rf "$proj" "$logdir" "$err" "$proj.udp"
 }
 trap cleanup EXIT
 mkdir "$grab" || { notok "suite (cannot create $grab)"; exit 1; }
@@ -64,9 +65,23 @@ outside=$!
 check outside_move_works sh -c "echo $outside >$grab/cgroup.procs"
 sleep 0.5
 check outside_process_lives alive "$outside"
-kill -9 "$outside"
+kill -9 "$outside" 2>/dev/null
 wait "$outside" 2>/dev/null
 outside=
+
+# A UDP listener outside, logging each datagram (the window test below).
+udp_port=$((20000 + $$ % 20000))
+udp_log=$proj.udp
+: >"$udp_log"
+/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+f = open(sys.argv[2], "a", buffering=1)
+while True:
+    s.recv(64); f.write("x\n")' "$udp_port" "$udp_log" &
+udp_listener=$!
+sleep 0.2
+check udp_outside_reaches_listener sh -c "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"x\", (\"127.0.0.1\", $udp_port))' && sleep 0.2 && test -s $udp_log"
+: >"$udp_log"
 
 # --- inside: one session holding every kind of target ---------------------------------------------
 tag=.$$
@@ -74,6 +89,10 @@ tag=.$$
 # inside the session, a multi-threaded process, then the agent's own shell waits.
 agent="setsid sh -c 'sleep 301$tag & exit 0'; sleep 302$tag & "
 agent+="/usr/bin/python3 -c 'import threading, time; [threading.Thread(target=time.sleep, args=(300,), daemon=True).start() for _ in range(3)]; time.sleep(300)' cgm$$ & "
+agent+="/usr/bin/python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+while True:
+    try: s.sendto(b\"x\", (\"127.0.0.1\", int(sys.argv[1])))
+    except OSError: pass' $udp_port udp$$ & "
 agent+="echo ran >$proj/ran; exec sleep 303$tag"
 if [[ $MODE == daemon ]]; then
 	$RUN --project "$proj" --policy offline --allow-degraded -- sh -c "$agent" \
@@ -122,6 +141,26 @@ echo "$thread" >"$grab/cgroup.procs"
 check threaded_moved_out_killed dies "$threaded"
 check threaded_escape_recorded escape_record "$threaded" "${grab##*/}"
 
+# The window between the move and the kill: a process sending UDP datagrams in a tight loop
+# (refused by cgroup/sendmsg4 inside; Landlock has no UDP rules) is moved out; what reaches the
+# listener after the move is what the window let through. With the in-kernel kill (6.13+) it
+# is at most a datagram already inside the kernel at the move.
+sender=$(pgrep -f -- "^/usr/bin/python3 -c import socket.* udp$$\$" | head -n 1)
+if [[ -n $sender ]]; then
+	before=$(wc -l <"$udp_log")
+	echo "$sender" >"$grab/cgroup.procs"
+	check sender_moved_out_killed dies "$sender"
+	sleep 0.2
+	after=$(wc -l <"$udp_log")
+	echo "# window: $((after - before)) datagram(s) reached the listener after the move"
+	check udp_refused_before_move test "$before" -eq 0
+	if grep -q '"killed_in_kernel":true' "$log" 2>/dev/null; then
+		check udp_window_closed_in_kernel test $((after - before)) -le 1
+	fi
+else
+	notok "udp_sender_found"
+fi
+
 # The agent's main process: killed, and the session ends with it.
 echo "$main" >"$grab/cgroup.procs"
 check main_moved_out_killed dies "$main"
@@ -136,4 +175,4 @@ check main_escape_recorded escape_record "$main" "${grab##*/}"
 check nothing_left_in_grab test ! -s "$grab/cgroup.procs"
 [[ -s $grab/cgroup.procs ]] && sed 's/^/# left: /' "$grab/cgroup.procs"
 grep -q cgroup-escape "$log" 2>/dev/null || sed 's/^/# stderr: /' "$err"
-[[ -n ${CGMOVE_SHOW:-} ]] && grep cgroup-escape "$log"
+[[ -n ${CGMOVE_SHOW:-} ]] && grep cgroup-escape "$log" | grep -o "\"cordon\":{[^}]*}"

@@ -450,7 +450,11 @@ static void set_cgroup_escape(json_t *rec, json_t *cordon,
 			    json_boolean(e->flags & CORDON_ESCAPE_THREADGROUP));
 	if (e->flags & CORDON_ESCAPE_FORK)
 		json_object_set_new(cordon, "forked", json_true());
-	json_object_set_new(cordon, "killed", json_boolean(e->flags & CORDON_ESCAPE_KILLED));
+	json_object_set_new(
+		cordon, "killed",
+		json_boolean(e->flags & (CORDON_ESCAPE_KILLED | CORDON_ESCAPE_KILLED_BPF)));
+	if (e->flags & CORDON_ESCAPE_KILLED_BPF)
+		json_object_set_new(cordon, "killed_in_kernel", json_true());
 	if (e->flags & CORDON_ESCAPE_GONE)
 		json_object_set_new(cordon, "exited", json_true());
 }

@@ -146,7 +146,10 @@ static const struct cordon_event_field cgroup_escape_fields[] = {
 	{ FIELD(CORDON, "threadgroup", BOOL), AT(cgroup_escape, flags),
 	  .arg = CORDON_ESCAPE_THREADGROUP },
 	{ FIELD(CORDON, "forked", TRUE), WHEN(cgroup_escape, flags, CORDON_ESCAPE_FORK) },
-	{ FIELD(CORDON, "killed", BOOL), AT(cgroup_escape, flags), .arg = CORDON_ESCAPE_KILLED },
+	{ FIELD(CORDON, "killed", BOOL), AT(cgroup_escape, flags),
+	  .arg = CORDON_ESCAPE_KILLED | CORDON_ESCAPE_KILLED_BPF },
+	{ FIELD(CORDON, "killed_in_kernel", TRUE),
+	  WHEN(cgroup_escape, flags, CORDON_ESCAPE_KILLED_BPF) },
 	{ FIELD(CORDON, "exited", TRUE), WHEN(cgroup_escape, flags, CORDON_ESCAPE_GONE) },
 };
 

@@ -149,11 +149,15 @@ static int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 
 int cordon_escape_kill(struct cordon_event_cgroup_escape *ev)
 {
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)ev->hdr.pid, 0);
+	_cleanup_close_ int pidfd = -1;
 	long hz = sysconf(_SC_CLK_TCK);
 	unsigned long long ticks;
 	int r;
 
+	/* SIGKILL is queued already: it cannot be blocked, caught or undone. */
+	if (ev->flags & CORDON_ESCAPE_KILLED_BPF)
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)ev->hdr.pid, 0);
 	if (pidfd < 0) {
 		ev->flags |= CORDON_ESCAPE_GONE;
 		return errno == ESRCH ? 0 : -errno;
