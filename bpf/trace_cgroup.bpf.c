@@ -135,7 +135,7 @@ static __always_inline void on_attach(struct cgroup *dst, const char *path,
  * Every new task or thread: the child of a tagged parent carries the parent's tag (the BPF LSM
  * tier's task_alloc did it already, then this leaves it), and a child created in a session
  * cgroup by clone3(CLONE_INTO_CGROUP) is tagged with it (the daemon's spawn). A tagged parent's
- * child born in a cgroup outside its session is reported like a move.
+ * child born by CLONE_INTO_CGROUP in a cgroup outside its session is reported like a move.
  */
 static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child,
 				    bool kill)
@@ -155,7 +155,12 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 		tag->cgroup_id = ptag->cgroup_id;
 		tag->armed = ptag->armed;
 	}
-	if (session_ancestor(cg) != tag->cgroup_id)
+	/*
+	 * Born where its parent is, the child moved nowhere: an auto-confined process forks
+	 * before the daemon moves it into its session's cgroup, and its children follow it in.
+	 */
+	if (cg != BPF_CORE_READ(parent, cgroups, dfl_cgrp) &&
+	    session_ancestor(cg) != tag->cgroup_id)
 		check_task(child, cg, NULL, CORDON_HOOK_SCHED_FORK, CORDON_ESCAPE_FORK, kill);
 }
 
