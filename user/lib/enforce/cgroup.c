@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -128,7 +129,7 @@ int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len
  */
 static int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 {
-	char path[32], buf[1024];
+	char path[32], buf[1024], *end;
 	const char *p;
 	int r;
 
@@ -137,12 +138,14 @@ static int proc_start_ticks(pid_t pid, unsigned long long *ticks)
 	if (r < 0)
 		return r;
 	p = strrchr(buf, ')');
-	/* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
-	 * cutime cstime priority nice num_threads itrealvalue starttime */
-	if (!p || sscanf(p + 1,
-			 " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %llu",
-			 ticks) != 1)
+	/* Fields 3 (state) to 21 (itrealvalue) come first; 22 is starttime. */
+	for (int field = 3; p && field <= 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EBADMSG;
+	errno = 0;
+	*ticks = strtoull(p + 1, &end, 10);
+	if (errno || end == p + 1)
 		return -EBADMSG;
 	return 0;
 }
