@@ -163,8 +163,8 @@ vm-check: vm-stage
 	$(Q)O=$(O) tests/run-suite.sh vm
 
 # The package under a real systemd in a VM (tests/fleet): a Debian 12 system disk made with
-# debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM (and on 6.1
-# with FLEET_RUNS="6.12:bpf 6.12:nobpf 6.1:bpf").
+# debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM and on 6.1
+# with it (FLEET_RUNS, default "6.12:bpf 6.12:nobpf 6.1:bpf").
 fleet-check: $(DEB)
 	$(Q)O=$(O) FLEET_DEB=$(DEB) tests/run-suite.sh fleet
 
@@ -442,6 +442,8 @@ install: $(CORDON)
 		$(DESTDIR)$(SYSCONFDIR)/cordon/floor.yaml.example
 	$(Q)$(INSTALL) -d $(DESTDIR)$(DOCDIR)
 	$(Q)$(INSTALL) -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)$(INSTALL) -D -m 0644 packaging/rsyslog-cordon.conf \
+		$(DESTDIR)$(DOCDIR)/examples/rsyslog-cordon.conf
 
 # Leaves /etc/cordon (the site's configuration and policies) and /var/log/cordon (audit).
 uninstall:

@@ -223,6 +223,24 @@ sleep 1
 # For the host, which validates every record against docs/audit-schema.json.
 cp -f "$audit" "$OUT/audit.jsonl"
 
+# Log shipping as the README shows it, with Debian's own shipper (Vector and Fluent Bit are not
+# packaged in Debian 12): rsyslog reads the file with the package's example configuration and
+# writes every record, parsed, to a local file sink.
+ex=/usr/share/doc/cordon/examples/rsyslog-cordon.conf
+check rsyslog_example_installed test -f "$ex"
+install -m 0644 "$ex" /etc/rsyslog.d/cordon.conf
+check rsyslog_config_valid rsyslogd -N1
+check rsyslog_restart systemctl restart rsyslog
+sink=/var/log/cordon-shipped/audit.jsonl
+n=$(wc -l <"$OUT/audit.jsonl")
+for _ in $(seq 60); do
+	[ "$(cat "$sink" 2>/dev/null | wc -l)" -ge "$n" ] && break
+	sleep 1
+done
+check "rsyslog_ships_every_record_parsed ($n)" python3 "$FLEET/shipped_check.py" \
+	"$OUT/audit.jsonl" "$sink"
+check rsyslog_nothing_unparsed test ! -s /var/log/cordon-shipped/unparsed.log
+
 # --- 6. a running session through restart, daemon-reload, user managers, upgrade, removal -------
 as_user "cd $P && setsid cordon run $RUNOPT -- sh probe.sh >probe.out 2>probe.err </dev/null &"
 for _ in $(seq 60); do
@@ -270,9 +288,12 @@ probe after_upgrade
 # A corrupted upgrade: a daemon binary that cannot start. The failure shows in systemctl status,
 # the session stays confined by what is pinned; installing the good package again (a downgrade)
 # brings the service back.
-# (The postinst's restart is "|| true", debhelper's default: dpkg itself succeeds.)
+# The postinst fails when the daemon does not start: dpkg (and apt, Ansible) report it.
 dpkg -i "$FLEET/$DEB_BAD" >"$OUT/bad-upgrade.log" 2>&1
-echo "# dpkg -i of the corrupted package: exit $?"
+rc=$?
+echo "# dpkg -i of the corrupted package: exit $rc"
+check corrupted_upgrade_fails_dpkg test "$rc" -ne 0
+check corrupted_upgrade_says_why grep -q "the daemon did not restart" "$OUT/bad-upgrade.log"
 check corrupted_upgrade_installed sh -c "dpkg-query -W -f '\${Version}' cordon | grep -q 'fleet2$'"
 sleep 3
 systemctl status --no-pager cordon >"$OUT/bad-status.log" 2>&1

@@ -89,7 +89,7 @@ printf '# %s: kernel %s\n' "$name" "$(cat "$kdir/release")"
 pkgs=$({
 	dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[|(].*//; s/ //g'
 	printf '%s\n' systemd systemd-sysv dbus dbus-user-session libpam-systemd python3 python3-apt \
-		python3-cffi-backend ansible-core
+		python3-cffi-backend ansible-core rsyslog
 } | grep -v '^$' | sort -u | paste -sd, -)
 img=$BUILD/fleet/root.img
 # What setup-rootfs.sh puts on the disk changed: the image is remade from the cached tarball.
@@ -136,7 +136,8 @@ fi
 # The test disk: the packages, the guest's scripts, the Ansible example; the guest writes its
 # logs to out/ on it, read back here with debugfs.
 cp -- "$deb" "$up" "$bad" "$dir/payload/"
-cp -- "$here"/{guest.sh,ansible.sh,attack.py,probe.sh,listen.py,journal_check.py} "$dir/payload/"
+cp -- "$here"/{guest.sh,ansible.sh,attack.py,probe.sh,listen.py,journal_check.py,shipped_check.py} \
+	"$dir/payload/"
 cp -r -- "$root/tools/ansible" "$dir/payload/ansible"
 ansible=0
 [[ $kver == 6.12 && $mode == bpf ]] && ansible=1

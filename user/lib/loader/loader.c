@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <linux/perf_event.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -946,10 +947,23 @@ static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
 	prog = bpf_obj_get(pp);
 	if (prog < 0)
 		return errno == ENOENT ? 0 : -errno; /* not loaded here (no_trace) */
-	if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
-		link = attach_tracepoint(prog, bpf_program__section_name(p));
-	else
-		link = bpf_raw_tracepoint_open(NULL, prog);
+	/*
+	 * The kernel refuses a second attachment of one program to one tracepoint (EEXIST: a raw
+	 * tracepoint's probe, or a perf event's program array), and the last session's release
+	 * unpins the old link but its teardown runs later, from a workqueue. A session created
+	 * right after another ended (a killed launcher's swept, a daemon's coming and going) can
+	 * meet the old link still attached: it goes within milliseconds, so wait (up to 2 s).
+	 */
+	for (int tries = 0; tries < 200; tries++) {
+		if (tries)
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
+			link = attach_tracepoint(prog, bpf_program__section_name(p));
+		else
+			link = bpf_raw_tracepoint_open(NULL, prog);
+		if (link != -EEXIST)
+			break;
+	}
 	if (link < 0)
 		return link; /* -errno, from libbpf or attach_tracepoint() */
 	return bpf_obj_pin(link, lp) < 0 ? -errno : 0;
