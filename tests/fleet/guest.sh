@@ -325,9 +325,10 @@ as_user "busctl --user call org.freedesktop.systemd1 /org/freedesktop/systemd1 \
 	PIDs au 1 ${gpid:-0} 0" >"$OUT/grab.out" 2>&1
 echo "# StartTransientUnit: exit $?"
 diag <"$OUT/grab.out"
+# gone PID: exited, or a zombie its parent has not reaped yet, within 5 s.
 gone() {
 	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || return 0
+		[[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null || echo X) == [XZ] ]] && return 0
 		sleep 0.1
 	done
 	echo "pid $1 alive in '$(cgroup_of "$1")'"
