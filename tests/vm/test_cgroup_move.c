@@ -176,9 +176,12 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "send"))
 		return sender(argv[2]);
-	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0)
-		return tap_check(false, "self_path"), tap_status();
 	mkdir(PROJ, 0755);
+	/* The sender runs from the project: the policy's exec trees hold it, not /tests. */
+	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0 ||
+	    test_copy_file(self, PROJ "/cgmove-sender") < 0 || chmod(PROJ "/cgmove-sender", 0755))
+		return tap_check(false, "sender_copied"), tap_status();
+	snprintf(self, sizeof(self), "%s", PROJ "/cgmove-sender");
 	snprintf(grab, sizeof(grab), "%s/grab", cg2());
 	mkdir(grab, 0755);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
