@@ -194,6 +194,8 @@ $(O)/tests/host/test_%: tests/host/test_%.sh
 $(O)/tests/host/test_run_attacks $(O)/tests/host/test_daemon_proto: $(O)/tests/escape/attack
 # The resolver's test runs an upstream and a client of its own (tests/host/dns_tool.c).
 $(O)/tests/host/test_dns: $(O)/tests/host/dns_tool
+# The boundary's test runs cordon where user namespaces are refused (tests/host/no_userns.c).
+$(O)/tests/host/test_boundary: $(O)/tests/host/no_userns
 
 # --- escape: attack programs, each performs one forbidden action and exits with the errno it
 # got. No cordon library: they run as the agent.

@@ -90,6 +90,33 @@ check victim_unharmed kill -0 "$victim"
 out=$(inside sh -c 'ps -e -o pid= | wc -l')
 check inside_sees_only_its_own_processes test "${out// /}" -le 4
 
+# --- the same, unprivileged where user namespaces are refused (Ubuntu's AppArmor restriction,
+# containers): no mount or pid namespace, so the outside process is in sight. Landlock refuses
+# the signal; seccomp refuses naming any process but the caller for limits, priority and CPUs;
+# its /proc entries stay readable, a gap the start line lists. The agent's own calls still work.
+if [[ ${MODE:-root} == root ]]; then
+	nouserns="$(dirname "$CORDON")/tests/host/no_userns"
+	own='import os, resource
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0)); print("own_setrlimit OK")
+os.setpriority(os.PRIO_PROCESS, 0, 3); print("own_nice OK")
+os.sched_setaffinity(0, os.sched_getaffinity(0)); print("own_affinity OK")'
+	out=$(cd "$proj" && as_user "$nouserns" "$CORDON" run --policy offline --allow-degraded \
+		-- sh -c "/usr/bin/python3 -c '$attacks' $victim; /usr/bin/python3 -c '$own'" \
+		</dev/null 2>"$proj/cordon.err")
+	printf "%s\n" "$out" | sed "s/^/# no userns: /"
+	check nouserns_session_has_no_pid_namespace grep -q 'session: its own /tmp, terminals' \
+		"$proj/cordon.err"
+	check nouserns_kill_of_outside_process_EPERM sh -c "echo '$out' | grep -q '^kill ERRNO 1$'"
+	for a in prlimit setpriority affinity; do
+		check "nouserns_${a}_of_outside_process_EPERM" \
+			sh -c "echo '$out' | grep -q '^$a ERRNO 1$'"
+	done
+	for a in own_setrlimit own_nice own_affinity; do
+		check "nouserns_${a}_works" sh -c "echo '$out' | grep -q '^$a OK$'"
+	done
+	check nouserns_victim_unharmed kill -0 "$victim"
+fi
+
 # --- leftovers: a setsid'ed, double-forked process dies with the agent ------------------------
 leftover='(setsid sh -c "sleep 301 & exit" &); sleep 0.3'
 as_user sh -c "$leftover"

@@ -190,6 +190,19 @@ static void test_policy_compile__seccomp_rules_resolve_and_follow_ptrace(void **
 	assert_int_equal(policy_compile_seccomp(p, &sc), 0);
 	assert_int_equal(sc.n, base + 4);
 	assert_string_equal(sc.rules[base].syscall, "ptrace");
+	/* Without a pid namespace: any pid but 0 (the caller) refused for prlimit and friends. */
+	base = sc.n;
+	assert_int_equal(policy_compile_seccomp_no_pidns(&sc), 0);
+	assert_true(sc.n > base);
+	for (size_t i = base; i < sc.n; i++) {
+		assert_int_not_equal(seccomp_syscall_resolve_name(sc.rules[i].syscall),
+				     __NR_SCMP_ERROR);
+		assert_int_equal(sc.rules[i].nargs, 1);
+		assert_int_equal(sc.rules[i].args[0].op, SCMP_CMP_NE);
+	}
+	assert_string_equal(sc.rules[base].syscall, "prlimit64");
+	assert_int_equal(sc.rules[base].args[0].arg, 0);
+	assert_int_equal(sc.rules[base].args[0].datum_a, 0);
 	pol_seccomp_free(&sc);
 	policy_free(p);
 }

@@ -48,7 +48,10 @@ int run_prepare_launch(struct run *r)
 		cli_error("run: Landlock ruleset: %s", strerror(-l->landlock_fd));
 		return l->landlock_fd;
 	}
-	e = cordon_seccomp_build(&r->sc, &r->prog);
+	/* No pid namespace (see below): other processes are named by pid only to be refused. */
+	e = r->kern.mount_ns ? 0 : policy_compile_seccomp_no_pidns(&r->sc);
+	if (e == 0)
+		e = cordon_seccomp_build(&r->sc, &r->prog);
 	if (e < 0) {
 		cli_error("run: seccomp filter: %s", strerror(-e));
 		return e;

@@ -177,6 +177,8 @@ struct pol_seccomp {
 };
 
 int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out);
+/* Rules for a session without its own pid namespace: other processes named by pid refused. */
+int policy_compile_seccomp_no_pidns(struct pol_seccomp *s);
 void pol_seccomp_free(struct pol_seccomp *s);
 
 /* --- BPF maps ------------------------------------------------------------------------------ */

@@ -126,7 +126,9 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 		r = add_gap(plan, CORDON_GAP_VIEW, "session: its own /tmp, terminals and processes",
 			    "mount-ns",
 			    "no mount namespace (needs root or unprivileged user namespaces): the "
-			    "host's /tmp, terminals and processes stay visible, leftovers live on");
+			    "host's /tmp, terminals and other processes' /proc entries stay "
+			    "visible, leftovers live on (seccomp refuses prlimit, priority and "
+			    "scheduling calls on any process but the caller)");
 	/*
 	 * A memfd has no path, so Landlock's exec rules never see it: an exec-restricted agent
 	 * could run whatever it writes into one. BPF LSM refuses exec of a file without a name;

@@ -248,6 +248,62 @@ int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out)
 	return 0;
 }
 
+/*
+ * A session without its own pid namespace (unprivileged, where user namespaces are refused)
+ * sees every process of the machine. Landlock scopes signals and ptrace (so process_vm_*, kcmp,
+ * pidfd_getfd and /proc/PID/mem of an outside process are refused), but not the calls that act
+ * on another process of the same user by pid: prlimit (raise its core limit, then crash it into
+ * the project), setpriority, scheduling, I/O priority. seccomp cannot tell the session's pids
+ * from others', so only the caller itself may be named: pid 0 (what libc's setrlimit, nice and
+ * sched_setaffinity(0) pass). A full 64-bit compare: junk in the upper half is refused too.
+ */
+#define NOT_SELF(a)	    SCMP_CMP(a, SCMP_CMP_NE, 0, 0)
+#define PRIO_PROCESS_	    0
+#define IOPRIO_WHO_PROCESS_ 1
+static const struct pol_seccomp_rule no_pidns[] = {
+	{ "prlimit64", EPERM_ACT, 1, { NOT_SELF(0) }, "another process's limits (no pid ns)" },
+	{ "setpriority", EPERM_ACT, 1, { NOT_SELF(1) }, "another process's priority (no pid ns)" },
+	{ "setpriority",
+	  EPERM_ACT,
+	  1,
+	  { SCMP_A0(SCMP_CMP_NE, PRIO_PROCESS_, 0) },
+	  "a group's or user's priority (no pid ns)" },
+	{ "ioprio_set",
+	  EPERM_ACT,
+	  1,
+	  { NOT_SELF(1) },
+	  "another process's I/O priority (no pid ns)" },
+	{ "ioprio_set",
+	  EPERM_ACT,
+	  1,
+	  { SCMP_A0(SCMP_CMP_NE, IOPRIO_WHO_PROCESS_, 0) },
+	  "a group's or user's I/O priority (no pid ns)" },
+	{ "sched_setaffinity",
+	  EPERM_ACT,
+	  1,
+	  { NOT_SELF(0) },
+	  "another process's CPUs (no pid ns)" },
+	{ "sched_setscheduler",
+	  EPERM_ACT,
+	  1,
+	  { NOT_SELF(0) },
+	  "another process's policy (no pid ns)" },
+	{ "sched_setparam", EPERM_ACT, 1, { NOT_SELF(0) }, "another process's policy (no pid ns)" },
+	{ "sched_setattr", EPERM_ACT, 1, { NOT_SELF(0) }, "another process's policy (no pid ns)" },
+};
+
+int policy_compile_seccomp_no_pidns(struct pol_seccomp *s)
+{
+	struct pol_seccomp_rule *v = realloc(s->rules, (s->n + ARRAY_SIZE(no_pidns)) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + s->n, no_pidns, sizeof(no_pidns));
+	s->rules = v;
+	s->n += ARRAY_SIZE(no_pidns);
+	return 0;
+}
+
 void pol_seccomp_free(struct pol_seccomp *s)
 {
 	free(s->rules);
