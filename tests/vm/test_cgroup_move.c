@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A session task moved out of its session cgroup on a kernel with BPF LSM (6.1, 6.12: no
- * in-kernel kill, the supervisor kills through a pidfd): a UDP sender moved out mid-loop gets no
- * datagram through in the window (the LSM socket hooks judge it by its tag) and dies, and so
+ * in-kernel kill, the supervisor kills through a pidfd): a UDP sender moved out mid-loop gets at
+ * most a datagram in flight through the window (the LSM socket hooks judge it by its tag) and dies, and so
  * does the agent's main process, each with a cgroup-escape record. Outside cordon the same move
  * leaves the process alive and its datagrams arrive.
  */
@@ -236,7 +236,13 @@ int main(int argc, char **argv)
 	tap_check(dies(snd, 3000), "sender_moved_out_killed");
 	test_sleep_ms(200);
 	leaked = drain(lfd);
-	if (!tap_check(leaked == 0, "no_datagram_in_the_window"))
+	/*
+	 * A datagram in flight at the move can pass: the LSM hook ran while the sender was still
+	 * in its cgroup (and left it to the cgroup program), the cgroup program after the move.
+	 * What the window must not let through is a stream of them.
+	 */
+	tap_diag("%d datagram(s) reached the listener after the move", leaked);
+	if (!tap_check(leaked <= 1, "at_most_an_in_flight_datagram_in_the_window"))
 		tap_diag("%d datagram(s) reached the listener after the move", leaked);
 
 	tap_check(move_to(grab, main_pid) == 0, "main_moved_out");
