@@ -61,7 +61,10 @@
 	/* userspace reports SIGSYS), layer seccomp and not inferred: the kernel lets no */        \
 	/* process send that si_code to another, and a task faking it to itself only reports */    \
 	/* on itself. */                                                                           \
-	X(SECCOMP_KILL, 35, "seccomp-kill")
+	X(SECCOMP_KILL, 35, "seccomp-kill")                                                        \
+	/* struct cordon_event_cgroup_escape: a session task was found in a cgroup outside its */  \
+	/* session's subtree (moved there by another process, or forked into it) and is killed */  \
+	X(CGROUP_ESCAPE, 36, "cgroup-escape")
 
 /* hdr.hook: the kernel hook that decided */
 #define CORDON_HOOKS(X)                                                                             \
@@ -174,24 +177,29 @@
 	X(SYS_BIND, 91, "sys_exit_bind")                                                            \
 	/* socket options refused by seccomp: arg is optname | level << 32 */                       \
 	X(SYS_SETSOCKOPT, 92, "sys_exit_setsockopt")                                                \
+	/* CORDON_EV_CGROUP_ESCAPE records */                                                       \
+	X(CGROUP_ATTACH_TASK, 93, "cgroup_attach_task") /* tp_btf/cgroup_attach_task */             \
+	X(SCHED_FORK, 94, "sched_process_fork")		/* tp_btf/sched_process_fork */    \
 	/* userspace, at the session's end: a git hook or config the session planted in a */        \
 	/* repository of a write tree, made inert (CORDON_EV_FILE records, layer git_sweep) */      \
-	X(GIT_SWEEP, 93, "git_sweep")
+	X(GIT_SWEEP, 95, "git_sweep")
 
 /* hdr.layer: the enforcement layer that decided */
-#define CORDON_LAYERS(X)                                                                      \
-	X(BPF_LSM, 1, "bpf_lsm")                                                              \
-	X(CGROUP_BPF, 2, "cgroup_bpf")                                                        \
-	X(LANDLOCK, 3, "landlock")                                                            \
-	X(SECCOMP, 4, "seccomp")                                                              \
-	/* The session's private mount namespace, whose read-only binds of protected paths */ \
-	/* refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the */   \
-	/* others. (Issue 6.) */                                                              \
-	X(MOUNT_NS, 5, "mount_ns")                                                            \
-	/* The host tier's fanotify permission listener over the session's own mounts. */     \
-	X(FANOTIFY, 6, "fanotify")                                                            \
-	/* The check of the write trees' git repositories when the session ends. */           \
-	X(GIT_SWEEP, 7, "git_sweep")
+#define CORDON_LAYERS(X)                                                                         \
+	X(BPF_LSM, 1, "bpf_lsm")                                                                 \
+	X(CGROUP_BPF, 2, "cgroup_bpf")                                                           \
+	X(LANDLOCK, 3, "landlock")                                                               \
+	X(SECCOMP, 4, "seccomp")                                                                 \
+	/* The session's private mount namespace, whose read-only binds of protected paths */    \
+	/* refuse writes with EROFS (without BPF LSM). Inferred at syscall exit like the */      \
+	/* others. (Issue 6.) */                                                                 \
+	X(MOUNT_NS, 5, "mount_ns")                                                               \
+	/* The host tier's fanotify permission listener over the session's own mounts. */        \
+	X(FANOTIFY, 6, "fanotify")                                                               \
+	/* The session's cgroup boundary: a task found outside it is killed by its supervisor */ \
+	X(SESSION_CGROUP, 7, "session_cgroup")                                                   \
+	/* The check of the write trees' git repositories when the session ends. */              \
+	X(GIT_SWEEP, 8, "git_sweep")
 
 /* The constants: enumerators, so the same list serves the BPF programs and userspace. */
 #define CORDON_EV_ENUM_(name, nr, str)	  CORDON_EV_##name = nr,
@@ -382,5 +390,38 @@ struct cordon_event_syscall {
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_LEN,
 		  "cordon_event_syscall layout");
+
+/* cordon_event_cgroup_escape.flags */
+#define CORDON_ESCAPE_THREADGROUP (1u << 0) /* the whole thread group moved (cgroup.procs) */
+#define CORDON_ESCAPE_FORK	  (1u << 1) /* forked into the cgroup (clone3 CLONE_INTO_CGROUP) */
+/* SIGKILL queued in the kernel at the move itself (bpf_send_signal_task, kernel 6.13+) */
+#define CORDON_ESCAPE_KILLED_BPF (1u << 2)
+/* Set by the supervisor on its copy of the record, never by BPF: */
+#define CORDON_ESCAPE_KILLED (1u << 8) /* SIGKILL was sent through a pidfd of the process */
+#define CORDON_ESCAPE_GONE   (1u << 9) /* the process had exited (or its pid was reused) */
+
+/*
+ * CORDON_EV_CGROUP_ESCAPE: a task of a session is in a cgroup outside the session's cgroup
+ * subtree, where the session's cgroup programs (connect, sendmsg, bind, egress, sockops) and
+ * limits no longer apply to it. hdr.pid/tid/uid/comm name the moved task (not the mover:
+ * current is whoever wrote cgroup.procs, e.g. systemd), hdr.cgroup_id/session the session it
+ * belongs to, hdr.verdict -EPERM. Where the kernel lets BPF signal another task (6.13+) the
+ * process is killed at the move (CORDON_ESCAPE_KILLED_BPF); else the supervisor kills it through
+ * a pidfd after checking start_ns, so a recycled pid is never hit, and reports it in flags.
+ */
+struct cordon_event_cgroup_escape {
+	struct cordon_event_hdr hdr;
+	__u64 dst_cgroup_id;		  /* the destination cgroup (cgroup v2 id) */
+	__u64 start_ns;			  /* the process's start, CLOCK_BOOTTIME ns */
+	__u32 mover_pid;		  /* thread group id of the task that moved it */
+	__u32 flags;			  /* CORDON_ESCAPE_* */
+	__u8 mover_comm[CORDON_COMM_LEN]; /* the mover's comm */
+	__u8 path[CORDON_PATH_LEN];	  /* the destination's path in the mover's cgroup
+					    * namespace, NUL-terminated, may be cut (empty
+					    * for a fork) */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_cgroup_escape) ==
+			  72 + 24 + CORDON_COMM_LEN + CORDON_PATH_LEN,
+		  "cordon_event_cgroup_escape layout");
 
 #endif /* CORDON_EVENTS_H */

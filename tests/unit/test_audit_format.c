@@ -224,6 +224,21 @@ static size_t make_event(unsigned int type, void *buf)
 		hostile(e->path, sizeof(e->path));
 		return sizeof(*e);
 	}
+	case CORDON_EV_CGROUP_ESCAPE: {
+		struct cordon_event_cgroup_escape *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		/* as the producer always sets them */
+		e->hdr.layer = CORDON_LAYER_SESSION_CGROUP;
+		e->hdr.hook = rnd(2) ? CORDON_HOOK_CGROUP_ATTACH_TASK : CORDON_HOOK_SCHED_FORK;
+		e->dst_cgroup_id = big() >> 1;
+		e->start_ns = big();
+		e->mover_pid = rnd(100000);
+		e->flags = rnd(1024);
+		hostile(e->mover_comm, sizeof(e->mover_comm));
+		hostile(e->path, sizeof(e->path));
+		return sizeof(*e);
+	}
 	case CORDON_EV_NET_ALLOWED: {
 		size_t n = make_event(CORDON_EV_CONNECT, buf);
 

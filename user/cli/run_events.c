@@ -108,12 +108,24 @@ int run_on_event(void *ctx, void *data, size_t size)
 	struct run_events *ev = ctx;
 	int type = cordon_event_check(data, size);
 	const struct cordon_event_hdr *h = data;
+	struct cordon_event_cgroup_escape esc;
 	struct cordon_event_syscall copy;
 	uint64_t before;
 
 	if (type < 0) {
 		ev->malformed += type == -EBADMSG;
 		return 0;
+	}
+	/* A task moved out of the session cgroup: killed first, then recorded with the outcome. */
+	if (type == CORDON_EV_CGROUP_ESCAPE && size == sizeof(esc)) {
+		memcpy(&esc, data, sizeof(esc));
+		int r = cordon_escape_kill(&esc);
+
+		if (r < 0)
+			fprintf(stderr,
+				"cordon: cgroup: cannot kill pid %u moved out of the session: %s\n",
+				esc.hdr.pid, strerror(-r));
+		return cordon_audit_stream_event(&ev->stream, &esc, sizeof(esc));
 	}
 	/* The tracepoint saw only an errno: checked against the policy (a copy: the ring
 	 * buffer's record is read-only). */

@@ -179,8 +179,19 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	const struct cordon_event_hdr *h = data;
+	struct cordon_event_cgroup_escape esc;
 	struct cordon_event_syscall copy;
 
+	/* A session task moved out of its session cgroup: killed first, recorded with the outcome. */
+	if (size == sizeof(esc) && h->type == CORDON_EV_CGROUP_ESCAPE) {
+		memcpy(&esc, data, sizeof(esc));
+		int r = cordon_escape_kill(&esc);
+
+		if (r < 0)
+			daemon_log("cgroup: cannot kill pid %u moved out of its session: %s",
+				   esc.hdr.pid, strerror(-r));
+		return cordon_audit_stream_event(&d->stream, &esc, sizeof(esc));
+	}
 	/* The move first: the process runs tagged but outside its cgroup until then. */
 	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_CONFINE)
 		daemon_auto_event(d, data, size);

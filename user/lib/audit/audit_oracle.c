@@ -332,6 +332,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "process";
 		*etype = "info";
 		break;
+	case CORDON_EV_CGROUP_ESCAPE:
+		action = "cgroup-escape";
+		*category = "process";
+		break;
 	default:
 		return NULL;
 	}
@@ -439,6 +443,28 @@ static void set_auto(json_t *rec, json_t *proc, const struct cordon_event_auto *
 	json_object_set_new(rec, "file", json_pack("{s:I}", "inode", (json_int_t)e->ino));
 }
 
+static void set_cgroup_escape(json_t *rec, json_t *cordon,
+			      const struct cordon_event_cgroup_escape *e)
+{
+	cordon_audit_set_str(rec, cordon, "cgroup_path", "cordon.cgroup_path", e->path,
+			     sizeof(e->path));
+	json_object_set_new(cordon, "cgroup_id", json_integer((json_int_t)e->dst_cgroup_id));
+	json_object_set_new(cordon, "mover_pid", json_integer(e->mover_pid));
+	cordon_audit_set_str(rec, cordon, "mover_name", "cordon.mover_name", e->mover_comm,
+			     sizeof(e->mover_comm));
+	json_object_set_new(cordon, "threadgroup",
+			    json_boolean(e->flags & CORDON_ESCAPE_THREADGROUP));
+	if (e->flags & CORDON_ESCAPE_FORK)
+		json_object_set_new(cordon, "forked", json_true());
+	json_object_set_new(
+		cordon, "killed",
+		json_boolean(e->flags & (CORDON_ESCAPE_KILLED | CORDON_ESCAPE_KILLED_BPF)));
+	if (e->flags & CORDON_ESCAPE_KILLED_BPF)
+		json_object_set_new(cordon, "killed_in_kernel", json_true());
+	if (e->flags & CORDON_ESCAPE_GONE)
+		json_object_set_new(cordon, "exited", json_true());
+}
+
 json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, size_t size)
 {
 	const struct cordon_event_hdr *h = data;
@@ -515,6 +541,9 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		break;
 	case CORDON_EV_AUTO_CONFINE:
 		set_auto(rec, proc, data);
+		break;
+	case CORDON_EV_CGROUP_ESCAPE:
+		set_cgroup_escape(rec, cordon, data);
 		break;
 	}
 	return rec;

@@ -132,8 +132,10 @@ static bool fold(struct cordon_audit_stream *st, const struct cordon_event_hdr *
 {
 	struct cordon_audit_agg *a;
 
+	/* Each killed process is a record of its own. */
 	if (st->no_aggregate || !h->verdict || size > CORDON_AUDIT_AGG_REC ||
-	    type == CORDON_EV_EXEC || type == CORDON_EV_EXIT || type == CORDON_EV_AUTO_CONFINE)
+	    type == CORDON_EV_EXEC || type == CORDON_EV_EXIT || type == CORDON_EV_AUTO_CONFINE ||
+	    type == CORDON_EV_CGROUP_ESCAPE)
 		return false;
 	if (!st->agg) {
 		st->agg = calloc(CORDON_AUDIT_AGG_SLOTS, sizeof(*st->agg));

@@ -134,6 +134,25 @@ static const struct cordon_event_field seccomp_kill_fields[] = {
 	{ FIELD(CORDON, "signal", CONST), .arg = SIGSYS },
 };
 
+/*
+ * A session task outside its session's cgroup subtree: where it went, who moved it, and what
+ * its supervisor did (the flags it set on its copy of the record).
+ */
+static const struct cordon_event_field cgroup_escape_fields[] = {
+	{ FIELD(CORDON, "cgroup_path", STR), AT(cgroup_escape, path) },
+	{ FIELD(CORDON, "cgroup_id", I64), AT(cgroup_escape, dst_cgroup_id) },
+	{ FIELD(CORDON, "mover_pid", U32), AT(cgroup_escape, mover_pid) },
+	{ FIELD(CORDON, "mover_name", STR), AT(cgroup_escape, mover_comm) },
+	{ FIELD(CORDON, "threadgroup", BOOL), AT(cgroup_escape, flags),
+	  .arg = CORDON_ESCAPE_THREADGROUP },
+	{ FIELD(CORDON, "forked", TRUE), WHEN(cgroup_escape, flags, CORDON_ESCAPE_FORK) },
+	{ FIELD(CORDON, "killed", BOOL), AT(cgroup_escape, flags),
+	  .arg = CORDON_ESCAPE_KILLED | CORDON_ESCAPE_KILLED_BPF },
+	{ FIELD(CORDON, "killed_in_kernel", TRUE),
+	  WHEN(cgroup_escape, flags, CORDON_ESCAPE_KILLED_BPF) },
+	{ FIELD(CORDON, "exited", TRUE), WHEN(cgroup_escape, flags, CORDON_ESCAPE_GONE) },
+};
+
 /* ---- event.action and event.category of the types reported by hook --------------------- */
 
 static const struct cordon_hook_class file_by_hook[] = {
@@ -287,6 +306,10 @@ static const struct cordon_event_desc descs[] = {
 				     .error = "SIGSYS",
 				     BY_HOOK(syscall_by_hook),
 				     FIELDS(seccomp_kill_fields) },
+	[CORDON_EV_CGROUP_ESCAPE] = { .size = sizeof(struct cordon_event_cgroup_escape),
+				      .action = "cgroup-escape",
+				      .category = "process",
+				      FIELDS(cgroup_escape_fields) },
 };
 
 const struct cordon_event_desc *cordon_event_desc(unsigned int type)

@@ -2,11 +2,15 @@
 /* cgroup v2 helpers. Every function returns 0 (or a count) on success and -errno on failure. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 
@@ -117,4 +121,68 @@ int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len
 	if (dfd < 0)
 		return -errno;
 	return cordon_read_line_at(dfd, file, buf, len);
+}
+
+/*
+ * The start time /proc/PID/stat reports (field 22), in clock ticks since boot. Its comm
+ * (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
+ */
+static int proc_start_ticks(pid_t pid, unsigned long long *ticks)
+{
+	char path[32], buf[1024], *end;
+	const char *p;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	r = cordon_read_line_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	p = strrchr(buf, ')');
+	/* Fields 3 (state) to 21 (itrealvalue) come first; 22 is starttime. */
+	for (int field = 3; p && field <= 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EBADMSG;
+	errno = 0;
+	*ticks = strtoull(p + 1, &end, 10);
+	if (errno || end == p + 1)
+		return -EBADMSG;
+	return 0;
+}
+
+int cordon_escape_kill(struct cordon_event_cgroup_escape *ev)
+{
+	_cleanup_close_ int pidfd = -1;
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long ticks;
+	int r;
+
+	/* SIGKILL is queued already: it cannot be blocked, caught or undone. */
+	if (ev->flags & CORDON_ESCAPE_KILLED_BPF)
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)ev->hdr.pid, 0);
+	if (pidfd < 0) {
+		ev->flags |= CORDON_ESCAPE_GONE;
+		return errno == ESRCH ? 0 : -errno;
+	}
+	/*
+	 * The pidfd pins the process it was opened on; its /proc start time, read after, tells
+	 * whether that is the one the record names (the kernel's clock ticks are start_ns cut to
+	 * USER_HZ). Read before the pidfd existed, a reused pid could pass the check.
+	 */
+	r = proc_start_ticks((pid_t)ev->hdr.pid, &ticks);
+	if (r == -ENOENT || (r == 0 && hz > 0 && ticks != ev->start_ns / (1000000000ull / hz))) {
+		ev->flags |= CORDON_ESCAPE_GONE;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
+		if (errno != ESRCH)
+			return -errno;
+		ev->flags |= CORDON_ESCAPE_GONE;
+		return 0;
+	}
+	ev->flags |= CORDON_ESCAPE_KILLED;
+	return 0;
 }

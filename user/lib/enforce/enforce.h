@@ -137,6 +137,15 @@ int cordon_cgroup_enter(const char *path, pid_t pid);
 /* Read a small cgroup file (e.g. "cgroup.controllers") into @buf, newline stripped. */
 int cordon_cgroup_read(const char *path, const char *file, char *buf, size_t len);
 
+/*
+ * Kill the process a CORDON_EV_CGROUP_ESCAPE record names (a session task found outside its
+ * session's cgroup subtree) with SIGKILL through a pidfd, only when its start time is the
+ * record's, so a reused pid is never hit. Sets CORDON_ESCAPE_KILLED or CORDON_ESCAPE_GONE in
+ * @ev->flags (the caller's copy of the record, then written to the audit stream). 0 or -errno.
+ */
+struct cordon_event_cgroup_escape;
+int cordon_escape_kill(struct cordon_event_cgroup_escape *ev);
+
 /* ---- masks ---- */
 /*
  * Mount-namespace masks, used when BPF LSM is absent: secret files and directories inside

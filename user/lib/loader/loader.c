@@ -45,6 +45,7 @@ struct cordon_bpf {
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
 	bool auto_ready;   /* both auto-confinement programs are attached (loaded or adopted) */
 	bool unix_ready;   /* the cgroup unix connect/sendmsg programs are attached */
+	bool escape_kill;  /* the cgroup-escape programs kill in the kernel (6.13+) */
 	bool btrfs_ready;  /* btrfs's BTF was there at load: the hooks key btrfs by subvolume */
 	char *pin_dir;	   /* where the pins are (NULL: programs of our own) */
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
@@ -344,14 +345,34 @@ static void choose_unix_programs(struct cordon_bpf *b)
 }
 
 /*
+ * The cgroup-escape programs (trace_cgroup.bpf.c) come in two variants: the one that kills the
+ * moved task in the kernel where vmlinux has bpf_send_signal_task (6.13+), else the one that
+ * only records it for the supervisor's pidfd kill.
+ */
+static void choose_escape_programs(struct cordon_bpf *b, const struct btf *vmlinux)
+{
+	bool kill = vmlinux &&
+		    btf__find_by_name_kind(vmlinux, "bpf_send_signal_task", BTF_KIND_FUNC) >= 0;
+
+	b->escape_kill = kill;
+	bpf_program__set_autoload(b->skel->progs.cordon_trace_cgroup_attach, !kill);
+	bpf_program__set_autoload(b->skel->progs.cordon_trace_fork, !kill);
+	bpf_program__set_autoload(b->skel->progs.cordon_trace_cgroup_attach_kill, kill);
+	bpf_program__set_autoload(b->skel->progs.cordon_trace_fork_kill, kill);
+}
+
+/*
  * The same object serves kernels without BPF LSM (its LSM programs are simply not loaded)
  * and kernels that lack a hook (file_truncate appeared in 6.2): such a program is left out
  * and named, and what covers it instead is documented with the hook.
  */
 static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
-	struct btf *vmlinux = opts->lsm ? btf__load_vmlinux_btf() : NULL;
+	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct bpf_program *p;
+
+	if (!opts->no_trace)
+		choose_escape_programs(b, vmlinux);
 
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
