@@ -179,7 +179,7 @@
 	X(SYS_SETSOCKOPT, 92, "sys_exit_setsockopt")                                                \
 	/* CORDON_EV_CGROUP_ESCAPE records */                                                       \
 	X(CGROUP_ATTACH_TASK, 93, "cgroup_attach_task") /* tp_btf/cgroup_attach_task */             \
-	X(SCHED_FORK, 94, "sched_process_fork")		/* tp_btf/sched_process_fork */    \
+	X(SCHED_FORK, 94, "sched_process_fork")		/* tp_btf/sched_process_fork */             \
 	/* userspace, at the session's end: a git hook or config the session planted in a */        \
 	/* repository of a write tree, made inert (CORDON_EV_FILE records, layer git_sweep) */      \
 	X(GIT_SWEEP, 95, "git_sweep")

@@ -28,8 +28,8 @@ static const char *const op_keys[][20] = {
 	[CORDON_CTL_AUDIT] = { "session", NULL },
 	[CORDON_CTL_SPAWN] = { "policy", "policy_text", "policy_file", "project", "cwd", "argv",
 			       "env", "allow_degraded", "json", "audit_stdout", "audit_journal",
-			       "hosts_text", "allow_connect", "allow", "quiet", "verbose", "observe",
-			       NULL },
+			       "hosts_text", "allow_connect", "allow", "quiet", "verbose",
+			       "observe", NULL },
 };
 
 const char *cordon_ctl_op_name(enum cordon_ctl_op op)
