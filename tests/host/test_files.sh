@@ -235,6 +235,18 @@ check env_su_nothing_of_roots_home sh -c "! echo '$out' | grep -q '=.*$root_home
 check env_su_login_path sh -c "echo '$out' | grep -q '^PATH=.*/usr/bin' && ! echo '$out' | grep -q '^PATH=.*cargo'"
 check env_su_user_shell sh -c "echo '$out' | grep -qx 'SHELL=$(getent passwd "$USER_NAME" | cut -d: -f7)'"
 check env_su_names_roots_variable grep -q "not passed on:.* PYENV_ROOT" "$err"
+# The command itself is found in that login PATH, not in root's: the same name first in a
+# directory of root's PATH (in the project: the session may exec there) and in /usr/local/bin.
+rootbin=$proj/rootbin
+mkdir -p "$rootbin"
+printf '#!/bin/sh\necho from-roots-path\n' >"$rootbin/cordon-path-probe"
+printf '#!/bin/sh\necho from-login-path\n' >/usr/local/bin/cordon-path-probe
+chmod 755 "$rootbin" "$rootbin/cordon-path-probe" /usr/local/bin/cordon-path-probe
+check env_su_path_probe_outside_finds_roots sh -c \
+	"PATH=$rootbin:\$PATH cordon-path-probe | grep -qx from-roots-path"
+out=$(PATH=$rootbin:$PATH inside cordon-path-probe)
+check env_su_command_found_in_login_path test "$out" = from-login-path
+rm -rf "$rootbin" /usr/local/bin/cordon-path-probe
 
 # --- exec_deny by path for a program put in place during the session (the listener's exec
 # permission events), by copy and by rename; other programs in the project still run -------------

@@ -490,6 +490,13 @@ static void die_with_parent(const struct cordon_launch *l, int report)
 
 static _Noreturn void exec_agent(const struct cordon_launch *l, int report)
 {
+	/*
+	 * execvpe() searches the PATH of the calling process's environment, not of @envp: root's
+	 * `--user NAME` would find the command in root's PATH (~/.pyenv/shims, ~/.cargo/bin) where
+	 * the agent may not even exec. The agent's own environment decides, as it will for every
+	 * exec after this one (this is the child of a fork: nothing else reads environ now).
+	 */
+	environ = (char **)l->envp;
 	execvpe(l->argv[0], l->argv, l->envp);
 	fail(report, CORDON_STEP_EXEC, errno, 0);
 }
