@@ -110,7 +110,7 @@ echo fine >$proj/notes.txt; cat $proj/notes.txt; echo notes_rc=\$?"
 out=$(inside sh -c "$fan_probe")
 printf "%s\n" "$out" | sed "s/^/# inside: /"
 check fan_inside_ran sh -c "echo '$out' | grep -qx ran"
-check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'secrets.patterns' $err"
+check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'not enforced.*secrets.patterns' $err"
 check fan_env_created_in_session_refused_EPERM sh -c "echo '$out' | grep -qx 'env_rc=1' && ! echo '$out' | grep -qx SECRET"
 check fan_env_record record file-open fanotify EPERM "$proj/.env"
 check fan_upper_case_pem_refused sh -c "echo '$out' | grep -qx 'pem_rc=1' && ! echo '$out' | grep -qx k"

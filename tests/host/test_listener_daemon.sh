@@ -58,7 +58,7 @@ check env_created_inside_ran sh -c "echo '$out' | grep -qx ran"
 check env_created_inside_refused sh -c "echo '$out' | grep -qx 'rc=1' && ! echo '$out' | grep -q TOKEN"
 check env_created_record_in_daemon_log record file-open fanotify EPERM "$proj/.env"
 check env_created_record_names_its_rule rule_named "$proj/.env" "secrets.patterns[" "builtin:base:"
-check patterns_not_listed_unenforced sh -c "! grep -q 'secrets.patterns' '$err'"
+check patterns_not_listed_unenforced sh -c "! grep -q 'not enforced.*secrets.patterns' '$err'"
 check start_line_says_daemon_and_fanotify grep -q "(daemon) policy offline .* fanotify=on" "$err"
 
 # --- a hard link to a secret made before the session, under an innocent name ---------------------
