@@ -202,7 +202,10 @@ dpkg-deb -I "$deb" conffiles >"$WORK/conffiles" 2>/dev/null
 check "package/config_is_conffile" grep -qx /etc/cordon/cordon.yaml "$WORK/conffiles"
 dpkg-deb -I "$deb" postinst >"$WORK/postinst" 2>/dev/null
 check "package/postinst_enables_and_starts_unit" sh -c "grep -q \"deb-systemd-helper enable 'cordon.service'\" '$WORK/postinst' &&
-	grep -q 'deb-systemd-invoke \$_dh_action .cordon.service.' '$WORK/postinst'"
+	grep -q 'deb-systemd-invoke \"\$action\" cordon.service' '$WORK/postinst'"
+# The daemon stops on removal (the prerm: debhelper's own stop went with its start).
+dpkg-deb -I "$deb" prerm >"$WORK/prerm" 2>/dev/null
+check "package/prerm_stops_unit_on_remove" sh -c "grep -q 'deb-systemd-invoke stop cordon.service' '$WORK/prerm'"
 changes=${deb%.deb}.changes
 lintian --fail-on error "$changes" >"$WORK/lintian.log" 2>&1
 check "package/lintian_no_errors" test $? -eq 0

@@ -50,6 +50,8 @@ T new-session -d -s t -x 120 -y 40 -c "$proj" "bash --norc --noprofile -i" || {
 	exit 1
 }
 keys "PS1='outside$ '" Enter
+# The shell is up before anything is typed at it (a loaded machine starts it slowly).
+check outside_shell_ready wait_for '^outside\$ ' 300
 
 # Outside cordon first: the developer's other terminals are listed (a second tmux window is one),
 # TIOCSTI into the own terminal works (dev.tty.legacy_tiocsti is 1 on this host; it injects a
