@@ -170,16 +170,27 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
-	char port[16], cmd[512], cgroup[256] = "", self[256] = "", grab[128];
+	char port[16], cgroup[256] = "", self[256] = "", grab[128];
 	pid_t out, run, snd = 0, main_pid = 0;
 	int lfd, leaked = -1, i;
 
 	if (argc == 3 && !strcmp(argv[1], "send"))
 		return sender(argv[2]);
+	/* The agent: the sender in the background, then idle (no shell: none in the VM's view). */
+	if (argc == 3 && !strcmp(argv[1], "agent")) {
+		if (fork() == 0) {
+			execl(PROJ "/cgmove-sender", PROJ "/cgmove-sender", "send", argv[2],
+			      (char *)NULL);
+			_exit(127);
+		}
+		for (;;)
+			pause();
+	}
 	mkdir(PROJ, 0755);
 	/* The sender runs from the project: the policy's exec trees hold it, not /tests. */
 	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0 ||
-	    test_copy_file(self, PROJ "/cgmove-sender") < 0 || chmod(PROJ "/cgmove-sender", 0755))
+	    test_copy_file(self, PROJ "/cgmove-sender") < 0 || chmod(PROJ "/cgmove-sender", 0755) ||
+	    test_copy_file(self, PROJ "/cgmove-agent") < 0 || chmod(PROJ "/cgmove-agent", 0755))
 		return tap_check(false, "sender_copied"), tap_status();
 	snprintf(self, sizeof(self), "%s", PROJ "/cgmove-sender");
 	snprintf(grab, sizeof(grab), "%s/grab", cg2());
@@ -202,8 +213,7 @@ int main(int argc, char **argv)
 	waitpid(out, NULL, 0);
 	drain(lfd);
 
-	/* Inside: a sender in the background, the agent's shell replaced by sleep. */
-	snprintf(cmd, sizeof(cmd), "%s send %s & exec sleep 60", self, port);
+	/* Inside: the agent (idle) with a sender in the background. */
 	run = fork();
 	if (run == 0) {
 		int null = open("/dev/null", O_RDWR);
@@ -211,8 +221,8 @@ int main(int argc, char **argv)
 		dup2(null, 0);
 		dup2(null, 1);
 		execl(getenv("CORDON") ?: "/bin/cordon", "cordon", "run", "--policy", "offline",
-		      "--allow-degraded", "--project", PROJ, "--audit-log", AUDIT, "--", "/bin/sh",
-		      "-c", cmd, (char *)NULL);
+		      "--allow-degraded", "--project", PROJ, "--audit-log", AUDIT, "--",
+		      PROJ "/cgmove-agent", "agent", port, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 300 && !(snd && main_pid); i++) {
@@ -222,7 +232,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		snd = snd ?: find_in(cgroup, self);
-		main_pid = main_pid ?: find_in(cgroup, "sleep");
+		main_pid = main_pid ?: find_in(cgroup, PROJ "/cgmove-agent");
 	}
 	if (!tap_check(snd && main_pid, "session_started")) {
 		kill(run, SIGKILL);
