@@ -7,6 +7,9 @@ set -euo pipefail
 cordon=$(realpath "${1:-build/cordon}")
 O=${O:-build}
 runs=${BENCH_RUNS:-200}
+# Root names the agent's user: root's `cordon run` without --user is refused.
+as=()
+((EUID == 0)) && as=(--user root)
 
 cc -O2 -Wall -Wextra -Werror -o "$O/bench_launch" tools/bench/bench_launch.c
 proj=$(mktemp -d /tmp/cordon-bench.XXXXXX)
@@ -16,7 +19,7 @@ echo "== launch latency: $runs runs each, one machine, one run ($(nproc) CPUs, $
 args=("$runs" "bare /bin/true" -- /bin/true ";;")
 command -v bwrap >/dev/null && args+=("bwrap --ro-bind / / (no netns)" -- bwrap --ro-bind / / /bin/true ";;")
 command -v firejail >/dev/null && args+=("firejail --noprofile" -- firejail --quiet --noprofile /bin/true ";;")
-args+=("cordon run --policy offline" -- "$cordon" run --allow-degraded --policy offline \
+args+=("cordon run --policy offline" -- "$cordon" run "${as[@]}" --allow-degraded --policy offline \
 	--project "$proj" -- /bin/true)
 "$O/bench_launch" "${args[@]}"
 echo "Note: root's cordon run adopts the programs pinned in /sys/fs/bpf/cordon/<build> (the"

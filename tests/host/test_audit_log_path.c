@@ -19,9 +19,9 @@ static char project[] = "/tmp/cordon-auditpath-proj.XXXXXX";
 
 static int run_cordon(const char *cordon, const char *log)
 {
-	char *argv[] = { (char *)cordon, "run",	  "--allow-degraded", "--policy",  "offline",
-			 "--project",	 project, "--audit-log",      (char *)log, "--",
-			 "/bin/true",	 NULL };
+	char *argv[] = { (char *)cordon, "run",	 "--allow-degraded", "--policy", "offline",
+			 "--user",	 "root", "--project",	     project,	 "--audit-log",
+			 (char *)log,	 "--",	 "/bin/true",	     NULL };
 	int status, null;
 	pid_t p = fork();
 

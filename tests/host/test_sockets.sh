@@ -169,7 +169,7 @@ as_root() { # NAME ERRNO ACTION [key=value...]
 	out=$(probe "$name")
 	check "${name}_works_outside_as_root" sh -c "echo '$out' | grep -q '^OK'"
 	rm -f "$log"
-	out=$("$CORDON" run --project "$proj" --policy "$proj/sockets.yaml" --allow-degraded \
+	out=$("$CORDON" run --user root --project "$proj" --policy "$proj/sockets.yaml" --allow-degraded \
 		--audit-log "$log" -- sh -c '/usr/bin/python3 "$0/probe.py" "$1"; echo RAN' "$proj" \
 		"$name" </dev/null 2>/dev/null)
 	check "${name}_refused_inside_root_errno_$err" sh -c "echo '$out' | grep -qx 'ERRNO $err'"

@@ -173,11 +173,12 @@ static int outside(const char *name, const char *arg)
  */
 static int inside_all(char **whats, char **args, int n, pid_t *pids, int *results)
 {
-	char *argv[16 + 2 * MAX_ATTACKS] = { "/bin/cordon", "run", "--policy",	  POLICY,
-					     "--project",   PROJ,  "--audit-log", LOG,
-					     "--",	    self,  "attack-all" };
+	char *argv[16 + 2 * MAX_ATTACKS] = { "/bin/cordon", "run",  "--user",	 "root",
+					     "--policy",    POLICY, "--project", PROJ,
+					     "--audit-log", LOG,    "--",	 self,
+					     "attack-all" };
 	char out[8192], *line, *save = NULL;
-	int a = 11, pfd[2], status;
+	int a = 13, pfd[2], status;
 	size_t len = 0;
 	ssize_t k;
 	pid_t p;

@@ -127,8 +127,10 @@ static int result(const char *out, const char *name)
 
 static int run_cordon(char *const inner[], char *out, size_t len)
 {
-	char *argv[16] = { getenv("CORDON_BIN") ?: "/bin/cordon",
+	char *argv[18] = { getenv("CORDON_BIN") ?: "/bin/cordon",
 			   "run",
+			   "--user",
+			   "root",
 			   "--policy",
 			   "offline",
 			   "--allow-degraded",
@@ -136,9 +138,9 @@ static int run_cordon(char *const inner[], char *out, size_t len)
 			   PROJ,
 			   "--" };
 	struct test_cmd c = { .argv = argv };
-	int status, n = 8;
+	int status, n = 10;
 
-	for (int i = 0; inner[i] && n < 15; i++)
+	for (int i = 0; inner[i] && n < 17; i++)
 		argv[n++] = inner[i];
 	argv[n] = NULL;
 	if (test_spawn(&c, out, len, &status) < 0 || !WIFEXITED(status))

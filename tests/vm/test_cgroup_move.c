@@ -220,9 +220,9 @@ int main(int argc, char **argv)
 
 		dup2(null, 0);
 		dup2(null, 1);
-		execl(getenv("CORDON") ?: "/bin/cordon", "cordon", "run", "--policy", "offline",
-		      "--allow-degraded", "--project", PROJ, "--audit-log", AUDIT, "--",
-		      PROJ "/cgmove-agent", "agent", port, (char *)NULL);
+		execl(getenv("CORDON") ?: "/bin/cordon", "cordon", "run", "--user", "root",
+		      "--policy", "offline", "--allow-degraded", "--project", PROJ, "--audit-log",
+		      AUDIT, "--", PROJ "/cgmove-agent", "agent", port, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 300 && !(snd && main_pid); i++) {

@@ -53,9 +53,10 @@ static int run(char *const argv[], char *out, size_t len)
 /* `cordon run` of @cmd (a shell command line) in the test's session. */
 static int inside(const char *cmd, char *out, size_t len)
 {
-	char *argv[] = { "/bin/cordon", "run",	      "--allow-degraded", "--policy", POLICY,
-			 "--project",	"/tmp/dproj", "--audit-log",	  AUDIT,      "--",
-			 "/bin/sh",	"-c",	      (char *)cmd,	  NULL };
+	char *argv[] = { "/bin/cordon",	     "run",	    "--user",	 "root",
+			 "--allow-degraded", "--policy",    POLICY,	 "--project",
+			 "/tmp/dproj",	     "--audit-log", AUDIT,	 "--",
+			 "/bin/sh",	     "-c",	    (char *)cmd, NULL };
 
 	return run(argv, out, len);
 }

@@ -99,9 +99,9 @@ static bool audited(const char *suffix)
 static void attempt(const char *name, const char *path, const char *suffix)
 {
 	char *outside[] = { "/bin/cat", (char *)path, NULL };
-	char *inside[] = { "/bin/cordon", "run",	"--json",      "--policy", POLICY,
-			   "--project",	  "/tmp/rproj", "--audit-log", AUDIT,	   "--",
-			   "/bin/cat",	  (char *)path, NULL };
+	char *inside[] = { "/bin/cordon", "run",  "--user",    "root",	     "--json",
+			   "--policy",	  POLICY, "--project", "/tmp/rproj", "--audit-log",
+			   AUDIT,	  "--",	  "/bin/cat",  (char *)path, NULL };
 	char out[16384];
 	json_t *rep;
 	int st;
@@ -198,13 +198,12 @@ static int open_in_cgroup(const char *cgroup, const char *path)
  */
 static void launcher_killed(void)
 {
-	char *argv[] = {
-		"/bin/cordon", "run", "--policy", POLICY, "--project",
-		"/tmp/rproj",  "--",  "/bin/sh",  "-c",	  "touch /tmp/rproj/ready; sleep 60",
-		NULL
-	};
-	char *next[] = { "/bin/cordon", "run", "--policy",  POLICY, "--project",
-			 "/tmp/rproj",	"--",  "/bin/true", NULL };
+	char *argv[] = { "/bin/cordon", "run",	   "--user",	"root",
+			 "--policy",	POLICY,	   "--project", "/tmp/rproj",
+			 "--",		"/bin/sh", "-c",	"touch /tmp/rproj/ready; sleep 60",
+			 NULL };
+	char *next[] = { "/bin/cordon", "run",	      "--user", "root",	     "--policy", POLICY,
+			 "--project",	"/tmp/rproj", "--",	"/bin/true", NULL };
 	char cgroup[4200] = "", procs[4300], text[256] = "x";
 	pid_t launcher;
 	int i;
@@ -345,11 +344,13 @@ static int unload_btrfs(const char *dev)
  */
 static void btrfs_after_pins(void)
 {
-	char *plain[] = { "/bin/cordon", "run", "--policy",  BTR_POL, "--project",
-			  "/tmp/rproj",	 "--",	"/bin/true", NULL };
+	char *plain[] = { "/bin/cordon", "run",	       "--user", "root",      "--policy", BTR_POL,
+			  "--project",	 "/tmp/rproj", "--",	 "/bin/true", NULL };
 	char *outside[] = { "/bin/cat", SRV_BTR "/a/run-secret", NULL };
 	char *inside[] = { "/bin/cordon",
 			   "run",
+			   "--user",
+			   "root",
 			   "--policy",
 			   BTR_POL,
 			   "--project",
@@ -476,12 +477,13 @@ static void observe(const char *self)
 	char *outside[] = { (char *)self, "udp", NULL };
 	char *outside_unix[] = { (char *)self, "unix", NULL };
 	char script[8400];
-	char *in_observe[] = { "/bin/cordon", "run",	    "--observe",   "--policy", POLICY,
-			       "--project",   "/tmp/rproj", "--audit-log", AUDIT,      "--",
-			       "/bin/sh",     "-c",	    script,	   NULL };
-	char *in_enforce[] = { "/bin/cordon", "run",	     "--policy", POLICY, "--project",
-			       "/tmp/rproj",  "--audit-log", AUDIT,	 "--",	 "/bin/sh",
-			       "-c",	      script,	     NULL };
+	char *in_observe[] = { "/bin/cordon", "run",	     "--user", "root",
+			       "--observe",   "--policy",    POLICY,   "--project",
+			       "/tmp/rproj",  "--audit-log", AUDIT,    "--",
+			       "/bin/sh",     "-c",	     script,   NULL };
+	char *in_enforce[] = { "/bin/cordon", "run",	   "--user",	 "root",	"--policy",
+			       POLICY,	      "--project", "/tmp/rproj", "--audit-log", AUDIT,
+			       "--",	      "/bin/sh",   "-c",	 script,	NULL };
 	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = OBS_SOCK };
 	char out[16384], layer[32] = "";
 	int lfd, st;

@@ -7,6 +7,9 @@ set -euo pipefail
 cordon=$(realpath "${1:-build/cordon}")
 O=${O:-build}
 runs=${BENCH_RUNS:-200}
+# Root names the agent's user: root's `cordon run` without --user is refused.
+as=()
+((EUID == 0)) && as=(--user root)
 tool=$(realpath "$O/tests/host/dns_tool")
 work=$(mktemp -d /tmp/cordon-bench-dns.XXXXXX)
 up=127.0.0.153
@@ -22,9 +25,9 @@ for _ in $(seq 50); do grep -q ready "$work/serve.out" 2>/dev/null && break; sle
 echo
 echo "== launch: agent (host names, answered on demand) vs offline, upstream unreachable"
 CORDON_RESOLV_CONF="$work/dead.conf" "$O/bench_launch" "$runs" \
-	"cordon run --policy offline" -- "$cordon" run --allow-degraded --policy offline \
+	"cordon run --policy offline" -- "$cordon" run "${as[@]}" --allow-degraded --policy offline \
 	--project "$work" -- /bin/true ";;" \
-	"cordon run --policy agent" -- "$cordon" run --allow-degraded --policy agent \
+	"cordon run --policy agent" -- "$cordon" run "${as[@]}" --allow-degraded --policy agent \
 	--project "$work" -- /bin/true
 
 echo
@@ -36,7 +39,7 @@ extends: agent
 network:
   connect: ["bench.test:443"]
 P
-steered=$(CORDON_RESOLV_CONF="$work/resolv.conf" "$cordon" run --allow-degraded \
+steered=$(CORDON_RESOLV_CONF="$work/resolv.conf" "$cordon" run "${as[@]}" --allow-degraded \
 	--policy "$work/policy.yaml" --project "$work" -- ./dns_tool bench 10.9.9.9 bench.test 2000 \
 	2>/dev/null | tail -1)
 echo "  upstream directly            $direct"

@@ -7,6 +7,9 @@ set -euo pipefail
 cordon=$(realpath "${1:-build/cordon}")
 mb=${BENCH_PTY_MB:-100}
 runs=${BENCH_PTY_RUNS:-3}
+# Root names the agent's user: root's `cordon run` without --user is refused.
+as=()
+((EUID == 0)) && as=(--user root)
 proj=$(mktemp -d /tmp/cordon-bench-pty.XXXXXX)
 trap 'rm -rf "$proj"' EXIT
 chmod 755 "$proj"
@@ -29,7 +32,7 @@ best() {
 	echo "$b"
 }
 bare=$(best "cat $proj/data")
-run="$cordon run --policy offline --allow-degraded --project $proj --"
+run="$cordon run ${as[*]} --policy offline --allow-degraded --project $proj --"
 conf=$(best "$run cat $proj/data")
 # cordon's own start and end, measured alone, are not the relay's.
 start=$(best "$run true")

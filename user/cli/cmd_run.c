@@ -415,6 +415,24 @@ int run_session(struct run *r)
 	return status;
 }
 
+/*
+ * Root's agent running as root is a choice made on purpose, never the default: root without
+ * --user is refused before anything is set up (no session, no record, nothing run). Under sudo
+ * the user meant is most likely the one who typed it.
+ */
+static int check_root_user(const struct run_opts *o)
+{
+	const char *sudo = getenv("SUDO_USER");
+
+	if (geteuid() != 0 || o->user)
+		return 0;
+	cli_error("run: as root, name the user the agent runs as: --user NAME (--user root "
+		  "confines an agent running as root, on purpose)");
+	if (sudo && *sudo && strcmp(sudo, "root"))
+		fprintf(stderr, "Hint: you ran this through sudo; did you mean --user %s?\n", sudo);
+	return -EINVAL;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run r;
@@ -425,6 +443,8 @@ int cmd_run(int argc, char **argv)
 	e = run_load_config(&r);
 	if (e == 0)
 		e = run_parse_opts(argc, argv, &r.o);
+	if (e == 0)
+		e = check_root_user(&r.o);
 	if (e || (r.o.user && geteuid() != 0)) {
 		if (r.o.user && geteuid() != 0 && !e)
 			cli_error("run: --user needs root");
