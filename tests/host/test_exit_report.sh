@@ -159,6 +159,42 @@ check bounded_ran sh -c "echo '$out' | grep -qx ran"
 check bounded_names_ten test "$(grep -cE '^  [a-z-]+ "' "$err")" = 10
 check bounded_counts_the_rest grep -qE '^  and [0-9]+ more object\(s\); see `cordon audit --session [0-9a-f]{12}`$' "$err"
 
+# glibc's nscd probe (every passwd/group/hosts lookup): refused and audited, never in the report.
+# A stand-in nscd where none runs, so that the connect outside succeeds; removed at the end.
+nscd=/run/nscd/socket
+if [[ ! -S $nscd ]]; then
+	mkdir -p /run/nscd && chmod 755 /run/nscd
+	/usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(8)
+while True: s.accept()[0].close()
+' "$nscd" &
+	fake_nscd=$!
+	for _ in $(seq 50); do [[ -S $nscd ]] && break; sleep 0.1; done
+fi
+probe="/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_UNIX)
+try: s.connect(\"/var/run/nscd/socket\"); print(\"nscd-connected\")
+except OSError as e: print(\"nscd-errno\", e.errno)'"
+script="id -un; ls -l $data/in.txt >/dev/null && echo listed; $probe; echo ran"
+out=$(as_user sh -c "$script" 2>&1)
+check nscd_outside_connects sh -c "echo '$out' | grep -qx nscd-connected"
+nlog=$data/nscd.jsonl
+[[ ${MODE:-root} == daemon ]] && nlog=$DAEMON_DIR/audit.jsonl
+alog=()
+[[ ${MODE:-root} == daemon ]] || alog=(--audit-log "$nlog")
+out=$(inside "${alog[@]}")
+if [[ -n ${fake_nscd:-} ]]; then
+	kill "$fake_nscd"
+	wait "$fake_nscd" 2>/dev/null
+	rm -f "$nscd"
+	rmdir /run/nscd 2>/dev/null
+fi
+check nscd_ran sh -c "echo '$out' | grep -qx ran && echo '$out' | grep -qx listed"
+check nscd_lookups_work sh -c "echo '$out' | grep -qx '$USER_NAME'"
+check nscd_refused_inside sh -c "echo '$out' | grep -qxE 'nscd-errno (1|13)'"
+check nscd_audited grep -q '"action":"unix-connect".*"/var/run/nscd/socket"' "$nlog"
+check nscd_not_in_report sh -c "! grep -q 'refused\|nscd' '$err' || { sed 's/^/# /' '$err'; false; }"
+
 script="echo ran"
 out=$(inside)
 check silent_ran sh -c "echo '$out' | grep -qx ran"
