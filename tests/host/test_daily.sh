@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # A daily driver's first steps: an agent's first run in a fresh home (its state directory and
 # atomically replaced state file made to work, the rest of $HOME still refused), the project root
-# found from a subdirectory, the user's own environment under --user, and --dry-run. Prints TAP;
+# found from a subdirectory, the user's own environment under --user, --dry-run, and a day of work
+# (make, gdb, a venv with pip, npm install from a registry of its own, npx, a dev server). Prints TAP;
 # MODE=daemon runs it through a daemon of its own (test_daily_daemon.sh).
 set -uo pipefail
 
@@ -110,3 +111,89 @@ grep -q '^layers: landlock=ABI' <<<"$out" && grep -q "rw. $home/.claude" <<<"$ou
 	grep -q '^view: ' <<<"$out" && [[ ! -e $proj/DRY-RAN && ! -e $home/.claude ]] &&
 	ok "dry_run_prints_the_plan_and_runs_nothing" ||
 	{ notok "dry_run_prints_the_plan_and_runs_nothing"; sed 's/^/# /' <<<"$out"; }
+
+# --- a day of work under `agent`: make and its tests, gdb, a venv with pip installing a local
+# wheel and its tests, npm install from a registry of our own on loopback, npx (a package's bin
+# from node_modules, and one fetched into ~/.npm/_npx), a dev server on 8000 reached from outside.
+# Each step outside first (as the user: it must work there), then inside; a refused step fails.
+work=$proj/work
+as_user mkdir -p "$work"
+regdir=$(mktemp -d /tmp/cordon-daily-reg.XXXXXX)
+regport=3917 # a dev-server port of `agent` (loopback 3000-3999)
+/usr/bin/python3 "${CORDON_SRC:-$PWD}/tests/lib/npm_registry.py" "$regport" "$regdir" 2>"$regdir/err" &
+regpid=$!
+cleanup() {
+	kill "$regpid" 2>/dev/null
+	wait "$regpid" 2>/dev/null
+	rm -rf "$proj" "$regdir"
+	mode_cleanup
+}
+for _ in $(seq 50); do [[ -e $regdir/ready ]] && break; sleep 0.1; done
+[[ -e $regdir/ready ]] && ok "registry_listens" || { notok "registry_listens"; sed 's/^/# /' "$regdir/err"; }
+cat >"$work/hello.c" <<'C'
+#include <stdio.h>
+int add(int a, int b) { return a + b; }
+int main(void) { printf("sum=%d\n", add(2, 3)); return 0; }
+C
+printf 'hello: hello.c\n\tcc -g -O0 -o hello hello.c\ntest: hello\n\t./hello | grep -qx sum=5 && echo MAKE-TEST-OK\nclean:\n\trm -f hello\n' >"$work/Makefile"
+# A wheel made here (a zip with its metadata): pip installs it with no index.
+/usr/bin/python3 - "$work" <<'PY'
+import base64, hashlib, sys, zipfile
+files = {"cordon_wheel/__init__.py": b"def hello():\n    return 'wheel-ok'\n",
+         "cordon_wheel-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: cordon-wheel\nVersion: 1.0\n",
+         "cordon_wheel-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+rec = "".join("%s,sha256=%s,%d\n" % (n, base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode(), len(d)) for n, d in files.items())
+with zipfile.ZipFile(sys.argv[1] + "/cordon_wheel-1.0-py3-none-any.whl", "w") as z:
+    for n, d in files.items():
+        z.writestr(n, d)
+    z.writestr("cordon_wheel-1.0.dist-info/RECORD", rec + "cordon_wheel-1.0.dist-info/RECORD,,\n")
+PY
+mkdir -p "$work/tests"
+printf 'import unittest, cordon_wheel\nclass T(unittest.TestCase):\n    def test_hello(self):\n        self.assertEqual(cordon_wheel.hello(), "wheel-ok")\n' >"$work/tests/test_wheel.py"
+echo '{"name": "day", "version": "1.0.0", "private": true}' >"$work/package.json"
+chown -R "$USER_NAME:" "$work"
+reg="--registry http://127.0.0.1:$regport/ --no-audit --no-fund --no-update-notifier"
+declare -A step=(
+	[make]="make -s test && make -s clean"
+	[gdb]="make -s hello && gdb -q -batch -ex 'break add' -ex run -ex bt -ex continue ./hello 2>&1 | grep -q 'add (a=2, b=3)' && echo GDB-OK"
+	[venv_pip]="v=venv-\$(id -u)-\$\$ && /usr/bin/python3 -m venv \$v && \$v/bin/pip install -q --no-index cordon_wheel-1.0-py3-none-any.whl && \$v/bin/python -c 'import pip._vendor.certifi as c; open(c.where()).read(64)' && \$v/bin/python -m unittest -q tests.test_wheel 2>&1 | tail -1"
+	[npm_install]="rm -rf node_modules package-lock.json && npm install -s $reg cordon-hello && node -e 'console.log(require(\"cordon-hello\")())'"
+	[npx_local]="npx cordon-hello local"
+	[npx_fetched]="rm -rf \$HOME/.npm/_npx && cd /tmp && npx --yes $reg cordon-hello fetched"
+)
+declare -A want=([make]=MAKE-TEST-OK [gdb]=GDB-OK [venv_pip]=OK [npm_install]=hello-lib
+	[npx_local]="hello-from-local" [npx_fetched]="hello-from-fetched")
+for s in make gdb venv_pip npm_install npx_local npx_fetched; do
+	out=$(cd "$work" && as_user sh -c "cd '$work' && ${step[$s]}" </dev/null 2>&1)
+	grep -qx "${want[$s]}" <<<"$out" && ok "outside_$s" || { notok "outside_$s"; sed 's/^/# /' <<<"$out"; }
+	out=$(cd "$work" && $RUN --policy agent --allow-degraded -- sh -c "${step[$s]}" </dev/null 2>&1)
+	grep -qx "${want[$s]}" <<<"$out" && ok "day_$s" || { notok "day_$s"; sed 's/^/# /' <<<"$out"; }
+done
+grep -q '^/cordon-hello/-/cordon-hello-1.0.0.tgz$' "$regdir/log" && ok "registry_served_the_tarball" ||
+	notok "registry_served_the_tarball"
+
+# A dev server on 8000 in the session, reached from outside on loopback: bound to 127.0.0.1
+# (must work), and on the wildcard address as `python3 -m http.server 8000` does by default.
+dev_server() { # NAME, http.server's extra arguments
+	rm -f "$work/ready" "$work/done" "$work/server.out"
+	(cd "$work" && $RUN --policy agent --allow-degraded -- sh -c "echo page-canary >page.txt;
+		/usr/bin/python3 -m http.server 8000 $2 >/dev/null 2>&1 & s=\$!; touch ready
+		for i in \$(seq 100); do [ -e done ] && break; sleep 0.1; done; kill \$s && echo SERVED" \
+		</dev/null >"$work/server.out" 2>&1) &
+	local server=$! got=""
+	for _ in $(seq 100); do [[ -e $work/ready ]] && break; sleep 0.1; done
+	for _ in $(seq 30); do
+		got=$(curl -s --max-time 2 "http://127.0.0.1:8000/page.txt") && [[ -n $got ]] && break
+		sleep 0.2
+	done
+	touch "$work/done"
+	wait "$server"
+	[[ $got == page-canary ]] && grep -q '^SERVED$' "$work/server.out"
+}
+dev_server loopback "--bind 127.0.0.1" && ok "day_dev_server_8000_reached_from_outside" ||
+	{ notok "day_dev_server_8000_reached_from_outside"; sed 's/^/# /' "$work/server.out"; }
+if dev_server wildcard ""; then ok "day_dev_server_8000_wildcard_bind"; else
+	# bind6 refuses [::]:8000: the bind rules name loopback addresses only (issue 15, item 6).
+	ok "day_dev_server_8000_wildcard_bind # SKIP known gap: the wildcard bind is refused ([::]:8000 not in network.bind)"
+	grep '^cordon: refused\|^  bind' "$work/server.out" | sed 's/^/# /'
+fi
