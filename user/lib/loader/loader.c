@@ -48,6 +48,14 @@ struct cordon_bpf {
 	bool escape_kill;  /* the cgroup-escape programs kill in the kernel (6.13+) */
 	bool btrfs_ready;  /* btrfs's BTF was there at load: the hooks key btrfs by subvolume */
 	char *pin_dir;	   /* where the pins are (NULL: programs of our own) */
+	/*
+	 * The pinned links of the enforcing programs, held open while we run (held[i] for
+	 * held_progs[i]): a pin removed from outside then detaches nothing, and
+	 * cordon_bpf_pins_repair() pins the same link again.
+	 */
+	int held[CORDON_MAX_LINKS];
+	struct bpf_program *held_progs[CORDON_MAX_LINKS];
+	int nheld;
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 };
 
@@ -61,6 +69,8 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		return;
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
+	for (int i = 0; i < b->nheld; i++)
+		close(b->held[i]);
 	cordon__destroy(b->skel);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
@@ -280,6 +290,84 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 		b->links[i] = NULL;
 	}
 	return 0;
+}
+
+/*
+ * Hold every enforcing program's pinned link open (not the tracing ones: they come and go with
+ * the sessions). A link lives while a pin or a descriptor holds it, so while this process runs,
+ * removing pins from outside (root's `rm -r /sys/fs/bpf/cordon`) leaves enforcement in place.
+ */
+static int lock_pins(const char *dir);
+
+static int hold_links(struct cordon_bpf *b, const char *dir)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		_cleanup_free_ char *path = NULL;
+		int fd;
+
+		if (!bpf_program__autoload(p) || is_trace(p))
+			continue;
+		if (b->nheld >= CORDON_MAX_LINKS)
+			return -E2BIG;
+		path = link_pin_path(dir, p);
+		if (!path)
+			return -ENOMEM;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return -errno;
+		b->held_progs[b->nheld] = p;
+		b->held[b->nheld++] = fd;
+	}
+	return 0;
+}
+
+static uint32_t link_id(int fd)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? 0 : info.id;
+}
+
+int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
+{
+	_cleanup_close_ int lock = -1;
+	int repaired = 0;
+
+	if (!b->pin_dir || !b->nheld)
+		return 0;
+	/* Not while a load replaces pins; -1: this process holds the lock already. */
+	lock = b->pins_lock >= 0 ? -1 : lock_pins(b->pin_dir);
+	if (lock < -1)
+		return lock;
+	for (int i = 0; i < b->nheld; i++) {
+		_cleanup_free_ char *path = link_pin_path(b->pin_dir, b->held_progs[i]);
+		_cleanup_close_ int pinned = -1;
+
+		if (!path)
+			return -ENOMEM;
+		pinned = bpf_obj_get(path);
+		if (pinned >= 0) {
+			/* Pinned again by a later load: that link is the one to keep. */
+			if (link_id(pinned) != link_id(b->held[i])) {
+				close(b->held[i]);
+				b->held[i] = pinned;
+				pinned = -1;
+			}
+			continue;
+		}
+		if (errno != ENOENT)
+			return -errno;
+		if (bpf_obj_pin(b->held[i], path) < 0)
+			return -errno;
+		repaired++;
+		if (cb)
+			cb(ctx, path);
+	}
+	return repaired;
 }
 
 bool cordon_bpf_adopted(const struct cordon_bpf *b)
@@ -668,8 +756,10 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 		if (r < 0)
 			return r;
 	}
-	if (b->adopted)
-		return adopt_maps(b);
+	if (b->adopted) {
+		r = adopt_maps(b);
+		return r < 0 ? r : hold_links(b, opts->pin_dir);
+	}
 	r = cordon__load(b->skel);
 	if (r == 0)
 		r = write_load_info(b, opts);
@@ -677,6 +767,8 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 		r = attach_all(b);
 	if (r == 0 && opts->pin_dir && !b->adopted)
 		r = pin_links(b, opts->pin_dir);
+	if (r == 0 && opts->pin_dir)
+		r = hold_links(b, opts->pin_dir);
 	return r;
 }
 
