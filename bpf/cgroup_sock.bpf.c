@@ -278,7 +278,8 @@ static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
 		ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
 	}
 	if (s->flags & CORDON_SESSION_AUDIT_CONNECT)
-		report(ctx, &lo, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id, port, false);
+		report(ctx, &lo, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id, port,
+		       false);
 	return 1;
 }
 
