@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "rmtree.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -33,7 +36,12 @@
 #define AUDIT  LOGDIR "/audit.jsonl"
 /* This program copied into the project (an exec tree of the policy): the probes inside. */
 #define HELPER PROJ "/term-helper"
-#define SHELL  "/bin/busybox"
+/*
+ * The shell: busybox's ash (job control, and stty, sleep and sh as applets it runs itself),
+ * copied into the project. Not /bin/busybox itself: in the VM /usr/bin/su is a link to it, so
+ * the base policy's process.exec_deny (by inode) refuses every applet of that file.
+ */
+#define SHELL PROJ "/busybox"
 
 /* The terminal: the master side of a pty and what was read from it. */
 struct term {
@@ -291,11 +299,19 @@ static int probe_sti(void)
 
 /* --- the driver ----------------------------------------------------------------------------- */
 
-/* A new pty (40x120), @argv started on its slave as the session leader it controls: 0 or -1. */
-static int term_start(struct term *t, char *const argv[])
+/* Who types at the terminal: root, or an ordinary user whose `cordon run` asks the daemon. */
+struct who {
+	uid_t uid;
+	gid_t gid;
+	char *envp[6];
+};
+
+/*
+ * A new pty (40x120), @argv started on its slave as the session leader it controls, as @w:
+ * 0 or -1.
+ */
+static int term_start(struct term *t, char *const argv[], const struct who *w)
 {
-	static char *const envp[] = { "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/root",
-				      "TERM=vt100", "PS1=$ ", NULL };
 	struct winsize ws = { .ws_row = 40, .ws_col = 120 };
 	struct stat st;
 
@@ -317,12 +333,15 @@ static int term_start(struct term *t, char *const argv[])
 		/* A terminal emulator's child: its own session, the slave its controlling tty. */
 		if (setsid() < 0 || (s = open(t->pts, O_RDWR)) < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
 			_exit(126);
+		if (w->uid && (setgroups(0, NULL) < 0 || setresgid(w->gid, w->gid, w->gid) < 0 ||
+			       setresuid(w->uid, w->uid, w->uid) < 0))
+			_exit(126);
 		dup2(s, 0);
 		dup2(s, 1);
 		dup2(s, 2);
 		if (s > 2)
 			close(s);
-		execve(argv[0], argv, envp);
+		execve(argv[0], argv, w->envp);
 		_exit(127);
 	}
 	return 0;
@@ -495,10 +514,10 @@ static void sti(struct term *t, bool inside)
 	      "tiocsti_refused");
 }
 
-/* The refusal's record: seccomp's, at the exit of ioctl, with the request as its argument. */
-static void sti_record(void)
+/* The refusal's record in @log: seccomp's, at the exit of ioctl, the request its argument. */
+static void sti_record(const char *prefix, const char *log)
 {
-	json_t *all = test_read_jsonl(AUDIT), *o;
+	json_t *all = test_read_jsonl(log), *o;
 	bool found = false;
 	size_t i;
 
@@ -510,29 +529,31 @@ static void sti_record(void)
 		if (action && !strcmp(action, "syscall-ioctl") &&
 		    json_integer_value(json_object_get(c, "arg")) == TIOCSTI && !found) {
 			found = true;
-			tap_diag("record: layer %s, rule_text \"%s\"",
+			tap_diag("%s: record: layer %s, rule_text \"%s\"", prefix,
 				 json_string_value(json_object_get(c, "layer")) ?: "?",
 				 json_string_value(json_object_get(c, "rule_text")) ?: "?");
 		}
 	}
 	json_decref(all);
-	tap_check(found, "inside_tiocsti_refusal_recorded");
+	tap_check(found, "%s_tiocsti_refusal_recorded", prefix);
 }
 
-/* One terminal session: the shell alone (outside) or under cordon (inside). */
-static void round_(const char *prefix, char *const argv[], bool inside)
+/* One terminal session: the shell alone (outside) or under cordon (inside, daemon). */
+static void round_(const char *prefix, char *const argv[], const struct who *w, bool inside)
 {
 	static struct term t;
+	long start = now_ms();
 	char tag[16];
 
 	t.prefix = prefix;
-	snprintf(tag, sizeof(tag), "%d%d", (int)getpid() % 10000, inside);
-	if (!tap_check(term_start(&t, argv) == 0, "%s_pty_opened", prefix))
+	snprintf(tag, sizeof(tag), "%d%d", (int)getpid() % 10000, prefix[0]);
+	if (!tap_check(term_start(&t, argv, w) == 0, "%s_pty_opened", prefix))
 		return;
 	if (!check(&t, shell_ready(&t, 90000), "shell_ready")) {
 		term_wait(&t, 0);
 		return;
 	}
+	tap_diag("%s: the shell answered after %.1f s", prefix, (double)(now_ms() - start) / 1000);
 	pty_identity(&t, inside);
 	job_control(&t, tag);
 	ctrl_c(&t, tag);
@@ -542,27 +563,148 @@ static void round_(const char *prefix, char *const argv[], bool inside)
 	type(&t, "exit 7\r");
 	check(&t, term_wait(&t, 20000) == 7, "exit_status_comes_back");
 	close(t.master);
+	tap_diag("%s: %.1f s in all", prefix, (double)(now_ms() - start) / 1000);
+}
+
+/* --- the daemon: an ordinary user's `cordon run` gets its session (and pty) from it ---------- */
+
+#define DMN	 "/srv/termd"
+#define DMN_SOCK DMN "/run/sock"
+#define DMN_LOG	 DMN "/audit.jsonl"
+/* No dot in the name: bpffs refuses one in a pin path. */
+#define DMN_PINS "/sys/fs/bpf/cordon-termvm"
+
+static char dmn_cgroup[256];
+
+/* The cgroup2 mount: the VM's /sys/fs/cgroup, a hybrid host's unified one. */
+static int cgroup2_mount(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char dev[64], dir[200], type[32];
+	int r = -1;
+
+	while (f && r < 0 && fscanf(f, "%63s %199s %31s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2"))
+			r = snprintf(buf, len, "%s", dir) < (int)len ? 0 : -1;
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* A daemon of the test's own (pins, cgroup, socket, log): its pid, ready, or -1. */
+static pid_t start_daemon(const char *cordon)
+{
+	char cg2[200];
+	struct stat st;
+	pid_t p;
+
+	if (cgroup2_mount(cg2, sizeof(cg2)) < 0)
+		return -1;
+	snprintf(dmn_cgroup, sizeof(dmn_cgroup), "%s/cordon-termvm", cg2);
+	test_rm_cgroups(dmn_cgroup);
+	test_rm_rf(DMN_PINS);
+	test_rm_rf(DMN);
+	mkdir(DMN, 0755);
+	mkdir(DMN "/run", 0755);
+	mkdir(DMN "/policies", 0755);
+	test_put(DMN "/cordon.yaml", "audit:\n  file: %s\n", DMN_LOG);
+	fflush(NULL);
+	p = fork();
+	if (p == 0) {
+		int fd = open(DMN "/daemon.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(cordon, cordon, "daemon", "--config", DMN "/cordon.yaml", "--socket", DMN_SOCK,
+		      "--run-dir", DMN "/run", "--pin-root", DMN_PINS, "--cgroup-root", dmn_cgroup,
+		      "--policy-dir", DMN "/policies", "--floor", DMN "/no-floor.yaml",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* The socket is made once the programs are attached: slow under TCG. */
+	for (long end = now_ms() + 90000; now_ms() < end; test_sleep_ms(50))
+		if (stat(DMN_SOCK, &st) == 0 && S_ISSOCK(st.st_mode))
+			return p;
+		else if (waitpid(p, NULL, WNOHANG) == p)
+			break;
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	return -1;
+}
+
+static void stop_daemon(pid_t p)
+{
+	kill(p, SIGTERM);
+	waitpid(p, NULL, 0);
+	test_rm_cgroups(dmn_cgroup);
+	test_rm_rf(DMN_PINS);
+}
+
+/*
+ * The VM's user "agent"; the host suite's terminal user elsewhere. Read from /etc/passwd
+ * directly: getpwnam() in a static program would need the libraries of NSS.
+ */
+static bool find_user(struct who *w, char *home, size_t len)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	bool found = false;
+
+	while (f && !found && (pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, "agent") || !strcmp(pw->pw_name, "cordon-tty")) {
+			w->uid = pw->pw_uid;
+			w->gid = pw->pw_gid;
+			snprintf(home, len, "HOME=%s", pw->pw_dir);
+			found = true;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The same terminal, the agent spawned by the daemon for an ordinary user (run0's model). */
+static void daemon_round(const char *cordon)
+{
+	char home[128], sock[] = "CORDON_SOCKET=" DMN_SOCK;
+	char *argv[] = { (char *)cordon, "run",	 "--policy", "offline", "--allow-degraded",
+			 "--project",	 PROJ,	 "--",	     SHELL,	"sh",
+			 "-i",		 NULL };
+	struct who w = { .envp = { "PATH=/bin:/usr/bin:/sbin:/usr/sbin", home, "TERM=vt100",
+				   "PS1=$ ", sock, NULL } };
+	pid_t d;
+
+	if (!find_user(&w, home, sizeof(home))) {
+		tap_skip("no user 'agent' or 'cordon-tty'", "daemon_terminal");
+		return;
+	}
+	if (chown(PROJ, w.uid, w.gid) < 0)
+		tap_diag("chown %s: %s", PROJ, strerror(errno));
+	d = start_daemon(cordon);
+	if (!tap_check(d > 0, "daemon_ready")) {
+		FILE *f = fopen(DMN "/daemon.log", "re");
+		char line[512];
+
+		while (f && fgets(line, sizeof(line), f))
+			tap_diag("daemon: %s", line);
+		if (f)
+			fclose(f);
+		return;
+	}
+	round_("daemon", argv, &w, true);
+	stop_daemon(d);
+	sti_record("daemon", DMN_LOG);
 }
 
 int main(int argc, char **argv)
 {
+	const char *cordon = getenv("CORDON_BIN") ?: "/bin/cordon";
 	char self[256] = "", *outside[] = { SHELL, "sh", "-i", NULL };
-	char *inside[] = { getenv("CORDON_BIN") ?: "/bin/cordon",
-			   "run",
-			   "--user",
-			   "root",
-			   "--policy",
-			   "offline",
-			   "--allow-degraded",
-			   "--project",
-			   PROJ,
-			   "--audit-log",
-			   AUDIT,
-			   "--",
-			   SHELL,
-			   "sh",
-			   "-i",
-			   NULL };
+	char *inside[] = { (char *)cordon, "run",	      "--user",	     "root",
+			   "--policy",	   "offline",	      "--allow-degraded", "--project",
+			   PROJ,	   "--audit-log",     AUDIT,		  "--",
+			   SHELL,	   "sh",	      "-i",		  NULL };
+	const struct who root = { .envp = { "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/root",
+					    "TERM=vt100", "PS1=$ ", NULL } };
 	long start = now_ms();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -571,16 +713,25 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "sti"))
 		return probe_sti();
 	mkdir("/srv", 0755);
+	test_rm_rf(PROJ);
 	mkdir(PROJ, 0755);
 	mkdir(LOGDIR, 0755);
 	unlink(AUDIT);
 	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0 ||
-	    test_copy_file(self, HELPER) < 0 || chmod(HELPER, 0755) < 0)
+	    test_copy_file(self, HELPER) < 0 || chmod(HELPER, 0755) < 0 ||
+	    test_copy_file("/bin/busybox", SHELL) < 0 || chmod(SHELL, 0755) < 0)
 		return tap_check(false, "helper_copied"), tap_status();
 
-	round_("outside", outside, false);
-	round_("inside", inside, true);
-	sti_record();
+	round_("outside", outside, &root, false);
+	round_("inside", inside, &root, true);
+	sti_record("inside", AUDIT);
+	daemon_round(cordon);
 	tap_diag("test_terminal_vm: %.1f s", (double)(now_ms() - start) / 1000);
+	/* What a failure leaves stays to be looked at. */
+	if (tap_status() == 0) {
+		test_rm_rf(PROJ);
+		test_rm_rf(LOGDIR);
+		test_rm_rf(DMN);
+	}
 	return tap_status();
 }
