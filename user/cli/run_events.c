@@ -261,7 +261,7 @@ static int check_log_place(struct run *r, const char *path)
 				  "can rewrite it";
 		return 0;
 	}
-	/* The agent is root (--user root): only the write trees bound it. */
+	/* The agent is root (no --user, or --user root): only the write trees bound it. */
 	if (!r->o.user || r->tu.uid == 0)
 		return 0;
 	e = cordon_audit_path_check(file,
