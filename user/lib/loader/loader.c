@@ -345,7 +345,7 @@ int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
 		return lock;
 	for (int i = 0; i < b->nheld; i++) {
 		_cleanup_free_ char *path = link_pin_path(b->pin_dir, b->held_progs[i]);
-		_cleanup_close_ int pinned = -1;
+		int pinned;
 
 		if (!path)
 			return -ENOMEM;
@@ -355,7 +355,8 @@ int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
 			if (link_id(pinned) != link_id(b->held[i])) {
 				close(b->held[i]);
 				b->held[i] = pinned;
-				pinned = -1;
+			} else {
+				close(pinned);
 			}
 			continue;
 		}
