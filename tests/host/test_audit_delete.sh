@@ -127,6 +127,9 @@ check outside_rootfile_refused_by_permissions grep -qx "rootfile_unlink refused 
 as_user sh -c "cd '$proj' && rmdir .git/hooks/pre-commit.d && printf '#!/bin/sh\n' >.git/hooks/pre-commit &&
 	git -c init.defaultBranch=main init -q && echo secret-canary >$secret"
 check outside_restored test -f "$proj/.git/config" -a -f "$secret" -a -f "$proj/.git/hooks/pre-commit"
+# The end-of-session git sweep counts inode changes from 100 ms before the launch as the
+# session's (run_git.c): the hook restored just now must be older than that.
+sleep 0.5
 
 # --- inside: refused with the errno, recorded by absolute path, layer and rule ----------------
 rm -f "$log"
