@@ -224,6 +224,65 @@ int cordon_sendmsg6(struct bpf_sock_addr *ctx)
 	return net_decide(ctx, &key, &net_rules, CORDON_SESSION_NET, CORDON_HOOK_SENDMSG6);
 }
 
+/*
+ * A bind to the wildcard address on a port the bind rules allow on loopback: bound to loopback
+ * instead (the bind programs may rewrite the address), so `python3 -m http.server`, which binds
+ * every interface by default, serves this machine and never the LAN. 0.0.0.0 becomes
+ * 127.0.0.1, :: becomes ::1, ::ffff:0.0.0.0 becomes ::ffff:127.0.0.1. The rule that allowed it
+ * is the loopback one; recorded as an allowed bind when the session records allowed connects.
+ * 1 when rewritten, else 0 (then judged as it is).
+ */
+static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
+						const struct cordon_net_key *key, __u16 hook)
+{
+	struct cordon_net_key lo = {};
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+	bool mapped = true;
+	__u32 rule_id;
+	__u16 port;
+
+	s = current_session(&cgroup_id);
+	if (!s || !(s->flags & CORDON_SESSION_BIND))
+		return 0;
+	port = bpf_ntohs((__u16)ctx->user_port);
+	if (!port)
+		return 0;
+	/* ::ffff:0.0.0.0 (how the key holds 0.0.0.0) or :: */
+	for (int i = 0; i < 16; i++) {
+		if (i >= 12 || i < 10 ? key->addr[i] : key->addr[i] != 0xff)
+			mapped = false;
+		if ((i < 10 || i >= 12) && key->addr[i])
+			return 0;
+	}
+	if (hook == CORDON_HOOK_BIND6 && !mapped) {
+		if (key->addr[10] || key->addr[11])
+			return 0;
+		lo.addr[15] = 1;
+	} else {
+		__u32 ip = bpf_htonl(0x7f000001);
+
+		if (!mapped)
+			return 0;
+		cordon_addr_v4mapped(lo.addr, &ip);
+	}
+	rule_id = net_allowed(&bind_rules, &lo, s, port, proto_bit(ctx->protocol));
+	if (!rule_id)
+		return 0;
+	if (hook == CORDON_HOOK_BIND4) {
+		ctx->user_ip4 = bpf_htonl(0x7f000001);
+	} else {
+		ctx->user_ip6[0] = 0;
+		ctx->user_ip6[1] = 0;
+		ctx->user_ip6[2] = mapped ? bpf_htonl(0xffff) : 0;
+		ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
+	}
+	if (s->flags & CORDON_SESSION_AUDIT_CONNECT)
+		report(ctx, &lo, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id, port,
+		       false);
+	return 1;
+}
+
 /* A dev server may listen only where the policy says (loopback), never on the LAN. */
 SEC("cgroup/bind4")
 int cordon_bind4(struct bpf_sock_addr *ctx)
@@ -231,6 +290,8 @@ int cordon_bind4(struct bpf_sock_addr *ctx)
 	struct cordon_net_key key = {};
 
 	key4(ctx, &key);
+	if (bind_any_to_loopback(ctx, &key, CORDON_HOOK_BIND4))
+		return CGROUP_ALLOW;
 	return net_decide(ctx, &key, &bind_rules, CORDON_SESSION_BIND, CORDON_HOOK_BIND4);
 }
 
@@ -240,6 +301,8 @@ int cordon_bind6(struct bpf_sock_addr *ctx)
 	struct cordon_net_key key = {};
 
 	key6(ctx, &key);
+	if (bind_any_to_loopback(ctx, &key, CORDON_HOOK_BIND6))
+		return CGROUP_ALLOW;
 	return net_decide(ctx, &key, &bind_rules, CORDON_SESSION_BIND, CORDON_HOOK_BIND6);
 }
 

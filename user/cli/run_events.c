@@ -261,8 +261,9 @@ static int check_log_place(struct run *r, const char *path)
 				  "can rewrite it";
 		return 0;
 	}
-	if (!r->o.user)
-		return 0; /* the agent is root: only the write trees bound it */
+	/* The agent is root (no --user, or --user root): only the write trees bound it. */
+	if (!r->o.user || r->tu.uid == 0)
+		return 0;
 	e = cordon_audit_path_check(file,
 				    &(struct cordon_audit_who){ .uid = r->tu.uid,
 								.gid = r->tu.gid,
