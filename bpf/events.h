@@ -182,7 +182,20 @@
 	X(SCHED_FORK, 94, "sched_process_fork")		/* tp_btf/sched_process_fork */             \
 	/* userspace, at the session's end: a git hook or config the session planted in a */        \
 	/* repository of a write tree, made inert (CORDON_EV_FILE records, layer git_sweep) */      \
-	X(GIT_SWEEP, 95, "git_sweep")
+	X(GIT_SWEEP, 95, "git_sweep")                                                               \
+	/* deletes and creations refused by the view (EROFS outside the write trees, EBUSY for */   \
+	/* a mount point: a protected file, the pinned .git), Landlock or a secret's mask */        \
+	/* (EACCES); the record carries the path, made absolute against the dirfd of the *at() */   \
+	/* calls. EPERM is BPF LSM's (path_unlink, path_mkdir, ...), which records its own. */      \
+	X(SYS_UNLINK, 96, "sys_exit_unlink")                                                        \
+	X(SYS_UNLINKAT, 97, "sys_exit_unlinkat")                                                    \
+	X(SYS_RMDIR, 98, "sys_exit_rmdir")                                                          \
+	X(SYS_MKDIR, 99, "sys_exit_mkdir")                                                          \
+	X(SYS_MKDIRAT, 100, "sys_exit_mkdirat")                                                     \
+	X(SYS_SYMLINK, 101, "sys_exit_symlink")                                                     \
+	X(SYS_SYMLINKAT, 102, "sys_exit_symlinkat")                                                 \
+	X(SYS_MKNOD, 103, "sys_exit_mknod")                                                         \
+	X(SYS_MKNODAT, 104, "sys_exit_mknodat")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                         \

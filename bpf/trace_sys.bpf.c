@@ -26,6 +26,8 @@ struct sys_row {
 	__s32 err;	  /* the errno of a refusal */
 	__u16 layer2;	  /* CORDON_LAYER_* that refuses with err2 */
 	__s32 err2;	  /* another layer's errno for this syscall, or 0 */
+	__u16 layer3;	  /* CORDON_LAYER_* that refuses with err3 */
+	__s32 err3;	  /* a third errno for this syscall, or 0 */
 	__u32 seccomp_if; /* CORDON_SESSION_* flag under which seccomp refuses instead of layer */
 	__u8 path;	  /* pathname argument, copied into path[] */
 	__u8 arg;	  /* scalar argument, copied into arg */
@@ -135,6 +137,8 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 
 	if (row.err2 && ret == -row.err2)
 		layer = row.layer2;
+	else if (row.err3 && ret == -row.err3)
+		layer = row.layer3;
 	else if (ret != -row.err)
 		return 0;
 	s = current_session(&cgroup_id);
@@ -251,6 +255,30 @@ SYS_EXIT(link, .hook = CORDON_HOOK_SYS_LINK, .err = EACCES, .layer = CORDON_LAYE
 	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 1)
 SYS_EXIT(linkat, .hook = CORDON_HOOK_SYS_LINKAT, .err = EACCES, .layer = CORDON_LAYER_LANDLOCK,
 	 .err2 = EROFS, .layer2 = CORDON_LAYER_MOUNT_NS, .path = 2, .dirfd = 1)
+
+/*
+ * Deletes and creations: outside the write trees the view is read-only (EROFS, checked before
+ * any permission); a protected file or the pinned .git is a mount point of the view, which
+ * unlink and rmdir refuse (EBUSY); Landlock's remove and make rights, or a secret's mode-000
+ * mask, refuse with EACCES (so do file permissions: userspace tells them apart). EPERM is BPF
+ * LSM's path hooks, which record their own. The record carries the path (the new name of a
+ * symlink) and, for mkdir and mknod, the mode.
+ */
+#define DELETE_ROW(h)                                                              \
+	.hook = (h), .err = EACCES, .layer = CORDON_LAYER_LANDLOCK, .err2 = EROFS, \
+	.layer2 = CORDON_LAYER_MOUNT_NS, .err3 = EBUSY, .layer3 = CORDON_LAYER_MOUNT_NS
+#define CREATE_ROW(h)                                                              \
+	.hook = (h), .err = EACCES, .layer = CORDON_LAYER_LANDLOCK, .err2 = EROFS, \
+	.layer2 = CORDON_LAYER_MOUNT_NS
+SYS_EXIT(unlink, DELETE_ROW(CORDON_HOOK_SYS_UNLINK), .path = 1)
+SYS_EXIT(unlinkat, DELETE_ROW(CORDON_HOOK_SYS_UNLINKAT), .path = 2, .arg = 3, .dirfd = 1)
+SYS_EXIT(rmdir, DELETE_ROW(CORDON_HOOK_SYS_RMDIR), .path = 1)
+SYS_EXIT(mkdir, CREATE_ROW(CORDON_HOOK_SYS_MKDIR), .path = 1, .arg = 2)
+SYS_EXIT(mkdirat, CREATE_ROW(CORDON_HOOK_SYS_MKDIRAT), .path = 2, .arg = 3, .dirfd = 1)
+SYS_EXIT(symlink, CREATE_ROW(CORDON_HOOK_SYS_SYMLINK), .path = 2)
+SYS_EXIT(symlinkat, CREATE_ROW(CORDON_HOOK_SYS_SYMLINKAT), .path = 3, .dirfd = 2)
+SYS_EXIT(mknod, CREATE_ROW(CORDON_HOOK_SYS_MKNOD), .path = 1, .arg = 2)
+SYS_EXIT(mknodat, CREATE_ROW(CORDON_HOOK_SYS_MKNODAT), .path = 2, .arg = 3, .dirfd = 1)
 
 /*
  * Syscalls cordon's seccomp filter refuses with EPERM: new user namespaces (the flags), the

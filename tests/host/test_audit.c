@@ -225,6 +225,11 @@ int main(void)
 		  "cordon_audit_one_line_per_record_after_a_header");
 	if (f)
 		pclose(f);
+	/* A --type no record can have is a usage error, not an empty listing. */
+	snprintf(cmd, sizeof(cmd), "%s audit %s --type no-such-type >/dev/null 2>&1", cordon, log);
+	status = system(cmd);
+	tap_check(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+		  "cordon_audit_rejects_an_unknown_type (status %d)", status);
 
 	for (int i = 0; i < nrecs; i++)
 		json_decref(recs[i]);

@@ -62,6 +62,47 @@ static void test_audit_suggest__file_lists(void **state)
 	assert_string_equal(buf, "/run/x.sock");
 }
 
+/* A delete or creation refused by the read-only view: the write right on its directory. */
+static void test_audit_suggest__delete_and_create_name_the_directory(void **state)
+{
+	static const char *const actions[] = { "syscall-unlink",    "syscall-unlinkat",
+					       "syscall-rmdir",	    "syscall-mkdir",
+					       "syscall-mkdirat",   "syscall-symlink",
+					       "syscall-symlinkat", "syscall-mknod",
+					       "syscall-mknodat" };
+	char buf[256], json[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		snprintf(json, sizeof(json),
+			 "{\"event\":{\"action\":\"%s\"},\"file\":{\"path\":\"/srv/d/name\"},"
+			 "\"error\":{\"code\":\"EROFS\"},\"cordon\":{\"layer\":\"mount_ns\"}}",
+			 actions[i]);
+		assert_int_equal(classify(json, buf, sizeof(buf)), CORDON_SUGGEST_WRITE);
+		assert_string_equal(buf, "/srv/d");
+	}
+	/* A name in the root directory: the root. */
+	assert_int_equal(classify("{\"event\":{\"action\":\"syscall-mkdir\"},\"file\":{\"path\":"
+				  "\"/x\"},\"error\":{\"code\":\"EROFS\"},\"cordon\":{\"layer\":"
+				  "\"mount_ns\"}}",
+				  buf, sizeof(buf)),
+			 CORDON_SUGGEST_WRITE);
+	assert_string_equal(buf, "/");
+	/* A mount point of the view (EBUSY: a protected file, the pinned .git): never lifted. */
+	assert_int_equal(classify("{\"event\":{\"action\":\"syscall-unlink\"},\"file\":{\"path\":"
+				  "\"/p/.git/config\"},\"error\":{\"code\":\"EBUSY\"},\"cordon\":"
+				  "{\"layer\":\"mount_ns\"}}",
+				  buf, sizeof(buf)),
+			 CORDON_SUGGEST_NONE);
+	/* Not a delete: the prefix alone does not make one. */
+	assert_int_equal(
+		classify("{\"event\":{\"action\":\"syscall-unlinkx\"},\"file\":{\"path\":"
+			 "\"/srv/d/n\"},\"error\":{\"code\":\"EROFS\"},\"cordon\":{\"layer\":"
+			 "\"mount_ns\"}}",
+			 buf, sizeof(buf)),
+		CORDON_SUGGEST_NONE);
+}
+
 static void test_audit_suggest__network(void **state)
 {
 	char buf[256];
@@ -170,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_suggest__file_lists),
+		cmocka_unit_test(test_audit_suggest__delete_and_create_name_the_directory),
 		cmocka_unit_test(test_audit_suggest__network),
 		cmocka_unit_test(test_audit_suggest__never_allowed),
 		cmocka_unit_test(test_audit_suggest__yaml),

@@ -54,6 +54,8 @@
 #define POLICY "/tmp/audit-lsm.yaml"
 #define LOG    "/tmp/audit-lsm.jsonl"
 #define MNT    "/srv/amnt"
+#define PLAIN  HOME "/plain.txt" /* no rule: outside the write trees, the view is read-only */
+#define HOOK   PROJ "/.git/hooks/pre-commit"
 
 static const char policy_yaml[] = "name: audit-lsm\n"
 				  "mode: strict\n"
@@ -132,6 +134,35 @@ static int a_mount(void)
 	return 0;
 }
 
+/* unlinkat(2) itself (libc's unlink() may use the older call): 0 or the errno. */
+static int a_unlinkat(const char *path)
+{
+	return syscall(SYS_unlinkat, AT_FDCWD, path, 0) < 0 ? errno : 0;
+}
+
+/* The same relative to a descriptor of the directory: the record must name the whole path. */
+static int a_unlinkat_dirfd(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int dfd, r;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return EINVAL;
+	*slash = '\0';
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno;
+	r = syscall(SYS_unlinkat, dfd, slash + 1, 0) < 0 ? errno : 0;
+	/* Alive, the descriptor open, while cordon reads it from /proc (a task gone by then
+	 * leaves the name relative: docs/audit-schema.md). */
+	usleep(500 * 1000);
+	close(dfd);
+	return r;
+}
+
 static int attack(const char *name, const char *arg)
 {
 	if (!strcmp(name, "read"))
@@ -152,6 +183,10 @@ static int attack(const char *name, const char *arg)
 		return a_bpf();
 	if (!strcmp(name, "mount"))
 		return a_mount();
+	if (!strcmp(name, "unlinkat"))
+		return a_unlinkat(arg);
+	if (!strcmp(name, "unlinkat-dirfd"))
+		return a_unlinkat_dirfd(arg);
 	return EINVAL;
 }
 
@@ -366,6 +401,19 @@ static json_t *read_log(void)
 	return test_read_jsonl(LOG);
 }
 
+/* Is there a record of @action on @path in @recs? */
+static bool has_action_path(json_t *recs, const char *action, const char *path)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach (recs, i, o)
+		if (!strcmp(jstr(o, "event", "action") ?: "", action) &&
+		    !strcmp(jstr(o, "file", "path") ?: "", path))
+			return true;
+	return false;
+}
+
 /* --- set-up ------------------------------------------------------------------------------- */
 
 static int listen_unix(void)
@@ -393,7 +441,8 @@ static bool setup(void)
 	mkdir(PROJ, 0755);
 	mkdir(PROJ "/.git", 0755);
 	mkdir(PROJ "/.git/hooks", 0755);
-	test_write_file(PROJ "/.git/hooks/pre-commit", "#!/bin/sh\n", 0755);
+	test_write_file(HOOK, "#!/bin/sh\n", 0755);
+	test_write_file(PLAIN, "plain\n", 0644);
 	test_write_file(PROJ "/.env", "API_SECRET=canary\n", 0600);
 	mkdir(OTHER, 0755);
 	unlink(OTHER "/notes.txt");
@@ -480,10 +529,32 @@ static void under_cordon_run(void)
 						 false, "w", -1, -1 } },
 		{ "write_protected_git_hook",
 		  "write",
-		  PROJ "/.git/hooks/pre-commit",
+		  HOOK,
 		  EACCES,
-		  { "file-open", "bpf_lsm", "file_open", "EACCES", PROJ "/.git/hooks/pre-commit", 0,
+		  { "file-open", "bpf_lsm", "file_open", "EACCES", HOOK, 0, POL_RULE_PROTECT, false,
+		    false, "w", -1, -1 } },
+		/*
+		 * Deleting it: path_unlink refuses (the project is writable in the view), its record
+		 * comes first, and the syscall-exit record of the same errno is an echo (dropped).
+		 * path_unlink has no struct path for bpf_d_path: the record names the final
+		 * component (docs/audit-schema.md, file.path).
+		 */
+		{ "unlinkat_protected_git_hook",
+		  "unlinkat",
+		  HOOK,
+		  EACCES,
+		  { "file-unlink", "bpf_lsm", "path_unlink", "EACCES", "pre-commit", 0,
 		    POL_RULE_PROTECT, false, false, "w", -1, -1 } },
+		/*
+		 * Outside the write trees the view is read-only: EROFS before any LSM hook, seen at
+		 * syscall exit only, its name relative to a descriptor made absolute.
+		 */
+		{ "unlinkat_dirfd_read_only_view",
+		  "unlinkat-dirfd",
+		  PLAIN,
+		  EROFS,
+		  { "syscall-unlinkat", "mount_ns", "sys_exit_unlinkat", "EROFS", PLAIN, 0, 0,
+		    false, true, NULL, 0, -1 } },
 		/*
 		 * `cordon run` gives the session a pid namespace of its own: an outside process
 		 * has no pid there, so nothing is left for a hook to refuse or record (part 2 has
@@ -514,6 +585,9 @@ static void under_cordon_run(void)
 		if (!tap_check(r == 0, "%s_outside_succeeds", attacks[i].name))
 			tap_diag("outside: %d (%s)", r, r > 0 ? strerror(r) : "crashed");
 	}
+	/* Put back what the outside deletes took away. */
+	test_write_file(HOOK, "#!/bin/sh\n", 0755);
+	test_write_file(PLAIN, "plain\n", 0644);
 	r = inside_all(whats, args, n, pids, results);
 	tap_check(r == 0, "cordon_run_of_the_attacks_exits_0 (got %d)", r);
 	recs = read_log();
@@ -532,6 +606,9 @@ static void under_cordon_run(void)
 		else if (a->w.action)
 			check_records(a->name, recs, &a->w, 0);
 	}
+	tap_check(access(HOOK, F_OK) == 0 && access(PLAIN, F_OK) == 0, "deleted_files_still_there");
+	tap_check(!has_action_path(recs, "syscall-unlinkat", HOOK),
+		  "unlinkat_protected_git_hook_echo_dropped");
 	json_decref(recs);
 	if (lfd >= 0)
 		close(lfd);

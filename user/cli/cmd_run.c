@@ -280,8 +280,8 @@ static void end_session(struct run *r, int status)
 		fprintf(stderr, "cordon: refused %lu DNS lookup(s)%s%s\n", ev->refused_dns,
 			ev->drops ? "; events lost: " : "",
 			ev->drops ? "yes (counted in the audit log)" : "");
-	/* Through the daemon its stream has the kernel's records, not this process. */
-	if (r->o.observe && (ev->observed || !r->dsess.on))
+	/* Through the daemon, counted from its records of this session (fetched above). */
+	if (r->o.observe)
 		fprintf(stderr,
 			"cordon: observe mode let through %lu operation(s) the policy would "
 			"refuse (cordon.observed records; `cordon policy suggest` makes them "

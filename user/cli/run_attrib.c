@@ -119,6 +119,77 @@ static bool policy_allows(const struct run *r, const struct cordon_event_syscall
 }
 
 /*
+ * The Landlock right a delete or creation (@s, one of the unlink, rmdir, mkdir, symlink, mknod
+ * rows) needs on the directory that holds its path; 0 for any other record.
+ */
+static uint64_t dir_right(const struct cordon_event_syscall *s)
+{
+	switch (s->hdr.hook) {
+	case CORDON_HOOK_SYS_UNLINK:
+		return LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	case CORDON_HOOK_SYS_UNLINKAT:
+		return (s->arg & AT_REMOVEDIR) ? LANDLOCK_ACCESS_FS_REMOVE_DIR
+					       : LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	case CORDON_HOOK_SYS_RMDIR:
+		return LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	case CORDON_HOOK_SYS_MKDIR:
+	case CORDON_HOOK_SYS_MKDIRAT:
+		return LANDLOCK_ACCESS_FS_MAKE_DIR;
+	case CORDON_HOOK_SYS_SYMLINK:
+	case CORDON_HOOK_SYS_SYMLINKAT:
+		return LANDLOCK_ACCESS_FS_MAKE_SYM;
+	case CORDON_HOOK_SYS_MKNOD:
+	case CORDON_HOOK_SYS_MKNODAT:
+		switch (s->arg & S_IFMT) {
+		case S_IFIFO:
+			return LANDLOCK_ACCESS_FS_MAKE_FIFO;
+		case S_IFSOCK:
+			return LANDLOCK_ACCESS_FS_MAKE_SOCK;
+		case S_IFCHR:
+			return LANDLOCK_ACCESS_FS_MAKE_CHAR;
+		case S_IFBLK:
+			return LANDLOCK_ACCESS_FS_MAKE_BLOCK;
+		default:
+			return LANDLOCK_ACCESS_FS_MAKE_REG;
+		}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Would the policy have allowed the delete or creation @s of @abs? Landlock judges the
+ * directory the name is in (its parent, symlinks resolved), so an EACCES there that the policy
+ * grants is file permissions (a root-owned directory in the project, a sticky /tmp).
+ */
+static bool policy_allows_dir(const struct run *r, const struct cordon_event_syscall *s,
+			      const char *abs)
+{
+	char parent[PATH_MAX], real[PATH_MAX], *slash;
+	uint64_t need = dir_right(s) & r->ll.attr.handled_access_fs, granted;
+	const char *at;
+
+	snprintf(parent, sizeof(parent), "%s", abs);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else if (slash)
+		slash[1] = '\0';
+	at = realpath(parent, real) ? real : parent;
+	granted = pol_landlock_access_at(&r->ll, at);
+	if (run_hidden_by_view(r, at))
+		granted |= POL_LL_READ | POL_LL_WRITE;
+	return need && !(need & ~granted);
+}
+
+/* A path refusal whose EACCES run_attribute() checks against the policy. */
+static bool checked_hook(unsigned int hook)
+{
+	return hook == CORDON_HOOK_SYS_OPENAT || hook == CORDON_HOOK_SYS_OPEN ||
+	       hook == CORDON_HOOK_SYS_OPENAT2 || hook == CORDON_HOOK_SYS_EXECVE;
+}
+
+/*
  * A TCP bind's EACCES is Landlock's only when it handles binds and no rule grants the port;
  * otherwise it is the kernel's own (a port below 1024 without CAP_NET_BIND_SERVICE).
  */
@@ -147,9 +218,7 @@ int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 		return 0; /* unknowable: reported as it came */
 	reached = real[0] ? real : NULL;
 	if (s->hdr.verdict != -EACCES || !(s->flags & CORDON_SYSCALL_PATH) ||
-	    (s->hdr.hook != CORDON_HOOK_SYS_OPENAT && s->hdr.hook != CORDON_HOOK_SYS_OPEN &&
-	     s->hdr.hook != CORDON_HOOK_SYS_OPENAT2 && s->hdr.hook != CORDON_HOOK_SYS_EXECVE) ||
-	    abs[0] != '/')
+	    (!checked_hook(s->hdr.hook) && !dir_right(s)) || abs[0] != '/')
 		return 0;
 	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file a
 	 * symlink or /proc/self/root reaches. */
@@ -157,6 +226,8 @@ int run_attribute(const struct run *r, struct cordon_event_syscall *s)
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}
+	if (dir_right(s))
+		return policy_allows_dir(r, s, abs) ? 1 : 0;
 	/* /proc/PID/...: Landlock's ptrace restriction refuses what the path rules allow. */
 	if (!strncmp(abs, "/proc/", 6) &&
 	    ((abs[6] >= '0' && abs[6] <= '9') || !strncmp(abs + 6, "self/", 5) ||

@@ -389,7 +389,14 @@ void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dn
 static void daemon_record(void *ctx, json_t *rec)
 {
 	struct run_events *ev = ctx;
+	json_t *c = json_object_get(rec, "cordon"), *n = json_object_get(c, "repeated");
 
+	/* What an observing session let through, as root's run counts it from the ring buffer:
+	 * a summary of folded repeats stands for its count. */
+	if (json_is_true(json_object_get(c, "observed")))
+		ev->observed += json_is_integer(n) && json_integer_value(n) > 0
+					? (unsigned long)json_integer_value(n)
+					: 1;
 	run_report_take(&ev->report, rec);
 	if (ev->stream.sink)
 		cordon_audit_sink_emit(ev->stream.sink, rec);

@@ -183,6 +183,24 @@ static const char *syscall_action(unsigned int hook, const char **category)
 	case CORDON_HOOK_SYS_SETSOCKOPT:
 		*category = "network";
 		return "syscall-setsockopt";
+	case CORDON_HOOK_SYS_UNLINK:
+		return "syscall-unlink";
+	case CORDON_HOOK_SYS_UNLINKAT:
+		return "syscall-unlinkat";
+	case CORDON_HOOK_SYS_RMDIR:
+		return "syscall-rmdir";
+	case CORDON_HOOK_SYS_MKDIR:
+		return "syscall-mkdir";
+	case CORDON_HOOK_SYS_MKDIRAT:
+		return "syscall-mkdirat";
+	case CORDON_HOOK_SYS_SYMLINK:
+		return "syscall-symlink";
+	case CORDON_HOOK_SYS_SYMLINKAT:
+		return "syscall-symlinkat";
+	case CORDON_HOOK_SYS_MKNOD:
+		return "syscall-mknod";
+	case CORDON_HOOK_SYS_MKNODAT:
+		return "syscall-mknodat";
 	default:
 		*category = "process";
 		return "syscall";

@@ -554,6 +554,15 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 	case CORDON_HOOK_SYS_RENAME:
 	case CORDON_HOOK_SYS_RENAMEAT:
 	case CORDON_HOOK_SYS_RENAMEAT2:
+	case CORDON_HOOK_SYS_UNLINK:
+	case CORDON_HOOK_SYS_UNLINKAT:
+	case CORDON_HOOK_SYS_RMDIR:
+	case CORDON_HOOK_SYS_MKDIR:
+	case CORDON_HOOK_SYS_MKDIRAT:
+	case CORDON_HOOK_SYS_SYMLINK:
+	case CORDON_HOOK_SYS_SYMLINKAT:
+	case CORDON_HOOK_SYS_MKNOD:
+	case CORDON_HOOK_SYS_MKNODAT:
 		return "filesystem.write" NO_ENTRY;
 	case CORDON_HOOK_SYS_BIND:
 		return "network.bind" NO_ENTRY;

@@ -89,6 +89,20 @@ static enum cordon_suggest_list open_entry(json_t *arg, const char *path, char *
 		       : CORDON_SUGGEST_READ;
 }
 
+/* The syscall-exit records of deletes and creations (unlink, rmdir, mkdir, symlink, mknod). */
+static bool dir_action(const char *action)
+{
+	static const char *const names[] = { "unlink",	"unlinkat",  "rmdir", "mkdir",	"mkdirat",
+					     "symlink", "symlinkat", "mknod", "mknodat" };
+
+	if (strncmp(action, "syscall-", 8))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(action + 8, names[i]))
+			return true;
+	return false;
+}
+
 enum cordon_suggest_list cordon_audit_suggest(json_t *rec, char *buf, size_t len)
 {
 	json_t *c = json_object_get(rec, "cordon");
@@ -125,6 +139,13 @@ enum cordon_suggest_list cordon_audit_suggest(json_t *rec, char *buf, size_t len
 		return snprintf(buf, len, "%s", path), CORDON_SUGGEST_EXEC;
 	if (!strncmp(action, "syscall-open", 12) || !strcmp(action, "file-open"))
 		return open_entry(json_object_get(c, "arg"), path, buf, len);
+	/* A name deleted or made needs the write right on the directory that holds it. */
+	if (dir_action(action)) {
+		const char *slash = strrchr(path, '/');
+
+		snprintf(buf, len, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		return CORDON_SUGGEST_WRITE;
+	}
 	return snprintf(buf, len, "%s is not something a policy entry allows", action),
 	       CORDON_SUGGEST_NONE;
 }

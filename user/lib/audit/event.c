@@ -242,6 +242,15 @@ static const struct cordon_hook_class syscall_by_hook[] = {
 	[CORDON_HOOK_SYS_RENAMEAT2] = { "syscall-renameat2", "file" },
 	[CORDON_HOOK_SYS_BIND] = { "syscall-bind", "network" },
 	[CORDON_HOOK_SYS_SETSOCKOPT] = { "syscall-setsockopt", "network" },
+	[CORDON_HOOK_SYS_UNLINK] = { "syscall-unlink", "file" },
+	[CORDON_HOOK_SYS_UNLINKAT] = { "syscall-unlinkat", "file" },
+	[CORDON_HOOK_SYS_RMDIR] = { "syscall-rmdir", "file" },
+	[CORDON_HOOK_SYS_MKDIR] = { "syscall-mkdir", "file" },
+	[CORDON_HOOK_SYS_MKDIRAT] = { "syscall-mkdirat", "file" },
+	[CORDON_HOOK_SYS_SYMLINK] = { "syscall-symlink", "file" },
+	[CORDON_HOOK_SYS_SYMLINKAT] = { "syscall-symlinkat", "file" },
+	[CORDON_HOOK_SYS_MKNOD] = { "syscall-mknod", "file" },
+	[CORDON_HOOK_SYS_MKNODAT] = { "syscall-mknodat", "file" },
 };
 
 /* ---- the types --------------------------------------------------------------------------- */
