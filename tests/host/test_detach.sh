@@ -264,3 +264,4 @@ sleep 0.5
 check floor_agent_lifetime_kills_leftovers sh -c "! pgrep -u $USER_NAME -f 'sleep 305'"
 check floor_no_detach_line sh -c "! grep -q 'is detached' '$proj/cordon5.err'"
 rm -f "$DAEMON_DIR/no-floor.yaml"
+check daemon_audit_log_validates /usr/bin/python3 "${CORDON_SRC:-$PWD}/tests/lib/validate-audit.py" "$audit"

@@ -253,7 +253,9 @@ int run_check_detach(struct run *r)
 		if (isatty(fd)) {
 			cli_error("run: a detached session's processes would keep your terminal "
 				  "(standard %s is one, but not both standard input and output)",
-				  fd == 0 ? "input" : fd == 1 ? "output" : "error");
+				  fd == 0   ? "input"
+				  : fd == 1 ? "output"
+					    : "error");
 			fprintf(stderr, "Hint: run it on a terminal, or with none (< /dev/null, "
 					"> file)\n");
 			return -EOPNOTSUPP;
