@@ -247,6 +247,16 @@ keys "$RUN --policy detach.yaml --allow-degraded -- true 2>cordon3.err; echo RC3
 check nothing_left_client_returns wait_for '^RC3=0$' 100
 check nothing_left_no_detach_line sh -c "! grep -q 'is detached' '$proj/cordon3.err'"
 
+# A terminal the session would hold without a pty of its own (stdin a terminal, stdout a pipe):
+# refused before anything starts; the same command with a pipe on both ends runs.
+keys "$RUN --policy detach.yaml --allow-degraded -- touch ran-tty 2>cordon6.err | cat; echo RC6=\${PIPESTATUS[0]}" Enter
+check unrelayed_terminal_client_returns wait_for '^RC6=[1-9]' 100
+check unrelayed_terminal_refused grep -q "a detached session's processes would keep your terminal" "$proj/cordon6.err"
+check unrelayed_terminal_started_nothing test ! -e "$proj/ran-tty"
+keys "echo | $RUN --policy detach.yaml --allow-degraded -- touch ran-pipe 2>/dev/null | cat; echo RC7=\${PIPESTATUS[1]}" Enter
+check no_terminal_runs wait_for '^RC7=0$' 100
+check no_terminal_agent_ran test -e "$proj/ran-pipe"
+
 # Non-detached (the agent policy): leftovers are killed when the agent exits.
 keys "$RUN --policy agent --allow-degraded -- sh -c \"(setsid sh -c 'sleep 304 & exit' &); sleep 0.3\" 2>cordon4.err; echo RC4=\$?" Enter
 check plain_client_returns wait_for '^RC4=0$' 100
