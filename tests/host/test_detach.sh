@@ -151,7 +151,8 @@ agent="(setsid sh -c 'sleep 303 & exit' &); "
 agent+="nohup /usr/bin/python3 detach-server.py $port $bad_port >/dev/null 2>&1 & "
 # fd 3: a shell's background job gets /dev/null for stdin unless told otherwise.
 agent+="exec 3<&0; ./detach-reader <&3 3<&- & "
-agent+="echo AGENT-READY; sleep 4; exit 7"
+# A refusal of the agent's own, for the exit report.
+agent+="cat prod.env >/dev/null 2>&1; echo AGENT-READY; sleep 4; exit 7"
 T new-session -d -s t -x 160 -y 40 -c "$proj" "bash --norc --noprofile -i" || {
 	notok "tmux_starts"
 	exit 1
@@ -170,7 +171,9 @@ sed 's/^/# cordon: /' "$proj/cordon.err" | tail -n 4
 id=$(sed -n 's/^cordon: session \([0-9a-f]*\) is detached: .*/\1/p' "$proj/cordon.err")
 check exit_line_names_the_session test -n "$id"
 check exit_line_counts_and_says_how grep -Eq "is detached: [3-9] process\(es\) left running, confined; \`cordon ps\` lists it, \`cordon end $id\` ends it" "$proj/cordon.err"
-check exit_report_still_printed grep -q '^cordon: session' "$proj/cordon.err"
+check start_line_says_detachable grep -q "^cordon: session $id (daemon) .* lifetime=detached" "$proj/cordon.err"
+# The exit report, then the line.
+check exit_report_still_printed sh -c "grep -A100 '^cordon: refused [0-9]* time(s)' '$proj/cordon.err' | grep -q 'is detached'"
 
 # After the client left: typed keys reach the developer's shell, never the leftover reader.
 keys "echo typed-after-exit" Enter
