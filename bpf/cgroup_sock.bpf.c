@@ -375,7 +375,6 @@ struct {
 SEC("cgroup/sock_create")
 int cordon_sock_create(struct bpf_sock *ctx)
 {
-	struct cordon_event_op *ev;
 	struct cordon_session *s;
 	struct sock_mark *m;
 	__u64 cgroup_id = 0;
@@ -385,15 +384,8 @@ int cordon_sock_create(struct bpf_sock *ctx)
 	if (!s || !(s->flags & CORDON_SESSION_SOCK))
 		return CGROUP_ALLOW;
 	if (!sock_kind_allowed(family, type, protocol)) {
-		ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCK_CREATE,
-				   CORDON_LAYER_CGROUP_BPF, s, cgroup_id, -EACCES, 0);
-		if (ev) {
-			mark_observed(ev, s);
-			ev->arg0 = family;
-			ev->arg1 = type;
-			ev->arg2 = protocol;
-			bpf_ringbuf_submit(ev, 0);
-		}
+		emit_sock_kind(s, cgroup_id, CORDON_HOOK_SOCK_CREATE, CORDON_LAYER_CGROUP_BPF,
+			       family, type, protocol);
 		if (observing(s))
 			goto mark; /* let through: its listener is still judged below */
 		bpf_set_retval(-EACCES);

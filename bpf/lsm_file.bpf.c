@@ -27,27 +27,35 @@ static __always_inline int deny_control_fs(const struct cordon_session *s, __u64
 	return -EPERM;
 }
 
-SEC("lsm/file_open")
-int BPF_PROG(cordon_file_open, struct file *file, int ret)
+/* The accesses a descriptor's mode grants: what the session is judged for when it holds it. */
+static __always_inline __u32 file_access(struct file *file)
 {
-	struct cordon_session *s;
-	struct dentry *d;
-	__u64 cgroup_id = 0;
+	fmode_t mode = BPF_CORE_READ(file, f_mode);
 	__u32 access = 0;
-	fmode_t mode;
 
-	if (ret)
-		return ret;
-	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
-	if (!s)
-		return 0;
-	mode = BPF_CORE_READ(file, f_mode);
 	if (mode & FMODE_READ)
 		access |= CORDON_ACCESS_READ;
 	if (mode & FMODE_WRITE)
 		access |= CORDON_ACCESS_WRITE;
 	if (mode & FMODE_EXEC)
 		access |= CORDON_ACCESS_EXEC;
+	return access;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(cordon_file_open, struct file *file, int ret)
+{
+	struct cordon_session *s;
+	struct dentry *d;
+	__u64 cgroup_id = 0;
+	__u32 access;
+
+	if (ret)
+		return ret;
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
+	access = file_access(file);
 	d = BPF_CORE_READ(file, f_path.dentry);
 	/* f_path is const in the hook's prototype; the helpers do not modify it. */
 	if (access & CORDON_ACCESS_WRITE) {
@@ -72,19 +80,15 @@ int BPF_PROG(cordon_file_receive, struct file *file, int ret)
 	struct cordon_session *s;
 	struct dentry *d;
 	__u64 cgroup_id = 0;
-	__u32 access = 0;
-	fmode_t mode;
+	__u32 access;
 
 	if (ret)
 		return ret;
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	mode = BPF_CORE_READ(file, f_mode);
-	if (mode & FMODE_READ)
-		access |= CORDON_ACCESS_READ;
-	if (mode & FMODE_WRITE)
-		access |= CORDON_ACCESS_WRITE;
+	/* Execution is judged when it happens (bprm hooks), not for a descriptor held. */
+	access = file_access(file) & RW;
 	d = BPF_CORE_READ(file, f_path.dentry);
 	if (!BPF_CORE_READ(d, d_inode))
 		return 0;

@@ -247,7 +247,6 @@ int BPF_PROG(cordon_unix_may_send, struct socket *sock, struct socket *other, in
 SEC("lsm/socket_create")
 int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern, int ret)
 {
-	struct cordon_event_op *ev;
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
 
@@ -256,15 +255,8 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
 	s = lsm_session_for(CORDON_SESSION_SOCK, &cgroup_id);
 	if (!s || sock_kind_allowed(family, type, protocol))
 		return 0;
-	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, CORDON_HOOK_SOCKET_CREATE,
-			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
-	if (ev) {
-		mark_observed(ev, s);
-		ev->arg0 = family;
-		ev->arg1 = type;
-		ev->arg2 = protocol;
-		bpf_ringbuf_submit(ev, 0);
-	}
+	emit_sock_kind(s, cgroup_id, CORDON_HOOK_SOCKET_CREATE, CORDON_LAYER_BPF_LSM, family, type,
+		       protocol);
 	return observe_verdict(s, -EACCES);
 }
 

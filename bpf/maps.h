@@ -311,11 +311,24 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_auto_exec) == 8, "cordon_auto_exec layout
  * The programs never read it.
  */
 #define CORDON_LOAD_BTRFS (1u << 0) /* btrfs's BTF was there: the hooks key btrfs by subvolume */
+/*
+ * The loader's choices, so that an adopter makes none of its own (no kernel BTF parse, no
+ * probe on the launch path): which programs were loaded (@loaded, a bit per program in the
+ * object's order, which the pin directory's name, the object's hash, fixes) and why.
+ */
+#define CORDON_LOAD_CHOICES	(1u << 1) /* @nprogs and @loaded are filled in */
+#define CORDON_LOAD_LSM		(1u << 2) /* loaded with the LSM programs the kernel has */
+#define CORDON_LOAD_TRACE	(1u << 3) /* loaded with the tracing programs */
+#define CORDON_LOAD_UNIX	(1u << 4) /* the cgroup unix connect/sendmsg programs (6.7+) */
+#define CORDON_LOAD_ESCAPE_KILL (1u << 5) /* the cgroup-escape programs kill in the kernel */
+
+#define CORDON_LOAD_MAX_PROGS 128
 
 struct cordon_load_info {
-	__u32 flags; /* CORDON_LOAD_* */
-	__u32 pad;   /* zero */
+	__u32 flags;				  /* CORDON_LOAD_* */
+	__u32 nprogs;				  /* programs in the object */
+	__u64 loaded[CORDON_LOAD_MAX_PROGS / 64]; /* bit i: program i was loaded */
 };
-CORDON_ABI_ASSERT(sizeof(struct cordon_load_info) == 8, "cordon_load_info layout");
+CORDON_ABI_ASSERT(sizeof(struct cordon_load_info) == 24, "cordon_load_info layout");
 
 #endif /* CORDON_MAPS_H */

@@ -22,11 +22,13 @@ cannot_run() {
 
 # Run BIN, normalise its TAP to "ok - PREFIX/NAME", and fail it if it died without saying so.
 run_tap() {
-	local bin=$1 prefix=$2 log status lines
+	local bin=$1 prefix=$2 log status lines start=$SECONDS
 	log=$(mktemp)
 	shift 2
 	"$@" "$bin" >"$log" 2>&1
 	status=$?
+	# Each test's time on stderr (the CI log): what the suite's budget is spent on.
+	echo "# $prefix: $((SECONDS - start)) s" >&2
 	awk -v p="$prefix" '
 		/^(not ok|ok)([ \t]|$)/ {
 			st = ($1 == "not") ? "not ok" : "ok"

@@ -283,6 +283,23 @@ static __always_inline bool sock_kind_allowed(int family, int type, int protocol
 	return false;
 }
 
+/* The record of a socket kind refused (or, observing, let through) at creation by @hook. */
+static __always_inline void emit_sock_kind(const struct cordon_session *s, __u64 cgroup_id,
+					   __u16 hook, __u8 layer, int family, int type,
+					   int protocol)
+{
+	struct cordon_event_op *ev;
+
+	ev = event_reserve(sizeof(*ev), CORDON_EV_OP, hook, layer, s, cgroup_id, -EACCES, 0);
+	if (!ev)
+		return;
+	mark_observed(ev, s);
+	ev->arg0 = family;
+	ev->arg1 = type;
+	ev->arg2 = protocol;
+	bpf_ringbuf_submit(ev, 0);
+}
+
 /* @a, IPv6 or IPv4-mapped, is a loopback address (::1 or 127.0.0.0/8). */
 static __always_inline bool addr_loopback(const __u8 a[16])
 {

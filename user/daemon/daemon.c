@@ -262,6 +262,38 @@ static void check_drops(struct daemon *d)
 		cordon_audit_sink_flush(d->stream.sink);
 }
 
+static void on_pin_restored(void *ctx, const char *pin)
+{
+	struct daemon *d = ctx;
+
+	daemon_log("%s was removed from outside: pinned again (the daemon held the link, so its "
+		   "program stayed attached)",
+		   pin);
+	if (d->stream.sink &&
+	    cordon_audit_sink_emit(
+		    d->stream.sink,
+		    cordon_audit_pin_restored(&d->unknown_ctx, pin, cordon_realtime_ns())) < 0)
+		d->stream.write_errors++;
+}
+
+/*
+ * Once a second: the enforcing programs' pins are all there. A removed one is pinned again
+ * from the link the daemon holds, and recorded: enforcement never lapsed, and it survives the
+ * daemon's own exit again.
+ */
+static void check_pins(struct daemon *d)
+{
+	uint64_t now = cordon_boottime_ns();
+	int r;
+
+	if (!d->bpf || now - d->pins_checked < 1000000000ull)
+		return;
+	d->pins_checked = now;
+	r = cordon_bpf_pins_repair(d->bpf, on_pin_restored, d);
+	if (r < 0)
+		daemon_log("checking the pins in %s: %s", d->pin_dir, strerror(-r));
+}
+
 static void reload(struct daemon *d)
 {
 	struct daemon_config c = { 0 };
@@ -511,6 +543,7 @@ static void loop(struct daemon *d)
 			}
 		}
 		check_drops(d);
+		check_pins(d);
 		daemon_ctl_expire(d);
 		free_dead(d);
 	}

@@ -153,6 +153,7 @@ struct daemon {
 	struct cordon_audit_stream stream;
 	struct cordon_audit_ctx unknown_ctx;
 	uint64_t drops_seen;
+	uint64_t pins_checked; /* boot time of the last cordon_bpf_pins_repair() */
 	bool stop;
 };
 

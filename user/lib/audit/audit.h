@@ -272,6 +272,14 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
 			  uint64_t realtime_ns);
 
 /*
+ * The pin-restored record: the pinned link @pin of an enforcing program was removed from
+ * outside (root) while the daemon held the link, so nothing was detached; the daemon pinned it
+ * again. Its session is the daemon's.
+ */
+json_t *cordon_audit_pin_restored(const struct cordon_audit_ctx *c, const char *pin,
+				  uint64_t realtime_ns);
+
+/*
  * Set @key of @obj to the string @s of @len bytes (stopping at a NUL). Valid UTF-8 is stored as
  * is; otherwise invalid bytes become U+FFFD and the exact bytes are kept, hex-encoded, under
  * cordon.hex[@field] of @rec (when @rec is not NULL). Returns 0 or -ENOMEM.

@@ -260,6 +260,18 @@ json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint
 	return rec;
 }
 
+json_t *cordon_audit_pin_restored(const struct cordon_audit_ctx *c, const char *pin,
+				  uint64_t realtime_ns)
+{
+	json_t *rec =
+		cordon_audit_record(c, "pin-restored", "host", "info", "success", realtime_ns);
+
+	if (!rec)
+		return NULL;
+	json_object_set_new(json_object_get(rec, "cordon"), "pin", json_string(pin));
+	return rec;
+}
+
 json_t *cordon_audit_dns_refused(const struct cordon_audit_ctx *c, const char *name,
 				 const char *qtype, const char *reason, uint64_t realtime_ns)
 {

@@ -48,6 +48,14 @@ struct cordon_bpf {
 	bool escape_kill;  /* the cgroup-escape programs kill in the kernel (6.13+) */
 	bool btrfs_ready;  /* btrfs's BTF was there at load: the hooks key btrfs by subvolume */
 	char *pin_dir;	   /* where the pins are (NULL: programs of our own) */
+	/*
+	 * The pinned links of the enforcing programs, held open while we run (held[i] for
+	 * held_progs[i]): a pin removed from outside then detaches nothing, and
+	 * cordon_bpf_pins_repair() pins the same link again.
+	 */
+	int held[CORDON_MAX_LINKS];
+	struct bpf_program *held_progs[CORDON_MAX_LINKS];
+	int nheld;
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 };
 
@@ -61,6 +69,8 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		return;
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
+	for (int i = 0; i < b->nheld; i++)
+		close(b->held[i]);
 	cordon__destroy(b->skel);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
@@ -282,6 +292,84 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 	return 0;
 }
 
+/*
+ * Hold every enforcing program's pinned link open (not the tracing ones: they come and go with
+ * the sessions). A link lives while a pin or a descriptor holds it, so while this process runs,
+ * removing pins from outside (root's `rm -r /sys/fs/bpf/cordon`) leaves enforcement in place.
+ */
+static int lock_pins(const char *dir);
+
+static int hold_links(struct cordon_bpf *b, const char *dir)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+	{
+		_cleanup_free_ char *path = NULL;
+		int fd;
+
+		if (!bpf_program__autoload(p) || is_trace(p))
+			continue;
+		if (b->nheld >= CORDON_MAX_LINKS)
+			return -E2BIG;
+		path = link_pin_path(dir, p);
+		if (!path)
+			return -ENOMEM;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return -errno;
+		b->held_progs[b->nheld] = p;
+		b->held[b->nheld++] = fd;
+	}
+	return 0;
+}
+
+static uint32_t link_id(int fd)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? 0 : info.id;
+}
+
+int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
+{
+	_cleanup_close_ int lock = -1;
+	int repaired = 0;
+
+	if (!b->pin_dir || !b->nheld)
+		return 0;
+	/* Not while a load replaces pins; -1: this process holds the lock already. */
+	lock = b->pins_lock >= 0 ? -1 : lock_pins(b->pin_dir);
+	if (lock < -1)
+		return lock;
+	for (int i = 0; i < b->nheld; i++) {
+		_cleanup_free_ char *path = link_pin_path(b->pin_dir, b->held_progs[i]);
+		_cleanup_close_ int pinned = -1;
+
+		if (!path)
+			return -ENOMEM;
+		pinned = bpf_obj_get(path);
+		if (pinned >= 0) {
+			/* Pinned again by a later load: that link is the one to keep. */
+			if (link_id(pinned) != link_id(b->held[i])) {
+				close(b->held[i]);
+				b->held[i] = pinned;
+				pinned = -1;
+			}
+			continue;
+		}
+		if (errno != ENOENT)
+			return -errno;
+		if (bpf_obj_pin(b->held[i], path) < 0)
+			return -errno;
+		repaired++;
+		if (cb)
+			cb(ctx, path);
+	}
+	return repaired;
+}
+
 bool cordon_bpf_adopted(const struct cordon_bpf *b)
 {
 	return b->adopted;
@@ -325,12 +413,12 @@ static void skip_missing_hook(struct cordon_bpf *b, struct bpf_program *p,
  * before load; attach_cgroup() attaches with the expected attach type. On a kernel without the
  * types (before 6.7) they are left out and everything else loads.
  */
-static void choose_unix_programs(struct cordon_bpf *b)
+static void choose_unix_programs(struct cordon_bpf *b, bool ready)
 {
 	struct bpf_program *conn = b->skel->progs.cordon_connect_unix;
 	struct bpf_program *send = b->skel->progs.cordon_sendmsg_unix;
 
-	b->unix_ready = cordon_probe_cgroup_unix() == 0;
+	b->unix_ready = ready;
 	if (!b->unix_ready) {
 		bpf_program__set_autoload(conn, false);
 		bpf_program__set_autoload(send, false);
@@ -386,7 +474,7 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 			skip_missing_hook(b, p, vmlinux);
 	}
 	btf__free(vmlinux);
-	choose_unix_programs(b);
+	choose_unix_programs(b, cordon_probe_cgroup_unix() == 0);
 }
 
 /* The load_info pinned in @dir (maps.h): 0, or -errno (-ENOENT: no such pin). */
@@ -401,6 +489,53 @@ static int pinned_load_info(const char *dir, struct cordon_load_info *info)
 	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, info) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Program @i of the object, in the order the load_info bitmap counts them. */
+#define for_each_prog_index(p, i, b)                                             \
+	for ((i) = 0, (p) = bpf_object__next_program((b)->skel->obj, NULL); (p); \
+	     (i)++, (p) = bpf_object__next_program((b)->skel->obj, (p)))
+
+/* The load_info flags of a load with @opts: what an adopter must have asked for too. */
+static uint32_t load_kind(const struct cordon_bpf_opts *opts)
+{
+	return (opts->lsm ? CORDON_LOAD_LSM : 0) | (opts->no_trace ? 0 : CORDON_LOAD_TRACE);
+}
+
+/*
+ * Take the choices of the load whose pins are in @dir instead of making them again: the
+ * kernel's BTF (several MB parsed, most of a launch) and the unix probe are the loader's, once.
+ * Only a load asked for the same way (LSM, tracing) is taken; btrfs loaded since is a reason
+ * to load again (use_pins). 1 when taken, 0 when the choices are to be made here.
+ */
+static int adopt_choices(struct cordon_bpf *b, const struct cordon_bpf_opts *opts, const char *dir)
+{
+	const uint32_t kind = CORDON_LOAD_LSM | CORDON_LOAD_TRACE;
+	struct cordon_load_info info = { 0 };
+	struct bpf_program *p;
+	unsigned int i, n = 0;
+
+	if (pinned_load_info(dir, &info) < 0 || !(info.flags & CORDON_LOAD_CHOICES) ||
+	    (info.flags & kind) != load_kind(opts))
+		return 0;
+	for_each_prog_index(p, i, b) n++;
+	if (info.nprogs != n || n > CORDON_LOAD_MAX_PROGS)
+		return 0;
+	for_each_prog_index(p, i, b)
+	{
+		bool loaded = info.loaded[i / 64] & (1ull << (i % 64));
+		const char *hook = strchr(bpf_program__section_name(p), '/');
+
+		bpf_program__set_autoload(p, loaded);
+		/* An LSM hook this kernel lacks, named as the loader found it. */
+		if (!loaded && opts->lsm && bpf_program__type(p) == BPF_PROG_TYPE_LSM && hook)
+			snprintf(b->skipped + strlen(b->skipped),
+				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
+				 b->skipped[0] ? "," : "", hook + 1);
+	}
+	b->escape_kill = info.flags & CORDON_LOAD_ESCAPE_KILL;
+	choose_unix_programs(b, info.flags & CORDON_LOAD_UNIX);
+	return 1;
 }
 
 /*
@@ -566,10 +701,27 @@ int cordon_bpf_pins_retire(const char *dir)
 }
 
 /* What these programs were loaded with, before their pins can be adopted (maps.h load_info). */
-static int write_load_info(struct cordon_bpf *b)
+static int write_load_info(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
-	struct cordon_load_info info = { .flags = b->btrfs_ready ? CORDON_LOAD_BTRFS : 0 };
+	struct cordon_load_info info = { .flags = CORDON_LOAD_CHOICES | load_kind(opts) };
+	struct bpf_program *p;
 	uint32_t zero = 0;
+	unsigned int i;
+
+	if (b->btrfs_ready)
+		info.flags |= CORDON_LOAD_BTRFS;
+	if (b->unix_ready)
+		info.flags |= CORDON_LOAD_UNIX;
+	if (b->escape_kill)
+		info.flags |= CORDON_LOAD_ESCAPE_KILL;
+	for_each_prog_index(p, i, b)
+	{
+		if (i >= CORDON_LOAD_MAX_PROGS)
+			return -E2BIG;
+		if (bpf_program__autoload(p))
+			info.loaded[i / 64] |= 1ull << (i % 64);
+		info.nprogs = i + 1;
+	}
 
 	return update(b->skel->maps.load_info, &zero, sizeof(zero), &info, sizeof(info));
 }
@@ -587,7 +739,8 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 	if (!b->skel)
 		return -errno;
 	b->skel->rodata->cordon_session_level = b->session_level;
-	choose_programs(b, opts);
+	if (!opts->pin_dir || !adopt_choices(b, opts, opts->pin_dir))
+		choose_programs(b, opts);
 	/*
 	 * lib/inode.bpf.h reads a btrfs inode's subvolume only when btrfs's types were there to
 	 * relocate against at load. Checked before the load: a module loaded in between makes
@@ -603,15 +756,19 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 		if (r < 0)
 			return r;
 	}
-	if (b->adopted)
-		return adopt_maps(b);
+	if (b->adopted) {
+		r = adopt_maps(b);
+		return r < 0 ? r : hold_links(b, opts->pin_dir);
+	}
 	r = cordon__load(b->skel);
 	if (r == 0)
-		r = write_load_info(b);
+		r = write_load_info(b, opts);
 	if (r == 0)
 		r = attach_all(b);
 	if (r == 0 && opts->pin_dir && !b->adopted)
 		r = pin_links(b, opts->pin_dir);
+	if (r == 0 && opts->pin_dir)
+		r = hold_links(b, opts->pin_dir);
 	return r;
 }
 

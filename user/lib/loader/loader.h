@@ -79,6 +79,15 @@ int cordon_bpf_pins_retire(const char *dir);
 void cordon_bpf_pins_unlock(struct cordon_bpf *b);
 
 /*
+ * Pin again, in place, every enforcing program's link whose pin was removed from outside (the
+ * loader holds each link open while it runs, so nothing was detached meanwhile); @cb (may be
+ * NULL) is told each pin path restored. A pin that now names another link (a later load
+ * replaced it) is adopted as the one to hold. The count restored, or -errno.
+ */
+typedef void (*cordon_pin_cb)(void *ctx, const char *pin);
+int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx);
+
+/*
  * The tracing programs (syscall-exit refusals, exec, exit, seccomp kills: records only) run for
  * every task on the machine, so on pinned programs they are attached only while a session
  * exists: hold after registering a session, release after deleting one (detaches them when the
