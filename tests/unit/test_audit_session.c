@@ -124,6 +124,16 @@ static void test_audit_session__daemon_start_and_end(void **state)
 	assert_int_equal(json_integer_value(at(rec, "process", "pid")), 7);
 	assert_null(at(rec, "process", "exit_code"));
 	assert_null(at(rec, "cordon", "counts"));
+	assert_null(at(rec, "cordon", "detached"));
+	json_decref(rec);
+
+	/* A detached session: its agent exited and what it left ran on until this end. */
+	s.detached = true;
+	s.reason = "ended by uid 1000";
+	rec = cordon_audit_session_end(&s, 3000);
+	valid(rec);
+	assert_true(json_is_true(at(rec, "cordon", "detached")));
+	assert_string_equal(json_string_value(at(rec, "cordon", "reason")), "ended by uid 1000");
 	json_decref(rec);
 }
 

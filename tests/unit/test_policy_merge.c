@@ -115,6 +115,29 @@ static void test_policy_merge__extends_adds_and_replace_discards(void **state)
 	policy_free(p);
 }
 
+/* process.lifetime: a child's setting wins over its parent's; a floor's agent forbids detached. */
+static void test_policy_merge__lifetime_extends_and_floor(void **state)
+{
+	struct policy *floor = ready("name: f\nprocess:\n  lifetime: agent\n", NULL);
+	struct policy *p, *q;
+
+	(void)state;
+	put("pd", "name: pd\nprocess:\n  lifetime: detached\n");
+	p = ready("name: c\nextends: pd\n", NULL);
+	assert_int_equal(p->lifetime, POL_LIFETIME_DETACHED);
+	q = ready("name: c2\nextends: pd\nprocess:\n  lifetime: agent\n", NULL);
+	assert_int_equal(q->lifetime, POL_LIFETIME_AGENT);
+	/* unset stays unset: the agent's default, and the policy's digest does not change */
+	policy_free(q);
+	q = ready("name: c3\n", NULL);
+	assert_int_equal(q->lifetime, POL_LIFETIME_UNSET);
+	assert_int_equal(policy_apply_floor(p, floor), 0);
+	assert_int_equal(p->lifetime, POL_LIFETIME_AGENT);
+	policy_free(p);
+	policy_free(q);
+	policy_free(floor);
+}
+
 static void test_policy_merge__extends_cycle_is_error(void **state)
 {
 	struct policy_errors errs = { 0 };
@@ -469,6 +492,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_merge__extends_adds_and_replace_discards),
 		cmocka_unit_test(test_policy_merge__extends_cycle_is_error),
+		cmocka_unit_test(test_policy_merge__lifetime_extends_and_floor),
 		cmocka_unit_test(test_policy_merge__unix_allow_in_write_tree_is_error),
 		cmocka_unit_test(test_policy_merge__self_extends_is_a_cycle),
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),

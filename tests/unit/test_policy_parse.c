@@ -85,6 +85,8 @@ static const struct malformed {
 	{ "bad-bad-protocol.yaml", 4, 13, 1, "unknown protocol 'icmp' (expected tcp or udp)" },
 	{ "bad-bad-ptrace.yaml", 4, 11, 1,
 	  "bad value 'all' for 'process.ptrace' (expected none or session)" },
+	{ "bad-bad-lifetime.yaml", 4, 13, 1,
+	  "bad value 'forever' for 'process.lifetime' (expected agent or detached)" },
 	{ "bad-bad-signal.yaml", 4, 11, 1,
 	  "'process.signal' must be one of session or any, not a list" },
 	{ "bad-bad-v6.yaml", 4, 13, 1, "bad IPv6 address 'fe80::zz'" },
@@ -151,7 +153,7 @@ static const struct malformed {
 	{ "bad-unknown-network-key.yaml", 4, 3, 1,
 	  "unknown key 'connects' in network (expected connect, bind, unix, hosts, dns)" },
 	{ "bad-unknown-process-key.yaml", 5, 3, 1,
-	  "unknown key 'exec' in process (expected exec_deny, ptrace, signal)" },
+	  "unknown key 'exec' in process (expected exec_deny, ptrace, signal, lifetime)" },
 	{ "bad-unknown-secrets-key.yaml", 4, 3, 1,
 	  "unknown key 'file' in secrets (expected files, patterns, env)" },
 	{ "bad-unknown-top-key.yaml", 5, 1, 1,
@@ -271,6 +273,7 @@ static void test_policy_parse__good_policy_fields(void **state)
 	assert_int_equal(p->hosts[1].members.n, 0);
 	assert_int_equal(p->ptrace, POL_PTRACE_NONE);
 	assert_int_equal(p->signal, POL_SIGNAL_SESSION);
+	assert_int_equal(p->lifetime, POL_LIFETIME_DETACHED);
 	assert_int_equal(p->pids, 100);
 	assert_int_equal(p->memory, 512ull << 20);
 	assert_int_equal(p->cpu, 150);

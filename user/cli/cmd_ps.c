@@ -124,7 +124,9 @@ int cmd_ps(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: cordon ps [--json]\nList the daemon's sessions you may see "
-			       "(root: all): id, user, policy, layers, processes.\n");
+			       "(root: all): id, user, policy, layers, processes; a detached "
+			       "session (its agent exited, processes it left run on) is marked "
+			       "(detached).\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -165,7 +167,9 @@ int cmd_ps(int argc, char **argv)
 		       json_array_size(json_object_get(s, "pids")),
 		       json_string_value(json_object_get(s, "started")) ?: "",
 		       json_string_value(json_object_get(s, "project")) ?: "",
-		       json_is_true(json_object_get(s, "auto")) ? " (auto)" : "");
+		       json_is_true(json_object_get(s, "auto"))	      ? " (auto)"
+		       : json_is_true(json_object_get(s, "detached")) ? " (detached)"
+								      : "");
 	}
 	json_decref(rep);
 	return EXIT_OK;

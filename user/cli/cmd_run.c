@@ -399,7 +399,7 @@ int run_session(struct run *r)
 	if (run_registry_add(r) < 0)
 		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
 			strerror(errno));
-	if (run_prepare_launch(r) < 0)
+	if (run_prepare_launch(r) < 0 || run_check_detach(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -409,9 +409,15 @@ int run_session(struct run *r)
 	if (run_launch(r) < 0)
 		return status;
 	status = run_wait_agent(r);
-	/* Every process of the session is gone: nothing can plant anew behind the sweep. */
+	/* Every process of the session is gone: nothing can plant anew behind the sweep (a
+	 * detached session's leftovers can: swept again once they are gone too). */
 	run_git_sweep(r);
+	r->as.detached = r->detached;
 	end_session(r, status);
+	if (r->detached) {
+		run_wait_leftovers(r, status);
+		run_git_sweep(r);
+	}
 	return status;
 }
 

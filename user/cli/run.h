@@ -186,6 +186,12 @@ struct run {
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
+	/*
+	 * process.lifetime: detached: the agent exited and @left processes run on in the session
+	 * (the worker then lets its caller go: its status sent, its descriptors closed).
+	 */
+	bool detached;
+	void (*on_detach)(struct run *r, int status, unsigned int left);
 };
 
 /*
@@ -240,6 +246,12 @@ int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
+/*
+ * A detached session (run_launch.c): whether this mode can keep one (0, or -EOPNOTSUPP with the
+ * reason printed); and after the agent exited, the wait for what it left.
+ */
+int run_check_detach(struct run *r);
+void run_wait_leftovers(struct run *r, int status);
 /* run_git.c: after the session, what it planted in the write trees' repositories made inert
  * (the project's own .git noted before the launch). */
 void run_git_note(struct run *r);

@@ -536,13 +536,15 @@ void run_report_start(const struct run *r)
 		run_print_env_dropped(r);
 		fprintf(stderr,
 			"cordon: session %.12s (%s) policy %s from %s: landlock=ABI%d seccomp=on "
-			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s\n",
+			"cgroup_bpf=%s bpf_lsm=%s fanotify=%s masks=%zu limits=%s%s%s\n",
 			r->sess.name, run_mode_name(r), r->pol->name,
 			r->pol->origin ?: r->pol->file, r->ll.abi,
 			s->layers & POL_NEEDS_CGROUP_BPF ? "on" : "off",
 			s->layers & POL_NEEDS_BPF_LSM ? "on" : "off",
 			r->kern.fanotify ? "on" : "off", r->masks.n,
 			cordon_plan_limits_name(&r->plan),
+			/* what the agent leaves may outlive it (process.lifetime) */
+			r->pol->lifetime == POL_LIFETIME_DETACHED ? " lifetime=detached" : "",
 			r->plan.ngaps ? " (degraded: see above)" : "");
 		if (r->o.observe)
 			print_observe_line();
@@ -559,6 +561,8 @@ void run_report_start(const struct run *r)
 		"masks", (json_int_t)r->masks.n, "unenforced", cordon_audit_plan_gaps(&r->plan));
 	if (rep && r->o.observe)
 		json_object_set_new(rep, "observe", json_true());
+	if (rep && r->pol->lifetime == POL_LIFETIME_DETACHED)
+		json_object_set_new(rep, "detach", json_true());
 	if (rep)
 		json_dumpf(rep, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stderr);

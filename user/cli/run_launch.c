@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "run.h"
+#include "sys/sys.h"
 
 extern char **environ;
 
@@ -86,7 +87,8 @@ int run_prepare_launch(struct run *r)
 				     .seccomp = &r->prog,
 				     /* root's own run: its exit ends the session (the daemon's
 				      * spawn worker is the daemon's to end) */
-				     .die_with_parent = !r->dsess.on };
+				     .die_with_parent = !r->dsess.on,
+				     .detach = r->pol->lifetime == POL_LIFETIME_DETACHED };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
 	if (r->kern.mount_ns) {
 		e = cordon_view_plan(&r->ll, r->project, true, &r->view);
@@ -204,6 +206,7 @@ int run_wait_agent(struct run *r)
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
 		.suspend = r->suspend,
+		.detached = &r->detached,
 	};
 	int status = cordon_supervise(&s);
 
@@ -218,4 +221,92 @@ int run_wait_agent(struct run *r)
 			(unsigned long long)(r->mw.peak >> 20),
 			(unsigned long long)(r->mw.limit >> 20));
 	return status;
+}
+
+/*
+ * Only the daemon can keep a detached session: it owns the session's cgroup, maps and resolver
+ * and outlives any client. Root's own `cordon run` holds them in this process, and an unprivileged
+ * run's session is its pid namespace: both end with the agent, so a policy asking for more is
+ * refused at the start rather than silently cut short. A terminal of the developer's that is not
+ * relayed through a pty of the session's would be kept by what the agent leaves: refused too.
+ */
+int run_check_detach(struct run *r)
+{
+	if (r->pol->lifetime != POL_LIFETIME_DETACHED)
+		return 0;
+	if (!r->dsess.on) {
+		cli_error("run: policy '%s' asks for a detached session (process.lifetime: "
+			  "detached), which only the daemon keeps; %s",
+			  r->pol->name,
+			  geteuid() == 0 ? "root's own `cordon run` ends its session with the agent"
+					 : "without the daemon the session ends with the agent");
+		fprintf(stderr, "Hint: run it as an ordinary user with the daemon running "
+				"(`systemctl start cordon`), or use a policy without "
+				"process.lifetime: detached\n");
+		return -EOPNOTSUPP;
+	}
+	if (!r->l.pidns) {
+		cli_error("run: a detached session needs the session's own pid namespace");
+		return -EOPNOTSUPP;
+	}
+	for (int fd = 0; fd <= 2 && !r->l.pty; fd++)
+		if (isatty(fd)) {
+			cli_error("run: a detached session's processes would keep your terminal "
+				  "(standard %s is one, but not both standard input and output)",
+				  fd == 0   ? "input"
+				  : fd == 1 ? "output"
+					    : "error");
+			fprintf(stderr, "Hint: run it on a terminal, or with none (< /dev/null, "
+					"> file)\n");
+			return -EOPNOTSUPP;
+		}
+	return 0;
+}
+
+/* Processes in the session cgroup besides its init. */
+static unsigned int leftovers(const struct run *r)
+{
+	_cleanup_free_ char *path = cordon_path_join(r->sess.cgroup, "cgroup.procs");
+	_cleanup_fclose_ FILE *f = path ? fopen(path, "re") : NULL;
+	unsigned int n = 0;
+	char line[32];
+
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	return n ? n - 1 : 0;
+}
+
+/*
+ * The agent exited and left processes in a detached session: the caller is let go (its status,
+ * the one line saying so), the agent's terminal hung up (a leftover reads EOF, never the
+ * developer's later keys), and this process stays as the session's listener and memory watch
+ * until the session's init exits — the last leftover gone, or `cordon end` killed them.
+ */
+void run_wait_leftovers(struct run *r, int status)
+{
+	struct cordon_supervise s = {
+		.pid = r->launched.pid,
+		.pty_master = -1,
+		.stop_fd = -1,
+		.watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev },
+		.watch[1] = { r->kern.fanotify ? r->fan.fd : -1, cordon_fan_serve, &r->fan },
+		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
+		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
+	};
+	unsigned int left = leftovers(r);
+
+	fprintf(stderr,
+		"cordon: session %.12s is detached: %u process(es) left running, confined; "
+		"`cordon ps` lists it, `cordon end %.12s` ends it\n",
+		r->sess.name, left, r->sess.name);
+	fflush(stderr);
+	if (r->launched.pty_master >= 0)
+		close(r->launched.pty_master);
+	r->launched.pty_master = -1;
+	if (r->launched.stop_fd >= 0)
+		close(r->launched.stop_fd);
+	r->launched.stop_fd = -1;
+	if (r->on_detach)
+		r->on_detach(r, status, left);
+	(void)cordon_supervise(&s);
 }

@@ -76,6 +76,8 @@ struct dsession {
 	bool lsm;	   /* BPF LSM rules filled */
 	bool auto_confine; /* an auto-confinement session (root-owned, long-lived) */
 	bool observe;	   /* observe mode: network refusals let through and recorded */
+	bool detach;	   /* its policy's process.lifetime is detached */
+	bool detached;	   /* its agent exited and left processes running (until it ends) */
 	char exec[4096];   /* auto-confinement: the executable it confines */
 	bool dead;	   /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
@@ -219,6 +221,15 @@ struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c,
 /* A child was reaped: is it a session's worker, and then its session is checked. */
 bool daemon_spawn_is_worker(const struct daemon *d, pid_t pid);
 void daemon_spawn_reaped(struct daemon *d, pid_t pid);
+/*
+ * On the record channel, the worker's one other message: the agent of a detached session exited
+ * and @left processes run on. Its size tells it from a listener's record.
+ */
+#define DAEMON_DETACHED_MAGIC 0x63646574u /* "cdet" */
+struct daemon_detached_msg {
+	uint32_t magic;
+	uint32_t left;
+};
 /* Write the worker's pending listener records into the stream; close the channel at the end. */
 void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec);
 void daemon_spawn_records_close(struct daemon *d, struct dsession *s);

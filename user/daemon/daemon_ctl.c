@@ -308,11 +308,14 @@ static json_t *op_list(struct daemon *d, struct dclient *c)
 			continue;
 		cordon_audit_rfc3339(s->started_ns, ts, sizeof(ts));
 		json_array_append_new(
-			a, json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:b},s:b}", "session",
-				     s->s.name, "uid", (json_int_t)s->uid, "user", s->user,
-				     "policy", s->policy, "project", s->project, "started", ts,
-				     "pids", cordon_cgroup_pids_json(s->s.cgroup), "layers",
-				     "cgroup_bpf", 1, "bpf_lsm", s->lsm, "auto", s->auto_confine));
+			a, json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:{s:b,s:b},s:b,s:b,s:b,s:I}",
+				     "session", s->s.name, "uid", (json_int_t)s->uid, "user",
+				     s->user, "policy", s->policy, "project", s->project, "started",
+				     ts, "pids", cordon_cgroup_pids_json(s->s.cgroup), "layers",
+				     "cgroup_bpf", 1, "bpf_lsm", s->lsm, "auto", s->auto_confine,
+				     "detach", s->detach, "detached", s->detached, "age_s",
+				     (json_int_t)((cordon_realtime_ns() - s->started_ns) /
+						  1000000000ull)));
 	}
 	if (rep)
 		json_object_set_new(rep, "sessions", a ? a : json_array());

@@ -54,6 +54,10 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 		      ended);
 	if (o && s->observe)
 		json_object_set_new(o, "observe", json_true());
+	if (o && s->detach)
+		json_object_set_new(o, "detach", json_true());
+	if (o && s->detached)
+		json_object_set_new(o, "detached", json_true());
 	if (!o)
 		return -ENOMEM;
 	if (s->exec[0])
@@ -81,6 +85,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.daemon = true,
 		.auto_confine = s->auto_confine,
 		.observe = s->observe,
+		.detached = s->detached,
 		.reason = why,
 		.pid = s->pid,
 		.has_user = true,
@@ -468,6 +473,8 @@ static void adopt_one(struct daemon *d, const char *path)
 	s->lsm = json_is_true(json_object_get(o, "lsm"));
 	s->auto_confine = json_is_true(json_object_get(o, "auto"));
 	s->observe = json_is_true(json_object_get(o, "observe"));
+	s->detach = json_is_true(json_object_get(o, "detach"));
+	s->detached = json_is_true(json_object_get(o, "detached"));
 	snprintf(s->exec, sizeof(s->exec), "%s", jstr(o, "exec"));
 	/* Its rules' names, as its creator kept them; a table that fails validation names
 	 * nothing (the records still carry the ids). */

@@ -119,6 +119,31 @@ static int read_caller(void)
 	return r;
 }
 
+/*
+ * The agent of a detached session exited leaving processes: the caller gets its status now and
+ * goes (its descriptors closed here: nothing of the session's keeps its terminal through this
+ * worker), and the daemon is told the session runs on without it.
+ */
+static void detach_caller(struct run *r, int status, unsigned int left)
+{
+	struct daemon_detached_msg m = { .magic = DAEMON_DETACHED_MAGIC, .left = left };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (r->dsess.records_fd >= 0)
+		(void)!send(r->dsess.records_fd, &m, sizeof(m), MSG_NOSIGNAL);
+	if (!W.gone)
+		send_event("exit", status);
+	W.gone = true;
+	W.agent = NULL;
+	close(W.conn);
+	W.conn = -1;
+	r->watch = (struct cordon_watch){ -1, NULL, NULL };
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+}
+
 static void on_caller(void *ctx)
 {
 	(void)ctx;
@@ -162,6 +187,7 @@ struct spawn {
 	const char *socket; /* the daemon's control socket */
 	bool cgroup_unix;   /* its cgroup unix programs are attached */
 	int records_fd;	    /* the worker's end of the listener's record channel */
+	bool pol_detach;    /* its process.lifetime is detached */
 };
 
 static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, const int *fds)
@@ -222,11 +248,13 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	snprintf(r.dsess.cgroup, sizeof(r.dsess.cgroup), "%s", sp->s->s.cgroup);
 	r.watch = (struct cordon_watch){ conn, on_caller, NULL };
 	r.suspend = suspend;
+	r.on_detach = detach_caller;
 	W.agent = &r.launched.pid;
 	environ = (char **)sp->q->env;
 	run_daemon_socket = sp->socket ?: CORDON_CTL_SOCKET;
 	status = run_session(&r);
-	send_event("exit", status);
+	if (!W.gone)
+		send_event("exit", status);
 	_exit(0);
 }
 
@@ -263,6 +291,17 @@ static int records_open(struct daemon *d, struct dsession *s, int *worker_fd)
 	return 0;
 }
 
+/* The agent of a detached session exited; @left processes run on, still confined. */
+static void detached(struct daemon *d, struct dsession *s, uint32_t left)
+{
+	if (!s->detach || s->detached)
+		return;
+	s->detached = true;
+	daemon_session_persist(d, s, false);
+	daemon_log("session %s: its agent exited; detached with %u process(es) left", s->s.name,
+		   (unsigned)left);
+}
+
 /*
  * The worker is root and outside the session, but its records are still checked for what they
  * are (a listener's file refusal) and pinned to the session the channel belongs to: nothing the
@@ -284,6 +323,14 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 		}
 		if (n < 0)
 			return;
+		if ((size_t)n == sizeof(struct daemon_detached_msg)) {
+			struct daemon_detached_msg m;
+
+			memcpy(&m, &ev, sizeof(m));
+			if (m.magic == DAEMON_DETACHED_MAGIC)
+				detached(d, rec->s, m.left);
+			continue;
+		}
 		if ((size_t)n != sizeof(ev) || ev.hdr.type != CORDON_EV_FILE ||
 		    ev.hdr.size != sizeof(ev) ||
 		    (ev.hdr.layer != CORDON_LAYER_FANOTIFY &&
@@ -371,6 +418,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		return cordon_ctl_error(r, "%s", err);
 	}
 	sp.s = s;
+	sp.pol_detach = sp.pol->lifetime == POL_LIFETIME_DETACHED;
 	sp.cgroup_unix = cordon_bpf_unix_ready(d->bpf);
 	r = records_open(d, s, &sp.records_fd);
 	if (r < 0) {
@@ -389,6 +437,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		return cordon_ctl_error(r, "fork: %s", strerror(-r));
 	}
 	s->worker = p;
+	s->detach = sp.pol_detach;
 	daemon_watch_add(d, s->events_fd, EPOLLPRI, s);
 	daemon_log("session %s: policy %s for uid %u (pid %d), project %s, worker %d", s->s.name,
 		   s->policy, (unsigned)c->uid, (int)c->pid, s->project, (int)p);

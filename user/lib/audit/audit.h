@@ -779,6 +779,9 @@ struct cordon_audit_session {
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
 	bool observe;			/* --observe: cordon.observe in session-start */
+	/* session-end: the agent exited leaving processes that ran on (process.lifetime:
+	 * detached), as cordon.detached true */
+	bool detached;
 	/* session-start: why the log it is in cannot be trusted (cordon.log_trusted false);
 	 * NULL: trusted, not reported */
 	const char *log_untrusted;

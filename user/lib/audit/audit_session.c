@@ -177,6 +177,8 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 	if (s->reason)
 		json_object_set_new(json_object_get(rec, "cordon"), "reason",
 				    json_string(s->reason));
+	if (s->detached)
+		json_object_set_new(json_object_get(rec, "cordon"), "detached", json_true());
 	json_object_set_new(json_object_get(rec, "event"), "duration",
 			    json_integer((json_int_t)(now_ns - s->start_ns)));
 	p = json_pack("{s:i}", "pid", (int)s->pid);

@@ -285,6 +285,8 @@ struct cordon_launch {
 	 * agent) when cordon dies: a killed launcher never leaves an agent running unsupervised.
 	 */
 	bool die_with_parent;
+	/* process.lifetime: detached: the pid namespace's init outlives the agent (init.c) */
+	bool detach;
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
@@ -341,8 +343,10 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
  * never returns: it forwards signals to the agent's process group, reaps orphans, tells
  * @stop_fd when the agent stops, and exits with the agent's status. When init exits, the kernel
  * kills every process left in the namespace: nothing of the session outlives its agent.
+ * @detach (process.lifetime: detached): when the agent exits leaving processes, init writes "E"
+ * and the agent's status byte on @stop_fd and stays until the last of them has exited.
  */
-int cordon_init_start(int report, int stop_fd);
+int cordon_init_start(int report, int stop_fd, bool detach);
 
 /* ---- fanotify ---- */
 /*
@@ -435,6 +439,11 @@ struct cordon_supervise {
 	pid_t pid;	/* cordon's child: the agent, or the session's init (a group leader) */
 	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
 	int stop_fd;	/* the session's init reports the agent's stops here, or -1 */
+	/*
+	 * Set when the agent exited but init reported processes left (a detached session): init
+	 * still runs, and the returned status is the agent's. NULL: not wanted.
+	 */
+	bool *detached;
 	/*
 	 * The agent stopped and the developer's terminal is restored: wait until the developer
 	 * resumes it. NULL: stop this process (SIGSTOP), as a shell's job; the daemon's worker

@@ -3,10 +3,12 @@
  * The init of a session's pid namespace. An agent as pid 1 would ignore every signal it has no
  * handler for (Ctrl-C to `sleep`, cordon's SIGTERM), and would have to reap orphans it never
  * expects: so pid 1 is this small loop, already confined like the agent, and the agent its child.
- * Its exit ends the session: the kernel kills whatever is left in the namespace.
+ * Its exit ends the session: the kernel kills whatever is left in the namespace. In a detached
+ * session it outlives the agent while anything the agent left runs (see cordon_init_start).
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -56,7 +58,28 @@ static void install_forwarding(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-int cordon_init_start(int report, int stop_fd)
+/*
+ * The agent exited with @code. Non-detached: init exits, and the kernel kills the namespace.
+ * Detached, with processes left (every one of them is init's descendant: orphans are reparented
+ * to it before the agent's exit is reported): cordon learns the status on @stop_fd ("E" and the
+ * code) and init stays to reap them; it exits, ending the namespace, when the last has gone.
+ */
+static void agent_exited(int stop_fd, bool detach, int code)
+{
+	unsigned char msg[2] = { 'E', (unsigned char)code };
+	int status;
+
+	if (!detach || waitpid(-1, &status, WNOHANG) < 0 ||
+	    write(stop_fd, msg, sizeof(msg)) != sizeof(msg))
+		_exit(code);
+	agent_pgrp = 0;
+	close(stop_fd);
+	for (;;)
+		if (waitpid(-1, &status, 0) < 0 && errno == ECHILD)
+			_exit(code);
+}
+
+int cordon_init_start(int report, int stop_fd, bool detach)
 {
 	sigset_t set;
 	int status;
@@ -93,6 +116,7 @@ int cordon_init_start(int report, int stop_fd)
 			(void)!write(stop_fd, "S", 1);
 			continue;
 		}
-		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		agent_exited(stop_fd, detach,
+			     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
 }

@@ -532,7 +532,7 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	die_with_parent(l, report);
 	/* With a pid namespace this process is its init; the agent is its child (init.c). */
 	if (l->pidns) {
-		int e = cordon_init_start(report, stop_fd);
+		int e = cordon_init_start(report, stop_fd, l->detach);
 
 		if (e < 0)
 			fail(report, CORDON_STEP_INIT, -e, 0);

@@ -243,6 +243,29 @@ static int reap(struct supervisor *v, int *status)
 	return r == v->s->pid;
 }
 
+/*
+ * A message of the session's init: "S", the agent stopped; "E" and a status byte, the agent
+ * exited and init stays for what it left (a detached session). 1 for the latter (@status set as
+ * waitpid would have), else 0.
+ */
+static int init_message(struct supervisor *v, int *status)
+{
+	unsigned char c[2];
+
+	if (read(v->s->stop_fd, c, 1) != 1)
+		return 0;
+	if (c[0] == 'S') {
+		suspend_with_agent(v);
+		return 0;
+	}
+	if (c[0] != 'E' || read(v->s->stop_fd, c + 1, 1) != 1)
+		return 0;
+	*status = (c[1] & 0xff) << 8; /* as exited with c[1]: WEXITSTATUS gives it back */
+	if (v->s->detached)
+		*v->s->detached = true;
+	return 1;
+}
+
 static int loop(struct supervisor *v, int *status)
 {
 	const struct cordon_supervise *s = v->s;
@@ -262,13 +285,10 @@ static int loop(struct supervisor *v, int *status)
 		if (poll(p, P_N, 1000) < 0 && errno != EINTR)
 			return -errno;
 		watch_serve(s, p, false);
-		if (p[P_STOP].revents & POLLIN) {
-			char c;
-
-			if (read(s->stop_fd, &c, 1) == 1)
-				suspend_with_agent(v);
-		}
 		relay(v, p);
+		/* After the relay: what the agent wrote last is read before its exit is. */
+		if ((p[P_STOP].revents & POLLIN) && init_message(v, status) == 1)
+			return 0;
 		while (read(v->sfd, &si, sizeof(si)) == sizeof(si))
 			forward(v, (int)si.ssi_signo);
 	}

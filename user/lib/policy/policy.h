@@ -106,6 +106,15 @@ enum pol_signal {
 	POL_SIGNAL_ANY,
 	POL_SIGNAL_SESSION
 };
+/*
+ * process.lifetime: whether processes the agent leaves may outlive it. Ordered like the other
+ * enums, from unset to strictest: a floor's `agent` forbids detached sessions.
+ */
+enum pol_lifetime {
+	POL_LIFETIME_UNSET,
+	POL_LIFETIME_DETACHED, /* they run on, confined, until the last exits or `cordon end` */
+	POL_LIFETIME_AGENT     /* everything left is killed when the agent's main process exits */
+};
 
 /* audit.record values */
 #define POL_AUDIT_DENY	  (1u << 0)
@@ -140,6 +149,7 @@ struct policy {
 	struct pol_list exec_deny;
 	enum pol_ptrace ptrace;
 	enum pol_signal signal;
+	enum pol_lifetime lifetime;
 
 	/* 0 = not set (no limit). memory in bytes, cpu in percent of one CPU. */
 	uint64_t pids, memory, cpu, nofile;

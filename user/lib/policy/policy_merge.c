@@ -125,6 +125,8 @@ static int merge_child(struct policy *acc, const struct policy *c)
 		acc->ptrace = c->ptrace;
 	if (c->signal)
 		acc->signal = c->signal;
+	if (c->lifetime)
+		acc->lifetime = c->lifetime;
 	if (c->pids)
 		acc->pids = c->pids;
 	if (c->memory)
@@ -510,6 +512,8 @@ int policy_apply_floor(struct policy *p, const struct policy *f)
 		p->ptrace = f->ptrace;
 	if (f->signal > p->signal)
 		p->signal = f->signal;
+	if (f->lifetime > p->lifetime)
+		p->lifetime = f->lifetime;
 	p->pids = min_set(p->pids, f->pids);
 	p->memory = min_set(p->memory, f->memory);
 	p->cpu = min_set(p->cpu, f->cpu);

@@ -612,9 +612,20 @@ static void proc_signal(struct pctx *c, const struct ynode *key, const struct yn
 		c->p->signal = i == 0 ? POL_SIGNAL_ANY : POL_SIGNAL_SESSION;
 }
 
+static void proc_lifetime(struct pctx *c, const struct ynode *key, const struct ynode *val)
+{
+	static const char *const names[] = { "agent", "detached" };
+	int i = parse_enum(c, val, "process.lifetime", names, 2, "agent or detached");
+
+	(void)key;
+	if (i >= 0)
+		c->p->lifetime = i == 0 ? POL_LIFETIME_AGENT : POL_LIFETIME_DETACHED;
+}
+
 static const struct key proc_keys[] = { { "exec_deny", exec_deny },
 					{ "ptrace", proc_ptrace },
-					{ "signal", proc_signal } };
+					{ "signal", proc_signal },
+					{ "lifetime", proc_lifetime } };
 
 /*
  * A positive integer with an optional suffix: @suffixes lists accepted ones with their

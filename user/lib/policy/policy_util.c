@@ -202,6 +202,7 @@ struct policy *policy_dup(const struct policy *p)
 	d->mode = p->mode;
 	d->ptrace = p->ptrace;
 	d->signal = p->signal;
+	d->lifetime = p->lifetime;
 	d->pids = p->pids;
 	d->memory = p->memory;
 	d->cpu = p->cpu;
