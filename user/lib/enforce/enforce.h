@@ -370,9 +370,16 @@ struct cordon_fan {
 	struct cordon_fan_inode *inodes; /* files of secrets.files and exec_deny, any name */
 	size_t ninodes;
 	const struct pol_list *exec_deny; /* borrowed: process.exec_deny, by path for exec opens */
-	size_t nignored;		  /* ignore marks placed on allowed inodes */
-	unsigned long refused, errors;	  /* opens refused; responses that failed */
-	pid_t guard_pid;		  /* kills the session cgroup when this process exits */
+	/*
+	 * filesystem.protect entries that did not exist at start (borrowed list, indexes of it):
+	 * no read-only bind covers them, so any open at or below one is refused by path.
+	 */
+	const struct pol_list *protect;
+	size_t *protect_new;
+	size_t nprotect_new;
+	size_t nignored;	       /* ignore marks placed on allowed inodes */
+	unsigned long refused, errors; /* opens refused; responses that failed */
+	pid_t guard_pid;	       /* kills the session cgroup when this process exits */
 	/* Refusals as CORDON_EV_FILE records (layer fanotify) for the audit stream. */
 	void (*on_refuse)(void *ctx, const void *ev, size_t size);
 	void *ctx;
