@@ -143,6 +143,13 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 			return CGROUP_DENY;
 		}
 	}
+	/* To the wildcard address is to this machine: judged (and recorded) as loopback. */
+	if (flag == CORDON_SESSION_NET) {
+		__u8 lo[16];
+
+		if (addr_any_loopback(key->addr, lo))
+			__builtin_memcpy(key->addr, lo, 16);
+	}
 	rule_id = net_allowed(rules, key, s, port, proto_bit(ctx->protocol));
 	if (!rule_id && flag == CORDON_SESSION_NET)
 		rule_id = dns_allowed(key, s, port, proto_bit(ctx->protocol));
@@ -238,9 +245,9 @@ static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
 	struct cordon_net_key lo = {};
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
-	bool mapped = true;
 	__u32 rule_id;
 	__u16 port;
+	int any;
 
 	s = current_session(&cgroup_id);
 	if (!s || !(s->flags & CORDON_SESSION_BIND))
@@ -248,24 +255,9 @@ static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
 	port = bpf_ntohs((__u16)ctx->user_port);
 	if (!port)
 		return 0;
-	/* ::ffff:0.0.0.0 (how the key holds 0.0.0.0) or :: */
-	for (int i = 0; i < 16; i++) {
-		if (i >= 12 || i < 10 ? key->addr[i] : key->addr[i] != 0xff)
-			mapped = false;
-		if ((i < 10 || i >= 12) && key->addr[i])
-			return 0;
-	}
-	if (hook == CORDON_HOOK_BIND6 && !mapped) {
-		if (key->addr[10] || key->addr[11])
-			return 0;
-		lo.addr[15] = 1;
-	} else {
-		__u32 ip = bpf_htonl(0x7f000001);
-
-		if (!mapped)
-			return 0;
-		cordon_addr_v4mapped(lo.addr, &ip);
-	}
+	any = addr_any_loopback(key->addr, lo.addr);
+	if (!any)
+		return 0;
 	rule_id = net_allowed(&bind_rules, &lo, s, port, proto_bit(ctx->protocol));
 	if (!rule_id)
 		return 0;
@@ -274,8 +266,8 @@ static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
 	} else {
 		ctx->user_ip6[0] = 0;
 		ctx->user_ip6[1] = 0;
-		ctx->user_ip6[2] = mapped ? bpf_htonl(0xffff) : 0;
-		ctx->user_ip6[3] = mapped ? bpf_htonl(0x7f000001) : bpf_htonl(1);
+		ctx->user_ip6[2] = any == 1 ? bpf_htonl(0xffff) : 0;
+		ctx->user_ip6[3] = any == 1 ? bpf_htonl(0x7f000001) : bpf_htonl(1);
 	}
 	if (s->flags & CORDON_SESSION_AUDIT_CONNECT)
 		report(ctx, &lo, s, cgroup_id, CORDON_EV_NET_ALLOWED, hook, 0, rule_id, port,

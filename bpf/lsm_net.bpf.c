@@ -334,6 +334,13 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 		__builtin_memcpy(key.addr, &sa.sin6_addr, 16);
 	}
 	proto = proto_bit(BPF_CORE_READ(sock, sk, sk_protocol));
+	/* As in the cgroup programs: to the wildcard address is to this machine. */
+	if (flag == CORDON_SESSION_NET) {
+		__u8 lo[16];
+
+		if (addr_any_loopback(key.addr, lo))
+			__builtin_memcpy(key.addr, lo, 16);
+	}
 	if (net_allowed(rules, &key, s, port, proto))
 		return 0;
 	/* Connects only: the resolver's answers never widen what a session may bind. */

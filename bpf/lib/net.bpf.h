@@ -11,6 +11,7 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "maps.h"
 #include "events.h"
 #include "event.bpf.h"
@@ -298,6 +299,31 @@ static __always_inline void emit_sock_kind(const struct cordon_session *s, __u64
 	ev->arg1 = type;
 	ev->arg2 = protocol;
 	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * @a is the wildcard address: 0.0.0.0 (held IPv4-mapped, as ::ffff:0.0.0.0) or ::. Then @lo
+ * gets the loopback address of the same form (::ffff:127.0.0.1 or ::1), and the result is 1
+ * (mapped) or 2 (::); else 0. A connect or send to the wildcard address goes to this machine
+ * (the kernel routes it to loopback), and a bind there listens on every interface.
+ */
+static __always_inline int addr_any_loopback(const __u8 a[16], __u8 lo[16])
+{
+	bool mapped = a[10] == 0xff && a[11] == 0xff;
+	__u32 ip = bpf_htonl(0x7f000001);
+
+	for (int i = 0; i < 16; i++)
+		if ((i < 10 || i >= 12) && a[i])
+			return 0;
+	if (!mapped && (a[10] || a[11]))
+		return 0;
+	__builtin_memset(lo, 0, 16);
+	if (!mapped) {
+		lo[15] = 1;
+		return 2;
+	}
+	cordon_addr_v4mapped(lo, &ip);
+	return 1;
 }
 
 /* @a, IPv6 or IPv4-mapped, is a loopback address (::1 or 127.0.0.0/8). */

@@ -82,6 +82,7 @@ for bind in "" "0.0.0.0"; do
 	[[ -n $bind ]] && args=(-b "$bind")
 	check "${name}_listens_outside" serve outside "${args[@]}"
 	check "${name}_peer_reaches_it_outside" test "$(peer_fetch "$net.1" "$port")" = served
+	[[ -n $bind ]] && check "${name}_connect_to_wildcard_outside" test "$(fetch 0.0.0.0 "$port")" = served
 	stop
 	check "${name}_listens_inside" serve inside "${args[@]}"
 	if [[ -z $bind ]]; then
@@ -90,6 +91,10 @@ for bind in "" "0.0.0.0"; do
 	else
 		check "${name}_bound_to_lo4_inside" sh -c "ss -Htln 'sport = :$port' | grep -q '127.0.0.1:$port'"
 		check "${name}_reached_on_loopback_inside" test "$(fetch 127.0.0.1 "$port")" = served
+		# A connect to the wildcard address goes to this machine: judged as loopback.
+		out=$("$CORDON" run --user "$USER_NAME" --quiet --project "$proj" --policy agent -- \
+			/usr/bin/python3 -c "$get" 0.0.0.0 "$port" </dev/null 2>/dev/null)
+		check "${name}_connect_to_wildcard_reaches_it_inside" test "$out" = served
 	fi
 	check "${name}_peer_refused_inside" sh -c "peer=\$(ip netns exec $ns /usr/bin/python3 -c '$get' $net.1 $port); test \"\${peer%% *}\" = error"
 	stop
