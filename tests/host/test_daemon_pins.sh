@@ -60,6 +60,28 @@ rec=$(grep '"pin-restored"' "$log" | grep -F "\"pin\":\"$pin\"")
 check record_pin_restored test -n "$rec"
 check record_validates /usr/bin/python3 "${CORDON_SRC:-$PWD}/tests/lib/validate-audit.py" "$log"
 
+# A daemon that adopts the pins (a restart) holds the links it did not load just the same.
+kill "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+"$CORDON" daemon --config "$DAEMON_DIR/cordon.yaml" --socket "$DAEMON_DIR/run/sock" \
+	--run-dir "$DAEMON_DIR/run" --pin-root "$DAEMON_PINS" --cgroup-root "$DAEMON_CGROUP" \
+	--policy-dir "$DAEMON_DIR/policies" --floor "$DAEMON_DIR/no-floor.yaml" \
+	</dev/null >"$DAEMON_DIR/daemon2.log" 2>&1 &
+DAEMON_PID=$!
+for ((i = 0; i < 100; i++)); do
+	grep -q "adopted the BPF programs" "$DAEMON_DIR/daemon2.log" 2>/dev/null && break
+	sleep 0.1
+done
+check restarted_daemon_adopts grep -q "adopted the BPF programs" "$DAEMON_DIR/daemon2.log"
+rm -f "$pin"
+check adopted_link_still_exists sh -c "bpftool link show id $id >/dev/null"
+for ((i = 0; i < 40; i++)); do
+	[[ -e $pin ]] && break
+	sleep 0.1
+done
+check adopted_pin_restored_same_link test "$(link_id "$pin")" = "$id"
+check adopted_daemon_log_says grep -q "link-cordon_connect4 was removed from outside" "$DAEMON_DIR/daemon2.log"
+
 # Where nothing holds the link (the daemon killed), the same rm detaches the program.
 {
 	kill -9 "$DAEMON_PID"

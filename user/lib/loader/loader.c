@@ -308,7 +308,8 @@ static int hold_links(struct cordon_bpf *b, const char *dir)
 		_cleanup_free_ char *path = NULL;
 		int fd;
 
-		if (!bpf_program__autoload(p) || is_trace(p))
+		/* Adopted, nothing is loaded here: each link pinned (use_pins checked them all). */
+		if ((!b->adopted && !bpf_program__autoload(p)) || is_trace(p))
 			continue;
 		if (b->nheld >= CORDON_MAX_LINKS)
 			return -E2BIG;
@@ -316,6 +317,8 @@ static int hold_links(struct cordon_bpf *b, const char *dir)
 		if (!path)
 			return -ENOMEM;
 		fd = bpf_obj_get(path);
+		if (fd < 0 && errno == ENOENT && b->adopted)
+			continue; /* a program this kernel does not take */
 		if (fd < 0)
 			return -errno;
 		b->held_progs[b->nheld] = p;
