@@ -26,8 +26,8 @@
 
 #define NOBODY 65534
 
-static char cordon[4096], dir[64], sock_path[100], notify_path[100], pin_root[64], cg_root[4200],
-	run_dir[128], config[128];
+static char cordon[4096], dir[64], log_dir[64], sock_path[100], notify_path[100], pin_root[64],
+	cg_root[4200], run_dir[128], config[128];
 static pid_t daemon_pid = -1;
 
 static double pct(double *t, int n, int p)
@@ -60,6 +60,7 @@ static void cleanup(void)
 	test_rm_cgroups(cg_root);
 	test_rm_rf(pin_root);
 	test_rm_rf(dir);
+	test_rm_rf(log_dir);
 }
 
 static void on_signal(int sig)
@@ -299,12 +300,18 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
+	/* The daemon's log in a directory only root can write (it refuses any other). */
+	snprintf(log_dir, sizeof(log_dir), "/var/log/cordon-bd-%d", (int)getpid());
+	if (mkdir(log_dir, 0755) < 0) {
+		perror(log_dir);
+		return 1;
+	}
 	{
 		FILE *f = fopen(config, "we");
 
 		if (!f)
 			return 1;
-		fprintf(f, "audit:\n  file: %s/audit.jsonl\n", dir);
+		fprintf(f, "audit:\n  file: %s/audit.jsonl\n", log_dir);
 		fclose(f);
 	}
 
