@@ -63,11 +63,7 @@ check record_validates /usr/bin/python3 "${CORDON_SRC:-$PWD}/tests/lib/validate-
 # A daemon that adopts the pins (a restart) holds the links it did not load just the same.
 kill "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
-"$CORDON" daemon --config "$DAEMON_DIR/cordon.yaml" --socket "$DAEMON_DIR/run/sock" \
-	--run-dir "$DAEMON_DIR/run" --pin-root "$DAEMON_PINS" --cgroup-root "$DAEMON_CGROUP" \
-	--policy-dir "$DAEMON_DIR/policies" --floor "$DAEMON_DIR/no-floor.yaml" \
-	</dev/null >"$DAEMON_DIR/daemon2.log" 2>&1 &
-DAEMON_PID=$!
+daemon_start "$DAEMON_DIR/daemon2.log"
 for ((i = 0; i < 100; i++)); do
 	grep -q "adopted the BPF programs" "$DAEMON_DIR/daemon2.log" 2>/dev/null && break
 	sleep 0.1

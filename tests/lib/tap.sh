@@ -56,6 +56,16 @@ session_setup() {
 # How a suite starts `cordon run` for $USER_NAME, in $RUN: as root with --user (MODE=root, the
 # default), or as the user through a daemon of the suite's own (MODE=daemon), the way an
 # ordinary user's `cordon run` goes on a managed machine. Call after session_setup.
+# Start the suite's daemon (its socket, pins, cgroup root and policies in $DAEMON_DIR) in the
+# background, its output in @1, its pid in $DAEMON_PID; again after a stop, it adopts the pins.
+daemon_start() {
+	"$CORDON" daemon --config "$DAEMON_DIR/cordon.yaml" --socket "$DAEMON_DIR/run/sock" \
+		--run-dir "$DAEMON_DIR/run" --pin-root "$DAEMON_PINS" --cgroup-root "$DAEMON_CGROUP" \
+		--policy-dir "$DAEMON_DIR/policies" --floor "$DAEMON_DIR/no-floor.yaml" \
+		</dev/null >"$1" 2>&1 &
+	DAEMON_PID=$!
+}
+
 mode_setup() {
 	if [[ ${MODE:-root} != daemon ]]; then
 		RUN="$CORDON run --user $USER_NAME"
@@ -72,11 +82,7 @@ mode_setup() {
 	echo "audit: {file: $DAEMON_DIR/audit.jsonl}" >"$DAEMON_DIR/cordon.yaml"
 	DAEMON_PINS=/sys/fs/bpf/${DAEMON_DIR##*/}
 	DAEMON_CGROUP=$cg2/${DAEMON_DIR##*/}
-	"$CORDON" daemon --config "$DAEMON_DIR/cordon.yaml" --socket "$DAEMON_DIR/run/sock" \
-		--run-dir "$DAEMON_DIR/run" --pin-root "$DAEMON_PINS" --cgroup-root "$DAEMON_CGROUP" \
-		--policy-dir "$DAEMON_DIR/policies" --floor "$DAEMON_DIR/no-floor.yaml" \
-		</dev/null >"$DAEMON_DIR/daemon.log" 2>&1 &
-	DAEMON_PID=$!
+	daemon_start "$DAEMON_DIR/daemon.log"
 	for ((i = 0; i < 100; i++)); do
 		[[ -S $DAEMON_DIR/run/sock ]] && break
 		sleep 0.1
