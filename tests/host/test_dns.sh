@@ -117,6 +117,9 @@ echo "unlisted_tcp: $(q 10.9.9.9 evil.test A tcp)"
 echo "wild: $(q 10.9.9.9 a.wild.test A)"
 echo "wild_long: $(q 10.9.9.9 6578666974726174656420736563726574206461746120686572652e2e2e.wild.test A)"
 echo "wild_many: $(q 10.9.9.9 a.b.c.d.e.wild.test A)"
+echo "localhost_aaaa: $(q 10.9.9.9 localhost AAAA)"
+echo "localhost_sub: $(q 10.9.9.9 app.localhost A)"
+echo "localhost_port_still_judged: $(./dns_tool connect 127.0.0.1 8443; echo $?)"
 echo "dot: $(q 8.8.8.8 allowed.test A udp 853)"
 echo "dot_connect: $(./dns_tool connect 1.1.1.1 853; echo $?)"
 # the address rotates: the test changes the zone while the session waits for it
@@ -165,6 +168,12 @@ check unlisted_name_refused_tcp has unlisted_tcp REFUSED
 check wildcard_name_resolves has wild 'NOERROR.*127.0.0.6'
 check wildcard_long_label_refused has wild_long REFUSED
 check wildcard_many_labels_refused has wild_many REFUSED
+# RFC 6761: localhost names answered by the resolver itself (no refusal, nothing upstream), and
+# the answer opens no loopback port (outside, the same connect reaches the closed port: 111).
+check localhost_aaaa_answered_locally has localhost_aaaa 'NOERROR.*::1'
+check localhost_subdomain_answered_locally has localhost_sub 'NOERROR.*127.0.0.1'
+check outside_localhost_port_closed test "$("$TOOL" connect 127.0.0.1 8443; echo $?)" = 111
+check localhost_answer_opens_no_port has localhost_port_still_judged '^1$'
 check dot_send_refused has dot 'not permitted'
 check dot_connect_refused has dot_connect '^1$\|^13$'
 check rotated_address_answered has rotated 'NOERROR.*127.0.0.5'
@@ -178,6 +187,8 @@ check no_txt_upstream bash -c "! grep -q 'TXT' '$work/log'"
 check no_any_upstream bash -c "! grep -q 'ANY' '$work/log'"
 check no_unlisted_upstream bash -c "! grep -q 'evil.test' '$work/log'"
 check no_tunnel_upstream bash -c "! grep -q '6578666974' '$work/log'"
+check no_localhost_upstream bash -c "! grep -q 'localhost' '$work/log'"
+check no_localhost_refusal bash -c "! grep '\"dns-refused\"' '$work/audit.jsonl' | grep -q localhost"
 check allowed_went_upstream grep -q '^allowed.test' "$work/log"
 
 # The records.

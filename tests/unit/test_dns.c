@@ -162,6 +162,64 @@ static void test_dns__refuses_unlisted_names_types_and_tunnels(void **state)
 	cordon_dns_close(d);
 }
 
+/* localhost names (RFC 6761): answered here with loopback, nothing upstream, nothing allowed. */
+static void test_dns__answers_localhost_itself(void **state)
+{
+	static const struct {
+		const char *name;
+		ldns_rr_type type;
+		const char *want; /* the answer's address, NULL: no answer (NOERROR, no data) */
+	} cases[] = {
+		{ "localhost.", LDNS_RR_TYPE_A, "127.0.0.1" },
+		{ "LocalHost.", LDNS_RR_TYPE_AAAA, "::1" },
+		{ "app.localhost.", LDNS_RR_TYPE_A, "127.0.0.1" },
+		{ "localhost.", LDNS_RR_TYPE_TXT, NULL },
+	};
+	struct seen s = { 0 };
+	struct cordon_dns *d = open_resolver(&s);
+	struct cordon_dns_stats st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *q = NULL, *out = NULL;
+		size_t len = query(cases[i].name, cases[i].type, 0x2a2a, true, &q), outlen = 0;
+		ldns_pkt *p = NULL;
+		char *addr;
+
+		assert_int_equal(cordon_dns_handle_query(d, q, len, false, &out, &outlen), 0);
+		assert_int_equal(rcode_of(out, outlen, &p), LDNS_RCODE_NOERROR);
+		assert_int_equal(ldns_pkt_id(p), 0x2a2a);
+		assert_int_equal(ldns_pkt_ancount(p), cases[i].want ? 1 : 0);
+		if (cases[i].want) {
+			ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(p), 0);
+
+			assert_int_equal(ldns_rr_get_type(rr), cases[i].type);
+			addr = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+			assert_string_equal(addr, cases[i].want);
+			free(addr);
+		}
+		ldns_pkt_free(p);
+		free(q);
+		free(out);
+	}
+	/* Not a localhost name: still the policy's to judge. */
+	{
+		uint8_t *q = NULL, *out = NULL;
+		size_t len = query("notlocalhost.", LDNS_RR_TYPE_A, 1, false, &q), outlen = 0;
+
+		assert_int_equal(cordon_dns_handle_query(d, q, len, false, &out, &outlen), 0);
+		assert_int_equal(rcode_of(out, outlen, NULL), LDNS_RCODE_REFUSED);
+		free(q);
+		free(out);
+	}
+	assert_int_equal(cordon_dns_last_id(d), 0); /* nothing went upstream */
+	assert_int_equal(s.allowed, 0);		    /* and no address entered the allow map */
+	assert_int_equal(s.refused, 1);
+	cordon_dns_get_stats(d, &st);
+	assert_int_equal(st.local, 4);
+	cordon_dns_close(d);
+}
+
 static void test_dns__drops_garbage_and_mismatched_answers(void **state)
 {
 	static const uint8_t junk[] = { 0x12, 0x34, 0x01, 0x00, 0x00, 0x05, 0xff,
@@ -282,6 +340,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns__refuses_unlisted_names_types_and_tunnels),
+		cmocka_unit_test(test_dns__answers_localhost_itself),
 		cmocka_unit_test(test_dns__drops_garbage_and_mismatched_answers),
 		cmocka_unit_test(test_dns__allows_chain_addresses_before_relaying_them),
 		cmocka_unit_test(test_dns__oversized_udp_answer_truncated),

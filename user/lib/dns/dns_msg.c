@@ -185,6 +185,74 @@ static int refuse(struct cordon_dns *d, const ldns_pkt *q, const char *name, uin
 	return reply_rcode(q, fail ? LDNS_RCODE_SERVFAIL : LDNS_RCODE_REFUSED, out, outlen);
 }
 
+/* "localhost" and every name below it (RFC 6761, section 6.3). */
+static bool is_localhost(const char *name)
+{
+	size_t n = strlen(name), l = strlen("localhost");
+
+	return n >= l && !strcmp(name + n - l, "localhost") && (n == l || name[n - l - 1] == '.');
+}
+
+/*
+ * RFC 6761: a resolver answers localhost names itself, never upstream — A 127.0.0.1, AAAA ::1
+ * and no data for other types. Refusing them (the policy names no such host) made every
+ * getaddrinfo("localhost") whose /etc/hosts lacks a line for ::1 a refusal in the exit report.
+ * Nothing enters the allow map: a connect to loopback is still judged by the policy's own
+ * loopback rules, so the answer opens no port. 0 with the reply in *out, or -ENOMEM.
+ */
+static int reply_localhost(struct cordon_dns *d, const ldns_pkt *q, const ldns_rr *question,
+			   uint8_t **out, size_t *outlen)
+{
+	static const uint8_t v4[4] = { 127, 0, 0, 1 };
+	static const uint8_t v6[16] = { [15] = 1 };
+	ldns_rr_type t = ldns_rr_get_type(question);
+	bool a = t == LDNS_RR_TYPE_A, aaaa = t == LDNS_RR_TYPE_AAAA;
+	ldns_pkt *r = ldns_pkt_new();
+	ldns_rr *rr = NULL;
+	ldns_rdf *rd = NULL;
+	int e = -ENOMEM;
+
+	if (!r)
+		return -ENOMEM;
+	ldns_pkt_set_id(r, ldns_pkt_id(q));
+	ldns_pkt_set_qr(r, true);
+	ldns_pkt_set_aa(r, true);
+	ldns_pkt_set_rd(r, ldns_pkt_rd(q));
+	ldns_pkt_set_ra(r, true);
+	ldns_pkt_set_rcode(r, LDNS_RCODE_NOERROR);
+	rr = ldns_rr_clone(question);
+	if (!rr || !ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION, rr))
+		goto out;
+	rr = NULL;
+	if (ldns_pkt_edns(q))
+		ldns_pkt_set_edns_udp_size(r, DNS_UPSTREAM_EDNS);
+	if (ldns_rr_get_class(question) == LDNS_RR_CLASS_IN && (a || aaaa)) {
+		rr = ldns_rr_new();
+		rd = ldns_rdf_new_frm_data(a ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA, a ? 4 : 16,
+					   a ? v4 : v6);
+		if (!rr || !rd)
+			goto out;
+		ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(question)));
+		ldns_rr_set_type(rr, t);
+		ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+		ldns_rr_set_ttl(rr, 0);
+		if (!ldns_rr_owner(rr) || !ldns_rr_push_rdf(rr, rd))
+			goto out;
+		rd = NULL;
+		if (!ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, rr))
+			goto out;
+		rr = NULL;
+	}
+	e = wire(r, out, outlen);
+	if (!e)
+		d->st.local++;
+out:
+	ldns_rdf_deep_free(rd);
+	ldns_rr_free(rr);
+	ldns_pkt_free(r);
+	return e;
+}
+
 static struct dns_pending *pending_new(struct cordon_dns *d)
 {
 	for (size_t i = 0; i < DNS_MAX_PENDING; i++)
@@ -290,6 +358,8 @@ int dns_query(struct cordon_dns *d, const uint8_t *q, size_t len, const struct d
 		/* The name is not printable as it is: the record says so, not what it was. */
 		r = refuse(d, pkt, "(not a host name)", (uint16_t)ldns_rr_get_type(rr),
 			   CORDON_DNS_BAD_NAME, out, outlen);
+	} else if (is_localhost(name)) {
+		r = reply_localhost(d, pkt, rr, out, outlen);
 	} else if (judge(d, name, ldns_rr_get_type(rr), ldns_rr_get_class(rr), &rule, &why) < 0) {
 		r = refuse(d, pkt, name, (uint16_t)ldns_rr_get_type(rr), why, out, outlen);
 	} else if (!d->nup) {
