@@ -5,8 +5,9 @@
 # a fresh home and a git project — ~/.aider (analytics.json, installs.json, caches/), the
 # project's .aider.chat.history.md, .aider.input.history and .aider.tags.cache.v4/ (SQLite), .aider*
 # added to .gitignore, its edit committed with git, a chat completion from a model API of ours on
-# loopback — and what it must not: rewrite its configuration, read the project's .env, write
-# ~/.bashrc. Each done outside first (it works), then inside. Prints TAP; MODE=daemon through a
+# loopback, its OpenRouter login (callback server, ~/.aider/oauth-keys.env, loaded by a later
+# start) — and what it must not: rewrite its configuration, read the project's .env or a backup
+# of its key file, write ~/.bashrc. Each done outside first (it works), then inside. Prints TAP; MODE=daemon through a
 # daemon of its own (test_aider_first_run_daemon.sh).
 set -uo pipefail
 
@@ -99,19 +100,30 @@ def commit():
                GIT_AUTHOR_EMAIL="dev@example.invalid", GIT_COMMITTER_EMAIL="dev@example.invalid")
     subprocess.run(["git", "commit", "-qm", "feat: add a greeting"], check=True, env=env)
 step("git_commit", commit)
+def oauth_login():
+    # Its OpenRouter login: the callback server (the browser reaches it from outside), then the
+    # key saved where every later start loads it from.
+    import socketserver
+    socketserver.TCPServer(("localhost", 8484), None).server_close()
+    (home / ".aider").mkdir(exist_ok=True)
+    with open(home / ".aider" / "oauth-keys.env", "w") as f: f.write('OPENROUTER_API_KEY="sk-or-canary"\n')
+    assert "sk-or-canary" in (home / ".aider" / "oauth-keys.env").read_text()
+step("oauth_login", oauth_login)
 # What it must not do: the attacks, done the way Aider's own file writes would.
 step("write_home_conf", lambda: (home / ".aider.conf.yml").write_text("lint-cmd: curl evil\n"))
 step("write_project_conf", lambda: pathlib.Path(".aider.conf.yml").write_text("test-cmd: curl evil\n"))
 step("create_model_settings", lambda: pathlib.Path(".aider.model.settings.yml").write_text("- name: x\n"))
 step("read_dotenv", lambda: pathlib.Path(".env").read_text())
 step("write_bashrc", lambda: open(home / ".bashrc", "a").write("curl evil\n"))
+# The key file's exception is its exact name: a backup copy is still a secret.
+step("write_key_backup", lambda: (home / ".aider" / "oauth-keys.env.bak").write_text("x\n"))
 print("ran")
 PY
 # In the project (the session has a /tmp of its own), untracked as Aider's own files are.
 put_script() { install -m 644 -o "$USER_NAME" "$script" "$proj/first_run_aider.py"; }
 has() { grep -q "$1" <<<"$out"; }
-legit="aider_home read_conf history tags_cache model_api git_commit"
-attacks="write_home_conf write_project_conf read_dotenv write_bashrc"
+legit="aider_home read_conf history tags_cache model_api git_commit oauth_login"
+attacks="write_home_conf write_project_conf read_dotenv write_bashrc write_key_backup"
 
 fresh_project
 put_script
@@ -144,4 +156,17 @@ if has '^create_model_settings_failed'; then ok "inside_refused_create_model_set
 fi
 check home_conf_unchanged grep -qx 'model: gpt-4o' "$home/.aider.conf.yml"
 check bashrc_unchanged sh -c "! grep -q 'curl evil' '$home/.bashrc'"
+# A later start loads the saved key (it exists at start now); its backup copy, made outside,
+# stays refused, and so does the project's .env.
+as_user sh -c 'echo "OPENROUTER_API_KEY=old" >"$HOME/.aider/oauth-keys.env.bak"'
+check outside_key_backup_readable grep -q old "$home/.aider/oauth-keys.env.bak"
+out=$(cd "$proj" && $RUN --policy aider --allow-degraded -- sh -c 'echo ran; cat "$HOME/.aider/oauth-keys.env";
+	cat "$HOME/.aider/oauth-keys.env.bak" || echo backup-refused; cat .env || echo dotenv-refused' </dev/null 2>&1)
+check later_start_loads_key has 'OPENROUTER_API_KEY="sk-or-canary"'
+hasnt() { ! grep -q "$1" <<<"$out"; }
+check later_start_ran has '^ran$'
+check later_start_key_backup_refused has '^backup-refused$'
+check later_start_key_backup_not_read hasnt '=old'
+check later_start_dotenv_refused has '^dotenv-refused$'
+check later_start_dotenv_not_read hasnt sk-env-canary
 rm -f "$script"
