@@ -3,7 +3,8 @@
 # A daily driver's first steps: an agent's first run in a fresh home (its state directory and
 # atomically replaced state file made to work, the rest of $HOME still refused), the project root
 # found from a subdirectory, the user's own environment under --user, --dry-run, and a day of work
-# (make, gdb, a venv with pip, npm install from a registry of its own, npx, a dev server). Prints TAP;
+# (make, gdb, a venv with pip and pytest, npm install from a registry of its own, npx, a dev
+# server). Prints TAP;
 # MODE=daemon runs it through a daemon of its own (test_daily_daemon.sh).
 set -uo pipefail
 
@@ -113,8 +114,9 @@ grep -q '^layers: landlock=ABI' <<<"$out" && grep -q "rw. $home/.claude" <<<"$ou
 	{ notok "dry_run_prints_the_plan_and_runs_nothing"; sed 's/^/# /' <<<"$out"; }
 
 # --- a day of work under `agent`: make and its tests, gdb, a venv with pip installing a local
-# wheel and its tests, npm install from a registry of our own on loopback, npx (a package's bin
-# from node_modules, and one fetched into ~/.npm/_npx), a dev server on 8000 reached from outside.
+# wheel and its tests run by pytest (Debian's, through --system-site-packages), npm install from
+# a registry of our own on loopback, npx (a package's bin from node_modules, and one fetched into
+# ~/.npm/_npx), a dev server on 8000 reached from outside.
 # Each step outside first (as the user: it must work there), then inside; a refused step fails.
 work=$proj/work
 as_user mkdir -p "$work"
@@ -149,21 +151,26 @@ with zipfile.ZipFile(sys.argv[1] + "/cordon_wheel-1.0-py3-none-any.whl", "w") as
     z.writestr("cordon_wheel-1.0.dist-info/RECORD", rec + "cordon_wheel-1.0.dist-info/RECORD,,\n")
 PY
 mkdir -p "$work/tests"
-printf 'import unittest, cordon_wheel\nclass T(unittest.TestCase):\n    def test_hello(self):\n        self.assertEqual(cordon_wheel.hello(), "wheel-ok")\n' >"$work/tests/test_wheel.py"
+printf 'import cordon_wheel\n\ndef test_hello():\n    assert cordon_wheel.hello() == "wheel-ok"\n' >"$work/tests/test_wheel.py"
 echo '{"name": "day", "version": "1.0.0", "private": true}' >"$work/package.json"
 chown -R "$USER_NAME:" "$work"
 reg="--registry http://127.0.0.1:$regport/ --no-audit --no-fund --no-update-notifier"
 declare -A step=(
 	[make]="make -s test && make -s clean"
 	[gdb]="make -s hello && gdb -q -batch -ex 'break add' -ex run -ex bt -ex continue ./hello 2>&1 | grep -q 'add (a=2, b=3)' && echo GDB-OK"
-	[venv_pip]="v=venv-\$(id -u)-\$\$ && /usr/bin/python3 -m venv \$v && \$v/bin/pip install -q --no-index cordon_wheel-1.0-py3-none-any.whl && \$v/bin/python -c 'import pip._vendor.certifi as c; open(c.where()).read(64)' && \$v/bin/python -m unittest -q tests.test_wheel 2>&1 | tail -1"
+	[venv_pip]="v=venv-\$(id -u)-\$\$ && /usr/bin/python3 -m venv --system-site-packages \$v && \$v/bin/pip install -q --no-index cordon_wheel-1.0-py3-none-any.whl && \$v/bin/python -c 'import pip._vendor.certifi as c; open(c.where()).read(64)' && \$v/bin/python -m pytest -q tests/test_wheel.py 2>&1 | tail -1 | grep -q '^1 passed' && echo PYTEST-OK"
 	[npm_install]="rm -rf node_modules package-lock.json && npm install -s $reg cordon-hello && node -e 'console.log(require(\"cordon-hello\")())'"
 	[npx_local]="npx cordon-hello local"
 	[npx_fetched]="rm -rf \$HOME/.npm/_npx && cd /tmp && npx --yes $reg cordon-hello fetched"
 )
-declare -A want=([make]=MAKE-TEST-OK [gdb]=GDB-OK [venv_pip]=OK [npm_install]=hello-lib
+declare -A want=([make]=MAKE-TEST-OK [gdb]=GDB-OK [venv_pip]=PYTEST-OK [npm_install]=hello-lib
 	[npx_local]="hello-from-local" [npx_fetched]="hello-from-fetched")
-for s in make gdb venv_pip npm_install npx_local npx_fetched; do
+steps="make gdb venv_pip npm_install npx_local npx_fetched"
+if ! /usr/bin/python3 -c 'import pytest' 2>/dev/null; then
+	cannot day_venv_pip "python3-pytest is not installed (tools/install-deps.sh check installs it)"
+	steps=${steps/venv_pip /}
+fi
+for s in $steps; do
 	out=$(cd "$work" && as_user sh -c "cd '$work' && ${step[$s]}" </dev/null 2>&1)
 	grep -qx "${want[$s]}" <<<"$out" && ok "outside_$s" || { notok "outside_$s"; sed 's/^/# /' <<<"$out"; }
 	out=$(cd "$work" && $RUN --policy agent --allow-degraded -- sh -c "${step[$s]}" </dev/null 2>&1)
