@@ -175,6 +175,9 @@ for s in $steps; do
 	grep -qx "${want[$s]}" <<<"$out" && ok "outside_$s" || { notok "outside_$s"; sed 's/^/# /' <<<"$out"; }
 	out=$(cd "$work" && $RUN --policy agent --allow-degraded -- sh -c "${step[$s]}" </dev/null 2>&1)
 	grep -qx "${want[$s]}" <<<"$out" && ok "day_$s" || { notok "day_$s"; sed 's/^/# /' <<<"$out"; }
+	# Ordinary work leaves no exit report: a line after every command would be skipped.
+	grep -q '^cordon: refused' <<<"$out" && { notok "day_${s}_no_exit_report"; sed 's/^/# /' <<<"$out"; } ||
+		ok "day_${s}_no_exit_report"
 done
 grep -q '^/cordon-hello/-/cordon-hello-1.0.0.tgz$' "$regdir/log" && ok "registry_served_the_tarball" ||
 	notok "registry_served_the_tarball"
@@ -197,7 +200,8 @@ dev_server() { # NAME, http.server's extra arguments
 	done
 	touch "$work/done"
 	wait "$server"
-	[[ $got == page-canary ]] && grep -q '^SERVED$' "$work/server.out"
+	[[ $got == page-canary ]] && grep -q '^SERVED$' "$work/server.out" &&
+		! grep -q '^cordon: refused' "$work/server.out"
 }
 dev_server loopback "--bind 127.0.0.1" && ok "day_dev_server_8000_reached_from_outside" ||
 	{ notok "day_dev_server_8000_reached_from_outside"; sed 's/^/# /' "$work/server.out"; }

@@ -174,6 +174,10 @@ static void test_dns__answers_localhost_itself(void **state)
 		{ "LocalHost.", LDNS_RR_TYPE_AAAA, "::1" },
 		{ "app.localhost.", LDNS_RR_TYPE_A, "127.0.0.1" },
 		{ "localhost.", LDNS_RR_TYPE_TXT, NULL },
+		{ "1.0.0.127.in-addr.arpa.", LDNS_RR_TYPE_PTR, "localhost." },
+		{ "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+		  LDNS_RR_TYPE_PTR, "localhost." },
+		{ "1.0.0.127.in-addr.arpa.", LDNS_RR_TYPE_A, NULL },
 	};
 	struct seen s = { 0 };
 	struct cordon_dns *d = open_resolver(&s);
@@ -202,10 +206,13 @@ static void test_dns__answers_localhost_itself(void **state)
 		free(q);
 		free(out);
 	}
-	/* Not a localhost name: still the policy's to judge. */
-	{
+	/* Not a localhost name, nor a loopback reverse name: still the policy's to judge. */
+	static const char *const other[] = { "notlocalhost.", "1.0.0.10.in-addr.arpa.",
+					     "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+					     "0.0.0.0.0.0.0.ip6.arpa." };
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		uint8_t *q = NULL, *out = NULL;
-		size_t len = query("notlocalhost.", LDNS_RR_TYPE_A, 1, false, &q), outlen = 0;
+		size_t len = query(other[i], LDNS_RR_TYPE_PTR, 1, false, &q), outlen = 0;
 
 		assert_int_equal(cordon_dns_handle_query(d, q, len, false, &out, &outlen), 0);
 		assert_int_equal(rcode_of(out, outlen, NULL), LDNS_RCODE_REFUSED);
@@ -214,9 +221,9 @@ static void test_dns__answers_localhost_itself(void **state)
 	}
 	assert_int_equal(cordon_dns_last_id(d), 0); /* nothing went upstream */
 	assert_int_equal(s.allowed, 0);		    /* and no address entered the allow map */
-	assert_int_equal(s.refused, 1);
+	assert_int_equal(s.refused, 3);
 	cordon_dns_get_stats(d, &st);
-	assert_int_equal(st.local, 4);
+	assert_int_equal(st.local, 7);
 	cordon_dns_close(d);
 }
 

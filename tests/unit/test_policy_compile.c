@@ -131,13 +131,15 @@ static void test_policy_compile__landlock_reports_what_it_cannot_express(void **
 	assert_true(has_gap(&ll, "network.connect: 10.0.0.0/8:8000-8001"));
 	assert_false(has_gap(&ll, "network.connect: *:443"));
 	assert_true(has_gap(&ll, "network.bind: 127.0.0.1:3000"));
-	/* TCP ports: 443, 8000, 8001 for connect; 3000 for bind; no UDP port 53. */
+	/* TCP ports: 443, 8000, 8001 for connect; 3000 and 0 (ephemeral) for bind; no UDP 53. */
 	assert_int_equal(ll.attr.handled_access_net, cordon_landlock_net_rights(4));
-	assert_int_equal(ll.nports, 4);
-	assert_int_equal(ll.ports[0].port, 443);
-	assert_int_equal(ll.ports[0].access, LANDLOCK_ACCESS_NET_CONNECT_TCP);
-	assert_int_equal(ll.ports[1].port, 3000);
-	assert_int_equal(ll.ports[1].access, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(ll.nports, 5);
+	assert_int_equal(ll.ports[0].port, 0);
+	assert_int_equal(ll.ports[0].access, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(ll.ports[1].port, 443);
+	assert_int_equal(ll.ports[1].access, LANDLOCK_ACCESS_NET_CONNECT_TCP);
+	assert_int_equal(ll.ports[2].port, 3000);
+	assert_int_equal(ll.ports[2].access, LANDLOCK_ACCESS_NET_BIND_TCP);
 	for (size_t i = 0; i < ll.gaps.n; i++)
 		assert_non_null(ll.gaps.v[i].needs);
 	pol_landlock_free(&ll);

@@ -382,6 +382,7 @@ int run_session(struct run *r)
 			return EXIT_USAGE;
 	if (e < 0)
 		return status;
+	r->ev.report.pol = r->pol; /* the exit report tells getaddrinfo's probes from uses */
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);

@@ -75,6 +75,7 @@ struct run_report {
 	/* the last ring-buffer refusal taken, its time and process zeroed: a flood formats once */
 	uint8_t last[CORDON_AUDIT_AGG_REC];
 	size_t last_size, last_item;
+	const struct policy *pol; /* the session's: which refusals are expected probes */
 };
 
 /* An ECS record: counted under its object when it is a refusal. The item's index, -ENOENT

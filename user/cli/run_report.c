@@ -76,17 +76,96 @@ static struct run_report_item *item_of(struct run_report *rep, enum cordon_sugge
 }
 
 /*
- * glibc asks nscd first on every passwd, group and hosts lookup (`id`, `ls -l`, git, ssh) and
- * answers from its own sources when the connect fails. The connect stays refused (nscd's hosts
- * cache would answer names past the session's resolver) and is in the audit stream, but a line
- * for it after every command would teach people to skip the report: nothing needs allowing.
+ * glibc's getaddrinfo() sorts the addresses it found (RFC 6724) by connecting a UDP socket to
+ * each, sending nothing, to learn the source address it would use. For a connected UDP socket
+ * the connect is the only check, so it stays refused (and audited); but when the policy allows
+ * the same destination and port over TCP it is the sort's probe for the TCP connection that
+ * follows, not a use of UDP, and nothing needs allowing.
  */
-static bool expected_probe(json_t *rec)
+static bool sort_probe(const struct run_report *rep, json_t *rec)
+{
+	const char *ip = sget(rec, "destination", "ip"), *dom = sget(rec, "destination", "domain");
+	json_int_t port =
+		json_integer_value(json_object_get(json_object_get(rec, "destination"), "port"));
+	char text[300], msg[128];
+	struct pol_net t;
+	bool tcp = false;
+
+	if (!rep->pol || strcmp(sget(rec, "event", "action") ?: "", "connect") ||
+	    strcmp(sget(rec, "network", "transport") ?: "", "udp") || !ip || port <= 0 ||
+	    port > 65535)
+		return false;
+	snprintf(text, sizeof(text), "%s%s%s:%lld", !dom && strchr(ip, ':') ? "[" : "", dom ?: ip,
+		 !dom && strchr(ip, ':') ? "]" : "", (long long)port);
+	if (pol_net_parse(text, false, false, &t, msg, sizeof(msg)) < 0)
+		return false;
+	for (size_t i = 0; !tcp && i < rep->pol->connect.n; i++) {
+		const struct pol_net *n = &rep->pol->connect.v[i];
+
+		tcp = (n->protos & POL_PROTO_TCP) && n->lo <= port && port <= n->hi &&
+		      pol_net_covers(n, &t);
+	}
+	pol_net_clear(&t);
+	return tcp;
+}
+
+/* /proc/self/mem, /proc/PID/mem, /proc/PID/task/TID/mem. */
+static bool proc_mem(const char *path)
+{
+	const char *p = path + strlen("/proc/");
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	if (!strncmp(p, "self/", 5))
+		p += 5;
+	else if (!strncmp(p, "thread-self/", 12))
+		p += 12;
+	else {
+		p += strspn(p, "0123456789");
+		if (*p++ != '/')
+			return false;
+		if (!strncmp(p, "task/", 5)) {
+			p += 5 + strspn(p + 5, "0123456789");
+			if (*p++ != '/')
+				return false;
+		}
+	}
+	return !strcmp(p, "mem");
+}
+
+/*
+ * Refusals that ordinary work makes every day and that no entry should allow; each stays
+ * refused and in the audit stream (`cordon audit --session`), but a line for it after every
+ * command would teach people to skip the report:
+ * - glibc asks nscd first on every passwd, group and hosts lookup (`id`, `ls -l`, git, ssh) and
+ *   answers from its own sources when the connect fails (nscd's hosts cache would answer names
+ *   past the session's resolver);
+ * - getaddrinfo's address-sorting UDP connects (sort_probe());
+ * - a TCP listener bound to loopback by the sockops program (hook tcp_listen): the listen
+ *   worked, on this machine only, as docs/policy.md says (`server.listen(0)` in test suites);
+ * - reads of the cgroup file system (node reads its memory limit at every start, other
+ *   runtimes their CPU quota): it shows every user's units and processes, which the session's
+ *   pid namespace hides, so it stays unreadable; node then sizes its heap by the machine;
+ * - a debugger's write to /proc/PID/mem (gdb tries it first, then pokes through ptrace, which
+ *   `ptrace: session` allows): /proc is never writable.
+ */
+static bool expected_probe(const struct run_report *rep, json_t *rec)
 {
 	static const char *const nscd[] = { "/var/run/nscd/socket", "/run/nscd/socket" };
-	const char *path = sget(rec, "file", "path");
+	const char *path = sget(rec, "file", "path"), *action = sget(rec, "event", "action") ?: "";
+	char object[4200];
 
-	if (!path || strncmp(sget(rec, "event", "action") ?: "", "unix-", 5))
+	if (!strcmp(sget(rec, "cordon", "hook") ?: "", "tcp_listen") || sort_probe(rep, rec))
+		return true;
+	if (!path)
+		return false;
+	/* A read (what would allow it is a read entry): a write there is no probe. */
+	if (!strncmp(path, "/sys/fs/cgroup/", 15) &&
+	    cordon_audit_suggest(rec, object, sizeof(object)) == CORDON_SUGGEST_READ)
+		return true;
+	if (proc_mem(path))
+		return true;
+	if (strncmp(action, "unix-", 5))
 		return false;
 	for (size_t i = 0; i < sizeof(nscd) / sizeof(nscd[0]); i++)
 		if (!strcmp(path, nscd[i]))
@@ -106,7 +185,7 @@ long run_report_take(struct run_report *rep, json_t *rec)
 	if (strcmp(sget(rec, "event", "outcome") ?: "", "failure") ||
 	    strcmp(sget(rec, "event", "kind") ?: "", "event") || !sget(rec, "cordon", "hook"))
 		return -ENOENT;
-	if (expected_probe(rec))
+	if (expected_probe(rep, rec))
 		return -ENOENT;
 	rep->total += n;
 	l = cordon_audit_suggest(rec, object, sizeof(object));

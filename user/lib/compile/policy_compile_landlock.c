@@ -112,14 +112,14 @@ static int emit_ports(struct pol_landlock *ll, const uint8_t *table)
 {
 	size_t n = 0;
 
-	for (uint32_t port = 1; port <= 65535; port++)
+	for (uint32_t port = 0; port <= 65535; port++)
 		n += table[port] != 0;
 	if (n > POL_LL_MAX_PORTS)
 		return -E2BIG;
 	ll->ports = calloc(n ? n : 1, sizeof(*ll->ports));
 	if (!ll->ports)
 		return -ENOMEM;
-	for (uint32_t port = 1; port <= 65535; port++) {
+	for (uint32_t port = 0; port <= 65535; port++) {
 		if (!table[port])
 			continue;
 		ll->ports[ll->nports].port = (uint16_t)port;
@@ -182,6 +182,14 @@ static int compile_net(const struct policy *p, struct pol_landlock *ll)
 			for (uint32_t port = n->lo; port <= n->hi; port++)
 				table[port] |= lists[k].bit;
 		}
+	/*
+	 * A bind to port 0 asks the kernel for an ephemeral port, as clients and test suites do
+	 * (urllib3 probes IPv6 with bind(::1, 0) on every import; node's listen(0)). Landlock
+	 * judges it as port 0, which no policy can name: allow it, as the cgroup and LSM bind
+	 * programs do. It grants nothing listen() without bind() does not, and a listener off
+	 * loopback is bound to lo by the sockops program (or listed as a gap without it).
+	 */
+	table[0] |= 2;
 	r = emit_ports(ll, table);
 	if (r == -E2BIG) {
 		/* Too many port rules: leave TCP to cgroup BPF rather than half-done. */

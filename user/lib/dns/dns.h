@@ -61,7 +61,7 @@ struct cordon_dns_stats {
 	uint64_t forwarded;	   /* sent upstream */
 	uint64_t answered;	   /* upstream answers relayed */
 	uint64_t refused;	   /* REFUSED locally (each also a refused hook call) */
-	uint64_t local;		   /* answered locally: localhost names (RFC 6761) */
+	uint64_t local;		   /* answered locally: localhost names (RFC 6761, 6303) */
 	uint64_t servfail;	   /* SERVFAIL: no upstream, or none answered */
 	uint64_t dropped_agent;	   /* unparsable or hostile packets from the session */
 	uint64_t dropped_upstream; /* unparsable, unexpected or mismatched upstream packets */

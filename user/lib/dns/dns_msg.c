@@ -185,28 +185,55 @@ static int refuse(struct cordon_dns *d, const ldns_pkt *q, const char *name, uin
 	return reply_rcode(q, fail ? LDNS_RCODE_SERVFAIL : LDNS_RCODE_REFUSED, out, outlen);
 }
 
-/* "localhost" and every name below it (RFC 6761, section 6.3). */
-static bool is_localhost(const char *name)
+/* Does @name end in the labels of @zone (or is it @zone)? */
+static bool in_zone(const char *name, const char *zone)
 {
-	size_t n = strlen(name), l = strlen("localhost");
+	size_t n = strlen(name), l = strlen(zone);
 
-	return n >= l && !strcmp(name + n - l, "localhost") && (n == l || name[n - l - 1] == '.');
+	return n >= l && !strcmp(name + n - l, zone) && (n == l || name[n - l - 1] == '.');
+}
+
+/* The reverse name of ::1 (RFC 6303's locally served zone), lowercase, without the root. */
+#define DNS_V6_LOOPBACK_PTR \
+	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa"
+
+/*
+ * Names the resolver answers itself: "localhost" and every name below it (RFC 6761, 6.3), and
+ * the reverse names of the loopback addresses (RFC 6303), which *ptr is set for.
+ */
+static bool is_localhost(const char *name, bool *ptr)
+{
+	*ptr = in_zone(name, "127.in-addr.arpa") || !strcmp(name, DNS_V6_LOOPBACK_PTR);
+	return *ptr || in_zone(name, "localhost");
+}
+
+/* The answer's data for a localhost question of type @t, or NULL (no data). */
+static ldns_rdf *localhost_rdata(ldns_rr_type t, bool ptr)
+{
+	static const uint8_t v4[4] = { 127, 0, 0, 1 };
+	static const uint8_t v6[16] = { [15] = 1 };
+
+	if (ptr)
+		return t == LDNS_RR_TYPE_PTR ? ldns_dname_new_frm_str("localhost.") : NULL;
+	if (t == LDNS_RR_TYPE_A)
+		return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, sizeof(v4), v4);
+	if (t == LDNS_RR_TYPE_AAAA)
+		return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, sizeof(v6), v6);
+	return NULL;
 }
 
 /*
- * RFC 6761: a resolver answers localhost names itself, never upstream — A 127.0.0.1, AAAA ::1
- * and no data for other types. Refusing them (the policy names no such host) made every
- * getaddrinfo("localhost") whose /etc/hosts lacks a line for ::1 a refusal in the exit report.
+ * RFC 6761 and 6303: a resolver answers localhost names and loopback reverse names itself,
+ * never upstream — A 127.0.0.1, AAAA ::1, PTR localhost, and no data for other types. Refusing
+ * them (the policy names no such host) made every getaddrinfo("localhost") whose /etc/hosts
+ * lacks a line for ::1, and every getfqdn("::1") (`python3 -m http.server`), a refusal at exit.
  * Nothing enters the allow map: a connect to loopback is still judged by the policy's own
  * loopback rules, so the answer opens no port. 0 with the reply in *out, or -ENOMEM.
  */
 static int reply_localhost(struct cordon_dns *d, const ldns_pkt *q, const ldns_rr *question,
-			   uint8_t **out, size_t *outlen)
+			   bool ptr, uint8_t **out, size_t *outlen)
 {
-	static const uint8_t v4[4] = { 127, 0, 0, 1 };
-	static const uint8_t v6[16] = { [15] = 1 };
 	ldns_rr_type t = ldns_rr_get_type(question);
-	bool a = t == LDNS_RR_TYPE_A, aaaa = t == LDNS_RR_TYPE_AAAA;
 	ldns_pkt *r = ldns_pkt_new();
 	ldns_rr *rr = NULL;
 	ldns_rdf *rd = NULL;
@@ -226,11 +253,9 @@ static int reply_localhost(struct cordon_dns *d, const ldns_pkt *q, const ldns_r
 	rr = NULL;
 	if (ldns_pkt_edns(q))
 		ldns_pkt_set_edns_udp_size(r, DNS_UPSTREAM_EDNS);
-	if (ldns_rr_get_class(question) == LDNS_RR_CLASS_IN && (a || aaaa)) {
+	if (ldns_rr_get_class(question) == LDNS_RR_CLASS_IN && (rd = localhost_rdata(t, ptr))) {
 		rr = ldns_rr_new();
-		rd = ldns_rdf_new_frm_data(a ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA, a ? 4 : 16,
-					   a ? v4 : v6);
-		if (!rr || !rd)
+		if (!rr)
 			goto out;
 		ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(question)));
 		ldns_rr_set_type(rr, t);
@@ -340,6 +365,7 @@ int dns_query(struct cordon_dns *d, const uint8_t *q, size_t len, const struct d
 	const ldns_rr *rr;
 	char name[256] = { 0 };
 	size_t labels, rule = 0;
+	bool ptr = false;
 	int r;
 
 	*out = NULL;
@@ -358,8 +384,8 @@ int dns_query(struct cordon_dns *d, const uint8_t *q, size_t len, const struct d
 		/* The name is not printable as it is: the record says so, not what it was. */
 		r = refuse(d, pkt, "(not a host name)", (uint16_t)ldns_rr_get_type(rr),
 			   CORDON_DNS_BAD_NAME, out, outlen);
-	} else if (is_localhost(name)) {
-		r = reply_localhost(d, pkt, rr, out, outlen);
+	} else if (is_localhost(name, &ptr)) {
+		r = reply_localhost(d, pkt, rr, ptr, out, outlen);
 	} else if (judge(d, name, ldns_rr_get_type(rr), ldns_rr_get_class(rr), &rule, &why) < 0) {
 		r = refuse(d, pkt, name, (uint16_t)ldns_rr_get_type(rr), why, out, outlen);
 	} else if (!d->nup) {
