@@ -80,20 +80,46 @@ result=$(cd "$project" && AWS_SECRET_ACCESS_KEY=CANARY-env GITHUB_TOKEN=CANARY-e
 	--audit-log "$audit" -- ./agent.sh)
 echo
 
-# Which layer refused: the connect refusals of cgroup BPF are in the audit log; the others are
-# told apart by their errno (Landlock: EACCES, masks: EACCES/EROFS, seccomp: EPERM).
-layer_of() {
-	case "$1|$2" in
-	*203.0.113.7*) grep -q '"ip":"203.0.113.7"' "$audit" && echo "cgroup BPF (audited)" ||
-		echo "cgroup BPF" ;;
-	*"Read-only file system"*) echo "mount namespace (read-only)" ;;
-	*5432*) echo "Landlock TCP ports" ;;
-	*.env*) echo "mount namespace mask" ;;
-	*namespace*) echo "seccomp" ;;
-	*signal*) echo "pid namespace (no such process)" ;;
-	*environment*) echo "environment scrub" ;;
-	*) echo "Landlock" ;;
+# Which layer refused: the layer of the audit record naming the object (its path, address or
+# syscall; "?" marks a layer inferred from the errno at the syscall's exit). Two refusals leave
+# no record: a signal to a process the session's pid namespace does not show, and variables the
+# environment scrub dropped before the start.
+key_of() {
+	case "$1" in
+	*"~/.ssh/id_rsa"*symlink*) echo "/project/key" ;;
+	*"~/.ssh/id_rsa"*) echo "/.ssh/id_rsa" ;;
+	*"~/.aws/credentials"*) echo "/.aws/credentials" ;;
+	*".env"*) echo "/project/.env" ;;
+	*bashrc*) echo "/.bashrc" ;;
+	*pre-commit*) echo "/hooks/pre-commit" ;;
+	*notes.txt*) echo "/notes.txt" ;;
+	*203.0.113.7*) echo "203.0.113.7:443" ;;
+	*5432*) echo "127.0.0.1:5432" ;;
+	*unshare*) echo "syscall-unshare" ;;
 	esac
+}
+layer_of() {
+	local key
+	key=$(key_of "$1")
+	case "$1" in
+	*signal*) echo "pid namespace (no such process; no record)"; return ;;
+	*environment*) echo "environment scrub (at start; no record)"; return ;;
+	esac
+	/usr/bin/python3 - "$audit" "$key" <<'PY'
+import json, sys
+log, key = sys.argv[1:3]
+for line in open(log):
+    r = json.loads(line)
+    if r.get("event", {}).get("outcome") != "failure":
+        continue
+    d = r.get("destination", {})
+    what = (r.get("file", {}).get("path") or "", "%s:%s" % (d.get("ip"), d.get("port")),
+            r.get("event", {}).get("action"))
+    if what[0].endswith(key) or key in what[1:]:
+        print("%s (audited)" % r.get("cordon", {}).get("layer", "?"))
+        sys.exit(0)
+print("no audit record")
+PY
 }
 
 printf '%-50s %-9s %s\n' "ACTION" "RESULT" "REFUSED BY / OUTPUT"
