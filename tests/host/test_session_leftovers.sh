@@ -53,16 +53,23 @@ check tracepoints_detached_after_last_session test ! -e "$dir/link-cordon_sys_op
 #    tracepoints), one whose cgroup is gone (dropped).
 mkdir "$stale"
 live_id=$(stat -c %i "$stale")
-value=(01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00)
+# Session number 0x7ffffe01, and a rule of it (a DNS steering entry, the simplest key).
+value=(01 fe ff 7f 00 00 00 00 00 00 00 00 00 00 00 00)
 # shellcheck disable=SC2046 # bpftool wants the bytes as separate words
 check live_entry_inserted bpftool map update pinned "$dir/map-sessions" key hex $(hex8 "$live_id") \
 	value hex "${value[@]}"
+# shellcheck disable=SC2046
+check its_rule_inserted bpftool map update pinned "$dir/map-dns_steer" key hex 01 fe ff 7f \
+	value hex $(printf '00 %.0s' {1..24})
+rule_gone() { ! bpftool map lookup pinned "$dir/map-dns_steer" key hex 01 fe ff 7f >/dev/null 2>&1; }
 out=$(run sh -c 'echo ran')
 check session_ran_beside_live_entry test "$out" = ran
 check live_entry_kept has_entry "$live_id"
 check tracepoints_kept_for_live_entry test -e "$dir/link-cordon_sys_openat"
+check live_entry_rules_kept sh -c "bpftool map lookup pinned $dir/map-dns_steer key hex 01 fe ff 7f >/dev/null"
 rmdir "$stale"
 out=$(run sh -c 'echo ran')
 check session_ran_beside_stale_entry test "$out" = ran
 check stale_entry_dropped no_entry "$live_id"
 check tracepoints_detached_despite_stale_entry test ! -e "$dir/link-cordon_sys_openat"
+check stale_entry_rules_purged rule_gone

@@ -698,7 +698,7 @@ static bool cgroup_gone(int mnt_fd, uint64_t id)
  * these), and would keep the machine-wide tracepoints attached and an old build's programs
  * pinned for ever. Returns whether a live session remains.
  */
-static bool sessions_prune(int fd)
+static bool sessions_prune(int fd, struct cordon_bpf *b)
 {
 	char mnt[PATH_MAX];
 	_cleanup_close_ int mnt_fd = -1;
@@ -710,10 +710,18 @@ static bool sessions_prune(int fd)
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (!cgroup_gone(mnt_fd, key))
+		struct cordon_session sess;
+
+		if (!cgroup_gone(mnt_fd, key)) {
 			live = true;
-		else if (bpf_map_delete_elem(fd, &key) == 0)
-			prev = NULL; /* the walk starts over: the deleted key cannot lead it on */
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &sess) < 0 || bpf_map_delete_elem(fd, &key) < 0)
+			continue;
+		prev = NULL; /* the walk starts over: the deleted key cannot lead it on */
+		/* Its rules too, where they are ours (a retired build's maps go with its pins). */
+		if (b && sess.id)
+			cordon_bpf_purge_session(b, sess.id);
 	}
 	return live;
 }
@@ -723,7 +731,7 @@ static bool pins_hold_sessions(const char *dir)
 {
 	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-sessions", dir);
 	int fd = path ? bpf_obj_get(path) : -1;
-	bool held = fd >= 0 && sessions_prune(fd);
+	bool held = fd >= 0 && sessions_prune(fd, NULL);
 
 	if (fd >= 0)
 		close(fd);
@@ -1012,33 +1020,35 @@ int cordon_bpf_dns_steer_set(struct cordon_bpf *b, uint32_t session,
 
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 {
-	int r;
+	/* Every rule map, by where its key holds the session number. */
+	const struct {
+		struct bpf_map *map;
+		size_t klen, off;
+	} maps[] = {
+		{ b->skel->maps.net_rules, sizeof(struct cordon_net_key),
+		  offsetof(struct cordon_net_key, session) },
+		{ b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
+		  offsetof(struct cordon_net_key, session) },
+		{ b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
+		  offsetof(struct cordon_inode_key, session) },
+		{ b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
+		  offsetof(struct cordon_dirent_key, session) },
+		{ b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
+		  offsetof(struct cordon_unix_key, session) },
+		{ b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
+		  offsetof(struct cordon_pattern_key, session) },
+		{ b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
+		  offsetof(struct cordon_dns_key, session) },
+		{ b->skel->maps.dns_steer, sizeof(uint32_t), 0 },
+	};
 
-	r = purge_map(b->skel->maps.net_rules, sizeof(struct cordon_net_key),
-		      offsetof(struct cordon_net_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
-			      offsetof(struct cordon_net_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
-			      offsetof(struct cordon_inode_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
-			      offsetof(struct cordon_dirent_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
-			      offsetof(struct cordon_unix_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
-			      offsetof(struct cordon_pattern_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
-			      offsetof(struct cordon_dns_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dns_steer, sizeof(uint32_t), 0, id);
-	if (r == 0)
-		r = cordon_bpf_session_ring_del(b, id);
-	return r;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int r = purge_map(maps[i].map, maps[i].klen, maps[i].off, id);
+
+		if (r < 0)
+			return r;
+	}
+	return cordon_bpf_session_ring_del(b, id);
 }
 
 int cordon_bpf_sessions_each(struct cordon_bpf *b,
@@ -1262,7 +1272,7 @@ int cordon_bpf_trace_release(struct cordon_bpf *b)
 	if (lock < -1)
 		return lock;
 	/* Under the lock: a session registered before its hold is seen here. */
-	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions)))
+	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
 		return 0;
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
