@@ -237,6 +237,8 @@ enum cordon_mask_kind {
 	CORDON_MASK_READONLY, /* a read-only bind of itself */
 	CORDON_MASK_PIN,      /* a bind of itself, writable inside a write tree: as a mount point
 			       * it cannot be renamed, removed or replaced (EBUSY) */
+	CORDON_MASK_NOEXEC,   /* a read-only, noexec bind of itself: exec and executable mappings
+			       * (ld.so's) of a process.exec_deny program fail with EACCES */
 };
 
 struct cordon_mask {

@@ -155,9 +155,11 @@ static int apply_mask(const struct cordon_mask *m)
 
 	if (m->kind == CORDON_MASK_PIN)
 		return mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL);
-	if (m->kind == CORDON_MASK_READONLY) {
+	if (m->kind == CORDON_MASK_READONLY || m->kind == CORDON_MASK_NOEXEC) {
 		unsigned long keep = locked_flags(m->path);
 
+		if (m->kind == CORDON_MASK_NOEXEC)
+			keep |= MS_NOEXEC | MS_NOSUID;
 		if (mount(m->path, m->path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return -1;
 		return mount(NULL, m->path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);

@@ -22,8 +22,9 @@ static int add(struct cordon_masks *m, const char *path, enum cordon_mask_kind k
 
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->v[i].path, path)) {
-			/* Unreadable beats read-only. */
-			if (kind == CORDON_MASK_SECRET)
+			/* Unreadable beats not executable, which beats read-only. */
+			if (kind == CORDON_MASK_SECRET ||
+			    (kind == CORDON_MASK_NOEXEC && m->v[i].kind == CORDON_MASK_READONLY))
 				m->v[i].kind = kind;
 			return 0;
 		}
@@ -200,6 +201,14 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 		r = add_existing(m, p->sec_files.v[i].s, CORDON_MASK_SECRET, false);
 	for (size_t i = 0; !r && i < p->unix_deny.n; i++)
 		r = add_existing(m, p->unix_deny.v[i].s, CORDON_MASK_SECRET, true);
+	/*
+	 * Denied programs (sudo, su, systemd-run): on the host tier nothing else refuses their
+	 * exec, since they sit in an exec tree (/usr). A noexec bind refuses the exec and ld.so's
+	 * executable mapping of them (`ld.so /usr/bin/su`); a hard link made before the session in
+	 * a write tree is the listener's (by inode), and a copy is a new file without set-uid.
+	 */
+	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
+		r = add_existing(m, p->exec_deny.v[i].s, CORDON_MASK_NOEXEC, false);
 	/*
 	 * The project's repository as a unit: its .git is pinned (a mount point), so it cannot be
 	 * renamed away and replaced by a directory, or by a "gitdir:" file, with hooks and config
