@@ -51,8 +51,10 @@ check inside_tasks_json_refused grep -qx "tasks.json=2" <<<"$out"
 check inside_mcp_json_refused grep -qx ".mcp.json=2" <<<"$out"
 check inside_zlogin_refused grep -qx ".zlogin=2" <<<"$out"
 check inside_other_file_written grep -qx "notes.txt=0" <<<"$out"
-check tasks_json_left_empty test ! -s "$proj/.vscode/tasks.json"
-check mcp_json_left_empty test ! -s "$proj/.mcp.json"
+check tasks_json_left_empty sh -c "! test -s '$proj/.vscode/tasks.json' &&
+	! test -s '$proj/.vscode.cordon-quarantined/tasks.json'"
+check mcp_json_left_empty sh -c "! test -s '$proj/.mcp.json' &&
+	! test -s '$proj/.mcp.json.cordon-quarantined'"
 # The record: a refusal of that path by @3 (action) in layer @4, naming the protect entry.
 recorded() {
 	/usr/bin/python3 - "$log" "$1" "$2" "${3:-file-open}" "${4:-fanotify}" <<'PY'
@@ -68,7 +70,80 @@ for line in open(log):
 sys.exit(1)
 PY
 }
-check tasks_json_recorded recorded "$proj/.vscode/tasks.json" .vscode
+# mkdir -p made .vscode/ (no open): the watch may rename it away before the file's open, which
+# then fails with ENOENT; either way the file is not written and a record names the rule.
+tasks_recorded() {
+	recorded "$proj/.vscode/tasks.json" .vscode ||
+		recorded "$proj/.vscode" .vscode protect-quarantine fanotify
+}
+check tasks_json_recorded tasks_recorded
 check mcp_json_recorded recorded "$proj/.mcp.json" .mcp.json
 # The home is no write tree of agent: the read-only view refuses it (EROFS) before any open.
 check zlogin_recorded recorded "$home/.zlogin" .zlogin syscall-openat mount_ns
+
+# --- renamed, linked or symlinked in: no open of the protected path happens (issue 13) --------
+# The watch (a fanotify notification group on the parent directory) renames what the session
+# made there to NAME.cordon-quarantined at once; the sweep at the session's end again. Each
+# attack, then a poll until the name no longer resolves (0: gone within 2 s, 1: still there).
+rm -rf "$proj"/.vscode* "$proj"/.mcp.json* "$proj/notes.txt"
+attacks='echo "{\"mcpServers\": {\"x\": {\"command\": \"sh\"}}}" >y1; mv y1 .mcp.json; gone .mcp.json
+echo "mcp_mv=$?"
+echo x >y2; ln y2 .idea; gone .idea; echo "idea_hardlink=$?"
+echo "{}" >notes.json; ln -s notes.json .cursor; gone .cursor; echo "cursor_symlink=$?"
+mkdir d; echo "{}" >d/tasks.json; mv d .vscode; gone .vscode; echo "vscode_dir_mv=$?"
+mkdir sd; ln -s sd .claude; gone .claude; echo "claude_dir_symlink=$?"
+echo legit >src.txt'
+out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+	sh -c "gone() { :; }; $attacks")
+check outside_mv_file_in_place grep -q mcpServers "$proj/.mcp.json"
+check outside_hardlink_in_place test "$(stat -c %h "$proj/.idea")" = 2
+check outside_symlink_in_place test "$(readlink "$proj/.cursor")" = notes.json
+check outside_dir_mv_in_place test -f "$proj/.vscode/tasks.json"
+check outside_dir_symlink_in_place test -L "$proj/.claude" -a -d "$proj/.claude"
+rm -rf "$proj"/.mcp.json "$proj"/.idea "$proj"/.cursor "$proj"/.vscode "$proj"/.claude \
+	"$proj"/y2 "$proj"/sd "$proj"/notes.json "$proj"/src.txt
+
+# The same inside; then the developer's own .vscode/ made outside while the session runs (its
+# creator alive outside the session: it stays), and a file the session moves into it afterwards.
+dev='import os, sys, time
+for i in range(100):
+    if os.path.exists("started"): break
+    time.sleep(0.05)
+os.mkdir(".vscode")
+open(".vscode/settings.json", "w").write("{}\n")
+open("go", "w").close()
+time.sleep(2)'
+agent="gone() { i=0; while [ -e \"\$1\" ] || [ -L \"\$1\" ]; do
+	i=\$((i + 1)); [ \$i -gt 40 ] && return 1; sleep 0.05; done; }
+$attacks
+echo '{}' >evil.json; touch started; i=0; while [ ! -e go ] && [ \$i -lt 60 ]; do
+	i=\$((i + 1)); sleep 0.05; done
+mv evil.json .vscode/tasks.json; gone .vscode/tasks.json; echo \"into_dev_dir=\$?\"
+echo RAN"
+(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+	/usr/bin/python3 -c "$dev") &
+devpid=$!
+out=$(cd "$proj" && $RUN --quiet --policy agent --project "$proj" "${extra[@]}" -- \
+	sh -c "$agent" </dev/null 2>/dev/null)
+wait "$devpid"
+printf "%s\n" "$out" | sed 's/^/# /'
+check inside_attacks_ran grep -qx RAN <<<"$out"
+for a in mcp_mv idea_hardlink cursor_symlink vscode_dir_mv claude_dir_symlink into_dev_dir; do
+	check "inside_${a}_quarantined_within_2s" grep -qx "$a=0" <<<"$out"
+done
+q=.cordon-quarantined
+check mv_file_kept_quarantined grep -q mcpServers "$proj/.mcp.json$q"
+check hardlink_kept_quarantined test "$(stat -c %h "$proj/.idea$q")" = 2
+check symlink_kept_quarantined test "$(readlink "$proj/.cursor$q")" = notes.json
+check dir_mv_kept_quarantined test -f "$proj/.vscode$q/tasks.json"
+check dir_symlink_kept_quarantined test "$(readlink "$proj/.claude$q")" = sd
+check legit_file_untouched test "$(cat "$proj/src.txt")" = legit
+check link_target_untouched test -f "$proj/notes.json"
+check developer_vscode_stays test -f "$proj/.vscode/settings.json"
+check session_file_in_developer_dir_quarantined \
+	sh -c "test ! -e '$proj/.vscode/tasks.json' && test -f '$proj/.vscode/tasks.json$q'"
+for e in .mcp.json .idea .cursor .vscode .claude; do
+	check "quarantine_recorded_$e" recorded "$proj/$e" "$e" protect-quarantine fanotify
+done
+check quarantine_in_developer_dir_recorded \
+	recorded "$proj/.vscode/tasks.json" .vscode protect-quarantine fanotify

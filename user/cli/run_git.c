@@ -149,7 +149,7 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 	     setresgid(r->tu.gid, r->tu.gid, r->tu.gid) < 0 ||
 	     setresuid(r->tu.uid, r->tu.uid, r->tu.uid) < 0))
 		_exit(1);
-	cordon_protect_sweep(r->pkeep, r->npkeep, &pr);
+	cordon_protect_sweep(r->pkeep, r->npkeep, &pr, r->pw.spared, r->pw.nspared);
 	cordon_git_sweep(&o);
 	if (o.truncated) {
 		struct stat st = { 0 };
@@ -204,8 +204,8 @@ static void protect_made(struct run *r, const struct git_change *c, uint8_t laye
 			c->path, strerror(-c->err));
 		return;
 	}
-	record(r, c, POL_RULE_ID(POL_RULE_PROTECT, c->index), CORDON_HOOK_PROTECT_QUARANTINE,
-	       layer, pid);
+	record(r, c, POL_RULE_ID(POL_RULE_PROTECT, c->index), CORDON_HOOK_PROTECT_QUARANTINE, layer,
+	       pid);
 	fprintf(stderr,
 		"cordon: '%s' (filesystem.protect) was made during the session: renamed to "
 		"'%s.cordon-quarantined' (see the audit log)\n",
@@ -238,6 +238,9 @@ void run_git_sweep(struct run *r)
 
 	if (!r->pol || pipe2(fds, O_CLOEXEC) < 0)
 		return;
+	/* What the watch has not read yet: the session is gone, so its creators are too. */
+	if (r->pw.fd >= 0)
+		cordon_protect_watch_serve(&r->pw);
 	p = fork();
 	if (p == 0) {
 		close(fds[0]);
@@ -292,7 +295,8 @@ static void on_watch(void *ctx, const struct cordon_protect_new *e, const char *
 				.err = err };
 
 	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
-	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, pid);
+	(void)pid; /* the record names cordon, which renamed it, as git-neutralize does */
+	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, 0);
 }
 
 /*

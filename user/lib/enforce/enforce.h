@@ -423,15 +423,23 @@ struct cordon_protect_report {
 	void *ctx;
 };
 
+/* An object by inode. */
+struct cordon_protect_obj {
+	dev_t dev;
+	ino_t ino;
+};
+
 /* The entries of @protect missing now, in *@out (malloc'ed, also on error): count or -errno. */
 int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect_new **out);
 /* Rename @name of @dfd to NAME.cordon-quarantined (.2, .3 ... when taken), never following it,
  * never over an earlier copy. 0 or -errno. */
 int cordon_quarantine_at(int dfd, const char *name);
 /* At the session's end, as its user: what now exists at each entry (or a symlink on the way
- * below the part that existed) quarantined, each reported. The count. */
+ * below the part that existed) quarantined, each reported, but for the @nspared objects the
+ * watch left to the developer. The count. */
 int cordon_protect_sweep(const struct cordon_protect_new *v, size_t n,
-			 const struct cordon_protect_report *o);
+			 const struct cordon_protect_report *o,
+			 const struct cordon_protect_obj *spared, size_t nspared);
 
 struct cordon_protect_dir;
 
@@ -447,7 +455,11 @@ struct cordon_protect_watch {
 	/* The session's cgroup, as /proc/PID/cgroup names it: a creator alive outside is spared. */
 	const char *cgroup;
 	bool pidfd; /* the group reports creators' pidfds (5.15) */
-	unsigned long quarantined, spared, errors;
+	size_t ndirs_max;
+	/* made by a creator alive outside the session (the developer's): left, also at the end */
+	struct cordon_protect_obj *spared;
+	size_t nspared;
+	unsigned long quarantined, errors;
 };
 
 /* Entries whose parent existed at start are watched: their count, or -errno (no group). */

@@ -19,9 +19,10 @@
 #include "sys/sys.h"
 #include "enforce/enforce.h"
 
-#define QUARANTINE	 ".cordon-quarantined"
-#define QUARANTINE_TRIES 100
-#define HANDLE_MAX	 128
+#define QUARANTINE	   ".cordon-quarantined"
+#define QUARANTINE_TRIES   100
+#define HANDLE_MAX	   128
+#define PROTECT_SPARED_MAX 64 /* objects the developer made during the session */
 
 /* The deepest ancestor of @path (@len long) that exists: its length ("/" is 1). */
 static size_t existing_base(const char *path, size_t len)
@@ -110,7 +111,8 @@ static const char *component(const struct cordon_protect_new *e, size_t *off, si
  * at the entry itself is quarantined; a directory made on the way is descended, not removed
  * (the agent may make .config/ for other files; only the protected path is not its to make).
  */
-static int sweep_one(const struct cordon_protect_new *e, const struct cordon_protect_report *o)
+static int sweep_one(const struct cordon_protect_new *e, const struct cordon_protect_report *o,
+		     const struct cordon_protect_obj *spared, size_t nspared)
 {
 	char path[PATH_MAX], name[NAME_MAX + 1];
 	size_t off = e->base_len, n;
@@ -135,6 +137,9 @@ static int sweep_one(const struct cordon_protect_new *e, const struct cordon_pro
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			break;
 		if (off >= e->len || S_ISLNK(st.st_mode)) {
+			for (size_t i = 0; i < nspared; i++)
+				if (spared[i].dev == st.st_dev && spared[i].ino == st.st_ino)
+					goto out;
 			memcpy(path, e->path, off);
 			path[off] = 0;
 			r = cordon_quarantine_at(dfd, name);
@@ -150,17 +155,19 @@ static int sweep_one(const struct cordon_protect_new *e, const struct cordon_pro
 		if (dfd < 0)
 			return 0;
 	}
+out:
 	close(dfd);
 	return r;
 }
 
 int cordon_protect_sweep(const struct cordon_protect_new *v, size_t n,
-			 const struct cordon_protect_report *o)
+			 const struct cordon_protect_report *o,
+			 const struct cordon_protect_obj *spared, size_t nspared)
 {
 	int count = 0;
 
 	for (size_t i = 0; i < n; i++)
-		count += sweep_one(&v[i], o) > 0;
+		count += sweep_one(&v[i], o, spared, nspared) > 0;
 	return count;
 }
 
@@ -168,13 +175,16 @@ int cordon_protect_sweep(const struct cordon_protect_new *v, size_t n,
 
 struct cordon_protect_dir {
 	int dfd; /* O_PATH: the directory itself, whatever its path becomes */
+	/* -1: a parent, only the entries' names count; else a directory at entry @entry that
+	 * the developer made during the session: every name made in it counts */
+	int entry;
 	__kernel_fsid_t fsid;
 	unsigned int hbytes;
 	int htype;
 	unsigned char handle[HANDLE_MAX];
 };
 
-static int add_dir(struct cordon_protect_watch *w, const char *path)
+static int add_dir(struct cordon_protect_watch *w, const char *path, int entry)
 {
 	struct {
 		struct file_handle fh;
@@ -184,6 +194,8 @@ static int add_dir(struct cordon_protect_watch *w, const char *path)
 	struct statfs sfs;
 	int mount_id;
 
+	if (w->ndirs >= w->ndirs_max)
+		return -E2BIG;
 	for (size_t i = 0; i < w->ndirs; i++) {
 		struct stat a, b;
 
@@ -191,7 +203,7 @@ static int add_dir(struct cordon_protect_watch *w, const char *path)
 		    a.st_dev == b.st_dev)
 			return (int)i;
 	}
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, 0) < 0 ||
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mount_id, AT_SYMLINK_FOLLOW) < 0 ||
 	    h.fh.handle_bytes > HANDLE_MAX || statfs(path, &sfs) < 0)
 		return -errno;
 	/* Inode marks: every creation in the directory, by anyone (provenance is decided later). */
@@ -201,6 +213,7 @@ static int add_dir(struct cordon_protect_watch *w, const char *path)
 	d->dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (d->dfd < 0)
 		return -errno;
+	d->entry = entry;
 	memcpy(&d->fsid, &sfs.f_fsid, sizeof(d->fsid));
 	d->hbytes = h.fh.handle_bytes;
 	d->htype = h.fh.handle_type;
@@ -217,9 +230,11 @@ int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cor
 	w->fd = -1;
 	w->v = v;
 	w->n = n;
-	w->dirs = calloc(n ?: 1, sizeof(*w->dirs));
+	w->ndirs_max = n + PROTECT_SPARED_MAX;
+	w->dirs = calloc(w->ndirs_max, sizeof(*w->dirs));
 	w->dir_of = calloc(n ?: 1, sizeof(*w->dir_of));
-	if (!w->dirs || !w->dir_of)
+	w->spared = calloc(PROTECT_SPARED_MAX, sizeof(*w->spared));
+	if (!w->dirs || !w->dir_of || !w->spared)
 		return -ENOMEM;
 	/* The creator's pidfd (5.15): a creator alive outside the session is the developer's. */
 	w->fd = fanotify_init(flags | FAN_REPORT_PIDFD, O_RDONLY | O_CLOEXEC);
@@ -239,7 +254,7 @@ int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cor
 			continue;
 		memcpy(parent, v[i].path, plen ?: 1);
 		parent[plen ?: 1] = 0;
-		w->dir_of[i] = add_dir(w, parent);
+		w->dir_of[i] = add_dir(w, parent, -1);
 		watched += w->dir_of[i] >= 0;
 	}
 	return watched;
@@ -274,10 +289,13 @@ static bool outside_creator(const struct cordon_protect_watch *w, int pidfd, pid
 	f = fopen(p, "re");
 	if (!f)
 		return false;
-	if (fgets(line, sizeof(line), f) && !strncmp(line, "0::/", 4)) {
-		line[strcspn(line, "\n")] = 0;
-		outside = !at_or_under(line + 3, w->cgroup);
-	}
+	/* The v2 line (after v1 ones on a hybrid hierarchy). */
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::/", 4)) {
+			line[strcspn(line, "\n")] = 0;
+			outside = !at_or_under(line + 3, w->cgroup);
+			break;
+		}
 	fclose(f);
 	return outside && poll(&pf, 1, 0) == 0;
 }
@@ -289,6 +307,58 @@ static const char *base_name(const struct cordon_protect_new *e, size_t *n)
 	s = s ? s + 1 : e->path;
 	*n = e->len - (size_t)(s - e->path);
 	return s;
+}
+
+/*
+ * The developer's own object at a protected path: it stays, remembered (the sweep at the end
+ * leaves it), and a directory is watched in turn: what the session moves or links into it is
+ * quarantined (its opens there are the listener's). A directory that cannot be watched, or
+ * that changed under us, is not spared.
+ */
+static int spare(struct cordon_protect_watch *w, int dfd, const char *name, const struct stat *st,
+		 int entry)
+{
+	char fdpath[64];
+	struct stat now;
+	int fd, d;
+
+	if (w->nspared >= PROTECT_SPARED_MAX)
+		return -E2BIG;
+	if (S_ISDIR(st->st_mode)) {
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+		d = fstat(fd, &now) == 0 && now.st_ino == st->st_ino && now.st_dev == st->st_dev
+			    ? add_dir(w, fdpath, entry)
+			    : -ESTALE;
+		close(fd);
+		if (d < 0)
+			return d;
+	}
+	w->spared[w->nspared++] =
+		(struct cordon_protect_obj){ .dev = st->st_dev, .ino = st->st_ino };
+	return 0;
+}
+
+/* In a spared directory of entry @e: @name made there by the session is quarantined. */
+static void made_in_spared(struct cordon_protect_watch *w, int d, const char *name, int pidfd,
+			   pid_t pid)
+{
+	const struct cordon_protect_new *e = &w->v[w->dirs[d].entry];
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (fstatat(w->dirs[d].dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (outside_creator(w, pidfd, pid) &&
+	     spare(w, w->dirs[d].dfd, name, &st, w->dirs[d].entry) == 0))
+		return;
+	r = cordon_quarantine_at(w->dirs[d].dfd, name);
+	w->quarantined += r == 0;
+	w->errors += r < 0;
+	snprintf(path, sizeof(path), "%.*s/%s", (int)e->len, e->path, name);
+	w->report.on_quarantine(w->report.ctx, e, path, &st, r, pid);
 }
 
 /* @name was made in directory @d (-1: any, the queue overflowed): quarantine what it names. */
@@ -310,10 +380,9 @@ static void created(struct cordon_protect_watch *w, int d, const char *name, int
 		if ((name && strcmp(name, ename)) ||
 		    fstatat(dfd, ename, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (name && outside_creator(w, pidfd, pid)) {
-			w->spared++;
+		if (name && outside_creator(w, pidfd, pid) &&
+		    spare(w, dfd, ename, &st, (int)i) == 0)
 			continue;
-		}
 		/* Root renames within the held directory: the final name is never followed, and
 		 * the planted object is never opened. */
 		r = cordon_quarantine_at(dfd, ename);
@@ -330,8 +399,9 @@ static int find_dir(const struct cordon_protect_watch *w, const struct fanotify_
 	for (size_t i = 0; i < w->ndirs; i++) {
 		const struct cordon_protect_dir *d = &w->dirs[i];
 
-		if (!memcmp(&d->fsid, &fid->fsid, sizeof(d->fsid)) && d->hbytes == h->handle_bytes &&
-		    d->htype == h->handle_type && !memcmp(d->handle, h->f_handle, d->hbytes))
+		if (!memcmp(&d->fsid, &fid->fsid, sizeof(d->fsid)) &&
+		    d->hbytes == h->handle_bytes && d->htype == h->handle_type &&
+		    !memcmp(d->handle, h->f_handle, d->hbytes))
 			return (int)i;
 	}
 	return -1;
@@ -363,7 +433,9 @@ static void one_event(struct cordon_protect_watch *w, const struct fanotify_even
 		}
 		p += h->len;
 	}
-	if (d >= 0 && name && name < end)
+	if (d >= 0 && name && name < end && w->dirs[d].entry >= 0)
+		made_in_spared(w, d, name, pidfd, m->pid);
+	else if (d >= 0 && name && name < end)
 		created(w, d, name, pidfd, m->pid);
 	if (pidfd >= 0)
 		close(pidfd);
@@ -394,8 +466,10 @@ void cordon_protect_watch_free(struct cordon_protect_watch *w)
 		close(w->dirs[i].dfd);
 	free(w->dirs);
 	free(w->dir_of);
+	free(w->spared);
 	w->dirs = NULL;
 	w->dir_of = NULL;
+	w->spared = NULL;
 	w->ndirs = 0;
 	w->fd = -1;
 }
