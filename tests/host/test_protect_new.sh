@@ -20,7 +20,7 @@ log=$logdir/audit.jsonl
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
 cleanup() {
 	mode_cleanup
-	rm -rf "$proj" "$logdir" "$home/.zlogin"
+	rm -rf "$proj" "$logdir" "$home/.zlogin" "$home"/cordon-protnew-*.jsonl
 }
 trap cleanup EXIT
 rm -f "$home/.zlogin"
@@ -147,3 +147,44 @@ for e in .mcp.json .idea .cursor .vscode .claude; do
 done
 check quarantine_in_developer_dir_recorded \
 	recorded "$proj/.vscode/tasks.json" .vscode protect-quarantine fanotify
+
+# --- unprivileged, without the daemon (no listener, no watch): the gap is listed at start, and
+# the sweep at the session's end, as the user, renames each planted object away. Once (root mode).
+if [[ $MODE == root ]]; then
+	rm -rf "$proj"/.??* "$proj"/*
+	ulog=$home/cordon-protnew-$$.jsonl
+	uerr=$logdir/unpriv.err
+	out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+		env -i PATH=/usr/bin:/bin HOME="$home" USER="$USER_NAME" \
+		CORDON_SOCKET=/nonexistent/cordon.sock "$CORDON" run --policy agent \
+		--allow-degraded --audit-log "$ulog" -- sh -c "gone() { :; }; $attacks; echo RAN" \
+		</dev/null 2>"$uerr")
+	check unpriv_ran grep -qx RAN <<<"$out"
+	check unpriv_gap_listed grep -q "filesystem.protect: paths in a write tree that do not exist" \
+		"$uerr"
+	check unpriv_mv_file_quarantined_at_end sh -c "test ! -e '$proj/.mcp.json' &&
+		grep -q mcpServers '$proj/.mcp.json$q'"
+	check unpriv_hardlink_quarantined_at_end sh -c "test ! -e '$proj/.idea' &&
+		test \$(stat -c %h '$proj/.idea$q') = 2"
+	check unpriv_symlink_quarantined_at_end sh -c "test ! -L '$proj/.cursor' &&
+		test \$(readlink '$proj/.cursor$q') = notes.json"
+	check unpriv_dir_mv_quarantined_at_end sh -c "test ! -e '$proj/.vscode' &&
+		test -f '$proj/.vscode$q/tasks.json'"
+	check unpriv_dir_symlink_quarantined_at_end sh -c "test ! -L '$proj/.claude' &&
+		test \$(readlink '$proj/.claude$q') = sd"
+	check unpriv_legit_file_untouched test "$(cat "$proj/src.txt")" = legit
+	for e in .mcp.json .idea .cursor .vscode .claude; do
+		check "unpriv_quarantine_recorded_$e" /usr/bin/python3 - "$ulog" "$proj/$e" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    c = r.get("cordon", {})
+    if (r.get("event", {}).get("action") == "protect-quarantine" and
+            c.get("layer") == "git_sweep" and r.get("file", {}).get("path") == sys.argv[2] and
+            c.get("rule_text", "").startswith("filesystem.protect")):
+        sys.exit(0)
+sys.exit(1)
+PY
+	done
+	rm -f "$ulog"
+fi

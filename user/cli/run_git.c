@@ -268,20 +268,40 @@ void run_git_sweep(struct run *r)
 			GIT_SWEEP_ENTRIES);
 }
 
+/*
+ * Only entries in the write trees are watched and swept: elsewhere nothing of the session can
+ * create them (Landlock, the read-only view), and the developer's own new ~/.bashrc is not the
+ * session's.
+ */
 int run_protect_missing(struct run *r)
 {
+	const char *v[GIT_SWEEP_TREES + 1];
+	size_t nt;
 	int n;
 
 	/* The listener's own list when there is one: both judge the same paths. */
 	if (r->kern.fanotify) {
 		r->pnew = r->fan.protect_new;
 		r->npnew = r->fan.nprotect_new;
-		return 0;
+	} else {
+		n = cordon_protect_missing(&r->pol->fs_protect, &r->pnew_own);
+		if (n < 0)
+			return n;
+		r->pnew = r->pnew_own;
+		r->npnew = (size_t)n;
 	}
-	n = cordon_protect_missing(&r->pol->fs_protect, &r->pnew_own);
-	r->pnew = r->pnew_own;
-	r->npnew = n > 0 ? (size_t)n : 0;
-	return n < 0 ? n : 0;
+	r->pkeep = calloc(r->npnew ?: 1, sizeof(*r->pkeep));
+	if (!r->pkeep)
+		return -ENOMEM;
+	nt = trees(r, v);
+	for (size_t i = 0; i < r->npnew; i++)
+		for (size_t k = 0; k < nt; k++)
+			if (at_or_under(r->pnew[i].path, v[k])) {
+				r->pkeep[r->npkeep++] = r->pnew[i];
+				break;
+			}
+	r->kern.protect_new = r->npkeep;
+	return 0;
 }
 
 /* The watch's report: quarantined at once, recorded as the listener's (layer fanotify). */
@@ -299,25 +319,12 @@ static void on_watch(void *ctx, const struct cordon_protect_new *e, const char *
 	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, 0);
 }
 
-/*
- * Only entries in the write trees: elsewhere nothing of the session can create them (Landlock,
- * the read-only view), and the developer's own new ~/.bashrc is not the session's. Root (the
- * listener's tier) watches them during the session too.
- */
+/* Root (the listener's tier) watches the entries of the write trees during the session. */
 static void protect_note(struct run *r)
 {
-	const char *v[GIT_SWEEP_TREES + 1];
-	size_t nt = trees(r, v);
 	char mnt[4096];
 	int e;
 
-	r->pkeep = calloc(r->npnew ?: 1, sizeof(*r->pkeep));
-	for (size_t i = 0; r->pkeep && i < r->npnew; i++)
-		for (size_t k = 0; k < nt; k++)
-			if (at_or_under(r->pnew[i].path, v[k])) {
-				r->pkeep[r->npkeep++] = r->pnew[i];
-				break;
-			}
 	if (!r->kern.fanotify || !r->npkeep)
 		return;
 	r->pw.report = (struct cordon_protect_report){ .on_quarantine = on_watch, .ctx = r };
