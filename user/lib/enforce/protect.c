@@ -4,6 +4,7 @@
  * bind can cover them, so what the session puts there by rename, link or symlink (no open of
  * that path happens) is renamed out of the way: at once by a watch, and when the session ends.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -341,6 +342,14 @@ static int spare(struct cordon_protect_watch *w, int dfd, const char *name, cons
 	return 0;
 }
 
+static bool spared(const struct cordon_protect_watch *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nspared; i++)
+		if (w->spared[i].dev == st->st_dev && w->spared[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
 /* In a spared directory of entry @e: @name made there by the session is quarantined. */
 static void made_in_spared(struct cordon_protect_watch *w, int d, const char *name, int pidfd,
 			   pid_t pid)
@@ -377,8 +386,9 @@ static void created(struct cordon_protect_watch *w, int d, const char *name, int
 			continue;
 		memcpy(ename, b, n);
 		ename[n] = 0;
+		/* Without a name (the queue overflowed), what the developer made stays as it is. */
 		if ((name && strcmp(name, ename)) ||
-		    fstatat(dfd, ename, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		    fstatat(dfd, ename, &st, AT_SYMLINK_NOFOLLOW) < 0 || (!name && spared(w, &st)))
 			continue;
 		if (name && outside_creator(w, pidfd, pid) &&
 		    spare(w, dfd, ename, &st, (int)i) == 0)
@@ -407,6 +417,38 @@ static int find_dir(const struct cordon_protect_watch *w, const struct fanotify_
 	return -1;
 }
 
+/*
+ * Events were lost: every entry is judged again, and in each directory the developer made,
+ * every name not known as theirs (creator unknown: the session's). Quarantined copies stay.
+ */
+static void overflowed(struct cordon_protect_watch *w)
+{
+	created(w, -1, NULL, -1, 0);
+	for (size_t d = 0; d < w->ndirs; d++) {
+		struct dirent *e;
+		struct stat st;
+		DIR *dir;
+		int fd;
+
+		if (w->dirs[d].entry < 0)
+			continue;
+		fd = openat(w->dirs[d].dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dir = fd >= 0 ? fdopendir(fd) : NULL;
+		if (!dir) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		while ((e = readdir(dir)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+			    !strstr(e->d_name, QUARANTINE) &&
+			    fstatat(w->dirs[d].dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    !spared(w, &st))
+				made_in_spared(w, (int)d, e->d_name, -1, 0);
+		closedir(dir);
+	}
+}
+
 static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m)
 {
 	const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
@@ -414,7 +456,7 @@ static void one_event(struct cordon_protect_watch *w, const struct fanotify_even
 	int d = -1, pidfd = -1;
 
 	if (m->mask & FAN_Q_OVERFLOW) {
-		created(w, -1, NULL, -1, 0);
+		overflowed(w);
 		return;
 	}
 	while (p + sizeof(struct fanotify_event_info_header) <= end) {
