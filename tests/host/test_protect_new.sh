@@ -110,16 +110,19 @@ for i in range(100):
     if os.path.exists("started"): break
     time.sleep(0.05)
 os.mkdir(".vscode")
+time.sleep(0.3)  # what appears in it before cordon watches it is quarantined too
 open(".vscode/settings.json", "w").write("{}\n")
 open("go", "w").close()
-time.sleep(2)'
+for i in range(60):  # alive (outside the session) until the session is done with it
+    if os.path.exists("done"): break
+    time.sleep(0.05)'
 agent="gone() { i=0; while [ -e \"\$1\" ] || [ -L \"\$1\" ]; do
 	i=\$((i + 1)); [ \$i -gt 40 ] && return 1; sleep 0.05; done; }
 $attacks
 echo '{}' >evil.json; touch started; i=0; while [ ! -e go ] && [ \$i -lt 60 ]; do
 	i=\$((i + 1)); sleep 0.05; done
 mv evil.json .vscode/tasks.json; gone .vscode/tasks.json; echo \"into_dev_dir=\$?\"
-echo RAN"
+touch done; echo RAN"
 (cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
 	/usr/bin/python3 -c "$dev") &
 devpid=$!

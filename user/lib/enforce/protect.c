@@ -310,6 +310,8 @@ static const char *base_name(const struct cordon_protect_new *e, size_t *n)
 	return s;
 }
 
+static void recheck_dir(struct cordon_protect_watch *w, int d);
+
 /*
  * The developer's own object at a protected path: it stays, remembered (the sweep at the end
  * leaves it), and a directory is watched in turn: what the session moves or links into it is
@@ -321,7 +323,7 @@ static int spare(struct cordon_protect_watch *w, int dfd, const char *name, cons
 {
 	char fdpath[64];
 	struct stat now;
-	int fd, d;
+	int fd, d = -1;
 
 	if (w->nspared >= PROTECT_SPARED_MAX)
 		return -E2BIG;
@@ -339,6 +341,8 @@ static int spare(struct cordon_protect_watch *w, int dfd, const char *name, cons
 	}
 	w->spared[w->nspared++] =
 		(struct cordon_protect_obj){ .dev = st->st_dev, .ino = st->st_ino };
+	if (S_ISDIR(st->st_mode))
+		recheck_dir(w, d);
 	return 0;
 }
 
@@ -418,35 +422,40 @@ static int find_dir(const struct cordon_protect_watch *w, const struct fanotify_
 }
 
 /*
- * Events were lost: every entry is judged again, and in each directory the developer made,
- * every name not known as theirs (creator unknown: the session's). Quarantined copies stay.
+ * Every name in the developer's directory @d not known as theirs is quarantined: after events
+ * were lost, and when it is first watched (what was moved in before the mark raised no event
+ * of ours; the developer's own first files there are judged the same, fail closed).
  */
+static void recheck_dir(struct cordon_protect_watch *w, int d)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	fd = openat(w->dirs[d].dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !strstr(e->d_name, QUARANTINE) &&
+		    fstatat(w->dirs[d].dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !spared(w, &st))
+			made_in_spared(w, d, e->d_name, -1, 0);
+	closedir(dir);
+}
+
+/* Events were lost: every entry and every directory of the developer's is judged again. */
 static void overflowed(struct cordon_protect_watch *w)
 {
 	created(w, -1, NULL, -1, 0);
-	for (size_t d = 0; d < w->ndirs; d++) {
-		struct dirent *e;
-		struct stat st;
-		DIR *dir;
-		int fd;
-
-		if (w->dirs[d].entry < 0)
-			continue;
-		fd = openat(w->dirs[d].dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		dir = fd >= 0 ? fdopendir(fd) : NULL;
-		if (!dir) {
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		while ((e = readdir(dir)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-			    !strstr(e->d_name, QUARANTINE) &&
-			    fstatat(w->dirs[d].dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    !spared(w, &st))
-				made_in_spared(w, (int)d, e->d_name, -1, 0);
-		closedir(dir);
-	}
+	for (size_t d = 0; d < w->ndirs; d++)
+		if (w->dirs[d].entry >= 0)
+			recheck_dir(w, (int)d);
 }
 
 static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m)
