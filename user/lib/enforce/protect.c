@@ -363,7 +363,9 @@ static void made_in_spared(struct cordon_protect_watch *w, int d, const char *na
 	struct stat st;
 	int r;
 
-	if (fstatat(w->dirs[d].dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	/* Our own renames raise events too; a quarantined name is inert (nothing reads it). */
+	if (strstr(name, QUARANTINE) ||
+	    fstatat(w->dirs[d].dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    (outside_creator(w, pidfd, pid) &&
 	     spare(w, w->dirs[d].dfd, name, &st, w->dirs[d].entry) == 0))
 		return;
