@@ -160,7 +160,8 @@ if [[ $MODE == root ]]; then
 	out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME="$home" USER="$USER_NAME" \
 		CORDON_SOCKET=/nonexistent/cordon.sock "$CORDON" run --policy agent \
-		--allow-degraded --audit-log "$ulog" -- sh -c "gone() { :; }; $attacks; echo RAN" \
+		--allow-degraded --audit-log "$ulog" -- \
+		sh -c "gone() { :; }; $attacks; git init -q && echo GIT_INIT; echo RAN" \
 		</dev/null 2>"$uerr")
 	check unpriv_ran grep -qx RAN <<<"$out"
 	check unpriv_gap_listed grep -q "filesystem.protect: paths in a write tree that do not exist" \
@@ -176,6 +177,12 @@ if [[ $MODE == root ]]; then
 	check unpriv_dir_symlink_quarantined_at_end sh -c "test ! -L '$proj/.claude' &&
 		test \$(readlink '$proj/.claude$q') = sd"
 	check unpriv_legit_file_untouched test "$(cat "$proj/src.txt")" = legit
+	# .git/hooks and .git/config are protect entries missing here: a repository made in the
+	# session is the git sweep's (config kept, defused), not renamed away whole.
+	check unpriv_git_init_ran grep -qx GIT_INIT <<<"$out"
+	check unpriv_new_repository_config_kept sh -c "test -f '$proj/.git/config' &&
+		test -d '$proj/.git/hooks' && ! test -e '$proj/.git/config$q' &&
+		! test -e '$proj/.git/hooks$q'"
 	for e in .mcp.json .idea .cursor .vscode .claude; do
 		check "unpriv_quarantine_recorded_$e" /usr/bin/python3 - "$ulog" "$proj/$e" <<'PY'
 import json, sys
