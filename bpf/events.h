@@ -195,7 +195,11 @@
 	X(SYS_SYMLINK, 101, "sys_exit_symlink")                                                     \
 	X(SYS_SYMLINKAT, 102, "sys_exit_symlinkat")                                                 \
 	X(SYS_MKNOD, 103, "sys_exit_mknod")                                                         \
-	X(SYS_MKNODAT, 104, "sys_exit_mknodat")
+	X(SYS_MKNODAT, 104, "sys_exit_mknodat")                                                     \
+	/* userspace: a protected path missing at start, which the session made by rename, */       \
+	/* link or symlink, renamed to NAME.cordon-quarantined (CORDON_EV_FILE records): at once */ \
+	/* by the watch (layer fanotify), or when the session ends (layer git_sweep) */             \
+	X(PROTECT_QUARANTINE, 105, "protect_quarantine")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                         \
@@ -211,7 +215,8 @@
 	X(FANOTIFY, 6, "fanotify")                                                               \
 	/* The session's cgroup boundary: a task found outside it is killed by its supervisor */ \
 	X(SESSION_CGROUP, 7, "session_cgroup")                                                   \
-	/* The check of the write trees' git repositories when the session ends. */              \
+	/* The check of the write trees when the session ends: git repositories, protected */    \
+	/* paths made during the session. */                                                     \
 	X(GIT_SWEEP, 8, "git_sweep")
 
 /* The constants: enumerators, so the same list serves the BPF programs and userspace. */

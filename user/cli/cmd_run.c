@@ -53,6 +53,8 @@ int run_probe_kernel(struct run *r)
 	 */
 	if (k->root && k->mount_ns && k->cgroup_bpf && (!k->daemon || r->dsess.records_fd >= 0))
 		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
+	if (run_protect_missing(r) < 0)
+		return -ENOMEM;
 	/* A per-pid-namespace knob (6.3): the session has its own pid namespace with the view. */
 	k->memfd_noexec = k->root && k->mount_ns && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |
@@ -319,6 +321,9 @@ void run_free(struct run *r)
 	cordon_dns_close(r->dns);
 	cordon_view_free(&r->view);
 	/* The guard ends with us (the session is gone already). */
+	cordon_protect_watch_free(&r->pw);
+	free(r->pkeep);
+	free(r->pnew_own);
 	if (r->kern.fanotify)
 		cordon_fan_free(&r->fan);
 	free(r->env);
@@ -362,6 +367,7 @@ void run_init(struct run *r)
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
 			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
 			   .ev.audit_fd = -1,
+			   .pw.fd = -1,
 			   .mw.fd = -1 };
 }
 

@@ -184,6 +184,15 @@ struct run {
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
 	ino_t git_ino;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
+	/*
+	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
+	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
+	 * (root: pw) and swept at the end.
+	 */
+	const struct cordon_protect_new *pnew;
+	size_t npnew, npkeep;
+	struct cordon_protect_new *pnew_own, *pkeep;
+	struct cordon_protect_watch pw;
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
@@ -257,6 +266,8 @@ void run_wait_leftovers(struct run *r, int status);
  * (the project's own .git noted before the launch). */
 void run_git_note(struct run *r);
 void run_git_sweep(struct run *r);
+/* The protect entries missing at start (plan time, with the listener's list): 0 or -errno. */
+int run_protect_missing(struct run *r);
 
 /*
  * run_env.c: the agent's environment — the caller's, scrubbed by the policy; with root's

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `cordon run` at the session's end: the git repositories of its write trees checked for what
- * the session planted (enforce/gitguard.c), as the session's user, with a record of each.
+ * the session planted (enforce/gitguard.c), and protected paths it made (enforce/protect.c),
+ * as the session's user, with a record of each; during the session, root's watch of the latter.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,11 +23,15 @@
 #define GIT_SWEEP_ENTRIES 1000000 /* directory entries: about half a second, warm */
 #define GIT_SWEEP_TREES	  64
 
+#define PROTECT_MADE 3u /* git_change.what: a protected path quarantined (index: its entry) */
+
 /* From the sweeping child to cordon: one neutralized file. */
 struct git_change {
-	uint32_t what; /* CORDON_GIT_*; 0: the walk was cut short */
+	uint32_t what; /* CORDON_GIT_*, PROTECT_MADE; 0: the walk was cut short */
 	uint32_t dev;
 	uint64_t ino;
+	uint32_t index; /* PROTECT_MADE: in filesystem.protect */
+	int32_t err;	/* PROTECT_MADE: the rename's -errno (it failed) */
 	char path[CORDON_PATH_LEN];
 };
 
@@ -34,6 +40,22 @@ static void on_change(void *ctx, const char *path, const struct stat *st, uint32
 	struct git_change c = { .what = what, .dev = (uint32_t)st->st_dev, .ino = st->st_ino };
 	int fd = *(int *)ctx;
 
+	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
+	if (write(fd, &c, sizeof(c)) != sizeof(c))
+		_exit(2);
+}
+
+static void on_protect(void *ctx, const struct cordon_protect_new *e, const char *path,
+		       const struct stat *st, int err, pid_t pid)
+{
+	struct git_change c = { .what = PROTECT_MADE,
+				.dev = (uint32_t)st->st_dev,
+				.ino = st->st_ino,
+				.index = (uint32_t)e->index,
+				.err = err };
+	int fd = *(int *)ctx;
+
+	(void)pid;
 	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
 	if (write(fd, &c, sizeof(c)) != sizeof(c))
 		_exit(2);
@@ -85,6 +107,8 @@ static size_t trees(const struct run *r, const char **v)
 	return n;
 }
 
+static void protect_note(struct run *r);
+
 /* The project's .git before the agent ran: the developer's repository, not one it made. */
 void run_git_note(struct run *r)
 {
@@ -102,6 +126,7 @@ void run_git_note(struct run *r)
 		r->git_dev = st.st_dev;
 		r->git_ino = st.st_ino;
 	}
+	protect_note(r);
 }
 
 static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
@@ -117,6 +142,7 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 		.on_change = on_change,
 		.ctx = &fd,
 	};
+	struct cordon_protect_report pr = { .on_quarantine = on_protect, .ctx = &fd };
 
 	/* The session's user: a link the agent left cannot lend root's rights to the sweep. */
 	if (geteuid() == 0 && r->o.user &&
@@ -124,6 +150,7 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 	     setresgid(r->tu.gid, r->tu.gid, r->tu.gid) < 0 ||
 	     setresuid(r->tu.uid, r->tu.uid, r->tu.uid) < 0))
 		_exit(1);
+	cordon_protect_sweep(r->pkeep, r->npkeep, &pr, r->pw.spared, r->pw.nspared);
 	cordon_git_sweep(&o);
 	if (o.truncated) {
 		struct stat st = { 0 };
@@ -133,7 +160,9 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 	_exit(0);
 }
 
-static void record(struct run *r, const struct git_change *c)
+/* One CORDON_EV_FILE record of what was made inert, to the daemon or to our stream. */
+static void record(struct run *r, const struct git_change *c, uint32_t rule, uint16_t hook,
+		   uint8_t layer, pid_t pid)
 {
 	struct cordon_event_file ev;
 	struct timespec ts;
@@ -147,13 +176,13 @@ static void record(struct run *r, const struct git_change *c)
 						     (uint64_t)ts.tv_nsec,
 					    .cgroup_id = r->sess.cgroup_id,
 					    .session = r->sess.id,
-					    .pid = (uint32_t)getpid(),
-					    .tid = (uint32_t)getpid(),
+					    .pid = (uint32_t)(pid ?: getpid()),
+					    .tid = (uint32_t)(pid ?: getpid()),
 					    .uid = r->o.user ? r->tu.uid : getuid(),
 					    .verdict = -EPERM,
-					    .rule_id = POL_RULE_ID(POL_RULE_GIT, c->what),
-					    .hook = CORDON_HOOK_GIT_SWEEP,
-					    .layer = CORDON_LAYER_GIT_SWEEP };
+					    .rule_id = rule,
+					    .hook = hook,
+					    .layer = layer };
 	memcpy(ev.hdr.comm, "cordon", sizeof("cordon"));
 	ev.ino = c->ino;
 	ev.dev = c->dev;
@@ -166,28 +195,53 @@ static void record(struct run *r, const struct git_change *c)
 		cordon_audit_stream_event(&r->ev.stream, &ev, sizeof(ev));
 }
 
-/* Counts: [0] walk cut short, [CORDON_GIT_HOOK], [CORDON_GIT_CONFIG]. */
+/* A protected path made during the session: quarantined (recorded), or said why not. */
+static void protect_made(struct run *r, const struct git_change *c, uint8_t layer, pid_t pid)
+{
+	if (c->err) {
+		fprintf(stderr,
+			"cordon: '%s' (filesystem.protect) was made during the session and could "
+			"not be renamed away: %s\n",
+			c->path, strerror(-c->err));
+		return;
+	}
+	record(r, c, POL_RULE_ID(POL_RULE_PROTECT, c->index), CORDON_HOOK_PROTECT_QUARANTINE, layer,
+	       pid);
+	fprintf(stderr,
+		"cordon: '%s' (filesystem.protect) was made during the session: renamed to "
+		"'%s.cordon-quarantined' (see the audit log)\n",
+		c->path, c->path);
+}
+
+/* Counts: [0] walk cut short, [CORDON_GIT_HOOK], [CORDON_GIT_CONFIG], [PROTECT_MADE]. */
 static void collect(struct run *r, int fd, unsigned long *count)
 {
 	struct git_change c;
 
 	while (read(fd, &c, sizeof(c)) == sizeof(c)) {
-		if (c.what > CORDON_GIT_CONFIG)
+		c.path[sizeof(c.path) - 1] = 0;
+		if (c.what > PROTECT_MADE)
 			continue;
 		count[c.what]++;
-		if (c.what)
-			record(r, &c);
+		if (c.what == PROTECT_MADE)
+			protect_made(r, &c, CORDON_LAYER_GIT_SWEEP, 0);
+		else if (c.what)
+			record(r, &c, POL_RULE_ID(POL_RULE_GIT, c.what), CORDON_HOOK_GIT_SWEEP,
+			       CORDON_LAYER_GIT_SWEEP, 0);
 	}
 }
 
 void run_git_sweep(struct run *r)
 {
-	unsigned long count[3] = { 0 };
+	unsigned long count[4] = { 0 };
 	int fds[2], status = 0;
 	pid_t p;
 
 	if (!r->pol || pipe2(fds, O_CLOEXEC) < 0)
 		return;
+	/* What the watch has not read yet: the session is gone, so its creators are too. */
+	if (r->pw.fd >= 0)
+		cordon_protect_watch_serve(&r->pw);
 	p = fork();
 	if (p == 0) {
 		close(fds[0]);
@@ -213,4 +267,88 @@ void run_git_sweep(struct run *r)
 			"cordon: git: the check of the write trees stopped after %d "
 			"entries: repositories beyond were not checked\n",
 			GIT_SWEEP_ENTRIES);
+}
+
+/* A path with a .git component: a repository's own file (any case: casefold trees). */
+static bool in_git_dir(const char *path)
+{
+	for (const char *p = path; (p = strchr(p, '/')); p++)
+		if (!strncasecmp(p + 1, ".git", 4) && (p[5] == '/' || p[5] == 0))
+			return true;
+	return false;
+}
+
+/*
+ * Only entries in the write trees are watched and swept: elsewhere nothing of the session can
+ * create them (Landlock, the read-only view), and the developer's own new ~/.bashrc is not the
+ * session's. Nor entries in a .git directory (`.git/hooks`, `.git/config` of a project that had
+ * no repository): a repository made during the session is the git sweep's, which keeps its
+ * config's harmless keys where a rename would take the whole file.
+ */
+int run_protect_missing(struct run *r)
+{
+	const char *v[GIT_SWEEP_TREES + 1];
+	size_t nt;
+	int n;
+
+	/* The listener's own list when there is one: both judge the same paths. */
+	if (r->kern.fanotify) {
+		r->pnew = r->fan.protect_new;
+		r->npnew = r->fan.nprotect_new;
+	} else {
+		n = cordon_protect_missing(&r->pol->fs_protect, &r->pnew_own);
+		if (n < 0)
+			return n;
+		r->pnew = r->pnew_own;
+		r->npnew = (size_t)n;
+	}
+	r->pkeep = calloc(r->npnew ?: 1, sizeof(*r->pkeep));
+	if (!r->pkeep)
+		return -ENOMEM;
+	nt = trees(r, v);
+	for (size_t i = 0; i < r->npnew; i++)
+		for (size_t k = 0; k < nt && !in_git_dir(r->pnew[i].path); k++)
+			if (at_or_under(r->pnew[i].path, v[k])) {
+				r->pkeep[r->npkeep++] = r->pnew[i];
+				break;
+			}
+	r->kern.protect_new = r->npkeep;
+	return 0;
+}
+
+/* The watch's report: quarantined at once, recorded as the listener's (layer fanotify). */
+static void on_watch(void *ctx, const struct cordon_protect_new *e, const char *path,
+		     const struct stat *st, int err, pid_t pid)
+{
+	struct git_change c = { .what = PROTECT_MADE,
+				.dev = (uint32_t)st->st_dev,
+				.ino = st->st_ino,
+				.index = (uint32_t)e->index,
+				.err = err };
+
+	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
+	(void)pid; /* the record names cordon, which renamed it, as git-neutralize does */
+	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, 0);
+}
+
+/* Root (the listener's tier) watches the entries of the write trees during the session. */
+static void protect_note(struct run *r)
+{
+	char mnt[4096];
+	int e;
+
+	if (!r->kern.fanotify || !r->npkeep)
+		return;
+	r->pw.report = (struct cordon_protect_report){ .on_quarantine = on_watch, .ctx = r };
+	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) == 0 &&
+	    !strncmp(r->sess.cgroup, mnt, strlen(mnt)) && r->sess.cgroup[strlen(mnt)] == '/')
+		r->pw.cgroup = r->sess.cgroup + strlen(mnt);
+	e = cordon_protect_watch_create(&r->pw, r->pkeep, r->npkeep);
+	if (e < 0) {
+		fprintf(stderr,
+			"cordon: protected paths that do not exist yet are not watched (%s): what "
+			"the session puts there is renamed away when it ends\n",
+			strerror(-e));
+		cordon_protect_watch_free(&r->pw);
+	}
 }

@@ -205,6 +205,7 @@ int run_wait_agent(struct run *r)
 		.watch[2] = r->watch,
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
+		.watch[5] = { r->pw.fd, cordon_protect_watch_serve, &r->pw },
 		.suspend = r->suspend,
 		.detached = &r->detached,
 	};
@@ -292,6 +293,7 @@ void run_wait_leftovers(struct run *r, int status)
 		.watch[1] = { r->kern.fanotify ? r->fan.fd : -1, cordon_fan_serve, &r->fan },
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
+		.watch[5] = { r->pw.fd, cordon_protect_watch_serve, &r->pw },
 	};
 	unsigned int left = leftovers(r);
 

@@ -335,7 +335,8 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 		    ev.hdr.size != sizeof(ev) ||
 		    (ev.hdr.layer != CORDON_LAYER_FANOTIFY &&
 		     !(ev.hdr.layer == CORDON_LAYER_GIT_SWEEP &&
-		       ev.hdr.hook == CORDON_HOOK_GIT_SWEEP))) {
+		       (ev.hdr.hook == CORDON_HOOK_GIT_SWEEP ||
+			ev.hdr.hook == CORDON_HOOK_PROTECT_QUARANTINE)))) {
 			daemon_log("session %s: a malformed listener record (%zd bytes) dropped",
 				   rec->s->s.name, n);
 			continue;

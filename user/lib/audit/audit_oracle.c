@@ -107,6 +107,8 @@ static const char *file_action(unsigned int hook)
 		return "file-open";
 	case CORDON_HOOK_GIT_SWEEP:
 		return "git-neutralize";
+	case CORDON_HOOK_PROTECT_QUARANTINE:
+		return "protect-quarantine";
 	default:
 		return "file-access";
 	}

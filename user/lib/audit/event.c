@@ -159,6 +159,7 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_FILE_OPEN] = { .action = "file-open" },
 	[CORDON_HOOK_FANOTIFY_PERM] = { .action = "file-open" },
 	[CORDON_HOOK_GIT_SWEEP] = { .action = "git-neutralize" },
+	[CORDON_HOOK_PROTECT_QUARANTINE] = { .action = "protect-quarantine" },
 	[CORDON_HOOK_PATH_MKNOD] = { .action = "file-create" },
 	[CORDON_HOOK_PATH_MKDIR] = { .action = "file-mkdir" },
 	[CORDON_HOOK_PATH_SYMLINK] = { .action = "file-symlink" },

@@ -140,6 +140,18 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "bpf-lsm or vm.memfd_noexec (root)",
 			    "Landlock has no path rule for a memfd, and vm.memfd_noexec is missing "
 			    "or not ours to set");
+	/*
+	 * A protected path missing at start has nothing Landlock or a bind could cover: only the
+	 * fanotify listener refuses its opens and the watch renames away what is moved in. Without
+	 * them the sweep at the session's end is all there is.
+	 */
+	if (!r && k->protect_new && !(plan->layers & POL_NEEDS_FANOTIFY))
+		r = add_gap(plan, CORDON_GAP_LANDLOCK,
+			    "filesystem.protect: paths in a write tree that do not exist at start",
+			    "fanotify (root)",
+			    "Landlock and the view cover existing paths only: what the session "
+			    "writes there stays until it ends, then is renamed to "
+			    "NAME.cordon-quarantined");
 	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
 	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
 		r = add_gap(plan, CORDON_GAP_VIEW,

@@ -377,7 +377,7 @@ struct cordon_fan {
 	 * no read-only bind covers them, so any open at or below one is refused by path.
 	 */
 	const struct pol_list *protect;
-	size_t *protect_new;
+	struct cordon_protect_new *protect_new;
 	size_t nprotect_new;
 	size_t nignored;	       /* ignore marks placed on allowed inodes */
 	unsigned long refused, errors; /* opens refused; responses that failed */
@@ -401,6 +401,74 @@ void cordon_fan_serve(void *ctx);
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
+
+/* ---- protected paths missing at start (protect.c) ---- */
+/*
+ * A filesystem.protect entry that did not exist when the session started: the listener refuses
+ * opens at or below it, the watch and the end-of-session sweep rename away what the session put
+ * there without an open (a rename, a link, a symlink, a directory moved in).
+ */
+struct cordon_protect_new {
+	const char *path; /* borrowed: the entry (absolute) */
+	size_t len;	  /* of path, trailing slashes cut */
+	size_t index;	  /* in filesystem.protect: POL_RULE_ID(POL_RULE_PROTECT, index) */
+	size_t base_len;  /* of its deepest ancestor that existed at start (1: "/") */
+};
+
+struct stat;
+
+/* What was quarantined: @path (before the rename), its stat, 0 or the -errno of the rename,
+ * the creator's pid when a watch event named one. */
+struct cordon_protect_report {
+	void (*on_quarantine)(void *ctx, const struct cordon_protect_new *e, const char *path,
+			      const struct stat *st, int err, pid_t pid);
+	void *ctx;
+};
+
+/* An object by inode. */
+struct cordon_protect_obj {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* The entries of @protect missing now, in *@out (malloc'ed, also on error): count or -errno. */
+int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect_new **out);
+/* Rename @name of @dfd to NAME.cordon-quarantined (.2, .3 ... when taken), never following it,
+ * never over an earlier copy. 0 or -errno. */
+int cordon_quarantine_at(int dfd, const char *name);
+/* At the session's end, as its user: what now exists at each entry (or a symlink on the way
+ * below the part that existed) quarantined, each reported, but for the @nspared objects the
+ * watch left to the developer. The count. */
+int cordon_protect_sweep(const struct cordon_protect_new *v, size_t n,
+			 const struct cordon_protect_report *o,
+			 const struct cordon_protect_obj *spared, size_t nspared);
+
+struct cordon_protect_dir;
+
+/* During the session (root): a fanotify notification group with inode marks on the parents. */
+struct cordon_protect_watch {
+	int fd; /* poll it, then cordon_protect_watch_serve(); -1: none */
+	struct cordon_protect_dir *dirs;
+	size_t ndirs;
+	const struct cordon_protect_new *v; /* borrowed */
+	int *dir_of;			    /* per entry: its watched parent, -1: none */
+	size_t n;
+	struct cordon_protect_report report;
+	/* The session's cgroup, as /proc/PID/cgroup names it: a creator alive outside is spared. */
+	const char *cgroup;
+	bool pidfd; /* the group reports creators' pidfds (5.15) */
+	size_t ndirs_max;
+	/* made by a creator alive outside the session (the developer's): left, also at the end */
+	struct cordon_protect_obj *spared;
+	size_t nspared;
+	unsigned long quarantined, errors;
+};
+
+/* Entries whose parent existed at start are watched: their count, or -errno (no group). */
+int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cordon_protect_new *v,
+				size_t n);
+void cordon_protect_watch_serve(void *ctx);
+void cordon_protect_watch_free(struct cordon_protect_watch *w);
 
 /* ---- git repositories in the write trees (gitguard.c, gitconfig.c) ---- */
 

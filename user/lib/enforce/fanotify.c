@@ -88,14 +88,13 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
 	f->exec_deny = &p->exec_deny;
 	f->protect = &p->fs_protect;
-	f->protect_new = calloc(p->fs_protect.n ?: 1, sizeof(*f->protect_new));
-	if (!f->protect_new)
-		r = -ENOMEM;
-	for (size_t i = 0; !r && i < p->fs_protect.n; i++) {
-		struct stat st;
+	if (!r) {
+		int n = cordon_protect_missing(&p->fs_protect, &f->protect_new);
 
-		if (lstat(p->fs_protect.v[i].s, &st) < 0 && errno == ENOENT)
-			f->protect_new[f->nprotect_new++] = i;
+		if (n < 0)
+			r = n;
+		else
+			f->nprotect_new = (size_t)n;
 	}
 	/* Until the caller sets the session's start: inode times come from a coarse clock,
 	 * 100 ms of margin err toward refusing. */
@@ -150,11 +149,11 @@ static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const 
 	 * A protected path that did not exist at start (.vscode/, .mcp.json, an rc file): made
 	 * during the session, so whatever is opened there is refused, the open that created it
 	 * included (it stays empty). A rename or link puts a file there without an open: the
-	 * sweep at the session's end (cordon_protect_sweep) quarantines what is left.
+	 * watch (protect.c) renames it away at once, the sweep at the session's end again.
 	 */
-	for (size_t i = 0; f->protect && i < f->nprotect_new; i++)
-		if (at_or_under(path, f->protect->v[f->protect_new[i]].s))
-			return POL_RULE_ID(POL_RULE_PROTECT, f->protect_new[i]);
+	for (size_t i = 0; i < f->nprotect_new; i++)
+		if (at_or_under(path, f->protect_new[i].path))
+			return POL_RULE_ID(POL_RULE_PROTECT, f->protect_new[i].index);
 	for (size_t i = 0; i < f->ninodes; i++)
 		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
 			return f->inodes[i].rule;

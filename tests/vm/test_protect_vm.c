@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Protected paths that do not exist at start, on the VM kernels (6.1 and 6.12, BPF LSM on), as
+ * tests/host/test_protect_new.sh checks them on the host: the notification group the watch needs
+ * is there (FAN_REPORT_DFID_NAME, FAN_REPORT_PIDFD), and a file renamed into `.mcp.json` and a
+ * symlink made at `.cursor` work outside; inside each is refused by BPF LSM (its path rules
+ * know protected names whether or not they exist) or, where it is let through, renamed to
+ * NAME.cordon-quarantined while the session runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "tap.h"
+#include "testutil.h"
+
+#define PROJ  "/srv/pproj"
+#define AGENT PROJ "/protect-agent"
+
+static bool there(const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", PROJ, rel);
+	return lstat(p, &st) == 0;
+}
+
+/* Gone within 2 s: 0, else 1. */
+static int gone(const char *name)
+{
+	struct stat st;
+
+	for (int i = 0; i < 200; i++) {
+		if (lstat(name, &st) < 0)
+			return 0;
+		test_sleep_ms(10);
+	}
+	return 1;
+}
+
+/* The two attacks in the current directory: 0 when both worked. */
+static int plant(int *mv, int *sl)
+{
+	test_put("y", "{\"mcpServers\": {}}\n");
+	*mv = rename("y", ".mcp.json") < 0 ? errno : 0;
+	*sl = symlink("notes.json", ".cursor") < 0 ? errno : 0;
+	return *mv || *sl;
+}
+
+/* `self plant`, inside: the attacks, then whether each name went away, "NAME STATUS" lines. */
+static int plant_main(void)
+{
+	int mv, sl;
+
+	plant(&mv, &sl);
+	printf("ran\nmv_errno %d\nsymlink_errno %d\n", mv, sl);
+	printf("mv_gone %d\n", gone(".mcp.json"));
+	printf("symlink_gone %d\n", gone(".cursor"));
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * What the watch reads, from this kernel: a rename, a symlink and a mkdir in a marked directory
+ * each raise an event with the directory's handle and the new name, and the creator's pidfd.
+ */
+static void kernel_events(void)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	const struct fanotify_event_metadata *m = (const void *)buf;
+	int fd, names = 0, pidfds = 0;
+	ssize_t n;
+
+	fd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME | FAN_REPORT_PIDFD | FAN_CLOEXEC |
+				   FAN_NONBLOCK,
+			   O_RDONLY);
+	if (!tap_check(fd >= 0, "fanotify_dfid_name_pidfd_group"))
+		return;
+	mkdir("/srv/fan", 0755);
+	tap_check(fanotify_mark(fd, FAN_MARK_ADD, FAN_CREATE | FAN_MOVED_TO | FAN_ONDIR, AT_FDCWD,
+				"/srv/fan") == 0,
+		  "fanotify_inode_mark_create_moved_to");
+	test_put("/srv/y", "x\n");
+	rename("/srv/y", "/srv/fan/.mcp.json");
+	if (symlink("x", "/srv/fan/.cursor") < 0)
+		tap_diag("symlink: %s", strerror(errno));
+	mkdir("/srv/fan/.vscode", 0755);
+	n = read(fd, buf, sizeof(buf));
+	for (; n > 0 && FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+		const char *p = (const char *)m + m->metadata_len,
+			   *end = (const char *)m + m->event_len;
+
+		while (p + sizeof(struct fanotify_event_info_header) <= end) {
+			const struct fanotify_event_info_header *h = (const void *)p;
+
+			if (h->len < sizeof(*h))
+				break;
+			if (h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+				const struct fanotify_event_info_fid *fid = (const void *)p;
+				const struct file_handle *fh = (const void *)fid->handle;
+				const char *name = (const char *)fh->f_handle + fh->handle_bytes;
+
+				names += !strcmp(name, ".mcp.json") || !strcmp(name, ".cursor") ||
+					 !strcmp(name, ".vscode");
+			} else if (h->info_type == FAN_EVENT_INFO_TYPE_PIDFD) {
+				int pfd =
+					((const struct fanotify_event_info_pidfd *)(const void *)p)
+						->pidfd;
+
+				pidfds += pfd >= 0;
+				if (pfd >= 0)
+					close(pfd);
+			}
+			p += h->len;
+		}
+	}
+	tap_check(names == 3, "rename_symlink_mkdir_events_name_the_entry");
+	tap_check(pidfds == 3, "events_carry_the_creators_pidfd");
+	close(fd);
+}
+
+static int result(const char *out, const char *name)
+{
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	p = strstr(out, key);
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+int main(int argc, char **argv)
+{
+	char self[256], out[8192];
+	char *argv_in[] = { getenv("CORDON_BIN") ?: "/bin/cordon",
+			    "run",
+			    "--user",
+			    "root",
+			    "--policy",
+			    "offline",
+			    "--allow-degraded",
+			    "--project",
+			    PROJ,
+			    "--",
+			    AGENT,
+			    "plant",
+			    NULL };
+	struct test_cmd c = { .argv = argv_in }; /* run from PROJ: the agent starts there */
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int status, mv, sl;
+
+	if (n <= 0)
+		return 1;
+	self[n] = '\0';
+	if (argc == 2 && !strcmp(argv[1], "plant"))
+		return plant_main();
+	mkdir("/srv", 0755);
+	kernel_events();
+	mkdir(PROJ, 0755);
+	if (!tap_check(test_copy_file(self, AGENT) == 0 && chmod(AGENT, 0755) == 0,
+		       "agent_program_in_project"))
+		return tap_status();
+	/* Outside: both land under the protected names. */
+	tap_check(chdir(PROJ) == 0 && plant(&mv, &sl) == 0 && there(".mcp.json") &&
+			  there(".cursor"),
+		  "outside_rename_and_symlink_land");
+	unlink(PROJ "/.mcp.json");
+	unlink(PROJ "/.cursor");
+	if (test_spawn(&c, out, sizeof(out), &status) < 0 || !WIFEXITED(status))
+		status = -1;
+	if (!tap_check(status == 0 && strstr(out, "ran\n"), "inside_ran"))
+		tap_diag("status %d: %s", status, out);
+	tap_diag("inside: rename errno %d, symlink errno %d", result(out, "mv_errno"),
+		 result(out, "symlink_errno"));
+	tap_check(result(out, "mv_gone") == 0, "inside_renamed_name_gone_within_2s");
+	tap_check(result(out, "symlink_gone") == 0, "inside_symlink_name_gone_within_2s");
+	tap_check(!there(".mcp.json") &&
+			  (result(out, "mv_errno") > 0 || there(".mcp.json.cordon-quarantined")),
+		  "renamed_file_refused_or_quarantined");
+	tap_check(!there(".cursor") &&
+			  (result(out, "symlink_errno") > 0 || there(".cursor.cordon-quarantined")),
+		  "symlink_refused_or_quarantined");
+	return tap_status();
+}
