@@ -409,6 +409,7 @@ int run_session(struct run *r)
 	run_git_note(r);
 	if (run_launch(r) < 0)
 		return status;
+	run_attrib_root(r);
 	status = run_wait_agent(r);
 	/* Every process of the session is gone: nothing can plant anew behind the sweep (a
 	 * detached session's leftovers can: swept again once they are gone too). */

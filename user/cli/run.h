@@ -239,6 +239,9 @@ int run_compile(struct run *r);
  * daemon's spawn worker sends it to the daemon). 0 or -errno, printed.
  */
 int run_attrib_prepare(struct run *r);
+/* Once the agent runs: hold the session's root (its view) for records whose task has exited
+ * (the daemon's spawn worker sends it to the daemon). Best effort. */
+void run_attrib_root(struct run *r);
 /* 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file permissions
  * refused); else 0, with its path made absolute, the policy entry that refused it as its rule
  * id (a secret, protect, exec_deny; 0: a default deny) and a mask named as its layer

@@ -5,9 +5,12 @@
  * sent to the daemon, whose stream then attributes the session's refusals the same way.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "run.h"
@@ -72,6 +75,41 @@ int run_attrib_prepare(struct run *r)
 	if (r->dsess.on && r->dsess.records_fd >= 0)
 		send_to_daemon(r, &r->ev.actx);
 	return 0;
+}
+
+/* The fd on the channel, with the magic alone (SCM_RIGHTS). */
+static void send_root(const struct run *r, int fd)
+{
+	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)RUN_ROOT_MAGIC, .iov_len = RUN_ATTRIB_MAGIC_LEN };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	(void)!sendmsg(r->dsess.records_fd, &m, MSG_NOSIGNAL);
+}
+
+void run_attrib_root(struct run *r)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)r->launched.pid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* each record's task's own root, while it lives */
+	if (r->dsess.on) {
+		if (r->dsess.records_fd >= 0)
+			send_root(r, fd);
+		close(fd);
+		return;
+	}
+	cordon_attrib_set_root(&r->ev.actx, fd);
 }
 
 int run_attribute(const struct run *r, struct cordon_event_syscall *s)

@@ -62,6 +62,8 @@ int run_daemon_relay(int fd, const struct termios *saved);
  */
 #define RUN_ATTRIB_MAGIC     "catt"
 #define RUN_ATTRIB_MAGIC_LEN 4
+/* Then, once the agent runs, this magic alone with the session's root directory (SCM_RIGHTS). */
+#define RUN_ROOT_MAGIC "croo"
 
 /* The session's audit records as the daemon wrote them, oldest first: @fn consumes each. */
 struct json_t;

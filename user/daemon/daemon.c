@@ -156,7 +156,8 @@ static const struct cordon_audit_ctx *session_ctx(void *arg, uint32_t id, uint64
 /*
  * A syscall-exit refusal saw an errno, not a rule: attributed in a copy (the ring buffer's
  * record is read-only) exactly as root's `cordon run` does (cordon_audit_attribute()), with
- * what its spawn worker sent of the session, read first: it was sent before the agent started.
+ * what its spawn worker sent of the session, read first: it was sent before the agent started
+ * (and its root, held, once the agent ran).
  * Returns @data, @copy attributed, or NULL when the refusal is not cordon's (file permissions).
  */
 static const void *attribute(struct daemon *d, const void *data, size_t size,
@@ -168,7 +169,7 @@ static const void *attribute(struct daemon *d, const void *data, size_t size,
 		return data;
 	for (struct dsession *s = d->sessions; s; s = s->next)
 		if (s->s.cgroup_id == h->cgroup_id) {
-			if (!s->actx.known && s->rec.fd >= 0)
+			if ((!s->actx.known || s->actx.root_fd <= 0) && s->rec.fd >= 0)
 				daemon_spawn_records_read(d, &s->rec);
 			memcpy(copy, data, sizeof(*copy));
 			if (cordon_audit_attribute(&s->actx, &s->rules, copy) > 0) {

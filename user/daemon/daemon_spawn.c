@@ -329,6 +329,34 @@ static void attrib_read(struct daemon *d, struct dsession_records *rec, size_t s
 	json_decref(j);
 }
 
+/* The session's root, from the worker once the agent runs: held for records of exited tasks. */
+static void root_read(struct dsession_records *rec)
+{
+	char magic[RUN_ATTRIB_MAGIC_LEN], buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = magic, .iov_len = sizeof(magic) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c;
+	struct stat st;
+	int fd = -1;
+
+	if (recvmsg(rec->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return;
+	c = CMSG_FIRSTHDR(&m);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (fd < 0)
+		return;
+	/* A directory, once: anything else (or a second one) is closed. */
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || rec->s->actx.root_fd > 0) {
+		close(fd);
+		return;
+	}
+	cordon_attrib_set_root(&rec->s->actx, fd);
+}
+
 /*
  * The worker is root and outside the session, but its records are still checked for what they
  * are (a listener's file refusal) and pinned to the session the channel belongs to: nothing the
@@ -345,6 +373,11 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == RUN_ATTRIB_MAGIC_LEN &&
+		    !memcmp(magic, RUN_ROOT_MAGIC, RUN_ATTRIB_MAGIC_LEN)) {
+			root_read(rec);
+			continue;
+		}
 		if (n > RUN_ATTRIB_MAGIC_LEN && (size_t)n != sizeof(ev) &&
 		    (size_t)n != sizeof(struct daemon_detached_msg) &&
 		    !memcmp(magic, RUN_ATTRIB_MAGIC, RUN_ATTRIB_MAGIC_LEN)) {

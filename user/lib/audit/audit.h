@@ -265,6 +265,9 @@ struct cordon_attrib {
 	gid_t gid;
 	gid_t *groups;
 	size_t ngroups;
+	/* The session's root (/proc/INIT/root, its view), held: a record whose task has exited
+	 * is still resolved in it. 0 or less: none yet (the record's task's own is used). */
+	int root_fd;
 };
 
 enum cordon_attrib_list {
@@ -279,6 +282,8 @@ int cordon_attrib_init(struct cordon_attrib *a, const struct pol_landlock *ll, u
 /* Add a copy of the absolute @path to list @which. 0 or -ENOMEM. */
 int cordon_attrib_add(struct cordon_attrib *a, enum cordon_attrib_list which, const char *path);
 void cordon_attrib_free(struct cordon_attrib *a);
+/* Hold @fd (O_PATH, the session's root directory as its tasks see it; taken) in @a. */
+void cordon_attrib_set_root(struct cordon_attrib *a, int fd);
 /*
  * @a as JSON, for the daemon from its spawn worker (which computed it), and back, validated
  * whole (absolute paths, known keys' types, bounded counts): 0, -EINVAL (nothing kept) or

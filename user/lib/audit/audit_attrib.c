@@ -106,7 +106,16 @@ void cordon_attrib_free(struct cordon_attrib *a)
 	free_list(a->hidden, a->nhidden);
 	free_list(a->keep, a->nkeep);
 	free(a->groups);
+	if (a->root_fd > 0)
+		close(a->root_fd);
 	*a = (struct cordon_attrib){ 0 };
+}
+
+void cordon_attrib_set_root(struct cordon_attrib *a, int fd)
+{
+	if (a->root_fd > 0)
+		close(a->root_fd);
+	a->root_fd = fd;
 }
 
 /* ---- JSON: the daemon's spawn worker computed it; the daemon attributes with it ---- */
@@ -335,12 +344,14 @@ static int resolve(const struct cordon_attrib *a, const struct cordon_event_sysc
 		   const char *path, char *out, size_t len)
 {
 	char link[64], rest[PATH_MAX], name[NAME_MAX + 1];
-	_cleanup_close_ int root = -1;
+	_cleanup_close_ int own = -1;
 	const char *p = rest;
-	int loops = 0, r;
+	int loops = 0, r, root = a->root_fd;
 
-	snprintf(link, sizeof(link), "/proc/%u/root", s->hdr.pid);
-	root = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root <= 0) {
+		snprintf(link, sizeof(link), "/proc/%u/root", s->hdr.pid);
+		root = own = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (root < 0 || strlen(path) >= sizeof(rest) || len < 2)
 		return root < 0 ? -ESRCH : -ENAMETOOLONG;
 	snprintf(rest, sizeof(rest), "%s", path);
