@@ -605,15 +605,18 @@ int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_au
 			   struct cordon_event_syscall *s)
 {
 	char abs[PATH_MAX], real[PATH_MAX];
-	int res = -ESRCH;
+	bool reached;
+	int res;
 
 	if (bind_not_landlock(a, s))
 		return 1;
 	if (audit_syscall_absolute(s, abs, sizeof(abs)) <= 0)
 		return 0; /* no path, or unknowable: reported as it came */
 	res = resolve(a, s, abs, real, sizeof(real));
+	/* Where a walk stopped (a masked directory, a file not there), the rest is lexical. */
+	reached = res == 0 || res == -EACCES || res == -ENOENT;
 	if (!s->hdr.rule_id)
-		s->hdr.rule_id = cordon_audit_rule_of_path(r, abs, res == 0 ? real : NULL,
+		s->hdr.rule_id = cordon_audit_rule_of_path(r, abs, reached ? real : NULL,
 							   audit_syscall_writes(s),
 							   audit_hook_execs(s->hdr.hook));
 	if (s->hdr.verdict != -EACCES || !checked_hook(s))
@@ -621,8 +624,7 @@ int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_au
 	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file
 	 * a symlink or /proc/self/root reaches (or the masked directory the walk stopped at). */
 	if (in_list(a->secrets, a->nsecrets, abs) ||
-	    ((res == 0 || res == -EACCES || res == -ENOENT) &&
-	     in_list(a->secrets, a->nsecrets, real))) {
+	    (reached && in_list(a->secrets, a->nsecrets, real))) {
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}
