@@ -172,11 +172,7 @@ static const void *attribute(struct daemon *d, const void *data, size_t size,
 			if ((!s->actx.known || s->actx.root_fd <= 0) && s->rec.fd >= 0)
 				daemon_spawn_records_read(d, &s->rec);
 			memcpy(copy, data, sizeof(*copy));
-			if (cordon_audit_attribute(&s->actx, &s->rules, copy) > 0) {
-				s->not_cordon++;
-				return NULL;
-			}
-			return copy;
+			return cordon_audit_attribute(&s->actx, &s->rules, copy) > 0 ? NULL : copy;
 		}
 	return data;
 }

@@ -87,7 +87,6 @@ struct dsession {
 	/* What attributing its syscall-exit refusals needs of it (audit/audit.h): sent by its
 	 * spawn worker, kept in its state file; unknown (nothing dropped) for the others. */
 	struct cordon_attrib actx;
-	unsigned long not_cordon; /* EACCES its rules would have allowed: not written */
 	/* The session's resolver, served by the epoll loop (WATCH_DNS); r NULL: none. */
 	struct dsession_dns {
 		enum daemon_watch watch;
