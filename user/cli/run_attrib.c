@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "run.h"
 #include "run_daemon.h"
+#include "sys/sys.h"
 
 /* The session's Landlock rules, secret masks and view's own trees, and its user. */
 static int gather(struct run *r, struct cordon_attrib *a)
@@ -43,15 +44,12 @@ static void send_to_daemon(const struct run *r, const struct cordon_attrib *a)
 {
 	json_t *j = cordon_attrib_to_json(a);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	size_t n = text ? strlen(text) : 0;
-	char *msg = text ? malloc(RUN_ATTRIB_MAGIC_LEN + n + 1) : NULL;
+	char *msg = text ? cordon_strdup_printf(RUN_ATTRIB_MAGIC "%s ", text) : NULL;
+	size_t n = msg ? strlen(msg) - 1 : 0; /* the space only when needed */
 
 	if (msg) {
-		memcpy(msg, RUN_ATTRIB_MAGIC, RUN_ATTRIB_MAGIC_LEN);
-		memcpy(msg + RUN_ATTRIB_MAGIC_LEN, text, n);
-		n += RUN_ATTRIB_MAGIC_LEN;
 		if (n == sizeof(struct cordon_event_file) || n == 8)
-			msg[n++] = ' ';
+			n++;
 		if (send(r->dsess.records_fd, msg, n, MSG_NOSIGNAL) != (ssize_t)n)
 			fprintf(stderr,
 				"cordon: warning: the daemon cannot attribute this session's "

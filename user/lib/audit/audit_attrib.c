@@ -350,7 +350,8 @@ static int resolve(const struct cordon_attrib *a, const struct cordon_event_sysc
 
 	if (root <= 0) {
 		snprintf(link, sizeof(link), "/proc/%u/root", s->hdr.pid);
-		root = own = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		own = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		root = own;
 	}
 	if (root < 0 || strlen(path) >= sizeof(rest) || len < 2)
 		return root < 0 ? -ESRCH : -ENAMETOOLONG;
