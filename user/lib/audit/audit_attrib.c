@@ -332,6 +332,45 @@ static int follow(int dir, const char *name, char *out, char *buf, size_t len, c
 	return 0;
 }
 
+/* A walk in the task's root: the directory resolved so far, held, and its attributes. */
+struct walk {
+	int root, cur; /* cur -1: the walk reached no directory */
+	struct stat st;
+};
+
+/* Hold the directory @out of the walk's root anew (after "..", or a jump to the root). */
+static void reopen(struct walk *w, const char *out)
+{
+	if (w->cur >= 0)
+		close(w->cur);
+	w->cur = open_dir(w->root, out);
+	if (w->cur >= 0 && fstat(w->cur, &w->st) < 0) {
+		close(w->cur);
+		w->cur = -1;
+	}
+}
+
+/* Step into @name (attributes @st, no symlink) of the held directory, appended to @out. */
+static int descend(struct walk *w, const char *name, const struct stat *st, bool last, char *out,
+		   size_t len)
+{
+	size_t o = strlen(out), n = strlen(name);
+	int next = -1;
+
+	if (o + n + 2 > len)
+		return -ENAMETOOLONG;
+	out[o] = '/';
+	memcpy(out + o + 1, name, n + 1);
+	/* No symlink followed even if one is swapped in since (O_NOFOLLOW: ENOTDIR); the last
+	 * component needs no descriptor. */
+	if (S_ISDIR(st->st_mode) && !last)
+		next = openat(w->cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(w->cur);
+	w->cur = next;
+	w->st = *st;
+	return 0;
+}
+
 /*
  * The absolute @path resolved as the task @s sees it, in its root (/proc/PID/root: its mount
  * namespace, with the view's masks and own trees) with its user's permissions: symlinks are
@@ -345,23 +384,24 @@ static int resolve(const struct cordon_attrib *a, const struct cordon_event_sysc
 {
 	char link[64], rest[PATH_MAX], name[NAME_MAX + 1];
 	_cleanup_close_ int own = -1;
+	struct walk w = { .root = a->root_fd, .cur = -1 };
 	const char *p = rest;
-	int loops = 0, r, root = a->root_fd;
+	int loops = 0, r = 0;
 
-	if (root <= 0) {
+	if (w.root <= 0) {
 		snprintf(link, sizeof(link), "/proc/%u/root", s->hdr.pid);
 		own = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		root = own;
+		w.root = own;
 	}
-	if (root < 0 || strlen(path) >= sizeof(rest) || len < 2)
-		return root < 0 ? -ESRCH : -ENAMETOOLONG;
+	if (w.root < 0 || strlen(path) >= sizeof(rest) || len < 2)
+		return w.root < 0 ? -ESRCH : -ENAMETOOLONG;
 	snprintf(rest, sizeof(rest), "%s", path);
 	out[0] = '\0';
-	while (*p) {
-		_cleanup_close_ int dir = -1;
+	reopen(&w, out);
+	while (*p && r == 0) {
 		const char *seg;
 		struct stat st;
-		size_t n, o;
+		size_t n;
 
 		while (*p == '/')
 			p++;
@@ -373,6 +413,7 @@ static int resolve(const struct cordon_attrib *a, const struct cordon_event_sysc
 			continue;
 		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
 			*(strrchr(out, '/') ?: out) = '\0';
+			reopen(&w, out);
 			continue;
 		}
 		/* /proc/self/root (or a pid's, all in the session's one view) is its root again. */
@@ -380,37 +421,35 @@ static int resolve(const struct cordon_attrib *a, const struct cordon_event_sysc
 		    (p[5] == '/' || !p[5])) {
 			out[0] = '\0';
 			p += 5;
+			reopen(&w, out);
 			continue;
 		}
-		dir = open_dir(root, out);
-		if (dir < 0 || fstat(dir, &st) < 0)
-			return stop(-ENOENT, out, len, seg);
-		if (!searchable(a, s->hdr.uid, &st))
-			return stop(-EACCES, out, len, seg);
-		if (n > NAME_MAX)
-			return -ENAMETOOLONG;
+		if (w.cur < 0)
+			r = stop(-ENOENT, out, len, seg);
+		else if (!searchable(a, s->hdr.uid, &w.st))
+			r = stop(-EACCES, out, len, seg);
+		else if (n > NAME_MAX)
+			r = -ENAMETOOLONG;
+		if (r)
+			break;
 		memcpy(name, seg, n);
 		name[n] = '\0';
-		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return stop(-ENOENT, out, len, seg);
-		if (S_ISLNK(st.st_mode)) {
-			if (++loops > 40)
-				return -ELOOP;
-			r = follow(dir, name, out, rest, sizeof(rest), p);
-			if (r < 0)
-				return r;
+		if (fstatat(w.cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = stop(-ENOENT, out, len, seg);
+		} else if (S_ISLNK(st.st_mode)) {
+			r = ++loops > 40 ? -ELOOP : follow(w.cur, name, out, rest, sizeof(rest), p);
 			p = rest;
-			continue;
+			if (r == 0 && !out[0])
+				reopen(&w, out); /* an absolute target: from the session's root */
+		} else {
+			r = descend(&w, name, &st, !p[strspn(p, "/")], out, len);
 		}
-		o = strlen(out);
-		if (o + n + 2 > len)
-			return -ENAMETOOLONG;
-		out[o] = '/';
-		memcpy(out + o + 1, name, n + 1);
 	}
-	if (!out[0])
+	if (w.cur >= 0)
+		close(w.cur);
+	if (r == 0 && !out[0])
 		snprintf(out, len, "/");
-	return 0;
+	return r;
 }
 
 /* ---- would the session's rules have allowed it? ---- */
