@@ -181,18 +181,8 @@ check record_hook_mkdir_protect refusal syscall-mkdir EROFS mount_ns \
 	"$proj/.git/hooks/pre-commit.d" "filesystem.protect[" builtin:base:
 check record_config_unlink_protect_EBUSY refusal syscall-unlink EBUSY mount_ns \
 	"$proj/.git/config" "filesystem.protect[" builtin:base:
-# The daemon's stream names the secret's rule but not the mask (it has no list of the masks):
-# the layer stays the inferred one there.
-if [[ ${MODE:-root} == daemon ]]; then
-	check record_secret_unlink_rule refusal syscall-unlink EACCES landlock "$secret" "secrets.files[" builtin:base:
-else
-	check record_secret_unlink_mask refusal syscall-unlink EACCES mount_ns "$secret" "secrets.files[" builtin:base:
-fi
+# The mask refused it, named as the layer: root's run and the daemon attribute alike.
+check record_secret_unlink_mask refusal syscall-unlink EACCES mount_ns "$secret" "secrets.files[" builtin:base:
 check record_no_relative_path sh -c "! grep -h '\"outcome\":\"failure\"' '$log' | grep -q '\"path\":\"[^/]'"
-# File permissions refused it, outside too: no cordon refusal (the daemon's stream does not
-# check EACCES against the policy: there it stays a Landlock-inferred record).
-if [[ ${MODE:-root} == daemon ]]; then
-	ok "rootfile_not_a_cordon_refusal # SKIP the daemon does not judge file permissions"
-else
-	check rootfile_not_a_cordon_refusal no_record_of "$proj/rootdir/rootfile"
-fi
+# File permissions refused it, outside too: no cordon refusal, in either mode.
+check rootfile_not_a_cordon_refusal no_record_of "$proj/rootdir/rootfile"

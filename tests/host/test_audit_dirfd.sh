@@ -3,7 +3,9 @@
 # Paths relative to a directory descriptor (issue 16): an openat(dirfd, "in.txt") refused by
 # Landlock, and an openat(dirfd, ".ssh/id_x") of a secret, are recorded with the absolute path
 # (the descriptor's directory, read from /proc while the task lives) and the secret's rule; a
-# directory renamed after its descriptor was opened is named by its new name. Outside cordon
+# directory renamed after its descriptor was opened is named by its new name. A secret opened by
+# a cwd-relative name is named absolute with the mask as its layer, and the user's own file that
+# file permissions refuse is no cordon refusal, in both modes alike. Outside cordon
 # the same opens work. MODE=daemon runs it through a daemon of its own. Prints TAP.
 set -uo pipefail
 
@@ -28,9 +30,14 @@ secret=$home/.ssh/id_dirfd
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 as_user mkdir -p "$home/.ssh"
 as_user sh -c "echo secret-canary >$secret"
+# A secret opened by a cwd-relative name, and the user's own unreadable file in the project (file
+# permissions, not cordon).
+rel_secret=$home/.ssh/id_dirfd_rel
+as_user sh -c "echo secret-canary >$rel_secret"
+as_user sh -c "echo own >'$proj/own000' && chmod 000 '$proj/own000'"
 cleanup() {
 	mode_cleanup
-	rm -rf "$logdir" "$proj" "$err" "$data" "$secret"
+	rm -rf "$logdir" "$proj" "$err" "$data" "$secret" "$rel_secret"
 }
 trap cleanup EXIT
 
@@ -38,7 +45,7 @@ trap cleanup EXIT
 # asked), then open a file relative to the descriptor; then a secret relative to the home.
 step='import os, sys, time
 d, rel, wait = sys.argv[1], sys.argv[2], sys.argv[3]
-dfd = os.open(d, os.O_PATH | os.O_DIRECTORY)
+dfd = None if d == "." else os.open(d, os.O_PATH | os.O_DIRECTORY)  # ".": the cwd
 if wait != "-":
     open(wait + ".ready", "w").close()
     for _ in range(100):
@@ -92,8 +99,16 @@ check outside_dirfd_open_works test "$out" = dirfd-canary
 out=$(as_user /usr/bin/python3 -c "$step" "$home" .ssh/id_dirfd - 2>&1)
 check outside_dirfd_secret_works test "$out" = secret-canary
 
-out=$(inside "/usr/bin/python3 -c '$step' $data/a in.txt -; /usr/bin/python3 -c '$step' $home .ssh/id_dirfd -; echo ran")
+out=$(as_user /usr/bin/python3 -c "$step" "$home" .ssh/id_dirfd_rel - 2>&1)
+check outside_relative_secret_works test "$out" = secret-canary
+out=$(as_user /usr/bin/python3 -c "$step" / "$proj/own000" - 2>&1)
+check outside_own000_refused_by_permissions test "$out" = "refused 13"
+
+out=$(inside "/usr/bin/python3 -c '$step' $data/a in.txt -; /usr/bin/python3 -c '$step' $home .ssh/id_dirfd -;
+	cd $home && /usr/bin/python3 -c '$step' . .ssh/id_dirfd_rel -; cd /;
+	/usr/bin/python3 -c '$step' / $proj/own000 -; echo ran")
 check session_ran grep -qx ran <<<"$out"
+check relative_secret_and_own000_refused test "$(grep -c '^refused 13$' <<<"$out")" = 4
 check dirfd_open_refused grep -qx "refused 13" <<<"$out"
 check dirfd_secret_refused sh -c "! echo '$out' | grep -q canary"
 recs=$(opens)
@@ -101,6 +116,11 @@ echo "$recs" | sed 's/^/# /'
 check dirfd_record_absolute grep -q "^$data/a/in.txt | filesystem.read" <<<"$recs"
 check dirfd_secret_record_absolute_and_named grep -q "^$secret | secrets.files\[[0-9]*\]: $home/.ssh" <<<"$recs"
 check dirfd_no_relative_record sh -c "! echo '$recs' | grep -q '^in.txt\|^.ssh'"
+# Root's run and the daemon attribute alike: the mask named as the layer, a cwd-relative name
+# made absolute, file permissions not cordon's.
+check dirfd_secret_layer_is_the_mask grep -q "^$secret | secrets.files\[[0-9]*\]: $home/.ssh | mount_ns" <<<"$recs"
+check cwd_relative_secret_absolute_mask grep -q "^$rel_secret | secrets.files\[[0-9]*\]: $home/.ssh | mount_ns" <<<"$recs"
+check own000_not_a_cordon_refusal sh -c "! echo '$recs' | grep -q own000"
 
 # The directory renamed between the descriptor's open and the call: its new name.
 rm -f "$proj/sync.ready" "$proj/sync.go"

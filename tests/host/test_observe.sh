@@ -5,7 +5,8 @@
 # it works; under --observe the network steps work too and are recorded as would-refuse with
 # their rule while the secret stays refused; without --observe the network steps are refused
 # and recorded. `cordon policy suggest` of the observed log gives a policy under which the same
-# session is refused nothing but the secret. A site floor refuses --observe. MODE=daemon runs it
+# session is refused nothing but the secret and a planted git hook (explicit denies: never let
+# through, never learnt). A site floor refuses --observe. MODE=daemon runs it
 # through a daemon of its own (and its allow_observe: false). Prints TAP.
 set -uo pipefail
 
@@ -58,7 +59,13 @@ try:
 except OSError as e:
     print(kind + "-refused " + str(e.errno))'
 script="python3 -c '$step' tcp $tcp_port; python3 -c '$step' udp $udp_port"
-script+="; python3 -c '$step' bind $bind_port; cat $secret; echo ran"
+script+="; python3 -c '$step' bind $bind_port; cat $secret"
+# A git hook planted in a repository of the project (the fanotify listener's on this tier, as
+# exec_deny and secret names are): an explicit deny, refused in observe mode too, never learnt.
+hook=$proj/r/.git/hooks/pre-commit
+script+="; mkdir -p $proj/r/.git/hooks && echo ref >$proj/r/.git/HEAD"
+script+=" && (echo '#!/bin/sh' >$hook) 2>/dev/null && echo hook-ok || echo hook-refused"
+script+="; rm -rf $proj/r; echo ran"
 
 # The session's records: in the daemon's own log (authoritative) or the run's file.
 log=$logdir/audit.jsonl
@@ -110,13 +117,14 @@ PY
 has() { grep -q -- "$2" <<<"$1"; }
 
 out=$(as_user sh -c "$script" 2>&1)
-check outside_all_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok && echo '$out' | grep -qx secret-canary"
+check outside_all_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok && echo '$out' | grep -qx secret-canary && echo '$out' | grep -qx hook-ok"
 
 # Observed: the network steps work, each recorded as would-refuse with its rule.
 out=$(inside agent --observe)
 check observe_session_ran has "$out" '^ran$'
 check observe_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok"
 check observe_secret_still_refused sh -c "! echo '$out' | grep -q secret-canary"
+check observe_planted_hook_still_refused has "$out" '^hook-refused$'
 check observe_start_line_says_so grep -q '^cordon: observe mode: .*still refused: landlock, seccomp, mount_ns' "$err"
 # The end line the same through the daemon: counted from the daemon's records of the session.
 check observe_end_line_counts grep -q '^cordon: observe mode let through 3 operation' "$err"
@@ -135,6 +143,7 @@ check observe_connect_recorded has "$recs" "^connect unknown True $tcp_port None
 check observe_send_recorded has "$recs" "^connect unknown True $udp_port None network.connect"
 check observe_bind_recorded has "$recs" "^bind unknown True $bind_port None network.bind"
 check observe_secret_recorded_refused sh -c "echo '$recs' | grep -q 'failure False None .*id_observe'"
+check observe_planted_hook_recorded_refused has "$recs" "failure False None $hook git: hooks"
 check observe_session_start_lists_refusing_layers /usr/bin/python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
@@ -194,7 +203,8 @@ check suggested_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo 
 check suggested_still_refuses_secret sh -c "! echo '$out' | grep -q secret-canary"
 recs=$(netrecs)
 echo "$recs" | sed 's/^/# suggested: /'
-check suggested_only_refusal_is_the_secret sh -c "test -n '$recs' && ! echo '$recs' | grep -v 'secrets\.'"
+check suggested_only_refusals_are_the_explicit_denies sh -c "test -n '$recs' && ! echo '$recs' | grep -v 'secrets\.\|git: '"
+check suggested_still_refuses_planted_hook has "$out" '^hook-refused$'
 
 # A site floor is never relaxed: --observe under one is refused, before anything runs.
 if [[ ${MODE:-root} == daemon ]]; then

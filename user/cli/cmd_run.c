@@ -335,6 +335,7 @@ void run_free(struct run *r)
 	free(r->env_dropped.v);
 	cordon_seccomp_free(&r->prog);
 	cordon_masks_free(&r->masks);
+	cordon_attrib_free(&r->ev.actx);
 	cordon_plan_free(&r->plan);
 	pol_maps_free(&r->maps);
 	pol_seccomp_free(&r->sc);
@@ -406,7 +407,7 @@ int run_session(struct run *r)
 	if (run_registry_add(r) < 0)
 		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
 			strerror(errno));
-	if (run_prepare_launch(r) < 0 || run_check_detach(r) < 0)
+	if (run_prepare_launch(r) < 0 || run_check_detach(r) < 0 || run_attrib_prepare(r) < 0)
 		return status;
 	describe_session(r);
 	run_report_start(r);
@@ -415,6 +416,7 @@ int run_session(struct run *r)
 	run_git_note(r);
 	if (run_launch(r) < 0)
 		return status;
+	run_attrib_root(r);
 	status = run_wait_agent(r);
 	/* Every process of the session is gone: nothing can plant anew behind the sweep (a
 	 * detached session's leftovers can: swept again once they are gone too). */

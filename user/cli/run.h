@@ -97,6 +97,7 @@ struct run_events {
 	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
 	const struct run *run;	   /* the policy and view, to attribute syscall-exit refusals */
 	unsigned long not_cordon;  /* EACCES the policy would have allowed: not reported */
+	struct cordon_attrib actx; /* what attributing them needs of the session */
 	/* The last syscall-exit refusal attributed (a flood repeats one): its verdict, reused
 	 * for the same task, call and path instead of resolving the path again. */
 	struct {
@@ -243,9 +244,18 @@ int run_load_policy(struct run *r);
 /* Compile it for Landlock, seccomp and (when the session's BPF is ours) the maps. */
 int run_compile(struct run *r);
 
-/* run_attrib.c: 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file
- * permissions refused); else 0, with its path made absolute, the policy entry that refused it as
- * its rule id (a secret, protect, exec_deny; 0: a default deny) and a mask named as its layer. */
+/*
+ * run_attrib.c: gather what attribution needs of the session (once the view is planned; the
+ * daemon's spawn worker sends it to the daemon). 0 or -errno, printed.
+ */
+int run_attrib_prepare(struct run *r);
+/* Once the agent runs: hold the session's root (its view) for records whose task has exited
+ * (the daemon's spawn worker sends it to the daemon). Best effort. */
+void run_attrib_root(struct run *r);
+/* 1 when the syscall-exit refusal @s is not cordon's (the policy allows it: file permissions
+ * refused); else 0, with its path made absolute, the policy entry that refused it as its rule
+ * id (a secret, protect, exec_deny; 0: a default deny) and a mask named as its layer
+ * (cordon_audit_attribute()). */
 int run_attribute(const struct run *r, struct cordon_event_syscall *s);
 /* run_events.c: does the session's own /tmp (or the like) hide @file from it? */
 bool run_hidden_by_view(const struct run *r, const char *file);

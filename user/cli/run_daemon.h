@@ -56,6 +56,15 @@ int run_daemon_relay(int fd, const struct termios *saved);
 #define RUN_DAEMON_MSG_CONT   "cont"   /* client -> worker: resumed after a stop */
 #define RUN_DAEMON_MSG_EVENT  "event"  /* worker -> client: "stopped" or "exit" (+ "status") */
 
+/*
+ * On the listener's record channel, the worker's attribution context (cordon_attrib_to_json()):
+ * this magic, then the JSON text.
+ */
+#define RUN_ATTRIB_MAGIC     "catt"
+#define RUN_ATTRIB_MAGIC_LEN 4
+/* Then, once the agent runs, this magic alone with the session's root directory (SCM_RIGHTS). */
+#define RUN_ROOT_MAGIC "croo"
+
 /* The session's audit records as the daemon wrote them, oldest first: @fn consumes each. */
 struct json_t;
 int run_daemon_fetch_audit(const char *session, void (*fn)(void *ctx, struct json_t *rec),

@@ -154,9 +154,11 @@ static const struct cordon_audit_ctx *session_ctx(void *arg, uint32_t id, uint64
 }
 
 /*
- * A syscall-exit refusal saw an errno, not a rule: its path made absolute and the entry of its
- * session's policy that covers it named, in a copy (the ring buffer's record is read-only).
- * Returns @data, or @copy attributed.
+ * A syscall-exit refusal saw an errno, not a rule: attributed in a copy (the ring buffer's
+ * record is read-only) exactly as root's `cordon run` does (cordon_audit_attribute()), with
+ * what its spawn worker sent of the session, read first: it was sent before the agent started
+ * (and its root, held, once the agent ran).
+ * Returns @data, @copy attributed, or NULL when the refusal is not cordon's (file permissions).
  */
 static const void *attribute(struct daemon *d, const void *data, size_t size,
 			     struct cordon_event_syscall *copy)
@@ -167,10 +169,10 @@ static const void *attribute(struct daemon *d, const void *data, size_t size,
 		return data;
 	for (struct dsession *s = d->sessions; s; s = s->next)
 		if (s->s.cgroup_id == h->cgroup_id) {
+			if ((!s->actx.known || s->actx.root_fd <= 0) && s->rec.fd >= 0)
+				daemon_spawn_records_read(d, &s->rec);
 			memcpy(copy, data, sizeof(*copy));
-			return cordon_audit_attribute_syscall(&s->rules, copy, NULL, 0) == 0
-				       ? (const void *)copy
-				       : data;
+			return cordon_audit_attribute(&s->actx, &s->rules, copy) > 0 ? NULL : copy;
 		}
 	return data;
 }
@@ -195,7 +197,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* The move first: the process runs tagged but outside its cgroup until then. */
 	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_CONFINE)
 		daemon_auto_event(d, data, size);
-	return cordon_audit_stream_event(&d->stream, attribute(d, data, size, &copy), size);
+	data = (void *)attribute(d, data, size, &copy);
+	return data ? cordon_audit_stream_event(&d->stream, data, size) : 0;
 }
 
 static int open_audit(struct daemon *d)
@@ -498,6 +501,7 @@ static void free_dead(struct daemon *d)
 
 		d->dead_sessions = s->next;
 		cordon_audit_rules_free(&s->rules);
+		cordon_attrib_free(&s->actx);
 		free(s);
 	}
 }
@@ -597,6 +601,7 @@ int daemon_main(const struct daemon_opts *o)
 			close(s->s.procs_fd);
 		close(s->events_fd);
 		cordon_audit_rules_free(&s->rules);
+		cordon_attrib_free(&s->actx);
 		free(s);
 	}
 	cordon_audit_stream_release(&d.stream);

@@ -84,6 +84,9 @@ struct dsession {
 	/* Names of the rules of the policy it was created with (audit.rules); a session adopted
 	 * from a previous daemon gets them back from its state file (validated: none if not). */
 	struct cordon_audit_rules rules;
+	/* What attributing its syscall-exit refusals needs of it (audit/audit.h): sent by its
+	 * spawn worker, kept in its state file; unknown (nothing dropped) for the others. */
+	struct cordon_attrib actx;
 	/* The session's resolver, served by the epoll loop (WATCH_DNS); r NULL: none. */
 	struct dsession_dns {
 		enum daemon_watch watch;

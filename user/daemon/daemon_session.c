@@ -66,6 +66,8 @@ int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ende
 	/* The names of its rules, for a daemon that adopts it after a restart. */
 	if (!ended)
 		json_object_set_new(o, "rules", cordon_audit_rules_to_json(&s->rules));
+	if (!ended && s->actx.known)
+		json_object_set_new(o, "attrib", cordon_attrib_to_json(&s->actx));
 	if (json_dump_file(o, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0)
 		r = -EIO;
 	json_decref(o);
@@ -310,6 +312,7 @@ fail:
 	if (s->s.cgroup[0] || s->s.bpf)
 		cordon_session_destroy(&s->s);
 	cordon_audit_rules_free(&s->rules);
+	cordon_attrib_free(&s->actx);
 	free(s);
 out:
 	pol_maps_free(&maps);
@@ -482,6 +485,11 @@ static void adopt_one(struct daemon *d, const char *path)
 	    cordon_audit_rules_from_json(json_object_get(o, "rules"), &s->rules) < 0)
 		daemon_log("session %s: its rule names are not valid; records carry ids only",
 			   s->s.name);
+	if (json_object_get(o, "attrib") &&
+	    cordon_attrib_from_json(json_object_get(o, "attrib"), &s->actx) < 0)
+		daemon_log("session %s: its attribution context is not valid; its refusals are "
+			   "written unfiltered",
+			   s->s.name);
 	fill_audit_ctx(d, s);
 	/* Only the same cgroup (a recreated directory has another id) is this session. */
 	r = cordon_cgroup_id(s->s.cgroup, &cg);
@@ -493,6 +501,7 @@ static void adopt_one(struct daemon *d, const char *path)
 		daemon_session_persist(d, s, true);
 		daemon_log("session %s ended while the daemon was away", s->s.name);
 		cordon_audit_rules_free(&s->rules);
+		cordon_attrib_free(&s->actx);
 		free(s);
 		s = NULL;
 		goto out;

@@ -303,6 +303,61 @@ static void detached(struct daemon *d, struct dsession *s, uint32_t left)
 }
 
 /*
+ * The worker's attribution context (run_attrib.c): once per session, before its agent starts.
+ * The worker is the daemon's own child, root, and the channel's other end is close-on-exec (the
+ * agent never holds it); the JSON is validated whole all the same.
+ */
+static void attrib_read(struct daemon *d, struct dsession_records *rec, size_t size)
+{
+	_cleanup_free_ char *buf = size <= (16u << 20) ? malloc(size) : NULL;
+	struct dsession *s = rec->s;
+	ssize_t n = recv(rec->fd, buf ?: (char[1]){ 0 }, buf ? size : 1, MSG_DONTWAIT);
+	json_t *j;
+
+	if (!buf || n != (ssize_t)size || s->actx.known) {
+		daemon_log("session %s: an attribution context dropped (%s)", s->s.name,
+			   s->actx.known ? "it has one" : "cannot read it");
+		return;
+	}
+	j = json_loadb(buf + RUN_ATTRIB_MAGIC_LEN, size - RUN_ATTRIB_MAGIC_LEN, 0, NULL);
+	if (!j || cordon_attrib_from_json(j, &s->actx) < 0)
+		daemon_log("session %s: a malformed attribution context dropped: its refusals are "
+			   "written unfiltered",
+			   s->s.name);
+	else
+		daemon_session_persist(d, s, false);
+	json_decref(j);
+}
+
+/* The session's root, from the worker once the agent runs: held for records of exited tasks. */
+static void root_read(struct dsession_records *rec)
+{
+	char magic[RUN_ATTRIB_MAGIC_LEN], buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = magic, .iov_len = sizeof(magic) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct cmsghdr *c;
+	struct stat st;
+	int fd = -1;
+
+	if (recvmsg(rec->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return;
+	c = CMSG_FIRSTHDR(&m);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (fd < 0)
+		return;
+	/* A directory, once: anything else (or a second one) is closed. */
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || rec->s->actx.root_fd > 0) {
+		close(fd);
+		return;
+	}
+	cordon_attrib_set_root(&rec->s->actx, fd);
+}
+
+/*
  * The worker is root and outside the session, but its records are still checked for what they
  * are (a listener's file refusal) and pinned to the session the channel belongs to: nothing the
  * agent influences (a path, a name) can make one read as another session's, or as another kind.
@@ -312,7 +367,24 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 	struct cordon_event_file ev;
 
 	while (rec->fd >= 0) {
-		ssize_t n = recv(rec->fd, &ev, sizeof(ev), MSG_DONTWAIT | MSG_TRUNC);
+		char magic[RUN_ATTRIB_MAGIC_LEN];
+		ssize_t n =
+			recv(rec->fd, magic, sizeof(magic), MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == RUN_ATTRIB_MAGIC_LEN &&
+		    !memcmp(magic, RUN_ROOT_MAGIC, RUN_ATTRIB_MAGIC_LEN)) {
+			root_read(rec);
+			continue;
+		}
+		if (n > RUN_ATTRIB_MAGIC_LEN && (size_t)n != sizeof(ev) &&
+		    (size_t)n != sizeof(struct daemon_detached_msg) &&
+		    !memcmp(magic, RUN_ATTRIB_MAGIC, RUN_ATTRIB_MAGIC_LEN)) {
+			attrib_read(d, rec, (size_t)n);
+			continue;
+		}
+		n = recv(rec->fd, &ev, sizeof(ev), MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n < 0 && errno == EINTR)
 			continue;

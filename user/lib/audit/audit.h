@@ -12,6 +12,7 @@
 
 #include "events.h"
 #include "maps.h"
+#include "compile/compile.h"
 #include "policy/policy.h"
 
 /* ---- event ---- */
@@ -244,6 +245,64 @@ uint32_t cordon_audit_rule_of_path(const struct cordon_audit_rules *r, const cha
  */
 int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 				   struct cordon_event_syscall *s, char *real, size_t real_len);
+
+/*
+ * The host tier's attribution of one session's syscall-exit refusals, shared by root's `cordon
+ * run` and the daemon so both write the same record for the same event (audit_attrib.c). What
+ * it needs of the session besides its rules: the Landlock rules it runs under, the secret masks
+ * and own trees of its view, and the user it runs as (for the permission checks of a walk).
+ */
+struct cordon_attrib {
+	bool known;		/* the session's rules below are known; else nothing is dropped */
+	struct pol_landlock ll; /* handled rights, path and port rules (abi 0: no Landlock) */
+	char **secrets;		/* CORDON_ATTRIB_SECRET: masked unreadable in the view */
+	size_t nsecrets;
+	char **hidden; /* CORDON_ATTRIB_HIDDEN: trees of the view's own (its /tmp) */
+	size_t nhidden;
+	char **keep; /* CORDON_ATTRIB_KEEP: host paths the view binds back into those */
+	size_t nkeep;
+	uid_t uid; /* the session's user, with its groups (permission checks of a walk) */
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	/* The session's root (/proc/INIT/root, its view), held: a record whose task has exited
+	 * is still resolved in it. 0 or less: none yet (the record's task's own is used). */
+	int root_fd;
+};
+
+enum cordon_attrib_list {
+	CORDON_ATTRIB_SECRET,
+	CORDON_ATTRIB_HIDDEN,
+	CORDON_ATTRIB_KEEP
+};
+
+/* @a known, with a copy of @ll and the user. 0 or -ENOMEM (cordon_attrib_free() anyway). */
+int cordon_attrib_init(struct cordon_attrib *a, const struct pol_landlock *ll, uid_t uid, gid_t gid,
+		       const gid_t *groups, size_t ngroups);
+/* Add a copy of the absolute @path to list @which. 0 or -ENOMEM. */
+int cordon_attrib_add(struct cordon_attrib *a, enum cordon_attrib_list which, const char *path);
+void cordon_attrib_free(struct cordon_attrib *a);
+/* Hold @fd (O_PATH, the session's root directory as its tasks see it; taken) in @a. */
+void cordon_attrib_set_root(struct cordon_attrib *a, int fd);
+/*
+ * @a as JSON, for the daemon from its spawn worker (which computed it), and back, validated
+ * whole (absolute paths, known keys' types, bounded counts): 0, -EINVAL (nothing kept) or
+ * -ENOMEM.
+ */
+json_t *cordon_attrib_to_json(const struct cordon_attrib *a);
+int cordon_attrib_from_json(json_t *j, struct cordon_attrib *out);
+
+/*
+ * Attribute the syscall-exit refusal @s of a session: cordon_audit_attribute_syscall()'s
+ * absolute path and rule id, the file the path reaches resolved as the task sees it (in its
+ * root, /proc/PID/root: its view) and as its user may (never past a directory the user cannot
+ * search, never out of that root); a secret mask named as the layer (mount_ns); an EACCES the
+ * session's rules would have allowed (file permissions, a TCP bind Landlock does not judge) is
+ * not cordon's. Returns 1 when not cordon's, else 0 (the record kept, attributed as far as it
+ * could be: a task gone or an unknown session is never dropped).
+ */
+int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_audit_rules *r,
+			   struct cordon_event_syscall *s);
 
 /*
  * The name of the default a refusal with rule id 0 met ("network.connect: no entry allows

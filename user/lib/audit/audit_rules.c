@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit_internal.h"
 #include "compile/compile.h"
 #include "lib/pattern.h"
 
@@ -492,15 +493,11 @@ static bool writes(const struct cordon_event_syscall *s)
 	return (s->arg & O_ACCMODE) != O_RDONLY || (s->arg & (O_CREAT | O_TRUNC));
 }
 
-int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
-				   struct cordon_event_syscall *s, char *real, size_t real_len)
+int audit_syscall_absolute(struct cordon_event_syscall *s, char *abs, size_t len)
 {
-	char abs[PATH_MAX], rp[PATH_MAX];
 	size_t n;
 	int ret;
 
-	if (real_len)
-		real[0] = '\0';
 	if (!(s->flags & CORDON_SYSCALL_PATH) || !memchr(s->path, 0, sizeof(s->path)))
 		return 0;
 	/* An empty path (fexecve: execveat with AT_EMPTY_PATH) names the descriptor's file, and
@@ -510,12 +507,41 @@ int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
 	if ((s->hdr.hook == CORDON_HOOK_SYS_CONNECT || s->hdr.hook == CORDON_HOOK_SYS_BIND) &&
 	    s->path[0] == '@')
 		return 0;
-	ret = absolute(s, abs, sizeof(abs));
+	ret = absolute(s, abs, len);
 	if (ret < 0)
 		return ret;
 	n = strlen(abs);
 	if (n < sizeof(s->path))
 		memcpy(s->path, abs, n + 1);
+	return 1;
+}
+
+void audit_normalise(char *p)
+{
+	normalise(p);
+}
+
+bool audit_syscall_writes(const struct cordon_event_syscall *s)
+{
+	return writes(s);
+}
+
+bool audit_hook_execs(unsigned int hook)
+{
+	return hook_execs(hook);
+}
+
+int cordon_audit_attribute_syscall(const struct cordon_audit_rules *r,
+				   struct cordon_event_syscall *s, char *real, size_t real_len)
+{
+	char abs[PATH_MAX], rp[PATH_MAX];
+	int ret;
+
+	if (real_len)
+		real[0] = '\0';
+	ret = audit_syscall_absolute(s, abs, sizeof(abs));
+	if (ret <= 0)
+		return ret;
 	/* From outside the session's view: a symlink, or /proc/self/root, to a secret. */
 	if (!realpath(abs, rp))
 		rp[0] = '\0';

@@ -84,14 +84,14 @@ static json_t *session_record(const struct cordon_audit_session *s, const char *
 }
 
 const char *const cordon_observe_still_refused[] = {
-	"landlock",	    /* files outside the allowed trees */
-	"seccomp",	    /* filtered syscalls and socket families */
-	"mount_ns",	    /* the view: masked secrets, read-only trees, private /tmp */
-	"fanotify",	    /* the host tier's secret names */
-	"bpf_lsm_files",    /* secrets, protect, exec deny (explicit denies, never learnt) */
-	"bpf_lsm_self",	    /* self-protection: ptrace, signals, bpf, mount, cgroupfs */
-	"unix_deny",	    /* network.unix.deny entries */
-	"source_routes",    /* IP options and routing headers dropped at egress */
+	"landlock",	 /* files outside the allowed trees */
+	"seccomp",	 /* filtered syscalls and socket families */
+	"mount_ns",	 /* the view: masked secrets, read-only trees, private /tmp */
+	"fanotify",	 /* the host tier's explicit denies (secrets, protect, hooks, exec deny) */
+	"bpf_lsm_files", /* secrets, protect, exec deny (explicit denies, never learnt) */
+	"bpf_lsm_self",	 /* self-protection: ptrace, signals, bpf, mount, cgroupfs */
+	"unix_deny",	 /* network.unix.deny entries */
+	"source_routes", /* IP options and routing headers dropped at egress */
 	"dns_steer_failed", /* port 53 when the session's resolver cannot be reached */
 	NULL,
 };
