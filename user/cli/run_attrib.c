@@ -26,6 +26,8 @@ static int gather(struct run *r, struct cordon_attrib *a)
 	for (size_t i = 0; e == 0 && i < r->masks.n; i++)
 		if (r->masks.v[i].kind == CORDON_MASK_SECRET)
 			e = cordon_attrib_add(a, CORDON_ATTRIB_SECRET, r->masks.v[i].path);
+		else if (r->masks.v[i].kind == CORDON_MASK_NOEXEC)
+			e = cordon_attrib_add(a, CORDON_ATTRIB_NOEXEC, r->masks.v[i].path);
 	for (size_t i = 0; e == 0 && r->l.view && i < r->view.nmounts; i++)
 		if (r->view.mounts[i].kind == CORDON_VIEW_TMPFS)
 			e = cordon_attrib_add(a, CORDON_ATTRIB_HIDDEN, r->view.mounts[i].path);

@@ -261,6 +261,8 @@ struct cordon_attrib {
 	size_t nhidden;
 	char **keep; /* CORDON_ATTRIB_KEEP: host paths the view binds back into those */
 	size_t nkeep;
+	char **noexec; /* CORDON_ATTRIB_NOEXEC: exec_deny programs masked noexec in the view */
+	size_t nnoexec;
 	uid_t uid; /* the session's user, with its groups (permission checks of a walk) */
 	gid_t gid;
 	gid_t *groups;
@@ -273,7 +275,8 @@ struct cordon_attrib {
 enum cordon_attrib_list {
 	CORDON_ATTRIB_SECRET,
 	CORDON_ATTRIB_HIDDEN,
-	CORDON_ATTRIB_KEEP
+	CORDON_ATTRIB_KEEP,
+	CORDON_ATTRIB_NOEXEC
 };
 
 /* @a known, with a copy of @ll and the user. 0 or -ENOMEM (cordon_attrib_free() anyway). */

@@ -31,6 +31,9 @@ static char ***list_of(struct cordon_attrib *a, enum cordon_attrib_list which, s
 	case CORDON_ATTRIB_HIDDEN:
 		*n = &a->nhidden;
 		return &a->hidden;
+	case CORDON_ATTRIB_NOEXEC:
+		*n = &a->nnoexec;
+		return &a->noexec;
 	default:
 		*n = &a->nkeep;
 		return &a->keep;
@@ -105,6 +108,7 @@ void cordon_attrib_free(struct cordon_attrib *a)
 	free_list(a->secrets, a->nsecrets);
 	free_list(a->hidden, a->nhidden);
 	free_list(a->keep, a->nkeep);
+	free_list(a->noexec, a->nnoexec);
 	free(a->groups);
 	if (a->root_fd > 0)
 		close(a->root_fd);
@@ -141,12 +145,13 @@ json_t *cordon_attrib_to_json(const struct cordon_attrib *a)
 						       (json_int_t)a->ll.ports[i].access));
 	for (size_t i = 0; groups && i < a->ngroups; i++)
 		json_array_append_new(groups, json_integer(a->groups[i]));
-	return json_pack("{s:i,s:I,s:I,s:o*,s:o*,s:o*,s:o*,s:o*,s:I,s:I,s:o*}", "abi", a->ll.abi,
-			 "fs", (json_int_t)a->ll.attr.handled_access_fs, "net",
+	return json_pack("{s:i,s:I,s:I,s:o*,s:o*,s:o*,s:o*,s:o*,s:o*,s:I,s:I,s:o*}", "abi",
+			 a->ll.abi, "fs", (json_int_t)a->ll.attr.handled_access_fs, "net",
 			 (json_int_t)a->ll.attr.handled_access_net, "paths", paths, "ports", ports,
 			 "secrets", strings_json(a->secrets, a->nsecrets), "hidden",
 			 strings_json(a->hidden, a->nhidden), "keep",
-			 strings_json(a->keep, a->nkeep), "uid", (json_int_t)a->uid, "gid",
+			 strings_json(a->keep, a->nkeep), "noexec",
+			 strings_json(a->noexec, a->nnoexec), "uid", (json_int_t)a->uid, "gid",
 			 (json_int_t)a->gid, "groups", groups);
 }
 
@@ -246,6 +251,8 @@ int cordon_attrib_from_json(json_t *j, struct cordon_attrib *out)
 		r = strings_from(json_object_get(j, "hidden"), &a, CORDON_ATTRIB_HIDDEN);
 	if (r == 0)
 		r = strings_from(json_object_get(j, "keep"), &a, CORDON_ATTRIB_KEEP);
+	if (r == 0)
+		r = strings_from(json_object_get(j, "noexec"), &a, CORDON_ATTRIB_NOEXEC);
 	if (r == 0) {
 		*out = a;
 		return 0;
@@ -665,6 +672,13 @@ int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_au
 	 * a symlink or /proc/self/root reaches (or the masked directory the walk stopped at). */
 	if (in_list(a->secrets, a->nsecrets, abs) ||
 	    (reached && in_list(a->secrets, a->nsecrets, real))) {
+		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
+		return 0;
+	}
+	/* A denied program's noexec mask refused its exec (by any name that reaches it). */
+	if (audit_hook_execs(s->hdr.hook) &&
+	    (in_list(a->noexec, a->nnoexec, abs) ||
+	     (reached && in_list(a->noexec, a->nnoexec, real)))) {
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}
