@@ -251,7 +251,8 @@ int cordon_attrib_from_json(json_t *j, struct cordon_attrib *out)
 		r = strings_from(json_object_get(j, "hidden"), &a, CORDON_ATTRIB_HIDDEN);
 	if (r == 0)
 		r = strings_from(json_object_get(j, "keep"), &a, CORDON_ATTRIB_KEEP);
-	if (r == 0)
+	/* Optional: a context written before exec_deny had masks has none. */
+	if (r == 0 && json_object_get(j, "noexec"))
 		r = strings_from(json_object_get(j, "noexec"), &a, CORDON_ATTRIB_NOEXEC);
 	if (r == 0) {
 		*out = a;
