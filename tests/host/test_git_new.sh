@@ -38,7 +38,7 @@ inside() {
 record() { audit_has "$log" "$@"; }
 cleanup() {
 	mode_cleanup
-	rm -rf "$proj" "$logdir" "$err" "$scratch" "$marks"
+	rm -rf "$proj" "$logdir" "$err" "$scratch" "$marks" "${fresh:-}"
 }
 trap cleanup EXIT
 
@@ -164,3 +164,20 @@ check legit_remote_kept as_user git -C "$proj/l1" config remote.up.url
 check legit_user_kept test "$(as_user git -C "$proj/l1" config user.email)" = dev@example.invalid
 check legit_repos_untouched sh -c "! tail -n +$((seen + 1)) '$log' | grep -q git-neutralize"
 check legit_log_outside as_user git -C "$proj/l1" log --oneline
+
+# --- a project with no repository at start: `git init` at its root works ---------------------
+# (base protects ${PROJECT}/.git/hooks and .git/config; missing at start, they are the git
+# guard's, not the listener's: refusing every open below them broke git init's sample hooks.)
+fresh=$(mktemp -d /tmp/cordon-gitfresh.XXXXXX)
+chmod 755 "$fresh" && chown "$USER_NAME:" "$fresh"
+fresh_work='cd "$1" && eval "$2" && git -c init.defaultBranch=main init -q . &&
+echo a >a && git add a && git commit -qm a && echo fresh_ok
+printf "#!/bin/sh\necho planted\n" >.git/hooks/pre-commit 2>/dev/null || echo plant_refused'
+# shellcheck disable=SC2086 # $RUN is a command line
+out=$($RUN --project "$fresh" --policy agent --allow-degraded "${logopt[@]}" -- \
+	sh -c "$fresh_work" sh "$fresh" "$ident" </dev/null 2>"$err")
+printf "%s\n" "$out" | sed "s/^/# fresh: /"
+check fresh_project_git_init_and_commit grep -qx fresh_ok <<<"$out"
+check fresh_project_hook_plant_refused grep -qx plant_refused <<<"$out"
+check fresh_project_log_outside as_user git -C "$fresh" log --oneline
+check fresh_project_no_live_hook test ! -s "$fresh/.git/hooks/pre-commit"

@@ -270,20 +270,10 @@ void run_git_sweep(struct run *r)
 }
 
 /* A path with a .git component: a repository's own file (any case: casefold trees). */
-static bool in_git_dir(const char *path)
-{
-	for (const char *p = path; (p = strchr(p, '/')); p++)
-		if (!strncasecmp(p + 1, ".git", 4) && (p[5] == '/' || p[5] == 0))
-			return true;
-	return false;
-}
-
 /*
  * Only entries in the write trees are watched and swept: elsewhere nothing of the session can
  * create them (Landlock, the read-only view), and the developer's own new ~/.bashrc is not the
- * session's. Nor entries in a .git directory (`.git/hooks`, `.git/config` of a project that had
- * no repository): a repository made during the session is the git sweep's, which keeps its
- * config's harmless keys where a rename would take the whole file.
+ * session's. (Entries in a .git directory are never in the list: cordon_protect_missing().)
  */
 int run_protect_missing(struct run *r)
 {
@@ -307,7 +297,7 @@ int run_protect_missing(struct run *r)
 		return -ENOMEM;
 	nt = trees(r, v);
 	for (size_t i = 0; i < r->npnew; i++)
-		for (size_t k = 0; k < nt && !in_git_dir(r->pnew[i].path); k++)
+		for (size_t k = 0; k < nt; k++)
 			if (at_or_under(r->pnew[i].path, v[k])) {
 				r->pkeep[r->npkeep++] = r->pnew[i];
 				break;

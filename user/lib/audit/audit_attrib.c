@@ -677,9 +677,8 @@ int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_au
 		return 0;
 	}
 	/* A denied program's noexec mask refused its exec (by any name that reaches it). */
-	if (audit_hook_execs(s->hdr.hook) &&
-	    (in_list(a->noexec, a->nnoexec, abs) ||
-	     (reached && in_list(a->noexec, a->nnoexec, real)))) {
+	if (audit_hook_execs(s->hdr.hook) && (in_list(a->noexec, a->nnoexec, abs) ||
+					      (reached && in_list(a->noexec, a->nnoexec, real)))) {
 		s->hdr.layer = CORDON_LAYER_MOUNT_NS;
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -47,6 +48,22 @@ static size_t existing_base(const char *path, size_t len)
 	}
 }
 
+/* @path has a .git component (any case: a case-insensitive file system has one name). */
+static bool in_git_dir(const char *path)
+{
+	for (const char *p = path; (p = strchr(p, '/')); p++)
+		if (!strncasecmp(p + 1, ".git", 4) && (p[5] == '/' || p[5] == 0))
+			return true;
+	return false;
+}
+
+/*
+ * Entries in a .git directory (`.git/hooks`, `.git/config` of a project that had no
+ * repository) are left out: a repository made during the session is the git guard's (its
+ * planted hooks refused at open, gitguard.c, and neutralized by the sweep, which keeps the
+ * config's harmless keys). Refusing every open below them broke `git init` (the sample
+ * hooks), and a rename would take a new repository's whole config.
+ */
 int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect_new **out)
 {
 	struct cordon_protect_new *v = calloc(protect->n ?: 1, sizeof(*v));
@@ -62,7 +79,8 @@ int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect
 
 		while (len > 1 && p[len - 1] == '/')
 			len--;
-		if (!p || *p != '/' || len < 2 || lstat(p, &st) == 0 || errno != ENOENT)
+		if (!p || *p != '/' || len < 2 || in_git_dir(p) || lstat(p, &st) == 0 ||
+		    errno != ENOENT)
 			continue;
 		v[n++] = (struct cordon_protect_new){
 			.path = p, .len = len, .index = i, .base_len = existing_base(p, len)
