@@ -6,9 +6,9 @@
 set -eu
 
 build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libseccomp-dev
-	libjansson-dev libfyaml-dev nettle-dev libldns-dev pkg-config"
+	libjansson-dev libfyaml-dev nettle-dev libldns-dev libssl-dev pkg-config"
 check="$build libcmocka-dev libclang-rt-14-dev clang-format qemu-system-x86 busybox-static cpio
-	kmod iproute2 git ca-certificates python3-minimal python3-jsonschema tmux screen libssl-dev
+	kmod iproute2 git ca-certificates python3-minimal python3-jsonschema tmux screen
 	openssh-client btrfs-progs xz-utils zstd npm curl"
 bench="$build hyperfine bubblewrap firejail"
 # `make deb` and its test (tests/host/test_package.sh): the package's build dependencies, lintian,
