@@ -90,11 +90,13 @@ int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx);
 /*
  * The tracing programs (syscall-exit refusals, exec, exit, seccomp kills: records only) run for
  * every task on the machine, so on pinned programs they are attached only while a session
- * exists: hold after registering a session, release after deleting one (detaches them when the
- * sessions map is empty). No-ops on programs of one's own. 0 or -errno.
+ * exists, and a few seconds after (loader.c: the grace period): hold after registering a
+ * session, release after deleting one (when the sessions map is empty: detached @now, or by a
+ * detached waiter once the grace period has passed with no session). No-ops on programs of
+ * one's own. 0 or -errno.
  */
 int cordon_bpf_trace_hold(struct cordon_bpf *b);
-int cordon_bpf_trace_release(struct cordon_bpf *b);
+int cordon_bpf_trace_release(struct cordon_bpf *b, bool now);
 
 /*
  * A ring buffer of session @id's own (maps.h session_events), for a reader that shares the
