@@ -122,8 +122,12 @@ $(O)/cordon.bpf.o: $(BPF_OBJS)
 	$(call msg,BPFLINK,$@)
 	$(Q)$(BPFTOOL) gen object $@ $^
 
+# With it the object's digest, which names this build's pins (loader.c: cordon_bpf_pin_name):
+# computed here once, not over the ~900 KB object on every launch.
 $(SKEL): $(O)/cordon.bpf.o
 	$(call msg,SKEL,$@)
+	$(Q)printf '#define CORDON_OBJ_SHA256 "%s"\n' "$$(sha256sum <$< | cut -c1-64)" \
+		>$(O)/cordon_digest.h
 	$(Q)$(BPFTOOL) gen skeleton $< name cordon > $@.tmp && mv $@.tmp $@
 
 # === userspace: the library, build/cordon (commands and daemon) ================================
