@@ -189,9 +189,12 @@ void run_bpf_free(struct run *r)
 			cordon_session_destroy_detached(&r->sess);
 		return;
 	}
-	/* Pinned: the session's cgroup, entry, rules and ring go; the programs stay. */
+	/*
+	 * Pinned: the session's cgroup, entry, rules and ring go; the programs stay. run_free()
+	 * is the last thing before cordon exits: the object is left to the exit to close.
+	 */
 	cordon_session_destroy(&r->sess);
-	cordon_bpf_stop(r->bpf);
+	cordon_bpf_stop_exiting(r->bpf);
 	r->bpf = NULL;
 	if (r->ring_fd >= 0)
 		close(r->ring_fd);

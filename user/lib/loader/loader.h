@@ -40,6 +40,8 @@ struct cordon_bpf_opts {
 /* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
 int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out);
 void cordon_bpf_stop(struct cordon_bpf *b);
+/* For a process about to exit: the pin lock released, nothing else (exit closes and frees). */
+void cordon_bpf_stop_exiting(struct cordon_bpf *b);
 
 /* True when cordon_bpf_start() adopted pinned programs instead of loading them. */
 bool cordon_bpf_adopted(const struct cordon_bpf *b);
