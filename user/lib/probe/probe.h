@@ -33,7 +33,7 @@ struct cordon_features {
 	/* 0: an unprivileged process can unshare(CLONE_NEWUSER); else -errno (-ENODATA: not
 	 * probed, by cordon_features_probe_launch() as root) */
 	int userns;
-	int legacy_tiocsti; /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
+	int legacy_tiocsti;    /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
 	int io_uring_disabled; /* kernel.io_uring_disabled, -1 when the sysctl is absent */
 	bool root;	       /* probes ran with euid 0 */
 };
