@@ -1298,7 +1298,7 @@ static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
 			_exit(0);
 		}
 		if (grace_left(gfd) <= 0)
-			_exit(trace_unpin(b) < 0);
+			_exit(trace_unpin(b) < 0 ? 1 : 0);
 	}
 }
 
