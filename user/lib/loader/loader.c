@@ -1266,15 +1266,20 @@ static char *grace_path(const struct cordon_bpf *b)
 				    name ? name + 1 : b->pin_dir);
 }
 
-/* Seconds until the stamp of @fd is GRACE old (<= 0: it is), or -1 on error. */
+/* Seconds until the stamp of @fd is GRACE old: 0 when it is (or cannot be read). */
 static long grace_left(int fd)
 {
 	struct timespec now;
 	struct stat st;
+	long left;
 
 	if (fstat(fd, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
-		return -1;
-	return st.st_mtim.tv_sec + CORDON_TRACE_GRACE_S - now.tv_sec;
+		return 0;
+	left = st.st_mtim.tv_sec + CORDON_TRACE_GRACE_S - now.tv_sec;
+	/* A stamp from the future (the clock set back): stamped again, one period from now. */
+	if (left > CORDON_TRACE_GRACE_S && futimens(fd, NULL) == 0)
+		left = CORDON_TRACE_GRACE_S;
+	return left < 0 ? 0 : left;
 }
 
 static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
@@ -1283,8 +1288,6 @@ static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
 		long left = grace_left(gfd);
 		_cleanup_close_ int lock = -1;
 
-		if (left < 0)
-			_exit(1);
 		if (left > 0) {
 			nanosleep(&(struct timespec){ .tv_sec = left }, NULL);
 			continue;
