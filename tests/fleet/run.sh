@@ -83,14 +83,8 @@ if ! msg=$("$root/tools/vm/fetch-kernel.sh" "$kver" "$kdir" 2>&1); then
 fi
 printf '# %s: kernel %s\n' "$name" "$(cat "$kdir/release")"
 
-# The system disk: bookworm with systemd, what the package depends on, and what the test and
-# Ansible's modules use (python3-apt for the apt module; python3-cffi-backend provides the virtual
-# package python3-cryptography needs, which debootstrap does not resolve). Cached by mkrootfs.sh.
-pkgs=$({
-	dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/[|(].*//; s/ //g'
-	printf '%s\n' systemd systemd-sysv dbus dbus-user-session libpam-systemd python3 python3-apt \
-		python3-cffi-backend ansible-core rsyslog
-} | grep -v '^$' | sort -u | paste -sd, -)
+# The system disk (tests/fleet/packages.sh says what is on it). Cached by mkrootfs.sh.
+pkgs=$("$here/packages.sh" "$deb")
 img=$BUILD/fleet/root.img
 # What setup-rootfs.sh puts on the disk changed: the image is remade from the cached tarball.
 for f in "$here/setup-rootfs.sh" "$here/fleet-boot"; do

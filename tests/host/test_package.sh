@@ -211,35 +211,20 @@ lintian --fail-on error "$changes" >"$WORK/lintian.log" 2>&1
 check "package/lintian_no_errors" test $? -eq 0
 grep -E '^[EW]:' "$WORK/lintian.log" | diag
 
-# 3. A Debian root of this machine's release, from the mirror its apt sources name, with the
-#    package's dependencies (and systemd, for tmpfiles and the unit check). Cached as a tarball.
-suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(TARGET_OF)' 2>/dev/null |
-	awk -v s="$suite" '$2 == s && $3 == "deb" { print $1; exit }')
-if [[ -z $suite || -z $mirror ]]; then
-	cannot "package/debootstrap_root" "no deb source for '$suite' in the apt sources"
-	exit 0
-fi
-includes=$(tr ',' '\n' <"$WORK/depends" | sed 's/[|(].*//; s/ //g' | grep -v '^$' |
-	{ cat; echo systemd; } | sort -u | paste -sd, -)
-key=$(printf '%s %s %s\n' "$suite" "$mirror" "$includes" | sha256sum | cut -c1-16)
-tarball=$WORK/cache/root-$suite-$key.tar
-if [[ ! -f $tarball ]]; then
-	t0=$(date +%s)
-	rm -rf "$WORK/cache" "$WORK/debootstrap"
-	mkdir -p "$WORK/cache"
-	if ! debootstrap --variant=minbase --include="$includes" "$suite" "$WORK/debootstrap" \
-		"$mirror" >"$WORK/debootstrap.log" 2>&1; then
-		notok "package/debootstrap_root"
-		tail -n 20 "$WORK/debootstrap.log" | diag
-		rm -rf "$WORK/debootstrap"
-		exit 1
+# 3. A Debian 12 root with the package's dependencies and systemd (for tmpfiles and the unit
+#    check): the fleet suite's system, from the mirror the apt sources name, cached as a tarball
+#    that the fleet suite's disk is then made from (one debootstrap a day for both).
+if ! tarball=$("$SRC/tools/vm/mkrootfs.sh" --tarball "$O/fleet/cache" \
+	"$("$SRC/tests/fleet/packages.sh" "$deb")" 2>"$WORK/debootstrap.log"); then
+	if grep -q "no deb source" "$WORK/debootstrap.log"; then
+		cannot "package/debootstrap_root" "$(tail -n 1 "$WORK/debootstrap.log")"
+		exit 0
 	fi
-	rm -f "$WORK"/debootstrap/var/cache/apt/archives/*.deb
-	tar -C "$WORK/debootstrap" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-	rm -rf "$WORK/debootstrap"
-	echo "debootstrap $suite from $mirror: $(($(date +%s) - t0)) s (cached in $tarball)" | diag
+	notok "package/debootstrap_root"
+	tail -n 20 "$WORK/debootstrap.log" | diag
+	exit 1
 fi
+diag <"$WORK/debootstrap.log"
 check "package/debootstrap_root" test -f "$tarball"
 root=$WORK/root
 rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$tarball" || {

@@ -103,9 +103,13 @@ mode_cleanup() {
 	[[ -n ${DAEMON_PID:-} ]] || return 0
 	kill "$DAEMON_PID" 2>/dev/null
 	wait "$DAEMON_PID" 2>/dev/null
-	for cg in "$DAEMON_CGROUP"/*/; do
-		[[ -d $cg ]] && { echo 1 >"$cg/cgroup.kill"; rmdir "$cg"; } 2>/dev/null
+	# The whole subtree (sessions may have child cgroups), deepest first, once its tasks are
+	# gone: a killed task leaves its cgroup a moment after the kill.
+	[[ -d $DAEMON_CGROUP ]] && echo 1 >"$DAEMON_CGROUP/cgroup.kill" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		find "$DAEMON_CGROUP" -depth -type d -exec rmdir {} + 2>/dev/null
+		[[ -d $DAEMON_CGROUP ]] || break
+		sleep 0.1
 	done
-	rmdir "$DAEMON_CGROUP" 2>/dev/null
 	rm -rf "$DAEMON_PINS" "$DAEMON_DIR"
 }

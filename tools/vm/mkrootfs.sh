@@ -7,12 +7,19 @@ set -euo pipefail
 # shellcheck source=tools/vm/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $# -ne 3 ]]; then
-	usage 'CACHEDIR "PACKAGE,PACKAGE..." OUT.img'
+# With --tarball, only the cached tree is made and its path printed (the package test unpacks
+# it as a chroot: one debootstrap a day serves both suites).
+tarball_only=false
+if [[ ${1:-} == --tarball ]]; then
+	tarball_only=true
+	shift
+fi
+if [[ $# -ne 3 && ! ( $tarball_only == true && $# -eq 2 ) ]]; then
+	usage '[--tarball] CACHEDIR "PACKAGE,PACKAGE..." [OUT.img]'
 fi
 cache=$(realpath -m -- "$1")
 packages=$2
-out=$3
+out=${3:-}
 suite=bookworm
 # The image's size: the system is about 600 MiB; the rest is room for the package, the journal
 # and the audit log. Sparse, so only what is written takes space.
@@ -54,7 +61,11 @@ if [[ ! -f $tarball ]]; then
 	rm -f -- "$cache"/rootfs-*.tar
 	tar -C "$work/root" -cf "$tarball.tmp" . && mv -- "$tarball.tmp" "$tarball"
 	rm -rf -- "$work"
-	printf '%s: debootstrap %s: %s s\n' "$prog" "$suite" $((SECONDS - t0))
+	printf '%s: debootstrap %s: %s s\n' "$prog" "$suite" $((SECONDS - t0)) >&2
+fi
+if [[ $tarball_only == true ]]; then
+	printf '%s\n' "$tarball"
+	exit 0
 fi
 
 # The image is made from the tarball with the system's settings on top (mkfs.ext4 -d: no loop

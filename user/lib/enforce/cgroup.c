@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* cgroup v2 helpers. Every function returns 0 (or a count) on success and -errno on failure. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -64,8 +65,48 @@ int cordon_cgroup_create(const char *path)
 	return 0;
 }
 
+/*
+ * Remove the child cgroups below @dfd, deepest first. The session's processes may make child
+ * cgroups of their own (a nested cordon, a container tool): the session cgroup cannot go
+ * before they do, and a session whose cgroup never goes keeps its entry (fail closed), its
+ * pins and the machine-wide tracepoints for ever. cgroupfs holds no symlinks and the walk
+ * takes no name twice (O_NOFOLLOW); the depth is bounded like the kernel's nesting.
+ */
+static int remove_children(int dfd, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > 64)
+		return -ELOOP;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		int cfd;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		cfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd >= 0)
+			r = remove_children(cfd, depth + 1);
+		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && !r)
+			r = -errno;
+	}
+	closedir(d);
+	return r;
+}
+
 int cordon_cgroup_remove(const char *path)
 {
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	remove_children(dfd, 0);
 	if (rmdir(path) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;

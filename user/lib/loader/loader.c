@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
@@ -685,13 +686,69 @@ void cordon_bpf_pins_unlock(struct cordon_bpf *b)
 	b->pins_lock = -1;
 }
 
-/* Does the sessions map pinned in @dir still hold a session? */
+/*
+ * Is the cgroup whose id is @id gone? Its id is its kernfs file handle on the cgroup2 mount,
+ * and ids are never reused, so ESTALE is final. Anything else (no cgroup2, no
+ * open_by_handle_at) answers "not known to be gone".
+ */
+static bool cgroup_gone(int mnt_fd, uint64_t id)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe /* FILEID_KERNFS */ },
+		.id = id };
+	int fd;
+
+	if (mnt_fd < 0)
+		return false;
+	fd = open_by_handle_at(mnt_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == ESTALE;
+}
+
+/*
+ * Drop the entries of the sessions map @fd whose session cgroup no longer exists: nothing can
+ * run in a removed cgroup, so such an entry enforces nothing. They are left when a launcher is
+ * killed and its session swept by a launcher of another build (which clears its own maps, not
+ * these), and would keep the machine-wide tracepoints attached and an old build's programs
+ * pinned for ever. Returns whether a live session remains.
+ */
+static bool sessions_prune(int fd, struct cordon_bpf *b)
+{
+	char mnt[PATH_MAX];
+	_cleanup_close_ int mnt_fd = -1;
+	uint64_t key, next, *prev = NULL;
+	bool live = false;
+
+	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) == 0)
+		mnt_fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		struct cordon_session sess;
+
+		if (!cgroup_gone(mnt_fd, key)) {
+			live = true;
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &sess) < 0 || bpf_map_delete_elem(fd, &key) < 0)
+			continue;
+		prev = NULL; /* the walk starts over: the deleted key cannot lead it on */
+		/* Its rules too, where they are ours (a retired build's maps go with its pins). */
+		if (b && sess.id)
+			cordon_bpf_purge_session(b, sess.id);
+	}
+	return live;
+}
+
+/* Does the sessions map pinned in @dir still hold a live session? */
 static bool pins_hold_sessions(const char *dir)
 {
 	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-sessions", dir);
-	uint64_t key;
 	int fd = path ? bpf_obj_get(path) : -1;
-	bool held = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
+	bool held = fd >= 0 && sessions_prune(fd, NULL);
 
 	if (fd >= 0)
 		close(fd);
@@ -980,33 +1037,35 @@ int cordon_bpf_dns_steer_set(struct cordon_bpf *b, uint32_t session,
 
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 {
-	int r;
+	/* Every rule map, by where its key holds the session number. */
+	const struct {
+		struct bpf_map *map;
+		size_t klen, off;
+	} maps[] = {
+		{ b->skel->maps.net_rules, sizeof(struct cordon_net_key),
+		  offsetof(struct cordon_net_key, session) },
+		{ b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
+		  offsetof(struct cordon_net_key, session) },
+		{ b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
+		  offsetof(struct cordon_inode_key, session) },
+		{ b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
+		  offsetof(struct cordon_dirent_key, session) },
+		{ b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
+		  offsetof(struct cordon_unix_key, session) },
+		{ b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
+		  offsetof(struct cordon_pattern_key, session) },
+		{ b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
+		  offsetof(struct cordon_dns_key, session) },
+		{ b->skel->maps.dns_steer, sizeof(uint32_t), 0 },
+	};
 
-	r = purge_map(b->skel->maps.net_rules, sizeof(struct cordon_net_key),
-		      offsetof(struct cordon_net_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
-			      offsetof(struct cordon_net_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
-			      offsetof(struct cordon_inode_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
-			      offsetof(struct cordon_dirent_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
-			      offsetof(struct cordon_unix_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
-			      offsetof(struct cordon_pattern_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
-			      offsetof(struct cordon_dns_key, session), id);
-	if (r == 0)
-		r = purge_map(b->skel->maps.dns_steer, sizeof(uint32_t), 0, id);
-	if (r == 0)
-		r = cordon_bpf_session_ring_del(b, id);
-	return r;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int r = purge_map(maps[i].map, maps[i].klen, maps[i].off, id);
+
+		if (r < 0)
+			return r;
+	}
+	return cordon_bpf_session_ring_del(b, id);
 }
 
 int cordon_bpf_sessions_each(struct cordon_bpf *b,
@@ -1347,7 +1406,6 @@ static int trace_release_later(struct cordon_bpf *b)
 int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 {
 	_cleanup_close_ int lock = -1;
-	uint64_t key;
 
 	if (!b->pin_dir)
 		return 0;
@@ -1355,7 +1413,7 @@ int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 	if (lock < -1)
 		return lock;
 	/* Under the lock: a session registered before its hold is seen here. */
-	if (bpf_map_get_next_key(bpf_map__fd(b->skel->maps.sessions), NULL, &key) == 0)
+	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
 		return 0;
 	return now ? trace_unpin(b) : trace_release_later(b);
 }

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# What a session leaves behind when it ends (root's run on pinned programs): a child cgroup made
+# in the session's cgroup does not keep the session cgroup (and with it the session's entry,
+# its pins and the machine-wide syscall tracepoints) for ever; an entry whose cgroup no longer
+# exists (left by a killed launcher that another build swept) no longer keeps the tracepoints
+# attached nor an old build's programs pinned, while an entry whose cgroup exists still does
+# (fail closed). Prints TAP.
+set -uo pipefail
+
+# shellcheck source=tests/lib/tap.sh
+. "${CORDON_SRC:-$PWD}/tests/lib/tap.sh"
+TAP_PREFIX=session_leftovers/
+need_root
+command -v bpftool >/dev/null || { notok "suite (no bpftool)"; exit 1; }
+session_setup leftovers
+cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+stale=$cg2/cordon-stale-test-$$
+cleanup() {
+	rmdir "$stale" 2>/dev/null
+	rm -rf "$proj"
+}
+trap cleanup EXIT
+
+run() { "$CORDON" run --quiet --user root --policy offline --project "$proj" -- "$@"; }
+# The map key (a cgroup id, 8 bytes little-endian) and a session value, as bpftool's hex words.
+hex8() { /usr/bin/python3 -c 'import sys; print(" ".join("%02x" % b for b in int(sys.argv[1]).to_bytes(8, "little")))' "$1"; }
+# shellcheck disable=SC2046 # bpftool wants the bytes as separate words
+has_entry() { bpftool map lookup pinned "$dir/map-sessions" key hex $(hex8 "$1") >/dev/null 2>&1; }
+no_entry() { ! has_entry "$1"; }
+
+# 1. A child cgroup in the session's cgroup, made from outside while the agent runs.
+run sh -c 'sed -n "s/^0:://p" /proc/self/cgroup >cg.tmp && mv cg.tmp cg; sleep 2' &
+runner=$!
+for ((i = 0; i < 100; i++)); do
+	[[ -s $proj/cg ]] && break
+	sleep 0.05
+done
+session=$(cat "$proj/cg" 2>/dev/null)
+check agent_ran test -n "$session"
+check in_a_session_cgroup test -d "$cg2$session" -a "$session" != /
+id=$(stat -c %i "$cg2$session")
+check child_cgroup_made mkdir "$cg2$session/cordon-test-sub"
+wait "$runner"
+check session_cgroup_removed_with_its_child test ! -e "$cg2$session"
+# This build's pins: root's run retires every other build's that holds no live session.
+dir=$(find /sys/fs/bpf/cordon -mindepth 2 -maxdepth 2 -name map-sessions -printf '%h\n' | head -n 1)
+check pins_found test -e "$dir/map-sessions"
+check session_entry_dropped no_entry "$id"
+check tracepoints_detached_after_last_session test ! -e "$dir/link-cordon_sys_openat"
+
+# 2. Entries no launcher will ever end: one whose cgroup exists (kept, and with it the
+#    tracepoints), one whose cgroup is gone (dropped).
+mkdir "$stale"
+live_id=$(stat -c %i "$stale")
+# Session number 0x7ffffe01, and a rule of it (a DNS steering entry, the simplest key).
+value=(01 fe ff 7f 00 00 00 00 00 00 00 00 00 00 00 00)
+# shellcheck disable=SC2046 # bpftool wants the bytes as separate words
+check live_entry_inserted bpftool map update pinned "$dir/map-sessions" key hex $(hex8 "$live_id") \
+	value hex "${value[@]}"
+# shellcheck disable=SC2046
+check its_rule_inserted bpftool map update pinned "$dir/map-dns_steer" key hex 01 fe ff 7f \
+	value hex $(printf '00 %.0s' {1..24})
+rule_gone() { ! bpftool map lookup pinned "$dir/map-dns_steer" key hex 01 fe ff 7f >/dev/null 2>&1; }
+out=$(run sh -c 'echo ran')
+check session_ran_beside_live_entry test "$out" = ran
+check live_entry_kept has_entry "$live_id"
+check tracepoints_kept_for_live_entry test -e "$dir/link-cordon_sys_openat"
+check live_entry_rules_kept sh -c "bpftool map lookup pinned $dir/map-dns_steer key hex 01 fe ff 7f >/dev/null"
+rmdir "$stale"
+out=$(run sh -c 'echo ran')
+check session_ran_beside_stale_entry test "$out" = ran
+check stale_entry_dropped no_entry "$live_id"
+check tracepoints_detached_despite_stale_entry test ! -e "$dir/link-cordon_sys_openat"
+check stale_entry_rules_purged rule_gone
