@@ -62,6 +62,7 @@ struct cordon_bpf {
 	struct bpf_program *held_progs[CORDON_MAX_LINKS];
 	int nheld;
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
+	int trace_grace_s; /* the tracing programs' grace period (opts.trace_grace_s) */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -859,6 +860,7 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		return -ENOMEM;
 	b->root_fd = -1;
 	b->pins_lock = -1;
+	b->trace_grace_s = opts->trace_grace_s ?: CORDON_TRACE_GRACE_S;
 	r = start(b, opts);
 	if (r < 0) {
 		cordon_bpf_stop(b);
@@ -1302,8 +1304,8 @@ static int trace_unpin(struct cordon_bpf *b)
  * The grace period. Attaching the ~39 tracing programs is most of a launch (perf events
  * installed on every CPU; and a detach's teardown runs later from a workqueue, so a session
  * made right after the last one ended met EEXIST and waited for it), so they stay attached
- * CORDON_TRACE_GRACE_S after the last session ends, and a session made meanwhile finds them
- * attached. A process outside every session then pays their untagged exit for those seconds
+ * CORDON_TRACE_GRACE_S (loader.h; opts.trace_grace_s) after the last session ends, and a
+ * session made meanwhile finds them attached. A process outside every session then pays their untagged exit for those seconds
  * only (the first instruction of each is the untagged test); nothing is enforced by them (they
  * only report), so detaching late never opens anything, and detaching early only costs the next
  * session the attach.
@@ -1315,8 +1317,6 @@ static int trace_unpin(struct cordon_bpf *b)
  * same lock. A waiter that finds a session gives up its flock while it still holds the pin
  * lock, so the release of that session (which takes the pin lock after) starts the next one.
  */
-#define CORDON_TRACE_GRACE_S 5
-
 static char *grace_path(const struct cordon_bpf *b)
 {
 	const char *name = strrchr(b->pin_dir, '/');
@@ -1325,8 +1325,8 @@ static char *grace_path(const struct cordon_bpf *b)
 				    name ? name + 1 : b->pin_dir);
 }
 
-/* Seconds until the stamp of @fd is GRACE old: 0 when it is (or cannot be read). */
-static long grace_left(int fd)
+/* Seconds until the stamp of @fd is @grace old: 0 when it is (or cannot be read). */
+static long grace_left(int fd, long grace)
 {
 	struct timespec now;
 	struct stat st;
@@ -1334,17 +1334,17 @@ static long grace_left(int fd)
 
 	if (fstat(fd, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
 		return 0;
-	left = st.st_mtim.tv_sec + CORDON_TRACE_GRACE_S - now.tv_sec;
+	left = st.st_mtim.tv_sec + grace - now.tv_sec;
 	/* A stamp from the future (the clock set back): stamped again, one period from now. */
-	if (left > CORDON_TRACE_GRACE_S && futimens(fd, NULL) == 0)
-		left = CORDON_TRACE_GRACE_S;
+	if (left > grace && futimens(fd, NULL) == 0)
+		left = grace;
 	return left < 0 ? 0 : left;
 }
 
 static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
 {
 	for (;;) {
-		long left = grace_left(gfd);
+		long left = grace_left(gfd, b->trace_grace_s);
 		_cleanup_close_ int lock = -1;
 
 		if (left > 0) {
@@ -1359,7 +1359,7 @@ static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
 			close(gfd); /* before the pin lock: that session's release starts a waiter */
 			_exit(0);
 		}
-		if (grace_left(gfd) <= 0)
+		if (grace_left(gfd, b->trace_grace_s) <= 0)
 			_exit(trace_unpin(b) < 0 ? 1 : 0);
 	}
 }
@@ -1415,5 +1415,5 @@ int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 	/* Under the lock: a session registered before its hold is seen here. */
 	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
 		return 0;
-	return now ? trace_unpin(b) : trace_release_later(b);
+	return now || b->trace_grace_s <= 0 ? trace_unpin(b) : trace_release_later(b);
 }

@@ -35,7 +35,12 @@ struct cordon_bpf_opts {
 	 * everything goes away with the process.
 	 */
 	const char *pin_dir;
+	/* Seconds the tracing programs stay attached after the last session (0:
+	 * CORDON_TRACE_GRACE_S; negative: none). See cordon_bpf_trace_release(). */
+	int trace_grace_s;
 };
+
+#define CORDON_TRACE_GRACE_S 5
 
 /* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
 int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out);
