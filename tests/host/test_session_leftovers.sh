@@ -21,6 +21,8 @@ cleanup() {
 	rm -rf "$proj"
 }
 trap cleanup EXIT
+# Detached when the last session ends, not after the grace period (checked at the end).
+export CORDON_TRACE_GRACE=0
 
 run() { "$CORDON" run --quiet --user root --policy offline --project "$proj" -- "$@"; }
 # The map key (a cgroup id, 8 bytes little-endian) and a session value, as bpftool's hex words.
@@ -73,3 +75,21 @@ check session_ran_beside_stale_entry test "$out" = ran
 check stale_entry_dropped no_entry "$live_id"
 check tracepoints_detached_despite_stale_entry test ! -e "$dir/link-cordon_sys_openat"
 check stale_entry_rules_purged rule_gone
+
+# 3. The grace period: attached for it after the last session (a back-to-back launch finds
+#    them), by a detached waiter that leaves nothing of the caller's open; then detached.
+attached() { test -e "$dir/link-cordon_sys_openat"; }
+grace_gone() {
+	for ((i = 0; i < 40; i++)); do
+		! attached && ! pgrep -x cordon-grace >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+out=$(CORDON_TRACE_GRACE=1 run sh -c 'echo ran')
+check grace_session_ran test "$out" = ran
+check grace_tracepoints_kept_after_last_session attached
+check grace_waiter_waits sh -c "pgrep -x cordon-grace >/dev/null"
+check grace_waiter_holds_no_descriptor_of_ours \
+	sh -c "test \$(ls /proc/\$(pgrep -x cordon-grace | head -n 1)/fd | wc -l) -le 1"
+check grace_tracepoints_detached_after_it grace_gone

@@ -27,7 +27,7 @@ int run_probe_kernel(struct run *r)
 	struct cordon_plan_kernel *k = &r->kern;
 	uint32_t missing;
 
-	cordon_features_probe(&r->feat);
+	cordon_features_probe_launch(&r->feat);
 	cordon_layers(&r->feat, r->layers);
 	*k = (struct cordon_plan_kernel){
 		.landlock_abi =

@@ -214,6 +214,7 @@ void run_init(struct run *r);
  * -EOPNOTSUPP, printed, without Landlock or seccomp. */
 int run_probe_kernel(struct run *r);
 int run_session(struct run *r);
+/* Called right before the process exits: the BPF object is left to the exit (see run_bpf_free). */
 void run_free(struct run *r);
 
 /*

@@ -137,6 +137,7 @@ static int start_pinned(struct run *r, const char *root)
 {
 	/* Every LSM program the kernel takes: the same pins serve every policy and the daemon. */
 	struct cordon_bpf_opts o = { .cgroup_root = root, .lsm = r->kern.bpf_lsm };
+	const char *grace = getenv("CORDON_TRACE_GRACE");
 	_cleanup_free_ char *dir = NULL;
 	char name[17];
 	int e = cordon_bpffs_ensure(CORDON_PIN_ROOT);
@@ -148,6 +149,10 @@ static int start_pinned(struct run *r, const char *root)
 	if (!dir)
 		return -ENOMEM;
 	o.pin_dir = dir;
+	/* Root may shorten the tracing programs' grace period (seconds; 0: none), for tests. */
+	if (grace && getuid() == 0)
+		o.trace_grace_s =
+			(int)strtol(grace, NULL, 10) > 0 ? (int)strtol(grace, NULL, 10) : -1;
 	e = cordon_bpf_start(&o, &r->bpf);
 	if (e == 0)
 		retire_others(name);
@@ -189,9 +194,12 @@ void run_bpf_free(struct run *r)
 			cordon_session_destroy_detached(&r->sess);
 		return;
 	}
-	/* Pinned: the session's cgroup, entry, rules and ring go; the programs stay. */
+	/*
+	 * Pinned: the session's cgroup, entry, rules and ring go; the programs stay. run_free()
+	 * is the last thing before cordon exits: the object is left to the exit to close.
+	 */
 	cordon_session_destroy(&r->sess);
-	cordon_bpf_stop(r->bpf);
+	cordon_bpf_stop_exiting(r->bpf);
 	r->bpf = NULL;
 	if (r->ring_fd >= 0)
 		close(r->ring_fd);

@@ -390,7 +390,7 @@ static int setup_bpf(struct daemon *d)
 	/* Before any worker is forked: none may inherit the lock. */
 	cordon_bpf_pins_unlock(d->bpf);
 	/* No session yet (a restart keeps those the snapshot restores): nothing traced. */
-	cordon_bpf_trace_release(d->bpf);
+	cordon_bpf_trace_release(d->bpf, false);
 	retire_old_builds(d);
 	d->rb = cordon_bpf_events(d->bpf, on_event, d);
 	return d->rb ? 0 : -errno;
@@ -607,8 +607,11 @@ int daemon_main(const struct daemon_opts *o)
 	cordon_audit_stream_release(&d.stream);
 	if (d.stream.sink)
 		cordon_audit_sink_close(d.stream.sink);
-	if (d.bpf)
+	if (d.bpf) {
+		/* No session left: detached now, not by a waiter stopping the unit may kill. */
+		cordon_bpf_trace_release(d.bpf, true);
 		cordon_bpf_stop(d.bpf);
+	}
 	daemon_config_free(&d.cfg);
 	free(d.snapshot);
 	free(d.pin_dir);

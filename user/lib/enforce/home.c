@@ -194,6 +194,36 @@ static int grant_redirects(struct policy *p, const char *home)
 	return 0;
 }
 
+/*
+ * Would the child change anything? Looked at before forking it (a fork of the launcher, page
+ * tables and all, on every launch): every write tree below the home there, and each atomic
+ * file's directory there with the file already a link (or not a regular file). Only a filter:
+ * whenever the child might act, it runs and decides as the user.
+ */
+static bool home_needs_prepare(const struct policy *p, const char *home)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < p->fs_write.n; i++) {
+		const char *at = p->fs_write.v[i].s;
+
+		if (policy_path_inside(at, home) && strcmp(at, home) &&
+		    !listed(at, &p->fs_atomic) && stat(at, &st) < 0)
+			return true;
+	}
+	for (size_t i = 0; i < p->fs_atomic.n; i++) {
+		const char *at = p->fs_atomic.v[i].s;
+		_cleanup_free_ char *dir = NULL;
+
+		if (!cordon_home_atomic_applies(p, home, at))
+			continue;
+		dir = atomic_dir(home, at);
+		if (!dir || stat(dir, &st) < 0 || lstat(at, &st) < 0 || S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
 int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char **failed)
 {
 	char buf[PATH_MAX] = "";
@@ -204,6 +234,8 @@ int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char
 	*failed = NULL;
 	if (!u->home || u->home[0] != '/')
 		return 0;
+	if (!home_needs_prepare(p, u->home))
+		return grant_redirects(p, u->home);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();

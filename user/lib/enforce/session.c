@@ -505,7 +505,7 @@ void cordon_session_destroy(struct cordon_session_ctx *s)
 			/* Only after the cgroup is empty: no task of the session is left to rely on. */
 			if (s->id)
 				cordon_bpf_purge_session(s->bpf, s->id);
-			cordon_bpf_trace_release(s->bpf);
+			cordon_bpf_trace_release(s->bpf, false);
 		}
 	}
 	/* The overlayfs directories' numbers must hold as long as their rules can be used. */

@@ -7,14 +7,17 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <linux/perf_event.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -30,6 +33,7 @@
 #define CORDON_MAX_LINKS 128
 #include "probe/probe.h"
 #include "cordon.skel.h"
+#include "cordon_digest.h"
 
 struct cordon_bpf {
 	struct cordon *skel;
@@ -58,6 +62,7 @@ struct cordon_bpf {
 	struct bpf_program *held_progs[CORDON_MAX_LINKS];
 	int nheld;
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
+	int trace_grace_s; /* the tracing programs' grace period (opts.trace_grace_s) */
 };
 
 _Static_assert(sizeof(((struct cordon *)0)->progs) / sizeof(struct bpf_program *) <=
@@ -79,6 +84,19 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		close(b->pins_lock);
 	free(b->pin_dir);
 	free(b);
+}
+
+void cordon_bpf_stop_exiting(struct cordon_bpf *b)
+{
+	/*
+	 * The pin lock is the only state others wait on: released now. Every other descriptor
+	 * the kernel closes at the exit that follows, links of our own detached with them, and
+	 * freeing libbpf's object (BTF, programs, maps: ~3 ms of a launch) would be undone by it.
+	 */
+	if (b && b->pins_lock >= 0) {
+		close(b->pins_lock);
+		b->pins_lock = -1;
+	}
 }
 
 static int attach(struct cordon_bpf *b, struct bpf_program *p)
@@ -135,11 +153,13 @@ static int session_level(const char *root, uint32_t *level)
 	return 0;
 }
 
+/*
+ * The object's digest (computed at build time, Makefile: $(SKEL)) with the cgroup root: hashing
+ * the embedded object itself cost a ~900 KB copy and its page faults on every launch.
+ */
 void cordon_bpf_pin_name(const char *cgroup_root, char out[17])
 {
-	size_t len = 0, rlen = strlen(cgroup_root);
-	const void *obj = cordon__elf_bytes(&len);
-	_cleanup_free_ char *buf = malloc(len + rlen + 1);
+	_cleanup_free_ char *buf = cordon_strdup_printf("%s %s", CORDON_OBJ_SHA256, cgroup_root);
 	char hex[65];
 
 	if (!buf) {
@@ -147,9 +167,7 @@ void cordon_bpf_pin_name(const char *cgroup_root, char out[17])
 		snprintf(out, 17, "%s", "0000000000000000");
 		return;
 	}
-	memcpy(buf, obj, len);
-	memcpy(buf + len, cgroup_root, rlen + 1);
-	cordon_sha256_hex(buf, len + rlen + 1, hex);
+	cordon_sha256_hex(buf, strlen(buf) + 1, hex);
 	memcpy(out, hex, 16);
 	out[16] = '\0';
 }
@@ -842,6 +860,7 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		return -ENOMEM;
 	b->root_fd = -1;
 	b->pins_lock = -1;
+	b->trace_grace_s = opts->trace_grace_s ?: CORDON_TRACE_GRACE_S;
 	r = start(b, opts);
 	if (r < 0) {
 		cordon_bpf_stop(b);
@@ -1261,19 +1280,11 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b)
 	return 0;
 }
 
-int cordon_bpf_trace_release(struct cordon_bpf *b)
+/* Detach the tracing programs: their pinned links go (the kernel detaches the last ref). */
+static int trace_unpin(struct cordon_bpf *b)
 {
-	_cleanup_close_ int lock = -1;
 	struct bpf_program *p;
 
-	if (!b->pin_dir)
-		return 0;
-	lock = trace_lock(b);
-	if (lock < -1)
-		return lock;
-	/* Under the lock: a session registered before its hold is seen here. */
-	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
-		return 0;
 	bpf_object__for_each_program(p, b->skel->obj)
 	{
 		_cleanup_free_ char *lp = NULL;
@@ -1287,4 +1298,122 @@ int cordon_bpf_trace_release(struct cordon_bpf *b)
 			return -errno;
 	}
 	return 0;
+}
+
+/*
+ * The grace period. Attaching the ~39 tracing programs is most of a launch (perf events
+ * installed on every CPU; and a detach's teardown runs later from a workqueue, so a session
+ * made right after the last one ended met EEXIST and waited for it), so they stay attached
+ * CORDON_TRACE_GRACE_S (loader.h; opts.trace_grace_s) after the last session ends, and a
+ * session made meanwhile finds them attached. A process outside every session then pays their untagged exit for those seconds
+ * only (the first instruction of each is the untagged test); nothing is enforced by them (they
+ * only report), so detaching late never opens anything, and detaching early only costs the next
+ * session the attach.
+ *
+ * One waiter per pin directory (flock of its stamp file under CORDON_CTL_RUN_DIR), a detached
+ * grandchild reparented to init, so neither the launcher nor the daemon waits or reaps it. Each
+ * release stamps the file's mtime; the waiter detaches once the newest stamp is GRACE old and
+ * no session exists, judged under the pin lock: a session registers before its hold, under the
+ * same lock. A waiter that finds a session gives up its flock while it still holds the pin
+ * lock, so the release of that session (which takes the pin lock after) starts the next one.
+ */
+static char *grace_path(const struct cordon_bpf *b)
+{
+	const char *name = strrchr(b->pin_dir, '/');
+
+	return cordon_strdup_printf("%s/trace-grace-%s", CORDON_CTL_RUN_DIR,
+				    name ? name + 1 : b->pin_dir);
+}
+
+/* Seconds until the stamp of @fd is @grace old: 0 when it is (or cannot be read). */
+static long grace_left(int fd, long grace)
+{
+	struct timespec now;
+	struct stat st;
+	long left;
+
+	if (fstat(fd, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return 0;
+	left = st.st_mtim.tv_sec + grace - now.tv_sec;
+	/* A stamp from the future (the clock set back): stamped again, one period from now. */
+	if (left > grace && futimens(fd, NULL) == 0)
+		left = grace;
+	return left < 0 ? 0 : left;
+}
+
+static __attribute__((noreturn)) void grace_wait(struct cordon_bpf *b, int gfd)
+{
+	for (;;) {
+		long left = grace_left(gfd, b->trace_grace_s);
+		_cleanup_close_ int lock = -1;
+
+		if (left > 0) {
+			nanosleep(&(struct timespec){ .tv_sec = left }, NULL);
+			continue;
+		}
+		/* Not lock_pins(): a directory retired meanwhile is not made again. */
+		lock = open(b->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (lock < 0 || flock(lock, LOCK_EX) < 0)
+			_exit(0);
+		if (pins_hold_sessions(b->pin_dir)) {
+			close(gfd); /* before the pin lock: that session's release starts a waiter */
+			_exit(0);
+		}
+		if (grace_left(gfd, b->trace_grace_s) <= 0)
+			_exit(trace_unpin(b) < 0 ? 1 : 0);
+	}
+}
+
+/* Stamp the grace file; start its waiter unless one is waiting. Under the pin lock. */
+static int trace_release_later(struct cordon_bpf *b)
+{
+	_cleanup_free_ char *path = grace_path(b);
+	_cleanup_close_ int gfd = -1;
+	sigset_t all;
+	pid_t p;
+
+	if (!path || (mkdir(CORDON_CTL_RUN_DIR, 0755) < 0 && errno != EEXIST))
+		return -ENOMEM;
+	gfd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (gfd < 0 || futimens(gfd, NULL) < 0)
+		return trace_unpin(b); /* no grace to be had: detach now */
+	/* Only a test: the waiter takes the flock itself (two racing to start one: one stays). */
+	if (flock(gfd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 0 : trace_unpin(b); /* a waiter waits */
+	flock(gfd, LOCK_UN);
+	p = fork();
+	if (p < 0)
+		return trace_unpin(b);
+	if (p == 0) {
+		/* Nothing of the caller's: no terminal, pipe, test lock or the pin lock kept. */
+		setsid();
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		if (fork() != 0)
+			_exit(0);
+		if (syscall(SYS_close_range, 0U, ~0U, 0U) < 0)
+			for (int fd = 0; fd < 1024; fd++)
+				close(fd);
+		gfd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (gfd < 0 || flock(gfd, LOCK_EX | LOCK_NB) < 0)
+			_exit(0);
+		prctl(PR_SET_NAME, "cordon-grace");
+		grace_wait(b, gfd);
+	}
+	waitpid(p, NULL, 0);
+	return 0;
+}
+int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
+{
+	_cleanup_close_ int lock = -1;
+
+	if (!b->pin_dir)
+		return 0;
+	lock = trace_lock(b);
+	if (lock < -1)
+		return lock;
+	/* Under the lock: a session registered before its hold is seen here. */
+	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
+		return 0;
+	return now || b->trace_grace_s <= 0 ? trace_unpin(b) : trace_release_later(b);
 }

@@ -35,11 +35,18 @@ struct cordon_bpf_opts {
 	 * everything goes away with the process.
 	 */
 	const char *pin_dir;
+	/* Seconds the tracing programs stay attached after the last session (0:
+	 * CORDON_TRACE_GRACE_S; negative: none). See cordon_bpf_trace_release(). */
+	int trace_grace_s;
 };
+
+#define CORDON_TRACE_GRACE_S 5
 
 /* Open, configure, load and attach. Returns 0 and sets *out, or -errno; nothing is left behind. */
 int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out);
 void cordon_bpf_stop(struct cordon_bpf *b);
+/* For a process about to exit: the pin lock released, nothing else (exit closes and frees). */
+void cordon_bpf_stop_exiting(struct cordon_bpf *b);
 
 /* True when cordon_bpf_start() adopted pinned programs instead of loading them. */
 bool cordon_bpf_adopted(const struct cordon_bpf *b);
@@ -90,11 +97,13 @@ int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx);
 /*
  * The tracing programs (syscall-exit refusals, exec, exit, seccomp kills: records only) run for
  * every task on the machine, so on pinned programs they are attached only while a session
- * exists: hold after registering a session, release after deleting one (detaches them when the
- * sessions map is empty). No-ops on programs of one's own. 0 or -errno.
+ * exists, and a few seconds after (loader.c: the grace period): hold after registering a
+ * session, release after deleting one (when the sessions map is empty: detached @now, or by a
+ * detached waiter once the grace period has passed with no session). No-ops on programs of
+ * one's own. 0 or -errno.
  */
 int cordon_bpf_trace_hold(struct cordon_bpf *b);
-int cordon_bpf_trace_release(struct cordon_bpf *b);
+int cordon_bpf_trace_release(struct cordon_bpf *b, bool now);
 
 /*
  * A ring buffer of session @id's own (maps.h session_events), for a reader that shares the

@@ -301,7 +301,19 @@ static void probe_bpf(struct cordon_features *f)
 		cache_write(f, key);
 }
 
+static void features_probe(struct cordon_features *f, bool launch);
+
 void cordon_features_probe(struct cordon_features *f)
+{
+	features_probe(f, false);
+}
+
+void cordon_features_probe_launch(struct cordon_features *f)
+{
+	features_probe(f, true);
+}
+
+static void features_probe(struct cordon_features *f, bool launch)
 {
 	_cleanup_free_ struct cordon_mount *m = calloc(1, sizeof(*m));
 	struct utsname u;
@@ -336,7 +348,11 @@ void cordon_features_probe(struct cordon_features *f)
 
 	f->landlock_abi = cordon_landlock_abi();
 	f->seccomp = probe_seccomp();
-	f->userns = probe_userns();
+	/*
+	 * A child process (a fork of the caller, page tables and all). Root's launch has its
+	 * mount namespace without one (layer_mount_ns), so there the answer decides nothing.
+	 */
+	f->userns = launch && f->root ? -ENODATA : probe_userns();
 	f->legacy_tiocsti = read_int("/proc/sys/dev/tty/legacy_tiocsti");
 	f->io_uring_disabled = read_int("/proc/sys/kernel/io_uring_disabled");
 }

@@ -30,14 +30,18 @@ struct cordon_features {
 	bool btf;		       /* /sys/kernel/btf/vmlinux */
 	bool ringbuf;		       /* BPF_MAP_TYPE_RINGBUF */
 	bool task_storage;	       /* BPF_MAP_TYPE_TASK_STORAGE */
-	int userns;	    /* 0: an unprivileged process can unshare(CLONE_NEWUSER); else -errno */
-	int legacy_tiocsti; /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
+	/* 0: an unprivileged process can unshare(CLONE_NEWUSER); else -errno (-ENODATA: not
+	 * probed, by cordon_features_probe_launch() as root) */
+	int userns;
+	int legacy_tiocsti;    /* dev.tty.legacy_tiocsti, -1 when the sysctl is absent */
 	int io_uring_disabled; /* kernel.io_uring_disabled, -1 when the sysctl is absent */
 	bool root;	       /* probes ran with euid 0 */
 };
 
 /* Run every probe. Never fails: a probe that cannot run records its -errno. */
 void cordon_features_probe(struct cordon_features *f);
+/* The same for a launch: what decides nothing for it is left out (root: userns -ENODATA). */
+void cordon_features_probe_launch(struct cordon_features *f);
 
 /*
  * Does the kernel load cgroup sock_addr programs for pathname unix connect/sendmsg
