@@ -124,21 +124,24 @@ $(O)/cordon.bpf.o: $(BPF_OBJS)
 
 # With it the object's digest, which names this build's pins (loader.c: cordon_bpf_pin_name):
 # computed here once, not over the ~900 KB object on every launch.
-$(SKEL): $(O)/cordon.bpf.o
+$(O)/cordon_digest.h: $(O)/cordon.bpf.o
+	$(call msg,GEN,$@)
+	$(Q)printf '#define CORDON_OBJ_SHA256 "%s"\n' "$$(sha256sum <$< | cut -c1-64)" >$@.tmp && \
+		mv $@.tmp $@
+
+$(SKEL): $(O)/cordon.bpf.o | $(O)/cordon_digest.h
 	$(call msg,SKEL,$@)
-	$(Q)printf '#define CORDON_OBJ_SHA256 "%s"\n' "$$(sha256sum <$< | cut -c1-64)" \
-		>$(O)/cordon_digest.h
 	$(Q)$(BPFTOOL) gen skeleton $< name cordon > $@.tmp && mv $@.tmp $@
 
 # === userspace: the library, build/cordon (commands and daemon) ================================
 
-$(O)/obj/%.o: %.c | $(SKEL)
+$(O)/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The same sources with the sanitizers, for the unit tests.
-$(O)/san/%.o: %.c | $(SKEL)
+$(O)/san/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
@@ -294,7 +297,7 @@ FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
 
-$(O)/fuzz/obj/%.o: %.c | $(SKEL)
+$(O)/fuzz/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
