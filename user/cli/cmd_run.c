@@ -359,17 +359,19 @@ void run_free(struct run *r)
 
 void run_init(struct run *r)
 {
-	*r = (struct run){ .o.policy = POLICY_DEFAULT,
-			   .sess.procs_fd = -1,
-			   .ring_fd = -1,
-			   .cgroup_fd = -1,
-			   .dsess.procs_fd = -1,
-			   .dsess.records_fd = -1,
-			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
-			   .launched = { .pid = -1, .pty_master = -1, .stop_fd = -1 },
-			   .ev.audit_fd = -1,
-			   .pw.fd = -1,
-			   .mw.fd = -1 };
+	*r = (struct run){
+		.o.policy = POLICY_DEFAULT,
+		.sess.procs_fd = -1,
+		.ring_fd = -1,
+		.cgroup_fd = -1,
+		.dsess.procs_fd = -1,
+		.dsess.records_fd = -1,
+		.l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
+		.launched = { .pid = -1, .pty_master = -1, .stop_fd = -1, .root_fd = -1 },
+		.ev.audit_fd = -1,
+		.pw.fd = -1,
+		.mw.fd = -1
+	};
 }
 
 int run_session(struct run *r)

@@ -97,10 +97,14 @@ static void send_root(const struct run *r, int fd)
 void run_attrib_root(struct run *r)
 {
 	char path[64];
-	int fd;
+	int fd = r->launched.root_fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)r->launched.pid);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The child's own view root (taken before the agent ran), else its init's while it lives. */
+	r->launched.root_fd = -1;
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/root", (int)r->launched.pid);
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return; /* each record's task's own root, while it lives */
 	if (r->dsess.on) {

@@ -45,18 +45,27 @@ static void on_change(void *ctx, const char *path, const struct stat *st, uint32
 		_exit(2);
 }
 
-static void on_protect(void *ctx, const struct cordon_protect_new *e, const char *path,
-		       const struct stat *st, int err, pid_t pid)
+/* What was quarantined at protect entry @e (the sweep's and the watch's reports alike). */
+static struct git_change protect_change(const struct cordon_protect_new *e, const char *path,
+					const struct stat *st, int err)
 {
 	struct git_change c = { .what = PROTECT_MADE,
 				.dev = (uint32_t)st->st_dev,
 				.ino = st->st_ino,
 				.index = (uint32_t)e->index,
 				.err = err };
+
+	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
+	return c;
+}
+
+static void on_protect(void *ctx, const struct cordon_protect_new *e, const char *path,
+		       const struct stat *st, int err, pid_t pid)
+{
+	struct git_change c = protect_change(e, path, st, err);
 	int fd = *(int *)ctx;
 
 	(void)pid;
-	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
 	if (write(fd, &c, sizeof(c)) != sizeof(c))
 		_exit(2);
 }
@@ -310,13 +319,8 @@ int run_protect_missing(struct run *r)
 static void on_watch(void *ctx, const struct cordon_protect_new *e, const char *path,
 		     const struct stat *st, int err, pid_t pid)
 {
-	struct git_change c = { .what = PROTECT_MADE,
-				.dev = (uint32_t)st->st_dev,
-				.ino = st->st_ino,
-				.index = (uint32_t)e->index,
-				.err = err };
+	struct git_change c = protect_change(e, path, st, err);
 
-	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
 	(void)pid; /* the record names cordon, which renamed it, as git-neutralize does */
 	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, 0);
 }

@@ -330,6 +330,9 @@ struct cordon_launched {
 	pid_t pid;	/* cordon's child: the agent, or the session's init (pid namespace) */
 	int pty_master; /* the agent's terminal, close-on-exec; -1: none */
 	int stop_fd;	/* readable when the session's init saw the agent stop; -1: none */
+	/* The session's root directory as its tasks see it (O_PATH, the view's), handed over by
+	 * the child before the agent runs; -1: none (no mount namespace) */
+	int root_fd;
 };
 
 /*

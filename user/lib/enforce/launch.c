@@ -405,6 +405,22 @@ static void open_terminal(const struct cordon_launch *l, int report)
 		fail(report, CORDON_STEP_TERMINAL, -r, 0);
 }
 
+/*
+ * The finished view's root to cordon (tag 'R'): its audit attribution resolves the paths of
+ * records in it, also after the task, or the whole session, has gone (/proc/PID/root is gone
+ * with the process; a quick agent could exit before cordon opened it). Best effort: without
+ * it, attribution uses each record's task's own root while it lives.
+ */
+static void send_root(int report)
+{
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)cordon_fd_send(report, fd, 'R');
+		close(fd);
+	}
+}
+
 /* Namespaces and the filesystem view: everything that needs the privilege still held. */
 static void isolate(const struct cordon_launch *l, int report)
 {
@@ -424,6 +440,7 @@ static void isolate(const struct cordon_launch *l, int report)
 		/* After the view and the masks: their mounts are cloned into the write trees. */
 		if (l->view)
 			seal_readonly(l, report);
+		send_root(report);
 	}
 	if (l->pty)
 		open_terminal(l, report);
@@ -599,7 +616,7 @@ static void serve_until_report(const struct cordon_launch *l, int sock)
 
 /* Read the child's reports until it execs (EOF) or fails. */
 static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty_master,
-		      struct cordon_launch_failure *f)
+		      int *root_fd, struct cordon_launch_failure *f)
 {
 	struct cordon_launch_failure got;
 	int fd, status;
@@ -610,7 +627,12 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 		fd = -1;
 		memset(&got, 0, sizeof(got));
 		n = recv_report(sock, &got, &fd);
-		if (n == 1 && fd >= 0 && pty_master && *pty_master < 0) {
+		if (n == 1 && fd >= 0 && *(const char *)&got == 'R' && *root_fd < 0) {
+			*root_fd = fd; /* the view's root, for attribution */
+			continue;
+		}
+		if (n == 1 && fd >= 0 && *(const char *)&got == 'T' && pty_master &&
+		    *pty_master < 0) {
 			*pty_master = fd; /* the agent's terminal; its exec is still to come */
 			continue;
 		}
@@ -624,6 +646,10 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 	if (pty_master && *pty_master >= 0) {
 		close(*pty_master);
 		*pty_master = -1;
+	}
+	if (*root_fd >= 0) {
+		close(*root_fd);
+		*root_fd = -1;
 	}
 	if (n != sizeof(got)) {
 		f->step = CORDON_STEP_NONE;
@@ -674,7 +700,9 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 	pid_t p;
 
 	memset(f, 0, sizeof(*f));
-	*out = (struct cordon_launched){ .pid = -1, .pty_master = -1, .stop_fd = -1 };
+	*out = (struct cordon_launched){
+		.pid = -1, .pty_master = -1, .stop_fd = -1, .root_fd = -1
+	};
 	/* A socket, not a pipe: the child also hands over its terminal's master (SCM_RIGHTS). */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -704,7 +732,7 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		close(stop[1]);
 	/* EOF: the child's end closed on a successful exec. */
 	if (r == 0)
-		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, f);
+		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, &out->root_fd, f);
 	close(sv[0]);
 	if (r == 0) {
 		out->pid = p;
