@@ -282,9 +282,10 @@ $(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
 
 vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/init $(O)/bench_hooks
 
-# --- fuzz: libFuzzer on the policy parser (fuzz-check, 30 s) and on the control protocol and
-# daemon configuration parsers (fuzz-ctl-check, FUZZ_CTL_SECONDS); any crash, leak, trap or
-# timeout fails. Each prints executions per second and the total.
+# --- fuzz: libFuzzer on the policy parser (fuzz-check, FUZZ_POLICY_SECONDS) and on the control
+# protocol and daemon configuration parsers (fuzz-ctl-check, FUZZ_CTL_SECONDS); any crash, leak,
+# trap or timeout fails. Each prints executions per second and the total. The defaults are a
+# smoke run that keeps `make check` within its CI budget; a longer campaign sets them higher.
 #
 # The fuzzers link a sanitized library archive of their own, $(O)/fuzz/libcordon.a, built like
 # $(O)/san but by clang with -fsanitize=fuzzer-no-link: libFuzzer's coverage feedback only comes
@@ -292,7 +293,8 @@ vm-bench-stage: $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks $(VM_BENCH_STAGE)/in
 # ASan runtime is not clang's, which libFuzzer links). -fsanitize=fuzzer (libFuzzer's main) goes
 # on the fuzz target only. Linking the archive pulls in exactly the objects a fuzzer uses.
 FUZZ_CC ?= clang
-FUZZ_CTL_SECONDS ?= 20
+FUZZ_POLICY_SECONDS ?= 20
+FUZZ_CTL_SECONDS ?= 10
 FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
@@ -319,7 +321,7 @@ fuzz-check: $(O)/tests/fuzz/fuzz_policy
 	$(Q)rm -rf $(O)/fuzz/policy-corpus && mkdir -p $(O)/fuzz/policy-corpus
 	$(Q)cp tests/fuzz/corpus/policy/* policies/*.yaml $(O)/fuzz/policy-corpus/
 	$(Q)cp tests/unit/policies/*.yaml $(O)/fuzz/policy-corpus/ 2>/dev/null || true
-	$(Q)$(O)/tests/fuzz/fuzz_policy -max_total_time=30 -timeout=5 -rss_limit_mb=2048 \
+	$(Q)$(O)/tests/fuzz/fuzz_policy -max_total_time=$(FUZZ_POLICY_SECONDS) -timeout=5 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix=$(O)/fuzz/ $(O)/fuzz/policy-corpus \
 		2> $(O)/fuzz/policy.log; rc=$$?; \
 	grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==ERROR)' \
@@ -339,7 +341,7 @@ fuzz-ctl-check: $(O)/tests/fuzz/fuzz_ctl
 		exit 1; fi; echo "fuzz-ctl-check: ok"
 
 # The session resolver's message handling (FUZZ_DNS_SECONDS): queries and upstream answers.
-FUZZ_DNS_SECONDS ?= 20
+FUZZ_DNS_SECONDS ?= 10
 fuzz-dns-check: $(O)/tests/fuzz/fuzz_dns
 	$(Q)rm -rf $(O)/fuzz/dns-corpus && mkdir -p $(O)/fuzz/dns-corpus
 	$(Q)cp tests/fuzz/corpus/dns/* $(O)/fuzz/dns-corpus/
