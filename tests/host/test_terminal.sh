@@ -19,13 +19,16 @@ session_setup term
 mode_setup
 shm_marker=$(mktemp /dev/shm/cordon-term.XXXXXX)
 chmod 644 "$shm_marker"
+# cordon's own messages (the agent's stderr is its pty): shown when the session did not start.
+errlog=$(mktemp /tmp/cordon-term-err.XXXXXX)
+chmod 666 "$errlog"
 printf 'all:\n\tsleep 300\n\techo MAKE-NOT-INTERRUPTED\n' >"$proj/Makefile"
 chown -R "$USER_NAME:" "$proj"
 T() { tmux -L "$SOCK" "$@"; }
 cleanup() {
 	T kill-server 2>/dev/null
 	pkill -u "$USER_NAME" -f 'sleep (200|300)' 2>/dev/null
-	rm -rf "$proj" "$shm_marker"
+	rm -rf "$proj" "$shm_marker" "$errlog"
 	mode_cleanup
 }
 trap cleanup EXIT
@@ -71,12 +74,12 @@ run_line '/usr/bin/python3 sti.py' outside-sti
 check outside_tiocsti_works wait_for 'STI-OK' 200
 
 # The agent: an interactive bash under cordon.
-keys "cd $proj; $RUN --policy offline --allow-degraded -- bash --norc -i 2>/dev/null; echo CORDON-EXIT-\$?" Enter
+keys "cd $proj; $RUN --policy offline --allow-degraded -- bash --norc -i 2>$errlog; echo CORDON-EXIT-\$?" Enter
 keys "PS1='agent$ '" Enter
 check shell_starts wait_for '^agent\$ ' 100
 # Everything below must run inside the session: its cgroup and its seccomp filter say so.
 run_line 'grep -c "^Seccomp:[[:space:]]*2" /proc/self/status; grep -oE "/cordon[^/]*/[0-9a-f]+" /proc/self/cgroup' confined
-check shell_is_confined wait_for '^/cordon[^/]*/[0-9a-f]+'
+check shell_is_confined wait_for '^/cordon[^/]*/[0-9a-f]+' || sed 's/^/# cordon: /' "$errlog"
 
 run_line 'tty' tty
 check agent_has_a_pty_of_its_own wait_for '^/dev/pts/0$'
