@@ -28,10 +28,14 @@ trap cleanup EXIT
 # A hard link under an innocent name, made before the session (root may link another's file).
 linked=false
 ln "$prog" "$proj/innocent" 2>/dev/null && linked=true
+# Other names for the same file: a symlink in the project, and the path through /proc.
+ln -s "$prog" "$proj/alias"
 
 # Prints NAME=STATUS for each way of running the program, then its size read, then RAN.
 probe="$prog --help >/dev/null 2>&1; echo name=\$?
 $ldso $prog --help >/dev/null 2>&1; echo ldso=\$?
+./alias --help >/dev/null 2>&1; echo alias=\$?
+/proc/self/root$prog --help >/dev/null 2>&1; echo procroot=\$?
 [ -e ./innocent ] && { ./innocent --help >/dev/null 2>&1; echo link=\$?; }
 echo read=\$(wc -c <$prog)
 echo RAN"
@@ -40,7 +44,14 @@ size=$(wc -c <"$prog")
 out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups sh -c "$probe")
 check outside_by_name grep -qx "name=0" <<<"$out"
 check outside_through_ldso grep -qx "ldso=0" <<<"$out"
-$linked && check outside_through_hard_link grep -qx "link=0" <<<"$out"
+check outside_through_symlink grep -qx "alias=0" <<<"$out"
+check outside_through_proc_root grep -qx "procroot=0" <<<"$out"
+if $linked; then
+	check outside_through_hard_link grep -qx "link=0" <<<"$out"
+else
+	# The project on another file system than the program: no hard link can be made there.
+	cannot outside_through_hard_link "no hard link of $prog can be made in $proj"
+fi
 
 extra=()
 [[ $MODE == root ]] && extra=(--audit-log "$log")
@@ -50,7 +61,11 @@ check inside_ran grep -qx RAN <<<"$out"
 check inside_by_name_refused grep -qx "name=126" <<<"$out"
 check inside_through_ldso_refused grep -qE "^ldso=(12[0-9])$" <<<"$out"
 check inside_still_readable grep -qx "read=$size" <<<"$out"
-if $linked; then
+check inside_through_symlink_refused grep -qx "alias=126" <<<"$out"
+check inside_through_proc_root_refused grep -qx "procroot=126" <<<"$out"
+if ! $linked; then
+	cannot inside_through_hard_link_refused "no hard link of $prog can be made in $proj"
+else
 	check inside_through_hard_link_refused grep -qx "link=126" <<<"$out"
 fi
 rec=$(grep -F "\"$prog\"" "$log" | grep -F 'process.exec_deny[')
