@@ -94,6 +94,15 @@ if ! msg=$(KMODDIR=$vmdir/modules KMODULES="loop overlay btrfs" \
 	finish
 fi
 
+# VM_TESTS="test_a test_b": only those tests (a developer's shortcut; the result says so).
+if [[ -n ${VM_TESTS:-} ]]; then
+	[[ $VM_TESTS =~ ^[a-z0-9_\ ]+$ ]] || {
+		printf '%s: VM_TESTS must be test names separated by spaces\n' "$prog" >&2
+		exit 2
+	}
+	export VM_APPEND="${VM_APPEND:+$VM_APPEND }cordon.tests=$(tr -s ' ' ',' <<<"$VM_TESTS")"
+	out+=("ok - $name/only_some_tests # SKIP VM_TESTS=$VM_TESTS")
+fi
 boot=0
 "$root/tools/vm/boot.sh" "$vmdir/vmlinuz" "$initrd" "$log" "$VM_TIMEOUT" || boot=$?
 
