@@ -189,7 +189,7 @@ vm-check: vm-stage
 
 # The package under a real systemd in a VM (tests/fleet): a Debian 12 system disk made with
 # debootstrap (cached under $(O)/fleet/cache), booted on 6.12 with and without BPF LSM and on 6.1
-# with it (FLEET_RUNS, default "6.12:bpf 6.12:nobpf 6.1:bpf").
+# with it, two guests of one vCPU side by side (FLEET_LANES, default "6.12:bpf;6.12:nobpf 6.1:bpf").
 fleet-check: $(DEB)
 	$(Q)O=$(O) FLEET_DEB=$(DEB) tests/run-suite.sh fleet
 

@@ -76,6 +76,11 @@ done
 
 rm -rf -- "$dir" && mkdir -p -- "$dir/payload/out" "$dir/initrd/modules"
 
+# What the runs share (the kernel, the system disk, the repacked packages) is made by one run at a
+# time: the suite boots two guests side by side (tests/run-suite.sh). The lock ends with the script.
+exec {prep_lock}>"$BUILD/fleet/.prep.lock"
+flock "$prep_lock"
+
 # The kernel, shared with the BPF LSM suite's cache.
 kdir=$BUILD/vm/$kver
 if ! msg=$("$root/tools/vm/fetch-kernel.sh" "$kver" "$kdir" 2>&1); then
@@ -126,6 +131,8 @@ if [[ ! -f $bad || $deb -nt $bad ]]; then
 	fi
 	rm -rf -- "$BUILD/fleet/repack"
 fi
+
+flock -u "$prep_lock"
 
 # The test disk: the packages, the guest's scripts, the Ansible example; the guest writes its
 # logs to out/ on it, read back here with debugfs.
