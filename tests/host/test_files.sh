@@ -22,7 +22,7 @@ inside() {
 	local pol=${POLICY:-offline}
 	rm -f "$log"
 	"$CORDON" run --user "$USER_NAME" --project "$proj" --policy "$pol" --allow-degraded \
-		--audit-log "$log" -- "$@" </dev/null 2>"$err"
+		--audit-log "$log" ${EXTRA:-} -- "$@" </dev/null 2>"$err"
 }
 # A record in the audit log: action, layer, errno and a path (fixed strings, all required).
 # Secrets that exist at start are hidden by the view's masks: their records name mount_ns.
@@ -95,19 +95,22 @@ check fchmodat_recorded record syscall-fchmodat mount_ns EROFS "$(basename "$hom
 check chmod_in_project_works sh -c "echo '$out' | grep -qx 'project_chmod OK' && echo '$out' | grep -qx 'project_chmod_world_writable OK'"
 
 # --- the fanotify listener: secret names created later, secret inodes by any name -------------
-mkdir -p "$home/.ssh" "$home/.cache"
-chown "$USER_NAME:" "$home/.ssh" "$home/.cache"
+# The link in a write tree of its own (a one-off --allow-write): in the project or a layered cache
+# the masks planned at start hide it before the listener sees it (test_cache_layer).
+wt=$home/cordon-files-wt
+mkdir -p "$home/.ssh" "$wt"
+chown "$USER_NAME:" "$home/.ssh" "$wt"
 key=$home/.ssh/id_cordon_files_test
-as_user sh -c "echo KEYDATA >$key && chmod 600 $key && ln -f $key $home/.cache/cordon-files-innocent.txt"
-cleanup_keys() { rm -f "$key" "$home/.cache/cordon-files-innocent.txt"; }
+as_user sh -c "echo KEYDATA >$key && chmod 600 $key && ln -f $key $wt/innocent.txt"
+cleanup_keys() { rm -rf "$key" "$wt"; }
 trap 'cleanup; cleanup_keys' EXIT
-check fan_outside_reads_hardlink_in_cache as_user grep -q KEYDATA "$home/.cache/cordon-files-innocent.txt"
+check fan_outside_reads_hardlink_in_write_tree as_user grep -q KEYDATA "$wt/innocent.txt"
 fan_probe="echo ran
 echo SECRET >$proj/.env; cat $proj/.env; echo env_rc=\$?
 echo k >$proj/SERVER.PEM; cat $proj/SERVER.PEM; echo pem_rc=\$?
-cat $home/.cache/cordon-files-innocent.txt; echo link_rc=\$?
+cat $wt/innocent.txt; echo link_rc=\$?
 echo fine >$proj/notes.txt; cat $proj/notes.txt; echo notes_rc=\$?"
-out=$(inside sh -c "$fan_probe")
+out=$(EXTRA="--allow-write $wt" inside sh -c "$fan_probe")
 printf "%s\n" "$out" | sed "s/^/# inside: /"
 check fan_inside_ran sh -c "echo '$out' | grep -qx ran"
 check fan_start_line_not_degraded_for_patterns sh -c "! grep -q 'not enforced.*secrets.patterns' $err"
@@ -115,8 +118,8 @@ check fan_env_created_in_session_refused_EPERM sh -c "echo '$out' | grep -qx 'en
 check fan_env_record record file-open fanotify EPERM "$proj/.env"
 check fan_upper_case_pem_refused sh -c "echo '$out' | grep -qx 'pem_rc=1' && ! echo '$out' | grep -qx k"
 check fan_upper_case_pem_record record file-open fanotify EPERM "$proj/SERVER.PEM"
-check fan_hardlink_to_ssh_key_in_cache_refused sh -c "echo '$out' | grep -qx 'link_rc=1' && ! echo '$out' | grep -q KEYDATA"
-check fan_hardlink_record record file-open fanotify EPERM "$home/.cache/cordon-files-innocent.txt"
+check fan_hardlink_to_ssh_key_in_write_tree_refused sh -c "echo '$out' | grep -qx 'link_rc=1' && ! echo '$out' | grep -q KEYDATA"
+check fan_hardlink_record record file-open fanotify EPERM "$wt/innocent.txt"
 check fan_ordinary_file_works sh -c "echo '$out' | grep -qx fine && echo '$out' | grep -qx 'notes_rc=0'"
 # Outside processes raise no events: the .env the session could not read is readable outside.
 check fan_outside_reads_env_made_inside as_user cat "$proj/.env"

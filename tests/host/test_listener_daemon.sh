@@ -17,11 +17,14 @@ log=$DAEMON_DIR/audit.jsonl
 err=$proj.err
 keydir=$home/.ssh
 key=$keydir/cordon_listener_key
-link=$home/.cache/cordon-innocent-name
+# A write tree of its own (a one-off --allow-write): in the project or a layered cache the masks
+# planned at start would hide the link before the listener sees it (test_cache_layer).
+wt=$home/cordon-listener-wt
+link=$wt/cordon-innocent-name
 as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups "$@"; }
 cleanup() {
 	mode_cleanup
-	rm -rf "$proj" "$err" "$key" "$link"
+	rm -rf "$proj" "$err" "$key" "$wt"
 }
 trap cleanup EXIT
 
@@ -47,7 +50,7 @@ PY
 
 # A secret of the user's made before the session, and a hard link to it under an innocent name
 # outside every secret directory (same file system: the home).
-as_user sh -c "mkdir -p $keydir $home/.cache && chmod 700 $keydir && echo cordon-secret-key >$key && ln -f $key $link"
+as_user sh -c "mkdir -p $keydir $wt && chmod 700 $keydir && echo cordon-secret-key >$key && ln -f $key $link"
 
 # --- a .env created during the session ----------------------------------------------------------
 check env_created_outside_readable as_user sh -c "echo TOKEN=x >$proj/.env && cat $proj/.env >/dev/null && rm $proj/.env"
@@ -63,7 +66,7 @@ check start_line_says_daemon_and_fanotify grep -q "(daemon) policy offline .* fa
 
 # --- a hard link to a secret made before the session, under an innocent name ---------------------
 check link_outside_readable as_user sh -c "cat $link >/dev/null"
-out=$(cd "$proj" && $RUN --project "$proj" --policy offline --allow-degraded -- \
+out=$(cd "$proj" && $RUN --project "$proj" --policy offline --allow-degraded --allow-write "$wt" -- \
 	sh -c "echo ran; cat $link; echo rc=\$?" </dev/null 2>"$err")
 check link_inside_ran sh -c "echo '$out' | grep -qx ran"
 check link_inside_refused sh -c "echo '$out' | grep -qx 'rc=1' && ! echo '$out' | grep -q cordon-secret-key"

@@ -145,7 +145,7 @@ static const struct malformed {
 	{ "bad-two-documents.yaml", 3, 1, 1, "a policy file holds a single YAML document" },
 	{ "bad-unclosed-flow.yaml", 5, 1, 1, "YAML: flow sequence without a closing bracket" },
 	{ "bad-unknown-fs-key.yaml", 4, 3, 1,
-	  "unknown key 'raed' in filesystem (expected read, write, exec, protect, atomic)" },
+	  "unknown key 'raed' in filesystem (expected read, write, exec, protect, atomic, cache)" },
 	{ "bad-unknown-hostset.yaml", 7, 13, 1,
 	  "unknown host set '@nosuch' (define it under network.hosts)" },
 	{ "bad-unknown-limits-key.yaml", 4, 3, 1,
@@ -231,9 +231,8 @@ static void test_policy_parse__unknown_key_is_error(void **state)
 	assert_int_equal(errs.n, 1);
 	assert_int_equal(errs.v[0].line, 4);
 	assert_int_equal(errs.v[0].col, 3);
-	assert_string_equal(
-		errs.v[0].msg,
-		"unknown key 'wirte' in filesystem (expected read, write, exec, protect, atomic)");
+	assert_string_equal(errs.v[0].msg, "unknown key 'wirte' in filesystem (expected read, "
+					   "write, exec, protect, atomic, cache)");
 	policy_errors_free(&errs);
 }
 

@@ -617,6 +617,14 @@ void run_print_plan(struct run *r)
 	for (size_t i = 0; i < r->view.nmounts; i++)
 		printf(" %s", r->view.mounts[i].path);
 	printf("\n");
+	const char *conflict = NULL;
+	int e = cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache, r->project, &conflict);
+
 	for (size_t i = 0; i < r->view.nrw; i++)
-		printf("  writable: %s\n", r->view.rw[i]);
+		printf("  %s: %s\n",
+		       r->view.rw_layered[i] ? "writable, the project's layer (filesystem.cache)"
+					     : "writable",
+		       r->view.rw[i]);
+	if (e == -EXDEV)
+		printf("  refused: filesystem.cache '%s' holds the project\n", conflict);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -36,6 +37,44 @@ int run_check_stdio(void)
 		}
 	}
 	return 0;
+}
+
+/*
+ * The project's layers over its cache trees (filesystem.cache), opened as the user whose home
+ * holds the store: the agent's writes there never reach the host's tree (enforce/layers.c).
+ */
+static int run_open_layers(struct run *r)
+{
+	struct cordon_home_user u = {
+		.home = r->o.user ? r->tu.home : getenv("HOME"),
+		.uid = r->o.user ? r->tu.uid : getuid(),
+		.gid = r->o.user ? r->tu.gid : getgid(),
+		.groups = r->tu.groups,
+		.ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
+		.drop = r->o.user && geteuid() == 0,
+	};
+	const char *conflict;
+	int e = cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache, r->project, &conflict);
+
+	if (e == -EXDEV) {
+		cli_error("run: filesystem.cache: '%s' holds the project '%s': the project's "
+			  "writes must reach it",
+			  conflict, r->project);
+		fprintf(stderr, "Hint: run from a project outside it, or remove the entry from "
+				"the policy's filesystem.cache\n");
+		return e;
+	}
+	if (e == 0)
+		e = cordon_layers_open(&r->view, &u, r->project);
+	if (e == -EBUSY)
+		cli_error("run: filesystem.cache: every layer slot of project '%s' is taken by a "
+			  "running session",
+			  r->project);
+	else if (e < 0)
+		cli_error("run: filesystem.cache: the project's layer store in %s/.local/state/"
+			  "cordon/layers: %s",
+			  u.home ?: "$HOME", strerror(-e));
+	return e;
 }
 
 /* Everything fallible happens here, before fork. */
@@ -97,6 +136,9 @@ int run_prepare_launch(struct run *r)
 			return e;
 		}
 		l->view = &r->view;
+		e = run_open_layers(r);
+		if (e < 0)
+			return e;
 		/* Its own pid namespace too: outside processes are out of its sight and reach. */
 		l->pidns = true;
 		/* BPF LSM refuses exec of a memfd itself, and its record names the file. */
@@ -144,6 +186,13 @@ static int start_fanotify(struct run *r)
 	r->fan.uid = r->o.user ? r->tu.uid : getuid();
 	/* The same instant the sweep at the end counts from (run_git_note). */
 	r->fan.since = r->git_since;
+	/* The devices under the session's layers: a secret's other name seen through one. */
+	for (size_t i = 0; i < r->view.nrw && r->fan.nlayer_devs < CORDON_FAN_MAX_LAYER_DEVS; i++) {
+		struct stat st;
+
+		if (r->view.rw_layered[i] && stat(r->view.rw[i], &st) == 0)
+			r->fan.layer_devs[r->fan.nlayer_devs++] = st.st_dev;
+	}
 	e = cordon_fan_guard(&r->fan, r->sess.cgroup);
 	if (e < 0)
 		cli_error("run: fanotify guard: %s", strerror(-e));
@@ -181,6 +230,12 @@ int run_launch(struct run *r)
 		if (fail.step == CORDON_STEP_READONLY && fail.index >= 0 &&
 		    (size_t)fail.index < r->view.nrw)
 			fprintf(stderr, "cordon: while making '%s' writable\n",
+				r->view.rw[fail.index]);
+		if (fail.step == CORDON_STEP_LAYER && fail.index >= 0 &&
+		    (size_t)fail.index < r->view.nrw)
+			fprintf(stderr,
+				"cordon: while mounting the project's layer on '%s' (Hint: the "
+				"policy's filesystem.cache lists it)\n",
 				r->view.rw[fail.index]);
 		return e;
 	}

@@ -152,6 +152,15 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "Landlock and the view cover existing paths only: what the session "
 			    "writes there stays until it ends, then is renamed to "
 			    "NAME.cordon-quarantined");
+	/*
+	 * filesystem.cache needs the session's own mounts for its overlays: without them the
+	 * caches are the host's, and what the session plants there reaches the developer's tools.
+	 */
+	if (!r && p->fs_cache.n && !(plan->layers & POL_NEEDS_MOUNT_NS))
+		r = add_gap(plan, CORDON_GAP_VIEW,
+			    "filesystem.cache: writes stay in the project's layer", "mount-ns",
+			    "no mount namespace for the overlays: the session writes the host's "
+			    "caches themselves");
 	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
 	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
 		r = add_gap(plan, CORDON_GAP_VIEW,

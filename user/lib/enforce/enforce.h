@@ -209,6 +209,27 @@ struct cordon_view {
 	 */
 	char **rw;
 	size_t nrw;
+	/*
+	 * filesystem.cache: rw[i] is an overlay of the host's tree with the project's upper
+	 * directory (layers.c) instead of a writable clone. A write tree inside a layered one is
+	 * part of its overlay. The O_PATH upper and work directories come from
+	 * cordon_layers_open(); layer_lock holds the project's slot for the session.
+	 */
+	bool rw_layered[CORDON_VIEW_MAX_RW];
+	int layer_upper[CORDON_VIEW_MAX_RW];
+	int layer_work[CORDON_VIEW_MAX_RW];
+	/* their paths: overlayfs takes only directories of the mounting namespace, so the child
+	 * opens them again there and checks they are the same inodes */
+	char *layer_upper_path[CORDON_VIEW_MAX_RW];
+	char *layer_work_path[CORDON_VIEW_MAX_RW];
+	int layer_lock;
+	/* Landlock rules at or below a layered tree: the overlay's inodes are new ones, so they
+	 * are granted again inside it (Landlock skips the hidden mount point). */
+	struct cordon_view_rule {
+		char *path;
+		uint64_t access;
+	} * layer_rules;
+	size_t nlayer_rules;
 };
 
 /*
@@ -217,7 +238,28 @@ struct cordon_view {
  */
 int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pidns,
 		     struct cordon_view *v);
+/*
+ * Mark the write trees inside a filesystem.cache entry of @cache (and the cache entries that are
+ * directories inside a write tree, added as write trees of their own) as layered. A layered tree
+ * that holds the project is refused (-EXDEV, @conflict names it): the project's writes must
+ * reach the project.
+ */
+int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll,
+			    const struct pol_list *cache, const char *project,
+			    const char **conflict);
+/* Is any write tree of @v layered? */
+bool cordon_view_has_layers(const struct cordon_view *v);
 void cordon_view_free(struct cordon_view *v);
+
+/* ---- layers ---- */
+struct cordon_home_user;
+/*
+ * Make and open, as @u, the project's upper and work directories of each layered tree of @v
+ * in the layer store below @u's home (layers.c), each checked to be a directory @u owns, and
+ * take a free slot of the project's (-EBUSY: all taken by running sessions).
+ */
+int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u,
+		       const char *project);
 
 /* Does the view give the session a devpts of its own? */
 bool cordon_view_has_devpts(const struct cordon_view *v);
@@ -316,6 +358,7 @@ enum cordon_launch_step {
 	CORDON_STEP_READONLY, /* the view read-only but for the write trees (index: which one) */
 	CORDON_STEP_MEMFD_NOEXEC,    /* vm.memfd_noexec in the session's pid namespace */
 	CORDON_STEP_DIE_WITH_PARENT, /* PR_SET_PDEATHSIG */
+	CORDON_STEP_LAYER, /* the project's overlay on a cache tree (index: which write tree) */
 };
 
 struct cordon_launch_failure {
@@ -368,6 +411,8 @@ struct cordon_fan_inode {
 	uint32_t rule; /* POL_RULE_ID of the secret or exec_deny entry */
 };
 
+#define CORDON_FAN_MAX_LAYER_DEVS 8
+
 struct cordon_fan {
 	int fd; /* the group: poll it, then cordon_fan_serve(); -1: none */
 	struct cordon_name_pattern *names; /* secrets.patterns, the BPF matcher's form */
@@ -392,6 +437,13 @@ struct cordon_fan {
 	uint64_t cgroup_id;
 	/* CLOCK_REALTIME ns: inodes changed since are the session's (git hooks it may not write) */
 	int64_t since;
+	/*
+	 * Devices of the trees under the session's layers (filesystem.cache): a file seen through
+	 * an overlay has the overlay's st_dev but its own st_ino (one file system under it), so a
+	 * secret's other name there is known by the inode number on these devices.
+	 */
+	dev_t layer_devs[CORDON_FAN_MAX_LAYER_DEVS];
+	size_t nlayer_devs;
 };
 
 /* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,13 +132,34 @@ static bool at_or_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
 }
 
+#ifndef OVERLAYFS_SUPER_MAGIC
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#endif
+
+/*
+ * Is the file @st one of the collected inodes @in? Through one of the session's layers the
+ * device is the overlay's: the inode number then counts on the devices under the layers.
+ */
+static bool same_inode(const struct cordon_fan *f, const struct cordon_fan_inode *in,
+		       const struct stat *st, bool overlay)
+{
+	if (in->ino != st->st_ino)
+		return false;
+	if (in->dev == st->st_dev)
+		return true;
+	for (size_t i = 0; overlay && i < f->nlayer_devs; i++)
+		if (in->dev == f->layer_devs[i])
+			return true;
+	return false;
+}
+
 /*
  * The rule that refuses this open, or 0. An exec is also judged by the path it names: a denied
  * program put in place during the session (a write tree is where that can happen) is refused
  * although its inode was unknown at start.
  */
 static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const char *path,
-		       bool exec)
+		       bool exec, bool overlay)
 {
 	const char *name = strrchr(path, '/');
 	long hit;
@@ -155,7 +177,7 @@ static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const 
 		if (at_or_under(path, f->protect_new[i].path))
 			return POL_RULE_ID(POL_RULE_PROTECT, f->protect_new[i].index);
 	for (size_t i = 0; i < f->ninodes; i++)
-		if (f->inodes[i].ino == st->st_ino && f->inodes[i].dev == st->st_dev)
+		if (same_inode(f, &f->inodes[i], st, overlay))
 			return f->inodes[i].rule;
 	/*
 	 * A git hook made during the session, in any repository (one made or cloned now too):
@@ -225,6 +247,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	/* Execs are never ignored when exec_deny names paths: a rename can put a file there. */
 	uint64_t ignore = f->exec_deny && f->exec_deny->n ? FAN_OPEN_PERM : FAN_EVENTS;
 	char fd_path[64], target[PATH_MAX];
+	struct statfs sfs;
 	struct stat st;
 	uint32_t rule = 0;
 	ssize_t n;
@@ -232,9 +255,10 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", m->fd);
 	n = readlink(fd_path, target, sizeof(target) - 1);
 	/* Undecidable (no path, no inode): refused, never let through. */
-	if (n > 0 && fstat(m->fd, &st) == 0) {
+	if (n > 0 && fstat(m->fd, &st) == 0 && fstatfs(m->fd, &sfs) == 0) {
 		target[n] = 0;
-		rule = decide(f, &st, target, m->mask & FAN_OPEN_EXEC_PERM);
+		rule = decide(f, &st, target, m->mask & FAN_OPEN_EXEC_PERM,
+			      sfs.f_type == OVERLAYFS_SUPER_MAGIC);
 		if (!rule)
 			resp.response = FAN_ALLOW;
 	} else {

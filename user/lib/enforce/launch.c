@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
 #include <linux/sched.h>
 
 #include "sys/sys.h"
@@ -56,6 +58,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_READONLY] = "the view read-only but for the write trees",
 	[CORDON_STEP_MEMFD_NOEXEC] = "vm.memfd_noexec in the session's pid namespace",
 	[CORDON_STEP_DIE_WITH_PARENT] = "die with cordon (PR_SET_PDEATHSIG)",
+	[CORDON_STEP_LAYER] = "the project's layer over a cache tree (overlayfs)",
 };
 
 const char *cordon_launch_step_name(int step)
@@ -318,6 +321,131 @@ static int rebind_writable(const char *path)
 	return r;
 }
 
+/* Is rw[@i] inside a layered write tree before it (so part of that overlay)? */
+static bool in_layer(const struct cordon_view *v, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (v->rw_layered[k] && under(v->rw[i], v->rw[k]))
+			return true;
+	return false;
+}
+
+/*
+ * A cache tree (filesystem.cache): an overlay whose lower layer is the tree as the view has it
+ * (read-only) and whose upper layer is the project's directory in the layer store (layers.c),
+ * mounted on the tree. Every write lands in the upper layer; the host's tree is never written.
+ * The paths are /proc/self/fd links of descriptors (the view's /proc is this pid namespace's),
+ * so no name in them needs escaping for the option parser. No redirects, metacopy or index:
+ * nothing in an upper directory may point the overlay anywhere else. An overlay shows none of
+ * the lower tree's submounts: the masks below the tree are applied again on top of it, and the
+ * Landlock rules at or below it are granted again on its new inodes.
+ */
+/*
+ * @path opened again in this mount namespace, without symlinks, and only if it is still the
+ * directory @held the launcher checked (overlayfs refuses directories of another namespace).
+ */
+static int reopen_here(const char *path, int held)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat a, b;
+	int fd;
+
+	if (!path || held < 0 || fstat(held, &a) < 0)
+		return -EBADF;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/*
+ * The view is read-only by now, and overlayfs refuses a read-only upper mount: a writable clone
+ * of the one store directory that holds upper and work, stacked on it for the overlay's mount
+ * (which takes a private clone of its own) and detached again right after.
+ */
+static int store_writable(const char *dir)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	int at, fd, r = 0;
+
+	at = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (at < 0)
+		return -errno;
+	fd = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (fd < 0)
+		r = -errno;
+	else if (mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
+		 move_mount(fd, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	close(at);
+	return r;
+}
+
+static int mount_layer(const struct cordon_launch *l, size_t i)
+{
+	const struct cordon_view *v = l->view;
+	const char *path = v->rw[i];
+	char opts[192], store[PATH_MAX];
+	int lower, upper = -1, work = -1, r = 0;
+	char *slash;
+
+	/* upper and work are the two children of the tree's directory in the store */
+	snprintf(store, sizeof(store), "%s", v->layer_upper_path[i] ?: "");
+	slash = strrchr(store, '/');
+	if (!slash || slash == store)
+		return -EBADF;
+	*slash = '\0';
+	r = store_writable(store);
+	if (r < 0)
+		return r;
+	lower = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	upper = reopen_here(v->layer_upper_path[i], v->layer_upper[i]);
+	work = reopen_here(v->layer_work_path[i], v->layer_work[i]);
+	if (lower < 0)
+		r = -errno;
+	else if (upper < 0 || work < 0)
+		r = upper < 0 ? upper : work;
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d,"
+		 "redirect_dir=nofollow,metacopy=off,index=off%s",
+		 lower, upper, work, l->userns ? ",userxattr" : "");
+	if (!r && mount("overlay", path, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+		r = -errno;
+	/* The overlay holds its own clone: the writable store goes from the view again. */
+	if (umount2(store, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && !r)
+		r = -errno;
+	if (lower >= 0)
+		close(lower);
+	if (upper >= 0)
+		close(upper);
+	if (work >= 0)
+		close(work);
+	for (size_t m = 0; !r && m < l->nmasks; m++)
+		if ((!strcmp(l->masks[m].path, path) || under(l->masks[m].path, path)) &&
+		    apply_mask(&l->masks[m]) < 0)
+			r = -errno;
+	for (size_t k = 0; !r && l->landlock_fd >= 0 && k < v->nlayer_rules; k++) {
+		const struct cordon_view_rule *lr = &v->layer_rules[k];
+
+		if (strcmp(lr->path, path) && !under(lr->path, path))
+			continue;
+		r = cordon_landlock_allow_path(l->landlock_fd, lr->path, lr->access);
+		/* A path below that is not there grants nothing, as when the ruleset was built. */
+		if (r == -ENOENT || r == -ENOTDIR || r == -EACCES)
+			r = 0;
+	}
+	return r;
+}
+
 /*
  * Everything read-only, then the session's scratch mounts and the write trees writable again.
  * Landlock decides opens, but chmod, chown, utimes and xattrs are no Landlock rights: without
@@ -337,14 +465,15 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 		if (mount_setattr(AT_FDCWD, v->mounts[i].path, 0, &rw, sizeof(rw)) < 0)
 			fail(report, CORDON_STEP_READONLY, errno, -1);
 	for (size_t i = 0; i < v->nrw; i++) {
-		if (protected_path(l, v->rw[i]))
+		if (protected_path(l, v->rw[i]) || in_layer(v, i))
 			continue;
-		r = rebind_writable(v->rw[i]);
+		r = v->rw_layered[i] ? mount_layer(l, i) : rebind_writable(v->rw[i]);
 		/* Marks on the session's own mounts: outside processes raise no events. */
 		if (r == 0 && l->fan_fd > 0)
 			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
 		if (r < 0)
-			fail(report, CORDON_STEP_READONLY, -r, (int)i);
+			fail(report, v->rw_layered[i] ? CORDON_STEP_LAYER : CORDON_STEP_READONLY,
+			     -r, (int)i);
 	}
 	/* Pins inside a write tree are writable again (the clone kept them read-only), and are
 	 * mounts of their own for the listener to mark. */

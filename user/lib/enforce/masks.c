@@ -181,6 +181,35 @@ static int walk(struct cordon_masks *m, const struct secret_names *names,
 	return r;
 }
 
+/*
+ * A secret's other name in a cache the session writes through its layer (filesystem.cache): an
+ * overlay copies a file up on link, rename or chmod, and the copy is a new inode that no rule
+ * of the secret's knows. A masked name is a mount point the overlay cannot copy up. Walked only
+ * for secrets that have other names, on the caches of their file system: usually none.
+ */
+static int walk_caches(struct cordon_masks *m, const struct policy *p, const struct linked *linked,
+		       char *path, size_t size)
+{
+	const struct secret_names none = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; !r && linked->n && i < p->fs_cache.n; i++) {
+		const char *c = p->fs_cache.v[i].s;
+		struct stat st;
+		bool same_fs = false;
+
+		if (strlen(c) >= size || lstat(c, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (size_t k = 0; k < linked->n; k++)
+			same_fs |= linked->v[k].dev == st.st_dev;
+		if (!same_fs)
+			continue;
+		strcpy(path, c);
+		r = walk(m, &none, linked, path, strlen(path), 0);
+	}
+	return r;
+}
+
 /* Pin @path if it is a directory now (not through a symlink: the link itself is what moves). */
 static int pin_dir(struct cordon_masks *m, const char *path)
 {
@@ -236,6 +265,8 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 			r = walk(m, &names, linked, path, strlen(path), 0);
 		}
 		free(names.v);
+		if (!r && linked)
+			r = walk_caches(m, p, linked, path, sizeof(path));
 	}
 	if (r < 0)
 		cordon_masks_free(m);

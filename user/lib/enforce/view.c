@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sys/sys.h"
 #include "enforce/enforce.h"
@@ -170,6 +171,9 @@ int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pi
 	int r;
 
 	memset(v, 0, sizeof(*v));
+	v->layer_lock = -1;
+	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+		v->layer_upper[i] = v->layer_work[i] = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(view_mounts); i++) {
 		struct cordon_view_mount *m = &v->mounts[v->nmounts];
 
@@ -195,6 +199,99 @@ int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pi
 	return r;
 }
 
+static bool listed_inside(const char *path, const struct pol_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (path_under(path, l->v[i].s))
+			return true;
+	return false;
+}
+
+static void sort_rw(struct cordon_view *v)
+{
+	for (size_t i = 0; i < v->nrw; i++)
+		for (size_t j = i + 1; j < v->nrw; j++)
+			if (strlen(v->rw[j]) < strlen(v->rw[i])) {
+				char *t = v->rw[i];
+
+				v->rw[i] = v->rw[j];
+				v->rw[j] = t;
+			}
+}
+
+int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll,
+			    const struct pol_list *cache, const char *project,
+			    const char **conflict)
+{
+	int r = 0;
+
+	*conflict = NULL;
+	if (!cache || !cache->n)
+		return 0;
+	/* A cache entry inside a write tree is a write tree of its own: its overlay goes there. */
+	for (size_t i = 0; !r && i < cache->n; i++) {
+		const char *c = cache->v[i].s;
+		struct stat st;
+		bool inside = false;
+
+		for (size_t k = 0; k < v->nrw; k++)
+			inside |= path_under(c, v->rw[k]);
+		if (inside && stat(c, &st) == 0 && S_ISDIR(st.st_mode))
+			r = add_rw(v, c);
+	}
+	if (r < 0)
+		return r;
+	sort_rw(v);
+	for (size_t i = 0; i < v->nrw; i++) {
+		bool outer = false;
+
+		if (!listed_inside(v->rw[i], cache))
+			continue;
+		/* Only the outermost: a tree inside a layered one is in its overlay already. */
+		for (size_t k = 0; k < i; k++)
+			outer |= v->rw_layered[k] && path_under(v->rw[i], v->rw[k]);
+		if (outer)
+			continue;
+		if (project && path_under(project, v->rw[i])) {
+			*conflict = v->rw[i];
+			return -EXDEV;
+		}
+		/* Only directories: a file cannot be the root of an overlay. */
+		struct stat st;
+
+		if (stat(v->rw[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		v->rw_layered[i] = true;
+	}
+	/* The Landlock rules at or below each layered tree, granted again inside its overlay. */
+	for (size_t i = 0; i < ll->npaths; i++) {
+		bool in = false;
+		struct cordon_view_rule *n;
+
+		for (size_t k = 0; k < v->nrw; k++)
+			in |= v->rw_layered[k] && path_under(ll->paths[i].path, v->rw[k]);
+		if (!in)
+			continue;
+		n = realloc(v->layer_rules, (v->nlayer_rules + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		v->layer_rules = n;
+		n[v->nlayer_rules].path = strdup(ll->paths[i].path);
+		if (!n[v->nlayer_rules].path)
+			return -ENOMEM;
+		n[v->nlayer_rules++].access = ll->paths[i].access;
+	}
+	return 0;
+}
+
+bool cordon_view_has_layers(const struct cordon_view *v)
+{
+	for (size_t i = 0; v && i < v->nrw; i++)
+		if (v->rw_layered[i])
+			return true;
+	return false;
+}
+
 bool cordon_view_has_devpts(const struct cordon_view *v)
 {
 	for (size_t i = 0; v && i < v->nmounts; i++)
@@ -208,8 +305,27 @@ void cordon_view_free(struct cordon_view *v)
 	for (size_t i = 0; i < v->nkeep; i++)
 		free(v->keep[i]);
 	free(v->keep);
+	/* Descriptors only where a layer was planned (a view never planned is all zeros). */
+	if (cordon_view_has_layers(v) && v->layer_lock >= 0)
+		close(v->layer_lock);
+	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
+		if (!v->rw_layered[i])
+			continue;
+		if (v->layer_upper[i] >= 0)
+			close(v->layer_upper[i]);
+		if (v->layer_work[i] >= 0)
+			close(v->layer_work[i]);
+		free(v->layer_upper_path[i]);
+		free(v->layer_work_path[i]);
+	}
 	for (size_t i = 0; i < v->nrw; i++)
 		free(v->rw[i]);
 	free(v->rw);
+	for (size_t i = 0; i < v->nlayer_rules; i++)
+		free(v->layer_rules[i].path);
+	free(v->layer_rules);
 	memset(v, 0, sizeof(*v));
+	v->layer_lock = -1;
+	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+		v->layer_upper[i] = v->layer_work[i] = -1;
 }

@@ -138,6 +138,11 @@ struct policy {
 	/* Files the agent replaces atomically (temp file + rename): kept in a private directory
 	 * with a symlink at their name (enforce/home.c). Grants nothing beyond fs_write. */
 	struct pol_list fs_atomic;
+	/* Write trees whose writes stay with the project: an overlay with an upper directory of
+	 * the project's own (enforce/layers.c), so a cache the developer's own tools later run
+	 * from (~/.npm/_npx, ~/.m2, ~/.cargo/registry) never holds what a session planted. Grants
+	 * nothing fs_write does not. */
+	struct pol_list fs_cache;
 	struct pol_list sec_files, sec_patterns, env_deny, env_keep;
 
 	struct pol_net_list connect, bind;

@@ -63,7 +63,7 @@ void *policy_to_json(const struct policy *p)
 			json_array_append_new(audit, json_string(audit_names[i]));
 
 	o = json_pack("{s:s?,s:s?,s:s?,"
-		      "s:{s:o,s:o,s:o,s:o,s:o},"
+		      "s:{s:o,s:o,s:o,s:o,s:o,s:o},"
 		      "s:{s:o,s:o,s:{s:o,s:o}},"
 		      "s:{s:o,s:o,s:{s:o,s:o},s:o,s:{s:o,s:o}},"
 		      "s:{s:o,s:s?,s:s?},"
@@ -72,16 +72,16 @@ void *policy_to_json(const struct policy *p)
 		      "name", p->name, "source", p->file, "mode", modes[p->mode], "filesystem",
 		      "read", str_list(&p->fs_read), "write", str_list(&p->fs_write), "exec",
 		      str_list(&p->fs_exec), "protect", str_list(&p->fs_protect), "atomic",
-		      str_list(&p->fs_atomic), "secrets", "files", str_list(&p->sec_files),
-		      "patterns", str_list(&p->sec_patterns), "env", "deny", str_list(&p->env_deny),
-		      "keep", str_list(&p->env_keep), "network", "connect", net_list(&p->connect),
-		      "bind", net_list(&p->bind), "unix", "deny", str_list(&p->unix_deny), "allow",
-		      str_list(&p->unix_allow), "hosts", hosts, "dns", "max_label_length",
-		      limit(p->dns_max_label), "max_labels", limit(p->dns_max_labels), "process",
-		      "exec_deny", str_list(&p->exec_deny), "ptrace", ptraces[p->ptrace], "signal",
-		      signals[p->signal], "limits", "pids", limit(p->pids), "memory",
-		      limit(p->memory), "cpu", limit(p->cpu), "nofile", limit(p->nofile), "audit",
-		      "record", audit);
+		      str_list(&p->fs_atomic), "cache", str_list(&p->fs_cache), "secrets", "files",
+		      str_list(&p->sec_files), "patterns", str_list(&p->sec_patterns), "env",
+		      "deny", str_list(&p->env_deny), "keep", str_list(&p->env_keep), "network",
+		      "connect", net_list(&p->connect), "bind", net_list(&p->bind), "unix", "deny",
+		      str_list(&p->unix_deny), "allow", str_list(&p->unix_allow), "hosts", hosts,
+		      "dns", "max_label_length", limit(p->dns_max_label), "max_labels",
+		      limit(p->dns_max_labels), "process", "exec_deny", str_list(&p->exec_deny),
+		      "ptrace", ptraces[p->ptrace], "signal", signals[p->signal], "limits", "pids",
+		      limit(p->pids), "memory", limit(p->memory), "cpu", limit(p->cpu), "nofile",
+		      limit(p->nofile), "audit", "record", audit);
 	/* Only when set: the policies that never name it keep the same digest (policy_sha256). */
 	if (o && p->lifetime)
 		json_object_set_new(json_object_get(o, "process"), "lifetime",

@@ -411,6 +411,7 @@ LIST_HANDLER(fs_write, fs_write, "filesystem.write", K_PATH, true)
 LIST_HANDLER(fs_exec, fs_exec, "filesystem.exec", K_PATH, true)
 LIST_HANDLER(fs_protect, fs_protect, "filesystem.protect", K_PATH, false)
 LIST_HANDLER(fs_atomic, fs_atomic, "filesystem.atomic", K_PATH, false)
+LIST_HANDLER(fs_cache, fs_cache, "filesystem.cache", K_PATH, false)
 LIST_HANDLER(sec_files, sec_files, "secrets.files", K_PATH, false)
 LIST_HANDLER(sec_patterns, sec_patterns, "secrets.patterns", K_PATTERN, false)
 LIST_HANDLER(env_deny, env_deny, "secrets.env.deny", K_ENV, false)
@@ -551,11 +552,9 @@ static void net_unix(struct pctx *c, const struct ynode *key, const struct ynode
 	walk(c, val, "network.unix", unix_keys, ARRAY_SIZE(unix_keys));
 }
 
-static const struct key fs_keys[] = { { "read", fs_read },
-				      { "write", fs_write },
-				      { "exec", fs_exec },
-				      { "protect", fs_protect },
-				      { "atomic", fs_atomic } };
+static const struct key fs_keys[] = { { "read", fs_read },     { "write", fs_write },
+				      { "exec", fs_exec },     { "protect", fs_protect },
+				      { "atomic", fs_atomic }, { "cache", fs_cache } };
 static const struct key env_keys[] = { { "deny", env_deny }, { "keep", env_keep } };
 
 static void sec_env(struct pctx *c, const struct ynode *key, const struct ynode *val)

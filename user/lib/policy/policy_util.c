@@ -15,6 +15,8 @@ const struct pol_path_field pol_path_fields[] = {
 	{ "filesystem.protect", offsetof(struct policy, fs_protect), false },
 	/* united with the floor: it grants nothing fs_write does not (enforce/home.c) */
 	{ "filesystem.atomic", offsetof(struct policy, fs_atomic), false },
+	/* united with the floor too: a floor can keep a site's caches out of a session's reach */
+	{ "filesystem.cache", offsetof(struct policy, fs_cache), false },
 	{ "secrets.files", offsetof(struct policy, sec_files), false },
 	{ "network.unix.deny", offsetof(struct policy, unix_deny), false },
 	{ "network.unix.allow", offsetof(struct policy, unix_allow), true },
