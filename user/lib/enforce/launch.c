@@ -379,10 +379,8 @@ static int store_writable(const char *dir)
 	if (at < 0)
 		return -errno;
 	fd = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (fd < 0)
-		r = -errno;
-	else if (mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
-		 move_mount(fd, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
+	    move_mount(fd, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		r = -errno;
 	if (fd >= 0)
 		close(fd);
