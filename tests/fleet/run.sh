@@ -151,8 +151,8 @@ echo $((VM_TIMEOUT - 60)) >"$dir/payload/timeout"
 mkfs.ext4 -q -F -L fleet-test -d "$dir/payload" "$dir/payload.img" 256M >/dev/null ||
 	step_failed payload "mkfs.ext4 of the test disk failed"
 
-# The initramfs: busybox, the virtio disk driver and what it needs (modules in Debian's cloud
-# kernels), and initrd-init, which mounts the system disk and starts its systemd.
+# The initramfs: busybox, the virtio disk driver and what it needs, and overlayfs (modules in
+# Debian's cloud kernels), and initrd-init, which mounts the system disk and starts its systemd.
 mods=()
 add_module() {
 	local m=$1 f d
@@ -172,7 +172,9 @@ add_module() {
 	echo "${m}.ko" >>"$dir/initrd/modules/order"
 }
 : >"$dir/initrd/modules/order"
-for m in virtio_pci virtio_blk; do
+# overlay: the system disk has no modules of this kernel, and filesystem.cache's layers need it
+# (a session of a strict policy would refuse to start without it, as it should).
+for m in virtio_pci virtio_blk overlay; do
 	add_module "$m"
 done
 install -m 0755 "$here/initrd-init" "$dir/initrd/init"

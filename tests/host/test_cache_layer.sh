@@ -116,6 +116,21 @@ wait "$first"
 check concurrent_second_session_runs grep -qx SECOND <<<"$out"
 check concurrent_first_session_runs grep -qx FIRST "$logdir/first"
 
+# A cache that is a symlink to another place (a second disk, a dotfiles manager): layered where
+# the link points, the target untouched. ~/.gradle/caches is set aside for it and put back.
+g=$home/.gradle/caches
+gsave=$home/.gradle/caches.$tag
+as_user sh -c "mkdir -p ~/.gradle ~/gradle-$tag && echo target >~/gradle-$tag/t &&
+	{ [ ! -e $g ] || mv $g $gsave; } && ln -s ~/gradle-$tag $g"
+out=$(cd "$proj" && $RUN --quiet --policy agent --project "$proj" -- sh -c "cat $g/t;
+	echo pwned >$g/t; cat $g/t; echo RAN" </dev/null 2>&1)
+check symlinked_cache_session_ran grep -qx RAN <<<"$out" || sed 's/^/# /' <<<"$out"
+check symlinked_cache_written_in_layer grep -qx pwned <<<"$out"
+check symlinked_cache_target_unchanged grep -qx target "$home/gradle-$tag/t"
+rm -f "$g"
+[[ -e $gsave ]] && mv "$gsave" "$g"
+rm -rf "$home/gradle-$tag"
+
 # A project inside a cache: its writes must reach it, so the session is refused.
 as_user mkdir -p "$home/.cache/$tag/inner"
 out=$(cd "$home/.cache/$tag/inner" && $RUN --policy agent --project "$home/.cache/$tag/inner" -- \

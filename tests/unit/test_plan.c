@@ -68,6 +68,7 @@ static struct cordon_plan_kernel kernel(int abi, bool bpf_lsm, enum privilege pr
 		.daemon_bpf_lsm = priv == PRIV_DAEMON && bpf_lsm,
 		/* This machine's kernel has the knob: root sets it in the session's pid namespace. */
 		.memfd_noexec = priv == PRIV_ROOT,
+		.overlayfs = priv == PRIV_ROOT || priv == PRIV_USER_USERNS || priv == PRIV_DAEMON,
 		.cgroup_bpf_detail = "cgroup BPF detail",
 	};
 }
@@ -164,6 +165,37 @@ static void test_plan__memfd_exec_needs_bpf_lsm_or_memfd_noexec(void **state)
 	k = kernel(7, true, PRIV_ROOT);
 	plan = plan_of(strict_policy, &k, false, &ll, &pol);
 	assert_null(gap_of(&plan, rule));
+	done(&plan, &ll, pol);
+}
+
+/* filesystem.cache's layers are overlays in the session's mount namespace: both are needed. */
+static void test_plan__cache_needs_a_mount_namespace_and_overlayfs(void **state)
+{
+	static const char cache_policy[] = "name: c\nmode: strict\n"
+					   "filesystem:\n  read: [/usr]\n  exec: [/usr]\n"
+					   "  write: [/tmp/c]\n  cache: [/tmp/c]\n";
+	const char *rule = "filesystem.cache";
+	struct cordon_plan_kernel k = kernel(7, true, PRIV_ROOT);
+	struct pol_landlock ll;
+	struct policy *pol;
+	struct cordon_plan plan = plan_of(cache_policy, &k, false, &ll, &pol);
+	const struct cordon_plan_gap *g;
+
+	(void)state;
+	assert_null(gap_of(&plan, rule));
+	done(&plan, &ll, pol);
+	k.overlayfs = false;
+	plan = plan_of(cache_policy, &k, false, &ll, &pol);
+	g = gap_of(&plan, rule);
+	assert_non_null(g);
+	assert_string_equal(g->needs, "overlayfs");
+	assert_true(plan.refuse);
+	done(&plan, &ll, pol);
+	k = kernel(7, false, PRIV_USER);
+	plan = plan_of(cache_policy, &k, false, &ll, &pol);
+	g = gap_of(&plan, rule);
+	assert_non_null(g);
+	assert_string_equal(g->needs, "mount-ns");
 	done(&plan, &ll, pol);
 }
 
@@ -466,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_plan__strict_without_bpf_lsm_refuses_exec_deny),
 		cmocka_unit_test(test_plan__strict_with_mount_ns_enforces_exec_deny_by_masks),
 		cmocka_unit_test(test_plan__memfd_exec_needs_bpf_lsm_or_memfd_noexec),
+		cmocka_unit_test(test_plan__cache_needs_a_mount_namespace_and_overlayfs),
 		cmocka_unit_test(test_plan__root_with_bpf_lsm_enforces_everything_at_every_abi),
 		cmocka_unit_test(test_plan__every_layer_and_gap_combination),
 		cmocka_unit_test(test_plan__best_effort_never_refuses),

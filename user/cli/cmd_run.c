@@ -55,6 +55,7 @@ int run_probe_kernel(struct run *r)
 		k->fanotify = cordon_fan_create(r->pol, &r->fan) == 0;
 	if (run_protect_missing(r) < 0)
 		return -ENOMEM;
+	k->overlayfs = k->mount_ns && r->pol->fs_cache.n && cordon_probe_overlayfs() == 0;
 	/* A per-pid-namespace knob (6.3): the session has its own pid namespace with the view. */
 	k->memfd_noexec = k->root && k->mount_ns && access("/proc/sys/vm/memfd_noexec", W_OK) == 0;
 	missing = ~cordon_plan_layers(k) & (CORDON_LAYER_BIT(CORDON_LAYER_ID_LANDLOCK) |

@@ -618,7 +618,9 @@ void run_print_plan(struct run *r)
 		printf(" %s", r->view.mounts[i].path);
 	printf("\n");
 	const char *conflict = NULL;
-	int e = cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache, r->project, &conflict);
+	int e = r->kern.overlayfs ? cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache,
+							    r->project, &conflict)
+				  : 0;
 
 	for (size_t i = 0; i < r->view.nrw; i++)
 		printf("  %s: %s\n",

@@ -54,7 +54,12 @@ static int run_open_layers(struct run *r)
 		.drop = r->o.user && geteuid() == 0,
 	};
 	const char *conflict;
-	int e = cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache, r->project, &conflict);
+	int e;
+
+	/* No overlays here: the plan lists filesystem.cache as not enforced, never silently. */
+	if (!r->kern.overlayfs)
+		return 0;
+	e = cordon_view_plan_layers(&r->view, &r->ll, &r->pol->fs_cache, r->project, &conflict);
 
 	if (e == -EXDEV) {
 		cli_error("run: filesystem.cache: '%s' holds the project '%s': the project's "

@@ -332,6 +332,7 @@ struct cordon_plan_kernel {
 	bool daemon_bpf_lsm; /* ... and it fills BPF LSM rules */
 	bool fanotify;	     /* our fanotify permission group exists (root, own mount namespace) */
 	bool memfd_noexec;  /* vm.memfd_noexec, ours to set in the session's pid namespace (root) */
+	bool overlayfs;	    /* overlays mount here (filesystem.cache's layers) */
 	size_t protect_new; /* filesystem.protect entries in a write tree missing at start */
 	const char *cgroup_bpf_detail; /* why cgroup BPF is not active, for the gap's reason */
 };

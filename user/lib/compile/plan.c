@@ -156,11 +156,16 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 	 * filesystem.cache needs the session's own mounts for its overlays: without them the
 	 * caches are the host's, and what the session plants there reaches the developer's tools.
 	 */
-	if (!r && p->fs_cache.n && !(plan->layers & POL_NEEDS_MOUNT_NS))
+	if (!r && p->fs_cache.n && (!(plan->layers & POL_NEEDS_MOUNT_NS) || !k->overlayfs))
 		r = add_gap(plan, CORDON_GAP_VIEW,
-			    "filesystem.cache: writes stay in the project's layer", "mount-ns",
-			    "no mount namespace for the overlays: the session writes the host's "
-			    "caches themselves");
+			    "filesystem.cache: writes stay in the project's layer",
+			    plan->layers & POL_NEEDS_MOUNT_NS ? "overlayfs" : "mount-ns",
+			    plan->layers & POL_NEEDS_MOUNT_NS
+				    ? "the kernel mounts no overlays (overlayfs not built or its "
+				      "module not installed): the session writes the host's caches "
+				      "themselves"
+				    : "no mount namespace for the overlays: the session writes the "
+				      "host's caches themselves");
 	/* chmod, chown and utimes are no Landlock rights: only the read-only view refuses them. */
 	if (!r && !(plan->layers & POL_NEEDS_MOUNT_NS))
 		r = add_gap(plan, CORDON_GAP_VIEW,

@@ -405,7 +405,8 @@ static int mount_layer(const struct cordon_launch *l, size_t i)
 	r = store_writable(store);
 	if (r < 0)
 		return r;
-	lower = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Through a symlink, as the writable clone does: ~/.cache may be a link to another disk. */
+	lower = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	upper = reopen_here(v->layer_upper_path[i], v->layer_upper[i]);
 	work = reopen_here(v->layer_work_path[i], v->layer_work[i]);
 	if (lower < 0)

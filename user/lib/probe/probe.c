@@ -147,6 +147,36 @@ static int probe_cgroup_bpf(const char *cgroup2)
 	return r;
 }
 
+static bool filesystem_listed(const char *name)
+{
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/filesystems", "re");
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *t = strrchr(line, '\t');
+
+		line[strcspn(line, "\n")] = '\0';
+		found = t && !strcmp(t + 1, name);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int cordon_probe_overlayfs(void)
+{
+	int fd;
+
+	if (filesystem_listed("overlay"))
+		return 0;
+	/* fsopen loads fs-overlay through the kernel's modprobe, as a mount would. */
+	fd = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return filesystem_listed("overlay") ? 0 : -ENODEV;
+}
+
 #define PROBE_CGROUP_UNIX_CONNECT 49 /* BPF_CGROUP_UNIX_CONNECT, kernel 6.7; not in 6.1's uapi */
 
 int cordon_probe_cgroup_unix(void)

@@ -49,6 +49,12 @@ void cordon_features_probe_launch(struct cordon_features *f);
  */
 int cordon_probe_cgroup_unix(void);
 
+/*
+ * Can overlays be mounted (filesystem.cache's layers)? "overlay" in /proc/filesystems, after
+ * asking the kernel to load the module where that is ours to do (root: fsopen). 0 or -ENODEV.
+ */
+int cordon_probe_overlayfs(void);
+
 /* Is @name in the comma-separated LSM list @lsms? */
 bool cordon_lsm_listed(const char *lsms, const char *name);
 
