@@ -140,6 +140,8 @@ int run_on_event(void *ctx, void *data, size_t size)
 	}
 	if (cordon_event_observed(h))
 		ev->observed++; /* let through: no refusal */
+	else if (cordon_event_confined(h))
+		; /* went ahead, narrowed: no refusal */
 	else if (type == CORDON_EV_CONNECT || type == CORDON_EV_UNIX ||
 		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_CONNECT))
 		ev->refused_connect++;
