@@ -510,10 +510,16 @@ int cordon_sockops(struct bpf_sock_ops *ctx)
 		return 1;
 	/* Observing: the listener stays on every interface; the record says it would not. */
 	r = observing(s) ? 0 : bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTODEVICE, lo, sizeof(lo));
-	/* verdict -EPERM: confined; any other: the binding failed (the record says so). */
+	/*
+	 * The listen succeeded either way: the record says what was done to it (verdict 0,
+	 * CONFINED), never a refusal; a failed binding leaves the listener on every interface and
+	 * its record carries that errno (no CONFINED).
+	 */
 	ev = event_reserve_sk(sizeof(*ev), CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN, s,
-			      m->cgroup_id, r ? r : -EPERM);
+			      m->cgroup_id, r);
 	if (ev) {
+		if (!r)
+			ev->hdr.flags |= CORDON_EVENT_CONFINED;
 		mark_observed(ev, s);
 		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
 		ev->port = port;

@@ -113,7 +113,8 @@
 	/* socket kinds no network rule judges (struct cordon_event_op: family, type, protocol) */  \
 	X(SOCK_CREATE, 36, "sock_create") /* cgroup/sock_create (inet and inet6 sockets) */         \
 	/* a listener outside the bind rules (struct cordon_event_connect: its local address): */   \
-	/* tcp_listen confined it to loopback (SO_BINDTODEVICE lo, verdict -EPERM); */              \
+	/* tcp_listen confined it to loopback (SO_BINDTODEVICE lo: verdict 0, CONFINED; the */      \
+	/* binding failed: its -errno); */                                                          \
 	/* socket_listen refused it (-EACCES) */                                                    \
 	X(TCP_LISTEN, 37, "tcp_listen")	      /* sockops BPF_SOCK_OPS_TCP_LISTEN_CB */              \
 	X(SOCKET_LISTEN, 38, "socket_listen") /* lsm/socket_listen */                               \
@@ -239,9 +240,13 @@ enum cordon_event_layer {
 
 /*
  * cordon_event_hdr.flags. OBSERVED: the session observes (CORDON_SESSION_OBSERVE) and the
- * operation was let through; hdr.verdict is the -errno it would have been refused with.
+ * operation was let through; hdr.verdict is the -errno it would have been refused with, or 0
+ * with CONFINED: what would have been done to it. CONFINED (verdict 0): the operation went
+ * ahead, narrowed by cordon rather than refused (tcp_listen: the listener bound to the
+ * loopback device); a record of what was done, not a refusal.
  */
 #define CORDON_EVENT_OBSERVED (1u << 0)
+#define CORDON_EVENT_CONFINED (1u << 1)
 
 /* cordon_event_syscall.flags: which argument fields are filled */
 #define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */

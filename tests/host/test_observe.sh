@@ -53,13 +53,18 @@ try:
         socket.create_connection(("127.0.0.1", port), timeout=3).close()
     elif kind == "udp":
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", port))
+    elif kind == "listen":
+        # listen() without bind(): every interface unless cordon binds it to lo.
+        s = socket.socket(); s.listen(1)
+        dev = s.getsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, 16)
+        kind += " " + (dev.rstrip(b"\0").decode() or "any"); s.close()
     else:
         s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(1); s.close()
     print(kind + "-ok")
 except OSError as e:
     print(kind + "-refused " + str(e.errno))'
 script="python3 -c '$step' tcp $tcp_port; python3 -c '$step' udp $udp_port"
-script+="; python3 -c '$step' bind $bind_port; cat $secret"
+script+="; python3 -c '$step' bind $bind_port; python3 -c '$step' listen 0; cat $secret"
 # A git hook planted in a repository of the project (the fanotify listener's on this tier, as
 # exec_deny and secret names are): an explicit deny, refused in observe mode too, never learnt.
 hook=$proj/r/.git/hooks/pre-commit
@@ -117,24 +122,26 @@ PY
 has() { grep -q -- "$2" <<<"$1"; }
 
 out=$(as_user sh -c "$script" 2>&1)
-check outside_all_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok && echo '$out' | grep -qx secret-canary && echo '$out' | grep -qx hook-ok"
+check outside_all_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok && echo '$out' | grep -qx 'listen any-ok' && echo '$out' | grep -qx secret-canary && echo '$out' | grep -qx hook-ok"
 
 # Observed: the network steps work, each recorded as would-refuse with its rule.
 out=$(inside agent --observe)
 check observe_session_ran has "$out" '^ran$'
 check observe_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok"
+# A listener off loopback: left on every interface, recorded as what would have been done.
+check observe_listener_left_on_every_interface has "$out" '^listen any-ok$'
 check observe_secret_still_refused sh -c "! echo '$out' | grep -q secret-canary"
 check observe_planted_hook_still_refused has "$out" '^hook-refused$'
 check observe_start_line_says_so grep -q '^cordon: observe mode: .*still refused: landlock, seccomp, mount_ns' "$err"
 # The end line the same through the daemon: counted from the daemon's records of the session.
-check observe_end_line_counts grep -q '^cordon: observe mode let through 3 operation' "$err"
+check observe_end_line_counts grep -q '^cordon: observe mode let through 4 operation' "$err"
 if [[ ${MODE:-root} != daemon ]]; then
 	check observe_end_record_counts /usr/bin/python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["event"]["action"] == "session-end":
-        sys.exit(0 if r["cordon"]["counts"]["observed"] == 3 and r["cordon"]["counts"]["refused_connect"] == 0 else 1)
+        sys.exit(0 if r["cordon"]["counts"]["observed"] == 4 and r["cordon"]["counts"]["refused_connect"] == 0 else 1)
 sys.exit(1)' "$log"
 fi
 recs=$(netrecs)
@@ -142,6 +149,7 @@ echo "$recs" | sed 's/^/# observed: /'
 check observe_connect_recorded has "$recs" "^connect unknown True $tcp_port None network.connect"
 check observe_send_recorded has "$recs" "^connect unknown True $udp_port None network.connect"
 check observe_bind_recorded has "$recs" "^bind unknown True $bind_port None network.bind"
+check observe_listen_recorded_would_confine has "$recs" "^listen unknown True [0-9]* None None cgroup_bpf$"
 check observe_secret_recorded_refused sh -c "echo '$recs' | grep -q 'failure False None .*id_observe'"
 check observe_planted_hook_recorded_refused has "$recs" "failure False None $hook git: hooks"
 check observe_session_start_lists_refusing_layers /usr/bin/python3 -c '
@@ -160,12 +168,15 @@ if [[ ${MODE:-root} != daemon ]]; then
 	inside agent --observe --audit-format ocsf >/dev/null
 	check observe_ocsf_finding_allowed /usr/bin/python3 -c '
 import json, sys
-ok = False
+titles = []
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r.get("class_uid") == 2004 and r.get("action_id") == 1:
-        ok = r.get("disposition_id") == 15 and r["finding_info"]["title"].startswith("cordon would refuse")
-sys.exit(0 if ok else 1)' "$log"
+        if r.get("disposition_id") != 15:
+            sys.exit(1)
+        titles.append(r["finding_info"]["title"])
+sys.exit(0 if any(t.startswith("cordon would refuse") for t in titles) and
+         "cordon would confine listen to lo" in titles else 1)' "$log"
 fi
 
 # Not observed: the same steps are refused and recorded as refusals.
@@ -174,12 +185,23 @@ check enforced_session_ran has "$out" '^ran$'
 check enforced_tcp_refused has "$out" '^tcp-refused'
 check enforced_udp_refused has "$out" '^udp-refused 1$'
 check enforced_bind_refused has "$out" '^bind-refused'
+# The listener is confined, not refused: it works, on lo, and is no refusal record.
+check enforced_listener_confined_to_lo has "$out" '^listen lo-ok$'
 recs=$(netrecs)
 echo "$recs" | sed 's/^/# enforced: /'
 # TCP: Landlock's port rules refuse first (syscall-connect); UDP is the cgroup program's.
 check enforced_connect_recorded has "$recs" "connect failure False $tcp_port None network.connect"
 check enforced_send_recorded has "$recs" "^connect failure False $udp_port None network.connect"
 check enforced_nothing_observed sh -c "! echo '$recs' | grep -q ' True '"
+check enforced_listen_is_no_refusal sh -c "! echo '$recs' | grep -q '^listen '"
+check enforced_listen_recorded_confined /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("cordon", {}).get("hook") == "tcp_listen":
+        sys.exit(0 if r["event"]["outcome"] == "success" and r["cordon"].get("confined_to") == "lo" else 1)
+sys.exit(1)' "$log"
+check enforced_log_validates /usr/bin/python3 "${CORDON_SRC:-$PWD}/tests/lib/validate-audit.py" "$log"
 
 # The observed session's log, suggested: the same session runs refused only the secret.
 check suggest_runs sh -c "'$CORDON' policy suggest '$logdir/observed.jsonl' >'$logdir/suggested.yaml' 2>'$logdir/suggest.err'"
@@ -199,7 +221,7 @@ else
 fi
 out=$(inside "$pol")
 check suggested_session_ran has "$out" '^ran$'
-check suggested_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok"
+check suggested_network_steps_work sh -c "echo '$out' | grep -qx tcp-ok && echo '$out' | grep -qx udp-ok && echo '$out' | grep -qx bind-ok && echo '$out' | grep -qx 'listen lo-ok'"
 check suggested_still_refuses_secret sh -c "! echo '$out' | grep -q secret-canary"
 recs=$(netrecs)
 echo "$recs" | sed 's/^/# suggested: /'

@@ -221,7 +221,24 @@ except OSError as e:
 	check listen_nobind_bound_to_lo_inside sh -c "echo '$out' | grep -q '^OK lo '"
 	check listen_nobind_loopback_still_works sh -c "echo '$out' | grep -q '^OK lo 1 / CONNECTED / '"
 	check listen_nobind_peer_refused_inside sh -c "echo '$out' | grep -q ' / ERRNO [0-9]*$'"
-	check listen_nobind_recorded recorded listen hook=tcp_listen dst.ip=0.0.0.0
+	check listen_nobind_recorded recorded listen hook=tcp_listen dst.ip=0.0.0.0 confined_to=lo
+	# The listen worked (on loopback): the record says what was done, not a refusal.
+	listen_record_is_no_refusal() {
+		/usr/bin/python3 - "$log" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("cordon", {}).get("hook") != "tcp_listen":
+        continue
+    e = r.get("event", {})
+    ok = (e.get("outcome") == "success" and e.get("type") == ["allowed"] and
+          "error" not in r and "rule" not in r["cordon"])
+    print(json.dumps(r)) if not ok else None
+    sys.exit(0 if ok else 1)
+sys.exit(1)
+PY
+	}
+	check listen_nobind_record_says_allowed_confined listen_record_is_no_refusal
 else
 	cannot listen_nobind "no veth pair or network namespace"
 fi

@@ -107,10 +107,13 @@ struct attack {
 	int expect;	    /* errno inside the session */
 	unsigned int type;  /* CORDON_EV_* of the record */
 	unsigned int hook;  /* CORDON_HOOK_* of the record */
-	int verdict;	    /* the hook's return when it differs from -expect, else 0 */
+	int verdict;	    /* the hook's return when it differs from -expect, else 0;
+			     * CONFINED: verdict 0 with CORDON_EVENT_CONFINED (went ahead, narrowed) */
 	bool policy;	    /* a rule of this policy (else self-protection, in every session) */
 	unsigned int layer; /* CORDON_LAYER_* of the record; 0: BPF LSM */
 };
+
+#define CONFINED 1 /* no hook returns a positive verdict */
 
 static int a_read_secret(void)
 {
@@ -544,7 +547,7 @@ static const struct attack attacks[] = {
 	  CORDON_HOOK_SOCKET_CREATE, 0, false, 0 },
 	/* The session's own sockets: sockops binds the listener to lo (the LSM leaves them). */
 	{ "listen_without_bind", a_listen_nobind, ENODEV, CORDON_EV_CONNECT, CORDON_HOOK_TCP_LISTEN,
-	  -EPERM, false, CORDON_LAYER_CGROUP_BPF },
+	  CONFINED, false, CORDON_LAYER_CGROUP_BPF },
 	{ "listen_on_socket_made_outside", a_listen_outside_sock, EACCES, CORDON_EV_CONNECT,
 	  CORDON_HOOK_SOCKET_LISTEN, 0, false, 0 },
 	{ "segment_routing_header_send", a_srh_send, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS,
@@ -752,8 +755,13 @@ int main(int argc, char **argv)
 			    c.ev[j].hdr.session == s.id)
 				h = &c.ev[j].hdr;
 		if (tap_check(h != NULL, "%s_event", a->name)) {
-			tap_check(h->verdict == (a->verdict ? a->verdict : -a->expect) &&
-					  h->layer == layer,
+			int want = a->verdict == CONFINED ? 0
+				   : a->verdict		  ? a->verdict
+							  : -a->expect;
+
+			tap_check(h->verdict == want && h->layer == layer &&
+					  !(h->flags & CORDON_EVENT_CONFINED) ==
+						  (a->verdict != CONFINED),
 				  "%s_event_verdict_and_layer", a->name);
 		} else {
 			for (int j = 0; j < c.n; j++)

@@ -116,7 +116,8 @@ static int take(struct suggest *s, json_t *rec)
 	if ((strcmp(outcome, "failure") &&
 	     !(!strcmp(outcome, "unknown") &&
 	       json_is_true(json_object_get(json_object_get(rec, "cordon"), "observed")))) ||
-	    strcmp(sget(rec, "event", "kind") ?: "", "event") || !sget(rec, "cordon", "hook"))
+	    strcmp(sget(rec, "event", "kind") ?: "", "event") || !sget(rec, "cordon", "hook") ||
+	    sget(rec, "cordon", "confined_to")) /* narrowed, not refused: nothing to allow */
 		return 0;
 	s->refusals++;
 	l = cordon_audit_suggest(rec, obj, sizeof(obj));

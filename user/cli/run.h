@@ -98,19 +98,6 @@ struct run_events {
 	const struct run *run;	   /* the policy and view, to attribute syscall-exit refusals */
 	unsigned long not_cordon;  /* EACCES the policy would have allowed: not reported */
 	struct cordon_attrib actx; /* what attributing them needs of the session */
-	/* The last syscall-exit refusal attributed (a flood repeats one): its verdict, reused
-	 * for the same task, call and path instead of resolving the path again. */
-	struct {
-		bool valid;
-		uint32_t pid;
-		uint16_t hook, layer;
-		int32_t verdict;
-		uint32_t flags, rule_in, rule;
-		uint64_t arg;
-		int32_t dirfd;
-		int result;
-		char path[CORDON_PATH_LEN], abs[CORDON_PATH_LEN];
-	} attrib;
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	unsigned long observed; /* would-be refusals an observing session let through */
 	uint64_t drops;

@@ -29,13 +29,25 @@
 int cordon_event_check(const void *data, size_t size);
 
 /*
- * Observe mode: a refusal the session let through and recorded (CORDON_EVENT_OBSERVED with a
- * verdict). Its record says event.outcome "unknown" and cordon.observed true; every other
- * record's outcome is "failure" with a verdict, else "success".
+ * An operation cordon let go ahead narrowed rather than refused (CORDON_EVENT_CONFINED, verdict
+ * 0). The only one is a listener bound to loopback (tcp_listen); the flag means nothing on
+ * another record. Its record says cordon.confined_to and is no refusal.
+ */
+static inline bool cordon_event_confined(const struct cordon_event_hdr *h)
+{
+	return !h->verdict && (h->flags & CORDON_EVENT_CONFINED) && h->type == CORDON_EV_CONNECT &&
+	       h->hook == CORDON_HOOK_TCP_LISTEN;
+}
+
+/*
+ * Observe mode: a refusal (a verdict) or a confinement (CONFINED) the session let through and
+ * recorded (CORDON_EVENT_OBSERVED). Its record says event.outcome "unknown" and
+ * cordon.observed true; every other record's outcome is "failure" with a verdict, else
+ * "success".
  */
 static inline bool cordon_event_observed(const struct cordon_event_hdr *h)
 {
-	return h->verdict && (h->flags & CORDON_EVENT_OBSERVED);
+	return (h->verdict || cordon_event_confined(h)) && (h->flags & CORDON_EVENT_OBSERVED);
 }
 
 static inline const char *cordon_event_outcome(const struct cordon_event_hdr *h)
@@ -732,6 +744,7 @@ struct cordon_audit_stream {
 	uint64_t agg_pending;		/* slots with folded records not yet summarised */
 	uint64_t folded[64];		/* per type: refusals folded into a summary's count */
 	uint64_t summaries;		/* summary records written */
+	uint64_t confined;		/* written records of operations narrowed, not refused */
 };
 
 /* One ring-buffer record. Never fails: problems are counted. Returns 0 (libbpf callback form). */
@@ -743,7 +756,10 @@ int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, 
  */
 int cordon_audit_stream_drops(struct cordon_audit_stream *st, uint64_t total);
 
-/* Refusals seen so far (records with a non-zero verdict, echoes excluded, folded included). */
+/*
+ * Refusals seen so far (records with a non-zero verdict, echoes excluded, folded included;
+ * confinements, CORDON_EVENT_CONFINED, are none).
+ */
 uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st);
 
 /*

@@ -647,6 +647,9 @@ static void put_cordon_class(struct cordon_audit_buf *b, const struct cordon_eve
 	put_name(b, cordon_event_hook_name(h->hook));
 	if (cordon_event_observed(h))
 		put_lit(b, ",\"observed\":true");
+	/* The only confinement is tcp_listen's: the listener bound to the loopback device. */
+	if (cordon_event_confined(h))
+		put_lit(b, ",\"confined_to\":\"lo\"");
 }
 
 typedef typeof(((struct cordon_audit_format *)0)->cls[0]) class_entry;
@@ -659,7 +662,9 @@ static const class_entry *classify(struct cordon_audit_format *f, const struct c
 				   int type)
 {
 	uint64_t key = (uint64_t)type | (uint64_t)h->hook << 8 | (uint64_t)h->layer << 24 |
-		       (uint64_t)(h->verdict != 0) << 40 | (uint64_t)cordon_event_observed(h) << 41;
+		       (uint64_t)(h->verdict != 0) << 40 |
+		       (uint64_t)cordon_event_observed(h) << 41 |
+		       (uint64_t)cordon_event_confined(h) << 42;
 	class_entry *e = &f->cls[((key * 0x9e3779b97f4a7c15ull) >> 32) % CORDON_AUDIT_CLASS_SLOTS];
 	struct cordon_audit_buf ev = { .p = e->event, .cap = sizeof(e->event), .fixed = true };
 	struct cordon_audit_buf co = { .p = e->cordon, .cap = sizeof(e->cordon), .fixed = true };

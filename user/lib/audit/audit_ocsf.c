@@ -147,10 +147,18 @@ static void finding(json_t *o, json_t *ecs, const char *action)
 	json_t *fi = json_object(), *ev = json_object();
 	const char *layer = json_string_value(json_object_get(c, "layer"));
 
+	const char *confined = json_string_value(json_object_get(c, "confined_to"));
+
+	const char *etype = json_string_value(json_array_get(get(ecs, "event", "type"), 0));
+
 	json_object_set_new(
 		fi, "title",
-		json_sprintf(observed(ecs) ? "cordon would refuse %s" : "cordon refused %s",
-			     action));
+		confined ? json_sprintf("cordon would confine %s to %s", action, confined)
+		: etype && !strcmp(etype, "error")
+			? json_sprintf("cordon could not confine %s", action)
+			: json_sprintf(observed(ecs) ? "cordon would refuse %s"
+						     : "cordon refused %s",
+				       action));
 	json_object_set_new(
 		fi, "uid",
 		json_sprintf("%s-%s", sget(ecs, "cordon", "session") ?: "",

@@ -265,6 +265,8 @@ static void set_common(struct cordon_audit_ctx *c, json_t *rec, const struct cor
 	json_object_set_new(cordon, "hook", json_string(cordon_event_hook_name(h->hook)));
 	if (cordon_event_observed(h))
 		json_object_set_new(cordon, "observed", json_true());
+	if (cordon_event_confined(h))
+		json_object_set_new(cordon, "confined_to", json_string("lo"));
 	if (h->verdict || h->rule_id) {
 		const struct cordon_audit_rule *e = cordon_audit_rule_find(c->rules, h->rule_id);
 		const char *def = cordon_audit_default_rule(h, h->type);
@@ -307,6 +309,8 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 			 : h->hook == CORDON_HOOK_EGRESS ? "source-route"
 							 : "connect";
 		*category = "network";
+		if (h->hook == CORDON_HOOK_TCP_LISTEN && h->verdict)
+			*etype = "error"; /* the binding failed: the listener is unconfined */
 		break;
 	case CORDON_EV_NET_ALLOWED: /* verdict 0: event.type "allowed"; only connects are so */
 		action = "connect";

@@ -210,14 +210,12 @@ int cordon_audit_stream_event(struct cordon_audit_stream *st, const void *data, 
 	st->last[slot].verdict = h->verdict;
 	if (fold(st, h, size, type))
 		return 0;
-	if (!st->sink) {
-		st->written[type & 63]++;
+	if (st->sink && write_record(st, data, size) < 0) {
+		st->write_errors++;
 		return 0;
 	}
-	if (write_record(st, data, size) < 0)
-		st->write_errors++;
-	else
-		st->written[type & 63]++;
+	st->written[type & 63]++;
+	st->confined += cordon_event_confined(h);
 	return 0;
 }
 
@@ -243,5 +241,5 @@ uint64_t cordon_audit_stream_refusals(const struct cordon_audit_stream *st)
 	for (unsigned int t = 1; t < 64; t++)
 		if (t != CORDON_EV_EXEC && t != CORDON_EV_EXIT && t != CORDON_EV_NET_ALLOWED)
 			n += st->written[t] + st->folded[t];
-	return n;
+	return n - st->confined;
 }

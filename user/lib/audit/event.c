@@ -368,6 +368,9 @@ const char *cordon_audit_classify(const struct cordon_event_hdr *h, int type, co
 	action = k && k->action ? k->action : d->action;
 	*category = k && k->category ? k->category : d->category;
 	*etype = d->etype ? d->etype : h->verdict ? "denied" : "allowed";
+	/* A listener whose binding to loopback failed was not refused: it listens unconfined. */
+	if (type == CORDON_EV_CONNECT && h->hook == CORDON_HOOK_TCP_LISTEN && h->verdict)
+		*etype = "error";
 	return action ? action : cordon_event_hook_name(h->hook);
 }
 
