@@ -35,12 +35,18 @@
 #define NAME_B	 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define MAX_WAIT 30 /* seconds for A to overflow its share */
 
+/* tests/vm/test_ring_share.c: the same test with the BPF LSM programs loaded (6.1, 6.12). */
+#ifndef RING_SHARE_LSM
+#define RING_SHARE_LSM false
+#endif
+
 struct counts {
 	unsigned long attempts, refused;
 };
 
 /* Shared with the flooder: set by the parent to end the flood. */
 static volatile int *stop;
+static char flood_path[300]; /* the file A opens (made by the test: the VM has no /etc/hostname) */
 
 struct tally {
 	struct cordon_audit_stream *st;
@@ -104,7 +110,7 @@ static void flood(const char *cg, int out)
 
 	confine(cg);
 	while (!*stop) {
-		int fd = open("/etc/hostname", O_RDONLY);
+		int fd = open(flood_path, O_RDONLY);
 
 		c.attempts++;
 		if (fd < 0 && errno == EACCES)
@@ -170,7 +176,7 @@ static unsigned long b_lines(const char *path, const char *dir)
 
 int main(void)
 {
-	struct cordon_bpf_opts o = { .lsm = false };
+	struct cordon_bpf_opts o = { .lsm = RING_SHARE_LSM };
 	struct cordon_session sa = { .id = ID_A }, sb = { .id = ID_B };
 	struct cordon_audit_stream *st = calloc(1, sizeof(*st));
 	struct cordon_audit_sink_opts so = { .fd = -1 };
@@ -200,6 +206,8 @@ int main(void)
 		snprintf(p, sizeof(p), "%s/b-%d", dir, i);
 		close(open(p, O_WRONLY | O_CREAT, 0644));
 	}
+	snprintf(flood_path, sizeof(flood_path), "%s/flood", dir);
+	close(open(flood_path, O_WRONLY | O_CREAT, 0644));
 	o.cgroup_root = root;
 	r = cordon_bpf_start(&o, &b);
 	if (!tap_check(r == 0, "bpf_loaded"))
@@ -289,6 +297,7 @@ int main(void)
 		unlink(p);
 	}
 	unlink(log);
+	unlink(flood_path);
 	rmdir(dir);
 	free(st);
 	return tap_status();
