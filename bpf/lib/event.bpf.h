@@ -148,7 +148,8 @@ static __always_inline void *session_ring_reserve(const struct cordon_session *s
  * Reserve a zeroed record of @size bytes and fill the common header; the caller fills the rest
  * and calls bpf_ringbuf_submit(). Zeroing first guarantees no stale kernel memory reaches
  * userspace through padding or short strings. NULL (counted in event_drops and in the
- * session's ring_use) when the ring buffer is full or the session over its share: the caller's verdict never depends on whether its record fitted.
+ * session's ring_use) when the ring buffer is full or the session over its share: the
+ * caller's verdict never depends on whether its record fitted.
  */
 static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, __u16 layer,
 					   const struct cordon_session *s, __u64 cgroup_id,
