@@ -23,6 +23,36 @@
  */
 #define CORDON_MAX_SESSION_RINGS 256
 
+/*
+ * ring_use: key = cordon_session.id. A session's share of the shared `events` ring buffer (the
+ * daemon's, which every session without a ring of its own writes to), so that one session's
+ * flood cannot push another session's records out. While the ring holds more than
+ * CORDON_RING_PRESSURE unread bytes, a session whose records still waiting there (at most
+ * @window bytes) exceed CORDON_RING_SHARE loses its new records (counted in @lost) instead of
+ * taking the room the quiet sessions need. Below the pressure mark every session writes freely,
+ * so a consumer that keeps up loses nothing. Made by the programs at a session's first record,
+ * read and deleted by userspace when the session ends.
+ */
+#define CORDON_RING_PRESSURE (CORDON_RINGBUF_BYTES / 2)
+#define CORDON_RING_SHARE    (CORDON_RINGBUF_BYTES / 16)
+
+struct cordon_ring_use {
+	/*
+	 * Bytes of records the session put on the shared ring since the reader last had all of
+	 * them (an upper bound of what it holds there unread): reset once the consumer position
+	 * passes @last_end.
+	 */
+	__u64 window;
+	__u64 last_end; /* the ring's producer position after the session's latest record */
+	/*
+	 * Records of the session that were not delivered, on whichever ring (its own, or the
+	 * shared one): over its share, or the ring full. Exact: every failed record adds one.
+	 */
+	__u64 lost;
+	__u64 over_share; /* of @lost, those refused for exceeding the share */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_ring_use) == 32, "cordon_ring_use layout");
+
 /* Session flags: which rule families the BPF side enforces for the session. */
 #define CORDON_SESSION_NET  (1u << 0) /* connect4/6: default deny, allow by net_rules */
 #define CORDON_SESSION_FILE (1u << 1) /* LSM file hooks: inode_rules and name_patterns */

@@ -47,12 +47,10 @@ static __always_inline void emit_escape(const struct cordon_session *s, __u64 cg
 					struct task_struct *task, __u64 dst_id, const char *path,
 					__u16 hook, __u32 flags)
 {
-	struct cordon_event_cgroup_escape *ev = session_ring_reserve(s, sizeof(*ev));
+	struct cordon_event_cgroup_escape *ev = session_ring_reserve(s, sizeof(*ev), true);
 
-	if (!ev) {
-		count_drop();
+	if (!ev)
 		return;
-	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->hdr.type = CORDON_EV_CGROUP_ESCAPE;
 	ev->hdr.version = CORDON_EVENT_VERSION;

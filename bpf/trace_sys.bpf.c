@@ -57,68 +57,151 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 }
 
 /*
+ * What a traced syscall's pathname or socket address held when the task entered the syscall,
+ * by thread: another thread of the task can rewrite that memory between the refusal and the
+ * syscall's exit, so a record read at exit could name what the agent chooses. A string is
+ * still read from the task's memory, at entry, just before the kernel copies it (getname(),
+ * move_addr_to_kernel()): a thread that rewrites it in that window can still make the record
+ * differ from what was decided. The record reflects the bytes at syscall entry. Only the
+ * programs below use this map (no userspace reader). LRU: entries of threads that died
+ * inside a syscall (exit_group, exec by another thread) go by themselves.
+ */
+#define CAPTURE_ADDR	   112 /* sizeof(struct sockaddr_un), padded */
+#define CAPTURE_PATH_OK	   (1u << 0)
+#define CAPTURE_ADDR_OK	   (1u << 1)
+#define CORDON_MAX_CAPTURE 4096
+
+struct sys_capture {
+	__u32 nr;	/* syscall number it was taken at */
+	__u32 flags;	/* CAPTURE_* */
+	__u64 ptr;	/* the user pointer read (the exit checks it is the one it would read) */
+	__u32 addr_len; /* bytes of addr[] read */
+	__u32 pad;
+	__u8 path[CORDON_PATH_LEN];
+	__u8 addr[CAPTURE_ADDR];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CORDON_MAX_CAPTURE);
+	__type(key, __u32); /* thread id */
+	__type(value, struct sys_capture);
+} sys_captures SEC(".maps");
+
+/*
+ * At entry of a traced syscall of a session task: argument @path_arg's string, or @addr_arg's
+ * socket address (its length the next argument), into the thread's capture. Every entry
+ * rewrites the whole capture, so an exit never reads an older syscall's.
+ */
+static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg, int addr_arg)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_capture *c;
+	struct pt_regs *regs;
+	__u64 cgroup_id, ptr, len;
+
+	if (!current_session(&cgroup_id))
+		return 0;
+	c = bpf_map_lookup_elem(&sys_captures, &tid);
+	if (!c) {
+		struct sys_capture zero = {};
+
+		bpf_map_update_elem(&sys_captures, &tid, &zero, BPF_ANY);
+		c = bpf_map_lookup_elem(&sys_captures, &tid);
+		if (!c)
+			return 0;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	c->nr = (__u32)ctx->nr;
+	c->flags = 0;
+	c->addr_len = 0;
+	if (path_arg) {
+		ptr = sys_arg(regs, path_arg);
+		c->ptr = ptr;
+		if (bpf_probe_read_user_str(c->path, sizeof(c->path), (const void *)ptr) > 0)
+			c->flags |= CAPTURE_PATH_OK;
+	} else if (addr_arg) {
+		ptr = sys_arg(regs, addr_arg);
+		len = sys_arg(regs, addr_arg + 1);
+		c->ptr = ptr;
+		if (len > sizeof(c->addr))
+			len = sizeof(c->addr);
+		if (ptr && len && bpf_probe_read_user(c->addr, len, (const void *)ptr) == 0) {
+			c->addr_len = (__u32)len;
+			c->flags |= CAPTURE_ADDR_OK;
+		}
+	}
+	return 0;
+}
+
+/* The calling thread's capture for syscall @nr read from @ptr, or NULL (taken away). */
+static __always_inline struct sys_capture *take_capture(__u32 nr, __u64 ptr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_capture *c = bpf_map_lookup_elem(&sys_captures, &tid);
+
+	/* Another syscall's, or another pointer's: nothing is better than a wrong name. */
+	if (!c || c->nr != nr || c->ptr != ptr)
+		return NULL;
+	return c;
+}
+
+/*
  * A unix socket address of @len bytes into path[]: the file name, or for the abstract namespace
  * (sun_path starting with a NUL) '@' and the name, as ss(8) shows it. An abstract name is
  * exactly its bytes up to @len, not NUL-terminated: only those are read (userspace shows it up
  * to an embedded NUL, if any).
  */
-static __always_inline void read_sun_path(struct cordon_event_syscall *ev, const void *uaddr,
+static __always_inline void read_sun_path(struct cordon_event_syscall *ev, const __u8 *addr,
 					  __u64 len)
 {
-	const __u8 *sun_path = (const __u8 *)uaddr + sizeof(__u16);
-	__u8 first = 0;
+	const __u8 *sun_path = addr + sizeof(__u16);
+	__u8 first = sun_path[0];
 	long n;
 
 	ev->family = AF_UNIX;
 	ev->flags |= CORDON_SYSCALL_ADDR;
-	if (bpf_probe_read_user(&first, 1, sun_path) < 0)
-		return;
 	if (first) {
-		n = bpf_probe_read_user_str(ev->path, sizeof(ev->path), sun_path);
+		n = bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), sun_path);
 	} else {
 		__u64 size = len - sizeof(__u16) - 1;
 
 		/* Room for '@' and the NUL that ends the record's string. */
-		if (size > sizeof(ev->path) - 2)
-			size = sizeof(ev->path) - 2;
+		if (size > CAPTURE_ADDR - sizeof(__u16) - 1)
+			size = CAPTURE_ADDR - sizeof(__u16) - 1;
 		ev->path[0] = '@';
-		n = bpf_probe_read_user(&ev->path[1], size, sun_path + 1) < 0 ? -1 : 1;
+		n = bpf_probe_read_kernel(&ev->path[1], size, sun_path + 1) < 0 ? -1 : 1;
 	}
 	if (n > 0)
 		ev->flags |= CORDON_SYSCALL_PATH;
 }
 
-static __always_inline void read_sockaddr(struct cordon_event_syscall *ev, const void *uaddr,
-					  __u64 len)
+/* The socket address captured at entry (@c->addr_len bytes), into the record. */
+static __always_inline void read_sockaddr(struct cordon_event_syscall *ev,
+					  const struct sys_capture *c)
 {
-	struct sockaddr_in6 sa = {};
+	__u64 len = c->addr_len;
+	const struct sockaddr_in6 *sa = (const void *)c->addr;
 	__u16 family;
 
-	if (!uaddr || len < sizeof(__u16) + 1)
+	if (!(c->flags & CAPTURE_ADDR_OK) || len < sizeof(__u16) + 1)
 		return;
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr) < 0)
-		return;
+	family = sa->sin6_family;
 	if (family == AF_UNIX) {
-		read_sun_path(ev, uaddr, len);
+		read_sun_path(ev, c->addr, len);
 		return;
 	}
 	if (len < sizeof(struct sockaddr_in))
 		return;
-	if (len > sizeof(sa))
-		len = sizeof(sa);
-	if (bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr) < 0)
-		return;
-	family = sa.sin6_family;
 	ev->family = family;
 	ev->flags |= CORDON_SYSCALL_ADDR;
-	ev->port = bpf_ntohs(sa.sin6_port);
+	ev->port = bpf_ntohs(sa->sin6_port);
 	if (family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+		const struct sockaddr_in *s4 = (const void *)c->addr;
 
 		cordon_addr_v4mapped(ev->addr, &s4->sin_addr);
-	} else if (family == AF_INET6 && len >= sizeof(sa)) {
-		bpf_probe_read_user(ev->addr, sizeof(ev->addr),
-				    (const __u8 *)uaddr + offsetof(struct sockaddr_in6, sin6_addr));
+	} else if (family == AF_INET6 && len >= sizeof(*sa)) {
+		__builtin_memcpy(ev->addr, &sa->sin6_addr, sizeof(ev->addr));
 	}
 }
 
@@ -130,6 +213,7 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 {
 	struct cordon_event_syscall *ev;
 	struct cordon_session *s;
+	struct sys_capture *c;
 	struct pt_regs *regs;
 	__u64 cgroup_id = 0;
 	__u16 layer = row.layer;
@@ -152,9 +236,13 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		return 0;
 	ev->nr = (__u32)ctx->nr;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	if (row.path && bpf_probe_read_user_str(ev->path, sizeof(ev->path),
-						(const void *)sys_arg(regs, row.path)) > 0)
-		ev->flags |= CORDON_SYSCALL_PATH;
+	/* Strings and addresses as they were at entry (sys_captures), never re-read now. */
+	if (row.path) {
+		c = take_capture(ev->nr, sys_arg(regs, row.path));
+		if (c && (c->flags & CAPTURE_PATH_OK) &&
+		    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0)
+			ev->flags |= CORDON_SYSCALL_PATH;
+	}
 	/* A relative path of an *at() call names a place below its descriptor: userspace
 	 * resolves the descriptor through /proc while the task lives (the record says which). */
 	if (row.dirfd && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] != '/') {
@@ -172,8 +260,9 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		ev->flags |= CORDON_SYSCALL_ARG;
 	}
 	if (row.addr) {
-		read_sockaddr(ev, (const void *)sys_arg(regs, row.addr),
-			      sys_arg(regs, row.addr + 1));
+		c = take_capture(ev->nr, sys_arg(regs, row.addr));
+		if (c)
+			read_sockaddr(ev, c);
 		/* EPERM on an IP connect is the cgroup program's (whose own record normally comes
 		 * first and makes this one an echo); on a unix socket, Landlock's scoping. */
 		if (ev->hdr.verdict == -EPERM && (ev->family == AF_INET || ev->family == AF_INET6))
@@ -182,6 +271,42 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 	bpf_ringbuf_submit(ev, 0);
 	return 0;
 }
+
+/*
+ * The syscalls/sys_enter_NAME tracepoint of a row with a pathname (@path) or socket address
+ * (@addr) argument, numbered as in the row: what the exit's record will carry, taken at entry.
+ */
+#define SYS_ENTER(name, path, addr)                                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                  \
+	int cordon_sys_enter_##name(struct syscall_trace_enter *ctx) \
+	{                                                            \
+		return capture(ctx, path, addr);                     \
+	}
+
+SYS_ENTER(openat, 2, 0)
+SYS_ENTER(open, 1, 0)
+SYS_ENTER(openat2, 2, 0)
+SYS_ENTER(execve, 1, 0)
+SYS_ENTER(execveat, 2, 0)
+SYS_ENTER(rename, 1, 0)
+SYS_ENTER(renameat, 2, 0)
+SYS_ENTER(renameat2, 2, 0)
+SYS_ENTER(connect, 0, 2)
+SYS_ENTER(bind, 0, 2)
+SYS_ENTER(link, 1, 0)
+SYS_ENTER(linkat, 2, 0)
+SYS_ENTER(unlink, 1, 0)
+SYS_ENTER(unlinkat, 2, 0)
+SYS_ENTER(rmdir, 1, 0)
+SYS_ENTER(mkdir, 1, 0)
+SYS_ENTER(mkdirat, 2, 0)
+SYS_ENTER(symlink, 2, 0)
+SYS_ENTER(symlinkat, 3, 0)
+SYS_ENTER(mknod, 1, 0)
+SYS_ENTER(mknodat, 2, 0)
+SYS_ENTER(mount, 2, 0)
+SYS_ENTER(chmod, 1, 0)
+SYS_ENTER(fchmodat, 2, 0)
 
 /* One program per row: the syscalls/sys_exit_NAME tracepoint, judged by the row that follows. */
 #define SYS_EXIT(name, ...)                                           \

@@ -61,36 +61,105 @@ static __always_inline void count_drop(void)
 		__sync_fetch_and_add(n, 1);
 }
 
+/* Each session's use of the shared ring and its lost records (maps.h ring_use). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct cordon_ring_use);
+} ring_use SEC(".maps") __weak;
+
+/* The session's ring_use entry, made at its first record; NULL only when the map is full. */
+static __always_inline struct cordon_ring_use *ring_use_of(__u32 id)
+{
+	struct cordon_ring_use *u = bpf_map_lookup_elem(&ring_use, &id), zero = {};
+
+	if (u)
+		return u;
+	bpf_map_update_elem(&ring_use, &id, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&ring_use, &id);
+}
+
+/* A record of the session that was not delivered: counted for it and in the machine's total. */
+static __always_inline void count_lost(struct cordon_ring_use *u, bool over_share)
+{
+	count_drop();
+	if (!u)
+		return;
+	__sync_fetch_and_add(&u->lost, 1);
+	if (over_share)
+		__sync_fetch_and_add(&u->over_share, 1);
+}
+
+/*
+ * Is the session over its share of the shared ring while the ring is under pressure (maps.h
+ * ring_use)? Its window restarts once the reader has consumed past its latest record. The
+ * fields are updated without a lock by concurrent programs of the session: a lost update
+ * only misjudges the window by a record, never the count of lost records.
+ */
+static __always_inline bool over_share(struct cordon_ring_use *u)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_CONS_POS) >= u->last_end)
+		u->window = 0;
+	if (u->window <= CORDON_RING_SHARE)
+		return false;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > CORDON_RING_PRESSURE;
+}
+
 /*
  * @size bytes in the session's own ring when it has one (a root run reads only that), else in
- * the shared one. Two call sites: each reserve names one map the verifier knows.
+ * the shared one within the session's share. @vital: a record userspace acts on (a task to
+ * kill, a task to move into its session), never refused for the share, so that a flood of the
+ * session's own cannot make it lose the record that stops it (it still needs room in the ring,
+ * which the share keeps for it). Two call sites: each reserve names one map the verifier knows.
  */
-static __always_inline void *session_ring_reserve(const struct cordon_session *s, __u32 size)
+static __always_inline void *session_ring_reserve(const struct cordon_session *s, __u32 size,
+						  bool vital)
 {
 	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
+	struct cordon_ring_use *u = ring_use_of(s->id);
+	void *rec;
 
-	if (ring)
-		return bpf_ringbuf_reserve(ring, size, 0);
-	return bpf_ringbuf_reserve(&events, size, 0);
+	if (ring) {
+		/* Its own ring: no other session to make room for. */
+		rec = bpf_ringbuf_reserve(ring, size, 0);
+		if (!rec)
+			count_lost(u, false);
+		return rec;
+	}
+	if (u && !vital && over_share(u)) {
+		count_lost(u, true);
+		return NULL;
+	}
+	rec = bpf_ringbuf_reserve(&events, size, 0);
+	if (!rec) {
+		count_lost(u, false);
+		return NULL;
+	}
+	if (u) {
+		/* The ring's own 8-byte header, and the record rounded up to 8 bytes. */
+		__sync_fetch_and_add(&u->window, ((size + 7) & ~7u) + 8);
+		u->last_end = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	}
+	return rec;
 }
 
 /*
  * Reserve a zeroed record of @size bytes and fill the common header; the caller fills the rest
  * and calls bpf_ringbuf_submit(). Zeroing first guarantees no stale kernel memory reaches
- * userspace through padding or short strings. NULL (counted in event_drops) when the ring
- * buffer is full: the caller's verdict never depends on whether its record fitted.
+ * userspace through padding or short strings. NULL (counted in event_drops and in the
+ * session's ring_use) when the ring buffer is full or the session over its share: the
+ * caller's verdict never depends on whether its record fitted.
  */
 static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, __u16 layer,
 					   const struct cordon_session *s, __u64 cgroup_id,
 					   __s32 verdict, __u32 rule_id)
 {
-	struct cordon_event_hdr *h = session_ring_reserve(s, size);
+	struct cordon_event_hdr *h = session_ring_reserve(s, size, type == CORDON_EV_AUTO_CONFINE);
 	__u64 pid_tgid, uid_gid;
 
-	if (!h) {
-		count_drop();
+	if (!h)
 		return NULL;
-	}
 	__builtin_memset(h, 0, size);
 	pid_tgid = bpf_get_current_pid_tgid();
 	uid_gid = bpf_get_current_uid_gid();
@@ -120,12 +189,10 @@ static __always_inline void *event_reserve_sk(__u32 size, __u16 type, __u16 hook
 					      const struct cordon_session *s, __u64 cgroup_id,
 					      __s32 verdict)
 {
-	struct cordon_event_hdr *h = session_ring_reserve(s, size);
+	struct cordon_event_hdr *h = session_ring_reserve(s, size, false);
 
-	if (!h) {
-		count_drop();
+	if (!h)
 		return NULL;
-	}
 	__builtin_memset(h, 0, size);
 	h->type = type;
 	h->version = CORDON_EVENT_VERSION;

@@ -137,11 +137,54 @@ static void test_audit_session__daemon_start_and_end(void **state)
 	json_decref(rec);
 }
 
+/*
+ * A session's own lost records (bpf/maps.h ring_use) in its session-end: the daemon's has no
+ * other counts; `cordon run`'s count replaces what its counts carried.
+ */
+static void test_audit_session__end_carries_the_sessions_own_lost_records(void **state)
+{
+	struct cordon_audit_session_counts n = { .refused_file = 3, .events_lost = 99 };
+	struct cordon_audit_session s = { .ctx = &ctx,
+					  .start_ns = 1000,
+					  .daemon = true,
+					  .reason = "empty",
+					  .pid = 7,
+					  .has_user = true,
+					  .user = "root",
+					  .has_lost = true,
+					  .lost = 5,
+					  .lost_over_share = 4 };
+	json_t *rec = cordon_audit_session_end(&s, 3000);
+
+	(void)state;
+	valid(rec);
+	assert_int_equal(
+		json_integer_value(json_object_get(at(rec, "cordon", "counts"), "events_lost")), 5);
+	assert_int_equal(json_integer_value(
+				 json_object_get(at(rec, "cordon", "counts"), "events_over_share")),
+			 4);
+	assert_int_equal(json_object_size(at(rec, "cordon", "counts")), 2);
+	json_decref(rec);
+
+	s.daemon = false;
+	s.has_exit = true;
+	s.counts = &n;
+	rec = cordon_audit_session_end(&s, 3000);
+	valid(rec);
+	assert_int_equal(
+		json_integer_value(json_object_get(at(rec, "cordon", "counts"), "events_lost")), 5);
+	assert_int_equal(
+		json_integer_value(json_object_get(at(rec, "cordon", "counts"), "refused_file")),
+		3);
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_session__run_start_and_end),
 		cmocka_unit_test(test_audit_session__daemon_start_and_end),
+		cmocka_unit_test(test_audit_session__end_carries_the_sessions_own_lost_records),
 	};
 
 	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);

@@ -209,6 +209,7 @@ static int create_session(struct run *r)
 	r->ev.rb = r->ring_fd >= 0 ? ring_buffer__new(r->ring_fd, run_on_event, &r->ev, NULL)
 				   : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
+	r->ev.session_id = r->sess.id;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
 	r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return start_resolver(r);
@@ -257,11 +258,16 @@ static void describe_session(struct run *r)
 static void end_session(struct run *r, int status)
 {
 	struct run_events *ev = &r->ev;
+	struct cordon_ring_use u;
 	int e;
 
-	/* The counter is shared by every session of these programs: what it grew meanwhile. */
-	if (r->sess.bpf && cordon_bpf_drops(r->sess.bpf, &ev->drops) == 0)
-		ev->drops -= ev->drops < r->drops_base ? ev->drops : r->drops_base;
+	/* This session's own lost records (ring_use), not other sessions' meanwhile. */
+	if (r->sess.bpf && cordon_bpf_ring_use(r->sess.bpf, r->sess.id, &u) == 0) {
+		ev->drops = u.lost;
+		r->as.has_lost = true;
+		r->as.lost = u.lost;
+		r->as.lost_over_share = u.over_share;
+	}
 	/* The resolver's own count: its records are rate-limited, its counters are not. */
 	if (r->dns) {
 		struct cordon_dns_stats st;
@@ -279,10 +285,13 @@ static void end_session(struct run *r, int status)
 	if (r->dsess.on)
 		run_fetch_daemon_records(ev, r->dsess.name);
 	run_report_print(&ev->report, r->sess.name, r->o.quiet, r->o.json);
-	if (ev->refused_dns || ev->drops)
-		fprintf(stderr, "cordon: refused %lu DNS lookup(s)%s%s\n", ev->refused_dns,
-			ev->drops ? "; events lost: " : "",
-			ev->drops ? "yes (counted in the audit log)" : "");
+	if (ev->refused_dns)
+		fprintf(stderr, "cordon: refused %lu DNS lookup(s)\n", ev->refused_dns);
+	if (ev->drops)
+		fprintf(stderr,
+			"cordon: audit records lost: %llu of this session's (the ring buffer was "
+			"full or the session over its share of it; counted in the audit log)\n",
+			(unsigned long long)ev->drops);
 	/* Through the daemon, counted from its records of this session (fetched above). */
 	if (r->o.observe)
 		fprintf(stderr,

@@ -91,7 +91,8 @@ struct run_events {
 	struct cordon_audit_rules rules; /* audit.rules: the names of the policy's entries */
 	int audit_fd;
 	struct ring_buffer *rb;
-	struct cordon_bpf *bpf;		   /* for the drop counter */
+	struct cordon_bpf *bpf;		   /* for the session's lost-record counter */
+	uint32_t session_id;		   /* its key there (cordon_session.id) */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
 	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
@@ -107,6 +108,8 @@ struct run_events {
 /* The session resolver's refused hook: a dns-refused record. */
 void run_dns_refused(void *ctx, const char *name, uint16_t qtype, enum cordon_dns_reason why);
 
+/* The session's records lost so far (the kernel's exact count of its own): 0 or -errno. */
+int run_lost(struct run_events *ev, uint64_t *lost);
 /* Ring-buffer callback and the supervisor's drain hook. */
 int run_on_event(void *ctx, void *data, size_t size);
 void run_drain(void *ctx);
@@ -150,10 +153,9 @@ struct run {
 	struct cordon_plan plan;
 	struct cordon_masks masks;
 	struct cordon_session_ctx sess;
-	/* root's session on pinned programs (run_bpf.c): they, its ring buffer, drops before it */
+	/* root's session on pinned programs (run_bpf.c): they, and its ring buffer */
 	struct cordon_bpf *bpf;
 	int ring_fd;
-	uint64_t drops_base;
 	int cgroup_fd; /* the session cgroup, for the clone into it (root's own session) */
 	struct sock_fprog prog;
 	struct cordon_rlimit rl[3];

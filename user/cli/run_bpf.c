@@ -181,9 +181,7 @@ int run_bpf_session(struct run *r, const char *root, bool lsm, uint32_t flags)
 		return e;
 	/* Our own ring buffer: the shared one is the daemon's to read. */
 	r->ring_fd = cordon_bpf_session_ring(r->bpf, r->sess.id);
-	if (r->ring_fd < 0)
-		return r->ring_fd;
-	return cordon_bpf_drops(r->bpf, &r->drops_base);
+	return r->ring_fd < 0 ? r->ring_fd : 0;
 }
 
 void run_bpf_free(struct run *r)

@@ -131,14 +131,27 @@ int run_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Drain the ring buffer, report loss as soon as the drop counter grows, write whole lines. */
+int run_lost(struct run_events *ev, uint64_t *lost)
+{
+	struct cordon_ring_use u;
+	int r;
+
+	if (!ev->bpf)
+		return -ENOENT;
+	r = cordon_bpf_ring_use(ev->bpf, ev->session_id, &u);
+	if (r == 0)
+		*lost = u.lost;
+	return r;
+}
+
+/* Drain the ring buffer, report loss as soon as the session's count grows, write whole lines. */
 void run_drain(void *ctx)
 {
 	struct run_events *ev = ctx;
 	uint64_t drops;
 
 	ring_buffer__consume(ev->rb);
-	if (ev->bpf && cordon_bpf_drops(ev->bpf, &drops) == 0)
+	if (run_lost(ev, &drops) == 0)
 		cordon_audit_stream_drops(&ev->stream, drops);
 	/* Floods folded into a count: their summaries once their window is over. */
 	cordon_audit_stream_tick(&ev->stream, cordon_boottime_ns());

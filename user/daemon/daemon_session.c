@@ -103,8 +103,17 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		return;
 	/* Folded refusals summarised before the end; the start repeated atop every rotated
 	 * file while the session lives. */
-	if (end)
+	if (end) {
+		struct cordon_ring_use u;
+
 		cordon_audit_stream_tick(&d->stream, UINT64_MAX);
+		/* Its own lost records, exactly: a flood of another session's is not its loss. */
+		if (s->s.id && cordon_bpf_ring_use(d->bpf, s->s.id, &u) == 0) {
+			as.has_lost = true;
+			as.lost = u.lost;
+			as.lost_over_share = u.over_share;
+		}
+	}
 	rec = end ? cordon_audit_session_end(&as, now) : cordon_audit_session_start(&as, now);
 	cordon_audit_sink_keep_first(d->stream.sink, s->s.name, end ? NULL : rec);
 	cordon_audit_sink_emit(d->stream.sink, rec);

@@ -339,8 +339,9 @@ json_t *cordon_audit_base(const struct cordon_audit_ctx *c, const char *action, 
 			  uint64_t realtime_ns);
 
 /*
- * The events-lost record: @total records lost since the programs were loaded, @delta of them
- * since the previous such record.
+ * The events-lost record: @total records lost (by the session of @c when it names one: `cordon
+ * run`; else by every session on the ring, since the programs were loaded: the daemon's),
+ * @delta of them since the previous such record.
  */
 json_t *cordon_audit_lost(const struct cordon_audit_ctx *c, uint64_t total, uint64_t delta,
 			  uint64_t realtime_ns);
@@ -872,6 +873,12 @@ struct cordon_audit_session {
 	bool has_exit; /* session-end: the agent's exit status */
 	int exit_code;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
+	/*
+	 * session-end: the session's own lost records, exactly (bpf/maps.h ring_use), as
+	 * cordon.counts.events_lost (which overrides @counts' count) and events_over_share
+	 */
+	bool has_lost;
+	uint64_t lost, lost_over_share;
 	/* session-start: its entries from the command line (--allow-read, --allow-connect, ...)
 	 * as cordon.one_off_allows; NULL: not reported */
 	const struct policy *policy;

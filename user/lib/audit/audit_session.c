@@ -195,6 +195,17 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 					      "events_lost", (json_int_t)n->events_lost,
 					      "malformed", (json_int_t)n->malformed, "not_cordon",
 					      (json_int_t)n->not_cordon));
+	if (s->has_lost) {
+		json_t *c = json_object_get(json_object_get(rec, "cordon"), "counts");
+
+		if (!c) {
+			c = json_object();
+			json_object_set_new(json_object_get(rec, "cordon"), "counts", c);
+		}
+		json_object_set_new(c, "events_lost", json_integer((json_int_t)s->lost));
+		json_object_set_new(c, "events_over_share",
+				    json_integer((json_int_t)s->lost_over_share));
+	}
 	if (n && s->observe)
 		json_object_set_new(json_object_get(json_object_get(rec, "cordon"), "counts"),
 				    "observed", json_integer((json_int_t)n->observed));

@@ -981,6 +981,18 @@ int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
 	return percpu_sum(b->skel->maps.event_drops, 0, total);
 }
 
+int cordon_bpf_ring_use(struct cordon_bpf *b, uint32_t id, struct cordon_ring_use *u)
+{
+	int r = bpf_map__lookup_elem(b->skel->maps.ring_use, &id, sizeof(id), u, sizeof(*u), 0);
+
+	if (r == -ENOENT) {
+		/* No record made yet: nothing lost either. */
+		*u = (struct cordon_ring_use){ 0 };
+		return 0;
+	}
+	return r;
+}
+
 /* Delete the keys of @map whose session field (at @off, a __u32) is @id. */
 /* Room for the largest rule key (cordon_unix_key: a whole socket path). */
 #define PURGE_KEY_MAX 272
@@ -1059,6 +1071,7 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 		{ b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
 		  offsetof(struct cordon_dns_key, session) },
 		{ b->skel->maps.dns_steer, sizeof(uint32_t), 0 },
+		{ b->skel->maps.ring_use, sizeof(uint32_t), 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {

@@ -176,6 +176,11 @@ struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, 
 
 /* Sum of the per-CPU counters of records the ring buffer could not take. */
 int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total);
+/*
+ * Session @id's use of the ring buffers (bpf/maps.h ring_use): its lost records, exactly,
+ * whichever ring it writes to. All zero when it made no record yet. 0 or -errno.
+ */
+int cordon_bpf_ring_use(struct cordon_bpf *b, uint32_t id, struct cordon_ring_use *u);
 
 /* Auto-confinement (user/lib/auto_confine.h is the API to use). */
 
