@@ -129,7 +129,8 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 /*
  * Walk from @d (reached through @mnt; NULL: within its filesystem only) to the root. 1 and @v
  * filled when a rule denies @access, 0 when none does, -1 when the walk is deeper than
- * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined.
+ * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined (a rule could
+ * hang on a directory above: bpf/maps.h says why the bound lies beyond any nameable path).
  */
 static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
 				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
