@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * BPF LSM rules at their edges (issue 17): files with no name mapped executable (memfd,
- * O_TMPFILE, unlinked), abstract unix sockets between a session's own cgroups, and trees deeper
- * than the old 64-step walk. Each attack runs outside every session (it must succeed) and inside
+ * O_TMPFILE, unlinked), abstract unix sockets between a session's own cgroups, trees deeper
+ * than the old 64-step walk, and secret names in a case-insensitive (ext4 casefold) directory. Each attack runs outside every session (it must succeed) and inside
  * (the exact errno and the record naming hook, layer and rule); what must keep working inside is
  * run inside too.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +38,11 @@
 #define PROJ	"/tmp/edproj"
 #define DENYDIR "/tmp/eddeny"
 #define HOOKS	PROJ "/.git/hooks"
+/* A directory with chattr +F on the casefold ext4 image, and a secret made there later. */
+#define CF	 "/tmp/edcf"
+#define CI	 CF "/ci"
+#define CI_CRED	 CI "/config.json"
+#define CF_IMAGE "/images/casefold.img"
 /* Levels of the deep trees: well past the old bound of 64 walk steps. */
 #define DEPTH 100
 
@@ -46,7 +55,8 @@ static const char policy_yaml[] = "name: vm-lsm-edges\n"
 				  "  exec: [/bin, /tests, /tmp]\n"
 				  "  protect: [" HOOKS "]\n"
 				  "secrets:\n"
-				  "  files: [" HOME "/.ssh]\n"
+				  "  files: [" HOME "/.ssh, " CI_CRED "]\n"
+				  "  patterns: [.env, \"*.pem\"]\n"
 				  "process:\n"
 				  "  exec_deny: [" DENYDIR "]\n";
 
@@ -257,6 +267,29 @@ static int a_deep_exec_denied(void)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
 }
 
+/*
+ * In the case-insensitive directory, names the developer wrote in lower case, opened in the
+ * case the agent chooses (the test drops the dentry cache first, so the agent's lookup makes
+ * the dentry and its name is the agent's spelling).
+ */
+static int a_ci_pem(void)
+{
+	return attack_open_read(CI "/SERVER.PEM");
+}
+
+static int a_ci_env(void)
+{
+	return attack_open_read(CI "/.ENV");
+}
+
+/* secrets.files entry made only during the session (a first `docker login`), read as CONFIG. */
+static int a_ci_cred(void)
+{
+	return attack_open_read(CI "/CONFIG.JSON");
+}
+
+static bool have_casefold;
+
 struct attack {
 	const char *name;
 	int (*fn)(void);
@@ -278,6 +311,12 @@ static const struct attack attacks[] = {
 	  POL_RULE_ID(POL_RULE_PROTECT, 0) },
 	{ "exec_denied_dir_tree_made_in_session", a_deep_exec_denied, EACCES, CORDON_HOOK_FILE_OPEN,
 	  POL_RULE_ID(POL_RULE_EXEC, 0) },
+	{ "casefold_dir_pattern_upper_case_pem", a_ci_pem, EACCES, CORDON_HOOK_FILE_OPEN,
+	  POL_RULE_ID(POL_RULE_PATTERN, 1) },
+	{ "casefold_dir_pattern_upper_case_env", a_ci_env, EACCES, CORDON_HOOK_FILE_OPEN,
+	  POL_RULE_ID(POL_RULE_PATTERN, 0) },
+	{ "casefold_dir_secret_made_later_upper_case", a_ci_cred, EACCES, CORDON_HOOK_FILE_OPEN,
+	  POL_RULE_ID(POL_RULE_SECRET, 1) },
 };
 
 static const struct attack kept[] = {
@@ -371,6 +410,13 @@ static void prepare(const struct attack *a)
 		snprintf(file, sizeof(file), "%s/%s", deep_path, secret ? "id_deep" : "hook");
 		test_write_file(file, "canary\n", 0600);
 	}
+	if (a->fn == a_ci_pem || a->fn == a_ci_env || a->fn == a_ci_cred) {
+		test_write_file(CI "/server.pem", "canary\n", 0600);
+		test_write_file(CI "/.env", "canary\n", 0600);
+		test_write_file(CI_CRED, "canary\n", 0600);
+		/* Unused dentries go: the next lookup names the dentry as the caller spelt it. */
+		test_write_file("/proc/sys/vm/drop_caches", "2", 0644);
+	}
 	if (a->fn == a_deep_exec_denied || a->fn == a_deep_project) {
 		test_rm_rf(a->fn == a_deep_project ? PROJ "/app" : DENYDIR "/node_modules");
 		mkdir(PROJ "/app", 0755);
@@ -383,6 +429,10 @@ static void run_attack(const struct cordon_session_ctx *s, const struct attack *
 	struct collected c = { 0 };
 	int r;
 
+	if ((a->fn == a_ci_pem || a->fn == a_ci_env || a->fn == a_ci_cred) && !have_casefold) {
+		tap_skip("no case-insensitive directory could be made", "%s", a->name);
+		return;
+	}
 	prepare(a);
 	r = run_child(in_child, &out, NULL);
 	if (!tap_check(r == 0, "%s_outside_succeeds", a->name))
@@ -628,6 +678,47 @@ static void test_abstract(const struct cordon_session_ctx *s)
 
 /* --- the test -------------------------------------------------------------------------------- */
 
+/* The casefold image on a loop device at CF, and CI made case-insensitive (chattr +F). */
+static bool setup_casefold(void)
+{
+	struct loop_info64 info = { 0 };
+	int ctl, n, lfd, img, dfd, flags = 0;
+	char dev[32];
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (n < 0) {
+		tap_diag("no loop device: %s", strerror(errno));
+		return false;
+	}
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	lfd = open(dev, O_RDWR | O_CLOEXEC);
+	img = open(CF_IMAGE, O_RDWR | O_CLOEXEC);
+	if (lfd < 0 || img < 0 || ioctl(lfd, LOOP_SET_FD, img) < 0 ||
+	    ioctl(lfd, LOOP_SET_STATUS64, &info) < 0) {
+		tap_diag("loop %s over %s: %s", dev, CF_IMAGE, strerror(errno));
+		return false;
+	}
+	mkdir(CF, 0755);
+	if (mount(dev, CF, "ext4", 0, NULL) < 0) {
+		tap_diag("mount ext4: %s", strerror(errno));
+		return false;
+	}
+	mkdir(CI, 0755);
+	dfd = open(CI, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || ioctl(dfd, FS_IOC_GETFLAGS, &flags) < 0) {
+		tap_diag("lsattr %s: %s", CI, strerror(errno));
+		return false;
+	}
+	flags |= FS_CASEFOLD_FL;
+	if (ioctl(dfd, FS_IOC_SETFLAGS, &flags) < 0) {
+		tap_diag("chattr +F %s: %s", CI, strerror(errno));
+		return false;
+	}
+	close(dfd);
+	return true;
+}
+
 static void setup_files(void)
 {
 	mkdir(HOME, 0755);
@@ -637,6 +728,8 @@ static void setup_files(void)
 	mkdir(PROJ "/.git", 0755);
 	mkdir(HOOKS, 0755);
 	mkdir(DENYDIR, 0755);
+	have_casefold = setup_casefold();
+	tap_check(have_casefold, "casefold_directory_made");
 }
 
 int main(int argc, char **argv)
@@ -675,5 +768,6 @@ int main(int argc, char **argv)
 	test_rm_rf(PROJ);
 	test_rm_rf(DENYDIR);
 	test_rm_rf(HOME);
+	umount(CF);
 	return tap_status();
 }
