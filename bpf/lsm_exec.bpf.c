@@ -2,7 +2,8 @@
 /*
  * BPF LSM exec hooks: the policy's exec denials by inode (so a copy keeps its name but not its
  * inode, while a hard link keeps both), executable mappings of denied files (the
- * `ld-linux-x86-64.so.2 /usr/bin/sudo` trick maps instead of exec'ing), and exec from memfd.
+ * `ld-linux-x86-64.so.2 /usr/bin/sudo` trick maps instead of exec'ing), exec from memfd, and
+ * executable mappings of files with no name where the policy restricts exec.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -41,11 +42,11 @@ static __always_inline int deny_nameless(const struct cordon_session *s, __u64 c
 
 /*
  * An executable mapping of @file. A file with no name left has no rule a walk could find and
- * lies in no tree the exec allow-list names: `dlopen("/proc/self/fd/N")` of a memfd, or mmap/mprotect with
- * PROT_EXEC, would run code the policy never let be executed. Refused where the policy
- * restricts exec (CORDON_SESSION_EXEC_NAMED); the check is on the inode, so a PROT_READ
- * mapping made first and mprotect()ed later is refused the same. A named file is judged by
- * its rules (a denied program mapped by ld.so).
+ * lies in no tree the exec allow-list names: `dlopen("/proc/self/fd/N")` of a memfd, or
+ * mmap/mprotect with PROT_EXEC, would run code the policy never let be executed. Refused where
+ * the policy restricts exec (CORDON_SESSION_EXEC_NAMED); the check is on the inode, so a
+ * PROT_READ mapping made first and mprotect()ed later is refused the same. A named file is
+ * judged by its rules (a denied program mapped by ld.so).
  */
 static __always_inline int check_exec(struct file *file, __u16 hook)
 {

@@ -2,9 +2,9 @@
 /*
  * BPF LSM rules at their edges (issue 17): files with no name mapped executable (memfd,
  * O_TMPFILE, unlinked), abstract unix sockets between a session's own cgroups, trees deeper
- * than the old 64-step walk, and secret names in a case-insensitive (ext4 casefold) directory. Each attack runs outside every session (it must succeed) and inside
- * (the exact errno and the record naming hook, layer and rule); what must keep working inside is
- * run inside too.
+ * than the old 64-step walk, and secret names in a case-insensitive (ext4 casefold) directory.
+ * Each attack runs outside every session (it must succeed) and inside (the exact errno and the
+ * record naming hook, layer and rule); what must keep working inside is run inside too.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Session set-up and tear-down: its cgroup, BPF maps and rules (cordon run and the daemon). */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -281,10 +280,14 @@ static int add_dirent(struct cordon_session_ctx *s, const char *path,
 	k.ino = ki.ino;
 	k.dev = ki.dev;
 	memcpy(k.name, name, strlen(name));
-	/* A case-insensitive directory: the hooks fold the name they see (fs.bpf.h dirent_rule). */
+	/*
+	 * A case-insensitive directory: the hooks fold the name they see (fs.bpf.h dirent_rule),
+	 * A-Z only, whatever the locale.
+	 */
 	if (dir_casefolded(dir))
 		for (size_t i = 0; k.name[i]; i++)
-			k.name[i] = (uint8_t)tolower(k.name[i]);
+			if (k.name[i] >= 'A' && k.name[i] <= 'Z')
+				k.name[i] = (uint8_t)(k.name[i] + ('a' - 'A'));
 	r = cordon_bpf_dirent_rule_add(s->bpf, &k, rule);
 	if (r < 0)
 		return r;
