@@ -265,8 +265,19 @@ $(VM_STAGE)/images/btrfs.img:
 	$(Q)rm -f $@.tmp && truncate -s 16M $@.tmp && $(MKFS_BTRFS) -q -f --mixed $@.tmp >/dev/null
 	$(Q)mv $@.tmp $@
 
+# An ext4 filesystem with the casefold feature for tests/vm/test_lsm_edges.c, which marks a
+# directory case-insensitive (chattr +F) inside the guest: 8 MiB, nearly all zeros.
+MKFS_EXT4 ?= $(firstword $(wildcard /usr/sbin/mkfs.ext4 /sbin/mkfs.ext4) mkfs.ext4)
+$(VM_STAGE)/images/casefold.img:
+	$(call msg,MKFS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)command -v $(MKFS_EXT4) >/dev/null || \
+		{ echo "mkfs.ext4 not found (tools/install-deps.sh installs e2fsprogs)" >&2; exit 1; }
+	$(Q)rm -f $@.tmp && truncate -s 8M $@.tmp && $(MKFS_EXT4) -q -F -O casefold $@.tmp
+	$(Q)mv $@.tmp $@
+
 vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)/init \
-	$(VM_STAGE)/images/btrfs.img
+	$(VM_STAGE)/images/btrfs.img $(VM_STAGE)/images/casefold.img
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
 $(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \

@@ -2,7 +2,8 @@
 /*
  * BPF LSM exec hooks: the policy's exec denials by inode (so a copy keeps its name but not its
  * inode, while a hard link keeps both), executable mappings of denied files (the
- * `ld-linux-x86-64.so.2 /usr/bin/sudo` trick maps instead of exec'ing), and exec from memfd.
+ * `ld-linux-x86-64.so.2 /usr/bin/sudo` trick maps instead of exec'ing), exec from memfd, and
+ * executable mappings of files with no name where the policy restricts exec.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,6 +13,41 @@
 #include "lib/session.bpf.h"
 #include "lib/fs.bpf.h"
 
+/*
+ * Has @file no name left that a rule could hang on? Unlinked (a memfd, O_TMPFILE before
+ * linkat, a file deleted after open: i_nlink 0), or on a mount of the kernel's own that no
+ * namespace holds (MNT_NS_INTERNAL: a hugetlbfs memfd, whose inode keeps its link). The
+ * kernel's shared anonymous and SysV memory (S_PRIVATE) is anonymous memory, judged nowhere.
+ */
+static __always_inline bool file_nameless(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct mount *m = real_mount(BPF_CORE_READ(file, f_path.mnt));
+
+	if (BPF_CORE_READ(inode, i_flags) & S_PRIVATE)
+		return false;
+	return BPF_CORE_READ(inode, i_nlink) == 0 || (long)BPF_CORE_READ(m, mnt_ns) == -EINVAL;
+}
+
+/* Refuse running @file, which has no name left: the record names its dentry ("memfd:x"). */
+static __always_inline int deny_nameless(const struct cordon_session *s, __u64 cgroup_id,
+					 __u16 hook, struct file *file)
+{
+	struct fs_verdict v = { .deny = CORDON_ACCESS_EXEC };
+
+	emit_file(s, cgroup_id, hook, BPF_CORE_READ(file, f_path.dentry), NULL, CORDON_ACCESS_EXEC,
+		  &v, -EACCES);
+	return -EACCES;
+}
+
+/*
+ * An executable mapping of @file. A file with no name left has no rule a walk could find and
+ * lies in no tree the exec allow-list names: `dlopen("/proc/self/fd/N")` of a memfd, or
+ * mmap/mprotect with PROT_EXEC, would run code the policy never let be executed. Refused where
+ * the policy restricts exec (CORDON_SESSION_EXEC_NAMED); the check is on the inode, so a
+ * PROT_READ mapping made first and mprotect()ed later is refused the same. A named file is
+ * judged by its rules (a denied program mapped by ld.so).
+ */
 static __always_inline int check_exec(struct file *file, __u16 hook)
 {
 	struct cordon_session *s;
@@ -22,6 +58,8 @@ static __always_inline int check_exec(struct file *file, __u16 hook)
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
+	if ((s->flags & CORDON_SESSION_EXEC_NAMED) && file_nameless(file))
+		return deny_nameless(s, cgroup_id, hook, file);
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(file, f_path.dentry),
 			BPF_CORE_READ(file, f_path.mnt), NULL, CORDON_ACCESS_EXEC, FS_NAMES_ALL);
 }
@@ -43,14 +81,8 @@ int BPF_PROG(cordon_bprm_check, struct linux_binprm *bprm, int ret)
 	 * A file with no name left (memfd, O_TMPFILE, deleted) is code no path rule can judge:
 	 * Landlock does not stop fexecve() of a memfd, so it is refused here.
 	 */
-	if (BPF_CORE_READ(file, f_inode, i_nlink) == 0) {
-		struct fs_verdict v = { .deny = CORDON_ACCESS_EXEC };
-		struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
-
-		emit_file(s, cgroup_id, CORDON_HOOK_BPRM_CHECK, d, NULL, CORDON_ACCESS_EXEC, &v,
-			  -EACCES);
-		return -EACCES;
-	}
+	if (file_nameless(file))
+		return deny_nameless(s, cgroup_id, CORDON_HOOK_BPRM_CHECK, file);
 	return check_exec(file, CORDON_HOOK_BPRM_CHECK);
 }
 

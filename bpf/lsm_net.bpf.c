@@ -42,6 +42,56 @@ static __always_inline __u64 sk_session_cgroup(struct sock *sk)
 }
 
 /*
+ * The session that made a unix socket: the session cgroup id of the task that created it,
+ * kept with the socket (socket_post_create) for as long as it lives. "Own" is decided by this,
+ * not by the socket's cgroup: a server in a cgroup the agent made below the session's, or
+ * started before an auto-confined agent's move into it, is the session's all the same.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} unix_owner SEC(".maps");
+
+SEC("lsm/socket_post_create")
+int BPF_PROG(cordon_socket_post_create, struct socket *sock, int family, int type, int protocol,
+	     int kern, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0, *owner;
+	struct sock *sk;
+
+	if (ret || family != AF_UNIX)
+		return ret;
+	s = lsm_session(&cgroup_id);
+	sk = sock->sk;
+	if (!s || !sk)
+		return 0;
+	owner = bpf_sk_storage_get(&unix_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (owner)
+		*owner = cgroup_id;
+	return 0;
+}
+
+/*
+ * Is @sk (a unix socket) the session's, the one of session cgroup @cgroup_id? By the session
+ * recorded at its creation; a socket made before the programs were attached, or whose record
+ * could not be allocated, by its cgroup's ancestor at the session level.
+ */
+static __always_inline bool sk_in_session(struct sock *sk, __u64 cgroup_id)
+{
+	__u64 *owner;
+
+	if (!sk)
+		return false;
+	owner = bpf_sk_storage_get(&unix_owner, sk, 0, 0);
+	if (owner)
+		return *owner == cgroup_id;
+	return sk_session_cgroup(sk) == cgroup_id;
+}
+
+/*
  * Pathname unix sockets by path, where the cgroup unix programs do not judge them: kernels
  * before 6.7 (cordon_unix_cgroup 0), and sockets those programs never see (created outside
  * the session cgroup, or used by a task not yet moved into it), as for the IP rules below.
@@ -168,7 +218,7 @@ static __always_inline int unix_pending_decide(struct sock *sk, struct sock *oth
 	/* The task was in a session at socket_connect: it still is (a task never leaves). */
 	if (!s)
 		return -EPERM;
-	if (sk_session_cgroup(other) == cgroup_id)
+	if (sk_in_session(other, cgroup_id))
 		return 0;
 	unix_report(&p->key, &p->v, s, cgroup_id, CORDON_HOOK_UNIX_STREAM_CONNECT,
 		    CORDON_LAYER_BPF_LSM, -EPERM, p->sock_type);
@@ -194,15 +244,16 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 		__u64 peer;
 
 		/*
-		 * An abstract socket has no file to judge: a session may reach only its own.
+		 * An abstract socket has no file to judge: a session may reach only its own,
+		 * whichever of the session's cgroups its creator was in (sk_in_session).
 		 * Landlock scopes this from ABI 6; on older kernels this is what enforces it.
 		 * Unnamed sockets (socketpair) cannot be connected to.
 		 */
 		if (!(s->flags & CORDON_SESSION_SELF) || !BPF_CORE_READ(u, addr))
 			return 0;
-		peer = BPF_CORE_READ(other, sk_cgrp_data.cgroup, kn, id);
-		if (peer == cgroup_id)
+		if (sk_in_session(other, cgroup_id))
 			return 0;
+		peer = BPF_CORE_READ(other, sk_cgrp_data.cgroup, kn, id);
 		emit_op(s, cgroup_id, hook, -EPERM, peer, 0, 0);
 		return -EPERM;
 	}
@@ -235,7 +286,8 @@ int BPF_PROG(cordon_unix_may_send, struct socket *sock, struct socket *other, in
 {
 	if (ret)
 		return ret;
-	return check_unix_peer(BPF_CORE_READ(other, sk), CORDON_HOOK_UNIX_MAY_SEND);
+	/* other->sk read directly: the socket storage helpers take the kernel's own pointer. */
+	return check_unix_peer(other->sk, CORDON_HOOK_UNIX_MAY_SEND);
 }
 
 /*

@@ -79,6 +79,13 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_ring_use) == 32, "cordon_ring_use layout"
  * denies (secrets, protect, denied programs, network.unix.deny) and self-protection still refuse.
  */
 #define CORDON_SESSION_OBSERVE (1u << 13)
+/*
+ * Executable code only from files with a name: a file with no name left (memfd, O_TMPFILE,
+ * deleted) is refused an executable mapping (mmap_file, file_mprotect). Set when the policy's
+ * exec allow-list is not the whole filesystem: there a nameless file is code from no tree the
+ * policy names. (Its exec is refused in every session: bprm_check_security.)
+ */
+#define CORDON_SESSION_EXEC_NAMED (1u << 14)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -148,8 +155,22 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_dirent_key) == 272, "cordon_dirent_key la
 /*
  * File hooks walk from the file up through its parents (crossing mount points) until an inode
  * rule decides; a walk longer than this is refused and counted (CORDON_STAT_WALK_OVERFLOW).
+ *
+ * Why 4096. The walk must reach the root: a rule hangs on any directory above the object, and
+ * a walk that stopped short and allowed would let depth hide a secret (a tree under a secret
+ * directory that is deeper than the bound; a tree the agent builds inside an exec_deny
+ * directory, which it may write). So a walk that does not finish is refused, never allowed,
+ * and the bound must lie beyond every depth a legitimate program reaches. Programs name files
+ * by path, and a path is at most PATH_MAX (4096) bytes: at most 2048 components ("a/" each).
+ * The walk takes one step per component, one per mount it crosses and, at the root of a bind
+ * mount of a subtree, one per directory of the hidden part above it; 4096 steps leave as many
+ * again for those. A deeper object is reachable only step by step through descriptors or
+ * chdir, never by a name a tool passes (node_modules nests far less: its paths are absolute).
+ * The steps are bpf_loop() iterations (the verifier checks the callback once, whatever the
+ * bound), paid only by deep objects: one hash lookup each, so a 100-deep file costs about a
+ * hundred lookups per check.
  */
-#define CORDON_WALK_MAX 64
+#define CORDON_WALK_MAX 4096
 
 /*
  * name_patterns: basename globs (".env", ".env.*", "*.pem", "id_rsa*"), matched on the final

@@ -11,7 +11,7 @@ build="make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev li
 # (python3-venv: Debian's python3 has no ensurepip without it).
 check="$build libcmocka-dev libclang-rt-14-dev clang-format qemu-system-x86 busybox-static cpio
 	kmod iproute2 git ca-certificates python3-minimal python3-jsonschema tmux screen libssl-dev
-	openssh-client btrfs-progs xz-utils zstd npm curl gdb python3-venv python3-pytest"
+	openssh-client btrfs-progs e2fsprogs xz-utils zstd npm curl gdb python3-venv python3-pytest"
 bench="$build hyperfine bubblewrap firejail"
 # `make deb` and its test (tests/host/test_package.sh): the package's build dependencies, lintian,
 # a debootstrap root to install it in, procps for the unit's /bin/kill (systemd-analyze verify).

@@ -11,6 +11,7 @@
 #define ENOMEM		12
 #define EACCES		13
 #define EBUSY		16
+#define EINVAL		22
 #define EROFS		30
 #define ENOSYS		38
 #define EPROTONOSUPPORT 93
@@ -57,6 +58,10 @@
 
 /* mmap/mprotect protection */
 #define PROT_EXEC 0x4
+
+/* inode->i_flags (include/linux/fs.h), the same from 6.1 to 6.12 */
+#define S_PRIVATE  (1u << 9)  /* the kernel's own: shared anonymous and SysV memory */
+#define S_CASEFOLD (1u << 15) /* a directory whose names compare case-insensitively */
 
 /* Terminal ioctls that inject input or drive the console */
 #define TIOCSTI	  0x5412

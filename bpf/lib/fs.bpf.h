@@ -129,7 +129,8 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 /*
  * Walk from @d (reached through @mnt; NULL: within its filesystem only) to the root. 1 and @v
  * filled when a rule denies @access, 0 when none does, -1 when the walk is deeper than
- * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined.
+ * CORDON_WALK_MAX: that is refused, and counted, rather than allowed unexamined (a rule could
+ * hang on a directory above: bpf/maps.h says why the bound lies beyond any nameable path).
  */
 static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
 				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
@@ -210,6 +211,24 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 	return 1;
 }
 
+/* One byte of the name in dirent_scratch in lower case (A-Z only). */
+static long fold_step(__u32 i, void *unused)
+{
+	struct cordon_dirent_key *k;
+	__u32 zero = 0;
+	__u8 c;
+
+	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+	if (!k)
+		return 1;
+	c = k->name[i & (CORDON_DIRENT_NAME - 1)];
+	if (!c)
+		return 1;
+	if (c >= 'A' && c <= 'Z')
+		k->name[i & (CORDON_DIRENT_NAME - 1)] = c + ('a' - 'A');
+	return 0;
+}
+
 /* Is @d, by its name in its parent directory, a secret of @s that denies @access? */
 static __always_inline int dirent_rule(const struct cordon_session *s, struct dentry *d,
 				       __u32 access, struct fs_verdict *v)
@@ -231,6 +250,15 @@ static __always_inline int dirent_rule(const struct cordon_session *s, struct de
 	k->dev = inode_key_dev(pi);
 	k->session = s->id;
 	bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
+	/*
+	 * In a case-insensitive directory (ext4/f2fs casefold, chattr +F) "CONFIG.JSON" opens
+	 * config.json, and the dentry carries the name of the lookup that made it, in the case
+	 * the caller chose: the entry is keyed in lower case there (session.c add_dirent) and
+	 * the name folded alike. ASCII only; Unicode folds that reach ASCII letters (KELVIN SIGN
+	 * for k, LONG S for s, ligatures) are not followed (docs/architecture.md).
+	 */
+	if (BPF_CORE_READ(pi, i_flags) & S_CASEFOLD)
+		bpf_loop(CORDON_DIRENT_NAME, fold_step, NULL, 0);
 	rule = bpf_map_lookup_elem(&dirent_rules, k);
 	if (!rule || !(rule->deny & access))
 		return 0;

@@ -236,6 +236,30 @@ static const struct pol_map_net *find(const struct pol_maps *m, uint32_t plen, u
 	return NULL;
 }
 
+/* An exec tree at "/" lets every file run: a memfd mapped executable adds nothing there. */
+static void test_policy_compile__maps_exec_named_only_when_exec_is_restricted(void **state)
+{
+	static const char *const yaml[] = {
+		"name: t\nfilesystem: {read: [/], exec: [/]}\n",
+		"name: t\nfilesystem: {read: [/], exec: [/usr, /tmp]}\n",
+		"name: t\nfilesystem: {read: [/], exec: [/usr, /]}\n",
+	};
+	static const bool named[] = { false, true, false };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
+		struct policy *p = unit_resolved(&no_dirs, yaml[i]);
+		struct policy_errors errs = { 0 };
+		struct pol_maps m;
+
+		assert_int_equal(policy_compile_maps(p, 1, NULL, NULL, &m, &errs), 0);
+		assert_int_equal(!!(m.session_flags & CORDON_SESSION_EXEC_NAMED), named[i]);
+		pol_maps_free(&m);
+		policy_errors_free(&errs);
+		policy_free(p);
+	}
+}
+
 static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 {
 	struct policy *p =
@@ -263,9 +287,10 @@ static void test_policy_compile__maps_push_covering_ranges_down(void **state)
 	assert_int_equal(m.names[0].rule.count, 1);
 	assert_int_equal(m.names[0].rule.ranges[0].lo, 443);
 	assert_int_equal(m.names[0].rule.ranges[0].flags, CORDON_RANGE_NAMED);
+	/* exec: [/usr] only: nameless files are not mapped executable (EXEC_NAMED). */
 	assert_int_equal(m.session_flags, CORDON_SESSION_NET | CORDON_SESSION_BIND |
 						  CORDON_SESSION_FILE | CORDON_SESSION_SELF |
-						  CORDON_SESSION_SOCK);
+						  CORDON_SESSION_SOCK | CORDON_SESSION_EXEC_NAMED);
 	/* 10.0.0.0/8: 32 session bits + 96 mapped bits + 8. */
 	e = find(&m, 32 + 96 + 8, 10, 0);
 	assert_non_null(e);
@@ -512,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_policy_compile__landlock_too_many_ports_left_to_bpf),
 		cmocka_unit_test(test_policy_compile__seccomp_rules_resolve_and_follow_ptrace),
 		cmocka_unit_test(test_policy_compile__maps_push_covering_ranges_down),
+		cmocka_unit_test(test_policy_compile__maps_exec_named_only_when_exec_is_restricted),
 		cmocka_unit_test(test_policy_compile__maps_refuse_more_ranges_than_the_value_holds),
 		cmocka_unit_test(test_policy_compile__maps_inode_paths),
 		cmocka_unit_test(test_policy_compile__system_resolvers_from_resolv_conf),

@@ -610,6 +610,10 @@ static const char *default_file(const struct cordon_event_hdr *h)
 {
 	if (h->hook == CORDON_HOOK_BPRM_CHECK)
 		return "built-in: exec of a file with no name (memfd, O_TMPFILE, deleted)";
+	/* CORDON_SESSION_EXEC_NAMED: the policy's exec allow-list names no such file. */
+	if (h->hook == CORDON_HOOK_MMAP_FILE || h->hook == CORDON_HOOK_FILE_MPROTECT)
+		return "filesystem.exec: executable mapping of a file with no name (memfd, "
+		       "O_TMPFILE, deleted)";
 	if (h->verdict == -EPERM)
 		return "built-in: the session's own cgroup";
 	return "built-in: BPF LSM file rule";

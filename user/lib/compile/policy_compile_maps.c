@@ -338,6 +338,20 @@ static int compile_patterns(const struct policy *p, struct pol_maps *out,
 	return 0;
 }
 
+/*
+ * Does the policy let every file be executed (an exec tree at "/")? Then a memfd mapped
+ * executable runs nothing a file written to a write tree could not, and the JITs that map a
+ * memory file twice (writable, then executable: .NET's W^X) keep working. Anywhere else a
+ * nameless file is code from no tree the policy names: CORDON_SESSION_EXEC_NAMED.
+ */
+static bool exec_everywhere(const struct policy *p)
+{
+	for (size_t i = 0; i < p->fs_exec.n; i++)
+		if (policy_path_inside("/", p->fs_exec.v[i].s))
+			return true;
+	return false;
+}
+
 int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
 			struct pol_maps *out, struct policy_errors *errs)
 {
@@ -371,6 +385,8 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		out->session_flags |= CORDON_SESSION_AUDIT_CONNECT;
 	if (p->ptrace == POL_PTRACE_NONE)
 		out->session_flags |= CORDON_SESSION_PTRACE_SECCOMP;
+	if (!exec_everywhere(p))
+		out->session_flags |= CORDON_SESSION_EXEC_NAMED;
 	if (!r)
 		r = compile_patterns(p, out, errs);
 	for (size_t k = 0; !r && k < ARRAY_SIZE(inode_lists); k++)

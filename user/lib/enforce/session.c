@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -236,6 +238,15 @@ static int add_tree(struct cordon_session_ctx *s, const char *dir,
 	return r;
 }
 
+/* Is @dir a case-insensitive directory (chattr +F on ext4 or f2fs)? */
+static bool dir_casefolded(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int flags = 0;
+
+	return fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_CASEFOLD_FL);
+}
+
 /*
  * The rule again by its place: (the parent directory, the name). A file replaced by a rename
  * over it, or created only later, is refused under that name too. The parent must exist.
@@ -269,6 +280,14 @@ static int add_dirent(struct cordon_session_ctx *s, const char *path,
 	k.ino = ki.ino;
 	k.dev = ki.dev;
 	memcpy(k.name, name, strlen(name));
+	/*
+	 * A case-insensitive directory: the hooks fold the name they see (fs.bpf.h dirent_rule),
+	 * A-Z only, whatever the locale.
+	 */
+	if (dir_casefolded(dir))
+		for (size_t i = 0; k.name[i]; i++)
+			if (k.name[i] >= 'A' && k.name[i] <= 'Z')
+				k.name[i] = (uint8_t)(k.name[i] + ('a' - 'A'));
 	r = cordon_bpf_dirent_rule_add(s->bpf, &k, rule);
 	if (r < 0)
 		return r;
