@@ -202,6 +202,84 @@ static void test_hook_planted__by_path(void **state)
 	assert_int_equal(system(strcat(strcpy(p, "rm -rf "), root)), 0);
 }
 
+/* The developer's config the session's writes are judged against. */
+static const char dev_config[] = "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+				 "[alias]\n\tst = status\n[branch \"old\"]\n\tremote = origin\n"
+				 "\tmerge = refs/heads/old\n";
+
+static int check(const char *next, char *bad)
+{
+	return cordon_git_config_check(dev_config, strlen(dev_config), next, strlen(next), bad, 64);
+}
+
+static void test_check__what_git_writes_for_legitimate_commands(void **state)
+{
+	char bad[64];
+	char *next;
+
+	(void)state;
+	assert_int_equal(check(dev_config, bad), 0);
+	/* git remote add, git config user.email */
+	assert_int_equal(asprintf(&next,
+				  "%s[remote \"up\"]\n\turl = /srv/up.git\n\tfetch = "
+				  "+refs/heads/*:refs/remotes/up/*\n[user]\n\temail = a@b\n",
+				  dev_config),
+			 (int)strlen(dev_config) + 94);
+	assert_int_equal(check(next, bad), 0);
+	free(next);
+	/* git branch -m old new: the developer's section renamed, the alias (theirs) kept */
+	assert_int_equal(check("[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+			       "[alias]\n\tst = status\n[branch \"new\"]\n\tremote = origin\n"
+			       "\tmerge = refs/heads/new\n",
+			       bad),
+			 0);
+	/* keys removed are not the agent's additions */
+	assert_int_equal(check("[core]\n\tbare = false\n", bad), 0);
+}
+
+static void test_check__planted_keys_are_named(void **state)
+{
+	static const struct {
+		const char *text, *key;
+	} v[] = {
+		{ "[core]\n\tfsmonitor = touch /tmp/pwned\n", "core.fsmonitor" },
+		{ "[core]\n\thooksPath = /tmp/h\n", "core.hookspath" },
+		{ "[alias]\n\tst = !sh -c id\n", "alias.st" }, /* a changed value of theirs */
+		{ "[include]\n\tpath = /tmp/x\n", "include.path" },
+		{ "[includeIf \"gitdir:/\"]\n\tpath = /tmp/x\n", "includeif.gitdir:/.path" },
+		{ "[filter \"x\"]\n\tclean = sh\n", "filter.x.clean" },
+		/* odd case, old dotted form, quoting: what git reads, not what it looks like */
+		{ "[CoRe]\n\tFSMonitor = x\n", "core.fsmonitor" },
+		{ "[core.x]\n\tfsmonitor = x\n", "core.x.fsmonitor" },
+		{ "[core \"\"]\n\tfsmonitor = x\n", "core..fsmonitor" },
+		{ "[remote \"o\\\"]\"]\n\tuploadpack = x\n", "remote.o\"].uploadpack" },
+		/* a key on the header's line */
+		{ "[user] name = a\n[core] sshCommand = x\n", "core.sshcommand" },
+		/* a backslash in a comment does not continue the line */
+		{ "[user]\n\tname = a ; \\\n[core] pager = x\n", "core.pager" },
+		/* a continued value does not hide the next line: it is one value */
+		{ "[user]\n\tname = a \\\n\tb\n[core]\n\teditor = x\n", "core.editor" },
+		/* git cannot read it: refused as such */
+		{ "[user]\n\tname = \"a\n[core]\nfsmonitor = x\"\n", "(a line git cannot parse)" },
+	};
+	char bad[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(check(v[i].text, bad), 1);
+		assert_string_equal(bad, v[i].key);
+	}
+}
+
+static void test_check__a_newline_in_an_allowed_value_stays_in_it(void **state)
+{
+	char bad[64];
+
+	(void)state;
+	/* what `git config user.name "$(printf 'x\n[core]\nfsmonitor=y')"` writes */
+	assert_int_equal(check("[user]\n\tname = \"x\\n[core]\\nfsmonitor=y\"\n", bad), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +289,9 @@ int main(void)
 		cmocka_unit_test(test_defuse__no_newline_at_end),
 		cmocka_unit_test(test_sweep__new_repositories_are_defused),
 		cmocka_unit_test(test_hook_planted__by_path),
+		cmocka_unit_test(test_check__what_git_writes_for_legitimate_commands),
+		cmocka_unit_test(test_check__planted_keys_are_named),
+		cmocka_unit_test(test_check__a_newline_in_an_allowed_value_stays_in_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

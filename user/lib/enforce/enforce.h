@@ -510,6 +510,13 @@ bool cordon_git_hook_planted(const char *path, const struct stat *st, int64_t si
 int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out_len);
 /* The same on the file @name in @dfd, replaced by rename: the count, 0 or -errno. */
 int cordon_git_config_defuse_at(int dfd, const char *name);
+/*
+ * A write of a protected config, @next replacing @cur: 0 when every variable of @next is in
+ * @cur already (the developer's own) or on the allowlist; 1 when not, with @bad the first such
+ * key ("core.fsmonitor", or why git could not read the file); -errno. Parsed as git parses it.
+ */
+int cordon_git_config_check(const char *cur, size_t cur_len, const char *next, size_t next_len,
+			    char *bad, size_t bad_size);
 
 /* ---- supervise ---- */
 
