@@ -14,6 +14,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "sys/sys.h"
 #include "enforce/enforce.h"
@@ -280,6 +287,192 @@ static void test_check__a_newline_in_an_allowed_value_stays_in_it(void **state)
 	assert_int_equal(check("[user]\n\tname = \"x\\n[core]\\nfsmonitor=y\"\n", bad), 0);
 }
 
+/* What a served rename did (rename_under_filter). */
+struct served {
+	int child; /* the rename's result in the task: 0 or errno */
+	unsigned long continued, written, refused;
+	char key[CORDON_GITWRITE_KEY_LEN];
+};
+
+static void on_refuse(void *ctx, const struct cordon_gitwrite_target *t, pid_t pid, const char *key)
+{
+	struct served *s = ctx;
+
+	(void)t;
+	(void)pid;
+	snprintf(s->key, sizeof(s->key), "%s", key);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The session's filter with its rename notifications, in a child that renames @from onto @to:
+ * @serve keeps the listener and answers it with @protect's targets; without it, the listener
+ * is closed as when the supervisor is gone.
+ */
+static struct served rename_under_filter(bool serve, const char *from, const char *to,
+					 char *protect)
+{
+	struct pol_item item = { .s = protect };
+	struct pol_list list = { .v = &item, .n = protect ? 1 : 0 };
+	struct pol_seccomp sc = { .default_action = SCMP_ACT_ALLOW };
+	struct served out = { 0 };
+	struct sock_fprog prog;
+	int sv[2], status, fd = -1;
+	pid_t p;
+
+	assert_int_equal(policy_compile_seccomp_rename_notify(&sc), 0);
+	assert_int_equal(cordon_seccomp_build(&sc, &prog), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		int lfd, r;
+
+		close(sv[0]);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(100);
+		lfd = cordon_seccomp_install_listener(&prog);
+		if (lfd < 0)
+			_exit(101);
+		if (serve && cordon_fd_send(sv[1], lfd, 'N') < 0)
+			_exit(102);
+		close(lfd);
+		r = rename(from, to);
+		_exit(r == 0 ? 0 : errno);
+	}
+	close(sv[1]);
+	if (serve) {
+		struct cordon_gitwrite g = { .fd = -1, .on_refuse = on_refuse, .ctx = &out };
+		char tag;
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = u.buf,
+				      .msg_controllen = sizeof(u.buf) };
+		struct pollfd pf;
+
+		assert_true(cordon_gitwrite_targets(&list, &g) >= 0);
+		assert_int_equal(recvmsg(sv[0], &msg, 0), 1);
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+		g.fd = fd;
+		pf = (struct pollfd){ .fd = fd, .events = POLLIN };
+		assert_int_equal(poll(&pf, 1, 5000), 1);
+		cordon_gitwrite_serve(&g);
+		assert_int_equal(g.errors, 0);
+		out.continued = g.continued;
+		out.written = g.written;
+		out.refused = g.refused;
+		cordon_gitwrite_free(&g);
+	}
+	close(sv[0]);
+	assert_int_equal(waitpid(p, &status, 0), p);
+	assert_true(WIFEXITED(status));
+	out.child = WEXITSTATUS(status);
+	cordon_seccomp_free(&prog);
+	pol_seccomp_free(&sc);
+	return out;
+}
+
+static void test_notify__a_served_rename_goes_on(void **state)
+{
+	char dir[] = "/tmp/cordon-unit-notify.XXXXXX", a[64], b[64];
+	struct served s;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	write_file(a, "x");
+	s = rename_under_filter(true, a, b, NULL);
+	assert_int_equal(s.child, 0);
+	assert_int_equal(s.continued, 1);
+	assert_int_equal(access(b, F_OK), 0);
+	unlink(b);
+	rmdir(dir);
+}
+
+/* The supervisor gone (its listener closed): the kernel fails the rename, never lets it by. */
+static void test_notify__no_supervisor_fails_closed(void **state)
+{
+	char dir[] = "/tmp/cordon-unit-notify.XXXXXX", a[64], b[64];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	write_file(a, "x");
+	assert_int_equal(rename_under_filter(false, a, b, NULL).child, ENOSYS);
+	assert_int_equal(access(b, F_OK), -1);
+	unlink(a);
+	rmdir(dir);
+}
+
+/*
+ * A rename of config.lock onto a protected config: written in place (the same inode) when it
+ * only adds allowed keys, the lock removed; refused with EPERM and the key when it plants one.
+ */
+static void test_notify__protected_config_written_in_place_or_refused(void **state)
+{
+	char dir[] = "/tmp/cordon-unit-notify.XXXXXX", git[64], cfg[80], lock[80], buf[256];
+	struct stat before, after;
+	struct served s;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(git, sizeof(git), "%s/.git", dir);
+	snprintf(cfg, sizeof(cfg), "%s/config", git);
+	snprintf(lock, sizeof(lock), "%s/config.lock", git);
+	assert_int_equal(mkdir(git, 0755), 0);
+	write_file(cfg, "[core]\n\tbare = false\n[alias]\n\tst = status\n");
+	assert_int_equal(stat(cfg, &before), 0);
+
+	write_file(lock, "[core]\n\tbare = false\n[alias]\n\tst = status\n"
+			 "[remote \"up\"]\n\turl = /srv/up.git\n");
+	s = rename_under_filter(true, lock, cfg, cfg);
+	assert_int_equal(s.child, 0);
+	assert_int_equal(s.written, 1);
+	assert_int_equal(access(lock, F_OK), -1);
+	assert_int_equal(stat(cfg, &after), 0);
+	assert_true(after.st_ino == before.st_ino);
+	f = fopen(cfg, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "url = /srv/up.git"));
+
+	write_file(lock, "[core]\n\tbare = false\n\tfsmonitor = touch /tmp/pwned\n");
+	s = rename_under_filter(true, lock, cfg, cfg);
+	assert_int_equal(s.child, EPERM);
+	assert_int_equal(s.refused, 1);
+	assert_string_equal(s.key, "core.fsmonitor");
+	f = fopen(cfg, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	assert_null(strstr(buf, "fsmonitor"));
+
+	unlink(lock);
+	unlink(cfg);
+	rmdir(git);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +485,9 @@ int main(void)
 		cmocka_unit_test(test_check__what_git_writes_for_legitimate_commands),
 		cmocka_unit_test(test_check__planted_keys_are_named),
 		cmocka_unit_test(test_check__a_newline_in_an_allowed_value_stays_in_it),
+		cmocka_unit_test(test_notify__a_served_rename_goes_on),
+		cmocka_unit_test(test_notify__no_supervisor_fails_closed),
+		cmocka_unit_test(test_notify__protected_config_written_in_place_or_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
