@@ -57,12 +57,12 @@ const char *cordon_event_layer_name(unsigned int layer)
 static const struct cordon_event_field file_fields[] = {
 	{ FIELD(CORDON, "secret", SECRET) },
 	{ FIELD(CORDON, "access", ACCESS), AT(file, access) },
-	{ FIELD(FILE, "inode", I64), AT(file, ino) },
-	{ FIELD(FILE, "path", STR), AT(file, path) },
 	/* a refused write of a protected git config: the key that decided */
 	{ FIELD(CORDON, "git_key", STR), .off = OFF(file, path) + CORDON_GIT_KEY_OFF,
 	  .len = CORDON_PATH_LEN - CORDON_GIT_KEY_OFF,
 	  WHEN(file, hdr.flags, CORDON_EVENT_GIT_KEY) },
+	{ FIELD(FILE, "inode", I64), AT(file, ino) },
+	{ FIELD(FILE, "path", STR), AT(file, path) },
 };
 
 static const struct cordon_event_field connect_fields[] = {
