@@ -190,6 +190,50 @@ static void test_sweep__new_repositories_are_defused(void **state)
 	assert_int_equal(system(strcat(strcpy(p, "rm -rf "), root)), 0);
 }
 
+/* The project's own config changed in the session: kept when it only gained allowed keys. */
+static void test_sweep__trusted_config_judged_against_its_start(void **state)
+{
+	static const char start[] = "[core]\n\tbare = false\n[alias]\n\tst = status\n";
+	char root[] = "/tmp/cordon-unit-git.XXXXXX", p[512];
+	const char *trees[1] = { root };
+	struct seen seen = { 0 };
+	struct cordon_git_sweep o = { .trees = trees,
+				      .ntrees = 1,
+				      .since = 0,
+				      .max_entries = 1000,
+				      .on_change = on_change,
+				      .ctx = &seen,
+				      .trusted_config = start,
+				      .trusted_config_len = sizeof(start) - 1 };
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	make_repo(root, ".git");
+	snprintf(p, sizeof(p), "%s/.git/hooks/pre-commit", root);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/.git", root);
+	assert_int_equal(stat(p, &st), 0);
+	o.trusted_dev = st.st_dev;
+	o.trusted_ino = st.st_ino;
+	snprintf(p, sizeof(p), "%s/.git/config", root);
+	unit_put(p, "[core]\n\tbare = false\n[alias]\n\tst = status\n[remote \"up\"]\n\turl = x\n");
+	cordon_git_sweep(&o);
+	assert_int_equal(seen.configs, 0); /* the developer's alias stays */
+	unit_put(p, "[core]\n\tbare = false\n\tfsmonitor = x\n[alias]\n\tst = status\n");
+	cordon_git_sweep(&o);
+	assert_int_equal(seen.configs, 1);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	n = fread(p, 1, sizeof(p) - 1, f);
+	fclose(f);
+	p[n] = 0;
+	assert_non_null(strstr(p, "# cordon: \tfsmonitor = x"));
+	assert_int_equal(system(strcat(strcpy(p, "rm -rf "), root)), 0);
+}
+
 static void test_hook_planted__by_path(void **state)
 {
 	char root[] = "/tmp/cordon-unit-git.XXXXXX", p[512];
@@ -482,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_defuse__no_newline_at_end),
 		cmocka_unit_test(test_sweep__new_repositories_are_defused),
 		cmocka_unit_test(test_hook_planted__by_path),
+		cmocka_unit_test(test_sweep__trusted_config_judged_against_its_start),
 		cmocka_unit_test(test_check__what_git_writes_for_legitimate_commands),
 		cmocka_unit_test(test_check__planted_keys_are_named),
 		cmocka_unit_test(test_check__a_newline_in_an_allowed_value_stays_in_it),

@@ -323,6 +323,7 @@ void run_free(struct run *r)
 	/* The guard ends with us (the session is gone already). */
 	cordon_protect_watch_free(&r->pw);
 	cordon_gitwrite_free(&r->gw);
+	free(r->git_config0);
 	free(r->pkeep);
 	free(r->pnew_own);
 	if (r->kern.fanotify)

@@ -184,6 +184,8 @@ struct run {
 	uint64_t start_ns;
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
 	ino_t git_ino;
+	char *git_config0; /* its config's content then (NULL: none read) */
+	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without

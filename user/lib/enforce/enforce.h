@@ -494,6 +494,10 @@ struct cordon_git_sweep {
 	 * are judged by what changed in them, not as a repository the session made. */
 	dev_t trusted_dev;
 	ino_t trusted_ino;
+	/* Its config's content at the start (NULL: unknown): a changed config that only gained
+	 * allowlisted keys is left as is, else defused. */
+	const char *trusted_config;
+	size_t trusted_config_len;
 	int64_t since;	    /* CLOCK_REALTIME ns: ctimes from here on are the session's */
 	size_t max_entries; /* directory entries looked at, at most */
 	void (*on_change)(void *ctx, const char *path, const struct stat *st, uint32_t what);
