@@ -138,7 +138,7 @@ echo ran
 M=$2
 while IFS="|" read -r name key cmd; do
 	if sh -c "M=$M; $cmd" >/dev/null 2>"$3.$name"; then echo "${name}_ok"; fi
-	# git removes its own lock when its rename fails; a hand-made one is the attacker's
+	# git removes its own lock when its rename fails (a hand-made one stays)
 	case $cmd in git\ *) [ -e .git/config.lock ] && echo "${name}_lock_left" ;; esac
 	rm -f .git/planted .git/swap planted .git/config.lock
 done <"$3"
