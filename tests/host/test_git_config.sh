@@ -77,6 +77,8 @@ as_user mkdir -p "$marks"
 # --- legitimate writes: outside, then inside; the developer's config shows them after ------------
 legit='cd "$1" || exit 1
 echo ran
+export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@example.invalid GIT_COMMITTER_NAME=a
+export GIT_COMMITTER_EMAIL=a@example.invalid
 git remote add up2 "$PWD/upstream.git" && echo remote_add_ok
 git config user.email dev@example.invalid && echo user_email_ok
 git branch -m old new && echo branch_m_ok
