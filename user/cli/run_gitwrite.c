@@ -82,6 +82,8 @@ void run_gitwrite_start(struct run *r)
 {
 	r->gw.fd = r->launched.notify_fd;
 	r->launched.notify_fd = -1;
+	if (r->gw.fd >= 0)
+		cordon_gitwrite_sync_wakeup(r->gw.fd);
 	r->gw.drop = geteuid() == 0 && r->o.user;
 	r->gw.uid = r->o.user ? r->tu.uid : getuid();
 	r->gw.gid = r->o.user ? r->tu.gid : getgid();

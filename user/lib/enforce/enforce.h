@@ -563,6 +563,8 @@ struct cordon_gitwrite {
 int cordon_gitwrite_targets(const struct pol_list *protect, struct cordon_gitwrite *g);
 /* Answer every pending rename notification (a struct cordon_watch handler). */
 void cordon_gitwrite_serve(void *ctx);
+/* Ask for synchronous wake-ups on listener @fd (6.6+; ignored before). */
+void cordon_gitwrite_sync_wakeup(int fd);
 void cordon_gitwrite_free(struct cordon_gitwrite *g);
 
 /* ---- supervise ---- */
