@@ -340,8 +340,10 @@ static int src_next(struct git_src *p)
 	if (p->at >= p->len)
 		return GIT_EOF;
 	c = (unsigned char)p->s[p->at++];
-	if (c == '\r' && p->at < p->len && p->s[p->at] == '\n')
-		c = p->s[p->at++];
+	if (c == '\r' && p->at < p->len && p->s[p->at] == '\n') {
+		c = '\n';
+		p->at++;
+	}
 	return c;
 }
 
@@ -352,7 +354,7 @@ struct strbuf_ {
 
 static int sb_add(struct strbuf_ *b, char c)
 {
-	if (b->n + 2 > b->cap) {
+	if (!b->s || b->n + 2 > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 32;
 		char *s = realloc(b->s, cap);
 

@@ -121,7 +121,11 @@ static int read_str(pid_t pid, uint64_t addr, char *buf, size_t size)
 		if (want > page)
 			want = page;
 		local = (struct iovec){ buf + got, want };
-		remote = (struct iovec){ (void *)(uintptr_t)(addr + got), want };
+		/* an address in the task, never dereferenced here */
+		remote = (struct iovec){
+			(void *)(uintptr_t)(addr + got), /* NOLINT(performance-no-int-to-ptr) */
+			want
+		};
 		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 		if (n <= 0)
 			return n < 0 ? -errno : -EFAULT;
@@ -274,7 +278,7 @@ static int apply(const struct cordon_gitwrite_target *t, const struct named *src
 	_cleanup_free_ char *cur = malloc(CONFIG_MAX + 1), *next = malloc(CONFIG_MAX + 1);
 	char dir[PATH_MAX];
 	_cleanup_close_ int dfd = -1, sfd = -1, cfd = -1;
-	size_t cur_len, next_len;
+	size_t cur_len = 0, next_len = 0;
 	struct stat st;
 	int r;
 
