@@ -341,9 +341,10 @@ static int run_as_user(const struct cordon_gitwrite *g, const struct cordon_gitw
 		struct verdict out = { 0 };
 
 		close(p[0]);
-		if (g->drop && (setgroups(g->ngroups, g->groups) < 0 ||
-				setresgid(g->gid, g->gid, g->gid) < 0 ||
-				setresuid(g->uid, g->uid, g->uid) < 0 || setuid(0) == 0))
+		if (g->drop &&
+		    (setgroups(g->ngroups, g->groups) < 0 ||
+		     setresgid(g->gid, g->gid, g->gid) < 0 ||
+		     setresuid(g->uid, g->uid, g->uid) < 0 || (g->uid != 0 && setuid(0) == 0)))
 			out.r = -EPERM;
 		else
 			out.r = apply(t, src, &out);
