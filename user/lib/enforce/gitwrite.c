@@ -48,6 +48,9 @@
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS	   SECCOMP_IOW(4, __u64)
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 #ifndef RENAME_WHITEOUT
 #define RENAME_WHITEOUT (1 << 2)
 #endif
@@ -313,8 +316,13 @@ static int apply(const struct cordon_gitwrite_target *t, const struct named *src
 		return r;
 	/* In place: the inode the session's read-only bind shows keeps its name and its mount. */
 	if (ftruncate(cfd, 0) < 0 || pwrite(cfd, next, next_len, 0) != (ssize_t)next_len ||
-	    fsync(cfd) < 0)
-		return errno ? -errno : -EIO;
+	    fsync(cfd) < 0) {
+		r = errno ? -errno : -EIO;
+		/* the developer's content back, as far as the disk lets us */
+		if (ftruncate(cfd, 0) == 0 && pwrite(cfd, cur, cur_len, 0) == (ssize_t)cur_len)
+			(void)fsync(cfd);
+		return r;
+	}
 	/* The source, if it is still the file that was read (else the task's own to remove) */
 	if (fstatat(dfd, src->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    st.st_dev == src->obj.st_dev && st.st_ino == src->obj.st_ino)
@@ -420,7 +428,9 @@ static void one(struct cordon_gitwrite *g, const struct seccomp_notif *req)
 		refuse(g, req, t_old, "(rename exchange)");
 		return;
 	}
-	if (!t || ioctl(g->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+	/* RENAME_NOREPLACE onto an existing file: the kernel's EEXIST (or the bind's EBUSY) */
+	if (!t || (a.flags & RENAME_NOREPLACE) ||
+	    ioctl(g->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
 		answer(g, req, 0, true);
 		return;
 	}
