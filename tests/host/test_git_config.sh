@@ -87,9 +87,12 @@ echo b >b.txt && git add b.txt && git commit -qm second && git push -q -u origin
 git checkout -q -b topic --track origin/main && echo checkout_track_ok
 git checkout -q main && git branch -q side && git branch -q --set-upstream-to=origin/main side &&
 	echo set_upstream_ok
+# a value with a newline and a section in it: git writes it escaped, one value
+git config user.name "$(printf "x\\n[core]\\n\\tfsmonitor = touch /tmp/smuggled")" &&
+	echo newline_value_ok
 echo done'
 out=$(as_user sh -c "$legit" sh "$scratch" 2>&1)
-for s in remote_add user_email branch_m push_u checkout_track set_upstream; do
+for s in remote_add user_email branch_m push_u checkout_track set_upstream newline_value; do
 	check "outside_${s}_works" sh -c "echo '$out' | grep -qx ${s}_ok"
 done
 out=$(inside sh -c "$legit" sh "$proj" 2>&1)
@@ -97,7 +100,7 @@ printf "%s\n" "$out" | sed "s/^/# inside: /"
 if ! check legit_ran sh -c "echo '$out' | grep -qx ran && echo '$out' | grep -qx done"; then
 	sed 's/^/# cordon: /' "$err"
 fi
-for s in remote_add user_email branch_m push_u checkout_track set_upstream; do
+for s in remote_add user_email branch_m push_u checkout_track set_upstream newline_value; do
 	check "legit_${s}" sh -c "echo '$out' | grep -qx ${s}_ok"
 done
 cfg() { as_user git -C "$proj" config "$@"; }
@@ -115,6 +118,10 @@ check after_push_u test "$(cfg branch.main.remote)" = origin
 check after_checkout_track test "$(cfg branch.topic.merge)" = refs/heads/main
 check after_set_upstream test "$(cfg branch.side.remote)" = origin
 check developers_alias_kept test "$(cfg alias.st)" = status
+check newline_value_stays_a_value sh -c "! setpriv --reuid $USER_NAME --regid $USER_NAME \
+	--init-groups git -C '$proj' config core.fsmonitor >/dev/null &&
+	setpriv --reuid $USER_NAME --regid $USER_NAME --init-groups \
+	git -C '$proj' config user.name | grep -q fsmonitor"
 check legit_no_lock_left test ! -e "$proj/.git/config.lock"
 check legit_nothing_refused sh -c "! grep -q git-config-write '$log'"
 
