@@ -200,7 +200,11 @@
 	/* userspace: a protected path missing at start, which the session made by rename, */       \
 	/* link or symlink, renamed to NAME.cordon-quarantined (CORDON_EV_FILE records): at once */ \
 	/* by the watch (layer fanotify), or when the session ends (layer git_sweep) */             \
-	X(PROTECT_QUARANTINE, 105, "protect_quarantine")
+	X(PROTECT_QUARANTINE, 105, "protect_quarantine")                                            \
+	/* userspace: a rename onto a protected .git/config, handed to the supervisor by the */     \
+	/* session's seccomp filter (user notification) and refused: a key off the allowlist */     \
+	/* (CORDON_EV_FILE records, layer seccomp, CORDON_EVENT_GIT_KEY) */                         \
+	X(GIT_CONFIG_WRITE, 106, "git_config_write")
 
 /* hdr.layer: the enforcement layer that decided */
 #define CORDON_LAYERS(X)                                                                         \
@@ -247,6 +251,12 @@ enum cordon_event_layer {
  */
 #define CORDON_EVENT_OBSERVED (1u << 0)
 #define CORDON_EVENT_CONFINED (1u << 1)
+/*
+ * A CORDON_EV_FILE record whose path[] holds a NUL-terminated path in its first
+ * CORDON_GIT_KEY_OFF bytes and, from there, the git config key that decided (NUL-terminated).
+ */
+#define CORDON_EVENT_GIT_KEY (1u << 2)
+#define CORDON_GIT_KEY_OFF   192
 
 /* cordon_event_syscall.flags: which argument fields are filled */
 #define CORDON_SYSCALL_PATH (1u << 0) /* path[] holds the pathname argument */

@@ -332,6 +332,8 @@ void run_free(struct run *r)
 	cordon_view_free(&r->view);
 	/* The guard ends with us (the session is gone already). */
 	cordon_protect_watch_free(&r->pw);
+	cordon_gitwrite_free(&r->gw);
+	free(r->git_config0);
 	free(r->pkeep);
 	free(r->pnew_own);
 	if (r->kern.fanotify)
@@ -369,19 +371,22 @@ void run_free(struct run *r)
 
 void run_init(struct run *r)
 {
-	*r = (struct run){
-		.o.policy = POLICY_DEFAULT,
-		.sess.procs_fd = -1,
-		.ring_fd = -1,
-		.cgroup_fd = -1,
-		.dsess.procs_fd = -1,
-		.dsess.records_fd = -1,
-		.l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
-		.launched = { .pid = -1, .pty_master = -1, .stop_fd = -1, .root_fd = -1 },
-		.ev.audit_fd = -1,
-		.pw.fd = -1,
-		.mw.fd = -1
-	};
+	*r = (struct run){ .o.policy = POLICY_DEFAULT,
+			   .sess.procs_fd = -1,
+			   .ring_fd = -1,
+			   .cgroup_fd = -1,
+			   .dsess.procs_fd = -1,
+			   .dsess.records_fd = -1,
+			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
+			   .launched = { .pid = -1,
+					 .pty_master = -1,
+					 .stop_fd = -1,
+					 .root_fd = -1,
+					 .notify_fd = -1 },
+			   .ev.audit_fd = -1,
+			   .pw.fd = -1,
+			   .gw.fd = -1,
+			   .mw.fd = -1 };
 }
 
 int run_session(struct run *r)

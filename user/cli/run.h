@@ -173,6 +173,8 @@ struct run {
 	uint64_t start_ns;
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
 	ino_t git_ino;
+	char *git_config0; /* its config's content then (NULL: none read) */
+	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
@@ -183,6 +185,7 @@ struct run {
 	size_t npnew, npkeep;
 	struct cordon_protect_new *pnew_own, *pkeep;
 	struct cordon_protect_watch pw;
+	struct cordon_gitwrite gw; /* the protected .git/config written through us (fd -1: none) */
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
@@ -262,6 +265,10 @@ int run_wait_agent(struct run *r);
  */
 int run_check_detach(struct run *r);
 void run_wait_leftovers(struct run *r, int status);
+/* run_gitwrite.c: the policy's protected .git/config files, written through this process (the
+ * session's renames handed to it by seccomp); after the launch, its listener taken over. */
+int run_gitwrite_prepare(struct run *r);
+void run_gitwrite_start(struct run *r);
 /* run_git.c: after the session, what it planted in the write trees' repositories made inert
  * (the project's own .git noted before the launch). */
 void run_git_note(struct run *r);

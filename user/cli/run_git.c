@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "run.h"
+#include "sys/sys.h"
 
 #define GIT_SWEEP_ENTRIES 1000000 /* directory entries: about half a second, warm */
 #define GIT_SWEEP_TREES	  64
@@ -118,6 +119,30 @@ static size_t trees(const struct run *r, const char **v)
 
 static void protect_note(struct run *r);
 
+/* The project's config as the developer left it: what the session's writes are judged against. */
+static void note_config(struct run *r, const char *git)
+{
+	_cleanup_free_ char *path = cordon_path_join(git, "config");
+	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
+	size_t cap = 1 << 20;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return;
+	r->git_config0 = malloc(cap + 1);
+	while (r->git_config0 && r->git_config0_len <= cap &&
+	       (n = read(fd, r->git_config0 + r->git_config0_len, cap + 1 - r->git_config0_len)) >
+		       0)
+		r->git_config0_len += (size_t)n;
+	close(fd);
+	if (n != 0 || r->git_config0_len > cap) {
+		/* unreadable or too big: every key of a changed config is judged */
+		free(r->git_config0);
+		r->git_config0 = NULL;
+		r->git_config0_len = 0;
+	}
+}
+
 /* The project's .git before the agent ran: the developer's repository, not one it made. */
 void run_git_note(struct run *r)
 {
@@ -134,6 +159,7 @@ void run_git_note(struct run *r)
 	    lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		r->git_dev = st.st_dev;
 		r->git_ino = st.st_ino;
+		note_config(r, path);
 	}
 	protect_note(r);
 }
@@ -146,6 +172,8 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 		.ntrees = trees(r, v),
 		.trusted_dev = r->git_dev,
 		.trusted_ino = r->git_ino,
+		.trusted_config = r->git_config0,
+		.trusted_config_len = r->git_config0_len,
 		.since = r->git_since,
 		.max_entries = GIT_SWEEP_ENTRIES,
 		.on_change = on_change,

@@ -96,6 +96,8 @@ int run_prepare_launch(struct run *r)
 	/* No pid namespace (see below): other processes are named by pid only to be refused. */
 	e = r->kern.mount_ns ? 0 : policy_compile_seccomp_no_pidns(&r->sc);
 	if (e == 0)
+		e = run_gitwrite_prepare(r);
+	if (e == 0)
 		e = cordon_seccomp_build(&r->sc, &r->prog);
 	if (e < 0) {
 		cli_error("run: seccomp filter: %s", strerror(-e));
@@ -129,6 +131,7 @@ int run_prepare_launch(struct run *r)
 				     .clone_into_cgroup = r->cgroup_fd >= 0,
 				     .cgroup_fd = r->cgroup_fd,
 				     .seccomp = &r->prog,
+				     .seccomp_listener = r->gw.n > 0,
 				     /* root's own run: its exit ends the session (the daemon's
 				      * spawn worker is the daemon's to end) */
 				     .die_with_parent = !r->dsess.on,
@@ -245,6 +248,7 @@ int run_launch(struct run *r)
 		return e;
 	}
 	r->as.pid = r->launched.pid;
+	run_gitwrite_start(r);
 	return 0;
 }
 
@@ -266,6 +270,7 @@ int run_wait_agent(struct run *r)
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
 		.watch[5] = { r->pw.fd, cordon_protect_watch_serve, &r->pw },
+		.watch[6] = { r->gw.fd, cordon_gitwrite_serve, &r->gw },
 		.suspend = r->suspend,
 		.detached = &r->detached,
 	};
@@ -354,6 +359,7 @@ void run_wait_leftovers(struct run *r, int status)
 		.watch[3] = { r->dns ? cordon_dns_fd(r->dns) : -1, serve_dns, r->dns },
 		.watch[4] = { r->mw.fd, cordon_memwatch_check, &r->mw },
 		.watch[5] = { r->pw.fd, cordon_protect_watch_serve, &r->pw },
+		.watch[6] = { r->gw.fd, cordon_gitwrite_serve, &r->gw },
 	};
 	unsigned int left = leftovers(r);
 

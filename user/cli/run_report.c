@@ -26,6 +26,7 @@ static const char *sget(json_t *o, const char *a, const char *b)
 static void shown_object(json_t *rec, char *buf, size_t len)
 {
 	const char *path = sget(rec, "file", "path");
+	const char *key = sget(rec, "cordon", "git_key");
 	const char *ip = sget(rec, "destination", "ip");
 	const char *domain = sget(rec, "destination", "domain");
 	json_int_t port =
@@ -36,6 +37,8 @@ static void shown_object(json_t *rec, char *buf, size_t len)
 	else if (ip)
 		snprintf(buf, len, "%s%s%s:%lld", strchr(ip, ':') ? "[" : "", ip,
 			 strchr(ip, ':') ? "]" : "", (long long)port);
+	else if (key)
+		snprintf(buf, len, "%s (key %s)", path ?: "(no object)", key);
 	else
 		snprintf(buf, len, "%s", path ?: "(no object)");
 }

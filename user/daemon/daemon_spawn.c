@@ -406,6 +406,8 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 		if ((size_t)n != sizeof(ev) || ev.hdr.type != CORDON_EV_FILE ||
 		    ev.hdr.size != sizeof(ev) ||
 		    (ev.hdr.layer != CORDON_LAYER_FANOTIFY &&
+		     !(ev.hdr.layer == CORDON_LAYER_SECCOMP &&
+		       ev.hdr.hook == CORDON_HOOK_GIT_CONFIG_WRITE) &&
 		     !(ev.hdr.layer == CORDON_LAYER_GIT_SWEEP &&
 		       (ev.hdr.hook == CORDON_HOOK_GIT_SWEEP ||
 			ev.hdr.hook == CORDON_HOOK_PROTECT_QUARANTINE)))) {
@@ -416,6 +418,8 @@ void daemon_spawn_records_read(struct daemon *d, struct dsession_records *rec)
 		ev.hdr.cgroup_id = rec->s->s.cgroup_id;
 		ev.hdr.session = rec->s->s.id;
 		ev.path[sizeof(ev.path) - 1] = 0;
+		if (ev.hdr.flags & CORDON_EVENT_GIT_KEY)
+			ev.path[CORDON_GIT_KEY_OFF - 1] = 0;
 		cordon_audit_stream_event(&d->stream, &ev, sizeof(ev));
 	}
 }

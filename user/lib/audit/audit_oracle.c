@@ -109,6 +109,8 @@ static const char *file_action(unsigned int hook)
 		return "git-neutralize";
 	case CORDON_HOOK_PROTECT_QUARANTINE:
 		return "protect-quarantine";
+	case CORDON_HOOK_GIT_CONFIG_WRITE:
+		return "git-config-write";
 	default:
 		return "file-access";
 	}
@@ -375,6 +377,10 @@ static void set_file(json_t *rec, json_t *cordon, const struct cordon_event_file
 	/* The rule id's kind (POL_RULE_ID) says when the file was refused as a secret. */
 	if (e->hdr.rule_id >> 16 == POL_RULE_SECRET || e->hdr.rule_id >> 16 == POL_RULE_PATTERN)
 		json_object_set_new(cordon, "secret", json_true());
+	if (e->hdr.flags & CORDON_EVENT_GIT_KEY)
+		cordon_audit_set_str(rec, cordon, "git_key", "cordon.git_key",
+				     e->path + CORDON_GIT_KEY_OFF,
+				     sizeof(e->path) - CORDON_GIT_KEY_OFF);
 	json_object_set_new(cordon, "access",
 			    json_pack("{s:b,s:b,s:b}", "read", !!(e->access & CORDON_ACCESS_READ),
 				      "write", !!(e->access & CORDON_ACCESS_WRITE), "exec",

@@ -57,6 +57,10 @@ const char *cordon_event_layer_name(unsigned int layer)
 static const struct cordon_event_field file_fields[] = {
 	{ FIELD(CORDON, "secret", SECRET) },
 	{ FIELD(CORDON, "access", ACCESS), AT(file, access) },
+	/* a refused write of a protected git config: the key that decided */
+	{ FIELD(CORDON, "git_key", STR), .off = OFF(file, path) + CORDON_GIT_KEY_OFF,
+	  .len = CORDON_PATH_LEN - CORDON_GIT_KEY_OFF,
+	  WHEN(file, hdr.flags, CORDON_EVENT_GIT_KEY) },
 	{ FIELD(FILE, "inode", I64), AT(file, ino) },
 	{ FIELD(FILE, "path", STR), AT(file, path) },
 };
@@ -160,6 +164,7 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_FANOTIFY_PERM] = { .action = "file-open" },
 	[CORDON_HOOK_GIT_SWEEP] = { .action = "git-neutralize" },
 	[CORDON_HOOK_PROTECT_QUARANTINE] = { .action = "protect-quarantine" },
+	[CORDON_HOOK_GIT_CONFIG_WRITE] = { .action = "git-config-write" },
 	[CORDON_HOOK_PATH_MKNOD] = { .action = "file-create" },
 	[CORDON_HOOK_PATH_MKDIR] = { .action = "file-mkdir" },
 	[CORDON_HOOK_PATH_SYMLINK] = { .action = "file-symlink" },

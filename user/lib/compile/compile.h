@@ -179,6 +179,9 @@ struct pol_seccomp {
 int policy_compile_seccomp(const struct policy *p, struct pol_seccomp *out);
 /* Rules for a session without its own pid namespace: other processes named by pid refused. */
 int policy_compile_seccomp_no_pidns(struct pol_seccomp *s);
+/* rename, renameat and renameat2 handed to the supervisor (a user notification): a protected
+ * .git/config is written through it (enforce/gitwrite.c). */
+int policy_compile_seccomp_rename_notify(struct pol_seccomp *s);
 void pol_seccomp_free(struct pol_seccomp *s);
 
 /* --- BPF maps ------------------------------------------------------------------------------ */

@@ -304,6 +304,26 @@ int policy_compile_seccomp_no_pidns(struct pol_seccomp *s)
 	return 0;
 }
 
+/* Every rename, whatever its arguments: seccomp cannot read the paths, the supervisor does. */
+static const struct pol_seccomp_rule rename_notify[] = {
+	{ "rename", SCMP_ACT_NOTIFY, 0, { { 0 } }, "a protected .git/config written by rename" },
+	{ "renameat", SCMP_ACT_NOTIFY, 0, { { 0 } }, "a protected .git/config written by rename" },
+	{ "renameat2", SCMP_ACT_NOTIFY, 0, { { 0 } }, "a protected .git/config written by rename" },
+};
+
+int policy_compile_seccomp_rename_notify(struct pol_seccomp *s)
+{
+	struct pol_seccomp_rule *v =
+		realloc(s->rules, (s->n + ARRAY_SIZE(rename_notify)) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + s->n, rename_notify, sizeof(rename_notify));
+	s->rules = v;
+	s->n += ARRAY_SIZE(rename_notify);
+	return 0;
+}
+
 void pol_seccomp_free(struct pol_seccomp *s)
 {
 	free(s->rules);

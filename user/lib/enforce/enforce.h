@@ -57,6 +57,8 @@ void cordon_seccomp_free(struct sock_fprog *prog);
 
 /* Install @prog on the calling thread (no_new_privs must be set). */
 int cordon_seccomp_install(const struct sock_fprog *prog);
+/* The same, returning the filter's user-notification fd (SECCOMP_FILTER_FLAG_NEW_LISTENER). */
+int cordon_seccomp_install_listener(const struct sock_fprog *prog);
 
 /* ---- env_scrub ---- */
 /* The agent's environment: the caller's, minus the variables the policy names as secrets. */
@@ -322,6 +324,8 @@ struct cordon_launch {
 	void *fan_ctx;
 	unsigned int landlock_flags;
 	const struct sock_fprog *seccomp; /* NULL: none */
+	/* @seccomp has user-notification rules: its listener fd goes to cordon (tag 'N') */
+	bool seccomp_listener;
 	bool pidns; /* a pid namespace of its own; its init is cordon's child (needs the view) */
 	bool memfd_noexec; /* vm.memfd_noexec=1 in that pid namespace (root, the knob probed) */
 	/*
@@ -376,6 +380,8 @@ struct cordon_launched {
 	/* The session's root directory as its tasks see it (O_PATH, the view's), handed over by
 	 * the child before the agent runs; -1: none (no mount namespace) */
 	int root_fd;
+	/* The session filter's user-notification fd (seccomp_listener); -1: none */
+	int notify_fd;
 };
 
 /*
@@ -540,6 +546,10 @@ struct cordon_git_sweep {
 	 * are judged by what changed in them, not as a repository the session made. */
 	dev_t trusted_dev;
 	ino_t trusted_ino;
+	/* Its config's content at the start (NULL: unknown): a changed config that only gained
+	 * allowlisted keys is left as is, else defused. */
+	const char *trusted_config;
+	size_t trusted_config_len;
 	int64_t since;	    /* CLOCK_REALTIME ns: ctimes from here on are the session's */
 	size_t max_entries; /* directory entries looked at, at most */
 	void (*on_change)(void *ctx, const char *path, const struct stat *st, uint32_t what);
@@ -562,6 +572,52 @@ bool cordon_git_hook_planted(const char *path, const struct stat *st, int64_t si
 int cordon_git_config_defuse(const char *in, size_t len, char **out, size_t *out_len);
 /* The same on the file @name in @dfd, replaced by rename: the count, 0 or -errno. */
 int cordon_git_config_defuse_at(int dfd, const char *name);
+/*
+ * A write of a protected config, @next replacing @cur: 0 when every variable of @next is in
+ * @cur already (the developer's own) or on the allowlist; 1 when not, with @bad the first such
+ * key ("core.fsmonitor", or why git could not read the file); -errno. Parsed as git parses it.
+ */
+int cordon_git_config_check(const char *cur, size_t cur_len, const char *next, size_t next_len,
+			    char *bad, size_t bad_size);
+
+/* ---- a protected .git/config written through the supervisor (gitwrite.c) ---- */
+
+#define CORDON_GITWRITE_KEY_LEN 64
+
+/* A filesystem.protect entry naming an existing `.git/config`: the file and its directory. */
+struct cordon_gitwrite_target {
+	const char *path; /* borrowed: the entry (absolute, cordon's own mount namespace) */
+	size_t dir_len;	  /* of its .git directory's path */
+	size_t index;	  /* in filesystem.protect: POL_RULE_ID(POL_RULE_PROTECT, index) */
+	dev_t dev, dir_dev;
+	ino_t ino, dir_ino;
+};
+
+struct cordon_gitwrite {
+	int fd; /* the session filter's notification fd: poll it, then cordon_gitwrite_serve() */
+	struct cordon_gitwrite_target *t;
+	size_t n;
+	/* The session's user: the write is made with these credentials when @drop. */
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	/* A refused write: the target, the task, the key (or why, in parentheses). */
+	void (*on_refuse)(void *ctx, const struct cordon_gitwrite_target *t, pid_t pid,
+			  const char *key);
+	void *ctx;
+	unsigned long continued, written, refused, errors;
+};
+
+/* The entries of @protect naming an existing `.git/config`, in @g (fd untouched): the count,
+ * or -ENOMEM. */
+int cordon_gitwrite_targets(const struct pol_list *protect, struct cordon_gitwrite *g);
+/* Answer every pending rename notification (a struct cordon_watch handler). */
+void cordon_gitwrite_serve(void *ctx);
+/* Ask for synchronous wake-ups on listener @fd (6.6+; ignored before). */
+void cordon_gitwrite_sync_wakeup(int fd);
+void cordon_gitwrite_free(struct cordon_gitwrite *g);
 
 /* ---- supervise ---- */
 

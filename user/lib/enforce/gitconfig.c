@@ -306,3 +306,381 @@ int cordon_git_config_defuse_at(int dfd, const char *name)
 	close(wfd);
 	return r;
 }
+
+/* ---- a write of a protected config, judged against the current file ------------------------ */
+
+/*
+ * One variable as git reads it (config.c: git_parse_source, get_base_var, get_value,
+ * parse_value): section and key lower-cased, a quoted subsection as written, the dotted old
+ * form lower-cased whole; the value with git's escapes and quotes decoded (NULL: a bare key).
+ * Parsed the way git parses it, not line by line: a backslash inside a comment does not
+ * continue the line, a variable may follow a section header on its line, and a newline in a
+ * value exists only as the escape "\n" inside one logical line.
+ */
+struct git_var {
+	char *section, *sub, *key, *value; /* sub, value: NULL when absent */
+};
+
+struct git_vars {
+	struct git_var *v;
+	size_t n, cap;
+};
+
+struct git_src {
+	const char *s;
+	size_t len, at;
+};
+
+#define GIT_EOF (-1)
+
+static int src_next(struct git_src *p)
+{
+	int c;
+
+	if (p->at >= p->len)
+		return GIT_EOF;
+	c = (unsigned char)p->s[p->at++];
+	if (c == '\r' && p->at < p->len && p->s[p->at] == '\n') {
+		c = '\n';
+		p->at++;
+	}
+	return c;
+}
+
+struct strbuf_ {
+	char *s;
+	size_t n, cap;
+};
+
+static int sb_add(struct strbuf_ *b, char c)
+{
+	if (!b->s || b->n + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+		char *s = realloc(b->s, cap);
+
+		if (!s)
+			return -ENOMEM;
+		b->s = s;
+		b->cap = cap;
+	}
+	b->s[b->n++] = c;
+	b->s[b->n] = 0;
+	return 0;
+}
+
+static char *sb_take(struct strbuf_ *b)
+{
+	char *s = b->s ? b->s : strdup("");
+
+	*b = (struct strbuf_){ 0 };
+	return s;
+}
+
+static void git_vars_free(struct git_vars *vs)
+{
+	for (size_t i = 0; i < vs->n; i++) {
+		free(vs->v[i].section);
+		free(vs->v[i].sub);
+		free(vs->v[i].key);
+		free(vs->v[i].value);
+	}
+	free(vs->v);
+	*vs = (struct git_vars){ 0 };
+}
+
+static bool git_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool git_isalnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static char git_lower(int c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+/* After "[": the header up to "]". 0, or -EINVAL where git reports a bad config line. */
+static int parse_header(struct git_src *p, struct strbuf_ *sec, struct strbuf_ *sub, bool *has_sub)
+{
+	int c;
+
+	*has_sub = false;
+	for (;;) {
+		c = src_next(p);
+		if (c == GIT_EOF || c == '\n')
+			return -EINVAL;
+		if (c == ']')
+			return 0;
+		if (git_isspace(c))
+			break;
+		if (!git_isalnum(c) && c != '.' && c != '-')
+			return -EINVAL;
+		if (sb_add(sec, git_lower(c)))
+			return -ENOMEM;
+	}
+	/* get_extended_base_var: spaces, a quoted subsection, then "]" at once */
+	do
+		c = src_next(p);
+	while (c == ' ' || c == '\t');
+	if (c != '"')
+		return -EINVAL;
+	*has_sub = true;
+	for (;;) {
+		c = src_next(p);
+		if (c == GIT_EOF || c == '\n')
+			return -EINVAL;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			c = src_next(p);
+			if (c == GIT_EOF || c == '\n')
+				return -EINVAL;
+		}
+		if (sb_add(sub, (char)c))
+			return -ENOMEM;
+	}
+	return src_next(p) == ']' ? 0 : -EINVAL;
+}
+
+/* After "=": the value to the end of its logical line, decoded as git does. */
+static int parse_value(struct git_src *p, struct strbuf_ *val)
+{
+	bool quote = false, comment = false;
+	size_t space = 0;
+
+	if (sb_add(val, 0)) /* an empty value is "", not absent */
+		return -ENOMEM;
+	val->n = 0;
+	for (;;) {
+		int c = src_next(p);
+
+		if (c == GIT_EOF || c == '\n')
+			return quote ? -EINVAL : 0;
+		if (comment)
+			continue;
+		if (git_isspace(c) && !quote) {
+			if (val->n)
+				space++;
+			continue;
+		}
+		if (!quote && (c == ';' || c == '#')) {
+			comment = true;
+			continue;
+		}
+		for (; space; space--)
+			if (sb_add(val, ' '))
+				return -ENOMEM;
+		if (c == '\\') {
+			c = src_next(p);
+			switch (c) {
+			case '\n':
+				continue; /* a continued line */
+			case 't':
+				c = '\t';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case '\\':
+			case '"':
+				break;
+			default:
+				return -EINVAL;
+			}
+			if (sb_add(val, (char)c))
+				return -ENOMEM;
+			continue;
+		}
+		if (c == '"') {
+			quote = !quote;
+			continue;
+		}
+		if (sb_add(val, (char)c))
+			return -ENOMEM;
+	}
+}
+
+static int vars_push(struct git_vars *vs, const char *section, const char *sub, bool has_sub,
+		     struct strbuf_ *key, struct strbuf_ *val, bool has_val)
+{
+	struct git_var *v;
+
+	if (vs->n == vs->cap) {
+		size_t cap = vs->cap ? vs->cap * 2 : 16;
+
+		v = realloc(vs->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		vs->v = v;
+		vs->cap = cap;
+	}
+	v = &vs->v[vs->n];
+	*v = (struct git_var){ .section = strdup(section),
+			       .sub = has_sub ? strdup(sub) : NULL,
+			       .key = sb_take(key),
+			       .value = has_val ? sb_take(val) : NULL };
+	vs->n++;
+	if (!v->section || (has_sub && !v->sub) || !v->key || (has_val && !v->value))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Every variable of a config file: 0, -EINVAL where git would refuse the file, -ENOMEM. */
+static int git_vars_parse(const char *s, size_t len, struct git_vars *vs)
+{
+	struct git_src p = { .s = s, .len = len };
+	struct strbuf_ sec = { 0 }, sub = { 0 }, key = { 0 }, val = { 0 };
+	bool comment = false, has_sub = false, in_section = false;
+	int r = 0;
+
+	/* git skips a UTF-8 byte order mark at the start */
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		p.at = 3;
+	for (;;) {
+		int c = src_next(&p);
+
+		if (c == GIT_EOF)
+			break;
+		if (c == '\n') {
+			comment = false;
+			continue;
+		}
+		if (comment || git_isspace(c))
+			continue;
+		if (c == '#' || c == ';') {
+			comment = true;
+			continue;
+		}
+		if (c == '[') {
+			free(sec.s);
+			free(sub.s);
+			sec = sub = (struct strbuf_){ 0 };
+			r = parse_header(&p, &sec, &sub, &has_sub);
+			if (r < 0)
+				break;
+			if (!sec.s && (r = sb_add(&sec, 0)) < 0)
+				break;
+			if (!sub.s && (r = sb_add(&sub, 0)) < 0)
+				break;
+			in_section = true;
+			continue;
+		}
+		if (!in_section || !git_isalnum(c) || (c >= '0' && c <= '9')) {
+			r = -EINVAL; /* git: a key starts with a letter, inside a section */
+			break;
+		}
+		/* get_value: the key, blanks, then "=" and a value, or the end of the line */
+		if ((r = sb_add(&key, git_lower(c))) < 0)
+			break;
+		for (;;) {
+			c = src_next(&p);
+			if (c == GIT_EOF || !(git_isalnum(c) || c == '-'))
+				break;
+			if ((r = sb_add(&key, git_lower(c))) < 0)
+				goto out;
+		}
+		while (c == ' ' || c == '\t')
+			c = src_next(&p);
+		if (c == GIT_EOF || c == '\n') {
+			r = vars_push(vs, sec.s, sub.s, has_sub, &key, &val, false);
+		} else if (c != '=') {
+			r = -EINVAL;
+		} else {
+			r = parse_value(&p, &val);
+			if (r == 0)
+				r = vars_push(vs, sec.s, sub.s, has_sub, &key, &val, true);
+		}
+		if (r < 0)
+			break;
+	}
+out:
+	free(sec.s);
+	free(sub.s);
+	free(key.s);
+	free(val.s);
+	return r;
+}
+
+/* Only describes the repository: a key of the allowlist above (dotted form: a subsection). */
+static bool var_allowed(const struct git_var *v)
+{
+	const char *section = v->section;
+	size_t slen = strlen(section);
+	bool sub = v->sub != NULL;
+
+	/* "[remote.origin]": git reads section "remote", subsection "origin" */
+	if (!sub && strchr(section, '.')) {
+		slen = (size_t)(strchr(section, '.') - section);
+		sub = true;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(safe); k++) {
+		if (strlen(safe[k].name) != slen || strncmp(section, safe[k].name, slen) ||
+		    safe[k].sub != sub)
+			continue;
+		for (const char *const *key = safe[k].keys; *key; key++)
+			if (!strcmp(v->key, *key))
+				return true;
+	}
+	return false;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool var_in(const struct git_var *v, const struct git_vars *vs)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		if (!strcmp(v->section, vs->v[i].section) && str_eq(v->sub, vs->v[i].sub) &&
+		    !strcmp(v->key, vs->v[i].key) && str_eq(v->value, vs->v[i].value))
+			return true;
+	return false;
+}
+
+/* "section[.sub].key" of @v into @out (cut to @size, never unterminated). */
+static void var_name(const struct git_var *v, char *out, size_t size)
+{
+	if (v->sub)
+		snprintf(out, size, "%s.%s.%s", v->section, v->sub, v->key);
+	else
+		snprintf(out, size, "%s.%s", v->section, v->key);
+}
+
+int cordon_git_config_check(const char *cur, size_t cur_len, const char *next, size_t next_len,
+			    char *bad, size_t bad_size)
+{
+	struct git_vars before = { 0 }, after = { 0 };
+	int r;
+
+	if (bad_size)
+		bad[0] = 0;
+	/* A current file git cannot read gives nothing to keep: every variable is judged. */
+	r = git_vars_parse(cur, cur_len, &before);
+	if (r == -EINVAL) {
+		git_vars_free(&before);
+		r = 0;
+	}
+	if (r == 0)
+		r = git_vars_parse(next, next_len, &after);
+	if (r == -EINVAL) {
+		snprintf(bad, bad_size, "(a line git cannot parse)");
+		r = 1;
+	}
+	for (size_t i = 0; r == 0 && i < after.n; i++) {
+		if (var_in(&after.v[i], &before) || var_allowed(&after.v[i]))
+			continue;
+		var_name(&after.v[i], bad, bad_size);
+		r = 1;
+	}
+	git_vars_free(&before);
+	git_vars_free(&after);
+	return r;
+}

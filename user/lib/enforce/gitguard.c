@@ -162,14 +162,44 @@ static void sweep_hooks_link(struct sweep *s, int gfd, const char *gpath, const 
 		emit(s, gpath, hname, &st, CORDON_GIT_HOOK);
 }
 
+/*
+ * The project's own config, changed during the session (git writes it through cordon's
+ * supervisor, gitwrite.c): what it now has beyond its content at the start must be on the
+ * allowlist, else it is defused as any other. True: it only gained harmless keys, left as is.
+ */
+static bool trusted_config_kept(struct sweep *s, int dfd, const char *name)
+{
+	_cleanup_free_ char *now = malloc(GIT_CONFIG_MAX + 1);
+	char bad[CORDON_GITWRITE_KEY_LEN];
+	ssize_t n, len = 0;
+	int fd;
+
+	if (!now || !s->o->trusted_config)
+		return false;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while ((n = read(fd, now + len, (size_t)(GIT_CONFIG_MAX + 1 - len))) > 0 &&
+	       len + n <= GIT_CONFIG_MAX)
+		len += n;
+	close(fd);
+	if (n != 0)
+		return false; /* an error, or too big */
+	return cordon_git_config_check(s->o->trusted_config, s->o->trusted_config_len, now,
+				       (size_t)len, bad, sizeof(bad)) == 0;
+}
+
 static void sweep_config(struct sweep *s, int dfd, const char *dpath, const char *name,
-			 bool suspect)
+			 bool suspect, bool trusted)
 {
 	struct stat st;
 	int r;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !(suspect || changed(&st, s->o->since)))
+		return;
+	if (trusted && S_ISREG(st.st_mode) && !strcmp(name, "config") &&
+	    trusted_config_kept(s, dfd, name))
 		return;
 	/* A config that is a link, or too big to read, goes whole. */
 	if (!S_ISREG(st.st_mode) || st.st_size > GIT_CONFIG_MAX)
@@ -185,7 +215,7 @@ static void sweep_gitdir(struct sweep *s, int gfd, const char *gpath)
 {
 	struct dirent *e;
 	struct stat st;
-	bool suspect;
+	bool suspect, trusted;
 	DIR *d;
 	int dup_fd;
 
@@ -197,9 +227,11 @@ static void sweep_gitdir(struct sweep *s, int gfd, const char *gpath)
 	 * changes it, and the developer's own hooks and keys in it are not the agent's (its
 	 * hooks and config are read-only in the view; a changed one is still caught below).
 	 */
-	suspect = fstat(gfd, &st) == 0 && changed(&st, s->o->since) &&
-		  !(s->o->trusted_ino && st.st_ino == s->o->trusted_ino &&
-		    st.st_dev == s->o->trusted_dev);
+	if (fstat(gfd, &st) < 0)
+		return;
+	trusted = s->o->trusted_ino && st.st_ino == s->o->trusted_ino &&
+		  st.st_dev == s->o->trusted_dev;
+	suspect = !trusted && changed(&st, s->o->since);
 	dup_fd = dup(gfd);
 	d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 	if (!d) {
@@ -213,7 +245,7 @@ static void sweep_gitdir(struct sweep *s, int gfd, const char *gpath)
 			sweep_hooks(s, gfd, gpath, e->d_name, suspect);
 		} else if (!strcasecmp(e->d_name, "config") ||
 			   !strcasecmp(e->d_name, "config.worktree")) {
-			sweep_config(s, gfd, gpath, e->d_name, suspect);
+			sweep_config(s, gfd, gpath, e->d_name, suspect, trusted);
 		}
 	}
 	closedir(d);

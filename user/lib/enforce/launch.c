@@ -611,7 +611,21 @@ static void confine(const struct cordon_launch *l, int report)
 		if (r < 0)
 			fail(report, CORDON_STEP_LANDLOCK, -r, 0);
 	}
-	if (l->seccomp) {
+	if (l->seccomp && l->seccomp_listener) {
+		/*
+		 * The listener answers the session's renames: it goes to cordon and is closed
+		 * here, before anything of the agent's runs (a task holding it could answer its
+		 * own notifications). A filter without its listener would fail every rename.
+		 */
+		int fd = cordon_seccomp_install_listener(l->seccomp), r;
+
+		if (fd < 0)
+			fail(report, CORDON_STEP_SECCOMP, -fd, 0);
+		r = cordon_fd_send(report, fd, 'N');
+		close(fd);
+		if (r < 0)
+			fail(report, CORDON_STEP_SECCOMP, -r, 0);
+	} else if (l->seccomp) {
 		int r = cordon_seccomp_install(l->seccomp);
 
 		if (r < 0)
@@ -744,7 +758,7 @@ static void serve_until_report(const struct cordon_launch *l, int sock)
 
 /* Read the child's reports until it execs (EOF) or fails. */
 static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty_master,
-		      int *root_fd, struct cordon_launch_failure *f)
+		      int *root_fd, int *notify_fd, struct cordon_launch_failure *f)
 {
 	struct cordon_launch_failure got;
 	int fd, status;
@@ -757,6 +771,10 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 		n = recv_report(sock, &got, &fd);
 		if (n == 1 && fd >= 0 && *(const char *)&got == 'R' && *root_fd < 0) {
 			*root_fd = fd; /* the view's root, for attribution */
+			continue;
+		}
+		if (n == 1 && fd >= 0 && *(const char *)&got == 'N' && *notify_fd < 0) {
+			*notify_fd = fd; /* the session's renames, to be answered */
 			continue;
 		}
 		if (n == 1 && fd >= 0 && *(const char *)&got == 'T' && pty_master &&
@@ -778,6 +796,10 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 	if (*root_fd >= 0) {
 		close(*root_fd);
 		*root_fd = -1;
+	}
+	if (*notify_fd >= 0) {
+		close(*notify_fd);
+		*notify_fd = -1;
 	}
 	if (n != sizeof(got)) {
 		f->step = CORDON_STEP_NONE;
@@ -829,7 +851,7 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 
 	memset(f, 0, sizeof(*f));
 	*out = (struct cordon_launched){
-		.pid = -1, .pty_master = -1, .stop_fd = -1, .root_fd = -1
+		.pid = -1, .pty_master = -1, .stop_fd = -1, .root_fd = -1, .notify_fd = -1
 	};
 	/* A socket, not a pipe: the child also hands over its terminal's master (SCM_RIGHTS). */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -860,7 +882,8 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 		close(stop[1]);
 	/* EOF: the child's end closed on a successful exec. */
 	if (r == 0)
-		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, &out->root_fd, f);
+		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, &out->root_fd,
+			       &out->notify_fd, f);
 	close(sv[0]);
 	if (r == 0) {
 		out->pid = p;

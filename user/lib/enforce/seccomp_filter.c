@@ -76,6 +76,14 @@ void cordon_seccomp_free(struct sock_fprog *prog)
 	prog->len = 0;
 }
 
+int cordon_seccomp_install_listener(const struct sock_fprog *prog)
+{
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			  prog);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int cordon_seccomp_install(const struct sock_fprog *prog)
 {
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
