@@ -238,10 +238,21 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	/* Strings and addresses as they were at entry (sys_captures), never re-read now. */
 	if (row.path) {
-		c = take_capture(ev->nr, sys_arg(regs, row.path));
-		if (c && (c->flags & CAPTURE_PATH_OK) &&
-		    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0)
-			ev->flags |= CORDON_SYSCALL_PATH;
+		/*
+		 * seccomp refuses a call before sys_enter's tracepoint runs: a capture of this
+		 * thread's can only be an earlier call's. The string is read now; nothing is lost by
+		 * it, since seccomp's verdict never read it (it judges the arguments' values).
+		 */
+		if (layer == CORDON_LAYER_SECCOMP) {
+			if (bpf_probe_read_user_str(ev->path, sizeof(ev->path),
+						    (const void *)sys_arg(regs, row.path)) > 0)
+				ev->flags |= CORDON_SYSCALL_PATH;
+		} else {
+			c = take_capture(ev->nr, sys_arg(regs, row.path));
+			if (c && (c->flags & CAPTURE_PATH_OK) &&
+			    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0)
+				ev->flags |= CORDON_SYSCALL_PATH;
+		}
 	}
 	/* A relative path of an *at() call names a place below its descriptor: userspace
 	 * resolves the descriptor through /proc while the task lives (the record says which). */

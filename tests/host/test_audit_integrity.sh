@@ -162,10 +162,13 @@ for f in files:
             lost += c["events_lost"]["delta"]
         if r["event"]["action"] == "session-end":
             end = c["counts"]
+# The lost count is exact but not by kind: the session's own exec (python3) and exit records (its
+# init's and python3's) come from the kernel too, and one the flood's full ring drops is in it.
+other = 0 if end is None else max(0, 3 - end.get("exec", 0) - end.get("exit", 0))
 print("files", len(files), "heads", heads, "lines", lines)
-print("exact", represented + lost == refused, represented, lost, refused)
+print("exact", represented + lost - other == refused, represented, lost, other, refused)
 # The session-end counts every record that reached cordon, and what the ring buffer lost.
-print("end", end is not None and end["refused_file"] + end["events_lost"] == refused)
+print("end", end is not None and end["refused_file"] + end["events_lost"] - other == refused)
 PY
 check flood10_session_start_heads_every_file grep -Eq "^files ([0-9]+) heads \1 " "$work/flood10.txt"
 check flood10_every_refusal_counted grep -q "^exact True" "$work/flood10.txt"

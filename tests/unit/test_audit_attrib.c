@@ -151,6 +151,40 @@ static void test_audit_attrib__permission_errors_are_not_cordons(void **state)
 	cordon_attrib_free(&a);
 }
 
+/* The read-only view's EROFS for a mkdir: not cordon's where the directory refuses the user. */
+static void test_audit_attrib__erofs_where_permissions_refuse_anyway(void **state)
+{
+	struct cordon_attrib a;
+	struct cordon_event_syscall s;
+	char p[256];
+
+	(void)state;
+	context(&a);
+	snprintf(p, sizeof(p), "%s/mine", dir);
+	mkdir(p, 0755);
+	s = open_rec("", "/allowed/__pycache__", OTHER_UID);
+	s.hdr.verdict = -EROFS;
+	s.hdr.hook = CORDON_HOOK_SYS_MKDIR;
+	s.hdr.layer = CORDON_LAYER_MOUNT_NS;
+	/* allowed/ is root's, mode 0755: the user could not make it outside either */
+	assert_int_equal(cordon_audit_attribute(&a, &no_rules, &s), 1);
+	/* the user's own directory: the view refused what the user could do (root can hand it) */
+	if (chown(p, OTHER_UID, OTHER_UID) == 0) {
+		snprintf((char *)s.path, sizeof(s.path), "%s/mine/__pycache__", dir);
+		assert_int_equal(cordon_audit_attribute(&a, &no_rules, &s), 0);
+	}
+	/* root may write anywhere: the view's refusal */
+	snprintf((char *)s.path, sizeof(s.path), "%s/allowed/__pycache__", dir);
+	s.hdr.uid = 0;
+	assert_int_equal(cordon_audit_attribute(&a, &no_rules, &s), 0);
+	/* an open for writing is not a creation in a directory: kept */
+	s = open_rec("", "/allowed/file", OTHER_UID);
+	s.hdr.verdict = -EROFS;
+	s.arg = O_WRONLY;
+	assert_int_equal(cordon_audit_attribute(&a, &no_rules, &s), 0);
+	cordon_attrib_free(&a);
+}
+
 static void test_audit_attrib__unknowable_is_kept(void **state)
 {
 	struct cordon_attrib a, unknown = { 0 };
@@ -248,6 +282,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_attrib__secret_through_a_link_names_the_mask),
 		cmocka_unit_test(test_audit_attrib__permission_errors_are_not_cordons),
+		cmocka_unit_test(test_audit_attrib__erofs_where_permissions_refuse_anyway),
 		cmocka_unit_test(test_audit_attrib__unknowable_is_kept),
 		cmocka_unit_test(test_audit_attrib__bind_is_landlocks_only_when_it_judges_the_port),
 		cmocka_unit_test(test_audit_attrib__context_round_trips_and_bad_is_refused_whole),

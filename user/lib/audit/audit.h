@@ -313,7 +313,8 @@ int cordon_attrib_from_json(json_t *j, struct cordon_attrib *out);
  * root, /proc/PID/root: its view) and as its user may (never past a directory the user cannot
  * search, never out of that root); a secret mask named as the layer (mount_ns); an EACCES the
  * session's rules would have allowed (file permissions, a TCP bind Landlock does not judge) is
- * not cordon's. Returns 1 when not cordon's, else 0 (the record kept, attributed as far as it
+ * not cordon's, nor the read-only view's EROFS for a creation or delete in a directory whose
+ * permissions refuse the user anyway. Returns 1 when not cordon's, else 0 (the record kept, attributed as far as it
  * could be: a task gone or an unknown session is never dropped).
  */
 int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_audit_rules *r,

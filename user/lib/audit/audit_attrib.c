@@ -632,6 +632,58 @@ static bool bind_not_landlock(const struct cordon_attrib *a, const struct cordon
 	return false;
 }
 
+/*
+ * May the session's user write in the directory @st, by its mode? As searchable(): undecided
+ * (another user's membership, a named ACL entry behind the group class) counts as writable, so
+ * a refusal is never dropped on a guess.
+ */
+static bool writable(const struct cordon_attrib *a, uint32_t uid, const struct stat *st)
+{
+	if (!uid)
+		return true;
+	if (st->st_uid == uid)
+		return st->st_mode & S_IWUSR;
+	if (a->known && uid == a->uid) {
+		bool member = st->st_gid == a->gid;
+
+		for (size_t i = 0; i < a->ngroups && !member; i++)
+			member = a->groups[i] == st->st_gid;
+		if (member)
+			return st->st_mode & S_IWGRP;
+	}
+	return st->st_mode & (S_IWGRP | S_IWOTH);
+}
+
+/*
+ * The read-only view's EROFS for a creation or delete @s of @abs where the directory's own
+ * permissions refuse the user anyway (gdb's Python making __pycache__ in root's /usr): the
+ * kernel checks the mount before the permissions, so the errno is the view's, but the same call
+ * fails outside the session too. Only a directory reached and stat'ed in the task's root counts.
+ */
+static bool refused_anyway(const struct cordon_attrib *a, const struct cordon_event_syscall *s,
+			   const char *abs)
+{
+	char parent[PATH_MAX], real[PATH_MAX];
+	_cleanup_close_ int own = -1, fd = -1;
+	int root = a->root_fd;
+	struct stat st;
+
+	parent_of(abs, parent, sizeof(parent));
+	if (resolve(a, s, parent, real, sizeof(real)) != 0)
+		return false;
+	if (root <= 0) {
+		char link[64];
+
+		snprintf(link, sizeof(link), "/proc/%u/root", s->hdr.pid);
+		own = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		root = own;
+	}
+	if (root < 0)
+		return false;
+	fd = open_dir(root, strcmp(real, "/") ? real : "");
+	return fd >= 0 && fstat(fd, &st) == 0 && !writable(a, s->hdr.uid, &st);
+}
+
 /* A path refusal whose EACCES is checked against the rules. */
 static bool checked_hook(const struct cordon_event_syscall *s)
 {
@@ -667,6 +719,8 @@ int cordon_audit_attribute(const struct cordon_attrib *a, const struct cordon_au
 		s->hdr.rule_id = cordon_audit_rule_of_path(r, abs, reached ? real : NULL,
 							   audit_syscall_writes(s),
 							   audit_hook_execs(s->hdr.hook));
+	if (s->hdr.verdict == -EROFS && a->known && dir_right(s) && refused_anyway(a, s, abs))
+		return 1;
 	if (s->hdr.verdict != -EACCES || !checked_hook(s))
 		return 0;
 	/* The view's mask refused it (before Landlock's open hook): by its name, or by the file

@@ -341,19 +341,45 @@ static bool in_layer(const struct cordon_view *v, size_t i)
  * Landlock rules at or below it are granted again on its new inodes.
  */
 /*
- * @path opened again in this mount namespace, without symlinks, and only if it is still the
- * directory @held the launcher checked (overlayfs refuses directories of another namespace).
+ * The store directory of each layered tree (the parent of its upper and work directories),
+ * opened in the session's mount namespace before the view is built: the view may hide it (a
+ * home in /tmp lies under the session's own /tmp), and overlayfs takes only directories of the
+ * mounting namespace, never the launcher's descriptors. No symlink on the way; that these are
+ * the directories the user handed over is checked on their upper and work (mount_layer).
  */
-static int reopen_here(const char *path, int held)
+static void open_layer_stores(const struct cordon_launch *l, int *store, int report)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	const struct cordon_view *v = l->view;
+
+	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+		store[i] = -1;
+	for (size_t i = 0; v && i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
+		struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+					.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+		char dir[PATH_MAX], *slash;
+
+		if (!v->rw_layered[i])
+			continue;
+		snprintf(dir, sizeof(dir), "%s", v->layer_upper_path[i] ?: "");
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			fail(report, CORDON_STEP_LAYER, EBADF, (int)i);
+		*slash = '\0';
+		store[i] = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+		if (store[i] < 0)
+			fail(report, CORDON_STEP_LAYER, errno, (int)i);
+	}
+}
+
+/* @name in @dir, a directory reached without a symlink, and only if it is still @held's inode. */
+static int reopen_at(int dir, const char *name, int held)
+{
 	struct stat a, b;
 	int fd;
 
-	if (!path || held < 0 || fstat(held, &a) < 0)
+	if (held < 0 || fstat(held, &a) < 0)
 		return -EBADF;
-	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
@@ -364,51 +390,40 @@ static int reopen_here(const char *path, int held)
 }
 
 /*
+ * A cache tree (filesystem.cache): an overlay whose lower layer is the tree as the view has it
+ * (read-only) and whose upper layer is the project's directory in the layer store (layers.c),
+ * mounted on the tree. Every write lands in the upper layer; the host's tree is never written.
+ *
  * The view is read-only by now, and overlayfs refuses a read-only upper mount: a writable clone
- * of the one store directory that holds upper and work, stacked on it for the overlay's mount
- * (which takes a private clone of its own) and detached again right after.
+ * of the one store directory, @store, is attached on it for the overlay's mount (which takes a
+ * private clone of its own) and detached right after, so the view never shows the store
+ * writable. The paths are /proc/self/fd links of descriptors (the view's /proc is this pid
+ * namespace's), so no name needs escaping for the option parser. No redirects, metacopy or
+ * index: nothing in an upper directory may point the overlay anywhere else. An overlay shows
+ * none of the lower tree's submounts: the masks below the tree are applied again on top of it,
+ * and the Landlock rules at or below it are granted again on its new inodes.
  */
-static int store_writable(const char *dir)
+static int mount_layer(const struct cordon_launch *l, size_t i, int store)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
-	int at, fd, r = 0;
-
-	at = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
-	if (at < 0)
-		return -errno;
-	fd = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
-	    move_mount(fd, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	close(at);
-	return r;
-}
-
-static int mount_layer(const struct cordon_launch *l, size_t i)
-{
 	const struct cordon_view *v = l->view;
 	const char *path = v->rw[i];
-	char opts[192], store[PATH_MAX];
-	int lower, upper = -1, work = -1, r = 0;
-	char *slash;
+	int lower, clone, upper = -1, work = -1, r = 0;
+	char opts[192], at[64];
 
-	/* upper and work are the two children of the tree's directory in the store */
-	snprintf(store, sizeof(store), "%s", v->layer_upper_path[i] ?: "");
-	slash = strrchr(store, '/');
-	if (!slash || slash == store)
-		return -EBADF;
-	*slash = '\0';
-	r = store_writable(store);
-	if (r < 0)
+	clone = open_tree(store, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (clone < 0 || mount_setattr(clone, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0 ||
+	    move_mount(clone, "", store, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+		    0) {
+		r = -errno;
+		if (clone >= 0)
+			close(clone);
 		return r;
+	}
 	/* Through a symlink, as the writable clone does: ~/.cache may be a link to another disk. */
 	lower = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	upper = reopen_here(v->layer_upper_path[i], v->layer_upper[i]);
-	work = reopen_here(v->layer_work_path[i], v->layer_work[i]);
+	upper = reopen_at(clone, "upper", v->layer_upper[i]);
+	work = reopen_at(clone, "work", v->layer_work[i]);
 	if (lower < 0)
 		r = -errno;
 	else if (upper < 0 || work < 0)
@@ -419,15 +434,17 @@ static int mount_layer(const struct cordon_launch *l, size_t i)
 		 lower, upper, work, l->userns ? ",userxattr" : "");
 	if (!r && mount("overlay", path, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		r = -errno;
-	/* The overlay holds its own clone: the writable store goes from the view again. */
-	if (umount2(store, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && !r)
-		r = -errno;
 	if (lower >= 0)
 		close(lower);
 	if (upper >= 0)
 		close(upper);
 	if (work >= 0)
 		close(work);
+	/* The overlay holds its own clone: the writable store leaves the view again. */
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", clone);
+	if (umount2(at, MNT_DETACH) < 0 && !r)
+		r = -errno;
+	close(clone);
 	for (size_t m = 0; !r && m < l->nmasks; m++)
 		if ((!strcmp(l->masks[m].path, path) || under(l->masks[m].path, path)) &&
 		    apply_mask(&l->masks[m]) < 0)
@@ -451,7 +468,7 @@ static int mount_layer(const struct cordon_launch *l, size_t i)
  * this the agent could make the developer's home world-writable. A read-only mount refuses them
  * all (EROFS) outside the write trees, for every name of the file (hard links included).
  */
-static void seal_readonly(const struct cordon_launch *l, int report)
+static void seal_readonly(const struct cordon_launch *l, const int *store, int report)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
@@ -466,7 +483,7 @@ static void seal_readonly(const struct cordon_launch *l, int report)
 	for (size_t i = 0; i < v->nrw; i++) {
 		if (protected_path(l, v->rw[i]) || in_layer(v, i))
 			continue;
-		r = v->rw_layered[i] ? mount_layer(l, i) : rebind_writable(v->rw[i]);
+		r = v->rw_layered[i] ? mount_layer(l, i, store[i]) : rebind_writable(v->rw[i]);
 		/* Marks on the session's own mounts: outside processes raise no events. */
 		if (r == 0 && l->fan_fd > 0)
 			r = cordon_fan_mark_mount(l->fan_fd, v->rw[i]);
@@ -552,6 +569,8 @@ static void send_root(int report)
 /* Namespaces and the filesystem view: everything that needs the privilege still held. */
 static void isolate(const struct cordon_launch *l, int report)
 {
+	int store[CORDON_VIEW_MAX_RW];
+
 	if (l->userns)
 		enter_userns(l, report);
 	if (l->nmasks || l->view) {
@@ -560,6 +579,7 @@ static void isolate(const struct cordon_launch *l, int report)
 		/* Our masks must not propagate back to the host's mount namespace. */
 		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
+		open_layer_stores(l, store, report);
 		if (l->view)
 			build_view(l, report);
 		for (size_t i = 0; i < l->nmasks; i++)
@@ -567,7 +587,10 @@ static void isolate(const struct cordon_launch *l, int report)
 				fail(report, CORDON_STEP_MASK, errno, (int)i);
 		/* After the view and the masks: their mounts are cloned into the write trees. */
 		if (l->view)
-			seal_readonly(l, report);
+			seal_readonly(l, store, report);
+		for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+			if (store[i] >= 0)
+				close(store[i]);
 		send_root(report);
 	}
 	if (l->pty)
