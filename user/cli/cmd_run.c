@@ -80,14 +80,7 @@ int run_probe_kernel(struct run *r)
  */
 static void prepare_home(struct run *r)
 {
-	struct cordon_home_user u = {
-		.home = r->o.user ? r->tu.home : getenv("HOME"),
-		.uid = r->o.user ? r->tu.uid : getuid(),
-		.gid = r->o.user ? r->tu.gid : getgid(),
-		.groups = r->tu.groups,
-		.ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
-		.drop = r->o.user && geteuid() == 0,
-	};
+	struct cordon_home_user u = run_home_user(r);
 	_cleanup_free_ char *failed = NULL;
 	int e = cordon_home_prepare(r->pol, &u, &failed);
 

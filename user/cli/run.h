@@ -257,6 +257,9 @@ bool run_hidden_by_view(const struct run *r, const char *file);
  * Landlock ruleset, seccomp, the environment, the view, the terminal); fork and exec; the wait. */
 int run_check_stdio(void);
 int run_prepare_launch(struct run *r);
+/* Whose home the session's first-run directories and cache layers are made in, and as whom:
+ * --user's, else the caller's own (root preparing another user's drops to that user). */
+struct cordon_home_user run_home_user(const struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
 /*

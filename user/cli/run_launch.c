@@ -39,13 +39,9 @@ int run_check_stdio(void)
 	return 0;
 }
 
-/*
- * The project's layers over its cache trees (filesystem.cache), opened as the user whose home
- * holds the store: the agent's writes there never reach the host's tree (enforce/layers.c).
- */
-static int run_open_layers(struct run *r)
+struct cordon_home_user run_home_user(const struct run *r)
 {
-	struct cordon_home_user u = {
+	return (struct cordon_home_user){
 		.home = r->o.user ? r->tu.home : getenv("HOME"),
 		.uid = r->o.user ? r->tu.uid : getuid(),
 		.gid = r->o.user ? r->tu.gid : getgid(),
@@ -53,6 +49,15 @@ static int run_open_layers(struct run *r)
 		.ngroups = r->o.user ? (size_t)r->tu.ngroups : 0,
 		.drop = r->o.user && geteuid() == 0,
 	};
+}
+
+/*
+ * The project's layers over its cache trees (filesystem.cache), opened as the user whose home
+ * holds the store: the agent's writes there never reach the host's tree (enforce/layers.c).
+ */
+static int run_open_layers(struct run *r)
+{
+	struct cordon_home_user u = run_home_user(r);
 	const char *conflict;
 	int e;
 

@@ -271,21 +271,27 @@ fail:
  * only; otherwise, and for a non-member whose group class grants search (a named ACL entry may
  * then grant it too), undecided counts as searchable: a refusal is never dropped on a guess.
  */
-static bool searchable(const struct cordon_attrib *a, uint32_t uid, const struct stat *st)
+static bool mode_permits(const struct cordon_attrib *a, uint32_t uid, const struct stat *st,
+			 mode_t usr, mode_t grp, mode_t oth)
 {
 	if (!uid)
 		return true;
 	if (st->st_uid == uid)
-		return st->st_mode & S_IXUSR;
+		return st->st_mode & usr;
 	if (a->known && uid == a->uid) {
 		bool member = st->st_gid == a->gid;
 
 		for (size_t i = 0; i < a->ngroups && !member; i++)
 			member = a->groups[i] == st->st_gid;
 		if (member)
-			return st->st_mode & S_IXGRP;
+			return st->st_mode & grp;
 	}
-	return st->st_mode & (S_IXGRP | S_IXOTH);
+	return st->st_mode & (grp | oth);
+}
+
+static bool searchable(const struct cordon_attrib *a, uint32_t uid, const struct stat *st)
+{
+	return mode_permits(a, uid, st, S_IXUSR, S_IXGRP, S_IXOTH);
 }
 
 /* The resolved directory @out ("" the root) of the task's root @root: no symlink followed on
@@ -639,19 +645,7 @@ static bool bind_not_landlock(const struct cordon_attrib *a, const struct cordon
  */
 static bool writable(const struct cordon_attrib *a, uint32_t uid, const struct stat *st)
 {
-	if (!uid)
-		return true;
-	if (st->st_uid == uid)
-		return st->st_mode & S_IWUSR;
-	if (a->known && uid == a->uid) {
-		bool member = st->st_gid == a->gid;
-
-		for (size_t i = 0; i < a->ngroups && !member; i++)
-			member = a->groups[i] == st->st_gid;
-		if (member)
-			return st->st_mode & S_IWGRP;
-	}
-	return st->st_mode & (S_IWGRP | S_IWOTH);
+	return mode_permits(a, uid, st, S_IWUSR, S_IWGRP, S_IWOTH);
 }
 
 /*

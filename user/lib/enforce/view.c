@@ -137,6 +137,19 @@ static int add_rw(struct cordon_view *v, const char *path)
 	return 0;
 }
 
+/* Shortest first: a tree below another gets its mount after (on top of) its parent's. */
+static void sort_rw(struct cordon_view *v)
+{
+	for (size_t i = 0; i < v->nrw; i++)
+		for (size_t j = i + 1; j < v->nrw; j++)
+			if (strlen(v->rw[j]) < strlen(v->rw[i])) {
+				char *t = v->rw[i];
+
+				v->rw[i] = v->rw[j];
+				v->rw[j] = t;
+			}
+}
+
 /*
  * The write trees that exist now (Landlock cannot grant a missing one either), shortest first:
  * a tree below another gets its own writable mount on top of the clone of its parent's.
@@ -153,14 +166,7 @@ static int plan_rw(struct cordon_view *v, const struct pol_landlock *ll)
 		    (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
 			r = add_rw(v, ll->paths[i].path);
 	}
-	for (size_t i = 0; i < v->nrw; i++)
-		for (size_t j = i + 1; j < v->nrw; j++)
-			if (strlen(v->rw[j]) < strlen(v->rw[i])) {
-				char *t = v->rw[i];
-
-				v->rw[i] = v->rw[j];
-				v->rw[j] = t;
-			}
+	sort_rw(v);
 	return r;
 }
 
@@ -205,18 +211,6 @@ static bool listed_inside(const char *path, const struct pol_list *l)
 		if (path_under(path, l->v[i].s))
 			return true;
 	return false;
-}
-
-static void sort_rw(struct cordon_view *v)
-{
-	for (size_t i = 0; i < v->nrw; i++)
-		for (size_t j = i + 1; j < v->nrw; j++)
-			if (strlen(v->rw[j]) < strlen(v->rw[i])) {
-				char *t = v->rw[i];
-
-				v->rw[i] = v->rw[j];
-				v->rw[j] = t;
-			}
 }
 
 int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll,
