@@ -5,7 +5,9 @@
  * is there (FAN_REPORT_DFID_NAME, FAN_REPORT_PIDFD), and a file renamed into `.mcp.json` and a
  * symlink made at `.cursor` work outside; inside each is refused by BPF LSM (its path rules
  * know protected names whether or not they exist) or, where it is let through, renamed to
- * NAME.cordon-quarantined while the session runs.
+ * NAME.cordon-quarantined while the session runs. And the protected `.git/config` written the
+ * way git writes it (config.lock renamed onto it): an added remote goes through cordon's
+ * supervisor into the file, a planted core.fsmonitor is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +129,71 @@ static void kernel_events(void)
 	close(fd);
 }
 
+static int result(const char *out, const char *name);
+
+/*
+ * `self gitcfg`, inside, in the project: git's own way of writing its config (the new content in
+ * config.lock, renamed onto config), once adding a remote (allowed: cordon writes it in place),
+ * once planting core.fsmonitor (refused, EPERM). "NAME ERRNO" lines.
+ */
+static void gitcfg_write(int *remote, int *fsmonitor)
+{
+	char cur[2048] = "";
+	int fd = open(".git/config", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, cur, sizeof(cur) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	cur[n > 0 ? n : 0] = 0;
+	test_put(".git/config.lock", "%s[remote \"up\"]\n\turl = /srv/up.git\n", cur);
+	*remote = rename(".git/config.lock", ".git/config") < 0 ? errno : 0;
+	test_put(".git/config.lock", "%s[core]\n\tfsmonitor = touch /srv/pwned\n", cur);
+	*fsmonitor = rename(".git/config.lock", ".git/config") < 0 ? errno : 0;
+	unlink(".git/config.lock");
+}
+
+static int gitcfg_main(void)
+{
+	int remote, fsmonitor;
+
+	gitcfg_write(&remote, &fsmonitor);
+	printf("ran\nremote_errno %d\nfsmonitor_errno %d\n", remote, fsmonitor);
+	fflush(stdout);
+	return 0;
+}
+
+/* The protected .git/config written through cordon's supervisor (gitwrite.c), BPF LSM on. */
+static void git_config_write(char **argv_in)
+{
+	struct test_cmd c = { .argv = argv_in };
+	char out[8192];
+	struct stat before, after;
+	int status, remote, fsmonitor;
+
+	mkdir(PROJ "/.git", 0755);
+	test_put(PROJ "/.git/config", "[core]\n\tbare = false\n");
+	/* Outside: both renames land. */
+	tap_check(chdir(PROJ) == 0 && (gitcfg_write(&remote, &fsmonitor), !remote && !fsmonitor) &&
+			  test_file_has(PROJ "/.git/config", "fsmonitor"),
+		  "outside_git_config_renames_land");
+	test_put(PROJ "/.git/config", "[core]\n\tbare = false\n");
+	if (stat(PROJ "/.git/config", &before) < 0)
+		memset(&before, 0, sizeof(before));
+	argv_in[11] = "gitcfg";
+	if (test_spawn(&c, out, sizeof(out), &status) < 0 || !WIFEXITED(status))
+		status = -1;
+	if (!tap_check(status == 0 && strstr(out, "ran\n"), "gitcfg_inside_ran"))
+		tap_diag("status %d: %s", status, out);
+	tap_check(result(out, "remote_errno") == 0, "remote_add_write_allowed");
+	tap_check(test_file_has(PROJ "/.git/config", "[remote \"up\"]"),
+		  "remote_add_in_developers_config");
+	tap_check(stat(PROJ "/.git/config", &after) == 0 && after.st_ino == before.st_ino,
+		  "config_written_in_place");
+	tap_check(result(out, "fsmonitor_errno") == EPERM, "fsmonitor_write_refused_EPERM");
+	tap_check(!test_file_has(PROJ "/.git/config", "fsmonitor"), "fsmonitor_not_in_config");
+	tap_check(access(PROJ "/.git/config.lock", F_OK) < 0, "no_lock_left");
+}
+
 static int result(const char *out, const char *name)
 {
 	char key[32];
@@ -162,6 +229,8 @@ int main(int argc, char **argv)
 	self[n] = '\0';
 	if (argc == 2 && !strcmp(argv[1], "plant"))
 		return plant_main();
+	if (argc == 2 && !strcmp(argv[1], "gitcfg"))
+		return gitcfg_main();
 	mkdir("/srv", 0755);
 	kernel_events();
 	mkdir(PROJ, 0755);
@@ -188,5 +257,6 @@ int main(int argc, char **argv)
 	tap_check(!there(".cursor") &&
 			  (result(out, "symlink_errno") > 0 || there(".cursor.cordon-quarantined")),
 		  "symlink_refused_or_quarantined");
+	git_config_write(argv_in);
 	return tap_status();
 }
