@@ -194,6 +194,52 @@ static void git_config_write(char **argv_in)
 	tap_check(access(PROJ "/.git/config.lock", F_OK) < 0, "no_lock_left");
 }
 
+/*
+ * `self cache`, inside: a file planted in the cache the policy layers (filesystem.cache, root's
+ * ~/.cache here) and one replaced there; "NAME ERRNO" lines and what the session reads back.
+ */
+static int cache_main(void)
+{
+	char back[64] = "";
+	int fd;
+	ssize_t n;
+
+	test_put("/root/.cache/cordon-vm-planted", "planted\n");
+	test_put("/root/.cache/cordon-vm-kept", "pwned\n");
+	fd = open("/root/.cache/cordon-vm-kept", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, back, sizeof(back) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	back[n > 0 ? n : 0] = 0;
+	printf("ran\nplanted_errno %d\nreads_back %s",
+	       access("/root/.cache/cordon-vm-planted", F_OK) ? errno : 0, back);
+	fflush(stdout);
+	return 0;
+}
+
+/* The layered cache with BPF LSM on: the session writes it, the host's cache is unchanged. */
+static void cache_layer(char **argv_in)
+{
+	struct test_cmd c = { .argv = argv_in };
+	char out[8192];
+	int status;
+
+	mkdir("/root/.cache", 0700);
+	test_put("/root/.cache/cordon-vm-kept", "orig\n");
+	unlink("/root/.cache/cordon-vm-planted");
+	argv_in[11] = "cache";
+	if (test_spawn(&c, out, sizeof(out), &status) < 0 || !WIFEXITED(status))
+		status = -1;
+	if (!tap_check(status == 0 && strstr(out, "ran\n"), "cache_inside_ran"))
+		tap_diag("status %d: %s", status, out);
+	tap_check(result(out, "planted_errno") == 0 && strstr(out, "reads_back pwned"),
+		  "cache_written_inside");
+	tap_check(access("/root/.cache/cordon-vm-planted", F_OK) < 0,
+		  "cache_nothing_planted_on_host");
+	tap_check(test_file_has("/root/.cache/cordon-vm-kept", "orig"),
+		  "cache_host_file_unchanged");
+}
+
 static int result(const char *out, const char *name)
 {
 	char key[32];
@@ -231,6 +277,8 @@ int main(int argc, char **argv)
 		return plant_main();
 	if (argc == 2 && !strcmp(argv[1], "gitcfg"))
 		return gitcfg_main();
+	if (argc == 2 && !strcmp(argv[1], "cache"))
+		return cache_main();
 	mkdir("/srv", 0755);
 	kernel_events();
 	mkdir(PROJ, 0755);
@@ -258,5 +306,6 @@ int main(int argc, char **argv)
 			  (result(out, "symlink_errno") > 0 || there(".cursor.cordon-quarantined")),
 		  "symlink_refused_or_quarantined");
 	git_config_write(argv_in);
+	cache_layer(argv_in);
 	return tap_status();
 }
