@@ -15,11 +15,15 @@
 #define CORDON_MAX_UNIX_RULES  4096
 #define CORDON_RINGBUF_BYTES   (4u << 20)
 /*
- * session_events: key = session id (__u32), value = a ring buffer of CORDON_RINGBUF_BYTES made
- * by the process that reads that session's records (root's `cordon run` on pinned programs,
- * which shares them with other launchers and the daemon: one ring buffer has one reader, so a
- * session whose records someone else reads gets its own). A session without an entry writes to
- * the shared `events` ring buffer.
+ * session_events: key = a ring slot (__u32, cordon_session.ring - 1), value = a ring buffer of
+ * CORDON_RINGBUF_BYTES read by the process that holds the slot (root's `cordon run` on pinned
+ * programs, which shares them with other launchers and the daemon: one ring buffer has one
+ * reader, so a session whose records someone else reads gets its own). The slots are a pool:
+ * an entry is made once and kept, because every update of a map of maps waits for an RCU grace
+ * period (synchronize_rcu: ~8 ms here, at both ends of every launch when each session made and
+ * deleted its own). A launcher holds its slot with a lock (loader.c), and drops what an earlier
+ * holder's sessions left there by the session id in each record. A session with ring 0 writes
+ * to the shared `events` ring buffer.
  */
 #define CORDON_MAX_SESSION_RINGS 256
 
@@ -97,8 +101,10 @@ struct cordon_session {
 	__u32 flags;	 /* CORDON_SESSION_* */
 	__u32 policy_id; /* which policy the session runs, reported in events */
 	__u32 npatterns; /* name_patterns entries 0..npatterns-1 of this session */
+	__u32 ring;	 /* 1 + its slot in session_events; 0: the shared `events` ring */
+	__u32 pad;	 /* zero */
 };
-CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 16, "cordon_session layout");
+CORDON_ABI_ASSERT(sizeof(struct cordon_session) == 24, "cordon_session layout");
 
 /*
  * A session task's tag (task storage, keyed by the task). Before any task of the session has

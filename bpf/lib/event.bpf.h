@@ -116,7 +116,8 @@ static __always_inline bool over_share(struct cordon_ring_use *u)
 static __always_inline void *session_ring_reserve(const struct cordon_session *s, __u32 size,
 						  bool vital)
 {
-	void *ring = bpf_map_lookup_elem(&session_events, &s->id);
+	__u32 slot = s->ring - 1;
+	void *ring = s->ring ? bpf_map_lookup_elem(&session_events, &slot) : NULL;
 	struct cordon_ring_use *u = ring_use_of(s->id);
 	void *rec;
 

@@ -26,6 +26,13 @@ int cmd_version(int argc, char **argv);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * CORDON_LAUNCH_TIMING=1 in the environment: "cordon: timing: PHASE +MS" on stderr, the time
+ * since the process started, at each step of the launch path (how a launch's time is profiled;
+ * docs/architecture.md). Nothing otherwise.
+ */
+void cli_phase(const char *phase);
+
+/*
  * The options of a command whose only options are --json and --help: --json sets *@json,
  * --help prints @usage to stdout. -1 to go on with the operands from argv[optind]; else the exit
  * code to return (EXIT_OK after --help, EXIT_USAGE after an unknown option).

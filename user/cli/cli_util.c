@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -18,6 +20,25 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void cli_phase(const char *phase)
+{
+	static int on = -1;
+	static struct timespec t0;
+	struct timespec t;
+
+	if (on < 0) {
+		const char *v = getenv("CORDON_LAUNCH_TIMING");
+
+		on = v && *v == '1';
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	}
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fprintf(stderr, "cordon: timing: %s +%.3f ms\n", phase,
+		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
 int cli_json_opts(int argc, char **argv, const char *usage, int *json)

@@ -199,10 +199,11 @@ static int create_session(struct run *r)
 	cordon_plan_limits(
 		&r->plan, r->pol,
 		cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu));
-	r->ev.rb = r->ring_fd >= 0 ? ring_buffer__new(r->ring_fd, run_on_event, &r->ev, NULL)
-				   : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->ev.bpf = r->sess.bpf;
 	r->ev.session_id = r->sess.id;
+	r->ev.own_ring = r->ring.fd >= 0;
+	r->ev.rb = r->ev.own_ring ? ring_buffer__new(r->ring.fd, run_on_event, &r->ev, NULL)
+				  : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
 	r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return start_resolver(r);
@@ -366,7 +367,7 @@ void run_init(struct run *r)
 {
 	*r = (struct run){ .o.policy = POLICY_DEFAULT,
 			   .sess.procs_fd = -1,
-			   .ring_fd = -1,
+			   .ring = { .fd = -1, .lock = -1 },
 			   .cgroup_fd = -1,
 			   .dsess.procs_fd = -1,
 			   .dsess.records_fd = -1,
@@ -399,12 +400,18 @@ int run_session(struct run *r)
 			return EXIT_USAGE;
 	if (e < 0)
 		return status;
+	cli_phase("policy loaded");
 	r->ev.report.pol = r->pol; /* the exit report tells getaddrinfo's probes from uses */
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)
 		prepare_home(r);
-	if (run_probe_kernel(r) < 0 || run_compile(r) < 0 || plan(r) < 0)
+	cli_phase("home prepared");
+	if (run_probe_kernel(r) < 0)
 		return status;
+	cli_phase("kernel probed");
+	if (run_compile(r) < 0 || plan(r) < 0)
+		return status;
+	cli_phase("compiled and planned");
 	if (r->o.dry_run) {
 		if (!r->o.json)
 			run_print_gaps(&r->plan, false, true);
@@ -413,26 +420,33 @@ int run_session(struct run *r)
 	}
 	if (report_gaps(r) < 0 || create_session(r) < 0)
 		return status;
+	cli_phase("session created");
 	/* Listed from the start: a launcher killed from here on leaves a record to sweep. */
 	if (run_registry_add(r) < 0)
 		fprintf(stderr, "cordon: this session is not listed by `cordon ps`: %s\n",
 			strerror(errno));
 	if (run_prepare_launch(r) < 0 || run_check_detach(r) < 0 || run_attrib_prepare(r) < 0)
 		return status;
+	cli_phase("launch prepared");
 	describe_session(r);
 	run_report_start(r);
 	if (run_audit_start(&r->o, &r->ev, &r->as) < 0)
 		return status;
 	run_git_note(r);
+	cli_phase("audit started");
 	if (run_launch(r) < 0)
 		return status;
+	cli_phase("launched");
 	run_attrib_root(r);
 	status = run_wait_agent(r);
+	cli_phase("session ended");
 	/* Every process of the session is gone: nothing can plant anew behind the sweep (a
 	 * detached session's leftovers can: swept again once they are gone too). */
 	run_git_sweep(r);
+	cli_phase("swept");
 	r->as.detached = r->detached;
 	end_session(r, status);
+	cli_phase("end recorded");
 	if (r->detached) {
 		run_wait_leftovers(r, status);
 		run_git_sweep(r);

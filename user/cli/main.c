@@ -33,6 +33,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	cli_phase("main");
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

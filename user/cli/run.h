@@ -91,8 +91,9 @@ struct run_events {
 	struct cordon_audit_rules rules; /* audit.rules: the names of the policy's entries */
 	int audit_fd;
 	struct ring_buffer *rb;
-	struct cordon_bpf *bpf;		   /* for the session's lost-record counter */
-	uint32_t session_id;		   /* its key there (cordon_session.id) */
+	struct cordon_bpf *bpf; /* for the session's lost-record counter */
+	uint32_t session_id;	/* its key there (cordon_session.id) */
+	bool own_ring; /* @rb is a pool ring: records of other (earlier) sessions are dropped */
 	struct cordon_audit_stream stream; /* decoding, de-duplication, sinks */
 	char policy_sha256[65];
 	const char *log_untrusted; /* why the log cannot be trusted; NULL: it can */
@@ -155,7 +156,7 @@ struct run {
 	struct cordon_session_ctx sess;
 	/* root's session on pinned programs (run_bpf.c): they, and its ring buffer */
 	struct cordon_bpf *bpf;
-	int ring_fd;
+	struct cordon_ring_claim ring;
 	int cgroup_fd; /* the session cgroup, for the clone into it (root's own session) */
 	struct sock_fprog prog;
 	struct cordon_rlimit rl[3];

@@ -174,14 +174,13 @@ int run_bpf_session(struct run *r, const char *root, bool lsm, uint32_t flags)
 	if (e < 0)
 		return e;
 	run_bpf_sweep(r->bpf, root);
-	e = cordon_session_create_shared(&r->sess, r->bpf, root, flags);
+	/* Our own ring buffer: the shared one is the daemon's to read. */
+	e = cordon_bpf_ring_claim(r->bpf, &r->ring);
+	if (e == 0)
+		e = cordon_session_create_shared(&r->sess, r->bpf, root, flags, r->ring.slot + 1);
 	/* Registered: the session entry keeps the pins from being retired now. */
 	cordon_bpf_pins_unlock(r->bpf);
-	if (e < 0)
-		return e;
-	/* Our own ring buffer: the shared one is the daemon's to read. */
-	r->ring_fd = cordon_bpf_session_ring(r->bpf, r->sess.id);
-	return r->ring_fd < 0 ? r->ring_fd : 0;
+	return e;
 }
 
 void run_bpf_free(struct run *r)
@@ -199,7 +198,5 @@ void run_bpf_free(struct run *r)
 	cordon_session_destroy(&r->sess);
 	cordon_bpf_stop_exiting(r->bpf);
 	r->bpf = NULL;
-	if (r->ring_fd >= 0)
-		close(r->ring_fd);
-	r->ring_fd = -1;
+	cordon_bpf_ring_release(&r->ring);
 }

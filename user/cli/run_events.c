@@ -84,6 +84,9 @@ int run_on_event(void *ctx, void *data, size_t size)
 		ev->malformed += type == -EBADMSG;
 		return 0;
 	}
+	/* A pool ring's leftovers of an earlier holder's session (loader.h ring claim). */
+	if (ev->own_ring && h->session != ev->session_id)
+		return 0;
 	/* A task moved out of the session cgroup: killed first, then recorded with the outcome. */
 	if (type == CORDON_EV_CGROUP_ESCAPE && size == sizeof(esc)) {
 		memcpy(&esc, data, sizeof(esc));

@@ -276,7 +276,7 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	}
 	/* observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE) */
 	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0);
-	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags);
+	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
 		goto fail;

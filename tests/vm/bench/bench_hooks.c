@@ -151,7 +151,7 @@ static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *
 		return -1;
 	cordon_bpf_pins_unlock(b);
 	r = cordon_session_create_shared(&s, b, o.cgroup_root,
-					 lsm ? maps->session_flags : CORDON_SESSION_NET);
+					 lsm ? maps->session_flags : CORDON_SESSION_NET, 0);
 	if (r == 0)
 		r = cordon_session_fill(&s, maps, lsm, &failed);
 	/* The last session ends: its release detaches the tracing programs. */

@@ -731,6 +731,7 @@ struct cordon_session_ctx {
 	char cgroup[4200]; /* the session cgroup */
 	uint64_t cgroup_id;
 	uint32_t flags; /* CORDON_SESSION_* */
+	uint32_t ring;	/* cordon_session.ring: 1 + its ring slot, 0: the shared ring */
 	int procs_fd;	/* its cgroup.procs, opened for the child to join */
 	struct cordon_bpf *bpf;
 	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */
@@ -758,10 +759,11 @@ int cordon_session_create_opts(struct cordon_session_ctx *s, const struct cordon
 /*
  * The daemon's form: a session in programs that are already loaded (and shared by every
  * session), its cgroup named @name under @cgroup_root. The session number is chosen unused in
- * @bpf. On failure nothing is left behind.
+ * @bpf; @ring: cordon_session.ring (1 + a slot from cordon_bpf_ring_claim, or 0 to write to
+ * the shared ring). On failure nothing is left behind.
  */
 int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
-				 const char *cgroup_root, uint32_t flags);
+				 const char *cgroup_root, uint32_t flags, uint32_t ring);
 
 /*
  * The session flags the BPF side gets for compiled policy @m: all of them with BPF LSM;

@@ -72,7 +72,7 @@ static int make_cgroup(struct cordon_session_ctx *s, const char *cgroup_root)
 /* The session's cgroup, then its sessions-map entry: from then on the programs confine it. */
 static int register_session(struct cordon_session_ctx *s, const char *cgroup_root, uint32_t flags)
 {
-	struct cordon_session entry = { .id = s->id, .flags = flags };
+	struct cordon_session entry = { .id = s->id, .flags = flags, .ring = s->ring };
 	int r = make_cgroup(s, cgroup_root);
 
 	if (r < 0)
@@ -82,7 +82,7 @@ static int register_session(struct cordon_session_ctx *s, const char *cgroup_roo
 }
 
 int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf *bpf,
-				 const char *cgroup_root, uint32_t flags)
+				 const char *cgroup_root, uint32_t flags, uint32_t ring)
 {
 	int r;
 
@@ -90,6 +90,7 @@ int cordon_session_create_shared(struct cordon_session_ctx *s, struct cordon_bpf
 	s->procs_fd = -1;
 	s->bpf = bpf;
 	s->bpf_shared = true;
+	s->ring = ring;
 	/* Rules are keyed by the number: two live sessions must never share one. */
 	for (int tries = 0;; tries++) {
 		r = new_id(s);
@@ -298,7 +299,7 @@ static int add_dirent(struct cordon_session_ctx *s, const char *path,
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path)
 {
-	struct cordon_session entry = { .id = s->id, .flags = s->flags };
+	struct cordon_session entry = { .id = s->id, .flags = s->flags, .ring = s->ring };
 	int r;
 
 	for (size_t i = 0; i < m->nconnect; i++) {

@@ -756,6 +756,30 @@ static bool pins_hold_sessions(const char *dir)
 	return held;
 }
 
+/*
+ * The files in CORDON_CTL_RUN_DIR named after retired pins: the grace stamp, the ring slots'
+ * locks. Under the pin lock with no session held: no launcher holds a slot of these pins (it
+ * claims one under the same lock and registers its session before letting go of it).
+ */
+static void run_files_remove(const char *pin_dir)
+{
+	const char *name = strrchr(pin_dir, '/');
+	_cleanup_free_ char *grace = NULL, *ring = NULL;
+	DIR *d;
+	struct dirent *e;
+
+	name = name ? name + 1 : pin_dir;
+	grace = cordon_strdup_printf("trace-grace-%s", name);
+	ring = cordon_strdup_printf("ring-%s-", name);
+	d = grace && ring ? opendir(CORDON_CTL_RUN_DIR) : NULL;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, grace) || !strncmp(e->d_name, ring, strlen(ring)))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
 int cordon_bpf_pins_retire(const char *dir)
 {
 	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -776,6 +800,7 @@ int cordon_bpf_pins_retire(const char *dir)
 	}
 	if (d)
 		closedir(d);
+	run_files_remove(dir);
 	return rmdir(dir) < 0 ? -errno : 0;
 }
 
@@ -1080,7 +1105,8 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 		if (r < 0)
 			return r;
 	}
-	return cordon_bpf_session_ring_del(b, id);
+	/* session_events is keyed by slot, not by session: its rings stay in the pool. */
+	return 0;
 }
 
 int cordon_bpf_sessions_each(struct cordon_bpf *b,
@@ -1153,31 +1179,88 @@ int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 	return 0;
 }
 
-int cordon_bpf_session_ring(struct cordon_bpf *b, uint32_t id)
+/* The ring of @slot: the pool's (made once), or a new one put there. The fd, or -errno. */
+static int slot_ring(struct cordon_bpf *b, uint32_t slot)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o);
-	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cordon_session", 0, 0, CORDON_RINGBUF_BYTES,
-				&o);
-	int r;
+	int outer = bpf_map__fd(b->skel->maps.session_events);
 
-	if (fd < 0)
-		return -errno;
-	/* NOEXIST: a live session's ring is never swapped under its reader. */
-	r = bpf_map__update_elem(b->skel->maps.session_events, &id, sizeof(id), &fd, sizeof(fd),
-				 BPF_NOEXIST);
-	if (r < 0) {
+	for (int tries = 0; tries < 2; tries++) {
+		uint32_t id;
+		int fd;
+
+		/* From userspace a map of maps answers with the inner map's id. */
+		if (bpf_map_lookup_elem(outer, &slot, &id) == 0) {
+			fd = bpf_map_get_fd_by_id(id);
+			if (fd >= 0 || errno != ENOENT)
+				return fd < 0 ? -errno : fd;
+		} else if (errno != ENOENT) {
+			return -errno;
+		}
+		fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cordon_session", 0, 0,
+				    CORDON_RINGBUF_BYTES, NULL);
+		if (fd < 0)
+			return -errno;
+		/* The one grace-period wait this slot will ever cost (maps.h session_events). */
+		if (bpf_map_update_elem(outer, &slot, &fd, BPF_NOEXIST) == 0)
+			return fd;
 		close(fd);
-		return r;
+		if (errno != EEXIST)
+			return -errno;
 	}
-	return fd;
+	return -EAGAIN;
 }
 
-int cordon_bpf_session_ring_del(struct cordon_bpf *b, uint32_t id)
+int cordon_bpf_ring_claim(struct cordon_bpf *b, struct cordon_ring_claim *c)
 {
-	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.session_events), &id) < 0 &&
-	    errno != ENOENT)
+	const char *name = b->pin_dir ? strrchr(b->pin_dir, '/') : NULL;
+
+	c->fd = c->lock = -1;
+	if (!name)
+		return -EINVAL;
+	if (mkdir(CORDON_CTL_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	return 0;
+	for (uint32_t slot = 0; slot < CORDON_MAX_SESSION_RINGS; slot++) {
+		_cleanup_free_ char *path =
+			cordon_strdup_printf("%s/ring-%s-%u", CORDON_CTL_RUN_DIR, name + 1, slot);
+		int lock = path ? open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+		int fd;
+
+		if (lock < 0)
+			return path ? -errno : -ENOMEM;
+		/*
+		 * Held for the session's life (cordon_bpf_ring_release, or our exit): only this
+		 * process consumes the slot's ring meanwhile. The lock file is root's, in a
+		 * root-owned directory; a session's processes never get the descriptor
+		 * (close-on-exec, and the session's init is ours).
+		 */
+		if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+
+			close(lock);
+			if (e == EWOULDBLOCK)
+				continue;
+			return -e;
+		}
+		fd = slot_ring(b, slot);
+		if (fd < 0) {
+			close(lock);
+			return fd;
+		}
+		c->fd = fd;
+		c->lock = lock;
+		c->slot = slot;
+		return 0;
+	}
+	return -EBUSY;
+}
+
+void cordon_bpf_ring_release(struct cordon_ring_claim *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->lock >= 0)
+		close(c->lock);
+	c->fd = c->lock = -1;
 }
 
 int cordon_bpffs_ensure(const char *pin_root)

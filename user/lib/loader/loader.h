@@ -106,12 +106,19 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b);
 int cordon_bpf_trace_release(struct cordon_bpf *b, bool now);
 
 /*
- * A ring buffer of session @id's own (maps.h session_events), for a reader that shares the
- * programs with others: the fd, or -errno (-EEXIST: the session has one). Deleted by
- * cordon_bpf_session_ring_del() or cordon_bpf_purge_session().
+ * A ring buffer of one's own for a reader that shares pinned programs with others (maps.h
+ * session_events): a slot of the pool, held until cordon_bpf_ring_release() or exit. Its
+ * ring may hold records an earlier holder's sessions left: the reader keeps only its own
+ * session's (cordon_event_hdr.session). The session entry names it: cordon_session.ring =
+ * slot + 1. 0, or -errno (-EBUSY: every slot is held).
  */
-int cordon_bpf_session_ring(struct cordon_bpf *b, uint32_t id);
-int cordon_bpf_session_ring_del(struct cordon_bpf *b, uint32_t id);
+struct cordon_ring_claim {
+	int fd;	  /* the ring buffer map */
+	int lock; /* the slot's lock file, flock'd */
+	uint32_t slot;
+};
+int cordon_bpf_ring_claim(struct cordon_bpf *b, struct cordon_ring_claim *c);
+void cordon_bpf_ring_release(struct cordon_ring_claim *c);
 
 /* Delete every rule of session number @id from the rule maps (its sessions entry stays). */
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id);
