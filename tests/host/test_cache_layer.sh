@@ -116,6 +116,23 @@ wait "$first"
 check concurrent_second_session_runs grep -qx SECOND <<<"$out"
 check concurrent_first_session_runs grep -qx FIRST "$logdir/first"
 
+# The developer's own tools keep working in the real cache while a session runs: a hook that
+# pre-commit (outside) writes in a repository of ~/.cache meanwhile is theirs, and the end of
+# the session leaves it (the session wrote only to its layer; the sweep used to take every
+# changed hook in a write tree for the session's and quarantine it).
+repo=$home/.cache/$tag/pre-commit-repo
+as_user sh -c "git init -q $repo"
+(cd "$proj" && $RUN --quiet --policy agent --project "$proj" -- sh -c "sleep 1.5; echo THIRD" \
+	</dev/null >"$logdir/third" 2>&1) &
+third=$!
+sleep 0.5
+as_user sh -c "printf '#!/bin/sh\nexit 0\n' >$repo/.git/hooks/pre-commit &&
+	chmod +x $repo/.git/hooks/pre-commit"
+wait "$third"
+check session_beside_developer_ran grep -qx THIRD "$logdir/third"
+check developer_cache_hook_kept test -x "$repo/.git/hooks/pre-commit"
+check developer_cache_hook_not_quarantined test ! -e "$repo/.git/hooks/pre-commit.cordon-quarantined"
+
 # A cache that is a symlink to another place (a second disk, a dotfiles manager): layered where
 # the link points, the target untouched. ~/.gradle/caches is set aside for it and put back.
 g=$home/.gradle/caches

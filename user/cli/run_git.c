@@ -92,6 +92,21 @@ static bool at_or_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/' || n == 1);
 }
 
+/*
+ * A write tree in a layered cache (filesystem.cache): the session wrote to the project's own
+ * layer, never to the host's tree, so nothing it planted there can run outside a session of
+ * the project. Walking the host's tree (~/.npm, ~/.cache: the largest trees a developer has)
+ * would cost every exit its size, and would take the developer's own concurrent changes there
+ * (a pre-commit cache updated meanwhile) for the session's.
+ */
+static bool layered_tree(const struct run *r, const char *path)
+{
+	for (size_t i = 0; i < r->view.nrw; i++)
+		if (r->view.rw_layered[i] && at_or_under(path, r->view.rw[i]))
+			return true;
+	return false;
+}
+
 /* The project and the write trees, each walked once (a tree inside another is not listed). */
 static size_t trees(const struct run *r, const char **v)
 {
@@ -101,7 +116,7 @@ static size_t trees(const struct run *r, const char **v)
 		v[n++] = r->project;
 	for (size_t i = 0; i < r->pol->fs_write.n && n < GIT_SWEEP_TREES; i++) {
 		const char *t = r->pol->fs_write.v[i].s;
-		bool seen = !t || *t != '/' || private_tree(r, t);
+		bool seen = !t || *t != '/' || private_tree(r, t) || layered_tree(r, t);
 
 		for (size_t k = 0; k < n && !seen; k++)
 			seen = at_or_under(t, v[k]);
