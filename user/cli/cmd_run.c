@@ -167,6 +167,12 @@ static int create_session(struct run *r)
 		r->sess.id = r->dsess.id;
 		cordon_plan_limits(&r->plan, r->pol, r->dsess.limits);
 		r->l.cgroup_procs_fd = r->dsess.procs_fd;
+		/*
+		 * Born in it (clone3 CLONE_INTO_CGROUP), never moved: a write to cgroup.procs
+		 * takes cgroup_threadgroup_rwsem for writing, an RCU grace period (tens of ms
+		 * on a busy machine) on every launch through the daemon.
+		 */
+		r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		return 0;
 	}
 	if (!(r->plan.layers & POL_NEEDS_CGROUP_BPF)) {

@@ -371,10 +371,17 @@ static bool populated(struct dsession *s)
 void daemon_session_check(struct daemon *d, struct dsession *s)
 {
 	/*
+	 * Read every time, whatever is decided: a cgroup.events change stays pending (poll
+	 * says EPOLLPRI until the file is read again), so a wake left unread is a busy loop
+	 * of the daemon for the rest of the session.
+	 */
+	bool pop = populated(s);
+
+	/*
 	 * Auto-confinement sessions wait for their next agent instead of ending; a spawned
 	 * session is not over while its worker lives (its agent may not have entered yet).
 	 */
-	if (!s->auto_confine && !s->worker && !populated(s))
+	if (!s->auto_confine && !s->worker && !pop)
 		daemon_session_end(d, s, "empty");
 }
 
