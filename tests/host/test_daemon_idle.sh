@@ -41,3 +41,28 @@ echo "# daemon CPU over 2 s of a sleeping agent: $used ticks of $((2 * hz))"
 check daemon_sleeps_while_agent_waits test "$used" -lt $((2 * hz / 10))
 wait "$client"
 check agent_finished test -s "$proj/done"
+
+# The caller's own audit log, passed to the daemon as a descriptor: the daemon has no name for
+# it, so it never rotates it. (Its worker once rotated it by a made-up name resolved in the
+# daemon's own working directory: root made files there, and the caller's log stopped.)
+home=$(getent passwd "$USER_NAME" | cut -d: -f6)
+ulog=$home/cordon-idle-$$.jsonl
+rm -f "$ulog"
+probe='import socket
+for i in range(300):
+    s = socket.socket()
+    try:
+        s.connect(("192.0.2.7", 2000 + i))
+    except OSError:
+        pass
+    s.close()
+print("RAN")'
+out=$(cd "$proj" && $RUN --quiet --policy offline --allow-degraded --project "$proj" \
+	--audit-log "$ulog" --audit-max-size 16K --audit-keep 2 -- /usr/bin/python3 -c "$probe" \
+	</dev/null 2>&1)
+check passed_log_session_ran grep -qx RAN <<<"$out" || sed 's/^/# /' <<<"$out"
+check passed_log_has_session_end grep -q '"session-end"' "$ulog"
+check passed_log_has_every_refusal test "$(grep -c '"192.0.2.7"' "$ulog")" -eq 300
+check passed_log_not_rotated test ! -e "$ulog.1"
+check daemon_cwd_has_no_log_of_its_own sh -c "! ls /proc/$DAEMON_PID/cwd/ | grep -q 'audit log'"
+rm -f "$ulog" "$ulog".*

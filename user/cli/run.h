@@ -90,6 +90,7 @@ struct run_events {
 	struct cordon_audit_ctx audit;
 	struct cordon_audit_rules rules; /* audit.rules: the names of the policy's entries */
 	int audit_fd;
+	bool audit_fd_passed; /* audit_fd is the caller's (daemon spawn): no name to rotate */
 	struct ring_buffer *rb;
 	struct cordon_bpf *bpf; /* for the session's lost-record counter */
 	uint32_t session_id;	/* its key there (cordon_session.id) */

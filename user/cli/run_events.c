@@ -335,7 +335,7 @@ int run_open_audit_log(struct run *r)
 int run_audit_start(const struct run_opts *o, struct run_events *ev,
 		    const struct cordon_audit_session *s)
 {
-	struct cordon_audit_sink_opts so = { .path = o->audit_log,
+	struct cordon_audit_sink_opts so = { .path = ev->audit_fd_passed ? NULL : o->audit_log,
 					     .fd = ev->audit_fd,
 					     .max_bytes = o->audit_max_bytes,
 					     .keep = o->audit_keep,

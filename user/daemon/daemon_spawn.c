@@ -233,6 +233,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 				 .audit_log =
 					 sp->audit_fd >= 0 ? "(the caller's audit log)" : NULL };
 	r.ev.audit_fd = sp->audit_fd;
+	r.ev.audit_fd_passed = sp->audit_fd >= 0;
 	/* Entered after the privilege drop, as the user: the kernel decides whether it may. */
 	r.cwd = sp->q->cwd ? strdup(sp->q->cwd) : NULL;
 	r.pol = sp->pol;

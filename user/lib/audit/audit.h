@@ -537,7 +537,8 @@ enum cordon_audit_format_kind {
 
 struct cordon_audit_sink_opts {
 	const char *path;   /* JSON-lines file, NULL for none */
-	int fd;		    /* an already open descriptor of @path to adopt (dup'ed), or -1 */
+	int fd;		    /* an already open descriptor of @path to adopt (dup'ed), or -1; with
+			     * no @path, a file written to but never rotated */
 	uint64_t max_bytes; /* rotate before a write would pass this size; 0: never */
 	unsigned int keep;  /* rotated files kept: FILE.1 (newest) .. FILE.keep */
 	enum cordon_audit_fsync fsync;

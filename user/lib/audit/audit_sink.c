@@ -231,6 +231,18 @@ int cordon_audit_rotate(int dirfd, const char *name, unsigned int keep)
 	return 0;
 }
 
+/* The descriptor the caller opened: appended to, chained on from its last line. */
+static int adopt_fd(struct cordon_audit_sink *s)
+{
+	struct stat st;
+
+	s->fd = fcntl(s->o.fd, F_DUPFD_CLOEXEC, 3);
+	if (s->fd < 0)
+		return -errno;
+	s->size = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return chain_from_file(s);
+}
+
 /* Hold the directory of @path and open the log in it (appending to what is there). */
 static int open_dir_and_file(struct cordon_audit_sink *s)
 {
@@ -242,19 +254,10 @@ static int open_dir_and_file(struct cordon_audit_sink *s)
 	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		return -errno;
-	if (s->o.fd >= 0) {
-		struct stat st;
-
-		s->fd = fcntl(s->o.fd, F_DUPFD_CLOEXEC, 3);
-		if (s->fd < 0)
-			return -errno;
-		s->size = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-	} else {
-		r = open_file(s);
-		if (r < 0)
-			return r;
-	}
-	return chain_from_file(s);
+	if (s->o.fd >= 0)
+		return adopt_fd(s);
+	r = open_file(s);
+	return r < 0 ? r : chain_from_file(s);
 }
 
 int cordon_audit_sink_open(const struct cordon_audit_sink_opts *o, struct cordon_audit_sink **out)
@@ -279,6 +282,16 @@ int cordon_audit_sink_open(const struct cordon_audit_sink_opts *o, struct cordon
 			goto fail;
 		}
 		r = open_dir_and_file(s);
+		if (r < 0)
+			goto fail;
+	} else if (o->fd >= 0) {
+		/*
+		 * A descriptor without a name (another process's file, passed in): written to,
+		 * never rotated, since rotating renames and recreates a name, which this sink
+		 * has none of (a daemon once resolved a made-up one in its own directory).
+		 */
+		s->o.max_bytes = 0;
+		r = adopt_fd(s);
 		if (r < 0)
 			goto fail;
 	}
