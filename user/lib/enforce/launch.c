@@ -42,7 +42,7 @@ static const char *const step_names[] = {
 	[CORDON_STEP_CGROUP] = "join the session cgroup",
 	[CORDON_STEP_SETSID] = "new session (setsid)",
 	[CORDON_STEP_USERNS] = "user namespace",
-	[CORDON_STEP_MOUNTNS] = "mount namespace",
+	[CORDON_STEP_MOUNTNS] = "mount and IPC namespaces",
 	[CORDON_STEP_VIEW] = "the session's view (private /tmp, /dev/pts, ...)",
 	[CORDON_STEP_MASK] = "mask a path",
 	[CORDON_STEP_TERMINAL] = "the agent's terminal (pty)",
@@ -574,7 +574,14 @@ static void isolate(const struct cordon_launch *l, int report)
 	if (l->userns)
 		enter_userns(l, report);
 	if (l->nmasks || l->view) {
-		if (unshare(CLONE_NEWNS) < 0)
+		/*
+		 * With the mount namespace, an IPC namespace of the session's own: System V shared
+		 * memory, message queues and semaphores (and POSIX message queues) are keyed per IPC
+		 * namespace, not by path, so without one the agent attaches to the developer's
+		 * segments (an X server's MIT-SHM pixels), reads and sends on their queues, and
+		 * leaves segments behind that outlive the session and its memory limit.
+		 */
+		if (unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0)
 			fail(report, CORDON_STEP_MOUNTNS, errno, 0);
 		/* Our masks must not propagate back to the host's mount namespace. */
 		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
