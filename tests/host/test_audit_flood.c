@@ -10,7 +10,9 @@
  * CORDON_FLOOD_PROCS generators of each kind (default 1), CORDON_FLOOD_RATE refusals per second
  * offered by all of them together (default 0: as fast as they can), CORDON_FLOOD_DISTINCT=1
  * every refusal of a different object (connects to other ports, opens of other names), so that
- * nothing folds and every record is formatted and written.
+ * nothing folds and every record is formatted and written; CORDON_FLOOD_NO_PACE=1 the reader
+ * woken for every catch-up, without the pace `cordon run` keeps in a flood (for comparison);
+ * CORDON_FLOOD_NICE the generators' nice value (0 to 19; the reader's stays).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +49,8 @@ struct counts {
 /* The flood's shape (see the top comment). */
 static struct {
 	unsigned long procs, rate;
-	bool distinct;
+	bool distinct, no_pace;
+	int nice;
 	char dir[64];
 } shape = { .procs = 1 };
 
@@ -117,7 +120,7 @@ static void connects(const char *sess, uint16_t port, unsigned long n, int out)
 	int fd;
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (cordon_cgroup_enter(sess, 0) < 0)
+	if (cordon_cgroup_enter(sess, 0) < 0 || setpriority(PRIO_PROCESS, 0, shape.nice) < 0)
 		_exit(2);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	for (unsigned long i = 0; i < n; i++) {
@@ -146,7 +149,7 @@ static void opens(const char *sess, unsigned long n, int out)
 	char name[256];
 	int rs;
 
-	if (cordon_cgroup_enter(sess, 0) < 0)
+	if (cordon_cgroup_enter(sess, 0) < 0 || setpriority(PRIO_PROCESS, 0, shape.nice) < 0)
 		_exit(2);
 	rs = cordon_landlock_create(&attr);
 	if (rs < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
@@ -224,6 +227,7 @@ int main(void)
 	int pc[2], po[2], listener, status, r;
 	uint16_t port = 0;
 	double t0, t1, tgen = 0, cpu0, cpu1, gen_cpu = 0;
+	struct cordon_ring_pace pace = { 0 };
 	unsigned long reported = 0;
 	FILE *f;
 
@@ -238,6 +242,8 @@ int main(void)
 	shape.procs = env_ul("CORDON_FLOOD_PROCS", 1, MAX_PROCS) ?: 1;
 	shape.rate = env_ul("CORDON_FLOOD_RATE", 0, 100000000);
 	shape.distinct = env_ul("CORDON_FLOOD_DISTINCT", 0, 1);
+	shape.no_pace = env_ul("CORDON_FLOOD_NO_PACE", 0, 1);
+	shape.nice = (int)env_ul("CORDON_FLOOD_NICE", 0, 19);
 	snprintf(shape.dir, sizeof(shape.dir), "%s", dir);
 	for (unsigned long i = 0; shape.distinct && i < DISTINCT_FILES; i++) {
 		char name[256];
@@ -294,11 +300,22 @@ int main(void)
 		if (fork() == 0)
 			opens(sess, n, po[1]);
 	}
-	/* The consumer: the same path as `cordon run` (epoll wake-up, drain, whole-line writes). */
+	/*
+	 * The consumer: the same path as `cordon run` (epoll wake-up, drain, whole-line writes;
+	 * in a flood, the ring left alone for a pace between drains, as its supervisor does).
+	 */
 	for (unsigned long live = 2 * shape.procs; live > 0;) {
+		uint64_t t = cordon_boottime_ns();
 		struct rusage ru;
 
-		ring_buffer__poll(rb, 100);
+		if (cordon_ring_pace_held(&pace, t)) {
+			poll(NULL, 0, cordon_ring_pace_timeout_ms(&pace, t, 100));
+			ring_buffer__consume(rb);
+		} else {
+			ring_buffer__poll(rb, 100);
+		}
+		if (!shape.no_pace)
+			cordon_ring_pace_drained(&pace, cordon_boottime_ns());
 		cordon_audit_stream_tick(st, cordon_boottime_ns());
 		cordon_audit_sink_flush(st->sink);
 		while (live > 0 && wait4(-1, &status, WNOHANG, &ru) > 0) {
@@ -377,12 +394,16 @@ int main(void)
 		 (unsigned long long)st->summaries);
 	tap_diag("flood: the consumer kept up: %s", lost ? "no (see loss above)" : "yes");
 	tap_diag("flood: the consumer used %.2f s of CPU in %.2f s", cpu1 - cpu0, t1 - t0);
-	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s; they made "
+	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s, reader %s, "
+		 "generators at nice %d; "
+		 "they made "
 		 "%lu refused attempts in %.2f s: %.0f refusals/s, %.0f ns of CPU per attempt in "
 		 "the enforced processes",
 		 shape.procs, shape.distinct ? "distinct" : "repeated",
-		 shape.rate ? "at a set rate" : "as fast as they can", cc.refused + oc.refused,
-		 tgen - t0, (double)(cc.refused + oc.refused) / (tgen - t0),
+		 shape.rate ? "at a set rate" : "as fast as they can",
+		 shape.no_pace ? "woken at every catch-up" : "paced", shape.nice,
+		 cc.refused + oc.refused, tgen - t0,
+		 (double)(cc.refused + oc.refused) / (tgen - t0),
 		 1e9 * gen_cpu / (double)(cc.attempts + oc.attempts ?: 1));
 	if (shape.rate)
 		tap_diag("flood: set rate %lu refusals/s", shape.rate);
