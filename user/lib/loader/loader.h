@@ -184,7 +184,7 @@ struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, 
  * for one pace: while it is behind, no wake-up is raised, and its next drain takes the pace's
  * records at once. Outside floods (drains more than 2 ms apart) it is woken as before; in one,
  * a record waits at most one pace, a vital one (a task escaping its cgroup) included. One pace
- * of the fastest flood measured fills well under a tenth of the ring.
+ * of the fastest flood measured (700k records/s of at most 376 bytes) fills 6% of the ring.
  */
 #define CORDON_RING_PACE_NS 1000000ull
 
