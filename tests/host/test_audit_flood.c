@@ -308,14 +308,16 @@ int main(void)
 		uint64_t t = cordon_boottime_ns();
 		struct rusage ru;
 
+		int n;
+
 		if (cordon_ring_pace_held(&pace, t)) {
 			poll(NULL, 0, cordon_ring_pace_timeout_ms(&pace, t, 100));
-			ring_buffer__consume(rb);
+			n = ring_buffer__consume(rb);
 		} else {
-			ring_buffer__poll(rb, 100);
+			n = ring_buffer__poll(rb, 100);
 		}
 		if (!shape.no_pace)
-			cordon_ring_pace_drained(&pace, cordon_boottime_ns());
+			cordon_ring_pace_drained(&pace, cordon_boottime_ns(), n);
 		cordon_audit_stream_tick(st, cordon_boottime_ns());
 		cordon_audit_sink_flush(st->sink);
 		while (live > 0 && wait4(-1, &status, WNOHANG, &ru) > 0) {

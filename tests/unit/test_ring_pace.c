@@ -26,11 +26,11 @@ static void test_ring_pace__first_drain_and_drains_apart_never_hold(void **state
 	struct cordon_ring_pace p = { 0 };
 
 	(void)state;
-	assert_int_equal(cordon_ring_pace_drained(&p, 1000 * MS), 0);
+	assert_int_equal(cordon_ring_pace_drained(&p, 1000 * MS, 1), 0);
 	assert_false(cordon_ring_pace_held(&p, 1000 * MS));
 	/* Two paces apart and more: an ordinary trickle of records, every one woken for. */
-	assert_int_equal(cordon_ring_pace_drained(&p, 1000 * MS + 2 * CORDON_RING_PACE_NS), 0);
-	assert_int_equal(cordon_ring_pace_drained(&p, 2000 * MS), 0);
+	assert_int_equal(cordon_ring_pace_drained(&p, 1000 * MS + 2 * CORDON_RING_PACE_NS, 1), 0);
+	assert_int_equal(cordon_ring_pace_drained(&p, 2000 * MS, 1), 0);
 	assert_int_equal(cordon_ring_pace_timeout_ms(&p, 2000 * MS, 1000), 1000);
 	assert_int_equal(cordon_ring_pace_timeout_ms(&p, 2000 * MS, -1), -1);
 }
@@ -41,19 +41,35 @@ static void test_ring_pace__close_drains_hold_one_pace_while_the_flood_lasts(voi
 	uint64_t t = 5000 * MS;
 
 	(void)state;
-	cordon_ring_pace_drained(&p, t);
+	cordon_ring_pace_drained(&p, t, 1);
 	t += 10000; /* woken again 10 us later: a flood */
-	assert_int_equal(cordon_ring_pace_drained(&p, t), t + CORDON_RING_PACE_NS);
+	assert_int_equal(cordon_ring_pace_drained(&p, t, 1), t + CORDON_RING_PACE_NS);
 	assert_true(cordon_ring_pace_held(&p, t));
 	assert_true(cordon_ring_pace_held(&p, t + CORDON_RING_PACE_NS - 1));
 	assert_false(cordon_ring_pace_held(&p, t + CORDON_RING_PACE_NS));
 	/* The hold's end drains again, and holds again: the flood goes on. */
 	t += CORDON_RING_PACE_NS;
-	assert_int_equal(cordon_ring_pace_drained(&p, t), t + CORDON_RING_PACE_NS);
+	assert_int_equal(cordon_ring_pace_drained(&p, t, 1), t + CORDON_RING_PACE_NS);
 	/* It ended: the next record comes much later and is woken for at once. */
 	t += 50 * MS;
-	assert_int_equal(cordon_ring_pace_drained(&p, t), 0);
+	assert_int_equal(cordon_ring_pace_drained(&p, t, 1), 0);
 	assert_false(cordon_ring_pace_held(&p, t));
+}
+
+static void test_ring_pace__a_busy_reader_is_never_held(void **state)
+{
+	struct cordon_ring_pace p = { 0 };
+	uint64_t t = 7000 * MS;
+
+	(void)state;
+	cordon_ring_pace_drained(&p, t, 1);
+	/* Woken at once, but the drain took many records: the reader has work, not wake-ups. */
+	assert_int_equal(cordon_ring_pace_drained(&p, t + 1000, CORDON_RING_PACE_FEW), 0);
+	assert_false(cordon_ring_pace_held(&p, t + 1000));
+	assert_int_equal(cordon_ring_pace_drained(&p, t + 2000, 100000), 0);
+	/* Then a handful again: held. */
+	assert_int_equal(cordon_ring_pace_drained(&p, t + 3000, CORDON_RING_PACE_FEW - 1),
+			 t + 3000 + CORDON_RING_PACE_NS);
 }
 
 static void test_ring_pace__timeout_ends_with_the_hold_rounded_up(void **state)
@@ -62,8 +78,8 @@ static void test_ring_pace__timeout_ends_with_the_hold_rounded_up(void **state)
 	uint64_t t = 9000 * MS;
 
 	(void)state;
-	cordon_ring_pace_drained(&p, t);
-	cordon_ring_pace_drained(&p, t + 1);
+	cordon_ring_pace_drained(&p, t, 1);
+	cordon_ring_pace_drained(&p, t + 1, 1);
 	t += 1;
 	assert_int_equal(cordon_ring_pace_timeout_ms(&p, t, 1000), 1);
 	assert_int_equal(cordon_ring_pace_timeout_ms(&p, t, -1), 1);
@@ -140,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_pace__first_drain_and_drains_apart_never_hold),
 		cmocka_unit_test(test_ring_pace__close_drains_hold_one_pace_while_the_flood_lasts),
+		cmocka_unit_test(test_ring_pace__a_busy_reader_is_never_held),
 		cmocka_unit_test(test_ring_pace__timeout_ends_with_the_hold_rounded_up),
 		cmocka_unit_test(
 			test_ring_pace__supervisor_serves_a_held_watch_only_when_its_hold_ends),

@@ -152,9 +152,9 @@ void run_drain(void *ctx)
 {
 	struct run_events *ev = ctx;
 	uint64_t drops;
+	int n = ring_buffer__consume(ev->rb);
 
-	ring_buffer__consume(ev->rb);
-	cordon_ring_pace_drained(&ev->pace, cordon_boottime_ns());
+	cordon_ring_pace_drained(&ev->pace, cordon_boottime_ns(), n);
 	if (run_lost(ev, &drops) == 0)
 		cordon_audit_stream_drops(&ev->stream, drops);
 	/* Floods folded into a count: their summaries once their window is over. */

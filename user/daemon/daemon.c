@@ -514,10 +514,9 @@ static void free_dead(struct daemon *d)
  */
 static void ringbuf_drain(struct daemon *d)
 {
-	bool held;
+	int n = ring_buffer__consume(d->rb);
+	bool held = cordon_ring_pace_drained(&d->ring_pace, cordon_boottime_ns(), n) != 0;
 
-	ring_buffer__consume(d->rb);
-	held = cordon_ring_pace_drained(&d->ring_pace, cordon_boottime_ns()) != 0;
 	if (held != d->ring_held) {
 		struct epoll_event ev = { .events = held ? 0 : EPOLLIN, .data.ptr = &d->w_ringbuf };
 

@@ -7,14 +7,16 @@
 
 #include "loader/loader.h"
 
-uint64_t cordon_ring_pace_drained(struct cordon_ring_pace *p, uint64_t now_ns)
+uint64_t cordon_ring_pace_drained(struct cordon_ring_pace *p, uint64_t now_ns, int records)
 {
 	/*
-	 * Drained again within two paces of the last drain: records are arriving faster than the
-	 * reader should be woken for them. Hold one pace; the next drain (at its end) takes
-	 * everything queued meanwhile, and holds again while the flood lasts.
+	 * Drained again within two paces of the last drain, and only a few records: the reader is
+	 * being woken for a handful at a time. Hold one pace; the next drain (at its end) takes
+	 * everything queued meanwhile. A drain of many records is a reader that is busy, maybe
+	 * behind: it is not held, since a sleep would give its CPU to the flood.
 	 */
-	bool flood = p->last_ns && now_ns - p->last_ns < 2 * CORDON_RING_PACE_NS;
+	bool flood = p->last_ns && now_ns - p->last_ns < 2 * CORDON_RING_PACE_NS &&
+		     records < CORDON_RING_PACE_FEW;
 
 	p->last_ns = now_ns;
 	p->hold_until_ns = flood ? now_ns + CORDON_RING_PACE_NS : 0;
