@@ -5,6 +5,14 @@
  * total, and every attempt must be either a record in the JSON file, counted in a summary's
  * cordon.repeated (identical refusals folded, as `cordon run` does), or counted as lost
  * (delivered + lost == generated). Throughput is measured and printed, never asserted.
+ *
+ * The bench varies the flood through the environment (the checks are the same for every shape):
+ * CORDON_FLOOD_PROCS generators of each kind (default 1), CORDON_FLOOD_RATE refusals per second
+ * offered by all of them together (default 0: as fast as they can), CORDON_FLOOD_DISTINCT=1
+ * every refusal of a different object (connects to other ports, opens of other names), so that
+ * nothing folds and every record is formatted and written; CORDON_FLOOD_NO_PACE=1 the reader
+ * woken for every catch-up, without the pace `cordon run` keeps in a flood (for comparison);
+ * CORDON_FLOOD_NICE the generators' nice value (0 to 19; the reader's stays).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,11 +37,34 @@
 #include "tap.h"
 #include "testutil.h"
 
-#define PER_KIND 500000ul
+#define PER_KIND  500000ul
+#define MAX_PROCS 16
+/* Distinct opens: this many files, each named with 0..63 "./" steps (65536 names). */
+#define DISTINCT_FILES 1024
 
 struct counts {
 	unsigned long attempts, refused;
 };
+
+/* The flood's shape (see the top comment). */
+static struct {
+	unsigned long procs, rate;
+	bool distinct, no_pace;
+	int nice;
+	char dir[64];
+} shape = { .procs = 1 };
+
+static unsigned long env_ul(const char *name, unsigned long def, unsigned long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtoul(v, &end, 10);
+	return *end || n > max ? def : n;
+}
 
 static double clock_s(clockid_t id)
 {
@@ -47,18 +79,54 @@ static double now(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
-/* In the session: @n connects to a listener an untagged process can reach. */
+/*
+ * The generator's pace: attempt @i of one process is due at @t0 + @i / rate-per-process. Checked
+ * every 64 attempts; ahead of time, the process sleeps until the next batch is due.
+ */
+static void pace(double t0, unsigned long i)
+{
+	double per = (double)shape.rate / (double)(2 * shape.procs), due;
+	struct timespec ts;
+
+	if (!shape.rate || (i & 63))
+		return;
+	due = t0 + (double)i / per;
+	if (due <= now())
+		return;
+	ts.tv_sec = (time_t)due;
+	ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* The name of distinct open @i: file i % DISTINCT_FILES behind (i / DISTINCT_FILES) % 64 "./". */
+static void distinct_name(char *buf, size_t len, unsigned long i)
+{
+	int n = snprintf(buf, len, "%s/", shape.dir);
+
+	for (unsigned long k = (i / DISTINCT_FILES) % 64; k; k--)
+		n += snprintf(buf + n, len - (size_t)n, "./");
+	snprintf(buf + n, len - (size_t)n, "f%lu", i % DISTINCT_FILES);
+}
+
+/*
+ * In the session: @n connects to a listener an untagged process can reach (distinct: to other
+ * ports of 127.0.0.1 too, refused all the same).
+ */
 static void connects(const char *sess, uint16_t port, unsigned long n, int out)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct counts c = { 0 };
+	double t0 = now();
 	int fd;
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (cordon_cgroup_enter(sess, 0) < 0)
+	if (cordon_cgroup_enter(sess, 0) < 0 || setpriority(PRIO_PROCESS, 0, shape.nice) < 0)
 		_exit(2);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	for (unsigned long i = 0; i < n; i++) {
+		pace(t0, i);
+		if (shape.distinct)
+			sa.sin_port = htons((uint16_t)(1 + (getpid() * 7919ul + i) % 65535));
 		c.attempts++;
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EPERM)
 			c.refused++;
@@ -72,22 +140,28 @@ static void connects(const char *sess, uint16_t port, unsigned long n, int out)
 	_exit(0);
 }
 
-/* In the session, under a Landlock ruleset that allows reading nothing: PER_KIND opens. */
-static void opens(const char *sess, int out)
+/* In the session, under a Landlock ruleset that allows reading nothing: @n opens. */
+static void opens(const char *sess, unsigned long n, int out)
 {
 	struct cordon_landlock_attr attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE };
 	struct counts c = { 0 };
+	double t0 = now();
+	char name[256];
 	int rs;
 
-	if (cordon_cgroup_enter(sess, 0) < 0)
+	if (cordon_cgroup_enter(sess, 0) < 0 || setpriority(PRIO_PROCESS, 0, shape.nice) < 0)
 		_exit(2);
 	rs = cordon_landlock_create(&attr);
 	if (rs < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    cordon_landlock_restrict_self(rs, 0) < 0)
 		_exit(4);
-	for (unsigned long i = 0; i < PER_KIND; i++) {
-		int fd = open("/etc/hostname", O_RDONLY);
+	for (unsigned long i = 0; i < n; i++) {
+		int fd;
 
+		pace(t0, i);
+		if (shape.distinct)
+			distinct_name(name, sizeof(name), getpid() * 7919ul + i);
+		fd = open(shape.distinct ? name : "/etc/hostname", O_RDONLY);
 		c.attempts++;
 		if (fd < 0 && errno == EACCES)
 			c.refused++;
@@ -152,8 +226,9 @@ int main(void)
 	struct ring_buffer *rb;
 	int pc[2], po[2], listener, status, r;
 	uint16_t port = 0;
-	pid_t p1, p2;
-	double t0, t1, cpu0, cpu1;
+	double t0, t1, tgen = 0, cpu0, cpu1, gen_cpu = 0;
+	struct cordon_ring_pace pace = { 0 };
+	unsigned long reported = 0;
 	FILE *f;
 
 	if (geteuid() != 0) {
@@ -164,6 +239,22 @@ int main(void)
 		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	if (test_cgroup_root(root, sizeof(root), "flood") < 0 || !mkdtemp(dir))
 		return tap_check(false, "setup"), 1;
+	shape.procs = env_ul("CORDON_FLOOD_PROCS", 1, MAX_PROCS) ?: 1;
+	shape.rate = env_ul("CORDON_FLOOD_RATE", 0, 100000000);
+	shape.distinct = env_ul("CORDON_FLOOD_DISTINCT", 0, 1);
+	shape.no_pace = env_ul("CORDON_FLOOD_NO_PACE", 0, 1);
+	shape.nice = (int)env_ul("CORDON_FLOOD_NICE", 0, 19);
+	snprintf(shape.dir, sizeof(shape.dir), "%s", dir);
+	for (unsigned long i = 0; shape.distinct && i < DISTINCT_FILES; i++) {
+		char name[256];
+		int fd;
+
+		distinct_name(name, sizeof(name), i);
+		fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return tap_check(false, "setup: %s: %s", name, strerror(errno)), 1;
+		close(fd);
+	}
 	o.cgroup_root = root;
 	r = cordon_bpf_start(&o, &b);
 	if (!tap_check(r == 0, "bpf_loaded"))
@@ -200,19 +291,41 @@ int main(void)
 	t0 = now();
 	cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	fflush(NULL);
-	p1 = fork();
-	if (p1 == 0)
-		connects(sess, port, PER_KIND, pc[1]);
-	p2 = fork();
-	if (p2 == 0)
-		opens(sess, po[1]);
-	/* The consumer: the same path as `cordon run` (epoll wake-up, drain, whole-line writes). */
-	for (int live = 2; live > 0;) {
-		ring_buffer__poll(rb, 100);
+	for (unsigned long k = 0; k < shape.procs; k++) {
+		/* PER_KIND attempts of each kind in all, shared out among the generators. */
+		unsigned long n = PER_KIND / shape.procs + (k < PER_KIND % shape.procs);
+
+		if (fork() == 0)
+			connects(sess, port, n, pc[1]);
+		if (fork() == 0)
+			opens(sess, n, po[1]);
+	}
+	/*
+	 * The consumer: the same path as `cordon run` (epoll wake-up, drain, whole-line writes;
+	 * in a flood, the ring left alone for a pace between drains, as its supervisor does).
+	 */
+	for (unsigned long live = 2 * shape.procs; live > 0;) {
+		uint64_t t = cordon_boottime_ns();
+		struct rusage ru;
+
+		int n;
+
+		if (cordon_ring_pace_held(&pace, t)) {
+			poll(NULL, 0, cordon_ring_pace_timeout_ms(&pace, t, 100));
+			n = ring_buffer__consume(rb);
+		} else {
+			n = ring_buffer__poll(rb, 100);
+		}
+		if (!shape.no_pace)
+			cordon_ring_pace_drained(&pace, cordon_boottime_ns(), n);
 		cordon_audit_stream_tick(st, cordon_boottime_ns());
 		cordon_audit_sink_flush(st->sink);
-		while (live > 0 && waitpid(-1, &status, WNOHANG) > 0)
+		while (live > 0 && wait4(-1, &status, WNOHANG, &ru) > 0) {
 			live--;
+			tgen = now();
+			gen_cpu += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+				   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		}
 	}
 	ring_buffer__consume(rb);
 	t1 = now();
@@ -223,9 +336,18 @@ int main(void)
 	cordon_audit_sink_close(st->sink);
 	st->sink = NULL; /* counting only from here */
 
-	tap_check(read(pc[0], &cc, sizeof(cc)) == sizeof(cc) &&
-			  read(po[0], &oc, sizeof(oc)) == sizeof(oc),
-		  "generators_reported");
+	for (unsigned long k = 0; k < shape.procs; k++) {
+		struct counts c1, o1;
+
+		reported += read(pc[0], &c1, sizeof(c1)) == sizeof(c1) &&
+			    read(po[0], &o1, sizeof(o1)) == sizeof(o1);
+		cc.attempts += c1.attempts;
+		cc.refused += c1.refused;
+		oc.attempts += o1.attempts;
+		oc.refused += o1.refused;
+	}
+	tap_check(reported == shape.procs, "generators_reported (%lu of %lu)", reported,
+		  shape.procs);
 	tap_check(cc.attempts == PER_KIND && cc.refused == cc.attempts,
 		  "every_connect_refused (%lu of %lu)", cc.refused, cc.attempts);
 	tap_check(oc.attempts == PER_KIND && oc.refused == oc.attempts,
@@ -236,7 +358,7 @@ int main(void)
 	 * exits) reached the reader or is counted lost; every record that reached it is in the
 	 * file or is a dropped echo.
 	 */
-	generated = per_connect * cc.refused + oc.refused + 2;
+	generated = per_connect * cc.refused + oc.refused + 2 * shape.procs;
 	/* Written in full, or counted in a summary record's cordon.repeated. */
 	delivered = sum(st->written) + sum(st->folded);
 	lost = drops1 - drops0;
@@ -274,6 +396,19 @@ int main(void)
 		 (unsigned long long)st->summaries);
 	tap_diag("flood: the consumer kept up: %s", lost ? "no (see loss above)" : "yes");
 	tap_diag("flood: the consumer used %.2f s of CPU in %.2f s", cpu1 - cpu0, t1 - t0);
+	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s, reader %s, "
+		 "generators at nice %d; "
+		 "they made "
+		 "%lu refused attempts in %.2f s: %.0f refusals/s, %.0f ns of CPU per attempt in "
+		 "the enforced processes",
+		 shape.procs, shape.distinct ? "distinct" : "repeated",
+		 shape.rate ? "at a set rate" : "as fast as they can",
+		 shape.no_pace ? "woken at every catch-up" : "paced", shape.nice,
+		 cc.refused + oc.refused, tgen - t0,
+		 (double)(cc.refused + oc.refused) / (tgen - t0),
+		 1e9 * gen_cpu / (double)(cc.attempts + oc.attempts ?: 1));
+	if (shape.rate)
+		tap_diag("flood: set rate %lu refusals/s", shape.rate);
 	tap_diag("flood: ring-buffer records seen: connect %llu, syscall %llu, exit %llu; echoes "
 		 "dropped %llu",
 		 (unsigned long long)st->seen[CORDON_EV_CONNECT],
@@ -286,6 +421,12 @@ int main(void)
 	cordon_cgroup_remove(sess);
 	cordon_cgroup_remove(root);
 	unlink(log);
+	for (unsigned long i = 0; shape.distinct && i < DISTINCT_FILES; i++) {
+		char name[256];
+
+		distinct_name(name, sizeof(name), i);
+		unlink(name);
+	}
 	rmdir(dir);
 	free(st);
 	return tap_status();

@@ -10,7 +10,14 @@ echo
 echo "== audit: ring buffer -> JSON file sink (target >= 500k records/s)"
 "$O/bench_audit" 300000
 if [ "$(id -u)" -eq 0 ] && [ -x "$O/tests/host/test_audit_flood" ]; then
-	"$O/tests/host/test_audit_flood" | grep '^# flood' || true
+	# Loss at a set rate and at the generators' maximum, one refusal repeated (folded) and every
+	# refusal distinct (each one formatted and written); two generators of each kind.
+	for shape in "0 0" "500000 0" "0 1" "500000 1"; do
+		set -- $shape
+		echo "-- flood: rate ${1/#0/max}, distinct objects: $2"
+		CORDON_FLOOD_PROCS=2 CORDON_FLOOD_RATE=$1 CORDON_FLOOD_DISTINCT=$2 \
+			"$O/tests/host/test_audit_flood" | grep -E '^# flood|^not ok' || true
+	done
 else
 	echo "audit flood: needs root and $O/tests/host/test_audit_flood (make tests)"
 fi

@@ -104,7 +104,8 @@ struct run_events {
 	unsigned long refused_connect, refused_file, refused_dns, malformed;
 	unsigned long observed; /* would-be refusals an observing session let through */
 	uint64_t drops;
-	struct run_report report; /* the exit report */
+	struct cordon_ring_pace pace; /* the drain's pace in a flood (the supervisor's hold) */
+	struct run_report report;     /* the exit report */
 };
 
 /* The session resolver's refused hook: a dns-refused record. */

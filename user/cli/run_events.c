@@ -147,13 +147,17 @@ int run_lost(struct run_events *ev, uint64_t *lost)
 	return r;
 }
 
-/* Drain the ring buffer, report loss as soon as the session's count grows, write whole lines. */
+/*
+ * Drain the ring buffer, report loss as soon as the session's count grows, write whole lines.
+ * In a flood, the supervisor then leaves the ring alone for a pace (ev->pace.hold_until_ns).
+ */
 void run_drain(void *ctx)
 {
 	struct run_events *ev = ctx;
 	uint64_t drops;
+	int n = ring_buffer__consume(ev->rb);
 
-	ring_buffer__consume(ev->rb);
+	cordon_ring_pace_drained(&ev->pace, cordon_boottime_ns(), n);
 	if (run_lost(ev, &drops) == 0)
 		cordon_audit_stream_drops(&ev->stream, drops);
 	/* Floods folded into a count: their summaries once their window is over. */

@@ -506,12 +506,40 @@ static void free_dead(struct daemon *d)
 	}
 }
 
+/*
+ * Drain the shared ring. In a flood, the ring leaves the epoll set for a pace and the loop
+ * drains it when the pace ends (loader.h cordon_ring_pace); it returns when floods stop. A
+ * ring that cannot be put back stays held and is drained at every turn of the loop, each at
+ * most a pace apart: never left unread.
+ */
+static void ringbuf_drain(struct daemon *d)
+{
+	int n = ring_buffer__consume(d->rb);
+	bool held = cordon_ring_pace_drained(&d->ring_pace, cordon_boottime_ns(), n) != 0;
+
+	if (held != d->ring_held) {
+		struct epoll_event ev = { .events = held ? 0 : EPOLLIN, .data.ptr = &d->w_ringbuf };
+
+		if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, ring_buffer__epoll_fd(d->rb), &ev) == 0)
+			d->ring_held = held;
+	}
+}
+
+/* The loop's wait: at most a second; with the ring held, to the end of its pace (1 ms). */
+static int loop_timeout(const struct daemon *d)
+{
+	if (!d->ring_held)
+		return 1000;
+	return cordon_ring_pace_timeout_ms(&d->ring_pace, cordon_boottime_ns(),
+					   (int)(CORDON_RING_PACE_NS / 1000000));
+}
+
 static void loop(struct daemon *d)
 {
 	struct epoll_event evs[32];
 
 	while (!d->stop) {
-		int n = epoll_wait(d->epfd, evs, 32, 1000);
+		int n = epoll_wait(d->epfd, evs, 32, loop_timeout(d));
 
 		if (n < 0 && errno != EINTR) {
 			daemon_log("epoll: %s", strerror(errno));
@@ -528,7 +556,7 @@ static void loop(struct daemon *d)
 				daemon_ctl_accept(d);
 				break;
 			case WATCH_RINGBUF:
-				ring_buffer__consume(d->rb);
+				ringbuf_drain(d);
 				break;
 			case WATCH_CLIENT:
 				if (!((struct dclient *)w)->dead)
@@ -546,6 +574,8 @@ static void loop(struct daemon *d)
 				break;
 			}
 		}
+		if (d->ring_held && !cordon_ring_pace_held(&d->ring_pace, cordon_boottime_ns()))
+			ringbuf_drain(d);
 		check_drops(d);
 		check_pins(d);
 		daemon_ctl_expire(d);

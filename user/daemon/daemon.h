@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "enforce/enforce.h"
 #include "dns/dns.h"
+#include "loader/loader.h"
 
 #define DAEMON_CONFIG_PATH  "/etc/cordon/cordon.yaml"
 #define DAEMON_RUN_DIR	    "/run/cordon"
@@ -144,6 +145,9 @@ struct daemon {
 	unsigned int generation;
 	int epfd, sigfd, lfd;
 	enum daemon_watch w_signal, w_listen, w_ringbuf;
+	/* The shared ring's reader in a flood: out of the epoll set while ring_held (loader.h). */
+	struct cordon_ring_pace ring_pace;
+	bool ring_held;
 	struct dsession *sessions;
 	size_t nsessions;
 	struct dclient *clients;

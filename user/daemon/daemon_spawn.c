@@ -137,7 +137,7 @@ static void detach_caller(struct run *r, int status, unsigned int left)
 	W.agent = NULL;
 	close(W.conn);
 	W.conn = -1;
-	r->watch = (struct cordon_watch){ -1, NULL, NULL };
+	r->watch = (struct cordon_watch){ .fd = -1 };
 	for (int fd = 0; fd <= 2 && null >= 0; fd++)
 		dup2(null, fd);
 	if (null > 2)
@@ -247,7 +247,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 					       .records_fd = sp->records_fd };
 	snprintf(r.dsess.name, sizeof(r.dsess.name), "%s", sp->s->s.name);
 	snprintf(r.dsess.cgroup, sizeof(r.dsess.cgroup), "%s", sp->s->s.cgroup);
-	r.watch = (struct cordon_watch){ conn, on_caller, NULL };
+	r.watch = (struct cordon_watch){ .fd = conn, .on_ready = on_caller };
 	r.suspend = suspend;
 	r.on_detach = detach_caller;
 	W.agent = &r.launched.pid;

@@ -642,12 +642,16 @@ struct cordon_supervise {
 	/*
 	 * Other descriptors the supervisor polls for the session (the ring buffer's epoll fd, a
 	 * listener's notification fd, a resolver's socket): @on_ready runs when one is readable,
-	 * and once more for each after the agent has exited (a last drain).
+	 * and once more for each after the agent has exited (a last drain). A watch whose
+	 * @hold_until_ns (CLOCK_BOOTTIME; NULL or 0: never held) is in the future is not polled
+	 * until then, and @on_ready runs when that time has come (the ring buffer's reader in a
+	 * flood, loader.h cordon_ring_pace).
 	 */
 	struct cordon_watch {
 		int fd; /* -1: unused */
 		void (*on_ready)(void *ctx);
 		void *ctx;
+		const uint64_t *hold_until_ns;
 	} watch[CORDON_SUPERVISE_WATCHES];
 };
 

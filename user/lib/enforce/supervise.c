@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/sys.h"
@@ -161,20 +162,60 @@ enum {
 	P_N = P_WATCH + CORDON_SUPERVISE_WATCHES
 };
 
-static void watch_events(const struct cordon_supervise *s, struct pollfd *p)
+static uint64_t boot_ns(void)
 {
-	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++)
-		p[P_WATCH + i] = (struct pollfd){ .fd = s->watch[i].on_ready ? s->watch[i].fd : -1,
-						  .events = POLLIN };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* @all: call every watch (the last drain), not only the readable ones. */
+/* Is watch @w held at @now (not polled: its reader waits on purpose)? */
+static bool watch_held(const struct cordon_watch *w, uint64_t now)
+{
+	return w->hold_until_ns && *w->hold_until_ns && now < *w->hold_until_ns;
+}
+
+/* Poll the watches; @timeout_ms (-1: none) shortened to end with the first hold. */
+static int watch_events(const struct cordon_supervise *s, struct pollfd *p, int timeout_ms)
+{
+	uint64_t now = boot_ns();
+
+	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++) {
+		const struct cordon_watch *w = &s->watch[i];
+		bool held = w->on_ready && w->fd >= 0 && watch_held(w, now);
+
+		p[P_WATCH + i] = (struct pollfd){ .fd = w->on_ready && !held ? w->fd : -1,
+						  .events = POLLIN };
+		if (held) {
+			/* Rounded up: waking before the hold ends would find it still held. */
+			uint64_t ms = (*w->hold_until_ns - now + 999999) / 1000000;
+
+			if (timeout_ms < 0 || ms < (uint64_t)timeout_ms)
+				timeout_ms = (int)ms;
+		}
+	}
+	return timeout_ms;
+}
+
+/*
+ * @all: call every watch (the last drain), not only the readable ones and those whose hold
+ * has ended.
+ */
 static void watch_serve(const struct cordon_supervise *s, const struct pollfd *p, bool all)
 {
-	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++)
-		if (p[P_WATCH + i].fd >= 0 &&
-		    (all || (p[P_WATCH + i].revents & (POLLIN | POLLHUP | POLLERR))))
-			s->watch[i].on_ready(s->watch[i].ctx);
+	uint64_t now = boot_ns();
+
+	for (size_t i = 0; i < CORDON_SUPERVISE_WATCHES; i++) {
+		const struct cordon_watch *w = &s->watch[i];
+		bool ready = p[P_WATCH + i].fd >= 0 &&
+			     (p[P_WATCH + i].revents & (POLLIN | POLLHUP | POLLERR));
+		bool released = p[P_WATCH + i].fd < 0 && w->on_ready && w->fd >= 0 &&
+				w->hold_until_ns && *w->hold_until_ns && !watch_held(w, now);
+
+		if (w->on_ready && w->fd >= 0 && (all || ready || released))
+			w->on_ready(w->ctx);
+	}
 }
 
 static void relay_events(struct supervisor *v, struct pollfd *p)
@@ -271,18 +312,18 @@ static int loop(struct supervisor *v, int *status)
 	const struct cordon_supervise *s = v->s;
 	struct signalfd_siginfo si;
 	struct pollfd p[P_N];
-	int r;
+	int r, timeout;
 
 	for (;;) {
 		r = reap(v, status);
 		if (r != 0)
 			return r < 0 ? r : 0;
 		p[P_SIG] = (struct pollfd){ .fd = v->sfd, .events = POLLIN };
-		watch_events(s, p);
+		timeout = watch_events(s, p, 1000);
 		p[P_STOP] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 		relay_events(v, p);
-		/* SIGCHLD wakes us; the timeout only bounds a missed wake-up. */
-		if (poll(p, P_N, 1000) < 0 && errno != EINTR)
+		/* SIGCHLD wakes us; the timeout only bounds a missed wake-up (or a held watch). */
+		if (poll(p, P_N, timeout) < 0 && errno != EINTR)
 			return -errno;
 		watch_serve(s, p, false);
 		relay(v, p);
@@ -315,7 +356,7 @@ int cordon_supervise(const struct cordon_supervise *s)
 	flush_agent_output(&v);
 	term_restore(&v);
 	close(v.sfd);
-	watch_events(s, p);
+	watch_events(s, p, -1);
 	watch_serve(s, p, true);
 	if (r < 0)
 		return r;
