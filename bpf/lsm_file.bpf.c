@@ -64,8 +64,9 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 		if (ret)
 			return ret;
 	}
+	/* Landlock's file_open: read, write, and execute (an exec opens with FMODE_EXEC). */
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
-			(struct path *)&file->f_path, access, FS_NAMES_ALL);
+			(struct path *)&file->f_path, access, FS_NAMES_ALL, access);
 }
 
 /*
@@ -97,11 +98,15 @@ int BPF_PROG(cordon_file_receive, struct file *file, int ret)
 		if (ret)
 			return ret;
 	}
+	/* Landlock does not judge a received descriptor: no allow-list here. */
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, BPF_CORE_READ(file, f_path.mnt),
-			NULL, access, FS_NAMES_ALL);
+			NULL, access, FS_NAMES_ALL, 0);
 }
 
-/* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
+/*
+ * Creating @dentry in @dir: the directory must not be protected, the name not a secret's; the
+ * allow-lists (observe mode) must grant write on the directory, as Landlock's MAKE_* rights.
+ */
 static __always_inline int check_create(const struct path *dir, struct dentry *dentry, __u16 hook)
 {
 	struct cordon_session *s;
@@ -117,11 +122,11 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	if (r)
 		return r;
 	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
-		     FS_NAMES_NONE);
+		     FS_NAMES_NONE, CORDON_ACCESS_WRITE);
 	if (r)
 		return r;
 	return fs_check(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt), NULL,
-			CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+			CORDON_ACCESS_WRITE, FS_NAMES_ALL, 0);
 }
 
 SEC("lsm/path_mknod")
@@ -161,7 +166,7 @@ static __always_inline int check_existing(const struct cordon_session *s, __u64 
 {
 	if (!BPF_CORE_READ(dentry, d_inode))
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL);
+	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL, 0);
 }
 
 SEC("lsm/path_link")
@@ -223,8 +228,13 @@ static __always_inline int check_remove(const struct path *dir, struct dentry *d
 	r = deny_control_fs(s, cgroup_id, hook, dentry, NULL);
 	if (r)
 		return r;
-	return check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),
-			      CORDON_ACCESS_WRITE);
+	r = check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),
+			   CORDON_ACCESS_WRITE);
+	if (r || !(s->flags & CORDON_SESSION_FILE_ALLOW))
+		return r;
+	/* Landlock's REMOVE_* rights are the directory's: the allow-lists judge it there. */
+	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt),
+			NULL, 0, FS_NAMES_NONE, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/path_unlink")
@@ -243,6 +253,13 @@ int BPF_PROG(cordon_path_rmdir, const struct path *dir, struct dentry *dentry, i
 	return check_remove(dir, dentry, CORDON_HOOK_PATH_RMDIR);
 }
 
+/*
+ * Truncation (Landlock's TRUNCATE, a write tree's), chmod and chown: an observing session's
+ * allow-lists ask write on the file. chmod and chown are no Landlock rights; the view's
+ * read-only seal refuses them outside the write trees, and with the seal left out for an
+ * observing session (launch.c seal_readonly) they are judged here, so never let through
+ * unrecorded.
+ */
 static __always_inline int check_modify(const struct path *path, __u16 hook)
 {
 	struct cordon_session *s;
@@ -252,7 +269,7 @@ static __always_inline int check_modify(const struct path *path, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
-			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/path_truncate")
@@ -294,6 +311,13 @@ int BPF_PROG(cordon_path_chown, const struct path *path)
 	return check_modify(path, CORDON_HOOK_PATH_CHOWN);
 }
 
+/*
+ * Like check_modify (timestamps, xattrs, ACLs: refused by the seal outside the write trees,
+ * judged here for an observing session), but with no mount: the allow walk stays in the
+ * file's filesystem, and the record names the final component only (nothing `policy suggest`
+ * writes back). A write tree whose root lies above the filesystem's mount point is not seen
+ * from here: such a change is recorded though a tree allows it, never let through unrecorded.
+ */
 static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
 {
 	struct cordon_session *s;
@@ -302,7 +326,8 @@ static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL,
+			CORDON_ACCESS_WRITE);
 }
 
 /* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */

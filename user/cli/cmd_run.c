@@ -186,7 +186,10 @@ static int create_session(struct run *r)
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
 		e = root ? run_bpf_session(r, root, lsm,
 					   cordon_session_flags(&r->maps, lsm) |
-						   (r->o.observe ? CORDON_SESSION_OBSERVE : 0))
+						   (r->o.observe ? CORDON_SESSION_OBSERVE : 0) |
+						   (r->observe_files && lsm
+							    ? CORDON_SESSION_FILE_ALLOW
+							    : 0))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -237,6 +240,7 @@ static void describe_session(struct run *r)
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
 		.observe = r->o.observe,
+		.observe_files = r->observe_files,
 		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,
