@@ -318,7 +318,7 @@ int BPF_PROG(cordon_path_chown, const struct path *path)
  * writes back). A write tree whose root lies above the filesystem's mount point is not seen
  * from here: such a change is recorded though a tree allows it, never let through unrecorded.
  */
-static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
+static __always_inline int check_inode(struct dentry *dentry, __u16 hook, __u32 allow)
 {
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
@@ -327,46 +327,58 @@ static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL,
-			CORDON_ACCESS_WRITE);
+			allow);
 }
 
 /* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */
 SEC("lsm/inode_setattr")
 int cordon_inode_setattr(unsigned long long *ctx)
 {
-	__u64 a0 = ctx[0], a1 = ctx[1];
+	__u64 a0 = ctx[0], a1 = ctx[1], a2 = ctx[2];
+	bool idmap = bpf_core_type_exists(struct mnt_idmap);
+	struct iattr *attr;
+	unsigned int valid;
 
 	/*
-	 * Both loaded at fixed offsets: an index chosen by the relocation would have the
-	 * compiler add it to the context pointer, which the verifier refuses.
+	 * All loaded at fixed offsets: an index chosen by the relocation would have the
+	 * compiler add it to the context pointer, which the verifier refuses. (On 6.1 ctx[2] is
+	 * the return value's slot, read and not used.)
 	 */
-	asm volatile("" : "+r"(a0), "+r"(a1));
-	return check_inode((struct dentry *)(bpf_core_type_exists(struct mnt_idmap) ? a1 : a0),
-			   CORDON_HOOK_INODE_SETATTR);
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2));
+	attr = (struct iattr *)(idmap ? a2 : a1);
+	valid = BPF_CORE_READ(attr, ia_valid);
+	/*
+	 * A mode, owner or size change is judged against the allow-lists by its path hook
+	 * (path_chmod, path_chown, path_truncate), whose record names the whole path: here only
+	 * what no path hook sees (timestamps), so one change makes one record.
+	 */
+	return check_inode(
+		(struct dentry *)(idmap ? a1 : a0), CORDON_HOOK_INODE_SETATTR,
+		valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE) ? 0 : CORDON_ACCESS_WRITE);
 }
 
 /* The first argument is a user namespace (6.1) or an idmap (6.3+): the dentry is the second. */
 SEC("lsm/inode_setxattr")
 int BPF_PROG(cordon_inode_setxattr, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR);
+	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/inode_removexattr")
 int BPF_PROG(cordon_inode_removexattr, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR);
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR, CORDON_ACCESS_WRITE);
 }
 
 /* POSIX ACLs from 6.2 on (before, setxattr of system.posix_acl_* above). */
 SEC("lsm/inode_set_acl")
 int BPF_PROG(cordon_inode_set_acl, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL);
+	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/inode_remove_acl")
 int BPF_PROG(cordon_inode_remove_acl, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL);
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL, CORDON_ACCESS_WRITE);
 }

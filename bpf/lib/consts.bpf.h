@@ -59,6 +59,12 @@
 /* mmap/mprotect protection */
 #define PROT_EXEC 0x4
 
+/* iattr->ia_valid (include/linux/fs.h), the same from 6.1 to 6.12 */
+#define ATTR_MODE (1u << 0)
+#define ATTR_UID  (1u << 1)
+#define ATTR_GID  (1u << 2)
+#define ATTR_SIZE (1u << 3)
+
 /* task_struct->atomic_flags: PR_SET_NO_NEW_PRIVS was set (include/linux/sched.h PFA_*) */
 #define PFA_NO_NEW_PRIVS 0
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Learn mode for files on the BPF LSM tier (issue 16): `cordon run --observe` leaves the file
- * allow-lists to the BPF LSM file hooks, which let a read, a write and a creation outside the
- * allowed trees through and record each as would-refuse (cordon.observed, the access named,
- * the absolute path, the rule "filesystem.X: no entry allows it"), while a secret stays refused
- * with its rule. Without --observe, Landlock refuses the same three (EACCES, recorded). Then
- * `cordon policy suggest` of the observed log gives a policy under which the same command runs
- * with no refusal but the secret's. The same operations succeed outside cordon.
+ * allow-lists to the BPF LSM file hooks, which let a read, a write, a creation and a chmod
+ * outside the allowed trees through and record each as would-refuse (cordon.observed, the access
+ * named, the absolute path, the rule "filesystem.X: no entry allows it"), while a secret stays
+ * refused with its rule, by its path and through a symlink. Without --observe the same are
+ * refused and recorded (the read by Landlock, EACCES; the write, creation and chmod by the
+ * view's read-only mounts, EROFS). Then `cordon policy suggest` of the observed log gives a
+ * policy under which the same command runs with no refusal but the secret's. Everything works
+ * outside cordon. The verifier's instruction counts of the LSM programs are printed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 #define DATA	      OBS_DIR "/data.txt"
 #define CREATED	      OBS_DIR "/new.txt"
 #define SECRET	      "/srv/ohome/.ssh/id_rsa"
+#define SECRET_LINK   OBS_DIR "/key" /* a symlink to the secret, in no tree either */
 #define LOG_DIR	      "/srv/olog"
 #define AUDIT	      LOG_DIR "/observe.jsonl"
 #define SUGGESTED     LOG_DIR "/suggested.yaml"
@@ -75,15 +78,23 @@ static int work(void)
 		printf("create-refused %d\n", errno);
 	if (fd >= 0)
 		close(fd);
-	memset(buf, 0, sizeof(buf));
-	fd = open(SECRET, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (n > 0)
-		printf("secret-ok %s\n", buf);
+	/* No Landlock right, refused by the view's read-only seal when enforced. */
+	if (chmod(DATA, 0640) == 0)
+		printf("chmod-ok\n");
 	else
-		printf("secret-refused %d\n", errno);
-	if (fd >= 0)
-		close(fd);
+		printf("chmod-refused %d\n", errno);
+	/* The secret by its path, then by another name of it (a link in a tree-less place). */
+	for (int i = 0; i < 2; i++) {
+		memset(buf, 0, sizeof(buf));
+		fd = open(i ? SECRET_LINK : SECRET, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (n > 0)
+			printf("%s-ok %s\n", i ? "linked-secret" : "secret", buf);
+		else
+			printf("%s-refused %d\n", i ? "linked-secret" : "secret", errno);
+		if (fd >= 0)
+			close(fd);
+	}
 	printf("ran\n");
 	return 0;
 }
@@ -104,6 +115,7 @@ static void reset_files(void)
 {
 	unlink(CREATED);
 	test_write_file(DATA, DATA_CANARY "\n", 0644);
+	chmod(DATA, 0644);
 }
 
 /* What one record of the log must be to count. NULL fields are not compared. */
@@ -291,13 +303,18 @@ int main(int argc, char **argv)
 	mkdir(POLICY_DIR, 0755);
 	test_write_file(SECRET, SECRET_CANARY "\n", 0600);
 	test_write_file(POLICY_DIR "/" POLICY ".yaml", policy_yaml, 0644);
+	unlink(SECRET_LINK);
+	if (symlink(SECRET, SECRET_LINK) < 0)
+		tap_diag("symlink: %s", strerror(errno));
 
 	/* Outside cordon: every step works, the secret too (the test proves something). */
 	reset_files();
 	st = run(outside, out, sizeof(out));
 	if (!tap_check(st == 0 && has_line(out, "read-ok") && has_line(out, "write-ok") &&
-			       has_line(out, "create-ok") && strstr(out, SECRET_CANARY),
-		       "outside_read_write_create_succeed"))
+			       has_line(out, "create-ok") && has_line(out, "chmod-ok") &&
+			       strstr(out, "secret-ok " SECRET_CANARY) &&
+			       strstr(out, "linked-secret-ok " SECRET_CANARY),
+		       "outside_read_write_create_chmod_secret_succeed"))
 		tap_diag("exit %d: %s", st, out);
 
 	/* Observing: the three let through and recorded, the secret refused with its rule. */
@@ -305,11 +322,13 @@ int main(int argc, char **argv)
 	unlink(AUDIT);
 	st = run(observe, out, sizeof(out));
 	if (!tap_check(st == 0 && has_line(out, "ran") && has_line(out, "read-ok") &&
-			       has_line(out, "write-ok") && has_line(out, "create-ok"),
-		       "observe_read_write_create_succeed"))
+			       has_line(out, "write-ok") && has_line(out, "create-ok") &&
+			       has_line(out, "chmod-ok"),
+		       "observe_read_write_create_chmod_succeed"))
 		tap_diag("exit %d: %s", st, out);
-	tap_check(has_line(out, "secret-refused 13") && !strstr(out, SECRET_CANARY),
-		  "observe_secret_refused_EACCES");
+	tap_check(has_line(out, "secret-refused 13") && has_line(out, "linked-secret-refused 13") &&
+			  !strstr(out, SECRET_CANARY),
+		  "observe_secret_refused_EACCES_by_either_name");
 	tap_check(strstr(out, "files outside filesystem.read/write/exec (BPF LSM)") != NULL,
 		  "observe_start_line_says_files_are_observed");
 	tap_check(test_file_has(DATA, "appended") && test_file_has(CREATED, "made"),
@@ -339,12 +358,21 @@ int main(int argc, char **argv)
 					.access = "write",
 					.observed = true }) >= 1,
 		  "observe_create_recorded_on_its_directory");
+	/* chmod is no Landlock right: the view's seal is gone, so it is judged and recorded. */
+	tap_check(count(&(struct want){ .action = "file-chmod",
+					.path = DATA,
+					.outcome = "unknown",
+					.layer = "bpf_lsm",
+					.rule_prefix = "filesystem.write: no entry allows it",
+					.access = "write",
+					.observed = true }) >= 1,
+		  "observe_chmod_recorded");
 	tap_check(count(&(struct want){ .path = SECRET,
 					.outcome = "failure",
 					.layer = "bpf_lsm",
 					.rule_prefix = "secrets.files",
-					.observed = false }) >= 1,
-		  "observe_secret_recorded_refused_with_its_rule");
+					.observed = false }) >= 2,
+		  "observe_secret_recorded_refused_with_its_rule_both_times");
 	tap_check(count(&(struct want){ .path = SECRET, .outcome = "unknown", .observed = true }) ==
 			  0,
 		  "observe_secret_never_recorded_as_observed");
@@ -363,11 +391,17 @@ int main(int argc, char **argv)
 	if (!tap_check(has_line(out, "ran") && has_line(out, "read-refused 13") &&
 			       has_line(out, "write-refused 30") &&
 			       has_line(out, "create-refused 30") &&
+			       has_line(out, "chmod-refused 30") &&
 			       has_line(out, "secret-refused 13"),
 		       "enforced_read_EACCES_write_create_EROFS"))
 		tap_diag("exit %d: %s", st, out);
-	tap_check(access(CREATED, F_OK) != 0 && !test_file_has(DATA, "appended"),
-		  "enforced_nothing_written");
+	{
+		struct stat sd;
+
+		tap_check(access(CREATED, F_OK) != 0 && !test_file_has(DATA, "appended") &&
+				  stat(DATA, &sd) == 0 && (sd.st_mode & 0777) == 0644,
+			  "enforced_nothing_written");
+	}
 	tap_check(count(&(struct want){ .path = DATA, .outcome = "failure", .observed = false }) >=
 				  2 &&
 			  count(&(struct want){ .outcome = "unknown", .observed = true }) == 0,
@@ -407,10 +441,12 @@ int main(int argc, char **argv)
 	unlink(AUDIT);
 	st = run(suggested, out, sizeof(out));
 	if (!tap_check(st == 0 && has_line(out, "ran") && has_line(out, "read-ok") &&
-			       has_line(out, "write-ok") && has_line(out, "create-ok"),
+			       has_line(out, "write-ok") && has_line(out, "create-ok") &&
+			       has_line(out, "chmod-ok"),
 		       "suggested_policy_runs_the_work"))
 		tap_diag("exit %d: %s", st, out);
-	tap_check(has_line(out, "secret-refused 13") && !strstr(out, SECRET_CANARY),
+	tap_check(has_line(out, "secret-refused 13") && has_line(out, "linked-secret-refused 13") &&
+			  !strstr(out, SECRET_CANARY),
 		  "suggested_policy_still_refuses_the_secret");
 	tap_check(others_than_secret() == 0 &&
 			  count(&(struct want){
