@@ -171,6 +171,33 @@ static int count(const struct want *w)
 	return n;
 }
 
+/* Does the session-start record list @layer in cordon.observe.@key? */
+static bool start_lists(const char *key, const char *layer)
+{
+	FILE *f = fopen(AUDIT, "r");
+	char line[16384];
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *action =
+			json_string_value(json_object_get(json_object_get(o, "event"), "action"));
+		json_t *a = json_object_get(
+			json_object_get(json_object_get(o, "cordon"), "observe"), key);
+		size_t i;
+		json_t *v;
+
+		if (action && !strcmp(action, "session-start"))
+			json_array_foreach (a, i, v)
+				found |= json_string_value(v) &&
+					 !strcmp(json_string_value(v), layer);
+		json_decref(o);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* Every refusal or observed record of the log, one line each, for the diagnostics. */
 static void show_records(const char *label)
 {
@@ -333,6 +360,10 @@ int main(int argc, char **argv)
 		  "observe_start_line_says_files_are_observed");
 	tap_check(test_file_has(DATA, "appended") && test_file_has(CREATED, "made"),
 		  "observe_writes_landed");
+	tap_check(start_lists("observed", "bpf_lsm_file_allow") &&
+			  !start_lists("still_refused", "landlock") &&
+			  start_lists("still_refused", "bpf_lsm_files"),
+		  "observe_session_start_lists_files_observed_denies_refused");
 	tap_check(count(&(struct want){ .action = "file-open",
 					.path = DATA,
 					.outcome = "unknown",
