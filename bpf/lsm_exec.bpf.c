@@ -61,7 +61,7 @@ static __always_inline int check_exec(struct file *file, __u16 hook)
 	if ((s->flags & CORDON_SESSION_EXEC_NAMED) && file_nameless(file))
 		return deny_nameless(s, cgroup_id, hook, file);
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(file, f_path.dentry),
-			BPF_CORE_READ(file, f_path.mnt), NULL, CORDON_ACCESS_EXEC, FS_NAMES_ALL);
+			BPF_CORE_READ(file, f_path.mnt), NULL, CORDON_ACCESS_EXEC, FS_NAMES_ALL, 0);
 }
 
 SEC("lsm/bprm_check_security")

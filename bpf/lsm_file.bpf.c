@@ -64,8 +64,9 @@ int BPF_PROG(cordon_file_open, struct file *file, int ret)
 		if (ret)
 			return ret;
 	}
+	/* Landlock's file_open: read, write, and execute (an exec opens with FMODE_EXEC). */
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_OPEN, d, BPF_CORE_READ(file, f_path.mnt),
-			(struct path *)&file->f_path, access, FS_NAMES_ALL);
+			(struct path *)&file->f_path, access, FS_NAMES_ALL, access);
 }
 
 /*
@@ -97,11 +98,15 @@ int BPF_PROG(cordon_file_receive, struct file *file, int ret)
 		if (ret)
 			return ret;
 	}
+	/* Landlock does not judge a received descriptor: no allow-list here. */
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, BPF_CORE_READ(file, f_path.mnt),
-			NULL, access, FS_NAMES_ALL);
+			NULL, access, FS_NAMES_ALL, 0);
 }
 
-/* Creating @dentry in @dir: the directory must not be protected, the name not a secret's. */
+/*
+ * Creating @dentry in @dir: the directory must not be protected, the name not a secret's; the
+ * allow-lists (observe mode) must grant write on the directory, as Landlock's MAKE_* rights.
+ */
 static __always_inline int check_create(const struct path *dir, struct dentry *dentry, __u16 hook)
 {
 	struct cordon_session *s;
@@ -117,11 +122,11 @@ static __always_inline int check_create(const struct path *dir, struct dentry *d
 	if (r)
 		return r;
 	r = fs_check(s, cgroup_id, hook, dd, BPF_CORE_READ(dir, mnt), NULL, CORDON_ACCESS_WRITE,
-		     FS_NAMES_NONE);
+		     FS_NAMES_NONE, CORDON_ACCESS_WRITE);
 	if (r)
 		return r;
 	return fs_check(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt), NULL,
-			CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+			CORDON_ACCESS_WRITE, FS_NAMES_ALL, 0);
 }
 
 SEC("lsm/path_mknod")
@@ -161,7 +166,7 @@ static __always_inline int check_existing(const struct cordon_session *s, __u64 
 {
 	if (!BPF_CORE_READ(dentry, d_inode))
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL);
+	return fs_check(s, cgroup_id, hook, dentry, mnt, NULL, access, FS_NAMES_ALL, 0);
 }
 
 SEC("lsm/path_link")
@@ -223,8 +228,13 @@ static __always_inline int check_remove(const struct path *dir, struct dentry *d
 	r = deny_control_fs(s, cgroup_id, hook, dentry, NULL);
 	if (r)
 		return r;
-	return check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),
-			      CORDON_ACCESS_WRITE);
+	r = check_existing(s, cgroup_id, hook, dentry, BPF_CORE_READ(dir, mnt),
+			   CORDON_ACCESS_WRITE);
+	if (r || !(s->flags & CORDON_SESSION_FILE_ALLOW))
+		return r;
+	/* Landlock's REMOVE_* rights are the directory's: the allow-lists judge it there. */
+	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(dir, dentry), BPF_CORE_READ(dir, mnt),
+			NULL, 0, FS_NAMES_NONE, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/path_unlink")
@@ -243,6 +253,13 @@ int BPF_PROG(cordon_path_rmdir, const struct path *dir, struct dentry *dentry, i
 	return check_remove(dir, dentry, CORDON_HOOK_PATH_RMDIR);
 }
 
+/*
+ * Truncation (Landlock's TRUNCATE, a write tree's), chmod and chown: an observing session's
+ * allow-lists ask write on the file. chmod and chown are no Landlock rights; the view's
+ * read-only seal refuses them outside the write trees, and with the seal left out for an
+ * observing session (launch.c seal_readonly) they are judged here, so never let through
+ * unrecorded.
+ */
 static __always_inline int check_modify(const struct path *path, __u16 hook)
 {
 	struct cordon_session *s;
@@ -252,7 +269,7 @@ static __always_inline int check_modify(const struct path *path, __u16 hook)
 	if (!s)
 		return 0;
 	return fs_check(s, cgroup_id, hook, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt),
-			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+			NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/path_truncate")
@@ -294,7 +311,14 @@ int BPF_PROG(cordon_path_chown, const struct path *path)
 	return check_modify(path, CORDON_HOOK_PATH_CHOWN);
 }
 
-static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
+/*
+ * Like check_modify (timestamps, xattrs, ACLs: refused by the seal outside the write trees,
+ * judged here for an observing session), but with no mount: the allow walk stays in the
+ * file's filesystem, and the record names the final component only (nothing `policy suggest`
+ * writes back). A write tree whose root lies above the filesystem's mount point is not seen
+ * from here: such a change is recorded though a tree allows it, never let through unrecorded.
+ */
+static __always_inline int check_inode(struct dentry *dentry, __u16 hook, __u32 allow)
 {
 	struct cordon_session *s;
 	__u64 cgroup_id = 0;
@@ -302,46 +326,59 @@ static __always_inline int check_inode(struct dentry *dentry, __u16 hook)
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL);
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL,
+			allow);
 }
 
 /* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */
 SEC("lsm/inode_setattr")
 int cordon_inode_setattr(unsigned long long *ctx)
 {
-	__u64 a0 = ctx[0], a1 = ctx[1];
+	__u64 a0 = ctx[0], a1 = ctx[1], a2 = ctx[2];
+	bool idmap = bpf_core_type_exists(struct mnt_idmap);
+	struct iattr *attr;
+	unsigned int valid;
 
 	/*
-	 * Both loaded at fixed offsets: an index chosen by the relocation would have the
-	 * compiler add it to the context pointer, which the verifier refuses.
+	 * All loaded at fixed offsets: an index chosen by the relocation would have the
+	 * compiler add it to the context pointer, which the verifier refuses. (On 6.1 ctx[2] is
+	 * the return value's slot, read and not used.)
 	 */
-	asm volatile("" : "+r"(a0), "+r"(a1));
-	return check_inode((struct dentry *)(bpf_core_type_exists(struct mnt_idmap) ? a1 : a0),
-			   CORDON_HOOK_INODE_SETATTR);
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2));
+	attr = (struct iattr *)(idmap ? a2 : a1);
+	valid = BPF_CORE_READ(attr, ia_valid);
+	/*
+	 * A mode, owner or size change is judged against the allow-lists by its path hook
+	 * (path_chmod, path_chown, path_truncate), whose record names the whole path: here only
+	 * what no path hook sees (timestamps), so one change makes one record.
+	 */
+	return check_inode(
+		(struct dentry *)(idmap ? a1 : a0), CORDON_HOOK_INODE_SETATTR,
+		valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE) ? 0 : CORDON_ACCESS_WRITE);
 }
 
 /* The first argument is a user namespace (6.1) or an idmap (6.3+): the dentry is the second. */
 SEC("lsm/inode_setxattr")
 int BPF_PROG(cordon_inode_setxattr, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR);
+	return check_inode(dentry, CORDON_HOOK_INODE_SETXATTR, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/inode_removexattr")
 int BPF_PROG(cordon_inode_removexattr, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR);
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVEXATTR, CORDON_ACCESS_WRITE);
 }
 
 /* POSIX ACLs from 6.2 on (before, setxattr of system.posix_acl_* above). */
 SEC("lsm/inode_set_acl")
 int BPF_PROG(cordon_inode_set_acl, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL);
+	return check_inode(dentry, CORDON_HOOK_INODE_SET_ACL, CORDON_ACCESS_WRITE);
 }
 
 SEC("lsm/inode_remove_acl")
 int BPF_PROG(cordon_inode_remove_acl, void *idmap, struct dentry *dentry)
 {
-	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL);
+	return check_inode(dentry, CORDON_HOOK_INODE_REMOVE_ACL, CORDON_ACCESS_WRITE);
 }

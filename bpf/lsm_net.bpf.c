@@ -263,8 +263,9 @@ static __always_inline int check_unix_peer(struct sock *other, __u16 hook)
 	 * connect() needs write permission on the socket: unix denials are WRITE rules. Its
 	 * name in its directory too: a daemon that re-creates its socket makes a new inode.
 	 */
+	/* Landlock does not judge a connect to a socket file: no allow-list here. */
 	return fs_check(s, cgroup_id, hook, d, BPF_CORE_READ(u, path.mnt), NULL,
-			CORDON_ACCESS_WRITE, FS_NAMES_DIRENT);
+			CORDON_ACCESS_WRITE, FS_NAMES_DIRENT, 0);
 }
 
 /* The hook gets the socks themselves here, but sockets in unix_may_send. */

@@ -90,6 +90,15 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_ring_use) == 32, "cordon_ring_use layout"
  * policy names. (Its exec is refused in every session: bprm_check_security.)
  */
 #define CORDON_SESSION_EXEC_NAMED (1u << 14)
+/*
+ * The file allow-lists (filesystem.read / write / exec) are judged by the LSM file hooks from
+ * allow_trees instead of by Landlock, which cannot let an access through and record it. Set
+ * only with CORDON_SESSION_OBSERVE (`cordon run --observe` on the BPF LSM tier), where the
+ * session's Landlock domain handles no filesystem right: an access the trees do not cover is
+ * let through and recorded as would-refuse. Without CORDON_SESSION_OBSERVE the hooks refuse
+ * it (fs.bpf.h fs_check): the flag never lets an access through on its own.
+ */
+#define CORDON_SESSION_FILE_ALLOW (1u << 15)
 
 /*
  * sessions: key = cgroup id (__u64) of the session cgroup, i.e. the ancestor of the current
@@ -140,6 +149,20 @@ struct cordon_inode_rule {
 	__u32 deny;    /* CORDON_ACCESS_* bits refused on this inode */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_inode_rule) == 8, "cordon_inode_rule layout");
+
+/*
+ * allow_trees: the roots of the policy's read, write and exec trees by inode (keyed as
+ * inode_rules), for a session with CORDON_SESSION_FILE_ALLOW. A walk ORs the @allow bits of
+ * every ancestor it passes, as Landlock unites the rights of the rules on a path's ancestors:
+ * a read tree grants READ, a write tree READ and WRITE, an exec tree READ and EXEC.
+ */
+#define CORDON_MAX_ALLOW_TREES 16384
+
+struct cordon_inode_allow {
+	__u32 rule_id; /* policy rule that produced the entry (0: none is reported) */
+	__u32 allow;   /* CORDON_ACCESS_* bits granted beneath this inode */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_inode_allow) == 8, "cordon_inode_allow layout");
 
 /*
  * dirent_rules: a secret named by its place, (parent directory's inode, name), beside the

@@ -59,6 +59,18 @@
 /* mmap/mprotect protection */
 #define PROT_EXEC 0x4
 
+/* iattr->ia_valid (include/linux/fs.h), the same from 6.1 to 6.12 */
+#define ATTR_MODE (1u << 0)
+#define ATTR_UID  (1u << 1)
+#define ATTR_GID  (1u << 2)
+#define ATTR_SIZE (1u << 3)
+
+/* task_struct->atomic_flags: PR_SET_NO_NEW_PRIVS was set (include/linux/sched.h PFA_*) */
+#define PFA_NO_NEW_PRIVS 0
+
+/* super_block->s_flags: a kernel-internal mount (pipes, sockets, memfds), 6.1 to 6.12 */
+#define SB_NOUSER (1ul << 31)
+
 /* inode->i_flags (include/linux/fs.h), the same from 6.1 to 6.12 */
 #define S_PRIVATE  (1u << 9)  /* the kernel's own: shared anonymous and SysV memory */
 #define S_CASEFOLD (1u << 15) /* a directory whose names compare case-insensitively */

@@ -3,7 +3,10 @@
  * Filesystem decisions for the LSM programs, Landlock-style: rules hang on inodes resolved at
  * session start, and a hook walks from the object up through its parents, crossing mount
  * points, until a rule denies the access asked for; the final component is also matched against
- * the session's name patterns. Every rule here is a deny: allow-lists are Landlock's job.
+ * the session's name patterns. Every rule here is a deny: allow-lists are Landlock's job,
+ * except in an observing session on this tier (CORDON_SESSION_FILE_ALLOW), where the same walk
+ * also unites the allow bits of the trees it passes and an access they do not cover is let
+ * through and recorded (fs_check).
  */
 #ifndef CORDON_FS_BPF_H
 #define CORDON_FS_BPF_H
@@ -37,6 +40,29 @@ struct {
 	__type(key, struct cordon_dirent_key);
 	__type(value, struct cordon_inode_rule);
 } dirent_rules SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_ALLOW_TREES);
+	__type(key, struct cordon_inode_key);
+	__type(value, struct cordon_inode_allow);
+} allow_trees SEC(".maps") __weak;
+
+/*
+ * An observed record's absolute path, built from its last component backwards (path_step):
+ * twice CORDON_PATH_LEN so that a name of up to CORDON_PATH_LEN - 1 bytes read at any offset
+ * below CORDON_PATH_LEN stays inside the slot, as the verifier checks.
+ */
+struct path_slot {
+	char buf[2 * CORDON_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_slot);
+} path_scratch SEC(".maps") __weak;
 
 /* The key is too large for the BPF stack: built in a per-CPU slot. */
 struct {
@@ -73,7 +99,9 @@ struct walk_ctx {
 	__u32 found; /* a rule denies */
 	__u32 done;  /* reached the root */
 	__u32 above; /* climbing above the root of a mount of a subtree, inside its filesystem */
-	__u32 pad;
+	__u32 want_allow; /* also unite the allow_trees bits of the path (observe mode) */
+	__u32 allowed;	  /* those bits, CORDON_ACCESS_* */
+	__u32 hidden;	  /* the dentry is a mount point the walk came up through */
 };
 
 static long walk_step(__u32 i, struct walk_ctx *c)
@@ -94,6 +122,19 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		c->found = 1;
 		return 1;
 	}
+	/*
+	 * Landlock unites the rights of the rules on the path as the task sees it: from the root
+	 * of a mount on from the parent of where it is attached (the mount point itself, hidden
+	 * by the mount, is skipped), never through the hidden part of a bind-mounted subtree's
+	 * filesystem above it (those steps judge denies only).
+	 */
+	if (c->want_allow && !c->above && !c->hidden) {
+		struct cordon_inode_allow *a = bpf_map_lookup_elem(&allow_trees, &k);
+
+		if (a)
+			c->allowed |= a->allow;
+	}
+	c->hidden = 0;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (m && (c->above || d == BPF_CORE_READ(m, mnt.mnt_root))) {
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
@@ -116,6 +157,7 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		}
 		c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 		c->mount = (__u64)up;
+		c->hidden = 1;
 		return 0;
 	}
 	if (parent == d) {
@@ -133,16 +175,19 @@ static long walk_step(__u32 i, struct walk_ctx *c)
  * hang on a directory above: bpf/maps.h says why the bound lies beyond any nameable path).
  */
 static __always_inline int walk_rules(const struct cordon_session *s, struct dentry *d,
-				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
+				      struct vfsmount *mnt, __u32 access, struct fs_verdict *v,
+				      __u32 want_allow, __u32 *allowed)
 {
 	struct walk_ctx c = {
 		.dentry = (__u64)d,
 		.mount = mnt ? (__u64)real_mount(mnt) : 0,
 		.session = s->id,
 		.access = access,
+		.want_allow = want_allow,
 	};
 
 	bpf_loop(CORDON_WALK_MAX, walk_step, &c, 0);
+	*allowed = c.allowed;
 	if (c.found) {
 		v->rule_id = c.rule_id;
 		v->deny = c.deny;
@@ -325,13 +370,92 @@ static __always_inline bool on_control_fs(struct dentry *d)
 	}
 }
 
+/* path_step's state: the dentry and mount reached, where the path built so far starts. */
+struct path_ctx {
+	__u64 dentry; /* struct dentry * */
+	__u64 mount;  /* struct mount * */
+	__u32 pos;    /* the path so far is path_slot.buf[pos .. CORDON_PATH_LEN - 1] */
+	__u32 done;   /* 1: reached the root of the task's mounts; 2: given up (does not fit) */
+};
+
+/* One component of the path, prepended as "/name"; at a mount's root, on to its mount point. */
+static long path_step(__u32 i, struct path_ctx *c)
+{
+	struct dentry *d = (struct dentry *)c->dentry, *parent;
+	struct mount *m = (struct mount *)c->mount;
+	struct path_slot *slot;
+	__u32 zero = 0, len;
+
+	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(m, mnt_parent);
+
+		if (up == m) {
+			c->done = 1;
+			return 1;
+		}
+		c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+		c->mount = (__u64)up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	len = BPF_CORE_READ(d, d_name.len);
+	slot = bpf_map_lookup_elem(&path_scratch, &zero);
+	/* A disconnected dentry (parent == d off any mount's root) has no path to name. */
+	if (parent == d || len + 1 > c->pos || !slot) {
+		c->done = 2;
+		return 1;
+	}
+	c->pos -= len + 1;
+	slot->buf[c->pos & (CORDON_PATH_LEN - 1)] = '/';
+	bpf_probe_read_kernel(slot->buf + ((c->pos + 1) & (CORDON_PATH_LEN - 1)),
+			      len & (CORDON_PATH_LEN - 1), BPF_CORE_READ(d, d_name.name));
+	c->dentry = (__u64)parent;
+	return 0;
+}
+
 /*
- * Emit a file refusal. @path: a full path when the hook may call bpf_d_path (file_open);
- * otherwise NULL, and the record carries the final component of @d.
+ * The absolute path of @d reached through @mnt, as the task names it (d_path's walk: at a
+ * mount's root, on from where it is mounted), into @out (CORDON_PATH_LEN bytes) for hooks that
+ * may not call bpf_d_path. 0, or -1 when it does not fit or cannot be named: then @out is left
+ * alone, and no partial path that would name another directory is ever recorded.
  */
-static __always_inline void emit_file(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
-				      struct dentry *d, struct path *path, __u32 access,
-				      const struct fs_verdict *v, int err)
+static __always_inline int build_path(struct dentry *d, struct vfsmount *mnt, __u8 *out)
+{
+	struct path_ctx c = {
+		.dentry = (__u64)d,
+		.mount = (__u64)real_mount(mnt),
+		.pos = CORDON_PATH_LEN - 1,
+	};
+	struct path_slot *slot;
+	__u32 zero = 0, pos;
+
+	slot = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!slot)
+		return -1;
+	slot->buf[CORDON_PATH_LEN - 1] = 0;
+	/* Every component takes two bytes at least: the slot bounds the steps, mounts aside. */
+	bpf_loop(2 * CORDON_PATH_LEN, path_step, &c, 0);
+	if (c.done != 1)
+		return -1;
+	pos = c.pos & (CORDON_PATH_LEN - 1);
+	if (pos == CORDON_PATH_LEN - 1) {
+		out[0] = '/';
+		return 0;
+	}
+	bpf_probe_read_kernel(out, CORDON_PATH_LEN - pos, slot->buf + pos);
+	return 0;
+}
+
+/*
+ * Emit a file record: a refusal (@flags 0) or an observed access (CORDON_EVENT_OBSERVED). @path:
+ * a full path when the hook may call bpf_d_path (file_open); otherwise NULL, and the record
+ * carries the final component of @d, or, for an observed access reached through @mnt, the path
+ * build_path makes (what `policy suggest` turns into an entry needs the whole path).
+ */
+static __always_inline void emit_file_at(const struct cordon_session *s, __u64 cgroup_id,
+					 __u16 hook, struct dentry *d, struct vfsmount *mnt,
+					 struct path *path, __u32 access,
+					 const struct fs_verdict *v, int err, __u32 flags)
 {
 	struct cordon_event_file *ev;
 
@@ -339,15 +463,51 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 			   err, v->rule_id);
 	if (!ev)
 		return;
+	ev->hdr.flags |= flags;
 	ev->ino = BPF_CORE_READ(d, d_inode, i_ino);
 	ev->dev = inode_key_dev(BPF_CORE_READ(d, d_inode));
 	ev->access = access;
 	if (path)
 		bpf_d_path(path, (char *)ev->path, sizeof(ev->path));
-	else
+	else if (!mnt || !(flags & CORDON_EVENT_OBSERVED) || build_path(d, mnt, ev->path) < 0)
 		bpf_probe_read_kernel_str(ev->path, sizeof(ev->path),
 					  BPF_CORE_READ(d, d_name.name));
 	bpf_ringbuf_submit(ev, 0);
+}
+
+/* A refusal's record (see emit_file_at). */
+static __always_inline void emit_file(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
+				      struct dentry *d, struct path *path, __u32 access,
+				      const struct fs_verdict *v, int err)
+{
+	emit_file_at(s, cgroup_id, hook, d, NULL, path, access, v, err, 0);
+}
+
+/*
+ * Has the current task no_new_privs? The launcher sets it immediately before it applies the
+ * session's Landlock domain (enforce/launch.c confine), and every task of the agent inherits
+ * it. The allow-lists bind what Landlock would bind: the agent's exec and everything after,
+ * not the launcher building the session's view (its mounts, the pid namespace's sysctl).
+ */
+static __always_inline bool landlock_would_apply(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return BPF_CORE_READ(t, atomic_flags) & (1ul << PFA_NO_NEW_PRIVS);
+}
+
+/*
+ * Objects Landlock never judges (security/landlock/fs.c is_nouser_or_private): files of the
+ * kernel's internal mounts (pipes, sockets, memfds: SB_NOUSER) and private inodes. The allow
+ * walk leaves them alone too, so an observing session records what Landlock would refuse and
+ * nothing else.
+ */
+static __always_inline bool landlock_exempt(struct dentry *d)
+{
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+	return (BPF_CORE_READ(d, d_sb, s_flags) & SB_NOUSER) ||
+	       (inode && (BPF_CORE_READ(inode, i_flags) & S_PRIVATE));
 }
 
 /* fs_check's @names: what the final component is matched against besides the walk. */
@@ -358,20 +518,44 @@ static __always_inline void emit_file(const struct cordon_session *s, __u64 cgro
 /*
  * The whole decision for an object @d reached through @mnt: the walk, then the name. Returns
  * 0 or -EACCES (Landlock's errno, so a refusal looks the same whichever layer made it).
+ *
+ * @allow: the CORDON_ACCESS_* bits the allow-lists must grant on @d, as Landlock asks them
+ * (the file opened, the directory an entry is made in or removed from, the file truncated);
+ * 0 where Landlock judges nothing. Looked at only for a session with CORDON_SESSION_FILE_ALLOW,
+ * whose Landlock domain handles no filesystem right: the walk unites the tree bits on the path,
+ * and what they do not cover is let through and recorded as observed (rule 0: the access kind
+ * and no allowing entry), or refused should the session not be observing. Denies (secrets,
+ * protect, exec_deny, names) are judged first and refuse whatever the mode.
  */
 static __always_inline int fs_check(const struct cordon_session *s, __u64 cgroup_id, __u16 hook,
 				    struct dentry *d, struct vfsmount *mnt, struct path *path,
-				    __u32 access, __u32 names)
+				    __u32 access, __u32 names, __u32 allow)
 {
 	struct fs_verdict v = {};
+	__u32 allowed = 0, flags = 0, need = 0;
 
-	if (walk_rules(s, d, mnt, access, &v) != 0 ||
-	    ((names & FS_NAMES_DIRENT) && dirent_rule(s, d, access, &v)) ||
-	    (names == FS_NAMES_ALL && name_rule(s, d, access, &v))) {
-		emit_file(s, cgroup_id, hook, d, path, access, &v, -EACCES);
-		return -EACCES;
+	if (allow && (s->flags & CORDON_SESSION_FILE_ALLOW) && landlock_would_apply() &&
+	    !landlock_exempt(d))
+		need = allow;
+	if (walk_rules(s, d, mnt, access, &v, need != 0, &allowed) == 0 &&
+	    !((names & FS_NAMES_DIRENT) && dirent_rule(s, d, access, &v)) &&
+	    !(names == FS_NAMES_ALL && name_rule(s, d, access, &v))) {
+		need &= ~allowed;
+		if (!need)
+			return 0;
+		access = need;
+		v.rule_id = 0;
+		v.deny = need;
+		if (observing(s))
+			flags = CORDON_EVENT_OBSERVED;
 	}
-	return 0;
+	emit_file_at(s, cgroup_id, hook, d, mnt, path, access, &v, -EACCES, flags);
+	if (flags) {
+		/* Each path returns its constant (event.bpf.h observe_verdict says why). */
+		asm volatile("" ::: "memory");
+		return 0;
+	}
+	return -EACCES;
 }
 
 #endif /* CORDON_FS_BPF_H */

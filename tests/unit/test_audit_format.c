@@ -979,6 +979,57 @@ static void test_audit_format__observed_refusal_says_would_refuse(void **state)
 	free(f);
 }
 
+/*
+ * Observe mode on the BPF LSM tier: a file access no allow-list covered names the access kind
+ * and that no entry allows it, record by record (the class cache is per hook, the rule not).
+ */
+static void test_audit_format__observed_file_names_the_access(void **state)
+{
+	static const struct {
+		__u32 access;
+		const char *rule;
+	} cases[] = {
+		{ CORDON_ACCESS_READ, "filesystem.read: no entry allows it (default deny)" },
+		{ CORDON_ACCESS_WRITE, "filesystem.write: no entry allows it (default deny)" },
+		{ CORDON_ACCESS_READ | CORDON_ACCESS_EXEC,
+		  "filesystem.exec: no entry allows it (default deny)" },
+	};
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_file e;
+	struct cordon_audit_buf out = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *rec, *c;
+
+		hostile_record(CORDON_EV_FILE, (__u8 *)&e, sizeof(e), "", 1);
+		e.hdr.hook = CORDON_HOOK_FILE_OPEN;
+		e.hdr.layer = CORDON_LAYER_BPF_LSM;
+		e.hdr.verdict = -EACCES;
+		e.hdr.rule_id = 0;
+		e.hdr.flags = CORDON_EVENT_OBSERVED;
+		e.access = cases[i].access;
+		snprintf((char *)e.path, sizeof(e.path), "/srv/obs/f");
+		out.len = 0;
+		assert_int_equal(
+			cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
+		rec = json_loadb(out.p, out.len, 0, NULL);
+		assert_non_null(rec);
+		c = json_object_get(rec, "cordon");
+		assert_true(json_is_true(json_object_get(c, "observed")));
+		assert_string_equal(json_string_value(json_object_get(c, "rule_text")),
+				    cases[i].rule);
+		json_decref(rec);
+	}
+	/* Enforced (not observed), the same record keeps the BPF LSM default. */
+	e.hdr.flags = 0;
+	out.len = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &e, sizeof(e), &out, NULL), 0);
+	assert_non_null(strstr(out.p, "built-in: BPF LSM file rule"));
+	free(out.p);
+	free(f);
+}
+
 /* A refused socket() names its family, type and protocol, not bare numbers. */
 static void test_audit_format__socket_refusal_names_its_kind(void **state)
 {
@@ -1042,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
 		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
 		cmocka_unit_test(test_audit_format__observed_refusal_says_would_refuse),
+		cmocka_unit_test(test_audit_format__observed_file_names_the_access),
 	};
 
 	return cmocka_run_group_tests(tests, rules_setup, rules_teardown);

@@ -167,6 +167,50 @@ static void test_audit_suggest__never_allowed(void **state)
 			 CORDON_SUGGEST_NONE);
 }
 
+/*
+ * What an observing session's BPF LSM let through outside the allow-lists: the path is what
+ * lacked the right (a file, or the directory of an entry made or removed), the access which.
+ */
+static void test_audit_suggest__observed_by_bpf_lsm(void **state)
+{
+	static const struct {
+		const char *action, *path, *access;
+		enum cordon_suggest_list want;
+	} cases[] = {
+		{ "file-open", "/srv/a.txt", "\"read\":true", CORDON_SUGGEST_READ },
+		{ "file-open", "/srv/a.txt", "\"write\":true", CORDON_SUGGEST_WRITE },
+		{ "file-open", "/opt/tool", "\"read\":true,\"exec\":true", CORDON_SUGGEST_EXEC },
+		{ "file-create", "/srv/d", "\"write\":true", CORDON_SUGGEST_WRITE },
+		{ "file-unlink", "/srv/d", "\"write\":true", CORDON_SUGGEST_WRITE },
+		{ "file-rename", "/srv/e", "\"write\":true", CORDON_SUGGEST_WRITE },
+		{ "file-truncate", "/srv/d/f", "\"write\":true", CORDON_SUGGEST_WRITE },
+	};
+	char buf[256], json[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json),
+			 "{\"event\":{\"action\":\"%s\",\"outcome\":\"unknown\"},\"file\":{"
+			 "\"path\":\"%s\"},\"cordon\":{\"layer\":\"bpf_lsm\",\"observed\":true,"
+			 "\"rule\":0,\"access\":{%s}}}",
+			 cases[i].action, cases[i].path, cases[i].access);
+		assert_int_equal(classify(json, buf, sizeof(buf)), cases[i].want);
+		assert_string_equal(buf, cases[i].path);
+	}
+	/* A secret stays a secret, observed session or not. */
+	snprintf(json, sizeof(json),
+		 "{\"event\":{\"action\":\"file-open\"},\"file\":{\"path\":\"/h/.ssh/id\"},"
+		 "\"cordon\":{\"layer\":\"bpf_lsm\",\"rule\":%u,\"access\":{\"read\":true}}}",
+		 POL_RULE_ID(POL_RULE_SECRET, 0));
+	assert_int_equal(classify(json, buf, sizeof(buf)), CORDON_SUGGEST_NONE);
+	/* Only a whole path is written back (build_path gives up rather than cut one short). */
+	assert_int_equal(classify("{\"event\":{\"action\":\"file-create\"},\"file\":{\"path\":"
+				  "\"name\"},\"cordon\":{\"layer\":\"bpf_lsm\",\"observed\":true,"
+				  "\"access\":{\"write\":true}}}",
+				  buf, sizeof(buf)),
+			 CORDON_SUGGEST_NONE);
+}
+
 static void test_audit_suggest__yaml(void **state)
 {
 	char *y = NULL;
@@ -214,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_audit_suggest__delete_and_create_name_the_directory),
 		cmocka_unit_test(test_audit_suggest__network),
 		cmocka_unit_test(test_audit_suggest__never_allowed),
+		cmocka_unit_test(test_audit_suggest__observed_by_bpf_lsm),
 		cmocka_unit_test(test_audit_suggest__yaml),
 		cmocka_unit_test(test_audit_suggest__quote),
 	};

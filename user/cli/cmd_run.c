@@ -187,12 +187,23 @@ static int create_session(struct run *r)
 			 (unsigned long long)r->start_ns, (unsigned long long)getpid());
 		return 0;
 	}
+	/*
+	 * Landlock was given no filesystem right and the view will not be sealed (run_compile):
+	 * without the file hooks to judge the allow-lists nothing would, unrecorded. Never so.
+	 */
+	if (r->observe_files && !lsm) {
+		cli_error("run: --observe: the file allow-lists were left to BPF LSM, which this "
+			  "session does not have; refused");
+		return -EOPNOTSUPP;
+	}
 	e = cordon_cgroup2_mount(mnt, sizeof(mnt));
 	if (e == 0) {
 		root = cordon_path_join(mnt, CORDON_CGROUP_ROOT_NAME);
-		e = root ? run_bpf_session(r, root, lsm,
-					   cordon_session_flags(&r->maps, lsm) |
-						   (r->o.observe ? CORDON_SESSION_OBSERVE : 0))
+		e = root ? run_bpf_session(
+				   r, root, lsm,
+				   cordon_session_flags(&r->maps, lsm) |
+					   (r->o.observe ? CORDON_SESSION_OBSERVE : 0) |
+					   (r->observe_files ? CORDON_SESSION_FILE_ALLOW : 0))
 			 : -ENOMEM;
 	}
 	if (e == 0)
@@ -244,6 +255,7 @@ static void describe_session(struct run *r)
 		.landlock_abi = r->ll.abi,
 		.plan = &r->plan,
 		.observe = r->o.observe,
+		.observe_files = r->observe_files,
 		.log_untrusted = r->o.audit_log ? r->ev.log_untrusted : NULL,
 		.pid = getpid(),
 		.args = r->o.cmd,

@@ -198,6 +198,11 @@ struct run {
 	 */
 	bool detached;
 	void (*on_detach)(struct run *r, int status, unsigned int left);
+	/*
+	 * --observe with BPF LSM on our own programs: the file hooks judge the allow-lists
+	 * (maps.h CORDON_SESSION_FILE_ALLOW) and Landlock handles no filesystem right.
+	 */
+	bool observe_files;
 };
 
 /*

@@ -505,13 +505,16 @@ void run_print_gaps(const struct cordon_plan *plan, bool quiet, bool verbose)
 }
 
 /* The second start line of an observing session: what it lets through, what it still refuses. */
-static void print_observe_line(void)
+static void print_observe_line(bool files)
 {
-	fputs("cordon: observe mode: network refusals (connect, send, bind, unix sockets, socket "
-	      "kinds, listeners) are let through and recorded as would-refuse; still refused:",
-	      stderr);
-	for (size_t i = 0; cordon_observe_still_refused[i]; i++)
-		fprintf(stderr, "%s%s", i ? ", " : " ", cordon_observe_still_refused[i]);
+	const char *const *still = cordon_observe_still_refused(files);
+
+	fprintf(stderr,
+		"cordon: observe mode: network refusals (connect, send, bind, unix sockets, socket "
+		"kinds, listeners)%s are let through and recorded as would-refuse; still refused:",
+		files ? " and files outside filesystem.read/write/exec (BPF LSM)" : "");
+	for (size_t i = 0; still[i]; i++)
+		fprintf(stderr, "%s%s", i ? ", " : " ", still[i]);
 	fputc('\n', stderr);
 }
 
@@ -545,7 +548,7 @@ void run_report_start(const struct run *r)
 			r->pol->lifetime == POL_LIFETIME_DETACHED ? " lifetime=detached" : "",
 			r->plan.ngaps ? " (degraded: see above)" : "");
 		if (r->o.observe)
-			print_observe_line();
+			print_observe_line(r->observe_files);
 		return;
 	}
 	rep = json_pack(

@@ -87,14 +87,47 @@ static int run_open_layers(struct run *r)
 	return e;
 }
 
+/*
+ * The roots of the session's view as allow_trees entries (an observing session's file hooks
+ * judge the allow-lists): its private /tmp, /var/tmp, /dev/shm and terminals are new inodes no
+ * host path names. Each gets what Landlock grants it there (enforce/view.c view_access: read
+ * and write on the scratch mounts and terminals, and the policy's entry for that very path),
+ * and each layered write tree (an overlay: other inodes than the host's) its tree's rights.
+ */
+static int view_root_allows(void *ctx, int root_fd)
+{
+	struct run *r = ctx;
+	const struct cordon_view *v = &r->view;
+	int e = 0;
+
+	for (size_t i = 0; !e && i < v->nmounts; i++) {
+		const struct cordon_view_mount *m = &v->mounts[i];
+		uint32_t a = pol_maps_allow_exact(&r->maps, m->path);
+
+		if (m->kind == CORDON_VIEW_TMPFS || m->kind == CORDON_VIEW_DEVPTS)
+			a |= CORDON_ACCESS_READ | CORDON_ACCESS_WRITE;
+		e = cordon_session_allow_at(&r->sess, root_fd, m->path + 1, a);
+	}
+	for (size_t i = 0; !e && i < v->nlayer_rules; i++)
+		e = cordon_session_allow_at(&r->sess, root_fd, v->layer_rules[i].path + 1,
+					    pol_maps_allow_exact(&r->maps, v->layer_rules[i].path));
+	if (e < 0)
+		cli_error("run: the allowed trees of the session's view: %s", strerror(-e));
+	return e;
+}
+
 /* Everything fallible happens here, before fork. */
 int run_prepare_launch(struct run *r)
 {
 	struct cordon_launch *l = &r->l;
+	/* Observing files with BPF LSM on a kernel without Landlock scopes (before 6.12): the
+	 * ruleset would handle nothing at all, which Landlock refuses; there is none to apply. */
+	bool handled =
+		r->ll.attr.handled_access_fs || r->ll.attr.handled_access_net || r->ll.attr.scoped;
 	int e;
 
-	l->landlock_fd = cordon_landlock_build(&r->ll);
-	if (l->landlock_fd < 0) {
+	l->landlock_fd = handled ? cordon_landlock_build(&r->ll) : -1;
+	if (handled && l->landlock_fd < 0) {
 		cli_error("run: Landlock ruleset: %s", strerror(-l->landlock_fd));
 		return l->landlock_fd;
 	}
@@ -140,7 +173,8 @@ int run_prepare_launch(struct run *r)
 				     /* root's own run: its exit ends the session (the daemon's
 				      * spawn worker is the daemon's to end) */
 				     .die_with_parent = !r->dsess.on,
-				     .detach = r->pol->lifetime == POL_LIFETIME_DETACHED };
+				     .detach = r->pol->lifetime == POL_LIFETIME_DETACHED,
+				     .observe_files = r->observe_files };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
 	if (r->kern.mount_ns) {
 		e = cordon_view_plan(&r->ll, r->project, true, &r->view);
@@ -149,6 +183,10 @@ int run_prepare_launch(struct run *r)
 			return e;
 		}
 		l->view = &r->view;
+		if (r->observe_files) {
+			l->on_view_root = view_root_allows;
+			l->view_root_ctx = r;
+		}
 		e = run_open_layers(r);
 		if (e < 0)
 			return e;

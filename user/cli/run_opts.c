@@ -395,6 +395,18 @@ int run_compile(struct run *r)
 		r->ll.attr.handled_access_net = 0;
 		r->ll.nports = 0;
 	}
+	/*
+	 * Observing with BPF LSM (our own programs): Landlock would refuse the first file outside
+	 * the allowed trees, and cannot record and let it through. The file hooks judge the same
+	 * allow-lists instead (allow_trees, CORDON_SESSION_FILE_ALLOW), so Landlock handles no
+	 * filesystem right here; its paths stay for the view's plan (which trees are writable).
+	 * Through the daemon the session's maps are the daemon's, and Landlock keeps the files.
+	 */
+	if (e == 0 && r->o.observe && !r->dsess.on &&
+	    (cordon_plan_layers(&r->kern) & POL_NEEDS_BPF_LSM)) {
+		r->observe_files = true;
+		r->ll.attr.handled_access_fs = 0;
+	}
 	if (e == 0)
 		e = policy_compile_seccomp(r->pol, &r->sc);
 	/* No DNS here: the session's resolver answers host names when the agent asks. */

@@ -860,6 +860,8 @@ struct cordon_audit_session {
 	bool daemon;			/* the daemon writes it */
 	bool auto_confine;		/* an auto-confinement session */
 	bool observe;			/* --observe: cordon.observe in session-start */
+	/* ... and BPF LSM judges the file allow-lists (maps.h CORDON_SESSION_FILE_ALLOW) */
+	bool observe_files;
 	/* session-end: the agent exited leaving processes that ran on (process.lifetime:
 	 * detached), as cordon.detached true */
 	bool detached;
@@ -889,9 +891,10 @@ struct cordon_audit_session {
 /*
  * What an observing session (`cordon run --observe`) still refuses, for its start line and its
  * session-start record: the layers and rules that cannot let an operation through and record
- * it. NULL-terminated.
+ * it. NULL-terminated. @files: BPF LSM observes the file allow-lists (CORDON_SESSION_FILE_ALLOW):
+ * Landlock then refuses only what its scopes do, and the view makes no tree read-only.
  */
-extern const char *const cordon_observe_still_refused[];
+const char *const *cordon_observe_still_refused(bool files);
 
 /* A new reference, or NULL on allocation failure. @now_ns: the record's time. */
 json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_t now_ns);

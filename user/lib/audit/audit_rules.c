@@ -608,6 +608,16 @@ static const char *default_syscall(const struct cordon_event_hdr *h)
 /* BPF LSM file refusals without an entry: the rules the programs hold themselves. */
 static const char *default_file(const struct cordon_event_hdr *h)
 {
+	/* Observed by an observing session's file hooks: no tree granted the access recorded. */
+	if (cordon_event_observed(h) && h->layer == CORDON_LAYER_BPF_LSM &&
+	    h->size >= sizeof(struct cordon_event_file)) {
+		uint32_t access = ((const struct cordon_event_file *)h)->access;
+
+		if (access & CORDON_ACCESS_EXEC)
+			return "filesystem.exec" NO_ENTRY;
+		return access & CORDON_ACCESS_WRITE ? "filesystem.write" NO_ENTRY
+						    : "filesystem.read" NO_ENTRY;
+	}
 	if (h->hook == CORDON_HOOK_BPRM_CHECK)
 		return "built-in: exec of a file with no name (memfd, O_TMPFILE, deleted)";
 	/* CORDON_SESSION_EXEC_NAMED: the policy's exec allow-list names no such file. */

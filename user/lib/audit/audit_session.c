@@ -83,7 +83,7 @@ static json_t *session_record(const struct cordon_audit_session *s, const char *
 	return rec;
 }
 
-const char *const cordon_observe_still_refused[] = {
+static const char *const still_refused[] = {
 	"landlock",	 /* files outside the allowed trees */
 	"seccomp",	 /* filtered syscalls and socket families */
 	"mount_ns",	 /* the view: masked secrets, read-only trees, private /tmp */
@@ -96,14 +96,31 @@ const char *const cordon_observe_still_refused[] = {
 	NULL,
 };
 
-/* cordon.observe: what is observed (let through, recorded) and what still refuses. */
-static json_t *observe_json(void)
+/* The same with the file allow-lists observed by BPF LSM. */
+static const char *const still_refused_files_observed[] = {
+	"landlock_scopes", /* abstract unix sockets and signals outside the session (6.12) */
+	"seccomp",	   "mount_ns_masks", /* the view: masked secrets, private /tmp (nothing read-only) */
+	"fanotify",	   "bpf_lsm_files",    "bpf_lsm_self", "unix_deny",
+	"source_routes",   "dns_steer_failed", NULL,
+};
+
+const char *const *cordon_observe_still_refused(bool files)
 {
+	return files ? still_refused_files_observed : still_refused;
+}
+
+/* cordon.observe: what is observed (let through, recorded) and what still refuses. */
+static json_t *observe_json(bool files)
+{
+	const char *const *still = cordon_observe_still_refused(files);
 	json_t *o = json_pack("{s:[s,s]}", "observed", "cgroup_bpf", "bpf_lsm_network");
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && cordon_observe_still_refused[i]; i++)
-		json_array_append_new(a, json_string(cordon_observe_still_refused[i]));
+	if (o && files)
+		json_array_append_new(json_object_get(o, "observed"),
+				      json_string("bpf_lsm_file_allow"));
+	for (size_t i = 0; a && still[i]; i++)
+		json_array_append_new(a, json_string(still[i]));
 	if (o && a)
 		json_object_set_new(o, "still_refused", a);
 	else
@@ -152,7 +169,7 @@ json_t *cordon_audit_session_start(const struct cordon_audit_session *s, uint64_
 		json_object_set_new(c, "log_untrusted_reason", json_string(s->log_untrusted));
 	}
 	if (s->observe)
-		json_object_set_new(c, "observe", observe_json());
+		json_object_set_new(c, "observe", observe_json(s->observe_files));
 	if (s->plan) {
 		json_object_set_new(c, "unenforced", json_integer((json_int_t)s->plan->ngaps));
 		json_object_set_new(c, "unenforced_rules", cordon_audit_plan_gaps(s->plan));

@@ -134,6 +134,22 @@ enum cordon_suggest_list cordon_audit_suggest(json_t *rec, char *buf, size_t len
 		       CORDON_SUGGEST_NONE;
 	if (!strncmp(action, "unix-", 5))
 		return snprintf(buf, len, "%s", path), CORDON_SUGGEST_UNIX;
+	/*
+	 * What an observing session's BPF LSM let through outside the allow-lists (maps.h
+	 * CORDON_SESSION_FILE_ALLOW; deny entries returned above): the path is the object Landlock
+	 * would have judged (the file opened or truncated, the directory an entry is made in or
+	 * removed from), cordon.access the rights no tree granted there.
+	 */
+	if (!strcmp(layer, "bpf_lsm") && json_is_true(json_object_get(c, "observed")) &&
+	    !strncmp(action, "file-", 5)) {
+		json_t *acc = json_object_get(c, "access");
+
+		snprintf(buf, len, "%s", path);
+		if (json_is_true(json_object_get(acc, "exec")))
+			return CORDON_SUGGEST_EXEC;
+		return json_is_true(json_object_get(acc, "write")) ? CORDON_SUGGEST_WRITE
+								   : CORDON_SUGGEST_READ;
+	}
 	if (!strcmp(action, "syscall-execve") || !strcmp(action, "syscall-execveat") ||
 	    !strcmp(action, "file-exec"))
 		return snprintf(buf, len, "%s", path), CORDON_SUGGEST_EXEC;

@@ -212,6 +212,15 @@ struct pol_inode_path {
 	uint32_t rule_id;
 };
 
+/*
+ * A tree of the allow-lists whose inode becomes an allow_trees entry at session start, for an
+ * observing session on the BPF LSM tier (CORDON_SESSION_FILE_ALLOW).
+ */
+struct pol_allow_path {
+	char *path;
+	uint32_t allow; /* CORDON_ACCESS_*: read tree R, write tree R|W, exec tree R|X */
+};
+
 /* rule_id: the kind in the high 16 bits, the index of the entry in its list in the low 16. */
 #define POL_RULE_CONNECT    1u
 #define POL_RULE_BIND	    2u
@@ -260,6 +269,8 @@ struct pol_maps {
 	size_t nbind;
 	struct pol_inode_path *inodes;
 	size_t ninodes;
+	struct pol_allow_path *allows; /* filesystem.read / write / exec, as Landlock grants them */
+	size_t nallows;
 	struct cordon_name_pattern *patterns; /* secrets.patterns, for the name_patterns map */
 	size_t npatterns;
 	struct pol_map_unix *unix_rules; /* pathname unix sockets, for the unix_rules map */
@@ -285,6 +296,9 @@ int policy_compile_pattern(const char *pattern, struct cordon_name_pattern *out,
 int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn resolve, void *ctx,
 			struct pol_maps *out, struct policy_errors *errs);
 void pol_maps_free(struct pol_maps *m);
+
+/* The CORDON_ACCESS_* bits @m's allow-lists name for exactly @path (0: none). */
+uint32_t pol_maps_allow_exact(const struct pol_maps *m, const char *path);
 
 /*
  * Add the pathname unix socket rules to @m and turn on CORDON_SESSION_UNIX (default deny):

@@ -276,6 +276,35 @@ static int compile_net(const struct pol_net_list *l, uint32_t kind, uint32_t ses
 	return r;
 }
 
+/* One tree of the allow-lists: a path in several (read and write) gets the union. */
+static int add_allow(struct pol_maps *m, const char *path, uint32_t allow)
+{
+	struct pol_allow_path *v;
+
+	for (size_t i = 0; i < m->nallows; i++)
+		if (!strcmp(m->allows[i].path, path)) {
+			m->allows[i].allow |= allow;
+			return 0;
+		}
+	v = realloc(m->allows, (m->nallows + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->allows = v;
+	v[m->nallows].path = strdup(path);
+	if (!v[m->nallows].path)
+		return -ENOMEM;
+	v[m->nallows++].allow = allow;
+	return 0;
+}
+
+uint32_t pol_maps_allow_exact(const struct pol_maps *m, const char *path)
+{
+	for (size_t i = 0; i < m->nallows; i++)
+		if (!strcmp(m->allows[i].path, path))
+			return m->allows[i].allow;
+	return 0;
+}
+
 static int add_inode(struct pol_maps *m, const char *path, uint32_t deny, uint32_t rule_id)
 {
 	struct pol_inode_path *v;
@@ -367,6 +396,14 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		/* connect() on a unix socket needs write permission on its inode. */
 		{ &p->unix_deny, CORDON_ACCESS_WRITE, POL_RULE_UNIX },
 	};
+	const struct {
+		const struct pol_list *l;
+		uint32_t allow;
+	} allow_lists[] = {
+		{ &p->fs_read, CORDON_ACCESS_READ },
+		{ &p->fs_write, CORDON_ACCESS_READ | CORDON_ACCESS_WRITE },
+		{ &p->fs_exec, CORDON_ACCESS_READ | CORDON_ACCESS_EXEC },
+	};
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -393,6 +430,14 @@ int policy_compile_maps(const struct policy *p, uint32_t session, pol_resolve_fn
 		for (size_t i = 0; !r && i < inode_lists[k].l->n; i++)
 			r = add_inode(out, inode_lists[k].l->v[i].s, inode_lists[k].deny,
 				      POL_RULE_ID(inode_lists[k].kind, i));
+	/*
+	 * The allow-lists as Landlock grants them (policy_compile_landlock: POL_LL_READ on read
+	 * trees, READ and WRITE on write trees, READ and EXECUTE on exec trees), filled only for
+	 * an observing session whose file hooks judge them (CORDON_SESSION_FILE_ALLOW).
+	 */
+	for (size_t k = 0; !r && k < ARRAY_SIZE(allow_lists); k++)
+		for (size_t i = 0; !r && i < allow_lists[k].l->n; i++)
+			r = add_allow(out, allow_lists[k].l->v[i].s, allow_lists[k].allow);
 	if (r < 0)
 		pol_maps_free(out);
 	return r;
@@ -462,6 +507,9 @@ void pol_maps_free(struct pol_maps *m)
 	for (size_t i = 0; i < m->ninodes; i++)
 		free(m->inodes[i].path);
 	free(m->inodes);
+	for (size_t i = 0; i < m->nallows; i++)
+		free(m->allows[i].path);
+	free(m->allows);
 	memset(m, 0, sizeof(*m));
 }
 

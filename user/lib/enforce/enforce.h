@@ -338,6 +338,20 @@ struct cordon_launch {
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
+	/*
+	 * An observing session whose BPF LSM file hooks judge the allow-lists (maps.h
+	 * CORDON_SESSION_FILE_ALLOW): the view is not sealed read-only outside the write trees
+	 * (a read-only mount refuses with EROFS, which cannot be observed; the hooks judge
+	 * writes, chmod and chown against the write trees instead).
+	 */
+	bool observe_files;
+	/*
+	 * Called in cordon with the finished view's root (O_PATH) before anything of the agent
+	 * runs: the child waits for it (with observe_files, the roots of the view's private
+	 * mounts become allow_trees entries). Non-zero fails the launch. NULL: not waited for.
+	 */
+	int (*on_view_root)(void *ctx, int root_fd);
+	void *view_root_ctx;
 };
 
 /* Child steps, in the order they run; reported on failure. */
@@ -784,6 +798,15 @@ uint32_t cordon_session_flags(const struct pol_maps *m, bool lsm);
  */
 int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, bool lsm,
 			const char **failed_path);
+
+/*
+ * An allow_trees entry granting @allow (CORDON_ACCESS_*) beneath @path (relative to @dfd) in
+ * session @s: the policy's trees at fill time, and the roots of the session's view once the
+ * child has built it (its private /tmp is a new inode no host path names). A path that does
+ * not exist grants nothing and is skipped (0), as Landlock does. 0 or -errno.
+ */
+int cordon_session_allow_at(struct cordon_session_ctx *s, int dfd, const char *path,
+			    uint32_t allow);
 
 /* Session limits applied through cgroup v2 controllers (bits of cordon_session_limits). */
 #define CORDON_LIMIT_PIDS   (1u << 0)

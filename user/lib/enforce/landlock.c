@@ -67,9 +67,11 @@ int cordon_landlock_build(const struct pol_landlock *ll)
 
 	if (fd < 0)
 		return fd;
-	/* An allowed path that does not exist grants nothing: skipping it is exact. */
+	/* An allowed path that does not exist grants nothing: skipping it is exact. Only the
+	 * handled rights (none when an observing session's BPF LSM judges the files). */
 	for (size_t i = 0; !e && i < ll->npaths; i++) {
-		e = cordon_landlock_allow_path(fd, ll->paths[i].path, ll->paths[i].access);
+		e = cordon_landlock_allow_path(fd, ll->paths[i].path,
+					       ll->paths[i].access & ll->attr.handled_access_fs);
 		if (e == -ENOENT || e == -ENOTDIR || e == -EACCES)
 			e = 0;
 	}

@@ -475,7 +475,7 @@ static void seal_readonly(const struct cordon_launch *l, const int *store, int r
 	const struct cordon_view *v = l->view;
 	int r;
 
-	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+	if (!l->observe_files && mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		fail(report, CORDON_STEP_READONLY, errno, -1);
 	for (size_t i = 0; i < v->nmounts; i++)
 		if (mount_setattr(AT_FDCWD, v->mounts[i].path, 0, &rw, sizeof(rw)) < 0)
@@ -566,6 +566,17 @@ static void send_root(int report)
 	}
 }
 
+/* Wait until cordon has taken in the view's root (cordon_launch.on_view_root): 'A' or fail. */
+static void await_root_taken(const struct cordon_launch *l, int report)
+{
+	char c = 0;
+
+	if (!l->on_view_root)
+		return;
+	if (read(report, &c, 1) != 1 || c != 'A')
+		fail(report, CORDON_STEP_VIEW, EPROTO, -1);
+}
+
 /* Namespaces and the filesystem view: everything that needs the privilege still held. */
 static void isolate(const struct cordon_launch *l, int report)
 {
@@ -599,6 +610,7 @@ static void isolate(const struct cordon_launch *l, int report)
 			if (store[i] >= 0)
 				close(store[i]);
 		send_root(report);
+		await_root_taken(l, report);
 	}
 	if (l->pty)
 		open_terminal(l, report);
@@ -801,6 +813,14 @@ static int await_exec(const struct cordon_launch *l, int sock, pid_t p, int *pty
 		n = recv_report(sock, &got, &fd);
 		if (n == 1 && fd >= 0 && *(const char *)&got == 'R' && *root_fd < 0) {
 			*root_fd = fd; /* the view's root, for attribution */
+			if (l->on_view_root) {
+				/* The child waits for this answer before it goes on (launch.c
+				 * await_root_taken); a failure stops it there. */
+				char a = l->on_view_root(l->view_root_ctx, fd) == 0 ? 'A' : 'F';
+
+				if (send(sock, &a, 1, MSG_NOSIGNAL) != 1)
+					break;
+			}
 			continue;
 		}
 		if (n == 1 && fd >= 0 && *(const char *)&got == 'N' && *notify_fd < 0) {

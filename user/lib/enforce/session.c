@@ -154,10 +154,12 @@ static int pin(struct cordon_session_ctx *s, int *fd);
 
 /*
  * A rule on @path (relative to @dfd) under the key the hooks compute: never stat()'s st_dev,
- * which on btrfs and overlayfs names another device than the superblock the hooks read.
+ * which on btrfs and overlayfs names another device than the superblock the hooks read. An
+ * inode_rules entry, or with @allow an allow_trees entry (@rule then NULL).
  */
-static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, int flags,
-		     struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule)
+static int add_key(struct cordon_session_ctx *s, int dfd, const char *path, int flags,
+		   struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule,
+		   const struct cordon_inode_allow *allow)
 {
 	struct cordon_inode_key k = { .session = s->id };
 	_cleanup_close_ int fd = openat(dfd, path, O_PATH | O_CLOEXEC | flags);
@@ -174,10 +176,29 @@ static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, in
 		return -EOPNOTSUPP;
 	k.ino = ki.ino;
 	k.dev = ki.dev;
-	r = cordon_bpf_inode_rule_add(s->bpf, &k, rule);
+	r = allow ? cordon_bpf_allow_tree_add(s->bpf, &k, allow)
+		  : cordon_bpf_inode_rule_add(s->bpf, &k, rule);
 	if (r < 0 || !ki.overlay || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return r;
 	return pin(s, &fd);
+}
+
+static int add_inode(struct cordon_session_ctx *s, int dfd, const char *path, int flags,
+		     struct cordon_kinode_cache *c, const struct cordon_inode_rule *rule)
+{
+	return add_key(s, dfd, path, flags, c, rule, NULL);
+}
+
+int cordon_session_allow_at(struct cordon_session_ctx *s, int dfd, const char *path, uint32_t allow)
+{
+	struct cordon_inode_allow a = { .allow = allow };
+	int r;
+
+	if (!allow)
+		return 0;
+	r = add_key(s, dfd, path, 0, NULL, NULL, &a);
+	/* A tree that does not exist grants nothing, as Landlock skips it (landlock.c). */
+	return r == -ENOENT || r == -ENOTDIR || r == -EACCES ? 0 : r;
 }
 
 /* Keep *@fd open for the session (cordon_session_ctx.pins). */
@@ -348,6 +369,14 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 			r = add_tree(s, m->inodes[i].path, &rule, 0, &budget);
 		if (r < 0) {
 			*failed_path = m->inodes[i].path;
+			return r;
+		}
+	}
+	/* An observing session's file hooks judge the allow-lists (maps.h allow_trees). */
+	for (size_t i = 0; (s->flags & CORDON_SESSION_FILE_ALLOW) && i < m->nallows; i++) {
+		r = cordon_session_allow_at(s, AT_FDCWD, m->allows[i].path, m->allows[i].allow);
+		if (r < 0) {
+			*failed_path = m->allows[i].path;
 			return r;
 		}
 	}

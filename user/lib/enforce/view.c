@@ -273,7 +273,9 @@ int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll
 		n[v->nlayer_rules].path = strdup(ll->paths[i].path);
 		if (!n[v->nlayer_rules].path)
 			return -ENOMEM;
-		n[v->nlayer_rules++].access = ll->paths[i].access;
+		/* The handled rights only (none when BPF LSM judges an observing session's files;
+		 * the path stays listed for its allow_trees entry). */
+		n[v->nlayer_rules++].access = ll->paths[i].access & ll->attr.handled_access_fs;
 	}
 	return 0;
 }

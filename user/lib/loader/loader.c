@@ -921,6 +921,12 @@ int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_ke
 	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
 }
 
+int cordon_bpf_allow_tree_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_allow *a)
+{
+	return update(b->skel->maps.allow_trees, k, sizeof(*k), a, sizeof(*a));
+}
+
 int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
 			       const struct cordon_inode_rule *r)
 {
@@ -1089,6 +1095,8 @@ int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 		  offsetof(struct cordon_inode_key, session) },
 		{ b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
 		  offsetof(struct cordon_dirent_key, session) },
+		{ b->skel->maps.allow_trees, sizeof(struct cordon_inode_key),
+		  offsetof(struct cordon_inode_key, session) },
 		{ b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
 		  offsetof(struct cordon_unix_key, session) },
 		{ b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),

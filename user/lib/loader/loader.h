@@ -137,6 +137,8 @@ int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_rule *r);
+int cordon_bpf_allow_tree_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
+			      const struct cordon_inode_allow *a);
 int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
 			       const struct cordon_inode_rule *r);
 int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
