@@ -87,7 +87,9 @@ wait_file() {
 check outside_tiocsti_works wait_file '^STI-OK$' "$proj/sti.out"
 
 # The agent: an interactive bash under cordon.
-keys "cd $proj; $RUN --policy offline --allow-degraded -- bash --norc -i 2>$errlog; echo CORDON-EXIT-\$?" Enter
+# cordon's own lines go to $errlog; the agent's stderr stays the terminal (its prompt is
+# there): a redirected stderr is the agent's too, and the pty stands only for the terminals.
+keys "cd $proj; $RUN --policy offline --allow-degraded -- sh -c 'exec bash --norc -i 2>/dev/tty' 2>$errlog; echo CORDON-EXIT-\$?" Enter
 keys "PS1='agent$ '" Enter
 check shell_starts wait_for '^agent\$ ' 100
 # Everything below must run inside the session: its cgroup and its seccomp filter say so.
@@ -148,7 +150,7 @@ keys "exit 7" Enter
 check exit_status_is_the_agents wait_for '^CORDON-EXIT-7$'
 T resize-window -t t -x 120 -y 40
 
-# Without a terminal on stdin there is no pty: plain pipes, as before.
+# Without a terminal on stdin, stdin stays the pipe it is (stdout, the terminal, is the pty).
 run_line "echo | $RUN --policy offline --allow-degraded -- sh -c 'test -t 0 || echo NO-TTY-STDIN' 2>/dev/null" nopty
 check no_pty_without_a_terminal wait_for '^NO-TTY-STDIN$'
 

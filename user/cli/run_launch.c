@@ -196,14 +196,23 @@ int run_prepare_launch(struct run *r)
 		l->memfd_noexec = r->kern.memfd_noexec &&
 				  !(r->plan.layers & CORDON_LAYER_BIT(CORDON_LAYER_ID_BPF_LSM));
 	}
-	/* A terminal of its own when cordon runs on one (both ends: a pipe stays a pipe). */
-	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-	    tcgetattr(STDIN_FILENO, &r->tio) == 0) {
-		l->pty = true;
-		l->pty_termios = &r->tio;
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &r->ws) == 0)
-			l->pty_winsize = &r->ws;
-	}
+	/*
+	 * A terminal of its own whenever any of stdin, stdout and stderr is the developer's
+	 * terminal; it stands in for those, and a pipe or a file stays what it is. Never the
+	 * terminal itself: the agent runs in a session of its own (setsid), out of the terminal's
+	 * job control, so a descriptor of it (even stdout, opened read-write) would read what
+	 * the developer types into the shell meanwhile (`echo task | cordon run agent &`).
+	 */
+	for (int fd = 0; fd <= 2; fd++)
+		if (isatty(fd))
+			l->pty_fds |= 1u << fd;
+	for (int fd = 0; fd <= 2 && l->pty_fds && !l->pty; fd++)
+		if ((l->pty_fds & (1u << fd)) && tcgetattr(fd, &r->tio) == 0) {
+			l->pty = true;
+			l->pty_termios = &r->tio;
+			if (ioctl(fd, TIOCGWINSZ, &r->ws) == 0)
+				l->pty_winsize = &r->ws;
+		}
 	return run_open_audit_log(r);
 }
 
@@ -306,6 +315,7 @@ int run_wait_agent(struct run *r)
 	struct cordon_supervise s = {
 		.pid = r->launched.pid,
 		.pty_master = r->launched.pty_master,
+		.pty_fds = r->l.pty_fds,
 		.stop_fd = r->launched.stop_fd,
 		.watch[0] = { r->ev.rb ? ring_buffer__epoll_fd(r->ev.rb) : -1, run_drain, &r->ev,
 			      &r->ev.pace.hold_until_ns },

@@ -336,6 +336,9 @@ struct cordon_launch {
 	/* process.lifetime: detached: the pid namespace's init outlives the agent (init.c) */
 	bool detach;
 	bool pty; /* a terminal of its own: stdio on a new pty, the master relayed by cordon */
+	/* which of fds 0, 1, 2 (bits 0..2) were terminals: those the pty replaces, the others
+	 * (a pipe, a file) reach the agent as they are */
+	unsigned int pty_fds;
 	const struct termios *pty_termios; /* the developer's terminal settings, copied */
 	const struct winsize *pty_winsize; /* and its size */
 	/*
@@ -640,7 +643,8 @@ void cordon_gitwrite_free(struct cordon_gitwrite *g);
 struct cordon_supervise {
 	pid_t pid;	/* cordon's child: the agent, or the session's init (a group leader) */
 	int pty_master; /* the agent's terminal to relay with stdin/stdout, or -1 */
-	int stop_fd;	/* the session's init reports the agent's stops here, or -1 */
+	unsigned int pty_fds; /* cordon_launch.pty_fds: which of 0, 1, 2 the pty stands for */
+	int stop_fd;	      /* the session's init reports the agent's stops here, or -1 */
 	/*
 	 * Set when the agent exited but init reported processes left (a detached session): init
 	 * still runs, and the returned status is the agent's. NULL: not wanted.
@@ -714,8 +718,8 @@ int cordon_pty_mount_devpts(void);
 int cordon_pty_open(const char *ptmx, const struct termios *tio, const struct winsize *ws,
 		    uid_t uid, int *master, int *peer);
 
-/* After setsid(): @peer becomes the controlling terminal and stdio. */
-int cordon_pty_attach(int peer);
+/* After setsid(): @peer becomes the controlling terminal and each of fds 0..2 in @fds (bits). */
+int cordon_pty_attach(int peer, unsigned int fds);
 
 /* Send @fd over the unix socket @sock with a one-byte @tag. */
 int cordon_fd_send(int sock, int fd, char tag);

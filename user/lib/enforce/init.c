@@ -37,8 +37,12 @@ static void start_agent(int stop_fd)
 	cordon_supervised_signals(&set);
 	sigaddset(&set, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (isatty(STDIN_FILENO))
-		(void)tcsetpgrp(STDIN_FILENO, getpid());
+	/* The session's pty, on whichever of stdin, stdout, stderr it stands for. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (isatty(fd)) {
+			(void)tcsetpgrp(fd, getpid());
+			break;
+		}
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 

@@ -545,7 +545,7 @@ static void open_terminal(const struct cordon_launch *l, int report)
 	close(master);
 	if (r < 0)
 		fail(report, CORDON_STEP_TERMINAL, -r, 0);
-	r = cordon_pty_attach(peer);
+	r = cordon_pty_attach(peer, l->pty_fds);
 	if (r < 0)
 		fail(report, CORDON_STEP_TERMINAL, -r, 0);
 }

@@ -73,13 +73,16 @@ fail:
 	return s;
 }
 
-/* After setsid(): @peer becomes the controlling terminal and fds 0, 1 and 2. Async-signal-safe. */
-int cordon_pty_attach(int peer)
+/*
+ * After setsid(): @peer becomes the controlling terminal and each of fds 0..2 whose bit is in
+ * @fds (those that were the developer's terminal; a pipe or a file stays). Async-signal-safe.
+ */
+int cordon_pty_attach(int peer, unsigned int fds)
 {
 	if (ioctl(peer, TIOCSCTTY, 0) < 0)
 		return -errno;
 	for (int fd = 0; fd <= 2; fd++)
-		if (dup2(peer, fd) < 0)
+		if ((fds & (1u << fd)) && dup2(peer, fd) < 0)
 			return -errno;
 	if (peer > 2)
 		close(peer);

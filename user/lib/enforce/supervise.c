@@ -31,7 +31,9 @@ struct relay_buf {
 struct supervisor {
 	const struct cordon_supervise *s;
 	int sfd;
-	bool in_open;	  /* stdin not at EOF */
+	int tty;      /* the developer's terminal: its settings and size (stdin when it is one) */
+	int out;      /* where the pty's output goes: stdout, else stderr, else the terminal */
+	bool in_open; /* stdin not at EOF */
 	bool master_open; /* the pty has not hung up */
 	bool raw;	  /* the developer's terminal is in raw mode */
 	struct termios saved;
@@ -52,6 +54,9 @@ static void term_raw(struct supervisor *v)
 {
 	struct termios t = v->saved;
 
+	/* Keys are relayed only from a terminal that is stdin; else it stays as it is. */
+	if (v->tty != STDIN_FILENO)
+		return;
 	cfmakeraw(&t);
 	/* TCSADRAIN: what cordon printed before (its start line) is not cut. */
 	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) == 0)
@@ -68,7 +73,7 @@ static void copy_winsize(const struct supervisor *v)
 {
 	struct winsize ws;
 
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+	if (ioctl(v->tty, TIOCGWINSZ, &ws) == 0)
 		(void)ioctl(v->s->pty_master, TIOCSWINSZ, &ws);
 }
 
@@ -239,7 +244,7 @@ static void relay_events(struct supervisor *v, struct pollfd *p)
 		p[P_MASTER] = (struct pollfd){ .fd = m, .events = ev };
 	}
 	if (v->to_user.len)
-		p[P_OUT] = (struct pollfd){ .fd = STDOUT_FILENO, .events = POLLOUT };
+		p[P_OUT] = (struct pollfd){ .fd = v->out, .events = POLLOUT };
 }
 
 static void relay(struct supervisor *v, const struct pollfd *p)
@@ -252,7 +257,7 @@ static void relay(struct supervisor *v, const struct pollfd *p)
 		v->master_open = drain(m, &v->to_agent);
 	if (p[P_MASTER].revents & (POLLIN | POLLHUP | POLLERR))
 		v->master_open = fill(m, &v->to_user);
-	if (p[P_OUT].revents & (POLLOUT | POLLERR | POLLHUP) && !drain(STDOUT_FILENO, &v->to_user))
+	if (p[P_OUT].revents & (POLLOUT | POLLERR | POLLHUP) && !drain(v->out, &v->to_user))
 		v->to_user.len = 0; /* stdout is gone: keep draining the pty, drop its output */
 }
 
@@ -266,7 +271,7 @@ static void flush_agent_output(struct supervisor *v)
 			break;
 		if (!v->to_user.len)
 			break; /* EAGAIN: nothing more is buffered */
-		if (!drain(STDOUT_FILENO, &v->to_user))
+		if (!drain(v->out, &v->to_user))
 			break;
 	}
 }
@@ -337,7 +342,21 @@ static int loop(struct supervisor *v, int *status)
 
 int cordon_supervise(const struct cordon_supervise *s)
 {
-	struct supervisor v = { .s = s, .in_open = true, .master_open = s->pty_master >= 0 };
+	/* Without a say (0), the pty stands for all three, as before pty_fds existed. */
+	unsigned int fds = s->pty_fds ? s->pty_fds : 7u;
+	struct supervisor v = {
+		.s = s,
+		/* stdin goes into the pty only when the pty stands for it: a pipe or a file
+		 * there is the agent's own, read by it directly, never by cordon */
+		.in_open = fds & 1u,
+		.master_open = s->pty_master >= 0,
+		.tty = fds & 1u	  ? STDIN_FILENO
+		       : fds & 2u ? STDOUT_FILENO
+				  : STDERR_FILENO,
+		.out = fds & 2u	  ? STDOUT_FILENO
+		       : fds & 4u ? STDERR_FILENO
+				  : STDIN_FILENO,
+	};
 	struct pollfd p[P_N];
 	sigset_t set;
 	int status = 0, r;
@@ -348,7 +367,7 @@ int cordon_supervise(const struct cordon_supervise *s)
 		return -errno;
 	if (s->pty_master >= 0) {
 		fcntl(s->pty_master, F_SETFL, fcntl(s->pty_master, F_GETFL) | O_NONBLOCK);
-		if (tcgetattr(STDIN_FILENO, &v.saved) == 0)
+		if (tcgetattr(v.tty, &v.saved) == 0)
 			term_raw(&v);
 		copy_winsize(&v);
 	}
