@@ -377,6 +377,26 @@ static void on_git_watch(void *ctx, const char *path, const struct stat *st, uin
 					: "keys that run programs commented out");
 }
 
+static uint32_t secret_rule(void *ctx, const char *name)
+{
+	struct run *r = ctx;
+
+	return cordon_fan_secret_rule(&r->fan, name);
+}
+
+static void secret_made(void *ctx, int fd, const struct stat *st, uint32_t rule)
+{
+	struct run *r = ctx;
+
+	static bool said;
+
+	if (cordon_fan_learn(&r->fan, fd, st, rule) < 0 && !said) {
+		said = true;
+		fprintf(stderr, "cordon: secrets: too many secret files to follow by inode: a "
+				"new one renamed or linked to another name is not refused\n");
+	}
+}
+
 /* A config the session put in a repository, defused as the session's user (a child). */
 static int defuse_as_user(void *ctx, int dfd, const char *name)
 {
@@ -408,8 +428,9 @@ static int defuse_as_user(void *ctx, int dfd, const char *name)
  */
 static void protect_note(struct run *r)
 {
-	const char *v[GIT_SWEEP_TREES + 1];
+	const char *v[GIT_SWEEP_TREES + CORDON_VIEW_MAX_RW + 1];
 	char mnt[4096];
+	size_t nt;
 	int e;
 
 	if (!r->kern.fanotify)
@@ -417,6 +438,8 @@ static void protect_note(struct run *r)
 	r->pw.report = (struct cordon_protect_report){ .on_quarantine = on_watch,
 						       .on_git = on_git_watch,
 						       .git_config_defuse = defuse_as_user,
+						       .secret_rule = secret_rule,
+						       .secret_made = secret_made,
 						       .ctx = r };
 	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) == 0 &&
 	    !strncmp(r->sess.cgroup, mnt, strlen(mnt)) && r->sess.cgroup[strlen(mnt)] == '/')
@@ -426,7 +449,16 @@ static void protect_note(struct run *r)
 		r->pw.git_since = r->git_since;
 		r->pw.git_dev = r->git_dev;
 		r->pw.git_ino = r->git_ino;
-		e = cordon_git_watch_add(&r->pw, v, trees(r, v));
+		/* The write trees, and the upper layers where a cache's writes land (a secret
+		 * copied up there when the session renames it in its layer). */
+		nt = trees(r, v);
+		for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+			if (r->view.layer_upper_path[i])
+				v[nt++] = r->view.layer_upper_path[i];
+		e = cordon_git_watch_add(&r->pw, v, nt);
+		/* The listener syncs with this queue before it answers a batch. */
+		r->fan.sync = cordon_protect_watch_serve;
+		r->fan.sync_ctx = &r->pw;
 		if (e < 0 || r->pw.git_unwatched)
 			fprintf(stderr,
 				"cordon: git: the repositories %s%s are not watched (%s): what the "

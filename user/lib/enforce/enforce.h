@@ -450,6 +450,14 @@ struct cordon_fan {
 	 */
 	dev_t layer_devs[CORDON_FAN_MAX_LAYER_DEVS];
 	size_t nlayer_devs;
+	/*
+	 * Called after a batch of permission events is read and before any is answered: the
+	 * notifications queued before those opens (a secret name made, hookwatch.c) are taken in
+	 * first, so an open that follows a rename or link of a secret is judged knowing it.
+	 */
+	void (*sync)(void *ctx);
+	void *sync_ctx;
+	unsigned long learned; /* secret inodes learned during the session */
 };
 
 /* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create
@@ -459,6 +467,12 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f);
 int cordon_fan_mark_mount(int fd, const char *path);
 /* Answer every pending permission event (a struct cordon_watch handler). */
 void cordon_fan_serve(void *ctx);
+struct stat;
+/* The secrets.patterns rule @name matches, or 0. */
+uint32_t cordon_fan_secret_rule(const struct cordon_fan *f, const char *name);
+/* File @fd (O_PATH, @st) got a secret name during the session: refused by inode from now on,
+ * whatever its name becomes (a rename, a hard link). 0 or -errno (-E2BIG: the set is full). */
+int cordon_fan_learn(struct cordon_fan *f, int fd, const struct stat *st, uint32_t rule);
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
@@ -490,6 +504,10 @@ struct cordon_protect_report {
 	/* Defuse config @name of directory @dfd as the session's user (never as root: the new
 	 * file is the user's). >0 changed, 0 nothing to change, or -errno. */
 	int (*git_config_defuse)(void *ctx, int dfd, const char *name);
+	/* A file made or moved in under a name: its secrets.patterns rule (0: none), and the
+	 * file (O_PATH @fd, @st) with such a name, to be refused by inode from now on. */
+	uint32_t (*secret_rule)(void *ctx, const char *name);
+	void (*secret_made)(void *ctx, int fd, const struct stat *st, uint32_t rule);
 	void *ctx;
 };
 

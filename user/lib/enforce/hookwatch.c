@@ -421,6 +421,33 @@ static void walk_moved(struct cordon_protect_watch *w, int dfd, char *path, size
 	closedir(d);
 }
 
+/*
+ * A file that got a secret name in a write tree (the developer's new .env, or one the session
+ * made): its inode is the secret, whatever name it gets next. The listener refuses opens by
+ * name only, and a rename or a hard link to an innocent name raises no permission event, so
+ * the inode is handed to the listener now; its next permission batch syncs with this queue
+ * first (cordon_fan serve), so an open that follows the rename is judged knowing it.
+ */
+static void secret_made(struct cordon_protect_watch *w, const struct fanotify_event_info_fid *fid,
+			const char *name, uint64_t mask)
+{
+	uint32_t rule = !(mask & FAN_ONDIR) && w->report.secret_rule
+				? w->report.secret_rule(w->report.ctx, name)
+				: 0;
+	char path[PATH_MAX];
+	struct stat st;
+	int dfd, fd;
+
+	if (!rule || (dfd = resolve(w, fid, path, sizeof(path))) < 0)
+		return;
+	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		w->report.secret_made(w->report.ctx, fd, &st, rule);
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+}
+
 void cordon_git_watch_event(struct cordon_protect_watch *w,
 			    const struct fanotify_event_info_fid *fid, const char *name,
 			    uint64_t mask, int pidfd, pid_t pid)
@@ -430,6 +457,8 @@ void cordon_git_watch_event(struct cordon_protect_watch *w,
 	struct stat st;
 	int dfd, up;
 
+	if (w->ngit_trees)
+		secret_made(w, fid, name, mask);
 	if (kind == GIT_NONE || strstr(name, QUARANTINE))
 		return;
 	dfd = resolve(w, fid, path, sizeof(path));
