@@ -291,6 +291,14 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+static bool trusted(const struct cordon_protect_watch *w, int gfd)
+{
+	struct stat st;
+
+	return w->git_ino && fstat(gfd, &st) == 0 && st.st_ino == w->git_ino &&
+	       st.st_dev == w->git_dev;
+}
+
 /*
  * The hooks of git directory @gfd (at @gpath): a hooks symlink, and each hook changed during
  * the session (@all: every one, the directory came from elsewhere), taken away. Run right after
@@ -312,8 +320,11 @@ static void scan_hooks(struct cordon_protect_watch *w, int gfd, const char *gpat
 			take_hook(w, gfd, gpath, "hooks", pid);
 		return;
 	}
-	if (changed(&st, w->git_since) && !cordon_protect_is_spared(w, &st))
-		all = true; /* made or moved in during the session: nothing in it is the developer's */
+	/* Made, moved in or changed during the session: nothing in it counts as the developer's
+	 * by its age. Not the project's own .git (read-only hooks in the view): a change there
+	 * is the developer's own, and their older hooks stay. */
+	if (changed(&st, w->git_since) && !cordon_protect_is_spared(w, &st) && !trusted(w, gfd))
+		all = true;
 	hfd = openat(gfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	d = hfd >= 0 ? fdopendir(hfd) : NULL;
 	if (!d) {
@@ -329,14 +340,6 @@ static void scan_hooks(struct cordon_protect_watch *w, int gfd, const char *gpat
 		    (all || changed(&st, w->git_since)))
 			take_hook(w, hfd, dir, e->d_name, pid);
 	closedir(d);
-}
-
-static bool trusted(const struct cordon_protect_watch *w, int gfd)
-{
-	struct stat st;
-
-	return w->git_ino && fstat(gfd, &st) == 0 && st.st_ino == w->git_ino &&
-	       st.st_dev == w->git_dev;
 }
 
 /* A config the session put in git directory @gfd: its keys that run programs commented out. */
