@@ -166,6 +166,8 @@ if [[ $MODE == root ]]; then
 	check unpriv_ran grep -qx RAN <<<"$out"
 	check unpriv_gap_listed grep -q "filesystem.protect: paths in a write tree that do not exist" \
 		"$uerr"
+	# No git watch either: what the session places in a repository stays until it ends.
+	check unpriv_git_gap_listed grep -q "git: hooks and config placed in a repository" "$uerr"
 	check unpriv_mv_file_quarantined_at_end sh -c "test ! -e '$proj/.mcp.json' &&
 		grep -q mcpServers '$proj/.mcp.json$q'"
 	check unpriv_hardlink_quarantined_at_end sh -c "test ! -e '$proj/.idea' &&

@@ -193,6 +193,8 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 		.max_entries = GIT_SWEEP_ENTRIES,
 		.on_change = on_change,
 		.ctx = &fd,
+		.spared = r->pw.spared,
+		.nspared = r->pw.nspared,
 	};
 	struct cordon_protect_report pr = { .on_quarantine = on_protect, .ctx = &fd };
 
@@ -368,19 +370,119 @@ static void on_watch(void *ctx, const struct cordon_protect_new *e, const char *
 	protect_made(ctx, &c, CORDON_LAYER_FANOTIFY, 0);
 }
 
-/* Root (the listener's tier) watches the entries of the write trees during the session. */
+/* The git watch's report: a hook or config made inert at once (layer fanotify). */
+static void on_git_watch(void *ctx, const char *path, const struct stat *st, uint32_t what, int err,
+			 pid_t pid)
+{
+	struct git_change c = { .what = what, .dev = (uint32_t)st->st_dev, .ino = st->st_ino };
+
+	(void)pid; /* the record names cordon, which renamed it, as the sweep's do */
+	memcpy(c.path, path, strnlen(path, sizeof(c.path) - 1));
+	if (err) {
+		fprintf(stderr,
+			"cordon: git: '%s' was placed by the session and could not be made inert "
+			"at once (%s): the sweep at the end tries again\n",
+			c.path, strerror(-err));
+		return;
+	}
+	record(ctx, &c, POL_RULE_ID(POL_RULE_GIT, what), CORDON_HOOK_GIT_SWEEP,
+	       CORDON_LAYER_FANOTIFY, 0);
+	fprintf(stderr, "cordon: git: '%s' placed by the session was made inert (%s)\n", c.path,
+		what == CORDON_GIT_HOOK ? "renamed to *.cordon-quarantined"
+					: "keys that run programs commented out");
+}
+
+static uint32_t secret_rule(void *ctx, const char *name)
+{
+	struct run *r = ctx;
+
+	return cordon_fan_secret_rule(&r->fan, name);
+}
+
+static void secret_made(void *ctx, int fd, const struct stat *st, uint32_t rule)
+{
+	struct run *r = ctx;
+
+	static bool said;
+
+	if (cordon_fan_learn(&r->fan, fd, st, rule) < 0 && !said) {
+		said = true;
+		fprintf(stderr, "cordon: secrets: too many secret files to follow by inode: a "
+				"new one renamed or linked to another name is not refused\n");
+	}
+}
+
+/* A config the session put in a repository, defused as the session's user (a child). */
+static int defuse_as_user(void *ctx, int dfd, const char *name)
+{
+	struct run *r = ctx;
+	int status;
+	pid_t p = fork();
+
+	if (p < 0)
+		return -errno;
+	if (p == 0) {
+		int n;
+
+		if (geteuid() == 0 && r->o.user &&
+		    (setgroups((size_t)r->tu.ngroups, r->tu.groups) < 0 ||
+		     setresgid(r->tu.gid, r->tu.gid, r->tu.gid) < 0 ||
+		     setresuid(r->tu.uid, r->tu.uid, r->tu.uid) < 0))
+			_exit(3);
+		n = cordon_git_config_defuse_at(dfd, name);
+		_exit(n < 0 ? 2 : n > 0);
+	}
+	if (waitpid(p, &status, 0) < 0 || !WIFEXITED(status))
+		return -ECHILD;
+	return WEXITSTATUS(status) == 1 ? 1 : WEXITSTATUS(status) ? -EIO : 0;
+}
+
+/*
+ * Root (the listener's tier) watches, during the session, the protected entries of the write
+ * trees that do not exist yet and every git repository of the write trees.
+ */
 static void protect_note(struct run *r)
 {
+	const char *v[GIT_SWEEP_TREES + CORDON_VIEW_MAX_RW + 1];
 	char mnt[4096];
+	size_t nt;
 	int e;
 
-	if (!r->kern.fanotify || !r->npkeep)
+	if (!r->kern.fanotify)
 		return;
-	r->pw.report = (struct cordon_protect_report){ .on_quarantine = on_watch, .ctx = r };
+	r->pw.report = (struct cordon_protect_report){ .on_quarantine = on_watch,
+						       .on_git = on_git_watch,
+						       .git_config_defuse = defuse_as_user,
+						       .secret_rule = secret_rule,
+						       .secret_made = secret_made,
+						       .ctx = r };
 	if (cordon_cgroup2_mount(mnt, sizeof(mnt)) == 0 &&
 	    !strncmp(r->sess.cgroup, mnt, strlen(mnt)) && r->sess.cgroup[strlen(mnt)] == '/')
 		r->pw.cgroup = r->sess.cgroup + strlen(mnt);
 	e = cordon_protect_watch_create(&r->pw, r->pkeep, r->npkeep);
+	if (e >= 0) {
+		r->pw.git_since = r->git_since;
+		r->pw.git_dev = r->git_dev;
+		r->pw.git_ino = r->git_ino;
+		/* The write trees, and the upper layers where a cache's writes land (a secret
+		 * copied up there when the session renames it in its layer). */
+		nt = trees(r, v);
+		for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
+			if (r->view.layer_upper_path[i])
+				v[nt++] = r->view.layer_upper_path[i];
+		e = cordon_git_watch_add(&r->pw, v, nt);
+		/* The listener syncs with this queue before it answers a batch. */
+		r->fan.sync = cordon_protect_watch_serve;
+		r->fan.sync_ctx = &r->pw;
+		if (e < 0 || r->pw.git_unwatched)
+			fprintf(stderr,
+				"cordon: git: the repositories %s%s are not watched (%s): what the "
+				"session puts in their hooks is renamed away when it ends\n",
+				e < 0 ? "of the write trees" : "in ",
+				e < 0 ? "" : r->pw.git_unwatched,
+				strerror(e < 0 ? -e : -r->pw.git_unwatched_err));
+		e = 0;
+	}
 	if (e < 0) {
 		fprintf(stderr,
 			"cordon: protected paths that do not exist yet are not watched (%s): what "

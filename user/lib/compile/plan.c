@@ -50,6 +50,16 @@ uint32_t cordon_plan_layers(const struct cordon_plan_kernel *k)
 	return l;
 }
 
+/* A write tree that can hold a git repository (device trees such as /dev/pts cannot). */
+static bool repository_trees(const struct policy *p)
+{
+	for (size_t i = 0; i < p->fs_write.n; i++)
+		if (p->fs_write.v[i].s && strncmp(p->fs_write.v[i].s, "/dev/", 5) &&
+		    strcmp(p->fs_write.v[i].s, "/dev"))
+			return true;
+	return false;
+}
+
 static int add_gap(struct cordon_plan *plan, enum cordon_gap_kind kind, const char *rule,
 		   const char *needs, const char *reason)
 {
@@ -152,6 +162,17 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 			    "Landlock and the view cover existing paths only: what the session "
 			    "writes there stays until it ends, then is renamed to "
 			    "NAME.cordon-quarantined");
+	/*
+	 * A hook or a config key renamed or linked into a repository of a write tree raises no
+	 * open: only the git watch (the listener's notification group) makes it inert at once.
+	 * Without it, git run outside the session meanwhile runs it until the sweep at the end.
+	 */
+	if (!r && !(plan->layers & POL_NEEDS_FANOTIFY) && repository_trees(p))
+		r = add_gap(plan, CORDON_GAP_LANDLOCK,
+			    "git: hooks and config placed in a repository of a write tree",
+			    "fanotify (root)",
+			    "nothing watches the write trees' repositories while the session runs: "
+			    "what it places there is made inert when it ends");
 	/*
 	 * filesystem.cache needs the session's own mounts for its overlays: without them the
 	 * caches are the host's, and what the session plants there reaches the developer's tools.

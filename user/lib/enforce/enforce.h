@@ -467,6 +467,14 @@ struct cordon_fan {
 	 */
 	dev_t layer_devs[CORDON_FAN_MAX_LAYER_DEVS];
 	size_t nlayer_devs;
+	/*
+	 * Called after a batch of permission events is read and before any is answered: the
+	 * notifications queued before those opens (a secret name made, hookwatch.c) are taken in
+	 * first, so an open that follows a rename or link of a secret is judged knowing it.
+	 */
+	void (*sync)(void *ctx);
+	void *sync_ctx;
+	unsigned long learned; /* secret inodes learned during the session */
 };
 
 /* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create
@@ -476,6 +484,12 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f);
 int cordon_fan_mark_mount(int fd, const char *path);
 /* Answer every pending permission event (a struct cordon_watch handler). */
 void cordon_fan_serve(void *ctx);
+struct stat;
+/* The secrets.patterns rule @name matches, or 0. */
+uint32_t cordon_fan_secret_rule(const struct cordon_fan *f, const char *name);
+/* File @fd (O_PATH, @st) got a secret name during the session: refused by inode from now on,
+ * whatever its name becomes (a rename, a hard link). 0 or -errno (-E2BIG: the set is full). */
+int cordon_fan_learn(struct cordon_fan *f, int fd, const struct stat *st, uint32_t rule);
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
@@ -500,6 +514,17 @@ struct stat;
 struct cordon_protect_report {
 	void (*on_quarantine)(void *ctx, const struct cordon_protect_new *e, const char *path,
 			      const struct stat *st, int err, pid_t pid);
+	/* The git watch (hookwatch.c): @what CORDON_GIT_HOOK (renamed away) or CORDON_GIT_CONFIG
+	 * (its keys that run programs commented out), @err 0 or the -errno that prevented it. */
+	void (*on_git)(void *ctx, const char *path, const struct stat *st, uint32_t what, int err,
+		       pid_t pid);
+	/* Defuse config @name of directory @dfd as the session's user (never as root: the new
+	 * file is the user's). >0 changed, 0 nothing to change, or -errno. */
+	int (*git_config_defuse)(void *ctx, int dfd, const char *name);
+	/* A file made or moved in under a name: its secrets.patterns rule (0: none), and the
+	 * file (O_PATH @fd, @st) with such a name, to be refused by inode from now on. */
+	uint32_t (*secret_rule)(void *ctx, const char *name);
+	void (*secret_made)(void *ctx, int fd, const struct stat *st, uint32_t rule);
 	void *ctx;
 };
 
@@ -522,6 +547,14 @@ int cordon_protect_sweep(const struct cordon_protect_new *v, size_t n,
 			 const struct cordon_protect_obj *spared, size_t nspared);
 
 struct cordon_protect_dir;
+struct cordon_git_tree;
+
+#define CORDON_PROTECT_CHAIN_MAX 9 /* directories watched per entry on the way to its parent */
+struct cordon_protect_chain {
+	int dir[CORDON_PROTECT_CHAIN_MAX];   /* index in the watch's directories */
+	size_t at[CORDON_PROTECT_CHAIN_MAX]; /* length of that directory's path in the entry's */
+	size_t n;
+};
 
 /* During the session (root): a fanotify notification group with inode marks on the parents. */
 struct cordon_protect_watch {
@@ -540,6 +573,17 @@ struct cordon_protect_watch {
 	struct cordon_protect_obj *spared;
 	size_t nspared;
 	unsigned long quarantined, errors;
+	/* per entry: the directories watched for it, from the deepest that existed at start down
+	 * to its parent once every directory on the way exists (the last is dir_of's) */
+	struct cordon_protect_chain *chain;
+	/* The git watch (hookwatch.c): filesystem marks on the write trees' file systems. */
+	struct cordon_git_tree *git_trees;
+	size_t ngit_trees;
+	int64_t git_since; /* CLOCK_REALTIME ns: inodes changed since are the session's */
+	dev_t git_dev;	   /* the project's own .git at the start (ino 0: none) */
+	ino_t git_ino;
+	const char *git_unwatched; /* a write tree whose file system could not be marked */
+	int git_unwatched_err;
 };
 
 /* Entries whose parent existed at start are watched: their count, or -errno (no group). */
@@ -547,6 +591,25 @@ int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cor
 				size_t n);
 void cordon_protect_watch_serve(void *ctx);
 void cordon_protect_watch_free(struct cordon_protect_watch *w);
+/* The creator of an event (its pidfd, pid) is alive in a cgroup outside the session. */
+bool cordon_protect_outside_creator(const struct cordon_protect_watch *w, int pidfd, pid_t pid);
+/* Remember @st as the developer's (left by the watch and by the sweeps). 0 or -E2BIG. */
+int cordon_protect_spare_obj(struct cordon_protect_watch *w, const struct stat *st);
+bool cordon_protect_is_spared(const struct cordon_protect_watch *w, const struct stat *st);
+
+/*
+ * The git watch (hookwatch.c), in the same group: every git directory of the write trees, also
+ * one made, cloned or moved in during the session, has what the session puts in its hooks
+ * renamed away at once and its new config defused. Marks the file systems of @trees (absolute
+ * paths, borrowed). The count of file systems marked, or -errno.
+ */
+int cordon_git_watch_add(struct cordon_protect_watch *w, const char *const *trees, size_t n);
+void cordon_git_watch_free(struct cordon_protect_watch *w);
+struct fanotify_event_info_fid;
+/* One creation or move (@mask) of @name in the directory @fid names, in no watched entry's. */
+void cordon_git_watch_event(struct cordon_protect_watch *w,
+			    const struct fanotify_event_info_fid *fid, const char *name,
+			    uint64_t mask, int pidfd, pid_t pid);
 
 /* ---- git repositories in the write trees (gitguard.c, gitconfig.c) ---- */
 
@@ -571,6 +634,9 @@ struct cordon_git_sweep {
 	size_t max_entries; /* directory entries looked at, at most */
 	void (*on_change)(void *ctx, const char *path, const struct stat *st, uint32_t what);
 	void *ctx;
+	/* hooks the developer made outside the session while it ran (the watch saw): left */
+	const struct cordon_protect_obj *spared;
+	size_t nspared;
 	bool truncated; /* out: the walk stopped at max_entries or its depth */
 };
 

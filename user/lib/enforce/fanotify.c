@@ -192,6 +192,26 @@ static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const 
 	return hit >= 0 ? f->names[hit].rule_id : 0;
 }
 
+/*
+ * A name cordon's watch gave the file while this open waited (NAME.cordon-quarantined, .2, ...;
+ * the listener syncs with the watch before it answers): judged and reported under the name the
+ * open was made for. A name the agent chose that looks the same is judged as the shorter one:
+ * never more lenient.
+ */
+static void unquarantined(char *path)
+{
+	static const char q[] = ".cordon-quarantined";
+	char *base = strrchr(path, '/'), *at = base ? strstr(base, q) : NULL;
+	const char *rest = at ? at + sizeof(q) - 1 : NULL;
+
+	if (!at || at == base + 1)
+		return;
+	if (*rest == '.')
+		rest += 1 + strspn(rest + 1, "0123456789");
+	if (!*rest)
+		*at = 0;
+}
+
 static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m,
 		   const struct stat *st, const char *path, uint32_t rule)
 {
@@ -257,6 +277,7 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	/* Undecidable (no path, no inode): refused, never let through. */
 	if (n > 0 && fstat(m->fd, &st) == 0 && fstatfs(m->fd, &sfs) == 0) {
 		target[n] = 0;
+		unquarantined(target);
 		rule = decide(f, &st, target, m->mask & FAN_OPEN_EXEC_PERM,
 			      sfs.f_type == OVERLAYFS_SUPER_MAGIC);
 		if (!rule)
@@ -276,6 +297,29 @@ static void answer(struct cordon_fan *f, const struct fanotify_event_metadata *m
 	}
 }
 
+uint32_t cordon_fan_secret_rule(const struct cordon_fan *f, const char *name)
+{
+	long hit = cordon_patterns_secret(f->names, f->nnames, name);
+
+	return hit >= 0 ? f->names[hit].rule_id : 0;
+}
+
+int cordon_fan_learn(struct cordon_fan *f, int fd, const struct stat *st, uint32_t rule)
+{
+	char proc[64];
+
+	for (size_t i = 0; i < f->ninodes; i++)
+		if (f->inodes[i].dev == st->st_dev && f->inodes[i].ino == st->st_ino)
+			return 0;
+	if (add_inode(f, st, rule) < 0)
+		return -E2BIG;
+	f->learned++;
+	/* Allowed once under another name: its ignore mark goes, the next open is decided. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	fanotify_mark(f->fd, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, FAN_EVENTS, AT_FDCWD, proc);
+	return 0;
+}
+
 void cordon_fan_serve(void *ctx)
 {
 	struct cordon_fan *f = ctx;
@@ -287,6 +331,9 @@ void cordon_fan_serve(void *ctx)
 
 		if (n <= 0)
 			return;
+		/* Read, then synced: a rename or link that came before these opens is known. */
+		if (f->sync)
+			f->sync(f->sync_ctx);
 		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
 			if (m->fd < 0)
 				continue;

@@ -117,6 +117,15 @@ static int quarantine(int dfd, const char *name)
 	return 0;
 }
 
+/* Made by the developer outside the session while it ran (the watch saw its creator). */
+static bool spared(const struct cordon_git_sweep *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nspared; i++)
+		if (o->spared[i].dev == st->st_dev && o->spared[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
 /* Every hook the session could have placed: all of them when the directory itself changed. */
 static void sweep_hooks(struct sweep *s, int gfd, const char *gpath, const char *hname,
 			bool suspect)
@@ -144,7 +153,8 @@ static void sweep_hooks(struct sweep *s, int gfd, const char *gpath, const char 
 		    ends_with(e->d_name, QUARANTINE) ||
 		    fstatat(hfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
 			continue;
-		if ((suspect || changed(&st, s->o->since)) && quarantine(hfd, e->d_name) == 0)
+		if ((suspect || changed(&st, s->o->since)) && !spared(s->o, &st) &&
+		    quarantine(hfd, e->d_name) == 0)
 			emit(s, dir, e->d_name, &st, CORDON_GIT_HOOK);
 	}
 	closedir(d);

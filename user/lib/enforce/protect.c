@@ -25,6 +25,7 @@
 #define QUARANTINE_TRIES   100
 #define HANDLE_MAX	   128
 #define PROTECT_SPARED_MAX 64 /* objects the developer made during the session */
+#define PROTECT_DEPTH_MAX  8  /* directories marked per entry, on the way to its parent */
 
 /* The deepest ancestor of @path (@len long) that exists: its length ("/" is 1). */
 static size_t existing_base(const char *path, size_t len)
@@ -240,20 +241,38 @@ static int add_dir(struct cordon_protect_watch *w, const char *path, int entry)
 	return (int)w->ndirs++;
 }
 
+/* The length of the parent of entry @e's path. */
+static size_t parent_len(const struct cordon_protect_new *e)
+{
+	const char *slash = memrchr(e->path, '/', e->len);
+
+	return slash ? (size_t)(slash - e->path) : 0;
+}
+
+static void descend(struct cordon_protect_watch *w, size_t i, int pidfd, pid_t pid);
+
 int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cordon_protect_new *v,
 				size_t n)
 {
-	unsigned int flags = FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME | FAN_CLOEXEC | FAN_NONBLOCK;
+	/*
+	 * Unlimited queue: the git watch marks whole file systems, and an overflow (which a
+	 * session could provoke by making files fast) would lose the event of a hook planted in
+	 * that instant. The events are read as they come; their memory is this process's.
+	 */
+	unsigned int flags = FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME | FAN_CLOEXEC | FAN_NONBLOCK |
+			     FAN_UNLIMITED_QUEUE;
 	int watched = 0;
 
 	w->fd = -1;
 	w->v = v;
 	w->n = n;
-	w->ndirs_max = n + PROTECT_SPARED_MAX;
+	/* a directory per component below the deepest that existed, for each entry */
+	w->ndirs_max = n * PROTECT_DEPTH_MAX + PROTECT_SPARED_MAX;
 	w->dirs = calloc(w->ndirs_max, sizeof(*w->dirs));
 	w->dir_of = calloc(n ?: 1, sizeof(*w->dir_of));
 	w->spared = calloc(PROTECT_SPARED_MAX, sizeof(*w->spared));
-	if (!w->dirs || !w->dir_of || !w->spared)
+	w->chain = calloc(n ?: 1, sizeof(*w->chain));
+	if (!w->dirs || !w->dir_of || !w->spared || !w->chain)
 		return -ENOMEM;
 	/* The creator's pidfd (5.15): a creator alive outside the session is the developer's. */
 	w->fd = fanotify_init(flags | FAN_REPORT_PIDFD, O_RDONLY | O_CLOEXEC);
@@ -263,18 +282,23 @@ int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cor
 	if (w->fd < 0)
 		return -errno;
 	for (size_t i = 0; i < n; i++) {
-		char parent[PATH_MAX];
-		const char *slash = memrchr(v[i].path, '/', v[i].len);
-		size_t plen = slash ? (size_t)(slash - v[i].path) : 0;
+		char base[PATH_MAX];
+		size_t blen = v[i].base_len;
 
 		w->dir_of[i] = -1;
-		/* Only an entry whose parent existed: a deeper one is left to the sweep. */
-		if (!slash || plen != v[i].base_len || plen >= sizeof(parent))
+		if (!memrchr(v[i].path, '/', v[i].len) || blen >= sizeof(base))
 			continue;
-		memcpy(parent, v[i].path, plen ?: 1);
-		parent[plen ?: 1] = 0;
-		w->dir_of[i] = add_dir(w, parent, -1);
+		/* The deepest directory that existed: the parent, or an ancestor whose mark moves
+		 * down as the directories on the way appear (descend()). */
+		memcpy(base, v[i].path, blen ?: 1);
+		base[blen ?: 1] = 0;
+		w->dir_of[i] = add_dir(w, base, -1);
+		w->chain[i] = (struct cordon_protect_chain){ .dir[0] = w->dir_of[i],
+							     .at[0] = blen,
+							     .n = w->dir_of[i] >= 0 };
 		watched += w->dir_of[i] >= 0;
+		if (w->dir_of[i] >= 0 && blen < parent_len(&v[i]))
+			descend(w, i, -1, 0);
 	}
 	return watched;
 }
@@ -295,7 +319,7 @@ static bool at_or_under(const char *path, const char *dir)
  * pidfd (before 5.15), a cgroup not readable. Checked through the pidfd the event holds: the
  * process is still the same one after its cgroup was read (its pid was not reused).
  */
-static bool outside_creator(const struct cordon_protect_watch *w, int pidfd, pid_t pid)
+bool cordon_protect_outside_creator(const struct cordon_protect_watch *w, int pidfd, pid_t pid)
 {
 	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
 	char p[64], line[PATH_MAX];
@@ -364,7 +388,18 @@ static int spare(struct cordon_protect_watch *w, int dfd, const char *name, cons
 	return 0;
 }
 
-static bool spared(const struct cordon_protect_watch *w, const struct stat *st)
+int cordon_protect_spare_obj(struct cordon_protect_watch *w, const struct stat *st)
+{
+	if (cordon_protect_is_spared(w, st))
+		return 0;
+	if (w->nspared >= PROTECT_SPARED_MAX)
+		return -E2BIG;
+	w->spared[w->nspared++] =
+		(struct cordon_protect_obj){ .dev = st->st_dev, .ino = st->st_ino };
+	return 0;
+}
+
+bool cordon_protect_is_spared(const struct cordon_protect_watch *w, const struct stat *st)
 {
 	for (size_t i = 0; i < w->nspared; i++)
 		if (w->spared[i].dev == st->st_dev && w->spared[i].ino == st->st_ino)
@@ -384,7 +419,7 @@ static void made_in_spared(struct cordon_protect_watch *w, int d, const char *na
 	/* Our own renames raise events too; a quarantined name is inert (nothing reads it). */
 	if (strstr(name, QUARANTINE) ||
 	    fstatat(w->dirs[d].dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    (outside_creator(w, pidfd, pid) &&
+	    (cordon_protect_outside_creator(w, pidfd, pid) &&
 	     spare(w, w->dirs[d].dfd, name, &st, w->dirs[d].entry) == 0))
 		return;
 	r = cordon_quarantine_at(w->dirs[d].dfd, name);
@@ -394,35 +429,140 @@ static void made_in_spared(struct cordon_protect_watch *w, int d, const char *na
 	w->report.on_quarantine(w->report.ctx, e, path, &st, r, pid);
 }
 
+static void judge_entry(struct cordon_protect_watch *w, size_t i, const char *name, int pidfd,
+			pid_t pid);
+
+/*
+ * Entry @i's watch moved down: from the directory it watches now, each next component of the
+ * entry's path that exists as a directory is marked in turn (and checked right after its mark:
+ * what was made in it before raised no event of ours), until the entry's parent is watched;
+ * then the entry itself is judged. A symlink on the way (made during the session: nothing
+ * below the watched directory existed at start) would lead the entry's path elsewhere, out of
+ * the listener's sight: it is quarantined, unless its creator is the developer's.
+ */
+static void descend(struct cordon_protect_watch *w, size_t i, int pidfd, pid_t pid)
+{
+	const struct cordon_protect_new *e = &w->v[i];
+	size_t plen = parent_len(e);
+
+	struct cordon_protect_chain *ch = &w->chain[i];
+
+	while (ch->n && ch->at[ch->n - 1] < plen) {
+		int dfd = w->dirs[ch->dir[ch->n - 1]].dfd, fd, d;
+		size_t off = ch->at[ch->n - 1], n;
+		char name[NAME_MAX + 1], fdpath[64], path[PATH_MAX];
+		const char *c = component(e, &off, &n);
+		struct stat st, now;
+
+		if (!n || n > NAME_MAX || off >= sizeof(path))
+			return;
+		memcpy(name, c, n);
+		name[n] = 0;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return; /* not there yet: its creation is an event of this directory */
+		if (S_ISLNK(st.st_mode)) {
+			int r;
+
+			if (cordon_protect_is_spared(w, &st) ||
+			    (cordon_protect_outside_creator(w, pidfd, pid) &&
+			     cordon_protect_spare_obj(w, &st) == 0))
+				return;
+			memcpy(path, e->path, off);
+			path[off] = 0;
+			r = cordon_quarantine_at(dfd, name);
+			w->quarantined += r == 0;
+			w->errors += r < 0;
+			w->report.on_quarantine(w->report.ctx, e, path, &st, r, pid);
+			return;
+		}
+		if (!S_ISDIR(st.st_mode))
+			return; /* a file: no entry below it until it is replaced (an event) */
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+		d = fstat(fd, &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev
+			    ? add_dir(w, fdpath, -1)
+			    : -ESTALE;
+		close(fd);
+		if (d < 0 || ch->n >= CORDON_PROTECT_CHAIN_MAX) {
+			w->errors++; /* left to the sweep at the end */
+			return;
+		}
+		ch->dir[ch->n] = d;
+		ch->at[ch->n++] = off;
+		w->dir_of[i] = d;
+	}
+	if (ch->n)
+		judge_entry(w, i, NULL, -1, 0);
+}
+
+/*
+ * Entry @i, watched in its parent: @name made there (NULL: whatever is at the entry, after its
+ * parent was marked or the queue overflowed).
+ */
+static void judge_entry(struct cordon_protect_watch *w, size_t i, const char *name, int pidfd,
+			pid_t pid)
+{
+	const struct cordon_protect_new *e = &w->v[i];
+	int dfd = w->dirs[w->dir_of[i]].dfd;
+	char ename[NAME_MAX + 1];
+	struct stat st;
+	size_t n;
+	const char *b = base_name(e, &n);
+	int r;
+
+	if (n > NAME_MAX)
+		return;
+	memcpy(ename, b, n);
+	ename[n] = 0;
+	/* Without a name (the queue overflowed), what the developer made stays as it is. */
+	if ((name && strcmp(name, ename)) || fstatat(dfd, ename, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (!name && cordon_protect_is_spared(w, &st)))
+		return;
+	if (name && cordon_protect_outside_creator(w, pidfd, pid) &&
+	    spare(w, dfd, ename, &st, (int)i) == 0)
+		return;
+	/* Root renames within the held directory: the final name is never followed, and the
+	 * planted object is never opened. */
+	r = cordon_quarantine_at(dfd, ename);
+	w->quarantined += r == 0;
+	w->errors += r < 0;
+	w->report.on_quarantine(w->report.ctx, e, e->path, &st, r, name ? pid : 0);
+}
+
 /* @name was made in directory @d (-1: any, the queue overflowed): quarantine what it names. */
 static void created(struct cordon_protect_watch *w, int d, const char *name, int pidfd, pid_t pid)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		const struct cordon_protect_new *e = &w->v[i];
-		int dfd = w->dir_of[i] >= 0 ? w->dirs[w->dir_of[i]].dfd : -1;
-		char ename[NAME_MAX + 1];
-		struct stat st;
-		size_t n;
-		const char *b = base_name(e, &n);
-		int r;
+		struct cordon_protect_chain *ch = &w->chain[i];
 
-		if (dfd < 0 || (d >= 0 && w->dir_of[i] != d) || n > NAME_MAX)
-			continue;
-		memcpy(ename, b, n);
-		ename[n] = 0;
-		/* Without a name (the queue overflowed), what the developer made stays as it is. */
-		if ((name && strcmp(name, ename)) ||
-		    fstatat(dfd, ename, &st, AT_SYMLINK_NOFOLLOW) < 0 || (!name && spared(w, &st)))
-			continue;
-		if (name && outside_creator(w, pidfd, pid) &&
-		    spare(w, dfd, ename, &st, (int)i) == 0)
-			continue;
-		/* Root renames within the held directory: the final name is never followed, and
-		 * the planted object is never opened. */
-		r = cordon_quarantine_at(dfd, ename);
-		w->quarantined += r == 0;
-		w->errors += r < 0;
-		w->report.on_quarantine(w->report.ctx, e, e->path, &st, r, name ? pid : 0);
+		/*
+		 * From the deepest watched directory up: a name made at the entry (its parent is
+		 * watched), or the next directory on the way appeared — also where the way was
+		 * watched before (it was removed or renamed and made again): from there down.
+		 */
+		for (size_t k = ch->n; k-- > 0;) {
+			size_t off = ch->at[k], n;
+			const char *c;
+
+			if (d >= 0 && ch->dir[k] != d)
+				continue;
+			if (off >= parent_len(e)) {
+				judge_entry(w, i, name, pidfd, pid);
+				if (name)
+					break;
+				continue;
+			}
+			c = component(e, &off, &n);
+			if (name && (strlen(name) != n || strncmp(name, c, n)))
+				continue;
+			ch->n = k + 1;
+			w->dir_of[i] = ch->dir[k];
+			descend(w, i, pidfd, pid);
+			break;
+		}
 	}
 }
 
@@ -464,7 +604,7 @@ static void recheck_dir(struct cordon_protect_watch *w, int d)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    !strstr(e->d_name, QUARANTINE) &&
 		    fstatat(w->dirs[d].dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    !spared(w, &st))
+		    !cordon_protect_is_spared(w, &st))
 			made_in_spared(w, d, e->d_name, -1, 0);
 	closedir(dir);
 }
@@ -481,6 +621,7 @@ static void overflowed(struct cordon_protect_watch *w)
 static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m)
 {
 	const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+	const struct fanotify_event_info_fid *fid = NULL;
 	const char *name = NULL;
 	int d = -1, pidfd = -1;
 
@@ -494,8 +635,10 @@ static void one_event(struct cordon_protect_watch *w, const struct fanotify_even
 		if (h->len < sizeof(*h) || p + h->len > end)
 			break;
 		if (h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-			const struct fanotify_event_info_fid *fid = (const void *)p;
-			const struct file_handle *fh = (const void *)fid->handle;
+			const struct file_handle *fh;
+
+			fid = (const void *)p;
+			fh = (const void *)fid->handle;
 
 			d = find_dir(w, fid);
 			name = (const char *)fh->f_handle + fh->handle_bytes;
@@ -508,6 +651,8 @@ static void one_event(struct cordon_protect_watch *w, const struct fanotify_even
 		made_in_spared(w, d, name, pidfd, m->pid);
 	else if (d >= 0 && name && name < end)
 		created(w, d, name, pidfd, m->pid);
+	if (name && name < end && fid)
+		cordon_git_watch_event(w, fid, name, m->mask, pidfd, m->pid);
 	if (pidfd >= 0)
 		close(pidfd);
 }
@@ -538,6 +683,9 @@ void cordon_protect_watch_free(struct cordon_protect_watch *w)
 	free(w->dirs);
 	free(w->dir_of);
 	free(w->spared);
+	free(w->chain);
+	cordon_git_watch_free(w);
+	w->chain = NULL;
 	w->dirs = NULL;
 	w->dir_of = NULL;
 	w->spared = NULL;
