@@ -55,8 +55,9 @@ check tracepoints_detached_after_last_session test ! -e "$dir/link-cordon_sys_op
 #    tracepoints), one whose cgroup is gone (dropped).
 mkdir "$stale"
 live_id=$(stat -c %i "$stale")
-# Session number 0x7ffffe01, and a rule of it (a DNS steering entry, the simplest key).
-value=(01 fe ff 7f 00 00 00 00 00 00 00 00 00 00 00 00)
+# Session number 0x7ffffe01 (struct cordon_session, 24 bytes), and a rule of it (a DNS steering
+# entry, the simplest key).
+value=(01 fe ff 7f 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00)
 # shellcheck disable=SC2046 # bpftool wants the bytes as separate words
 check live_entry_inserted bpftool map update pinned "$dir/map-sessions" key hex $(hex8 "$live_id") \
 	value hex "${value[@]}"

@@ -23,7 +23,7 @@ esac
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=$(realpath -m -- "${BUILD:-$root/build}")
-VM_TIMEOUT=${VM_TIMEOUT:-600}
+VM_TIMEOUT=${VM_TIMEOUT:-900}
 if [[ ! $VM_TIMEOUT =~ ^[1-9][0-9]*$ ]]; then
 	printf '%s: VM_TIMEOUT must be a number of seconds, not "%s"\n' "$prog" "$VM_TIMEOUT" >&2
 	exit 2
