@@ -125,6 +125,14 @@ static __always_inline void check_task(struct task_struct *task, struct cgroup *
 static __always_inline void on_attach(struct cgroup *dst, const char *path,
 				      struct task_struct *task, bool threadgroup, bool kill)
 {
+	/*
+	 * Only the default (v2) hierarchy, id 0, holds sessions. A move in a v1 hierarchy (the
+	 * session's own limits group on a hybrid host, cgroup_v1.c) leaves the task's v2 cgroup,
+	 * and so its session, as it was; and v1 cgroup ids are another kernfs's numbers, which
+	 * must never be looked up as sessions.
+	 */
+	if (BPF_CORE_READ(dst, root, hierarchy_id) != 0)
+		return;
 	check_task(task, dst, path, CORDON_HOOK_CGROUP_ATTACH_TASK,
 		   threadgroup ? CORDON_ESCAPE_THREADGROUP : 0, kill);
 }

@@ -50,4 +50,47 @@ check use_inside_ran sh -c "echo '$out' | grep -qx started"
 check use_inside_killed sh -c "test $rc -ne 0 && ! echo '$out' | grep -qx survived"
 if grep -q "rss-watch" "$err"; then
 	check use_inside_says_why grep -q "used more than limits.memory" "$err"
+elif grep -q "limits=cgroup-v1" "$err"; then
+	check use_inside_says_why grep -q "reached limits.memory (96 MiB): the kernel killed" "$err"
+fi
+
+# --- pids and cpu on a hybrid host: the session's own cgroup v1 groups (cgroup_v1.c) -------------
+# RLIMIT_NPROC counts every process of the user, not of the session; limits.cpu had nothing.
+# Where cgroup v2 has the controllers, the kernel's pids.max/cpu.max do it (test_cgroup_*).
+if findmnt -n -t cgroup -o OPTIONS | grep -qw pids && ! grep -qw pids "$(findmnt -n -t cgroup2 -o TARGET | head -n 1)/cgroup.controllers"; then
+	printf 'name: limits2\nextends: builtin:offline\nlimits:\n  pids: 16\n  cpu: 10\n' >"$pol"
+	forks='import os, sys, time
+n = 0
+for i in range(40):
+    try:
+        if os.fork() == 0:
+            time.sleep(3); os._exit(0)
+        n += 1
+    except OSError as e:
+        print("fork refused", e.errno); break
+print("forked", n)'
+	out=$(as_user /usr/bin/python3 -c "$forks")
+	check pids_outside_forks_40 grep -qx "forked 40" <<<"$out"
+	out=$(inside /usr/bin/python3 -c "$forks")
+	sed 's/^/# stderr: /' "$err"
+	echo "# inside: $out"
+	check pids_v1_named grep -q "limits=cgroup-v1" "$err"
+	check pids_inside_ran grep -q "^forked" <<<"$out"
+	check pids_inside_refused_with_EAGAIN grep -q "fork refused 11" <<<"$out"
+	# The agent burns a second of CPU, then waits while its group is read from outside.
+	burn="sed -n 's/^[0-9]*:cpu[,:].*:\\(.*\\)/\\1/p;s/^[0-9]*:cpu:\\(.*\\)/\\1/p' /proc/self/cgroup | head -n 1 >$proj/cg; timeout 1 sh -c 'while :; do :; done'; touch $proj/burned; sleep 3"
+	inside sh -c "$burn" &
+	agent=$!
+	for _ in $(seq 100); do [[ -e $proj/burned ]] && break; sleep 0.1; done
+	cpu=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)cpu(,|$)/ {print $1; exit}')
+	grp=$cpu$(cat "$proj/cg" 2>/dev/null)
+	echo "# cpu group: $grp: quota $(cat "$grp/cpu.cfs_quota_us" 2>&1), $(grep nr_throttled "$grp/cpu.stat" 2>&1)"
+	check cpu_inside_ran test -e "$proj/burned"
+	check cpu_group_is_the_sessions grep -q "/cordon/" "$proj/cg"
+	check cpu_quota_is_10_percent test "$(cat "$grp/cpu.cfs_quota_us" 2>/dev/null)" = 10000
+	check cpu_burn_throttled sh -c "test \"\$(awk '/^nr_throttled/ {print \$2}' $grp/cpu.stat)\" -gt 0"
+	wait "$agent"
+	check cpu_group_removed_after_session test ! -e "$grp"
+else
+	cannot pids_cpu_v1 "no cgroup v1 pids hierarchy, or cgroup v2 has the controllers"
 fi

@@ -179,12 +179,42 @@ static void test_audit_session__end_carries_the_sessions_own_lost_records(void *
 	json_decref(rec);
 }
 
+/* The kernel's kills at the session's memory limit, named by the rule, in both writers' end. */
+static void test_audit_session__end_names_the_memory_limit_kills(void **state)
+{
+	struct cordon_audit_session s = { .ctx = &ctx,
+					  .start_ns = 1000,
+					  .daemon = true,
+					  .reason = "empty",
+					  .pid = 7,
+					  .has_user = true,
+					  .user = "root",
+					  .memory_kills = 2 };
+	json_t *rec = cordon_audit_session_end(&s, 3000);
+
+	(void)state;
+	valid(rec);
+	assert_string_equal(json_string_value(json_object_get(at(rec, "cordon", "limits"), "rule")),
+			    "limits.memory");
+	assert_int_equal(
+		json_integer_value(json_object_get(at(rec, "cordon", "limits"), "memory_kills")),
+		2);
+	json_decref(rec);
+
+	s.memory_kills = 0; /* none: no field */
+	rec = cordon_audit_session_end(&s, 3000);
+	valid(rec);
+	assert_null(at(rec, "cordon", "limits"));
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_session__run_start_and_end),
 		cmocka_unit_test(test_audit_session__daemon_start_and_end),
 		cmocka_unit_test(test_audit_session__end_carries_the_sessions_own_lost_records),
+		cmocka_unit_test(test_audit_session__end_names_the_memory_limit_kills),
 	};
 
 	return cmocka_run_group_tests(tests, schema_setup, schema_teardown);

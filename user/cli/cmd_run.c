@@ -37,13 +37,17 @@ int run_probe_kernel(struct run *r)
 		.cgroup_unix = r->feat.cgroup_unix == 0,
 		.bpf_lsm = r->layers[CORDON_LAYER_ID_BPF_LSM].active,
 		.mount_ns = r->layers[CORDON_LAYER_ID_MOUNT_NS].active,
-		.cpu_controller = strstr(r->feat.cgroup2_controllers, "cpu") != NULL,
+		/* cgroup v2's, or (root) a v1 hierarchy's on a hybrid host (cgroup_v1.c) */
+		.cpu_controller = strstr(r->feat.cgroup2_controllers, "cpu") != NULL ||
+				  (r->pol->cpu && geteuid() == 0 && cordon_cgroup_v1_has("cpu")),
 		.root = geteuid() == 0,
 		.cgroup_bpf_detail = r->layers[CORDON_LAYER_ID_CGROUP_BPF].detail,
 	};
 	/* In a session the daemon spawns, the daemon made its cgroup and rules. */
 	k->daemon = r->dsess.on;
 	k->daemon_bpf_lsm = r->dsess.bpf_lsm;
+	if (k->daemon)
+		k->cpu_controller = r->dsess.limits & CORDON_LIMIT_CPU;
 	k->cgroup_unix = k->daemon ? r->dsess.cgroup_unix : k->cgroup_unix;
 	/*
 	 * The fanotify listener: ours as root with a mount namespace (the marks go on the
@@ -156,6 +160,7 @@ static int create_session(struct run *r)
 {
 	const char *failed_path = NULL;
 	bool lsm = r->plan.layers & POL_NEEDS_BPF_LSM;
+	unsigned int limits;
 	_cleanup_free_ char *root = NULL;
 	char mnt[4096];
 	int e;
@@ -167,6 +172,8 @@ static int create_session(struct run *r)
 		r->sess.id = r->dsess.id;
 		cordon_plan_limits(&r->plan, r->pol, r->dsess.limits);
 		r->l.cgroup_procs_fd = r->dsess.procs_fd;
+		r->l.nv1_procs = r->dsess.nv1_procs;
+		r->l.v1_procs_fd = r->dsess.v1_procs_fd;
 		/*
 		 * Born in it (clone3 CLONE_INTO_CGROUP), never moved: a write to cgroup.procs
 		 * takes cgroup_threadgroup_rwsem for writing, an RCU grace period (tens of ms
@@ -213,15 +220,21 @@ static int create_session(struct run *r)
 			  failed_path ?: "");
 		return e;
 	}
-	cordon_plan_limits(
-		&r->plan, r->pol,
-		cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu));
+	limits = cordon_session_limits(&r->sess, r->pol->pids, r->pol->memory, r->pol->cpu);
+	/* The plan promised limits.cpu (no gap listed for it): never run without it. */
+	if (r->pol->cpu && r->kern.cpu_controller && !(limits & CORDON_LIMIT_CPU)) {
+		cli_error("run: limits.cpu: the session's cpu controller refused the limit");
+		return -EIO;
+	}
+	cordon_plan_limits(&r->plan, r->pol, limits);
 	r->ev.bpf = r->sess.bpf;
 	r->ev.session_id = r->sess.id;
 	r->ev.own_ring = r->ring.fd >= 0;
 	r->ev.rb = r->ev.own_ring ? ring_buffer__new(r->ring.fd, run_on_event, &r->ev, NULL)
 				  : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
+	r->l.nv1_procs = r->sess.nv1;
+	r->l.v1_procs_fd = r->sess.v1_procs;
 	r->cgroup_fd = open(r->sess.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return start_resolver(r);
 }
@@ -313,6 +326,7 @@ static void end_session(struct run *r, int status)
 			ev->observed);
 	r->as.has_exit = true;
 	r->as.exit_code = status;
+	r->as.memory_kills = run_memory_kills(r);
 	e = run_audit_end(ev, &r->as);
 	if (e < 0)
 		cli_error("run: audit log '%s': %s", r->o.audit_log, strerror(-e));

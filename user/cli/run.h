@@ -270,6 +270,8 @@ int run_prepare_launch(struct run *r);
 struct cordon_home_user run_home_user(const struct run *r);
 int run_launch(struct run *r);
 int run_wait_agent(struct run *r);
+/* Processes the session's cgroup v1 memory limit killed (cgroup_v1.c), for the end report. */
+uint64_t run_memory_kills(const struct run *r);
 /*
  * A detached session (run_launch.c): whether this mode can keep one (0, or -EOPNOTSUPP with the
  * reason printed); and after the agent exited, the wait for what it left.

@@ -10,10 +10,16 @@
 
 #include <stdbool.h>
 
+struct cordon_session_ctx;
+
 struct run_daemon_session {
 	bool on; /* the daemon created the session (in its spawn worker) */
 	char name[33];
 	int procs_fd; /* the session's cgroup.procs, or -1 */
+	/* its cgroup v1 groups' cgroup.procs (the daemon's cordon_session_ctx) */
+	size_t nv1_procs;
+	const int *v1_procs_fd;
+	const struct cordon_session_ctx *ctx; /* the daemon's own (its limits' groups), or NULL */
 	bool bpf_lsm;
 	bool cgroup_unix;    /* the daemon's cgroup unix connect/sendmsg programs are attached */
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */

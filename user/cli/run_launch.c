@@ -166,6 +166,8 @@ int run_prepare_launch(struct run *r)
 				     .fan_serve = cordon_fan_serve,
 				     .fan_ctx = &r->fan,
 				     .cgroup_procs_fd = l->cgroup_procs_fd,
+				     .nv1_procs = l->nv1_procs,
+				     .v1_procs_fd = l->v1_procs_fd,
 				     .clone_into_cgroup = r->cgroup_fd >= 0,
 				     .cgroup_fd = r->cgroup_fd,
 				     .seccomp = &r->prog,
@@ -309,6 +311,14 @@ static void serve_dns(void *ctx)
 	cordon_dns_serve(ctx);
 }
 
+uint64_t run_memory_kills(const struct run *r)
+{
+	/* Through the daemon the groups are the daemon's session's (this worker is its fork). */
+	if (r->dsess.on)
+		return r->dsess.ctx ? cordon_cgroup_v1_oom_kills(r->dsess.ctx) : 0;
+	return cordon_cgroup_v1_oom_kills(&r->sess);
+}
+
 /* Stay the agent's parent, writing the session's records, until it exits: its status. */
 int run_wait_agent(struct run *r)
 {
@@ -334,7 +344,13 @@ int run_wait_agent(struct run *r)
 		cli_error("run: supervising: %s", strerror(-status));
 		status = EXIT_FAIL;
 	}
-	if (r->mw.fired)
+	if (run_memory_kills(r))
+		fprintf(stderr,
+			"cordon: the session reached limits.memory (%llu MiB): the kernel killed "
+			"%llu of its processes\n",
+			(unsigned long long)(r->pol->memory >> 20),
+			(unsigned long long)run_memory_kills(r));
+	else if (r->mw.fired)
 		fprintf(stderr,
 			"cordon: the session used more than limits.memory (%llu MiB resident, "
 			"limit %llu MiB): every process of it was killed\n",

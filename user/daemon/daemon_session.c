@@ -113,6 +113,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 			as.lost = u.lost;
 			as.lost_over_share = u.over_share;
 		}
+		as.memory_kills = cordon_cgroup_v1_oom_kills(&s->s);
 	}
 	rec = end ? cordon_audit_session_end(&as, now) : cordon_audit_session_start(&as, now);
 	cordon_audit_sink_keep_first(d->stream.sink, s->s.name, end ? NULL : rec);

@@ -242,6 +242,9 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 					       .cgroup_unix = sp->cgroup_unix,
 					       .limits = sp->limits,
 					       .procs_fd = sp->s->s.procs_fd,
+					       .nv1_procs = sp->s->s.nv1,
+					       .v1_procs_fd = sp->s->s.v1_procs,
+					       .ctx = &sp->s->s,
 					       .cgroup_id = sp->s->s.cgroup_id,
 					       .id = sp->s->s.id,
 					       .records_fd = sp->records_fd };

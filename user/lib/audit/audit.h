@@ -876,6 +876,8 @@ struct cordon_audit_session {
 	const char *user;
 	bool has_exit; /* session-end: the agent's exit status */
 	int exit_code;
+	/* session-end: processes the session's memory limit killed (cordon.limits.memory_kills) */
+	uint64_t memory_kills;
 	const struct cordon_audit_session_counts *counts; /* session-end; NULL: not reported */
 	/*
 	 * session-end: the session's own lost records, exactly (bpf/maps.h ring_use), as

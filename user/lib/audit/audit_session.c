@@ -223,6 +223,10 @@ json_t *cordon_audit_session_end(const struct cordon_audit_session *s, uint64_t 
 		json_object_set_new(c, "events_over_share",
 				    json_integer((json_int_t)s->lost_over_share));
 	}
+	if (s->memory_kills)
+		json_object_set_new(json_object_get(rec, "cordon"), "limits",
+				    json_pack("{s:s,s:I}", "rule", "limits.memory", "memory_kills",
+					      (json_int_t)s->memory_kills));
 	if (n && s->observe)
 		json_object_set_new(json_object_get(json_object_get(rec, "cordon"), "counts"),
 				    "observed", json_integer((json_int_t)n->observed));

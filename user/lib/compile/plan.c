@@ -88,7 +88,7 @@ static int policy_gaps(struct cordon_plan *plan, const struct policy *p,
 				    ll->gaps.v[i].needs, ll->gaps.v[i].reason);
 	if (!r && p->cpu && !(cgroup_bpf && k->cpu_controller))
 		r = add_gap(plan, CORDON_GAP_CPU, "limits.cpu", "cgroup-cpu",
-			    "no cpu controller on cgroup v2");
+			    "no cpu controller (cgroup v2, or v1 for root and the daemon)");
 	if (!r && p->memory && !cgroup_bpf)
 		r = add_gap(
 			plan, CORDON_GAP_MEMORY, "limits.memory", "cgroup-bpf",
@@ -246,6 +246,8 @@ const char *cordon_plan_limits_name(const struct cordon_plan *plan)
 	/* nofile is always an rlimit; the others are rlimits where no controller did it. */
 	if (plan->memory_watch)
 		return plan->cg_limits ? "cgroup+rlimits+rss-watch" : "rlimits+rss-watch";
+	if (plan->cg_limits & CORDON_LIMIT_V1)
+		return "cgroup-v1+rlimits";
 	return plan->cg_limits ? "cgroup+rlimits" : "rlimits";
 }
 

@@ -296,11 +296,17 @@ struct cordon_rlimit {
 	struct rlimit limit;
 };
 
+#define CORDON_V1_MAX  3 /* cgroup v1 controllers a session may join: memory, pids, cpu */
+#define CORDON_V1_PATH 512
+
 struct cordon_launch {
 	char *const *argv;   /* argv[0] is looked up in PATH of @envp */
 	char *const *envp;   /* the scrubbed environment */
 	const char *cwd;     /* the project directory */
 	int cgroup_procs_fd; /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	/* cgroup v1 groups' cgroup.procs the child joins first (cordon_cgroup_v1_limits) */
+	size_t nv1_procs;
+	const int *v1_procs_fd;
 	/*
 	 * The child is cloned straight into the session cgroup (clone3 CLONE_INTO_CGROUP, 5.7) with
 	 * this directory fd; cgroup.procs is written only where the kernel lacks it.
@@ -821,6 +827,10 @@ struct cordon_session_ctx {
 	uint32_t flags; /* CORDON_SESSION_* */
 	uint32_t ring;	/* cordon_session.ring: 1 + its ring slot, 0: the shared ring */
 	int procs_fd;	/* its cgroup.procs, opened for the child to join */
+	/* cgroup v1 groups holding the limits cgroup v2 has no controller for (cgroup_v1.c) */
+	size_t nv1;
+	int v1_procs[CORDON_V1_MAX]; /* their cgroup.procs, for the child to join */
+	char v1_dir[CORDON_V1_MAX][CORDON_V1_PATH];
 	struct cordon_bpf *bpf;
 	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */
 	/*
@@ -882,6 +892,7 @@ int cordon_session_allow_at(struct cordon_session_ctx *s, int dfd, const char *p
 #define CORDON_LIMIT_PIDS   (1u << 0)
 #define CORDON_LIMIT_MEMORY (1u << 1)
 #define CORDON_LIMIT_CPU    (1u << 2)
+#define CORDON_LIMIT_V1	    (1u << 3) /* some of them through cgroup v1 (cgroup_v1.c) */
 
 /*
  * Set pids.max, memory.max and cpu.max (@cpu_percent of one CPU) of the session where the
@@ -890,6 +901,23 @@ int cordon_session_allow_at(struct cordon_session_ctx *s, int dfd, const char *p
  */
 unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
 				   uint64_t cpu_percent);
+
+/*
+ * The limits not in @done (CORDON_LIMIT_*) through the cgroup v1 controllers of a hybrid host:
+ * a group cordon/<session> per controller, its procs file held in @s for the child to join
+ * (cordon_launch.v1_procs). Returns the bits applied, with CORDON_LIMIT_V1 if any.
+ */
+unsigned int cordon_cgroup_v1_limits(struct cordon_session_ctx *s, uint64_t pids, uint64_t memory,
+				     uint64_t cpu_percent, unsigned int done);
+
+/* Whether @controller has a cgroup v1 hierarchy mounted (a hybrid host). */
+bool cordon_cgroup_v1_has(const char *controller);
+
+/* Processes the session's v1 memory group's OOM killer killed (0 without one). */
+uint64_t cordon_cgroup_v1_oom_kills(const struct cordon_session_ctx *s);
+
+/* Close and remove the session's v1 groups (after its tasks are gone). */
+void cordon_cgroup_v1_remove(struct cordon_session_ctx *s);
 
 /*
  * The same, for a process about to exit: the BPF objects are released by a short-lived child

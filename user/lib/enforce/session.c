@@ -447,7 +447,7 @@ unsigned int cordon_session_limits(struct cordon_session_ctx *s, uint64_t pids, 
 		if (write_at(s->cgroup, "cpu.max", v) == 0)
 			applied |= CORDON_LIMIT_CPU;
 	}
-	return applied;
+	return applied | cordon_cgroup_v1_limits(s, pids, memory, cpu_percent, applied);
 }
 
 /* SIGKILL every process in the cgroup; true if there was any. */
@@ -547,6 +547,8 @@ void cordon_session_destroy(struct cordon_session_ctx *s)
 		 */
 		gone = r == 0 || r == -ENOENT;
 	}
+	if (gone)
+		cordon_cgroup_v1_remove(s);
 	if (s->bpf && gone) {
 		if (s->cgroup_id)
 			cordon_bpf_session_del(s->bpf, s->cgroup_id);

@@ -96,6 +96,13 @@ int cordon_mountinfo_find(FILE *f, const char *fstype, struct cordon_mount *m);
 /* Same, reading /proc/self/mountinfo. */
 int cordon_mount_find(const char *fstype, struct cordon_mount *m);
 
+/*
+ * The first mount of @fstype whose superblock options hold @opt ("memory": the cgroup v1
+ * hierarchy of that controller). @opt NULL: any, as cordon_mountinfo_find.
+ */
+int cordon_mountinfo_find_opt(FILE *f, const char *fstype, const char *opt, struct cordon_mount *m);
+int cordon_mount_find_opt(const char *fstype, const char *opt, struct cordon_mount *m);
+
 /* Decode mountinfo's octal escapes (\040 for space, ...) in place. Returns -EINVAL on a bad one. */
 int cordon_mountinfo_unescape(char *s);
 
