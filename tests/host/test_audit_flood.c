@@ -12,7 +12,9 @@
  * every refusal of a different object (connects to other ports, opens of other names), so that
  * nothing folds and every record is formatted and written; CORDON_FLOOD_NO_PACE=1 the reader
  * woken for every catch-up, without the pace `cordon run` keeps in a flood (for comparison);
- * CORDON_FLOOD_NICE the generators' nice value (0 to 19; the reader's stays).
+ * CORDON_FLOOD_NICE the generators' nice value (0 to 19); CORDON_FLOOD_READER_NICE=0 the reader
+ * at the generators' default priority, where it otherwise runs ahead of them at
+ * CORDON_SUPERVISOR_NICE, as `cordon run` and the daemon do (enforce.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +52,7 @@ struct counts {
 static struct {
 	unsigned long procs, rate;
 	bool distinct, no_pace;
-	int nice;
+	int nice, reader_nice;
 	char dir[64];
 } shape = { .procs = 1 };
 
@@ -244,6 +246,8 @@ int main(void)
 	shape.distinct = env_ul("CORDON_FLOOD_DISTINCT", 0, 1);
 	shape.no_pace = env_ul("CORDON_FLOOD_NO_PACE", 0, 1);
 	shape.nice = (int)env_ul("CORDON_FLOOD_NICE", 0, 19);
+	shape.reader_nice =
+		env_ul("CORDON_FLOOD_READER_NICE", 1, 1) == 0 ? 0 : CORDON_SUPERVISOR_NICE;
 	snprintf(shape.dir, sizeof(shape.dir), "%s", dir);
 	for (unsigned long i = 0; shape.distinct && i < DISTINCT_FILES; i++) {
 		char name[256];
@@ -288,6 +292,8 @@ int main(void)
 	if (pipe(pc) < 0 || pipe(po) < 0)
 		return 1;
 
+	if (setpriority(PRIO_PROCESS, 0, shape.reader_nice) < 0)
+		return tap_check(false, "reader_priority: %s", strerror(errno)), 1;
 	t0 = now();
 	cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	fflush(NULL);
@@ -397,13 +403,13 @@ int main(void)
 	tap_diag("flood: the consumer kept up: %s", lost ? "no (see loss above)" : "yes");
 	tap_diag("flood: the consumer used %.2f s of CPU in %.2f s", cpu1 - cpu0, t1 - t0);
 	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s, reader %s, "
-		 "generators at nice %d; "
+		 "generators at nice %d, the reader at %d; "
 		 "they made "
 		 "%lu refused attempts in %.2f s: %.0f refusals/s, %.0f ns of CPU per attempt in "
 		 "the enforced processes",
 		 shape.procs, shape.distinct ? "distinct" : "repeated",
 		 shape.rate ? "at a set rate" : "as fast as they can",
-		 shape.no_pace ? "woken at every catch-up" : "paced", shape.nice,
+		 shape.no_pace ? "woken at every catch-up" : "paced", shape.nice, shape.reader_nice,
 		 cc.refused + oc.refused, tgen - t0,
 		 (double)(cc.refused + oc.refused) / (tgen - t0),
 		 1e9 * gen_cpu / (double)(cc.attempts + oc.attempts ?: 1));

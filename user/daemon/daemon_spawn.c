@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -207,6 +208,13 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	cordon_supervised_signals(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	setsid();
+	/*
+	 * The agent starts at its caller's priority (`nice cordon run make` through the daemon),
+	 * never at the daemon's raised one; run_launch raises this worker again once it runs.
+	 */
+	errno = 0;
+	e = getpriority(PRIO_PROCESS, (id_t)sp->s->pid);
+	(void)!setpriority(PRIO_PROCESS, 0, errno ? 0 : e);
 	W = (struct worker){ .conn = conn };
 	e = take_stdio(fds);
 	if (send_started(sp->s->s.name) < 0)

@@ -299,6 +299,17 @@ struct cordon_rlimit {
 #define CORDON_V1_MAX  3 /* cgroup v1 controllers a session may join: memory, pids, cpu */
 #define CORDON_V1_PATH 512
 
+/*
+ * The nice value of cordon's own processes that read and write a session's records (root's
+ * `cordon run` once its agent runs, the daemon, the daemon's spawn workers once theirs runs).
+ * Under a flood the session's processes and the reader compete for the CPU; at an equal
+ * priority the reader got a third of it on a 2-CPU machine and the ring buffer overflowed
+ * (records lost, counted). Ahead of them, the kernel slows the session, not its audit. It
+ * costs nothing otherwise: the reader sleeps unless there is something to read, and the
+ * agent keeps the priority of whoever started it (the child sets it back before anything runs).
+ */
+#define CORDON_SUPERVISOR_NICE (-10)
+
 struct cordon_launch {
 	char *const *argv;   /* argv[0] is looked up in PATH of @envp */
 	char *const *envp;   /* the scrubbed environment */
