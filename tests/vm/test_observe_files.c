@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +39,11 @@
 #define AUDIT	      LOG_DIR "/observe.jsonl"
 #define SUGGESTED     LOG_DIR "/suggested.yaml"
 #define POLICY_DIR    "/etc/cordon/policies"
+/* The daemon's phase: an ordinary user's session through it (not in /tmp: the session's own). */
+#define VMD	  "/srv/obsd"
+#define SOCK	  VMD "/cordon.sock"
+#define AGENT_UID 1000
+#define UPROJ	  "/srv/oproj"
 /* A system policy by name: the suggested one extends it by that name. */
 #define POLICY "obs-files"
 
@@ -108,6 +115,59 @@ static int run(char *const argv[], char *out, size_t len)
 	if (test_spawn(&c, out, len, &status) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* In the child: the agent user, in the project (test_spawn's setup). */
+static int become_agent(void *arg)
+{
+	(void)arg;
+	return chdir(UPROJ) < 0 || setgroups(0, NULL) < 0 ||
+	       setresgid(AGENT_UID, AGENT_UID, AGENT_UID) < 0 ||
+	       setresuid(AGENT_UID, AGENT_UID, AGENT_UID) < 0;
+}
+
+/* Run @argv as the agent user through the daemon's socket; the exit status, or -1. */
+static int run_as_agent(char *const argv[], char *out, size_t len)
+{
+	char *envp[] = { "PATH=/bin", "HOME=/home/agent", "CORDON_SOCKET=" SOCK, NULL };
+	struct test_cmd c = { .argv = argv, .envp = envp, .setup = become_agent };
+	int status;
+
+	if (test_spawn(&c, out, len, &status) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* `cordon daemon` writing its audit stream to AUDIT; its pid once its socket answers, or -1. */
+static pid_t start_daemon(void)
+{
+	struct stat st;
+	pid_t p;
+
+	mkdir(VMD, 0755);
+	mkdir(VMD "/run", 0755);
+	test_write_file(VMD "/cordon.yaml", "audit: {file: " AUDIT "}\n", 0644);
+	p = fork();
+	if (p == 0) {
+		int fd = open(VMD "/daemon.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl("/bin/cordon", "cordon", "daemon", "--config", VMD "/cordon.yaml", "--socket",
+		      SOCK, "--run-dir", VMD "/run", (char *)NULL);
+		_exit(127);
+	}
+	/* Verification under TCG takes seconds: the socket exists once the programs are on. */
+	for (int i = 0; i < 1800; i++) {
+		if (stat(SOCK, &st) == 0 && S_ISSOCK(st.st_mode))
+			return p;
+		if (waitpid(p, NULL, WNOHANG) == p)
+			return -1;
+		test_sleep_ms(50);
+	}
+	return -1;
 }
 
 /* The files the work touches, as before each run. */
@@ -484,6 +544,108 @@ int main(int argc, char **argv)
 				  .path = SECRET, .outcome = "failure", .observed = false }) >= 1,
 		  "suggested_policy_zero_refusals_but_the_secret");
 	show_records("suggested run");
+
+	/*
+	 * Through the daemon, for an ordinary user: the daemon makes the session with the file
+	 * allow-lists left to BPF LSM, and its spawn worker gives Landlock no filesystem right.
+	 * The same work is let through and recorded in the daemon's stream; the secret stays
+	 * refused. The files are the user's now, so that the work succeeds outside too.
+	 */
+	{
+		char *outside_user[] = { self, "work", NULL };
+		char *observe_user[] = { "/bin/cordon", "run",	     "--observe", "--policy",
+					 POLICY,	"--project", UPROJ,	  "--",
+					 self,		"work",	     NULL };
+		char *enforce_user[] = { "/bin/cordon", "run", "--policy", POLICY, "--project",
+					 UPROJ,		"--",  self,	   "work", NULL };
+		pid_t d;
+
+		mkdir(UPROJ, 0755);
+		reset_files();
+		if (chown(UPROJ, AGENT_UID, AGENT_UID) < 0 ||
+		    chown(OBS_DIR, AGENT_UID, AGENT_UID) < 0 ||
+		    chown(DATA, AGENT_UID, AGENT_UID) < 0 ||
+		    chown("/srv/ohome", AGENT_UID, AGENT_UID) < 0 ||
+		    chown("/srv/ohome/.ssh", AGENT_UID, AGENT_UID) < 0 ||
+		    chown(SECRET, AGENT_UID, AGENT_UID) < 0)
+			tap_diag("chown: %s", strerror(errno));
+		st = run_as_agent(outside_user, out, sizeof(out));
+		if (!tap_check(st == 0 && has_line(out, "read-ok") && has_line(out, "write-ok") &&
+				       has_line(out, "create-ok") && has_line(out, "chmod-ok") &&
+				       strstr(out, "secret-ok " SECRET_CANARY),
+			       "daemon_user_outside_everything_succeeds"))
+			tap_diag("exit %d: %s", st, out);
+		unlink(AUDIT);
+		d = start_daemon();
+		if (!tap_check(d > 0, "daemon_ready"))
+			tap_diag("daemon log: %s", file_text(VMD "/daemon.log"));
+		reset_files();
+		if (chown(DATA, AGENT_UID, AGENT_UID) < 0)
+			tap_diag("chown: %s", strerror(errno));
+		st = run_as_agent(observe_user, out, sizeof(out));
+		if (!tap_check(st == 0 && has_line(out, "ran") && has_line(out, "read-ok") &&
+				       has_line(out, "write-ok") && has_line(out, "create-ok") &&
+				       has_line(out, "chmod-ok"),
+			       "daemon_observe_read_write_create_chmod_succeed"))
+			tap_diag("exit %d: %s", st, out);
+		tap_check(has_line(out, "secret-refused 13") &&
+				  has_line(out, "linked-secret-refused 13") &&
+				  !strstr(out, SECRET_CANARY),
+			  "daemon_observe_secret_refused_EACCES_by_either_name");
+		tap_check(strstr(out, "files outside filesystem.read/write/exec (BPF LSM)") != NULL,
+			  "daemon_observe_start_line_says_files_are_observed");
+		/* The daemon writes its stream as the records arrive: give it a moment. */
+		for (int i = 0; i < 100 && count(&(struct want){ .action = "file-open",
+								 .path = DATA,
+								 .outcome = "unknown",
+								 .observed = true }) < 2;
+		     i++)
+			test_sleep_ms(50);
+		tap_check(
+			count(&(struct want){ .action = "file-open",
+					      .path = DATA,
+					      .outcome = "unknown",
+					      .layer = "bpf_lsm",
+					      .rule_prefix = "filesystem.read: no entry allows it",
+					      .access = "read",
+					      .observed = true }) >= 1 &&
+				count(&(struct want){
+					.action = "file-open",
+					.path = DATA,
+					.outcome = "unknown",
+					.layer = "bpf_lsm",
+					.rule_prefix = "filesystem.write: no entry allows it",
+					.access = "write",
+					.observed = true }) >= 1,
+			"daemon_observe_read_and_write_recorded_in_its_stream");
+		/* (the daemon's stream folds the second, identical refusal of the same inode) */
+		tap_check(count(&(struct want){ .path = SECRET,
+						.outcome = "failure",
+						.layer = "bpf_lsm",
+						.rule_prefix = "secrets.files",
+						.observed = false }) >= 1 &&
+				  count(&(struct want){ .path = SECRET,
+							.outcome = "unknown",
+							.observed = true }) == 0,
+			  "daemon_observe_secret_recorded_refused_never_observed");
+		tap_check(start_lists("observed", "bpf_lsm_file_allow"),
+			  "daemon_session_start_lists_files_observed");
+		show_records("daemon observed run");
+		/* Without --observe through the daemon, Landlock refuses the read as before. */
+		reset_files();
+		if (chown(DATA, AGENT_UID, AGENT_UID) < 0)
+			tap_diag("chown: %s", strerror(errno));
+		st = run_as_agent(enforce_user, out, sizeof(out));
+		if (!tap_check(has_line(out, "ran") && has_line(out, "read-refused 13") &&
+				       has_line(out, "secret-refused 13") &&
+				       !test_file_has(DATA, "appended"),
+			       "daemon_enforced_read_refused_nothing_written"))
+			tap_diag("exit %d: %s", st, out);
+		if (d > 0) {
+			kill(d, SIGTERM);
+			waitpid(d, NULL, 0);
+		}
+	}
 	reset_files();
 	return tap_status();
 }

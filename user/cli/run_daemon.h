@@ -19,7 +19,9 @@ struct run_daemon_session {
 	/* its cgroup v1 groups' cgroup.procs (the daemon's cordon_session_ctx) */
 	size_t nv1_procs;
 	const int *v1_procs_fd;
-	const struct cordon_session_ctx *ctx; /* the daemon's own (its limits' groups), or NULL */
+	/* the daemon's own (its limits' groups, its programs' maps for an observing session's
+	 * view roots), or NULL */
+	struct cordon_session_ctx *ctx;
 	bool bpf_lsm;
 	bool cgroup_unix;    /* the daemon's cgroup unix connect/sendmsg programs are attached */
 	unsigned int limits; /* CORDON_LIMIT_* applied through the cgroup */

@@ -99,18 +99,22 @@ static int view_root_allows(void *ctx, int root_fd)
 {
 	struct run *r = ctx;
 	const struct cordon_view *v = &r->view;
+	/* Through the daemon: its session, in its programs (this worker is the daemon's fork). */
+	struct cordon_session_ctx *s = r->dsess.on ? r->dsess.ctx : &r->sess;
 	int e = 0;
 
+	if (!s)
+		return -ENOENT;
 	for (size_t i = 0; !e && i < v->nmounts; i++) {
 		const struct cordon_view_mount *m = &v->mounts[i];
 		uint32_t a = pol_maps_allow_exact(&r->maps, m->path);
 
 		if (m->kind == CORDON_VIEW_TMPFS || m->kind == CORDON_VIEW_DEVPTS)
 			a |= CORDON_ACCESS_READ | CORDON_ACCESS_WRITE;
-		e = cordon_session_allow_at(&r->sess, root_fd, m->path + 1, a);
+		e = cordon_session_allow_at(s, root_fd, m->path + 1, a);
 	}
 	for (size_t i = 0; !e && i < v->nlayer_rules; i++)
-		e = cordon_session_allow_at(&r->sess, root_fd, v->layer_rules[i].path + 1,
+		e = cordon_session_allow_at(s, root_fd, v->layer_rules[i].path + 1,
 					    pol_maps_allow_exact(&r->maps, v->layer_rules[i].path));
 	if (e < 0)
 		cli_error("run: the allowed trees of the session's view: %s", strerror(-e));

@@ -381,7 +381,14 @@ int run_load_policy(struct run *r)
 
 int run_compile(struct run *r)
 {
-	bool maps = (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF) && !r->dsess.on;
+	/* Through the daemon its maps are the daemon's; an observing worker still reads the
+	 * allow-lists from them for the view's roots (run_launch.c view_root_allows). */
+	bool observe_files =
+		r->o.observe &&
+		(r->dsess.on ? r->dsess.bpf_lsm
+			     : (cordon_plan_layers(&r->kern) & POL_NEEDS_BPF_LSM) != 0);
+	bool maps = (cordon_plan_layers(&r->kern) & POL_NEEDS_CGROUP_BPF) &&
+		    (!r->dsess.on || observe_files);
 	int e = policy_compile_landlock(r->pol, r->feat.landlock_abi, &r->ll);
 
 	/* cordon's resolver answers the session's DNS (own programs or the daemon's): TCP to
@@ -400,10 +407,10 @@ int run_compile(struct run *r)
 	 * the allowed trees, and cannot record and let it through. The file hooks judge the same
 	 * allow-lists instead (allow_trees, CORDON_SESSION_FILE_ALLOW), so Landlock handles no
 	 * filesystem right here; its paths stay for the view's plan (which trees are writable).
-	 * Through the daemon the session's maps are the daemon's, and Landlock keeps the files.
+	 * Through the daemon likewise: the daemon made the session with the same flag
+	 * (daemon_session.c) and filled the allow-lists.
 	 */
-	if (e == 0 && r->o.observe && !r->dsess.on &&
-	    (cordon_plan_layers(&r->kern) & POL_NEEDS_BPF_LSM)) {
+	if (e == 0 && observe_files) {
 		r->observe_files = true;
 		r->ll.attr.handled_access_fs = 0;
 	}

@@ -77,10 +77,13 @@ struct dsession {
 	bool lsm;	   /* BPF LSM rules filled */
 	bool auto_confine; /* an auto-confinement session (root-owned, long-lived) */
 	bool observe;	   /* observe mode: network refusals let through and recorded */
-	bool detach;	   /* its policy's process.lifetime is detached */
-	bool detached;	   /* its agent exited and left processes running (until it ends) */
-	char exec[4096];   /* auto-confinement: the executable it confines */
-	bool dead;	   /* ended: freed after the current batch of events */
+	/* ... and, with BPF LSM, the file allow-lists judged by the file hooks, which let through
+	 * and record (maps.h CORDON_SESSION_FILE_ALLOW; the spawn worker leaves them to it) */
+	bool observe_files;
+	bool detach;	 /* its policy's process.lifetime is detached */
+	bool detached;	 /* its agent exited and left processes running (until it ends) */
+	char exec[4096]; /* auto-confinement: the executable it confines */
+	bool dead;	 /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
 	/* Names of the rules of the policy it was created with (audit.rules); a session adopted
 	 * from a previous daemon gets them back from its state file (validated: none if not). */

@@ -87,6 +87,7 @@ static void audit_session(struct daemon *d, struct dsession *s, const char *acti
 		.daemon = true,
 		.auto_confine = s->auto_confine,
 		.observe = s->observe,
+		.observe_files = s->observe_files,
 		.detached = s->detached,
 		.reason = why,
 		.pid = s->pid,
@@ -275,8 +276,14 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
-	/* observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE) */
-	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0);
+	/*
+	 * observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE);
+	 * with BPF LSM the file hooks judge the allow-lists too, and the spawn worker gives
+	 * Landlock no filesystem right (run_opts.c run_compile), as root's own run does.
+	 */
+	s->observe_files = observe && s->lsm && !auto_confine;
+	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0) |
+		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));

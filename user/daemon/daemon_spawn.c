@@ -181,7 +181,7 @@ static int take_stdio(const int *fds)
 
 struct spawn {
 	const struct cordon_ctl_request *q;
-	const struct dsession *s;
+	struct dsession *s;
 	struct policy *pol;
 	unsigned int limits;
 	int audit_fd;

@@ -158,13 +158,12 @@ uint64_t cordon_cgroup_v1_oom_kills(const struct cordon_session_ctx *s)
 	for (size_t i = 0; i < s->nv1; i++) {
 		char path[CORDON_V1_PATH + 32], line[128];
 		_cleanup_fclose_ FILE *f = NULL;
-		unsigned long long n;
 
 		snprintf(path, sizeof(path), "%s/memory.oom_control", s->v1_dir[i]);
 		f = fopen(path, "re");
 		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "oom_kill %llu", &n) == 1)
-				return n;
+			if (!strncmp(line, "oom_kill ", 9))
+				return strtoull(line + 9, NULL, 10);
 	}
 	return 0;
 }

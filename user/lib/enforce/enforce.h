@@ -311,13 +311,13 @@ struct cordon_rlimit {
 #define CORDON_SUPERVISOR_NICE (-10)
 
 struct cordon_launch {
-	char *const *argv;   /* argv[0] is looked up in PATH of @envp */
-	char *const *envp;   /* the scrubbed environment */
-	const char *cwd;     /* the project directory */
-	int cgroup_procs_fd; /* the session's cgroup.procs opened O_WRONLY, or -1 */
+	char *const *argv; /* argv[0] is looked up in PATH of @envp */
+	char *const *envp; /* the scrubbed environment */
+	const char *cwd;   /* the project directory */
 	/* cgroup v1 groups' cgroup.procs the child joins first (cordon_cgroup_v1_limits) */
 	size_t nv1_procs;
 	const int *v1_procs_fd;
+	int cgroup_procs_fd; /* the session's cgroup.procs opened O_WRONLY, or -1 */
 	/*
 	 * The child is cloned straight into the session cgroup (clone3 CLONE_INTO_CGROUP, 5.7) with
 	 * this directory fd; cgroup.procs is written only where the kernel lacks it.
