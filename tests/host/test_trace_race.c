@@ -183,6 +183,8 @@ static bool attack(struct ring_buffer *rb, const char *cg, bool both_ways, struc
 
 struct seen {
 	unsigned long refused, allowed, empty, other;	  /* syscall-exit records */
+	unsigned long exact, exact_allowed;		  /* ... the kernel's copy; naming ok */
+	unsigned long uncertain, allowed_uncertain;	  /* ... flagged; naming ok */
 	unsigned long lsm_secret, lsm_allowed, lsm_other; /* BPF LSM file records */
 	char refused_path[300], allowed_path[300], secret_path[300];
 };
@@ -205,14 +207,21 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*ev) || ev->hdr.type != CORDON_EV_SYSCALL ||
 	    ev->hdr.hook != CORDON_HOOK_SYS_OPENAT)
 		return 0;
-	if (!(ev->flags & CORDON_SYSCALL_PATH))
+	if (!(ev->flags & CORDON_SYSCALL_PATH)) {
 		s->empty++;
-	else if (!strcmp((const char *)ev->path, s->refused_path))
+		return 0;
+	}
+	if (!strcmp((const char *)ev->path, s->refused_path)) {
 		s->refused++;
-	else if (!strcmp((const char *)ev->path, s->allowed_path))
+	} else if (!strcmp((const char *)ev->path, s->allowed_path)) {
 		s->allowed++;
-	else
+		s->exact_allowed += !!(ev->flags & CORDON_SYSCALL_EXACT);
+		s->allowed_uncertain += !!(ev->flags & CORDON_SYSCALL_UNCERTAIN);
+	} else {
 		s->other++;
+	}
+	s->exact += !!(ev->flags & CORDON_SYSCALL_EXACT);
+	s->uncertain += !!(ev->flags & CORDON_SYSCALL_UNCERTAIN);
 	return 0;
 }
 
@@ -303,8 +312,10 @@ int main(void)
 		  "%lu other)",
 		  s1.refused, one.refused, s1.empty, s1.other);
 	tap_diag("one-way flip: %lu refused (%lu with the buffer already flipped at return), %lu "
-		 "opened; records: %lu name the refused file, %lu the allowed one",
-		 one.refused, one.flipped_before_exit, one.opened, s1.refused, s1.allowed);
+		 "opened; records: %lu name the refused file, %lu the allowed one; %lu exact, %lu "
+		 "uncertain",
+		 one.refused, one.flipped_before_exit, one.opened, s1.refused, s1.allowed, s1.exact,
+		 s1.uncertain);
 
 	if (TRACE_RACE_LSM)
 		tap_check(s1.lsm_secret == one.refused && !s1.lsm_allowed && !s1.lsm_other,
@@ -319,10 +330,23 @@ int main(void)
 			  "lsm_both_ways_every_file_record_names_the_secret (%lu of %lu; %lu name "
 			  "the allowed file)",
 			  s.lsm_secret - s1.lsm_secret, loop.refused, s.lsm_allowed);
-	tap_diag("both-ways flip loop (what remains, measured, not asserted): %lu refused, %lu "
-		 "opened; records: %lu name the refused file, %lu the allowed one, %lu no path",
-		 loop.refused, loop.opened, s.refused - s1.refused, s.allowed - s1.allowed,
-		 s.empty - s1.empty);
+	/*
+	 * Both ways: the record's path is the kernel's own copy (exact) unless the thread moved
+	 * to another CPU during the open: an exact record never names the allowed file. One that
+	 * is not exact is flagged uncertain when the buffer differed at exit (measured).
+	 */
+	tap_check(s.exact - s1.exact > 0,
+		  "both_ways_records_carry_the_kernels_copy (%lu of %lu exact)", s.exact - s1.exact,
+		  (s.refused + s.allowed + s.other) - (s1.refused + s1.allowed + s1.other));
+	tap_check(s.exact_allowed == 0, "both_ways_no_exact_record_names_the_allowed_file (%lu do)",
+		  s.exact_allowed);
+	tap_diag(
+		"both-ways flip loop: %lu refused, %lu opened; records: %lu name the refused file, "
+		"%lu the allowed one (%lu of them uncertain), %lu no path; %lu exact, %lu "
+		"uncertain",
+		loop.refused, loop.opened, s.refused - s1.refused, s.allowed - s1.allowed,
+		s.allowed_uncertain - s1.allowed_uncertain, s.empty - s1.empty, s.exact - s1.exact,
+		s.uncertain - s1.uncertain);
 
 	ring_buffer__free(rb);
 	cordon_bpf_stop(b);
