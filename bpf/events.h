@@ -46,6 +46,9 @@
 	X(NET_ALLOWED, 6, "connect-allowed")                                                       \
 	/* struct cordon_event_unix: a refused connect/sendmsg to a pathname unix socket */        \
 	X(UNIX, 7, "unix")                                                                         \
+	/* struct cordon_event_auto_user: the exec of a registered executable refused because */   \
+	/* the auto session holds no rules for the caller's uid yet (issue 17) */                  \
+	X(AUTO_USER, 8, "auto-user")                                                               \
 	/* activity and denial records from tracepoints */                                         \
 	/* struct cordon_event_exec: a session task executed a program */                          \
 	X(EXEC, 32, "exec")                                                                        \
@@ -139,6 +142,9 @@
 	/* a descriptor received from another process (SCM_RIGHTS, pidfd_getfd): its file */        \
 	/* judged as if opened here (struct cordon_event_file) */                                   \
 	X(FILE_RECEIVE, 50, "file_receive") /* lsm/file_receive */                                  \
+	/* lsm/bprm_creds_for_exec: auto-confinement's match, and its refusal of a user */          \
+	/* without resolved rules (struct cordon_event_auto_user) */                                \
+	X(BPRM_CREDS_FOR_EXEC, 51, "bprm_creds_for_exec")                                           \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \
@@ -265,6 +271,19 @@ enum cordon_event_layer {
 /* dirfd holds the directory descriptor a relative path[] is resolved against (openat, ...;
  * not AT_FDCWD, which is the working directory) */
 #define CORDON_SYSCALL_DIRFD (1u << 3)
+/*
+ * path[] is the kernel's own copy of the name (the struct filename that getname() made and
+ * the syscall decided on), taken when the syscall released it: exact, whatever another thread
+ * of the task wrote to its buffer meanwhile.
+ */
+#define CORDON_SYSCALL_EXACT (1u << 4)
+/*
+ * Not exact, and the task's memory at syscall exit no longer held the name or address the
+ * record carries (read at sys_enter): another thread rewrote it during the syscall, and the
+ * kernel may have decided on other bytes. A record without EXACT and without UNCERTAIN can still
+ * name another object: a buffer changed and changed back before the exit is not seen.
+ */
+#define CORDON_SYSCALL_UNCERTAIN (1u << 5)
 
 struct cordon_event_hdr {
 	__u16 type;		    /* CORDON_EV_* */
@@ -370,6 +389,32 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_auto) == 72 + 16 + CORDON_PATH_LEN,
 		  "cordon_event_auto layout");
 
 /*
+ * CORDON_EV_AUTO_USER: a task outside every session exec'd a registered executable, and the
+ * auto session holds no usable rules for its real or effective uid (the rules of a policy
+ * depend on the user: ${HOME}, ${USER}). The exec is refused (hdr.verdict -EACCES, layer
+ * bpf_lsm) rather than run with no rules or another user's: the daemon resolves @auto_uid on
+ * this record (NSS: getpwuid(), so SSSD and LDAP accounts too) and the next exec goes ahead.
+ * With CORDON_EVENT_AUTO_USER_FAILED the daemon already tried and could not resolve it (no
+ * such user, no home, rules that did not fit the maps): refused until a resolution succeeds.
+ * hdr.cgroup_id/session name the auto session; hdr.uid is the real uid.
+ */
+#define CORDON_EVENT_AUTO_USER_FAILED (1u << 3)
+
+struct cordon_event_auto_user {
+	struct cordon_event_hdr hdr; /* pid: the process whose exec was refused */
+	__u64 ino;		     /* inode of the registered file that matched */
+	__u32 dev;		     /* its superblock s_dev (kernel encoding) */
+	__u32 ppid;		     /* parent's thread group id */
+	__u32 auto_uid;		     /* the uid without usable rules: the real uid, else the
+				      * effective one */
+	__u32 euid;		     /* the caller's effective uid */
+	__u8 path[CORDON_PATH_LEN];  /* the file name given to exec (as passed), NUL-terminated,
+				      * may be cut */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_event_auto_user) == 72 + 24 + CORDON_PATH_LEN,
+		  "cordon_event_auto_user layout");
+
+/*
  * Activity and denial records from tracepoints (types 32-63, hooks 64-127). They need no BPF
  * LSM: exec and exit come from the scheduler's BTF tracepoints, and refusals by Landlock and
  * seccomp are seen as EACCES/EPERM results at per-syscall exit tracepoints of session tasks.
@@ -418,8 +463,9 @@ struct cordon_event_syscall {
 	__u16 family;  /* connect: the address family the task passed */
 	__s32 dirfd;   /* CORDON_SYSCALL_DIRFD: the *at() call's directory descriptor (was zero
 			* padding) */
-	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut),
-				     * read from its memory at syscall exit; agent-controlled */
+	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut):
+				     * the kernel's copy (CORDON_SYSCALL_EXACT), else read from
+				     * its memory at syscall entry; agent-controlled */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_syscall) == 72 + 40 + CORDON_PATH_LEN,
 		  "cordon_event_syscall layout");

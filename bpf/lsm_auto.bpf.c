@@ -20,6 +20,13 @@ struct {
 	__type(value, struct cordon_auto_exec);
 } auto_exec SEC(".maps") __weak;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORDON_MAX_AUTO_USERS);
+	__type(key, struct cordon_auto_user_key);
+	__type(value, struct cordon_auto_user);
+} auto_users SEC(".maps") __weak;
+
 /*
  * A match found at the start of an exec, waiting for the exec to pass its point of no return.
  * Its own map, not a field of task_tags: any task_tags entry makes lsm_session() treat the
@@ -40,6 +47,53 @@ struct {
 } auto_pending SEC(".maps") __weak;
 
 /*
+ * Whether session @cgroup_id holds rules for @uid; when not, *@flags says whether the daemon
+ * already tried and failed (CORDON_EVENT_AUTO_USER_FAILED) or never resolved it (0).
+ */
+static __always_inline bool user_ready(__u64 cgroup_id, __u32 uid, __u32 *flags)
+{
+	struct cordon_auto_user_key k = { .cgroup_id = cgroup_id, .uid = uid };
+	struct cordon_auto_user *u = bpf_map_lookup_elem(&auto_users, &k);
+
+	if (u && u->state == CORDON_AUTO_USER_READY)
+		return true;
+	if (u && u->state == CORDON_AUTO_USER_FAILED)
+		*flags = CORDON_EVENT_AUTO_USER_FAILED;
+	return false;
+}
+
+/*
+ * The exec of a registered file by a user the session holds no rules for: refused, and
+ * recorded so that the daemon resolves the user (the record is vital: never refused for the
+ * session's ring share). Refusing is the only choice that is never open: running now would
+ * mean running with no per-user rules at all, or with other users' (their ${HOME}, not this
+ * one's). The caller sees EACCES; once the daemon has resolved the user, its next exec runs.
+ */
+static __always_inline int refuse_user(struct linux_binprm *bprm, struct task_struct *task,
+				       const struct cordon_auto_key *k, __u64 cgroup_id,
+				       __u32 auto_uid, __u32 euid, __u32 flags)
+{
+	struct cordon_event_auto_user *ev;
+	struct cordon_session *s = bpf_map_lookup_elem(&sessions, &cgroup_id);
+
+	if (!s)
+		return -EACCES;
+	ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_USER, CORDON_HOOK_BPRM_CREDS_FOR_EXEC,
+			   CORDON_LAYER_BPF_LSM, s, cgroup_id, -EACCES, 0);
+	if (!ev)
+		return -EACCES; /* counted in event_drops; the daemon's sweep of users finds it */
+	ev->hdr.flags = flags;
+	ev->ino = k->ino;
+	ev->dev = k->dev;
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->auto_uid = auto_uid;
+	ev->euid = euid;
+	bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(ev, 0);
+	return -EACCES;
+}
+
+/*
  * bprm_creds_for_exec runs once per execve, before any binary handler, with bprm->file still
  * the file the caller named. The match is made here and not at bprm_committed_creds because
  * by then a `#!` script has been replaced by its interpreter in bprm->file: agents installed
@@ -56,6 +110,7 @@ int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
 	struct cordon_auto_exec *a;
 	struct dentry *d;
 	__u64 cgroup_id = 0;
+	__u32 uid, euid, flags = 0;
 
 	if (ret)
 		return ret;
@@ -73,9 +128,16 @@ int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
 	a = bpf_map_lookup_elem(&auto_exec, &k);
 	if (!a || !bpf_map_lookup_elem(&sessions, &a->cgroup_id))
 		return 0;
+	/* The user's rules: the real uid's (whose ${HOME}), and the effective uid's (whose files). */
+	uid = (__u32)bpf_get_current_uid_gid();
+	euid = BPF_CORE_READ(task, cred, euid.val);
+	if (!user_ready(a->cgroup_id, uid, &flags))
+		return refuse_user(bprm, task, &k, a->cgroup_id, uid, euid, flags);
+	if (euid != uid && !user_ready(a->cgroup_id, euid, &flags))
+		return refuse_user(bprm, task, &k, a->cgroup_id, euid, euid, flags);
 	p = bpf_task_storage_get(&auto_pending, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
-		return 0; /* out of memory: the exec runs unconfined, as without cordon */
+		return -ENOMEM; /* no memory to remember the match: refused, never unconfined */
 	p->cgroup_id = a->cgroup_id;
 	p->ino = k.ino;
 	p->dev = k.dev;

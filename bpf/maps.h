@@ -385,6 +385,34 @@ struct cordon_auto_exec {
 CORDON_ABI_ASSERT(sizeof(struct cordon_auto_exec) == 8, "cordon_auto_exec layout");
 
 /*
+ * auto_users: the users an auto session holds rules for. A policy's rules depend on the user
+ * (${HOME}, ${USER}), and the kernel tags an agent before anyone knows who started it, so the
+ * daemon resolves the policy for each user and adds the rules to the one session; an exec of a
+ * registered file by a uid (real or effective) without an entry in state READY is refused
+ * (lsm/bprm_creds_for_exec, a CORDON_EV_AUTO_USER record) instead of running with no rules or
+ * only other users'. The daemon fills it at start for every user getpwent() lists, and on
+ * the record for any other uid (getpwuid(): SSSD, LDAP).
+ */
+#define CORDON_MAX_AUTO_USERS 16384
+
+#define CORDON_AUTO_USER_READY	1 /* the user's rules are in the session's maps */
+#define CORDON_AUTO_USER_FAILED 2 /* resolving them failed: refused, recorded as failed */
+
+struct cordon_auto_user_key {
+	__u64 cgroup_id; /* the auto session's cgroup id */
+	__u32 uid;
+	__u32 pad; /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_auto_user_key) == 16, "cordon_auto_user_key layout");
+
+struct cordon_auto_user {
+	__u32 state;	/* CORDON_AUTO_USER_* */
+	__u32 pad;	/* zero */
+	__u64 tried_ns; /* CLOCK_MONOTONIC ns of the last failed resolution (userspace only) */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_auto_user) == 16, "cordon_auto_user layout");
+
+/*
  * load_info: one entry (key 0) that the process which loaded the programs writes after the load
  * and before it pins their links, naming what they were loaded with. Whoever adopts the pins
  * later reads it there instead of judging the machine as it is by then (btrfs loaded since).

@@ -69,6 +69,7 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 #define CAPTURE_ADDR	   112 /* sizeof(struct sockaddr_un), padded */
 #define CAPTURE_PATH_OK	   (1u << 0)
 #define CAPTURE_ADDR_OK	   (1u << 1)
+#define CAPTURE_KERNEL	   (1u << 2) /* path[] replaced by the kernel's copy (names_free) */
 #define CORDON_MAX_CAPTURE 4096
 
 struct sys_capture {
@@ -87,6 +88,26 @@ struct {
 	__type(key, __u32); /* thread id */
 	__type(value, struct sys_capture);
 } sys_captures SEC(".maps");
+
+/*
+ * On each CPU, the thread that last took a pathname capture there: names_free's first test,
+ * one array read, so that the slab frees of every other task on the machine leave at once.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32); /* thread id */
+} names_armed SEC(".maps");
+
+/* A capture's and the task's memory compared a word at a time; the scratch for the re-read. */
+#define CAPTURE_WORDS (CORDON_PATH_LEN / 8)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[CAPTURE_WORDS]);
+} capture_reread SEC(".maps");
 
 /*
  * At entry of a traced syscall of a session task: argument @path_arg's string, or @addr_arg's
@@ -115,11 +136,18 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 	c->nr = (__u32)ctx->nr;
 	c->flags = 0;
 	c->addr_len = 0;
+	/* Zero past the bytes read: the exit compares whole words (unchanged()). */
+	__builtin_memset(c->path, 0, sizeof(c->path));
+	__builtin_memset(c->addr, 0, sizeof(c->addr));
 	if (path_arg) {
+		__u32 zero = 0, *armed = bpf_map_lookup_elem(&names_armed, &zero);
+
 		ptr = sys_arg(regs, path_arg);
 		c->ptr = ptr;
 		if (bpf_probe_read_user_str(c->path, sizeof(c->path), (const void *)ptr) > 0)
 			c->flags |= CAPTURE_PATH_OK;
+		if (armed)
+			*armed = tid;
 	} else if (addr_arg) {
 		ptr = sys_arg(regs, addr_arg);
 		len = sys_arg(regs, addr_arg + 1);
@@ -132,6 +160,81 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 		}
 	}
 	return 0;
+}
+
+/*
+ * The kernel's own copy of a traced syscall's pathname. getname() copies the name from the
+ * task into a struct filename (names_cache) before anything decides on it, and the syscall
+ * frees it (putname(), or audit at syscall exit) before the sys_exit tracepoint runs. The
+ * slab free tracepoint is the one place on a kernel without BPF trampolines or kprobes where
+ * that copy is reachable: a free by the capturing thread of an object that is a struct
+ * filename (its name points at its own inline buffer) made from the very user pointer the
+ * capture read replaces the capture's string with the kernel's, which no thread can rewrite.
+ * Names longer than the inline buffer (about 4 KiB: the record holds 256 bytes anyway) and a
+ * thread that moved to another CPU during the syscall keep the string read at entry, which
+ * the exit checks against the task's memory (CORDON_SYSCALL_UNCERTAIN). Attached, like every
+ * tracing program, only while a session exists; other tasks' frees cost one per-CPU read.
+ */
+SEC("raw_tp/kmem_cache_free")
+int cordon_names_free(struct bpf_raw_tracepoint_args *ctx)
+{
+	/* raw_tp, not tp_btf: the verifier refuses a BTF read of the `const void *` argument. */
+	const void *ptr = (const void *)ctx->args[1];
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
+	__u32 *armed = bpf_map_lookup_elem(&names_armed, &zero);
+	struct sys_capture *c;
+	struct {
+		__u64 name; /* struct filename.name */
+		__u64 uptr; /* struct filename.uptr */
+	} f;
+
+	if (!armed || *armed != tid)
+		return 0;
+	c = bpf_map_lookup_elem(&sys_captures, &tid);
+	if (!c || (c->flags & (CAPTURE_PATH_OK | CAPTURE_KERNEL)) != CAPTURE_PATH_OK)
+		return 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), ptr) < 0 || f.uptr != c->ptr ||
+	    f.name != (__u64)ptr + bpf_core_field_offset(struct filename, iname))
+		return 0;
+	if (bpf_core_field_offset(struct filename, name) != 0 ||
+	    bpf_core_field_offset(struct filename, uptr) != 8)
+		return 0; /* another layout: the string read at entry stays */
+	if (bpf_probe_read_kernel_str(c->path, sizeof(c->path), (const void *)f.name) > 0)
+		c->flags |= CAPTURE_KERNEL;
+	else
+		c->flags &= ~CAPTURE_PATH_OK;
+	return 0;
+}
+
+/*
+ * Whether the task's memory at @ptr still holds the @len bytes @have (a string: up to and
+ * with its NUL, @len 0) now, at syscall exit, compared over @words words of @have (zero past
+ * the capture's bytes). Unreadable counts as changed.
+ */
+static __always_inline bool unchanged(__u64 ptr, const __u8 *have, __u32 len, const int words)
+{
+	__u32 zero = 0;
+	__u64 *now = bpf_map_lookup_elem(&capture_reread, &zero);
+	const __u64 *was = (const __u64 *)have;
+	long n;
+
+	if (!now)
+		return false;
+	__builtin_memset(now, 0, CAPTURE_WORDS * 8);
+	if (len) {
+		if (len > CAPTURE_ADDR)
+			len = CAPTURE_ADDR;
+		n = bpf_probe_read_user(now, len, (const void *)ptr) == 0 ? (long)len : -1;
+	} else {
+		n = bpf_probe_read_user_str(now, CORDON_PATH_LEN, (const void *)ptr);
+	}
+	if (n <= 0)
+		return false;
+	/* Bytes past the string or the address are zero on both sides (captures are zeroed). */
+	for (int i = 0; i < words; i++)
+		if (now[i] != was[i])
+			return false;
+	return true;
 }
 
 /* The calling thread's capture for syscall @nr read from @ptr, or NULL (taken away). */
@@ -250,8 +353,13 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		} else {
 			c = take_capture(ev->nr, sys_arg(regs, row.path));
 			if (c && (c->flags & CAPTURE_PATH_OK) &&
-			    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0)
+			    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0) {
 				ev->flags |= CORDON_SYSCALL_PATH;
+				if (c->flags & CAPTURE_KERNEL)
+					ev->flags |= CORDON_SYSCALL_EXACT;
+				else if (!unchanged(c->ptr, c->path, 0, CAPTURE_WORDS))
+					ev->flags |= CORDON_SYSCALL_UNCERTAIN;
+			}
 		}
 	}
 	/* A relative path of an *at() call names a place below its descriptor: userspace
@@ -272,8 +380,13 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 	}
 	if (row.addr) {
 		c = take_capture(ev->nr, sys_arg(regs, row.addr));
-		if (c)
+		if (c) {
 			read_sockaddr(ev, c);
+			/* An address is never the kernel's copy here (a stack buffer): checked. */
+			if ((c->flags & CAPTURE_ADDR_OK) &&
+			    !unchanged(c->ptr, c->addr, c->addr_len, CAPTURE_ADDR / 8))
+				ev->flags |= CORDON_SYSCALL_UNCERTAIN;
+		}
 		/* EPERM on an IP connect is the cgroup program's (whose own record normally comes
 		 * first and makes this one an echo); on a unix socket, Landlock's scoping. */
 		if (ev->hdr.verdict == -EPERM && (ev->family == AF_INET || ev->family == AF_INET6))

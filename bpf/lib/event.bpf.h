@@ -156,7 +156,8 @@ static __always_inline void *event_reserve(__u32 size, __u16 type, __u16 hook, _
 					   const struct cordon_session *s, __u64 cgroup_id,
 					   __s32 verdict, __u32 rule_id)
 {
-	struct cordon_event_hdr *h = session_ring_reserve(s, size, type == CORDON_EV_AUTO_CONFINE);
+	struct cordon_event_hdr *h = session_ring_reserve(
+		s, size, type == CORDON_EV_AUTO_CONFINE || type == CORDON_EV_AUTO_USER);
 	__u64 pid_tgid, uid_gid;
 
 	if (!h)

@@ -50,6 +50,7 @@ dir=$(find /sys/fs/bpf/cordon -mindepth 2 -maxdepth 2 -name map-sessions -printf
 check pins_found test -e "$dir/map-sessions"
 check session_entry_dropped no_entry "$id"
 check tracepoints_detached_after_last_session test ! -e "$dir/link-cordon_sys_openat"
+check slab_free_tracepoint_detached_after_last_session test ! -e "$dir/link-cordon_names_free" -a -e "$dir/prog-cordon_names_free"
 
 # 2. Entries no launcher will ever end: one whose cgroup exists (kept, and with it the
 #    tracepoints), one whose cgroup is gone (dropped).
@@ -69,6 +70,7 @@ out=$(run sh -c 'echo ran')
 check session_ran_beside_live_entry test "$out" = ran
 check live_entry_kept has_entry "$live_id"
 check tracepoints_kept_for_live_entry test -e "$dir/link-cordon_sys_openat"
+check slab_free_tracepoint_kept_for_live_entry test -e "$dir/link-cordon_names_free"
 check live_entry_rules_kept sh -c "bpftool map lookup pinned $dir/map-dns_steer key hex 01 fe ff 7f >/dev/null"
 rmdir "$stale"
 out=$(run sh -c 'echo ran')

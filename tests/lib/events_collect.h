@@ -18,6 +18,7 @@ struct collected {
 		struct cordon_event_file file;
 		struct cordon_event_connect conn;
 		struct cordon_event_unix unx;
+		struct cordon_event_auto_user au;
 	} ev[COLLECT_MAX];
 	int n;
 	int malformed; /* records that failed cordon_event_check() */

@@ -224,6 +224,20 @@ static size_t make_event(unsigned int type, void *buf)
 		hostile(e->path, sizeof(e->path));
 		return sizeof(*e);
 	}
+	case CORDON_EV_AUTO_USER: {
+		struct cordon_event_auto_user *e = buf;
+
+		fill_hdr(&e->hdr, type, sizeof(*e));
+		e->hdr.layer = CORDON_LAYER_BPF_LSM; /* as the producer always sets it */
+		e->hdr.flags = rnd(2) ? CORDON_EVENT_AUTO_USER_FAILED : 0;
+		e->ino = big() >> 1;
+		e->dev = rnd(1000);
+		e->ppid = rnd(100000);
+		e->auto_uid = rnd(2) ? e->hdr.uid : (__u32)big();
+		e->euid = rnd(2) ? e->hdr.uid : 0;
+		hostile(e->path, sizeof(e->path));
+		return sizeof(*e);
+	}
 	case CORDON_EV_CGROUP_ESCAPE: {
 		struct cordon_event_cgroup_escape *e = buf;
 
@@ -250,7 +264,8 @@ static size_t make_event(unsigned int type, void *buf)
 
 		fill_hdr(&e->hdr, type, sizeof(*e));
 		e->nr = rnd(500);
-		e->flags = rnd(8);
+		e->flags = rnd(8) | (rnd(4) ? 0 : CORDON_SYSCALL_EXACT) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_UNCERTAIN);
 		e->arg = big();
 		fill_addr(e->addr);
 		e->port = (__u16)rnd(65536);

@@ -331,6 +331,41 @@ int main(int argc, char **argv)
 		  "register_same_inode_twice_EEXIST");
 	collect_events(s.bpf, &c, 0); /* drain */
 
+	/*
+	 * --- users: the session holds no rules for root yet (no daemon resolved any): the exec
+	 * is refused and recorded, never run with no per-user rules ---------------------------
+	 */
+	for (int state = 0; state <= CORDON_AUTO_USER_FAILED; state += CORDON_AUTO_USER_FAILED) {
+		const struct cordon_event_auto_user *u;
+		struct cordon_auto_user au = { .state = (uint32_t)state };
+
+		if (state)
+			tap_check(cordon_bpf_auto_user_set(s.bpf, s.cgroup_id, 0, &au) == 0,
+				  "user_marked_failed");
+		r = run(AGENT, "--read", ALLOWED, &pid);
+		tap_check(r == 252, "%s_user_exec_refused (status %d)",
+			  state ? "failed" : "unresolved", r);
+		memset(&c, 0, sizeof(c));
+		collect_events(s.bpf, &c, 200);
+		u = (const void *)find(&c, CORDON_EV_AUTO_USER, 0, pid);
+		tap_check(u && u->hdr.session == s.id && u->hdr.cgroup_id == s.cgroup_id &&
+				  u->hdr.verdict == -EACCES &&
+				  u->hdr.layer == CORDON_LAYER_BPF_LSM &&
+				  u->hdr.hook == CORDON_HOOK_BPRM_CREDS_FOR_EXEC &&
+				  u->auto_uid == 0 && u->euid == 0 && u->ino == key.ino &&
+				  !!(u->hdr.flags & CORDON_EVENT_AUTO_USER_FAILED) == !!state &&
+				  !strcmp((const char *)u->path, AGENT),
+			  "%s_user_record_names_uid_and_file", state ? "failed" : "unresolved");
+		tap_check(!find(&c, CORDON_EV_AUTO_CONFINE, 0, pid), "%s_user_not_tagged",
+			  state ? "failed" : "unresolved");
+	}
+	{
+		struct cordon_auto_user au = { .state = CORDON_AUTO_USER_READY };
+
+		tap_check(cordon_bpf_auto_user_set(s.bpf, s.cgroup_id, 0, &au) == 0,
+			  "user_marked_ready");
+	}
+
 	control_fs(&s);
 	collect_events(s.bpf, &c, 0); /* drain */
 

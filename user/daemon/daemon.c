@@ -198,6 +198,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* The move first: the process runs tagged but outside its cgroup until then. */
 	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_CONFINE)
 		daemon_auto_event(d, data, size);
+	if (size >= sizeof(*h) && h->type == CORDON_EV_AUTO_USER)
+		daemon_auto_user_event(d, data, size);
 	data = (void *)attribute(d, data, size, &copy);
 	return data ? cordon_audit_stream_event(&d->stream, data, size) : 0;
 }

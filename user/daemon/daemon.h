@@ -220,6 +220,11 @@ void daemon_auto_apply(struct daemon *d);
 void daemon_auto_event(struct daemon *d, const void *data, size_t size);
 /* Move tagged processes whose records were never read (after drops, or a restart). */
 void daemon_auto_sweep(struct daemon *d);
+/*
+ * A CORDON_EV_AUTO_USER record (an exec refused for a user the session holds no rules for):
+ * resolve that user through NSS and add their rules, so that the next exec runs.
+ */
+void daemon_auto_user_event(struct daemon *d, const void *data, size_t size);
 
 /* daemon_ctl.c */
 struct cordon_ctl_request;

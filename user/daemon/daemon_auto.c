@@ -5,11 +5,16 @@
  * into the session's cgroup (the BPF side and the move are in bpf/lsm_auto.bpf.c and
  * user/lib/auto_confine.c; see docs/architecture.md).
  *
- * Whose ${HOME}? An auto-confined agent may be started by any local user, and the kernel tags
- * it before anyone knows which. The session therefore carries the policy's rules resolved for
- * root and for every local user with a home directory: the denials (secrets, protected paths)
- * of each user's home hold for whoever runs the agent. Allow-lists are Landlock's and do not
- * apply to auto-confined processes at all.
+ * Whose ${HOME}? An auto-confined agent may be started by any user, and the kernel tags it
+ * before anyone knows which. The session therefore carries the policy's rules resolved for
+ * root, for every user getpwent() lists with a home directory, and for every other user that
+ * ran the agent: the denials (secrets, protected paths) of each user's home hold for whoever
+ * runs it. The kernel refuses the exec of a registered file by a uid whose rules are not in
+ * the session (auto_users, bpf/maps.h), with a CORDON_EV_AUTO_USER record; on that record the
+ * user is resolved here through NSS (getpwuid(): SSSD and LDAP accounts, which getpwent() does
+ * not list, and accounts made since the start) and the next exec runs. A user whose rules
+ * cannot be resolved stays refused, and each refused exec is recorded. Allow-lists are
+ * Landlock's and do not apply to auto-confined processes at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "loader/loader.h"
 #include "sys/sys.h"
 #include "daemon.h"
@@ -26,6 +33,8 @@
 #include "policy/policy.h"
 
 #define AUTO_MAX_USERS 256
+/* A user whose resolution failed is tried again on a refusal record at most this often. */
+#define AUTO_RETRY_NS 1000000000ull
 
 static struct dsession *find_auto(struct daemon *d, const char *exec, const char *policy)
 {
@@ -36,31 +45,102 @@ static struct dsession *find_auto(struct daemon *d, const char *exec, const char
 	return NULL;
 }
 
-/* The rules of @policy for every local user with a home, added to @s. */
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* @uid has no rules in @s and was not tried in the last AUTO_RETRY_NS. */
+static bool user_due(struct daemon *d, struct dsession *s, uid_t uid)
+{
+	struct cordon_auto_user u = { 0 };
+
+	if (cordon_bpf_auto_user_get(d->bpf, s->s.cgroup_id, uid, &u) < 0)
+		return true;
+	return u.state != CORDON_AUTO_USER_READY && monotonic_ns() - u.tried_ns >= AUTO_RETRY_NS;
+}
+
+/*
+ * Mark @uid in session @s: READY once its rules are in, else FAILED (refused, and tried again
+ * on a later record). A mark that does not reach the map leaves the uid refused: fail closed.
+ */
+static int mark_user(struct daemon *d, struct dsession *s, uid_t uid, bool ready)
+{
+	struct cordon_auto_user u = { .state = ready ? CORDON_AUTO_USER_READY
+						     : CORDON_AUTO_USER_FAILED,
+				      .tried_ns = ready ? 0 : monotonic_ns() };
+	int r = cordon_bpf_auto_user_set(d->bpf, s->s.cgroup_id, uid, &u);
+
+	if (r < 0)
+		daemon_log("confine %s: uid %u: cannot record its state (%s): its agent stays "
+			   "refused",
+			   s->exec, (unsigned)uid, strerror(-r));
+	return r;
+}
+
+/* The rules of @policy for user @uid (resolved through NSS), added to @s and marked. */
+static int add_user(struct daemon *d, struct dsession *s, const char *policy, uid_t uid)
+{
+	struct policy_errors errs = { 0 };
+	struct policy *p = NULL;
+	struct passwd *pw = cordon_getpw(NULL, uid);
+	char name[64];
+	int r;
+
+	if (!pw) {
+		daemon_log("confine %s: uid %u: no such user: its agent stays refused", s->exec,
+			   (unsigned)uid);
+		mark_user(d, s, uid, false);
+		return -ENOENT;
+	}
+	snprintf(name, sizeof(name), "%s", pw->pw_name);
+	r = daemon_policy_resolve(d, policy, NULL, 0, NULL, uid, "/", NULL, NULL, &p, &errs);
+	if (r == 0)
+		r = daemon_session_add_rules(d, s, p);
+	if (r < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			daemon_log("%s:%d:%d: %s", errs.v[i].file, errs.v[i].line, errs.v[i].col,
+				   errs.v[i].msg);
+		daemon_log("confine %s: uid %u (%s): not resolved (%s): its agent stays refused",
+			   s->exec, (unsigned)uid, name, strerror(-r));
+	} else {
+		daemon_log("confine %s: uid %u (%s): rules resolved", s->exec, (unsigned)uid, name);
+	}
+	if (p)
+		policy_free(p);
+	policy_errors_free(&errs);
+	mark_user(d, s, uid, r == 0);
+	return r;
+}
+
+/*
+ * The rules of @policy for every local user getpwent() lists with a home and that @s does not
+ * hold yet, added to @s: at start, on SIGHUP and on every refusal record, so that accounts
+ * listed since are covered before they run the agent themselves.
+ */
 static void add_users(struct daemon *d, struct dsession *s, const char *policy)
 {
+	uid_t uids[AUTO_MAX_USERS];
 	struct passwd *pw;
-	int n = 0;
+	size_t n = 0;
 
+	/* The list first: resolving a user looks it up again, which must not disturb the walk. */
 	setpwent();
 	while ((pw = getpwent()) && n < AUTO_MAX_USERS) {
-		struct policy_errors errs = { 0 };
-		struct policy *p = NULL;
 		struct stat st;
 
 		if (pw->pw_uid < 1000 || pw->pw_uid >= 65534 || !pw->pw_dir ||
 		    stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (daemon_policy_resolve(d, policy, NULL, 0, NULL, pw->pw_uid, "/", NULL, NULL, &p,
-					  &errs) == 0) {
-			daemon_session_add_rules(d, s, p);
-			n++;
-		}
-		if (p)
-			policy_free(p);
-		policy_errors_free(&errs);
+		uids[n++] = pw->pw_uid;
 	}
 	endpwent();
+	for (size_t i = 0; i < n; i++)
+		if (user_due(d, s, uids[i]))
+			add_user(d, s, policy, uids[i]);
 }
 
 static void create_one(struct daemon *d, const struct daemon_confine *e)
@@ -88,6 +168,8 @@ static void create_one(struct daemon *d, const struct daemon_confine *e)
 		goto out;
 	}
 	snprintf(s->exec, sizeof(s->exec), "%s", e->exec);
+	/* Root's rules are the session's own (resolved above). */
+	mark_user(d, s, 0, true);
 	add_users(d, s, e->policy);
 	daemon_session_persist(d, s, false);
 	r = cordon_auto_register(d->bpf, e->exec, s->s.cgroup_id, NULL);
@@ -158,6 +240,9 @@ void daemon_auto_apply(struct daemon *d)
 		if (cordon_auto_register(d->bpf, e->exec, s->s.cgroup_id, NULL) == 0)
 			daemon_log("confine %s: registered again for session %s", e->exec,
 				   s->s.name);
+		/* Users listed since the last look (the pinned auto_users entries survive). */
+		add_users(d, s, e->policy);
+		daemon_session_persist(d, s, false);
 	}
 }
 
@@ -177,6 +262,30 @@ void daemon_auto_event(struct daemon *d, const void *data, size_t size)
 	}
 	daemon_log("auto-confine record for an unknown session (cgroup %llu)",
 		   (unsigned long long)h->cgroup_id);
+}
+
+void daemon_auto_user_event(struct daemon *d, const void *data, size_t size)
+{
+	const struct cordon_event_auto_user *ev = data;
+	struct dsession *s;
+
+	if (cordon_event_check(data, size) != CORDON_EV_AUTO_USER)
+		return;
+	for (s = d->sessions; s; s = s->next)
+		if (s->auto_confine && s->s.cgroup_id == ev->hdr.cgroup_id)
+			break;
+	if (!s) {
+		daemon_log("auto-confine: a refused user's record for an unknown session (cgroup "
+			   "%llu)",
+			   (unsigned long long)ev->hdr.cgroup_id);
+		return;
+	}
+	/* Resolved since (a second exec raced the first), or failed a moment ago. */
+	if (!user_due(d, s, ev->auto_uid))
+		return;
+	add_user(d, s, s->policy, ev->auto_uid);
+	add_users(d, s, s->policy);
+	daemon_session_persist(d, s, false);
 }
 
 void daemon_auto_sweep(struct daemon *d)

@@ -355,6 +355,9 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 	close(s->events_fd);
 	daemon_spawn_records_close(d, s);
 	daemon_session_dns_stop(d, s);
+	/* An auto session's users: the entries are keyed by this cgroup id, never reused. */
+	if (d->lsm)
+		cordon_bpf_auto_users_purge(d->bpf, s->s.cgroup_id);
 	cordon_session_destroy(&s->s);
 	daemon_session_persist(d, s, true);
 	daemon_log("session %s (%s, uid %u) ended: %s", s->s.name, s->policy, (unsigned)s->uid,
@@ -522,6 +525,8 @@ static void adopt_one(struct daemon *d, const char *path)
 		cordon_bpf_session_del(d->bpf, s->s.cgroup_id);
 		if (s->s.id)
 			cordon_bpf_purge_session(d->bpf, s->s.id);
+		if (d->lsm)
+			cordon_bpf_auto_users_purge(d->bpf, s->s.cgroup_id);
 		daemon_session_persist(d, s, true);
 		daemon_log("session %s ended while the daemon was away", s->s.name);
 		cordon_audit_rules_free(&s->rules);

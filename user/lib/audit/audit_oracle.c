@@ -358,6 +358,10 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		*category = "process";
 		*etype = "info";
 		break;
+	case CORDON_EV_AUTO_USER:
+		action = "auto-user";
+		*category = "process";
+		break;
 	case CORDON_EV_CGROUP_ESCAPE:
 		action = "cgroup-escape";
 		*category = "process";
@@ -446,6 +450,10 @@ static void set_syscall(json_t *rec, json_t *cordon, const struct cordon_event_s
 	}
 	if (e->flags & CORDON_SYSCALL_ARG)
 		json_object_set_new(cordon, "arg", json_integer((json_int_t)e->arg));
+	if (e->flags & CORDON_SYSCALL_EXACT)
+		json_object_set_new(cordon, "arg_exact", json_true());
+	if (e->flags & CORDON_SYSCALL_UNCERTAIN)
+		json_object_set_new(cordon, "arg_uncertain", json_true());
 	if ((e->flags & CORDON_SYSCALL_ARG) && e->hdr.hook == CORDON_HOOK_SYS_SOCKET) {
 		char fam[32];
 
@@ -467,6 +475,19 @@ static void set_seccomp_kill(json_t *rec, json_t *cordon, const struct cordon_ev
 
 static void set_auto(json_t *rec, json_t *proc, const struct cordon_event_auto *e)
 {
+	json_object_set_new(proc, "ppid", json_integer(e->ppid));
+	cordon_audit_set_str(rec, proc, "executable", "process.executable", e->path,
+			     sizeof(e->path));
+	json_object_set_new(rec, "file", json_pack("{s:I}", "inode", (json_int_t)e->ino));
+}
+
+static void set_auto_user(json_t *rec, json_t *proc, json_t *cordon,
+			  const struct cordon_event_auto_user *e)
+{
+	json_object_set_new(cordon, "auto_uid", json_integer(e->auto_uid));
+	json_object_set_new(cordon, "auto_user_failed",
+			    json_boolean(e->hdr.flags & CORDON_EVENT_AUTO_USER_FAILED));
+	json_object_set_new(cordon, "euid", json_integer(e->euid));
 	json_object_set_new(proc, "ppid", json_integer(e->ppid));
 	cordon_audit_set_str(rec, proc, "executable", "process.executable", e->path,
 			     sizeof(e->path));
@@ -571,6 +592,9 @@ json_t *cordon_audit_from_event(struct cordon_audit_ctx *c, const void *data, si
 		break;
 	case CORDON_EV_AUTO_CONFINE:
 		set_auto(rec, proc, data);
+		break;
+	case CORDON_EV_AUTO_USER:
+		set_auto_user(rec, proc, cordon, data);
 		break;
 	case CORDON_EV_CGROUP_ESCAPE:
 		set_cgroup_escape(rec, cordon, data);

@@ -66,6 +66,7 @@ static bool same_refusal(const struct cordon_event_hdr *a, const struct cordon_e
 	return a->type == b->type && a->size == b->size && a->cgroup_id == b->cgroup_id &&
 	       a->session == b->session && a->uid == b->uid && a->verdict == b->verdict &&
 	       a->rule_id == b->rule_id && a->hook == b->hook && a->layer == b->layer &&
+	       a->flags == b->flags &&
 	       !memcmp((const uint8_t *)a + sizeof(*a), (const uint8_t *)b + sizeof(*b),
 		       size - sizeof(*a));
 }

@@ -96,6 +96,16 @@ static const struct cordon_event_field auto_fields[] = {
 	{ FIELD(FILE, "inode", I64), AT(auto, ino) },
 };
 
+static const struct cordon_event_field auto_user_fields[] = {
+	{ FIELD(CORDON, "auto_uid", U32), AT(auto_user, auto_uid) },
+	{ FIELD(CORDON, "auto_user_failed", BOOL), AT(auto_user, hdr.flags),
+	  .arg = CORDON_EVENT_AUTO_USER_FAILED },
+	{ FIELD(CORDON, "euid", U32), AT(auto_user, euid) },
+	{ FIELD(PROCESS, "ppid", U32), AT(auto_user, ppid) },
+	{ FIELD(PROCESS, "executable", STR), AT(auto_user, path) },
+	{ FIELD(FILE, "inode", I64), AT(auto_user, ino) },
+};
+
 static const struct cordon_event_field exec_fields[] = {
 	{ FIELD(CORDON, "args_truncated", BOOL), AT(exec, flags),
 	  .arg = CORDON_EXEC_ARGS_TRUNCATED },
@@ -125,6 +135,9 @@ static const struct cordon_event_field syscall_fields[] = {
 	/* socket(): the exit tracepoint records the family only */
 	{ FIELD(CORDON, "socket", SOCKET), AT(syscall, arg),
 	  WHEN(syscall, flags, CORDON_SYSCALL_ARG), .arg = CORDON_HOOK_SYS_SOCKET },
+	/* the path is the kernel's own copy; or the task's memory changed during the syscall */
+	{ FIELD(CORDON, "arg_exact", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_EXACT) },
+	{ FIELD(CORDON, "arg_uncertain", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_UNCERTAIN) },
 	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
 	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
 	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
@@ -290,6 +303,11 @@ static const struct cordon_event_desc descs[] = {
 				     .category = "process",
 				     .etype = "info",
 				     FIELDS(auto_fields) },
+	/* an exec refused until the daemon resolved the user's rules */
+	[CORDON_EV_AUTO_USER] = { .size = sizeof(struct cordon_event_auto_user),
+				  .action = "auto-user",
+				  .category = "process",
+				  FIELDS(auto_user_fields) },
 	/* verdict 0: event.type "allowed" */
 	[CORDON_EV_NET_ALLOWED] = { .size = sizeof(struct cordon_event_connect),
 				    .action = "connect",

@@ -230,7 +230,8 @@ static bool is_trace(const struct bpf_program *p)
 {
 	enum bpf_prog_type t = bpf_program__type(p);
 
-	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT;
+	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT ||
+	       t == BPF_PROG_TYPE_RAW_TRACEPOINT;
 }
 
 /* <dir>/prog-<program>, allocated (NULL without memory). */
@@ -489,7 +490,7 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 	{
 		enum bpf_prog_type t = bpf_program__type(p);
 
-		bool trace = t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT;
+		bool trace = is_trace(p);
 
 		if ((opts->no_trace && trace) || (t == BPF_PROG_TYPE_LSM && !opts->lsm))
 			bpf_program__set_autoload(p, false);
@@ -1175,6 +1176,47 @@ int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key 
 	return bpf_map__delete_elem(b->skel->maps.auto_exec, k, sizeof(*k), 0);
 }
 
+int cordon_bpf_auto_user_get(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
+			     struct cordon_auto_user *v)
+{
+	struct cordon_auto_user_key k = { .cgroup_id = cgroup_id, .uid = uid };
+
+	return bpf_map__lookup_elem(b->skel->maps.auto_users, &k, sizeof(k), v, sizeof(*v), 0);
+}
+
+int cordon_bpf_auto_user_set(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
+			     const struct cordon_auto_user *v)
+{
+	struct cordon_auto_user_key k = { .cgroup_id = cgroup_id, .uid = uid };
+
+	return bpf_map__update_elem(b->skel->maps.auto_users, &k, sizeof(k), v, sizeof(*v),
+				    BPF_ANY);
+}
+
+int cordon_bpf_auto_users_purge(struct cordon_bpf *b, uint64_t cgroup_id)
+{
+	const struct bpf_map *m = b->skel->maps.auto_users;
+	struct cordon_auto_user_key k, next;
+	bool first = true;
+	int r, n = 0;
+
+	/* Restart after each delete: the deleted key cannot be the cursor of the next step. */
+	for (;;) {
+		r = bpf_map__get_next_key(m, first ? NULL : &k, &next, sizeof(next));
+		if (r < 0)
+			return r == -ENOENT ? n : r;
+		first = false;
+		k = next;
+		if (next.cgroup_id != cgroup_id)
+			continue;
+		r = bpf_map__delete_elem(m, &next, sizeof(next), 0);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		n++;
+		first = true;
+	}
+}
+
 int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 {
 	struct cordon_task_tag v = { 0 };
@@ -1348,6 +1390,10 @@ static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 		if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
 			link = attach_tracepoint(prog, bpf_program__section_name(p));
+		else if (bpf_program__type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT)
+			/* raw_tp/<name>: named, it has no BTF target to find it by */
+			link = bpf_raw_tracepoint_open(
+				strchr(bpf_program__section_name(p), '/') + 1, prog);
 		else
 			link = bpf_raw_tracepoint_open(NULL, prog);
 		if (link != -EEXIST)

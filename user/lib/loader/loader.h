@@ -227,6 +227,16 @@ int cordon_bpf_auto_exec_add(struct cordon_bpf *b, const struct cordon_auto_key 
 			     const struct cordon_auto_exec *v);
 int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key *k);
 /*
+ * auto_users (bpf/maps.h): whether auto session @cgroup_id holds rules for @uid. get: 0, or
+ * -ENOENT when the uid was never resolved; set: 0 or -errno (-E2BIG: the map is full); purge:
+ * every entry of the session removed, their count or -errno.
+ */
+int cordon_bpf_auto_user_get(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
+			     struct cordon_auto_user *v);
+int cordon_bpf_auto_user_set(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
+			     const struct cordon_auto_user *v);
+int cordon_bpf_auto_users_purge(struct cordon_bpf *b, uint64_t cgroup_id);
+/*
  * The session cgroup id a task is tagged with (task_tags, looked up by a pidfd of the task):
  * 0 and *cgroup_id set, -ENOENT when the task carries no tag, or -errno.
  */
