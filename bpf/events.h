@@ -139,6 +139,11 @@
 	/* a descriptor received from another process (SCM_RIGHTS, pidfd_getfd): its file */        \
 	/* judged as if opened here (struct cordon_event_file) */                                   \
 	X(FILE_RECEIVE, 50, "file_receive") /* lsm/file_receive */                                  \
+	/* a read or write (51) or a mapping (52) of a descriptor an auto-confined task */          \
+	/* inherited across the exec that tagged it, whose file a rule denies (maps.h */            \
+	/* inherited_files; struct cordon_event_file) */                                            \
+	X(FILE_PERMISSION, 51, "file_permission")	  /* lsm/file_permission */                 \
+	X(MMAP_FILE_INHERITED, 52, "mmap_file_inherited") /* lsm/mmap_file, any protection */       \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \
