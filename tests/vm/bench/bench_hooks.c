@@ -138,7 +138,7 @@ static int measure(const char *cgroup, struct loops *out)
 		l.stat = loop_stat(20000);
 		l.connect = loop_connect(1000);
 		l.exec = loop_exec(100);
-		l.read = loop_read(100000);
+		l.read = loop_read(20000);
 		(void)!write(pfd[1], &l, sizeof(l));
 		_exit(0);
 	}
