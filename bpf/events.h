@@ -145,6 +145,11 @@
 	/* lsm/bprm_creds_for_exec: auto-confinement's match, and its refusal of a user */          \
 	/* without resolved rules (struct cordon_event_auto_user) */                                \
 	X(BPRM_CREDS_FOR_EXEC, 51, "bprm_creds_for_exec")                                           \
+	/* a read or write (52) or a mapping (53) of a descriptor an auto-confined task */          \
+	/* inherited across the exec that tagged it, whose file a rule denies (maps.h */            \
+	/* inherited_files; struct cordon_event_file) */                                            \
+	X(FILE_PERMISSION, 52, "file_permission")	  /* lsm/file_permission */                 \
+	X(MMAP_FILE_INHERITED, 53, "mmap_file_inherited") /* lsm/mmap_file, any protection */       \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \

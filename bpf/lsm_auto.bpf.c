@@ -12,6 +12,8 @@
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
 #include "lib/inode.bpf.h"
+#include "lib/fs.bpf.h"
+#include "lib/inherit.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -144,6 +146,121 @@ int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
 	return 0;
 }
 
+/* judge_step's state: the tagged task's descriptor table and its session. */
+struct judge_ctx {
+	__u64 fds;	 /* struct file ** of the task's fdtable */
+	__u64 cgroup_id; /* the session */
+	__u32 max;	 /* slots to look at */
+	__u32 pad;
+};
+
+/* Keep @file in inherited_files with @v's rule; 0, or -errno when it cannot be kept. */
+static __always_inline int keep_inherited(struct file *file, __u64 cgroup_id,
+					  const struct fs_verdict *v)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct cordon_inherited_file e = {
+		.cgroup_id = cgroup_id,
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.dev = inode_key_dev(inode),
+		.rule_id = v->rule_id,
+		.deny = v->deny,
+	};
+	__u64 key = (__u64)file, *n;
+	__u32 zero = 0;
+
+	/* Already there (the same open file inherited by an earlier tag): the newer judgment. */
+	if (!bpf_map_update_elem(&inherited_files, &key, &e, BPF_EXIST))
+		return 0;
+	if (bpf_map_update_elem(&inherited_files, &key, &e, BPF_NOEXIST))
+		return -ENOSPC;
+	n = bpf_map_lookup_elem(&inherited_live, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
+/*
+ * @file_addr (a struct file *) judged as if the session of @cgroup_id had opened it with the
+ * descriptor's mode (the denies only: an auto-confined task has no allow-lists,
+ * docs/architecture.md), and kept in inherited_files when refused. 1 to stop the walk of
+ * the table, else 0. A global function: the verifier checks it once, on its own, rather than
+ * once per state of the loop that calls it (inlined, the walk, name and casefold loops nested
+ * in the descriptor loop cost 6.12's verifier over 650000 instructions).
+ */
+__noinline int cordon_judge_inherited(__u64 file_addr, __u64 cgroup_id)
+{
+	struct fs_verdict v = { .deny = CORDON_ACCESS_WRITE };
+	struct file *file = (struct file *)file_addr;
+	struct cordon_session *s;
+	__u64 key = cgroup_id;
+	struct dentry *d;
+	__u32 access;
+
+	s = bpf_map_lookup_elem(&sessions, &key);
+	if (!s)
+		return 1;
+	access = file_access(file) & (CORDON_ACCESS_READ | CORDON_ACCESS_WRITE);
+	d = BPF_CORE_READ(file, f_path.dentry);
+	if (!access || !BPF_CORE_READ(d, d_inode))
+		return 0;
+	/* A control filesystem open for writing (cgroup.procs: the way out of the session). */
+	if (!((access & CORDON_ACCESS_WRITE) && (s->flags & CORDON_SESSION_SELF) &&
+	      on_control_fs(d)) &&
+	    !((s->flags & CORDON_SESSION_FILE) &&
+	      fs_denied(s, d, BPF_CORE_READ(file, f_path.mnt), access, &v)))
+		return 0;
+	if (keep_inherited(file, cgroup_id, &v) < 0) {
+		/*
+		 * No room to remember it: the agent would read a secret unjudged. It has run
+		 * no instruction yet; it dies instead, with the refusal's record.
+		 */
+		emit_file_at(s, cgroup_id, CORDON_HOOK_FILE_PERMISSION, d, NULL, NULL, access, &v,
+			     -ENOSPC, 0);
+		bpf_send_signal(SIGKILL);
+		return 1;
+	}
+	return 0;
+}
+
+/* Descriptor slot @i of the tagged task's table. */
+static long judge_step(__u32 i, struct judge_ctx *c)
+{
+	__u64 file = 0;
+
+	if (i >= c->max)
+		return 1;
+	bpf_probe_read_kernel(&file, sizeof(file), (void *)(c->fds + (__u64)i * sizeof(file)));
+	if (!file)
+		return 0;
+	/* A callback returns 0 or 1, and the verifier must see it: a global function is opaque. */
+	return cordon_judge_inherited(file, c->cgroup_id) ? 1 : 0;
+}
+
+/*
+ * Every descriptor the task holds as the exec that tagged it commits: what it inherited (the
+ * close-on-exec ones are already closed by now, in begin_new_exec). Descriptor slots past
+ * CORDON_INHERIT_FDS_MAX exist only where fs.nr_open was raised beyond its default ceiling:
+ * the task is killed there rather than let hold files nobody judged.
+ */
+static __always_inline void judge_inherited(struct task_struct *task, __u64 cgroup_id)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct judge_ctx c = {
+		.fds = (__u64)BPF_CORE_READ(fdt, fd),
+		.cgroup_id = cgroup_id,
+		.max = BPF_CORE_READ(fdt, max_fds),
+	};
+
+	if (!fdt)
+		return;
+	if (c.max > CORDON_INHERIT_FDS_MAX) {
+		bpf_send_signal(SIGKILL);
+		return;
+	}
+	bpf_loop(CORDON_INHERIT_FDS_MAX, judge_step, &c, 0);
+}
+
 /*
  * After commit_creds() and de_thread(): the exec can no longer fail, the process has one
  * thread, and no instruction of the new program has run. Every LSM program finds the session
@@ -181,6 +298,7 @@ int BPF_PROG(cordon_auto_commit, struct linux_binprm *bprm)
 	} else {
 		tag->cgroup_id = cgroup_id;
 		tag->armed = 1; /* this exec is the agent's first instruction */
+		judge_inherited(task, cgroup_id);
 		ev = event_reserve(sizeof(*ev), CORDON_EV_AUTO_CONFINE,
 				   CORDON_HOOK_BPRM_COMMITTED_CREDS, CORDON_LAYER_BPF_LSM, s,
 				   cgroup_id, 0, 0);

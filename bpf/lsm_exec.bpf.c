@@ -12,6 +12,7 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/fs.bpf.h"
+#include "lib/inherit.bpf.h"
 
 /*
  * Has @file no name left that a rule could hang on? Unlinked (a memfd, O_TMPFILE before
@@ -93,8 +94,20 @@ int BPF_PROG(cordon_bprm_check, struct linux_binprm *bprm, int ret)
  * from 6.1 on; ret is not read (lib/session.bpf.h).
  */
 SEC("lsm/mmap_file")
-int BPF_PROG(cordon_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot)
+int BPF_PROG(cordon_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags)
 {
+	__u32 access = CORDON_ACCESS_READ;
+	int r;
+
+	/* An inherited denied file mapped, to read it without read(2) (inherit.bpf.h). */
+	if (file) {
+		if ((flags & MAP_SHARED) && ((reqprot | prot) & PROT_WRITE))
+			access |= CORDON_ACCESS_WRITE;
+		r = inherited_refusal(file, access, CORDON_HOOK_MMAP_FILE_INHERITED);
+		if (r)
+			return r;
+	}
 	if (!((reqprot | prot) & PROT_EXEC))
 		return 0;
 	return check_exec(file, CORDON_HOOK_MMAP_FILE);

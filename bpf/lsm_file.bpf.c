@@ -13,6 +13,7 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/fs.bpf.h"
+#include "lib/inherit.bpf.h"
 
 #define RW (CORDON_ACCESS_READ | CORDON_ACCESS_WRITE)
 
@@ -25,21 +26,6 @@ static __always_inline int deny_control_fs(const struct cordon_session *s, __u64
 		return 0;
 	emit_file(s, cgroup_id, hook, d, path, CORDON_ACCESS_WRITE, &v, -EPERM);
 	return -EPERM;
-}
-
-/* The accesses a descriptor's mode grants: what the session is judged for when it holds it. */
-static __always_inline __u32 file_access(struct file *file)
-{
-	fmode_t mode = BPF_CORE_READ(file, f_mode);
-	__u32 access = 0;
-
-	if (mode & FMODE_READ)
-		access |= CORDON_ACCESS_READ;
-	if (mode & FMODE_WRITE)
-		access |= CORDON_ACCESS_WRITE;
-	if (mode & FMODE_EXEC)
-		access |= CORDON_ACCESS_EXEC;
-	return access;
 }
 
 SEC("lsm/file_open")
@@ -101,6 +87,42 @@ int BPF_PROG(cordon_file_receive, struct file *file, int ret)
 	/* Landlock does not judge a received descriptor: no allow-list here. */
 	return fs_check(s, cgroup_id, CORDON_HOOK_FILE_RECEIVE, d, BPF_CORE_READ(file, f_path.mnt),
 			NULL, access, FS_NAMES_ALL, 0);
+}
+
+/*
+ * A read or write through a descriptor: refused only for one an auto-confined task inherited
+ * across the exec that tagged it and whose file a rule denies (judged at the tag,
+ * lsm_auto.bpf.c; inherit.bpf.h). Every other descriptor of a session was judged when it was
+ * opened (file_open) or received (file_receive). Every read and write on the machine runs
+ * this: while no inherited file is denied anywhere, it ends at one array load.
+ */
+SEC("lsm/file_permission")
+int BPF_PROG(cordon_file_permission, struct file *file, int mask, int ret)
+{
+	__u32 access = 0;
+
+	if (ret)
+		return ret;
+	if (mask & MAY_READ)
+		access |= CORDON_ACCESS_READ;
+	if (mask & (MAY_WRITE | MAY_APPEND))
+		access |= CORDON_ACCESS_WRITE;
+	return inherited_refusal(file, access, CORDON_HOOK_FILE_PERMISSION);
+}
+
+/* The open file goes: its inherited_files entry with it (a later file may reuse the address). */
+SEC("lsm/file_free_security")
+int BPF_PROG(cordon_file_free, struct file *file)
+{
+	__u64 key = (__u64)file, *n;
+	__u32 zero = 0;
+
+	if (!inherited_any() || bpf_map_delete_elem(&inherited_files, &key))
+		return 0;
+	n = bpf_map_lookup_elem(&inherited_live, &zero);
+	if (n)
+		__sync_fetch_and_add(n, -1);
+	return 0;
 }
 
 /*

@@ -413,6 +413,30 @@ struct cordon_auto_user {
 CORDON_ABI_ASSERT(sizeof(struct cordon_auto_user) == 16, "cordon_auto_user layout");
 
 /*
+ * inherited_files: descriptors an auto-confined task already held when the exec tagged it
+ * (opened before, by its parent: `exec 3<~/.ssh/id_rsa` in the shell that starts the agent).
+ * No open of the session's made them, so file_open never judged them: bprm_committed_creds
+ * judges each one as if the session had opened it with the descriptor's mode, and keys those
+ * a rule denies here by their open file (struct file *, which dup(), fork and SCM_RIGHTS
+ * share). file_permission and mmap_file then refuse a session task's reads, writes and
+ * mappings of them; file_free_security removes the entry when the file goes. The parent
+ * outside keeps using the same file: only session tasks are refused.
+ */
+#define CORDON_MAX_INHERITED_FILES 4096
+/* Descriptor slots looked at per tag: fs.nr_open's default ceiling (no table is larger). */
+#define CORDON_INHERIT_FDS_MAX (1u << 20)
+
+struct cordon_inherited_file {
+	__u64 cgroup_id; /* the session whose rule denies it (its key in sessions) */
+	__u64 ino;	 /* the file's inode when judged: a recycled struct file is not it */
+	__u32 dev;	 /* its device, as in cordon_inode_key */
+	__u32 rule_id;	 /* the rule that denies it, reported in refusals */
+	__u32 deny;	 /* the CORDON_ACCESS_* bits that rule refuses */
+	__u32 pad;	 /* zero */
+};
+CORDON_ABI_ASSERT(sizeof(struct cordon_inherited_file) == 32, "cordon_inherited_file layout");
+
+/*
  * load_info: one entry (key 0) that the process which loaded the programs writes after the load
  * and before it pins their links, naming what they were loaded with. Whoever adopts the pins
  * later reads it there instead of judging the machine as it is by then (btrfs loaded since).

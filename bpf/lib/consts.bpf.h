@@ -12,6 +12,7 @@
 #define EACCES		13
 #define EBUSY		16
 #define EINVAL		22
+#define ENOSPC		28
 #define EROFS		30
 #define ENOSYS		38
 #define EPROTONOSUPPORT 93
@@ -57,7 +58,16 @@
 #define FMODE_EXEC  0x20
 
 /* mmap/mprotect protection */
-#define PROT_EXEC 0x4
+#define PROT_EXEC  0x4
+#define PROT_WRITE 0x2
+#define MAP_SHARED 0x01
+
+/* include/linux/fs.h: the mask of security_file_permission() */
+#define MAY_WRITE  0x2
+#define MAY_READ   0x4
+#define MAY_APPEND 0x8
+
+#define SIGKILL 9
 
 /* iattr->ia_valid (include/linux/fs.h), the same from 6.1 to 6.12 */
 #define ATTR_MODE (1u << 0)

@@ -18,6 +18,7 @@
 #include "consts.bpf.h"
 #include "event.bpf.h"
 #include "pattern.h"
+#include "casefold.h"
 #include "inode.bpf.h"
 
 struct {
@@ -71,6 +72,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cordon_dirent_key);
 } dirent_scratch SEC(".maps") __weak;
+
+/*
+ * The casefold rewrite's position (casefold.h), in a map and not on the stack: 6.1's verifier
+ * checks a bpf_loop() callback as if it ran once, from the caller's state, so a position kept
+ * on the stack reads as the constant 0 there and the branches that only a second step takes
+ * (the end reached after a byte was written, the clearing of what the rewrite freed) are
+ * hard-wired away; a map value's contents are unknown to it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cordon_casefold_pos);
+} casefold_scratch SEC(".maps") __weak;
 
 /* What decided a refusal. */
 struct fs_verdict {
@@ -230,16 +245,89 @@ static long name_step(__u32 i, struct name_ctx *c)
 	return 1;
 }
 
-/* Does the name of @d match a pattern of @s that denies @access? */
+/* One step of the casefold rewrite of the name in dirent_scratch (casefold.h). */
+static long casefold_step(__u32 i, void *unused)
+{
+	struct cordon_casefold_pos *p;
+	struct cordon_dirent_key *k;
+	__u32 zero = 0;
+
+	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+	p = bpf_map_lookup_elem(&casefold_scratch, &zero);
+	if (!k || !p)
+		return 1;
+	return cordon_casefold_step(k->name, p);
+}
+
+/*
+ * Is @d's parent a case-insensitive directory (ext4/f2fs casefold, chattr +F)? There the
+ * dentry carries the name of the lookup that made it, in the caller's spelling, and every
+ * spelling the kernel's casefold makes equal opens the same file (casefold.h).
+ */
+static __always_inline bool in_casefold_dir(struct dentry *d)
+{
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+	return parent && parent != d && (BPF_CORE_READ(parent, d_inode, i_flags) & S_CASEFOLD);
+}
+
+/*
+ * @d's name into dirent_scratch's name, NUL-padded, rewritten to the ASCII spelling the
+ * kernel's casefold compares it by when @casefold. Its length, or -1 (no slot, no name).
+ */
+static __always_inline int scratch_name(struct dentry *d, bool casefold)
+{
+	struct cordon_casefold_pos *p;
+	struct cordon_dirent_key *k;
+	__u32 zero = 0;
+	long n;
+
+	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+	p = bpf_map_lookup_elem(&casefold_scratch, &zero);
+	if (!k || !p)
+		return -1;
+	__builtin_memset(k, 0, sizeof(*k));
+	n = bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
+	if (n <= 0)
+		return -1;
+	if (!casefold)
+		return n - 1;
+	/* 2 steps a byte at most: always done; should it not be, no name (the caller's choice). */
+	__builtin_memset(p, 0, sizeof(*p));
+	bpf_loop(2 * CORDON_DIRENT_NAME, casefold_step, NULL, 0);
+	return p->done ? (int)p->len : -1;
+}
+
+/*
+ * Does the name of @d match a pattern of @s that denies @access? In a casefold directory the
+ * name matched is its casefold ASCII spelling (casefold.h): "id_r\u017Fa" is id_rsa there.
+ */
 static __always_inline int name_rule(const struct cordon_session *s, struct dentry *d, __u32 access,
 				     struct fs_verdict *v)
 {
 	struct name_ctx c = { .session = s->id, .npatterns = s->npatterns, .access = access };
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	struct cordon_dirent_key *k;
+	__u32 zero = 0;
+	int len;
 
 	c.name.len = BPF_CORE_READ(d, d_name.len);
 	if (!c.npatterns || !name || !c.name.len)
 		return 0;
+	if (in_casefold_dir(d)) {
+		len = scratch_name(d, true);
+		k = bpf_map_lookup_elem(&dirent_scratch, &zero);
+		/*
+		 * No slot: the name is judged as spelt. A name of ignorable code points only
+		 * (len 0) is the empty name to the kernel, never a file: nothing to match.
+		 */
+		if (len >= 0 && k) {
+			if (!len)
+				return 0;
+			name = k->name;
+			c.name.len = len;
+		}
+	}
 	/* Only the ends of the name and its length are needed (pattern.h). */
 	bpf_probe_read_kernel_str(c.name.head, sizeof(c.name.head), name);
 	if (c.name.len >= CORDON_PATTERN_PART)
@@ -256,24 +344,6 @@ static __always_inline int name_rule(const struct cordon_session *s, struct dent
 	return 1;
 }
 
-/* One byte of the name in dirent_scratch in lower case (A-Z only). */
-static long fold_step(__u32 i, void *unused)
-{
-	struct cordon_dirent_key *k;
-	__u32 zero = 0;
-	__u8 c;
-
-	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
-	if (!k)
-		return 1;
-	c = k->name[i & (CORDON_DIRENT_NAME - 1)];
-	if (!c)
-		return 1;
-	if (c >= 'A' && c <= 'Z')
-		k->name[i & (CORDON_DIRENT_NAME - 1)] = c + ('a' - 'A');
-	return 0;
-}
-
 /* Is @d, by its name in its parent directory, a secret of @s that denies @access? */
 static __always_inline int dirent_rule(const struct cordon_session *s, struct dentry *d,
 				       __u32 access, struct fs_verdict *v)
@@ -286,24 +356,20 @@ static __always_inline int dirent_rule(const struct cordon_session *s, struct de
 
 	if (!(s->flags & CORDON_SESSION_DIRENT) || !parent || parent == d)
 		return 0;
+	pi = BPF_CORE_READ(parent, d_inode);
+	/*
+	 * In a case-insensitive directory "CONFIG.JSON" and "config.j\u017Fon" open config.json:
+	 * the entry is keyed in lower case there (session.c add_dirent) and the name taken to
+	 * its casefold ASCII spelling alike (casefold.h).
+	 */
+	if (scratch_name(d, BPF_CORE_READ(pi, i_flags) & S_CASEFOLD) < 0)
+		return 0;
 	k = bpf_map_lookup_elem(&dirent_scratch, &zero);
 	if (!k)
 		return 0;
-	__builtin_memset(k, 0, sizeof(*k));
-	pi = BPF_CORE_READ(parent, d_inode);
 	k->ino = BPF_CORE_READ(pi, i_ino);
 	k->dev = inode_key_dev(pi);
 	k->session = s->id;
-	bpf_probe_read_kernel_str(k->name, sizeof(k->name), BPF_CORE_READ(d, d_name.name));
-	/*
-	 * In a case-insensitive directory (ext4/f2fs casefold, chattr +F) "CONFIG.JSON" opens
-	 * config.json, and the dentry carries the name of the lookup that made it, in the case
-	 * the caller chose: the entry is keyed in lower case there (session.c add_dirent) and
-	 * the name folded alike. ASCII only; Unicode folds that reach ASCII letters (KELVIN SIGN
-	 * for k, LONG S for s, ligatures) are not followed (docs/architecture.md).
-	 */
-	if (BPF_CORE_READ(pi, i_flags) & S_CASEFOLD)
-		bpf_loop(CORDON_DIRENT_NAME, fold_step, NULL, 0);
 	rule = bpf_map_lookup_elem(&dirent_rules, k);
 	if (!rule || !(rule->deny & access))
 		return 0;
@@ -508,6 +574,37 @@ static __always_inline bool landlock_exempt(struct dentry *d)
 
 	return (BPF_CORE_READ(d, d_sb, s_flags) & SB_NOUSER) ||
 	       (inode && (BPF_CORE_READ(inode, i_flags) & S_PRIVATE));
+}
+
+/*
+ * Would @s refuse @access to @d reached through @mnt by one of its denies (a rule on the path,
+ * a secret's name in its directory, a name pattern)? 1 and @v filled when it would, or when
+ * the walk is too deep to tell (refused, as fs_check refuses it); else 0. The allow-lists are
+ * not consulted: this judges a descriptor the session did not open (lsm_auto.bpf.c).
+ */
+static __always_inline int fs_denied(const struct cordon_session *s, struct dentry *d,
+				     struct vfsmount *mnt, __u32 access, struct fs_verdict *v)
+{
+	__u32 allowed = 0;
+
+	if (walk_rules(s, d, mnt, access, v, 0, &allowed))
+		return 1;
+	return dirent_rule(s, d, access, v) || name_rule(s, d, access, v);
+}
+
+/* The accesses a descriptor's mode grants: what the session is judged for when it holds it. */
+static __always_inline __u32 file_access(struct file *file)
+{
+	fmode_t mode = BPF_CORE_READ(file, f_mode);
+	__u32 access = 0;
+
+	if (mode & FMODE_READ)
+		access |= CORDON_ACCESS_READ;
+	if (mode & FMODE_WRITE)
+		access |= CORDON_ACCESS_WRITE;
+	if (mode & FMODE_EXEC)
+		access |= CORDON_ACCESS_EXEC;
+	return access;
 }
 
 /* fs_check's @names: what the final component is matched against besides the walk. */

@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "compile/compile.h"
 #include "enforce/enforce.h"
 #include "attack.h"
@@ -42,6 +44,7 @@
 #define CF	 "/tmp/edcf"
 #define CI	 CF "/ci"
 #define CI_CRED	 CI "/config.json"
+#define CI_KUBE	 CI "/kubeconfig"
 #define CF_IMAGE "/images/casefold.img"
 /* Levels of the deep trees: well past the old bound of 64 walk steps. */
 #define DEPTH 100
@@ -55,8 +58,8 @@ static const char policy_yaml[] = "name: vm-lsm-edges\n"
 				  "  exec: [/bin, /tests, /tmp]\n"
 				  "  protect: [" HOOKS "]\n"
 				  "secrets:\n"
-				  "  files: [" HOME "/.ssh, " CI_CRED "]\n"
-				  "  patterns: [.env, \"*.pem\"]\n"
+				  "  files: [" HOME "/.ssh, " CI_CRED ", " CI_KUBE "]\n"
+				  "  patterns: [.env, \"*.pem\", \"id_rsa*\"]\n"
 				  "process:\n"
 				  "  exec_deny: [" DENYDIR "]\n";
 
@@ -288,7 +291,48 @@ static int a_ci_cred(void)
 	return attack_open_read(CI "/CONFIG.JSON");
 }
 
+/*
+ * Unicode spellings the kernel's casefold makes equal to the ASCII name (bpf/lib/casefold.h):
+ * LONG S for s under the pattern id_rsa*, a ZERO WIDTH SPACE (default-ignorable: the 6.1 and
+ * 6.12 kernels drop it when comparing) inside .env, the LIGATURE FI in a secrets.files entry
+ * made during the session, and the KELVIN SIGN for k in another.
+ */
+static int a_ci_long_s(void)
+{
+	return attack_open_read(CI "/id_r\xC5\xBF"
+				   "a");
+}
+
+static int a_ci_zwsp_env(void)
+{
+	return attack_open_read(CI "/.e\xE2\x80\x8Bnv");
+}
+
+static int a_ci_ligature_cred(void)
+{
+	return attack_open_read(CI "/con\xEF\xAC\x81g.json");
+}
+
+static int a_ci_kelvin_cred(void)
+{
+	return attack_open_read(CI "/\xE2\x84\xAA"
+				   "ubeconfig");
+}
+
+/* Not a secret: an accented letter makes another name for the kernel too (no false refusal). */
+static int a_ci_accented_kept(void)
+{
+	return attack_open_read(CI "/.\xC3\xA9nv");
+}
+
 static bool have_casefold;
+
+static bool casefold_attack(int (*fn)(void))
+{
+	return fn == a_ci_pem || fn == a_ci_env || fn == a_ci_cred || fn == a_ci_long_s ||
+	       fn == a_ci_zwsp_env || fn == a_ci_ligature_cred || fn == a_ci_kelvin_cred ||
+	       fn == a_ci_accented_kept;
+}
 
 struct attack {
 	const char *name;
@@ -317,6 +361,14 @@ static const struct attack attacks[] = {
 	  POL_RULE_ID(POL_RULE_PATTERN, 0) },
 	{ "casefold_dir_secret_made_later_upper_case", a_ci_cred, EACCES, CORDON_HOOK_FILE_OPEN,
 	  POL_RULE_ID(POL_RULE_SECRET, 1) },
+	{ "casefold_dir_pattern_long_s_id_rsa", a_ci_long_s, EACCES, CORDON_HOOK_FILE_OPEN,
+	  POL_RULE_ID(POL_RULE_PATTERN, 2) },
+	{ "casefold_dir_pattern_zero_width_space_env", a_ci_zwsp_env, EACCES, CORDON_HOOK_FILE_OPEN,
+	  POL_RULE_ID(POL_RULE_PATTERN, 0) },
+	{ "casefold_dir_secret_made_later_ligature_fi", a_ci_ligature_cred, EACCES,
+	  CORDON_HOOK_FILE_OPEN, POL_RULE_ID(POL_RULE_SECRET, 1) },
+	{ "casefold_dir_secret_made_later_kelvin_sign", a_ci_kelvin_cred, EACCES,
+	  CORDON_HOOK_FILE_OPEN, POL_RULE_ID(POL_RULE_SECRET, 2) },
 };
 
 static const struct attack kept[] = {
@@ -324,6 +376,7 @@ static const struct attack kept[] = {
 	{ "memfd_mmap_read_write", a_memfd_mmap_write, 0, 0, 0 },
 	{ "shared_anonymous_mprotect_exec", a_shared_anon_mprotect_exec, 0, 0, 0 },
 	{ "deep_project_tree_100_levels", a_deep_project, 0, 0, 0 },
+	{ "casefold_dir_accented_name_not_a_secret", a_ci_accented_kept, 0, 0, 0 },
 };
 
 static int (*attack_fn(const char *name))(void)
@@ -410,10 +463,13 @@ static void prepare(const struct attack *a)
 		snprintf(file, sizeof(file), "%s/%s", deep_path, secret ? "id_deep" : "hook");
 		test_write_file(file, "canary\n", 0600);
 	}
-	if (a->fn == a_ci_pem || a->fn == a_ci_env || a->fn == a_ci_cred) {
+	if (casefold_attack(a->fn)) {
 		test_write_file(CI "/server.pem", "canary\n", 0600);
 		test_write_file(CI "/.env", "canary\n", 0600);
+		test_write_file(CI "/id_rsa", "canary\n", 0600);
 		test_write_file(CI_CRED, "canary\n", 0600);
+		test_write_file(CI_KUBE, "canary\n", 0600);
+		test_write_file(CI "/.\xC3\xA9nv", "canary\n", 0600);
 		/* Unused dentries go: the next lookup names the dentry as the caller spelt it. */
 		test_write_file("/proc/sys/vm/drop_caches", "2", 0644);
 	}
@@ -429,7 +485,7 @@ static void run_attack(const struct cordon_session_ctx *s, const struct attack *
 	struct collected c = { 0 };
 	int r;
 
-	if ((a->fn == a_ci_pem || a->fn == a_ci_env || a->fn == a_ci_cred) && !have_casefold) {
+	if (casefold_attack(a->fn) && !have_casefold) {
 		tap_skip("no case-insensitive directory could be made", "%s", a->name);
 		return;
 	}
@@ -450,6 +506,10 @@ static void run_kept(const struct cordon_session_ctx *s, const struct attack *a)
 	struct run_arg out = { a->name, NULL, a->fn }, in = { a->name, s->cgroup, a->fn };
 	int r;
 
+	if (casefold_attack(a->fn) && !have_casefold) {
+		tap_skip("no case-insensitive directory could be made", "%s", a->name);
+		return;
+	}
 	prepare(a);
 	r = run_child(in_child, &out, NULL);
 	if (!tap_check(r == 0, "%s_outside_succeeds", a->name))
@@ -678,6 +738,28 @@ static void test_abstract(const struct cordon_session_ctx *s)
 
 /* --- the test -------------------------------------------------------------------------------- */
 
+/*
+ * The verifier's work on the hooks that judge names (the casefold rewrite runs in their
+ * bpf_loop callbacks): instructions processed per program, for the report.
+ */
+static void show_verified(void)
+{
+	__u32 id = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == BPF_PROG_TYPE_LSM && !strncmp(info.name, "cordon_", 7))
+			tap_diag("verified %s: %u insns", info.name, info.verified_insns);
+		close(fd);
+	}
+}
+
 /* The casefold image on a loop device at CF, and CI made case-insensitive (chattr +F). */
 static bool setup_casefold(void)
 {
@@ -750,6 +832,7 @@ int main(int argc, char **argv)
 		return 1;
 	tap_check(test_lsm_session(&everywhere, root, "vm-lsm-edges-open.yaml", open_yaml) == 0,
 		  "second_session_exec_everywhere");
+	show_verified();
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
 		run_attack(&s, &attacks[i]);
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "enforce/enforce.h"
@@ -64,6 +65,20 @@ static double loop_open(int n)
 	return now() - t;
 }
 
+/* Reads of an open file: file_permission runs on each (inherited descriptors, issue 17). */
+static double loop_read(int n)
+{
+	int fd = open(FILE_PATH, O_RDONLY | O_CLOEXEC);
+	char c;
+	double t = now();
+
+	for (int i = 0; i < n; i++)
+		(void)!pread(fd, &c, 1, 0);
+	t = now() - t;
+	close(fd);
+	return t;
+}
+
 static double loop_stat(int n)
 {
 	struct stat st;
@@ -101,7 +116,7 @@ static double loop_exec(int n)
 }
 
 struct loops {
-	double open, stat, connect, exec;
+	double open, stat, connect, exec, read;
 };
 
 /* Run every loop in a child (which joins @cgroup first when given); times come back on a pipe. */
@@ -123,6 +138,7 @@ static int measure(const char *cgroup, struct loops *out)
 		l.stat = loop_stat(20000);
 		l.connect = loop_connect(1000);
 		l.exec = loop_exec(100);
+		l.read = loop_read(20000);
 		(void)!write(pfd[1], &l, sizeof(l));
 		_exit(0);
 	}
@@ -163,6 +179,31 @@ static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *
 	return r;
 }
 
+/*
+ * Pretend an auto-confined agent somewhere holds an inherited denied file (inherited_live
+ * non-zero): file_permission then looks each read's file up in inherited_files. 0 or -1.
+ */
+static int set_inherited_live(__u64 v)
+{
+	__u32 id = 0, zero = 0;
+	int r = -1;
+
+	while (bpf_map_get_next_id(id, &id) == 0) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    !strcmp(info.name, "inherited_live") &&
+		    bpf_map_update_elem(fd, &zero, &v, 0) == 0)
+			r = 0;
+		close(fd);
+	}
+	return r;
+}
+
 static void print_insns(void *ctx, const char *name, uint32_t insns)
 {
 	(void)ctx;
@@ -179,6 +220,7 @@ int main(void)
 	struct pol_maps maps = { 0 };
 	struct policy_vars vars;
 	struct loops base, untagged, tagged, untagged_nt, tagged_nt, idle;
+	struct loops hot_untagged = { 0 }, hot_tagged = { 0 };
 	struct cordon_bpf_opts o = { 0 };
 	const char *failed = NULL;
 	bool lsm;
@@ -244,6 +286,18 @@ int main(void)
 
 	tap_check(measure(NULL, &untagged) == 0, "bench_loaded_untagged");
 	tap_check(measure(s.cgroup, &tagged) == 0, "bench_tagged");
+	if (lsm) {
+		tap_check(set_inherited_live(1) == 0 && measure(NULL, &hot_untagged) == 0 &&
+				  measure(s.cgroup, &hot_tagged) == 0 && set_inherited_live(0) == 0,
+			  "bench_inherited_file_held");
+		/* Printed here too: the file_permission cost, whatever happens later. */
+		printf("# bench: read loop (file_permission), ratios to not loaded: untagged %.2fx "
+		       "tagged %.2fx; with an inherited denied file held somewhere: untagged "
+		       "%.2fx tagged %.2fx\n",
+		       untagged.read / base.read, tagged.read / base.read,
+		       hot_untagged.read / base.read, hot_tagged.read / base.read);
+		fflush(stdout);
+	}
 	cordon_session_destroy(&s);
 	tap_check(measure_idle_pinned(o, &maps, lsm, &idle) == 0, "bench_pinned_idle_untagged");
 
@@ -259,7 +313,12 @@ int main(void)
 	ROW("stat", stat);
 	ROW("connect", connect);
 	ROW("exec", exec);
+	ROW("read", read);
 #undef ROW
+	if (lsm)
+		printf("# bench: an inherited denied file held somewhere (file_permission looks "
+		       "each read up): read untagged %.2fx tagged %.2fx\n",
+		       hot_untagged.read / base.read, hot_tagged.read / base.read);
 	printf("# bench: pinned programs, no session (tracing detached), untagged: open/close "
 	       "%.2fx stat %.2fx connect %.2fx exec %.2fx\n",
 	       idle.open / base.open, idle.stat / base.stat, idle.connect / base.connect,

@@ -81,6 +81,9 @@ static const char *file_action(unsigned int hook)
 		return "file-chmod";
 	case CORDON_HOOK_FILE_RECEIVE:
 		return "file-receive";
+	case CORDON_HOOK_FILE_PERMISSION:
+	case CORDON_HOOK_MMAP_FILE_INHERITED:
+		return "file-inherit";
 	case CORDON_HOOK_PATH_CHOWN:
 		return "file-chown";
 	case CORDON_HOOK_INODE_SETATTR:

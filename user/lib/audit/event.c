@@ -188,6 +188,8 @@ static const struct cordon_hook_class file_by_hook[] = {
 	[CORDON_HOOK_PATH_TRUNCATE] = { .action = "file-truncate" },
 	[CORDON_HOOK_FILE_TRUNCATE] = { .action = "file-truncate" },
 	[CORDON_HOOK_FILE_RECEIVE] = { .action = "file-receive" },
+	[CORDON_HOOK_FILE_PERMISSION] = { .action = "file-inherit" },
+	[CORDON_HOOK_MMAP_FILE_INHERITED] = { .action = "file-inherit" },
 	[CORDON_HOOK_PATH_CHMOD] = { .action = "file-chmod" },
 	[CORDON_HOOK_PATH_CHOWN] = { .action = "file-chown" },
 	[CORDON_HOOK_INODE_SETATTR] = { .action = "file-setattr" },

@@ -854,8 +854,15 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 	 */
 	b->btrfs_ready = access("/sys/kernel/btf/btrfs", F_OK) == 0;
 	/* Decided before adoption turns autoload off: a pinned link exists for each then. */
+	/*
+	 * The descriptors an agent inherits are judged at the tag and refused at their use: an
+	 * auto-confined agent without those hooks would read what its parent opened for it.
+	 */
 	b->auto_ready = bpf_program__autoload(b->skel->progs.cordon_auto_match) &&
-			bpf_program__autoload(b->skel->progs.cordon_auto_commit);
+			bpf_program__autoload(b->skel->progs.cordon_auto_commit) &&
+			bpf_program__autoload(b->skel->progs.cordon_file_permission) &&
+			bpf_program__autoload(b->skel->progs.cordon_file_free) &&
+			bpf_program__autoload(b->skel->progs.cordon_mmap_file);
 	if (opts->pin_dir) {
 		r = use_pins(b, opts->pin_dir);
 		if (r < 0)
