@@ -279,6 +279,12 @@ int main(int argc, char **argv)
 	r = cordon_auto_register(s.bpf, AGENT, s.cgroup_id, &key);
 	if (!tap_check(r == 0, "register_executable"))
 		tap_diag("register: %s", strerror(-r));
+	/* The agent runs as root here: its rules are the session's (the daemon marks a user ready
+	 * once it has filled that user's rules; an unresolved uid's exec is refused). */
+	r = cordon_bpf_auto_user_set(s.bpf, s.cgroup_id, 0,
+				     &(struct cordon_auto_user){ .state = CORDON_AUTO_USER_READY });
+	if (!tap_check(r == 0, "root_marked_ready"))
+		tap_diag("auto_users: %s", strerror(-r));
 	/* Made during the session: no inode rule, only the pattern names it. */
 	test_write_file(ENVFILE, "canary-env\n", 0600);
 
