@@ -250,7 +250,7 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 	 * the write trees, gitrepos.c: nested ones, submodules' .git/modules/X). */
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++) {
 		const char *c = p->fs_protect.v[i].s;
-		size_t n = c ? strlen(c) : 0;
+		size_t n = strlen(c);
 
 		if (n > 7 && n < sizeof(path) && !strcmp(c + n - 7, "/config")) {
 			memcpy(path, c, n - 7);
