@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The git watch (issue 13): a hook the agent places in a repository of its write trees — one made
-# before the session (sub/), one it makes with `git init`, a hand-made git directory that becomes
-# one, a prepared one moved into place, a hooks directory swapped in — by rename, hard link,
-# symlink or creation, and a config key that runs programs, are made inert *while the session
-# still runs*, so git run outside the session meanwhile runs nothing of the agent's. Each plant is
+# The git watch (issue 13): a hook the agent places in a repository of its write trees — one it
+# makes with `git init`, a hand-made git directory that becomes one, a prepared one (not a
+# repository at the start: its HEAD missing) moved into place, a hooks directory swapped in — by
+# rename, hard link, symlink or creation, and a config key that runs programs, are made inert
+# *while the session still runs*, so git run outside the session meanwhile runs nothing of the
+# agent's. A repository that exists at the start (sub/) is protected as the project's .git is:
+# the same plants there fail at once (read-only hooks), with a record. Each plant is
 # made outside first: there git runs it. Inside, the agent waits (until the test says go) while
 # git runs outside in each repository; the records name the rule and layer fanotify; the
 # developer's own hook made outside meanwhile stays; git init, commit, worktree add and clone
@@ -42,7 +44,8 @@ as_user() {
 q=.cordon-quarantined
 
 # The developer's project, a repository in it (sub/) and a git directory prepared earlier
-# (prep/: what an earlier session could have left, old times inside), all before the session.
+# (prep/: what an earlier session could have left, old times inside, its HEAD put aside so
+# that it is no repository when the session starts), all before the session.
 setup() {
 	rm -rf "${proj:?}"/* "$proj"/.??* "$marks"
 	as_user mkdir -p "$marks"
@@ -50,7 +53,7 @@ setup() {
 		git add a.txt && git commit -qm init &&
 		git -c init.defaultBranch=main init -q sub && git -C sub commit -q --allow-empty -m s &&
 		git clone -q --bare sub prep && printf '#!/bin/sh\ntouch $marks/n3_moved\n' \
-		>prep/hooks/pre-commit && chmod +x prep/hooks/pre-commit &&
+		>prep/hooks/pre-commit && chmod +x prep/hooks/pre-commit && mv prep/HEAD prep/HEAD.x &&
 		printf '#!/bin/sh\ntouch $marks/sub_developer_old\n' >sub/.git/hooks/reference-transaction &&
 		chmod +x sub/.git/hooks/reference-transaction"
 }
@@ -75,7 +78,8 @@ mkdir -p n2/.git/hooks && hook n2_becomes >t5 && chmod +x t5 && mv t5 n2/.git/ho
 	git -C sub rev-parse HEAD >/dev/null && mkdir -p n2/.git/objects n2/.git/refs/heads &&
 	echo "ref: refs/heads/main" >n2/.git/HEAD && echo n2_becomes
 # n3/: the git directory prepared earlier, moved into place (its hook has old times)
-mkdir n3 && mv prep n3/.git && git -C n3 config core.bare false && echo n3_moved
+mkdir n3 && mv prep/HEAD.x prep/HEAD && mv prep n3/.git && git -C n3 config core.bare false &&
+	echo n3_moved
 # n1 again: its hooks directory swapped for one of the agent s
 mkdir hk && hook n1_hooksdir >hk/post-commit && chmod +x hk/post-commit &&
 	mv n1/.git/hooks n1/.git/hooks.old && mv hk n1/.git/hooks && echo n1_hooksdir
@@ -106,6 +110,7 @@ check outside_n1_hooksdir_runs test -e "$marks/n1_hooksdir"
 # --- inside: the agent plants, then waits while git runs outside --------------------------------
 setup
 agent="$plant
+( hook sub_abs >\"\$PWD/sub/.git/hooks/post-merge\" ) 2>/dev/null; echo sub_abs=\$?
 touch planted; i=0; while [ ! -e go ] && [ \$i -lt 600 ]; do i=\$((i + 1)); sleep 0.05; done
 echo WAITED
 # ordinary git work in repositories of the session goes on
@@ -180,10 +185,28 @@ done
 check developer_old_hook_runs_during_session grep -qx mark=sub_developer_old "$during"
 check developer_new_hook_kept_during_session grep -qx developer_hook_during=0 "$during"
 check developer_new_hook_kept_after_session test -x "$proj/sub/.git/hooks/pre-push"
-# After the session the sweep judges sub's hooks directory, which the session changed, whole
-# (the developer's old hook too: gitguard.c); the watch left it in place while the session ran.
-check quarantined_kept sh -c "test -f '$proj/sub/.git/hooks/pre-commit$q' &&
-	test -L '$proj/sub/.git/hooks/post-commit$q' && test -f '$proj/n3/.git/hooks/pre-commit$q'"
+# sub/ was a repository at the start: its hooks directory is read-only in the session, so none
+# of the plants got there (a rename or link across the read-only bind is EXDEV, a creation
+# EROFS), and a write by its full path is recorded with the protect entry as its rule.
+has_line() { grep -qx -- "$1" <<<"$out"; }
+for m in sub_rename sub_hardlink sub_symlink; do
+	check "inside_${m}_refused" eval "! has_line $m"
+done
+check inside_sub_abs_ran grep -q '^sub_abs=' <<<"$out"
+check inside_sub_abs_refused eval '! has_line sub_abs=0'
+check recorded_sub_hook_write_refused /usr/bin/python3 - "$log" "$proj/sub/.git/hooks/post-merge" <<'PY'
+import json, sys
+log, path = sys.argv[1:3]
+for line in open(log):
+    r = json.loads(line)
+    c = r.get("cordon", {})
+    if ((r.get("file", {}).get("path") or "") == path and c.get("layer") == "mount_ns" and
+            c.get("rule_text", "").startswith("filesystem.protect")):
+        sys.exit(0)
+sys.exit(1)
+PY
+check quarantined_kept sh -c "test -f '$proj/n2/.git/hooks/pre-commit$q' &&
+	test -f '$proj/n3/.git/hooks/pre-commit$q'"
 for g in GIT_INIT_COMMIT GIT_WORKTREE_ADD GIT_CLONE GIT_CONFIG; do
 	check "inside_${g,,}_works" grep -qx "$g" <<<"$out"
 done
@@ -204,11 +227,12 @@ sys.exit(1)
 PY
 }
 hooks_rule="git: hooks of a repository in a write tree"
-for h in sub/.git/hooks/pre-commit sub/.git/hooks/commit-msg sub/.git/hooks/post-commit \
-	n1/.git/hooks/pre-commit n2/.git/hooks/pre-commit n3/.git/hooks/pre-commit \
-	n1/.git/hooks/post-commit; do
+for h in n1/.git/hooks/pre-commit n2/.git/hooks/pre-commit n1/.git/hooks/post-commit; do
 	check "recorded_fanotify_${h//\//_}" watched "$proj/$h" "$hooks_rule"
 done
+# prep/ became a git directory when its HEAD came back, before it was moved: taken there.
+check recorded_fanotify_n3_.git_hooks_pre-commit eval 'watched "$proj/prep/hooks/pre-commit" \
+	"$hooks_rule" || watched "$proj/n3/.git/hooks/pre-commit" "$hooks_rule"'
 check recorded_fanotify_n1_config watched "$proj/n1/.git/config" \
 	"git: config keys that run programs, in a repository of a write tree"
 

@@ -34,8 +34,9 @@ cleanup() {
 	tmux -S "$tmux_sock" kill-server 2>/dev/null
 	ipcrm -M "$ipc_key" 2>/dev/null
 	ipcrm -Q "$((ipc_key + 1))" 2>/dev/null
+	as_user git config --global --unset core.hooksPath 2>/dev/null
 	mode_cleanup
-	rm -rf "$proj" "$logdir" "$mark" "$tmux_sock" "$home/.cache/cordon-redteam" \
+	rm -rf "$proj" "$proj.err" "$logdir" "$mark" "$tmux_sock" "$home/.cache/cordon-redteam" \
 		"$home/.cache/huggingface/token" "$home/.config/git/credentials"
 }
 trap cleanup EXIT
@@ -125,17 +126,29 @@ check renamed_secret_recorded recorded_either "$proj/renamed.txt" "$proj/.env.lo
 rm -f "$proj"/ready "$proj"/made "$proj"/renamed.txt "$proj"/linked.txt "$proj"/.env.*
 
 # The same in a cache tree the session writes through its layer (~/.cache): a secret name
-# there when the session starts is not masked (the walk covers the project), so a rename in
-# the layer (a copy-up, a new inode) reads it.
-as_user mkdir -p "$home/.cache/cordon-redteam"
-as_user sh -c "echo cache-canary-$$ >$home/.cache/cordon-redteam/deploy.pem"
+# there when the session starts is not masked (the walk covers the project), and a rename in
+# the layer copies it up under an innocent name. The listener knows its inode from the start
+# (a walk of the cache trees for secret names): the copy keeps it. Then the next tries: a hard
+# link of the renamed copy, and the directory renamed with the secret's own name inside.
+as_user mkdir -p "$home/.cache/cordon-redteam/sub"
+as_user sh -c "echo cache-canary-$$ >$home/.cache/cordon-redteam/deploy.pem;
+	echo cache-deep-canary-$$ >$home/.cache/cordon-redteam/sub/.env"
 check outside_cache_secret_read grep -q "cache-canary-$$" "$home/.cache/cordon-redteam/deploy.pem"
-out=$(inside "cd $home/.cache/cordon-redteam && mv deploy.pem moved.txt; cat moved.txt; echo RAN")
+out=$(inside "cd $home/.cache/cordon-redteam && mv deploy.pem moved.txt; cat moved.txt
+	ln moved.txt linked.txt && cat linked.txt; mv sub renamed && mv renamed/.env renamed/notes &&
+	cat renamed/notes; echo RAN")
 check cache_inside_ran grep -qx RAN <<<"$out"
-open_check 13 cache_renamed_secret_not_read_inside lacks cache-canary-$$ "$out"
-open_check 13 cache_renamed_secret_recorded recorded_either "$home/.cache/cordon-redteam/moved.txt" \
+check cache_renamed_secret_not_read_inside lacks cache-canary-$$ "$out"
+check cache_renamed_secret_recorded recorded_either "$home/.cache/cordon-redteam/moved.txt" \
 	"$home/.cache/cordon-redteam/deploy.pem" secrets.patterns
+check cache_linked_secret_recorded recorded "$home/.cache/cordon-redteam/linked.txt" secrets.patterns
+check cache_renamed_dir_secret_not_read_inside lacks cache-deep-canary-$$ "$out"
+# (an overlay without redirect_dir refuses to rename a lower directory: mv copies it instead,
+# and that read of sub/.env is the refusal)
+check cache_renamed_dir_secret_recorded recorded_either "$home/.cache/cordon-redteam/renamed/notes" \
+	"$home/.cache/cordon-redteam/sub/.env" secrets.patterns
 check cache_host_copy_intact test -s "$home/.cache/cordon-redteam/deploy.pem"
+check cache_host_dir_intact test -s "$home/.cache/cordon-redteam/sub/.env"
 
 # --- credentials in the trees the policy reads -----------------------------------------------
 # git's credential store reads ${XDG_CONFIG_HOME}/git/credentials too, and the policy reads
@@ -179,14 +192,48 @@ as_user sh -c "cp $proj/hook.sh $proj/.husky/pre-commit; chmod +x $proj/.husky/p
 commit "$proj"
 check outside_hookspath_hook_runs sh -c "ls $mark | grep -q pre-commit"
 rm -f "${mark:?}"/* "$proj/.husky/pre-commit"
-out=$(inside 'cp hook.sh .husky/pre-commit; echo write=$?; chmod +x .husky/pre-commit; echo RAN')
+# The directory core.hooksPath names is the repository's hooks directory: read-only in the
+# session as .git/hooks is. The next try: a file made elsewhere and renamed into it. (The write
+# names the path in full: a refused relative path is made absolute from the process's cwd when
+# its record is read, and a process gone by then leaves it relative, unattributed.)
+out=$(inside 'cp hook.sh "$PWD/.husky/pre-commit"; echo write=$?; chmod +x .husky/pre-commit
+	cp hook.sh h2 && chmod +x h2 && mv h2 .husky/pre-commit; echo rename=$?; echo RAN')
 check hookspath_inside_ran grep -qx RAN <<<"$out"
-open_check 13 hookspath_hook_write_refused lacks_line write=0 "$out"
+check hookspath_hook_write_refused lacks_line write=0 "$out"
+check hookspath_hook_rename_refused lacks_line rename=0 "$out"
 commit "$proj"
-open_check 13 hookspath_hook_not_run_after_session sh -c "! ls $mark | grep -q pre-commit"
-open_check 13 hookspath_hook_recorded recorded "$proj/.husky/pre-commit" filesystem.protect
+check hookspath_hook_not_run_after_session sh -c "! ls $mark | grep -q pre-commit"
+check hookspath_hook_recorded recorded "$proj/.husky/pre-commit" filesystem.protect
 rm -rf "${mark:?}"/* "$proj/.husky"
 gitc -C "$proj" config --unset core.hooksPath
+
+# The same set in the developer's ~/.gitconfig, absolute, naming a directory of the project
+# that does not exist yet: made by the session (by mkdir, or a directory renamed into place)
+# while it runs, it is renamed away at once, and git outside meanwhile runs nothing from it.
+as_user git config --global core.hooksPath "$proj/.githooks"
+as_user sh -c "mkdir $proj/.githooks && cp $proj/hook.sh $proj/.githooks/pre-commit &&
+	chmod +x $proj/.githooks/pre-commit"
+commit "$proj"
+check outside_global_hookspath_hook_runs sh -c "ls $mark | grep -q pre-commit"
+rm -rf "${mark:?}"/* "$proj/.githooks"
+(
+	wait_for "$proj/ready" && commit "$proj"
+	touch "$proj/done"
+) &
+helper=$!
+out=$(inside 'mkdir hk && cp hook.sh hk/pre-commit && chmod +x hk/pre-commit && mv hk .githooks
+	echo moved=$?; touch ready
+	i=0; while [ ! -e done ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+	mkdir -p .githooks; cp hook.sh .githooks/pre-commit; echo write=$?; echo RAN')
+wait "$helper"
+check global_hookspath_inside_ran grep -qx RAN <<<"$out"
+check global_hookspath_hook_not_run_during_session sh -c "! ls $mark | grep -q pre-commit"
+check global_hookspath_write_refused lacks_line write=0 "$out"
+commit "$proj"
+check global_hookspath_hook_not_run_after_session sh -c "! ls $mark | grep -q pre-commit"
+check global_hookspath_recorded recorded "$proj/.githooks" filesystem.protect
+rm -rf "${mark:?}"/* "$proj"/.githooks* "$proj/ready" "$proj/done"
+as_user git config --global --unset core.hooksPath
 
 # .git/commondir: git takes config, hooks, refs and objects from the directory it names, in any
 # repository. The hooks, config and the directory .git itself are guarded; commondir is not.
@@ -198,34 +245,78 @@ check outside_commondir_hook_runs sh -c "ls $mark | grep -q pre-commit"
 rm -rf "${mark:?}"/* "$proj/alt" "$proj/.git/commondir"
 out=$(inside "{ $plant_commondir; }; echo ../alt >.git/commondir; echo commondir=\$?; echo RAN")
 check commondir_inside_ran grep -qx RAN <<<"$out"
-open_check 13 commondir_write_refused lacks_line commondir=0 "$out"
+check commondir_write_refused lacks_line commondir=0 "$out"
 commit "$proj"
 check commondir_hook_not_run_after_session sh -c "! ls $mark | grep -q pre-commit"
-open_check 13 commondir_recorded recorded "$proj/.git/commondir" filesystem.protect
-rm -rf "${mark:?}"/* "$proj/alt" "$proj/.git/commondir"
+check commondir_recorded recorded "$proj/.git/commondir" filesystem.protect
+rm -rf "${mark:?}"/* "$proj/alt" "$proj"/.git/commondir*
+# The next try: the file written under another name in .git and renamed into place (no open
+# of the protected name), and config.worktree the same way. Renamed away at once: the
+# developer's commit while the session still runs takes no hook from alt/.
+(
+	wait_for "$proj/ready" && commit "$proj"
+	ls -a "$proj/.git" >"$proj.gitls"
+	touch "$proj/done"
+) &
+helper=$!
+out=$(inside "{ $plant_commondir; }; echo ../alt >.git/cd.tmp && mv .git/cd.tmp .git/commondir
+	echo renamed=\$?; echo '[core] hooksPath = ../alt/hooks' >.git/cw.tmp &&
+	mv .git/cw.tmp .git/config.worktree; touch ready
+	i=0; while [ ! -e done ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done; echo RAN")
+wait "$helper"
+check commondir_rename_inside_ran grep -qx RAN <<<"$out"
+check commondir_renamed_made grep -qx renamed=0 <<<"$out"
+check commondir_renamed_hook_not_run_during_session sh -c "! ls $mark | grep -q pre-commit"
+check commondir_renamed_gone_during_session sh -c "! grep -qx commondir $proj.gitls"
+check config_worktree_renamed_gone_during_session sh -c "! grep -qx config.worktree $proj.gitls"
+check commondir_renamed_recorded recorded "$proj/.git/commondir" filesystem.protect
+check config_worktree_renamed_recorded recorded "$proj/.git/config.worktree" filesystem.protect
+rm -rf "${mark:?}"/* "$proj/alt" "$proj"/.git/commondir* "$proj"/.git/config.worktree* \
+	"$proj/ready" "$proj/done" "$proj.gitls"
 
 # --- a nested repository, live while the session runs ----------------------------------------
 # Hooks and config of repositories in a write tree are made inert when the session ends; the
 # developer's git (a prompt's `git status`, an editor's git view polling every repository of
-# the folder) runs them before that. core.fsmonitor is run by `git status`.
+# the folder) runs them before that. core.fsmonitor is run by `git status`. The repositories
+# found at the start (sub/, and a submodule's .git/modules/mod) are protected as the project's
+# .git is: their config read-only (git's own writes of it go through cordon), their .git
+# pinned (it cannot be renamed away and replaced).
 as_user mkdir "$proj/sub"
 gitc init -q "$proj/sub"
 as_user sh -c "echo a >$proj/sub/README"
 gitc -C "$proj/sub" add README
 gitc -C "$proj/sub" commit -qm init
+gitc clone -q "$proj/sub" "$proj/smsrc"
+gitc -C "$proj" -c protocol.file.allow=always submodule add -q ./smsrc mod >/dev/null 2>&1
+gitc -C "$proj" commit -qm submodule
 fsmon="touch $mark/fsmonitor-ran; false"
+fsmon_mod="touch $mark/fsmonitor-mod; false"
 as_user git -C "$proj/sub" config core.fsmonitor "$fsmon"
 as_user git -C "$proj/sub" status >/dev/null 2>&1
 check outside_fsmonitor_runs test -e "$mark/fsmonitor-ran"
+as_user git -C "$proj/mod" config core.fsmonitor "$fsmon_mod"
+as_user git -C "$proj/mod" status >/dev/null 2>&1
+check outside_submodule_fsmonitor_runs test -e "$mark/fsmonitor-mod"
 as_user git -C "$proj/sub" config --unset core.fsmonitor
+as_user git -C "$proj/mod" config --unset core.fsmonitor
 rm -f "${mark:?}"/*
 (
 	wait_for "$proj/ready" && as_user git -C "$proj/sub" status >/dev/null 2>&1
+	as_user git -C "$proj/mod" status >/dev/null 2>&1
 	wait_for "$proj/ready2" && commit "$proj/sub2"
 	touch "$proj/done"
 ) &
 helper=$!
 out=$(inside "printf '[core]\n\tfsmonitor = \"%s\"\n' '$fsmon' >>sub/.git/config; echo config=\$?
+	printf '[core]\n\tfsmonitor = \"%s\"\n' '$fsmon_mod' >>.git/modules/mod/config
+	echo modconfig=\$?
+	mv sub/.git sub/old.git; echo gitmv=\$?
+	mv .git/modules/mod .git/modules/old; echo modmv=\$?
+	git -C sub config user.email sub@example.org; echo gitconfig=\$?
+	git -C sub branch -m renamed-branch; echo branchm=\$?
+	git -C sub -c user.name=a commit -q --allow-empty -m inside; echo commit=\$?
+	git -C mod config user.email mod@example.org; echo modgitconfig=\$?
+	git -c protocol.file.allow=always submodule -q update; echo smupdate=\$?
 	touch ready
 	git init -q sub2 && echo a >sub2/README && git -C sub2 add README &&
 	git -C sub2 -c user.email=a@b -c user.name=a commit -qm i
@@ -235,10 +326,29 @@ out=$(inside "printf '[core]\n\tfsmonitor = \"%s\"\n' '$fsmon' >>sub/.git/config
 	i=0; while [ ! -e done ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done; echo RAN")
 wait "$helper"
 check nested_inside_ran grep -qx RAN <<<"$out"
-open_check 13 nested_config_fsmonitor_not_run_during_session test ! -e "$mark/fsmonitor-ran"
+check nested_config_write_refused lacks_line config=0 "$out"
+check submodule_config_write_refused lacks_line modconfig=0 "$out"
+check nested_gitdir_rename_refused lacks_line gitmv=0 "$out"
+check submodule_gitdir_rename_refused lacks_line modmv=0 "$out"
+check nested_config_fsmonitor_not_run_during_session test ! -e "$mark/fsmonitor-ran"
+check submodule_fsmonitor_not_run_during_session test ! -e "$mark/fsmonitor-mod"
 check nested_symlinked_hooks_not_run_during_session sh -c "! ls $mark | grep -q pre-commit"
-open_check 13 nested_config_recorded recorded "$proj/sub/.git/config" filesystem.protect
-rm -rf "${mark:?}"/* "$proj"/ready* "$proj/done" "$proj/sub" "$proj/sub2" "$proj/hooks2"
+check nested_config_recorded recorded "$proj/sub/.git/config" filesystem.protect
+check submodule_config_recorded recorded "$proj/.git/modules/mod/config" filesystem.protect
+# git's own work in them goes on (its config writes through cordon, no EBUSY)
+check nested_git_config_works grep -qx gitconfig=0 <<<"$out"
+check nested_git_config_written grep -qx sub@example.org \
+	<<<"$(as_user git -C "$proj/sub" config --get user.email)"
+check nested_git_branch_rename_works grep -qx branchm=0 <<<"$out"
+check nested_git_branch_renamed as_user git -C "$proj/sub" show-ref --verify -q \
+	refs/heads/renamed-branch
+check nested_git_commit_works grep -qx commit=0 <<<"$out"
+check submodule_git_config_works grep -qx modgitconfig=0 <<<"$out"
+check submodule_update_works grep -qx smupdate=0 <<<"$out"
+# (the refused renames of sub/.git and .git/modules/mod above are mv's "cannot move")
+check nested_git_no_ebusy lacks "Device or resource busy" "$(grep -v "cannot move" "$proj.err")"
+rm -rf "${mark:?}"/* "$proj"/ready* "$proj/done" "$proj/sub" "$proj/sub2" "$proj/hooks2" \
+	"$proj/mod" "$proj/smsrc" "$proj/.gitmodules" "$proj/.git/modules"
 
 # --- System V IPC: keyed per IPC namespace, not by path ---------------------------------------
 ipc='import ctypes, sys

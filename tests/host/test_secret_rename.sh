@@ -6,8 +6,9 @@
 # permission event. So the listener learns the inode when the name appears and refuses every
 # later open of it under any name. Outside first (the renamed file reads), then inside: each
 # variant refused with a record naming the secrets pattern, the agent's own files still read.
-# Then a .env in a layered cache (filesystem.cache): refused by name; renamed in the session's
-# layer it still reads (a known gap, docs/policy.md), and the host's copy stays untouched.
+# Then a .env in a layered cache (filesystem.cache): refused by name, and renamed or linked in
+# the session's layer (a copy-up) refused by its inode, known from the start; the host's copy
+# stays untouched.
 # MODE=root (default) or MODE=daemon. Prints TAP.
 set -uo pipefail
 
@@ -87,13 +88,19 @@ for f in .env linked renamed again.txt; do
 done
 
 # --- a .env in a layered cache (agent: ~/.cache is filesystem.cache), renamed in the layer ----
-if [[ $MODE == root ]]; then
+# Outside first: the rename reads.
+as_user mkdir -p "$cache"
+as_user sh -c "printf 'TOKEN=hunter3\n' >'$cache/.env' && mv '$cache/.env' '$cache/moved'"
+check outside_cache_rename_reads grep -q hunter3 "$cache/moved"
+rm -f "$cache/moved"
+{
 	as_user mkdir -p "$cache"
 	as_user sh -c "printf 'TOKEN=hunter3\n' >'$cache/.env'"
 	cagent="cd '$cache' || exit 1
 r() { out=\$(cat \"\$2\" 2>/dev/null); s=\$?; echo \"\$1=\$s\"; [ -n \"\$out\" ] && echo \"content \$1: \$out\"; }
 r cache_direct .env
 mv .env moved; r cache_rename moved
+ln moved linked; r cache_link linked
 echo RAN"
 	out=$($RUN --quiet --policy agent --project "$proj" "${logopt[@]}" -- sh -c "$cagent" \
 		</dev/null 2>"$logdir/err")
@@ -101,6 +108,10 @@ echo RAN"
 	check cache_ran grep -qx RAN <<<"$out"
 	check cache_direct_refused grep -qx "cache_direct=1" <<<"$out"
 	check cache_direct_never_printed not_printed "content cache_direct"
-	# Known gap (docs/policy.md): renamed inside the session's layer, the copied-up file reads.
+	check cache_rename_refused grep -qx "cache_rename=1" <<<"$out"
+	check cache_link_refused grep -qx "cache_link=1" <<<"$out"
+	check cache_secret_never_printed not_printed hunter3
+	check cache_rename_recorded refused "$cache/moved"
+	check cache_link_recorded refused "$cache/linked"
 	check cache_host_copy_untouched grep -q hunter3 "$cache/.env"
-fi
+}

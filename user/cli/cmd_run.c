@@ -108,6 +108,10 @@ static int plan(struct run *r)
 		else if (r->masks.truncated)
 			e = cordon_plan_masks_truncated(&r->plan);
 	}
+	if (e == 0 && r->pol->protect_search_cut)
+		e = cordon_plan_repos_cut(&r->plan);
+	if (e == 0 && r->kern.fanotify && r->fan.cache_truncated)
+		e = cordon_plan_cache_secrets_truncated(&r->plan);
 	return e;
 }
 
@@ -433,6 +437,11 @@ int run_session(struct run *r)
 	if (e < 0)
 		return status;
 	cli_phase("policy loaded");
+	/* A daemon's worker has the policy the daemon resolved and completed (daemon_spawn.c). */
+	if (!r->dsess.on && !r->o.dry_run) {
+		run_git_repos(r->pol, r->project, r->o.user ? &r->tu : NULL, r->xdg_config);
+		cli_phase("repositories found");
+	}
 	r->ev.report.pol = r->pol; /* the exit report tells getaddrinfo's probes from uses */
 	/* A dry run changes nothing, the user's home included. */
 	if (!r->o.dry_run)

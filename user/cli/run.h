@@ -285,6 +285,13 @@ void run_gitwrite_start(struct run *r);
 /* run_git.c: after the session, what it planted in the write trees' repositories made inert
  * (the project's own .git noted before the launch). */
 void run_git_note(struct run *r);
+/*
+ * The git repositories of @pol's write trees (enforce/gitrepos.c) protected as the project's
+ * .git is, before anything is planned: @tu the session's user (NULL: ourselves). Says on
+ * stderr what it could not do.
+ */
+void run_git_repos(struct policy *pol, const char *project, const struct run_target_user *tu,
+		   const char *xdg_config);
 void run_git_sweep(struct run *r);
 /* The protect entries missing at start (plan time, with the listener's list): 0 or -errno. */
 int run_protect_missing(struct run *r);

@@ -179,6 +179,37 @@ void run_git_note(struct run *r)
 	protect_note(r);
 }
 
+void run_git_repos(struct policy *pol, const char *project, const struct run_target_user *tu,
+		   const char *xdg_config)
+{
+	struct cordon_git_repos_opts o = {
+		.project = project,
+		.drop = tu && geteuid() == 0,
+		.uid = tu ? tu->uid : getuid(),
+		.gid = tu ? tu->gid : getgid(),
+		.groups = tu ? tu->groups : NULL,
+		.ngroups = tu && tu->ngroups > 0 ? (size_t)tu->ngroups : 0,
+		.home = tu ? tu->home : getenv("HOME"),
+		.xdg_config = tu ? xdg_config : getenv("XDG_CONFIG_HOME"),
+	};
+	struct cordon_git_repos_stat st;
+	int e = cordon_git_repos_protect(pol, &o, &st);
+
+	if (e < 0)
+		fprintf(stderr,
+			"cordon: git: the repositories of the write trees could not all be "
+			"protected (%s): what the session plants there is made inert when it "
+			"ends\n",
+			strerror(-e));
+	if (st.hooks_unknown)
+		fprintf(stderr,
+			"cordon: git: %zu work tree(s) of the write trees did not say their hooks "
+			"directory (git rev-parse failed): a core.hooksPath there is checked only "
+			"when "
+			"the session ends\n",
+			st.hooks_unknown);
+}
+
 static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 {
 	const char *v[GIT_SWEEP_TREES + 1];

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -270,6 +271,25 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	_exit(0);
 }
 
+/* The git repositories of the caller's write trees, with git asked as the caller. */
+static void spawn_git_repos(struct policy *pol, uid_t uid, const char *project)
+{
+	struct passwd *pw = getpwuid(uid);
+	struct run_target_user tu = { 0 };
+	_cleanup_free_ char *xdg = NULL;
+
+	if (!pw || run_lookup_user(pw->pw_name, &tu) < 0) {
+		daemon_log("uid %u: no passwd entry: the repositories of its project are checked "
+			   "only when the session ends",
+			   (unsigned)uid);
+		return;
+	}
+	xdg = cordon_path_join(tu.home, ".config");
+	run_git_repos(pol, project, &tu, xdg);
+	free(tu.home);
+	free(tu.shell);
+}
+
 /* Is the path the caller named the directory it opened? Both are looked at by root. */
 static bool same_dir(const char *path, int fd)
 {
@@ -500,6 +520,9 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
+	/* Before the session's rules are compiled and named: the repositories of its write trees
+	 * are protected by entries of its policy (the worker plans with this same policy). */
+	spawn_git_repos(sp.pol, c->uid, q->project);
 	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
 				  &sp.limits, err, sizeof(err));
 	if (r < 0) {

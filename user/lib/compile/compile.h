@@ -407,6 +407,10 @@ int cordon_plan(const struct policy *p, const struct pol_landlock *ll,
 
 /* The mask search stopped short: secrets.patterns in the project are a gap (0 or -ENOMEM). */
 int cordon_plan_masks_truncated(struct cordon_plan *plan);
+/* The search for git repositories in the write trees stopped short (0 or -ENOMEM). */
+int cordon_plan_repos_cut(struct cordon_plan *plan);
+/* The listener's search of the cache trees for secret names stopped short (0 or -ENOMEM). */
+int cordon_plan_cache_secrets_truncated(struct cordon_plan *plan);
 
 /* The session cgroup applied @cg_limits (CORDON_LIMIT_*): rlimits bound the rest. */
 void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsigned int cg_limits);

@@ -223,6 +223,22 @@ int cordon_plan_masks_truncated(struct cordon_plan *plan)
 		       "bpf-lsm", "the project is too large to search completely");
 }
 
+int cordon_plan_repos_cut(struct cordon_plan *plan)
+{
+	return add_gap(plan, CORDON_GAP_MASKS_TRUNCATED,
+		       "filesystem.protect of the git repositories in the write trees", "bpf-lsm",
+		       "the write trees are too large to search completely for repositories (or "
+		       "hold too many): hooks and config of those beyond are made inert only when "
+		       "the session ends");
+}
+
+int cordon_plan_cache_secrets_truncated(struct cordon_plan *plan)
+{
+	return add_gap(plan, CORDON_GAP_MASKS_TRUNCATED,
+		       "secrets.patterns renamed in a cache layer (filesystem.cache)", "bpf-lsm",
+		       "the cache trees are too large to search completely for secret names");
+}
+
 void cordon_plan_limits(struct cordon_plan *plan, const struct policy *p, unsigned int cg_limits)
 {
 	size_t n = 0;

@@ -492,6 +492,9 @@ struct cordon_fan {
 	void (*sync)(void *ctx);
 	void *sync_ctx;
 	unsigned long learned; /* secret inodes learned during the session */
+	/* The walk of the cache trees for secret names stopped at its bound (or the inode set
+	 * filled): secrets beyond are refused by name only, a rename in the layer reads them. */
+	bool cache_truncated;
 };
 
 /* Compile the policy's secret names, collect the inodes of its secrets and exec denials, create
@@ -510,6 +513,36 @@ int cordon_fan_learn(struct cordon_fan *f, int fd, const struct stat *st, uint32
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
+
+/* ---- the git repositories of the write trees, at the start (gitrepos.c) ---- */
+#define CORDON_GIT_REPOS_MAX	  64	 /* repositories protected; past it, a gap */
+#define CORDON_GIT_REPOS_WALK_MAX 100000 /* directory entries looked at, all trees together */
+
+struct cordon_git_repos_opts {
+	const char *project;
+	/* git is asked for each work tree's hooks directory as this user (@drop: switch to it) */
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	const char *home, *xdg_config; /* their ~/.gitconfig and ${XDG_CONFIG_HOME}/git/config */
+};
+
+struct cordon_git_repos_stat {
+	size_t repos;	      /* git directories found (the project's included) */
+	size_t hooks_paths;   /* hooks directories elsewhere (core.hooksPath) in a write tree */
+	size_t hooks_unknown; /* work trees whose hooks directory git did not say */
+	size_t walked;	      /* directory entries looked at */
+};
+
+/*
+ * Find the git repositories of @p's write trees (the project's included, bounded: see above)
+ * and append to @p->fs_protect each one's config, hooks, commondir, config.worktree and info,
+ * and the hooks directory core.hooksPath names when it lies in a write tree. 0 or -errno.
+ */
+int cordon_git_repos_protect(struct policy *p, const struct cordon_git_repos_opts *o,
+			     struct cordon_git_repos_stat *st);
 
 /* ---- protected paths missing at start (protect.c) ---- */
 /*

@@ -26,10 +26,12 @@
 #include "events.h"
 #include "lib/pattern.h"
 
-#define FAN_EVENTS	 (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
-#define FAN_MAX_INODES	 4096
-#define FAN_MAX_IGNORED	 65536 /* ignore marks pin inodes: past this, every open is decided */
-#define FAN_SECRET_DEPTH 6
+#define FAN_EVENTS	   (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)
+#define FAN_MAX_INODES	   4096
+#define FAN_MAX_IGNORED	   65536 /* ignore marks pin inodes: past this, every open is decided */
+#define FAN_SECRET_DEPTH   6
+#define FAN_CACHE_DEPTH	   16
+#define FAN_CACHE_WALK_MAX 100000 /* entries of the cache trees looked at, all trees together */
 
 static int add_inode(struct cordon_fan *f, const struct stat *st, uint32_t rule)
 {
@@ -66,8 +68,57 @@ static int collect(struct cordon_fan *f, const char *path, uint32_t rule, int de
 	return r;
 }
 
+/*
+ * A layered cache tree (filesystem.cache), walked for secret names: the session writes there
+ * through an overlay, and a rename or link in the overlay copies the file up into the layer, a
+ * new name no pattern matches and no mask covers. Seen through the overlay the copy keeps the
+ * lower file's inode number (one file system under the layers), so the inode found here is
+ * refused under any name the session gives it. Symlinked directories are not followed. Past
+ * the walk's bound, the start lists the gap (cache_truncated).
+ */
+static void walk_cache(struct cordon_fan *f, char *path, size_t len, int depth, size_t *budget)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if (depth > FAN_CACHE_DEPTH) {
+		f->cache_truncated = true;
+		return;
+	}
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		long hit;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!*budget) {
+			f->cache_truncated = true;
+			break;
+		}
+		(*budget)--;
+		if (len + 1 + n + 1 > PATH_MAX)
+			continue;
+		path[len] = '/';
+		memcpy(path + len + 1, e->d_name, n + 1);
+		hit = cordon_patterns_secret(f->names, f->nnames, e->d_name);
+		if (hit >= 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (add_inode(f, &st, f->names[hit].rule_id) < 0)
+				f->cache_truncated = true;
+		} else if (hit < 0 && e->d_type == DT_DIR) {
+			walk_cache(f, path, len + 1 + n, depth + 1, budget);
+		}
+		path[len] = 0;
+	}
+	closedir(d);
+}
+
 int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 {
+	size_t budget = FAN_CACHE_WALK_MAX;
 	struct timespec now;
 	char msg[160];
 	int r = 0;
@@ -87,6 +138,15 @@ int cordon_fan_create(const struct policy *p, struct cordon_fan *f)
 		r = collect(f, p->sec_files.v[i].s, POL_RULE_ID(POL_RULE_SECRET, i), 0);
 	for (size_t i = 0; !r && i < p->exec_deny.n; i++)
 		r = collect(f, p->exec_deny.v[i].s, POL_RULE_ID(POL_RULE_EXEC, i), 0);
+	for (size_t i = 0; !r && f->nnames && i < p->fs_cache.n; i++) {
+		char path[PATH_MAX];
+		const char *c = p->fs_cache.v[i].s;
+
+		if (c && *c == '/' && strlen(c) < sizeof(path)) {
+			strcpy(path, c);
+			walk_cache(f, path, strlen(path), 0, &budget);
+		}
+	}
 	f->exec_deny = &p->exec_deny;
 	f->protect = &p->fs_protect;
 	if (!r) {

@@ -55,15 +55,25 @@
 #define RENAME_WHITEOUT (1 << 2)
 #endif
 
-/* A protect entry naming `.git/config` (any case of ".git"): its length before "/config". */
+/*
+ * A protect entry naming a repository's config: `.git/config` (any case of ".git"), or the
+ * config of another git directory (one with a HEAD: a submodule's `.git/modules/X`, a bare
+ * repository found in a write tree). Its length before "/config".
+ */
 static size_t git_config_entry(const char *p)
 {
 	size_t n = p ? strlen(p) : 0;
+	char head[PATH_MAX];
 
-	if (n < sizeof("/.git/config") - 1 || *p != '/' || strcmp(p + n - 7, "/config") ||
-	    strncasecmp(p + n - 12, "/.git", 5))
+	if (n < sizeof("/x/config") - 1 || *p != '/' || strcmp(p + n - 7, "/config"))
 		return 0;
-	return n - 7;
+	if (n >= sizeof("/.git/config") - 1 && !strncasecmp(p + n - 12, "/.git", 5))
+		return n - 7;
+	if (n - 7 + sizeof("/HEAD") > sizeof(head))
+		return 0;
+	memcpy(head, p, n - 7);
+	memcpy(head + n - 7, "/HEAD", sizeof("/HEAD"));
+	return access(head, F_OK) == 0 ? n - 7 : 0;
 }
 
 int cordon_gitwrite_targets(const struct pol_list *protect, struct cordon_gitwrite *g)

@@ -246,6 +246,21 @@ int cordon_masks_plan(const struct policy *p, const char *project, struct cordon
 	if (!r && project &&
 	    (size_t)snprintf(path, sizeof(path), "%s/.git", project) < sizeof(path))
 		r = pin_dir(m, path);
+	/* So is every other repository whose config is protected (those found at the start in
+	 * the write trees, gitrepos.c: nested ones, submodules' .git/modules/X). */
+	for (size_t i = 0; !r && i < p->fs_protect.n; i++) {
+		const char *c = p->fs_protect.v[i].s;
+		size_t n = strlen(c);
+
+		if (n > 7 && n < sizeof(path) && !strcmp(c + n - 7, "/config")) {
+			memcpy(path, c, n - 7);
+			strcpy(path + n - 7, "/HEAD");
+			if (access(path, F_OK) == 0) {
+				path[n - 7] = 0;
+				r = pin_dir(m, path);
+			}
+		}
+	}
 	for (size_t i = 0; !r && i < p->fs_protect.n; i++)
 		r = add_existing(m, p->fs_protect.v[i].s, CORDON_MASK_READONLY, false);
 	if (!r && project && strlen(project) < sizeof(path)) {

@@ -58,12 +58,29 @@ static bool in_git_dir(const char *path)
 	return false;
 }
 
+/* The directory @path (@len long) is in is a git directory now (it has a HEAD). */
+static bool parent_is_gitdir(const char *path, size_t len)
+{
+	char buf[PATH_MAX];
+	const char *slash = memrchr(path, '/', len);
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	struct stat st;
+
+	if (!n || n + sizeof("/HEAD") > sizeof(buf))
+		return false;
+	memcpy(buf, path, n);
+	memcpy(buf + n, "/HEAD", sizeof("/HEAD"));
+	return lstat(buf, &st) == 0;
+}
+
 /*
- * Entries in a .git directory (`.git/hooks`, `.git/config` of a project that had no
- * repository) are left out: a repository made during the session is the git guard's (its
- * planted hooks refused at open, gitguard.c, and neutralized by the sweep, which keeps the
- * config's harmless keys). Refusing every open below them broke `git init` (the sample
- * hooks), and a rename would take a new repository's whole config.
+ * Entries in a .git directory that is not a repository yet (`.git/hooks`, `.git/config` of a
+ * project that had no repository) are left out: a repository made during the session is the
+ * git guard's (its planted hooks refused at open, gitguard.c, and neutralized by the sweep,
+ * which keeps the config's harmless keys). Refusing every open below them broke `git init`
+ * (the sample hooks), and a rename would take a new repository's whole config. In a git
+ * directory that exists (`.git/commondir`, `config.worktree`, a hooks directory a clone did
+ * not make), the entry is kept: nothing of git's ordinary work makes those files there.
  */
 int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect_new **out)
 {
@@ -80,8 +97,8 @@ int cordon_protect_missing(const struct pol_list *protect, struct cordon_protect
 
 		while (len > 1 && p[len - 1] == '/')
 			len--;
-		if (!p || *p != '/' || len < 2 || in_git_dir(p) || lstat(p, &st) == 0 ||
-		    errno != ENOENT)
+		if (!p || *p != '/' || len < 2 || (in_git_dir(p) && !parent_is_gitdir(p, len)) ||
+		    lstat(p, &st) == 0 || errno != ENOENT)
 			continue;
 		v[n++] = (struct cordon_protect_new){
 			.path = p, .len = len, .index = i, .base_len = existing_base(p, len)

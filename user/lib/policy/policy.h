@@ -164,6 +164,15 @@ struct policy {
 
 	uint32_t audit;
 	bool audit_set;
+
+	/*
+	 * Not from YAML: set when a session starts (enforce/gitrepos.c), which appends to
+	 * fs_protect the files of the git repositories it finds in the write trees. @protect_found:
+	 * how many entries it appended; @protect_search_cut: it stopped at a bound, so
+	 * repositories beyond are protected only by the sweep at the end (a listed gap).
+	 */
+	size_t protect_found;
+	bool protect_search_cut;
 };
 
 void policy_free(struct policy *p);
