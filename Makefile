@@ -129,19 +129,30 @@ $(O)/cordon_digest.h: $(O)/cordon.bpf.o
 	$(Q)printf '#define CORDON_OBJ_SHA256 "%s"\n' "$$(sha256sum <$< | cut -c1-64)" >$@.tmp && \
 		mv $@.tmp $@
 
-$(SKEL): $(O)/cordon.bpf.o | $(O)/cordon_digest.h
+# And its table (programs, sections, types; maps and their shapes), read from the object itself:
+# adopting pins needs their names, not the object (loader.c: adopt_pins).
+$(O)/tools/objtable: tools/gen/objtable.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(WARN_CFLAGS) -O2 -o $@ $< -lbpf -lelf -lz
+
+$(O)/cordon_objtable.h: $(O)/cordon.bpf.o $(O)/tools/objtable
+	$(call msg,GEN,$@)
+	$(Q)$(O)/tools/objtable $< >$@.tmp && mv $@.tmp $@
+
+$(SKEL): $(O)/cordon.bpf.o | $(O)/cordon_digest.h $(O)/cordon_objtable.h
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name cordon > $@.tmp && mv $@.tmp $@
 
 # === userspace: the library, build/cordon (commands and daemon) ================================
 
-$(O)/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
+$(O)/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h $(O)/cordon_objtable.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The same sources with the sanitizers, for the unit tests.
-$(O)/san/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
+$(O)/san/%.o: %.c | $(SKEL) $(O)/cordon_digest.h $(O)/cordon_objtable.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
@@ -310,7 +321,7 @@ FUZZ_CFLAGS := $(WARN_CFLAGS) -O1 -g -MMD -MP -fsanitize=fuzzer-no-link,address,
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
 
-$(O)/fuzz/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h
+$(O)/fuzz/obj/%.o: %.c | $(SKEL) $(O)/cordon_digest.h $(O)/cordon_objtable.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@

@@ -405,6 +405,31 @@ void cordon_fan_serve(void *ctx)
 }
 
 /*
+ * Close every descriptor but the @n in @keep (ascending). The guard outlives the launcher by
+ * its own exit, which waits for the group's teardown (~20 ms here: the kernel's wait for the
+ * marks to go); a pipe it kept (the caller's stdout or stderr, `out=$(cordon run ...)`) held
+ * the caller's read open that long after cordon had exited.
+ */
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static void close_all_but(const int *keep, int n)
+{
+	unsigned int lo = 0;
+
+	for (int i = 0; i <= n; i++) {
+		unsigned int hi = i < n ? (unsigned int)keep[i] : ~0U;
+
+		if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0U) < 0)
+			for (unsigned int fd = lo; fd < hi && fd < 1024; fd++)
+				close((int)fd);
+		lo = hi + 1;
+	}
+}
+
+/*
  * The guard: a process of its own session that holds a second descriptor of the group, so the
  * group outlives the listener (when its last descriptor closes, the kernel lets pending and
  * later opens through). When the listener exits for any reason (its pidfd turns readable), the
@@ -431,8 +456,11 @@ int cordon_fan_guard(struct cordon_fan *f, const char *cgroup)
 	g = fork();
 	if (g == 0) {
 		struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+		int keep[] = { f->fd, kfd, pidfd };
 
 		setsid();
+		qsort(keep, ARRAY_SIZE(keep), sizeof(keep[0]), cmp_int);
+		close_all_but(keep, (int)ARRAY_SIZE(keep));
 		for (int s = 1; s < NSIG; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				signal(s, SIG_IGN);

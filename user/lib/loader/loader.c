@@ -34,17 +34,60 @@
 #include "probe/probe.h"
 #include "cordon.skel.h"
 #include "cordon_digest.h"
+#include "cordon_objtable.h"
+
+/*
+ * The object's programs and maps by name, as the build found them in the object itself
+ * (tools/gen/objtable.c): adopting pins needs their names, sections and types, not the object.
+ * PROG_x and MAP_x index them; load_info's bitmap counts programs in this order.
+ */
+#define OBJ_PROG_ENUM(name, sec, type)	     PROG_##name,
+#define OBJ_MAP_ENUM(name, type, key, value) MAP_##name,
+enum {
+	CORDON_OBJ_PROGS(OBJ_PROG_ENUM) PROG_COUNT
+};
+enum {
+	CORDON_OBJ_MAPS(OBJ_MAP_ENUM) MAP_COUNT
+};
+
+static const struct obj_prog {
+	const char *name, *sec;
+	enum bpf_prog_type type;
+} obj_progs[] = {
+#define OBJ_PROG_ROW(n, s, t) { #n, s, (enum bpf_prog_type)(t) },
+	CORDON_OBJ_PROGS(OBJ_PROG_ROW)
+};
+
+static const struct obj_map {
+	const char *name;
+	enum bpf_map_type type;
+	uint32_t key_size, value_size;
+} obj_maps[] = {
+#define OBJ_MAP_ROW(n, t, k, v) { #n, (enum bpf_map_type)(t), k, v },
+	CORDON_OBJ_MAPS(OBJ_MAP_ROW)
+};
+
+_Static_assert(PROG_COUNT == CORDON_OBJ_NPROGS && MAP_COUNT == CORDON_OBJ_NMAPS, "object table");
+_Static_assert(PROG_COUNT <= CORDON_LOAD_MAX_PROGS, "a load_info bit for every program");
 
 struct cordon_bpf {
+	/* The object, opened to load (or to adopt pins the table could not): NULL when adopted. */
 	struct cordon *skel;
-	int root_fd; /* cordon's root cgroup, where the cgroup programs hang */
+	/* The skeleton's programs by table index (PROG_x), when it is open. */
+	struct bpf_program *progs[PROG_COUNT];
+	/* The programs loaded, by table index: this process's choices, or load_info's. */
+	uint64_t loaded[CORDON_LOAD_MAX_PROGS / 64];
+	/* Every map by table index (MAP_x): the skeleton's, or pins of our own when adopted. */
+	int map_fds[MAP_COUNT];
+	int root_fd;	    /* cordon's root cgroup, where the cgroup programs hang */
+	uint64_t root_cgid; /* its id, which its cgroup programs' links name */
 	uint32_t session_level;
 	/*
 	 * One per attached program: every program of the object fits (asserted below; 6.12
 	 * attaches more than 64), and attach() refuses past the end, never overruns.
 	 */
 	struct bpf_link *links[CORDON_MAX_LINKS];
-	struct bpf_program *link_progs[CORDON_MAX_LINKS];
+	int link_progs[CORDON_MAX_LINKS]; /* table index (PROG_x) */
 	int nlinks;
 	char skipped[256]; /* LSM hooks this kernel lacks, comma-separated */
 	bool adopted;	   /* the programs are pinned ones, not loaded by this process */
@@ -59,7 +102,7 @@ struct cordon_bpf {
 	 * cordon_bpf_pins_repair() pins the same link again.
 	 */
 	int held[CORDON_MAX_LINKS];
-	struct bpf_program *held_progs[CORDON_MAX_LINKS];
+	int held_progs[CORDON_MAX_LINKS]; /* table index (PROG_x) */
 	int nheld;
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 	int trace_grace_s; /* the tracing programs' grace period (opts.trace_grace_s) */
@@ -77,6 +120,9 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		bpf_link__destroy(b->links[i]);
 	for (int i = 0; i < b->nheld; i++)
 		close(b->held[i]);
+	for (int i = 0; !b->skel && i < MAP_COUNT; i++)
+		if (b->map_fds[i] >= 0)
+			close(b->map_fds[i]);
 	cordon__destroy(b->skel);
 	if (b->root_fd >= 0)
 		close(b->root_fd);
@@ -99,8 +145,9 @@ void cordon_bpf_stop_exiting(struct cordon_bpf *b)
 	}
 }
 
-static int attach(struct cordon_bpf *b, struct bpf_program *p)
+static int attach(struct cordon_bpf *b, int i)
 {
+	struct bpf_program *p = b->progs[i];
 	struct bpf_link *l;
 
 	if (!bpf_program__autoload(p))
@@ -120,7 +167,7 @@ static int attach(struct cordon_bpf *b, struct bpf_program *p)
 	}
 	if (!l)
 		return -errno;
-	b->link_progs[b->nlinks] = p;
+	b->link_progs[b->nlinks] = i;
 	b->links[b->nlinks++] = l;
 	return 0;
 }
@@ -214,10 +261,16 @@ static int set_map_pins(struct cordon_bpf *b, const char *dir)
 	return 0;
 }
 
-/* <dir>/link-<program>, allocated (NULL without memory). */
-static char *link_pin_path(const char *dir, const struct bpf_program *p)
+/* <dir>/link-<program @i>, allocated (NULL without memory). */
+static char *link_pin_path(const char *dir, int i)
 {
-	return cordon_strdup_printf("%s/link-%s", dir, bpf_program__name(p));
+	return cordon_strdup_printf("%s/link-%s", dir, obj_progs[i].name);
+}
+
+/* Program @i is loaded (pinned, when adopted): load_info's bit, or this process's choice. */
+static bool prog_loaded(const struct cordon_bpf *b, int i)
+{
+	return b->loaded[i / 64] & (1ull << (i % 64));
 }
 
 /*
@@ -226,18 +279,18 @@ static char *link_pin_path(const char *dir, const struct bpf_program *p)
  * after the last (cordon_bpf_trace_release). Their programs are pinned so attaching again
  * needs no verifier run.
  */
-static bool is_trace(const struct bpf_program *p)
+static bool is_trace(int i)
 {
-	enum bpf_prog_type t = bpf_program__type(p);
+	enum bpf_prog_type t = obj_progs[i].type;
 
 	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT ||
 	       t == BPF_PROG_TYPE_RAW_TRACEPOINT;
 }
 
-/* <dir>/prog-<program>, allocated (NULL without memory). */
-static char *prog_pin_path(const char *dir, const struct bpf_program *p)
+/* <dir>/prog-<program @i>, allocated (NULL without memory). */
+static char *prog_pin_path(const char *dir, int i)
 {
-	return cordon_strdup_printf("%s/prog-%s", dir, bpf_program__name(p));
+	return cordon_strdup_printf("%s/prog-%s", dir, obj_progs[i].name);
 }
 
 /*
@@ -246,15 +299,12 @@ static char *prog_pin_path(const char *dir, const struct bpf_program *p)
  */
 static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
+	for (int i = 0; i < PROG_COUNT; i++) {
 		_cleanup_free_ char *path = NULL;
 
-		if (!bpf_program__autoload(p))
+		if (!prog_loaded(b, i))
 			continue;
-		path = is_trace(p) ? prog_pin_path(dir, p) : link_pin_path(dir, p);
+		path = is_trace(i) ? prog_pin_path(dir, i) : link_pin_path(dir, i);
 		if (!path)
 			return -ENOMEM;
 		if (access(path, F_OK) < 0)
@@ -288,7 +338,7 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 				return -ENOMEM;
 			if (unlink(pp) < 0 && errno != ENOENT)
 				return -errno;
-			r = bpf_program__pin(b->link_progs[i], pp);
+			r = bpf_program__pin(b->progs[b->link_progs[i]], pp);
 			if (r < 0)
 				return r;
 			/*
@@ -319,32 +369,44 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
  */
 static int lock_pins(const char *dir);
 
+static bool link_attached(const struct cordon_bpf *b, int fd);
+
+/*
+ * Open the pinned link of every enforcing program loaded and hold it. 1 when each is pinned and
+ * still attached; 0 when one is gone or detached (`bpftool link detach` leaves a cgroup link
+ * pinned but attached to nothing): adopting then would leave its hook unenforced, so the
+ * caller loads the programs again and its new links replace these pins. -errno on failure.
+ */
 static int hold_links(struct cordon_bpf *b, const char *dir)
 {
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
+	for (int i = 0; i < PROG_COUNT; i++) {
 		_cleanup_free_ char *path = NULL;
 		int fd;
 
-		/* Adopted, nothing is loaded here: each link pinned (use_pins checked them all). */
-		if ((!b->adopted && !bpf_program__autoload(p)) || is_trace(p))
+		if (!prog_loaded(b, i) || is_trace(i))
 			continue;
 		if (b->nheld >= CORDON_MAX_LINKS)
 			return -E2BIG;
-		path = link_pin_path(dir, p);
+		path = link_pin_path(dir, i);
 		if (!path)
 			return -ENOMEM;
 		fd = bpf_obj_get(path);
-		if (fd < 0 && errno == ENOENT && b->adopted)
-			continue; /* a program this kernel does not take */
 		if (fd < 0)
-			return -errno;
-		b->held_progs[b->nheld] = p;
+			return errno == ENOENT ? 0 : -errno;
+		b->held_progs[b->nheld] = i;
 		b->held[b->nheld++] = fd;
+		if (!link_attached(b, fd))
+			return 0;
 	}
-	return 0;
+	return 1;
+}
+
+/* Let go of the links hold_links() took (adoption given up: the programs are loaded again). */
+static void release_links(struct cordon_bpf *b)
+{
+	for (int i = 0; i < b->nheld; i++)
+		close(b->held[i]);
+	b->nheld = 0;
 }
 
 static uint32_t link_id(int fd)
@@ -353,6 +415,23 @@ static uint32_t link_id(int fd)
 	__u32 len = sizeof(info);
 
 	return bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? 0 : info.id;
+}
+
+/*
+ * Is the link @fd still attached where it was? A cgroup link detached from outside stays
+ * pinned with no cgroup (cgroup_id 0), and one on another cgroup than cordon's root is not
+ * ours to adopt. A link whose information cannot be read is taken as detached (load again).
+ */
+static bool link_attached(const struct cordon_bpf *b, int fd)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || !info.prog_id)
+		return false;
+	if (info.type == BPF_LINK_TYPE_CGROUP)
+		return info.cgroup.cgroup_id == b->root_cgid;
+	return true;
 }
 
 int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
@@ -409,7 +488,9 @@ static int open_cgroup_root(struct cordon_bpf *b, const char *cgroup_root)
 	if (r < 0)
 		return r;
 	b->root_fd = open(cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return b->root_fd < 0 ? -errno : 0;
+	if (b->root_fd < 0)
+		return -errno;
+	return cordon_cgroup_id(cgroup_root, &b->root_cgid);
 }
 
 /* Leave out an LSM program whose hook this kernel lacks, and name it in b->skipped. */
@@ -490,7 +571,8 @@ static void choose_programs(struct cordon_bpf *b, const struct cordon_bpf_opts *
 	{
 		enum bpf_prog_type t = bpf_program__type(p);
 
-		bool trace = is_trace(p);
+		bool trace = t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT ||
+			     t == BPF_PROG_TYPE_RAW_TRACEPOINT;
 
 		if ((opts->no_trace && trace) || (t == BPF_PROG_TYPE_LSM && !opts->lsm))
 			bpf_program__set_autoload(p, false);
@@ -515,15 +597,48 @@ static int pinned_load_info(const char *dir, struct cordon_load_info *info)
 	return 0;
 }
 
-/* Program @i of the object, in the order the load_info bitmap counts them. */
-#define for_each_prog_index(p, i, b)                                             \
-	for ((i) = 0, (p) = bpf_object__next_program((b)->skel->obj, NULL); (p); \
-	     (i)++, (p) = bpf_object__next_program((b)->skel->obj, (p)))
-
 /* The load_info flags of a load with @opts: what an adopter must have asked for too. */
 static uint32_t load_kind(const struct cordon_bpf_opts *opts)
 {
 	return (opts->lsm ? CORDON_LOAD_LSM : 0) | (opts->no_trace ? 0 : CORDON_LOAD_TRACE);
+}
+
+/*
+ * The choices recorded in @info, when they are of a load asked for the same way (LSM, tracing)
+ * as @opts: the programs loaded, the LSM hooks left out (named as the loader found them), the
+ * variants chosen. 1 when taken, 0 when they are to be made again.
+ */
+static int take_choices(struct cordon_bpf *b, const struct cordon_bpf_opts *opts,
+			const struct cordon_load_info *info)
+{
+	const uint32_t kind = CORDON_LOAD_LSM | CORDON_LOAD_TRACE;
+
+	if (!(info->flags & CORDON_LOAD_CHOICES) || (info->flags & kind) != load_kind(opts) ||
+	    info->nprogs != PROG_COUNT)
+		return 0;
+	memcpy(b->loaded, info->loaded, sizeof(b->loaded));
+	b->skipped[0] = '\0';
+	for (int i = 0; i < PROG_COUNT; i++) {
+		const char *hook = strchr(obj_progs[i].sec, '/');
+
+		if (!prog_loaded(b, i) && opts->lsm && obj_progs[i].type == BPF_PROG_TYPE_LSM &&
+		    hook)
+			snprintf(b->skipped + strlen(b->skipped),
+				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
+				 b->skipped[0] ? "," : "", hook + 1);
+	}
+	b->escape_kill = info->flags & CORDON_LOAD_ESCAPE_KILL;
+	b->unix_ready = info->flags & CORDON_LOAD_UNIX;
+	return 1;
+}
+
+/* The skeleton's choices by table index (b->loaded), once they are made or taken. */
+static void note_loaded(struct cordon_bpf *b)
+{
+	memset(b->loaded, 0, sizeof(b->loaded));
+	for (int i = 0; i < PROG_COUNT; i++)
+		if (bpf_program__autoload(b->progs[i]))
+			b->loaded[i / 64] |= 1ull << (i % 64);
 }
 
 /*
@@ -534,31 +649,13 @@ static uint32_t load_kind(const struct cordon_bpf_opts *opts)
  */
 static int adopt_choices(struct cordon_bpf *b, const struct cordon_bpf_opts *opts, const char *dir)
 {
-	const uint32_t kind = CORDON_LOAD_LSM | CORDON_LOAD_TRACE;
 	struct cordon_load_info info = { 0 };
-	struct bpf_program *p;
-	unsigned int i, n = 0;
 
-	if (pinned_load_info(dir, &info) < 0 || !(info.flags & CORDON_LOAD_CHOICES) ||
-	    (info.flags & kind) != load_kind(opts))
+	if (pinned_load_info(dir, &info) < 0 || !take_choices(b, opts, &info))
 		return 0;
-	for_each_prog_index(p, i, b) n++;
-	if (info.nprogs != n || n > CORDON_LOAD_MAX_PROGS)
-		return 0;
-	for_each_prog_index(p, i, b)
-	{
-		bool loaded = info.loaded[i / 64] & (1ull << (i % 64));
-		const char *hook = strchr(bpf_program__section_name(p), '/');
-
-		bpf_program__set_autoload(p, loaded);
-		/* An LSM hook this kernel lacks, named as the loader found it. */
-		if (!loaded && opts->lsm && bpf_program__type(p) == BPF_PROG_TYPE_LSM && hook)
-			snprintf(b->skipped + strlen(b->skipped),
-				 sizeof(b->skipped) - strlen(b->skipped), "%s%s",
-				 b->skipped[0] ? "," : "", hook + 1);
-	}
-	b->escape_kill = info.flags & CORDON_LOAD_ESCAPE_KILL;
-	choose_unix_programs(b, info.flags & CORDON_LOAD_UNIX);
+	for (int i = 0; i < PROG_COUNT; i++)
+		bpf_program__set_autoload(b->progs[i], prog_loaded(b, i));
+	choose_unix_programs(b, b->unix_ready);
 	return 1;
 }
 
@@ -566,19 +663,19 @@ static int adopt_choices(struct cordon_bpf *b, const struct cordon_bpf_opts *opt
  * Pin the maps under @dir; when every link is pinned too, adopt them instead of loading. The
  * pinned programs are what they were loaded with: btrfs loaded since (a btrfs file system
  * mounted after the daemon started) has them loaded again, as a first start would have, rather
- * than adopted unable to key btrfs rules.
+ * than adopted unable to key btrfs rules. @must_load: adoption without the skeleton found a pin
+ * detached (load again, whatever the pins say).
  */
-static int use_pins(struct cordon_bpf *b, const char *dir)
+static int use_pins(struct cordon_bpf *b, const char *dir, bool must_load)
 {
 	struct cordon_load_info info = { 0 };
-	struct bpf_program *p;
 	int r = mkdir_p(dir, 0700);
 
 	if (r == 0)
 		r = set_map_pins(b, dir);
-	if (r == 0)
+	if (r == 0 && !must_load)
 		r = links_pinned(b, dir);
-	if (r <= 0)
+	if (r <= 0 || must_load)
 		return r;
 	r = pinned_load_info(dir, &info);
 	if (r == -ENOENT || (r == 0 && b->btrfs_ready && !(info.flags & CORDON_LOAD_BTRFS)))
@@ -587,7 +684,8 @@ static int use_pins(struct cordon_bpf *b, const char *dir)
 		return r;
 	b->btrfs_ready = info.flags & CORDON_LOAD_BTRFS;
 	/* Only the pinned maps are opened: no verifier run, nothing attached. */
-	bpf_object__for_each_program(p, b->skel->obj) bpf_program__set_autoload(p, false);
+	for (int i = 0; i < PROG_COUNT; i++)
+		bpf_program__set_autoload(b->progs[i], false);
 	b->adopted = true;
 	return 0;
 }
@@ -625,13 +723,67 @@ static int adopt_maps(struct cordon_bpf *b)
 	return 0;
 }
 
-static int attach_all(struct cordon_bpf *b)
+/*
+ * The same, without the skeleton: each map of the table from its pin, checked against the
+ * table's shape (the object's, read at build time). Ours to close (cordon_bpf_stop).
+ */
+static int adopt_map_fds(struct cordon_bpf *b, const char *dir)
+{
+	for (int i = 0; i < MAP_COUNT; i++) {
+		_cleanup_free_ char *path =
+			cordon_strdup_printf("%s/map-%s", dir, obj_maps[i].name);
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!path)
+			return -ENOMEM;
+		b->map_fds[i] = bpf_obj_get(path);
+		if (b->map_fds[i] < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(b->map_fds[i], &info, &len) < 0)
+			return -errno;
+		if (info.type != obj_maps[i].type || info.key_size != obj_maps[i].key_size ||
+		    info.value_size != obj_maps[i].value_size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The skeleton's map descriptors by table index, once loaded or adopted (the object's own). */
+static int note_map_fds(struct cordon_bpf *b)
+{
+	for (int i = 0; i < MAP_COUNT; i++) {
+		b->map_fds[i] = bpf_object__find_map_fd_by_name(b->skel->obj, obj_maps[i].name);
+		if (b->map_fds[i] < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The skeleton's programs by table index. The table is read from the same object at build
+ * time, so a program missing from it, or one more, is a broken build: refused.
+ */
+static int note_progs(struct cordon_bpf *b)
 {
 	struct bpf_program *p;
+	int n = 0;
 
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
-		int r = attach(b, p);
+	bpf_object__for_each_program(p, b->skel->obj) n++;
+	if (n != PROG_COUNT)
+		return -EINVAL;
+	for (int i = 0; i < PROG_COUNT; i++) {
+		b->progs[i] = bpf_object__find_program_by_name(b->skel->obj, obj_progs[i].name);
+		if (!b->progs[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int attach_all(struct cordon_bpf *b)
+{
+	for (int i = 0; i < PROG_COUNT; i++) {
+		int r = attach(b, i);
 
 		if (r < 0)
 			return r;
@@ -661,7 +813,7 @@ static int lock_pins(const char *dir)
 }
 
 static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts);
-static int update(struct bpf_map *map, const void *key, size_t klen, const void *val, size_t vlen);
+static int update(int fd, const void *key, const void *val);
 
 /*
  * The pin directory stays locked until cordon_bpf_pins_unlock(): a launcher keeps it until its
@@ -808,10 +960,9 @@ int cordon_bpf_pins_retire(const char *dir)
 /* What these programs were loaded with, before their pins can be adopted (maps.h load_info). */
 static int write_load_info(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
 {
-	struct cordon_load_info info = { .flags = CORDON_LOAD_CHOICES | load_kind(opts) };
-	struct bpf_program *p;
+	struct cordon_load_info info = { .flags = CORDON_LOAD_CHOICES | load_kind(opts),
+					 .nprogs = PROG_COUNT };
 	uint32_t zero = 0;
-	unsigned int i;
 
 	if (b->btrfs_ready)
 		info.flags |= CORDON_LOAD_BTRFS;
@@ -819,33 +970,63 @@ static int write_load_info(struct cordon_bpf *b, const struct cordon_bpf_opts *o
 		info.flags |= CORDON_LOAD_UNIX;
 	if (b->escape_kill)
 		info.flags |= CORDON_LOAD_ESCAPE_KILL;
-	for_each_prog_index(p, i, b)
-	{
-		if (i >= CORDON_LOAD_MAX_PROGS)
-			return -E2BIG;
-		if (bpf_program__autoload(p))
-			info.loaded[i / 64] |= 1ull << (i % 64);
-		info.nprogs = i + 1;
-	}
-
-	return update(b->skel->maps.load_info, &zero, sizeof(zero), &info, sizeof(info));
+	memcpy(info.loaded, b->loaded, sizeof(info.loaded));
+	return update(b->map_fds[MAP_load_info], &zero, &info);
 }
 
-static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+/*
+ * Adopt this build's pins without opening the object: the table names every map and link,
+ * load_info says which programs were loaded and how. Everything the skeleton's adoption
+ * checks is checked here: the load asked for the same way, btrfs not loaded since, a pin for
+ * every program loaded, every enforcing link still attached, every map of the table's shape.
+ * 1 adopted; 0 not (the skeleton's path decides, as before; *@must_load when a pin was found
+ * detached: the programs are loaded again and replace it); -errno.
+ */
+static int adopt_pins(struct cordon_bpf *b, const struct cordon_bpf_opts *opts, bool *must_load)
 {
-	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
-	int r = ensure_tracefs();
+	struct cordon_load_info info = { 0 };
+	int r;
 
-	if (r == 0)
-		r = open_cgroup_root(b, opts->cgroup_root);
+	if (pinned_load_info(opts->pin_dir, &info) < 0 || !take_choices(b, opts, &info))
+		return 0;
+	if (!(info.flags & CORDON_LOAD_BTRFS) && access("/sys/kernel/btf/btrfs", F_OK) == 0)
+		return 0;
+	r = links_pinned(b, opts->pin_dir);
+	if (r <= 0)
+		return r;
+	r = hold_links(b, opts->pin_dir);
+	if (r <= 0) {
+		release_links(b);
+		*must_load = r == 0;
+		return r;
+	}
+	r = adopt_map_fds(b, opts->pin_dir);
 	if (r < 0)
 		return r;
+	b->btrfs_ready = info.flags & CORDON_LOAD_BTRFS;
+	b->auto_ready =
+		prog_loaded(b, PROG_cordon_auto_match) && prog_loaded(b, PROG_cordon_auto_commit);
+	b->adopted = true;
+	return 1;
+}
+
+/* Open the object and load it, or adopt pins through it (what adopt_pins() did not take). */
+static int start_skeleton(struct cordon_bpf *b, const struct cordon_bpf_opts *opts, bool must_load)
+{
+	int r;
+
+	b->skipped[0] = '\0';
+	b->escape_kill = false;
 	b->skel = cordon__open();
 	if (!b->skel)
 		return -errno;
+	r = note_progs(b);
+	if (r < 0)
+		return r;
 	b->skel->rodata->cordon_session_level = b->session_level;
 	if (!opts->pin_dir || !adopt_choices(b, opts, opts->pin_dir))
 		choose_programs(b, opts);
+	note_loaded(b);
 	/*
 	 * lib/inode.bpf.h reads a btrfs inode's subvolume only when btrfs's types were there to
 	 * relocate against at load. Checked before the load: a module loaded in between makes
@@ -858,30 +1039,60 @@ static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts
 	 * The descriptors an agent inherits are judged at the tag and refused at their use: an
 	 * auto-confined agent without those hooks would read what its parent opened for it.
 	 */
-	b->auto_ready = bpf_program__autoload(b->skel->progs.cordon_auto_match) &&
-			bpf_program__autoload(b->skel->progs.cordon_auto_commit) &&
-			bpf_program__autoload(b->skel->progs.cordon_file_permission) &&
-			bpf_program__autoload(b->skel->progs.cordon_file_free) &&
-			bpf_program__autoload(b->skel->progs.cordon_mmap_file);
+	b->auto_ready =
+		prog_loaded(b, PROG_cordon_auto_match) && prog_loaded(b, PROG_cordon_auto_commit) &&
+		prog_loaded(b, PROG_cordon_file_permission) &&
+		prog_loaded(b, PROG_cordon_file_free) && prog_loaded(b, PROG_cordon_mmap_file);
 	if (opts->pin_dir) {
-		r = use_pins(b, opts->pin_dir);
+		r = use_pins(b, opts->pin_dir, must_load);
 		if (r < 0)
 			return r;
 	}
 	if (b->adopted) {
-		r = adopt_maps(b);
-		return r < 0 ? r : hold_links(b, opts->pin_dir);
+		r = hold_links(b, opts->pin_dir);
+		if (r > 0) {
+			r = adopt_maps(b);
+			return r < 0 ? r : note_map_fds(b);
+		}
+		if (r < 0)
+			return r;
+		/* A pin gone or detached meanwhile: load after all, and replace it. */
+		release_links(b);
+		b->adopted = false;
+		for (int i = 0; i < PROG_COUNT; i++)
+			bpf_program__set_autoload(b->progs[i], prog_loaded(b, i));
 	}
 	r = cordon__load(b->skel);
+	if (r == 0)
+		r = note_map_fds(b);
 	if (r == 0)
 		r = write_load_info(b, opts);
 	if (r == 0)
 		r = attach_all(b);
-	if (r == 0 && opts->pin_dir && !b->adopted)
-		r = pin_links(b, opts->pin_dir);
 	if (r == 0 && opts->pin_dir)
+		r = pin_links(b, opts->pin_dir);
+	if (r == 0 && opts->pin_dir) {
 		r = hold_links(b, opts->pin_dir);
-	return r;
+		/* Our own links, just pinned, gone already: not adopted, not enforced. */
+		if (r == 0)
+			r = -ESTALE;
+	}
+	return r < 0 ? r : 0;
+}
+
+static int start_locked(struct cordon_bpf *b, const struct cordon_bpf_opts *opts)
+{
+	/* Syscall tracepoints are attached through tracefs, which some hosts do not mount. */
+	int r = ensure_tracefs();
+	bool must_load = false;
+
+	if (r == 0)
+		r = open_cgroup_root(b, opts->cgroup_root);
+	if (r == 0 && opts->pin_dir)
+		r = adopt_pins(b, opts, &must_load);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return start_skeleton(b, opts, must_load);
 }
 
 int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out)
@@ -893,6 +1104,8 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 		return -ENOMEM;
 	b->root_fd = -1;
 	b->pins_lock = -1;
+	for (int i = 0; i < MAP_COUNT; i++)
+		b->map_fds[i] = -1;
 	b->trace_grace_s = opts->trace_grace_s ?: CORDON_TRACE_GRACE_S;
 	r = start(b, opts);
 	if (r < 0) {
@@ -908,53 +1121,55 @@ uint32_t cordon_bpf_session_level(const struct cordon_bpf *b)
 	return b->session_level;
 }
 
-static int update(struct bpf_map *map, const void *key, size_t klen, const void *val, size_t vlen)
+/* Map @name's descriptor (MAP_x of the table): the skeleton's, or a pin's when adopted. */
+#define MAP_FD(b, name) ((b)->map_fds[MAP_##name])
+
+static int update(int fd, const void *key, const void *val)
 {
-	return bpf_map__update_elem(map, key, klen, val, vlen, BPF_ANY);
+	return bpf_map_update_elem(fd, key, val, BPF_ANY);
 }
 
 int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id, const struct cordon_session *s)
 {
-	return update(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), s, sizeof(*s));
+	return update(MAP_FD(b, sessions), &cgroup_id, s);
 }
 
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id)
 {
-	return bpf_map__delete_elem(b->skel->maps.sessions, &cgroup_id, sizeof(cgroup_id), 0);
+	return bpf_map_delete_elem(MAP_FD(b, sessions), &cgroup_id);
 }
 
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_rule *r)
 {
-	return update(b->skel->maps.inode_rules, k, sizeof(*k), r, sizeof(*r));
+	return update(MAP_FD(b, inode_rules), k, r);
 }
 
 int cordon_bpf_allow_tree_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_allow *a)
 {
-	return update(b->skel->maps.allow_trees, k, sizeof(*k), a, sizeof(*a));
+	return update(MAP_FD(b, allow_trees), k, a);
 }
 
 int cordon_bpf_dirent_rule_add(struct cordon_bpf *b, const struct cordon_dirent_key *k,
 			       const struct cordon_inode_rule *r)
 {
-	return update(b->skel->maps.dirent_rules, k, sizeof(*k), r, sizeof(*r));
+	return update(MAP_FD(b, dirent_rules), k, r);
 }
 
 int cordon_bpf_pattern_add(struct cordon_bpf *b, const struct cordon_pattern_key *k,
 			   const struct cordon_name_pattern *p)
 {
-	return update(b->skel->maps.name_patterns, k, sizeof(*k), p, sizeof(*p));
+	return update(MAP_FD(b, name_patterns), k, p);
 }
 
 int cordon_bpf_prog_stats(struct cordon_bpf *b,
 			  void (*fn)(void *ctx, const char *name, uint32_t verified_insns),
 			  void *ctx)
 {
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
+	/* Adopted: no program of our own to describe. */
+	for (int i = 0; b->skel && i < PROG_COUNT; i++) {
+		struct bpf_program *p = b->progs[i];
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 
@@ -973,7 +1188,7 @@ const char *cordon_bpf_skipped_hooks(const struct cordon_bpf *b)
 }
 
 /* Sum over CPUs of entry @idx of a per-CPU array map. */
-static int percpu_sum(struct bpf_map *map, uint32_t idx, uint64_t *total)
+static int percpu_sum(int map, uint32_t idx, uint64_t *total)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	_cleanup_free_ uint64_t *v = NULL;
@@ -984,7 +1199,7 @@ static int percpu_sum(struct bpf_map *map, uint32_t idx, uint64_t *total)
 	v = calloc((size_t)ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	r = bpf_map__lookup_elem(map, &idx, sizeof(idx), v, sizeof(*v) * (size_t)ncpu, 0);
+	r = bpf_map_lookup_elem(map, &idx, v);
 	if (r < 0)
 		return r;
 	*total = 0;
@@ -995,34 +1210,34 @@ static int percpu_sum(struct bpf_map *map, uint32_t idx, uint64_t *total)
 
 int cordon_bpf_stat(struct cordon_bpf *b, uint32_t idx, uint64_t *total)
 {
-	return percpu_sum(b->skel->maps.stats, idx, total);
+	return percpu_sum(MAP_FD(b, stats), idx, total);
 }
 
 int cordon_bpf_bind_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			     const struct cordon_net_rule *r)
 {
-	return update(b->skel->maps.bind_rules, k, sizeof(*k), r, sizeof(*r));
+	return update(MAP_FD(b, bind_rules), k, r);
 }
 
 int cordon_bpf_net_rule_add(struct cordon_bpf *b, const struct cordon_net_key *k,
 			    const struct cordon_net_rule *r)
 {
-	return update(b->skel->maps.net_rules, k, sizeof(*k), r, sizeof(*r));
+	return update(MAP_FD(b, net_rules), k, r);
 }
 
 struct ring_buffer *cordon_bpf_events(struct cordon_bpf *b, cordon_event_cb cb, void *ctx)
 {
-	return ring_buffer__new(bpf_map__fd(b->skel->maps.events), cb, ctx, NULL);
+	return ring_buffer__new(MAP_FD(b, events), cb, ctx, NULL);
 }
 
 int cordon_bpf_drops(struct cordon_bpf *b, uint64_t *total)
 {
-	return percpu_sum(b->skel->maps.event_drops, 0, total);
+	return percpu_sum(MAP_FD(b, event_drops), 0, total);
 }
 
 int cordon_bpf_ring_use(struct cordon_bpf *b, uint32_t id, struct cordon_ring_use *u)
 {
-	int r = bpf_map__lookup_elem(b->skel->maps.ring_use, &id, sizeof(id), u, sizeof(*u), 0);
+	int r = bpf_map_lookup_elem(MAP_FD(b, ring_use), &id, u);
 
 	if (r == -ENOENT) {
 		/* No record made yet: nothing lost either. */
@@ -1038,10 +1253,10 @@ int cordon_bpf_ring_use(struct cordon_bpf *b, uint32_t id, struct cordon_ring_us
 _Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 _Static_assert(sizeof(struct cordon_dirent_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 
-static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
+static int purge_map(int fd, size_t klen, size_t off, uint32_t id)
 {
 	uint8_t key[PURGE_KEY_MAX], next[PURGE_KEY_MAX], *prev = NULL;
-	int fd = bpf_map__fd(map), r;
+	int r;
 
 	if (klen > sizeof(key))
 		return -E2BIG;
@@ -1072,12 +1287,12 @@ static int purge_map(struct bpf_map *map, size_t klen, size_t off, uint32_t id)
 int cordon_bpf_dns_addr_set(struct cordon_bpf *b, const struct cordon_dns_key *k,
 			    const struct cordon_dns_addr *a)
 {
-	return update(b->skel->maps.dns_addrs, k, sizeof(*k), a, sizeof(*a));
+	return update(MAP_FD(b, dns_addrs), k, a);
 }
 
 int cordon_bpf_dns_addr_del(struct cordon_bpf *b, const struct cordon_dns_key *k)
 {
-	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.dns_addrs), k) < 0 && errno != ENOENT)
+	if (bpf_map_delete_elem(MAP_FD(b, dns_addrs), k) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
@@ -1085,34 +1300,34 @@ int cordon_bpf_dns_addr_del(struct cordon_bpf *b, const struct cordon_dns_key *k
 int cordon_bpf_dns_steer_set(struct cordon_bpf *b, uint32_t session,
 			     const struct cordon_dns_steer *st)
 {
-	return update(b->skel->maps.dns_steer, &session, sizeof(session), st, sizeof(*st));
+	return update(MAP_FD(b, dns_steer), &session, st);
 }
 
 int cordon_bpf_purge_session(struct cordon_bpf *b, uint32_t id)
 {
 	/* Every rule map, by where its key holds the session number. */
 	const struct {
-		struct bpf_map *map;
+		int map;
 		size_t klen, off;
 	} maps[] = {
-		{ b->skel->maps.net_rules, sizeof(struct cordon_net_key),
+		{ MAP_FD(b, net_rules), sizeof(struct cordon_net_key),
 		  offsetof(struct cordon_net_key, session) },
-		{ b->skel->maps.bind_rules, sizeof(struct cordon_net_key),
+		{ MAP_FD(b, bind_rules), sizeof(struct cordon_net_key),
 		  offsetof(struct cordon_net_key, session) },
-		{ b->skel->maps.inode_rules, sizeof(struct cordon_inode_key),
+		{ MAP_FD(b, inode_rules), sizeof(struct cordon_inode_key),
 		  offsetof(struct cordon_inode_key, session) },
-		{ b->skel->maps.dirent_rules, sizeof(struct cordon_dirent_key),
+		{ MAP_FD(b, dirent_rules), sizeof(struct cordon_dirent_key),
 		  offsetof(struct cordon_dirent_key, session) },
-		{ b->skel->maps.allow_trees, sizeof(struct cordon_inode_key),
+		{ MAP_FD(b, allow_trees), sizeof(struct cordon_inode_key),
 		  offsetof(struct cordon_inode_key, session) },
-		{ b->skel->maps.unix_rules, sizeof(struct cordon_unix_key),
+		{ MAP_FD(b, unix_rules), sizeof(struct cordon_unix_key),
 		  offsetof(struct cordon_unix_key, session) },
-		{ b->skel->maps.name_patterns, sizeof(struct cordon_pattern_key),
+		{ MAP_FD(b, name_patterns), sizeof(struct cordon_pattern_key),
 		  offsetof(struct cordon_pattern_key, session) },
-		{ b->skel->maps.dns_addrs, sizeof(struct cordon_dns_key),
+		{ MAP_FD(b, dns_addrs), sizeof(struct cordon_dns_key),
 		  offsetof(struct cordon_dns_key, session) },
-		{ b->skel->maps.dns_steer, sizeof(uint32_t), 0 },
-		{ b->skel->maps.ring_use, sizeof(uint32_t), 0 },
+		{ MAP_FD(b, dns_steer), sizeof(uint32_t), 0 },
+		{ MAP_FD(b, ring_use), sizeof(uint32_t), 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -1130,7 +1345,7 @@ int cordon_bpf_sessions_each(struct cordon_bpf *b,
 				       const struct cordon_session *s),
 			     void *ctx)
 {
-	int fd = bpf_map__fd(b->skel->maps.sessions);
+	int fd = MAP_FD(b, sessions);
 	uint64_t key, next, *prev = NULL;
 
 	for (;;) {
@@ -1162,7 +1377,7 @@ bool cordon_bpf_unix_ready(const struct cordon_bpf *b)
 int cordon_bpf_unix_rule_add(struct cordon_bpf *b, const struct cordon_unix_key *k,
 			     const struct cordon_unix_rule *r)
 {
-	return update(b->skel->maps.unix_rules, k, sizeof(*k), r, sizeof(*r));
+	return update(MAP_FD(b, unix_rules), k, r);
 }
 
 bool cordon_bpf_auto_ready(const struct cordon_bpf *b)
@@ -1174,13 +1389,12 @@ int cordon_bpf_auto_exec_add(struct cordon_bpf *b, const struct cordon_auto_key 
 			     const struct cordon_auto_exec *v)
 {
 	/* NOEXIST: one file, one session; a second entry naming it is a configuration error. */
-	return bpf_map__update_elem(b->skel->maps.auto_exec, k, sizeof(*k), v, sizeof(*v),
-				    BPF_NOEXIST);
+	return bpf_map_update_elem(MAP_FD(b, auto_exec), k, v, BPF_NOEXIST);
 }
 
 int cordon_bpf_auto_exec_del(struct cordon_bpf *b, const struct cordon_auto_key *k)
 {
-	return bpf_map__delete_elem(b->skel->maps.auto_exec, k, sizeof(*k), 0);
+	return bpf_map_delete_elem(MAP_FD(b, auto_exec), k);
 }
 
 int cordon_bpf_auto_user_get(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
@@ -1188,7 +1402,7 @@ int cordon_bpf_auto_user_get(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t 
 {
 	struct cordon_auto_user_key k = { .cgroup_id = cgroup_id, .uid = uid };
 
-	return bpf_map__lookup_elem(b->skel->maps.auto_users, &k, sizeof(k), v, sizeof(*v), 0);
+	return bpf_map_lookup_elem(MAP_FD(b, auto_users), &k, v);
 }
 
 int cordon_bpf_auto_user_set(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t uid,
@@ -1196,27 +1410,26 @@ int cordon_bpf_auto_user_set(struct cordon_bpf *b, uint64_t cgroup_id, uint32_t 
 {
 	struct cordon_auto_user_key k = { .cgroup_id = cgroup_id, .uid = uid };
 
-	return bpf_map__update_elem(b->skel->maps.auto_users, &k, sizeof(k), v, sizeof(*v),
-				    BPF_ANY);
+	return bpf_map_update_elem(MAP_FD(b, auto_users), &k, v, BPF_ANY);
 }
 
 int cordon_bpf_auto_users_purge(struct cordon_bpf *b, uint64_t cgroup_id)
 {
-	const struct bpf_map *m = b->skel->maps.auto_users;
+	int fd = MAP_FD(b, auto_users);
 	struct cordon_auto_user_key k, next;
 	bool first = true;
 	int r, n = 0;
 
 	/* Restart after each delete: the deleted key cannot be the cursor of the next step. */
 	for (;;) {
-		r = bpf_map__get_next_key(m, first ? NULL : &k, &next, sizeof(next));
+		r = bpf_map_get_next_key(fd, first ? NULL : &k, &next);
 		if (r < 0)
 			return r == -ENOENT ? n : r;
 		first = false;
 		k = next;
 		if (next.cgroup_id != cgroup_id)
 			continue;
-		r = bpf_map__delete_elem(m, &next, sizeof(next), 0);
+		r = bpf_map_delete_elem(fd, &next);
 		if (r < 0 && r != -ENOENT)
 			return r;
 		n++;
@@ -1227,8 +1440,7 @@ int cordon_bpf_auto_users_purge(struct cordon_bpf *b, uint64_t cgroup_id)
 int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 {
 	struct cordon_task_tag v = { 0 };
-	int r = bpf_map__lookup_elem(b->skel->maps.task_tags, &pidfd, sizeof(pidfd), &v, sizeof(v),
-				     0);
+	int r = bpf_map_lookup_elem(MAP_FD(b, task_tags), &pidfd, &v);
 
 	if (r < 0)
 		return r;
@@ -1239,7 +1451,7 @@ int cordon_bpf_task_tag(struct cordon_bpf *b, int pidfd, uint64_t *cgroup_id)
 /* The ring of @slot: the pool's (made once), or a new one put there. The fd, or -errno. */
 static int slot_ring(struct cordon_bpf *b, uint32_t slot)
 {
-	int outer = bpf_map__fd(b->skel->maps.session_events);
+	int outer = MAP_FD(b, session_events);
 
 	for (int tries = 0; tries < 2; tries++) {
 		uint32_t id;
@@ -1373,7 +1585,7 @@ static int attach_tracepoint(int prog, const char *sec)
 }
 
 /* Attach the pinned program of @p and pin its link, unless its link is pinned already. */
-static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
+static int trace_attach(struct cordon_bpf *b, int p)
 {
 	_cleanup_free_ char *pp = prog_pin_path(b->pin_dir, p), *lp = link_pin_path(b->pin_dir, p);
 	_cleanup_close_ int prog = -1, link = -1;
@@ -1395,12 +1607,11 @@ static int trace_attach(struct cordon_bpf *b, struct bpf_program *p)
 	for (int tries = 0; tries < 200; tries++) {
 		if (tries)
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-		if (bpf_program__type(p) == BPF_PROG_TYPE_TRACEPOINT)
-			link = attach_tracepoint(prog, bpf_program__section_name(p));
-		else if (bpf_program__type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT)
+		if (obj_progs[p].type == BPF_PROG_TYPE_TRACEPOINT)
+			link = attach_tracepoint(prog, obj_progs[p].sec);
+		else if (obj_progs[p].type == BPF_PROG_TYPE_RAW_TRACEPOINT)
 			/* raw_tp/<name>: named, it has no BTF target to find it by */
-			link = bpf_raw_tracepoint_open(
-				strchr(bpf_program__section_name(p), '/') + 1, prog);
+			link = bpf_raw_tracepoint_open(strchr(obj_progs[p].sec, '/') + 1, prog);
 		else
 			link = bpf_raw_tracepoint_open(NULL, prog);
 		if (link != -EEXIST)
@@ -1420,15 +1631,13 @@ static int trace_lock(struct cordon_bpf *b)
 int cordon_bpf_trace_hold(struct cordon_bpf *b)
 {
 	_cleanup_close_ int lock = -1;
-	struct bpf_program *p;
 
 	if (!b->pin_dir)
 		return 0;
 	lock = trace_lock(b);
 	if (lock < -1)
 		return lock;
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
+	for (int p = 0; p < PROG_COUNT; p++) {
 		int r = is_trace(p) ? trace_attach(b, p) : 0;
 
 		if (r < 0)
@@ -1440,10 +1649,7 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b)
 /* Detach the tracing programs: their pinned links go (the kernel detaches the last ref). */
 static int trace_unpin(struct cordon_bpf *b)
 {
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, b->skel->obj)
-	{
+	for (int p = 0; p < PROG_COUNT; p++) {
 		_cleanup_free_ char *lp = NULL;
 
 		if (!is_trace(p))
@@ -1570,7 +1776,7 @@ int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 	if (lock < -1)
 		return lock;
 	/* Under the lock: a session registered before its hold is seen here. */
-	if (sessions_prune(bpf_map__fd(b->skel->maps.sessions), b))
+	if (sessions_prune(MAP_FD(b, sessions), b))
 		return 0;
 	return now || b->trace_grace_s <= 0 ? trace_unpin(b) : trace_release_later(b);
 }

@@ -29,10 +29,11 @@ struct cordon_bpf_opts {
 	/*
 	 * The daemon: a bpffs directory where maps and links are pinned, so enforcement outlives
 	 * the process (fail closed). When it already holds a link for every program this build
-	 * would attach, and maps compatible with this build, they are adopted without loading
-	 * anything; otherwise the programs are loaded and attached first and only then do their
-	 * pins replace the old ones, so nothing goes unenforced in between. NULL: nothing pinned,
-	 * everything goes away with the process.
+	 * would attach, each still attached, and maps compatible with this build, they are adopted
+	 * without loading anything, and without opening the BPF object (the build's table of it
+	 * names every pin); otherwise the programs are loaded and attached first and only then do
+	 * their pins replace the old ones, so nothing goes unenforced in between. NULL: nothing
+	 * pinned, everything goes away with the process.
 	 */
 	const char *pin_dir;
 	/* Seconds the tracing programs stay attached after the last session (0:
