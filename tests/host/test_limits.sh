@@ -77,11 +77,12 @@ print("forked", n)'
 	check pids_v1_named grep -q "limits=cgroup-v1" "$err"
 	check pids_inside_ran grep -q "^forked" <<<"$out"
 	check pids_inside_refused_with_EAGAIN grep -q "fork refused 11" <<<"$out"
-	# The agent burns a second of CPU, then waits while its group is read from outside.
-	burn="sed -n 's/^[0-9]*:cpu[,:].*:\\(.*\\)/\\1/p;s/^[0-9]*:cpu:\\(.*\\)/\\1/p' /proc/self/cgroup | head -n 1 >$proj/cg; timeout 1 sh -c 'while :; do :; done'; touch $proj/burned; sleep 3"
+	# The agent burns 0.3 s of CPU time, which a 10% quota (10 ms per 100 ms) can only give it
+	# throttled, whatever the machine's load; then it waits while its group is read from outside.
+	burn="sed -n 's/^[0-9]*:cpu[,:].*:\\(.*\\)/\\1/p;s/^[0-9]*:cpu:\\(.*\\)/\\1/p' /proc/self/cgroup | head -n 1 >$proj/cg; /usr/bin/python3 -c 'import time; any(time.process_time() > 0.3 for _ in iter(int, 1))'; touch $proj/burned; sleep 3"
 	inside sh -c "$burn" &
 	agent=$!
-	for _ in $(seq 100); do [[ -e $proj/burned ]] && break; sleep 0.1; done
+	for _ in $(seq 300); do [[ -e $proj/burned ]] && break; sleep 0.1; done
 	cpu=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)cpu(,|$)/ {print $1; exit}')
 	grp=$cpu$(cat "$proj/cg" 2>/dev/null)
 	echo "# cpu group: $grp: quota $(cat "$grp/cpu.cfs_quota_us" 2>&1), $(grep nr_throttled "$grp/cpu.stat" 2>&1)"
