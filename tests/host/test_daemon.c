@@ -135,14 +135,21 @@ static bool wait_ready(void)
 	return false;
 }
 
+static const char *daemon_log(void)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), "%s/daemon.log", dir);
+	return path;
+}
+
 static bool log_has(const char *what)
 {
-	char path[160], line[1024];
+	char line[1024];
 	bool found = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/daemon.log", dir);
-	f = fopen(path, "re");
+	f = fopen(daemon_log(), "re");
 	while (f && !found && fgets(line, sizeof(line), f))
 		found = strstr(line, what) != NULL;
 	if (f)
@@ -420,8 +427,17 @@ static void test_session_and_kill9(const char *attack_cmd_fmt)
 	tap_check(!test_file_has(out, "secret-canary"), "secret_refused_after_restart");
 	/* The refusal after the restart names its rule: the adopted session's table. */
 	snprintf(cmd, sizeof(cmd), "\"rule_text\":\"secrets.files[0]: %s/secret\"", dir);
-	if (!tap_check(test_file_has(audit_path, cmd), "adopted_session_refusal_names_its_rule"))
-		tap_diag("no record with %s", cmd);
+	if (!tap_check(test_file_has(audit_path, cmd), "adopted_session_refusal_names_its_rule")) {
+		FILE *f = fopen(audit_path, "re");
+		char line[8192];
+
+		tap_diag("no record with %s; the records of the session:", cmd);
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, session))
+				tap_diag("%.1500s", line);
+		if (f)
+			fclose(f);
+	}
 	{
 		/* The owner reads the session's records through the daemon; another user cannot. */
 		char *aud[] = { (char *)cordon, "audit", "--json", "--session", session, NULL };
@@ -579,6 +595,11 @@ static void test_sighup(void)
 	char path[256];
 
 	drain_udp();
+	/* Everything below needs the daemon that served the sessions above. */
+	if (!tap_check(kill(daemon_pid, 0) == 0 && waitpid(daemon_pid, NULL, WNOHANG) == 0 &&
+			       hello(),
+		       "daemon_alive_after_sessions"))
+		diag_file(daemon_log());
 	tap_check(raw_session_send(USER1, "t-net") == 0, "by_name_allowed_send");
 	tap_check(raw_session_send(USER1, "t-deny") == 1, "by_name_refused_send");
 	snprintf(path, sizeof(path), "%s/t-net.yaml", poldir);
@@ -748,6 +769,11 @@ int main(void)
 		  "sigterm_stops_cleanly");
 	daemon_pid = -1;
 	tap_check(log_has("stay confined by the pinned programs"), "stop_leaves_pins");
+	/* Under the sanitizers (tests/run-suite.sh), a report the daemon printed fails the run. */
+	tap_check(!log_has("Sanitizer") && !log_has("runtime error:"),
+		  "daemon_no_sanitizer_report");
+	if (tap_status() != 0)
+		diag_file(daemon_log());
 	{
 		char *rm[] = { "/bin/rm", "-rf", dir, NULL };
 

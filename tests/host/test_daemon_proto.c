@@ -1022,6 +1022,16 @@ int main(void)
 	}
 	if (r < 0)
 		tap_check(false, "checks/exited_normally (status 0x%x)", status);
+	/* Under the sanitizers (tests/run-suite.sh), a report the daemon printed fails the run. */
+	{
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "! grep -E 'Sanitizer|runtime error:' %s/daemon.log | sed 's/^/# /' | "
+			 "grep -q .",
+			 dir);
+		tap_check(system(cmd) == 0, "daemon/no_sanitizer_report");
+	}
 	cleanup();
 	return r == 0 ? tap_status() : 1;
 }

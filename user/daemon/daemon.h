@@ -258,6 +258,7 @@ struct json_t *daemon_policy_refusal(int err, const struct cordon_ctl_request *q
 int daemon_ctl_listen(struct daemon *d);
 void daemon_ctl_accept(struct daemon *d);
 void daemon_ctl_client(struct daemon *d, struct dclient *c);
+void daemon_child_close(struct daemon *d, int keep);
 /* Drop connections idle for longer than DAEMON_CLIENT_IDLE. */
 void daemon_ctl_expire(struct daemon *d);
 

@@ -71,11 +71,37 @@ static void drop_client(struct daemon *d, struct dclient *c)
 	if (*pp)
 		*pp = c->next;
 	d->nclients--;
+	/*
+	 * Out of the epoll set before the close: a registration belongs to the open file, not
+	 * to the descriptor, and a forked child (a spawn worker, an audit reader) holding a copy
+	 * of this connection would keep it alive after close(), delivering its events to this
+	 * client after it is freed.
+	 */
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
 	c->dead = true;
 	c->next = d->dead_clients;
 	d->dead_clients = c;
+}
+
+/*
+ * In a child of the daemon (a spawn worker, an audit reader): the daemon's loop descriptors
+ * and the other clients' connections are not the child's. Held, they would keep another
+ * caller's connection open after the daemon dropped it, and with it that connection's epoll
+ * registration in the daemon's (shared) epoll instance.
+ */
+void daemon_child_close(struct daemon *d, int keep)
+{
+	for (struct dclient *c = d->clients; c; c = c->next)
+		if (c->fd >= 0 && c->fd != keep)
+			close(c->fd);
+	if (d->lfd >= 0)
+		close(d->lfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
 }
 
 static uint64_t now_ns(void)
@@ -466,6 +492,7 @@ static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon
 	if (p < 0)
 		return cordon_ctl_error(errno, "fork: %s", strerror(errno));
 	if (p == 0) {
+		daemon_child_close(d, c->fd);
 		/* Blocking, bounded: a client that stops reading ends this child, not the daemon. */
 		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 5 },

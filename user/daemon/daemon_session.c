@@ -341,15 +341,19 @@ void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
 {
 	struct dsession **pp;
 
+	/*
+	 * Drain first, while the session is still in the list: its last records (the exit of its
+	 * last task, a refusal just before it) are labelled and attributed through the list, by
+	 * cgroup id; unlinked, they would be written as nobody's.
+	 */
+	if (d->rb)
+		ring_buffer__consume(d->rb);
+	daemon_spawn_records_read(d, &s->rec);
 	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
 		;
 	if (*pp)
 		*pp = s->next;
 	d->nsessions--;
-	/* Drain first: the session's last records are labelled before its context goes. */
-	if (d->rb)
-		ring_buffer__consume(d->rb);
-	daemon_spawn_records_read(d, &s->rec);
 	audit_session(d, s, "session-end", why, NULL);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, s->events_fd, NULL);
 	close(s->events_fd);

@@ -539,8 +539,10 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 		return cordon_ctl_error(r, "socketpair: %s", strerror(-r));
 	}
 	p = fork();
-	if (p == 0)
+	if (p == 0) {
+		daemon_child_close(d, c->fd);
 		worker(&sp, c->fd, fds);
+	}
 	close(sp.records_fd);
 	policy_free(sp.pol);
 	if (p < 0) {

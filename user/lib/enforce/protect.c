@@ -635,9 +635,11 @@ static void overflowed(struct cordon_protect_watch *w)
 			recheck_dir(w, (int)d);
 }
 
-static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m)
+/* @m: the event's header, copied out of @raw, where the event and its info records are. */
+static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m,
+		      const char *raw)
 {
-	const char *p = (const char *)m + m->metadata_len, *end = (const char *)m + m->event_len;
+	const char *p = raw + m->metadata_len, *end = raw + m->event_len;
 	const struct fanotify_event_info_fid *fid = NULL;
 	const char *name = NULL;
 	int d = -1, pidfd = -1;
@@ -680,14 +682,26 @@ void cordon_protect_watch_serve(void *ctx)
 	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 
 	for (;;) {
-		const struct fanotify_event_metadata *m = (const void *)buf;
 		ssize_t n = read(w->fd, buf, sizeof(buf));
+		size_t off = 0;
 
 		if (n <= 0)
 			return;
-		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n))
-			if (m->vers == FANOTIFY_METADATA_VERSION)
-				one_event(w, m);
+		/*
+		 * An event with a name is padded to 4 bytes, not to the 8 of the header's 64-bit
+		 * mask: the next header may sit misaligned, so each is copied out, never read in
+		 * place (FAN_EVENT_NEXT would).
+		 */
+		while ((size_t)n - off >= FAN_EVENT_METADATA_LEN) {
+			struct fanotify_event_metadata m;
+
+			memcpy(&m, buf + off, sizeof(m));
+			if (m.event_len < FAN_EVENT_METADATA_LEN || m.event_len > (size_t)n - off)
+				break;
+			if (m.vers == FANOTIFY_METADATA_VERSION && m.metadata_len <= m.event_len)
+				one_event(w, &m, buf + off);
+			off += m.event_len;
+		}
 	}
 }
 
