@@ -27,7 +27,10 @@ rm -f "$home/.zlogin"
 
 # Writes each target (the home's rc file is refused by the read-only view, the project's by
 # the listener); prints NAME=STATUS (0 written, else the shell's error status) and RAN.
-writer='for t in .vscode/tasks.json .mcp.json "$HOME/.zlogin" notes.txt; do
+# The other editors' and agents' project files that run commands are written the same way.
+others=".devcontainer/devcontainer.json .devcontainer.json .zed/tasks.json .gemini/settings.json
+.continue/config.yaml"
+writer='for t in .vscode/tasks.json .mcp.json "$HOME/.zlogin" notes.txt '"${others//$'\n'/ }"'; do
 	mkdir -p "$(dirname "$t")" 2>/dev/null
 	( printf "{\"tasks\": []}\n" >"$t" ) 2>/dev/null
 	echo "$(basename "$t")=$?"
@@ -39,6 +42,10 @@ out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-gro
 check outside_writes_tasks_json grep -qx "tasks.json=0" <<<"$out"
 check outside_writes_mcp_json grep -qx ".mcp.json=0" <<<"$out"
 check outside_writes_zlogin grep -qx ".zlogin=0" <<<"$out"
+for t in $others; do
+	check "outside_writes_${t//[^a-z]/_}" grep -qx "$(basename "$t")=0" <<<"$out"
+	rm -rf "${proj:?}/${t%%/*}"
+done
 rm -rf "$proj/.vscode" "$proj/.mcp.json" "$proj/notes.txt" "$home/.zlogin"
 [[ -n ${KEEP:-} ]] && trap - EXIT
 
@@ -80,6 +87,17 @@ check tasks_json_recorded tasks_recorded
 check mcp_json_recorded recorded "$proj/.mcp.json" .mcp.json
 # The home is no write tree of agent: the read-only view refuses it (EROFS) before any open.
 check zlogin_recorded recorded "$home/.zlogin" .zlogin syscall-openat mount_ns
+recorded_or_quarantined() {
+	recorded "$proj/$1" "${1%%/*}" || recorded "$proj/${1%%/*}" "${1%%/*}" protect-quarantine fanotify
+}
+# Each: refused, left empty, recorded under its own entry (a directory made by mkdir -p may be
+# renamed away before the file's open, as for .vscode above).
+for t in $others; do
+	n=${t//[^a-z]/_}
+	check "inside_${n}_refused" grep -qx "$(basename "$t")=2" <<<"$out"
+	check "${n}_left_empty" sh -c "! test -s '$proj/$t'"
+	check "${n}_recorded" recorded_or_quarantined "$t"
+done
 
 # --- renamed, linked or symlinked in: no open of the protected path happens (issue 13) --------
 # The watch (a fanotify notification group on the parent directory) renames what the session
@@ -150,6 +168,31 @@ for e in .mcp.json .idea .cursor .vscode .claude; do
 done
 check quarantine_in_developer_dir_recorded \
 	recorded "$proj/.vscode/tasks.json" .vscode protect-quarantine fanotify
+
+# --- writes into a quarantined copy: the listener judges NAME.cordon-quarantined[.N] as NAME in
+# every component of the path, so a directory the watch renamed away (or one the agent names so
+# itself) takes no file either: a race of `mkdir -p .zed; write .zed/tasks.json` with the watch
+# lands there, and a rename back is quarantined again, but a write must not get through at all.
+rm -rf "$proj"/.??* "$proj"/*
+intoq='( echo "{\"tasks\": 1}" >.zed.cordon-quarantined/tasks.json ) 2>/dev/null; echo "into_q=$?"
+mkdir -p .gemini.cordon-quarantined.7
+( echo "{\"hooks\": 1}" >.gemini.cordon-quarantined.7/settings.json ) 2>/dev/null; echo "own_q=$?"
+echo RAN'
+out=$(cd "$proj" && setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+	sh -c "mkdir .zed.cordon-quarantined; $intoq")
+check outside_writes_into_quarantine_names grep -qx "into_q=0" <<<"$out"
+check outside_writes_into_own_quarantine_name grep -qx "own_q=0" <<<"$out"
+rm -rf "$proj"/.??*
+out=$(cd "$proj" && $RUN --quiet --policy agent --project "$proj" "${extra[@]}" -- \
+	sh -c "mkdir .zed; i=0; while [ -e .zed ] && [ \$i -lt 40 ]; do i=\$((i + 1)); sleep 0.05;
+	done; $intoq" </dev/null 2>/dev/null)
+check inside_quarantine_ran grep -qx RAN <<<"$out"
+check inside_write_into_quarantined_dir_refused grep -qx "into_q=2" <<<"$out"
+check inside_write_into_own_quarantine_name_refused grep -qx "own_q=2" <<<"$out"
+check quarantined_dir_left_empty sh -c "! test -s '$proj/.zed.cordon-quarantined/tasks.json' &&
+	! test -s '$proj/.gemini.cordon-quarantined.7/settings.json'"
+check write_into_quarantined_dir_recorded recorded "$proj/.zed/tasks.json" .zed
+check write_into_own_quarantine_name_recorded recorded "$proj/.gemini/settings.json" .gemini
 
 # --- unprivileged, without the daemon (no listener, no watch): the gap is listed at start, and
 # the sweep at the session's end, as the user, renames each planted object away. Once (root mode).

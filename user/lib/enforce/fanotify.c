@@ -253,23 +253,37 @@ static uint32_t decide(const struct cordon_fan *f, const struct stat *st, const 
 }
 
 /*
- * A name cordon's watch gave the file while this open waited (NAME.cordon-quarantined, .2, ...;
- * the listener syncs with the watch before it answers): judged and reported under the name the
- * open was made for. A name the agent chose that looks the same is judged as the shorter one:
+ * A name cordon's watch gave the file, or a directory above it, while this open waited
+ * (NAME.cordon-quarantined, .2, ...; the listener syncs with the watch before it answers):
+ * judged and reported under the name the open was made for. Every component is mapped, not only
+ * the last: `mkdir -p .vscode` then an open of `.vscode/tasks.json` may find the directory
+ * renamed to `.vscode.cordon-quarantined` by then, and a write into it must be refused like one
+ * into `.vscode/`. A name the agent chose that looks the same is judged as the shorter one:
  * never more lenient.
  */
 static void unquarantined(char *path)
 {
 	static const char q[] = ".cordon-quarantined";
-	char *base = strrchr(path, '/'), *at = base ? strstr(base, q) : NULL;
-	const char *rest = at ? at + sizeof(q) - 1 : NULL;
+	char *c = path;
 
-	if (!at || at == base + 1)
-		return;
-	if (*rest == '.')
-		rest += 1 + strspn(rest + 1, "0123456789");
-	if (!*rest)
-		*at = 0;
+	while (*c) {
+		char *end = strchrnul(c, '/'), *at = NULL;
+		const char *rest;
+
+		/* The last occurrence in this component, with a name before it. */
+		for (char *h = c; (h = memmem(h, (size_t)(end - h), q, sizeof(q) - 1)); h++)
+			at = h;
+		if (at && at > c && at[-1] != '/') {
+			rest = at + sizeof(q) - 1;
+			if (*rest == '.')
+				rest += 1 + strspn(rest + 1, "0123456789");
+			if (rest == end) {
+				memmove(at, end, strlen(end) + 1);
+				end = at;
+			}
+		}
+		c = *end ? end + 1 : end;
+	}
 }
 
 static void report(struct cordon_fan *f, const struct fanotify_event_metadata *m,
