@@ -16,10 +16,29 @@
 
 #define WALK_DEPTH 32
 
+/*
+ * Is @path below a directory masked as a secret already? Nothing there is reachable in the
+ * session (the mask hides the whole tree), and a mount on it would fail: the path no longer
+ * exists once its secret parent is masked (`--project ~` walks ~/.ssh and finds id_rsa).
+ */
+static bool covered(const struct cordon_masks *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		size_t n = strlen(m->v[i].path);
+
+		if (m->v[i].kind == CORDON_MASK_SECRET && m->v[i].is_dir &&
+		    !strncmp(path, m->v[i].path, n) && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
 static int add(struct cordon_masks *m, const char *path, enum cordon_mask_kind kind, bool is_dir)
 {
 	char *copy;
 
+	if (covered(m, path))
+		return 0;
 	for (size_t i = 0; i < m->n; i++)
 		if (!strcmp(m->v[i].path, path)) {
 			/* Unreadable beats not executable, which beats read-only. */
@@ -171,7 +190,7 @@ static int walk(struct cordon_masks *m, const struct secret_names *names,
 		memcpy(path + len + 1, e->d_name, n + 1);
 		if (pattern_match(names, e->d_name) || is_linked_secret(linked, path)) {
 			r = add_existing(m, path, CORDON_MASK_SECRET, false);
-		} else if (e->d_type == DT_DIR) {
+		} else if (e->d_type == DT_DIR && !covered(m, path)) {
 			/* Symlinked directories are not followed: no loops, no escape. */
 			r = walk(m, names, linked, path, len + 1 + n, depth + 1);
 		}
