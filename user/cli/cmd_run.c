@@ -441,6 +441,8 @@ int run_session(struct run *r)
 	if (!r->dsess.on && !r->o.dry_run) {
 		run_git_repos(r->pol, r->project, r->o.user ? &r->tu : NULL, r->xdg_config);
 		cli_phase("repositories found");
+	} else if (r->dsess.on) {
+		run_git_repos_warn(r->pol); /* the daemon's walk: said to the caller here */
 	}
 	r->ev.report.pol = r->pol; /* the exit report tells getaddrinfo's probes from uses */
 	/* A dry run changes nothing, the user's home included. */

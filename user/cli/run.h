@@ -292,6 +292,8 @@ void run_git_note(struct run *r);
  */
 void run_git_repos(struct policy *pol, const char *project, const struct run_target_user *tu,
 		   const char *xdg_config);
+/* Say on stderr what the walk could not learn (git did not name a work tree's hooks). */
+void run_git_repos_warn(const struct policy *pol);
 void run_git_sweep(struct run *r);
 /* The protect entries missing at start (plan time, with the listener's list): 0 or -errno. */
 int run_protect_missing(struct run *r);

@@ -201,13 +201,17 @@ void run_git_repos(struct policy *pol, const char *project, const struct run_tar
 			"protected (%s): what the session plants there is made inert when it "
 			"ends\n",
 			strerror(-e));
-	if (st.hooks_unknown)
+	run_git_repos_warn(pol);
+}
+
+void run_git_repos_warn(const struct policy *pol)
+{
+	if (pol->protect_hooks_unknown)
 		fprintf(stderr,
 			"cordon: git: %zu work tree(s) of the write trees did not say their hooks "
-			"directory (git rev-parse failed): a core.hooksPath there is checked only "
-			"when "
-			"the session ends\n",
-			st.hooks_unknown);
+			"directory (git rev-parse failed or did not answer in time): a "
+			"core.hooksPath there is checked only when the session ends\n",
+			pol->protect_hooks_unknown);
 }
 
 static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)

@@ -331,6 +331,8 @@ static void on_signal(struct daemon *d)
 			while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
 				if (daemon_spawn_is_worker(d, p))
 					daemon_spawn_reaped(d, p);
+				else if (daemon_walk_reaped(d, p))
+					continue;
 				else if (d->nreaders)
 					d->nreaders--;
 		} else if (si.ssi_signo == SIGHUP)
@@ -575,6 +577,9 @@ static void loop(struct daemon *d)
 			case WATCH_RECORDS:
 				daemon_spawn_records_read(d, (struct dsession_records *)w);
 				break;
+			case WATCH_WALK:
+				daemon_walk_read(d, (struct dwalk *)w);
+				break;
 			}
 		}
 		if (d->ring_held && !cordon_ring_pace_held(&d->ring_pace, cordon_boottime_ns()))
@@ -582,8 +587,10 @@ static void loop(struct daemon *d)
 		check_drops(d);
 		check_pins(d);
 		daemon_ctl_expire(d);
+		daemon_walk_expire(d, false);
 		free_dead(d);
 	}
+	daemon_walk_expire(d, true);
 }
 
 int daemon_main(const struct daemon_opts *o)

@@ -60,6 +60,7 @@ enum daemon_watch {
 	WATCH_SESSION,
 	WATCH_DNS,
 	WATCH_RECORDS,
+	WATCH_WALK,
 };
 
 struct dsession {
@@ -118,6 +119,8 @@ struct dclient {
 	pid_t pid;
 	uint64_t last_ns; /* CLOCK_MONOTONIC of the connection's last request */
 	bool dead;	  /* dropped: freed after the current batch of events */
+	/* its spawn waits for the repository walk: out of the list and the epoll set until then */
+	bool pending;
 	struct dclient *next;
 };
 
@@ -159,7 +162,8 @@ struct daemon {
 	 * them, so they are freed only once the batch is done. */
 	struct dclient *dead_clients;
 	struct dsession *dead_sessions;
-	size_t nreaders; /* children writing `audit` replies */
+	size_t nreaders;     /* children writing `audit` replies */
+	struct dwalk *walks; /* spawns waiting for their repository walk (daemon_walk.c) */
 	struct cordon_audit_stream stream;
 	struct cordon_audit_ctx unknown_ctx;
 	uint64_t drops_seen;
@@ -230,9 +234,29 @@ void daemon_auto_user_event(struct daemon *d, const void *data, size_t size);
 struct cordon_ctl_request;
 /* daemon_spawn.c: `spawn` (the fds came with the request; the worker takes them). */
 struct json_t;
-struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c,
-			       const struct cordon_ctl_request *q, const int *fds, size_t nfds,
-			       bool *handed_off);
+struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q,
+			       int *fds, size_t *nfds);
+struct json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c,
+				   const struct cordon_ctl_request *q, const int *fds, size_t nfds,
+				   struct policy *pol, bool *handed_off);
+/* The repositories of the caller's write trees become protect entries of @pol (as the caller). */
+void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project);
+
+/*
+ * daemon_walk.c: a spawn's walk of its write trees for git repositories, in a child of the
+ * daemon, so that a large tree (or a git that hangs on the user's config) never holds the loop
+ * that reads every session's records. The request waits meanwhile, then daemon_spawn_finish().
+ */
+struct dwalk;
+int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
+		      size_t *nfds, struct policy *pol);
+void daemon_walk_read(struct daemon *d, struct dwalk *w);
+/* A child was reaped: was it a walker (then true)? */
+bool daemon_walk_reaped(struct daemon *d, pid_t pid);
+/* Walks past their deadline fail their spawn; at shutdown (@all) every walk does. */
+void daemon_walk_expire(struct daemon *d, bool all);
+/* In a child of the daemon: the walks' descriptors and parked connections are not its own. */
+void daemon_walk_child_close(struct daemon *d);
 /* A child was reaped: is it a session's worker, and then its session is checked. */
 bool daemon_spawn_is_worker(const struct daemon *d, pid_t pid);
 void daemon_spawn_reaped(struct daemon *d, pid_t pid);
@@ -259,6 +283,10 @@ int daemon_ctl_listen(struct daemon *d);
 void daemon_ctl_accept(struct daemon *d);
 void daemon_ctl_client(struct daemon *d, struct dclient *c);
 void daemon_child_close(struct daemon *d, int keep);
+/* A client whose spawn waits: out of the list and the epoll set (c->pending), still open. */
+void daemon_client_park(struct daemon *d, struct dclient *c);
+/* A parked client's end: @rep (consumed, may be NULL) sent, the connection closed, freed later. */
+void daemon_client_done(struct daemon *d, struct dclient *c, struct json_t *rep);
 /* Drop connections idle for longer than DAEMON_CLIENT_IDLE. */
 void daemon_ctl_expire(struct daemon *d);
 

@@ -85,6 +85,32 @@ static void drop_client(struct daemon *d, struct dclient *c)
 	d->dead_clients = c;
 }
 
+void daemon_client_park(struct daemon *d, struct dclient *c)
+{
+	struct dclient **pp;
+
+	for (pp = &d->clients; *pp && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp) {
+		*pp = c->next;
+		d->nclients--;
+	}
+	c->next = NULL;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+}
+
+void daemon_client_done(struct daemon *d, struct dclient *c, json_t *rep)
+{
+	if (rep)
+		(void)cordon_ctl_send(c->fd, rep);
+	json_decref(rep);
+	close(c->fd);
+	c->fd = -1;
+	c->dead = true;
+	c->next = d->dead_clients;
+	d->dead_clients = c;
+}
+
 /*
  * In a child of the daemon (a spawn worker, an audit reader): the daemon's loop descriptors
  * and the other clients' connections are not the child's. Held, they would keep another
@@ -96,6 +122,7 @@ void daemon_child_close(struct daemon *d, int keep)
 	for (struct dclient *c = d->clients; c; c = c->next)
 		if (c->fd >= 0 && c->fd != keep)
 			close(c->fd);
+	daemon_walk_child_close(d);
 	if (d->lfd >= 0)
 		close(d->lfd);
 	if (d->epfd >= 0)
@@ -573,13 +600,19 @@ void daemon_ctl_client(struct daemon *d, struct dclient *c)
 			rep = op_audit(d, c, &q, &handed_off);
 			break;
 		case CORDON_CTL_SPAWN:
-			rep = daemon_op_spawn(d, c, &q, fds, nfds, &handed_off);
-			close_fds(fds, nfds); /* the worker has its copies */
+			/* Taken by the repository walk on success (nfds 0, q emptied). */
+			rep = daemon_op_spawn(d, c, &q, fds, &nfds);
+			close_fds(fds, nfds);
 			break;
 		}
 		cordon_ctl_request_free(&q);
 	}
 	c->last_ns = now_ns();
+	if (c->pending) {
+		/* Its spawn waits for the walk: no other request is read meanwhile. */
+		daemon_client_park(d, c);
+		return;
+	}
 	if (handed_off) {
 		/* The child owns the reply (and its copy of the connection). */
 		drop_client(d, c);

@@ -272,7 +272,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 }
 
 /* The git repositories of the caller's write trees, with git asked as the caller. */
-static void spawn_git_repos(struct policy *pol, uid_t uid, const char *project)
+void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project)
 {
 	struct passwd *pw = getpwuid(uid);
 	struct run_target_user tu = { 0 };
@@ -480,11 +480,16 @@ static int observe_refusal(const struct daemon *d, const struct cordon_ctl_reque
 	return 0;
 }
 
-json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
-			const int *fds, size_t nfds, bool *handed_off)
+/*
+ * A spawn request, checked and its policy resolved; the walk of its write trees for git
+ * repositories (daemon_walk.c) comes next, off the loop. On success the request, its descriptors
+ * and the client are the walk's (@q emptied, *@nfds 0, c->pending) and NULL is returned: the
+ * reply comes when the walk ends (daemon_spawn_finish).
+ */
+json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
+			size_t *nfds)
 {
 	struct policy_errors errs = { 0 };
-	struct spawn sp = { .q = q, .audit_fd = -1, .socket = d->o.socket, .records_fd = -1 };
 	/* The user's own host sets and --allow-connect rules, narrowed by the floor. */
 	struct daemon_overlay ov = { .hosts_text = q->hosts_text,
 				     .hosts_len = q->hosts_len,
@@ -492,20 +497,16 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 				     .nallow_connect = q->nallow_connect,
 				     .allow = q->allow,
 				     .nallow = q->nallow };
-	struct dsession *s = NULL;
-	char err[512];
-	pid_t p;
+	struct policy *pol = NULL;
 	int r;
 
-	if (nfds != CORDON_SPAWN_FD_PROJECT + 1 && nfds != CORDON_SPAWN_FDS)
+	if (*nfds != CORDON_SPAWN_FD_PROJECT + 1 && *nfds != CORDON_SPAWN_FDS)
 		return cordon_ctl_error(EINVAL, "spawn takes stdin, stdout, stderr, the project "
 						"and optionally an audit log, as descriptors");
 	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
 	if (!same_dir(q->project, fds[CORDON_SPAWN_FD_PROJECT]))
 		return cordon_ctl_error(EINVAL, "'project' is not the directory sent with it");
-	if (nfds == CORDON_SPAWN_FDS)
-		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
 	r = observe_refusal(d, q);
 	if (r < 0)
 		return cordon_ctl_error(-r, "%s",
@@ -516,13 +517,36 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, const struct cordon
 						  "(allow_observe: false in the daemon's "
 						  "configuration)");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
-				  c->uid, q->project, NULL, &ov, &sp.pol, &errs);
+				  c->uid, q->project, NULL, &ov, &pol, &errs);
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
-	/* Before the session's rules are compiled and named: the repositories of its write trees
-	 * are protected by entries of its policy (the worker plans with this same policy). */
-	spawn_git_repos(sp.pol, c->uid, q->project);
+	r = daemon_walk_start(d, c, q, fds, nfds, pol);
+	if (r < 0) {
+		policy_free(pol);
+		return cordon_ctl_error(-r, "the repository walk: %s", strerror(-r));
+	}
+	return NULL;
+}
+
+/*
+ * The walk is done: the repositories of the session's write trees are protected by entries of
+ * @pol (the worker plans with this same policy). Create the session and its worker; the reply,
+ * on error, or NULL when the worker owns the connection (*@handed_off).
+ */
+json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
+			    const int *fds, size_t nfds, struct policy *pol, bool *handed_off)
+{
+	struct spawn sp = {
+		.q = q, .pol = pol, .audit_fd = -1, .socket = d->o.socket, .records_fd = -1
+	};
+	struct dsession *s = NULL;
+	char err[512];
+	pid_t p;
+	int r;
+
+	if (nfds == CORDON_SPAWN_FDS)
+		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
 	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
 				  &sp.limits, err, sizeof(err));
 	if (r < 0) {

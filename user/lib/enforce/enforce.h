@@ -543,6 +543,8 @@ struct cordon_git_repos_stat {
  */
 int cordon_git_repos_protect(struct policy *p, const struct cordon_git_repos_opts *o,
 			     struct cordon_git_repos_stat *st);
+/* One entry as the walk appends it (its source says so), unless @p lists it already. */
+int cordon_git_repos_add(struct policy *p, const char *path);
 
 /* ---- protected paths missing at start (protect.c) ---- */
 /*

@@ -16,12 +16,15 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/sys.h"
@@ -31,6 +34,12 @@
 #define REPOS_TREES_MAX 64
 #define REPOS_DEPTH	24
 #define REPOS_SOURCE	"(a repository found at the start)"
+/*
+ * How long git may take to say a work tree's hooks directory. It reads the user's config, which
+ * may include a file that never ends (an include.path naming a FIFO): unbounded, that would
+ * hang every launch, and the daemon's walk for everyone's sessions.
+ */
+#define REPOS_GIT_TIMEOUT_MS 3000
 
 /* What git reads in a git directory that makes it run a program or look elsewhere. */
 static const char *const repo_files[] = { "config", "hooks", "commondir", "config.worktree",
@@ -102,14 +111,19 @@ static bool listed(const struct pol_list *l, const char *path)
 	return false;
 }
 
-static int protect(struct found *f, const char *path)
+int cordon_git_repos_add(struct policy *p, const char *path)
 {
 	struct pol_item it = { .s = (char *)path, .file = (char *)REPOS_SOURCE };
 
-	if (listed(&f->p->fs_protect, path))
+	if (listed(&p->fs_protect, path))
 		return 0;
-	f->p->protect_found++;
-	return pol_list_append(&f->p->fs_protect, &it);
+	p->protect_found++;
+	return pol_list_append(&p->fs_protect, &it);
+}
+
+static int protect(struct found *f, const char *path)
+{
+	return cordon_git_repos_add(f->p, path);
 }
 
 /* A directory git takes for a repository: HEAD, and objects + refs (or a commondir file). */
@@ -259,8 +273,10 @@ static int hooks_dir(const struct cordon_git_repos_opts *o, const char *wt, char
 	char *argv[] = { "git",	       "-C",	(char *)wt, "rev-parse", "--path-format=absolute",
 			 "--git-path", "hooks", NULL };
 	int fds[2], status;
+	struct timespec t0;
+	bool timed_out = false;
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	pid_t pid;
 
 	snprintf(home, sizeof(home), "HOME=%s", o->home ?: "/");
@@ -289,11 +305,34 @@ static int hooks_dir(const struct cordon_git_repos_opts *o, const char *wt, char
 		_exit(127);
 	}
 	close(fds[1]);
-	while (len + 1 < size && (n = read(fds[0], out + len, size - 1 - len)) > 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		struct timespec t;
+		long left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = REPOS_GIT_TIMEOUT_MS -
+		       ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			/* Its answer is unknown: the hooks path is then the sweep's, at the end. */
+			kill(pid, SIGKILL);
+			timed_out = true;
+			break;
+		}
+		if (len + 1 >= size || (n = read(fds[0], out + len, size - 1 - len)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			break;
+		}
 		len += (size_t)n;
+	}
 	close(fds[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (timed_out)
+		return -ETIMEDOUT;
 	out[len] = 0;
 	out[strcspn(out, "\n")] = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || out[0] != '/')
@@ -338,6 +377,7 @@ int cordon_git_repos_protect(struct policy *p, const struct cordon_git_repos_opt
 			f->err = protect(f, hooks);
 		}
 	}
+	p->protect_hooks_unknown = st->hooks_unknown;
 	r = f->err;
 	for (size_t i = 0; i < f->nworktrees; i++)
 		free(f->worktrees[i]);

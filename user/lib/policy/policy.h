@@ -173,6 +173,8 @@ struct policy {
 	 */
 	size_t protect_found;
 	bool protect_search_cut;
+	/* work trees whose hooks directory git did not say (core.hooksPath left to the sweep) */
+	size_t protect_hooks_unknown;
 };
 
 void policy_free(struct policy *p);
