@@ -99,7 +99,7 @@ static __attribute__((noreturn)) void walker(struct daemon *d, struct dwalk *w, 
 			_exit(1);
 	snprintf(end, sizeof(end), "%d%zu", w->pol->protect_search_cut,
 		 w->pol->protect_hooks_unknown);
-	_exit(put(out, 'E', end) < 0);
+	_exit(put(out, 'E', end) < 0 ? 1 : 0);
 }
 
 static void walk_free(struct dwalk *w)
