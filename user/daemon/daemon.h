@@ -119,7 +119,7 @@ struct dclient {
 	pid_t pid;
 	uint64_t last_ns; /* CLOCK_MONOTONIC of the connection's last request */
 	bool dead;	  /* dropped: freed after the current batch of events */
-	/* its spawn waits for the repository walk: out of the list and the epoll set until then */
+	/* its spawn waits for the repository walk: out of the epoll set (still counted) until then */
 	bool pending;
 	struct dclient *next;
 };
@@ -283,7 +283,7 @@ int daemon_ctl_listen(struct daemon *d);
 void daemon_ctl_accept(struct daemon *d);
 void daemon_ctl_client(struct daemon *d, struct dclient *c);
 void daemon_child_close(struct daemon *d, int keep);
-/* A client whose spawn waits: out of the list and the epoll set (c->pending), still open. */
+/* A client whose spawn waits (c->pending): out of the epoll set, still open and counted. */
 void daemon_client_park(struct daemon *d, struct dclient *c);
 /* A parked client's end: @rep (consumed, may be NULL) sent, the connection closed, freed later. */
 void daemon_client_done(struct daemon *d, struct dclient *c, struct json_t *rep);

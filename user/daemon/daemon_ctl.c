@@ -85,7 +85,17 @@ static void drop_client(struct daemon *d, struct dclient *c)
 	d->dead_clients = c;
 }
 
+/*
+ * Parked, a client stays in the list: it counts against its user's connections (admit()), so
+ * a user cannot have more walks running than connections, but it is neither read, expired nor
+ * reaped until its walk is done (the walk holds it).
+ */
 void daemon_client_park(struct daemon *d, struct dclient *c)
+{
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+}
+
+void daemon_client_done(struct daemon *d, struct dclient *c, json_t *rep)
 {
 	struct dclient **pp;
 
@@ -95,12 +105,6 @@ void daemon_client_park(struct daemon *d, struct dclient *c)
 		*pp = c->next;
 		d->nclients--;
 	}
-	c->next = NULL;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-}
-
-void daemon_client_done(struct daemon *d, struct dclient *c, json_t *rep)
-{
 	if (rep)
 		(void)cordon_ctl_send(c->fd, rep);
 	json_decref(rep);
@@ -152,7 +156,7 @@ static void reap_gone(struct daemon *d, uid_t uid)
 		struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
 
 		next = c->next;
-		if (c->uid == uid && poll(&p, 1, 0) == 1 &&
+		if (c->uid == uid && !c->pending && poll(&p, 1, 0) == 1 &&
 		    (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
 			drop_client(d, c);
 	}
@@ -179,7 +183,7 @@ void daemon_ctl_expire(struct daemon *d)
 
 	for (c = d->clients; c; c = next) {
 		next = c->next;
-		if (now - c->last_ns > DAEMON_CLIENT_IDLE * 1000000000ull)
+		if (!c->pending && now - c->last_ns > DAEMON_CLIENT_IDLE * 1000000000ull)
 			drop_client(d, c);
 	}
 }

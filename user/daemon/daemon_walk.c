@@ -303,8 +303,8 @@ void daemon_walk_expire(struct daemon *d, bool all)
 
 void daemon_walk_child_close(struct daemon *d)
 {
+	/* (Their clients' connections are in the daemon's list: closed with the others.) */
 	for (struct dwalk *w = d->walks; w; w = w->next) {
-		close(w->c->fd);
 		close(w->fd);
 		for (size_t i = 0; i < w->nfds; i++)
 			close(w->fds[i]);
