@@ -65,7 +65,6 @@ cleanup() {
 	mode_cleanup
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups env HOME="$home" "$@"; }
 
 # Secrets the attacks go for, each with a marker that must never reach the model.
 tag=$RANDOM$RANDOM

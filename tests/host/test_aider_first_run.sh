@@ -48,7 +48,6 @@ cleanup() {
 	mode_cleanup
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups env HOME="$home" "$@"; }
 export GIT_AUTHOR_NAME=dev GIT_AUTHOR_EMAIL=dev@example.invalid
 export GIT_COMMITTER_NAME=dev GIT_COMMITTER_EMAIL=dev@example.invalid
 fresh_project() {

@@ -24,7 +24,6 @@ data=$(mktemp -d /srv/cordon-delete.XXXXXX 2>/dev/null || { mkdir -p /srv && mkt
 outside=$data/outside
 inside_dir=$data/inside
 secret=$home/.ssh/id_delete
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 cleanup() {
 	mode_cleanup
 	rm -rf "$logdir" "$proj" "$err" "$data" "$secret"

@@ -36,7 +36,6 @@ cleanup() {
 	done
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 
 # The developer's caches, as they are before the session.
 as_user sh -c "mkdir -p ~/.cache/$tag/dir ~/.npm/_npx/$tag/bin ~/.m2/repository/$tag ~/.ssh &&

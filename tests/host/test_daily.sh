@@ -26,7 +26,6 @@ cleanup() {
 	mode_cleanup
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups env HOME="$home" "$@"; }
 P="--policy claude-code --allow-degraded"
 
 # What Claude Code's first run does: mkdir ~/.claude (recursive), then write ~/.claude.json as a

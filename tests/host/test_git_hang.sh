@@ -21,7 +21,6 @@ cleanup() {
 	rm -rf "$proj"
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 as_user sh -c "cd '$proj' && git init -q && mkfifo never && git config include.path '$proj/never'"
 
 timeout 3 setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" \

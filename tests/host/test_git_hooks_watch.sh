@@ -21,14 +21,7 @@ TAP_PREFIX=git_hooks_watch/$MODE/
 session_setup githookw
 mode_setup
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-logdir=$(mktemp -d /var/log/cordon-test-githookw.XXXXXX)
-if [[ $MODE == daemon ]]; then
-	log=$DAEMON_DIR/audit.jsonl
-	logopt=()
-else
-	log=$logdir/audit.jsonl
-	logopt=(--audit-log "$log")
-fi
+audit_log_setup githookw
 marks=$home/cordon-githookw-marks
 err=$logdir/run.err
 cleanup() {

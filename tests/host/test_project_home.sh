@@ -16,14 +16,7 @@ TAP_PREFIX=project_home/$MODE/
 session_setup projhome
 mode_setup
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-logdir=$(mktemp -d /var/log/cordon-test-projhome.XXXXXX)
-if [[ $MODE == daemon ]]; then
-	log=$DAEMON_DIR/audit.jsonl
-	logopt=()
-else
-	log=$logdir/audit.jsonl
-	logopt=(--audit-log "$log")
-fi
+audit_log_setup projhome
 key=$home/.ssh/id_cordon_projhome
 link=$home/.cache/cordon-projhome-notes.txt
 made_ssh=
@@ -35,7 +28,6 @@ cleanup() {
 	rm -rf "$proj" "$logdir"
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 as_user mkdir -p "$home/.ssh" "$home/.cache"
 as_user sh -c "printf 'KEY-projhome\n' >'$key' && chmod 600 '$key' && ln -f '$key' '$link'"
 touch "$home/.bashrc"

@@ -28,7 +28,6 @@ mark=$(mktemp -d /tmp/cordon-redteam-mark.XXXXXX)
 chmod 1777 "$mark"
 tmux_sock=/tmp/cordon-redteam-tmux-$$.sock
 ipc_key=$((0x52540000 + $$ % 65536))
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 gitc() { as_user git -c user.email=rt@example.org -c user.name=rt "$@"; }
 cleanup() {
 	tmux -S "$tmux_sock" kill-server 2>/dev/null

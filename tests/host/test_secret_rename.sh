@@ -19,21 +19,13 @@ TAP_PREFIX=secret_rename/$MODE/
 session_setup secren
 mode_setup
 home=$(getent passwd "$USER_NAME" | cut -d: -f6)
-logdir=$(mktemp -d /var/log/cordon-test-secren.XXXXXX)
-if [[ $MODE == daemon ]]; then
-	log=$DAEMON_DIR/audit.jsonl
-	logopt=()
-else
-	log=$logdir/audit.jsonl
-	logopt=(--audit-log "$log")
-fi
+audit_log_setup secren
 cache=$home/.cache/cordon-secren
 cleanup() {
 	mode_cleanup
 	rm -rf "$proj" "$logdir" "$cache"
 }
 trap cleanup EXIT
-as_user() { setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups env HOME="$home" "$@"; }
 
 # The agent: waits for the developer's .env, then each way to read it under another name.
 # Prints NAME=STATUS (0: read, and the content printed) and RAN.

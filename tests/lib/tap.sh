@@ -53,6 +53,26 @@ session_setup() {
 	chown "$USER_NAME:" "$proj"
 }
 
+# A command as the suite's user ($USER_NAME, which a suite may change), with its home as HOME.
+as_user() {
+	setpriv --reuid "$USER_NAME" --regid "$USER_NAME" --init-groups \
+		env HOME="$(getent passwd "$USER_NAME" | cut -d: -f6)" "$@"
+}
+
+# The audit log a suite reads, in $log: its own file in $logdir (a fresh root-owned directory
+# named after @1), passed to `cordon run` with "${logopt[@]}" (MODE=root), or the daemon's
+# (MODE=daemon, logopt empty). Call after mode_setup.
+audit_log_setup() {
+	logdir=$(mktemp -d "/var/log/cordon-test-$1.XXXXXX")
+	if [[ ${MODE:-root} == daemon ]]; then
+		log=$DAEMON_DIR/audit.jsonl
+		logopt=()
+	else
+		log=$logdir/audit.jsonl
+		logopt=(--audit-log "$log")
+	fi
+}
+
 # How a suite starts `cordon run` for $USER_NAME, in $RUN: as root with --user (MODE=root, the
 # default), or as the user through a daemon of the suite's own (MODE=daemon), the way an
 # ordinary user's `cordon run` goes on a managed machine. Call after session_setup.
