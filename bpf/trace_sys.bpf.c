@@ -14,6 +14,7 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
+#include "lib/path.bpf.h"
 
 /*
  * How a traced syscall is reported: which results are refusals and which layer returns each,
@@ -308,6 +309,56 @@ static __always_inline void read_sockaddr(struct cordon_event_syscall *ev,
 	}
 }
 
+/* The file open as descriptor @fd of the current task, or NULL. */
+static __always_inline struct file *task_fd(__s32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || !fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
+		return NULL;
+	return f;
+}
+
+/*
+ * A refused call's relative path[] (@len bytes) made absolute against the directory the kernel
+ * resolved it from: descriptor @fd's, or with AT_FDCWD the task's working directory, named
+ * from the task's root in its own mount namespace (as /proc would show it to the task). Done
+ * now, at the exit of the call that was refused: reading /proc when the record is consumed
+ * comes too late for a command that exits at once and can name another directory by then.
+ * Only refusals pay for it. A directory that cannot be named in the record keeps the path as
+ * passed, and the record says why (CORDON_SYSCALL_DIR_*).
+ */
+static __always_inline void resolve_dir(struct cordon_event_syscall *ev, __s32 fd, __u32 len)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vfsmount *mnt;
+	struct dentry *d;
+	struct file *f;
+	__u32 how;
+
+	if (fd == AT_FDCWD) {
+		d = BPF_CORE_READ(t, fs, pwd.dentry);
+		mnt = BPF_CORE_READ(t, fs, pwd.mnt);
+	} else {
+		/* Closed by another thread since: nothing names the directory any more. */
+		f = task_fd(fd);
+		d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+		mnt = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
+	}
+	how = d && mnt ? absolute_path(d, mnt, ev->path, len, ev->path) : PATH_UNREACHABLE;
+	if (how == PATH_DONE)
+		ev->flags |= CORDON_SYSCALL_RESOLVED;
+	else if (how == PATH_LONG)
+		ev->flags |= CORDON_SYSCALL_DIR_TOO_LONG;
+	else
+		ev->flags |= CORDON_SYSCALL_DIR_UNREACHABLE;
+}
+
 /*
  * The whole program of a row: the errno test comes first, because nearly every syscall of
  * every process succeeds and must leave at once; then the one session lookup.
@@ -320,7 +371,8 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 	struct pt_regs *regs;
 	__u64 cgroup_id = 0;
 	__u16 layer = row.layer;
-	long ret = ctx->ret;
+	long ret = ctx->ret, plen = 0;
+	__s32 fd = AT_FDCWD;
 
 	if (row.err2 && ret == -row.err2)
 		layer = row.layer2;
@@ -347,13 +399,16 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		 * it, since seccomp's verdict never read it (it judges the arguments' values).
 		 */
 		if (layer == CORDON_LAYER_SECCOMP) {
-			if (bpf_probe_read_user_str(ev->path, sizeof(ev->path),
-						    (const void *)sys_arg(regs, row.path)) > 0)
+			plen = bpf_probe_read_user_str(ev->path, sizeof(ev->path),
+						       (const void *)sys_arg(regs, row.path));
+			if (plen > 0)
 				ev->flags |= CORDON_SYSCALL_PATH;
 		} else {
 			c = take_capture(ev->nr, sys_arg(regs, row.path));
-			if (c && (c->flags & CAPTURE_PATH_OK) &&
-			    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0) {
+			if (c && (c->flags & CAPTURE_PATH_OK))
+				plen = bpf_probe_read_kernel_str(ev->path, sizeof(ev->path),
+								 c->path);
+			if (plen > 0) {
 				ev->flags |= CORDON_SYSCALL_PATH;
 				if (c->flags & CAPTURE_KERNEL)
 					ev->flags |= CORDON_SYSCALL_EXACT;
@@ -362,15 +417,20 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 			}
 		}
 	}
-	/* A relative path of an *at() call names a place below its descriptor: userspace
-	 * resolves the descriptor through /proc while the task lives (the record says which). */
-	if (row.dirfd && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] != '/') {
-		__s32 fd = (__s32)sys_arg(regs, row.dirfd);
-
+	/*
+	 * A relative path names a place below the working directory, or for an *at() call below
+	 * its descriptor (the record keeps which: userspace falls back to /proc with it when the
+	 * directory could not be named here). An empty path (AT_EMPTY_PATH) is the descriptor's
+	 * own file, no place below it.
+	 */
+	if (row.path && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] && ev->path[0] != '/') {
+		if (row.dirfd)
+			fd = (__s32)sys_arg(regs, row.dirfd);
 		if (fd != AT_FDCWD) {
 			ev->dirfd = fd;
 			ev->flags |= CORDON_SYSCALL_DIRFD;
 		}
+		resolve_dir(ev, fd, (__u32)(plen - 1) & (CORDON_PATH_LEN - 1));
 	}
 	if (row.arg) {
 		ev->arg = sys_arg(regs, row.arg);
