@@ -304,6 +304,13 @@ enum cordon_event_layer {
  * descriptor closed since by another thread) */
 #define CORDON_SYSCALL_DIR_UNREACHABLE (1u << 8)
 /*
+ * The directory a relative path[] is resolved from was another one at syscall entry: another
+ * thread changed the working directory, or put another file on dirfd, during the call. The
+ * kernel may have resolved the name from either; path[] (CORDON_SYSCALL_RESOLVED) names the
+ * one at exit.
+ */
+#define CORDON_SYSCALL_DIR_CHANGED (1u << 9)
+/*
  * Set by userspace, never by BPF: path[] was made absolute from /proc (the task's cwd or
  * descriptor when the record was read), because the kernel could not name the directory or the
  * producer predates CORDON_SYSCALL_RESOLVED. Racy: the task may have moved, or exited.

@@ -166,7 +166,7 @@ static __always_inline __u32 absolute_path(struct dentry *d, struct vfsmount *mn
 		.root_mount = (__u64)real_mount(BPF_CORE_READ(t, fs, root.mnt)),
 	};
 	struct path_slot *slot;
-	__u32 zero = 0;
+	__u32 zero = 0, pos;
 
 	slot = bpf_map_lookup_elem(&path_scratch, &zero);
 	if (!slot || !c.root_dentry)
@@ -174,9 +174,15 @@ static __always_inline __u32 absolute_path(struct dentry *d, struct vfsmount *mn
 	/* "/name" and the NUL end at CORDON_PATH_LEN - 1; the walk prepends the directories. */
 	if (len + 2 > CORDON_PATH_LEN)
 		return PATH_LONG;
-	c.pos = CORDON_PATH_LEN - 2 - len;
-	slot->buf[c.pos & (CORDON_PATH_LEN - 1)] = '/';
-	if (bpf_probe_read_kernel_str(slot->buf + ((c.pos + 1) & (CORDON_PATH_LEN - 1)),
+	pos = CORDON_PATH_LEN - 2 - len;
+	/*
+	 * The compiler knows pos is below CORDON_PATH_LEN and would drop the masks below; 6.1's
+	 * and 6.12's verifiers do not follow it there: the masks must reach them.
+	 */
+	asm volatile("" : "+r"(pos));
+	c.pos = pos;
+	slot->buf[pos & (CORDON_PATH_LEN - 1)] = '/';
+	if (bpf_probe_read_kernel_str(slot->buf + ((pos + 1) & (CORDON_PATH_LEN - 1)),
 				      CORDON_PATH_LEN, name) != (long)len + 1)
 		return PATH_LONG;
 	return walk_path(&c, out);

@@ -93,7 +93,7 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["event"].get("action") == "syscall-openat" and r["event"].get("outcome") == "failure":
         c = r["cordon"]
-        how = [k for k in ("dir_kernel", "dir_proc", "dir_too_long", "dir_unreachable") if c.get(k)]
+        how = [k for k in ("dir_kernel", "dir_proc", "dir_too_long", "dir_unreachable", "dir_changed") if c.get(k)]
         print((r.get("file") or {}).get("path"), "|", c.get("rule_text"), "|", c.get("layer"),
               "|", ",".join(how) or "-")
 PY

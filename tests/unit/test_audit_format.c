@@ -269,7 +269,8 @@ static size_t make_event(unsigned int type, void *buf)
 			   (rnd(4) ? 0 : CORDON_SYSCALL_RESOLVED) |
 			   (rnd(4) ? 0 : CORDON_SYSCALL_RESOLVED_PROC) |
 			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_TOO_LONG) |
-			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_UNREACHABLE);
+			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_UNREACHABLE) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_CHANGED);
 		e->arg = big();
 		fill_addr(e->addr);
 		e->port = (__u16)rnd(65536);

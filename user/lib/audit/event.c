@@ -145,6 +145,7 @@ static const struct cordon_event_field syscall_fields[] = {
 	{ FIELD(CORDON, "dir_too_long", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_DIR_TOO_LONG) },
 	{ FIELD(CORDON, "dir_unreachable", TRUE),
 	  WHEN(syscall, flags, CORDON_SYSCALL_DIR_UNREACHABLE) },
+	{ FIELD(CORDON, "dir_changed", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_DIR_CHANGED) },
 	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
 	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
 	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
