@@ -289,6 +289,33 @@ enum cordon_event_layer {
  * name another object: a buffer changed and changed back before the exit is not seen.
  */
 #define CORDON_SYSCALL_UNCERTAIN (1u << 5)
+/*
+ * path[] was relative and has been made absolute in the kernel, at the exit of the refused
+ * call: the directory it was resolved against (the task's working directory, or dirfd's
+ * directory with CORDON_SYSCALL_DIRFD), named from the task's root in its own mount namespace,
+ * then "/" and the name as passed (".." and symlinks in the name are left as passed).
+ */
+#define CORDON_SYSCALL_RESOLVED (1u << 6)
+/* path[] is relative and stays so: the absolute path would not fit in path[] (or the mounts
+ * above the directory are stacked deeper than the walk's bound) */
+#define CORDON_SYSCALL_DIR_TOO_LONG (1u << 7)
+/* path[] is relative and stays so: the directory is not reachable from the task's root (a
+ * descriptor of another mount namespace or from outside a chroot, a detached mount, a
+ * descriptor closed since by another thread) */
+#define CORDON_SYSCALL_DIR_UNREACHABLE (1u << 8)
+/*
+ * The directory a relative path[] is resolved from was another one at syscall entry: another
+ * thread changed the working directory, or put another file on dirfd, during the call. The
+ * kernel may have resolved the name from either; path[] (CORDON_SYSCALL_RESOLVED) names the
+ * one at exit.
+ */
+#define CORDON_SYSCALL_DIR_CHANGED (1u << 9)
+/*
+ * Set by userspace, never by BPF: path[] was made absolute from /proc (the task's cwd or
+ * descriptor when the record was read), because the kernel could not name the directory or the
+ * producer predates CORDON_SYSCALL_RESOLVED. Racy: the task may have moved, or exited.
+ */
+#define CORDON_SYSCALL_RESOLVED_PROC (1u << 16)
 
 struct cordon_event_hdr {
 	__u16 type;		    /* CORDON_EV_* */
@@ -468,7 +495,8 @@ struct cordon_event_syscall {
 	__u16 family;  /* connect: the address family the task passed */
 	__s32 dirfd;   /* CORDON_SYSCALL_DIRFD: the *at() call's directory descriptor (was zero
 			* padding) */
-	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut):
+	__u8 path[CORDON_PATH_LEN]; /* pathname as the task passed it (may be relative or cut;
+				     * CORDON_SYSCALL_RESOLVED: made absolute by the kernel):
 				     * the kernel's copy (CORDON_SYSCALL_EXACT), else read from
 				     * its memory at syscall entry; agent-controlled */
 };

@@ -14,6 +14,7 @@
 #include "lib/consts.bpf.h"
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
+#include "lib/path.bpf.h"
 
 /*
  * How a traced syscall is reported: which results are refusals and which layer returns each,
@@ -78,6 +79,9 @@ struct sys_capture {
 	__u64 ptr;	/* the user pointer read (the exit checks it is the one it would read) */
 	__u32 addr_len; /* bytes of addr[] read */
 	__u32 pad;
+	/* A relative path's directory at entry (cwd or dirfd's): struct dentry *, struct mount * */
+	__u64 dir_dentry;
+	__u64 dir_mount;
 	__u8 path[CORDON_PATH_LEN];
 	__u8 addr[CAPTURE_ADDR];
 };
@@ -109,12 +113,47 @@ struct {
 	__type(value, __u64[CAPTURE_WORDS]);
 } capture_reread SEC(".maps");
 
+/* The file open as descriptor @fd of the current task, or NULL. */
+static __always_inline struct file *task_fd(__s32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (fd < 0 || !fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
+		return NULL;
+	return f;
+}
+
+/*
+ * The directory a relative path of the current task is resolved from: descriptor @fd's, or
+ * with AT_FDCWD the working directory. Into @d and @mnt (NULL: none, the descriptor closed).
+ */
+static __always_inline void call_dir(__s32 fd, struct dentry **d, struct vfsmount **mnt)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file *f;
+
+	if (fd == AT_FDCWD) {
+		*d = BPF_CORE_READ(t, fs, pwd.dentry);
+		*mnt = BPF_CORE_READ(t, fs, pwd.mnt);
+		return;
+	}
+	f = task_fd(fd);
+	*d = f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+	*mnt = f ? BPF_CORE_READ(f, f_path.mnt) : NULL;
+}
+
 /*
  * At entry of a traced syscall of a session task: argument @path_arg's string, or @addr_arg's
  * socket address (its length the next argument), into the thread's capture. Every entry
  * rewrites the whole capture, so an exit never reads an older syscall's.
  */
-static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg, int addr_arg)
+static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg, int addr_arg,
+				   int dirfd_arg)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_capture *c;
@@ -136,6 +175,8 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 	c->nr = (__u32)ctx->nr;
 	c->flags = 0;
 	c->addr_len = 0;
+	c->dir_dentry = 0;
+	c->dir_mount = 0;
 	/* Zero past the bytes read: the exit compares whole words (unchanged()). */
 	__builtin_memset(c->path, 0, sizeof(c->path));
 	__builtin_memset(c->addr, 0, sizeof(c->addr));
@@ -146,6 +187,15 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 		c->ptr = ptr;
 		if (bpf_probe_read_user_str(c->path, sizeof(c->path), (const void *)ptr) > 0)
 			c->flags |= CAPTURE_PATH_OK;
+		/* A relative name: where it starts from, for the exit to check (resolve_dir). */
+		if ((c->flags & CAPTURE_PATH_OK) && c->path[0] && c->path[0] != '/') {
+			struct vfsmount *mnt;
+			struct dentry *d;
+
+			call_dir(dirfd_arg ? (__s32)sys_arg(regs, dirfd_arg) : AT_FDCWD, &d, &mnt);
+			c->dir_dentry = (__u64)d;
+			c->dir_mount = (__u64)mnt;
+		}
 		if (armed)
 			*armed = tid;
 	} else if (addr_arg) {
@@ -309,6 +359,44 @@ static __always_inline void read_sockaddr(struct cordon_event_syscall *ev,
 }
 
 /*
+ * A refused call's relative path[] (@len bytes) made absolute against the directory the kernel
+ * resolved it from: descriptor @fd's, or with AT_FDCWD the task's working directory, named
+ * from the task's root in its own mount namespace (as /proc would show it to the task). Done
+ * now, at the exit of the call that was refused: reading /proc when the record is consumed
+ * comes too late for a command that exits at once and can name another directory by then.
+ * Only refusals pay for it. A directory that cannot be named in the record keeps the path as
+ * passed, and the record says why (CORDON_SYSCALL_DIR_*).
+ */
+static __always_inline void resolve_dir(struct cordon_event_syscall *ev, __s32 fd, __u32 len,
+					const struct sys_capture *c)
+{
+	struct vfsmount *mnt;
+	struct dentry *d;
+	__u32 how;
+
+	/* A descriptor closed by another thread since: nothing names the directory any more. */
+	call_dir(fd, &d, &mnt);
+	/*
+	 * Another thread of the task (sharing its fs_struct or its descriptor table) can chdir,
+	 * or dup2 another directory onto dirfd, while the call runs: the directory now need not be
+	 * the one the kernel resolved the name from. The one at entry is compared (the kernel's
+	 * lookup lies between the two); a change is flagged, and the path named from the directory
+	 * now, as with a name rewritten during the call (CORDON_SYSCALL_UNCERTAIN). Changed and
+	 * changed back before the exit is not seen. A seccomp refusal has no capture: it came
+	 * before any lookup, so no directory decided anything.
+	 */
+	if (c && (c->dir_dentry != (__u64)d || c->dir_mount != (__u64)mnt))
+		ev->flags |= CORDON_SYSCALL_DIR_CHANGED;
+	how = d && mnt ? absolute_path(d, mnt, ev->path, len, ev->path) : PATH_UNREACHABLE;
+	if (how == PATH_DONE)
+		ev->flags |= CORDON_SYSCALL_RESOLVED;
+	else if (how == PATH_LONG)
+		ev->flags |= CORDON_SYSCALL_DIR_TOO_LONG;
+	else
+		ev->flags |= CORDON_SYSCALL_DIR_UNREACHABLE;
+}
+
+/*
  * The whole program of a row: the errno test comes first, because nearly every syscall of
  * every process succeeds and must leave at once; then the one session lookup.
  */
@@ -316,11 +404,12 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 {
 	struct cordon_event_syscall *ev;
 	struct cordon_session *s;
-	struct sys_capture *c;
+	struct sys_capture *c, *pc = NULL;
 	struct pt_regs *regs;
 	__u64 cgroup_id = 0;
 	__u16 layer = row.layer;
-	long ret = ctx->ret;
+	long ret = ctx->ret, plen = 0;
+	__s32 fd = AT_FDCWD;
 
 	if (row.err2 && ret == -row.err2)
 		layer = row.layer2;
@@ -347,13 +436,18 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		 * it, since seccomp's verdict never read it (it judges the arguments' values).
 		 */
 		if (layer == CORDON_LAYER_SECCOMP) {
-			if (bpf_probe_read_user_str(ev->path, sizeof(ev->path),
-						    (const void *)sys_arg(regs, row.path)) > 0)
+			plen = bpf_probe_read_user_str(ev->path, sizeof(ev->path),
+						       (const void *)sys_arg(regs, row.path));
+			if (plen > 0)
 				ev->flags |= CORDON_SYSCALL_PATH;
 		} else {
 			c = take_capture(ev->nr, sys_arg(regs, row.path));
-			if (c && (c->flags & CAPTURE_PATH_OK) &&
-			    bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), c->path) > 0) {
+			if (c && (c->flags & CAPTURE_PATH_OK)) {
+				pc = c;
+				plen = bpf_probe_read_kernel_str(ev->path, sizeof(ev->path),
+								 c->path);
+			}
+			if (plen > 0) {
 				ev->flags |= CORDON_SYSCALL_PATH;
 				if (c->flags & CAPTURE_KERNEL)
 					ev->flags |= CORDON_SYSCALL_EXACT;
@@ -362,15 +456,20 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 			}
 		}
 	}
-	/* A relative path of an *at() call names a place below its descriptor: userspace
-	 * resolves the descriptor through /proc while the task lives (the record says which). */
-	if (row.dirfd && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] != '/') {
-		__s32 fd = (__s32)sys_arg(regs, row.dirfd);
-
+	/*
+	 * A relative path names a place below the working directory, or for an *at() call below
+	 * its descriptor (the record keeps which: userspace falls back to /proc with it when the
+	 * directory could not be named here). An empty path (AT_EMPTY_PATH) is the descriptor's
+	 * own file, no place below it.
+	 */
+	if (row.path && (ev->flags & CORDON_SYSCALL_PATH) && ev->path[0] && ev->path[0] != '/') {
+		if (row.dirfd)
+			fd = (__s32)sys_arg(regs, row.dirfd);
 		if (fd != AT_FDCWD) {
 			ev->dirfd = fd;
 			ev->flags |= CORDON_SYSCALL_DIRFD;
 		}
+		resolve_dir(ev, fd, (__u32)(plen - 1) & (CORDON_PATH_LEN - 1), pc);
 	}
 	if (row.arg) {
 		ev->arg = sys_arg(regs, row.arg);
@@ -398,39 +497,41 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 
 /*
  * The syscalls/sys_enter_NAME tracepoint of a row with a pathname (@path) or socket address
- * (@addr) argument, numbered as in the row: what the exit's record will carry, taken at entry.
+ * (@addr) argument, numbered as in the row, and the directory descriptor a relative @path
+ * starts from (@dirfd; 0: the working directory): what the exit's record will carry, taken at
+ * entry.
  */
-#define SYS_ENTER(name, path, addr)                                  \
+#define SYS_ENTER(name, path, addr, dirfd)                           \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                  \
 	int cordon_sys_enter_##name(struct syscall_trace_enter *ctx) \
 	{                                                            \
-		return capture(ctx, path, addr);                     \
+		return capture(ctx, path, addr, dirfd);              \
 	}
 
-SYS_ENTER(openat, 2, 0)
-SYS_ENTER(open, 1, 0)
-SYS_ENTER(openat2, 2, 0)
-SYS_ENTER(execve, 1, 0)
-SYS_ENTER(execveat, 2, 0)
-SYS_ENTER(rename, 1, 0)
-SYS_ENTER(renameat, 2, 0)
-SYS_ENTER(renameat2, 2, 0)
-SYS_ENTER(connect, 0, 2)
-SYS_ENTER(bind, 0, 2)
-SYS_ENTER(link, 1, 0)
-SYS_ENTER(linkat, 2, 0)
-SYS_ENTER(unlink, 1, 0)
-SYS_ENTER(unlinkat, 2, 0)
-SYS_ENTER(rmdir, 1, 0)
-SYS_ENTER(mkdir, 1, 0)
-SYS_ENTER(mkdirat, 2, 0)
-SYS_ENTER(symlink, 2, 0)
-SYS_ENTER(symlinkat, 3, 0)
-SYS_ENTER(mknod, 1, 0)
-SYS_ENTER(mknodat, 2, 0)
-SYS_ENTER(mount, 2, 0)
-SYS_ENTER(chmod, 1, 0)
-SYS_ENTER(fchmodat, 2, 0)
+SYS_ENTER(openat, 2, 0, 1)
+SYS_ENTER(open, 1, 0, 0)
+SYS_ENTER(openat2, 2, 0, 1)
+SYS_ENTER(execve, 1, 0, 0)
+SYS_ENTER(execveat, 2, 0, 1)
+SYS_ENTER(rename, 1, 0, 0)
+SYS_ENTER(renameat, 2, 0, 1)
+SYS_ENTER(renameat2, 2, 0, 1)
+SYS_ENTER(connect, 0, 2, 0)
+SYS_ENTER(bind, 0, 2, 0)
+SYS_ENTER(link, 1, 0, 0)
+SYS_ENTER(linkat, 2, 0, 1)
+SYS_ENTER(unlink, 1, 0, 0)
+SYS_ENTER(unlinkat, 2, 0, 1)
+SYS_ENTER(rmdir, 1, 0, 0)
+SYS_ENTER(mkdir, 1, 0, 0)
+SYS_ENTER(mkdirat, 2, 0, 1)
+SYS_ENTER(symlink, 2, 0, 0)
+SYS_ENTER(symlinkat, 3, 0, 2)
+SYS_ENTER(mknod, 1, 0, 0)
+SYS_ENTER(mknodat, 2, 0, 1)
+SYS_ENTER(mount, 2, 0, 0)
+SYS_ENTER(chmod, 1, 0, 0)
+SYS_ENTER(fchmodat, 2, 0, 1)
 
 /* One program per row: the syscalls/sys_exit_NAME tracepoint, judged by the row that follows. */
 #define SYS_EXIT(name, ...)                                           \

@@ -20,6 +20,7 @@
 #include "pattern.h"
 #include "casefold.h"
 #include "inode.bpf.h"
+#include "path.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,22 +50,6 @@ struct {
 	__type(value, struct cordon_inode_allow);
 } allow_trees SEC(".maps") __weak;
 
-/*
- * An observed record's absolute path, built from its last component backwards (path_step):
- * twice CORDON_PATH_LEN so that a name of up to CORDON_PATH_LEN - 1 bytes read at any offset
- * below CORDON_PATH_LEN stays inside the slot, as the verifier checks.
- */
-struct path_slot {
-	char buf[2 * CORDON_PATH_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct path_slot);
-} path_scratch SEC(".maps") __weak;
-
 /* The key is too large for the BPF stack: built in a per-CPU slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -92,11 +77,6 @@ struct fs_verdict {
 	__u32 rule_id;
 	__u32 deny; /* the CORDON_ACCESS_* bits the rule refuses */
 };
-
-static __always_inline struct mount *real_mount(struct vfsmount *mnt)
-{
-	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
-}
 
 /*
  * The walk and the name match run as bpf_loop() callbacks: the verifier checks a callback
@@ -434,82 +414,6 @@ static __always_inline bool on_control_fs(struct dentry *d)
 	default:
 		return false;
 	}
-}
-
-/* path_step's state: the dentry and mount reached, where the path built so far starts. */
-struct path_ctx {
-	__u64 dentry; /* struct dentry * */
-	__u64 mount;  /* struct mount * */
-	__u32 pos;    /* the path so far is path_slot.buf[pos .. CORDON_PATH_LEN - 1] */
-	__u32 done;   /* 1: reached the root of the task's mounts; 2: given up (does not fit) */
-};
-
-/* One component of the path, prepended as "/name"; at a mount's root, on to its mount point. */
-static long path_step(__u32 i, struct path_ctx *c)
-{
-	struct dentry *d = (struct dentry *)c->dentry, *parent;
-	struct mount *m = (struct mount *)c->mount;
-	struct path_slot *slot;
-	__u32 zero = 0, len;
-
-	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
-		struct mount *up = BPF_CORE_READ(m, mnt_parent);
-
-		if (up == m) {
-			c->done = 1;
-			return 1;
-		}
-		c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
-		c->mount = (__u64)up;
-		return 0;
-	}
-	parent = BPF_CORE_READ(d, d_parent);
-	len = BPF_CORE_READ(d, d_name.len);
-	slot = bpf_map_lookup_elem(&path_scratch, &zero);
-	/* A disconnected dentry (parent == d off any mount's root) has no path to name. */
-	if (parent == d || len + 1 > c->pos || !slot) {
-		c->done = 2;
-		return 1;
-	}
-	c->pos -= len + 1;
-	slot->buf[c->pos & (CORDON_PATH_LEN - 1)] = '/';
-	bpf_probe_read_kernel(slot->buf + ((c->pos + 1) & (CORDON_PATH_LEN - 1)),
-			      len & (CORDON_PATH_LEN - 1), BPF_CORE_READ(d, d_name.name));
-	c->dentry = (__u64)parent;
-	return 0;
-}
-
-/*
- * The absolute path of @d reached through @mnt, as the task names it (d_path's walk: at a
- * mount's root, on from where it is mounted), into @out (CORDON_PATH_LEN bytes) for hooks that
- * may not call bpf_d_path. 0, or -1 when it does not fit or cannot be named: then @out is left
- * alone, and no partial path that would name another directory is ever recorded.
- */
-static __always_inline int build_path(struct dentry *d, struct vfsmount *mnt, __u8 *out)
-{
-	struct path_ctx c = {
-		.dentry = (__u64)d,
-		.mount = (__u64)real_mount(mnt),
-		.pos = CORDON_PATH_LEN - 1,
-	};
-	struct path_slot *slot;
-	__u32 zero = 0, pos;
-
-	slot = bpf_map_lookup_elem(&path_scratch, &zero);
-	if (!slot)
-		return -1;
-	slot->buf[CORDON_PATH_LEN - 1] = 0;
-	/* Every component takes two bytes at least: the slot bounds the steps, mounts aside. */
-	bpf_loop(2 * CORDON_PATH_LEN, path_step, &c, 0);
-	if (c.done != 1)
-		return -1;
-	pos = c.pos & (CORDON_PATH_LEN - 1);
-	if (pos == CORDON_PATH_LEN - 1) {
-		out[0] = '/';
-		return 0;
-	}
-	bpf_probe_read_kernel(out, CORDON_PATH_LEN - pos, slot->buf + pos);
-	return 0;
 }
 
 /*

@@ -183,8 +183,8 @@ sed 's/^/# /' "$work/flood10.txt"
 check shadow_unreadable_outside bash -c "! setpriv --reuid '$USER_NAME' --regid '$USER_NAME' --init-groups cat /etc/shadow 2>/dev/null"
 mkdir -m 755 "$work/attr"
 alog=$work/attr/a.jsonl
-# The relative open's task stays a second: its working directory is read when the record is
-# consumed (a task gone by then keeps its relative path: docs/audit-schema.md).
+# The relative open's directory is named in the kernel at the call (docs/audit-schema.md); the
+# task staying a second also lets the /proc fallback work, which this record does not need.
 run --audit-log "$alog" -- /bin/sh -c "cat /etc/shadow; cd $secret && /usr/bin/python3 -c '
 import time
 try:

@@ -193,8 +193,8 @@ check outside_hookspath_hook_runs sh -c "ls $mark | grep -q pre-commit"
 rm -f "${mark:?}"/* "$proj/.husky/pre-commit"
 # The directory core.hooksPath names is the repository's hooks directory: read-only in the
 # session as .git/hooks is. The next try: a file made elsewhere and renamed into it. (The write
-# names the path in full: a refused relative path is made absolute from the process's cwd when
-# its record is read, and a process gone by then leaves it relative, unattributed.)
+# names the path in full: a refused relative path is made absolute in the kernel at the call,
+# from the process's cwd, even for a process gone by the time its record is read.)
 out=$(inside 'cp hook.sh "$PWD/.husky/pre-commit"; echo write=$?; chmod +x .husky/pre-commit
 	cp hook.sh h2 && chmod +x h2 && mv h2 .husky/pre-commit; echo rename=$?; echo RAN')
 check hookspath_inside_ran grep -qx RAN <<<"$out"

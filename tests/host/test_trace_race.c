@@ -15,6 +15,12 @@
  * tests/vm/test_trace_race.c (TRACE_RACE_LSM), BPF LSM refuses the file by an inode rule
  * instead of Landlock, and its records (the path of the file it refused, bpf_d_path) must never
  * name the allowed file under either attack.
+ *
+ * The directory of a relative name (host only): openat(dirfd, "f") while another thread puts
+ * an allowed directory and a refused one on dirfd in turn. A refusal was resolved in the
+ * refused directory; the record names the directory on dirfd at the call's exit, and says the
+ * directory changed during the call (CORDON_SYSCALL_DIR_CHANGED) when dirfd at exit is not
+ * what it was at entry. A flip there and back within the call is not seen: measured below.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -221,6 +227,52 @@ static void connect_attacker(const char *cg, int out)
 	_exit(write(out, &c, sizeof(c)) == sizeof(c) ? 0 : 3);
 }
 
+/*
+ * The directory variant: DIR/bad/f (a symlink into the chain: a long walk, refused) and
+ * DIR/good/f (allowed), opened by the name "f" relative to descriptor DIRFD_NR, which another
+ * thread points at each directory in turn.
+ */
+#define DIR_ATTEMPTS 20000
+#define DIRFD_NR     100
+static int good_fd = -1, bad_fd = -1;
+
+static void *flip_dirfd(void *arg)
+{
+	(void)arg;
+	while (!quit) {
+		dup2(good_fd, DIRFD_NR);
+		dup2(bad_fd, DIRFD_NR);
+	}
+	return NULL;
+}
+
+static void dirfd_attacker(const char *cg, int out)
+{
+	struct cordon_landlock_attr attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_READ_FILE };
+	struct counts c = { 0 };
+	char good[300];
+	pthread_t t;
+	int rs;
+
+	snprintf(good, sizeof(good), "%s/good", dir);
+	if (cordon_cgroup_enter(cg, 0) < 0)
+		_exit(2);
+	rs = cordon_landlock_create(&attr);
+	if (rs < 0 || cordon_landlock_allow_path(rs, good, LANDLOCK_ACCESS_FS_READ_FILE) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || cordon_landlock_restrict_self(rs, 0) < 0)
+		_exit(4);
+	if (dup2(bad_fd, DIRFD_NR) < 0 || pthread_create(&t, NULL, flip_dirfd, NULL))
+		_exit(5);
+	for (int i = 0; i < DIR_ATTEMPTS; i++) {
+		int fd = openat(DIRFD_NR, "f", O_RDONLY), err = errno;
+
+		count(&c, fd, err, false);
+	}
+	quit = 1;
+	pthread_join(t, NULL);
+	_exit(write(out, &c, sizeof(c)) == sizeof(c) ? 0 : 3);
+}
+
 /* Run one attack in the session and read every record it made into @s. */
 static bool attack(struct ring_buffer *rb, const char *cg, bool both_ways, struct counts *c)
 {
@@ -232,6 +284,8 @@ static bool attack(struct ring_buffer *rb, const char *cg, bool both_ways, struc
 		return false;
 	fflush(NULL);
 	child = fork();
+	if (child == 0 && good_fd >= 0)
+		dirfd_attacker(cg, pc[1]);
 	if (child == 0 && conn_addr.sin_family)
 		connect_attacker(cg, pc[1]);
 	if (child == 0)
@@ -254,7 +308,11 @@ struct seen {
 	/* Landlock's connect refusals: naming the refused port, the allowed one; flagged */
 	unsigned long conn_refused, conn_allowed, conn_allowed_uncertain, conn_uncertain,
 		conn_exact;
+	/* openat(dirfd) refusals, by the directory the kernel named: the refused one, the
+	 * allowed one (flagged changed), flagged changed in all, left relative */
+	unsigned long dir_bad, dir_good, dir_good_changed, dir_changed, dir_relative;
 	char refused_path[300], allowed_path[300], secret_path[300];
+	char bad_f[300], good_f[300];
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -290,6 +348,20 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*ev) || ev->hdr.type != CORDON_EV_SYSCALL ||
 	    ev->hdr.hook != CORDON_HOOK_SYS_OPENAT)
 		return 0;
+	if ((ev->flags & CORDON_SYSCALL_DIRFD) && s->bad_f[0]) {
+		bool changed = ev->flags & CORDON_SYSCALL_DIR_CHANGED;
+
+		if (!(ev->flags & CORDON_SYSCALL_RESOLVED)) {
+			s->dir_relative++;
+		} else if (!strcmp((const char *)ev->path, s->bad_f)) {
+			s->dir_bad++;
+		} else if (!strcmp((const char *)ev->path, s->good_f)) {
+			s->dir_good++;
+			s->dir_good_changed += changed;
+		}
+		s->dir_changed += changed;
+		return 0;
+	}
 	if (!(ev->flags & CORDON_SYSCALL_PATH)) {
 		s->empty++;
 		return 0;
@@ -465,6 +537,56 @@ int main(void)
 			close(l1);
 		if (l2 >= 0)
 			close(l2);
+		conn_addr.sin_family = 0;
+	}
+	if (!TRACE_RACE_LSM) {
+		struct counts dc = { 0 };
+
+		/* DIR/bad/f -> ../l0 (the chain to the secret), DIR/good/f a file. */
+		snprintf(p, sizeof(p), "%s/bad", dir);
+		snprintf(q, sizeof(q), "%s/good", dir);
+		mkdir(p, 0755);
+		mkdir(q, 0755);
+		bad_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		good_fd = open(q, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		snprintf(s.bad_f, sizeof(s.bad_f), "%s/bad/f", dir);
+		snprintf(s.good_f, sizeof(s.good_f), "%s/good/f", dir);
+		fd = open(s.good_f, O_WRONLY | O_CREAT, 0644);
+		close(fd);
+		r = symlink("../l0", s.bad_f);
+		fd = openat(bad_fd, "f", O_RDONLY);
+		r = r == 0 && fd >= 0 ? openat(good_fd, "f", O_RDONLY) : -1;
+		tap_check(r >= 0, "outside_both_directories_open");
+		close(fd);
+		close(r);
+		quit = 0;
+		tap_check(attack(rb, cg, true, &dc), "dirfd_attacker_ran");
+		tap_check(
+			dc.refused > 0 && dc.opened > 0,
+			"dirfd_flip_both_refused_and_allowed (%lu refused, %lu opened, %lu other)",
+			dc.refused, dc.opened, dc.other);
+		tap_check(s.dir_bad + s.dir_good + s.dir_relative == dc.refused,
+			  "dirfd_one_record_per_refusal (%lu of %lu)",
+			  s.dir_bad + s.dir_good + s.dir_relative, dc.refused);
+		/*
+		 * Every refusal was resolved in DIR/bad, so a record naming DIR/good names the
+		 * wrong directory: flagged when dirfd differed at exit from what it was at entry;
+		 * flipped and flipped back in between is not seen (measured, asserted nothing).
+		 */
+		tap_check(s.dir_good_changed > 0,
+			  "dirfd_records_naming_the_allowed_directory_flagged_changed (%lu of %lu)",
+			  s.dir_good_changed, s.dir_good);
+		tap_diag("dirfd flip both ways: %lu refused, %lu opened; records: %lu name the "
+			 "refused directory, %lu the allowed one (%lu flagged changed), %lu left "
+			 "relative; %lu flagged changed in all",
+			 dc.refused, dc.opened, s.dir_bad, s.dir_good, s.dir_good_changed,
+			 s.dir_relative, s.dir_changed);
+		unlink(s.bad_f);
+		unlink(s.good_f);
+		rmdir(p);
+		rmdir(q);
+		close(bad_fd);
+		close(good_fd);
 	}
 
 	ring_buffer__free(rb);

@@ -265,7 +265,12 @@ static size_t make_event(unsigned int type, void *buf)
 		fill_hdr(&e->hdr, type, sizeof(*e));
 		e->nr = rnd(500);
 		e->flags = rnd(8) | (rnd(4) ? 0 : CORDON_SYSCALL_EXACT) |
-			   (rnd(4) ? 0 : CORDON_SYSCALL_UNCERTAIN);
+			   (rnd(4) ? 0 : CORDON_SYSCALL_UNCERTAIN) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_RESOLVED) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_RESOLVED_PROC) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_TOO_LONG) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_UNREACHABLE) |
+			   (rnd(4) ? 0 : CORDON_SYSCALL_DIR_CHANGED);
 		e->arg = big();
 		fill_addr(e->addr);
 		e->port = (__u16)rnd(65536);

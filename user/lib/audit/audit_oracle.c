@@ -457,6 +457,16 @@ static void set_syscall(json_t *rec, json_t *cordon, const struct cordon_event_s
 		json_object_set_new(cordon, "arg_exact", json_true());
 	if (e->flags & CORDON_SYSCALL_UNCERTAIN)
 		json_object_set_new(cordon, "arg_uncertain", json_true());
+	if (e->flags & CORDON_SYSCALL_RESOLVED)
+		json_object_set_new(cordon, "dir_kernel", json_true());
+	if (e->flags & CORDON_SYSCALL_RESOLVED_PROC)
+		json_object_set_new(cordon, "dir_proc", json_true());
+	if (e->flags & CORDON_SYSCALL_DIR_TOO_LONG)
+		json_object_set_new(cordon, "dir_too_long", json_true());
+	if (e->flags & CORDON_SYSCALL_DIR_UNREACHABLE)
+		json_object_set_new(cordon, "dir_unreachable", json_true());
+	if (e->flags & CORDON_SYSCALL_DIR_CHANGED)
+		json_object_set_new(cordon, "dir_changed", json_true());
 	if ((e->flags & CORDON_SYSCALL_ARG) && e->hdr.hook == CORDON_HOOK_SYS_SOCKET) {
 		char fam[32];
 

@@ -434,8 +434,12 @@ static void normalise(char *p)
 }
 
 /*
- * @s's path made absolute against the working directory of its task, or against the directory
- * descriptor of an *at() call (CORDON_SYSCALL_DIRFD), read now from /proc. Racy by nature: the
+ * @s's path made absolute. The kernel does it at the refused call (CORDON_SYSCALL_RESOLVED: the
+ * path is absolute already). Else, for a record whose directory the kernel could not name
+ * (CORDON_SYSCALL_DIR_*) or from a producer that does not name it: against the working
+ * directory of its task, or against the directory descriptor of an *at() call
+ * (CORDON_SYSCALL_DIRFD), read now from /proc, and the caller marks the record so
+ * (CORDON_SYSCALL_RESOLVED_PROC). Racy by nature: the
  * task may have exited, closed or replaced the descriptor, or the directory moved, since the
  * call; a descriptor that names no directory (a deleted one: "(deleted)") is -ESRCH and
  * the record keeps the path as passed. A directory renamed *before* the call is named as it was
@@ -511,8 +515,11 @@ int audit_syscall_absolute(struct cordon_event_syscall *s, char *abs, size_t len
 	if (ret < 0)
 		return ret;
 	n = strlen(abs);
-	if (n < sizeof(s->path))
+	if (n < sizeof(s->path)) {
+		if (s->path[0] != '/')
+			s->flags |= CORDON_SYSCALL_RESOLVED_PROC;
 		memcpy(s->path, abs, n + 1);
+	}
 	return 1;
 }
 

@@ -138,6 +138,14 @@ static const struct cordon_event_field syscall_fields[] = {
 	/* the path is the kernel's own copy; or the task's memory changed during the syscall */
 	{ FIELD(CORDON, "arg_exact", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_EXACT) },
 	{ FIELD(CORDON, "arg_uncertain", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_UNCERTAIN) },
+	/* a relative path made absolute: by the kernel at the call, or later from /proc; or why
+	 * the kernel could not name its directory */
+	{ FIELD(CORDON, "dir_kernel", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_RESOLVED) },
+	{ FIELD(CORDON, "dir_proc", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_RESOLVED_PROC) },
+	{ FIELD(CORDON, "dir_too_long", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_DIR_TOO_LONG) },
+	{ FIELD(CORDON, "dir_unreachable", TRUE),
+	  WHEN(syscall, flags, CORDON_SYSCALL_DIR_UNREACHABLE) },
+	{ FIELD(CORDON, "dir_changed", TRUE), WHEN(syscall, flags, CORDON_SYSCALL_DIR_CHANGED) },
 	{ FIELD(FILE, "path", STR), AT(syscall, path), WHEN(syscall, flags, CORDON_SYSCALL_PATH) },
 	{ FIELD(TOP, "destination", ADDR_TCP), AT(syscall, addr), .aux = OFF(syscall, port),
 	  .aux2 = OFF(syscall, family), WHEN(syscall, flags, CORDON_SYSCALL_ADDR) },
