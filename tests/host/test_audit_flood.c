@@ -224,8 +224,8 @@ struct reader_obs {
 	uint64_t lost, over_share;	 /* the session's ring_use so far */
 	uint64_t flush_ns, flush_max_ns; /* in cordon_audit_sink_flush(): write() */
 	uint64_t sleep_max_ns;		 /* in one poll(), woken or held */
-	uint64_t held_max_ns,
-		held_late; /* a held pass's sleep (a 1 ms timer): longest, over 5 ms */
+	/* A held pass's sleep (a timer of one pace): the longest, and how many over 5 ms. */
+	uint64_t held_max_ns, held_late;
 	uint64_t drain_ns, drain_max_ns; /* in ring_buffer__consume() */
 	uint64_t gap_max_ns;		 /* between passes (child reaping) */
 	uint64_t passes, held;
