@@ -214,6 +214,66 @@ static uint64_t records_per_connect(struct cordon_audit_stream *st, struct ring_
 	return sum(st->seen) - before - (st->seen[CORDON_EV_EXIT] - exits);
 }
 
+/*
+ * Where the reader's time went in the flood, and what preceded each loss: measured around every
+ * pass of the consumer loop (wait, drain, tick, flush), with the session's lost count read
+ * after each pass, as `cordon run` does. Printed, never asserted.
+ */
+struct reader_obs {
+	uint64_t last_done;		 /* end of the previous pass */
+	uint64_t lost, over_share;	 /* the session's ring_use so far */
+	uint64_t flush_ns, flush_max_ns; /* in cordon_audit_sink_flush(): write() */
+	uint64_t sleep_max_ns;		 /* in one poll(), woken or held */
+	/* A held pass's sleep (a timer of one pace): the longest, and how many over 5 ms. */
+	uint64_t held_max_ns, held_late;
+	uint64_t drain_ns, drain_max_ns; /* in ring_buffer__consume() */
+	uint64_t gap_max_ns;		 /* between passes (child reaping) */
+	uint64_t passes, held;
+	int max_drained;
+	unsigned long episodes;
+	char first[320]; /* the first loss episode's context */
+};
+
+#define MAX_OF(m, v) ((m) = (v) > (m) ? (v) : (m))
+
+static void reader_observe(struct reader_obs *o, struct cordon_bpf *b, uint32_t id, bool held,
+			   uint64_t t, uint64_t t_woke, uint64_t t_drained, uint64_t t_flush,
+			   uint64_t t_done, int n)
+{
+	uint64_t gap = o->last_done ? t - o->last_done : 0, sleep = t_woke - t,
+		 drain = t_drained - t_woke, flush = t_done - t_flush;
+	struct cordon_ring_use u;
+
+	o->passes++;
+	o->held += held;
+	if (held) {
+		MAX_OF(o->held_max_ns, sleep);
+		o->held_late += sleep > 5 * CORDON_RING_PACE_NS;
+	}
+	o->flush_ns += flush;
+	o->drain_ns += drain;
+	MAX_OF(o->flush_max_ns, flush);
+	MAX_OF(o->drain_max_ns, drain);
+	MAX_OF(o->sleep_max_ns, sleep);
+	MAX_OF(o->gap_max_ns, gap);
+	MAX_OF(o->max_drained, n);
+	if (cordon_bpf_ring_use(b, id, &u) == 0 && u.lost > o->lost) {
+		if (!o->episodes++)
+			snprintf(o->first, sizeof(o->first),
+				 "%llu lost (%llu over share) by the end of a pass that slept "
+				 "%.2f ms (%s), drained %d records in %.2f ms, ticked %.2f ms, "
+				 "flushed %.2f ms, after a gap of %.2f ms",
+				 (unsigned long long)(u.lost - o->lost),
+				 (unsigned long long)(u.over_share - o->over_share),
+				 (double)sleep / 1e6, held ? "held" : "waiting for a wake-up", n,
+				 (double)drain / 1e6, (double)(t_flush - t_drained) / 1e6,
+				 (double)flush / 1e6, (double)gap / 1e6);
+		o->lost = u.lost;
+		o->over_share = u.over_share;
+	}
+	o->last_done = t_done;
+}
+
 int main(void)
 {
 	struct cordon_bpf_opts o = { .lsm = false };
@@ -230,6 +290,7 @@ int main(void)
 	uint16_t port = 0;
 	double t0, t1, tgen = 0, cpu0, cpu1, gen_cpu = 0;
 	struct cordon_ring_pace pace = { 0 };
+	struct reader_obs ro = { 0 };
 	unsigned long reported = 0;
 	FILE *f;
 
@@ -311,21 +372,29 @@ int main(void)
 	 * in a flood, the ring left alone for a pace between drains, as its supervisor does).
 	 */
 	for (unsigned long live = 2 * shape.procs; live > 0;) {
-		uint64_t t = cordon_boottime_ns();
+		uint64_t t = cordon_boottime_ns(), t_woke, t_drained, t_flush, t_done;
 		struct rusage ru;
 
 		int n;
 
-		if (cordon_ring_pace_held(&pace, t)) {
+		struct pollfd pfd = { .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
+		bool held = cordon_ring_pace_held(&pace, t);
+
+		/* As ring_buffer__poll() (an epoll wait, then a drain), timed apart. */
+		if (held)
 			poll(NULL, 0, cordon_ring_pace_timeout_ms(&pace, t, 100));
-			n = ring_buffer__consume(rb);
-		} else {
-			n = ring_buffer__poll(rb, 100);
-		}
+		else
+			poll(&pfd, 1, 100);
+		t_woke = cordon_boottime_ns();
+		n = ring_buffer__consume(rb);
+		t_drained = cordon_boottime_ns();
 		if (!shape.no_pace)
-			cordon_ring_pace_drained(&pace, cordon_boottime_ns(), n);
+			cordon_ring_pace_drained(&pace, t_drained, n);
 		cordon_audit_stream_tick(st, cordon_boottime_ns());
+		t_flush = cordon_boottime_ns();
 		cordon_audit_sink_flush(st->sink);
+		t_done = cordon_boottime_ns();
+		reader_observe(&ro, b, s.id, held, t, t_woke, t_drained, t_flush, t_done, n);
 		while (live > 0 && wait4(-1, &status, WNOHANG, &ru) > 0) {
 			live--;
 			tgen = now();
@@ -402,6 +471,19 @@ int main(void)
 		 (unsigned long long)st->summaries);
 	tap_diag("flood: the consumer kept up: %s", lost ? "no (see loss above)" : "yes");
 	tap_diag("flood: the consumer used %.2f s of CPU in %.2f s", cpu1 - cpu0, t1 - t0);
+	tap_diag("flood: reader: held sleeps (one pace asked) longest %.2f ms, %llu over 5 ms",
+		 (double)ro.held_max_ns / 1e6, (unsigned long long)ro.held_late);
+	tap_diag("flood: reader: %llu passes (%llu held), longest sleep %.2f ms, drain %.3f s in "
+		 "all, longest %.2f ms (%d records at most), flush (write) %.3f s in all, longest "
+		 "%.2f ms, longest gap %.2f ms; session lost %llu (%llu over its share) in %lu "
+		 "episodes",
+		 (unsigned long long)ro.passes, (unsigned long long)ro.held,
+		 (double)ro.sleep_max_ns / 1e6, (double)ro.drain_ns / 1e9,
+		 (double)ro.drain_max_ns / 1e6, ro.max_drained, (double)ro.flush_ns / 1e9,
+		 (double)ro.flush_max_ns / 1e6, (double)ro.gap_max_ns / 1e6,
+		 (unsigned long long)ro.lost, (unsigned long long)ro.over_share, ro.episodes);
+	if (ro.episodes)
+		tap_diag("flood: first loss: %s", ro.first);
 	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s, reader %s, "
 		 "generators at nice %d, the reader at %d; "
 		 "they made "
