@@ -571,11 +571,9 @@ int main(void)
 		/*
 		 * Every refusal was resolved in DIR/bad, so a record naming DIR/good names the
 		 * wrong directory: flagged when dirfd differed at exit from what it was at entry;
-		 * flipped and flipped back in between is not seen (measured, asserted nothing).
+		 * flipped and flipped back in between is not seen. Measured, never asserted: how
+		 * many records the race misnames at all depends on the scheduler (0 in some runs).
 		 */
-		tap_check(s.dir_good_changed > 0,
-			  "dirfd_records_naming_the_allowed_directory_flagged_changed (%lu of %lu)",
-			  s.dir_good_changed, s.dir_good);
 		tap_diag("dirfd flip both ways: %lu refused, %lu opened; records: %lu name the "
 			 "refused directory, %lu the allowed one (%lu flagged changed), %lu left "
 			 "relative; %lu flagged changed in all",
