@@ -191,15 +191,18 @@ int cordon_names_free(struct bpf_raw_tracepoint_args *ctx)
 {
 	/* raw_tp, not tp_btf: the verifier refuses a BTF read of the `const void *` argument. */
 	const void *ptr = (const void *)ctx->args[1];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
-	__u32 *armed = bpf_map_lookup_elem(&names_armed, &zero);
+	__u32 zero = 0, *armed = bpf_map_lookup_elem(&names_armed, &zero), tid;
 	struct sys_capture *c;
 	struct {
 		__u64 name; /* struct filename.name */
 		__u64 uptr; /* struct filename.uptr */
 	} f;
 
-	if (!armed || *armed != tid)
+	/* A disarmed CPU (most, most of the time) leaves before asking whose free this is. */
+	if (!armed || *armed == NAMES_DISARMED)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (*armed != tid)
 		return 0;
 	c = bpf_map_lookup_elem(&sys_captures, &tid);
 	if (!c || (c->flags & (CAPTURE_PATH_OK | CAPTURE_KERNEL)) != CAPTURE_PATH_OK) {
