@@ -71,12 +71,16 @@ stray=
 for ((r = 0; r < rounds; r++)); do
 	sleep 2 # past the grace period of the previous round's sessions
 	stray+="$(traced) "
-	record out "$("$proj/bench_open" "$proj/tree" "$passes")"
-	record in "$("${run[@]}" "$proj/bench_open" "$proj/tree" "$passes")"
+	# Each output taken into a variable first: a failed loop stops the bench (set -e).
+	o=$("$proj/bench_open" "$proj/tree" "$passes")
+	record out "$o"
+	o=$("${run[@]}" "$proj/bench_open" "$proj/tree" "$passes")
+	record in "$o"
 	"${run[@]}" sleep 600 &
 	sleeper=$!
 	sleep 1
-	record beside "$("$proj/bench_open" "$proj/tree" "$passes")"
+	o=$("$proj/bench_open" "$proj/tree" "$passes")
+	record beside "$o"
 	kill "$sleeper" 2>/dev/null
 	wait "$sleeper" 2>/dev/null || true
 	sleeper=
