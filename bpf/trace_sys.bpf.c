@@ -94,9 +94,12 @@ struct {
 } sys_captures SEC(".maps");
 
 /*
- * On each CPU, the thread that last took a pathname capture there: names_free's first test,
- * one array read, so that the slab frees of every other task on the machine leave at once.
+ * On each CPU, the thread that last took a pathname capture there, until names_free has taken
+ * the kernel's copy of that name (then NAMES_DISARMED, no thread id): names_free's first test,
+ * one array read, so that the slab frees of every other task on the machine, and the session
+ * thread's own frees once its name is taken, leave at once.
  */
+#define NAMES_DISARMED 0xffffffffu /* above PID_MAX_LIMIT (4M): never a thread id */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -150,18 +153,21 @@ static __always_inline void call_dir(__s32 fd, struct dentry **d, struct vfsmoun
 /*
  * At entry of a traced syscall of a session task: argument @path_arg's string, or @addr_arg's
  * socket address (its length the next argument), into the thread's capture. Every entry
- * rewrites the whole capture, so an exit never reads an older syscall's.
+ * rewrites the capture's syscall number, pointer and flags and the whole buffer its syscall's
+ * exit reads, so an exit never reads an older syscall's.
  */
 static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg, int addr_arg,
 				   int dirfd_arg)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_capture *c;
 	struct pt_regs *regs;
 	__u64 cgroup_id, ptr, len;
+	__u32 tid;
 
+	/* The untagged exit first: every task on the machine runs this entry. */
 	if (!current_session(&cgroup_id))
 		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	c = bpf_map_lookup_elem(&sys_captures, &tid);
 	if (!c) {
 		struct sys_capture zero = {};
@@ -177,12 +183,16 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 	c->addr_len = 0;
 	c->dir_dentry = 0;
 	c->dir_mount = 0;
-	/* Zero past the bytes read: the exit compares whole words (unchanged()). */
-	__builtin_memset(c->path, 0, sizeof(c->path));
-	__builtin_memset(c->addr, 0, sizeof(c->addr));
+	/*
+	 * Zero past the bytes read: the exit compares whole words (unchanged()). Only the buffer
+	 * this syscall fills: a row reads either the path or the address, and take_capture()
+	 * gives an exit only a capture taken at the same syscall's entry (every open of a
+	 * session task comes here: the other buffer's 112 or 256 bytes are not cleared for it).
+	 */
 	if (path_arg) {
 		__u32 zero = 0, *armed = bpf_map_lookup_elem(&names_armed, &zero);
 
+		__builtin_memset(c->path, 0, sizeof(c->path));
 		ptr = sys_arg(regs, path_arg);
 		c->ptr = ptr;
 		if (bpf_probe_read_user_str(c->path, sizeof(c->path), (const void *)ptr) > 0)
@@ -199,6 +209,7 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 		if (armed)
 			*armed = tid;
 	} else if (addr_arg) {
+		__builtin_memset(c->addr, 0, sizeof(c->addr));
 		ptr = sys_arg(regs, addr_arg);
 		len = sys_arg(regs, addr_arg + 1);
 		c->ptr = ptr;
@@ -230,19 +241,29 @@ int cordon_names_free(struct bpf_raw_tracepoint_args *ctx)
 {
 	/* raw_tp, not tp_btf: the verifier refuses a BTF read of the `const void *` argument. */
 	const void *ptr = (const void *)ctx->args[1];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
-	__u32 *armed = bpf_map_lookup_elem(&names_armed, &zero);
+	__u32 zero = 0, *armed = bpf_map_lookup_elem(&names_armed, &zero), tid;
 	struct sys_capture *c;
 	struct {
 		__u64 name; /* struct filename.name */
 		__u64 uptr; /* struct filename.uptr */
 	} f;
 
-	if (!armed || *armed != tid)
+	/* A disarmed CPU (most, most of the time) leaves before asking whose free this is. */
+	if (!armed || *armed == NAMES_DISARMED)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (*armed != tid)
 		return 0;
 	c = bpf_map_lookup_elem(&sys_captures, &tid);
-	if (!c || (c->flags & (CAPTURE_PATH_OK | CAPTURE_KERNEL)) != CAPTURE_PATH_OK)
+	if (!c || (c->flags & (CAPTURE_PATH_OK | CAPTURE_KERNEL)) != CAPTURE_PATH_OK) {
+		/*
+		 * Nothing left to take until this thread's next capture arms the CPU again: its
+		 * later frees (the file at close, the open's other objects: about five per
+		 * open/close) leave at the first test instead of a capture lookup each.
+		 */
+		*armed = NAMES_DISARMED;
 		return 0;
+	}
 	if (bpf_probe_read_kernel(&f, sizeof(f), ptr) < 0 || f.uptr != c->ptr ||
 	    f.name != (__u64)ptr + bpf_core_field_offset(struct filename, iname))
 		return 0;
@@ -253,6 +274,7 @@ int cordon_names_free(struct bpf_raw_tracepoint_args *ctx)
 		c->flags |= CAPTURE_KERNEL;
 	else
 		c->flags &= ~CAPTURE_PATH_OK;
+	*armed = NAMES_DISARMED;
 	return 0;
 }
 
