@@ -523,10 +523,14 @@ int main(void)
 			  cc.refused, cc.opened, cc.other);
 		tap_check(s.conn_exact == 0, "connect_records_never_claim_exact (%lu do)",
 			  s.conn_exact);
-		tap_check(
-			s.conn_uncertain > 0,
-			"connect_records_whose_address_changed_are_flagged_uncertain (%lu of %lu)",
-			s.conn_uncertain, s.conn_refused + s.conn_allowed);
+		/*
+		 * A record naming the allowed port names what the kernel did not judge: flagged
+		 * (unless the buffer flipped back before the exit, which nothing can see). How
+		 * often the flip lands inside a call at all depends on the load: none at times.
+		 */
+		tap_check(s.conn_allowed == 0 || s.conn_allowed_uncertain > 0,
+			  "connect_records_naming_the_allowed_port_flagged_uncertain (%lu of %lu)",
+			  s.conn_allowed_uncertain, s.conn_allowed);
 		tap_diag(
 			"connect flip both ways: %lu refused, %lu connected; records: %lu name the "
 			"refused port, %lu the allowed one (%lu of those flagged uncertain); %lu "
