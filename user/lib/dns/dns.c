@@ -221,7 +221,9 @@ int cordon_dns_open(const struct cordon_dns_opts *o, struct cordon_dns **out)
  * descriptor, and the daemon forks (spawn workers, audit readers) while its sessions' resolvers
  * hold connections. A child's copy would keep the closed file, and with it its registration,
  * alive: its events (a hung-up client's, ready for good) would name a slot that is free or
- * another's, and keep the resolver's descriptor ready, a busy loop of the daemon.
+ * another's, and keep the resolver's descriptor ready, a busy loop of the daemon. Only the
+ * resolver's owner closes it so: a child shares the epoll instance, and its DEL would remove
+ * the owner's registration.
  */
 void dns_close_watched(struct cordon_dns *d, int *fd)
 {
