@@ -95,7 +95,8 @@ check inside_sees_only_its_own_processes test "${out// /}" -le 4
 # the signal; seccomp refuses naming any process but the caller for limits, priority and CPUs;
 # its /proc entries stay readable, a gap the start line lists. The agent's own calls still work.
 if [[ ${MODE:-root} == root ]]; then
-	nouserns="$(dirname "$CORDON")/tests/host/no_userns"
+	# The build's, beside the test: $CORDON may be another binary (the sanitizer build's).
+	nouserns=$(realpath "$O/tests/host/no_userns")
 	own='import os, resource
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0)); print("own_setrlimit OK")
 os.setpriority(os.PRIO_PROCESS, 0, 3); print("own_nice OK")

@@ -115,6 +115,10 @@ mode_setup() {
 	home=$(getent passwd "$USER_NAME" | cut -d: -f6)
 	RUN="setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups env -i PATH=/usr/bin:/bin"
 	RUN+=" HOME=$home USER=$USER_NAME TERM=${TERM:-xterm} CORDON_SOCKET=$DAEMON_DIR/run/sock"
+	# Against the sanitizer build (tests/run-suite.sh), the client's reports go where the
+	# daemon's do: the suite's options survive the clean environment.
+	[[ -n ${ASAN_OPTIONS:-} ]] && RUN+=" ASAN_OPTIONS=$ASAN_OPTIONS"
+	[[ -n ${UBSAN_OPTIONS:-} ]] && RUN+=" UBSAN_OPTIONS=$UBSAN_OPTIONS"
 	RUN+=" $CORDON run"
 }
 
@@ -123,6 +127,12 @@ mode_cleanup() {
 	[[ -n ${DAEMON_PID:-} ]] || return 0
 	kill "$DAEMON_PID" 2>/dev/null
 	wait "$DAEMON_PID" 2>/dev/null
+	# A report the daemon printed (the sanitizer build, tests/run-suite.sh) fails the suite:
+	# its log goes with the directory below. UBSan writes to stderr whatever log_path says.
+	if grep -q -E 'Sanitizer|runtime error:' "$DAEMON_DIR/daemon.log" 2>/dev/null; then
+		sed 's/^/# /' "$DAEMON_DIR/daemon.log"
+		notok "daemon_no_sanitizer_report"
+	fi
 	# The whole subtree (sessions may have child cgroups), deepest first, once its tasks are
 	# gone: a killed task leaves its cgroup a moment after the kill.
 	[[ -d $DAEMON_CGROUP ]] && echo 1 >"$DAEMON_CGROUP/cgroup.kill" 2>/dev/null

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The session resolver's decisions on messages, without sockets: what is refused, what goes
- * upstream, which answered addresses are allowed (before the reply exists) and what is relayed. */
+ * upstream, which answered addresses are allowed (before the reply exists) and what is relayed;
+ * and, on its loopback sockets, what a closed connection leaves in its epoll set. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,11 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "dns/dns_internal.h"
 
 struct seen {
 	int allowed;
@@ -343,6 +350,65 @@ static void test_dns__oversized_udp_answer_truncated(void **state)
 	cordon_dns_close(d);
 }
 
+/* Wait for the resolver's descriptor to be readable, then serve what is ready. */
+static void serve_ready(struct cordon_dns *d)
+{
+	struct pollfd p = { .fd = cordon_dns_fd(d), .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	cordon_dns_serve(d);
+}
+
+/*
+ * A TCP client's connection, closed by the resolver while a forked child (the daemon forks its
+ * spawn workers and audit readers at any time) holds a copy of it: an epoll registration
+ * belongs to the open file, not to the descriptor, so a close() without EPOLL_CTL_DEL left it
+ * in the resolver's epoll set, ready for good once the client hung up (a busy loop of the
+ * daemon for the rest of the session, an event naming a slot another connection may hold).
+ */
+static void test_dns__closed_connection_leaves_epoll_set_despite_forked_copy(void **state)
+{
+	struct cordon_dns_opts o = { .session = 7, .resolv_conf = resolv };
+	struct cordon_dns_steer st;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct epoll_event ev[16];
+	struct cordon_dns *d = NULL;
+	int c, hold[2], status, n;
+	char b;
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(cordon_dns_open(&o, &d), 0);
+	cordon_dns_steer(d, &st);
+	to.sin_addr.s_addr = st.addr4;
+	to.sin_port = st.port4;
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&to, sizeof(to)), 0);
+	serve_ready(d); /* the connection accepted and watched */
+	assert_int_equal(pipe(hold), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* Holds every descriptor of the resolver, like a forked worker, until told (not
+		 * the client's end, which is the agent's). */
+		close(c);
+		close(hold[1]);
+		_exit(read(hold[0], &b, 1) < 0);
+	}
+	close(hold[0]);
+	close(c); /* the client hangs up: the resolver reads the end and closes its side */
+	serve_ready(d);
+	/* Nothing of the closed connection is left ready: at most the resolver's own tick. */
+	n = epoll_wait(cordon_dns_fd(d), ev, 16, 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(ev[i].data.u64, DNS_EV(DNS_EV_TIMER, 0));
+	close(hold[1]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cordon_dns_close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_dns__drops_garbage_and_mismatched_answers),
 		cmocka_unit_test(test_dns__allows_chain_addresses_before_relaying_them),
 		cmocka_unit_test(test_dns__oversized_udp_answer_truncated),
+		cmocka_unit_test(test_dns__closed_connection_leaves_epoll_set_despite_forked_copy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

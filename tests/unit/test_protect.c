@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include <cmocka.h>
 
@@ -154,12 +156,92 @@ static void test_sweep__planted_and_spared(void **state)
 	rm_root(root);
 }
 
+/*
+ * A DFID_NAME record (@hbytes of handle, claimed @claimed) with @name (@nul: its terminator),
+ * then a pidfd record, in a heap buffer of exactly their size: a read past the records is an
+ * ASan report. Its end in *end.
+ */
+static char *dfid_name(uint32_t hbytes, uint32_t claimed, const char *name, bool nul,
+		       const char **end)
+{
+	size_t nl = strlen(name) + nul, flen = sizeof(struct fanotify_event_info_fid) +
+					       sizeof(struct file_handle) + hbytes + nl;
+	/* Padded to 4 like the kernel's, with the padding the name's when it has no end. */
+	if (flen % 4)
+		nl += 4 - flen % 4, flen += 4 - flen % 4;
+	struct fanotify_event_info_pidfd pid = {
+		.hdr = { .info_type = FAN_EVENT_INFO_TYPE_PIDFD, .len = sizeof(pid) }, .pidfd = 9
+	};
+	struct fanotify_event_info_fid fid = { .hdr = { .info_type = FAN_EVENT_INFO_TYPE_DFID_NAME,
+							.len = (uint16_t)flen } };
+	struct file_handle fh = { .handle_bytes = claimed, .handle_type = 1 };
+	char *b = calloc(1, flen + sizeof(pid)), *p = b;
+
+	assert_non_null(b);
+	memcpy(p, &fid, sizeof(fid));
+	p += sizeof(fid);
+	memcpy(p, &fh, sizeof(fh));
+	p += sizeof(fh) + hbytes;
+	memset(p, 'x', nl);
+	memcpy(p, name, strlen(name) + nul);
+	memcpy(b + flen, &pid, sizeof(pid));
+	*end = b + flen + sizeof(pid);
+	return b;
+}
+
+/* The records of a protect-watch event: the lengths in them are the kernel's, each checked. */
+static void test_fan_info__lengths_bounded_by_records(void **state)
+{
+	struct cordon_fan_info in;
+	const char *end;
+	char *b;
+
+	(void)state;
+	b = dfid_name(8, 8, "hook", true, &end);
+	cordon_fan_info_parse(b, end, &in);
+	assert_ptr_equal(in.fid, b);
+	assert_string_equal(in.name, "hook");
+	assert_int_equal(in.pidfd, 9);
+	/* Cut short: the pidfd record is not read past the end; the name stays. */
+	cordon_fan_info_parse(b, end - 1, &in);
+	assert_string_equal(in.name, "hook");
+	assert_int_equal(in.pidfd, -1);
+	free(b);
+	/* A handle larger than its record (a pointer far past the buffer): no name. */
+	b = dfid_name(8, UINT32_MAX, "hook", true, &end);
+	cordon_fan_info_parse(b, end, &in);
+	assert_null(in.fid);
+	assert_null(in.name);
+	assert_int_equal(in.pidfd, 9);
+	free(b);
+	/* A handle that eats the name's terminator, and a name without one: no name. */
+	b = dfid_name(8, 8 + 5, "hook", true, &end);
+	cordon_fan_info_parse(b, end, &in);
+	assert_null(in.name);
+	free(b);
+	b = dfid_name(8, 8, "hook", false, &end);
+	cordon_fan_info_parse(b, end, &in);
+	assert_null(in.name);
+	assert_int_equal(in.pidfd, 9);
+	free(b);
+	/* A record claiming more than is left, or less than its header: nothing after it. */
+	b = dfid_name(8, 8, "hook", true, &end);
+	cordon_fan_info_parse(b, end - sizeof(struct fanotify_event_info_pidfd) - 1, &in);
+	assert_null(in.name);
+	((struct fanotify_event_info_header *)(void *)b)->len = 2;
+	cordon_fan_info_parse(b, end, &in);
+	assert_null(in.name);
+	assert_int_equal(in.pidfd, -1);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing__entries_and_bases),
 		cmocka_unit_test(test_quarantine__numbered_never_over),
 		cmocka_unit_test(test_sweep__planted_and_spared),
+		cmocka_unit_test(test_fan_info__lengths_bounded_by_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

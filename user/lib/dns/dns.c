@@ -18,21 +18,6 @@
 #include "sys/sys.h"
 #include "dns/dns_internal.h"
 
-/* What an epoll event is about: the kind in the high half, an index in the low half. */
-enum {
-	EV_UDP4 = 1,
-	EV_TCP4,
-	EV_UDP6,
-	EV_TCP6,
-	EV_UP4,
-	EV_UP6,
-	EV_TIMER,
-	EV_CONN,
-	EV_UPTCP
-};
-
-#define EV(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
-
 const char *cordon_resolv_conf(void)
 {
 	const char *env = getenv("CORDON_RESOLV_CONF");
@@ -170,16 +155,16 @@ static int open_sockets(struct cordon_dns *d)
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &tick, NULL) < 0)
 		return -errno;
-	if ((r = watch(d, d->udp4, EV(EV_UDP4, 0))) < 0 ||
-	    (r = watch(d, d->tcp4, EV(EV_TCP4, 0))) < 0 ||
-	    (r = watch(d, d->timerfd, EV(EV_TIMER, 0))) < 0)
+	if ((r = watch(d, d->udp4, DNS_EV(DNS_EV_UDP4, 0))) < 0 ||
+	    (r = watch(d, d->tcp4, DNS_EV(DNS_EV_TCP4, 0))) < 0 ||
+	    (r = watch(d, d->timerfd, DNS_EV(DNS_EV_TIMER, 0))) < 0)
 		return r;
-	if (d->udp6 >= 0 && ((r = watch(d, d->udp6, EV(EV_UDP6, 0))) < 0 ||
-			     (r = watch(d, d->tcp6, EV(EV_TCP6, 0))) < 0))
+	if (d->udp6 >= 0 && ((r = watch(d, d->udp6, DNS_EV(DNS_EV_UDP6, 0))) < 0 ||
+			     (r = watch(d, d->tcp6, DNS_EV(DNS_EV_TCP6, 0))) < 0))
 		return r;
-	if (d->up4 >= 0 && (r = watch(d, d->up4, EV(EV_UP4, 0))) < 0)
+	if (d->up4 >= 0 && (r = watch(d, d->up4, DNS_EV(DNS_EV_UP4, 0))) < 0)
 		return r;
-	if (d->up6 >= 0 && (r = watch(d, d->up6, EV(EV_UP6, 0))) < 0)
+	if (d->up6 >= 0 && (r = watch(d, d->up6, DNS_EV(DNS_EV_UP6, 0))) < 0)
 		return r;
 	return 0;
 }
@@ -231,16 +216,28 @@ int cordon_dns_open(const struct cordon_dns_opts *o, struct cordon_dns **out)
 	return 0;
 }
 
-static void close_fd(int *fd)
+/*
+ * Out of the epoll set before the close: a registration belongs to the open file, not to the
+ * descriptor, and the daemon forks (spawn workers, audit readers) while its sessions' resolvers
+ * hold connections. A child's copy would keep the closed file, and with it its registration,
+ * alive: its events (a hung-up client's, ready for good) would name a slot that is free or
+ * another's, and keep the resolver's descriptor ready, a busy loop of the daemon. Only the
+ * resolver's owner closes it so: a child shares the epoll instance, and its DEL would remove
+ * the owner's registration.
+ */
+void dns_close_watched(struct cordon_dns *d, int *fd)
 {
-	if (*fd >= 0)
-		close(*fd);
+	if (*fd < 0)
+		return;
+	if (d->epfd >= 0)
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
 	*fd = -1;
 }
 
-static void conn_close(struct dns_conn *c)
+static void conn_close(struct cordon_dns *d, struct dns_conn *c)
 {
-	close_fd(&c->fd);
+	dns_close_watched(d, &c->fd);
 	free(c->buf);
 	c->buf = NULL;
 	c->len = 0;
@@ -252,17 +249,18 @@ void cordon_dns_close(struct cordon_dns *d)
 	if (!d)
 		return;
 	for (int i = 0; i < DNS_MAX_TCP; i++)
-		conn_close(&d->conns[i]);
+		conn_close(d, &d->conns[i]);
 	for (int i = 0; i < DNS_MAX_PENDING; i++)
-		dns_pending_free(&d->pending[i]);
-	close_fd(&d->udp4);
-	close_fd(&d->tcp4);
-	close_fd(&d->udp6);
-	close_fd(&d->tcp6);
-	close_fd(&d->up4);
-	close_fd(&d->up6);
-	close_fd(&d->timerfd);
-	close_fd(&d->epfd);
+		dns_pending_free(d, &d->pending[i]);
+	dns_close_watched(d, &d->udp4);
+	dns_close_watched(d, &d->tcp4);
+	dns_close_watched(d, &d->udp6);
+	dns_close_watched(d, &d->tcp6);
+	dns_close_watched(d, &d->up4);
+	dns_close_watched(d, &d->up6);
+	dns_close_watched(d, &d->timerfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
 	for (size_t i = 0; i < d->nnames; i++)
 		free(d->names[i].name);
 	free(d->names);
@@ -315,7 +313,7 @@ static void send_reply(struct cordon_dns *d, const struct dns_client *c, const u
 		/* A client that does not read its replies loses its connection. */
 		if (sendmsg(d->conns[c->conn].fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) !=
 		    (ssize_t)(len + 2))
-			conn_close(&d->conns[c->conn]);
+			conn_close(d, &d->conns[c->conn]);
 	}
 }
 
@@ -377,14 +375,14 @@ static void on_accept(struct cordon_dns *d, int lfd)
 		if (d->conns[i].fd < 0)
 			slot = i;
 	/* Full: the newest client waits for nothing (it retries); the others keep theirs. */
-	if (slot < 0 || watch(d, fd, EV(EV_CONN, slot)) < 0) {
+	if (slot < 0 || watch(d, fd, DNS_EV(DNS_EV_CONN, slot)) < 0) {
 		close(fd);
 		d->st.dropped_agent++;
 		return;
 	}
 	d->conns[slot].buf = malloc(2 + DNS_TCP_MSG_MAX);
 	if (!d->conns[slot].buf) {
-		close(fd);
+		dns_close_watched(d, &fd);
 		return;
 	}
 	d->conns[slot].fd = fd;
@@ -403,7 +401,7 @@ static void on_conn(struct cordon_dns *d, int slot)
 	n = read(c->fd, c->buf + c->len, 2 + DNS_TCP_MSG_MAX - c->len);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			conn_close(c);
+			conn_close(d, c);
 		return;
 	}
 	c->len += (size_t)n;
@@ -426,7 +424,7 @@ int dns_tcp_upstream(struct cordon_dns *d, struct dns_pending *p)
 {
 	const struct sockaddr_storage *to = &d->upstream[p->upstream];
 	struct epoll_event ev = { .events = EPOLLOUT,
-				  .data.u64 = EV(EV_UPTCP, (uint32_t)(p - d->pending)) };
+				  .data.u64 = DNS_EV(DNS_EV_UPTCP, (uint32_t)(p - d->pending)) };
 	int fd;
 
 	if (d->epfd < 0)
@@ -464,7 +462,8 @@ static void on_upstream_tcp(struct cordon_dns *d, uint32_t slot)
 	if (!p || !p->used || !p->up_tcp)
 		return;
 	if (!p->up_sent) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(EV_UPTCP, slot) };
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.u64 = DNS_EV(DNS_EV_UPTCP, slot) };
 		uint8_t hdr[2];
 
 		if (dns_upstream_query(p, &q, &qlen) < 0)
@@ -512,7 +511,7 @@ static void on_timer(struct cordon_dns *d)
 		if (!p->used || p->deadline_ms > now)
 			continue;
 		if (p->up_tcp) {
-			close(p->up_fd);
+			dns_close_watched(d, &p->up_fd);
 			free(p->up_buf);
 			p->up_buf = NULL;
 			p->up_tcp = false;
@@ -529,7 +528,7 @@ static void on_timer(struct cordon_dns *d)
 	}
 	for (int i = 0; i < DNS_MAX_TCP; i++)
 		if (d->conns[i].fd >= 0 && d->conns[i].idle_deadline_ms <= now)
-			conn_close(&d->conns[i]);
+			conn_close(d, &d->conns[i]);
 	dns_sweep(d);
 }
 
@@ -542,32 +541,32 @@ void cordon_dns_serve(struct cordon_dns *d)
 		uint32_t kind = (uint32_t)(ev[i].data.u64 >> 32), idx = (uint32_t)ev[i].data.u64;
 
 		switch (kind) {
-		case EV_UDP4:
+		case DNS_EV_UDP4:
 			on_udp(d, d->udp4);
 			break;
-		case EV_UDP6:
+		case DNS_EV_UDP6:
 			on_udp(d, d->udp6);
 			break;
-		case EV_TCP4:
+		case DNS_EV_TCP4:
 			on_accept(d, d->tcp4);
 			break;
-		case EV_TCP6:
+		case DNS_EV_TCP6:
 			on_accept(d, d->tcp6);
 			break;
-		case EV_UP4:
+		case DNS_EV_UP4:
 			on_upstream(d, d->up4);
 			break;
-		case EV_UP6:
+		case DNS_EV_UP6:
 			on_upstream(d, d->up6);
 			break;
-		case EV_TIMER:
+		case DNS_EV_TIMER:
 			on_timer(d);
 			break;
-		case EV_CONN:
+		case DNS_EV_CONN:
 			if (idx < DNS_MAX_TCP)
 				on_conn(d, (int)idx);
 			break;
-		case EV_UPTCP:
+		case DNS_EV_UPTCP:
 			on_upstream_tcp(d, idx);
 			break;
 		default:

@@ -18,6 +18,22 @@
 #define DNS_TCP_MSG_MAX	  65535
 #define DNS_REPORTS_PER_S 50 /* refused hook calls a second; the rest are only counted */
 
+/* What an event of the resolver's epoll set is about: the kind in the high half, an index
+ * (a connection's or a pending query's slot) in the low half. */
+enum {
+	DNS_EV_UDP4 = 1,
+	DNS_EV_TCP4,
+	DNS_EV_UDP6,
+	DNS_EV_TCP6,
+	DNS_EV_UP4,
+	DNS_EV_UP6,
+	DNS_EV_TIMER,
+	DNS_EV_CONN,
+	DNS_EV_UPTCP
+};
+
+#define DNS_EV(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
+
 /* Who asked: a datagram's sender on a listener, or a TCP connection (its generation). */
 struct dns_client {
 	bool tcp;
@@ -112,7 +128,9 @@ int dns_send_upstream(struct cordon_dns *d, struct dns_pending *p);
 int dns_upstream_query(const struct dns_pending *p, uint8_t **out, size_t *len);
 /* Ask p->upstream again over TCP (dns.c): 0, or -errno (then the truncated answer is relayed). */
 int dns_tcp_upstream(struct cordon_dns *d, struct dns_pending *p);
-void dns_pending_free(struct dns_pending *p);
+void dns_pending_free(struct cordon_dns *d, struct dns_pending *p);
+/* Close *@fd (then -1), out of the resolver's epoll set first (dns.c). */
+void dns_close_watched(struct cordon_dns *d, int *fd);
 /* Drop expired allow entries. */
 void dns_sweep(struct cordon_dns *d);
 

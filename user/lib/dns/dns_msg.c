@@ -286,12 +286,12 @@ static struct dns_pending *pending_new(struct cordon_dns *d)
 	return NULL;
 }
 
-void dns_pending_free(struct dns_pending *p)
+void dns_pending_free(struct cordon_dns *d, struct dns_pending *p)
 {
 	if (p->question)
 		ldns_rr_free(p->question);
 	if (p->up_tcp)
-		close(p->up_fd);
+		dns_close_watched(d, &p->up_fd);
 	free(p->up_buf);
 	memset(p, 0, sizeof(*p));
 }
@@ -344,7 +344,7 @@ static int forward(struct cordon_dns *d, const ldns_pkt *q, struct dns_pending *
 	p->client_size = p->edns ? (size < 512 ? 512 : size) : 512;
 	p->question = ldns_rr_clone(rr);
 	if (!p->question || getrandom(&p->up_id, sizeof(p->up_id), 0) != sizeof(p->up_id)) {
-		dns_pending_free(p);
+		dns_pending_free(d, p);
 		return reply_rcode(q, LDNS_RCODE_SERVFAIL, out, outlen);
 	}
 	p->upstream = 0;
@@ -708,7 +708,7 @@ int dns_answer(struct cordon_dns *d, const uint8_t *a, size_t len,
 	ldns_pkt_free(pkt);
 	*c = p->client;
 	d->st.answered++;
-	dns_pending_free(p);
+	dns_pending_free(d, p);
 	return e;
 }
 
@@ -731,7 +731,7 @@ int dns_fail(struct cordon_dns *d, struct dns_pending *p, struct dns_client *c, 
 		e = reply_rcode(q, LDNS_RCODE_SERVFAIL, out, outlen);
 		ldns_pkt_free(q);
 	}
-	dns_pending_free(p);
+	dns_pending_free(d, p);
 	return e;
 }
 

@@ -638,6 +638,16 @@ struct cordon_protect_watch {
 	int git_unwatched_err;
 };
 
+struct fanotify_event_info_fid;
+/* What the info records of one event say (fan_info.c); NULL and -1 for what they do not. */
+struct cordon_fan_info {
+	const struct fanotify_event_info_fid *fid; /* DFID_NAME: the directory's handle ... */
+	const char *name;			   /* ... and the entry's name, ending in it */
+	int pidfd;				   /* PIDFD: the creator's, the caller's to close */
+};
+/* The records from @p to @end (after the header, in the buffer read from the group). */
+void cordon_fan_info_parse(const char *p, const char *end, struct cordon_fan_info *out);
+
 /* Entries whose parent existed at start are watched: their count, or -errno (no group). */
 int cordon_protect_watch_create(struct cordon_protect_watch *w, const struct cordon_protect_new *v,
 				size_t n);

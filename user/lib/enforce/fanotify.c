@@ -408,6 +408,9 @@ void cordon_fan_serve(void *ctx)
 		/* Read, then synced: a rename or link that came before these opens is known. */
 		if (f->sync)
 			f->sync(f->sync_ctx);
+		/* Read in place, unlike the protect watch's: this group reports no info records
+		 * (no FID, name or pidfd flags), so every event is a bare header, 24 bytes, and
+		 * each starts 8-aligned like the buffer. */
 		for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
 			if (m->fd < 0)
 				continue;

@@ -639,41 +639,24 @@ static void overflowed(struct cordon_protect_watch *w)
 static void one_event(struct cordon_protect_watch *w, const struct fanotify_event_metadata *m,
 		      const char *raw)
 {
-	const char *p = raw + m->metadata_len, *end = raw + m->event_len;
-	const struct fanotify_event_info_fid *fid = NULL;
-	const char *name = NULL;
-	int d = -1, pidfd = -1;
+	struct cordon_fan_info in;
+	int d = -1;
 
 	if (m->mask & FAN_Q_OVERFLOW) {
 		overflowed(w);
 		return;
 	}
-	while (p + sizeof(struct fanotify_event_info_header) <= end) {
-		const struct fanotify_event_info_header *h = (const void *)p;
-
-		if (h->len < sizeof(*h) || p + h->len > end)
-			break;
-		if (h->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-			const struct file_handle *fh;
-
-			fid = (const void *)p;
-			fh = (const void *)fid->handle;
-
-			d = find_dir(w, fid);
-			name = (const char *)fh->f_handle + fh->handle_bytes;
-		} else if (h->info_type == FAN_EVENT_INFO_TYPE_PIDFD) {
-			pidfd = ((const struct fanotify_event_info_pidfd *)(const void *)p)->pidfd;
-		}
-		p += h->len;
-	}
-	if (d >= 0 && name && name < end && w->dirs[d].entry >= 0)
-		made_in_spared(w, d, name, pidfd, m->pid);
-	else if (d >= 0 && name && name < end)
-		created(w, d, name, pidfd, m->pid);
-	if (name && name < end && fid)
-		cordon_git_watch_event(w, fid, name, m->mask, pidfd, m->pid);
-	if (pidfd >= 0)
-		close(pidfd);
+	cordon_fan_info_parse(raw + m->metadata_len, raw + m->event_len, &in);
+	if (in.fid)
+		d = find_dir(w, in.fid);
+	if (d >= 0 && w->dirs[d].entry >= 0)
+		made_in_spared(w, d, in.name, in.pidfd, m->pid);
+	else if (d >= 0)
+		created(w, d, in.name, in.pidfd, m->pid);
+	if (in.fid)
+		cordon_git_watch_event(w, in.fid, in.name, m->mask, in.pidfd, m->pid);
+	if (in.pidfd >= 0)
+		close(in.pidfd);
 }
 
 void cordon_protect_watch_serve(void *ctx)
