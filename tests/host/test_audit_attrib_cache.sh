@@ -95,31 +95,6 @@ time.sleep(0.5)
 if pid:
     os.waitpid(pid, 0)'
 log=$logdir/audit.jsonl
-records() {
-	[[ ${MODE:-root} == daemon ]] || return 0
-	/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-sid = None
-for line in lines:
-    r = json.loads(line)
-    if r.get("event", {}).get("action") == "session-start":
-        sid = r["cordon"]["session"]
-for line in lines:
-    if json.loads(line).get("cordon", {}).get("session") == sid:
-        print(line)
-PY
-}
-inside() { # the script
-	rm -f "$log"
-	if [[ ${MODE:-root} == daemon ]]; then
-		$RUN --project "$proj" --allow-degraded -- /bin/sh -c "$1" </dev/null 2>"$err"
-		records
-	else
-		$RUN --project "$proj" --allow-degraded --audit-log "$log" -- /bin/sh -c "$1" \
-			</dev/null 2>"$err"
-	fi
-}
 # The refused open records, in order: pid path | rule_text | layer (folded repeats counted).
 opens() {
 	/usr/bin/python3 - "$log" <<'PY'
@@ -144,7 +119,7 @@ check outside_pair_reads_work test "$(grep -c ' read$' <<<"$out")" = 6
 # The log cordon writes: the run's file, or the daemon's own.
 livelog() { if [[ ${MODE:-root} == daemon ]]; then echo "$DAEMON_DIR/audit.jsonl"; else echo "$log"; fi; }
 rm -f "$proj"/s*.ready "$proj"/s*.go
-inside "/usr/bin/python3 -c '$step' $proj $secret $data; echo ran" >"$logdir/out" &
+run_recorded "/usr/bin/python3 -c '$step' $proj $secret $data; echo ran" >"$logdir/out" &
 run=$!
 synced=0
 for n in 1 2; do
@@ -170,7 +145,7 @@ check chdir_first_named_a grep -q "^[0-9]* $data/a/in.txt | filesystem.read" <<<
 check chdir_second_named_b grep -q "^[0-9]* $data/b/in.txt | filesystem.read" <<<"$recs"
 check three_records_besides_markers test "$(grep -vc "$data/m[0-9].txt" <<<"$recs")" = 3
 
-out=$(inside "/usr/bin/python3 -c '$pair' $data; echo ran")
+out=$(run_recorded "/usr/bin/python3 -c '$pair' $data; echo ran")
 check pair_session_ran grep -qx ran <<<"$out"
 check pair_all_six_refused test "$(grep -c ' refused 13$' <<<"$out")" = 6
 recs=$(opens)

@@ -58,31 +58,6 @@ except OSError as e:
     print("refused", e.errno)
 time.sleep(0.5)  # alive while cordon reads its descriptor'
 log=$logdir/audit.jsonl
-records() {
-	[[ ${MODE:-root} == daemon ]] || return 0
-	/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-sid = None
-for line in lines:
-    r = json.loads(line)
-    if r.get("event", {}).get("action") == "session-start":
-        sid = r["cordon"]["session"]
-for line in lines:
-    if json.loads(line).get("cordon", {}).get("session") == sid:
-        print(line)
-PY
-}
-inside() { # the script
-	rm -f "$log"
-	if [[ ${MODE:-root} == daemon ]]; then
-		$RUN --project "$proj" --allow-degraded -- /bin/sh -c "$1" </dev/null 2>"$err"
-		records
-	else
-		$RUN --project "$proj" --allow-degraded --audit-log "$log" -- /bin/sh -c "$1" \
-			</dev/null 2>"$err"
-	fi
-}
 # The refused open records: path rule_text layer.
 opens() {
 	/usr/bin/python3 - "$log" <<'PY'
@@ -104,7 +79,7 @@ check outside_relative_secret_works test "$out" = secret-canary
 out=$(as_user /usr/bin/python3 -c "$step" / "$proj/own000" - 2>&1)
 check outside_own000_refused_by_permissions test "$out" = "refused 13"
 
-out=$(inside "/usr/bin/python3 -c '$step' $data/a in.txt -; /usr/bin/python3 -c '$step' $home .ssh/id_dirfd -;
+out=$(run_recorded "/usr/bin/python3 -c '$step' $data/a in.txt -; /usr/bin/python3 -c '$step' $home .ssh/id_dirfd -;
 	cd $home && /usr/bin/python3 -c '$step' . .ssh/id_dirfd_rel -; cd /;
 	/usr/bin/python3 -c '$step' / $proj/own000 -; echo ran")
 check session_ran grep -qx ran <<<"$out"
@@ -124,7 +99,7 @@ check own000_not_a_cordon_refusal sh -c "! echo '$recs' | grep -q own000"
 
 # The directory renamed between the descriptor's open and the call: its new name.
 rm -f "$proj/sync.ready" "$proj/sync.go"
-inside "/usr/bin/python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
+run_recorded "/usr/bin/python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
 run=$!
 for ((i = 0; i < 100; i++)); do
 	[[ -e $proj/sync.ready ]] && break

@@ -60,31 +60,6 @@ try:
 except OSError as e:
     print("refused", e.errno)'
 log=$logdir/audit.jsonl
-records() {
-	[[ ${MODE:-root} == daemon ]] || return 0
-	/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-sid = None
-for line in lines:
-    r = json.loads(line)
-    if r.get("event", {}).get("action") == "session-start":
-        sid = r["cordon"]["session"]
-for line in lines:
-    if json.loads(line).get("cordon", {}).get("session") == sid:
-        print(line)
-PY
-}
-inside() { # the script
-	rm -f "$log"
-	if [[ ${MODE:-root} == daemon ]]; then
-		$RUN --project "$proj" --allow-degraded -- /bin/sh -c "$1" </dev/null 2>"$err"
-		records
-	else
-		$RUN --project "$proj" --allow-degraded --audit-log "$log" -- /bin/sh -c "$1" \
-			</dev/null 2>"$err"
-	fi
-}
 # The refused open records: path | rule_text | layer | how the directory was named.
 opens() {
 	/usr/bin/python3 - "$log" <<'PY'
@@ -114,7 +89,7 @@ out=$(as_user /usr/bin/python3 -c "$step" "$deep" in.txt - 2>&1)
 check outside_deep_open_works test "$out" = deep-canary
 
 # Each command reports its status after it ran; the python steps print "refused 13".
-out=$(inside "sh -c 'cd $proj/sub && exec cat .env'; echo cd_env=\$?;
+out=$(run_recorded "sh -c 'cd $proj/sub && exec cat .env'; echo cd_env=\$?;
 	sh -c 'cd $proj/sub && exec cat ../.env'; echo dotdot_env=\$?;
 	/usr/bin/python3 -c '$step' $data/a in.txt -;
 	sh -c 'cd $proj/.git/hooks && echo x >pre-commit'; echo hook=\$?;
@@ -145,7 +120,7 @@ check no_other_relative_record test "$(grep -c '^[^/]' <<<"$recs")" = 1
 # The directory renamed between the descriptor's open and the call: its new name, although the
 # task exits at once after the refused call.
 rm -f "$proj/sync.ready" "$proj/sync.go"
-inside "/usr/bin/python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
+run_recorded "/usr/bin/python3 -c '$step' $data/a in.txt $proj/sync; echo ran" >"$logdir/out" &
 run=$!
 for ((i = 0; i < 100; i++)); do
 	[[ -e $proj/sync.ready ]] && break

@@ -143,3 +143,34 @@ mode_cleanup() {
 	done
 	rm -rf "$DAEMON_PINS" "$DAEMON_DIR"
 }
+
+# The records of the suite's last session into $log: the daemon's file holds every session's,
+# so the last session-start's id picks them (MODE=root: $log is the session's own file).
+session_records() {
+	[[ ${MODE:-root} == daemon ]] || return 0
+	/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+sid = None
+for line in lines:
+    r = json.loads(line)
+    if r.get("event", {}).get("action") == "session-start":
+        sid = r["cordon"]["session"]
+for line in lines:
+    if json.loads(line).get("cordon", {}).get("session") == sid:
+        print(line)
+PY
+}
+
+# Script @1 run by `sh -c` in a session of $proj ($RUN, --allow-degraded), its records in $log
+# and its stderr in $err (the suite sets both).
+run_recorded() {
+	rm -f "$log"
+	if [[ ${MODE:-root} == daemon ]]; then
+		$RUN --project "$proj" --allow-degraded -- /bin/sh -c "$1" </dev/null 2>"$err"
+		session_records
+	else
+		$RUN --project "$proj" --allow-degraded --audit-log "$log" -- /bin/sh -c "$1" \
+			</dev/null 2>"$err"
+	fi
+}

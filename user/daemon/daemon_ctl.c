@@ -127,6 +127,19 @@ void daemon_child_close(struct daemon *d, int keep)
 		if (c->fd >= 0 && c->fd != keep)
 			close(c->fd);
 	daemon_walk_child_close(d);
+	/*
+	 * And every session's own (the child's included: the daemon watches them): held, a
+	 * session's resolver kept its port bound and its TCP clients connected after the session
+	 * ended, and its record channel open to a worker whose daemon end had closed.
+	 */
+	for (struct dsession *s = d->sessions; s; s = s->next) {
+		if (s->events_fd >= 0)
+			close(s->events_fd);
+		if (s->rec.fd >= 0)
+			close(s->rec.fd);
+		if (s->dns.r)
+			cordon_dns_forget(s->dns.r);
+	}
 	if (d->lfd >= 0)
 		close(d->lfd);
 	if (d->epfd >= 0)

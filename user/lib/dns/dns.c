@@ -268,6 +268,29 @@ void cordon_dns_close(struct cordon_dns *d)
 	free(d);
 }
 
+/*
+ * In a forked child of the resolver's owner: its descriptors closed, and nothing else. Never
+ * dns_close_watched() here: the epoll instance is the owner's too, and a DEL from the child
+ * would take the owner's registration away. The memory is the child's copy, left alone.
+ */
+void cordon_dns_forget(struct cordon_dns *d)
+{
+	int *fds[] = { &d->udp4, &d->tcp4, &d->udp6,	&d->tcp6,
+		       &d->up4,	 &d->up6,  &d->timerfd, &d->epfd };
+
+	if (!d)
+		return;
+	for (int i = 0; i < DNS_MAX_TCP; i++)
+		if (d->conns[i].fd >= 0)
+			close(d->conns[i].fd);
+	for (int i = 0; i < DNS_MAX_PENDING; i++)
+		if (d->pending[i].up_tcp && d->pending[i].up_fd >= 0)
+			close(d->pending[i].up_fd);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
 int cordon_dns_fd(const struct cordon_dns *d)
 {
 	return d->epfd;

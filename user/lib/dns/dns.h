@@ -79,6 +79,8 @@ struct cordon_dns;
  */
 int cordon_dns_open(const struct cordon_dns_opts *o, struct cordon_dns **out);
 void cordon_dns_close(struct cordon_dns *d);
+/* In a forked child of the resolver's owner: close its descriptors only (see dns.c). */
+void cordon_dns_forget(struct cordon_dns *d);
 
 /* One descriptor, readable when the resolver has work: poll/epoll it, then serve. */
 int cordon_dns_fd(const struct cordon_dns *d);
