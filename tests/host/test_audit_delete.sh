@@ -78,21 +78,6 @@ if what == "all":
 time.sleep(0.5)  # alive while cordon reads its descriptors
 print("ran")'
 
-records() { # the session's records through the daemon: into $log
-	[[ ${MODE:-root} == daemon ]] || return 0
-	/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-sid = None
-for line in lines:
-    r = json.loads(line)
-    if r.get("event", {}).get("action") == "session-start":
-        sid = r["cordon"]["session"]
-for line in lines:
-    if json.loads(line).get("cordon", {}).get("session") == sid:
-        print(line)
-PY
-}
 # A refusal record: action, errno code, layer, the exact path, the start of the rule text and
 # (when given) the start of the rule's source ("FILE:LINE").
 refusal() {
@@ -135,7 +120,7 @@ rm -f "$log"
 if [[ ${MODE:-root} == daemon ]]; then
 	$RUN --project "$proj" --allow-degraded -- /usr/bin/python3 -c "$probe" \
 		"$inside_dir" all "$proj" "$secret" </dev/null >"$logdir/out" 2>"$err"
-	records
+	session_records
 else
 	$RUN --project "$proj" --allow-degraded --audit-log "$log" -- /usr/bin/python3 -c "$probe" \
 		"$inside_dir" all "$proj" "$secret" </dev/null >"$logdir/out" 2>"$err"

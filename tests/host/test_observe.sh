@@ -74,22 +74,6 @@ script+="; rm -rf $proj/r; echo ran"
 
 # The session's records: in the daemon's own log (authoritative) or the run's file.
 log=$logdir/audit.jsonl
-records() {
-	if [[ ${MODE:-root} == daemon ]]; then
-		/usr/bin/python3 - "$DAEMON_DIR/audit.jsonl" >"$log" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-sid = None
-for line in lines:
-    r = json.loads(line)
-    if r.get("event", {}).get("action") == "session-start":
-        sid = r["cordon"]["session"]
-for line in lines:
-    if json.loads(line).get("cordon", {}).get("session") == sid:
-        print(line)
-PY
-	fi
-}
 inside() { # policy, then run options
 	local pol=$1
 	shift
@@ -99,7 +83,7 @@ inside() { # policy, then run options
 		$RUN --project "$proj" --policy "$pol" --allow-degraded "$@" -- /bin/sh -c "$script" \
 			</dev/null 2>"$err"
 		rc=$?
-		records
+		session_records
 		return $rc
 	else
 		$RUN --project "$proj" --policy "$pol" --allow-degraded --audit-log "$log" "$@" \
