@@ -582,6 +582,42 @@ static int a_mount(void)
 	return 0;
 }
 
+/*
+ * The 5.2 mount API: a clone of a tree (open_tree) attached elsewhere with move_mount(), which
+ * never calls sb_mount. Outside, the mount is made and taken away again.
+ */
+static int a_move_mount(void)
+{
+	int fd, r = 0;
+
+	mkdir("/tmp/mnt-src", 0755);
+	mkdir("/tmp/mnt-dst", 0755);
+	fd = open_tree(AT_FDCWD, "/tmp/mnt-src", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (move_mount(fd, "", AT_FDCWD, "/tmp/mnt-dst", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = errno;
+	else
+		umount2("/tmp/mnt-dst", MNT_DETACH);
+	close(fd);
+	return r;
+}
+
+/* Unmounting a mount of the machine's (UMOUNT_TARGET, mounted again before each run). */
+#define UMOUNT_TARGET "/tmp/umount-target"
+
+static int a_umount(void)
+{
+	return umount2(UMOUNT_TARGET, 0) < 0 ? errno : 0;
+}
+
+static void mount_umount_target(void)
+{
+	mkdir(UMOUNT_TARGET, 0755);
+	if (mount("none", UMOUNT_TARGET, "tmpfs", 0, NULL) < 0)
+		tap_diag("tmpfs at %s: %s", UMOUNT_TARGET, strerror(errno));
+}
+
 static int a_tiocsti(void)
 {
 	return attack_tiocsti();
@@ -674,6 +710,10 @@ static const struct attack attacks[] = {
 	{ "bpf_syscall", a_bpf, EPERM, CORDON_EV_OP, CORDON_HOOK_BPF, 0, false, 0 },
 	{ "write_cgroup_procs", a_cgroup_procs, EPERM, FILE_OPEN, 0, false, 0 },
 	{ "mount", a_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_MOUNT, 0, false, 0 },
+	/* Mounts that sb_mount never sees, and unmounts (issue 17: a root agent, no seccomp). */
+	{ "move_mount_of_cloned_tree", a_move_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_MOVE_MOUNT, 0,
+	  false, 0 },
+	{ "umount", a_umount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_UMOUNT, 0, false, 0 },
 	{ "tiocsti", a_tiocsti, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_IOCTL, 0, false, 0 },
 	{ "unshare_user_namespace", a_userns, EPERM, CORDON_EV_OP, CORDON_HOOK_USERNS_CREATE, 0,
 	  false, 0 },
@@ -843,6 +883,8 @@ int main(int argc, char **argv)
 
 		if (a->fn == a_read_new_env)
 			test_write_file(PROJ "/sub/.env", CANARY, 0644);
+		if (a->fn == a_umount)
+			mount_umount_target();
 		r = run_child(in_child, &out, NULL);
 		tap_check(r == 0, "%s_outside_succeeds", a->name);
 		if (r)
@@ -861,6 +903,8 @@ int main(int argc, char **argv)
 		memset(&c, 0, sizeof(c));
 		if (a->fn == a_read_new_env)
 			test_write_file(PROJ "/sub/.env", CANARY, 0644);
+		if (a->fn == a_umount)
+			mount_umount_target();
 
 		r = run_child(in_child, &in, &pid);
 		if (!tap_check(r == a->expect, "%s_refused_%s", a->name,
@@ -914,6 +958,7 @@ int main(int argc, char **argv)
 	kill(outsider, SIGKILL);
 	waitpid(outsider, NULL, 0);
 	umount("/tmp/ssh-bind");
+	umount2(UMOUNT_TARGET, MNT_DETACH);
 	cordon_session_destroy(&other);
 	cordon_session_destroy(&s);
 	cordon_cgroup_remove(root);

@@ -647,6 +647,8 @@ static const char *default_op(const struct cordon_event_hdr *h)
 	case CORDON_HOOK_BPF:
 		return "built-in: bpf()";
 	case CORDON_HOOK_SB_MOUNT:
+	case CORDON_HOOK_MOVE_MOUNT:
+	case CORDON_HOOK_SB_UMOUNT:
 		return "built-in: mount";
 	case CORDON_HOOK_USERNS_CREATE:
 		return "built-in: user namespaces";
