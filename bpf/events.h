@@ -150,6 +150,10 @@
 	/* inherited_files; struct cordon_event_file) */                                            \
 	X(FILE_PERMISSION, 52, "file_permission")	  /* lsm/file_permission */                 \
 	X(MMAP_FILE_INHERITED, 53, "mmap_file_inherited") /* lsm/mmap_file, any protection */       \
+	/* mounts through the 5.2 mount API and unmounts (struct cordon_event_op; sb_umount: */     \
+	/* the flags) */                                                                            \
+	X(MOVE_MOUNT, 54, "move_mount") /* lsm/move_mount */                                        \
+	X(SB_UMOUNT, 55, "sb_umount")	/* lsm/sb_umount */                                         \
 	/* tracepoint hooks */                                                                      \
 	X(SCHED_EXEC, 64, "sched_process_exec") /* tp_btf/sched_process_exec */                     \
 	X(SCHED_EXIT, 65, "sched_process_exit") /* tp_btf/sched_process_exit */                     \

@@ -314,6 +314,46 @@ int BPF_PROG(cordon_socket_create, int family, int type, int protocol, int kern,
 }
 
 /*
+ * Source routes as socket options: IPv4 options (LSRR/SSRR), IPv6 routing headers (segment
+ * routing, type 4, needs no privilege) and the other IPv6 option headers, in their RFC 2292
+ * forms too (IPV6_2292PKTOPTIONS carries any of them); and a device binding, which would undo
+ * the loopback binding sockops gives a listener outside the bind rules. seccomp refuses the
+ * same list in `cordon run`; an auto-confined agent has no seccomp filter, and cgroup_skb/egress
+ * drops a routed packet only for sockets made in a session's cgroup (not those made before an
+ * auto-confined agent's move, nor at all while the daemon is down), so here every session task
+ * is refused setting them on any socket, whatever its cgroup. Refused in observe mode too, as
+ * the egress program drops such packets there.
+ */
+static __always_inline bool source_route_option(int level, int optname)
+{
+	if (level == IPPROTO_IP)
+		return optname == IP_OPTIONS;
+	if (level == SOL_SOCKET)
+		return optname == SO_BINDTODEVICE;
+	if (level != IPPROTO_IPV6)
+		return false;
+	return optname == IPV6_RTHDR || optname == IPV6_2292RTHDR ||
+	       optname == IPV6_2292PKTOPTIONS || optname == IPV6_HOPOPTS ||
+	       optname == IPV6_2292HOPOPTS || optname == IPV6_DSTOPTS ||
+	       optname == IPV6_2292DSTOPTS || optname == IPV6_RTHDRDSTOPTS;
+}
+
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(cordon_socket_setsockopt, struct socket *sock, int level, int optname, int ret)
+{
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	if (ret || !source_route_option(level, optname))
+		return ret;
+	s = lsm_session_for(CORDON_SESSION_SOCK, &cgroup_id);
+	if (!s)
+		return 0;
+	emit_op(s, cgroup_id, CORDON_HOOK_SOCKET_SETSOCKOPT, -EPERM, level, optname, 0);
+	return -EPERM;
+}
+
+/*
  * IP rules for sockets the cgroup programs do not judge. Those programs hang at cordon's root
  * cgroup and run only for sockets created below it (the kernel runs sock_addr programs of the
  * socket's cgroup, fixed at socket creation), then find the session from the current task's
@@ -363,7 +403,15 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 		return 0;
 	if (bpf_probe_read_kernel(&family, sizeof(family), addr))
 		return 0;
-	/* AF_UNSPEC disconnects; other families are refused by the socket itself. */
+	/*
+	 * AF_UNSPEC is no address family of its own to an IPv4 socket: udp_sendmsg() sends to the
+	 * sockaddr_in it carries, and bind() takes it as AF_INET for INADDR_ANY, so both are judged
+	 * as AF_INET. A connect() with it disconnects (reaches nothing) and an IPv6 socket's send
+	 * with it goes to the connected peer (judged at its connect): those are left alone. Other
+	 * families are refused by the socket itself.
+	 */
+	if (family == AF_UNSPEC && sfamily == AF_INET && hook != CORDON_HOOK_SOCKET_CONNECT)
+		family = AF_INET;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	s = ip_session(sock, flag, &cgroup_id);
@@ -379,10 +427,14 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 	} else {
 		struct sockaddr_in6 sa = {};
 
-		/* Short for AF_INET6: the kernel refuses it; the hook need not judge it. */
-		if (len < (int)sizeof(sa))
+		/*
+		 * The kernel takes a sockaddr_in6 without its scope id (SIN6_LEN_RFC2133, 24
+		 * bytes) for connect, sendmsg and bind: judged the same; shorter ones it refuses.
+		 * Only the bytes the caller gave are read (the scope id stays zero).
+		 */
+		if (len < CORDON_SIN6_LEN_RFC2133)
 			return 0;
-		bpf_probe_read_kernel(&sa, sizeof(sa), addr);
+		bpf_probe_read_kernel(&sa, CORDON_SIN6_LEN_RFC2133, addr);
 		port = bpf_ntohs(sa.sin6_port);
 		__builtin_memcpy(key.addr, &sa.sin6_addr, 16);
 	}

@@ -2,7 +2,7 @@
 /*
  * BPF LSM process hooks: tagging (a task's session is inherited at fork, so it survives any
  * attempted cgroup move) and self-protection: a session may not ptrace or signal tasks outside
- * it, use bpf(), mount, create user namespaces, or inject keystrokes into a terminal.
+ * it, use bpf(), mount or unmount, create user namespaces, or inject keystrokes into a terminal.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -161,6 +161,36 @@ int BPF_PROG(cordon_sb_mount, const char *dev_name, const struct path *path, con
 	if (!armed())
 		return 0;
 	return deny_op(CORDON_HOOK_SB_MOUNT, flags);
+}
+
+/*
+ * The mount API of 5.2 (open_tree, fsopen/fsmount, then move_mount) attaches a mount without
+ * calling sb_mount: a root agent with no seccomp filter (auto-confined) would mount over any
+ * path of the machine's namespace with it. Refused as mount() is, once armed.
+ */
+SEC("lsm/move_mount")
+int BPF_PROG(cordon_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ret;
+	if (!armed())
+		return 0;
+	return deny_op(CORDON_HOOK_MOVE_MOUNT, 0);
+}
+
+/*
+ * umount: a root agent could take a mount away from the whole machine, bpffs among them (a
+ * link held only by its pin goes with the pin: enforcement would end while the daemon is
+ * down). The launcher's own unmounts happen before the agent's exec (not armed).
+ */
+SEC("lsm/sb_umount")
+int BPF_PROG(cordon_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!armed())
+		return 0;
+	return deny_op(CORDON_HOOK_SB_UMOUNT, (__u64)flags);
 }
 
 SEC("lsm/userns_create")

@@ -18,11 +18,15 @@
 #define EPROTONOSUPPORT 93
 
 /* Address families */
+#define AF_UNSPEC  0
 #define AF_UNIX	   1
 #define AF_INET	   2
 #define AF_INET6   10
 #define AF_NETLINK 16
 #define AF_PACKET  17
+
+/* A sockaddr_in6 without sin6_scope_id: the shortest the kernel's IPv6 sockets take */
+#define CORDON_SIN6_LEN_RFC2133 24
 
 /* Netlink protocols (NETLINK_ROUTE: getifaddrs, `ip addr`) */
 #define NETLINK_ROUTE 0

@@ -105,7 +105,12 @@ static socklen_t sockaddr_of(const char *addr, const char *port, struct sockaddr
 	return 0;
 }
 
-/* @how: "connect" (TCP, MPTCP), "udp_connect" (connect then send) or "udp_sendto". */
+/*
+ * @how: "connect" (TCP, MPTCP), "udp_connect" (connect then send) or "udp_sendto"; or
+ * "udp_sendto_unspec" (an IPv4 destination whose family says AF_UNSPEC: udp_sendmsg() sends to
+ * it all the same) and "udp_sendto_short" (an IPv6 destination 24 bytes long, without the scope
+ * id, which the kernel takes).
+ */
 static int net(const char *how, int proto, const char *addr, const char *port)
 {
 	struct sockaddr_storage ss;
@@ -125,7 +130,11 @@ static int net(const char *how, int proto, const char *addr, const char *port)
 			snprintf(detail, sizeof(detail), "step=bind");
 			r = errno;
 		}
-	} else if (!strcmp(how, "udp_sendto")) {
+	} else if (!strncmp(how, "udp_sendto", 10)) {
+		if (!strcmp(how, "udp_sendto_unspec") && ss.ss_family == AF_INET)
+			ss.ss_family = AF_UNSPEC;
+		if (!strcmp(how, "udp_sendto_short") && ss.ss_family == AF_INET6)
+			len = 24; /* SIN6_LEN_RFC2133 */
 		if (sendto(fd, PAYLOAD, strlen(PAYLOAD), 0, (struct sockaddr *)&ss, len) < 0)
 			r = errno;
 	} else if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
@@ -368,7 +377,9 @@ int main(int argc, char **argv, char **envp)
 		return report(net("bind", 0, a1, a2));
 	if (!strcmp(name, "mptcp") && a2)
 		return report(net("connect", IPPROTO_MPTCP, a1, a2));
-	if ((!strcmp(name, "udp_connect") || !strcmp(name, "udp_sendto")) && a2)
+	if ((!strcmp(name, "udp_connect") || !strcmp(name, "udp_sendto") ||
+	     !strcmp(name, "udp_sendto_unspec") || !strcmp(name, "udp_sendto_short")) &&
+	    a2)
 		return report(net(name, 0, a1, a2));
 	if (!strcmp(name, "icmp") && a1)
 		return report(icmp(a1));

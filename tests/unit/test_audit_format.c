@@ -1095,6 +1095,43 @@ static void test_audit_format__socket_refusal_names_its_kind(void **state)
 	free(f);
 }
 
+/* A source route refused as a socket option by BPF LSM: a network refusal, named as such. */
+static void test_audit_format__setsockopt_refusal_is_network(void **state)
+{
+	struct cordon_audit_format *f = calloc(1, sizeof(*f));
+	struct cordon_event_op op;
+	struct cordon_audit_buf out = { 0 };
+	json_t *rec, *ev, *cat;
+
+	(void)state;
+	hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
+	op.hdr.hook = CORDON_HOOK_SOCKET_SETSOCKOPT;
+	op.hdr.layer = CORDON_LAYER_BPF_LSM;
+	op.hdr.verdict = -EPERM;
+	op.hdr.rule_id = 0;
+	op.arg0 = 41; /* IPPROTO_IPV6 */
+	op.arg1 = 57; /* IPV6_RTHDR */
+	op.arg2 = 0;
+	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL),
+			 0);
+	rec = json_loadb(out.p, out.len, 0, NULL);
+	assert_non_null(rec);
+	ev = json_object_get(rec, "event");
+	assert_string_equal(json_string_value(json_object_get(ev, "action")), "socket_setsockopt");
+	cat = json_object_get(ev, "category");
+	assert_string_equal(json_string_value(json_is_array(cat) ? json_array_get(cat, 0) : cat),
+			    "network");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_text")),
+		"network: source route or device binding as a socket option");
+	assert_int_equal(json_integer_value(json_array_get(
+				 json_object_get(json_object_get(rec, "cordon"), "args"), 1)),
+			 57);
+	json_decref(rec);
+	free(out.p);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1112,6 +1149,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
 		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
+		cmocka_unit_test(test_audit_format__setsockopt_refusal_is_network),
 		cmocka_unit_test(test_audit_format__observed_refusal_says_would_refuse),
 		cmocka_unit_test(test_audit_format__observed_file_names_the_access),
 	};

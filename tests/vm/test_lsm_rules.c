@@ -380,6 +380,71 @@ static int a_listen_outside_sock(void)
 	return listen((int)strtol(fd, NULL, 10), 1) < 0 ? errno : 0;
 }
 
+/* The descriptor the test made outside the session and left open across the exec. */
+static int outside_fd(const char *env)
+{
+	const char *fd = getenv(env);
+
+	return fd ? (int)strtol(fd, NULL, 10) : -1;
+}
+
+/*
+ * A datagram to 127.0.0.1:7 (no rule allows it) from a UDP socket made outside the session,
+ * its destination's family AF_UNSPEC: udp_sendmsg() sends to the address all the same, and no
+ * cgroup program sees the socket, so BPF LSM's socket_sendmsg judges it.
+ */
+static int a_sendto_unspec_outside_sock(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_UNSPEC,
+				  .sin_port = htons(7),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = outside_fd("CORDON_TEST_UDP_FD");
+
+	if (fd < 0)
+		return EBADF;
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
+}
+
+/* [::1]:7 as a 24-byte sockaddr_in6 (no scope id), which the kernel takes. */
+static void loopback6_short(struct sockaddr_in6 *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons(7);
+	sa->sin6_addr = in6addr_loopback;
+}
+
+static int a_sendto6_short_outside_sock(void)
+{
+	struct sockaddr_in6 sa;
+	int fd = outside_fd("CORDON_TEST_UDP6_FD");
+
+	if (fd < 0)
+		return EBADF;
+	loopback6_short(&sa);
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, 24) < 0 ? errno : 0;
+}
+
+static int a_connect6_short_outside_sock(void)
+{
+	struct sockaddr_in6 sa;
+	int fd = outside_fd("CORDON_TEST_UDP6_CONNECT_FD");
+
+	if (fd < 0)
+		return EBADF;
+	loopback6_short(&sa);
+	return connect(fd, (struct sockaddr *)&sa, 24) < 0 ? errno : 0;
+}
+
+/* The port a connect record of @fn must name (the fallback attacks' 7), else 0: not checked. */
+static __u16 record_port(int (*fn)(void))
+{
+	return fn == a_sendto_unspec_outside_sock || fn == a_sendto6_short_outside_sock ||
+			       fn == a_connect6_short_outside_sock
+		       ? 7
+		       : 0;
+}
+
 /* A datagram to an allowed destination (127.0.0.1:9) with a loose source route as cmsg. */
 static int a_cmsg_lsrr(void)
 {
@@ -415,22 +480,55 @@ static int a_cmsg_lsrr(void)
 }
 
 /*
- * A segment routing header (type 4, one segment ::1) set as a socket option, then a datagram to
- * an allowed destination ([::1]:9): the packet is dropped at egress. (seccomp refuses the
- * option itself in real sessions; this test applies no seccomp filter.)
+ * A segment routing header (type 4, one segment ::1) set as a socket option on @fd, then a
+ * datagram to an allowed destination ([::1]:9). Refused at the option (socket_setsockopt):
+ * seccomp refuses it too in `cordon run`, but an auto-confined agent has no seccomp filter,
+ * and this test applies none.
  */
-static int a_srh_send(void)
+static int srh_send(int fd)
 {
 	unsigned char srh[24] = { 0, 2, 4, 0, 0, 0, 0, 0 };
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(9),
 				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
+
+	if (fd < 0)
+		return EBADF;
+	srh[8 + 15] = 1; /* the segment: ::1 */
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, srh, sizeof(srh)) < 0 ||
+	    sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno;
+	return 0;
+}
+
+static int a_srh_send(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	r = srh_send(fd);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The same on a socket made outside the session, which no cgroup_skb program would see. */
+static int a_srh_send_outside_sock(void)
+{
+	return srh_send(outside_fd("CORDON_TEST_UDP6_SRH_FD"));
+}
+
+/* A loose source route (via 127.0.0.1) as IP options set on the socket, then a datagram. */
+static int a_ip_options_send(void)
+{
+	static const unsigned char opt[8] = { 131, 7, 4, 127, 0, 0, 1, 1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = 0;
 
 	if (fd < 0)
 		return errno;
-	srh[8 + 15] = 1; /* the segment: ::1 */
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, srh, sizeof(srh)) < 0 ||
+	if (setsockopt(fd, IPPROTO_IP, IP_OPTIONS, opt, sizeof(opt)) < 0 ||
 	    sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		r = errno;
 	close(fd);
@@ -482,6 +580,42 @@ static int a_mount(void)
 		return errno;
 	umount("/tmp/mnt-attack");
 	return 0;
+}
+
+/*
+ * The 5.2 mount API: a clone of a tree (open_tree) attached elsewhere with move_mount(), which
+ * never calls sb_mount. Outside, the mount is made and taken away again.
+ */
+static int a_move_mount(void)
+{
+	int fd, r = 0;
+
+	mkdir("/tmp/mnt-src", 0755);
+	mkdir("/tmp/mnt-dst", 0755);
+	fd = open_tree(AT_FDCWD, "/tmp/mnt-src", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (move_mount(fd, "", AT_FDCWD, "/tmp/mnt-dst", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = errno;
+	else
+		umount2("/tmp/mnt-dst", MNT_DETACH);
+	close(fd);
+	return r;
+}
+
+/* Unmounting a mount of the machine's (UMOUNT_TARGET, mounted again before each run). */
+#define UMOUNT_TARGET "/tmp/umount-target"
+
+static int a_umount(void)
+{
+	return umount2(UMOUNT_TARGET, 0) < 0 ? errno : 0;
+}
+
+static void mount_umount_target(void)
+{
+	mkdir(UMOUNT_TARGET, 0755);
+	if (mount("none", UMOUNT_TARGET, "tmpfs", 0, NULL) < 0)
+		tap_diag("tmpfs at %s: %s", UMOUNT_TARGET, strerror(errno));
 }
 
 static int a_tiocsti(void)
@@ -550,8 +684,20 @@ static const struct attack attacks[] = {
 	  CONFINED, false, CORDON_LAYER_CGROUP_BPF },
 	{ "listen_on_socket_made_outside", a_listen_outside_sock, EACCES, CORDON_EV_CONNECT,
 	  CORDON_HOOK_SOCKET_LISTEN, 0, false, 0 },
-	{ "segment_routing_header_send", a_srh_send, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS,
-	  0, false, CORDON_LAYER_CGROUP_BPF },
+	/* The IP rules' fallback for sockets no cgroup program judges (issue 17). */
+	{ "sendto_unspec_family_on_socket_made_outside", a_sendto_unspec_outside_sock, EPERM,
+	  CORDON_EV_CONNECT, CORDON_HOOK_SOCKET_SENDMSG, 0, false, 0 },
+	{ "sendto6_24_byte_sockaddr_on_socket_made_outside", a_sendto6_short_outside_sock, EPERM,
+	  CORDON_EV_CONNECT, CORDON_HOOK_SOCKET_SENDMSG, 0, false, 0 },
+	{ "connect6_24_byte_sockaddr_on_socket_made_outside", a_connect6_short_outside_sock, EPERM,
+	  CORDON_EV_CONNECT, CORDON_HOOK_SOCKET_CONNECT, 0, false, 0 },
+	/* Source routes as socket options (issue 17): BPF LSM, whatever made the socket. */
+	{ "segment_routing_header_setsockopt", a_srh_send, EPERM, CORDON_EV_OP,
+	  CORDON_HOOK_SOCKET_SETSOCKOPT, 0, false, 0 },
+	{ "segment_routing_header_on_socket_made_outside", a_srh_send_outside_sock, EPERM,
+	  CORDON_EV_OP, CORDON_HOOK_SOCKET_SETSOCKOPT, 0, false, 0 },
+	{ "ip_options_loose_source_route_setsockopt", a_ip_options_send, EPERM, CORDON_EV_OP,
+	  CORDON_HOOK_SOCKET_SETSOCKOPT, 0, false, 0 },
 	{ "source_route_as_cmsg", a_cmsg_lsrr, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS, 0,
 	  false, CORDON_LAYER_CGROUP_BPF },
 	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false,
@@ -564,6 +710,10 @@ static const struct attack attacks[] = {
 	{ "bpf_syscall", a_bpf, EPERM, CORDON_EV_OP, CORDON_HOOK_BPF, 0, false, 0 },
 	{ "write_cgroup_procs", a_cgroup_procs, EPERM, FILE_OPEN, 0, false, 0 },
 	{ "mount", a_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_MOUNT, 0, false, 0 },
+	/* Mounts that sb_mount never sees, and unmounts (issue 17: a root agent, no seccomp). */
+	{ "move_mount_of_cloned_tree", a_move_mount, EPERM, CORDON_EV_OP, CORDON_HOOK_MOVE_MOUNT, 0,
+	  false, 0 },
+	{ "umount", a_umount, EPERM, CORDON_EV_OP, CORDON_HOOK_SB_UMOUNT, 0, false, 0 },
 	{ "tiocsti", a_tiocsti, EPERM, CORDON_EV_OP, CORDON_HOOK_FILE_IOCTL, 0, false, 0 },
 	{ "unshare_user_namespace", a_userns, EPERM, CORDON_EV_OP, CORDON_HOOK_USERNS_CREATE, 0,
 	  false, 0 },
@@ -636,6 +786,14 @@ static void setup_files(void)
 
 		snprintf(num, sizeof(num), "%d", tfd);
 		setenv("CORDON_TEST_TCP_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET6, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP6_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET6, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP6_CONNECT_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET6, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP6_SRH_FD", num, 1);
 	}
 	test_write_file("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
 	test_write_file(SECRET, CANARY, 0600);
@@ -725,6 +883,8 @@ int main(int argc, char **argv)
 
 		if (a->fn == a_read_new_env)
 			test_write_file(PROJ "/sub/.env", CANARY, 0644);
+		if (a->fn == a_umount)
+			mount_umount_target();
 		r = run_child(in_child, &out, NULL);
 		tap_check(r == 0, "%s_outside_succeeds", a->name);
 		if (r)
@@ -743,6 +903,8 @@ int main(int argc, char **argv)
 		memset(&c, 0, sizeof(c));
 		if (a->fn == a_read_new_env)
 			test_write_file(PROJ "/sub/.env", CANARY, 0644);
+		if (a->fn == a_umount)
+			mount_umount_target();
 
 		r = run_child(in_child, &in, &pid);
 		if (!tap_check(r == a->expect, "%s_refused_%s", a->name,
@@ -763,6 +925,21 @@ int main(int argc, char **argv)
 					  !(h->flags & CORDON_EVENT_CONFINED) ==
 						  (a->verdict != CONFINED),
 				  "%s_event_verdict_and_layer", a->name);
+			/* The record names the option refused (level, optname). */
+			if (a->hook == CORDON_HOOK_SOCKET_SETSOCKOPT) {
+				const struct cordon_event_op *op = (const void *)h;
+				bool v4 = a->fn == a_ip_options_send;
+
+				tap_check(op->arg0 == (v4 ? IPPROTO_IP : IPPROTO_IPV6) &&
+						  op->arg1 == (v4 ? IP_OPTIONS : IPV6_RTHDR),
+					  "%s_event_names_option", a->name);
+			}
+			/* The record names the destination no rule allowed. */
+			if (record_port(a->fn))
+				tap_check(h->type == CORDON_EV_CONNECT &&
+						  ((const struct cordon_event_connect *)h)->port ==
+							  record_port(a->fn),
+					  "%s_event_names_port_%u", a->name, record_port(a->fn));
 		} else {
 			for (int j = 0; j < c.n; j++)
 				tap_diag("got event type=%u hook=%u verdict=%d session=%u pid=%u",
@@ -781,6 +958,7 @@ int main(int argc, char **argv)
 	kill(outsider, SIGKILL);
 	waitpid(outsider, NULL, 0);
 	umount("/tmp/ssh-bind");
+	umount2(UMOUNT_TARGET, MNT_DETACH);
 	cordon_session_destroy(&other);
 	cordon_session_destroy(&s);
 	cordon_cgroup_remove(root);

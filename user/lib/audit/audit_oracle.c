@@ -337,10 +337,11 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		break;
 	case CORDON_EV_OP:
 		action = cordon_event_hook_name(h->hook);
-		*category =
-			h->hook == CORDON_HOOK_SOCKET_CREATE || h->hook == CORDON_HOOK_SOCK_CREATE
-				? "network"
-				: "host";
+		*category = h->hook == CORDON_HOOK_SOCKET_CREATE ||
+					    h->hook == CORDON_HOOK_SOCK_CREATE ||
+					    h->hook == CORDON_HOOK_SOCKET_SETSOCKOPT
+				    ? "network"
+				    : "host";
 		break;
 	case CORDON_EV_EXEC:
 		action = "process-exec";

@@ -642,9 +642,13 @@ static const char *default_op(const struct cordon_event_hdr *h)
 	switch (h->hook) {
 	case CORDON_HOOK_SOCKET_CREATE:
 		return "network: socket family not allowed";
+	case CORDON_HOOK_SOCKET_SETSOCKOPT:
+		return "network: source route or device binding as a socket option";
 	case CORDON_HOOK_BPF:
 		return "built-in: bpf()";
 	case CORDON_HOOK_SB_MOUNT:
+	case CORDON_HOOK_MOVE_MOUNT:
+	case CORDON_HOOK_SB_UMOUNT:
 		return "built-in: mount";
 	case CORDON_HOOK_USERNS_CREATE:
 		return "built-in: user namespaces";

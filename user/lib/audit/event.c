@@ -242,6 +242,7 @@ static const struct cordon_hook_class task_by_hook[] = {
 static const struct cordon_hook_class op_by_hook[] = {
 	[CORDON_HOOK_SOCKET_CREATE] = { NULL, "network" },
 	[CORDON_HOOK_SOCK_CREATE] = { NULL, "network" },
+	[CORDON_HOOK_SOCKET_SETSOCKOPT] = { NULL, "network" },
 };
 
 static const struct cordon_hook_class syscall_by_hook[] = {
