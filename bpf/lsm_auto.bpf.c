@@ -116,6 +116,13 @@ int BPF_PROG(cordon_auto_match, struct linux_binprm *bprm, int ret)
 
 	if (ret)
 		return ret;
+	/*
+	 * No session on the machine: no exec can match (the match needs its session's entry),
+	 * and a pending state left by an earlier exec names a session that has ended, which
+	 * auto_commit looks up and does not find (a cgroup id is never reused).
+	 */
+	if (!sessions_any())
+		return 0;
 	p = bpf_task_storage_get(&auto_pending, task, 0, 0);
 	if (p)
 		p->cgroup_id = 0;
@@ -277,6 +284,9 @@ int BPF_PROG(cordon_auto_commit, struct linux_binprm *bprm)
 	struct cordon_session *s;
 	__u64 cgroup_id;
 
+	/* No session: a pending state could only name one that has ended (auto_match). */
+	if (!sessions_any())
+		return 0;
 	p = bpf_task_storage_get(&auto_pending, task, 0, 0);
 	if (!p || !p->cgroup_id)
 		return 0;

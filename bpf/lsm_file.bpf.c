@@ -340,6 +340,13 @@ int BPF_PROG(cordon_path_chown, const struct path *path)
  * writes back). A write tree whose root lies above the filesystem's mount point is not seen
  * from here: such a change is recorded though a tree allows it, never let through unrecorded.
  */
+static __always_inline int check_inode_in(const struct cordon_session *s, __u64 cgroup_id,
+					  struct dentry *dentry, __u16 hook, __u32 allow)
+{
+	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL,
+			allow);
+}
+
 static __always_inline int check_inode(struct dentry *dentry, __u16 hook, __u32 allow)
 {
 	struct cordon_session *s;
@@ -348,19 +355,23 @@ static __always_inline int check_inode(struct dentry *dentry, __u16 hook, __u32 
 	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
 	if (!s)
 		return 0;
-	return fs_check(s, cgroup_id, hook, dentry, NULL, NULL, CORDON_ACCESS_WRITE, FS_NAMES_ALL,
-			allow);
+	return check_inode_in(s, cgroup_id, dentry, hook, allow);
 }
 
 /* 6.3 put a struct mnt_idmap * before the dentry: the arguments are read by position. */
 SEC("lsm/inode_setattr")
 int cordon_inode_setattr(unsigned long long *ctx)
 {
-	__u64 a0 = ctx[0], a1 = ctx[1], a2 = ctx[2];
+	__u64 a0 = ctx[0], a1 = ctx[1], a2 = ctx[2], cgroup_id = 0;
 	bool idmap = bpf_core_type_exists(struct mnt_idmap);
+	struct cordon_session *s;
 	struct iattr *attr;
 	unsigned int valid;
 
+	/* The untagged exit first: the attribute is read only for a session's task. */
+	s = lsm_session_for(CORDON_SESSION_FILE, &cgroup_id);
+	if (!s)
+		return 0;
 	/*
 	 * All loaded at fixed offsets: an index chosen by the relocation would have the
 	 * compiler add it to the context pointer, which the verifier refuses. (On 6.1 ctx[2] is
@@ -374,8 +385,8 @@ int cordon_inode_setattr(unsigned long long *ctx)
 	 * (path_chmod, path_chown, path_truncate), whose record names the whole path: here only
 	 * what no path hook sees (timestamps), so one change makes one record.
 	 */
-	return check_inode(
-		(struct dentry *)(idmap ? a1 : a0), CORDON_HOOK_INODE_SETATTR,
+	return check_inode_in(
+		s, cgroup_id, (struct dentry *)(idmap ? a1 : a0), CORDON_HOOK_INODE_SETATTR,
 		valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE) ? 0 : CORDON_ACCESS_WRITE);
 }
 

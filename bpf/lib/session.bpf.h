@@ -42,8 +42,37 @@ struct {
 	__type(value, struct cordon_task_tag);
 } task_tags SEC(".maps") __weak;
 
-/* The session of the current task's cgroup, or NULL: the untagged fast path is this one lookup. */
-static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
+/*
+ * At least how many entries the sessions map holds. Userspace counts an entry before it inserts
+ * it and uncounts one after it deleted it (loader.c, atomically through a shared mapping of
+ * this array), so the count is never below the number of entries: while it is 0 the sessions
+ * map is empty, and every lookup below would find no session for any task, tagged or not. A
+ * count left too high (a process that died between the two steps) only costs the lookups.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sessions_live SEC(".maps") __weak;
+
+/*
+ * Does any session exist? The first test of every program that asks for the current task's
+ * session: with none on the machine, a program ends here, at one array load the verifier inlines
+ * (no helper call).
+ */
+static __always_inline bool sessions_any(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&sessions_live, &zero);
+
+	/* No element (it cannot happen with an array): as if sessions existed, never fail open. */
+	return !n || *n;
+}
+
+/* The session of the current task's cgroup, or NULL, once sessions_any() said yes. */
+static __always_inline struct cordon_session *cgroup_session(__u64 *cgroup_id)
 {
 	__u64 id = bpf_get_current_ancestor_cgroup_id(cordon_session_level);
 
@@ -51,6 +80,15 @@ static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
 		return NULL;
 	*cgroup_id = id;
 	return bpf_map_lookup_elem(&sessions, &id);
+}
+
+/*
+ * The session of the current task's cgroup, or NULL: the untagged fast path is the array load
+ * of sessions_any() with no session on the machine, the ancestor cgroup's id with one.
+ */
+static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
+{
+	return sessions_any() ? cgroup_session(cgroup_id) : NULL;
 }
 
 /*
@@ -70,20 +108,25 @@ static __always_inline struct cordon_session *current_session(__u64 *cgroup_id)
 
 /*
  * The session of the current task, for LSM programs: by its tag when it has one, else by its
- * cgroup, tagging it then. An untagged task outside every session costs a task-storage lookup
- * and a session lookup.
+ * cgroup, tagging it then. With no session on the machine that is one array load; with one, an
+ * untagged task outside it costs a task-storage lookup, its ancestor cgroup's id and (when its
+ * cgroup is as deep as a session's) a session lookup.
  */
 static __always_inline struct cordon_session *lsm_session(__u64 *cgroup_id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct cordon_task_tag *tag = bpf_task_storage_get(&task_tags, task, 0, 0);
+	struct cordon_task_tag *tag;
+	struct task_struct *task;
 	struct cordon_session *s;
 
+	if (!sessions_any())
+		return NULL;
+	task = bpf_get_current_task_btf();
+	tag = bpf_task_storage_get(&task_tags, task, 0, 0);
 	if (tag) {
 		*cgroup_id = tag->cgroup_id;
 		return bpf_map_lookup_elem(&sessions, &tag->cgroup_id);
 	}
-	s = current_session(cgroup_id);
+	s = cgroup_session(cgroup_id);
 	if (s) {
 		tag = bpf_task_storage_get(&task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (tag)

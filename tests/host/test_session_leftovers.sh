@@ -30,6 +30,16 @@ hex8() { /usr/bin/python3 -c 'import sys; print(" ".join("%02x" % b for b in int
 # shellcheck disable=SC2046 # bpftool wants the bytes as separate words
 has_entry() { bpftool map lookup pinned "$dir/map-sessions" key hex $(hex8 "$1") >/dev/null 2>&1; }
 no_entry() { ! has_entry "$1"; }
+# The programs' count of sessions-map entries (map-sessions_live, bpf/lib/session.bpf.h): at 0
+# they stop at their first test. Printed as a number; an entry of our own is counted by hand.
+live_count() {
+	bpftool -j map lookup pinned "$dir/map-sessions_live" key hex 00 00 00 00 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys
+v = json.load(sys.stdin)["value"]
+print(int.from_bytes(bytes(int(b, 16) for b in v), "little"))' 2>/dev/null || echo none
+}
+# shellcheck disable=SC2046 # bpftool wants the bytes as separate words
+live_set() { bpftool map update pinned "$dir/map-sessions_live" key hex 00 00 00 00 value hex $(hex8 "$1"); }
 
 # 1. A child cgroup in the session's cgroup, made from outside while the agent runs.
 run sh -c 'sed -n "s/^0:://p" /proc/self/cgroup >cg.tmp && mv cg.tmp cg; sleep 2' &
@@ -51,6 +61,7 @@ check pins_found test -e "$dir/map-sessions"
 check session_entry_dropped no_entry "$id"
 check tracepoints_detached_after_last_session test ! -e "$dir/link-cordon_sys_openat"
 check slab_free_tracepoint_detached_after_last_session test ! -e "$dir/link-cordon_names_free" -a -e "$dir/prog-cordon_names_free"
+check session_count_zero_after_last_session test "$(live_count)" = 0
 
 # 2. Entries no launcher will ever end: one whose cgroup exists (kept, and with it the
 #    tracepoints), one whose cgroup is gone (dropped).
@@ -60,6 +71,7 @@ live_id=$(stat -c %i "$stale")
 # entry, the simplest key).
 value=(01 fe ff 7f 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00)
 # shellcheck disable=SC2046 # bpftool wants the bytes as separate words
+check live_entry_counted live_set $(($(live_count) + 1))
 check live_entry_inserted bpftool map update pinned "$dir/map-sessions" key hex $(hex8 "$live_id") \
 	value hex "${value[@]}"
 # shellcheck disable=SC2046
@@ -78,6 +90,7 @@ check session_ran_beside_stale_entry test "$out" = ran
 check stale_entry_dropped no_entry "$live_id"
 check tracepoints_detached_despite_stale_entry test ! -e "$dir/link-cordon_sys_openat"
 check stale_entry_rules_purged rule_gone
+check session_count_zero_after_stale_entry_dropped test "$(live_count)" = 0
 
 # 3. The grace period: attached for it after the last session (a back-to-back launch finds
 #    them), by a detached waiter that leaves nothing of the caller's open; then detached.

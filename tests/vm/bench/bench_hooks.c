@@ -158,8 +158,11 @@ struct prog_time {
 };
 
 #define MAX_PROG_TIMES 512
-/* Few: the whole benchmark must end within the VM's 120 s per test under emulation. */
+/* Few: the whole benchmark must end within the VM's BENCH_TIMEOUT under emulation. */
 #define PROFILE_PAIRS 3000
+/* Emulation makes one round noisy: each program's figure is the median of the rounds. */
+#define PROFILE_ROUNDS 5
+#define PROFILE_SHOWN  8
 
 /* Every loaded program named cordon_* (the kernel keeps 15 characters of a name). */
 static int prog_times(struct prog_time *t)
@@ -187,60 +190,118 @@ static int prog_times(struct prog_time *t)
 	return n;
 }
 
-static int by_ns_desc(const void *a, const void *b)
+static int cmp_dbl(const void *a, const void *b)
 {
-	const struct prog_time *x = a, *y = b;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_dbl);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One program over the rounds: its run time and runs in each (0 in a round it did not run). */
+struct prog_rounds {
+	uint32_t id;
+	char name[16];
+	double ns[PROFILE_ROUNDS], runs[PROFILE_ROUNDS];
+	double med_ns, med_per_run;
+};
+
+static int by_med_ns_desc(const void *a, const void *b)
+{
+	const struct prog_rounds *x = a, *y = b;
+
+	return x->med_ns < y->med_ns ? 1 : x->med_ns > y->med_ns ? -1 : 0;
 }
 
 /*
  * Which programs an open/close loop runs, and for how long: run_time_ns per program over
- * PROFILE_PAIRS open/close pairs in a child (in @cgroup when given), with the kernel's run
- * statistics on for this pass only (they add two clock reads per run, so the ratios are
- * measured without them).
+ * PROFILE_PAIRS open/close pairs in a child (in @cgroup when given), PROFILE_ROUNDS times, each
+ * program's ns/run the median of the rounds, with the kernel's run statistics on for this pass
+ * only (they add two clock reads per run, so the ratios are measured without them).
  */
 static void profile_open(const char *what, const char *cgroup)
 {
 	static struct prog_time before[MAX_PROG_TIMES], after[MAX_PROG_TIMES];
-	int stats = bpf_enable_stats(BPF_STATS_RUN_TIME), nb, na, status;
-	uint64_t total = 0;
-	pid_t p;
+	static struct prog_rounds progs[MAX_PROG_TIMES];
+	int stats = bpf_enable_stats(BPF_STATS_RUN_TIME), np = 0, nb, na, status;
+	double pair[PROFILE_ROUNDS], v[PROFILE_ROUNDS];
 
 	if (stats < 0) {
 		printf("# bench: profile %s: no run statistics (%s)\n", what, strerror(errno));
 		return;
 	}
-	nb = prog_times(before);
-	p = fork();
-	if (p == 0) {
-		if (cgroup && cordon_cgroup_enter(cgroup, 0) < 0)
-			_exit(1);
-		loop_open(200);
-		loop_open(PROFILE_PAIRS);
-		_exit(0);
-	}
-	waitpid(p, &status, 0);
-	na = prog_times(after);
-	close(stats);
-	for (int i = 0; i < na; i++) {
-		for (int j = 0; j < nb; j++) {
-			if (before[j].id != after[i].id)
-				continue;
-			after[i].ns -= before[j].ns;
-			after[i].runs -= before[j].runs;
-			break;
+	memset(progs, 0, sizeof(progs));
+	for (int r = 0; r < PROFILE_ROUNDS; r++) {
+		uint64_t total = 0;
+		pid_t p;
+
+		nb = prog_times(before);
+		p = fork();
+		if (p == 0) {
+			if (cgroup && cordon_cgroup_enter(cgroup, 0) < 0)
+				_exit(1);
+			loop_open(200);
+			loop_open(PROFILE_PAIRS);
+			_exit(0);
 		}
-		total += after[i].ns;
+		waitpid(p, &status, 0);
+		na = prog_times(after);
+		for (int i = 0; i < na; i++) {
+			int k;
+
+			for (int j = 0; j < nb; j++) {
+				if (before[j].id != after[i].id)
+					continue;
+				after[i].ns -= before[j].ns;
+				after[i].runs -= before[j].runs;
+				break;
+			}
+			total += after[i].ns;
+			for (k = 0; k < np && progs[k].id != after[i].id; k++)
+				;
+			if (k == np) {
+				if (np == MAX_PROG_TIMES)
+					continue;
+				progs[np].id = after[i].id;
+				memcpy(progs[np++].name, after[i].name, sizeof(after[i].name));
+			}
+			progs[k].ns[r] = (double)after[i].ns;
+			progs[k].runs[r] = (double)after[i].runs;
+		}
+		pair[r] = (double)total / PROFILE_PAIRS;
 	}
-	qsort(after, (size_t)na, sizeof(after[0]), by_ns_desc);
-	printf("# bench: profile %s open/close (%d pairs): BPF %.0f ns per pair\n", what,
-	       PROFILE_PAIRS, (double)total / PROFILE_PAIRS);
-	for (int i = 0; i < na && i < 6 && after[i].ns; i++)
-		printf("# bench:   %-16s %8llu runs %7.0f ns/run %5.1f%%\n", after[i].name,
-		       (unsigned long long)after[i].runs,
-		       after[i].runs ? (double)after[i].ns / (double)after[i].runs : 0.0,
-		       total ? 100.0 * (double)after[i].ns / (double)total : 0.0);
+	close(stats);
+	for (int k = 0; k < np; k++) {
+		int n = 0;
+
+		for (int r = 0; r < PROFILE_ROUNDS; r++)
+			if (progs[k].runs[r] > 0)
+				v[n++] = progs[k].ns[r] / progs[k].runs[r];
+		progs[k].med_per_run = n ? median(v, n) : 0;
+		memcpy(v, progs[k].ns, sizeof(v));
+		progs[k].med_ns = median(v, PROFILE_ROUNDS);
+	}
+	qsort(progs, (size_t)np, sizeof(progs[0]), by_med_ns_desc);
+	printf("# bench: profile %s open/close (%d pairs, median of %d rounds): BPF %.0f ns per "
+	       "pair (rounds:",
+	       what, PROFILE_PAIRS, PROFILE_ROUNDS, median(pair, PROFILE_ROUNDS));
+	for (int r = 0; r < PROFILE_ROUNDS; r++)
+		printf(" %.0f", pair[r]);
+	printf(")\n");
+	for (int k = 0; k < np && k < PROFILE_SHOWN && progs[k].med_ns > 0; k++) {
+		memcpy(v, progs[k].runs, sizeof(v));
+		printf("# bench:   %-16s %6.0f runs %7.0f ns/run (rounds:", progs[k].name,
+		       median(v, PROFILE_ROUNDS), progs[k].med_per_run);
+		for (int r = 0; r < PROFILE_ROUNDS; r++)
+			printf(" %.0f",
+			       progs[k].runs[r] > 0 ? progs[k].ns[r] / progs[k].runs[r] : 0.0);
+		printf(")\n");
+	}
 	fflush(stdout);
 }
 
@@ -268,6 +329,8 @@ static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *
 	cordon_session_destroy(&s);
 	if (r == 0)
 		r = measure(NULL, idle);
+	if (r == 0)
+		profile_open("no session (pinned)", NULL);
 	cordon_bpf_stop(b);
 	cordon_bpf_pins_retire(o.pin_dir);
 	return r;

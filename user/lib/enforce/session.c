@@ -390,7 +390,7 @@ int cordon_session_fill(struct cordon_session_ctx *s, const struct pol_maps *m, 
 	/* Last: the hooks read npatterns to know how many entries are there. */
 	entry.npatterns = (uint32_t)m->npatterns;
 	entry.flags = s->flags;
-	return cordon_bpf_session_add(s->bpf, s->cgroup_id, &entry);
+	return cordon_bpf_session_update(s->bpf, s->cgroup_id, &entry);
 }
 
 static int write_at(const char *dir, const char *file, const char *val)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <linux/perf_event.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -863,13 +864,35 @@ static bool cgroup_gone(int mnt_fd, uint64_t id)
 }
 
 /*
+ * Add @delta to the count of sessions-map entries in @fd (the sessions_live array,
+ * bpf/lib/session.bpf.h), through a shared mapping of it: launchers and the daemon counting at
+ * once on the same pinned map lose no update. 0 or -errno. The count only has to stay at or
+ * above the number of entries: a count taken below 0 wraps to a huge one, which the programs
+ * read as "sessions exist" (they do their lookups), never as none.
+ */
+static int sessions_live_add(int fd, int64_t delta)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t *n;
+
+	if (fd < 0)
+		return -EBADF;
+	n = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (n == MAP_FAILED)
+		return -errno;
+	__atomic_add_fetch(n, (uint64_t)delta, __ATOMIC_SEQ_CST);
+	munmap(n, page);
+	return 0;
+}
+
+/*
  * Drop the entries of the sessions map @fd whose session cgroup no longer exists: nothing can
  * run in a removed cgroup, so such an entry enforces nothing. They are left when a launcher is
  * killed and its session swept by a launcher of another build (which clears its own maps, not
  * these), and would keep the machine-wide tracepoints attached and an old build's programs
  * pinned for ever. Returns whether a live session remains.
  */
-static bool sessions_prune(int fd, struct cordon_bpf *b)
+static bool sessions_prune(int fd, int live_fd, struct cordon_bpf *b)
 {
 	char mnt[PATH_MAX];
 	_cleanup_close_ int mnt_fd = -1;
@@ -889,6 +912,8 @@ static bool sessions_prune(int fd, struct cordon_bpf *b)
 		}
 		if (bpf_map_lookup_elem(fd, &key, &sess) < 0 || bpf_map_delete_elem(fd, &key) < 0)
 			continue;
+		/* Uncounted after the delete (a count left high only costs the lookups). */
+		sessions_live_add(live_fd, -1);
 		prev = NULL; /* the walk starts over: the deleted key cannot lead it on */
 		/* Its rules too, where they are ours (a retired build's maps go with its pins). */
 		if (b && sess.id)
@@ -901,11 +926,15 @@ static bool sessions_prune(int fd, struct cordon_bpf *b)
 static bool pins_hold_sessions(const char *dir)
 {
 	_cleanup_free_ char *path = cordon_strdup_printf("%s/map-sessions", dir);
+	_cleanup_free_ char *live = cordon_strdup_printf("%s/map-sessions_live", dir);
 	int fd = path ? bpf_obj_get(path) : -1;
-	bool held = fd >= 0 && sessions_prune(fd, NULL);
+	int live_fd = fd >= 0 && live ? bpf_obj_get(live) : -1;
+	bool held = fd >= 0 && sessions_prune(fd, live_fd, NULL);
 
 	if (fd >= 0)
 		close(fd);
+	if (live_fd >= 0)
+		close(live_fd);
 	return held;
 }
 
@@ -1129,14 +1158,37 @@ static int update(int fd, const void *key, const void *val)
 	return bpf_map_update_elem(fd, key, val, BPF_ANY);
 }
 
+/*
+ * A new entry is counted before it is inserted (from then on the programs look sessions up),
+ * and uncounted only when the insert failed. Overwriting an entry (a stale one with the same
+ * cgroup id) leaves the count one too high: only the lookups' cost.
+ */
 int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id, const struct cordon_session *s)
 {
-	return update(MAP_FD(b, sessions), &cgroup_id, s);
+	int r = sessions_live_add(MAP_FD(b, sessions_live), 1);
+
+	if (r < 0)
+		return r;
+	r = update(MAP_FD(b, sessions), &cgroup_id, s);
+	if (r < 0)
+		sessions_live_add(MAP_FD(b, sessions_live), -1);
+	return r;
 }
 
+int cordon_bpf_session_update(struct cordon_bpf *b, uint64_t cgroup_id,
+			      const struct cordon_session *s)
+{
+	return bpf_map_update_elem(MAP_FD(b, sessions), &cgroup_id, s, BPF_EXIST);
+}
+
+/* Uncounted after the delete, and only for an entry this call removed. */
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id)
 {
-	return bpf_map_delete_elem(MAP_FD(b, sessions), &cgroup_id);
+	int r = bpf_map_delete_elem(MAP_FD(b, sessions), &cgroup_id);
+
+	if (r == 0)
+		sessions_live_add(MAP_FD(b, sessions_live), -1);
+	return r;
 }
 
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
@@ -1776,7 +1828,7 @@ int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 	if (lock < -1)
 		return lock;
 	/* Under the lock: a session registered before its hold is seen here. */
-	if (sessions_prune(MAP_FD(b, sessions), b))
+	if (sessions_prune(MAP_FD(b, sessions), MAP_FD(b, sessions_live), b))
 		return 0;
 	return now || b->trace_grace_s <= 0 ? trace_unpin(b) : trace_release_later(b);
 }

@@ -135,6 +135,9 @@ uint32_t cordon_bpf_session_level(const struct cordon_bpf *b);
 
 int cordon_bpf_session_add(struct cordon_bpf *b, uint64_t cgroup_id,
 			   const struct cordon_session *s);
+/* The entry of a session added before (its rule count, flags): -ENOENT when there is none. */
+int cordon_bpf_session_update(struct cordon_bpf *b, uint64_t cgroup_id,
+			      const struct cordon_session *s);
 int cordon_bpf_session_del(struct cordon_bpf *b, uint64_t cgroup_id);
 int cordon_bpf_inode_rule_add(struct cordon_bpf *b, const struct cordon_inode_key *k,
 			      const struct cordon_inode_rule *r);
