@@ -13,6 +13,7 @@
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
 #include "lib/net.bpf.h"
+#include "lib/capture.bpf.h"
 
 /* Where each session's resolver listens (maps.h). */
 struct {
@@ -104,6 +105,10 @@ static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_
 		return;
 	if (observed)
 		mark_observed(ev, s);
+	/* A connect refused here: its syscall's exit makes no echo of this record. */
+	if (verdict && !(ev->hdr.flags & CORDON_EVENT_OBSERVED) &&
+	    (hook == CORDON_HOOK_CONNECT4 || hook == CORDON_HOOK_CONNECT6))
+		capture_recorded(verdict);
 	__builtin_memcpy(ev->addr, key->addr, sizeof(ev->addr));
 	ev->port = port;
 	ev->family = ctx->user_family;

@@ -17,6 +17,7 @@
 #include "lib/event.bpf.h"
 #include "lib/fs.bpf.h"
 #include "lib/net.bpf.h"
+#include "lib/capture.bpf.h"
 
 /* The cgroup ancestor at the session level of @sk's cgroup, 0 when it is not that deep. */
 static __always_inline __u64 sk_session_cgroup(struct sock *sk)
@@ -458,6 +459,9 @@ static __always_inline int ip_decide(struct socket *sock, void *addr, int len, v
 			   -EPERM, 0);
 	if (ev) {
 		mark_observed(ev, s);
+		/* A connect refused here: its syscall's exit makes no echo of this record. */
+		if (hook == CORDON_HOOK_SOCKET_CONNECT && !observing(s))
+			capture_recorded(-EPERM);
 		__builtin_memcpy(ev->addr, key.addr, sizeof(ev->addr));
 		ev->port = port;
 		ev->family = family;

@@ -13,7 +13,15 @@
 #define CORDON_MAX_INODE_RULES 65536
 #define CORDON_MAX_NET_RULES   16384
 #define CORDON_MAX_UNIX_RULES  4096
-#define CORDON_RINGBUF_BYTES   (4u << 20)
+/*
+ * Each ring (the shared one, and one per root `cordon run`) is this much unswappable kernel
+ * memory (memlock 4,223,304 bytes at 4 MiB). Not raised for floods: a refused connect puts one
+ * record on it (no syscall-exit echo, capture_recorded()), so a 500,000/s flood of half connects
+ * and half opens fills 120 MB/s, 35 ms of a reader's stall in 4 MiB (the longest measured, 28 ms),
+ * 17 ms under the shared ring's pressure mark. Doubling would cost 4 MiB per ring, up to 1 GiB
+ * with CORDON_MAX_SESSION_RINGS rings (docs/architecture.md, "What priority cannot do").
+ */
+#define CORDON_RINGBUF_BYTES (4u << 20)
 /*
  * session_events: key = a ring slot (__u32, cordon_session.ring - 1), value = a ring buffer of
  * CORDON_RINGBUF_BYTES read by the process that holds the slot (root's `cordon run` on pinned

@@ -15,6 +15,7 @@
 #include "lib/session.bpf.h"
 #include "lib/event.bpf.h"
 #include "lib/path.bpf.h"
+#include "lib/capture.bpf.h"
 
 /*
  * How a traced syscall is reported: which results are refusals and which layer returns each,
@@ -56,42 +57,6 @@ static __always_inline __u64 sys_arg(struct pt_regs *regs, int i)
 		return PT_REGS_PARM5_CORE_SYSCALL(regs);
 	}
 }
-
-/*
- * What a traced syscall's pathname or socket address held when the task entered the syscall,
- * by thread: another thread of the task can rewrite that memory between the refusal and the
- * syscall's exit, so a record read at exit could name what the agent chooses. A string is
- * still read from the task's memory, at entry, just before the kernel copies it (getname(),
- * move_addr_to_kernel()): a thread that rewrites it in that window can still make the record
- * differ from what was decided. The record reflects the bytes at syscall entry. Only the
- * programs below use this map (no userspace reader). LRU: entries of threads that died
- * inside a syscall (exit_group, exec by another thread) go by themselves.
- */
-#define CAPTURE_ADDR	   112 /* sizeof(struct sockaddr_un), padded */
-#define CAPTURE_PATH_OK	   (1u << 0)
-#define CAPTURE_ADDR_OK	   (1u << 1)
-#define CAPTURE_KERNEL	   (1u << 2) /* path[] replaced by the kernel's copy (names_free) */
-#define CORDON_MAX_CAPTURE 4096
-
-struct sys_capture {
-	__u32 nr;	/* syscall number it was taken at */
-	__u32 flags;	/* CAPTURE_* */
-	__u64 ptr;	/* the user pointer read (the exit checks it is the one it would read) */
-	__u32 addr_len; /* bytes of addr[] read */
-	__u32 pad;
-	/* A relative path's directory at entry (cwd or dirfd's): struct dentry *, struct mount * */
-	__u64 dir_dentry;
-	__u64 dir_mount;
-	__u8 path[CORDON_PATH_LEN];
-	__u8 addr[CAPTURE_ADDR];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CORDON_MAX_CAPTURE);
-	__type(key, __u32); /* thread id */
-	__type(value, struct sys_capture);
-} sys_captures SEC(".maps");
 
 /*
  * On each CPU, the thread that last took a pathname capture there, until names_free has taken
@@ -181,6 +146,7 @@ static __always_inline int capture(struct syscall_trace_enter *ctx, int path_arg
 	c->nr = (__u32)ctx->nr;
 	c->flags = 0;
 	c->addr_len = 0;
+	c->recorded = 0;
 	c->dir_dentry = 0;
 	c->dir_mount = 0;
 	/*
@@ -444,12 +410,24 @@ static __always_inline int refused(struct syscall_trace_exit *ctx, const struct 
 		return 0;
 	if (s->flags & row.seccomp_if)
 		layer = CORDON_LAYER_SECCOMP;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	/*
+	 * A refusal the cgroup or LSM program of this very call put on the ring itself, with
+	 * this errno: its record is the exact one, this one would be an echo the reader drops
+	 * (capture_recorded()). Not made, so the ring's room goes to records. Consumed here.
+	 */
+	if (row.addr) {
+		c = take_capture((__u32)ctx->nr, sys_arg(regs, row.addr));
+		if (c && c->recorded && c->recorded == (__s32)ret) {
+			c->recorded = 0;
+			return 0;
+		}
+	}
 	ev = event_reserve(sizeof(*ev), CORDON_EV_SYSCALL, row.hook, layer, s, cgroup_id,
 			   (__s32)ret, 0);
 	if (!ev)
 		return 0;
 	ev->nr = (__u32)ctx->nr;
-	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	/* Strings and addresses as they were at entry (sys_captures), never re-read now. */
 	if (row.path) {
 		/*
