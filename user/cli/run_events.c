@@ -78,7 +78,7 @@ int run_on_event(void *ctx, void *data, size_t size)
 	const struct cordon_event_hdr *h = data;
 	struct cordon_event_cgroup_escape esc;
 	struct cordon_event_syscall copy;
-	uint64_t before;
+	uint64_t before, echoes;
 
 	if (type < 0) {
 		ev->malformed += type == -EBADMSG;
@@ -117,6 +117,12 @@ int run_on_event(void *ctx, void *data, size_t size)
 		data = &copy;
 		h = data;
 	}
+	before = cordon_audit_stream_refusals(&ev->stream);
+	echoes = ev->stream.echoes;
+	cordon_audit_stream_event(&ev->stream, data, size);
+	/* The syscall's exit echoing a refusal already recorded (and counted) by its hook. */
+	if (ev->stream.echoes > echoes)
+		return 0;
 	if (cordon_event_observed(h))
 		ev->observed++; /* let through: no refusal */
 	else if (cordon_event_confined(h))
@@ -127,8 +133,6 @@ int run_on_event(void *ctx, void *data, size_t size)
 	else if (type == CORDON_EV_FILE ||
 		 (type == CORDON_EV_SYSCALL && h->hook == CORDON_HOOK_SYS_OPENAT))
 		ev->refused_file++;
-	before = cordon_audit_stream_refusals(&ev->stream);
-	cordon_audit_stream_event(&ev->stream, data, size);
 	if (cordon_audit_stream_refusals(&ev->stream) > before)
 		report_event(ev, data, size);
 	return 0;
