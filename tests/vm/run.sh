@@ -30,12 +30,20 @@ if [[ ! $VM_TIMEOUT =~ ^[1-9][0-9]*$ ]]; then
 fi
 vmdir=$BUILD/vm/$kver
 initrd=$vmdir/initrd.cpio.gz
-log=$vmdir/console.log
+# VM_PART=NAME: one of the suite's boots of this kernel (tests/run-suite.sh splits it in two),
+# with a console of its own.
+part=${VM_PART:-}
+[[ $part =~ ^[a-z0-9]*$ ]] || {
+	printf '%s: VM_PART must be a lower-case name, not "%s"\n' "$prog" "$part" >&2
+	exit 2
+}
+log=$vmdir/console${part:+-$part}.log
 name=vm-$kver
 start=$SECONDS
 out=()
 # A log left by an earlier run must not be mistaken for this one's.
-rm -f -- "$log" "$vmdir/console.first-boot.log"
+first_log=$vmdir/console${part:+-$part}.first-boot.log
+rm -f -- "$log" "$first_log"
 
 # Paths in messages are relative to the repository root when they are inside it.
 show() {
@@ -94,14 +102,30 @@ if ! msg=$(KMODDIR=$vmdir/modules KMODULES="loop overlay btrfs" \
 	finish
 fi
 
-# VM_TESTS="test_a test_b": only those tests (a developer's shortcut; the result says so).
-if [[ -n ${VM_TESTS:-} ]]; then
-	[[ $VM_TESTS =~ ^[a-z0-9_\ ]+$ ]] || {
-		printf '%s: VM_TESTS must be test names separated by spaces\n' "$prog" >&2
+# test_names VAR: VAR's value, checked to be test names separated by spaces, joined by commas.
+test_names() {
+	[[ ${!1} =~ ^[a-z0-9_\ ]+$ ]] || {
+		printf '%s: %s must be test names separated by spaces\n' "$prog" "$1" >&2
 		exit 2
 	}
-	export VM_APPEND="${VM_APPEND:+$VM_APPEND }cordon.tests=$(tr -s ' ' ',' <<<"$VM_TESTS")"
+	tr -s ' ' ',' <<<"${!1}"
+}
+
+# VM_TESTS="test_a test_b": only those tests (a developer's shortcut; the result says so).
+if [[ -n ${VM_TESTS:-} ]]; then
+	list=$(test_names VM_TESTS)
+	export VM_APPEND="${VM_APPEND:+$VM_APPEND }cordon.tests=$list"
 	out+=("ok - $name/only_some_tests # SKIP VM_TESTS=$VM_TESTS")
+fi
+# The suite's split (VM_PART): VM_ONLY runs only those tests, VM_EXCEPT all others; the suite
+# runs the rest in its other boot, so neither is a skip.
+if [[ -n ${VM_ONLY:-} ]]; then
+	list=$(test_names VM_ONLY)
+	export VM_APPEND="${VM_APPEND:+$VM_APPEND }cordon.tests=$list"
+fi
+if [[ -n ${VM_EXCEPT:-} ]]; then
+	list=$(test_names VM_EXCEPT)
+	export VM_APPEND="${VM_APPEND:+$VM_APPEND }cordon.except=$list"
 fi
 # kernel_crashed FILE: the number of kernel lines (they carry a timestamp) that report a crash.
 # (grep -c, not -q: an early exit would fail the pipeline under pipefail.)
@@ -117,11 +141,11 @@ boot=0
 # once more, the first console kept beside the second and the retry said in the results; a
 # crash after the begin line, or on both boots, fails the run below.
 if ! grep -q '^CORDON-VM-BEGIN ' "$log" 2>/dev/null && [[ $(kernel_crashed "$log") -gt 0 ]]; then
-	mv -- "$log" "$vmdir/console.first-boot.log"
-	first=$(tr -d '\r' <"$vmdir/console.first-boot.log" |
+	mv -- "$log" "$first_log"
+	first=$(tr -d '\r' <"$first_log" |
 		grep -m 1 -E '(Kernel panic|Oops|BUG:|PANIC:)' | sed 's/^\[ *[0-9.]*\] //')
 	msg="the guest kernel crashed before the tests began ($first); booting again,"
-	msg+=" the first console is in $(show "$vmdir/console.first-boot.log")"
+	msg+=" the first console is in $(show "$first_log")"
 	printf '# %s: %s\n' "$name" "$msg" >&2
 	out+=("# $name: $(reason "$msg")")
 	boot=0
@@ -230,7 +254,7 @@ if [[ ${crashed:-0} -gt 0 ]]; then
 fi
 
 if [[ -n $why ]]; then
-	out+=("not ok - $name/boot ($(reason "$why"); see $shown_log)")
+	out+=("not ok - $name/boot${part:+-$part} ($(reason "$why"); see $shown_log)")
 	{
 		printf '# %s: last 30 lines of %s:\n' "$name" "$shown_log"
 		tail -n 30 "$log" 2>/dev/null | tr -d '\r' | sed 's/^/# /'
