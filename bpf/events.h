@@ -109,7 +109,10 @@
 	/* it): struct cordon_event_connect records, layer bpf_lsm. */                              \
 	X(SOCKET_CONNECT, 31, "socket_connect") /* lsm/socket_connect */                            \
 	X(SOCKET_SENDMSG, 32, "socket_sendmsg") /* lsm/socket_sendmsg with a destination */         \
-	X(SOCKET_BIND, 33, "socket_bind")	/* lsm/socket_bind */                               \
+	/* (socket_sendmsg also refuses a source route as ancillary data in any session: a */       \
+	/* struct cordon_event_op record, layer bpf_lsm: cmsg level, type, index; see */            \
+	/* CORDON_CMSG_UNJUDGED) */                                                                 \
+	X(SOCKET_BIND, 33, "socket_bind") /* lsm/socket_bind */                                     \
 	/* pathname unix sockets by path (struct cordon_event_unix) */                              \
 	X(CONNECT_UNIX, 34, "connect_unix") /* cgroup sock_addr, attach type 49 (6.7+) */           \
 	X(SENDMSG_UNIX, 35, "sendmsg_unix") /* cgroup sock_addr, attach type 50 (6.7+) */           \
@@ -400,11 +403,20 @@ CORDON_ABI_ASSERT(sizeof(struct cordon_event_task) == 72 + 24, "cordon_event_tas
 struct cordon_event_op {
 	struct cordon_event_hdr hdr;
 	__u64 arg0; /* bpf: cmd; ioctl: cmd; socket: family; mount: flags; unix: peer cgroup;
-		       fcntl: cmd */
-	__u64 arg1; /* socket: type; fcntl: arg (F_SETOWN's pid, F_SETSIG's signal) */
-	__u64 arg2; /* socket: protocol */
+		       fcntl: cmd; setsockopt: level; sendmsg: cmsg level */
+	__u64 arg1; /* socket: type; fcntl: arg (F_SETOWN's pid, F_SETSIG's signal);
+		       setsockopt: optname; sendmsg: cmsg type */
+	__u64 arg2; /* socket: protocol; sendmsg: the cmsg's index */
 };
 CORDON_ABI_ASSERT(sizeof(struct cordon_event_op) == 72 + 24, "cordon_event_op layout");
+
+/*
+ * socket_sendmsg's refusal of ancillary data it could not judge, in cordon_event_op's arg0 and
+ * arg1 (level and type): more than CORDON_CMSG_MAX headers, a header it could not read, or
+ * control data still in user memory. arg2 is then the number of headers judged.
+ */
+#define CORDON_CMSG_UNJUDGED 0xffffffffull
+#define CORDON_CMSG_MAX	     32
 
 /*
  * CORDON_EV_AUTO_CONFINE: a task outside every session exec'd a registered executable

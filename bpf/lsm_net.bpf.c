@@ -486,6 +486,138 @@ int BPF_PROG(cordon_socket_connect, struct socket *sock, struct sockaddr *addres
 }
 
 /*
+ * Source routes as sendmsg ancillary data, per packet: IP_RETOPTS (IPv4 options: LSRR, SSRR)
+ * and the IPv6 routing and option headers, the same list as the socket options above (as
+ * ancillary data the kernel takes a type 2 routing header, whose address becomes the packet's
+ * destination; type 4 only as a socket option). cgroup_skb/egress drops such packets only for
+ * sockets made in a session's cgroup; a socket made before an auto-confined agent's move, made
+ * outside and passed in, or used while the daemon is down reaches only this hook. So every
+ * session task is refused such a send on any IP socket, whatever its cgroup, in observe mode
+ * too (as the egress program drops them there).
+ *
+ * The control data is the kernel's copy: ____sys_sendmsg() (sendmsg, sendmmsg, io_uring's
+ * sendmsg) copies it from the caller, converting a 32-bit caller's layout to the native one,
+ * and clears msg_control_is_user before sock_sendmsg() calls this hook; the protocol reads
+ * that copy after the hook, so what is judged is what is sent. Control data still in user
+ * memory here would be the caller's to change after the check: refused, as are more headers
+ * than CORDON_CMSG_MAX and a header that cannot be read. The walk is the kernel's
+ * for_each_cmsghdr(): a header starts at a CMSG_ALIGN()ed offset and only where a whole
+ * struct cmsghdr fits; a header whose length is shorter than its own header or longer than
+ * what remains fails every protocol's CMSG_OK() check (the send fails with EINVAL), and the
+ * walk stops there.
+ */
+static __always_inline bool source_route_cmsg(int level, int type)
+{
+	return (level == IPPROTO_IP && type == IP_RETOPTS) || source_route_option(level, type);
+}
+
+static __always_inline int cmsg_refuse(struct cordon_session *s, __u64 cgroup_id, __u64 level,
+				       __u64 type, __u64 index)
+{
+	emit_op(s, cgroup_id, CORDON_HOOK_SOCKET_SENDMSG, -EPERM, level, type, index);
+	return -EPERM;
+}
+
+/* The state of one walk of the control data, for the bpf_loop() callback below. */
+struct cmsg_walk {
+	char *ctl; /* the kernel's copy */
+	__u64 len; /* its length */
+	__u64 off; /* the current header's offset */
+	__u64 level, type;
+	__u32 index;
+	__u32 state; /* CMSG_WALK_* */
+};
+
+enum {
+	CMSG_WALK_ON,
+	CMSG_WALK_END,
+	CMSG_WALK_ROUTE,
+	CMSG_WALK_UNREADABLE
+};
+
+/* One header. A callback: the verifier checks it once, whatever the number of headers. */
+static long cmsg_step(__u32 i, void *data)
+{
+	struct cmsg_walk *w = data;
+	struct cmsghdr c;
+
+	/* CMSG_FIRSTHDR, __cmsg_nxthdr: no header unless a whole one fits. */
+	if (w->off + sizeof(c) > w->len) {
+		w->state = CMSG_WALK_END;
+		return 1;
+	}
+	w->index = i;
+	if (bpf_probe_read_kernel(&c, sizeof(c), w->ctl + w->off)) {
+		w->state = CMSG_WALK_UNREADABLE;
+		return 1;
+	}
+	if (source_route_cmsg(c.cmsg_level, c.cmsg_type)) {
+		w->level = (__u32)c.cmsg_level;
+		w->type = (__u32)c.cmsg_type;
+		w->state = CMSG_WALK_ROUTE;
+		return 1;
+	}
+	/* CMSG_OK(): the kernel refuses the send (EINVAL) at this header. */
+	if (c.cmsg_len < sizeof(c) || c.cmsg_len > w->len - w->off) {
+		w->state = CMSG_WALK_END;
+		return 1;
+	}
+	/* CMSG_ALIGN */
+	w->off += (c.cmsg_len + sizeof(long) - 1) & ~(__u64)(sizeof(long) - 1);
+	return 0;
+}
+
+static __always_inline int cmsg_decide(struct msghdr *msg)
+{
+	struct cmsg_walk w = { .level = CORDON_CMSG_UNJUDGED, .type = CORDON_CMSG_UNJUDGED };
+	struct cordon_session *s;
+	__u64 cgroup_id = 0;
+
+	/* Untagged tasks outside every session leave here, before any control data is read. */
+	s = lsm_session_for(CORDON_SESSION_SOCK, &cgroup_id);
+	if (!s)
+		return 0;
+	w.len = BPF_CORE_READ(msg, msg_controllen);
+	w.ctl = BPF_CORE_READ(msg, msg_control);
+	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user) || !w.ctl)
+		return cmsg_refuse(s, cgroup_id, w.level, w.type, 0);
+	if (bpf_loop(CORDON_CMSG_MAX, cmsg_step, &w, 0) < 0)
+		return cmsg_refuse(s, cgroup_id, w.level, w.type, 0);
+	if (w.state == CMSG_WALK_END)
+		return 0;
+	if (w.state == CMSG_WALK_ON) {
+		/* CORDON_CMSG_MAX headers judged: refused unless none follows. */
+		if (w.off + sizeof(struct cmsghdr) > w.len)
+			return 0;
+		w.index = CORDON_CMSG_MAX;
+	}
+	return cmsg_refuse(s, cgroup_id, w.level, w.type, w.index);
+}
+
+/*
+ * Its own program on the hook, not a step of cordon_socket_sendmsg below: inlined there (then
+ * as a bounded loop; the walk's several ways out each carried by the verifier through the
+ * destination and unix path rules after it, we take it), test_lsm_rules no longer finished its
+ * two sessions' set-up within 120 s in the VMs. The programs on one hook run in turn, each passed the verdict so
+ * far (ret): a refusal by either is final, and only one record is written.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(cordon_socket_sendmsg_cmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	__u16 family;
+
+	if (ret)
+		return ret;
+	/* The common case, a send without control data, leaves here, before any map lookup. */
+	if (!BPF_CORE_READ(msg, msg_controllen))
+		return 0;
+	family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	return cmsg_decide(msg);
+}
+
+/*
  * sendto()/sendmsg() with a destination: UDP, and TCP Fast Open (which connects). Every send
  * passes here, so the common case (no destination: a connected socket) leaves first, before
  * any map lookup.

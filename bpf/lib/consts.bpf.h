@@ -35,6 +35,7 @@
 #define SOL_SOCKET	    1
 #define SO_BINDTODEVICE	    25
 #define IP_OPTIONS	    4
+#define IP_RETOPTS	    7 /* IP options as sendmsg ancillary data */
 #define IPV6_2292HOPOPTS    3
 #define IPV6_2292DSTOPTS    4
 #define IPV6_2292RTHDR	    5

@@ -480,6 +480,124 @@ static int a_cmsg_lsrr(void)
 }
 
 /*
+ * One datagram to an allowed destination (@sa, @salen) from @fd with the control data @ctl of
+ * @ctllen bytes (cmsg_put() fills it).
+ */
+static int send_with_cmsg(int fd, const void *sa, socklen_t salen, void *ctl, size_t ctllen)
+{
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = (void *)sa,
+			    .msg_namelen = salen,
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = ctllen };
+
+	if (fd < 0)
+		return EBADF;
+	return sendmsg(fd, &m, 0) < 0 ? errno : 0;
+}
+
+/* A header of @level, @type with @len bytes of @data at @c; the next header's place. */
+static struct cmsghdr *cmsg_put(struct cmsghdr *c, int level, int type, const void *data,
+				size_t len)
+{
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	return (struct cmsghdr *)((char *)c + CMSG_SPACE(len));
+}
+
+/* The destinations the policy allows: 127.0.0.1:9 and [::1]:9. */
+static int send4_with_cmsg(int fd, void *ctl, size_t ctllen)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	return send_with_cmsg(fd, &sa, sizeof(sa), ctl, ctllen);
+}
+
+static int send6_with_cmsg(int fd, void *ctl, size_t ctllen)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+
+	return send_with_cmsg(fd, &sa, sizeof(sa), ctl, ctllen);
+}
+
+/*
+ * A loose source route (via 127.0.0.1) as IP_RETOPTS ancillary data, after a harmless IP_TOS,
+ * on a UDP socket made outside the session: no cgroup_skb program sees its packets, so BPF
+ * LSM's socket_sendmsg must refuse the send.
+ */
+static int a_cmsg_lsrr_outside_sock(void)
+{
+	static const unsigned char opt[8] = { 131, 7, 4, 127, 0, 0, 1, 1 };
+	int tos = 0x10;
+	union {
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(opt))];
+		struct cmsghdr align;
+	} u;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cmsg_put(cmsg_put(&u.align, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), IPPROTO_IP, IP_RETOPTS,
+		 opt, sizeof(opt));
+	return send4_with_cmsg(outside_fd("CORDON_TEST_UDP_CMSG_FD"), u.buf, sizeof(u.buf));
+}
+
+/*
+ * An IPv6 routing header as IPV6_RTHDR ancillary data on a UDP socket made outside the
+ * session. As ancillary data the kernel takes only type 2 (one address, segments left 1;
+ * type 4 it takes as a socket option only: srh_send() below): the packet's destination becomes
+ * the address in the header (fl6_update_dst), here ::1 again, not the one the send named.
+ */
+static int a_cmsg_rthdr_outside_sock(void)
+{
+	unsigned char rh[24] = { 0, 2, 2, 1, 0, 0, 0, 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(rh))];
+		struct cmsghdr align;
+	} u;
+
+	rh[8 + 15] = 1; /* the address: ::1 */
+	memset(u.buf, 0, sizeof(u.buf));
+	cmsg_put(&u.align, IPPROTO_IPV6, IPV6_RTHDR, rh, sizeof(rh));
+	return send6_with_cmsg(outside_fd("CORDON_TEST_UDP6_CMSG_FD"), u.buf, sizeof(u.buf));
+}
+
+/* Harmless ancillary data on the same sockets still goes: IP_PKTINFO (no route) and IP_TOS. */
+static int a_cmsg_pktinfo_tos_outside_sock(void)
+{
+	struct in_pktinfo pi = { 0 };
+	int tos = 0x10;
+	union {
+		char buf[CMSG_SPACE(sizeof(pi)) + CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cmsg_put(cmsg_put(&u.align, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)), IPPROTO_IP, IP_TOS,
+		 &tos, sizeof(tos));
+	return send4_with_cmsg(outside_fd("CORDON_TEST_UDP_CMSG_FD"), u.buf, sizeof(u.buf));
+}
+
+static int a_cmsg_tclass_outside_sock(void)
+{
+	int tclass = 0x10;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cmsg_put(&u.align, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass));
+	return send6_with_cmsg(outside_fd("CORDON_TEST_UDP6_CMSG_FD"), u.buf, sizeof(u.buf));
+}
+
+/*
  * A segment routing header (type 4, one segment ::1) set as a socket option on @fd, then a
  * datagram to an allowed destination ([::1]:9). Refused at the option (socket_setsockopt):
  * seccomp refuses it too in `cordon run`, but an auto-confined agent has no seccomp filter,
@@ -698,8 +816,14 @@ static const struct attack attacks[] = {
 	  CORDON_EV_OP, CORDON_HOOK_SOCKET_SETSOCKOPT, 0, false, 0 },
 	{ "ip_options_loose_source_route_setsockopt", a_ip_options_send, EPERM, CORDON_EV_OP,
 	  CORDON_HOOK_SOCKET_SETSOCKOPT, 0, false, 0 },
-	{ "source_route_as_cmsg", a_cmsg_lsrr, EPERM, CORDON_EV_CONNECT, CORDON_HOOK_EGRESS, 0,
-	  false, CORDON_LAYER_CGROUP_BPF },
+	/* As ancillary data: BPF LSM's socket_sendmsg refuses the send in any session, before
+	 * cgroup_skb/egress would drop the packet of a socket made in the session's cgroup. */
+	{ "source_route_as_cmsg", a_cmsg_lsrr, EPERM, CORDON_EV_OP, CORDON_HOOK_SOCKET_SENDMSG, 0,
+	  false, 0 },
+	{ "source_route_as_cmsg_on_socket_made_outside", a_cmsg_lsrr_outside_sock, EPERM,
+	  CORDON_EV_OP, CORDON_HOOK_SOCKET_SENDMSG, 0, false, 0 },
+	{ "routing_header_as_cmsg_on_socket_made_outside", a_cmsg_rthdr_outside_sock, EPERM,
+	  CORDON_EV_OP, CORDON_HOOK_SOCKET_SENDMSG, 0, false, 0 },
 	{ "ptrace_outside_process", a_ptrace, EPERM, CORDON_EV_TASK, CORDON_HOOK_PTRACE, 0, false,
 	  0 },
 	/* procfs turns the hook's EPERM into EACCES. */
@@ -725,6 +849,10 @@ static const struct attack legit[] = {
 	{ "udp_socket", a_udp, 0, 0, 0, 0, false, 0 },
 	{ "unix_socket", a_unix, 0, 0, 0, 0, false, 0 },
 	{ "netlink_route_socket", a_netlink_route, 0, 0, 0, 0, false, 0 },
+	/* Ancillary data that routes nothing, on the sockets made outside (issue 17). */
+	{ "pktinfo_and_tos_cmsg_on_socket_made_outside", a_cmsg_pktinfo_tos_outside_sock, 0, 0, 0,
+	  0, false, 0 },
+	{ "tclass_cmsg_on_socket_made_outside", a_cmsg_tclass_outside_sock, 0, 0, 0, 0, false, 0 },
 };
 
 /* --- the bench ---------------------------------------------------------------------------- */
@@ -794,6 +922,10 @@ static void setup_files(void)
 		setenv("CORDON_TEST_UDP6_CONNECT_FD", num, 1);
 		snprintf(num, sizeof(num), "%d", socket(AF_INET6, SOCK_DGRAM, 0));
 		setenv("CORDON_TEST_UDP6_SRH_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP_CMSG_FD", num, 1);
+		snprintf(num, sizeof(num), "%d", socket(AF_INET6, SOCK_DGRAM, 0));
+		setenv("CORDON_TEST_UDP6_CMSG_FD", num, 1);
 	}
 	test_write_file("/proc/sys/net/ipv4/ping_group_range", "0 65535", 0644);
 	test_write_file(SECRET, CANARY, 0600);
@@ -933,6 +1065,16 @@ int main(int argc, char **argv)
 				tap_check(op->arg0 == (v4 ? IPPROTO_IP : IPPROTO_IPV6) &&
 						  op->arg1 == (v4 ? IP_OPTIONS : IPV6_RTHDR),
 					  "%s_event_names_option", a->name);
+			}
+			/* ... or the ancillary data refused (level, type, the header's index). */
+			if (a->hook == CORDON_HOOK_SOCKET_SENDMSG && a->type == CORDON_EV_OP) {
+				const struct cordon_event_op *op = (const void *)h;
+				bool v6 = a->fn == a_cmsg_rthdr_outside_sock;
+
+				tap_check(op->arg0 == (v6 ? IPPROTO_IPV6 : IPPROTO_IP) &&
+						  op->arg1 == (v6 ? IPV6_RTHDR : IP_RETOPTS) &&
+						  op->arg2 == (a->fn == a_cmsg_lsrr_outside_sock),
+					  "%s_event_names_cmsg", a->name);
 			}
 			/* The record names the destination no rule allowed. */
 			if (record_port(a->fn))

@@ -339,7 +339,8 @@ static const char *classify(const struct cordon_event_hdr *h, int type, const ch
 		action = cordon_event_hook_name(h->hook);
 		*category = h->hook == CORDON_HOOK_SOCKET_CREATE ||
 					    h->hook == CORDON_HOOK_SOCK_CREATE ||
-					    h->hook == CORDON_HOOK_SOCKET_SETSOCKOPT
+					    h->hook == CORDON_HOOK_SOCKET_SETSOCKOPT ||
+					    h->hook == CORDON_HOOK_SOCKET_SENDMSG
 				    ? "network"
 				    : "host";
 		break;

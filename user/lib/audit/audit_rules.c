@@ -644,6 +644,8 @@ static const char *default_op(const struct cordon_event_hdr *h)
 		return "network: socket family not allowed";
 	case CORDON_HOOK_SOCKET_SETSOCKOPT:
 		return "network: source route or device binding as a socket option";
+	case CORDON_HOOK_SOCKET_SENDMSG:
+		return "network: source route as sendmsg ancillary data";
 	case CORDON_HOOK_BPF:
 		return "built-in: bpf()";
 	case CORDON_HOOK_SB_MOUNT:

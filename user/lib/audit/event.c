@@ -243,6 +243,8 @@ static const struct cordon_hook_class op_by_hook[] = {
 	[CORDON_HOOK_SOCKET_CREATE] = { NULL, "network" },
 	[CORDON_HOOK_SOCK_CREATE] = { NULL, "network" },
 	[CORDON_HOOK_SOCKET_SETSOCKOPT] = { NULL, "network" },
+	/* A source route as ancillary data (issue 17); its other records are connect ones. */
+	[CORDON_HOOK_SOCKET_SENDMSG] = { NULL, "network" },
 };
 
 static const struct cordon_hook_class syscall_by_hook[] = {
