@@ -1095,77 +1095,64 @@ static void test_audit_format__socket_refusal_names_its_kind(void **state)
 	free(f);
 }
 
-/* A source route refused as a socket option by BPF LSM: a network refusal, named as such. */
-static void test_audit_format__setsockopt_refusal_is_network(void **state)
+/*
+ * A source route refused by BPF LSM, as a socket option (setsockopt) or as sendmsg ancillary
+ * data: a network refusal, its action the hook's, its rule text saying which, its arguments
+ * (level, option or cmsg type, the cmsg's index) kept.
+ */
+static void test_audit_format__source_route_refusal_is_network(void **state)
 {
+	static const struct {
+		__u16 hook;
+		__u64 arg[3];
+		const char *action, *rule_text;
+	} cases[] = {
+		{ CORDON_HOOK_SOCKET_SETSOCKOPT,
+		  { 41, 57, 0 }, /* IPPROTO_IPV6, IPV6_RTHDR */
+		  "socket_setsockopt",
+		  "network: source route or device binding as a socket option" },
+		{ CORDON_HOOK_SOCKET_SENDMSG,
+		  { 0, 7, 1 }, /* IPPROTO_IP, IP_RETOPTS, the second header */
+		  "socket_sendmsg",
+		  "network: source route as sendmsg ancillary data" },
+	};
 	struct cordon_audit_format *f = calloc(1, sizeof(*f));
-	struct cordon_event_op op;
 	struct cordon_audit_buf out = { 0 };
-	json_t *rec, *ev, *cat;
 
 	(void)state;
-	hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
-	op.hdr.hook = CORDON_HOOK_SOCKET_SETSOCKOPT;
-	op.hdr.layer = CORDON_LAYER_BPF_LSM;
-	op.hdr.verdict = -EPERM;
-	op.hdr.rule_id = 0;
-	op.arg0 = 41; /* IPPROTO_IPV6 */
-	op.arg1 = 57; /* IPV6_RTHDR */
-	op.arg2 = 0;
-	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL),
-			 0);
-	rec = json_loadb(out.p, out.len, 0, NULL);
-	assert_non_null(rec);
-	ev = json_object_get(rec, "event");
-	assert_string_equal(json_string_value(json_object_get(ev, "action")), "socket_setsockopt");
-	cat = json_object_get(ev, "category");
-	assert_string_equal(json_string_value(json_is_array(cat) ? json_array_get(cat, 0) : cat),
-			    "network");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_text")),
-		"network: source route or device binding as a socket option");
-	assert_int_equal(json_integer_value(json_array_get(
-				 json_object_get(json_object_get(rec, "cordon"), "args"), 1)),
-			 57);
-	json_decref(rec);
-	free(out.p);
-	free(f);
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cordon_event_op op;
+		json_t *rec, *ev, *cat, *args;
 
-/* A source route refused as sendmsg ancillary data by BPF LSM: a network refusal, named. */
-static void test_audit_format__sendmsg_cmsg_refusal_is_network(void **state)
-{
-	struct cordon_audit_format *f = calloc(1, sizeof(*f));
-	struct cordon_event_op op;
-	struct cordon_audit_buf out = { 0 };
-	json_t *rec, *ev, *cat, *args;
-
-	(void)state;
-	hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
-	op.hdr.hook = CORDON_HOOK_SOCKET_SENDMSG;
-	op.hdr.layer = CORDON_LAYER_BPF_LSM;
-	op.hdr.verdict = -EPERM;
-	op.hdr.rule_id = 0;
-	op.arg0 = 0; /* IPPROTO_IP */
-	op.arg1 = 7; /* IP_RETOPTS */
-	op.arg2 = 1; /* the second header */
-	assert_int_equal(cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL),
-			 0);
-	rec = json_loadb(out.p, out.len, 0, NULL);
-	assert_non_null(rec);
-	ev = json_object_get(rec, "event");
-	assert_string_equal(json_string_value(json_object_get(ev, "action")), "socket_sendmsg");
-	cat = json_object_get(ev, "category");
-	assert_string_equal(json_string_value(json_is_array(cat) ? json_array_get(cat, 0) : cat),
-			    "network");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(rec, "cordon"), "rule_text")),
-		"network: source route as sendmsg ancillary data");
-	args = json_object_get(json_object_get(rec, "cordon"), "args");
-	assert_int_equal(json_integer_value(json_array_get(args, 0)), 0);
-	assert_int_equal(json_integer_value(json_array_get(args, 1)), 7);
-	assert_int_equal(json_integer_value(json_array_get(args, 2)), 1);
-	json_decref(rec);
+		hostile_record(CORDON_EV_OP, (__u8 *)&op, sizeof(op), "", 1);
+		op.hdr.hook = cases[i].hook;
+		op.hdr.layer = CORDON_LAYER_BPF_LSM;
+		op.hdr.verdict = -EPERM;
+		op.hdr.rule_id = 0;
+		op.arg0 = cases[i].arg[0];
+		op.arg1 = cases[i].arg[1];
+		op.arg2 = cases[i].arg[2];
+		out.len = 0;
+		assert_int_equal(
+			cordon_audit_format_event(f, &sessions[0], &op, sizeof(op), &out, NULL), 0);
+		rec = json_loadb(out.p, out.len, 0, NULL);
+		assert_non_null(rec);
+		ev = json_object_get(rec, "event");
+		assert_string_equal(json_string_value(json_object_get(ev, "action")),
+				    cases[i].action);
+		cat = json_object_get(ev, "category");
+		assert_string_equal(
+			json_string_value(json_is_array(cat) ? json_array_get(cat, 0) : cat),
+			"network");
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(rec, "cordon"), "rule_text")),
+				    cases[i].rule_text);
+		args = json_object_get(json_object_get(rec, "cordon"), "args");
+		for (size_t k = 0; k < 3; k++)
+			assert_int_equal(json_integer_value(json_array_get(args, k)),
+					 cases[i].arg[k]);
+		json_decref(rec);
+	}
 	free(out.p);
 	free(f);
 }
@@ -1187,8 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_audit_format__aggregation_off_writes_every_refusal),
 		cmocka_unit_test(test_audit_format__rule_texts_its_entry_and_line),
 		cmocka_unit_test(test_audit_format__socket_refusal_names_its_kind),
-		cmocka_unit_test(test_audit_format__setsockopt_refusal_is_network),
-		cmocka_unit_test(test_audit_format__sendmsg_cmsg_refusal_is_network),
+		cmocka_unit_test(test_audit_format__source_route_refusal_is_network),
 		cmocka_unit_test(test_audit_format__observed_refusal_says_would_refuse),
 		cmocka_unit_test(test_audit_format__observed_file_names_the_access),
 	};
