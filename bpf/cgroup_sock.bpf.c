@@ -117,6 +117,48 @@ static __always_inline void report(struct bpf_sock_addr *ctx, struct cordon_net_
 }
 
 /*
+ * The session cgroup an inet socket was created in, set by cordon_sock_create below in the
+ * creating task's context: the sockops program has no task to ask, and a socket outlives its
+ * creator's membership of the session (addr_session()).
+ */
+struct sock_mark {
+	__u64 cgroup_id; /* the session cgroup the socket was created in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sock_mark);
+} sock_marks SEC(".maps");
+
+/*
+ * The session a socket operation is judged for: the current task's; else, for a task in no
+ * session, the session the socket was made in. A session task that another process moves out
+ * of the session cgroup (root; systemd, on the agent's own D-Bus request) is killed at the move
+ * (trace_cgroup.bpf.c), but the kill lands later (the tracepoint fires after the move, and
+ * before 6.13 the supervisor sends it): until then its sockets made inside stay under the
+ * session's rules. A socket made outside and received by a session task is the task's.
+ */
+static __always_inline struct cordon_session *addr_session(struct bpf_sock_addr *ctx,
+							   __u64 *cgroup_id)
+{
+	struct cordon_session *s;
+	struct sock_mark *m;
+
+	if (!sessions_any())
+		return NULL;
+	s = cgroup_session(cgroup_id);
+	if (s || !ctx->sk)
+		return s;
+	m = bpf_sk_storage_get(&sock_marks, ctx->sk, 0, 0);
+	if (!m)
+		return NULL;
+	*cgroup_id = m->cgroup_id;
+	return bpf_map_lookup_elem(&sessions, &m->cgroup_id);
+}
+
+/*
  * The verdict for the address in @key and the port/protocol of @ctx against @rules, for the
  * session of the current task. Refusals are reported; so are allowed connects when the
  * session's policy asks for them (CORDON_SESSION_AUDIT_CONNECT). The event never decides.
@@ -129,7 +171,7 @@ static __always_inline int net_decide(struct bpf_sock_addr *ctx, struct cordon_n
 	__u32 rule_id;
 	__u16 port;
 
-	s = current_session(&cgroup_id);
+	s = addr_session(ctx, &cgroup_id);
 	if (!s || !(s->flags & flag))
 		return CGROUP_ALLOW;
 
@@ -254,7 +296,7 @@ static __always_inline int bind_any_to_loopback(struct bpf_sock_addr *ctx,
 	__u16 port;
 	int any;
 
-	s = current_session(&cgroup_id);
+	s = addr_session(ctx, &cgroup_id);
 	if (!s || !(s->flags & CORDON_SESSION_BIND))
 		return 0;
 	port = bpf_ntohs((__u16)ctx->user_port);
@@ -322,7 +364,7 @@ static __always_inline int unix_decide(struct bpf_sock_addr *ctx, __u16 hook)
 	__u32 ulen;
 	void *uaddr;
 
-	s = current_session(&cgroup_id);
+	s = addr_session(ctx, &cgroup_id);
 	if (!s || !(s->flags & CORDON_SESSION_UNIX))
 		return CGROUP_ALLOW;
 	sa = bpf_cast_to_kern_ctx(ctx);
@@ -364,7 +406,7 @@ static __always_inline void unsteer(struct bpf_sock_addr *ctx, bool v6)
 	__u64 cgroup_id = 0;
 	__u32 id;
 
-	s = current_session(&cgroup_id);
+	s = addr_session(ctx, &cgroup_id);
 	if (!s || !ctx->sk)
 		return;
 	id = s->id;
@@ -418,20 +460,8 @@ int cordon_recvmsg6(struct bpf_sock_addr *ctx)
  * socket_create. The refusal is EACCES, as Landlock's and the LSM's, set through the retval so
  * that the syscall-exit echo (EPERM is seccomp's) does not double it.
  *
- * TCP sockets are marked with their session here, in the creating task's context, for the
- * sockops program below, which has no task to ask.
+ * Every socket it lets through is marked with its session (sock_marks).
  */
-struct sock_mark {
-	__u64 cgroup_id; /* the session cgroup the socket was created in */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct sock_mark);
-} sock_marks SEC(".maps");
-
 SEC("cgroup/sock_create")
 int cordon_sock_create(struct bpf_sock *ctx)
 {
@@ -452,8 +482,6 @@ int cordon_sock_create(struct bpf_sock *ctx)
 		return CGROUP_DENY;
 	}
 mark:
-	if (protocol != IPPROTO_TCP)
-		return CGROUP_ALLOW;
 	m = bpf_sk_storage_get(&sock_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!m) {
 		/* Unmarked, its listener could not be confined below: refuse, never fail open. */
