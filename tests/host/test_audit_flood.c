@@ -220,8 +220,11 @@ static uint64_t records_per_connect(struct cordon_audit_stream *st, struct ring_
 		return 0;
 	fflush(NULL);
 	c = fork();
-	if (c == 0)
+	if (c == 0) {
+		/* To the listener's own port, whatever the flood's shape: the record must name it. */
+		shape.distinct = false;
 		connects(sess, port, 1, p[1]);
+	}
 	waitpid(c, &status, 0);
 	ring_buffer__consume(rb);
 	got = read(p[0], &cn, sizeof(cn));
@@ -275,10 +278,60 @@ struct reader_obs {
 	uint64_t passes, held;
 	int max_drained;
 	unsigned long episodes;
-	char first[320]; /* the first loss episode's context */
+	char first[400]; /* the first loss episode's context */
+	/*
+	 * The reader's time runnable but not running (schedstat run_delay, read after each
+	 * pass): a pass whose sleep returned late with little of it here was not kept waiting
+	 * by this kernel's scheduler (the generators, other work), but by a late timer or the
+	 * host not running the virtual CPU.
+	 */
+	int sched_fd;
+	uint64_t delay_last, delay_max_ns;
 };
 
 #define MAX_OF(m, v) ((m) = (v) > (m) ? (v) : (m))
+
+/* The 1-minute load average (other engineers' work shares this machine), -1 unknown. */
+static double load1(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
+/* The calling thread's time on a run queue, waiting for a CPU (ns); 0 when unknown. */
+static uint64_t run_delay_ns(int fd)
+{
+	unsigned long long on_cpu, delay;
+	char buf[96];
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return sscanf(buf, "%llu %llu", &on_cpu, &delay) == 2 ? delay : 0;
+}
+
+/* The machine's steal time, all CPUs (ns): its virtual CPUs ready but not run by the host. */
+static uint64_t steal_ns(void)
+{
+	unsigned long long v[8] = { 0 };
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "r");
+	int got = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+			     &v[3], &v[4], &v[5], &v[6], &v[7])
+		    : 0;
+
+	if (f)
+		fclose(f);
+	return got == 8 && hz > 0 ? v[7] * (1000000000ull / (unsigned long long)hz) : 0;
+}
 
 static void reader_observe(struct reader_obs *o, struct cordon_bpf *b, uint32_t id, bool held,
 			   uint64_t t, uint64_t t_woke, uint64_t t_drained, uint64_t t_flush,
@@ -286,7 +339,13 @@ static void reader_observe(struct reader_obs *o, struct cordon_bpf *b, uint32_t 
 {
 	uint64_t gap = o->last_done ? t - o->last_done : 0, sleep = t_woke - t,
 		 drain = t_drained - t_woke, flush = t_done - t_flush;
+	uint64_t delay = run_delay_ns(o->sched_fd), waited = delay - o->delay_last;
 	struct cordon_ring_use u;
+
+	if (!o->delay_last)
+		waited = 0;
+	o->delay_last = delay;
+	MAX_OF(o->delay_max_ns, waited);
 
 	o->passes++;
 	o->held += held;
@@ -306,12 +365,13 @@ static void reader_observe(struct reader_obs *o, struct cordon_bpf *b, uint32_t 
 			snprintf(o->first, sizeof(o->first),
 				 "%llu lost (%llu over share) by the end of a pass that slept "
 				 "%.2f ms (%s), drained %d records in %.2f ms, ticked %.2f ms, "
-				 "flushed %.2f ms, after a gap of %.2f ms",
+				 "flushed %.2f ms, after a gap of %.2f ms; the reader waited "
+				 "%.2f ms on a run queue in that pass",
 				 (unsigned long long)(u.lost - o->lost),
 				 (unsigned long long)(u.over_share - o->over_share),
 				 (double)sleep / 1e6, held ? "held" : "waiting for a wake-up", n,
 				 (double)drain / 1e6, (double)(t_flush - t_drained) / 1e6,
-				 (double)flush / 1e6, (double)gap / 1e6);
+				 (double)flush / 1e6, (double)gap / 1e6, (double)waited / 1e6);
 		o->lost = u.lost;
 		o->over_share = u.over_share;
 	}
@@ -334,7 +394,8 @@ int main(void)
 	uint16_t port = 0;
 	double t0, t1, tgen = 0, cpu0, cpu1, gen_cpu = 0;
 	struct cordon_ring_pace pace = { 0 };
-	struct reader_obs ro = { 0 };
+	struct reader_obs ro = { .sched_fd = -1 };
+	uint64_t delay0, steal0;
 	unsigned long reported = 0;
 	FILE *f;
 
@@ -397,6 +458,9 @@ int main(void)
 
 	if (setpriority(PRIO_PROCESS, 0, shape.reader_nice) < 0)
 		return tap_check(false, "reader_priority: %s", strerror(errno)), 1;
+	ro.sched_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	delay0 = run_delay_ns(ro.sched_fd);
+	steal0 = steal_ns();
 	t0 = now();
 	cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	fflush(NULL);
@@ -526,6 +590,13 @@ int main(void)
 		 (unsigned long long)ro.lost, (unsigned long long)ro.over_share, ro.episodes);
 	if (ro.episodes)
 		tap_diag("flood: first loss: %s", ro.first);
+	tap_diag("flood: reader: %.2f ms runnable but not running in all (longest in one pass "
+		 "%.2f ms); the machine's steal time over the flood %.2f ms (all CPUs, in clock "
+		 "ticks; 0 too where the hypervisor reports none); load average at the end %.2f",
+		 (double)(run_delay_ns(ro.sched_fd) - delay0) / 1e6, (double)ro.delay_max_ns / 1e6,
+		 (double)(steal_ns() - steal0) / 1e6, load1());
+	if (ro.sched_fd >= 0)
+		close(ro.sched_fd);
 	tap_diag("flood: shape: %lu generator(s) of each kind, %s objects, offered %s, reader %s, "
 		 "generators at nice %d, the reader at %d; "
 		 "they made "
