@@ -49,7 +49,7 @@ start_other() {
 		</dev/null >/dev/null 2>"$dir/other.err" &
 	other=$!
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'timing: launched' "$dir/other.err" && return 0
+		grep -q 'timing: launched' "$dir/other.err" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	echo "bench: the other session did not start" >&2
