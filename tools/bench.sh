@@ -32,6 +32,8 @@ O="$O" tools/bench/bench_daemon.sh "$cordon"
 tools/bench/bench_pty.sh "$cordon"
 # The host tier's file listener: open loop inside a session (cold and warm tree) and beside one.
 O="$O" tools/bench/bench_listener.sh "$cordon"
+# A launch beside another session (issue 18): per-phase medians, alone and beside.
+tools/bench/bench_beside.sh "$cordon"
 
 # Part 2: hook costs. On the host: the cgroup programs (BPF LSM is refused here); in the 6.12
 # VM: BPF LSM and cgroup programs, under software emulation, so ratios only.

@@ -11,10 +11,10 @@
  * pids controller counts the session's tasks rather than the user's (RLIMIT_NPROC).
  *
  * Each controller's hierarchy gets cordon/<session id>, made by root (0755: the agent, never
- * root in the session, cannot write its cgroup.procs or any other's). The child joins each
+ * root in the session, cannot write its tasks or any other's). The child joins each
  * one first thing, while it is still root (launch.c), so everything it runs is charged; v1
  * membership is inherited at fork, and a task cannot leave without write access to another
- * v1 cgroup's procs file.
+ * v1 cgroup's tasks or procs file.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -69,13 +69,21 @@ static int make_group(struct cordon_session_ctx *s, const char *controller, char
 	return r;
 }
 
-/* Keep @dir (made, limits written) and its procs file for the child to join. */
+/*
+ * Keep @dir (made, limits written) and its tasks file for the child to join. The tasks file,
+ * not cgroup.procs: the child writes "0" right after fork, when it is the only thread of its
+ * process, so moving that thread moves the whole process (and, being its mm's owner, its memory
+ * charges), and no thread or child exists yet to be left behind. A cgroup.procs write takes
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period (4-14 ms a write
+ * on the 6.18 host, most launches); the kernel skips that lock when a task moves only itself
+ * (0.03 ms there). A kernel that takes it anyway costs what cgroup.procs did, same result.
+ */
 static int hold(struct cordon_session_ctx *s, const char *dir)
 {
 	char path[CORDON_V1_PATH + 32];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(path, sizeof(path), "%s/tasks", dir);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -885,7 +885,7 @@ struct cordon_session_ctx {
 	int procs_fd;	/* its cgroup.procs, opened for the child to join */
 	/* cgroup v1 groups holding the limits cgroup v2 has no controller for (cgroup_v1.c) */
 	size_t nv1;
-	int v1_procs[CORDON_V1_MAX]; /* their cgroup.procs, for the child to join */
+	int v1_procs[CORDON_V1_MAX]; /* their tasks files, for the child to join (cgroup_v1.c) */
 	char v1_dir[CORDON_V1_MAX][CORDON_V1_PATH];
 	struct cordon_bpf *bpf;
 	bool bpf_shared; /* @bpf belongs to the daemon: destroy purges rules, never unloads */

@@ -711,7 +711,8 @@ static _Noreturn void child(const struct cordon_launch *l, int report, int stop_
 	/* First: from here on everything, our own set-up included, belongs to the session. */
 	if (!born_in_cgroup && l->cgroup_procs_fd >= 0 && write(l->cgroup_procs_fd, "0\n", 2) != 2)
 		fail(report, CORDON_STEP_CGROUP, errno, 0);
-	/* The v1 groups of the limits v2 cannot apply, while still root (cgroup_v1.c). */
+	/* The v1 groups of the limits v2 cannot apply, while still root: by their tasks files, this
+	 * process being its only thread yet (cgroup_v1.c hold). */
 	for (size_t i = 0; i < l->nv1_procs; i++)
 		if (write(l->v1_procs_fd[i], "0\n", 2) != 2)
 			fail(report, CORDON_STEP_CGROUP, errno, (int)i + 1);
