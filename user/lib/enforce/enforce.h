@@ -513,6 +513,7 @@ int cordon_fan_learn(struct cordon_fan *f, int fd, const struct stat *st, uint32
 /* Start the guard for the session cgroup @cgroup (before the launch). 0 or -errno. */
 int cordon_fan_guard(struct cordon_fan *f, const char *cgroup);
 void cordon_fan_free(struct cordon_fan *f);
+void cordon_fan_close_detached(int fd);
 
 /* ---- the git repositories of the write trees, at the start (gitrepos.c) ---- */
 #define CORDON_GIT_REPOS_MAX	  64	 /* repositories protected; past it, a gap */

@@ -495,6 +495,30 @@ int cordon_fan_guard(struct cordon_fan *f, const char *cgroup)
 	return 0;
 }
 
+/*
+ * Close a notification group's descriptor off the caller's path. The last close of a fanotify
+ * group waits for the kernel to free its marks (an SRCU grace period: 4-19 ms measured on the
+ * 6.18 host for the git watch's group), and the launcher's caller waits for the launcher's
+ * exit. A child keeping only that descriptor (never the caller's stdout or stderr: see
+ * close_all_but) makes its close the last one; nothing waits for the child, which the
+ * launcher's exit soon leaves to init. Only for groups whose events no longer matter: the
+ * session is over when this is called. Without a child (fork failed), closed here.
+ */
+void cordon_fan_close_detached(int fd)
+{
+	pid_t p;
+
+	if (fd < 0)
+		return;
+	p = fork();
+	if (p == 0) {
+		close_all_but(&fd, 1);
+		close(fd);
+		_exit(0);
+	}
+	close(fd);
+}
+
 void cordon_fan_free(struct cordon_fan *f)
 {
 	if (f->fd >= 0)

@@ -690,8 +690,8 @@ void cordon_protect_watch_serve(void *ctx)
 
 void cordon_protect_watch_free(struct cordon_protect_watch *w)
 {
-	if (w->fd >= 0)
-		close(w->fd);
+	/* Its last close waits for the marks to go: not on the launcher's exit path. */
+	cordon_fan_close_detached(w->fd);
 	for (size_t i = 0; w->dirs && i < w->ndirs; i++)
 		close(w->dirs[i].dfd);
 	free(w->dirs);
