@@ -177,7 +177,7 @@ int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pi
 	int r;
 
 	memset(v, 0, sizeof(*v));
-	v->layer_lock = -1;
+	v->layer_lock = v->layer_drain = -1;
 	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
 		v->layer_upper[i] = v->layer_work[i] = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(view_mounts); i++) {
@@ -302,8 +302,7 @@ void cordon_view_free(struct cordon_view *v)
 		free(v->keep[i]);
 	free(v->keep);
 	/* Descriptors only where a layer was planned (a view never planned is all zeros). */
-	if (cordon_view_has_layers(v) && v->layer_lock >= 0)
-		close(v->layer_lock);
+	/* The directories' locks, then the draining lock, the slot's lock last (layers.c). */
 	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
 		if (!v->rw_layered[i])
 			continue;
@@ -314,6 +313,10 @@ void cordon_view_free(struct cordon_view *v)
 		free(v->layer_upper_path[i]);
 		free(v->layer_work_path[i]);
 	}
+	if (cordon_view_has_layers(v) && v->layer_drain >= 0)
+		close(v->layer_drain);
+	if (cordon_view_has_layers(v) && v->layer_lock >= 0)
+		close(v->layer_lock);
 	for (size_t i = 0; i < v->nrw; i++)
 		free(v->rw[i]);
 	free(v->rw);
@@ -321,7 +324,7 @@ void cordon_view_free(struct cordon_view *v)
 		free(v->layer_rules[i].path);
 	free(v->layer_rules);
 	memset(v, 0, sizeof(*v));
-	v->layer_lock = -1;
+	v->layer_lock = v->layer_drain = -1;
 	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
 		v->layer_upper[i] = v->layer_work[i] = -1;
 }
