@@ -30,7 +30,7 @@ void run_release_view(struct run *r)
 {
 	/* each layer's upper and work directory, the draining lock, the slot's lock last */
 	int locks[2 * CORDON_VIEW_MAX_RW + 2];
-	const struct cordon_view *v = &r->view;
+	struct cordon_view *v = &r->view;
 	size_t n = 0;
 
 	if (r->mntns_fd < 0)
@@ -39,6 +39,7 @@ void run_release_view(struct run *r)
 		if (cordon_layers_draining(v) < 0) {
 			close(r->mntns_fd);
 			r->mntns_fd = -1;
+			cordon_view_close_layers(v);
 			return;
 		}
 		for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++)
@@ -51,4 +52,10 @@ void run_release_view(struct run *r)
 	}
 	cordon_mountns_release(r->mntns_fd, locks, n);
 	r->mntns_fd = -1;
+	/*
+	 * Our copies now, in the same order: the daemon's worker leaves by _exit, whose closes
+	 * could free the slot's lock a moment before a directory's (the releaser's copies hold
+	 * them all meanwhile, or the teardown is over).
+	 */
+	cordon_view_close_layers(v);
 }

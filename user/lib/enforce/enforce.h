@@ -254,6 +254,8 @@ int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll
 			    const char **conflict);
 /* Is any write tree of @v layered? */
 bool cordon_view_has_layers(const struct cordon_view *v);
+/* Close the layers' descriptors (their locks): the directories', the draining, the slot's last. */
+void cordon_view_close_layers(struct cordon_view *v);
 void cordon_view_free(struct cordon_view *v);
 
 /* ---- layers ---- */

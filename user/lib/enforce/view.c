@@ -296,13 +296,13 @@ bool cordon_view_has_devpts(const struct cordon_view *v)
 	return false;
 }
 
-void cordon_view_free(struct cordon_view *v)
+void cordon_view_close_layers(struct cordon_view *v)
 {
-	for (size_t i = 0; i < v->nkeep; i++)
-		free(v->keep[i]);
-	free(v->keep);
 	/* Descriptors only where a layer was planned (a view never planned is all zeros). */
-	/* The directories' locks, then the draining lock, the slot's lock last (layers.c). */
+	if (!cordon_view_has_layers(v))
+		return;
+	/* The directories' locks, then the draining lock, the slot's lock last (layers.c): a
+	 * session that has the slot's lock finds its directories free. */
 	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
 		if (!v->rw_layered[i])
 			continue;
@@ -310,13 +310,27 @@ void cordon_view_free(struct cordon_view *v)
 			close(v->layer_upper[i]);
 		if (v->layer_work[i] >= 0)
 			close(v->layer_work[i]);
+		v->layer_upper[i] = v->layer_work[i] = -1;
+	}
+	if (v->layer_drain >= 0)
+		close(v->layer_drain);
+	if (v->layer_lock >= 0)
+		close(v->layer_lock);
+	v->layer_drain = v->layer_lock = -1;
+}
+
+void cordon_view_free(struct cordon_view *v)
+{
+	for (size_t i = 0; i < v->nkeep; i++)
+		free(v->keep[i]);
+	free(v->keep);
+	cordon_view_close_layers(v);
+	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
+		if (!v->rw_layered[i])
+			continue;
 		free(v->layer_upper_path[i]);
 		free(v->layer_work_path[i]);
 	}
-	if (cordon_view_has_layers(v) && v->layer_drain >= 0)
-		close(v->layer_drain);
-	if (cordon_view_has_layers(v) && v->layer_lock >= 0)
-		close(v->layer_lock);
 	for (size_t i = 0; i < v->nrw; i++)
 		free(v->rw[i]);
 	free(v->rw);
