@@ -57,8 +57,8 @@ check next_session_ran grep -qx RAN-B <<<"$out" || sed 's/^/# /' <<<"$out"
 check next_session_finds_its_layer grep -qx seen=first <<<"$out"
 pstore=$(echo "$store/${proj##*/}"-*)
 check next_session_took_no_cold_slot test ! -e "$pstore/1"
-check next_session_said_nothing_of_waiting sh -c "! grep -q 'still being let go' <<<\"\$1\"" \
-	_ "$out"
+no_wait_said() { ! grep -q 'still being let go' <<<"$out"; }
+check next_session_said_nothing_of_waiting no_wait_said
 check host_cache_untouched grep -qx orig "$home/.cache/$tag/marker"
 run "rm -f ~/.cache/$tag/big" >/dev/null 2>&1
 
@@ -109,7 +109,7 @@ check held_draining_lock_session_runs grep -qx RAN-C <<<"$out" || sed 's/^/# /' 
 check held_draining_lock_says_so grep -q "slot 0 of the project is still being let go" <<<"$out"
 check held_draining_lock_other_slot grep -qx seen=orig <<<"$out"
 kill "$holder"
-wait "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null || :
 
 # While a session runs in slot 0, the user moves its cache tree's upper and work directories
 # into slot 1: the next session, in slot 1, is refused and never mounts them a second time.
@@ -125,7 +125,8 @@ out=$(run "echo SHOULD-NOT-RUN" 2>&1)
 rc=$?
 wait "$first"
 check moved_upper_refused test "$rc" -ne 0
-check moved_upper_did_not_run sh -c "! grep -q SHOULD-NOT-RUN <<<\"\$1\"" _ "$out"
+did_not_run() { ! grep -q SHOULD-NOT-RUN <<<"$out"; }
+check moved_upper_did_not_run did_not_run
 check moved_upper_says_why grep -q "filesystem.cache: a layer directory .* is held by another" \
 	<<<"$out" || sed 's/^/# /' <<<"$out"
 check moved_upper_holder_ran grep -qx HOLDER "$tmp/holder"
@@ -136,4 +137,4 @@ out=$(run "echo seen=\$(cat ~/.cache/$tag/marker); echo RAN-D" 2>&1)
 check moved_upper_after_holder_ran grep -qx RAN-D <<<"$out" || sed 's/^/# /' <<<"$out"
 check moved_upper_after_holder_sees_it grep -qx seen=busy <<<"$out"
 kill "$holder"
-wait "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null || :
