@@ -47,11 +47,12 @@ as_user sh -c "mkdir -p ~/.cache/$tag && echo orig >~/.cache/$tag/marker" ||
 	{ notok "suite (cannot prepare the user's cache)"; exit 1; }
 run() { (cd "$proj" && $RUN --quiet --policy offline --project "$proj" -- sh -c "$1" </dev/null); }
 
-# A session leaves its layer with 256 MiB not yet written to disk: its overlay's unmount syncs
+# A session leaves its layer with 1 GiB not yet written to disk: its overlay's unmount syncs
 # them after cordon has returned. The next session, started at once, finds the layer again.
-out=$(run "echo first >~/.cache/$tag/marker; dd if=/dev/zero of=~/.cache/$tag/big bs=1M \
-	count=256 status=none; echo RAN-A" 2>&1)
+out=$(run "echo first >~/.cache/$tag/marker; dd if=/dev/zero of=\$HOME/.cache/$tag/big bs=1M \
+	count=1024 status=none; echo dd=\$?; echo RAN-A" 2>&1)
 check first_session_ran grep -qx RAN-A <<<"$out" || sed 's/^/# /' <<<"$out"
+check first_session_left_data_to_sync grep -qx dd=0 <<<"$out"
 out=$(run "echo seen=\$(cat ~/.cache/$tag/marker); echo RAN-B" 2>&1)
 check next_session_ran grep -qx RAN-B <<<"$out" || sed 's/^/# /' <<<"$out"
 check next_session_finds_its_layer grep -qx seen=first <<<"$out"
