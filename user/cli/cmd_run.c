@@ -338,6 +338,10 @@ static void end_session(struct run *r, int status)
 
 void run_free(struct run *r)
 {
+	/* Not let go off the path (a return before the end): here, before the slot's lock goes. */
+	if (r->mntns_fd >= 0)
+		close(r->mntns_fd);
+	r->mntns_fd = -1;
 	if (r->ev.rb)
 		ring_buffer__free(r->ev.rb);
 	run_bpf_free(r);
@@ -405,6 +409,7 @@ void run_init(struct run *r)
 			   .sess.procs_fd = -1,
 			   .ring = { .fd = -1, .lock = -1 },
 			   .cgroup_fd = -1,
+			   .mntns_fd = -1,
 			   .dsess.procs_fd = -1,
 			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
@@ -494,6 +499,7 @@ int run_session(struct run *r)
 		run_wait_leftovers(r, status);
 		run_git_sweep(r);
 	}
+	run_release_view(r);
 	return status;
 }
 

@@ -169,6 +169,7 @@ struct run {
 	struct termios tio;	   /* the developer's terminal, copied to the agent's */
 	struct winsize ws;
 	struct cordon_launched launched; /* the child, its pty, its init's stop reports */
+	int mntns_fd; /* the session's mount namespace, held past its init (run_release_view) */
 	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
 	struct cordon_env_dropped env_dropped; /* named (never valued) in the start line */
 	struct run_events ev;
@@ -278,6 +279,13 @@ uint64_t run_memory_kills(const struct run *r);
  */
 int run_check_detach(struct run *r);
 void run_wait_leftovers(struct run *r, int status);
+/*
+ * run_view_release.c: root's hold on the session's mount namespace, taken after the launch, and
+ * its release once the session's end is recorded, off the caller's path (the teardown of the
+ * session's mounts, its cache overlays' syncs among them, runs in a detached process).
+ */
+void run_hold_view(struct run *r);
+void run_release_view(struct run *r);
 /* run_gitwrite.c: the policy's protected .git/config files, written through this process (the
  * session's renames handed to it by seccomp); after the launch, its listener taken over. */
 int run_gitwrite_prepare(struct run *r);

@@ -81,6 +81,11 @@ static int run_open_layers(struct run *r)
 		cli_error("run: filesystem.cache: every layer slot of project '%s' is taken by a "
 			  "running session",
 			  r->project);
+	else if (e == -EADDRINUSE)
+		cli_error("run: filesystem.cache: a layer directory of project '%s' in %s/.local/"
+			  "state/cordon/layers is held by another session or process (moved there "
+			  "from another slot?): it is never mounted twice",
+			  r->project, u.home ?: "$HOME");
 	else if (e < 0)
 		cli_error("run: filesystem.cache: the project's layer store in %s/.local/state/"
 			  "cordon/layers: %s",
@@ -307,6 +312,7 @@ int run_launch(struct run *r)
 		return e;
 	}
 	r->as.pid = r->launched.pid;
+	run_hold_view(r);
 	run_gitwrite_start(r);
 	/* The agent runs at its starter's priority; its records go ahead of it (enforce.h). */
 	if (geteuid() == 0 && setpriority(PRIO_PROCESS, 0, CORDON_SUPERVISOR_NICE) < 0)

@@ -215,7 +215,9 @@ struct cordon_view {
 	 * filesystem.cache: rw[i] is an overlay of the host's tree with the project's upper
 	 * directory (layers.c) instead of a writable clone. A write tree inside a layered one is
 	 * part of its overlay. The O_PATH upper and work directories come from
-	 * cordon_layers_open(); layer_lock holds the project's slot for the session.
+	 * cordon_layers_open(); layer_lock holds the project's slot for the session, and
+	 * layer_drain is the slot's draining lock, taken when its overlays are let go after the
+	 * session (layers.c).
 	 */
 	bool rw_layered[CORDON_VIEW_MAX_RW];
 	int layer_upper[CORDON_VIEW_MAX_RW];
@@ -225,6 +227,7 @@ struct cordon_view {
 	char *layer_upper_path[CORDON_VIEW_MAX_RW];
 	char *layer_work_path[CORDON_VIEW_MAX_RW];
 	int layer_lock;
+	int layer_drain;
 	/* Landlock rules at or below a layered tree: the overlay's inodes are new ones, so they
 	 * are granted again inside it (Landlock skips the hidden mount point). */
 	struct cordon_view_rule {
@@ -251,6 +254,8 @@ int cordon_view_plan_layers(struct cordon_view *v, const struct pol_landlock *ll
 			    const char **conflict);
 /* Is any write tree of @v layered? */
 bool cordon_view_has_layers(const struct cordon_view *v);
+/* Close the layers' descriptors (their locks): the directories', the draining, the slot's last. */
+void cordon_view_close_layers(struct cordon_view *v);
 void cordon_view_free(struct cordon_view *v);
 
 /* ---- layers ---- */
@@ -262,6 +267,25 @@ struct cordon_home_user;
  */
 int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u,
 		       const char *project);
+/*
+ * Mark @v's slot as being let go (its draining lock, taken exclusively on the descriptor the
+ * releaser keeps): 0, or -errno (-EWOULDBLOCK: something else holds it).
+ */
+int cordon_layers_draining(const struct cordon_view *v);
+
+/* ---- the session's mount namespace, let go off the caller's path (mountns.c) ---- */
+/*
+ * An nsfs descriptor of the mount namespace of @pid (the session's init, not yet reaped), which
+ * keeps the namespace and its mounts after the init's exit; -errno, -ENOENT when @pid shares
+ * this process's mount namespace.
+ */
+int cordon_mountns_hold(pid_t pid);
+/*
+ * Let the namespace of @nsfd go in a detached process that holds nothing else but @locks (closed
+ * in their order once the namespace and its mounts are gone), and close @nsfd here. If no process
+ * can be made, the namespace is let go here. The caller's copies of @locks stay its own.
+ */
+void cordon_mountns_release(int nsfd, const int *locks, size_t nlocks);
 
 /* Does the view give the session a devpts of its own? */
 bool cordon_view_has_devpts(const struct cordon_view *v);

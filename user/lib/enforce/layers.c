@@ -17,7 +17,18 @@
  * points. So a child running as the user makes and opens every directory, one component at a
  * time without following symlinks, hands the descriptors over, and each one must be a directory
  * the user owns. Two sessions of one project at once take different slots (flock): overlayfs
- * leaves an upper directory shared by two mounts undefined.
+ * leaves an upper directory shared by two mounts undefined (with index=off, as mounted here, a
+ * second mount on an upper directory in use succeeds with only a kernel warning).
+ *
+ * A slot's lock is held from the open here until the slot's overlays are unmounted, which can be
+ * after cordon has returned: the session's mount namespace is let go by a detached process
+ * (enforce/mountns.c), which holds the slot's lock and its "draining" lock, <slot>/.draining,
+ * until the namespace is gone. A slot whose lock is taken and whose draining lock is held is
+ * being let go: the next session waits for it (bounded) rather than taking a cold slot. Both
+ * locks are taken with flock on directories the user owns, so the user's own processes can hold
+ * either: holding a slot's lock makes sessions skip it (EBUSY when all are held), holding its
+ * draining lock makes a session wait DRAIN_WAIT_MS at most and then skip it. Neither makes two
+ * sessions share a slot: a slot is only ever used with its own lock taken here, by the session.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +41,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -38,6 +50,10 @@
 
 #define STORE	  ".local/state/cordon/layers"
 #define MAX_SLOTS 8
+#define DRAINING  ".draining"
+/* How long a session waits for a slot being let go before it takes the next one. */
+#define DRAIN_WAIT_MS 5000
+#define DRAIN_POLL_MS 2
 
 /* The project's directory name in the store: a readable prefix and a digest of the path. */
 static void project_dir(const char *project, char *out, size_t len)
@@ -136,13 +152,44 @@ static int recv_fd(int sock, char *tag)
 	return fd;
 }
 
-/* The child, as the user: the slot's lock ('L'), then upper ('U') and work ('W') per tree. */
+/* Is @slot being let go: its draining lock held (by a releaser, or by any process of the user)? */
+static bool slot_draining(int drain)
+{
+	if (flock(drain, LOCK_SH | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK;
+	flock(drain, LOCK_UN);
+	return false;
+}
+
+/* Wait for @slot's lock while its overlays are let go: true once taken, false after the bound. */
+static bool wait_drained(int slot, int i)
+{
+	const struct timespec pause = { .tv_nsec = DRAIN_POLL_MS * 1000000L };
+
+	for (int ms = 0; ms < DRAIN_WAIT_MS; ms += DRAIN_POLL_MS) {
+		nanosleep(&pause, NULL);
+		if (flock(slot, LOCK_EX | LOCK_NB) == 0)
+			return true;
+	}
+	dprintf(STDERR_FILENO,
+		"cordon: filesystem.cache: layer slot %d of the project is still being let go "
+		"after "
+		"%d ms (or a process of yours holds its %s lock): taking another slot\n",
+		i, DRAIN_WAIT_MS, DRAINING);
+	return false;
+}
+
+/*
+ * The child, as the user: the slot's lock ('L') and its draining lock ('D'), then upper ('U') and
+ * work ('W') per tree. A slot in use by a running session is skipped; one being let go is waited
+ * for, so the next session of the project finds its layer again.
+ */
 static __attribute__((noreturn)) void open_child(const struct cordon_home_user *u,
 						 const char *project, char *const *trees,
 						 size_t ntrees, int sock)
 {
 	char dir[PATH_MAX], name[256];
-	int home, store, slot = -1, e = 0;
+	int home, store, slot = -1, drain = -1, e = 0;
 
 	if (u->drop && (setgroups(u->ngroups, u->groups) < 0 || setgid(u->gid) < 0 ||
 			setuid(u->uid) < 0 || getuid() != u->uid))
@@ -160,14 +207,19 @@ static __attribute__((noreturn)) void open_child(const struct cordon_home_user *
 		slot = step(store, name, O_RDONLY);
 		if (slot < 0)
 			_exit(-slot);
-		if (flock(slot, LOCK_EX | LOCK_NB) < 0) {
-			close(slot);
-			slot = -1;
-		}
+		drain = step(slot, DRAINING, O_RDONLY);
+		if (drain < 0)
+			_exit(-drain);
+		if (flock(slot, LOCK_EX | LOCK_NB) == 0 ||
+		    (slot_draining(drain) && wait_drained(slot, i)))
+			break;
+		close(slot);
+		close(drain);
+		slot = drain = -1;
 	}
 	if (slot < 0)
 		_exit(EBUSY);
-	if (cordon_fd_send(sock, slot, 'L') < 0)
+	if (cordon_fd_send(sock, slot, 'L') < 0 || cordon_fd_send(sock, drain, 'D') < 0)
 		_exit(EPIPE);
 	for (size_t i = 0; !e && i < ntrees; i++) {
 		int t, up, wk;
@@ -180,8 +232,9 @@ static __attribute__((noreturn)) void open_child(const struct cordon_home_user *
 			e = t;
 			break;
 		}
-		up = step(t, "upper", O_PATH);
-		wk = step(t, "work", O_PATH);
+		/* readable, not O_PATH: root takes each one's lock (cordon_layers_open) */
+		up = step(t, "upper", O_RDONLY);
+		wk = step(t, "work", O_RDONLY);
 		close(t);
 		if (up < 0 || wk < 0)
 			e = up < 0 ? up : wk;
@@ -219,6 +272,20 @@ static int check_dir(int fd, uid_t uid)
 	return S_ISDIR(st.st_mode) && st.st_uid == uid ? 0 : -EPERM;
 }
 
+/*
+ * An upper or work directory is this session's alone while its overlay can be mounted: the lock
+ * is on the directory itself, not on a name, so one moved from another slot (the user owns the
+ * store and can rename in it) while its overlay is still mounted, by a running session or one
+ * being let go, is refused here (overlayfs with index=off would mount it a second time). Held
+ * by root's descriptor until the overlay is gone (the releaser keeps it, enforce/mountns.c).
+ */
+static int take_dir(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+}
+
 int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, const char *project)
 {
 	char *trees[CORDON_VIEW_MAX_RW];
@@ -226,7 +293,7 @@ int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, 
 	int sv[2], status = 0, e = 0;
 	pid_t pid;
 
-	v->layer_lock = -1;
+	v->layer_lock = v->layer_drain = -1;
 	for (size_t i = 0; i < v->nrw; i++)
 		if (v->rw_layered[i])
 			trees[n++] = v->rw[i];
@@ -249,8 +316,8 @@ int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, 
 	}
 	close(sv[1]);
 	e = 0;
-	for (size_t i = 0, k = 0; !e && k <= n; k++) {
-		char tag = 0, want = k == 0 ? 'L' : 'U';
+	for (size_t i = 0, k = 0; !e && k <= n + 1; k++) {
+		char tag = 0, want = k == 0 ? 'L' : k == 1 ? 'D' : 'U';
 		int fd = recv_fd(sv[0], &tag);
 
 		if (fd < 0) {
@@ -266,9 +333,16 @@ int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, 
 			v->layer_lock = fd;
 			continue;
 		}
+		if (k == 1) {
+			v->layer_drain = fd;
+			continue;
+		}
 		while (!v->rw_layered[i])
 			i++;
 		v->layer_upper[i] = fd;
+		e = take_dir(fd);
+		if (e < 0)
+			break;
 		fd = recv_fd(sv[0], &tag);
 		if (fd < 0 || tag != 'W' || check_dir(fd, u->uid) < 0) {
 			if (fd >= 0)
@@ -277,6 +351,9 @@ int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, 
 			break;
 		}
 		v->layer_work[i] = fd;
+		e = take_dir(fd);
+		if (e < 0)
+			break;
 		v->layer_upper_path[i] = fd_path(v->layer_upper[i]);
 		v->layer_work_path[i] = fd_path(fd);
 		if (!v->layer_upper_path[i] || !v->layer_work_path[i])
@@ -287,9 +364,32 @@ int cordon_layers_open(struct cordon_view *v, const struct cordon_home_user *u, 
 	if (waitpid(pid, &status, 0) < 0 && !e)
 		e = -errno;
 	/* The child's own errno wins: it says what went wrong first (EBUSY: every slot taken). */
-	if (WIFEXITED(status) && WEXITSTATUS(status))
+	if (e != -EADDRINUSE && WIFEXITED(status) && WEXITSTATUS(status))
 		e = -WEXITSTATUS(status);
 	else if (!WIFEXITED(status) && !e)
 		e = -ECHILD;
 	return e;
+}
+
+/*
+ * The session is over and its overlays are about to be let go off the caller's path: mark the
+ * slot as being let go (its draining lock, held by whoever holds this descriptor until the
+ * namespace is gone). A next session probing it holds the lock shared for an instant: a few
+ * tries. -EWOULDBLOCK: held by something else (a process of the user's); the caller then lets
+ * the overlays go itself before the slot's lock is released.
+ */
+int cordon_layers_draining(const struct cordon_view *v)
+{
+	const struct timespec pause = { .tv_nsec = 1000000L };
+
+	if (v->layer_lock < 0 || v->layer_drain < 0)
+		return -EBADF;
+	for (int i = 0; i < 20; i++) {
+		if (flock(v->layer_drain, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		nanosleep(&pause, NULL);
+	}
+	return -EWOULDBLOCK;
 }

@@ -177,7 +177,7 @@ int cordon_view_plan(const struct pol_landlock *ll, const char *project, bool pi
 	int r;
 
 	memset(v, 0, sizeof(*v));
-	v->layer_lock = -1;
+	v->layer_lock = v->layer_drain = -1;
 	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
 		v->layer_upper[i] = v->layer_work[i] = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(view_mounts); i++) {
@@ -296,14 +296,13 @@ bool cordon_view_has_devpts(const struct cordon_view *v)
 	return false;
 }
 
-void cordon_view_free(struct cordon_view *v)
+void cordon_view_close_layers(struct cordon_view *v)
 {
-	for (size_t i = 0; i < v->nkeep; i++)
-		free(v->keep[i]);
-	free(v->keep);
 	/* Descriptors only where a layer was planned (a view never planned is all zeros). */
-	if (cordon_view_has_layers(v) && v->layer_lock >= 0)
-		close(v->layer_lock);
+	if (!cordon_view_has_layers(v))
+		return;
+	/* The directories' locks, then the draining lock, the slot's lock last (layers.c): a
+	 * session that has the slot's lock finds its directories free. */
 	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
 		if (!v->rw_layered[i])
 			continue;
@@ -311,6 +310,24 @@ void cordon_view_free(struct cordon_view *v)
 			close(v->layer_upper[i]);
 		if (v->layer_work[i] >= 0)
 			close(v->layer_work[i]);
+		v->layer_upper[i] = v->layer_work[i] = -1;
+	}
+	if (v->layer_drain >= 0)
+		close(v->layer_drain);
+	if (v->layer_lock >= 0)
+		close(v->layer_lock);
+	v->layer_drain = v->layer_lock = -1;
+}
+
+void cordon_view_free(struct cordon_view *v)
+{
+	for (size_t i = 0; i < v->nkeep; i++)
+		free(v->keep[i]);
+	free(v->keep);
+	cordon_view_close_layers(v);
+	for (size_t i = 0; i < v->nrw && i < CORDON_VIEW_MAX_RW; i++) {
+		if (!v->rw_layered[i])
+			continue;
 		free(v->layer_upper_path[i]);
 		free(v->layer_work_path[i]);
 	}
@@ -321,7 +338,7 @@ void cordon_view_free(struct cordon_view *v)
 		free(v->layer_rules[i].path);
 	free(v->layer_rules);
 	memset(v, 0, sizeof(*v));
-	v->layer_lock = -1;
+	v->layer_lock = v->layer_drain = -1;
 	for (size_t i = 0; i < CORDON_VIEW_MAX_RW; i++)
 		v->layer_upper[i] = v->layer_work[i] = -1;
 }
