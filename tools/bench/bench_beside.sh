@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `make bench` (issue 18): root's launch alone against the same launch while another session
 # runs (`sleep` in a project of its own), in alternating batches; per batch the median of each
-# CORDON_LAUNCH_TIMING phase's own time and of the wall time. With BENCH_BESIDE_DAEMON=1 the
-# same through a daemon of its own (the spawn worker's phases). Reported, never asserted.
+# CORDON_LAUNCH_TIMING phase's own time and of the wall time. Root's own launch only (no daemon
+# mode yet). Reported, never asserted.
 set -euo pipefail
 cordon=$(realpath "${1:-build/cordon}")
 runs=${BENCH_BESIDE_RUNS:-11}
