@@ -497,26 +497,43 @@ int cordon_fan_guard(struct cordon_fan *f, const char *cgroup)
 
 /*
  * Close a notification group's descriptor off the caller's path. The last close of a fanotify
- * group waits for the kernel to free its marks (an SRCU grace period: 4-19 ms measured on the
+ * group waits for the kernel to free its marks (an SRCU grace period: 4-21 ms measured on the
  * 6.18 host for the git watch's group), and the launcher's caller waits for the launcher's
  * exit. A child keeping only that descriptor (never the caller's stdout or stderr: see
- * close_all_but) makes its close the last one; nothing waits for the child, which the
- * launcher's exit soon leaves to init. Only for groups whose events no longer matter: the
- * session is over when this is called. Without a child (fork failed), closed here.
+ * close_all_but) makes the last close: it waits for the end of a pipe only this process holds,
+ * which goes right after this process closed its own copy, so the child's close comes second
+ * (without that order the child, quick to start, closed first and the caller paid anyway).
+ * Nothing waits for the child, which the launcher's exit soon leaves to init. Only for groups
+ * whose events no longer matter: the session is over when this is called. Without a child
+ * (pipe or fork failed), closed here.
  */
 void cordon_fan_close_detached(int fd)
 {
-	pid_t p;
+	int p[2];
+	pid_t c;
 
 	if (fd < 0)
 		return;
-	p = fork();
-	if (p == 0) {
-		close_all_but(&fd, 1);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(fd);
+		return;
+	}
+	c = fork();
+	if (c == 0) {
+		int keep[] = { fd, p[0] };
+		char b;
+
+		qsort(keep, ARRAY_SIZE(keep), sizeof(keep[0]), cmp_int);
+		close_all_but(keep, (int)ARRAY_SIZE(keep));
+		/* EOF once the parent closed its copy of the group and then the pipe */
+		while (read(p[0], &b, 1) < 0 && errno == EINTR)
+			;
 		close(fd);
 		_exit(0);
 	}
 	close(fd);
+	close(p[0]);
+	close(p[1]);
 }
 
 void cordon_fan_free(struct cordon_fan *f)
