@@ -28,7 +28,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * CORDON_LAUNCH_TIMING=1 in the environment: "cordon: timing: PHASE +MS" on stderr, the time
  * since the process started, at each step of the launch path (how a launch's time is profiled;
- * docs/architecture.md). Nothing otherwise.
+ * docs/architecture.md). CORDON_LAUNCH_TIMING=abs: "PHASE @MS", CLOCK_MONOTONIC, so the lines of
+ * the client, the daemon (its own environment) and the spawn worker can be merged by time.
+ * Nothing otherwise.
  */
 void cli_phase(const char *phase);
 

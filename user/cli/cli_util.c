@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
@@ -31,14 +32,20 @@ void cli_phase(const char *phase)
 	if (on < 0) {
 		const char *v = getenv("CORDON_LAUNCH_TIMING");
 
-		on = v && *v == '1';
+		on = !v ? 0 : !strcmp(v, "1") ? 1 : !strcmp(v, "abs") ? 2 : 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 	}
 	if (!on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	fprintf(stderr, "cordon: timing: %s +%.3f ms\n", phase,
-		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6);
+	/* abs: one clock for the client, the daemon and its worker, so their lines interleave. */
+	if (on == 2)
+		fprintf(stderr, "cordon: timing: %s @%.3f ms\n", phase,
+			(double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6);
+	else
+		fprintf(stderr, "cordon: timing: %s +%.3f ms\n", phase,
+			(double)(t.tv_sec - t0.tv_sec) * 1e3 +
+				(double)(t.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
 int cli_json_opts(int argc, char **argv, const char *usage, int *json)

@@ -500,6 +500,7 @@ int run_session(struct run *r)
 		run_git_sweep(r);
 	}
 	run_release_view(r);
+	cli_phase("view released");
 	return status;
 }
 
@@ -544,7 +545,9 @@ int cmd_run(int argc, char **argv)
 	 * view, terminal and confinement made by root, as for root's --user) and this process
 	 * only relays signals and returns the status.
 	 */
+	cli_phase("options read");
 	dfd = geteuid() == 0 || r.o.dry_run ? -ENOENT : run_daemon_connect();
+	cli_phase("client: connected");
 	if (dfd >= 0) {
 		status = run_daemon_spawn(dfd, &r.o);
 		close(dfd);
@@ -557,5 +560,6 @@ int cmd_run(int argc, char **argv)
 				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
 	run_free(&r);
+	cli_phase("cleaned up");
 	return status;
 }

@@ -326,7 +326,9 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	cli_phase("client: request built");
 	r = spawn_call(fd, req, fds, nfds, &rep);
+	cli_phase("client: reply");
 	json_decref(req);
 	if (r < 0) {
 		cli_error("run: daemon: %s", strerror(-r));
@@ -337,6 +339,7 @@ int run_daemon_spawn(int fd, const struct run_opts *o)
 	} else {
 		status = run_daemon_relay(fd, tty ? &saved : NULL);
 	}
+	cli_phase("client: relay done");
 	json_decref(rep);
 out:
 	if (ev.audit_fd >= 0)

@@ -25,6 +25,7 @@
 
 #include "audit/audit.h"
 #include "sys/sys.h"
+#include "cli.h"
 #include "daemon.h"
 #include "loader/loader.h"
 #include "policy/policy.h"
@@ -581,6 +582,7 @@ void daemon_ctl_client(struct daemon *d, struct dclient *c)
 	if (!buf)
 		return;
 	r = cordon_ctl_recv_fds(c->fd, buf, CORDON_CTL_MAX_MSG, &n, fds, CORDON_SPAWN_FDS, &nfds);
+	cli_phase("daemon: received");
 	if (r == -EAGAIN || r == -EINTR)
 		return;
 	if (r == -EPIPE || (r < 0 && r != -EMSGSIZE && r != -EPROTO)) {

@@ -516,10 +516,12 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
 						: "observe mode is not allowed on this machine "
 						  "(allow_observe: false in the daemon's "
 						  "configuration)");
+	cli_phase("daemon: spawn checked");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, NULL, &ov, &pol, &errs);
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
+	cli_phase("daemon: policy resolved");
 	policy_errors_free(&errs);
 	r = daemon_walk_start(d, c, q, fds, nfds, pol);
 	if (r < 0) {
@@ -545,6 +547,7 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 	pid_t p;
 	int r;
 
+	cli_phase("daemon: walk done");
 	if (nfds == CORDON_SPAWN_FDS)
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
 	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
@@ -553,6 +556,7 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 		policy_free(sp.pol);
 		return cordon_ctl_error(r, "%s", err);
 	}
+	cli_phase("daemon: session created");
 	sp.s = s;
 	sp.pol_detach = sp.pol->lifetime == POL_LIFETIME_DETACHED;
 	sp.cgroup_unix = cordon_bpf_unix_ready(d->bpf);
@@ -574,6 +578,7 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 		daemon_session_end(d, s, "the worker could not be started");
 		return cordon_ctl_error(r, "fork: %s", strerror(-r));
 	}
+	cli_phase("daemon: forked");
 	s->worker = p;
 	s->detach = sp.pol_detach;
 	daemon_watch_add(d, s->events_fd, EPOLLPRI, s);
