@@ -34,6 +34,8 @@ tools/bench/bench_pty.sh "$cordon"
 O="$O" tools/bench/bench_listener.sh "$cordon"
 # A launch beside another session (issue 18): per-phase medians, alone and beside.
 tools/bench/bench_beside.sh "$cordon"
+# A real build inside a session against outside (issue 18: within 5%).
+tools/bench/bench_build.sh "$cordon"
 
 # Part 2: hook costs. On the host: the cgroup programs (BPF LSM is refused here); in the 6.12
 # VM: BPF LSM and cgroup programs, under software emulation, so ratios only.
