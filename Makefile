@@ -42,9 +42,18 @@ endif
 .SUFFIXES:
 .DEFAULT_GOAL := all
 
-LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle -lldns $(EXTRA_LDFLAGS)
-# The VM's static programs: libldns.a's DNSSEC objects need libcrypto's archive too.
-STATIC_LIBS := $(LIBS) -lcrypto -lpthread
+LIBS := -lbpf -lelf -lz -lseccomp -ljansson -lfyaml -lnettle $(EXTRA_LDFLAGS)
+# libldns is not linked: the resolver loads it at its first use (user/lib/dns/dns_ldns.h: with
+# libssl and libcrypto behind it, it cost every cordon process ~1 ms before main()). Its SONAME,
+# the one these headers describe, is what the resolver asks for. Programs that call it themselves
+# (the DNS tests' tools) link it.
+LDNS_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libldns.so)" 2>/dev/null | \
+	sed -n 's/^ *SONAME *//p')
+TEST_LIBS := $(LIBS) -lldns
+# The VM's static programs link it, and give its functions to the resolver
+# (dns/static/dns_ldns_linked.c); libldns.a's DNSSEC objects need libcrypto's archive too.
+LDNS_LINKED_OBJ := $(O)/obj/user/lib/dns/static/dns_ldns_linked.o
+STATIC_LIBS := $(LIBS) -lldns -lcrypto -lpthread
 # `cordon` links its libraries shared, as the Debian package does: a security update of one of
 # them (jansson and libfyaml parse what users send the daemon) applies without a rebuild.
 # LINK_STATIC=1 links these archives in and leaves libc shared (LINK_SHARED="z crypto": those
@@ -157,6 +166,9 @@ $(O)/san/%.o: %.c | $(SKEL) $(O)/cordon_digest.h $(O)/cordon_objtable.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(SAN_CFLAGS) -c $< -o $@
 
+$(O)/obj/user/lib/dns/dns_ldns.o $(O)/san/user/lib/dns/dns_ldns.o \
+	$(O)/fuzz/obj/user/lib/dns/dns_ldns.o: CPPFLAGS += -DCORDON_LDNS_SONAME='"$(LDNS_SONAME)"'
+
 # The shipped policies are compiled into the binary with .incbin, which -MMD cannot see.
 POLICY_YAMLS := $(sort $(wildcard policies/*.yaml))
 $(O)/obj/user/lib/policy/policy_embedded.o $(O)/san/user/lib/policy/policy_embedded.o \
@@ -219,14 +231,14 @@ $(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) $(O)/san/tests/lib/audit_valid
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(SAN_CFLAGS) -o $@ $< $(SAN_LIB_OBJS) \
-		$(O)/san/tests/lib/audit_valid.o -lcmocka $(LIBS)
+		$(O)/san/tests/lib/audit_valid.o -lcmocka $(TEST_LIBS)
 
 # --- host: TAP programs run as root on this kernel ---
 
 $(O)/tests/host/%: tests/host/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(TEST_LIBS)
 
 # Host tests written in shell (the package, the terminal through tmux, stdio) run in the host
 # suite like the compiled ones.
@@ -252,16 +264,16 @@ $(O)/tests/escape/%: tests/escape/%.c $(ATTACK_OBJ)
 
 # --- vm: a stage of statically linked programs (the VM has no libraries) booted by tests/vm/run.sh
 
-$(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(O)/libcordon.a
+$(VM_STAGE)/bin/cordon: $(CLI_OBJS) $(LDNS_LINKED_OBJ) $(O)/libcordon.a
 	$(call msg,LD-STAT,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
+	$(Q)$(CC) -static -o $@ $(CLI_OBJS) $(LDNS_LINKED_OBJ) $(O)/libcordon.a $(STATIC_LIBS)
 
-$(VM_STAGE)/tests/vm/%: tests/vm/%.c $(O)/libcordon.a $(TESTLIB_OBJS)
+$(VM_STAGE)/tests/vm/%: tests/vm/%.c $(LDNS_LINKED_OBJ) $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/$*.d -static -o $@ $< \
-		$(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
+		$(TESTLIB_OBJS) $(LDNS_LINKED_OBJ) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(VM_STAGE)/init $(VM_BENCH_STAGE)/init: tests/vm/init
 	$(Q)mkdir -p $(@D)
@@ -300,12 +312,12 @@ vm-stage: $(VM_STAGE)/bin/cordon $(VM_STAGE)/bin/dns_tool $(VM_BINS) $(VM_STAGE)
 	$(VM_STAGE)/images/btrfs.img $(VM_STAGE)/images/casefold.img
 
 # `make bench` boots a stage of its own whose only test is the hook benchmark.
-$(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a \
-		$(TESTLIB_OBJS)
+$(VM_BENCH_STAGE)/tests/vm/test_bench_hooks: tests/vm/bench/bench_hooks.c $(LDNS_LINKED_OBJ) \
+		$(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D) $(O)/obj/tests/vm
 	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -MF $(O)/obj/tests/vm/bench_hooks.d -static \
-		-o $@ $< $(TESTLIB_OBJS) $(O)/libcordon.a $(STATIC_LIBS)
+		-o $@ $< $(TESTLIB_OBJS) $(LDNS_LINKED_OBJ) $(O)/libcordon.a $(STATIC_LIBS)
 
 $(O)/bench_hooks: tests/vm/bench/bench_hooks.c $(O)/libcordon.a $(TESTLIB_OBJS)
 	$(call msg,CC,$@)

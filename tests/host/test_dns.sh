@@ -289,3 +289,18 @@ check daemon_unlisted_refused has d_unlisted REFUSED
 check daemon_txt_refused has d_txt REFUSED
 check daemon_refused_record bash -c "grep '\"dns-refused\"' '$ddir/audit.jsonl' | grep -q 'evil.test'"
 check daemon_other_port_refused has d_other_port '^[1-9]'
+
+# --- the DNS library is loaded when the first resolver opens (user/lib/dns/dns_ldns.h): one that
+# cannot be loaded means no resolver and so no session, never a session without one. A library of
+# that name without ldns's functions, found first through LD_LIBRARY_PATH, stands in for it.
+mkdir -p "$work/badlib"
+echo 'int cordon_not_ldns;' | cc -shared -fPIC -x c -o "$work/badlib/libldns.so.3" -
+rm -f "$proj/ran-good" "$proj/ran-bad"
+run /bin/touch "$proj/ran-good" >/dev/null 2>&1
+check without_broken_library_the_run_works test -e "$proj/ran-good"
+LD_LIBRARY_PATH="$work/badlib" run /bin/touch "$proj/ran-bad" >/dev/null 2>"$work/badlib.err"
+brc=$?
+sed 's/^/# broken library: /' "$work/badlib.err" | head -3
+check broken_library_refuses_the_session test "$brc" -ne 0
+check broken_library_nothing_ran test ! -e "$proj/ran-bad"
+check broken_library_said grep -q "the DNS library.*has no ldns_" "$work/badlib.err"

@@ -186,10 +186,15 @@ static int copy_names(struct cordon_dns *d, const struct pol_dns_name *names, si
 
 int cordon_dns_open(const struct cordon_dns_opts *o, struct cordon_dns **out)
 {
-	struct cordon_dns *d = calloc(1, sizeof(*d));
+	struct cordon_dns *d;
 	int r;
 
 	*out = NULL;
+	/* No DNS library, no resolver (and so no session): never a resolver that cannot parse. */
+	r = cordon_ldns_load();
+	if (r < 0)
+		return r;
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->epfd = d->timerfd = d->udp4 = d->tcp4 = d->udp6 = d->tcp6 = d->up4 = d->up6 = -1;

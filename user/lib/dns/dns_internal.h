@@ -4,7 +4,7 @@
 #define CORDON_DNS_INTERNAL_H
 
 #include <sys/socket.h>
-#include <ldns/ldns.h>
+#include "dns/dns_ldns.h"
 
 #include "dns/dns.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <ldns/ldns.h>
+#include "dns/dns_ldns.h"
 
 #include "dns/dns.h"
 #include "enforce/enforce.h"
@@ -56,8 +56,11 @@ int cordon_session_dns_open(struct cordon_session_ctx *s, const struct pol_maps 
 
 void cordon_dns_type_name(uint16_t type, char *buf, size_t len)
 {
-	char *s = ldns_rr_type2str((ldns_rr_type)type);
+	char *s = cordon_ldns_load() == 0 ? ldns_rr_type2str((ldns_rr_type)type) : NULL;
 
-	snprintf(buf, len, "%s", s ? s : "?");
+	if (s)
+		snprintf(buf, len, "%s", s);
+	else
+		snprintf(buf, len, "TYPE%u", (unsigned)type); /* RFC 3597's name for any type */
 	free(s);
 }
