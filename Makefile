@@ -56,16 +56,14 @@ LDNS_LINKED_OBJ := $(O)/obj/user/lib/dns/static/dns_ldns_linked.o
 STATIC_LIBS := $(LIBS) -lldns -lcrypto -lpthread
 # `cordon` links its libraries shared, as the Debian package does: a security update of one of
 # them (jansson and libfyaml parse what users send the daemon) applies without a rebuild.
-# LINK_STATIC=1 links these archives in and leaves libc shared (LINK_SHARED="z crypto": those
-# kept shared). Measured here: the dynamic loader's work for twelve shared objects (libcrypto's
-# relocations most of all, pulled in by libldns) is ~7 ms of CPU before main(), ~2 ms linked in,
-# with packed relative relocations (DT_RELR) where the linker has them. Opt-in for a site that
-# rebuilds cordon with its libraries' updates.
+# LINK_STATIC=1 links these archives in and leaves libc shared (LINK_SHARED="z": kept shared);
+# libldns is loaded by the resolver either way. Opt-in for a site that rebuilds cordon with its
+# libraries' updates.
 LINK_STATIC ?= 0
 LINK_SHARED ?=
 ifeq ($(LINK_STATIC),1)
 CORDON_LIBS := -Wl,-Bstatic \
-	$(filter-out $(addprefix -l,$(LINK_SHARED)),$(filter -l%,$(LIBS)) -lcrypto) \
+	$(filter-out $(addprefix -l,$(LINK_SHARED)),$(filter -l%,$(LIBS))) \
 	-Wl,-Bdynamic $(addprefix -l,$(LINK_SHARED)) $(EXTRA_LDFLAGS) \
 	$(shell echo 'int main(void){return 0;}' | $(CC) -Wl,-z,pack-relative-relocs -x c \
 		-o /dev/null - >/dev/null 2>&1 && echo -Wl,-z,pack-relative-relocs)
