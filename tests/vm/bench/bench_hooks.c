@@ -318,6 +318,9 @@ static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *
 	int r;
 
 	o.pin_dir = "/sys/fs/bpf/cordon-bench";
+	/* Detached at the release, not after the grace period (5 s: the loops would run inside it
+	 * with the tracing programs still attached, and measure them). */
+	o.trace_grace_s = -1;
 	if (cordon_bpffs_ensure(o.pin_dir) < 0 || cordon_bpf_start(&o, &b) < 0)
 		return -1;
 	cordon_bpf_pins_unlock(b);
@@ -325,8 +328,10 @@ static int measure_idle_pinned(struct cordon_bpf_opts o, const struct pol_maps *
 					 lsm ? maps->session_flags : CORDON_SESSION_NET, 0);
 	if (r == 0)
 		r = cordon_session_fill(&s, maps, lsm, &failed);
-	/* The last session ends: its release detaches the tracing programs. */
+	/* The last session ends: its release detaches the tracing programs (their links' teardown
+	 * runs from a workqueue: given a moment, so the loops meet none of them). */
 	cordon_session_destroy(&s);
+	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
 	if (r == 0)
 		r = measure(NULL, idle);
 	if (r == 0)
