@@ -410,6 +410,7 @@ void run_init(struct run *r)
 			   .ring = { .fd = -1, .lock = -1 },
 			   .cgroup_fd = -1,
 			   .mntns_fd = -1,
+			   .sweep_pid = -1,
 			   .dsess.procs_fd = -1,
 			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },

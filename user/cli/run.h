@@ -180,6 +180,7 @@ struct run {
 	char *git_config0; /* its config's content then (NULL: none read) */
 	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
+	pid_t sweep_pid;   /* the git sweep's child, done but not reaped yet (-1: none) */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
 	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
