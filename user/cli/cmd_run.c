@@ -495,12 +495,15 @@ int run_session(struct run *r)
 	cli_phase("swept");
 	r->as.detached = r->detached;
 	end_session(r, status);
+	r->ended = !r->detached;
 	cli_phase("end recorded");
 	if (r->detached) {
 		run_wait_leftovers(r, status);
 		run_git_sweep(r);
 	}
-	run_release_view(r);
+	/* Root's own session: its end goes off the caller's path whole (run_end.c). */
+	if (!run_end_off_path(r))
+		run_release_view(r);
 	cli_phase("view released");
 	return status;
 }
@@ -560,7 +563,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cordon: the daemon's socket is there but nothing answers on it "
 				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
-	run_free(&r);
+	/*
+	 * Handed to the cleanup process (run_end.c), which holds its own copies of all of it: the
+	 * memory and descriptors left here go with the exit, none of them the last reference.
+	 */
+	if (!r.handed_off)
+		run_free(&r);
 	cli_phase("cleaned up");
 	return status;
 }

@@ -181,6 +181,8 @@ struct run {
 	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	pid_t sweep_pid;   /* the git sweep's child, done but not reaped yet (-1: none) */
+	bool ended;	   /* the session ran to its end and that end is recorded */
+	bool handed_off;   /* its cleanup is run_end.c's process's: run_free() is not called */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
 	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
@@ -287,6 +289,20 @@ void run_wait_leftovers(struct run *r, int status);
  */
 void run_hold_view(struct run *r);
 void run_release_view(struct run *r);
+/*
+ * For run_end.c's one cleanup process: the slot's draining lock taken in the launcher before
+ * the fork (true; false: not to be had, the namespace let go here, before the slot's lock),
+ * then, in the cleanup process, the namespace and the layer locks let go in their order.
+ */
+bool run_view_draining(struct run *r);
+void run_let_view_go(struct run *r);
+/*
+ * run_end.c: root's own session, its end recorded: what is left of it (its empty cgroup, entry
+ * and rules, the namespace's teardown, the notification groups' last closes, the tracing
+ * programs' release) handed to one detached process, so that cordon can exit at once. False
+ * when this session does not qualify (run_free() then does it all, as before).
+ */
+bool run_end_off_path(struct run *r);
 /* run_gitwrite.c: the policy's protected .git/config files, written through this process (the
  * session's renames handed to it by seccomp); after the launch, its listener taken over. */
 int run_gitwrite_prepare(struct run *r);
