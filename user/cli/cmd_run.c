@@ -311,9 +311,12 @@ static void end_session(struct run *r, int status)
 				(unsigned long long)st.dropped_upstream);
 	}
 	/* With the daemon, the kernel's records of this session are in the daemon's stream. */
-	if (r->dsess.on)
+	if (r->dsess.on) {
 		run_fetch_daemon_records(ev, r->dsess.name);
+		cli_phase("daemon's records fetched");
+	}
 	run_report_print(&ev->report, r->sess.name, r->o.quiet, r->o.json);
+	cli_phase("report printed");
 	if (ev->refused_dns)
 		fprintf(stderr, "cordon: refused %lu DNS lookup(s)\n", ev->refused_dns);
 	if (ev->drops)
@@ -497,13 +500,15 @@ int run_session(struct run *r)
 	end_session(r, status);
 	r->ended = !r->detached;
 	cli_phase("end recorded");
+	if (r->ended && r->on_end)
+		r->on_end(r, status);
 	if (r->detached) {
 		run_wait_leftovers(r, status);
 		run_git_sweep(r);
 	}
-	/* Root's own session: its end goes off the caller's path whole (run_end.c). */
-	if (!run_end_off_path(r))
-		run_release_view(r);
+	/* Root's own session: its end goes off the caller's path whole (run_end.c, no return). */
+	run_end_off_path(r, status);
+	run_release_view(r);
 	cli_phase("view released");
 	return status;
 }
@@ -563,12 +568,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cordon: the daemon's socket is there but nothing answers on it "
 				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
-	/*
-	 * Handed to the cleanup process (run_end.c), which holds its own copies of all of it: the
-	 * memory and descriptors left here go with the exit, none of them the last reference.
-	 */
-	if (!r.handed_off)
-		run_free(&r);
+	run_free(&r);
 	cli_phase("cleaned up");
 	return status;
 }

@@ -182,7 +182,6 @@ struct run {
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	pid_t sweep_pid;   /* the git sweep's child, done but not reaped yet (-1: none) */
 	bool ended;	   /* the session ran to its end and that end is recorded */
-	bool handed_off;   /* its cleanup is run_end.c's process's: run_free() is not called */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
 	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
@@ -202,6 +201,11 @@ struct run {
 	 */
 	bool detached;
 	void (*on_detach)(struct run *r, int status, unsigned int left);
+	/*
+	 * The daemon's spawn worker: the session's end is recorded (not detached): its caller is
+	 * given the status and let go before what is left (the view's release, this exit).
+	 */
+	void (*on_end)(struct run *r, int status);
 	/*
 	 * --observe with BPF LSM on our own programs: the file hooks judge the allow-lists
 	 * (maps.h CORDON_SESSION_FILE_ALLOW) and Landlock handles no filesystem right.
@@ -299,10 +303,11 @@ void run_let_view_go(struct run *r);
 /*
  * run_end.c: root's own session, its end recorded: what is left of it (its empty cgroup, entry
  * and rules, the namespace's teardown, the notification groups' last closes, the tracing
- * programs' release) handed to one detached process, so that cordon can exit at once. False
- * when this session does not qualify (run_free() then does it all, as before).
+ * programs' release) handed to one detached process, and cordon exits with @status at once
+ * (no return). Returns when this session does not qualify or no process could be made:
+ * run_release_view() and run_free() then do it all, as before.
  */
-bool run_end_off_path(struct run *r);
+void run_end_off_path(struct run *r, int status);
 /* run_gitwrite.c: the policy's protected .git/config files, written through this process (the
  * session's renames handed to it by seccomp); after the launch, its listener taken over. */
 int run_gitwrite_prepare(struct run *r);
