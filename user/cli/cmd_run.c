@@ -311,9 +311,12 @@ static void end_session(struct run *r, int status)
 				(unsigned long long)st.dropped_upstream);
 	}
 	/* With the daemon, the kernel's records of this session are in the daemon's stream. */
-	if (r->dsess.on)
+	if (r->dsess.on) {
 		run_fetch_daemon_records(ev, r->dsess.name);
+		cli_phase("daemon's records fetched");
+	}
 	run_report_print(&ev->report, r->sess.name, r->o.quiet, r->o.json);
+	cli_phase("report printed");
 	if (ev->refused_dns)
 		fprintf(stderr, "cordon: refused %lu DNS lookup(s)\n", ev->refused_dns);
 	if (ev->drops)
@@ -410,6 +413,7 @@ void run_init(struct run *r)
 			   .ring = { .fd = -1, .lock = -1 },
 			   .cgroup_fd = -1,
 			   .mntns_fd = -1,
+			   .sweep_pid = -1,
 			   .dsess.procs_fd = -1,
 			   .dsess.records_fd = -1,
 			   .l = { .cgroup_procs_fd = -1, .landlock_fd = -1 },
@@ -494,11 +498,16 @@ int run_session(struct run *r)
 	cli_phase("swept");
 	r->as.detached = r->detached;
 	end_session(r, status);
+	r->ended = !r->detached;
 	cli_phase("end recorded");
+	if (r->ended && r->on_end)
+		r->on_end(r, status);
 	if (r->detached) {
 		run_wait_leftovers(r, status);
 		run_git_sweep(r);
 	}
+	/* Root's own session: its end goes off the caller's path whole (run_end.c, no return). */
+	run_end_off_path(r, status);
 	run_release_view(r);
 	cli_phase("view released");
 	return status;

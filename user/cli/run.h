@@ -180,6 +180,8 @@ struct run {
 	char *git_config0; /* its config's content then (NULL: none read) */
 	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
+	pid_t sweep_pid;   /* the git sweep's child, done but not reaped yet (-1: none) */
+	bool ended;	   /* the session ran to its end and that end is recorded */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
 	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
@@ -199,6 +201,11 @@ struct run {
 	 */
 	bool detached;
 	void (*on_detach)(struct run *r, int status, unsigned int left);
+	/*
+	 * The daemon's spawn worker: the session's end is recorded (not detached): its caller is
+	 * given the status and let go before what is left (the view's release, this exit).
+	 */
+	void (*on_end)(struct run *r, int status);
 	/*
 	 * --observe with BPF LSM on our own programs: the file hooks judge the allow-lists
 	 * (maps.h CORDON_SESSION_FILE_ALLOW) and Landlock handles no filesystem right.
@@ -286,6 +293,21 @@ void run_wait_leftovers(struct run *r, int status);
  */
 void run_hold_view(struct run *r);
 void run_release_view(struct run *r);
+/*
+ * For run_end.c's one cleanup process: the slot's draining lock taken in the launcher before
+ * the fork (true; false: not to be had, the namespace let go here, before the slot's lock),
+ * then, in the cleanup process, the namespace and the layer locks let go in their order.
+ */
+bool run_view_draining(struct run *r);
+void run_let_view_go(struct run *r);
+/*
+ * run_end.c: root's own session, its end recorded: what is left of it (its empty cgroup, entry
+ * and rules, the namespace's teardown, the notification groups' last closes, the tracing
+ * programs' release) handed to one detached process, and cordon exits with @status at once
+ * (no return). Returns when this session does not qualify or no process could be made:
+ * run_release_view() and run_free() then do it all, as before.
+ */
+void run_end_off_path(struct run *r, int status);
 /* run_gitwrite.c: the policy's protected .git/config files, written through this process (the
  * session's renames handed to it by seccomp); after the launch, its listener taken over. */
 int run_gitwrite_prepare(struct run *r);

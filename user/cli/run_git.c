@@ -25,6 +25,7 @@
 #define GIT_SWEEP_TREES	  64
 
 #define PROTECT_MADE 3u /* git_change.what: a protected path quarantined (index: its entry) */
+#define SWEEP_DONE   0xffffffffu /* git_change.what: the child's last record, all done */
 
 /* From the sweeping child to cordon: one neutralized file. */
 struct git_change {
@@ -246,6 +247,11 @@ static __attribute__((noreturn)) void sweep_child(const struct run *r, int fd)
 
 		on_change(&fd, "", &st, 0);
 	}
+	/*
+	 * Done: every rename and rewrite has returned. Said before the exit, which the caller
+	 * does not wait for (this copy of the launcher's address space takes 0.3-0.4 ms to go).
+	 */
+	on_change(&fd, "", &(struct stat){ 0 }, SWEEP_DONE);
 	_exit(0);
 }
 
@@ -302,13 +308,18 @@ static void protect_made(struct run *r, const struct git_change *c, uint8_t laye
 		c->path, c->path);
 }
 
-/* Counts: [0] walk cut short, [CORDON_GIT_HOOK], [CORDON_GIT_CONFIG], [PROTECT_MADE]. */
-static void collect(struct run *r, int fd, unsigned long *count)
+/*
+ * Counts: [0] walk cut short, [CORDON_GIT_HOOK], [CORDON_GIT_CONFIG], [PROTECT_MADE]. True once
+ * the child said it is done (a child that died before has not checked everything).
+ */
+static bool collect(struct run *r, int fd, unsigned long *count)
 {
 	struct git_change c;
 
 	while (read(fd, &c, sizeof(c)) == sizeof(c)) {
 		c.path[sizeof(c.path) - 1] = 0;
+		if (c.what == SWEEP_DONE)
+			return true;
 		if (c.what > PROTECT_MADE)
 			continue;
 		count[c.what]++;
@@ -318,14 +329,20 @@ static void collect(struct run *r, int fd, unsigned long *count)
 			record(r, &c, POL_RULE_ID(POL_RULE_GIT, c.what), CORDON_HOOK_GIT_SWEEP,
 			       CORDON_LAYER_GIT_SWEEP, 0);
 	}
+	return false;
 }
 
 void run_git_sweep(struct run *r)
 {
 	unsigned long count[4] = { 0 };
-	int fds[2], status = 0;
+	bool done = false;
+	int fds[2];
 	pid_t p;
 
+	/* A detached session's second sweep: the first child is long gone. */
+	if (r->sweep_pid > 0)
+		waitpid(r->sweep_pid, NULL, 0);
+	r->sweep_pid = -1;
 	if (!r->pol || pipe2(fds, O_CLOEXEC) < 0)
 		return;
 	/* What the watch has not read yet: the session is gone, so its creators are too. */
@@ -338,9 +355,15 @@ void run_git_sweep(struct run *r)
 	}
 	close(fds[1]);
 	if (p > 0)
-		collect(r, fds[0], count);
+		done = collect(r, fds[0], count);
 	close(fds[0]);
-	if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	/*
+	 * Its exit is not waited for: reaped when it is over already, else left to init when we
+	 * exit (or the next sweep). Nothing of it matters any more: the walk is done.
+	 */
+	if (p > 0 && waitpid(p, NULL, WNOHANG) == 0)
+		r->sweep_pid = p;
+	if (!done) {
 		fprintf(stderr, "cordon: the git repositories of the write trees could not be "
 				"checked for planted hooks and config\n");
 		return;

@@ -26,6 +26,28 @@ void run_hold_view(struct run *r)
 	r->mntns_fd = fd >= 0 ? fd : -1;
 }
 
+bool run_view_draining(struct run *r)
+{
+	struct cordon_view *v = &r->view;
+
+	if (r->mntns_fd < 0 || !cordon_view_has_layers(v) || v->layer_lock < 0 ||
+	    cordon_layers_draining(v) == 0)
+		return true;
+	close(r->mntns_fd);
+	r->mntns_fd = -1;
+	cordon_view_close_layers(v);
+	return false;
+}
+
+void run_let_view_go(struct run *r)
+{
+	/* The namespace's last reference (its unmounts and syncs run here), then the locks. */
+	if (r->mntns_fd >= 0)
+		close(r->mntns_fd);
+	r->mntns_fd = -1;
+	cordon_view_close_layers(&r->view);
+}
+
 void run_release_view(struct run *r)
 {
 	/* each layer's upper and work directory, the draining lock, the slot's lock last */

@@ -122,6 +122,31 @@ static int read_caller(void)
 }
 
 /*
+ * The session's end is recorded: the caller gets the status and goes now, its connection and
+ * its standard descriptors closed here, so that nothing after (the view's release, this
+ * worker's exit and the last closes of its notification groups, an SRCU grace period each)
+ * keeps it waiting, nor a pipe it reads our stderr through (`out=$(cordon run ... 2>&1)`).
+ * The order the caller relies on is kept: the status, the git sweep and the session-end
+ * record are all done before.
+ */
+static void end_caller(struct run *r, int status)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)r;
+	if (!W.gone)
+		send_event("exit", status);
+	W.gone = true;
+	W.agent = NULL;
+	close(W.conn);
+	W.conn = -1;
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+}
+
+/*
  * The agent of a detached session exited leaving processes: the caller gets its status now and
  * goes (its descriptors closed here: nothing of the session's keeps its terminal through this
  * worker), and the daemon is told the session runs on without it.
@@ -129,21 +154,11 @@ static int read_caller(void)
 static void detach_caller(struct run *r, int status, unsigned int left)
 {
 	struct daemon_detached_msg m = { .magic = DAEMON_DETACHED_MAGIC, .left = left };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (r->dsess.records_fd >= 0)
 		(void)!send(r->dsess.records_fd, &m, sizeof(m), MSG_NOSIGNAL);
-	if (!W.gone)
-		send_event("exit", status);
-	W.gone = true;
-	W.agent = NULL;
-	close(W.conn);
-	W.conn = -1;
+	end_caller(r, status);
 	r->watch = (struct cordon_watch){ .fd = -1 };
-	for (int fd = 0; fd <= 2 && null >= 0; fd++)
-		dup2(null, fd);
-	if (null > 2)
-		close(null);
 }
 
 static void on_caller(void *ctx)
@@ -262,6 +277,7 @@ static __attribute__((noreturn)) void worker(const struct spawn *sp, int conn, c
 	r.watch = (struct cordon_watch){ .fd = conn, .on_ready = on_caller };
 	r.suspend = suspend;
 	r.on_detach = detach_caller;
+	r.on_end = end_caller;
 	W.agent = &r.launched.pid;
 	environ = (char **)sp->q->env;
 	run_daemon_socket = sp->socket ?: CORDON_CTL_SOCKET;
