@@ -86,6 +86,9 @@ struct dsession {
 	char exec[4096]; /* auto-confinement: the executable it confines */
 	bool dead;	 /* ended: freed after the current batch of events */
 	struct cordon_audit_ctx audit;
+	/* Where the audit file stood before its first record: `audit` reads from here (known). */
+	struct cordon_audit_pos audit_from;
+	bool audit_from_known;
 	/* Names of the rules of the policy it was created with (audit.rules); a session adopted
 	 * from a previous daemon gets them back from its state file (validated: none if not). */
 	struct cordon_audit_rules rules;

@@ -453,28 +453,67 @@ static int flush_lines(int fd, json_t *lines)
 	return r;
 }
 
-/* In a child of the daemon: the records of @session, oldest file first, then "done". */
-static int send_records(const struct daemon_config *cfg, const char *session, int fd)
+static void audit_path(const struct daemon_config *cfg, int i, char *path, size_t len)
+{
+	if (i)
+		snprintf(path, len, "%s.%d", cfg->audit_file, i);
+	else
+		snprintf(path, len, "%s", cfg->audit_file);
+}
+
+/*
+ * The rotation (FILE.N .. FILE.1, FILE) that holds @from, or -1 when none does any more (rotated
+ * out: every file left is newer, all are read). Files are renamed by rotation, never rewritten,
+ * so the inode is where the session's first record went, and the offset still holds in it.
+ */
+static int audit_start(const struct daemon_config *cfg, const struct cordon_audit_pos *from)
+{
+	char path[4200];
+	struct stat st;
+
+	for (int i = 0; from && i <= (int)cfg->audit_keep; i++) {
+		audit_path(cfg, i, path, sizeof(path));
+		if (stat(path, &st) == 0 && (uint64_t)st.st_dev == from->dev &&
+		    (uint64_t)st.st_ino == from->ino)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * In a child of the daemon: the records of @session, oldest file first, then "done". With @from
+ * (where the file stood before the session's first record), the files rotated before it are
+ * skipped and its own is read from there: a session's end no longer reads the whole log (10-15
+ * ms with a 29 MB log, measured; it grows with the log).
+ */
+static int send_records(const struct daemon_config *cfg, const char *session,
+			const struct cordon_audit_pos *from, int fd)
 {
 	char needle[64], path[4200];
 	json_t *lines = json_array(), *done;
+	int start = audit_start(cfg, from);
 	size_t bytes = 0;
 	int r = 0;
 
 	if (!lines)
 		return -ENOMEM;
 	snprintf(needle, sizeof(needle), "\"session\":\"%s\"", session);
-	for (int i = (int)cfg->audit_keep; r == 0 && i >= 0; i--) {
+	for (int i = start >= 0 ? start : (int)cfg->audit_keep; r == 0 && i >= 0; i--) {
 		_cleanup_free_ char *line = NULL;
 		size_t cap = 0;
 		ssize_t n;
 		FILE *f;
 
-		if (i)
-			snprintf(path, sizeof(path), "%s.%d", cfg->audit_file, i);
-		else
-			snprintf(path, sizeof(path), "%s", cfg->audit_file);
+		audit_path(cfg, i, path, sizeof(path));
 		f = fopen(path, "re");
+		/* The same inode as audit_start() found (a rotation between: read it whole). */
+		if (f && i == start) {
+			struct stat st;
+
+			if (fstat(fileno(f), &st) == 0 && (uint64_t)st.st_dev == from->dev &&
+			    (uint64_t)st.st_ino == from->ino && (uint64_t)st.st_size >= from->off)
+				fseeko(f, (off_t)from->off, SEEK_SET);
+		}
 		while (r == 0 && f && (n = getline(&line, &cap, f)) > 0) {
 			json_t *rec;
 
@@ -518,7 +557,9 @@ static int send_records(const struct daemon_config *cfg, const char *session, in
 static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
 			bool *handed_off)
 {
+	const struct cordon_audit_pos *from;
 	char name[CORDON_CTL_SESSION_LEN + 1];
+	struct dsession *s;
 	int err;
 	pid_t p;
 
@@ -526,6 +567,8 @@ static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon
 		return no_session(err);
 	if (!d->cfg.audit_file)
 		return cordon_ctl_error(ENOENT, "the daemon writes no audit file");
+	s = daemon_session_find(d, name);
+	from = s && s->audit_from_known ? &s->audit_from : NULL;
 	if (d->nreaders >= DAEMON_MAX_READERS)
 		return cordon_ctl_error(EAGAIN, "busy: try again");
 	/* What the kernel has recorded so far is in the file before the child reads it. */
@@ -542,7 +585,7 @@ static json_t *op_audit(struct daemon *d, struct dclient *c, const struct cordon
 		fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 5 },
 			   sizeof(struct timeval));
-		_exit(send_records(&d->cfg, name, c->fd) == 0 ? 0 : 1);
+		_exit(send_records(&d->cfg, name, from, c->fd) == 0 ? 0 : 1);
 	}
 	d->nreaders++;
 	*handed_off = true;

@@ -318,6 +318,9 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
+	/* Before its first record: none of the session's is written earlier in the file. */
+	s->audit_from_known =
+		d->stream.sink && cordon_audit_sink_position(d->stream.sink, &s->audit_from) == 0;
 	audit_session(d, s, "session-start", NULL, pol);
 	*out = s;
 	r = 0;

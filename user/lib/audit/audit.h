@@ -584,6 +584,16 @@ int cordon_audit_sink_close(struct cordon_audit_sink *s);
 /* Lines written (or handed to journald) and bytes written to the file, since open. */
 uint64_t cordon_audit_sink_lines(const struct cordon_audit_sink *s);
 
+/*
+ * Where the next line goes: the file's device and inode, and an offset no later than that
+ * line's (lines still buffered go at or after it). A reader looking for what is recorded from
+ * now on starts there, and skips every file rotated before it. -ENOENT with no file.
+ */
+struct cordon_audit_pos {
+	uint64_t dev, ino, off;
+};
+int cordon_audit_sink_position(const struct cordon_audit_sink *s, struct cordon_audit_pos *pos);
+
 /* The most rotated files `cordon audit` reads back (FILE.1 .. FILE.99). */
 #define CORDON_AUDIT_MAX_KEEP 99
 

@@ -672,6 +672,20 @@ uint64_t cordon_audit_sink_lines(const struct cordon_audit_sink *s)
 	return s->lines;
 }
 
+int cordon_audit_sink_position(const struct cordon_audit_sink *s, struct cordon_audit_pos *pos)
+{
+	struct stat st;
+
+	if (!s || s->fd < 0)
+		return -ENOENT;
+	if (fstat(s->fd, &st) < 0)
+		return -errno;
+	/* size: what this sink wrote to the file, itself included in st_size (another writer's
+	 * bytes would only move the next line later). */
+	*pos = (struct cordon_audit_pos){ .dev = st.st_dev, .ino = st.st_ino, .off = s->size };
+	return 0;
+}
+
 uint64_t cordon_audit_sink_rotate_errors(const struct cordon_audit_sink *s)
 {
 	return s->rotate_errors;
