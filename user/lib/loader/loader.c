@@ -1305,35 +1305,50 @@ int cordon_bpf_ring_use(struct cordon_bpf *b, uint32_t id, struct cordon_ring_us
 _Static_assert(sizeof(struct cordon_unix_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 _Static_assert(sizeof(struct cordon_dirent_key) <= PURGE_KEY_MAX, "purge_map key buffer");
 
+/*
+ * One walk of the map, the matching keys collected (never deleted under the walk's cursor), then
+ * deleted. Deleting while walking made the walk start over from the first key after every delete
+ * (get_next_key of a deleted key returns the first): with other sessions' rules in the map that
+ * was quadratic (with 100 live sessions, a session's end held the daemon's loop up to ~110 ms).
+ * The memory is the session's own keys, not the map's. One walk finds every key of @id: nothing
+ * adds one any more (its cgroup is gone or never held a task, its resolver is closed), and what
+ * other sessions add or delete meanwhile cannot hide one (a hash map's new elements go to the
+ * head of their bucket, behind the cursor; a deleted cursor restarts the walk at the first key;
+ * a trie's next key is computed from the cursor's).
+ */
 static int purge_map(int fd, size_t klen, size_t off, uint32_t id)
 {
 	uint8_t key[PURGE_KEY_MAX], next[PURGE_KEY_MAX], *prev = NULL;
-	int r;
+	_cleanup_free_ uint8_t *found = NULL;
+	size_t n = 0, cap = 0;
 
 	if (klen > sizeof(key))
 		return -E2BIG;
-	/*
-	 * Collect-then-delete would need memory proportional to the map; deleting while walking
-	 * is safe for these maps because get_next_key restarts from the first key when the
-	 * previous one has gone, and the walk only ever removes keys it has passed.
-	 */
-	for (;;) {
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
 		uint32_t s;
 
-		r = bpf_map_get_next_key(fd, prev, next);
-		if (r < 0)
-			return errno == ENOENT ? 0 : -errno;
 		memcpy(&s, next + off, sizeof(s));
 		if (s == id) {
-			if (bpf_map_delete_elem(fd, next) < 0 && errno != ENOENT)
-				return -errno;
-			/* restart: the deleted key cannot be a cursor */
-			prev = NULL;
-			continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				uint8_t *m = realloc(found, ncap * klen);
+
+				if (!m)
+					return -ENOMEM;
+				found = m;
+				cap = ncap;
+			}
+			memcpy(found + n++ * klen, next, klen);
 		}
 		memcpy(key, next, klen);
 		prev = key;
 	}
+	if (errno != ENOENT)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, found + i * klen) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
 }
 
 int cordon_bpf_dns_addr_set(struct cordon_bpf *b, const struct cordon_dns_key *k,
