@@ -396,6 +396,14 @@ struct cordon_launch {
 	 */
 	int (*on_view_root)(void *ctx, int root_fd);
 	void *view_root_ctx;
+	/*
+	 * Called in cordon right after the child is spawned, while the child builds its view and
+	 * confines itself (its time, on another CPU): work of cordon's own that nothing of the
+	 * session waits for. It runs before the child's reports are read, so nothing it does may
+	 * be a step the agent must not start before (the child does not wait for it). NULL: none.
+	 */
+	void (*while_child_sets_up)(void *ctx);
+	void *while_child_ctx;
 };
 
 /* Child steps, in the order they run; reported on failure. */
