@@ -53,6 +53,13 @@ struct pol_seccomp;
  * cordon_seccomp_free), or -errno.
  */
 int cordon_seccomp_build(const struct pol_seccomp *rules, struct sock_fprog *prog);
+/*
+ * The same, through a cache of built filters in @cache_dir (NULL: none), keyed by the rules'
+ * content (seccomp_filter.c). cordon_seccomp_build() uses CORDON_SECCOMP_CACHE_DIR as root.
+ */
+int cordon_seccomp_build_cached(const struct pol_seccomp *rules, struct sock_fprog *prog,
+				const char *cache_dir);
+#define CORDON_SECCOMP_CACHE_DIR CORDON_CTL_RUN_DIR "/seccomp"
 void cordon_seccomp_free(struct sock_fprog *prog);
 
 /* Install @prog on the calling thread (no_new_privs must be set). */
