@@ -234,8 +234,8 @@ static int create_session(struct run *r)
 	r->ev.bpf = r->sess.bpf;
 	r->ev.session_id = r->sess.id;
 	r->ev.own_ring = r->ring.fd >= 0;
-	r->ev.rb = r->ev.own_ring ? ring_buffer__new(r->ring.fd, run_on_event, &r->ev, NULL)
-				  : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
+	/* Its reader is opened while the child sets up (run_launch.c: open_ring_reader). */
+	r->ring_reader = true;
 	r->l.cgroup_procs_fd = r->sess.procs_fd;
 	r->l.nv1_procs = r->sess.nv1;
 	r->l.v1_procs_fd = r->sess.v1_procs;

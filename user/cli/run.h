@@ -173,6 +173,8 @@ struct run {
 	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
 	struct cordon_env_dropped env_dropped; /* named (never valued) in the start line */
 	struct run_events ev;
+	/* the session's records are read here: ev.rb is opened once the child is spawned */
+	bool ring_reader;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */

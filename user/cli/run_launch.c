@@ -126,6 +126,25 @@ static int view_root_allows(void *ctx, int root_fd)
 	return e;
 }
 
+/*
+ * The reader of the session's records, opened in cordon while the child builds the view: the
+ * programs write into the kernel's ring whether a reader has it mapped or not (nothing is lost
+ * meanwhile: the supervisor reads from where the ring's consumer position stands), and the ring
+ * is read only once the agent runs (run_wait_agent). Mapping it (4 MiB mapped twice, every
+ * page table entry filled at the mmap) took ~0.5 ms on the launch path, and with it mapped every
+ * fork of the launch (the session's init, the agent) copied those entries and the agent's exec
+ * tore them down again: the session's processes now never have the ring mapped at all.
+ * A reader that cannot be opened leaves ev.rb NULL, as it did before (the supervisor has no
+ * ring to watch).
+ */
+static void open_ring_reader(void *ctx)
+{
+	struct run *r = ctx;
+
+	r->ev.rb = r->ev.own_ring ? ring_buffer__new(r->ring.fd, run_on_event, &r->ev, NULL)
+				  : cordon_bpf_events(r->sess.bpf, run_on_event, &r->ev);
+}
+
 /* Everything fallible happens here, before fork. */
 int run_prepare_launch(struct run *r)
 {
@@ -186,7 +205,10 @@ int run_prepare_launch(struct run *r)
 				      * spawn worker is the daemon's to end) */
 				     .die_with_parent = !r->dsess.on,
 				     .detach = r->pol->lifetime == POL_LIFETIME_DETACHED,
-				     .observe_files = r->observe_files };
+				     .observe_files = r->observe_files,
+				     .while_child_sets_up =
+					     r->ring_reader ? open_ring_reader : NULL,
+				     .while_child_ctx = r };
 	/* The session's own view wherever a mount namespace can be had (root, or a user one). */
 	if (r->kern.mount_ns) {
 		e = cordon_view_plan(&r->ll, r->project, true, &r->view);

@@ -53,6 +53,13 @@ struct pol_seccomp;
  * cordon_seccomp_free), or -errno.
  */
 int cordon_seccomp_build(const struct pol_seccomp *rules, struct sock_fprog *prog);
+/*
+ * The same, through a cache of built filters in @cache_dir (NULL: none), keyed by the rules'
+ * content (seccomp_filter.c). cordon_seccomp_build() uses CORDON_SECCOMP_CACHE_DIR as root.
+ */
+int cordon_seccomp_build_cached(const struct pol_seccomp *rules, struct sock_fprog *prog,
+				const char *cache_dir);
+#define CORDON_SECCOMP_CACHE_DIR CORDON_CTL_RUN_DIR "/seccomp"
 void cordon_seccomp_free(struct sock_fprog *prog);
 
 /* Install @prog on the calling thread (no_new_privs must be set). */
@@ -396,6 +403,14 @@ struct cordon_launch {
 	 */
 	int (*on_view_root)(void *ctx, int root_fd);
 	void *view_root_ctx;
+	/*
+	 * Called in cordon right after the child is spawned, while the child builds its view and
+	 * confines itself (its time, on another CPU): work of cordon's own that nothing of the
+	 * session waits for. It runs before the child's reports are read, so nothing it does may
+	 * be a step the agent must not start before (the child does not wait for it). NULL: none.
+	 */
+	void (*while_child_sets_up)(void *ctx);
+	void *while_child_ctx;
 };
 
 /* Child steps, in the order they run; reported on failure. */

@@ -935,6 +935,8 @@ int cordon_launch(const struct cordon_launch *l, struct cordon_launched *out,
 	close(sv[1]);
 	if (stop[1] >= 0)
 		close(stop[1]);
+	if (r == 0 && l->while_child_sets_up)
+		l->while_child_sets_up(l->while_child_ctx);
 	/* EOF: the child's end closed on a successful exec. */
 	if (r == 0)
 		r = await_exec(l, sv[0], p, l->pty ? &out->pty_master : NULL, &out->root_fd,

@@ -295,21 +295,41 @@ static char *prog_pin_path(const char *dir, int i)
 }
 
 /*
+ * Is <dir>/<@kind>-<program @i> pinned? 1 or 0, or -ENOMEM. Looked up relative to @dfd, a
+ * descriptor of @dir (the pin directory's lock), when there is one: one path component rather
+ * than the whole path through /sys/fs/bpf each time (~0.6 us instead of ~2.3 here, and a
+ * launch asks ~100 times). The lock's descriptor is the directory the pins are judged under;
+ * a program or link opened afterwards by path (bpf_obj_get) that is not there after all fails
+ * as a missing pin does. Else by path.
+ */
+static int pinned_at(int dfd, const char *dir, const char *kind, int i)
+{
+	_cleanup_free_ char *path = NULL;
+	char name[256];
+
+	if (dfd >= 0 &&
+	    snprintf(name, sizeof(name), "%s-%s", kind, obj_progs[i].name) < (int)sizeof(name))
+		return faccessat(dfd, name, F_OK, 0) == 0;
+	path = cordon_strdup_printf("%s/%s-%s", dir, kind, obj_progs[i].name);
+	if (!path)
+		return -ENOMEM;
+	return access(path, F_OK) == 0;
+}
+
+/*
  * Every program this build attaches has a pinned link (a tracing one: a pinned program, its
  * link comes and goes with the sessions): adopt instead of loading. 1 or 0, or -ENOMEM.
  */
 static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
 	for (int i = 0; i < PROG_COUNT; i++) {
-		_cleanup_free_ char *path = NULL;
+		int r;
 
 		if (!prog_loaded(b, i))
 			continue;
-		path = is_trace(i) ? prog_pin_path(dir, i) : link_pin_path(dir, i);
-		if (!path)
-			return -ENOMEM;
-		if (access(path, F_OK) < 0)
-			return 0;
+		r = pinned_at(b->pins_lock, dir, is_trace(i) ? "prog" : "link", i);
+		if (r <= 0)
+			return r;
 	}
 	return 1;
 }
@@ -1651,16 +1671,22 @@ static int attach_tracepoint(int prog, const char *sec)
 	return link < 0 ? -errno : link;
 }
 
-/* Attach the pinned program of @p and pin its link, unless its link is pinned already. */
-static int trace_attach(struct cordon_bpf *b, int p)
+/*
+ * Attach the pinned program of @p and pin its link, unless its link is pinned already (looked
+ * up through @dfd, the pin directory's lock, when there is one: pinned_at).
+ */
+static int trace_attach(struct cordon_bpf *b, int p, int dfd)
 {
-	_cleanup_free_ char *pp = prog_pin_path(b->pin_dir, p), *lp = link_pin_path(b->pin_dir, p);
+	_cleanup_free_ char *pp = NULL, *lp = NULL;
 	_cleanup_close_ int prog = -1, link = -1;
+	int r = pinned_at(dfd, b->pin_dir, "link", p);
 
+	if (r != 0)
+		return r < 0 ? r : 0;
+	pp = prog_pin_path(b->pin_dir, p);
+	lp = link_pin_path(b->pin_dir, p);
 	if (!pp || !lp)
 		return -ENOMEM;
-	if (access(lp, F_OK) == 0)
-		return 0;
 	prog = bpf_obj_get(pp);
 	if (prog < 0)
 		return errno == ENOENT ? 0 : -errno; /* not loaded here (no_trace) */
@@ -1705,7 +1731,7 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b)
 	if (lock < -1)
 		return lock;
 	for (int p = 0; p < PROG_COUNT; p++) {
-		int r = is_trace(p) ? trace_attach(b, p) : 0;
+		int r = is_trace(p) ? trace_attach(b, p, lock >= 0 ? lock : b->pins_lock) : 0;
 
 		if (r < 0)
 			return r;
