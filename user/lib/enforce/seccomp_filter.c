@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The policy's seccomp rule set -> a classic BPF program, via libseccomp. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -81,8 +83,8 @@ static int build_filter(const struct pol_seccomp *rules, struct sock_fprog *prog
  * never by a path: the name of a cached filter is the SHA-256 of everything its build reads
  * (the rules as compiled, default action, each rule's syscall name, action and argument
  * comparisons; the native architecture; libseccomp's version and the kernel API level it
- * generates for; this format), so a changed policy, an upgraded libseccomp or another kernel
- * is another name, and a filter is never applied to rules it was not built from. The
+ * generates for; the build IDs of cordon and libseccomp; this format), so a changed policy,
+ * another build of cordon or of libseccomp, or another kernel is another name, and a filter is never applied to rules it was not built from. The
  * directory is the caller's, made 0700, and used only when the open descriptor says it is
  * owned by this effective user (root: CORDON_SECCOMP_CACHE_DIR on /run, a tmpfs) and nobody
  * else may write in it; a cached file is read only when it is a regular file of that owner
@@ -122,13 +124,74 @@ static void key_u64(struct key_buf *k, uint64_t v)
 	key_add(k, &v, sizeof(v));
 }
 
+/*
+ * The build IDs (NT_GNU_BUILD_ID) of the code that makes a filter: cordon itself (the first
+ * object dl_iterate_phdr reports), which turns the rules into libseccomp's calls and sets its
+ * attributes, and libseccomp, which generates the program. Their version numbers are not
+ * enough: a fixed cordon, or a security update of libseccomp that keeps its version, must never
+ * get a filter the old code made (the cache lives until reboot). In a static program
+ * libseccomp is part of cordon's own. Each found is added to @k; how many were.
+ */
+struct build_ids {
+	struct key_buf *k;
+	int wanted, found;
+	bool first;
+};
+
+static void add_build_id(struct build_ids *b, const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr),
+			   *end = p + ph->p_memsz;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*n);
+			const char *desc = name + ((n->n_namesz + 3) & ~3u);
+
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && n->n_descsz) {
+				key_add(b->k, desc, n->n_descsz);
+				b->found++;
+				return;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+}
+
+static int build_id_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct build_ids *b = arg;
+
+	(void)size;
+	if (b->first || strstr(info->dlpi_name, "/libseccomp.so")) {
+		b->wanted++;
+		add_build_id(b, info);
+	}
+	b->first = false;
+	return 0;
+}
+
 /* The cache name of @rules' filter (64 hex digits): 0, or -errno. Field by field: no padding. */
 static int cache_key(const struct pol_seccomp *rules, char hex[65])
 {
 	const struct scmp_version *v = seccomp_version();
 	struct key_buf k = { 0 };
+	struct build_ids ids = { .k = &k, .first = true };
 
 	key_add(&k, SECCOMP_CACHE_FORMAT, sizeof(SECCOMP_CACHE_FORMAT));
+	dl_iterate_phdr(build_id_cb, &ids);
+	/* Each one's, or the code that made a cached filter is unknown: no cache. */
+	if (ids.found < 1 || ids.found != ids.wanted) {
+		free(k.p);
+		return -ENOENT;
+	}
 	key_u64(&k, seccomp_arch_native());
 	key_u64(&k, v ? v->major : UINT64_MAX);
 	key_u64(&k, v ? v->minor : UINT64_MAX);
