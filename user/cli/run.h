@@ -173,8 +173,6 @@ struct run {
 	char **env, *home_env, *user_env, *logname_env, *shell_env, *path_env;
 	struct cordon_env_dropped env_dropped; /* named (never valued) in the start line */
 	struct run_events ev;
-	/* the session's records are read here: ev.rb is opened once the child is spawned */
-	bool ring_reader;
 	struct cordon_audit_session as;
 	uint64_t start_ns;
 	dev_t git_dev; /* the project's .git at the start (git_ino 0: none) */
@@ -183,7 +181,6 @@ struct run {
 	size_t git_config0_len;
 	int64_t git_since; /* CLOCK_REALTIME ns: inode changes from here on are the session's */
 	pid_t sweep_pid;   /* the git sweep's child, done but not reaped yet (-1: none) */
-	bool ended;	   /* the session ran to its end and that end is recorded */
 	/*
 	 * filesystem.protect entries missing at start: the listener's list (borrowed) or, without
 	 * one, the same computation's (pnew_own); those in the write trees (pkeep) are watched
@@ -197,17 +194,21 @@ struct run {
 	/* the daemon's spawn worker: its caller's connection, and how a stop is followed */
 	struct cordon_watch watch;
 	void (*suspend)(void *ctx);
-	/*
-	 * process.lifetime: detached: the agent exited and @left processes run on in the session
-	 * (the worker then lets its caller go: its status sent, its descriptors closed).
-	 */
-	bool detached;
 	void (*on_detach)(struct run *r, int status, unsigned int left);
 	/*
 	 * The daemon's spawn worker: the session's end is recorded (not detached): its caller is
 	 * given the status and let go before what is left (the view's release, this exit).
 	 */
 	void (*on_end)(struct run *r, int status);
+	/*
+	 * process.lifetime: detached: the agent exited and processes run on in the session
+	 * (the worker then lets its caller go: its status sent, its descriptors closed; on_detach
+	 * is told how many are left).
+	 */
+	bool detached;
+	bool ended; /* the session ran to its end and that end is recorded */
+	/* the session's records are read here: ev.rb is opened once the child is spawned */
+	bool ring_reader;
 	/*
 	 * --observe with BPF LSM on our own programs: the file hooks judge the allow-lists
 	 * (maps.h CORDON_SESSION_FILE_ALLOW) and Landlock handles no filesystem right.

@@ -507,7 +507,7 @@ static int send_records(const struct daemon_config *cfg, const char *session,
 		audit_path(cfg, i, path, sizeof(path));
 		f = fopen(path, "re");
 		/* The same inode as audit_start() found (a rotation between: read it whole). */
-		if (f && i == start) {
+		if (f && from && i == start) {
 			struct stat st;
 
 			if (fstat(fileno(f), &st) == 0 && (uint64_t)st.st_dev == from->dev &&

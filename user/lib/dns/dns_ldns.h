@@ -78,7 +78,8 @@
 	X(ldns_wire2pkt)
 
 struct cordon_ldns_funcs {
-#define CORDON_LDNS_MEMBER(f) __typeof__(f) *f;
+#define CORDON_LDNS_MEMBER(f) \
+	__typeof__(f) *f; /* NOLINT(bugprone-macro-parentheses): a declarator */
 	CORDON_LDNS_FUNCS(CORDON_LDNS_MEMBER)
 #undef CORDON_LDNS_MEMBER
 };

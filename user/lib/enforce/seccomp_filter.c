@@ -142,8 +142,10 @@ static void add_build_id(struct build_ids *b, const struct dl_phdr_info *info)
 {
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr),
-			   *end = p + ph->p_memsz;
+		/* The notes as loaded: the object's base plus their address in its own layout. */
+		uintptr_t at = info->dlpi_addr + ph->p_vaddr;
+		const char *p = (const char *)at; /* NOLINT(performance-no-int-to-ptr) */
+		const char *end = p + ph->p_memsz;
 
 		if (ph->p_type != PT_NOTE)
 			continue;
