@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -455,6 +457,25 @@ static int setup_loop(struct daemon *d)
 	return r;
 }
 
+/*
+ * The name service's modules loaded once, here: every spawn's walker and worker is a fork of
+ * the daemon and looks the user up (getpwuid, getgrouplist), and glibc loads and initialises
+ * the modules nsswitch.conf names (systemd's, ...) on a process's first lookup of each
+ * database: 0.3-0.5 ms in every child, measured, when the daemon never looked up groups itself.
+ * Loaded in the daemon, the children inherit them. Nothing is cached: each lookup still asks
+ * the sources (a user's groups changed since are seen).
+ */
+static void warm_nss(void)
+{
+	struct passwd *pw = getpwuid(0);
+	gid_t g[8];
+	int n = (int)ARRAY_SIZE(g);
+
+	if (pw)
+		(void)getgrouplist(pw->pw_name, pw->pw_gid, g, &n);
+	(void)getgrgid(0);
+}
+
 static int setup(struct daemon *d)
 {
 	struct cordon_features feat;
@@ -463,6 +484,7 @@ static int setup(struct daemon *d)
 	if (r < 0)
 		return r;
 	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	warm_nss();
 	cordon_features_probe(&feat);
 	d->lsm = feat.bpf_lsm_load == 0;
 	d->landlock_abi = feat.landlock_abi;
@@ -657,6 +679,7 @@ int daemon_main(const struct daemon_opts *o)
 	}
 	daemon_config_free(&d.cfg);
 	free(d.snapshot);
+	free(d.walk_exiting);
 	free(d.pin_dir);
 	free(d.cgroup_root);
 	if (d.epfd >= 0)

@@ -164,6 +164,9 @@ struct daemon {
 	struct dsession *dead_sessions;
 	size_t nreaders;     /* children writing `audit` replies */
 	struct dwalk *walks; /* spawns waiting for their repository walk (daemon_walk.c) */
+	/* Walkers whose last message is in, exiting: reaped by the loop's SIGCHLD (daemon_walk.c). */
+	pid_t *walk_exiting;
+	size_t nwalk_exiting, walk_exiting_cap;
 	struct cordon_audit_stream stream;
 	struct cordon_audit_ctx unknown_ctx;
 	uint64_t drops_seen;
@@ -195,6 +198,19 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
 			  const char *project, bool auto_confine, bool observe,
 			  struct dsession **out, unsigned int *limits, char *err, size_t errlen);
+/*
+ * The same in two steps, for a spawn: made (cgroup, rules, resolver, limits: everything the
+ * agent's confinement needs; in the list) and then published (its state file, its rule names,
+ * its cgroup.events, the audit record of its start: nothing the agent's confinement waits for),
+ * which may be done after the worker is forked. A session whose publishing failed is discarded
+ * (nothing recorded, its cgroup killed and removed, its rules gone).
+ */
+int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			const char *project, bool auto_confine, bool observe, struct dsession **out,
+			unsigned int *limits, char *err, size_t errlen);
+int daemon_session_publish(struct daemon *d, struct dsession *s, const struct policy *pol,
+			   char *err, size_t errlen);
+void daemon_session_discard(struct daemon *d, struct dsession *s);
 void daemon_session_end(struct daemon *d, struct dsession *s, const char *why);
 /* Write the session's state file (write and rename). */
 int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended);

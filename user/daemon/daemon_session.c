@@ -251,9 +251,52 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 	return s;
 }
 
-int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, bool observe,
-			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
+/* A session out of the list and gone, with nothing recorded (its making failed). */
+static void discard(struct daemon *d, struct dsession *s)
+{
+	struct dsession **pp;
+
+	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp) {
+		*pp = s->next;
+		d->nsessions--;
+	}
+	daemon_spawn_records_close(d, s);
+	daemon_session_dns_stop(d, s);
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	if (s->s.cgroup[0] || s->s.bpf)
+		cordon_session_destroy(&s->s);
+	cordon_audit_rules_free(&s->rules);
+	cordon_attrib_free(&s->actx);
+	free(s);
+}
+
+int daemon_session_publish(struct daemon *d, struct dsession *s, const struct policy *pol,
+			   char *err, size_t errlen)
+{
+	int r;
+
+	/* Records name the rules of the policy the session was made with; without the names
+	 * (no memory) they still carry the rule ids. Built before the state file, which keeps
+	 * them for a daemon that adopts the session after a restart. */
+	if (cordon_audit_rules_build(pol, &s->rules) < 0)
+		memset(&s->rules, 0, sizeof(s->rules));
+	r = open_events(s);
+	if (r == 0)
+		r = daemon_session_persist(d, s, false);
+	if (r < 0) {
+		snprintf(err, errlen, "session state: %s", strerror(-r));
+		return r;
+	}
+	audit_session(d, s, "session-start", NULL, pol);
+	return 0;
+}
+
+int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			const char *project, bool auto_confine, bool observe, struct dsession **out,
+			unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
@@ -302,39 +345,41 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		goto fail;
 	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
-	/* Records name the rules of the policy the session was made with; without the names
-	 * (no memory) they still carry the rule ids. Built before the state file, which keeps
-	 * them for a daemon that adopts the session after a restart. */
-	if (cordon_audit_rules_build(pol, &s->rules) < 0)
-		memset(&s->rules, 0, sizeof(s->rules));
-	r = open_events(s);
-	if (r == 0)
-		r = daemon_session_persist(d, s, false);
-	if (r < 0) {
-		snprintf(err, errlen, "session state: %s", strerror(-r));
-		goto fail;
-	}
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	audit_session(d, s, "session-start", NULL, pol);
 	*out = s;
 	r = 0;
 	goto out;
 fail:
-	daemon_session_dns_stop(d, s);
-	if (s->events_fd >= 0)
-		close(s->events_fd);
-	if (s->s.cgroup[0] || s->s.bpf)
-		cordon_session_destroy(&s->s);
-	cordon_audit_rules_free(&s->rules);
-	cordon_attrib_free(&s->actx);
-	free(s);
+	discard(d, s);
 out:
 	pol_maps_free(&maps);
 	policy_errors_free(&errs);
 	return r;
+}
+
+int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			  const char *project, bool auto_confine, bool observe,
+			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
+{
+	int r = daemon_session_make(d, pol, uid, pid, project, auto_confine, observe, out, limits,
+				    err, errlen);
+
+	if (r == 0) {
+		r = daemon_session_publish(d, *out, pol, err, errlen);
+		if (r < 0) {
+			discard(d, *out);
+			*out = NULL;
+		}
+	}
+	return r;
+}
+
+void daemon_session_discard(struct daemon *d, struct dsession *s)
+{
+	discard(d, s);
 }
 
 void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)
