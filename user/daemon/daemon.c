@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -368,6 +369,29 @@ static int setup_cgroup(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The shared ring buffer's mapping (libbpf maps its data pages twice: 2 x the ring's size,
+ * 8 MiB here) is not inherited by the daemon's children: a fork copies the page table entries of
+ * such a mapping (a map's pages are inserted one by one, VM_MIXEDMAP), and every spawn forks
+ * twice (its walker, its worker). No child reads the ring: the daemon alone drains it, before
+ * it forks when a child depends on what it held (`audit`). libbpf does not say where it mapped
+ * the ring: the daemon's own map of its memory does (the bpf map mappings of 1 MiB or more; the
+ * skeleton's data sections are a page or a few).
+ */
+static void ring_dontfork(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && b - a >= (1ul << 20) &&
+		    strstr(line, "anon_inode:bpf-map"))
+			madvise((void *)a, b - a, MADV_DONTFORK);
+	}
+}
+
 /* Load and pin the programs, or adopt those a previous instance pinned. */
 static int setup_bpf(struct daemon *d)
 {
@@ -400,6 +424,8 @@ static int setup_bpf(struct daemon *d)
 	cordon_bpf_trace_release(d->bpf, false);
 	retire_old_builds(d);
 	d->rb = cordon_bpf_events(d->bpf, on_event, d);
+	if (d->rb)
+		ring_dontfork();
 	return d->rb ? 0 : -errno;
 }
 
