@@ -205,6 +205,17 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
  * which may be done after the worker is forked. A session whose publishing failed is discarded
  * (nothing recorded, its cgroup killed and removed, its rules gone).
  */
+/*
+ * daemon_session_make in two steps, for a spawn whose repository walk runs meanwhile: begun
+ * (its cgroup and its sessions-map entry with its flags, its limits; out of the list, nothing in
+ * the cgroup) and completed with the policy the walk completed (its rules filled, its resolver
+ * started, in the list). A failed completion discards the session.
+ */
+int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			 const char *project, bool auto_confine, bool observe,
+			 struct dsession **out, unsigned int *limits, char *err, size_t errlen);
+int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
+			    char *err, size_t errlen);
 int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
 			const char *project, bool auto_confine, bool observe, struct dsession **out,
 			unsigned int *limits, char *err, size_t errlen);
@@ -252,9 +263,11 @@ struct cordon_ctl_request;
 struct json_t;
 struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q,
 			       int *fds, size_t *nfds);
+/* @s: the session begun while the walk ran (daemon_session_begin), completed here or discarded. */
 struct json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c,
 				   const struct cordon_ctl_request *q, const int *fds, size_t nfds,
-				   struct policy *pol, bool *handed_off);
+				   struct policy *pol, struct dsession *s, unsigned int limits,
+				   bool *handed_off);
 /* The repositories of the caller's write trees become protect entries of @pol (as the caller). */
 void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project);
 
@@ -265,7 +278,7 @@ void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project);
  */
 struct dwalk;
 int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
-		      size_t *nfds, struct policy *pol);
+		      size_t *nfds, struct policy *pol, char *err, size_t errlen);
 void daemon_walk_read(struct daemon *d, struct dwalk *w);
 /* A child was reaped: was it a walker (then true)? */
 bool daemon_walk_reaped(struct daemon *d, pid_t pid);

@@ -268,6 +268,14 @@ static void discard(struct daemon *d, struct dsession *s)
 		close(s->events_fd);
 	if (s->s.cgroup[0] || s->s.bpf)
 		cordon_session_destroy(&s->s);
+	/* A spawn's state file is written while its walk runs (daemon_walk.c): a session that
+	 * never started leaves none. */
+	if (s->s.name[0]) {
+		_cleanup_free_ char *path = state_path(d, s->s.name);
+
+		if (path)
+			unlink(path);
+	}
 	cordon_audit_rules_free(&s->rules);
 	cordon_attrib_free(&s->actx);
 	free(s);
@@ -294,14 +302,13 @@ int daemon_session_publish(struct daemon *d, struct dsession *s, const struct po
 	return 0;
 }
 
-int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			const char *project, bool auto_confine, bool observe, struct dsession **out,
-			unsigned int *limits, char *err, size_t errlen)
+int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			 const char *project, bool auto_confine, bool observe,
+			 struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
 	struct dsession *s;
-	const char *failed = NULL;
 	uint32_t flags;
 	int r;
 
@@ -314,6 +321,8 @@ int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, p
 	if (!s)
 		return -ENOMEM;
 	s->observe = observe;
+	/* Compiled here for the session's flags; daemon_session_complete compiles again (the
+	 * walk may have added protected paths) and checks that they are the same. */
 	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
@@ -332,6 +341,51 @@ int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, p
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
 		goto fail;
 	}
+	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	*out = s;
+	r = 0;
+	goto out;
+fail:
+	discard(d, s);
+out:
+	pol_maps_free(&maps);
+	policy_errors_free(&errs);
+	return r;
+}
+
+int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
+			    char *err, size_t errlen)
+{
+	struct policy_errors errs = { 0 };
+	struct pol_maps maps = { 0 };
+	const char *failed = NULL;
+	uint32_t flags;
+	int r;
+
+	/* Counted again: sessions begun while others walked are not in the count. */
+	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
+		r = -EAGAIN;
+		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
+		goto fail;
+	}
+	/* The policy as it is now (a walk's protected paths in it): its hash and its rules. */
+	if (cordon_policy_sha256(pol, s->sha256) < 0)
+		s->sha256[0] = '\0';
+	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
+		goto fail;
+	}
+	flags = cordon_session_flags(&maps, s->lsm) | (s->observe ? CORDON_SESSION_OBSERVE : 0) |
+		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
+	/* Never a session whose registered flags are not its policy's (none of them depends on
+	 * the protected paths a walk adds today: this keeps it so). */
+	if (flags != s->s.flags) {
+		r = -EPROTO;
+		snprintf(err, errlen, "session flags changed with the repository walk (%#x, %#x)",
+			 (unsigned)s->s.flags, (unsigned)flags);
+		goto fail;
+	}
 	r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
 	if (r < 0) {
 		snprintf(err, errlen, "session rules: %s%s%s", strerror(-r), failed ? " at " : "",
@@ -344,12 +398,10 @@ int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, p
 		snprintf(err, errlen, "session resolver: %s", strerror(-r));
 		goto fail;
 	}
-	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	*out = s;
 	r = 0;
 	goto out;
 fail:
@@ -357,6 +409,21 @@ fail:
 out:
 	pol_maps_free(&maps);
 	policy_errors_free(&errs);
+	return r;
+}
+
+int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			const char *project, bool auto_confine, bool observe, struct dsession **out,
+			unsigned int *limits, char *err, size_t errlen)
+{
+	int r = daemon_session_begin(d, pol, uid, pid, project, auto_confine, observe, out, limits,
+				     err, errlen);
+
+	if (r == 0) {
+		r = daemon_session_complete(d, *out, pol, err, errlen);
+		if (r < 0)
+			*out = NULL;
+	}
 	return r;
 }
 

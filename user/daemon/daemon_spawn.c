@@ -499,6 +499,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
 				     .allow = q->allow,
 				     .nallow = q->nallow };
 	struct policy *pol = NULL;
+	char err[512];
 	int r;
 
 	if (*nfds != CORDON_SPAWN_FD_PROJECT + 1 && *nfds != CORDON_SPAWN_FDS)
@@ -524,10 +525,10 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
 		return daemon_policy_refusal(r, q, &errs);
 	cli_phase("daemon: policy resolved");
 	policy_errors_free(&errs);
-	r = daemon_walk_start(d, c, q, fds, nfds, pol);
+	r = daemon_walk_start(d, c, q, fds, nfds, pol, err, sizeof(err));
 	if (r < 0) {
 		policy_free(pol);
-		return cordon_ctl_error(-r, "the repository walk: %s", strerror(-r));
+		return cordon_ctl_error(-r, "%s", err);
 	}
 	return NULL;
 }
@@ -538,12 +539,15 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
  * on error, or NULL when the worker owns the connection (*@handed_off).
  */
 json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
-			    const int *fds, size_t nfds, struct policy *pol, bool *handed_off)
+			    const int *fds, size_t nfds, struct policy *pol, struct dsession *s,
+			    unsigned int limits, bool *handed_off)
 {
-	struct spawn sp = {
-		.q = q, .pol = pol, .audit_fd = -1, .socket = d->o.socket, .records_fd = -1
-	};
-	struct dsession *s = NULL;
+	struct spawn sp = { .q = q,
+			    .pol = pol,
+			    .limits = limits,
+			    .audit_fd = -1,
+			    .socket = d->o.socket,
+			    .records_fd = -1 };
 	char err[512];
 	pid_t p;
 	int r;
@@ -551,8 +555,8 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 	cli_phase("daemon: walk done");
 	if (nfds == CORDON_SPAWN_FDS)
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
-	r = daemon_session_make(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
-				&sp.limits, err, sizeof(err));
+	/* Its rules (the walk's protected repositories among them) and its resolver. */
+	r = daemon_session_complete(d, s, sp.pol, err, sizeof(err));
 	if (r < 0) {
 		policy_free(sp.pol);
 		return cordon_ctl_error(r, "%s", err);

@@ -53,6 +53,15 @@ struct dwalk {
 	int fds[CORDON_SPAWN_FDS];
 	size_t nfds;
 	struct policy *pol;
+	/*
+	 * The session, begun while the walk runs (its cgroup, its sessions-map entry and limits:
+	 * daemon_session_begin): the walker is a process of its own, so the daemon makes them
+	 * meanwhile instead of after it (they do not depend on what it finds; the rules, which
+	 * do, are filled once it is done). Nothing runs in the cgroup before the worker, forked
+	 * after the rules are in. A failed walk discards it.
+	 */
+	struct dsession *s;
+	unsigned int limits;
 	char *buf;
 	size_t len, cap;
 	struct dwalk *next;
@@ -151,6 +160,8 @@ static void unlink_walk(struct daemon *d, struct dwalk *w)
 	 * its pid. Without memory for the list: reaped here, the old short wait.
 	 */
 	if (w->child > 0) {
+		/* Its group: the git it may still wait on (a hung config) goes with it. */
+		kill(-w->child, SIGKILL);
 		kill(w->child, SIGKILL);
 		if (!exiting_add(d, w->child))
 			while (waitpid(w->child, NULL, 0) < 0 && errno == EINTR)
@@ -163,6 +174,9 @@ static void unlink_walk(struct daemon *d, struct dwalk *w)
 static void fail(struct daemon *d, struct dwalk *w, int err, const char *why)
 {
 	unlink_walk(d, w);
+	if (w->s)
+		daemon_session_discard(d, w->s);
+	w->s = NULL;
 	daemon_log("uid %u: spawn refused: %s", (unsigned)w->c->uid, why);
 	daemon_client_done(d, w->c, cordon_ctl_error(err, "%s", why));
 	walk_free(w);
@@ -209,8 +223,10 @@ static void finish(struct daemon *d, struct dwalk *w)
 		return;
 	}
 	unlink_walk(d, w);
-	rep = daemon_spawn_finish(d, w->c, &w->q, w->fds, w->nfds, w->pol, &handed_off);
-	w->pol = NULL; /* daemon_spawn_finish's now */
+	rep = daemon_spawn_finish(d, w->c, &w->q, w->fds, w->nfds, w->pol, w->s, w->limits,
+				  &handed_off);
+	w->pol = NULL; /* daemon_spawn_finish's now, and the session */
+	w->s = NULL;
 	/* The worker has its copies of the descriptors and the connection. */
 	daemon_client_done(d, w->c, handed_off ? NULL : rep);
 	if (handed_off)
@@ -219,16 +235,20 @@ static void finish(struct daemon *d, struct dwalk *w)
 }
 
 int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
-		      size_t *nfds, struct policy *pol)
+		      size_t *nfds, struct policy *pol, char *err, size_t errlen)
 {
 	struct dwalk *w = calloc(1, sizeof(*w));
 	int p[2], r;
 
-	if (!w)
+	if (!w) {
+		snprintf(err, errlen, "the repository walk: %s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "the repository walk: %s", strerror(-r));
 		free(w);
-		return -errno;
+		return r;
 	}
 	*w = (struct dwalk){ .watch = WATCH_WALK,
 			     .fd = p[0],
@@ -240,20 +260,54 @@ int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_req
 	memcpy(w->fds, fds, *nfds * sizeof(*fds));
 	w->child = fork();
 	if (w->child == 0) {
+		/*
+		 * A process group of its own (set on both sides of the fork, so it exists whoever
+		 * runs first): when the walk fails (its deadline, the daemon stopping) the daemon
+		 * kills the group, and a git that hangs on the user's config (a FIFO) is not left
+		 * behind holding whatever it inherited. Its pid is the daemon's unreaped child's
+		 * until the loop reaps it, so the group's number names no other group meanwhile.
+		 */
+		setpgid(0, 0);
 		close(p[0]);
 		walker(d, w, p[1]);
 	}
+	if (w->child > 0)
+		setpgid(w->child, w->child);
 	close(p[1]);
 	r = w->child < 0 ? -errno : 0;
 	if (r == 0) {
 		fcntl(p[0], F_SETFL, O_NONBLOCK);
 		r = daemon_watch_add(d, p[0], EPOLLIN, w);
+		if (r < 0)
+			snprintf(err, errlen, "the repository walk: %s", strerror(-r));
+	} else {
+		snprintf(err, errlen, "the repository walk: %s", strerror(-r));
+	}
+	/*
+	 * The session begun while the walker runs; its state file written now too, so that a
+	 * daemon that dies before the walk ends leaves a session the next one ends (adopted, found
+	 * empty), never a cgroup and a sessions-map entry nobody knows of.
+	 */
+	if (r == 0) {
+		r = daemon_session_begin(d, pol, c->uid, c->pid, q->project, false, q->observe,
+					 &w->s, &w->limits, err, errlen);
+		if (r == 0 && daemon_session_persist(d, w->s, false) < 0) {
+			r = -EIO;
+			snprintf(err, errlen, "session state: %s", strerror(EIO));
+		}
 		if (r < 0) {
-			kill(w->child, SIGKILL);
-			waitpid(w->child, NULL, 0);
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, p[0], NULL);
+			if (w->s)
+				daemon_session_discard(d, w->s);
 		}
 	}
 	if (r < 0) {
+		if (w->child > 0) {
+			kill(-w->child, SIGKILL);
+			kill(w->child, SIGKILL);
+			while (waitpid(w->child, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
 		close(p[0]);
 		free(w);
 		return r; /* the caller keeps the request, the descriptors and the policy */
