@@ -86,4 +86,47 @@ if [[ $MODE == daemon ]]; then
 	hung=$(pgrep -f -- "git -C $proj " | wc -l)
 	check walk_stopped_no_git_left test "$hung" -eq 0
 	rm -f "$out" "$err"
+
+	# A daemon killed (SIGKILL) while a walk runs leaves the begun session's state file: the
+	# next daemon adopts the session, finds its cgroup empty and ends it. Nothing is left.
+	daemon_start "$DAEMON_DIR/daemon2.log"
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $DAEMON_DIR/run/sock ]] && break
+		sleep 0.1
+	done
+	(cd "$proj" && $RUN --policy agent --project "$proj" -- sh -c 'echo RAN' </dev/null \
+		>"$out" 2>"$err") &
+	bg=$!
+	# Killed once the session is begun and its state written (git hangs for 3 s meanwhile).
+	for ((i = 0; i < 20; i++)); do
+		[[ -n $(grep -L '"ended":true' "$DAEMON_DIR"/run/sessions/*.json 2>/dev/null) ]] &&
+			break
+		sleep 0.1
+	done
+	during=$(find "$DAEMON_CGROUP" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	wait "$bg"
+	rc=$?
+	bg=
+	check walk_crashed_session_begun_meanwhile test "$during" -eq 1
+	check walk_crashed_refused test "$rc" -ne 0
+	check walk_crashed_never_ran test ! -s "$out"
+	# The orphaned walker ends by itself: its git is bounded (3 s), then its write fails.
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(pgrep -f -- "git -C $proj ") ]] && break
+		sleep 0.1
+	done
+	rm -f "$DAEMON_DIR/run/sock"
+	daemon_start "$DAEMON_DIR/daemon3.log"
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $DAEMON_DIR/run/sock ]] && break
+		sleep 0.1
+	done
+	left=$(find "$DAEMON_CGROUP" -mindepth 1 -type d | wc -l)
+	check walk_crashed_next_daemon_ends_it test "$left" -eq 0 ||
+		sed 's/^/# /' "$DAEMON_DIR/daemon3.log"
+	check walk_crashed_no_live_state_file \
+		test -z "$(grep -L '"ended":true' "$DAEMON_DIR"/run/sessions/*.json 2>/dev/null)"
+	rm -f "$out" "$err"
 fi

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,13 +383,17 @@ static void ring_dontfork(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
 	char line[512];
+	bool start = true; /* at a line's start (a long path's rest is not one) */
 
 	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long a, b;
+		char *e;
+		uintptr_t a = strtoul(line, &e, 16), b = *e == '-' ? strtoul(e + 1, &e, 16) : 0;
+		bool was_start = start;
 
-		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && b - a >= (1ul << 20) &&
-		    strstr(line, "anon_inode:bpf-map"))
-			madvise((void *)a, b - a, MADV_DONTFORK);
+		start = strchr(line, '\n') != NULL;
+		if (was_start && b > a && b - a >= (1ul << 20) && strstr(e, "anon_inode:bpf-map"))
+			madvise((void *)a, b - a, /* NOLINT(performance-no-int-to-ptr) */
+				MADV_DONTFORK);
 	}
 }
 
@@ -488,18 +493,18 @@ static int setup_loop(struct daemon *d)
  * the daemon and looks the user up (getpwuid, getgrouplist), and glibc loads and initialises
  * the modules nsswitch.conf names (systemd's, ...) on a process's first lookup of each
  * database: 0.3-0.5 ms in every child, measured, when the daemon never looked up groups itself.
- * Loaded in the daemon, the children inherit them. Nothing is cached: each lookup still asks
- * the sources (a user's groups changed since are seen).
+ * Loaded in the daemon (passwd and initgroups: what the children use), the children inherit
+ * them. Nothing is cached: each lookup still asks the sources (a user's groups changed since
+ * are seen).
  */
 static void warm_nss(void)
 {
-	struct passwd *pw = getpwuid(0);
+	struct passwd *pw = cordon_getpw(NULL, 0);
 	gid_t g[8];
 	int n = (int)ARRAY_SIZE(g);
 
 	if (pw)
 		(void)getgrouplist(pw->pw_name, pw->pw_gid, g, &n);
-	(void)getgrgid(0);
 }
 
 static int setup(struct daemon *d)

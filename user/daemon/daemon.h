@@ -207,12 +207,12 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
  */
 /*
  * daemon_session_make in two steps, for a spawn whose repository walk runs meanwhile: begun
- * (its cgroup and its sessions-map entry with its flags, its limits; out of the list, nothing in
- * the cgroup) and completed with the policy the walk completed (its rules filled, its resolver
+ * (its cgroup and its sessions-map entry with its flags, with @persist its state file, its
+ * limits; out of the list, nothing in the cgroup) and completed with the policy the walk completed (its rules filled, its resolver
  * started, in the list). A failed completion discards the session.
  */
 int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			 const char *project, bool auto_confine, bool observe,
+			 const char *project, bool auto_confine, bool observe, bool persist,
 			 struct dsession **out, unsigned int *limits, char *err, size_t errlen);
 int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
 			    char *err, size_t errlen);

@@ -303,7 +303,7 @@ int daemon_session_publish(struct daemon *d, struct dsession *s, const struct po
 }
 
 int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			 const char *project, bool auto_confine, bool observe,
+			 const char *project, bool auto_confine, bool observe, bool persist,
 			 struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
@@ -339,6 +339,17 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
+		goto fail;
+	}
+	/*
+	 * @persist (a spawn: its walk runs meanwhile): the state file at once, before anything
+	 * slower, so that a daemon that dies before the session is complete leaves one the next
+	 * daemon adopts and ends (its cgroup found empty), not a cgroup and a sessions-map entry
+	 * nobody knows of. The window left is the one cordon_session_create_shared has inside.
+	 */
+	if (persist && daemon_session_persist(d, s, false) < 0) {
+		r = -EIO;
+		snprintf(err, errlen, "session state: %s", strerror(EIO));
 		goto fail;
 	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
@@ -416,8 +427,8 @@ int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, p
 			const char *project, bool auto_confine, bool observe, struct dsession **out,
 			unsigned int *limits, char *err, size_t errlen)
 {
-	int r = daemon_session_begin(d, pol, uid, pid, project, auto_confine, observe, out, limits,
-				     err, errlen);
+	int r = daemon_session_begin(d, pol, uid, pid, project, auto_confine, observe, false, out,
+				     limits, err, errlen);
 
 	if (r == 0) {
 		r = daemon_session_complete(d, *out, pol, err, errlen);

@@ -284,22 +284,14 @@ int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_req
 		snprintf(err, errlen, "the repository walk: %s", strerror(-r));
 	}
 	/*
-	 * The session begun while the walker runs; its state file written now too, so that a
-	 * daemon that dies before the walk ends leaves a session the next one ends (adopted, found
-	 * empty), never a cgroup and a sessions-map entry nobody knows of.
+	 * The session begun while the walker runs, its state file written at once (a daemon that
+	 * dies before the walk ends leaves a session the next one adopts and ends).
 	 */
 	if (r == 0) {
 		r = daemon_session_begin(d, pol, c->uid, c->pid, q->project, false, q->observe,
-					 &w->s, &w->limits, err, errlen);
-		if (r == 0 && daemon_session_persist(d, w->s, false) < 0) {
-			r = -EIO;
-			snprintf(err, errlen, "session state: %s", strerror(EIO));
-		}
-		if (r < 0) {
+					 true, &w->s, &w->limits, err, errlen);
+		if (r < 0)
 			epoll_ctl(d->epfd, EPOLL_CTL_DEL, p[0], NULL);
-			if (w->s)
-				daemon_session_discard(d, w->s);
-		}
 	}
 	if (r < 0) {
 		if (w->child > 0) {
