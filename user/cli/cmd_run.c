@@ -457,9 +457,7 @@ int run_session(struct run *r)
 	if (run_probe_kernel(r) < 0)
 		return status;
 	cli_phase("kernel probed");
-	if (run_compile(r) < 0)
-		return status;
-	if (plan(r) < 0)
+	if (run_compile(r) < 0 || plan(r) < 0)
 		return status;
 	cli_phase("compiled and planned");
 	if (r->o.dry_run) {
