@@ -167,6 +167,9 @@ struct daemon {
 	struct dsession *dead_sessions;
 	size_t nreaders;     /* children writing `audit` replies */
 	struct dwalk *walks; /* spawns waiting for their repository walk (daemon_walk.c) */
+	/* Walkers whose last message is in, exiting: reaped by the loop's SIGCHLD (daemon_walk.c). */
+	pid_t *walk_exiting;
+	size_t nwalk_exiting, walk_exiting_cap;
 	struct cordon_audit_stream stream;
 	struct cordon_audit_ctx unknown_ctx;
 	uint64_t drops_seen;
@@ -198,6 +201,30 @@ int daemon_policy_resolve(struct daemon *d, const char *ref, const char *text, s
 int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
 			  const char *project, bool auto_confine, bool observe,
 			  struct dsession **out, unsigned int *limits, char *err, size_t errlen);
+/*
+ * The same in two steps, for a spawn: made (cgroup, rules, resolver, limits: everything the
+ * agent's confinement needs; in the list) and then published (its state file, its rule names,
+ * its cgroup.events, the audit record of its start: nothing the agent's confinement waits for),
+ * which may be done after the worker is forked. A session whose publishing failed is discarded
+ * (nothing recorded, its cgroup killed and removed, its rules gone).
+ */
+/*
+ * daemon_session_make in two steps, for a spawn whose repository walk runs meanwhile: begun
+ * (its cgroup and its sessions-map entry with its flags, with @persist its state file, its
+ * limits; out of the list, nothing in the cgroup) and completed with the policy the walk completed (its rules filled, its resolver
+ * started, in the list). A failed completion discards the session.
+ */
+int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			 const char *project, bool auto_confine, bool observe, bool persist,
+			 struct dsession **out, unsigned int *limits, char *err, size_t errlen);
+int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
+			    char *err, size_t errlen);
+int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			const char *project, bool auto_confine, bool observe, struct dsession **out,
+			unsigned int *limits, char *err, size_t errlen);
+int daemon_session_publish(struct daemon *d, struct dsession *s, const struct policy *pol,
+			   char *err, size_t errlen);
+void daemon_session_discard(struct daemon *d, struct dsession *s);
 void daemon_session_end(struct daemon *d, struct dsession *s, const char *why);
 /* Write the session's state file (write and rename). */
 int daemon_session_persist(struct daemon *d, const struct dsession *s, bool ended);
@@ -239,9 +266,11 @@ struct cordon_ctl_request;
 struct json_t;
 struct json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q,
 			       int *fds, size_t *nfds);
+/* @s: the session begun while the walk ran (daemon_session_begin), completed here or discarded. */
 struct json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c,
 				   const struct cordon_ctl_request *q, const int *fds, size_t nfds,
-				   struct policy *pol, bool *handed_off);
+				   struct policy *pol, struct dsession *s, unsigned int limits,
+				   bool *handed_off);
 /* The repositories of the caller's write trees become protect entries of @pol (as the caller). */
 void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project);
 
@@ -252,7 +281,7 @@ void daemon_spawn_git_repos(struct policy *pol, uid_t uid, const char *project);
  */
 struct dwalk;
 int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
-		      size_t *nfds, struct policy *pol);
+		      size_t *nfds, struct policy *pol, char *err, size_t errlen);
 void daemon_walk_read(struct daemon *d, struct dwalk *w);
 /* A child was reaped: was it a walker (then true)? */
 bool daemon_walk_reaped(struct daemon *d, pid_t pid);

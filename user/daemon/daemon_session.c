@@ -251,14 +251,64 @@ static struct dsession *new_session(struct daemon *d, const struct policy *pol, 
 	return s;
 }
 
-int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			  const char *project, bool auto_confine, bool observe,
-			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
+/* A session out of the list and gone, with nothing recorded (its making failed). */
+static void discard(struct daemon *d, struct dsession *s)
+{
+	struct dsession **pp;
+
+	for (pp = &d->sessions; *pp && *pp != s; pp = &(*pp)->next)
+		;
+	if (*pp) {
+		*pp = s->next;
+		d->nsessions--;
+	}
+	daemon_spawn_records_close(d, s);
+	daemon_session_dns_stop(d, s);
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	if (s->s.cgroup[0] || s->s.bpf)
+		cordon_session_destroy(&s->s);
+	/* A spawn's state file is written while its walk runs (daemon_walk.c): a session that
+	 * never started leaves none. */
+	if (s->s.name[0]) {
+		_cleanup_free_ char *path = state_path(d, s->s.name);
+
+		if (path)
+			unlink(path);
+	}
+	cordon_audit_rules_free(&s->rules);
+	cordon_attrib_free(&s->actx);
+	free(s);
+}
+
+int daemon_session_publish(struct daemon *d, struct dsession *s, const struct policy *pol,
+			   char *err, size_t errlen)
+{
+	int r;
+
+	/* Records name the rules of the policy the session was made with; without the names
+	 * (no memory) they still carry the rule ids. Built before the state file, which keeps
+	 * them for a daemon that adopts the session after a restart. */
+	if (cordon_audit_rules_build(pol, &s->rules) < 0)
+		memset(&s->rules, 0, sizeof(s->rules));
+	r = open_events(s);
+	if (r == 0)
+		r = daemon_session_persist(d, s, false);
+	if (r < 0) {
+		snprintf(err, errlen, "session state: %s", strerror(-r));
+		return r;
+	}
+	audit_session(d, s, "session-start", NULL, pol);
+	return 0;
+}
+
+int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			 const char *project, bool auto_confine, bool observe, bool persist,
+			 struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
 	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
 	struct dsession *s;
-	const char *failed = NULL;
 	uint32_t flags;
 	int r;
 
@@ -271,6 +321,8 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 	if (!s)
 		return -ENOMEM;
 	s->observe = observe;
+	/* Compiled here for the session's flags; daemon_session_complete compiles again (the
+	 * walk may have added protected paths) and checks that they are the same. */
 	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
@@ -289,6 +341,62 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
 		goto fail;
 	}
+	/*
+	 * @persist (a spawn: its walk runs meanwhile): the state file at once, before anything
+	 * slower, so that a daemon that dies before the session is complete leaves one the next
+	 * daemon adopts and ends (its cgroup found empty), not a cgroup and a sessions-map entry
+	 * nobody knows of. The window left is the one cordon_session_create_shared has inside.
+	 */
+	if (persist && daemon_session_persist(d, s, false) < 0) {
+		r = -EIO;
+		snprintf(err, errlen, "session state: %s", strerror(EIO));
+		goto fail;
+	}
+	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	*out = s;
+	r = 0;
+	goto out;
+fail:
+	discard(d, s);
+out:
+	pol_maps_free(&maps);
+	policy_errors_free(&errs);
+	return r;
+}
+
+int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
+			    char *err, size_t errlen)
+{
+	struct policy_errors errs = { 0 };
+	struct pol_maps maps = { 0 };
+	const char *failed = NULL;
+	uint32_t flags;
+	int r;
+
+	/* Counted again: sessions begun while others walked are not in the count. */
+	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
+		r = -EAGAIN;
+		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
+		goto fail;
+	}
+	/* The policy as it is now (a walk's protected paths in it): its hash and its rules. */
+	if (cordon_policy_sha256(pol, s->sha256) < 0)
+		s->sha256[0] = '\0';
+	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
+		goto fail;
+	}
+	flags = cordon_session_flags(&maps, s->lsm) | (s->observe ? CORDON_SESSION_OBSERVE : 0) |
+		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
+	/* Never a session whose registered flags are not its policy's (none of them depends on
+	 * the protected paths a walk adds today: this keeps it so). */
+	if (flags != s->s.flags) {
+		r = -EPROTO;
+		snprintf(err, errlen, "session flags changed with the repository walk (%#x, %#x)",
+			 (unsigned)s->s.flags, (unsigned)flags);
+		goto fail;
+	}
 	r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
 	if (r < 0) {
 		snprintf(err, errlen, "session rules: %s%s%s", strerror(-r), failed ? " at " : "",
@@ -301,43 +409,59 @@ int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid,
 		snprintf(err, errlen, "session resolver: %s", strerror(-r));
 		goto fail;
 	}
-	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
-	/* Records name the rules of the policy the session was made with; without the names
-	 * (no memory) they still carry the rule ids. Built before the state file, which keeps
-	 * them for a daemon that adopts the session after a restart. */
-	if (cordon_audit_rules_build(pol, &s->rules) < 0)
-		memset(&s->rules, 0, sizeof(s->rules));
-	r = open_events(s);
-	if (r == 0)
-		r = daemon_session_persist(d, s, false);
-	if (r < 0) {
-		snprintf(err, errlen, "session state: %s", strerror(-r));
-		goto fail;
-	}
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
-	/* Before its first record: none of the session's is written earlier in the file. */
+	/* Before its first record (no task and no rule of it yet; its session-start comes when it
+	 * is published): none of the session's is written earlier in the file. */
 	s->audit_from_known =
 		d->stream.sink && cordon_audit_sink_position(d->stream.sink, &s->audit_from) == 0;
-	audit_session(d, s, "session-start", NULL, pol);
-	*out = s;
 	r = 0;
 	goto out;
 fail:
-	daemon_session_dns_stop(d, s);
-	if (s->events_fd >= 0)
-		close(s->events_fd);
-	if (s->s.cgroup[0] || s->s.bpf)
-		cordon_session_destroy(&s->s);
-	cordon_audit_rules_free(&s->rules);
-	cordon_attrib_free(&s->actx);
-	free(s);
+	discard(d, s);
 out:
 	pol_maps_free(&maps);
 	policy_errors_free(&errs);
 	return r;
+}
+
+int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			const char *project, bool auto_confine, bool observe, struct dsession **out,
+			unsigned int *limits, char *err, size_t errlen)
+{
+	int r = daemon_session_begin(d, pol, uid, pid, project, auto_confine, observe, false, out,
+				     limits, err, errlen);
+
+	if (r == 0) {
+		r = daemon_session_complete(d, *out, pol, err, errlen);
+		if (r < 0)
+			*out = NULL;
+	}
+	return r;
+}
+
+int daemon_session_create(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			  const char *project, bool auto_confine, bool observe,
+			  struct dsession **out, unsigned int *limits, char *err, size_t errlen)
+{
+	int r = daemon_session_make(d, pol, uid, pid, project, auto_confine, observe, out, limits,
+				    err, errlen);
+
+	if (r == 0) {
+		r = daemon_session_publish(d, *out, pol, err, errlen);
+		if (r < 0) {
+			discard(d, *out);
+			*out = NULL;
+		}
+	}
+	return r;
+}
+
+void daemon_session_discard(struct daemon *d, struct dsession *s)
+{
+	discard(d, s);
 }
 
 void daemon_session_end(struct daemon *d, struct dsession *s, const char *why)

@@ -23,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -514,6 +515,7 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
 				     .allow = q->allow,
 				     .nallow = q->nallow };
 	struct policy *pol = NULL;
+	char err[512];
 	int r;
 
 	if (*nfds != CORDON_SPAWN_FD_PROJECT + 1 && *nfds != CORDON_SPAWN_FDS)
@@ -539,10 +541,10 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
 		return daemon_policy_refusal(r, q, &errs);
 	cli_phase("daemon: policy resolved");
 	policy_errors_free(&errs);
-	r = daemon_walk_start(d, c, q, fds, nfds, pol);
+	r = daemon_walk_start(d, c, q, fds, nfds, pol, err, sizeof(err));
 	if (r < 0) {
 		policy_free(pol);
-		return cordon_ctl_error(-r, "the repository walk: %s", strerror(-r));
+		return cordon_ctl_error(-r, "%s", err);
 	}
 	return NULL;
 }
@@ -553,12 +555,15 @@ json_t *daemon_op_spawn(struct daemon *d, struct dclient *c, struct cordon_ctl_r
  * on error, or NULL when the worker owns the connection (*@handed_off).
  */
 json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct cordon_ctl_request *q,
-			    const int *fds, size_t nfds, struct policy *pol, bool *handed_off)
+			    const int *fds, size_t nfds, struct policy *pol, struct dsession *s,
+			    unsigned int limits, bool *handed_off)
 {
-	struct spawn sp = {
-		.q = q, .pol = pol, .audit_fd = -1, .socket = d->o.socket, .records_fd = -1
-	};
-	struct dsession *s = NULL;
+	struct spawn sp = { .q = q,
+			    .pol = pol,
+			    .limits = limits,
+			    .audit_fd = -1,
+			    .socket = d->o.socket,
+			    .records_fd = -1 };
 	char err[512];
 	pid_t p;
 	int r;
@@ -566,8 +571,8 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 	cli_phase("daemon: walk done");
 	if (nfds == CORDON_SPAWN_FDS)
 		sp.audit_fd = fds[CORDON_SPAWN_FD_AUDIT];
-	r = daemon_session_create(d, sp.pol, c->uid, c->pid, q->project, false, q->observe, &s,
-				  &sp.limits, err, sizeof(err));
+	/* Its rules (the walk's protected repositories among them) and its resolver. */
+	r = daemon_session_complete(d, s, sp.pol, err, sizeof(err));
 	if (r < 0) {
 		policy_free(sp.pol);
 		return cordon_ctl_error(r, "%s", err);
@@ -578,23 +583,56 @@ json_t *daemon_spawn_finish(struct daemon *d, struct dclient *c, const struct co
 	sp.cgroup_unix = cordon_bpf_unix_ready(d->bpf);
 	r = records_open(d, s, &sp.records_fd);
 	if (r < 0) {
+		daemon_session_discard(d, s);
 		policy_free(sp.pol);
-		daemon_session_end(d, s, "the listener's record channel could not be made");
 		return cordon_ctl_error(r, "socketpair: %s", strerror(-r));
 	}
+	/*
+	 * The session's confinement is complete here: its cgroup, its rules in the maps, its
+	 * resolver and its limits exist before the worker does, so nothing the worker starts can
+	 * run without them. What is left (daemon_session_publish: the state file, the rule names
+	 * for the audit records, the cgroup.events descriptor, the start record) confines nothing
+	 * and is done after the fork, while the worker sets up the launch (about 0.4 ms taken off
+	 * the spawn's path). Nothing of the loop runs in between: the session's records (the ring
+	 * is drained by the loop) and the end of its cgroup are only looked at after this returns,
+	 * when the start record and the state file exist.
+	 */
 	p = fork();
 	if (p == 0) {
 		daemon_child_close(d, c->fd);
 		worker(&sp, c->fd, fds);
 	}
 	close(sp.records_fd);
-	policy_free(sp.pol);
 	if (p < 0) {
 		r = -errno;
-		daemon_session_end(d, s, "the worker could not be started");
+		/* Recorded as before: a start, and its end saying why. */
+		if (daemon_session_publish(d, s, sp.pol, err, sizeof(err)) == 0)
+			daemon_session_end(d, s, "the worker could not be started");
+		else
+			daemon_session_discard(d, s);
+		policy_free(sp.pol);
 		return cordon_ctl_error(r, "fork: %s", strerror(-r));
 	}
 	cli_phase("daemon: forked");
+	r = daemon_session_publish(d, s, sp.pol, err, sizeof(err));
+	policy_free(sp.pol);
+	if (r < 0) {
+		/*
+		 * A session the daemon could not record must not run: its worker is killed and
+		 * reaped here (so the loop's SIGCHLD does not take it for another child), then the
+		 * session discarded, which kills whatever the worker may have started in its cgroup
+		 * before removing its rules. The caller sees its connection close.
+		 */
+		kill(p, SIGKILL);
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+		daemon_log("uid %u: spawn failed after its worker started: %s", (unsigned)c->uid,
+			   err);
+		daemon_session_discard(d, s);
+		/* The caller's first reply, or (after the worker's "started") ignored before the
+		 * connection closes: its client then says the session ended without a status. */
+		return cordon_ctl_error(r, "%s", err);
+	}
 	s->worker = p;
 	s->detach = sp.pol_detach;
 	daemon_watch_add(d, s->events_fd, EPOLLPRI, s);

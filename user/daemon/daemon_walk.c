@@ -53,6 +53,15 @@ struct dwalk {
 	int fds[CORDON_SPAWN_FDS];
 	size_t nfds;
 	struct policy *pol;
+	/*
+	 * The session, begun while the walk runs (its cgroup, its sessions-map entry and limits:
+	 * daemon_session_begin): the walker is a process of its own, so the daemon makes them
+	 * meanwhile instead of after it (they do not depend on what it finds; the rules, which
+	 * do, are filled once it is done). Nothing runs in the cgroup before the worker, forked
+	 * after the rules are in. A failed walk discards it.
+	 */
+	struct dsession *s;
+	unsigned int limits;
 	char *buf;
 	size_t len, cap;
 	struct dwalk *next;
@@ -113,6 +122,21 @@ static void walk_free(struct dwalk *w)
 	free(w);
 }
 
+static bool exiting_add(struct daemon *d, pid_t pid)
+{
+	if (d->nwalk_exiting == d->walk_exiting_cap) {
+		size_t cap = d->walk_exiting_cap ? d->walk_exiting_cap * 2 : 8;
+		pid_t *v = realloc(d->walk_exiting, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		d->walk_exiting = v;
+		d->walk_exiting_cap = cap;
+	}
+	d->walk_exiting[d->nwalk_exiting++] = pid;
+	return true;
+}
+
 static void unlink_walk(struct daemon *d, struct dwalk *w)
 {
 	struct dwalk **pp;
@@ -127,13 +151,21 @@ static void unlink_walk(struct daemon *d, struct dwalk *w)
 		w->fd = -1;
 	}
 	/*
-	 * Reaped here once out of the list (the loop's SIGCHLD would take it for an `audit`
-	 * reader); its pipe is closed, so it has exited or is killed now: a short wait.
+	 * Out of the list, it must still be told from an `audit` reader when the loop's SIGCHLD
+	 * reaps it: its pid goes on the exiting list. Killed first, so it surely ends (after its
+	 * last message it only exits; one that failed is stopped here). Not waited for: the exit
+	 * of a fork of the daemon (its page tables, its memory) took 0.5-0.8 ms of the spawn's
+	 * path. It holds nothing of the session (made after its last message, in the loop), and
+	 * as its parent, not yet having reaped it, the daemon cannot signal another process by
+	 * its pid. Without memory for the list: reaped here, the old short wait.
 	 */
 	if (w->child > 0) {
+		/* Its group: the git it may still wait on (a hung config) goes with it. */
+		kill(-w->child, SIGKILL);
 		kill(w->child, SIGKILL);
-		while (waitpid(w->child, NULL, 0) < 0 && errno == EINTR)
-			;
+		if (!exiting_add(d, w->child))
+			while (waitpid(w->child, NULL, 0) < 0 && errno == EINTR)
+				;
 		w->child = 0;
 	}
 }
@@ -142,6 +174,9 @@ static void unlink_walk(struct daemon *d, struct dwalk *w)
 static void fail(struct daemon *d, struct dwalk *w, int err, const char *why)
 {
 	unlink_walk(d, w);
+	if (w->s)
+		daemon_session_discard(d, w->s);
+	w->s = NULL;
 	daemon_log("uid %u: spawn refused: %s", (unsigned)w->c->uid, why);
 	daemon_client_done(d, w->c, cordon_ctl_error(err, "%s", why));
 	walk_free(w);
@@ -188,8 +223,10 @@ static void finish(struct daemon *d, struct dwalk *w)
 		return;
 	}
 	unlink_walk(d, w);
-	rep = daemon_spawn_finish(d, w->c, &w->q, w->fds, w->nfds, w->pol, &handed_off);
-	w->pol = NULL; /* daemon_spawn_finish's now */
+	rep = daemon_spawn_finish(d, w->c, &w->q, w->fds, w->nfds, w->pol, w->s, w->limits,
+				  &handed_off);
+	w->pol = NULL; /* daemon_spawn_finish's now, and the session */
+	w->s = NULL;
 	/* The worker has its copies of the descriptors and the connection. */
 	daemon_client_done(d, w->c, handed_off ? NULL : rep);
 	if (handed_off)
@@ -198,16 +235,20 @@ static void finish(struct daemon *d, struct dwalk *w)
 }
 
 int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_request *q, int *fds,
-		      size_t *nfds, struct policy *pol)
+		      size_t *nfds, struct policy *pol, char *err, size_t errlen)
 {
 	struct dwalk *w = calloc(1, sizeof(*w));
 	int p[2], r;
 
-	if (!w)
+	if (!w) {
+		snprintf(err, errlen, "the repository walk: %s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "the repository walk: %s", strerror(-r));
 		free(w);
-		return -errno;
+		return r;
 	}
 	*w = (struct dwalk){ .watch = WATCH_WALK,
 			     .fd = p[0],
@@ -219,20 +260,46 @@ int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_req
 	memcpy(w->fds, fds, *nfds * sizeof(*fds));
 	w->child = fork();
 	if (w->child == 0) {
+		/*
+		 * A process group of its own (set on both sides of the fork, so it exists whoever
+		 * runs first): when the walk fails (its deadline, the daemon stopping) the daemon
+		 * kills the group, and a git that hangs on the user's config (a FIFO) is not left
+		 * behind holding whatever it inherited. Its pid is the daemon's unreaped child's
+		 * until the loop reaps it, so the group's number names no other group meanwhile.
+		 */
+		setpgid(0, 0);
 		close(p[0]);
 		walker(d, w, p[1]);
 	}
+	if (w->child > 0)
+		setpgid(w->child, w->child);
 	close(p[1]);
 	r = w->child < 0 ? -errno : 0;
 	if (r == 0) {
 		fcntl(p[0], F_SETFL, O_NONBLOCK);
 		r = daemon_watch_add(d, p[0], EPOLLIN, w);
-		if (r < 0) {
-			kill(w->child, SIGKILL);
-			waitpid(w->child, NULL, 0);
-		}
+		if (r < 0)
+			snprintf(err, errlen, "the repository walk: %s", strerror(-r));
+	} else {
+		snprintf(err, errlen, "the repository walk: %s", strerror(-r));
+	}
+	/*
+	 * The session begun while the walker runs, its state file written at once (a daemon that
+	 * dies before the walk ends leaves a session the next one adopts and ends).
+	 */
+	if (r == 0) {
+		r = daemon_session_begin(d, pol, c->uid, c->pid, q->project, false, q->observe,
+					 true, &w->s, &w->limits, err, errlen);
+		if (r < 0)
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, p[0], NULL);
 	}
 	if (r < 0) {
+		if (w->child > 0) {
+			kill(-w->child, SIGKILL);
+			kill(w->child, SIGKILL);
+			while (waitpid(w->child, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
 		close(p[0]);
 		free(w);
 		return r; /* the caller keeps the request, the descriptors and the policy */
@@ -244,6 +311,22 @@ int daemon_walk_start(struct daemon *d, struct dclient *c, struct cordon_ctl_req
 	w->next = d->walks;
 	d->walks = w;
 	return 0;
+}
+
+/*
+ * Whether the buffer ends with a whole "E" message (the walker's last): messages are
+ * NUL-terminated and a path cannot hold a NUL, so the last one starts after the NUL before it.
+ * take() checks the whole buffer all the same.
+ */
+static bool ended(const struct dwalk *w)
+{
+	size_t i;
+
+	if (w->len < 2 || w->buf[w->len - 1])
+		return false;
+	for (i = w->len - 1; i > 0 && w->buf[i - 1]; i--)
+		;
+	return w->buf[i] == 'E';
 }
 
 void daemon_walk_read(struct daemon *d, struct dwalk *w)
@@ -272,17 +355,26 @@ void daemon_walk_read(struct daemon *d, struct dwalk *w)
 			return;
 		}
 		w->len += (size_t)n;
+		/* Its last message is in: the spawn goes on now, not at its exit (unlink_walk). */
+		if (ended(w)) {
+			finish(d, w);
+			return;
+		}
 	}
 }
 
 bool daemon_walk_reaped(struct daemon *d, pid_t pid)
 {
+	for (size_t i = 0; i < d->nwalk_exiting; i++)
+		if (d->walk_exiting[i] == pid) {
+			d->walk_exiting[i] = d->walk_exiting[--d->nwalk_exiting];
+			return true;
+		}
 	for (struct dwalk *w = d->walks; w; w = w->next)
 		if (w->child == pid) {
 			w->child = 0;
 			return true;
 		}
-	/* One whose walk ended first (its pipe closed, the spawn went on) is not in the list. */
 	return false;
 }
 
