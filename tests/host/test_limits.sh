@@ -91,7 +91,14 @@ print("forked", n)'
 	check cpu_quota_is_10_percent test "$(cat "$grp/cpu.cfs_quota_us" 2>/dev/null)" = 10000
 	check cpu_burn_throttled sh -c "test \"\$(awk '/^nr_throttled/ {print \$2}' $grp/cpu.stat)\" -gt 0"
 	wait "$agent"
-	check cpu_group_removed_after_session test ! -e "$grp"
+	# Removed by the cleanup process root's run leaves when it exits (user/cli/run_end.c): a
+	# moment after cordon returns, the session's processes long gone.
+	gone=1
+	for _ in $(seq 50); do
+		[[ -e $grp ]] || { gone=0; break; }
+		sleep 0.1
+	done
+	check cpu_group_removed_after_session test "$gone" -eq 0
 else
 	cannot pids_cpu_v1 "no cgroup v1 pids hierarchy, or cgroup v2 has the controllers"
 fi
