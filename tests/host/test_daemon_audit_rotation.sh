@@ -33,11 +33,7 @@ printf 'audit:\n  file: %s\n  max_size: 16384\n  keep: 40\n' "$DAEMON_DIR/audit.
 	>"$DAEMON_DIR/cordon.yaml"
 rm -f "$DAEMON_DIR/run/sock"
 daemon_start "$DAEMON_DIR/daemon.log"
-for ((i = 0; i < 100; i++)); do
-	[[ -S $DAEMON_DIR/run/sock ]] && break
-	sleep 0.1
-done
-check daemon_restarted test -S "$DAEMON_DIR/run/sock" || exit 1
+check daemon_restarted daemon_ready || exit 1
 
 echo first-canary >"$data/first.txt"
 echo second-canary >"$data/second.txt"

@@ -90,10 +90,7 @@ if [[ $MODE == daemon ]]; then
 	# A daemon killed (SIGKILL) while a walk runs leaves the begun session's state file: the
 	# next daemon adopts the session, finds its cgroup empty and ends it. Nothing is left.
 	daemon_start "$DAEMON_DIR/daemon2.log"
-	for ((i = 0; i < 100; i++)); do
-		[[ -S $DAEMON_DIR/run/sock ]] && break
-		sleep 0.1
-	done
+	daemon_ready
 	(cd "$proj" && $RUN --policy agent --project "$proj" -- sh -c 'echo RAN' </dev/null \
 		>"$out" 2>"$err") &
 	bg=$!
@@ -119,10 +116,7 @@ if [[ $MODE == daemon ]]; then
 	done
 	rm -f "$DAEMON_DIR/run/sock"
 	daemon_start "$DAEMON_DIR/daemon3.log"
-	for ((i = 0; i < 100; i++)); do
-		[[ -S $DAEMON_DIR/run/sock ]] && break
-		sleep 0.1
-	done
+	daemon_ready
 	left=$(find "$DAEMON_CGROUP" -mindepth 1 -type d | wc -l)
 	check walk_crashed_next_daemon_ends_it test "$left" -eq 0 ||
 		sed 's/^/# /' "$DAEMON_DIR/daemon3.log"

@@ -86,6 +86,15 @@ daemon_start() {
 	DAEMON_PID=$!
 }
 
+# Wait (10 s at most) for the suite's daemon to answer on its socket; false if it never does.
+daemon_ready() {
+	for ((i = 0; i < 100; i++)); do
+		[[ -S $DAEMON_DIR/run/sock ]] && return 0
+		sleep 0.1
+	done
+	[[ -S $DAEMON_DIR/run/sock ]]
+}
+
 mode_setup() {
 	if [[ ${MODE:-root} != daemon ]]; then
 		RUN="$CORDON run --user $USER_NAME"
@@ -103,11 +112,7 @@ mode_setup() {
 	DAEMON_PINS=/sys/fs/bpf/${DAEMON_DIR##*/}
 	DAEMON_CGROUP=$cg2/${DAEMON_DIR##*/}
 	daemon_start "$DAEMON_DIR/daemon.log"
-	for ((i = 0; i < 100; i++)); do
-		[[ -S $DAEMON_DIR/run/sock ]] && break
-		sleep 0.1
-	done
-	[[ -S $DAEMON_DIR/run/sock ]] || {
+	daemon_ready || {
 		sed 's/^/# /' "$DAEMON_DIR/daemon.log"
 		notok "daemon_starts"
 		exit 1
