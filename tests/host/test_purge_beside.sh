@@ -54,15 +54,6 @@ run() {
 	(cd "$proj" && "$CORDON" run --quiet --user "$USER_NAME" --allow-degraded \
 		--policy "$proj/policy.yaml" --project "$proj" -- "$@")
 }
-within() { # tenths of a second, then a command
-	local n=$1
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # This build's pins (root's run retires every other build's that holds no session), after a run.
 out=$(run /bin/echo first)
 check first_session_ran test "$out" = first

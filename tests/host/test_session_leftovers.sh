@@ -26,16 +26,7 @@ export CORDON_TRACE_GRACE=0
 
 run() { "$CORDON" run --quiet --user root --policy offline --project "$proj" -- "$@"; }
 # The session's cgroup, entry, rules and tracepoints go in a cleanup process cordon leaves when it
-# exits (user/cli/run_end.c): true once @2... holds, within @1 tenths of a second.
-within() {
-	local n=$1
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# exits (user/cli/run_end.c): polled with within (tests/lib/tap.sh).
 cg_gone() { test ! -e "$1"; }
 not_attached() { test ! -e "$dir/link-cordon_sys_openat"; }
 count_zero() { test "$(live_count)" = 0; }

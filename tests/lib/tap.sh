@@ -86,6 +86,18 @@ daemon_start() {
 	DAEMON_PID=$!
 }
 
+# True once command @2... succeeds, tried every tenth of a second, @1 times at most (what the
+# kernel or a detached cleanup does a moment after cordon returns).
+within() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Wait (10 s at most) for the suite's daemon to answer on its socket; false if it never does.
 daemon_ready() {
 	for ((i = 0; i < 100; i++)); do
