@@ -695,5 +695,10 @@ int daemon_sessions_adopt(struct daemon *d)
 			adopt_one(d, path);
 	}
 	closedir(dp);
-	return 0;
+	/*
+	 * Held as a session's creation holds them: the programs that come and go with the
+	 * sessions attached (they are, unless detached from outside) and their links kept open
+	 * by this process, so a pin removed from outside detaches nothing (loader.c: hold_fds).
+	 */
+	return d->nsessions ? cordon_bpf_trace_hold(d->bpf) : 0;
 }

@@ -105,6 +105,12 @@ struct cordon_bpf {
 	int held[CORDON_MAX_LINKS];
 	int held_progs[CORDON_MAX_LINKS]; /* table index (PROG_x) */
 	int nheld;
+	/*
+	 * The links of the BPF LSM programs, open (-1: not) while this process holds a session
+	 * (cordon_bpf_trace_hold to the release that finds none left): their pins removed from
+	 * outside then detach nothing, and cordon_bpf_pins_repair() pins them again.
+	 */
+	int hold_fds[PROG_COUNT];
 	int pins_lock; /* the pin directory, flock'd from start until cordon_bpf_pins_unlock() */
 	int trace_grace_s; /* the tracing programs' grace period (opts.trace_grace_s) */
 };
@@ -121,6 +127,9 @@ void cordon_bpf_stop(struct cordon_bpf *b)
 		bpf_link__destroy(b->links[i]);
 	for (int i = 0; i < b->nheld; i++)
 		close(b->held[i]);
+	for (int i = 0; i < PROG_COUNT; i++)
+		if (b->hold_fds[i] >= 0)
+			close(b->hold_fds[i]);
 	for (int i = 0; !b->skel && i < MAP_COUNT; i++)
 		if (b->map_fds[i] >= 0)
 			close(b->map_fds[i]);
@@ -275,10 +284,20 @@ static bool prog_loaded(const struct cordon_bpf *b, int i)
 }
 
 /*
- * The tracing programs run for every task on the machine (syscall exits, exec, exit, signals)
- * and only ever report: attached while some session exists (cordon_bpf_trace_hold), detached
- * after the last (cordon_bpf_trace_release). Their programs are pinned so attaching again
- * needs no verifier run.
+ * The programs attached only while some session exists (cordon_bpf_trace_hold), detached after
+ * the last (cordon_bpf_trace_release); their programs are pinned so attaching again needs no
+ * verifier run:
+ * - the tracing programs: they run for every task on the machine (syscall exits, exec, exit,
+ *   signals) and only ever report;
+ * - the BPF LSM programs: every call of their hooks on the machine enters the hook's trampoline
+ *   first, session or not (file_open ~150 ns, file_free ~100 ns a call under the VM's TCG, with
+ *   the untagged exit one array load after it), so a machine with no session pays for them only
+ *   while they are attached. They enforce, so they may go only when no session can need them:
+ *   trace_unpin() runs under the pin lock once no session is live (a session registers under
+ *   that lock before its hold, and stays live while its cgroup exists: its tasks cannot leave
+ *   it), and a holder keeps their links open by descriptor while it holds (hold_fds).
+ * The cgroup programs stay attached: they hang at cordon's root cgroup and run only for tasks
+ * below it, which are the sessions' (and attaching them walks every cgroup below it).
  */
 static bool is_trace(int i)
 {
@@ -286,6 +305,11 @@ static bool is_trace(int i)
 
 	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_TRACEPOINT ||
 	       t == BPF_PROG_TYPE_RAW_TRACEPOINT;
+}
+
+static bool with_sessions(int i)
+{
+	return is_trace(i) || obj_progs[i].type == BPF_PROG_TYPE_LSM;
 }
 
 /* <dir>/prog-<program @i>, allocated (NULL without memory). */
@@ -317,8 +341,9 @@ static int pinned_at(int dfd, const char *dir, const char *kind, int i)
 }
 
 /*
- * Every program this build attaches has a pinned link (a tracing one: a pinned program, its
- * link comes and goes with the sessions): adopt instead of loading. 1 or 0, or -ENOMEM.
+ * Every program this build attaches has a pinned link (one of with_sessions(): a pinned
+ * program, its link comes and goes with the sessions): adopt instead of loading. 1 or 0, or
+ * -ENOMEM.
  */
 static int links_pinned(struct cordon_bpf *b, const char *dir)
 {
@@ -327,7 +352,7 @@ static int links_pinned(struct cordon_bpf *b, const char *dir)
 
 		if (!prog_loaded(b, i))
 			continue;
-		r = pinned_at(b->pins_lock, dir, is_trace(i) ? "prog" : "link", i);
+		r = pinned_at(b->pins_lock, dir, with_sessions(i) ? "prog" : "link", i);
 		if (r <= 0)
 			return r;
 	}
@@ -352,7 +377,7 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 		r = bpf_link__pin(b->links[i], path);
 		if (r < 0)
 			return r;
-		if (is_trace(b->link_progs[i])) {
+		if (with_sessions(b->link_progs[i])) {
 			_cleanup_free_ char *pp = prog_pin_path(dir, b->link_progs[i]);
 
 			if (!pp)
@@ -384,9 +409,10 @@ static int pin_links(struct cordon_bpf *b, const char *dir)
 }
 
 /*
- * Hold every enforcing program's pinned link open (not the tracing ones: they come and go with
- * the sessions). A link lives while a pin or a descriptor holds it, so while this process runs,
- * removing pins from outside (root's `rm -r /sys/fs/bpf/cordon`) leaves enforcement in place.
+ * Hold every always-attached program's pinned link open (not those of with_sessions(): they
+ * come and go with the sessions, and a holder of a session holds them, hold_fds). A link
+ * lives while a pin or a descriptor holds it, so while this process runs, removing pins from
+ * outside (root's `rm -r /sys/fs/bpf/cordon`) leaves enforcement in place.
  */
 static int lock_pins(const char *dir);
 
@@ -404,7 +430,7 @@ static int hold_links(struct cordon_bpf *b, const char *dir)
 		_cleanup_free_ char *path = NULL;
 		int fd;
 
-		if (!prog_loaded(b, i) || is_trace(i))
+		if (!prog_loaded(b, i) || with_sessions(i))
 			continue;
 		if (b->nheld >= CORDON_MAX_LINKS)
 			return -E2BIG;
@@ -455,41 +481,62 @@ static bool link_attached(const struct cordon_bpf *b, int fd)
 	return true;
 }
 
+/*
+ * Pin the link we hold open in *@fd (of program @p) again if its pin is gone: 1 when pinned
+ * again, 0 when it is pinned (a later load's link pinned there instead is the one kept).
+ */
+static int repin(struct cordon_bpf *b, int p, int *fd, cordon_pin_cb cb, void *ctx)
+{
+	_cleanup_free_ char *path = link_pin_path(b->pin_dir, p);
+	int pinned;
+
+	if (!path)
+		return -ENOMEM;
+	pinned = bpf_obj_get(path);
+	if (pinned >= 0) {
+		/* Pinned again by a later load: that link is the one to keep. */
+		if (link_id(pinned) != link_id(*fd)) {
+			close(*fd);
+			*fd = pinned;
+		} else {
+			close(pinned);
+		}
+		return 0;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	if (bpf_obj_pin(*fd, path) < 0)
+		return -errno;
+	if (cb)
+		cb(ctx, path);
+	return 1;
+}
+
 int cordon_bpf_pins_repair(struct cordon_bpf *b, cordon_pin_cb cb, void *ctx)
 {
 	_cleanup_close_ int lock = -1;
-	int repaired = 0;
+	int repaired = 0, r, held = b->nheld;
 
-	if (!b->pin_dir || !b->nheld)
+	for (int p = 0; p < PROG_COUNT; p++)
+		held += b->hold_fds[p] >= 0;
+	if (!b->pin_dir || !held)
 		return 0;
 	/* Not while a load replaces pins; -1: this process holds the lock already. */
 	lock = b->pins_lock >= 0 ? -1 : lock_pins(b->pin_dir);
 	if (lock < -1)
 		return lock;
 	for (int i = 0; i < b->nheld; i++) {
-		_cleanup_free_ char *path = link_pin_path(b->pin_dir, b->held_progs[i]);
-		int pinned;
-
-		if (!path)
-			return -ENOMEM;
-		pinned = bpf_obj_get(path);
-		if (pinned >= 0) {
-			/* Pinned again by a later load: that link is the one to keep. */
-			if (link_id(pinned) != link_id(b->held[i])) {
-				close(b->held[i]);
-				b->held[i] = pinned;
-			} else {
-				close(pinned);
-			}
-			continue;
-		}
-		if (errno != ENOENT)
-			return -errno;
-		if (bpf_obj_pin(b->held[i], path) < 0)
-			return -errno;
-		repaired++;
-		if (cb)
-			cb(ctx, path);
+		r = repin(b, b->held_progs[i], &b->held[i], cb, ctx);
+		if (r < 0)
+			return r;
+		repaired += r;
+	}
+	/* Held only while a session of ours is (the release lets go first, under this lock). */
+	for (int p = 0; p < PROG_COUNT; p++) {
+		r = b->hold_fds[p] >= 0 ? repin(b, p, &b->hold_fds[p], cb, ctx) : 0;
+		if (r < 0)
+			return r;
+		repaired += r;
 	}
 	return repaired;
 }
@@ -1155,6 +1202,8 @@ int cordon_bpf_start(const struct cordon_bpf_opts *opts, struct cordon_bpf **out
 	b->pins_lock = -1;
 	for (int i = 0; i < MAP_COUNT; i++)
 		b->map_fds[i] = -1;
+	for (int i = 0; i < PROG_COUNT; i++)
+		b->hold_fds[i] = -1;
 	b->trace_grace_s = opts->trace_grace_s ?: CORDON_TRACE_GRACE_S;
 	r = start(b, opts);
 	if (r < 0) {
@@ -1671,48 +1720,116 @@ static int attach_tracepoint(int prog, const char *sec)
 	return link < 0 ? -errno : link;
 }
 
+/* The attached link of program @prog, found by its id (-errno: none, or none alive). */
+static int live_link_of(int prog)
+{
+	struct bpf_prog_info pinfo = { 0 };
+	__u32 plen = sizeof(pinfo), id = 0;
+
+	if (bpf_obj_get_info_by_fd(prog, &pinfo, &plen) < 0)
+		return -errno;
+	while (bpf_link_get_next_id(id, &id) == 0) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue; /* gone meanwhile, or in its teardown */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.prog_id == pinfo.id)
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+/* Link program @prog (pinned program @p) to its hook: the new link's descriptor, or -errno. */
+static int attach_pinned(int p, int prog)
+{
+	if (obj_progs[p].type == BPF_PROG_TYPE_TRACEPOINT)
+		return attach_tracepoint(prog, obj_progs[p].sec);
+	if (obj_progs[p].type == BPF_PROG_TYPE_RAW_TRACEPOINT)
+		/* raw_tp/<name>: named, it has no BTF target to find it by */
+		return bpf_raw_tracepoint_open(strchr(obj_progs[p].sec, '/') + 1, prog);
+	return bpf_raw_tracepoint_open(NULL, prog); /* LSM, fentry, tp_btf: by BTF id */
+}
+
+/*
+ * The pinned link @lp of @p, open, when it is still attached: else -1 (a link detached from
+ * outside is unpinned, to be attached again), or -errno.
+ */
+static int pinned_link(struct cordon_bpf *b, const char *lp)
+{
+	int fd = bpf_obj_get(lp);
+
+	if (fd < 0)
+		return errno == ENOENT ? -1 : -errno;
+	if (link_attached(b, fd))
+		return fd;
+	close(fd);
+	return unlink(lp) < 0 && errno != ENOENT ? -errno : -1;
+}
+
 /*
  * Attach the pinned program of @p and pin its link, unless its link is pinned already (looked
- * up through @dfd, the pin directory's lock, when there is one: pinned_at).
+ * up through @dfd, the pin directory's lock, when there is one: pinned_at). An LSM program's
+ * link is checked attached and kept open in hold_fds; a tracing program's pin is enough (it
+ * only reports). A tracing program this build did not load (no_trace) is skipped; an LSM
+ * program that was loaded but whose program pin is missing fails the hold.
  */
 static int trace_attach(struct cordon_bpf *b, int p, int dfd)
 {
-	_cleanup_free_ char *pp = NULL, *lp = NULL;
+	_cleanup_free_ char *pp = prog_pin_path(b->pin_dir, p), *lp = link_pin_path(b->pin_dir, p);
 	_cleanup_close_ int prog = -1, link = -1;
-	int r = pinned_at(dfd, b->pin_dir, "link", p);
+	bool lsm = obj_progs[p].type == BPF_PROG_TYPE_LSM;
+	int r;
 
-	if (r != 0)
-		return r < 0 ? r : 0;
-	pp = prog_pin_path(b->pin_dir, p);
-	lp = link_pin_path(b->pin_dir, p);
 	if (!pp || !lp)
 		return -ENOMEM;
-	prog = bpf_obj_get(pp);
-	if (prog < 0)
-		return errno == ENOENT ? 0 : -errno; /* not loaded here (no_trace) */
+	if (!prog_loaded(b, p))
+		return 0;
+	r = pinned_at(dfd, b->pin_dir, "link", p);
+	if (r < 0)
+		return r;
+	if (r > 0 && (!lsm || b->hold_fds[p] >= 0))
+		return 0;
+	link = r > 0 ? pinned_link(b, lp) : -1;
+	if (link < -1)
+		return link;
+	if (link < 0) {
+		prog = bpf_obj_get(pp);
+		/* A tracing program may be left out (no_trace); an LSM one loaded must be there. */
+		if (prog < 0)
+			return errno == ENOENT && !lsm ? 0 : -errno;
+	}
 	/*
-	 * The kernel refuses a second attachment of one program to one tracepoint (EEXIST: a raw
-	 * tracepoint's probe, or a perf event's program array), and the last session's release
-	 * unpins the old link but its teardown runs later, from a workqueue. A session created
-	 * right after another ended (a killed launcher's swept, a daemon's coming and going) can
-	 * meet the old link still attached: it goes within milliseconds, so wait (up to 2 s).
+	 * The kernel refuses a second attachment of one program to one hook (EEXIST: a raw
+	 * tracepoint's probe, or a perf event's program array; EBUSY: a trampoline), and the last
+	 * session's release unpins the old link but its teardown runs later, from a workqueue;
+	 * or a process that held a session still holds the link open. A link still alive is
+	 * taken (found by the program's id) and pinned; one in its teardown goes within
+	 * milliseconds, so wait (up to 2 s).
 	 */
-	for (int tries = 0; tries < 200; tries++) {
+	for (int tries = 0; link < 0 && tries < 200; tries++) {
 		if (tries)
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-		if (obj_progs[p].type == BPF_PROG_TYPE_TRACEPOINT)
-			link = attach_tracepoint(prog, obj_progs[p].sec);
-		else if (obj_progs[p].type == BPF_PROG_TYPE_RAW_TRACEPOINT)
-			/* raw_tp/<name>: named, it has no BTF target to find it by */
-			link = bpf_raw_tracepoint_open(strchr(obj_progs[p].sec, '/') + 1, prog);
-		else
-			link = bpf_raw_tracepoint_open(NULL, prog);
-		if (link != -EEXIST)
+		link = attach_pinned(p, prog);
+		if (link == -EEXIST || link == -EBUSY) {
+			link = live_link_of(prog);
+			if (link < 0)
+				link = -EBUSY;
+		}
+		if (link != -EBUSY)
 			break;
 	}
 	if (link < 0)
 		return link; /* -errno, from libbpf or attach_tracepoint() */
-	return bpf_obj_pin(link, lp) < 0 ? -errno : 0;
+	if (pinned_at(dfd, b->pin_dir, "link", p) == 0 && bpf_obj_pin(link, lp) < 0)
+		return -errno;
+	if (lsm) {
+		b->hold_fds[p] = link;
+		link = -1;
+	}
+	return 0;
 }
 
 /* The pin directory's lock for a short change: -1 when this process holds it already. */
@@ -1731,7 +1848,7 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b)
 	if (lock < -1)
 		return lock;
 	for (int p = 0; p < PROG_COUNT; p++) {
-		int r = is_trace(p) ? trace_attach(b, p, lock >= 0 ? lock : b->pins_lock) : 0;
+		int r = with_sessions(p) ? trace_attach(b, p, lock >= 0 ? lock : b->pins_lock) : 0;
 
 		if (r < 0)
 			return r;
@@ -1739,13 +1856,16 @@ int cordon_bpf_trace_hold(struct cordon_bpf *b)
 	return 0;
 }
 
-/* Detach the tracing programs: their pinned links go (the kernel detaches the last ref). */
+/*
+ * Detach the programs of with_sessions(): their pinned links go (the kernel detaches a link at
+ * its last reference: a holder's descriptor keeps it, see hold_fds). Only with no session live.
+ */
 static int trace_unpin(struct cordon_bpf *b)
 {
 	for (int p = 0; p < PROG_COUNT; p++) {
 		_cleanup_free_ char *lp = NULL;
 
-		if (!is_trace(p))
+		if (!with_sessions(p))
 			continue;
 		lp = link_pin_path(b->pin_dir, p);
 		if (!lp)
@@ -1757,14 +1877,13 @@ static int trace_unpin(struct cordon_bpf *b)
 }
 
 /*
- * The grace period. Attaching the ~39 tracing programs is most of a launch (perf events
- * installed on every CPU; and a detach's teardown runs later from a workqueue, so a session
- * made right after the last one ended met EEXIST and waited for it), so they stay attached
- * CORDON_TRACE_GRACE_S (loader.h; opts.trace_grace_s) after the last session ends, and a
- * session made meanwhile finds them attached. A process outside every session then pays their untagged exit for those seconds
- * only (the first instruction of each is the untagged test); nothing is enforced by them (they
- * only report), so detaching late never opens anything, and detaching early only costs the next
- * session the attach.
+ * The grace period. Attaching the programs of with_sessions() is most of a launch (perf events
+ * installed on every CPU, a trampoline per LSM hook; and a detach's teardown runs later from a
+ * workqueue), so they stay attached CORDON_TRACE_GRACE_S (loader.h; opts.trace_grace_s) after
+ * the last session ends, and a session made meanwhile finds them attached. A process outside
+ * every session then pays their untagged exit for those seconds only (the first instruction of
+ * each is the untagged test). Detaching late never opens anything. Detaching early would, for
+ * the LSM programs: the waiter, like the release, detaches only with no session live.
  *
  * One waiter per pin directory (flock of its stamp file under CORDON_CTL_RUN_DIR), a detached
  * grandchild reparented to init, so neither the launcher nor the daemon waits or reaps it. Each
@@ -1871,5 +1990,11 @@ int cordon_bpf_trace_release(struct cordon_bpf *b, bool now)
 	/* Under the lock: a session registered before its hold is seen here. */
 	if (sessions_prune(MAP_FD(b, sessions), MAP_FD(b, sessions_live), b))
 		return 0;
+	/* Ours let go (before the waiter is forked): the pins alone hold the links now. */
+	for (int p = 0; p < PROG_COUNT; p++)
+		if (b->hold_fds[p] >= 0) {
+			close(b->hold_fds[p]);
+			b->hold_fds[p] = -1;
+		}
 	return now || b->trace_grace_s <= 0 ? trace_unpin(b) : trace_release_later(b);
 }
