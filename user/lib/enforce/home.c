@@ -272,6 +272,8 @@ int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	if (u->before_fork)
+		u->before_fork();
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
