@@ -86,7 +86,10 @@ static void prepare_home(struct run *r)
 {
 	struct cordon_home_user u = run_home_user(r);
 	_cleanup_free_ char *failed = NULL;
-	int e = cordon_home_prepare(r->pol, &u, &failed);
+	int e;
+
+	u.before_fork = cordon_ldns_preload_wait; /* no fork while it may be loading (dns.h) */
+	e = cordon_home_prepare(r->pol, &u, &failed);
 
 	if (e < 0)
 		fprintf(stderr,
@@ -149,6 +152,9 @@ static int start_resolver(struct run *r)
 
 	if (grace && getuid() == 0)
 		o.grace_s = (uint32_t)strtoul(grace, NULL, 10);
+	cli_phase("session made");
+	cordon_ldns_preload_wait(); /* its result is cordon_ldns_load()'s, below */
+	cli_phase("resolver's library loaded");
 	e = cordon_session_dns_open(&r->sess, &r->maps, &o, &r->dns);
 	if (e < 0) {
 		cli_error("run: the session's resolver: %s", strerror(-e));
@@ -437,6 +443,16 @@ int run_session(struct run *r)
 	r->start_ns = cordon_realtime_ns();
 	if (run_check_stdio() < 0)
 		return status;
+	/*
+	 * Root's own session starts its resolver (create_session): its library, ~1 ms of loading,
+	 * loads meanwhile on the other CPU, from the policy's parse on (run_load_policy). The load
+	 * is the same and its failure still fails the session at the resolver's start
+	 * (start_resolver waits for it). No fork until it is waited for (the dynamic loader's
+	 * lock, dns.h): git's child and the home's wait first (before_fork); probing, compiling
+	 * and making the session fork nothing as root; the launch's forks come after the wait
+	 * below "session created".
+	 */
+	r->preload_dns = !r->dsess.on && !r->o.dry_run && geteuid() == 0;
 	/* A one-off allow that is malformed, or that the floor or a deny list refuses, is a
 	 * usage error: the command line is wrong, not the policy. */
 	e = run_load_policy(r);
@@ -470,7 +486,9 @@ int run_session(struct run *r)
 		run_print_plan(r);
 		return r->plan.refuse ? EXIT_FAIL : EXIT_OK;
 	}
-	if (report_gaps(r) < 0 || create_session(r) < 0)
+	e = report_gaps(r) < 0 ? -EPERM : create_session(r);
+	cordon_ldns_preload_wait(); /* before the forks below (a session without a resolver) */
+	if (e < 0)
 		return status;
 	cli_phase("session created");
 	/* Listed from the start: a launcher killed from here on leaves a record to sweep. */
@@ -568,6 +586,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cordon: the daemon's socket is there but nothing answers on it "
 				"(is the cordon service running?); running without the daemon\n");
 	status = run_session(&r);
+	/* A return before the session was made: the preload is waited for before any fork. */
+	cordon_ldns_preload_wait();
 	run_free(&r);
 	cli_phase("cleaned up");
 	return status;

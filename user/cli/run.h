@@ -207,6 +207,8 @@ struct run {
 	 */
 	bool detached;
 	bool ended; /* the session ran to its end and that end is recorded */
+	/* Root's own session: the resolver's library loads ahead (run_load_policy, dns.h). */
+	bool preload_dns;
 	/* the session's records are read here: ev.rb is opened once the child is spawned */
 	bool ring_reader;
 	/*

@@ -192,6 +192,8 @@ void run_git_repos(struct policy *pol, const char *project, const struct run_tar
 		.ngroups = tu && tu->ngroups > 0 ? (size_t)tu->ngroups : 0,
 		.home = tu ? tu->home : getenv("HOME"),
 		.xdg_config = tu ? xdg_config : getenv("XDG_CONFIG_HOME"),
+		/* No fork while the resolver's library may be loading (dns.h). */
+		.before_fork = cordon_ldns_preload_wait,
 	};
 	struct cordon_git_repos_stat st;
 	int e = cordon_git_repos_protect(pol, &o, &st);

@@ -351,6 +351,9 @@ int run_load_policy(struct run *r)
 			cli_error("run: %s", strerror(-e));
 		return e;
 	}
+	/* After the user's groups (getgrouplist loads NSS modules: one load at a time). */
+	if (r->preload_dns)
+		cordon_ldns_preload();
 	/* Only root may point at another floor (tests); for anyone else it is the site's. */
 	ro.floor_path = POLICY_FLOOR_PATH;
 	if (getuid() == 0 && env_floor)

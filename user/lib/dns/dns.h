@@ -73,6 +73,20 @@ struct cordon_dns_stats {
 struct cordon_dns;
 
 /*
+ * libldns (dns_ldns.h), the resolver's library, loaded ahead in a thread of its own, so that it
+ * overlaps the caller's other work (a launch: ~1 ms of libcrypto's relocations, on the other CPU). Its result is the one
+ * cordon_ldns_load() returns later, which waits for it: a library that cannot be loaded still
+ * fails the resolver, and the session, where it did before. 0 when started (or nothing to do),
+ * -errno when no thread could be made (the load then happens at first use, as without this).
+ *
+ * The caller must call cordon_ldns_preload_wait() (or cordon_ldns_load) before it forks: a child
+ * forked while the thread is in the dynamic loader would inherit the loader's lock held by a
+ * thread it does not have, and deadlock at its first dlopen (NSS loads modules that way).
+ */
+int cordon_ldns_preload(void);
+void cordon_ldns_preload_wait(void);
+
+/*
  * The resolver of one session: listeners on 127.0.0.1 (and ::1 where it exists), UDP and TCP
  * on one port each, and sockets to the upstreams of the resolv.conf. A missing or empty
  * resolv.conf is not an error: every allowed name then fails with a record. 0 or -errno.

@@ -3,6 +3,9 @@
 #define CORDON_LDNS_NO_REDIRECT
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "dns/dns_ldns.h"
@@ -19,9 +22,14 @@ struct cordon_ldns_funcs cordon_ldns;
  * cannot dlopen, and have the symbols linked in. */
 extern const struct cordon_ldns_funcs cordon_ldns_linked __attribute__((weak));
 
-int cordon_ldns_load(void)
+static int state; /* 0: not tried; 1: loaded; < 0: failed, and stays so */
+
+/* A load started ahead (cordon_ldns_preload) and not joined yet. */
+static pthread_t preloader;
+static bool preloading;
+
+static int load(void)
 {
-	static int state; /* 0: not tried; 1: loaded; < 0: failed, and stays so */
 	void *h;
 
 	if (state)
@@ -48,4 +56,44 @@ int cordon_ldns_load(void)
 #undef CORDON_LDNS_BIND
 	state = 1;
 	return 0;
+}
+
+static void *preload_thread(void *arg)
+{
+	(void)arg;
+	load();
+	return NULL;
+}
+
+int cordon_ldns_preload(void)
+{
+	sigset_t all, old;
+	int e;
+
+	if (state || preloading)
+		return 0;
+	if (&cordon_ldns_linked)
+		return load(); /* linked in (a static program): a copy, nothing to load */
+	/* Every signal blocked in the thread: the process's signals stay the main thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&preloader, NULL, preload_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	preloading = e == 0;
+	return -e;
+}
+
+void cordon_ldns_preload_wait(void)
+{
+	if (!preloading)
+		return;
+	pthread_join(preloader, NULL);
+	preloading = false;
+}
+
+int cordon_ldns_load(void)
+{
+	/* A load under way ahead is waited for: one load, its result (and its message) kept. */
+	cordon_ldns_preload_wait();
+	return load();
 }

@@ -89,6 +89,8 @@ extern struct cordon_ldns_funcs cordon_ldns;
 /* 0 once the table is filled (idempotent); -ELIBACC, with the reason on stderr, otherwise. */
 int cordon_ldns_load(void);
 
+/* cordon_ldns_preload(), cordon_ldns_preload_wait(): dns.h (a caller needs no ldns header). */
+
 #ifndef CORDON_LDNS_NO_REDIRECT
 #define ldns_dname_compare	   (*cordon_ldns.ldns_dname_compare)
 #define ldns_dname_new_frm_str	   (*cordon_ldns.ldns_dname_new_frm_str)

@@ -101,7 +101,8 @@ struct cordon_home_user {
 	gid_t gid;
 	const gid_t *groups;
 	size_t ngroups;
-	bool drop; /* root preparing another user's home: do it as that user */
+	bool drop;		   /* root preparing another user's home: do it as that user */
+	void (*before_fork)(void); /* when set, called before the child is forked */
 };
 
 /*
@@ -567,6 +568,7 @@ struct cordon_git_repos_opts {
 	const gid_t *groups;
 	size_t ngroups;
 	const char *home, *xdg_config; /* their ~/.gitconfig and ${XDG_CONFIG_HOME}/git/config */
+	void (*before_fork)(void);     /* when set, called before git's child is forked */
 };
 
 struct cordon_git_repos_stat {

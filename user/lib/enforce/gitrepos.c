@@ -284,6 +284,8 @@ static int hooks_dir(const struct cordon_git_repos_opts *o, const char *wt, char
 		snprintf(xdg, sizeof(xdg), "XDG_CONFIG_HOME=%s", o->xdg_config);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	if (o->before_fork)
+		o->before_fork();
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);

@@ -224,10 +224,31 @@ static bool home_needs_prepare(const struct policy *p, const char *home)
 	return false;
 }
 
+/*
+ * The path the child would name when the home itself does not exist: its first directory to
+ * make, else its first redirect (each fails at its first mkdir below the home, ENOENT, since
+ * mkdir_below never makes the home). NULL when there is none.
+ */
+static const char *homeless_first(const struct policy *p, const char *home)
+{
+	for (size_t i = 0; i < p->fs_write.n; i++) {
+		const char *at = p->fs_write.v[i].s;
+
+		if (policy_path_inside(at, home) && strcmp(at, home) && !listed(at, &p->fs_atomic))
+			return at;
+	}
+	for (size_t i = 0; i < p->fs_atomic.n; i++)
+		if (cordon_home_atomic_applies(p, home, p->fs_atomic.v[i].s))
+			return p->fs_atomic.v[i].s;
+	return NULL;
+}
+
 int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char **failed)
 {
 	char buf[PATH_MAX] = "";
 	int fds[2], status = 0;
+	const char *first;
+	struct stat st;
 	ssize_t n;
 	pid_t pid;
 
@@ -236,8 +257,23 @@ int cordon_home_prepare(struct policy *p, const struct cordon_home_user *u, char
 		return 0;
 	if (!home_needs_prepare(p, u->home))
 		return grant_redirects(p, u->home);
+	/*
+	 * No home at all (a system user's /nonexistent): the child could only fail, ENOENT, at the
+	 * first path it would make; said here without forking it (a fork of the launcher on every
+	 * launch as such a user). A path that does not exist is missing for the user as for root
+	 * (a permission answers EACCES, never ENOENT), and the child makes nothing above the home;
+	 * any other answer forks the child as before. Nothing is granted either way.
+	 */
+	first = stat(u->home, &st) < 0 && errno == ENOENT ? homeless_first(p, u->home) : NULL;
+	if (first) {
+		*failed = strdup(first);
+		grant_redirects(p, u->home);
+		return -ENOENT;
+	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	if (u->before_fork)
+		u->before_fork();
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
