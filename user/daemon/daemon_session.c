@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "cli.h"
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 #include "daemon.h"
@@ -291,14 +292,17 @@ int daemon_session_publish(struct daemon *d, struct dsession *s, const struct po
 	 * them for a daemon that adopts the session after a restart. */
 	if (cordon_audit_rules_build(pol, &s->rules) < 0)
 		memset(&s->rules, 0, sizeof(s->rules));
+	cli_phase("daemon: session rule names");
 	r = open_events(s);
 	if (r == 0)
 		r = daemon_session_persist(d, s, false);
+	cli_phase("daemon: session persisted");
 	if (r < 0) {
 		snprintf(err, errlen, "session state: %s", strerror(-r));
 		return r;
 	}
 	audit_session(d, s, "session-start", NULL, pol);
+	cli_phase("daemon: session start audited");
 	return 0;
 }
 
@@ -321,6 +325,7 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 	if (!s)
 		return -ENOMEM;
 	s->observe = observe;
+	cli_phase("daemon: session record");
 	/* Compiled here for the session's flags; daemon_session_complete compiles again (the
 	 * walk may have added protected paths) and checks that they are the same. */
 	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
@@ -328,6 +333,7 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session compiled");
 	/*
 	 * observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE);
 	 * with BPF LSM the file hooks judge the allow-lists too, and the spawn worker gives
@@ -341,6 +347,7 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session cgroup made");
 	/*
 	 * @persist (a spawn: its walk runs meanwhile): the state file at once, before anything
 	 * slower, so that a daemon that dies before the session is complete leaves one the next
@@ -353,6 +360,7 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 		goto fail;
 	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	cli_phase("daemon: session limits");
 	*out = s;
 	r = 0;
 	goto out;
@@ -387,6 +395,7 @@ int daemon_session_complete(struct daemon *d, struct dsession *s, const struct p
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session compiled again");
 	flags = cordon_session_flags(&maps, s->lsm) | (s->observe ? CORDON_SESSION_OBSERVE : 0) |
 		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
 	/* Never a session whose registered flags are not its policy's (none of them depends on
@@ -403,12 +412,14 @@ int daemon_session_complete(struct daemon *d, struct dsession *s, const struct p
 			 failed ? failed : "");
 		goto fail;
 	}
+	cli_phase("daemon: session rules filled");
 	/* Host names work only through the session's resolver: no resolver, no session. */
 	r = daemon_session_dns_start(d, s, &maps);
 	if (r < 0) {
 		snprintf(err, errlen, "session resolver: %s", strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session resolver");
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
