@@ -620,6 +620,23 @@ static void test_sighup(void)
 		test_sleep_ms(50);
 	tap_check(raw_session_send(USER1, "t-new") == 1, "fixed_set_served_after_sighup");
 	tap_check(drain_udp() == 2, "only_allowed_datagrams_arrived");
+
+	/*
+	 * The daemon keeps policies it resolved while their set is in use: a policy edited and
+	 * reloaded must be served as it is now, never as it was. t-net is served (and kept)
+	 * twice, then loses its connect rule: after SIGHUP its session's datagram is refused.
+	 */
+	tap_check(raw_session_send(USER1, "t-net") == 0 && raw_session_send(USER1, "t-net") == 0,
+		  "kept_policy_served_again");
+	snprintf(path, sizeof(path), "%s/t-net.yaml", poldir);
+	test_put(path, "name: t-net\nfilesystem:\n  read: [/]\n  write: [/tmp]\n  exec: [/]\n");
+	kill(daemon_pid, SIGHUP);
+	for (int i = 0; i < 100 && !log_has("policy set 3 in use"); i++)
+		test_sleep_ms(50);
+	tap_check(log_has("policy set 3 in use"), "edited_set_loaded");
+	tap_check(raw_session_send(USER1, "t-net") == 1, "edited_policy_served_as_it_is_now");
+	tap_check(drain_udp() == 2, "only_datagrams_of_the_policy_as_it_was");
+	write_policies();
 }
 
 int main(void)

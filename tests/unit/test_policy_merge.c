@@ -115,6 +115,28 @@ static void test_policy_merge__extends_adds_and_replace_discards(void **state)
 	policy_free(p);
 }
 
+/*
+ * network.dns limits set by the first policy of an extends chain (the one the others build on)
+ * are kept by every policy that extends it, and a child's own setting wins. They were lost:
+ * the chain starts from a copy of that policy, and the copy left them out (0 = the defaults,
+ * 63 bytes a label: a looser exfiltration limit than the policy asked for).
+ */
+static void test_policy_merge__dns_limits_of_the_extended_policy_kept(void **state)
+{
+	struct policy *p, *q;
+
+	(void)state;
+	put("pdns", "name: pdns\nnetwork:\n  dns:\n    max_label_length: 20\n    max_labels: 4\n");
+	p = ready("name: c\nextends: pdns\n", NULL);
+	assert_int_equal(p->dns_max_label, 20);
+	assert_int_equal(p->dns_max_labels, 4);
+	q = ready("name: c2\nextends: pdns\nnetwork:\n  dns:\n    max_labels: 3\n", NULL);
+	assert_int_equal(q->dns_max_label, 20);
+	assert_int_equal(q->dns_max_labels, 3);
+	policy_free(p);
+	policy_free(q);
+}
+
 /* process.lifetime: a child's setting wins over its parent's; a floor's agent forbids detached. */
 static void test_policy_merge__lifetime_extends_and_floor(void **state)
 {
@@ -493,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_policy_merge__extends_adds_and_replace_discards),
 		cmocka_unit_test(test_policy_merge__extends_cycle_is_error),
 		cmocka_unit_test(test_policy_merge__lifetime_extends_and_floor),
+		cmocka_unit_test(test_policy_merge__dns_limits_of_the_extended_policy_kept),
 		cmocka_unit_test(test_policy_merge__unix_allow_in_write_tree_is_error),
 		cmocka_unit_test(test_policy_merge__self_extends_is_a_cycle),
 		cmocka_unit_test(test_policy_merge__extends_depth_is_limited),

@@ -4,6 +4,9 @@
  * session creation round trip against a `hello` round trip, `cordon run` with the daemon against
  * standalone and bare, daemon start cold (no pins) and warm (pins adopted), and its RSS.
  * Usage: bench_daemon CORDON [SESSIONS [RUNS]]. Figures are reported, never asserted.
+ * BENCH_DAEMON_ONLY=create: one warm daemon and the creates only (a profile's or a before/after
+ * comparison's loop). BENCH_DAEMON_LOG=FILE: the daemon's stderr there (with
+ * CORDON_LAUNCH_TIMING=abs in the environment, its phase marks), else /dev/null.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,7 +107,8 @@ static double start_daemon(void)
 	start = now_us();
 	daemon_pid = fork();
 	if (daemon_pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		const char *log = getenv("BENCH_DAEMON_LOG");
+		int null = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
 
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
@@ -132,6 +136,13 @@ static double start_daemon(void)
 	close(nfd);
 	stop_daemon();
 	return -1;
+}
+
+/* The daemon stopped and started again, adopting the pins the first start left (warm). */
+static double start_daemon_pins_warm(void)
+{
+	stop_daemon();
+	return start_daemon();
 }
 
 static long status_kb(const char *key)
@@ -313,6 +324,26 @@ int main(int argc, char **argv)
 			return 1;
 		fprintf(f, "audit:\n  file: %s/audit.jsonl\n", log_dir);
 		fclose(f);
+	}
+
+	if (getenv("BENCH_DAEMON_ONLY") && !strcmp(getenv("BENCH_DAEMON_ONLY"), "create")) {
+		int kept = nsess < 100 ? nsess : 100;
+
+		if (start_daemon() < 0 || start_daemon_pins_warm() < 0) {
+			fprintf(stderr, "bench_daemon: the daemon did not start\n");
+			cleanup();
+			return 1;
+		}
+		ok = create_sessions(nsess, kept, create, &rss1, &hwm1);
+		cleanup();
+		if (!ok) {
+			printf("  creates failed\n");
+			return 1;
+		}
+		printf("  create, policy offline (as nobody), %d of %d (%d kept)  median %7.0f us  "
+		       "p95 %7.0f us\n",
+		       ok, nsess, kept, pct(create, ok, 50), pct(create, ok, 95));
+		return 0;
 	}
 
 	/* (b) start: cold (pins removed before each start), then warm (pins adopted). */

@@ -709,6 +709,7 @@ int daemon_main(const struct daemon_opts *o)
 		cordon_bpf_stop(d.bpf);
 	}
 	daemon_config_free(&d.cfg);
+	daemon_policy_cache_clear(&d);
 	free(d.snapshot);
 	free(d.walk_exiting);
 	free(d.pin_dir);

@@ -137,6 +137,9 @@ struct daemon_opts {
 	const char *floor;	 /* POLICY_FLOOR_PATH */
 };
 
+#define DAEMON_POLICY_CACHE 8
+struct daemon_policy_cached;
+
 struct daemon {
 	struct daemon_opts o;
 	struct daemon_config cfg;
@@ -152,6 +155,9 @@ struct daemon {
 	/* the validated policy set in use: copies, so edits under /etc take effect on SIGHUP */
 	char *snapshot; /* NULL until the first snapshot */
 	unsigned int generation;
+	/* Policies resolved from this snapshot, by everything they were resolved from
+	 * (daemon_policy.c); emptied when the snapshot changes. */
+	struct daemon_policy_cached *policy_cache[DAEMON_POLICY_CACHE];
 	int epfd, sigfd, lfd;
 	enum daemon_watch w_signal, w_listen, w_ringbuf;
 	/* The shared ring's reader in a flood: out of the epoll set while ring_held (loader.h). */
@@ -179,6 +185,7 @@ struct daemon {
 
 /* daemon_policy.c: copy and validate the policy set; on failure the old one stays. */
 int daemon_policy_snapshot(struct daemon *d);
+void daemon_policy_cache_clear(struct daemon *d);
 /* Resolve a policy for a session of @uid (its passwd entry gives ${HOME} and ${USER}). */
 struct policy;
 struct policy_errors;

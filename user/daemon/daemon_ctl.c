@@ -327,11 +327,13 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 
 	if (daemon_pid_in_session(d, c->pid))
 		return cordon_ctl_error(EPERM, "a process inside a session cannot start another");
+	cli_phase("daemon: create checked");
 	r = daemon_policy_resolve(d, q->policy, q->policy_text, q->policy_len, q->policy_file,
 				  c->uid, q->project, q->ssh_auth_sock, &ov, &pol, &errs);
 	if (r < 0)
 		return daemon_policy_refusal(r, q, &errs);
 	policy_errors_free(&errs);
+	cli_phase("daemon: create policy resolved");
 	r = daemon_session_create(d, pol, c->uid, c->pid, q->project, false, false, &s, &limits,
 				  err, sizeof(err));
 	if (r < 0) {
@@ -350,6 +352,7 @@ static json_t *op_create(struct daemon *d, struct dclient *c, const struct cordo
 		policy_free(pol);
 		return cordon_ctl_error(r, "moving the client into the session: %s", strerror(-r));
 	}
+	cli_phase("daemon: create moved in");
 	daemon_watch_add(d, s->events_fd, EPOLLPRI, s);
 	daemon_log("session %s: policy %s for uid %u (pid %d), project %s", s->s.name, s->policy,
 		   (unsigned)c->uid, (int)c->pid, s->project);
@@ -683,4 +686,5 @@ void daemon_ctl_client(struct daemon *d, struct dclient *c)
 	if (!rep || cordon_ctl_send(c->fd, rep) < 0)
 		drop_client(d, c);
 	json_decref(rep);
+	cli_phase("daemon: replied");
 }

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "cli.h"
 #include "enforce/enforce.h"
 #include "sys/sys.h"
 #include "daemon.h"
@@ -291,23 +292,27 @@ int daemon_session_publish(struct daemon *d, struct dsession *s, const struct po
 	 * them for a daemon that adopts the session after a restart. */
 	if (cordon_audit_rules_build(pol, &s->rules) < 0)
 		memset(&s->rules, 0, sizeof(s->rules));
+	cli_phase("daemon: session rule names");
 	r = open_events(s);
 	if (r == 0)
 		r = daemon_session_persist(d, s, false);
+	cli_phase("daemon: session persisted");
 	if (r < 0) {
 		snprintf(err, errlen, "session state: %s", strerror(-r));
 		return r;
 	}
 	audit_session(d, s, "session-start", NULL, pol);
+	cli_phase("daemon: session start audited");
 	return 0;
 }
 
-int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
-			 const char *project, bool auto_confine, bool observe, bool persist,
-			 struct dsession **out, unsigned int *limits, char *err, size_t errlen)
+/* daemon_session_begin, leaving the policy's compiled maps in @maps (the caller frees them). */
+static int begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+		 const char *project, bool auto_confine, bool observe, bool persist,
+		 struct dsession **out, unsigned int *limits, struct pol_maps *maps, char *err,
+		 size_t errlen)
 {
 	struct policy_errors errs = { 0 };
-	struct pol_maps maps = { 0 };
 	struct dsession *s;
 	uint32_t flags;
 	int r;
@@ -321,26 +326,29 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 	if (!s)
 		return -ENOMEM;
 	s->observe = observe;
+	cli_phase("daemon: session record");
 	/* Compiled here for the session's flags; daemon_session_complete compiles again (the
 	 * walk may have added protected paths) and checks that they are the same. */
-	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
+	r = compile(pol, s->project[0] ? s->project : NULL, maps, &errs);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session compiled");
 	/*
 	 * observe: the network programs let through and record (maps.h CORDON_SESSION_OBSERVE);
 	 * with BPF LSM the file hooks judge the allow-lists too, and the spawn worker gives
 	 * Landlock no filesystem right (run_opts.c run_compile), as root's own run does.
 	 */
 	s->observe_files = observe && s->lsm && !auto_confine;
-	flags = cordon_session_flags(&maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0) |
+	flags = cordon_session_flags(maps, s->lsm) | (observe ? CORDON_SESSION_OBSERVE : 0) |
 		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
 	r = cordon_session_create_shared(&s->s, d->bpf, d->cgroup_root, flags, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "session cgroup: %s", strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session cgroup made");
 	/*
 	 * @persist (a spawn: its walk runs meanwhile): the state file at once, before anything
 	 * slower, so that a daemon that dies before the session is complete leaves one the next
@@ -353,22 +361,36 @@ int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, 
 		goto fail;
 	}
 	*limits = cordon_session_limits(&s->s, pol->pids, pol->memory, pol->cpu);
+	cli_phase("daemon: session limits");
 	*out = s;
 	r = 0;
 	goto out;
 fail:
 	discard(d, s);
 out:
-	pol_maps_free(&maps);
 	policy_errors_free(&errs);
 	return r;
 }
 
-int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
-			    char *err, size_t errlen)
+int daemon_session_begin(struct daemon *d, const struct policy *pol, uid_t uid, pid_t pid,
+			 const char *project, bool auto_confine, bool observe, bool persist,
+			 struct dsession **out, unsigned int *limits, char *err, size_t errlen)
 {
-	struct policy_errors errs = { 0 };
 	struct pol_maps maps = { 0 };
+	int r = begin(d, pol, uid, pid, project, auto_confine, observe, persist, out, limits, &maps,
+		      err, errlen);
+
+	pol_maps_free(&maps);
+	return r;
+}
+
+/*
+ * daemon_session_complete with the policy as it is now compiled into @maps by the caller (and
+ * its hash in s->sha256).
+ */
+static int complete(struct daemon *d, struct dsession *s, const struct pol_maps *maps, char *err,
+		    size_t errlen)
+{
 	const char *failed = NULL;
 	uint32_t flags;
 	int r;
@@ -379,15 +401,7 @@ int daemon_session_complete(struct daemon *d, struct dsession *s, const struct p
 		snprintf(err, errlen, "too many sessions (%d)", DAEMON_MAX_SESSIONS);
 		goto fail;
 	}
-	/* The policy as it is now (a walk's protected paths in it): its hash and its rules. */
-	if (cordon_policy_sha256(pol, s->sha256) < 0)
-		s->sha256[0] = '\0';
-	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
-	if (r < 0) {
-		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
-		goto fail;
-	}
-	flags = cordon_session_flags(&maps, s->lsm) | (s->observe ? CORDON_SESSION_OBSERVE : 0) |
+	flags = cordon_session_flags(maps, s->lsm) | (s->observe ? CORDON_SESSION_OBSERVE : 0) |
 		(s->observe_files ? CORDON_SESSION_FILE_ALLOW : 0);
 	/* Never a session whose registered flags are not its policy's (none of them depends on
 	 * the protected paths a walk adds today: this keeps it so). */
@@ -397,18 +411,20 @@ int daemon_session_complete(struct daemon *d, struct dsession *s, const struct p
 			 (unsigned)s->s.flags, (unsigned)flags);
 		goto fail;
 	}
-	r = cordon_session_fill(&s->s, &maps, d->lsm, &failed);
+	r = cordon_session_fill(&s->s, maps, d->lsm, &failed);
 	if (r < 0) {
 		snprintf(err, errlen, "session rules: %s%s%s", strerror(-r), failed ? " at " : "",
 			 failed ? failed : "");
 		goto fail;
 	}
+	cli_phase("daemon: session rules filled");
 	/* Host names work only through the session's resolver: no resolver, no session. */
-	r = daemon_session_dns_start(d, s, &maps);
+	r = daemon_session_dns_start(d, s, maps);
 	if (r < 0) {
 		snprintf(err, errlen, "session resolver: %s", strerror(-r));
 		goto fail;
 	}
+	cli_phase("daemon: session resolver");
 	fill_audit_ctx(d, s);
 	s->next = d->sessions;
 	d->sessions = s;
@@ -417,11 +433,30 @@ int daemon_session_complete(struct daemon *d, struct dsession *s, const struct p
 	 * is published): none of the session's is written earlier in the file. */
 	s->audit_from_known =
 		d->stream.sink && cordon_audit_sink_position(d->stream.sink, &s->audit_from) == 0;
-	r = 0;
-	goto out;
+	return 0;
 fail:
 	discard(d, s);
-out:
+	return r;
+}
+
+int daemon_session_complete(struct daemon *d, struct dsession *s, const struct policy *pol,
+			    char *err, size_t errlen)
+{
+	struct policy_errors errs = { 0 };
+	struct pol_maps maps = { 0 };
+	int r;
+
+	/* The policy as it is now (a walk's protected paths in it): its hash and its rules. */
+	if (cordon_policy_sha256(pol, s->sha256) < 0)
+		s->sha256[0] = '\0';
+	r = compile(pol, s->project[0] ? s->project : NULL, &maps, &errs);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot compile policy '%s': %s", pol->name, strerror(-r));
+		discard(d, s);
+	} else {
+		cli_phase("daemon: session compiled again");
+		r = complete(d, s, &maps, err, errlen);
+	}
 	pol_maps_free(&maps);
 	policy_errors_free(&errs);
 	return r;
@@ -431,14 +466,21 @@ int daemon_session_make(struct daemon *d, const struct policy *pol, uid_t uid, p
 			const char *project, bool auto_confine, bool observe, struct dsession **out,
 			unsigned int *limits, char *err, size_t errlen)
 {
-	int r = daemon_session_begin(d, pol, uid, pid, project, auto_confine, observe, false, out,
-				     limits, err, errlen);
+	struct pol_maps maps = { 0 };
+	int r = begin(d, pol, uid, pid, project, auto_confine, observe, false, out, limits, &maps,
+		      err, errlen);
 
+	/*
+	 * Compiled once: no walk runs between the two steps here, so @pol, the project and the
+	 * session's hash (new_session, from the same @pol) are those begin used, and compiling
+	 * again would give the same maps (what a spawn's completion checks with its flags).
+	 */
 	if (r == 0) {
-		r = daemon_session_complete(d, *out, pol, err, errlen);
+		r = complete(d, *out, &maps, err, errlen);
 		if (r < 0)
 			*out = NULL;
 	}
+	pol_maps_free(&maps);
 	return r;
 }
 

@@ -209,8 +209,14 @@ struct policy *policy_dup(const struct policy *p)
 	d->memory = p->memory;
 	d->cpu = p->cpu;
 	d->nofile = p->nofile;
+	/* The first policy of an extends chain is copied: without these its limits were lost. */
+	d->dns_max_label = p->dns_max_label;
+	d->dns_max_labels = p->dns_max_labels;
 	d->audit = p->audit;
 	d->audit_set = p->audit_set;
+	d->protect_found = p->protect_found;
+	d->protect_search_cut = p->protect_search_cut;
+	d->protect_hooks_unknown = p->protect_hooks_unknown;
 	if ((p->name && !(d->name = strdup(p->name))) ||
 	    (p->file && !(d->file = strdup(p->file))) ||
 	    (p->origin && !(d->origin = strdup(p->origin))))
