@@ -694,10 +694,10 @@ static void adopt_one(struct daemon *d, const char *path)
 	/* Only the same cgroup (a recreated directory has another id) is this session. */
 	r = cordon_cgroup_id(s->s.cgroup, &cg);
 	if (r < 0 || cg != s->s.cgroup_id || open_events(s) < 0) {
-		/* Gone while no daemon watched: its rules go now. */
-		cordon_bpf_session_del(d->bpf, s->s.cgroup_id);
-		if (s->s.id)
-			cordon_bpf_purge_session(d->bpf, s->s.id);
+		/* Gone while no daemon watched: its rules go now, then its entry (a number
+		 * without an entry has no rules left: session.c's creation relies on it). */
+		if (!s->s.id || cordon_bpf_purge_session(d->bpf, s->s.id) == 0)
+			cordon_bpf_session_del(d->bpf, s->s.cgroup_id);
 		if (d->lsm)
 			cordon_bpf_auto_users_purge(d->bpf, s->s.cgroup_id);
 		daemon_session_persist(d, s, true);

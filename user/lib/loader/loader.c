@@ -977,14 +977,19 @@ static bool sessions_prune(int fd, int live_fd, struct cordon_bpf *b)
 			live = true;
 			continue;
 		}
-		if (bpf_map_lookup_elem(fd, &key, &sess) < 0 || bpf_map_delete_elem(fd, &key) < 0)
+		/*
+		 * Its rules first, the entry after: a session number without an entry has no
+		 * rules left, which a new session's creation relies on (it purges nothing). So
+		 * without the rule maps (@b NULL: a grace waiter's look) the entry stays, not
+		 * live, for the next prune that has them; a purge that fails keeps it too.
+		 */
+		if (!b || bpf_map_lookup_elem(fd, &key, &sess) < 0 ||
+		    (sess.id && cordon_bpf_purge_session(b, sess.id) < 0) ||
+		    bpf_map_delete_elem(fd, &key) < 0)
 			continue;
 		/* Uncounted after the delete (a count left high only costs the lookups). */
 		sessions_live_add(live_fd, -1);
 		prev = NULL; /* the walk starts over: the deleted key cannot lead it on */
-		/* Its rules too, where they are ours (a retired build's maps go with its pins). */
-		if (b && sess.id)
-			cordon_bpf_purge_session(b, sess.id);
 	}
 	return live;
 }
