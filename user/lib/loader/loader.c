@@ -1811,10 +1811,12 @@ static int trace_attach(struct cordon_bpf *b, int p, int dfd)
 	 * tracepoint's probe, or a perf event's program array; EBUSY: a trampoline), and the last
 	 * session's release unpins the old link but its teardown runs later, from a workqueue;
 	 * or a process that held a session still holds the link open. A link still alive is
-	 * taken (found by the program's id) and pinned; one in its teardown goes within
-	 * milliseconds, so wait (up to 2 s).
+	 * taken (found by the program's id) and pinned; one in its teardown is waited for. A
+	 * tracepoint's goes within milliseconds; a trampoline's is an ftrace unregistration per
+	 * hook, one after the other: 7 s for all of them under the VM's TCG (bench_hooks'
+	 * "detach done"). So wait up to 30 s rather than fail the session.
 	 */
-	for (int tries = 0; link < 0 && tries < 200; tries++) {
+	for (int tries = 0; link < 0 && tries < 3000; tries++) {
 		if (tries)
 			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 		link = attach_pinned(p, prog);
