@@ -1832,10 +1832,8 @@ static int trace_attach(struct cordon_bpf *b, int p, int dfd)
 		return link; /* -errno, from libbpf or attach_tracepoint() */
 	if (pinned_at(dfd, b->pin_dir, "link", p) == 0 && bpf_obj_pin(link, lp) < 0)
 		return -errno;
-	if (lsm) {
-		b->hold_fds[p] = link;
-		link = -1;
-	}
+	if (lsm)
+		b->hold_fds[p] = TAKE_FD(link);
 	return 0;
 }
 
