@@ -649,6 +649,7 @@ static void adopt_one(struct daemon *d, const char *path)
 	json_t *o = json_load_file(path, 0, NULL);
 	struct dsession *s = NULL;
 	uint64_t cg = 0;
+	bool gone;
 	int r;
 
 	if (!o || json_is_true(json_object_get(o, "ended")))
@@ -693,7 +694,23 @@ static void adopt_one(struct daemon *d, const char *path)
 	fill_audit_ctx(d, s);
 	/* Only the same cgroup (a recreated directory has another id) is this session. */
 	r = cordon_cgroup_id(s->s.cgroup, &cg);
-	if (r < 0 || cg != s->s.cgroup_id || open_events(s) < 0) {
+	gone = r == -ENOENT || r == -ENOTDIR || (r == 0 && cg != s->s.cgroup_id);
+	if (!gone && (r < 0 || (r = open_events(s)) < 0)) {
+		/*
+		 * There, or not known to be gone, but not watchable now (no descriptor to spare,
+		 * say): its tasks may run, so its rules and entry stay in force (fail closed),
+		 * and it is not adopted; the daemon's next start tries again.
+		 */
+		daemon_log("session %s: its cgroup cannot be watched (%s); its rules stay in "
+			   "force, not adopted",
+			   s->s.name, strerror(-r));
+		cordon_audit_rules_free(&s->rules);
+		cordon_attrib_free(&s->actx);
+		free(s);
+		s = NULL;
+		goto out;
+	}
+	if (gone) {
 		/* Gone while no daemon watched: its rules go now, then its entry (a number
 		 * without an entry has no rules left: session.c's creation relies on it). */
 		if (!s->s.id || cordon_bpf_purge_session(d->bpf, s->s.id) == 0)
